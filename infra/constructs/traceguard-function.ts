@@ -1,0 +1,66 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, type FunctionProps, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export interface TraceguardFunctionProps {
+  /** handler file relative to the repository root, e.g. `functions/ingest/handler.ts` */
+  entry: string;
+  description: string;
+  /** KMS key for environment variables and the log group */
+  key: IKey;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+  reservedConcurrentExecutions?: number;
+  /** what invokes it, recorded as metadata for the local runtime (e.g. `sqs:IngestQueue`) */
+  trigger?: string;
+  extra?: Partial<FunctionProps>;
+}
+
+/**
+ * Every Traceguard Lambda function with the same defaults, set in one place: Node 22 on arm64, ESM
+ * bundle with source maps, X-Ray tracing, a KMS-encrypted log group with retention, and the
+ * `traceguard:entry` metadata that lets `local/` run the very same handler module.
+ */
+export class TraceguardFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: TraceguardFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.THREE_MONTHS,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 512,
+      environmentEncryption: props.key,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'traceguard',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        sourceMap: true,
+        minify: true,
+        // ESM bundles need a require shim for the few CommonJS dependencies of the SDK
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+      ...props.extra,
+    });
+    const cfn = this.node.defaultChild as unknown as { addMetadata(k: string, v: unknown): void };
+    cfn.addMetadata('traceguard:entry', props.entry);
+    if (props.trigger) cfn.addMetadata('traceguard:trigger', props.trigger);
+  }
+}
