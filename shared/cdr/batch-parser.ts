@@ -1,0 +1,253 @@
+import { type CsvRecord, CsvTokenizer } from './csv-tokenizer.ts';
+import { asteriskRow, looksLikeAsterisk } from './formats/asterisk.ts';
+import {
+  type ColumnMap,
+  canonicalRow,
+  headerNames,
+  isCanonicalHeader,
+  mapHeader,
+} from './formats/canonical-csv.ts';
+import { freeswitchRow, looksLikeFreeswitch } from './formats/freeswitch.ts';
+import { jsonRow } from './formats/jsonl.ts';
+import { normalizeCall } from './normalize.ts';
+import type { RawCall } from './raw-call.ts';
+import type { CallRecord, QuarantinedRow } from './record.ts';
+import type { ZoneClock } from './time.ts';
+
+export const INPUT_FORMATS = ['auto', 'canonical', 'jsonl', 'asterisk', 'freeswitch'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+export type DetectedFormat = Exclude<InputFormat, 'auto'>;
+
+/** A batch that cannot be read at all. It fails loudly and stays retryable; nothing is half-counted. */
+export class BatchReadError extends Error {
+  override name = 'BatchReadError';
+}
+
+export interface ParseOptions {
+  /** names the batch in every message (file path or s3 key) */
+  source: string;
+  format?: InputFormat;
+  /** zone for local wall-clock times (native formats, ISO times without offset) */
+  zone?: ZoneClock | null;
+  maxRecordBytes?: number;
+}
+
+export interface BatchSink {
+  call(record: CallRecord): void;
+  quarantine(row: QuarantinedRow): void;
+}
+
+export interface BatchStats {
+  source: string;
+  format: DetectedFormat | 'empty';
+  /** data rows seen (header excluded); always rows = calls + quarantined */
+  rows: number;
+  calls: number;
+  quarantined: number;
+  firstStartMs: number | null;
+  lastStartMs: number | null;
+}
+
+const RAW_LIMIT = 2000;
+
+/**
+ * Push-based parser for one batch: feed decoded bytes with push(), then end(). Detects the format
+ * from the first record, maps rows to raw calls, normalizes them, and routes every row either to
+ * `sink.call` or `sink.quarantine` with its line number and reason: rows in = calls + quarantined.
+ */
+export class BatchParser {
+  private readonly opts: ParseOptions;
+  private readonly sink: BatchSink;
+  private readonly zone: ZoneClock | null;
+  private format: DetectedFormat | null = null;
+  private tokenizer: CsvTokenizer | null = null;
+  private columns: ColumnMap = {};
+  private width = 0;
+  private jsonCarry: Buffer | null = null;
+  private jsonLine = 1;
+  private readonly stats: BatchStats;
+
+  constructor(opts: ParseOptions, sink: BatchSink) {
+    this.opts = opts;
+    this.sink = sink;
+    this.zone = opts.zone ?? null;
+    this.stats = {
+      source: opts.source,
+      format: 'empty',
+      rows: 0,
+      calls: 0,
+      quarantined: 0,
+      firstStartMs: null,
+      lastStartMs: null,
+    };
+  }
+
+  push(chunk: Buffer): void {
+    if (this.format === null && this.tokenizer === null) this.begin(chunk);
+    if (this.format === 'jsonl') this.pushJson(chunk, false);
+    else this.tokenizer?.push(chunk);
+  }
+
+  end(): BatchStats {
+    if (this.format === 'jsonl') this.pushJson(Buffer.alloc(0), true);
+    else this.tokenizer?.end();
+    this.stats.format = this.format ?? 'empty';
+    return { ...this.stats };
+  }
+
+  private begin(chunk: Buffer): void {
+    const want = this.opts.format ?? 'auto';
+    const sample = chunk.subarray(0, 4096);
+    if (sample.includes(0)) {
+      throw new BatchReadError(`${this.opts.source}: not a text file (binary data in the first bytes)`);
+    }
+    let i = 0;
+    while (
+      i < sample.length &&
+      (sample[i] === 0x20 ||
+        sample[i] === 0x0a ||
+        sample[i] === 0x0d ||
+        sample[i] === 0xef ||
+        sample[i] === 0xbb ||
+        sample[i] === 0xbf)
+    )
+      i++;
+    if (want === 'jsonl' || (want === 'auto' && sample[i] === 0x7b)) {
+      this.format = 'jsonl';
+      return;
+    }
+    this.tokenizer = new CsvTokenizer(
+      {
+        record: (rec) => this.onCsvRecord(rec),
+        bad: (line, reason, raw) => this.quarantine(line, reason, raw),
+      },
+      this.opts.maxRecordBytes,
+    );
+  }
+
+  private detect(rec: CsvRecord): boolean {
+    const want = this.opts.format ?? 'auto';
+    const names = headerNames(rec);
+    const src = this.opts.source;
+    if (want === 'canonical' || (want === 'auto' && isCanonicalHeader(names))) {
+      const { map, missing } = mapHeader(names);
+      if (missing.length > 0) {
+        throw new BatchReadError(
+          `${src}: line ${rec.line}: header lacks required column(s) ${missing.join(', ')}`,
+        );
+      }
+      this.format = 'canonical';
+      this.columns = map;
+      this.width = rec.count;
+      return true; // the header is not a data row
+    }
+    if (want === 'asterisk' || (want === 'auto' && looksLikeAsterisk(rec))) this.format = 'asterisk';
+    else if (want === 'freeswitch' || (want === 'auto' && looksLikeFreeswitch(rec)))
+      this.format = 'freeswitch';
+    else {
+      throw new BatchReadError(
+        `${src}: line ${rec.line}: not a CDR batch: no canonical header (call_id, start_time, ...) and not an Asterisk or FreeSWITCH layout (${rec.count} fields)`,
+      );
+    }
+    if (!this.zone) {
+      throw new BatchReadError(
+        `${src}: ${this.format} CDRs carry local wall-clock times; give their time zone (--timezone ZONE)`,
+      );
+    }
+    return false;
+  }
+
+  private onCsvRecord(rec: CsvRecord): void {
+    if (this.format === null && this.detect(rec)) return;
+    this.stats.rows++;
+    let raw: RawCall;
+    try {
+      raw =
+        this.format === 'canonical'
+          ? canonicalRow(rec, this.columns, this.width)
+          : this.format === 'asterisk'
+            ? asteriskRow(rec)
+            : freeswitchRow(rec);
+    } catch (e) {
+      this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
+      return;
+    }
+    this.emit(raw, rec.line, () => rec.raw(RAW_LIMIT));
+  }
+
+  private pushJson(chunk: Buffer, final: boolean): void {
+    let buf = this.jsonCarry ? Buffer.concat([this.jsonCarry, chunk]) : chunk;
+    this.jsonCarry = null;
+    let pos = 0;
+    for (;;) {
+      let nl = buf.indexOf(10, pos);
+      if (nl === -1) {
+        if (!final) {
+          this.jsonCarry = buf.subarray(pos);
+          const max = this.opts.maxRecordBytes ?? 1 << 20;
+          if (this.jsonCarry.length > max) {
+            this.stats.rows++;
+            this.quarantineRow(
+              this.jsonLine,
+              `record longer than ${max} bytes`,
+              this.jsonCarry.toString('utf8', 0, 200),
+            );
+            this.jsonCarry = null;
+            buf = Buffer.alloc(0);
+          }
+          return;
+        }
+        if (pos >= buf.length) return;
+        nl = buf.length;
+      }
+      const text = buf.toString('utf8', pos, nl).trim();
+      const line = this.jsonLine++;
+      pos = nl + 1;
+      if (text !== '') {
+        this.stats.rows++;
+        let raw: RawCall;
+        try {
+          raw = jsonRow(text);
+        } catch (e) {
+          this.quarantineRow(line, (e as Error).message, text.slice(0, RAW_LIMIT));
+          continue;
+        }
+        this.emit(raw, line, () => text.slice(0, RAW_LIMIT));
+      }
+      if (pos >= buf.length && final) return;
+    }
+  }
+
+  private emit(raw: RawCall, line: number, rawText: () => string): void {
+    let rec: CallRecord;
+    try {
+      rec = normalizeCall(raw, line, this.zone);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'RowError') {
+        this.quarantineRow(line, e.message, rawText());
+        return;
+      }
+      throw e;
+    }
+    this.stats.calls++;
+    if (this.stats.firstStartMs === null || rec.startMs < this.stats.firstStartMs)
+      this.stats.firstStartMs = rec.startMs;
+    if (this.stats.lastStartMs === null || rec.startMs > this.stats.lastStartMs)
+      this.stats.lastStartMs = rec.startMs;
+    this.sink.call(rec);
+  }
+
+  /** tokenizer-level failures: a row was seen but could not even be split into fields */
+  private quarantine(line: number, reason: string, raw: string): void {
+    if (this.format === null && this.tokenizer) {
+      throw new BatchReadError(`${this.opts.source}: line ${line}: ${reason}`);
+    }
+    this.stats.rows++;
+    this.quarantineRow(line, reason, raw);
+  }
+
+  private quarantineRow(line: number, reason: string, raw: string): void {
+    this.stats.quarantined++;
+    this.sink.quarantine({ line, reason, raw });
+  }
+}

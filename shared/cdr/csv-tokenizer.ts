@@ -1,0 +1,234 @@
+/**
+ * Byte-level RFC 4180 tokenizer. It finds field boundaries in the raw bytes and decodes a field to a
+ * string only when asked (`field(i)`), so columns nobody reads cost nothing. Handles quoted fields
+ * with commas, doubled quotes and newlines, CRLF, a UTF-8 BOM, and records split across chunks.
+ * Memory is bounded: a record longer than `maxRecordBytes` is reported as bad and skipped.
+ */
+
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
+export interface CsvRecord {
+  /** number of fields */
+  readonly count: number;
+  /** physical line (1-based) where the record starts */
+  readonly line: number;
+  field(i: number): string;
+  /** the record's text as it appeared (for quarantine), cut to `max` characters */
+  raw(max?: number): string;
+}
+
+export interface CsvSink {
+  record(rec: CsvRecord): void;
+  /** a record that cannot be tokenized (unterminated quote at end of input, over-long record) */
+  bad(line: number, reason: string, raw: string): void;
+}
+
+const MAX_FIELDS = 512;
+
+class RecordView implements CsvRecord {
+  buf: Buffer = Buffer.alloc(0);
+  starts = new Int32Array(MAX_FIELDS);
+  ends = new Int32Array(MAX_FIELDS);
+  escaped = new Uint8Array(MAX_FIELDS);
+  count = 0;
+  line = 0;
+  recStart = 0;
+  recEnd = 0;
+
+  field(i: number): string {
+    if (i >= this.count) return '';
+    const s = this.buf.toString('utf8', this.starts[i], this.ends[i]);
+    return this.escaped[i] ? s.replaceAll('""', '"') : s;
+  }
+
+  raw(max = 2000): string {
+    return this.buf
+      .toString('utf8', this.recStart, Math.min(this.recEnd, this.recStart + max * 4))
+      .slice(0, max);
+  }
+}
+
+export class CsvTokenizer {
+  private readonly sink: CsvSink;
+  private readonly maxRecordBytes: number;
+  private carry: Buffer | null = null;
+  private line = 1;
+  private started = false;
+  /** skipping the rest of an over-long record up to the next newline */
+  private skipping = false;
+  private readonly view = new RecordView();
+
+  constructor(sink: CsvSink, maxRecordBytes = 1 << 20) {
+    this.sink = sink;
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  push(chunk: Buffer): void {
+    let buf = chunk;
+    if (this.carry) {
+      buf = Buffer.concat([this.carry, chunk]);
+      this.carry = null;
+    }
+    let pos = 0;
+    if (!this.started) {
+      if (buf.length < 3 && buf[0] === 0xef) {
+        this.carry = buf;
+        return;
+      }
+      this.started = true;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+    }
+    if (this.skipping) {
+      const nl = buf.indexOf(LF, pos);
+      if (nl === -1) return;
+      this.skipping = false;
+      this.line++;
+      pos = nl + 1;
+    }
+    while (pos < buf.length) {
+      const next = this.parseRecord(buf, pos, false);
+      if (next < 0) {
+        const rest = buf.length - pos;
+        if (rest > this.maxRecordBytes) {
+          this.sink.bad(
+            this.line,
+            `record longer than ${this.maxRecordBytes} bytes`,
+            buf.toString('utf8', pos, pos + 200),
+          );
+          // resume after the next newline
+          const nl = buf.indexOf(LF, pos + this.maxRecordBytes);
+          if (nl === -1) {
+            this.skipping = true;
+            return;
+          }
+          this.line += 1;
+          pos = nl + 1;
+          continue;
+        }
+        this.carry = buf.subarray(pos);
+        return;
+      }
+      pos = next;
+    }
+  }
+
+  end(): void {
+    if (!this.carry || this.carry.length === 0) return;
+    const buf = this.carry;
+    this.carry = null;
+    let pos = 0;
+    while (pos < buf.length) {
+      const next = this.parseRecord(buf, pos, true);
+      if (next < 0) break;
+      pos = next;
+    }
+  }
+
+  /**
+   * Parses one record starting at `start`. Returns the offset after it, or -1 when the record is
+   * incomplete in this buffer (and `final` is false).
+   */
+  private parseRecord(buf: Buffer, start: number, final: boolean): number {
+    const v = this.view;
+    const len = buf.length;
+    let p = start;
+    let n = 0;
+    let newlines = 0;
+    for (;;) {
+      if (n >= MAX_FIELDS) {
+        // absurd column count: report and skip to the end of the physical line
+        const nl = buf.indexOf(LF, p);
+        if (nl === -1 && !final) return -1;
+        const end = nl === -1 ? len : nl + 1;
+        this.sink.bad(
+          this.line,
+          `more than ${MAX_FIELDS} fields`,
+          buf.toString('utf8', start, Math.min(end, start + 200)),
+        );
+        this.line += newlines + 1;
+        return end;
+      }
+      if (buf[p] === QUOTE) {
+        const fStart = p + 1;
+        let q = fStart;
+        let esc = 0;
+        let nlInField = 0;
+        for (;;) {
+          if (q >= len) {
+            if (!final) return -1;
+            this.sink.bad(
+              this.line,
+              'unterminated quoted field at end of input',
+              buf.toString('utf8', start, Math.min(len, start + 200)),
+            );
+            this.line += newlines + nlInField + 1;
+            return len;
+          }
+          const c = buf[q];
+          if (c === QUOTE) {
+            if (q + 1 >= len && !final) return -1;
+            if (buf[q + 1] === QUOTE) {
+              esc = 1;
+              q += 2;
+              continue;
+            }
+            break;
+          }
+          if (c === LF) nlInField++;
+          q++;
+        }
+        v.starts[n] = fStart;
+        v.ends[n] = q;
+        v.escaped[n] = esc;
+        n++;
+        newlines += nlInField;
+        p = q + 1;
+        // after a closing quote: tolerate garbage up to the delimiter by ignoring it (lenient, like
+        // most switch exports), but keep the field as quoted
+        while (p < len && buf[p] !== COMMA && buf[p] !== LF) p++;
+        if (p >= len && !final) return -1;
+      } else {
+        let q = p;
+        while (q < len) {
+          const c = buf[q];
+          if (c === COMMA || c === LF) break;
+          q++;
+        }
+        if (q >= len && !final) return -1;
+        v.starts[n] = p;
+        v.ends[n] = q > p && buf[q - 1] === CR && (q >= len || buf[q] === LF) ? q - 1 : q;
+        v.escaped[n] = 0;
+        n++;
+        p = q;
+      }
+      if (p >= len) break;
+      if (buf[p] === COMMA) {
+        p++;
+        if (p >= len) {
+          if (!final) return -1;
+          v.starts[n] = p;
+          v.ends[n] = p;
+          v.escaped[n] = 0;
+          n++;
+          break;
+        }
+        continue;
+      }
+      // LF ends the record (a CR before it was already trimmed from the last field)
+      p++;
+      break;
+    }
+    v.buf = buf;
+    v.count = n;
+    v.line = this.line;
+    v.recStart = start;
+    v.recEnd = p;
+    this.line += newlines + 1;
+    // a blank line (only CR/LF) is not a record
+    if (!(n === 1 && v.ends[0] === v.starts[0])) this.sink.record(v);
+    return p;
+  }
+}

@@ -1,0 +1,52 @@
+import type { CsvRecord } from '../csv-tokenizer.ts';
+import { emptyRawCall, type RawCall } from '../raw-call.ts';
+
+/**
+ * Asterisk `cdr_csv` Master.csv (no header): accountcode, src, dst, dcontext, clid, channel,
+ * dstchannel, lastapp, lastdata, start, answer, end, duration, billsec, disposition, amaflags
+ * [, uniqueid][, userfield][, peeraccount, linkedid, sequence] — 16 to 21 columns.
+ * Times are local wall-clock; the caller supplies the zone.
+ */
+export const ASTERISK_MIN_COLUMNS = 16;
+export const ASTERISK_MAX_COLUMNS = 21;
+
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+export function looksLikeAsterisk(rec: CsvRecord): boolean {
+  return (
+    rec.count >= ASTERISK_MIN_COLUMNS &&
+    rec.count <= ASTERISK_MAX_COLUMNS &&
+    LOCAL_TIME.test(rec.field(9)) &&
+    /^\d+$/.test(rec.field(13))
+  );
+}
+
+/** `SIP/carrier-a-0000001f` -> `SIP/carrier-a`: the channel name without the per-call suffix. */
+export function trunkFromChannel(channel: string): string {
+  return channel.replace(/-[0-9a-f]{8}(;\d)?$/i, '');
+}
+
+/** `"Name" <2025550143>` -> `2025550143` */
+function numberFromClid(clid: string): string {
+  const m = /<([^>]*)>/.exec(clid);
+  return m ? m[1] : '';
+}
+
+export function asteriskRow(rec: CsvRecord): RawCall {
+  if (rec.count < ASTERISK_MIN_COLUMNS || rec.count > ASTERISK_MAX_COLUMNS) {
+    throw new RangeError(`has ${rec.count} fields, Asterisk cdr_csv has 16 to 21`);
+  }
+  const raw = emptyRawCall();
+  raw.customer_id = rec.field(0);
+  raw.calling_number = rec.field(1) || numberFromClid(rec.field(4));
+  raw.called_number = rec.field(2);
+  raw.trunk_id = trunkFromChannel(rec.field(5));
+  raw.start_time = rec.field(9);
+  raw.answer_time = rec.field(10);
+  raw.end_time = rec.field(11);
+  raw.duration_s = rec.field(13); // billsec: the answered part
+  raw.disposition = rec.field(14);
+  // uniqueid when the build logs it; otherwise the line number keeps call ids unique per batch
+  raw.call_id = rec.count >= 17 && rec.field(16) !== '' ? rec.field(16) : `line-${rec.line}`;
+  return raw;
+}

@@ -1,0 +1,47 @@
+import type { CsvRecord } from '../csv-tokenizer.ts';
+import {
+  CANONICAL_COLUMNS,
+  type CanonicalColumn,
+  emptyRawCall,
+  type RawCall,
+  REQUIRED_COLUMNS,
+} from '../raw-call.ts';
+
+/** Column positions of the canonical fields in a CSV batch, from its header. */
+export type ColumnMap = Partial<Record<CanonicalColumn, number>>;
+
+export function headerNames(rec: CsvRecord): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < rec.count; i++) names.push(rec.field(i).trim().toLowerCase());
+  return names;
+}
+
+export function isCanonicalHeader(names: string[]): boolean {
+  return names.includes('call_id') && names.includes('start_time');
+}
+
+/**
+ * Maps header names (any order, any case, unknown columns ignored) to canonical columns.
+ * Returns the list of required columns that are missing, so the caller can fail the batch loudly.
+ */
+export function mapHeader(names: string[]): { map: ColumnMap; missing: CanonicalColumn[] } {
+  const map: ColumnMap = {};
+  for (const col of CANONICAL_COLUMNS) {
+    const idx = names.indexOf(col);
+    if (idx !== -1) map[col] = idx;
+  }
+  const missing = REQUIRED_COLUMNS.filter((c) => map[c] === undefined);
+  return { map, missing };
+}
+
+export function canonicalRow(rec: CsvRecord, map: ColumnMap, width: number): RawCall {
+  if (rec.count !== width) {
+    throw new RangeError(`has ${rec.count} fields, the header has ${width}`);
+  }
+  const raw = emptyRawCall();
+  for (const col of CANONICAL_COLUMNS) {
+    const idx = map[col];
+    if (idx !== undefined) raw[col] = rec.field(idx);
+  }
+  return raw;
+}

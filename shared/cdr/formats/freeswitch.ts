@@ -1,0 +1,59 @@
+import type { CsvRecord } from '../csv-tokenizer.ts';
+import { emptyRawCall, type RawCall } from '../raw-call.ts';
+
+/**
+ * FreeSWITCH `mod_cdr_csv` default ("example") template, quoted, no header, 15 columns:
+ * caller_id_name, caller_id_number, destination_number, context, start_stamp, answer_stamp,
+ * end_stamp, duration, billsec, hangup_cause, uuid, bleg_uuid, accountcode, read_codec, write_codec.
+ * Times are local wall-clock.
+ */
+export const FREESWITCH_COLUMNS = 15;
+
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+export function looksLikeFreeswitch(rec: CsvRecord): boolean {
+  return rec.count === FREESWITCH_COLUMNS && LOCAL_TIME.test(rec.field(4)) && /^[A-Z_]+$/.test(rec.field(9));
+}
+
+/** Q.850 hangup causes to the dispositions and SIP codes the detectors understand. */
+const CAUSES: Record<string, { disposition: string; sip: string }> = {
+  NORMAL_CLEARING: { disposition: '', sip: '' },
+  USER_BUSY: { disposition: 'BUSY', sip: '486' },
+  NO_ANSWER: { disposition: 'NO_ANSWER', sip: '480' },
+  NO_USER_RESPONSE: { disposition: 'NO_ANSWER', sip: '408' },
+  ORIGINATOR_CANCEL: { disposition: 'CANCELLED', sip: '487' },
+  CALL_REJECTED: { disposition: 'REJECTED', sip: '603' },
+  UNALLOCATED_NUMBER: { disposition: 'FAILED', sip: '404' },
+  NO_ROUTE_DESTINATION: { disposition: 'FAILED', sip: '404' },
+  USER_NOT_REGISTERED: { disposition: 'FAILED', sip: '404' },
+  INVALID_NUMBER_FORMAT: { disposition: 'FAILED', sip: '484' },
+  NORMAL_TEMPORARY_FAILURE: { disposition: 'FAILED', sip: '503' },
+  RECOVERY_ON_TIMER_EXPIRE: { disposition: 'FAILED', sip: '408' },
+  INVALID_GATEWAY: { disposition: 'FAILED', sip: '502' },
+};
+
+export function freeswitchRow(rec: CsvRecord): RawCall {
+  if (rec.count !== FREESWITCH_COLUMNS) {
+    throw new RangeError(`has ${rec.count} fields, the FreeSWITCH default template has 15`);
+  }
+  const raw = emptyRawCall();
+  raw.calling_number = rec.field(1);
+  raw.called_number = rec.field(2);
+  raw.start_time = rec.field(4);
+  raw.answer_time = rec.field(5);
+  raw.end_time = rec.field(6);
+  raw.duration_s = rec.field(8);
+  const cause = rec.field(9);
+  const mapped = CAUSES[cause];
+  if (mapped) {
+    raw.disposition = mapped.disposition;
+    raw.sip_code = mapped.sip;
+  } else if (cause !== '') {
+    raw.disposition = 'FAILED';
+  }
+  raw.call_id = rec.field(10);
+  // accountcode names the customer; deployments that leave it empty route customers by context
+  raw.customer_id = rec.field(12) || rec.field(3);
+  raw.trunk_id = rec.field(3);
+  return raw;
+}

@@ -1,0 +1,23 @@
+import { CANONICAL_COLUMNS, emptyRawCall, type RawCall } from '../raw-call.ts';
+
+/** One JSON Lines record (an object with canonical keys, any case) to a raw call. */
+export function jsonRow(text: string): RawCall {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new SyntaxError(`is not valid JSON (${(e as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError('is not a JSON object');
+  }
+  const raw = emptyRawCall();
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    const col = key.toLowerCase() as keyof RawCall;
+    if (!(CANONICAL_COLUMNS as readonly string[]).includes(col)) continue;
+    const v = obj[key];
+    raw[col] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return raw;
+}

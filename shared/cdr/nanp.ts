@@ -1,0 +1,76 @@
+import type { NumberClass } from './record.ts';
+
+/**
+ * NANP validity classes from the numbering plan alone (domain-notes 1.3). "Unallocated" needs
+ * NANPA/LERG data and is out of scope here; format rules already catch most spoofed garbage.
+ */
+const TOLL_FREE = new Set([
+  '800',
+  '833',
+  '844',
+  '855',
+  '866',
+  '877',
+  '888',
+  '822',
+  '880',
+  '881',
+  '882',
+  '883',
+  '884',
+  '885',
+  '886',
+  '887',
+  '889',
+]);
+const NON_GEOGRAPHIC = new Set([
+  '500',
+  '521',
+  '522',
+  '523',
+  '524',
+  '525',
+  '526',
+  '527',
+  '528',
+  '529',
+  '533',
+  '544',
+  '566',
+  '577',
+  '588',
+  '600',
+  '622',
+  '700',
+  '710',
+]);
+
+/** Classifies a 10-digit NANP national number given as a string of digits. */
+export function classifyNanp(national: string): NumberClass {
+  const npa = national.slice(0, 3);
+  const nxx = national.slice(3, 6);
+  const n0 = national.charCodeAt(0) - 48;
+  const n1 = national.charCodeAt(1) - 48;
+  const n2 = national.charCodeAt(2) - 48;
+  if (n0 < 2) return 'invalid_npa';
+  if (n1 === 1 && n2 === 1) return 'invalid_npa'; // N11 service codes are never area codes
+  if (TOLL_FREE.has(npa)) return 'toll_free';
+  if (npa === '900') return 'premium';
+  if (NON_GEOGRAPHIC.has(npa)) return 'non_geographic';
+  if (n1 === 9) return 'invalid_npa'; // N9X reserved for expansion
+  if (npa.startsWith('37') || npa.startsWith('96')) return 'invalid_npa'; // 37X, 96X set aside
+  const x0 = national.charCodeAt(3) - 48;
+  if (x0 < 2) return 'invalid_nxx';
+  if (national.charCodeAt(4) === 49 && national.charCodeAt(5) === 49) return 'invalid_nxx'; // N11 exchange
+  if (nxx === '555') {
+    const line = national.slice(6);
+    if (line >= '0100' && line <= '0199') return 'fictitious';
+    if (line === '1212' || line === '4334') return 'fictitious'; // directory assistance, not a caller
+  }
+  return 'valid';
+}
+
+/** True for classes that cannot be a legitimate caller ID (blocked under 47 CFR 64.1200(k)/(o)). */
+export function isInvalidCallingClass(cls: NumberClass): boolean {
+  return cls === 'invalid_digits' || cls === 'invalid_npa' || cls === 'invalid_nxx' || cls === 'fictitious';
+}

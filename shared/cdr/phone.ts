@@ -1,0 +1,76 @@
+import { classifyNanp } from './nanp.ts';
+import type { NumberClass, Verstat } from './record.ts';
+
+export interface NormalizedNumber {
+  /** E.164 (`+12025550143`) when normalizable, else the trimmed raw text */
+  value: string;
+  cls: NumberClass;
+  /** verstat carried inside a SIP/tel URI (`;verstat=...`), '' when absent */
+  verstat: Verstat;
+}
+
+const BLANK_WORDS = new Set(['anonymous', 'restricted', 'private', 'unknown', 'unavailable', 'withheld']);
+const VERSTATS: Record<string, Verstat> = {
+  'tn-validation-passed': 'TN-Validation-Passed',
+  'tn-validation-failed': 'TN-Validation-Failed',
+  'no-tn-validation': 'No-TN-Validation',
+};
+
+function extractVerstat(params: string): Verstat {
+  const m = /(?:^|;)verstat=([^;>@&]+)/i.exec(params);
+  return m ? (VERSTATS[m[1].toLowerCase()] ?? '') : '';
+}
+
+/**
+ * Normalizes a caller or called number in any shape switches produce to E.164:
+ * `+12025550143`, `12025550143`, `2025550143`, `(202) 555-0143`, `011 44 20...`, `0044...`,
+ * `sip:+12025550143;verstat=TN-Validation-Passed@host;user=phone`, `tel:+1...;verstat=...`.
+ * A number that cannot be normalized is kept verbatim and classified invalid, never dropped.
+ */
+export function normalizeNumber(raw: string): NormalizedNumber {
+  let text = raw.trim();
+  if (text === '') return { value: '', cls: 'blank', verstat: '' };
+  let verstat: Verstat = '';
+  const lower = text.toLowerCase();
+  if (
+    lower.startsWith('sip:') ||
+    lower.startsWith('sips:') ||
+    lower.startsWith('tel:') ||
+    text.startsWith('<')
+  ) {
+    const uri = text.replace(/^<|>$/g, '');
+    verstat = extractVerstat(uri);
+    const afterScheme = uri.slice(uri.indexOf(':') + 1);
+    const user = afterScheme.split('@')[0];
+    text = user.split(';')[0];
+  } else if (text.includes(';')) {
+    verstat = extractVerstat(text);
+    text = text.split(';')[0];
+  }
+  if (BLANK_WORDS.has(text.toLowerCase())) return { value: '', cls: 'blank', verstat };
+  // visual separators only; anything else (letters, '*', '#') makes the number invalid
+  const plus = text.startsWith('+');
+  const digits = (plus ? text.slice(1) : text).replace(/[\s().\-/]/g, '');
+  if (!/^\d+$/.test(digits)) return { value: raw.trim(), cls: 'invalid_digits', verstat };
+  let international: string | null = null;
+  if (plus) international = digits;
+  else if (digits.startsWith('011')) international = digits.slice(3);
+  else if (digits.startsWith('00')) international = digits.slice(2);
+  else if (digits.length === 11 && digits.startsWith('1')) international = digits;
+  else if (digits.length === 10) international = `1${digits}`;
+  if (international === null) return { value: raw.trim(), cls: 'invalid_digits', verstat };
+  if (international.startsWith('1')) {
+    if (international.length !== 11) return { value: raw.trim(), cls: 'invalid_digits', verstat };
+    return { value: `+${international}`, cls: classifyNanp(international.slice(1)), verstat };
+  }
+  // E.164 allows up to 15 digits; country codes never start with 0
+  if (international.length < 8 || international.length > 15 || international.startsWith('0')) {
+    return { value: raw.trim(), cls: 'invalid_digits', verstat };
+  }
+  return { value: `+${international}`, cls: 'valid', verstat };
+}
+
+/** NPA-NXX (6 digits) of a +1 number, or '' for anything else. */
+export function npaNxx(e164: string): string {
+  return e164.length === 12 && e164.startsWith('+1') ? e164.slice(2, 8) : '';
+}

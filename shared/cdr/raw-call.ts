@@ -1,0 +1,66 @@
+/**
+ * A call as the switch wrote it, before normalization: the canonical fields as text.
+ * Every format reader (canonical CSV, JSON Lines, Asterisk, FreeSWITCH) fills one of these.
+ */
+export interface RawCall {
+  call_id: string;
+  start_time: string;
+  answer_time: string;
+  end_time: string;
+  duration_s: string;
+  customer_id: string;
+  trunk_id: string;
+  calling_number: string;
+  called_number: string;
+  sip_code: string;
+  disposition: string;
+  attestation: string;
+  verstat: string;
+  source_ip: string;
+}
+
+export const CANONICAL_COLUMNS = [
+  'call_id',
+  'start_time',
+  'answer_time',
+  'end_time',
+  'duration_s',
+  'customer_id',
+  'trunk_id',
+  'calling_number',
+  'called_number',
+  'sip_code',
+  'disposition',
+  'attestation',
+  'verstat',
+  'source_ip',
+] as const satisfies ReadonlyArray<keyof RawCall>;
+
+export type CanonicalColumn = (typeof CANONICAL_COLUMNS)[number];
+
+export const REQUIRED_COLUMNS: readonly CanonicalColumn[] = [
+  'call_id',
+  'start_time',
+  'customer_id',
+  'calling_number',
+  'called_number',
+];
+
+export function emptyRawCall(): RawCall {
+  return {
+    call_id: '',
+    start_time: '',
+    answer_time: '',
+    end_time: '',
+    duration_s: '',
+    customer_id: '',
+    trunk_id: '',
+    calling_number: '',
+    called_number: '',
+    sip_code: '',
+    disposition: '',
+    attestation: '',
+    verstat: '',
+    source_ip: '',
+  };
+}

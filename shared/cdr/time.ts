@@ -1,0 +1,155 @@
+/**
+ * Timestamp parsing for every form in contracts.md: ISO 8601 with an offset, Unix epoch seconds or
+ * milliseconds, and local wall-clock times (native switch formats) resolved with an IANA zone.
+ * Returns epoch milliseconds, or NaN when the text is not a time we understand.
+ */
+
+export class ZoneClock {
+  readonly zone: string;
+  private readonly fmt: Intl.DateTimeFormat;
+  /** offset (ms) by UTC hour bucket: zone offsets change at most hourly, so cache per hour */
+  private readonly offsets = new Map<number, number>();
+
+  constructor(zone: string) {
+    this.zone = zone;
+    try {
+      this.fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      throw new RangeError(`unknown time zone '${zone}' (use an IANA name such as America/New_York)`);
+    }
+  }
+
+  /** UTC offset of the zone at instant `utcMs`, in ms (local = utc + offset). */
+  offsetAt(utcMs: number): number {
+    const bucket = Math.floor(utcMs / 3_600_000);
+    let off = this.offsets.get(bucket);
+    if (off === undefined) {
+      const parts = this.fmt.formatToParts(new Date(bucket * 3_600_000));
+      const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+      const asUtc = Date.UTC(
+        get('year'),
+        get('month') - 1,
+        get('day'),
+        get('hour'),
+        get('minute'),
+        get('second'),
+      );
+      off = asUtc - bucket * 3_600_000;
+      this.offsets.set(bucket, off);
+    }
+    return off;
+  }
+
+  /** Converts a wall-clock time in this zone (given as if it were UTC) to a real UTC instant. */
+  localToUtc(wallMs: number): number {
+    // two passes settle DST transitions; in the repeated hour the first (daylight) instant wins
+    let utc = wallMs - this.offsetAt(wallMs);
+    utc = wallMs - this.offsetAt(utc);
+    return utc;
+  }
+}
+
+function digitsAt(s: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Parses a timestamp. `zone` resolves times without an offset; without a zone such times are
+ * rejected (NaN) rather than guessed, because a wrong hour silently corrupts every aggregate.
+ */
+export function parseTimestamp(text: string, zone: ZoneClock | null): number {
+  const s = text.trim();
+  const len = s.length;
+  if (len === 0) return Number.NaN;
+  const c0 = s.charCodeAt(0);
+  // epoch seconds (9-11 digits) or milliseconds (12-14 digits), optionally fractional
+  if (len <= 17 && c0 >= 48 && c0 <= 57 && s.charCodeAt(4) !== 45) {
+    if (!/^\d{9,14}(\.\d+)?$/.test(s)) return Number.NaN;
+    const v = Number(s);
+    const intDigits = s.indexOf('.') === -1 ? len : s.indexOf('.');
+    return intDigits >= 12 ? Math.round(v) : Math.round(v * 1000);
+  }
+  // YYYY-MM-DD[T ]hh:mm[:ss[.fff]][Z|±hh[:]mm]
+  if (len < 16 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 32 && sep !== 116) return Number.NaN;
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  if (s.charCodeAt(13) !== 58) return Number.NaN;
+  let i = 16;
+  let sec = 0;
+  let ms = 0;
+  if (s.charCodeAt(i) === 58) {
+    sec = digitsAt(s, i + 1, 2);
+    i += 3;
+    if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
+      let j = i + 1;
+      let frac = 0;
+      let scale = 100;
+      while (j < len) {
+        const c = s.charCodeAt(j) - 48;
+        if (c < 0 || c > 9) break;
+        frac += c * scale;
+        scale /= 10;
+        j++;
+      }
+      if (j === i + 1) return Number.NaN;
+      ms = Math.round(frac);
+      i = j;
+    }
+  }
+  if (
+    Number.isNaN(y + mo + d + h + mi + sec) ||
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    d > 31 ||
+    h > 23 ||
+    mi > 59 ||
+    sec > 60
+  ) {
+    return Number.NaN;
+  }
+  const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  if (new Date(wall).getUTCDate() !== d) return Number.NaN; // 2026-02-30 and friends
+  if (i === len) return zone ? zone.localToUtc(wall) : Number.NaN;
+  const z = s.charCodeAt(i);
+  if ((z === 90 || z === 122) && i === len - 1) return wall; // Z
+  if (z === 43 || z === 45) {
+    const rest = s.slice(i + 1);
+    const m = /^(\d{2}):?(\d{2})?$/.exec(rest);
+    if (!m) return Number.NaN;
+    const off = (Number(m[1]) * 60 + Number(m[2] ?? 0)) * 60_000;
+    return z === 43 ? wall - off : wall + off;
+  }
+  return Number.NaN;
+}
+
+export const HOUR_MS = 3_600_000;
+
+/** Start of the UTC hour holding `ms`, without Date objects (hot path). */
+export function hourStart(ms: number): number {
+  return ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+}
+
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
