@@ -1,0 +1,37 @@
+import { chainNext } from './chain.ts';
+import type { AuditStore } from './ports.ts';
+import { type AuditEntry, type AuditRecord, auditEntrySchema } from './record.ts';
+
+const MAX_ATTEMPTS = 8;
+
+export class AuditAppendConflict extends Error {
+  override name = 'AuditAppendConflict';
+}
+
+/**
+ * Appends one entry to a stream's hash chain. Reads the head, seals the next record, writes it only
+ * if its sequence number is still free; when another writer took the slot first, reads again.
+ */
+export async function appendAudit(
+  store: AuditStore,
+  stream: string,
+  entry: AuditEntry,
+  now: () => Date = () => new Date(),
+): Promise<AuditRecord> {
+  const valid = auditEntrySchema.parse(entry);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const head = await store.last(stream);
+    const record = chainNext(stream, head, valid, now());
+    if (await store.putIfAbsent(record)) return record;
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+  }
+  throw new AuditAppendConflict(
+    `audit stream ${stream}: lost the race for the next sequence number ${MAX_ATTEMPTS} times`,
+  );
+}
+
+/** Stream names: one chain per case, one for the raw compliance events. */
+export const auditStreams = {
+  forCase: (caseId: string) => `case#${caseId}`,
+  events: 'events',
+} as const;

@@ -1,0 +1,75 @@
+import type { FindingEvent, TracebackEvent } from './events.ts';
+import type { CaseRecord, Evidence } from './model.ts';
+import type { CustomerProfile, TracebackHistoryEntry } from './ports.ts';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Builds the evidence an analyst reviews from what the case already holds (its findings with
+ * reasons, metrics and example calls; its tracebacks) plus the customer's registry row and traceback
+ * history. Pure, so the same case always yields the same evidence and digest.
+ */
+export function buildEvidence(
+  record: CaseRecord,
+  profile: CustomerProfile | null,
+  history: TracebackHistoryEntry[],
+  now: Date,
+): Evidence {
+  const findings = record.triggers
+    .filter((t) => t.type === 'finding')
+    .map((t) => t.event as unknown as FindingEvent)
+    .map((f) => ({
+      window: { start: f.window_start, end: f.window_end },
+      severity: f.severity,
+      score: f.score,
+      reasons: f.reasons,
+      metrics: f.metrics ?? {},
+      batch: f.batch ?? null,
+      exampleCalls: f.example_calls ?? [],
+    }));
+  const tracebackEvents = record.triggers
+    .filter((t) => t.type === 'traceback')
+    .map((t) => t.event as unknown as TracebackEvent);
+
+  const ids = new Set(history.map((h) => h.tracebackId));
+  for (const t of tracebackEvents) ids.add(t.traceback_id);
+  const yearAgo = now.getTime() - 365 * DAY_MS;
+  const recentHistory = history.filter((h) => Date.parse(h.answeredAt) >= yearAgo).map((h) => h.tracebackId);
+  const recent = new Set([...recentHistory, ...tracebackEvents.map((t) => t.traceback_id)]);
+
+  const onboardedMs = profile?.onboardedAt ? Date.parse(profile.onboardedAt) : Number.NaN;
+  return {
+    customer: {
+      id: record.customerId,
+      name: profile?.name ?? null,
+      // contracts.md 2: customers missing from the registry are treated as new
+      vetting: profile?.vetting ?? 'new',
+      onboardedAt: profile?.onboardedAt ?? null,
+      ageDays: Number.isFinite(onboardedMs) ? Math.floor((now.getTime() - onboardedMs) / DAY_MS) : null,
+      status: profile?.status ?? 'active',
+      trafficProfile: profile?.trafficProfile ?? null,
+    },
+    findings,
+    attestationMix: attestationMix(findings.flatMap((f) => f.exampleCalls)),
+    tracebacks: {
+      total: ids.size,
+      inLast365Days: recent.size,
+      highestRepeatCount: Math.max(0, ...tracebackEvents.map((t) => t.repeat_count)),
+      ids: [...ids].sort(),
+    },
+    gatheredAt: now.toISOString(),
+  };
+}
+
+function attestationMix(calls: Array<Record<string, unknown>>): Record<string, number> {
+  if (calls.length === 0) return {};
+  const counts: Record<string, number> = {};
+  for (const call of calls) {
+    const level = String(call.attestation ?? '').toUpperCase();
+    const key = ['A', 'B', 'C'].includes(level) ? level : 'unsigned';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return Object.fromEntries(
+    Object.entries(counts).map(([k, n]) => [k, Math.round((n / calls.length) * 1000) / 1000]),
+  );
+}

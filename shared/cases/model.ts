@@ -1,0 +1,124 @@
+import type { Reason, Severity } from './events.ts';
+
+export type CustomerStatus = 'active' | 'warned' | 'suspended' | 'terminated';
+export type Vetting = 'new' | 'standard' | 'trusted';
+
+/** The review stages a person can act in; each has its own task token. */
+export type ReviewStage = 'analyst' | 'escalated' | 'executive';
+export type DecisionKind = 'dismiss' | 'warn' | 'suspend' | 'terminate';
+
+export type CaseStatus =
+  | 'gathering' // execution started, evidence not yet gathered
+  | 'awaiting_review' // parked on a review task (see `awaitingStage`)
+  | 'enforcing' // decided, applying the outcome
+  | 'closed'
+  | 'failed'; // a step failed for good; on-call was alerted
+
+/** One finding or traceback that opened or joined the case. */
+export interface CaseTrigger {
+  key: string;
+  type: 'finding' | 'traceback';
+  severity: Severity;
+  receivedAt: string;
+  /** the event as delivered (findings carry reasons, metrics, batch and example calls) */
+  event: Record<string, unknown>;
+}
+
+export interface RecordedDecision {
+  stage: ReviewStage;
+  decision: DecisionKind;
+  reason: string;
+  decidedBy: string;
+  at: string;
+}
+
+export interface Evidence {
+  customer: {
+    id: string;
+    name: string | null;
+    vetting: Vetting;
+    /** null when the customer is missing from the registry (treated as new) */
+    onboardedAt: string | null;
+    ageDays: number | null;
+    status: CustomerStatus;
+    trafficProfile: string | null;
+  };
+  findings: Array<{
+    window: { start: string; end: string };
+    severity: Severity;
+    score: number;
+    reasons: Reason[];
+    metrics: Record<string, unknown>;
+    batch: string | null;
+    exampleCalls: Array<Record<string, unknown>>;
+  }>;
+  /** share of example calls per STIR/SHAKEN attestation level ('' = unsigned) */
+  attestationMix: Record<string, number>;
+  tracebacks: {
+    /** tracebacks answered for this customer (history table plus the ones that triggered this case) */
+    total: number;
+    inLast365Days: number;
+    highestRepeatCount: number;
+    ids: string[];
+  };
+  gatheredAt: string;
+}
+
+export interface CaseRecord {
+  caseId: string;
+  customerId: string;
+  status: CaseStatus;
+  severity: Severity;
+  openedAt: string;
+  updatedAt: string;
+  triggers: CaseTrigger[];
+  evidence: Evidence | null;
+  evidenceDigest: string | null;
+  critical: { critical: boolean; why: string[] } | null;
+  /** the customer's status before a critical suspension, so a dismissal can restore it */
+  statusBeforeSuspension: CustomerStatus | null;
+  awaitingStage: ReviewStage | null;
+  decisions: RecordedDecision[];
+  /** the decision being enforced once the review is over */
+  outcome: DecisionKind | null;
+  /** refused review attempts (e.g. approval by the analyst), kept for the record */
+  refusals: Array<{ stage: ReviewStage; by: string; why: string; at: string }>;
+  failure: { error: string; cause: string; at: string } | null;
+  closedAt: string | null;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+export function higherSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+}
+
+/** Execution names allow 1-80 characters of [A-Za-z0-9-_]. */
+export function caseIdFor(customerId: string, triggerKey: string, digestHex: string): string {
+  const customer = customerId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+  const kind = triggerKey.startsWith('traceback:') ? 'TB' : 'F';
+  return `${customer}-${kind}-${digestHex.slice(0, 16)}`;
+}
+
+export function newCase(caseId: string, trigger: CaseTrigger, at: string): CaseRecord {
+  const customerId = String(trigger.event.customer_id);
+  return {
+    caseId,
+    customerId,
+    status: 'gathering',
+    severity: trigger.severity,
+    openedAt: at,
+    updatedAt: at,
+    triggers: [trigger],
+    evidence: null,
+    evidenceDigest: null,
+    critical: null,
+    statusBeforeSuspension: null,
+    awaitingStage: null,
+    decisions: [],
+    outcome: null,
+    refusals: [],
+    failure: null,
+    closedAt: null,
+  };
+}

@@ -1,0 +1,82 @@
+import type { CaseRecord, CaseTrigger, CustomerStatus, ReviewStage, Vetting } from './model.ts';
+
+/** Cases and their review task tokens (DynamoDB Cases table in AWS). */
+export interface CaseStore {
+  /**
+   * Opens the case unless the customer already has an open one. Atomic: the case item and the
+   * customer's open-case marker are written together, both only if absent.
+   */
+  open(record: CaseRecord): Promise<{ opened: true } | { opened: false; openCaseId: string }>;
+  get(caseId: string): Promise<CaseRecord | null>;
+  /** overwrites the case item (the state machine runs one step at a time per case) */
+  save(record: CaseRecord): Promise<void>;
+  /** adds a trigger unless one with the same key is already there; false when it was */
+  attach(caseId: string, trigger: CaseTrigger): Promise<boolean>;
+  /** frees the customer's open-case marker so the next finding starts a new case */
+  release(customerId: string, caseId: string): Promise<void>;
+  /** cases waiting for a person, oldest first */
+  listOpen(): Promise<CaseRecord[]>;
+  saveToken(caseId: string, stage: ReviewStage, token: string): Promise<void>;
+  getToken(caseId: string, stage: ReviewStage): Promise<string | null>;
+  deleteToken(caseId: string, stage: ReviewStage): Promise<void>;
+}
+
+export interface CustomerProfile {
+  customerId: string;
+  name: string | null;
+  vetting: Vetting;
+  onboardedAt: string | null;
+  trafficProfile: string | null;
+  status: CustomerStatus;
+}
+
+/** The customer registry (Customers table). */
+export interface CustomerRegistry {
+  get(customerId: string): Promise<CustomerProfile | null>;
+  setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void>;
+}
+
+export interface TracebackHistoryEntry {
+  tracebackId: string;
+  answeredAt: string;
+}
+
+/** Tracebacks answered for a customer (Tracebacks table, `CUSTTB#<customer>` items). */
+export interface TracebackHistory {
+  forCustomer(customerId: string): Promise<TracebackHistoryEntry[]>;
+}
+
+export interface OnCallMessage {
+  subject: string;
+  text: string;
+  caseId: string;
+  customerId: string;
+  severity: string;
+}
+
+export interface EnforcementEvent {
+  type: 'enforcement';
+  case_id: string;
+  customer_id: string;
+  action: 'warn' | 'suspend' | 'terminate' | 'reinstate';
+  status: CustomerStatus;
+  reason: string;
+  decided_by: string[];
+  at: string;
+}
+
+/** On-call notifications (OnCallTopic) and enforcement events for switch provisioning (SNS). */
+export interface Notifier {
+  notifyOnCall(message: OnCallMessage): Promise<void>;
+  publishEnforcement(event: EnforcementEvent): Promise<void>;
+}
+
+/** Starts the escalation state machine; `already` when an execution with that name exists. */
+export interface ExecutionStarter {
+  start(caseId: string, input: { caseId: string; customerId: string }): Promise<'started' | 'already'>;
+}
+
+/** Answers a parked review task (Step Functions SendTaskSuccess / SendTaskFailure). */
+export interface ReviewCallbacks {
+  succeed(token: string, output: unknown): Promise<void>;
+}

@@ -1,0 +1,36 @@
+import { parseReviewDecision } from './decision.ts';
+import type { CaseRecord } from './model.ts';
+import type { CaseStore, ReviewCallbacks } from './ports.ts';
+import { applyDecision } from './transitions.ts';
+
+export class ReviewRefused extends Error {
+  override name = 'ReviewRefused';
+}
+
+/**
+ * A person's decision on a waiting case: validated, checked against the case (the state machine
+ * checks again, since anyone holding the token could answer it), then handed to the parked task.
+ * The token is looked up by case id and stage; it is never shown.
+ */
+export async function submitDecision(
+  input: { caseId: string; decision: unknown; reason: unknown; decidedBy: string },
+  deps: { cases: CaseStore; callbacks: ReviewCallbacks; now?: () => Date },
+): Promise<{ record: CaseRecord; stage: string; decision: string }> {
+  const record = await deps.cases.get(input.caseId);
+  if (!record) throw new ReviewRefused(`case ${input.caseId} does not exist`);
+  const stage = record.awaitingStage;
+  if (record.status !== 'awaiting_review' || !stage) {
+    throw new ReviewRefused(`case ${input.caseId} is ${record.status}, not waiting for a review`);
+  }
+  const decision = parseReviewDecision(
+    { decision: input.decision, reason: input.reason, decidedBy: input.decidedBy },
+    `case ${input.caseId}`,
+  );
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const check = applyDecision(record, stage, decision, at);
+  if (!check.ok) throw new ReviewRefused(check.reason);
+  const token = await deps.cases.getToken(input.caseId, stage);
+  if (!token) throw new ReviewRefused(`case ${input.caseId} has no open ${stage} review task`);
+  await deps.callbacks.succeed(token, { ...decision, stage, at });
+  return { record, stage, decision: decision.decision };
+}

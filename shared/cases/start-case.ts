@@ -1,0 +1,80 @@
+import { appendAudit, auditStreams } from '../audit/append.ts';
+import { evidenceDigest } from '../audit/chain.ts';
+import type { AuditStore } from '../audit/ports.ts';
+import { type EscalationEvent, eventKey } from './events.ts';
+import { type CaseTrigger, caseIdFor, newCase } from './model.ts';
+import type { CaseStore, ExecutionStarter } from './ports.ts';
+
+export interface StartCaseDeps {
+  cases: CaseStore;
+  starter: ExecutionStarter;
+  audit: AuditStore;
+  now?: () => Date;
+}
+
+export type StartCaseOutcome =
+  | { outcome: 'started'; caseId: string }
+  | { outcome: 'attached'; caseId: string; duplicate: boolean };
+
+/**
+ * One open case per customer. The case id is derived from the triggering event, so a redelivered
+ * message opens (and names the execution of) the same case; the store refuses a second open case for
+ * the customer, and the event then joins the open case instead.
+ */
+export async function startOrAttachCase(
+  event: EscalationEvent,
+  deps: StartCaseDeps,
+): Promise<StartCaseOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const at = now().toISOString();
+  const key = eventKey(event);
+  const trigger: CaseTrigger = {
+    key,
+    type: event.type,
+    severity: event.severity,
+    receivedAt: at,
+    event: event as unknown as Record<string, unknown>,
+  };
+  const caseId = caseIdFor(event.customer_id, key, evidenceDigest({ key }));
+  const opened = await deps.cases.open(newCase(caseId, trigger, at));
+
+  if (opened.opened || opened.openCaseId === caseId) {
+    // a redelivery of the message that opened the case lands here too: starting is idempotent
+    const started = await deps.starter.start(caseId, { caseId, customerId: event.customer_id });
+    if (opened.opened) {
+      await appendAudit(
+        deps.audit,
+        auditStreams.forCase(caseId),
+        {
+          actor: { role: 'system', id: 'system' },
+          action: 'case.opened',
+          reason: `${event.type} ${key} (severity ${event.severity})`,
+          caseId,
+          customerId: event.customer_id,
+          evidenceDigest: evidenceDigest(event),
+          details: { execution: started },
+        },
+        now,
+      );
+    }
+    return { outcome: 'started', caseId };
+  }
+
+  const added = await deps.cases.attach(opened.openCaseId, trigger);
+  if (added) {
+    await appendAudit(
+      deps.audit,
+      auditStreams.forCase(opened.openCaseId),
+      {
+        actor: { role: 'system', id: 'system' },
+        action: 'case.attached',
+        reason: `${event.type} ${key} (severity ${event.severity}) joined the open case`,
+        caseId: opened.openCaseId,
+        customerId: event.customer_id,
+        evidenceDigest: evidenceDigest(event),
+      },
+      now,
+    );
+  }
+  return { outcome: 'attached', caseId: opened.openCaseId, duplicate: !added };
+}

@@ -1,0 +1,313 @@
+import { appendAudit, auditStreams } from '../audit/append.ts';
+import { evidenceDigest } from '../audit/chain.ts';
+import type { AuditStore } from '../audit/ports.ts';
+import type { Actor, AuditEntry } from '../audit/record.ts';
+import { assessCritical, type CriticalVerdict } from './critical.ts';
+import { InvalidDecision, parseReviewDecision, type ReviewDecision } from './decision.ts';
+import { buildEvidence } from './evidence.ts';
+import type { CaseRecord, CustomerStatus, ReviewStage } from './model.ts';
+import type { CaseStore, CustomerRegistry, EnforcementEvent, Notifier, TracebackHistory } from './ports.ts';
+import { redactPhoneNumbers } from './redact.ts';
+import type { StepInput } from './step-input.ts';
+import { applyDecision, customerStatusFor, type Route } from './transitions.ts';
+
+export interface CaseStepDeps {
+  cases: CaseStore;
+  customers: CustomerRegistry;
+  tracebacks: TracebackHistory;
+  notifier: Notifier;
+  audit: AuditStore;
+  now?: () => Date;
+}
+
+/** Not retryable: the case named in the event does not exist. */
+export class CaseNotFound extends Error {
+  override name = 'CaseNotFound';
+}
+
+/** Not retryable: the reviewer's decision was refused; the state machine asks again. */
+export class DecisionRefused extends Error {
+  override name = 'DecisionRefused';
+}
+
+const SYSTEM: Actor = { role: 'system', id: 'system' };
+
+/**
+ * The work behind each Lambda task of the escalation state machine. Every step is safe to retry
+ * (it re-reads the case and converges on the same state) and writes one audit record: who, when,
+ * what, why and the digest of the evidence it relied on.
+ */
+export class CaseSteps {
+  readonly #deps: CaseStepDeps;
+  readonly #now: () => Date;
+
+  constructor(deps: CaseStepDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  run(input: StepInput): Promise<unknown> {
+    switch (input.step) {
+      case 'gatherEvidence':
+        return this.gatherEvidence(input.caseId);
+      case 'suspend':
+        return this.suspendAtOnce(input.caseId);
+      case 'notify':
+        return this.notify(input.caseId, input.kind);
+      case 'recordReviewToken':
+        return this.recordReviewToken(input.caseId, input.stage, input.token);
+      case 'recordAudit':
+        return this.recordDecision(input.caseId, input.decision);
+      case 'enforce':
+        return this.enforce(input.caseId);
+      case 'reinstate':
+        return this.reinstate(input.caseId);
+      case 'close':
+        return this.close(input.caseId);
+      case 'alertFailure':
+        return this.alertFailure(input.caseId, input.failure ?? {});
+    }
+  }
+
+  async gatherEvidence(caseId: string): Promise<CriticalVerdict> {
+    const record = await this.#load(caseId);
+    const [profile, history] = await Promise.all([
+      this.#deps.customers.get(record.customerId),
+      this.#deps.tracebacks.forCustomer(record.customerId),
+    ]);
+    const evidence = buildEvidence(record, profile, history, this.#now());
+    const digest = evidenceDigest(evidence);
+    const verdict = assessCritical(evidence);
+    await this.#save({ ...record, evidence, evidenceDigest: digest, critical: verdict });
+    await this.#audit(record, {
+      actor: SYSTEM,
+      action: 'case.evidence_gathered',
+      reason: verdict.critical
+        ? `critical: ${verdict.why.join('; ')}`
+        : 'not critical: analyst review decides',
+      evidenceDigest: digest,
+      details: { findings: evidence.findings.length, tracebacks: evidence.tracebacks.total },
+    });
+    return verdict;
+  }
+
+  async suspendAtOnce(caseId: string): Promise<{ status: CustomerStatus }> {
+    const record = await this.#load(caseId);
+    const profile = await this.#deps.customers.get(record.customerId);
+    const before = record.statusBeforeSuspension ?? profile?.status ?? 'active';
+    const why = `critical case ${caseId}: ${record.critical?.why.join('; ') ?? 'critical'}`;
+    // a terminated customer stays terminated; anyone else is suspended pending review
+    const status: CustomerStatus = before === 'terminated' ? 'terminated' : 'suspended';
+    await this.#save({ ...record, statusBeforeSuspension: before });
+    await this.#deps.customers.setStatus(record.customerId, status, why);
+    await this.#deps.notifier.publishEnforcement(this.#enforcementEvent(record, 'suspend', status, why, []));
+    await this.#audit(record, {
+      actor: SYSTEM,
+      action: 'customer.suspended_at_once',
+      reason: why,
+      evidenceDigest: record.evidenceDigest ?? undefined,
+      details: { statusBefore: before, statusAfter: status },
+    });
+    return { status };
+  }
+
+  async notify(caseId: string, kind: 'opened' | 'reviewOverdue' | 'decisionRefused'): Promise<void> {
+    const record = await this.#load(caseId);
+    const reasons = (record.evidence?.findings ?? [])
+      .flatMap((f) => f.reasons.map((r) => `${r.code}${r.detail ? `: ${r.detail}` : ''}`))
+      .slice(0, 10);
+    const tracebacks = record.evidence?.tracebacks.total ?? 0;
+    const lines = [
+      `Case ${caseId}, customer ${record.customerId}, severity ${record.severity}.`,
+      record.critical?.critical ? `Customer suspended at once: ${record.critical.why.join('; ')}.` : '',
+      reasons.length ? `Reasons:\n- ${reasons.join('\n- ')}` : '',
+      tracebacks ? `Tracebacks on record: ${tracebacks}.` : '',
+    ];
+    const subjects = {
+      opened: `Traceguard case ${caseId} for ${record.customerId} needs review`,
+      reviewOverdue: `OVERDUE: Traceguard case ${caseId} was not reviewed in time; escalated to the executive`,
+      decisionRefused: `Traceguard case ${caseId}: a decision was refused`,
+    };
+    if (kind === 'decisionRefused') lines.push(`Refused: ${record.refusals.at(-1)?.why ?? 'unknown'}`);
+    lines.push(`Review: traceguard cases show ${caseId}`);
+    await this.#deps.notifier.notifyOnCall({
+      subject: subjects[kind],
+      text: redactPhoneNumbers(lines.filter(Boolean).join('\n')),
+      caseId,
+      customerId: record.customerId,
+      severity: record.severity,
+    });
+    await this.#audit(record, { actor: SYSTEM, action: `notify.${kind}`, reason: subjects[kind] });
+  }
+
+  async recordReviewToken(caseId: string, stage: ReviewStage, token: string): Promise<void> {
+    const record = await this.#load(caseId);
+    // token first: a case shown as waiting always has a token to answer
+    await this.#deps.cases.saveToken(caseId, stage, token);
+    await this.#save({ ...record, status: 'awaiting_review', awaitingStage: stage });
+    await this.#audit(record, {
+      actor: SYSTEM,
+      action: 'review.requested',
+      reason: `waiting for the ${stage} review`,
+      evidenceDigest: record.evidenceDigest ?? undefined,
+    });
+  }
+
+  async recordDecision(caseId: string, rawDecision: unknown): Promise<{ route: Route; stage: ReviewStage }> {
+    const record = await this.#load(caseId);
+    const stage = record.awaitingStage;
+    if (!stage) throw new DecisionRefused(`case ${caseId} is ${record.status}, not waiting for a review`);
+    const at = this.#now().toISOString();
+    const role = stage === 'analyst' ? 'analyst' : 'executive';
+    const submittedBy = String((rawDecision as { decidedBy?: unknown } | null)?.decidedBy ?? 'unknown');
+    let result: ReturnType<typeof applyDecision>;
+    let decision: ReviewDecision | null = null;
+    try {
+      decision = parseReviewDecision(rawDecision, `decision for case ${caseId}`);
+      result = applyDecision(record, stage, decision, at);
+    } catch (error) {
+      if (!(error instanceof InvalidDecision)) throw error;
+      result = { ok: false, reason: error.message };
+    }
+    if (!result.ok || !decision) {
+      const why = result.ok ? 'decision missing' : result.reason;
+      await this.#save({ ...record, refusals: [...record.refusals, { stage, by: submittedBy, why, at }] });
+      await this.#audit(record, {
+        actor: { role, id: submittedBy },
+        action: 'decision.refused',
+        reason: why,
+        details: { stage, decision: decision?.decision ?? null },
+      });
+      throw new DecisionRefused(why);
+    }
+    const actor: Actor = { role, id: decision.decidedBy };
+    await this.#save(result.next);
+    await this.#deps.cases.deleteToken(caseId, stage);
+    await this.#audit(record, {
+      actor,
+      action: `decision.${stage}`,
+      reason: decision.reason,
+      evidenceDigest: record.evidenceDigest ?? undefined,
+      details: { decision: decision.decision, route: result.route },
+    });
+    return { route: result.route, stage };
+  }
+
+  async enforce(caseId: string): Promise<{ status: CustomerStatus | null }> {
+    const record = await this.#load(caseId);
+    const outcome = record.outcome;
+    if (!outcome) throw new CaseNotFound(`case ${caseId} has no decided outcome to enforce`);
+    if (outcome === 'dismiss') {
+      await this.reinstate(caseId);
+      return { status: null };
+    }
+    const status = customerStatusFor(outcome) as CustomerStatus;
+    const deciders = record.decisions.map((d) => d.decidedBy);
+    const why = `case ${caseId}: ${record.decisions.at(-1)?.reason ?? outcome}`;
+    await this.#deps.customers.setStatus(record.customerId, status, why);
+    await this.#deps.notifier.publishEnforcement(
+      this.#enforcementEvent(record, outcome, status, why, deciders),
+    );
+    await this.#audit(record, {
+      actor: SYSTEM,
+      action: `customer.${status}`,
+      reason: why,
+      evidenceDigest: record.evidenceDigest ?? undefined,
+      details: { decidedBy: deciders },
+    });
+    return { status };
+  }
+
+  async reinstate(caseId: string): Promise<{ status: CustomerStatus | null }> {
+    const record = await this.#load(caseId);
+    const why = `case ${caseId} dismissed: ${record.decisions.at(-1)?.reason ?? 'no decision recorded'}`;
+    const before = record.statusBeforeSuspension;
+    if (before === null) {
+      await this.#audit(record, { actor: SYSTEM, action: 'case.dismissed', reason: why });
+      return { status: null };
+    }
+    await this.#deps.customers.setStatus(record.customerId, before, why);
+    const deciders = record.decisions.map((d) => d.decidedBy);
+    await this.#deps.notifier.publishEnforcement(
+      this.#enforcementEvent(record, 'reinstate', before, why, deciders),
+    );
+    await this.#audit(record, {
+      actor: SYSTEM,
+      action: 'customer.reinstated',
+      reason: why,
+      details: { status: before },
+    });
+    return { status: before };
+  }
+
+  async close(caseId: string): Promise<void> {
+    const record = await this.#load(caseId);
+    const at = this.#now().toISOString();
+    await this.#save({ ...record, status: 'closed', awaitingStage: null, closedAt: record.closedAt ?? at });
+    await this.#deps.cases.release(record.customerId, caseId);
+    await this.#audit(record, {
+      actor: SYSTEM,
+      action: 'case.closed',
+      reason: `outcome: ${record.outcome ?? 'none'}`,
+    });
+  }
+
+  async alertFailure(caseId: string, failure: { Error?: string; Cause?: string }): Promise<void> {
+    const error = failure.Error ?? 'unknown error';
+    const cause = redactPhoneNumbers(String(failure.Cause ?? '')).slice(0, 1000);
+    const record = await this.#deps.cases.get(caseId);
+    const customerId = record?.customerId ?? 'unknown';
+    const severity = record?.severity ?? 'high';
+    await this.#deps.notifier.notifyOnCall({
+      subject: `Traceguard case ${caseId} stopped: ${error}`,
+      text: `A step of case ${caseId} (customer ${customerId}) failed for good: ${error}. ${cause}\nThe case needs a person: traceguard cases show ${caseId}`,
+      caseId,
+      customerId,
+      severity,
+    });
+    if (!record) return;
+    const at = this.#now().toISOString();
+    await this.#save({ ...record, status: 'failed', awaitingStage: null, failure: { error, cause, at } });
+    // free the customer so new findings open a fresh case instead of joining a stopped one
+    await this.#deps.cases.release(record.customerId, caseId);
+    await this.#audit(record, { actor: SYSTEM, action: 'case.failed', reason: `${error}: ${cause}` });
+  }
+
+  async #load(caseId: string): Promise<CaseRecord> {
+    const record = await this.#deps.cases.get(caseId);
+    if (!record) throw new CaseNotFound(`case ${caseId} does not exist in the Cases table`);
+    return record;
+  }
+
+  #save(record: CaseRecord): Promise<void> {
+    return this.#deps.cases.save({ ...record, updatedAt: this.#now().toISOString() });
+  }
+
+  async #audit(record: CaseRecord, entry: Omit<AuditEntry, 'caseId' | 'customerId'>): Promise<void> {
+    await appendAudit(
+      this.#deps.audit,
+      auditStreams.forCase(record.caseId),
+      { ...entry, caseId: record.caseId, customerId: record.customerId },
+      this.#now,
+    );
+  }
+
+  #enforcementEvent(
+    record: CaseRecord,
+    action: EnforcementEvent['action'],
+    status: CustomerStatus,
+    reason: string,
+    decidedBy: string[],
+  ): EnforcementEvent {
+    return {
+      type: 'enforcement',
+      case_id: record.caseId,
+      customer_id: record.customerId,
+      action,
+      status,
+      reason,
+      decided_by: decidedBy,
+      at: this.#now().toISOString(),
+    };
+  }
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { assessCritical } from '#shared/cases/critical.ts';
+import { parseReviewDecision } from '#shared/cases/decision.ts';
+import { parseEscalationEvent } from '#shared/cases/events.ts';
+import { buildEvidence } from '#shared/cases/evidence.ts';
+import { type CaseRecord, newCase } from '#shared/cases/model.ts';
+import { redactPhoneNumbers } from '#shared/cases/redact.ts';
+import { applyDecision } from '#shared/cases/transitions.ts';
+
+const AT = '2026-11-28T10:00:00.000Z';
+const finding = {
+  type: 'finding',
+  customer_id: 'C042',
+  window_start: '2026-11-27T16:00:00Z',
+  window_end: '2026-11-27T17:00:00Z',
+  severity: 'high',
+  score: 87,
+  reasons: [{ code: 'SHORT_CALL_RATIO', observed: 0.81, threshold: 0.2, detail: '81% of 4,210 calls' }],
+  metrics: { calls: 4210, answered: 900 },
+  batch: 'cdr/sbc-east-1/2026/11/27/16.csv.gz',
+  example_calls: [
+    { call_id: 'a1', attestation: 'A' },
+    { call_id: 'a2', attestation: '' },
+  ],
+};
+
+function waiting(stage: 'analyst' | 'executive', decisions: CaseRecord['decisions'] = []): CaseRecord {
+  const base = newCase(
+    'C042-F-1',
+    { key: 'k', type: 'finding', severity: 'high', receivedAt: AT, event: finding },
+    AT,
+  );
+  return { ...base, status: 'awaiting_review', awaitingStage: stage, decisions };
+}
+
+const decide = (decision: string, decidedBy: string) => ({
+  decision,
+  reason: 'traffic pattern reviewed',
+  decidedBy,
+});
+
+describe('review decision validation', () => {
+  it('accepts a complete decision and trims it', () => {
+    expect(
+      parseReviewDecision({ ...decide('warn', ' alice '), reason: '  short calls, warned  ' }, 'cli'),
+    ).toEqual({
+      decision: 'warn',
+      reason: 'short calls, warned',
+      decidedBy: 'alice',
+    });
+  });
+
+  it('names every bad field', () => {
+    expect(() => parseReviewDecision({ decision: 'ban', reason: 'no', decidedBy: '' }, 'case X')).toThrow(
+      /case X: decision must be one of dismiss, warn, suspend, terminate; reason must explain .*; decidedBy must name who decided/,
+    );
+  });
+
+  it('says a missing reason is required', () => {
+    expect(() => parseReviewDecision({ decision: 'warn', decidedBy: 'a' }, 'cli')).toThrow(
+      /reason is required/,
+    );
+  });
+});
+
+describe('decision transitions', () => {
+  it('routes an analyst warn straight to enforcement', () => {
+    const result = applyDecision(waiting('analyst'), 'analyst', decide('warn', 'alice'), AT);
+    expect(result).toMatchObject({ ok: true, route: 'warn', next: { status: 'enforcing', outcome: 'warn' } });
+  });
+
+  it('turns an analyst termination into a recommendation awaiting the executive', () => {
+    const result = applyDecision(waiting('analyst'), 'analyst', decide('terminate', 'alice'), AT);
+    expect(result).toMatchObject({
+      ok: true,
+      route: 'executive',
+      next: { status: 'awaiting_review', awaitingStage: 'executive', outcome: null },
+    });
+  });
+
+  it('refuses approval by the analyst who recommended termination, whatever the letter case', () => {
+    const recommended = [
+      { stage: 'analyst' as const, decision: 'terminate' as const, reason: 'r', decidedBy: 'alice', at: AT },
+    ];
+    const result = applyDecision(
+      waiting('executive', recommended),
+      'executive',
+      decide('terminate', 'ALICE'),
+      AT,
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(/different person must approve/);
+    const approved = applyDecision(
+      waiting('executive', recommended),
+      'executive',
+      decide('terminate', 'bob'),
+      AT,
+    );
+    expect(approved).toMatchObject({ ok: true, route: 'terminate', next: { outcome: 'terminate' } });
+  });
+
+  it('refuses a decision for a stage the case is not waiting in', () => {
+    const result = applyDecision(waiting('analyst'), 'executive', decide('terminate', 'bob'), AT);
+    expect(!result.ok && result.reason).toMatch(/waiting for the analyst review, not the executive review/);
+  });
+});
+
+describe('critical case rule and evidence', () => {
+  const event = parseEscalationEvent(JSON.stringify(finding), 'msg-1');
+  const trigger = { key: 'k', type: 'finding' as const, severity: 'high' as const, receivedAt: AT, event };
+
+  it('is not critical for a high finding with no DNO volume or repeat tracebacks', () => {
+    const evidence = buildEvidence(newCase('c', trigger, AT), null, [], new Date(AT));
+    expect(evidence.customer.vetting).toBe('new');
+    expect(evidence.attestationMix).toEqual({ A: 0.5, unsigned: 0.5 });
+    expect(assessCritical(evidence)).toEqual({ critical: false, why: [] });
+  });
+
+  it('is critical for DNO calling numbers at volume and for a third traceback in a year', () => {
+    const dno = { ...event, reasons: [{ code: 'DNO_CALLING_NUMBER', detail: 'x' }] };
+    const evidence = buildEvidence(newCase('c', { ...trigger, event: dno }, AT), null, [], new Date(AT));
+    expect(assessCritical(evidence).why).toEqual(['DNO_CALLING_NUMBER in a window of 4210 calls']);
+    const history = [
+      { tracebackId: 'ITG-1', answeredAt: '2026-03-01T00:00:00Z' },
+      { tracebackId: 'ITG-2', answeredAt: '2026-09-01T00:00:00Z' },
+      { tracebackId: 'ITG-0', answeredAt: '2024-01-01T00:00:00Z' },
+    ];
+    const tb = {
+      type: 'traceback',
+      traceback_id: 'ITG-3',
+      customer_id: 'C042',
+      repeat_count: 1,
+      severity: 'high',
+    };
+    const withTb = buildEvidence(
+      newCase('c', { ...trigger, key: 't', type: 'traceback', event: tb }, AT),
+      null,
+      history,
+      new Date(AT),
+    );
+    expect(withTb.tracebacks).toMatchObject({ total: 4, inLast365Days: 3 });
+    expect(assessCritical(withTb)).toMatchObject({ critical: true });
+  });
+
+  it('rejects a malformed escalation message naming the field', () => {
+    expect(() => parseEscalationEvent('{"type":"finding","customer_id":"C1"}', 'msg-7')).toThrow(
+      /msg-7: not an escalation event \(window_start/,
+    );
+    expect(() => parseEscalationEvent('nope', 'msg-8')).toThrow('msg-8: body is not JSON');
+  });
+
+  it('masks phone numbers in notification text', () => {
+    expect(redactPhoneNumbers('caller +1 (202) 555-0143 hit 4,210 calls')).toBe(
+      'caller ***0143 hit 4,210 calls',
+    );
+  });
+});
