@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { appendAudit } from '#shared/audit/append.ts';
-import { canonicalJson } from '#shared/audit/canonical-json.ts';
-import { recordHash, verifyChain } from '#shared/audit/chain.ts';
-import { InMemoryAuditStore } from '#shared/audit/in-memory.ts';
-import type { AuditEntry, AuditRecord } from '#shared/audit/record.ts';
+import { appendAudit } from '../../shared/audit/append.ts';
+import { canonicalJson } from '../../shared/audit/canonical-json.ts';
+import { recordHash, verifyChain } from '../../shared/audit/chain.ts';
+import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import type { AuditEntry, AuditRecord } from '../../shared/audit/record.ts';
 
 const entry = (n: number): AuditEntry => ({
   actor: { role: 'system', id: 'system' },

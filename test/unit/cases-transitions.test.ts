@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assessCritical } from '#shared/cases/critical.ts';
-import { parseReviewDecision } from '#shared/cases/decision.ts';
-import { parseEscalationEvent } from '#shared/cases/events.ts';
-import { buildEvidence } from '#shared/cases/evidence.ts';
-import { type CaseRecord, newCase } from '#shared/cases/model.ts';
-import { redactPhoneNumbers } from '#shared/cases/redact.ts';
-import { applyDecision } from '#shared/cases/transitions.ts';
+import { assessCritical } from '../../shared/cases/critical.ts';
+import { parseReviewDecision } from '../../shared/cases/decision.ts';
+import { parseEscalationEvent } from '../../shared/cases/events.ts';
+import { buildEvidence } from '../../shared/cases/evidence.ts';
+import { type CaseRecord, newCase } from '../../shared/cases/model.ts';
+import { redactPhoneNumbers } from '../../shared/cases/redact.ts';
+import { applyDecision } from '../../shared/cases/transitions.ts';
 
 const AT = '2026-11-28T10:00:00.000Z';
 const finding = {
