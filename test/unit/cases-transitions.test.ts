@@ -3,7 +3,7 @@ import { assessCritical } from '../../shared/cases/critical.ts';
 import { parseReviewDecision } from '../../shared/cases/decision.ts';
 import { parseEscalationEvent } from '../../shared/cases/events.ts';
 import { buildEvidence } from '../../shared/cases/evidence.ts';
-import { type CaseRecord, newCase } from '../../shared/cases/model.ts';
+import { type CaseRecord, type DecisionKind, newCase } from '../../shared/cases/model.ts';
 import { redactPhoneNumbers } from '../../shared/cases/redact.ts';
 import { applyDecision } from '../../shared/cases/transitions.ts';
 
