@@ -33,7 +33,7 @@ function waiting(stage: 'analyst' | 'executive', decisions: CaseRecord['decision
   return { ...base, status: 'awaiting_review', awaitingStage: stage, decisions };
 }
 
-const decide = (decision: string, decidedBy: string) => ({
+const decide = (decision: DecisionKind, decidedBy: string) => ({
   decision,
   reason: 'traffic pattern reviewed',
   decidedBy,
