@@ -1,0 +1,60 @@
+import { createReadStream } from 'node:fs';
+import type { InputFormat } from '../shared/cdr/batch-parser.ts';
+import { BatchReadError } from '../shared/cdr/batch-parser.ts';
+import { readBatch } from '../shared/cdr/read-batch.ts';
+import type { QuarantinedRow } from '../shared/cdr/record.ts';
+import type { ZoneClock } from '../shared/cdr/time.ts';
+import { Aggregator } from '../shared/detect/aggregator.ts';
+import type { ReferenceData } from '../shared/detect/reference.ts';
+import { UsageError } from './errors.ts';
+import type { Progress } from './progress.ts';
+
+export interface FileTotals {
+  batches: number;
+  rows: number;
+  calls: number;
+  quarantined: number;
+}
+
+/**
+ * Reads files into one Aggregator: the same parser and aggregation code the ingest function runs.
+ * An unreadable file stops the run (exit 2) with a message naming it.
+ */
+export async function aggregateFiles(
+  files: Array<{ path: string }>,
+  ref: ReferenceData,
+  opts: {
+    format: InputFormat;
+    zone: ZoneClock | null;
+    onQuarantine?: (source: string, row: QuarantinedRow) => void;
+    progress?: Progress;
+  },
+): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
+  const aggregator = new Aggregator(ref);
+  const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
+  for (const { path } of files) {
+    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+    if (opts.progress) stream.on('data', (c) => opts.progress?.advance(c.length));
+    try {
+      const stats = await readBatch(
+        stream,
+        { source: path, format: opts.format, zone: opts.zone },
+        {
+          call: (r) => aggregator.add(r),
+          quarantine: (q) => opts.onQuarantine?.(path, q),
+        },
+      );
+      totals.batches++;
+      totals.rows += stats.rows;
+      totals.calls += stats.calls;
+      totals.quarantined += stats.quarantined;
+    } catch (e) {
+      stream.destroy();
+      if (e instanceof BatchReadError) throw new UsageError(e.message);
+      if ((e as NodeJS.ErrnoException).code)
+        throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);
+      throw e;
+    }
+  }
+  return { aggregator, totals };
+}

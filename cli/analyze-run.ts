@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { QuarantinedRow } from '../shared/cdr/record.ts';
+import { parseTimestamp } from '../shared/cdr/time.ts';
+import { scoreAll } from '../shared/detect/analysis.ts';
+import type { FindingsDocument } from '../shared/detect/finding.ts';
+import { TracebackHistory } from '../shared/detect/traceback-history.ts';
+import type { AnalyzeOptions } from './analyze.ts';
+import { aggregateFiles } from './analyze-files.ts';
+import { UsageError } from './errors.ts';
+import { expandInputs, loadPolicyFile, loadReference, parseInputFormat, parseZone } from './inputs.ts';
+import { progressFor } from './progress.ts';
+import { renderTable } from './render-table.ts';
+
+const QUARANTINE_EXAMPLES = 5;
+
+function loadTracebackHistory(path: string | undefined): TracebackHistory | null {
+  if (!path) return null;
+  const history = new TracebackHistory();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`${path}: cannot read traceback history`);
+  }
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (i === 0 || line.trim() === '') return;
+    const [customer, at] = line.split(',').map((s) => s.trim());
+    const ms = parseTimestamp(at ?? '', null);
+    if (!customer || Number.isNaN(ms))
+      throw new UsageError(`${path}: line ${i + 1}: expected customer_id,answered_at (ISO 8601)`);
+    history.add(customer, ms);
+  });
+  return history;
+}
+
+export async function runAnalyze(inputs: string[], opts: AnalyzeOptions): Promise<string> {
+  const format = opts.format ?? (process.stdout.isTTY && !opts.out ? 'table' : 'json');
+  if (format !== 'json' && format !== 'table')
+    throw new UsageError(`--format must be json or table, got '${format}'`);
+  const inputFormat = parseInputFormat(opts.inputFormat);
+  const zone = parseZone(opts.timezone);
+  const ref = loadReference(opts);
+  const policy = loadPolicyFile(opts.policy);
+  const tracebacks = loadTracebackHistory(opts.tracebacks);
+  const files = await expandInputs(inputs);
+
+  const quarantined: string[] = [];
+  const examples: string[] = [];
+  const onQuarantine = (source: string, q: QuarantinedRow) => {
+    if (examples.length < QUARANTINE_EXAMPLES) examples.push(`${source}:${q.line}: ${q.reason}`);
+    if (opts.quarantineOut) quarantined.push(JSON.stringify({ source, ...q }));
+  };
+  const progress = progressFor(
+    files.reduce((s, f) => s + f.size, 0),
+    'analyzing',
+  );
+  const { aggregator, totals } = await aggregateFiles(files, ref, {
+    format: inputFormat,
+    zone,
+    onQuarantine,
+    progress,
+  }).finally(() => progress.stop());
+  if (opts.quarantineOut)
+    writeFileSync(opts.quarantineOut, quarantined.length ? `${quarantined.join('\n')}\n` : '');
+  if (totals.quarantined > 0) {
+    process.stderr.write(
+      `traceguard: ${totals.quarantined} row(s) quarantined, e.g.\n${examples.map((e) => `  ${e}`).join('\n')}\n`,
+    );
+  }
+
+  const findings = scoreAll(aggregator, ref, policy, tracebacks);
+  const doc: FindingsDocument = {
+    findings,
+    summary: {
+      batches: totals.batches,
+      rows: totals.rows,
+      quarantined: totals.quarantined,
+      calls: totals.calls,
+    },
+  };
+  return format === 'json'
+    ? `${JSON.stringify(doc, null, 2)}\n`
+    : renderTable(doc, Boolean(process.stdout.isTTY) && !opts.out);
+}

@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+
+interface AnalyzeOptions {
+  customers?: string;
+  numbers?: string;
+  dno?: string;
+  policy?: string;
+  tracebacks?: string;
+  format?: string;
+  out?: string;
+  inputFormat: string;
+  timezone?: string;
+  quarantineOut?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('Analyze CDR files with the same detection code as the deployed functions; print findings')
+    .argument(
+      '<file-or-dir...>',
+      'CDR batches: CSV or JSON Lines, gzip or not, canonical or native switch formats',
+    )
+    .option(
+      '--customers <file>',
+      'customer registry CSV (customer_id,name,onboarded_at,vetting,traffic_profile)',
+    )
+    .option('--numbers <file>', 'number inventory CSV (customer_id,number)')
+    .option('--dno <file>', 'Do-Not-Originate list, one number per line')
+    .option('--policy <file>', 'detection policy JSON overriding config/policy.default.json')
+    .option('--tracebacks <file>', 'traceback history CSV (customer_id,answered_at[,traceback_id])')
+    .option('--format <format>', 'json or table (default: table on a terminal, json otherwise)')
+    .option('--out <file>', 'write the findings here instead of stdout')
+    .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
+    .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
+    .option(
+      '--quarantine-out <file>',
+      'write every quarantined row as JSON Lines (source, line, reason, raw)',
+    )
+    .action(async (inputs: string[], opts: AnalyzeOptions) => {
+      const { runAnalyze } = await import('./analyze-run.ts');
+      const output = await runAnalyze(inputs, opts);
+      if (opts.out) writeFileSync(opts.out, output);
+      else process.stdout.write(output);
+    });
+}
+
+export type { AnalyzeOptions };

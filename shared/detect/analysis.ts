@@ -1,0 +1,69 @@
+import { HOUR_MS } from '../cdr/time.ts';
+import type { Aggregator } from './aggregator.ts';
+import type { DistinctCounter } from './distinct.ts';
+import { compareFindings, type Finding } from './finding.ts';
+import type { Policy } from './policy.ts';
+import { type ReferenceData, unknownCustomer } from './reference.ts';
+import type { WindowContext } from './rules.ts';
+import { evaluateWindow, type TrunkShare } from './score.ts';
+import type { TracebackHistory } from './traceback-history.ts';
+import type { WindowAggregate } from './window.ts';
+
+/** Earlier active hours a spike is compared with. */
+const BASELINE_HOURS = 24;
+
+/**
+ * Scores every window of one customer in time order, so each window is judged against the
+ * customer's own earlier hours (volume baseline, calling numbers seen before).
+ */
+export function scoreCustomerWindows(
+  customerId: string,
+  windows: WindowAggregate[],
+  ref: ReferenceData,
+  policy: Policy,
+  tracebacks: TracebackHistory | null,
+  trunksOf: (hourMs: number) => TrunkShare[] = () => [],
+): Finding[] {
+  const customer = ref.customers.get(customerId) ?? unknownCustomer(customerId);
+  const sorted = [...windows].sort((a, b) => a.hourMs - b.hourMs);
+  const findings: Finding[] = [];
+  let seen: DistinctCounter | null = null;
+  const days = policy.rules.TRACEBACK_HISTORY.windowDays ?? 30;
+  for (let i = 0; i < sorted.length; i++) {
+    const w = sorted[i];
+    const earlier = sorted
+      .slice(Math.max(0, i - BASELINE_HOURS), i)
+      .filter((e) => e.hourMs >= w.hourMs - BASELINE_HOURS * HOUR_MS);
+    const ctx: WindowContext = {
+      customer,
+      earlierAttempts: earlier.map((e) => e.attempts),
+      seenCalling: seen,
+      tracebacks: tracebacks ? tracebacks.countBefore(customerId, w.hourMs + HOUR_MS, days) : 0,
+    };
+    const f = evaluateWindow(w, ctx, policy, trunksOf(w.hourMs));
+    if (f) findings.push(f);
+    seen = seen ? seen.merge(w.calling) : w.calling.clone();
+  }
+  return findings;
+}
+
+/** Findings for everything an Aggregator saw, worst first. */
+export function scoreAll(
+  agg: Aggregator,
+  ref: ReferenceData,
+  policy: Policy,
+  tracebacks: TracebackHistory | null,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const [customerId, windows] of agg.customerWindows()) {
+    const trunkWindows = agg.trunkWindowsOf(customerId);
+    const trunksOf = (hourMs: number): TrunkShare[] =>
+      trunkWindows
+        .filter((t) => t.hourMs === hourMs)
+        .sort((a, b) => b.attempts - a.attempts)
+        .slice(0, 5)
+        .map((t) => ({ trunk_id: t.trunkId, calls: t.attempts }));
+    out.push(...scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf));
+  }
+  return out.sort(compareFindings);
+}

@@ -1,0 +1,41 @@
+/**
+ * NANP area code -> IANA time zone of the called party, for the TCPA calling-hours check
+ * (47 CFR 64.1200(c)(1): no solicitations before 8 a.m. or after 9 p.m. at the called party's
+ * location). Area codes that straddle zones take the zone of most of their subscribers; unknown
+ * codes (and ported or mobile numbers far from home) are counted as "zone unknown", not guessed.
+ */
+const ZONES: Record<string, string> = {
+  'America/New_York':
+    '203 475 860 959 302 202 771 239 305 321 352 386 407 561 689 727 754 772 786 813 863 904 941 954 448 656 850 ' +
+    '229 404 470 478 678 706 762 770 912 943 260 317 463 574 765 812 930 502 606 859 207 240 301 410 443 667 227 ' +
+    '339 351 413 508 617 774 781 857 978 231 248 269 313 517 586 616 734 810 906 947 989 679 603 201 551 609 640 ' +
+    '732 848 856 862 908 973 212 315 332 347 516 518 585 607 631 646 680 716 718 838 845 914 917 929 934 252 336 ' +
+    '704 743 828 910 919 980 984 472 216 220 234 283 326 330 380 419 440 513 567 614 740 937 436 215 223 267 272 ' +
+    '412 445 484 570 582 610 717 724 814 835 878 401 803 839 843 854 864 423 865 802 276 434 540 571 703 757 804 ' +
+    '826 948 304 681 226 249 289 343 365 416 437 519 548 613 647 705 807 905 367 418 438 450 514 579 581 819 873',
+  'America/Chicago':
+    '205 251 256 334 659 938 479 501 870 327 217 224 309 312 331 447 464 618 630 708 773 779 815 847 872 861 219 ' +
+    '319 515 563 641 712 316 620 785 913 225 318 337 504 985 218 320 507 612 651 763 952 228 601 662 769 314 417 ' +
+    '557 573 636 660 816 975 308 402 531 701 405 539 580 918 572 605 615 629 731 901 931 210 214 254 281 325 346 ' +
+    '361 409 430 432 469 512 682 713 726 737 806 817 830 832 903 936 940 945 956 972 979 262 274 414 534 608 715 ' +
+    '920 353 270 364 204 431 306 639',
+  'America/Denver': '303 719 720 970 983 208 986 406 505 575 385 435 801 307 915 368 403 587 780 825',
+  'America/Phoenix': '480 520 602 623 928',
+  'America/Los_Angeles':
+    '209 213 279 310 323 341 350 408 415 424 442 510 530 559 562 619 626 628 650 657 661 669 707 714 747 760 805 ' +
+    '818 820 831 840 858 909 916 925 949 951 702 725 775 458 503 541 971 206 253 360 425 509 564 236 250 604 672 778',
+  'America/Anchorage': '907',
+  'Pacific/Honolulu': '808',
+  'America/Puerto_Rico': '787 939 340',
+  'America/Halifax': '782 902 506',
+  'America/St_Johns': '709',
+};
+
+const byNpa = new Map<string, string>();
+for (const [zone, list] of Object.entries(ZONES)) for (const npa of list.split(' ')) byNpa.set(npa, zone);
+
+/** IANA zone for a +1 E.164 number's area code, or null when unknown. */
+export function zoneOfNumber(e164: string): string | null {
+  if (e164.length !== 12 || !e164.startsWith('+1')) return null;
+  return byNpa.get(e164.slice(2, 5)) ?? null;
+}

@@ -1,0 +1,86 @@
+import { HOUR_MS, hourStart, isoUtc } from '../cdr/time.ts';
+import { type Finding, SEVERITIES, type Severity, severityRank } from './finding.ts';
+import { round } from './format.ts';
+import { evaluateHardRules } from './hard-rules.ts';
+import type { Policy } from './policy.ts';
+import { derive, evaluateSoftRules, type FiredReason, type WindowContext } from './rules.ts';
+import type { WindowAggregate } from './window.ts';
+
+/**
+ * Score and severity (documented in README "How scoring works"):
+ *  - each fired reason contributes s = weight x (0.6 + 0.4 x excess), where excess is how far the
+ *    observed value lies past the threshold (0 at the threshold, 1 at twice the distance or more);
+ *  - reasons combine like independent evidence: score = 100 x (1 - prod(1 - s/100)), rounded;
+ *  - severity follows the policy's lines (default medium 40, high 65, critical 85), never below
+ *    the floor a hard rule sets (a DNO call is at least high).
+ */
+export function combineScore(reasons: FiredReason[]): number {
+  let keep = 1;
+  for (const r of reasons) keep *= 1 - (r.weight * (0.6 + 0.4 * r.excess)) / 100;
+  return Math.round(100 * (1 - keep));
+}
+
+export function severityOf(score: number, policy: Policy): Severity {
+  if (score >= policy.severity.critical) return 'critical';
+  if (score >= policy.severity.high) return 'high';
+  if (score >= policy.severity.medium) return 'medium';
+  return 'low';
+}
+
+function maxSeverity(a: Severity, b: Severity): Severity {
+  return severityRank(a) >= severityRank(b) ? a : b;
+}
+
+export interface TrunkShare {
+  trunk_id: string;
+  calls: number;
+}
+
+/** Evaluates one customer-hour window; null when no rule fires. */
+export function evaluateWindow(
+  w: WindowAggregate,
+  ctx: WindowContext,
+  policy: Policy,
+  trunks: TrunkShare[] = [],
+): Finding | null {
+  const soft = evaluateSoftRules(w, ctx, policy);
+  const hard = evaluateHardRules(w);
+  if (soft.length === 0 && hard.length === 0) return null;
+  const reasons: FiredReason[] = [...hard, ...soft];
+  const score = combineScore(reasons);
+  let severity = severityOf(score, policy);
+  for (const h of hard) severity = maxSeverity(severity, h.minSeverity);
+  const d = derive(w, ctx);
+  const start = hourStart(w.hourMs);
+  return {
+    customer_id: w.customerId,
+    window_start: isoUtc(start),
+    window_end: isoUtc(start + HOUR_MS),
+    severity,
+    score: Math.max(
+      score,
+      SEVERITIES.indexOf(severity) > 0 ? policy.severity[severity as 'medium' | 'high' | 'critical'] : 0,
+    ),
+    reasons: reasons.map(({ code, observed, threshold, detail }) => ({ code, observed, threshold, detail })),
+    metrics: {
+      calls: w.attempts,
+      answered: w.answered,
+      asr: round(d.asr, 4),
+      acd_s: round(d.acd, 1),
+      short_calls: w.shortAnswered,
+      distinct_calling: d.distinctCalling,
+      distinct_called: d.distinctCalled,
+      ...(d.newCallingShare === null ? {} : { new_calling_share: round(d.newCallingShare, 4) }),
+      attestation_a: w.attA,
+      attestation_b: w.attB,
+      attestation_c: w.attC,
+      unsigned: w.attNone,
+      dno_calls: w.callingDno,
+      invalid_calling: w.callingInvalid,
+      outside_hours: w.outsideHours,
+      vetting: ctx.customer.vetting,
+      traffic_profile: ctx.customer.traffic_profile,
+      ...(trunks.length ? { trunks: trunks.map((t) => ({ trunk_id: t.trunk_id, calls: t.calls })) } : {}),
+    },
+  };
+}

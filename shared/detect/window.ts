@@ -1,0 +1,143 @@
+import { DistinctCounter, type DistinctJson } from './distinct.ts';
+
+/**
+ * Traffic aggregate of one customer (or one customer trunk) in one UTC hour. Every field merges by
+ * addition, min/max or set union, so aggregate(a) ⊕ aggregate(b) = aggregate(a + b): batches can be
+ * aggregated independently and merged in any order, which exactly-once ingest relies on.
+ */
+export const DURATION_BUCKETS_S = [6, 30, 60, 120, 300] as const; // upper bounds; last bucket is >= 300 s
+
+export const COUNTER_FIELDS = [
+  'attempts',
+  'answered',
+  /** answered calls under 6 s */
+  'shortAnswered',
+  /** billable seconds of answered calls */
+  'durationSum',
+  'rej403',
+  'rej603',
+  'rej607',
+  'rej608',
+  'callingEqualsCalled',
+  /** caller NPA-NXX equals called NPA-NXX */
+  'neighborNpaNxx',
+  'callingInvalid',
+  'callingFictitious',
+  'callingBlank',
+  'callingTollFree',
+  'callingDno',
+  'attA',
+  'attB',
+  'attC',
+  'attNone',
+  'verPassed',
+  'verFailed',
+  'verNone',
+  /** A-attested calls checked against the customer's number inventory */
+  'aChecked',
+  /** ...and of those, presented from numbers the customer does not hold */
+  'aOutsideInventory',
+  /** calls whose called party's local time could be determined */
+  'hoursKnown',
+  /** ...and of those, placed before 8:00 or from 21:00 local time */
+  'outsideHours',
+] as const;
+export type CounterField = (typeof COUNTER_FIELDS)[number];
+
+export interface WindowAggregate extends Record<CounterField, number> {
+  customerId: string;
+  /** '' for the customer-level window */
+  trunkId: string;
+  hourMs: number;
+  durationHist: number[];
+  firstMs: number;
+  lastMs: number;
+  calling: DistinctCounter;
+  called: DistinctCounter;
+  pairs: DistinctCounter;
+}
+
+export function emptyWindow(
+  customerId: string,
+  trunkId: string,
+  hourMs: number,
+  limit: number,
+): WindowAggregate {
+  const w = {
+    customerId,
+    trunkId,
+    hourMs,
+    durationHist: new Array(DURATION_BUCKETS_S.length + 1).fill(0),
+    firstMs: Number.POSITIVE_INFINITY,
+    lastMs: Number.NEGATIVE_INFINITY,
+    calling: new DistinctCounter(limit),
+    called: new DistinctCounter(limit),
+    pairs: new DistinctCounter(limit),
+  } as WindowAggregate;
+  for (const f of COUNTER_FIELDS) w[f] = 0;
+  return w;
+}
+
+/** Merges `b` into `a` (mutating `a`) and returns it. Both must be the same customer, trunk and hour. */
+export function mergeInto(a: WindowAggregate, b: WindowAggregate): WindowAggregate {
+  if (a.customerId !== b.customerId || a.trunkId !== b.trunkId || a.hourMs !== b.hourMs) {
+    throw new RangeError(`cannot merge windows of different keys (${windowKey(a)} vs ${windowKey(b)})`);
+  }
+  for (const f of COUNTER_FIELDS) a[f] += b[f];
+  for (let i = 0; i < a.durationHist.length; i++) a.durationHist[i] += b.durationHist[i];
+  a.firstMs = Math.min(a.firstMs, b.firstMs);
+  a.lastMs = Math.max(a.lastMs, b.lastMs);
+  a.calling.merge(b.calling);
+  a.called.merge(b.called);
+  a.pairs.merge(b.pairs);
+  return a;
+}
+
+export function cloneWindow(w: WindowAggregate): WindowAggregate {
+  return {
+    ...w,
+    durationHist: [...w.durationHist],
+    calling: w.calling.clone(),
+    called: w.called.clone(),
+    pairs: w.pairs.clone(),
+  };
+}
+
+export function windowKey(w: { customerId: string; trunkId: string; hourMs: number }): string {
+  return `${w.customerId}\u0000${w.trunkId}\u0000${w.hourMs}`;
+}
+
+export interface WindowJson extends Record<CounterField, number> {
+  customerId: string;
+  trunkId: string;
+  hourMs: number;
+  durationHist: number[];
+  firstMs: number | null;
+  lastMs: number | null;
+  calling: DistinctJson;
+  called: DistinctJson;
+  pairs: DistinctJson;
+}
+
+export function windowToJson(w: WindowAggregate): WindowJson {
+  return {
+    ...w,
+    firstMs: Number.isFinite(w.firstMs) ? w.firstMs : null,
+    lastMs: Number.isFinite(w.lastMs) ? w.lastMs : null,
+    calling: w.calling.toJSON(),
+    called: w.called.toJSON(),
+    pairs: w.pairs.toJSON(),
+  };
+}
+
+export function windowFromJson(j: WindowJson, limit: number): WindowAggregate {
+  const w = emptyWindow(j.customerId, j.trunkId, j.hourMs, limit);
+  for (const f of COUNTER_FIELDS) w[f] = Number(j[f] ?? 0);
+  w.durationHist = j.durationHist.map(Number);
+  w.firstMs = j.firstMs ?? Number.POSITIVE_INFINITY;
+  w.lastMs = j.lastMs ?? Number.NEGATIVE_INFINITY;
+  w.calling = DistinctCounter.fromJSON(j.calling, limit);
+  w.called = DistinctCounter.fromJSON(j.called, limit);
+  w.pairs = DistinctCounter.fromJSON(j.pairs, limit);
+  return w;
+}
