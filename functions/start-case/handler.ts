@@ -1,0 +1,39 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
+import { documentClient } from '../../shared/aws/cases-clients.ts';
+import { SfnExecutionStarter } from '../../shared/aws/cases-sfn.ts';
+import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
+import { parseEscalationEvent } from '../../shared/cases/events.ts';
+import { startOrAttachCase } from '../../shared/cases/start-case.ts';
+
+/** EscalationQueue consumer: one open case per customer, started or attached (docs/wiring.md). */
+const env = z
+  .object({
+    CASES_TABLE: z.string().min(1),
+    AUDIT_TABLE: z.string().min(1),
+    STATE_MACHINE_ARN: z.string().min(1),
+  })
+  .parse(process.env);
+
+const logger = new Logger();
+const doc = documentClient();
+const deps = {
+  cases: new DynamoCaseStore(doc, env.CASES_TABLE),
+  audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
+  starter: new SfnExecutionStarter(new SFNClient({}), env.STATE_MACHINE_ARN),
+};
+const processor = new BatchProcessor(EventType.SQS);
+
+async function startCase(record: SQSRecord): Promise<void> {
+  const event = parseEscalationEvent(record.body, `EscalationQueue message ${record.messageId}`);
+  const result = await startOrAttachCase(event, deps);
+  // ids only: the event's example calls hold phone numbers
+  logger.info('escalation event handled', { messageId: record.messageId, type: event.type, ...result });
+}
+
+export const handler = (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, startCase, processor, { context, processInParallel: false });

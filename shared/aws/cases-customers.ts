@@ -1,0 +1,93 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CustomerStatus, Vetting } from '../cases/model.ts';
+import type {
+  CustomerProfile,
+  CustomerRegistry,
+  TracebackHistory,
+  TracebackHistoryEntry,
+} from '../cases/ports.ts';
+
+const VETTING = new Set(['new', 'standard', 'trusted']);
+const STATUS = new Set(['active', 'warned', 'suspended', 'terminated']);
+
+/**
+ * The Customers table (`CUST#<customer>/PROFILE`). Reads both the registry CSV's snake_case column
+ * names and camelCase, since the row is written by the registry loader.
+ */
+export class DynamoCustomerRegistry implements CustomerRegistry {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.#doc = doc;
+    this.#table = table;
+  }
+
+  async get(customerId: string): Promise<CustomerProfile | null> {
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' } }),
+    );
+    const item = out.Item;
+    if (!item) return null;
+    const vetting = String(item.vetting ?? 'new');
+    const status = String(item.status ?? 'active');
+    const text = (v: unknown) => (v === undefined || v === null || v === '' ? null : String(v));
+    return {
+      customerId,
+      name: text(item.name),
+      vetting: (VETTING.has(vetting) ? vetting : 'new') as Vetting,
+      onboardedAt: text(item.onboarded_at ?? item.onboardedAt),
+      trafficProfile: text(item.traffic_profile ?? item.trafficProfile),
+      status: (STATUS.has(status) ? status : 'active') as CustomerStatus,
+    };
+  }
+
+  async setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void> {
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
+        UpdateExpression: 'SET #s = :s, statusReason = :why, statusChangedAt = :at',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':s': status,
+          ':why': why.slice(0, 1000),
+          ':at': new Date().toISOString(),
+        },
+      }),
+    );
+  }
+}
+
+/** Traceback history items `CUSTTB#<customer>` / `<answeredAt>#<traceback_id>` in the Tracebacks table. */
+export class DynamoTracebackHistory implements TracebackHistory {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.#doc = doc;
+    this.#table = table;
+  }
+
+  async forCustomer(customerId: string): Promise<TracebackHistoryEntry[]> {
+    const entries: TracebackHistoryEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CUSTTB#${customerId}` },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const sk = String(item.sk);
+        const split = sk.indexOf('#');
+        entries.push({ answeredAt: sk.slice(0, split), tracebackId: sk.slice(split + 1) });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+}

@@ -1,0 +1,43 @@
+import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ExecutionStarter, ReviewCallbacks } from '../cases/ports.ts';
+
+/** Starts the escalation state machine with execution name = case id. */
+export class SfnExecutionStarter implements ExecutionStarter {
+  readonly #sfn: SFNClient;
+  readonly #stateMachineArn: string;
+
+  constructor(sfn: SFNClient, stateMachineArn: string) {
+    this.#sfn = sfn;
+    this.#stateMachineArn = stateMachineArn;
+  }
+
+  async start(caseId: string, input: { caseId: string; customerId: string }): Promise<'started' | 'already'> {
+    try {
+      await this.#sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.#stateMachineArn,
+          name: caseId,
+          input: JSON.stringify(input),
+        }),
+      );
+      return 'started';
+    } catch (error) {
+      // a redelivered message: the execution for this case already runs (or ran)
+      if ((error as Error).name === 'ExecutionAlreadyExists') return 'already';
+      throw error;
+    }
+  }
+}
+
+/** Answers a parked review task with the reviewer's decision. */
+export class SfnReviewCallbacks implements ReviewCallbacks {
+  readonly #sfn: SFNClient;
+
+  constructor(sfn: SFNClient) {
+    this.#sfn = sfn;
+  }
+
+  async succeed(token: string, output: unknown): Promise<void> {
+    await this.#sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+  }
+}
