@@ -1,0 +1,86 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { useBucket, usePublish, useTable } from './access.ts';
+import { QueueWithDlq } from './queue-with-dlq.ts';
+import { TraceguardFunction } from './traceguard-function.ts';
+
+/** contracts.md: switches drop batches under `cdr/<switch_id>/`; only those start an ingest. */
+export const CDR_PREFIX = 'cdr/';
+/** Rejected rows go here (never beside the batch under `cdr/`, which would trigger another ingest). */
+export const QUARANTINE_PREFIX = 'quarantine/';
+export const INGEST_TIMEOUT = Duration.minutes(5);
+
+export interface IngestProps {
+  /** function environments and logs; the CDR bucket's objects */
+  dataKey: IKey;
+  /** the work queue */
+  messagingKey: IKey;
+  cdrBucket: IBucket;
+  referenceBucket: IBucket;
+  aggregatesTable: ITable;
+  manifestTable: ITable;
+  customersTable: ITable;
+  tracebacksTable: ITable;
+  eventsTopic: ITopic;
+  policyKey?: string;
+}
+
+/** CdrBucket ObjectCreated under `cdr/` -> IngestQueue -> ingest function -> ComplianceEvents. */
+export class Ingest extends Construct {
+  readonly ingestQueue: QueueWithDlq;
+  readonly ingestFunction: TraceguardFunction;
+
+  constructor(scope: Construct, id: string, props: IngestProps) {
+    super(scope, id);
+    this.ingestQueue = new QueueWithDlq(this, 'IngestQueue', {
+      key: props.messagingKey,
+      // six times the function timeout: a batch still being read is never handed to a second invocation
+      visibilityTimeout: Duration.seconds(6 * INGEST_TIMEOUT.toSeconds()),
+    });
+    props.cdrBucket.addEventNotification(
+      EventType.OBJECT_CREATED,
+      new SqsDestination(this.ingestQueue.queue),
+      {
+        prefix: CDR_PREFIX,
+      },
+    );
+
+    const fn = new TraceguardFunction(this, 'IngestFunction', {
+      entry: 'functions/ingest/handler.ts',
+      description: 'Parse a CDR batch, quarantine bad rows, merge aggregates exactly once, score, publish',
+      key: props.dataKey,
+      timeout: INGEST_TIMEOUT,
+      memorySize: 1024,
+      trigger: 'sqs:IngestQueue',
+    });
+    this.ingestFunction = fn;
+    fn.addEventSource(
+      new SqsEventSource(this.ingestQueue.queue, {
+        // one batch file per invocation: a large file gets the whole timeout and fails alone
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        // merges are exactly-once under concurrency; the cap protects DynamoDB and downstream alerting
+        maxConcurrency: 10,
+      }),
+    );
+
+    useBucket(fn, 'CDR_BUCKET', props.cdrBucket, props.dataKey, {
+      readPrefix: CDR_PREFIX,
+      writePrefix: QUARANTINE_PREFIX,
+    });
+    useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.dataKey, { readPrefix: '' });
+    useTable(fn, 'AGGREGATES_TABLE', props.aggregatesTable, 'readWrite');
+    useTable(fn, 'MANIFEST_TABLE', props.manifestTable, 'readWrite');
+    useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, 'read');
+    // TRACEBACK_HISTORY scoring reads the customer's traceback history (pk CUSTTB#<customer>)
+    useTable(fn, 'TRACEBACKS_TABLE', props.tracebacksTable, 'read');
+    usePublish(fn, 'EVENTS_TOPIC_ARN', props.eventsTopic);
+    if (props.policyKey) fn.addEnvironment('POLICY_KEY', props.policyKey);
+  }
+}
