@@ -33,7 +33,8 @@ export interface ParseOptions {
 }
 
 export interface BatchSink {
-  call(record: CallRecord): void;
+  /** `raw` returns the row as the switch wrote it (evidence for tracebacks); call it only when needed */
+  call(record: CallRecord, raw: () => string): void;
   quarantine(row: QuarantinedRow): void;
 }
 
@@ -234,7 +235,7 @@ export class BatchParser {
       this.stats.firstStartMs = rec.startMs;
     if (this.stats.lastStartMs === null || rec.startMs > this.stats.lastStartMs)
       this.stats.lastStartMs = rec.startMs;
-    this.sink.call(rec);
+    this.sink.call(rec, rawText);
   }
 
   /** tokenizer-level failures: a row was seen but could not even be split into fields */
