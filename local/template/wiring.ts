@@ -56,6 +56,8 @@ export interface LocalWiring {
   functions: LocalFunctionSpec[];
   eventSourceMappings: EventSourceMappingSpec[];
   notifications: BucketNotificationSpec[];
+  /** buckets with VersioningConfiguration Enabled: their events carry a versionId */
+  versionedBuckets: string[];
   schedules: ScheduleSpec[];
   stateMachines: StateMachineSpec[];
 }
@@ -241,6 +243,13 @@ export function readWiring(resolver: TemplateResolver): LocalWiring {
     functions: functions(resolver),
     eventSourceMappings: eventSourceMappings(resolver),
     notifications: notifications(resolver),
+    versionedBuckets: ofType(resolver, 'AWS::S3::Bucket')
+      .filter(
+        (bucket) =>
+          (resolvedProperties(resolver, bucket).VersioningConfiguration as { Status?: string } | undefined)
+            ?.Status === 'Enabled',
+      )
+      .map((bucket) => resolver.identity(bucket.logicalId).physicalName),
     schedules: schedules(resolver),
     stateMachines: stateMachines(resolver),
   };

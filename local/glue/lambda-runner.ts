@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { LocalFunctionSpec } from '../template/wiring.ts';
+import type { ActivityTracker } from './activity.ts';
+
+/** A handler error as Lambda reports it (FunctionError payload). */
+export class LambdaInvocationError extends Error {
+  readonly errorType: string;
+  constructor(errorType: string, message: string, stack?: string) {
+    super(message);
+    this.name = errorType;
+    this.errorType = errorType;
+    if (stack) this.stack = stack;
+  }
+}
+
+interface Pending {
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+}
+
+class FunctionSandbox {
+  private worker: Worker | undefined;
+  private pending = new Map<number, Pending>();
+  private nextId = 0;
+  readonly spec: LocalFunctionSpec;
+  private readonly repoRoot: string;
+  private readonly baseEnv: Record<string, string>;
+
+  constructor(spec: LocalFunctionSpec, repoRoot: string, baseEnv: Record<string, string>) {
+    this.spec = spec;
+    this.repoRoot = repoRoot;
+    this.baseEnv = baseEnv;
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./lambda-worker.ts', import.meta.url), {
+      workerData: {
+        entryPath: resolve(this.repoRoot, this.spec.entry),
+        handlerExport: this.spec.handlerExport,
+        functionName: this.spec.name,
+        functionArn: this.spec.arn,
+        timeoutSeconds: this.spec.timeoutSeconds,
+      },
+      env: {
+        ...this.baseEnv,
+        AWS_LAMBDA_FUNCTION_NAME: this.spec.name,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+        ...this.spec.environment,
+      },
+    });
+    worker.on(
+      'message',
+      (message: { id: number; ok: boolean; result?: unknown; error?: Record<string, string> }) => {
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        if (message.ok) pending.resolve(message.result);
+        else {
+          const { errorType, errorMessage, stack } = message.error ?? {};
+          pending.reject(
+            new LambdaInvocationError(errorType ?? 'Error', errorMessage ?? 'unknown error', stack),
+          );
+        }
+      },
+    );
+    const failAll = (error: Error) => {
+      for (const pending of this.pending.values()) pending.reject(error);
+      this.pending.clear();
+      this.worker = undefined;
+    };
+    worker.on('error', (error) =>
+      failAll(new LambdaInvocationError('Runtime.ExitError', error.message, error.stack)),
+    );
+    worker.on('exit', (code) =>
+      failAll(new LambdaInvocationError('Runtime.ExitError', `worker exited (${code})`)),
+    );
+    return worker;
+  }
+
+  invoke(event: unknown): Promise<unknown> {
+    this.worker ??= this.start();
+    const worker = this.worker;
+    const id = this.nextId++;
+    return new Promise<unknown>((resolveResult, rejectResult) => {
+      // Lambda ends a timed-out sandbox; so do we, and the next invocation gets a cold start
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        rejectResult(
+          new LambdaInvocationError(
+            'Sandbox.Timedout',
+            `Task timed out after ${this.spec.timeoutSeconds} seconds`,
+          ),
+        );
+        if (this.worker === worker) this.worker = undefined;
+        void worker.terminate();
+      }, this.spec.timeoutSeconds * 1000);
+      this.pending.set(id, {
+        resolve: (result) => {
+          clearTimeout(timer);
+          resolveResult(result);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          rejectResult(error);
+        },
+      });
+      worker.postMessage({ id, event, requestId: randomUUID() });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+}
+
+/**
+ * Runs the template's Lambda functions from their handler modules, each in its own worker thread with
+ * the function's resolved environment (so module-load configuration sees the right values).
+ */
+export class LambdaRunner {
+  private readonly sandboxes = new Map<string, FunctionSandbox>();
+  private readonly activity: ActivityTracker;
+  invocations = 0;
+
+  constructor(options: {
+    functions: LocalFunctionSpec[];
+    repoRoot: string;
+    baseEnv: Record<string, string>;
+    activity: ActivityTracker;
+  }) {
+    this.activity = options.activity;
+    for (const spec of options.functions) {
+      const sandbox = new FunctionSandbox(spec, options.repoRoot, options.baseEnv);
+      for (const key of [spec.name, spec.arn, spec.logicalId]) this.sandboxes.set(key, sandbox);
+    }
+  }
+
+  /** Finds a function by name, ARN (also qualified `:$LATEST` / alias) or logical ID. */
+  find(nameOrArn: string): LocalFunctionSpec | undefined {
+    return this.sandbox(nameOrArn)?.spec;
+  }
+
+  private sandbox(nameOrArn: string): FunctionSandbox | undefined {
+    const direct = this.sandboxes.get(nameOrArn);
+    if (direct) return direct;
+    const match = /^(arn:aws:lambda:[^:]+:[^:]+:function:[^:]+)(:.+)?$/.exec(nameOrArn);
+    return match ? this.sandboxes.get(match[1]) : undefined;
+  }
+
+  invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+    const sandbox = this.sandbox(nameOrArn);
+    if (!sandbox) {
+      const known = [...new Set([...this.sandboxes.values()].map((s) => s.spec.name))].join(', ');
+      return Promise.reject(
+        new LambdaInvocationError(
+          'ResourceNotFoundException',
+          `no local handler for Lambda ${nameOrArn} (functions with traceguard:entry metadata: ${known || 'none'})`,
+        ),
+      );
+    }
+    this.invocations++;
+    return this.activity.track(() => sandbox.invoke(event));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...new Set(this.sandboxes.values())].map((sandbox) => sandbox.stop()));
+  }
+}

@@ -1,0 +1,68 @@
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/**
+ * One Lambda "sandbox": a worker thread with the function's own process.env (handlers read their
+ * configuration at module load), running the handler module from the repo, one module instance per
+ * function like a warm Lambda container.
+ */
+interface WorkerSetup {
+  entryPath: string;
+  handlerExport: string;
+  functionName: string;
+  functionArn: string;
+  timeoutSeconds: number;
+}
+
+interface InvokeRequest {
+  id: number;
+  event: unknown;
+  requestId: string;
+}
+
+const setup = workerData as WorkerSetup;
+let handlerPromise: Promise<(event: unknown, context: unknown) => unknown> | undefined;
+
+function loadHandler() {
+  handlerPromise ??= import(pathToFileURL(setup.entryPath).href).then((module) => {
+    const handler = module[setup.handlerExport];
+    if (typeof handler !== 'function') {
+      throw new Error(`${setup.entryPath} does not export a function named ${setup.handlerExport}`);
+    }
+    return handler;
+  });
+  return handlerPromise;
+}
+
+function lambdaContext(requestId: string) {
+  const deadline = Date.now() + setup.timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: setup.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: setup.functionArn,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${setup.functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+parentPort?.on('message', async (request: InvokeRequest) => {
+  try {
+    const handler = await loadHandler();
+    const result = await handler(request.event, lambdaContext(request.requestId));
+    parentPort?.postMessage({ id: request.id, ok: true, result: result === undefined ? null : result });
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    parentPort?.postMessage({
+      id: request.id,
+      ok: false,
+      error: { errorType: failure.name, errorMessage: failure.message, stack: failure.stack },
+    });
+  }
+});

@@ -1,0 +1,271 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { type LocalEndpoints, localAwsEnvironment, localClients } from './aws-clients.ts';
+import { startDynamoDb } from './emulators/dynamodb.ts';
+import { startFauxqs } from './emulators/fauxqs.ts';
+import { ActivityTracker } from './glue/activity.ts';
+import { LambdaRunner } from './glue/lambda-runner.ts';
+import { S3NotificationDelivery } from './glue/s3-notifications.ts';
+import { ScheduleRunner } from './glue/schedules.ts';
+import { StepFunctionsEngine } from './glue/sfn/engine.ts';
+import { startSfnEndpoint } from './glue/sfn/http-endpoint.ts';
+import { TaskTokenRegistry } from './glue/sfn/task-tokens.ts';
+import { SqsEventSource } from './glue/sqs-event-source.ts';
+import { loadTemplates } from './template/cfn-template.ts';
+import { TemplateResolver } from './template/intrinsics.ts';
+import {
+  createBuckets,
+  createQueues,
+  createTables,
+  createTopicsAndSubscriptions,
+} from './template/provision.ts';
+import type { LocalWiring } from './template/wiring.ts';
+import { readWiring } from './template/wiring.ts';
+
+export interface LocalStackOptions {
+  /** one synthesized template, or several `{ stackName, template }` (cross-stack Fn::ImportValue works) */
+  template: unknown;
+  /** where S3 objects, DynamoDB data, queue messages and executions live; default `<repoRoot>/.data` */
+  dataDir?: string;
+  /** wipe the data folder first */
+  fresh?: boolean;
+  /** handler modules (`traceguard:entry`) are resolved from here; default the current directory */
+  repoRoot?: string;
+  region?: string;
+  /** glue errors (a handler throwing is normal and also reported here); default: console.error */
+  onError?: (error: unknown) => void;
+  /** divide schedule periods by this (tests); default 1 */
+  scheduleTimeScale?: number;
+}
+
+export interface LocalResource {
+  type: string;
+  /** bucket, queue, topic, table, function or state machine name */
+  name: string;
+  /** what `Ref` returns (queue URL, topic ARN, table name...) */
+  ref: string;
+  arn?: string;
+  url?: string;
+}
+
+export interface LocalStack {
+  endpoints: LocalEndpoints;
+  /** AWS_ENDPOINT_URL_* for every service, AWS_REGION and fake credentials */
+  env: Record<string, string>;
+  /** logical ID -> physical resource */
+  resources: Record<string, LocalResource>;
+  wiring: LocalWiring;
+  lambda: LambdaRunner;
+  stepFunctions: StepFunctionsEngine;
+  tokens: TaskTokenRegistry;
+  schedules: ScheduleRunner;
+  /** pid of the DynamoDB Local java process (tests check it is gone after stop) */
+  childPids: number[];
+  /** resolves when every consumed queue is empty and no handler, delivery or execution step is running */
+  waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Only harmless parts of the caller's environment reach handlers; AWS settings come from the stack. */
+function passthroughEnvironment(): Record<string, string> {
+  const keep = [
+    'PATH',
+    'HOME',
+    'TZ',
+    'LANG',
+    'TMPDIR',
+    'POWERTOOLS_DEV',
+    'POWERTOOLS_LOG_LEVEL',
+    'LOG_LEVEL',
+  ];
+  return Object.fromEntries(
+    keep.filter((key) => process.env[key]).map((key) => [key, String(process.env[key])]),
+  );
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const repoRoot = resolve(options.repoRoot ?? process.cwd());
+  const dataDir = resolve(repoRoot, options.dataDir ?? '.data');
+  const region = options.region ?? 'us-east-1';
+  const onError = options.onError ?? ((error: unknown) => console.error('[local]', error));
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const templates = loadTemplates(options.template);
+
+  const activity = new ActivityTracker();
+  const tokens = new TaskTokenRegistry();
+  let delivery: S3NotificationDelivery | undefined;
+  let engine: StepFunctionsEngine | undefined;
+  const [fauxqs, dynamodb] = await Promise.all([
+    startFauxqs({ dataDir, region, onObjectCreated: (event) => delivery?.objectCreated(event) }),
+    startDynamoDb({ dataDir }),
+  ]);
+  const cleanups: Array<() => Promise<void> | void> = [() => dynamodb.stop(), () => fauxqs.stop()];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        onError(error);
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    const sfnEndpoint = await startSfnEndpoint(() => {
+      if (!engine) throw new Error('Step Functions engine is still starting');
+      return engine;
+    }, tokens);
+    cleanups.push(() => sfnEndpoint.close());
+    const endpoints: LocalEndpoints = {
+      s3: fauxqs.endpoint,
+      sqs: fauxqs.endpoint,
+      sns: fauxqs.endpoint,
+      dynamodb: dynamodb.endpoint,
+      sfn: sfnEndpoint.endpoint,
+    };
+    const env = localAwsEnvironment(endpoints, region);
+    const clients = localClients(endpoints, region);
+    cleanups.push(() => clients.destroy());
+
+    const queueUrls = new Map<string, string>();
+    const resolver = new TemplateResolver(templates, region, queueUrls);
+    await createBuckets(resolver, clients);
+    for (const [name, url] of await createQueues(resolver, clients)) queueUrls.set(name, url);
+    await createTopicsAndSubscriptions(resolver, clients);
+    await createTables(resolver, clients);
+    fauxqs.restoreMessages();
+
+    const wiring = readWiring(resolver);
+    const queueUrlForArn = (arn: string) => {
+      const url = queueUrls.get(arn.slice(arn.lastIndexOf(':') + 1));
+      if (!url) throw new Error(`no queue in the template has ARN ${arn}`);
+      return url;
+    };
+    const lambda = new LambdaRunner({
+      functions: wiring.functions,
+      repoRoot,
+      baseEnv: { ...passthroughEnvironment(), ...env },
+      activity,
+    });
+    cleanups.push(() => lambda.stop());
+
+    delivery = new S3NotificationDelivery({
+      clients,
+      region,
+      activity,
+      queueUrlForArn,
+      lambda: () => lambda,
+      versionedBuckets: new Set(),
+      onError,
+    });
+    delivery.configure(wiring.notifications, wiring.versionedBuckets);
+    await delivery.sendTestEvents(join(dataDir, 's3-test-events-sent.json'));
+
+    engine = new StepFunctionsEngine({
+      stateMachines: wiring.stateMachines,
+      integrations: { lambda, clients },
+      tokens,
+      activity,
+      region,
+      recordsFile: join(dataDir, 'sfn', 'executions.json'),
+    });
+    const stepFunctions = engine;
+    cleanups.push(() => stepFunctions.shutdown());
+
+    const sources = wiring.eventSourceMappings.map((spec) => {
+      if (!lambda.find(spec.functionName)) {
+        onError(
+          new Error(`${spec.logicalId}: function ${spec.functionName} has no traceguard:entry; not polled`),
+        );
+      }
+      return new SqsEventSource(spec, {
+        clients,
+        queueUrl: queueUrlForArn(spec.queueArn),
+        region,
+        lambda,
+        activity,
+        onError,
+      });
+    });
+    for (const source of sources) source.start();
+    cleanups.push(() => Promise.all(sources.map((source) => source.stop())).then(() => {}));
+
+    const schedules = new ScheduleRunner(wiring.schedules, {
+      lambda,
+      region,
+      onError,
+      timeScale: options.scheduleTimeScale,
+    });
+    schedules.start();
+    cleanups.push(() => schedules.stop());
+
+    const resources: Record<string, LocalResource> = {};
+    for (const logicalId of templates.resources.keys()) {
+      const identity = resolver.identity(logicalId);
+      resources[logicalId] = {
+        type: identity.type,
+        name: identity.physicalName,
+        ref: identity.ref,
+        arn: identity.attributes.Arn ?? identity.attributes.TopicArn,
+        url: identity.attributes.QueueUrl,
+      };
+    }
+
+    const consumedQueues = [
+      ...new Set(wiring.eventSourceMappings.filter((s) => s.enabled).map((s) => s.queueArn)),
+    ].map(queueUrlForArn);
+    const queuesEmpty = async () => {
+      for (const url of consumedQueues) {
+        const { Attributes = {} } = await clients.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+              'ApproximateNumberOfMessagesDelayed',
+            ],
+          }),
+        );
+        const pending =
+          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+        if (pending > 0) return false;
+      }
+      return true;
+    };
+    const idleNow = async () => !activity.busy && !stepFunctions.busy && (await queuesEmpty());
+
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoints,
+      env,
+      resources,
+      wiring,
+      lambda,
+      stepFunctions,
+      tokens,
+      schedules,
+      childPids: [dynamodb.pid],
+      async waitForIdle({ timeoutMs = 30_000 } = {}) {
+        const deadline = Date.now() + timeoutMs;
+        let idleChecks = 0;
+        // two idle observations in a row: a message between delete and the next handler's send is not idle
+        while (idleChecks < 2) {
+          if (Date.now() > deadline) throw new Error(`local stack not idle after ${timeoutMs} ms`);
+          idleChecks = (await idleNow()) ? idleChecks + 1 : 0;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      },
+      stop() {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
