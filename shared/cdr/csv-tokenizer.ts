@@ -137,6 +137,7 @@ export class CsvTokenizer {
     let p = start;
     let n = 0;
     let newlines = 0;
+    const firstQuoted = buf[start] === QUOTE;
     for (;;) {
       if (n >= MAX_FIELDS) {
         // absurd column count: report and skip to the end of the physical line
@@ -227,8 +228,8 @@ export class CsvTokenizer {
     v.recStart = start;
     v.recEnd = p;
     this.line += newlines + 1;
-    // a blank line (only CR/LF) is not a record
-    if (!(n === 1 && v.ends[0] === v.starts[0])) this.sink.record(v);
+    // a blank line (only CR/LF) is not a record; a lone quoted empty field ("") is
+    if (!(n === 1 && v.ends[0] === v.starts[0] && !firstQuoted)) this.sink.record(v);
     return p;
   }
 }

@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import { ZoneClock } from '../../shared/cdr/time.ts';
+import { HEADER, parse } from '../helpers/parse.ts';
+
+const NY = new ZoneClock('America/New_York');
+
+describe('canonical CSV', () => {
+  it('matches columns by header name in any order and case, ignoring unknown columns', async () => {
+    const text =
+      'Called_Number,EXTRA,customer_id,Start_Time,calling_number,call_id,duration_s,sip_code\n3125550199,zz,C1,2026-11-27T16:31:07Z,2025550143,abc,42,200\n';
+    const { calls, stats } = await parse(text);
+    expect(stats.format).toBe('canonical');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      callId: 'abc',
+      customerId: 'C1',
+      calling: '+12025550143',
+      called: '+13125550199',
+      durationS: 42,
+      answered: true,
+    });
+    expect(calls[0].startMs).toBe(Date.UTC(2026, 10, 27, 16, 31, 7));
+  });
+
+  it('handles a UTF-8 BOM, CRLF, quoted commas, doubled quotes and newlines inside quotes', async () => {
+    const text = `\uFEFF${HEADER}\r\n"a,1",2026-11-27T16:00:00Z,,,0,"C""1",T1,2025550143,3125550199,486,BUSY,,,\r\n"b\nmulti",2026-11-27T16:00:01Z,,,5,C2,T1,2025550143,3125550199,200,,A,,10.0.0.1\r\n`;
+    for (const chunk of [1, 3, 7, 1000]) {
+      const { calls, quarantined } = await parse(text, { chunk });
+      expect(quarantined).toEqual([]);
+      expect(calls.map((c) => c.callId)).toEqual(['a,1', 'b\nmulti']);
+      expect(calls[0].customerId).toBe('C"1');
+      expect(calls[1].line).toBe(3);
+      expect(calls[1].sourceIp).toBe('10.0.0.1');
+    }
+  });
+
+  it('fails the whole batch loudly when a required column is missing from the header', async () => {
+    await expect(parse('call_id,start_time,calling_number\nx,1764261067,2025550143\n')).rejects.toThrow(
+      /test.csv: line 1: header lacks required column\(s\) customer_id, called_number/,
+    );
+  });
+
+  it('applies the answered rule in the contract order', async () => {
+    const rows = [
+      'a,1764261067,,,0,C,,2025550143,3125550199,200,NO_ANSWER,,,', // sip 200 wins
+      'b,1764261067,,,9,C,,2025550143,3125550199,486,ANSWERED,,,', // sip 486 wins over disposition
+      'c,1764261067,,,0,C,,2025550143,3125550199,,ANSWERED,,,', // disposition
+      'd,1764261067,1764261070,,,C,,2025550143,3125550199,,,,,', // answer_time
+      'e,1764261067,,,12,C,,2025550143,3125550199,,,,,', // duration > 0
+      'f,1764261067,,,0,C,,2025550143,3125550199,,,,,', // nothing
+    ];
+    const { calls } = await parse(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(calls.map((c) => c.answered)).toEqual([true, false, true, true, true, false]);
+    expect(calls[1].durationS).toBe(0); // unanswered calls carry no billable seconds
+  });
+
+  it('derives duration from answer and end when duration_s is absent', async () => {
+    const { calls } = await parse(
+      `${HEADER}\nx,2026-11-27T16:00:00Z,2026-11-27T16:00:05Z,2026-11-27T16:01:05Z,,C,,2025550143,3125550199,,,,,\n`,
+    );
+    expect(calls[0].durationS).toBe(60);
+  });
+});
+
+describe('quarantine', () => {
+  it('sends every malformed-row class to quarantine with its line number and a reason', async () => {
+    const rows = [
+      'ok,2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,200,,A,,', // 2
+      ',2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,200,,A,,', // 3 missing call id
+      'x,yesterday,,,5,C,,2025550143,3125550199,200,,A,,', // 4 bad time
+      'x,2026-11-27T16:00:00Z,,,-6,C,,2025550143,3125550199,200,,A,,', // 5 negative duration
+      'x,2026-11-27T16:00:00Z,,,5,C,,2025550143', // 6 wrong column count
+      'x,2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,200,,Z,,', // 7 bad attestation
+      'x,2026-11-27T16:00:00Z,,,5,,,2025550143,3125550199,200,,A,,', // 8 no customer
+      'x,2026-11-27T16:00:00Z,,,5,C,,2025550143,,200,,A,,', // 9 no called number
+      'x,2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,999,,A,,', // 10 bad sip code
+      'x,2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,200,MAYBE,A,,', // 11 bad disposition
+      'x,2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,200,,A,Valid,', // 12 bad verstat
+      'x,2026-02-30T16:00:00Z,,,5,C,,2025550143,3125550199,200,,A,,', // 13 impossible date
+    ];
+    const { stats, quarantined, calls } = await parse(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(calls).toHaveLength(1);
+    expect(quarantined.map((q) => q.line)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    const reasons = quarantined.map((q) => q.reason);
+    expect(reasons[0]).toMatch(/call_id is empty/);
+    expect(reasons[1]).toMatch(/start_time 'yesterday'/);
+    expect(reasons[2]).toMatch(/duration_s '-6'/);
+    expect(reasons[3]).toMatch(/has 8 fields, the header has 14/);
+    expect(reasons[4]).toMatch(/attestation 'Z'/);
+    expect(reasons[5]).toMatch(/customer_id is empty/);
+    expect(reasons[6]).toMatch(/called_number is empty/);
+    expect(reasons[7]).toMatch(/sip_code '999'/);
+    expect(reasons[8]).toMatch(/disposition 'MAYBE'/);
+    expect(reasons[9]).toMatch(/verstat 'Valid'/);
+    expect(reasons[10]).toMatch(/start_time/);
+    expect(quarantined[1].raw).toContain('yesterday');
+    expect(stats.rows).toBe(stats.calls + stats.quarantined);
+  });
+
+  it('quarantines an unterminated quote at the end of input and an over-long record, and keeps going', async () => {
+    const long = 'y'.repeat(5000);
+    const text = `${HEADER}\n${long},2026-11-27T16:00:00Z\nok,2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,200,,A,,\n"open,2026`;
+    const { stats, quarantined, calls } = await parse(text, { chunk: 512, maxRecordBytes: 1024 });
+    expect(calls.map((c) => c.callId)).toEqual(['ok']);
+    expect(quarantined.map((q) => q.reason)).toEqual([
+      expect.stringMatching(/longer than 1024 bytes/),
+      expect.stringMatching(/unterminated quoted field/),
+    ]);
+    expect(quarantined[0].line).toBe(2);
+    expect(quarantined[1].line).toBe(4);
+    expect(stats.rows).toBe(3);
+  });
+});
+
+describe('unreadable batches', () => {
+  it('rejects a truncated gzip with a clear message', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const gz = gzipSync(
+      Buffer.from(`${HEADER}\n${'a,1764261067,,,0,C,,2025550143,3125550199,200,,,,\n'.repeat(100)}`),
+    );
+    await expect(parse(gz.subarray(0, gz.length - 20))).rejects.toThrow(
+      /test.csv: truncated or corrupt gzip/,
+    );
+  });
+
+  it('detects gzip by magic bytes, not by name', async () => {
+    const { calls } = await parse(`${HEADER}\na,1764261067,,,0,C,,2025550143,3125550199,200,,,,\n`, {
+      gzip: true,
+      chunk: 5,
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('rejects binary data and text that is no CDR layout', async () => {
+    await expect(parse(Buffer.from([1, 2, 0, 3, 4]))).rejects.toThrow(/not a text file/);
+    await expect(parse('hello,world\n')).rejects.toThrow(/line 1: not a CDR batch/);
+  });
+
+  it('treats an empty batch as empty, not as an error', async () => {
+    const { stats } = await parse('');
+    expect(stats).toMatchObject({ format: 'empty', rows: 0 });
+  });
+});
+
+describe('JSON Lines', () => {
+  it('reads canonical keys in any case and quarantines bad lines', async () => {
+    const text = [
+      JSON.stringify({
+        CALL_ID: 'j1',
+        start_time: 1764261067123,
+        customer_id: 'C',
+        calling_number: '+12025550143',
+        called_number: '3125550199',
+        sip_code: 200,
+        duration_s: 33,
+      }),
+      '{not json',
+      '[1,2]',
+      '',
+      JSON.stringify({
+        call_id: 'j2',
+        start_time: '2026-11-27T16:31:07-05:00',
+        customer_id: 'C',
+        calling_number: 'anonymous',
+        called_number: '3125550199',
+      }),
+    ].join('\n');
+    const { calls, quarantined, stats } = await parse(text, { chunk: 11 });
+    expect(stats.format).toBe('jsonl');
+    expect(calls.map((c) => c.callId)).toEqual(['j1', 'j2']);
+    expect(calls[0].startMs).toBe(1764261067123);
+    expect(calls[1].startMs).toBe(Date.UTC(2026, 10, 27, 21, 31, 7));
+    expect(calls[1].callingClass).toBe('blank');
+    expect(quarantined.map((q) => [q.line, q.reason.slice(0, 20)])).toEqual([
+      [2, 'is not valid JSON (E'],
+      [3, 'is not a JSON object'],
+    ]);
+  });
+});
+
+describe('native switch formats', () => {
+  const asteriskBase = [
+    'CUST7',
+    '2025550143',
+    '3125550199',
+    'from-trunk',
+    '"Acme" <2025550143>',
+    'SIP/carrier-a-0000001f',
+    'SIP/out-00000020',
+    'Dial',
+    'SIP/out/3125550199',
+    '2026-11-27 11:31:07',
+    '2026-11-27 11:31:10',
+    '2026-11-27 11:32:10',
+    '63',
+    '60',
+    'ANSWERED',
+    'DOCUMENTATION',
+  ];
+  it.each([16, 17, 18, 19, 20, 21])(
+    'reads Asterisk cdr_csv with %i columns, local times in the given zone',
+    async (cols) => {
+      const extra = ['1764261067.12', 'userfield', 'PEER', 'linked', '7'].slice(0, cols - 16);
+      const line = [...asteriskBase, ...extra].map((f) => `"${f.replaceAll('"', '""')}"`).join(',');
+      const { calls, stats } = await parse(`${line}\n${line}\n`, { zone: NY });
+      expect(stats.format).toBe('asterisk');
+      expect(calls).toHaveLength(2);
+      expect(calls[0]).toMatchObject({
+        customerId: 'CUST7',
+        trunkId: 'SIP/carrier-a',
+        calling: '+12025550143',
+        durationS: 60,
+        answered: true,
+      });
+      expect(calls[0].startMs).toBe(Date.UTC(2026, 10, 27, 16, 31, 7)); // EST is UTC-5 in November
+      expect(calls[0].callId).toBe(cols >= 17 ? '1764261067.12' : 'line-1');
+    },
+  );
+
+  it('refuses native files without a time zone, naming the fix', async () => {
+    const line = asteriskBase.map((f) => `"${f.replaceAll('"', '""')}"`).join(',');
+    await expect(parse(`${line}\n`)).rejects.toThrow(
+      /asterisk CDRs carry local wall-clock times.*--timezone/,
+    );
+  });
+
+  it('reads the FreeSWITCH mod_cdr_csv default template', async () => {
+    const rows = [
+      '"Acme","2025550143","3125550199","default","2026-07-01 10:00:00","2026-07-01 10:00:04","2026-07-01 10:03:04","184","180","NORMAL_CLEARING","u-1","","ACCT9","PCMU","PCMU"',
+      '"Acme","2025550143","3125550198","default","2026-07-01 10:00:01","","2026-07-01 10:00:31","30","0","NO_ANSWER","u-2","","","PCMU","PCMU"',
+      '"Acme","2025550143","3125550197","default","2026-07-01 10:00:02","","2026-07-01 10:00:03","1","0","CALL_REJECTED","u-3","","ACCT9","PCMU","PCMU"',
+    ].join('\n');
+    const { calls, stats } = await parse(rows, { zone: NY });
+    expect(stats.format).toBe('freeswitch');
+    expect(calls.map((c) => [c.callId, c.customerId, c.answered, c.durationS, c.sipCode])).toEqual([
+      ['u-1', 'ACCT9', true, 180, null],
+      ['u-2', 'default', false, 0, 480],
+      ['u-3', 'ACCT9', false, 0, 603],
+    ]);
+    expect(calls[0].startMs).toBe(Date.UTC(2026, 6, 1, 14, 0, 0)); // EDT is UTC-4 in July
+  });
+
+  it('honours an explicit --input-format over detection', async () => {
+    await expect(parse(`${HEADER}\n`, { format: 'freeswitch', zone: NY })).resolves.toMatchObject({
+      calls: [],
+    });
+  });
+});

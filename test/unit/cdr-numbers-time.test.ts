@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { classifyNanp } from '../../shared/cdr/nanp.ts';
+import { normalizeNumber } from '../../shared/cdr/phone.ts';
+import { parseTimestamp, ZoneClock } from '../../shared/cdr/time.ts';
+
+describe('normalizeNumber', () => {
+  it.each([
+    ['+12125550143', '+12125550143'],
+    ['12125550143', '+12125550143'],
+    ['2125550143', '+12125550143'],
+    ['(212) 555-0143', '+12125550143'],
+    ['212.555.0143', '+12125550143'],
+    ['sip:+12125550143@10.0.0.1;user=phone', '+12125550143'],
+    ['<sip:2125550143@host>', '+12125550143'],
+    ['tel:+12125550143;verstat=TN-Validation-Passed', '+12125550143'],
+    ['011442071234567', '+442071234567'],
+    ['00442071234567', '+442071234567'],
+    ['+442071234567', '+442071234567'],
+  ])('%s -> %s', (raw, e164) => {
+    expect(normalizeNumber(raw).value).toBe(e164);
+  });
+
+  it('reads verstat inside the user part or as a URI parameter', () => {
+    expect(normalizeNumber('sip:+12125550143;verstat=TN-Validation-Failed@host').verstat).toBe(
+      'TN-Validation-Failed',
+    );
+    expect(normalizeNumber('tel:+12125550143;verstat=No-TN-Validation').verstat).toBe('No-TN-Validation');
+    expect(normalizeNumber('+12125550143').verstat).toBe('');
+  });
+
+  it('classifies blank and anonymous callers as blank, not invalid', () => {
+    for (const raw of ['', '  ', 'anonymous', 'Anonymous', 'sip:anonymous@anonymous.invalid', 'Restricted']) {
+      expect(normalizeNumber(raw).cls).toBe('blank');
+    }
+  });
+
+  it('keeps numbers it cannot normalize verbatim and calls them invalid', () => {
+    expect(normalizeNumber('12345')).toMatchObject({ value: '12345', cls: 'invalid_digits' });
+    expect(normalizeNumber('CALLME')).toMatchObject({ value: 'CALLME', cls: 'invalid_digits' });
+    expect(normalizeNumber('+1212555014')).toMatchObject({ cls: 'invalid_digits' });
+    expect(normalizeNumber('+1234567890123456')).toMatchObject({ cls: 'invalid_digits' });
+  });
+});
+
+describe('NANP classes', () => {
+  it.each([
+    ['2125550143', 'fictitious'],
+    ['2125551212', 'fictitious'],
+    ['2125550200', 'valid'],
+    ['2129871234', 'valid'],
+    ['0125550143', 'invalid_npa'],
+    ['1125550143', 'invalid_npa'],
+    ['4115550143', 'invalid_npa'], // N11
+    ['2915550143', 'invalid_npa'], // N9X
+    ['3745550143', 'invalid_npa'], // 37X
+    ['9645550143', 'invalid_npa'], // 96X
+    ['2120550143', 'invalid_nxx'],
+    ['2121550143', 'invalid_nxx'],
+    ['2129111234', 'invalid_nxx'], // N11 exchange
+    ['8005550200', 'toll_free'],
+    ['8335550200', 'toll_free'],
+    ['9005550200', 'premium'],
+    ['5005550200', 'non_geographic'],
+  ])('%s is %s', (n, cls) => {
+    expect(classifyNanp(n)).toBe(cls);
+  });
+});
+
+describe('parseTimestamp', () => {
+  const utc = Date.UTC(2026, 10, 27, 16, 31, 7);
+  it.each([
+    ['2026-11-27T16:31:07Z', utc],
+    ['2026-11-27T16:31:07.250Z', utc + 250],
+    ['2026-11-27T11:31:07-05:00', utc],
+    ['2026-11-27T21:31:07+0500', utc],
+    ['2026-11-27 16:31:07Z', utc],
+    ['1795797067', Date.UTC(2026, 10, 27, 16, 31, 7)],
+    ['1795797067123', Date.UTC(2026, 10, 27, 16, 31, 7) + 123],
+    ['1795797067.5', Date.UTC(2026, 10, 27, 16, 31, 7) + 500],
+  ])('%s', (text, ms) => {
+    expect(parseTimestamp(text, null)).toBe(ms);
+  });
+
+  it('rejects times without an offset unless a zone is given, and resolves DST', () => {
+    expect(parseTimestamp('2026-11-27 11:31:07', null)).toBeNaN();
+    const ny = new ZoneClock('America/New_York');
+    expect(parseTimestamp('2026-11-27 11:31:07', ny)).toBe(utc);
+    expect(parseTimestamp('2026-07-01 10:00:00', ny)).toBe(Date.UTC(2026, 6, 1, 14));
+    expect(parseTimestamp('2026-03-08 03:30:00', ny)).toBe(Date.UTC(2026, 2, 8, 7, 30)); // just after spring-forward
+  });
+
+  it('rejects garbage and impossible dates', () => {
+    for (const bad of [
+      '',
+      'yesterday',
+      '2026-13-01T00:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2026-11-27T25:00:00Z',
+      '12345',
+      '2026-11-27T16:31:07+5',
+    ]) {
+      expect(parseTimestamp(bad, null)).toBeNaN();
+    }
+  });
+
+  it('names unknown zones', () => {
+    expect(() => new ZoneClock('Mars/Olympus')).toThrow(/unknown time zone 'Mars\/Olympus'/);
+  });
+});

@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvTokenizer } from '../../shared/cdr/csv-tokenizer.ts';
+import { normalizeNumber } from '../../shared/cdr/phone.ts';
+import { HEADER, parse } from '../helpers/parse.ts';
+
+function tokenize(bytes: Buffer, chunk: number): string[][] {
+  const out: string[][] = [];
+  const tok = new CsvTokenizer({
+    record: (r) => out.push(Array.from({ length: r.count }, (_, i) => r.field(i))),
+    bad: (line, reason) => out.push([`BAD ${line} ${reason}`]),
+  });
+  for (let i = 0; i < bytes.length; i += chunk) tok.push(bytes.subarray(i, i + chunk));
+  tok.end();
+  return out;
+}
+
+const quote = (f: string) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replaceAll('"', '""')}"` : f);
+
+describe('CSV tokenizer properties', () => {
+  it('round-trips any RFC 4180 records, whatever the chunking', () => {
+    const field = fc.string({
+      unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '😀', '1'),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(field, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        (records, chunk, crlf) => {
+          const text = records.map((r) => r.map(quote).join(',')).join(crlf ? '\r\n' : '\n');
+          expect(tokenize(Buffer.from(text, 'utf8'), chunk)).toEqual(records);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('batch reader properties (hostile input)', () => {
+  it('any bytes after a valid header yield rows or quarantine entries, never an exception, never a lost row', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.integer({ min: 1, max: 100 }),
+        async (bytes, chunk) => {
+          const clean = Buffer.from(bytes.map((b) => (b === 0 ? 32 : b)));
+          const body = Buffer.concat([Buffer.from(`${HEADER}\n`), clean]);
+          const { stats, calls, quarantined } = await parse(body, { chunk });
+          expect(stats.rows).toBe(calls.length + quarantined.length);
+          for (const q of quarantined) expect(q.line).toBeGreaterThan(1);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every data line of a canonical batch is counted exactly once, valid or not', async () => {
+    const line = fc.oneof(
+      fc.constant('a,1764261067,,,0,C,,2025550143,3125550199,200,,,,'),
+      fc.constant('b,notatime,,,0,C,,2025550143,3125550199,200,,,,'),
+      fc.constant('c,1764261067,,,0,C'),
+      fc.string({ unit: fc.constantFrom('x', ',', ' ', '9'), minLength: 1, maxLength: 30 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 50 }),
+        async (lines, chunk) => {
+          const nonBlank = lines.filter((l) => l !== '').length;
+          const { stats } = await parse(`${HEADER}\n${lines.join('\n')}\n`, { chunk });
+          expect(stats.rows).toBe(nonBlank);
+          expect(stats.calls + stats.quarantined).toBe(nonBlank);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('number normalization never throws and is idempotent on what it normalizes', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (s) => {
+        const n = normalizeNumber(s);
+        if (n.value.startsWith('+') && n.cls !== 'invalid_digits')
+          expect(normalizeNumber(n.value).value).toBe(n.value);
+      }),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 2_000_000_000, max: 9_999_999_999 }), (n) => {
+        const national = String(n);
+        const variants = [
+          national,
+          `1${national}`,
+          `+1${national}`,
+          `(${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`,
+          `sip:+1${national}@h`,
+        ];
+        const values = new Set(variants.map((v) => normalizeNumber(v).value));
+        expect([...values]).toEqual([`+1${national}`]);
+      }),
+    );
+  });
+});
