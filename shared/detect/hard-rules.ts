@@ -33,7 +33,7 @@ export function evaluateHardRules(w: WindowAggregate): HardReason[] {
       observed: w.callingDno,
       threshold: 0,
       detail: `${int(w.callingDno)} calls (${pct(share)}) used caller IDs on the Do-Not-Originate list; each should have been blocked`,
-      weight: 85,
+      weight: 70,
       excess: 1,
       minSeverity: band(w.callingDno, share, { count: 10, share: 0.05 }, { count: 1, share: 0 }, 'high'),
     });

@@ -72,7 +72,9 @@ export function parseCustomers(text: string, source: string): Map<string, Custom
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ReferenceDataError(`${source}: line ${line}: ${issue.path.join('.') || 'row'}: ${issue.message}`);
+      throw new ReferenceDataError(
+        `${source}: line ${line}: ${issue.path.join('.') || 'row'}: ${issue.message}`,
+      );
     }
     map.set(parsed.data.customer_id, parsed.data);
   }

@@ -1,0 +1,373 @@
+import { describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../shared/cdr/record.ts';
+import { loadPolicy } from '../../shared/detect/policy.ts';
+import { emptyReference, NumberInventory } from '../../shared/detect/reference.ts';
+import { TracebackHistory } from '../../shared/detect/traceback-history.ts';
+import {
+  analyzeCalls,
+  callsInHour,
+  codesFor,
+  customer,
+  HOUR,
+  randomNumber,
+  rng,
+} from '../helpers/traffic.ts';
+
+const H = 3_600_000;
+
+function ref(...customers: ReturnType<typeof customer>[]) {
+  const r = emptyReference();
+  for (const c of customers) r.customers.set(c.customer_id, c);
+  return r;
+}
+
+/** A steady pool of caller IDs, as a real business presents. */
+function pool(n: number, seed: number): string[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => randomNumber(r));
+}
+
+function normalHours(
+  id: string,
+  hours: number,
+  perHour: number,
+  seed: number,
+  numbers = pool(20, seed),
+): CallRecord[] {
+  const r = rng(seed);
+  const out: CallRecord[] = [];
+  for (let h = 0; h < hours; h++) {
+    out.push(
+      ...callsInHour(
+        id,
+        HOUR + h * H,
+        perHour,
+        () => {
+          const answered = r.next() < 0.6;
+          return {
+            calling: r.pick(numbers),
+            answered,
+            durationS: r.int(60, 400),
+            sipCode: answered ? 200 : r.pick([486, 487, 480]),
+          };
+        },
+        seed + h,
+      ),
+    );
+  }
+  return out;
+}
+
+describe('each reason fires on its planted case', () => {
+  const cases: Array<
+    [string, () => { calls: CallRecord[]; r?: ReturnType<typeof ref>; tb?: TracebackHistory }]
+  > = [
+    [
+      'SHORT_CALL_RATIO',
+      () => {
+        const r = rng(1);
+        const nums = pool(20, 1);
+        return {
+          calls: callsInHour('X', HOUR, 400, () => ({
+            calling: r.pick(nums),
+            answered: true,
+            durationS: r.next() < 0.7 ? 3 : 200,
+          })),
+        };
+      },
+    ],
+    [
+      'LOW_ASR',
+      () => {
+        const r = rng(2);
+        const nums = pool(20, 2);
+        return {
+          calls: callsInHour('X', HOUR, 400, () => ({
+            calling: r.pick(nums),
+            answered: r.next() < 0.08,
+            durationS: 120,
+            sipCode: undefined,
+          })),
+        };
+      },
+    ],
+    [
+      'LOW_ACD',
+      () => {
+        const nums = pool(20, 3);
+        const r = rng(3);
+        return {
+          calls: callsInHour('X', HOUR, 300, () => ({ calling: r.pick(nums), durationS: r.int(8, 15) })),
+        };
+      },
+    ],
+    [
+      'REJECTION_RATIO',
+      () => {
+        const r = rng(4);
+        const nums = pool(20, 4);
+        return {
+          calls: callsInHour('X', HOUR, 300, () =>
+            r.next() < 0.5
+              ? { calling: r.pick(nums), answered: false, sipCode: r.pick([603, 607, 608, 403]) }
+              : { calling: r.pick(nums) },
+          ),
+        };
+      },
+    ],
+    [
+      'VOLUME_SPIKE',
+      () => {
+        const nums = pool(20, 5);
+        return {
+          calls: [
+            ...normalHours('X', 5, 40, 5, nums),
+            ...normalHours('X', 6, 0, 5, nums),
+            ...callsInHour('X', HOUR + 5 * H, 1200, (i) => ({ calling: nums[i % 20] })),
+          ],
+        };
+      },
+    ],
+    [
+      'HIGH_FANOUT',
+      () => {
+        const nums = pool(20, 6);
+        return { calls: callsInHour('X', HOUR, 2500, (i) => ({ calling: nums[i % 20] })) };
+      },
+    ],
+    ['ANI_ROTATION', () => ({ calls: callsInHour('X', HOUR, 800, () => ({})) })],
+    [
+      'NEIGHBOR_SPOOFING',
+      () => {
+        const r = rng(8);
+        return {
+          calls: callsInHour('X', HOUR, 300, () => {
+            const called = randomNumber(r);
+            return { called, calling: `${called.slice(0, 8)}${String(r.int(0, 9999)).padStart(4, '0')}` };
+          }),
+        };
+      },
+    ],
+    [
+      'CALLING_EQUALS_CALLED',
+      () => {
+        const r = rng(9);
+        const nums = pool(20, 9);
+        return {
+          calls: callsInHour('X', HOUR, 300, () => {
+            const called = randomNumber(r);
+            return { called, calling: r.next() < 0.2 ? called : r.pick(nums) };
+          }),
+        };
+      },
+    ],
+    [
+      'INVALID_CALLING_NUMBER',
+      () => ({
+        calls: callsInHour('X', HOUR, 100, (i) => ({
+          calling: i % 10 === 0 ? '+12915550200' : '+12125550200',
+        })),
+      }),
+    ],
+    [
+      'DNO_CALLING_NUMBER',
+      () => {
+        const r = ref();
+        r.dno.add('+18005550200');
+        return {
+          calls: callsInHour('X', HOUR, 10, (i) => ({ calling: i < 2 ? '+18005550200' : '+12125550200' })),
+          r,
+        };
+      },
+    ],
+    [
+      'UNSIGNED_OR_GATEWAY_ATTESTATION',
+      () => {
+        const nums = pool(20, 12);
+        return {
+          calls: callsInHour('X', HOUR, 300, (i) => ({
+            calling: nums[i % 20],
+            attestation: i % 3 === 0 ? 'C' : '',
+          })),
+        };
+      },
+    ],
+    [
+      'ATTESTATION_MISMATCH',
+      () => {
+        const r = ref(customer('X', 'standard', 'conversational'));
+        r.inventory = new NumberInventory();
+        r.inventory.add('X', '+1212555*');
+        const nums = pool(20, 13);
+        return {
+          calls: callsInHour('X', HOUR, 200, (i) => ({ calling: i % 2 ? '+12125550300' : nums[i % 20] })),
+          r,
+        };
+      },
+    ],
+    [
+      'OUTSIDE_CALLING_HOURS',
+      () => {
+        const nums = pool(20, 14);
+        // 03:00 UTC = 22:00 in New York
+        return {
+          calls: callsInHour('X', Date.UTC(2026, 10, 28, 3), 300, (i) => ({ calling: nums[i % 20] })),
+          r: ref(customer('X', 'standard', 'dialer')),
+        };
+      },
+    ],
+    [
+      'REPEAT_CALLS',
+      () => {
+        const nums = pool(5, 15);
+        const targets = pool(20, 16);
+        return {
+          calls: callsInHour('X', HOUR, 300, (i) => ({ calling: nums[i % 5], called: targets[i % 20] })),
+        };
+      },
+    ],
+    [
+      'TRACEBACK_HISTORY',
+      () => {
+        const tb = new TracebackHistory();
+        tb.add('X', HOUR - 2 * 86_400_000);
+        return { calls: normalHours('X', 1, 30, 17), tb };
+      },
+    ],
+  ];
+
+  it.each(cases)('%s', (code, build) => {
+    const { calls, r, tb } = build();
+    const findings = analyzeCalls(calls, r ?? ref(), tb ?? null);
+    expect(codesFor(findings, 'X')).toContain(code);
+    const reason = findings.flatMap((f) => f.reasons).find((x) => x.code === code);
+    expect(reason?.detail.length).toBeGreaterThan(20);
+    expect(Number.isFinite(reason?.observed)).toBe(true);
+  });
+});
+
+describe('legitimate look-alikes stay quiet', () => {
+  it('a notifications sender: many short answered calls from its own A-attested numbers', () => {
+    const r = ref(customer('N', 'standard', 'notifications'));
+    r.inventory.add('N', '+1212987*');
+    const numbers = Array.from({ length: 10 }, (_, i) => `+1212987${String(1000 + i)}`);
+    const g = rng(21);
+    const calls: CallRecord[] = [];
+    for (let h = 0; h < 8; h++) {
+      calls.push(
+        ...callsInHour(
+          'N',
+          HOUR + h * H,
+          1500,
+          (i) => ({ calling: numbers[i % 10], answered: g.next() < 0.85, durationS: g.int(2, 8) }),
+          100 + h,
+        ),
+      );
+    }
+    expect(analyzeCalls(calls, r).filter((f) => f.customer_id === 'N')).toEqual([]);
+  });
+
+  it('a high-volume call center with stable numbers and normal hours', () => {
+    const r = ref(customer('CC', 'standard', 'call_center'));
+    const numbers = pool(300, 22);
+    r.inventory = new NumberInventory();
+    for (const n of numbers) r.inventory.add('CC', n);
+    const g = rng(22);
+    const calls: CallRecord[] = [];
+    for (let h = 0; h < 8; h++) {
+      calls.push(
+        ...callsInHour(
+          'CC',
+          HOUR + h * H,
+          4000,
+          () => {
+            const answered = g.next() < 0.4;
+            return {
+              calling: g.pick(numbers),
+              answered,
+              durationS: g.int(30, 150),
+              sipCode: answered ? 200 : g.pick([486, 487, 480, 404]),
+            };
+          },
+          200 + h,
+        ),
+      );
+    }
+    expect(analyzeCalls(calls, r).filter((f) => f.customer_id === 'CC')).toEqual([]);
+  });
+
+  it('a trusted customer with a small sample of short calls', () => {
+    const r = ref(customer('T', 'trusted', 'conversational'));
+    const calls = callsInHour('T', HOUR, 20, (i) => ({
+      calling: '+12129870000',
+      durationS: i % 2 ? 2 : 200,
+    }));
+    expect(analyzeCalls(calls, r)).toEqual([]);
+  });
+
+  it('the same short-call pattern is flagged for a new customer at a volume a trusted one is allowed', () => {
+    const numbers = pool(20, 30);
+    const g = rng(30);
+    const traffic = (id: string) =>
+      callsInHour(id, HOUR, 150, () => ({ calling: g.pick(numbers), durationS: g.next() < 0.25 ? 3 : 200 }));
+    const r = ref(customer('NEW', 'new', 'conversational'), customer('OLD', 'trusted', 'conversational'));
+    const findings = analyzeCalls([...traffic('NEW'), ...traffic('OLD')], r);
+    expect(codesFor(findings, 'NEW')).toContain('SHORT_CALL_RATIO');
+    expect(codesFor(findings, 'OLD').has('SHORT_CALL_RATIO')).toBe(false);
+  });
+
+  it('anonymous callers are not invalid caller IDs', () => {
+    const g = rng(31);
+    const numbers = pool(20, 31);
+    const calls = callsInHour('A', HOUR, 400, () => ({
+      calling: g.next() < 0.03 ? 'anonymous' : g.pick(numbers),
+    }));
+    expect(codesFor(analyzeCalls(calls, ref(customer('A', 'standard', 'conversational'))), 'A').size).toBe(0);
+  });
+
+  it('a wholesale upstream with a normal share of B and C attestation', () => {
+    const g = rng(32);
+    const numbers = pool(60, 32);
+    const calls = callsInHour('W', HOUR, 600, () => ({
+      calling: g.pick(numbers),
+      attestation: g.next() < 0.25 ? g.pick(['B', 'C'] as const) : 'A',
+    }));
+    expect(codesFor(analyzeCalls(calls, ref(customer('W', 'trusted', 'conversational'))), 'W').size).toBe(0);
+  });
+});
+
+describe('scoring', () => {
+  it('hard rules cannot be relaxed by policy and set a severity floor', () => {
+    expect(() => loadPolicy({ rules: { DNO_CALLING_NUMBER: { threshold: 100 } } })).toThrow(
+      /rules: Unrecognized key.*DNO_CALLING_NUMBER/,
+    );
+    const r = ref(customer('D', 'trusted', 'conversational'));
+    r.dno.add('+18005550200');
+    const [f] = analyzeCalls(
+      callsInHour('D', HOUR, 50, (i) => ({ calling: i === 0 ? '+18005550200' : '+12129870000' })),
+      r,
+    );
+    expect(f.severity).toBe('high');
+    expect(f.score).toBeGreaterThanOrEqual(65);
+  });
+
+  it('policy overrides are validated with a message that names the field', () => {
+    expect(() => loadPolicy({ rules: { LOW_ASR: { threshold: -1 } } }, 'my.json')).toThrow(
+      /my.json: rules.LOW_ASR.threshold/,
+    );
+    expect(() => loadPolicy({ severity: { medium: 90 } }, 'p.json')).toThrow(/severity lines must rise/);
+    expect(loadPolicy({ rules: { LOW_ASR: { threshold: 0.5 } } }).rules.LOW_ASR.threshold).toBe(0.5);
+  });
+
+  it('more reasons and larger excess give a higher score', () => {
+    const one = analyzeCalls(
+      callsInHour('X', HOUR, 400, (i) => ({
+        calling: pool(20, 40)[i % 20],
+        durationS: i % 10 < 3 ? 3 : 200,
+      })),
+    );
+    const many = analyzeCalls(callsInHour('Y', HOUR, 400, () => ({ durationS: 2, attestation: 'C' })));
+    expect(many[0].score).toBeGreaterThan(one[0].score);
+    expect(many[0].reasons.length).toBeGreaterThan(one[0].reasons.length);
+  });
+});
