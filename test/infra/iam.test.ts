@@ -1,0 +1,167 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CfnResource,
+  functionByHandler,
+  logicalIdOf,
+  resourcesOfType,
+  synthTraceguard,
+} from './synth.ts';
+
+let synth: ReturnType<typeof synthTraceguard>;
+beforeAll(() => {
+  synth = synthTraceguard();
+});
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Does an IAM action pattern (`s3:Delete*`, `*`) grant `action`? */
+const grants = (pattern: string, action: string): boolean =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action);
+
+/** Every Allow statement of every identity policy (roles' inline and attached AWS::IAM::Policy). */
+function identityStatements(): { policy: string; roles: string[]; statement: Statement }[] {
+  return resourcesOfType(synth.template, 'AWS::IAM::Policy').flatMap(([policy, p]) =>
+    (p.Properties!.PolicyDocument.Statement as Statement[])
+      .filter((s) => s.Effect === 'Allow')
+      .map((statement) => ({
+        policy,
+        roles: (p.Properties!.Roles ?? []).map((r: { Ref: string }) => r.Ref),
+        statement,
+      })),
+  );
+}
+
+const mentions = (resource: unknown, logicalId: string) =>
+  JSON.stringify(resource).includes(`"${logicalId}"`);
+
+function statementsOfFunction(name: string): Statement[] {
+  const [, fn] = functionByHandler(synth.template, name);
+  const role = fn.Properties!.Role['Fn::GetAtt'][0];
+  return identityStatements()
+    .filter((s) => s.roles.includes(role))
+    .map((s) => s.statement);
+}
+
+describe('IAM least privilege', () => {
+  it('has no Allow of *, s3:* or dynamodb:* anywhere in identity policies', () => {
+    for (const { policy, statement } of identityStatements()) {
+      for (const action of list(statement.Action)) {
+        expect(['*', 's3:*', 'dynamodb:*', 'sns:*', 'sqs:*', 'kms:*'], `${policy}: ${action}`).not.toContain(
+          action,
+        );
+      }
+    }
+  });
+
+  it('gives Traceguard functions Resource * only for X-Ray (which has no resource-level permissions)', () => {
+    const functionRoles = new Set(
+      resourcesOfType(synth.template, 'AWS::Lambda::Function')
+        .filter(([, fn]) => fn.Metadata?.['traceguard:entry'])
+        .map(([, fn]) => fn.Properties!.Role['Fn::GetAtt'][0]),
+    );
+    for (const { policy, roles, statement } of identityStatements()) {
+      if (!roles.some((r) => functionRoles.has(r)) || !list(statement.Resource).includes('*')) continue;
+      for (const action of list(statement.Action)) expect(action, policy).toMatch(/^xray:/);
+    }
+  });
+
+  it('lets no role delete or overwrite-by-delete anything in the CDR bucket', () => {
+    const cdrBucket = logicalIdOf(synth.template, 'AWS::S3::Bucket', 'CdrBucket');
+    let checked = 0;
+    for (const { policy, statement } of identityStatements()) {
+      if (!mentions(statement.Resource, cdrBucket)) continue;
+      checked += 1;
+      for (const action of list(statement.Action)) {
+        for (const forbidden of [
+          's3:DeleteObject',
+          's3:DeleteObjectVersion',
+          's3:PutLifecycleConfiguration',
+        ]) {
+          expect(grants(action, forbidden), `${policy}: ${action} grants ${forbidden}`).toBe(false);
+        }
+      }
+    }
+    expect(checked, 'no statement on this resource was found: the test would pass vacuously').toBeGreaterThan(
+      0,
+    );
+  });
+
+  it('lets no role update or delete audit records (append-only)', () => {
+    const auditTable = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'AuditTable');
+    let checked = 0;
+    for (const { policy, statement } of identityStatements()) {
+      if (!mentions(statement.Resource, auditTable)) continue;
+      checked += 1;
+      for (const action of list(statement.Action)) {
+        for (const forbidden of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+          expect(grants(action, forbidden), `${policy}: ${action} grants ${forbidden}`).toBe(false);
+        }
+      }
+    }
+    expect(checked, 'no statement on this resource was found: the test would pass vacuously').toBeGreaterThan(
+      0,
+    );
+  });
+
+  it('audit writer: PutItem/GetItem/Query on the Audit table and nothing on other tables', () => {
+    const auditTable = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'AuditTable');
+    const dynamo = statementsOfFunction('write-audit').filter((s) =>
+      list(s.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toHaveLength(1);
+    expect(list(dynamo[0].Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(mentions(dynamo[0].Resource, auditTable)).toBe(true);
+    expect(
+      JSON.stringify(dynamo[0].Resource)
+        .match(/Stateful\w+Table\w+/g)
+        ?.every((id) => id === auditTable),
+    ).toBe(true);
+  });
+
+  it('ingest: GetObject/GetObjectVersion under cdr/, PutObject under quarantine/ only, GetObject on reference data', () => {
+    const cdr = logicalIdOf(synth.template, 'AWS::S3::Bucket', 'CdrBucket');
+    const reference = logicalIdOf(synth.template, 'AWS::S3::Bucket', 'ReferenceBucket');
+    const s3 = statementsOfFunction('ingest').filter((s) => list(s.Action).some((a) => a.startsWith('s3:')));
+    const summary = s3.map((s) => ({ actions: list(s.Action).sort(), resource: s.Resource }));
+    const objects = (bucket: string, prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]],
+    });
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(cdr, 'cdr/') },
+        { actions: ['s3:PutObject'], resource: objects(cdr, 'quarantine/') },
+        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(reference, '') },
+      ]),
+    );
+    expect(summary).toHaveLength(3);
+  });
+
+  it('traceback-request reads the CDR bucket under cdr/ only and cannot write it', () => {
+    const s3 = statementsOfFunction('traceback-request').filter((s) =>
+      list(s.Action).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3.flatMap((s) => list(s.Action)).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+  });
+
+  it('notify-oncall can publish to the OnCallTopic and touches no table or bucket', () => {
+    const actions = statementsOfFunction('notify-oncall').flatMap((s) => list(s.Action));
+    expect(actions.filter((a) => /^(s3|dynamodb):/.test(a))).toEqual([]);
+    expect(actions).toContain('sns:Publish');
+  });
+});
+
+describe('the template as a whole', () => {
+  it('has no role with an AWS managed policy attached to a Traceguard function', () => {
+    for (const [id, fn] of resourcesOfType(synth.template, 'AWS::Lambda::Function')) {
+      if (!fn.Metadata?.['traceguard:entry']) continue;
+      const role = synth.template.toJSON().Resources[fn.Properties!.Role['Fn::GetAtt'][0]] as CfnResource;
+      expect(role.Properties!.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+});
