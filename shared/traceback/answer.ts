@@ -1,0 +1,86 @@
+import type { CallRecord } from '../cdr/record.ts';
+import { isoUtc } from '../cdr/time.ts';
+import type { SearchWindow } from './match.ts';
+import type { TracebackRequest } from './request.ts';
+
+/** One matching call as the answer cites it (contracts.md section 3), plus the raw row as evidence. */
+export interface TracebackMatch {
+  call_id: string;
+  customer_id: string;
+  trunk_id: string;
+  switch_id: string;
+  source_ip: string;
+  start_time: string;
+  attestation: string;
+  batch: string;
+  line: number;
+  /** the CDR row exactly as the switch wrote it */
+  raw: string;
+}
+
+export interface TracebackAnswer {
+  traceback_id: string;
+  status: 'found' | 'not_found';
+  deadline: string;
+  matches: TracebackMatch[];
+  searched: {
+    batches: number;
+    from: string;
+    to: string;
+    switch_id?: string;
+  };
+  /** one human sentence: what was found, or that the call was not on our network and what was searched */
+  note: string;
+}
+
+export function matchFrom(record: CallRecord, raw: string, batch: string, switchId: string): TracebackMatch {
+  return {
+    call_id: record.callId,
+    customer_id: record.customerId,
+    trunk_id: record.trunkId,
+    switch_id: switchId,
+    source_ip: record.sourceIp,
+    start_time: isoUtc(record.startMs),
+    attestation: record.attestation,
+    batch,
+    line: record.line,
+    raw,
+  };
+}
+
+/** Closest in time first, then by batch and line, so the answer reads the same on every run. */
+function byCloseness(callMs: number) {
+  return (a: TracebackMatch, b: TracebackMatch) =>
+    Math.abs(Date.parse(a.start_time) - callMs) - Math.abs(Date.parse(b.start_time) - callMs) ||
+    a.batch.localeCompare(b.batch) ||
+    a.line - b.line;
+}
+
+export function buildAnswer(
+  request: TracebackRequest,
+  matches: TracebackMatch[],
+  searched: { batches: number; window: SearchWindow },
+  deadlineMs: number,
+): TracebackAnswer {
+  const sorted = [...matches].sort(byCloseness(request.callMs));
+  const from = isoUtc(searched.window.fromMs);
+  const to = isoUtc(searched.window.toMs);
+  const where = `${searched.batches} batch(es)${request.switchId ? ` of switch ${request.switchId}` : ''}`;
+  const customers = [...new Set(sorted.map((m) => `${m.customer_id}${m.trunk_id ? `/${m.trunk_id}` : ''}`))];
+  return {
+    traceback_id: request.tracebackId,
+    status: sorted.length > 0 ? 'found' : 'not_found',
+    deadline: isoUtc(deadlineMs),
+    matches: sorted,
+    searched: {
+      batches: searched.batches,
+      from,
+      to,
+      ...(request.switchId ? { switch_id: request.switchId } : {}),
+    },
+    note:
+      sorted.length > 0
+        ? `${sorted.length} matching call(s) received from ${customers.join(', ')}`
+        : `not found on our network: no call with these calling and called numbers started between ${from} and ${to} in ${where}`,
+  };
+}

@@ -1,0 +1,105 @@
+import type { InputFormat } from '../cdr/batch-parser.ts';
+import { readBatch } from '../cdr/read-batch.ts';
+import type { ZoneClock } from '../cdr/time.ts';
+import { buildAnswer, matchFrom, type TracebackAnswer, type TracebackMatch } from './answer.ts';
+import { type BatchRef, type ManifestReader, selectBatches } from './batches.ts';
+import { deadlineMs } from './deadline.ts';
+import { matchesRequest, type SearchWindow, searchWindow } from './match.ts';
+import type { TracebackRequest } from './request.ts';
+
+/** A batch the lookup will stream: where to cite it, its switch, and how to open its bytes. */
+export interface BatchToSearch {
+  name: string;
+  switchId: string;
+  open(): AsyncIterable<Buffer | Uint8Array | string> | Promise<AsyncIterable<Buffer | Uint8Array | string>>;
+}
+
+export interface ReadSettings {
+  /** `auto` detects canonical CSV, JSON Lines, Asterisk and FreeSWITCH from the first row */
+  format?: InputFormat;
+  /** for native formats' local times */
+  zone?: ZoneClock | null;
+}
+
+export interface LookupSettings extends ReadSettings {
+  toleranceS?: number;
+  slaHours?: number;
+}
+
+/**
+ * Streams each batch through the detection core's reader and keeps only the rows that match; memory
+ * holds the matches, never a batch. A batch that cannot be read fails the lookup (it is retried)
+ * rather than produce a wrong "not found".
+ */
+export async function searchBatches(
+  request: TracebackRequest,
+  window: SearchWindow,
+  batches: BatchToSearch[],
+  settings: ReadSettings = {},
+): Promise<TracebackMatch[]> {
+  const matches: TracebackMatch[] = [];
+  for (const batch of batches) {
+    const body = await batch.open();
+    await readBatch(
+      body,
+      { source: batch.name, format: settings.format ?? 'auto', zone: settings.zone ?? null },
+      {
+        call(record, raw) {
+          if (matchesRequest(record, request, window))
+            matches.push(matchFrom(record, raw(), batch.name, batch.switchId));
+        },
+        quarantine() {
+          // unusable rows are the ingest's business (quarantine objects); they cannot be cited
+        },
+      },
+    );
+  }
+  return matches;
+}
+
+/** Looks a request up in a given set of batches (offline: the files named on the command line). */
+export async function lookupInBatches(
+  request: TracebackRequest,
+  batches: BatchToSearch[],
+  settings: LookupSettings = {},
+): Promise<TracebackAnswer> {
+  const window = searchWindow(request.callMs, settings.toleranceS);
+  const matches = await searchBatches(request, window, batches, settings);
+  return buildAnswer(
+    request,
+    matches,
+    { batches: batches.length, window },
+    deadlineMs(request.receivedMs, settings.slaHours),
+  );
+}
+
+/** Opens a batch the manifest listed (S3 in the cloud and on the local stack). */
+export interface BatchOpener {
+  open(batch: BatchRef): Promise<AsyncIterable<Buffer | Uint8Array | string>>;
+}
+
+/**
+ * The deployed lookup: the manifest names the candidate batches (hour partitions overlapping the
+ * window, pruned by switch and time range), and only those are read.
+ */
+export async function lookupWithManifest(
+  request: TracebackRequest,
+  manifest: ManifestReader,
+  opener: BatchOpener,
+  settings: LookupSettings = {},
+): Promise<TracebackAnswer> {
+  const window = searchWindow(request.callMs, settings.toleranceS);
+  const candidates = await selectBatches(manifest, window, request.switchId);
+  const batches = candidates.map((ref) => ({
+    name: ref.name,
+    switchId: ref.switchId,
+    open: () => opener.open(ref),
+  }));
+  const matches = await searchBatches(request, window, batches, settings);
+  return buildAnswer(
+    request,
+    matches,
+    { batches: batches.length, window },
+    deadlineMs(request.receivedMs, settings.slaHours),
+  );
+}

@@ -1,0 +1,56 @@
+import type { Severity } from '../cases/events.ts';
+import type { TracebackAnswer } from './answer.ts';
+import type { DeadlineAlert } from './deadline-watch.ts';
+import type { TracebackRecord } from './record.ts';
+
+export interface AnswerUpdate {
+  answer: TracebackAnswer;
+  answeredAt: string;
+  customerId?: string;
+  trunkId?: string;
+  repeatCount?: number;
+  severity?: Severity;
+}
+
+export interface HistoryEntry {
+  answeredAt: string;
+  tracebackId: string;
+}
+
+/** Traceback requests, answers and per-customer history (the Tracebacks table). */
+export interface TracebackStore {
+  /** stores a new request; when one with this id exists, returns it untouched (idempotent intake) */
+  create(record: TracebackRecord): Promise<{ created: boolean; record: TracebackRecord }>;
+  get(tracebackId: string): Promise<TracebackRecord | null>;
+  /** records the answer; the request leaves the `open` status (and the deadline watch) */
+  saveAnswer(tracebackId: string, update: AnswerUpdate): Promise<void>;
+  markEventPublished(tracebackId: string, at: string): Promise<void>;
+  /** open requests, most urgent (earliest deadline) first */
+  listOpen(): Promise<TracebackRecord[]>;
+  /** remembers a deadline alert; false when it was already recorded (another watcher sent it) */
+  markAlertSent(tracebackId: string, key: string): Promise<boolean>;
+  /** one entry per (customer, traceback); adding the same twice keeps one */
+  addHistory(customerId: string, entry: HistoryEntry): Promise<void>;
+  history(customerId: string): Promise<HistoryEntry[]>;
+}
+
+/** The ComplianceEvents message for an answered traceback that names a customer. */
+export interface TracebackEvent {
+  type: 'traceback';
+  traceback_id: string;
+  customer_id: string;
+  trunk_id: string;
+  repeat_count: number;
+  severity: Severity;
+  answered_at: string;
+  status: 'found';
+}
+
+export interface TracebackEventPublisher {
+  publish(event: TracebackEvent): Promise<void>;
+}
+
+/** Deadline alerts for people; messages carry ids and times, never phone numbers. */
+export interface DeadlineNotifier {
+  alert(alert: DeadlineAlert, record: TracebackRecord): Promise<void>;
+}

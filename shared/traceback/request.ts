@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { normalizeNumber } from '../cdr/phone.ts';
+import { parseTimestamp } from '../cdr/time.ts';
+
+/**
+ * A traceback request (contracts.md section 3). Numbers arrive in whatever shape the requester uses
+ * and are normalized exactly as CDR numbers are, so `(202) 555-0143` in a request finds
+ * `sip:+12025550143@host` in a batch. `switch_id` is optional: when present it narrows the search.
+ */
+const timestamp = (field: string) =>
+  z.string().refine((s) => !Number.isNaN(parseTimestamp(s, null)), {
+    message: `${field} must be an ISO 8601 time with an offset (e.g. 2026-11-27T16:31:07Z) or epoch seconds/ms`,
+  });
+
+const number = (field: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${field} must not be empty`)
+    .refine((s) => normalizeNumber(s).cls !== 'invalid_digits' && normalizeNumber(s).value !== '', {
+      message: `${field} is not a phone number we can normalize to E.164`,
+    });
+
+export const tracebackRequestSchema = z.looseObject({
+  traceback_id: z
+    .string()
+    .trim()
+    .min(1, 'traceback_id must not be empty')
+    .max(200, 'traceback_id is longer than 200 characters')
+    .regex(/^[\x21-\x7e]+$/, 'traceback_id must be printable ASCII without spaces'),
+  received_at: timestamp('received_at'),
+  call_time: timestamp('call_time'),
+  calling_number: number('calling_number'),
+  called_number: number('called_number'),
+  requester: z.string().optional(),
+  campaign: z.string().optional(),
+  switch_id: z.string().min(1).optional(),
+});
+
+export type TracebackRequestDocument = z.infer<typeof tracebackRequestSchema>;
+
+/** The request as the lookup uses it: times in epoch ms, numbers in E.164. */
+export interface TracebackRequest {
+  tracebackId: string;
+  receivedMs: number;
+  callMs: number;
+  calling: string;
+  called: string;
+  requester: string;
+  campaign: string;
+  switchId: string | null;
+  /** the document as received (kept on the record) */
+  document: TracebackRequestDocument;
+}
+
+/** A request that fails validation; `field` names the first bad field (or `body`). */
+export class TracebackRequestError extends Error {
+  override name = 'TracebackRequestError';
+  readonly field: string;
+  readonly issues: string[];
+
+  constructor(where: string, field: string, issues: string[]) {
+    super(`${where}: invalid traceback request: ${issues.join('; ')}`);
+    this.field = field;
+    this.issues = issues;
+  }
+}
+
+export function validateTracebackRequest(json: unknown, where: string): TracebackRequest {
+  const parsed = tracebackRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+    const field = parsed.error.issues[0]?.path.join('.') || 'body';
+    throw new TracebackRequestError(where, field, issues);
+  }
+  const doc = parsed.data;
+  return {
+    tracebackId: doc.traceback_id,
+    receivedMs: parseTimestamp(doc.received_at, null),
+    callMs: parseTimestamp(doc.call_time, null),
+    calling: normalizeNumber(doc.calling_number).value,
+    called: normalizeNumber(doc.called_number).value,
+    requester: doc.requester ?? '',
+    campaign: doc.campaign ?? '',
+    switchId: doc.switch_id ?? null,
+    document: doc,
+  };
+}
+
+/** Parses the text of a request (file or queue message body); errors say where and which field. */
+export function parseTracebackRequest(text: string, where: string): TracebackRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new TracebackRequestError(where, 'body', [`body: not JSON (${(e as Error).message})`]);
+  }
+  return validateTracebackRequest(json, where);
+}
