@@ -290,8 +290,9 @@ export class Escalation extends Construct {
         'Traceguard escalation: evidence, critical suspension, analyst review, executive approval, enforcement',
       definitionBody: DefinitionBody.fromChainable(gather),
       tracingEnabled: true,
-      // every review has a timeout; this bounds the whole case in case of a loop of refusals
-      timeout: Duration.days(30),
+      // every review has a timeout; this bounds the whole case (a loop of refusals included) by the
+      // 14 days a provider has to report its mitigation to the FCC (domain-notes 2.4)
+      timeout: Duration.days(14),
       // execution data stays out of the logs: review payloads name people, example calls hold numbers
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });

@@ -1,0 +1,432 @@
+import { randomUUID } from 'node:crypto';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeCaseStepHandler } from '../../functions/case-step/dispatch.ts';
+import { Escalation } from '../../infra/constructs/escalation.ts';
+import { verifyChain } from '../../shared/audit/chain.ts';
+import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import type { AuditRecord } from '../../shared/audit/record.ts';
+import type { EscalationEvent } from '../../shared/cases/events.ts';
+import {
+  InMemoryCaseStore,
+  InMemoryCustomerRegistry,
+  InMemoryTracebackHistory,
+  RecordingNotifier,
+} from '../../shared/cases/in-memory.ts';
+import type { CustomerStatus, DecisionKind, ReviewStage } from '../../shared/cases/model.ts';
+import type { ExecutionStarter, ReviewCallbacks } from '../../shared/cases/ports.ts';
+import { ReviewRefused, submitDecision } from '../../shared/cases/review.ts';
+import { startOrAttachCase } from '../../shared/cases/start-case.ts';
+import { CaseSteps } from '../../shared/cases/steps.ts';
+
+/**
+ * Every path of the escalation workflow, run by executing the ASL that CDK synthesizes for the
+ * Escalation construct. Each Lambda task runs the real case-step handler (in-memory ports); each
+ * callback task records its token through that handler and then waits, as Step Functions does, until
+ * a reviewer answers through the real review use case (the code behind `traceguard cases decide`).
+ */
+
+type Definition = { States: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+let definition: Definition;
+
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'EscalationPaths', { env: { account: '123456789012', region: 'us-east-1' } });
+  const key = new Key(stack, 'Key');
+  const table = (id: string) =>
+    new Table(stack, id, {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+    });
+  new Escalation(stack, 'Escalation', {
+    key,
+    eventsTopic: new Topic(stack, 'Events'),
+    onCallTopic: new Topic(stack, 'OnCall'),
+    escalationQueue: new Queue(stack, 'EscalationQueue', { visibilityTimeout: Duration.minutes(6) }),
+    casesTable: table('Cases'),
+    customersTable: table('Customers'),
+    auditTable: table('Audit'),
+    tracebacksTable: table('Tracebacks'),
+    aggregatesTable: table('Aggregates'),
+    manifestTable: table('Manifest'),
+    cdrBucket: new Bucket(stack, 'Cdr'),
+    auditRetentionYears: 5,
+  });
+  const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines);
+  definition = JSON.parse(resolveJoin(machine.Properties.DefinitionString)) as Definition;
+});
+
+/** Fn::Join of literal strings and Fn::GetAtt [logicalId, Arn] -> a Lambda ARN named after the resource. */
+function resolveJoin(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(resolveJoin).join(join[0]);
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt) return `arn:aws:lambda:us-east-1:123456789012:function:${getAtt[0]}`;
+  const ref = (value as { Ref?: string }).Ref;
+  if (ref === 'AWS::Partition') return 'aws';
+  throw new Error(`cannot resolve ${JSON.stringify(value)} in the state machine definition`);
+}
+
+/** Task tokens as Step Functions hands them out, answered by SendTaskSuccess. */
+class CallbackBroker implements ReviewCallbacks {
+  readonly #waiting = new Map<string, (output: unknown) => void>();
+  wait(token: string): Promise<unknown> {
+    return new Promise((resolve) => this.#waiting.set(token, resolve));
+  }
+  async succeed(token: string, output: unknown): Promise<void> {
+    const resolve = this.#waiting.get(token);
+    if (!resolve) throw new Error(`TaskDoesNotExist: no task is waiting for token ${token.slice(0, 8)}...`);
+    this.#waiting.delete(token);
+    resolve(output);
+  }
+}
+
+class FlakyRegistry extends InMemoryCustomerRegistry {
+  readonly failures: Error[] = [];
+  override async setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    return super.setStatus(customerId, status, why);
+  }
+}
+
+const namedError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+/** Starts executions of the synthesized ASL, one per execution name, as StartExecution would. */
+class LocalExecutionStarter implements ExecutionStarter {
+  readonly executions = new Map<string, Promise<unknown>>();
+  readonly #run: (input: unknown) => Promise<unknown>;
+  constructor(run: (input: unknown) => Promise<unknown>) {
+    this.#run = run;
+  }
+  async start(caseId: string, input: { caseId: string; customerId: string }): Promise<'started' | 'already'> {
+    if (this.executions.has(caseId)) return 'already';
+    const result = this.#run(input);
+    result.catch(() => {}); // observed by the test through `executions`
+    this.executions.set(caseId, result);
+    return 'started';
+  }
+}
+
+function harness(options: { patch?: (d: Definition) => void } = {}) {
+  const cases = new InMemoryCaseStore();
+  const customers = new FlakyRegistry([
+    {
+      customerId: 'C042',
+      name: 'Acme Dialer LLC',
+      vetting: 'new',
+      onboardedAt: '2026-10-01T00:00:00Z',
+      trafficProfile: 'call_center',
+      status: 'active',
+    },
+  ]);
+  const tracebacks = new InMemoryTracebackHistory();
+  const notifier = new RecordingNotifier();
+  const audit = new InMemoryAuditStore();
+  const broker = new CallbackBroker();
+  const handler = makeCaseStepHandler(new CaseSteps({ cases, customers, tracebacks, notifier, audit }));
+
+  const asl = structuredClone(definition);
+  options.patch?.(asl);
+  const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const retryNow: Record<string, number> = {};
+  for (const [name, state] of Object.entries(asl.States)) {
+    if (state.Type !== 'Task') continue;
+    retryNow[name] = 0;
+    overrides[name] =
+      state.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken'
+        ? async (input) => {
+            const payload = (input as { Payload: { token: string } }).Payload;
+            await handler(payload); // the Lambda stores the token and returns; the task then waits
+            return broker.wait(payload.token);
+          }
+        : (input) => handler(input);
+  }
+  const machine = new LocalStateMachine(asl as never, { validationOptions: { checkArn: false } });
+  const starter = new LocalExecutionStarter(
+    (input) =>
+      machine.run(input, {
+        overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides: retryNow },
+        // every $$.Task.Token read hands out a fresh token, as Step Functions does per task
+        context: {
+          Task: {
+            get Token() {
+              return randomUUID();
+            },
+          },
+        },
+      }).result,
+  );
+
+  return {
+    cases,
+    customers,
+    notifier,
+    audit,
+    broker,
+    starter,
+    async open(event: EscalationEvent) {
+      return startOrAttachCase(event, { cases, starter, audit });
+    },
+    async waitForStage(caseId: string, stage: ReviewStage) {
+      for (let i = 0; i < 600; i++) {
+        const record = await cases.get(caseId);
+        if (
+          record?.status === 'awaiting_review' &&
+          record.awaitingStage === stage &&
+          (await cases.getToken(caseId, stage))
+        ) {
+          return record;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`case ${caseId} never waited for the ${stage} review`);
+    },
+    async decide(caseId: string, stage: ReviewStage, decision: DecisionKind, decidedBy: string) {
+      await this.waitForStage(caseId, stage);
+      return submitDecision(
+        { caseId, decision, reason: `${decision}: reviewed the evidence`, decidedBy },
+        { cases, callbacks: broker },
+      );
+    },
+    execution(caseId: string) {
+      const run = starter.executions.get(caseId);
+      if (!run) throw new Error(`no execution named ${caseId}`);
+      return run;
+    },
+    async auditActions(caseId: string) {
+      const records = (await audit.list(`case#${caseId}`)) as AuditRecord[];
+      expect(verifyChain(`case#${caseId}`, records)).toMatchObject({ ok: true });
+      return records.map((r) => r.action);
+    },
+  };
+}
+
+const finding = (overrides: Partial<Record<string, unknown>> = {}): EscalationEvent =>
+  ({
+    type: 'finding',
+    customer_id: 'C042',
+    window_start: '2026-11-27T16:00:00Z',
+    window_end: '2026-11-27T17:00:00Z',
+    severity: 'high',
+    score: 87,
+    reasons: [
+      { code: 'SHORT_CALL_RATIO', observed: 0.81, threshold: 0.2, detail: '81% of 4,210 calls under 6 s' },
+    ],
+    metrics: { calls: 4210, answered: 900 },
+    batch: 'cdr/sbc-east-1/2026/11/27/16.csv.gz',
+    example_calls: [{ call_id: 'a1', calling_number: '+12025550143', attestation: 'C' }],
+    ...overrides,
+  }) as EscalationEvent;
+
+const criticalFinding = () =>
+  finding({
+    severity: 'critical',
+    score: 97,
+    reasons: [
+      { code: 'DNO_CALLING_NUMBER', observed: 0.4, threshold: 0, detail: '1,684 calls from DNO numbers' },
+    ],
+  });
+
+describe('escalation state machine (synthesized ASL, real case-step handler)', () => {
+  it('names its states in words', () => {
+    expect(Object.keys(definition.States)).toEqual(
+      expect.arrayContaining([
+        'Gather evidence',
+        'Suspend at once (critical)',
+        'Notify on-call',
+        'Wait for analyst review',
+        'Wait for executive approval of termination',
+        'Alert on-call about failed step',
+      ]),
+    );
+  });
+
+  it('dismiss: closes the case and leaves the customer as it was', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'dismiss', 'alice');
+    await expect(h.execution(caseId)).resolves.toBeDefined();
+    expect((await h.customers.get('C042'))?.status).toBe('active');
+    expect(h.notifier.enforcement).toEqual([]);
+    expect(await h.cases.get(caseId)).toMatchObject({ status: 'closed', outcome: 'dismiss' });
+    expect(h.cases.openByCustomer.has('C042')).toBe(false);
+    expect(await h.auditActions(caseId)).toEqual([
+      'case.opened',
+      'case.evidence_gathered',
+      'notify.opened',
+      'review.requested',
+      'decision.analyst',
+      'case.dismissed',
+      'case.closed',
+    ]);
+    // the on-call notice names case and reasons, never a phone number in clear
+    expect(h.notifier.onCall[0].text).toContain('SHORT_CALL_RATIO');
+    expect(JSON.stringify(h.notifier.onCall)).not.toContain('5550143');
+  });
+
+  it('warn: marks the customer warned and publishes an enforcement event', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'warn', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
+    expect(h.notifier.enforcement).toMatchObject([
+      { action: 'warn', status: 'warned', decided_by: ['alice'] },
+    ]);
+  });
+
+  it('critical: suspends at once, before anyone reviews; the analyst then confirms the suspension', async () => {
+    const h = harness();
+    const { caseId } = await h.open(criticalFinding());
+    const waiting = await h.waitForStage(caseId, 'analyst');
+    expect(waiting.critical?.critical).toBe(true);
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    expect(h.notifier.onCall[0].text).toMatch(/suspended at once/);
+    await h.decide(caseId, 'analyst', 'suspend', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend', 'suspend']);
+  });
+
+  it('suspend then reinstate: a dismissed critical case restores the status the customer had', async () => {
+    const h = harness();
+    await h.customers.setStatus('C042', 'warned', 'earlier case');
+    const { caseId } = await h.open(criticalFinding());
+    await h.decide(caseId, 'analyst', 'dismiss', 'alice');
+    await h.execution(caseId);
+    expect(h.customers.changes.map((c) => c.status)).toEqual(['warned', 'suspended', 'warned']);
+    expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend', 'reinstate']);
+    expect(await h.auditActions(caseId)).toContain('customer.reinstated');
+  });
+
+  it('terminate: the analyst recommends, a different executive approves, the customer is terminated', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'terminate', 'alice');
+    // a recommendation is not enforced
+    await h.waitForStage(caseId, 'executive');
+    expect((await h.customers.get('C042'))?.status).toBe('active');
+    await h.decide(caseId, 'executive', 'terminate', 'bob');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('terminated');
+    expect(h.notifier.enforcement).toMatchObject([{ action: 'terminate', decided_by: ['alice', 'bob'] }]);
+    const records = (await h.audit.list(`case#${caseId}`)) as AuditRecord[];
+    expect(records.filter((r) => r.action.startsWith('decision.')).map((r) => [r.action, r.actor])).toEqual([
+      ['decision.analyst', { role: 'analyst', id: 'alice' }],
+      ['decision.executive', { role: 'executive', id: 'bob' }],
+    ]);
+  });
+
+  it('approval by the same person is refused, by the CLI and by the state machine itself', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'terminate', 'alice');
+    await h.waitForStage(caseId, 'executive');
+    await expect(h.decide(caseId, 'executive', 'terminate', 'Alice')).rejects.toThrow(ReviewRefused);
+
+    // someone holding the token answers directly, bypassing the CLI: the machine refuses too
+    const token = (await h.cases.getToken(caseId, 'executive')) as string;
+    await h.broker.succeed(token, {
+      decision: 'terminate',
+      reason: 'approving my own recommendation',
+      decidedBy: 'alice',
+    });
+    await h.waitForStage(caseId, 'executive').then(async () => {
+      for (let i = 0; i < 200 && (await h.cases.getToken(caseId, 'executive')) === token; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    });
+    expect((await h.customers.get('C042'))?.status).toBe('active');
+    expect((await h.cases.get(caseId))?.refusals).toMatchObject([{ stage: 'executive', by: 'alice' }]);
+    expect(h.notifier.onCall.map((m) => m.subject)).toContainEqual(
+      expect.stringMatching(/decision was refused/),
+    );
+
+    await h.decide(caseId, 'executive', 'terminate', 'bob');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('terminated');
+    expect(await h.auditActions(caseId)).toContain('decision.refused');
+  });
+
+  it('review timeout: escalates to the executive, re-notifies, and the escalated review decides', async () => {
+    const h = harness({
+      patch: (asl) => {
+        asl.States['Wait for analyst review'].TimeoutSeconds = 1;
+      },
+    });
+    const { caseId } = await h.open(finding());
+    await h.waitForStage(caseId, 'analyst');
+    // nobody answers: one second later the machine escalates
+    await h.decide(caseId, 'escalated', 'warn', 'carol');
+    await h.execution(caseId);
+    expect(h.notifier.onCall.map((m) => m.subject)).toContainEqual(expect.stringMatching(/^OVERDUE/));
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
+    expect(await h.auditActions(caseId)).toEqual(
+      expect.arrayContaining(['notify.reviewOverdue', 'decision.escalated']),
+    );
+  });
+
+  it('step failure: alerts on-call, marks the case failed and frees the customer for a new case', async () => {
+    const h = harness();
+    h.customers.failures.push(
+      namedError('AccessDeniedException', 'not authorized to perform dynamodb:UpdateItem'),
+    );
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'suspend', 'alice');
+    await expect(h.execution(caseId)).rejects.toThrow(/failed because of a Fail state/);
+    expect(h.notifier.onCall.at(-1)?.subject).toMatch(/stopped: AccessDeniedException/);
+    expect(await h.cases.get(caseId)).toMatchObject({
+      status: 'failed',
+      failure: { error: 'AccessDeniedException' },
+    });
+    expect(h.cases.openByCustomer.has('C042')).toBe(false);
+    expect(await h.auditActions(caseId)).toContain('case.failed');
+  });
+
+  it('a transient error is retried and the case goes on', async () => {
+    const h = harness();
+    h.customers.failures.push(namedError('ThrottlingException', 'Rate exceeded'));
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'warn', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
+  });
+
+  it('one open case per customer: new events attach, a redelivered message starts nothing new', async () => {
+    const h = harness();
+    const first = await h.open(finding());
+    const redelivered = await h.open(finding());
+    const tb = await h.open({
+      type: 'traceback',
+      traceback_id: 'ITG-2026-001234',
+      customer_id: 'C042',
+      repeat_count: 1,
+      severity: 'high',
+    } as EscalationEvent);
+    const tbAgain = await h.open({
+      type: 'traceback',
+      traceback_id: 'ITG-2026-001234',
+      customer_id: 'C042',
+      repeat_count: 1,
+      severity: 'high',
+    } as EscalationEvent);
+    expect(redelivered).toEqual({ outcome: 'started', caseId: first.caseId });
+    expect(tb).toEqual({ outcome: 'attached', caseId: first.caseId, duplicate: false });
+    expect(tbAgain).toEqual({ outcome: 'attached', caseId: first.caseId, duplicate: true });
+    expect(h.starter.executions.size).toBe(1);
+    expect((await h.cases.get(first.caseId))?.triggers).toHaveLength(2);
+    await h.decide(first.caseId, 'analyst', 'dismiss', 'alice');
+    await h.execution(first.caseId);
+    expect(await h.auditActions(first.caseId)).toContain('case.attached');
+  });
+});
