@@ -97,10 +97,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tokens = new TaskTokenRegistry();
   let delivery: S3NotificationDelivery | undefined;
   let engine: StepFunctionsEngine | undefined;
-  const [fauxqs, dynamodb] = await Promise.all([
+  const [fauxqsStart, dynamodbStart] = await Promise.allSettled([
     startFauxqs({ dataDir, region, onObjectCreated: (event) => delivery?.objectCreated(event) }),
     startDynamoDb({ dataDir }),
   ]);
+  if (fauxqsStart.status === 'rejected' || dynamodbStart.status === 'rejected') {
+    if (fauxqsStart.status === 'fulfilled') await fauxqsStart.value.stop();
+    if (dynamodbStart.status === 'fulfilled') await dynamodbStart.value.stop();
+    throw fauxqsStart.status === 'rejected'
+      ? fauxqsStart.reason
+      : (dynamodbStart as PromiseRejectedResult).reason;
+  }
+  const fauxqs = fauxqsStart.value;
+  const dynamodb = dynamodbStart.value;
   const cleanups: Array<() => Promise<void> | void> = [() => dynamodb.stop(), () => fauxqs.stop()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) {

@@ -1,3 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
 /**
  * fauxqs exports only `startFauxqs`/`buildApp`; its store classes sit behind the package `exports` map.
  * We load them by file URL next to the package entry, because subclassing the S3 store is the only
@@ -71,8 +76,20 @@ export interface FauxqsModules {
   SnsStore: Ctor<unknown>;
 }
 
+/** The package entry as a file URL (the exports map has only an `import` condition and hides package.json). */
+function fauxqsEntry(): string {
+  const require = createRequire(import.meta.url);
+  for (const dir of require.resolve.paths('fauxqs') ?? []) {
+    const packageJson = join(dir, 'fauxqs', 'package.json');
+    if (!existsSync(packageJson)) continue;
+    const { main } = JSON.parse(readFileSync(packageJson, 'utf8')) as { main: string };
+    return pathToFileURL(join(dir, 'fauxqs', main)).href;
+  }
+  throw new Error('the fauxqs package is not installed (npm ci)');
+}
+
 export async function loadFauxqs(): Promise<FauxqsModules> {
-  const entry = import.meta.resolve('fauxqs');
+  const entry = fauxqsEntry();
   const app = await import(entry);
   const s3 = await import(new URL('./s3/s3Store.js', entry).href);
   const sqs = await import(new URL('./sqs/sqsStore.js', entry).href);

@@ -177,7 +177,7 @@ export class StepFunctionsEngine {
     input: unknown,
   ): Promise<ExecutionRecord> {
     const execution = prepared.machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.taskHandlers(prepared, record) },
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(prepared, record) as never },
       context: {
         Execution: {
           Id: record.executionArn,
