@@ -154,7 +154,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   const machine = new LocalStateMachine(asl as never, { validationOptions: { checkArn: false } });
   const starter = new LocalExecutionStarter(
     (input) =>
-      machine.run(input, {
+      machine.run(input as never, {
         overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides: retryNow },
         // every $$.Task.Token read hands out a fresh token, as Step Functions does per task
         context: {
