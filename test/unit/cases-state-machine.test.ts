@@ -155,7 +155,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   const starter = new LocalExecutionStarter(
     (input) =>
       machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides: retryNow },
+        overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: retryNow },
         // every $$.Task.Token read hands out a fresh token, as Step Functions does per task
         context: {
           Task: {
