@@ -44,7 +44,8 @@ export function matchFrom(record: CallRecord, raw: string, batch: string, switch
     attestation: record.attestation,
     batch,
     line: record.line,
-    raw,
+    // the row without its line terminator; a quoted newline inside the row stays
+    raw: raw.replace(/\r?\n$/, ''),
   };
 }
 

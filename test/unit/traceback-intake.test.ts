@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import type { BatchRef } from '../../shared/traceback/batches.ts';
+import { tracebackConsequence } from '../../shared/traceback/consequence.ts';
+import { decideDeadlineAlerts, describeRemaining } from '../../shared/traceback/deadline-watch.ts';
+import {
+  InMemoryManifest,
+  InMemoryTracebackStore,
+  RecordingEventPublisher,
+} from '../../shared/traceback/in-memory.ts';
+import { handleTracebackRequest, newRecord } from '../../shared/traceback/intake.ts';
+import type { DeadlineNotifier } from '../../shared/traceback/ports.ts';
+import { validateTracebackRequest } from '../../shared/traceback/request.ts';
+import { watchDeadlines } from '../../shared/traceback/watch.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const HEADER = 'call_id,start_time,customer_id,trunk_id,calling_number,called_number';
+
+function request(
+  id: string,
+  callTime: string,
+  calling = '+12025550143',
+  receivedAt = '2026-11-28T14:05:00Z',
+) {
+  return validateTracebackRequest(
+    {
+      traceback_id: id,
+      received_at: receivedAt,
+      call_time: callTime,
+      calling_number: calling,
+      called_number: '+13125550199',
+    },
+    id,
+  );
+}
+
+/** A one-batch-per-call archive; the opener serves the CSV text. */
+function world() {
+  const manifest = new InMemoryManifest();
+  const bodies = new Map<string, string>();
+  let reads = 0;
+  const plant = (name: string, callTime: string, customer: string, trunk: string) => {
+    const ms = Date.parse(callTime);
+    bodies.set(name, `${HEADER}\n${name},${callTime},${customer},${trunk},2025550143,3125550199\n`);
+    manifest.add({ batchId: `${name}#1`, name, switchId: 'sbc-east-1', firstMs: ms, lastMs: ms });
+  };
+  const opener = {
+    async open(ref: BatchRef) {
+      reads++;
+      const text = bodies.get(ref.name) ?? '';
+      return (async function* () {
+        yield text;
+      })();
+    },
+  };
+  const store = new InMemoryTracebackStore();
+  const events = new RecordingEventPublisher();
+  let now = Date.parse('2026-11-28T15:00:00Z');
+  const deps = { store, manifest, opener, events, now: () => now };
+  return { plant, deps, store, events, reads: () => reads, setNow: (ms: number) => (now = ms) };
+}
+
+describe('traceback intake', () => {
+  it('answers once when the same request arrives twice: one answer, one history entry, one event', async () => {
+    const w = world();
+    w.plant('cdr/sbc-east-1/16.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    const req = request('ITG-1', '2026-11-27T16:31:07Z');
+
+    const first = await handleTracebackRequest(req, w.deps);
+    const second = await handleTracebackRequest(req, w.deps);
+
+    expect(first).toMatchObject({ outcome: 'answered', published: true });
+    expect(second.outcome).toBe('duplicate');
+    expect(second.answer).toEqual(first.answer);
+    expect(w.reads()).toBe(1);
+    expect(w.events.events).toEqual([
+      expect.objectContaining({
+        type: 'traceback',
+        traceback_id: 'ITG-1',
+        customer_id: 'C042',
+        trunk_id: 'T7',
+        repeat_count: 1,
+        severity: 'medium',
+      }),
+    ]);
+    expect(await w.store.history('C042')).toEqual([
+      { answeredAt: '2026-11-28T15:00:00Z', tracebackId: 'ITG-1' },
+    ]);
+    expect(await w.store.get('ITG-1')).toMatchObject({
+      status: 'answered',
+      customerId: 'C042',
+      deadline: '2026-11-29T14:05:00Z',
+    });
+  });
+
+  it('finishes a delivery that stopped after the answer was stored (no second search, one event)', async () => {
+    const w = world();
+    w.plant('cdr/sbc-east-1/16.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    const req = request('ITG-2', '2026-11-27T16:31:07Z');
+    let failOnce = true;
+    const flaky = {
+      async publish(e: Parameters<typeof w.events.publish>[0]) {
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('SNS unavailable');
+        }
+        await w.events.publish(e);
+      },
+    };
+    await expect(handleTracebackRequest(req, { ...w.deps, events: flaky })).rejects.toThrow(
+      'SNS unavailable',
+    );
+    const retried = await handleTracebackRequest(req, { ...w.deps, events: flaky });
+    expect(retried).toMatchObject({ outcome: 'answered', published: true });
+    expect(w.reads()).toBe(1);
+    expect(w.events.events).toHaveLength(1);
+    expect(await w.store.history('C042')).toHaveLength(1);
+  });
+
+  it('raises a repeat traceback (2 within 30 days) to high severity for escalation', async () => {
+    const w = world();
+    w.plant('a.csv', '2026-11-01T10:00:00Z', 'C042', 'T7');
+    w.plant('b.csv', '2026-11-27T16:31:05Z', 'C042', 'T8');
+    w.setNow(Date.parse('2026-11-02T09:00:00Z'));
+    await handleTracebackRequest(
+      request('ITG-A', '2026-11-01T10:00:30Z', '+12025550143', '2026-11-02T08:00:00Z'),
+      w.deps,
+    );
+    w.setNow(Date.parse('2026-11-28T15:00:00Z'));
+    await handleTracebackRequest(request('ITG-B', '2026-11-27T16:31:07Z'), w.deps);
+    expect(w.events.events.map((e) => [e.traceback_id, e.repeat_count, e.severity])).toEqual([
+      ['ITG-A', 1, 'medium'],
+      ['ITG-B', 2, 'high'],
+    ]);
+  });
+
+  it('stores a not_found answer and publishes nothing', async () => {
+    const w = world();
+    const result = await handleTracebackRequest(request('ITG-3', '2026-11-27T16:31:07Z'), w.deps);
+    expect(result).toMatchObject({ outcome: 'answered', published: false, answer: { status: 'not_found' } });
+    expect(w.events.events).toEqual([]);
+    expect((await w.store.get('ITG-3'))?.status).toBe('answered');
+  });
+
+  it('counts only tracebacks inside the repeat window', () => {
+    const t = Date.parse('2026-11-28T00:00:00Z');
+    expect(tracebackConsequence([t - 31 * DAY, t], t)).toMatchObject({
+      repeatCount: 1,
+      severity: 'medium',
+      severityRank: 2,
+    });
+    expect(tracebackConsequence([t - 29 * DAY, t], t)).toMatchObject({
+      repeatCount: 2,
+      severity: 'high',
+      severityRank: 3,
+    });
+    expect(tracebackConsequence([t - 10 * DAY, t], t, { repeatCount: 3, windowDays: 30 }).severity).toBe(
+      'medium',
+    );
+  });
+});
+
+describe('deadline watcher (injected clock)', () => {
+  const received = Date.parse('2026-11-28T14:05:00Z');
+  const deadline = received + DAY;
+
+  function setup() {
+    const store = new InMemoryTracebackStore();
+    const sent: Array<{ key: string; text: string }> = [];
+    const notifier: DeadlineNotifier = {
+      async alert(alert, record) {
+        sent.push({ key: `${record.tracebackId}:${alert.key}`, text: describeRemaining(alert.remainingMs) });
+      },
+    };
+    return { store, sent, deps: { store, notifier } };
+  }
+
+  it('warns once at the lead time, then once on breach, and stops once answered', async () => {
+    const { store, sent, deps } = setup();
+    await store.create(newRecord(request('ITG-W', '2026-11-27T16:31:07Z')));
+
+    expect((await watchDeadlines(deps, deadline - 5 * HOUR)).sent).toEqual([]);
+    const warn = await watchDeadlines(deps, deadline - 3.5 * HOUR);
+    expect(warn).toMatchObject({ open: 1, nearDeadline: 1, breached: 0 });
+    expect(sent).toEqual([{ key: 'ITG-W:warn-240m', text: '3h 30m left' }]);
+    await watchDeadlines(deps, deadline - 3 * HOUR);
+    expect(sent).toHaveLength(1);
+
+    const breach = await watchDeadlines(deps, deadline + 15 * 60_000);
+    expect(breach).toMatchObject({ nearDeadline: 0, breached: 1 });
+    expect(sent.at(-1)).toEqual({ key: 'ITG-W:breach', text: 'overdue by 15m' });
+    await watchDeadlines(deps, deadline + HOUR);
+    expect(sent).toHaveLength(2);
+
+    await store.saveAnswer('ITG-W', {
+      answer: {} as never,
+      answeredAt: '2026-11-29T15:00:00Z',
+    });
+    expect(await watchDeadlines(deps, deadline + 2 * HOUR)).toMatchObject({ open: 0, breached: 0, sent: [] });
+  });
+
+  it('sends only the tightest lead time reached, most urgent first', () => {
+    const alerts = decideDeadlineAlerts(
+      [
+        { tracebackId: 'later', deadlineMs: deadline + HOUR, alertsSent: [] },
+        { tracebackId: 'first-seen-late', deadlineMs: deadline, alertsSent: [] },
+        { tracebackId: 'warned-at-1h', deadlineMs: deadline, alertsSent: ['warn-60m'] },
+      ],
+      deadline - 30 * 60_000,
+      [4 * HOUR, HOUR],
+    );
+    expect(alerts.map((a) => [a.tracebackId, a.key])).toEqual([
+      ['first-seen-late', 'warn-60m'],
+      ['later', 'warn-240m'],
+    ]);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseTracebackRequest, TracebackRequestError } from '../../shared/traceback/request.ts';
+
+const GOOD = {
+  traceback_id: 'ITG-2026-001234',
+  received_at: '2026-11-28T14:05:00Z',
+  call_time: '2026-11-27T16:31:07Z',
+  calling_number: '+12025550143',
+  called_number: '+13125550199',
+  requester: 'ITG',
+  campaign: 'IRS impersonation',
+};
+
+function errorFor(doc: unknown): TracebackRequestError {
+  try {
+    parseTracebackRequest(typeof doc === 'string' ? doc : JSON.stringify(doc), 'req.json');
+  } catch (e) {
+    if (e instanceof TracebackRequestError) return e;
+    throw e;
+  }
+  throw new Error('request was accepted');
+}
+
+describe('traceback request validation', () => {
+  it('accepts the contract example and normalizes numbers and times', () => {
+    const r = parseTracebackRequest(
+      JSON.stringify({ ...GOOD, calling_number: '(202) 555-0143' }),
+      'req.json',
+    );
+    expect(r).toMatchObject({
+      tracebackId: 'ITG-2026-001234',
+      calling: '+12025550143',
+      called: '+13125550199',
+      callMs: Date.UTC(2026, 10, 27, 16, 31, 7),
+      receivedMs: Date.UTC(2026, 10, 28, 14, 5, 0),
+      switchId: null,
+    });
+  });
+
+  it.each([
+    ['traceback_id', { traceback_id: '' }, /traceback_id: traceback_id must not be empty/],
+    ['traceback_id', { traceback_id: 'has space' }, /printable ASCII without spaces/],
+    ['received_at', { received_at: 'yesterday' }, /received_at: received_at must be an ISO 8601 time/],
+    [
+      'call_time',
+      { call_time: '2026-11-27 16:31:07' },
+      /call_time: call_time must be an ISO 8601 time with an offset/,
+    ],
+    [
+      'calling_number',
+      { calling_number: 'IRS-HELP' },
+      /calling_number: calling_number is not a phone number/,
+    ],
+    ['called_number', { called_number: '' }, /called_number: called_number must not be empty/],
+    ['called_number', { called_number: 3125550199 }, /called_number: .*expected string/],
+  ])('names the bad field %s', (field, patch, message) => {
+    const e = errorFor({ ...GOOD, ...patch });
+    expect(e.field).toBe(field);
+    expect(e.message).toMatch(/^req.json: invalid traceback request: /);
+    expect(e.message).toMatch(message);
+  });
+
+  it('names a missing field and reports every bad field at once', () => {
+    const { traceback_id: _, ...rest } = GOOD;
+    const e = errorFor({ ...rest, call_time: 'soon' });
+    expect(e.issues.map((i) => i.split(':')[0]).sort()).toEqual(['call_time', 'traceback_id']);
+  });
+
+  it('says when the body is not JSON or not an object', () => {
+    expect(errorFor('{"traceback_id":').message).toMatch(
+      /req.json: invalid traceback request: body: not JSON/,
+    );
+    expect(errorFor([1, 2]).field).toBe('body');
+  });
+});
