@@ -1,0 +1,56 @@
+import { isoUtc } from '../cdr/time.ts';
+
+/**
+ * Names shared with docs/wiring.md: object keys, batch ids and the Aggregates table's sort keys.
+ * Kept in one file so the store, the manifest and the traceback side agree.
+ */
+export const CDR_PREFIX = 'cdr/';
+/** beside the batch but outside `cdr/`, so writing it cannot trigger another ingest */
+export const QUARANTINE_PREFIX = 'quarantine/';
+
+/** switch_id = first path segment after `cdr/` (contracts.md 1); null when the key has none */
+export function switchIdOf(key: string): string | null {
+  if (!key.startsWith(CDR_PREFIX)) return null;
+  const rest = key.slice(CDR_PREFIX.length);
+  const slash = rest.indexOf('/');
+  const id = slash === -1 ? '' : rest.slice(0, slash);
+  return id === '' ? null : id;
+}
+
+/** `<bucket>/<key>#<versionId or etag>`: one id per content of one object */
+export function batchIdOf(o: {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  etag: string;
+}): string {
+  return `${o.bucket}/${o.key}#${o.versionId ?? o.etag.replaceAll('"', '')}`;
+}
+
+/** The id under which one part's windows are merged (a single-part batch merges under the batch id). */
+export function applyIdOf(batchId: string, part: number, singlePart: boolean): string {
+  return singlePart ? batchId : `${batchId}#part-${part}`;
+}
+
+export function quarantineKeyOf(key: string, part: number): string {
+  return `${QUARANTINE_PREFIX}${key}${part === 0 ? '' : `.part-${part}`}`;
+}
+
+export function customerPk(customerId: string): string {
+  return `CUST#${customerId}`;
+}
+
+/** `H#<hourIso>` for the customer-hour window, `T#<trunk>#H#<hourIso>` for a customer-trunk-hour */
+export function windowSk(trunkId: string, hourMs: number): string {
+  const hour = `H#${isoUtc(hourMs)}`;
+  return trunkId === '' ? hour : `T#${trunkId}#${hour}`;
+}
+
+export function markerSk(applyId: string, sk: string): string {
+  return `APPLIED#${applyId}#${sk}`;
+}
+
+/** `yyyy-mm-ddThh` of the manifest's HOUR index partitions */
+export function manifestHour(hourMs: number): string {
+  return new Date(hourMs).toISOString().slice(0, 13);
+}

@@ -1,0 +1,135 @@
+import type { BatchSink } from '../cdr/batch-parser.ts';
+import type { CallRecord, QuarantinedRow } from '../cdr/record.ts';
+import { hourStart } from '../cdr/time.ts';
+import { Aggregator } from '../detect/aggregator.ts';
+import type { ReferenceData } from '../detect/reference.ts';
+import { windowKey } from '../detect/window.ts';
+import { EXAMPLE_CALLS } from './finding-event.ts';
+import type { HourSpan, PartStats } from './ports.ts';
+
+/** Distinct counters stay exact up to this many keys, so a window item stays far below 400 KB. */
+export const STORE_EXACT_LIMIT = 2048;
+/** Raw text kept per quarantined row (evidence, not a copy of the batch). */
+export const QUARANTINE_RAW_LIMIT = 1000;
+/** The time budget is looked at every this many rows (cheap, and often enough at ~1M rows/s). */
+const CHECK_EVERY_ROWS = 1000;
+
+/** Thrown from inside the parser's sink to stop reading at a part boundary. */
+export class PartEnd extends Error {
+  override name = 'PartEnd';
+  readonly endRow: number;
+  constructor(endRow: number) {
+    super(`part ends after data row ${endRow}`);
+    this.endRow = endRow;
+  }
+}
+
+export interface PartBounds {
+  /** data rows of the object before this part (already handled by earlier parts) */
+  skipRows: number;
+  /** recorded end of this part from an earlier attempt: stop exactly there, whatever the clock says */
+  fixedEndRow: number | null;
+  /** asked every few rows when the end is not fixed: true = end the part here */
+  shouldCut(quarantineBytes: number): boolean;
+  /** how often shouldCut is asked; default every 1,000 rows */
+  checkEveryRows?: number;
+}
+
+/**
+ * The parser's sink for one part of one batch: skips rows earlier parts handled, folds calls into
+ * windows, keeps quarantined rows as JSON Lines and a few call ids per customer-hour as examples.
+ * Data rows are numbered in object order (rows = calls + quarantined), which is what makes
+ * `skipRows` and part ends exact.
+ */
+export class PartCollector implements BatchSink {
+  readonly aggregator: Aggregator;
+  readonly quarantineLines: string[] = [];
+  quarantineBytes = 0;
+  private readonly bounds: PartBounds;
+  private readonly examples = new Map<string, string[]>();
+  private readonly hours = new Map<number, HourSpan>();
+  private row = 0;
+  readonly stats: PartStats = { rows: 0, calls: 0, quarantined: 0, firstMs: null, lastMs: null };
+
+  constructor(ref: ReferenceData, bounds: PartBounds) {
+    this.aggregator = new Aggregator(ref, { exactLimit: STORE_EXACT_LIMIT, trunkWindows: true });
+    this.bounds = bounds;
+  }
+
+  /** data rows of the object consumed so far, counting skipped ones */
+  get endRow(): number {
+    return this.row;
+  }
+
+  call(record: CallRecord): void {
+    if (!this.enter()) return;
+    this.aggregator.add(record);
+    this.stats.calls++;
+    const ms = record.startMs;
+    if (this.stats.firstMs === null || ms < this.stats.firstMs) this.stats.firstMs = ms;
+    if (this.stats.lastMs === null || ms > this.stats.lastMs) this.stats.lastMs = ms;
+    const hourMs = hourStart(ms);
+    const span = this.hours.get(hourMs);
+    if (!span) this.hours.set(hourMs, { hourMs, firstMs: ms, lastMs: ms });
+    else {
+      if (ms < span.firstMs) span.firstMs = ms;
+      if (ms > span.lastMs) span.lastMs = ms;
+    }
+    const key = windowKey({ customerId: record.customerId, trunkId: '', hourMs });
+    let ids = this.examples.get(key);
+    if (!ids) {
+      ids = [];
+      this.examples.set(key, ids);
+    }
+    if (ids.length < EXAMPLE_CALLS) ids.push(record.callId);
+    this.leave();
+  }
+
+  quarantine(q: QuarantinedRow): void {
+    if (!this.enter()) return;
+    this.stats.quarantined++;
+    const line = JSON.stringify({
+      line: q.line,
+      reason: q.reason,
+      raw: q.raw.slice(0, QUARANTINE_RAW_LIMIT),
+    });
+    this.quarantineLines.push(line);
+    this.quarantineBytes += line.length + 1;
+    this.leave();
+  }
+
+  exampleCalls(customerId: string, hourMs: number): string[] {
+    return this.examples.get(windowKey({ customerId, trunkId: '', hourMs })) ?? [];
+  }
+
+  hourSpans(): HourSpan[] {
+    return [...this.hours.values()].sort((a, b) => a.hourMs - b.hourMs);
+  }
+
+  quarantineBody(): string {
+    return this.quarantineLines.length ? `${this.quarantineLines.join('\n')}\n` : '';
+  }
+
+  /** true when this row belongs to the part; throws PartEnd at a recorded end */
+  private enter(): boolean {
+    const index = this.row;
+    if (index < this.bounds.skipRows) {
+      this.row++;
+      return false;
+    }
+    if (this.bounds.fixedEndRow !== null && index >= this.bounds.fixedEndRow) throw new PartEnd(index);
+    this.row++;
+    this.stats.rows++;
+    return true;
+  }
+
+  private leave(): void {
+    if (this.bounds.fixedEndRow !== null) return;
+    if (
+      this.stats.rows % (this.bounds.checkEveryRows ?? CHECK_EVERY_ROWS) === 0 &&
+      this.bounds.shouldCut(this.quarantineBytes)
+    ) {
+      throw new PartEnd(this.row);
+    }
+  }
+}

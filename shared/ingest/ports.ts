@@ -1,0 +1,199 @@
+import type { Policy } from '../detect/policy.ts';
+import type { Customer, NumberInventory } from '../detect/reference.ts';
+import type { TracebackHistory } from '../detect/traceback-history.ts';
+import type { WindowAggregate } from '../detect/window.ts';
+import type { FindingEvent } from './finding-event.ts';
+
+/**
+ * What ingest needs from the outside world. The AWS adapters live in shared/aws/; in-memory
+ * implementations (shared/ingest/memory-*.ts) drive the same orchestration in unit tests.
+ */
+
+/** One version of one CDR object, as an S3 event or a continuation names it. */
+export interface BatchObject {
+  bucket: string;
+  key: string;
+  /** null for an unversioned bucket; then the etag pins the content */
+  versionId: string | null;
+  etag: string;
+  size: number;
+}
+
+export interface BatchSource {
+  /** the object's bytes, streamed; null when that version no longer exists (overwritten, deleted) */
+  open(object: BatchObject): Promise<AsyncIterable<Uint8Array> | null>;
+  /** writes a quarantine object (JSON Lines) in the same bucket; never touches the batch itself */
+  writeQuarantine(bucket: string, key: string, body: string): Promise<void>;
+}
+
+/** A window as stored: the mergeable aggregate plus what lives beside it on the item. */
+export interface StoredWindow {
+  window: WindowAggregate;
+  /** calls per trunk in this customer-hour (customer-level windows only), for the finding's top trunks */
+  trunkCalls: Record<string, number>;
+  /** optimistic-concurrency version; 0 when the item does not exist yet */
+  version: number;
+  /** rank of the highest severity published for this window, 0 = none */
+  sev: number;
+}
+
+/**
+ * Result of one merge attempt. Throttling and DynamoDB transaction conflicts are not outcomes:
+ * adapters throw RetryableStoreError for them and the merge loop backs off and tries again.
+ */
+export type CommitOutcome =
+  /** the marker and the new window version were written together */
+  | 'committed'
+  /** this applyId was merged into this window before: nothing to do */
+  | 'already-applied'
+  /** another writer changed the window since we read it: re-read and merge again */
+  | 'version-conflict';
+
+/** A store call failed for a reason that goes away by itself (throttling, transaction conflict). */
+export class RetryableStoreError extends Error {
+  override name = 'RetryableStoreError';
+}
+
+export interface CommitRequest {
+  customerId: string;
+  sk: string;
+  /** `<batchId>` or `<batchId>#part-N`: the marker `APPLIED#<applyId>#<sk>` makes the merge exactly once */
+  applyId: string;
+  /** version read before the merge; 0 = the item must not exist yet */
+  expectedVersion: number;
+  next: { window: WindowAggregate; trunkCalls: Record<string, number> };
+}
+
+export interface AggregateStore {
+  /** strongly consistent read of one window item */
+  read(customerId: string, sk: string): Promise<StoredWindow | null>;
+  commit(request: CommitRequest): Promise<CommitOutcome>;
+  /** the customer-level windows of one customer with hourMs in [fromMs, toMs], strongly consistent */
+  customerHours(customerId: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
+  /**
+   * Claims the right to publish severity `rank` for a window: succeeds when nothing at this rank or
+   * above was published and no other claim for it is live (or the live claim is `claimant`'s own).
+   */
+  claimSeverity(
+    customerId: string,
+    sk: string,
+    rank: number,
+    claimant: string,
+    untilMs: number,
+    nowMs: number,
+  ): Promise<boolean>;
+  /** records that `rank` was published (raises `sev`, never lowers it) and drops `claimant`'s claim */
+  confirmSeverity(customerId: string, sk: string, rank: number, claimant: string): Promise<void>;
+  /** gives a claim back after a failed publish so a redelivery can try again at once */
+  releaseSeverity(customerId: string, sk: string, claimant: string): Promise<void>;
+}
+
+/** Rows, calls and time span of one part (or of a whole batch). */
+export interface PartStats {
+  rows: number;
+  calls: number;
+  quarantined: number;
+  firstMs: number | null;
+  lastMs: number | null;
+}
+
+/** Where a part ends, fixed before its windows are merged so a re-run covers exactly the same rows. */
+export interface PartCut extends PartStats {
+  /** data rows of the object consumed up to the end of this part (skipRows of the next part) */
+  endRow: number;
+  /** true when this part reached the end of the object */
+  final: boolean;
+}
+
+export interface ManifestBatch {
+  batchId: string;
+  status: 'processing' | 'done';
+  parts: Record<string, PartCut>;
+  /** the next part to run, once a continuation was sent */
+  checkpoint: { part: number; skipRows: number } | null;
+}
+
+export interface BatchIdentity {
+  batchId: string;
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  etag: string;
+  switchId: string;
+  size: number;
+}
+
+export interface HourSpan {
+  hourMs: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+export interface ManifestStore {
+  get(batchId: string): Promise<ManifestBatch | null>;
+  /** creates the batch item (status processing) unless it exists */
+  begin(batch: BatchIdentity): Promise<void>;
+  /** records where part N ends unless already recorded; returns the recorded cut (first writer wins) */
+  recordPart(batchId: string, part: number, cut: PartCut): Promise<PartCut>;
+  /** HOUR index items for the hours this batch's calls span (widened, never narrowed, on re-runs) */
+  recordHours(batch: BatchIdentity, hours: HourSpan[]): Promise<void>;
+  checkpoint(batchId: string, next: { part: number; skipRows: number }): Promise<void>;
+  finish(batchId: string, totals: PartStats & { format: string }): Promise<void>;
+}
+
+export interface ReferenceNumbers {
+  dno: Set<string>;
+  inventory: NumberInventory;
+}
+
+export interface ReferenceSource {
+  /** DNO list and number inventory: the aggregator needs them for every call */
+  numbers(): Promise<ReferenceNumbers>;
+  /** registry rows of these customers (missing ones are treated as new by scoring) */
+  customers(customerIds: string[]): Promise<Map<string, Customer>>;
+  policy(): Promise<Policy>;
+  /** traceback history of these customers, or null when none is kept */
+  tracebacks(customerIds: string[]): Promise<TracebackHistory | null>;
+}
+
+export interface EventPublisher {
+  publishFinding(event: FindingEvent): Promise<void>;
+}
+
+/** Where a continuation message for the rest of a big object goes (the ingest queue itself). */
+export interface WorkQueue {
+  sendContinuation(continuation: Continuation): Promise<void>;
+}
+
+export interface Continuation {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  etag: string;
+  size: number;
+  part: number;
+  skipRows: number;
+}
+
+export interface Clock {
+  now(): number;
+  /** milliseconds left in this invocation */
+  remainingMs(): number;
+}
+
+/** Structured log lines: counts and ids only, never phone numbers. */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface IngestPorts {
+  source: BatchSource;
+  aggregates: AggregateStore;
+  manifest: ManifestStore;
+  reference: ReferenceSource;
+  events: EventPublisher;
+  queue: WorkQueue;
+  clock: Clock;
+  log: Log;
+}

@@ -1,0 +1,250 @@
+import { readBatch } from '../cdr/read-batch.ts';
+import type { ReferenceData } from '../detect/reference.ts';
+import { applyIdOf, batchIdOf, quarantineKeyOf, switchIdOf } from './keys.ts';
+import { mergeWindow } from './merge-window.ts';
+import type { IngestJob } from './messages.ts';
+import { forEachLimited } from './parallel.ts';
+import { PartCollector, PartEnd } from './part-collector.ts';
+import type { BatchIdentity, IngestPorts, PartCut, PartStats } from './ports.ts';
+import { publishFindings } from './publish-findings.ts';
+import { windowDeltas } from './windows-of-part.ts';
+
+export interface IngestOptions {
+  /** end the part when fewer ms than this remain (merging, scoring and publishing need the rest) */
+  timeMarginMs: number;
+  /** end the part when its quarantine object would grow past this (memory stays bounded) */
+  maxQuarantineBytes: number;
+  /** windows merged (and customers scored) at the same time */
+  parallel: number;
+  /** how often the time budget is checked, in rows (tests use small numbers) */
+  checkEveryRows?: number;
+}
+
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
+  timeMarginMs: 60_000,
+  maxQuarantineBytes: 32 * 1024 * 1024,
+  parallel: 8,
+};
+
+export type BatchStatus =
+  /** not a batch: outside `cdr/` or without a switch segment */
+  | 'skipped'
+  /** zero bytes: recorded in the manifest, nothing else */
+  | 'empty'
+  /** this part (or the whole batch) was completed by an earlier delivery */
+  | 'duplicate'
+  /** this version of the object no longer exists */
+  | 'gone'
+  /** a part was done and a continuation was sent for the rest */
+  | 'continued'
+  | 'done';
+
+export interface BatchOutcome {
+  status: BatchStatus;
+  reason?: string;
+  batchId?: string;
+  part: number;
+  rows: number;
+  calls: number;
+  quarantined: number;
+  windowsMerged: number;
+  windowsAlreadyApplied: number;
+  mergeAttempts: number;
+  findingsPublished: number;
+}
+
+function outcome(status: BatchStatus, part: number, extra: Partial<BatchOutcome> = {}): BatchOutcome {
+  return {
+    status,
+    part,
+    rows: 0,
+    calls: 0,
+    quarantined: 0,
+    windowsMerged: 0,
+    windowsAlreadyApplied: 0,
+    mergeAttempts: 0,
+    findingsPublished: 0,
+    ...extra,
+  };
+}
+
+function sumParts(parts: PartStats[]): PartStats {
+  const total: PartStats = { rows: 0, calls: 0, quarantined: 0, firstMs: null, lastMs: null };
+  for (const p of parts) {
+    total.rows += p.rows;
+    total.calls += p.calls;
+    total.quarantined += p.quarantined;
+    if (p.firstMs !== null)
+      total.firstMs = total.firstMs === null ? p.firstMs : Math.min(total.firstMs, p.firstMs);
+    if (p.lastMs !== null) total.lastMs = total.lastMs === null ? p.lastMs : Math.max(total.lastMs, p.lastMs);
+  }
+  return total;
+}
+
+/**
+ * One CDR object (or one part of it) from S3 to DynamoDB aggregates and findings:
+ * read + parse + aggregate in one streaming pass, quarantine bad rows, fix the part's end in the
+ * manifest, merge every window exactly once, index the hours for tracebacks, score the touched
+ * customer-hours and publish raised severities, then finish the batch or continue it.
+ * Any thrown error leaves the message to be redelivered; every step is safe to repeat.
+ */
+export async function processBatch(
+  job: IngestJob,
+  ports: IngestPorts,
+  options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+): Promise<BatchOutcome> {
+  const { log } = ports;
+  const switchId = switchIdOf(job.key);
+  if (switchId === null) {
+    log.warn('object is not a CDR batch (expected cdr/<switch_id>/...); ignored', {
+      bucket: job.bucket,
+      key: job.key,
+    });
+    return outcome('skipped', job.part, { reason: 'key outside cdr/<switch_id>/' });
+  }
+  const batch: BatchIdentity = {
+    batchId: batchIdOf(job),
+    bucket: job.bucket,
+    key: job.key,
+    versionId: job.versionId,
+    etag: job.etag,
+    switchId,
+    size: job.size,
+  };
+  const { batchId } = batch;
+  const manifest = await ports.manifest.get(batchId);
+  if (manifest?.status === 'done' || (manifest?.checkpoint && manifest.checkpoint.part > job.part)) {
+    log.info('batch part already processed; redelivery ignored', { batchId, part: job.part });
+    return outcome('duplicate', job.part, { batchId });
+  }
+  await ports.manifest.begin(batch);
+  if (job.size === 0 && job.part === 0) {
+    await ports.manifest.finish(batchId, {
+      rows: 0,
+      calls: 0,
+      quarantined: 0,
+      firstMs: null,
+      lastMs: null,
+      format: 'empty',
+    });
+    log.info('zero-byte batch recorded as empty', { batchId });
+    return outcome('empty', 0, { batchId });
+  }
+
+  const [numbers, policy] = await Promise.all([ports.reference.numbers(), ports.reference.policy()]);
+  const recorded = manifest?.parts[String(job.part)] ?? null;
+  const collector = new PartCollector(
+    { customers: new Map(), dno: numbers.dno, inventory: numbers.inventory },
+    {
+      skipRows: job.skipRows,
+      // an earlier attempt fixed where this part ends: cover exactly the same rows again
+      fixedEndRow: recorded && !recorded.final ? recorded.endRow : null,
+      shouldCut: (quarantineBytes) =>
+        recorded === null &&
+        (ports.clock.remainingMs() < options.timeMarginMs || quarantineBytes > options.maxQuarantineBytes),
+      checkEveryRows: options.checkEveryRows,
+    },
+  );
+  const body = await ports.source.open(job);
+  if (body === null) {
+    log.warn('batch version no longer exists; nothing to do', { batchId });
+    return outcome('gone', job.part, { batchId });
+  }
+  let final = true;
+  let format = 'unknown';
+  try {
+    const stats = await readBatch(
+      body,
+      { source: `s3://${job.bucket}/${job.key}`, format: 'auto' },
+      collector,
+    );
+    format = stats.format;
+  } catch (error) {
+    if (!(error instanceof PartEnd)) throw error;
+    final = false;
+  }
+  const cut: PartCut = { ...collector.stats, endRow: collector.endRow, final };
+  const fixed = await ports.manifest.recordPart(batchId, job.part, cut);
+  if (fixed.endRow !== cut.endRow || fixed.final !== cut.final) {
+    throw new Error(
+      `${batchId} part ${job.part}: another delivery fixed this part at row ${fixed.endRow} (final ${fixed.final}), this one read to ${cut.endRow} (final ${final}); retrying`,
+    );
+  }
+
+  const quarantineBody = collector.quarantineBody();
+  if (quarantineBody !== '') {
+    await ports.source.writeQuarantine(job.bucket, quarantineKeyOf(job.key, job.part), quarantineBody);
+  }
+  await ports.manifest.recordHours(batch, collector.hourSpans());
+
+  const applyId = applyIdOf(batchId, job.part, final && job.part === 0);
+  const deltas = windowDeltas(collector.aggregator);
+  let merged = 0;
+  let already = 0;
+  let attempts = 0;
+  await forEachLimited(deltas, options.parallel, async (delta) => {
+    const r = await mergeWindow(ports.aggregates, delta, applyId);
+    attempts += r.attempts;
+    if (r.outcome === 'applied') merged++;
+    else already++;
+  });
+
+  const touched = new Map<string, Set<number>>();
+  for (const d of deltas) {
+    if (d.window.trunkId !== '') continue;
+    const hours = touched.get(d.customerId) ?? new Set<number>();
+    hours.add(d.window.hourMs);
+    touched.set(d.customerId, hours);
+  }
+  const customerIds = [...touched.keys()];
+  const [customers, tracebacks] = await Promise.all([
+    ports.reference.customers(customerIds),
+    ports.reference.tracebacks(customerIds),
+  ]);
+  const ref: ReferenceData = { customers, dno: numbers.dno, inventory: numbers.inventory };
+  const published = await publishFindings(
+    { byCustomer: touched, exampleCalls: (c, h) => collector.exampleCalls(c, h) },
+    {
+      store: ports.aggregates,
+      events: ports.events,
+      clock: ports.clock,
+      ref,
+      policy,
+      tracebacks,
+      batchKey: job.key,
+      switchId,
+      claimant: applyId,
+      parallel: options.parallel,
+    },
+  );
+
+  const counts = {
+    batchId,
+    rows: cut.rows,
+    calls: cut.calls,
+    quarantined: cut.quarantined,
+    windowsMerged: merged,
+    windowsAlreadyApplied: already,
+    mergeAttempts: attempts,
+    findingsPublished: published,
+  };
+  if (!final) {
+    const next = { part: job.part + 1, skipRows: cut.endRow };
+    await ports.queue.sendContinuation({ ...job, ...next });
+    await ports.manifest.checkpoint(batchId, next);
+    log.info('batch part done; continuation sent', {
+      ...counts,
+      part: job.part,
+      nextPart: next.part,
+      skipRows: next.skipRows,
+    });
+    return outcome('continued', job.part, counts);
+  }
+  const after = await ports.manifest.get(batchId);
+  const parts = Object.entries(after?.parts ?? {})
+    .filter(([n]) => Number(n) !== job.part)
+    .map(([, p]) => p);
+  await ports.manifest.finish(batchId, { ...sumParts([...parts, cut]), format });
+  log.info('batch done', { ...counts, part: job.part });
+  return outcome('done', job.part, counts);
+}

@@ -1,0 +1,30 @@
+import { parseIngestMessage } from './messages.ts';
+import type { IngestPorts } from './ports.ts';
+import {
+  type BatchOutcome,
+  DEFAULT_INGEST_OPTIONS,
+  type IngestOptions,
+  processBatch,
+} from './process-batch.ts';
+
+/**
+ * One IngestQueue message: an S3 event (possibly several records), the s3:TestEvent S3 sends when
+ * notifications are configured, or a continuation. Throws (message redelivered) on any failure.
+ */
+export async function processMessage(
+  body: string,
+  ports: IngestPorts,
+  options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+): Promise<BatchOutcome[]> {
+  const message = parseIngestMessage(body);
+  if (message.kind === 'test') {
+    ports.log.info('s3:TestEvent ignored');
+    return [];
+  }
+  if (message.ignoredEvents.length) {
+    ports.log.info('non-ObjectCreated S3 events ignored', { events: message.ignoredEvents });
+  }
+  const outcomes: BatchOutcome[] = [];
+  for (const job of message.jobs) outcomes.push(await processBatch(job, ports, options));
+  return outcomes;
+}
