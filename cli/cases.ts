@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import { UsageError } from './errors.ts';
+
+/**
+ * `traceguard cases list | show <id> | decide <id> --decision ... --reason ...`: the review interface.
+ * Works against AWS and the local stack alike (same tables, same Step Functions API). Who decided is
+ * the caller's AWS identity in AWS, or the `--as` name against the local stack.
+ */
+export function register(program: Command): void {
+  const cases = program.command('cases').description('Review compliance cases');
+
+  cases
+    .command('list')
+    .description('Open cases, oldest first, with what they are waiting for')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { json?: boolean }) => {
+      const { store } = await connect();
+      const open = await store.listOpen();
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(open.map(summary), null, 2)}\n`);
+        return;
+      }
+      if (open.length === 0) {
+        process.stdout.write('No open cases.\n');
+        return;
+      }
+      const rows = open
+        .map(summary)
+        .map((s) => [s.caseId, s.customerId, s.severity, s.waitingFor, s.openedAt, s.reasons]);
+      printTable(['CASE', 'CUSTOMER', 'SEVERITY', 'WAITING FOR', 'OPENED', 'REASONS'], rows);
+    });
+
+  cases
+    .command('show <caseId>')
+    .description('A case with its reasons, evidence, decisions and audit history')
+    .option('--json', 'print JSON')
+    .action(async (caseId: string, options: { json?: boolean }) => {
+      const { store, target } = await connect();
+      const record = await store.get(caseId);
+      if (!record) throw new UsageError(`case ${caseId} does not exist`);
+      const history = await auditHistory(target, caseId);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ ...record, history }, null, 2)}\n`);
+        return;
+      }
+      const { renderCase } = await import('../shared/cases/render.ts');
+      process.stdout.write(renderCase(record, history));
+    });
+
+  cases
+    .command('decide <caseId>')
+    .description(
+      'Decide a case waiting for review (an executive approves a termination with --decision terminate)',
+    )
+    .requiredOption('--decision <decision>', 'dismiss | warn | suspend | terminate')
+    .requiredOption('--reason <text>', 'why, in words a regulator can read')
+    .option('--as <name>', 'who decides (local stack only; in AWS your AWS identity is recorded)')
+    .action(async (caseId: string, options: { decision: string; reason: string; as?: string }) => {
+      const { store, target } = await connect();
+      const decidedBy = await identity(target.local, options.as);
+      const { SFNClient } = await import('@aws-sdk/client-sfn');
+      const { SfnReviewCallbacks } = await import('../shared/aws/cases-sfn.ts');
+      const { submitDecision } = await import('../shared/cases/review.ts');
+      const result = await submitDecision(
+        { caseId, decision: options.decision, reason: options.reason, decidedBy },
+        { cases: store, callbacks: new SfnReviewCallbacks(new SFNClient({})) },
+      ).catch((error: Error) => {
+        if (error.name === 'ReviewRefused' || error.name === 'InvalidDecision')
+          throw new UsageError(error.message);
+        throw error;
+      });
+      process.stdout.write(
+        `case ${caseId}: ${result.stage} decision "${result.decision}" by ${decidedBy} sent\n`,
+      );
+    });
+}
+
+async function connect() {
+  const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+  const { documentClient } = await import('../shared/aws/cases-clients.ts');
+  const { DynamoCaseStore } = await import('../shared/aws/cases-store.ts');
+  const target = resolveCliTarget();
+  return { target, store: new DynamoCaseStore(documentClient(), target.require('CASES_TABLE')) };
+}
+
+/** `--as` only where there is no real identity to record; in AWS the STS caller ARN is the reviewer. */
+async function identity(local: boolean, as: string | undefined): Promise<string> {
+  if (local) {
+    if (!as?.trim()) throw new UsageError('--as NAME is required against the local stack (who decides)');
+    return as.trim();
+  }
+  if (as) throw new UsageError('--as is only for the local stack; in AWS your AWS identity is recorded');
+  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+  if (!who.Arn) throw new Error('STS GetCallerIdentity returned no ARN');
+  return who.Arn;
+}
+
+async function auditHistory(target: { optional(name: string): string | undefined }, caseId: string) {
+  const table = target.optional('AUDIT_TABLE');
+  if (!table) return [];
+  const { documentClient } = await import('../shared/aws/cases-clients.ts');
+  const { DynamoAuditStore } = await import('../shared/aws/audit-store.ts');
+  const { auditStreams } = await import('../shared/audit/append.ts');
+  const records = await new DynamoAuditStore(documentClient(), table).list(auditStreams.forCase(caseId));
+  return records as Array<{
+    seq: number;
+    at: string;
+    actor: { role: string; id: string };
+    action: string;
+    reason: string;
+  }>;
+}
+
+function summary(record: import('../shared/cases/model.ts').CaseRecord) {
+  const reasons = new Set(record.evidence?.findings.flatMap((f) => f.reasons.map((r) => r.code)) ?? []);
+  for (const t of record.triggers) {
+    for (const r of (t.event.reasons as Array<{ code: string }> | undefined) ?? []) reasons.add(r.code);
+    if (t.type === 'traceback') reasons.add('TRACEBACK');
+  }
+  return {
+    caseId: record.caseId,
+    customerId: record.customerId,
+    severity: record.severity,
+    status: record.status,
+    waitingFor: record.awaitingStage ? `${record.awaitingStage} review` : record.status,
+    openedAt: record.openedAt,
+    reasons: [...reasons].join(','),
+  };
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+}

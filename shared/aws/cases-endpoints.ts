@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * Where the `cases` and `audit` commands find tables and the state machine: the environment first,
+ * then `.data/endpoints.json` written by the local stack (`{ env: { CASES_TABLE, AWS_ENDPOINT_URL_*,
+ * ... } }`). Values from the file are copied into process.env so the AWS SDK clients pick up the
+ * local endpoints. `local` is true when any endpoint override is in effect.
+ */
+export interface CliTarget {
+  local: boolean;
+  source: string;
+  require(name: string): string;
+  optional(name: string): string | undefined;
+}
+
+export function resolveCliTarget(file = resolve(process.cwd(), '.data/endpoints.json')): CliTarget {
+  let source = 'environment';
+  if (existsSync(file)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      throw new Error(`${file}: not JSON`);
+    }
+    const env = (parsed as { env?: unknown })?.env;
+    if (!env || typeof env !== 'object') throw new Error(`${file}: expected { "env": { ... } }`);
+    for (const [name, value] of Object.entries(env as Record<string, unknown>)) {
+      if (process.env[name] === undefined && typeof value === 'string') process.env[name] = value;
+    }
+    source = file;
+  }
+  const local = Object.keys(process.env).some((name) => name.startsWith('AWS_ENDPOINT_URL'));
+  return {
+    local,
+    source,
+    optional: (name) => process.env[name] || undefined,
+    require(name) {
+      const value = process.env[name];
+      if (!value) throw new Error(`${name} is not set (environment, or ${file} from the local stack)`);
+      return value;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { CaseRecord } from './model.ts';
+import { redactPhoneNumbers } from './redact.ts';
+
+interface HistoryLine {
+  seq: number;
+  at: string;
+  actor: { role: string; id: string };
+  action: string;
+  reason: string;
+}
+
+/** The text `traceguard cases show` prints: what an analyst needs to decide, numbers masked. */
+export function renderCase(record: CaseRecord, history: HistoryLine[]): string {
+  const out: string[] = [];
+  out.push(`Case ${record.caseId}  customer ${record.customerId}  severity ${record.severity}`);
+  out.push(
+    `Status ${record.status}${record.awaitingStage ? ` (waiting for the ${record.awaitingStage} review)` : ''}`,
+  );
+  out.push(`Opened ${record.openedAt}${record.closedAt ? `, closed ${record.closedAt}` : ''}`);
+  if (record.critical?.critical) out.push(`CRITICAL: ${record.critical.why.join('; ')}`);
+  const e = record.evidence;
+  if (e) {
+    const c = e.customer;
+    out.push('', 'Customer');
+    out.push(
+      `  ${c.name ?? '(not in registry)'}; vetting ${c.vetting}; profile ${c.trafficProfile ?? '-'}; status ${c.status}`,
+    );
+    out.push(
+      `  onboarded ${c.onboardedAt ?? 'unknown'}${c.ageDays !== null ? ` (${c.ageDays} days ago)` : ''}`,
+    );
+    out.push('', 'Findings');
+    for (const f of e.findings) {
+      out.push(
+        `  ${f.window.start} .. ${f.window.end}  ${f.severity} score ${f.score}  batch ${f.batch ?? '-'}`,
+      );
+      for (const r of f.reasons)
+        out.push(`    ${r.code}: ${r.detail ?? `observed ${r.observed} vs ${r.threshold}`}`);
+      out.push(`    metrics ${JSON.stringify(f.metrics)}`);
+      out.push(`    ${f.exampleCalls.length} example calls`);
+    }
+    out.push(`Attestation mix (example calls): ${JSON.stringify(e.attestationMix)}`);
+    out.push(
+      `Tracebacks: ${e.tracebacks.total} on record, ${e.tracebacks.inLast365Days} in the last year ${e.tracebacks.ids.join(' ')}`,
+    );
+    out.push(`Evidence digest ${record.evidenceDigest}`);
+  } else {
+    out.push('', `Evidence not gathered yet; ${record.triggers.length} event(s) attached`);
+  }
+  if (record.decisions.length) {
+    out.push('', 'Decisions');
+    for (const d of record.decisions)
+      out.push(`  ${d.at} ${d.stage} ${d.decidedBy}: ${d.decision} - ${d.reason}`);
+  }
+  if (record.refusals.length) {
+    out.push('', 'Refused');
+    for (const r of record.refusals) out.push(`  ${r.at} ${r.stage} ${r.by}: ${r.why}`);
+  }
+  if (record.failure)
+    out.push('', `FAILED ${record.failure.at}: ${record.failure.error} ${record.failure.cause}`);
+  if (history.length) {
+    out.push('', 'History (audit trail)');
+    for (const h of history)
+      out.push(`  #${h.seq} ${h.at} ${h.actor.role}:${h.actor.id} ${h.action} - ${h.reason}`);
+  }
+  return `${redactPhoneNumbers(out.join('\n'))}\n`;
+}
