@@ -58,10 +58,12 @@ export class Aggregator {
       this.lastState = state;
     }
     const hour = hourStart(r.startMs);
-    let w = state.hours.get(hour);
+    // small-integer hour index: Map lookups on SMIs are far cheaper than on boxed millisecond values
+    const hourIdx = hour / HOUR_MS;
+    let w = state.hours.get(hourIdx);
     if (!w) {
       w = emptyWindow(r.customerId, '', hour, this.limit);
-      state.hours.set(hour, w);
+      state.hours.set(hourIdx, w);
     }
     const callingKey = r.callingClass === 'blank' ? -1 : numberKey(r.calling);
     const calledKey = numberKey(r.called);
@@ -72,10 +74,10 @@ export class Aggregator {
         byHour = new Map();
         state.trunks.set(r.trunkId, byHour);
       }
-      let tw = byHour.get(hour);
+      let tw = byHour.get(hourIdx);
       if (!tw) {
         tw = emptyWindow(r.customerId, r.trunkId, hour, this.limit);
-        byHour.set(hour, tw);
+        byHour.set(hourIdx, tw);
       }
       this.fold(tw, r, callingKey, calledKey);
     }

@@ -4,6 +4,8 @@
  * on the set of keys, so merge(a, b) equals the counter built from a + b in either mode — the
  * property the exactly-once DynamoDB merge depends on. `limit = Infinity` keeps counts exact.
  */
+import { NumberSet } from './number-set.ts';
+
 export const HLL_P = 14;
 const M = 1 << HLL_P;
 const ALPHA = 0.7213 / (1 + 1.079 / M);
@@ -41,7 +43,7 @@ export interface DistinctJson {
 }
 
 export class DistinctCounter {
-  private exact: Set<number> | null = new Set();
+  private exact: NumberSet | null = new NumberSet();
   private regs: Uint8Array | null = null;
   readonly limit: number;
 
@@ -67,10 +69,10 @@ export class DistinctCounter {
   }
 
   private toHll(): void {
-    const keys = this.exact as Set<number>;
+    const keys = this.exact as NumberSet;
     this.exact = null;
     this.regs = new Uint8Array(M);
-    for (const k of keys) this.addHll(k);
+    keys.forEach((k) => this.addHll(k));
   }
 
   get isExact(): boolean {
@@ -98,7 +100,7 @@ export class DistinctCounter {
   /** Adds every key of `other` into this counter. */
   merge(other: DistinctCounter): this {
     if (other.exact) {
-      for (const k of other.exact) this.add(k);
+      other.exact.forEach((k) => this.add(k));
       return this;
     }
     if (this.exact) this.toHll();
@@ -112,7 +114,10 @@ export class DistinctCounter {
   countNotIn(other: DistinctCounter): number {
     if (this.exact && other.exact) {
       let n = 0;
-      for (const k of this.exact) if (!other.exact.has(k)) n++;
+      const theirs = other.exact;
+      this.exact.forEach((k) => {
+        if (!theirs.has(k)) n++;
+      });
       return n;
     }
     const union = this.clone().merge(other);
@@ -121,7 +126,7 @@ export class DistinctCounter {
 
   clone(): DistinctCounter {
     const c = new DistinctCounter(this.limit);
-    if (this.exact) c.exact = new Set(this.exact);
+    if (this.exact) c.exact = this.exact.clone();
     else {
       c.exact = null;
       c.regs = new Uint8Array(this.regs as Uint8Array);
