@@ -1,0 +1,359 @@
+import { describe, expect, it } from 'vitest';
+import { severityRank } from '../../shared/detect/finding.ts';
+import { windowToJson } from '../../shared/detect/window.ts';
+import { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
+import {
+  ManualClock,
+  MemoryBatchSource,
+  MemoryEventPublisher,
+  MemoryLog,
+  MemoryReferenceSource,
+  MemoryWorkQueue,
+} from '../../shared/ingest/memory-io.ts';
+import { MemoryManifestStore } from '../../shared/ingest/memory-manifest-store.ts';
+import type { IngestJob } from '../../shared/ingest/messages.ts';
+import type { IngestPorts } from '../../shared/ingest/ports.ts';
+import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
+import { processMessage } from '../../shared/ingest/process-message.ts';
+import { cdrBatch, HEADER, HOUR0 } from './ingest-cdr-fixtures.ts';
+
+const BUCKET = 'cdr-bucket';
+
+function ports() {
+  const p = {
+    source: new MemoryBatchSource(),
+    aggregates: new MemoryAggregateStore(),
+    manifest: new MemoryManifestStore(),
+    reference: new MemoryReferenceSource(),
+    events: new MemoryEventPublisher(),
+    queue: new MemoryWorkQueue(),
+    clock: new ManualClock(),
+    log: new MemoryLog(),
+  };
+  return p satisfies IngestPorts;
+}
+
+function job(key: string, body: string | Buffer, extra: Partial<IngestJob> = {}): IngestJob {
+  return {
+    bucket: BUCKET,
+    key,
+    versionId: 'v1',
+    etag: 'e1',
+    size: Buffer.byteLength(body),
+    part: 0,
+    skipRows: 0,
+    ...extra,
+  };
+}
+
+function s3Event(key: string, size: number, eventName = 'ObjectCreated:Put'): string {
+  return JSON.stringify({
+    Records: [
+      {
+        eventName,
+        s3: { bucket: { name: BUCKET }, object: { key, size, eTag: '"abc"', versionId: 'v9' } },
+      },
+    ],
+  });
+}
+
+/** Every stored window as comparable JSON (versions and severity claims left out). */
+function snapshot(store: MemoryAggregateStore): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of [...store.items].sort(([a], [b]) => a.localeCompare(b))) {
+    out[k] = { window: item.window, trunkCalls: item.trunkCalls };
+  }
+  return out;
+}
+
+const ROBO_BATCH = cdrBatch({
+  seed: 7,
+  rowsPerWindow: 300,
+  customers: ['GOOD', 'ROBO'],
+  hours: 2,
+  robocallers: ['ROBO'],
+  badRows: 3,
+});
+
+describe('processBatch: keys and messages', () => {
+  it('decodes URL-encoded keys from S3 events and takes switch_id from the first segment after cdr/', async () => {
+    // Prepare
+    const p = ports();
+    const key = 'cdr/sbc east/2026/11/27 16:00 ü.csv';
+    p.source.put(BUCKET, key, ROBO_BATCH);
+    // Act
+    const [out] = await processMessage(s3Event('cdr/sbc+east/2026/11/27+16%3A00+%C3%BC.csv', 10), p);
+    // Assess
+    expect(out.status).toBe('done');
+    expect(out.batchId).toBe(`${BUCKET}/${key}#v9`);
+    const hourIndex = p.manifest.hours.get('2026-11-27T16');
+    expect([...(hourIndex?.keys() ?? [])]).toEqual([`sbc east#${BUCKET}/${key}#v9`]);
+  });
+
+  it('ignores keys outside cdr/, the s3:TestEvent and non-ObjectCreated events, without touching the stores', async () => {
+    const p = ports();
+    p.source.put(BUCKET, 'reference/dno.txt', '+12025550143\n');
+    const outside = await processMessage(s3Event('reference/dno.txt', 13), p);
+    const noSwitch = await processMessage(s3Event('cdr/loose-file.csv', 13), p);
+    const test = await processMessage(
+      JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
+      p,
+    );
+    const removed = await processMessage(s3Event('cdr/a/b.csv', 0, 'ObjectRemoved:Delete'), p);
+    expect(outside.map((o) => o.status)).toEqual(['skipped']);
+    expect(noSwitch.map((o) => o.status)).toEqual(['skipped']);
+    expect(test).toEqual([]);
+    expect(removed).toEqual([]);
+    expect(p.manifest.batches.size).toBe(0);
+    expect(p.aggregates.items.size).toBe(0);
+  });
+
+  it('records a zero-byte object in the manifest as empty and reads nothing', async () => {
+    const p = ports();
+    p.source.put(BUCKET, 'cdr/sbc1/empty.csv', '');
+    const [out] = await processMessage(s3Event('cdr/sbc1/empty.csv', 0), p);
+    expect(out.status).toBe('empty');
+    const item = p.manifest.batches.get(`${BUCKET}/cdr/sbc1/empty.csv#v9`);
+    expect(item?.status).toBe('done');
+    expect(item?.totals).toMatchObject({ rows: 0, format: 'empty' });
+    expect(p.source.opens).toBe(0);
+  });
+
+  it('rejects a malformed message with a message saying what and where', async () => {
+    const p = ports();
+    await expect(
+      processMessage('{"Records":[{"eventName":"ObjectCreated:Put","s3":{}}]}', p),
+    ).rejects.toThrow(/S3 event notification: Records\.0\.s3\.bucket/);
+    await expect(processMessage('not json', p)).rejects.toThrow(/not JSON/);
+    await expect(processMessage('{"continuation":{"bucket":"b"}}', p)).rejects.toThrow(
+      /continuation message: continuation\.key/,
+    );
+  });
+});
+
+describe('processBatch: rows, quarantine, aggregates', () => {
+  it('every row is either aggregated or quarantined, with line numbers and reasons in quarantine/<key>', async () => {
+    const p = ports();
+    const key = 'cdr/sbc1/2026/11/27/16.csv';
+    const body =
+      `${HEADER}\n` +
+      `ok-1,2026-11-27T16:01:00Z,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
+      `bad-1,yesterday,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
+      `ok-2,2026-11-27T16:02:00Z,2026-11-27T16:02:05Z,,40,C1,T2,+12025550143,+13125550100,200,ANSWERED,A\n` +
+      `bad-2,2026-11-27T16:03:00Z,,,0,,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n`;
+    p.source.put(BUCKET, key, body);
+    const out = await processBatch(job(key, body), p);
+    expect(out).toMatchObject({ status: 'done', rows: 4, calls: 2, quarantined: 2 });
+    const q = p.source.quarantine.get(`${BUCKET}/quarantine/${key}`);
+    const lines = (q ?? '')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.line)).toEqual([3, 5]);
+    expect(lines[0].reason).toMatch(/start_time/);
+    expect(lines[1].reason).toMatch(/customer_id/);
+    expect(lines[0].raw).toContain('bad-1');
+    expect(p.source.objects.get(`${BUCKET}/${key}`)?.toString()).toBe(body); // the original is untouched
+    const hour = await p.aggregates.hour('C1', HOUR0);
+    expect(hour?.window.attempts).toBe(2);
+    expect(hour?.trunkCalls).toEqual({ T1: 1, T2: 1 });
+    const trunk = await p.aggregates.read('C1', 'T#T2#H#2026-11-27T16:00:00Z');
+    expect(trunk?.window.answered).toBe(1);
+    expect(p.manifest.batches.get(out.batchId ?? '')?.totals).toMatchObject({
+      rows: 4,
+      calls: 2,
+      quarantined: 2,
+      format: 'canonical',
+    });
+  });
+
+  it('writes no quarantine object when every row is good', async () => {
+    const p = ports();
+    const body = cdrBatch({ seed: 1, rowsPerWindow: 20, customers: ['A'], hours: 1 });
+    p.source.put(BUCKET, 'cdr/s/x.csv', body);
+    const out = await processBatch(job('cdr/s/x.csv', body), p);
+    expect(out.quarantined).toBe(0);
+    expect(p.source.quarantine.size).toBe(0);
+  });
+
+  it('counts rows in = aggregated + quarantined over a larger batch, and merges one window per customer-hour-trunk', async () => {
+    const p = ports();
+    p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    const out = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    expect(out.rows).toBe(2 * 2 * 300 + 3);
+    expect(out.calls + out.quarantined).toBe(out.rows);
+    expect(out.quarantined).toBe(3);
+    let attempts = 0;
+    for (const c of ['GOOD', 'ROBO'])
+      for (let h = 0; h < 2; h++)
+        attempts += (await p.aggregates.hour(c, HOUR0 + h * 3_600_000))?.window.attempts ?? 0;
+    expect(attempts).toBe(out.calls);
+    // 2 customers x 2 hours, each with a customer-hour and two trunk-hour windows
+    expect(out.windowsMerged).toBe(12);
+    expect(p.aggregates.commits).toBe(12);
+  });
+
+  it('a redelivered batch changes nothing and publishes nothing again', async () => {
+    const p = ports();
+    p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    const before = snapshot(p.aggregates);
+    const published = p.events.published.length;
+    // the manifest says done: a cheap skip
+    expect((await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('duplicate');
+    // even without the manifest's help (item lost), markers keep the merge exactly once
+    p.manifest.batches.clear();
+    const again = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    expect(again).toMatchObject({ status: 'done', windowsMerged: 0, windowsAlreadyApplied: 12 });
+    expect(snapshot(p.aggregates)).toEqual(before);
+    expect(p.events.published.length).toBe(published);
+  });
+});
+
+describe('processBatch: findings', () => {
+  it('publishes a finding with batch context and example calls, attributes by severity, phone numbers never logged', async () => {
+    const p = ports();
+    p.source.put(BUCKET, 'cdr/sbc9/robo.csv', ROBO_BATCH);
+    await processBatch(job('cdr/sbc9/robo.csv', ROBO_BATCH), p);
+    const robo = p.events.published.filter((e) => e.customer_id === 'ROBO');
+    expect(robo.length).toBe(2); // one per robocalling hour
+    const e = robo[0];
+    expect(e).toMatchObject({ type: 'finding', batch: 'cdr/sbc9/robo.csv', switch_id: 'sbc9' });
+    expect(e.example_calls.length).toBe(5);
+    expect(e.reasons.map((r) => r.code)).toContain('SHORT_CALL_RATIO');
+    expect(p.events.published.some((f) => f.customer_id === 'GOOD')).toBe(false);
+    const stored = await p.aggregates.hour('ROBO', HOUR0);
+    expect(stored?.sev).toBe(severityRank(e.severity));
+    expect(JSON.stringify(p.log.lines)).not.toMatch(/\+1\d{10}/);
+  });
+
+  it('publishes again only when a later batch raises the window to a higher severity', async () => {
+    // Prepare: a customer with clean traffic, then calls from a Do-Not-Originate number
+    const p = ports();
+    p.reference.dno.add('+12025550143');
+    const dnoRows = (prefix: string, minute: number) =>
+      `${HEADER}\n${[0, 1]
+        .map(
+          (i) =>
+            `${prefix}-${i},2026-11-27T16:${minute + i}:00Z,,,0,M,T1,+12025550143,+1312555010${i},486,NO_ANSWER,A`,
+        )
+        .join('\n')}\n`;
+    const bodies = [
+      cdrBatch({ seed: 3, rowsPerWindow: 200, customers: ['M'], hours: 1 }),
+      dnoRows('dno', 10),
+      dnoRows('dnox', 20),
+      cdrBatch({
+        seed: 5,
+        rowsPerWindow: 300,
+        customers: ['M'],
+        hours: 1,
+        robocallers: ['M'],
+        idPrefix: 'r',
+      }),
+    ];
+    const severities: string[][] = [];
+    // Act
+    for (const [i, body] of bodies.entries()) {
+      p.source.put(BUCKET, `cdr/s/${i}.csv`, body);
+      await processBatch(job(`cdr/s/${i}.csv`, body), p);
+      severities.push(p.events.published.map((e) => e.severity));
+    }
+    // Assess: clean -> nothing; DNO -> high; more of the same -> still high, no new alert; a flood -> critical
+    expect(severities).toEqual([[], ['high'], ['high'], ['high', 'critical']]);
+    expect(p.events.published[0].reasons.map((r) => r.code)).toEqual(['DNO_CALLING_NUMBER']);
+    expect((await p.aggregates.hour('M', HOUR0))?.sev).toBe(4);
+    // a redelivery of the last batch (manifest lost) publishes nothing more
+    p.manifest.batches.clear();
+    await processBatch(job('cdr/s/3.csv', bodies[3]), p);
+    expect(p.events.published.length).toBe(2);
+  });
+
+  it('a failed publish is retried by the redelivery and the aggregates are not counted twice', async () => {
+    const p = ports();
+    p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    p.events.failNext = 1;
+    await expect(processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p)).rejects.toThrow(/injected/);
+    const afterFailure = snapshot(p.aggregates);
+    const again = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    expect(again.status).toBe('done');
+    expect(again.windowsMerged).toBe(0);
+    expect(snapshot(p.aggregates)).toEqual(afterFailure);
+    expect(p.events.published.filter((e) => e.customer_id === 'ROBO').length).toBe(2);
+  });
+});
+
+describe('processBatch: continuation', () => {
+  it('a tiny time budget splits the object into parts that add up to one clean run', async () => {
+    // Prepare: the reference run in one invocation
+    const clean = ports();
+    clean.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), clean);
+    // a budget that drains at every check: each part ends after about 500 rows
+    const p = ports();
+    p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    p.clock.remaining = 100_000;
+    p.clock.drainPerCheck = 50_000;
+    const options = { ...DEFAULT_INGEST_OPTIONS, timeMarginMs: 60_000, checkEveryRows: 250 };
+    // Act: run the first part, then every continuation it sends (each with a fresh budget)
+    const outcomes = [await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p, options)];
+    while (p.queue.sent.length > outcomes.length - 1) {
+      const next = p.queue.sent[outcomes.length - 1];
+      p.clock.remaining = 100_000;
+      outcomes.push(await processBatch(next, p, options));
+      if (outcomes.length > 20) throw new Error('continuations do not end');
+    }
+    // Assess
+    expect(outcomes.length).toBeGreaterThan(2);
+    expect(outcomes.at(-1)?.status).toBe('done');
+    expect(outcomes.slice(0, -1).every((o) => o.status === 'continued')).toBe(true);
+    expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(1203);
+    expect(snapshot(p.aggregates)).toEqual(snapshot(clean.aggregates));
+    const item = p.manifest.batches.get(outcomes[0].batchId ?? '');
+    expect(item?.totals).toMatchObject({ rows: 1203, quarantined: 3 });
+    expect(Object.keys(item?.parts ?? {}).length).toBe(outcomes.length);
+    // the last part holds the bad rows at the end of the file: its own quarantine object
+    const lastPart = outcomes.length - 1;
+    expect(p.source.quarantine.has(`${BUCKET}/quarantine/cdr/s/robo.csv.part-${lastPart}`)).toBe(true);
+    // a redelivered middle part is a duplicate once its continuation went out
+    expect((await processBatch(p.queue.sent[0], p, options)).status).toBe('duplicate');
+  });
+
+  it('a part re-run after a crash covers exactly the rows its first attempt fixed, whatever the clock says', async () => {
+    const p = ports();
+    p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    p.clock.remaining = 100_000;
+    p.clock.drainPerCheck = 50_000;
+    const options = { ...DEFAULT_INGEST_OPTIONS, checkEveryRows: 250 };
+    // the continuation cannot be sent: the part fails after its merges
+    p.queue.sendContinuation = async () => {
+      throw new Error('SQS unavailable (injected)');
+    };
+    await expect(processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p, options)).rejects.toThrow(/SQS/);
+    const afterFirst = snapshot(p.aggregates);
+    // the redelivery has plenty of time, yet must stop where the first attempt did
+    const q = new MemoryWorkQueue();
+    p.queue = q;
+    p.clock.remaining = 900_000;
+    p.clock.drainPerCheck = 0;
+    const again = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p, options);
+    expect(again).toMatchObject({ status: 'continued', windowsMerged: 0 });
+    expect(snapshot(p.aggregates)).toEqual(afterFirst);
+    expect(q.sent[0].skipRows).toBe(again.rows);
+  });
+});
+
+it('window items keep distinct counters exact up to 2048 keys, then HLL (bounded item size)', async () => {
+  const p = ports();
+  const body = cdrBatch({
+    seed: 11,
+    rowsPerWindow: 3000,
+    customers: ['BIG'],
+    hours: 1,
+    robocallers: ['BIG'],
+  });
+  p.source.put(BUCKET, 'cdr/s/big.csv', body);
+  await processBatch(job('cdr/s/big.csv', body), p);
+  const stored = await p.aggregates.hour('BIG', HOUR0);
+  expect(stored?.window.calling.isExact).toBe(false);
+  expect(JSON.stringify(windowToJson(stored!.window)).length).toBeLessThan(120_000);
+});
