@@ -231,9 +231,7 @@ describe('sample-day generator', () => {
       expect(fields.some((f) => digits(f) === digits(request.calling_number))).toBe(true);
       expect(fields).not.toContain(request.calling_number);
       expect(fields).not.toContain(request.called_number);
-      const skew = Math.abs(
-        Date.parse(request.call_time) - Date.parse((answer as { start_time: string }).start_time),
-      );
+      const skew = Math.abs(Date.parse(request.call_time) - Date.parse(answer.start_time!));
       expect(skew).toBeGreaterThan(0);
       expect(skew).toBeLessThanOrEqual(60_000);
     }
