@@ -1,0 +1,50 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { ScheduledEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { documentClient } from '../../shared/aws/cases-clients.ts';
+import { SnsDeadlineNotifier } from '../../shared/aws/traceback-events.ts';
+import { DynamoTracebackStore } from '../../shared/aws/traceback-store.ts';
+import { tracebackConfig } from '../../shared/traceback/config.ts';
+import { watchDeadlines } from '../../shared/traceback/watch.ts';
+
+/** EventBridge schedule: warn on-call before and at each open traceback's deadline, publish the SLA metrics. */
+const env = z
+  .object({
+    TRACEBACKS_TABLE: z.string().min(1),
+    ONCALL_TOPIC_ARN: z.string().min(1),
+    EVENTS_TOPIC_ARN: z.string().min(1).optional(),
+  })
+  .parse(process.env);
+const config = tracebackConfig(process.env);
+
+const logger = new Logger();
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Traceguard' });
+const sns = new SNSClient({});
+const deps = {
+  store: new DynamoTracebackStore(documentClient(), env.TRACEBACKS_TABLE),
+  notifier: new SnsDeadlineNotifier(sns, env.ONCALL_TOPIC_ARN, env.EVENTS_TOPIC_ARN),
+};
+
+export const handler = async (event: Partial<ScheduledEvent> = {}) => {
+  // the schedule's time, so a delayed or replayed invocation judges deadlines at the intended moment
+  const nowMs = event.time ? Date.parse(event.time) : Date.now();
+  const result = await watchDeadlines(deps, Number.isNaN(nowMs) ? Date.now() : nowMs, config.leadTimesMs);
+  metrics.addMetric('TracebacksNearDeadline', MetricUnit.Count, result.nearDeadline);
+  metrics.addMetric('TracebacksBreached', MetricUnit.Count, result.breached);
+  metrics.addMetric('TracebacksOpen', MetricUnit.Count, result.open);
+  metrics.publishStoredMetrics();
+  logger.info('traceback deadlines checked', {
+    open: result.open,
+    nearDeadline: result.nearDeadline,
+    breached: result.breached,
+    alerts: result.sent.map((a) => `${a.tracebackId}:${a.key}`),
+  });
+  return {
+    open: result.open,
+    nearDeadline: result.nearDeadline,
+    breached: result.breached,
+    alertsSent: result.sent.length,
+  };
+};

@@ -1,0 +1,168 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AnswerUpdate, HistoryEntry, TracebackStore } from '../traceback/ports.ts';
+import type { TracebackRecord } from '../traceback/record.ts';
+
+const key = (id: string) => ({ pk: `TB#${id}`, sk: 'TB' });
+const BY_STATUS = 'byStatus';
+
+function toRecord(item: Record<string, unknown>): TracebackRecord {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  const record = rest as unknown as TracebackRecord;
+  return { ...record, alertsSent: Array.isArray(record.alertsSent) ? record.alertsSent : [] };
+}
+
+/**
+ * The Tracebacks table (docs/wiring.md): `TB#<id>`/`TB` per request, `status` + `deadline` feed the
+ * byStatus index the watcher and `traceback list` read, and `CUSTTB#<customer>`/`<answeredAt>#<id>`
+ * items are the customer's history that scoring and case evidence read.
+ */
+export class DynamoTracebackStore implements TracebackStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.#doc = doc;
+    this.#table = table;
+  }
+
+  async create(record: TracebackRecord): Promise<{ created: boolean; record: TracebackRecord }> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...key(record.tracebackId), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, record };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = await this.get(record.tracebackId);
+      if (!existing) throw new Error(`traceback ${record.tracebackId}: exists but could not be read back`);
+      return { created: false, record: existing };
+    }
+  }
+
+  async get(tracebackId: string): Promise<TracebackRecord | null> {
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: key(tracebackId), ConsistentRead: true }),
+    );
+    return out.Item ? toRecord(out.Item) : null;
+  }
+
+  async saveAnswer(tracebackId: string, update: AnswerUpdate): Promise<void> {
+    const values: Record<string, unknown> = { ':answered': 'answered' };
+    const sets = ['#status = :answered'];
+    for (const [field, value] of Object.entries(update)) {
+      if (value === undefined) continue;
+      sets.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: key(tracebackId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async markEventPublished(tracebackId: string, at: string): Promise<void> {
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: key(tracebackId),
+        UpdateExpression: 'SET eventPublishedAt = if_not_exists(eventPublishedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  async listOpen(): Promise<TracebackRecord[]> {
+    const records: TracebackRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: BY_STATUS,
+          KeyConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':open': 'open' },
+          ScanIndexForward: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) records.push(toRecord(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  async markAlertSent(tracebackId: string, alertKey: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(tracebackId),
+          UpdateExpression: 'SET alertsSent = list_append(if_not_exists(alertsSent, :none), :key)',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(alertsSent, :alert)',
+          ExpressionAttributeValues: { ':none': [], ':key': [alertKey], ':alert': alertKey },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  async addHistory(customerId: string, entry: HistoryEntry): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          pk: `CUSTTB#${customerId}`,
+          sk: `${entry.answeredAt}#${entry.tracebackId}`,
+          customerId,
+          answeredAt: entry.answeredAt,
+          tracebackId: entry.tracebackId,
+        },
+      }),
+    );
+  }
+
+  async history(customerId: string): Promise<HistoryEntry[]> {
+    const entries: HistoryEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CUSTTB#${customerId}` },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const sk = String(item.sk);
+        const split = sk.indexOf('#');
+        entries.push({ answeredAt: sk.slice(0, split), tracebackId: sk.slice(split + 1) });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+}
