@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb.ts';
+import { appendAudit } from '../../shared/audit/append.ts';
+import { verifyChain } from '../../shared/audit/chain.ts';
+import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
+import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
+import { newCase } from '../../shared/cases/model.ts';
+
+/**
+ * The DynamoDB adapters of the audit log and the case store against DynamoDB Local (real conditions
+ * and transactions), and `traceguard audit verify` failing once one stored record is altered.
+ */
+const run = promisify(execFile);
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+let dynamo: RunningDynamoDb;
+let dataDir: string;
+let doc: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'traceguard-audit-'));
+  dynamo = await startDynamoDb({ dataDir });
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  for (const TableName of ['Audit', 'Cases']) {
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+      }),
+    );
+  }
+});
+
+afterAll(async () => {
+  await dynamo?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const entry = (n: number) => ({
+  actor: { role: 'system' as const, id: 'system' },
+  action: 'event.finding',
+  reason: `message ${n}`,
+  details: { n, nested: { b: 1, a: [1, 'x'] } },
+});
+
+async function auditVerify(): Promise<{ code: number; stdout: string }> {
+  const env = {
+    ...process.env,
+    AUDIT_TABLE: 'Audit',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+  try {
+    // cwd outside the repository, so a local stack's .data/endpoints.json cannot redirect the command
+    const bin = join(import.meta.dirname, '../../bin/traceguard.ts');
+    const { stdout } = await run(process.execPath, [bin, 'audit', 'verify'], { env, cwd: dataDir });
+    return { code: 0, stdout };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string };
+    return { code: failed.code, stdout: failed.stdout };
+  }
+}
+
+describe('audit log in DynamoDB', () => {
+  it('appends racing writers without gaps, verifies, and names a record altered in the table', async () => {
+    const store = new DynamoAuditStore(doc, 'Audit');
+    await Promise.all(Array.from({ length: 6 }, (_, i) => appendAudit(store, 'events', entry(i))));
+    await appendAudit(store, 'case#C042-F-1', entry(99));
+    expect(verifyChain('events', await store.list('events'))).toMatchObject({ ok: true, records: 6 });
+    expect(await store.streams()).toEqual(['case#C042-F-1', 'events']);
+
+    const clean = await auditVerify();
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('2 chains, 7 records verified');
+
+    // someone with table access rewrites the reason of record 4
+    await doc.send(
+      new UpdateCommand({
+        TableName: 'Audit',
+        Key: { pk: 'AUDIT#events', sk: '000000000004' },
+        UpdateExpression: 'SET reason = :r',
+        ExpressionAttributeValues: { ':r': 'nothing to see here' },
+      }),
+    );
+    expect(verifyChain('events', await store.list('events'))).toMatchObject({ ok: false, brokenAt: 4 });
+    const tampered = await auditVerify();
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(/BROKEN {2}events: at record 4: record 4 was altered/);
+  });
+
+  it('refuses to overwrite an existing sequence number', async () => {
+    const store = new DynamoAuditStore(doc, 'Audit');
+    const head = await store.last('case#C042-F-1');
+    expect(head).not.toBeNull();
+    expect(await store.putIfAbsent({ ...(head as NonNullable<typeof head>), reason: 'rewritten' })).toBe(
+      false,
+    );
+  });
+});
+
+describe('case store in DynamoDB', () => {
+  const trigger = (key: string) => ({
+    key,
+    type: 'finding' as const,
+    severity: 'high' as const,
+    receivedAt: '2026-11-28T10:00:00Z',
+    event: { customer_id: 'C7', reasons: [] },
+  });
+
+  it('keeps one open case per customer, attaches once per event, and stores tokens by stage', async () => {
+    const store = new DynamoCaseStore(doc, 'Cases');
+    const first = newCase('C7-F-1', trigger('f1'), '2026-11-28T10:00:00Z');
+    expect(await store.open(first)).toEqual({ opened: true });
+    expect(await store.open(first)).toEqual({ opened: false, openCaseId: 'C7-F-1' });
+    expect(await store.open(newCase('C7-F-2', trigger('f2'), '2026-11-28T11:00:00Z'))).toEqual({
+      opened: false,
+      openCaseId: 'C7-F-1',
+    });
+    expect(await store.attach('C7-F-1', trigger('f2'))).toBe(true);
+    expect(await store.attach('C7-F-1', trigger('f2'))).toBe(false);
+    await store.save({ ...first, status: 'awaiting_review', awaitingStage: 'analyst', evidence: null });
+    expect(await store.get('C7-F-1')).toMatchObject({
+      status: 'awaiting_review',
+      triggers: [{ key: 'f1' }, { key: 'f2' }],
+    });
+    await store.saveToken('C7-F-1', 'analyst', 'token-1');
+    expect(await store.getToken('C7-F-1', 'analyst')).toBe('token-1');
+    expect((await store.listOpen()).map((c) => c.caseId)).toEqual(['C7-F-1']);
+    await store.release('C7', 'C7-F-1');
+    expect(await store.listOpen()).toEqual([]);
+    expect(await store.open(newCase('C7-F-3', trigger('f3'), '2026-11-28T12:00:00Z'))).toEqual({
+      opened: true,
+    });
+  });
+});
