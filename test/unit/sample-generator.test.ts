@@ -76,7 +76,13 @@ describe('sample-day generator', () => {
     planted: Array<{ customer_id: string; expect_codes: string[]; forbid_codes: string[]; kind: string }>;
     tracebacks: Record<
       string,
-      { status: string; call_id: string | null; batch: string | null; line: number | null }
+      {
+        status: string;
+        call_id: string | null;
+        batch: string | null;
+        line: number | null;
+        start_time: string | null;
+      }
     >;
     quarantine: Array<{ batch: string; line: number; defect: string }>;
     missing_from_registry: string[];
