@@ -37,7 +37,13 @@ export function synthTraceguard(context: Record<string, unknown> = {}) {
   return { ...built, template: Template.fromStack(built.stack) };
 }
 
-export type CfnResource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped; tests walk it and assert its shape
+type Json = any;
+export type CfnResource = {
+  Type: string;
+  Properties?: Record<string, Json>;
+  Metadata?: Record<string, Json>;
+};
 
 export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
   return Object.entries(template.findResources(type)) as [string, CfnResource][];
