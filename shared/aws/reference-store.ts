@@ -1,0 +1,188 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { loadPolicy, type Policy } from '../detect/policy.ts';
+import {
+  type Customer,
+  customerSchema,
+  NumberInventory,
+  parseDno,
+  parseInventory,
+} from '../detect/reference.ts';
+import { TracebackHistory } from '../detect/traceback-history.ts';
+import type { ReferenceNumbers, ReferenceSource } from '../ingest/ports.ts';
+
+/** Reference objects in the ReferenceBucket (docs/wiring.md); `traceguard dno|numbers import` writes them. */
+export const DNO_KEY = 'reference/dno.txt';
+export const NUMBERS_KEY = 'reference/numbers.csv';
+export const REFERENCE_TTL_MS = 5 * 60_000;
+
+export interface ReferenceStoreConfig {
+  customersTable: string;
+  referenceBucket: string;
+  /** S3 key of a policy override in the ReferenceBucket */
+  policyKey?: string;
+  /** Tracebacks table; when set, TRACEBACK_HISTORY scoring reads `CUSTTB#<customer>` */
+  tracebacksTable?: string;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+interface Cached<T> {
+  value: T;
+  at: number;
+}
+
+/** A customer row as the registry import writes it: the CSV's snake_case columns. */
+export function customerFromItem(item: Record<string, unknown>): Customer | null {
+  const parsed = customerSchema.safeParse({
+    customer_id: String(item.customer_id ?? String(item.pk ?? '').replace(/^CUST#/, '')),
+    name: String(item.name ?? ''),
+    onboarded_at: String(item.onboarded_at ?? ''),
+    vetting: item.vetting,
+    traffic_profile: item.traffic_profile,
+  });
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Reference data for ingest: DNO list, number inventory and policy from the ReferenceBucket,
+ * customer profiles from the Customers table, traceback history from the Tracebacks table. One
+ * instance lives in the handler's module scope, so a warm function re-reads at most every 5 min.
+ */
+export class ReferenceStore implements ReferenceSource {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #s3: S3Client;
+  readonly #config: ReferenceStoreConfig;
+  readonly #ttl: number;
+  readonly #now: () => number;
+  #numbers: Cached<ReferenceNumbers> | null = null;
+  #policy: Cached<Policy> | null = null;
+  readonly #customers = new Map<string, Cached<Customer | null>>();
+  readonly #tracebacks = new Map<string, Cached<number[]>>();
+
+  constructor(doc: DynamoDBDocumentClient, s3: S3Client, config: ReferenceStoreConfig) {
+    this.#doc = doc;
+    this.#s3 = s3;
+    this.#config = config;
+    this.#ttl = config.ttlMs ?? REFERENCE_TTL_MS;
+    this.#now = config.now ?? Date.now;
+  }
+
+  #fresh<T>(c: Cached<T> | null | undefined): c is Cached<T> {
+    return c !== null && c !== undefined && this.#now() - c.at < this.#ttl;
+  }
+
+  /** the object's text, or null when it does not exist (reference data is optional) */
+  async #text(key: string): Promise<string | null> {
+    try {
+      const out = await this.#s3.send(
+        new GetObjectCommand({ Bucket: this.#config.referenceBucket, Key: key }),
+      );
+      return (await out.Body?.transformToString('utf-8')) ?? null;
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'NotFound') return null;
+      throw error;
+    }
+  }
+
+  async numbers(): Promise<ReferenceNumbers> {
+    if (this.#fresh(this.#numbers)) return this.#numbers.value;
+    const bucket = this.#config.referenceBucket;
+    const [dnoText, numbersText] = await Promise.all([this.#text(DNO_KEY), this.#text(NUMBERS_KEY)]);
+    const value: ReferenceNumbers = {
+      dno: dnoText === null ? new Set() : parseDno(dnoText, `s3://${bucket}/${DNO_KEY}`),
+      inventory:
+        numbersText === null
+          ? new NumberInventory()
+          : parseInventory(numbersText, `s3://${bucket}/${NUMBERS_KEY}`),
+    };
+    this.#numbers = { value, at: this.#now() };
+    return value;
+  }
+
+  async policy(): Promise<Policy> {
+    if (this.#fresh(this.#policy)) return this.#policy.value;
+    const key = this.#config.policyKey;
+    let override: unknown;
+    if (key) {
+      const text = await this.#text(key);
+      if (text === null)
+        throw new Error(`POLICY_KEY names s3://${this.#config.referenceBucket}/${key}, which does not exist`);
+      try {
+        override = JSON.parse(text);
+      } catch (e) {
+        throw new Error(
+          `s3://${this.#config.referenceBucket}/${key}: policy is not valid JSON (${(e as Error).message})`,
+        );
+      }
+    }
+    const value = loadPolicy(
+      override,
+      key ? `s3://${this.#config.referenceBucket}/${key}` : 'default policy',
+    );
+    this.#policy = { value, at: this.#now() };
+    return value;
+  }
+
+  async customers(customerIds: string[]): Promise<Map<string, Customer>> {
+    const missing = customerIds.filter((id) => !this.#fresh(this.#customers.get(id)));
+    for (let i = 0; i < missing.length; i += 100) {
+      let keys: Array<Record<string, string>> | undefined = missing
+        .slice(i, i + 100)
+        .map((id) => ({ pk: `CUST#${id}`, sk: 'PROFILE' }));
+      const found = new Map<string, Customer | null>(missing.slice(i, i + 100).map((id) => [id, null]));
+      for (let round = 0; keys && keys.length > 0 && round < 10; round++) {
+        const out = await this.#doc.send(
+          new BatchGetCommand({ RequestItems: { [this.#config.customersTable]: { Keys: keys } } }),
+        );
+        for (const item of out.Responses?.[this.#config.customersTable] ?? []) {
+          const id = String(item.pk).replace(/^CUST#/, '');
+          found.set(id, customerFromItem({ customer_id: id, ...item }));
+        }
+        keys = out.UnprocessedKeys?.[this.#config.customersTable]?.Keys as typeof keys;
+        if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+      }
+      for (const [id, c] of found) this.#customers.set(id, { value: c, at: this.#now() });
+    }
+    const out = new Map<string, Customer>();
+    for (const id of customerIds) {
+      const c = this.#customers.get(id)?.value;
+      if (c) out.set(id, c);
+    }
+    return out;
+  }
+
+  async tracebacks(customerIds: string[]): Promise<TracebackHistory | null> {
+    const table = this.#config.tracebacksTable;
+    if (!table) return null;
+    const history = new TracebackHistory();
+    for (const id of customerIds) {
+      let cached = this.#tracebacks.get(id);
+      if (!this.#fresh(cached)) {
+        const times: number[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.#doc.send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': `CUSTTB#${id}` },
+              ExclusiveStartKey: start,
+            }),
+          );
+          for (const item of page.Items ?? []) {
+            // sk = <answeredAt>#<traceback_id>
+            const at = Date.parse(String(item.sk).split('#')[0]);
+            if (!Number.isNaN(at)) times.push(at);
+          }
+          start = page.LastEvaluatedKey;
+        } while (start);
+        cached = { value: times, at: this.#now() };
+        this.#tracebacks.set(id, cached);
+      }
+      for (const t of cached.value) history.add(id, t);
+    }
+    return history;
+  }
+}
