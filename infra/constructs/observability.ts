@@ -10,7 +10,6 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { MAX_RECEIVE_COUNT, QueueWithDlq } from './queue-with-dlq.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
@@ -26,7 +25,8 @@ export interface ObservabilityProps {
 
 /**
  * Alarms to on-call for everything that can silently stop: each dead-letter queue holding a message,
- * each function erroring, the CDR and traceback queues backing up, escalations failing. Found by
+ * each function erroring, the CDR and traceback queues backing up. (Failed escalation executions
+ * are alarmed by the escalation construct itself.) Found by
  * walking the construct tree, so a function or queue added later is covered without touching this file.
  */
 export class Observability extends Construct {
@@ -38,7 +38,6 @@ export class Observability extends Construct {
     const all = props.root.node.findAll();
     const functions = all.filter((c): c is TraceguardFunction => c instanceof TraceguardFunction);
     const queuePairs = all.filter((c): c is QueueWithDlq => c instanceof QueueWithDlq);
-    const stateMachines = all.filter((c): c is StateMachine => c instanceof StateMachine);
 
     const alarm = (alarmId: string, description: string, metric: IMetric, threshold: number) => {
       const created = new Alarm(this, alarmId, {
@@ -81,14 +80,6 @@ export class Observability extends Construct {
           statistic: 'Maximum',
         }),
         queue.maxAge.toSeconds(),
-      );
-    }
-    for (const machine of stateMachines) {
-      alarm(
-        `${readableId(machine)}ExecutionsFailed`,
-        'Escalation executions failed, timed out or aborted: a case is no longer being driven',
-        machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-        1,
       );
     }
 
