@@ -72,7 +72,9 @@ export class DistinctCounter {
     const keys = this.exact as NumberSet;
     this.exact = null;
     this.regs = new Uint8Array(M);
-    keys.forEach((k) => this.addHll(k));
+    keys.forEach((k) => {
+      this.addHll(k);
+    });
   }
 
   get isExact(): boolean {
@@ -100,7 +102,9 @@ export class DistinctCounter {
   /** Adds every key of `other` into this counter. */
   merge(other: DistinctCounter): this {
     if (other.exact) {
-      other.exact.forEach((k) => this.add(k));
+      other.exact.forEach((k) => {
+        this.add(k);
+      });
       return this;
     }
     if (this.exact) this.toHll();
