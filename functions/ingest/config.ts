@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** The ingest function's environment (docs/wiring.md), read once at module load. */
+const schema = z.object({
+  AGGREGATES_TABLE: z.string().min(1),
+  MANIFEST_TABLE: z.string().min(1),
+  CUSTOMERS_TABLE: z.string().min(1),
+  REFERENCE_BUCKET: z.string().min(1),
+  EVENTS_TOPIC_ARN: z.string().startsWith('arn:', 'must be an SNS topic ARN'),
+  TRACEBACKS_TABLE: z.string().min(1).optional(),
+  POLICY_KEY: z.string().min(1).optional(),
+  /** the IngestQueue itself: continuations of objects too big for one invocation go here */
+  INGEST_QUEUE_URL: z.url().optional(),
+  /** end a part when fewer ms than this remain (merge, score and publish run in the rest) */
+  INGEST_TIME_MARGIN_MS: z.coerce.number().int().positive().default(60_000),
+  INGEST_PARALLELISM: z.coerce.number().int().min(1).max(64).default(8),
+});
+
+export type IngestConfig = z.infer<typeof schema>;
+
+export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`ingest function configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,103 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
+import { S3BatchSource } from '../../shared/aws/batch-source.ts';
+import { createAwsClients, DynamoWriteCounter } from '../../shared/aws/clients.ts';
+import { SnsEventPublisher } from '../../shared/aws/event-publisher.ts';
+import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
+import { ReferenceStore } from '../../shared/aws/reference-store.ts';
+import type { IngestPorts } from '../../shared/ingest/ports.ts';
+import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../../shared/ingest/process-batch.ts';
+import { processMessage } from '../../shared/ingest/process-message.ts';
+import { readIngestConfig } from './config.ts';
+import { noContinuationQueue, SqsContinuationQueue } from './continuation-queue.ts';
+
+/**
+ * IngestQueue consumer: S3 ObjectCreated events (and our own continuations) -> shared/ingest.
+ * Everything here is wiring; the rules live in shared/ingest/process-batch.ts.
+ */
+const config = readIngestConfig();
+const logger = new Logger();
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Traceguard' });
+const tracer = new Tracer();
+const clients = createAwsClients();
+for (const client of [clients.dynamodb, clients.s3, clients.sns, clients.sqs])
+  tracer.captureAWSv3Client(client);
+const writes = new DynamoWriteCounter();
+writes.attach(clients.dynamodb);
+
+const shared = {
+  source: new S3BatchSource(clients.s3),
+  aggregates: new DynamoAggregateStore(clients.doc, config.AGGREGATES_TABLE),
+  manifest: new DynamoManifestStore(clients.doc, config.MANIFEST_TABLE),
+  reference: new ReferenceStore(clients.doc, clients.s3, {
+    customersTable: config.CUSTOMERS_TABLE,
+    referenceBucket: config.REFERENCE_BUCKET,
+    policyKey: config.POLICY_KEY,
+    tracebacksTable: config.TRACEBACKS_TABLE,
+  }),
+  events: new SnsEventPublisher(clients.sns, config.EVENTS_TOPIC_ARN),
+  queue: config.INGEST_QUEUE_URL
+    ? new SqsContinuationQueue(clients.sqs, config.INGEST_QUEUE_URL)
+    : noContinuationQueue,
+  log: {
+    info: (message: string, fields?: Record<string, unknown>) => logger.info(message, { ...fields }),
+    warn: (message: string, fields?: Record<string, unknown>) => logger.warn(message, { ...fields }),
+  },
+};
+const options: IngestOptions = config.INGEST_QUEUE_URL
+  ? {
+      ...DEFAULT_INGEST_OPTIONS,
+      timeMarginMs: config.INGEST_TIME_MARGIN_MS,
+      parallel: config.INGEST_PARALLELISM,
+    }
+  : // nowhere to send the rest of an object: never cut a part (a huge object times out and is retried)
+    {
+      ...DEFAULT_INGEST_OPTIONS,
+      timeMarginMs: Number.NEGATIVE_INFINITY,
+      maxQuarantineBytes: Number.POSITIVE_INFINITY,
+      parallel: config.INGEST_PARALLELISM,
+    };
+if (!config.INGEST_QUEUE_URL) logger.warn('INGEST_QUEUE_URL is not set: big objects cannot be continued');
+
+const processor = new BatchProcessor(EventType.SQS);
+
+function recordHandler(context: Context) {
+  return async (record: SQSRecord): Promise<void> => {
+    const ports: IngestPorts = {
+      ...shared,
+      clock: { now: Date.now, remainingMs: () => context.getRemainingTimeInMillis() },
+    };
+    const writesBefore = writes.requests;
+    logger.appendKeys({ messageId: record.messageId });
+    try {
+      const outcomes = await processMessage(record.body, ports, options);
+      for (const o of outcomes) {
+        metrics.addMetric('Rows', MetricUnit.Count, o.rows);
+        metrics.addMetric('QuarantinedRows', MetricUnit.Count, o.quarantined);
+        metrics.addMetric('WindowsMerged', MetricUnit.Count, o.windowsMerged);
+        metrics.addMetric('FindingsPublished', MetricUnit.Count, o.findingsPublished);
+        if (o.status === 'continued') metrics.addMetric('Continuations', MetricUnit.Count, 1);
+      }
+    } finally {
+      metrics.addMetric('DynamoDBWrites', MetricUnit.Count, writes.requests - writesBefore);
+      logger.removeKeys(['messageId']);
+    }
+  };
+}
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  logger.addContext(context);
+  try {
+    // batchSize is 1 in infra; in order anyway, so two parts of one object never race
+    return await processPartialResponse(event, recordHandler(context), processor, {
+      context,
+      processInParallel: false,
+    });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
