@@ -14,13 +14,31 @@ export function switchIdForPath(path: string): string {
 }
 
 /**
- * Local files as batches to search. Files carry no manifest, and finding out which hours a file
- * holds costs as much as reading it, so every file is searched once, streamed.
+ * How the answer cites a local file: from `cdr/` on when the file sits under `cdr/<switch>/` (the
+ * bucket key the deployed lookup would cite for the same batch), else the path as given.
  */
-export function fileBatches(paths: string[]): BatchToSearch[] {
+export function batchNameForPath(path: string): string {
+  const parts = path.split(/[\\/]/);
+  const i = parts.lastIndexOf('cdr');
+  if (i >= 0 && i < parts.length - 2) return parts.slice(i).join('/');
+  return path.split(sep).join('/');
+}
+
+/**
+ * Local files as batches to search. Files carry no manifest, and finding out which hours a file
+ * holds costs as much as reading it, so every file is searched once, streamed. `switchId` names the
+ * switch of files outside `cdr/<switch>/` (native PBX exports carry no switch name).
+ */
+export function fileBatches(paths: string[], options: { switchId?: string } = {}): BatchToSearch[] {
   return paths.map((path) => ({
-    name: path.split(sep).join('/'),
-    switchId: switchIdForPath(path),
+    name: batchNameForPath(path),
+    switchId: isUnderCdr(path) ? switchIdForPath(path) : (options.switchId ?? switchIdForPath(path)),
     open: () => createReadStream(path, { highWaterMark: 1 << 20 }),
   }));
+}
+
+function isUnderCdr(path: string): boolean {
+  const parts = path.split(/[\\/]/);
+  const i = parts.lastIndexOf('cdr');
+  return i >= 0 && i < parts.length - 2;
 }

@@ -292,8 +292,15 @@ describe('traceback lookup over local files (native formats)', () => {
     });
   });
 
-  it('names the switch from a cdr/<switch>/ path like the bucket key', () => {
-    expect(fileBatches(['sample/cdr/sbc-east-1/2026/11/27/16.csv.gz'])[0].switchId).toBe('sbc-east-1');
+  it('names and cites a file under cdr/<switch>/ like its bucket key, others by the given switch', () => {
+    const [underCdr, native] = fileBatches(
+      ['sample/cdr/sbc-east-1/2026/11/27/16.csv.gz', 'x/native/asterisk/Master.csv'],
+      {
+        switchId: 'pbx-asterisk-1',
+      },
+    );
+    expect(underCdr).toMatchObject({ switchId: 'sbc-east-1', name: 'cdr/sbc-east-1/2026/11/27/16.csv.gz' });
+    expect(native).toMatchObject({ switchId: 'pbx-asterisk-1', name: 'x/native/asterisk/Master.csv' });
   });
 });
 

@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from './errors.ts';
+
+/**
+ * `traceguard traceback lookup|submit|list|show`. `lookup` answers offline over local files with the
+ * same lookup code the traceback function runs; the others talk to the deployed (or local) stack:
+ * the queue and table come from the environment or `.data/endpoints.json` written by the local stack.
+ */
+
+interface LookupOptions {
+  tolerance: string;
+  inputFormat: string;
+  timezone?: string;
+  slaHours: string;
+  switch?: string;
+  out?: string;
+}
+
+function readRequest(path: string) {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `${path}: cannot read traceback request (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  return import('../shared/traceback/request.ts').then(({ parseTracebackRequest, TracebackRequestError }) => {
+    try {
+      return parseTracebackRequest(text, path);
+    } catch (e) {
+      if (e instanceof TracebackRequestError) throw new UsageError(e.message);
+      throw e;
+    }
+  });
+}
+
+function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${flag} must be a number of at least 0, got '${value}'`);
+  return n;
+}
+
+async function runLookup(requestPath: string, inputs: string[], opts: LookupOptions): Promise<string> {
+  const { expandInputs, parseInputFormat, parseZone } = await import('./inputs.ts');
+  const { fileBatches } = await import('../shared/traceback/files.ts');
+  const { lookupInBatches } = await import('../shared/traceback/lookup.ts');
+  const { BatchReadError } = await import('../shared/cdr/batch-parser.ts');
+  const request = await readRequest(requestPath);
+  const format = parseInputFormat(opts.inputFormat);
+  const zone = parseZone(opts.timezone);
+  const toleranceS = positiveNumber(opts.tolerance, '--tolerance');
+  const slaHours = positiveNumber(opts.slaHours, '--sla-hours');
+  const files = await expandInputs(inputs);
+  try {
+    const answer = await lookupInBatches(
+      request,
+      fileBatches(
+        files.map((f) => f.path),
+        { switchId: opts.switch },
+      ),
+      {
+        format,
+        zone,
+        toleranceS,
+        slaHours,
+      },
+    );
+    return `${JSON.stringify(answer, null, 2)}\n`;
+  } catch (e) {
+    if (e instanceof BatchReadError) throw new UsageError(e.message);
+    if ((e as NodeJS.ErrnoException).code)
+      throw new UsageError(`cannot read input (${(e as Error).message})`);
+    throw e;
+  }
+}
+
+async function target() {
+  const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+  try {
+    return resolveCliTarget();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function requireSetting(t: { require(name: string): string }, name: string): string {
+  try {
+    return t.require(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function runSubmit(path: string): Promise<string> {
+  // validated here too, so a bad file is refused at once with the field named, not later in the DLQ
+  const request = await readRequest(path);
+  const t = await target();
+  const queueUrl = requireSetting(t, 'TRACEBACK_QUEUE_URL');
+  const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
+  const { deadlineMs } = await import('../shared/traceback/deadline.ts');
+  const { isoUtc } = await import('../shared/cdr/time.ts');
+  const sqs = new SQSClient({});
+  try {
+    const out = await sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request.document) }),
+    );
+    return `submitted traceback ${request.tracebackId} (message ${out.MessageId}); answer due ${isoUtc(deadlineMs(request.receivedMs))}\n`;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function store() {
+  const t = await target();
+  const table = requireSetting(t, 'TRACEBACKS_TABLE');
+  const { documentClient } = await import('../shared/aws/cases-clients.ts');
+  const { DynamoTracebackStore } = await import('../shared/aws/traceback-store.ts');
+  return new DynamoTracebackStore(documentClient(), table);
+}
+
+async function runList(opts: { format?: string }): Promise<string> {
+  const { describeRemaining } = await import('../shared/traceback/deadline-watch.ts');
+  const open = await (await store()).listOpen();
+  const now = Date.now();
+  const rows = open
+    .map((r) => ({
+      traceback_id: r.tracebackId,
+      received_at: r.receivedAt,
+      deadline: r.deadline,
+      remaining_s: Math.round((Date.parse(r.deadline) - now) / 1000),
+      time_left: describeRemaining(Date.parse(r.deadline) - now),
+      requester: r.requester,
+      campaign: r.campaign,
+    }))
+    .sort((a, b) => a.remaining_s - b.remaining_s);
+  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  if (format === 'json') return `${JSON.stringify({ open: rows }, null, 2)}\n`;
+  if (format !== 'table') throw new UsageError(`--format must be json or table, got '${format}'`);
+  if (rows.length === 0) return 'no open traceback requests\n';
+  const header = ['TRACEBACK', 'DEADLINE', 'TIME LEFT', 'REQUESTER', 'CAMPAIGN'];
+  const table = [
+    header,
+    ...rows.map((r) => [r.traceback_id, r.deadline, r.time_left, r.requester, r.campaign]),
+  ];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  return `${table
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
+}
+
+async function runShow(id: string): Promise<string> {
+  const record = await (await store()).get(id);
+  if (!record) throw new UsageError(`traceback ${id}: not found`);
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+export function register(program: Command): void {
+  const traceback = program
+    .command('traceback')
+    .description('Traceback requests: answer offline, submit, list open requests, show one');
+
+  traceback
+    .command('lookup')
+    .description(
+      'Answer a traceback request from local CDR files (same lookup code as the deployed function)',
+    )
+    .argument('<request.json>', 'traceback request (contracts.md section 3)')
+    .argument(
+      '<file-or-dir...>',
+      'CDR batches: CSV or JSON Lines, gzip or not, canonical or native switch formats',
+    )
+    .option('--tolerance <seconds>', 'clock skew allowed between the request and the switch', '120')
+    .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
+    .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
+    .option('--switch <id>', 'switch that wrote files outside cdr/<switch>/ (default: their folder name)')
+    .option('--sla-hours <hours>', 'answer deadline after received_at', '24')
+    .option('--out <file>', 'write the answer here instead of stdout')
+    .action(async (requestPath: string, inputs: string[], opts: LookupOptions) => {
+      const output = await runLookup(requestPath, inputs, opts);
+      if (opts.out) (await import('node:fs')).writeFileSync(opts.out, output);
+      else process.stdout.write(output);
+    });
+
+  traceback
+    .command('submit')
+    .description('Send a traceback request to the traceback queue (TRACEBACK_QUEUE_URL or the local stack)')
+    .argument('<file>', 'traceback request JSON')
+    .action(async (file: string) => {
+      process.stdout.write(await runSubmit(file));
+    });
+
+  traceback
+    .command('list')
+    .description('Open traceback requests with the time left, most urgent first')
+    .option('--format <format>', 'json or table (default: table on a terminal, json otherwise)')
+    .action(async (opts: { format?: string }) => {
+      process.stdout.write(await runList(opts));
+    });
+
+  traceback
+    .command('show')
+    .description('One traceback request with its answer')
+    .argument('<traceback_id>')
+    .action(async (id: string) => {
+      process.stdout.write(await runShow(id));
+    });
+}
