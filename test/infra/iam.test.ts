@@ -142,6 +142,15 @@ describe('IAM least privilege', () => {
     expect(summary).toHaveLength(3);
   });
 
+  it('ingest may send only to its own queue (continuations of big batches)', () => {
+    const ingestQueue = logicalIdOf(synth.template, 'AWS::SQS::Queue', /IngestQueue[0-9A-F]{8}$/);
+    const sqs = statementsOfFunction('ingest').filter((s) =>
+      list(s.Action).some((a) => a === 'sqs:SendMessage'),
+    );
+    expect(sqs).toHaveLength(1);
+    expect(sqs[0].Resource).toEqual({ 'Fn::GetAtt': [ingestQueue, 'Arn'] });
+  });
+
   it('traceback-request reads the CDR bucket under cdr/ only and cannot write it', () => {
     const s3 = statementsOfFunction('traceback-request').filter((s) =>
       list(s.Action).some((a) => a.startsWith('s3:')),
