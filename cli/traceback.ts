@@ -102,7 +102,8 @@ async function runSubmit(path: string): Promise<string> {
   const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
   const { deadlineMs } = await import('../shared/traceback/deadline.ts');
   const { isoUtc } = await import('../shared/cdr/time.ts');
-  const sqs = new SQSClient({});
+  // the SDK would otherwise send to the queue URL's host, which the local stack's URLs do not resolve to
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   try {
     const out = await sqs.send(
       new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request.document) }),

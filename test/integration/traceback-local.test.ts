@@ -1,0 +1,272 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { synthesizeTemplate } from '../../local/template/synthesize.ts';
+import { DynamoTracebackStore } from '../../shared/aws/traceback-store.ts';
+import { newRecord } from '../../shared/traceback/intake.ts';
+import { validateTracebackRequest } from '../../shared/traceback/request.ts';
+
+/**
+ * End to end on the local stack (the synthesized CDK template, real handlers, DynamoDB Local,
+ * fauxqs): CDR batches go through ingest (which writes the manifest), `traceguard traceback submit`
+ * queues a request, the traceback function answers it from the manifest-selected batches, the
+ * traceback event reaches the EscalationQueue and the case starter opens a case for the customer.
+ */
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'traceback-e2e-'));
+const glueErrors: unknown[] = [];
+let stack: LocalStack;
+let doc: DynamoDBDocumentClient;
+
+const HEADER =
+  'call_id,start_time,answer_time,end_time,duration_s,customer_id,trunk_id,calling_number,called_number,sip_code,disposition,attestation,verstat,source_ip';
+const iso = (ms: number) => new Date(ms).toISOString();
+const H16 = Date.UTC(2026, 10, 27, 16);
+
+function row(id: string, startMs: number, calling: string, called: string, customer: string, trunk: string) {
+  return `${id},${iso(startMs)},${iso(startMs + 3000)},${iso(startMs + 40_000)},37,${customer},${trunk},${calling},${called},200,ANSWERED,A,TN-Validation-Passed,198.51.100.7`;
+}
+function filler(prefix: string, hourMs: number, customer: string) {
+  return Array.from({ length: 40 }, (_, i) =>
+    row(
+      `${prefix}-${i}`,
+      hourMs + i * 90_000,
+      `+1212555${String(1000 + i)}`,
+      `+1415555${String(2000 + i)}`,
+      customer,
+      'T1',
+    ),
+  );
+}
+
+function resource(type: string, logicalPart: string) {
+  const found = Object.entries(stack.resources).filter(
+    ([id, r]) => r.type === type && id.includes(logicalPart) && !id.includes('Dlq'),
+  );
+  if (found.length !== 1) throw new Error(`expected one ${type} ${logicalPart}, found ${found.length}`);
+  return found[0][1];
+}
+
+async function cli(...args: string[]) {
+  return run(process.execPath, [join(repoRoot, 'bin', 'traceguard.ts'), ...args], {
+    // cwd outside the repository: no .data/endpoints.json of a developer's own stack can interfere
+    cwd: work,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...stack.env,
+      TRACEBACK_QUEUE_URL: resource('AWS::SQS::Queue', 'TracebackQueue').ref,
+      TRACEBACKS_TABLE: resource('AWS::DynamoDB::Table', 'TracebacksTable').name,
+    },
+  });
+}
+
+function requestFile(name: string, doc: Record<string, unknown>) {
+  const path = join(work, name);
+  writeFileSync(path, JSON.stringify(doc));
+  return path;
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    template: await synthesizeTemplate(repoRoot),
+    dataDir: join(work, 'data'),
+    fresh: true,
+    repoRoot,
+    onError: (e) => glueErrors.push(e),
+  });
+  const common = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: stack.endpoints.dynamodb }));
+  const s3 = new S3Client({ ...common, endpoint: stack.endpoints.s3, forcePathStyle: true });
+  const bucket = resource('AWS::S3::Bucket', 'CdrBucket').name;
+  const put = (key: string, rows: string[], gzip = false) => {
+    const text = `${HEADER}\n${rows.join('\n')}\n`;
+    return s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzip ? gzipSync(text) : text }));
+  };
+  await put('cdr/sbc-east-1/2026/11/27/16.csv', [
+    ...filler('east', H16, 'C100'),
+    row(
+      'planted-1',
+      H16 + 31 * 60_000 + 5000,
+      'sip:+12025550143@sbc.example;user=phone',
+      '13125550199',
+      'C042',
+      'T7',
+    ),
+    row('planted-2', H16 + 45 * 60_000, '2025550144', '3125550198', 'C042', 'T7'),
+  ]);
+  await put('cdr/sbc-west-1/2026/11/27/16.csv.gz', filler('west', H16, 'C200'), true);
+  await put('cdr/sbc-east-1/2026/11/27/10.csv', filler('morning', Date.UTC(2026, 10, 27, 10), 'C100'));
+  await stack.waitForIdle({ timeoutMs: 60_000 });
+  s3.destroy();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('traceback through the local stack', () => {
+  it('answers a submitted request from the manifest-selected batches and opens an escalation case', async () => {
+    const submitted = await cli(
+      'traceback',
+      'submit',
+      requestFile('first.json', {
+        traceback_id: 'ITG-E2E-1',
+        received_at: '2026-11-28T14:05:00Z',
+        call_time: '2026-11-27T16:31:07Z',
+        calling_number: '(202) 555-0143',
+        called_number: '+1 312 555 0199',
+        requester: 'ITG',
+        campaign: 'IRS impersonation',
+      }),
+    );
+    expect(submitted.stdout).toMatch(
+      /^submitted traceback ITG-E2E-1 \(message .+\); answer due 2026-11-29T14:05:00Z/,
+    );
+    await stack.waitForIdle({ timeoutMs: 60_000 });
+
+    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1')).stdout);
+    expect(shown).toMatchObject({
+      status: 'answered',
+      customerId: 'C042',
+      trunkId: 'T7',
+      repeatCount: 1,
+      severity: 'medium',
+    });
+    expect(shown.answer).toMatchObject({
+      status: 'found',
+      deadline: '2026-11-29T14:05:00Z',
+      // the two 16:00 batches; the 10:00 batch of the same switch is never read
+      searched: { batches: 2, from: '2026-11-27T16:29:07Z', to: '2026-11-27T16:33:07Z' },
+    });
+    expect(shown.answer.matches).toEqual([
+      expect.objectContaining({
+        call_id: 'planted-1',
+        customer_id: 'C042',
+        trunk_id: 'T7',
+        switch_id: 'sbc-east-1',
+        batch: 'cdr/sbc-east-1/2026/11/27/16.csv',
+        line: 42,
+        start_time: '2026-11-27T16:31:05Z',
+      }),
+    ]);
+    expect(shown.eventPublishedAt).toBeTruthy();
+
+    const cases = await casesOf('C042');
+    expect(cases).toHaveLength(1);
+    expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-1']);
+  });
+
+  it('treats the same request submitted again as a duplicate', async () => {
+    await cli('traceback', 'submit', join(work, 'first.json'));
+    await stack.waitForIdle({ timeoutMs: 60_000 });
+    const cases = await casesOf('C042');
+    expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-1']);
+    const history = await doc.send(
+      new QueryCommand({
+        TableName: resource('AWS::DynamoDB::Table', 'TracebacksTable').name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'CUSTTB#C042' },
+      }),
+    );
+    expect(history.Items?.map((i) => i.tracebackId)).toEqual(['ITG-E2E-1']);
+  });
+
+  it('raises a repeat traceback for the same customer to high severity on the open case', async () => {
+    await cli(
+      'traceback',
+      'submit',
+      requestFile('second.json', {
+        traceback_id: 'ITG-E2E-2',
+        received_at: '2026-11-28T15:00:00Z',
+        call_time: '2026-11-27T16:44:10Z',
+        calling_number: '+12025550144',
+        called_number: '3125550198',
+      }),
+    );
+    await stack.waitForIdle({ timeoutMs: 60_000 });
+    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-2')).stdout);
+    expect(shown).toMatchObject({ customerId: 'C042', repeatCount: 2, severity: 'high' });
+    const cases = await casesOf('C042');
+    expect(cases).toHaveLength(1);
+    expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-1', 'traceback:ITG-E2E-2']);
+    expect(cases[0].triggers.at(-1)).toMatchObject({ type: 'traceback', severity: 'high' });
+  });
+
+  it('rejects a bad request file before sending, naming the field', async () => {
+    const bad = requestFile('bad.json', {
+      traceback_id: 'ITG-E2E-X',
+      received_at: 'x',
+      call_time: '2026-11-27T16:31:07Z',
+      calling_number: '1',
+      called_number: '2',
+    });
+    const failed = await cli('traceback', 'submit', bad).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(/bad.json: invalid traceback request: received_at: .*calling_number/);
+  });
+
+  it('lists open requests most urgent first and warns on-call once from the scheduled watcher', async () => {
+    const store = new DynamoTracebackStore(doc, resource('AWS::DynamoDB::Table', 'TracebacksTable').name);
+    const now = Date.now();
+    const open = (id: string, receivedAgoH: number) =>
+      store.create(
+        newRecord(
+          validateTracebackRequest(
+            {
+              traceback_id: id,
+              received_at: iso(now - receivedAgoH * 3_600_000),
+              call_time: '2026-11-27T16:00:00Z',
+              calling_number: '+12025550100',
+              called_number: '+13125550100',
+            },
+            id,
+          ),
+        ),
+      );
+    await open('ITG-OPEN-LATER', 2);
+    await open('ITG-OPEN-SOON', 21);
+
+    const listed = JSON.parse((await cli('traceback', 'list', '--format', 'json')).stdout);
+    expect(listed.open.map((r: { traceback_id: string }) => r.traceback_id)).toEqual([
+      'ITG-OPEN-SOON',
+      'ITG-OPEN-LATER',
+    ]);
+    expect(listed.open[0].time_left).toMatch(/^2h 5\dm left$|^3h 00m left$/);
+
+    const rule = stack.schedules.list().find((s) => s.logicalId.includes('DeadlineSchedule'));
+    if (!rule) throw new Error('no DeadlineSchedule in the template');
+    const [first] = (await stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
+    expect(first).toMatchObject({ open: 2, nearDeadline: 1, breached: 0, alertsSent: 1 });
+    const [second] = (await stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
+    expect(second).toMatchObject({ alertsSent: 0 });
+    expect((await store.get('ITG-OPEN-SOON'))?.alertsSent).toEqual(['warn-240m']);
+    expect((await store.get('ITG-OPEN-LATER'))?.alertsSent).toEqual([]);
+    expect(glueErrors).toEqual([]);
+  });
+});
+
+async function casesOf(customerId: string) {
+  const out = await doc.send(
+    new QueryCommand({
+      TableName: resource('AWS::DynamoDB::Table', 'CasesTable').name,
+      IndexName: 'byCustomer',
+      KeyConditionExpression: 'customerId = :c',
+      ExpressionAttributeValues: { ':c': customerId },
+    }),
+  );
+  return out.Items ?? [];
+}
