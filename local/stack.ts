@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type LocalEndpoints, localAwsEnvironment, localClients } from './aws-clients.ts';
@@ -55,6 +55,13 @@ export interface LocalStack {
   env: Record<string, string>;
   /** logical ID -> physical resource */
   resources: Record<string, LocalResource>;
+  /** the template's Outputs, resolved (CdrBucketName, TracebackQueueUrl, ...) */
+  outputs: Record<string, string>;
+  /**
+   * what a CLI in another shell needs: the AWS endpoints plus every resource variable the handlers
+   * get (docs/wiring.md names). Also written to `<dataDir>/endpoints.json` as `{ env }`.
+   */
+  cliEnv: Record<string, string>;
   wiring: LocalWiring;
   lambda: LambdaRunner;
   stepFunctions: StepFunctionsEngine;
@@ -222,6 +229,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
     }
 
+    const outputs: Record<string, string> = {};
+    for (const o of templates.allOutputs)
+      outputs[o.name] = String(resolver.resolve(o.value, o.path, o.stackName));
+    const cliEnv: Record<string, string> = {};
+    for (const fn of wiring.functions) {
+      for (const [k, v] of Object.entries(fn.environment))
+        if (/^[A-Z0-9_]+$/.test(k) && !k.startsWith('POWERTOOLS') && k !== 'NODE_OPTIONS') cliEnv[k] = v;
+    }
+    if (outputs.TracebackQueueUrl) cliEnv.TRACEBACK_QUEUE_URL = outputs.TracebackQueueUrl;
+    Object.assign(cliEnv, env);
+    writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify({ env: cliEnv, outputs }, null, 2)}\n`);
+
     const consumedQueues = [
       ...new Set(wiring.eventSourceMappings.filter((s) => s.enabled).map((s) => s.queueArn)),
     ].map(queueUrlForArn);
@@ -252,6 +271,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       endpoints,
       env,
       resources,
+      outputs,
+      cliEnv,
       wiring,
       lambda,
       stepFunctions,

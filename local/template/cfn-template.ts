@@ -38,6 +38,8 @@ export interface LoadedTemplates {
   /** export name (unresolved) per stack, for Fn::ImportValue across stacks */
   outputs: Array<{ stackName: string; exportName: unknown; value: unknown; path: string }>;
   parameters: Map<string, unknown>;
+  /** every Output (exported or not), for the CLI's view of the stack */
+  allOutputs: Array<{ stackName: string; name: string; value: unknown; path: string }>;
 }
 
 export function loadTemplates(input: unknown): LoadedTemplates {
@@ -47,6 +49,7 @@ export function loadTemplates(input: unknown): LoadedTemplates {
   const resources = new Map<string, StackResource>();
   const outputs: LoadedTemplates['outputs'] = [];
   const parameters = new Map<string, unknown>();
+  const allOutputs: LoadedTemplates['allOutputs'] = [];
   for (const { stackName, template } of named) {
     const parsed = cfnTemplateSchema.safeParse(template);
     if (!parsed.success) {
@@ -64,6 +67,7 @@ export function loadTemplates(input: unknown): LoadedTemplates {
       resources.set(logicalId, { ...resource, logicalId, stackName });
     }
     for (const [name, output] of Object.entries(parsed.data.Outputs ?? {})) {
+      allOutputs.push({ stackName, name, value: output.Value, path: `${stackName}.Outputs.${name}` });
       if (output.Export) {
         outputs.push({
           stackName,
@@ -77,5 +81,5 @@ export function loadTemplates(input: unknown): LoadedTemplates {
       parameters.set(name, parameter.Default);
     }
   }
-  return { resources, outputs, parameters };
+  return { resources, outputs, parameters, allOutputs };
 }
