@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { redactPhoneNumbers } from '../cases/redact.ts';
+import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 import { type DeadlineAlert, describeRemaining } from '../traceback/deadline-watch.ts';
 import type { DeadlineNotifier, TracebackEvent, TracebackEventPublisher } from '../traceback/ports.ts';
 import type { TracebackRecord } from '../traceback/record.ts';
@@ -52,7 +52,7 @@ export function deadlineAlertText(
     `Received ${record.receivedAt} from ${record.requester || 'unknown requester'}${record.campaign ? `, campaign "${record.campaign}"` : ''}; call time ${record.callTime}.`,
     `Look at the TracebackQueue DLQ and the traceback-request function's errors; answer manually with: traceguard traceback show ${record.tracebackId}`,
   ].join('\n');
-  return { subject: redactPhoneNumbers(subject), text: redactPhoneNumbers(text) };
+  return { subject: maskPhoneNumbers(subject), text: maskPhoneNumbers(text) };
 }
 
 /**

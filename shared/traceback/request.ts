@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalizeNumber } from '../cdr/phone.ts';
 import { parseTimestamp } from '../cdr/time.ts';
+import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 
 /**
  * A traceback request (contracts.md section 3). Numbers arrive in whatever shape the requester uses
@@ -93,7 +94,10 @@ export function parseTracebackRequest(text: string, where: string): TracebackReq
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new TracebackRequestError(where, 'body', [`body: not JSON (${(e as Error).message})`]);
+    // the parser quotes part of the body, which may hold numbers: masked like any log line
+    throw new TracebackRequestError(where, 'body', [
+      `body: not JSON (${maskPhoneNumbers((e as Error).message)})`,
+    ]);
   }
   return validateTracebackRequest(json, where);
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { deadlineAlertText } from '../../shared/aws/traceback-events.ts';
+import { containsPhoneNumber } from '../../shared/privacy/mask-numbers.ts';
 import type { BatchRef } from '../../shared/traceback/batches.ts';
 import { tracebackConsequence } from '../../shared/traceback/consequence.ts';
 import { decideDeadlineAlerts, describeRemaining } from '../../shared/traceback/deadline-watch.ts';
@@ -213,5 +215,37 @@ describe('deadline watcher (injected clock)', () => {
       ['first-seen-late', 'warn-60m'],
       ['later', 'warn-240m'],
     ]);
+  });
+});
+
+describe('on-call deadline message', () => {
+  it('names the request and the time left, never a phone number in clear', () => {
+    const record = newRecord(
+      validateTracebackRequest(
+        {
+          traceback_id: 'ITG-9',
+          received_at: '2026-11-28T14:05:00Z',
+          call_time: '2026-11-27T16:31:07Z',
+          calling_number: '+12025550143',
+          called_number: '+13125550199',
+          campaign: 'callback to (202) 555-0143',
+        },
+        'ITG-9',
+      ),
+    );
+    const { subject, text } = deadlineAlertText(
+      {
+        tracebackId: 'ITG-9',
+        kind: 'warning',
+        key: 'warn-240m',
+        deadlineMs: Date.parse(record.deadline),
+        remainingMs: 3 * HOUR,
+      },
+      record,
+    );
+    expect(subject).toBe('Traceback ITG-9 due in 3h 00m');
+    expect(text).toContain('must be answered by 2026-11-29T14:05:00Z (3h 00m left)');
+    expect(containsPhoneNumber(`${subject}\n${text}`)).toBe(false);
+    expect(text).toContain('***0143');
   });
 });
