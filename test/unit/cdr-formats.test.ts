@@ -207,7 +207,7 @@ describe('native switch formats', () => {
       expect(calls).toHaveLength(2);
       expect(calls[0]).toMatchObject({
         customerId: 'CUST7',
-        trunkId: 'SIP/carrier-a',
+        trunkId: 'carrier-a',
         calling: '+12025550143',
         durationS: 60,
         answered: true,

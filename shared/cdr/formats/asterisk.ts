@@ -21,9 +21,12 @@ export function looksLikeAsterisk(rec: CsvRecord): boolean {
   );
 }
 
-/** `SIP/carrier-a-0000001f` -> `SIP/carrier-a`: the channel name without the per-call suffix. */
+/**
+ * `PJSIP/carrier-a-0000001f` -> `carrier-a`: the peer (trunk) of the channel, without the channel
+ * technology and the per-call suffix, so it names the trunk the way the carrier provisioned it.
+ */
 export function trunkFromChannel(channel: string): string {
-  return channel.replace(/-[0-9a-f]{8}(;\d)?$/i, '');
+  return channel.replace(/^[A-Za-z0-9]+\//, '').replace(/-[0-9a-f]{8}(;\d)?$/i, '');
 }
 
 /** `"Name" <2025550143>` -> `2025550143` */
