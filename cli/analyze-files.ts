@@ -41,6 +41,7 @@ export async function aggregateFiles(
         { source: path, format: opts.format, zone: opts.zone },
         {
           call: (r) => aggregator.add(r),
+          packed: (p) => aggregator.addPacked(p),
           quarantine: (q) => opts.onQuarantine?.(path, q),
         },
       );

@@ -20,15 +20,27 @@ export interface CsvRecord {
   raw(max?: number): string;
 }
 
+/**
+ * The record's field boundaries in its buffer, for readers that work on bytes (the canonical fast
+ * path). Valid only during the `record` callback; field i is buf[starts[i], ends[i]), and
+ * escaped[i] = 1 when it held doubled quotes (its bytes are then not its value).
+ */
+export interface CsvRecordBytes extends CsvRecord {
+  readonly buf: Buffer;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly escaped: Uint8Array;
+}
+
 export interface CsvSink {
-  record(rec: CsvRecord): void;
+  record(rec: CsvRecordBytes): void;
   /** a record that cannot be tokenized (unterminated quote at end of input, over-long record) */
   bad(line: number, reason: string, raw: string): void;
 }
 
 const MAX_FIELDS = 512;
 
-class RecordView implements CsvRecord {
+class RecordView implements CsvRecordBytes {
   buf: Buffer = Buffer.alloc(0);
   starts = new Int32Array(MAX_FIELDS);
   ends = new Int32Array(MAX_FIELDS);

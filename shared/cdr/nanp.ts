@@ -74,3 +74,38 @@ export function classifyNanp(national: string): NumberClass {
 export function isInvalidCallingClass(cls: NumberClass): boolean {
   return cls === 'invalid_digits' || cls === 'invalid_npa' || cls === 'invalid_nxx' || cls === 'fictitious';
 }
+
+/** Area codes by number (0-999) -> 1 toll free, 2 premium, 3 non-geographic, for the integer classifier. */
+const NPA_KIND = new Uint8Array(1000);
+for (const npa of TOLL_FREE) NPA_KIND[Number(npa)] = 1;
+NPA_KIND[900] = 2;
+for (const npa of NON_GEOGRAPHIC) NPA_KIND[Number(npa)] = 3;
+
+/**
+ * classifyNanp for a national number held as an integer (0 <= national < 1e10, the 10 digits after
+ * the +1), so the hot path never builds the digit string. Same rules, same order as classifyNanp.
+ */
+export function classifyNanpNational(national: number): NumberClass {
+  const npa = Math.floor(national / 10_000_000);
+  const n0 = Math.floor(npa / 100);
+  const n1 = Math.floor(npa / 10) % 10;
+  const n2 = npa % 10;
+  if (n0 < 2) return 'invalid_npa';
+  if (n1 === 1 && n2 === 1) return 'invalid_npa';
+  const kind = NPA_KIND[npa];
+  if (kind === 1) return 'toll_free';
+  if (kind === 2) return 'premium';
+  if (kind === 3) return 'non_geographic';
+  if (n1 === 9) return 'invalid_npa';
+  if (n0 === 3 && n1 === 7) return 'invalid_npa';
+  if (n0 === 9 && n1 === 6) return 'invalid_npa';
+  const nxx = Math.floor(national / 10_000) % 1000;
+  if (nxx < 200) return 'invalid_nxx';
+  if (nxx % 100 === 11) return 'invalid_nxx';
+  if (nxx === 555) {
+    const line = national % 10_000;
+    if (line >= 100 && line <= 199) return 'fictitious';
+    if (line === 1212 || line === 4334) return 'fictitious';
+  }
+  return 'valid';
+}

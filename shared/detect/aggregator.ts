@@ -1,14 +1,19 @@
 import { isInvalidCallingClass } from '../cdr/nanp.ts';
+import { PackedCall } from '../cdr/packed-call.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS, hourStart, ZoneClock } from '../cdr/time.ts';
 import { numberKey, pairKey } from './distinct.ts';
-import { zoneOfNumber } from './npa-zones.ts';
-import type { ReferenceData } from './reference.ts';
-import { DURATION_BUCKETS_S, emptyWindow, type WindowAggregate } from './window.ts';
+import { ZONE_NAMES, zoneIndexOfKey, zoneIndexOfNumber } from './npa-zones.ts';
+import { NumberSet } from './number-set.ts';
+import { keyHasPrefix, type ReferenceData } from './reference.ts';
+import { cloneWindow, DURATION_BUCKETS_S, emptyWindow, type WindowAggregate } from './window.ts';
 
 export const SHORT_CALL_S = 6;
 const CALLING_HOURS_START = 8;
 const CALLING_HOURS_END = 21;
+const DAY_MS = 86_400_000;
+/** E.164 text numberKey maps one-to-one (no leading zero), the only DNO entries a key can equal */
+const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
 
 export interface AggregatorOptions {
   /** distinct counters stay exact up to this many keys, then switch to HyperLogLog */
@@ -17,9 +22,36 @@ export interface AggregatorOptions {
   trunkWindows?: boolean;
 }
 
+/**
+ * One customer-hour. While every call of the hour came through one trunk (the usual case), that
+ * trunk's window is the customer window under another name, so it is not folded twice: the trunk map
+ * holds null for it. The first call through another trunk (or none) splits the hour: the sole trunk's
+ * window becomes a copy of the customer window so far, and from then on trunk windows fold on their own.
+ */
+interface HourSlot {
+  w: WindowAggregate;
+  soleTrunk: string | null;
+  split: boolean;
+}
+
 interface CustomerWindows {
-  hours: Map<number, WindowAggregate>;
-  trunks: Map<string, Map<number, WindowAggregate>>;
+  hours: Map<number, HourSlot>;
+  /** trunk -> hour index -> window, or null while it equals the customer window of that hour */
+  trunks: Map<string, Map<number, WindowAggregate | null>>;
+  lastHourIdx: number;
+  lastSlot: HourSlot | null;
+}
+
+/** What a call contributes beyond its own fields: the reference and numbering checks, done once per call. */
+interface CallFacts {
+  callingEqualsCalled: boolean;
+  neighborNpaNxx: boolean;
+  dno: boolean;
+  /** 0 not checked against an inventory, 1 inside it, 2 outside it */
+  inventory: number;
+  /** index in ZONE_NAMES of the called party's zone, -1 unknown */
+  zone: number;
+  pair: number;
 }
 
 function bucketOf(durationS: number): number {
@@ -29,16 +61,34 @@ function bucketOf(durationS: number): number {
 
 /**
  * Folds call records into per (customer, hour) and per (customer, trunk, hour) windows.
- * The per-call work is all counters and hashed keys; no Date objects on the hot path.
+ * The per-call work is all counters and hashed keys; no Date objects on the hot path. Calls arrive
+ * either as CallRecords (`add`) or as PackedCalls from the canonical fast path (`addPacked`); both
+ * reduce to the same facts and go through the same fold.
  */
 export class Aggregator {
   private readonly ref: ReferenceData;
   private readonly limit: number;
   private readonly trunkWindows: boolean;
   private readonly customers = new Map<string, CustomerWindows>();
-  private readonly zoneClocks = new Map<string, ZoneClock>();
+  private readonly clocks: ZoneClock[] = ZONE_NAMES.map((z) => new ZoneClock(z));
+  /** per zone: the UTC hour bucket of the last offset looked up, and that offset */
+  private readonly zoneBucket = new Float64Array(ZONE_NAMES.length).fill(Number.NaN);
+  private readonly zoneOffset = new Float64Array(ZONE_NAMES.length);
   private lastCustomer = '';
   private lastState: CustomerWindows | null = null;
+  private dnoKeys: NumberSet | null = null;
+  private dnoSource: Set<string> | null = null;
+  private dnoSize = -1;
+  /** add() turns a CallRecord into this and its facts, then folds it like a fast-path call */
+  private readonly scratch = new PackedCall();
+  private readonly facts: CallFacts = {
+    callingEqualsCalled: false,
+    neighborNpaNxx: false,
+    dno: false,
+    inventory: 0,
+    zone: -1,
+    pair: 0,
+  };
 
   constructor(ref: ReferenceData, opts: AggregatorOptions = {}) {
     this.ref = ref;
@@ -47,53 +97,171 @@ export class Aggregator {
   }
 
   add(r: CallRecord): void {
-    let state = this.lastState;
-    if (r.customerId !== this.lastCustomer || state === null) {
-      state = this.customers.get(r.customerId) ?? null;
-      if (!state) {
-        state = { hours: new Map(), trunks: new Map() };
-        this.customers.set(r.customerId, state);
-      }
-      this.lastCustomer = r.customerId;
-      this.lastState = state;
-    }
-    const hour = hourStart(r.startMs);
-    // small-integer hour index: Map lookups on SMIs are far cheaper than on boxed millisecond values
-    const hourIdx = hour / HOUR_MS;
-    let w = state.hours.get(hourIdx);
-    if (!w) {
-      w = emptyWindow(r.customerId, '', hour, this.limit);
-      state.hours.set(hourIdx, w);
-    }
-    const callingKey = r.callingClass === 'blank' ? -1 : numberKey(r.calling);
-    const calledKey = numberKey(r.called);
-    this.fold(w, r, callingKey, calledKey);
-    if (this.trunkWindows && r.trunkId !== '') {
-      let byHour = state.trunks.get(r.trunkId);
-      if (!byHour) {
-        byHour = new Map();
-        state.trunks.set(r.trunkId, byHour);
-      }
-      let tw = byHour.get(hourIdx);
-      if (!tw) {
-        tw = emptyWindow(r.customerId, r.trunkId, hour, this.limit);
-        byHour.set(hourIdx, tw);
-      }
-      this.fold(tw, r, callingKey, calledKey);
-    }
+    const p = this.scratch;
+    p.line = r.line;
+    p.startMs = r.startMs;
+    p.durationS = r.durationS;
+    p.answered = r.answered;
+    p.sipCode = r.sipCode ?? 0;
+    p.customerId = r.customerId;
+    p.trunkId = r.trunkId;
+    const blank = r.callingClass === 'blank';
+    p.callingKey = blank ? -1 : numberKey(r.calling);
+    p.callingClass = r.callingClass;
+    p.calledKey = numberKey(r.called);
+    p.calledClass = r.calledClass;
+    p.attestation = r.attestation;
+    p.verstat = r.verstat;
+    const f = this.facts;
+    f.callingEqualsCalled = r.calling === r.called;
+    f.neighborNpaNxx =
+      r.calling.length === 12 &&
+      r.called.length === 12 &&
+      r.calling.startsWith('+1') &&
+      r.called.startsWith('+1') &&
+      r.calling.slice(0, 8) === r.called.slice(0, 8);
+    f.dno = this.ref.dno.has(r.calling);
+    f.inventory =
+      r.attestation === 'A' && !blank && this.ref.inventory.hasCustomer(r.customerId)
+        ? this.ref.inventory.owns(r.customerId, r.calling)
+          ? 1
+          : 2
+        : 0;
+    f.zone = zoneIndexOfNumber(r.called);
+    f.pair = blank ? 0 : pairKey(p.callingKey, p.calledKey);
+    this.place(this.stateOf(r.customerId), p);
   }
 
-  private fold(w: WindowAggregate, r: CallRecord, callingKey: number, calledKey: number): void {
-    w.attempts++;
-    if (r.startMs < w.firstMs) w.firstMs = r.startMs;
-    if (r.startMs > w.lastMs) w.lastMs = r.startMs;
-    if (r.answered) {
-      w.answered++;
-      w.durationSum += r.durationS;
-      if (r.durationS < SHORT_CALL_S) w.shortAnswered++;
-      w.durationHist[bucketOf(r.durationS)]++;
+  /**
+   * Folds a call from the canonical fast path. Its numbers are keys of plain E.164 text, so the
+   * string checks of `add` become integer checks with the same answers.
+   */
+  addPacked(p: PackedCall): void {
+    const state = this.stateOf(p.customerId);
+    const blank = p.callingClass === 'blank';
+    const ck = p.callingKey;
+    const dk = p.calledKey;
+    const f = this.facts;
+    f.callingEqualsCalled = !blank && ck === dk;
+    // both +1 numbers (11-digit keys starting with 1) with the same first 8 characters (+1NPANXX)
+    f.neighborNpaNxx =
+      !blank &&
+      ck >= 10_000_000_000 &&
+      ck < 20_000_000_000 &&
+      dk >= 10_000_000_000 &&
+      dk < 20_000_000_000 &&
+      Math.floor(ck / 10_000) === Math.floor(dk / 10_000);
+    f.dno = !blank && this.dnoKeySet().has(ck);
+    let inventory = 0;
+    if (p.attestation === 'A' && !blank) {
+      const keys = this.ref.inventory.keysOf(p.customerId);
+      if (keys !== null) inventory = keys.exact.has(ck) || keyHasPrefix(ck, keys.prefixes) ? 1 : 2;
     }
-    switch (r.sipCode) {
+    f.inventory = inventory;
+    f.zone = zoneIndexOfKey(dk);
+    f.pair = blank ? 0 : pairKey(ck, dk);
+    this.place(state, p);
+  }
+
+  private dnoKeySet(): NumberSet {
+    const dno = this.ref.dno;
+    if (this.dnoKeys === null || this.dnoSource !== dno || this.dnoSize !== dno.size) {
+      const keys = new NumberSet(dno.size);
+      for (const n of dno) if (PLAIN_E164.test(n)) keys.add(numberKey(n));
+      this.dnoKeys = keys;
+      this.dnoSource = dno;
+      this.dnoSize = dno.size;
+    }
+    return this.dnoKeys;
+  }
+
+  private stateOf(customerId: string): CustomerWindows {
+    let state = this.lastState;
+    if (customerId !== this.lastCustomer || state === null) {
+      state = this.customers.get(customerId) ?? null;
+      if (!state) {
+        state = { hours: new Map(), trunks: new Map(), lastHourIdx: Number.NaN, lastSlot: null };
+        this.customers.set(customerId, state);
+      }
+      this.lastCustomer = customerId;
+      this.lastState = state;
+    }
+    return state;
+  }
+
+  private place(state: CustomerWindows, p: PackedCall): void {
+    const hour = hourStart(p.startMs);
+    // small-integer hour index: Map lookups on SMIs are far cheaper than on boxed millisecond values
+    const hourIdx = hour / HOUR_MS;
+    let slot = state.lastSlot;
+    if (slot === null || state.lastHourIdx !== hourIdx) {
+      slot = state.hours.get(hourIdx) ?? null;
+      if (!slot) {
+        slot = { w: emptyWindow(p.customerId, '', hour, this.limit), soleTrunk: null, split: false };
+        state.hours.set(hourIdx, slot);
+      }
+      state.lastHourIdx = hourIdx;
+      state.lastSlot = slot;
+    }
+    if (this.trunkWindows) this.placeTrunk(state, slot, p, hour, hourIdx);
+    this.fold(slot.w, p);
+  }
+
+  /** Trunk side of a call, before the customer window folds it (a split copies the window as it was). */
+  private placeTrunk(
+    state: CustomerWindows,
+    slot: HourSlot,
+    p: PackedCall,
+    hour: number,
+    hourIdx: number,
+  ): void {
+    const trunk = p.trunkId;
+    if (!slot.split) {
+      if (trunk !== '' && slot.soleTrunk === null) {
+        slot.soleTrunk = trunk;
+        this.trunkHours(state, trunk).set(hourIdx, null);
+        return;
+      }
+      if (trunk !== '' && slot.soleTrunk === trunk) return;
+      slot.split = true;
+      if (slot.soleTrunk !== null) {
+        const copy = cloneWindow(slot.w);
+        copy.trunkId = slot.soleTrunk;
+        this.trunkHours(state, slot.soleTrunk).set(hourIdx, copy);
+      }
+    }
+    if (trunk === '') return;
+    const byHour = this.trunkHours(state, trunk);
+    let tw = byHour.get(hourIdx);
+    if (!tw) {
+      tw = emptyWindow(p.customerId, trunk, hour, this.limit);
+      byHour.set(hourIdx, tw);
+    }
+    this.fold(tw, p);
+  }
+
+  private trunkHours(state: CustomerWindows, trunk: string): Map<number, WindowAggregate | null> {
+    let byHour = state.trunks.get(trunk);
+    if (!byHour) {
+      byHour = new Map();
+      state.trunks.set(trunk, byHour);
+    }
+    return byHour;
+  }
+
+  private fold(w: WindowAggregate, p: PackedCall): void {
+    const f = this.facts;
+    const ms = p.startMs;
+    w.attempts++;
+    if (ms < w.firstMs) w.firstMs = ms;
+    if (ms > w.lastMs) w.lastMs = ms;
+    if (p.answered) {
+      w.answered++;
+      w.durationSum += p.durationS;
+      if (p.durationS < SHORT_CALL_S) w.shortAnswered++;
+      w.durationHist[bucketOf(p.durationS)]++;
+    }
+    switch (p.sipCode) {
       case 403:
         w.rej403++;
         break;
@@ -107,34 +275,26 @@ export class Aggregator {
         w.rej608++;
         break;
     }
-    const cls = r.callingClass;
+    const cls = p.callingClass;
     if (cls === 'blank') w.callingBlank++;
     else {
-      w.calling.add(callingKey);
-      w.pairs.add(pairKey(callingKey, calledKey));
-      if (r.calling === r.called) w.callingEqualsCalled++;
-      else if (
-        r.calling.length === 12 &&
-        r.called.length === 12 &&
-        r.calling.startsWith('+1') &&
-        r.called.startsWith('+1') &&
-        r.calling.slice(0, 8) === r.called.slice(0, 8)
-      ) {
-        w.neighborNpaNxx++;
-      }
+      w.calling.add(p.callingKey);
+      w.pairs.add(f.pair);
+      if (f.callingEqualsCalled) w.callingEqualsCalled++;
+      else if (f.neighborNpaNxx) w.neighborNpaNxx++;
       if (isInvalidCallingClass(cls)) {
         if (cls === 'fictitious') w.callingFictitious++;
         else w.callingInvalid++;
       } else if (cls === 'toll_free') w.callingTollFree++;
-      if (this.ref.dno.has(r.calling)) w.callingDno++;
+      if (f.dno) w.callingDno++;
     }
-    w.called.add(calledKey);
-    switch (r.attestation) {
+    w.called.add(p.calledKey);
+    switch (p.attestation) {
       case 'A':
         w.attA++;
-        if (cls !== 'blank' && this.ref.inventory.hasCustomer(r.customerId)) {
+        if (f.inventory !== 0) {
           w.aChecked++;
-          if (!this.ref.inventory.owns(r.customerId, r.calling)) w.aOutsideInventory++;
+          if (f.inventory === 2) w.aOutsideInventory++;
         }
         break;
       case 'B':
@@ -146,27 +306,42 @@ export class Aggregator {
       default:
         w.attNone++;
     }
-    if (r.verstat === 'TN-Validation-Passed') w.verPassed++;
-    else if (r.verstat === 'TN-Validation-Failed') w.verFailed++;
-    else if (r.verstat === 'No-TN-Validation') w.verNone++;
-    const zone = zoneOfNumber(r.called);
-    if (zone !== null) {
-      let clock = this.zoneClocks.get(zone);
-      if (!clock) {
-        clock = new ZoneClock(zone);
-        this.zoneClocks.set(zone, clock);
+    if (p.verstat === 'TN-Validation-Passed') w.verPassed++;
+    else if (p.verstat === 'TN-Validation-Failed') w.verFailed++;
+    else if (p.verstat === 'No-TN-Validation') w.verNone++;
+    const zone = f.zone;
+    if (zone >= 0) {
+      const bucket = Math.floor(ms / HOUR_MS);
+      if (this.zoneBucket[zone] !== bucket) {
+        this.zoneBucket[zone] = bucket;
+        this.zoneOffset[zone] = this.clocks[zone].offsetAt(ms);
       }
-      const local = r.startMs + clock.offsetAt(r.startMs);
-      const h = Math.floor((((local % 86_400_000) + 86_400_000) % 86_400_000) / HOUR_MS);
+      const local = ms + this.zoneOffset[zone];
+      const h = Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
       w.hoursKnown++;
       if (h < CALLING_HOURS_START || h >= CALLING_HOURS_END) w.outsideHours++;
     }
   }
 
+  /** The trunk window of an hour that never split: the customer window under the trunk's name. */
+  private trunkWindow(
+    state: CustomerWindows,
+    trunk: string,
+    hourIdx: number,
+    w: WindowAggregate | null,
+  ): WindowAggregate {
+    if (w) return w;
+    const copy = cloneWindow((state.hours.get(hourIdx) as HourSlot).w);
+    copy.trunkId = trunk;
+    return copy;
+  }
+
   /** All customer-level windows, then all trunk-level windows. */
   *windows(): Generator<WindowAggregate> {
-    for (const s of this.customers.values()) yield* s.hours.values();
-    for (const s of this.customers.values()) for (const t of s.trunks.values()) yield* t.values();
+    for (const s of this.customers.values()) for (const slot of s.hours.values()) yield slot.w;
+    for (const s of this.customers.values())
+      for (const [trunk, byHour] of s.trunks)
+        for (const [hourIdx, w] of byHour) yield this.trunkWindow(s, trunk, hourIdx, w);
   }
 
   customerWindows(): Map<string, WindowAggregate[]> {
@@ -174,7 +349,7 @@ export class Aggregator {
     for (const [id, s] of this.customers)
       out.set(
         id,
-        [...s.hours.values()].sort((a, b) => a.hourMs - b.hourMs),
+        [...s.hours.values()].map((slot) => slot.w).sort((a, b) => a.hourMs - b.hourMs),
       );
     return out;
   }
@@ -182,6 +357,9 @@ export class Aggregator {
   trunkWindowsOf(customerId: string): WindowAggregate[] {
     const s = this.customers.get(customerId);
     if (!s) return [];
-    return [...s.trunks.values()].flatMap((m) => [...m.values()]);
+    const out: WindowAggregate[] = [];
+    for (const [trunk, byHour] of s.trunks)
+      for (const [hourIdx, w] of byHour) out.push(this.trunkWindow(s, trunk, hourIdx, w));
+    return out;
   }
 }

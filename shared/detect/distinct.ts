@@ -180,10 +180,19 @@ export function numberKey(value: string): number {
   return 1e15 + (h >>> 0);
 }
 
-/** Key of an ordered (calling, called) pair, 52 bits of two mixed hashes (collisions ~n²/2^53). */
+/**
+ * Key of an ordered (calling, called) pair, 52 bits of two mixed hashes (collisions ~n²/2^53).
+ * Written out without hash2's tuples because it runs once per call; the value is the same.
+ */
 export function pairKey(calling: number, called: number): number {
-  const [a1, b1] = hash2(calling);
-  const [a2, b2] = hash2(called);
+  const lo1 = calling >>> 0;
+  const hi1 = Math.floor(calling / 4294967296) >>> 0;
+  const lo2 = called >>> 0;
+  const hi2 = Math.floor(called / 4294967296) >>> 0;
+  const a1 = fmix32(lo1 ^ Math.imul(hi1, 0x9e3779b1));
+  const b1 = fmix32(hi1 ^ Math.imul(lo1 + 0x7f4a7c15, 0x85ebca77) ^ 0x5bd1e995);
+  const a2 = fmix32(lo2 ^ Math.imul(hi2, 0x9e3779b1));
+  const b2 = fmix32(hi2 ^ Math.imul(lo2 + 0x7f4a7c15, 0x85ebca77) ^ 0x5bd1e995);
   const hi = fmix32(a1 ^ Math.imul(b2, 0x27d4eb2f)) >>> 12; // 20 bits
   const lo = fmix32(b1 ^ Math.imul(a2 + 0x165667b1, 0x9e3779b1));
   return hi * 4294967296 + lo;

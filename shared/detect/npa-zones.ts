@@ -39,3 +39,23 @@ export function zoneOfNumber(e164: string): string | null {
   if (e164.length !== 12 || !e164.startsWith('+1')) return null;
   return byNpa.get(e164.slice(2, 5)) ?? null;
 }
+
+/** Zone names by index, for code that keeps a zone as a small integer. */
+export const ZONE_NAMES: readonly string[] = Object.keys(ZONES);
+const zoneIndexByNpa = new Int8Array(1000).fill(-1);
+for (const [npa, zone] of byNpa) zoneIndexByNpa[Number(npa)] = ZONE_NAMES.indexOf(zone);
+
+/** Index in ZONE_NAMES of zoneOfNumber(e164), or -1 when that is null. */
+export function zoneIndexOfNumber(e164: string): number {
+  const zone = zoneOfNumber(e164);
+  return zone === null ? -1 : ZONE_NAMES.indexOf(zone);
+}
+
+/**
+ * zoneIndexOfNumber for a number held as its key (the E.164 digits as an integer): +1 numbers are
+ * exactly the 11-digit keys starting with 1, and their area code is digits 2-4.
+ */
+export function zoneIndexOfKey(key: number): number {
+  if (key < 10_000_000_000 || key >= 20_000_000_000) return -1;
+  return zoneIndexByNpa[Math.floor(key / 10_000_000) % 1000];
+}

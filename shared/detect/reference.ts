@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CsvTokenizer } from '../cdr/csv-tokenizer.ts';
 import { normalizeNumber } from '../cdr/phone.ts';
+import { numberKey } from './distinct.ts';
+import { NumberSet } from './number-set.ts';
 
 /**
  * Reference data (contracts.md section 2): customer registry, number inventory, DNO list.
@@ -92,12 +94,65 @@ export function unknownCustomer(customerId: string): Customer {
   };
 }
 
+/** A customer's inventory as number keys (see numberKey), for checking calls held as keys. */
+export interface InventoryKeys {
+  exact: NumberSet;
+  /** `+1202555*` as value 1202555 with 7 digits */
+  prefixes: Array<{ value: number; digits: number }>;
+}
+
+/** E.164 text that numberKey maps one-to-one: '+' and 1-15 digits without a leading zero. */
+const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
+
+/** Decimal digits of a non-negative integer key. */
+function digitCount(key: number): number {
+  let d = 1;
+  while (key >= 10 ** d) d++;
+  return d;
+}
+
+/**
+ * True when the E.164 number whose key is `key` starts with one of the prefixes. Keys of plain E.164
+ * text have no leading zero, so "the first `digits` digits equal `value`" is exactly startsWith.
+ */
+export function keyHasPrefix(key: number, prefixes: InventoryKeys['prefixes']): boolean {
+  if (prefixes.length === 0) return false;
+  const d = digitCount(key);
+  for (const p of prefixes) {
+    if (p.digits <= d && Math.floor(key / 10 ** (d - p.digits)) === p.value) return true;
+  }
+  return false;
+}
+
 /** Which numbers each customer may present with A attestation: exact E.164 numbers and `+1202555*` prefixes. */
 export class NumberInventory {
   private readonly exact = new Map<string, Set<string>>();
   private readonly prefixes = new Map<string, string[]>();
+  private readonly keyCache = new Map<string, InventoryKeys | null>();
+
+  /**
+   * The customer's inventory as keys, or null when it has none; rebuilt after any add. Only entries
+   * that plain E.164 text can match are kept, so ownsKey(key) = owns('+' + key digits).
+   */
+  keysOf(customerId: string): InventoryKeys | null {
+    const cached = this.keyCache.get(customerId);
+    if (cached !== undefined) return cached;
+    let keys: InventoryKeys | null = null;
+    if (this.hasCustomer(customerId)) {
+      keys = { exact: new NumberSet(), prefixes: [] };
+      for (const n of this.exact.get(customerId) ?? []) if (PLAIN_E164.test(n)) keys.exact.add(numberKey(n));
+      for (const p of this.prefixes.get(customerId) ?? []) {
+        if (p === '' || p === '+') keys.prefixes.push({ value: 0, digits: 0 });
+        else if (/^\+\d{1,15}$/.test(p))
+          keys.prefixes.push({ value: Number(p.slice(1)), digits: p.length - 1 });
+      }
+    }
+    this.keyCache.set(customerId, keys);
+    return keys;
+  }
 
   add(customerId: string, number: string): void {
+    this.keyCache.clear();
     if (number.endsWith('*')) {
       const p = number.slice(0, -1);
       const list = this.prefixes.get(customerId) ?? [];

@@ -1,0 +1,61 @@
+/**
+ * Turns short byte ranges (customer ids, trunk ids) into strings without decoding every row: the
+ * first time a byte sequence is seen it is decoded once, later rows find the same string instance
+ * by hashing and comparing bytes. Distinct ids per batch are few (hundreds), so the table stays small.
+ */
+export class ByteInterner {
+  private keys: Buffer[] = [];
+  private values: string[] = [];
+  private slots = new Int32Array(256).fill(-1);
+  private hashes = new Int32Array(256);
+
+  /** The string for buf[start, end), decoded as UTF-8 exactly like `buf.toString('utf8', start, end)`. */
+  intern(buf: Buffer, start: number, end: number): string {
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 16777619);
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    const len = end - start;
+    for (;;) {
+      const idx = this.slots[i];
+      if (idx === -1) break;
+      if (this.hashes[i] === h) {
+        const k = this.keys[idx];
+        if (k.length === len) {
+          let same = true;
+          for (let j = 0; j < len; j++) {
+            if (k[j] !== buf[start + j]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return this.values[idx];
+        }
+      }
+      i = (i + 1) & mask;
+    }
+    const value = buf.toString('utf8', start, end);
+    this.slots[i] = this.keys.length;
+    this.hashes[i] = h;
+    this.keys.push(Buffer.from(buf.subarray(start, end)));
+    this.values.push(value);
+    if (this.keys.length * 2 > this.slots.length) this.grow();
+    return value;
+  }
+
+  private grow(): void {
+    const n = this.slots.length * 2;
+    const slots = new Int32Array(n).fill(-1);
+    const hashes = new Int32Array(n);
+    for (let s = 0; s < this.slots.length; s++) {
+      const idx = this.slots[s];
+      if (idx === -1) continue;
+      let i = this.hashes[s] & (n - 1);
+      while (slots[i] !== -1) i = (i + 1) & (n - 1);
+      slots[i] = idx;
+      hashes[i] = this.hashes[s];
+    }
+    this.slots = slots;
+    this.hashes = hashes;
+  }
+}

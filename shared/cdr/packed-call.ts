@@ -1,0 +1,27 @@
+import type { Attestation, NumberClass, Verstat } from './record.ts';
+
+/**
+ * One call reduced to what aggregation reads, as numbers and interned strings. The canonical fast
+ * path fills ONE instance per parser and hands it to `BatchSink.packed` row after row, so a row costs
+ * no allocation: a sink must copy what it keeps. Numbers are keys (`numberKey` of the E.164 text:
+ * its digits as one integer), which the fast path only produces for numbers it normalized itself.
+ */
+export class PackedCall {
+  /** 1-based physical line where the row starts */
+  line = 0;
+  startMs = 0;
+  /** billable seconds, 0 when unanswered (as in CallRecord) */
+  durationS = 0;
+  answered = false;
+  /** 0 when the row had no SIP code */
+  sipCode = 0;
+  customerId = '';
+  trunkId = '';
+  /** -1 for a blank caller ID */
+  callingKey = -1;
+  callingClass: NumberClass = 'blank';
+  calledKey = 0;
+  calledClass: NumberClass = 'valid';
+  attestation: Attestation = '';
+  verstat: Verstat = '';
+}

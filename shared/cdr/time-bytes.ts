@@ -1,0 +1,75 @@
+/**
+ * The common timestamp shapes parsed straight from bytes, for the canonical fast path. Anything else
+ * (offsets, fractions, leap seconds, local times, odd years) returns NaN and the row takes the string
+ * path (parseTimestamp), so this never has to agree with it on anything but the shapes below:
+ *   YYYY-MM-DD[T ]hh:mm:ssZ      (20 bytes, year 1970-9999)
+ *   epoch seconds (10 digits) or milliseconds (13 digits)
+ */
+
+const DAY_MS = 86_400_000;
+
+/** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+function digit(buf: Buffer, i: number): number {
+  const c = buf[i] - 48;
+  // far out of range, so one bad digit makes its whole component negative: no two errors cancel out
+  return c >= 0 && c <= 9 ? c : -1_000_000;
+}
+
+/** Parses bytes written by one switch, remembering the last day so time-ordered rows skip the calendar. */
+export class ByteTimeParser {
+  private lastYmd = -1;
+  private lastDayMs = 0;
+
+  /** Epoch ms of buf[start, end), or NaN when the text is not one of the shapes above. */
+  parse(buf: Buffer, start: number, end: number): number {
+    const len = end - start;
+    if (len === 20) return this.isoZ(buf, start);
+    if (len === 10 || len === 13) {
+      let v = 0;
+      for (let i = start; i < end; i++) {
+        const c = buf[i] - 48;
+        if (c < 0 || c > 9) return Number.NaN;
+        v = v * 10 + c;
+      }
+      return len === 10 ? v * 1000 : v;
+    }
+    return Number.NaN;
+  }
+
+  private isoZ(buf: Buffer, s: number): number {
+    if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || buf[s + 13] !== 58 || buf[s + 16] !== 58) return Number.NaN;
+    const sep = buf[s + 10];
+    if (sep !== 84 && sep !== 32 && sep !== 116) return Number.NaN;
+    const z = buf[s + 19];
+    if (z !== 90 && z !== 122) return Number.NaN;
+    const y = digit(buf, s) * 1000 + digit(buf, s + 1) * 100 + digit(buf, s + 2) * 10 + digit(buf, s + 3);
+    const mo = digit(buf, s + 5) * 10 + digit(buf, s + 6);
+    const d = digit(buf, s + 8) * 10 + digit(buf, s + 9);
+    const h = digit(buf, s + 11) * 10 + digit(buf, s + 12);
+    const mi = digit(buf, s + 14) * 10 + digit(buf, s + 15);
+    const sec = digit(buf, s + 17) * 10 + digit(buf, s + 18);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31) return Number.NaN;
+    const ymd = y * 10_000 + mo * 100 + d;
+    if (ymd !== this.lastYmd) {
+      if (d > daysInMonth(y, mo)) return Number.NaN;
+      this.lastYmd = ymd;
+      this.lastDayMs = daysFromCivil(y, mo, d) * DAY_MS;
+    }
+    return this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+  }
+}
