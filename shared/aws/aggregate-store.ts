@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -12,6 +12,7 @@ import { customerPk, markerSk } from '../ingest/keys.ts';
 import { STORE_EXACT_LIMIT } from '../ingest/part-collector.ts';
 import {
   type AggregateStore,
+  type ClaimOutcome,
   type CommitOutcome,
   type CommitRequest,
   RetryableStoreError,
@@ -194,15 +195,27 @@ export class DynamoAggregateStore implements AggregateStore {
     claimant: string,
     untilMs: number,
     nowMs: number,
-  ): Promise<boolean> {
-    return this.#conditional({
-      Key: { pk: customerPk(customerId), sk },
-      UpdateExpression: 'SET claimRank = :r, claimUntil = :until, claimBy = :me',
-      ConditionExpression:
-        'attribute_exists(pk) AND (attribute_not_exists(sev) OR sev < :r) AND ' +
-        '(attribute_not_exists(claimUntil) OR claimUntil < :now OR claimBy = :me OR claimRank < :r)',
-      ExpressionAttributeValues: { ':r': rank, ':until': untilMs, ':me': claimant, ':now': nowMs },
-    });
+  ): Promise<ClaimOutcome> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: customerPk(customerId), sk },
+          UpdateExpression: 'SET claimRank = :r, claimUntil = :until, claimBy = :me',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(sev) OR sev < :r) AND ' +
+            '(attribute_not_exists(claimUntil) OR claimUntil < :now OR claimBy = :me OR claimRank < :r)',
+          ExpressionAttributeValues: { ':r': rank, ':until': untilMs, ':me': claimant, ':now': nowMs },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw asRetryable(error, `severity of ${sk}`);
+      const old = (error as ConditionalCheckFailedException).Item;
+      if (!old) throw new Error(`no window ${sk} of ${customerId} to claim a severity for`);
+      return Number(old.sev?.N ?? 0) >= rank ? 'published' : 'busy';
+    }
   }
 
   async confirmSeverity(customerId: string, sk: string, rank: number, claimant: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { type WindowJson, windowFromJson, windowToJson } from '../detect/window.ts';
 import { customerPk, markerSk, windowSk } from './keys.ts';
 import { STORE_EXACT_LIMIT } from './part-collector.ts';
-import type { AggregateStore, CommitOutcome, CommitRequest, StoredWindow } from './ports.ts';
+import type { AggregateStore, ClaimOutcome, CommitOutcome, CommitRequest, StoredWindow } from './ports.ts';
 
 interface Item {
   window: WindowJson;
@@ -72,13 +72,14 @@ export class MemoryAggregateStore implements AggregateStore {
     claimant: string,
     untilMs: number,
     nowMs: number,
-  ): Promise<boolean> {
+  ): Promise<ClaimOutcome> {
     const item = this.items.get(this.id(customerId, sk));
-    if (!item || item.sev >= rank) return false;
+    if (!item) throw new Error(`no window ${sk} of ${customerId} to claim a severity for`);
+    if (item.sev >= rank) return 'published';
     const c = item.claim;
-    if (c && c.until >= nowMs && c.by !== claimant && c.rank >= rank) return false;
+    if (c && c.until >= nowMs && c.by !== claimant && c.rank >= rank) return 'busy';
     item.claim = { rank, until: untilMs, by: claimant };
-    return true;
+    return 'claimed';
   }
 
   async confirmSeverity(customerId: string, sk: string, rank: number, claimant: string): Promise<void> {

@@ -34,6 +34,8 @@ export async function mergeWindow(
   store: AggregateStore,
   delta: WindowDelta,
   applyId: string,
+  /** first back-off step after throttling, doubled per attempt (full jitter, capped at 2 s) */
+  retryBaseMs = 25,
 ): Promise<{ outcome: MergeOutcome; attempts: number }> {
   let lastError: unknown = null;
   for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
@@ -60,7 +62,7 @@ export async function mergeWindow(
     } catch (error) {
       if (!(error instanceof RetryableStoreError)) throw error;
       lastError = error;
-      await sleep(backoffMs(attempt));
+      await sleep(backoffMs(attempt, retryBaseMs));
     }
   }
   throw new MergeGaveUpError(

@@ -54,6 +54,8 @@ export class RetryableStoreError extends Error {
   override name = 'RetryableStoreError';
 }
 
+export type ClaimOutcome = 'claimed' | 'published' | 'busy';
+
 export interface CommitRequest {
   customerId: string;
   sk: string;
@@ -71,8 +73,9 @@ export interface AggregateStore {
   /** the customer-level windows of one customer with hourMs in [fromMs, toMs], strongly consistent */
   customerHours(customerId: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
   /**
-   * Claims the right to publish severity `rank` for a window: succeeds when nothing at this rank or
-   * above was published and no other claim for it is live (or the live claim is `claimant`'s own).
+   * Claims the right to publish severity `rank` for a window. `claimed`: go ahead; `published`:
+   * this rank or higher was published already; `busy`: another invocation holds a live claim for
+   * this rank or higher and has not confirmed yet.
    */
   claimSeverity(
     customerId: string,
@@ -81,7 +84,7 @@ export interface AggregateStore {
     claimant: string,
     untilMs: number,
     nowMs: number,
-  ): Promise<boolean>;
+  ): Promise<ClaimOutcome>;
   /** records that `rank` was published (raises `sev`, never lowers it) and drops `claimant`'s claim */
   confirmSeverity(customerId: string, sk: string, rank: number, claimant: string): Promise<void>;
   /** gives a claim back after a failed publish so a redelivery can try again at once */

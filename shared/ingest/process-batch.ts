@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import { applyIdOf, batchIdOf, quarantineKeyOf, switchIdOf } from './keys.ts';
@@ -18,6 +19,8 @@ export interface IngestOptions {
   parallel: number;
   /** how often the time budget is checked, in rows (tests use small numbers) */
   checkEveryRows?: number;
+  /** first back-off step when DynamoDB throttles a merge (doubles per attempt) */
+  retryBaseMs?: number;
 }
 
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
@@ -183,7 +186,7 @@ export async function processBatch(
   let already = 0;
   let attempts = 0;
   await forEachLimited(deltas, options.parallel, async (delta) => {
-    const r = await mergeWindow(ports.aggregates, delta, applyId);
+    const r = await mergeWindow(ports.aggregates, delta, applyId, options.retryBaseMs);
     attempts += r.attempts;
     if (r.outcome === 'applied') merged++;
     else already++;
@@ -213,7 +216,8 @@ export async function processBatch(
       tracebacks,
       batchKey: job.key,
       switchId,
-      claimant: applyId,
+      claimant: `${applyId}@${randomUUID()}`,
+      deferred: [],
       parallel: options.parallel,
     },
   );

@@ -6,7 +6,7 @@ import type { ReferenceData } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
 import { findingEvent } from './finding-event.ts';
 import { windowSk } from './keys.ts';
-import { forEachLimited } from './parallel.ts';
+import { backoffMs, forEachLimited, sleep } from './parallel.ts';
 import type { AggregateStore, Clock, EventPublisher, StoredWindow } from './ports.ts';
 
 /** Earlier hours read back to judge a window against the customer's own history (analysis.ts baseline). */
@@ -14,6 +14,13 @@ const HISTORY_HOURS = 24;
 /** A publish claim outlives a crashed invocation by this much, well under the queue's visibility timeout. */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 const TOP_TRUNKS = 5;
+/** waits for another invocation's claim to be confirmed or released before deferring to a redelivery */
+const BUSY_RETRIES = 5;
+
+/** Findings not published because another invocation held the window's claim until the end. */
+export class PublishDeferredError extends Error {
+  override name = 'PublishDeferredError';
+}
 
 export interface TouchedWindows {
   /** customer id -> customer-level hours (hourMs) this part wrote to */
@@ -30,8 +37,10 @@ export interface PublishContext {
   tracebacks: TracebackHistory | null;
   batchKey: string;
   switchId: string;
-  /** who claims a severity (the part's apply id): a redelivery of the same part may re-claim at once */
+  /** who claims a severity: unique per attempt, so concurrent deliveries of one batch exclude each other */
   claimant: string;
+  /** windows whose claim stayed busy (filled in by publishFindings) */
+  deferred: string[];
   parallel: number;
 }
 
@@ -47,9 +56,10 @@ function trunksOf(stored: StoredWindow[]) {
 /**
  * Scores every customer-hour the part touched, with the merged totals read back from the store
  * (so all batches of the hour count), and publishes a finding only when the window reaches a
- * severity above what was already published for it. Order: claim, publish, confirm. A crash after
- * publishing may repeat one message after the claim lease; a failed publish is never lost, since
- * the claim is released (or expires) and the redelivered batch scores again.
+ * severity above what was already published for it. Order: claim, publish, confirm. Concurrent
+ * deliveries cannot both publish (one holds the claim); a failed publish is never lost, since the
+ * claim is released (or expires) and the redelivered batch scores again. Only a crash between
+ * publish and confirm can repeat one message, after the lease.
  */
 export async function publishFindings(touched: TouchedWindows, ctx: PublishContext): Promise<number> {
   let published = 0;
@@ -75,6 +85,12 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
       if (await publishIfRaised(finding, hourMs, sevByHour.get(hourMs) ?? 0, touched, ctx)) published++;
     }
   });
+  if (ctx.deferred.length > 0) {
+    // not lost: the redelivered message scores these windows again once the other claim is settled
+    throw new PublishDeferredError(
+      `${ctx.deferred.length} finding(s) being published by another invocation (${ctx.deferred.slice(0, 3).join(', ')}); retry later`,
+    );
+  }
   return published;
 }
 
@@ -89,7 +105,7 @@ async function publishIfRaised(
   if (rank <= publishedRank) return false;
   const sk = windowSk('', hourMs);
   const now = ctx.clock.now();
-  const claimed = await ctx.store.claimSeverity(
+  let claimed = await ctx.store.claimSeverity(
     finding.customer_id,
     sk,
     rank,
@@ -97,7 +113,24 @@ async function publishIfRaised(
     now + CLAIM_LEASE_MS,
     now,
   );
-  if (!claimed) return false; // published already, or another invocation is publishing it now
+  // another invocation is publishing this window right now: it usually confirms within moments
+  for (let attempt = 0; claimed === 'busy' && attempt < BUSY_RETRIES; attempt++) {
+    await sleep(100 + backoffMs(attempt, 100, 1000));
+    const at = ctx.clock.now();
+    claimed = await ctx.store.claimSeverity(
+      finding.customer_id,
+      sk,
+      rank,
+      ctx.claimant,
+      at + CLAIM_LEASE_MS,
+      at,
+    );
+  }
+  if (claimed === 'published') return false;
+  if (claimed === 'busy') {
+    ctx.deferred.push(`${finding.customer_id} ${finding.window_start}`);
+    return false;
+  }
   const event = findingEvent(
     finding,
     ctx.batchKey,

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDb } from '../../local/emulators/dynamodb.ts';
+import { DynamoWriteCounter, documentClientOf } from '../../shared/aws/clients.ts';
+
+/**
+ * DynamoDB Local for the ingest integration tests (the local stack's own starter, data in a fresh
+ * temporary folder), with fresh tables per scenario, a write counter, and a fault injector that
+ * fails chosen calls before the SDK's own retries can hide them.
+ */
+export interface DynamoHarness {
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  writes: DynamoWriteCounter;
+  faults: FaultInjector;
+  freshTables(): Promise<{ aggregates: string; manifest: string }>;
+  scan(table: string): Promise<Array<Record<string, unknown>>>;
+  stop(): Promise<void>;
+}
+
+export type Fault = (commandName: string, input: Record<string, unknown>) => Error | null;
+
+export class FaultInjector {
+  fault: Fault | null = null;
+  injected = 0;
+
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const error = this.fault?.(context.commandName ?? '', args.input as Record<string, unknown>) ?? null;
+        if (error) {
+          this.injected++;
+          throw error;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'ingestTestFaults' },
+    );
+  }
+}
+
+export function throttling(): Error {
+  const e = new Error('Rate of requests exceeds the allowed throughput (injected)');
+  e.name = 'ThrottlingException';
+  return e;
+}
+
+export function transactionConflict(): Error {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled: TransactionConflict (injected)',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+  });
+}
+
+let tableSeq = 0;
+
+export async function startDynamoHarness(): Promise<DynamoHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'traceguard-ingest-'));
+  const db = await startDynamoDb({ dataDir });
+  const client = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const writes = new DynamoWriteCounter();
+  writes.attach(client);
+  const faults = new FaultInjector();
+  faults.attach(client);
+  const create = async (name: string) => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  };
+  const doc = documentClientOf(client);
+  return {
+    client,
+    doc,
+    writes,
+    faults,
+    async freshTables() {
+      const n = ++tableSeq;
+      const tables = { aggregates: `Aggregates${n}`, manifest: `Manifest${n}` };
+      await Promise.all([create(tables.aggregates), create(tables.manifest)]);
+      return tables;
+    },
+    async scan(table) {
+      const items: Array<Record<string, unknown>> = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async stop() {
+      client.destroy();
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
+import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
+import type { FindingEvent } from '../../shared/ingest/finding-event.ts';
+import {
+  ManualClock,
+  MemoryBatchSource,
+  MemoryEventPublisher,
+  MemoryLog,
+  MemoryReferenceSource,
+  MemoryWorkQueue,
+} from '../../shared/ingest/memory-io.ts';
+import type { IngestJob } from '../../shared/ingest/messages.ts';
+import type { IngestPorts } from '../../shared/ingest/ports.ts';
+import {
+  type BatchOutcome,
+  DEFAULT_INGEST_OPTIONS,
+  processBatch,
+} from '../../shared/ingest/process-batch.ts';
+import { cdrBatch } from '../unit/ingest-cdr-fixtures.ts';
+import { type DynamoHarness, startDynamoHarness, throttling, transactionConflict } from './ingest-dynamo.ts';
+
+const BUCKET = 'cdr-bucket';
+let h: DynamoHarness;
+
+beforeAll(async () => {
+  h = await startDynamoHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Ports over DynamoDB Local (aggregates, manifest); S3, SNS and SQS stay in memory. */
+async function dynamoPorts() {
+  const tables = await h.freshTables();
+  return {
+    tables,
+    source: new MemoryBatchSource(),
+    aggregates: new DynamoAggregateStore(h.doc, tables.aggregates),
+    manifest: new DynamoManifestStore(h.doc, tables.manifest),
+    reference: new MemoryReferenceSource(),
+    events: new MemoryEventPublisher(),
+    queue: new MemoryWorkQueue(),
+    clock: new ManualClock(),
+    log: new MemoryLog(),
+  } satisfies IngestPorts & { tables: unknown };
+}
+
+type Ports = Awaited<ReturnType<typeof dynamoPorts>>;
+
+function job(key: string, body: string): IngestJob {
+  return {
+    bucket: BUCKET,
+    key,
+    versionId: null,
+    etag: `etag-${key}`,
+    size: body.length,
+    part: 0,
+    skipRows: 0,
+  };
+}
+
+/** The window items (not markers, versions or severity bookkeeping): what detection reads. */
+async function windows(p: Ports): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const item of await h.scan(p.tables.aggregates)) {
+    const sk = String(item.sk);
+    if (sk.startsWith('APPLIED#')) continue;
+    out[`${item.pk}|${sk}`] = { w: JSON.parse(String(item.w)), tc: item.tc };
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function run(p: Ports, key: string, body: string): Promise<BatchOutcome> {
+  p.source.put(BUCKET, key, body);
+  return processBatch(job(key, body), p);
+}
+
+const A = cdrBatch({
+  seed: 21,
+  rowsPerWindow: 200,
+  customers: ['GOOD', 'ROBO'],
+  hours: 2,
+  robocallers: ['ROBO'],
+  badRows: 2,
+});
+const B = cdrBatch({
+  seed: 22,
+  rowsPerWindow: 150,
+  customers: ['GOOD', 'ROBO'],
+  hours: 2,
+  robocallers: ['ROBO'],
+  idPrefix: 'b',
+});
+
+describe('ingest against DynamoDB Local', () => {
+  it('the same batch delivered 3 times at once, then again, leaves the aggregates of one clean run', async () => {
+    const clean = await dynamoPorts();
+    await run(clean, 'cdr/s1/a.csv', A);
+    const p = await dynamoPorts();
+    p.source.put(BUCKET, 'cdr/s1/a.csv', A);
+    const outcomes = await Promise.allSettled([0, 1, 2].map(() => processBatch(job('cdr/s1/a.csv', A), p)));
+    // a delivery that lost a race may fail and be redelivered: that is what SQS would do
+    for (const o of outcomes) if (o.status === 'rejected') await processBatch(job('cdr/s1/a.csv', A), p);
+    const again = await processBatch(job('cdr/s1/a.csv', A), p);
+    expect(again.status).toBe('duplicate');
+    expect(await windows(p)).toEqual(await windows(clean));
+    const merged = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.windowsMerged] : []));
+    expect(merged.reduce((s, n) => s + n, 0)).toBeLessThanOrEqual(12);
+    // one finding per robocalling hour, not one per delivery
+    expect(p.events.published.filter((e) => e.customer_id === 'ROBO').length).toBe(2);
+  });
+
+  it('two different batches for the same customer-hours merged concurrently sum up exactly', async () => {
+    const sequential = await dynamoPorts();
+    await run(sequential, 'cdr/s1/a.csv', A);
+    await run(sequential, 'cdr/s2/b.csv', B);
+    const p = await dynamoPorts();
+    p.source.put(BUCKET, 'cdr/s1/a.csv', A);
+    p.source.put(BUCKET, 'cdr/s2/b.csv', B);
+    const [a, b] = await Promise.all([
+      processBatch(job('cdr/s1/a.csv', A), p),
+      processBatch(job('cdr/s2/b.csv', B), p),
+    ]);
+    expect(a.status).toBe('done');
+    expect(b.status).toBe('done');
+    const got = await windows(p);
+    expect(got).toEqual(await windows(sequential));
+    const hour = got['CUST#ROBO|H#2026-11-27T16:00:00Z'] as { w: { attempts: number } };
+    expect(hour.w.attempts).toBe(350);
+  });
+
+  it('throttling and transaction conflicts are retried and change nothing', async () => {
+    const clean = await dynamoPorts();
+    await run(clean, 'cdr/s1/a.csv', A);
+    const p = await dynamoPorts();
+    let calls = 0;
+    h.faults.injected = 0;
+    // the merge path's calls; a throttled manifest or scoring call fails the message (SQS redelivers)
+    h.faults.fault = (command, input) => {
+      const items = input.TransactItems as Array<{ Put?: { TableName?: string } }> | undefined;
+      if ((input.TableName ?? items?.[0]?.Put?.TableName) !== p.tables.aggregates) return null;
+      if (command !== 'TransactWriteItemsCommand' && command !== 'GetItemCommand') return null;
+      calls++;
+      if (calls % 3 === 0) return throttling();
+      if (command === 'TransactWriteItemsCommand' && calls % 4 === 0) return transactionConflict();
+      return null;
+    };
+    try {
+      const out = await run(p, 'cdr/s1/a.csv', A);
+      expect(out.status).toBe('done');
+      expect(out.mergeAttempts).toBeGreaterThan(out.windowsMerged);
+    } finally {
+      h.faults.fault = null;
+    }
+    expect(h.faults.injected).toBeGreaterThanOrEqual(8);
+    expect(await windows(p)).toEqual(await windows(clean));
+  });
+
+  it('throttling that never stops fails the message so SQS redelivers it; the redelivery completes it', async () => {
+    const clean = await dynamoPorts();
+    await run(clean, 'cdr/s1/a.csv', A);
+    const p = await dynamoPorts();
+    let transacts = 0;
+    h.faults.fault = (command) =>
+      command === 'TransactWriteItemsCommand' && ++transacts > 4 ? throttling() : null;
+    try {
+      p.source.put(BUCKET, 'cdr/s1/a.csv', A);
+      const fastRetries = { ...DEFAULT_INGEST_OPTIONS, retryBaseMs: 2 };
+      await expect(processBatch(job('cdr/s1/a.csv', A), p, fastRetries)).rejects.toThrow(
+        /gave up after 10 attempts/,
+      );
+    } finally {
+      h.faults.fault = null;
+    }
+    const out = await processBatch(job('cdr/s1/a.csv', A), p);
+    expect(out.windowsAlreadyApplied).toBe(4);
+    expect(out.windowsMerged).toBe(8);
+    expect(await windows(p)).toEqual(await windows(clean));
+  });
+
+  it('an SNS failure mid-batch: the redelivery publishes what is missing, once, and counts nothing twice', async () => {
+    const p = await dynamoPorts();
+    const published: FindingEvent[] = [];
+    let publishes = 0;
+    p.events.publishFinding = async (event) => {
+      if (++publishes === 2) throw new Error('SNS unavailable (injected)');
+      published.push(event);
+    };
+    const options = { ...DEFAULT_INGEST_OPTIONS, parallel: 1 };
+    p.source.put(BUCKET, 'cdr/s1/a.csv', A);
+    await expect(processBatch(job('cdr/s1/a.csv', A), p, options)).rejects.toThrow(/SNS/);
+    const afterFailure = await windows(p);
+    expect(published.length).toBe(1);
+    const out = await processBatch(job('cdr/s1/a.csv', A), p, options);
+    expect(out).toMatchObject({ status: 'done', windowsMerged: 0, findingsPublished: 1 });
+    expect(await windows(p)).toEqual(afterFailure);
+    expect(published.map((e) => e.window_start).sort()).toEqual([
+      '2026-11-27T16:00:00Z',
+      '2026-11-27T17:00:00Z',
+    ]);
+  });
+
+  it('an object split into continuation parts leaves the aggregates of a single run', async () => {
+    const clean = await dynamoPorts();
+    await run(clean, 'cdr/s1/a.csv', A);
+    const p = await dynamoPorts();
+    p.source.put(BUCKET, 'cdr/s1/a.csv', A);
+    const options = { ...DEFAULT_INGEST_OPTIONS, checkEveryRows: 100 };
+    p.clock.drainPerCheck = 450_000; // the second check of every part (row 200) finds the budget spent
+    const outcomes: BatchOutcome[] = [];
+    let next: IngestJob | undefined = job('cdr/s1/a.csv', A);
+    while (next) {
+      p.clock.remaining = 500_000;
+      outcomes.push(await processBatch(next, p, options));
+      next = outcomes.at(-1)?.status === 'continued' ? p.queue.sent.at(-1) : undefined;
+    }
+    expect(outcomes.map((o) => o.rows)).toEqual([200, 200, 200, 200, 2]);
+    expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(802);
+    expect(await windows(p)).toEqual(await windows(clean));
+    const manifest = await h.scan(p.tables.manifest);
+    const batchItem = manifest.find((i) => i.sk === 'BATCH');
+    expect(batchItem).toMatchObject({ status: 'done', rows: 802, quarantined: 2, format: 'canonical' });
+    expect(
+      manifest
+        .filter((i) => String(i.pk).startsWith('HOUR#'))
+        .map((i) => i.pk)
+        .sort(),
+    ).toEqual(['HOUR#2026-11-27T16', 'HOUR#2026-11-27T17']);
+  });
+
+  it('DynamoDB writes grow with windows, not rows (10k vs 100k rows)', async () => {
+    const spec = { customers: Array.from({ length: 10 }, (_, i) => `C${i}`), hours: 3, robocallers: ['C3'] };
+    const small = cdrBatch({ seed: 31, rowsPerWindow: 333, ...spec });
+    const large = cdrBatch({ seed: 32, rowsPerWindow: 3334, ...spec });
+    const measure = async (body: string) => {
+      const p = await dynamoPorts();
+      const before = { requests: h.writes.requests, items: h.writes.items };
+      const started = performance.now();
+      const out = await run(p, 'cdr/s1/x.csv', body);
+      return {
+        out,
+        requests: h.writes.requests - before.requests,
+        items: h.writes.items - before.items,
+        ms: Math.round(performance.now() - started),
+      };
+    };
+    const s = await measure(small);
+    const l = await measure(large);
+    expect(l.out.rows).toBe(100_020);
+    // 10 customers x 3 hours, each with a customer-hour and 2 trunk-hour windows
+    const windowCount = 10 * 3 * 3;
+    for (const m of [s, l]) {
+      expect(m.out.windowsMerged).toBe(windowCount);
+      // one transaction per window; manifest: begin, part, 3 hours, finish; claim + confirm per finding
+      expect(m.requests).toBe(windowCount + 1 + 1 + 3 + 1 + 2 * m.out.findingsPublished);
+    }
+    console.log(
+      `DynamoDB writes (${windowCount} windows; findings ${s.out.findingsPublished} / ${l.out.findingsPublished}): ${s.out.rows} rows -> ${s.requests} requests (${s.items} items) in ${s.ms} ms; ` +
+        `${l.out.rows} rows -> ${l.requests} requests (${l.items} items) in ${l.ms} ms`,
+    );
+  });
+});
