@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { UsageError } from './errors.ts';
+
+interface UploadOptions {
+  switch?: string;
+  key?: string;
+}
+
+const SWITCH_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The object key: `--key` as given (it must name a switch under cdr/), else `cdr/<switch>/<file name>`. */
+export function uploadKey(file: string, opts: UploadOptions): string {
+  if (opts.key) {
+    const m = /^cdr\/([^/]+)\/.+/.exec(opts.key);
+    if (!m)
+      throw new UsageError(
+        `--key '${opts.key}' must look like cdr/<switch_id>/<name> (only cdr/ starts an ingest)`,
+      );
+    if (opts.switch && m[1] !== opts.switch)
+      throw new UsageError(`--key names switch '${m[1]}' but --switch is '${opts.switch}'`);
+    return opts.key;
+  }
+  if (!opts.switch)
+    throw new UsageError('give --switch ID (the switch that produced the file) or --key cdr/<switch>/...');
+  if (!SWITCH_ID.test(opts.switch))
+    throw new UsageError(`--switch '${opts.switch}' must be letters, digits, '.', '_' or '-' (at most 64)`);
+  const name = file.split(/[\\/]/).pop() ?? file;
+  return `cdr/${opts.switch}/${name}`;
+}
+
+async function upload(file: string, opts: UploadOptions): Promise<void> {
+  const { statSync, createReadStream } = await import('node:fs');
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new UsageError(`${file}: not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${file}: no such file`);
+  }
+  const key = uploadKey(file, opts);
+  const { resolveTarget } = await import('./customers.ts');
+  const bucket = resolveTarget('CDR_BUCKET');
+  const { createAwsClients } = await import('../shared/aws/clients.ts');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { s3 } = createAwsClients();
+  const out = await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size }),
+  );
+  process.stdout.write(
+    `uploaded ${file} (${size} bytes) to s3://${bucket}/${key}${out.VersionId ? ` version ${out.VersionId}` : ''}\n`,
+  );
+}
+
+export function register(program: Command): void {
+  program
+    .command('upload')
+    .description('Put a CDR file into the CDR bucket under cdr/<switch>/, which starts an ingest')
+    .argument('<file>', 'CDR batch (CSV or JSON Lines, gzip or not)')
+    .option('--switch <id>', 'switch_id: the first path segment after cdr/')
+    .option('--key <key>', 'full object key (cdr/<switch>/...)')
+    .action((file: string, opts: UploadOptions) => upload(file, opts));
+}
