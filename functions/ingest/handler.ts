@@ -82,6 +82,10 @@ function recordHandler(context: Context) {
         metrics.addMetric('FindingsPublished', MetricUnit.Count, o.findingsPublished);
         if (o.status === 'continued') metrics.addMetric('Continuations', MetricUnit.Count, 1);
       }
+    } catch (error) {
+      // reported to SQS as this record's failure: redelivered, then dead-lettered after 5 receives
+      logger.error('ingest message failed; it will be redelivered', error as Error);
+      throw error;
     } finally {
       metrics.addMetric('DynamoDBWrites', MetricUnit.Count, writes.requests - writesBefore);
       logger.removeKeys(['messageId']);
