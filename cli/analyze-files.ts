@@ -6,6 +6,7 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
+import { aggregateFileInParallel, workerCount } from './analyze-parallel.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -21,7 +22,7 @@ export interface FileTotals {
  * An unreadable file stops the run (exit 2) with a message naming it.
  */
 export async function aggregateFiles(
-  files: Array<{ path: string }>,
+  files: Array<{ path: string; size: number }>,
   ref: ReferenceData,
   opts: {
     format: InputFormat;
@@ -32,6 +33,25 @@ export async function aggregateFiles(
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const aggregator = new Aggregator(ref);
   const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
+  // one big canonical batch: worker threads each take a share of the customers
+  const only = files.length === 1 ? files[0] : null;
+  const workers = only ? workerCount(only.size, opts.format) : 1;
+  if (only && workers > 1) {
+    const stats = await aggregateFileInParallel(only.path, ref, aggregator, {
+      format: opts.format,
+      zone: opts.zone?.zone ?? null,
+      workers,
+      onQuarantine: opts.onQuarantine,
+      progress: opts.progress,
+    });
+    if (stats) {
+      totals.batches++;
+      totals.rows += stats.rows;
+      totals.calls += stats.calls;
+      totals.quarantined += stats.quarantined;
+      return { aggregator, totals };
+    }
+  }
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
     if (opts.progress) stream.on('data', (c) => opts.progress?.advance(c.length));

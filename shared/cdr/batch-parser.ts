@@ -34,6 +34,34 @@ export interface ParseOptions {
   /** zone for local wall-clock times (native formats, ISO times without offset) */
   zone?: ZoneClock | null;
   maxRecordBytes?: number;
+  /**
+   * Read only this share of a canonical CSV batch: rows whose customer_id hashes to `index` of
+   * `count`. Parallel readers of one batch each take one share, so every row is read, counted and
+   * quarantined by exactly one of them, and each customer's windows are built by one. Other formats
+   * cannot be shared and fail with BatchReadError.
+   */
+  partition?: { count: number; index: number };
+}
+
+/** Share of a row in a partitioned read: a hash of its trimmed customer_id. */
+function shareOf(rec: CsvRecordBytes, idx: number, count: number): number {
+  let h = 0x811c9dc5 | 0;
+  const { buf, starts, ends } = rec;
+  const s = idx < rec.count ? starts[idx] : 0;
+  const e = idx < rec.count ? ends[idx] : 0;
+  if (
+    e === s ||
+    (!rec.escaped[idx] && buf[s] > 0x20 && buf[s] < 0x7f && buf[e - 1] > 0x20 && buf[e - 1] < 0x7f)
+  ) {
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 16777619);
+  } else {
+    const bytes = Buffer.from(rec.field(idx).trim(), 'utf8');
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h >>> 0) % count;
 }
 
 export interface BatchSink {
@@ -78,6 +106,7 @@ export class BatchParser {
   private jsonLine = 1;
   private readonly stats: BatchStats;
   private fast: CanonicalFastReader | null = null;
+  private customerColumn = 0;
   private readonly packedCall = new PackedCall();
 
   constructor(opts: ParseOptions, sink: BatchSink) {
@@ -126,6 +155,9 @@ export class BatchParser {
     )
       i++;
     if (want === 'jsonl' || (want === 'auto' && sample[i] === 0x7b)) {
+      if (this.opts.partition) {
+        throw new BatchReadError(`${this.opts.source}: only canonical CSV can be read in shares (partition)`);
+      }
       this.format = 'jsonl';
       return;
     }
@@ -151,10 +183,14 @@ export class BatchParser {
       }
       this.format = 'canonical';
       this.columns = map;
+      this.customerColumn = map.customer_id as number;
       this.width = rec.count;
       if (this.sink.packed)
         this.fast = new CanonicalFastReader(map, rec.count, new ByteInterner(), new ByteTimeParser());
       return true; // the header is not a data row
+    }
+    if (this.opts.partition) {
+      throw new BatchReadError(`${src}: only canonical CSV can be read in shares (partition)`);
     }
     if (want === 'asterisk' || (want === 'auto' && looksLikeAsterisk(rec))) this.format = 'asterisk';
     else if (want === 'freeswitch' || (want === 'auto' && looksLikeFreeswitch(rec)))
@@ -174,6 +210,8 @@ export class BatchParser {
 
   private onCsvRecord(rec: CsvRecordBytes): void {
     if (this.format === null && this.detect(rec)) return;
+    const part = this.opts.partition;
+    if (part && shareOf(rec, this.customerColumn, part.count) !== part.index) return;
     this.stats.rows++;
     if (this.fast?.read(rec, this.packedCall)) {
       const ms = this.packedCall.startMs;
@@ -265,6 +303,8 @@ export class BatchParser {
     if (this.format === null && this.tokenizer) {
       throw new BatchReadError(`${this.opts.source}: line ${line}: ${reason}`);
     }
+    // a row that could not be split into fields has no customer: the first share owns it
+    if (this.opts.partition && this.opts.partition.index !== 0) return;
     this.stats.rows++;
     this.quarantineRow(line, reason, raw);
   }

@@ -5,8 +5,16 @@ import { HOUR_MS, hourStart, ZoneClock } from '../cdr/time.ts';
 import { numberKey, pairKey } from './distinct.ts';
 import { ZONE_NAMES, zoneIndexOfKey, zoneIndexOfNumber } from './npa-zones.ts';
 import { NumberSet } from './number-set.ts';
-import { keyHasPrefix, type ReferenceData } from './reference.ts';
-import { cloneWindow, DURATION_BUCKETS_S, emptyWindow, type WindowAggregate } from './window.ts';
+import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';
+import {
+  cloneWindow,
+  DURATION_BUCKETS_S,
+  emptyWindow,
+  type WindowAggregate,
+  type WindowTransfer,
+  windowFromTransfer,
+  windowToTransfer,
+} from './window.ts';
 
 export const SHORT_CALL_S = 6;
 const CALLING_HOURS_START = 8;
@@ -40,6 +48,10 @@ interface CustomerWindows {
   trunks: Map<string, Map<number, WindowAggregate | null>>;
   lastHourIdx: number;
   lastSlot: HourSlot | null;
+  /** the customer's inventory as keys, valid while the inventory's revision is inventoryRevision */
+  inventory: InventoryKeys | null;
+  inventoryOf: NumberInventory | null;
+  inventoryRevision: number;
 }
 
 /** What a call contributes beyond its own fields: the reference and numbering checks, done once per call. */
@@ -52,6 +64,15 @@ interface CallFacts {
   /** index in ZONE_NAMES of the called party's zone, -1 unknown */
   zone: number;
   pair: number;
+}
+
+/** An aggregator's windows as plain data, to move a worker thread's result to the main thread. */
+export interface AggregatorTransfer {
+  customers: Array<{
+    customerId: string;
+    hours: Array<{ hourIdx: number; window: WindowTransfer; soleTrunk: string | null; split: boolean }>;
+    trunks: Array<{ trunkId: string; hours: Array<{ hourIdx: number; window: WindowTransfer | null }> }>;
+  }>;
 }
 
 function bucketOf(durationS: number): number {
@@ -70,7 +91,8 @@ export class Aggregator {
   private readonly limit: number;
   private readonly trunkWindows: boolean;
   private readonly customers = new Map<string, CustomerWindows>();
-  private readonly clocks: ZoneClock[] = ZONE_NAMES.map((z) => new ZoneClock(z));
+  /** created on first use: building an Intl formatter costs milliseconds */
+  private readonly clocks: Array<ZoneClock | undefined> = [];
   /** per zone: the UTC hour bucket of the last offset looked up, and that offset */
   private readonly zoneBucket = new Float64Array(ZONE_NAMES.length).fill(Number.NaN);
   private readonly zoneOffset = new Float64Array(ZONE_NAMES.length);
@@ -154,7 +176,13 @@ export class Aggregator {
     f.dno = !blank && this.dnoKeySet().has(ck);
     let inventory = 0;
     if (p.attestation === 'A' && !blank) {
-      const keys = this.ref.inventory.keysOf(p.customerId);
+      const inv = this.ref.inventory;
+      if (state.inventoryOf !== inv || state.inventoryRevision !== inv.revision) {
+        state.inventory = inv.keysOf(p.customerId);
+        state.inventoryOf = inv;
+        state.inventoryRevision = inv.revision;
+      }
+      const keys = state.inventory;
       if (keys !== null) inventory = keys.exact.has(ck) || keyHasPrefix(ck, keys.prefixes) ? 1 : 2;
     }
     f.inventory = inventory;
@@ -180,7 +208,15 @@ export class Aggregator {
     if (customerId !== this.lastCustomer || state === null) {
       state = this.customers.get(customerId) ?? null;
       if (!state) {
-        state = { hours: new Map(), trunks: new Map(), lastHourIdx: Number.NaN, lastSlot: null };
+        state = {
+          hours: new Map(),
+          trunks: new Map(),
+          lastHourIdx: Number.NaN,
+          lastSlot: null,
+          inventory: null,
+          inventoryOf: null,
+          inventoryRevision: -1,
+        };
         this.customers.set(customerId, state);
       }
       this.lastCustomer = customerId;
@@ -314,7 +350,12 @@ export class Aggregator {
       const bucket = Math.floor(ms / HOUR_MS);
       if (this.zoneBucket[zone] !== bucket) {
         this.zoneBucket[zone] = bucket;
-        this.zoneOffset[zone] = this.clocks[zone].offsetAt(ms);
+        let clock = this.clocks[zone];
+        if (!clock) {
+          clock = new ZoneClock(ZONE_NAMES[zone]);
+          this.clocks[zone] = clock;
+        }
+        this.zoneOffset[zone] = clock.offsetAt(ms);
       }
       const local = ms + this.zoneOffset[zone];
       const h = Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
@@ -334,6 +375,66 @@ export class Aggregator {
     const copy = cloneWindow((state.hours.get(hourIdx) as HourSlot).w);
     copy.trunkId = trunk;
     return copy;
+  }
+
+  /**
+   * Moves every window out (for postMessage; transfer `buffers`). The aggregator is empty afterwards.
+   * Used by worker threads that each aggregate a disjoint set of customers.
+   */
+  exportWindows(): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
+    const buffers: ArrayBuffer[] = [];
+    const state: AggregatorTransfer = { customers: [] };
+    for (const [customerId, s] of this.customers) {
+      state.customers.push({
+        customerId,
+        hours: [...s.hours].map(([hourIdx, slot]) => ({
+          hourIdx,
+          window: windowToTransfer(slot.w, buffers),
+          soleTrunk: slot.soleTrunk,
+          split: slot.split,
+        })),
+        trunks: [...s.trunks].map(([trunkId, byHour]) => ({
+          trunkId,
+          hours: [...byHour].map(([hourIdx, w]) => ({
+            hourIdx,
+            window: w ? windowToTransfer(w, buffers) : null,
+          })),
+        })),
+      });
+    }
+    this.customers.clear();
+    this.lastState = null;
+    this.lastCustomer = '';
+    return { state, buffers };
+  }
+
+  /** Takes in the windows of customers this aggregator has not seen (another worker's share). */
+  importWindows(state: AggregatorTransfer): void {
+    for (const c of state.customers) {
+      if (this.customers.has(c.customerId)) {
+        throw new RangeError(
+          `customer ${c.customerId} was aggregated by two workers; partitions must be disjoint`,
+        );
+      }
+      const hours = new Map<number, HourSlot>();
+      for (const h of c.hours)
+        hours.set(h.hourIdx, { w: windowFromTransfer(h.window), soleTrunk: h.soleTrunk, split: h.split });
+      const trunks = new Map<string, Map<number, WindowAggregate | null>>();
+      for (const t of c.trunks)
+        trunks.set(
+          t.trunkId,
+          new Map(t.hours.map((h) => [h.hourIdx, h.window ? windowFromTransfer(h.window) : null])),
+        );
+      this.customers.set(c.customerId, {
+        hours,
+        trunks,
+        lastHourIdx: Number.NaN,
+        lastSlot: null,
+        inventory: null,
+        inventoryOf: null,
+        inventoryRevision: -1,
+      });
+    }
   }
 
   /** All customer-level windows, then all trunk-level windows. */

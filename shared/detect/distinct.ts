@@ -35,6 +35,13 @@ function clz32Rank(a: number, b: number): number {
   return 18 + (b === 0 ? 32 : Math.clz32(b)) + 1;
 }
 
+/** A counter as plain data and typed arrays, for postMessage between threads (see toTransfer). */
+export interface DistinctTransfer {
+  limit: number;
+  exact: { table: Float64Array; size: number } | null;
+  regs: Uint8Array | null;
+}
+
 export interface DistinctJson {
   /** exact keys, ascending */
   e?: number[];
@@ -134,6 +141,22 @@ export class DistinctCounter {
     else {
       c.exact = null;
       c.regs = new Uint8Array(this.regs as Uint8Array);
+    }
+    return c;
+  }
+
+  /** Plain form whose arrays can be transferred to another thread; this counter must not be used after. */
+  toTransfer(): DistinctTransfer {
+    return { limit: this.limit, exact: this.exact ? this.exact.toTransfer() : null, regs: this.regs };
+  }
+
+  static fromTransfer(t: DistinctTransfer): DistinctCounter {
+    const c = new DistinctCounter(t.limit ?? Number.POSITIVE_INFINITY);
+    if (t.exact) c.exact = NumberSet.fromTransfer(t.exact);
+    else {
+      if (!t.regs || t.regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes`);
+      c.exact = null;
+      c.regs = t.regs;
     }
     return c;
   }

@@ -70,6 +70,23 @@ export class NumberSet {
     for (let j = 0; j < t.length; j++) if (t[j] !== EMPTY) fn(t[j]);
   }
 
+  /** The raw table, for moving the set to another thread (transfer `table.buffer`; this set is then dead). */
+  toTransfer(): { table: Float64Array; size: number } {
+    return { table: this.table, size: this.size };
+  }
+
+  /** Adopts a table made by toTransfer, without rehashing. */
+  static fromTransfer(t: { table: Float64Array; size: number }): NumberSet {
+    const n = t.table.length;
+    if (n < 8 || (n & (n - 1)) !== 0)
+      throw new RangeError(`number set table length ${n} is not a power of two >= 8`);
+    const s = new NumberSet(0);
+    s.table = t.table;
+    s.mask = n - 1;
+    s.size = t.size;
+    return s;
+  }
+
   clone(): NumberSet {
     const c = new NumberSet(0);
     c.table = new Float64Array(this.table);

@@ -129,6 +129,8 @@ export class NumberInventory {
   private readonly exact = new Map<string, Set<string>>();
   private readonly prefixes = new Map<string, string[]>();
   private readonly keyCache = new Map<string, InventoryKeys | null>();
+  /** bumped by every add, so callers caching keysOf know when to ask again */
+  revision = 0;
 
   /**
    * The customer's inventory as keys, or null when it has none; rebuilt after any add. Only entries
@@ -153,6 +155,7 @@ export class NumberInventory {
 
   add(customerId: string, number: string): void {
     this.keyCache.clear();
+    this.revision++;
     if (number.endsWith('*')) {
       const p = number.slice(0, -1);
       const list = this.prefixes.get(customerId) ?? [];
@@ -163,6 +166,14 @@ export class NumberInventory {
       set.add(number);
       this.exact.set(customerId, set);
     }
+  }
+
+  /** Every (customer, number or `prefix*`) entry, to rebuild the inventory elsewhere (a worker thread). */
+  entries(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const [c, set] of this.exact) for (const n of set) out.push([c, n]);
+    for (const [c, list] of this.prefixes) for (const p of list) out.push([c, `${p}*`]);
+    return out;
   }
 
   hasCustomer(customerId: string): boolean {

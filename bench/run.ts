@@ -1,0 +1,217 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, hostname, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { BENCH_CUSTOMERS, BENCH_SEED, type BenchReference, ensureDataSet, ensureReference } from './data.ts';
+import { measure, type Run } from './measure.ts';
+import { round, type Summary, summarize } from './stats.ts';
+
+/**
+ * `npm run bench`: analyze against the read floor and DuckDB on the same seeded canonical CSV, plain
+ * and gzip, at several sizes. Every contender runs as its own process, in turn (floor, analyze,
+ * DuckDB 1 thread, DuckDB 2 threads) `--runs` times, so each run gives paired ratios taken under the
+ * same machine load. Prints a table and writes bench/results/<timestamp>.json and latest.json.
+ */
+
+const optionsSchema = z.object({
+  sizes: z
+    .string()
+    .transform((s) => s.split(',').map((n) => Number(n.replaceAll('_', ''))))
+    .pipe(z.array(z.number().int().positive()).min(1, '--sizes needs at least one row count')),
+  runs: z.coerce.number().int().min(1, '--runs must be at least 1').max(50),
+  'data-dir': z.string().min(1),
+  out: z.string().min(1),
+});
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000,2000000' },
+    runs: { type: 'string', default: '5' },
+    'data-dir': { type: 'string', default: 'bench/data' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+const parsed = optionsSchema.safeParse(values);
+if (!parsed.success) {
+  process.stderr.write(
+    `bench: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`,
+  );
+  process.exit(2);
+}
+const opts = parsed.data;
+
+const duckOutput = z.object({ groups: z.number(), rows: z.number(), queryMs: z.number() });
+const floorOutput = z.object({ read: z.number(), decoded: z.number() });
+const analyzeOutput = z.object({ summary: z.object({ rows: z.number(), calls: z.number() }) });
+
+const CONTENDERS = ['floor', 'analyze', 'duckdb1', 'duckdb2'] as const;
+type Contender = (typeof CONTENDERS)[number];
+
+function argsFor(who: Contender, file: string, ref: BenchReference): string[] {
+  switch (who) {
+    case 'floor':
+      return ['bench/floor-child.ts', file];
+    case 'analyze':
+      return [
+        'bin/traceguard.ts',
+        'analyze',
+        '--format',
+        'json',
+        '--customers',
+        ref.customers,
+        '--numbers',
+        ref.numbers,
+        '--dno',
+        ref.dno,
+        file,
+      ];
+    case 'duckdb1':
+      return ['bench/duckdb-child.ts', file, '1'];
+    case 'duckdb2':
+      return ['bench/duckdb-child.ts', file, '2'];
+  }
+}
+
+/** Checks each contender read every row, so a fast wrong answer cannot pass as a result. */
+function checkOutput(who: Contender, run: Run, rows: number, decodedBytes: number): void {
+  const where = `${who} output`;
+  if (who === 'floor') {
+    const out = floorOutput.parse(JSON.parse(run.stdout), { error: () => `${where} is not {read, decoded}` });
+    if (out.decoded !== decodedBytes)
+      throw new Error(`${where}: decoded ${out.decoded} bytes, expected ${decodedBytes}`);
+  } else if (who === 'analyze') {
+    const out = analyzeOutput.parse(JSON.parse(run.stdout), { error: () => `${where} lacks summary` });
+    if (out.summary.calls !== rows) throw new Error(`${where}: ${out.summary.calls} calls, expected ${rows}`);
+  } else {
+    const out = duckOutput.parse(JSON.parse(run.stdout), { error: () => `${where} is not {groups, rows}` });
+    if (out.rows !== rows) throw new Error(`${where}: counted ${out.rows} rows, expected ${rows}`);
+  }
+}
+
+interface ContenderResult {
+  wallMs: Summary;
+  peakRssMb: Summary;
+  rowsPerS: number;
+  mbPerS: number;
+}
+
+interface SetResult {
+  rows: number;
+  format: 'csv' | 'gzip';
+  fileBytes: number;
+  decodedBytes: number;
+  contenders: Record<Contender, ContenderResult>;
+  /** throughput ratios per run (analyze speed / other speed), paired within each run */
+  ratios: { analyzeVsDuckdb1: Summary; analyzeVsDuckdb2: Summary; analyzeVsFloor: Summary };
+}
+
+const MB = 1024 * 1024;
+const started = new Date();
+const loadStart = loadavg();
+const dataDir = opts['data-dir'];
+const sets: SetResult[] = [];
+const smallest = await ensureDataSet(dataDir, Math.min(...opts.sizes));
+const ref = await ensureReference(dataDir, smallest);
+
+for (const rows of opts.sizes) {
+  process.stderr.write(`bench: preparing ${rows} rows (generated once, then reused)\n`);
+  const data = await ensureDataSet(dataDir, rows);
+  for (const format of ['csv', 'gzip'] as const) {
+    const file = format === 'csv' ? data.csv : data.gzip;
+    const fileBytes = format === 'csv' ? data.csvBytes : data.gzipBytes;
+    const runs: Record<Contender, Run[]> = { floor: [], analyze: [], duckdb1: [], duckdb2: [] };
+    // one warm-up round (page cache, module compile cache), not counted
+    for (const who of CONTENDERS) await measure(argsFor(who, file, ref));
+    for (let i = 0; i < opts.runs; i++) {
+      for (const who of CONTENDERS) {
+        const run = await measure(argsFor(who, file, ref));
+        checkOutput(who, run, rows, data.csvBytes);
+        runs[who].push(run);
+      }
+      process.stderr.write(
+        `bench: ${rows} ${format} run ${i + 1}/${opts.runs}: ${CONTENDERS.map((w) => `${w} ${(runs[w][i].wallMs / 1000).toFixed(2)}s`).join(', ')}\n`,
+      );
+    }
+    const contenders = {} as Record<Contender, ContenderResult>;
+    for (const who of CONTENDERS) {
+      const wallMs = summarize(runs[who].map((r) => round(r.wallMs, 1)));
+      contenders[who] = {
+        wallMs,
+        peakRssMb: summarize(runs[who].map((r) => round(r.peakRssKb / 1024, 1))),
+        rowsPerS: Math.round(rows / (wallMs.median / 1000)),
+        mbPerS: round(fileBytes / MB / (wallMs.median / 1000), 1),
+      };
+    }
+    const paired = (other: Contender) =>
+      summarize(runs.analyze.map((a, i) => round(runs[other][i].wallMs / a.wallMs, 3)));
+    sets.push({
+      rows,
+      format,
+      fileBytes,
+      decodedBytes: data.csvBytes,
+      contenders,
+      ratios: {
+        analyzeVsDuckdb1: paired('duckdb1'),
+        analyzeVsDuckdb2: paired('duckdb2'),
+        analyzeVsFloor: paired('floor'),
+      },
+    });
+  }
+}
+
+const machine = {
+  cpus: availableParallelism(),
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: round(totalmem() / 1024 ** 3, 1),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  loadAverage: { start: loadStart.map((l) => round(l)), end: loadavg().map((l) => round(l)) },
+};
+const result = {
+  startedAt: started.toISOString(),
+  finishedAt: new Date().toISOString(),
+  host: hostname(),
+  machine,
+  data: { seed: BENCH_SEED, customers: BENCH_CUSTOMERS, generator: 'scripts/sample/canonical-csv.ts' },
+  runs: opts.runs,
+  method:
+    'wall time of each whole process (start-up included) from spawn to exit; peak RSS from process.resourceUsage().maxRSS at exit; ratios are DuckDB (or floor) wall time / analyze wall time within the same run, so > 1 means analyze is faster',
+  sets,
+};
+
+mkdirSync(opts.out, { recursive: true });
+const stamp = started
+  .toISOString()
+  .replaceAll(':', '-')
+  .replace(/\.\d+Z$/, 'Z');
+writeFileSync(join(opts.out, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(opts.out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+const lines = [
+  `machine: ${machine.cpus} cpus, ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, load ${machine.loadAverage.start.join(' ')} -> ${machine.loadAverage.end.join(' ')}`,
+  `${opts.runs} runs each; median (min) wall time; rows/s and MB/s of the file on disk at the median`,
+  '',
+  '| rows | format | contender | wall s | rows/s | MB/s | peak RSS MB |',
+  '| ---: | --- | --- | ---: | ---: | ---: | ---: |',
+];
+for (const s of sets) {
+  for (const who of CONTENDERS) {
+    const c = s.contenders[who];
+    lines.push(
+      `| ${s.rows} | ${s.format} | ${who} | ${(c.wallMs.median / 1000).toFixed(2)} (${(c.wallMs.min / 1000).toFixed(2)}) | ${c.rowsPerS} | ${c.mbPerS} | ${c.peakRssMb.median} |`,
+    );
+  }
+}
+lines.push(
+  '',
+  '| rows | format | analyze / DuckDB 1t | analyze / DuckDB 2t | analyze / read floor |',
+  '| ---: | --- | ---: | ---: | ---: |',
+);
+for (const s of sets) {
+  const r = s.ratios;
+  lines.push(
+    `| ${s.rows} | ${s.format} | ${r.analyzeVsDuckdb1.median}x | ${r.analyzeVsDuckdb2.median}x | ${r.analyzeVsFloor.median}x |`,
+  );
+}
+process.stdout.write(`${lines.join('\n')}\n\nresults: ${join(opts.out, `${stamp}.json`)}\n`);
