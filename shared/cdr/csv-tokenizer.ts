@@ -80,11 +80,27 @@ export class CsvTokenizer {
 
   push(chunk: Buffer): void {
     let buf = chunk;
+    let pos = 0;
+    if (this.carry && this.started && !this.skipping) {
+      // finish the carried record with the new chunk up to its first newline, so the rest of the
+      // chunk is parsed in place instead of copied behind the carry
+      const nl = chunk.indexOf(LF);
+      if (nl !== -1) {
+        const head = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
+        // -1 (no side effects) when the record is still open past that newline (a quoted newline):
+        // then the general path below re-reads it from the carry
+        const next = this.parseRecord(head, 0, false);
+        if (next >= 0) {
+          // the carry held no complete record, so this one ends inside the chunk
+          pos = next - this.carry.length;
+          this.carry = null;
+        }
+      }
+    }
     if (this.carry) {
       buf = Buffer.concat([this.carry, chunk]);
       this.carry = null;
     }
-    let pos = 0;
     if (!this.started) {
       if (buf.length < 3 && buf[0] === 0xef) {
         this.carry = buf;

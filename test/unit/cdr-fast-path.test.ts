@@ -1,0 +1,238 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BatchParser, type BatchStats } from '../../shared/cdr/batch-parser.ts';
+import { classifyNanp, classifyNanpNational } from '../../shared/cdr/nanp.ts';
+import type { QuarantinedRow } from '../../shared/cdr/record.ts';
+import { parseTimestamp } from '../../shared/cdr/time.ts';
+import { ByteTimeParser } from '../../shared/cdr/time-bytes.ts';
+import { Aggregator } from '../../shared/detect/aggregator.ts';
+import { emptyReference, NumberInventory, type ReferenceData } from '../../shared/detect/reference.ts';
+import { type WindowJson, windowKey, windowToJson } from '../../shared/detect/window.ts';
+import { HEADER } from '../helpers/parse.ts';
+
+/**
+ * The canonical fast lane (BatchSink.packed -> Aggregator.addPacked) must give exactly what the
+ * general lane gives (canonicalRow -> normalizeCall -> CallRecord -> Aggregator.add) on any rows:
+ * the same windows, stats and quarantine. Rows mix the plain shapes the fast lane takes with the odd
+ * ones it must hand over.
+ */
+
+/** mostly plain values the fast lane takes, sometimes odd ones it must hand over */
+function mix<T>(plain: fc.Arbitrary<T>, odd: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.oneof({ arbitrary: plain, weight: 6 }, { arbitrary: odd, weight: 1 });
+}
+
+const numberArb = mix(
+  fc.oneof(
+    fc.constantFrom(
+      '+12125550199',
+      '+12125550101',
+      '2125550143',
+      '12125550143',
+      '0114420794600',
+      '+4420794600',
+    ),
+    fc.constantFrom('00442079460011', '+18005550000', '+19005551234', '+15005551234', '+12119876543'),
+    fc.constantFrom('+12125551212', '+11234567890', '+13705550100', '+12125550150'),
+    fc
+      .tuple(fc.constantFrom('+1', '1', '', '011', '00', '+44'), fc.stringMatching(/^\d{4,12}$/))
+      .map(([a, b]) => a + b),
+  ),
+  fc.constantFrom(
+    '',
+    'anonymous',
+    '+0123',
+    '+1212555',
+    '(212) 555-0143',
+    'sip:+12125550143@h',
+    ' +12125550101',
+  ),
+);
+const plainTime = fc.oneof(
+  fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }).map(String),
+  fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }).map(String),
+  fc
+    .date({ min: new Date('1960-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+    .map((d) => d.toISOString().replace(/\.\d+Z$/, 'Z')),
+  fc.constantFrom(
+    '2026-11-27T16:00:00Z',
+    '2026-11-27 16:30:00Z',
+    '2024-02-29T23:59:59z',
+    '2026-11-27t01:00:00Z',
+  ),
+);
+const timeArb = mix(
+  plainTime,
+  fc.constantFrom(
+    '2026-11-27 16:00:60Z',
+    '2026-02-30T10:00:00Z',
+    '2026-11-27T16:00:00+02:00',
+    '2026-11-27T16:00:00.5Z',
+    '2026-11-27T16:00:00',
+    '2026-13-01T00:00:00Z',
+    '0099-01-01T00:00:00Z',
+    ' 2026-11-27T16:00:00Z',
+    'x',
+    '',
+  ),
+);
+const rowArb = fc
+  .record({
+    callId: mix(fc.constantFrom('c1', 'c2'), fc.constantFrom(' c2', '', 'c"3')),
+    start: timeArb,
+    answer: fc.oneof(fc.constant(''), timeArb),
+    end: fc.oneof(fc.constant(''), timeArb),
+    duration: mix(fc.constantFrom('', '0', '5', '45', '007'), fc.constantFrom('3.5', '-1', 'x', ' 4')),
+    customer: mix(fc.constantFrom('C1', 'C2'), fc.constantFrom(' C1', 'C3 ', 'é', '')),
+    trunk: mix(fc.constantFrom('', 'T1', 'T2'), fc.constantFrom(' T1', '"T2"')),
+    calling: numberArb,
+    called: numberArb,
+    sip: mix(
+      fc.constantFrom('', '200', '403', '486', '603', '607', '608'),
+      fc.constantFrom('099', '700', ' 200'),
+    ),
+    disposition: mix(
+      fc.constantFrom('', 'ANSWERED', 'BUSY', 'NO_ANSWER'),
+      fc.constantFrom('no answer', 'weird'),
+    ),
+    attestation: mix(fc.constantFrom('', 'A', 'B', 'C'), fc.constantFrom('a', 'D')),
+    verstat: mix(
+      fc.constantFrom('', 'TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation'),
+      fc.constantFrom('tn-validation-passed', 'bogus'),
+    ),
+    extra: mix(fc.constant(''), fc.constant(',extra')),
+  })
+  .map(
+    (r) =>
+      `${r.callId.includes('"') ? `"${r.callId.replace('"', '""')}"` : r.callId},${r.start},${r.answer},${r.end},${r.duration},${r.customer},${r.trunk},${r.calling},${r.called},${r.sip},${r.disposition},${r.attestation},${r.verstat},10.0.0.1${r.extra}`,
+  );
+
+function reference(): ReferenceData {
+  const ref = emptyReference();
+  ref.dno = new Set(['+12125550199', '+4420794600']);
+  ref.inventory = new NumberInventory();
+  ref.inventory.add('C1', '+12125550101');
+  ref.inventory.add('C1', '+1212555*');
+  ref.inventory.add('C2', '+44*');
+  return ref;
+}
+
+interface Outcome {
+  stats: BatchStats;
+  quarantined: QuarantinedRow[];
+  windows: Array<[string, WindowJson]>;
+}
+
+/** rows the fast lane took, over all runs: the property means nothing if it never takes any */
+let packedRows = 0;
+
+function run(
+  text: string,
+  chunk: number,
+  fast: boolean,
+  partition?: { count: number; index: number },
+): Outcome {
+  const agg = new Aggregator(reference());
+  const quarantined: QuarantinedRow[] = [];
+  const parser = new BatchParser(
+    { source: 't.csv', format: 'canonical', partition },
+    {
+      call: (r) => agg.add(r),
+      quarantine: (q) => quarantined.push(q),
+      ...(fast
+        ? {
+            packed: (p) => {
+              packedRows++;
+              agg.addPacked(p);
+            },
+          }
+        : {}),
+    },
+  );
+  const bytes = Buffer.from(text, 'utf8');
+  for (let i = 0; i < bytes.length; i += chunk) parser.push(bytes.subarray(i, i + chunk));
+  const stats = parser.end();
+  const windows = [...agg.windows()]
+    .map((w) => [windowKey(w), windowToJson(w)] as [string, WindowJson])
+    .sort(([a], [b]) => a.localeCompare(b));
+  return { stats, quarantined, windows };
+}
+
+describe('canonical fast lane', () => {
+  it('gives the same windows, stats and quarantine as the general lane on any rows, whatever the chunking', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 40 }), fc.integer({ min: 1, max: 300 }), (rows, chunk) => {
+        const text = `${HEADER}\n${rows.join('\n')}\n`;
+        expect(run(text, chunk, true)).toEqual(run(text, 1 << 20, false));
+      }),
+      { numRuns: 300 },
+    );
+    expect(packedRows).toBeGreaterThan(100);
+  });
+
+  it('read in two shares, every row is counted once and the windows are the unshared ones', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 40 }), (rows) => {
+        const text = `${HEADER}\n${rows.join('\n')}\n`;
+        const whole = run(text, 1 << 20, true);
+        const a = run(text, 97, true, { count: 2, index: 0 });
+        const b = run(text, 97, true, { count: 2, index: 1 });
+        expect(a.stats.rows + b.stats.rows).toBe(whole.stats.rows);
+        expect(a.stats.calls + b.stats.calls).toBe(whole.stats.calls);
+        expect([...a.quarantined, ...b.quarantined].sort((x, y) => x.line - y.line)).toEqual(
+          whole.quarantined,
+        );
+        const keys = new Set(a.windows.map(([k]) => k));
+        for (const [k] of b.windows) expect(keys.has(k)).toBe(false);
+        expect([...a.windows, ...b.windows].sort(([x], [y]) => x.localeCompare(y))).toEqual(whole.windows);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('windows moved between threads (export, import) are the same windows', () => {
+    const rows = fc.sample(rowArb, { numRuns: 200, seed: 7 });
+    const text = `${HEADER}\n${rows.join('\n')}\n`;
+    const agg = new Aggregator(reference());
+    const parser = new BatchParser(
+      { source: 't.csv' },
+      { call: (r) => agg.add(r), packed: (p) => agg.addPacked(p), quarantine: () => {} },
+    );
+    parser.push(Buffer.from(text));
+    parser.end();
+    const before = [...agg.windows()].map(windowToJson);
+    const moved = new Aggregator(reference());
+    const { state, buffers } = agg.exportWindows();
+    moved.importWindows(structuredClone(state, { transfer: buffers }));
+    expect(before.length).toBeGreaterThan(0);
+    expect([...moved.windows()].map(windowToJson)).toEqual(before);
+    expect([...agg.windows()]).toEqual([]);
+  });
+});
+
+describe('integer helpers of the fast lane', () => {
+  it('classifyNanpNational agrees with classifyNanp on every 10-digit number', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{10}$/), (digits) => {
+        expect(classifyNanpNational(Number(digits))).toBe(classifyNanp(digits));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const d of ['2125550150', '2125551212', '8005550100', '9005550100', '3705550100', '2121115555'])
+      expect(classifyNanpNational(Number(d))).toBe(classifyNanp(d));
+  });
+
+  it('ByteTimeParser is parseTimestamp, or NaN for shapes it leaves to it', () => {
+    fc.assert(
+      fc.property(timeArb, (text) => {
+        const bytes = Buffer.from(`,${text},`);
+        const ms = new ByteTimeParser().parse(bytes, 1, bytes.length - 1);
+        if (!Number.isNaN(ms)) expect(ms).toBe(parseTimestamp(text, null));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(new ByteTimeParser().parse(Buffer.from('2026-11-27T16:00:00Z'), 0, 20)).toBe(
+      Date.parse('2026-11-27T16:00:00Z'),
+    );
+  });
+});
