@@ -16,13 +16,15 @@ const PRELOAD = new URL('./rss-preload.ts', import.meta.url).pathname;
  * included, the same for every contender) and the child's own peak RSS reported by the preload.
  * A failing child fails the bench with its stderr: a figure from a broken run is worse than none.
  */
-export async function measure(args: string[]): Promise<Run> {
+export async function measure(args: string[], compileCache: string): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'traceguard-bench-'));
   const rssFile = join(dir, 'rss');
   try {
     const started = performance.now();
     const child = spawn(process.execPath, ['--import', PRELOAD, ...args], {
-      env: { ...process.env, BENCH_RSS_FILE: rssFile },
+      // the same compile cache for every contender: TypeScript stripping and V8 compilation are paid once,
+      // as with an installed build, not in every measured run
+      env: { ...process.env, BENCH_RSS_FILE: rssFile, NODE_COMPILE_CACHE: compileCache },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -110,6 +110,7 @@ const MB = 1024 * 1024;
 const started = new Date();
 const loadStart = loadavg();
 const dataDir = opts['data-dir'];
+const compileCache = join(dataDir, 'compile-cache');
 const sets: SetResult[] = [];
 const smallest = await ensureDataSet(dataDir, Math.min(...opts.sizes));
 const ref = await ensureReference(dataDir, smallest);
@@ -122,10 +123,10 @@ for (const rows of opts.sizes) {
     const fileBytes = format === 'csv' ? data.csvBytes : data.gzipBytes;
     const runs: Record<Contender, Run[]> = { floor: [], analyze: [], duckdb1: [], duckdb2: [] };
     // one warm-up round (page cache, module compile cache), not counted
-    for (const who of CONTENDERS) await measure(argsFor(who, file, ref));
+    for (const who of CONTENDERS) await measure(argsFor(who, file, ref), compileCache);
     for (let i = 0; i < opts.runs; i++) {
       for (const who of CONTENDERS) {
-        const run = await measure(argsFor(who, file, ref));
+        const run = await measure(argsFor(who, file, ref), compileCache);
         checkOutput(who, run, rows, data.csvBytes);
         runs[who].push(run);
       }
@@ -136,15 +137,19 @@ for (const rows of opts.sizes) {
     const contenders = {} as Record<Contender, ContenderResult>;
     for (const who of CONTENDERS) {
       const wallMs = summarize(runs[who].map((r) => round(r.wallMs, 1)));
+      wallMs.median = round(wallMs.median, 1);
       contenders[who] = {
         wallMs,
-        peakRssMb: summarize(runs[who].map((r) => round(r.peakRssKb / 1024, 1))),
+        peakRssMb: summarize(runs[who].map((r) => round(r.peakRssKb / 1024))),
         rowsPerS: Math.round(rows / (wallMs.median / 1000)),
         mbPerS: round(fileBytes / MB / (wallMs.median / 1000), 1),
       };
     }
-    const paired = (other: Contender) =>
-      summarize(runs.analyze.map((a, i) => round(runs[other][i].wallMs / a.wallMs, 3)));
+    const paired = (other: Contender) => {
+      const s = summarize(runs.analyze.map((a, i) => round(runs[other][i].wallMs / a.wallMs, 3)));
+      s.median = round(s.median, 3);
+      return s;
+    };
     sets.push({
       rows,
       format,
@@ -168,6 +173,17 @@ const machine = {
   platform: `${process.platform} ${process.arch}`,
   loadAverage: { start: loadStart.map((l) => round(l)), end: loadavg().map((l) => round(l)) },
 };
+/** analyze's peak RSS from the second-largest to the largest size, per format: the memory target */
+const sizes = [...new Set(sets.map((s) => s.rows))].sort((a, b) => a - b);
+const rssGrowth =
+  sizes.length >= 2
+    ? (['csv', 'gzip'] as const).map((format) => {
+        const at = (rows: number) =>
+          sets.find((s) => s.rows === rows && s.format === format)?.contenders.analyze.peakRssMb.median ?? 0;
+        const [from, to] = sizes.slice(-2);
+        return { format, fromRows: from, toRows: to, fromMb: at(from), toMb: at(to) };
+      })
+    : [];
 const result = {
   startedAt: started.toISOString(),
   finishedAt: new Date().toISOString(),
@@ -178,6 +194,7 @@ const result = {
   method:
     'wall time of each whole process (start-up included) from spawn to exit; peak RSS from process.resourceUsage().maxRSS at exit; ratios are DuckDB (or floor) wall time / analyze wall time within the same run, so > 1 means analyze is faster',
   sets,
+  rssGrowth,
 };
 
 mkdirSync(opts.out, { recursive: true });
@@ -214,4 +231,8 @@ for (const s of sets) {
     `| ${s.rows} | ${s.format} | ${r.analyzeVsDuckdb1.median}x | ${r.analyzeVsDuckdb2.median}x | ${r.analyzeVsFloor.median}x |`,
   );
 }
+for (const g of rssGrowth)
+  lines.push(
+    `analyze peak RSS, ${g.format}: ${g.fromMb} MB at ${g.fromRows} rows -> ${g.toMb} MB at ${g.toRows} rows`,
+  );
 process.stdout.write(`${lines.join('\n')}\n\nresults: ${join(opts.out, `${stamp}.json`)}\n`);
