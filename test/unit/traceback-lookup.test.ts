@@ -268,7 +268,7 @@ describe('traceback lookup over local files (native formats)', () => {
     expect(answer.matches[0]).toMatchObject({
       call_id: '1764261065.2',
       customer_id: 'C042',
-      trunk_id: 'SIP/carrier-a',
+      trunk_id: 'carrier-a',
       switch_id: 'asterisk',
       start_time: '2026-11-27T16:31:05Z',
       line: 2,
