@@ -25,7 +25,12 @@ export const findingEventSchema = z.looseObject({
   reasons: z.array(reasonSchema),
   metrics: z.record(z.string(), z.unknown()).default({}),
   batch: z.string().optional(),
-  example_calls: z.array(z.record(z.string(), z.unknown())).default([]),
+  // ingest sends call ids; richer producers may send call objects. Both become objects with call_id.
+  example_calls: z
+    .array(
+      z.union([z.string().transform((callId) => ({ call_id: callId })), z.record(z.string(), z.unknown())]),
+    )
+    .default([]),
 });
 export type FindingEvent = z.infer<typeof findingEventSchema>;
 

@@ -50,7 +50,7 @@ export function buildEvidence(
       trafficProfile: profile?.trafficProfile ?? null,
     },
     findings,
-    attestationMix: attestationMix(findings.flatMap((f) => f.exampleCalls)),
+    attestationMix: attestationMixOf(findings),
     tracebacks: {
       total: ids.size,
       inLast365Days: recent.size,
@@ -59,6 +59,38 @@ export function buildEvidence(
     },
     gatheredAt: now.toISOString(),
   };
+}
+
+/**
+ * Share of A, B, C and unsigned calls over the case's findings, from the window counts every finding
+ * carries (metrics attestation_a/_b/_c, unsigned); example calls are the fallback for older producers.
+ */
+function attestationMixOf(
+  findings: Array<{ metrics: Record<string, unknown>; exampleCalls: Array<Record<string, unknown>> }>,
+): Record<string, number> {
+  const counts: Record<string, number> = { A: 0, B: 0, C: 0, unsigned: 0 };
+  const fields: Record<string, string> = {
+    A: 'attestation_a',
+    B: 'attestation_b',
+    C: 'attestation_c',
+    unsigned: 'unsigned',
+  };
+  let total = 0;
+  for (const f of findings) {
+    for (const [level, field] of Object.entries(fields)) {
+      const n = Number(f.metrics[field] ?? 0);
+      if (Number.isFinite(n) && n > 0) {
+        counts[level] += n;
+        total += n;
+      }
+    }
+  }
+  if (total === 0) return attestationMix(findings.flatMap((f) => f.exampleCalls));
+  return Object.fromEntries(
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => [k, Math.round((n / total) * 1000) / 1000]),
+  );
 }
 
 function attestationMix(calls: Array<Record<string, unknown>>): Record<string, number> {
