@@ -37,6 +37,13 @@ export interface LocalStackOptions {
   onError?: (error: unknown) => void;
   /** divide schedule periods by this (tests); default 1 */
   scheduleTimeScale?: number;
+  /**
+   * Endpoints the handlers use instead of the emulators' own (tests put a fault-injecting proxy in
+   * front of DynamoDB or SNS for the functions only; glue, CLI and tests keep the real endpoints).
+   */
+  handlerEndpoints?: (
+    emulators: LocalEndpoints,
+  ) => Promise<Partial<LocalEndpoints>> | Partial<LocalEndpoints>;
 }
 
 export interface LocalResource {
@@ -159,10 +166,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!url) throw new Error(`no queue in the template has ARN ${arn}`);
       return url;
     };
+    const handlerEnv = options.handlerEndpoints
+      ? localAwsEnvironment({ ...endpoints, ...(await options.handlerEndpoints(endpoints)) }, region)
+      : env;
     const lambda = new LambdaRunner({
       functions: wiring.functions,
       repoRoot,
-      baseEnv: { ...passthroughEnvironment(), ...env },
+      baseEnv: { ...passthroughEnvironment(), ...handlerEnv },
       activity,
     });
     cleanups.push(() => lambda.stop());

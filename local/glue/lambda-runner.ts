@@ -111,6 +111,11 @@ class FunctionSandbox {
     });
   }
 
+  /** Ends the sandbox as a crash would: its running invocations fail with Runtime.ExitError. */
+  async crash(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
@@ -165,6 +170,11 @@ export class LambdaRunner {
     }
     this.invocations++;
     return this.activity.track(() => sandbox.invoke(event));
+  }
+
+  /** Fault injection (tests): kill the function's sandbox mid-invocation; the next call is a cold start. */
+  async crash(nameOrArn: string): Promise<void> {
+    await this.sandbox(nameOrArn)?.crash();
   }
 
   async stop(): Promise<void> {
