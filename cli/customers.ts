@@ -64,53 +64,20 @@ async function importCustomers(path: string): Promise<void> {
   const customers = await validated(() => parseCustomers(readInput(path, 'customer registry'), path));
   const table = resolveTarget('CUSTOMERS_TABLE');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
-  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { forEachLimited } = await import('../shared/ingest/parallel.ts');
-  const { doc } = createAwsClients();
-  // update, not put: the enforcement status (warned, suspended...) belongs to the case workflow
-  await forEachLimited([...customers.values()], 8, async (c) => {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: `CUST#${c.customer_id}`, sk: 'PROFILE' },
-        UpdateExpression:
-          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, #status = if_not_exists(#status, :active), importedAt = :at',
-        ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':id': c.customer_id,
-          ':name': c.name,
-          ':on': c.onboarded_at,
-          ':vetting': c.vetting,
-          ':profile': c.traffic_profile,
-          ':active': 'active',
-          ':at': new Date().toISOString(),
-        },
-      }),
-    );
-  });
+  const { putCustomers } = await import('../shared/aws/reference-import.ts');
+  await putCustomers(createAwsClients().doc, table, [...customers.values()]);
   process.stdout.write(`imported ${customers.size} customer(s) into ${table}\n`);
 }
 
 async function importReferenceObject(kind: 'numbers' | 'dno', path: string): Promise<void> {
-  const reference = await import('../shared/detect/reference.ts');
-  const { DNO_KEY, NUMBERS_KEY } = await import('../shared/aws/reference-store.ts');
   const text = readInput(path, kind === 'dno' ? 'DNO list' : 'number inventory');
-  const count = await validated(() =>
-    kind === 'dno' ? reference.parseDno(text, path).size : reference.parseInventory(text, path).size,
-  );
+  const { parseDno, parseInventory } = await import('../shared/detect/reference.ts');
+  // validate before resolving where to write, so a bad file is named even without a stack
+  await validated(() => (kind === 'dno' ? parseDno(text, path) : parseInventory(text, path)));
   const bucket = resolveTarget('REFERENCE_BUCKET');
-  const key = kind === 'dno' ? DNO_KEY : NUMBERS_KEY;
   const { createAwsClients } = await import('../shared/aws/clients.ts');
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  const { s3 } = createAwsClients();
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: text,
-      ContentType: kind === 'dno' ? 'text/plain; charset=utf-8' : 'text/csv; charset=utf-8',
-    }),
-  );
+  const { putReferenceObject } = await import('../shared/aws/reference-import.ts');
+  const { count, key } = await putReferenceObject(createAwsClients().s3, bucket, kind, text, path);
   process.stdout.write(
     `imported ${count} ${kind === 'dno' ? 'DNO number(s)' : 'inventory entr(ies)'} to s3://${bucket}/${key}; ingest picks them up within 5 minutes\n`,
   );

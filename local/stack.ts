@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   region?: string;
   /** glue errors (a handler throwing is normal and also reported here); default: console.error */
   onError?: (error: unknown) => void;
+  /** write each function's output to `<functionLogDir>/<logicalId>.log` (default: this process's stdout) */
+  functionLogDir?: string;
   /** divide schedule periods by this (tests); default 1 */
   scheduleTimeScale?: number;
   /**
@@ -174,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       repoRoot,
       baseEnv: { ...passthroughEnvironment(), ...handlerEnv },
       activity,
+      logDir: options.functionLogDir,
     });
     cleanups.push(() => lambda.stop());
 

@@ -1,55 +1,213 @@
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import cliProgress from 'cli-progress';
+import { DynamoCaseStore } from '../shared/aws/cases-store.ts';
+import { DynamoTracebackStore } from '../shared/aws/traceback-store.ts';
+import { LOCAL_CREDENTIALS } from './aws-clients.ts';
+import { renderReport } from './demo/report.ts';
+import {
+  ensureSample,
+  importReference,
+  type SeedTargets,
+  submitTracebacks,
+  uploadBatches,
+} from './demo/seed-sample.ts';
+import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
 import { startLocalStack } from './stack.ts';
 import { synthesizeTemplate } from './template/synthesize.ts';
 
 /**
- * `npm start [-- --fresh] [--data-dir DIR] [--once]`: synthesizes the Traceguard app, starts the local
- * stack and prints the environment other terminals need. `--once` waits until everything queued is
- * processed and stops (for scripts); otherwise it runs until Ctrl-C, then saves state and stops.
+ * `npm start [-- --fresh] [--data-dir DIR] [--once] [--no-sample]`: synthesizes the Traceguard app,
+ * starts the local stack, and (once per data folder) drops the sample day into the CDR bucket as the
+ * switches would, loads the reference data and submits the day's traceback requests. It then shows
+ * the findings, the alerts on-call received, the open cases and the traceback answers. `--once` stops
+ * there; otherwise it stays up, printing new findings and alerts as they come, until Ctrl-C.
  */
 const { values } = parseArgs({
   options: {
     'data-dir': { type: 'string', default: '.data' },
     fresh: { type: 'boolean', default: false },
     once: { type: 'boolean', default: false },
+    'no-sample': { type: 'boolean', default: false },
   },
 });
 
+const say = (text: string) => process.stderr.write(`${text}\n`);
 const repoRoot = process.cwd();
-const templates = await synthesizeTemplate(repoRoot);
+const dataDir = resolve(repoRoot, values['data-dir']);
+if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(join(dataDir, 'logs'), { recursive: true });
+say('traceguard: synthesizing the CDK app and starting the local emulators...');
+const logDir = join(dataDir, 'logs');
+let glueErrors = 0;
 const stack = await startLocalStack({
-  template: templates,
-  dataDir: values['data-dir'],
-  fresh: values.fresh,
+  template: await synthesizeTemplate(repoRoot),
+  dataDir,
+  fresh: false, // wiped above, before the log folder was made
   repoRoot,
+  functionLogDir: logDir,
+  // a failing handler is retried and ends in its DLQ; keep the details in a file, count them here
+  onError: (error) => {
+    glueErrors++;
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    appendFileSync(join(logDir, 'local-runtime.log'), `${new Date().toISOString()} ${text}\n`);
+  },
 });
-
-process.stdout.write('Traceguard local stack is up. In another shell:\n');
-for (const [key, value] of Object.entries(stack.env)) process.stdout.write(`export ${key}=${value}\n`);
-for (const [logicalId, resource] of Object.entries(stack.resources)) {
-  if (
-    ['AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::DynamoDB::Table'].includes(resource.type)
-  ) {
-    process.stdout.write(`# ${resource.type.split('::')[1]} ${logicalId} -> ${resource.ref}\n`);
-  }
-}
 
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
+  say('traceguard: stopping the local stack (state is kept in the data folder)...');
   await stack.stop();
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(130));
 process.on('SIGTERM', () => void shutdown(143));
 
-if (values.once) {
+const common = { region: stack.env.AWS_REGION, credentials: LOCAL_CREDENTIALS };
+const s3 = new S3Client({ ...common, endpoint: stack.endpoints.s3, forcePathStyle: true });
+const sqs = new SQSClient({ ...common, endpoint: stack.endpoints.sqs, useQueueUrlAsEndpoint: false });
+const sns = new SNSClient({ ...common, endpoint: stack.endpoints.sns });
+const doc = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ ...common, endpoint: stack.endpoints.dynamodb }),
+);
+const env = stack.cliEnv;
+
+async function queueDepth(url: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** Waits for the pipeline to settle, showing how many batches are still queued for ingest. */
+async function settle(label: string, total: number): Promise<void> {
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: `${label} [{bar}] {value}/{total} batches`, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(total, 0);
+  const timer = setInterval(() => {
+    void queueDepth(stack.outputs.IngestQueueUrl).then(
+      (left) => bar?.update(Math.max(0, total - left)),
+      () => {},
+    );
+  }, 500);
   try {
-    await stack.waitForIdle({ timeoutMs: 10 * 60_000 });
-    await shutdown(0);
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    await shutdown(1);
+    await stack.waitForIdle({ timeoutMs: 15 * 60_000 });
+  } finally {
+    clearInterval(timer);
+    bar?.update(total);
+    bar?.stop();
   }
+}
+
+try {
+  const taps: Tap[] = [
+    await tapTopic(sqs, sns, 'local-tap-compliance-events', stack.outputs.EventsTopicArn),
+    await tapTopic(sqs, sns, 'local-tap-oncall', stack.outputs.OnCallTopicArn),
+  ];
+  const marker = join(dataDir, 'sample-loaded.json');
+  const sampleDir = join(dataDir, 'sample');
+  const tracebackIds: string[] = [];
+  if (!values['no-sample'] && !existsSync(marker)) {
+    const targets: SeedTargets = {
+      doc,
+      s3,
+      sqs,
+      customersTable: env.CUSTOMERS_TABLE,
+      referenceBucket: env.REFERENCE_BUCKET,
+      cdrBucket: env.CDR_BUCKET,
+      tracebackQueueUrl: stack.outputs.TracebackQueueUrl,
+    };
+    const started = Date.now();
+    say('traceguard: writing the sample day (seeded) ...');
+    ensureSample(sampleDir);
+    say(`traceguard: reference data loaded: ${await importReference(sampleDir, targets)}`);
+    const total = await uploadBatches(sampleDir, targets, () => {});
+    say(`traceguard: ${total} CDR batches dropped into s3://${env.CDR_BUCKET}/cdr/ as the switches would`);
+    await settle('ingest', total);
+    const submitted = await submitTracebacks(sampleDir, targets);
+    say(`traceguard: ${submitted} industry traceback requests submitted`);
+    await stack.waitForIdle({ timeoutMs: 5 * 60_000 });
+    writeFileSync(
+      marker,
+      `${JSON.stringify({ loadedAt: new Date().toISOString(), batches: total, tracebacks: submitted })}\n`,
+    );
+    say(`traceguard: sample day processed in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+  if (existsSync(join(sampleDir, 'tracebacks'))) {
+    const { readdirSync } = await import('node:fs');
+    for (const f of readdirSync(join(sampleDir, 'tracebacks')))
+      if (f.endsWith('.json')) tracebackIds.push(f.replace(/\.json$/, ''));
+  }
+  const tracebackStore = new DynamoTracebackStore(doc, env.TRACEBACKS_TABLE);
+  const tracebacks = (await Promise.all(tracebackIds.map((id) => tracebackStore.get(id)))).filter(
+    (t) => t !== null,
+  );
+  process.stdout.write(
+    renderReport({
+      events: await drainTap(sqs, taps[0]),
+      alerts: await drainTap(sqs, taps[1]),
+      cases: await new DynamoCaseStore(doc, env.CASES_TABLE).listOpen(),
+      tracebacks,
+    }),
+  );
+  process.stdout.write(
+    `\nEndpoints (also in ${join(dataDir, 'endpoints.json')}; any AWS SDK or the AWS CLI works):\n`,
+  );
+  for (const key of Object.keys(stack.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL')))
+    process.stdout.write(`  export ${key}=${stack.env[key]}\n`);
+  process.stdout.write(
+    `  CDR bucket: ${env.CDR_BUCKET}   upload more: npx traceguard upload <file> --switch <id>\n`,
+  );
+
+  process.stdout.write(
+    `  Function logs: ${logDir}/ (one file per function)${glueErrors ? `; ${glueErrors} handler error(s) so far, see local-runtime.log` : ''}\n`,
+  );
+  if (values.once) await shutdown(0);
+  else {
+    say('\ntraceguard: the stack is up; new findings and alerts appear below. Ctrl-C stops it.');
+    setInterval(() => {
+      void (async () => {
+        for (const m of await drainTap(sqs, taps[0])) {
+          if (m.attributes.type === 'finding') {
+            const f = JSON.parse(m.body);
+            process.stdout.write(
+              `finding  ${f.severity.toUpperCase()} ${f.customer_id} ${f.window_start} ${f.reasons.map((r: { code: string }) => r.code).join(', ')}\n`,
+            );
+          } else
+            process.stdout.write(
+              `event    ${m.attributes.type ?? 'unknown'} ${m.attributes.customer_id ?? ''}\n`,
+            );
+        }
+        for (const a of await drainTap(sqs, taps[1]))
+          process.stdout.write(`on-call  ${a.body.split('\n')[0]}\n`);
+      })().catch((e) => say(`traceguard: ${(e as Error).message}`));
+    }, 2000);
+  }
+} catch (error) {
+  say(
+    `traceguard: ${error instanceof Error ? error.message : String(error)} (details in ${join(logDir, 'local-runtime.log')})`,
+  );
+  appendFileSync(
+    join(logDir, 'local-runtime.log'),
+    `${new Date().toISOString()} ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  await shutdown(1);
 }

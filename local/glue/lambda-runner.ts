@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunctionSpec } from '../template/wiring.ts';
 import type { ActivityTracker } from './activity.ts';
@@ -11,7 +12,8 @@ export class LambdaInvocationError extends Error {
     super(message);
     this.name = errorType;
     this.errorType = errorType;
-    if (stack) this.stack = stack;
+    // keep the handler's frames, under this error's own (possibly richer) message
+    if (stack) this.stack = `${errorType}: ${message}\n${stack.split('\n').slice(1).join('\n')}`;
   }
 }
 
@@ -27,11 +29,13 @@ class FunctionSandbox {
   readonly spec: LocalFunctionSpec;
   private readonly repoRoot: string;
   private readonly baseEnv: Record<string, string>;
+  private readonly logDir: string | undefined;
 
-  constructor(spec: LocalFunctionSpec, repoRoot: string, baseEnv: Record<string, string>) {
+  constructor(spec: LocalFunctionSpec, repoRoot: string, baseEnv: Record<string, string>, logDir?: string) {
     this.spec = spec;
     this.repoRoot = repoRoot;
     this.baseEnv = baseEnv;
+    this.logDir = logDir;
   }
 
   private start(): Worker {
@@ -50,7 +54,16 @@ class FunctionSandbox {
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
         ...this.spec.environment,
       },
+      // with a log folder, each function's output goes to its own file, as CloudWatch keeps a log group per function
+      stdout: this.logDir !== undefined,
+      stderr: this.logDir !== undefined,
     });
+    if (this.logDir !== undefined) {
+      mkdirSync(this.logDir, { recursive: true });
+      const file = createWriteStream(join(this.logDir, `${this.spec.logicalId}.log`), { flags: 'a' });
+      worker.stdout.pipe(file);
+      worker.stderr.pipe(file);
+    }
     worker.on(
       'message',
       (message: { id: number; ok: boolean; result?: unknown; error?: Record<string, string> }) => {
@@ -137,10 +150,12 @@ export class LambdaRunner {
     repoRoot: string;
     baseEnv: Record<string, string>;
     activity: ActivityTracker;
+    /** write each function's stdout/stderr to `<logDir>/<logicalId>.log` instead of this process's */
+    logDir?: string;
   }) {
     this.activity = options.activity;
     for (const spec of options.functions) {
-      const sandbox = new FunctionSandbox(spec, options.repoRoot, options.baseEnv);
+      const sandbox = new FunctionSandbox(spec, options.repoRoot, options.baseEnv, options.logDir);
       for (const key of [spec.name, spec.arn, spec.logicalId]) this.sandboxes.set(key, sandbox);
     }
   }

@@ -59,10 +59,17 @@ parentPort?.on('message', async (request: InvokeRequest) => {
     parentPort?.postMessage({ id: request.id, ok: true, result: result === undefined ? null : result });
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
+    // Powertools' FullBatchFailureError carries each record's error; Lambda's log would show them
+    const recordErrors = (failure as { recordErrors?: unknown[] }).recordErrors ?? [];
+    const causes = recordErrors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     parentPort?.postMessage({
       id: request.id,
       ok: false,
-      error: { errorType: failure.name, errorMessage: failure.message, stack: failure.stack },
+      error: {
+        errorType: failure.name,
+        errorMessage: causes.length ? `${failure.message} ${causes.join(' | ')}` : failure.message,
+        stack: failure.stack,
+      },
     });
   }
 });

@@ -1,8 +1,8 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import { scoreCustomerWindows } from '../detect/analysis.ts';
 import { type Finding, severityRank } from '../detect/finding.ts';
-import type { Policy } from '../detect/policy.ts';
-import type { ReferenceData } from '../detect/reference.ts';
+import { effectiveRule, type Policy } from '../detect/policy.ts';
+import { type ReferenceData, unknownCustomer } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
 import { findingEvent } from './finding-event.ts';
 import { windowSk } from './keys.ts';
@@ -65,11 +65,15 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
   let published = 0;
   await forEachLimited([...touched.byCustomer], ctx.parallel, async ([customerId, hourSet]) => {
     const hours = [...hourSet].sort((a, b) => a - b);
-    const stored = await ctx.store.customerHours(
-      customerId,
-      hours[0] - HISTORY_HOURS * HOUR_MS,
-      hours[hours.length - 1],
-    );
+    const first = hours[0];
+    const last = hours[hours.length - 1];
+    // Most customer-hours are quiet: judged on the touched hours alone, nothing fires and none is big
+    // enough for a volume spike, and history can only add VOLUME_SPIKE (or hold ANI_ROTATION back).
+    // Those skip the 24-hour read-back, which is most of ingest's DynamoDB reads.
+    const touchedOnly = await ctx.store.customerHours(customerId, first, last);
+    if (!mayFire(customerId, touchedOnly, ctx)) return;
+    const earlier = await ctx.store.customerHours(customerId, first - HISTORY_HOURS * HOUR_MS, first - HOUR_MS);
+    const stored = [...earlier, ...touchedOnly];
     const findings = scoreCustomerWindows(
       customerId,
       stored.map((s) => s.window),
@@ -92,6 +96,15 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
     );
   }
   return published;
+}
+
+/** True when the touched windows could yield a finding once the customer's history is known. */
+function mayFire(customerId: string, touched: StoredWindow[], ctx: PublishContext): boolean {
+  const customer = ctx.ref.customers.get(customerId) ?? unknownCustomer(customerId);
+  const spike = effectiveRule(ctx.policy, 'VOLUME_SPIKE', customer.traffic_profile, customer.vetting, 'max', false);
+  if (spike.enabled && touched.some((s) => s.window.attempts >= spike.minAttempts)) return true;
+  const windows = touched.map((s) => s.window);
+  return scoreCustomerWindows(customerId, windows, ctx.ref, ctx.policy, ctx.tracebacks).length > 0;
 }
 
 async function publishIfRaised(

@@ -1,0 +1,95 @@
+import type { CaseRecord } from '../../shared/cases/model.ts';
+import { type Finding, SEVERITIES, severityRank } from '../../shared/detect/finding.ts';
+import type { TracebackRecord } from '../../shared/traceback/record.ts';
+import type { TappedMessage } from './taps.ts';
+
+/**
+ * What `npm start` shows after the sample day went through the pipeline: the findings published on
+ * ComplianceEvents (worst per customer, reasons in words), what on-call received, the cases waiting
+ * for review and the traceback answers, then the commands to act on them.
+ */
+const MAX_CUSTOMERS = 15;
+const MAX_ALERTS = 8;
+
+function worstPerCustomer(events: TappedMessage[]): Finding[] {
+  const best = new Map<string, Finding>();
+  for (const m of events) {
+    let f: Finding & { type?: string };
+    try {
+      f = JSON.parse(m.body);
+    } catch {
+      continue;
+    }
+    if (f.type !== 'finding') continue;
+    const have = best.get(f.customer_id);
+    if (
+      !have ||
+      severityRank(f.severity) > severityRank(have.severity) ||
+      (f.severity === have.severity && f.score > have.score)
+    ) {
+      best.set(f.customer_id, f);
+    }
+  }
+  return [...best.values()].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || b.score - a.score,
+  );
+}
+
+export function renderReport(input: {
+  events: TappedMessage[];
+  alerts: TappedMessage[];
+  cases: CaseRecord[];
+  tracebacks: TracebackRecord[];
+}): string {
+  const out: string[] = [];
+  const findings = input.events.filter((m) => m.attributes.type === 'finding');
+  const bySeverity = SEVERITIES.map(
+    (s) => `${findings.filter((m) => m.attributes.severity === s).length} ${s}`,
+  )
+    .reverse()
+    .join(', ');
+  const worst = worstPerCustomer(input.events);
+  out.push(
+    `\n== Findings published on ComplianceEvents: ${findings.length} (${bySeverity}) for ${worst.length} customers`,
+  );
+  for (const f of worst.slice(0, MAX_CUSTOMERS)) {
+    out.push(
+      `  ${f.severity.toUpperCase().padEnd(8)} ${String(f.score).padStart(3)}  ${f.customer_id.padEnd(6)} ${f.window_start.slice(11, 16)}-${f.window_end.slice(11, 16)} UTC  ${f.metrics.calls} calls`,
+    );
+    for (const r of f.reasons) out.push(`             - ${r.code}: ${r.detail}`);
+  }
+  if (worst.length > MAX_CUSTOMERS) out.push(`  ... and ${worst.length - MAX_CUSTOMERS} more customers`);
+
+  out.push(`\n== On-call received ${input.alerts.length} alert(s)`);
+  for (const a of input.alerts.slice(0, MAX_ALERTS))
+    out.push(`  ${a.attributes.subject ?? a.body.split('\n')[0].slice(0, 110)}`);
+  if (input.alerts.length > MAX_ALERTS) out.push(`  ... and ${input.alerts.length - MAX_ALERTS} more`);
+
+  out.push(`\n== Cases open: ${input.cases.length}`);
+  for (const c of input.cases) {
+    const waiting = c.awaitingStage ? `waiting for ${c.awaitingStage} review` : c.status;
+    const critical = c.critical?.critical ? ' (critical: customer suspended at once)' : '';
+    out.push(`  ${c.caseId}  ${c.customerId.padEnd(6)} ${c.severity.padEnd(8)} ${waiting}${critical}`);
+  }
+
+  out.push(`\n== Traceback requests: ${input.tracebacks.length}`);
+  for (const t of input.tracebacks) {
+    const m = t.answer?.matches?.[0];
+    const what =
+      t.status !== 'answered'
+        ? `open, due ${t.deadline}`
+        : m
+          ? `found: customer ${m.customer_id}, trunk ${m.trunk_id}, switch ${m.switch_id}, call ${m.call_id}`
+          : 'not found on our network';
+    out.push(`  ${t.tracebackId}  ${what}`);
+  }
+
+  out.push('\nAct on them from another shell (the CLI finds this stack through .data/endpoints.json):');
+  out.push('  npx traceguard cases list');
+  out.push('  npx traceguard cases show <case-id>');
+  out.push('  npx traceguard cases decide <case-id> --decision terminate --reason "..." --as analyst-alice');
+  out.push('  npx traceguard cases decide <case-id> --decision terminate --reason "..." --as exec-bob');
+  out.push('  npx traceguard audit verify');
+  out.push('  npx traceguard traceback list');
+  return `${out.join('\n')}\n`;
+}

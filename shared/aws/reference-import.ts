@@ -1,0 +1,63 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Customer, parseDno, parseInventory } from '../detect/reference.ts';
+import { forEachLimited } from '../ingest/parallel.ts';
+import { DNO_KEY, NUMBERS_KEY } from './reference-store.ts';
+
+/**
+ * Loading reference data where ingest reads it (docs/wiring.md): registry rows into the Customers
+ * table (`CUST#<id>` / `PROFILE`, the CSV's snake_case columns), the DNO list and number inventory
+ * into the ReferenceBucket. Used by `traceguard customers|numbers|dno import` and by `npm start`.
+ * Inputs are validated with the parsers detection uses, so a bad file fails before anything is written.
+ */
+export async function putCustomers(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  customers: Customer[],
+  now = new Date(),
+): Promise<void> {
+  // update, not put: the enforcement status (warned, suspended...) belongs to the case workflow
+  await forEachLimited(customers, 8, async (c) => {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `CUST#${c.customer_id}`, sk: 'PROFILE' },
+        UpdateExpression:
+          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, #status = if_not_exists(#status, :active), importedAt = :at',
+        ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':id': c.customer_id,
+          ':name': c.name,
+          ':on': c.onboarded_at,
+          ':vetting': c.vetting,
+          ':profile': c.traffic_profile,
+          ':active': 'active',
+          ':at': now.toISOString(),
+        },
+      }),
+    );
+  });
+}
+
+export type ReferenceObjectKind = 'dno' | 'numbers';
+
+/** Validates and stores the DNO list or number inventory; returns how many entries it holds. */
+export async function putReferenceObject(
+  s3: S3Client,
+  bucket: string,
+  kind: ReferenceObjectKind,
+  text: string,
+  source: string,
+): Promise<{ count: number; key: string }> {
+  const count = kind === 'dno' ? parseDno(text, source).size : parseInventory(text, source).size;
+  const key = kind === 'dno' ? DNO_KEY : NUMBERS_KEY;
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: text,
+      ContentType: kind === 'dno' ? 'text/plain; charset=utf-8' : 'text/csv; charset=utf-8',
+    }),
+  );
+  return { count, key };
+}
