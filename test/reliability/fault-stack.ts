@@ -150,12 +150,16 @@ function resourceNamed(stack: LocalStack, type: string, logicalPart: string): Lo
 
 export async function startFaultStack(options: {
   repoRoot: string;
-  timing: IngestTiming;
+  /** shortened timeouts for fault runs; leave out to keep the template's own (load runs) */
+  timing?: IngestTiming;
+  /** put the fault proxies between handlers and DynamoDB / SNS (default true) */
+  proxies?: boolean;
   /** extra handler for glue errors (handler failures are normal under faults) */
   onError?: (error: unknown) => void;
 }): Promise<FaultStack> {
   const work = mkdtempSync(join(tmpdir(), 'traceguard-reliability-'));
-  const templates = withShortTimeouts(await synthesizeTemplate(options.repoRoot), options.timing);
+  const synthesized = await synthesizeTemplate(options.repoRoot);
+  const templates = options.timing ? withShortTimeouts(synthesized, options.timing) : synthesized;
   const wiring = ingestWiring(templates);
   const plan = new FaultPlan();
   const glueErrors: unknown[] = [];
@@ -170,6 +174,7 @@ export async function startFaultStack(options: {
       options.onError?.(e);
     },
     handlerEndpoints: async (emulators) => {
+      if (options.proxies === false) return {};
       const dynamodb = await startFaultProxy({ service: 'dynamodb', target: emulators.dynamodb, plan });
       const sns = await startFaultProxy({ service: 'sns', target: emulators.sns, plan });
       proxies.push(dynamodb, sns);
