@@ -104,7 +104,8 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.aggregatesTable = this.table('AggregatesTable', props.key, []);
+    // the exactly-once APPLIED markers carry `expiresAt` (epoch s): they only need to outlive redeliveries
+    this.aggregatesTable = this.table('AggregatesTable', props.key, [], 'expiresAt');
     this.manifestTable = this.table('ManifestTable', props.key, [
       { name: 'byBatch', partitionKey: 'batchId' },
     ]);
@@ -119,8 +120,9 @@ export class Storage extends Construct {
   }
 
   /** Every table alike: `pk`/`sk` strings, on demand, customer key, PITR, deletion protection, retained. */
-  private table(id: string, key: IKey, indexes: IndexSpec[]): Table {
+  private table(id: string, key: IKey, indexes: IndexSpec[], timeToLiveAttribute?: string): Table {
     const table = new Table(this, id, {
+      timeToLiveAttribute,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,

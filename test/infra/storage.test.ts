@@ -101,6 +101,18 @@ describe('tables (docs/wiring.md)', () => {
     AuditTable: [],
   };
 
+  it('expires the exactly-once markers of the Aggregates table by TTL, and nothing in the others', () => {
+    const ttl = Object.fromEntries(
+      resourcesOfType(synth.template, 'AWS::DynamoDB::Table').map(([id, r]) => [
+        id.replace(/^StatefulStorage/, '').replace(/[0-9A-F]{8}$/, ''),
+        (r as CfnResource).Properties?.TimeToLiveSpecification,
+      ]),
+    );
+    expect(ttl.AggregatesTable).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    // audit records, cases and tracebacks must never silently expire
+    for (const t of ['AuditTable', 'CasesTable', 'TracebacksTable']) expect(ttl[t]).toBeUndefined();
+  });
+
   it('has exactly the six tables of the wiring', () => {
     const ids = resourcesOfType(synth.template, 'AWS::DynamoDB::Table').map(([id]) =>
       id.replace(/^StatefulStorage/, '').replace(/[0-9A-F]{8}$/, ''),
