@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
 /**
@@ -10,34 +8,19 @@ import { UsageError } from './errors.ts';
  * (Customers table; ReferenceBucket `reference/numbers.csv`, `reference/dno.txt`).
  */
 
-const endpointsFile = z.object({ env: z.record(z.string(), z.string()) });
-
 /**
  * Where to write: names from the environment (`CUSTOMERS_TABLE`, `REFERENCE_BUCKET`, `CDR_BUCKET`),
- * else from `.data/endpoints.json` that the local stack writes (`{ "env": { ... } }`, which also
- * carries the AWS_ENDPOINT_URL_* and fake credentials of the emulators; those fill in only what the
- * environment does not set).
+ * else from `.data/endpoints.json` that the local stack writes (the same lookup every CLI command uses).
  */
-export function resolveTarget(name: 'CUSTOMERS_TABLE' | 'REFERENCE_BUCKET' | 'CDR_BUCKET'): string {
-  const file = resolve('.data/endpoints.json');
-  if (existsSync(file)) {
-    let parsed: z.infer<typeof endpointsFile>;
-    try {
-      parsed = endpointsFile.parse(JSON.parse(readFileSync(file, 'utf8')));
-    } catch (e) {
-      throw new UsageError(
-        `${file}: expected {"env": {NAME: value, ...}} (${(e as Error).message.split('\n')[0]})`,
-      );
-    }
-    for (const [k, v] of Object.entries(parsed.env)) process.env[k] ??= v;
+export async function resolveTarget(
+  name: 'CUSTOMERS_TABLE' | 'REFERENCE_BUCKET' | 'CDR_BUCKET',
+): Promise<string> {
+  const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+  try {
+    return resolveCliTarget().require(name);
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; or start the local stack (npm start)`);
   }
-  const value = process.env[name];
-  if (!value) {
-    throw new UsageError(
-      `${name} is not set: export it, or start the local stack (npm start) which writes ${file}`,
-    );
-  }
-  return value;
 }
 
 function readInput(path: string, what: string): string {
@@ -62,7 +45,7 @@ async function validated<T>(parse: () => T): Promise<T> {
 async function importCustomers(path: string): Promise<void> {
   const { parseCustomers } = await import('../shared/detect/reference.ts');
   const customers = await validated(() => parseCustomers(readInput(path, 'customer registry'), path));
-  const table = resolveTarget('CUSTOMERS_TABLE');
+  const table = await resolveTarget('CUSTOMERS_TABLE');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { putCustomers } = await import('../shared/aws/reference-import.ts');
   await putCustomers(createAwsClients().doc, table, [...customers.values()]);
@@ -74,7 +57,7 @@ async function importReferenceObject(kind: 'numbers' | 'dno', path: string): Pro
   const { parseDno, parseInventory } = await import('../shared/detect/reference.ts');
   // validate before resolving where to write, so a bad file is named even without a stack
   await validated(() => (kind === 'dno' ? parseDno(text, path) : parseInventory(text, path)));
-  const bucket = resolveTarget('REFERENCE_BUCKET');
+  const bucket = await resolveTarget('REFERENCE_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { putReferenceObject } = await import('../shared/aws/reference-import.ts');
   const { count, key } = await putReferenceObject(createAwsClients().s3, bucket, kind, text, path);

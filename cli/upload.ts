@@ -41,7 +41,7 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
   }
   const key = uploadKey(file, opts);
   const { resolveTarget } = await import('./customers.ts');
-  const bucket = resolveTarget('CDR_BUCKET');
+  const bucket = await resolveTarget('CDR_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const { s3 } = createAwsClients();
