@@ -12,7 +12,7 @@ describe('concurrent load through the local stack (CI size)', () => {
       repoRoot: join(import.meta.dirname, '..', '..'),
       batches: 20,
       rowsPerBatch: 5_000,
-      customers: 4,
+      customers: 2,
       timeoutMs: 240_000,
     });
     process.stdout.write(`load (CI size): ${JSON.stringify(figures)}\n`);
