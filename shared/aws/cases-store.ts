@@ -8,7 +8,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CaseRecord, CaseTrigger, ReviewStage } from '../cases/model.ts';
+import type { Severity } from '../cases/events.ts';
+import { type CaseRecord, type CaseTrigger, type ReviewStage, severitiesBelow } from '../cases/model.ts';
 import type { CaseStore } from '../cases/ports.ts';
 
 const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
@@ -77,9 +78,9 @@ export class DynamoCaseStore implements CaseStore {
     return out.Item ? toCase(out.Item) : null;
   }
 
-  /** writes every field except the triggers, which only `open` and `attach` change */
+  /** writes every field except triggers and severity, which only `open`, `attach` and `raiseSeverity` change */
   async save(record: CaseRecord): Promise<void> {
-    const { triggers: _t, caseId, ...fields } = record;
+    const { triggers: _t, severity: _s, caseId, ...fields } = record;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = Object.entries(fields).map(([name, value], i) => {
@@ -109,6 +110,32 @@ export class DynamoCaseStore implements CaseStore {
             'SET triggers = list_append(triggers, :t), triggerKeys = list_append(triggerKeys, :k)',
           ConditionExpression: 'attribute_exists(pk) AND NOT contains(triggerKeys, :key)',
           ExpressionAttributeValues: { ':t': [trigger], ':k': [trigger.key], ':key': trigger.key },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async raiseSeverity(caseId: string, severity: Severity): Promise<boolean> {
+    const lower = severitiesBelow(severity);
+    if (lower.length === 0) return false;
+    const names = lower.map((_, i) => `:s${i}`);
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: caseKey(caseId),
+          UpdateExpression: 'SET #severity = :to',
+          // only upwards: two raises racing each other leave the higher one
+          ConditionExpression: `attribute_exists(pk) AND #severity IN (${names.join(', ')})`,
+          ExpressionAttributeNames: { '#severity': 'severity' },
+          ExpressionAttributeValues: {
+            ':to': severity,
+            ...Object.fromEntries(lower.map((s, i) => [names[i], s])),
+          },
         }),
       );
       return true;

@@ -47,10 +47,14 @@ export type TracebackEvent = z.infer<typeof tracebackEventSchema>;
 export const escalationEventSchema = z.discriminatedUnion('type', [findingEventSchema, tracebackEventSchema]);
 export type EscalationEvent = z.infer<typeof escalationEventSchema>;
 
-/** A stable key for an event, so a redelivered message maps to the same case and is attached once. */
+/**
+ * A stable key for an event, so a redelivered message maps to the same case and is attached once.
+ * A finding's key includes its severity: ingest publishes a window again only when its severity
+ * rises, and that raised finding is new evidence that must join the case, not a redelivery.
+ */
 export function eventKey(event: EscalationEvent): string {
   return event.type === 'finding'
-    ? `finding:${event.customer_id}:${event.window_start}`
+    ? `finding:${event.customer_id}:${event.window_start}:${event.severity}`
     : `traceback:${event.traceback_id}`;
 }
 

@@ -1,4 +1,11 @@
-import type { CaseRecord, CaseTrigger, CustomerStatus, ReviewStage } from './model.ts';
+import type { Severity } from './events.ts';
+import {
+  type CaseRecord,
+  type CaseTrigger,
+  type CustomerStatus,
+  higherSeverity,
+  type ReviewStage,
+} from './model.ts';
 import type {
   CaseStore,
   CustomerProfile,
@@ -34,7 +41,14 @@ export class InMemoryCaseStore implements CaseStore {
   }
 
   async save(record: CaseRecord): Promise<void> {
-    this.cases.set(record.caseId, structuredClone(record));
+    const stored = this.cases.get(record.caseId);
+    // as the DynamoDB store: triggers and severity are only changed by open, attach and raiseSeverity
+    this.cases.set(
+      record.caseId,
+      stored
+        ? { ...structuredClone(record), triggers: stored.triggers, severity: stored.severity }
+        : structuredClone(record),
+    );
   }
 
   async attach(caseId: string, trigger: CaseTrigger): Promise<boolean> {
@@ -42,6 +56,14 @@ export class InMemoryCaseStore implements CaseStore {
     if (!found) throw new Error(`case ${caseId} does not exist`);
     if (found.triggers.some((t) => t.key === trigger.key)) return false;
     found.triggers.push(structuredClone(trigger));
+    return true;
+  }
+
+  async raiseSeverity(caseId: string, severity: Severity): Promise<boolean> {
+    const found = this.cases.get(caseId);
+    if (!found) throw new Error(`case ${caseId} does not exist`);
+    if (higherSeverity(found.severity, severity) === found.severity) return false;
+    found.severity = severity;
     return true;
   }
 

@@ -93,11 +93,30 @@ export function higherSeverity(a: Severity, b: Severity): Severity {
   return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 
-/** Execution names allow 1-80 characters of [A-Za-z0-9-_]. */
+/** Severities ranked strictly below `severity` (what a case may be raised from). */
+export function severitiesBelow(severity: Severity): Severity[] {
+  return (Object.keys(SEVERITY_RANK) as Severity[]).filter((s) => SEVERITY_RANK[s] < SEVERITY_RANK[severity]);
+}
+
+/** Step Functions execution names: 1-80 characters of letters, digits, `-` and `_`. */
+export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * The case id, which is also the execution name (docs/wiring.md): the customer id made safe (other
+ * characters become `_`, at most 40 kept), the trigger kind, and 16 hex digits of the trigger key's
+ * digest. Two customers whose ids sanitize alike still differ in the digest, which covers the full key.
+ */
 export function caseIdFor(customerId: string, triggerKey: string, digestHex: string): string {
-  const customer = customerId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+  if (!/^[0-9a-f]{16,}$/.test(digestHex)) {
+    throw new Error(`case id for ${triggerKey}: digest must be at least 16 lowercase hex digits`);
+  }
+  const customer = customerId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || '_';
   const kind = triggerKey.startsWith('traceback:') ? 'TB' : 'F';
-  return `${customer}-${kind}-${digestHex.slice(0, 16)}`;
+  const caseId = `${customer}-${kind}-${digestHex.slice(0, 16)}`;
+  // cannot fail with the parts above (at most 40 + 4 + 16 characters); kept so a change to them cannot
+  // produce ids Step Functions would refuse long after the case was stored
+  if (!EXECUTION_NAME.test(caseId)) throw new Error(`case id ${caseId} is not a valid execution name`);
+  return caseId;
 }
 
 export function newCase(caseId: string, trigger: CaseTrigger, at: string): CaseRecord {

@@ -1,3 +1,4 @@
+import type { Severity } from './events.ts';
 import type { CaseRecord, CaseTrigger, CustomerStatus, ReviewStage, Vetting } from './model.ts';
 
 /** Cases and their review task tokens (DynamoDB Cases table in AWS). */
@@ -8,10 +9,19 @@ export interface CaseStore {
    */
   open(record: CaseRecord): Promise<{ opened: true } | { opened: false; openCaseId: string }>;
   get(caseId: string): Promise<CaseRecord | null>;
-  /** overwrites the case item (the state machine runs one step at a time per case) */
+  /**
+   * Overwrites the case item (the state machine runs one step at a time per case), except the
+   * triggers and the severity: only `open`, `attach` and `raiseSeverity` change those, so a step that
+   * read the case before an event joined it cannot undo the join.
+   */
   save(record: CaseRecord): Promise<void>;
   /** adds a trigger unless one with the same key is already there; false when it was */
   attach(caseId: string, trigger: CaseTrigger): Promise<boolean>;
+  /**
+   * Raises the case's severity to `severity` when it is lower; false when it was already as high.
+   * Atomic against other raises: a lower severity never overwrites a higher one.
+   */
+  raiseSeverity(caseId: string, severity: Severity): Promise<boolean>;
   /** frees the customer's open-case marker so the next finding starts a new case */
   release(customerId: string, caseId: string): Promise<void>;
   /** cases waiting for a person, oldest first */

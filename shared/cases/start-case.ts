@@ -19,7 +19,8 @@ export type StartCaseOutcome =
 /**
  * One open case per customer. The case id is derived from the triggering event, so a redelivered
  * message opens (and names the execution of) the same case; the store refuses a second open case for
- * the customer, and the event then joins the open case instead.
+ * the customer, and the event then joins the open case instead, raising the case's severity when
+ * the event is more severe (a repeat traceback at high severity makes the case high).
  */
 export async function startOrAttachCase(
   event: EscalationEvent,
@@ -72,6 +73,24 @@ export async function startOrAttachCase(
         caseId: opened.openCaseId,
         customerId: event.customer_id,
         evidenceDigest: evidenceDigest(event),
+      },
+      now,
+    );
+  }
+  // also after a duplicate: a redelivery may follow a crash between the attach and the raise
+  const raised = await deps.cases.raiseSeverity(opened.openCaseId, event.severity);
+  if (raised) {
+    await appendAudit(
+      deps.audit,
+      auditStreams.forCase(opened.openCaseId),
+      {
+        actor: { role: 'system', id: 'system' },
+        action: 'case.severity_raised',
+        reason: `${event.type} ${key} raised the case to severity ${event.severity}`,
+        caseId: opened.openCaseId,
+        customerId: event.customer_id,
+        evidenceDigest: evidenceDigest(event),
+        details: { severity: event.severity },
       },
       now,
     );
