@@ -3,6 +3,7 @@ import * as analyze from './analyze.ts';
 import * as audit from './audit.ts';
 import * as cases from './cases.ts';
 import * as customers from './customers.ts';
+import * as switches from './switches.ts';
 import * as traceback from './traceback.ts';
 import * as upload from './upload.ts';
 
@@ -17,6 +18,7 @@ const modules: Array<{ register(program: Command): void }> = [
   cases,
   audit,
   customers,
+  switches,
   upload,
 ];
 

@@ -5,6 +5,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { documentClient } from '../../shared/aws/cases-clients.ts';
+import { S3SwitchConfigStore } from '../../shared/aws/switch-config-store.ts';
 import { S3BatchOpener } from '../../shared/aws/traceback-batches.ts';
 import { SnsTracebackEventPublisher } from '../../shared/aws/traceback-events.ts';
 import { DynamoManifestReader } from '../../shared/aws/traceback-manifest.ts';
@@ -20,18 +21,26 @@ const env = z
     TRACEBACKS_TABLE: z.string().min(1),
     CDR_BUCKET: z.string().min(1),
     EVENTS_TOPIC_ARN: z.string().min(1),
+    /** reference/switches.csv: how each switch's batches are read (native formats need a zone) */
+    REFERENCE_BUCKET: z.string().min(1).optional(),
   })
   .parse(process.env);
 const config = tracebackConfig(process.env);
 
 const logger = new Logger();
 const doc = documentClient();
+const s3 = new S3Client({});
 const deps = {
   store: new DynamoTracebackStore(doc, env.TRACEBACKS_TABLE),
   manifest: new DynamoManifestReader(doc, env.MANIFEST_TABLE),
-  opener: new S3BatchOpener(new S3Client({}), env.CDR_BUCKET),
+  opener: new S3BatchOpener(s3, env.CDR_BUCKET),
   events: new SnsTracebackEventPublisher(new SNSClient({}), env.EVENTS_TOPIC_ARN),
+  switches: env.REFERENCE_BUCKET ? new S3SwitchConfigStore(s3, env.REFERENCE_BUCKET) : undefined,
 };
+if (!env.REFERENCE_BUCKET)
+  logger.warn(
+    'REFERENCE_BUCKET is not set: reference/switches.csv is not read, native-format batches use CDR_TIMEZONE only',
+  );
 const processor = new BatchProcessor(EventType.SQS);
 
 async function answerRequest(record: SQSRecord): Promise<void> {

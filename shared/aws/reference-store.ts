@@ -1,5 +1,6 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SwitchConfig } from '../config/switches.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
 import {
   type Customer,
@@ -10,6 +11,7 @@ import {
 } from '../detect/reference.ts';
 import { TracebackHistory } from '../detect/traceback-history.ts';
 import type { ReferenceNumbers, ReferenceSource } from '../ingest/ports.ts';
+import { readOptionalText, S3SwitchConfigStore } from './switch-config-store.ts';
 
 /** Reference objects in the ReferenceBucket (docs/wiring.md); `traceguard dno|numbers import` writes them. */
 export const DNO_KEY = 'reference/dno.txt';
@@ -45,7 +47,8 @@ export function customerFromItem(item: Record<string, unknown>): Customer | null
 }
 
 /**
- * Reference data for ingest: DNO list, number inventory and policy from the ReferenceBucket,
+ * Reference data for ingest: DNO list, number inventory, policy and per-switch input configuration
+ * (`reference/switches.csv`) from the ReferenceBucket,
  * customer profiles from the Customers table, traceback history from the Tracebacks table. One
  * instance lives in the handler's module scope, so a warm function re-reads at most every 5 min.
  */
@@ -59,6 +62,7 @@ export class ReferenceStore implements ReferenceSource {
   #policy: Cached<Policy> | null = null;
   readonly #customers = new Map<string, Cached<Customer | null>>();
   readonly #tracebacks = new Map<string, Cached<number[]>>();
+  readonly #switches: S3SwitchConfigStore;
 
   constructor(doc: DynamoDBDocumentClient, s3: S3Client, config: ReferenceStoreConfig) {
     this.#doc = doc;
@@ -66,6 +70,10 @@ export class ReferenceStore implements ReferenceSource {
     this.#config = config;
     this.#ttl = config.ttlMs ?? REFERENCE_TTL_MS;
     this.#now = config.now ?? Date.now;
+    this.#switches = new S3SwitchConfigStore(s3, config.referenceBucket, {
+      ttlMs: this.#ttl,
+      now: this.#now,
+    });
   }
 
   #fresh<T>(c: Cached<T> | null | undefined): c is Cached<T> {
@@ -73,17 +81,8 @@ export class ReferenceStore implements ReferenceSource {
   }
 
   /** the object's text, or null when it does not exist (reference data is optional) */
-  async #text(key: string): Promise<string | null> {
-    try {
-      const out = await this.#s3.send(
-        new GetObjectCommand({ Bucket: this.#config.referenceBucket, Key: key }),
-      );
-      return (await out.Body?.transformToString('utf-8')) ?? null;
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'NoSuchKey' || name === 'NotFound') return null;
-      throw error;
-    }
+  #text(key: string): Promise<string | null> {
+    return readOptionalText(this.#s3, this.#config.referenceBucket, key);
   }
 
   async numbers(): Promise<ReferenceNumbers> {
@@ -123,6 +122,11 @@ export class ReferenceStore implements ReferenceSource {
     );
     this.#policy = { value, at: this.#now() };
     return value;
+  }
+
+  /** how to read each switch's batches (format, zone of local times); cached like the rest */
+  switches(): Promise<SwitchConfig> {
+    return this.#switches.switches();
   }
 
   async customers(customerIds: string[]): Promise<Map<string, Customer>> {

@@ -1,3 +1,4 @@
+import { NO_SWITCH_CONFIG, type SwitchConfig } from '../config/switches.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
 import { type Customer, NumberInventory } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
@@ -90,6 +91,11 @@ export class MemoryReferenceSource implements ReferenceSource {
   registry = new Map<string, Customer>();
   policyDocument: Policy = loadPolicy();
   history: TracebackHistory | null = null;
+  switchConfig: SwitchConfig = NO_SWITCH_CONFIG;
+
+  async switches(): Promise<SwitchConfig> {
+    return this.switchConfig;
+  }
 
   async numbers(): Promise<ReferenceNumbers> {
     return { dno: this.dno, inventory: this.inventory };

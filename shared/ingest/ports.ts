@@ -1,3 +1,4 @@
+import type { SwitchConfigSource } from '../config/switches.ts';
 import type { Policy } from '../detect/policy.ts';
 import type { Customer, NumberInventory } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
@@ -149,7 +150,8 @@ export interface ReferenceNumbers {
   inventory: NumberInventory;
 }
 
-export interface ReferenceSource {
+/** Reference data for ingest; `switches()` says how to read each switch's batches. */
+export interface ReferenceSource extends SwitchConfigSource {
   /** DNO list and number inventory: the aggregator needs them for every call */
   numbers(): Promise<ReferenceNumbers>;
   /** registry rows of these customers (missing ones are treated as new by scoring) */

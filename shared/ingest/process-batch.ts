@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BatchReadError } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import { applyIdOf, batchIdOf, quarantineKeyOf, switchIdOf } from './keys.ts';
@@ -134,7 +135,13 @@ export async function processBatch(
     return outcome('empty', 0, { batchId });
   }
 
-  const [numbers, policy] = await Promise.all([ports.reference.numbers(), ports.reference.policy()]);
+  const [numbers, policy, switches] = await Promise.all([
+    ports.reference.numbers(),
+    ports.reference.policy(),
+    ports.reference.switches(),
+  ]);
+  // native PBX formats carry local times: the switch's configured zone is the only way to read them
+  const read = switches.settingsFor(switchId);
   const recorded = manifest?.parts[String(job.part)] ?? null;
   const collector = new PartCollector(
     { customers: new Map(), dno: numbers.dno, inventory: numbers.inventory },
@@ -158,11 +165,18 @@ export async function processBatch(
   try {
     const stats = await readBatch(
       body,
-      { source: `s3://${job.bucket}/${job.key}`, format: 'auto' },
+      { source: `s3://${job.bucket}/${job.key}`, format: read.format, zone: read.zone },
       collector,
     );
     format = stats.format;
   } catch (error) {
+    if (error instanceof BatchReadError) {
+      // say what the configuration holds for this switch: the fix is usually an entry there
+      throw new BatchReadError(
+        `${error.message} [${switches.describe(switchId)}; see docs/switch-config.md, traceguard switches import]`,
+        { cause: error },
+      );
+    }
     if (!(error instanceof PartEnd)) throw error;
     final = false;
   }

@@ -1,4 +1,5 @@
 import { isoUtc } from '../cdr/time.ts';
+import type { SwitchConfigSource } from '../config/switches.ts';
 import type { TracebackAnswer } from './answer.ts';
 import type { ManifestReader } from './batches.ts';
 import { type RepeatRule, tracebackConsequence } from './consequence.ts';
@@ -13,6 +14,8 @@ export interface IntakeDeps {
   manifest: ManifestReader;
   opener: BatchOpener;
   events: TracebackEventPublisher;
+  /** per-switch format and zone (reference/switches.csv); without it every batch uses the settings */
+  switches?: SwitchConfigSource;
   now?: () => number;
 }
 
@@ -57,7 +60,8 @@ export async function handleTracebackRequest(
 
   let current = record;
   if (current.status !== 'answered' || !current.answer) {
-    const answer = await lookupWithManifest(request, deps.manifest, deps.opener, settings);
+    const switches = deps.switches ? await deps.switches.switches() : settings.switches;
+    const answer = await lookupWithManifest(request, deps.manifest, deps.opener, { ...settings, switches });
     const answeredAt = isoUtc(now());
     const named = answer.matches[0];
     await deps.store.saveAnswer(request.tracebackId, {

@@ -1,6 +1,7 @@
-import type { InputFormat } from '../cdr/batch-parser.ts';
+import { BatchReadError, type InputFormat } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ZoneClock } from '../cdr/time.ts';
+import type { SwitchConfig } from '../config/switches.ts';
 import { buildAnswer, matchFrom, type TracebackAnswer, type TracebackMatch } from './answer.ts';
 import { type BatchRef, type ManifestReader, selectBatches } from './batches.ts';
 import { deadlineMs } from './deadline.ts';
@@ -12,6 +13,10 @@ export interface BatchToSearch {
   name: string;
   switchId: string;
   open(): AsyncIterable<Buffer | Uint8Array | string> | Promise<AsyncIterable<Buffer | Uint8Array | string>>;
+  /** how to read this batch when it differs from the lookup's settings (its switch's configuration) */
+  read?: ReadSettings;
+  /** added to a read error: what decided how this batch was read */
+  readContext?: string;
 }
 
 export interface ReadSettings {
@@ -24,6 +29,18 @@ export interface ReadSettings {
 export interface LookupSettings extends ReadSettings {
   toleranceS?: number;
   slaHours?: number;
+  /**
+   * Per-switch input configuration (reference/switches.csv): a configured switch's batches are read
+   * with its format and zone, the same way ingest read them; other switches with `format`/`zone` above.
+   */
+  switches?: SwitchConfig;
+}
+
+/** How the deployed lookup reads one switch's batches. */
+export function readSettingsFor(switchId: string, settings: LookupSettings): ReadSettings {
+  const configured = settings.switches?.settingsFor(switchId);
+  if (configured?.configured) return { format: configured.format, zone: configured.zone };
+  return { format: settings.format ?? 'auto', zone: settings.zone ?? null };
 }
 
 /**
@@ -40,19 +57,26 @@ export async function searchBatches(
   const matches: TracebackMatch[] = [];
   for (const batch of batches) {
     const body = await batch.open();
-    await readBatch(
-      body,
-      { source: batch.name, format: settings.format ?? 'auto', zone: settings.zone ?? null },
-      {
-        call(record, raw) {
-          if (matchesRequest(record, request, window))
-            matches.push(matchFrom(record, raw(), batch.name, batch.switchId));
+    const read = batch.read ?? settings;
+    try {
+      await readBatch(
+        body,
+        { source: batch.name, format: read.format ?? 'auto', zone: read.zone ?? null },
+        {
+          call(record, raw) {
+            if (matchesRequest(record, request, window))
+              matches.push(matchFrom(record, raw(), batch.name, batch.switchId));
+          },
+          quarantine() {
+            // unusable rows are the ingest's business (quarantine objects); they cannot be cited
+          },
         },
-        quarantine() {
-          // unusable rows are the ingest's business (quarantine objects); they cannot be cited
-        },
-      },
-    );
+      );
+    } catch (error) {
+      if (error instanceof BatchReadError && batch.readContext)
+        throw new BatchReadError(`${error.message} [${batch.readContext}]`, { cause: error });
+      throw error;
+    }
   }
   return matches;
 }
@@ -80,7 +104,8 @@ export interface BatchOpener {
 
 /**
  * The deployed lookup: the manifest names the candidate batches (hour partitions overlapping the
- * window, pruned by switch and time range), and only those are read.
+ * window, pruned by switch and time range), and only those are read, each with its switch's
+ * configured format and zone (the switch is the manifest's, i.e. the key segment after `cdr/`).
  */
 export async function lookupWithManifest(
   request: TracebackRequest,
@@ -90,11 +115,15 @@ export async function lookupWithManifest(
 ): Promise<TracebackAnswer> {
   const window = searchWindow(request.callMs, settings.toleranceS);
   const candidates = await selectBatches(manifest, window, request.switchId);
-  const batches = candidates.map((ref) => ({
-    name: ref.name,
-    switchId: ref.switchId,
-    open: () => opener.open(ref),
-  }));
+  const batches = candidates.map(
+    (ref): BatchToSearch => ({
+      name: ref.name,
+      switchId: ref.switchId,
+      open: () => opener.open(ref),
+      read: readSettingsFor(ref.switchId, settings),
+      readContext: settings.switches?.describe(ref.switchId),
+    }),
+  );
   const matches = await searchBatches(request, window, batches, settings);
   return buildAnswer(
     request,

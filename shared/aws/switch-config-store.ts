@@ -1,0 +1,78 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  NO_SWITCH_CONFIG,
+  parseSwitchConfig,
+  type SwitchConfig,
+  type SwitchConfigSource,
+} from '../config/switches.ts';
+
+/** The per-switch input configuration in the ReferenceBucket (docs/switch-config.md). */
+export const SWITCHES_KEY = 'reference/switches.csv';
+/** Same as the rest of the reference data: a warm function re-reads at most every 5 minutes. */
+export const SWITCHES_TTL_MS = 5 * 60_000;
+
+/** An object's text, or null when it does not exist (reference data is optional). */
+export async function readOptionalText(s3: S3Client, bucket: string, key: string): Promise<string | null> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await out.Body?.transformToString('utf-8')) ?? null;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') return null;
+    throw error;
+  }
+}
+
+export interface SwitchConfigStoreOptions {
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Reads `reference/switches.csv`, validated, and keeps it for the TTL. No object means no switch is
+ * configured (every batch is detected, as before the file existed). An invalid object throws on
+ * every read, naming line, switch and field, and is not cached: the batch waiting on it is retried
+ * (and dead-lettered with an alarm) rather than read with a guessed zone.
+ */
+export class S3SwitchConfigStore implements SwitchConfigSource {
+  readonly #s3: S3Client;
+  readonly #bucket: string;
+  readonly #ttl: number;
+  readonly #now: () => number;
+  #cached: { value: SwitchConfig; at: number } | null = null;
+
+  constructor(s3: S3Client, referenceBucket: string, options: SwitchConfigStoreOptions = {}) {
+    this.#s3 = s3;
+    this.#bucket = referenceBucket;
+    this.#ttl = options.ttlMs ?? SWITCHES_TTL_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async switches(): Promise<SwitchConfig> {
+    if (this.#cached && this.#now() - this.#cached.at < this.#ttl) return this.#cached.value;
+    const text = await readOptionalText(this.#s3, this.#bucket, SWITCHES_KEY);
+    const value =
+      text === null ? NO_SWITCH_CONFIG : parseSwitchConfig(text, `s3://${this.#bucket}/${SWITCHES_KEY}`);
+    this.#cached = { value, at: this.#now() };
+    return value;
+  }
+}
+
+/** Validates the document and stores it as given (so the file an operator reads back is theirs). */
+export async function putSwitchConfig(
+  s3: S3Client,
+  bucket: string,
+  text: string,
+  source: string,
+): Promise<{ config: SwitchConfig; key: string }> {
+  const config = parseSwitchConfig(text, source);
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: SWITCHES_KEY,
+      Body: text,
+      ContentType: 'text/csv; charset=utf-8',
+    }),
+  );
+  return { config, key: SWITCHES_KEY };
+}
