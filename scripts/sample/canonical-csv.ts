@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
+import { CANONICAL_COLUMNS } from '../../shared/cdr/raw-call.ts';
 import { AREA_CODES_BY_ZONE, ZONES } from './nanp.ts';
 import { mulberry32 } from './random.ts';
 
@@ -11,22 +12,8 @@ import { mulberry32 } from './random.ts';
  * in the hot loop, and a few microseconds per row.
  */
 
-export const CANONICAL_COLUMNS = [
-  'call_id',
-  'start_time',
-  'answer_time',
-  'end_time',
-  'duration_s',
-  'customer_id',
-  'trunk_id',
-  'calling_number',
-  'called_number',
-  'sip_code',
-  'disposition',
-  'attestation',
-  'verstat',
-  'source_ip',
-] as const;
+// the contract's column order (contracts.md section 1), the one the readers know
+export { CANONICAL_COLUMNS };
 
 export interface CanonicalRowsOptions {
   rows: number;

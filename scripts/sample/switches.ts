@@ -1,3 +1,4 @@
+import { CANONICAL_COLUMNS } from '../../shared/cdr/raw-call.ts';
 import type { SampleCall } from './call.ts';
 import { EAST, type Zone } from './nanp.ts';
 import type { NumberStyle } from './number-format.ts';
@@ -128,22 +129,7 @@ export const GW_WHOLESALE: CanonicalSwitch = {
 export const SBC_WEST: CanonicalSwitch = {
   id: 'sbc-west-1',
   format: 'jsonl',
-  columns: [
-    'call_id',
-    'start_time',
-    'answer_time',
-    'end_time',
-    'duration_s',
-    'customer_id',
-    'trunk_id',
-    'calling_number',
-    'called_number',
-    'sip_code',
-    'disposition',
-    'attestation',
-    'verstat',
-    'source_ip',
-  ],
+  columns: [...CANONICAL_COLUMNS],
   timeStyle: 'epoch-ms',
   offsetZone: EAST,
   callingStyles: ['e164', 'sip'],
