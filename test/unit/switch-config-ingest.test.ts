@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
+import { parseSwitchConfig } from '../../shared/config/switches.ts';
+import { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
+import {
+  ManualClock,
+  MemoryBatchSource,
+  MemoryEventPublisher,
+  MemoryLog,
+  MemoryReferenceSource,
+  MemoryWorkQueue,
+} from '../../shared/ingest/memory-io.ts';
+import { MemoryManifestStore } from '../../shared/ingest/memory-manifest-store.ts';
+import type { IngestJob } from '../../shared/ingest/messages.ts';
+import type { IngestPorts } from '../../shared/ingest/ports.ts';
+import { processBatch } from '../../shared/ingest/process-batch.ts';
+
+/**
+ * Native PBX batches in the deployed ingest: the switch's entry in reference/switches.csv decides
+ * the format and the zone of its local wall-clock times.
+ */
+const BUCKET = 'cdr-bucket';
+const ASTERISK_KEY = 'cdr/pbx-asterisk-1/2026-11-27/Master.csv';
+const FREESWITCH_KEY = 'cdr/pbx-freeswitch-1/2026-11-27/Master.csv';
+const CONFIG = [
+  'switch_id,format,timezone',
+  'pbx-asterisk-1,asterisk,America/New_York',
+  'pbx-freeswitch-1,auto,America/Chicago',
+].join('\n');
+
+/** Asterisk cdr_csv rows (no header), local New York time: 10:59:30 and 11:05 EST are 15:59:30Z and 16:05Z. */
+const ASTERISK_ROWS = [
+  '"C100","2025550100","3125550100","from-trunk","""A"" <2025550100>","PJSIP/T1-00000001","PJSIP/out-00000002","Dial","PJSIP/3125550100@out,60","2026-11-27 10:59:30","2026-11-27 10:59:33","2026-11-27 11:00:30",60,57,"ANSWERED","DOCUMENTATION","1795791570.1",""',
+  '"C100","2025550101","3125550101","from-trunk","""A"" <2025550101>","PJSIP/T1-00000003","","Dial","PJSIP/3125550101@out,60","2026-11-27 11:05:00",,"2026-11-27 11:05:04",4,0,"BUSY","DOCUMENTATION","1795791900.2",""',
+  '"C100","2025550102","3125550102","from-trunk","""A"" <2025550102>","PJSIP/T2-00000004","PJSIP/out-00000005","Dial","PJSIP/3125550102@out,60","2026-11-27 11:20:00","2026-11-27 11:20:02","2026-11-27 11:21:00",60,58,"ANSWERED","DOCUMENTATION","1795792800.3",""',
+];
+const ASTERISK_BATCH = `${ASTERISK_ROWS.join('\n')}\n`;
+
+/** FreeSWITCH mod_cdr_csv row, local Chicago time: 09:30 CST is 15:30Z. */
+const FREESWITCH_BATCH =
+  '"SALES","+13104970718","16199093794","public","2026-11-27 09:30:00","2026-11-27 09:30:05","2026-11-27 09:31:05","65","60","NORMAL_CLEARING","b912c3c6-ff6b-46f0-844b-7f150d456ad0","","C200","PCMU","PCMU"\n';
+
+function ports() {
+  return {
+    source: new MemoryBatchSource(),
+    aggregates: new MemoryAggregateStore(),
+    manifest: new MemoryManifestStore(),
+    reference: new MemoryReferenceSource(),
+    events: new MemoryEventPublisher(),
+    queue: new MemoryWorkQueue(),
+    clock: new ManualClock(),
+    log: new MemoryLog(),
+  } satisfies IngestPorts;
+}
+
+function job(key: string, body: string): IngestJob {
+  return {
+    bucket: BUCKET,
+    key,
+    versionId: 'v1',
+    etag: 'e1',
+    size: Buffer.byteLength(body),
+    part: 0,
+    skipRows: 0,
+  };
+}
+
+/** customer-level windows as `<customer> <hour> attempts/answered` */
+function customerHours(store: MemoryAggregateStore): string[] {
+  return [...store.items.values()]
+    .filter((item) => item.window.trunkId === '')
+    .map(
+      (item) =>
+        `${item.window.customerId} ${new Date(item.window.hourMs).toISOString()} ${item.window.attempts}/${item.window.answered}`,
+    )
+    .sort();
+}
+
+describe('ingest reads native switch batches with the switch configuration', () => {
+  it('aggregates an Asterisk batch into the UTC hours of its configured zone', async () => {
+    // Prepare
+    const p = ports();
+    p.reference.switchConfig = parseSwitchConfig(CONFIG, 'switches.csv');
+    p.source.put(BUCKET, ASTERISK_KEY, ASTERISK_BATCH);
+    // Act
+    const out = await processBatch(job(ASTERISK_KEY, ASTERISK_BATCH), p);
+    // Assess
+    expect(out).toMatchObject({ status: 'done', rows: 3, calls: 3, quarantined: 0 });
+    expect(customerHours(p.aggregates)).toEqual([
+      'C100 2026-11-27T15:00:00.000Z 1/1',
+      'C100 2026-11-27T16:00:00.000Z 2/1',
+    ]);
+    const batchId = `${BUCKET}/${ASTERISK_KEY}#v1`;
+    expect(p.manifest.batches.get(batchId)?.totals).toMatchObject({
+      format: 'asterisk',
+      calls: 3,
+      firstMs: Date.UTC(2026, 10, 27, 15, 59, 30),
+      lastMs: Date.UTC(2026, 10, 27, 16, 20),
+    });
+    // the traceback lookup finds the batch through these hour partitions
+    expect([...(p.manifest.hours.get('2026-11-27T15')?.keys() ?? [])]).toEqual([`pbx-asterisk-1#${batchId}`]);
+    expect([...(p.manifest.hours.get('2026-11-27T16')?.keys() ?? [])]).toEqual([`pbx-asterisk-1#${batchId}`]);
+  });
+
+  it('detects a FreeSWITCH batch on a switch configured as auto and uses its zone', async () => {
+    const p = ports();
+    p.reference.switchConfig = parseSwitchConfig(CONFIG, 'switches.csv');
+    p.source.put(BUCKET, FREESWITCH_KEY, FREESWITCH_BATCH);
+    const out = await processBatch(job(FREESWITCH_KEY, FREESWITCH_BATCH), p);
+    expect(out).toMatchObject({ status: 'done', calls: 1 });
+    expect(customerHours(p.aggregates)).toEqual(['C200 2026-11-27T15:00:00.000Z 1/1']);
+    expect(p.manifest.batches.get(`${BUCKET}/${FREESWITCH_KEY}#v1`)?.totals?.format).toBe('freeswitch');
+  });
+
+  it('fails loudly on a native batch from a switch without an entry, and counts nothing', async () => {
+    // Prepare: configuration for other switches only
+    const p = ports();
+    p.reference.switchConfig = parseSwitchConfig(
+      'switch_id,format,timezone\npbx-other,asterisk,America/New_York\n',
+      'switches.csv',
+    );
+    const key = 'cdr/pbx-unconfigured/2026-11-27/Master.csv';
+    p.source.put(BUCKET, key, ASTERISK_BATCH);
+    // Act
+    const run = processBatch(job(key, ASTERISK_BATCH), p);
+    // Assess: retryable failure naming the batch, the missing zone and the switch configuration
+    await expect(run).rejects.toBeInstanceOf(BatchReadError);
+    await expect(processBatch(job(key, ASTERISK_BATCH), p)).rejects.toThrow(
+      `s3://${BUCKET}/${key}: asterisk CDRs carry local wall-clock times; give their time zone (--timezone ZONE) [switch 'pbx-unconfigured' has no entry in the switch configuration (format auto, no time zone); see docs/switch-config.md, traceguard switches import]`,
+    );
+    expect(p.aggregates.items.size).toBe(0);
+    expect(p.manifest.hours.size).toBe(0);
+    expect(p.manifest.batches.get(`${BUCKET}/${key}#v1`)?.status).toBe('processing');
+    expect(p.events.published).toEqual([]);
+  });
+
+  it('fails without any switch configuration too (the default reference source has none)', async () => {
+    const p = ports();
+    p.source.put(BUCKET, ASTERISK_KEY, ASTERISK_BATCH);
+    await expect(processBatch(job(ASTERISK_KEY, ASTERISK_BATCH), p)).rejects.toThrow(
+      /wall-clock times.*switch 'pbx-asterisk-1' has no entry/,
+    );
+  });
+
+  it('a configured format is forced: a canonical batch on an Asterisk switch is not read as canonical', async () => {
+    const p = ports();
+    p.reference.switchConfig = parseSwitchConfig(CONFIG, 'switches.csv');
+    const canonical =
+      'call_id,start_time,customer_id,calling_number,called_number\nx1,2026-11-27T16:00:00Z,C1,+12025550100,+13125550100\n';
+    p.source.put(BUCKET, ASTERISK_KEY, canonical);
+    const out = await processBatch(job(ASTERISK_KEY, canonical), p);
+    // both lines are quarantined as malformed Asterisk rows (with line numbers), none is counted as a call
+    expect(out).toMatchObject({ status: 'done', rows: 2, calls: 0, quarantined: 2 });
+    expect(p.source.quarantine.get(`${BUCKET}/quarantine/${ASTERISK_KEY}`)).toContain('"line":1');
+  });
+});
