@@ -1,5 +1,6 @@
 import { type ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -9,14 +10,18 @@ import {
 import { isoUtc } from '../cdr/time.ts';
 import { type WindowJson, windowFromJson, windowToJson } from '../detect/window.ts';
 import { customerPk, markerSk } from '../ingest/keys.ts';
+import { backoffMs, sleep } from '../ingest/parallel.ts';
 import { STORE_EXACT_LIMIT } from '../ingest/part-collector.ts';
 import {
   type AggregateStore,
   type ClaimOutcome,
   type CommitOutcome,
   type CommitRequest,
+  MAX_KEYS_PER_READ,
+  MAX_WINDOWS_PER_COMMIT,
   RetryableStoreError,
   type StoredWindow,
+  type WindowKey,
 } from '../ingest/ports.ts';
 
 /** Markers only need to outlive every redelivery of a batch (SQS keeps messages 14 days at most). */
@@ -35,6 +40,9 @@ const RETRYABLE_REASONS = new Set([
   'ThrottlingError',
   'ProvisionedThroughputExceeded',
 ]);
+
+/** rounds of UnprocessedKeys (throttled parts of a BatchGetItem) before the read counts as throttled */
+const UNPROCESSED_ROUNDS = 6;
 
 function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? '';
@@ -67,6 +75,17 @@ function toStored(item: Record<string, unknown>): StoredWindow {
   };
 }
 
+/** One window's share of a cancelled transaction, from the reasons of its marker and window items. */
+function outcomeOf(marker: string, window: string, request: CommitRequest): CommitOutcome {
+  if (marker === 'ConditionalCheckFailed') return 'already-applied';
+  if (window === 'ConditionalCheckFailed') return 'version-conflict';
+  if (RETRYABLE_REASONS.has(marker) || RETRYABLE_REASONS.has(window)) return 'contended';
+  if (marker === 'None' && window === 'None') return 'cancelled';
+  throw new Error(
+    `merge of window ${request.sk} of customer ${request.customerId} refused by DynamoDB: marker ${marker}, window ${window}`,
+  );
+}
+
 /**
  * Aggregates table (docs/wiring.md): window items `CUST#<c>` / `H#<hour>` or `T#<trunk>#H#<hour>`
  * holding the window as JSON in `w`, version `v`, calls per trunk `tc`, published severity `sev`;
@@ -96,69 +115,116 @@ export class DynamoAggregateStore implements AggregateStore {
     }
   }
 
-  async commit(request: CommitRequest): Promise<CommitOutcome> {
-    const pk = customerPk(request.customerId);
+  async readMany(keys: WindowKey[]): Promise<Array<StoredWindow | null>> {
+    if (keys.length === 0) return [];
+    if (keys.length > MAX_KEYS_PER_READ) {
+      throw new RangeError(`readMany: ${keys.length} keys, BatchGetItem takes at most ${MAX_KEYS_PER_READ}`);
+    }
+    const found = new Map<string, StoredWindow>();
+    let todo: Array<Record<string, unknown>> = keys.map((k) => ({ pk: customerPk(k.customerId), sk: k.sk }));
+    try {
+      for (let round = 0; todo.length > 0; round++) {
+        if (round === UNPROCESSED_ROUNDS) {
+          throw new RetryableStoreError(
+            `read of ${todo.length} windows: still unprocessed after ${round} rounds`,
+          );
+        }
+        if (round > 0) await sleep(backoffMs(round - 1, 25, 1000));
+        const out = await this.#doc.send(
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: todo, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[this.#table] ?? []) {
+          found.set(`${item.pk}|${item.sk}`, toStored(item));
+        }
+        todo = (out.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Array<Record<string, unknown>>;
+      }
+    } catch (error) {
+      throw asRetryable(
+        error,
+        `read of ${keys.length} windows (first ${keys[0].sk} of ${keys[0].customerId})`,
+      );
+    }
+    return keys.map((k) => found.get(`${customerPk(k.customerId)}|${k.sk}`) ?? null);
+  }
+
+  async commitMany(requests: CommitRequest[]): Promise<CommitOutcome[]> {
+    if (requests.length === 0) return [];
+    if (requests.length > MAX_WINDOWS_PER_COMMIT) {
+      throw new RangeError(
+        `commitMany: ${requests.length} windows, one transaction takes at most ${MAX_WINDOWS_PER_COMMIT}`,
+      );
+    }
     const now = Date.now();
+    const what = `merge of ${requests.length} windows (first ${requests[0].sk} of ${requests[0].customerId})`;
+    try {
+      // marker, window, marker, window, ...: CancellationReasons come back in this order
+      await this.#doc.send(
+        new TransactWriteCommand({ TransactItems: requests.flatMap((r) => this.#mergeActions(r, now)) }),
+      );
+      return requests.map(() => 'committed');
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw asRetryable(error, what);
+      const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      const outcomes = requests.map((r, i) =>
+        outcomeOf(codes[2 * i] ?? 'None', codes[2 * i + 1] ?? 'None', r),
+      );
+      // a cancellation always names a cause; if none is ours to act on, treat it as a transient conflict
+      if (outcomes.every((o) => o === 'cancelled')) {
+        throw new RetryableStoreError(
+          `${what}: transaction cancelled without a reason [${codes.join(', ')}]`,
+        );
+      }
+      return outcomes;
+    }
+  }
+
+  /** the marker Put (first time only) and the versioned window Update of one window's merge */
+  #mergeActions(request: CommitRequest, now: number) {
+    const pk = customerPk(request.customerId);
     const w = request.next.window;
     const fresh = request.expectedVersion === 0;
-    try {
-      await this.#doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.#table,
-                Item: {
-                  pk,
-                  sk: markerSk(request.applyId, request.sk),
-                  appliedAt: isoUtc(now),
-                  expiresAt: Math.floor(now / 1000) + MARKER_TTL_DAYS * 86_400,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.#table,
-                Key: { pk, sk: request.sk },
-                UpdateExpression:
-                  'SET #w = :w, #tc = :tc, #v = :next, #attempts = :attempts, #hourMs = :hourMs, #trunk = :trunk, #updatedAt = :now',
-                ConditionExpression: fresh ? 'attribute_not_exists(pk)' : '#v = :expected',
-                ExpressionAttributeNames: {
-                  '#w': 'w',
-                  '#tc': 'tc',
-                  '#v': 'v',
-                  '#attempts': 'attempts',
-                  '#hourMs': 'hourMs',
-                  '#trunk': 'trunkId',
-                  '#updatedAt': 'updatedAt',
-                },
-                ExpressionAttributeValues: {
-                  ':w': JSON.stringify(windowToJson(w)),
-                  ':tc': request.next.trunkCalls,
-                  ':next': request.expectedVersion + 1,
-                  ':attempts': w.attempts,
-                  ':hourMs': w.hourMs,
-                  ':trunk': w.trunkId,
-                  ':now': isoUtc(now),
-                  ...(fresh ? {} : { ':expected': request.expectedVersion }),
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return 'committed';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw asRetryable(error, `merge ${request.sk}`);
-      const [marker, window] = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      if (marker === 'ConditionalCheckFailed') return 'already-applied';
-      if (window === 'ConditionalCheckFailed') return 'version-conflict';
-      if (RETRYABLE_REASONS.has(marker) || RETRYABLE_REASONS.has(window)) {
-        throw new RetryableStoreError(`merge ${request.sk}: transaction cancelled (${marker}, ${window})`);
-      }
-      throw error;
-    }
+    return [
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            pk,
+            sk: markerSk(request.applyId, request.sk),
+            appliedAt: isoUtc(now),
+            expiresAt: Math.floor(now / 1000) + MARKER_TTL_DAYS * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.#table,
+          Key: { pk, sk: request.sk },
+          UpdateExpression:
+            'SET #w = :w, #tc = :tc, #v = :next, #attempts = :attempts, #hourMs = :hourMs, #trunk = :trunk, #updatedAt = :now',
+          ConditionExpression: fresh ? 'attribute_not_exists(pk)' : '#v = :expected',
+          ExpressionAttributeNames: {
+            '#w': 'w',
+            '#tc': 'tc',
+            '#v': 'v',
+            '#attempts': 'attempts',
+            '#hourMs': 'hourMs',
+            '#trunk': 'trunkId',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ':w': JSON.stringify(windowToJson(w)),
+            ':tc': request.next.trunkCalls,
+            ':next': request.expectedVersion + 1,
+            ':attempts': w.attempts,
+            ':hourMs': w.hourMs,
+            ':trunk': w.trunkId,
+            ':now': isoUtc(now),
+            ...(fresh ? {} : { ':expected': request.expectedVersion }),
+          },
+        },
+      },
+    ];
   }
 
   async customerHours(customerId: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {

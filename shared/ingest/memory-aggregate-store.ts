@@ -1,7 +1,17 @@
 import { type WindowJson, windowFromJson, windowToJson } from '../detect/window.ts';
 import { customerPk, markerSk, windowSk } from './keys.ts';
 import { STORE_EXACT_LIMIT } from './part-collector.ts';
-import type { AggregateStore, ClaimOutcome, CommitOutcome, CommitRequest, StoredWindow } from './ports.ts';
+import {
+  type AggregateStore,
+  type ClaimOutcome,
+  type CommitOutcome,
+  type CommitRequest,
+  MAX_KEYS_PER_READ,
+  MAX_TRANSACTION_BYTES,
+  MAX_WINDOWS_PER_COMMIT,
+  type StoredWindow,
+  type WindowKey,
+} from './ports.ts';
 
 interface Item {
   window: WindowJson;
@@ -13,12 +23,20 @@ interface Item {
 
 /**
  * AggregateStore in a Map, with the same conditions as the DynamoDB adapter (marker, version,
- * severity claim). Items are kept as JSON so a reader never shares objects with the store.
+ * severity claim) and DynamoDB's rules for batches: at most 100 keys per read, at most 100 actions
+ * and 4 MB per transaction, no item twice in one call, all-or-nothing with one reason per window.
+ * Items are kept as JSON so a reader never shares objects with the store.
  */
 export class MemoryAggregateStore implements AggregateStore {
   readonly items = new Map<string, Item>();
   readonly markers = new Set<string>();
+  /** windows committed */
   commits = 0;
+  /** commitMany calls (transactions), whatever their outcome */
+  transactions = 0;
+  /** readMany calls, and the keys they asked for (in order) */
+  reads = 0;
+  readonly keysRead: WindowKey[] = [];
 
   private id(customerId: string, sk: string): string {
     return `${customerPk(customerId)}|${sk}`;
@@ -38,22 +56,57 @@ export class MemoryAggregateStore implements AggregateStore {
     return item ? this.stored(item) : null;
   }
 
-  async commit(request: CommitRequest): Promise<CommitOutcome> {
-    const marker = this.id(request.customerId, markerSk(request.applyId, request.sk));
-    if (this.markers.has(marker)) return 'already-applied';
-    const key = this.id(request.customerId, request.sk);
-    const item = this.items.get(key);
-    if ((item?.version ?? 0) !== request.expectedVersion) return 'version-conflict';
-    this.commits++;
-    this.markers.add(marker);
-    this.items.set(key, {
-      window: structuredClone(windowToJson(request.next.window)),
-      trunkCalls: { ...request.next.trunkCalls },
-      version: request.expectedVersion + 1,
-      sev: item?.sev ?? 0,
-      claim: item?.claim ?? null,
+  async readMany(keys: WindowKey[]): Promise<Array<StoredWindow | null>> {
+    if (keys.length > MAX_KEYS_PER_READ) {
+      throw new RangeError(`readMany: ${keys.length} keys, BatchGetItem takes at most ${MAX_KEYS_PER_READ}`);
+    }
+    const ids = keys.map((k) => this.id(k.customerId, k.sk));
+    if (new Set(ids).size !== ids.length) throw new Error('readMany: the same key twice in one read');
+    this.reads++;
+    this.keysRead.push(...keys.map((k) => ({ customerId: k.customerId, sk: k.sk })));
+    return ids.map((id) => {
+      const item = this.items.get(id);
+      return item ? this.stored(item) : null;
     });
-    return 'committed';
+  }
+
+  async commitMany(requests: CommitRequest[]): Promise<CommitOutcome[]> {
+    if (requests.length > MAX_WINDOWS_PER_COMMIT) {
+      throw new RangeError(
+        `commitMany: ${requests.length} windows, one transaction takes at most ${MAX_WINDOWS_PER_COMMIT}`,
+      );
+    }
+    const keys = requests.map((r) => this.id(r.customerId, r.sk));
+    if (new Set(keys).size !== keys.length)
+      throw new Error('commitMany: the same window twice in one transaction');
+    const next = requests.map((r) => structuredClone(windowToJson(r.next.window)));
+    const bytes = next.reduce((sum, w, i) => sum + JSON.stringify(w).length + keys[i].length * 2, 0);
+    if (bytes > MAX_TRANSACTION_BYTES) {
+      throw new RangeError(
+        `commitMany: ${bytes} bytes of items, one transaction takes at most ${MAX_TRANSACTION_BYTES}`,
+      );
+    }
+    this.transactions++;
+    // every condition is checked before anything is written, as DynamoDB does
+    const outcomes = requests.map((r, i): CommitOutcome => {
+      if (this.markers.has(this.id(r.customerId, markerSk(r.applyId, r.sk)))) return 'already-applied';
+      if ((this.items.get(keys[i])?.version ?? 0) !== r.expectedVersion) return 'version-conflict';
+      return 'cancelled';
+    });
+    if (outcomes.some((o) => o !== 'cancelled')) return outcomes;
+    requests.forEach((r, i) => {
+      const item = this.items.get(keys[i]);
+      this.markers.add(this.id(r.customerId, markerSk(r.applyId, r.sk)));
+      this.items.set(keys[i], {
+        window: next[i],
+        trunkCalls: { ...r.next.trunkCalls },
+        version: r.expectedVersion + 1,
+        sev: item?.sev ?? 0,
+        claim: item?.claim ?? null,
+      });
+    });
+    this.commits += requests.length;
+    return requests.map(() => 'committed');
   }
 
   async customerHours(customerId: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {

@@ -39,16 +39,20 @@ export interface StoredWindow {
 }
 
 /**
- * Result of one merge attempt. Throttling and DynamoDB transaction conflicts are not outcomes:
- * adapters throw RetryableStoreError for them and the merge loop backs off and tries again.
+ * What one window of a `commitMany` transaction came to. Throttling and conflicts of the whole
+ * request are not outcomes: adapters throw RetryableStoreError and the merge loop backs off.
  */
 export type CommitOutcome =
-  /** the marker and the new window version were written together */
+  /** the marker and the new window version were written (with every other window of the group) */
   | 'committed'
-  /** this applyId was merged into this window before: nothing to do */
+  /** this applyId was merged into this window before: nothing to do for it */
   | 'already-applied'
-  /** another writer changed the window since we read it: re-read and merge again */
-  | 'version-conflict';
+  /** another writer changed the window since we read it: re-read it and merge again */
+  | 'version-conflict'
+  /** this window's items were busy in another transaction or throttled: back off, try again as is */
+  | 'contended'
+  /** the transaction was cancelled for another window's reason: nothing was written, try again as is */
+  | 'cancelled';
 
 /** A store call failed for a reason that goes away by itself (throttling, transaction conflict). */
 export class RetryableStoreError extends Error {
@@ -57,9 +61,13 @@ export class RetryableStoreError extends Error {
 
 export type ClaimOutcome = 'claimed' | 'published' | 'busy';
 
-export interface CommitRequest {
+export interface WindowKey {
   customerId: string;
+  /** `H#<hourIso>` or `T#<trunk>#H#<hourIso>` */
   sk: string;
+}
+
+export interface CommitRequest extends WindowKey {
   /** `<batchId>` or `<batchId>#part-N`: the marker `APPLIED#<applyId>#<sk>` makes the merge exactly once */
   applyId: string;
   /** version read before the merge; 0 = the item must not exist yet */
@@ -67,10 +75,26 @@ export interface CommitRequest {
   next: { window: WindowAggregate; trunkCalls: Record<string, number> };
 }
 
+/** Limits of one call, as DynamoDB sets them (BatchGetItem keys; TransactWriteItems actions, 2 per window). */
+export const MAX_KEYS_PER_READ = 100;
+export const MAX_WINDOWS_PER_COMMIT = 50;
+/** DynamoDB's limit on the items of one transaction; callers keep well under it (sizes are estimates) */
+export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+
 export interface AggregateStore {
   /** strongly consistent read of one window item */
   read(customerId: string, sk: string): Promise<StoredWindow | null>;
-  commit(request: CommitRequest): Promise<CommitOutcome>;
+  /**
+   * Strongly consistent read of up to MAX_KEYS_PER_READ distinct window items, answered in the
+   * order of `keys` (null where an item does not exist yet).
+   */
+  readMany(keys: WindowKey[]): Promise<Array<StoredWindow | null>>;
+  /**
+   * Writes marker + new version of up to MAX_WINDOWS_PER_COMMIT distinct windows in ONE
+   * all-or-nothing transaction: either every outcome is `committed`, or nothing was written and
+   * each window says why (in the order of `requests`).
+   */
+  commitMany(requests: CommitRequest[]): Promise<CommitOutcome[]>;
   /** the customer-level windows of one customer with hourMs in [fromMs, toMs], strongly consistent */
   customerHours(customerId: string, fromMs: number, toMs: number): Promise<StoredWindow[]>;
   /**

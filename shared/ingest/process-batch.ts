@@ -3,9 +3,8 @@ import { BatchReadError } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import { applyIdOf, batchIdOf, quarantineKeyOf, switchIdOf } from './keys.ts';
-import { mergeWindow } from './merge-window.ts';
+import { mergeWindows } from './merge-window.ts';
 import type { IngestJob } from './messages.ts';
-import { forEachLimited } from './parallel.ts';
 import { PartCollector, PartEnd } from './part-collector.ts';
 import type { BatchIdentity, IngestPorts, PartCut, PartStats } from './ports.ts';
 import { publishFindings } from './publish-findings.ts';
@@ -196,14 +195,13 @@ export async function processBatch(
 
   const applyId = applyIdOf(batchId, job.part, final && job.part === 0);
   const deltas = windowDeltas(collector.aggregator);
-  let merged = 0;
-  let already = 0;
-  let attempts = 0;
-  await forEachLimited(deltas, options.parallel, async (delta) => {
-    const r = await mergeWindow(ports.aggregates, delta, applyId, options.retryBaseMs);
-    attempts += r.attempts;
-    if (r.outcome === 'applied') merged++;
-    else already++;
+  const {
+    applied: merged,
+    alreadyApplied: already,
+    attempts,
+  } = await mergeWindows(ports.aggregates, deltas, applyId, {
+    parallel: options.parallel,
+    retryBaseMs: options.retryBaseMs,
   });
 
   const touched = new Map<string, Set<number>>();
