@@ -15,10 +15,39 @@ export interface DynamoHarness {
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   writes: DynamoWriteCounter;
+  /** every request the client sent, by command name (reads too), for request-count assertions */
+  commands: CommandCounter;
   faults: FaultInjector;
   freshTables(): Promise<{ aggregates: string; manifest: string }>;
   scan(table: string): Promise<Array<Record<string, unknown>>>;
   stop(): Promise<void>;
+}
+
+export class CommandCounter {
+  readonly counts = new Map<string, number>();
+
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = (context.commandName ?? '').replace(/Command$/, '');
+        this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'ingestTestCommandCounter' },
+    );
+  }
+
+  /** counts since `before` (a copy taken with snapshot()), zero counts left out */
+  since(before: Map<string, number>): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, n] of this.counts)
+      if (n > (before.get(name) ?? 0)) out[name] = n - (before.get(name) ?? 0);
+    return out;
+  }
+
+  snapshot(): Map<string, number> {
+    return new Map(this.counts);
+  }
 }
 
 export type Fault = (commandName: string, input: Record<string, unknown>) => Error | null;
@@ -68,6 +97,8 @@ export async function startDynamoHarness(): Promise<DynamoHarness> {
   });
   const writes = new DynamoWriteCounter();
   writes.attach(client);
+  const commands = new CommandCounter();
+  commands.attach(client);
   const faults = new FaultInjector();
   faults.attach(client);
   const create = async (name: string) => {
@@ -91,6 +122,7 @@ export async function startDynamoHarness(): Promise<DynamoHarness> {
     client,
     doc,
     writes,
+    commands,
     faults,
     async freshTables() {
       const n = ++tableSeq;
