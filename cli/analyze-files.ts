@@ -37,7 +37,7 @@ export async function aggregateFiles(
   const only = files.length === 1 ? files[0] : null;
   const workers = only ? workerCount(only.size, opts.format) : 1;
   if (only && workers > 1) {
-    const stats = await aggregateFileInParallel(only.path, ref, aggregator, {
+    const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,
       workers,

@@ -4,12 +4,14 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
 import { emptyReference, NumberInventory } from '../shared/detect/reference.ts';
-import type { ToWorker, WorkerInput } from './analyze-parallel.ts';
+import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
+import { pushRange } from './analyze-range.ts';
 
 /**
- * One of the analyze worker threads: reads every chunk of the batch the main thread shares, but
- * parses and aggregates only its share of customers (BatchParser partition). Answers each chunk with
- * an ack (back-pressure), and the end with its stats, quarantined rows and windows.
+ * One of the analyze worker threads: reads its own byte range of the batch straight from the file
+ * (see analyze-range.ts), parses and aggregates every record in it, freezing the sets of hours the
+ * input has moved past, and answers with its stats, quarantined rows, windows and where its range
+ * ended (lines read, and whether a record was left open at the boundary).
  */
 const input = workerData as WorkerInput;
 const port = parentPort;
@@ -19,36 +21,44 @@ const ref = emptyReference();
 ref.dno = new Set(input.dno);
 ref.inventory = new NumberInventory();
 for (const [customer, number] of input.inventory) ref.inventory.add(customer, number);
-const aggregator = new Aggregator(ref);
+const aggregator = new Aggregator(ref, {
+  freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
+});
 const quarantined: QuarantinedRow[] = [];
 const parser = new BatchParser(
-  {
-    source: input.source,
-    format: input.format,
-    zone: input.zone ? new ZoneClock(input.zone) : null,
-    partition: { count: input.count, index: input.index },
-  },
+  { source: input.source, format: input.format, zone: input.zone ? new ZoneClock(input.zone) : null },
   {
     call: (r) => aggregator.add(r),
     packed: (p) => aggregator.addPacked(p),
     quarantine: (q) => quarantined.push(q),
   },
 );
-let failed = false;
 
-port.on('message', (msg: ToWorker) => {
-  if (failed) return;
-  try {
-    if (msg.type === 'chunk') {
-      parser.push(Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength));
-      port.postMessage({ type: 'ack' });
-      return;
+let sinceReport = 0;
+try {
+  await pushRange(input.range, (bytes) => {
+    parser.push(bytes);
+    sinceReport += bytes.length;
+    if (sinceReport >= 8 << 20) {
+      port.postMessage({ type: 'progress', bytes: sinceReport } satisfies FromWorker);
+      sinceReport = 0;
     }
-    const stats: BatchStats = parser.end();
-    const { state, buffers } = aggregator.exportWindows();
-    port.postMessage({ type: 'done', stats, quarantined, windows: state }, buffers);
-  } catch (e) {
-    failed = true;
-    port.postMessage({ type: 'failed', message: (e as Error).message });
-  }
-});
+  });
+  const { linesRead, pendingBytes } = parser.position();
+  const stats: BatchStats = parser.end();
+  const { state, buffers } = aggregator.exportWindows();
+  port.postMessage(
+    {
+      type: 'done',
+      stats,
+      quarantined,
+      windows: state,
+      linesRead,
+      pendingBytes,
+      progressBytes: sinceReport,
+    } satisfies FromWorker,
+    buffers,
+  );
+} catch (e) {
+  port.postMessage({ type: 'failed', message: (e as Error).message } satisfies FromWorker);
+}

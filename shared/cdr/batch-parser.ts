@@ -130,6 +130,20 @@ export class BatchParser {
     else this.tokenizer?.push(chunk);
   }
 
+  /**
+   * Where the input pushed so far ends: physical lines of finished records, and bytes of a record
+   * still open. A reader of the first byte range of a batch ends on a record boundary only when
+   * `pendingBytes` is 0 before end() (a range cut inside a quoted field leaves the record open).
+   */
+  position(): { linesRead: number; pendingBytes: number } {
+    if (this.format === 'jsonl')
+      return { linesRead: this.jsonLine - 1, pendingBytes: this.jsonCarry ? this.jsonCarry.length : 0 };
+    return {
+      linesRead: this.tokenizer?.linesRead ?? 0,
+      pendingBytes: this.tokenizer?.pendingBytes ?? 0,
+    };
+  }
+
   end(): BatchStats {
     if (this.format === 'jsonl') this.pushJson(Buffer.alloc(0), true);
     else this.tokenizer?.end();

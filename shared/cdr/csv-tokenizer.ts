@@ -78,6 +78,16 @@ export class CsvTokenizer {
     this.maxRecordBytes = maxRecordBytes;
   }
 
+  /** physical lines consumed so far (newlines of finished records) */
+  get linesRead(): number {
+    return this.line - 1;
+  }
+
+  /** bytes of a record begun but not finished yet (0 when the input so far ends on a record boundary) */
+  get pendingBytes(): number {
+    return this.carry ? this.carry.length : 0;
+  }
+
   push(chunk: Buffer): void {
     let buf = chunk;
     let pos = 0;

@@ -10,6 +10,7 @@ import {
   cloneWindow,
   DURATION_BUCKETS_S,
   emptyWindow,
+  mergeInto,
   type WindowAggregate,
   type WindowTransfer,
   windowFromTransfer,
@@ -28,6 +29,23 @@ export interface AggregatorOptions {
   exactLimit?: number;
   /** also keep per (customer, trunk, hour) windows */
   trunkWindows?: boolean;
+  /**
+   * Bounded memory for time-ordered input (one big batch): once a call arrives `behindHours` or more
+   * hours after a window's hour, the window's called-number and pair sets are frozen to their counts
+   * (the calling set stays: later hours compare with it). A call that still arrives for a frozen
+   * window is not folded; its window is listed by `recountNeeded()` and must be rebuilt exactly from
+   * the input (`replaceWindows`). With `keepFirstHour`, hours up to that of the first call are never
+   * frozen: a reader that starts mid-batch shares them with the reader before it.
+   */
+  freeze?: { behindHours: number; keepFirstHour?: boolean };
+  /** fold only calls of these windows (a recount pass); every other call is ignored */
+  only?: (customerId: string, hourMs: number) => boolean;
+}
+
+/** A window that must be rebuilt from the input: a call arrived after it was frozen. */
+export interface WindowRef {
+  customerId: string;
+  hourIdx: number;
 }
 
 /**
@@ -40,6 +58,15 @@ interface HourSlot {
   w: WindowAggregate;
   soleTrunk: string | null;
   split: boolean;
+  /** called and pair sets of this hour (customer and trunk windows) hold counts only */
+  frozen: boolean;
+}
+
+/** An hour slot still holding its sets, with what freezing it needs. */
+interface OpenSlot {
+  state: CustomerWindows;
+  hourIdx: number;
+  slot: HourSlot;
 }
 
 interface CustomerWindows {
@@ -70,9 +97,17 @@ interface CallFacts {
 export interface AggregatorTransfer {
   customers: Array<{
     customerId: string;
-    hours: Array<{ hourIdx: number; window: WindowTransfer; soleTrunk: string | null; split: boolean }>;
+    hours: Array<{
+      hourIdx: number;
+      window: WindowTransfer;
+      soleTrunk: string | null;
+      split: boolean;
+      frozen?: boolean;
+    }>;
     trunks: Array<{ trunkId: string; hours: Array<{ hourIdx: number; window: WindowTransfer | null }> }>;
   }>;
+  /** windows that need a recount from the input (see AggregatorOptions.freeze) */
+  recount?: WindowRef[];
 }
 
 function bucketOf(durationS: number): number {
@@ -90,6 +125,14 @@ export class Aggregator {
   private readonly ref: ReferenceData;
   private readonly limit: number;
   private readonly trunkWindows: boolean;
+  private readonly freezeBehind: number;
+  private readonly keepFirstHour: boolean;
+  private readonly only: ((customerId: string, hourMs: number) => boolean) | null;
+  /** highest hour index seen, and hours up to keepThrough are never frozen */
+  private maxHourIdx = Number.NEGATIVE_INFINITY;
+  private keepThrough = Number.NEGATIVE_INFINITY;
+  private open: OpenSlot[] = [];
+  private readonly recount = new Map<string, WindowRef>();
   private readonly customers = new Map<string, CustomerWindows>();
   /** created on first use: building an Intl formatter costs milliseconds */
   private readonly clocks: Array<ZoneClock | undefined> = [];
@@ -116,6 +159,9 @@ export class Aggregator {
     this.ref = ref;
     this.limit = opts.exactLimit ?? Number.POSITIVE_INFINITY;
     this.trunkWindows = opts.trunkWindows ?? true;
+    this.freezeBehind = opts.freeze ? Math.max(1, opts.freeze.behindHours) : Number.POSITIVE_INFINITY;
+    this.keepFirstHour = opts.freeze?.keepFirstHour ?? false;
+    this.only = opts.only ?? null;
   }
 
   add(r: CallRecord): void {
@@ -227,20 +273,96 @@ export class Aggregator {
 
   private place(state: CustomerWindows, p: PackedCall): void {
     const hour = hourStart(p.startMs);
+    if (this.only !== null && !this.only(p.customerId, hour)) return;
     // small-integer hour index: Map lookups on SMIs are far cheaper than on boxed millisecond values
     const hourIdx = hour / HOUR_MS;
     let slot = state.lastSlot;
     if (slot === null || state.lastHourIdx !== hourIdx) {
+      if (hourIdx > this.maxHourIdx) this.advanceTo(hourIdx);
       slot = state.hours.get(hourIdx) ?? null;
       if (!slot) {
-        slot = { w: emptyWindow(p.customerId, '', hour, this.limit), soleTrunk: null, split: false };
+        slot = {
+          w: emptyWindow(p.customerId, '', hour, this.limit),
+          soleTrunk: null,
+          split: false,
+          frozen: false,
+        };
         state.hours.set(hourIdx, slot);
+        if (this.freezeBehind !== Number.POSITIVE_INFINITY) this.open.push({ state, hourIdx, slot });
       }
       state.lastHourIdx = hourIdx;
       state.lastSlot = slot;
     }
+    if (slot.frozen) {
+      // late call for a window whose sets are gone: the whole window is rebuilt from the input
+      const key = `${p.customerId}\u0000${hourIdx}`;
+      if (!this.recount.has(key)) this.recount.set(key, { customerId: p.customerId, hourIdx });
+      return;
+    }
     if (this.trunkWindows) this.placeTrunk(state, slot, p, hour, hourIdx);
     this.fold(slot.w, p);
+  }
+
+  /** A call of a new latest hour: freezes the windows that hour has left far enough behind. */
+  private advanceTo(hourIdx: number): void {
+    if (this.maxHourIdx === Number.NEGATIVE_INFINITY && this.keepFirstHour) this.keepThrough = hourIdx;
+    this.maxHourIdx = hourIdx;
+    if (this.freezeBehind === Number.POSITIVE_INFINITY) return;
+    const through = hourIdx - this.freezeBehind;
+    const still: OpenSlot[] = [];
+    for (const o of this.open) {
+      if (o.hourIdx > through || o.hourIdx <= this.keepThrough) still.push(o);
+      else this.freezeSlot(o);
+    }
+    this.open = still;
+  }
+
+  private freezeSlot({ state, hourIdx, slot }: OpenSlot): void {
+    slot.frozen = true;
+    slot.w.called.freeze();
+    slot.w.pairs.freeze();
+    if (!slot.split) return;
+    for (const byHour of state.trunks.values()) {
+      const tw = byHour.get(hourIdx);
+      if (tw) {
+        tw.called.freeze();
+        tw.pairs.freeze();
+      }
+    }
+  }
+
+  /** Windows a late call reached after they were frozen: rebuild them with `replaceWindows`. */
+  recountNeeded(): WindowRef[] {
+    return [...this.recount.values()];
+  }
+
+  /**
+   * Replaces the listed windows (customer and trunk level) with those `from` built, typically a
+   * recount over the same input with `only` set to these windows. Clears them from recountNeeded().
+   */
+  replaceWindows(from: Aggregator, refs: WindowRef[]): void {
+    for (const { customerId, hourIdx } of refs) {
+      this.recount.delete(`${customerId}\u0000${hourIdx}`);
+      const mine = this.customers.get(customerId);
+      if (!mine) continue;
+      const theirs = from.customers.get(customerId);
+      const slot = theirs?.hours.get(hourIdx);
+      for (const byHour of mine.trunks.values()) byHour.delete(hourIdx);
+      if (!theirs || !slot) {
+        mine.hours.delete(hourIdx);
+        continue;
+      }
+      mine.hours.set(hourIdx, slot);
+      for (const [trunk, byHour] of theirs.trunks) {
+        if (byHour.has(hourIdx)) this.trunkHours(mine, trunk).set(hourIdx, byHour.get(hourIdx) ?? null);
+      }
+    }
+    this.lastState = null;
+    this.lastCustomer = '';
+    for (const s of this.customers.values()) {
+      s.lastSlot = null;
+      s.lastHourIdx = Number.NaN;
+    }
   }
 
   /** Trunk side of a call, before the customer window folds it (a split copies the window as it was). */
@@ -379,11 +501,11 @@ export class Aggregator {
 
   /**
    * Moves every window out (for postMessage; transfer `buffers`). The aggregator is empty afterwards.
-   * Used by worker threads that each aggregate a disjoint set of customers.
+   * Used by worker threads that each aggregate a share of the input.
    */
   exportWindows(): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
     const buffers: ArrayBuffer[] = [];
-    const state: AggregatorTransfer = { customers: [] };
+    const state: AggregatorTransfer = { customers: [], recount: this.recountNeeded() };
     for (const [customerId, s] of this.customers) {
       state.customers.push({
         customerId,
@@ -392,6 +514,7 @@ export class Aggregator {
           window: windowToTransfer(slot.w, buffers),
           soleTrunk: slot.soleTrunk,
           split: slot.split,
+          frozen: slot.frozen,
         })),
         trunks: [...s.trunks].map(([trunkId, byHour]) => ({
           trunkId,
@@ -403,38 +526,114 @@ export class Aggregator {
       });
     }
     this.customers.clear();
+    this.recount.clear();
+    this.open = [];
     this.lastState = null;
     this.lastCustomer = '';
     return { state, buffers };
   }
 
-  /** Takes in the windows of customers this aggregator has not seen (another worker's share). */
+  /**
+   * Takes in another aggregator's windows (a worker's share of the input). Windows this aggregator
+   * already has are merged; import shares in input order, so customers and trunks keep the order a
+   * single reader would give them. A window frozen on either side cannot be merged from counts: it
+   * is listed by recountNeeded() instead.
+   */
   importWindows(state: AggregatorTransfer): void {
+    for (const r of state.recount ?? []) this.markRecount(r.customerId, r.hourIdx);
     for (const c of state.customers) {
-      if (this.customers.has(c.customerId)) {
-        throw new RangeError(
-          `customer ${c.customerId} was aggregated by two workers; partitions must be disjoint`,
-        );
+      const mine = this.stateOf(c.customerId);
+      // hours this aggregator lacks are taken over as they are, in the order the sender kept them
+      const fresh = new Set<number>();
+      for (const h of c.hours) if (!mine.hours.has(h.hourIdx)) fresh.add(h.hourIdx);
+      const toMerge = new Map<number, Map<string, WindowAggregate | null>>();
+      for (const t of c.trunks) {
+        const byHour = this.trunkHours(mine, t.trunkId);
+        for (const h of t.hours) {
+          const w = h.window ? windowFromTransfer(h.window) : null;
+          if (fresh.has(h.hourIdx)) {
+            byHour.set(h.hourIdx, w);
+            continue;
+          }
+          let byTrunk = toMerge.get(h.hourIdx);
+          if (!byTrunk) {
+            byTrunk = new Map();
+            toMerge.set(h.hourIdx, byTrunk);
+          }
+          byTrunk.set(t.trunkId, w);
+        }
       }
-      const hours = new Map<number, HourSlot>();
-      for (const h of c.hours)
-        hours.set(h.hourIdx, { w: windowFromTransfer(h.window), soleTrunk: h.soleTrunk, split: h.split });
-      const trunks = new Map<string, Map<number, WindowAggregate | null>>();
-      for (const t of c.trunks)
-        trunks.set(
-          t.trunkId,
-          new Map(t.hours.map((h) => [h.hourIdx, h.window ? windowFromTransfer(h.window) : null])),
-        );
-      this.customers.set(c.customerId, {
-        hours,
-        trunks,
-        lastHourIdx: Number.NaN,
-        lastSlot: null,
-        inventory: null,
-        inventoryOf: null,
-        inventoryRevision: -1,
-      });
+      for (const h of c.hours) {
+        const slot: HourSlot = {
+          w: windowFromTransfer(h.window),
+          soleTrunk: h.soleTrunk,
+          split: h.split,
+          frozen: h.frozen ?? false,
+        };
+        const have = mine.hours.get(h.hourIdx);
+        if (!have) mine.hours.set(h.hourIdx, slot);
+        else if (have.frozen || slot.frozen) this.markRecount(c.customerId, h.hourIdx);
+        else this.mergeSlot(mine, h.hourIdx, have, slot, toMerge.get(h.hourIdx) ?? new Map());
+      }
     }
+    this.lastState = null;
+    this.lastCustomer = '';
+  }
+
+  private markRecount(customerId: string, hourIdx: number): void {
+    const key = `${customerId}\u0000${hourIdx}`;
+    if (!this.recount.has(key)) this.recount.set(key, { customerId, hourIdx });
+  }
+
+  /** Merges another reader's slot of the same customer-hour into `have`, trunk windows included. */
+  private mergeSlot(
+    state: CustomerWindows,
+    hourIdx: number,
+    have: HourSlot,
+    other: HourSlot,
+    otherTrunks: Map<string, WindowAggregate | null>,
+  ): void {
+    if (!have.split && !other.split && have.soleTrunk === other.soleTrunk) {
+      mergeInto(have.w, other.w);
+      return;
+    }
+    // the hour is split once merged: every trunk gets a window of its own, made before the customer
+    // windows merge (a sole trunk's window is its customer window)
+    const theirs = new Map<string, WindowAggregate>();
+    for (const [trunk, w] of otherTrunks) {
+      if (w) theirs.set(trunk, w);
+      else if (!other.split && other.soleTrunk === trunk) {
+        const copy = cloneWindow(other.w);
+        copy.trunkId = trunk;
+        theirs.set(trunk, copy);
+      }
+    }
+    if (!have.split && have.soleTrunk !== null) {
+      const copy = cloneWindow(have.w);
+      copy.trunkId = have.soleTrunk;
+      this.trunkHours(state, have.soleTrunk).set(hourIdx, copy);
+    }
+    have.split = true;
+    mergeInto(have.w, other.w);
+    for (const [trunk, w] of theirs) {
+      const byHour = this.trunkHours(state, trunk);
+      const mineW = byHour.get(hourIdx);
+      if (mineW) mergeInto(mineW, w);
+      else byHour.set(hourIdx, w);
+    }
+  }
+
+  /** Calls per trunk and hour of one customer, in trunkWindowsOf order, without building windows. */
+  trunkAttemptsOf(customerId: string): Array<{ trunkId: string; hourMs: number; attempts: number }> {
+    const s = this.customers.get(customerId);
+    if (!s) return [];
+    const out: Array<{ trunkId: string; hourMs: number; attempts: number }> = [];
+    for (const [trunk, byHour] of s.trunks)
+      for (const [hourIdx, w] of byHour) {
+        const src = w ?? (s.hours.get(hourIdx) as HourSlot).w;
+        out.push({ trunkId: trunk, hourMs: src.hourMs, attempts: src.attempts });
+      }
+    return out;
   }
 
   /** All customer-level windows, then all trunk-level windows. */

@@ -56,7 +56,8 @@ export function scoreAll(
 ): Finding[] {
   const out: Finding[] = [];
   for (const [customerId, windows] of agg.customerWindows()) {
-    const trunkWindows = agg.trunkWindowsOf(customerId);
+    // calls per trunk are all the findings show of trunk windows: no need to build them
+    const trunkWindows = agg.trunkAttemptsOf(customerId);
     const trunksOf = (hourMs: number): TrunkShare[] =>
       trunkWindows
         .filter((t) => t.hourMs === hourMs)

@@ -40,6 +40,10 @@ export interface DistinctTransfer {
   limit: number;
   exact: { table: Float64Array; size: number } | null;
   regs: Uint8Array | null;
+  /** the count of a frozen counter (exact and regs both null) */
+  frozen?: number;
+  /** whether the frozen count was exact (true) or a HyperLogLog estimate */
+  frozenExact?: boolean;
 }
 
 export interface DistinctJson {
@@ -50,12 +54,38 @@ export interface DistinctJson {
 }
 
 export class DistinctCounter {
-  private exact: NumberSet | null = new NumberSet();
+  private exact: NumberSet | null;
   private regs: Uint8Array | null = null;
+  /** -1 while live; else the count this counter had when freeze() dropped its keys */
+  private frozenCount = -1;
+  private frozenExact = true;
   readonly limit: number;
 
-  constructor(limit = Number.POSITIVE_INFINITY) {
+  /** `expected`: keys the caller expects, to size the exact set once instead of growing it */
+  constructor(limit = Number.POSITIVE_INFINITY, expected = 8) {
     this.limit = limit;
+    this.exact = new NumberSet(Math.min(expected, limit));
+  }
+
+  /**
+   * Keeps only the count and drops the keys (memory for a window the input has moved past). A frozen
+   * counter still answers count() and clone(), and fails loudly on anything that needs its keys.
+   */
+  freeze(): void {
+    if (this.frozenCount >= 0) return;
+    this.frozenCount = this.count();
+    this.frozenExact = this.exact !== null;
+    this.exact = null;
+    this.regs = null;
+  }
+
+  get isFrozen(): boolean {
+    return this.frozenCount >= 0;
+  }
+
+  private assertLive(what: string): void {
+    if (this.frozenCount >= 0)
+      throw new RangeError(`distinct counter is frozen (count only, keys dropped): cannot ${what}`);
   }
 
   add(key: number): void {
@@ -68,6 +98,7 @@ export class DistinctCounter {
   }
 
   private addHll(key: number): void {
+    this.assertLive('add');
     const [a, b] = hash2(key);
     const idx = a >>> (32 - HLL_P);
     const r = clz32Rank(a, b);
@@ -85,11 +116,12 @@ export class DistinctCounter {
   }
 
   get isExact(): boolean {
-    return this.exact !== null;
+    return this.exact !== null || (this.frozenCount >= 0 && this.frozenExact);
   }
 
   count(): number {
     if (this.exact) return this.exact.size;
+    if (this.frozenCount >= 0) return this.frozenCount;
     const regs = this.regs as Uint8Array;
     let sum = 0;
     let zeros = 0;
@@ -103,11 +135,14 @@ export class DistinctCounter {
   }
 
   has(key: number): boolean {
+    this.assertLive('test membership');
     return this.exact ? this.exact.has(key) : false;
   }
 
   /** Adds every key of `other` into this counter. */
   merge(other: DistinctCounter): this {
+    this.assertLive('merge');
+    other.assertLive('be merged');
     if (other.exact) {
       other.exact.forEach((k) => {
         this.add(k);
@@ -123,6 +158,8 @@ export class DistinctCounter {
 
   /** |this \ other|: keys here that `other` has never seen (estimated via |this ∪ other| − |other| in HLL mode). */
   countNotIn(other: DistinctCounter): number {
+    this.assertLive('compare');
+    other.assertLive('be compared');
     if (this.exact && other.exact) {
       let n = 0;
       const theirs = other.exact;
@@ -136,8 +173,12 @@ export class DistinctCounter {
   }
 
   clone(): DistinctCounter {
-    const c = new DistinctCounter(this.limit);
-    if (this.exact) c.exact = this.exact.clone();
+    const c = new DistinctCounter(this.limit, 0);
+    if (this.frozenCount >= 0) {
+      c.exact = null;
+      c.frozenCount = this.frozenCount;
+      c.frozenExact = this.frozenExact;
+    } else if (this.exact) c.exact = this.exact.clone();
     else {
       c.exact = null;
       c.regs = new Uint8Array(this.regs as Uint8Array);
@@ -147,12 +188,26 @@ export class DistinctCounter {
 
   /** Plain form whose arrays can be transferred to another thread; this counter must not be used after. */
   toTransfer(): DistinctTransfer {
+    if (this.frozenCount >= 0)
+      return {
+        limit: this.limit,
+        exact: null,
+        regs: null,
+        frozen: this.frozenCount,
+        frozenExact: this.frozenExact,
+      };
     return { limit: this.limit, exact: this.exact ? this.exact.toTransfer() : null, regs: this.regs };
   }
 
   static fromTransfer(t: DistinctTransfer): DistinctCounter {
-    const c = new DistinctCounter(t.limit ?? Number.POSITIVE_INFINITY);
-    if (t.exact) c.exact = NumberSet.fromTransfer(t.exact);
+    const c = new DistinctCounter(t.limit ?? Number.POSITIVE_INFINITY, 0);
+    if (t.frozen !== undefined) {
+      if (!Number.isInteger(t.frozen) || t.frozen < 0)
+        throw new RangeError(`frozen distinct count must be a whole number >= 0, got ${t.frozen}`);
+      c.exact = null;
+      c.frozenCount = t.frozen;
+      c.frozenExact = t.frozenExact ?? true;
+    } else if (t.exact) c.exact = NumberSet.fromTransfer(t.exact);
     else {
       if (!t.regs || t.regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes`);
       c.exact = null;
@@ -162,6 +217,7 @@ export class DistinctCounter {
   }
 
   toJSON(): DistinctJson {
+    this.assertLive('serialize');
     if (this.exact) return { e: [...this.exact].sort((x, y) => x - y) };
     return { h: Buffer.from(this.regs as Uint8Array).toString('base64') };
   }
