@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
@@ -6,7 +7,8 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
-import { aggregateFileInParallel, workerCount } from './analyze-parallel.ts';
+import { aggregateFileInParallel } from './analyze-parallel.ts';
+import { startWorker, workerCount } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -29,14 +31,19 @@ export async function aggregateFiles(
     zone: ZoneClock | null;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
     progress?: Progress;
+    /** worker threads started ahead (analyze-prestart.ts); terminated here if not used */
+    workers?: Worker[];
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const aggregator = new Aggregator(ref);
   const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
   // one big canonical batch: worker threads each take a share of the customers
   const only = files.length === 1 ? files[0] : null;
-  const workers = only ? workerCount(only.size, opts.format) : 1;
-  if (only && workers > 1) {
+  const count = only ? workerCount(only.size, opts.format) : 1;
+  const started = opts.workers ?? [];
+  if (!only || count < 2 || started.length !== count) await Promise.all(started.map((w) => w.terminate()));
+  if (only && count > 1) {
+    const workers = started.length === count ? started : Array.from({ length: count }, startWorker);
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
@@ -23,8 +22,6 @@ import type { Progress } from './progress.ts';
  * the ordinary way, which also reports any real error.
  */
 
-/** below this a batch is read on one thread: starting workers costs more than it saves */
-export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 /** a window's sets are frozen once the input is this many hours past it */
 const FREEZE_BEHIND_HOURS = 2;
 /**
@@ -58,11 +55,7 @@ export type FromWorker =
 
 type Done = Extract<FromWorker, { type: 'done' }>;
 
-export function workerCount(fileBytes: number, format: InputFormat): number {
-  if (format !== 'auto' && format !== 'canonical') return 1;
-  if (fileBytes < PARALLEL_MIN_BYTES) return 1;
-  return Math.min(2, availableParallelism());
-}
+export { PARALLEL_MIN_BYTES, workerCount } from './analyze-prestart.ts';
 
 /** Whether the file is gzip, and its decoded size (exact for plain files, the gzip trailer's hint otherwise). */
 async function sizeOf(path: string, fileBytes: number): Promise<{ gzip: boolean; decoded: number }> {
@@ -106,9 +99,12 @@ export function splitPoints(decoded: number, workers: number, gzip: boolean): nu
   return ends(hi).map((e) => Math.floor(e));
 }
 
-function runWorker(input: WorkerInput, onProgress: (bytes: number) => void): Promise<Done | null> {
+function runWorker(
+  worker: Worker,
+  input: WorkerInput,
+  onProgress: (bytes: number) => void,
+): Promise<Done | null> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./analyze-worker.ts', import.meta.url), { workerData: input });
     let settled = false;
     const settle = (v: Done | null) => {
       if (settled) return;
@@ -125,6 +121,8 @@ function runWorker(input: WorkerInput, onProgress: (bytes: number) => void): Pro
     });
     worker.on('error', () => settle(null));
     worker.on('exit', () => settle(null));
+    worker.ref(); // prestarted workers are unref'd until they have work
+    worker.postMessage(input);
   });
 }
 
@@ -145,12 +143,27 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
 interface ParallelOptions {
   format: InputFormat;
   zone: string | null;
-  workers: number;
+  /** started worker threads (analyze-prestart.ts), one per range; all are terminated when done */
+  workers: Worker[];
   onQuarantine?: (source: string, row: QuarantinedRow) => void;
   progress?: Progress;
 }
 
 export async function aggregateFileInParallel(
+  path: string,
+  fileBytes: number,
+  ref: ReferenceData,
+  aggregator: Aggregator,
+  opts: ParallelOptions,
+): Promise<BatchStats | null> {
+  try {
+    return await inRanges(path, fileBytes, ref, aggregator, opts);
+  } finally {
+    await Promise.all(opts.workers.map((w) => w.terminate()));
+  }
+}
+
+async function inRanges(
   path: string,
   fileBytes: number,
   ref: ReferenceData,
@@ -163,7 +176,7 @@ export async function aggregateFileInParallel(
   } catch {
     return null;
   }
-  const ends = splitPoints(size.decoded, opts.workers, size.gzip);
+  const ends = splitPoints(size.decoded, opts.workers.length, size.gzip);
   const scale = fileBytes / size.decoded;
   let reported = 0;
   const onProgress = (bytes: number) => {
@@ -176,6 +189,7 @@ export async function aggregateFileInParallel(
   const results = await Promise.all(
     ends.map((end, k) =>
       runWorker(
+        opts.workers[k],
         {
           source: path,
           format: opts.format,

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
 import { scoreAll } from '../shared/detect/analysis.ts';
@@ -33,7 +34,11 @@ function loadTracebackHistory(path: string | undefined): TracebackHistory | null
   return history;
 }
 
-export async function runAnalyze(inputs: string[], opts: AnalyzeOptions): Promise<string> {
+export async function runAnalyze(
+  inputs: string[],
+  opts: AnalyzeOptions,
+  workers: Worker[] = [],
+): Promise<string> {
   const format = opts.format ?? (process.stdout.isTTY && !opts.out ? 'table' : 'json');
   if (format !== 'json' && format !== 'table')
     throw new UsageError(`--format must be json or table, got '${format}'`);
@@ -59,6 +64,7 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions): Promis
     zone,
     onQuarantine,
     progress,
+    workers,
   }).finally(() => progress.stop());
   if (opts.quarantineOut)
     writeFileSync(opts.quarantineOut, quarantined.length ? `${quarantined.join('\n')}\n` : '');

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
@@ -13,9 +13,10 @@ import { pushRange } from './analyze-range.ts';
  * input has moved past, and answers with its stats, quarantined rows, windows and where its range
  * ended (lines read, and whether a record was left open at the boundary).
  */
-const input = workerData as WorkerInput;
 const port = parentPort;
 if (!port) throw new Error('analyze-worker.ts runs only as a worker thread');
+// started early (analyze-prestart.ts): the input comes by message once the main thread has it
+const input: WorkerInput = await new Promise((resolve) => port.once('message', resolve));
 
 const ref = emptyReference();
 ref.dno = new Set(input.dno);

@@ -39,8 +39,11 @@ export function register(program: Command): void {
       'write every quarantined row as JSON Lines (source, line, reason, raw)',
     )
     .action(async (inputs: string[], opts: AnalyzeOptions) => {
+      // worker threads boot while the rest of analyze loads (a big single batch only)
+      const { prestartWorkers } = await import('./analyze-prestart.ts');
+      const workers = prestartWorkers(inputs, opts.inputFormat);
       const { runAnalyze } = await import('./analyze-run.ts');
-      const output = await runAnalyze(inputs, opts);
+      const output = await runAnalyze(inputs, opts, workers);
       if (opts.out) writeFileSync(opts.out, output);
       else process.stdout.write(output);
     });

@@ -281,8 +281,10 @@ export class Aggregator {
       if (hourIdx > this.maxHourIdx) this.advanceTo(hourIdx);
       slot = state.hours.get(hourIdx) ?? null;
       if (!slot) {
+        // size the sets for as many calls as the customer's last window had: no rehashing as they fill
+        const expected = state.lastSlot === null ? 8 : Math.min(state.lastSlot.w.attempts, 1 << 16);
         slot = {
-          w: emptyWindow(p.customerId, '', hour, this.limit),
+          w: emptyWindow(p.customerId, '', hour, this.limit, expected),
           soleTrunk: null,
           split: false,
           frozen: false,

@@ -62,6 +62,8 @@ export function emptyWindow(
   trunkId: string,
   hourMs: number,
   limit: number,
+  /** calls expected in the window (e.g. the previous hour's): sizes the called and pair sets once */
+  expectedCalls = 8,
 ): WindowAggregate {
   // one literal with every field: objects that gain many properties by computed keys turn into slow
   // dictionaries in V8, and the counters below are incremented once or more per call
@@ -73,8 +75,8 @@ export function emptyWindow(
     firstMs: Number.POSITIVE_INFINITY,
     lastMs: Number.NEGATIVE_INFINITY,
     calling: new DistinctCounter(limit),
-    called: new DistinctCounter(limit),
-    pairs: new DistinctCounter(limit),
+    called: new DistinctCounter(limit, expectedCalls),
+    pairs: new DistinctCounter(limit, expectedCalls),
     attempts: 0,
     answered: 0,
     shortAnswered: 0,
