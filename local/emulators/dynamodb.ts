@@ -37,7 +37,7 @@ export async function startDynamoDb(options: { dataDir: string; java?: string })
       java,
       [
         // full tiered JIT: the demo and load tests push tens of thousands of transactions through it,
-        // where C2-compiled code is several times faster than C1 only; serial GC suits 2 cores
+        // where the optimizing (C2) compiler pays for its start-up cost; serial GC suits 2 cores
         '-XX:+UseSerialGC',
         `-Djava.library.path=${libDir}`,
         '-jar',
