@@ -226,9 +226,12 @@ export class CanonicalFastReader {
     if (plus) p++;
     const n = end - p;
     if (n === 0 || n > 18) return NO_KEY;
+    // one pass checks the digits and reads their value (exact whenever it is used: <= 15 digits)
+    let all = 0;
     for (let i = p; i < end; i++) {
-      const c = buf[i];
-      if (c < 48 || c > 57) return NO_KEY;
+      const c = buf[i] - 48;
+      if (c < 0 || c > 9) return NO_KEY;
+      all = all * 10 + c;
     }
     let from: number;
     if (plus) from = p;
@@ -236,21 +239,20 @@ export class CanonicalFastReader {
     else if (n >= 2 && buf[p] === 48 && buf[p + 1] === 48) from = p + 2;
     else if (n === 11 && buf[p] === 49) from = p;
     else if (n === 10) {
-      const national = digitsValue(buf, p, end);
-      this.cls = classifyNanpNational(national);
-      return 10_000_000_000 + national;
+      this.cls = classifyNanpNational(all);
+      return 10_000_000_000 + all;
     } else return NO_KEY;
     const len = end - from;
     if (len === 0) return NO_KEY;
     if (buf[from] === 49) {
       if (len !== 11) return NO_KEY;
-      const key = digitsValue(buf, from, end);
+      const key = from === p ? all : digitsValue(buf, from, end);
       this.cls = classifyNanpNational(key - 10_000_000_000);
       return key;
     }
     if (len < 8 || len > 15 || buf[from] === 48) return NO_KEY;
     this.cls = 'valid';
-    return digitsValue(buf, from, end);
+    return from === p ? all : digitsValue(buf, from, end);
   }
 }
 
