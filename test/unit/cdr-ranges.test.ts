@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { aggregateFileInParallel, splitPoints } from '../../cli/analyze-parallel.ts';
+import { startWorker } from '../../cli/analyze-prestart.ts';
+import { pushRange } from '../../cli/analyze-range.ts';
+import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
+import { BatchParser } from '../../shared/cdr/batch-parser.ts';
+import { readBatch } from '../../shared/cdr/read-batch.ts';
+import type { QuarantinedRow } from '../../shared/cdr/record.ts';
+import { Aggregator } from '../../shared/detect/aggregator.ts';
+import { emptyReference } from '../../shared/detect/reference.ts';
+import { windowKey } from '../../shared/detect/window.ts';
+
+/**
+ * A big batch read as byte ranges by several workers: the ranges meet at record boundaries and
+ * cover every byte once, a cut inside a quoted field is caught, and the parallel read gives the
+ * windows, stats and quarantine of one reader, in or out of time order.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'traceguard-ranges-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LINES = [...generateCanonicalRows({ rows: 3000, seed: 5, customers: 9 })];
+const TEXT = LINES.join('');
+
+function file(name: string, bytes: Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+async function collect(path: string, gzip: boolean, from: number, to: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  await pushRange({ path, gzip, from, to }, (b) => parts.push(Buffer.from(b)));
+  return Buffer.concat(parts);
+}
+
+describe('byte ranges of a batch', () => {
+  const plain = file('b.csv', Buffer.from(TEXT));
+  const gz = file('b.csv.gz', gzipSync(TEXT));
+  const header = Buffer.from(LINES[0]);
+
+  for (const [name, path, gzip] of [
+    ['plain', plain, false],
+    ['gzip', gz, true],
+  ] as const) {
+    it(`${name}: two ranges cover every record once, the second after the header`, async () => {
+      for (const cut of [header.length - 3, header.length, 1000, 12_345, TEXT.length - 2, TEXT.length + 5]) {
+        const first = await collect(path, gzip, 0, cut);
+        const second = await collect(path, gzip, cut, Number.POSITIVE_INFINITY);
+        expect(second.subarray(0, header.length).equals(header)).toBe(true);
+        expect(Buffer.concat([first, second.subarray(header.length)]).toString()).toBe(TEXT);
+        // the first range ends just after a newline (or at the end of the batch)
+        expect(first.length === TEXT.length || first[first.length - 1] === 10).toBe(true);
+      }
+    });
+  }
+
+  it('a cut inside a quoted field leaves the first range with a record open', async () => {
+    const quoted = `${LINES[0]}${LINES[1].replace(/,T(\d+),/, ',"T$1\n\nstill the trunk",')}${LINES.slice(2).join('')}`;
+    const path = file('q.csv', Buffer.from(quoted));
+    const cut = quoted.indexOf('\n\nstill') + 1;
+    const parser = new BatchParser({ source: 'q.csv' }, { call: () => {}, quarantine: () => {} });
+    await pushRange({ path, gzip: false, from: 0, to: cut }, (b) => parser.push(b));
+    expect(parser.position().pendingBytes).toBeGreaterThan(0);
+  });
+
+  it('split points give gzip ranges after the first a smaller share (they also inflate the prefix)', () => {
+    expect(splitPoints(1000, 2, false)).toEqual([500, 1000]);
+    const [cut, end] = splitPoints(1000, 2, true);
+    expect(cut).toBeGreaterThan(500);
+    expect(cut).toBeLessThan(600);
+    expect(end).toBeGreaterThanOrEqual(999);
+  });
+});
+
+async function oneReader(path: string) {
+  const agg = new Aggregator(emptyReference());
+  const quarantined: QuarantinedRow[] = [];
+  const { createReadStream } = await import('node:fs');
+  const stats = await readBatch(
+    createReadStream(path),
+    { source: path, format: 'auto', zone: null },
+    { call: (r) => agg.add(r), packed: (p) => agg.addPacked(p), quarantine: (q) => quarantined.push(q) },
+  );
+  return { agg, stats, quarantined };
+}
+
+function windowsOf(agg: Aggregator) {
+  return [...agg.windows()]
+    .map(
+      (w) =>
+        `${windowKey(w)} ${w.attempts} ${w.answered} ${w.calling.count()} ${w.called.count()} ${w.pairs.count()}`,
+    )
+    .sort();
+}
+
+describe('analyze in parallel over byte ranges', () => {
+  const bad = 'x,2026-11-27T01:00:00Z,,,,C0001,T1,+12125550143,not-a-number,200,ANSWERED,A,,\n';
+  const cases: Array<[string, string]> = [
+    [
+      'time-ordered, with a quarantined row in each half',
+      `${LINES[0]}${bad}${LINES.slice(1, 2000).join('')}${bad}${LINES.slice(2000).join('')}`,
+    ],
+    // the last 300 rows of the morning arrive at the end: late calls for frozen windows
+    [
+      'out of time order',
+      `${LINES[0]}${LINES.slice(1, 700).join('')}${LINES.slice(1000).join('')}${LINES.slice(700, 1000).join('')}`,
+    ],
+  ];
+  for (const [name, text] of cases) {
+    for (const gzip of [false, true]) {
+      it(`${name}${gzip ? ', gzip' : ''}: same windows, stats and quarantine as one reader`, async () => {
+        const bytes = gzip ? gzipSync(text) : Buffer.from(text);
+        const path = file(`p-${name.length}-${gzip}.csv`, bytes);
+        const single = await oneReader(path);
+        const agg = new Aggregator(emptyReference());
+        const quarantined: QuarantinedRow[] = [];
+        const stats = await aggregateFileInParallel(path, bytes.length, emptyReference(), agg, {
+          format: 'auto',
+          zone: null,
+          workers: [startWorker(), startWorker()],
+          onQuarantine: (_, q) => quarantined.push(q),
+        });
+        expect(stats).not.toBeNull();
+        expect({ ...stats, source: '' }).toEqual({ ...single.stats, source: '' });
+        expect(single.quarantined).toHaveLength(name.startsWith('time') ? 2 : 0);
+        expect(quarantined).toEqual(single.quarantined);
+        expect(windowsOf(agg)).toEqual(windowsOf(single.agg));
+        expect(agg.recountNeeded()).toEqual([]);
+      }, 30_000);
+    }
+  }
+});

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
+import { BatchParser } from '../../shared/cdr/batch-parser.ts';
+import { HOUR_MS } from '../../shared/cdr/time.ts';
+import { Aggregator, type AggregatorOptions } from '../../shared/detect/aggregator.ts';
+import { emptyReference } from '../../shared/detect/reference.ts';
+import { COUNTER_FIELDS, type WindowAggregate, windowKey } from '../../shared/detect/window.ts';
+
+/**
+ * Bounded-memory aggregation for one big batch (analyze's worker threads): freezing the sets of
+ * hours the input has left behind, rebuilding windows a late call reaches, and merging contiguous
+ * shares of the input, must all give exactly the windows one plain reader gives.
+ */
+
+// time-ordered rows over one day (about 208 per hour), 12 customers, a fresh called number per row
+const LINES = [...generateCanonicalRows({ rows: 5000, seed: 11, customers: 12 })];
+const HEADER_LINE = LINES[0];
+const DATA = LINES.slice(1);
+
+function aggregate(rows: string[], opts: AggregatorOptions = {}): Aggregator {
+  const agg = new Aggregator(emptyReference(), opts);
+  const parser = new BatchParser(
+    { source: 't.csv', format: 'canonical' },
+    { call: (r) => agg.add(r), packed: (p) => agg.addPacked(p), quarantine: () => {} },
+  );
+  parser.push(Buffer.from(HEADER_LINE + rows.join('')));
+  parser.end();
+  return agg;
+}
+
+/** Every window's counters and distinct counts, by key: what findings can read of a window. */
+function summary(agg: Aggregator): Array<Record<string, unknown>> {
+  const out = [...agg.windows()].map((w: WindowAggregate) => {
+    const row: Record<string, unknown> = {
+      key: windowKey(w),
+      calling: w.calling.count(),
+      called: w.called.count(),
+      pairs: w.pairs.count(),
+      hist: w.durationHist.join(','),
+      first: w.firstMs,
+      last: w.lastMs,
+    };
+    for (const f of COUNTER_FIELDS) row[f] = w[f];
+    return row;
+  });
+  return out.sort((a, b) => String(a.key).localeCompare(String(b.key)));
+}
+
+function recount(agg: Aggregator, rows: string[]): void {
+  const refs = agg.recountNeeded();
+  const wanted = new Set(refs.map((r) => `${r.customerId}|${r.hourIdx * HOUR_MS}`));
+  const again = aggregate(rows, { only: (c, hourMs) => wanted.has(`${c}|${hourMs}`) });
+  agg.replaceWindows(again, refs);
+}
+
+const plain = summary(aggregate(DATA));
+
+describe('bounded-memory aggregation', () => {
+  it('freezing time-ordered input keeps every count and drops the sets of hours 2+ behind', () => {
+    const frozen = aggregate(DATA, { freeze: { behindHours: 2 } });
+    expect(frozen.recountNeeded()).toEqual([]);
+    expect(summary(frozen)).toEqual(plain);
+    const windows = [...frozen.customerWindows().values()].flat();
+    const last = Math.max(...windows.map((w) => w.hourMs));
+    for (const w of windows) {
+      // hours at least 2 behind the latest are frozen, the two latest are not; calling sets stay
+      expect(w.called.isFrozen).toBe(w.hourMs <= last - 2 * HOUR_MS);
+      expect(w.pairs.isFrozen).toBe(w.hourMs <= last - 2 * HOUR_MS);
+      expect(w.calling.isFrozen).toBe(false);
+    }
+    expect(() => windows[0].called.has(1)).toThrow(/frozen/);
+  });
+
+  it('a call that arrives for a frozen window is rebuilt exactly by a recount pass', () => {
+    // every 7th row of the first six hours moved to the end of the batch
+    const early = DATA.filter((_, i) => i < DATA.length / 4 && i % 7 === 0);
+    const rows = [...DATA.filter((_, i) => !(i < DATA.length / 4 && i % 7 === 0)), ...early];
+    const expected = summary(aggregate(rows));
+    expect(expected).toEqual(plain); // same rows, other order: same windows
+    const frozen = aggregate(rows, { freeze: { behindHours: 2 } });
+    expect(frozen.recountNeeded().length).toBeGreaterThan(0);
+    expect(summary(frozen)).not.toEqual(expected);
+    recount(frozen, rows);
+    expect(frozen.recountNeeded()).toEqual([]);
+    expect(summary(frozen)).toEqual(expected);
+  });
+
+  it('contiguous shares aggregated apart and imported in input order equal one reader', () => {
+    const whole = aggregate(DATA);
+    for (const cut of [1, 777, 2500, 4321, DATA.length - 1]) {
+      const first = aggregate(DATA.slice(0, cut), { freeze: { behindHours: 2 } });
+      const second = aggregate(DATA.slice(cut), { freeze: { behindHours: 2, keepFirstHour: true } });
+      const merged = new Aggregator(emptyReference());
+      for (const share of [first, second]) {
+        const { state, buffers } = share.exportWindows();
+        merged.importWindows(structuredClone(state, { transfer: buffers }));
+      }
+      // time-ordered shares meet in one hour that neither froze: nothing to recount
+      expect(merged.recountNeeded()).toEqual([]);
+      expect(summary(merged)).toEqual(plain);
+      expect([...merged.customerWindows().keys()]).toEqual([...whole.customerWindows().keys()]);
+    }
+  });
+
+  it('shares that both hold a window one of them froze are recounted, then equal one reader', () => {
+    // the second share starts with rows of hour 0, then continues at hour 12: hour 0 is frozen in
+    // the first share and open in the second
+    const cut = DATA.length / 2;
+    const stray = DATA.filter((_, i) => i < cut && i % 50 === 0);
+    const rows = [...DATA.slice(0, cut).filter((_, i) => i % 50 !== 0), ...stray, ...DATA.slice(cut)];
+    const split = cut - stray.length;
+    const first = aggregate(rows.slice(0, split), { freeze: { behindHours: 2 } });
+    const second = aggregate(rows.slice(split), { freeze: { behindHours: 2, keepFirstHour: true } });
+    const merged = new Aggregator(emptyReference());
+    for (const share of [first, second]) {
+      const { state, buffers } = share.exportWindows();
+      merged.importWindows(structuredClone(state, { transfer: buffers }));
+    }
+    expect(merged.recountNeeded().length).toBeGreaterThan(0);
+    recount(merged, rows);
+    expect(summary(merged)).toEqual(plain);
+  });
+
+  it('the trunk windows of an hour split between shares merge like one reader', () => {
+    // a second trunk for every customer in the second half: hours split in one share or the other
+    const rows = DATA.map((line, i) =>
+      i > DATA.length / 2 && i % 3 === 0 ? line.replace(/,T(\d+),/, ',X$1,') : line,
+    );
+    const expected = summary(aggregate(rows));
+    for (const cut of [2600, 2700]) {
+      const first = aggregate(rows.slice(0, cut));
+      const second = aggregate(rows.slice(cut));
+      const merged = new Aggregator(emptyReference());
+      for (const share of [first, second]) {
+        const { state, buffers } = share.exportWindows();
+        merged.importWindows(structuredClone(state, { transfer: buffers }));
+      }
+      expect(summary(merged)).toEqual(expected);
+    }
+  });
+});
