@@ -99,7 +99,7 @@ function windowsOf(agg: Aggregator) {
 }
 
 describe('analyze in parallel over byte ranges', () => {
-  const bad = 'x,2026-11-27T01:00:00Z,,,,C0001,T1,+12125550143,not-a-number,200,ANSWERED,A,,\n';
+  const bad = 'x,yesterday noon,,,,C0001,T1,+12125550143,+12125550101,200,ANSWERED,A,,\n';
   const cases: Array<[string, string]> = [
     [
       'time-ordered, with a quarantined row in each half',
