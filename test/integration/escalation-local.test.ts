@@ -1,0 +1,172 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainTap, type Tap, tapTopic } from '../../local/demo/taps.ts';
+import { synthesizeTemplate } from '../../local/template/synthesize.ts';
+import { traceguard } from './helpers/cli.ts';
+import { customerStatus } from './helpers/pipeline-checks.ts';
+import { CUSTOMERS_CSV, DNO_TXT, pipelineDay } from './helpers/pipeline-day.ts';
+import { dropBatches, loadReference } from './helpers/seed.ts';
+import { repoRoot, startTestStack, type TestStack } from './helpers/test-stack.ts';
+
+/**
+ * Issue 5: in the local stack (the real template), a planted abusive customer produces a case that
+ * `traceguard cases decide` moves to termination with two different reviewers, and `traceguard audit
+ * verify` confirms the chain; altering one stored audit record makes it fail, naming the record.
+ * Everything a reviewer does goes through the real CLI as a separate process.
+ */
+let t: TestStack;
+let events: Tap;
+let caseId: string;
+const cli = (...args: string[]) => traceguard(t.stack, t.work, args);
+
+beforeAll(async () => {
+  t = await startTestStack({ prefix: 'escalation-e2e', template: await synthesizeTemplate(repoRoot) });
+  events = await tapTopic(t.sqs, t.sns, 'test-tap-compliance-events', t.stack.outputs.EventsTopicArn);
+  await loadReference(t, CUSTOMERS_CSV, DNO_TXT);
+  // the abusive customer's two batches of the pipeline day (DNO and impossible caller IDs at volume)
+  const abusive = pipelineDay().batches.filter((b) => /\/16-[ab]\.csv/.test(b.key));
+  expect(abusive).toHaveLength(2);
+  await dropBatches(t, abusive);
+  await t.stack.waitForIdle({ timeoutMs: 60_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('a planted abusive customer, reviewed to termination through the CLI', () => {
+  it('opens one critical case waiting for the analyst, with the customer suspended at once', async () => {
+    const listed = await cli('cases', 'list', '--json');
+    expect(listed.code).toBe(0);
+    const open = JSON.parse(listed.stdout) as Array<Record<string, string>>;
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      customerId: 'C-ABUSE',
+      severity: 'critical',
+      waitingFor: 'analyst review',
+    });
+    expect(open[0].reasons).toMatch(/DNO_CALLING_NUMBER/);
+    caseId = open[0].caseId;
+    expect(await customerStatus(t, 'C-ABUSE')).toBe('suspended');
+  });
+
+  it('alice recommends termination as analyst; the case waits for an executive', async () => {
+    const decided = await cli(
+      'cases',
+      'decide',
+      caseId,
+      '--decision',
+      'terminate',
+      '--as',
+      'alice',
+      '--reason',
+      'DNO and impossible caller IDs at volume from a customer onboarded this month',
+    );
+    expect(decided).toMatchObject({
+      code: 0,
+      stdout: `case ${caseId}: analyst decision "terminate" by alice sent\n`,
+    });
+    await t.stack.waitForIdle({ timeoutMs: 30_000 });
+    const shown = JSON.parse((await cli('cases', 'show', caseId, '--json')).stdout);
+    expect(shown).toMatchObject({ status: 'awaiting_review', awaitingStage: 'executive' });
+    expect(await customerStatus(t, 'C-ABUSE')).toBe('suspended');
+  });
+
+  it('refuses alice approving her own recommendation as executive', async () => {
+    const refused = await cli(
+      'cases',
+      'decide',
+      caseId,
+      '--decision',
+      'terminate',
+      '--as',
+      'Alice ',
+      '--reason',
+      'approving the termination I recommended myself',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /alice recommended the termination of case .*; a different person must approve it/i,
+    );
+    const shown = JSON.parse((await cli('cases', 'show', caseId, '--json')).stdout);
+    expect(shown).toMatchObject({ status: 'awaiting_review', awaitingStage: 'executive' });
+  });
+
+  it('bob approves; the customer is terminated and an enforcement event is published', async () => {
+    const approved = await cli(
+      'cases',
+      'decide',
+      caseId,
+      '--decision',
+      'terminate',
+      '--as',
+      'bob',
+      '--reason',
+      'Evidence reviewed: Do-Not-Originate traffic cannot be accepted; terminate',
+    );
+    expect(approved).toMatchObject({
+      code: 0,
+      stdout: `case ${caseId}: executive decision "terminate" by bob sent\n`,
+    });
+    await t.stack.waitForIdle({ timeoutMs: 30_000 });
+
+    expect(await customerStatus(t, 'C-ABUSE')).toBe('terminated');
+    const shown = JSON.parse((await cli('cases', 'show', caseId, '--json')).stdout);
+    expect(shown).toMatchObject({ status: 'closed', outcome: 'terminate' });
+    expect(
+      shown.decisions.map((d: { stage: string; decidedBy: string }) => `${d.stage}:${d.decidedBy}`),
+    ).toEqual(['analyst:alice', 'executive:bob']);
+    const enforcement = (await drainTap(t.sqs, events))
+      .filter((m) => m.attributes.type === 'enforcement')
+      .map((m) => JSON.parse(m.body));
+    expect(enforcement.map((e) => e.action)).toEqual(['suspend', 'terminate']);
+    expect(enforcement[1]).toMatchObject({
+      case_id: caseId,
+      customer_id: 'C-ABUSE',
+      status: 'terminated',
+      decided_by: ['alice', 'bob'],
+    });
+    const execution = t.stack.stepFunctions
+      .list(t.stack.outputs.StateMachineArn)
+      .find((e) => e.name === caseId);
+    expect(execution?.status).toBe('SUCCEEDED');
+  });
+
+  it('audit verify confirms every chain, and names the record once one is altered in the table', async () => {
+    const verified = await cli('audit', 'verify');
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(new RegExp(`^ok      case#${caseId}: \\d+ records`, 'm'));
+    expect(verified.stdout).toMatch(/^ok {6}events: \d+ records/m);
+    expect(verified.stdout).toMatch(/^\d+ chains, \d+ records verified$/m);
+
+    // someone with table access softens the analyst's recorded reason
+    const table = t.tableName('AuditTable');
+    const stream = await t.doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#case#${caseId}` },
+        ConsistentRead: true,
+      }),
+    );
+    const decision = (stream.Items ?? []).find((i) => i.actor?.id === 'alice');
+    if (!decision) throw new Error(`no audit record by alice in case#${caseId}`);
+    await t.doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: decision.pk, sk: decision.sk },
+        UpdateExpression: 'SET reason = :r',
+        ExpressionAttributeValues: { ':r': 'routine review, nothing unusual' },
+      }),
+    );
+
+    const tampered = await cli('audit', 'verify');
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(
+      new RegExp(`^BROKEN  case#${caseId}: at record ${Number(decision.seq)}: `, 'm'),
+    );
+    expect(tampered.stdout).toMatch(/^ok {6}events: /m);
+    expect(tampered.stdout).toMatch(/^1 of \d+ chains broken$/m);
+    expect(t.glueErrors).toEqual([]);
+  });
+});
