@@ -80,7 +80,14 @@ export class MemoryAggregateStore implements AggregateStore {
     if (new Set(keys).size !== keys.length)
       throw new Error('commitMany: the same window twice in one transaction');
     const next = requests.map((r) => structuredClone(windowToJson(r.next.window)));
-    const bytes = next.reduce((sum, w, i) => sum + JSON.stringify(w).length + keys[i].length * 2, 0);
+    const bytes = next.reduce(
+      (sum, w, i) =>
+        sum +
+        JSON.stringify(w).length +
+        JSON.stringify(requests[i].next.trunkCalls).length +
+        keys[i].length * 2,
+      0,
+    );
     if (bytes > MAX_TRANSACTION_BYTES) {
       throw new RangeError(
         `commitMany: ${bytes} bytes of items, one transaction takes at most ${MAX_TRANSACTION_BYTES}`,

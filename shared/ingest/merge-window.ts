@@ -186,7 +186,9 @@ export async function mergeWindows(
   let open = pending;
   while (open.length > 0) {
     let pause = 0;
+    let charged = 0;
     const backOff = (attempt: number, base: number, cap?: number) => {
+      charged++;
       pause = Math.max(pause, backoffMs(attempt, base, cap));
     };
 
@@ -240,7 +242,13 @@ export async function mergeWindows(
       });
     });
 
+    const before = open.length;
     open = open.filter((p) => p.outcome === null);
+    // every round either finishes windows or charges one; a store that cancels without naming a
+    // reason would otherwise spin here for ever
+    if (open.length === before && charged === 0) {
+      throw new Error(`merge of ${applyId}: the store cancelled ${open.length} windows without a reason`);
+    }
     const spent = open.find((p) => p.attempts >= MAX_MERGE_ATTEMPTS);
     if (spent) {
       throw new MergeGaveUpError(
