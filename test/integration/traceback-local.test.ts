@@ -1,19 +1,17 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { synthesizeTemplate } from '../../local/template/synthesize.ts';
 import { DynamoTracebackStore } from '../../shared/aws/traceback-store.ts';
 import { newRecord } from '../../shared/traceback/intake.ts';
 import { validateTracebackRequest } from '../../shared/traceback/request.ts';
+import { CDR_HEADER as HEADER } from './helpers/cdr-csv.ts';
+import { traceguard } from './helpers/cli.ts';
+import { repoRoot, startTestStack, type TestStack } from './helpers/test-stack.ts';
 
 /**
  * End to end on the local stack (the synthesized CDK template, real handlers, DynamoDB Local,
@@ -21,15 +19,10 @@ import { validateTracebackRequest } from '../../shared/traceback/request.ts';
  * queues a request, the traceback function answers it from the manifest-selected batches, the
  * traceback event reaches the EscalationQueue and the case starter opens a case for the customer.
  */
-const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, '..', '..');
-const work = mkdtempSync(join(tmpdir(), 'traceback-e2e-'));
-const glueErrors: unknown[] = [];
-let stack: LocalStack;
+let t: TestStack;
+let work: string;
 let doc: DynamoDBDocumentClient;
 
-const HEADER =
-  'call_id,start_time,answer_time,end_time,duration_s,customer_id,trunk_id,calling_number,called_number,sip_code,disposition,attestation,verstat,source_ip';
 const iso = (ms: number) => new Date(ms).toISOString();
 const H16 = Date.UTC(2026, 10, 27, 16);
 
@@ -49,25 +42,13 @@ function filler(prefix: string, hourMs: number, customer: string) {
   );
 }
 
-function resource(type: string, logicalPart: string) {
-  const found = Object.entries(stack.resources).filter(
-    ([id, r]) => r.type === type && id.includes(logicalPart) && !id.includes('Dlq'),
-  );
-  if (found.length !== 1) throw new Error(`expected one ${type} ${logicalPart}, found ${found.length}`);
-  return found[0][1];
-}
+const resource = (type: string, logicalPart: string) => t.resource(type, logicalPart);
 
+/** the real CLI in a child process; rejects on a non-zero exit like execFile, with code and stderr */
 async function cli(...args: string[]) {
-  return run(process.execPath, [join(repoRoot, 'bin', 'traceguard.ts'), ...args], {
-    // cwd outside the repository: no .data/endpoints.json of a developer's own stack can interfere
-    cwd: work,
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...stack.env,
-      TRACEBACK_QUEUE_URL: resource('AWS::SQS::Queue', 'TracebackQueue').ref,
-      TRACEBACKS_TABLE: resource('AWS::DynamoDB::Table', 'TracebacksTable').name,
-    },
-  });
+  const result = await traceguard(t.stack, work, args);
+  if (result.code !== 0) throw Object.assign(new Error(result.stderr), result);
+  return result;
 }
 
 function requestFile(name: string, doc: Record<string, unknown>) {
@@ -77,20 +58,13 @@ function requestFile(name: string, doc: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    template: await synthesizeTemplate(repoRoot),
-    dataDir: join(work, 'data'),
-    fresh: true,
-    repoRoot,
-    onError: (e) => glueErrors.push(e),
-  });
-  const common = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: stack.endpoints.dynamodb }));
-  const s3 = new S3Client({ ...common, endpoint: stack.endpoints.s3, forcePathStyle: true });
+  t = await startTestStack({ prefix: 'traceback-e2e', template: await synthesizeTemplate(repoRoot) });
+  work = t.work;
+  doc = t.doc;
   const bucket = resource('AWS::S3::Bucket', 'CdrBucket').name;
   const put = (key: string, rows: string[], gzip = false) => {
     const text = `${HEADER}\n${rows.join('\n')}\n`;
-    return s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzip ? gzipSync(text) : text }));
+    return t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzip ? gzipSync(text) : text }));
   };
   await put('cdr/sbc-east-1/2026/11/27/16.csv', [
     ...filler('east', H16, 'C100'),
@@ -106,13 +80,11 @@ beforeAll(async () => {
   ]);
   await put('cdr/sbc-west-1/2026/11/27/16.csv.gz', filler('west', H16, 'C200'), true);
   await put('cdr/sbc-east-1/2026/11/27/10.csv', filler('morning', Date.UTC(2026, 10, 27, 10), 'C100'));
-  await stack.waitForIdle({ timeoutMs: 60_000 });
-  s3.destroy();
+  await t.stack.waitForIdle({ timeoutMs: 60_000 });
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  rmSync(work, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe('traceback through the local stack', () => {
@@ -133,7 +105,7 @@ describe('traceback through the local stack', () => {
     expect(submitted.stdout).toMatch(
       /^submitted traceback ITG-E2E-1 \(message .+\); answer due 2026-11-29T14:05:00Z/,
     );
-    await stack.waitForIdle({ timeoutMs: 60_000 });
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
 
     const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1')).stdout);
     expect(shown).toMatchObject({
@@ -169,7 +141,7 @@ describe('traceback through the local stack', () => {
 
   it('treats the same request submitted again as a duplicate', async () => {
     await cli('traceback', 'submit', join(work, 'first.json'));
-    await stack.waitForIdle({ timeoutMs: 60_000 });
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
     const cases = await casesOf('C042');
     expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-1']);
     const history = await doc.send(
@@ -194,13 +166,15 @@ describe('traceback through the local stack', () => {
         called_number: '3125550198',
       }),
     );
-    await stack.waitForIdle({ timeoutMs: 60_000 });
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
     const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-2')).stdout);
     expect(shown).toMatchObject({ customerId: 'C042', repeatCount: 2, severity: 'high' });
     const cases = await casesOf('C042');
     expect(cases).toHaveLength(1);
     expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-1', 'traceback:ITG-E2E-2']);
     expect(cases[0].triggers.at(-1)).toMatchObject({ type: 'traceback', severity: 'high' });
+    // the case itself is raised to the repeat's severity (issue 6)
+    expect(cases[0].severity).toBe('high');
   });
 
   it('rejects a bad request file before sending, naming the field', async () => {
@@ -247,15 +221,15 @@ describe('traceback through the local stack', () => {
     ]);
     expect(listed.open[0].time_left).toMatch(/^2h 5\dm left$|^3h 00m left$/);
 
-    const rule = stack.schedules.list().find((s) => s.logicalId.includes('DeadlineSchedule'));
+    const rule = t.stack.schedules.list().find((s) => s.logicalId.includes('DeadlineSchedule'));
     if (!rule) throw new Error('no DeadlineSchedule in the template');
-    const [first] = (await stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
+    const [first] = (await t.stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
     expect(first).toMatchObject({ open: 2, nearDeadline: 1, breached: 0, alertsSent: 1 });
-    const [second] = (await stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
+    const [second] = (await t.stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
     expect(second).toMatchObject({ alertsSent: 0 });
     expect((await store.get('ITG-OPEN-SOON'))?.alertsSent).toEqual(['warn-240m']);
     expect((await store.get('ITG-OPEN-LATER'))?.alertsSent).toEqual([]);
-    expect(glueErrors).toEqual([]);
+    expect(t.glueErrors).toEqual([]);
   });
 });
 
