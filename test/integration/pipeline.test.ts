@@ -89,7 +89,8 @@ async function runDay(prefix: string, template: NamedTemplate[]): Promise<Run> {
     await loadReference(t, CUSTOMERS_CSV, DNO_TXT);
     await dropBatches(t, [...day.batches, day.poison]);
     // idle means: every queue drained (the poison batch in its DLQ) and every execution parked
-    await t.stack.waitForIdle({ timeoutMs: 60_000 });
+    // generous: in CI this file shares two cores with the other test files
+    await t.stack.waitForIdle({ timeoutMs: 120_000 });
     return { t, observed: { events: await drainTap(t.sqs, events), onCall: await drainTap(t.sqs, onCall) } };
   } catch (error) {
     await t.stop();
@@ -108,7 +109,7 @@ beforeAll(async () => {
   if (bad.status === 'fulfilled') broken = bad.value;
   if (good.status === 'rejected') throw good.reason;
   if (bad.status === 'rejected') throw bad.reason;
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all([main?.t.stop(), broken?.t.stop()]);
