@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import type { Worker } from 'node:worker_threads';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
@@ -8,7 +7,7 @@ import type { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { aggregateFileInParallel } from './analyze-parallel.ts';
-import { startWorker, workerCount } from './analyze-prestart.ts';
+import { type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -31,8 +30,8 @@ export async function aggregateFiles(
     zone: ZoneClock | null;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
     progress?: Progress;
-    /** worker threads started ahead (analyze-prestart.ts); terminated here if not used */
-    workers?: Worker[];
+    /** worker threads already reading the single input (analyze-prestart.ts); terminated if not used */
+    workers?: RangeWorker[];
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const aggregator = new Aggregator(ref);
@@ -41,13 +40,15 @@ export async function aggregateFiles(
   const only = files.length === 1 ? files[0] : null;
   const count = only ? workerCount(only.size, opts.format) : 1;
   const started = opts.workers ?? [];
-  if (!only || count < 2 || started.length !== count) await Promise.all(started.map((w) => w.terminate()));
+  const usable =
+    only !== null && count > 1 && started.length === count && started[0].input.source === only.path;
+  if (!usable) await Promise.all(started.map((w) => w.terminate()));
   if (only && count > 1) {
-    const workers = started.length === count ? started : Array.from({ length: count }, startWorker);
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,
-      workers,
+      workers: usable ? started : undefined,
+      count,
       onQuarantine: opts.onQuarantine,
       progress: opts.progress,
     });

@@ -1,14 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { Worker } from 'node:worker_threads';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator, type AggregatorTransfer } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
+import { RangeWorker, rangeInputs, type WorkerDone } from './analyze-prestart.ts';
 import type { ByteRange } from './analyze-range.ts';
 import type { Progress } from './progress.ts';
+
+export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart.ts';
 
 /**
  * Analyze on several cores for one big canonical CSV batch: each worker thread reads its own byte
@@ -22,22 +23,17 @@ import type { Progress } from './progress.ts';
  * the ordinary way, which also reports any real error.
  */
 
-/** a window's sets are frozen once the input is this many hours past it */
-const FREEZE_BEHIND_HOURS = 2;
-/**
- * Inflating costs about a sixth of parsing per decoded byte (measured on the bench set): used to give
- * later gzip ranges, whose workers also inflate everything before them, a smaller share.
- */
-const INFLATE_PER_PARSE = 0.17;
-
 export interface WorkerInput {
   source: string;
   format: InputFormat;
   zone: string | null;
   range: ByteRange;
   freezeBehindHours: number;
-  dno: string[];
-  inventory: Array<[string, string]>;
+  /** reference files the worker reads itself (started ahead, before the main thread has them)... */
+  reference?: { numbers: string | null; dno: string | null };
+  /** ...or the reference data itself */
+  dno?: string[];
+  inventory?: Array<[string, string]>;
 }
 
 export type FromWorker =
@@ -53,77 +49,14 @@ export type FromWorker =
     }
   | { type: 'failed'; message: string };
 
-type Done = Extract<FromWorker, { type: 'done' }>;
-
-export { PARALLEL_MIN_BYTES, workerCount } from './analyze-prestart.ts';
-
-/** Whether the file is gzip, and its decoded size (exact for plain files, the gzip trailer's hint otherwise). */
-async function sizeOf(path: string, fileBytes: number): Promise<{ gzip: boolean; decoded: number }> {
-  const fh = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    await fh.read(head, 0, 2, 0);
-    if (head[0] !== 0x1f || head[1] !== 0x8b) return { gzip: false, decoded: fileBytes };
-    const tail = Buffer.alloc(4);
-    await fh.read(tail, 0, 4, Math.max(0, fileBytes - 4));
-    // ISIZE: decoded size mod 2^32 of the last member; only a hint for where to split
-    const isize = tail.readUInt32LE(0);
-    return { gzip: true, decoded: isize > fileBytes ? isize : fileBytes * 6 };
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * Range ends in decoded bytes such that every worker has about the same work: parsing its range,
- * plus for gzip inflating everything up to its end.
- */
-export function splitPoints(decoded: number, workers: number, gzip: boolean): number[] {
-  const d = gzip ? INFLATE_PER_PARSE : 0;
-  const ends = (cost: number) => {
-    const out: number[] = [];
-    let from = 0;
-    for (let k = 0; k < workers; k++) {
-      from = (cost + from) / (1 + d);
-      out.push(from);
-    }
-    return out;
-  };
-  let lo = 0;
-  let hi = decoded * (1 + d);
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (ends(mid)[workers - 1] < decoded) lo = mid;
-    else hi = mid;
-  }
-  return ends(hi).map((e) => Math.floor(e));
-}
-
-function runWorker(
-  worker: Worker,
-  input: WorkerInput,
-  onProgress: (bytes: number) => void,
-): Promise<Done | null> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const settle = (v: Done | null) => {
-      if (settled) return;
-      settled = true;
-      resolve(v);
-      void worker.terminate();
-    };
-    worker.on('message', (m: FromWorker) => {
-      if (m.type === 'progress') onProgress(m.bytes);
-      else if (m.type === 'done') {
-        onProgress(m.progressBytes);
-        settle(m);
-      } else settle(null);
-    });
-    worker.on('error', () => settle(null));
-    worker.on('exit', () => settle(null));
-    worker.ref(); // prestarted workers are unref'd until they have work
-    worker.postMessage(input);
-  });
+interface ParallelOptions {
+  format: InputFormat;
+  zone: string | null;
+  /** workers already reading this file (analyze-prestart.ts); else `count` are started here */
+  workers?: RangeWorker[];
+  count?: number;
+  onQuarantine?: (source: string, row: QuarantinedRow) => void;
+  progress?: Progress;
 }
 
 /** Rebuilds the listed windows exactly with one more single-thread pass that folds only them. */
@@ -140,15 +73,6 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
   aggregator.replaceWindows(again, refs);
 }
 
-interface ParallelOptions {
-  format: InputFormat;
-  zone: string | null;
-  /** started worker threads (analyze-prestart.ts), one per range; all are terminated when done */
-  workers: Worker[];
-  onQuarantine?: (source: string, row: QuarantinedRow) => void;
-  progress?: Progress;
-}
-
 export async function aggregateFileInParallel(
   path: string,
   fileBytes: number,
@@ -156,75 +80,71 @@ export async function aggregateFileInParallel(
   aggregator: Aggregator,
   opts: ParallelOptions,
 ): Promise<BatchStats | null> {
+  let workers = opts.workers ?? [];
   try {
-    return await inRanges(path, fileBytes, ref, aggregator, opts);
+    if (workers.length === 0) {
+      const base = {
+        format: opts.format,
+        zone: opts.zone,
+        dno: [...ref.dno],
+        inventory: ref.inventory.entries(),
+      };
+      workers = rangeInputs(path, fileBytes, opts.count ?? 2, base).map((i) => new RangeWorker(i));
+    }
+    const done = await collect(workers, fileBytes, opts.progress);
+    if (done === null) return null;
+    for (const r of done) aggregator.importWindows(r.windows);
+    await recount(path, ref, aggregator, opts);
+    reportQuarantine(path, done, opts.onQuarantine);
+    return combine(path, done);
+  } catch {
+    return null;
   } finally {
-    await Promise.all(opts.workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-async function inRanges(
-  path: string,
+/** Every worker's result, or null when one failed or its range cannot be trusted. */
+async function collect(
+  workers: RangeWorker[],
   fileBytes: number,
-  ref: ReferenceData,
-  aggregator: Aggregator,
-  opts: ParallelOptions,
-): Promise<BatchStats | null> {
-  let size: { gzip: boolean; decoded: number };
-  try {
-    size = await sizeOf(path, fileBytes);
-  } catch {
-    return null;
-  }
-  const ends = splitPoints(size.decoded, opts.workers.length, size.gzip);
-  const scale = fileBytes / size.decoded;
+  progress: Progress | undefined,
+): Promise<WorkerDone[] | null> {
+  // progress comes in decoded bytes; for gzip, scale by the decoded size the ranges were cut from
+  const last = workers[workers.length - 1].input.range;
+  const decoded = workers.length > 1 ? (last.from * workers.length) / (workers.length - 1) : fileBytes;
+  const scale = last.gzip ? fileBytes / Math.max(1, decoded) : 1;
   let reported = 0;
   const onProgress = (bytes: number) => {
     const step = Math.min(Math.round(bytes * scale), fileBytes - reported);
     reported += step;
-    if (step > 0) opts.progress?.advance(step);
+    if (step > 0) progress?.advance(step);
   };
-  const dno = [...ref.dno];
-  const inventory = ref.inventory.entries();
-  const results = await Promise.all(
-    ends.map((end, k) =>
-      runWorker(
-        opts.workers[k],
-        {
-          source: path,
-          format: opts.format,
-          zone: opts.zone,
-          range: {
-            path,
-            gzip: size.gzip,
-            from: k === 0 ? 0 : ends[k - 1],
-            to: k === ends.length - 1 ? Number.POSITIVE_INFINITY : end,
-          },
-          freezeBehindHours: FREEZE_BEHIND_HOURS,
-          dno,
-          inventory,
-        },
-        onProgress,
-      ),
-    ),
-  );
-  const done = results.filter((r): r is Done => r !== null);
+  const results = await Promise.all(workers.map((w) => w.finish(onProgress)));
+  const done = results.filter((r): r is WorkerDone => r !== null);
   if (done.length !== results.length) return null;
   // every range but the last must end on a record boundary, and all must be canonical CSV (a
   // headerless format would have read its first row as a header in every range)
   if (done.some((r, k) => r.stats.format !== 'canonical' || (k < done.length - 1 && r.pendingBytes !== 0)))
     return null;
-  for (const r of done) aggregator.importWindows(r.windows);
-  await recount(path, ref, aggregator, opts);
-  // quarantined rows in file order with file line numbers: a later range counts its header as line 1
+  return done;
+}
+
+/** Quarantined rows in file order with file line numbers: a later range counts its header as line 1. */
+function reportQuarantine(
+  path: string,
+  done: WorkerDone[],
+  onQuarantine: ((source: string, row: QuarantinedRow) => void) | undefined,
+): void {
   let linesBefore = 0;
-  const rows: QuarantinedRow[] = [];
   done.forEach((r, k) => {
     const shift = k === 0 ? 0 : linesBefore - k;
-    for (const q of r.quarantined) rows.push(shift === 0 ? q : { ...q, line: q.line + shift });
+    for (const q of r.quarantined) onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
     linesBefore += r.linesRead;
   });
-  for (const q of rows) opts.onQuarantine?.(path, q);
+}
+
+function combine(path: string, done: WorkerDone[]): BatchStats {
   const stats = done.map((r) => r.stats);
   const firsts = stats.map((s) => s.firstStartMs).filter((v): v is number => v !== null);
   const lasts = stats.map((s) => s.lastStartMs).filter((v): v is number => v !== null);

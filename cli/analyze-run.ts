@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Worker } from 'node:worker_threads';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
 import { scoreAll } from '../shared/detect/analysis.ts';
@@ -7,6 +6,7 @@ import type { FindingsDocument } from '../shared/detect/finding.ts';
 import { TracebackHistory } from '../shared/detect/traceback-history.ts';
 import type { AnalyzeOptions } from './analyze.ts';
 import { aggregateFiles } from './analyze-files.ts';
+import type { RangeWorker } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
 import { expandInputs, loadPolicyFile, loadReference, parseInputFormat, parseZone } from './inputs.ts';
 import { progressFor } from './progress.ts';
@@ -37,7 +37,7 @@ function loadTracebackHistory(path: string | undefined): TracebackHistory | null
 export async function runAnalyze(
   inputs: string[],
   opts: AnalyzeOptions,
-  workers: Worker[] = [],
+  workers: RangeWorker[] = [],
 ): Promise<string> {
   const format = opts.format ?? (process.stdout.isTTY && !opts.out ? 'table' : 'json');
   if (format !== 'json' && format !== 'table')

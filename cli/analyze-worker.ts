@@ -1,9 +1,10 @@
-import { parentPort } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
 import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
-import { emptyReference, NumberInventory } from '../shared/detect/reference.ts';
+import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
 import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
 
@@ -15,13 +16,20 @@ import { pushRange } from './analyze-range.ts';
  */
 const port = parentPort;
 if (!port) throw new Error('analyze-worker.ts runs only as a worker thread');
-// started early (analyze-prestart.ts): the input comes by message once the main thread has it
-const input: WorkerInput = await new Promise((resolve) => port.once('message', resolve));
+const input = workerData as WorkerInput;
 
+// the checks a call needs (DNO, inventory); the main thread loads the same files for scoring and
+// reports any error in them
 const ref = emptyReference();
-ref.dno = new Set(input.dno);
-ref.inventory = new NumberInventory();
-for (const [customer, number] of input.inventory) ref.inventory.add(customer, number);
+const files = input.reference;
+if (files) {
+  if (files.numbers) ref.inventory = parseInventory(readFileSync(files.numbers, 'utf8'), files.numbers);
+  if (files.dno) ref.dno = parseDno(readFileSync(files.dno, 'utf8'), files.dno);
+} else {
+  ref.dno = new Set(input.dno ?? []);
+  ref.inventory = new NumberInventory();
+  for (const [customer, number] of input.inventory ?? []) ref.inventory.add(customer, number);
+}
 const aggregator = new Aggregator(ref, {
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
 });

@@ -39,9 +39,9 @@ export function register(program: Command): void {
       'write every quarantined row as JSON Lines (source, line, reason, raw)',
     )
     .action(async (inputs: string[], opts: AnalyzeOptions) => {
-      // worker threads boot while the rest of analyze loads (a big single batch only)
+      // a big single batch: worker threads start reading it while the rest of analyze loads
       const { prestartWorkers } = await import('./analyze-prestart.ts');
-      const workers = prestartWorkers(inputs, opts.inputFormat);
+      const workers = prestartWorkers(inputs, opts);
       const { runAnalyze } = await import('./analyze-run.ts');
       const output = await runAnalyze(inputs, opts, workers);
       if (opts.out) writeFileSync(opts.out, output);

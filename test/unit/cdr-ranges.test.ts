@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aggregateFileInParallel, splitPoints } from '../../cli/analyze-parallel.ts';
-import { startWorker } from '../../cli/analyze-prestart.ts';
 import { pushRange } from '../../cli/analyze-range.ts';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
@@ -122,7 +121,7 @@ describe('analyze in parallel over byte ranges', () => {
         const stats = await aggregateFileInParallel(path, bytes.length, emptyReference(), agg, {
           format: 'auto',
           zone: null,
-          workers: [startWorker(), startWorker()],
+          count: 2,
           onQuarantine: (_, q) => quarantined.push(q),
         });
         expect(stats).not.toBeNull();
