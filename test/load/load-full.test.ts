@@ -10,7 +10,7 @@ import { runLoad } from './load-run.ts';
  */
 const batches = Number(process.env.LOAD_BATCHES ?? 200);
 const rowsPerBatch = Number(process.env.LOAD_ROWS_PER_BATCH ?? 10_000);
-const customers = Number(process.env.LOAD_CUSTOMERS ?? 8);
+const customers = Number(process.env.LOAD_CUSTOMERS ?? 4);
 
 describe('concurrent load through the local stack (full size)', () => {
   it(`${batches} batches x ${rowsPerBatch} rows at once: totals exact, figures recorded`, async () => {
