@@ -86,7 +86,15 @@ for (const npa of NON_GEOGRAPHIC) NPA_KIND[Number(npa)] = 3;
  * the +1), so the hot path never builds the digit string. Same rules, same order as classifyNanp.
  */
 export function classifyNanpNational(national: number): NumberClass {
-  const npa = Math.floor(national / 10_000_000);
+  return classifyNanpParts(
+    Math.floor(national / 10_000_000),
+    Math.floor(national / 10_000) % 1000,
+    national % 10_000,
+  );
+}
+
+/** classifyNanpNational for a number already cut into area code, exchange and line (integers). */
+export function classifyNanpParts(npa: number, nxx: number, line: number): NumberClass {
   const n0 = Math.floor(npa / 100);
   const n1 = Math.floor(npa / 10) % 10;
   const n2 = npa % 10;
@@ -99,11 +107,9 @@ export function classifyNanpNational(national: number): NumberClass {
   if (n1 === 9) return 'invalid_npa';
   if (n0 === 3 && n1 === 7) return 'invalid_npa';
   if (n0 === 9 && n1 === 6) return 'invalid_npa';
-  const nxx = Math.floor(national / 10_000) % 1000;
   if (nxx < 200) return 'invalid_nxx';
   if (nxx % 100 === 11) return 'invalid_nxx';
   if (nxx === 555) {
-    const line = national % 10_000;
     if (line >= 100 && line <= 199) return 'fictitious';
     if (line === 1212 || line === 4334) return 'fictitious';
   }

@@ -20,7 +20,6 @@ import {
 export const SHORT_CALL_S = 6;
 const CALLING_HOURS_START = 8;
 const CALLING_HOURS_END = 21;
-const DAY_MS = 86_400_000;
 /** E.164 text numberKey maps one-to-one (no leading zero), the only DNO entries a key can equal */
 const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
 
@@ -482,7 +481,9 @@ export class Aggregator {
         this.zoneOffset[zone] = clock.offsetAt(ms);
       }
       const local = ms + this.zoneOffset[zone];
-      const h = Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+      // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
+      // as the hour of the time of day, with small-integer arithmetic
+      const h = (((Math.floor(local / HOUR_MS) % 24) + 24) % 24) | 0;
       w.hoursKnown++;
       if (h < CALLING_HOURS_START || h >= CALLING_HOURS_END) w.outsideHours++;
     }

@@ -1,6 +1,6 @@
 import type { ByteInterner } from '../byte-intern.ts';
 import type { CsvRecordBytes } from '../csv-tokenizer.ts';
-import { classifyNanpNational } from '../nanp.ts';
+import { classifyNanpNational, classifyNanpParts } from '../nanp.ts';
 import type { PackedCall } from '../packed-call.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
 import type { ByteTimeParser } from '../time-bytes.ts';
@@ -246,9 +246,16 @@ export class CanonicalFastReader {
     if (len === 0) return NO_KEY;
     if (buf[from] === 49) {
       if (len !== 11) return NO_KEY;
-      const key = from === p ? all : digitsValue(buf, from, end);
-      this.cls = classifyNanpNational(key - 10_000_000_000);
-      return key;
+      // +1 NPA NXX LINE: the parts as small integers straight from the digits
+      this.cls = classifyNanpParts(
+        (buf[from + 1] - 48) * 100 + (buf[from + 2] - 48) * 10 + (buf[from + 3] - 48),
+        (buf[from + 4] - 48) * 100 + (buf[from + 5] - 48) * 10 + (buf[from + 6] - 48),
+        (buf[from + 7] - 48) * 1000 +
+          (buf[from + 8] - 48) * 100 +
+          (buf[from + 9] - 48) * 10 +
+          (buf[from + 10] - 48),
+      );
+      return from === p ? all : digitsValue(buf, from, end);
     }
     if (len < 8 || len > 15 || buf[from] === 48) return NO_KEY;
     this.cls = 'valid';
