@@ -1,10 +1,18 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateSampleDay } from '../../scripts/sample/generate.ts';
+import {
+  ASTERISK_FILE,
+  ASTERISK_SWITCH,
+  FREESWITCH_FILE,
+  FREESWITCH_SWITCH,
+  NATIVE_ZONE,
+} from '../../scripts/sample/switches.ts';
 import { putCustomers, putReferenceObject } from '../../shared/aws/reference-import.ts';
+import { putSwitchConfig } from '../../shared/aws/switch-config-store.ts';
 import { parseCustomers } from '../../shared/detect/reference.ts';
 
 export interface SeedTargets {
@@ -30,7 +38,30 @@ export function ensureSample(dir: string): void {
     generateSampleDay({ out: dir, seed: 20261127, day: '2026-11-27', scale: 1 });
 }
 
-/** Loads the registry, inventory and DNO list where ingest reads them. */
+/** The sample's native PBXs write local New York time: the switch configuration says so. */
+export function sampleSwitchConfig(): string {
+  return [
+    'switch_id,format,timezone',
+    `${ASTERISK_SWITCH},asterisk,${NATIVE_ZONE}`,
+    `${FREESWITCH_SWITCH},freeswitch,${NATIVE_ZONE}`,
+    '',
+  ].join('\n');
+}
+
+/** The sample's native files as the PBXs would drop them: one Master.csv per switch for the day. */
+export function nativeBatches(sampleDir: string): Array<{ file: string; key: string }> {
+  const { day } = JSON.parse(readFileSync(join(sampleDir, 'expected.json'), 'utf8')) as { day: string };
+  return [
+    { file: join(sampleDir, ASTERISK_FILE), key: `cdr/${ASTERISK_SWITCH}/${day}/Master.csv` },
+    { file: join(sampleDir, FREESWITCH_FILE), key: `cdr/${FREESWITCH_SWITCH}/${day}/Master.csv` },
+  ].filter((b) => existsSync(b.file));
+}
+
+/**
+ * Loads the registry, inventory, DNO list and switch configuration where ingest reads them. The
+ * switch configuration is also written beside the sample (`switches.csv`), for
+ * `traceguard switches import`.
+ */
 export async function importReference(sampleDir: string, t: SeedTargets): Promise<string> {
   const read = (name: string) => readFileSync(join(sampleDir, name), 'utf8');
   const registry = [...parseCustomers(read('customers.csv'), 'customers.csv').values()];
@@ -40,22 +71,37 @@ export async function importReference(sampleDir: string, t: SeedTargets): Promis
     await putReferenceObject(t.s3, t.referenceBucket, 'numbers', read('numbers.csv'), 'numbers.csv')
   ).count;
   const dno = (await putReferenceObject(t.s3, t.referenceBucket, 'dno', read('dno.txt'), 'dno.txt')).count;
-  return `${customers} customers, ${numbers} inventory entries, ${dno} DNO numbers`;
+  const switchesFile = join(sampleDir, 'switches.csv');
+  if (!existsSync(switchesFile)) writeFileSync(switchesFile, sampleSwitchConfig());
+  const switches = (await putSwitchConfig(t.s3, t.referenceBucket, read('switches.csv'), 'switches.csv'))
+    .config.size;
+  return `${customers} customers, ${numbers} inventory entries, ${dno} DNO numbers, ${switches} switch configurations`;
 }
 
-/** Drops the day's batches into the CDR bucket as the switches would: `cdr/<switch>/...`. */
+/**
+ * Drops the day's batches into the CDR bucket as the switches would: the canonical batches under
+ * `cdr/<switch>/...`, and the native PBX files (read with the switch configuration importReference
+ * loaded, so load that first) as `cdr/<pbx>/<day>/Master.csv`.
+ */
 export async function uploadBatches(
   sampleDir: string,
   t: SeedTargets,
   onEach: (done: number, total: number) => void,
 ): Promise<number> {
-  const files = filesUnder(join(sampleDir, 'cdr'));
+  const files = [
+    ...filesUnder(join(sampleDir, 'cdr')).map((file) => ({
+      file,
+      key: `cdr/${relative(join(sampleDir, 'cdr'), file).split('\\').join('/')}`,
+    })),
+    ...nativeBatches(sampleDir),
+  ];
   let done = 0;
   const queue = [...files];
   const worker = async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
-      const key = `cdr/${relative(join(sampleDir, 'cdr'), file).split('\\').join('/')}`;
-      await t.s3.send(new PutObjectCommand({ Bucket: t.cdrBucket, Key: key, Body: readFileSync(file) }));
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      await t.s3.send(
+        new PutObjectCommand({ Bucket: t.cdrBucket, Key: next.key, Body: readFileSync(next.file) }),
+      );
       onEach(++done, files.length);
     }
   };
