@@ -72,7 +72,11 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
     // Those skip the 24-hour read-back, which is most of ingest's DynamoDB reads.
     const touchedOnly = await ctx.store.customerHours(customerId, first, last);
     if (!mayFire(customerId, touchedOnly, ctx)) return;
-    const earlier = await ctx.store.customerHours(customerId, first - HISTORY_HOURS * HOUR_MS, first - HOUR_MS);
+    const earlier = await ctx.store.customerHours(
+      customerId,
+      first - HISTORY_HOURS * HOUR_MS,
+      first - HOUR_MS,
+    );
     const stored = [...earlier, ...touchedOnly];
     const findings = scoreCustomerWindows(
       customerId,
@@ -101,7 +105,14 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
 /** True when the touched windows could yield a finding once the customer's history is known. */
 function mayFire(customerId: string, touched: StoredWindow[], ctx: PublishContext): boolean {
   const customer = ctx.ref.customers.get(customerId) ?? unknownCustomer(customerId);
-  const spike = effectiveRule(ctx.policy, 'VOLUME_SPIKE', customer.traffic_profile, customer.vetting, 'max', false);
+  const spike = effectiveRule(
+    ctx.policy,
+    'VOLUME_SPIKE',
+    customer.traffic_profile,
+    customer.vetting,
+    'max',
+    false,
+  );
   if (spike.enabled && touched.some((s) => s.window.attempts >= spike.minAttempts)) return true;
   const windows = touched.map((s) => s.window);
   return scoreCustomerWindows(customerId, windows, ctx.ref, ctx.policy, ctx.tracebacks).length > 0;
