@@ -3,8 +3,9 @@
  * metrics they keep only their last four digits. The patterns are phone shapes (E.164, 10/11 NANP
  * digits, (NPA) NXX-XXXX, NPA-NXX-XXXX, sip:/tel: users), so dates and times stay readable.
  */
+// bounded by non-word characters, so digits inside ids (hex digests, uuids) are left alone
 const PHONE =
-  /(?<![\d-])(?:\+\d{8,15}|1?\d{10}|\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\d{3}[-.]\d{3}[-.]\d{4})(?![\d-])/g;
+  /(?<![\w-])(?:\+\d{8,15}|1?\d{10}|\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\d{3}[-.]\d{3}[-.]\d{4})(?![\w-])/g;
 
 export function maskPhoneNumbers(text: string): string {
   return text.replace(PHONE, (m) => `***${m.replace(/\D/g, '').slice(-4)}`);

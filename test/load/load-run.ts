@@ -88,7 +88,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     let longestLatency = 0;
     for (const key of keys) {
       const m = manifest.get(key);
-      if (!m || m.status !== 'done') {
+      if (m?.status !== 'done') {
         problems.push(`${key}: not done`);
         continue;
       }
