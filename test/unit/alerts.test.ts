@@ -55,5 +55,8 @@ describe('maskPhoneNumbers', () => {
     );
     expect(containsPhoneNumber(masked)).toBe(false);
     expect(containsPhoneNumber(text)).toBe(true);
+    // ids that merely contain ten digits are not phone numbers
+    const ids = 'case C042-F-96aa1234567890e0, call 3f2a9c1234567890ab';
+    expect(maskPhoneNumbers(ids)).toBe(ids);
   });
 });
