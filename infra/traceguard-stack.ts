@@ -65,6 +65,7 @@ export class TraceguardStack extends Stack {
       dataKey,
       messagingKey,
       cdrBucket: storage.cdrBucket,
+      referenceBucket: storage.referenceBucket,
       manifestTable: storage.manifestTable,
       tracebacksTable: storage.tracebacksTable,
       eventsTopic: events.eventsTopic,

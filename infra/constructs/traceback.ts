@@ -22,6 +22,8 @@ export interface TracebackProps {
   /** the work queue */
   messagingKey: IKey;
   cdrBucket: IBucket;
+  /** reference/switches.csv: how each switch's batches are read */
+  referenceBucket: IBucket;
   manifestTable: ITable;
   tracebacksTable: ITable;
   eventsTopic: ITopic;
@@ -58,6 +60,9 @@ export class Traceback extends Construct {
       }),
     );
     useBucket(request, 'CDR_BUCKET', props.cdrBucket, props.dataKey, { readPrefix: CDR_PREFIX });
+    useBucket(request, 'REFERENCE_BUCKET', props.referenceBucket, props.dataKey, {
+      readPrefix: 'reference/',
+    });
     useTable(request, 'MANIFEST_TABLE', props.manifestTable, 'read');
     useTable(request, 'TRACEBACKS_TABLE', props.tracebacksTable, 'readWrite');
     usePublish(request, 'EVENTS_TOPIC_ARN', props.eventsTopic);

@@ -118,6 +118,7 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
       'traceback-request',
       () => ({
         CDR_BUCKET: bucket('Cdr'),
+        REFERENCE_BUCKET: bucket('Reference'),
         MANIFEST_TABLE: table('Manifest'),
         TRACEBACKS_TABLE: table('Tracebacks'),
         EVENTS_TOPIC_ARN: topic('ComplianceEvents'),

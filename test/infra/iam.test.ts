@@ -151,11 +151,22 @@ describe('IAM least privilege', () => {
     expect(sqs[0].Resource).toEqual({ 'Fn::GetAtt': [ingestQueue, 'Arn'] });
   });
 
-  it('traceback-request reads the CDR bucket under cdr/ only and cannot write it', () => {
+  it('traceback-request reads CDR batches under cdr/ and the switch configuration under reference/, and writes nothing', () => {
+    const cdr = logicalIdOf(synth.template, 'AWS::S3::Bucket', 'CdrBucket');
+    const reference = logicalIdOf(synth.template, 'AWS::S3::Bucket', 'ReferenceBucket');
     const s3 = statementsOfFunction('traceback-request').filter((s) =>
       list(s.Action).some((a) => a.startsWith('s3:')),
     );
-    expect(s3.flatMap((s) => list(s.Action)).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    const objects = (bucket: string, prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]],
+    });
+    expect(s3.map((s) => ({ actions: list(s.Action).sort(), resource: s.Resource }))).toEqual(
+      expect.arrayContaining([
+        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(cdr, 'cdr/') },
+        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(reference, 'reference/') },
+      ]),
+    );
+    expect(s3).toHaveLength(2);
   });
 
   it('notify-oncall can publish to the OnCallTopic and touches no table or bucket', () => {
