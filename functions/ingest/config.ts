@@ -14,6 +14,12 @@ const schema = z.object({
   /** end a part when fewer ms than this remain (merge, score and publish run in the rest) */
   INGEST_TIME_MARGIN_MS: z.coerce.number().int().positive().default(60_000),
   INGEST_PARALLELISM: z.coerce.number().int().min(1).max(64).default(8),
+  /** decompressed bytes one batch may expand to: a gzip bomb stops here and goes to the DLQ */
+  INGEST_MAX_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 ** 3),
 });
 
 export type IngestConfig = z.infer<typeof schema>;

@@ -53,6 +53,7 @@ const options: IngestOptions = config.INGEST_QUEUE_URL
       ...DEFAULT_INGEST_OPTIONS,
       timeMarginMs: config.INGEST_TIME_MARGIN_MS,
       parallel: config.INGEST_PARALLELISM,
+      maxBatchBytes: config.INGEST_MAX_BATCH_BYTES,
     }
   : // nowhere to send the rest of an object: never cut a part (a huge object times out and is retried)
     {
@@ -60,6 +61,7 @@ const options: IngestOptions = config.INGEST_QUEUE_URL
       timeMarginMs: Number.NEGATIVE_INFINITY,
       maxQuarantineBytes: Number.POSITIVE_INFINITY,
       parallel: config.INGEST_PARALLELISM,
+      maxBatchBytes: config.INGEST_MAX_BATCH_BYTES,
     };
 if (!config.INGEST_QUEUE_URL) logger.warn('INGEST_QUEUE_URL is not set: big objects cannot be continued');
 

@@ -21,6 +21,8 @@ export interface IngestOptions {
   checkEveryRows?: number;
   /** first back-off step when DynamoDB throttles a merge (doubles per attempt) */
   retryBaseMs?: number;
+  /** decompressed bytes one batch may expand to (a gzip bomb fails loudly past it); default 8 GiB */
+  maxBatchBytes?: number;
 }
 
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
@@ -164,7 +166,12 @@ export async function processBatch(
   try {
     const stats = await readBatch(
       body,
-      { source: `s3://${job.bucket}/${job.key}`, format: read.format, zone: read.zone },
+      {
+        source: `s3://${job.bucket}/${job.key}`,
+        format: read.format,
+        zone: read.zone,
+        maxDecompressedBytes: options.maxBatchBytes,
+      },
       collector,
     );
     format = stats.format;

@@ -357,3 +357,20 @@ it('window items keep distinct counters exact up to 2048 keys, then HLL (bounded
   expect(stored?.window.calling.isExact).toBe(false);
   expect(JSON.stringify(windowToJson(stored!.window)).length).toBeLessThan(120_000);
 });
+
+describe('processBatch: bounded decompression', () => {
+  it('fails a batch that decompresses past the configured limit loudly, with nothing counted', async () => {
+    // Prepare: 1 MB of zeros after the header gzips to about 1 KB, far past a 64 KB limit
+    const { gzipSync } = await import('node:zlib');
+    const p = ports();
+    const key = 'cdr/sbc1/2026/11/27/bomb.csv.gz';
+    const body = gzipSync(Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.alloc(1024 * 1024, 48)]));
+    p.source.put(BUCKET, key, body);
+    // Act + Assess
+    await expect(
+      processBatch(job(key, body), p, { ...DEFAULT_INGEST_OPTIONS, maxBatchBytes: 64 * 1024 }),
+    ).rejects.toThrow(/decompresses to more than 65536 bytes/);
+    expect(p.aggregates.items.size).toBe(0);
+    expect(p.events.published).toHaveLength(0);
+  });
+});
