@@ -1,5 +1,5 @@
 import { normalizeNumber } from './phone.ts';
-import type { RawCall } from './raw-call.ts';
+import { NOT_REPORTED, type RawCall } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
 import { parseTimestamp, type ZoneClock } from './time.ts';
 
@@ -92,8 +92,8 @@ export function normalizeCall(raw: RawCall, line: number, zone: ZoneClock | null
           ? true
           : durationS > 0;
 
-  const att = raw.attestation.trim().toUpperCase();
-  if (att !== '' && att !== 'A' && att !== 'B' && att !== 'C') {
+  const att = raw.attestation === NOT_REPORTED ? '?' : raw.attestation.trim().toUpperCase();
+  if (att !== '' && att !== '?' && att !== 'A' && att !== 'B' && att !== 'C') {
     throw new RowError(`attestation '${raw.attestation.slice(0, 10)}' is not A, B, C or empty`);
   }
   const verText = raw.verstat.trim().toLowerCase();

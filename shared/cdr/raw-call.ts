@@ -19,6 +19,12 @@ export interface RawCall {
   source_ip: string;
 }
 
+/**
+ * Marks a field the source format does not carry at all (not the same as empty): an attestation
+ * that is not reported must not count as an unsigned call. A control character no CSV value holds.
+ */
+export const NOT_REPORTED = '\u0000';
+
 export const CANONICAL_COLUMNS = [
   'call_id',
   'start_time',

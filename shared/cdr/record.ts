@@ -2,7 +2,8 @@
  * The normalized call record every reader produces, whatever the switch format.
  * Times are epoch milliseconds (UTC); numbers are E.164 strings when they could be normalized.
  */
-export type Attestation = 'A' | 'B' | 'C' | '';
+/** '' = unsigned; '?' = the source does not report attestation at all (native formats, no such column) */
+export type Attestation = 'A' | 'B' | 'C' | '' | '?';
 export type Verstat = 'TN-Validation-Passed' | 'TN-Validation-Failed' | 'No-TN-Validation' | '';
 
 /** NANP / E.164 validity class of a calling number (domain-notes 1.3). */

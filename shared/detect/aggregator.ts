@@ -462,6 +462,9 @@ export class Aggregator {
       case 'C':
         w.attC++;
         break;
+      case '?':
+        w.attUnreported++;
+        break;
       default:
         w.attNone++;
     }

@@ -198,11 +198,22 @@ const RULES: SoftRule[] = [
     code: 'UNSIGNED_OR_GATEWAY_ATTESTATION',
     direction: 'max',
     ratio: true,
-    evaluate: (w) => {
-      const r = (w.attC + w.attNone) / w.attempts;
+    evaluate: (w, _d, ctx, policy) => {
+      // only calls whose source reports attestation say anything about signing
+      const reported = w.attempts - w.attUnreported;
+      const gate = effectiveRule(
+        policy,
+        'UNSIGNED_OR_GATEWAY_ATTESTATION',
+        ctx.customer.traffic_profile,
+        ctx.customer.vetting,
+        'max',
+        true,
+      ).minAttempts;
+      if (reported === 0 || reported < gate) return null;
+      const r = (w.attC + w.attNone) / reported;
       return {
         observed: r,
-        detail: `${pct(r)} of ${int(w.attempts)} calls were unsigned (${int(w.attNone)}) or gateway C-attested (${int(w.attC)}); A: ${int(w.attA)}, B: ${int(w.attB)}`,
+        detail: `${pct(r)} of ${int(reported)} calls that carried attestation were unsigned (${int(w.attNone)}) or gateway C-attested (${int(w.attC)}); A: ${int(w.attA)}, B: ${int(w.attB)}`,
       };
     },
   },

@@ -75,6 +75,7 @@ export function evaluateWindow(
       attestation_b: w.attB,
       attestation_c: w.attC,
       unsigned: w.attNone,
+      ...(w.attUnreported > 0 ? { attestation_unreported: w.attUnreported } : {}),
       dno_calls: w.callingDno,
       invalid_calling: w.callingInvalid,
       outside_hours: w.outsideHours,

@@ -30,6 +30,8 @@ export const COUNTER_FIELDS = [
   'attB',
   'attC',
   'attNone',
+  /** calls whose source does not report attestation at all (native formats): neither signed nor unsigned */
+  'attUnreported',
   'verPassed',
   'verFailed',
   'verNone',
@@ -96,6 +98,7 @@ export function emptyWindow(
     attB: 0,
     attC: 0,
     attNone: 0,
+    attUnreported: 0,
     verPassed: 0,
     verFailed: 0,
     verNone: 0,

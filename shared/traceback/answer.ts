@@ -11,7 +11,8 @@ export interface TracebackMatch {
   switch_id: string;
   source_ip: string;
   start_time: string;
-  attestation: string;
+  /** A, B, C, '' (unsigned), or null when the switch's CDRs do not report attestation */
+  attestation: string | null;
   batch: string;
   line: number;
   /** the CDR row exactly as the switch wrote it */
@@ -41,7 +42,7 @@ export function matchFrom(record: CallRecord, raw: string, batch: string, switch
     switch_id: switchId,
     source_ip: record.sourceIp,
     start_time: isoUtc(record.startMs),
-    attestation: record.attestation,
+    attestation: record.attestation === '?' ? null : record.attestation,
     batch,
     line: record.line,
     // the row without its line terminator; a quoted newline inside the row stays

@@ -371,3 +371,30 @@ describe('scoring', () => {
     expect(many[0].reasons.length).toBeGreaterThan(one[0].reasons.length);
   });
 });
+
+describe('attestation the source does not report', () => {
+  it('is neither signed nor unsigned: a switch without the column does not make every customer look unsigned', async () => {
+    const { parse } = await import('../helpers/parse.ts');
+    const { Aggregator } = await import('../../shared/detect/aggregator.ts');
+    const { scoreAll } = await import('../../shared/detect/analysis.ts');
+    const g = rng(50);
+    const nums = pool(20, 50);
+    const rows = (withColumn: boolean) =>
+      Array.from({ length: 300 }, (_, i) => {
+        const base = `c${i},${new Date(HOUR + i * 10_000).toISOString()},U,${g.pick(nums)},${randomNumber(g)},120,200`;
+        return withColumn ? `${base},` : base; // empty attestation = unsigned; no column = not reported
+      });
+    const header = 'call_id,start_time,customer_id,calling_number,called_number,duration_s,sip_code';
+    const without = await parse(`${header}\n${rows(false).join('\n')}\n`);
+    const unsigned = await parse(`${header},attestation\n${rows(true).join('\n')}\n`);
+    expect(without.calls.every((c) => c.attestation === '?')).toBe(true);
+    expect(unsigned.calls.every((c) => c.attestation === '')).toBe(true);
+    const codes = (calls: typeof without.calls) => {
+      const agg = new Aggregator(ref());
+      for (const c of calls) agg.add(c);
+      return scoreAll(agg, ref(), loadPolicy(), null).flatMap((f) => f.reasons.map((r) => r.code));
+    };
+    expect(codes(without.calls)).not.toContain('UNSIGNED_OR_GATEWAY_ATTESTATION');
+    expect(codes(unsigned.calls)).toContain('UNSIGNED_OR_GATEWAY_ATTESTATION');
+  });
+});

@@ -1,5 +1,5 @@
 import type { CsvRecord } from '../csv-tokenizer.ts';
-import { emptyRawCall, type RawCall } from '../raw-call.ts';
+import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
 
 /**
  * Asterisk `cdr_csv` Master.csv (no header): accountcode, src, dst, dcontext, clid, channel,
@@ -40,6 +40,7 @@ export function asteriskRow(rec: CsvRecord): RawCall {
     throw new RangeError(`has ${rec.count} fields, Asterisk cdr_csv has 16 to 21`);
   }
   const raw = emptyRawCall();
+  raw.attestation = NOT_REPORTED; // the default templates carry no STIR/SHAKEN fields
   raw.customer_id = rec.field(0);
   raw.calling_number = rec.field(1) || numberFromClid(rec.field(4));
   raw.called_number = rec.field(2);

@@ -3,6 +3,7 @@ import {
   CANONICAL_COLUMNS,
   type CanonicalColumn,
   emptyRawCall,
+  NOT_REPORTED,
   type RawCall,
   REQUIRED_COLUMNS,
 } from '../raw-call.ts';
@@ -43,5 +44,6 @@ export function canonicalRow(rec: CsvRecord, map: ColumnMap, width: number): Raw
     const idx = map[col];
     if (idx !== undefined) raw[col] = rec.field(idx);
   }
+  if (map.attestation === undefined) raw.attestation = NOT_REPORTED;
   return raw;
 }

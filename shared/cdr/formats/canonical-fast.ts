@@ -155,7 +155,7 @@ export class CanonicalFastReader {
       durationS = Math.round((endMs - answerMs) / 1000);
     }
 
-    let attestation: Attestation = '';
+    let attestation: Attestation = this.attestation < 0 ? '?' : '';
     if (this.attestation >= 0 && ends[this.attestation] > starts[this.attestation]) {
       s = starts[this.attestation];
       if (ends[this.attestation] - s !== 1) return false;

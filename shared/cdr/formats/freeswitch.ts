@@ -1,5 +1,5 @@
 import type { CsvRecord } from '../csv-tokenizer.ts';
-import { emptyRawCall, type RawCall } from '../raw-call.ts';
+import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
 
 /**
  * FreeSWITCH `mod_cdr_csv` default ("example") template, quoted, no header, 15 columns:
@@ -37,6 +37,7 @@ export function freeswitchRow(rec: CsvRecord): RawCall {
     throw new RangeError(`has ${rec.count} fields, the FreeSWITCH default template has 15`);
   }
   const raw = emptyRawCall();
+  raw.attestation = NOT_REPORTED; // the default templates carry no STIR/SHAKEN fields
   raw.calling_number = rec.field(1);
   raw.called_number = rec.field(2);
   raw.start_time = rec.field(4);

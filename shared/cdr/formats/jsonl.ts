@@ -1,4 +1,4 @@
-import { CANONICAL_COLUMNS, emptyRawCall, type RawCall } from '../raw-call.ts';
+import { CANONICAL_COLUMNS, emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
 
 /** One JSON Lines record (an object with canonical keys, any case) to a raw call. */
 export function jsonRow(text: string): RawCall {
@@ -12,6 +12,8 @@ export function jsonRow(text: string): RawCall {
     throw new TypeError('is not a JSON object');
   }
   const raw = emptyRawCall();
+  // a record without an attestation key does not report it (a present but empty one is unsigned)
+  raw.attestation = NOT_REPORTED;
   const obj = value as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     const col = key.toLowerCase() as keyof RawCall;
