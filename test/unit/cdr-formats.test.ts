@@ -214,7 +214,7 @@ describe('native switch formats', () => {
       });
       expect(calls[0].startMs).toBe(Date.UTC(2026, 10, 27, 16, 31, 7)); // EST is UTC-5 in November
       expect(calls[0].callId).toBe(cols >= 17 ? '1764261067.12' : 'line-1');
-    expect(calls[0].attestation).toBe('?'); // cdr_csv carries no STIR/SHAKEN: not reported, not unsigned
+      expect(calls[0].attestation).toBe('?'); // cdr_csv carries no STIR/SHAKEN: not reported, not unsigned
     },
   );
 
