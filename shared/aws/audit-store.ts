@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditStore } from '../audit/ports.ts';
 import { type AuditRecord, auditRecordSchema } from '../audit/record.ts';
+import { queryAll } from './dynamo-query.ts';
 
 const pkOf = (stream: string) => `AUDIT#${stream}`;
 const skOf = (seq: number) => String(seq).padStart(12, '0');
@@ -57,22 +58,13 @@ export class DynamoAuditStore implements AuditStore {
   }
 
   async list(stream: string): Promise<unknown[]> {
-    const items: unknown[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pkOf(stream) },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) items.push(stripKeys(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.#doc, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pkOf(stream) },
+      ConsistentRead: true,
+    });
+    return items.map(stripKeys);
   }
 
   /** every stream name; a table scan, meant for `traceguard audit verify`, not for functions */

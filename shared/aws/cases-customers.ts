@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus, Vetting } from '../cases/model.ts';
 import type {
   CustomerProfile,
@@ -6,6 +6,7 @@ import type {
   TracebackHistory,
   TracebackHistoryEntry,
 } from '../cases/ports.ts';
+import { readTracebackHistory } from './dynamo-query.ts';
 
 const VETTING = new Set(['new', 'standard', 'trusted']);
 const STATUS = new Set(['active', 'warned', 'suspended', 'terminated']);
@@ -70,24 +71,6 @@ export class DynamoTracebackHistory implements TracebackHistory {
   }
 
   async forCustomer(customerId: string): Promise<TracebackHistoryEntry[]> {
-    const entries: TracebackHistoryEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `CUSTTB#${customerId}` },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const sk = String(item.sk);
-        const split = sk.indexOf('#');
-        entries.push({ answeredAt: sk.slice(0, split), tracebackId: sk.slice(split + 1) });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return entries;
+    return readTracebackHistory(this.#doc, this.#table, customerId);
   }
 }

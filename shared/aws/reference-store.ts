@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SwitchConfig } from '../config/switches.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../detect/reference.ts';
 import { TracebackHistory } from '../detect/traceback-history.ts';
 import type { ReferenceNumbers, ReferenceSource } from '../ingest/ports.ts';
+import { readTracebackHistory } from './dynamo-query.ts';
 import { readOptionalText, S3SwitchConfigStore } from './switch-config-store.ts';
 
 /** Reference objects in the ReferenceBucket (docs/wiring.md); `traceguard dno|numbers import` writes them. */
@@ -164,24 +165,9 @@ export class ReferenceStore implements ReferenceSource {
     for (const id of customerIds) {
       let cached = this.#tracebacks.get(id);
       if (!this.#fresh(cached)) {
-        const times: number[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await this.#doc.send(
-            new QueryCommand({
-              TableName: table,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': `CUSTTB#${id}` },
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of page.Items ?? []) {
-            // sk = <answeredAt>#<traceback_id>
-            const at = Date.parse(String(item.sk).split('#')[0]);
-            if (!Number.isNaN(at)) times.push(at);
-          }
-          start = page.LastEvaluatedKey;
-        } while (start);
+        const times = (await readTracebackHistory(this.#doc, table, id))
+          .map((h) => Date.parse(h.answeredAt))
+          .filter((at) => !Number.isNaN(at));
         cached = { value: times, at: this.#now() };
         this.#tracebacks.set(id, cached);
       }

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AnswerUpdate, HistoryEntry, TracebackStore } from '../traceback/ports.ts';
 import type { TracebackRecord } from '../traceback/record.ts';
+import { readTracebackHistory } from './dynamo-query.ts';
 
 const key = (id: string) => ({ pk: `TB#${id}`, sk: 'TB' });
 const BY_STATUS = 'byStatus';
@@ -144,25 +145,6 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   async history(customerId: string): Promise<HistoryEntry[]> {
-    const entries: HistoryEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `CUSTTB#${customerId}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const sk = String(item.sk);
-        const split = sk.indexOf('#');
-        entries.push({ answeredAt: sk.slice(0, split), tracebackId: sk.slice(split + 1) });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return entries;
+    return readTracebackHistory(this.#doc, this.#table, customerId, true);
   }
 }
