@@ -4,7 +4,7 @@ import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 /**
  * Turns a ComplianceEvents message (finding, traceback, or anything else the AlertQueue lets
  * through) into the text a person on call reads: what happened, to whom, why, and what to do next.
- * Phone numbers never leave in clear: every text passes through redactPhoneNumbers.
+ * Phone numbers never leave in clear: every text passes through maskPhoneNumbers.
  */
 const reason = z.object({
   code: z.string(),

@@ -1,10 +1,10 @@
+import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
+
 /**
- * Phone numbers are customer proprietary network information: anything that looks like one (seven
- * or more digits, optionally with + and separators) keeps only its last four digits.
+ * Phone numbers are customer proprietary network information: case texts (on-call messages, CLI
+ * output, failure causes) keep only their last four digits. One implementation for the whole
+ * project, shape-based, so dates, times and case ids stay readable.
  */
 export function redactPhoneNumbers(text: string): string {
-  return text.replace(/\+?\d[\d\s().-]{5,}\d/g, (match) => {
-    const digits = match.replace(/\D/g, '');
-    return digits.length >= 7 ? `***${digits.slice(-4)}` : match;
-  });
+  return maskPhoneNumbers(text);
 }

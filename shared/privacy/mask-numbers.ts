@@ -5,7 +5,7 @@
  */
 // bounded by non-word characters, so digits inside ids (hex digests, uuids) are left alone
 const PHONE =
-  /(?<![\w-])(?:\+\d{8,15}|1?\d{10}|\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\d{3}[-.]\d{3}[-.]\d{4})(?![\w-])/g;
+  /(?<![\w-])(?:\+\d{8,15}|1?\d{10}|(?:\+?1[\s.-]?)?\(\d{3}\)\s?\d{3}[-.\s]\d{4}|(?:\+?1[\s.-]?)?\d{3}[-.]\d{3}[-.]\d{4})(?![\w-])/g;
 
 export function maskPhoneNumbers(text: string): string {
   return text.replace(PHONE, (m) => `***${m.replace(/\D/g, '').slice(-4)}`);
