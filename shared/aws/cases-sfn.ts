@@ -38,6 +38,18 @@ export class SfnReviewCallbacks implements ReviewCallbacks {
   }
 
   async succeed(token: string, output: unknown): Promise<void> {
-    await this.#sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+    try {
+      await this.#sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? '';
+      if (name === 'InvalidToken' || name === 'TaskDoesNotExist' || name === 'TaskTimedOut') {
+        // the token is stored, but its execution is gone: it timed out, was stopped, or (local stack)
+        // did not survive a restart, since local executions are not resumed
+        throw new Error(
+          `the review task of this case is no longer waiting (${name}): its execution ended or timed out; on the local stack, executions do not survive a restart (npm start -- --fresh starts over)`,
+        );
+      }
+      throw error;
+    }
   }
 }
