@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb } from '../../local/emulators/dynamodb.ts';
 import { DynamoWriteCounter, documentClientOf } from '../../shared/aws/clients.ts';
+import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
 
 /**
  * DynamoDB Local for the ingest integration tests (the local stack's own starter, data in a fresh
@@ -101,22 +102,7 @@ export async function startDynamoHarness(): Promise<DynamoHarness> {
   commands.attach(client);
   const faults = new FaultInjector();
   faults.attach(client);
-  const create = async (name: string) => {
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-  };
+  const create = (name: string) => createPkSkTable(client, name);
   const doc = documentClientOf(client);
   return {
     client,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb.ts';
@@ -12,6 +12,7 @@ import { verifyChain } from '../../shared/audit/chain.ts';
 import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { newCase } from '../../shared/cases/model.ts';
+import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
 
 /**
  * The DynamoDB adapters of the audit log and the case store against DynamoDB Local (real conditions
@@ -29,20 +30,7 @@ beforeAll(async () => {
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
   doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   for (const TableName of ['Audit', 'Cases']) {
-    await client.send(
-      new CreateTableCommand({
-        TableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      }),
-    );
+    await createPkSkTable(client, TableName);
   }
 });
 

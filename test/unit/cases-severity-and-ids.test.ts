@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { InMemoryCaseStore } from '../../shared/cases/in-memory.ts';
 import { type CaseTrigger, caseIdFor, EXECUTION_NAME, newCase } from '../../shared/cases/model.ts';
 import type { CaseStore, ExecutionStarter } from '../../shared/cases/ports.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
+import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
 
 /**
  * Two escalation fixes: (a) an event that joins an open case raises the case's own severity when it
@@ -146,20 +147,7 @@ describe('raising the case severity (DynamoDB store on DynamoDB Local)', () => {
     for (let i = 0; i < 5; i++) {
       const TableName = `Cases${i}`;
       tables.push(TableName);
-      await client.send(
-        new CreateTableCommand({
-          TableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-        }),
-      );
+      await createPkSkTable(client, TableName);
     }
   });
   afterAll(async () => {
