@@ -1,50 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { severityRank } from '../../shared/detect/finding.ts';
 import { windowToJson } from '../../shared/detect/window.ts';
-import { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
-import {
-  ManualClock,
-  MemoryBatchSource,
-  MemoryEventPublisher,
-  MemoryLog,
-  MemoryReferenceSource,
-  MemoryWorkQueue,
-} from '../../shared/ingest/memory-io.ts';
-import { MemoryManifestStore } from '../../shared/ingest/memory-manifest-store.ts';
-import type { IngestJob } from '../../shared/ingest/messages.ts';
-import type { IngestPorts } from '../../shared/ingest/ports.ts';
+import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
+import { MemoryWorkQueue } from '../../shared/ingest/memory-io.ts';
 import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
+import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 import { cdrBatch, HEADER, HOUR0 } from './ingest-cdr-fixtures.ts';
 
-const BUCKET = 'cdr-bucket';
-
-function ports() {
-  const p = {
-    source: new MemoryBatchSource(),
-    aggregates: new MemoryAggregateStore(),
-    manifest: new MemoryManifestStore(),
-    reference: new MemoryReferenceSource(),
-    events: new MemoryEventPublisher(),
-    queue: new MemoryWorkQueue(),
-    clock: new ManualClock(),
-    log: new MemoryLog(),
-  };
-  return p satisfies IngestPorts;
-}
-
-function job(key: string, body: string | Buffer, extra: Partial<IngestJob> = {}): IngestJob {
-  return {
-    bucket: BUCKET,
-    key,
-    versionId: 'v1',
-    etag: 'e1',
-    size: Buffer.byteLength(body),
-    part: 0,
-    skipRows: 0,
-    ...extra,
-  };
-}
+const BUCKET = TEST_BUCKET;
 
 function s3Event(key: string, size: number, eventName = 'ObjectCreated:Put'): string {
   return JSON.stringify({
@@ -78,7 +42,7 @@ const ROBO_BATCH = cdrBatch({
 describe('processBatch: keys and messages', () => {
   it('decodes URL-encoded keys from S3 events and takes switch_id from the first segment after cdr/', async () => {
     // Prepare
-    const p = ports();
+    const p = memoryIngestPorts();
     const key = 'cdr/sbc east/2026/11/27 16:00 ü.csv';
     p.source.put(BUCKET, key, ROBO_BATCH);
     // Act
@@ -91,7 +55,7 @@ describe('processBatch: keys and messages', () => {
   });
 
   it('ignores keys outside cdr/, the s3:TestEvent and non-ObjectCreated events, without touching the stores', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'reference/dno.txt', '+12025550143\n');
     const outside = await processMessage(s3Event('reference/dno.txt', 13), p);
     const noSwitch = await processMessage(s3Event('cdr/loose-file.csv', 13), p);
@@ -109,7 +73,7 @@ describe('processBatch: keys and messages', () => {
   });
 
   it('records a zero-byte object in the manifest as empty and reads nothing', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/sbc1/empty.csv', '');
     const [out] = await processMessage(s3Event('cdr/sbc1/empty.csv', 0), p);
     expect(out.status).toBe('empty');
@@ -120,7 +84,7 @@ describe('processBatch: keys and messages', () => {
   });
 
   it('rejects a malformed message with a message saying what and where', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     await expect(
       processMessage('{"Records":[{"eventName":"ObjectCreated:Put","s3":{}}]}', p),
     ).rejects.toThrow(/S3 event notification: Records\.0\.s3\.bucket/);
@@ -133,7 +97,7 @@ describe('processBatch: keys and messages', () => {
 
 describe('processBatch: rows, quarantine, aggregates', () => {
   it('every row is either aggregated or quarantined, with line numbers and reasons in quarantine/<key>', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     const key = 'cdr/sbc1/2026/11/27/16.csv';
     const body =
       `${HEADER}\n` +
@@ -142,7 +106,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
       `ok-2,2026-11-27T16:02:00Z,2026-11-27T16:02:05Z,,40,C1,T2,+12025550143,+13125550100,200,ANSWERED,A\n` +
       `bad-2,2026-11-27T16:03:00Z,,,0,,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n`;
     p.source.put(BUCKET, key, body);
-    const out = await processBatch(job(key, body), p);
+    const out = await processBatch(ingestJob(key, body), p);
     expect(out).toMatchObject({ status: 'done', rows: 4, calls: 2, quarantined: 2 });
     const q = p.source.quarantine.get(`${BUCKET}/quarantine/${key}`);
     const lines = (q ?? '')
@@ -168,18 +132,18 @@ describe('processBatch: rows, quarantine, aggregates', () => {
   });
 
   it('writes no quarantine object when every row is good', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     const body = cdrBatch({ seed: 1, rowsPerWindow: 20, customers: ['A'], hours: 1 });
     p.source.put(BUCKET, 'cdr/s/x.csv', body);
-    const out = await processBatch(job('cdr/s/x.csv', body), p);
+    const out = await processBatch(ingestJob('cdr/s/x.csv', body), p);
     expect(out.quarantined).toBe(0);
     expect(p.source.quarantine.size).toBe(0);
   });
 
   it('counts rows in = aggregated + quarantined over a larger batch, and merges one window per customer-hour-trunk', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
-    const out = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    const out = await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p);
     expect(out.rows).toBe(2 * 2 * 300 + 3);
     expect(out.calls + out.quarantined).toBe(out.rows);
     expect(out.quarantined).toBe(3);
@@ -194,16 +158,16 @@ describe('processBatch: rows, quarantine, aggregates', () => {
   });
 
   it('a redelivered batch changes nothing and publishes nothing again', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
-    await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p);
     const before = snapshot(p.aggregates);
     const published = p.events.published.length;
     // the manifest says done: a cheap skip
-    expect((await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('duplicate');
+    expect((await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('duplicate');
     // even without the manifest's help (item lost), markers keep the merge exactly once
     p.manifest.batches.clear();
-    const again = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    const again = await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p);
     expect(again).toMatchObject({ status: 'done', windowsMerged: 0, windowsAlreadyApplied: 12 });
     expect(snapshot(p.aggregates)).toEqual(before);
     expect(p.events.published.length).toBe(published);
@@ -212,9 +176,9 @@ describe('processBatch: rows, quarantine, aggregates', () => {
 
 describe('processBatch: findings', () => {
   it('publishes a finding with batch context and example calls, attributes by severity, phone numbers never logged', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/sbc9/robo.csv', ROBO_BATCH);
-    await processBatch(job('cdr/sbc9/robo.csv', ROBO_BATCH), p);
+    await processBatch(ingestJob('cdr/sbc9/robo.csv', ROBO_BATCH), p);
     const robo = p.events.published.filter((e) => e.customer_id === 'ROBO');
     expect(robo.length).toBe(2); // one per robocalling hour
     const e = robo[0];
@@ -229,7 +193,7 @@ describe('processBatch: findings', () => {
 
   it('publishes again only when a later batch raises the window to a higher severity', async () => {
     // Prepare: a customer with clean traffic, then calls from a Do-Not-Originate number
-    const p = ports();
+    const p = memoryIngestPorts();
     p.reference.dno.add('+12025550143');
     const dnoRows = (prefix: string, minute: number) =>
       `${HEADER}\n${[0, 1]
@@ -255,7 +219,7 @@ describe('processBatch: findings', () => {
     // Act
     for (const [i, body] of bodies.entries()) {
       p.source.put(BUCKET, `cdr/s/${i}.csv`, body);
-      await processBatch(job(`cdr/s/${i}.csv`, body), p);
+      await processBatch(ingestJob(`cdr/s/${i}.csv`, body), p);
       severities.push(p.events.published.map((e) => e.severity));
     }
     // Assess: clean -> nothing; DNO -> high; more of the same -> still high, no new alert; a flood -> critical
@@ -264,17 +228,17 @@ describe('processBatch: findings', () => {
     expect((await p.aggregates.hour('M', HOUR0))?.sev).toBe(4);
     // a redelivery of the last batch (manifest lost) publishes nothing more
     p.manifest.batches.clear();
-    await processBatch(job('cdr/s/3.csv', bodies[3]), p);
+    await processBatch(ingestJob('cdr/s/3.csv', bodies[3]), p);
     expect(p.events.published.length).toBe(2);
   });
 
   it('a failed publish is retried by the redelivery and the aggregates are not counted twice', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
     p.events.failNext = 1;
-    await expect(processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p)).rejects.toThrow(/injected/);
+    await expect(processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).rejects.toThrow(/injected/);
     const afterFailure = snapshot(p.aggregates);
-    const again = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p);
+    const again = await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p);
     expect(again.status).toBe('done');
     expect(again.windowsMerged).toBe(0);
     expect(snapshot(p.aggregates)).toEqual(afterFailure);
@@ -285,17 +249,17 @@ describe('processBatch: findings', () => {
 describe('processBatch: continuation', () => {
   it('a tiny time budget splits the object into parts that add up to one clean run', async () => {
     // Prepare: the reference run in one invocation
-    const clean = ports();
+    const clean = memoryIngestPorts();
     clean.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
-    await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), clean);
+    await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), clean);
     // a budget that drains at every check: each part ends after about 500 rows
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
     p.clock.remaining = 100_000;
     p.clock.drainPerCheck = 50_000;
     const options = { ...DEFAULT_INGEST_OPTIONS, timeMarginMs: 60_000, checkEveryRows: 250 };
     // Act: run the first part, then every continuation it sends (each with a fresh budget)
-    const outcomes = [await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p, options)];
+    const outcomes = [await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p, options)];
     while (p.queue.sent.length > outcomes.length - 1) {
       const next = p.queue.sent[outcomes.length - 1];
       p.clock.remaining = 100_000;
@@ -319,7 +283,7 @@ describe('processBatch: continuation', () => {
   });
 
   it('a part re-run after a crash covers exactly the rows its first attempt fixed, whatever the clock says', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
     p.clock.remaining = 100_000;
     p.clock.drainPerCheck = 50_000;
@@ -328,14 +292,14 @@ describe('processBatch: continuation', () => {
     p.queue.sendContinuation = async () => {
       throw new Error('SQS unavailable (injected)');
     };
-    await expect(processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p, options)).rejects.toThrow(/SQS/);
+    await expect(processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p, options)).rejects.toThrow(/SQS/);
     const afterFirst = snapshot(p.aggregates);
     // the redelivery has plenty of time, yet must stop where the first attempt did
     const q = new MemoryWorkQueue();
     p.queue = q;
     p.clock.remaining = 900_000;
     p.clock.drainPerCheck = 0;
-    const again = await processBatch(job('cdr/s/robo.csv', ROBO_BATCH), p, options);
+    const again = await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p, options);
     expect(again).toMatchObject({ status: 'continued', windowsMerged: 0 });
     expect(snapshot(p.aggregates)).toEqual(afterFirst);
     expect(q.sent[0].skipRows).toBe(again.rows);
@@ -343,7 +307,7 @@ describe('processBatch: continuation', () => {
 });
 
 it('window items keep distinct counters exact up to 2048 keys, then HLL (bounded item size)', async () => {
-  const p = ports();
+  const p = memoryIngestPorts();
   const body = cdrBatch({
     seed: 11,
     rowsPerWindow: 3000,
@@ -352,7 +316,7 @@ it('window items keep distinct counters exact up to 2048 keys, then HLL (bounded
     robocallers: ['BIG'],
   });
   p.source.put(BUCKET, 'cdr/s/big.csv', body);
-  await processBatch(job('cdr/s/big.csv', body), p);
+  await processBatch(ingestJob('cdr/s/big.csv', body), p);
   const stored = await p.aggregates.hour('BIG', HOUR0);
   expect(stored?.window.calling.isExact).toBe(false);
   expect(JSON.stringify(windowToJson(stored!.window)).length).toBeLessThan(120_000);
@@ -362,13 +326,13 @@ describe('processBatch: bounded decompression', () => {
   it('fails a batch that decompresses past the configured limit loudly, with nothing counted', async () => {
     // Prepare: 1 MB of zeros after the header gzips to about 1 KB, far past a 64 KB limit
     const { gzipSync } = await import('node:zlib');
-    const p = ports();
+    const p = memoryIngestPorts();
     const key = 'cdr/sbc1/2026/11/27/bomb.csv.gz';
     const body = gzipSync(Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.alloc(1024 * 1024, 48)]));
     p.source.put(BUCKET, key, body);
     // Act + Assess
     await expect(
-      processBatch(job(key, body), p, { ...DEFAULT_INGEST_OPTIONS, maxBatchBytes: 64 * 1024 }),
+      processBatch(ingestJob(key, body), p, { ...DEFAULT_INGEST_OPTIONS, maxBatchBytes: 64 * 1024 }),
     ).rejects.toThrow(/decompresses to more than 65536 bytes/);
     expect(p.aggregates.items.size).toBe(0);
     expect(p.events.published).toHaveLength(0);

@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { parseSwitchConfig } from '../../shared/config/switches.ts';
-import { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
-import {
-  ManualClock,
-  MemoryBatchSource,
-  MemoryEventPublisher,
-  MemoryLog,
-  MemoryReferenceSource,
-  MemoryWorkQueue,
-} from '../../shared/ingest/memory-io.ts';
-import { MemoryManifestStore } from '../../shared/ingest/memory-manifest-store.ts';
-import type { IngestJob } from '../../shared/ingest/messages.ts';
-import type { IngestPorts } from '../../shared/ingest/ports.ts';
+import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
 import { processBatch } from '../../shared/ingest/process-batch.ts';
+import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 
 /**
  * Native PBX batches in the deployed ingest: the switch's entry in reference/switches.csv decides
  * the format and the zone of its local wall-clock times.
  */
-const BUCKET = 'cdr-bucket';
+const BUCKET = TEST_BUCKET;
 const ASTERISK_KEY = 'cdr/pbx-asterisk-1/2026-11-27/Master.csv';
 const FREESWITCH_KEY = 'cdr/pbx-freeswitch-1/2026-11-27/Master.csv';
 const CONFIG = [
@@ -40,31 +30,6 @@ const ASTERISK_BATCH = `${ASTERISK_ROWS.join('\n')}\n`;
 const FREESWITCH_BATCH =
   '"SALES","+13104970718","16199093794","public","2026-11-27 09:30:00","2026-11-27 09:30:05","2026-11-27 09:31:05","65","60","NORMAL_CLEARING","b912c3c6-ff6b-46f0-844b-7f150d456ad0","","C200","PCMU","PCMU"\n';
 
-function ports() {
-  return {
-    source: new MemoryBatchSource(),
-    aggregates: new MemoryAggregateStore(),
-    manifest: new MemoryManifestStore(),
-    reference: new MemoryReferenceSource(),
-    events: new MemoryEventPublisher(),
-    queue: new MemoryWorkQueue(),
-    clock: new ManualClock(),
-    log: new MemoryLog(),
-  } satisfies IngestPorts;
-}
-
-function job(key: string, body: string): IngestJob {
-  return {
-    bucket: BUCKET,
-    key,
-    versionId: 'v1',
-    etag: 'e1',
-    size: Buffer.byteLength(body),
-    part: 0,
-    skipRows: 0,
-  };
-}
-
 /** customer-level windows as `<customer> <hour> attempts/answered` */
 function customerHours(store: MemoryAggregateStore): string[] {
   return [...store.items.values()]
@@ -79,11 +44,11 @@ function customerHours(store: MemoryAggregateStore): string[] {
 describe('ingest reads native switch batches with the switch configuration', () => {
   it('aggregates an Asterisk batch into the UTC hours of its configured zone', async () => {
     // Prepare
-    const p = ports();
+    const p = memoryIngestPorts();
     p.reference.switchConfig = parseSwitchConfig(CONFIG, 'switches.csv');
     p.source.put(BUCKET, ASTERISK_KEY, ASTERISK_BATCH);
     // Act
-    const out = await processBatch(job(ASTERISK_KEY, ASTERISK_BATCH), p);
+    const out = await processBatch(ingestJob(ASTERISK_KEY, ASTERISK_BATCH), p);
     // Assess
     expect(out).toMatchObject({ status: 'done', rows: 3, calls: 3, quarantined: 0 });
     expect(customerHours(p.aggregates)).toEqual([
@@ -103,10 +68,10 @@ describe('ingest reads native switch batches with the switch configuration', () 
   });
 
   it('detects a FreeSWITCH batch on a switch configured as auto and uses its zone', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.reference.switchConfig = parseSwitchConfig(CONFIG, 'switches.csv');
     p.source.put(BUCKET, FREESWITCH_KEY, FREESWITCH_BATCH);
-    const out = await processBatch(job(FREESWITCH_KEY, FREESWITCH_BATCH), p);
+    const out = await processBatch(ingestJob(FREESWITCH_KEY, FREESWITCH_BATCH), p);
     expect(out).toMatchObject({ status: 'done', calls: 1 });
     expect(customerHours(p.aggregates)).toEqual(['C200 2026-11-27T15:00:00.000Z 1/1']);
     expect(p.manifest.batches.get(`${BUCKET}/${FREESWITCH_KEY}#v1`)?.totals?.format).toBe('freeswitch');
@@ -114,7 +79,7 @@ describe('ingest reads native switch batches with the switch configuration', () 
 
   it('fails loudly on a native batch from a switch without an entry, and counts nothing', async () => {
     // Prepare: configuration for other switches only
-    const p = ports();
+    const p = memoryIngestPorts();
     p.reference.switchConfig = parseSwitchConfig(
       'switch_id,format,timezone\npbx-other,asterisk,America/New_York\n',
       'switches.csv',
@@ -122,10 +87,10 @@ describe('ingest reads native switch batches with the switch configuration', () 
     const key = 'cdr/pbx-unconfigured/2026-11-27/Master.csv';
     p.source.put(BUCKET, key, ASTERISK_BATCH);
     // Act
-    const run = processBatch(job(key, ASTERISK_BATCH), p);
+    const run = processBatch(ingestJob(key, ASTERISK_BATCH), p);
     // Assess: retryable failure naming the batch, the missing zone and the switch configuration
     await expect(run).rejects.toBeInstanceOf(BatchReadError);
-    await expect(processBatch(job(key, ASTERISK_BATCH), p)).rejects.toThrow(
+    await expect(processBatch(ingestJob(key, ASTERISK_BATCH), p)).rejects.toThrow(
       `s3://${BUCKET}/${key}: asterisk CDRs carry local wall-clock times; give their time zone (--timezone ZONE) [switch 'pbx-unconfigured' has no entry in the switch configuration (format auto, no time zone); see docs/switch-config.md, traceguard switches import]`,
     );
     expect(p.aggregates.items.size).toBe(0);
@@ -135,20 +100,20 @@ describe('ingest reads native switch batches with the switch configuration', () 
   });
 
   it('fails without any switch configuration too (the default reference source has none)', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.source.put(BUCKET, ASTERISK_KEY, ASTERISK_BATCH);
-    await expect(processBatch(job(ASTERISK_KEY, ASTERISK_BATCH), p)).rejects.toThrow(
+    await expect(processBatch(ingestJob(ASTERISK_KEY, ASTERISK_BATCH), p)).rejects.toThrow(
       /wall-clock times.*switch 'pbx-asterisk-1' has no entry/,
     );
   });
 
   it('a configured format is forced: a canonical batch on an Asterisk switch is not read as canonical', async () => {
-    const p = ports();
+    const p = memoryIngestPorts();
     p.reference.switchConfig = parseSwitchConfig(CONFIG, 'switches.csv');
     const canonical =
       'call_id,start_time,customer_id,calling_number,called_number\nx1,2026-11-27T16:00:00Z,C1,+12025550100,+13125550100\n';
     p.source.put(BUCKET, ASTERISK_KEY, canonical);
-    const out = await processBatch(job(ASTERISK_KEY, canonical), p);
+    const out = await processBatch(ingestJob(ASTERISK_KEY, canonical), p);
     // both lines are quarantined as malformed Asterisk rows (with line numbers), none is counted as a call
     expect(out).toMatchObject({ status: 'done', rows: 2, calls: 0, quarantined: 2 });
     expect(p.source.quarantine.get(`${BUCKET}/quarantine/${ASTERISK_KEY}`)).toContain('"line":1');

@@ -1,0 +1,42 @@
+import { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
+import {
+  ManualClock,
+  MemoryBatchSource,
+  MemoryEventPublisher,
+  MemoryLog,
+  MemoryReferenceSource,
+  MemoryWorkQueue,
+} from '../../shared/ingest/memory-io.ts';
+import { MemoryManifestStore } from '../../shared/ingest/memory-manifest-store.ts';
+import type { IngestJob } from '../../shared/ingest/messages.ts';
+import type { IngestPorts } from '../../shared/ingest/ports.ts';
+
+export const TEST_BUCKET = 'cdr-bucket';
+
+/** Every ingest port as a real in-memory implementation, fresh per test. */
+export function memoryIngestPorts() {
+  return {
+    source: new MemoryBatchSource(),
+    aggregates: new MemoryAggregateStore(),
+    manifest: new MemoryManifestStore(),
+    reference: new MemoryReferenceSource(),
+    events: new MemoryEventPublisher(),
+    queue: new MemoryWorkQueue(),
+    clock: new ManualClock(),
+    log: new MemoryLog(),
+  } satisfies IngestPorts;
+}
+
+/** The first part of a batch object as the S3 event names it. */
+export function ingestJob(key: string, body: string | Buffer, extra: Partial<IngestJob> = {}): IngestJob {
+  return {
+    bucket: TEST_BUCKET,
+    key,
+    versionId: 'v1',
+    etag: 'e1',
+    size: Buffer.byteLength(body),
+    part: 0,
+    skipRows: 0,
+    ...extra,
+  };
+}
