@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import cliProgress from 'cli-progress';
 import { DynamoCaseStore } from '../shared/aws/cases-store.ts';
@@ -19,6 +19,7 @@ import {
   uploadBatches,
 } from './demo/seed-sample.ts';
 import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
+import { queueDepth } from './queue-depth.ts';
 import { startLocalStack } from './stack.ts';
 import { synthesizeTemplate } from './template/synthesize.ts';
 
@@ -80,19 +81,6 @@ const doc = DynamoDBDocumentClient.from(
 );
 const env = stack.cliEnv;
 
-async function queueDepth(url: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
-
 /** Waits for the pipeline to settle, showing how many batches are still queued for ingest. */
 async function settle(label: string, total: number): Promise<void> {
   const bar = process.stderr.isTTY
@@ -103,7 +91,7 @@ async function settle(label: string, total: number): Promise<void> {
     : null;
   bar?.start(total, 0);
   const timer = setInterval(() => {
-    void queueDepth(stack.outputs.IngestQueueUrl).then(
+    void queueDepth(sqs, stack.outputs.IngestQueueUrl).then(
       (left) => bar?.update(Math.max(0, total - left)),
       () => {},
     );

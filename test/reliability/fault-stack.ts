@@ -6,7 +6,6 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -14,6 +13,7 @@ import {
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
 import { FaultPlan, startFaultProxy } from '../../local/faults/fault-proxy.ts';
+import { queueDepth } from '../../local/queue-depth.ts';
 import { type LocalResource, type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { NamedTemplate } from '../../local/template/cfn-template.ts';
 import { synthesizeTemplate } from '../../local/template/synthesize.ts';
@@ -213,18 +213,7 @@ export async function startFaultStack(options: {
     } while (start);
     return items;
   };
-  const depthOf = async (url: string) => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
-  };
+  const depthOf = (url: string) => queueDepth(sqs, url);
 
   return {
     stack,
