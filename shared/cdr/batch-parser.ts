@@ -34,34 +34,6 @@ export interface ParseOptions {
   /** zone for local wall-clock times (native formats, ISO times without offset) */
   zone?: ZoneClock | null;
   maxRecordBytes?: number;
-  /**
-   * Read only this share of a canonical CSV batch: rows whose customer_id hashes to `index` of
-   * `count`. Parallel readers of one batch each take one share, so every row is read, counted and
-   * quarantined by exactly one of them, and each customer's windows are built by one. Other formats
-   * cannot be shared and fail with BatchReadError.
-   */
-  partition?: { count: number; index: number };
-}
-
-/** Share of a row in a partitioned read: a hash of its trimmed customer_id. */
-function shareOf(rec: CsvRecordBytes, idx: number, count: number): number {
-  let h = 0x811c9dc5 | 0;
-  const { buf, starts, ends } = rec;
-  const s = idx < rec.count ? starts[idx] : 0;
-  const e = idx < rec.count ? ends[idx] : 0;
-  if (
-    e === s ||
-    (!rec.escaped[idx] && buf[s] > 0x20 && buf[s] < 0x7f && buf[e - 1] > 0x20 && buf[e - 1] < 0x7f)
-  ) {
-    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 16777619);
-  } else {
-    const bytes = Buffer.from(rec.field(idx).trim(), 'utf8');
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return (h >>> 0) % count;
 }
 
 export interface BatchSink {
@@ -106,7 +78,6 @@ export class BatchParser {
   private jsonLine = 1;
   private readonly stats: BatchStats;
   private fast: CanonicalFastReader | null = null;
-  private customerColumn = 0;
   private readonly packedCall = new PackedCall();
 
   constructor(opts: ParseOptions, sink: BatchSink) {
@@ -169,15 +140,13 @@ export class BatchParser {
     )
       i++;
     if (want === 'jsonl' || (want === 'auto' && sample[i] === 0x7b)) {
-      if (this.opts.partition) {
-        throw new BatchReadError(`${this.opts.source}: only canonical CSV can be read in shares (partition)`);
-      }
       this.format = 'jsonl';
       return;
     }
     this.tokenizer = new CsvTokenizer(
       {
         record: (rec) => this.onCsvRecord(rec),
+        line: (buf, pos, line) => this.fastLine(buf, pos, line),
         bad: (line, reason, raw) => this.quarantine(line, reason, raw),
       },
       this.opts.maxRecordBytes,
@@ -197,14 +166,10 @@ export class BatchParser {
       }
       this.format = 'canonical';
       this.columns = map;
-      this.customerColumn = map.customer_id as number;
       this.width = rec.count;
       if (this.sink.packed)
         this.fast = new CanonicalFastReader(map, rec.count, new ByteInterner(), new ByteTimeParser());
       return true; // the header is not a data row
-    }
-    if (this.opts.partition) {
-      throw new BatchReadError(`${src}: only canonical CSV can be read in shares (partition)`);
     }
     if (want === 'asterisk' || (want === 'auto' && looksLikeAsterisk(rec))) this.format = 'asterisk';
     else if (want === 'freeswitch' || (want === 'auto' && looksLikeFreeswitch(rec)))
@@ -224,17 +189,7 @@ export class BatchParser {
 
   private onCsvRecord(rec: CsvRecordBytes): void {
     if (this.format === null && this.detect(rec)) return;
-    const part = this.opts.partition;
-    if (part && shareOf(rec, this.customerColumn, part.count) !== part.index) return;
     this.stats.rows++;
-    if (this.fast?.read(rec, this.packedCall)) {
-      const ms = this.packedCall.startMs;
-      this.stats.calls++;
-      if (this.stats.firstStartMs === null || ms < this.stats.firstStartMs) this.stats.firstStartMs = ms;
-      if (this.stats.lastStartMs === null || ms > this.stats.lastStartMs) this.stats.lastStartMs = ms;
-      this.sink.packed?.(this.packedCall);
-      return;
-    }
     let raw: RawCall;
     try {
       raw =
@@ -248,6 +203,23 @@ export class BatchParser {
       return;
     }
     this.emit(raw, rec.line, () => rec.raw(RAW_LIMIT));
+  }
+
+  /** The canonical fast lane (formats/canonical-fast.ts) on one row, once the header is known. */
+  private fastLine(buf: Buffer, pos: number, line: number): number {
+    const fast = this.fast;
+    if (fast === null) return -1;
+    const call = this.packedCall;
+    const next = fast.readLine(buf, pos, line, call);
+    if (next < 0) return -1;
+    const stats = this.stats;
+    const ms = call.startMs;
+    stats.rows++;
+    stats.calls++;
+    if (stats.firstStartMs === null || ms < stats.firstStartMs) stats.firstStartMs = ms;
+    if (stats.lastStartMs === null || ms > stats.lastStartMs) stats.lastStartMs = ms;
+    this.sink.packed?.(call);
+    return next;
   }
 
   private pushJson(chunk: Buffer, final: boolean): void {
@@ -317,8 +289,6 @@ export class BatchParser {
     if (this.format === null && this.tokenizer) {
       throw new BatchReadError(`${this.opts.source}: line ${line}: ${reason}`);
     }
-    // a row that could not be split into fields has no customer: the first share owns it
-    if (this.opts.partition && this.opts.partition.index !== 0) return;
     this.stats.rows++;
     this.quarantineRow(line, reason, raw);
   }

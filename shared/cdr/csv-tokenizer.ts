@@ -34,6 +34,13 @@ export interface CsvRecordBytes extends CsvRecord {
 
 export interface CsvSink {
   record(rec: CsvRecordBytes): void;
+  /**
+   * Optional fast lane: offered every record that starts in a buffer with a newline still ahead, as
+   * raw bytes from `pos`. A sink that reads the whole record itself (a plain one-line row) returns
+   * the offset just after its newline, and the tokenizer moves on without splitting it; -1 hands
+   * the record to the tokenizer as usual (then `record` or `bad` gets it).
+   */
+  line?(buf: Buffer, pos: number, lineNumber: number): number;
   /** a record that cannot be tokenized (unterminated quote at end of input, over-long record) */
   bad(line: number, reason: string, raw: string): void;
 }
@@ -126,7 +133,18 @@ export class CsvTokenizer {
       this.line++;
       pos = nl + 1;
     }
+    const fast = this.sink.line ? this.sink : null;
+    // a record starting at or before the last newline has its newline in this buffer
+    const lastNl = fast ? buf.lastIndexOf(LF) : -1;
     while (pos < buf.length) {
+      if (fast !== null && pos <= lastNl) {
+        const after = fast.line?.(buf, pos, this.line) ?? -1;
+        if (after >= 0) {
+          this.line++;
+          pos = after;
+          continue;
+        }
+      }
       const next = this.parseRecord(buf, pos, false);
       if (next < 0) {
         const rest = buf.length - pos;

@@ -1,5 +1,4 @@
 import type { ByteInterner } from '../byte-intern.ts';
-import type { CsvRecordBytes } from '../csv-tokenizer.ts';
 import { classifyNanpNational, classifyNanpParts } from '../nanp.ts';
 import type { PackedCall } from '../packed-call.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
@@ -7,21 +6,62 @@ import type { ByteTimeParser } from '../time-bytes.ts';
 import type { ColumnMap } from './canonical-csv.ts';
 
 /**
- * The canonical CSV row read straight from the tokenizer's bytes into a PackedCall: no field strings,
- * no RawCall, no CallRecord. It only accepts rows in the plain shape switches and our own exports
- * write (trimmed ids, E.164 or bare digits, `...Z` or epoch times, exact enum spellings) and answers
- * false for anything else, so that row goes through canonicalRow + normalizeCall, which decide
- * every unusual case (and every error) exactly as before. Accepting a row means producing what
- * normalizeCall would have produced for it.
+ * The canonical CSV fast lane: one pass over the bytes of a row, from its first byte to its newline,
+ * that finds each field's end and reads its value at the same time, straight into a PackedCall (no
+ * tokenizer boundaries, no field strings, no RawCall, no CallRecord). It only accepts one-line rows
+ * in the plain shape switches and our own exports write (no quotes, trimmed ids, E.164 or bare
+ * digits, `...Z` or epoch times, exact enum spellings) and answers -1 for anything else, so that row
+ * goes through the tokenizer, canonicalRow and normalizeCall, which decide every unusual case (and
+ * every error) exactly as before. Accepting a row means producing what that general lane would
+ * have produced for it (test/unit/cdr-fast-path.test.ts checks this on arbitrary rows).
  */
 
 const NO_KEY = -2;
 const ANSWERED = 1;
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
 const DISPOSITIONS = ['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAILED', 'CANCELLED', 'REJECTED', 'CONGESTION'].map(
   (d) => Buffer.from(d, 'latin1'),
 );
 const VERSTAT_TEXT: Verstat[] = ['TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation'];
 const VERSTAT_BYTES = VERSTAT_TEXT.map((v) => Buffer.from(v, 'latin1'));
+
+/** What the reader does with each column, by the column's position in the header. */
+const Kind = {
+  Skip: 0,
+  CallId: 1,
+  Start: 2,
+  Answer: 3,
+  End: 4,
+  Duration: 5,
+  Customer: 6,
+  Trunk: 7,
+  Calling: 8,
+  Called: 9,
+  Sip: 10,
+  Disposition: 11,
+  Attestation: 12,
+  Verstat: 13,
+} as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+const KIND_OF: Array<[keyof ColumnMap, Kind]> = [
+  ['call_id', Kind.CallId],
+  ['start_time', Kind.Start],
+  ['answer_time', Kind.Answer],
+  ['end_time', Kind.End],
+  ['duration_s', Kind.Duration],
+  ['customer_id', Kind.Customer],
+  ['trunk_id', Kind.Trunk],
+  ['calling_number', Kind.Calling],
+  ['called_number', Kind.Called],
+  ['sip_code', Kind.Sip],
+  ['disposition', Kind.Disposition],
+  ['attestation', Kind.Attestation],
+  ['verstat', Kind.Verstat],
+];
 
 function matchAt(buf: Buffer, s: number, e: number, list: Buffer[]): number {
   const len = e - s;
@@ -41,153 +81,209 @@ function plainEnds(buf: Buffer, s: number, e: number): boolean {
   return a > 0x20 && a < 0x7f && b > 0x20 && b < 0x7f;
 }
 
+/** offset of the first comma or newline at or after p (the caller guarantees a newline follows) */
+function fieldEnd(buf: Buffer, p: number): number {
+  for (;;) {
+    const c = buf[p];
+    if (c === COMMA || c === LF) return p;
+    p++;
+  }
+}
+
 export class CanonicalFastReader {
-  private readonly width: number;
-  private readonly callId: number;
-  private readonly start: number;
-  private readonly answer: number;
-  private readonly end: number;
-  private readonly duration: number;
-  private readonly customer: number;
-  private readonly trunk: number;
-  private readonly calling: number;
-  private readonly called: number;
-  private readonly sip: number;
-  private readonly disposition: number;
-  private readonly attestation: number;
-  private readonly verstat: number;
+  private readonly kinds: Uint8Array;
+  private readonly last: number;
+  private readonly hasAttestation: boolean;
   private readonly ids: ByteInterner;
   private readonly times: ByteTimeParser;
-  /** class of the last number parsed by numberAt */
+  /** class of the last number parsed by numberAt, and where its digits ended */
   private cls: NumberClass = 'valid';
+  private numEnd = 0;
 
   constructor(columns: ColumnMap, width: number, ids: ByteInterner, times: ByteTimeParser) {
-    this.width = width;
-    const col = (c: keyof ColumnMap) => columns[c] ?? -1;
-    this.callId = col('call_id');
-    this.start = col('start_time');
-    this.answer = col('answer_time');
-    this.end = col('end_time');
-    this.duration = col('duration_s');
-    this.customer = col('customer_id');
-    this.trunk = col('trunk_id');
-    this.calling = col('calling_number');
-    this.called = col('called_number');
-    this.sip = col('sip_code');
-    this.disposition = col('disposition');
-    this.attestation = col('attestation');
-    this.verstat = col('verstat');
+    this.kinds = new Uint8Array(width);
+    for (const [column, kind] of KIND_OF) {
+      const at = columns[column];
+      if (at !== undefined) this.kinds[at] = kind;
+    }
+    this.last = width - 1;
+    this.hasAttestation = columns.attestation !== undefined;
     this.ids = ids;
     this.times = times;
   }
 
-  /** Fills `out` and returns true, or returns false: read this row the general way. */
-  read(rec: CsvRecordBytes, out: PackedCall): boolean {
-    if (rec.count !== this.width) return false;
-    const { buf, starts, ends, escaped } = rec;
-
-    let s = starts[this.callId];
-    let e = ends[this.callId];
-    if (escaped[this.callId] || e === s || buf[s] <= 0x20 || buf[s] >= 0x7f) return false;
-
-    s = starts[this.customer];
-    e = ends[this.customer];
-    if (escaped[this.customer] || e === s || !plainEnds(buf, s, e)) return false;
-    const customerId = this.ids.intern(buf, s, e);
-
-    let trunkId = '';
-    if (this.trunk >= 0) {
-      s = starts[this.trunk];
-      e = ends[this.trunk];
-      if (e > s) {
-        if (escaped[this.trunk] || !plainEnds(buf, s, e)) return false;
-        trunkId = this.ids.intern(buf, s, e);
-      }
-    }
-
-    const startMs = this.times.parse(buf, starts[this.start], ends[this.start]);
-    if (Number.isNaN(startMs)) return false;
+  /**
+   * Reads the row starting at buf[pos] into `out` and returns the offset just after its newline, or
+   * returns -1: read this row the general way. The caller guarantees a newline at or after `pos`
+   * inside `buf`, so every scan below stops at it without bounds checks.
+   */
+  readLine(buf: Buffer, pos: number, line: number, out: PackedCall): number {
+    const kinds = this.kinds;
+    const last = this.last;
+    let p = pos;
+    let startMs = Number.NaN;
     let answerMs = Number.NaN;
     let hasAnswer = false;
-    if (this.answer >= 0 && ends[this.answer] > starts[this.answer]) {
-      answerMs = this.times.parse(buf, starts[this.answer], ends[this.answer]);
-      if (Number.isNaN(answerMs)) return false;
-      hasAnswer = true;
-    }
     let endMs = Number.NaN;
     let hasEnd = false;
-    if (this.end >= 0 && ends[this.end] > starts[this.end]) {
-      endMs = this.times.parse(buf, starts[this.end], ends[this.end]);
-      if (Number.isNaN(endMs)) return false;
-      hasEnd = true;
-    }
-
-    let sipCode = 0;
-    if (this.sip >= 0 && ends[this.sip] > starts[this.sip]) {
-      s = starts[this.sip];
-      if (ends[this.sip] - s !== 3) return false;
-      const a = buf[s] - 48;
-      const b = buf[s + 1] - 48;
-      const c = buf[s + 2] - 48;
-      if (a < 1 || a > 6 || b < 0 || b > 9 || c < 0 || c > 9) return false;
-      sipCode = a * 100 + b * 10 + c;
-    }
-
-    let disposition = 0; // 0 = none, else index + 1
-    if (this.disposition >= 0 && ends[this.disposition] > starts[this.disposition]) {
-      const k = matchAt(buf, starts[this.disposition], ends[this.disposition], DISPOSITIONS);
-      if (k < 0) return false;
-      disposition = k + 1;
-    }
-
     let durationS = 0;
-    if (this.duration >= 0 && ends[this.duration] > starts[this.duration]) {
-      s = starts[this.duration];
-      e = ends[this.duration];
-      if (e - s > 9) return false;
-      for (let i = s; i < e; i++) {
-        const c = buf[i] - 48;
-        if (c < 0 || c > 9) return false;
-        durationS = durationS * 10 + c;
-      }
-    } else if (hasAnswer && hasEnd) {
-      if (endMs < answerMs) return false;
-      durationS = Math.round((endMs - answerMs) / 1000);
-    }
-
-    let attestation: Attestation = this.attestation < 0 ? '?' : '';
-    if (this.attestation >= 0 && ends[this.attestation] > starts[this.attestation]) {
-      s = starts[this.attestation];
-      if (ends[this.attestation] - s !== 1) return false;
-      const c = buf[s];
-      if (c === 65) attestation = 'A';
-      else if (c === 66) attestation = 'B';
-      else if (c === 67) attestation = 'C';
-      else return false;
-    }
-
-    let verstat: Verstat = '';
-    if (this.verstat >= 0 && ends[this.verstat] > starts[this.verstat]) {
-      const k = matchAt(buf, starts[this.verstat], ends[this.verstat], VERSTAT_BYTES);
-      if (k < 0) return false;
-      verstat = VERSTAT_TEXT[k];
-    }
-
+    let hasDuration = false;
+    let customerId = '';
+    let trunkId = '';
     let callingKey = -1;
     let callingClass: NumberClass = 'blank';
-    s = starts[this.calling];
-    e = ends[this.calling];
-    if (e > s) {
-      if (escaped[this.calling]) return false;
-      callingKey = this.numberAt(buf, s, e);
-      if (callingKey === NO_KEY) return false;
-      callingClass = this.cls;
+    let calledKey = NO_KEY;
+    let calledClass: NumberClass = 'valid';
+    let sipCode = 0;
+    let disposition = 0; // 0 = none, else index + 1
+    let attestation: Attestation = this.hasAttestation ? '' : '?';
+    let verstat: Verstat = '';
+
+    for (let col = 0; ; col++) {
+      const s = p;
+      const c0 = buf[s];
+      if (c0 === QUOTE) return -1;
+      let e: number;
+      switch (kinds[col]) {
+        case Kind.Skip:
+          e = fieldEnd(buf, s);
+          break;
+        case Kind.CallId:
+          // required, and not blank once trimmed (a comma or newline here is an empty call_id)
+          if (c0 <= 0x20 || c0 >= 0x7f || c0 === COMMA) return -1;
+          e = fieldEnd(buf, s + 1);
+          break;
+        case Kind.Start:
+          e = this.timeEnd(buf, s);
+          if (e < 0) return -1;
+          startMs = this.timeMs;
+          break;
+        case Kind.Answer:
+          if (c0 === COMMA || c0 === LF) {
+            e = s;
+            break;
+          }
+          e = this.timeEnd(buf, s);
+          if (e < 0) return -1;
+          answerMs = this.timeMs;
+          hasAnswer = true;
+          break;
+        case Kind.End:
+          if (c0 === COMMA || c0 === LF) {
+            e = s;
+            break;
+          }
+          e = this.timeEnd(buf, s);
+          if (e < 0) return -1;
+          endMs = this.timeMs;
+          hasEnd = true;
+          break;
+        case Kind.Duration: {
+          let i = s;
+          let v = 0;
+          for (;;) {
+            const d = buf[i] - 48;
+            if (d < 0 || d > 9) break;
+            v = v * 10 + d;
+            i++;
+          }
+          if (i - s > 9) return -1;
+          e = i;
+          hasDuration = i > s;
+          durationS = v;
+          break;
+        }
+        case Kind.Customer:
+          e = fieldEnd(buf, s);
+          if (e === s || !plainEnds(buf, s, e)) return -1;
+          customerId = this.ids.intern(buf, s, e);
+          break;
+        case Kind.Trunk:
+          e = fieldEnd(buf, s);
+          if (e > s) {
+            if (!plainEnds(buf, s, e)) return -1;
+            trunkId = this.ids.intern(buf, s, e);
+          }
+          break;
+        case Kind.Calling:
+          if (c0 === COMMA || c0 === LF) {
+            e = s;
+            break;
+          }
+          callingKey = this.numberAt(buf, s);
+          if (callingKey === NO_KEY) return -1;
+          callingClass = this.cls;
+          e = this.numEnd;
+          break;
+        case Kind.Called:
+          calledKey = this.numberAt(buf, s);
+          if (calledKey === NO_KEY) return -1;
+          calledClass = this.cls;
+          e = this.numEnd;
+          break;
+        case Kind.Sip: {
+          if (c0 === COMMA || c0 === LF) {
+            e = s;
+            break;
+          }
+          const a = c0 - 48;
+          const b = buf[s + 1] - 48;
+          const c = buf[s + 2] - 48;
+          if (a < 1 || a > 6 || b < 0 || b > 9 || c < 0 || c > 9) return -1;
+          sipCode = a * 100 + b * 10 + c;
+          e = s + 3;
+          break;
+        }
+        case Kind.Disposition: {
+          e = fieldEnd(buf, s);
+          if (e > s) {
+            const k = matchAt(buf, s, e, DISPOSITIONS);
+            if (k < 0) return -1;
+            disposition = k + 1;
+          }
+          break;
+        }
+        case Kind.Attestation:
+          if (c0 === COMMA || c0 === LF) {
+            e = s;
+            break;
+          }
+          if (c0 === 65) attestation = 'A';
+          else if (c0 === 66) attestation = 'B';
+          else if (c0 === 67) attestation = 'C';
+          else return -1;
+          e = s + 1;
+          break;
+        case Kind.Verstat: {
+          e = fieldEnd(buf, s);
+          if (e > s) {
+            const k = matchAt(buf, s, e, VERSTAT_BYTES);
+            if (k < 0) return -1;
+            verstat = VERSTAT_TEXT[k];
+          }
+          break;
+        }
+        default:
+          return -1;
+      }
+      // the field must end exactly at its delimiter: a comma before the last column, the newline
+      // (CRLF too) after it; anything else (more or fewer fields, junk after a value) is not plain
+      const d = buf[e];
+      if (col < last) {
+        if (d !== COMMA) return -1;
+        p = e + 1;
+        continue;
+      }
+      if (d === LF) p = e + 1;
+      else if (d === CR && buf[e + 1] === LF) p = e + 2;
+      else return -1;
+      break;
     }
-    s = starts[this.called];
-    e = ends[this.called];
-    if (e === s || escaped[this.called]) return false;
-    const calledKey = this.numberAt(buf, s, e);
-    if (calledKey === NO_KEY) return false;
+    if (calledKey === NO_KEY) return -1;
+    if (!hasDuration && hasAnswer && hasEnd) {
+      if (endMs < answerMs) return -1;
+      durationS = Math.round((endMs - answerMs) / 1000);
+    }
 
     // the contract's answered rule: sip_code 200, else disposition ANSWERED, else answer_time, else duration
     const answered =
@@ -199,7 +295,7 @@ export class CanonicalFastReader {
             ? true
             : durationS > 0;
 
-    out.line = rec.line;
+    out.line = line;
     out.startMs = startMs;
     out.durationS = answered ? durationS : 0;
     out.answered = answered;
@@ -209,30 +305,56 @@ export class CanonicalFastReader {
     out.callingKey = callingKey;
     out.callingClass = callingClass;
     out.calledKey = calledKey;
-    out.calledClass = this.cls;
+    out.calledClass = calledClass;
     out.attestation = attestation;
     out.verstat = verstat;
-    return true;
+    return p;
+  }
+
+  /** the value read by the last timeEnd */
+  private timeMs = 0;
+
+  /** Reads a time field starting at s into timeMs; returns where it ends, or -1 (not a plain time). */
+  private timeEnd(buf: Buffer, s: number): number {
+    // the usual ...Z text is 20 bytes: checked where it must end before reading it, so a field
+    // cut short by the newline never reads the next line as its own
+    const d = buf[s + 20];
+    if (d === COMMA || d === LF || d === CR) {
+      const ms = this.times.parse(buf, s, s + 20);
+      if (!Number.isNaN(ms)) {
+        this.timeMs = ms;
+        return s + 20;
+      }
+    }
+    const e = fieldEnd(buf, s);
+    const ms = this.times.parse(buf, s, e);
+    if (Number.isNaN(ms)) return -1;
+    this.timeMs = ms;
+    return e;
   }
 
   /**
    * normalizeNumber for the digits-only shapes (`+<digits>`, 011/00 prefixes, 11 digits with a 1,
-   * 10 digits), as the integer value of the E.164 digits; NO_KEY for anything it would keep verbatim
-   * (invalid) or has to clean up first (separators, URIs, words).
+   * 10 digits) starting at `start`, as the integer value of the E.164 digits, with the end of the
+   * digits in numEnd; NO_KEY for anything it would keep verbatim (invalid) or has to clean up first
+   * (separators, URIs, words), which the caller sees as a digit run not ending at a delimiter.
    */
-  private numberAt(buf: Buffer, start: number, end: number): number {
+  private numberAt(buf: Buffer, start: number): number {
     let p = start;
     const plus = buf[p] === 43;
     if (plus) p++;
+    // one pass finds the end of the digits and reads their value (exact whenever it is used: <= 15 digits)
+    let all = 0;
+    let end = p;
+    for (;;) {
+      const c = buf[end] - 48;
+      if (c < 0 || c > 9) break;
+      all = all * 10 + c;
+      end++;
+    }
+    this.numEnd = end;
     const n = end - p;
     if (n === 0 || n > 18) return NO_KEY;
-    // one pass checks the digits and reads their value (exact whenever it is used: <= 15 digits)
-    let all = 0;
-    for (let i = p; i < end; i++) {
-      const c = buf[i] - 48;
-      if (c < 0 || c > 9) return NO_KEY;
-      all = all * 10 + c;
-    }
     let from: number;
     if (plus) from = p;
     else if (n >= 3 && buf[p] === 48 && buf[p + 1] === 49 && buf[p + 2] === 49) from = p + 3;
