@@ -43,7 +43,7 @@ async function validated<T>(parse: () => T): Promise<T> {
 }
 
 async function importCustomers(path: string): Promise<void> {
-  const { parseCustomers } = await import('../shared/detect/reference.ts');
+  const { parseCustomers } = await import('../shared/detect/customers.ts');
   const customers = await validated(() => parseCustomers(readInput(path, 'customer registry'), path));
   const table = await resolveTarget('CUSTOMERS_TABLE');
   const { createAwsClients } = await import('../shared/aws/clients.ts');

@@ -3,14 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
+import { parseCustomers } from '../shared/detect/customers.ts';
 import { loadPolicy, type Policy } from '../shared/detect/policy.ts';
-import {
-  emptyReference,
-  parseCustomers,
-  parseDno,
-  parseInventory,
-  type ReferenceData,
-} from '../shared/detect/reference.ts';
+import { emptyReference, parseDno, parseInventory, type ReferenceData } from '../shared/detect/reference.ts';
 import { UsageError } from './errors.ts';
 
 /** Files named on the command line, with directories expanded recursively in name order. */

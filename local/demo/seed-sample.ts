@@ -13,7 +13,7 @@ import {
 } from '../../scripts/sample/switches.ts';
 import { putCustomers, putReferenceObject } from '../../shared/aws/reference-import.ts';
 import { putSwitchConfig } from '../../shared/aws/switch-config-store.ts';
-import { parseCustomers } from '../../shared/detect/reference.ts';
+import { parseCustomers } from '../../shared/detect/customers.ts';
 
 export interface SeedTargets {
   doc: DynamoDBDocumentClient;

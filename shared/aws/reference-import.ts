@@ -1,6 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Customer, parseDno, parseInventory } from '../detect/reference.ts';
+import type { Customer } from '../detect/customers.ts';
+import { parseDno, parseInventory } from '../detect/reference.ts';
 import { forEachLimited } from '../ingest/parallel.ts';
 import { DNO_KEY, NUMBERS_KEY } from './reference-store.ts';
 

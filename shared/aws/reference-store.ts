@@ -1,14 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SwitchConfig } from '../config/switches.ts';
+import { type Customer, customerSchema } from '../detect/customers.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
-import {
-  type Customer,
-  customerSchema,
-  NumberInventory,
-  parseDno,
-  parseInventory,
-} from '../detect/reference.ts';
+import { NumberInventory, parseDno, parseInventory } from '../detect/reference.ts';
 import { TracebackHistory } from '../detect/traceback-history.ts';
 import type { ReferenceNumbers, ReferenceSource } from '../ingest/ports.ts';
 import { readTracebackHistory } from './dynamo-query.ts';

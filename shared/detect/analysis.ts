@@ -1,9 +1,10 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import type { Aggregator } from './aggregator.ts';
+import { unknownCustomer } from './customers.ts';
 import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
-import { type ReferenceData, unknownCustomer } from './reference.ts';
+import type { ReferenceData } from './reference.ts';
 import type { WindowContext } from './rules.ts';
 import { evaluateWindow, type TrunkShare } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';

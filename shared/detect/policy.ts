@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import defaultPolicyJson from '../../config/policy.default.json' with { type: 'json' };
-import { PROFILES, type TrafficProfile, type Vetting } from './reference.ts';
+import { PROFILES, type TrafficProfile, type Vetting } from './customers.ts';
 
 /**
  * Detection policy: thresholds per rule, overridable per traffic profile, scaled by the customer's

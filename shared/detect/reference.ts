@@ -1,98 +1,14 @@
-import { z } from 'zod';
-import { CsvTokenizer } from '../cdr/csv-tokenizer.ts';
 import { normalizeNumber } from '../cdr/phone.ts';
+import type { Customer } from './customers.ts';
 import { numberKey } from './distinct.ts';
 import { NumberSet } from './number-set.ts';
+import { csvObjects, ReferenceDataError } from './reference-csv.ts';
 
 /**
- * Reference data (contracts.md section 2): customer registry, number inventory, DNO list.
- * Parsers take the text and a source name; every error names the source and line.
+ * Reference data (contracts.md section 2): number inventory and DNO list, and the customer registry
+ * loaded with them (customers.ts). Parsers take the text and a source name; every error names the
+ * source and line.
  */
-export class ReferenceDataError extends Error {
-  override name = 'ReferenceDataError';
-}
-
-export const VETTING = ['new', 'standard', 'trusted'] as const;
-export const PROFILES = ['conversational', 'call_center', 'notifications', 'dialer'] as const;
-export type Vetting = (typeof VETTING)[number];
-export type TrafficProfile = (typeof PROFILES)[number];
-
-export const customerSchema = z.object({
-  customer_id: z.string().trim().min(1, 'customer_id is empty'),
-  name: z.string().trim(),
-  onboarded_at: z
-    .string()
-    .trim()
-    .refine((s) => s === '' || !Number.isNaN(Date.parse(s)), 'onboarded_at is not a date'),
-  vetting: z.enum(VETTING),
-  traffic_profile: z.enum(PROFILES),
-});
-export type Customer = z.infer<typeof customerSchema>;
-
-/** Rows of a CSV file with a header, as objects keyed by lower-cased header names. */
-function csvObjects(
-  text: string,
-  source: string,
-  required: string[],
-): Array<{ line: number; row: Record<string, string> }> {
-  const out: Array<{ line: number; row: Record<string, string> }> = [];
-  let header: string[] | null = null;
-  const tok = new CsvTokenizer({
-    record(rec) {
-      const fields = Array.from({ length: rec.count }, (_, i) => rec.field(i).trim());
-      if (!header) {
-        header = fields.map((f) => f.toLowerCase());
-        const missing = required.filter((c) => !header?.includes(c));
-        if (missing.length)
-          throw new ReferenceDataError(`${source}: line ${rec.line}: header lacks ${missing.join(', ')}`);
-        return;
-      }
-      const row: Record<string, string> = {};
-      header.forEach((h, i) => {
-        row[h] = fields[i] ?? '';
-      });
-      out.push({ line: rec.line, row });
-    },
-    bad(line, reason) {
-      throw new ReferenceDataError(`${source}: line ${line}: ${reason}`);
-    },
-  });
-  tok.push(Buffer.from(text, 'utf8'));
-  tok.end();
-  return out;
-}
-
-export function parseCustomers(text: string, source: string): Map<string, Customer> {
-  const map = new Map<string, Customer>();
-  for (const { line, row } of csvObjects(text, source, ['customer_id', 'vetting', 'traffic_profile'])) {
-    const parsed = customerSchema.safeParse({
-      name: '',
-      onboarded_at: '',
-      ...row,
-      vetting: row.vetting?.toLowerCase(),
-      traffic_profile: row.traffic_profile?.toLowerCase(),
-    });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ReferenceDataError(
-        `${source}: line ${line}: ${issue.path.join('.') || 'row'}: ${issue.message}`,
-      );
-    }
-    map.set(parsed.data.customer_id, parsed.data);
-  }
-  return map;
-}
-
-/** Customers seen in CDRs but missing from the registry are treated as new (contracts.md). */
-export function unknownCustomer(customerId: string): Customer {
-  return {
-    customer_id: customerId,
-    name: '',
-    onboarded_at: '',
-    vetting: 'new',
-    traffic_profile: 'conversational',
-  };
-}
 
 /** A customer's inventory as number keys (see numberKey), for checking calls held as keys. */
 export interface InventoryKeys {

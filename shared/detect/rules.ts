@@ -1,8 +1,8 @@
+import type { Customer } from './customers.ts';
 import type { DistinctCounter } from './distinct.ts';
 import type { Reason } from './finding.ts';
 import { int, pct, round } from './format.ts';
 import { effectiveRule, type Policy, type SoftRuleCode } from './policy.ts';
-import type { Customer } from './reference.ts';
 import type { WindowAggregate } from './window.ts';
 
 /** What scoring knows beyond the window itself: who the customer is and what it did before. */

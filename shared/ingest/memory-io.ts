@@ -1,6 +1,7 @@
 import { NO_SWITCH_CONFIG, type SwitchConfig } from '../config/switches.ts';
+import type { Customer } from '../detect/customers.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
-import { type Customer, NumberInventory } from '../detect/reference.ts';
+import { NumberInventory } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
 import type { FindingEvent } from './finding-event.ts';
 import type {

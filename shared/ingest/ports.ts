@@ -1,6 +1,7 @@
 import type { SwitchConfigSource } from '../config/switches.ts';
+import type { Customer } from '../detect/customers.ts';
 import type { Policy } from '../detect/policy.ts';
-import type { Customer, NumberInventory } from '../detect/reference.ts';
+import type { NumberInventory } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
 import type { WindowAggregate } from '../detect/window.ts';
 import type { FindingEvent } from './finding-event.ts';

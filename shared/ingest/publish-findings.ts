@@ -1,8 +1,9 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import { scoreCustomerWindows } from '../detect/analysis.ts';
+import { unknownCustomer } from '../detect/customers.ts';
 import { type Finding, severityRank } from '../detect/finding.ts';
 import { effectiveRule, type Policy } from '../detect/policy.ts';
-import { type ReferenceData, unknownCustomer } from '../detect/reference.ts';
+import type { ReferenceData } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
 import { findingEvent } from './finding-event.ts';
 import { windowSk } from './keys.ts';

@@ -2,9 +2,10 @@ import { normalizeNumber } from '../../shared/cdr/phone.ts';
 import type { Attestation, CallRecord } from '../../shared/cdr/record.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { scoreAll } from '../../shared/detect/analysis.ts';
+import type { Customer } from '../../shared/detect/customers.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
-import { type Customer, emptyReference, type ReferenceData } from '../../shared/detect/reference.ts';
+import { emptyReference, type ReferenceData } from '../../shared/detect/reference.ts';
 import type { TracebackHistory } from '../../shared/detect/traceback-history.ts';
 
 /** Small seeded PRNG so synthetic traffic is the same on every run. */

@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { putCustomers, putReferenceObject } from '../../../shared/aws/reference-import.ts';
-import { parseCustomers } from '../../../shared/detect/reference.ts';
+import { parseCustomers } from '../../../shared/detect/customers.ts';
 import type { TestStack } from './test-stack.ts';
 
 /** Loads the customer registry and DNO list where ingest reads them (the `customers|dno import` path). */

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { csvObjects, ReferenceDataError } from './reference-csv.ts';
+
+/**
+ * The customer registry (contracts.md section 2): who each customer is, how well vetted, and what
+ * traffic it sends. Kept apart from the number inventory and DNO list so that the CDR readers, which
+ * need only those, do not load the schema library.
+ */
+export const VETTING = ['new', 'standard', 'trusted'] as const;
+export const PROFILES = ['conversational', 'call_center', 'notifications', 'dialer'] as const;
+export type Vetting = (typeof VETTING)[number];
+export type TrafficProfile = (typeof PROFILES)[number];
+
+export const customerSchema = z.object({
+  customer_id: z.string().trim().min(1, 'customer_id is empty'),
+  name: z.string().trim(),
+  onboarded_at: z
+    .string()
+    .trim()
+    .refine((s) => s === '' || !Number.isNaN(Date.parse(s)), 'onboarded_at is not a date'),
+  vetting: z.enum(VETTING),
+  traffic_profile: z.enum(PROFILES),
+});
+export type Customer = z.infer<typeof customerSchema>;
+
+export function parseCustomers(text: string, source: string): Map<string, Customer> {
+  const map = new Map<string, Customer>();
+  for (const { line, row } of csvObjects(text, source, ['customer_id', 'vetting', 'traffic_profile'])) {
+    const parsed = customerSchema.safeParse({
+      name: '',
+      onboarded_at: '',
+      ...row,
+      vetting: row.vetting?.toLowerCase(),
+      traffic_profile: row.traffic_profile?.toLowerCase(),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ReferenceDataError(
+        `${source}: line ${line}: ${issue.path.join('.') || 'row'}: ${issue.message}`,
+      );
+    }
+    map.set(parsed.data.customer_id, parsed.data);
+  }
+  return map;
+}
+
+/** Customers seen in CDRs but missing from the registry are treated as new (contracts.md). */
+export function unknownCustomer(customerId: string): Customer {
+  return {
+    customer_id: customerId,
+    name: '',
+    onboarded_at: '',
+    vetting: 'new',
+    traffic_profile: 'conversational',
+  };
+}
