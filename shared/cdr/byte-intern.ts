@@ -3,6 +3,10 @@
  * first time a byte sequence is seen it is decoded once, later rows find the same string instance
  * by hashing and comparing bytes. Distinct ids per batch are few (hundreds), so the table stays small.
  */
+/** FNV-1a over the id's bytes: `h = imul(h ^ byte, FNV_PRIME)` from FNV_OFFSET (readers may hash while scanning) */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 16777619;
+
 export class ByteInterner {
   private keys: Buffer[] = [];
   private values: string[] = [];
@@ -11,8 +15,13 @@ export class ByteInterner {
 
   /** The string for buf[start, end), decoded as UTF-8 exactly like `buf.toString('utf8', start, end)`. */
   intern(buf: Buffer, start: number, end: number): string {
-    let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 16777619);
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+    return this.internHashed(buf, start, end, h);
+  }
+
+  /** intern() for a caller that already computed the FNV-1a hash `h` of buf[start, end). */
+  internHashed(buf: Buffer, start: number, end: number, h: number): string {
     const mask = this.slots.length - 1;
     let i = h & mask;
     const len = end - start;

@@ -10,6 +10,8 @@ export class PackedCall {
   /** 1-based physical line where the row starts */
   line = 0;
   startMs = 0;
+  /** floor(startMs / 1 h): the UTC hour of the call as a small integer */
+  hourIdx = 0;
   /** billable seconds, 0 when unanswered (as in CallRecord) */
   durationS = 0;
   answered = false;
@@ -20,8 +22,12 @@ export class PackedCall {
   /** -1 for a blank caller ID */
   callingKey = -1;
   callingClass: NumberClass = 'blank';
+  /** NPA * 1000 + NXX of a +1 caller ID (the 6 digits after +1), else -1 */
+  callingNpaNxx = -1;
   calledKey = 0;
   calledClass: NumberClass = 'valid';
+  /** NPA * 1000 + NXX of a +1 called number, else -1 */
+  calledNpaNxx = -1;
   attestation: Attestation = '';
   verstat: Verstat = '';
 }

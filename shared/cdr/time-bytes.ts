@@ -32,7 +32,10 @@ function digit(buf: Buffer, i: number): number {
 /** Parses bytes written by one switch, remembering the last day so time-ordered rows skip the calendar. */
 export class ByteTimeParser {
   private lastYmd = -1;
+  private lastDay = 0;
   private lastDayMs = 0;
+  /** UTC hour index (floor(ms / 1 h)) of the last time parse() returned, without a division for ...Z text */
+  hourIdx = 0;
 
   /** Epoch ms of buf[start, end), or NaN when the text is not one of the shapes above. */
   parse(buf: Buffer, start: number, end: number): number {
@@ -45,7 +48,9 @@ export class ByteTimeParser {
         if (c < 0 || c > 9) return Number.NaN;
         v = v * 10 + c;
       }
-      return len === 10 ? v * 1000 : v;
+      const ms = len === 10 ? v * 1000 : v;
+      this.hourIdx = Math.floor(ms / 3_600_000);
+      return ms;
     }
     return Number.NaN;
   }
@@ -68,8 +73,10 @@ export class ByteTimeParser {
     if (ymd !== this.lastYmd) {
       if (d > daysInMonth(y, mo)) return Number.NaN;
       this.lastYmd = ymd;
-      this.lastDayMs = daysFromCivil(y, mo, d) * DAY_MS;
+      this.lastDay = daysFromCivil(y, mo, d);
+      this.lastDayMs = this.lastDay * DAY_MS;
     }
+    this.hourIdx = this.lastDay * 24 + h;
     return this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
   }
 }

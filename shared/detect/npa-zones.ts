@@ -51,11 +51,7 @@ export function zoneIndexOfNumber(e164: string): number {
   return zone === null ? -1 : ZONE_NAMES.indexOf(zone);
 }
 
-/**
- * zoneIndexOfNumber for a number held as its key (the E.164 digits as an integer): +1 numbers are
- * exactly the 11-digit keys starting with 1, and their area code is digits 2-4.
- */
-export function zoneIndexOfKey(key: number): number {
-  if (key < 10_000_000_000 || key >= 20_000_000_000) return -1;
-  return zoneIndexByNpa[Math.floor(key / 10_000_000) % 1000];
+/** zoneIndexOfNumber for a +1 number given by its area code (0-999). */
+export function zoneIndexOfNpa(npa: number): number {
+  return zoneIndexByNpa[npa];
 }

@@ -122,7 +122,14 @@ const layoutArb = fc.record({
 /** fields in the shape switches write, which the fast lane must take (so the property tests it) */
 const plainFieldsArb = fc.record({
   call_id: fc.constantFrom('c1', 'c2'),
-  start_time: fc.constantFrom('2026-11-27T16:00:00Z', '2026-11-27T17:59:59Z', '1795795200'),
+  // 11:15 and 11:45 UTC are either side of 8:00 in St. John's (UTC-3:30), within one UTC hour
+  start_time: fc.constantFrom(
+    '2026-11-27T16:00:00Z',
+    '2026-11-27T17:59:59Z',
+    '1795795200',
+    '2026-11-27T11:15:00Z',
+    '2026-11-27T11:45:00Z',
+  ),
   answer_time: fc.constantFrom('', '2026-11-27T16:00:05Z'),
   end_time: fc.constantFrom('', '2026-11-27T16:01:00Z', '2026-11-27T15:00:00Z'),
   duration_s: fc.constantFrom('', '0', '5', '45'),
@@ -136,7 +143,14 @@ const plainFieldsArb = fc.record({
     '+4420794600',
     '+18005550000',
   ),
-  called_number: fc.constantFrom('+12125550150', '12125551212', '0114420794600', '+13105550100'),
+  called_number: fc.constantFrom(
+    '+12125550150',
+    '12125551212',
+    '0114420794600',
+    '+13105550100',
+    '+17092345678',
+    '7092345600',
+  ),
   sip_code: fc.constantFrom('', '200', '486', '603'),
   disposition: fc.constantFrom('', 'ANSWERED', 'BUSY'),
   attestation: fc.constantFrom('', 'A', 'B', 'C'),

@@ -1,5 +1,5 @@
-import type { ByteInterner } from '../byte-intern.ts';
-import { classifyNanpNational, classifyNanpParts } from '../nanp.ts';
+import { type ByteInterner, FNV_OFFSET, FNV_PRIME } from '../byte-intern.ts';
+import { classifyNanpParts } from '../nanp.ts';
 import type { PackedCall } from '../packed-call.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
 import type { ByteTimeParser } from '../time-bytes.ts';
@@ -63,15 +63,24 @@ const KIND_OF: Array<[keyof ColumnMap, Kind]> = [
   ['verstat', Kind.Verstat],
 ];
 
-function matchAt(buf: Buffer, s: number, e: number, list: Buffer[]): number {
-  const len = e - s;
+/**
+ * Index of the word of `list` written at buf[s] and followed by a delimiter (comma, CR or newline),
+ * or -1: compared in place, without finding the field's end first.
+ */
+function wordAt(buf: Buffer, s: number, list: Buffer[]): number {
   outer: for (let k = 0; k < list.length; k++) {
     const want = list[k];
-    if (want.length !== len) continue;
+    const len = want.length;
     for (let j = 0; j < len; j++) if (buf[s + j] !== want[j]) continue outer;
-    return k;
+    const d = buf[s + len];
+    if (d === COMMA || d === LF || d === CR) return k;
   }
   return -1;
+}
+
+/** an empty field starts at its delimiter (a CR only counts at the end of the line, checked later) */
+function isEmptyAt(c: number): boolean {
+  return c === COMMA || c === LF || c === CR;
 }
 
 /** true when the field needs no trimming and decodes as plain ASCII at both ends */
@@ -96,8 +105,9 @@ export class CanonicalFastReader {
   private readonly hasAttestation: boolean;
   private readonly ids: ByteInterner;
   private readonly times: ByteTimeParser;
-  /** class of the last number parsed by numberAt, and where its digits ended */
+  /** class of the last number parsed by numberAt, its NPA * 1000 + NXX (-1 unless +1), and where its digits ended */
   private cls: NumberClass = 'valid';
+  private npaNxx = -1;
   private numEnd = 0;
 
   constructor(columns: ColumnMap, width: number, ids: ByteInterner, times: ByteTimeParser) {
@@ -122,6 +132,7 @@ export class CanonicalFastReader {
     const last = this.last;
     let p = pos;
     let startMs = Number.NaN;
+    let hourIdx = 0;
     let answerMs = Number.NaN;
     let hasAnswer = false;
     let endMs = Number.NaN;
@@ -132,8 +143,10 @@ export class CanonicalFastReader {
     let trunkId = '';
     let callingKey = -1;
     let callingClass: NumberClass = 'blank';
+    let callingNpaNxx = -1;
     let calledKey = NO_KEY;
     let calledClass: NumberClass = 'valid';
+    let calledNpaNxx = -1;
     let sipCode = 0;
     let disposition = 0; // 0 = none, else index + 1
     let attestation: Attestation = this.hasAttestation ? '' : '?';
@@ -157,9 +170,10 @@ export class CanonicalFastReader {
           e = this.timeEnd(buf, s);
           if (e < 0) return -1;
           startMs = this.timeMs;
+          hourIdx = this.times.hourIdx;
           break;
         case Kind.Answer:
-          if (c0 === COMMA || c0 === LF) {
+          if (isEmptyAt(c0)) {
             e = s;
             break;
           }
@@ -169,7 +183,7 @@ export class CanonicalFastReader {
           hasAnswer = true;
           break;
         case Kind.End:
-          if (c0 === COMMA || c0 === LF) {
+          if (isEmptyAt(c0)) {
             e = s;
             break;
           }
@@ -194,35 +208,39 @@ export class CanonicalFastReader {
           break;
         }
         case Kind.Customer:
-          e = fieldEnd(buf, s);
+          e = this.idEnd(buf, s);
           if (e === s || !plainEnds(buf, s, e)) return -1;
-          customerId = this.ids.intern(buf, s, e);
+          customerId = this.ids.internHashed(buf, s, e, this.idHash);
           break;
         case Kind.Trunk:
-          e = fieldEnd(buf, s);
-          if (e > s) {
-            if (!plainEnds(buf, s, e)) return -1;
-            trunkId = this.ids.intern(buf, s, e);
+          if (isEmptyAt(c0)) {
+            e = s;
+            break;
           }
+          e = this.idEnd(buf, s);
+          if (!plainEnds(buf, s, e)) return -1;
+          trunkId = this.ids.internHashed(buf, s, e, this.idHash);
           break;
         case Kind.Calling:
-          if (c0 === COMMA || c0 === LF) {
+          if (isEmptyAt(c0)) {
             e = s;
             break;
           }
           callingKey = this.numberAt(buf, s);
           if (callingKey === NO_KEY) return -1;
           callingClass = this.cls;
+          callingNpaNxx = this.npaNxx;
           e = this.numEnd;
           break;
         case Kind.Called:
           calledKey = this.numberAt(buf, s);
           if (calledKey === NO_KEY) return -1;
           calledClass = this.cls;
+          calledNpaNxx = this.npaNxx;
           e = this.numEnd;
           break;
         case Kind.Sip: {
-          if (c0 === COMMA || c0 === LF) {
+          if (isEmptyAt(c0)) {
             e = s;
             break;
           }
@@ -235,16 +253,18 @@ export class CanonicalFastReader {
           break;
         }
         case Kind.Disposition: {
-          e = fieldEnd(buf, s);
-          if (e > s) {
-            const k = matchAt(buf, s, e, DISPOSITIONS);
-            if (k < 0) return -1;
-            disposition = k + 1;
+          if (isEmptyAt(c0)) {
+            e = s;
+            break;
           }
+          const k = wordAt(buf, s, DISPOSITIONS);
+          if (k < 0) return -1;
+          disposition = k + 1;
+          e = s + DISPOSITIONS[k].length;
           break;
         }
         case Kind.Attestation:
-          if (c0 === COMMA || c0 === LF) {
+          if (isEmptyAt(c0)) {
             e = s;
             break;
           }
@@ -255,12 +275,14 @@ export class CanonicalFastReader {
           e = s + 1;
           break;
         case Kind.Verstat: {
-          e = fieldEnd(buf, s);
-          if (e > s) {
-            const k = matchAt(buf, s, e, VERSTAT_BYTES);
-            if (k < 0) return -1;
-            verstat = VERSTAT_TEXT[k];
+          if (isEmptyAt(c0)) {
+            e = s;
+            break;
           }
+          const k = wordAt(buf, s, VERSTAT_BYTES);
+          if (k < 0) return -1;
+          verstat = VERSTAT_TEXT[k];
+          e = s + VERSTAT_BYTES[k].length;
           break;
         }
         default:
@@ -297,6 +319,7 @@ export class CanonicalFastReader {
 
     out.line = line;
     out.startMs = startMs;
+    out.hourIdx = hourIdx;
     out.durationS = answered ? durationS : 0;
     out.answered = answered;
     out.sipCode = sipCode;
@@ -304,10 +327,29 @@ export class CanonicalFastReader {
     out.trunkId = trunkId;
     out.callingKey = callingKey;
     out.callingClass = callingClass;
+    out.callingNpaNxx = callingNpaNxx;
     out.calledKey = calledKey;
     out.calledClass = calledClass;
+    out.calledNpaNxx = calledNpaNxx;
     out.attestation = attestation;
     out.verstat = verstat;
+    return p;
+  }
+
+  /** the ByteInterner hash of the id scanned by the last idEnd */
+  private idHash = 0;
+
+  /** End of the id field starting at s, hashing its bytes on the way (ByteInterner's FNV-1a) into idHash. */
+  private idEnd(buf: Buffer, s: number): number {
+    let h = FNV_OFFSET;
+    let p = s;
+    for (;;) {
+      const c = buf[p];
+      if (c === COMMA || c === LF) break;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      p++;
+    }
+    this.idHash = h;
     return p;
   }
 
@@ -331,6 +373,16 @@ export class CanonicalFastReader {
     if (Number.isNaN(ms)) return -1;
     this.timeMs = ms;
     return e;
+  }
+
+  /** NPA NXX LINE of the 10 national digits at buf[at], as small integers: sets cls and npaNxx without a division. */
+  private nanpParts(buf: Buffer, at: number): void {
+    const npa = (buf[at] - 48) * 100 + (buf[at + 1] - 48) * 10 + (buf[at + 2] - 48);
+    const nxx = (buf[at + 3] - 48) * 100 + (buf[at + 4] - 48) * 10 + (buf[at + 5] - 48);
+    const line =
+      (buf[at + 6] - 48) * 1000 + (buf[at + 7] - 48) * 100 + (buf[at + 8] - 48) * 10 + (buf[at + 9] - 48);
+    this.cls = classifyNanpParts(npa, nxx, line);
+    this.npaNxx = npa * 1000 + nxx;
   }
 
   /**
@@ -361,26 +413,20 @@ export class CanonicalFastReader {
     else if (n >= 2 && buf[p] === 48 && buf[p + 1] === 48) from = p + 2;
     else if (n === 11 && buf[p] === 49) from = p;
     else if (n === 10) {
-      this.cls = classifyNanpNational(all);
+      // a national number: +1 and these 10 digits
+      this.nanpParts(buf, p);
       return 10_000_000_000 + all;
     } else return NO_KEY;
     const len = end - from;
     if (len === 0) return NO_KEY;
     if (buf[from] === 49) {
       if (len !== 11) return NO_KEY;
-      // +1 NPA NXX LINE: the parts as small integers straight from the digits
-      this.cls = classifyNanpParts(
-        (buf[from + 1] - 48) * 100 + (buf[from + 2] - 48) * 10 + (buf[from + 3] - 48),
-        (buf[from + 4] - 48) * 100 + (buf[from + 5] - 48) * 10 + (buf[from + 6] - 48),
-        (buf[from + 7] - 48) * 1000 +
-          (buf[from + 8] - 48) * 100 +
-          (buf[from + 9] - 48) * 10 +
-          (buf[from + 10] - 48),
-      );
+      this.nanpParts(buf, from + 1);
       return from === p ? all : digitsValue(buf, from, end);
     }
     if (len < 8 || len > 15 || buf[from] === 48) return NO_KEY;
     this.cls = 'valid';
+    this.npaNxx = -1;
     return from === p ? all : digitsValue(buf, from, end);
   }
 }

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ZoneClock } from '../../shared/cdr/time.ts';
+import { Aggregator } from '../../shared/detect/aggregator.ts';
+import { zoneOfNumber } from '../../shared/detect/npa-zones.ts';
+import { emptyReference } from '../../shared/detect/reference.ts';
+import { callsInHour } from '../helpers/traffic.ts';
+
+/**
+ * The calling-hours counters against a direct computation per call: the called party's local hour is
+ * that of ms + the zone's offset (taken at the call's UTC hour), and a call is outside hours before
+ * 8:00 or from 21:00. The aggregator caches this per zone and UTC hour; half-hour zones (St. John's,
+ * area code 709) cross a local hour inside one UTC hour, which the cache must still get right.
+ */
+const CALLED = [
+  '+17092345678',
+  '+12125550150',
+  '+18085550100',
+  '+13105550100',
+  '+17875550100',
+  '+442079460011',
+];
+
+function expectedOutside(called: string, ms: number): number | null {
+  const zone = zoneOfNumber(called);
+  if (zone === null) return null;
+  const h = new Date(ms + new ZoneClock(zone).offsetAt(ms)).getUTCHours();
+  return h < 8 || h >= 21 ? 1 : 0;
+}
+
+describe('calling hours at the called party', () => {
+  it('counts calls outside 8:00-21:00 local time exactly, minute by minute, across zones and DST changes', () => {
+    fc.assert(
+      fc.property(
+        // hours around the 2026 DST changes and ordinary days
+        fc.constantFrom(Date.UTC(2026, 2, 8, 0), Date.UTC(2026, 10, 1, 0), Date.UTC(2026, 10, 27, 0)),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 47 * 60 - 1 }), fc.constantFrom(...CALLED)), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (day, calls) => {
+          const agg = new Aggregator(emptyReference());
+          let known = 0;
+          let outside = 0;
+          for (const [minute, called] of calls) {
+            const ms = day + minute * 60_000;
+            const [call] = callsInHour('C1', ms, 1, () => ({ called }));
+            agg.add(call);
+            const want = expectedOutside(called, ms);
+            if (want !== null) {
+              known++;
+              outside += want;
+            }
+          }
+          const windows = [...(agg.customerWindows().get('C1') ?? [])];
+          expect(windows.reduce((n, w) => n + w.hoursKnown, 0)).toBe(known);
+          expect(windows.reduce((n, w) => n + w.outsideHours, 0)).toBe(outside);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("splits one UTC hour at 8:00 in St. John's (UTC-3:30)", () => {
+    const agg = new Aggregator(emptyReference());
+    const hour = Date.UTC(2026, 10, 27, 11);
+    for (const minutes of [15, 45])
+      agg.add(callsInHour('C1', hour + minutes * 60_000, 1, () => ({ called: '+17092345678' }))[0]);
+    const [w] = agg.customerWindows().get('C1') ?? [];
+    expect(w.hourMs).toBe(hour);
+    expect([w.hoursKnown, w.outsideHours]).toEqual([2, 1]);
+  });
+});
