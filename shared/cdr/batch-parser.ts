@@ -12,6 +12,7 @@ import { CanonicalFastReader } from './formats/canonical-fast.ts';
 import { freeswitchRow, looksLikeFreeswitch } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
 import { normalizeCall } from './normalize.ts';
+import { PackedBlock } from './packed-block.ts';
 import { PackedCall } from './packed-call.ts';
 import type { RawCall } from './raw-call.ts';
 import type { CallRecord, QuarantinedRow } from './record.ts';
@@ -44,6 +45,9 @@ export interface BatchSink {
    * Optional fast lane for sinks that only aggregate: when present, canonical CSV rows in the common
    * shape arrive here as one reused PackedCall (copy what you keep) instead of through `call`; every
    * other row still comes through `call` or `quarantine`. Same rows, same normalization, same stats.
+   * Packed rows are handed over a block at a time (packed-block.ts), so they may arrive a
+   * few thousand rows after the bytes that held them were pushed, but always in input order: before
+   * any later `call` or `quarantine`, and all of them by the time end() returns.
    */
   packed?(call: PackedCall): void;
 }
@@ -79,6 +83,9 @@ export class BatchParser {
   private readonly stats: BatchStats;
   private fast: CanonicalFastReader | null = null;
   private readonly packedCall = new PackedCall();
+  /** fast-lane rows not yet handed to sink.packed (see flushPacked) */
+  private block: PackedBlock | null = null;
+  private readonly toSink = (c: PackedCall): void => this.sink.packed?.(c);
 
   constructor(opts: ParseOptions, sink: BatchSink) {
     this.opts = opts;
@@ -118,6 +125,7 @@ export class BatchParser {
   end(): BatchStats {
     if (this.format === 'jsonl') this.pushJson(Buffer.alloc(0), true);
     else this.tokenizer?.end();
+    this.flushPacked();
     this.stats.format = this.format ?? 'empty';
     return { ...this.stats };
   }
@@ -167,8 +175,10 @@ export class BatchParser {
       this.format = 'canonical';
       this.columns = map;
       this.width = rec.count;
-      if (this.sink.packed)
+      if (this.sink.packed) {
         this.fast = new CanonicalFastReader(map, rec.count, new ByteInterner(), new ByteTimeParser());
+        this.block = new PackedBlock();
+      }
       return true; // the header is not a data row
     }
     if (want === 'asterisk' || (want === 'auto' && looksLikeAsterisk(rec))) this.format = 'asterisk';
@@ -205,6 +215,11 @@ export class BatchParser {
     this.emit(raw, rec.line, () => rec.raw(RAW_LIMIT));
   }
 
+  /** Hands the fast-lane rows read so far to sink.packed, in order. */
+  private flushPacked(): void {
+    if (this.block !== null && this.block.size > 0) this.block.drain(this.toSink);
+  }
+
   /** The canonical fast lane (formats/canonical-fast.ts) on one row, once the header is known. */
   private fastLine(buf: Buffer, pos: number, line: number): number {
     const fast = this.fast;
@@ -218,7 +233,7 @@ export class BatchParser {
     stats.calls++;
     if (stats.firstStartMs === null || ms < stats.firstStartMs) stats.firstStartMs = ms;
     if (stats.lastStartMs === null || ms > stats.lastStartMs) stats.lastStartMs = ms;
-    this.sink.packed?.(call);
+    if (this.block?.add(call)) this.flushPacked();
     return next;
   }
 
@@ -281,6 +296,7 @@ export class BatchParser {
       this.stats.firstStartMs = rec.startMs;
     if (this.stats.lastStartMs === null || rec.startMs > this.stats.lastStartMs)
       this.stats.lastStartMs = rec.startMs;
+    this.flushPacked();
     this.sink.call(rec, rawText);
   }
 
@@ -295,6 +311,7 @@ export class BatchParser {
 
   private quarantineRow(line: number, reason: string, raw: string): void {
     this.stats.quarantined++;
+    this.flushPacked();
     this.sink.quarantine({ line, reason, raw });
   }
 }
