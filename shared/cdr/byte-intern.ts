@@ -11,6 +11,8 @@ export class ByteInterner {
   private keys: Buffer[] = [];
   private values: string[] = [];
   private slots = new Int32Array(256).fill(-1);
+  /** index of the string the last intern returned: 0, 1, 2... in order of first sight, for per-id tables */
+  lastIndex = -1;
   private hashes = new Int32Array(256);
 
   /** The string for buf[start, end), decoded as UTF-8 exactly like `buf.toString('utf8', start, end)`. */
@@ -38,12 +40,16 @@ export class ByteInterner {
               break;
             }
           }
-          if (same) return this.values[idx];
+          if (same) {
+            this.lastIndex = idx;
+            return this.values[idx];
+          }
         }
       }
       i = (i + 1) & mask;
     }
     const value = buf.toString('utf8', start, end);
+    this.lastIndex = this.keys.length;
     this.slots[i] = this.keys.length;
     this.hashes[i] = h;
     this.keys.push(Buffer.from(buf.subarray(start, end)));

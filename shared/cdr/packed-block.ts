@@ -20,6 +20,7 @@ export class PackedBlock {
   private readonly answered: Uint8Array;
   private readonly sipCode: Int32Array;
   private readonly customerId: string[];
+  private readonly customerSlot: Int32Array;
   private readonly trunkId: string[];
   private readonly callingKey: Float64Array;
   private readonly callingClass: NumberClass[];
@@ -40,6 +41,7 @@ export class PackedBlock {
     this.answered = new Uint8Array(capacity);
     this.sipCode = new Int32Array(capacity);
     this.customerId = new Array<string>(capacity).fill('');
+    this.customerSlot = new Int32Array(capacity);
     this.trunkId = new Array<string>(capacity).fill('');
     this.callingKey = new Float64Array(capacity);
     this.callingClass = new Array<NumberClass>(capacity).fill('blank');
@@ -61,6 +63,7 @@ export class PackedBlock {
     this.answered[i] = c.answered ? 1 : 0;
     this.sipCode[i] = c.sipCode;
     this.customerId[i] = c.customerId;
+    this.customerSlot[i] = c.customerSlot;
     this.trunkId[i] = c.trunkId;
     this.callingKey[i] = c.callingKey;
     this.callingClass[i] = c.callingClass;
@@ -87,6 +90,7 @@ export class PackedBlock {
       out.answered = this.answered[i] === 1;
       out.sipCode = this.sipCode[i];
       out.customerId = this.customerId[i];
+      out.customerSlot = this.customerSlot[i];
       out.trunkId = this.trunkId[i];
       out.callingKey = this.callingKey[i];
       out.callingClass = this.callingClass[i];

@@ -18,6 +18,12 @@ export class PackedCall {
   /** 0 when the row had no SIP code */
   sipCode = 0;
   customerId = '';
+  /**
+   * A small number the reader gave this customer id (its interner's index), -1 if none: lets a sink
+   * find per-customer state in an array, after checking the id itself (numbers of different readers
+   * can collide)
+   */
+  customerSlot = -1;
   trunkId = '';
   /** -1 for a blank caller ID */
   callingKey = -1;

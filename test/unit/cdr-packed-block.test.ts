@@ -15,6 +15,7 @@ const callArb = fc.record({
   answered: fc.boolean(),
   sipCode: fc.integer({ min: 0, max: 699 }),
   customerId: fc.string(),
+  customerSlot: fc.integer({ min: -1, max: 100_000 }),
   trunkId: fc.string(),
   callingKey: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2 ** 53 - 1 })),
   callingClass: fc.constantFrom(...CLASSES),

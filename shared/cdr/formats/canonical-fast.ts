@@ -140,6 +140,7 @@ export class CanonicalFastReader {
     let durationS = 0;
     let hasDuration = false;
     let customerId = '';
+    let customerSlot = -1;
     let trunkId = '';
     let callingKey = -1;
     let callingClass: NumberClass = 'blank';
@@ -211,6 +212,7 @@ export class CanonicalFastReader {
           e = this.idEnd(buf, s);
           if (e === s || !plainEnds(buf, s, e)) return -1;
           customerId = this.ids.internHashed(buf, s, e, this.idHash);
+          customerSlot = this.ids.lastIndex;
           break;
         case Kind.Trunk:
           if (isEmptyAt(c0)) {
@@ -324,6 +326,7 @@ export class CanonicalFastReader {
     out.answered = answered;
     out.sipCode = sipCode;
     out.customerId = customerId;
+    out.customerSlot = customerSlot;
     out.trunkId = trunkId;
     out.callingKey = callingKey;
     out.callingClass = callingClass;
