@@ -27,6 +27,17 @@ export function severityOf(score: number, policy: Policy): Severity {
   return 'low';
 }
 
+/** ISO text of hour starts: a run scores the same few dozen hours thousands of times. */
+const hourText = new Map<number, string>();
+function hourIso(ms: number): string {
+  let text = hourText.get(ms);
+  if (text === undefined) {
+    text = isoUtc(ms);
+    if (hourText.size < 10_000) hourText.set(ms, text);
+  }
+  return text;
+}
+
 function maxSeverity(a: Severity, b: Severity): Severity {
   return severityRank(a) >= severityRank(b) ? a : b;
 }
@@ -54,8 +65,8 @@ export function evaluateWindow(
   const start = hourStart(w.hourMs);
   return {
     customer_id: w.customerId,
-    window_start: isoUtc(start),
-    window_end: isoUtc(start + HOUR_MS),
+    window_start: hourIso(start),
+    window_end: hourIso(start + HOUR_MS),
     severity,
     score: Math.max(
       score,
