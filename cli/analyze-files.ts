@@ -38,7 +38,7 @@ export async function aggregateFiles(
   const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
   // one big canonical batch: worker threads each take a share of the customers
   const only = files.length === 1 ? files[0] : null;
-  const count = only ? workerCount(only.size, opts.format) : 1;
+  const count = only ? workerCount(only.path, only.size, opts.format) : 1;
   const started = opts.workers ?? [];
   const usable =
     only !== null && count > 1 && started.length === count && started[0].input.source === only.path;

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PARALLEL_MIN_BYTES, prestartWorkers } from '../../cli/analyze-prestart.ts';
+import { runAnalyze } from '../../cli/analyze-run.ts';
+import { UsageError } from '../../cli/errors.ts';
+import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
+
+/**
+ * `traceguard analyze` on one batch big enough for worker threads, the way the command runs it:
+ * workers started from the command line before the rest loads (prestartWorkers), then runAnalyze.
+ * The findings must be exactly those of one thread (TRACEGUARD_ANALYZE_WORKERS=1), plain and gzip.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'traceguard-workers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  delete process.env.TRACEGUARD_ANALYZE_WORKERS;
+});
+
+// just over the threshold once decoded: ~158 bytes a row
+const text = [...generateCanonicalRows({ rows: 440_000, seed: 11, customers: 40 })].join('');
+const csv = join(dir, 'big.csv');
+const gz = join(dir, 'big.csv.gz');
+writeFileSync(csv, text);
+writeFileSync(gz, gzipSync(text, { level: 1 }));
+// reference data that makes rules fire (the rows themselves are ordinary traffic): some callers on
+// the DNO list, and an inventory holding one number of each customer, so A-attested calls from
+// the others are presented from numbers the customer does not hold
+const seen = text
+  .split('\n', 5000)
+  .slice(1)
+  .map((line) => line.split(','))
+  .filter((f) => f.length > 8);
+const dnoList = join(dir, 'dno.txt');
+writeFileSync(dnoList, `${[...new Set(seen.slice(0, 3).map((f) => f[7]))].join('\n')}\n`);
+const inventory = join(dir, 'numbers.csv');
+const firstNumber = new Map(seen.map((f) => [f[5], f[7]]));
+writeFileSync(inventory, `customer_id,number\n${[...firstNumber].map(([c, n]) => `${c},${n}`).join('\n')}\n`);
+const opts = { inputFormat: 'auto', format: 'json', dno: dnoList, numbers: inventory };
+
+async function analyze(path: string, workers: string | undefined): Promise<{ threads: number; out: string }> {
+  if (workers) process.env.TRACEGUARD_ANALYZE_WORKERS = workers;
+  else delete process.env.TRACEGUARD_ANALYZE_WORKERS;
+  const started = prestartWorkers([path], opts);
+  return { threads: started.length, out: await runAnalyze([path], opts, started) };
+}
+
+describe('analyze with worker threads, from the command line', () => {
+  it.each([
+    ['plain', csv],
+    ['gzip', gz],
+  ])(
+    '%s: two workers give exactly the findings of one thread',
+    async (_, path) => {
+      expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
+      const parallel = await analyze(path, undefined);
+      const single = await analyze(path, '1');
+      expect(parallel.threads).toBe(Math.min(2, availableParallelism()));
+      expect(single.threads).toBe(0);
+      const doc = JSON.parse(parallel.out);
+      expect(doc.summary).toMatchObject({ batches: 1, rows: 440_000, calls: 440_000, quarantined: 0 });
+      expect(doc.findings.length).toBeGreaterThan(0);
+      expect(parallel.out).toBe(single.out);
+    },
+    60_000,
+  );
+
+  it('a batch below the threshold is read on one thread', () => {
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, text.slice(0, 1_000_000));
+    expect(prestartWorkers([small], opts)).toEqual([]);
+  });
+
+  it('a bad TRACEGUARD_ANALYZE_WORKERS is a usage error naming the variable', async () => {
+    process.env.TRACEGUARD_ANALYZE_WORKERS = 'two';
+    await expect(runAnalyze([csv], opts, [])).rejects.toThrow(UsageError);
+    await expect(runAnalyze([csv], opts, [])).rejects.toThrow(/TRACEGUARD_ANALYZE_WORKERS .*'two'/);
+  });
+});
