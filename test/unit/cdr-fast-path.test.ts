@@ -346,12 +346,15 @@ describe('canonical fast lane', () => {
     const rows = fc.sample(rowArb, { numRuns: 200, seed: 7 });
     const text = batchText({ columns: HEADER.split(','), eol: '\n' }, rows);
     const agg = new Aggregator(reference());
-    const parser = new BatchParser(
-      { source: 't.csv' },
-      { call: (r) => agg.add(r), packed: (p) => agg.addPacked(p), quarantine: () => {} },
-    );
-    parser.push(Buffer.from(text));
-    parser.end();
+    const readInto = (into: Aggregator) => {
+      const parser = new BatchParser(
+        { source: 't.csv' },
+        { call: (r) => into.add(r), packed: (p) => into.addPacked(p), quarantine: () => {} },
+      );
+      parser.push(Buffer.from(text));
+      parser.end();
+    };
+    readInto(agg);
     const before = [...agg.windows()].map(windowToJson);
     const moved = new Aggregator(reference());
     const { state, buffers } = agg.exportWindows();
@@ -360,12 +363,7 @@ describe('canonical fast lane', () => {
     expect([...moved.windows()].map(windowToJson)).toEqual(before);
     expect([...agg.windows()]).toEqual([]);
     // the emptied aggregator starts over cleanly: reading the batch again gives the same windows
-    const again = new BatchParser(
-      { source: 't.csv' },
-      { call: (r) => agg.add(r), packed: (p) => agg.addPacked(p), quarantine: () => {} },
-    );
-    again.push(Buffer.from(text));
-    again.end();
+    readInto(agg);
     const after = [...agg.windows()].map(windowToJson);
     // (lengths first: a failing deep comparison of these windows takes vitest minutes to print)
     expect(after.length).toBe(before.length);
