@@ -4,8 +4,22 @@ import { join } from 'node:path';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb } from '../../local/emulators/dynamodb.ts';
+import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
 import { DynamoWriteCounter, documentClientOf } from '../../shared/aws/clients.ts';
+import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
+import {
+  ManualClock,
+  MemoryBatchSource,
+  MemoryEventPublisher,
+  MemoryLog,
+  MemoryReferenceSource,
+  MemoryWorkQueue,
+} from '../../shared/ingest/memory-io.ts';
+import type { IngestJob } from '../../shared/ingest/messages.ts';
+import type { IngestPorts } from '../../shared/ingest/ports.ts';
+import { type BatchOutcome, processBatch } from '../../shared/ingest/process-batch.ts';
 import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
+import { cdrBatch } from '../unit/ingest-cdr-fixtures.ts';
 
 /**
  * DynamoDB Local for the ingest integration tests (the local stack's own starter, data in a fresh
@@ -131,5 +145,88 @@ export async function startDynamoHarness(): Promise<DynamoHarness> {
       await db.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+export const BUCKET = 'cdr-bucket';
+
+/** Ports over DynamoDB Local (aggregates, manifest) in fresh tables; S3, SNS and SQS stay in memory. */
+export async function dynamoPorts(h: DynamoHarness) {
+  const tables = await h.freshTables();
+  return {
+    tables,
+    source: new MemoryBatchSource(),
+    aggregates: new DynamoAggregateStore(h.doc, tables.aggregates),
+    manifest: new DynamoManifestStore(h.doc, tables.manifest),
+    reference: new MemoryReferenceSource(),
+    events: new MemoryEventPublisher(),
+    queue: new MemoryWorkQueue(),
+    clock: new ManualClock(),
+    log: new MemoryLog(),
+  } satisfies IngestPorts & { tables: unknown };
+}
+
+export type DynamoPorts = Awaited<ReturnType<typeof dynamoPorts>>;
+
+/** The ingest job for an object of BUCKET, from its first row. */
+export function job(key: string, body: string): IngestJob {
+  return {
+    bucket: BUCKET,
+    key,
+    versionId: null,
+    etag: `etag-${key}`,
+    size: body.length,
+    part: 0,
+    skipRows: 0,
+  };
+}
+
+/** Puts the object into the memory source and processes it as one delivery. */
+export async function run(p: DynamoPorts, key: string, body: string): Promise<BatchOutcome> {
+  p.source.put(BUCKET, key, body);
+  return processBatch(job(key, body), p);
+}
+
+/**
+ * The write-growth scenario (test "DynamoDB writes grow with windows, not rows", and the bench's
+ * --ingest): 10 customers x 3 hours, each with a customer-hour and 2 trunk-hour windows, at about
+ * 10k and about 100k rows.
+ */
+export function writeGrowthBatches(): { small: string; large: string; windows: number } {
+  const spec = { customers: Array.from({ length: 10 }, (_, i) => `C${i}`), hours: 3, robocallers: ['C3'] };
+  return {
+    small: cdrBatch({ seed: 31, rowsPerWindow: 333, ...spec }),
+    large: cdrBatch({ seed: 32, rowsPerWindow: 3334, ...spec }),
+    windows: 10 * 3 * 3,
+  };
+}
+
+export interface WriteMeasurement {
+  out: BatchOutcome;
+  /** DynamoDB write requests (BatchWriteItem / TransactWriteItems / PutItem / UpdateItem ...) */
+  requests: number;
+  /** items written by those requests */
+  items: number;
+  /** every request sent, by command name (reads too) */
+  commands: Record<string, number>;
+  ms: number;
+}
+
+/** Processes one batch on fresh tables and counts the DynamoDB requests it sent. */
+export async function measureWrites(
+  h: DynamoHarness,
+  body: string,
+  key = 'cdr/s1/x.csv',
+): Promise<WriteMeasurement> {
+  const p = await dynamoPorts(h);
+  const before = { requests: h.writes.requests, items: h.writes.items, commands: h.commands.snapshot() };
+  const started = performance.now();
+  const out = await run(p, key, body);
+  return {
+    out,
+    requests: h.writes.requests - before.requests,
+    items: h.writes.items - before.items,
+    commands: h.commands.since(before.commands),
+    ms: Math.round(performance.now() - started),
   };
 }

@@ -1,26 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
-import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
 import type { FindingEvent } from '../../shared/ingest/finding-event.ts';
-import {
-  ManualClock,
-  MemoryBatchSource,
-  MemoryEventPublisher,
-  MemoryLog,
-  MemoryReferenceSource,
-  MemoryWorkQueue,
-} from '../../shared/ingest/memory-io.ts';
 import type { IngestJob } from '../../shared/ingest/messages.ts';
-import type { IngestPorts } from '../../shared/ingest/ports.ts';
 import {
   type BatchOutcome,
   DEFAULT_INGEST_OPTIONS,
   processBatch,
 } from '../../shared/ingest/process-batch.ts';
 import { cdrBatch } from '../unit/ingest-cdr-fixtures.ts';
-import { type DynamoHarness, startDynamoHarness, throttling, transactionConflict } from './ingest-dynamo.ts';
+import {
+  BUCKET,
+  type DynamoHarness,
+  type DynamoPorts,
+  job,
+  measureWrites,
+  dynamoPorts as portsOver,
+  run,
+  startDynamoHarness,
+  throttling,
+  transactionConflict,
+  writeGrowthBatches,
+} from './ingest-dynamo.ts';
 
-const BUCKET = 'cdr-bucket';
 let h: DynamoHarness;
 
 beforeAll(async () => {
@@ -31,37 +31,10 @@ afterAll(async () => {
 });
 
 /** Ports over DynamoDB Local (aggregates, manifest); S3, SNS and SQS stay in memory. */
-async function dynamoPorts() {
-  const tables = await h.freshTables();
-  return {
-    tables,
-    source: new MemoryBatchSource(),
-    aggregates: new DynamoAggregateStore(h.doc, tables.aggregates),
-    manifest: new DynamoManifestStore(h.doc, tables.manifest),
-    reference: new MemoryReferenceSource(),
-    events: new MemoryEventPublisher(),
-    queue: new MemoryWorkQueue(),
-    clock: new ManualClock(),
-    log: new MemoryLog(),
-  } satisfies IngestPorts & { tables: unknown };
-}
-
-type Ports = Awaited<ReturnType<typeof dynamoPorts>>;
-
-function job(key: string, body: string): IngestJob {
-  return {
-    bucket: BUCKET,
-    key,
-    versionId: null,
-    etag: `etag-${key}`,
-    size: body.length,
-    part: 0,
-    skipRows: 0,
-  };
-}
+const dynamoPorts = () => portsOver(h);
 
 /** The window items (not markers, versions or severity bookkeeping): what detection reads. */
-async function windows(p: Ports): Promise<Record<string, unknown>> {
+async function windows(p: DynamoPorts): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const item of await h.scan(p.tables.aggregates)) {
     const sk = String(item.sk);
@@ -69,11 +42,6 @@ async function windows(p: Ports): Promise<Record<string, unknown>> {
     out[`${item.pk}|${sk}`] = { w: JSON.parse(String(item.w)), tc: item.tc };
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-async function run(p: Ports, key: string, body: string): Promise<BatchOutcome> {
-  p.source.put(BUCKET, key, body);
-  return processBatch(job(key, body), p);
 }
 
 const A = cdrBatch({
@@ -250,27 +218,12 @@ describe('ingest against DynamoDB Local', () => {
   });
 
   it('DynamoDB writes grow with windows, not rows (10k vs 100k rows)', async () => {
-    const spec = { customers: Array.from({ length: 10 }, (_, i) => `C${i}`), hours: 3, robocallers: ['C3'] };
-    const small = cdrBatch({ seed: 31, rowsPerWindow: 333, ...spec });
-    const large = cdrBatch({ seed: 32, rowsPerWindow: 3334, ...spec });
-    const measure = async (body: string) => {
-      const p = await dynamoPorts();
-      const before = { requests: h.writes.requests, items: h.writes.items, commands: h.commands.snapshot() };
-      const started = performance.now();
-      const out = await run(p, 'cdr/s1/x.csv', body);
-      return {
-        out,
-        requests: h.writes.requests - before.requests,
-        items: h.writes.items - before.items,
-        commands: h.commands.since(before.commands),
-        ms: Math.round(performance.now() - started),
-      };
-    };
-    const s = await measure(small);
-    const l = await measure(large);
+    const { small, large, windows: windowCount } = writeGrowthBatches();
+    const s = await measureWrites(h, small);
+    const l = await measureWrites(h, large);
     expect(l.out.rows).toBe(100_020);
     // 10 customers x 3 hours, each with a customer-hour and 2 trunk-hour windows
-    const windowCount = 10 * 3 * 3;
+    expect(windowCount).toBe(10 * 3 * 3);
     for (const m of [s, l]) {
       expect(m.out.windowsMerged).toBe(windowCount);
       // transactions of up to 50 windows; manifest: begin, part, 3 hours, finish; claim + confirm per finding
