@@ -3,6 +3,7 @@ import { availableParallelism, cpus, hostname, loadavg, totalmem } from 'node:os
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { LoadFigures } from '../test/load/load-run.ts';
 import { BENCH_CUSTOMERS, BENCH_SEED, type BenchReference, ensureDataSet, ensureReference } from './data.ts';
 import { measure, type Run } from './measure.ts';
 import { round, type Summary, summarize } from './stats.ts';
@@ -12,7 +13,13 @@ import { round, type Summary, summarize } from './stats.ts';
  * and gzip, at several sizes. Every contender runs as its own process, in turn (floor, analyze,
  * DuckDB 1 thread, DuckDB 2 threads) `--runs` times, so each run gives paired ratios taken under the
  * same machine load. Prints a table and writes bench/results/<timestamp>.json and latest.json.
+ * Opt-in ingest-path figures, each from one child run after the analyze contenders: `--ingest` (DynamoDB
+ * requests and items for a 10k- and a 100k-row batch, bench/ingest-child.ts) and `--stack-rows <n>` (n
+ * rows through the whole local stack end to end in batches of 100k, bench/stack-child.ts; minutes).
  */
+
+/** rows per object dropped into the local stack by --stack-rows (1M rows: 10 objects) */
+const STACK_BATCH_ROWS = 100_000;
 
 const optionsSchema = z.object({
   sizes: z
@@ -22,6 +29,20 @@ const optionsSchema = z.object({
   runs: z.coerce.number().int().min(1, '--runs must be at least 1').max(50),
   'data-dir': z.string().min(1),
   out: z.string().min(1),
+  ingest: z.boolean(),
+  'stack-rows': z
+    .string()
+    .transform((n) => Number(n.replaceAll('_', '')))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(0, '--stack-rows must be 0 (skip) or a row count')
+        .refine(
+          (n) => n <= STACK_BATCH_ROWS || n % STACK_BATCH_ROWS === 0,
+          `--stack-rows above ${STACK_BATCH_ROWS} must be a multiple of ${STACK_BATCH_ROWS} (one batch per ${STACK_BATCH_ROWS} rows)`,
+        ),
+    ),
 });
 
 const { values } = parseArgs({
@@ -30,6 +51,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'data-dir': { type: 'string', default: 'bench/data' },
     out: { type: 'string', default: 'bench/results' },
+    ingest: { type: 'boolean', default: false },
+    'stack-rows': { type: 'string', default: '0' },
   },
 });
 const parsed = optionsSchema.safeParse(values);
@@ -44,6 +67,31 @@ const opts = parsed.data;
 const duckOutput = z.object({ groups: z.number(), rows: z.number(), queryMs: z.number() });
 const floorOutput = z.object({ read: z.number(), decoded: z.number() });
 const analyzeOutput = z.object({ summary: z.object({ rows: z.number(), calls: z.number() }) });
+const ingestBatch = z.object({
+  rows: z.number(),
+  windows: z.number(),
+  findings: z.number(),
+  requests: z.number(),
+  items: z.number(),
+  commands: z.record(z.string(), z.number()),
+  ms: z.number(),
+});
+const ingestOutput = z.object({ small: ingestBatch, large: ingestBatch });
+const stackOutput = z.object({
+  batches: z.number(),
+  rows: z.number(),
+  customers: z.number(),
+  uploadSeconds: z.number(),
+  wallSeconds: z.number(),
+  rowsPerSecond: z.number(),
+  longestQueueAgeSeconds: z.number(),
+  longestLatencySeconds: z.number(),
+  aggregatedCalls: z.number(),
+  quarantined: z.number(),
+  windows: z.number(),
+  invocations: z.number(),
+  problems: z.array(z.string()),
+}) satisfies z.ZodType<LoadFigures>;
 
 const CONTENDERS = ['floor', 'analyze', 'duckdb1', 'duckdb2'] as const;
 type Contender = (typeof CONTENDERS)[number];
@@ -165,6 +213,41 @@ for (const rows of opts.sizes) {
   }
 }
 
+/** the opt-in ingest-path figures, each from one child process */
+let ingest: (z.infer<typeof ingestOutput> & { wallMs: number; peakRssMb: number }) | undefined;
+if (opts.ingest) {
+  process.stderr.write('bench: ingest path, DynamoDB requests per batch (DynamoDB Local)\n');
+  const run = await measure(['bench/ingest-child.ts'], compileCache);
+  ingest = {
+    ...ingestOutput.parse(JSON.parse(run.stdout), {
+      error: () => 'ingest-child output is not {small, large}',
+    }),
+    wallMs: round(run.wallMs, 1),
+    peakRssMb: round(run.peakRssKb / 1024),
+  };
+}
+let stack: (z.infer<typeof stackOutput> & { peakRssMb: number }) | undefined;
+if (opts['stack-rows'] > 0) {
+  const rows = opts['stack-rows'];
+  const batches = Math.max(1, rows / STACK_BATCH_ROWS);
+  process.stderr.write(
+    `bench: ${rows} rows through the local stack in ${batches} batch(es) (takes minutes)\n`,
+  );
+  const run = await measure(['bench/stack-child.ts', String(rows), String(batches)], compileCache);
+  // the handlers' own log lines (worker threads) share the child's stdout: the figures are its last line
+  const last = run.stdout.trimEnd().split('\n').at(-1) ?? '';
+  const figures = stackOutput.parse(JSON.parse(last), {
+    error: () => 'stack-child output is not LoadFigures',
+  });
+  if (figures.rows !== rows || figures.aggregatedCalls + figures.quarantined !== rows)
+    throw new Error(
+      `stack-child: ${figures.aggregatedCalls} + ${figures.quarantined} rows accounted for, expected ${rows}`,
+    );
+  // peak RSS of the bench child: the whole local stack (emulators in-process, handlers in worker threads)
+  // except DynamoDB Local, which runs as its own Java process
+  stack = { ...figures, peakRssMb: round(run.peakRssKb / 1024) };
+}
+
 const machine = {
   cpus: availableParallelism(),
   cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -195,6 +278,8 @@ const result = {
     'wall time of each whole process (start-up included) from spawn to exit; peak RSS from process.resourceUsage().maxRSS at exit; ratios are DuckDB (or floor) wall time / analyze wall time within the same run, so > 1 means analyze is faster',
   sets,
   rssGrowth,
+  ...(ingest && { ingest }),
+  ...(stack && { stack }),
 };
 
 mkdirSync(opts.out, { recursive: true });
@@ -234,5 +319,21 @@ for (const s of sets) {
 for (const g of rssGrowth)
   lines.push(
     `analyze peak RSS, ${g.format}: ${g.fromMb} MB at ${g.fromRows} rows -> ${g.toMb} MB at ${g.toRows} rows`,
+  );
+if (ingest) {
+  const { small: s, large: l } = ingest;
+  lines.push(
+    '',
+    `ingest (DynamoDB Local, one batch each, ${l.windows} windows): ${s.rows} rows -> ${s.requests} write requests (${s.items} items, ${s.findings} findings) in ${s.ms} ms; ` +
+      `${l.rows} rows -> ${l.requests} write requests (${l.items} items, ${l.findings} findings) in ${l.ms} ms`,
+    `ingest requests by command, ${l.rows} rows: ${Object.entries(l.commands)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')}`,
+  );
+}
+if (stack)
+  lines.push(
+    '',
+    `local stack end to end: ${stack.rows} rows in ${stack.batches} batches -> ${stack.wallSeconds.toFixed(1)} s, ${stack.rowsPerSecond} rows/s (upload ${stack.uploadSeconds.toFixed(1)} s, ${stack.windows} windows, ${stack.invocations} invocations)`,
   );
 process.stdout.write(`${lines.join('\n')}\n\nresults: ${join(opts.out, `${stamp}.json`)}\n`);
