@@ -15,11 +15,16 @@ import { round, type Summary, summarize } from './stats.ts';
  * same machine load. Prints a table and writes bench/results/<timestamp>.json and latest.json.
  * Opt-in ingest-path figures, each from one child run after the analyze contenders: `--ingest` (DynamoDB
  * requests and items for a 10k- and a 100k-row batch, bench/ingest-child.ts) and `--stack-rows <n>` (n
- * rows through the whole local stack end to end in batches of 100k, bench/stack-child.ts; minutes).
+ * rows through the whole local stack end to end in batches of 10k, bench/stack-child.ts; minutes).
  */
 
-/** rows per object dropped into the local stack by --stack-rows (1M rows: 10 objects) */
-const STACK_BATCH_ROWS = 100_000;
+/**
+ * rows per object dropped into the local stack by --stack-rows (1M rows: 100 objects), as in the load
+ * test (test/load/load-full.test.ts). Larger objects fail: the local S3 (fauxqs) refuses a PutObject body
+ * over 11 MiB (100k plain rows are about 15 MB), and with 50k-row objects all 1M rows were done in about
+ * a minute but runLoad's wait for an idle stack (120 s) timed out while the findings' escalations ran
+ */
+const STACK_BATCH_ROWS = 10_000;
 
 const optionsSchema = z.object({
   sizes: z
