@@ -17,6 +17,11 @@ export interface LoadOptions {
   /** objects uploaded at the same time */
   uploadConcurrency?: number;
   timeoutMs?: number;
+  /**
+   * after the last batch is done, how long to wait for the follow-up work (alerts, escalations) to
+   * finish before the figures are read (default 120 s); 0 reads them at once, the stack still busy
+   */
+  idleTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -72,7 +77,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     const uploadSeconds = (Date.now() - start) / 1000;
     log(`uploaded ${keys.length} batches in ${uploadSeconds.toFixed(1)} s`);
     await fs.batchesDone(keys, options.timeoutMs ?? 600_000);
-    await fs.stack.waitForIdle({ timeoutMs: 120_000 });
+    const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+    if (idleTimeoutMs > 0) await fs.stack.waitForIdle({ timeoutMs: idleTimeoutMs });
 
     const problems: string[] = [];
     const manifest = new Map(
