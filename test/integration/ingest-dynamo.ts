@@ -7,18 +7,11 @@ import { startDynamoDb } from '../../local/emulators/dynamodb.ts';
 import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
 import { DynamoWriteCounter, documentClientOf } from '../../shared/aws/clients.ts';
 import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
-import {
-  ManualClock,
-  MemoryBatchSource,
-  MemoryEventPublisher,
-  MemoryLog,
-  MemoryReferenceSource,
-  MemoryWorkQueue,
-} from '../../shared/ingest/memory-io.ts';
 import type { IngestJob } from '../../shared/ingest/messages.ts';
 import type { IngestPorts } from '../../shared/ingest/ports.ts';
 import { type BatchOutcome, processBatch } from '../../shared/ingest/process-batch.ts';
 import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
+import { memoryIngestPorts } from '../helpers/ingest-ports.ts';
 import { cdrBatch } from '../unit/ingest-cdr-fixtures.ts';
 
 /**
@@ -154,15 +147,10 @@ export const BUCKET = 'cdr-bucket';
 export async function dynamoPorts(h: DynamoHarness) {
   const tables = await h.freshTables();
   return {
+    ...memoryIngestPorts(),
     tables,
-    source: new MemoryBatchSource(),
     aggregates: new DynamoAggregateStore(h.doc, tables.aggregates),
     manifest: new DynamoManifestStore(h.doc, tables.manifest),
-    reference: new MemoryReferenceSource(),
-    events: new MemoryEventPublisher(),
-    queue: new MemoryWorkQueue(),
-    clock: new ManualClock(),
-    log: new MemoryLog(),
   } satisfies IngestPorts & { tables: unknown };
 }
 
