@@ -22,6 +22,20 @@ function mix<T>(plain: fc.Arbitrary<T>, odd: fc.Arbitrary<T>): fc.Arbitrary<T> {
   return fc.oneof({ arbitrary: plain, weight: 6 }, { arbitrary: odd, weight: 1 });
 }
 
+/** numbers just off the shapes the fast lane takes: it must hand each of them over */
+const BAD_NUMBERS = [
+  'anonymous',
+  '+0123',
+  '+1212555',
+  '(212) 555-0143',
+  'sip:+12125550143@h',
+  ' +12125550101',
+  '+12125550101x',
+  '1234567890123456789',
+  '+',
+  '+12125550101\r',
+];
+
 const numberArb = mix(
   fc.oneof(
     fc.constantFrom(
@@ -38,15 +52,7 @@ const numberArb = mix(
       .tuple(fc.constantFrom('+1', '1', '', '011', '00', '+44'), fc.stringMatching(/^\d{4,12}$/))
       .map(([a, b]) => a + b),
   ),
-  fc.constantFrom(
-    '',
-    'anonymous',
-    '+0123',
-    '+1212555',
-    '(212) 555-0143',
-    'sip:+12125550143@h',
-    ' +12125550101',
-  ),
+  fc.constantFrom('', ...BAD_NUMBERS),
 );
 const plainTime = fc.oneof(
   fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }).map(String),
@@ -168,18 +174,6 @@ const BAD_TIMES = [
   '2026-11-27T16:00:00Zx',
   '17957952001',
   'x',
-];
-const BAD_NUMBERS = [
-  'anonymous',
-  '+0123',
-  '+1212555',
-  '(212) 555-0143',
-  'sip:+12125550143@h',
-  ' +12125550101',
-  '+12125550101x',
-  '1234567890123456789',
-  '+',
-  '+12125550101\r',
 ];
 /** per column, values just off the plain shape: the fast lane must hand each of them over */
 const ODD: Record<string, string[]> = {
