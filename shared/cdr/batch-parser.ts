@@ -45,9 +45,9 @@ export interface BatchSink {
    * Optional fast lane for sinks that only aggregate: when present, canonical CSV rows in the common
    * shape arrive here as one reused PackedCall (copy what you keep) instead of through `call`; every
    * other row still comes through `call` or `quarantine`. Same rows, same normalization, same stats.
-   * Packed rows are handed over a block at a time (packed-block.ts), so they may arrive a
-   * few thousand rows after the bytes that held them were pushed, but always in input order: before
-   * any later `call` or `quarantine`, and all of them by the time end() returns.
+   * Packed rows are handed over a block (512 rows) at a time (packed-block.ts), so they may arrive
+   * some pushes after the bytes that held them, but always in input order: before any later `call`
+   * or `quarantine`, and all of them by the time end() returns.
    */
   packed?(call: PackedCall): void;
 }
