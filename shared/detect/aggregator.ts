@@ -498,9 +498,9 @@ export class Aggregator {
 
   /**
    * Caches, for one zone and one UTC hour, whether calls in it fall outside calling hours at the called
-   * party: the zone's offset is taken once per UTC hour (at its first call), so local time within
-   * the hour is ms + offset, whose local hour changes at most once, at zoneSwitchMs (never, for the
-   * whole-hour offsets of most zones). Calls then need one comparison instead of a division.
+   * party: the zone's offset is one per UTC hour (ZoneClock.offsetAt looks it up per hour), so local
+   * time within the hour is ms + offset, whose local hour changes at most once, at zoneSwitchMs
+   * (never, for the whole-hour offsets of most zones). Calls then need one comparison, no division.
    */
   private zoneHour(zone: number, hourIdx: number, ms: number): void {
     let clock = this.clocks[zone];
