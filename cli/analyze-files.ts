@@ -36,7 +36,7 @@ export async function aggregateFiles(
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const aggregator = new Aggregator(ref);
   const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
-  // one big canonical batch: worker threads each take a share of the customers
+  // one big canonical batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
   const count = only ? workerCount(only.path, only.size, opts.format) : 1;
   const started = opts.workers ?? [];

@@ -78,6 +78,20 @@ function wordAt(buf: Buffer, s: number, list: Buffer[]): number {
   return -1;
 }
 
+/** kinds whose field may be empty (the row then has none of that value) */
+const OPTIONAL = new Uint8Array(Object.keys(Kind).length);
+for (const kind of [
+  Kind.Answer,
+  Kind.End,
+  Kind.Trunk,
+  Kind.Calling,
+  Kind.Sip,
+  Kind.Disposition,
+  Kind.Attestation,
+  Kind.Verstat,
+])
+  OPTIONAL[kind] = 1;
+
 /** an empty field starts at its delimiter (a CR only counts at the end of the line, checked later) */
 function isEmptyAt(c: number): boolean {
   return c === COMMA || c === LF || c === CR;
@@ -157,139 +171,111 @@ export class CanonicalFastReader {
       const s = p;
       const c0 = buf[s];
       if (c0 === QUOTE) return -1;
+      const kind = kinds[col];
       let e: number;
-      switch (kinds[col]) {
-        case Kind.Skip:
-          e = fieldEnd(buf, s);
-          break;
-        case Kind.CallId:
-          // required, and not blank once trimmed (a comma or newline here is an empty call_id)
-          if (c0 <= 0x20 || c0 >= 0x7f || c0 === COMMA) return -1;
-          e = fieldEnd(buf, s + 1);
-          break;
-        case Kind.Start:
-          e = this.timeEnd(buf, s);
-          if (e < 0) return -1;
-          startMs = this.timeMs;
-          hourIdx = this.times.hourIdx;
-          break;
-        case Kind.Answer:
-          if (isEmptyAt(c0)) {
-            e = s;
+      // an optional field left empty: nothing to read (a CR only counts at the end of the line, checked below)
+      if (OPTIONAL[kind] === 1 && isEmptyAt(c0)) e = s;
+      else
+        switch (kind) {
+          case Kind.Skip:
+            e = fieldEnd(buf, s);
+            break;
+          case Kind.CallId:
+            // required, and not blank once trimmed (a comma or newline here is an empty call_id)
+            if (c0 <= 0x20 || c0 >= 0x7f || c0 === COMMA) return -1;
+            e = fieldEnd(buf, s + 1);
+            break;
+          case Kind.Start:
+            e = this.timeEnd(buf, s);
+            if (e < 0) return -1;
+            startMs = this.timeMs;
+            hourIdx = this.times.hourIdx;
+            break;
+          case Kind.Answer:
+            e = this.timeEnd(buf, s);
+            if (e < 0) return -1;
+            answerMs = this.timeMs;
+            hasAnswer = true;
+            break;
+          case Kind.End:
+            e = this.timeEnd(buf, s);
+            if (e < 0) return -1;
+            endMs = this.timeMs;
+            hasEnd = true;
+            break;
+          case Kind.Duration: {
+            let i = s;
+            let v = 0;
+            for (;;) {
+              const d = buf[i] - 48;
+              if (d < 0 || d > 9) break;
+              v = v * 10 + d;
+              i++;
+            }
+            if (i - s > 9) return -1;
+            e = i;
+            hasDuration = i > s;
+            durationS = v;
             break;
           }
-          e = this.timeEnd(buf, s);
-          if (e < 0) return -1;
-          answerMs = this.timeMs;
-          hasAnswer = true;
-          break;
-        case Kind.End:
-          if (isEmptyAt(c0)) {
-            e = s;
+          case Kind.Customer:
+            e = this.idEnd(buf, s);
+            if (e === s || !plainEnds(buf, s, e)) return -1;
+            customerId = this.ids.internHashed(buf, s, e, this.idHash);
+            customerSlot = this.ids.lastIndex;
+            break;
+          case Kind.Trunk:
+            e = this.idEnd(buf, s);
+            if (!plainEnds(buf, s, e)) return -1;
+            trunkId = this.ids.internHashed(buf, s, e, this.idHash);
+            break;
+          case Kind.Calling:
+            callingKey = this.numberAt(buf, s);
+            if (callingKey === NO_KEY) return -1;
+            callingClass = this.cls;
+            callingNpaNxx = this.npaNxx;
+            e = this.numEnd;
+            break;
+          case Kind.Called:
+            calledKey = this.numberAt(buf, s);
+            if (calledKey === NO_KEY) return -1;
+            calledClass = this.cls;
+            calledNpaNxx = this.npaNxx;
+            e = this.numEnd;
+            break;
+          case Kind.Sip: {
+            const a = c0 - 48;
+            const b = buf[s + 1] - 48;
+            const c = buf[s + 2] - 48;
+            if (a < 1 || a > 6 || b < 0 || b > 9 || c < 0 || c > 9) return -1;
+            sipCode = a * 100 + b * 10 + c;
+            e = s + 3;
             break;
           }
-          e = this.timeEnd(buf, s);
-          if (e < 0) return -1;
-          endMs = this.timeMs;
-          hasEnd = true;
-          break;
-        case Kind.Duration: {
-          let i = s;
-          let v = 0;
-          for (;;) {
-            const d = buf[i] - 48;
-            if (d < 0 || d > 9) break;
-            v = v * 10 + d;
-            i++;
+          case Kind.Disposition: {
+            const k = wordAt(buf, s, DISPOSITIONS);
+            if (k < 0) return -1;
+            disposition = k + 1;
+            e = s + DISPOSITIONS[k].length;
+            break;
           }
-          if (i - s > 9) return -1;
-          e = i;
-          hasDuration = i > s;
-          durationS = v;
-          break;
+          case Kind.Attestation:
+            if (c0 === 65) attestation = 'A';
+            else if (c0 === 66) attestation = 'B';
+            else if (c0 === 67) attestation = 'C';
+            else return -1;
+            e = s + 1;
+            break;
+          case Kind.Verstat: {
+            const k = wordAt(buf, s, VERSTAT_BYTES);
+            if (k < 0) return -1;
+            verstat = VERSTAT_TEXT[k];
+            e = s + VERSTAT_BYTES[k].length;
+            break;
+          }
+          default:
+            return -1;
         }
-        case Kind.Customer:
-          e = this.idEnd(buf, s);
-          if (e === s || !plainEnds(buf, s, e)) return -1;
-          customerId = this.ids.internHashed(buf, s, e, this.idHash);
-          customerSlot = this.ids.lastIndex;
-          break;
-        case Kind.Trunk:
-          if (isEmptyAt(c0)) {
-            e = s;
-            break;
-          }
-          e = this.idEnd(buf, s);
-          if (!plainEnds(buf, s, e)) return -1;
-          trunkId = this.ids.internHashed(buf, s, e, this.idHash);
-          break;
-        case Kind.Calling:
-          if (isEmptyAt(c0)) {
-            e = s;
-            break;
-          }
-          callingKey = this.numberAt(buf, s);
-          if (callingKey === NO_KEY) return -1;
-          callingClass = this.cls;
-          callingNpaNxx = this.npaNxx;
-          e = this.numEnd;
-          break;
-        case Kind.Called:
-          calledKey = this.numberAt(buf, s);
-          if (calledKey === NO_KEY) return -1;
-          calledClass = this.cls;
-          calledNpaNxx = this.npaNxx;
-          e = this.numEnd;
-          break;
-        case Kind.Sip: {
-          if (isEmptyAt(c0)) {
-            e = s;
-            break;
-          }
-          const a = c0 - 48;
-          const b = buf[s + 1] - 48;
-          const c = buf[s + 2] - 48;
-          if (a < 1 || a > 6 || b < 0 || b > 9 || c < 0 || c > 9) return -1;
-          sipCode = a * 100 + b * 10 + c;
-          e = s + 3;
-          break;
-        }
-        case Kind.Disposition: {
-          if (isEmptyAt(c0)) {
-            e = s;
-            break;
-          }
-          const k = wordAt(buf, s, DISPOSITIONS);
-          if (k < 0) return -1;
-          disposition = k + 1;
-          e = s + DISPOSITIONS[k].length;
-          break;
-        }
-        case Kind.Attestation:
-          if (isEmptyAt(c0)) {
-            e = s;
-            break;
-          }
-          if (c0 === 65) attestation = 'A';
-          else if (c0 === 66) attestation = 'B';
-          else if (c0 === 67) attestation = 'C';
-          else return -1;
-          e = s + 1;
-          break;
-        case Kind.Verstat: {
-          if (isEmptyAt(c0)) {
-            e = s;
-            break;
-          }
-          const k = wordAt(buf, s, VERSTAT_BYTES);
-          if (k < 0) return -1;
-          verstat = VERSTAT_TEXT[k];
-          e = s + VERSTAT_BYTES[k].length;
-          break;
-        }
-        default:
-          return -1;
-      }
       // the field must end exactly at its delimiter: a comma before the last column, the newline
       // (CRLF too) after it; anything else (more or fewer fields, junk after a value) is not plain
       const d = buf[e];
