@@ -75,6 +75,7 @@ export class DistinctCounter {
     if (this.frozenCount >= 0) return;
     this.frozenCount = this.count();
     this.frozenExact = this.exact !== null;
+    this.exact?.release();
     this.exact = null;
     this.regs = null;
   }
@@ -113,6 +114,7 @@ export class DistinctCounter {
     keys.forEach((k) => {
       this.addHll(k);
     });
+    keys.release();
   }
 
   get isExact(): boolean {

@@ -15,6 +15,37 @@ function slotHash(key: number): number {
   return h >>> 0;
 }
 
+/**
+ * Tables of sets that dropped their keys (a window frozen once the input moved past it, a set that
+ * grew or turned into HyperLogLog), kept by length for this thread's next sets. Left to the garbage
+ * collector, those tables, long-lived and so freed only by a full collection, piled up by tens of MB
+ * in a long read before one ran (peak RSS grew with the rows per hour). Bounded, so a burst of
+ * frees does not pin memory.
+ */
+const POOL_MAX_BYTES = 16 << 20;
+const pool: Float64Array[][] = Array.from({ length: 32 }, () => []);
+let pooledBytes = 0;
+
+/** An empty table of `length` slots (a power of two), reused from the pool when one is there. */
+function emptyTable(length: number): Float64Array {
+  const t = pool[31 - Math.clz32(length)].pop();
+  if (t === undefined) return new Float64Array(length).fill(EMPTY);
+  pooledBytes -= t.byteLength;
+  return t.fill(EMPTY);
+}
+
+function recycle(t: Float64Array): void {
+  // a transferred table is detached (length 0); only power-of-two lengths come from emptyTable
+  if (t.length < 8 || pooledBytes + t.byteLength > POOL_MAX_BYTES) return;
+  pooledBytes += t.byteLength;
+  pool[31 - Math.clz32(t.length)].push(t);
+}
+
+/** bytes the pool holds now, for tests */
+export function pooledTableBytes(): number {
+  return pooledBytes;
+}
+
 export class NumberSet {
   private table: Float64Array;
   private mask: number;
@@ -23,7 +54,7 @@ export class NumberSet {
   constructor(capacity = 8) {
     let cap = 8;
     while (cap < capacity * 2) cap *= 2;
-    this.table = new Float64Array(cap).fill(EMPTY);
+    this.table = emptyTable(cap);
     this.mask = cap - 1;
   }
 
@@ -54,10 +85,22 @@ export class NumberSet {
 
   private grow(): void {
     const old = this.table;
-    this.table = new Float64Array(old.length * 2).fill(EMPTY);
+    this.table = emptyTable(old.length * 2);
     this.mask = this.table.length - 1;
     this.size = 0;
     for (let j = 0; j < old.length; j++) if (old[j] !== EMPTY) this.add(old[j]);
+    recycle(old);
+  }
+
+  /**
+   * Hands the table back for reuse by later sets of this thread, leaving this set empty: for an owner
+   * that drops the set's keys for good (never after toTransfer, whose table has left).
+   */
+  release(): void {
+    recycle(this.table);
+    this.table = new Float64Array(8).fill(EMPTY);
+    this.mask = 7;
+    this.size = 0;
   }
 
   *[Symbol.iterator](): Generator<number> {
