@@ -7,6 +7,7 @@ import { Aggregator } from '../shared/detect/aggregator.ts';
 import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
 import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
+import { youngCollector } from './young-gc.ts';
 
 /**
  * One of the analyze worker threads: reads its own byte range of the batch straight from the file
@@ -44,15 +45,21 @@ const parser = new BatchParser(
 );
 
 let sinceReport = 0;
+// only gzip makes chunks that are dropped unread (see young-gc.ts)
+const skipped = (input.range.gzip && input.range.from > 0 && youngCollector(16 << 20)) || undefined;
 try {
-  await pushRange(input.range, (bytes) => {
-    parser.push(bytes);
-    sinceReport += bytes.length;
-    if (sinceReport >= 8 << 20) {
-      port.postMessage({ type: 'progress', bytes: sinceReport } satisfies FromWorker);
-      sinceReport = 0;
-    }
-  });
+  await pushRange(
+    input.range,
+    (bytes) => {
+      parser.push(bytes);
+      sinceReport += bytes.length;
+      if (sinceReport >= 8 << 20) {
+        port.postMessage({ type: 'progress', bytes: sinceReport } satisfies FromWorker);
+        sinceReport = 0;
+      }
+    },
+    skipped,
+  );
   const { linesRead, pendingBytes } = parser.position();
   const stats: BatchStats = parser.end();
   const { state, buffers } = aggregator.exportWindows();

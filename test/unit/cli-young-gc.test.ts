@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { youngCollector } from '../../cli/young-gc.ts';
+
+describe('youngCollector', () => {
+  it('is available on the pinned Node and collects once per threshold without throwing', () => {
+    const skipped = youngCollector(1 << 20);
+    expect(skipped).not.toBeNull();
+    for (let i = 0; i < 8; i++) skipped?.(256 * 1024);
+  });
+});
