@@ -107,7 +107,7 @@ function argsFor(who: Contender, file: string, ref: BenchReference): string[] {
       return ['bench/floor-child.ts', file];
     case 'analyze':
       return [
-        'bin/traceguard.ts',
+        'bin/traceguard.js',
         'analyze',
         '--format',
         'json',

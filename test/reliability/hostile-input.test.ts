@@ -246,7 +246,7 @@ describe('formula injection', () => {
     writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(import.meta.dirname, '..', '..', 'bin', 'traceguard.ts'), 'analyze', '--format', 'json', file],
+      [join(import.meta.dirname, '..', '..', 'bin', 'traceguard.js'), 'analyze', '--format', 'json', file],
       { cwd: work, env: { PATH: process.env.PATH ?? '' } },
     );
     expect(stdout.startsWith('{')).toBe(true);

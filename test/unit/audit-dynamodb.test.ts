@@ -57,7 +57,7 @@ async function auditVerify(): Promise<{ code: number; stdout: string }> {
   };
   try {
     // cwd outside the repository, so a local stack's .data/endpoints.json cannot redirect the command
-    const bin = join(import.meta.dirname, '../../bin/traceguard.ts');
+    const bin = join(import.meta.dirname, '../../bin/traceguard.js');
     const { stdout } = await run(process.execPath, [bin, 'audit', 'verify'], { env, cwd: dataDir });
     return { code: 0, stdout };
   } catch (error) {

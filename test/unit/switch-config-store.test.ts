@@ -122,7 +122,7 @@ describe('S3SwitchConfigStore', () => {
 
 describe('traceguard switches import', () => {
   const cli = (args: string[], env: Record<string, string>) =>
-    run(process.execPath, [join(repoRoot, 'bin', 'traceguard.ts'), ...args], {
+    run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), ...args], {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',

@@ -13,7 +13,7 @@ export interface CliResult {
 }
 
 /**
- * Runs the real `traceguard` command (bin/traceguard.ts) as a separate process against a local
+ * Runs the real `traceguard` command (bin/traceguard.js) as a separate process against a local
  * stack, with only PATH and the stack's CLI environment (endpoints, table and queue names). The cwd
  * is outside the repository, so no `.data/endpoints.json` of a developer's own stack can interfere.
  * Never throws on a non-zero exit: the caller asserts the exit status.
@@ -27,7 +27,7 @@ export async function traceguard(
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      [join(repoRoot, 'bin', 'traceguard.ts'), ...args],
+      [join(repoRoot, 'bin', 'traceguard.js'), ...args],
       {
         cwd,
         env: { PATH: process.env.PATH ?? '', ...stack.cliEnv, ...extraEnv },

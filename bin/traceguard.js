@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/**
+ * The `traceguard` command (cli/main.ts). Plain JavaScript on purpose: it turns on Node's on-disk
+ * compile cache before any TypeScript loads, so a run takes every module, stripped and compiled, from
+ * the last run's cache and never starts the TypeScript stripper (about 45 ms per run). The cache
+ * directory goes into NODE_COMPILE_CACHE too, which is what the analyze worker threads read.
+ * Measured on the bench machine, 2M-row analyze: 1.91 s without the cache, 1.70 s with it;
+ * `--help` 0.10 s from a TypeScript entry, 0.05 s from this one.
+ * NODE_COMPILE_CACHE picks the directory, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ */
+import { enableCompileCache, getCompileCacheDir } from 'node:module';
+
+enableCompileCache?.();
+const cacheDir = getCompileCacheDir?.();
+if (cacheDir) process.env.NODE_COMPILE_CACHE = cacheDir;
+await import('../cli/main.ts');
