@@ -5,10 +5,12 @@ import {
   type ColumnMap,
   canonicalRow,
   headerNames,
+  inContractOrder,
   isCanonicalHeader,
   mapHeader,
 } from './formats/canonical-csv.ts';
 import { CanonicalFastReader } from './formats/canonical-fast.ts';
+import { ContractOrderReader } from './formats/canonical-fast-contract.ts';
 import { freeswitchRow, looksLikeFreeswitch } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
 import { normalizeCall } from './normalize.ts';
@@ -176,7 +178,9 @@ export class BatchParser {
       this.columns = map;
       this.width = rec.count;
       if (this.sink.packed) {
-        this.fast = new CanonicalFastReader(map, rec.count, new ByteInterner(), new ByteTimeParser());
+        // the contract's own column order has a reader with the per-column dispatch unrolled
+        const Reader = inContractOrder(map, rec.count) ? ContractOrderReader : CanonicalFastReader;
+        this.fast = new Reader(map, rec.count, new ByteInterner(), new ByteTimeParser());
         this.block = new PackedBlock();
       }
       return true; // the header is not a data row

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectedContractReader, GENERATED } from '../../scripts/contract-reader/write.ts';
 import { BatchParser, type BatchStats } from '../../shared/cdr/batch-parser.ts';
+import { ContractOrderReader } from '../../shared/cdr/formats/canonical-fast-contract.ts';
 import { classifyNanp, classifyNanpNational } from '../../shared/cdr/nanp.ts';
 import type { QuarantinedRow } from '../../shared/cdr/record.ts';
 import { parseTimestamp } from '../../shared/cdr/time.ts';
@@ -114,12 +117,18 @@ const OPTIONAL = HEADER.split(',').filter(
   (c) => !['call_id', 'start_time', 'customer_id', 'calling_number', 'called_number'].includes(c),
 );
 
-/** A batch layout: columns in any order, some optional ones absent, LF or CRLF line ends. */
+/**
+ * A batch layout: columns in any order, some optional ones absent, LF or CRLF line ends; often the
+ * contract's own order, which has its own reader (ContractOrderReader, unrolled from readLine).
+ */
 const layoutArb = fc.record({
-  columns: fc.subarray(OPTIONAL).chain((dropped) =>
-    fc.shuffledSubarray(
-      HEADER.split(',').filter((c) => !dropped.includes(c)),
-      { minLength: HEADER.split(',').length - dropped.length },
+  columns: fc.oneof(
+    fc.constant(HEADER.split(',')),
+    fc.subarray(OPTIONAL).chain((dropped) =>
+      fc.shuffledSubarray(
+        HEADER.split(',').filter((c) => !dropped.includes(c)),
+        { minLength: HEADER.split(',').length - dropped.length },
+      ),
     ),
   ),
   eol: fc.constantFrom('\n', '\n', '\r\n'),
@@ -362,6 +371,30 @@ describe('canonical fast lane', () => {
     // (lengths first: a failing deep comparison of these windows takes vitest minutes to print)
     expect(after.length).toBe(before.length);
     expect(after).toEqual(before);
+  });
+});
+
+describe('the contract-order reader', () => {
+  it('is the current unrolling of CanonicalFastReader.readLine (else run scripts/contract-reader/write.ts)', () => {
+    expect(readFileSync(GENERATED, 'utf8')).toBe(expectedContractReader());
+  });
+
+  it('reads the contract order, and only that order', () => {
+    const readerFor = (header: string) => {
+      let reader: unknown = null;
+      const parser = new BatchParser(
+        { source: 't.csv', format: 'canonical' },
+        { call: () => {}, quarantine: () => {}, packed: () => {} },
+      );
+      parser.push(Buffer.from(`${header}\n`));
+      reader = (parser as unknown as { fast: unknown }).fast;
+      return reader;
+    };
+    expect(readerFor(HEADER)).toBeInstanceOf(ContractOrderReader);
+    const swapped = HEADER.split(',');
+    [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
+    expect(readerFor(swapped.join(','))).not.toBeInstanceOf(ContractOrderReader);
+    expect(readerFor(`${HEADER},extra`)).not.toBeInstanceOf(ContractOrderReader);
   });
 });
 

@@ -25,6 +25,11 @@ export function isCanonicalHeader(names: string[]): boolean {
  * Maps header names (any order, any case, unknown columns ignored) to canonical columns.
  * Returns the list of required columns that are missing, so the caller can fail the batch loudly.
  */
+/** Whether the header is exactly the contract's column order (CANONICAL_COLUMNS, nothing else). */
+export function inContractOrder(map: ColumnMap, width: number): boolean {
+  return width === CANONICAL_COLUMNS.length && CANONICAL_COLUMNS.every((column, i) => map[column] === i);
+}
+
 export function mapHeader(names: string[]): { map: ColumnMap; missing: CanonicalColumn[] } {
   const map: ColumnMap = {};
   for (const col of CANONICAL_COLUMNS) {
