@@ -39,44 +39,57 @@ export class ByteTimeParser {
 
   /** Epoch ms of buf[start, end), or NaN when the text is not one of the shapes above. */
   parse(buf: Buffer, start: number, end: number): number {
+    return this.read(buf, start, end) ? this.ms : Number.NaN;
+  }
+
+  /**
+   * the value of the last successful read; read() leaves it in this field instead of returning it, so
+   * the double is not boxed into a new heap object on every call from the row reader
+   */
+  ms = Number.NaN;
+
+  /** Reads buf[start, end) into `ms`; false when the text is not one of the shapes above. */
+  read(buf: Buffer, start: number, end: number): boolean {
     const len = end - start;
     if (len === 20) return this.isoZ(buf, start);
     if (len === 10 || len === 13) {
       let v = 0;
       for (let i = start; i < end; i++) {
         const c = buf[i] - 48;
-        if (c < 0 || c > 9) return Number.NaN;
+        if (c < 0 || c > 9) return false;
         v = v * 10 + c;
       }
       const ms = len === 10 ? v * 1000 : v;
       this.hourIdx = Math.floor(ms / 3_600_000);
-      return ms;
+      this.ms = ms;
+      return true;
     }
-    return Number.NaN;
+    return false;
   }
 
-  private isoZ(buf: Buffer, s: number): number {
-    if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || buf[s + 13] !== 58 || buf[s + 16] !== 58) return Number.NaN;
+  private isoZ(buf: Buffer, s: number): boolean {
+    if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || buf[s + 13] !== 58 || buf[s + 16] !== 58) return false;
     const sep = buf[s + 10];
-    if (sep !== 84 && sep !== 32 && sep !== 116) return Number.NaN;
+    if (sep !== 84 && sep !== 32 && sep !== 116) return false;
     const z = buf[s + 19];
-    if (z !== 90 && z !== 122) return Number.NaN;
+    if (z !== 90 && z !== 122) return false;
     const y = digit(buf, s) * 1000 + digit(buf, s + 1) * 100 + digit(buf, s + 2) * 10 + digit(buf, s + 3);
     const mo = digit(buf, s + 5) * 10 + digit(buf, s + 6);
     const d = digit(buf, s + 8) * 10 + digit(buf, s + 9);
     const h = digit(buf, s + 11) * 10 + digit(buf, s + 12);
     const mi = digit(buf, s + 14) * 10 + digit(buf, s + 15);
     const sec = digit(buf, s + 17) * 10 + digit(buf, s + 18);
-    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31) return Number.NaN;
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return false;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31) return false;
     const ymd = y * 10_000 + mo * 100 + d;
     if (ymd !== this.lastYmd) {
-      if (d > daysInMonth(y, mo)) return Number.NaN;
+      if (d > daysInMonth(y, mo)) return false;
       this.lastYmd = ymd;
       this.lastDay = daysFromCivil(y, mo, d);
       this.lastDayMs = this.lastDay * DAY_MS;
     }
     this.hourIdx = this.lastDay * 24 + h;
-    return this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+    this.ms = this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+    return true;
   }
 }

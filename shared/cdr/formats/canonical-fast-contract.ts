@@ -76,7 +76,7 @@ export class ContractOrderReader extends CanonicalFastReader {
       f1: {
         e = this.timeEnd(buf, s);
         if (e < 0) return -1;
-        startMs = this.timeMs;
+        startMs = this.times.ms;
         hourIdx = this.times.hourIdx;
         break f1;
       }
@@ -96,7 +96,7 @@ export class ContractOrderReader extends CanonicalFastReader {
         }
         e = this.timeEnd(buf, s);
         if (e < 0) return -1;
-        answerMs = this.timeMs;
+        answerMs = this.times.ms;
         hasAnswer = true;
         break f2;
       }
@@ -116,7 +116,7 @@ export class ContractOrderReader extends CanonicalFastReader {
         }
         e = this.timeEnd(buf, s);
         if (e < 0) return -1;
-        endMs = this.timeMs;
+        endMs = this.times.ms;
         hasEnd = true;
         break f3;
       }
@@ -193,8 +193,8 @@ export class ContractOrderReader extends CanonicalFastReader {
           e = s;
           break f7;
         }
-        callingKey = this.numberAt(buf, s);
-        if (callingKey === NO_KEY) return -1;
+        if (!this.numberAt(buf, s)) return -1;
+        callingKey = this.numKey;
         callingClass = this.cls;
         callingNpaNxx = this.npaNxx;
         e = this.numEnd;
@@ -210,8 +210,8 @@ export class ContractOrderReader extends CanonicalFastReader {
       if (c0 === QUOTE) return -1;
       let e: number;
       f8: {
-        calledKey = this.numberAt(buf, s);
-        if (calledKey === NO_KEY) return -1;
+        if (!this.numberAt(buf, s)) return -1;
+        calledKey = this.numKey;
         calledClass = this.cls;
         calledNpaNxx = this.npaNxx;
         e = this.numEnd;

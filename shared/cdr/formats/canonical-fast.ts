@@ -134,6 +134,11 @@ export class CanonicalFastReader {
   protected cls: NumberClass = 'valid';
   protected npaNxx = -1;
   protected numEnd = 0;
+  /**
+   * key (E.164 digits as an integer) of the last number numberAt read: a field, not a return value,
+   * so the double is not boxed into a new heap object on every call
+   */
+  protected numKey = Number.NaN;
 
   constructor(columns: ColumnMap, width: number, ids: ByteInterner, times: ByteTimeParser) {
     this.kinds = new Uint8Array(width);
@@ -199,19 +204,19 @@ export class CanonicalFastReader {
           case Kind.Start:
             e = this.timeEnd(buf, s);
             if (e < 0) return -1;
-            startMs = this.timeMs;
+            startMs = this.times.ms;
             hourIdx = this.times.hourIdx;
             break;
           case Kind.Answer:
             e = this.timeEnd(buf, s);
             if (e < 0) return -1;
-            answerMs = this.timeMs;
+            answerMs = this.times.ms;
             hasAnswer = true;
             break;
           case Kind.End:
             e = this.timeEnd(buf, s);
             if (e < 0) return -1;
-            endMs = this.timeMs;
+            endMs = this.times.ms;
             hasEnd = true;
             break;
           case Kind.Duration: {
@@ -241,15 +246,15 @@ export class CanonicalFastReader {
             trunkId = this.ids.internHashed(buf, s, e, this.idHash);
             break;
           case Kind.Calling:
-            callingKey = this.numberAt(buf, s);
-            if (callingKey === NO_KEY) return -1;
+            if (!this.numberAt(buf, s)) return -1;
+            callingKey = this.numKey;
             callingClass = this.cls;
             callingNpaNxx = this.npaNxx;
             e = this.numEnd;
             break;
           case Kind.Called:
-            calledKey = this.numberAt(buf, s);
-            if (calledKey === NO_KEY) return -1;
+            if (!this.numberAt(buf, s)) return -1;
+            calledKey = this.numKey;
             calledClass = this.cls;
             calledNpaNxx = this.npaNxx;
             e = this.numEnd;
@@ -353,26 +358,14 @@ export class CanonicalFastReader {
     return p;
   }
 
-  /** the value read by the last timeEnd */
-  protected timeMs = 0;
-
-  /** Reads a time field starting at s into timeMs; returns where it ends, or -1 (not a plain time). */
+  /** Reads a time field starting at s into times.ms; returns where it ends, or -1 (not a plain time). */
   protected timeEnd(buf: Buffer, s: number): number {
     // the usual ...Z text is 20 bytes: checked where it must end before reading it, so a field
     // cut short by the newline never reads the next line as its own
     const d = buf[s + 20];
-    if (d === COMMA || d === LF || d === CR) {
-      const ms = this.times.parse(buf, s, s + 20);
-      if (!Number.isNaN(ms)) {
-        this.timeMs = ms;
-        return s + 20;
-      }
-    }
+    if ((d === COMMA || d === LF || d === CR) && this.times.read(buf, s, s + 20)) return s + 20;
     const e = fieldEnd(buf, s);
-    const ms = this.times.parse(buf, s, e);
-    if (Number.isNaN(ms)) return -1;
-    this.timeMs = ms;
-    return e;
+    return this.times.read(buf, s, e) ? e : -1;
   }
 
   /** NPA NXX LINE of the 10 national digits at buf[at], as small integers: sets cls and npaNxx without a division. */
@@ -387,11 +380,11 @@ export class CanonicalFastReader {
 
   /**
    * normalizeNumber for the digits-only shapes (`+<digits>`, 011/00 prefixes, 11 digits with a 1,
-   * 10 digits) starting at `start`, as the integer value of the E.164 digits, with the end of the
-   * digits in numEnd; NO_KEY for anything it would keep verbatim (invalid) or has to clean up first
-   * (separators, URIs, words), which the caller sees as a digit run not ending at a delimiter.
+   * 10 digits) starting at `start`: true with the integer value of the E.164 digits in numKey and the
+   * end of the digits in numEnd; false for anything it would keep verbatim (invalid) or has to clean
+   * up first (separators, URIs, words), which the caller sees as a digit run not ending at a delimiter.
    */
-  protected numberAt(buf: Buffer, start: number): number {
+  protected numberAt(buf: Buffer, start: number): boolean {
     let p = start;
     const plus = buf[p] === 43;
     if (plus) p++;
@@ -406,7 +399,7 @@ export class CanonicalFastReader {
     }
     this.numEnd = end;
     const n = end - p;
-    if (n === 0 || n > 18) return NO_KEY;
+    if (n === 0 || n > 18) return false;
     let from: number;
     if (plus) from = p;
     else if (n >= 3 && buf[p] === 48 && buf[p + 1] === 49 && buf[p + 2] === 49) from = p + 3;
@@ -415,19 +408,22 @@ export class CanonicalFastReader {
     else if (n === 10) {
       // a national number: +1 and these 10 digits
       this.nanpParts(buf, p);
-      return 10_000_000_000 + all;
-    } else return NO_KEY;
+      this.numKey = 10_000_000_000 + all;
+      return true;
+    } else return false;
     const len = end - from;
-    if (len === 0) return NO_KEY;
+    if (len === 0) return false;
     if (buf[from] === 49) {
-      if (len !== 11) return NO_KEY;
+      if (len !== 11) return false;
       this.nanpParts(buf, from + 1);
-      return from === p ? all : digitsValue(buf, from, end);
+      this.numKey = from === p ? all : digitsValue(buf, from, end);
+      return true;
     }
-    if (len < 8 || len > 15 || buf[from] === 48) return NO_KEY;
+    if (len < 8 || len > 15 || buf[from] === 48) return false;
     this.cls = 'valid';
     this.npaNxx = -1;
-    return from === p ? all : digitsValue(buf, from, end);
+    this.numKey = from === p ? all : digitsValue(buf, from, end);
+    return true;
   }
 }
 
