@@ -8,7 +8,8 @@ export class RowError extends Error {
   override name = 'RowError';
 }
 
-const DISPOSITIONS = new Set([
+/** The disposition words a row may carry (the canonical fast lane numbers them in this order). */
+export const DISPOSITION_NAMES = [
   'ANSWERED',
   'NO_ANSWER',
   'BUSY',
@@ -16,7 +17,8 @@ const DISPOSITIONS = new Set([
   'CANCELLED',
   'REJECTED',
   'CONGESTION',
-]);
+] as const;
+const DISPOSITIONS = new Set<string>(DISPOSITION_NAMES);
 const VERSTATS: Record<string, Verstat> = {
   'tn-validation-passed': 'TN-Validation-Passed',
   'tn-validation-failed': 'TN-Validation-Failed',

@@ -1,5 +1,6 @@
 import { type ByteInterner, FNV_OFFSET, FNV_PRIME } from '../byte-intern.ts';
 import { classifyNanpParts } from '../nanp.ts';
+import { DISPOSITION_NAMES } from '../normalize.ts';
 import type { PackedCall } from '../packed-call.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
 import type { ByteTimeParser } from '../time-bytes.ts';
@@ -22,20 +23,13 @@ import type { ColumnMap } from './canonical-csv.ts';
  */
 
 export const NO_KEY = -2;
-export const ANSWERED = 1;
+/** the reader's number for ANSWERED (a disposition is its index in DISPOSITION_NAMES + 1, 0 for none) */
+export const ANSWERED = DISPOSITION_NAMES.indexOf('ANSWERED') + 1;
 export const QUOTE = 34;
 export const COMMA = 44;
 export const LF = 10;
 export const CR = 13;
-export const DISPOSITIONS = [
-  'ANSWERED',
-  'NO_ANSWER',
-  'BUSY',
-  'FAILED',
-  'CANCELLED',
-  'REJECTED',
-  'CONGESTION',
-].map((d) => Buffer.from(d, 'latin1'));
+export const DISPOSITIONS = DISPOSITION_NAMES.map((d) => Buffer.from(d, 'latin1'));
 export const VERSTAT_TEXT: Verstat[] = ['TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation'];
 export const VERSTAT_BYTES = VERSTAT_TEXT.map((v) => Buffer.from(v, 'latin1'));
 
