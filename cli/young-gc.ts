@@ -10,8 +10,10 @@ import { runInNewContext } from 'node:vm';
  * collection (measured, 2M-row gzip bench file: peak RSS 233-247 MB without, 194-209 MB with one
  * collection per 16 MB skipped, at 1-2 ms each; a CSV read is about 197 MB).
  *
- * `--expose-gc` is set at run time (process-wide, it only adds `gc` to contexts made from then on);
- * the collector comes from a fresh context. Returns null wherever that is not available.
+ * The collector comes from a fresh context with `--expose-gc` set (process-wide; it only adds `gc` to
+ * contexts made from then on). The `traceguard` entry sets that flag before anything compiles
+ * (bin/traceguard.js says why); set here it only matters where nothing did so first, such as tests.
+ * Returns null wherever that is not available.
  */
 export function youngCollector(everyBytes: number): ((bytes: number) => void) | null {
   let gc: ((o: { type: 'minor' }) => void) | null = null;

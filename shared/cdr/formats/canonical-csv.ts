@@ -21,15 +21,15 @@ export function isCanonicalHeader(names: string[]): boolean {
   return names.includes('call_id') && names.includes('start_time');
 }
 
-/**
- * Maps header names (any order, any case, unknown columns ignored) to canonical columns.
- * Returns the list of required columns that are missing, so the caller can fail the batch loudly.
- */
 /** Whether the header is exactly the contract's column order (CANONICAL_COLUMNS, nothing else). */
 export function inContractOrder(map: ColumnMap, width: number): boolean {
   return width === CANONICAL_COLUMNS.length && CANONICAL_COLUMNS.every((column, i) => map[column] === i);
 }
 
+/**
+ * Maps header names (any order, any case, unknown columns ignored) to canonical columns.
+ * Returns the list of required columns that are missing, so the caller can fail the batch loudly.
+ */
 export function mapHeader(names: string[]): { map: ColumnMap; missing: CanonicalColumn[] } {
   const map: ColumnMap = {};
   for (const col of CANONICAL_COLUMNS) {
