@@ -1,3 +1,4 @@
+import type { ColumnMap } from '../../shared/cdr/formats/canonical-csv.ts';
 import { KIND_OF, Kind, OPTIONAL } from '../../shared/cdr/formats/canonical-fast.ts';
 import { CANONICAL_COLUMNS } from '../../shared/cdr/raw-call.ts';
 
@@ -130,11 +131,12 @@ export function contractReaderSource(canonicalFast: string): string {
   const cases = caseBodies(method);
   const kindName = new Map(Object.entries(Kind).map(([name, value]) => [value, name]));
   const kindOf = new Map<string, Kind>(KIND_OF);
-  const columns = CANONICAL_COLUMNS.map((name, k) => {
-    const name_ = kindName.get(kindOf.get(name as never) ?? Kind.Skip) as string;
-    const body = cases.get(name_);
-    if (!body) throw new Error(`readLine has no case for Kind.${name_} (column ${name})`);
-    return column(k, name_, body, k === CANONICAL_COLUMNS.length - 1);
+  const columns = CANONICAL_COLUMNS.map((columnName, k) => {
+    // source_ip and any other column the reader does not read are Kind.Skip
+    const kind = kindName.get(kindOf.get(columnName as keyof ColumnMap) ?? Kind.Skip) as string;
+    const body = cases.get(kind);
+    if (!body) throw new Error(`readLine has no case for Kind.${kind} (column ${columnName})`);
+    return column(k, kind, body, k === CANONICAL_COLUMNS.length - 1);
   });
   const body = `${prologue}\n${columns.join('\n')}\n${epilogue}`;
   const used = SHARED.filter((n) => new RegExp(`\\b${n}\\b`).test(body));
