@@ -8,10 +8,21 @@
  * `--help` 0.10 s from a TypeScript entry, 0.05 s from this one.
  * NODE_COMPILE_CACHE picks the directory, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+
+// the CLI is TypeScript that Node runs as it is (by default from 22.18); an older `node` first on PATH
+// gets a clear word instead of an error about a .ts extension
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `traceguard: needs Node 22.18 or later, this is ${process.version}; run it as \`npx traceguard\` ` +
+      'from the project (npm puts its pinned Node first on PATH)\n',
+  );
+  process.exit(2);
+}
 
 // analyze's gzip worker exposes the GC (cli/young-gc.ts); setting that flag before anything compiles
 // keeps V8's flag hash the same for the whole run, else code cached before the change and after it
@@ -21,5 +32,5 @@ setFlagsFromString('--expose-gc');
 // Node's own default directory, set in the environment first so the worker threads use the same one
 if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE)
   process.env.NODE_COMPILE_CACHE = join(tmpdir(), 'node-compile-cache');
-enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
+nodeModule.enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
 await import('../cli/main.ts');
