@@ -19,12 +19,17 @@ export const DISPOSITION_NAMES = [
   'CONGESTION',
 ] as const;
 const DISPOSITIONS = new Set<string>(DISPOSITION_NAMES);
-const VERSTATS: Record<string, Verstat> = {
-  'tn-validation-passed': 'TN-Validation-Passed',
-  'tn-validation-failed': 'TN-Validation-Failed',
-  'no-tn-validation': 'No-TN-Validation',
-  '': '',
-};
+/** The verstat values a row may carry, as the contract spells them. */
+export const VERSTAT_NAMES: readonly Verstat[] = [
+  'TN-Validation-Passed',
+  'TN-Validation-Failed',
+  'No-TN-Validation',
+];
+/** any case of a verstat name (or empty) -> its contract spelling */
+const VERSTATS: Record<string, Verstat> = Object.fromEntries([
+  ...VERSTAT_NAMES.map((v) => [v.toLowerCase(), v]),
+  ['', ''],
+]);
 
 function time(field: string, value: string, zone: ZoneClock | null, required: boolean): number | null {
   if (value.trim() === '') {

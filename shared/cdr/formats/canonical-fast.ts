@@ -1,6 +1,6 @@
 import { type ByteInterner, FNV_OFFSET, FNV_PRIME } from '../byte-intern.ts';
 import { classifyNanpParts } from '../nanp.ts';
-import { DISPOSITION_NAMES } from '../normalize.ts';
+import { DISPOSITION_NAMES, VERSTAT_NAMES } from '../normalize.ts';
 import type { PackedCall } from '../packed-call.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
 import type { ByteTimeParser } from '../time-bytes.ts';
@@ -30,8 +30,7 @@ export const COMMA = 44;
 export const LF = 10;
 export const CR = 13;
 export const DISPOSITIONS = DISPOSITION_NAMES.map((d) => Buffer.from(d, 'latin1'));
-export const VERSTAT_TEXT: Verstat[] = ['TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation'];
-export const VERSTAT_BYTES = VERSTAT_TEXT.map((v) => Buffer.from(v, 'latin1'));
+export const VERSTAT_BYTES = VERSTAT_NAMES.map((v) => Buffer.from(v, 'latin1'));
 
 /** What the reader does with each column, by the column's position in the header. */
 export const Kind = {
@@ -279,7 +278,7 @@ export class CanonicalFastReader {
           case Kind.Verstat: {
             const k = wordAt(buf, s, VERSTAT_BYTES);
             if (k < 0) return -1;
-            verstat = VERSTAT_TEXT[k];
+            verstat = VERSTAT_NAMES[k];
             e = s + VERSTAT_BYTES[k].length;
             break;
           }
