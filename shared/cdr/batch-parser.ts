@@ -224,6 +224,14 @@ export class BatchParser {
     if (this.block !== null && this.block.size > 0) this.block.drain(this.toSink);
   }
 
+  /** A row became a call (either lane): counted, and the batch's time span widened to its start. */
+  private countCall(startMs: number): void {
+    const stats = this.stats;
+    stats.calls++;
+    if (stats.firstStartMs === null || startMs < stats.firstStartMs) stats.firstStartMs = startMs;
+    if (stats.lastStartMs === null || startMs > stats.lastStartMs) stats.lastStartMs = startMs;
+  }
+
   /** The canonical fast lane (formats/canonical-fast.ts) on one row, once the header is known. */
   private fastLine(buf: Buffer, pos: number, line: number): number {
     const fast = this.fast;
@@ -231,12 +239,8 @@ export class BatchParser {
     const call = this.packedCall;
     const next = fast.readLine(buf, pos, line, call);
     if (next < 0) return -1;
-    const stats = this.stats;
-    const ms = call.startMs;
-    stats.rows++;
-    stats.calls++;
-    if (stats.firstStartMs === null || ms < stats.firstStartMs) stats.firstStartMs = ms;
-    if (stats.lastStartMs === null || ms > stats.lastStartMs) stats.lastStartMs = ms;
+    this.stats.rows++;
+    this.countCall(call.startMs);
     if (this.block?.add(call)) this.flushPacked();
     return next;
   }
@@ -295,11 +299,7 @@ export class BatchParser {
       }
       throw e;
     }
-    this.stats.calls++;
-    if (this.stats.firstStartMs === null || rec.startMs < this.stats.firstStartMs)
-      this.stats.firstStartMs = rec.startMs;
-    if (this.stats.lastStartMs === null || rec.startMs > this.stats.lastStartMs)
-      this.stats.lastStartMs = rec.startMs;
+    this.countCall(rec.startMs);
     this.flushPacked();
     this.sink.call(rec, rawText);
   }
