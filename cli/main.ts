@@ -13,6 +13,13 @@ const program = new Command('traceguard')
 
 registerCommands(program);
 
+// a reader that stops early (`traceguard analyze ... | head`) closes the pipe: that ends the output,
+// it is not a failure to report with a stack trace
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
