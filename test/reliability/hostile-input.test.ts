@@ -256,3 +256,171 @@ describe('formula injection', () => {
     expect(new Set(doc.findings.map((f) => f.customer_id))).toEqual(new Set(FORMULAS.map((f) => f.trim())));
   });
 });
+
+/**
+ * The hostile-input table (RELIABILITY.md "Hostile input"): each case a small generated input that a
+ * reader without the limit gets wrong.
+ */
+describe('hostile input: line accounting', () => {
+  it('7. an unterminated quote on line 2 costs that line only; every later row counts at its own line', async () => {
+    const good = Array.from({ length: 3000 }, (_, i) => row(`g${i}`));
+    // a bad row far down, to check its line number after the runaway quote
+    good[2500] = row('late', '"x",yz');
+    const text = `${HEADER}\n${row('open', '"never closed')}\n${good.join('\n')}\n`;
+    for (const chunk of [64 * 1024, 4096, 97]) {
+      const { stats, calls, quarantined } = await parse(text, { chunk });
+      expect(quarantined.map((q) => q.line)).toEqual([2, 2503]);
+      expect(quarantined[0].reason).toMatch(/unterminated quoted field/);
+      expect(calls).toHaveLength(2999);
+      expect(calls[2999 - 1].line).toBe(3002);
+      expect(stats.rows).toBe(3001);
+    }
+  });
+
+  it('8. a JSON Lines line over the record bound is one quarantined row, its tail never a call', async () => {
+    const json = (id: string) =>
+      JSON.stringify({
+        call_id: id,
+        start_time: '2026-11-27T16:00:00Z',
+        customer_id: 'C1',
+        calling_number: '+12025550143',
+        called_number: '+13125550199',
+      });
+    // padding then a valid object on the same line: read in pieces, the tail used to become a call
+    const long = `${'x'.repeat(3 * 1024 * 1024)}${json('forged')}`;
+    const text = `${json('a')}\n${long}\n${json('b')}\n`;
+    for (const chunk of [64 * 1024, 1 << 20, 4 << 20]) {
+      const { stats, calls, quarantined } = await parse(text, { chunk });
+      expect(calls.map((c) => [c.callId, c.line])).toEqual([
+        ['a', 1],
+        ['b', 3],
+      ]);
+      expect(quarantined.map((q) => [q.line, q.reason])).toEqual([[2, 'record longer than 1048576 bytes']]);
+      expect(stats.rows).toBe(3);
+    }
+  });
+});
+
+describe('hostile input: plausibility', () => {
+  const rowWith = (fields: Partial<Record<string, string>>) => {
+    const base: Record<string, string> = {
+      call_id: 'p',
+      start_time: '2026-11-27T16:00:00Z',
+      answer_time: '',
+      end_time: '',
+      duration_s: '0',
+      customer_id: 'C1',
+      trunk_id: 'T1',
+      calling_number: '+12025550143',
+      called_number: '+13125550199',
+      sip_code: '486',
+      disposition: 'BUSY',
+      attestation: 'A',
+      verstat: '',
+      source_ip: '',
+    };
+    return HEADER.split(',')
+      .map((c) => fields[c] ?? base[c])
+      .join(',');
+  };
+  const reasonFor = async (fields: Partial<Record<string, string>>) => {
+    const { calls, quarantined, stats } = await parse(`${HEADER}\n${rowWith(fields)}\n`);
+    expect(stats.rows).toBe(1);
+    expect(calls).toEqual([]);
+    return quarantined[0]?.reason;
+  };
+
+  it.each([
+    [
+      'start_time',
+      '0099-11-27T16:00:00Z',
+      /start_time '0099-11-27T16:00:00Z' is outside the plausible range 2000-01-01/,
+    ],
+    ['start_time', '0000-01-01T00:00:00Z', /outside the plausible range/],
+    ['start_time', '0001-01-01T00:00:00Z', /outside the plausible range/],
+    ['start_time', '1999-12-31T23:59:59Z', /outside the plausible range/],
+    ['start_time', '2026-11-27T16:00:00+99:99', /is not an ISO 8601 time with offset \(within ±14:00\)/],
+    ['start_time', '2026-11-27T16:00:00+15:00', /within ±14:00/],
+    ['end_time', '9999-12-31T23:59:59Z', /end_time '9999-12-31T23:59:59Z' is outside the plausible range/],
+    ['answer_time', '4102444800', /answer_time '4102444800' is outside the plausible range/],
+    ['duration_s', '9'.repeat(308), /duration '9{20}' is longer than 86400 s/],
+    ['duration_s', '86401', /duration '86401' is longer than 86400 s/],
+    ['sip_code', '0xC8', /sip_code '0xC8' is not a SIP response code/],
+    ['sip_code', '2e2', /sip_code '2e2' is not a SIP response code/],
+    ['sip_code', '200.0', /sip_code '200.0' is not a SIP response code/],
+  ])('9-10. %s %s is quarantined with its reason', async (field, value, reason) => {
+    expect(await reasonFor({ [field]: value })).toMatch(reason);
+  });
+
+  it('10. a duration derived from answer and end times is bounded too', async () => {
+    expect(
+      await reasonFor({
+        duration_s: '',
+        answer_time: '2026-11-25T16:00:00Z',
+        end_time: '2026-11-27T16:00:00Z',
+      }),
+    ).toMatch(/duration \(answer_time to end_time\) is longer than 86400 s/);
+  });
+
+  it('9-10. the bounds sit where they say: the last plausible values are still calls, in both lanes', async () => {
+    const ok = [
+      rowWith({ call_id: 'e', start_time: '2000-01-01T00:00:00Z' }),
+      rowWith({ call_id: 'd', duration_s: '86400', sip_code: '200', disposition: 'ANSWERED' }),
+      rowWith({ call_id: 'o', start_time: '2026-11-28T06:00:00+14:00' }),
+    ];
+    const { calls, quarantined } = await parse(`${HEADER}\n${ok.join('\n')}\n`);
+    expect(quarantined).toEqual([]);
+    expect(calls.map((c) => c.callId)).toEqual(['e', 'd', 'o']);
+    expect(calls[2].startMs).toBe(Date.UTC(2026, 10, 27, 16));
+  });
+
+  it('10. one implausible row no longer erases LOW_ACD from its hour', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      rowWith({ call_id: `s${i}`, duration_s: '2', sip_code: '200', disposition: 'ANSWERED' }),
+    );
+    lines.push(
+      rowWith({ call_id: 'huge', duration_s: '9'.repeat(308), sip_code: '200', disposition: 'ANSWERED' }),
+    );
+    const { calls, quarantined } = await parse(`${HEADER}\n${lines.join('\n')}\n`);
+    expect(calls.every((c) => c.durationS === 2)).toBe(true);
+    expect(quarantined.map((q) => q.line)).toEqual([202]);
+  });
+});
+
+describe('hostile input: characters', () => {
+  it('13. invalid UTF-8 in customer_id is quarantined, not merged into one replacement-character id', async () => {
+    const head = Buffer.from(`${HEADER}\n${row('ok')}\n`);
+    const bad = (byte: number, id: string) =>
+      Buffer.concat([
+        Buffer.from(`${id},2026-11-27T16:00:00Z,,,0,C`),
+        Buffer.from([byte]),
+        Buffer.from(',T1,+12025550143,+13125550199,486,BUSY,A,,\n'),
+      ]);
+    const bytes = Buffer.concat([head, bad(0xff, 'x1'), bad(0xfe, 'x2'), bad(0xc3, 'x3')]);
+    const { calls, quarantined, stats } = await parse(bytes);
+    expect(calls.map((c) => c.customerId)).toEqual(['C1']);
+    expect(quarantined.map((q) => [q.line, q.reason])).toEqual(
+      [3, 4, 5].map((l) => [
+        l,
+        'customer_id is not valid UTF-8 (kept out rather than merged with other ids)',
+      ]),
+    );
+    expect(stats.rows).toBe(4);
+  });
+
+  it('13. NUL is not a value: not "attestation not reported", not part of an id (CSV and JSON Lines)', async () => {
+    // past the first 4 KiB, where a NUL would make the whole batch binary
+    const filler = Array.from({ length: 60 }, (_, i) => row(`f${i}`));
+    const csv = `${HEADER}\n${filler.join('\n')}\n${row('n1').replace(',A,', ',\u0000,')}\n${row('n2').replace(',C1,', ',C\u00001,')}\n`;
+    const { calls, quarantined, stats } = await parse(csv);
+    expect(calls).toHaveLength(60);
+    expect(quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [62, 'attestation holds a NUL character'],
+      [63, 'customer_id holds a NUL character'],
+    ]);
+    expect(stats.rows).toBe(62);
+    const jsonl = `${JSON.stringify({ call_id: 'j', start_time: '2026-11-27T16:00:00Z', customer_id: 'C1', calling_number: '+12025550143', called_number: '+13125550199', attestation: '\u0000' })}\n`;
+    const j = await parse(jsonl);
+    expect(j.quarantined.map((q) => q.reason)).toEqual(['attestation holds a NUL character']);
+  });
+});
