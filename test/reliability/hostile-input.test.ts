@@ -1,5 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
 import { HEADER, parse } from '../helpers/parse.ts';
+import { MB, traceguard } from './hostile-cli.ts';
 
 /**
  * Hostile input against the readers and normalizers, beyond test/unit/cdr-properties.test.ts (which
@@ -348,7 +357,7 @@ describe('hostile input: plausibility', () => {
     ['sip_code', '0xC8', /sip_code '0xC8' is not a SIP response code/],
     ['sip_code', '2e2', /sip_code '2e2' is not a SIP response code/],
     ['sip_code', '200.0', /sip_code '200.0' is not a SIP response code/],
-  ])('9-10. %s %s is quarantined with its reason', async (field, value, reason) => {
+  ])('9-10. an implausible %s (case %#) is quarantined with its reason', async (field, value, reason) => {
     expect(await reasonFor({ [field]: value })).toMatch(reason);
   });
 
@@ -422,5 +431,174 @@ describe('hostile input: characters', () => {
     const jsonl = `${JSON.stringify({ call_id: 'j', start_time: '2026-11-27T16:00:00Z', customer_id: 'C1', calling_number: '+12025550143', called_number: '+13125550199', attestation: '\u0000' })}\n`;
     const j = await parse(jsonl);
     expect(j.quarantined.map((q) => q.reason)).toEqual(['attestation holds a NUL character']);
+  });
+});
+
+/** control characters other than the newline that ends each line */
+const controls = (text: string) =>
+  [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\x7f' && c <= '\x9f'));
+
+/** 300 rejected, unsigned calls in one hour from `customer`: enough for a finding */
+const robocalls = (customer: string, prefix = 'r') =>
+  Array.from({ length: 300 }, (_, i) =>
+    [
+      `${prefix}${i}`,
+      new Date(Date.UTC(2026, 10, 27, 16) + i * 10_000).toISOString(),
+      '',
+      '',
+      '0',
+      customer,
+      'T1',
+      `+1212555${String(1000 + i)}`,
+      `+1415555${String(2000 + i)}`,
+      '603',
+      'REJECTED',
+      'C',
+      '',
+      '',
+    ].join(','),
+  );
+
+describe('hostile input: the command line (child processes, peak RSS measured by the child)', () => {
+  const dir = mkdtempSync(join(work, 'cli-'));
+
+  it('1-2. a gzip bomb of zeros or of one character, read in two ranges: exit 2 with the one-worker error, memory flat', async () => {
+    const cases = [
+      ['zeros.gz', Buffer.alloc(256 * MB), /zeros\.gz: not a text file \(binary data in the first bytes\)$/],
+      ['one-char.gz', Buffer.alloc(256 * MB, 'a'), /one-char\.gz: line 1: record longer than 1048576 bytes$/],
+    ] as const;
+    for (const [name, bytes, error] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, gzipSync(bytes, { level: 1 }));
+      const r = await traceguard(['analyze', '--format', 'json', file], {
+        env: { TRACEGUARD_ANALYZE_WORKERS: '2' },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(error)]);
+      expect(r.stdout).toBe('');
+      // the second range used to gather every inflated byte looking for its first newline
+      expect(r.peakRss).toBeLessThan(320 * MB);
+    }
+  });
+
+  it('3. 70k malformed rows with control characters, read in two ranges: streamed to --quarantine-out, exact lines, memory flat', async () => {
+    const bad = (i: number) =>
+      `m${i},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,999,BUSY,A,,\x1b[2J${'z'.repeat(1000)}\x07`;
+    const rows = Array.from({ length: 70_000 }, (_, i) => bad(i));
+    const file = join(dir, 'malformed.csv.gz');
+    writeFileSync(file, gzipSync(`${HEADER}\n${rows.join('\n')}\n`, { level: 1 }));
+    const quarantine = join(dir, 'malformed.quarantine.jsonl');
+    const r = await traceguard(['analyze', '--format', 'json', '--quarantine-out', quarantine, file], {
+      env: { TRACEGUARD_ANALYZE_WORKERS: '2' },
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toEqual({
+      batches: 1,
+      rows: 70_000,
+      quarantined: 70_000,
+      calls: 0,
+    });
+    const lines = readFileSync(quarantine, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(70_000);
+    for (const k of [0, 34_999, 35_000, 69_999]) {
+      const q = JSON.parse(lines[k]) as { line: number; raw: string; reason: string };
+      expect(q.line).toBe(k + 2);
+      expect(q.raw.startsWith(`m${k},`)).toBe(true);
+      expect(q.raw).toContain('\x1b[2J');
+    }
+    // stderr: the count and five examples, nothing raw
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(6);
+    expect(r.peakRss).toBeLessThan(320 * MB);
+  });
+
+  it('11. control characters in customer ids and file names are escaped on the terminal; JSON stays exact', async () => {
+    const evil = 'C\x1b[2J\x1b]0;pwned\x07';
+    const name = join(dir, 'batch\nforged line \x1b[31m.csv');
+    writeFileSync(
+      name,
+      `${HEADER}\n${robocalls(evil).join('\n')}\n${row('bad').replace(',486,', ',0xC8,')}\n`,
+    );
+    const table = await traceguard(['analyze', '--format', 'table', name]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('C\\x1b[2J\\x1b]0;pwned\\x07 (new, ');
+    expect(controls(table.stdout)).toEqual([]);
+    expect(controls(table.stderr)).toEqual([]);
+    expect(table.stderr.trimEnd().split('\n')).toEqual([
+      'traceguard: 1 row(s) quarantined, e.g.',
+      `  ${dir}/batch\\x0aforged line \\x1b[31m.csv:302: sip_code '0xC8' is not a SIP response code (100-699)`,
+    ]);
+    const json = await traceguard(['analyze', '--format', 'json', name]);
+    expect(JSON.parse(json.stdout).findings[0].customer_id).toBe(evil);
+    // an error line naming such a file is one line too
+    const notCsv = join(dir, 'x\ny\x1b[2J');
+    writeFileSync(notCsv, 'hello\x1b[2J\n');
+    const error = await traceguard(['analyze', notCsv]);
+    expect(error.code).toBe(2);
+    expect(controls(error.stderr)).toEqual([]);
+    expect(error.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(error.stderr).toContain('x\\x0ay\\x1b[2J');
+  });
+
+  it('12. an output that is an input, the other output or a symbolic link is refused before anything is read', async () => {
+    const input = join(dir, 'keep.csv');
+    const text = `${HEADER}\n${row('k1')}\n`;
+    writeFileSync(input, text);
+    const refused = async (args: string[], message: RegExp) => {
+      const r = await traceguard(['analyze', '--format', 'json', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(readFileSync(input, 'utf8')).toBe(text);
+    };
+    await refused(
+      ['--quarantine-out', input, input],
+      /--quarantine-out .*keep\.csv: is the input .*keep\.csv; refusing to overwrite it/,
+    );
+    await refused(['--out', input, input], /--out .*: is the input/);
+    const both = join(dir, 'both.json');
+    await refused(
+      ['--out', both, '--quarantine-out', both, input],
+      /--quarantine-out .*both\.json: is also --out/,
+    );
+    const target = join(dir, 'target.txt');
+    writeFileSync(target, 'precious');
+    const link = join(dir, 'link.json');
+    symlinkSync(target, link);
+    await refused(['--out', link, input], /--out .*link\.json: is a symbolic link/);
+    expect(readFileSync(target, 'utf8')).toBe('precious');
+    // a good run writes through a temporary file renamed into place: nothing left beside it
+    const out = join(dir, 'out', 'findings.json');
+    mkdirSync(join(dir, 'out'));
+    const ok = await traceguard(['analyze', '--format', 'json', '--out', out, input]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).summary.rows).toBe(1);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['findings.json']);
+  });
+
+  it('13. a FIFO, a self-looping link, and a directory holding hidden, special and looping entries', async () => {
+    const fifo = join(dir, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const f = await traceguard(['analyze', fifo], { timeoutMs: 20_000 });
+    expect(f.code).toBe(2);
+    expect(f.stderr).toBe(`traceguard: ${fifo}: is a FIFO (named pipe), not a CDR file\n`);
+    const loop = join(dir, 'loop.csv');
+    symlinkSync(loop, loop);
+    const l = await traceguard(['analyze', loop]);
+    expect(l.code).toBe(2);
+    expect(l.stderr).toBe(`traceguard: ${loop}: symbolic link loop (the link points back to itself)\n`);
+
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    writeFileSync(join(tree, 'a.csv'), `${HEADER}\n${row('a1')}\n`);
+    writeFileSync(join(tree, 'sub', 'b.csv'), `${HEADER}\n${row('b1')}\n`);
+    writeFileSync(join(tree, '.hidden.csv'), `${HEADER}\n${row('h1')}\n`);
+    execFileSync('mkfifo', [join(tree, 'sub', 'pipe.csv')]);
+    symlinkSync(join(tree, 'self'), join(tree, 'self'));
+    symlinkSync(tree, join(tree, 'sub', 'up'));
+    const t = await traceguard(['analyze', '--format', 'json', tree], { timeoutMs: 20_000 });
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout).summary).toMatchObject({ batches: 2, rows: 2, calls: 2 });
+    expect(t.stderr).toBe(
+      'traceguard: skipped in directories: 1 hidden, 1 special (FIFO, socket, device), 1 looping or broken symbolic link(s)\n',
+    );
   });
 });
