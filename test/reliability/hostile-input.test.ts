@@ -602,3 +602,56 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     );
   });
 });
+
+describe('hostile input: traceback lookup (child processes, peak RSS measured by the child)', () => {
+  const dir = mkdtempSync(join(work, 'lookup-'));
+  const request = (extra: Record<string, string> = {}) =>
+    JSON.stringify({
+      traceback_id: 'ITG-HOSTILE-1',
+      received_at: '2026-11-28T14:05:00Z',
+      call_time: '2026-11-27T16:31:07Z',
+      calling_number: '+12025550143',
+      called_number: '+13125550199',
+      ...extra,
+    });
+
+  it('6. --tolerance 1e9 over 200k matching rows lists the 100 closest and counts the rest, memory flat', async () => {
+    const start = Date.UTC(2026, 10, 27, 16, 31, 7);
+    const lines = Array.from({ length: 200_000 }, (_, i) => {
+      // spread over ±100,000 s around the call, closest rows in the middle of the file
+      const t = new Date(start + (i - 100_000) * 1000).toISOString().replace('.000Z', 'Z');
+      return `m${i},${t},,,0,C${i % 7},T1,+12025550143,+13125550199,486,BUSY,A,,198.51.100.7,${'e'.repeat(200)}`;
+    });
+    const batch = join(dir, 'busy.csv');
+    writeFileSync(batch, `${HEADER},note\n${lines.join('\n')}\n`);
+    const req = join(dir, 'request.json');
+    writeFileSync(req, request());
+    const r = await traceguard(['traceback', 'lookup', '--tolerance', '1e9', req, batch]);
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as {
+      matches: Array<{ call_id: string; line: number }>;
+      searched: { matched: number };
+      note: string;
+    };
+    expect(answer.matches).toHaveLength(100);
+    expect(answer.matches[0]).toMatchObject({ call_id: 'm100000', line: 100_002 });
+    expect(new Set(answer.matches.map((m) => m.call_id)).size).toBe(100);
+    for (const m of answer.matches)
+      expect(Math.abs(Number(m.call_id.slice(1)) - 100_000)).toBeLessThanOrEqual(50);
+    expect(answer.searched.matched).toBe(200_000);
+    expect(answer.note).toMatch(/^200000 matching call\(s\) \(the 100 closest in time listed\)/);
+    expect(r.peakRss).toBeLessThan(320 * MB);
+  });
+
+  it('6. a request file over 64 KiB is refused before it is read', async () => {
+    const req = join(dir, 'huge-request.json');
+    writeFileSync(req, request({ campaign: 'x'.repeat(1024 * 1024) }));
+    const batch = join(dir, 'one.csv');
+    writeFileSync(batch, `${HEADER}\n${row('one')}\n`);
+    const r = await traceguard(['traceback', 'lookup', req, batch]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `traceguard: ${req}: traceback request is ${1024 * 1024 + request().length + 14} bytes, over the 65536-byte limit\n`,
+    );
+  });
+});
