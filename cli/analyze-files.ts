@@ -6,7 +6,7 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
-import { aggregateFileInParallel } from './analyze-parallel.ts';
+import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
 import { type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
@@ -29,6 +29,8 @@ export async function aggregateFiles(
     format: InputFormat;
     zone: ZoneClock | null;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
+    /** every quarantined row is wanted, in order (not only examples) */
+    quarantineToFile?: boolean;
     progress?: Progress;
     /** worker threads already reading the single input (analyze-prestart.ts); terminated if not used */
     workers?: RangeWorker[];
@@ -42,7 +44,10 @@ export async function aggregateFiles(
   const started = opts.workers ?? [];
   const usable =
     only !== null && count > 1 && started.length === count && started[0].input.source === only.path;
-  if (!usable) await Promise.all(started.map((w) => w.terminate()));
+  if (!usable) {
+    await Promise.all(started.map((w) => w.terminate()));
+    removeSpools(started);
+  }
   if (only && count > 1) {
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
@@ -50,6 +55,7 @@ export async function aggregateFiles(
       workers: usable ? started : undefined,
       count,
       onQuarantine: opts.onQuarantine,
+      quarantineToFile: opts.quarantineToFile,
       progress: opts.progress,
     });
     if (stats) {

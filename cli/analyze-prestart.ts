@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
 import { UsageError } from './errors.ts';
@@ -105,17 +106,25 @@ export function splitPoints(decoded: number, workers: number, gzip: boolean): nu
   return ends(hi).map((e) => Math.floor(e));
 }
 
-/** One input per worker: the file cut into ranges. */
+/**
+ * One input per worker: the file cut into ranges. With `quarantineToFile` each worker gets a spool
+ * file for its quarantined rows, in a private temporary directory the caller removes.
+ */
 export function rangeInputs(
   path: string,
   fileBytes: number,
   count: number,
-  base: Omit<WorkerInput, 'range' | 'source' | 'freezeBehindHours'>,
+  base: Omit<WorkerInput, 'range' | 'source' | 'freezeBehindHours' | 'quarantineSpool'> & {
+    quarantineToFile?: boolean;
+  },
 ): WorkerInput[] {
   const size = sizeOf(path, fileBytes);
   const ends = splitPoints(size.decoded, count, size.gzip);
+  const { quarantineToFile, ...shared } = base;
+  const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;
   return ends.map((end, k) => ({
-    ...base,
+    ...shared,
+    quarantineSpool: spools ? join(spools, `range-${k}.jsonl`) : null,
     source: path,
     freezeBehindHours: FREEZE_BEHIND_HOURS,
     range: {
@@ -180,6 +189,7 @@ export interface PrestartOptions {
   timezone?: string;
   numbers?: string;
   dno?: string;
+  quarantineOut?: string;
 }
 
 /** Workers for this command line, already reading; [] when it will read on one thread. */
@@ -194,6 +204,7 @@ export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeW
       format: opts.inputFormat as WorkerInput['format'],
       zone: opts.timezone ?? null,
       reference: { numbers: opts.numbers ?? null, dno: opts.dno ?? null },
+      quarantineToFile: Boolean(opts.quarantineOut),
     };
     return rangeInputs(inputs[0], st.size, count, base).map((input) => new RangeWorker(input));
   } catch {

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 
 interface AnalyzeOptions {
@@ -44,7 +43,7 @@ export function register(program: Command): void {
       const workers = prestartWorkers(inputs, opts);
       const { runAnalyze } = await import('./analyze-run.ts');
       const output = await runAnalyze(inputs, opts, workers);
-      if (opts.out) writeFileSync(opts.out, output);
+      if (opts.out) (await import('./output-file.ts')).writeOutput(opts.out, output);
       else process.stdout.write(output);
     });
 }

@@ -69,15 +69,29 @@ export function scoreAll(
 ): Finding[] {
   const out: Finding[] = [];
   for (const [customerId, windows] of agg.customerWindows()) {
-    // calls per trunk are all the findings show of trunk windows: no need to build them
-    const trunkWindows = agg.trunkAttemptsOf(customerId);
-    const trunksOf = (hourMs: number): TrunkShare[] =>
-      trunkWindows
-        .filter((t) => t.hourMs === hourMs)
-        .sort((a, b) => b.attempts - a.attempts)
-        .slice(0, 5)
-        .map((t) => ({ trunk_id: t.trunkId, calls: t.attempts }));
+    const trunksOf = topTrunksByHour(agg.trunkAttemptsOf(customerId));
     out.push(...scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf));
   }
   return out.sort(compareFindings);
+}
+
+/**
+ * The five busiest trunks of each hour, as findings show them (calls per trunk are all they show of
+ * trunk windows: no need to build them). Indexed by hour once, so a customer with many hours costs
+ * time in proportion to its trunk windows, not their square.
+ */
+function topTrunksByHour(
+  trunkWindows: Array<{ trunkId: string; hourMs: number; attempts: number }>,
+): (hourMs: number) => TrunkShare[] {
+  const byHour = new Map<number, Array<{ trunkId: string; attempts: number }>>();
+  for (const t of trunkWindows) {
+    const list = byHour.get(t.hourMs);
+    if (list) list.push(t);
+    else byHour.set(t.hourMs, [t]);
+  }
+  return (hourMs) =>
+    (byHour.get(hourMs) ?? [])
+      .sort((a, b) => b.attempts - a.attempts)
+      .slice(0, 5)
+      .map((t) => ({ trunk_id: t.trunkId, calls: t.attempts }));
 }
