@@ -16,15 +16,18 @@ import { customer, HOUR } from '../helpers/traffic.ts';
 const policy = loadPolicy();
 const CALLS = 1000;
 
-function cleanHour(): WindowAggregate {
+/** A clean hour of `calls` calls: 60% answered, 2 minutes each, every (caller, called) pair distinct. */
+function hourOf(calls: number): WindowAggregate {
   const w = emptyWindow('C1', '', HOUR, Number.POSITIVE_INFINITY);
-  w.attempts = CALLS;
-  w.answered = 600;
-  w.durationSum = 600 * 120;
-  w.attA = CALLS;
-  for (let i = 0; i < CALLS; i++) w.pairs.add(i + 1);
+  w.attempts = calls;
+  w.answered = Math.round(calls * 0.6);
+  w.durationSum = w.answered * 120;
+  w.attA = calls;
+  for (let i = 0; i < calls; i++) w.pairs.add(i + 1);
   return w;
 }
+
+const cleanHour = () => hourOf(CALLS);
 
 function context(over: Partial<WindowContext> = {}): WindowContext {
   return {
@@ -103,31 +106,16 @@ const CASES: Case[] = [
     code: 'VOLUME_SPIKE',
     at: 8 * 125, // 8x a median of 125
     full: 16 * 125,
-    build: (n) => {
-      const w = cleanHour();
-      w.attempts = n;
-      w.attA = n;
-      w.answered = Math.round(n * 0.6);
-      w.durationSum = w.answered * 120;
-      w.pairs = emptyWindow('C1', '', HOUR, Number.POSITIVE_INFINITY).pairs;
-      for (let i = 0; i < n; i++) w.pairs.add(i + 1);
-      return [w, context({ earlierAttempts: [125, 125, 125] })];
-    },
+    build: (n) => [hourOf(n), context({ earlierAttempts: [125, 125, 125] })],
   },
   {
     code: 'HIGH_FANOUT',
     at: 800,
     full: 1600,
     build: (n) => {
-      const w = cleanHour();
-      // every call to a different number: the distinct share is 100%
-      w.attempts = Math.max(CALLS, n + 1);
-      w.attA = w.attempts;
-      w.answered = Math.round(w.attempts * 0.6);
-      w.durationSum = w.answered * 120;
+      // at least 900 calls, so 799 distinct called numbers still pass the 80% distinct share
+      const w = hourOf(Math.max(900, n));
       for (let i = 0; i < n; i++) w.called.add(i + 1);
-      for (let i = CALLS; i < w.attempts; i++) w.pairs.add(i + 1);
-      if (n < w.attempts * 0.8) w.attempts = Math.ceil(n / 0.8);
       return [w, context()];
     },
   },
