@@ -16,6 +16,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
+import { HOUR_MS as HOUR } from '../../shared/cdr/time.ts';
+import { Aggregator } from '../../shared/detect/aggregator.ts';
+import { scoreAll } from '../../shared/detect/analysis.ts';
+import { loadPolicy } from '../../shared/detect/policy.ts';
+import { emptyReference } from '../../shared/detect/reference.ts';
 import { HEADER, parse } from '../helpers/parse.ts';
 import { MB, traceguard } from './hostile-cli.ts';
 
@@ -653,5 +658,87 @@ describe('hostile input: traceback lookup (child processes, peak RSS measured by
     expect(r.stderr).toBe(
       `traceguard: ${req}: traceback request is ${1024 * 1024 + request().length + 14} bytes, over the 65536-byte limit\n`,
     );
+  });
+});
+
+describe('hostile input: cardinality (customers x hours)', () => {
+  const dir = mkdtempSync(join(work, 'cardinality-'));
+  /** one call per row; `customer(i)` and `hour(i)` pick its customer and its hour */
+  const calls = (n: number, customer: (i: number) => string, hourMs: (i: number) => number) =>
+    Array.from({ length: n }, (_, i) =>
+      [
+        `k${i}`,
+        new Date(hourMs(i)).toISOString().replace('.000Z', 'Z'),
+        '',
+        '',
+        '0',
+        customer(i),
+        `T${i % 3}`,
+        `+1212555${String(1000 + (i % 9000))}`,
+        '+13125550199',
+        '603',
+        'REJECTED',
+        'C',
+        '',
+        '',
+      ].join(','),
+    );
+  const since2014 = (i: number) => Date.UTC(2014, 0, 1) + i * HOUR;
+
+  it('4. scoring one customer grows linearly with its hours (trunk windows indexed by hour), not with their square', async () => {
+    const scoringMs = async (hours: number) => {
+      const { calls: records } = await parse(
+        `${HEADER}\n${calls(hours, () => 'C1', since2014).join('\n')}\n`,
+      );
+      const agg = new Aggregator(emptyReference());
+      for (const r of records) agg.add(r);
+      let best = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < 3; k++) {
+        const t = performance.now();
+        scoreAll(agg, emptyReference(), loadPolicy(), null);
+        best = Math.min(best, performance.now() - t);
+      }
+      return best;
+    };
+    const small = await scoringMs(4000);
+    const large = await scoringMs(16_000);
+    // 4x the hours: about 4x the time when linear, 16x when every window scanned every trunk window
+    expect(large / small).toBeLessThan(9);
+  });
+
+  it('4. one customer over 30k distinct hours: analyzed in seconds within 320 MB; 100k hours stop at the window limit with a clear error', async () => {
+    const file = join(dir, 'hours-30k.csv');
+    writeFileSync(file, `${HEADER}\n${calls(30_000, () => 'C1', since2014).join('\n')}\n`);
+    const ok = await traceguard(['analyze', '--format', 'json', file]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).summary).toMatchObject({ rows: 30_000, calls: 30_000 });
+    expect(ok.ms).toBeLessThan(20_000);
+    expect(ok.peakRss).toBeLessThan(320 * MB);
+
+    const big = join(dir, 'hours-100k.csv');
+    writeFileSync(big, `${HEADER}\n${calls(100_000, () => 'C1', since2014).join('\n')}\n`);
+    const capped = await traceguard(['analyze', '--format', 'json', big]);
+    expect(capped.code).toBe(2);
+    expect(capped.stderr).toBe(
+      `traceguard: ${big}: more than 30000 customer-hour windows (distinct customers x hours) in one run; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)\n`,
+    );
+    expect(capped.ms).toBeLessThan(20_000);
+    expect(capped.peakRss).toBeLessThan(320 * MB);
+  });
+
+  it('5. 100k rows from 100k distinct customers stop at the window limit, memory bounded', async () => {
+    const file = join(dir, 'customers-100k.csv');
+    writeFileSync(
+      file,
+      `${HEADER}\n${calls(
+        100_000,
+        (i) => `CUST${i}`,
+        (i) => Date.UTC(2026, 10, 27, 16, i % 60),
+      ).join('\n')}\n`,
+    );
+    const r = await traceguard(['analyze', '--format', 'json', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/customers-100k\.csv: more than 30000 customer-hour windows/);
+    expect(r.peakRss).toBeLessThan(320 * MB);
   });
 });
