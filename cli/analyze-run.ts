@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
-import { scoreAll } from '../shared/detect/analysis.ts';
+import { offNetTotals, scoreAll } from '../shared/detect/analysis.ts';
 import type { FindingsDocument } from '../shared/detect/finding.ts';
 import { TracebackHistory } from '../shared/detect/traceback-history.ts';
 import type { AnalyzeOptions } from './analyze.ts';
@@ -100,6 +100,7 @@ export async function runAnalyze(
       rows: totals.rows,
       quarantined: totals.quarantined,
       calls: totals.calls,
+      ...offNetTotals(aggregator),
     },
   };
   return format === 'json'

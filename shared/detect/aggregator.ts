@@ -1,5 +1,6 @@
 import { isInvalidCallingClass } from '../cdr/nanp.ts';
 import { PackedCall } from '../cdr/packed-call.ts';
+import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
 import { numberKey, pairKey } from './distinct.ts';
@@ -96,8 +97,10 @@ interface CallFacts {
   callingEqualsCalled: boolean;
   neighborNpaNxx: boolean;
   dno: boolean;
-  /** 0 not checked against an inventory, 1 inside it, 2 outside it */
+  /** 0 not checked against an inventory, 1 inside it, 2 outside it (any attestation) */
   inventory: number;
+  /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
+  destination: number;
   /** index in ZONE_NAMES of the called party's zone, -1 unknown */
   zone: number;
   pair: number;
@@ -119,6 +122,11 @@ export interface AggregatorTransfer {
   /** windows that need a recount from the input (see AggregatorOptions.freeze) */
   recount?: WindowRef[];
 }
+
+const DEST_PSTN = 0;
+const DEST_ON_NET = 1;
+const DEST_EMERGENCY = 2;
+const DESTINATION_CODE = { pstn: DEST_PSTN, on_net: DEST_ON_NET, emergency: DEST_EMERGENCY } as const;
 
 function bucketOf(durationS: number): number {
   for (let i = 0; i < DURATION_BUCKETS_S.length; i++) if (durationS < DURATION_BUCKETS_S[i]) return i;
@@ -168,6 +176,7 @@ export class Aggregator {
     neighborNpaNxx: false,
     dno: false,
     inventory: 0,
+    destination: DEST_PSTN,
     zone: -1,
     pair: 0,
   };
@@ -217,11 +226,12 @@ export class Aggregator {
       r.calling.slice(0, 8) === r.called.slice(0, 8);
     f.dno = this.ref.dno.has(r.calling);
     f.inventory =
-      r.attestation === 'A' && !blank && this.ref.inventory.hasCustomer(r.customerId)
+      !blank && this.ref.inventory.hasCustomer(r.customerId)
         ? this.ref.inventory.owns(r.customerId, r.calling)
           ? 1
           : 2
         : 0;
+    f.destination = DESTINATION_CODE[destinationOf(r.called)];
     f.zone = zoneIndexOfNumber(r.called);
     f.pair = blank ? 0 : pairKey(p.callingKey, p.calledKey);
     this.place(this.stateOf(r.customerId), p);
@@ -243,7 +253,7 @@ export class Aggregator {
     f.neighborNpaNxx = !blank && npaNxx >= 0 && npaNxx === p.calledNpaNxx;
     f.dno = !blank && this.dnoKeySet().has(ck);
     let inventory = 0;
-    if (p.attestation === 'A' && !blank) {
+    if (!blank) {
       const inv = this.ref.inventory;
       if (state.inventoryOf !== inv || state.inventoryRevision !== inv.revision) {
         state.inventory = inv.keysOf(p.customerId);
@@ -254,6 +264,8 @@ export class Aggregator {
       if (keys !== null) inventory = keys.exact.has(ck) || keyHasPrefix(ck, keys.prefixes) ? 1 : 2;
     }
     f.inventory = inventory;
+    // the fast path keys only numbers it normalized to E.164: every call it hands over is PSTN-bound
+    f.destination = DEST_PSTN;
     f.zone = p.calledNpaNxx >= 0 ? zoneIndexOfNpa((p.calledNpaNxx / 1000) | 0) : -1;
     f.pair = blank ? 0 : pairKey(ck, dk);
     this.place(state, p);
@@ -450,9 +462,15 @@ export class Aggregator {
   private fold(w: WindowAggregate, p: PackedCall): void {
     const f = this.facts;
     const ms = p.startMs;
-    w.attempts++;
     if (ms < w.firstMs) w.firstMs = ms;
     if (ms > w.lastMs) w.lastMs = ms;
+    if (f.destination !== DEST_PSTN) {
+      // on-net and emergency calls are counted, and nothing else: robocall rules judge PSTN calls
+      if (f.destination === DEST_ON_NET) w.onNet++;
+      else w.emergency++;
+      return;
+    }
+    w.attempts++;
     if (p.answered) {
       w.answered++;
       w.durationSum += p.durationS;
@@ -485,11 +503,16 @@ export class Aggregator {
         else w.callingInvalid++;
       } else if (cls === 'toll_free') w.callingTollFree++;
       if (f.dno) w.callingDno++;
+      if (f.inventory !== 0) {
+        w.callingChecked++;
+        if (f.inventory === 2) w.callingOutsideInventory++;
+      }
     }
     w.called.add(p.calledKey);
     switch (p.attestation) {
       case 'A':
         w.attA++;
+        // the inventory check covers every call with a caller ID; A-attested ones are also kept apart
         if (f.inventory !== 0) {
           w.aChecked++;
           if (f.inventory === 2) w.aOutsideInventory++;

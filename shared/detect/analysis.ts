@@ -49,6 +49,18 @@ export function scoreCustomerWindows(
   return findings;
 }
 
+/** Calls that never reached the PSTN, for the findings summary: they are counted, not judged. */
+export function offNetTotals(agg: Aggregator): { on_net_calls: number; emergency_calls: number } {
+  let onNet = 0;
+  let emergency = 0;
+  for (const windows of agg.customerWindows().values())
+    for (const w of windows) {
+      onNet += w.onNet;
+      emergency += w.emergency;
+    }
+  return { on_net_calls: onNet, emergency_calls: emergency };
+}
+
 /** Findings for everything an Aggregator saw, worst first. */
 export function scoreAll(
   agg: Aggregator,
