@@ -497,7 +497,7 @@ describe('hostile input: the command line (child processes, peak RSS measured by
       env: { TRACEGUARD_ANALYZE_WORKERS: '2' },
     });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).summary).toEqual({
+    expect(JSON.parse(r.stdout).summary).toMatchObject({
       batches: 1,
       rows: 70_000,
       quarantined: 70_000,
