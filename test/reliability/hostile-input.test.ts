@@ -52,6 +52,44 @@ async function readAll(bytes: Buffer, chunk: number, maxDecompressedBytes?: numb
 const row = (id: string, extra = '') =>
   `${id},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,486,BUSY,A,,${extra}`;
 
+/** control characters other than the newline that ends each line */
+const controls = (text: string) =>
+  [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\x7f' && c <= '\x9f'));
+
+/** `n` rejected, unsigned calls (603, attestation C), each field picked by the call's index */
+const rejectedCalls = (
+  n: number,
+  pick: { id: (i: number) => string; startMs: (i: number) => number; customer: (i: number) => string },
+  trunk: (i: number) => string = () => 'T1',
+  called: (i: number) => string = (i) => `+1415555${String(2000 + i)}`,
+) =>
+  Array.from({ length: n }, (_, i) =>
+    [
+      pick.id(i),
+      new Date(pick.startMs(i)).toISOString().replace('.000Z', 'Z'),
+      '',
+      '',
+      '0',
+      pick.customer(i),
+      trunk(i),
+      `+1212555${String(1000 + (i % 9000))}`,
+      called(i),
+      '603',
+      'REJECTED',
+      'C',
+      '',
+      '',
+    ].join(','),
+  );
+
+/** 300 rejected, unsigned calls in one hour from `customer`: enough for a finding */
+const robocalls = (customer: string, prefix = 'r') =>
+  rejectedCalls(300, {
+    id: (i) => `${prefix}${i}`,
+    startMs: (i) => Date.UTC(2026, 10, 27, 16) + i * 10_000,
+    customer: () => customer,
+  });
+
 describe('hostile bytes', () => {
   it('any byte sequence (no header, NULs, invalid UTF-8, gzip magic) yields counted rows or a BatchReadError', async () => {
     const bytes = fc.oneof(
@@ -235,29 +273,7 @@ describe('formula injection', () => {
   it('traceguard analyze reports them as JSON strings, exactly as received', async () => {
     // robocall-shaped traffic so every formula customer gets a finding in the output
     const lines: string[] = [];
-    for (const [c, f] of FORMULAS.entries()) {
-      for (let i = 0; i < 300; i++) {
-        const t = new Date(Date.UTC(2026, 10, 27, 16) + i * 10_000).toISOString();
-        lines.push(
-          [
-            `f${c}-${i}`,
-            t,
-            '',
-            '',
-            '0',
-            csvField(f),
-            'T1',
-            `+1212555${String(1000 + i)}`,
-            `+1415555${String(2000 + i)}`,
-            '603',
-            'REJECTED',
-            'C',
-            '',
-            '',
-          ].join(','),
-        );
-      }
-    }
+    for (const [c, f] of FORMULAS.entries()) lines.push(...robocalls(csvField(f), `f${c}-`));
     const file = join(work, 'formulas.csv');
     writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
     const { stdout } = await promisify(execFile)(
@@ -438,31 +454,6 @@ describe('hostile input: characters', () => {
     expect(j.quarantined.map((q) => q.reason)).toEqual(['attestation holds a NUL character']);
   });
 });
-
-/** control characters other than the newline that ends each line */
-const controls = (text: string) =>
-  [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\x7f' && c <= '\x9f'));
-
-/** 300 rejected, unsigned calls in one hour from `customer`: enough for a finding */
-const robocalls = (customer: string, prefix = 'r') =>
-  Array.from({ length: 300 }, (_, i) =>
-    [
-      `${prefix}${i}`,
-      new Date(Date.UTC(2026, 10, 27, 16) + i * 10_000).toISOString(),
-      '',
-      '',
-      '0',
-      customer,
-      'T1',
-      `+1212555${String(1000 + i)}`,
-      `+1415555${String(2000 + i)}`,
-      '603',
-      'REJECTED',
-      'C',
-      '',
-      '',
-    ].join(','),
-  );
 
 describe('hostile input: the command line (child processes, peak RSS measured by the child)', () => {
   const dir = mkdtempSync(join(work, 'cli-'));
@@ -663,25 +654,13 @@ describe('hostile input: traceback lookup (child processes, peak RSS measured by
 
 describe('hostile input: cardinality (customers x hours)', () => {
   const dir = mkdtempSync(join(work, 'cardinality-'));
-  /** one call per row; `customer(i)` and `hour(i)` pick its customer and its hour */
+  /** one call per row; `customer(i)` and `hourMs(i)` pick its customer and its time */
   const calls = (n: number, customer: (i: number) => string, hourMs: (i: number) => number) =>
-    Array.from({ length: n }, (_, i) =>
-      [
-        `k${i}`,
-        new Date(hourMs(i)).toISOString().replace('.000Z', 'Z'),
-        '',
-        '',
-        '0',
-        customer(i),
-        `T${i % 3}`,
-        `+1212555${String(1000 + (i % 9000))}`,
-        '+13125550199',
-        '603',
-        'REJECTED',
-        'C',
-        '',
-        '',
-      ].join(','),
+    rejectedCalls(
+      n,
+      { id: (i) => `k${i}`, startMs: hourMs, customer },
+      (i) => `T${i % 3}`,
+      () => '+13125550199',
     );
   const since2014 = (i: number) => Date.UTC(2014, 0, 1) + i * HOUR;
 
