@@ -224,7 +224,9 @@ describe('outputs', () => {
       ].sort(),
     );
     synth.template.hasOutput('StateMachineArn', {
-      Value: { Ref: logicalIdOf(synth.template, 'AWS::StepFunctions::StateMachine', 'EscalationStateMachine') },
+      Value: {
+        Ref: logicalIdOf(synth.template, 'AWS::StepFunctions::StateMachine', 'EscalationStateMachine'),
+      },
     });
   });
 });
