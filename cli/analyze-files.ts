@@ -4,10 +4,10 @@ import { BatchReadError } from '../shared/cdr/batch-parser.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator } from '../shared/detect/aggregator.ts';
+import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
-import { type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { analyzeWindowLimit, type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -36,7 +36,8 @@ export async function aggregateFiles(
     workers?: RangeWorker[];
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
-  const aggregator = new Aggregator(ref);
+  const maxWindows = analyzeWindowLimit();
+  let aggregator = new Aggregator(ref, { maxWindows });
   const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
   // one big canonical batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
@@ -65,6 +66,8 @@ export async function aggregateFiles(
       totals.quarantined += stats.quarantined;
       return { aggregator, totals };
     }
+    // the ranges may have handed over part of their windows before one failed: start clean
+    aggregator = new Aggregator(ref, { maxWindows });
   }
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -86,6 +89,10 @@ export async function aggregateFiles(
     } catch (e) {
       stream.destroy();
       if (e instanceof BatchReadError) throw new UsageError(e.message);
+      if (e instanceof WindowLimitError)
+        throw new UsageError(
+          `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)`,
+        );
       if ((e as NodeJS.ErrnoException).code)
         throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);
       throw e;

@@ -36,6 +36,8 @@ export interface WorkerInput {
   /** ...or the reference data itself */
   dno?: string[];
   inventory?: Array<[string, string]>;
+  /** customer-hour windows this range may hold (its share of the run's limit) */
+  maxWindows: number;
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
   quarantineSpool?: string | null;
 }

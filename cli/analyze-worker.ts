@@ -34,6 +34,7 @@ if (files) {
 }
 const aggregator = new Aggregator(ref, {
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
+  maxWindows: input.maxWindows,
 });
 // quarantined rows are counted by the parser; a few are kept as examples, and all of them go to the
 // spool file when the command writes a quarantine file (memory does not grow with bad rows)

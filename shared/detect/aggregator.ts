@@ -40,6 +40,16 @@ export interface AggregatorOptions {
   freeze?: { behindHours: number; keepFirstHour?: boolean };
   /** fold only calls of these windows (a recount pass); every other call is ignored */
   only?: (customerId: string, hourMs: number) => boolean;
+  /**
+   * customer-hour windows held at most: one more throws WindowLimitError, so a batch of a million
+   * customers (or hours) fails with a clear message instead of growing memory without end
+   */
+  maxWindows?: number;
+}
+
+/** More customer-hour windows than AggregatorOptions.maxWindows allows. */
+export class WindowLimitError extends Error {
+  override name = 'WindowLimitError';
 }
 
 /** A window that must be rebuilt from the input: a call arrived after it was frozen. */
@@ -136,6 +146,9 @@ export class Aggregator {
   private readonly freezeBehind: number;
   private readonly keepFirstHour: boolean;
   private readonly only: ((customerId: string, hourMs: number) => boolean) | null;
+  private readonly maxWindows: number;
+  /** customer-hour windows held */
+  private windowCount = 0;
   /** highest hour index seen, and hours up to keepThrough are never frozen */
   private maxHourIdx = Number.NEGATIVE_INFINITY;
   private keepThrough = Number.NEGATIVE_INFINITY;
@@ -175,6 +188,15 @@ export class Aggregator {
     this.freezeBehind = opts.freeze ? Math.max(1, opts.freeze.behindHours) : Number.POSITIVE_INFINITY;
     this.keepFirstHour = opts.freeze?.keepFirstHour ?? false;
     this.only = opts.only ?? null;
+    this.maxWindows = opts.maxWindows ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Counts one more customer-hour window, or throws when that is one too many. */
+  private countWindow(): void {
+    if (++this.windowCount > this.maxWindows)
+      throw new WindowLimitError(
+        `more than ${this.maxWindows} customer-hour windows (distinct customers x hours) in one run`,
+      );
   }
 
   add(r: CallRecord): void {
@@ -308,6 +330,7 @@ export class Aggregator {
       if (hourIdx > this.maxHourIdx) this.advanceTo(hourIdx);
       slot = state.hours.get(hourIdx) ?? null;
       if (!slot) {
+        this.countWindow();
         // size the sets for as many calls as the customer's last window had: no rehashing as they fill
         const expected = state.lastSlot === null ? 8 : Math.min(state.lastSlot.w.attempts, 1 << 16);
         slot = {
@@ -637,8 +660,10 @@ export class Aggregator {
           frozen: h.frozen ?? false,
         };
         const have = mine.hours.get(h.hourIdx);
-        if (!have) mine.hours.set(h.hourIdx, slot);
-        else if (have.frozen || slot.frozen) this.markRecount(c.customerId, h.hourIdx);
+        if (!have) {
+          this.countWindow();
+          mine.hours.set(h.hourIdx, slot);
+        } else if (have.frozen || slot.frozen) this.markRecount(c.customerId, h.hourIdx);
         else this.mergeSlot(mine, h.hourIdx, have, slot, toMerge.get(h.hourIdx) ?? new Map());
       }
     }

@@ -43,7 +43,8 @@ export function scoreCustomerWindows(
     };
     const f = evaluateWindow(w, ctx, policy, trunksOf(w.hourMs));
     if (f) findings.push(f);
-    seen = seen ? seen.merge(w.calling) : w.calling.clone();
+    // the numbers seen so far matter only to later windows (no copy after the last one)
+    if (i < sorted.length - 1) seen = seen ? seen.merge(w.calling) : w.calling.clone();
   }
   return findings;
 }
