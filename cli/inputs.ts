@@ -58,6 +58,7 @@ export async function expandInputs(
 }
 
 function specialKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isSocket()) return 'a socket';
   return 'a device or special file';
@@ -98,10 +99,14 @@ function warnSkipped(s: Skipped): void {
   );
 }
 
+/** A reference file's text; a FIFO or device is refused (reading one could block forever). */
 function readText(path: string, what: string): string {
   try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${path}: ${what} is ${specialKind(st)}, not a file`);
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );

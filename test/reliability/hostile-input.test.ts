@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { terminalSafe } from '../../cli/terminal-text.ts';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
 import { HOUR_MS as HOUR } from '../../shared/cdr/time.ts';
@@ -576,6 +577,11 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     const f = await traceguard(['analyze', fifo], { timeoutMs: 20_000 });
     expect(f.code).toBe(2);
     expect(f.stderr).toBe(`traceguard: ${fifo}: is a FIFO (named pipe), not a CDR file\n`);
+    const asReference = await traceguard(['analyze', '--customers', fifo, fifo]);
+    expect(asReference.code).toBe(2);
+    expect(asReference.stderr).toBe(
+      `traceguard: ${fifo}: customer registry is a FIFO (named pipe), not a file\n`,
+    );
     const loop = join(dir, 'loop.csv');
     symlinkSync(loop, loop);
     const l = await traceguard(['analyze', loop]);
@@ -595,6 +601,18 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     expect(JSON.parse(t.stdout).summary).toMatchObject({ batches: 2, rows: 2, calls: 2 });
     expect(t.stderr).toBe(
       'traceguard: skipped in directories: 1 hidden, 1 special (FIFO, socket, device), 1 looping or broken symbolic link(s)\n',
+    );
+  });
+});
+
+describe('hostile input: terminal escaping', () => {
+  it('11. every control character, line separator and bidi override is escaped; other text is kept', () => {
+    expect(terminalSafe('C1 \x1b[2J\x1b]0;t\x07\r\n\t\x00\x7f\x9b31m')).toBe(
+      'C1 \\x1b[2J\\x1b]0;t\\x07\\x0d\\x0a\\x09\\x00\\x7f\\x9b31m',
+    );
+    expect(terminalSafe('a\u2028b\u202ecba\u2066')).toBe('a\\u2028b\\u202ecba\\u2066');
+    expect(terminalSafe('Ünïcode ☎ +1 (202) 555-0143, "quoted"')).toBe(
+      'Ünïcode ☎ +1 (202) 555-0143, "quoted"',
     );
   });
 });
