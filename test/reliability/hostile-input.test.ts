@@ -480,7 +480,7 @@ describe('hostile input: the command line (child processes, peak RSS measured by
 
   it('3. 70k malformed rows with control characters, read in two ranges: streamed to --quarantine-out, exact lines, memory flat', async () => {
     const bad = (i: number) =>
-      `m${i},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,999,BUSY,A,,\x1b[2J${'z'.repeat(1000)}\x07`;
+      `m${i},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,999,BUSY,A,,\x1b[2J\u2028${'z'.repeat(1000)}\x07`;
     const rows = Array.from({ length: 70_000 }, (_, i) => bad(i));
     const file = join(dir, 'malformed.csv.gz');
     writeFileSync(file, gzipSync(`${HEADER}\n${rows.join('\n')}\n`, { level: 1 }));
