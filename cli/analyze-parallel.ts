@@ -1,6 +1,7 @@
 import { createReadStream, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
+import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../shared/cdr/time.ts';
@@ -28,6 +29,8 @@ export interface WorkerInput {
   source: string;
   format: InputFormat;
   zone: string | null;
+  /** bounds on times and durations (default: the parser's) */
+  plausibility?: Plausibility;
   range: ByteRange;
   freezeBehindHours: number;
   /** reference files the worker reads itself (started ahead, before the main thread has them)... */
@@ -61,6 +64,7 @@ export type FromWorker =
 interface ParallelOptions {
   format: InputFormat;
   zone: string | null;
+  plausibility?: Plausibility;
   /** workers already reading this file (analyze-prestart.ts); else `count` are started here */
   workers?: RangeWorker[];
   count?: number;
@@ -78,7 +82,12 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
   const again = new Aggregator(ref, { only: (c, hourMs) => wanted.has(`${c}\u0000${hourMs}`) });
   await readBatch(
     createReadStream(path, { highWaterMark: 1 << 20 }),
-    { source: path, format: opts.format, zone: opts.zone ? new ZoneClock(opts.zone) : null },
+    {
+      source: path,
+      format: opts.format,
+      zone: opts.zone ? new ZoneClock(opts.zone) : null,
+      plausibility: opts.plausibility,
+    },
     { call: (r) => again.add(r), packed: (p) => again.addPacked(p), quarantine: () => {} },
   );
   aggregator.replaceWindows(again, refs);
@@ -98,6 +107,7 @@ export async function aggregateFileInParallel(
       const base = {
         format: opts.format,
         zone: opts.zone,
+        plausibility: opts.plausibility,
         dno: [...ref.dno],
         inventory: ref.inventory.entries(),
         quarantineToFile: opts.quarantineToFile,

@@ -418,6 +418,49 @@ describe('hostile input: plausibility', () => {
   });
 });
 
+describe('hostile input: plausibility on the command line', () => {
+  it('9. analyze --earliest / --latest move the plausible range; a bad range is refused', async () => {
+    const dir = mkdtempSync(join(work, 'range-'));
+    const file = join(dir, 'old.csv');
+    writeFileSync(file, `${HEADER}\n${row('y1999').replace('2026-11-27', '1999-06-01')}\n${row('now')}\n`);
+    const plain = await traceguard(['analyze', '--format', 'json', file]);
+    expect(JSON.parse(plain.stdout).summary).toMatchObject({ rows: 2, calls: 1, quarantined: 1 });
+    expect(plain.stderr).toContain(
+      `${file}:2: start_time '1999-06-01T16:00:00Z' is outside the plausible range`,
+    );
+    const widened = await traceguard([
+      'analyze',
+      '--format',
+      'json',
+      '--earliest',
+      '1990-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(JSON.parse(widened.stdout).summary).toMatchObject({ rows: 2, calls: 2, quarantined: 0 });
+    const narrowed = await traceguard([
+      'analyze',
+      '--format',
+      'json',
+      '--latest',
+      '2026-01-01T00:00:00Z',
+      '--earliest',
+      '1990-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(JSON.parse(narrowed.stdout).summary).toMatchObject({ rows: 2, calls: 1, quarantined: 1 });
+    const bad = await traceguard([
+      'analyze',
+      '--earliest',
+      '2026-01-01T00:00:00Z',
+      '--latest',
+      '2025-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('traceguard: --latest is before --earliest\n');
+  });
+});
+
 describe('hostile input: characters', () => {
   it('13. invalid UTF-8 in customer_id is quarantined, not merged into one replacement-character id', async () => {
     const head = Buffer.from(`${HEADER}\n${row('ok')}\n`);
