@@ -4,7 +4,7 @@ import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
 import { numberKey, pairKey } from './distinct.ts';
-import { ZONE_NAMES, zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
+import { ZONE_GROUPS, zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
 import { NumberSet } from './number-set.ts';
 import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';
 import {
@@ -101,7 +101,7 @@ interface CallFacts {
   inventory: number;
   /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
   destination: number;
-  /** index in ZONE_NAMES of the called party's zone, -1 unknown */
+  /** index in ZONE_GROUPS of the called party's zone(s), -1 unknown */
   zone: number;
   pair: number;
 }
@@ -156,12 +156,12 @@ export class Aggregator {
   private readonly recount = new Map<string, WindowRef>();
   private readonly customers = new Map<string, CustomerWindows>();
   /** created on first use: building an Intl formatter costs milliseconds */
-  private readonly clocks: Array<ZoneClock | undefined> = [];
+  private readonly clocks: Array<ZoneClock[] | undefined> = [];
   /** per zone: the UTC hour of the last offset looked up, and what zoneHour derived from it */
-  private readonly zoneBucket = new Float64Array(ZONE_NAMES.length).fill(Number.NaN);
-  private readonly zoneSwitchMs = new Float64Array(ZONE_NAMES.length);
-  private readonly zoneOutsideA = new Uint8Array(ZONE_NAMES.length);
-  private readonly zoneOutsideB = new Uint8Array(ZONE_NAMES.length);
+  private readonly zoneBucket = new Float64Array(ZONE_GROUPS.length).fill(Number.NaN);
+  private readonly zoneSwitchMs = new Float64Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideA = new Uint8Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideB = new Uint8Array(ZONE_GROUPS.length);
   private lastCustomer = '';
   private lastState: CustomerWindows | null = null;
   /** states by PackedCall.customerSlot (see stateOfPacked); emptied whenever states leave `customers` */
@@ -549,21 +549,29 @@ export class Aggregator {
    * (never, for the whole-hour offsets of most zones). Calls then need one comparison, no division.
    */
   private zoneHour(zone: number, hourIdx: number, ms: number): void {
-    let clock = this.clocks[zone];
-    if (!clock) {
-      clock = new ZoneClock(ZONE_NAMES[zone]);
-      this.clocks[zone] = clock;
+    let clocks = this.clocks[zone];
+    if (!clocks) {
+      clocks = ZONE_GROUPS[zone].map((name) => new ZoneClock(name));
+      this.clocks[zone] = clocks;
     }
-    const offset = clock.offsetAt(ms);
-    const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
-    // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
-    // as the hour of the time of day
-    const h = ((localHour % 24) + 24) % 24;
-    const next = (h + 1) % 24;
+    // an area code spanning two zones is outside hours when either zone is; their offsets differ by
+    // whole hours, so both change local hour at the same instant
+    let outsideA = 0;
+    let outsideB = 0;
+    for (const clock of clocks) {
+      const offset = clock.offsetAt(ms);
+      const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
+      // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
+      // as the hour of the time of day
+      const h = ((localHour % 24) + 24) % 24;
+      const next = (h + 1) % 24;
+      this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
+      if (h < CALLING_HOURS_START || h >= CALLING_HOURS_END) outsideA = 1;
+      if (next < CALLING_HOURS_START || next >= CALLING_HOURS_END) outsideB = 1;
+    }
     this.zoneBucket[zone] = hourIdx;
-    this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
-    this.zoneOutsideA[zone] = h < CALLING_HOURS_START || h >= CALLING_HOURS_END ? 1 : 0;
-    this.zoneOutsideB[zone] = next < CALLING_HOURS_START || next >= CALLING_HOURS_END ? 1 : 0;
+    this.zoneOutsideA[zone] = outsideA;
+    this.zoneOutsideB[zone] = outsideB;
   }
 
   /** The trunk window of an hour that never split: the customer window under the trunk's name. */
