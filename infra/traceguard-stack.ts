@@ -7,6 +7,7 @@ import { Escalation } from './constructs/escalation.ts';
 import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
+import { Onboarding } from './constructs/onboarding.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Storage } from './constructs/storage.ts';
@@ -95,6 +96,14 @@ export class TraceguardStack extends Stack {
       casesTable: storage.casesTable,
       auditTable: storage.auditTable,
       auditExportBucket: escalation.auditExportBucket,
+    });
+
+    new Onboarding(stateless, 'Onboarding', {
+      key: dataKey,
+      onCallTopic: events.onCallTopic,
+      customersTable: storage.customersTable,
+      auditTable: storage.auditTable,
+      referenceBucket: storage.referenceBucket,
     });
 
     // last, so it finds every function and queue above, the escalation construct's included

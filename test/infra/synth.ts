@@ -13,6 +13,7 @@ export const HANDLERS = [
   'traceback-request',
   'traceback-deadline',
   'case-step',
+  'onboarding-step',
 ] as const;
 
 export function requireHandlers(): void {
