@@ -12,14 +12,17 @@ describe('onboarding dossiers', () => {
   const [dossiersId, dossiers] = Object.entries(resources).find(
     ([id, r]) => r.Type === 'AWS::DynamoDB::Table' && id.includes('DossiersTable'),
   ) as [string, CfnResource];
-  const [dataKeyId] = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::KMS::Key' && id.includes('DataKey')) as [
-    string,
-    CfnResource,
-  ];
+  const [dataKeyId] = Object.entries(resources).find(
+    ([id, r]) => r.Type === 'AWS::KMS::Key' && id.includes('DataKey'),
+  ) as [string, CfnResource];
 
   it('are encrypted at rest with the stack data key, with point-in-time recovery', () => {
     expect(dossiers.Properties).toMatchObject({
-      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [dataKeyId, 'Arn'] } },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [dataKeyId, 'Arn'] },
+      },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
   });
@@ -28,7 +31,10 @@ describe('onboarding dossiers', () => {
     const readers: string[] = [];
     for (const [id, r] of Object.entries(resources)) {
       if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
-      const statements = (r.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      const document = r.Properties?.PolicyDocument as
+        | { Statement: Array<Record<string, unknown>> }
+        | undefined;
+      const statements = document?.Statement ?? [];
       const reads = statements.some((s) => {
         const actions = [s.Action].flat() as string[];
         const targets = JSON.stringify(s.Resource);
@@ -49,6 +55,6 @@ describe('onboarding dossiers', () => {
     const machine = Object.entries(resources).find(
       ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.includes('Onboarding'),
     )?.[1];
-    expect(machine?.Properties.LoggingConfiguration).toMatchObject({ IncludeExecutionData: false });
+    expect(machine?.Properties?.LoggingConfiguration).toMatchObject({ IncludeExecutionData: false });
   });
 });
