@@ -84,7 +84,7 @@ async function connect() {
 }
 
 /** `--as` only where there is no real identity to record; in AWS the STS caller ARN is the reviewer. */
-async function identity(local: boolean, as: string | undefined): Promise<string> {
+export async function identity(local: boolean, as: string | undefined): Promise<string> {
   if (local) {
     if (!as?.trim()) throw new UsageError('--as NAME is required against the local stack (who decides)');
     return as.trim();
@@ -129,7 +129,7 @@ function summary(record: import('../shared/cases/model.ts').CaseRecord) {
   };
 }
 
-function printTable(header: string[], rows: string[][]): void {
+export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells

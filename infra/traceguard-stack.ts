@@ -98,7 +98,7 @@ export class TraceguardStack extends Stack {
       auditExportBucket: escalation.auditExportBucket,
     });
 
-    new Onboarding(stateless, 'Onboarding', {
+    const onboarding = new Onboarding(stateless, 'Onboarding', {
       key: dataKey,
       onCallTopic: events.onCallTopic,
       customersTable: storage.customersTable,
@@ -155,6 +155,7 @@ export class TraceguardStack extends Stack {
     output('TracebacksTableName', storage.tracebacksTable.tableName, 'Traceback requests and answers');
     output('AuditTableName', storage.auditTable.tableName, 'Hash-chained audit log');
     output('StateMachineArn', escalation.stateMachine.stateMachineArn, 'Escalation state machine');
+    output('OnboardingStateMachineArn', onboarding.stateMachine.stateMachineArn, 'Onboarding state machine');
     output('IdempotencyTableName', storage.idempotencyTable.tableName, 'Idempotency records of alerting');
     output(
       'SwitchUploadPolicyArn',
