@@ -190,6 +190,8 @@ export class Onboarding extends Construct {
     check.next(analystReview);
 
     const logGroup = new LogGroup(this, 'OnboardingLogs', {
+      // the prefix Step Functions' vended log delivery expects, which keeps the log resource policy small
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-onboarding`,
       retention: RetentionDays.ONE_YEAR,
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -216,6 +216,7 @@ describe('outputs', () => {
         'IngestQueueUrl',
         'ManifestTableName',
         'OnCallTopicArn',
+        'OnboardingStateMachineArn',
         'ReferenceBucketName',
         'ReviewerPolicyArn',
         'StateMachineArn',
