@@ -1,6 +1,12 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { aggregateFiles } from '../../cli/analyze-files.ts';
 import type { CallRecord } from '../../shared/cdr/record.ts';
+import { ZoneClock } from '../../shared/cdr/time.ts';
+import { scoreAll } from '../../shared/detect/analysis.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
+import { loadPolicy } from '../../shared/detect/policy.ts';
 import { emptyReference, NumberInventory, type ReferenceData } from '../../shared/detect/reference.ts';
 import type { FiredReason } from '../../shared/detect/rules/evaluate.ts';
 import { combineScore, reasonStrength } from '../../shared/detect/score.ts';
@@ -222,6 +228,27 @@ describe('a small PBX', () => {
     for (const f of findings) {
       expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
       expect(f.metrics.on_net_calls).toBeGreaterThan(60);
+    }
+  });
+
+  it('a FreeSWITCH Master.csv of a small office, read as the CLI reads it: on-net counted, nothing high', async () => {
+    // 240 rows: extension to extension, *97/*98/*72/*60, voicemail, one 911, 9011 international via
+    // the outside line, and 10 PSTN calls presenting an extension (1008, 2001...) as caller ID
+    const path = fileURLToPath(new URL('../fixtures/pbx/freeswitch-pbx.csv', import.meta.url));
+    const r = ref(customer('PBX1', 'standard', 'conversational'));
+    const { aggregator, totals } = await aggregateFiles([{ path, size: statSync(path).size }], r, {
+      format: 'freeswitch',
+      zone: new ZoneClock('America/New_York'),
+    });
+    expect(totals).toMatchObject({ rows: 240, quarantined: 0 });
+    const windows = aggregator.customerWindows().get('PBX1') ?? [];
+    const sum = (f: (w: (typeof windows)[number]) => number) => windows.reduce((n, w) => n + f(w), 0);
+    expect([sum((w) => w.onNet), sum((w) => w.emergency), sum((w) => w.attempts)]).toEqual([219, 1, 20]);
+    const findings = scoreAll(aggregator, r, loadPolicy(), null);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      expect(f.severity).toBe('medium');
+      expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
     }
   });
 });
