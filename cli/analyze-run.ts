@@ -8,7 +8,14 @@ import type { AnalyzeOptions } from './analyze.ts';
 import { aggregateFiles } from './analyze-files.ts';
 import type { RangeWorker } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
-import { expandInputs, loadPolicyFile, loadReference, parseInputFormat, parseZone } from './inputs.ts';
+import {
+  expandInputs,
+  loadPolicyFile,
+  loadReference,
+  loadTrunks,
+  parseInputFormat,
+  parseZone,
+} from './inputs.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
 
@@ -47,6 +54,7 @@ export async function runAnalyze(
   const ref = loadReference(opts);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
+  const attribution = loadTrunks(opts.trunks, opts.switch);
   const files = await expandInputs(inputs);
 
   const quarantined: string[] = [];
@@ -62,12 +70,15 @@ export async function runAnalyze(
   const { aggregator, totals } = await aggregateFiles(files, ref, {
     format: inputFormat,
     zone,
+    attribution,
     onQuarantine,
     progress,
     workers,
   }).finally(() => progress.stop());
   if (opts.quarantineOut)
     writeFileSync(opts.quarantineOut, quarantined.length ? `${quarantined.join('\n')}\n` : '');
+  // one line per file for rows without a customer, however many there are: the fix is the same
+  for (const note of totals.unattributedNotes) process.stderr.write(`traceguard: ${note}\n`);
   if (totals.quarantined > 0) {
     process.stderr.write(
       `traceguard: ${totals.quarantined} row(s) quarantined, e.g.\n${examples.map((e) => `  ${e}`).join('\n')}\n`,
@@ -81,6 +92,7 @@ export async function runAnalyze(
       batches: totals.batches,
       rows: totals.rows,
       quarantined: totals.quarantined,
+      unattributed: totals.unattributed,
       calls: totals.calls,
     },
   };

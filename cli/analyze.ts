@@ -12,6 +12,8 @@ interface AnalyzeOptions {
   inputFormat: string;
   timezone?: string;
   quarantineOut?: string;
+  trunks?: string;
+  switch?: string;
 }
 
 export function register(program: Command): void {
@@ -34,6 +36,11 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the findings here instead of stdout')
     .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
     .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
+    .option(
+      '--trunks <file>',
+      'trunk map CSV (switch_id,trunk,customer_id): customers of native rows with an empty accountcode',
+    )
+    .option('--switch <id>', 'the switch the files came from (selects its entries in --trunks)')
     .option(
       '--quarantine-out <file>',
       'write every quarantined row as JSON Lines (source, line, reason, raw)',

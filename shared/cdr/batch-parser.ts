@@ -1,3 +1,4 @@
+import type { CustomerAttribution } from './attribution.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
 import { asteriskRow, looksLikeAsterisk } from './formats/asterisk.ts';
@@ -37,6 +38,8 @@ export interface ParseOptions {
   /** zone for local wall-clock times (native formats, ISO times without offset) */
   zone?: ZoneClock | null;
   maxRecordBytes?: number;
+  /** who a native row's call belongs to when its accountcode is empty (the switch's trunk map) */
+  attribution?: CustomerAttribution;
 }
 
 export interface BatchSink {
@@ -210,8 +213,8 @@ export class BatchParser {
         this.format === 'canonical'
           ? canonicalRow(rec, this.columns, this.width)
           : this.format === 'asterisk'
-            ? asteriskRow(rec)
-            : freeswitchRow(rec);
+            ? asteriskRow(rec, this.opts.attribution)
+            : freeswitchRow(rec, this.opts.attribution);
     } catch (e) {
       this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
       return;
