@@ -60,6 +60,7 @@ export class TraceguardStack extends Stack {
       auditQueue: events.auditQueue.queue,
       onCallTopic: events.onCallTopic,
       auditTable: storage.auditTable,
+      casesTable: storage.casesTable,
     });
     const traceback = new Traceback(stateless, 'Traceback', {
       dataKey,

@@ -112,7 +112,7 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
         INGEST_QUEUE_URL: ref('AWS::SQS::Queue', /IngestQueue[0-9A-F]{8}$/),
       }),
     ],
-    ['notify-oncall', () => ({ ONCALL_TOPIC_ARN: topic('OnCallTopic') })],
+    ['notify-oncall', () => ({ ONCALL_TOPIC_ARN: topic('OnCallTopic'), CASES_TABLE: table('Cases') })],
     ['write-audit', () => ({ AUDIT_TABLE: table('Audit') })],
     [
       'traceback-request',

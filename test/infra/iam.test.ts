@@ -169,9 +169,21 @@ describe('IAM least privilege', () => {
     expect(s3).toHaveLength(2);
   });
 
-  it('notify-oncall can publish to the OnCallTopic and touches no table or bucket', () => {
-    const actions = statementsOfFunction('notify-oncall').flatMap((s) => list(s.Action));
-    expect(actions.filter((a) => /^(s3|dynamodb):/.test(a))).toEqual([]);
+  it('notify-oncall can publish to the OnCallTopic, reads and conditionally writes its alert episodes in the Cases table, and touches no bucket', () => {
+    const statements = statementsOfFunction('notify-oncall');
+    const actions = statements.flatMap((s) => list(s.Action));
+    expect(actions.filter((a) => /^s3:/.test(a))).toEqual([]);
+    // episodes: read, put with a version condition, mark sent; no delete, no scan, no query
+    expect(actions.filter((a) => /^dynamodb:/.test(a)).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    const tables = statements.filter((s) => list(s.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(JSON.stringify(tables.map((s) => s.Resource))).toMatch(/CasesTable/);
+    expect(JSON.stringify(tables.map((s) => s.Resource))).not.toMatch(
+      /AuditTable|AggregatesTable|CustomersTable/,
+    );
     expect(actions).toContain('sns:Publish');
   });
 });
