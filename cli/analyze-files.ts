@@ -5,11 +5,11 @@ import { BatchReadError } from '../shared/cdr/batch-parser.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator } from '../shared/detect/aggregator.ts';
+import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
-import { aggregateFileInParallel } from './analyze-parallel.ts';
-import { type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
+import { analyzeWindowLimit, type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -37,12 +37,15 @@ export async function aggregateFiles(
     /** customers of native rows without accountcode (--trunks, --switch) */
     attribution?: CustomerAttribution;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
+    /** every quarantined row is wanted, in order (not only examples) */
+    quarantineToFile?: boolean;
     progress?: Progress;
     /** worker threads already reading the single input (analyze-prestart.ts); terminated if not used */
     workers?: RangeWorker[];
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
-  const aggregator = new Aggregator(ref);
+  const maxWindows = analyzeWindowLimit();
+  let aggregator = new Aggregator(ref, { maxWindows });
   const totals: FileTotals = {
     batches: 0,
     rows: 0,
@@ -57,7 +60,10 @@ export async function aggregateFiles(
   const started = opts.workers ?? [];
   const usable =
     only !== null && count > 1 && started.length === count && started[0].input.source === only.path;
-  if (!usable) await Promise.all(started.map((w) => w.terminate()));
+  if (!usable) {
+    await Promise.all(started.map((w) => w.terminate()));
+    removeSpools(started);
+  }
   if (only && count > 1) {
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
@@ -65,6 +71,7 @@ export async function aggregateFiles(
       workers: usable ? started : undefined,
       count,
       onQuarantine: opts.onQuarantine,
+      quarantineToFile: opts.quarantineToFile,
       progress: opts.progress,
     });
     if (stats) {
@@ -74,6 +81,8 @@ export async function aggregateFiles(
       totals.quarantined += stats.quarantined;
       return { aggregator, totals };
     }
+    // the ranges may have handed over part of their windows before one failed: start clean
+    aggregator = new Aggregator(ref, { maxWindows });
   }
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -102,6 +111,10 @@ export async function aggregateFiles(
     } catch (e) {
       stream.destroy();
       if (e instanceof BatchReadError) throw new UsageError(e.message);
+      if (e instanceof WindowLimitError)
+        throw new UsageError(
+          `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)`,
+        );
       if ((e as NodeJS.ErrnoException).code)
         throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);
       throw e;

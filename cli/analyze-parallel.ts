@@ -1,4 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
@@ -34,13 +36,21 @@ export interface WorkerInput {
   /** ...or the reference data itself */
   dno?: string[];
   inventory?: Array<[string, string]>;
+  /** customer-hour windows this range may hold (its share of the run's limit) */
+  maxWindows: number;
+  /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
+  quarantineSpool?: string | null;
 }
+
+/** quarantined rows a worker hands back in its answer (the rest are only counted, or spooled) */
+export const QUARANTINE_SAMPLES = 5;
 
 export type FromWorker =
   | { type: 'progress'; bytes: number }
   | {
       type: 'done';
       stats: BatchStats;
+      /** the first QUARANTINE_SAMPLES quarantined rows of the range */
       quarantined: QuarantinedRow[];
       windows: AggregatorTransfer;
       linesRead: number;
@@ -56,6 +66,8 @@ interface ParallelOptions {
   workers?: RangeWorker[];
   count?: number;
   onQuarantine?: (source: string, row: QuarantinedRow) => void;
+  /** every quarantined row is wanted (workers spool them to files), not only examples */
+  quarantineToFile?: boolean;
   progress?: Progress;
 }
 
@@ -88,23 +100,27 @@ export async function aggregateFileInParallel(
         zone: opts.zone,
         dno: [...ref.dno],
         inventory: ref.inventory.entries(),
+        quarantineToFile: opts.quarantineToFile,
       };
       workers = rangeInputs(path, fileBytes, opts.count ?? 2, base).map((i) => new RangeWorker(i));
     }
+    // workers started without a spool cannot give every quarantined row: read on one thread instead
+    if (opts.quarantineToFile && workers.some((w) => !w.input.quarantineSpool)) return null;
     const done = await collect(workers, fileBytes, opts.progress);
     if (done === null) return null;
     for (const r of done) aggregator.importWindows(r.windows);
     await recount(path, ref, aggregator, opts);
-    reportQuarantine(path, done, opts.onQuarantine);
+    await reportQuarantine(path, done, workers, opts.onQuarantine);
     return combine(path, done);
   } catch {
     return null;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+    removeSpools(workers);
   }
 }
 
-/** Every worker's result, or null when one failed or its range cannot be trusted. */
+/** Every worker's result, or null as soon as one failed, or when a range cannot be trusted. */
 async function collect(
   workers: RangeWorker[],
   fileBytes: number,
@@ -120,9 +136,16 @@ async function collect(
     reported += step;
     if (step > 0) progress?.advance(step);
   };
-  const results = await Promise.all(workers.map((w) => w.finish(onProgress)));
-  const done = results.filter((r): r is WorkerDone => r !== null);
-  if (done.length !== results.length) return null;
+  // one failed range decides: the others are not waited for (the caller terminates them)
+  const failed = Symbol('failed');
+  const results = await Promise.all(
+    workers.map((w) => w.finish(onProgress).then((r) => r ?? Promise.reject(failed))),
+  ).catch((e: unknown) => {
+    if (e === failed) return null;
+    throw e;
+  });
+  if (results === null) return null;
+  const done = results;
   // every range but the last must end on a record boundary, and all must be canonical CSV (a
   // headerless format would have read its first row as a header in every range)
   if (done.some((r, k) => r.stats.format !== 'canonical' || (k < done.length - 1 && r.pendingBytes !== 0)))
@@ -130,18 +153,34 @@ async function collect(
   return done;
 }
 
-/** Quarantined rows in file order with file line numbers: a later range counts its header as line 1. */
-function reportQuarantine(
+/**
+ * Quarantined rows in file order with file line numbers (a later range counts its header as line 1):
+ * streamed from the workers' spool files when every row is wanted, else the examples they kept.
+ */
+async function reportQuarantine(
   path: string,
   done: WorkerDone[],
+  workers: RangeWorker[],
   onQuarantine: ((source: string, row: QuarantinedRow) => void) | undefined,
-): void {
+): Promise<void> {
   let linesBefore = 0;
-  done.forEach((r, k) => {
+  for (const [k, r] of done.entries()) {
     const shift = k === 0 ? 0 : linesBefore - k;
-    for (const q of r.quarantined) onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
+    const report = (q: QuarantinedRow) =>
+      onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
+    const spool = workers[k].input.quarantineSpool;
+    if (spool) {
+      for await (const line of createInterface({ input: createReadStream(spool), crlfDelay: Infinity }))
+        if (line !== '') report(JSON.parse(line) as QuarantinedRow);
+    } else r.quarantined.forEach(report);
     linesBefore += r.linesRead;
-  });
+  }
+}
+
+/** Deletes the workers' quarantine spool directory, if they had one. */
+export function removeSpools(workers: RangeWorker[]): void {
+  for (const w of workers)
+    if (w.input.quarantineSpool) rmSync(dirname(w.input.quarantineSpool), { recursive: true, force: true });
 }
 
 function combine(path: string, done: WorkerDone[]): BatchStats {

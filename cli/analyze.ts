@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 
 interface AnalyzeOptions {
@@ -50,8 +49,10 @@ export function register(program: Command): void {
       const { prestartWorkers } = await import('./analyze-prestart.ts');
       const workers = prestartWorkers(inputs, opts);
       const { runAnalyze } = await import('./analyze-run.ts');
-      const output = await runAnalyze(inputs, opts, workers);
-      if (opts.out) writeFileSync(opts.out, output);
+      const { removeSpools } = await import('./analyze-parallel.ts');
+      // a run refused before reading (say, an output that is an input) leaves no spool behind either
+      const output = await runAnalyze(inputs, opts, workers).finally(() => removeSpools(workers));
+      if (opts.out) (await import('./output-file.ts')).writeOutput(opts.out, output);
       else process.stdout.write(output);
     });
 }

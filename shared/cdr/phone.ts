@@ -74,3 +74,19 @@ export function normalizeNumber(raw: string): NormalizedNumber {
 export function npaNxx(e164: string): string {
   return e164.length === 12 && e164.startsWith('+1') ? e164.slice(2, 8) : '';
 }
+
+/**
+ * Where a call went: the public network (`pstn`: a number in E.164 form), the customer's own switch
+ * (`on_net`: an extension, a feature code such as `*97`, a SIP user name, `voicemail`) or an
+ * emergency service (911, 933, also behind a PBX's outside-line 9). Robocall rules look at PSTN
+ * calls only; on-net and emergency calls are counted, never flagged.
+ */
+export type Destination = 'pstn' | 'on_net' | 'emergency';
+
+const EMERGENCY = new Set(['911', '933', '9911', '9933']);
+
+/** Destination of a called number as normalizeNumber left it (E.164 text, else the raw text). */
+export function destinationOf(called: string): Destination {
+  if (called.startsWith('+')) return 'pstn';
+  return EMERGENCY.has(called.replace(/[\s().\-/]/g, '')) ? 'emergency' : 'on_net';
+}

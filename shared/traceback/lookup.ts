@@ -3,8 +3,9 @@ import { BatchReadError, type InputFormat } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ZoneClock } from '../cdr/time.ts';
 import type { SwitchConfig } from '../config/switches.ts';
-import { buildAnswer, matchFrom, type TracebackAnswer, type TracebackMatch } from './answer.ts';
+import { buildAnswer, matchFrom, type TracebackAnswer } from './answer.ts';
 import { type BatchRef, type ManifestReader, selectBatches } from './batches.ts';
+import { ClosestMatches } from './closest-matches.ts';
 import { deadlineMs } from './deadline.ts';
 import { matchesRequest, type SearchWindow, searchWindow } from './match.ts';
 import type { TracebackRequest } from './request.ts';
@@ -31,6 +32,8 @@ export interface ReadSettings {
 
 export interface LookupSettings extends ReadSettings {
   toleranceS?: number;
+  /** matches listed at most, the closest in time (default MAX_MATCHES) */
+  maxMatches?: number;
   slaHours?: number;
   /**
    * Per-switch input configuration (reference/switches.csv): a configured switch's batches are read
@@ -52,17 +55,17 @@ export function readSettingsFor(switchId: string, settings: LookupSettings): Rea
 }
 
 /**
- * Streams each batch through the detection core's reader and keeps only the rows that match; memory
- * holds the matches, never a batch. A batch that cannot be read fails the lookup (it is retried)
- * rather than produce a wrong "not found".
+ * Streams each batch through the detection core's reader and keeps only the rows that match, at most
+ * the closest `maxMatches` in time; memory holds those, never a batch nor every match. A batch that
+ * cannot be read fails the lookup (it is retried) rather than produce a wrong "not found".
  */
 export async function searchBatches(
   request: TracebackRequest,
   window: SearchWindow,
   batches: BatchToSearch[],
-  settings: ReadSettings = {},
-): Promise<TracebackMatch[]> {
-  const matches: TracebackMatch[] = [];
+  settings: ReadSettings & { maxMatches?: number } = {},
+): Promise<ClosestMatches> {
+  const matches = new ClosestMatches(request.callMs, settings.maxMatches);
   for (const batch of batches) {
     const body = await batch.open();
     const read = batch.read ?? settings;
@@ -78,7 +81,7 @@ export async function searchBatches(
         {
           call(record, raw) {
             if (matchesRequest(record, request, window))
-              matches.push(matchFrom(record, raw(), batch.name, batch.switchId));
+              matches.add(matchFrom(record, raw(), batch.name, batch.switchId));
           },
           quarantine() {
             // unusable rows are the ingest's business (quarantine objects); they cannot be cited
@@ -104,8 +107,8 @@ export async function lookupInBatches(
   const matches = await searchBatches(request, window, batches, settings);
   return buildAnswer(
     request,
-    matches,
-    { batches: batches.length, window },
+    matches.sorted(),
+    { batches: batches.length, window, matched: matches.total },
     deadlineMs(request.receivedMs, settings.slaHours),
   );
 }
@@ -140,8 +143,8 @@ export async function lookupWithManifest(
   const matches = await searchBatches(request, window, batches, settings);
   return buildAnswer(
     request,
-    matches,
-    { batches: batches.length, window },
+    matches.sorted(),
+    { batches: batches.length, window, matched: matches.total },
     deadlineMs(request.receivedMs, settings.slaHours),
   );
 }

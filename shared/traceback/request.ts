@@ -88,8 +88,13 @@ export function validateTracebackRequest(json: unknown, where: string): Tracebac
   };
 }
 
+/** A request is a few hundred bytes; anything past this is not one (and is not parsed). */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
 /** Parses the text of a request (file or queue message body); errors say where and which field. */
 export function parseTracebackRequest(text: string, where: string): TracebackRequest {
+  if (text.length > MAX_REQUEST_BYTES || Buffer.byteLength(text) > MAX_REQUEST_BYTES)
+    throw new TracebackRequestError(where, 'body', [`body: longer than ${MAX_REQUEST_BYTES} bytes`]);
   let json: unknown;
   try {
     json = JSON.parse(text);
