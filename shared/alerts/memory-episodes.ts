@@ -24,9 +24,9 @@ export class MemoryEpisodeStore implements EpisodeStore {
 }
 
 export class MemoryOpenCases implements OpenCases {
-  readonly open = new Map<string, string>();
+  readonly open = new Map<string, { caseId: string; openedAtMs: number }>();
 
-  async openCaseOf(customerId: string): Promise<string | null> {
+  async openCaseOf(customerId: string): Promise<{ caseId: string; openedAtMs: number } | null> {
     return this.open.get(customerId) ?? null;
   }
 }

@@ -45,7 +45,8 @@ function customerEvent(body: string): EscalationEvent | null {
 /**
  * One AlertQueue message: page on-call once per customer episode (episode.ts). A paging event
  * names the customer's open case. An event that opens a case does not page here: the case starter's
- * "needs review" notification, which names the case, is that page, so on-call hears of it once.
+ * "needs review" notification, which names the case, is that page, so on-call hears of it once; the
+ * same holds for the customer's first paging event when another event of it opened the case.
  * Anything that is not a customer's finding or traceback pages as before.
  */
 export async function notifyOnCall(body: string, deps: NotifyDeps): Promise<NotifyOutcome> {
@@ -57,14 +58,18 @@ export async function notifyOnCall(body: string, deps: NotifyDeps): Promise<Noti
   }
   const key = eventKey(event);
   const who = { customerId: event.customer_id, severity: event.severity };
-  const decision = await claimEpisode(
-    deps.episodes,
-    { ...who, key, atMs: (deps.now ?? Date.now)() },
-    deps.policy,
-  );
-  const openCase = await deps.cases.openCaseOf(event.customer_id);
+  const atMs = (deps.now ?? Date.now)();
+  const decision = await claimEpisode(deps.episodes, { ...who, key, atMs }, deps.policy);
+  const open = await deps.cases.openCaseOf(event.customer_id);
+  const openCase = open?.caseId ?? null;
   if (!decision.alert) return { outcome: 'suppressed', why: decision.why, ...who, caseId: openCase };
-  if (reachesCase(event) && (openCase === null || openCase === caseIdOpenedBy(event))) {
+  // The case's "needs review" message pages for the event that opens it, and, within the quiet
+  // period, for the customer's other events that would first page at the case's level.
+  const caseHasPaged =
+    open === null ||
+    open.caseId === caseIdOpenedBy(event) ||
+    (decision.why === 'first' && atMs - open.openedAtMs < deps.policy.quietPeriodMs);
+  if (reachesCase(event) && caseHasPaged) {
     await deps.episodes.markSent(event.customer_id, key);
     return { outcome: 'left_to_case', why: decision.why, ...who, caseId: openCase ?? caseIdOpenedBy(event) };
   }

@@ -21,9 +21,9 @@ export interface EpisodeStore {
   markSent(customerId: string, key: string): Promise<void>;
 }
 
-/** The customer's open case, if any (the case starter's open-case marker). */
+/** The customer's open case and when it opened, if any (the case starter's open-case marker). */
 export interface OpenCases {
-  openCaseOf(customerId: string): Promise<string | null>;
+  openCaseOf(customerId: string): Promise<{ caseId: string; openedAtMs: number } | null>;
 }
 
 /** Where on-call alerts go (OnCallTopic). */

@@ -88,10 +88,11 @@ export class DynamoEpisodeStore implements EpisodeStore, OpenCases {
     }
   }
 
-  async openCaseOf(customerId: string): Promise<string | null> {
+  async openCaseOf(customerId: string): Promise<{ caseId: string; openedAtMs: number } | null> {
     const out = await this.#doc.send(
       new GetCommand({ TableName: this.#table, Key: openKey(customerId), ConsistentRead: true }),
     );
-    return out.Item?.caseId ? String(out.Item.caseId) : null;
+    if (!out.Item?.caseId) return null;
+    return { caseId: String(out.Item.caseId), openedAtMs: Date.parse(String(out.Item.openedAt)) };
   }
 }

@@ -91,7 +91,7 @@ describe('DynamoEpisodeStore', () => {
         at,
       ),
     );
-    expect(await store.openCaseOf('C3')).toBe('C3-F-0123456789abcdef');
+    expect(await store.openCaseOf('C3')).toEqual({ caseId: 'C3-F-0123456789abcdef', openedAtMs: T0 });
     expect(await store.openCaseOf('C4')).toBeNull();
   });
 });

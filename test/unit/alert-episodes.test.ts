@@ -161,7 +161,7 @@ describe('notifyOnCall', () => {
     const high = finding('C905', 'high', 1);
     const highOutcome = await notifyOnCall(high, d);
     const opened = caseIdOpenedBy(JSON.parse(high));
-    d.cases.open.set('C905', opened);
+    d.cases.open.set('C905', { caseId: opened, openedAtMs: T0 });
     const repeat = await notifyOnCall(finding('C905', 'high', 2), d);
     const critical = await notifyOnCall(finding('C905', 'critical', 3), d);
     // Assess
@@ -179,14 +179,38 @@ describe('notifyOnCall', () => {
   it('the event that opened the case does not page twice even when the case opened first', async () => {
     const d = deps();
     const high = finding('C915', 'high', 0);
-    d.cases.open.set('C915', caseIdOpenedBy(JSON.parse(high)));
+    d.cases.open.set('C915', { caseId: caseIdOpenedBy(JSON.parse(high)), openedAtMs: T0 });
     expect(await notifyOnCall(high, d)).toMatchObject({ outcome: 'left_to_case' });
     expect(d.publisher.sent).toEqual([]);
   });
 
+  it("a customer's first high event after another one opened the case is covered by the case's page", async () => {
+    // Prepare: hour 16 opened the case (the case starter ran first); hour 17 reaches the notifier first
+    const d = deps();
+    const opening = finding('C913', 'high', 0);
+    d.cases.open.set('C913', { caseId: caseIdOpenedBy(JSON.parse(opening)), openedAtMs: T0 });
+    // Act
+    const later = await notifyOnCall(finding('C913', 'high', 1), d);
+    const first = await notifyOnCall(opening, d);
+    // Assess
+    expect(later).toMatchObject({ outcome: 'left_to_case', why: 'first' });
+    expect(first).toMatchObject({ outcome: 'suppressed' });
+    expect(d.publisher.sent).toEqual([]);
+  });
+
+  it('a case opened before the quiet period does not cover a first alert: it pages, naming the case', async () => {
+    const d = deps(T0 + 25 * HOUR);
+    d.cases.open.set('C913', { caseId: 'C913-F-0123456789abcdef', openedAtMs: T0 });
+    expect(await notifyOnCall(finding('C913', 'high', 25), d)).toMatchObject({
+      outcome: 'sent',
+      why: 'first',
+    });
+    expect(d.publisher.sent[0].caseId).toBe('C913-F-0123456789abcdef');
+  });
+
   it('pages again after the quiet period, naming the case still open', async () => {
     const d = deps();
-    d.cases.open.set('C902', 'C902-F-0123456789abcdef');
+    d.cases.open.set('C902', { caseId: 'C902-F-0123456789abcdef', openedAtMs: T0 });
     await notifyOnCall(finding('C902', 'medium', 0), d);
     d.now = () => T0 + 25 * HOUR;
     expect(await notifyOnCall(finding('C902', 'medium', 25), d)).toMatchObject({
