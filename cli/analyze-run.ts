@@ -12,6 +12,7 @@ import {
   expandInputs,
   loadPolicyFile,
   loadReference,
+  loadTrunks,
   parseInputFormat,
   parsePlausibility,
   parseZone,
@@ -57,6 +58,7 @@ export async function runAnalyze(
   const ref = loadReference(opts);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
+  const attribution = loadTrunks(opts.trunks, opts.switch);
   const files = await expandInputs(inputs);
   const read = [opts.customers, opts.numbers, opts.dno, opts.policy, opts.tracebacks].filter(
     (p): p is string => Boolean(p),
@@ -85,6 +87,7 @@ export async function runAnalyze(
       format: inputFormat,
       zone,
       plausibility,
+      attribution,
       onQuarantine,
       quarantineToFile: quarantineFile !== null,
       progress,
@@ -95,6 +98,8 @@ export async function runAnalyze(
     quarantineFile?.abort();
     throw e;
   }
+  // one line per file for rows without a customer, however many there are: the fix is the same
+  for (const note of totals.unattributedNotes) process.stderr.write(`traceguard: ${terminalSafe(note)}\n`);
   if (totals.quarantined > 0) {
     process.stderr.write(
       `traceguard: ${totals.quarantined} row(s) quarantined, e.g.\n${examples.map((e) => `  ${e}`).join('\n')}\n`,
@@ -108,6 +113,7 @@ export async function runAnalyze(
       batches: totals.batches,
       rows: totals.rows,
       quarantined: totals.quarantined,
+      unattributed: totals.unattributed,
       calls: totals.calls,
       ...offNetTotals(aggregator),
     },
