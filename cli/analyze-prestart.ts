@@ -152,6 +152,9 @@ export function rangeInputs(
   }));
 }
 
+/** The worker module beside this one: TypeScript in the repository, compiled JavaScript in the installed package. */
+const WORKER_MODULE = import.meta.url.endsWith('.ts') ? './analyze-worker.ts' : './analyze-worker.js';
+
 /** A worker thread at work on one range; its messages are kept from the start, none is lost. */
 export class RangeWorker {
   readonly input: WorkerInput;
@@ -162,7 +165,7 @@ export class RangeWorker {
 
   constructor(input: WorkerInput) {
     this.input = input;
-    this.worker = new Worker(new URL('./analyze-worker.ts', import.meta.url), {
+    this.worker = new Worker(new URL(WORKER_MODULE, import.meta.url), {
       workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
