@@ -186,10 +186,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       activity,
       queueUrlForArn,
       lambda: () => lambda,
-      versionedBuckets: new Set(),
       onError,
     });
-    delivery.configure(wiring.notifications, wiring.versionedBuckets);
+    delivery.configure(wiring.notifications);
     await delivery.sendTestEvents(join(dataDir, 's3-test-events-sent.json'));
 
     engine = new StepFunctionsEngine({
