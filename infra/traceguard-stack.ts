@@ -7,6 +7,7 @@ import { Escalation } from './constructs/escalation.ts';
 import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
+import { Reconciliation } from './constructs/reconciliation.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
 
@@ -84,6 +85,14 @@ export class TraceguardStack extends Stack {
       manifestTable: storage.manifestTable,
       cdrBucket: storage.cdrBucket,
       auditRetentionYears: config.auditRetentionYears,
+    });
+
+    new Reconciliation(stateless, 'Reconciliation', {
+      dataKey,
+      cdrBucket: storage.cdrBucket,
+      manifestTable: storage.manifestTable,
+      ingestQueue: ingest.ingestQueue.queue,
+      onCallTopic: events.onCallTopic,
     });
 
     // last, so it finds every function and queue above, the escalation construct's included
