@@ -9,6 +9,7 @@ import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
+import { Reconciliation } from './constructs/reconciliation.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
 
@@ -62,6 +63,7 @@ export class TraceguardStack extends Stack {
       auditQueue: events.auditQueue.queue,
       onCallTopic: events.onCallTopic,
       auditTable: storage.auditTable,
+      casesTable: storage.casesTable,
       idempotencyTable: storage.idempotencyTable,
     });
     const traceback = new Traceback(stateless, 'Traceback', {
@@ -95,6 +97,14 @@ export class TraceguardStack extends Stack {
       casesTable: storage.casesTable,
       auditTable: storage.auditTable,
       auditExportBucket: escalation.auditExportBucket,
+    });
+
+    new Reconciliation(stateless, 'Reconciliation', {
+      dataKey,
+      cdrBucket: storage.cdrBucket,
+      manifestTable: storage.manifestTable,
+      ingestQueue: ingest.ingestQueue.queue,
+      onCallTopic: events.onCallTopic,
     });
 
     // last, so it finds every function and queue above, the escalation construct's included

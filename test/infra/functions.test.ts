@@ -36,6 +36,8 @@ const WIRING_ENV = new Set([
   'NODE_OPTIONS',
   // ingest's continuation of big objects (functions/ingest/config.ts); to be added to docs/wiring.md
   'INGEST_QUEUE_URL',
+  // the reconciliation sweep's grace period (shared/aws/reconcile-config.ts)
+  'RECONCILE_GRACE_SECONDS',
 ]);
 
 const traceguardFunctions = (): [string, CfnResource][] =>
@@ -120,7 +122,11 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
     ],
     [
       'notify-oncall',
-      () => ({ ONCALL_TOPIC_ARN: topic('OnCallTopic'), IDEMPOTENCY_TABLE: table('Idempotency') }),
+      () => ({
+        ONCALL_TOPIC_ARN: topic('OnCallTopic'),
+        IDEMPOTENCY_TABLE: table('Idempotency'),
+        CASES_TABLE: table('Cases'),
+      }),
     ],
     ['write-audit', () => ({ AUDIT_TABLE: table('Audit'), IDEMPOTENCY_TABLE: table('Idempotency') })],
     [
