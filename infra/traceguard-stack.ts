@@ -8,8 +8,8 @@ import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
-import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Reconciliation } from './constructs/reconciliation.ts';
+import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
 
