@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
+import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
@@ -36,6 +37,8 @@ export async function aggregateFiles(
     zone: ZoneClock | null;
     /** customers of native rows without accountcode (--trunks, --switch) */
     attribution?: CustomerAttribution;
+    /** bounds on times and durations (default: the parser's) */
+    plausibility?: Plausibility;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
     /** every quarantined row is wanted, in order (not only examples) */
     quarantineToFile?: boolean;
@@ -68,6 +71,7 @@ export async function aggregateFiles(
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,
+      plausibility: opts.plausibility,
       workers: usable ? started : undefined,
       count,
       onQuarantine: opts.onQuarantine,
@@ -91,7 +95,13 @@ export async function aggregateFiles(
     try {
       const stats = await readBatch(
         stream,
-        { source: path, format: opts.format, zone: opts.zone, attribution: opts.attribution },
+        {
+          source: path,
+          format: opts.format,
+          zone: opts.zone,
+          attribution: opts.attribution,
+          plausibility: opts.plausibility,
+        },
         {
           call: (r) => aggregator.add(r),
           packed: (p) => aggregator.addPacked(p),

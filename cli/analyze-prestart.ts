@@ -152,6 +152,9 @@ export function rangeInputs(
   }));
 }
 
+/** The worker module beside this one: TypeScript in the repository, compiled JavaScript in the installed package. */
+const WORKER_MODULE = import.meta.url.endsWith('.ts') ? './analyze-worker.ts' : './analyze-worker.js';
+
 /** A worker thread at work on one range; its messages are kept from the start, none is lost. */
 export class RangeWorker {
   readonly input: WorkerInput;
@@ -162,7 +165,7 @@ export class RangeWorker {
 
   constructor(input: WorkerInput) {
     this.input = input;
-    this.worker = new Worker(new URL('./analyze-worker.ts', import.meta.url), {
+    this.worker = new Worker(new URL(WORKER_MODULE, import.meta.url), {
       workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
@@ -206,11 +209,17 @@ export interface PrestartOptions {
   numbers?: string;
   dno?: string;
   quarantineOut?: string;
+  earliest?: string;
+  latest?: string;
 }
 
-/** Workers for this command line, already reading; [] when it will read on one thread. */
+/**
+ * Workers for this command line, already reading; [] when it will read on one thread, or when the
+ * plausible time range is given (parsing it needs more than this module loads: the main thread
+ * starts the workers then).
+ */
 export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeWorker[] {
-  if (inputs.length !== 1) return [];
+  if (inputs.length !== 1 || opts.earliest !== undefined || opts.latest !== undefined) return [];
   try {
     const st = statSync(inputs[0]);
     if (!st.isFile()) return [];

@@ -14,6 +14,7 @@ import {
   loadReference,
   loadTrunks,
   parseInputFormat,
+  parsePlausibility,
   parseZone,
 } from './inputs.ts';
 import { AtomicOutput, checkOutputs } from './output-file.ts';
@@ -53,6 +54,7 @@ export async function runAnalyze(
     throw new UsageError(`--format must be json or table, got '${format}'`);
   const inputFormat = parseInputFormat(opts.inputFormat);
   const zone = parseZone(opts.timezone);
+  const plausibility = parsePlausibility(opts);
   const ref = loadReference(opts);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
@@ -85,6 +87,7 @@ export async function runAnalyze(
       format: inputFormat,
       zone,
       attribution,
+      plausibility,
       onQuarantine,
       quarantineToFile: quarantineFile !== null,
       progress,

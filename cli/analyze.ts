@@ -13,6 +13,8 @@ interface AnalyzeOptions {
   quarantineOut?: string;
   trunks?: string;
   switch?: string;
+  earliest?: string;
+  latest?: string;
 }
 
 export function register(program: Command): void {
@@ -35,6 +37,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the findings here instead of stdout')
     .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
     .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
+    .option('--earliest <time>', 'earliest plausible call time (default 2000-01-01T00:00:00Z)')
+    .option('--latest <time>', 'latest plausible call time (default: a day after now)')
     .option(
       '--trunks <file>',
       'trunk map CSV (switch_id,trunk,customer_id): customers of native rows with an empty accountcode',
