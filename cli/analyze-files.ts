@@ -35,10 +35,10 @@ export async function aggregateFiles(
   opts: {
     format: InputFormat;
     zone: ZoneClock | null;
-    /** customers of native rows without accountcode (--trunks, --switch) */
-    attribution?: CustomerAttribution;
     /** bounds on times and durations (default: the parser's) */
     plausibility?: Plausibility;
+    /** customers of native rows without accountcode (--trunks, --switch) */
+    attribution?: CustomerAttribution;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
     /** every quarantined row is wanted, in order (not only examples) */
     quarantineToFile?: boolean;
@@ -99,8 +99,8 @@ export async function aggregateFiles(
           source: path,
           format: opts.format,
           zone: opts.zone,
-          attribution: opts.attribution,
           plausibility: opts.plausibility,
+          attribution: opts.attribution,
         },
         {
           call: (r) => aggregator.add(r),

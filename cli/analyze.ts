@@ -11,10 +11,10 @@ interface AnalyzeOptions {
   inputFormat: string;
   timezone?: string;
   quarantineOut?: string;
-  trunks?: string;
-  switch?: string;
   earliest?: string;
   latest?: string;
+  trunks?: string;
+  switch?: string;
 }
 
 export function register(program: Command): void {

@@ -188,7 +188,7 @@ export function register(program: Command): void {
     .description(
       'Answer a traceback request from local CDR files (same lookup code as the deployed function)',
     )
-    .argument('<request.json>', 'traceback request (contracts.md section 3)')
+    .argument('<request.json>', 'traceback request (docs/traceback.md)')
     .argument(
       '<file-or-dir...>',
       'CDR batches: CSV or JSON Lines, gzip or not, canonical or native switch formats',
