@@ -9,6 +9,7 @@ import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
 import { Onboarding } from './constructs/onboarding.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
+import { Reconciliation } from './constructs/reconciliation.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
@@ -63,7 +64,9 @@ export class TraceguardStack extends Stack {
       auditQueue: events.auditQueue.queue,
       onCallTopic: events.onCallTopic,
       auditTable: storage.auditTable,
+      casesTable: storage.casesTable,
       idempotencyTable: storage.idempotencyTable,
+      alertQuietHours: config.alertQuietHours,
     });
     const traceback = new Traceback(stateless, 'Traceback', {
       dataKey,
@@ -104,6 +107,14 @@ export class TraceguardStack extends Stack {
       customersTable: storage.customersTable,
       auditTable: storage.auditTable,
       referenceBucket: storage.referenceBucket,
+    });
+
+    new Reconciliation(stateless, 'Reconciliation', {
+      dataKey,
+      cdrBucket: storage.cdrBucket,
+      manifestTable: storage.manifestTable,
+      ingestQueue: ingest.ingestQueue.queue,
+      onCallTopic: events.onCallTopic,
     });
 
     // last, so it finds every function and queue above, the escalation construct's included

@@ -224,7 +224,7 @@ export class Onboarding extends Construct {
   /** Analysts and executives attach this to read dossiers, start onboarding and answer its reviews. */
   private buildReviewerPolicy(props: OnboardingProps): ManagedPolicy {
     const { region } = Stack.of(this);
-    const policy = new ManagedPolicy(this, 'OnboardingReviewerPolicy', {
+    const policy = new ManagedPolicy(this, 'DossierReviewPolicy', {
       description: 'Traceguard: a reviewer reads onboarding dossiers, submits applications and decides them',
       statements: [
         new PolicyStatement({

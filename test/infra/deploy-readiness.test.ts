@@ -208,23 +208,6 @@ describe('monitoring', () => {
     expect(found[0]).toMatchObject({ Threshold: seconds, AlarmActions: [onCallRef()] });
   });
 
-  it('alarms on Throttles of every Traceguard function', () => {
-    const functions = resourcesOfType(synth.template, 'AWS::Lambda::Function').filter(
-      ([, fn]) => fn.Metadata?.['traceguard:entry'],
-    );
-    expect(functions.length).toBeGreaterThanOrEqual(7);
-    for (const [id] of functions) {
-      const found = alarms().filter(
-        (a) =>
-          a.Namespace === 'AWS/Lambda' &&
-          a.MetricName === 'Throttles' &&
-          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
-      );
-      expect(found, id).toHaveLength(1);
-      expect(found[0].AlarmActions).toEqual([onCallRef()]);
-    }
-  });
-
   it.each(['TracebacksNearDeadline', 'TracebacksBreached'])(
     'alarms on %s, the metric the deadline watcher publishes',
     (metric) => {

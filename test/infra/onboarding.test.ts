@@ -47,7 +47,7 @@ describe('onboarding dossiers', () => {
       if (reads) readers.push(id);
     }
     expect(readers).toHaveLength(2);
-    expect(readers.find((id) => id.includes('OnboardingReviewerPolicy'))).toBeDefined();
+    expect(readers.find((id) => id.includes('DossierReviewPolicy'))).toBeDefined();
     expect(readers.find((id) => id.includes('OnboardingStepFunction'))).toBeDefined();
   });
 
