@@ -21,6 +21,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { useBucket, usePublish, useTable } from './access.ts';
+import { TRANSIENT_ERRORS } from './escalation.ts';
 import { nagRef } from './nag.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
 
@@ -38,18 +39,6 @@ export const ONBOARDING_REVIEW_TIMEOUTS = {
   analyst: Duration.days(7),
   executive: Duration.days(7),
 } as const;
-
-const TRANSIENT_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'AuditAppendConflict',
-];
 
 /**
  * Know your customer: the Dossiers table (applications with ID numbers and addresses, encrypted with

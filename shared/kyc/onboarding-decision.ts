@@ -1,19 +1,11 @@
 import { z } from 'zod';
+import { reviewDecisionSchema } from '../cases/decision.ts';
 import type { Dossier, ReviewStage } from './dossier.ts';
 
 /** A reviewer's decision on an application, as a person submits it and the state machine receives it. */
-export const onboardingDecisionSchema = z.object({
+/** The reason and reviewer rules are the escalation's, so both reviews read the same to a regulator. */
+export const onboardingDecisionSchema = reviewDecisionSchema.pick({ reason: true, decidedBy: true }).extend({
   decision: z.enum(['approve', 'refuse'], { error: 'must be approve or refuse' }),
-  reason: z
-    .string({ error: 'is required: say why, in words a regulator can read' })
-    .trim()
-    .min(10, { error: 'must explain the decision in at least 10 characters' })
-    .max(2000, { error: 'must be at most 2000 characters' }),
-  decidedBy: z
-    .string({ error: 'is required: who decided' })
-    .trim()
-    .min(1, { error: 'must name who decided' })
-    .max(512, { error: 'must be at most 512 characters' }),
 });
 export type OnboardingDecision = z.infer<typeof onboardingDecisionSchema>;
 
