@@ -153,7 +153,8 @@ async function connect() {
   const { DynamoDossierStore, DynamoRmdStore } = await import('../shared/aws/onboarding-store.ts');
   const { DynamoAuditStore } = await import('../shared/aws/audit-store.ts');
   const { SfnReviewCallbacks } = await import('../shared/aws/cases-sfn.ts');
-  const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const { SFNClient } = await import('@aws-sdk/client-sfn');
+  const { SfnOnboardingStarter } = await import('../shared/aws/onboarding-sfn.ts');
   let target: import('../shared/aws/cases-endpoints.ts').CliTarget;
   let table: string;
   let auditTable: string;
@@ -172,25 +173,10 @@ async function connect() {
     rmd: new DynamoRmdStore(doc, table),
     audit: new DynamoAuditStore(doc, auditTable),
     callbacks: new SfnReviewCallbacks(sfn),
-    starter: {
-      /** execution name = application id: submitting twice starts one workflow */
-      async start(applicationId: string): Promise<'started' | 'already'> {
-        const arn = target.optional('ONBOARDING_STATE_MACHINE_ARN') ?? onboardingArnFromOutputs();
-        try {
-          await sfn.send(
-            new StartExecutionCommand({
-              stateMachineArn: arn,
-              name: applicationId,
-              input: JSON.stringify({ applicationId }),
-            }),
-          );
-          return 'started';
-        } catch (e) {
-          if ((e as Error).name === 'ExecutionAlreadyExists') return 'already';
-          throw e;
-        }
-      },
-    },
+    starter: new SfnOnboardingStarter(
+      sfn,
+      () => target.optional('ONBOARDING_STATE_MACHINE_ARN') ?? onboardingArnFromOutputs(),
+    ),
   };
 }
 
