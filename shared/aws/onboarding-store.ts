@@ -3,8 +3,8 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   ScanCommand,
+  type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../detect/customers.ts';
@@ -22,6 +22,7 @@ import type {
   RmdStore,
 } from '../kyc/ports.ts';
 import type { RmdListing } from '../kyc/rmd.ts';
+import { queryAll } from './dynamo-query.ts';
 import { putCustomers } from './reference-import.ts';
 import { customerFromItem, type ReferenceStore } from './reference-store.ts';
 
@@ -75,21 +76,14 @@ export class DynamoDossierStore implements DossierStore {
   }
   /** for the CLI (reviewers may scan; the pipeline's functions never do) */
   async list(): Promise<Dossier[]> {
-    const out: Dossier[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(
-        new ScanCommand({
-          TableName: this.#table,
-          FilterExpression: 'sk = :d AND begins_with(pk, :app)',
-          ExpressionAttributeValues: { ':d': 'DOSSIER', ':app': 'APP#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(item.dossier as Dossier);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+    const items = await scanAll(this.#doc, {
+      TableName: this.#table,
+      FilterExpression: 'sk = :d AND begins_with(pk, :app)',
+      ExpressionAttributeValues: { ':d': 'DOSSIER', ':app': 'APP#' },
+    });
+    return items
+      .map((item) => item.dossier as Dossier)
+      .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
   }
   async forCustomer(customerId: string): Promise<Dossier | null> {
     const out = await this.#doc.send(
@@ -148,21 +142,12 @@ export class DynamoDoNotOnboardList implements DoNotOnboardList {
     );
   }
   async list(): Promise<DoNotOnboardEntry[]> {
-    const out: DoNotOnboardEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :p',
-          ExpressionAttributeValues: { ':p': 'DNO' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(doNotOnboardEntrySchema.parse(item.entry));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.#doc, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': 'DNO' },
+    });
+    return items.map((item) => doNotOnboardEntrySchema.parse(item.entry));
   }
 }
 
@@ -228,21 +213,12 @@ export class DynamoOnboardingRegistry implements OnboardingRegistry {
   }
   /** for the scheduled review and the CLI */
   async list(): Promise<RegisteredCustomer[]> {
-    const out: RegisteredCustomer[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(
-        new ScanCommand({
-          TableName: this.#table,
-          FilterExpression: 'sk = :p AND attribute_exists(tier_since)',
-          ExpressionAttributeValues: { ':p': 'PROFILE' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(registered(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await scanAll(this.#doc, {
+      TableName: this.#table,
+      FilterExpression: 'sk = :p AND attribute_exists(tier_since)',
+      ExpressionAttributeValues: { ':p': 'PROFILE' },
+    });
+    return items.map(registered);
   }
 }
 
@@ -280,4 +256,19 @@ export class DynamoCheckSources implements CheckSourcesLoader {
       holders: holdersFromInventory(numbers.inventory),
     };
   }
+}
+
+/** Every item a Scan returns (reviewers' tools and the scheduled review only; handlers query). */
+async function scanAll(
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
