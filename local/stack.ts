@@ -205,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const stepFunctions = engine;
     cleanups.push(() => stepFunctions.shutdown());
+    stepFunctions.resumeRunning();
 
     const sources = wiring.eventSourceMappings.map((spec) => {
       if (!lambda.find(spec.functionName)) {
