@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 /**
  * `traceguard traceback lookup|submit|list|show`. `lookup` answers offline over local files with the
@@ -17,11 +18,20 @@ interface LookupOptions {
   out?: string;
 }
 
-function readRequest(path: string) {
+async function readRequest(path: string) {
+  const { MAX_REQUEST_BYTES } = await import('../shared/traceback/request.ts');
   let text: string;
   try {
+    // a FIFO would block and a huge file fill memory: only a regular file of a request's size is read
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${path}: traceback request is not a regular file`);
+    if (st.size > MAX_REQUEST_BYTES)
+      throw new UsageError(
+        `${path}: traceback request is ${st.size} bytes, over the ${MAX_REQUEST_BYTES}-byte limit`,
+      );
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `${path}: cannot read traceback request (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
@@ -54,6 +64,8 @@ async function runLookup(requestPath: string, inputs: string[], opts: LookupOpti
   const toleranceS = positiveNumber(opts.tolerance, '--tolerance');
   const slaHours = positiveNumber(opts.slaHours, '--sla-hours');
   const files = await expandInputs(inputs);
+  const { checkOutputs } = await import('./output-file.ts');
+  checkOutputs({ '--out': opts.out }, [requestPath, ...files.map((f) => f.path)]);
   try {
     const answer = await lookupInBatches(
       request,
@@ -144,7 +156,10 @@ async function runList(opts: { format?: string }): Promise<string> {
   const header = ['TRACEBACK', 'DEADLINE', 'TIME LEFT', 'REQUESTER', 'CAMPAIGN'];
   const table = [
     header,
-    ...rows.map((r) => [r.traceback_id, r.deadline, r.time_left, r.requester, r.campaign]),
+    // requester and campaign come from the request's sender: escaped before they reach the terminal
+    ...rows.map((r) =>
+      [r.traceback_id, r.deadline, r.time_left, r.requester, r.campaign].map((cell) => terminalSafe(cell)),
+    ),
   ];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   return `${table
@@ -173,7 +188,7 @@ export function register(program: Command): void {
     .description(
       'Answer a traceback request from local CDR files (same lookup code as the deployed function)',
     )
-    .argument('<request.json>', 'traceback request (contracts.md section 3)')
+    .argument('<request.json>', 'traceback request (docs/traceback.md)')
     .argument(
       '<file-or-dir...>',
       'CDR batches: CSV or JSON Lines, gzip or not, canonical or native switch formats',
@@ -186,7 +201,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the answer here instead of stdout')
     .action(async (requestPath: string, inputs: string[], opts: LookupOptions) => {
       const output = await runLookup(requestPath, inputs, opts);
-      if (opts.out) (await import('node:fs')).writeFileSync(opts.out, output);
+      if (opts.out) (await import('./output-file.ts')).writeOutput(opts.out, output);
       else process.stdout.write(output);
     });
 
