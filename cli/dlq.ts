@@ -42,7 +42,14 @@ async function redrive(queue: string): Promise<void> {
   const { deadLetterQueues, redriveDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
   const sqs = await sqsClient();
   const queues = await deadLetterQueues(sqs);
-  const dlq = queues.find((q) => q.name === queue || q.sources.some((s) => s.name === queue));
+  const named = (match: (name: string) => boolean) =>
+    queues.filter((q) => match(q.name) || q.sources.some((s) => match(s.name)));
+  // the exact name, else the one queue whose name contains it (`IngestQueue` for a generated name)
+  const exact = named((name) => name === queue);
+  const candidates = exact.length > 0 ? exact : named((name) => name.includes(queue));
+  if (candidates.length > 1)
+    throw new UsageError(`${queue} matches ${candidates.map((q) => q.name).join(', ')}; give the full name`);
+  const [dlq] = candidates;
   if (!dlq)
     throw new UsageError(
       `no dead-letter queue named ${queue} or fed by a queue of that name; known: ${queues.map((q) => q.name).join(', ') || 'none'}`,

@@ -69,7 +69,8 @@ describe('traceguard dlq', () => {
     }>;
     expect(json.find((q) => q.queue === ingestDlq.name)?.depth).toBe(1);
 
-    const redriven = await cli('dlq', 'redrive', ingestDlq.name);
+    // the part of the name a person knows is enough when it names one queue
+    const redriven = await cli('dlq', 'redrive', 'IngestQueue');
     expect(redriven).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^1 message\(s\) moved from .* back to .*IngestQueue/),
@@ -78,6 +79,9 @@ describe('traceguard dlq', () => {
     expect(await depth(String(ingestDlq.url))).toBe(0);
     expect(await depth(t.stack.outputs.IngestQueueUrl)).toBe(0);
 
+    const ambiguous = await cli('dlq', 'redrive', 'Queue');
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/Queue matches .*; give the full name/);
     const unknown = await cli('dlq', 'redrive', 'NoSuchQueue');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no dead-letter queue named NoSuchQueue/);
