@@ -65,6 +65,7 @@ export class TraceguardStack extends Stack {
       auditTable: storage.auditTable,
       casesTable: storage.casesTable,
       idempotencyTable: storage.idempotencyTable,
+      alertQuietHours: config.alertQuietHours,
     });
     const traceback = new Traceback(stateless, 'Traceback', {
       dataKey,

@@ -27,6 +27,12 @@ export interface TrunkRoute {
   customerId: string;
 }
 
+/**
+ * The customer a traceback answer names for a call no customer could be found for: the call was
+ * still carried, and its trunk (the peer) says where it came from.
+ */
+export const UNATTRIBUTED_CUSTOMER = '(unattributed)';
+
 /** Distinct peers remembered per attribution (a hostile batch cannot grow it without bound). */
 const CACHE_LIMIT = 10_000;
 const PEER_TEXT_LIMIT = 80;
@@ -83,11 +89,16 @@ export function peerAddress(peer: string): string | null {
  * (the longest prefix wins); then the peer name itself when it may name a customer.
  */
 export class CustomerAttribution {
+  readonly #routes: readonly TrunkRoute[];
   readonly #byName = new Map<string, string>();
   readonly #subnets: Subnet[] = [];
   readonly #cache = new Map<string, string | null>();
+  readonly #unattributed: string | null;
 
-  constructor(routes: readonly TrunkRoute[] = []) {
+  /** `unattributed`: the customer id of a call nobody could be found for; null quarantines it */
+  constructor(routes: readonly TrunkRoute[] = [], unattributed: string | null = null) {
+    this.#routes = routes;
+    this.#unattributed = unattributed;
     for (const { trunk, customerId } of routes) {
       const slash = trunk.indexOf('/');
       const address = slash < 0 ? peerAddress(trunk) : trunk.slice(0, slash);
@@ -108,13 +119,22 @@ export class CustomerAttribution {
     return this.#byName.size + this.#subnets.length;
   }
 
+  /**
+   * The same map for the traceback lookup: a call without a customer is still a call we carried, so
+   * it is answered as UNATTRIBUTED_CUSTOMER with its trunk, never as "not found".
+   */
+  forTraceback(): CustomerAttribution {
+    return new CustomerAttribution(this.#routes, UNATTRIBUTED_CUSTOMER);
+  }
+
   /** The customer of a row without account code; throws UnattributedRow (the quarantine reason). */
   customerFor(origin: CallOrigin): string {
     const cached = this.#cache.get(origin.peer);
     const customer = cached !== undefined ? cached : this.#resolve(origin);
     if (cached === undefined && this.#cache.size < CACHE_LIMIT) this.#cache.set(origin.peer, customer);
-    if (customer === null) throw new UnattributedRow(unattributedReason(origin));
-    return customer;
+    if (customer !== null) return customer;
+    if (this.#unattributed !== null) return this.#unattributed;
+    throw new UnattributedRow(unattributedReason(origin));
   }
 
   #resolve(origin: CallOrigin): string | null {

@@ -1,4 +1,4 @@
-import type { CustomerAttribution } from '../cdr/attribution.ts';
+import { type CustomerAttribution, PEER_NAMES_ONLY } from '../cdr/attribution.ts';
 import { BatchReadError, type InputFormat } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ZoneClock } from '../cdr/time.ts';
@@ -76,7 +76,7 @@ export async function searchBatches(
           source: batch.name,
           format: read.format ?? 'auto',
           zone: read.zone ?? null,
-          attribution: read.attribution,
+          attribution: (read.attribution ?? PEER_NAMES_ONLY).forTraceback(),
         },
         {
           call(record, raw) {

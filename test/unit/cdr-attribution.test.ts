@@ -224,3 +224,20 @@ describe('attribution properties', () => {
     );
   });
 });
+
+describe('analyze --trunks and --switch', () => {
+  it("selects the named switch's entries; a map of several switches needs --switch; --switch needs --trunks", async () => {
+    const { loadTrunks } = await import('../../cli/inputs.ts');
+    const path = join(FIXTURES, 'trunks.csv');
+    const peer = (p: string) => ({ peer: p, namesCustomer: true });
+    expect(loadTrunks(path, 'pbx-asterisk-1')?.customerFor(peer('acme-voice'))).toBe('C100');
+    expect(loadTrunks(path, 'pbx-freeswitch-1')?.customerFor(peer('acme-voice'))).toBe('acme-voice');
+    expect(() => loadTrunks(path, undefined)).toThrow(
+      /maps trunks of 2 switches \(pbx-asterisk-1, pbx-freeswitch-1\); say which switch .* --switch ID/,
+    );
+    expect(() => loadTrunks(undefined, 'pbx-1')).toThrow(
+      '--switch selects entries of --trunks; give --trunks too',
+    );
+    expect(loadTrunks(undefined, undefined)).toBeUndefined();
+  });
+});

@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSwitchConfig } from '../../shared/config/switches.ts';
+import { UNATTRIBUTED_CUSTOMER } from '../../shared/cdr/attribution.ts';
+import { parseSwitchConfig, type SwitchConfig } from '../../shared/config/switches.ts';
 import { parseTrunkMap } from '../../shared/config/trunks.ts';
 import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
 import { processBatch } from '../../shared/ingest/process-batch.ts';
 import { containsPhoneNumber } from '../../shared/privacy/mask-numbers.ts';
+import {
+  InMemoryManifest,
+  InMemoryTracebackStore,
+  RecordingEventPublisher,
+} from '../../shared/traceback/in-memory.ts';
+import { handleTracebackRequest } from '../../shared/traceback/intake.ts';
+import { validateTracebackRequest } from '../../shared/traceback/request.ts';
 import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 
 /**
@@ -66,5 +74,62 @@ describe('ingest attributes native rows through the trunk map in the switch conf
     expect(out).toMatchObject({ status: 'done', rows: 4, calls: 4, quarantined: 0, unattributed: 0 });
     expect(customersAggregated(p.aggregates)).toEqual({ 'acme-voice': 2, baydialer: 2 });
     expect(p.log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+});
+
+describe('traceback lookup of native rows without accountcode', () => {
+  // line 5 of the fixture: 11:45:00 in New York (16:45Z), from the guest channel SIP/203.0.113.9
+  const request = (id: string) =>
+    validateTracebackRequest(
+      {
+        traceback_id: id,
+        received_at: '2026-11-28T14:05:00Z',
+        call_time: '2026-11-27T16:45:01Z',
+        calling_number: '+17185550123',
+        called_number: '+16175550188',
+      },
+      id,
+    );
+  function deps(config: SwitchConfig) {
+    const manifest = new InMemoryManifest();
+    manifest.add({
+      batchId: `${TEST_BUCKET}/${KEY}#v1`,
+      name: KEY,
+      switchId: 'pbx-asterisk-1',
+      firstMs: Date.UTC(2026, 10, 27, 16, 31),
+      lastMs: Date.UTC(2026, 10, 27, 16, 55),
+    });
+    const opener = {
+      async open() {
+        return (async function* () {
+          yield ASTERISK;
+        })();
+      },
+    };
+    const events = new RecordingEventPublisher();
+    const store = new InMemoryTracebackStore();
+    const now = () => Date.parse('2026-11-28T15:00:00Z');
+    return { store, manifest, opener, events, switches: { switches: async () => config }, now };
+  }
+
+  it('names the customer the trunk map gives, as ingest did', async () => {
+    const config = parseSwitchConfig(SWITCHES, 'switches.csv').withTrunks(
+      parseTrunkMap(TRUNKS, 'trunks.csv'),
+    );
+    const d = deps(config);
+    const result = await handleTracebackRequest(request('ITG-2026-009101'), d);
+    expect(result.answer.matches[0]).toMatchObject({ customer_id: 'C301', trunk_id: '203.0.113.9', line: 5 });
+    expect(d.events.events).toMatchObject([{ customer_id: 'C301', status: 'found' }]);
+  });
+
+  it('finds a call nobody could be attributed to, with its trunk, and escalates no one', async () => {
+    const d = deps(parseSwitchConfig(SWITCHES, 'switches.csv'));
+    const result = await handleTracebackRequest(request('ITG-2026-009102'), d);
+    expect(result.answer.status).toBe('found');
+    expect(result.answer.matches[0]).toMatchObject({
+      customer_id: UNATTRIBUTED_CUSTOMER,
+      trunk_id: '203.0.113.9',
+    });
+    expect(d.events.events).toEqual([]);
   });
 });
