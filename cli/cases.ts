@@ -86,7 +86,7 @@ async function connect() {
 }
 
 /** `--as` only where there is no real identity to record; in AWS the STS caller ARN is the reviewer. */
-async function identity(local: boolean, as: string | undefined): Promise<string> {
+export async function identity(local: boolean, as: string | undefined): Promise<string> {
   if (local) {
     if (!as?.trim()) throw new UsageError('--as NAME is required against the local stack (who decides)');
     return as.trim();
@@ -131,7 +131,7 @@ function summary(record: import('../shared/cases/model.ts').CaseRecord) {
   };
 }
 
-function printTable(header: string[], cells: string[][]): void {
+export function printTable(header: string[], cells: string[][]): void {
   const rows = cells.map((r) => r.map(terminalSafe));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>

@@ -7,6 +7,7 @@ import { Escalation } from './constructs/escalation.ts';
 import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
+import { Onboarding } from './constructs/onboarding.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
 import { Reconciliation } from './constructs/reconciliation.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
@@ -100,6 +101,14 @@ export class TraceguardStack extends Stack {
       auditExportBucket: escalation.auditExportBucket,
     });
 
+    const onboarding = new Onboarding(stateless, 'Onboarding', {
+      key: dataKey,
+      onCallTopic: events.onCallTopic,
+      customersTable: storage.customersTable,
+      auditTable: storage.auditTable,
+      referenceBucket: storage.referenceBucket,
+    });
+
     new Reconciliation(stateless, 'Reconciliation', {
       dataKey,
       cdrBucket: storage.cdrBucket,
@@ -157,6 +166,7 @@ export class TraceguardStack extends Stack {
     output('TracebacksTableName', storage.tracebacksTable.tableName, 'Traceback requests and answers');
     output('AuditTableName', storage.auditTable.tableName, 'Hash-chained audit log');
     output('StateMachineArn', escalation.stateMachine.stateMachineArn, 'Escalation state machine');
+    output('OnboardingStateMachineArn', onboarding.stateMachine.stateMachineArn, 'Onboarding state machine');
     output('IdempotencyTableName', storage.idempotencyTable.tableName, 'Idempotency records of alerting');
     output(
       'SwitchUploadPolicyArn',

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,7 @@ import cliProgress from 'cli-progress';
 import { DynamoCaseStore } from '../shared/aws/cases-store.ts';
 import { DynamoTracebackStore } from '../shared/aws/traceback-store.ts';
 import { LOCAL_CREDENTIALS } from './aws-clients.ts';
+import { runOnboardingDemo } from './demo/onboarding.ts';
 import { renderReport } from './demo/report.ts';
 import {
   ensureSample,
@@ -166,6 +168,20 @@ try {
       tracebacks,
     }),
   );
+  const onboardingMarker = join(dataDir, 'onboarding-loaded.json');
+  if (!values['no-sample'] && !existsSync(onboardingMarker)) {
+    const sfn = new SFNClient({ ...common, endpoint: stack.env.AWS_ENDPOINT_URL_SFN });
+    process.stdout.write(
+      await runOnboardingDemo({
+        doc,
+        sfn,
+        dossiersTable: env.DOSSIERS_TABLE,
+        auditTable: env.AUDIT_TABLE,
+        stateMachineArn: stack.outputs.OnboardingStateMachineArn,
+      }),
+    );
+    writeFileSync(onboardingMarker, `${JSON.stringify({ loadedAt: new Date().toISOString() })}\n`);
+  }
   process.stdout.write(
     `\nEndpoints (also in ${join(dataDir, 'endpoints.json')}; any AWS SDK or the AWS CLI works):\n`,
   );

@@ -62,7 +62,7 @@ export const REVIEW_TIMEOUTS = {
 } as const;
 
 /** Errors worth retrying: throttling and service hiccups. Domain refusals are never retried. */
-const TRANSIENT_ERRORS = [
+export const TRANSIENT_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',

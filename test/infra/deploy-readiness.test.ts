@@ -179,7 +179,8 @@ describe('monitoring', () => {
   it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
     'alarms on %s of every state machine',
     (metric) => {
-      expect(machines()).toHaveLength(2);
+      // escalation, audit export and onboarding
+      expect(machines()).toHaveLength(3);
       for (const machine of machines()) {
         const found = alarms().filter(
           (a) =>

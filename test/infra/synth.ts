@@ -14,6 +14,7 @@ export const HANDLERS = [
   'traceback-deadline',
   'case-step',
   'reconcile-batches',
+  'onboarding-step',
 ] as const;
 
 export function requireHandlers(): void {
