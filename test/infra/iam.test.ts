@@ -213,10 +213,8 @@ describe('IAM least privilege', () => {
         );
         if (grants(action, 'dynamodb:DeleteItem') && ownItemsOnly !== '["RECONCILE","RECONCILE#*"]') {
           const tables = JSON.stringify(statement.Resource).match(/Stateful\w+Table\w+/g) ?? [];
-          // the reconciliation sweep releases its own re-enqueue marker, and may touch nothing else
-          const ownItemsOnly = JSON.stringify(statement.Condition ?? {}).includes('dynamodb:LeadingKeys');
           expect(
-            ownItemsOnly || tables.every((t) => mayDelete.includes(t)),
+            tables.every((t) => mayDelete.includes(t)),
             `${policy}: DeleteItem on ${tables}`,
           ).toBe(true);
         }
