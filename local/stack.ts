@@ -205,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const stepFunctions = engine;
     cleanups.push(() => stepFunctions.shutdown());
+    stepFunctions.resumeRunning();
 
     const sources = wiring.eventSourceMappings.map((spec) => {
       if (!lambda.find(spec.functionName)) {
@@ -262,7 +263,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const consumedQueues = [
       ...new Set(wiring.eventSourceMappings.filter((s) => s.enabled).map((s) => s.queueArn)),
     ].map(queueUrlForArn);
-    const queuesEmpty = async () => {
+    /** what keeps the stack busy (a queue with messages, a running handler or step), or null when idle */
+    const busyWith = async (): Promise<string | null> => {
+      if (activity.busy) return 'a handler or delivery is running';
+      if (stepFunctions.busy) return 'an execution is running a step';
       for (const url of consumedQueues) {
         const { Attributes = {} } = await clients.sqs.send(
           new GetQueueAttributesCommand({
@@ -278,11 +282,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           Number(Attributes.ApproximateNumberOfMessages ?? 0) +
           Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
           Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-        if (pending > 0) return false;
+        if (pending > 0) return `${pending} message(s) in ${url.slice(url.lastIndexOf('/') + 1)}`;
       }
-      return true;
+      return null;
     };
-    const idleNow = async () => !activity.busy && !stepFunctions.busy && (await queuesEmpty());
 
     let stopping: Promise<void> | undefined;
     return {
@@ -301,10 +304,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       async waitForIdle({ timeoutMs = 30_000 } = {}) {
         const deadline = Date.now() + timeoutMs;
         let idleChecks = 0;
+        let busy: string | null = null;
         // two idle observations in a row: a message between delete and the next handler's send is not idle
         while (idleChecks < 2) {
-          if (Date.now() > deadline) throw new Error(`local stack not idle after ${timeoutMs} ms`);
-          idleChecks = (await idleNow()) ? idleChecks + 1 : 0;
+          if (Date.now() > deadline) throw new Error(`local stack not idle after ${timeoutMs} ms: ${busy}`);
+          busy = await busyWith();
+          idleChecks = busy === null ? idleChecks + 1 : 0;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       },

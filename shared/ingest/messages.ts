@@ -91,9 +91,19 @@ export function parseIngestMessage(body: string): IngestMessage {
   return { kind: 'jobs', jobs, ignoredEvents };
 }
 
-/** The inverse of decodeS3Key: form-encoding as S3 does it (space `+`, `/` kept). */
+/**
+ * The inverse of decodeS3Key, byte for byte as S3 writes keys in event notifications: UTF-8 bytes
+ * percent-encoded (upper-case hex), space as `+`, only `A-Z a-z 0-9 . - * _` and `/` left as they are.
+ */
 export function encodeS3Key(key: string): string {
-  return encodeURIComponent(key).replaceAll('%20', '+').replaceAll('%2F', '/');
+  let encoded = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    if (/[A-Za-z0-9.\-*_/]/.test(char)) encoded += char;
+    else if (char === ' ') encoded += '+';
+    else encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
 }
 
 /**
