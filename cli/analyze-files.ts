@@ -1,13 +1,16 @@
 import { createReadStream } from 'node:fs';
+import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
+import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator } from '../shared/detect/aggregator.ts';
+import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
-import { aggregateFileInParallel } from './analyze-parallel.ts';
-import { type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
+import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
+import { analyzeWindowLimit, type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -16,6 +19,10 @@ export interface FileTotals {
   rows: number;
   calls: number;
   quarantined: number;
+  /** quarantined rows whose customer could not be found (a subset of `quarantined`) */
+  unattributed: number;
+  /** one line per file with unattributed rows, for the operator */
+  unattributedNotes: string[];
 }
 
 /**
@@ -28,28 +35,47 @@ export async function aggregateFiles(
   opts: {
     format: InputFormat;
     zone: ZoneClock | null;
+    /** bounds on times and durations (default: the parser's) */
+    plausibility?: Plausibility;
+    /** customers of native rows without accountcode (--trunks, --switch) */
+    attribution?: CustomerAttribution;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
+    /** every quarantined row is wanted, in order (not only examples) */
+    quarantineToFile?: boolean;
     progress?: Progress;
     /** worker threads already reading the single input (analyze-prestart.ts); terminated if not used */
     workers?: RangeWorker[];
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
-  const aggregator = new Aggregator(ref);
-  const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
+  const maxWindows = analyzeWindowLimit();
+  let aggregator = new Aggregator(ref, { maxWindows });
+  const totals: FileTotals = {
+    batches: 0,
+    rows: 0,
+    calls: 0,
+    quarantined: 0,
+    unattributed: 0,
+    unattributedNotes: [],
+  };
   // one big canonical batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
   const count = only ? workerCount(only.path, only.size, opts.format) : 1;
   const started = opts.workers ?? [];
   const usable =
     only !== null && count > 1 && started.length === count && started[0].input.source === only.path;
-  if (!usable) await Promise.all(started.map((w) => w.terminate()));
+  if (!usable) {
+    await Promise.all(started.map((w) => w.terminate()));
+    removeSpools(started);
+  }
   if (only && count > 1) {
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,
+      plausibility: opts.plausibility,
       workers: usable ? started : undefined,
       count,
       onQuarantine: opts.onQuarantine,
+      quarantineToFile: opts.quarantineToFile,
       progress: opts.progress,
     });
     if (stats) {
@@ -59,20 +85,35 @@ export async function aggregateFiles(
       totals.quarantined += stats.quarantined;
       return { aggregator, totals };
     }
+    // the ranges may have handed over part of their windows before one failed: start clean
+    aggregator = new Aggregator(ref, { maxWindows });
   }
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
     if (opts.progress) stream.on('data', (c) => opts.progress?.advance(c.length));
+    const tally = new UnattributedTally();
     try {
       const stats = await readBatch(
         stream,
-        { source: path, format: opts.format, zone: opts.zone },
+        {
+          source: path,
+          format: opts.format,
+          zone: opts.zone,
+          plausibility: opts.plausibility,
+          attribution: opts.attribution,
+        },
         {
           call: (r) => aggregator.add(r),
           packed: (p) => aggregator.addPacked(p),
-          quarantine: (q) => opts.onQuarantine?.(path, q),
+          quarantine: (q) => {
+            tally.quarantined(q);
+            opts.onQuarantine?.(path, q);
+          },
         },
       );
+      totals.unattributed += tally.unattributed;
+      const note = tally.summary(path, stats.rows);
+      if (note !== null) totals.unattributedNotes.push(note);
       totals.batches++;
       totals.rows += stats.rows;
       totals.calls += stats.calls;
@@ -80,6 +121,10 @@ export async function aggregateFiles(
     } catch (e) {
       stream.destroy();
       if (e instanceof BatchReadError) throw new UsageError(e.message);
+      if (e instanceof WindowLimitError)
+        throw new UsageError(
+          `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)`,
+        );
       if ((e as NodeJS.ErrnoException).code)
         throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);
       throw e;

@@ -1,5 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
+import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../shared/cdr/time.ts';
@@ -27,6 +29,8 @@ export interface WorkerInput {
   source: string;
   format: InputFormat;
   zone: string | null;
+  /** bounds on times and durations (default: the parser's) */
+  plausibility?: Plausibility;
   range: ByteRange;
   freezeBehindHours: number;
   /** reference files the worker reads itself (started ahead, before the main thread has them)... */
@@ -34,13 +38,21 @@ export interface WorkerInput {
   /** ...or the reference data itself */
   dno?: string[];
   inventory?: Array<[string, string]>;
+  /** customer-hour windows this range may hold (its share of the run's limit) */
+  maxWindows: number;
+  /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
+  quarantineSpool?: string | null;
 }
+
+/** quarantined rows a worker hands back in its answer (the rest are only counted, or spooled) */
+export const QUARANTINE_SAMPLES = 5;
 
 export type FromWorker =
   | { type: 'progress'; bytes: number }
   | {
       type: 'done';
       stats: BatchStats;
+      /** the first QUARANTINE_SAMPLES quarantined rows of the range */
       quarantined: QuarantinedRow[];
       windows: AggregatorTransfer;
       linesRead: number;
@@ -52,10 +64,13 @@ export type FromWorker =
 interface ParallelOptions {
   format: InputFormat;
   zone: string | null;
+  plausibility?: Plausibility;
   /** workers already reading this file (analyze-prestart.ts); else `count` are started here */
   workers?: RangeWorker[];
   count?: number;
   onQuarantine?: (source: string, row: QuarantinedRow) => void;
+  /** every quarantined row is wanted (workers spool them to files), not only examples */
+  quarantineToFile?: boolean;
   progress?: Progress;
 }
 
@@ -67,7 +82,12 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
   const again = new Aggregator(ref, { only: (c, hourMs) => wanted.has(`${c}\u0000${hourMs}`) });
   await readBatch(
     createReadStream(path, { highWaterMark: 1 << 20 }),
-    { source: path, format: opts.format, zone: opts.zone ? new ZoneClock(opts.zone) : null },
+    {
+      source: path,
+      format: opts.format,
+      zone: opts.zone ? new ZoneClock(opts.zone) : null,
+      plausibility: opts.plausibility,
+    },
     { call: (r) => again.add(r), packed: (p) => again.addPacked(p), quarantine: () => {} },
   );
   aggregator.replaceWindows(again, refs);
@@ -81,30 +101,39 @@ export async function aggregateFileInParallel(
   opts: ParallelOptions,
 ): Promise<BatchStats | null> {
   let workers = opts.workers ?? [];
+  let reporting = false;
   try {
     if (workers.length === 0) {
       const base = {
         format: opts.format,
         zone: opts.zone,
+        plausibility: opts.plausibility,
         dno: [...ref.dno],
         inventory: ref.inventory.entries(),
+        quarantineToFile: opts.quarantineToFile,
       };
       workers = rangeInputs(path, fileBytes, opts.count ?? 2, base).map((i) => new RangeWorker(i));
     }
+    // workers started without a spool cannot give every quarantined row: read on one thread instead
+    if (opts.quarantineToFile && workers.some((w) => !w.input.quarantineSpool)) return null;
     const done = await collect(workers, fileBytes, opts.progress);
     if (done === null) return null;
     for (const r of done) aggregator.importWindows(r.windows);
     await recount(path, ref, aggregator, opts);
-    reportQuarantine(path, done, opts.onQuarantine);
+    // once rows have gone to the quarantine output a fallback would repeat them: errors from here on are real
+    reporting = true;
+    await reportQuarantine(path, done, workers, opts.onQuarantine);
     return combine(path, done);
-  } catch {
+  } catch (e) {
+    if (reporting) throw e;
     return null;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+    removeSpools(workers);
   }
 }
 
-/** Every worker's result, or null when one failed or its range cannot be trusted. */
+/** Every worker's result, or null as soon as one failed, or when a range cannot be trusted. */
 async function collect(
   workers: RangeWorker[],
   fileBytes: number,
@@ -120,9 +149,16 @@ async function collect(
     reported += step;
     if (step > 0) progress?.advance(step);
   };
-  const results = await Promise.all(workers.map((w) => w.finish(onProgress)));
-  const done = results.filter((r): r is WorkerDone => r !== null);
-  if (done.length !== results.length) return null;
+  // one failed range decides: the others are not waited for (the caller terminates them)
+  const failed = Symbol('failed');
+  const results = await Promise.all(
+    workers.map((w) => w.finish(onProgress).then((r) => r ?? Promise.reject(failed))),
+  ).catch((e: unknown) => {
+    if (e === failed) return null;
+    throw e;
+  });
+  if (results === null) return null;
+  const done = results;
   // every range but the last must end on a record boundary, and all must be canonical CSV (a
   // headerless format would have read its first row as a header in every range)
   if (done.some((r, k) => r.stats.format !== 'canonical' || (k < done.length - 1 && r.pendingBytes !== 0)))
@@ -130,18 +166,46 @@ async function collect(
   return done;
 }
 
-/** Quarantined rows in file order with file line numbers: a later range counts its header as line 1. */
-function reportQuarantine(
+/**
+ * Quarantined rows in file order with file line numbers (a later range counts its header as line 1):
+ * streamed from the workers' spool files when every row is wanted, else the examples they kept.
+ */
+async function reportQuarantine(
   path: string,
   done: WorkerDone[],
+  workers: RangeWorker[],
   onQuarantine: ((source: string, row: QuarantinedRow) => void) | undefined,
-): void {
+): Promise<void> {
   let linesBefore = 0;
-  done.forEach((r, k) => {
+  for (const [k, r] of done.entries()) {
     const shift = k === 0 ? 0 : linesBefore - k;
-    for (const q of r.quarantined) onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
+    const report = (q: QuarantinedRow) =>
+      onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
+    const spool = workers[k].input.quarantineSpool;
+    if (spool) for await (const q of spooledRows(spool)) report(q);
+    else r.quarantined.forEach(report);
     linesBefore += r.linesRead;
-  });
+  }
+}
+
+/**
+ * The rows of a spool file, one JSON document per line. Split on '\n' only: JSON.stringify escapes
+ * CR and LF inside strings but not U+2028, which line readers also take for a line end.
+ */
+async function* spooledRows(spool: string): AsyncGenerator<QuarantinedRow> {
+  let rest = '';
+  for await (const chunk of createReadStream(spool, { encoding: 'utf8' })) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line !== '') yield JSON.parse(line) as QuarantinedRow;
+  }
+  if (rest !== '') yield JSON.parse(rest) as QuarantinedRow;
+}
+
+/** Deletes the workers' quarantine spool directory, if they had one. */
+export function removeSpools(workers: RangeWorker[]): void {
+  for (const w of workers)
+    if (w.input.quarantineSpool) rmSync(dirname(w.input.quarantineSpool), { recursive: true, force: true });
 }
 
 function combine(path: string, done: WorkerDone[]): BatchStats {

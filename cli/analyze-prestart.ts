@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
 import { UsageError } from './errors.ts';
@@ -28,6 +29,19 @@ function maxWorkers(): number {
   if (!Number.isInteger(asked) || asked < 1)
     throw new UsageError(`TRACEGUARD_ANALYZE_WORKERS must be a whole number >= 1, got '${env}'`);
   return Math.min(asked, availableParallelism());
+}
+
+/**
+ * TRACEGUARD_ANALYZE_MAX_WINDOWS: customer-hour windows one analyze run holds at most (default
+ * 30,000, about 120 MB): past it the run stops with exit 2 and says so, instead of growing memory with
+ * the number of customers or hours in the input (each window keeps its counters and number sets).
+ */
+export function analyzeWindowLimit(): number {
+  const env = process.env.TRACEGUARD_ANALYZE_MAX_WINDOWS;
+  const asked = env === undefined || env === '' ? 30_000 : Number(env);
+  if (!Number.isInteger(asked) || asked < 1)
+    throw new UsageError(`TRACEGUARD_ANALYZE_MAX_WINDOWS must be a whole number >= 1, got '${env}'`);
+  return asked;
 }
 
 /** a window's sets are frozen once the input is this many hours past it */
@@ -105,17 +119,28 @@ export function splitPoints(decoded: number, workers: number, gzip: boolean): nu
   return ends(hi).map((e) => Math.floor(e));
 }
 
-/** One input per worker: the file cut into ranges. */
+/**
+ * One input per worker: the file cut into ranges. With `quarantineToFile` each worker gets a spool
+ * file for its quarantined rows, in a private temporary directory the caller removes.
+ */
 export function rangeInputs(
   path: string,
   fileBytes: number,
   count: number,
-  base: Omit<WorkerInput, 'range' | 'source' | 'freezeBehindHours'>,
+  base: Omit<WorkerInput, 'range' | 'source' | 'freezeBehindHours' | 'quarantineSpool' | 'maxWindows'> & {
+    quarantineToFile?: boolean;
+  },
 ): WorkerInput[] {
   const size = sizeOf(path, fileBytes);
   const ends = splitPoints(size.decoded, count, size.gzip);
+  const { quarantineToFile, ...shared } = base;
+  const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;
+  // each range gets its share of the limit: one over it fails, and the one-thread read decides
+  const maxWindows = Math.ceil(analyzeWindowLimit() / count);
   return ends.map((end, k) => ({
-    ...base,
+    ...shared,
+    maxWindows,
+    quarantineSpool: spools ? join(spools, `range-${k}.jsonl`) : null,
     source: path,
     freezeBehindHours: FREEZE_BEHIND_HOURS,
     range: {
@@ -127,6 +152,9 @@ export function rangeInputs(
   }));
 }
 
+/** The worker module beside this one: TypeScript in the repository, compiled JavaScript in the installed package. */
+const WORKER_MODULE = import.meta.url.endsWith('.ts') ? './analyze-worker.ts' : './analyze-worker.js';
+
 /** A worker thread at work on one range; its messages are kept from the start, none is lost. */
 export class RangeWorker {
   readonly input: WorkerInput;
@@ -137,7 +165,7 @@ export class RangeWorker {
 
   constructor(input: WorkerInput) {
     this.input = input;
-    this.worker = new Worker(new URL('./analyze-worker.ts', import.meta.url), {
+    this.worker = new Worker(new URL(WORKER_MODULE, import.meta.url), {
       workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
@@ -180,11 +208,18 @@ export interface PrestartOptions {
   timezone?: string;
   numbers?: string;
   dno?: string;
+  quarantineOut?: string;
+  earliest?: string;
+  latest?: string;
 }
 
-/** Workers for this command line, already reading; [] when it will read on one thread. */
+/**
+ * Workers for this command line, already reading; [] when it will read on one thread, or when the
+ * plausible time range is given (parsing it needs more than this module loads: the main thread
+ * starts the workers then).
+ */
 export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeWorker[] {
-  if (inputs.length !== 1) return [];
+  if (inputs.length !== 1 || opts.earliest !== undefined || opts.latest !== undefined) return [];
   try {
     const st = statSync(inputs[0]);
     if (!st.isFile()) return [];
@@ -194,6 +229,7 @@ export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeW
       format: opts.inputFormat as WorkerInput['format'],
       zone: opts.timezone ?? null,
       reference: { numbers: opts.numbers ?? null, dno: opts.dno ?? null },
+      quarantineToFile: Boolean(opts.quarantineOut),
     };
     return rangeInputs(inputs[0], st.size, count, base).map((input) => new RangeWorker(input));
   } catch {

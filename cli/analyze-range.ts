@@ -22,6 +22,12 @@ export interface ByteRange {
 const LF = 10;
 const READ_BYTES = 1 << 20;
 const HEADER_MAX = 64 * 1024;
+/**
+ * How far past its start a range looks for the newline where its first record begins: the parser's
+ * record bound. Input with no newline that far (a gzip bomb of one character) is not CSV the ranges can
+ * split, so the range fails and the one-thread read reports the real error.
+ */
+const START_SCAN_MAX = 1 << 20;
 
 async function headerOf(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');
@@ -67,7 +73,11 @@ export async function pushRange(
     if (needHeader) {
       const nl = chunk.indexOf(LF);
       header.push(nl === -1 ? chunk : chunk.subarray(0, nl + 1));
-      if (nl === -1) continue;
+      if (nl === -1) {
+        if (base + chunk.length > HEADER_MAX)
+          throw new Error(`${path}: no header line in the first ${HEADER_MAX} bytes`);
+        continue;
+      }
       push(Buffer.concat(header));
       header = [];
       needHeader = false;
@@ -77,7 +87,11 @@ export async function pushRange(
       const at = Math.max(0, from - base);
       if (at >= chunk.length) continue;
       const nl = chunk.indexOf(LF, at);
-      if (nl === -1) continue;
+      if (nl === -1) {
+        if (pos - from > START_SCAN_MAX)
+          throw new Error(`${path}: no line break within ${START_SCAN_MAX} bytes of byte ${from}`);
+        continue;
+      }
       i = nl + 1;
       phase = 'take';
     }

@@ -1,28 +1,33 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
-import { scoreAll } from '../shared/detect/analysis.ts';
+import { offNetTotals, scoreAll } from '../shared/detect/analysis.ts';
 import type { FindingsDocument } from '../shared/detect/finding.ts';
 import { TracebackHistory } from '../shared/detect/traceback-history.ts';
 import type { AnalyzeOptions } from './analyze.ts';
 import { aggregateFiles } from './analyze-files.ts';
 import type { RangeWorker } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
-import { expandInputs, loadPolicyFile, loadReference, parseInputFormat, parseZone } from './inputs.ts';
+import {
+  expandInputs,
+  loadPolicyFile,
+  loadReference,
+  loadTrunks,
+  parseInputFormat,
+  parsePlausibility,
+  parseZone,
+  readText,
+} from './inputs.ts';
+import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 const QUARANTINE_EXAMPLES = 5;
 
 function loadTracebackHistory(path: string | undefined): TracebackHistory | null {
   if (!path) return null;
   const history = new TracebackHistory();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${path}: cannot read traceback history`);
-  }
+  const text = readText(path, 'traceback history');
   text.split(/\r?\n/).forEach((line, i) => {
     if (i === 0 || line.trim() === '') return;
     const [customer, at] = line.split(',').map((s) => s.trim());
@@ -44,30 +49,52 @@ export async function runAnalyze(
     throw new UsageError(`--format must be json or table, got '${format}'`);
   const inputFormat = parseInputFormat(opts.inputFormat);
   const zone = parseZone(opts.timezone);
+  const plausibility = parsePlausibility(opts);
   const ref = loadReference(opts);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
+  const attribution = loadTrunks(opts.trunks, opts.switch);
   const files = await expandInputs(inputs);
+  const read = [opts.customers, opts.numbers, opts.dno, opts.policy, opts.tracebacks].filter(
+    (p): p is string => Boolean(p),
+  );
+  checkOutputs({ '--out': opts.out, '--quarantine-out': opts.quarantineOut }, [
+    ...files.map((f) => f.path),
+    ...read,
+  ]);
 
-  const quarantined: string[] = [];
+  // quarantined rows go straight to the file (when asked for); only a few examples stay in memory
+  const quarantineFile = opts.quarantineOut ? new AtomicOutput(opts.quarantineOut) : null;
   const examples: string[] = [];
   const onQuarantine = (source: string, q: QuarantinedRow) => {
-    if (examples.length < QUARANTINE_EXAMPLES) examples.push(`${source}:${q.line}: ${q.reason}`);
-    if (opts.quarantineOut) quarantined.push(JSON.stringify({ source, ...q }));
+    if (examples.length < QUARANTINE_EXAMPLES)
+      examples.push(terminalSafe(`${source}:${q.line}: ${q.reason}`));
+    quarantineFile?.write(`${JSON.stringify({ source, ...q })}\n`);
   };
   const progress = progressFor(
     files.reduce((s, f) => s + f.size, 0),
     'analyzing',
   );
-  const { aggregator, totals } = await aggregateFiles(files, ref, {
-    format: inputFormat,
-    zone,
-    onQuarantine,
-    progress,
-    workers,
-  }).finally(() => progress.stop());
-  if (opts.quarantineOut)
-    writeFileSync(opts.quarantineOut, quarantined.length ? `${quarantined.join('\n')}\n` : '');
+  let totals: Awaited<ReturnType<typeof aggregateFiles>>['totals'];
+  let aggregator: Awaited<ReturnType<typeof aggregateFiles>>['aggregator'];
+  try {
+    ({ aggregator, totals } = await aggregateFiles(files, ref, {
+      format: inputFormat,
+      zone,
+      plausibility,
+      attribution,
+      onQuarantine,
+      quarantineToFile: quarantineFile !== null,
+      progress,
+      workers,
+    }).finally(() => progress.stop()));
+    quarantineFile?.commit();
+  } catch (e) {
+    quarantineFile?.abort();
+    throw e;
+  }
+  // one line per file for rows without a customer, however many there are: the fix is the same
+  for (const note of totals.unattributedNotes) process.stderr.write(`traceguard: ${terminalSafe(note)}\n`);
   if (totals.quarantined > 0) {
     process.stderr.write(
       `traceguard: ${totals.quarantined} row(s) quarantined, e.g.\n${examples.map((e) => `  ${e}`).join('\n')}\n`,
@@ -81,7 +108,9 @@ export async function runAnalyze(
       batches: totals.batches,
       rows: totals.rows,
       quarantined: totals.quarantined,
+      unattributed: totals.unattributed,
       calls: totals.calls,
+      ...offNetTotals(aggregator),
     },
   };
   return format === 'json'

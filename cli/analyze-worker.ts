@@ -5,14 +5,15 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
 import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
-import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
+import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
+import { AtomicOutput } from './output-file.ts';
 import { youngCollector } from './young-gc.ts';
 
 /**
  * One of the analyze worker threads: reads its own byte range of the batch straight from the file
  * (see analyze-range.ts), parses and aggregates every record in it, freezing the sets of hours the
- * input has moved past, and answers with its stats, quarantined rows, windows and where its range
+ * input has moved past, and answers with its stats, example quarantined rows (all of them in its spool file), windows and where its range
  * ended (lines read, and whether a record was left open at the boundary).
  */
 const port = parentPort;
@@ -33,14 +34,26 @@ if (files) {
 }
 const aggregator = new Aggregator(ref, {
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
+  maxWindows: input.maxWindows,
 });
+// quarantined rows are counted by the parser; a few are kept as examples, and all of them go to the
+// spool file when the command writes a quarantine file (memory does not grow with bad rows)
 const quarantined: QuarantinedRow[] = [];
+const spool = input.quarantineSpool ? new AtomicOutput(input.quarantineSpool) : null;
 const parser = new BatchParser(
-  { source: input.source, format: input.format, zone: input.zone ? new ZoneClock(input.zone) : null },
+  {
+    source: input.source,
+    format: input.format,
+    zone: input.zone ? new ZoneClock(input.zone) : null,
+    plausibility: input.plausibility,
+  },
   {
     call: (r) => aggregator.add(r),
     packed: (p) => aggregator.addPacked(p),
-    quarantine: (q) => quarantined.push(q),
+    quarantine: (q) => {
+      if (quarantined.length < QUARANTINE_SAMPLES) quarantined.push(q);
+      spool?.write(`${JSON.stringify(q)}\n`);
+    },
   },
 );
 
@@ -62,6 +75,7 @@ try {
   );
   const { linesRead, pendingBytes } = parser.position();
   const stats: BatchStats = parser.end();
+  spool?.commit();
   const { state, buffers } = aggregator.exportWindows();
   port.postMessage(
     {
@@ -76,5 +90,6 @@ try {
     buffers,
   );
 } catch (e) {
+  spool?.abort();
   port.postMessage({ type: 'failed', message: (e as Error).message } satisfies FromWorker);
 }

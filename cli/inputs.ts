@@ -1,39 +1,115 @@
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
-import { ZoneClock } from '../shared/cdr/time.ts';
+import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
+import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
+import { parseTrunkMap } from '../shared/config/trunks.ts';
 import { parseCustomers } from '../shared/detect/customers.ts';
 import { loadPolicy, type Policy } from '../shared/detect/policy.ts';
 import { emptyReference, parseDno, parseInventory, type ReferenceData } from '../shared/detect/reference.ts';
 import { UsageError } from './errors.ts';
 
-/** Files named on the command line, with directories expanded recursively in name order. */
-export async function expandInputs(paths: string[]): Promise<Array<{ path: string; size: number }>> {
+/** Why a path cannot be opened, in words (a self-looping symlink is not "no such file"). */
+function statProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'ELOOP') return 'symbolic link loop (the link points back to itself)';
+  if (code === 'EACCES') return 'permission denied';
+  return `cannot read (${code ?? (e as Error).message})`;
+}
+
+/** What a directory walk left out, counted for one warning line. */
+export interface Skipped {
+  hidden: number;
+  special: number;
+  links: number;
+}
+
+/**
+ * Files named on the command line, with directories expanded recursively in name order. A named path
+ * that is a FIFO, socket or device is refused (reading a FIFO with no writer blocks forever). In
+ * directories, hidden entries, special files and symbolic links that loop or lead nowhere are
+ * skipped and counted (`onSkipped` hears the totals once); a linked directory already walked is not
+ * walked again, so a link to a parent cannot loop.
+ */
+export async function expandInputs(
+  paths: string[],
+  onSkipped: (skipped: Skipped) => void = warnSkipped,
+): Promise<Array<{ path: string; size: number }>> {
   const out: Array<{ path: string; size: number }> = [];
+  const skipped: Skipped = { hidden: 0, special: 0, links: 0 };
+  const seenDirs = new Set<string>();
   for (const p of paths) {
-    let st: ReturnType<typeof statSync>;
+    let st: Stats;
     try {
       st = statSync(p);
-    } catch {
-      throw new UsageError(`${p}: no such file or directory`);
+    } catch (e) {
+      throw new UsageError(`${p}: ${statProblem(e)}`);
     }
     if (st.isDirectory()) {
-      const entries = (await readdir(p, { recursive: true, withFileTypes: true }))
-        .filter((e) => e.isFile() && !e.name.startsWith('.'))
-        .map((e) => join(e.parentPath, e.name))
-        .sort();
-      for (const f of entries) out.push({ path: f, size: statSync(f).size });
-    } else out.push({ path: p, size: st.size });
+      const found: Array<{ path: string; size: number }> = [];
+      await walk(p, st, found, skipped, seenDirs);
+      out.push(...found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+    } else if (st.isFile()) out.push({ path: p, size: st.size });
+    else throw new UsageError(`${p}: is ${specialKind(st)}, not a CDR file`);
   }
+  if (skipped.hidden + skipped.special + skipped.links > 0) onSkipped(skipped);
   if (out.length === 0) throw new UsageError(`no input files in ${paths.join(', ')}`);
   return out;
 }
 
-function readText(path: string, what: string): string {
+function specialKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  return 'a device or special file';
+}
+
+async function walk(
+  dir: string,
+  st: Stats,
+  out: Array<{ path: string; size: number }>,
+  skipped: Skipped,
+  seenDirs: Set<string>,
+): Promise<void> {
+  const key = `${st.dev}:${st.ino}`;
+  if (seenDirs.has(key)) return;
+  seenDirs.add(key);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) {
+      skipped.hidden++;
+      continue;
+    }
+    const path = join(dir, e.name);
+    let target: Stats;
+    try {
+      target = e.isSymbolicLink() ? statSync(path) : lstatSync(path);
+    } catch {
+      skipped.links++;
+      continue;
+    }
+    if (target.isDirectory()) await walk(path, target, out, skipped, seenDirs);
+    else if (target.isFile()) out.push({ path, size: target.size });
+    else skipped.special++;
+  }
+}
+
+function warnSkipped(s: Skipped): void {
+  process.stderr.write(
+    `traceguard: skipped in directories: ${s.hidden} hidden, ${s.special} special (FIFO, socket, device), ${s.links} looping or broken symbolic link(s)\n`,
+  );
+}
+
+/** A reference file's text; a FIFO or device is refused (reading one could block forever). */
+export function readText(path: string, what: string): string {
   try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${path}: ${what} is ${specialKind(st)}, not a file`);
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
@@ -85,6 +161,25 @@ export function parseInputFormat(value: string): InputFormat {
   return value as InputFormat;
 }
 
+/**
+ * The plausible time range from `--earliest` / `--latest` (ISO 8601 with offset, or epoch), each
+ * defaulting to the built-in bound (2000-01-01, now + 1 day).
+ */
+export function parsePlausibility(opts: { earliest?: string; latest?: string }): Plausibility {
+  const limits = defaultPlausibility();
+  const read = (flag: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    const ms = parseTimestamp(value, null);
+    if (Number.isNaN(ms))
+      throw new UsageError(`${flag} must be an ISO 8601 time with offset or epoch seconds, got '${value}'`);
+    return ms;
+  };
+  limits.earliestMs = read('--earliest', opts.earliest, limits.earliestMs);
+  limits.latestMs = read('--latest', opts.latest, limits.latestMs);
+  if (limits.latestMs < limits.earliestMs) throw new UsageError('--latest is before --earliest');
+  return limits;
+}
+
 export function parseZone(value: string | undefined): ZoneClock | null {
   if (!value) return null;
   try {
@@ -92,4 +187,31 @@ export function parseZone(value: string | undefined): ZoneClock | null {
   } catch (e) {
     throw new UsageError(`--timezone: ${(e as Error).message}`);
   }
+}
+
+/**
+ * `--trunks F [--switch ID]`: the attribution for native rows without accountcode. A map naming
+ * several switches needs --switch (their entries may disagree); `*` entries hold for any switch.
+ */
+export function loadTrunks(
+  path: string | undefined,
+  switchId: string | undefined,
+): CustomerAttribution | undefined {
+  if (!path) {
+    if (switchId) throw new UsageError('--switch selects entries of --trunks; give --trunks too');
+    return undefined;
+  }
+  let map: ReturnType<typeof parseTrunkMap>;
+  try {
+    map = parseTrunkMap(readText(path, 'trunk map'), path);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  const named = map.switchIds();
+  if (switchId === undefined && named.length > 1)
+    throw new UsageError(
+      `${path}: maps trunks of ${named.length} switches (${named.join(', ')}); say which switch the files came from with --switch ID`,
+    );
+  return map.forSwitch(switchId ?? named[0] ?? '*');
 }

@@ -1,5 +1,6 @@
 import type { FindingsDocument } from '../shared/detect/finding.ts';
 import { int } from '../shared/detect/format.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 const COLOR: Record<string, string> = {
   critical: '\x1b[1;31m',
@@ -14,11 +15,13 @@ export function renderTable(doc: FindingsDocument, color: boolean): string {
   const paint = (sev: string, text: string) => (color ? `${COLOR[sev] ?? ''}${text}\x1b[0m` : text);
   for (const f of doc.findings) {
     const window = `${f.window_start.slice(0, 16).replace('T', ' ')}-${f.window_end.slice(11, 16)} UTC`;
-    const who = `${f.customer_id} (${f.metrics.vetting}, ${f.metrics.traffic_profile})`;
+    // ids and details come from CDRs and reference files: escaped before they reach the terminal
+    const who = terminalSafe(`${f.customer_id} (${f.metrics.vetting}, ${f.metrics.traffic_profile})`);
     lines.push(
       `${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${String(f.score).padStart(3)}  ${who}  ${window}  ${int(Number(f.metrics.calls))} calls`,
     );
-    for (const r of f.reasons) lines.push(`           - ${r.code}: ${r.detail} (threshold ${r.threshold})`);
+    for (const r of f.reasons)
+      lines.push(terminalSafe(`           - ${r.code}: ${r.detail} (threshold ${r.threshold})`));
   }
   const bySev = new Map<string, number>();
   for (const f of doc.findings) bySev.set(f.severity, (bySev.get(f.severity) ?? 0) + 1);

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 /**
  * `traceguard traceback lookup|submit|list|show`. `lookup` answers offline over local files with the
@@ -14,14 +15,24 @@ interface LookupOptions {
   timezone?: string;
   slaHours: string;
   switch?: string;
+  trunks?: string;
   out?: string;
 }
 
-function readRequest(path: string) {
+async function readRequest(path: string) {
+  const { MAX_REQUEST_BYTES } = await import('../shared/traceback/request.ts');
   let text: string;
   try {
+    // a FIFO would block and a huge file fill memory: only a regular file of a request's size is read
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${path}: traceback request is not a regular file`);
+    if (st.size > MAX_REQUEST_BYTES)
+      throw new UsageError(
+        `${path}: traceback request is ${st.size} bytes, over the ${MAX_REQUEST_BYTES}-byte limit`,
+      );
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `${path}: cannot read traceback request (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
@@ -44,16 +55,20 @@ function positiveNumber(value: string, flag: string): number {
 }
 
 async function runLookup(requestPath: string, inputs: string[], opts: LookupOptions): Promise<string> {
-  const { expandInputs, parseInputFormat, parseZone } = await import('./inputs.ts');
+  const { expandInputs, loadTrunks, parseInputFormat, parseZone } = await import('./inputs.ts');
   const { fileBatches } = await import('../shared/traceback/files.ts');
   const { lookupInBatches } = await import('../shared/traceback/lookup.ts');
   const { BatchReadError } = await import('../shared/cdr/batch-parser.ts');
   const request = await readRequest(requestPath);
   const format = parseInputFormat(opts.inputFormat);
   const zone = parseZone(opts.timezone);
+  // as ingest attributed native rows without accountcode: the switch's trunk map, then peer names
+  const attribution = opts.trunks ? loadTrunks(opts.trunks, opts.switch) : undefined;
   const toleranceS = positiveNumber(opts.tolerance, '--tolerance');
   const slaHours = positiveNumber(opts.slaHours, '--sla-hours');
   const files = await expandInputs(inputs);
+  const { checkOutputs } = await import('./output-file.ts');
+  checkOutputs({ '--out': opts.out }, [requestPath, ...files.map((f) => f.path)]);
   try {
     const answer = await lookupInBatches(
       request,
@@ -64,6 +79,7 @@ async function runLookup(requestPath: string, inputs: string[], opts: LookupOpti
       {
         format,
         zone,
+        attribution,
         toleranceS,
         slaHours,
       },
@@ -144,7 +160,10 @@ async function runList(opts: { format?: string }): Promise<string> {
   const header = ['TRACEBACK', 'DEADLINE', 'TIME LEFT', 'REQUESTER', 'CAMPAIGN'];
   const table = [
     header,
-    ...rows.map((r) => [r.traceback_id, r.deadline, r.time_left, r.requester, r.campaign]),
+    // requester and campaign come from the request's sender: escaped before they reach the terminal
+    ...rows.map((r) =>
+      [r.traceback_id, r.deadline, r.time_left, r.requester, r.campaign].map((cell) => terminalSafe(cell)),
+    ),
   ];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   return `${table
@@ -173,7 +192,7 @@ export function register(program: Command): void {
     .description(
       'Answer a traceback request from local CDR files (same lookup code as the deployed function)',
     )
-    .argument('<request.json>', 'traceback request (contracts.md section 3)')
+    .argument('<request.json>', 'traceback request (docs/traceback.md)')
     .argument(
       '<file-or-dir...>',
       'CDR batches: CSV or JSON Lines, gzip or not, canonical or native switch formats',
@@ -182,11 +201,15 @@ export function register(program: Command): void {
     .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
     .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
     .option('--switch <id>', 'switch that wrote files outside cdr/<switch>/ (default: their folder name)')
+    .option(
+      '--trunks <file>',
+      'trunk map CSV (switch_id,trunk,customer_id): customers of native rows with an empty accountcode',
+    )
     .option('--sla-hours <hours>', 'answer deadline after received_at', '24')
     .option('--out <file>', 'write the answer here instead of stdout')
     .action(async (requestPath: string, inputs: string[], opts: LookupOptions) => {
       const output = await runLookup(requestPath, inputs, opts);
-      if (opts.out) (await import('node:fs')).writeFileSync(opts.out, output);
+      if (opts.out) (await import('./output-file.ts')).writeOutput(opts.out, output);
       else process.stdout.write(output);
     });
 

@@ -14,7 +14,21 @@ export interface AlertingProps {
   auditQueue: IQueue;
   onCallTopic: ITopic;
   auditTable: ITable;
+  /** alert episodes live beside the open-case markers the notifier reads */
+  casesTable: ITable;
+  /** hours without an alert after which a customer's same severity pages again */
+  alertQuietHours: number;
+  /** Powertools idempotency records: a redelivered or duplicated event is handled once */
+  idempotencyTable: ITable;
 }
+
+/** What Powertools' DynamoDB persistence layer does with its records (it deletes one whose handling failed). */
+const IDEMPOTENCY_ACTIONS: `dynamodb:${string}`[] = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 
 /** The two plain ComplianceEvents consumers: the on-call notifier and the append-only audit writer. */
 export class Alerting extends Construct {
@@ -39,6 +53,16 @@ export class Alerting extends Construct {
       }),
     );
     usePublish(this.notifyOnCall, 'ONCALL_TOPIC_ARN', props.onCallTopic);
+    // One alert per customer episode: it reads the open-case marker and its episode item, and
+    // writes the episode only with a condition (PutItem, UpdateItem). Nothing else in the table.
+    this.notifyOnCall.addEnvironment('ALERT_QUIET_HOURS', String(props.alertQuietHours));
+    useTable(this.notifyOnCall, 'CASES_TABLE', props.casesTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    useTable(this.notifyOnCall, 'IDEMPOTENCY_TABLE', props.idempotencyTable, IDEMPOTENCY_ACTIONS);
+    props.key.grant(this.notifyOnCall, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
 
     this.writeAudit = new TraceguardFunction(this, 'WriteAuditFunction', {
       entry: 'functions/write-audit/handler.ts',
@@ -62,6 +86,7 @@ export class Alerting extends Construct {
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
+    useTable(this.writeAudit, 'IDEMPOTENCY_TABLE', props.idempotencyTable, IDEMPOTENCY_ACTIONS);
     // table.grant() with explicit actions grants no KMS use; writing an encrypted item needs it
     props.key.grant(this.writeAudit, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
   }

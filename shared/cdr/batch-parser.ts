@@ -1,3 +1,4 @@
+import type { CustomerAttribution } from './attribution.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
 import { asteriskRow, looksLikeAsterisk } from './formats/asterisk.ts';
@@ -16,6 +17,7 @@ import { jsonRow } from './formats/jsonl.ts';
 import { normalizeCall } from './normalize.ts';
 import { PackedBlock } from './packed-block.ts';
 import { PackedCall } from './packed-call.ts';
+import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import type { RawCall } from './raw-call.ts';
 import type { CallRecord, QuarantinedRow } from './record.ts';
 import type { ZoneClock } from './time.ts';
@@ -37,6 +39,10 @@ export interface ParseOptions {
   /** zone for local wall-clock times (native formats, ISO times without offset) */
   zone?: ZoneClock | null;
   maxRecordBytes?: number;
+  /** who a native row's call belongs to when its accountcode is empty (the switch's trunk map) */
+  attribution?: CustomerAttribution;
+  /** bounds on times and durations (default: 2000-01-01 to now + 1 day, 24 h) */
+  plausibility?: Plausibility;
 }
 
 export interface BatchSink {
@@ -76,12 +82,15 @@ export class BatchParser {
   private readonly opts: ParseOptions;
   private readonly sink: BatchSink;
   private readonly zone: ZoneClock | null;
+  private readonly limits: Plausibility;
   private format: DetectedFormat | null = null;
   private tokenizer: CsvTokenizer | null = null;
   private columns: ColumnMap = {};
   private width = 0;
   private jsonCarry: Buffer | null = null;
   private jsonLine = 1;
+  /** inside a JSON Lines line already quarantined as too long: skip to its newline */
+  private jsonSkipping = false;
   private readonly stats: BatchStats;
   private fast: CanonicalFastReader | null = null;
   private readonly packedCall = new PackedCall();
@@ -93,6 +102,7 @@ export class BatchParser {
     this.opts = opts;
     this.sink = sink;
     this.zone = opts.zone ?? null;
+    this.limits = opts.plausibility ?? defaultPlausibility();
     this.stats = {
       source: opts.source,
       format: 'empty',
@@ -180,7 +190,9 @@ export class BatchParser {
       if (this.sink.packed) {
         // the contract's own column order has a reader with the per-column dispatch unrolled
         const Reader = inContractOrder(map, rec.count) ? ContractOrderReader : CanonicalFastReader;
-        this.fast = new Reader(map, rec.count, new ByteInterner(), new ByteTimeParser());
+        const { earliestMs, latestMs, maxDurationS } = this.limits;
+        const times = new ByteTimeParser(earliestMs, latestMs);
+        this.fast = new Reader(map, rec.count, new ByteInterner(), times, maxDurationS);
         this.block = new PackedBlock();
       }
       return true; // the header is not a data row
@@ -210,8 +222,8 @@ export class BatchParser {
         this.format === 'canonical'
           ? canonicalRow(rec, this.columns, this.width)
           : this.format === 'asterisk'
-            ? asteriskRow(rec)
-            : freeswitchRow(rec);
+            ? asteriskRow(rec, this.opts.attribution)
+            : freeswitchRow(rec, this.opts.attribution);
     } catch (e) {
       this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
       return;
@@ -245,34 +257,44 @@ export class BatchParser {
     return next;
   }
 
+  /**
+   * JSON Lines: one line, one row. A line longer than maxRecordBytes is one quarantined row, whether
+   * it arrives in one chunk or many: its rest is skipped up to its newline (jsonSkipping), never read
+   * as rows of its own.
+   */
   private pushJson(chunk: Buffer, final: boolean): void {
-    let buf = this.jsonCarry ? Buffer.concat([this.jsonCarry, chunk]) : chunk;
+    let start = 0;
+    if (this.jsonSkipping) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) return;
+      this.jsonSkipping = false;
+      start = nl + 1;
+    }
+    const max = this.opts.maxRecordBytes ?? 1 << 20;
+    const buf = this.jsonCarry ? Buffer.concat([this.jsonCarry, chunk]) : chunk.subarray(start);
     this.jsonCarry = null;
     let pos = 0;
     for (;;) {
       let nl = buf.indexOf(10, pos);
       if (nl === -1) {
-        if (!final) {
+        if (!final && buf.length - pos <= max) {
           this.jsonCarry = buf.subarray(pos);
-          const max = this.opts.maxRecordBytes ?? 1 << 20;
-          if (this.jsonCarry.length > max) {
-            this.stats.rows++;
-            this.quarantineRow(
-              this.jsonLine,
-              `record longer than ${max} bytes`,
-              this.jsonCarry.toString('utf8', 0, 200),
-            );
-            this.jsonCarry = null;
-            buf = Buffer.alloc(0);
-          }
           return;
         }
         if (pos >= buf.length) return;
+        if (!final) this.jsonSkipping = true;
         nl = buf.length;
       }
-      const text = buf.toString('utf8', pos, nl).trim();
       const line = this.jsonLine++;
+      const from = pos;
       pos = nl + 1;
+      if (nl - from > max) {
+        this.stats.rows++;
+        this.quarantineRow(line, `record longer than ${max} bytes`, buf.toString('utf8', from, from + 200));
+        if (this.jsonSkipping) return;
+        continue;
+      }
+      const text = buf.toString('utf8', from, nl).trim();
       if (text !== '') {
         this.stats.rows++;
         let raw: RawCall;
@@ -291,7 +313,7 @@ export class BatchParser {
   private emit(raw: RawCall, line: number, rawText: () => string): void {
     let rec: CallRecord;
     try {
-      rec = normalizeCall(raw, line, this.zone);
+      rec = normalizeCall(raw, line, this.zone, this.limits);
     } catch (e) {
       if (e instanceof Error && e.name === 'RowError') {
         this.quarantineRow(line, e.message, rawText());

@@ -13,6 +13,12 @@ export class ByteInterner {
   private slots = new Int32Array(256).fill(-1);
   /** index of the string the last intern returned: 0, 1, 2... in order of first sight, for per-id tables */
   lastIndex = -1;
+  /**
+   * whether the bytes of the last intern are not a usable id (invalid UTF-8, which decoding would
+   * replace, or a NUL): checked once per distinct id, so the reader can hand such rows to the general lane
+   */
+  lastBad = false;
+  private bad: boolean[] = [];
   private hashes = new Int32Array(256);
 
   /** The string for buf[start, end), decoded as UTF-8 exactly like `buf.toString('utf8', start, end)`. */
@@ -42,6 +48,7 @@ export class ByteInterner {
           }
           if (same) {
             this.lastIndex = idx;
+            this.lastBad = this.bad[idx];
             return this.values[idx];
           }
         }
@@ -49,6 +56,8 @@ export class ByteInterner {
       i = (i + 1) & mask;
     }
     const value = buf.toString('utf8', start, end);
+    this.lastBad = value.includes('\uFFFD') || value.includes('\u0000');
+    this.bad.push(this.lastBad);
     this.lastIndex = this.keys.length;
     this.slots[i] = this.keys.length;
     this.hashes[i] = h;

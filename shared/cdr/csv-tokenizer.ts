@@ -2,7 +2,10 @@
  * Byte-level RFC 4180 tokenizer. It finds field boundaries in the raw bytes and decodes a field to a
  * string only when asked (`field(i)`), so columns nobody reads cost nothing. Handles quoted fields
  * with commas, doubled quotes and newlines, CRLF, a UTF-8 BOM, and records split across chunks.
- * Memory is bounded: a record longer than `maxRecordBytes` is reported as bad and skipped.
+ * Memory is bounded: a record longer than `maxRecordBytes`, or a quoted field longer than
+ * MAX_QUOTED_BYTES or spanning more than MAX_QUOTED_LINES physical lines (an unterminated quote that
+ * would swallow the rows after it), is reported as bad from the line it starts on, and reading
+ * resumes at the next line boundary after that line, so every later line number stays exact.
  */
 
 const QUOTE = 34;
@@ -41,11 +44,18 @@ export interface CsvSink {
    * the record to the tokenizer as usual (then `record` or `bad` gets it).
    */
   line?(buf: Buffer, pos: number, lineNumber: number): number;
-  /** a record that cannot be tokenized (unterminated quote at end of input, over-long record) */
+  /** a record that cannot be tokenized (unterminated quote, over-long record), on the line it starts */
   bad(line: number, reason: string, raw: string): void;
 }
 
 const MAX_FIELDS = 512;
+/** a quoted field longer than this (bytes) is a runaway quote, not a value */
+export const MAX_QUOTED_BYTES = 64 * 1024;
+/** a quoted field spanning more physical lines than this is a runaway quote */
+export const MAX_QUOTED_LINES = 100;
+/** parseRecord's answer for a record that is bad from its first line (runaway quote) */
+const RUNAWAY = -2;
+const RUNAWAY_REASON = `unterminated quoted field (not closed within ${MAX_QUOTED_BYTES} bytes, ${MAX_QUOTED_LINES} lines or the end of the input)`;
 
 class RecordView implements CsvRecordBytes {
   buf: Buffer = Buffer.alloc(0);
@@ -107,6 +117,7 @@ export class CsvTokenizer {
         // -1 (no side effects) when the record is still open past that newline (a quoted newline):
         // then the general path below re-reads it from the carry
         const next = this.parseRecord(head, 0, false);
+        // (RUNAWAY: the general path below meets it again and resynchronises)
         if (next >= 0) {
           // the carry held no complete record, so this one ends inside the chunk
           pos = next - this.carry.length;
@@ -146,29 +157,38 @@ export class CsvTokenizer {
         }
       }
       const next = this.parseRecord(buf, pos, false);
+      if (next === RUNAWAY || (next < 0 && buf.length - pos > this.maxRecordBytes)) {
+        const reason = next === RUNAWAY ? RUNAWAY_REASON : `record longer than ${this.maxRecordBytes} bytes`;
+        pos = this.skipBadLine(buf, pos, reason);
+        if (pos < 0) return;
+        continue;
+      }
       if (next < 0) {
-        const rest = buf.length - pos;
-        if (rest > this.maxRecordBytes) {
-          this.sink.bad(
-            this.line,
-            `record longer than ${this.maxRecordBytes} bytes`,
-            buf.toString('utf8', pos, pos + 200),
-          );
-          // resume after the next newline
-          const nl = buf.indexOf(LF, pos + this.maxRecordBytes);
-          if (nl === -1) {
-            this.skipping = true;
-            return;
-          }
-          this.line += 1;
-          pos = nl + 1;
-          continue;
-        }
         this.carry = buf.subarray(pos);
         return;
       }
       pos = next;
     }
+  }
+
+  /**
+   * Reports the record starting at `pos` as bad on the line it starts on and returns the offset after
+   * that line's newline, where reading resumes; -1 when the newline is not in `buf` yet (the rest of
+   * the line is skipped as it arrives).
+   */
+  private skipBadLine(buf: Buffer, pos: number, reason: string): number {
+    const nl = buf.indexOf(LF, pos);
+    this.sink.bad(
+      this.line,
+      reason,
+      buf.toString('utf8', pos, Math.min(nl === -1 ? buf.length : nl, pos + 200)),
+    );
+    if (nl === -1) {
+      this.skipping = true;
+      return -1;
+    }
+    this.line++;
+    return nl + 1;
   }
 
   end(): void {
@@ -177,15 +197,17 @@ export class CsvTokenizer {
     this.carry = null;
     let pos = 0;
     while (pos < buf.length) {
-      const next = this.parseRecord(buf, pos, true);
+      let next = this.parseRecord(buf, pos, true);
+      if (next === RUNAWAY) next = this.skipBadLine(buf, pos, RUNAWAY_REASON);
       if (next < 0) break;
       pos = next;
     }
   }
 
   /**
-   * Parses one record starting at `start`. Returns the offset after it, or -1 when the record is
-   * incomplete in this buffer (and `final` is false).
+   * Parses one record starting at `start`. Returns the offset after it, -1 when the record is
+   * incomplete in this buffer (and `final` is false), or RUNAWAY (nothing reported yet) when a quoted
+   * field in it runs past MAX_QUOTED_BYTES or MAX_QUOTED_LINES.
    */
   private parseRecord(buf: Buffer, start: number, final: boolean): number {
     const v = this.view;
@@ -215,14 +237,7 @@ export class CsvTokenizer {
         let nlInField = 0;
         for (;;) {
           if (q >= len) {
-            if (!final) return -1;
-            this.sink.bad(
-              this.line,
-              'unterminated quoted field at end of input',
-              buf.toString('utf8', start, Math.min(len, start + 200)),
-            );
-            this.line += newlines + nlInField + 1;
-            return len;
+            return final || len - fStart > MAX_QUOTED_BYTES ? RUNAWAY : -1;
           }
           const c = buf[q];
           if (c === QUOTE) {
@@ -234,9 +249,10 @@ export class CsvTokenizer {
             }
             break;
           }
-          if (c === LF) nlInField++;
+          if (c === LF && ++nlInField > MAX_QUOTED_LINES) return RUNAWAY;
           q++;
         }
+        if (q - fStart > MAX_QUOTED_BYTES) return RUNAWAY;
         v.starts[n] = fStart;
         v.ends[n] = q;
         v.escaped[n] = esc;

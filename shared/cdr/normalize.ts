@@ -1,7 +1,8 @@
 import { normalizeNumber } from './phone.ts';
+import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import { NOT_REPORTED, type RawCall } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
-import { parseTimestamp, type ZoneClock } from './time.ts';
+import { isoUtc, parseTimestamp, type ZoneClock } from './time.ts';
 
 /** Thrown for a row that cannot be used; the message becomes the quarantine reason. */
 export class RowError extends Error {
@@ -31,7 +32,13 @@ const VERSTATS: Record<string, Verstat> = Object.fromEntries([
   ['', ''],
 ]);
 
-function time(field: string, value: string, zone: ZoneClock | null, required: boolean): number | null {
+function time(
+  field: string,
+  value: string,
+  zone: ZoneClock | null,
+  required: boolean,
+  limits: Plausibility,
+): number | null {
   if (value.trim() === '') {
     if (required) throw new RowError(`${field} is empty`);
     return null;
@@ -40,10 +47,34 @@ function time(field: string, value: string, zone: ZoneClock | null, required: bo
   if (Number.isNaN(ms)) {
     const hint = zone ? '' : ' (times without an offset need --timezone)';
     throw new RowError(
-      `${field} '${value.slice(0, 40)}' is not an ISO 8601 time with offset or epoch${hint}`,
+      `${field} '${value.slice(0, 40)}' is not an ISO 8601 time with offset (within ±14:00) or epoch${hint}`,
+    );
+  }
+  if (ms < limits.earliestMs || ms > limits.latestMs) {
+    throw new RowError(
+      `${field} '${value.slice(0, 40)}' is outside the plausible range ${isoUtc(limits.earliestMs)} to ${isoUtc(limits.latestMs)}`,
     );
   }
   return ms;
+}
+
+/** fields that name things: kept as keys, so a byte the switch did not write must not merge two of them */
+const IDENTIFIERS = ['call_id', 'customer_id', 'trunk_id'] as const;
+
+/**
+ * NUL is not a value in any field (it would read as "not reported"), and an identifier must be valid
+ * UTF-8: decoding replaces each invalid sequence with U+FFFD, which would merge distinct ids into one.
+ */
+function checkCharacters(raw: RawCall): void {
+  for (const key of Object.keys(raw) as Array<keyof RawCall>) {
+    const value = raw[key];
+    if (value.includes(NOT_REPORTED) && !(key === 'attestation' && value === NOT_REPORTED))
+      throw new RowError(`${key} holds a NUL character`);
+  }
+  for (const key of IDENTIFIERS) {
+    if (raw[key].includes('\uFFFD'))
+      throw new RowError(`${key} is not valid UTF-8 (kept out rather than merged with other ids)`);
+  }
 }
 
 /**
@@ -51,20 +82,27 @@ function time(field: string, value: string, zone: ZoneClock | null, required: bo
  * The answered rule is the contract's: sip_code 200, else disposition ANSWERED, else answer_time
  * set, else duration_s > 0.
  */
-export function normalizeCall(raw: RawCall, line: number, zone: ZoneClock | null): CallRecord {
+export function normalizeCall(
+  raw: RawCall,
+  line: number,
+  zone: ZoneClock | null,
+  limits: Plausibility = defaultPlausibility(),
+): CallRecord {
+  checkCharacters(raw);
   const callId = raw.call_id.trim();
   if (callId === '') throw new RowError('call_id is empty');
   const customerId = raw.customer_id.trim();
   if (customerId === '') throw new RowError('customer_id is empty');
-  const startMs = time('start_time', raw.start_time, zone, true) as number;
-  const answerMs = time('answer_time', raw.answer_time, zone, false);
-  const endMs = time('end_time', raw.end_time, zone, false);
+  const startMs = time('start_time', raw.start_time, zone, true, limits) as number;
+  const answerMs = time('answer_time', raw.answer_time, zone, false, limits);
+  const endMs = time('end_time', raw.end_time, zone, false, limits);
 
   let sipCode: number | null = null;
   const sipText = raw.sip_code.trim();
   if (sipText !== '') {
-    sipCode = Number(sipText);
-    if (!Number.isInteger(sipCode) || sipCode < 100 || sipCode > 699) {
+    // three decimal digits only: Number() would also take 0xC8, 2e2 or 200.0
+    sipCode = /^\d{3}$/.test(sipText) ? Number(sipText) : Number.NaN;
+    if (!(sipCode >= 100 && sipCode <= 699)) {
       throw new RowError(`sip_code '${sipText.slice(0, 20)}' is not a SIP response code (100-699)`);
     }
   }
@@ -88,6 +126,11 @@ export function normalizeCall(raw: RawCall, line: number, zone: ZoneClock | null
     durationS = Math.round((endMs - answerMs) / 1000);
   } else {
     durationS = 0;
+  }
+  if (durationS > limits.maxDurationS) {
+    throw new RowError(
+      `duration ${durText === '' ? '(answer_time to end_time) ' : `'${durText.slice(0, 20)}' `}is longer than ${limits.maxDurationS} s, the plausible maximum`,
+    );
   }
 
   const answered =

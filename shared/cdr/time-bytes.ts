@@ -1,6 +1,6 @@
 /**
  * The common timestamp shapes parsed straight from bytes, for the canonical fast path. Anything else
- * (offsets, fractions, leap seconds, local times, odd years) returns NaN and the row takes the string
+ * (offsets, fractions, leap seconds, local times, odd years, times outside the plausible range) returns NaN and the row takes the string
  * path (parseTimestamp), so this never has to agree with it on anything but the shapes below:
  *   YYYY-MM-DD[T ]hh:mm:ssZ      (20 bytes, year 1970-9999)
  *   epoch seconds (10 digits) or milliseconds (13 digits)
@@ -18,7 +18,7 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
-function daysInMonth(y: number, m: number): number {
+export function daysInMonth(y: number, m: number): number {
   if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
@@ -36,6 +36,14 @@ export class ByteTimeParser {
   private lastDayMs = 0;
   /** UTC hour index (floor(ms / 1 h)) of the last time parse() returned, without a division for ...Z text */
   hourIdx = 0;
+  /** times outside [earliestMs, latestMs] are not read here (the general lane quarantines them) */
+  private readonly earliestMs: number;
+  private readonly latestMs: number;
+
+  constructor(earliestMs = Number.NEGATIVE_INFINITY, latestMs = Number.POSITIVE_INFINITY) {
+    this.earliestMs = earliestMs;
+    this.latestMs = latestMs;
+  }
 
   /** Epoch ms of buf[start, end), or NaN when the text is not one of the shapes above. */
   parse(buf: Buffer, start: number, end: number): number {
@@ -60,6 +68,7 @@ export class ByteTimeParser {
         v = v * 10 + c;
       }
       const ms = len === 10 ? v * 1000 : v;
+      if (ms < this.earliestMs || ms > this.latestMs) return false;
       this.hourIdx = Math.floor(ms / 3_600_000);
       this.ms = ms;
       return true;
@@ -88,8 +97,10 @@ export class ByteTimeParser {
       this.lastDay = daysFromCivil(y, mo, d);
       this.lastDayMs = this.lastDay * DAY_MS;
     }
+    const ms = this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+    if (ms < this.earliestMs || ms > this.latestMs) return false;
     this.hourIdx = this.lastDay * 24 + h;
-    this.ms = this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+    this.ms = ms;
     return true;
   }
 }

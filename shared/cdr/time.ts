@@ -1,5 +1,7 @@
+import { daysFromCivil, daysInMonth } from './time-bytes.ts';
+
 /**
- * Timestamp parsing for every form in contracts.md: ISO 8601 with an offset, Unix epoch seconds or
+ * Timestamp parsing for every form in docs/input-contract.md: ISO 8601 with an offset, Unix epoch seconds or
  * milliseconds, and local wall-clock times (native switch formats) resolved with an IANA zone.
  * Returns epoch milliseconds, or NaN when the text is not a time we understand.
  */
@@ -57,6 +59,9 @@ export class ZoneClock {
     return utc;
   }
 }
+
+/** the widest UTC offset any zone uses (Line Islands, +14:00) */
+const MAX_OFFSET_MS = 14 * 3_600_000;
 
 function digitsAt(s: string, from: number, n: number): number {
   let v = 0;
@@ -128,8 +133,9 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
   ) {
     return Number.NaN;
   }
-  const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-  if (new Date(wall).getUTCDate() !== d) return Number.NaN; // 2026-02-30 and friends
+  if (d > daysInMonth(y, mo)) return Number.NaN; // 2026-02-30 and friends
+  // from the calendar, not Date.UTC, which reads years 0-99 as 1900-1999
+  const wall = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
   if (i === len) return zone ? zone.localToUtc(wall) : Number.NaN;
   const z = s.charCodeAt(i);
   if ((z === 90 || z === 122) && i === len - 1) return wall; // Z
@@ -138,6 +144,8 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
     const m = /^(\d{2}):?(\d{2})?$/.exec(rest);
     if (!m) return Number.NaN;
     const off = (Number(m[1]) * 60 + Number(m[2] ?? 0)) * 60_000;
+    // real zone offsets lie within -12:00..+14:00; a larger one moves the call by days
+    if (Number(m[2] ?? 0) > 59 || off > MAX_OFFSET_MS) return Number.NaN;
     return z === 43 ? wall - off : wall + off;
   }
   return Number.NaN;

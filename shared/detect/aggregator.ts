@@ -1,9 +1,10 @@
 import { isInvalidCallingClass } from '../cdr/nanp.ts';
 import { PackedCall } from '../cdr/packed-call.ts';
+import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
 import { numberKey, pairKey } from './distinct.ts';
-import { ZONE_NAMES, zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
+import { ZONE_GROUPS, zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
 import { NumberSet } from './number-set.ts';
 import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';
 import {
@@ -39,6 +40,16 @@ export interface AggregatorOptions {
   freeze?: { behindHours: number; keepFirstHour?: boolean };
   /** fold only calls of these windows (a recount pass); every other call is ignored */
   only?: (customerId: string, hourMs: number) => boolean;
+  /**
+   * customer-hour windows held at most: one more throws WindowLimitError, so a batch of a million
+   * customers (or hours) fails with a clear message instead of growing memory without end
+   */
+  maxWindows?: number;
+}
+
+/** More customer-hour windows than AggregatorOptions.maxWindows allows. */
+export class WindowLimitError extends Error {
+  override name = 'WindowLimitError';
 }
 
 /** A window that must be rebuilt from the input: a call arrived after it was frozen. */
@@ -86,9 +97,11 @@ interface CallFacts {
   callingEqualsCalled: boolean;
   neighborNpaNxx: boolean;
   dno: boolean;
-  /** 0 not checked against an inventory, 1 inside it, 2 outside it */
+  /** 0 not checked against an inventory, 1 inside it, 2 outside it (any attestation) */
   inventory: number;
-  /** index in ZONE_NAMES of the called party's zone, -1 unknown */
+  /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
+  destination: number;
+  /** index in ZONE_GROUPS of the called party's zone(s), -1 unknown */
   zone: number;
   pair: number;
 }
@@ -110,6 +123,11 @@ export interface AggregatorTransfer {
   recount?: WindowRef[];
 }
 
+const DEST_PSTN = 0;
+const DEST_ON_NET = 1;
+const DEST_EMERGENCY = 2;
+const DESTINATION_CODE = { pstn: DEST_PSTN, on_net: DEST_ON_NET, emergency: DEST_EMERGENCY } as const;
+
 function bucketOf(durationS: number): number {
   for (let i = 0; i < DURATION_BUCKETS_S.length; i++) if (durationS < DURATION_BUCKETS_S[i]) return i;
   return DURATION_BUCKETS_S.length;
@@ -128,6 +146,9 @@ export class Aggregator {
   private readonly freezeBehind: number;
   private readonly keepFirstHour: boolean;
   private readonly only: ((customerId: string, hourMs: number) => boolean) | null;
+  private readonly maxWindows: number;
+  /** customer-hour windows held */
+  private windowCount = 0;
   /** highest hour index seen, and hours up to keepThrough are never frozen */
   private maxHourIdx = Number.NEGATIVE_INFINITY;
   private keepThrough = Number.NEGATIVE_INFINITY;
@@ -135,12 +156,12 @@ export class Aggregator {
   private readonly recount = new Map<string, WindowRef>();
   private readonly customers = new Map<string, CustomerWindows>();
   /** created on first use: building an Intl formatter costs milliseconds */
-  private readonly clocks: Array<ZoneClock | undefined> = [];
+  private readonly clocks: Array<ZoneClock[] | undefined> = [];
   /** per zone: the UTC hour of the last offset looked up, and what zoneHour derived from it */
-  private readonly zoneBucket = new Float64Array(ZONE_NAMES.length).fill(Number.NaN);
-  private readonly zoneSwitchMs = new Float64Array(ZONE_NAMES.length);
-  private readonly zoneOutsideA = new Uint8Array(ZONE_NAMES.length);
-  private readonly zoneOutsideB = new Uint8Array(ZONE_NAMES.length);
+  private readonly zoneBucket = new Float64Array(ZONE_GROUPS.length).fill(Number.NaN);
+  private readonly zoneSwitchMs = new Float64Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideA = new Uint8Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideB = new Uint8Array(ZONE_GROUPS.length);
   private lastCustomer = '';
   private lastState: CustomerWindows | null = null;
   /** states by PackedCall.customerSlot (see stateOfPacked); emptied whenever states leave `customers` */
@@ -155,6 +176,7 @@ export class Aggregator {
     neighborNpaNxx: false,
     dno: false,
     inventory: 0,
+    destination: DEST_PSTN,
     zone: -1,
     pair: 0,
   };
@@ -166,6 +188,15 @@ export class Aggregator {
     this.freezeBehind = opts.freeze ? Math.max(1, opts.freeze.behindHours) : Number.POSITIVE_INFINITY;
     this.keepFirstHour = opts.freeze?.keepFirstHour ?? false;
     this.only = opts.only ?? null;
+    this.maxWindows = opts.maxWindows ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Counts one more customer-hour window, or throws when that is one too many. */
+  private countWindow(): void {
+    if (++this.windowCount > this.maxWindows)
+      throw new WindowLimitError(
+        `more than ${this.maxWindows} customer-hour windows (distinct customers x hours) in one run`,
+      );
   }
 
   add(r: CallRecord): void {
@@ -195,11 +226,12 @@ export class Aggregator {
       r.calling.slice(0, 8) === r.called.slice(0, 8);
     f.dno = this.ref.dno.has(r.calling);
     f.inventory =
-      r.attestation === 'A' && !blank && this.ref.inventory.hasCustomer(r.customerId)
+      !blank && this.ref.inventory.hasCustomer(r.customerId)
         ? this.ref.inventory.owns(r.customerId, r.calling)
           ? 1
           : 2
         : 0;
+    f.destination = DESTINATION_CODE[destinationOf(r.called)];
     f.zone = zoneIndexOfNumber(r.called);
     f.pair = blank ? 0 : pairKey(p.callingKey, p.calledKey);
     this.place(this.stateOf(r.customerId), p);
@@ -221,7 +253,7 @@ export class Aggregator {
     f.neighborNpaNxx = !blank && npaNxx >= 0 && npaNxx === p.calledNpaNxx;
     f.dno = !blank && this.dnoKeySet().has(ck);
     let inventory = 0;
-    if (p.attestation === 'A' && !blank) {
+    if (!blank) {
       const inv = this.ref.inventory;
       if (state.inventoryOf !== inv || state.inventoryRevision !== inv.revision) {
         state.inventory = inv.keysOf(p.customerId);
@@ -232,6 +264,8 @@ export class Aggregator {
       if (keys !== null) inventory = keys.exact.has(ck) || keyHasPrefix(ck, keys.prefixes) ? 1 : 2;
     }
     f.inventory = inventory;
+    // the fast path keys only numbers it normalized to E.164: every call it hands over is PSTN-bound
+    f.destination = DEST_PSTN;
     f.zone = p.calledNpaNxx >= 0 ? zoneIndexOfNpa((p.calledNpaNxx / 1000) | 0) : -1;
     f.pair = blank ? 0 : pairKey(ck, dk);
     this.place(state, p);
@@ -296,6 +330,7 @@ export class Aggregator {
       if (hourIdx > this.maxHourIdx) this.advanceTo(hourIdx);
       slot = state.hours.get(hourIdx) ?? null;
       if (!slot) {
+        this.countWindow();
         // size the sets for as many calls as the customer's last window had: no rehashing as they fill
         const expected = state.lastSlot === null ? 8 : Math.min(state.lastSlot.w.attempts, 1 << 16);
         slot = {
@@ -427,9 +462,15 @@ export class Aggregator {
   private fold(w: WindowAggregate, p: PackedCall): void {
     const f = this.facts;
     const ms = p.startMs;
-    w.attempts++;
     if (ms < w.firstMs) w.firstMs = ms;
     if (ms > w.lastMs) w.lastMs = ms;
+    if (f.destination !== DEST_PSTN) {
+      // on-net and emergency calls are counted, and nothing else: robocall rules judge PSTN calls
+      if (f.destination === DEST_ON_NET) w.onNet++;
+      else w.emergency++;
+      return;
+    }
+    w.attempts++;
     if (p.answered) {
       w.answered++;
       w.durationSum += p.durationS;
@@ -462,11 +503,16 @@ export class Aggregator {
         else w.callingInvalid++;
       } else if (cls === 'toll_free') w.callingTollFree++;
       if (f.dno) w.callingDno++;
+      if (f.inventory !== 0) {
+        w.callingChecked++;
+        if (f.inventory === 2) w.callingOutsideInventory++;
+      }
     }
     w.called.add(p.calledKey);
     switch (p.attestation) {
       case 'A':
         w.attA++;
+        // the inventory check covers every call with a caller ID; A-attested ones are also kept apart
         if (f.inventory !== 0) {
           w.aChecked++;
           if (f.inventory === 2) w.aOutsideInventory++;
@@ -503,21 +549,29 @@ export class Aggregator {
    * (never, for the whole-hour offsets of most zones). Calls then need one comparison, no division.
    */
   private zoneHour(zone: number, hourIdx: number, ms: number): void {
-    let clock = this.clocks[zone];
-    if (!clock) {
-      clock = new ZoneClock(ZONE_NAMES[zone]);
-      this.clocks[zone] = clock;
+    let clocks = this.clocks[zone];
+    if (!clocks) {
+      clocks = ZONE_GROUPS[zone].map((name) => new ZoneClock(name));
+      this.clocks[zone] = clocks;
     }
-    const offset = clock.offsetAt(ms);
-    const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
-    // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
-    // as the hour of the time of day
-    const h = ((localHour % 24) + 24) % 24;
-    const next = (h + 1) % 24;
+    // an area code spanning two zones is outside hours when either zone is; their offsets differ by
+    // whole hours, so both change local hour at the same instant
+    let outsideA = 0;
+    let outsideB = 0;
+    for (const clock of clocks) {
+      const offset = clock.offsetAt(ms);
+      const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
+      // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
+      // as the hour of the time of day
+      const h = ((localHour % 24) + 24) % 24;
+      const next = (h + 1) % 24;
+      this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
+      if (h < CALLING_HOURS_START || h >= CALLING_HOURS_END) outsideA = 1;
+      if (next < CALLING_HOURS_START || next >= CALLING_HOURS_END) outsideB = 1;
+    }
     this.zoneBucket[zone] = hourIdx;
-    this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
-    this.zoneOutsideA[zone] = h < CALLING_HOURS_START || h >= CALLING_HOURS_END ? 1 : 0;
-    this.zoneOutsideB[zone] = next < CALLING_HOURS_START || next >= CALLING_HOURS_END ? 1 : 0;
+    this.zoneOutsideA[zone] = outsideA;
+    this.zoneOutsideB[zone] = outsideB;
   }
 
   /** The trunk window of an hour that never split: the customer window under the trunk's name. */
@@ -606,8 +660,10 @@ export class Aggregator {
           frozen: h.frozen ?? false,
         };
         const have = mine.hours.get(h.hourIdx);
-        if (!have) mine.hours.set(h.hourIdx, slot);
-        else if (have.frozen || slot.frozen) this.markRecount(c.customerId, h.hourIdx);
+        if (!have) {
+          this.countWindow();
+          mine.hours.set(h.hourIdx, slot);
+        } else if (have.frozen || slot.frozen) this.markRecount(c.customerId, h.hourIdx);
         else this.mergeSlot(mine, h.hourIdx, have, slot, toMerge.get(h.hourIdx) ?? new Map());
       }
     }

@@ -5,7 +5,7 @@ import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
 import type { ReferenceData } from './reference.ts';
-import type { WindowContext } from './rules.ts';
+import type { WindowContext } from './rules/derive.ts';
 import { evaluateWindow, type TrunkShare } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';
 import type { WindowAggregate } from './window.ts';
@@ -29,7 +29,7 @@ export function scoreCustomerWindows(
   const sorted = [...windows].sort((a, b) => a.hourMs - b.hourMs);
   const findings: Finding[] = [];
   let seen: DistinctCounter | null = null;
-  const days = policy.rules.TRACEBACK_HISTORY.windowDays ?? 30;
+  const days = policy.rules.TRACEBACK_HISTORY.windowDays;
   for (let i = 0; i < sorted.length; i++) {
     const w = sorted[i];
     const earlier = sorted
@@ -43,9 +43,22 @@ export function scoreCustomerWindows(
     };
     const f = evaluateWindow(w, ctx, policy, trunksOf(w.hourMs));
     if (f) findings.push(f);
-    seen = seen ? seen.merge(w.calling) : w.calling.clone();
+    // the numbers seen so far matter only to later windows (no copy after the last one)
+    if (i < sorted.length - 1) seen = seen ? seen.merge(w.calling) : w.calling.clone();
   }
   return findings;
+}
+
+/** Calls that never reached the PSTN, for the findings summary: they are counted, not judged. */
+export function offNetTotals(agg: Aggregator): { on_net_calls: number; emergency_calls: number } {
+  let onNet = 0;
+  let emergency = 0;
+  for (const windows of agg.customerWindows().values())
+    for (const w of windows) {
+      onNet += w.onNet;
+      emergency += w.emergency;
+    }
+  return { on_net_calls: onNet, emergency_calls: emergency };
 }
 
 /** Findings for everything an Aggregator saw, worst first. */
@@ -57,15 +70,29 @@ export function scoreAll(
 ): Finding[] {
   const out: Finding[] = [];
   for (const [customerId, windows] of agg.customerWindows()) {
-    // calls per trunk are all the findings show of trunk windows: no need to build them
-    const trunkWindows = agg.trunkAttemptsOf(customerId);
-    const trunksOf = (hourMs: number): TrunkShare[] =>
-      trunkWindows
-        .filter((t) => t.hourMs === hourMs)
-        .sort((a, b) => b.attempts - a.attempts)
-        .slice(0, 5)
-        .map((t) => ({ trunk_id: t.trunkId, calls: t.attempts }));
+    const trunksOf = topTrunksByHour(agg.trunkAttemptsOf(customerId));
     out.push(...scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf));
   }
   return out.sort(compareFindings);
+}
+
+/**
+ * The five busiest trunks of each hour, as findings show them (calls per trunk are all they show of
+ * trunk windows: no need to build them). Indexed by hour once, so a customer with many hours costs
+ * time in proportion to its trunk windows, not their square.
+ */
+function topTrunksByHour(
+  trunkWindows: Array<{ trunkId: string; hourMs: number; attempts: number }>,
+): (hourMs: number) => TrunkShare[] {
+  const byHour = new Map<number, Array<{ trunkId: string; attempts: number }>>();
+  for (const t of trunkWindows) {
+    const list = byHour.get(t.hourMs);
+    if (list) list.push(t);
+    else byHour.set(t.hourMs, [t]);
+  }
+  return (hourMs) =>
+    (byHour.get(hourMs) ?? [])
+      .sort((a, b) => b.attempts - a.attempts)
+      .slice(0, 5)
+      .map((t) => ({ trunk_id: t.trunkId, calls: t.attempts }));
 }

@@ -8,6 +8,7 @@ import { DistinctCounter, type DistinctJson, type DistinctTransfer } from './dis
 export const DURATION_BUCKETS_S = [6, 30, 60, 120, 300] as const; // upper bounds; last bucket is >= 300 s
 
 export const COUNTER_FIELDS = [
+  /** PSTN-bound calls; on-net and emergency calls are counted apart (onNet, emergency) */
   'attempts',
   'answered',
   /** answered calls under 6 s */
@@ -39,6 +40,14 @@ export const COUNTER_FIELDS = [
   'aChecked',
   /** ...and of those, presented from numbers the customer does not hold */
   'aOutsideInventory',
+  /** calls with a caller ID checked against the customer's number inventory (any attestation) */
+  'callingChecked',
+  /** ...and of those, presented from numbers the customer does not hold */
+  'callingOutsideInventory',
+  /** calls to on-net destinations (extensions, feature codes, SIP user names, voicemail): counted only */
+  'onNet',
+  /** calls to emergency services (911, 933): counted only, never flagged */
+  'emergency',
   /** calls whose called party's local time could be determined */
   'hoursKnown',
   /** ...and of those, placed before 8:00 or from 21:00 local time */
@@ -106,6 +115,10 @@ export function emptyWindow(
     aOutsideInventory: 0,
     hoursKnown: 0,
     outsideHours: 0,
+    callingChecked: 0,
+    callingOutsideInventory: 0,
+    onNet: 0,
+    emergency: 0,
   };
 }
 

@@ -1,9 +1,10 @@
 import type { CallRecord } from '../cdr/record.ts';
 import { isoUtc } from '../cdr/time.ts';
+import { byCloseness } from './closest-matches.ts';
 import type { SearchWindow } from './match.ts';
 import type { TracebackRequest } from './request.ts';
 
-/** One matching call as the answer cites it (contracts.md section 3), plus the raw row as evidence. */
+/** One matching call as the answer cites it (docs/traceback.md), plus the raw row as evidence. */
 export interface TracebackMatch {
   call_id: string;
   customer_id: string;
@@ -29,6 +30,8 @@ export interface TracebackAnswer {
     from: string;
     to: string;
     switch_id?: string;
+    /** present when more calls matched than the answer lists (the closest in time are listed) */
+    matched?: number;
   };
   /** one human sentence: what was found, or that the call was not on our network and what was searched */
   note: string;
@@ -50,21 +53,14 @@ export function matchFrom(record: CallRecord, raw: string, batch: string, switch
   };
 }
 
-/** Closest in time first, then by batch and line, so the answer reads the same on every run. */
-function byCloseness(callMs: number) {
-  return (a: TracebackMatch, b: TracebackMatch) =>
-    Math.abs(Date.parse(a.start_time) - callMs) - Math.abs(Date.parse(b.start_time) - callMs) ||
-    a.batch.localeCompare(b.batch) ||
-    a.line - b.line;
-}
-
 export function buildAnswer(
   request: TracebackRequest,
   matches: TracebackMatch[],
-  searched: { batches: number; window: SearchWindow },
+  searched: { batches: number; window: SearchWindow; matched?: number },
   deadlineMs: number,
 ): TracebackAnswer {
   const sorted = [...matches].sort(byCloseness(request.callMs));
+  const more = searched.matched !== undefined && searched.matched > sorted.length ? searched.matched : null;
   const from = isoUtc(searched.window.fromMs);
   const to = isoUtc(searched.window.toMs);
   const where = `${searched.batches} batch(es)${request.switchId ? ` of switch ${request.switchId}` : ''}`;
@@ -79,10 +75,11 @@ export function buildAnswer(
       from,
       to,
       ...(request.switchId ? { switch_id: request.switchId } : {}),
+      ...(more !== null ? { matched: more } : {}),
     },
     note:
       sorted.length > 0
-        ? `${sorted.length} matching call(s) received from ${customers.join(', ')}`
+        ? `${more ?? sorted.length} matching call(s)${more !== null ? ` (the ${sorted.length} closest in time listed)` : ''} received from ${customers.join(', ')}${more !== null ? ' and maybe others' : ''}`
         : `not found on our network: no call with these calling and called numbers started between ${from} and ${to} in ${where}`,
   };
 }

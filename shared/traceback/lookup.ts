@@ -1,9 +1,11 @@
+import { type CustomerAttribution, PEER_NAMES_ONLY } from '../cdr/attribution.ts';
 import { BatchReadError, type InputFormat } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ZoneClock } from '../cdr/time.ts';
 import type { SwitchConfig } from '../config/switches.ts';
-import { buildAnswer, matchFrom, type TracebackAnswer, type TracebackMatch } from './answer.ts';
+import { buildAnswer, matchFrom, type TracebackAnswer } from './answer.ts';
 import { type BatchRef, type ManifestReader, selectBatches } from './batches.ts';
+import { ClosestMatches } from './closest-matches.ts';
 import { deadlineMs } from './deadline.ts';
 import { matchesRequest, type SearchWindow, searchWindow } from './match.ts';
 import type { TracebackRequest } from './request.ts';
@@ -24,10 +26,14 @@ export interface ReadSettings {
   format?: InputFormat;
   /** for native formats' local times */
   zone?: ZoneClock | null;
+  /** customers of native rows without accountcode (the switch's trunk map), as ingest found them */
+  attribution?: CustomerAttribution;
 }
 
 export interface LookupSettings extends ReadSettings {
   toleranceS?: number;
+  /** matches listed at most, the closest in time (default MAX_MATCHES) */
+  maxMatches?: number;
   slaHours?: number;
   /**
    * Per-switch input configuration (reference/switches.csv): a configured switch's batches are read
@@ -39,33 +45,43 @@ export interface LookupSettings extends ReadSettings {
 /** How the deployed lookup reads one switch's batches. */
 export function readSettingsFor(switchId: string, settings: LookupSettings): ReadSettings {
   const configured = settings.switches?.settingsFor(switchId);
-  if (configured?.configured) return { format: configured.format, zone: configured.zone };
-  return { format: settings.format ?? 'auto', zone: settings.zone ?? null };
+  if (configured?.configured)
+    return { format: configured.format, zone: configured.zone, attribution: configured.attribution };
+  return {
+    format: settings.format ?? 'auto',
+    zone: settings.zone ?? null,
+    attribution: configured?.attribution,
+  };
 }
 
 /**
- * Streams each batch through the detection core's reader and keeps only the rows that match; memory
- * holds the matches, never a batch. A batch that cannot be read fails the lookup (it is retried)
- * rather than produce a wrong "not found".
+ * Streams each batch through the detection core's reader and keeps only the rows that match, at most
+ * the closest `maxMatches` in time; memory holds those, never a batch nor every match. A batch that
+ * cannot be read fails the lookup (it is retried) rather than produce a wrong "not found".
  */
 export async function searchBatches(
   request: TracebackRequest,
   window: SearchWindow,
   batches: BatchToSearch[],
-  settings: ReadSettings = {},
-): Promise<TracebackMatch[]> {
-  const matches: TracebackMatch[] = [];
+  settings: ReadSettings & { maxMatches?: number } = {},
+): Promise<ClosestMatches> {
+  const matches = new ClosestMatches(request.callMs, settings.maxMatches);
   for (const batch of batches) {
     const body = await batch.open();
     const read = batch.read ?? settings;
     try {
       await readBatch(
         body,
-        { source: batch.name, format: read.format ?? 'auto', zone: read.zone ?? null },
+        {
+          source: batch.name,
+          format: read.format ?? 'auto',
+          zone: read.zone ?? null,
+          attribution: (read.attribution ?? PEER_NAMES_ONLY).forTraceback(),
+        },
         {
           call(record, raw) {
             if (matchesRequest(record, request, window))
-              matches.push(matchFrom(record, raw(), batch.name, batch.switchId));
+              matches.add(matchFrom(record, raw(), batch.name, batch.switchId));
           },
           quarantine() {
             // unusable rows are the ingest's business (quarantine objects); they cannot be cited
@@ -91,8 +107,8 @@ export async function lookupInBatches(
   const matches = await searchBatches(request, window, batches, settings);
   return buildAnswer(
     request,
-    matches,
-    { batches: batches.length, window },
+    matches.sorted(),
+    { batches: batches.length, window, matched: matches.total },
     deadlineMs(request.receivedMs, settings.slaHours),
   );
 }
@@ -127,8 +143,8 @@ export async function lookupWithManifest(
   const matches = await searchBatches(request, window, batches, settings);
   return buildAnswer(
     request,
-    matches,
-    { batches: batches.length, window },
+    matches.sorted(),
+    { batches: batches.length, window, matched: matches.total },
     deadlineMs(request.receivedMs, settings.slaHours),
   );
 }

@@ -4,7 +4,7 @@ import { parseTimestamp } from '../cdr/time.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 
 /**
- * A traceback request (contracts.md section 3). Numbers arrive in whatever shape the requester uses
+ * A traceback request (docs/traceback.md). Numbers arrive in whatever shape the requester uses
  * and are normalized exactly as CDR numbers are, so `(202) 555-0143` in a request finds
  * `sip:+12025550143@host` in a batch. `switch_id` is optional: when present it narrows the search.
  */
@@ -88,8 +88,13 @@ export function validateTracebackRequest(json: unknown, where: string): Tracebac
   };
 }
 
+/** A request is a few hundred bytes; anything past this is not one (and is not parsed). */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
 /** Parses the text of a request (file or queue message body); errors say where and which field. */
 export function parseTracebackRequest(text: string, where: string): TracebackRequest {
+  if (text.length > MAX_REQUEST_BYTES || Buffer.byteLength(text) > MAX_REQUEST_BYTES)
+    throw new TracebackRequestError(where, 'body', [`body: longer than ${MAX_REQUEST_BYTES} bytes`]);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -16,6 +16,7 @@ interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -109,11 +110,14 @@ describe('IAM least privilege', () => {
     );
   });
 
-  it('audit writer: PutItem/GetItem/Query on the Audit table and nothing on other tables', () => {
+  it('audit writer: PutItem/GetItem/Query on the Audit table, its idempotency records, nothing else', () => {
     const auditTable = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'AuditTable');
-    const dynamo = statementsOfFunction('write-audit').filter((s) =>
+    const idempotency = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable');
+    const all = statementsOfFunction('write-audit').filter((s) =>
       list(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
+    const dynamo = all.filter((s) => !mentions(s.Resource, idempotency));
+    expect(all.length - dynamo.length).toBe(1);
     expect(dynamo).toHaveLength(1);
     expect(list(dynamo[0].Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(mentions(dynamo[0].Resource, auditTable)).toBe(true);
@@ -169,10 +173,60 @@ describe('IAM least privilege', () => {
     expect(s3).toHaveLength(2);
   });
 
-  it('notify-oncall can publish to the OnCallTopic and touches no table or bucket', () => {
-    const actions = statementsOfFunction('notify-oncall').flatMap((s) => list(s.Action));
-    expect(actions.filter((a) => /^(s3|dynamodb):/.test(a))).toEqual([]);
-    expect(actions).toContain('sns:Publish');
+  it('notify-oncall publishes to the OnCallTopic and touches only its idempotency records and its alert episodes in the Cases table (no delete there), no bucket', () => {
+    const idempotency = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable');
+    const cases = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'CasesTable');
+    const statements = statementsOfFunction('notify-oncall');
+    const data = statements.filter((s) => list(s.Action).some((a) => /^(s3|dynamodb):/.test(a)));
+    expect(data.flatMap((s) => list(s.Action)).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    const byTable = new Map<string, string[]>();
+    for (const s of data)
+      for (const id of new Set(JSON.stringify(s.Resource).match(/Stateful\w+Table\w+/g) ?? []))
+        byTable.set(id, [...(byTable.get(id) ?? []), ...list(s.Action)]);
+    expect([...byTable.keys()].sort()).toEqual([cases, idempotency].sort());
+    // episodes: read (and the open-case marker), put with a version condition, mark sent
+    expect(byTable.get(cases)?.sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(statements.flatMap((s) => list(s.Action))).toContain('sns:Publish');
+  });
+
+  it('grants no DynamoDB action a function does not use: no Scan or BatchWriteItem anywhere, deletes only where code deletes', () => {
+    // case-step deletes answered review tokens; Powertools deletes an idempotency record whose handling failed
+    const mayDelete = [
+      logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'CasesTable'),
+      logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable'),
+    ];
+    let checked = 0;
+    for (const { policy, statement } of identityStatements()) {
+      for (const action of list(statement.Action)) {
+        if (!action.startsWith('dynamodb:')) continue;
+        checked += 1;
+        for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem']) {
+          expect(grants(action, forbidden), `${policy}: ${action} grants ${forbidden}`).toBe(false);
+        }
+        if (grants(action, 'dynamodb:DeleteItem')) {
+          const tables = JSON.stringify(statement.Resource).match(/Stateful\w+Table\w+/g) ?? [];
+          // the reconciliation sweep releases its own re-enqueue marker, and may touch nothing else
+          const ownItemsOnly = JSON.stringify(statement.Condition ?? {}).includes('dynamodb:LeadingKeys');
+          expect(
+            ownItemsOnly || tables.every((t) => mayDelete.includes(t)),
+            `${policy}: DeleteItem on ${tables}`,
+          ).toBe(true);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it.each(['ingest', 'traceback-request'])('%s: no delete, scan or batch write on any table', (name) => {
+    const actions = statementsOfFunction(name).flatMap((s) => list(s.Action));
+    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem']) {
+      expect(actions.filter((a) => grants(a, forbidden))).toEqual([]);
+    }
+    expect(actions).toContain('dynamodb:UpdateItem');
   });
 });
 

@@ -50,5 +50,7 @@ export function canonicalRow(rec: CsvRecord, map: ColumnMap, width: number): Raw
     if (idx !== undefined) raw[col] = rec.field(idx);
   }
   if (map.attestation === undefined) raw.attestation = NOT_REPORTED;
+  // a NUL written in the column is data, not the "not reported" mark
+  else if (raw.attestation === NOT_REPORTED) throw new RangeError('attestation holds a NUL character');
   return raw;
 }

@@ -62,7 +62,8 @@ export class ContractOrderReader extends CanonicalFastReader {
       f0: {
         // required, and not blank once trimmed (a comma or newline here is an empty call_id)
         if (c0 <= 0x20 || c0 >= 0x7f || c0 === COMMA) return -1;
-        e = fieldEnd(buf, s + 1);
+        e = this.callIdEnd(buf, s + 1);
+        if (e < 0) return -1;
         break f0;
       }
       if (buf[e] !== COMMA) return -1;
@@ -139,7 +140,7 @@ export class ContractOrderReader extends CanonicalFastReader {
           v = v * 10 + d;
           i++;
         }
-        if (i - s > 9) return -1;
+        if (i - s > 9 || v > this.maxDurationS) return -1;
         e = i;
         hasDuration = i > s;
         durationS = v;
@@ -158,6 +159,7 @@ export class ContractOrderReader extends CanonicalFastReader {
         e = this.idEnd(buf, s);
         if (e === s || !plainEnds(buf, s, e)) return -1;
         customerId = this.ids.internHashed(buf, s, e, this.idHash);
+        if (this.ids.lastBad) return -1;
         customerSlot = this.ids.lastIndex;
         break f5;
       }
@@ -178,6 +180,7 @@ export class ContractOrderReader extends CanonicalFastReader {
         e = this.idEnd(buf, s);
         if (!plainEnds(buf, s, e)) return -1;
         trunkId = this.ids.internHashed(buf, s, e, this.idHash);
+        if (this.ids.lastBad) return -1;
         break f6;
       }
       if (buf[e] !== COMMA) return -1;
@@ -323,6 +326,7 @@ export class ContractOrderReader extends CanonicalFastReader {
     if (!hasDuration && hasAnswer && hasEnd) {
       if (endMs < answerMs) return -1;
       durationS = Math.round((endMs - answerMs) / 1000);
+      if (durationS > this.maxDurationS) return -1;
     }
 
     // the contract's answered rule: sip_code 200, else disposition ANSWERED, else answer_time, else duration

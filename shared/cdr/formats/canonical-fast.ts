@@ -133,7 +133,17 @@ export class CanonicalFastReader {
    */
   protected numKey = Number.NaN;
 
-  constructor(columns: ColumnMap, width: number, ids: ByteInterner, times: ByteTimeParser) {
+  /** a longer duration is implausible: the general lane quarantines it */
+  protected readonly maxDurationS: number;
+
+  constructor(
+    columns: ColumnMap,
+    width: number,
+    ids: ByteInterner,
+    times: ByteTimeParser,
+    maxDurationS = Number.POSITIVE_INFINITY,
+  ) {
+    this.maxDurationS = maxDurationS;
     this.kinds = new Uint8Array(width);
     for (const [column, kind] of KIND_OF) {
       const at = columns[column];
@@ -192,7 +202,8 @@ export class CanonicalFastReader {
           case Kind.CallId:
             // required, and not blank once trimmed (a comma or newline here is an empty call_id)
             if (c0 <= 0x20 || c0 >= 0x7f || c0 === COMMA) return -1;
-            e = fieldEnd(buf, s + 1);
+            e = this.callIdEnd(buf, s + 1);
+            if (e < 0) return -1;
             break;
           case Kind.Start:
             e = this.timeEnd(buf, s);
@@ -221,7 +232,7 @@ export class CanonicalFastReader {
               v = v * 10 + d;
               i++;
             }
-            if (i - s > 9) return -1;
+            if (i - s > 9 || v > this.maxDurationS) return -1;
             e = i;
             hasDuration = i > s;
             durationS = v;
@@ -231,12 +242,14 @@ export class CanonicalFastReader {
             e = this.idEnd(buf, s);
             if (e === s || !plainEnds(buf, s, e)) return -1;
             customerId = this.ids.internHashed(buf, s, e, this.idHash);
+            if (this.ids.lastBad) return -1;
             customerSlot = this.ids.lastIndex;
             break;
           case Kind.Trunk:
             e = this.idEnd(buf, s);
             if (!plainEnds(buf, s, e)) return -1;
             trunkId = this.ids.internHashed(buf, s, e, this.idHash);
+            if (this.ids.lastBad) return -1;
             break;
           case Kind.Calling:
             if (!this.numberAt(buf, s)) return -1;
@@ -302,6 +315,7 @@ export class CanonicalFastReader {
     if (!hasDuration && hasAnswer && hasEnd) {
       if (endMs < answerMs) return -1;
       durationS = Math.round((endMs - answerMs) / 1000);
+      if (durationS > this.maxDurationS) return -1;
     }
 
     // the contract's answered rule: sip_code 200, else disposition ANSWERED, else answer_time, else duration
@@ -332,6 +346,19 @@ export class CanonicalFastReader {
     out.attestation = attestation;
     out.verstat = verstat;
     return p;
+  }
+
+  /**
+   * End of a call_id from p, or -1 when it holds a NUL or a non-ASCII byte (the general lane then
+   * checks its characters: NUL is no value, invalid UTF-8 no id)
+   */
+  protected callIdEnd(buf: Buffer, p: number): number {
+    for (;;) {
+      const c = buf[p];
+      if (c === COMMA || c === LF) return p;
+      if (c === 0 || c > 0x7f) return -1;
+      p++;
+    }
   }
 
   /** the ByteInterner hash of the id scanned by the last idEnd */

@@ -21,5 +21,8 @@ export function jsonRow(text: string): RawCall {
     const v = obj[key];
     raw[col] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
+  // a "\u0000" written as the value is data, not the "not reported" mark of a missing key
+  if (raw.attestation === NOT_REPORTED && Object.keys(obj).some((k) => k.toLowerCase() === 'attestation'))
+    throw new RangeError('attestation holds a NUL character');
   return raw;
 }

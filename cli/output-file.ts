@@ -1,0 +1,116 @@
+import { closeSync, lstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from './errors.ts';
+
+/**
+ * Output files (findings, quarantine, traceback answers) are written to a temporary file beside the
+ * destination and renamed into place once complete: a run that fails leaves the old file as it was,
+ * and a reader never sees half a document. Before anything is read, each destination is checked:
+ * never one of the inputs (truncating the batch being analyzed), never the other output, never a
+ * symbolic link (followed, it would overwrite whatever it points to) or a FIFO, device or directory.
+ */
+
+interface FileId {
+  dev: number;
+  ino: number;
+}
+
+function idOf(path: string): FileId | null {
+  try {
+    const st = statSync(path);
+    return { dev: st.dev, ino: st.ino };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses outputs that would destroy an input or each other, or that are not plain files.
+ * `outputs` maps each option (`--out`) to its path; `inputs` are every file the command reads.
+ */
+export function checkOutputs(outputs: Record<string, string | undefined>, inputs: string[]): void {
+  const named = Object.entries(outputs).filter((e): e is [string, string] => Boolean(e[1]));
+  const inputIds = inputs.map((p) => ({ path: p, id: idOf(p) }));
+  named.forEach(([flag, path], k) => {
+    let st: ReturnType<typeof lstatSync> | null = null;
+    try {
+      st = lstatSync(path);
+    } catch {
+      // a new file: only the other output can collide with it
+    }
+    if (st?.isSymbolicLink())
+      throw new UsageError(`${flag} ${path}: is a symbolic link; name the file it points to instead`);
+    if (st?.isFIFO()) throw new UsageError(`${flag} ${path}: is a FIFO (named pipe), not a file`);
+    if (st && !st.isFile()) throw new UsageError(`${flag} ${path}: is not a regular file`);
+    const id = st ? { dev: st.dev, ino: st.ino } : null;
+    const input = id && inputIds.find((i) => i.id?.dev === id.dev && i.id.ino === id.ino);
+    if (input) throw new UsageError(`${flag} ${path}: is the input ${input.path}; refusing to overwrite it`);
+    for (const [otherFlag, other] of named.slice(0, k)) {
+      if (resolve(other) === resolve(path))
+        throw new UsageError(`${flag} ${path}: is also ${otherFlag}; give each output its own file`);
+    }
+  });
+}
+
+/** A file written in pieces to a temporary name and renamed into place by commit(). */
+export class AtomicOutput {
+  readonly path: string;
+  private readonly temp: string;
+  private fd: number | null;
+  private pending: string[] = [];
+  private pendingLength = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+    try {
+      // 'wx': the temporary name must not exist (never follows a link planted there)
+      this.fd = openSync(this.temp, 'wx', 0o644);
+    } catch (e) {
+      throw new UsageError(
+        `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    }
+  }
+
+  /** Appends text; written out in blocks of about 64 KiB so memory does not grow with the file. */
+  write(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= 64 * 1024) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === null || this.pending.length === 0) return;
+    writeSync(this.fd, this.pending.join(''));
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+
+  /** Finishes the file and puts it in place (replacing the old file, never writing through a link). */
+  commit(): void {
+    this.flush();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    renameSync(this.temp, this.path);
+  }
+
+  /** Drops the temporary file; the destination keeps what it had. */
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.temp, { force: true });
+  }
+}
+
+/** Writes a whole document to `path` through a temporary file. */
+export function writeOutput(path: string, text: string): void {
+  const out = new AtomicOutput(path);
+  try {
+    out.write(text);
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}
