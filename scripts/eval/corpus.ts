@@ -188,6 +188,10 @@ export interface CorpusFiles {
   numbers: string;
   dno: string;
   tracebacks: string;
+  /** trunk map (switch_id,trunk,customer_id) of the Asterisk PBX, whose rows carry no accountcode */
+  trunks: string;
+  /** the switch the trunk map's entries are for */
+  trunkSwitch: string;
   timezone: string;
   /** call rows written (every row the detector is given) */
   rows: number;
@@ -236,6 +240,8 @@ export function writeCorpus(corpus: Corpus, seed: number, day: string, dir: stri
     numbers: join(dir, 'numbers.csv'),
     dno: join(dir, 'dno.txt'),
     tracebacks: join(dir, 'tracebacks.csv'),
+    trunks: join(dir, 'trunks.csv'),
+    trunkSwitch: ASTERISK_SWITCH,
     timezone: NATIVE_ZONE,
     rows,
   };
@@ -250,6 +256,10 @@ export function writeCorpus(corpus: Corpus, seed: number, day: string, dir: stri
   write(files.customers, customersCsv(corpus.customers));
   write(files.numbers, numbersCsv(corpus.customers));
   write(files.dno, corpus.dnoText);
+  // the Asterisk PBX's operator mapped its peers; the FreeSWITCH one (a single `public` context) did not
+  const behindAsterisk = corpus.customers.filter((c) => c.switches.some((s) => s.id === ASTERISK_SWITCH));
+  const trunkLines = behindAsterisk.flatMap((c) => c.trunks.map((t) => `${ASTERISK_SWITCH},${t.id},${c.id}`));
+  write(files.trunks, `switch_id,trunk,customer_id\n${trunkLines.join('\n')}\n`);
   write(
     files.tracebacks,
     `customer_id,answered_at\n${corpus.tracebacks.map((t) => `${t.customer_id},${t.answered_at}`).join('\n')}\n`,

@@ -18,6 +18,7 @@ const policyFile = z.object({
       .object({
         threshold: z.number(),
         minCount: z.number().optional(),
+        minDistinct: z.number().optional(),
         profiles: z.record(z.string(), z.object({ threshold: z.number().optional() }).loose()).optional(),
       })
       .loose(),

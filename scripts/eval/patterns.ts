@@ -51,11 +51,14 @@ export type PlantedCode = (typeof PLANTED_CODES)[number];
 /**
  * Where a pattern is not abuse for a profile, it is not planted there: short calls and short average
  * duration are what notifications are, tens of thousands of distinct called numbers an hour is what a
- * notifications sender does by design, and emergency alerts may ring at any hour.
+ * notifications sender does by design, emergency alerts may ring at any hour, and a school's whole
+ * district in one hour is a burst by design (the school look-alike says so from the other side).
  */
 export function applies(code: PlantedCode, profile: TrafficProfile): boolean {
   if (profile !== 'notifications') return true;
-  return !['SHORT_CALL_RATIO', 'LOW_ACD', 'HIGH_FANOUT', 'OUTSIDE_CALLING_HOURS'].includes(code);
+  return !['SHORT_CALL_RATIO', 'LOW_ACD', 'HIGH_FANOUT', 'OUTSIDE_CALLING_HOURS', 'VOLUME_SPIKE'].includes(
+    code,
+  );
 }
 
 /** UTC hours the pattern is on: mid-day, inside calling hours everywhere in the lower 48. */
@@ -263,19 +266,32 @@ export function plantPattern(spec: PatternSpec, ctx: PatternContext): PlantedPat
       };
     }
     case 'ANI_ROTATION': {
-      const threshold = t('max', false);
-      const distinct = Math.ceil(plantedCountAbove(threshold, intensity));
+      const fresh = (random: Random, _s: number, o: CallDraft): CallDraft => ({
+        ...o,
+        calling: randomNumber(random),
+        attestation: 'B',
+      });
+      const threshold = ctx.policy.rules[code].threshold;
+      if (threshold <= 1) {
+        // the rule weighs the share of calls from fresh caller IDs, each used once
+        const t = effectiveThreshold(ctx.policy, code, profile, vetting, 'max', true);
+        const share = plantedShareAbove(t, intensity);
+        const perHour = volumeForCount(share, ctx.policy.rules[code].minDistinct);
+        return {
+          ...none,
+          behaviour: shareBehaviour(ctx, share, fresh, perHour),
+          planted: share,
+          threshold: t,
+        };
+      }
+      // the rule counts distinct fresh caller IDs in the hour
+      const t = effectiveThreshold(ctx.policy, code, profile, vetting, 'max', false);
+      const distinct = Math.ceil(plantedCountAbove(t, intensity));
       return {
         ...none,
-        behaviour: shareBehaviour(
-          ctx,
-          1,
-          (random, _s, ordinary) => ({ ...ordinary, calling: randomNumber(random), attestation: 'B' }),
-          distinct,
-          [17],
-        ),
+        behaviour: shareBehaviour(ctx, 1, fresh, distinct, [17]),
         planted: distinct,
-        threshold,
+        threshold: t,
       };
     }
     case 'NEIGHBOR_SPOOFING': {

@@ -33,8 +33,8 @@ export function renderReport(r: EvalResults): string {
   lines.push(`legitimate customers at high or above: ${r.legit_at_high.length} of ${r.legit_customers}`);
   for (const l of r.legit_at_high.slice(0, 10))
     lines.push(`  ${l.customer_id} ${l.what}: ${l.severity} (${l.codes.join(', ')})`);
-  if (r.unlabelled_customers.length > 0)
-    lines.push(`findings on customers the corpus did not label: ${r.unlabelled_customers.length}`);
+  for (const u of r.unlabelled_customers)
+    lines.push(`  not labelled by the corpus: ${u.customer_id}: ${u.severity} (${u.codes.join(', ')})`);
   lines.push(
     `rows in ${r.rows.in} = aggregated ${r.rows.aggregated} + quarantined ${r.rows.quarantined}: ${r.rows.balanced ? 'yes' : 'NO'}`,
   );

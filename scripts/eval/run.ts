@@ -73,11 +73,15 @@ async function main(): Promise<void> {
   try {
     const files = writeCorpus(corpus, options.seed, options.day, dir);
     const generatedS = (performance.now() - started) / 1000;
+    // the corpus is one day of a few thousand customers: more customer-hours than analyze allows by default
+    process.env.TRACEGUARD_ANALYZE_MAX_WINDOWS ??= String(Math.max(100_000, corpus.customers.length * 24));
     const output = await runAnalyze(files.inputs, {
       customers: files.customers,
       numbers: files.numbers,
       dno: files.dno,
       tracebacks: files.tracebacks,
+      trunks: files.trunks,
+      switch: files.trunkSwitch,
       policy: options.policy,
       format: 'json',
       inputFormat: 'auto',

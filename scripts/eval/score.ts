@@ -18,6 +18,8 @@ export interface CodeScore {
   detected: number;
   /** (customer, code) pairs the detector gave that were not planted, on abusive or legitimate customers */
   false_pairs: number;
+  /** where the false pairs came from: the planted code of the abusive customer, or `legit` */
+  false_from: Record<string, number>;
   recall: number | null;
   precision: number | null;
 }
@@ -45,7 +47,7 @@ export interface EvalScore {
   legit_customers: number;
   legit_at_high: Array<{ customer_id: string; what: string; severity: string; codes: string[] }>;
   /** findings on customer ids the corpus did not label (e.g. a channel peer name taken as the customer) */
-  unlabelled_customers: string[];
+  unlabelled_customers: Array<{ customer_id: string; severity: string; codes: string[] }>;
   /** planted intensity -> worst severity the customer reached -> customers */
   severity_matrix: Record<Intensity, Record<SeverityColumn, number>>;
   misses: Miss[];
@@ -67,8 +69,20 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
   const labelOf = new Map(labels.map((l) => [l.customer_id, l]));
   const perCode: Record<string, CodeScore> = {};
   const codeScore = (code: string) => {
-    perCode[code] ??= { planted: 0, detected: 0, false_pairs: 0, recall: null, precision: null };
+    perCode[code] ??= {
+      planted: 0,
+      detected: 0,
+      false_pairs: 0,
+      false_from: {},
+      recall: null,
+      precision: null,
+    };
     return perCode[code];
+  };
+  const countFalse = (code: string, from: string) => {
+    const score = codeScore(code);
+    score.false_pairs++;
+    score.false_from[from] = (score.false_from[from] ?? 0) + 1;
   };
   const matrix = Object.fromEntries(
     INTENSITIES.map((i) => [i, Object.fromEntries(SEVERITY_COLUMNS.map((s) => [s, 0]))]),
@@ -100,9 +114,9 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
           got: [...got].sort(),
           severity,
         });
-      for (const code of got) if (code !== label.code) codeScore(code).false_pairs++;
+      for (const code of got) if (code !== label.code) countFalse(code, label.code);
     } else {
-      for (const code of got) codeScore(code).false_pairs++;
+      for (const code of got) countFalse(code, 'legit');
       if (rank(severity) >= rank('high')) {
         legitHigh.push({
           customer_id: label.customer_id,
@@ -132,7 +146,14 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
     abusive_high_share: ratio(abusiveHigh, abusive) ?? 1,
     legit_customers: labels.length - abusive,
     legit_at_high: legitHigh,
-    unlabelled_customers: [...codesOf.keys()].filter((id) => !labelOf.has(id)).sort(),
+    unlabelled_customers: [...codesOf.keys()]
+      .filter((id) => !labelOf.has(id))
+      .sort()
+      .map((id) => ({
+        customer_id: id,
+        severity: worst.get(id) ?? 'none',
+        codes: [...(codesOf.get(id) ?? [])].sort(),
+      })),
     severity_matrix: matrix,
     misses,
   };

@@ -81,6 +81,7 @@ describe('eval scoring', () => {
     ]);
     expect(score.recall).toBe(1);
     expect(score.per_code.NEIGHBOR_SPOOFING.precision).toBe(0.5);
+    expect(score.per_code.NEIGHBOR_SPOOFING.false_from).toEqual({ legit: 1 });
     expect(score.precision).toBeCloseTo(2 / 3);
     expect(score.legit_at_high).toMatchObject([
       { customer_id: 'L1', severity: 'high', codes: ['NEIGHBOR_SPOOFING'] },
@@ -95,7 +96,7 @@ describe('eval scoring', () => {
     ]);
     expect(score.severity_matrix.just_past.high).toBe(1);
     expect(score.severity_matrix.blatant.none).toBe(1);
-    expect(score.unlabelled_customers).toEqual(['X9']);
+    expect(score.unlabelled_customers).toEqual([{ customer_id: 'X9', severity: 'high', codes: ['LOW_ASR'] }]);
   });
 });
 
