@@ -30,6 +30,14 @@ export function renderReport(r: EvalResults): string {
   lines.push(
     `abusive customers at high or above: ${r.abusive_at_high} of ${r.abusive_customers} (${pct(r.abusive_high_share).trim()})`,
   );
+  lines.push('below high, by planted code (just past / twice / blatant):');
+  for (const [code, b] of Object.entries(r.below_high_by_code)) {
+    if (b.below === 0) continue;
+    const i = b.by_intensity;
+    lines.push(
+      `  ${code.padEnd(32)} ${b.below} of ${b.planted} (${i.just_past} / ${i.twice} / ${i.blatant})`,
+    );
+  }
   lines.push(`legitimate customers at high or above: ${r.legit_at_high.length} of ${r.legit_customers}`);
   for (const l of r.legit_at_high.slice(0, 10))
     lines.push(`  ${l.customer_id} ${l.what}: ${l.severity} (${l.codes.join(', ')})`);

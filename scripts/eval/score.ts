@@ -51,6 +51,11 @@ export interface EvalScore {
   /** planted intensity -> worst severity the customer reached -> customers */
   severity_matrix: Record<Intensity, Record<SeverityColumn, number>>;
   misses: Miss[];
+  /** abusive customers below `high`, per planted code: how many, out of how many planted */
+  below_high_by_code: Record<
+    string,
+    { below: number; planted: number; by_intensity: Record<Intensity, number> }
+  >;
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
@@ -91,13 +96,24 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
   let abusive = 0;
   let abusiveHigh = 0;
   const legitHigh: EvalScore['legit_at_high'] = [];
+  const belowHigh: EvalScore['below_high_by_code'] = {};
 
   for (const label of labels) {
     const got = codesOf.get(label.customer_id) ?? new Set<string>();
     const severity = worst.get(label.customer_id) ?? 'none';
     if (label.kind === 'abuse') {
       abusive++;
+      const byCode = (belowHigh[label.code] ??= {
+        below: 0,
+        planted: 0,
+        by_intensity: { just_past: 0, twice: 0, blatant: 0 },
+      });
+      byCode.planted++;
       if (rank(severity) >= rank('high')) abusiveHigh++;
+      else {
+        byCode.below++;
+        byCode.by_intensity[label.intensity]++;
+      }
       matrix[label.intensity][severity]++;
       const score = codeScore(label.code);
       score.planted++;
@@ -156,5 +172,6 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
       })),
     severity_matrix: matrix,
     misses,
+    below_high_by_code: Object.fromEntries(Object.entries(belowHigh).sort(([a], [b]) => a.localeCompare(b))),
   };
 }

@@ -71,6 +71,11 @@ describe('eval scoring', () => {
       { customer_id: 'A1', code: 'LOW_ASR', got: ['SHORT_CALL_RATIO'], severity: 'medium' },
     ]);
     expect(score.abusive_high_share).toBe(0.5);
+    expect(score.below_high_by_code.LOW_ASR).toEqual({
+      below: 1,
+      planted: 1,
+      by_intensity: { just_past: 1, twice: 0, blatant: 0 },
+    });
   });
 
   it('a pair that was not planted lowers precision; a legitimate customer at high is named', () => {
