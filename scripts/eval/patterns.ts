@@ -7,6 +7,7 @@ import {
   randomNumberInZone,
   WEST,
 } from '../sample/nanp.ts';
+import { REASON_CODES } from '../sample/planted.ts';
 import type { Random } from '../sample/random.ts';
 import {
   type Behaviour,
@@ -27,25 +28,7 @@ import {
 } from './intensity.ts';
 
 /** Every reason code the detector has, each planted as its own customer's single pattern. */
-export const PLANTED_CODES = [
-  'SHORT_CALL_RATIO',
-  'LOW_ASR',
-  'LOW_ACD',
-  'REJECTION_RATIO',
-  'VOLUME_SPIKE',
-  'HIGH_FANOUT',
-  'ANI_ROTATION',
-  'NEIGHBOR_SPOOFING',
-  'CALLING_EQUALS_CALLED',
-  'FICTITIOUS_CALLING_NUMBER',
-  'UNSIGNED_OR_GATEWAY_ATTESTATION',
-  'ATTESTATION_MISMATCH',
-  'OUTSIDE_CALLING_HOURS',
-  'REPEAT_CALLS',
-  'TRACEBACK_HISTORY',
-  'DNO_CALLING_NUMBER',
-  'INVALID_CALLING_NUMBER',
-] as const;
+export const PLANTED_CODES = [...REASON_CODES, 'FICTITIOUS_CALLING_NUMBER'] as const;
 export type PlantedCode = (typeof PLANTED_CODES)[number];
 
 /**
@@ -171,11 +154,56 @@ function shareBehaviour(
 const volumeForCount = (share: number, minCount = 0) =>
   Math.max(SHARE_VOLUME, Math.ceil((minCount * 1.5) / share));
 
+type PlantedCall = (random: Random, startMs: number, ordinary: CallDraft) => CallDraft;
+
+/**
+ * Patterns that change one thing of a share of the calls, above a ratio threshold. Each call keeps the
+ * rest of the ordinary call (own numbers, daytime, A-attested) so only its own rule has a reason to fire.
+ */
+const SHARED_CALL_PATTERNS: Partial<Record<PlantedCode, () => PlantedCall>> = {
+  REJECTION_RATIO: () => {
+    let i = 0;
+    return (random, _s, o) => ({
+      ...o,
+      outcome: { sipCode: REJECTIONS[i++ % REJECTIONS.length], durationS: 0, setupS: random.int(0, 3) },
+    });
+  },
+  NEIGHBOR_SPOOFING: () => (random, _s, o) => ({
+    ...o,
+    calling: neighbourOf(random, o.called),
+    attestation: 'B',
+  }),
+  CALLING_EQUALS_CALLED: () => (_r, _s, o) => ({ ...o, calling: o.called, attestation: 'B' }),
+  FICTITIOUS_CALLING_NUMBER: () => (random, _s, o) => ({
+    ...o,
+    calling: `+1${random.pick(AREA_CODES_BY_ZONE[WEST])}55501${String(random.int(0, 99)).padStart(2, '0')}`,
+    attestation: 'B',
+  }),
+  UNSIGNED_OR_GATEWAY_ATTESTATION: () => (random, _s, o) => {
+    const attestation: Attestation = random.chance(0.5) ? 'C' : '';
+    return { ...o, attestation, verstat: 'No-TN-Validation' };
+  },
+  // A-attested calls from numbers the customer does not hold
+  ATTESTATION_MISMATCH: () => (random, _s, o) => ({ ...o, calling: randomNumberInZone(random, WEST) }),
+};
+
 export function plantPattern(spec: PatternSpec, ctx: PatternContext): PlantedPattern {
   const { code, profile, vetting, intensity } = spec;
   const t = (direction: 'max' | 'min', ratio: boolean) =>
     effectiveThreshold(ctx.policy, code, profile, vetting, direction, ratio);
   const none = { tracebacks: 0 };
+  const sharedCall = SHARED_CALL_PATTERNS[code];
+  if (sharedCall) {
+    const threshold = t('max', true);
+    const share = plantedShareAbove(threshold, intensity);
+    const perHour = volumeForCount(share, ctx.policy.rules[code]?.minCount);
+    return {
+      ...none,
+      behaviour: shareBehaviour(ctx, share, sharedCall(), perHour),
+      planted: share,
+      threshold,
+    };
+  }
   switch (code) {
     case 'SHORT_CALL_RATIO': {
       const threshold = t('max', true);
@@ -218,20 +246,6 @@ export function plantPattern(spec: PatternSpec, ctx: PatternContext): PlantedPat
             : ordinary,
         ),
         planted: acd,
-        threshold,
-      };
-    }
-    case 'REJECTION_RATIO': {
-      const threshold = t('max', true);
-      const share = plantedShareAbove(threshold, intensity);
-      let i = 0;
-      return {
-        ...none,
-        behaviour: shareBehaviour(ctx, share, (random, _s, ordinary) => ({
-          ...ordinary,
-          outcome: { sipCode: REJECTIONS[i++ % REJECTIONS.length], durationS: 0, setupS: random.int(0, 3) },
-        })),
-        planted: share,
         threshold,
       };
     }
@@ -292,82 +306,6 @@ export function plantPattern(spec: PatternSpec, ctx: PatternContext): PlantedPat
         behaviour: shareBehaviour(ctx, 1, fresh, distinct, [17]),
         planted: distinct,
         threshold: t,
-      };
-    }
-    case 'NEIGHBOR_SPOOFING': {
-      const threshold = t('max', true);
-      const share = plantedShareAbove(threshold, intensity);
-      return {
-        ...none,
-        behaviour: shareBehaviour(ctx, share, (random, _s, o) => ({
-          ...o,
-          calling: neighbourOf(random, o.called),
-          attestation: 'B',
-        })),
-        planted: share,
-        threshold,
-      };
-    }
-    case 'CALLING_EQUALS_CALLED': {
-      const threshold = t('max', true);
-      const share = plantedShareAbove(threshold, intensity);
-      const perHour = volumeForCount(share, ctx.policy.rules[code].minCount);
-      return {
-        ...none,
-        behaviour: shareBehaviour(
-          ctx,
-          share,
-          (_r, _s, o) => ({ ...o, calling: o.called, attestation: 'B' }),
-          perHour,
-        ),
-        planted: share,
-        threshold,
-      };
-    }
-    case 'FICTITIOUS_CALLING_NUMBER': {
-      const threshold = t('max', true);
-      const share = plantedShareAbove(threshold, intensity);
-      return {
-        ...none,
-        behaviour: shareBehaviour(ctx, share, (random, _s, o) => {
-          const npa = random.pick(AREA_CODES_BY_ZONE[WEST]);
-          return {
-            ...o,
-            calling: `+1${npa}55501${String(random.int(0, 99)).padStart(2, '0')}`,
-            attestation: 'B',
-          };
-        }),
-        planted: share,
-        threshold,
-      };
-    }
-    case 'UNSIGNED_OR_GATEWAY_ATTESTATION': {
-      const threshold = t('max', true);
-      const share = plantedShareAbove(threshold, intensity);
-      return {
-        ...none,
-        behaviour: shareBehaviour(ctx, share, (random, _s, o) => {
-          const attestation: Attestation = random.chance(0.5) ? 'C' : '';
-          return { ...o, attestation, verstat: 'No-TN-Validation' };
-        }),
-        planted: share,
-        threshold,
-      };
-    }
-    case 'ATTESTATION_MISMATCH': {
-      const threshold = t('max', true);
-      const share = plantedShareAbove(threshold, intensity);
-      const perHour = volumeForCount(share, ctx.policy.rules[code].minCount);
-      return {
-        ...none,
-        behaviour: shareBehaviour(
-          ctx,
-          share,
-          (random, _s, o) => ({ ...o, calling: randomNumberInZone(random, WEST) }),
-          perHour,
-        ),
-        planted: share,
-        threshold,
       };
     }
     case 'OUTSIDE_CALLING_HOURS': {
@@ -432,4 +370,5 @@ export function plantPattern(spec: PatternSpec, ctx: PatternContext): PlantedPat
       };
     }
   }
+  throw new Error(`no planted pattern for ${code}`);
 }

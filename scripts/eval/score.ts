@@ -103,11 +103,12 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
     const severity = worst.get(label.customer_id) ?? 'none';
     if (label.kind === 'abuse') {
       abusive++;
-      const byCode = (belowHigh[label.code] ??= {
+      belowHigh[label.code] ??= {
         below: 0,
         planted: 0,
         by_intensity: { just_past: 0, twice: 0, blatant: 0 },
-      });
+      };
+      const byCode = belowHigh[label.code];
       byCode.planted++;
       if (rank(severity) >= rank('high')) abusiveHigh++;
       else {
