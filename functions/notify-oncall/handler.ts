@@ -40,9 +40,24 @@ async function notify(record: SQSRecord): Promise<void> {
 }
 
 // a duplicated event (SNS redelivery, a retried publish) pages once
-const notifyOnce = idempotentRecords(env.IDEMPOTENCY_TABLE, notify);
+const idempotentNotify = idempotentRecords(env.IDEMPOTENCY_TABLE, notify);
+
+/** A record that fails is retried (then dead-lettered); its log line says why, by ids only. */
+async function notifyOnce(record: SQSRecord): Promise<void> {
+  try {
+    await idempotentNotify.handle(record);
+  } catch (error) {
+    logger.error('on-call alert failed', {
+      messageId: record.messageId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    throw error;
+  }
+}
 
 export const handler = withPowertools(async (event: SQSEvent, context: Context) => {
-  notifyOnce.registerContext(context);
-  return processPartialResponse(event, notifyOnce.handle, processor, { context });
+  idempotentNotify.registerContext(context);
+  // one record at a time: a duplicate of a message in the same batch then finds the first one's
+  // idempotency record completed, not in progress (which would fail it until the visibility timeout)
+  return processPartialResponse(event, notifyOnce, processor, { context, processInParallel: false });
 }, tools);

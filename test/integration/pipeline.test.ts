@@ -66,6 +66,11 @@ function withBrokenWiring(templates: NamedTemplate[]): NamedTemplate[] {
   );
   const notifier = findResource(copy, 'AWS::Lambda::Function', 'NotifyOnCallFunction');
   propertiesOf(auditSource.resource).FunctionName = { Ref: notifier.logicalId };
+  // the notifier now gets each medium-and-up event from both queues at once; its idempotency fails the
+  // copy that arrives while the first is in progress, and that copy must come back within the wait
+  for (const name of ['AlertQueue', 'AuditQueue'])
+    propertiesOf(findResource(copy, 'AWS::SQS::Queue', name).resource).VisibilityTimeout =
+      INGEST_VISIBILITY_S;
   // redrive: the ingest queue's dead letters go to the AlertQueue's DLQ
   const ingest = findResource(copy, 'AWS::SQS::Queue', 'IngestQueue').resource;
   const alertDlq = findResource(copy, 'AWS::SQS::Queue', 'AlertQueueDlq');

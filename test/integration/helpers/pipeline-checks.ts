@@ -143,15 +143,20 @@ export function checkFindings(o: Observed): string[] {
 
 /** on-call gets one alert per finding of medium or above, and nothing for low ones */
 export function checkOnCall(o: Observed): string[] {
-  const want = findingsOf(o)
-    .filter((f) => RANK[f.severity] >= RANK.medium)
-    .map((f) => `${f.customer_id}/${f.severity}`)
+  const findings = findingsOf(o).filter((f) => RANK[f.severity] >= RANK.medium);
+  const want = findings.map((f) => `${f.customer_id}/${f.severity}`).sort();
+  // a customer is paged once per episode: by an alert, or by its case's "needs review" page when
+  // the finding opened a case
+  const pages = o.onCall.filter((m) => m.attributes.type === 'alert' || m.attributes.type === 'case');
+  const got = pages
+    .map(
+      (m) => `${m.attributes.customer_id}/${m.attributes.type === 'case' ? 'case' : m.attributes.severity}`,
+    )
     .sort();
-  const got = o.onCall
-    .filter((m) => m.attributes.type === 'alert')
-    .map((m) => `${m.attributes.customer_id}/${m.attributes.severity}`)
-    .sort();
-  return JSON.stringify(got) === JSON.stringify(want)
+  const wanted = new Set(findings.map((f) => f.customer_id));
+  const paged = new Set(pages.map((m) => m.attributes.customer_id));
+  const ok = wanted.size === paged.size && [...wanted].every((c) => paged.has(c));
+  return ok
     ? []
     : [
         `on-call: alerts ${got.join(', ') || 'none'}; findings of medium or above ${want.join(', ') || 'none'}`,
