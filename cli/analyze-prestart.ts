@@ -209,11 +209,17 @@ export interface PrestartOptions {
   numbers?: string;
   dno?: string;
   quarantineOut?: string;
+  earliest?: string;
+  latest?: string;
 }
 
-/** Workers for this command line, already reading; [] when it will read on one thread. */
+/**
+ * Workers for this command line, already reading; [] when it will read on one thread, or when the
+ * plausible time range is given (parsing it needs more than this module loads: the main thread
+ * starts the workers then).
+ */
 export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeWorker[] {
-  if (inputs.length !== 1) return [];
+  if (inputs.length !== 1 || opts.earliest !== undefined || opts.latest !== undefined) return [];
   try {
     const st = statSync(inputs[0]);
     if (!st.isFile()) return [];

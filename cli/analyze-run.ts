@@ -8,7 +8,15 @@ import type { AnalyzeOptions } from './analyze.ts';
 import { aggregateFiles } from './analyze-files.ts';
 import type { RangeWorker } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
-import { expandInputs, loadPolicyFile, loadReference, parseInputFormat, parseZone } from './inputs.ts';
+import {
+  expandInputs,
+  loadPolicyFile,
+  loadReference,
+  loadTrunks,
+  parseInputFormat,
+  parsePlausibility,
+  parseZone,
+} from './inputs.ts';
 import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
@@ -46,9 +54,11 @@ export async function runAnalyze(
     throw new UsageError(`--format must be json or table, got '${format}'`);
   const inputFormat = parseInputFormat(opts.inputFormat);
   const zone = parseZone(opts.timezone);
+  const plausibility = parsePlausibility(opts);
   const ref = loadReference(opts);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
+  const attribution = loadTrunks(opts.trunks, opts.switch);
   const files = await expandInputs(inputs);
   const read = [opts.customers, opts.numbers, opts.dno, opts.policy, opts.tracebacks].filter(
     (p): p is string => Boolean(p),
@@ -76,6 +86,8 @@ export async function runAnalyze(
     ({ aggregator, totals } = await aggregateFiles(files, ref, {
       format: inputFormat,
       zone,
+      plausibility,
+      attribution,
       onQuarantine,
       quarantineToFile: quarantineFile !== null,
       progress,
@@ -86,6 +98,8 @@ export async function runAnalyze(
     quarantineFile?.abort();
     throw e;
   }
+  // one line per file for rows without a customer, however many there are: the fix is the same
+  for (const note of totals.unattributedNotes) process.stderr.write(`traceguard: ${terminalSafe(note)}\n`);
   if (totals.quarantined > 0) {
     process.stderr.write(
       `traceguard: ${totals.quarantined} row(s) quarantined, e.g.\n${examples.map((e) => `  ${e}`).join('\n')}\n`,
@@ -99,6 +113,7 @@ export async function runAnalyze(
       batches: totals.batches,
       rows: totals.rows,
       quarantined: totals.quarantined,
+      unattributed: totals.unattributed,
       calls: totals.calls,
       ...offNetTotals(aggregator),
     },

@@ -41,7 +41,12 @@ const aggregator = new Aggregator(ref, {
 const quarantined: QuarantinedRow[] = [];
 const spool = input.quarantineSpool ? new AtomicOutput(input.quarantineSpool) : null;
 const parser = new BatchParser(
-  { source: input.source, format: input.format, zone: input.zone ? new ZoneClock(input.zone) : null },
+  {
+    source: input.source,
+    format: input.format,
+    zone: input.zone ? new ZoneClock(input.zone) : null,
+    plausibility: input.plausibility,
+  },
   {
     call: (r) => aggregator.add(r),
     packed: (p) => aggregator.addPacked(p),

@@ -11,6 +11,10 @@ interface AnalyzeOptions {
   inputFormat: string;
   timezone?: string;
   quarantineOut?: string;
+  earliest?: string;
+  latest?: string;
+  trunks?: string;
+  switch?: string;
 }
 
 export function register(program: Command): void {
@@ -33,6 +37,13 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the findings here instead of stdout')
     .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
     .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
+    .option('--earliest <time>', 'earliest plausible call time (default 2000-01-01T00:00:00Z)')
+    .option('--latest <time>', 'latest plausible call time (default: a day after now)')
+    .option(
+      '--trunks <file>',
+      'trunk map CSV (switch_id,trunk,customer_id): customers of native rows with an empty accountcode',
+    )
+    .option('--switch <id>', 'the switch the files came from (selects its entries in --trunks)')
     .option(
       '--quarantine-out <file>',
       'write every quarantined row as JSON Lines (source, line, reason, raw)',

@@ -1,8 +1,11 @@
 import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
-import { ZoneClock } from '../shared/cdr/time.ts';
+import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
+import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
+import { parseTrunkMap } from '../shared/config/trunks.ts';
 import { parseCustomers } from '../shared/detect/customers.ts';
 import { loadPolicy, type Policy } from '../shared/detect/policy.ts';
 import { emptyReference, parseDno, parseInventory, type ReferenceData } from '../shared/detect/reference.ts';
@@ -58,6 +61,7 @@ export async function expandInputs(
 }
 
 function specialKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isSocket()) return 'a socket';
   return 'a device or special file';
@@ -98,10 +102,14 @@ function warnSkipped(s: Skipped): void {
   );
 }
 
+/** A reference file's text; a FIFO or device is refused (reading one could block forever). */
 function readText(path: string, what: string): string {
   try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${path}: ${what} is ${specialKind(st)}, not a file`);
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
@@ -153,6 +161,25 @@ export function parseInputFormat(value: string): InputFormat {
   return value as InputFormat;
 }
 
+/**
+ * The plausible time range from `--earliest` / `--latest` (ISO 8601 with offset, or epoch), each
+ * defaulting to the built-in bound (2000-01-01, now + 1 day).
+ */
+export function parsePlausibility(opts: { earliest?: string; latest?: string }): Plausibility {
+  const limits = defaultPlausibility();
+  const read = (flag: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    const ms = parseTimestamp(value, null);
+    if (Number.isNaN(ms))
+      throw new UsageError(`${flag} must be an ISO 8601 time with offset or epoch seconds, got '${value}'`);
+    return ms;
+  };
+  limits.earliestMs = read('--earliest', opts.earliest, limits.earliestMs);
+  limits.latestMs = read('--latest', opts.latest, limits.latestMs);
+  if (limits.latestMs < limits.earliestMs) throw new UsageError('--latest is before --earliest');
+  return limits;
+}
+
 export function parseZone(value: string | undefined): ZoneClock | null {
   if (!value) return null;
   try {
@@ -160,4 +187,31 @@ export function parseZone(value: string | undefined): ZoneClock | null {
   } catch (e) {
     throw new UsageError(`--timezone: ${(e as Error).message}`);
   }
+}
+
+/**
+ * `--trunks F [--switch ID]`: the attribution for native rows without accountcode. A map naming
+ * several switches needs --switch (their entries may disagree); `*` entries hold for any switch.
+ */
+export function loadTrunks(
+  path: string | undefined,
+  switchId: string | undefined,
+): CustomerAttribution | undefined {
+  if (!path) {
+    if (switchId) throw new UsageError('--switch selects entries of --trunks; give --trunks too');
+    return undefined;
+  }
+  let map: ReturnType<typeof parseTrunkMap>;
+  try {
+    map = parseTrunkMap(readText(path, 'trunk map'), path);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  const named = map.switchIds();
+  if (switchId === undefined && named.length > 1)
+    throw new UsageError(
+      `${path}: maps trunks of ${named.length} switches (${named.join(', ')}); say which switch the files came from with --switch ID`,
+    );
+  return map.forSwitch(switchId ?? named[0] ?? '*');
 }

@@ -62,6 +62,7 @@ export class TraceguardStack extends Stack {
       auditQueue: events.auditQueue.queue,
       onCallTopic: events.onCallTopic,
       auditTable: storage.auditTable,
+      casesTable: storage.casesTable,
       idempotencyTable: storage.idempotencyTable,
     });
     const traceback = new Traceback(stateless, 'Traceback', {

@@ -120,7 +120,11 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
     ],
     [
       'notify-oncall',
-      () => ({ ONCALL_TOPIC_ARN: topic('OnCallTopic'), IDEMPOTENCY_TABLE: table('Idempotency') }),
+      () => ({
+        ONCALL_TOPIC_ARN: topic('OnCallTopic'),
+        IDEMPOTENCY_TABLE: table('Idempotency'),
+        CASES_TABLE: table('Cases'),
+      }),
     ],
     ['write-audit', () => ({ AUDIT_TABLE: table('Audit'), IDEMPOTENCY_TABLE: table('Idempotency') })],
     [

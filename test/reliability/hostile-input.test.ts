@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { terminalSafe } from '../../cli/terminal-text.ts';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
 import { HOUR_MS as HOUR } from '../../shared/cdr/time.ts';
@@ -417,6 +418,49 @@ describe('hostile input: plausibility', () => {
   });
 });
 
+describe('hostile input: plausibility on the command line', () => {
+  it('9. analyze --earliest / --latest move the plausible range; a bad range is refused', async () => {
+    const dir = mkdtempSync(join(work, 'range-'));
+    const file = join(dir, 'old.csv');
+    writeFileSync(file, `${HEADER}\n${row('y1999').replace('2026-11-27', '1999-06-01')}\n${row('now')}\n`);
+    const plain = await traceguard(['analyze', '--format', 'json', file]);
+    expect(JSON.parse(plain.stdout).summary).toMatchObject({ rows: 2, calls: 1, quarantined: 1 });
+    expect(plain.stderr).toContain(
+      `${file}:2: start_time '1999-06-01T16:00:00Z' is outside the plausible range`,
+    );
+    const widened = await traceguard([
+      'analyze',
+      '--format',
+      'json',
+      '--earliest',
+      '1990-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(JSON.parse(widened.stdout).summary).toMatchObject({ rows: 2, calls: 2, quarantined: 0 });
+    const narrowed = await traceguard([
+      'analyze',
+      '--format',
+      'json',
+      '--latest',
+      '2026-01-01T00:00:00Z',
+      '--earliest',
+      '1990-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(JSON.parse(narrowed.stdout).summary).toMatchObject({ rows: 2, calls: 1, quarantined: 1 });
+    const bad = await traceguard([
+      'analyze',
+      '--earliest',
+      '2026-01-01T00:00:00Z',
+      '--latest',
+      '2025-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('traceguard: --latest is before --earliest\n');
+  });
+});
+
 describe('hostile input: characters', () => {
   it('13. invalid UTF-8 in customer_id is quarantined, not merged into one replacement-character id', async () => {
     const head = Buffer.from(`${HEADER}\n${row('ok')}\n`);
@@ -479,7 +523,7 @@ describe('hostile input: the command line (child processes, peak RSS measured by
 
   it('3. 70k malformed rows with control characters, read in two ranges: streamed to --quarantine-out, exact lines, memory flat', async () => {
     const bad = (i: number) =>
-      `m${i},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,999,BUSY,A,,\x1b[2J${'z'.repeat(1000)}\x07`;
+      `m${i},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,999,BUSY,A,,\x1b[2J\u2028${'z'.repeat(1000)}\x07`;
     const rows = Array.from({ length: 70_000 }, (_, i) => bad(i));
     const file = join(dir, 'malformed.csv.gz');
     writeFileSync(file, gzipSync(`${HEADER}\n${rows.join('\n')}\n`, { level: 1 }));
@@ -576,6 +620,11 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     const f = await traceguard(['analyze', fifo], { timeoutMs: 20_000 });
     expect(f.code).toBe(2);
     expect(f.stderr).toBe(`traceguard: ${fifo}: is a FIFO (named pipe), not a CDR file\n`);
+    const asReference = await traceguard(['analyze', '--customers', fifo, fifo]);
+    expect(asReference.code).toBe(2);
+    expect(asReference.stderr).toBe(
+      `traceguard: ${fifo}: customer registry is a FIFO (named pipe), not a file\n`,
+    );
     const loop = join(dir, 'loop.csv');
     symlinkSync(loop, loop);
     const l = await traceguard(['analyze', loop]);
@@ -595,6 +644,18 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     expect(JSON.parse(t.stdout).summary).toMatchObject({ batches: 2, rows: 2, calls: 2 });
     expect(t.stderr).toBe(
       'traceguard: skipped in directories: 1 hidden, 1 special (FIFO, socket, device), 1 looping or broken symbolic link(s)\n',
+    );
+  });
+});
+
+describe('hostile input: terminal escaping', () => {
+  it('11. every control character, line separator and bidi override is escaped; other text is kept', () => {
+    expect(terminalSafe('C1 \x1b[2J\x1b]0;t\x07\r\n\t\x00\x7f\x9b31m')).toBe(
+      'C1 \\x1b[2J\\x1b]0;t\\x07\\x0d\\x0a\\x09\\x00\\x7f\\x9b31m',
+    );
+    expect(terminalSafe('a\u2028b\u202ecba\u2066')).toBe('a\\u2028b\\u202ecba\\u2066');
+    expect(terminalSafe('Ünïcode ☎ +1 (202) 555-0143, "quoted"')).toBe(
+      'Ünïcode ☎ +1 (202) 555-0143, "quoted"',
     );
   });
 });

@@ -9,6 +9,7 @@ export const LOW_ACD = defineRule({
   firesWhen: 'average answered duration is below',
   direction: 'min',
   ratio: false,
+  unit: ' s',
   signature: false,
   params: {},
   defaults: {

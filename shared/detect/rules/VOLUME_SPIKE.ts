@@ -7,6 +7,7 @@ export const VOLUME_SPIKE = defineRule({
   firesWhen: "attempts vs the median of the customer's earlier active hours (at least 3) is above",
   direction: 'max',
   ratio: false,
+  unit: 'x',
   signature: false,
   params: { minHistoryHours: z.number().int().positive() },
   defaults: {

@@ -52,6 +52,8 @@ export interface RuleModule<C extends string = string, P extends z.ZodRawShape =
   direction: 'max' | 'min';
   /** the observed value is a share (thresholds scaled by vetting are capped at 1) */
   ratio: boolean;
+  /** unit of a threshold that is not a share, for the README table (' s', 'x') */
+  unit?: string;
   /** fires when the observed value reaches the threshold, not only when it passes it */
   inclusive?: boolean;
   /**
