@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
 import { offNetTotals, scoreAll } from '../shared/detect/analysis.ts';
@@ -16,6 +15,7 @@ import {
   parseInputFormat,
   parsePlausibility,
   parseZone,
+  readText,
 } from './inputs.ts';
 import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
@@ -27,12 +27,7 @@ const QUARANTINE_EXAMPLES = 5;
 function loadTracebackHistory(path: string | undefined): TracebackHistory | null {
   if (!path) return null;
   const history = new TracebackHistory();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${path}: cannot read traceback history`);
-  }
+  const text = readText(path, 'traceback history');
   text.split(/\r?\n/).forEach((line, i) => {
     if (i === 0 || line.trim() === '') return;
     const [customer, at] = line.split(',').map((s) => s.trim());

@@ -103,7 +103,7 @@ function warnSkipped(s: Skipped): void {
 }
 
 /** A reference file's text; a FIFO or device is refused (reading one could block forever). */
-function readText(path: string, what: string): string {
+export function readText(path: string, what: string): string {
   try {
     const st = statSync(path);
     if (!st.isFile()) throw new UsageError(`${path}: ${what} is ${specialKind(st)}, not a file`);

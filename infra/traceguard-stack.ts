@@ -8,6 +8,7 @@ import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
+import { Reconciliation } from './constructs/reconciliation.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
@@ -96,6 +97,14 @@ export class TraceguardStack extends Stack {
       casesTable: storage.casesTable,
       auditTable: storage.auditTable,
       auditExportBucket: escalation.auditExportBucket,
+    });
+
+    new Reconciliation(stateless, 'Reconciliation', {
+      dataKey,
+      cdrBucket: storage.cdrBucket,
+      manifestTable: storage.manifestTable,
+      ingestQueue: ingest.ingestQueue.queue,
+      onCallTopic: events.onCallTopic,
     });
 
     // last, so it finds every function and queue above, the escalation construct's included

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { ReconcileReport } from '../shared/ingest/reconcile.ts';
 import { type LocalEndpoints, localAwsEnvironment, localClients } from './aws-clients.ts';
 import { startDynamoDb } from './emulators/dynamodb.ts';
 import { startFauxqs } from './emulators/fauxqs.ts';
@@ -12,6 +13,7 @@ import { StepFunctionsEngine } from './glue/sfn/engine.ts';
 import { startSfnEndpoint } from './glue/sfn/http-endpoint.ts';
 import { TaskTokenRegistry } from './glue/sfn/task-tokens.ts';
 import { SqsEventSource } from './glue/sqs-event-source.ts';
+import { sweepOnStart } from './glue/startup-sweep.ts';
 import { loadTemplates } from './template/cfn-template.ts';
 import { TemplateResolver } from './template/intrinsics.ts';
 import {
@@ -76,6 +78,8 @@ export interface LocalStack {
   stepFunctions: StepFunctionsEngine;
   tokens: TaskTokenRegistry;
   schedules: ScheduleRunner;
+  /** what the reconciliation sweep found on start (null when the template has no sweep function) */
+  startupSweep: ReconcileReport | null;
   /** pid of the DynamoDB Local java process (tests check it is gone after stop) */
   childPids: number[];
   /** resolves when every consumed queue is empty and no handler, delivery or execution step is running */
@@ -186,10 +190,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       activity,
       queueUrlForArn,
       lambda: () => lambda,
-      versionedBuckets: new Set(),
       onError,
     });
-    delivery.configure(wiring.notifications, wiring.versionedBuckets);
+    delivery.configure(wiring.notifications);
     await delivery.sendTestEvents(join(dataDir, 's3-test-events-sent.json'));
 
     engine = new StepFunctionsEngine({
@@ -220,6 +223,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     for (const source of sources) source.start();
     cleanups.push(() => Promise.all(sources.map((source) => source.stop())).then(() => {}));
+
+    const startupSweep = await sweepOnStart(wiring, lambda);
 
     const schedules = new ScheduleRunner(wiring.schedules, {
       lambda,
@@ -291,6 +296,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stepFunctions,
       tokens,
       schedules,
+      startupSweep,
       childPids: [dynamodb.pid],
       async waitForIdle({ timeoutMs = 30_000 } = {}) {
         const deadline = Date.now() + timeoutMs;

@@ -61,6 +61,13 @@ const stack = await startLocalStack({
   },
 });
 
+const swept = stack.startupSweep;
+if (swept && swept.missing.length > 0) {
+  say(
+    `traceguard: ${swept.missing.length} CDR object(s) had never been ingested; re-enqueued: ${swept.missing.map((m) => m.key).join(', ')}`,
+  );
+}
+
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
@@ -138,6 +145,9 @@ try {
       `${JSON.stringify({ loadedAt: new Date().toISOString(), batches: total, tracebacks: submitted })}\n`,
     );
     say(`traceguard: sample day processed in ${Math.round((Date.now() - started) / 1000)} s`);
+  } else {
+    // what was queued before a stop or a crash, and what the sweep re-enqueued, is processed first
+    await settle('ingest', await queueDepth(sqs, stack.outputs.IngestQueueUrl));
   }
   if (existsSync(join(sampleDir, 'tracebacks'))) {
     const { readdirSync } = await import('node:fs');

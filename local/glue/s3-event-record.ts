@@ -24,11 +24,6 @@ function nextSequencer(): string {
   return (BigInt(Date.now()) * 1_000_000n + sequence).toString(16).toUpperCase().padStart(18, '0');
 }
 
-/** A version id shaped like S3's (32 URL-safe characters). */
-export function newVersionId(): string {
-  return randomBytes(24).toString('base64url').slice(0, 32);
-}
-
 export interface CreatedObject {
   bucket: string;
   key: string;

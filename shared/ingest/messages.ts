@@ -91,6 +91,40 @@ export function parseIngestMessage(body: string): IngestMessage {
   return { kind: 'jobs', jobs, ignoredEvents };
 }
 
+/** The inverse of decodeS3Key: form-encoding as S3 does it (space `+`, `/` kept). */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replaceAll('%20', '+').replaceAll('%2F', '/');
+}
+
+/**
+ * An S3 ObjectCreated notification for one object, as the reconciliation sweep re-enqueues it: the
+ * ingest function cannot tell it from the one S3 would have sent.
+ */
+export function objectCreatedMessage(o: {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  etag: string;
+  size: number;
+}): string {
+  const object = {
+    key: encodeS3Key(o.key),
+    size: o.size,
+    eTag: o.etag,
+    ...(o.versionId ? { versionId: o.versionId } : {}),
+  };
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'traceguard:reconcile',
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: o.bucket }, object },
+      },
+    ],
+  });
+}
+
 export function continuationMessage(c: Continuation): string {
   return JSON.stringify({ continuation: c });
 }

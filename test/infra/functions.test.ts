@@ -36,6 +36,8 @@ const WIRING_ENV = new Set([
   'NODE_OPTIONS',
   // ingest's continuation of big objects (functions/ingest/config.ts); to be added to docs/wiring.md
   'INGEST_QUEUE_URL',
+  // the reconciliation sweep's grace period (shared/aws/reconcile-config.ts)
+  'RECONCILE_GRACE_SECONDS',
 ]);
 
 const traceguardFunctions = (): [string, CfnResource][] =>

@@ -13,6 +13,7 @@ export const HANDLERS = [
   'traceback-request',
   'traceback-deadline',
   'case-step',
+  'reconcile-batches',
 ] as const;
 
 export function requireHandlers(): void {

@@ -155,6 +155,17 @@ describe('ANI rotation weighs fresh caller IDs, not how many there are', () => {
     expect(analyzeCalls(callCenter('DID', numbers, 1200, 7), r)).toEqual([]);
   });
 
+  it('without an inventory, a DID pool in its first hour is medium at most, and quiet once it is known', () => {
+    const numbers = Array.from({ length: 300 }, (_, i) => `+1212987${String(1000 + i)}`);
+    const r = ref(customer('POOL', 'standard', 'call_center'));
+    const first = callCenter('POOL', numbers, 600, 11);
+    const second = callCenter('POOL', numbers, 600, 12).map((c) => ({ ...c, startMs: c.startMs + H }));
+    const findings = analyzeCalls([...first, ...second], r);
+    expect(findings.map((f) => [f.window_start.slice(11, 13), f.severity, f.reasons[0].code])).toEqual([
+      ['14', 'medium', 'ANI_ROTATION'],
+    ]);
+  });
+
   it('a "call center" cycling 400 fresh numbers, each once, none in its inventory, is high on that alone', () => {
     const r = ref(customer('SNOW', 'standard', 'call_center'));
     r.inventory.add('SNOW', '+1212987*');

@@ -25,6 +25,7 @@ beforeAll(() => {
     TRACEBACKS_TABLE: 'Tracebacks',
     AUDIT_TABLE: 'Audit',
     IDEMPOTENCY_TABLE: 'Idempotency',
+    INGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/Ingest',
     CDR_BUCKET: 'cdr',
     REFERENCE_BUCKET: 'reference',
     EVENTS_TOPIC_ARN: arn('Events'),
@@ -36,12 +37,13 @@ beforeAll(() => {
 });
 
 describe('Lambda handlers', () => {
-  it('are the seven of the stack', () => {
+  it('are the eight of the stack', () => {
     expect(handlers.sort()).toEqual(
       [
         'case-step',
         'ingest',
         'notify-oncall',
+        'reconcile-batches',
         'start-case',
         'traceback-deadline',
         'traceback-request',

@@ -56,6 +56,7 @@ export function evaluateSoftRules(w: WindowAggregate, ctx: WindowContext, policy
     if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
     let excess = excessOf(rule.direction, ev.observed, eff.threshold);
     if (rule.signature && (ev.share ?? 0) > MAJORITY) excess = 1;
+    excess = Math.min(excess, ev.maxExcess ?? 1);
     out.push({
       code: rule.code,
       observed: round(ev.observed, 4),
