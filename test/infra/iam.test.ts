@@ -194,7 +194,8 @@ describe('IAM least privilege', () => {
   });
 
   it('grants no DynamoDB action a function does not use: no Scan or BatchWriteItem anywhere, deletes only where code deletes', () => {
-    // case-step deletes answered review tokens; Powertools deletes an idempotency record whose handling failed
+    // case-step deletes answered review tokens; Powertools deletes an idempotency record whose handling
+    // failed; the reconciliation sweep deletes its own claims, in its own partitions only (LeadingKeys)
     const mayDelete = [
       logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'CasesTable'),
       logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable'),
