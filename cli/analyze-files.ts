@@ -8,6 +8,7 @@ import { Aggregator } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
 import { type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -36,7 +37,7 @@ export async function aggregateFiles(
     workers?: RangeWorker[];
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
-  const aggregator = new Aggregator(ref);
+  const aggregator = new Aggregator(ref, { trunkWindows: ANALYZE_TRUNKS });
   const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
   // one big canonical batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;

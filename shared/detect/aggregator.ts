@@ -3,6 +3,7 @@ import { PackedCall } from '../cdr/packed-call.ts';
 import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
+import { type BinaryBundle, BinaryReader, BinaryWriter, bundleBuffers } from './binary-transfer.ts';
 import { numberKey, pairKey } from './distinct.ts';
 import { ZONE_NAMES, zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
 import { NumberSet } from './number-set.ts';
@@ -12,10 +13,9 @@ import {
   DURATION_BUCKETS_S,
   emptyWindow,
   mergeInto,
+  readWindow,
   type WindowAggregate,
-  type WindowTransfer,
-  windowFromTransfer,
-  windowToTransfer,
+  writeWindow,
 } from './window.ts';
 
 export const SHORT_CALL_S = 6;
@@ -27,8 +27,11 @@ const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
 export interface AggregatorOptions {
   /** distinct counters stay exact up to this many keys, then switch to HyperLogLog */
   exactLimit?: number;
-  /** also keep per (customer, trunk, hour) windows */
-  trunkWindows?: boolean;
+  /**
+   * per (customer, trunk, hour): true keeps whole windows (the ingest path stores them), 'calls' only
+   * the PSTN calls of each (all findings show of trunks), false nothing
+   */
+  trunkWindows?: boolean | 'calls';
   /**
    * Bounded memory for time-ordered input (one big batch): once a call arrives `behindHours` or more
    * hours after a window's hour, the window's called-number and pair sets are frozen to their counts
@@ -60,6 +63,8 @@ interface HourSlot {
   split: boolean;
   /** called and pair sets of this hour (customer and trunk windows) hold counts only */
   frozen: boolean;
+  /** trunk calls only ('calls'), once the hour split: PSTN calls per trunk, in first-seen order */
+  trunkCalls: Map<string, number> | null;
 }
 
 /** An hour slot still holding its sets, with what freezing it needs. */
@@ -74,6 +79,8 @@ interface CustomerWindows {
   hours: Map<number, HourSlot>;
   /** trunk -> hour index -> window, or null while it equals the customer window of that hour */
   trunks: Map<string, Map<number, WindowAggregate | null>>;
+  /** trunk calls only ('calls'): the customer's trunks in first-seen order, as `trunks` keeps them */
+  trunkOrder: Map<string, number>;
   lastHourIdx: number;
   lastSlot: HourSlot | null;
   /** the customer's inventory as keys, valid while the inventory's revision is inventoryRevision */
@@ -96,21 +103,19 @@ interface CallFacts {
   pair: number;
 }
 
-/** An aggregator's windows as plain data, to move a worker thread's result to the main thread. */
-export interface AggregatorTransfer {
-  customers: Array<{
-    customerId: string;
-    hours: Array<{
-      hourIdx: number;
-      window: WindowTransfer;
-      soleTrunk: string | null;
-      split: boolean;
-      frozen?: boolean;
-    }>;
-    trunks: Array<{ trunkId: string; hours: Array<{ hourIdx: number; window: WindowTransfer | null }> }>;
-  }>;
-  /** windows that need a recount from the input (see AggregatorOptions.freeze) */
-  recount?: WindowRef[];
+/** An aggregator's windows as numbers, to move a worker thread's result to the main thread. */
+export type AggregatorTransfer = BinaryBundle;
+
+const TRUNKS_NONE = 0;
+const TRUNKS_WINDOWS = 1;
+const TRUNKS_CALLS = 2;
+
+/** One customer's windows as read back from a transfer, before they join this aggregator's. */
+interface ImportedCustomer {
+  customerId: string;
+  trunkOrder: string[];
+  hours: Array<{ hourIdx: number; slot: HourSlot }>;
+  trunks: Array<{ trunkId: string; hours: Array<{ hourIdx: number; window: WindowAggregate | null }> }>;
 }
 
 const DEST_PSTN = 0;
@@ -132,7 +137,7 @@ function bucketOf(durationS: number): number {
 export class Aggregator {
   private readonly ref: ReferenceData;
   private readonly limit: number;
-  private readonly trunkWindows: boolean;
+  private readonly trunkMode: number;
   private readonly freezeBehind: number;
   private readonly keepFirstHour: boolean;
   private readonly only: ((customerId: string, hourMs: number) => boolean) | null;
@@ -171,7 +176,8 @@ export class Aggregator {
   constructor(ref: ReferenceData, opts: AggregatorOptions = {}) {
     this.ref = ref;
     this.limit = opts.exactLimit ?? Number.POSITIVE_INFINITY;
-    this.trunkWindows = opts.trunkWindows ?? true;
+    const trunks = opts.trunkWindows ?? true;
+    this.trunkMode = trunks === 'calls' ? TRUNKS_CALLS : trunks ? TRUNKS_WINDOWS : TRUNKS_NONE;
     this.freezeBehind = opts.freeze ? Math.max(1, opts.freeze.behindHours) : Number.POSITIVE_INFINITY;
     this.keepFirstHour = opts.freeze?.keepFirstHour ?? false;
     this.only = opts.only ?? null;
@@ -284,6 +290,7 @@ export class Aggregator {
           customerId,
           hours: new Map(),
           trunks: new Map(),
+          trunkOrder: new Map(),
           lastHourIdx: Number.NaN,
           lastSlot: null,
           inventory: null,
@@ -315,6 +322,7 @@ export class Aggregator {
           soleTrunk: null,
           split: false,
           frozen: false,
+          trunkCalls: null,
         };
         state.hours.set(hourIdx, slot);
         if (this.freezeBehind !== Number.POSITIVE_INFINITY) this.open.push({ state, hourIdx, slot });
@@ -328,7 +336,8 @@ export class Aggregator {
       if (!this.recount.has(key)) this.recount.set(key, { customerId: p.customerId, hourIdx });
       return;
     }
-    if (this.trunkWindows) this.placeTrunk(state, slot, p, hour, hourIdx);
+    if (this.trunkMode === TRUNKS_WINDOWS) this.placeTrunk(state, slot, p, hour, hourIdx);
+    else if (this.trunkMode === TRUNKS_CALLS) this.countTrunkCall(state, slot, p.trunkId);
     this.fold(slot.w, p);
   }
 
@@ -382,6 +391,7 @@ export class Aggregator {
         continue;
       }
       mine.hours.set(hourIdx, slot);
+      for (const trunk of trunksOfSlot(slot)) registerTrunk(mine, trunk);
       for (const [trunk, byHour] of theirs.trunks) {
         if (byHour.has(hourIdx)) this.trunkHours(mine, trunk).set(hourIdx, byHour.get(hourIdx) ?? null);
       }
@@ -425,6 +435,28 @@ export class Aggregator {
       byHour.set(hourIdx, tw);
     }
     this.fold(tw, p);
+  }
+
+  /**
+   * Trunk side of a call when only calls per trunk are kept: while the hour has one trunk, its calls
+   * are the customer window's; a split starts a per-trunk count. Runs before the fold, like placeTrunk.
+   */
+  private countTrunkCall(state: CustomerWindows, slot: HourSlot, trunk: string): void {
+    if (!slot.split) {
+      if (trunk !== '' && slot.soleTrunk === null) {
+        slot.soleTrunk = trunk;
+        registerTrunk(state, trunk);
+        return;
+      }
+      if (trunk !== '' && slot.soleTrunk === trunk) return;
+      slot.split = true;
+      slot.trunkCalls = new Map();
+      if (slot.soleTrunk !== null) slot.trunkCalls.set(slot.soleTrunk, slot.w.attempts);
+    }
+    if (trunk === '') return;
+    registerTrunk(state, trunk);
+    const calls = slot.trunkCalls as Map<string, number>;
+    calls.set(trunk, (calls.get(trunk) ?? 0) + (this.facts.destination === DEST_PSTN ? 1 : 0));
   }
 
   private trunkHours(state: CustomerWindows, trunk: string): Map<number, WindowAggregate | null> {
@@ -557,30 +589,46 @@ export class Aggregator {
   }
 
   /**
-   * Moves every window out (for postMessage; transfer `buffers`). The aggregator is empty afterwards.
-   * Used by worker threads that each aggregate a share of the input.
+   * Moves every window out as numbers (for postMessage; transfer `buffers`). The aggregator is empty
+   * afterwards. Used by worker threads that each aggregate a share of the input.
    */
   exportWindows(): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
-    const buffers: ArrayBuffer[] = [];
-    const state: AggregatorTransfer = { customers: [], recount: this.recountNeeded() };
+    const out = new BinaryWriter();
+    const str = out.str;
+    out.num(this.trunkMode);
+    const recount = this.recountNeeded();
+    out.num(recount.length);
+    for (const r of recount) {
+      out.num(str(r.customerId));
+      out.num(r.hourIdx);
+    }
+    out.num(this.customers.size);
     for (const [customerId, s] of this.customers) {
-      state.customers.push({
-        customerId,
-        hours: [...s.hours].map(([hourIdx, slot]) => ({
-          hourIdx,
-          window: windowToTransfer(slot.w, buffers),
-          soleTrunk: slot.soleTrunk,
-          split: slot.split,
-          frozen: slot.frozen,
-        })),
-        trunks: [...s.trunks].map(([trunkId, byHour]) => ({
-          trunkId,
-          hours: [...byHour].map(([hourIdx, w]) => ({
-            hourIdx,
-            window: w ? windowToTransfer(w, buffers) : null,
-          })),
-        })),
-      });
+      out.num(str(customerId));
+      out.num(s.trunkOrder.size);
+      for (const t of s.trunkOrder.keys()) out.num(str(t));
+      out.num(s.hours.size);
+      for (const [hourIdx, slot] of s.hours) {
+        out.num(hourIdx);
+        out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
+        out.num((slot.split ? 1 : 0) | (slot.frozen ? 2 : 0));
+        writeWindow(slot.w, out, str);
+        out.num(slot.trunkCalls === null ? -1 : slot.trunkCalls.size);
+        for (const [t, n] of slot.trunkCalls ?? []) {
+          out.num(str(t));
+          out.num(n);
+        }
+      }
+      out.num(s.trunks.size);
+      for (const [trunkId, byHour] of s.trunks) {
+        out.num(str(trunkId));
+        out.num(byHour.size);
+        for (const [hourIdx, w] of byHour) {
+          out.num(hourIdx);
+          out.num(w ? 1 : 0);
+          if (w) writeWindow(w, out, str);
+        }
+      }
     }
     this.customers.clear();
     this.bySlot = [];
@@ -588,7 +636,8 @@ export class Aggregator {
     this.open = [];
     this.lastState = null;
     this.lastCustomer = '';
-    return { state, buffers };
+    const state = out.finish();
+    return { state, buffers: bundleBuffers(state) };
   }
 
   /**
@@ -598,44 +647,48 @@ export class Aggregator {
    * is listed by recountNeeded() instead.
    */
   importWindows(state: AggregatorTransfer): void {
-    for (const r of state.recount ?? []) this.markRecount(r.customerId, r.hourIdx);
-    for (const c of state.customers) {
-      const mine = this.stateOf(c.customerId);
-      // hours this aggregator lacks are taken over as they are, in the order the sender kept them
-      const fresh = new Set<number>();
-      for (const h of c.hours) if (!mine.hours.has(h.hourIdx)) fresh.add(h.hourIdx);
-      const toMerge = new Map<number, Map<string, WindowAggregate | null>>();
-      for (const t of c.trunks) {
-        const byHour = this.trunkHours(mine, t.trunkId);
-        for (const h of t.hours) {
-          const w = h.window ? windowFromTransfer(h.window) : null;
-          if (fresh.has(h.hourIdx)) {
-            byHour.set(h.hourIdx, w);
-            continue;
-          }
-          let byTrunk = toMerge.get(h.hourIdx);
-          if (!byTrunk) {
-            byTrunk = new Map();
-            toMerge.set(h.hourIdx, byTrunk);
-          }
-          byTrunk.set(t.trunkId, w);
-        }
-      }
-      for (const h of c.hours) {
-        const slot: HourSlot = {
-          w: windowFromTransfer(h.window),
-          soleTrunk: h.soleTrunk,
-          split: h.split,
-          frozen: h.frozen ?? false,
-        };
-        const have = mine.hours.get(h.hourIdx);
-        if (!have) mine.hours.set(h.hourIdx, slot);
-        else if (have.frozen || slot.frozen) this.markRecount(c.customerId, h.hourIdx);
-        else this.mergeSlot(mine, h.hourIdx, have, slot, toMerge.get(h.hourIdx) ?? new Map());
-      }
-    }
+    const src = new BinaryReader(state);
+    const mode = src.num();
+    if (mode !== this.trunkMode)
+      throw new RangeError(
+        `cannot import windows kept with trunk mode ${mode} into trunk mode ${this.trunkMode}`,
+      );
+    for (let r = src.num(); r > 0; r--) this.markRecount(src.str(src.num()), src.num());
+    for (let c = src.num(); c > 0; c--) this.importCustomer(readCustomer(src));
+    if (!src.done) throw new RangeError('binary windows carry numbers past their last customer');
     this.lastState = null;
     this.lastCustomer = '';
+  }
+
+  private importCustomer(c: ImportedCustomer): void {
+    const mine = this.stateOf(c.customerId);
+    for (const t of c.trunkOrder) registerTrunk(mine, t);
+    // hours this aggregator lacks are taken over as they are, in the order the sender kept them
+    const fresh = new Set<number>();
+    for (const h of c.hours) if (!mine.hours.has(h.hourIdx)) fresh.add(h.hourIdx);
+    const toMerge = new Map<number, Map<string, WindowAggregate | null>>();
+    for (const t of c.trunks) {
+      const byHour = this.trunkHours(mine, t.trunkId);
+      for (const h of t.hours) {
+        if (fresh.has(h.hourIdx)) {
+          byHour.set(h.hourIdx, h.window);
+          continue;
+        }
+        let byTrunk = toMerge.get(h.hourIdx);
+        if (!byTrunk) {
+          byTrunk = new Map();
+          toMerge.set(h.hourIdx, byTrunk);
+        }
+        byTrunk.set(t.trunkId, h.window);
+      }
+    }
+    for (const { hourIdx, slot } of c.hours) {
+      const have = mine.hours.get(hourIdx);
+      if (!have) mine.hours.set(hourIdx, slot);
+      else if (have.frozen || slot.frozen) this.markRecount(c.customerId, hourIdx);
+      else if (this.trunkMode === TRUNKS_CALLS) mergeTrunkCalls(have, slot);
+      else this.mergeSlot(mine, hourIdx, have, slot, toMerge.get(hourIdx) ?? new Map());
+    }
   }
 
   private markRecount(customerId: string, hourIdx: number): void {
@@ -681,11 +734,25 @@ export class Aggregator {
     }
   }
 
-  /** Calls per trunk and hour of one customer, in trunkWindowsOf order, without building windows. */
+  /**
+   * Calls per trunk and hour of one customer, without building windows: per hour, trunks come in the
+   * order the customer first used them.
+   */
   trunkAttemptsOf(customerId: string): Array<{ trunkId: string; hourMs: number; attempts: number }> {
     const s = this.customers.get(customerId);
     if (!s) return [];
     const out: Array<{ trunkId: string; hourMs: number; attempts: number }> = [];
+    if (this.trunkMode === TRUNKS_CALLS) {
+      for (const slot of s.hours.values()) {
+        const hourMs = slot.w.hourMs;
+        if (slot.trunkCalls !== null)
+          for (const [trunkId, attempts] of slot.trunkCalls) out.push({ trunkId, hourMs, attempts });
+        else if (slot.soleTrunk !== null)
+          out.push({ trunkId: slot.soleTrunk, hourMs, attempts: slot.w.attempts });
+      }
+      const order = s.trunkOrder;
+      return out.sort((a, b) => (order.get(a.trunkId) ?? 0) - (order.get(b.trunkId) ?? 0));
+    }
     for (const [trunk, byHour] of s.trunks)
       for (const [hourIdx, w] of byHour) {
         const src = w ?? (s.hours.get(hourIdx) as HourSlot).w;
@@ -720,4 +787,75 @@ export class Aggregator {
       for (const [hourIdx, w] of byHour) out.push(this.trunkWindow(s, trunk, hourIdx, w));
     return out;
   }
+}
+
+function registerTrunk(state: CustomerWindows, trunk: string): void {
+  if (!state.trunkOrder.has(trunk)) state.trunkOrder.set(trunk, state.trunkOrder.size);
+}
+
+/** The trunks that carried calls in an hour kept with trunk calls only. */
+function trunksOfSlot(slot: HourSlot): string[] {
+  if (slot.trunkCalls !== null) return [...slot.trunkCalls.keys()];
+  return slot.soleTrunk === null ? [] : [slot.soleTrunk];
+}
+
+/** Merges another reader's slot of the same customer-hour into `have`, trunk calls included. */
+function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
+  if (!have.split && !other.split && have.soleTrunk === other.soleTrunk) {
+    mergeInto(have.w, other.w);
+    return;
+  }
+  const calls = new Map<string, number>();
+  for (const [slot, into] of [
+    [have, calls],
+    [other, calls],
+  ] as const) {
+    if (slot.trunkCalls !== null) for (const [t, n] of slot.trunkCalls) into.set(t, (into.get(t) ?? 0) + n);
+    else if (slot.soleTrunk !== null)
+      into.set(slot.soleTrunk, (into.get(slot.soleTrunk) ?? 0) + slot.w.attempts);
+  }
+  have.split = true;
+  have.soleTrunk = null;
+  have.trunkCalls = calls;
+  mergeInto(have.w, other.w);
+}
+
+function readCustomer(src: BinaryReader): ImportedCustomer {
+  const customerId = src.str(src.num());
+  const trunkOrder: string[] = [];
+  for (let t = src.num(); t > 0; t--) trunkOrder.push(src.str(src.num()));
+  const hours: ImportedCustomer['hours'] = [];
+  for (let h = src.num(); h > 0; h--) {
+    const hourIdx = src.num();
+    const sole = src.num();
+    const flags = src.num();
+    const w = readWindow(src, src.str);
+    const n = src.num();
+    let trunkCalls: Map<string, number> | null = null;
+    if (n >= 0) {
+      trunkCalls = new Map();
+      for (let k = 0; k < n; k++) trunkCalls.set(src.str(src.num()), src.num());
+    }
+    hours.push({
+      hourIdx,
+      slot: {
+        w,
+        soleTrunk: sole < 0 ? null : src.str(sole),
+        split: (flags & 1) !== 0,
+        frozen: (flags & 2) !== 0,
+        trunkCalls,
+      },
+    });
+  }
+  const trunks: ImportedCustomer['trunks'] = [];
+  for (let t = src.num(); t > 0; t--) {
+    const trunkId = src.str(src.num());
+    const byHour: Array<{ hourIdx: number; window: WindowAggregate | null }> = [];
+    for (let h = src.num(); h > 0; h--) {
+      const hourIdx = src.num();
+      byHour.push({ hourIdx, window: src.num() === 1 ? readWindow(src, src.str) : null });
+    }
+    trunks.push({ trunkId, hours: byHour });
+  }
+  return { customerId, trunkOrder, hours, trunks };
 }
