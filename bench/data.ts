@@ -27,7 +27,7 @@ export const BASE_SHAPE: BenchShape = { customers: BENCH_CUSTOMERS, trunksPerCus
 
 /** A shape's part of a file name; the base shape keeps the names its files always had. */
 export function shapeTag(shape: BenchShape): string {
-  const trunks = shape.trunksPerCustomer === 1 ? '' : `-t${shape.trunksPerCustomer}`;
+  const trunks = shape.trunksPerCustomer === 1 ? '' : `t${shape.trunksPerCustomer}`;
   return `c${shape.customers}${trunks}${shape.skewed ? '-skew' : ''}`;
 }
 
