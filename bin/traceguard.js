@@ -8,15 +8,22 @@
  * `--help` 0.10 s from a TypeScript entry, 0.05 s from this one.
  * NODE_COMPILE_CACHE picks the directory, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
+import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
-// the CLI is TypeScript that Node runs as it is (by default from 22.18); an older `node` first on PATH
-// gets a clear word instead of an error about a .ts extension
+// The repository runs the TypeScript as it is; an installed package has no TypeScript, only the CLI
+// compiled to JavaScript under dist/ (built when packing: Node does not strip types in node_modules).
+const source = new URL('../cli/main.ts', import.meta.url);
+const fromPackage = !existsSync(fileURLToPath(source));
+
+// TypeScript runs as it is in Node from 22.18; an older `node` first on PATH gets a clear word
+// instead of an error about a .ts extension
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 18)) {
+if (!fromPackage && (major < 22 || (major === 22 && minor < 18))) {
   process.stderr.write(
     `traceguard: needs Node 22.18 or later, this is ${process.version}; run it as \`npx traceguard\` ` +
       'from the project (npm puts its pinned Node first on PATH)\n',
@@ -33,4 +40,4 @@ setFlagsFromString('--expose-gc');
 if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE)
   process.env.NODE_COMPILE_CACHE = join(tmpdir(), 'node-compile-cache');
 nodeModule.enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
-await import('../cli/main.ts');
+await import(fromPackage ? '../dist/cli/main.js' : source.href);

@@ -1,13 +1,14 @@
 import { createReadStream } from 'node:fs';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
+import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator } from '../shared/detect/aggregator.ts';
+import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
-import { type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { analyzeWindowLimit, type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
@@ -29,6 +30,8 @@ export async function aggregateFiles(
   opts: {
     format: InputFormat;
     zone: ZoneClock | null;
+    /** bounds on times and durations (default: the parser's) */
+    plausibility?: Plausibility;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
     /** every quarantined row is wanted, in order (not only examples) */
     quarantineToFile?: boolean;
@@ -37,7 +40,8 @@ export async function aggregateFiles(
     workers?: RangeWorker[];
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
-  const aggregator = new Aggregator(ref, { trunkWindows: ANALYZE_TRUNKS });
+  const maxWindows = analyzeWindowLimit();
+  let aggregator = new Aggregator(ref, { maxWindows, trunkWindows: ANALYZE_TRUNKS });
   const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
   // one big canonical batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
@@ -53,6 +57,7 @@ export async function aggregateFiles(
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,
+      plausibility: opts.plausibility,
       workers: usable ? started : undefined,
       count,
       onQuarantine: opts.onQuarantine,
@@ -66,6 +71,8 @@ export async function aggregateFiles(
       totals.quarantined += stats.quarantined;
       return { aggregator, totals };
     }
+    // the ranges may have handed over part of their windows before one failed: start clean
+    aggregator = new Aggregator(ref, { maxWindows, trunkWindows: ANALYZE_TRUNKS });
   }
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -73,7 +80,7 @@ export async function aggregateFiles(
     try {
       const stats = await readBatch(
         stream,
-        { source: path, format: opts.format, zone: opts.zone },
+        { source: path, format: opts.format, zone: opts.zone, plausibility: opts.plausibility },
         {
           call: (r) => aggregator.add(r),
           packed: (p) => aggregator.addPacked(p),
@@ -87,6 +94,10 @@ export async function aggregateFiles(
     } catch (e) {
       stream.destroy();
       if (e instanceof BatchReadError) throw new UsageError(e.message);
+      if (e instanceof WindowLimitError)
+        throw new UsageError(
+          `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)`,
+        );
       if ((e as NodeJS.ErrnoException).code)
         throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);
       throw e;

@@ -1,7 +1,7 @@
 import { createReadStream, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
+import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../shared/cdr/time.ts';
@@ -30,6 +30,8 @@ export interface WorkerInput {
   source: string;
   format: InputFormat;
   zone: string | null;
+  /** bounds on times and durations (default: the parser's) */
+  plausibility?: Plausibility;
   range: ByteRange;
   freezeBehindHours: number;
   /** reference files the worker reads itself (started ahead, before the main thread has them)... */
@@ -37,6 +39,8 @@ export interface WorkerInput {
   /** ...or the reference data itself */
   dno?: string[];
   inventory?: Array<[string, string]>;
+  /** customer-hour windows this range may hold (its share of the run's limit) */
+  maxWindows: number;
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
   quarantineSpool?: string | null;
 }
@@ -61,6 +65,7 @@ export type FromWorker =
 interface ParallelOptions {
   format: InputFormat;
   zone: string | null;
+  plausibility?: Plausibility;
   /** workers already reading this file (analyze-prestart.ts); else `count` are started here */
   workers?: RangeWorker[];
   count?: number;
@@ -81,7 +86,12 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
   });
   await readBatch(
     createReadStream(path, { highWaterMark: 1 << 20 }),
-    { source: path, format: opts.format, zone: opts.zone ? new ZoneClock(opts.zone) : null },
+    {
+      source: path,
+      format: opts.format,
+      zone: opts.zone ? new ZoneClock(opts.zone) : null,
+      plausibility: opts.plausibility,
+    },
     { call: (r) => again.add(r), packed: (p) => again.addPacked(p), quarantine: () => {} },
   );
   aggregator.replaceWindows(again, refs);
@@ -95,11 +105,13 @@ export async function aggregateFileInParallel(
   opts: ParallelOptions,
 ): Promise<BatchStats | null> {
   let workers = opts.workers ?? [];
+  let reporting = false;
   try {
     if (workers.length === 0) {
       const base = {
         format: opts.format,
         zone: opts.zone,
+        plausibility: opts.plausibility,
         dno: [...ref.dno],
         inventory: ref.inventory.entries(),
         quarantineToFile: opts.quarantineToFile,
@@ -112,9 +124,12 @@ export async function aggregateFileInParallel(
     if (done === null) return null;
     for (const r of done) aggregator.importWindows(r.windows);
     await recount(path, ref, aggregator, opts);
+    // once rows have gone to the quarantine output a fallback would repeat them: errors from here on are real
+    reporting = true;
     await reportQuarantine(path, done, workers, opts.onQuarantine);
     return combine(path, done);
-  } catch {
+  } catch (e) {
+    if (reporting) throw e;
     return null;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
@@ -171,12 +186,24 @@ async function reportQuarantine(
     const report = (q: QuarantinedRow) =>
       onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
     const spool = workers[k].input.quarantineSpool;
-    if (spool) {
-      for await (const line of createInterface({ input: createReadStream(spool), crlfDelay: Infinity }))
-        if (line !== '') report(JSON.parse(line) as QuarantinedRow);
-    } else r.quarantined.forEach(report);
+    if (spool) for await (const q of spooledRows(spool)) report(q);
+    else r.quarantined.forEach(report);
     linesBefore += r.linesRead;
   }
+}
+
+/**
+ * The rows of a spool file, one JSON document per line. Split on '\n' only: JSON.stringify escapes
+ * CR and LF inside strings but not U+2028, which line readers also take for a line end.
+ */
+async function* spooledRows(spool: string): AsyncGenerator<QuarantinedRow> {
+  let rest = '';
+  for await (const chunk of createReadStream(spool, { encoding: 'utf8' })) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line !== '') yield JSON.parse(line) as QuarantinedRow;
+  }
+  if (rest !== '') yield JSON.parse(rest) as QuarantinedRow;
 }
 
 /** Deletes the workers' quarantine spool directory, if they had one. */

@@ -31,6 +31,19 @@ function maxWorkers(): number {
   return Math.min(asked, availableParallelism());
 }
 
+/**
+ * TRACEGUARD_ANALYZE_MAX_WINDOWS: customer-hour windows one analyze run holds at most (default
+ * 30,000, about 120 MB): past it the run stops with exit 2 and says so, instead of growing memory with
+ * the number of customers or hours in the input (each window keeps its counters and number sets).
+ */
+export function analyzeWindowLimit(): number {
+  const env = process.env.TRACEGUARD_ANALYZE_MAX_WINDOWS;
+  const asked = env === undefined || env === '' ? 30_000 : Number(env);
+  if (!Number.isInteger(asked) || asked < 1)
+    throw new UsageError(`TRACEGUARD_ANALYZE_MAX_WINDOWS must be a whole number >= 1, got '${env}'`);
+  return asked;
+}
+
 /** a window's sets are frozen once the input is this many hours past it */
 export const FREEZE_BEHIND_HOURS = 2;
 /**
@@ -114,7 +127,7 @@ export function rangeInputs(
   path: string,
   fileBytes: number,
   count: number,
-  base: Omit<WorkerInput, 'range' | 'source' | 'freezeBehindHours' | 'quarantineSpool'> & {
+  base: Omit<WorkerInput, 'range' | 'source' | 'freezeBehindHours' | 'quarantineSpool' | 'maxWindows'> & {
     quarantineToFile?: boolean;
   },
 ): WorkerInput[] {
@@ -122,8 +135,11 @@ export function rangeInputs(
   const ends = splitPoints(size.decoded, count, size.gzip);
   const { quarantineToFile, ...shared } = base;
   const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;
+  // each range gets its share of the limit: one over it fails, and the one-thread read decides
+  const maxWindows = Math.ceil(analyzeWindowLimit() / count);
   return ends.map((end, k) => ({
     ...shared,
+    maxWindows,
     quarantineSpool: spools ? join(spools, `range-${k}.jsonl`) : null,
     source: path,
     freezeBehindHours: FREEZE_BEHIND_HOURS,
@@ -136,6 +152,9 @@ export function rangeInputs(
   }));
 }
 
+/** The worker module beside this one: TypeScript in the repository, compiled JavaScript in the installed package. */
+const WORKER_MODULE = import.meta.url.endsWith('.ts') ? './analyze-worker.ts' : './analyze-worker.js';
+
 /** A worker thread at work on one range; its messages are kept from the start, none is lost. */
 export class RangeWorker {
   readonly input: WorkerInput;
@@ -146,7 +165,7 @@ export class RangeWorker {
 
   constructor(input: WorkerInput) {
     this.input = input;
-    this.worker = new Worker(new URL('./analyze-worker.ts', import.meta.url), {
+    this.worker = new Worker(new URL(WORKER_MODULE, import.meta.url), {
       workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
@@ -190,11 +209,17 @@ export interface PrestartOptions {
   numbers?: string;
   dno?: string;
   quarantineOut?: string;
+  earliest?: string;
+  latest?: string;
 }
 
-/** Workers for this command line, already reading; [] when it will read on one thread. */
+/**
+ * Workers for this command line, already reading; [] when it will read on one thread, or when the
+ * plausible time range is given (parsing it needs more than this module loads: the main thread
+ * starts the workers then).
+ */
 export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeWorker[] {
-  if (inputs.length !== 1) return [];
+  if (inputs.length !== 1 || opts.earliest !== undefined || opts.latest !== undefined) return [];
   try {
     const st = statSync(inputs[0]);
     if (!st.isFile()) return [];

@@ -8,7 +8,14 @@ import type { AnalyzeOptions } from './analyze.ts';
 import { aggregateFiles } from './analyze-files.ts';
 import type { RangeWorker } from './analyze-prestart.ts';
 import { UsageError } from './errors.ts';
-import { expandInputs, loadPolicyFile, loadReference, parseInputFormat, parseZone } from './inputs.ts';
+import {
+  expandInputs,
+  loadPolicyFile,
+  loadReference,
+  parseInputFormat,
+  parsePlausibility,
+  parseZone,
+} from './inputs.ts';
 import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
@@ -46,6 +53,7 @@ export async function runAnalyze(
     throw new UsageError(`--format must be json or table, got '${format}'`);
   const inputFormat = parseInputFormat(opts.inputFormat);
   const zone = parseZone(opts.timezone);
+  const plausibility = parsePlausibility(opts);
   const ref = loadReference(opts);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
@@ -76,6 +84,7 @@ export async function runAnalyze(
     ({ aggregator, totals } = await aggregateFiles(files, ref, {
       format: inputFormat,
       zone,
+      plausibility,
       onQuarantine,
       quarantineToFile: quarantineFile !== null,
       progress,

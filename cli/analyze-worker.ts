@@ -36,13 +36,19 @@ if (files) {
 const aggregator = new Aggregator(ref, {
   trunkWindows: ANALYZE_TRUNKS,
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
+  maxWindows: input.maxWindows,
 });
 // quarantined rows are counted by the parser; a few are kept as examples, and all of them go to the
 // spool file when the command writes a quarantine file (memory does not grow with bad rows)
 const quarantined: QuarantinedRow[] = [];
 const spool = input.quarantineSpool ? new AtomicOutput(input.quarantineSpool) : null;
 const parser = new BatchParser(
-  { source: input.source, format: input.format, zone: input.zone ? new ZoneClock(input.zone) : null },
+  {
+    source: input.source,
+    format: input.format,
+    zone: input.zone ? new ZoneClock(input.zone) : null,
+    plausibility: input.plausibility,
+  },
   {
     call: (r) => aggregator.add(r),
     packed: (p) => aggregator.addPacked(p),

@@ -11,6 +11,8 @@ interface AnalyzeOptions {
   inputFormat: string;
   timezone?: string;
   quarantineOut?: string;
+  earliest?: string;
+  latest?: string;
 }
 
 export function register(program: Command): void {
@@ -33,6 +35,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the findings here instead of stdout')
     .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
     .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
+    .option('--earliest <time>', 'earliest plausible call time (default 2000-01-01T00:00:00Z)')
+    .option('--latest <time>', 'latest plausible call time (default: a day after now)')
     .option(
       '--quarantine-out <file>',
       'write every quarantined row as JSON Lines (source, line, reason, raw)',
@@ -42,7 +46,9 @@ export function register(program: Command): void {
       const { prestartWorkers } = await import('./analyze-prestart.ts');
       const workers = prestartWorkers(inputs, opts);
       const { runAnalyze } = await import('./analyze-run.ts');
-      const output = await runAnalyze(inputs, opts, workers);
+      const { removeSpools } = await import('./analyze-parallel.ts');
+      // a run refused before reading (say, an output that is an input) leaves no spool behind either
+      const output = await runAnalyze(inputs, opts, workers).finally(() => removeSpools(workers));
       if (opts.out) (await import('./output-file.ts')).writeOutput(opts.out, output);
       else process.stdout.write(output);
     });

@@ -2,7 +2,8 @@ import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
-import { ZoneClock } from '../shared/cdr/time.ts';
+import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
+import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
 import { parseCustomers } from '../shared/detect/customers.ts';
 import { loadPolicy, type Policy } from '../shared/detect/policy.ts';
 import { emptyReference, parseDno, parseInventory, type ReferenceData } from '../shared/detect/reference.ts';
@@ -58,6 +59,7 @@ export async function expandInputs(
 }
 
 function specialKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isSocket()) return 'a socket';
   return 'a device or special file';
@@ -98,10 +100,14 @@ function warnSkipped(s: Skipped): void {
   );
 }
 
+/** A reference file's text; a FIFO or device is refused (reading one could block forever). */
 function readText(path: string, what: string): string {
   try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${path}: ${what} is ${specialKind(st)}, not a file`);
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
@@ -151,6 +157,25 @@ export function parseInputFormat(value: string): InputFormat {
     throw new UsageError(`--input-format must be one of ${INPUT_FORMATS.join(', ')}, got '${value}'`);
   }
   return value as InputFormat;
+}
+
+/**
+ * The plausible time range from `--earliest` / `--latest` (ISO 8601 with offset, or epoch), each
+ * defaulting to the built-in bound (2000-01-01, now + 1 day).
+ */
+export function parsePlausibility(opts: { earliest?: string; latest?: string }): Plausibility {
+  const limits = defaultPlausibility();
+  const read = (flag: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    const ms = parseTimestamp(value, null);
+    if (Number.isNaN(ms))
+      throw new UsageError(`${flag} must be an ISO 8601 time with offset or epoch seconds, got '${value}'`);
+    return ms;
+  };
+  limits.earliestMs = read('--earliest', opts.earliest, limits.earliestMs);
+  limits.latestMs = read('--latest', opts.latest, limits.latestMs);
+  if (limits.latestMs < limits.earliestMs) throw new UsageError('--latest is before --earliest');
+  return limits;
 }
 
 export function parseZone(value: string | undefined): ZoneClock | null {

@@ -1,5 +1,14 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
+
+/**
+ * Part size of multipart uploads. A file up to this size goes up in one PutObject; a bigger one in
+ * parts of this size, four at a time, each retried by the SDK on its own (a lost connection costs one
+ * part, not the file), which also lifts PutObject's 5 GB limit (10,000 parts of 16 MiB = 160 GiB).
+ * A failed upload is aborted; the bucket's lifecycle rule removes any part left behind.
+ */
+export const UPLOAD_PART_BYTES = 16 * 1024 * 1024;
 
 interface UploadOptions {
   switch?: string;
@@ -43,14 +52,30 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
   const { resolveTarget } = await import('./customers.ts');
   const bucket = await resolveTarget('CDR_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const { s3 } = createAwsClients();
-  const out = await s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size }),
-  );
+  const out = await uploadFile(s3, { bucket, key, body: createReadStream(file), size });
   process.stdout.write(
-    `uploaded ${file} (${size} bytes) to s3://${bucket}/${key}${out.VersionId ? ` version ${out.VersionId}` : ''}\n`,
+    `uploaded ${file} (${size} bytes${out.parts > 1 ? ` in ${out.parts} parts` : ''}) to s3://${bucket}/${key}` +
+      `${out.versionId ? ` version ${out.versionId}` : ''}\n`,
   );
+}
+
+/** One object from a stream: a single PutObject up to `partBytes`, a multipart upload above. */
+export async function uploadFile(
+  s3: S3Client,
+  input: { bucket: string; key: string; body: NodeJS.ReadableStream; size: number; partBytes?: number },
+): Promise<{ versionId?: string; parts: number }> {
+  const { Upload } = await import('@aws-sdk/lib-storage');
+  const partSize = input.partBytes ?? UPLOAD_PART_BYTES;
+  const upload = new Upload({
+    client: s3,
+    params: { Bucket: input.bucket, Key: input.key, Body: input.body as never },
+    partSize,
+    queueSize: 4,
+    leavePartsOnError: false,
+  });
+  const out = await upload.done();
+  return { versionId: out.VersionId, parts: Math.max(1, Math.ceil(input.size / partSize)) };
 }
 
 export function register(program: Command): void {

@@ -14,8 +14,15 @@ export const configSchema = z.object({
   alertEmail: z.email().optional(),
   /** days after which CDR batches move to Glacier Instant Retrieval (still readable by traceback in ms) */
   archiveTransitionDays: z.coerce.number().int().min(1).max(3650).default(30),
-  /** years the audit export is locked (Object Lock compliance mode) and access logs are kept */
+  /** years access logs are kept, and (outside trial stages) the audit export is locked */
   auditRetentionYears: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Object Lock mode of the audit export. Default: `governance` on trial stages (`dev`, `dev-*`), whose
+   * data an admin may remove; `compliance` everywhere else, which nobody can shorten or remove.
+   */
+  auditLockMode: z.enum(['governance', 'compliance']).optional(),
+  /** days each exported audit record is locked. Default: 1 on trial stages, else auditRetentionYears */
+  auditLockDays: z.coerce.number().int().min(1).max(36_600).optional(),
   /** optional S3 key, in the ReferenceBucket, of a detection policy override read by ingest */
   policyKey: z
     .string()
@@ -23,7 +30,22 @@ export const configSchema = z.object({
     .optional(),
 });
 
-export type TraceguardConfig = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+export type TraceguardConfig = Omit<ParsedConfig, 'auditLockMode' | 'auditLockDays'> &
+  Required<Pick<ParsedConfig, 'auditLockMode' | 'auditLockDays'>>;
+
+/** A trial deployment: its audit export is locked briefly and in governance mode, so it can be cleaned up. */
+export const isTrialStage = (stage: string): boolean => stage === 'dev' || stage.startsWith('dev-');
+
+/** Fills the defaults that depend on the stage. */
+function withStageDefaults(config: ParsedConfig): TraceguardConfig {
+  const trial = isTrialStage(config.stage);
+  return {
+    ...config,
+    auditLockMode: config.auditLockMode ?? (trial ? 'governance' : 'compliance'),
+    auditLockDays: config.auditLockDays ?? (trial ? 1 : 366 * config.auditRetentionYears),
+  };
+}
 
 export const configContextKeys = Object.keys(configSchema.shape) as (keyof TraceguardConfig)[];
 
@@ -44,7 +66,7 @@ export function readConfig(source: ContextSource): TraceguardConfig {
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const parsed = configSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return withStageDefaults(parsed.data);
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path.join('.');
     return `CDK context "${key}" = ${JSON.stringify(raw[key])}: ${issue.message}`;

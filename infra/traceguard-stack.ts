@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { TraceguardConfig } from './config.ts';
 import { Alerting } from './constructs/alerting.ts';
@@ -7,6 +7,8 @@ import { Escalation } from './constructs/escalation.ts';
 import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
+import { OutsideParties } from './constructs/outside-parties.ts';
+import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
 
@@ -60,6 +62,7 @@ export class TraceguardStack extends Stack {
       auditQueue: events.auditQueue.queue,
       onCallTopic: events.onCallTopic,
       auditTable: storage.auditTable,
+      idempotencyTable: storage.idempotencyTable,
     });
     const traceback = new Traceback(stateless, 'Traceback', {
       dataKey,
@@ -84,22 +87,38 @@ export class TraceguardStack extends Stack {
       manifestTable: storage.manifestTable,
       cdrBucket: storage.cdrBucket,
       auditRetentionYears: config.auditRetentionYears,
+      auditLock: { mode: config.auditLockMode, days: config.auditLockDays },
+    });
+    const outsideParties = new OutsideParties(stateless, 'OutsideParties', {
+      dataKey,
+      cdrBucket: storage.cdrBucket,
+      casesTable: storage.casesTable,
+      auditTable: storage.auditTable,
+      auditExportBucket: escalation.auditExportBucket,
     });
 
     // last, so it finds every function and queue above, the escalation construct's included
     new Observability(stateless, 'Observability', {
       root: this,
       onCallTopic: events.onCallTopic,
+      deliveryTopics: [events.eventsTopic],
       dashboardName: `Traceguard-${config.stage}`,
       latencyQueues: [
         // a batch normally waits seconds; half an hour means ingest is failing or throttled
         { name: 'IngestQueue', pair: ingest.ingestQueue, maxAge: Duration.minutes(30) },
         // the answer is due in 24 h; an hour of waiting eats into it and deserves a human look
         { name: 'TracebackQueue', pair: traceback.tracebackQueue, maxAge: Duration.hours(1) },
+        // a finding that waits 15 min to reach on-call is a page arriving late
+        { name: 'AlertQueue', pair: events.alertQueue, maxAge: Duration.minutes(15) },
+        // cases open within minutes; an hour means start-case is failing or throttled
+        { name: 'EscalationQueue', pair: events.escalationQueue, maxAge: Duration.hours(1) },
+        // the audit log must keep up; an hour behind means write-audit is stuck
+        { name: 'AuditQueue', pair: events.auditQueue, maxAge: Duration.hours(1) },
       ],
     });
 
     this.acknowledgeCdkInternals();
+    Aspects.of(this).add(new ServicePrincipalConditions());
 
     const output = (name: string, value: string, description: string) =>
       new CfnOutput(this, name, { value, description });
@@ -127,6 +146,17 @@ export class TraceguardStack extends Stack {
     output('TracebacksTableName', storage.tracebacksTable.tableName, 'Traceback requests and answers');
     output('AuditTableName', storage.auditTable.tableName, 'Hash-chained audit log');
     output('StateMachineArn', escalation.stateMachine.stateMachineArn, 'Escalation state machine');
+    output('IdempotencyTableName', storage.idempotencyTable.tableName, 'Idempotency records of alerting');
+    output(
+      'SwitchUploadPolicyArn',
+      outsideParties.switchUploadPolicy.managedPolicyArn,
+      'Attach to the IAM user or role of a switch: upload CDR batches under cdr/',
+    );
+    output(
+      'ReviewerPolicyArn',
+      outsideParties.reviewerPolicy.managedPolicyArn,
+      'Attach to reviewers: read cases and the audit log, decide cases',
+    );
   }
 
   /**

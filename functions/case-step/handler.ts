@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
@@ -6,6 +7,7 @@ import { DynamoCustomerRegistry, DynamoTracebackHistory } from '../../shared/aws
 import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { CaseSteps } from '../../shared/cases/steps.ts';
+import { powertools, withPowertools } from '../powertools.ts';
 import { makeCaseStepHandler } from './dispatch.ts';
 
 /** Lambda tasks of the Escalation state machine; `event.step` selects the step (docs/wiring.md). */
@@ -21,7 +23,7 @@ const env = z
   .parse(process.env);
 
 const doc = documentClient();
-export const handler = makeCaseStepHandler(
+const runStep = makeCaseStepHandler(
   new CaseSteps({
     cases: new DynamoCaseStore(doc, env.CASES_TABLE),
     customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
@@ -30,3 +32,12 @@ export const handler = makeCaseStepHandler(
     audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
   }),
 );
+
+const tools = powertools();
+
+// errors pass through the middlewares unchanged: the state machine's Retry and Catch match their names
+export const handler = withPowertools(async (event: unknown) => {
+  const result = await runStep(event);
+  tools.metrics.addMetric('CaseStepsRun', MetricUnit.Count, 1);
+  return result;
+}, tools);

@@ -1,7 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
 import { S3BatchSource } from '../../shared/aws/batch-source.ts';
@@ -12,6 +10,7 @@ import { ReferenceStore } from '../../shared/aws/reference-store.ts';
 import type { IngestPorts } from '../../shared/ingest/ports.ts';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../../shared/ingest/process-batch.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
+import { powertools, withPowertools } from '../powertools.ts';
 import { readIngestConfig } from './config.ts';
 import { noContinuationQueue, SqsContinuationQueue } from './continuation-queue.ts';
 
@@ -20,9 +19,8 @@ import { noContinuationQueue, SqsContinuationQueue } from './continuation-queue.
  * Everything here is wiring; the rules live in shared/ingest/process-batch.ts.
  */
 const config = readIngestConfig();
-const logger = new Logger();
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Traceguard' });
-const tracer = new Tracer();
+const tools = powertools();
+const { logger, metrics, tracer } = tools;
 const clients = createAwsClients();
 for (const client of [clients.dynamodb, clients.s3, clients.sns, clients.sqs])
   tracer.captureAWSv3Client(client);
@@ -95,15 +93,9 @@ function recordHandler(context: Context) {
   };
 }
 
-export const handler = async (event: SQSEvent, context: Context) => {
-  logger.addContext(context);
-  try {
-    // batchSize is 1 in infra; in order anyway, so two parts of one object never race
-    return await processPartialResponse(event, recordHandler(context), processor, {
-      context,
-      processInParallel: false,
-    });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+// batchSize is 1 in infra; in order anyway, so two parts of one object never race
+export const handler = withPowertools(
+  (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, recordHandler(context), processor, { context, processInParallel: false }),
+  tools,
+);

@@ -1,16 +1,22 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { alertFor } from '../../shared/alerts/on-call-alert.ts';
+import { idempotentRecords } from '../idempotent-records.ts';
+import { powertools, withPowertools } from '../powertools.ts';
 
 /** AlertQueue consumer: one readable, phone-number-free message per event to the on-call topic. */
 const env = z
-  .object({ ONCALL_TOPIC_ARN: z.string().min(1, 'ONCALL_TOPIC_ARN is not set') })
+  .object({
+    ONCALL_TOPIC_ARN: z.string().min(1, 'ONCALL_TOPIC_ARN is not set'),
+    IDEMPOTENCY_TABLE: z.string().min(1, 'IDEMPOTENCY_TABLE is not set'),
+  })
   .parse(process.env);
 
-const logger = new Logger();
+const tools = powertools();
+const { logger, metrics } = tools;
 const sns = new SNSClient({});
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -29,6 +35,7 @@ async function notify(record: SQSRecord): Promise<void> {
       },
     }),
   );
+  metrics.addMetric('AlertsSent', MetricUnit.Count, 1);
   logger.info('on-call alert sent', {
     messageId: record.messageId,
     customerId: alert.customerId,
@@ -36,5 +43,10 @@ async function notify(record: SQSRecord): Promise<void> {
   });
 }
 
-export const handler = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, notify, processor, { context });
+// a duplicated event (SNS redelivery, a retried publish) pages once
+const notifyOnce = idempotentRecords(env.IDEMPOTENCY_TABLE, notify);
+
+export const handler = withPowertools(async (event: SQSEvent, context: Context) => {
+  notifyOnce.registerContext(context);
+  return processPartialResponse(event, notifyOnce.handle, processor, { context });
+}, tools);

@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { SfnExecutionStarter } from '../../shared/aws/cases-sfn.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { parseEscalationEvent } from '../../shared/cases/events.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
+import { powertools, withPowertools } from '../powertools.ts';
 
 /** EscalationQueue consumer: one open case per customer, started or attached (docs/wiring.md). */
 const env = z
@@ -19,7 +20,8 @@ const env = z
   })
   .parse(process.env);
 
-const logger = new Logger();
+const tools = powertools();
+const { logger, metrics } = tools;
 const doc = documentClient();
 const deps = {
   cases: new DynamoCaseStore(doc, env.CASES_TABLE),
@@ -31,9 +33,13 @@ const processor = new BatchProcessor(EventType.SQS);
 async function startCase(record: SQSRecord): Promise<void> {
   const event = parseEscalationEvent(record.body, `EscalationQueue message ${record.messageId}`);
   const result = await startOrAttachCase(event, deps);
+  metrics.addMetric('EscalationEventsHandled', MetricUnit.Count, 1);
   // ids only: the event's example calls hold phone numbers
   logger.info('escalation event handled', { messageId: record.messageId, type: event.type, ...result });
 }
 
-export const handler = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, startCase, processor, { context, processInParallel: false });
+export const handler = withPowertools(
+  (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, startCase, processor, { context, processInParallel: false }),
+  tools,
+);

@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -13,6 +13,7 @@ import { DynamoTracebackStore } from '../../shared/aws/traceback-store.ts';
 import { tracebackConfig } from '../../shared/traceback/config.ts';
 import { handleTracebackRequest } from '../../shared/traceback/intake.ts';
 import { parseTracebackRequest } from '../../shared/traceback/request.ts';
+import { powertools, withPowertools } from '../powertools.ts';
 
 /** TracebackQueue consumer: validate, look up through the manifest, store the answer, publish. */
 const env = z
@@ -27,7 +28,8 @@ const env = z
   .parse(process.env);
 const config = tracebackConfig(process.env);
 
-const logger = new Logger();
+const tools = powertools();
+const { logger, metrics } = tools;
 const doc = documentClient();
 const s3 = new S3Client({});
 const deps = {
@@ -47,6 +49,7 @@ async function answerRequest(record: SQSRecord): Promise<void> {
   // an invalid request fails (and ends in the DLQ, which alarms): it must reach a person, not vanish
   const request = parseTracebackRequest(record.body, `TracebackQueue message ${record.messageId}`);
   const result = await handleTracebackRequest(request, deps, config);
+  metrics.addMetric('TracebacksAnswered', MetricUnit.Count, 1);
   // ids and counts only: the request and the answer hold phone numbers
   logger.info('traceback request handled', {
     messageId: record.messageId,
@@ -58,5 +61,8 @@ async function answerRequest(record: SQSRecord): Promise<void> {
   });
 }
 
-export const handler = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, answerRequest, processor, { context, processInParallel: false });
+export const handler = withPowertools(
+  (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, answerRequest, processor, { context, processInParallel: false }),
+  tools,
+);

@@ -18,16 +18,23 @@ export type TableEnv =
   | 'CUSTOMERS_TABLE'
   | 'CASES_TABLE'
   | 'TRACEBACKS_TABLE'
-  | 'AUDIT_TABLE';
+  | 'AUDIT_TABLE'
+  | 'IDEMPOTENCY_TABLE';
 
-/** `read` and `readWrite` are CDK's grants; a list gives exactly those DynamoDB actions. */
-export type TableAccess = 'read' | 'readWrite' | `dynamodb:${string}`[];
+/**
+ * `read` is item reads and queries; a list gives exactly those DynamoDB actions. No CDK grant is used:
+ * its read grant adds Scan and its read-write grant DeleteItem and BatchWriteItem, which no function
+ * needs (a scan is for operators' tools, never for the pipeline).
+ */
+export type TableAccess = 'read' | `dynamodb:${string}`[];
+
+const READ_ACTIONS: `dynamodb:${string}`[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 
 export function useTable(fn: LambdaFunction, env: TableEnv, table: ITable, access: TableAccess): void {
   fn.addEnvironment(env, table.tableName);
-  if (access === 'read') table.grantReadData(fn);
-  else if (access === 'readWrite') table.grantReadWriteData(fn);
-  else table.grant(fn, ...access);
+  table.grant(fn, ...(access === 'read' ? READ_ACTIONS : access));
+  // table.grant() with explicit actions grants no use of the table's key
+  table.encryptionKey?.grantDecrypt(fn);
   acknowledge(fn, {
     id: `AwsSolutions-IAM5[Resource::<${nagRef(table)}.Arn>/index/*]`,
     reason: `Queries go through this one table's secondary indexes (docs/wiring.md); no other table's.`,

@@ -14,7 +14,17 @@ export interface AlertingProps {
   auditQueue: IQueue;
   onCallTopic: ITopic;
   auditTable: ITable;
+  /** Powertools idempotency records: a redelivered or duplicated event is handled once */
+  idempotencyTable: ITable;
 }
+
+/** What Powertools' DynamoDB persistence layer does with its records (it deletes one whose handling failed). */
+const IDEMPOTENCY_ACTIONS: `dynamodb:${string}`[] = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 
 /** The two plain ComplianceEvents consumers: the on-call notifier and the append-only audit writer. */
 export class Alerting extends Construct {
@@ -39,6 +49,8 @@ export class Alerting extends Construct {
       }),
     );
     usePublish(this.notifyOnCall, 'ONCALL_TOPIC_ARN', props.onCallTopic);
+    useTable(this.notifyOnCall, 'IDEMPOTENCY_TABLE', props.idempotencyTable, IDEMPOTENCY_ACTIONS);
+    props.key.grant(this.notifyOnCall, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
 
     this.writeAudit = new TraceguardFunction(this, 'WriteAuditFunction', {
       entry: 'functions/write-audit/handler.ts',
@@ -62,6 +74,7 @@ export class Alerting extends Construct {
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
+    useTable(this.writeAudit, 'IDEMPOTENCY_TABLE', props.idempotencyTable, IDEMPOTENCY_ACTIONS);
     // table.grant() with explicit actions grants no KMS use; writing an encrypted item needs it
     props.key.grant(this.writeAudit, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
   }

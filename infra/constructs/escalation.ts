@@ -1,8 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -14,7 +11,6 @@ import {
   ObjectLockRetention,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
-import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import {
@@ -33,6 +29,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { usePublish, useTable } from './access.ts';
+import { AuditExport } from './audit-export.ts';
 import { EVENT_CONSUMER_MAX_TIMEOUT } from './events.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
 
@@ -49,6 +46,12 @@ export interface EscalationProps {
   manifestTable: ITable;
   cdrBucket: IBucket;
   auditRetentionYears: number;
+  /**
+   * Object Lock of the audit export: `compliance` (nobody, not even the account root, can delete or
+   * shorten it) by default; `governance` for trial stages, so that data can be removed by an admin
+   * with s3:BypassGovernanceRetention. `days` defaults to the audit retention.
+   */
+  auditLock?: { mode: 'compliance' | 'governance'; days?: number };
 }
 
 /** How long a person has for each review before the machine escalates or gives up (never hangs). */
@@ -74,9 +77,9 @@ const TRANSIENT_ERRORS = [
 ];
 
 /**
- * Issue 5: the escalation workflow. The case starter (EscalationQueue -> one open case per customer
+ * The escalation workflow. The case starter (EscalationQueue -> one open case per customer
  * -> execution named after the case), the Escalation state machine whose Lambda tasks all run the
- * case-step function, and the audit export bucket (Object Lock, compliance mode).
+ * case-step function, and the audit export bucket (Object Lock) and its daily export.
  */
 export class Escalation extends Construct {
   readonly stateMachine: StateMachine;
@@ -148,17 +151,13 @@ export class Escalation extends Construct {
     props.key.grant(this.startCase, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     this.stateMachine.grantStartExecution(this.startCase);
 
-    this.auditExportBucket = this.buildAuditExport(props);
-
-    // the backstop when even the failure alert could not run: any failed or timed-out execution pages
-    new Alarm(this, 'EscalationExecutionsFailed', {
-      alarmDescription: 'An escalation execution failed or timed out: a case needs a person',
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(props.onCallTopic));
+    this.auditExportBucket = this.buildAuditExportBucket(props);
+    new AuditExport(this, 'AuditExport', {
+      key: props.key,
+      auditTable: props.auditTable,
+      bucket: this.auditExportBucket,
+    });
+    // failed, timed-out and aborted executions of both state machines page on-call (Observability)
   }
 
   private buildStateMachine(props: EscalationProps): StateMachine {
@@ -281,6 +280,8 @@ export class Escalation extends Construct {
     notifyOnCall.next(analystReview);
 
     const logGroup = new LogGroup(this, 'EscalationLogs', {
+      // the prefix Step Functions' vended log delivery expects, which keeps the log resource policy small
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-escalation`,
       retention: RetentionDays.ONE_YEAR,
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -296,7 +297,8 @@ export class Escalation extends Construct {
       // execution data stays out of the logs: review payloads name people, example calls hold numbers
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
-    props.key.grant(machine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    // no KMS grant: the machine reads no encrypted data itself (its log group is written by CloudWatch
+    // Logs under the key's own statement, its tasks run in functions with their own roles)
     Validations.of(machine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -311,19 +313,21 @@ export class Escalation extends Construct {
   }
 
   /**
-   * A daily full export of the Audit table into a bucket under Object Lock in compliance mode: not
-   * even the account root can delete or shorten the retention of an exported record.
+   * The bucket the audit log is exported to every day, under Object Lock: in compliance mode not even
+   * the account root can delete or shorten the retention of an exported record.
    */
-  private buildAuditExport(props: EscalationProps): Bucket {
+  private buildAuditExportBucket(props: EscalationProps): Bucket {
+    const lockDays = props.auditLock?.days ?? 366 * props.auditRetentionYears;
     const bucket = new Bucket(this, 'AuditExportBucket', {
       encryption: BucketEncryption.KMS,
       encryptionKey: props.key,
       bucketKeyEnabled: true,
       versioned: true,
       objectLockEnabled: true,
-      objectLockDefaultRetention: ObjectLockRetention.compliance(
-        Duration.days(366 * props.auditRetentionYears),
-      ),
+      objectLockDefaultRetention:
+        props.auditLock?.mode === 'governance'
+          ? ObjectLockRetention.governance(Duration.days(lockDays))
+          : ObjectLockRetention.compliance(Duration.days(lockDays)),
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -333,47 +337,6 @@ export class Escalation extends Construct {
       id: 'AwsSolutions-S1',
       reason:
         'Written only by DynamoDB export under Object Lock; access is recorded by CloudTrail, not server logs.',
-    });
-
-    const role = new Role(this, 'AuditExportRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'Lets EventBridge Scheduler export the Audit table into the Object Lock bucket',
-    });
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:ExportTableToPointInTime'],
-        resources: [props.auditTable.tableArn],
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [bucket.arnForObjects('audit-export/*')],
-      }),
-    );
-    props.key.grant(role, 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt');
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve(Stack.of(this).getLogicalId(bucket.node.defaultChild as never))}.Arn>/audit-export/*]`,
-      reason: 'DynamoDB export names its own objects under the audit-export/ prefix.',
-    });
-
-    new CfnSchedule(this, 'AuditExportSchedule', {
-      description: 'Daily full export of the hash-chained audit log to the Object Lock bucket',
-      scheduleExpression: 'rate(1 day)',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: {
-        arn: 'arn:aws:scheduler:::aws-sdk:dynamodb:exportTableToPointInTime',
-        roleArn: role.roleArn,
-        input: Stack.of(this).toJsonString({
-          TableArn: props.auditTable.tableArn,
-          S3Bucket: bucket.bucketName,
-          S3Prefix: 'audit-export/',
-          S3SseAlgorithm: 'KMS',
-          S3SseKmsKeyId: props.key.keyArn,
-          ExportFormat: 'DYNAMODB_JSON',
-        }),
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-      },
     });
     return bucket;
   }

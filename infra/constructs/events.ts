@@ -1,10 +1,16 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnSubscription } from 'aws-cdk-lib/aws-sns';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import {
+  EmailSubscription,
+  SqsSubscription,
+  type SqsSubscriptionProps,
+} from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { QueueWithDlq } from './queue-with-dlq.ts';
+import { DeadLetterQueue, QueueWithDlq } from './queue-with-dlq.ts';
 
 /**
  * Longest timeout a function consuming AlertQueue, EscalationQueue or AuditQueue may have: the queues'
@@ -46,6 +52,7 @@ export class Events extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
+    this.allowAlarmsToPublish(this.onCallTopic);
     if (props.alertEmail) this.onCallTopic.addSubscription(new EmailSubscription(props.alertEmail));
 
     const visibilityTimeout = Duration.seconds(6 * EVENT_CONSUMER_MAX_TIMEOUT.toSeconds());
@@ -53,24 +60,55 @@ export class Events extends Construct {
     this.escalationQueue = new QueueWithDlq(this, 'EscalationQueue', { key: props.key, visibilityTimeout });
     this.auditQueue = new QueueWithDlq(this, 'AuditQueue', { key: props.key, visibilityTimeout });
 
-    this.eventsTopic.addSubscription(
-      new SqsSubscription(this.alertQueue.queue, {
-        rawMessageDelivery: true,
-        // docs/wiring.md: severity medium (rank 2) or worse
-        filterPolicy: { severity_rank: SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: 2 }) },
-      }),
-    );
-    const escalation = this.eventsTopic.addSubscription(
-      new SqsSubscription(this.escalationQueue.queue, { rawMessageDelivery: true }),
-    );
+    // Each subscription has its own dead-letter queue: a message SNS cannot deliver to the queue (a key
+    // policy change, a disabled key, a deleted queue) is kept there and alarmed on, never dropped.
+    const subscribe = (name: string, queue: IQueue, options: SqsSubscriptionProps = {}) =>
+      this.eventsTopic.addSubscription(
+        new SqsSubscription(queue, {
+          rawMessageDelivery: true,
+          deadLetterQueue: new DeadLetterQueue(this, `${name}SubscriptionDlq`, { key: props.key }),
+          ...options,
+        }),
+      );
+    subscribe('AlertQueue', this.alertQueue.queue, {
+      // docs/wiring.md: severity medium (rank 2) or worse
+      filterPolicy: { severity_rank: SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: 2 }) },
+    });
+    const escalation = subscribe('EscalationQueue', this.escalationQueue.queue);
     // The L2 filterPolicy cannot express an OR across two attributes; SNS can, with `$or`.
     (escalation.node.defaultChild as CfnSubscription).addPropertyOverride(
       'FilterPolicy',
       ESCALATION_FILTER_POLICY,
     );
     // the audit log records everything: no filter
-    this.eventsTopic.addSubscription(
-      new SqsSubscription(this.auditQueue.queue, { rawMessageDelivery: true }),
+    subscribe('AuditQueue', this.auditQueue.queue);
+  }
+
+  /**
+   * `enforceSSL` makes CDK write a topic policy, and a topic policy replaces SNS's default one: without
+   * this statement CloudWatch is refused ("not authorized") on every alarm action. Only alarms of this
+   * account may publish (confused deputy).
+   */
+  private allowAlarmsToPublish(topic: Topic): void {
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
     );
   }
 }

@@ -10,7 +10,7 @@ import { useBucket, usePublish, useTable } from './access.ts';
 import { QueueWithDlq } from './queue-with-dlq.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
 
-/** contracts.md: switches drop batches under `cdr/<switch_id>/`; only those start an ingest. */
+/** Switches drop batches under `cdr/<switch_id>/` (docs/input-contract.md); only those start an ingest. */
 export const CDR_PREFIX = 'cdr/';
 /** Rejected rows go here (never beside the batch under `cdr/`, which would trigger another ingest). */
 export const QUARANTINE_PREFIX = 'quarantine/';
@@ -75,8 +75,22 @@ export class Ingest extends Construct {
       writePrefix: QUARANTINE_PREFIX,
     });
     useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.dataKey, { readPrefix: '' });
-    useTable(fn, 'AGGREGATES_TABLE', props.aggregatesTable, 'readWrite');
-    useTable(fn, 'MANIFEST_TABLE', props.manifestTable, 'readWrite');
+    // exactly the calls ingest makes: merges are transactions of a marker Put and a versioned Update
+    // (authorized per item as PutItem/UpdateItem); nothing is ever deleted or scanned
+    useTable(fn, 'AGGREGATES_TABLE', props.aggregatesTable, [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    useTable(fn, 'MANIFEST_TABLE', props.manifestTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    // table.grant() with explicit actions grants no KMS use; reading and writing encrypted items needs it
+    props.dataKey.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, 'read');
     // TRACEBACK_HISTORY scoring reads the customer's traceback history (pk CUSTTB#<customer>)
     useTable(fn, 'TRACEBACKS_TABLE', props.tracebacksTable, 'read');

@@ -6,13 +6,16 @@ import {
   GraphWidget,
   type IAlarm,
   type IMetric,
+  Metric,
+  SingleValueWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { MAX_RECEIVE_COUNT, QueueWithDlq } from './queue-with-dlq.ts';
-import { TraceguardFunction } from './traceguard-function.ts';
+import { DeadLetterQueue, MAX_RECEIVE_COUNT, QueueWithDlq } from './queue-with-dlq.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME, TraceguardFunction } from './traceguard-function.ts';
 
 export interface ObservabilityProps {
   onCallTopic: ITopic;
@@ -20,14 +23,32 @@ export interface ObservabilityProps {
   root: IConstruct;
   /** work queues whose oldest message must not wait long: a stuck consumer shows here first */
   latencyQueues: { name: string; pair: QueueWithDlq; maxAge: Duration }[];
+  /** topics with SQS subscriptions: a delivery SNS gives up on is alarmed (it went to a DLQ) */
+  deliveryTopics: ITopic[];
   dashboardName: string;
+}
+
+/** A metric the functions emit through Powertools (namespace and `service` dimension as they set them). */
+export function traceguardMetric(
+  metricName: string,
+  statistic: string,
+  period = Duration.minutes(5),
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic,
+    period,
+  });
 }
 
 /**
  * Alarms to on-call for everything that can silently stop: each dead-letter queue holding a message,
- * each function erroring, the CDR and traceback queues backing up. (Failed escalation executions
- * are alarmed by the escalation construct itself.) Found by
- * walking the construct tree, so a function or queue added later is covered without touching this file.
+ * each function erroring or throttled, work queues backing up, a state machine execution failing,
+ * timing out or aborted, SNS giving up on a delivery, a traceback near or past its 24-hour deadline.
+ * Found by walking the construct tree, so a function, queue or state machine added later is covered
+ * without touching this file. The dashboard shows the same plus the pipeline's business metrics.
  */
 export class Observability extends Construct {
   readonly alarms: IAlarm[] = [];
@@ -38,6 +59,8 @@ export class Observability extends Construct {
     const all = props.root.node.findAll();
     const functions = all.filter((c): c is TraceguardFunction => c instanceof TraceguardFunction);
     const queuePairs = all.filter((c): c is QueueWithDlq => c instanceof QueueWithDlq);
+    const deadLetterQueues = all.filter((c): c is DeadLetterQueue => c instanceof DeadLetterQueue);
+    const stateMachines = all.filter((c): c is StateMachine => c instanceof StateMachine);
 
     const alarm = (alarmId: string, description: string, metric: IMetric, threshold: number) => {
       const created = new Alarm(this, alarmId, {
@@ -52,11 +75,11 @@ export class Observability extends Construct {
       this.alarms.push(created);
     };
 
-    for (const pair of queuePairs) {
+    for (const dlq of deadLetterQueues) {
       alarm(
-        `${readableId(pair)}DlqDepth`,
-        `${pair.node.path}: a message failed ${MAX_RECEIVE_COUNT} times and waits in the dead-letter queue; inspect and redrive`,
-        pair.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        `${readableId(dlq)}Depth`,
+        `${dlq.node.path}: a message waits in a dead-letter queue (failed ${MAX_RECEIVE_COUNT} times, or could not be delivered); inspect and redrive`,
+        dlq.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: 'Maximum',
         }),
@@ -70,7 +93,49 @@ export class Observability extends Construct {
         fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         1,
       );
+      alarm(
+        `${readableId(fn)}Throttles`,
+        `${fn.node.path}: invocations were throttled (account concurrency or reserved concurrency); work is delayed`,
+        fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        1,
+      );
     }
+    for (const machine of stateMachines) {
+      const executions = [
+        ['Failed', machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })],
+        ['TimedOut', machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' })],
+        ['Aborted', machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' })],
+      ] as const;
+      for (const [outcome, metric] of executions) {
+        alarm(
+          `${readableId(machine)}Executions${outcome}`,
+          `${machine.node.path}: an execution ${outcome.toLowerCase()}; see its execution history (a case or an export needs a person)`,
+          metric,
+          1,
+        );
+      }
+    }
+    for (const topic of props.deliveryTopics) {
+      alarm(
+        `${readableId(topic)}DeliveryFailed`,
+        `${topic.node.path}: SNS gave up delivering a message to a subscription (kept in its dead-letter queue)`,
+        topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        1,
+      );
+    }
+    // traceback-deadline publishes these every check; an answer is due 24 h after the request
+    alarm(
+      'TracebackNearDeadline',
+      'A traceback request is close to its 24-hour answer deadline and still open: answer it now',
+      traceguardMetric('TracebacksNearDeadline', 'Maximum', Duration.minutes(15)),
+      1,
+    );
+    alarm(
+      'TracebackDeadlineMissed',
+      'A traceback request passed its 24-hour answer deadline unanswered',
+      traceguardMetric('TracebacksBreached', 'Maximum', Duration.minutes(15)),
+      1,
+    );
     for (const queue of props.latencyQueues) {
       alarm(
         `${queue.name}OldestMessageAge`,
@@ -86,6 +151,27 @@ export class Observability extends Construct {
     new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       widgets: [
+        [
+          new GraphWidget({
+            title: 'CDR rows and quarantined rows',
+            left: [traceguardMetric('Rows', 'Sum'), traceguardMetric('QuarantinedRows', 'Sum')],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Findings published',
+            left: [traceguardMetric('FindingsPublished', 'Sum')],
+            width: 8,
+          }),
+          new SingleValueWidget({
+            title: 'Tracebacks: open, near deadline, breached',
+            metrics: [
+              traceguardMetric('TracebacksOpen', 'Maximum', Duration.minutes(15)),
+              traceguardMetric('TracebacksNearDeadline', 'Maximum', Duration.minutes(15)),
+              traceguardMetric('TracebacksBreached', 'Maximum', Duration.minutes(15)),
+            ],
+            width: 8,
+          }),
+        ],
         [
           new GraphWidget({
             title: 'Function errors',
@@ -110,8 +196,8 @@ export class Observability extends Construct {
           }),
           new GraphWidget({
             title: 'Dead-letter queues',
-            left: queuePairs.map((pair) =>
-              pair.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: `${pair.node.id} DLQ` }),
+            left: deadLetterQueues.map((dlq) =>
+              dlq.metricApproximateNumberOfMessagesVisible({ label: readableId(dlq) }),
             ),
             width: 12,
           }),

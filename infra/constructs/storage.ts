@@ -10,6 +10,9 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
+/** The attribute Powertools idempotency writes the record's expiry to (epoch seconds), used as TTL. */
+export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = 'expiration';
+
 export interface StorageProps {
   key: IKey;
   archiveTransitionDays: number;
@@ -38,6 +41,7 @@ export class Storage extends Construct {
   readonly casesTable: Table;
   readonly tracebacksTable: Table;
   readonly auditTable: Table;
+  readonly idempotencyTable: Table;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -117,6 +121,9 @@ export class Storage extends Construct {
       { name: 'byStatus', partitionKey: 'status', sortKey: 'deadline' },
     ]);
     this.auditTable = this.table('AuditTable', props.key, []);
+    // Powertools idempotency records of notify-oncall and write-audit (a duplicate delivery of one
+    // event pages once and is audited once); each record expires by TTL once the window has passed
+    this.idempotencyTable = this.table('IdempotencyTable', props.key, [], IDEMPOTENCY_EXPIRY_ATTRIBUTE);
   }
 
   /** Every table alike: `pk`/`sk` strings, on demand, customer key, PITR, deletion protection, retained. */

@@ -64,7 +64,14 @@ export class Traceback extends Construct {
       readPrefix: 'reference/',
     });
     useTable(request, 'MANIFEST_TABLE', props.manifestTable, 'read');
-    useTable(request, 'TRACEBACKS_TABLE', props.tracebacksTable, 'readWrite');
+    // stores the request and its answer (no deletes, no scans)
+    useTable(request, 'TRACEBACKS_TABLE', props.tracebacksTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+    ]);
+    props.dataKey.grant(request, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     usePublish(request, 'EVENTS_TOPIC_ARN', props.eventsTopic);
 
     const deadline = new TraceguardFunction(this, 'TracebackDeadlineFunction', {

@@ -4,12 +4,31 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type FunctionProps, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
 /** The repository root, so entries resolve the same whatever directory `cdk` or a test runs from. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Powertools' metrics namespace and `service` dimension of every function (alarms and dashboard use them). */
+export const METRICS_NAMESPACE = 'Traceguard';
+export const SERVICE_NAME = 'traceguard';
+
+/**
+ * esbuild options of every function. `externalModules` is empty on purpose: CDK leaves `@aws-sdk/*`
+ * out by default, and the function would then run whatever SDK the Lambda runtime ships, not the
+ * version pinned in package-lock.json that the tests ran against. The whole SDK is bundled instead.
+ */
+export const FUNCTION_BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  sourceMap: true,
+  minify: true,
+  externalModules: [],
+  // ESM bundles need a require shim for the few CommonJS dependencies of the SDK
+  banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+};
 
 export interface TraceguardFunctionProps {
   /** handler file relative to the repository root, e.g. `functions/ingest/handler.ts` */
@@ -61,18 +80,12 @@ export class TraceguardFunction extends NodejsFunction {
       logGroup,
       role,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'traceguard',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        sourceMap: true,
-        minify: true,
-        // ESM bundles need a require shim for the few CommonJS dependencies of the SDK
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-      },
+      bundling: FUNCTION_BUNDLING,
       ...props.extra,
     });
     const cfn = this.node.defaultChild as unknown as { addMetadata(k: string, v: unknown): void };

@@ -89,13 +89,14 @@ export function* readCustomers(
 
 /**
  * Merges a customer read from another reader into `mine`: hours `mine` lacks are taken over as
- * they are, shared hours merge, and a shared hour frozen on either side goes to `markRecount`.
+ * they are (`taken` hears of each), shared hours merge, and a shared hour frozen on either side goes
+ * to `markRecount`.
  */
 export function mergeCustomer(
   mine: CustomerWindows,
   c: ImportedCustomer,
   trunkMode: number,
-  markRecount: (customerId: string, hourIdx: number) => void,
+  on: { markRecount: (customerId: string, hourIdx: number) => void; taken: () => void },
 ): void {
   for (const t of c.trunkOrder) registerTrunk(mine, t);
   // hours this aggregator lacks are taken over as they are, in the order the sender kept them
@@ -119,8 +120,10 @@ export function mergeCustomer(
   }
   for (const { hourIdx, slot } of c.hours) {
     const have = mine.hours.get(hourIdx);
-    if (!have) mine.hours.set(hourIdx, slot);
-    else if (have.frozen || slot.frozen) markRecount(c.customerId, hourIdx);
+    if (!have) {
+      on.taken();
+      mine.hours.set(hourIdx, slot);
+    } else if (have.frozen || slot.frozen) on.markRecount(c.customerId, hourIdx);
     else if (trunkMode === TRUNKS_CALLS) mergeTrunkCalls(have, slot);
     else mergeSlot(mine, hourIdx, have, slot, toMerge.get(hourIdx) ?? new Map());
   }

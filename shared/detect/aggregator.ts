@@ -48,6 +48,16 @@ export interface AggregatorOptions {
   freeze?: { behindHours: number; keepFirstHour?: boolean };
   /** fold only calls of these windows (a recount pass); every other call is ignored */
   only?: (customerId: string, hourMs: number) => boolean;
+  /**
+   * customer-hour windows held at most: one more throws WindowLimitError, so a batch of a million
+   * customers (or hours) fails with a clear message instead of growing memory without end
+   */
+  maxWindows?: number;
+}
+
+/** More customer-hour windows than AggregatorOptions.maxWindows allows. */
+export class WindowLimitError extends Error {
+  override name = 'WindowLimitError';
 }
 
 /**
@@ -61,6 +71,9 @@ export class Aggregator {
   private readonly limit: number;
   private readonly trunkMode: number;
   private readonly only: ((customerId: string, hourMs: number) => boolean) | null;
+  private readonly maxWindows: number;
+  /** customer-hour windows held */
+  private windowCount = 0;
   private readonly freezer: HourFreezer;
   private readonly facts: CallFactsReader;
   private readonly folder = new CallFolder();
@@ -80,6 +93,15 @@ export class Aggregator {
       opts.freeze?.keepFirstHour ?? false,
     );
     this.only = opts.only ?? null;
+    this.maxWindows = opts.maxWindows ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Counts one more customer-hour window, or throws when that is one too many. */
+  private countWindow(): void {
+    if (++this.windowCount > this.maxWindows)
+      throw new WindowLimitError(
+        `more than ${this.maxWindows} customer-hour windows (distinct customers x hours) in one run`,
+      );
   }
 
   add(r: CallRecord): void {
@@ -132,6 +154,7 @@ export class Aggregator {
       this.freezer.see(hourIdx);
       slot = state.hours.get(hourIdx) ?? null;
       if (!slot) {
+        this.countWindow();
         // size the sets for as many calls as the customer's last window had: no rehashing as they fill
         const expected = state.lastSlot === null ? 0 : Math.min(state.lastSlot.w.attempts, 1 << 16);
         slot = newSlot(emptyWindow(p.customerId, '', hour, this.limit, expected));
@@ -279,7 +302,11 @@ export class Aggregator {
       this.freezer.markRecount(customerId, hourIdx);
     for (const item of readCustomers(state, this.trunkMode)) {
       if ('recount' in item) markRecount(item.recount.customerId, item.recount.hourIdx);
-      else mergeCustomer(this.stateOf(item.customer.customerId), item.customer, this.trunkMode, markRecount);
+      else
+        mergeCustomer(this.stateOf(item.customer.customerId), item.customer, this.trunkMode, {
+          markRecount,
+          taken: () => this.countWindow(),
+        });
     }
     this.lastState = null;
     this.lastCustomer = '';

@@ -5,7 +5,7 @@ import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
 import type { ReferenceData } from './reference.ts';
-import type { WindowContext } from './rules.ts';
+import type { WindowContext } from './rules/derive.ts';
 import { evaluateWindow, type TrunkShare } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';
 import type { WindowAggregate } from './window.ts';
@@ -29,7 +29,7 @@ export function scoreCustomerWindows(
   const sorted = [...windows].sort((a, b) => a.hourMs - b.hourMs);
   const findings: Finding[] = [];
   let seen: DistinctCounter | null = null;
-  const days = policy.rules.TRACEBACK_HISTORY.windowDays ?? 30;
+  const days = policy.rules.TRACEBACK_HISTORY.windowDays;
   for (let i = 0; i < sorted.length; i++) {
     const w = sorted[i];
     const earlier = sorted
@@ -43,7 +43,8 @@ export function scoreCustomerWindows(
     };
     const f = evaluateWindow(w, ctx, policy, trunksOf(w.hourMs));
     if (f) findings.push(f);
-    seen = seen ? seen.merge(w.calling) : w.calling.clone();
+    // the numbers seen so far matter only to later windows (no copy after the last one)
+    if (i < sorted.length - 1) seen = seen ? seen.merge(w.calling) : w.calling.clone();
   }
   return findings;
 }

@@ -24,7 +24,7 @@ export interface CallFacts {
   inventory: number;
   /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
   destination: number;
-  /** index in ZONE_NAMES of the called party's zone, -1 unknown */
+  /** index in ZONE_GROUPS of the called party's zone(s), -1 unknown */
   zone: number;
   pair: number;
 }

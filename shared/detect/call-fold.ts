@@ -2,7 +2,7 @@ import { isInvalidCallingClass } from '../cdr/nanp.ts';
 import type { PackedCall } from '../cdr/packed-call.ts';
 import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
 import { type CallFacts, DEST_ON_NET, DEST_PSTN } from './call-facts.ts';
-import { ZONE_NAMES } from './npa-zones.ts';
+import { ZONE_GROUPS } from './npa-zones.ts';
 import { DURATION_BUCKETS_S, type WindowAggregate } from './window.ts';
 
 const SHORT_CALL_S = 6;
@@ -20,12 +20,12 @@ function bucketOf(durationS: number): number {
  */
 export class CallFolder {
   /** created on first use: building an Intl formatter costs milliseconds */
-  private readonly clocks: Array<ZoneClock | undefined> = [];
+  private readonly clocks: Array<ZoneClock[] | undefined> = [];
   /** per zone: the UTC hour of the last offset looked up, and what zoneHour derived from it */
-  private readonly zoneBucket = new Float64Array(ZONE_NAMES.length).fill(Number.NaN);
-  private readonly zoneSwitchMs = new Float64Array(ZONE_NAMES.length);
-  private readonly zoneOutsideA = new Uint8Array(ZONE_NAMES.length);
-  private readonly zoneOutsideB = new Uint8Array(ZONE_NAMES.length);
+  private readonly zoneBucket = new Float64Array(ZONE_GROUPS.length).fill(Number.NaN);
+  private readonly zoneSwitchMs = new Float64Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideA = new Uint8Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideB = new Uint8Array(ZONE_GROUPS.length);
 
   fold(w: WindowAggregate, p: PackedCall, f: CallFacts): void {
     const ms = p.startMs;
@@ -116,20 +116,28 @@ export class CallFolder {
    * (never, for the whole-hour offsets of most zones). Calls then need one comparison, no division.
    */
   private zoneHour(zone: number, hourIdx: number, ms: number): void {
-    let clock = this.clocks[zone];
-    if (!clock) {
-      clock = new ZoneClock(ZONE_NAMES[zone]);
-      this.clocks[zone] = clock;
+    let clocks = this.clocks[zone];
+    if (!clocks) {
+      clocks = ZONE_GROUPS[zone].map((name) => new ZoneClock(name));
+      this.clocks[zone] = clocks;
     }
-    const offset = clock.offsetAt(ms);
-    const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
-    // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
-    // as the hour of the time of day
-    const h = ((localHour % 24) + 24) % 24;
-    const next = (h + 1) % 24;
+    // an area code spanning two zones is outside hours when either zone is; their offsets differ by
+    // whole hours, so both change local hour at the same instant
+    let outsideA = 0;
+    let outsideB = 0;
+    for (const clock of clocks) {
+      const offset = clock.offsetAt(ms);
+      const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
+      // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
+      // as the hour of the time of day
+      const h = ((localHour % 24) + 24) % 24;
+      const next = (h + 1) % 24;
+      this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
+      if (h < CALLING_HOURS_START || h >= CALLING_HOURS_END) outsideA = 1;
+      if (next < CALLING_HOURS_START || next >= CALLING_HOURS_END) outsideB = 1;
+    }
     this.zoneBucket[zone] = hourIdx;
-    this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
-    this.zoneOutsideA[zone] = h < CALLING_HOURS_START || h >= CALLING_HOURS_END ? 1 : 0;
-    this.zoneOutsideB[zone] = next < CALLING_HOURS_START || next >= CALLING_HOURS_END ? 1 : 0;
+    this.zoneOutsideA[zone] = outsideA;
+    this.zoneOutsideB[zone] = outsideB;
   }
 }

@@ -1,4 +1,6 @@
-/** The findings document of contracts.md section 4. */
+import type { ReasonCode } from './rules/index.ts';
+
+/** The findings document: one finding per customer-hour with reasons, and a summary of the run. */
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -8,7 +10,7 @@ export function severityRank(s: Severity): number {
 
 export interface Reason {
   /** stable identifier, e.g. SHORT_CALL_RATIO */
-  code: string;
+  code: ReasonCode;
   observed: number;
   threshold: number;
   /** a sentence a compliance analyst can check against the CDRs */

@@ -1,26 +1,31 @@
 import type { Severity } from './finding.ts';
 import { int, pct } from './format.ts';
-import type { FiredReason } from './rules.ts';
+import type { FiredReason } from './rules/evaluate.ts';
 import type { WindowAggregate } from './window.ts';
 
 /**
- * Regulatory rules that no policy can relax: a call from a Do-Not-Originate number (47 CFR
+ * Regulatory rules that no policy can relax: a PSTN call from a Do-Not-Originate number (47 CFR
  * 64.1200(o)) or from an invalid caller ID must never have been accepted, so even one call fires.
- * Volume only decides how severe it is.
+ * Volume decides how severe it is: any DNO call is at least `high`; invalid caller IDs are `medium`
+ * at most below 10 calls (a handful of extensions leaking to the PSTN is a switch to fix, not a
+ * robocaller), `high` from 10 calls.
  */
 export interface HardReason extends FiredReason {
   minSeverity: Severity;
 }
 
+/** Calls from which invalid caller IDs are `high` on their own. */
+export const INVALID_HIGH_CALLS = 10;
+
 function band(
   count: number,
   share: number,
   critical: { count: number; share: number },
-  high: { count: number; share: number },
+  highFromCount: number,
   floor: Severity,
 ): Severity {
   if (count >= critical.count && share >= critical.share) return 'critical';
-  if (count >= high.count || share >= high.share) return 'high';
+  if (count >= highFromCount) return 'high';
   return floor;
 }
 
@@ -35,7 +40,8 @@ export function evaluateHardRules(w: WindowAggregate): HardReason[] {
       detail: `${int(w.callingDno)} calls (${pct(share)}) used caller IDs on the Do-Not-Originate list; each should have been blocked`,
       weight: 70,
       excess: 1,
-      minSeverity: band(w.callingDno, share, { count: 10, share: 0.05 }, { count: 1, share: 0 }, 'high'),
+      volume: 1,
+      minSeverity: band(w.callingDno, share, { count: 10, share: 0.05 }, 1, 'high'),
     });
   }
   if (w.callingInvalid > 0) {
@@ -44,16 +50,12 @@ export function evaluateHardRules(w: WindowAggregate): HardReason[] {
       code: 'INVALID_CALLING_NUMBER',
       observed: w.callingInvalid,
       threshold: 0,
-      detail: `${int(w.callingInvalid)} calls (${pct(share)}) used caller IDs that cannot exist in the numbering plan (bad area code or exchange, wrong length, letters)`,
+      detail: `${int(w.callingInvalid)} calls (${pct(share)}) reached the PSTN with caller IDs that cannot exist in the numbering plan (extension, bad area code or exchange, wrong length, letters); the switch should have blocked them`,
       weight: 60,
       excess: Math.min(1, share * 5),
-      minSeverity: band(
-        w.callingInvalid,
-        share,
-        { count: 50, share: 0.2 },
-        { count: 10, share: 0.05 },
-        'medium',
-      ),
+      // below INVALID_HIGH_CALLS the strength stays under 60: medium at most on its own
+      volume: Math.min(1, w.callingInvalid / INVALID_HIGH_CALLS),
+      minSeverity: band(w.callingInvalid, share, { count: 50, share: 0.2 }, INVALID_HIGH_CALLS, 'medium'),
     });
   }
   return out;

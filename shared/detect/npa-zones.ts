@@ -1,8 +1,8 @@
 /**
- * NANP area code -> IANA time zone of the called party, for the TCPA calling-hours check
+ * NANP area code -> IANA time zone(s) of the called party, for the TCPA calling-hours check
  * (47 CFR 64.1200(c)(1): no solicitations before 8 a.m. or after 9 p.m. at the called party's
- * location). Area codes that straddle zones take the zone of most of their subscribers; unknown
- * codes (and ported or mobile numbers far from home) are counted as "zone unknown", not guessed.
+ * location). Unknown codes (and ported or mobile numbers far from home) are counted as "zone
+ * unknown", not guessed. Saskatchewan (306, 639) keeps standard time all year (America/Regina).
  */
 const ZONES: Record<string, string> = {
   'America/New_York':
@@ -18,7 +18,8 @@ const ZONES: Record<string, string> = {
     '319 515 563 641 712 316 620 785 913 225 318 337 504 985 218 320 507 612 651 763 952 228 601 662 769 314 417 ' +
     '557 573 636 660 816 975 308 402 531 701 405 539 580 918 572 605 615 629 731 901 931 210 214 254 281 325 346 ' +
     '361 409 430 432 469 512 682 713 726 737 806 817 830 832 903 936 940 945 956 972 979 262 274 414 534 608 715 ' +
-    '920 353 270 364 204 431 306 639',
+    '920 353 270 364 204 431',
+  'America/Regina': '306 639',
   'America/Denver': '303 719 720 970 983 208 986 406 505 575 385 435 801 307 915 368 403 587 780 825',
   'America/Phoenix': '480 520 602 623 928',
   'America/Los_Angeles':
@@ -31,24 +32,43 @@ const ZONES: Record<string, string> = {
   'America/St_Johns': '709',
 };
 
-const byNpa = new Map<string, string>();
-for (const [zone, list] of Object.entries(ZONES)) for (const npa of list.split(' ')) byNpa.set(npa, zone);
+/**
+ * Area codes whose subscribers live in two zones (a state line or a county that keeps the other
+ * zone's time). The called party could be in either, so the stricter reading holds: a call is
+ * outside calling hours when it is outside them in either zone (before 8:00 in the western one,
+ * from 21:00 in the eastern one). Both zones of each pair differ by whole hours.
+ */
+const SPANNING: Record<string, readonly [string, string]> = {};
+for (const [zones, list] of [
+  [['America/New_York', 'America/Chicago'], '850 270 364 423 931 812 930 906 807'],
+  [['America/Chicago', 'America/Denver'], '308 605 701 785 620 432'],
+  [['America/Denver', 'America/Los_Angeles'], '208 986 541 458 775 250 236 672 778'],
+  [['America/Phoenix', 'America/Denver'], '928'],
+] as const)
+  for (const npa of list.split(' ')) SPANNING[npa] = zones;
 
-/** IANA zone for a +1 E.164 number's area code, or null when unknown. */
-export function zoneOfNumber(e164: string): string | null {
+const byNpa = new Map<string, readonly string[]>();
+for (const [zone, list] of Object.entries(ZONES)) for (const npa of list.split(' ')) byNpa.set(npa, [zone]);
+for (const [npa, zones] of Object.entries(SPANNING)) byNpa.set(npa, zones);
+
+/** IANA zones (one, or the two of a spanning area code) of a +1 E.164 number, or null when unknown. */
+export function zonesOfNumber(e164: string): readonly string[] | null {
   if (e164.length !== 12 || !e164.startsWith('+1')) return null;
   return byNpa.get(e164.slice(2, 5)) ?? null;
 }
 
-/** Zone names by index, for code that keeps a zone as a small integer. */
-export const ZONE_NAMES: readonly string[] = Object.keys(ZONES);
+/** The distinct zone sets by index, for code that keeps a called party's zones as a small integer. */
+export const ZONE_GROUPS: ReadonlyArray<readonly string[]> = [
+  ...new Map([...byNpa.values()].map((zones) => [zones.join(' '), zones])).values(),
+];
+const groupIndex = new Map(ZONE_GROUPS.map((zones, i) => [zones.join(' '), i]));
 const zoneIndexByNpa = new Int8Array(1000).fill(-1);
-for (const [npa, zone] of byNpa) zoneIndexByNpa[Number(npa)] = ZONE_NAMES.indexOf(zone);
+for (const [npa, zones] of byNpa) zoneIndexByNpa[Number(npa)] = groupIndex.get(zones.join(' ')) as number;
 
-/** Index in ZONE_NAMES of zoneOfNumber(e164), or -1 when that is null. */
+/** Index in ZONE_GROUPS of zonesOfNumber(e164), or -1 when that is null. */
 export function zoneIndexOfNumber(e164: string): number {
-  const zone = zoneOfNumber(e164);
-  return zone === null ? -1 : ZONE_NAMES.indexOf(zone);
+  if (e164.length !== 12 || !e164.startsWith('+1')) return -1;
+  return zoneIndexByNpa[Number(e164.slice(2, 5))] ?? -1;
 }
 
 /** zoneIndexOfNumber for a +1 number given by its area code (0-999). */

@@ -1,50 +1,25 @@
 import { z } from 'zod';
 import defaultPolicyJson from '../../config/policy.default.json' with { type: 'json' };
-import { PROFILES, type TrafficProfile, type Vetting } from './customers.ts';
+import type { TrafficProfile, Vetting } from './customers.ts';
+import { SOFT_RULE_MODULES, SOFT_RULES, type SoftRuleCode } from './rules/index.ts';
+import {
+  type EffectiveRule as BaseEffectiveRule,
+  type BaseRuleConfig,
+  type RuleModule,
+  ruleSchema,
+} from './rules/rule.ts';
 
 /**
  * Detection policy: thresholds per rule, overridable per traffic profile, scaled by the customer's
  * vetting tier (new entities are held to stricter limits than standard, standard than trusted).
+ * Each rule's fields come from its module (rules/<CODE>.ts): the schema is derived from them.
  */
-const profileOverride = z
-  .object({ threshold: z.number().nonnegative().optional(), enabled: z.boolean().optional() })
-  .strict();
-
-const ruleConfig = z
-  .object({
-    threshold: z.number().nonnegative(),
-    minAttempts: z.number().int().nonnegative(),
-    weight: z.number().min(0).max(100),
-    enabled: z.boolean().default(true),
-    minCount: z.number().int().nonnegative().optional(),
-    minHistoryHours: z.number().int().positive().optional(),
-    minDistinctShare: z.number().min(0).max(1).optional(),
-    maxCallsPerNumber: z.number().positive().optional(),
-    minNewShare: z.number().min(0).max(1).optional(),
-    windowDays: z.number().positive().optional(),
-    profiles: z.partialRecord(z.enum(PROFILES), profileOverride).default({}),
-  })
-  .strict();
-export type RuleConfig = z.infer<typeof ruleConfig>;
-
-export const SOFT_RULES = [
-  'SHORT_CALL_RATIO',
-  'LOW_ASR',
-  'LOW_ACD',
-  'REJECTION_RATIO',
-  'VOLUME_SPIKE',
-  'HIGH_FANOUT',
-  'ANI_ROTATION',
-  'NEIGHBOR_SPOOFING',
-  'CALLING_EQUALS_CALLED',
-  'FICTITIOUS_CALLING_NUMBER',
-  'UNSIGNED_OR_GATEWAY_ATTESTATION',
-  'ATTESTATION_MISMATCH',
-  'OUTSIDE_CALLING_HOURS',
-  'REPEAT_CALLS',
-  'TRACEBACK_HISTORY',
-] as const;
-export type SoftRuleCode = (typeof SOFT_RULES)[number];
+type RuleModules = (typeof SOFT_RULE_MODULES)[number];
+type ConfigOf<M> = M extends RuleModule<string, infer P> ? BaseRuleConfig & z.infer<z.ZodObject<P>> : never;
+/** The policy's rules section, each rule with its own fields. */
+export type RulesConfig = { [M in RuleModules as M['code']]: ConfigOf<M> };
+export type RuleConfig = BaseRuleConfig;
+export { SOFT_RULES, type SoftRuleCode };
 
 const tier = z.object({ strictness: z.number().positive().max(10) }).strict();
 
@@ -57,20 +32,18 @@ export const policySchema = z
         medium: z.number().min(0).max(100),
         high: z.number().min(0).max(100),
         critical: z.number().min(0).max(100),
+        /** a reason measured on this many calls or more carries its full weight */
+        fullVolumeCalls: z.number().int().positive(),
       })
       .strict()
       .refine(
         (s) => s.medium < s.high && s.high < s.critical,
         'severity lines must rise: medium < high < critical',
       ),
-    rules: z
-      .object(
-        Object.fromEntries(SOFT_RULES.map((c) => [c, ruleConfig])) as Record<SoftRuleCode, typeof ruleConfig>,
-      )
-      .strict(),
+    rules: z.object(Object.fromEntries(SOFT_RULE_MODULES.map((r) => [r.code, ruleSchema(r)]))).strict(),
   })
   .strict();
-export type Policy = z.infer<typeof policySchema>;
+export type Policy = Omit<z.infer<typeof policySchema>, 'rules'> & { rules: RulesConfig };
 
 export class PolicyError extends Error {
   override name = 'PolicyError';
@@ -95,13 +68,10 @@ export function loadPolicy(override?: unknown, source = 'policy'): Policy {
     const issue = parsed.error.issues[0];
     throw new PolicyError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  return parsed.data;
+  return parsed.data as Policy;
 }
 
-export interface EffectiveRule {
-  enabled: boolean;
-  threshold: number;
-  minAttempts: number;
+export interface EffectiveRule extends BaseEffectiveRule {
   config: RuleConfig;
 }
 

@@ -3,21 +3,32 @@ import { type Finding, SEVERITIES, type Severity, severityRank } from './finding
 import { round } from './format.ts';
 import { evaluateHardRules } from './hard-rules.ts';
 import type { Policy } from './policy.ts';
-import { derive, evaluateSoftRules, type FiredReason, type WindowContext } from './rules.ts';
+import { derive, type WindowContext } from './rules/derive.ts';
+import { evaluateSoftRules, type FiredReason } from './rules/evaluate.ts';
 import type { WindowAggregate } from './window.ts';
 
 /**
- * Score and severity (documented in README "How scoring works"):
- *  - each fired reason contributes s = weight x (0.6 + 0.4 x excess), where excess is how far the
- *    observed value lies past the threshold (0 at the threshold, 1 at twice the distance or more);
- *  - reasons combine like independent evidence: score = 100 x (1 - prod(1 - s/100)), rounded;
+ * Score and severity (README "Score and severity"):
+ *  - a fired reason's evidence is excess x volume: excess is how far past its threshold the observed
+ *    value lies (0 at the threshold, 1 at twice a maximum or half a minimum; a textbook signature that
+ *    describes the majority of the hour's calls counts as 1), volume is how many calls it describes
+ *    (1 from the policy's fullVolumeCalls);
+ *  - its strength is s = weight x (0.4 + 0.6 x evidence): with the shipped weight of 65, a reason just
+ *    past its threshold is `low` (26), half evidenced `medium`, fully evidenced `high` on its own;
+ *  - reasons combine like independent evidence: score = 100 x (1 - prod(1 - s/100)), rounded down
+ *    (so `high` needs the full line, not 64.6);
  *  - severity follows the policy's lines (default medium 40, high 65, critical 85), never below
  *    the floor a hard rule sets (a DNO call is at least high).
  */
+export function reasonStrength(r: FiredReason): number {
+  return r.weight * (0.4 + 0.6 * r.excess * r.volume);
+}
+
 export function combineScore(reasons: FiredReason[]): number {
   let keep = 1;
-  for (const r of reasons) keep *= 1 - (r.weight * (0.6 + 0.4 * r.excess)) / 100;
-  return Math.round(100 * (1 - keep));
+  for (const r of reasons) keep *= 1 - reasonStrength(r) / 100;
+  // the epsilon absorbs float noise (65 x 1 must stay 65), not evidence
+  return Math.floor(100 * (1 - keep) + 1e-9);
 }
 
 export function severityOf(score: number, policy: Policy): Severity {
@@ -90,6 +101,8 @@ export function evaluateWindow(
       dno_calls: w.callingDno,
       invalid_calling: w.callingInvalid,
       outside_hours: w.outsideHours,
+      ...(w.onNet > 0 ? { on_net_calls: w.onNet } : {}),
+      ...(w.emergency > 0 ? { emergency_calls: w.emergency } : {}),
       vetting: ctx.customer.vetting,
       traffic_profile: ctx.customer.traffic_profile,
       ...(trunks.length ? { trunks: trunks.map((t) => ({ trunk_id: t.trunk_id, calls: t.calls })) } : {}),

@@ -93,10 +93,12 @@ export function analyzeCalls(
   calls: CallRecord[],
   ref: ReferenceData = emptyReference(),
   tracebacks: TracebackHistory | null = null,
+  /** a partial policy laid over the default one */
+  policy?: unknown,
 ): Finding[] {
   const agg = new Aggregator(ref);
   for (const c of calls) agg.add(c);
-  return scoreAll(agg, ref, loadPolicy(), tracebacks);
+  return scoreAll(agg, ref, loadPolicy(policy), tracebacks);
 }
 
 export function codesFor(findings: Finding[], customerId: string): Set<string> {

@@ -9,7 +9,25 @@ describe('CDK context configuration', () => {
       stage: 'dev',
       archiveTransitionDays: 30,
       auditRetentionYears: 5,
+      // a trial stage: its audit export can be cleaned up
+      auditLockMode: 'governance',
+      auditLockDays: 1,
     });
+  });
+
+  it.each([
+    ['dev', 'governance', 1],
+    ['dev-alice', 'governance', 1],
+    ['prod', 'compliance', 366 * 5],
+    ['staging', 'compliance', 366 * 5],
+  ])('stage %s locks the audit export in %s mode for %i days by default', (stage, mode, days) => {
+    expect(readConfig(context({ stage }))).toMatchObject({ auditLockMode: mode, auditLockDays: days });
+  });
+
+  it('lets a trial stage choose the compliance lock and its length', () => {
+    expect(
+      readConfig(context({ stage: 'dev', auditLockMode: 'compliance', auditLockDays: '30' })),
+    ).toMatchObject({ auditLockMode: 'compliance', auditLockDays: 30 });
   });
 
   it('accepts numbers given as strings with -c and treats an empty value as unset', () => {
@@ -28,6 +46,8 @@ describe('CDK context configuration', () => {
       archiveTransitionDays: 90,
       auditRetentionYears: 7,
       policyKey: 'policy/p.json',
+      auditLockMode: 'compliance',
+      auditLockDays: 366 * 7,
     });
   });
 
@@ -37,6 +57,7 @@ describe('CDK context configuration', () => {
     [{ auditRetentionYears: 2.5 }, /"auditRetentionYears" = 2.5: .*expected int/],
     [{ alertEmail: 'on-call' }, /"alertEmail" = "on-call": .*email/],
     [{ stage: 'Prod_1' }, /"stage" = "Prod_1": lower-case letters/],
+    [{ auditLockMode: 'legal-hold' }, /"auditLockMode" = "legal-hold": .*"governance"/],
     [
       { policyKey: '/policy.json' },
       /"policyKey" = "\/policy.json": an S3 object key without a leading slash/,

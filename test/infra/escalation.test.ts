@@ -52,8 +52,10 @@ describe('Escalation construct', () => {
         ],
       },
     });
+    // the schedule starts the export state machine, which waits for the export's outcome
+    const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Target: Match.objectLike({ Arn: 'arn:aws:scheduler:::aws-sdk:dynamodb:exportTableToPointInTime' }),
+      Target: Match.objectLike({ Arn: { Ref: machines.find((id) => id.includes('AuditExport')) } }),
     });
   });
 
@@ -62,7 +64,9 @@ describe('Escalation construct', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
     });
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const [machine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))
+      .filter(([id]) => id.includes('EscalationStateMachine'))
+      .map(([, m]) => m);
     const text = JSON.stringify(machine.Properties.DefinitionString);
     const callbacks = text.split('lambda:invoke.waitForTaskToken').length - 1;
     expect(callbacks).toBe(3);

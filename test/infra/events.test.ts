@@ -16,8 +16,10 @@ const topicId = (name: string) => logicalIdOf(synth.template, 'AWS::SNS::Topic',
 const WORK_QUEUES = ['Ingest', 'Alert', 'Escalation', 'Audit', 'Traceback'];
 
 describe('queues', () => {
-  it('has the five work queues of the design, each with its own DLQ, and nothing else', () => {
-    expect(resourcesOfType(synth.template, 'AWS::SQS::Queue')).toHaveLength(2 * WORK_QUEUES.length);
+  // plus one dead-letter queue per SNS subscription (Alert, Escalation, Audit) and the audit export
+  // schedule's dead-letter queue
+  it('has the five work queues of the design, each with its own DLQ, and the delivery DLQs, nothing else', () => {
+    expect(resourcesOfType(synth.template, 'AWS::SQS::Queue')).toHaveLength(2 * WORK_QUEUES.length + 3 + 1);
   });
 
   it.each(WORK_QUEUES)('%sQueue: messaging-key encrypted, DLQ after exactly 5 receives', (name) => {

@@ -23,6 +23,7 @@ const WIRING_ENV = new Set([
   'CASES_TABLE',
   'TRACEBACKS_TABLE',
   'AUDIT_TABLE',
+  'IDEMPOTENCY_TABLE',
   'CDR_BUCKET',
   'REFERENCE_BUCKET',
   'EVENTS_TOPIC_ARN',
@@ -30,6 +31,7 @@ const WIRING_ENV = new Set([
   'ENFORCEMENT_TOPIC_ARN',
   'STATE_MACHINE_ARN',
   'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
   'POLICY_KEY',
   'NODE_OPTIONS',
   // ingest's continuation of big objects (functions/ingest/config.ts); to be added to docs/wiring.md
@@ -95,7 +97,11 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
   const table = (name: string) => ref('AWS::DynamoDB::Table', `${name}Table`);
   const bucket = (name: string) => ref('AWS::S3::Bucket', `${name}Bucket`);
   const topic = (name: string) => ref('AWS::SNS::Topic', name);
-  const base = { POWERTOOLS_SERVICE_NAME: 'traceguard', NODE_OPTIONS: '--enable-source-maps' };
+  const base = {
+    POWERTOOLS_SERVICE_NAME: 'traceguard',
+    POWERTOOLS_METRICS_NAMESPACE: 'Traceguard',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
 
   it.each([
     [
@@ -112,8 +118,11 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
         INGEST_QUEUE_URL: ref('AWS::SQS::Queue', /IngestQueue[0-9A-F]{8}$/),
       }),
     ],
-    ['notify-oncall', () => ({ ONCALL_TOPIC_ARN: topic('OnCallTopic') })],
-    ['write-audit', () => ({ AUDIT_TABLE: table('Audit') })],
+    [
+      'notify-oncall',
+      () => ({ ONCALL_TOPIC_ARN: topic('OnCallTopic'), IDEMPOTENCY_TABLE: table('Idempotency') }),
+    ],
+    ['write-audit', () => ({ AUDIT_TABLE: table('Audit'), IDEMPOTENCY_TABLE: table('Idempotency') })],
     [
       'traceback-request',
       () => ({
@@ -202,17 +211,22 @@ describe('outputs', () => {
         'CustomersTableName',
         'EscalationQueueUrl',
         'EventsTopicArn',
+        'IdempotencyTableName',
         'IngestQueueUrl',
         'ManifestTableName',
         'OnCallTopicArn',
         'ReferenceBucketName',
+        'ReviewerPolicyArn',
         'StateMachineArn',
+        'SwitchUploadPolicyArn',
         'TracebackQueueUrl',
         'TracebacksTableName',
       ].sort(),
     );
     synth.template.hasOutput('StateMachineArn', {
-      Value: { Ref: logicalIdOf(synth.template, 'AWS::StepFunctions::StateMachine', 'Escalation') },
+      Value: {
+        Ref: logicalIdOf(synth.template, 'AWS::StepFunctions::StateMachine', 'EscalationStateMachine'),
+      },
     });
   });
 });

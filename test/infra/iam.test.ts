@@ -109,11 +109,14 @@ describe('IAM least privilege', () => {
     );
   });
 
-  it('audit writer: PutItem/GetItem/Query on the Audit table and nothing on other tables', () => {
+  it('audit writer: PutItem/GetItem/Query on the Audit table, its idempotency records, nothing else', () => {
     const auditTable = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'AuditTable');
-    const dynamo = statementsOfFunction('write-audit').filter((s) =>
+    const idempotency = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable');
+    const all = statementsOfFunction('write-audit').filter((s) =>
       list(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
+    const dynamo = all.filter((s) => !mentions(s.Resource, idempotency));
+    expect(all.length - dynamo.length).toBe(1);
     expect(dynamo).toHaveLength(1);
     expect(list(dynamo[0].Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(mentions(dynamo[0].Resource, auditTable)).toBe(true);
@@ -169,10 +172,55 @@ describe('IAM least privilege', () => {
     expect(s3).toHaveLength(2);
   });
 
-  it('notify-oncall can publish to the OnCallTopic and touches no table or bucket', () => {
-    const actions = statementsOfFunction('notify-oncall').flatMap((s) => list(s.Action));
-    expect(actions.filter((a) => /^(s3|dynamodb):/.test(a))).toEqual([]);
-    expect(actions).toContain('sns:Publish');
+  it('notify-oncall can publish to the OnCallTopic and touches no table but its idempotency records, no bucket', () => {
+    const idempotency = logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable');
+    const statements = statementsOfFunction('notify-oncall');
+    const data = statements.filter((s) => list(s.Action).some((a) => /^(s3|dynamodb):/.test(a)));
+    expect(data).toHaveLength(1);
+    expect(list(data[0].Action).every((a) => a.startsWith('dynamodb:'))).toBe(true);
+    expect(JSON.stringify(data[0].Resource).match(/Stateful\w+Table\w+/g)).toEqual(
+      expect.arrayContaining([idempotency]),
+    );
+    expect(
+      JSON.stringify(data[0].Resource)
+        .match(/Stateful\w+Table\w+/g)
+        ?.every((id) => id === idempotency),
+    ).toBe(true);
+    expect(statements.flatMap((s) => list(s.Action))).toContain('sns:Publish');
+  });
+
+  it('grants no DynamoDB action a function does not use: no Scan or BatchWriteItem anywhere, deletes only where code deletes', () => {
+    // case-step deletes answered review tokens; Powertools deletes an idempotency record whose handling failed
+    const mayDelete = [
+      logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'CasesTable'),
+      logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable'),
+    ];
+    let checked = 0;
+    for (const { policy, statement } of identityStatements()) {
+      for (const action of list(statement.Action)) {
+        if (!action.startsWith('dynamodb:')) continue;
+        checked += 1;
+        for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem']) {
+          expect(grants(action, forbidden), `${policy}: ${action} grants ${forbidden}`).toBe(false);
+        }
+        if (grants(action, 'dynamodb:DeleteItem')) {
+          const tables = JSON.stringify(statement.Resource).match(/Stateful\w+Table\w+/g) ?? [];
+          expect(
+            tables.every((t) => mayDelete.includes(t)),
+            `${policy}: DeleteItem on ${tables}`,
+          ).toBe(true);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it.each(['ingest', 'traceback-request'])('%s: no delete, scan or batch write on any table', (name) => {
+    const actions = statementsOfFunction(name).flatMap((s) => list(s.Action));
+    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem']) {
+      expect(actions.filter((a) => grants(a, forbidden))).toEqual([]);
+    }
+    expect(actions).toContain('dynamodb:UpdateItem');
   });
 });
 

@@ -18,6 +18,7 @@ const PINNED: Record<string, string> = {
   StatefulStorageCustomersTable7D4348A2: 'AWS::DynamoDB::Table',
   StatefulStorageManifestTable37AE33CA: 'AWS::DynamoDB::Table',
   StatefulStorageTracebacksTable0C5DDF36: 'AWS::DynamoDB::Table',
+  StatefulStorageIdempotencyTableD04F7EE7: 'AWS::DynamoDB::Table',
   // the escalation construct's Object Lock audit export: stateful although it sits in the Stateless half
   StatelessEscalationAuditExportBucketE24C780E: 'AWS::S3::Bucket',
 };

@@ -99,6 +99,7 @@ describe('tables (docs/wiring.md)', () => {
     CasesTable: [{ name: 'byCustomer', keys: ['customerId', 'openedAt'] }],
     TracebacksTable: [{ name: 'byStatus', keys: ['status', 'deadline'] }],
     AuditTable: [],
+    IdempotencyTable: [],
   };
 
   it('expires the exactly-once markers of the Aggregates table by TTL, and nothing in the others', () => {
@@ -109,11 +110,13 @@ describe('tables (docs/wiring.md)', () => {
       ]),
     );
     expect(ttl.AggregatesTable).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    // Powertools idempotency records expire once their window has passed
+    expect(ttl.IdempotencyTable).toEqual({ AttributeName: 'expiration', Enabled: true });
     // audit records, cases and tracebacks must never silently expire
     for (const t of ['AuditTable', 'CasesTable', 'TracebacksTable']) expect(ttl[t]).toBeUndefined();
   });
 
-  it('has exactly the six tables of the wiring', () => {
+  it('has exactly the tables of the wiring: six of the pipeline and the idempotency records', () => {
     const ids = resourcesOfType(synth.template, 'AWS::DynamoDB::Table').map(([id]) =>
       id.replace(/^StatefulStorage/, '').replace(/[0-9A-F]{8}$/, ''),
     );

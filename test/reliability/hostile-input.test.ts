@@ -14,8 +14,14 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { terminalSafe } from '../../cli/terminal-text.ts';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
+import { HOUR_MS as HOUR } from '../../shared/cdr/time.ts';
+import { Aggregator } from '../../shared/detect/aggregator.ts';
+import { scoreAll } from '../../shared/detect/analysis.ts';
+import { loadPolicy } from '../../shared/detect/policy.ts';
+import { emptyReference } from '../../shared/detect/reference.ts';
 import { HEADER, parse } from '../helpers/parse.ts';
 import { MB, traceguard } from './hostile-cli.ts';
 
@@ -46,6 +52,44 @@ async function readAll(bytes: Buffer, chunk: number, maxDecompressedBytes?: numb
 
 const row = (id: string, extra = '') =>
   `${id},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,486,BUSY,A,,${extra}`;
+
+/** control characters other than the newline that ends each line */
+const controls = (text: string) =>
+  [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\x7f' && c <= '\x9f'));
+
+/** `n` rejected, unsigned calls (603, attestation C), each field picked by the call's index */
+const rejectedCalls = (
+  n: number,
+  pick: { id: (i: number) => string; startMs: (i: number) => number; customer: (i: number) => string },
+  trunk: (i: number) => string = () => 'T1',
+  called: (i: number) => string = (i) => `+1415555${String(2000 + i)}`,
+) =>
+  Array.from({ length: n }, (_, i) =>
+    [
+      pick.id(i),
+      new Date(pick.startMs(i)).toISOString().replace('.000Z', 'Z'),
+      '',
+      '',
+      '0',
+      pick.customer(i),
+      trunk(i),
+      `+1212555${String(1000 + (i % 9000))}`,
+      called(i),
+      '603',
+      'REJECTED',
+      'C',
+      '',
+      '',
+    ].join(','),
+  );
+
+/** 300 rejected, unsigned calls in one hour from `customer`: enough for a finding */
+const robocalls = (customer: string, prefix = 'r') =>
+  rejectedCalls(300, {
+    id: (i) => `${prefix}${i}`,
+    startMs: (i) => Date.UTC(2026, 10, 27, 16) + i * 10_000,
+    customer: () => customer,
+  });
 
 describe('hostile bytes', () => {
   it('any byte sequence (no header, NULs, invalid UTF-8, gzip magic) yields counted rows or a BatchReadError', async () => {
@@ -230,29 +274,7 @@ describe('formula injection', () => {
   it('traceguard analyze reports them as JSON strings, exactly as received', async () => {
     // robocall-shaped traffic so every formula customer gets a finding in the output
     const lines: string[] = [];
-    for (const [c, f] of FORMULAS.entries()) {
-      for (let i = 0; i < 300; i++) {
-        const t = new Date(Date.UTC(2026, 10, 27, 16) + i * 10_000).toISOString();
-        lines.push(
-          [
-            `f${c}-${i}`,
-            t,
-            '',
-            '',
-            '0',
-            csvField(f),
-            'T1',
-            `+1212555${String(1000 + i)}`,
-            `+1415555${String(2000 + i)}`,
-            '603',
-            'REJECTED',
-            'C',
-            '',
-            '',
-          ].join(','),
-        );
-      }
-    }
+    for (const [c, f] of FORMULAS.entries()) lines.push(...robocalls(csvField(f), `f${c}-`));
     const file = join(work, 'formulas.csv');
     writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
     const { stdout } = await promisify(execFile)(
@@ -396,6 +418,49 @@ describe('hostile input: plausibility', () => {
   });
 });
 
+describe('hostile input: plausibility on the command line', () => {
+  it('9. analyze --earliest / --latest move the plausible range; a bad range is refused', async () => {
+    const dir = mkdtempSync(join(work, 'range-'));
+    const file = join(dir, 'old.csv');
+    writeFileSync(file, `${HEADER}\n${row('y1999').replace('2026-11-27', '1999-06-01')}\n${row('now')}\n`);
+    const plain = await traceguard(['analyze', '--format', 'json', file]);
+    expect(JSON.parse(plain.stdout).summary).toMatchObject({ rows: 2, calls: 1, quarantined: 1 });
+    expect(plain.stderr).toContain(
+      `${file}:2: start_time '1999-06-01T16:00:00Z' is outside the plausible range`,
+    );
+    const widened = await traceguard([
+      'analyze',
+      '--format',
+      'json',
+      '--earliest',
+      '1990-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(JSON.parse(widened.stdout).summary).toMatchObject({ rows: 2, calls: 2, quarantined: 0 });
+    const narrowed = await traceguard([
+      'analyze',
+      '--format',
+      'json',
+      '--latest',
+      '2026-01-01T00:00:00Z',
+      '--earliest',
+      '1990-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(JSON.parse(narrowed.stdout).summary).toMatchObject({ rows: 2, calls: 1, quarantined: 1 });
+    const bad = await traceguard([
+      'analyze',
+      '--earliest',
+      '2026-01-01T00:00:00Z',
+      '--latest',
+      '2025-01-01T00:00:00Z',
+      file,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('traceguard: --latest is before --earliest\n');
+  });
+});
+
 describe('hostile input: characters', () => {
   it('13. invalid UTF-8 in customer_id is quarantined, not merged into one replacement-character id', async () => {
     const head = Buffer.from(`${HEADER}\n${row('ok')}\n`);
@@ -434,31 +499,6 @@ describe('hostile input: characters', () => {
   });
 });
 
-/** control characters other than the newline that ends each line */
-const controls = (text: string) =>
-  [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\x7f' && c <= '\x9f'));
-
-/** 300 rejected, unsigned calls in one hour from `customer`: enough for a finding */
-const robocalls = (customer: string, prefix = 'r') =>
-  Array.from({ length: 300 }, (_, i) =>
-    [
-      `${prefix}${i}`,
-      new Date(Date.UTC(2026, 10, 27, 16) + i * 10_000).toISOString(),
-      '',
-      '',
-      '0',
-      customer,
-      'T1',
-      `+1212555${String(1000 + i)}`,
-      `+1415555${String(2000 + i)}`,
-      '603',
-      'REJECTED',
-      'C',
-      '',
-      '',
-    ].join(','),
-  );
-
 describe('hostile input: the command line (child processes, peak RSS measured by the child)', () => {
   const dir = mkdtempSync(join(work, 'cli-'));
 
@@ -483,7 +523,7 @@ describe('hostile input: the command line (child processes, peak RSS measured by
 
   it('3. 70k malformed rows with control characters, read in two ranges: streamed to --quarantine-out, exact lines, memory flat', async () => {
     const bad = (i: number) =>
-      `m${i},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,999,BUSY,A,,\x1b[2J${'z'.repeat(1000)}\x07`;
+      `m${i},2026-11-27T16:00:00Z,,,0,C1,T1,+12025550143,+13125550199,999,BUSY,A,,\x1b[2J\u2028${'z'.repeat(1000)}\x07`;
     const rows = Array.from({ length: 70_000 }, (_, i) => bad(i));
     const file = join(dir, 'malformed.csv.gz');
     writeFileSync(file, gzipSync(`${HEADER}\n${rows.join('\n')}\n`, { level: 1 }));
@@ -492,7 +532,7 @@ describe('hostile input: the command line (child processes, peak RSS measured by
       env: { TRACEGUARD_ANALYZE_WORKERS: '2' },
     });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).summary).toEqual({
+    expect(JSON.parse(r.stdout).summary).toMatchObject({
       batches: 1,
       rows: 70_000,
       quarantined: 70_000,
@@ -580,6 +620,11 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     const f = await traceguard(['analyze', fifo], { timeoutMs: 20_000 });
     expect(f.code).toBe(2);
     expect(f.stderr).toBe(`traceguard: ${fifo}: is a FIFO (named pipe), not a CDR file\n`);
+    const asReference = await traceguard(['analyze', '--customers', fifo, fifo]);
+    expect(asReference.code).toBe(2);
+    expect(asReference.stderr).toBe(
+      `traceguard: ${fifo}: customer registry is a FIFO (named pipe), not a file\n`,
+    );
     const loop = join(dir, 'loop.csv');
     symlinkSync(loop, loop);
     const l = await traceguard(['analyze', loop]);
@@ -599,6 +644,18 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     expect(JSON.parse(t.stdout).summary).toMatchObject({ batches: 2, rows: 2, calls: 2 });
     expect(t.stderr).toBe(
       'traceguard: skipped in directories: 1 hidden, 1 special (FIFO, socket, device), 1 looping or broken symbolic link(s)\n',
+    );
+  });
+});
+
+describe('hostile input: terminal escaping', () => {
+  it('11. every control character, line separator and bidi override is escaped; other text is kept', () => {
+    expect(terminalSafe('C1 \x1b[2J\x1b]0;t\x07\r\n\t\x00\x7f\x9b31m')).toBe(
+      'C1 \\x1b[2J\\x1b]0;t\\x07\\x0d\\x0a\\x09\\x00\\x7f\\x9b31m',
+    );
+    expect(terminalSafe('a\u2028b\u202ecba\u2066')).toBe('a\\u2028b\\u202ecba\\u2066');
+    expect(terminalSafe('Ünïcode ☎ +1 (202) 555-0143, "quoted"')).toBe(
+      'Ünïcode ☎ +1 (202) 555-0143, "quoted"',
     );
   });
 });
@@ -653,5 +710,75 @@ describe('hostile input: traceback lookup (child processes, peak RSS measured by
     expect(r.stderr).toBe(
       `traceguard: ${req}: traceback request is ${1024 * 1024 + request().length + 14} bytes, over the 65536-byte limit\n`,
     );
+  });
+});
+
+describe('hostile input: cardinality (customers x hours)', () => {
+  const dir = mkdtempSync(join(work, 'cardinality-'));
+  /** one call per row; `customer(i)` and `hourMs(i)` pick its customer and its time */
+  const calls = (n: number, customer: (i: number) => string, hourMs: (i: number) => number) =>
+    rejectedCalls(
+      n,
+      { id: (i) => `k${i}`, startMs: hourMs, customer },
+      (i) => `T${i % 3}`,
+      () => '+13125550199',
+    );
+  const since2014 = (i: number) => Date.UTC(2014, 0, 1) + i * HOUR;
+
+  it('4. scoring one customer grows linearly with its hours (trunk windows indexed by hour), not with their square', async () => {
+    const scoringMs = async (hours: number) => {
+      const { calls: records } = await parse(
+        `${HEADER}\n${calls(hours, () => 'C1', since2014).join('\n')}\n`,
+      );
+      const agg = new Aggregator(emptyReference());
+      for (const r of records) agg.add(r);
+      let best = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < 3; k++) {
+        const t = performance.now();
+        scoreAll(agg, emptyReference(), loadPolicy(), null);
+        best = Math.min(best, performance.now() - t);
+      }
+      return best;
+    };
+    const small = await scoringMs(4000);
+    const large = await scoringMs(16_000);
+    // 4x the hours: about 4x the time when linear, 16x when every window scanned every trunk window
+    expect(large / small).toBeLessThan(9);
+  });
+
+  it('4. one customer over 30k distinct hours: analyzed in seconds within 320 MB; 100k hours stop at the window limit with a clear error', async () => {
+    const file = join(dir, 'hours-30k.csv');
+    writeFileSync(file, `${HEADER}\n${calls(30_000, () => 'C1', since2014).join('\n')}\n`);
+    const ok = await traceguard(['analyze', '--format', 'json', file]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).summary).toMatchObject({ rows: 30_000, calls: 30_000 });
+    expect(ok.ms).toBeLessThan(20_000);
+    expect(ok.peakRss).toBeLessThan(320 * MB);
+
+    const big = join(dir, 'hours-100k.csv');
+    writeFileSync(big, `${HEADER}\n${calls(100_000, () => 'C1', since2014).join('\n')}\n`);
+    const capped = await traceguard(['analyze', '--format', 'json', big]);
+    expect(capped.code).toBe(2);
+    expect(capped.stderr).toBe(
+      `traceguard: ${big}: more than 30000 customer-hour windows (distinct customers x hours) in one run; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)\n`,
+    );
+    expect(capped.ms).toBeLessThan(20_000);
+    expect(capped.peakRss).toBeLessThan(320 * MB);
+  });
+
+  it('5. 100k rows from 100k distinct customers stop at the window limit, memory bounded', async () => {
+    const file = join(dir, 'customers-100k.csv');
+    writeFileSync(
+      file,
+      `${HEADER}\n${calls(
+        100_000,
+        (i) => `CUST${i}`,
+        (i) => Date.UTC(2026, 10, 27, 16, i % 60),
+      ).join('\n')}\n`,
+    );
+    const r = await traceguard(['analyze', '--format', 'json', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/customers-100k\.csv: more than 30000 customer-hour windows/);
+    expect(r.peakRss).toBeLessThan(320 * MB);
   });
 });

@@ -95,7 +95,10 @@ const fieldsArb = fc.record({
     fc.constantFrom('', '0', '5', '45', '007'),
     fc.constantFrom('3.5', '-1', 'x', ' 4', '1234567890', '86401', '86400'),
   ),
-  customer_id: mix(fc.constantFrom('C1', 'C2'), fc.constantFrom(' C1', 'C3 ', 'é', '', 'C1\r', '\uFFFD')),
+  customer_id: mix(
+    fc.constantFrom('C1', 'C2'),
+    fc.constantFrom(' C1', 'C3 ', 'é', '', 'C1\r', '\uFFFD', 'C\uFFFD1'),
+  ),
   trunk_id: mix(fc.constantFrom('', 'T1', 'T2'), fc.constantFrom(' T1', '"T2"')),
   calling_number: numberArb,
   called_number: numberArb,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZoneClock } from '../../shared/cdr/time.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
-import { zoneOfNumber } from '../../shared/detect/npa-zones.ts';
+import { zonesOfNumber } from '../../shared/detect/npa-zones.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
 import { callsInHour } from '../helpers/traffic.ts';
 
@@ -19,13 +19,19 @@ const CALLED = [
   '+13105550100',
   '+17875550100',
   '+442079460011',
+  // Saskatchewan: no daylight saving time
+  '+13065550100',
+  // area codes spanning Eastern/Central and Mountain/Pacific
+  '+18505550100',
+  '+12085550100',
 ];
 
+/** Outside in any of the called party's zones (an area code spanning two takes the stricter reading). */
 function expectedOutside(called: string, ms: number): number | null {
-  const zone = zoneOfNumber(called);
-  if (zone === null) return null;
-  const h = new Date(ms + new ZoneClock(zone).offsetAt(ms)).getUTCHours();
-  return h < 8 || h >= 21 ? 1 : 0;
+  const zones = zonesOfNumber(called);
+  if (zones === null) return null;
+  const hours = zones.map((zone) => new Date(ms + new ZoneClock(zone).offsetAt(ms)).getUTCHours());
+  return hours.some((h) => h < 8 || h >= 21) ? 1 : 0;
 }
 
 describe('calling hours at the called party', () => {
@@ -69,5 +75,35 @@ describe('calling hours at the called party', () => {
     const [w] = agg.customerWindows().get('C1') ?? [];
     expect(w.hourMs).toBe(hour);
     expect([w.hoursKnown, w.outsideHours]).toEqual([2, 1]);
+  });
+
+  it('Saskatchewan keeps standard time: 7:30 in Regina is outside hours in July and in January', () => {
+    expect(zonesOfNumber('+13065550100')).toEqual(['America/Regina']);
+    expect(zonesOfNumber('+16395550100')).toEqual(['America/Regina']);
+    // 13:30 UTC is 7:30 in Regina (UTC-6) all year; Chicago would say 8:30 in July
+    for (const hour of [Date.UTC(2026, 6, 15, 13), Date.UTC(2026, 0, 15, 13)]) {
+      const agg = new Aggregator(emptyReference());
+      agg.add(callsInHour('C1', hour + 30 * 60_000, 1, () => ({ called: '+13065550100' }))[0]);
+      const [w] = agg.customerWindows().get('C1') ?? [];
+      expect([w.hoursKnown, w.outsideHours]).toEqual([1, 1]);
+    }
+  });
+
+  it('an area code spanning two zones is outside hours when either zone is', () => {
+    // 850: Florida panhandle, Eastern and Central. 01:30 UTC in November = 20:30 Eastern, 19:30 Central
+    // (inside in both); 02:30 UTC = 21:30 Eastern: outside; 13:30 UTC = 8:30 Eastern, 7:30 Central: outside
+    const cases: Array<[number, number]> = [
+      [Date.UTC(2026, 10, 27, 1, 30), 0],
+      [Date.UTC(2026, 10, 27, 2, 30), 1],
+      [Date.UTC(2026, 10, 27, 13, 30), 1],
+      [Date.UTC(2026, 10, 27, 14, 30), 0],
+    ];
+    for (const [ms, outside] of cases) {
+      const agg = new Aggregator(emptyReference());
+      agg.add(callsInHour('C1', ms, 1, () => ({ called: '+18505550100' }))[0]);
+      const [w] = agg.customerWindows().get('C1') ?? [];
+      expect(w.outsideHours, new Date(ms).toISOString()).toBe(outside);
+    }
+    expect(zonesOfNumber('+18505550100')).toEqual(['America/New_York', 'America/Chicago']);
   });
 });

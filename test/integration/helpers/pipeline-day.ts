@@ -11,7 +11,7 @@ import { cdrCsv, cdrRow } from './cdr-csv.ts';
  *    across two batches of the same hour -> critical finding, case, immediate suspension.
  *  - C-MED (standard, conversational): clean traffic with three impossible caller IDs (a hard rule
  *    that floors at medium) -> medium finding: on-call is told, no case.
- *  - C-LOW (standard, conversational): answered calls of 15 s on average -> LOW_ACD only, a low
+ *  - C-LOW (standard, conversational): answered calls of 25 s on average -> LOW_ACD only, a low
  *    finding: recorded and audited, nobody paged.
  *  - C-QUIET (trusted): a few ordinary calls in two hours -> no finding.
  */
@@ -133,7 +133,7 @@ export function pipelineDay(): PipelineDay {
     [['C-MED', HOUR_16, 150]],
     2,
   );
-  add('cdr/sbc-east-1/2026/11/27/16-low.csv', plainCalls('C-LOW', 'low', 150, HOUR_16, 15), [
+  add('cdr/sbc-east-1/2026/11/27/16-low.csv', plainCalls('C-LOW', 'low', 150, HOUR_16, 25), [
     ['C-LOW', HOUR_16, 150],
   ]);
   add('cdr/sbc-west-1/2026/11/27/17-quiet.csv', plainCalls('C-QUIET', 'quiet-17', 20, HOUR_17), [

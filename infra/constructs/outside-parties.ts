@@ -1,0 +1,117 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { AUDIT_EXPORT_PREFIX } from './audit-export.ts';
+import { CDR_PREFIX } from './ingest.ts';
+import { nagRef } from './nag.ts';
+
+export interface OutsidePartiesProps {
+  dataKey: IKey;
+  cdrBucket: IBucket;
+  casesTable: ITable;
+  auditTable: ITable;
+  auditExportBucket: IBucket;
+}
+
+/**
+ * What the two kinds of people and systems outside the pipeline may do, as customer-managed policies
+ * the operator attaches to their IAM users, roles or Identity Center permission sets (the stack does
+ * not create identities: who the switches and reviewers are is the operator's business).
+ *
+ * - switches upload CDR batches under `cdr/`, encrypted with the bucket's key, and nothing else;
+ * - reviewers read cases and the audit log and answer the escalation's review tasks
+ *   (`traceguard cases decide`), and change nothing else.
+ */
+export class OutsideParties extends Construct {
+  readonly switchUploadPolicy: ManagedPolicy;
+  readonly reviewerPolicy: ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: OutsidePartiesProps) {
+    super(scope, id);
+    const { region } = Stack.of(this);
+    const viaService = (service: string) => ({
+      StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` },
+    });
+
+    this.switchUploadPolicy = new ManagedPolicy(this, 'SwitchUploadPolicy', {
+      description:
+        'Traceguard: a switch uploads CDR batches under cdr/ of the CDR bucket (single or multipart)',
+      statements: [
+        new PolicyStatement({
+          sid: 'UploadCdrBatches',
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [props.cdrBucket.arnForObjects(`${CDR_PREFIX}*`)],
+        }),
+        new PolicyStatement({
+          // multipart uploads to a KMS-encrypted bucket need Decrypt as well as GenerateDataKey
+          sid: 'EncryptWithTheBucketKeyThroughS3',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.dataKey.keyArn],
+          conditions: viaService('s3'),
+        }),
+      ],
+    });
+    Validations.of(this.switchUploadPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${nagRef(props.cdrBucket)}.Arn>/${CDR_PREFIX}*]`,
+      reason:
+        'A switch names its own batch objects under cdr/<switch_id>/; it can only create them (PutObject).',
+    });
+
+    this.reviewerPolicy = new ManagedPolicy(this, 'ReviewerPolicy', {
+      description:
+        'Traceguard: a reviewer reads cases and the audit log and decides cases waiting for review',
+      statements: [
+        new PolicyStatement({
+          sid: 'ReadCases',
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+          resources: [props.casesTable.tableArn, `${props.casesTable.tableArn}/index/*`],
+        }),
+        new PolicyStatement({
+          sid: 'ReadAndVerifyTheAuditLog',
+          actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+          resources: [props.auditTable.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'ReadAuditExports',
+          actions: ['s3:GetObject'],
+          resources: [props.auditExportBucket.arnForObjects(`${AUDIT_EXPORT_PREFIX}*`)],
+        }),
+        new PolicyStatement({
+          sid: 'DecryptThroughDynamoDBAndS3',
+          actions: ['kms:Decrypt'],
+          resources: [props.dataKey.keyArn],
+          conditions: {
+            'ForAnyValue:StringEquals': {
+              'kms:ViaService': [`dynamodb.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`],
+            },
+          },
+        }),
+        new PolicyStatement({
+          // a decision is the answer to the review task; the task token is the capability, and IAM
+          // cannot scope tokens of service-integration tasks to a state machine
+          sid: 'AnswerReviewTasks',
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(this.reviewerPolicy).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'states:SendTaskSuccess/SendTaskFailure for callback task tokens accept no resource-level scope.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.casesTable)}.Arn>/index/*]`,
+        reason: "Case lookups by customer go through the cases table's own secondary index.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.auditExportBucket)}.Arn>/${AUDIT_EXPORT_PREFIX}*]`,
+        reason: 'Reviewers read any daily export under audit-export/ (read only, objects are locked).',
+      },
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { int, pct, round } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+/**
+ * Snowshoeing: most calls come from caller IDs the customer cannot vouch for, each used only once or
+ * a few times. A caller ID is fresh when it is outside the customer's number inventory; for a customer
+ * without an inventory, when it was never used in the customer's earlier hours; with neither, every
+ * caller ID is fresh. Calls per caller ID is the hour's mean (the aggregate keeps no per-number counts),
+ * so a stable pool of numbers, even a large one, stays quiet.
+ */
+export const ANI_ROTATION = defineRule({
+  code: 'ANI_ROTATION',
+  firesWhen:
+    'share of calls from fresh caller IDs (outside the inventory, else new to the customer), with at most 3 calls per caller ID and at least 100 of them, is above',
+  direction: 'max',
+  ratio: true,
+  signature: true,
+  params: {
+    maxCallsPerNumber: z.number().positive(),
+    minDistinct: z.number().int().nonnegative(),
+  },
+  defaults: { threshold: 0.5, minAttempts: 150, maxCallsPerNumber: 3, minDistinct: 100, weight: 65 },
+  evaluate: (w, d, _ctx, cfg) => {
+    const withCaller = w.attempts - w.callingBlank;
+    if (d.distinctCalling === 0 || withCaller === 0) return null;
+    let fresh: number;
+    let basis: string;
+    if (w.callingChecked > 0) {
+      fresh = w.callingOutsideInventory;
+      basis = "outside the customer's number inventory";
+    } else if (d.newCallingShare !== null) {
+      fresh = Math.round(withCaller * d.newCallingShare);
+      basis = 'never used by this customer before';
+    } else {
+      fresh = withCaller;
+      basis = 'with no inventory or earlier hours to vouch for them';
+    }
+    const perNumber = withCaller / d.distinctCalling;
+    const share = fresh / w.attempts;
+    return {
+      observed: share,
+      also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
+      calls: w.attempts,
+      share,
+      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}; ${int(d.distinctCalling)} distinct caller IDs in the hour, ${round(perNumber, 1)} calls each`,
+    };
+  },
+});

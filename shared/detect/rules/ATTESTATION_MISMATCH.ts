@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { int, pct } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+export const ATTESTATION_MISMATCH = defineRule({
+  code: 'ATTESTATION_MISMATCH',
+  firesWhen:
+    "share of A-attested calls from numbers outside the customer's inventory (and at least 10 calls) is above",
+  direction: 'max',
+  ratio: true,
+  signature: true,
+  params: { minCount: z.number().int().nonnegative() },
+  defaults: { threshold: 0.05, minAttempts: 50, minCount: 10, weight: 65 },
+  evaluate: (w, _d, _ctx, cfg) => {
+    if (w.aChecked === 0) return null;
+    const r = w.aOutsideInventory / w.aChecked;
+    return {
+      observed: r,
+      also: w.aOutsideInventory >= cfg.minCount,
+      calls: w.aChecked,
+      share: w.aOutsideInventory / w.attempts,
+      detail: `${int(w.aOutsideInventory)} of ${int(w.aChecked)} A-attested calls (${pct(r)}) used caller IDs outside the customer's number inventory`,
+    };
+  },
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { int, pct } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+export const CALLING_EQUALS_CALLED = defineRule({
+  code: 'CALLING_EQUALS_CALLED',
+  firesWhen: 'share of calls presenting the called number as caller ID (and at least 10 calls) is above',
+  direction: 'max',
+  ratio: true,
+  signature: true,
+  params: { minCount: z.number().int().nonnegative() },
+  defaults: { threshold: 0.02, minAttempts: 50, minCount: 10, weight: 65 },
+  evaluate: (w, _d, _ctx, cfg) => {
+    const r = w.callingEqualsCalled / w.attempts;
+    return {
+      observed: r,
+      also: w.callingEqualsCalled >= cfg.minCount,
+      calls: w.attempts,
+      share: r,
+      detail: `${int(w.callingEqualsCalled)} calls (${pct(r)}) presented the called party's own number as caller ID`,
+    };
+  },
+});

@@ -1,0 +1,20 @@
+import { int, pct } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+export const FICTITIOUS_CALLING_NUMBER = defineRule({
+  code: 'FICTITIOUS_CALLING_NUMBER',
+  firesWhen: 'share of calls from 555-01XX and other reserved caller IDs is above',
+  direction: 'max',
+  ratio: true,
+  signature: false,
+  params: {},
+  defaults: { threshold: 0.3, minAttempts: 100, weight: 65 },
+  evaluate: (w) => {
+    const r = w.callingFictitious / w.attempts;
+    return {
+      observed: r,
+      calls: w.attempts,
+      detail: `${int(w.callingFictitious)} calls (${pct(r)}) used reserved fictitious caller IDs (555-01XX, 555-1212)`,
+    };
+  },
+});

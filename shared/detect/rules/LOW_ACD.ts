@@ -1,0 +1,33 @@
+import { int, round } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+/** An average needs some answered calls before it means anything. */
+const MIN_ANSWERED = 30;
+
+export const LOW_ACD = defineRule({
+  code: 'LOW_ACD',
+  firesWhen: 'average answered duration is below',
+  direction: 'min',
+  ratio: false,
+  unit: ' s',
+  signature: false,
+  params: {},
+  defaults: {
+    threshold: 30,
+    minAttempts: 120,
+    weight: 65,
+    profiles: {
+      call_center: { threshold: 20 },
+      dialer: { threshold: 12 },
+      notifications: { enabled: false },
+    },
+  },
+  evaluate: (w, d) =>
+    w.answered < MIN_ANSWERED
+      ? null
+      : {
+          observed: d.acd,
+          calls: w.answered,
+          detail: `answered calls averaged ${round(d.acd, 1)} s (${int(w.answered)} answered)`,
+        },
+});

@@ -1,0 +1,21 @@
+import { int, pct } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+export const NEIGHBOR_SPOOFING = defineRule({
+  code: 'NEIGHBOR_SPOOFING',
+  firesWhen: "share of calls whose caller ID is in the called party's own NPA-NXX is above",
+  direction: 'max',
+  ratio: true,
+  signature: true,
+  params: {},
+  defaults: { threshold: 0.1, minAttempts: 100, weight: 65 },
+  evaluate: (w) => {
+    const r = w.neighborNpaNxx / w.attempts;
+    return {
+      observed: r,
+      calls: w.attempts,
+      share: r,
+      detail: `${pct(r)} of ${int(w.attempts)} calls showed a caller ID in the called party's own NPA-NXX (${int(w.neighborNpaNxx)} calls)`,
+    };
+  },
+});

@@ -1,0 +1,20 @@
+import { int, pct } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+export const REJECTION_RATIO = defineRule({
+  code: 'REJECTION_RATIO',
+  firesWhen: '403/603/607/608 share of attempts is above',
+  direction: 'max',
+  ratio: true,
+  signature: false,
+  params: {},
+  defaults: { threshold: 0.2, minAttempts: 120, weight: 65 },
+  evaluate: (w, d) => {
+    const r = d.rejected / w.attempts;
+    return {
+      observed: r,
+      calls: w.attempts,
+      detail: `${pct(r)} of ${int(w.attempts)} attempts were rejected as unwanted or blocked (403: ${int(w.rej403)}, 603: ${int(w.rej603)}, 607: ${int(w.rej607)}, 608: ${int(w.rej608)})`,
+    };
+  },
+});

@@ -1,0 +1,23 @@
+import { int, pct } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+export const UNSIGNED_OR_GATEWAY_ATTESTATION = defineRule({
+  code: 'UNSIGNED_OR_GATEWAY_ATTESTATION',
+  firesWhen: 'share of unsigned or C-attested calls, among calls whose source reports attestation, is above',
+  direction: 'max',
+  ratio: true,
+  signature: false,
+  params: {},
+  defaults: { threshold: 0.6, minAttempts: 150, weight: 65 },
+  evaluate: (w, _d, _ctx, _cfg, eff) => {
+    // only calls whose source reports attestation say anything about signing
+    const reported = w.attempts - w.attUnreported;
+    if (reported === 0 || reported < eff.minAttempts) return null;
+    const r = (w.attC + w.attNone) / reported;
+    return {
+      observed: r,
+      calls: reported,
+      detail: `${pct(r)} of ${int(reported)} calls that carried attestation were unsigned (${int(w.attNone)}) or gateway C-attested (${int(w.attC)}); A: ${int(w.attA)}, B: ${int(w.attB)}`,
+    };
+  },
+});

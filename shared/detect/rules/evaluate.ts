@@ -1,0 +1,67 @@
+import type { Reason } from '../finding.ts';
+import { round } from '../format.ts';
+import { effectiveRule, type Policy } from '../policy.ts';
+import type { WindowAggregate } from '../window.ts';
+import { derive, type WindowContext } from './derive.ts';
+import { SOFT_RULE_MODULES } from './index.ts';
+import type { Evaluation, RuleModule } from './rule.ts';
+
+/** A reason that fired, with what decides its weight in the score (see score.ts). */
+export interface FiredReason extends Reason {
+  weight: number;
+  /** how far past the threshold, 0..1 (1 = twice the threshold, or half of it for a minimum rule) */
+  excess: number;
+  /** how many calls it describes, 0..1 (1 = the policy's fullVolumeCalls or more) */
+  volume: number;
+}
+
+/** More than this share of the hour's calls is "the majority" a textbook signature needs. */
+const MAJORITY = 0.5;
+
+/**
+ * Excess of an observed value over its threshold, as a ratio: a maximum rule is fully past at twice
+ * its threshold, a minimum rule at half of it (an answer rate of 10% against 25% is 2.5x too low).
+ */
+export function excessOf(direction: 'max' | 'min', observed: number, threshold: number): number {
+  if (direction === 'max') return threshold > 0 ? Math.min(1, Math.max(0, observed / threshold - 1)) : 1;
+  if (observed <= 0) return 1;
+  return Math.min(1, Math.max(0, threshold / observed - 1));
+}
+
+function fires(rule: RuleModule, ev: Evaluation, threshold: number): boolean {
+  if (rule.direction === 'min') return ev.observed < threshold;
+  return rule.inclusive ? ev.observed >= threshold : ev.observed > threshold;
+}
+
+/** Runs every soft rule on a window (PSTN calls only); returns the reasons that fired. */
+export function evaluateSoftRules(w: WindowAggregate, ctx: WindowContext, policy: Policy): FiredReason[] {
+  const out: FiredReason[] = [];
+  if (w.attempts === 0) return out;
+  const d = derive(w, ctx);
+  for (const rule of SOFT_RULE_MODULES as readonly RuleModule[]) {
+    const eff = effectiveRule(
+      policy,
+      rule.code as (typeof SOFT_RULE_MODULES)[number]['code'],
+      ctx.customer.traffic_profile,
+      ctx.customer.vetting,
+      rule.direction,
+      rule.ratio,
+    );
+    if (!eff.enabled || w.attempts < eff.minAttempts) continue;
+    const cfg = policy.rules[rule.code as keyof Policy['rules']];
+    const ev = rule.evaluate(w, d, ctx, cfg as Parameters<RuleModule['evaluate']>[3], eff);
+    if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
+    let excess = excessOf(rule.direction, ev.observed, eff.threshold);
+    if (rule.signature && (ev.share ?? 0) > MAJORITY) excess = 1;
+    out.push({
+      code: rule.code as (typeof SOFT_RULE_MODULES)[number]['code'],
+      observed: round(ev.observed, 4),
+      threshold: round(eff.threshold, 4),
+      detail: ev.detail,
+      weight: eff.config.weight,
+      excess,
+      volume: Math.min(1, ev.calls / policy.severity.fullVolumeCalls),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../shared/detect/finding.ts';
+import { loadPolicy } from '../../shared/detect/policy.ts';
+import type { WindowContext } from '../../shared/detect/rules/derive.ts';
+import type { SoftRuleCode } from '../../shared/detect/rules/index.ts';
+import { evaluateWindow } from '../../shared/detect/score.ts';
+import { emptyWindow, type WindowAggregate } from '../../shared/detect/window.ts';
+import { customer, HOUR } from '../helpers/traffic.ts';
+
+/**
+ * Every soft rule exactly at, just below and just above its default threshold, and at the severity
+ * lines of the evidence formula. Windows are built counter by counter: a clean hour of 1,000 calls
+ * (60% answered, 2 minutes each, every (caller, called) pair distinct, no caller IDs counted) that
+ * fires nothing, with one figure moved to put one rule where the test wants it.
+ */
+const policy = loadPolicy();
+const CALLS = 1000;
+
+/** A clean hour of `calls` calls: 60% answered, 2 minutes each, every (caller, called) pair distinct. */
+function hourOf(calls: number): WindowAggregate {
+  const w = emptyWindow('C1', '', HOUR, Number.POSITIVE_INFINITY);
+  w.attempts = calls;
+  w.answered = Math.round(calls * 0.6);
+  w.durationSum = w.answered * 120;
+  w.attA = calls;
+  for (let i = 0; i < calls; i++) w.pairs.add(i + 1);
+  return w;
+}
+
+const cleanHour = () => hourOf(CALLS);
+
+function context(over: Partial<WindowContext> = {}): WindowContext {
+  return {
+    customer: customer('C1', 'standard', 'conversational'),
+    earlierAttempts: [],
+    seenCalling: null,
+    tracebacks: 0,
+    ...over,
+  };
+}
+
+interface Case {
+  code: SoftRuleCode;
+  /** the count that puts the observed value exactly on the default threshold */
+  at: number;
+  /** the count at which the observed value is twice the threshold (half, for a minimum rule) */
+  full: number;
+  /** a window (and context) whose observed value is set by `n` */
+  build(n: number): [WindowAggregate, WindowContext];
+  direction?: 'min';
+  inclusive?: boolean;
+  /**
+   * a textbook signature whose threshold is already half the hour: just past it is the majority,
+   * so it is high at once
+   */
+  majorityAtThreshold?: boolean;
+  /** a share whose threshold is above 50% cannot double: it stays medium on its own */
+  cannotDouble?: boolean;
+}
+
+const counted =
+  (set: (w: WindowAggregate, n: number) => void, ctx: Partial<WindowContext> = {}) =>
+  (n: number): [WindowAggregate, WindowContext] => {
+    const w = cleanHour();
+    set(w, n);
+    return [w, context(ctx)];
+  };
+
+const CASES: Case[] = [
+  {
+    code: 'SHORT_CALL_RATIO',
+    at: 120, // 20% of 600 answered
+    full: 240,
+    build: counted((w, n) => {
+      w.shortAnswered = n;
+    }),
+  },
+  {
+    code: 'LOW_ASR',
+    direction: 'min',
+    at: 250, // 25% of 1,000 attempts answered
+    full: 125,
+    build: counted((w, n) => {
+      w.answered = n;
+      w.durationSum = n * 120;
+    }),
+  },
+  {
+    code: 'LOW_ACD',
+    direction: 'min',
+    at: 30 * 600, // 30 s average over 600 answered calls
+    full: 15 * 600,
+    build: counted((w, n) => {
+      w.durationSum = n;
+    }),
+  },
+  {
+    code: 'REJECTION_RATIO',
+    at: 200,
+    full: 400,
+    build: counted((w, n) => {
+      w.rej603 = n;
+    }),
+  },
+  {
+    code: 'VOLUME_SPIKE',
+    at: 8 * 125, // 8x a median of 125
+    full: 16 * 125,
+    build: (n) => [hourOf(n), context({ earlierAttempts: [125, 125, 125] })],
+  },
+  {
+    code: 'HIGH_FANOUT',
+    at: 800,
+    full: 1600,
+    build: (n) => {
+      // at least 900 calls, so 799 distinct called numbers still pass the 80% distinct share
+      const w = hourOf(Math.max(900, n));
+      for (let i = 0; i < n; i++) w.called.add(i + 1);
+      return [w, context()];
+    },
+  },
+  {
+    code: 'ANI_ROTATION',
+    majorityAtThreshold: true,
+    at: 500, // half the calls from caller IDs outside the inventory
+    full: 1000,
+    build: counted((w, n) => {
+      for (let i = 0; i < 400; i++) w.calling.add(i + 1); // 2.5 calls per caller ID
+      w.callingChecked = CALLS;
+      w.callingOutsideInventory = n;
+    }),
+  },
+  {
+    code: 'NEIGHBOR_SPOOFING',
+    at: 100,
+    full: 200,
+    build: counted((w, n) => {
+      w.neighborNpaNxx = n;
+    }),
+  },
+  {
+    code: 'CALLING_EQUALS_CALLED',
+    at: 20,
+    full: 40,
+    build: counted((w, n) => {
+      w.callingEqualsCalled = n;
+    }),
+  },
+  {
+    code: 'FICTITIOUS_CALLING_NUMBER',
+    at: 300,
+    full: 600,
+    build: counted((w, n) => {
+      w.callingFictitious = n;
+    }),
+  },
+  {
+    code: 'UNSIGNED_OR_GATEWAY_ATTESTATION',
+    cannotDouble: true,
+    at: 600,
+    full: 1000, // 100% is the most there is: 1.67x, and unsigned is not a signature
+    build: counted((w, n) => {
+      w.attNone = n;
+      w.attA = CALLS - n;
+    }),
+  },
+  {
+    code: 'ATTESTATION_MISMATCH',
+    at: 50,
+    full: 100,
+    build: counted((w, n) => {
+      w.aChecked = CALLS;
+      w.aOutsideInventory = n;
+    }),
+  },
+  {
+    code: 'OUTSIDE_CALLING_HOURS',
+    majorityAtThreshold: true,
+    at: 500,
+    full: 501, // a signature: the majority of the hour is fully past
+    build: counted((w, n) => {
+      w.hoursKnown = CALLS;
+      w.outsideHours = n;
+    }),
+  },
+  {
+    code: 'REPEAT_CALLS',
+    at: 500, // 500 of 1,000 calls with a caller ID repeat a pair seen before in the hour
+    full: 1000,
+    build: (n) => {
+      const w = cleanHour();
+      w.pairs = emptyWindow('C1', '', HOUR, Number.POSITIVE_INFINITY).pairs;
+      for (let i = 0; i < CALLS - n; i++) w.pairs.add(i + 1);
+      return [w, context()];
+    },
+  },
+  {
+    code: 'TRACEBACK_HISTORY',
+    inclusive: true,
+    at: 1,
+    full: 2,
+    build: (n) => [cleanHour(), context({ tracebacks: n })],
+  },
+];
+
+function judge(c: Case, n: number): Finding | null {
+  const [w, ctx] = c.build(n);
+  return evaluateWindow(w, ctx, policy);
+}
+
+function codes(f: Finding | null): string[] {
+  return f ? f.reasons.map((r) => r.code) : [];
+}
+
+describe('the clean hour', () => {
+  it('fires nothing', () => {
+    expect(evaluateWindow(cleanHour(), context(), policy)).toBeNull();
+  });
+});
+
+describe.each(CASES)('$code', (c) => {
+  const min = c.direction === 'min';
+  const past = min ? -1 : 1;
+  // one traceback is the threshold, two are twice it
+  const highAtOnce = c.majorityAtThreshold || c.code === 'TRACEBACK_HISTORY';
+
+  it('is quiet just short of its threshold', () => {
+    expect(codes(judge(c, c.at - past))).toEqual([]);
+  });
+
+  it(c.inclusive ? 'fires exactly at its threshold' : 'is quiet exactly at its threshold', () => {
+    expect(codes(judge(c, c.at))).toEqual(c.inclusive ? [c.code] : []);
+  });
+
+  it(`fires just past its threshold, alone and ${highAtOnce ? 'high' : 'low'}`, () => {
+    const f = judge(c, c.at + past);
+    expect(codes(f)).toEqual([c.code]);
+    expect(f?.severity).toBe(highAtOnce ? 'high' : 'low');
+  });
+
+  it(`is ${c.cannotDouble ? 'medium' : 'high'} on its own when fully past its threshold on at least 100 calls`, () => {
+    const f = judge(c, c.full);
+    expect(codes(f)).toEqual([c.code]);
+    expect(f?.severity).toBe(c.cannotDouble ? 'medium' : 'high');
+  });
+
+  if (!highAtOnce && !c.cannotDouble)
+    it('is medium one step short of fully past', () => {
+      const f = judge(c, c.full - past);
+      expect(codes(f)).toEqual([c.code]);
+      expect(f?.severity).toBe('medium');
+    });
+});

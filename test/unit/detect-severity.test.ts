@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../shared/cdr/record.ts';
+import type { Finding } from '../../shared/detect/finding.ts';
+import { emptyReference, NumberInventory, type ReferenceData } from '../../shared/detect/reference.ts';
+import type { FiredReason } from '../../shared/detect/rules/evaluate.ts';
+import { combineScore, reasonStrength } from '../../shared/detect/score.ts';
+import { analyzeCalls, callsInHour, customer, HOUR, randomNumber, rng } from '../helpers/traffic.ts';
+
+const H = 3_600_000;
+
+function ref(...customers: ReturnType<typeof customer>[]): ReferenceData {
+  const r = emptyReference();
+  for (const c of customers) r.customers.set(c.customer_id, c);
+  return r;
+}
+
+function worst(findings: Finding[], id: string): string {
+  const order = ['low', 'medium', 'high', 'critical'];
+  let best = 'none';
+  for (const f of findings)
+    if (f.customer_id === id && order.indexOf(f.severity) > order.indexOf(best)) best = f.severity;
+  return best;
+}
+
+function reason(excess: number, volume: number, weight = 65): FiredReason {
+  return { code: 'SHORT_CALL_RATIO', observed: 0, threshold: 0, detail: '', weight, excess, volume };
+}
+
+describe('the severity formula', () => {
+  it('weighs a reason by excess x volume: 26 at the threshold, 65 fully evidenced', () => {
+    expect(reasonStrength(reason(0, 1))).toBeCloseTo(26);
+    expect(reasonStrength(reason(1, 1))).toBeCloseTo(65);
+    expect(reasonStrength(reason(1, 0.5))).toBeCloseTo(45.5);
+    expect(reasonStrength(reason(0.5, 1))).toBeCloseTo(45.5);
+  });
+
+  it('puts one reason on the severity lines exactly: high needs full evidence, medium 36% of it', () => {
+    expect(combineScore([reason(1, 1)])).toBe(65);
+    expect(combineScore([reason(1, 0.99)])).toBe(64);
+    // medium from 40: 65 x (0.4 + 0.6 x e) >= 40 when e >= 0.359
+    expect(combineScore([reason(0.36, 1)])).toBe(40);
+    expect(combineScore([reason(0.358, 1)])).toBe(39);
+  });
+
+  it('combines independent reasons: two half-evidenced ones make high, two at the threshold medium', () => {
+    expect(combineScore([reason(0.5, 1), reason(0.5, 1)])).toBeGreaterThanOrEqual(65);
+    expect(combineScore([reason(0, 1), reason(0, 1)])).toBe(45);
+    expect(combineScore([reason(0, 1)])).toBe(26);
+  });
+});
+
+/** `n` short-call-heavy calls (80% of answered calls under 6 s) from a pool of the customer's numbers. */
+function shortCalls(id: string, n: number, seed: number, numbers = pool(20, seed)): CallRecord[] {
+  const g = rng(seed);
+  return callsInHour(id, HOUR, n, () => ({ calling: g.pick(numbers), durationS: g.next() < 0.8 ? 3 : 200 }));
+}
+
+function pool(n: number, seed: number): string[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => randomNumber(r));
+}
+
+describe('volume decides how far one reason goes', () => {
+  it('the same 80% short calls: high on 150 answered calls, medium on 99', () => {
+    // a dialer's volume gate is 120 attempts; 99 answered calls of 150 attempts are below full volume
+    const big = shortCalls('BIG', 150, 1);
+    const small = shortCalls('SMALL', 150, 2).map((c, i) =>
+      i < 51 ? { ...c, answered: false, durationS: 0, sipCode: 486 } : c,
+    );
+    const r = ref(
+      customer('BIG', 'standard', 'conversational'),
+      customer('SMALL', 'standard', 'conversational'),
+    );
+    const findings = analyzeCalls([...big, ...small], r);
+    expect(worst(findings, 'BIG')).toBe('high');
+    expect(worst(findings, 'SMALL')).toBe('medium');
+  });
+
+  it('a trusted customer with a few short calls raises nothing', () => {
+    const r = ref(customer('T', 'trusted', 'conversational'));
+    expect(analyzeCalls(shortCalls('T', 40, 3), r)).toEqual([]);
+  });
+});
+
+describe('rules that see through profiles', () => {
+  it('a new conversational customer calling consumers at 02:00-04:59 their time is high', () => {
+    const r = ref(customer('NIGHT', 'new', 'conversational'));
+    const numbers = pool(30, 4);
+    const g = rng(4);
+    // 07:00-09:59 UTC is 02:00-04:59 in New York in November
+    const calls = [0, 1, 2].flatMap((h) =>
+      callsInHour('NIGHT', Date.UTC(2026, 10, 27, 7 + h), 300, () => ({
+        calling: g.pick(numbers),
+        called: `+1212${String(g.int(2000000, 9999999))}`,
+      })),
+    );
+    const findings = analyzeCalls(calls, r);
+    expect(worst(findings, 'NIGHT')).toBe('high');
+    expect(findings[0].reasons.map((x) => x.code)).toContain('OUTSIDE_CALLING_HOURS');
+  });
+
+  it('notifications (appointment reminders, school closings) are exempt from calling hours and spikes', () => {
+    const r = ref(customer('SCHOOL', 'standard', 'notifications'));
+    r.inventory.add('SCHOOL', '+1212987*');
+    const g = rng(5);
+    const calls: CallRecord[] = [];
+    // four quiet hours, then a school closing at 06:00 New York time to 2,000 parents
+    for (let h = 0; h < 4; h++)
+      calls.push(
+        ...callsInHour('SCHOOL', HOUR - (5 - h) * H, 40, () => ({ calling: '+12129871000' }), 10 + h),
+      );
+    calls.push(
+      ...callsInHour('SCHOOL', Date.UTC(2026, 10, 27, 11), 2000, () => ({
+        calling: '+12129871000',
+        called: `+1212${String(g.int(2000000, 9999999))}`,
+        durationS: g.int(20, 40),
+      })),
+    );
+    expect(analyzeCalls(calls, r).filter((f) => f.customer_id === 'SCHOOL')).toEqual([]);
+  });
+
+  it('exempted customers are not held to calling hours', () => {
+    const r = ref(customer('EBR', 'standard', 'conversational'));
+    const g = rng(6);
+    const calls = callsInHour('EBR', Date.UTC(2026, 10, 27, 7), 300, () => ({
+      called: `+1212${String(g.int(2000000, 9999999))}`,
+      calling: '+12129871000',
+    }));
+    const policy = { rules: { OUTSIDE_CALLING_HOURS: { exemptCustomers: ['EBR'] } } };
+    expect(analyzeCalls(calls, r, null, policy)).toEqual([]);
+    expect(worst(analyzeCalls(calls, r), 'EBR')).toBe('high');
+  });
+});
+
+describe('ANI rotation weighs fresh caller IDs, not how many there are', () => {
+  function callCenter(id: string, numbers: string[], n: number, seed: number): CallRecord[] {
+    const g = rng(seed);
+    return callsInHour(id, HOUR, n, (i) => ({
+      calling: numbers[i % numbers.length],
+      answered: g.next() < 0.5,
+      durationS: g.int(40, 300),
+    }));
+  }
+
+  it('a call center using 800 numbers of its own DID pool once or twice each stays quiet', () => {
+    const numbers = Array.from({ length: 800 }, (_, i) => `+1212987${String(1000 + i)}`);
+    const r = ref(customer('DID', 'standard', 'call_center'));
+    r.inventory.add('DID', '+1212987*');
+    expect(analyzeCalls(callCenter('DID', numbers, 1200, 7), r)).toEqual([]);
+  });
+
+  it('a "call center" cycling 400 fresh numbers, each once, none in its inventory, is high on that alone', () => {
+    const r = ref(customer('SNOW', 'standard', 'call_center'));
+    r.inventory.add('SNOW', '+1212987*');
+    // B-attested, so A-attestation on foreign numbers does not add its own reason
+    const calls = callCenter('SNOW', pool(400, 8), 400, 8).map((c) => ({ ...c, attestation: 'B' as const }));
+    const findings = analyzeCalls(calls, r);
+    expect(worst(findings, 'SNOW')).toBe('high');
+    expect(findings[0].reasons.map((x) => x.code)).toEqual(['ANI_ROTATION']);
+  });
+});
+
+describe('hard rules graded by volume', () => {
+  function withInvalid(id: string, invalid: number): CallRecord[] {
+    const g = rng(9);
+    const numbers = pool(10, 9);
+    return callsInHour(id, HOUR, 60, (i) => ({ calling: i < invalid ? '1008' : g.pick(numbers) }));
+  }
+
+  it('9 calls presenting an extension to the PSTN are medium, 10 are high', () => {
+    const r = ref(
+      customer('X9', 'standard', 'conversational'),
+      customer('X10', 'standard', 'conversational'),
+    );
+    const findings = analyzeCalls([...withInvalid('X9', 9), ...withInvalid('X10', 10)], r);
+    expect(worst(findings, 'X9')).toBe('medium');
+    expect(worst(findings, 'X10')).toBe('high');
+    const detail = findings.find((f) => f.customer_id === 'X9')?.reasons[0].detail;
+    expect(detail).toMatch(/switch should have blocked them/);
+  });
+
+  it('one call from a Do-Not-Originate number is high', () => {
+    const r = ref(customer('D', 'trusted', 'conversational'));
+    r.dno.add('+12025550143');
+    const calls = callsInHour('D', HOUR, 30, (i) => ({ calling: i === 0 ? '+12025550143' : '+12129871000' }));
+    expect(worst(analyzeCalls(calls, r), 'D')).toBe('high');
+  });
+});
+
+describe('a small PBX', () => {
+  it('extensions calling extensions, feature codes, voicemail and a few outbound calls from extensions: nothing high', () => {
+    const r = ref(customer('PBX', 'standard', 'conversational'));
+    r.inventory = new NumberInventory();
+    r.inventory.add('PBX', '+12129870100');
+    const exts = ['1001', '1008', '2001', '3500'];
+    const g = rng(10);
+    const calls: CallRecord[] = [];
+    for (let h = 0; h < 8; h++)
+      calls.push(
+        ...callsInHour(
+          'PBX',
+          HOUR + h * H,
+          90,
+          (i) => {
+            const from = g.pick(exts);
+            if (i % 30 === 0)
+              return { calling: from, called: `9011442079460${String(100 + i)}`.slice(0, 15) };
+            if (i % 30 === 1) return { calling: from, called: '+12025550143' }; // extension presented to the PSTN
+            if (i % 30 === 2) return { calling: '+12129870100', called: '+13105550188' };
+            if (i % 10 === 3) return { calling: from, called: '*97', durationS: 20 };
+            if (i % 10 === 4) return { calling: from, called: 'voicemail', durationS: 15 };
+            if (i % 10 === 5) return { calling: from, called: '911', durationS: 60 };
+            return { calling: from, called: g.pick(exts), durationS: g.int(2, 400) };
+          },
+          20 + h,
+        ),
+      );
+    const findings = analyzeCalls(calls, r);
+    expect(findings.filter((f) => f.severity === 'high' || f.severity === 'critical')).toEqual([]);
+    expect(findings.length).toBeGreaterThan(0);
+    // what did fire is the switch's leak: a handful of PSTN calls from extensions, at most medium
+    for (const f of findings) {
+      expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
+      expect(f.metrics.on_net_calls).toBeGreaterThan(60);
+    }
+  });
+});
