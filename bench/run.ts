@@ -123,6 +123,9 @@ if (!parsed.success) {
   process.exit(2);
 }
 const opts = parsed.data;
+// a day of 20,000 customers is 480,000 customer-hour windows, far past analyze's default cap; the
+// sweep measures what those windows cost, so the cap is raised for every child (unless set already)
+process.env.TRACEGUARD_ANALYZE_MAX_WINDOWS ??= '2000000';
 const points: SweepPoint[] = opts.points.map((p) =>
   opts.quick ? { ...p, rows: Math.max(1000, Math.round(p.rows / 10)) } : p,
 );
