@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
 import type { Plausibility } from '../shared/cdr/plausibility.ts';
@@ -7,6 +8,7 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
+import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
 import { analyzeWindowLimit, type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
@@ -18,6 +20,10 @@ export interface FileTotals {
   rows: number;
   calls: number;
   quarantined: number;
+  /** quarantined rows whose customer could not be found (a subset of `quarantined`) */
+  unattributed: number;
+  /** one line per file with unattributed rows, for the operator */
+  unattributedNotes: string[];
 }
 
 /**
@@ -32,6 +38,8 @@ export async function aggregateFiles(
     zone: ZoneClock | null;
     /** bounds on times and durations (default: the parser's) */
     plausibility?: Plausibility;
+    /** customers of native rows without accountcode (--trunks, --switch) */
+    attribution?: CustomerAttribution;
     onQuarantine?: (source: string, row: QuarantinedRow) => void;
     /** every quarantined row is wanted, in order (not only examples) */
     quarantineToFile?: boolean;
@@ -42,7 +50,14 @@ export async function aggregateFiles(
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const maxWindows = analyzeWindowLimit();
   let aggregator = new Aggregator(ref, { maxWindows, trunkWindows: ANALYZE_TRUNKS });
-  const totals: FileTotals = { batches: 0, rows: 0, calls: 0, quarantined: 0 };
+  const totals: FileTotals = {
+    batches: 0,
+    rows: 0,
+    calls: 0,
+    quarantined: 0,
+    unattributed: 0,
+    unattributedNotes: [],
+  };
   // one big canonical batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
   const count = only ? workerCount(only.path, only.size, opts.format) : 1;
@@ -77,16 +92,29 @@ export async function aggregateFiles(
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
     if (opts.progress) stream.on('data', (c) => opts.progress?.advance(c.length));
+    const tally = new UnattributedTally();
     try {
       const stats = await readBatch(
         stream,
-        { source: path, format: opts.format, zone: opts.zone, plausibility: opts.plausibility },
+        {
+          source: path,
+          format: opts.format,
+          zone: opts.zone,
+          plausibility: opts.plausibility,
+          attribution: opts.attribution,
+        },
         {
           call: (r) => aggregator.add(r),
           packed: (p) => aggregator.addPacked(p),
-          quarantine: (q) => opts.onQuarantine?.(path, q),
+          quarantine: (q) => {
+            tally.quarantined(q);
+            opts.onQuarantine?.(path, q);
+          },
         },
       );
+      totals.unattributed += tally.unattributed;
+      const note = tally.summary(path, stats.rows);
+      if (note !== null) totals.unattributedNotes.push(note);
       totals.batches++;
       totals.rows += stats.rows;
       totals.calls += stats.calls;

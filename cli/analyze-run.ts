@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
 import { offNetTotals, scoreAll } from '../shared/detect/analysis.ts';
@@ -12,9 +11,11 @@ import {
   expandInputs,
   loadPolicyFile,
   loadReference,
+  loadTrunks,
   parseInputFormat,
   parsePlausibility,
   parseZone,
+  readText,
 } from './inputs.ts';
 import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
@@ -26,12 +27,7 @@ const QUARANTINE_EXAMPLES = 5;
 function loadTracebackHistory(path: string | undefined): TracebackHistory | null {
   if (!path) return null;
   const history = new TracebackHistory();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${path}: cannot read traceback history`);
-  }
+  const text = readText(path, 'traceback history');
   text.split(/\r?\n/).forEach((line, i) => {
     if (i === 0 || line.trim() === '') return;
     const [customer, at] = line.split(',').map((s) => s.trim());
@@ -57,6 +53,7 @@ export async function runAnalyze(
   const ref = loadReference(opts);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
+  const attribution = loadTrunks(opts.trunks, opts.switch);
   const files = await expandInputs(inputs);
   const read = [opts.customers, opts.numbers, opts.dno, opts.policy, opts.tracebacks].filter(
     (p): p is string => Boolean(p),
@@ -85,6 +82,7 @@ export async function runAnalyze(
       format: inputFormat,
       zone,
       plausibility,
+      attribution,
       onQuarantine,
       quarantineToFile: quarantineFile !== null,
       progress,
@@ -95,6 +93,8 @@ export async function runAnalyze(
     quarantineFile?.abort();
     throw e;
   }
+  // one line per file for rows without a customer, however many there are: the fix is the same
+  for (const note of totals.unattributedNotes) process.stderr.write(`traceguard: ${terminalSafe(note)}\n`);
   if (totals.quarantined > 0) {
     process.stderr.write(
       `traceguard: ${totals.quarantined} row(s) quarantined, e.g.\n${examples.map((e) => `  ${e}`).join('\n')}\n`,
@@ -108,6 +108,7 @@ export async function runAnalyze(
       batches: totals.batches,
       rows: totals.rows,
       quarantined: totals.quarantined,
+      unattributed: totals.unattributed,
       calls: totals.calls,
       ...offNetTotals(aggregator),
     },

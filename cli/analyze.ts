@@ -13,6 +13,8 @@ interface AnalyzeOptions {
   quarantineOut?: string;
   earliest?: string;
   latest?: string;
+  trunks?: string;
+  switch?: string;
 }
 
 export function register(program: Command): void {
@@ -37,6 +39,11 @@ export function register(program: Command): void {
     .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
     .option('--earliest <time>', 'earliest plausible call time (default 2000-01-01T00:00:00Z)')
     .option('--latest <time>', 'latest plausible call time (default: a day after now)')
+    .option(
+      '--trunks <file>',
+      'trunk map CSV (switch_id,trunk,customer_id): customers of native rows with an empty accountcode',
+    )
+    .option('--switch <id>', 'the switch the files came from (selects its entries in --trunks)')
     .option(
       '--quarantine-out <file>',
       'write every quarantined row as JSON Lines (source, line, reason, raw)',

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 /**
  * `traceguard cases list | show <id> | decide <id> --decision ... --reason ...`: the review interface.
@@ -44,7 +45,8 @@ export function register(program: Command): void {
         return;
       }
       const { renderCase } = await import('../shared/cases/render.ts');
-      process.stdout.write(renderCase(record, history));
+      // customer ids and reasons come from CDRs and people: each line escaped for the terminal
+      process.stdout.write(renderCase(record, history).split('\n').map(terminalSafe).join('\n'));
     });
 
   cases
@@ -84,7 +86,7 @@ async function connect() {
 }
 
 /** `--as` only where there is no real identity to record; in AWS the STS caller ARN is the reviewer. */
-async function identity(local: boolean, as: string | undefined): Promise<string> {
+export async function identity(local: boolean, as: string | undefined): Promise<string> {
   if (local) {
     if (!as?.trim()) throw new UsageError('--as NAME is required against the local stack (who decides)');
     return as.trim();
@@ -129,7 +131,8 @@ function summary(record: import('../shared/cases/model.ts').CaseRecord) {
   };
 }
 
-function printTable(header: string[], rows: string[][]): void {
+export function printTable(header: string[], cells: string[][]): void {
+  const rows = cells.map((r) => r.map(terminalSafe));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells

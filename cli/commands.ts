@@ -3,6 +3,8 @@ import * as analyze from './analyze.ts';
 import * as audit from './audit.ts';
 import * as cases from './cases.ts';
 import * as customers from './customers.ts';
+import * as dlq from './dlq.ts';
+import * as reconcile from './reconcile.ts';
 import * as switches from './switches.ts';
 import * as traceback from './traceback.ts';
 import * as upload from './upload.ts';
@@ -20,6 +22,8 @@ const modules: Array<{ register(program: Command): void }> = [
   customers,
   switches,
   upload,
+  reconcile,
+  dlq,
 ];
 
 export function registerCommands(program: Command): void {

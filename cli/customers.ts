@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
+import { registerOnboarding } from './onboarding.ts';
 
 /**
  * `traceguard customers import <csv>`, `numbers import <csv>`, `dno import <file>`: validate reference
@@ -67,15 +68,17 @@ async function importReferenceObject(kind: 'numbers' | 'dno', path: string): Pro
 }
 
 export function register(program: Command): void {
-  program
+  const customers = program
     .command('customers')
-    .description('Customer registry in the Customers table')
+    .description('Customer registry in the Customers table, and onboarding of new customers');
+  customers
     .command('import')
     .description(
       'Validate a registry CSV (customer_id,name,onboarded_at,vetting,traffic_profile) and load it',
     )
     .argument('<csv>', 'customer registry CSV')
     .action((path: string) => importCustomers(path));
+  registerOnboarding(customers, program);
   program
     .command('numbers')
     .description('Number inventory used to check A-attested calls')

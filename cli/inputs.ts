@@ -1,9 +1,11 @@
 import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
 import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
 import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
+import { parseTrunkMap } from '../shared/config/trunks.ts';
 import { parseCustomers } from '../shared/detect/customers.ts';
 import { loadPolicy, type Policy } from '../shared/detect/policy.ts';
 import { emptyReference, parseDno, parseInventory, type ReferenceData } from '../shared/detect/reference.ts';
@@ -101,7 +103,7 @@ function warnSkipped(s: Skipped): void {
 }
 
 /** A reference file's text; a FIFO or device is refused (reading one could block forever). */
-function readText(path: string, what: string): string {
+export function readText(path: string, what: string): string {
   try {
     const st = statSync(path);
     if (!st.isFile()) throw new UsageError(`${path}: ${what} is ${specialKind(st)}, not a file`);
@@ -185,4 +187,31 @@ export function parseZone(value: string | undefined): ZoneClock | null {
   } catch (e) {
     throw new UsageError(`--timezone: ${(e as Error).message}`);
   }
+}
+
+/**
+ * `--trunks F [--switch ID]`: the attribution for native rows without accountcode. A map naming
+ * several switches needs --switch (their entries may disagree); `*` entries hold for any switch.
+ */
+export function loadTrunks(
+  path: string | undefined,
+  switchId: string | undefined,
+): CustomerAttribution | undefined {
+  if (!path) {
+    if (switchId) throw new UsageError('--switch selects entries of --trunks; give --trunks too');
+    return undefined;
+  }
+  let map: ReturnType<typeof parseTrunkMap>;
+  try {
+    map = parseTrunkMap(readText(path, 'trunk map'), path);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  const named = map.switchIds();
+  if (switchId === undefined && named.length > 1)
+    throw new UsageError(
+      `${path}: maps trunks of ${named.length} switches (${named.join(', ')}); say which switch the files came from with --switch ID`,
+    );
+  return map.forSwitch(switchId ?? named[0] ?? '*');
 }

@@ -15,6 +15,7 @@ interface LookupOptions {
   timezone?: string;
   slaHours: string;
   switch?: string;
+  trunks?: string;
   out?: string;
 }
 
@@ -54,13 +55,15 @@ function positiveNumber(value: string, flag: string): number {
 }
 
 async function runLookup(requestPath: string, inputs: string[], opts: LookupOptions): Promise<string> {
-  const { expandInputs, parseInputFormat, parseZone } = await import('./inputs.ts');
+  const { expandInputs, loadTrunks, parseInputFormat, parseZone } = await import('./inputs.ts');
   const { fileBatches } = await import('../shared/traceback/files.ts');
   const { lookupInBatches } = await import('../shared/traceback/lookup.ts');
   const { BatchReadError } = await import('../shared/cdr/batch-parser.ts');
   const request = await readRequest(requestPath);
   const format = parseInputFormat(opts.inputFormat);
   const zone = parseZone(opts.timezone);
+  // as ingest attributed native rows without accountcode: the switch's trunk map, then peer names
+  const attribution = opts.trunks ? loadTrunks(opts.trunks, opts.switch) : undefined;
   const toleranceS = positiveNumber(opts.tolerance, '--tolerance');
   const slaHours = positiveNumber(opts.slaHours, '--sla-hours');
   const files = await expandInputs(inputs);
@@ -76,6 +79,7 @@ async function runLookup(requestPath: string, inputs: string[], opts: LookupOpti
       {
         format,
         zone,
+        attribution,
         toleranceS,
         slaHours,
       },
@@ -188,7 +192,7 @@ export function register(program: Command): void {
     .description(
       'Answer a traceback request from local CDR files (same lookup code as the deployed function)',
     )
-    .argument('<request.json>', 'traceback request (contracts.md section 3)')
+    .argument('<request.json>', 'traceback request (docs/traceback.md)')
     .argument(
       '<file-or-dir...>',
       'CDR batches: CSV or JSON Lines, gzip or not, canonical or native switch formats',
@@ -197,6 +201,10 @@ export function register(program: Command): void {
     .option('--input-format <format>', 'auto, canonical, jsonl, asterisk or freeswitch', 'auto')
     .option('--timezone <zone>', 'IANA zone of local times in native formats (e.g. America/New_York)')
     .option('--switch <id>', 'switch that wrote files outside cdr/<switch>/ (default: their folder name)')
+    .option(
+      '--trunks <file>',
+      'trunk map CSV (switch_id,trunk,customer_id): customers of native rows with an empty accountcode',
+    )
     .option('--sla-hours <hours>', 'answer deadline after received_at', '24')
     .option('--out <file>', 'write the answer here instead of stdout')
     .action(async (requestPath: string, inputs: string[], opts: LookupOptions) => {

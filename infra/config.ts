@@ -23,6 +23,8 @@ export const configSchema = z.object({
   auditLockMode: z.enum(['governance', 'compliance']).optional(),
   /** days each exported audit record is locked. Default: 1 on trial stages, else auditRetentionYears */
   auditLockDays: z.coerce.number().int().min(1).max(36_600).optional(),
+  /** hours without an on-call alert after which a customer's same severity pages again */
+  alertQuietHours: z.coerce.number().int().min(1).max(720).default(24),
   /** optional S3 key, in the ReferenceBucket, of a detection policy override read by ingest */
   policyKey: z
     .string()

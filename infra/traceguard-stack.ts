@@ -7,7 +7,9 @@ import { Escalation } from './constructs/escalation.ts';
 import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
+import { Onboarding } from './constructs/onboarding.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
+import { Reconciliation } from './constructs/reconciliation.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
@@ -62,7 +64,9 @@ export class TraceguardStack extends Stack {
       auditQueue: events.auditQueue.queue,
       onCallTopic: events.onCallTopic,
       auditTable: storage.auditTable,
+      casesTable: storage.casesTable,
       idempotencyTable: storage.idempotencyTable,
+      alertQuietHours: config.alertQuietHours,
     });
     const traceback = new Traceback(stateless, 'Traceback', {
       dataKey,
@@ -95,6 +99,22 @@ export class TraceguardStack extends Stack {
       casesTable: storage.casesTable,
       auditTable: storage.auditTable,
       auditExportBucket: escalation.auditExportBucket,
+    });
+
+    const onboarding = new Onboarding(stateless, 'Onboarding', {
+      key: dataKey,
+      onCallTopic: events.onCallTopic,
+      customersTable: storage.customersTable,
+      auditTable: storage.auditTable,
+      referenceBucket: storage.referenceBucket,
+    });
+
+    new Reconciliation(stateless, 'Reconciliation', {
+      dataKey,
+      cdrBucket: storage.cdrBucket,
+      manifestTable: storage.manifestTable,
+      ingestQueue: ingest.ingestQueue.queue,
+      onCallTopic: events.onCallTopic,
     });
 
     // last, so it finds every function and queue above, the escalation construct's included
@@ -146,6 +166,7 @@ export class TraceguardStack extends Stack {
     output('TracebacksTableName', storage.tracebacksTable.tableName, 'Traceback requests and answers');
     output('AuditTableName', storage.auditTable.tableName, 'Hash-chained audit log');
     output('StateMachineArn', escalation.stateMachine.stateMachineArn, 'Escalation state machine');
+    output('OnboardingStateMachineArn', onboarding.stateMachine.stateMachineArn, 'Onboarding state machine');
     output('IdempotencyTableName', storage.idempotencyTable.tableName, 'Idempotency records of alerting');
     output(
       'SwitchUploadPolicyArn',

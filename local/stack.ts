@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { ReconcileReport } from '../shared/ingest/reconcile.ts';
 import { type LocalEndpoints, localAwsEnvironment, localClients } from './aws-clients.ts';
 import { startDynamoDb } from './emulators/dynamodb.ts';
 import { startFauxqs } from './emulators/fauxqs.ts';
@@ -12,6 +13,7 @@ import { StepFunctionsEngine } from './glue/sfn/engine.ts';
 import { startSfnEndpoint } from './glue/sfn/http-endpoint.ts';
 import { TaskTokenRegistry } from './glue/sfn/task-tokens.ts';
 import { SqsEventSource } from './glue/sqs-event-source.ts';
+import { sweepOnStart } from './glue/startup-sweep.ts';
 import { loadTemplates } from './template/cfn-template.ts';
 import { TemplateResolver } from './template/intrinsics.ts';
 import {
@@ -76,6 +78,8 @@ export interface LocalStack {
   stepFunctions: StepFunctionsEngine;
   tokens: TaskTokenRegistry;
   schedules: ScheduleRunner;
+  /** what the reconciliation sweep found on start (null when the template has no sweep function) */
+  startupSweep: ReconcileReport | null;
   /** pid of the DynamoDB Local java process (tests check it is gone after stop) */
   childPids: number[];
   /** resolves when every consumed queue is empty and no handler, delivery or execution step is running */
@@ -186,10 +190,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       activity,
       queueUrlForArn,
       lambda: () => lambda,
-      versionedBuckets: new Set(),
       onError,
     });
-    delivery.configure(wiring.notifications, wiring.versionedBuckets);
+    delivery.configure(wiring.notifications);
     await delivery.sendTestEvents(join(dataDir, 's3-test-events-sent.json'));
 
     engine = new StepFunctionsEngine({
@@ -202,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const stepFunctions = engine;
     cleanups.push(() => stepFunctions.shutdown());
+    stepFunctions.resumeRunning();
 
     const sources = wiring.eventSourceMappings.map((spec) => {
       if (!lambda.find(spec.functionName)) {
@@ -220,6 +224,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     for (const source of sources) source.start();
     cleanups.push(() => Promise.all(sources.map((source) => source.stop())).then(() => {}));
+
+    const startupSweep = await sweepOnStart(wiring, lambda);
 
     const schedules = new ScheduleRunner(wiring.schedules, {
       lambda,
@@ -257,7 +263,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const consumedQueues = [
       ...new Set(wiring.eventSourceMappings.filter((s) => s.enabled).map((s) => s.queueArn)),
     ].map(queueUrlForArn);
-    const queuesEmpty = async () => {
+    /** what keeps the stack busy (a queue with messages, a running handler or step), or null when idle */
+    const busyWith = async (): Promise<string | null> => {
+      if (activity.busy) return 'a handler or delivery is running';
+      if (stepFunctions.busy) return 'an execution is running a step';
       for (const url of consumedQueues) {
         const { Attributes = {} } = await clients.sqs.send(
           new GetQueueAttributesCommand({
@@ -273,11 +282,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           Number(Attributes.ApproximateNumberOfMessages ?? 0) +
           Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
           Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-        if (pending > 0) return false;
+        if (pending > 0) return `${pending} message(s) in ${url.slice(url.lastIndexOf('/') + 1)}`;
       }
-      return true;
+      return null;
     };
-    const idleNow = async () => !activity.busy && !stepFunctions.busy && (await queuesEmpty());
 
     let stopping: Promise<void> | undefined;
     return {
@@ -291,14 +299,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stepFunctions,
       tokens,
       schedules,
+      startupSweep,
       childPids: [dynamodb.pid],
       async waitForIdle({ timeoutMs = 30_000 } = {}) {
         const deadline = Date.now() + timeoutMs;
         let idleChecks = 0;
+        let busy: string | null = null;
         // two idle observations in a row: a message between delete and the next handler's send is not idle
         while (idleChecks < 2) {
-          if (Date.now() > deadline) throw new Error(`local stack not idle after ${timeoutMs} ms`);
-          idleChecks = (await idleNow()) ? idleChecks + 1 : 0;
+          if (Date.now() > deadline) throw new Error(`local stack not idle after ${timeoutMs} ms: ${busy}`);
+          busy = await busyWith();
+          idleChecks = busy === null ? idleChecks + 1 : 0;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       },

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,7 @@ import cliProgress from 'cli-progress';
 import { DynamoCaseStore } from '../shared/aws/cases-store.ts';
 import { DynamoTracebackStore } from '../shared/aws/traceback-store.ts';
 import { LOCAL_CREDENTIALS } from './aws-clients.ts';
+import { runOnboardingDemo } from './demo/onboarding.ts';
 import { renderReport } from './demo/report.ts';
 import {
   ensureSample,
@@ -60,6 +62,13 @@ const stack = await startLocalStack({
     appendFileSync(join(logDir, 'local-runtime.log'), `${new Date().toISOString()} ${text}\n`);
   },
 });
+
+const swept = stack.startupSweep;
+if (swept && swept.missing.length > 0) {
+  say(
+    `traceguard: ${swept.missing.length} CDR object(s) had never been ingested; re-enqueued: ${swept.missing.map((m) => m.key).join(', ')}`,
+  );
+}
 
 let stopping = false;
 async function shutdown(code: number) {
@@ -138,6 +147,9 @@ try {
       `${JSON.stringify({ loadedAt: new Date().toISOString(), batches: total, tracebacks: submitted })}\n`,
     );
     say(`traceguard: sample day processed in ${Math.round((Date.now() - started) / 1000)} s`);
+  } else {
+    // what was queued before a stop or a crash, and what the sweep re-enqueued, is processed first
+    await settle('ingest', await queueDepth(sqs, stack.outputs.IngestQueueUrl));
   }
   if (existsSync(join(sampleDir, 'tracebacks'))) {
     const { readdirSync } = await import('node:fs');
@@ -156,6 +168,20 @@ try {
       tracebacks,
     }),
   );
+  const onboardingMarker = join(dataDir, 'onboarding-loaded.json');
+  if (!values['no-sample'] && !existsSync(onboardingMarker)) {
+    const sfn = new SFNClient({ ...common, endpoint: stack.env.AWS_ENDPOINT_URL_SFN });
+    process.stdout.write(
+      await runOnboardingDemo({
+        doc,
+        sfn,
+        dossiersTable: env.DOSSIERS_TABLE,
+        auditTable: env.AUDIT_TABLE,
+        stateMachineArn: stack.outputs.OnboardingStateMachineArn,
+      }),
+    );
+    writeFileSync(onboardingMarker, `${JSON.stringify({ loadedAt: new Date().toISOString() })}\n`);
+  }
   process.stdout.write(
     `\nEndpoints (also in ${join(dataDir, 'endpoints.json')}; any AWS SDK or the AWS CLI works):\n`,
   );

@@ -78,6 +78,7 @@ function recordHandler(context: Context) {
       for (const o of outcomes) {
         metrics.addMetric('Rows', MetricUnit.Count, o.rows);
         metrics.addMetric('QuarantinedRows', MetricUnit.Count, o.quarantined);
+        metrics.addMetric('UnattributedRows', MetricUnit.Count, o.unattributed);
         metrics.addMetric('WindowsMerged', MetricUnit.Count, o.windowsMerged);
         metrics.addMetric('FindingsPublished', MetricUnit.Count, o.findingsPublished);
         if (o.status === 'continued') metrics.addMetric('Continuations', MetricUnit.Count, 1);

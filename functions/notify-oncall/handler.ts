@@ -1,46 +1,42 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { alertFor } from '../../shared/alerts/on-call-alert.ts';
+import { notifyOnCall } from '../../shared/alerts/notify-on-call.ts';
+import { DynamoEpisodeStore } from '../../shared/aws/alert-episode-store.ts';
+import { documentClient } from '../../shared/aws/cases-clients.ts';
+import { SnsAlertPublisher } from '../../shared/aws/oncall-publisher.ts';
 import { idempotentRecords } from '../idempotent-records.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 
-/** AlertQueue consumer: one readable, phone-number-free message per event to the on-call topic. */
+/** AlertQueue consumer: one readable, phone-number-free alert per customer episode to the on-call topic. */
 const env = z
   .object({
     ONCALL_TOPIC_ARN: z.string().min(1, 'ONCALL_TOPIC_ARN is not set'),
     IDEMPOTENCY_TABLE: z.string().min(1, 'IDEMPOTENCY_TABLE is not set'),
+    CASES_TABLE: z.string().min(1, 'CASES_TABLE is not set'),
+    ALERT_QUIET_HOURS: z.coerce.number().positive('ALERT_QUIET_HOURS must be > 0').default(24),
   })
   .parse(process.env);
 
 const tools = powertools();
 const { logger, metrics } = tools;
-const sns = new SNSClient({});
+const episodes = new DynamoEpisodeStore(documentClient(), env.CASES_TABLE);
+const deps = {
+  episodes,
+  cases: episodes,
+  publisher: new SnsAlertPublisher(new SNSClient({}), env.ONCALL_TOPIC_ARN),
+  policy: { quietPeriodMs: env.ALERT_QUIET_HOURS * 3_600_000 },
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 async function notify(record: SQSRecord): Promise<void> {
-  const alert = alertFor(record.body);
-  await sns.send(
-    new PublishCommand({
-      TopicArn: env.ONCALL_TOPIC_ARN,
-      // SNS subjects: at most 100 printable ASCII characters
-      Subject: alert.subject.replace(/[^\x20-\x7e]/g, ' ').slice(0, 100),
-      Message: alert.text,
-      MessageAttributes: {
-        type: { DataType: 'String', StringValue: 'alert' },
-        severity: { DataType: 'String', StringValue: alert.severity },
-        ...(alert.customerId ? { customer_id: { DataType: 'String', StringValue: alert.customerId } } : {}),
-      },
-    }),
-  );
-  metrics.addMetric('AlertsSent', MetricUnit.Count, 1);
-  logger.info('on-call alert sent', {
-    messageId: record.messageId,
-    customerId: alert.customerId,
-    severity: alert.severity,
-  });
+  const result = await notifyOnCall(record.body, deps);
+  if (result.outcome === 'sent') metrics.addMetric('AlertsSent', MetricUnit.Count, 1);
+  else if (result.outcome === 'suppressed') metrics.addMetric('AlertsSuppressed', MetricUnit.Count, 1);
+  // ids only: the event's reasons may quote phone numbers
+  logger.info(`on-call alert ${result.outcome}`, { messageId: record.messageId, ...result });
 }
 
 // a duplicated event (SNS redelivery, a retried publish) pages once

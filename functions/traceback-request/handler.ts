@@ -48,7 +48,15 @@ const processor = new BatchProcessor(EventType.SQS);
 async function answerRequest(record: SQSRecord): Promise<void> {
   // an invalid request fails (and ends in the DLQ, which alarms): it must reach a person, not vanish
   const request = parseTracebackRequest(record.body, `TracebackQueue message ${record.messageId}`);
-  const result = await handleTracebackRequest(request, deps, config);
+  const result = await handleTracebackRequest(request, deps, config).catch((error: unknown) => {
+    // the message is retried (then dead-lettered); say why here, by ids only
+    logger.error('traceback request failed', {
+      messageId: record.messageId,
+      tracebackId: request.tracebackId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    throw error;
+  });
   metrics.addMetric('TracebacksAnswered', MetricUnit.Count, 1);
   // ids and counts only: the request and the answer hold phone numbers
   logger.info('traceback request handled', {

@@ -19,7 +19,8 @@ export type TableEnv =
   | 'CASES_TABLE'
   | 'TRACEBACKS_TABLE'
   | 'AUDIT_TABLE'
-  | 'IDEMPOTENCY_TABLE';
+  | 'IDEMPOTENCY_TABLE'
+  | 'DOSSIERS_TABLE';
 
 /**
  * `read` is item reads and queries; a list gives exactly those DynamoDB actions. No CDK grant is used:

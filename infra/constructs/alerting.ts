@@ -14,6 +14,10 @@ export interface AlertingProps {
   auditQueue: IQueue;
   onCallTopic: ITopic;
   auditTable: ITable;
+  /** alert episodes live beside the open-case markers the notifier reads */
+  casesTable: ITable;
+  /** hours without an alert after which a customer's same severity pages again */
+  alertQuietHours: number;
   /** Powertools idempotency records: a redelivered or duplicated event is handled once */
   idempotencyTable: ITable;
 }
@@ -49,6 +53,14 @@ export class Alerting extends Construct {
       }),
     );
     usePublish(this.notifyOnCall, 'ONCALL_TOPIC_ARN', props.onCallTopic);
+    // One alert per customer episode: it reads the open-case marker and its episode item, and
+    // writes the episode only with a condition (PutItem, UpdateItem). Nothing else in the table.
+    this.notifyOnCall.addEnvironment('ALERT_QUIET_HOURS', String(props.alertQuietHours));
+    useTable(this.notifyOnCall, 'CASES_TABLE', props.casesTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     useTable(this.notifyOnCall, 'IDEMPOTENCY_TABLE', props.idempotencyTable, IDEMPOTENCY_ACTIONS);
     props.key.grant(this.notifyOnCall, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
 

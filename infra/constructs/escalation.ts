@@ -62,7 +62,7 @@ export const REVIEW_TIMEOUTS = {
 } as const;
 
 /** Errors worth retrying: throttling and service hiccups. Domain refusals are never retried. */
-const TRANSIENT_ERRORS = [
+export const TRANSIENT_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
@@ -292,7 +292,7 @@ export class Escalation extends Construct {
       definitionBody: DefinitionBody.fromChainable(gather),
       tracingEnabled: true,
       // every review has a timeout; this bounds the whole case (a loop of refusals included) by the
-      // 14 days a provider has to report its mitigation to the FCC (domain-notes 2.4)
+      // 14 days a provider has to report its mitigation to the FCC
       timeout: Duration.days(14),
       // execution data stays out of the logs: review payloads name people, example calls hold numbers
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },

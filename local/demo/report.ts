@@ -35,6 +35,23 @@ function worstPerCustomer(events: TappedMessage[]): Finding[] {
   );
 }
 
+/** ", for 15 customers (at most 2 per customer: C905 2, ...)": how well the episode policy held. */
+function alertsPerCustomer(alerts: TappedMessage[]): string {
+  const per = new Map<string, number>();
+  for (const a of alerts) {
+    const customer = a.attributes.customer_id;
+    if (customer) per.set(customer, (per.get(customer) ?? 0) + 1);
+  }
+  if (per.size === 0) return '';
+  const most = Math.max(...per.values());
+  const top = [...per]
+    .filter(([, n]) => n === most)
+    .map(([c]) => c)
+    .sort()
+    .slice(0, 5);
+  return ` for ${per.size} customer(s), at most ${most} per customer (${top.join(', ')}${top.length < [...per.values()].filter((n) => n === most).length ? ', ...' : ''})`;
+}
+
 export function renderReport(input: {
   events: TappedMessage[];
   alerts: TappedMessage[];
@@ -60,7 +77,7 @@ export function renderReport(input: {
   }
   if (worst.length > MAX_CUSTOMERS) out.push(`  ... and ${worst.length - MAX_CUSTOMERS} more customers`);
 
-  out.push(`\n== On-call received ${input.alerts.length} alert(s)`);
+  out.push(`\n== On-call received ${input.alerts.length} alert(s)${alertsPerCustomer(input.alerts)}`);
   for (const a of input.alerts.slice(0, MAX_ALERTS))
     out.push(`  ${a.attributes.subject ?? a.body.split('\n')[0].slice(0, 110)}`);
   if (input.alerts.length > MAX_ALERTS) out.push(`  ... and ${input.alerts.length - MAX_ALERTS} more`);

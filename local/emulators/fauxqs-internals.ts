@@ -54,10 +54,18 @@ export interface FauxqsSqsQueue {
   fifoMessages: Map<string, FauxqsSqsMessage[]>;
   fifoDelayed: Map<string, FauxqsSqsMessage[]>;
   enqueue(message: FauxqsSqsMessage): void;
+  dequeue(
+    maxCount: number,
+    visibilityTimeoutOverride?: number,
+    dlqResolver?: unknown,
+  ): Array<{ MessageId: string }>;
+  deleteMessage(receiptHandle: string): boolean;
+  purge(): void;
 }
 
 export interface FauxqsSqsStore {
   queuesByName: Map<string, FauxqsSqsQueue>;
+  createQueue(name: string, url: string, arn: string, attributes?: unknown, tags?: unknown): FauxqsSqsQueue;
 }
 
 type Ctor<T> = new () => T;

@@ -1,19 +1,19 @@
 import { join } from 'node:path';
 import { type FauxqsSqsStore, loadFauxqs } from './fauxqs-internals.ts';
 import { createPersistentS3Store, type ObjectCreated } from './persistent-s3-store.ts';
-import { restoreQueueMessages, saveQueueMessages } from './sqs-snapshot.ts';
+import { SqsJournal } from './sqs-journal.ts';
 
 export interface RunningFauxqs {
   /** one endpoint for S3 (path style, loopback IP), SQS and SNS */
   endpoint: string;
-  /** puts back the queue messages saved by the last clean stop; call after the queues exist again */
+  /** puts back the queue messages the journal holds; call after the queues exist again */
   restoreMessages(): number;
   stop(): Promise<void>;
 }
 
 /**
  * fauxqs (S3 + SQS + SNS) in this process on a free loopback port, with objects persisted under
- * `<dataDir>/s3` and queue messages saved to `<dataDir>/sqs-messages.json` on stop.
+ * `<dataDir>/s3` and every queue change journaled to `<dataDir>/sqs-journal.jsonl` as it happens.
  */
 export async function startFauxqs(options: {
   dataDir: string;
@@ -23,6 +23,13 @@ export async function startFauxqs(options: {
   const fauxqs = await loadFauxqs();
   const s3Store = createPersistentS3Store(fauxqs, join(options.dataDir, 's3'), options.onObjectCreated);
   const sqsStore: FauxqsSqsStore = new fauxqs.SqsStore();
+  const journal = new SqsJournal(sqsStore, join(options.dataDir, 'sqs-journal.jsonl'));
+  const createQueue = sqsStore.createQueue.bind(sqsStore);
+  sqsStore.createQueue = (...args) => {
+    const queue = createQueue(...args);
+    journal.watch(queue);
+    return queue;
+  };
   const snsStore = new fauxqs.SnsStore();
   const app = fauxqs.buildApp({
     logger: false,
@@ -30,16 +37,16 @@ export async function startFauxqs(options: {
     stores: { sqsStore, snsStore, s3Store },
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const messagesFile = join(options.dataDir, 'sqs-messages.json');
   let stopped = false;
   return {
     endpoint: address.replace('localhost', '127.0.0.1'),
-    restoreMessages: () => restoreQueueMessages(sqsStore, messagesFile),
+    restoreMessages: () => journal.replay(),
     async stop() {
       if (stopped) return;
       stopped = true;
-      saveQueueMessages(sqsStore, messagesFile);
       await app.close();
+      journal.compact();
+      journal.close();
     },
   };
 }

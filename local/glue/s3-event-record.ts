@@ -1,20 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-/**
- * S3 writes object keys into event records form-encoded (Java URLEncoder style: space becomes `+`,
- * only `A-Z a-z 0-9 . - * _` stay as they are) except that `/` is kept. Consumers must decode with
- * `decodeURIComponent(key.replace(/\+/g, ' '))`, and our local events make them do it too.
- */
-export function encodeS3EventKey(key: string): string {
-  let encoded = '';
-  for (const byte of Buffer.from(key, 'utf8')) {
-    const char = String.fromCharCode(byte);
-    if (/[A-Za-z0-9.\-*_/]/.test(char)) encoded += char;
-    else if (char === ' ') encoded += '+';
-    else encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return encoded;
-}
+import { encodeS3Key } from '../../shared/ingest/messages.ts';
 
 let sequence = 0n;
 
@@ -22,11 +8,6 @@ let sequence = 0n;
 function nextSequencer(): string {
   sequence++;
   return (BigInt(Date.now()) * 1_000_000n + sequence).toString(16).toUpperCase().padStart(18, '0');
-}
-
-/** A version id shaped like S3's (32 URL-safe characters). */
-export function newVersionId(): string {
-  return randomBytes(24).toString('base64url').slice(0, 32);
 }
 
 export interface CreatedObject {
@@ -42,7 +23,7 @@ export interface CreatedObject {
 /** One S3 event notification message (eventVersion 2.1), as S3 sends it to SQS, SNS or Lambda. */
 export function s3EventMessage(object: CreatedObject, region: string, configurationId: string) {
   const s3Object: Record<string, unknown> = {
-    key: encodeS3EventKey(object.key),
+    key: encodeS3Key(object.key),
     size: object.size,
     eTag: object.eTag.replaceAll('"', ''),
     sequencer: nextSequencer(),

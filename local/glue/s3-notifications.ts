@@ -5,7 +5,7 @@ import type { LocalClients } from '../aws-clients.ts';
 import type { BucketNotificationSpec } from '../template/wiring.ts';
 import type { ActivityTracker } from './activity.ts';
 import type { LambdaRunner } from './lambda-runner.ts';
-import { type CreatedObject, newVersionId, s3EventMessage, s3TestEventMessage } from './s3-event-record.ts';
+import { type CreatedObject, s3EventMessage, s3TestEventMessage } from './s3-event-record.ts';
 
 /** `s3:ObjectCreated:*` matches `ObjectCreated:Put`; exact names match themselves. */
 export function eventMatches(pattern: string, eventName: string): boolean {
@@ -35,7 +35,6 @@ export class S3NotificationDelivery {
     activity: ActivityTracker;
     queueUrlForArn(arn: string): string;
     lambda(): LambdaRunner | undefined;
-    versionedBuckets: Set<string>;
     onError(error: unknown): void;
   };
 
@@ -43,10 +42,8 @@ export class S3NotificationDelivery {
     this.options = options;
   }
 
-  configure(specs: BucketNotificationSpec[], versionedBuckets: string[]): void {
+  configure(specs: BucketNotificationSpec[]): void {
     this.specs = specs;
-    this.options.versionedBuckets.clear();
-    for (const bucket of versionedBuckets) this.options.versionedBuckets.add(bucket);
   }
 
   /** Sends `s3:TestEvent` once per (bucket, target), remembered in `markerFile` across restarts. */
@@ -61,11 +58,13 @@ export class S3NotificationDelivery {
     writeFileSync(markerFile, JSON.stringify([...sent]));
   }
 
+  /**
+   * No versionId, even for a versioned bucket: fauxqs keeps no versions, so an id it cannot serve back
+   * (on GetObject or HeadObject) would name a batch that the reconciliation sweep can never find.
+   * Batches are then identified by their ETag, as in an unversioned bucket.
+   */
   objectCreated(event: Omit<CreatedObject, 'versionId'>): void {
-    const object: CreatedObject = {
-      ...event,
-      versionId: this.options.versionedBuckets.has(event.bucket) ? newVersionId() : undefined,
-    };
+    const object: CreatedObject = event;
     this.specs.forEach((spec, index) => {
       if (!notificationMatches(spec, object)) return;
       const message = s3EventMessage(object, this.options.region, `local-notification-${index}`);

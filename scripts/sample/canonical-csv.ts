@@ -12,7 +12,7 @@ import { mulberry32 } from './random.ts';
  * in the hot loop, and a few microseconds per row.
  */
 
-// the contract's column order (contracts.md section 1), the one the readers know
+// the contract's column order (docs/input-contract.md), the one the readers know
 export { CANONICAL_COLUMNS };
 
 export interface CanonicalRowsOptions {

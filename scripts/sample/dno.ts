@@ -13,7 +13,7 @@ export interface DnoList {
 const TOLL_FREE = ['800', '833', '844', '855', '866', '877', '888'];
 
 /**
- * A Do-Not-Originate list in the shape carriers load (contracts.md section 2): inbound-only government
+ * A Do-Not-Originate list in the shape carriers load (docs/input-contract.md): inbound-only government
  * and brand lines that must never appear as caller ID. Numbers are drawn from the seed, not real lines.
  */
 export function buildDnoList(seed: number, day: string): DnoList {

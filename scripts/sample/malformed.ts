@@ -4,7 +4,7 @@ import type { Random } from './random.ts';
 import { type CanonicalSwitch, GW_WHOLESALE, SBC_CENTRAL, SBC_EAST, SBC_WEST } from './switches.ts';
 
 /**
- * Rows that a reader must quarantine (contracts.md section 1: never stop the batch, never lose the row).
+ * Rows that a reader must quarantine (docs/input-contract.md: never stop the batch, never lose the row).
  * Each is a copy of a real row from the same batch with one thing broken, so everything else about it
  * looks normal. They are extra rows: the calls they were copied from are still present and intact.
  */

@@ -1,6 +1,6 @@
 import type { Verstat } from './call.ts';
 
-/** The shapes a NANP number takes in real CDRs (contracts.md section 1). */
+/** The shapes a NANP number takes in real CDRs (docs/input-contract.md). */
 export type NumberStyle = 'e164' | 'nanp11' | 'nanp10' | 'pretty' | 'sip' | 'tel';
 export const NUMBER_STYLES: readonly NumberStyle[] = ['e164', 'nanp11', 'nanp10', 'pretty', 'sip', 'tel'];
 

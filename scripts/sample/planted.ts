@@ -44,7 +44,7 @@ import {
   type Vetting,
 } from './traffic.ts';
 
-/** Reason codes of contracts.md section 4, plus REPEAT_CALLS (targeted pumping, domain-notes 1.2 #16). */
+/** Reason codes of docs/findings.md, plus REPEAT_CALLS (targeted pumping, domain-notes 1.2 #16). */
 export const REASON_CODES = [
   'SHORT_CALL_RATIO',
   'LOW_ASR',

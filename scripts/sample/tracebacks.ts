@@ -61,7 +61,7 @@ function otherStyle(used: NumberStyle, index: number): NumberStyle {
 }
 
 /**
- * Traceback requests (contracts.md section 3) for the located calls plus one for a call that never
+ * Traceback requests (docs/traceback.md) for the located calls plus one for a call that never
  * crossed this network, with the answers a correct lookup gives. Skews are up to 60 s either way.
  */
 export function buildTracebacks(

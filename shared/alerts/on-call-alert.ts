@@ -47,7 +47,22 @@ function windowText(start?: string, end?: string): string {
   return ` ${start.slice(0, 16).replace('T', ' ')}-${(end ?? '').slice(11, 16)} UTC`;
 }
 
-export function alertFor(body: string): OnCallAlert {
+/** The lines that name the customer's open case, or say that high findings open one. */
+function caseLines(caseId: string | null): string[] {
+  return caseId
+    ? [
+        `Case: ${caseId} is open for review; this traffic joins its evidence. \`traceguard cases show ${caseId}\``,
+      ]
+    : [
+        'Next: `traceguard cases list` shows whether a case is open for review; high and critical findings open one automatically.',
+      ];
+}
+
+/**
+ * The on-call text for one event; `caseId` names the customer's open case when there is one (the
+ * notifier looks it up), so the person paged goes straight to it.
+ */
+export function alertFor(body: string, caseId: string | null = null): OnCallAlert {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -67,10 +82,10 @@ export function alertFor(body: string): OnCallAlert {
       `Traffic: ${e.metrics.calls ?? '?'} calls, ${e.metrics.answered ?? '?'} answered; vetting ${e.metrics.vetting ?? 'unknown'}, profile ${e.metrics.traffic_profile ?? 'unknown'}.`,
       ...(e.batch ? [`Batch: ${e.batch}${e.switch_id ? ` (switch ${e.switch_id})` : ''}`] : []),
       '',
-      'Next: `traceguard cases list` shows whether a case is open for review; high and critical findings open one automatically.',
+      ...caseLines(caseId),
     ];
     return {
-      subject: `[${sev}] Traceguard: ${e.customer_id} flagged (${e.reasons.map((r) => r.code).join(', ')})`,
+      subject: `[${sev}] Traceguard: ${e.customer_id} flagged${caseId ? ` (case ${caseId})` : ''} (${e.reasons.map((r) => r.code).join(', ')})`,
       text: maskPhoneNumbers(lines.join('\n')),
       customerId: e.customer_id,
       severity: e.severity,
@@ -89,7 +104,7 @@ export function alertFor(body: string): OnCallAlert {
     return {
       subject: `[${(e.severity ?? 'medium').toUpperCase()}] Traceguard: traceback ${e.traceback_id} answered`,
       text: maskPhoneNumbers(
-        `Industry traceback ${e.traceback_id} was answered: the call came from ${who}.${repeat}\n\nNext: \`traceguard traceback show ${e.traceback_id}\`.`,
+        `Industry traceback ${e.traceback_id} was answered: the call came from ${who}.${repeat}\n\nNext: \`traceguard traceback show ${e.traceback_id}\`.${caseId ? `\n${caseLines(caseId).join('\n')}` : ''}`,
       ),
       customerId: e.customer_id ?? '',
       severity: e.severity ?? 'medium',

@@ -13,7 +13,7 @@ import { type CaseRecord, type CaseTrigger, type ReviewStage, severitiesBelow } 
 import type { CaseStore } from '../cases/ports.ts';
 
 const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
-const openKey = (customerId: string) => ({ pk: `CUSTCASE#${customerId}`, sk: 'OPEN' });
+export const openKey = (customerId: string) => ({ pk: `CUSTCASE#${customerId}`, sk: 'OPEN' });
 const tokenKey = (caseId: string, stage: ReviewStage) => ({ pk: `CASE#${caseId}`, sk: `TOKEN#${stage}` });
 
 /**

@@ -26,7 +26,9 @@ export function createAwsClients(
     doc: documentClientOf(dynamodb),
     s3: new S3Client({ region }),
     sns: new SNSClient({ region }),
-    sqs: new SQSClient({ region }),
+    // the endpoint comes from the region or AWS_ENDPOINT_URL_SQS, not from the queue URL's host (the
+    // local emulator's queue URLs name a host that does not resolve)
+    sqs: new SQSClient({ region, useQueueUrlAsEndpoint: false }),
   };
 }
 

@@ -5,9 +5,12 @@ import {
   type SwitchConfig,
   type SwitchConfigSource,
 } from '../config/switches.ts';
+import { NO_TRUNK_MAP, parseTrunkMap, type TrunkMap } from '../config/trunks.ts';
 
 /** The per-switch input configuration in the ReferenceBucket (docs/switch-config.md). */
 export const SWITCHES_KEY = 'reference/switches.csv';
+/** The trunk map (which customer each switch's trunks belong to), beside it. */
+export const TRUNKS_KEY = 'reference/trunks.csv';
 /** Same as the rest of the reference data: a warm function re-reads at most every 5 minutes. */
 export const SWITCHES_TTL_MS = 5 * 60_000;
 
@@ -29,10 +32,11 @@ export interface SwitchConfigStoreOptions {
 }
 
 /**
- * Reads `reference/switches.csv`, validated, and keeps it for the TTL. No object means no switch is
- * configured (every batch is detected, as before the file existed). An invalid object throws on
- * every read, naming line, switch and field, and is not cached: the batch waiting on it is retried
- * (and dead-lettered with an alarm) rather than read with a guessed zone.
+ * Reads `reference/switches.csv` and `reference/trunks.csv`, validated, and keeps them for the TTL.
+ * No object means no switch is configured (every batch is detected) or no trunk is mapped (peer names
+ * only). An invalid object throws on every read, naming line, switch and field, and is not cached:
+ * the batch waiting on it is retried (and dead-lettered with an alarm) rather than read with a
+ * guessed zone or customer.
  */
 export class S3SwitchConfigStore implements SwitchConfigSource {
   readonly #s3: S3Client;
@@ -50,12 +54,24 @@ export class S3SwitchConfigStore implements SwitchConfigSource {
 
   async switches(): Promise<SwitchConfig> {
     if (this.#cached && this.#now() - this.#cached.at < this.#ttl) return this.#cached.value;
-    const text = await readOptionalText(this.#s3, this.#bucket, SWITCHES_KEY);
-    const value =
+    const [text, trunksText] = await Promise.all([
+      readOptionalText(this.#s3, this.#bucket, SWITCHES_KEY),
+      readOptionalText(this.#s3, this.#bucket, TRUNKS_KEY),
+    ]);
+    const trunks =
+      trunksText === null ? NO_TRUNK_MAP : parseTrunkMap(trunksText, `s3://${this.#bucket}/${TRUNKS_KEY}`);
+    const switches =
       text === null ? NO_SWITCH_CONFIG : parseSwitchConfig(text, `s3://${this.#bucket}/${SWITCHES_KEY}`);
+    const value = trunks === NO_TRUNK_MAP ? switches : switches.withTrunks(trunks);
     this.#cached = { value, at: this.#now() };
     return value;
   }
+}
+
+async function putCsv(s3: S3Client, bucket: string, key: string, text: string): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'text/csv; charset=utf-8' }),
+  );
 }
 
 /** Validates the document and stores it as given (so the file an operator reads back is theirs). */
@@ -66,13 +82,18 @@ export async function putSwitchConfig(
   source: string,
 ): Promise<{ config: SwitchConfig; key: string }> {
   const config = parseSwitchConfig(text, source);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: SWITCHES_KEY,
-      Body: text,
-      ContentType: 'text/csv; charset=utf-8',
-    }),
-  );
+  await putCsv(s3, bucket, SWITCHES_KEY, text);
   return { config, key: SWITCHES_KEY };
+}
+
+/** Validates the trunk map and stores it as given; it replaces the previous map as a whole. */
+export async function putTrunkMap(
+  s3: S3Client,
+  bucket: string,
+  text: string,
+  source: string,
+): Promise<{ trunks: TrunkMap; key: string }> {
+  const trunks = parseTrunkMap(text, source);
+  await putCsv(s3, bucket, TRUNKS_KEY, text);
+  return { trunks, key: TRUNKS_KEY };
 }

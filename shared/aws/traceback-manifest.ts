@@ -8,7 +8,8 @@ const hourItemSchema = z.looseObject({
   sk: z.string().min(1),
   bucket: z.string().min(1),
   key: z.string().min(1),
-  versionId: z.string().optional(),
+  // null for a batch from an unversioned bucket (the manifest then identifies it by ETag)
+  versionId: z.string().nullish(),
   switch: z.string().min(1),
   firstMs: z.number(),
   lastMs: z.number(),

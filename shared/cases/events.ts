@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the EscalationQueue delivers (raw SNS delivery from ComplianceEvents): one finding of
- * contracts.md section 4 with the batch and example calls, or a traceback answered for a customer.
+ * docs/findings.md with the batch and example calls, or a traceback answered for a customer.
  */
 export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;

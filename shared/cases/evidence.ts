@@ -42,7 +42,7 @@ export function buildEvidence(
     customer: {
       id: record.customerId,
       name: profile?.name ?? null,
-      // contracts.md 2: customers missing from the registry are treated as new
+      // docs/input-contract.md: customers missing from the registry are treated as new
       vetting: profile?.vetting ?? 'new',
       onboardedAt: profile?.onboardedAt ?? null,
       ageDays: Number.isFinite(onboardedMs) ? Math.floor((now.getTime() - onboardedMs) / DAY_MS) : null,

@@ -17,6 +17,15 @@ export type StartCaseOutcome =
   | { outcome: 'attached'; caseId: string; duplicate: boolean };
 
 /**
+ * The id of the case this event opens when its customer has no open case: derived from the event,
+ * so a redelivery names the same case (the on-call notifier uses it to recognise that case too).
+ */
+export function caseIdOpenedBy(event: EscalationEvent): string {
+  const key = eventKey(event);
+  return caseIdFor(event.customer_id, key, evidenceDigest({ key }));
+}
+
+/**
  * One open case per customer. The case id is derived from the triggering event, so a redelivered
  * message opens (and names the execution of) the same case; the store refuses a second open case for
  * the customer, and the event then joins the open case instead, raising the case's severity when
@@ -36,7 +45,7 @@ export async function startOrAttachCase(
     receivedAt: at,
     event: event as unknown as Record<string, unknown>,
   };
-  const caseId = caseIdFor(event.customer_id, key, evidenceDigest({ key }));
+  const caseId = caseIdOpenedBy(event);
   const opened = await deps.cases.open(newCase(caseId, trigger, at));
 
   if (opened.opened || opened.openCaseId === caseId) {

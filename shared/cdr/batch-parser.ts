@@ -1,3 +1,4 @@
+import type { CustomerAttribution } from './attribution.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
 import { asteriskRow, looksLikeAsterisk } from './formats/asterisk.ts';
@@ -38,6 +39,8 @@ export interface ParseOptions {
   /** zone for local wall-clock times (native formats, ISO times without offset) */
   zone?: ZoneClock | null;
   maxRecordBytes?: number;
+  /** who a native row's call belongs to when its accountcode is empty (the switch's trunk map) */
+  attribution?: CustomerAttribution;
   /** bounds on times and durations (default: 2000-01-01 to now + 1 day, 24 h) */
   plausibility?: Plausibility;
 }
@@ -219,8 +222,8 @@ export class BatchParser {
         this.format === 'canonical'
           ? canonicalRow(rec, this.columns, this.width)
           : this.format === 'asterisk'
-            ? asteriskRow(rec)
-            : freeswitchRow(rec);
+            ? asteriskRow(rec, this.opts.attribution)
+            : freeswitchRow(rec, this.opts.attribution);
     } catch (e) {
       this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
       return;

@@ -76,17 +76,21 @@ export function npaNxx(e164: string): string {
 }
 
 /**
- * Where a call went: the public network (`pstn`: a number in E.164 form), the customer's own switch
- * (`on_net`: an extension, a feature code such as `*97`, a SIP user name, `voicemail`) or an
- * emergency service (911, 933, also behind a PBX's outside-line 9). Robocall rules look at PSTN
- * calls only; on-net and emergency calls are counted, never flagged.
+ * Where a call went: the public network (`pstn`: a number in E.164 form, or dialled behind a PBX's
+ * outside-line 9 as 9 011 <international> or 9 1 <10 digits>), the customer's own switch (`on_net`:
+ * an extension, a feature code such as `*97`, a SIP user name, `voicemail`) or an emergency service
+ * (911, 933, also behind the outside-line 9). Robocall rules look at PSTN calls only; on-net and
+ * emergency calls are counted, never flagged.
  */
 export type Destination = 'pstn' | 'on_net' | 'emergency';
 
 const EMERGENCY = new Set(['911', '933', '9911', '9933']);
+const OUTSIDE_LINE = /^9(?:011\d{7,15}|1[2-9]\d{9})$/;
 
 /** Destination of a called number as normalizeNumber left it (E.164 text, else the raw text). */
 export function destinationOf(called: string): Destination {
   if (called.startsWith('+')) return 'pstn';
-  return EMERGENCY.has(called.replace(/[\s().\-/]/g, '')) ? 'emergency' : 'on_net';
+  const digits = called.replace(/[\s().\-/]/g, '');
+  if (EMERGENCY.has(digits)) return 'emergency';
+  return OUTSIDE_LINE.test(digits) ? 'pstn' : 'on_net';
 }

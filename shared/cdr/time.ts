@@ -1,7 +1,7 @@
 import { daysFromCivil, daysInMonth } from './time-bytes.ts';
 
 /**
- * Timestamp parsing for every form in contracts.md: ISO 8601 with an offset, Unix epoch seconds or
+ * Timestamp parsing for every form in docs/input-contract.md: ISO 8601 with an offset, Unix epoch seconds or
  * milliseconds, and local wall-clock times (native switch formats) resolved with an IANA zone.
  * Returns epoch milliseconds, or NaN when the text is not a time we understand.
  */

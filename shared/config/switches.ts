@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { CustomerAttribution } from '../cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../cdr/batch-parser.ts';
 import { CsvTokenizer } from '../cdr/csv-tokenizer.ts';
 import { ZoneClock } from '../cdr/time.ts';
+import { NO_TRUNK_MAP, type TrunkMap } from './trunks.ts';
 
 /**
  * Per-switch input configuration (docs/switch-config.md): how to read the batches a switch drops
@@ -68,31 +70,43 @@ export interface SwitchEntry {
   line: number;
 }
 
-/** How to read one switch's batches: what readBatch takes as `format` and `zone`. */
+/** How to read one switch's batches: what readBatch takes as `format`, `zone` and `attribution`. */
 export interface SwitchReadSettings {
   format: InputFormat;
   zone: ZoneClock | null;
+  /** customers of native rows without accountcode, from the switch's trunk map */
+  attribution: CustomerAttribution;
   /** false for a switch without an entry: detected format, no zone */
   configured: boolean;
 }
 
-const UNCONFIGURED: SwitchReadSettings = { format: 'auto', zone: null, configured: false };
-
-/** The validated configuration; switches without an entry keep today's defaults (auto, no zone). */
+/**
+ * The validated configuration; switches without an entry keep the defaults (auto, no zone). The
+ * trunk map rides along: it is read with the switch entries and applies to configured and
+ * unconfigured switches alike.
+ */
 export class SwitchConfig {
   readonly #entries = new Map<string, SwitchEntry>();
   readonly #settings = new Map<string, SwitchReadSettings>();
+  readonly trunks: TrunkMap;
 
-  constructor(entries: SwitchEntry[] = []) {
+  constructor(entries: SwitchEntry[] = [], trunks: TrunkMap = NO_TRUNK_MAP) {
+    this.trunks = trunks;
     for (const e of entries) {
       this.#entries.set(e.switchId, e);
       // one ZoneClock per switch: it caches offsets, so batches of the same switch share it
       this.#settings.set(e.switchId, {
         format: e.format,
         zone: e.timezone === null ? null : new ZoneClock(e.timezone),
+        attribution: trunks.forSwitch(e.switchId),
         configured: true,
       });
     }
+  }
+
+  /** the same switch entries with this trunk map */
+  withTrunks(trunks: TrunkMap): SwitchConfig {
+    return new SwitchConfig(this.entries(), trunks);
   }
 
   get size(): number {
@@ -104,7 +118,14 @@ export class SwitchConfig {
   }
 
   settingsFor(switchId: string): SwitchReadSettings {
-    return this.#settings.get(switchId) ?? UNCONFIGURED;
+    return (
+      this.#settings.get(switchId) ?? {
+        format: 'auto',
+        zone: null,
+        attribution: this.trunks.forSwitch(switchId),
+        configured: false,
+      }
+    );
   }
 
   /** One phrase for error messages: what the configuration says about this switch. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { csvObjects, ReferenceDataError } from './reference-csv.ts';
 
 /**
- * The customer registry (contracts.md section 2): who each customer is, how well vetted, and what
+ * The customer registry (docs/input-contract.md): who each customer is, how well vetted, and what
  * traffic it sends. Kept apart from the number inventory and DNO list so that the CDR readers, which
  * need only those, do not load the schema library.
  */
@@ -44,7 +44,7 @@ export function parseCustomers(text: string, source: string): Map<string, Custom
   return map;
 }
 
-/** Customers seen in CDRs but missing from the registry are treated as new (contracts.md). */
+/** Customers seen in CDRs but missing from the registry are treated as new (docs/input-contract.md). */
 export function unknownCustomer(customerId: string): Customer {
   return {
     customer_id: customerId,

@@ -1,7 +1,7 @@
 import { CsvTokenizer } from '../cdr/csv-tokenizer.ts';
 
 /**
- * What the reference-data parsers share (contracts.md section 2): the error they throw, naming the
+ * What the reference-data parsers share (docs/input-contract.md): the error they throw, naming the
  * source and line, and the reader of a headed CSV file.
  */
 export class ReferenceDataError extends Error {

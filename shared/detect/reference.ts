@@ -5,7 +5,7 @@ import { NumberSet } from './number-set.ts';
 import { csvObjects, ReferenceDataError } from './reference-csv.ts';
 
 /**
- * Reference data (contracts.md section 2): number inventory and DNO list, and the customer registry
+ * Reference data (docs/input-contract.md): number inventory and DNO list, and the customer registry
  * loaded with them (customers.ts). Parsers take the text and a source name; every error names the
  * source and line.
  */

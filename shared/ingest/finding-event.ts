@@ -3,7 +3,7 @@ import { type Finding, severityRank } from '../detect/finding.ts';
 /** How many call ids of a window travel with a finding (evidence an analyst can look up). */
 export const EXAMPLE_CALLS = 5;
 
-/** The ComplianceEvents message body for a finding: the contracts.md section 4 finding plus context. */
+/** The ComplianceEvents message body for a finding: the docs/findings.md finding plus context. */
 export interface FindingEvent extends Finding {
   type: 'finding';
   /** object key of the batch that raised it */

@@ -8,7 +8,7 @@ export const CDR_PREFIX = 'cdr/';
 /** beside the batch but outside `cdr/`, so writing it cannot trigger another ingest */
 export const QUARANTINE_PREFIX = 'quarantine/';
 
-/** switch_id = first path segment after `cdr/` (contracts.md 1); null when the key has none */
+/** switch_id = first path segment after `cdr/` (docs/input-contract.md); null when the key has none */
 export function switchIdOf(key: string): string | null {
   if (!key.startsWith(CDR_PREFIX)) return null;
   const rest = key.slice(CDR_PREFIX.length);

@@ -91,6 +91,50 @@ export function parseIngestMessage(body: string): IngestMessage {
   return { kind: 'jobs', jobs, ignoredEvents };
 }
 
+/**
+ * The inverse of decodeS3Key, byte for byte as S3 writes keys in event notifications: UTF-8 bytes
+ * percent-encoded (upper-case hex), space as `+`, only `A-Z a-z 0-9 . - * _` and `/` left as they are.
+ */
+export function encodeS3Key(key: string): string {
+  let encoded = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    if (/[A-Za-z0-9.\-*_/]/.test(char)) encoded += char;
+    else if (char === ' ') encoded += '+';
+    else encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
+/**
+ * An S3 ObjectCreated notification for one object, as the reconciliation sweep re-enqueues it: the
+ * ingest function cannot tell it from the one S3 would have sent.
+ */
+export function objectCreatedMessage(o: {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  etag: string;
+  size: number;
+}): string {
+  const object = {
+    key: encodeS3Key(o.key),
+    size: o.size,
+    eTag: o.etag,
+    ...(o.versionId ? { versionId: o.versionId } : {}),
+  };
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'traceguard:reconcile',
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: o.bucket }, object },
+      },
+    ],
+  });
+}
+
 export function continuationMessage(c: Continuation): string {
   return JSON.stringify({ continuation: c });
 }

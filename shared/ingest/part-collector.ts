@@ -6,6 +6,7 @@ import type { ReferenceData } from '../detect/reference.ts';
 import { windowKey } from '../detect/window.ts';
 import { EXAMPLE_CALLS } from './finding-event.ts';
 import type { HourSpan, PartStats } from './ports.ts';
+import { UnattributedTally } from './unattributed-summary.ts';
 
 /** Distinct counters stay exact up to this many keys, so a window item stays far below 400 KB. */
 export const STORE_EXACT_LIMIT = 2048;
@@ -44,6 +45,8 @@ export interface PartBounds {
 export class PartCollector implements BatchSink {
   readonly aggregator: Aggregator;
   readonly quarantineLines: string[] = [];
+  /** this part's rows quarantined for lack of a customer, by peer (one summary line per part) */
+  readonly unattributed = new UnattributedTally();
   quarantineBytes = 0;
   private readonly bounds: PartBounds;
   private readonly examples = new Map<string, string[]>();
@@ -88,6 +91,7 @@ export class PartCollector implements BatchSink {
   quarantine(q: QuarantinedRow): void {
     if (!this.enter()) return;
     this.stats.quarantined++;
+    this.unattributed.quarantined(q);
     const line = JSON.stringify({
       line: q.line,
       reason: q.reason,

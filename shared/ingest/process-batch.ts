@@ -52,6 +52,8 @@ export interface BatchOutcome {
   rows: number;
   calls: number;
   quarantined: number;
+  /** quarantined rows whose customer could not be found (a subset of `quarantined`) */
+  unattributed: number;
   windowsMerged: number;
   windowsAlreadyApplied: number;
   mergeAttempts: number;
@@ -65,6 +67,7 @@ function outcome(status: BatchStatus, part: number, extra: Partial<BatchOutcome>
     rows: 0,
     calls: 0,
     quarantined: 0,
+    unattributed: 0,
     windowsMerged: 0,
     windowsAlreadyApplied: 0,
     mergeAttempts: 0,
@@ -170,6 +173,7 @@ export async function processBatch(
         source: `s3://${job.bucket}/${job.key}`,
         format: read.format,
         zone: read.zone,
+        attribution: read.attribution,
         maxDecompressedBytes: options.maxBatchBytes,
       },
       collector,
@@ -194,6 +198,20 @@ export async function processBatch(
     );
   }
 
+  const unattributed = collector.unattributed.summary(
+    `s3://${job.bucket}/${job.key} (switch ${switchId})`,
+    cut.rows,
+  );
+  if (unattributed !== null) {
+    // one line per batch part, whatever the number of rows: the fix is the same for all of them
+    log.warn(unattributed, {
+      batchId,
+      part: job.part,
+      unattributed: collector.unattributed.unattributed,
+      rows: cut.rows,
+      topPeers: collector.unattributed.topPeers(),
+    });
+  }
   const quarantineBody = collector.quarantineBody();
   if (quarantineBody !== '') {
     await ports.source.writeQuarantine(job.bucket, quarantineKeyOf(job.key, job.part), quarantineBody);
@@ -246,6 +264,7 @@ export async function processBatch(
     rows: cut.rows,
     calls: cut.calls,
     quarantined: cut.quarantined,
+    unattributed: collector.unattributed.unattributed,
     windowsMerged: merged,
     windowsAlreadyApplied: already,
     mergeAttempts: attempts,

@@ -4,7 +4,7 @@ import { byCloseness } from './closest-matches.ts';
 import type { SearchWindow } from './match.ts';
 import type { TracebackRequest } from './request.ts';
 
-/** One matching call as the answer cites it (contracts.md section 3), plus the raw row as evidence. */
+/** One matching call as the answer cites it (docs/traceback.md), plus the raw row as evidence. */
 export interface TracebackMatch {
   call_id: string;
   customer_id: string;

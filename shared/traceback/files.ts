@@ -3,7 +3,7 @@ import { basename, dirname, sep } from 'node:path';
 import type { BatchToSearch } from './lookup.ts';
 
 /**
- * The switch a local file came from: the segment after `cdr/` as in the bucket (contracts.md 1),
+ * The switch a local file came from: the segment after `cdr/` as in the bucket (docs/input-contract.md),
  * else the folder holding the file (`native/asterisk/Master.csv` -> `asterisk`).
  */
 export function switchIdForPath(path: string): string {

@@ -1,3 +1,4 @@
+import { UNATTRIBUTED_CUSTOMER } from '../cdr/attribution.ts';
 import { isoUtc } from '../cdr/time.ts';
 import type { SwitchConfigSource } from '../config/switches.ts';
 import type { TracebackAnswer } from './answer.ts';
@@ -63,7 +64,9 @@ export async function handleTracebackRequest(
     const switches = deps.switches ? await deps.switches.switches() : settings.switches;
     const answer = await lookupWithManifest(request, deps.manifest, deps.opener, { ...settings, switches });
     const answeredAt = isoUtc(now());
-    const named = answer.matches[0];
+    const first = answer.matches[0];
+    // a call nobody could be attributed to is answered with its trunk, but names no customer to escalate
+    const named = first?.customer_id === UNATTRIBUTED_CUSTOMER ? { ...first, customer_id: '' } : first;
     await deps.store.saveAnswer(request.tracebackId, {
       answer,
       answeredAt,

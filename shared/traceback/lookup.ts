@@ -1,3 +1,4 @@
+import { type CustomerAttribution, PEER_NAMES_ONLY } from '../cdr/attribution.ts';
 import { BatchReadError, type InputFormat } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ZoneClock } from '../cdr/time.ts';
@@ -25,6 +26,8 @@ export interface ReadSettings {
   format?: InputFormat;
   /** for native formats' local times */
   zone?: ZoneClock | null;
+  /** customers of native rows without accountcode (the switch's trunk map), as ingest found them */
+  attribution?: CustomerAttribution;
 }
 
 export interface LookupSettings extends ReadSettings {
@@ -42,8 +45,13 @@ export interface LookupSettings extends ReadSettings {
 /** How the deployed lookup reads one switch's batches. */
 export function readSettingsFor(switchId: string, settings: LookupSettings): ReadSettings {
   const configured = settings.switches?.settingsFor(switchId);
-  if (configured?.configured) return { format: configured.format, zone: configured.zone };
-  return { format: settings.format ?? 'auto', zone: settings.zone ?? null };
+  if (configured?.configured)
+    return { format: configured.format, zone: configured.zone, attribution: configured.attribution };
+  return {
+    format: settings.format ?? 'auto',
+    zone: settings.zone ?? null,
+    attribution: configured?.attribution,
+  };
 }
 
 /**
@@ -64,7 +72,12 @@ export async function searchBatches(
     try {
       await readBatch(
         body,
-        { source: batch.name, format: read.format ?? 'auto', zone: read.zone ?? null },
+        {
+          source: batch.name,
+          format: read.format ?? 'auto',
+          zone: read.zone ?? null,
+          attribution: (read.attribution ?? PEER_NAMES_ONLY).forTraceback(),
+        },
         {
           call(record, raw) {
             if (matchesRequest(record, request, window))

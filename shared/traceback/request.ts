@@ -4,7 +4,7 @@ import { parseTimestamp } from '../cdr/time.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 
 /**
- * A traceback request (contracts.md section 3). Numbers arrive in whatever shape the requester uses
+ * A traceback request (docs/traceback.md). Numbers arrive in whatever shape the requester uses
  * and are normalized exactly as CDR numbers are, so `(202) 555-0143` in a request finds
  * `sip:+12025550143@host` in a batch. `switch_id` is optional: when present it narrows the search.
  */

@@ -9,6 +9,7 @@ describe('CDK context configuration', () => {
       stage: 'dev',
       archiveTransitionDays: 30,
       auditRetentionYears: 5,
+      alertQuietHours: 24,
       // a trial stage: its audit export can be cleaned up
       auditLockMode: 'governance',
       auditLockDays: 1,
@@ -36,6 +37,7 @@ describe('CDK context configuration', () => {
         context({
           archiveTransitionDays: '90',
           auditRetentionYears: '7',
+          alertQuietHours: '12',
           alertEmail: '',
           stage: 'prod',
           policyKey: 'policy/p.json',
@@ -45,6 +47,7 @@ describe('CDK context configuration', () => {
       stage: 'prod',
       archiveTransitionDays: 90,
       auditRetentionYears: 7,
+      alertQuietHours: 12,
       policyKey: 'policy/p.json',
       auditLockMode: 'compliance',
       auditLockDays: 366 * 7,
@@ -52,6 +55,7 @@ describe('CDK context configuration', () => {
   });
 
   it.each([
+    [{ alertQuietHours: '0' }, /CDK context "alertQuietHours" = "0"/],
     [{ archiveTransitionDays: 'thirty' }, /CDK context "archiveTransitionDays" = "thirty"/],
     [{ archiveTransitionDays: 0 }, /"archiveTransitionDays" = 0: .*>=\s*1/],
     [{ auditRetentionYears: 2.5 }, /"auditRetentionYears" = 2.5: .*expected int/],

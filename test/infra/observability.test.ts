@@ -32,7 +32,7 @@ describe('alarms to on-call', () => {
     }
   });
 
-  it('alarms on the Errors of every Traceguard function', () => {
+  it.each(['Errors', 'Throttles'])('alarms on the %s of every Traceguard function', (metric) => {
     const functions = resourcesOfType(synth.template, 'AWS::Lambda::Function').filter(
       ([, fn]) => fn.Metadata?.['traceguard:entry'],
     );
@@ -41,7 +41,7 @@ describe('alarms to on-call', () => {
       const found = alarms().filter(
         (a) =>
           a.Namespace === 'AWS/Lambda' &&
-          a.MetricName === 'Errors' &&
+          a.MetricName === metric &&
           JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
       );
       expect(found, id).toHaveLength(1);

@@ -21,6 +21,8 @@ const PINNED: Record<string, string> = {
   StatefulStorageIdempotencyTableD04F7EE7: 'AWS::DynamoDB::Table',
   // the escalation construct's Object Lock audit export: stateful although it sits in the Stateless half
   StatelessEscalationAuditExportBucketE24C780E: 'AWS::S3::Bucket',
+  // onboarding dossiers (ID numbers, addresses, review history): stateful in the Stateless half too
+  StatelessOnboardingDossiersTable6619BE37: 'AWS::DynamoDB::Table',
 };
 
 const STATEFUL_TYPES = ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::DynamoDB::Table'];

@@ -100,6 +100,8 @@ describe('tables (docs/wiring.md)', () => {
     TracebacksTable: [{ name: 'byStatus', keys: ['status', 'deadline'] }],
     AuditTable: [],
     IdempotencyTable: [],
+    // onboarding dossiers, the do-not-onboard list and RMD listings (the onboarding construct's own)
+    StatelessOnboardingDossiersTable: [],
   };
 
   it('expires the exactly-once markers of the Aggregates table by TTL, and nothing in the others', () => {

@@ -13,6 +13,8 @@ export const HANDLERS = [
   'traceback-request',
   'traceback-deadline',
   'case-step',
+  'reconcile-batches',
+  'onboarding-step',
 ] as const;
 
 export function requireHandlers(): void {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { encodeS3EventKey } from '../../local/glue/s3-event-record.ts';
 import { eventMatches } from '../../local/glue/s3-notifications.ts';
 import { rateToMs } from '../../local/glue/schedules.ts';
 import {
@@ -11,6 +10,7 @@ import { TaskTokenRegistry } from '../../local/glue/sfn/task-tokens.ts';
 import { successfulMessages } from '../../local/glue/sqs-event-source.ts';
 import { loadTemplates } from '../../local/template/cfn-template.ts';
 import { TemplateResolver } from '../../local/template/intrinsics.ts';
+import { encodeS3Key as encodeS3EventKey } from '../../shared/ingest/messages.ts';
 
 describe('local runtime pieces', () => {
   it('encodes S3 event keys like S3 does', () => {
@@ -115,5 +115,18 @@ describe('local runtime pieces', () => {
     await expect(expiring).rejects.toMatchObject({ name: 'States.Timeout' });
     expect(() => tokens.succeed('t2', {})).toThrow(/timed out/);
     expect(() => tokens.succeed('nope', {})).toThrow(/unknown task token/);
+  });
+
+  it('counts a restored task token timeout from when the task was parked first, not from the restart', async () => {
+    const tokens = new TaskTokenRegistry();
+    const task = { executionArn: 'e', stateName: 's', timeoutSeconds: 3600 };
+    // parked an hour minus 50 ms before the restart: 50 ms are left
+    const restored = tokens.park('t3', task, 3600 - 0.05);
+    await expect(restored).rejects.toMatchObject({ name: 'States.Timeout' });
+    const overdue = tokens.park('t4', task, 7200);
+    await expect(overdue).rejects.toMatchObject({ name: 'States.Timeout' });
+    const fresh = tokens.park('t5', task, 0);
+    tokens.succeed('t5', 'yes');
+    await expect(fresh).resolves.toBe('yes');
   });
 });

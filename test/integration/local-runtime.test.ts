@@ -140,7 +140,8 @@ describe('local runtime built from the synthesized template', () => {
       },
     });
     expect(s3Record.s3.object.eTag).toMatch(/^[0-9a-f]{32}$/);
-    expect(s3Record.s3.object.versionId).toEqual(expect.any(String));
+    // fauxqs keeps no versions: an event naming one would point at a version nobody can read back
+    expect(s3Record.s3.object.versionId).toBeUndefined();
     expect(s3Record.s3.object.sequencer).toMatch(/^[0-9A-F]+$/);
     expect(await seen(stack, 'elsewhere/ignored.csv')).toEqual([]);
     expect((await seen(stack, 'TESTEVENT')).length).toBe(1);

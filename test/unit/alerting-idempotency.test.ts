@@ -22,9 +22,10 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const FINDING = JSON.stringify({
   type: 'finding',
   customer_id: 'C042',
-  severity: 'high',
-  severity_rank: 3,
-  score: 81,
+  // medium: a high finding with no open case is paged by the case it opens, not by notify-oncall
+  severity: 'medium',
+  severity_rank: 2,
+  score: 51,
   window_start: '2026-12-01T14:00:00Z',
   window_end: '2026-12-01T15:00:00Z',
   reasons: [{ code: 'SHORT_DURATION', detail: '92% of answered calls under 6 s' }],
@@ -63,7 +64,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'traceguard-idempotency-'));
   dynamo = await startDynamoDb({ dataDir });
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
-  for (const table of ['Audit', 'Idempotency']) await createPkSkTable(client, table);
+  for (const table of ['Audit', 'Idempotency', 'Cases']) await createPkSkTable(client, table);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_REGION: 'us-east-1',
@@ -71,6 +72,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'local',
     AUDIT_TABLE: 'Audit',
     IDEMPOTENCY_TABLE: 'Idempotency',
+    CASES_TABLE: 'Cases',
     ONCALL_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:OnCallTopic',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -231,13 +231,14 @@ describe('native switch formats', () => {
       '"Acme","2025550143","3125550198","default","2026-07-01 10:00:01","","2026-07-01 10:00:31","30","0","NO_ANSWER","u-2","","","PCMU","PCMU"',
       '"Acme","2025550143","3125550197","default","2026-07-01 10:00:02","","2026-07-01 10:00:03","1","0","CALL_REJECTED","u-3","","ACCT9","PCMU","PCMU"',
     ].join('\n');
-    const { calls, stats } = await parse(rows, { zone: NY });
+    const { calls, stats, quarantined } = await parse(rows, { zone: NY });
     expect(stats.format).toBe('freeswitch');
     expect(calls.map((c) => [c.callId, c.customerId, c.answered, c.durationS, c.sipCode])).toEqual([
       ['u-1', 'ACCT9', true, 180, null],
-      ['u-2', 'default', false, 0, 480],
       ['u-3', 'ACCT9', false, 0, 603],
     ]);
+    // `default` is the stock context of every registered user: it names no customer
+    expect(quarantined.map((q) => q.line)).toEqual([2]);
     expect(calls[0].startMs).toBe(Date.UTC(2026, 6, 1, 14, 0, 0)); // EDT is UTC-4 in July
   });
 

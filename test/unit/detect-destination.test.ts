@@ -19,6 +19,12 @@ describe('destination of a call', () => {
     ])
       expect(called(raw), raw).toBe('pstn');
   });
+  it('numbers dialled behind an outside-line 9 go to the PSTN', () => {
+    for (const raw of ['9011442079460958', '912025550143', '9 1 202 555 0143'])
+      expect(called(raw), raw).toBe('pstn');
+    for (const raw of ['9011', '91202', '91025550143']) expect(called(raw), raw).toBe('on_net');
+  });
+
   it('extensions, feature codes, SIP user names and voicemail stay on the switch', () => {
     for (const raw of ['1008', '3500', '*97', '*72#', 'voicemail', 'alice', 'sip:bob@pbx.example', '4'])
       expect(called(raw), raw).toBe('on_net');
@@ -27,11 +33,12 @@ describe('destination of a call', () => {
     for (const raw of ['911', '933', '9911', ' 911 ']) expect(called(raw), raw).toBe('emergency');
     expect(called('9111')).toBe('on_net');
   });
-  it('every normalizable number is PSTN, every other text is not', () => {
+  it('every normalizable number is PSTN', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 20 }), (raw) => {
         const n = normalizeNumber(raw);
-        expect(destinationOf(n.value) === 'pstn').toBe(n.value.startsWith('+'));
+        if (n.value.startsWith('+')) expect(destinationOf(n.value)).toBe('pstn');
+        else if (!/^[\d\s().\-/]*$/.test(n.value)) expect(destinationOf(n.value)).toBe('on_net');
       }),
     );
   });

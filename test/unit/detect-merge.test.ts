@@ -16,6 +16,8 @@ import { callsInHour, HOUR, randomNumber, rng } from '../helpers/traffic.ts';
 function aggregate(calls: CallRecord[], limit: number): Map<string, WindowJson> {
   const ref = emptyReference();
   ref.dno.add('+12125550200');
+  // C1 holds an inventory, so the inventory counters take part
+  ref.inventory.add('C1', '+1212555*');
   const agg = new Aggregator(ref, { exactLimit: limit });
   for (const c of calls) agg.add(c);
   return new Map([...agg.windows()].map((w) => [windowKey(w), windowToJson(w)]));
@@ -60,7 +62,8 @@ const callArb = fc
       1,
       () => ({
         calling: s.dno ? '+12125550200' : r.pick(pool),
-        called: r.pick(['+13125550300', randomNumber(r)]),
+        // on-net and emergency destinations are counted apart and must merge like the rest
+        called: r.pick(['+13125550300', randomNumber(r), '1008', '*97', '911']),
         answered: s.answered,
         durationS: s.dur,
         sipCode: s.sip,

@@ -1,6 +1,12 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { aggregateFiles } from '../../cli/analyze-files.ts';
 import type { CallRecord } from '../../shared/cdr/record.ts';
+import { ZoneClock } from '../../shared/cdr/time.ts';
+import { scoreAll } from '../../shared/detect/analysis.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
+import { loadPolicy } from '../../shared/detect/policy.ts';
 import { emptyReference, NumberInventory, type ReferenceData } from '../../shared/detect/reference.ts';
 import type { FiredReason } from '../../shared/detect/rules/evaluate.ts';
 import { combineScore, reasonStrength } from '../../shared/detect/score.ts';
@@ -149,6 +155,17 @@ describe('ANI rotation weighs fresh caller IDs, not how many there are', () => {
     expect(analyzeCalls(callCenter('DID', numbers, 1200, 7), r)).toEqual([]);
   });
 
+  it('without an inventory, a DID pool in its first hour is medium at most, and quiet once it is known', () => {
+    const numbers = Array.from({ length: 300 }, (_, i) => `+1212987${String(1000 + i)}`);
+    const r = ref(customer('POOL', 'standard', 'call_center'));
+    const first = callCenter('POOL', numbers, 600, 11);
+    const second = callCenter('POOL', numbers, 600, 12).map((c) => ({ ...c, startMs: c.startMs + H }));
+    const findings = analyzeCalls([...first, ...second], r);
+    expect(findings.map((f) => [f.window_start.slice(11, 13), f.severity, f.reasons[0].code])).toEqual([
+      ['14', 'medium', 'ANI_ROTATION'],
+    ]);
+  });
+
   it('a "call center" cycling 400 fresh numbers, each once, none in its inventory, is high on that alone', () => {
     const r = ref(customer('SNOW', 'standard', 'call_center'));
     r.inventory.add('SNOW', '+1212987*');
@@ -222,6 +239,27 @@ describe('a small PBX', () => {
     for (const f of findings) {
       expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
       expect(f.metrics.on_net_calls).toBeGreaterThan(60);
+    }
+  });
+
+  it('a FreeSWITCH Master.csv of a small office, read as the CLI reads it: on-net counted, nothing high', async () => {
+    // 240 rows: extension to extension, *97/*98/*72/*60, voicemail, one 911, 9011 international via
+    // the outside line (PSTN calls too), and 10 PSTN calls presenting an extension as caller ID
+    const path = fileURLToPath(new URL('../fixtures/pbx/freeswitch-pbx.csv', import.meta.url));
+    const r = ref(customer('PBX1', 'standard', 'conversational'));
+    const { aggregator, totals } = await aggregateFiles([{ path, size: statSync(path).size }], r, {
+      format: 'freeswitch',
+      zone: new ZoneClock('America/New_York'),
+    });
+    expect(totals).toMatchObject({ rows: 240, quarantined: 0 });
+    const windows = aggregator.customerWindows().get('PBX1') ?? [];
+    const sum = (f: (w: (typeof windows)[number]) => number) => windows.reduce((n, w) => n + f(w), 0);
+    expect([sum((w) => w.onNet), sum((w) => w.emergency), sum((w) => w.attempts)]).toEqual([209, 1, 30]);
+    const findings = scoreAll(aggregator, r, loadPolicy(), null);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      expect(f.severity).toBe('medium');
+      expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
     }
   });
 });

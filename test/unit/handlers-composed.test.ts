@@ -25,6 +25,8 @@ beforeAll(() => {
     TRACEBACKS_TABLE: 'Tracebacks',
     AUDIT_TABLE: 'Audit',
     IDEMPOTENCY_TABLE: 'Idempotency',
+    DOSSIERS_TABLE: 'Dossiers',
+    INGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/Ingest',
     CDR_BUCKET: 'cdr',
     REFERENCE_BUCKET: 'reference',
     EVENTS_TOPIC_ARN: arn('Events'),
@@ -36,12 +38,14 @@ beforeAll(() => {
 });
 
 describe('Lambda handlers', () => {
-  it('are the seven of the stack', () => {
+  it('are the nine of the stack', () => {
     expect(handlers.sort()).toEqual(
       [
         'case-step',
         'ingest',
         'notify-oncall',
+        'onboarding-step',
+        'reconcile-batches',
         'start-case',
         'traceback-deadline',
         'traceback-request',

@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
 import { type RunningFauxqs, startFauxqs } from '../../local/emulators/fauxqs.ts';
 import { ReferenceStore } from '../../shared/aws/reference-store.ts';
-import { putSwitchConfig, S3SwitchConfigStore, SWITCHES_KEY } from '../../shared/aws/switch-config-store.ts';
+import {
+  putSwitchConfig,
+  S3SwitchConfigStore,
+  SWITCHES_KEY,
+  TRUNKS_KEY,
+} from '../../shared/aws/switch-config-store.ts';
 
 /**
  * The switch configuration where the functions read it: a real S3 API (fauxqs, in this process),
@@ -162,5 +167,33 @@ describe('traceguard switches import', () => {
     );
     // the rejected file did not replace the good one
     expect((await new S3SwitchConfigStore(s3, bucket).switches()).size).toBe(2);
+  }, 30_000);
+
+  it('trunks import stores the trunk map beside the switch configuration, where ingest reads it', async () => {
+    // Prepare
+    const bucket = await newBucket();
+    const good = join(dir, 'trunks.csv');
+    const bad = join(dir, 'bad-trunks.csv');
+    writeFileSync(
+      good,
+      'switch_id,trunk,customer_id\npbx-asterisk-1,acme-voice,C100\npbx-asterisk-1,203.0.113.0/24,C300\n',
+    );
+    writeFileSync(bad, 'switch_id,trunk,customer_id\npbx-1,203.0.113.0/40,C1\n');
+    // Act
+    const ok = await cli(['trunks', 'import', good], { REFERENCE_BUCKET: bucket });
+    const rejected = await cli(['trunks', 'import', bad], { REFERENCE_BUCKET: bucket });
+    // Assess
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`imported 2 trunk mapping(s) to s3://${bucket}/${TRUNKS_KEY}`);
+    expect(ok.stdout).toContain('pbx-asterisk-1: 2 trunk(s)');
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toBe(
+      `traceguard: ${bad}: line 2: switch 'pbx-1' trunk '203.0.113.0/40': trunk '203.0.113.0/40' is not a CIDR block (address/prefix, e.g. 203.0.113.0/24); a peer name has no "/"\n`,
+    );
+    // no switches.csv at all: the map still applies, to unconfigured switches too
+    const read = (await new S3SwitchConfigStore(s3, bucket).switches()).settingsFor('pbx-asterisk-1');
+    expect(read.configured).toBe(false);
+    expect(read.attribution.customerFor({ peer: '203.0.113.77', namesCustomer: false })).toBe('C300');
+    expect(read.attribution.customerFor({ peer: 'acme-voice', namesCustomer: true })).toBe('C100');
   }, 30_000);
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { PEER_NAMES_ONLY } from '../../shared/cdr/attribution.ts';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { ZoneClock } from '../../shared/cdr/time.ts';
 import { parseSwitchConfig, type SwitchConfig } from '../../shared/config/switches.ts';
+import { parseTrunkMap } from '../../shared/config/trunks.ts';
 import type { BatchRef } from '../../shared/traceback/batches.ts';
 import {
   InMemoryManifest,
@@ -98,11 +100,18 @@ describe('traceback lookup with the switch configuration', () => {
     expect(readSettingsFor('sbc-east-1', { switches: CONFIG, zone: NY })).toEqual({
       format: 'auto',
       zone: NY,
+      attribution: PEER_NAMES_ONLY, // the (empty) trunk map of the switch configuration
     });
     expect(readSettingsFor('pbx-asterisk-1', { switches: CONFIG, zone: null })).toMatchObject({
       format: 'asterisk',
       zone: { zone: 'America/New_York' },
     });
+    // the trunk map rides with the configuration: the lookup attributes rows as ingest did
+    const mapped = CONFIG.withTrunks(
+      parseTrunkMap('switch_id,trunk,customer_id\npbx-asterisk-1,T7,C777\n', 't'),
+    );
+    const read = readSettingsFor('pbx-asterisk-1', { switches: mapped });
+    expect(read.attribution?.customerFor({ peer: 'T7', namesCustomer: true })).toBe('C777');
   });
 
   it('fails (to be retried) rather than answer not_found when the switch has no zone, saying so', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PEER_NAMES_ONLY } from '../../shared/cdr/attribution.ts';
 import { NO_SWITCH_CONFIG, parseSwitchConfig, SwitchConfigError } from '../../shared/config/switches.ts';
 
 const HEADER = 'switch_id,format,timezone';
@@ -31,15 +32,26 @@ describe('switch configuration: parsing', () => {
     const asterisk = config.settingsFor('pbx-asterisk-1');
     expect(asterisk).toMatchObject({ format: 'asterisk', configured: true });
     expect(asterisk.zone?.zone).toBe('America/New_York');
-    expect(config.settingsFor('sbc-east-1')).toEqual({ format: 'canonical', zone: null, configured: true });
+    expect(config.settingsFor('sbc-east-1')).toEqual({
+      format: 'canonical',
+      zone: null,
+      attribution: PEER_NAMES_ONLY, // no trunk map: peer names only
+      configured: true,
+    });
   });
 
   it("keeps today's defaults for switches without an entry: detected format, no zone", () => {
     const config = parse('pbx-asterisk-1,asterisk,America/New_York');
-    expect(config.settingsFor('sbc-west-1')).toEqual({ format: 'auto', zone: null, configured: false });
+    expect(config.settingsFor('sbc-west-1')).toEqual({
+      format: 'auto',
+      zone: null,
+      attribution: PEER_NAMES_ONLY,
+      configured: false,
+    });
     expect(NO_SWITCH_CONFIG.settingsFor('pbx-asterisk-1')).toEqual({
       format: 'auto',
       zone: null,
+      attribution: PEER_NAMES_ONLY,
       configured: false,
     });
     expect(config.describe('sbc-west-1')).toContain("switch 'sbc-west-1' has no entry");

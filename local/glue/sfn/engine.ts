@@ -22,6 +22,15 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+  /** the callback this execution waits for, kept so a restart can restore it with the same token */
+  waiting?: WaitingTask;
+}
+
+export interface WaitingTask {
+  token: string;
+  stateName: string;
+  /** when the task was parked (ms): its timeout runs from here, across restarts */
+  requestedAt: number;
 }
 
 /** An SFN API error: `code` becomes the `__type` the SDK turns into an exception class. */
@@ -35,8 +44,18 @@ export class SfnApiError extends Error {
 
 interface PreparedMachine {
   spec: StateMachineSpec;
+  definition: { StartAt: string; States: Record<string, unknown> };
   machine: StateMachine;
+  /** the same definition starting at another top-level state, for resumed executions */
+  resumeAt: Map<string, StateMachine>;
   tasks: Map<string, TaskStateInfo>;
+}
+
+/** A resumed execution re-enters `stateName` with `input`; a parked callback there gets `waiting` back. */
+interface ResumePoint {
+  stateName: string;
+  input: unknown;
+  waiting?: WaitingTask;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
@@ -44,8 +63,10 @@ const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
 /**
  * Step Functions executions on aws-local-stepfunctions, with what the library lacks: Task resources
  * mapped to the local handlers and service integrations, `.waitForTaskToken` callbacks, execution
- * names and ARNs, history, and records that survive a restart (running ones become ABORTED then,
- * since the library cannot resume an execution mid-way).
+ * names and ARNs, history, and records that survive a restart. The library cannot resume an
+ * execution mid-way, so after a restart a running execution is started again at the top-level state it
+ * was in (from that state's recorded input); a task parked on a callback is parked again with the same
+ * token and the time it already waited, without running its resource a second time.
  */
 export class StepFunctionsEngine {
   private readonly machines = new Map<string, PreparedMachine>();
@@ -71,7 +92,13 @@ export class StepFunctionsEngine {
       );
       // ARN checks would reject the `arn:aws:states:::sns:publish` style service integrations
       const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-      this.machines.set(spec.arn, { spec, machine, tasks });
+      this.machines.set(spec.arn, {
+        spec,
+        definition: definition as PreparedMachine['definition'],
+        machine,
+        resumeAt: new Map(),
+        tasks,
+      });
     }
     this.load();
   }
@@ -79,15 +106,34 @@ export class StepFunctionsEngine {
   private load(): void {
     if (!existsSync(this.options.recordsFile)) return;
     const records = JSON.parse(readFileSync(this.options.recordsFile, 'utf8')) as ExecutionRecord[];
-    for (const record of records) {
-      if (record.status === 'RUNNING') {
-        record.status = 'ABORTED';
-        record.stopDate = Date.now();
-        record.error = 'Local.RuntimeRestarted';
-        record.cause = 'the local runtime stopped while this execution was running';
+    for (const record of records) this.executions.set(record.executionArn, record);
+  }
+
+  /**
+   * Picks up the executions that were running when the runtime stopped (cleanly or not): each starts
+   * again at the top-level state it was in. One that cannot be placed (it stopped between two states,
+   * or its machine left the template) is ABORTED with error `Local.RuntimeRestarted`.
+   */
+  resumeRunning(): number {
+    let resumed = 0;
+    for (const record of this.executions.values()) {
+      if (record.status !== 'RUNNING' || this.finished.has(record.executionArn)) continue;
+      const prepared = this.machines.get(record.stateMachineArn);
+      const point = prepared && resumePointOf(record, prepared);
+      if (!prepared || !point) {
+        Object.assign(record, {
+          status: 'ABORTED',
+          stopDate: Date.now(),
+          error: 'Local.RuntimeRestarted',
+          cause: 'the local runtime stopped while this execution was between states; it cannot be resumed',
+        });
+        continue;
       }
-      this.executions.set(record.executionArn, record);
+      this.finished.set(record.executionArn, this.run(prepared, record, point.input, point));
+      resumed++;
     }
+    this.save();
+    return resumed;
   }
 
   private save(): void {
@@ -143,8 +189,9 @@ export class StepFunctionsEngine {
     return record;
   }
 
-  private taskHandlers(prepared: PreparedMachine, record: ExecutionRecord) {
+  private taskHandlers(prepared: PreparedMachine, record: ExecutionRecord, restored?: WaitingTask) {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    let toRestore = restored;
     for (const task of prepared.tasks.values()) {
       handlers[task.name] = async (input) => {
         const callback = task.resource.endsWith('.waitForTaskToken');
@@ -153,17 +200,28 @@ export class StepFunctionsEngine {
           return this.options.activity.track(() =>
             runIntegration(resource, input, this.options.integrations),
           );
-        const token = this.options.tokens.newToken();
-        const answer = this.options.tokens.park(token, {
+        const spec = {
           executionArn: record.executionArn,
           stateName: task.name,
           timeoutSeconds: task.timeoutSeconds,
           heartbeatSeconds: task.heartbeatSeconds,
-        });
+        };
+        if (toRestore?.stateName === task.name) {
+          // the resource ran before the restart and holds this token: wait for it again, do not re-run
+          const waiting = toRestore;
+          toRestore = undefined;
+          return this.parkRecorded(record, waiting, spec);
+        }
+        const waiting: WaitingTask = {
+          token: this.options.tokens.newToken(),
+          stateName: task.name,
+          requestedAt: Date.now(),
+        };
+        const answer = this.parkRecorded(record, waiting, spec);
         // the callback may come before the integration returns (a fast Lambda), so park first
         answer.catch(() => {});
         await this.options.activity.track(() =>
-          runIntegration(resource, injectTaskToken(input, token), this.options.integrations),
+          runIntegration(resource, injectTaskToken(input, waiting.token), this.options.integrations),
         );
         return answer;
       };
@@ -171,13 +229,49 @@ export class StepFunctionsEngine {
     return handlers;
   }
 
+  /** Parks a callback task and keeps it in the execution's record until it is answered or times out. */
+  private async parkRecorded(
+    record: ExecutionRecord,
+    waiting: WaitingTask,
+    spec: Parameters<TaskTokenRegistry['park']>[1],
+  ): Promise<unknown> {
+    const elapsedSeconds = (Date.now() - waiting.requestedAt) / 1000;
+    const answer = this.options.tokens.park(waiting.token, spec, elapsedSeconds);
+    record.waiting = waiting;
+    this.save();
+    try {
+      return await answer;
+    } finally {
+      if (!this.stopping && record.waiting === waiting) {
+        record.waiting = undefined;
+        this.save();
+      }
+    }
+  }
+
+  private machineStartingAt(prepared: PreparedMachine, stateName: string): StateMachine {
+    let machine = prepared.resumeAt.get(stateName);
+    if (!machine) {
+      // the full definition was validated; starting further down leaves earlier states unreachable
+      machine = new StateMachine({ ...prepared.definition, StartAt: stateName } as never, {
+        validationOptions: { noValidate: true },
+      });
+      prepared.resumeAt.set(stateName, machine);
+    }
+    return machine;
+  }
+
   private async run(
     prepared: PreparedMachine,
     record: ExecutionRecord,
     input: unknown,
+    resume?: ResumePoint,
   ): Promise<ExecutionRecord> {
-    const execution = prepared.machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.taskHandlers(prepared, record) as never },
+    const machine = resume ? this.machineStartingAt(prepared, resume.stateName) : prepared.machine;
+    const execution = machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.taskHandlers(prepared, record, resume?.waiting) as never,
+      },
       context: {
         Execution: {
           Id: record.executionArn,
@@ -193,9 +287,11 @@ export class StepFunctionsEngine {
     const logging = (async () => {
       for await (const event of execution.eventLogs) {
         const mapped = historyEventOf(event as never);
-        if (!mapped) continue;
+        // a resumed execution started once; its state entries are what a restart needs, so keep them on disk
+        if (!mapped || (resume && mapped.type === 'ExecutionStarted')) continue;
         const id = record.history.length + 1;
         record.history.push({ ...mapped, id, previousEventId: id - 1 } as HistoryEvent);
+        if (String(mapped.type).endsWith('StateEntered')) this.save();
       }
     })().catch(() => {});
     try {
@@ -204,13 +300,9 @@ export class StepFunctionsEngine {
     } catch (error) {
       const failure = error as Error & { cause?: Error };
       if (failure.name === 'ExecutionAbortedError') {
+        // stopped with the runtime: it stays RUNNING on disk and is resumed on the next start
+        if (this.stopping) return record;
         Object.assign(record, { status: 'ABORTED' });
-        if (this.stopping) {
-          Object.assign(record, {
-            error: 'Local.RuntimeStopped',
-            cause: 'the local runtime stopped while this execution was running; it cannot be resumed',
-          });
-        }
       } else if (failure.name === 'ExecutionTimeoutError') {
         Object.assign(record, { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'execution timed out' });
       } else {
@@ -223,7 +315,10 @@ export class StepFunctionsEngine {
         });
       }
     } finally {
-      record.stopDate = Date.now();
+      if (record.status !== 'RUNNING') {
+        record.stopDate = Date.now();
+        record.waiting = undefined;
+      }
       this.aborts.delete(record.executionArn);
       this.options.tokens.abandon(record.executionArn);
       await Promise.race([logging, new Promise((resolve) => setTimeout(resolve, 50))]);
@@ -271,6 +366,27 @@ export class StepFunctionsEngine {
     await Promise.allSettled(this.finished.values());
     this.save();
   }
+}
+
+/**
+ * Where a running execution stood: the last top-level state it entered and did not leave, with the
+ * input it entered with (from the recorded history), and the callback it was parked on, if any.
+ */
+function resumePointOf(record: ExecutionRecord, prepared: PreparedMachine): ResumePoint | undefined {
+  const topLevel = new Set(Object.keys(prepared.definition.States));
+  if (record.history.length === 0)
+    return { stateName: prepared.definition.StartAt, input: JSON.parse(record.input) };
+  let open: { name: string; input: string } | undefined;
+  for (const event of record.history) {
+    const entered = event.stateEnteredEventDetails as { name?: string; input?: string } | undefined;
+    const exited = event.stateExitedEventDetails as { name?: string } | undefined;
+    if (entered?.name && topLevel.has(entered.name))
+      open = { name: entered.name, input: entered.input ?? 'null' };
+    else if (exited?.name && exited.name === open?.name) open = undefined;
+  }
+  if (!open) return undefined;
+  const waiting = record.waiting?.stateName === open.name ? record.waiting : undefined;
+  return { stateName: open.name, input: JSON.parse(open.input), waiting };
 }
 
 export { StatesError };

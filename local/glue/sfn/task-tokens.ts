@@ -43,10 +43,15 @@ export class TaskTokenRegistry {
     return randomBytes(48).toString('base64url');
   }
 
-  /** Waits for the callback on `token`; rejects with States.Timeout / States.HeartbeatTimeout. */
+  /**
+   * Waits for the callback on `token`; rejects with States.Timeout / States.HeartbeatTimeout.
+   * `elapsedSeconds` is how long the task has waited already (a review restored after a restart keeps
+   * the deadline counted from when it was requested, as in AWS).
+   */
   park(
     token: string,
     task: { executionArn: string; stateName: string; timeoutSeconds: number; heartbeatSeconds?: number },
+    elapsedSeconds = 0,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const entry: Parked = { ...task, resolve, reject, timers: [] };
@@ -57,7 +62,7 @@ export class TaskTokenRegistry {
       entry.timers.push(
         setTimeout(
           () => expire('States.Timeout', `no callback within ${task.timeoutSeconds} s`),
-          task.timeoutSeconds * 1000,
+          Math.max(0, task.timeoutSeconds - elapsedSeconds) * 1000,
         ),
       );
       if (task.heartbeatSeconds !== undefined) {

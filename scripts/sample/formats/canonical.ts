@@ -5,7 +5,7 @@ import { isoUtc, isoWithOffset } from '../time.ts';
 import { csvField } from './csv-field.ts';
 
 /**
- * Writers for the canonical CDR layout (contracts.md section 1) as each SBC spells it: CSV with the
+ * Writers for the canonical CDR layout (docs/input-contract.md) as each SBC spells it: CSV with the
  * switch's own column order and header case, or JSON Lines with typed values.
  */
 

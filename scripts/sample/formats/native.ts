@@ -4,7 +4,7 @@ import { localWallClock } from '../time.ts';
 import { quoted } from './csv-field.ts';
 
 /**
- * Writers for the native PBX formats (contracts.md section 1, domain-notes 4.1 and 4.2). Both write
+ * Writers for the native PBX formats (docs/input-contract.md, domain-notes 4.1 and 4.2). Both write
  * local wall-clock times without a zone, which is why the sample ships native/README.txt.
  */
 

@@ -1,7 +1,7 @@
 import type { Customer } from '../traffic.ts';
 import { csvField } from './csv-field.ts';
 
-/** Customer registry, contracts.md section 2. Customers with inRegistry=false are deliberately left out. */
+/** Customer registry, docs/input-contract.md. Customers with inRegistry=false are deliberately left out. */
 export function customersCsv(customers: readonly Customer[]): string {
   const lines = ['customer_id,name,onboarded_at,vetting,traffic_profile'];
   for (const c of customers) {
@@ -11,7 +11,7 @@ export function customersCsv(customers: readonly Customer[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Number inventory, contracts.md section 2: E.164 numbers and `+1NPANXX*` prefixes. */
+/** Number inventory, docs/input-contract.md: E.164 numbers and `+1NPANXX*` prefixes. */
 export function numbersCsv(customers: readonly Customer[]): string {
   const lines = ['customer_id,number'];
   for (const c of customers) {

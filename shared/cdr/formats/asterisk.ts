@@ -1,3 +1,4 @@
+import { type CallOrigin, type CustomerAttribution, PEER_NAMES_ONLY, peerAddress } from '../attribution.ts';
 import type { CsvRecord } from '../csv-tokenizer.ts';
 import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
 
@@ -29,19 +30,34 @@ export function trunkFromChannel(channel: string): string {
   return channel.replace(/^[A-Za-z0-9]+\//, '').replace(/-[0-9a-f]{8}(;\d)?$/i, '');
 }
 
+/** Channel technologies whose peer is a provisioned trunk or endpoint name (not Local/, DAHDI/, ...). */
+const PEER_TECHNOLOGIES = new Set(['SIP', 'PJSIP', 'IAX2']);
+
+/** Where an Asterisk call came from: the peer of its channel (docs/switch-config.md, attribution). */
+export function asteriskOrigin(channel: string): CallOrigin {
+  const slash = channel.indexOf('/');
+  const peer = slash < 0 ? '' : trunkFromChannel(channel);
+  const tech = slash < 0 ? '' : channel.slice(0, slash).toUpperCase();
+  return { peer, namesCustomer: peer !== '' && PEER_TECHNOLOGIES.has(tech) && peerAddress(peer) === null };
+}
+
 /** `"Name" <2025550143>` -> `2025550143` */
 function numberFromClid(clid: string): string {
   const m = /<([^>]*)>/.exec(clid);
   return m ? m[1] : '';
 }
 
-export function asteriskRow(rec: CsvRecord): RawCall {
+/**
+ * One cdr_csv row. accountcode names the customer; when it is empty (Asterisk's default), the
+ * switch's attribution finds the customer from the channel's peer, or the row is unattributed.
+ */
+export function asteriskRow(rec: CsvRecord, attribution: CustomerAttribution = PEER_NAMES_ONLY): RawCall {
   if (rec.count < ASTERISK_MIN_COLUMNS || rec.count > ASTERISK_MAX_COLUMNS) {
     throw new RangeError(`has ${rec.count} fields, Asterisk cdr_csv has 16 to 21`);
   }
   const raw = emptyRawCall();
   raw.attestation = NOT_REPORTED; // the default templates carry no STIR/SHAKEN fields
-  raw.customer_id = rec.field(0);
+  raw.customer_id = rec.field(0).trim() || attribution.customerFor(asteriskOrigin(rec.field(5)));
   raw.calling_number = rec.field(1) || numberFromClid(rec.field(4));
   raw.called_number = rec.field(2);
   raw.trunk_id = trunkFromChannel(rec.field(5));

@@ -1,3 +1,4 @@
+import { type CallOrigin, type CustomerAttribution, PEER_NAMES_ONLY } from '../attribution.ts';
 import type { CsvRecord } from '../csv-tokenizer.ts';
 import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
 
@@ -32,7 +33,24 @@ const CAUSES: Record<string, { disposition: string; sip: string }> = {
   INVALID_GATEWAY: { disposition: 'FAILED', sip: '502' },
 };
 
-export function freeswitchRow(rec: CsvRecord): RawCall {
+/**
+ * FreeSWITCH's stock dialplan contexts: every registered user lands in `default`, every gateway's
+ * inbound call in `public`. They say nothing about whose call it is; a per-tenant context does.
+ */
+const STOCK_CONTEXTS = new Set(['default', 'public', 'features']);
+
+/** Where a FreeSWITCH call came from: its dialplan context (the default template has no gateway). */
+export function freeswitchOrigin(context: string): CallOrigin {
+  const peer = context.trim();
+  return { peer, namesCustomer: peer !== '' && !STOCK_CONTEXTS.has(peer.toLowerCase()) };
+}
+
+/**
+ * One mod_cdr_csv row. accountcode names the customer; when it is empty, the switch's attribution
+ * finds the customer from the context (trunk map, or a per-tenant context name), or the row is
+ * unattributed.
+ */
+export function freeswitchRow(rec: CsvRecord, attribution: CustomerAttribution = PEER_NAMES_ONLY): RawCall {
   if (rec.count !== FREESWITCH_COLUMNS) {
     throw new RangeError(`has ${rec.count} fields, the FreeSWITCH default template has 15`);
   }
@@ -53,8 +71,7 @@ export function freeswitchRow(rec: CsvRecord): RawCall {
     raw.disposition = 'FAILED';
   }
   raw.call_id = rec.field(10);
-  // accountcode names the customer; deployments that leave it empty route customers by context
-  raw.customer_id = rec.field(12) || rec.field(3);
+  raw.customer_id = rec.field(12).trim() || attribution.customerFor(freeswitchOrigin(rec.field(3)));
   raw.trunk_id = rec.field(3);
   return raw;
 }

@@ -5,9 +5,11 @@ import { defineRule } from './rule.ts';
 /**
  * Snowshoeing: most calls come from caller IDs the customer cannot vouch for, each used only once or
  * a few times. A caller ID is fresh when it is outside the customer's number inventory; for a customer
- * without an inventory, when it was never used in the customer's earlier hours; with neither, every
- * caller ID is fresh. Calls per caller ID is the hour's mean (the aggregate keeps no per-number counts),
- * so a stable pool of numbers, even a large one, stays quiet.
+ * without an inventory, when it was never used in the customer's earlier hours. With neither, every
+ * caller ID counts as fresh, but nothing tells a new DID pool from a rotation: the reason is then half
+ * evidence at most (medium on its own) until an inventory or a second hour settles it. Calls per
+ * caller ID is the hour's mean (the aggregate keeps no per-number counts), so a stable pool of numbers,
+ * even a large one, stays quiet.
  */
 export const ANI_ROTATION = defineRule({
   code: 'ANI_ROTATION',
@@ -26,6 +28,7 @@ export const ANI_ROTATION = defineRule({
     if (d.distinctCalling === 0 || withCaller === 0) return null;
     let fresh: number;
     let basis: string;
+    let unproven = false;
     if (w.callingChecked > 0) {
       fresh = w.callingOutsideInventory;
       basis = "outside the customer's number inventory";
@@ -35,6 +38,7 @@ export const ANI_ROTATION = defineRule({
     } else {
       fresh = withCaller;
       basis = 'with no inventory or earlier hours to vouch for them';
+      unproven = true;
     }
     const perNumber = withCaller / d.distinctCalling;
     const share = fresh / w.attempts;
@@ -42,7 +46,7 @@ export const ANI_ROTATION = defineRule({
       observed: share,
       also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
       calls: w.attempts,
-      share,
+      ...(unproven ? { maxExcess: 0.5 } : { share }),
       detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}; ${int(d.distinctCalling)} distinct caller IDs in the hour, ${round(perNumber, 1)} calls each`,
     };
   },

@@ -3,7 +3,7 @@ import { round } from '../format.ts';
 import { effectiveRule, type Policy } from '../policy.ts';
 import type { WindowAggregate } from '../window.ts';
 import { derive, type WindowContext } from './derive.ts';
-import { SOFT_RULE_MODULES } from './index.ts';
+import { SOFT_RULE_MODULES, type SoftRuleCode } from './index.ts';
 import type { Evaluation, RuleModule } from './rule.ts';
 
 /** A reason that fired, with what decides its weight in the score (see score.ts). */
@@ -14,6 +14,9 @@ export interface FiredReason extends Reason {
   /** how many calls it describes, 0..1 (1 = the policy's fullVolumeCalls or more) */
   volume: number;
 }
+
+/** The registry seen through the common module type: each rule reads its own config fields. */
+const RULES = SOFT_RULE_MODULES as readonly RuleModule<SoftRuleCode>[];
 
 /** More than this share of the hour's calls is "the majority" a textbook signature needs. */
 const MAJORITY = 0.5;
@@ -38,23 +41,24 @@ export function evaluateSoftRules(w: WindowAggregate, ctx: WindowContext, policy
   const out: FiredReason[] = [];
   if (w.attempts === 0) return out;
   const d = derive(w, ctx);
-  for (const rule of SOFT_RULE_MODULES as readonly RuleModule[]) {
+  for (const rule of RULES) {
     const eff = effectiveRule(
       policy,
-      rule.code as (typeof SOFT_RULE_MODULES)[number]['code'],
+      rule.code,
       ctx.customer.traffic_profile,
       ctx.customer.vetting,
       rule.direction,
       rule.ratio,
     );
     if (!eff.enabled || w.attempts < eff.minAttempts) continue;
-    const cfg = policy.rules[rule.code as keyof Policy['rules']];
-    const ev = rule.evaluate(w, d, ctx, cfg as Parameters<RuleModule['evaluate']>[3], eff);
+    const cfg = policy.rules[rule.code] as Parameters<RuleModule['evaluate']>[3];
+    const ev = rule.evaluate(w, d, ctx, cfg, eff);
     if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
     let excess = excessOf(rule.direction, ev.observed, eff.threshold);
     if (rule.signature && (ev.share ?? 0) > MAJORITY) excess = 1;
+    excess = Math.min(excess, ev.maxExcess ?? 1);
     out.push({
-      code: rule.code as (typeof SOFT_RULE_MODULES)[number]['code'],
+      code: rule.code,
       observed: round(ev.observed, 4),
       threshold: round(eff.threshold, 4),
       detail: ev.detail,

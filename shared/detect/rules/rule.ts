@@ -41,6 +41,8 @@ export interface Evaluation {
   calls: number;
   /** share of the hour's calls the reason describes (for textbook signatures), 0..1 */
   share?: number;
+  /** the most excess this evaluation can vouch for (its evidence is indirect), 0..1 */
+  maxExcess?: number;
   detail: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Canonical CDR CSV rows (contracts.md section 1) for local-stack tests: one row per call, with the
+ * Canonical CDR CSV rows (docs/input-contract.md) for local-stack tests: one row per call, with the
  * few fields a test varies named and the rest filled in like a plain answered call.
  */
 export const CDR_HEADER =

@@ -31,15 +31,20 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(options: { prefix: string; template: unknown }): Promise<TestStack> {
-  const work = mkdtempSync(join(tmpdir(), `${options.prefix}-`));
+/** `work` reuses a scratch folder, keeping the data an earlier stack (or a killed process) left there. */
+export async function startTestStack(options: {
+  prefix: string;
+  template: unknown;
+  work?: string;
+}): Promise<TestStack> {
+  const work = options.work ?? mkdtempSync(join(tmpdir(), `${options.prefix}-`));
   const glueErrors: unknown[] = [];
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
       template: options.template,
       dataDir: join(work, 'data'),
-      fresh: true,
+      fresh: options.work === undefined,
       repoRoot,
       functionLogDir: join(work, 'logs'),
       onError: (error) => glueErrors.push(error),

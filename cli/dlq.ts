@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { UsageError } from './errors.ts';
+
+/**
+ * `traceguard dlq list | redrive <queue>`: what sits in each dead-letter queue (ids and what each
+ * message is about, never phone numbers), and moving it back to its queue once the cause is fixed.
+ */
+async function sqsClient() {
+  const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+  resolveCliTarget();
+  const { createAwsClients } = await import('../shared/aws/clients.ts');
+  return createAwsClients().sqs;
+}
+
+async function list(opts: { json?: boolean; prefix?: string }): Promise<void> {
+  const { deadLetterQueues, peekDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
+  const sqs = await sqsClient();
+  const queues = await deadLetterQueues(sqs, opts.prefix);
+  const report = [];
+  for (const dlq of queues)
+    report.push({
+      queue: dlq.name,
+      from: dlq.sources.map((s) => s.name),
+      depth: dlq.depth,
+      messages: dlq.depth > 0 ? await peekDeadLetters(sqs, dlq) : [],
+    });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  for (const q of report) {
+    process.stdout.write(`${q.queue} (from ${q.from.join(', ')}): ${q.depth} message(s)\n`);
+    for (const m of q.messages)
+      process.stdout.write(
+        `  ${m.messageId}  sent ${m.sentAt}  received ${m.receiveCount} times  ${m.about}\n`,
+      );
+  }
+  if (report.length === 0) process.stdout.write('no dead-letter queues found\n');
+}
+
+async function redrive(queue: string): Promise<void> {
+  const { deadLetterQueues, redriveDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
+  const sqs = await sqsClient();
+  const queues = await deadLetterQueues(sqs);
+  const named = (match: (name: string) => boolean) =>
+    queues.filter((q) => match(q.name) || q.sources.some((s) => match(s.name)));
+  // the exact name, else the one queue whose name contains it (`IngestQueue` for a generated name)
+  const exact = named((name) => name === queue);
+  const candidates = exact.length > 0 ? exact : named((name) => name.includes(queue));
+  if (candidates.length > 1)
+    throw new UsageError(`${queue} matches ${candidates.map((q) => q.name).join(', ')}; give the full name`);
+  const [dlq] = candidates;
+  if (!dlq)
+    throw new UsageError(
+      `no dead-letter queue named ${queue} or fed by a queue of that name; known: ${queues.map((q) => q.name).join(', ') || 'none'}`,
+    );
+  const moved = await redriveDeadLetters(sqs, dlq);
+  process.stdout.write(`${moved} message(s) moved from ${dlq.name} back to ${dlq.sources[0].name}\n`);
+}
+
+export function register(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description('Inspect the dead-letter queues and move their messages back once the cause is fixed');
+  dlq
+    .command('list')
+    .description(
+      'Each dead-letter queue, its depth, and per message its id, receive count and what it is about',
+    )
+    .option('--prefix <name>', 'only queues whose name starts with this')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean; prefix?: string }) => list(opts));
+  dlq
+    .command('redrive')
+    .description('Move every message of a dead-letter queue back to the queue it came from')
+    .argument('<queue>', 'the dead-letter queue, or the queue it serves')
+    .action((queue: string) => redrive(queue));
+}

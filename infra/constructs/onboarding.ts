@@ -1,0 +1,248 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Fail,
+  IntegrationPattern,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { useBucket, usePublish, useTable } from './access.ts';
+import { TRANSIENT_ERRORS } from './escalation.ts';
+import { nagRef } from './nag.ts';
+import { TraceguardFunction } from './traceguard-function.ts';
+
+export interface OnboardingProps {
+  key: IKey;
+  onCallTopic: ITopic;
+  customersTable: ITable;
+  auditTable: ITable;
+  /** the DNO list and number inventory the number checks read */
+  referenceBucket: IBucket;
+}
+
+/** How long each reviewer has; an application not reviewed in time is refused, never left hanging. */
+export const ONBOARDING_REVIEW_TIMEOUTS = {
+  analyst: Duration.days(7),
+  executive: Duration.days(7),
+} as const;
+
+/**
+ * Know your customer: the Dossiers table (applications with ID numbers and addresses, encrypted with
+ * the stack's key, readable by the onboarding function and the onboarding reviewer policy only), the
+ * onboarding-step function and the Onboarding state machine: checks, analyst review, executive
+ * approval when required, activation or refusal.
+ */
+export class Onboarding extends Construct {
+  readonly dossiersTable: Table;
+  readonly onboardingStep: TraceguardFunction;
+  readonly stateMachine: StateMachine;
+  readonly reviewerPolicy: ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: OnboardingProps) {
+    super(scope, id);
+    this.dossiersTable = new Table(this, 'DossiersTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.onboardingStep = new TraceguardFunction(this, 'OnboardingStepFunction', {
+      entry: 'functions/onboarding-step/handler.ts',
+      description: 'Onboarding state machine steps: checks, review tokens, decisions, activation, refusal',
+      key: props.key,
+      timeout: Duration.seconds(30),
+      trigger: 'states:Onboarding',
+    });
+    const fn = this.onboardingStep;
+    useTable(fn, 'DOSSIERS_TABLE', this.dossiersTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    ]);
+    useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    useTable(fn, 'AUDIT_TABLE', props.auditTable, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.key, { readPrefix: 'reference/' });
+    usePublish(fn, 'ONCALL_TOPIC_ARN', props.onCallTopic);
+    props.key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+
+    this.stateMachine = this.buildStateMachine(props);
+    this.reviewerPolicy = this.buildReviewerPolicy(props);
+  }
+
+  private buildStateMachine(props: OnboardingProps): StateMachine {
+    const retry = (task: LambdaInvoke) => {
+      task.addRetry({
+        errors: TRANSIENT_ERRORS,
+        interval: Duration.seconds(2),
+        maxAttempts: 4,
+        backoffRate: 2,
+      });
+      return task;
+    };
+    const step = (name: string, payload: Record<string, unknown>, resultPath: string | null) =>
+      retry(
+        new LambdaInvoke(this, name, {
+          lambdaFunction: this.onboardingStep,
+          payload: TaskInput.fromObject({ applicationId: JsonPath.stringAt('$.applicationId'), ...payload }),
+          payloadResponseOnly: true,
+          resultPath: resultPath ?? JsonPath.DISCARD,
+          retryOnServiceExceptions: false,
+        }),
+      );
+    const review = (name: string, stage: 'analyst' | 'executive') =>
+      retry(
+        new LambdaInvoke(this, name, {
+          lambdaFunction: this.onboardingStep,
+          integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+          payload: TaskInput.fromObject({
+            step: 'recordReviewToken',
+            applicationId: JsonPath.stringAt('$.applicationId'),
+            stage,
+            token: JsonPath.taskToken,
+          }),
+          taskTimeout: Timeout.duration(ONBOARDING_REVIEW_TIMEOUTS[stage]),
+          resultPath: '$.review',
+          retryOnServiceExceptions: false,
+        }),
+      );
+
+    const alertFailure = step(
+      'Alert on-call about failed onboarding step',
+      { step: 'alertFailure', failure: JsonPath.objectAt('$.failure') },
+      null,
+    );
+    alertFailure.next(
+      new Fail(this, 'Onboarding stopped after a failed step', { error: 'OnboardingStepFailed' }),
+    );
+    const onFailure = (task: LambdaInvoke) => {
+      task.addCatch(alertFailure, { errors: ['States.ALL'], resultPath: '$.failure' });
+      return task;
+    };
+
+    const check = onFailure(step('Run onboarding checks', { step: 'check' }, '$.assessment'));
+    const analystReview = review('Wait for analyst review of the application', 'analyst');
+    const executiveApproval = review('Wait for executive approval of the application', 'executive');
+    const activate = onFailure(step('Activate customer as new', { step: 'activate' }, '$.activated'));
+    activate.next(new Succeed(this, 'Customer activated'));
+    const refuse = onFailure(step('Refuse application', { step: 'refuse' }, null));
+    refuse.next(new Succeed(this, 'Application refused'));
+    const refuseOverdue = (stage: 'analyst' | 'executive') =>
+      onFailure(
+        step(`Refuse application: ${stage} review overdue`, { step: 'refuse', timedOut: stage }, null),
+      ).next(new Succeed(this, `Application refused: ${stage} review overdue`));
+
+    const whichRoute = new Choice(this, 'Which onboarding route?')
+      .when(Condition.stringEquals('$.decided.route', 'activate'), activate)
+      .when(Condition.stringEquals('$.decided.route', 'executive'), executiveApproval)
+      .when(Condition.stringEquals('$.decided.route', 'refuse'), refuse)
+      .otherwise(new Fail(this, 'Unknown onboarding route', { error: 'UnknownRoute' }));
+
+    // each review: record the decision (validated, different-person rule enforced); a refused decision
+    // is recorded and the application waits in the same review again
+    for (const [stage, wait] of [
+      ['analyst', analystReview],
+      ['executive', executiveApproval],
+    ] as const) {
+      const record = step(
+        `Record ${stage} decision on the application`,
+        { step: 'recordDecision', decision: JsonPath.objectAt('$.review') },
+        '$.decided',
+      );
+      record.addCatch(wait, { errors: ['OnboardingDecisionRefused'], resultPath: '$.refusal' });
+      onFailure(record);
+      wait.next(record);
+      record.next(whichRoute);
+      wait.addCatch(refuseOverdue(stage), { errors: ['States.Timeout'], resultPath: '$.timeout' });
+      onFailure(wait);
+    }
+    check.next(analystReview);
+
+    const logGroup = new LogGroup(this, 'OnboardingLogs', {
+      // the prefix Step Functions' vended log delivery expects, which keeps the log resource policy small
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-onboarding`,
+      retention: RetentionDays.ONE_YEAR,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const machine = new StateMachine(this, 'OnboardingStateMachine', {
+      comment: 'Traceguard onboarding: checks, analyst review, executive approval, activation or refusal',
+      definitionBody: DefinitionBody.fromChainable(check),
+      tracingEnabled: true,
+      // both reviews with a refused decision or two; bounds the execution even if a review loops
+      timeout: Duration.days(21),
+      // execution data stays out of the logs: applications hold ID numbers, addresses and phone numbers
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+    });
+    props.key.grant(machine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    Validations.of(machine.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments and CloudWatch Logs delivery actions for Step Functions only accept "*".',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(this.onboardingStep)}.Arn>:*]`,
+        reason:
+          'Step Functions invokes the onboarding-step function by any version or alias (CDK LambdaInvoke grant).',
+      },
+    );
+    return machine;
+  }
+
+  /** Analysts and executives attach this to read dossiers, start onboarding and answer its reviews. */
+  private buildReviewerPolicy(props: OnboardingProps): ManagedPolicy {
+    const { region } = Stack.of(this);
+    const policy = new ManagedPolicy(this, 'DossierReviewPolicy', {
+      description: 'Traceguard: a reviewer reads onboarding dossiers, submits applications and decides them',
+      statements: [
+        new PolicyStatement({
+          sid: 'ReadAndSubmitDossiers',
+          actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem'],
+          resources: [this.dossiersTable.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'StartOnboarding',
+          actions: ['states:StartExecution'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+        new PolicyStatement({
+          sid: 'DecryptThroughDynamoDB',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+        }),
+        new PolicyStatement({
+          sid: 'AnswerReviewTasks',
+          actions: ['states:SendTaskSuccess'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'states:SendTaskSuccess for callback task tokens accepts no resource-level scope.',
+    });
+    return policy;
+  }
+}

@@ -1,0 +1,274 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  type ScanCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Customer } from '../detect/customers.ts';
+import type { Application } from '../kyc/application.ts';
+import type { CheckSources } from '../kyc/assess.ts';
+import { type DoNotOnboardEntry, doNotOnboardEntrySchema } from '../kyc/do-not-onboard.ts';
+import type { Dossier, ReviewStage } from '../kyc/dossier.ts';
+import { holdersFromInventory } from '../kyc/holders.ts';
+import type {
+  CheckSourcesLoader,
+  DoNotOnboardList,
+  DossierStore,
+  OnboardingRegistry,
+  RegisteredCustomer,
+  RmdStore,
+} from '../kyc/ports.ts';
+import type { RmdListing } from '../kyc/rmd.ts';
+import { queryAll } from './dynamo-query.ts';
+import { putCustomers } from './reference-import.ts';
+import { customerFromItem, type ReferenceStore } from './reference-store.ts';
+
+/**
+ * The Dossiers table (encrypted with the stack's key): `APP#<id>` / `DOSSIER` and `TOKEN#<stage>`,
+ * `CUST#<customer>` / `DOSSIER` pointing at the customer's latest application, `DNO` / `<entry id>`
+ * for the do-not-onboard list, `RMD#<number>` / `LISTING` for the imported RMD export.
+ */
+export class DynamoDossierStore implements DossierStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.#doc = doc;
+    this.#table = table;
+  }
+
+  async create(dossier: Dossier): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: `APP#${dossier.applicationId}`, sk: 'DOSSIER', dossier },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+    await this.#pointCustomer(dossier);
+    return true;
+  }
+  async get(applicationId: string): Promise<Dossier | null> {
+    const out = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `APP#${applicationId}`, sk: 'DOSSIER' },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Item?.dossier as Dossier | undefined) ?? null;
+  }
+  async save(dossier: Dossier): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: `APP#${dossier.applicationId}`, sk: 'DOSSIER', dossier },
+      }),
+    );
+    await this.#pointCustomer(dossier);
+  }
+  /** for the CLI (reviewers may scan; the pipeline's functions never do) */
+  async list(): Promise<Dossier[]> {
+    const items = await scanAll(this.#doc, {
+      TableName: this.#table,
+      FilterExpression: 'sk = :d AND begins_with(pk, :app)',
+      ExpressionAttributeValues: { ':d': 'DOSSIER', ':app': 'APP#' },
+    });
+    return items
+      .map((item) => item.dossier as Dossier)
+      .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  }
+  async forCustomer(customerId: string): Promise<Dossier | null> {
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: { pk: `CUST#${customerId}`, sk: 'DOSSIER' } }),
+    );
+    return out.Item ? this.get(String(out.Item.applicationId)) : null;
+  }
+  async saveToken(applicationId: string, stage: ReviewStage, token: string): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: `APP#${applicationId}`, sk: `TOKEN#${stage}`, token },
+      }),
+    );
+  }
+  async getToken(applicationId: string, stage: ReviewStage): Promise<string | null> {
+    const out = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `APP#${applicationId}`, sk: `TOKEN#${stage}` },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Item?.token as string | undefined) ?? null;
+  }
+  async deleteToken(applicationId: string, stage: ReviewStage): Promise<void> {
+    await this.#doc.send(
+      new DeleteCommand({
+        TableName: this.#table,
+        Key: { pk: `APP#${applicationId}`, sk: `TOKEN#${stage}` },
+      }),
+    );
+  }
+
+  async #pointCustomer(dossier: Dossier): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: `CUST#${dossier.customerId}`, sk: 'DOSSIER', applicationId: dossier.applicationId },
+      }),
+    );
+  }
+}
+
+/** The do-not-onboard list in the Dossiers table (`DNO` / `<entry id>`). */
+export class DynamoDoNotOnboardList implements DoNotOnboardList {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.#doc = doc;
+    this.#table = table;
+  }
+  async add(entry: DoNotOnboardEntry): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({ TableName: this.#table, Item: { pk: 'DNO', sk: entry.entry_id, entry } }),
+    );
+  }
+  async list(): Promise<DoNotOnboardEntry[]> {
+    const items = await queryAll(this.#doc, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': 'DNO' },
+    });
+    return items.map((item) => doNotOnboardEntrySchema.parse(item.entry));
+  }
+}
+
+/** The imported RMD export in the Dossiers table (`RMD#<number>` / `LISTING`). */
+export class DynamoRmdStore implements RmdStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.#doc = doc;
+    this.#table = table;
+  }
+  async replaceAll(listings: Iterable<RmdListing>): Promise<number> {
+    let n = 0;
+    for (const listing of listings) {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: `RMD#${listing.rmd_number}`, sk: 'LISTING', listing },
+        }),
+      );
+      n++;
+    }
+    return n;
+  }
+  async get(rmdNumber: string): Promise<RmdListing | null> {
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: { pk: `RMD#${rmdNumber}`, sk: 'LISTING' } }),
+    );
+    return (out.Item?.listing as RmdListing | undefined) ?? null;
+  }
+}
+
+/** Registry writes of onboarding: the profile row ingest reads, plus the track-record dates. */
+export class DynamoOnboardingRegistry implements OnboardingRegistry {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.#doc = doc;
+    this.#table = table;
+  }
+
+  async put(customer: RegisteredCustomer): Promise<void> {
+    const { tier_since, verified_at, ...profile } = customer;
+    await putCustomers(this.#doc, this.#table, [profile as Customer]);
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `CUST#${customer.customer_id}`, sk: 'PROFILE' },
+        UpdateExpression: 'SET tier_since = :t, verified_at = :v',
+        ExpressionAttributeValues: { ':t': tier_since, ':v': verified_at },
+      }),
+    );
+  }
+  async get(customerId: string): Promise<RegisteredCustomer | null> {
+    const out = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? registered(out.Item) : null;
+  }
+  /** for the scheduled review and the CLI */
+  async list(): Promise<RegisteredCustomer[]> {
+    const items = await scanAll(this.#doc, {
+      TableName: this.#table,
+      FilterExpression: 'sk = :p AND attribute_exists(tier_since)',
+      ExpressionAttributeValues: { ':p': 'PROFILE' },
+    });
+    return items.map(registered);
+  }
+}
+
+function registered(item: Record<string, unknown>): RegisteredCustomer {
+  const profile = customerFromItem(item);
+  if (!profile) throw new Error(`customer item ${String(item.pk)} is not a valid registry row`);
+  return {
+    ...profile,
+    tier_since: String(item.tier_since ?? item.onboarded_at ?? ''),
+    verified_at: String(item.verified_at ?? item.onboarded_at ?? ''),
+  };
+}
+
+/** What the checks read in AWS: the do-not-onboard list and RMD from the Dossiers table, the DNO list and inventory from the reference data ingest uses. */
+export class DynamoCheckSources implements CheckSourcesLoader {
+  readonly #dno: DoNotOnboardList;
+  readonly #rmd: RmdStore;
+  readonly #reference: Pick<ReferenceStore, 'numbers'>;
+  constructor(dno: DoNotOnboardList, rmd: RmdStore, reference: Pick<ReferenceStore, 'numbers'>) {
+    this.#dno = dno;
+    this.#rmd = rmd;
+    this.#reference = reference;
+  }
+  async load(application: Application): Promise<CheckSources> {
+    const rmdNumber = application.rmd?.rmd_number;
+    const [doNotOnboard, numbers, listing] = await Promise.all([
+      this.#dno.list(),
+      this.#reference.numbers(),
+      rmdNumber ? this.#rmd.get(rmdNumber) : null,
+    ]);
+    return {
+      doNotOnboard,
+      rmd: (n) => (listing && n === listing.rmd_number ? listing : null),
+      dno: numbers.dno,
+      holders: holdersFromInventory(numbers.inventory),
+    };
+  }
+}
+
+/** Every item a Scan returns (reviewers' tools and the scheduled review only; handlers query). */
+async function scanAll(
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}

@@ -1,0 +1,155 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Whose call is it, when a native PBX row has no account code. Asterisk and FreeSWITCH leave
+ * `accountcode` empty unless someone configured it, but every row still says where the call came
+ * from: the channel's peer (`SIP/<peer>-0000001f`, `PJSIP/<peer>-...`), an address for a guest
+ * channel (`SIP/203.0.113.9-...`), or the FreeSWITCH dialplan context. The switch's trunk map
+ * (docs/switch-config.md) turns those into customers; a peer name the map does not list is taken as
+ * the customer id itself. What is still unattributed is quarantined with a reason that names the
+ * peer, so a batch's rows can be summed into one line per batch (see UnattributedTally).
+ */
+
+/** What a native row offers besides its account code. */
+export interface CallOrigin {
+  /** the channel peer, its address, or the dialplan context; '' when the row has none */
+  peer: string;
+  /**
+   * whether the peer may stand for a customer by itself: a provisioned peer name may; an address, a
+   * local or TDM channel, or a stock context shared by every caller may not
+   */
+  namesCustomer: boolean;
+}
+
+/** One line of a trunk map: this peer name, address or CIDR block is this customer. */
+export interface TrunkRoute {
+  trunk: string;
+  customerId: string;
+}
+
+/**
+ * The customer a traceback answer names for a call no customer could be found for: the call was
+ * still carried, and its trunk (the peer) says where it came from.
+ */
+export const UNATTRIBUTED_CUSTOMER = '(unattributed)';
+
+/** Distinct peers remembered per attribution (a hostile batch cannot grow it without bound). */
+const CACHE_LIMIT = 10_000;
+const PEER_TEXT_LIMIT = 80;
+
+export class UnattributedRow extends Error {
+  override name = 'UnattributedRow';
+}
+
+const REASON_PREFIX = 'customer unattributed (peer ';
+
+/** The quarantine reason of an unattributed row; the peer is JSON-quoted so it can be read back. */
+export function unattributedReason(origin: CallOrigin): string {
+  const peer = JSON.stringify(origin.peer.slice(0, PEER_TEXT_LIMIT));
+  const why =
+    origin.peer === ''
+      ? 'the row names no peer'
+      : peerAddress(origin.peer) !== null
+        ? 'no trunk map entry covers this address'
+        : 'the trunk map does not list it, and a local channel or stock context names no customer';
+  return `${REASON_PREFIX}${peer}): accountcode is empty and ${why}`;
+}
+
+/** The peer of an unattributed row's quarantine reason, or null for any other reason. */
+export function unattributedPeer(reason: string): string | null {
+  if (!reason.startsWith(REASON_PREFIX)) return null;
+  const end = reason.indexOf('): ', REASON_PREFIX.length);
+  if (end < 0) return null;
+  try {
+    return JSON.parse(reason.slice(REASON_PREFIX.length, end)) as string;
+  } catch {
+    return null;
+  }
+}
+
+interface Subnet {
+  block: BlockList;
+  prefix: number;
+  customerId: string;
+}
+
+function addressFamily(address: string): 'ipv4' | 'ipv6' | null {
+  const v = isIP(address);
+  return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : null;
+}
+
+/** A peer written as an address (`203.0.113.9`, `[2001:db8::1]`), without brackets; null otherwise. */
+export function peerAddress(peer: string): string | null {
+  const bare = peer.startsWith('[') && peer.endsWith(']') ? peer.slice(1, -1) : peer;
+  return addressFamily(bare) ? bare : null;
+}
+
+/**
+ * One switch's attribution: map entries by peer name (case-insensitive), exact address, or CIDR
+ * (the longest prefix wins); then the peer name itself when it may name a customer.
+ */
+export class CustomerAttribution {
+  readonly #routes: readonly TrunkRoute[];
+  readonly #byName = new Map<string, string>();
+  readonly #subnets: Subnet[] = [];
+  readonly #cache = new Map<string, string | null>();
+  readonly #unattributed: string | null;
+
+  /** `unattributed`: the customer id of a call nobody could be found for; null quarantines it */
+  constructor(routes: readonly TrunkRoute[] = [], unattributed: string | null = null) {
+    this.#routes = routes;
+    this.#unattributed = unattributed;
+    for (const { trunk, customerId } of routes) {
+      const slash = trunk.indexOf('/');
+      const address = slash < 0 ? peerAddress(trunk) : trunk.slice(0, slash);
+      const family = address === null ? null : addressFamily(address);
+      if (address === null || family === null) {
+        this.#byName.set(trunk.toLowerCase(), customerId);
+        continue;
+      }
+      const prefix = slash < 0 ? (family === 'ipv4' ? 32 : 128) : Number(trunk.slice(slash + 1));
+      const block = new BlockList();
+      block.addSubnet(address, prefix, family);
+      this.#subnets.push({ block, prefix, customerId });
+    }
+    this.#subnets.sort((a, b) => b.prefix - a.prefix);
+  }
+
+  get size(): number {
+    return this.#byName.size + this.#subnets.length;
+  }
+
+  /**
+   * The same map for the traceback lookup: a call without a customer is still a call we carried, so
+   * it is answered as UNATTRIBUTED_CUSTOMER with its trunk, never as "not found".
+   */
+  forTraceback(): CustomerAttribution {
+    return new CustomerAttribution(this.#routes, UNATTRIBUTED_CUSTOMER);
+  }
+
+  /** The customer of a row without account code; throws UnattributedRow (the quarantine reason). */
+  customerFor(origin: CallOrigin): string {
+    const cached = this.#cache.get(origin.peer);
+    const customer = cached !== undefined ? cached : this.#resolve(origin);
+    if (cached === undefined && this.#cache.size < CACHE_LIMIT) this.#cache.set(origin.peer, customer);
+    if (customer !== null) return customer;
+    if (this.#unattributed !== null) return this.#unattributed;
+    throw new UnattributedRow(unattributedReason(origin));
+  }
+
+  #resolve(origin: CallOrigin): string | null {
+    if (origin.peer === '') return null;
+    const named = this.#byName.get(origin.peer.toLowerCase());
+    if (named !== undefined) return named;
+    const address = peerAddress(origin.peer);
+    if (address !== null) {
+      const family = addressFamily(address) as 'ipv4' | 'ipv6';
+      for (const s of this.#subnets) if (s.block.check(address, family)) return s.customerId;
+      return null;
+    }
+    return origin.namesCustomer ? origin.peer : null;
+  }
+}
+
+/** No trunk map: provisioned peer names are customers, nothing else is. */
+export const PEER_NAMES_ONLY = new CustomerAttribution();

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { PROFILES } from '../detect/customers.ts';
+
+/**
+ * A customer's application for service: who it is, where it is, how to reach it, what traffic it
+ * will send and from where. Validated at every boundary (CLI file, API body, state machine input)
+ * with this one schema; errors name the field.
+ */
+export const INTENDED_USES = [
+  'marketing',
+  'notifications',
+  'political',
+  'conversational',
+  'call_center',
+  'collections',
+  'surveys',
+  'wholesale',
+] as const;
+export type IntendedUse = (typeof INTENDED_USES)[number];
+
+const text = (what: string, max = 200) =>
+  z
+    .string({ error: `is required: ${what}` })
+    .trim()
+    .min(1, { error: `must name ${what}` })
+    .max(max, { error: `must be at most ${max} characters` });
+
+export const addressSchema = z.object({
+  street: text('the street address'),
+  city: text('the city', 100),
+  region: text('the state or region', 100),
+  postal_code: text('the postal code', 20),
+  country: z
+    .string({ error: 'is required: ISO 3166 two-letter country code' })
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, { error: 'must be an ISO 3166 two-letter country code (US, CA, ...)' })
+    .transform((c) => c.toUpperCase()),
+});
+export type Address = z.infer<typeof addressSchema>;
+
+export const telephoneNumberSchema = z.object({
+  number: text('the telephone number', 40),
+  /** where the right to use the number is proven: a letter of authorization or carrier record */
+  loa_reference: text('the letter of authorization (LOA) or carrier record proving the right to use it', 200),
+});
+
+export const rmdFilingSchema = z.object({
+  rmd_number: z
+    .string({ error: 'is required for a provider customer' })
+    .trim()
+    .regex(/^RMD\d{7}$/i, { error: 'must look like RMD0001234' })
+    .transform((s) => s.toUpperCase()),
+  frn: z
+    .string()
+    .trim()
+    .regex(/^\d{10}$/, { error: 'must be the 10-digit FCC Registration Number' })
+    .optional(),
+});
+
+export const applicationSchema = z
+  .object({
+    application_id: z
+      .string({ error: 'is required' })
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+        error: 'must be 1-64 letters, digits, dot, dash or underscore',
+      }),
+    legal_name: text('the legal name of the business'),
+    dba: z.string().trim().max(200).optional(),
+    address: addressSchema,
+    /** EIN (US) or the equivalent government-issued business identifier */
+    id_number: text('the government-issued ID number (EIN or equivalent)', 40),
+    alternate_phone: text('an alternate telephone number', 40),
+    contact: z.object({
+      name: text('the contact person'),
+      email: z.email({ error: 'must be an e-mail address' }),
+    }),
+    traffic_profile: z.enum(PROFILES, { error: `must be one of ${PROFILES.join(', ')}` }),
+    expected_volume: z.object({
+      calls_per_day: z.number().int().nonnegative().max(100_000_000),
+      peak_per_hour: z.number().int().nonnegative().max(10_000_000),
+    }),
+    intended_use: z
+      .array(z.enum(INTENDED_USES, { error: `must be one of ${INTENDED_USES.join(', ')}` }))
+      .min(1, { error: 'must list at least one intended use' })
+      .max(INTENDED_USES.length),
+    originating_ips: z.array(text('an IP address or CIDR', 50)).max(256).default([]),
+    telephone_numbers: z.array(telephoneNumberSchema).max(10_000).default([]),
+    /** a provider customer (it resells or carries others' calls) must be listed in the RMD */
+    provider: z.boolean().default(false),
+    rmd: rmdFilingSchema.optional(),
+    /** a renewing customer re-verified at the policy interval names its customer id */
+    renewing_customer_id: z.string().trim().min(1).max(64).optional(),
+  })
+  .superRefine((app, ctx) => {
+    if (app.provider && !app.rmd) {
+      ctx.addIssue({ code: 'custom', path: ['rmd'], message: 'is required for a provider customer' });
+    }
+    if (app.expected_volume.peak_per_hour > app.expected_volume.calls_per_day) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expected_volume', 'peak_per_hour'],
+        message: 'cannot exceed calls_per_day',
+      });
+    }
+  });
+export type Application = z.infer<typeof applicationSchema>;
+
+export class InvalidApplication extends Error {
+  override name = 'InvalidApplication';
+}
+
+/** Validates an application; the error lists every bad field as `field: problem`. */
+export function parseApplication(input: unknown, where: string): Application {
+  const parsed = applicationSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'application'}: ${i.message}`);
+  throw new InvalidApplication(`${where}: ${problems.join('; ')}`);
+}

@@ -1,0 +1,48 @@
+import type { Application } from './application.ts';
+import { type CheckReason, type Risk, riskRank } from './check-reason.ts';
+import { checkDeclarations, isHighVolume, isMarketing } from './declaration-checks.ts';
+import type { DoNotOnboardEntry } from './do-not-onboard.ts';
+import { identifiersOfApplication, identityOf } from './identity.ts';
+import { checkNumbers, type NumberHolders } from './number-checks.ts';
+import { matchPriorParties } from './prior-match.ts';
+import { checkRmdListing, type RmdLookup } from './rmd.ts';
+
+/** What the checks consult: the do-not-onboard list, the RMD, the DNO list and the number inventory. */
+export interface CheckSources {
+  doNotOnboard: readonly DoNotOnboardEntry[];
+  rmd: RmdLookup;
+  dno: ReadonlySet<string>;
+  holders: NumberHolders;
+}
+
+export interface Assessment {
+  risk: Risk;
+  reasons: CheckReason[];
+  /** why an executive must approve (empty: the analyst's approval is enough) */
+  executiveBecause: string[];
+  high_volume: boolean;
+  marketing: boolean;
+}
+
+/**
+ * Every automated check on an application, and the risk tier they add up to: the highest risk of any
+ * reason (low when none fires). An executive approves every high-risk applicant and every
+ * high-volume or marketing customer, whatever its risk.
+ */
+export function assessApplication(app: Application, sources: CheckSources): Assessment {
+  const reasons = [
+    ...matchPriorParties(identityOf(identifiersOfApplication(app)), sources.doNotOnboard),
+    ...checkRmdListing(app, sources.rmd),
+    ...checkNumbers(app, sources),
+    ...checkDeclarations(app),
+  ].sort((a, b) => riskRank(b.risk) - riskRank(a.risk));
+  const risk = reasons[0]?.risk ?? 'low';
+  const highVolume = isHighVolume(app);
+  const marketing = isMarketing(app);
+  const executiveBecause = [
+    ...(risk === 'high' ? ['high risk'] : []),
+    ...(highVolume ? ['high-volume customer'] : []),
+    ...(marketing ? ['marketing or political calling'] : []),
+  ];
+  return { risk, reasons, executiveBecause, high_volume: highVolume, marketing };
+}

@@ -1,0 +1,78 @@
+import { appendAudit } from '../audit/append.ts';
+import type { AuditStore } from '../audit/ports.ts';
+import { parseApplication } from './application.ts';
+import { type Dossier, newDossier, onboardingStream } from './dossier.ts';
+import { applyOnboardingDecision, onboardingDecisionSchema } from './onboarding-decision.ts';
+import type { DossierStore, OnboardingCallbacks, OnboardingStarter } from './ports.ts';
+
+export class ApplicationRefused extends Error {
+  override name = 'ApplicationRefused';
+}
+
+/**
+ * An application comes in (CLI, API): validated, stored as a new dossier, recorded, and its
+ * onboarding workflow started under the application id. Submitting the same id again starts nothing.
+ */
+export async function submitApplication(
+  input: unknown,
+  submittedBy: string,
+  where: string,
+  deps: { dossiers: DossierStore; starter: OnboardingStarter; audit: AuditStore; now?: () => Date },
+): Promise<{ dossier: Dossier; started: 'started' | 'already' }> {
+  const now = (deps.now ?? (() => new Date()))();
+  const application = parseApplication(input, where);
+  const dossier = newDossier(application, submittedBy, now);
+  if (!(await deps.dossiers.create(dossier))) {
+    const existing = await deps.dossiers.get(application.application_id);
+    if (!existing)
+      throw new ApplicationRefused(`application ${application.application_id} vanished while submitted`);
+    return { dossier: existing, started: await deps.starter.start(existing.applicationId) };
+  }
+  await appendAudit(
+    deps.audit,
+    onboardingStream(dossier.applicationId),
+    {
+      actor: { role: 'system', id: submittedBy },
+      action: 'onboarding.submitted',
+      reason: `application for ${application.legal_name}`,
+      customerId: dossier.customerId,
+    },
+    () => now,
+  );
+  return { dossier, started: await deps.starter.start(dossier.applicationId) };
+}
+
+/**
+ * A reviewer's decision on a waiting application: validated here for a clear error, checked again by
+ * the state machine (anyone holding the token could answer), then handed to the parked task.
+ */
+export async function decideApplication(
+  input: { applicationId: string; decision: unknown; reason: unknown; decidedBy: string },
+  deps: { dossiers: DossierStore; callbacks: OnboardingCallbacks; now?: () => Date },
+): Promise<{ stage: string; decision: string }> {
+  const dossier = await deps.dossiers.get(input.applicationId);
+  if (!dossier) throw new ApplicationRefused(`application ${input.applicationId} does not exist`);
+  const stage = dossier.awaitingStage;
+  if (dossier.status !== 'awaiting_review' || !stage) {
+    throw new ApplicationRefused(
+      `application ${input.applicationId} is ${dossier.status}, not waiting for a review`,
+    );
+  }
+  const parsed = onboardingDecisionSchema.safeParse({
+    decision: input.decision,
+    reason: input.reason,
+    decidedBy: input.decidedBy,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+    throw new ApplicationRefused(`application ${input.applicationId}: ${problems}`);
+  }
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const check = applyOnboardingDecision(dossier, stage, parsed.data, at);
+  if (!check.ok) throw new ApplicationRefused(check.reason);
+  const token = await deps.dossiers.getToken(input.applicationId, stage);
+  if (!token)
+    throw new ApplicationRefused(`application ${input.applicationId} has no open ${stage} review task`);
+  await deps.callbacks.succeed(token, { ...parsed.data, stage, at });
+  return { stage, decision: parsed.data.decision };
+}

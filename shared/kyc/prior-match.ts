@@ -1,0 +1,105 @@
+import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
+import { type CheckReason, lastFour } from './check-reason.ts';
+import { rangesOverlap } from './cidr.ts';
+import type { DoNotOnboardEntry } from './do-not-onboard.ts';
+import { type Identity, identityOf } from './identity.ts';
+import { nameSimilarity } from './tokens.ts';
+
+/**
+ * Does the applicant resemble a business the carrier already refused or terminated? The ID number
+ * alone is enough (a new name does not make a new company); otherwise two of address, alternate
+ * phone, IP range and telephone numbers in common are; one of them, or a similar name, is worth an
+ * analyst's look but not a refusal.
+ */
+export const PRIOR_MATCH_POLICY = {
+  /** identifiers besides the ID number that must match for a high-risk match */
+  identifiersForHigh: 2,
+  /** share of name tokens in common (after dropping legal forms) that makes names "similar" */
+  similarNameShare: 0.6,
+} as const;
+
+type Field = 'address' | 'alternate_phone' | 'ip_range' | 'telephone_number';
+
+interface FieldMatch {
+  field: Field;
+  /** what matched, masked */
+  value: string;
+}
+
+function fieldMatches(app: Identity, prior: Identity): FieldMatch[] {
+  const out: FieldMatch[] = [];
+  if (app.addressKey && app.addressKey === prior.addressKey) {
+    out.push({ field: 'address', value: app.addressKey.split('|').slice(1).join(' ') });
+  }
+  if (app.alternatePhone && app.alternatePhone === prior.alternatePhone) {
+    out.push({ field: 'alternate_phone', value: lastFour(app.alternatePhone) });
+  }
+  const ip = app.ipRanges.find((a) => prior.ipRanges.some((p) => rangesOverlap(a, p)));
+  if (ip) out.push({ field: 'ip_range', value: ip.text });
+  const priorNumbers = new Set(prior.numbers);
+  const shared = app.numbers.filter((n) => priorNumbers.has(n));
+  if (shared.length > 0) {
+    out.push({ field: 'telephone_number', value: shared.slice(0, 5).map(lastFour).join(', ') });
+  }
+  return out;
+}
+
+function whom(entry: DoNotOnboardEntry): string {
+  const name = maskPhoneNumbers(entry.names[0]);
+  return entry.source === 'terminated'
+    ? `terminated customer ${entry.customer_id ?? entry.entry_id} (${name})`
+    : `do-not-onboard entry ${entry.entry_id} (${name})`;
+}
+
+/** One reason per matching entry: the strongest thing it has in common with the applicant. */
+export function matchPriorParties(applicant: Identity, entries: readonly DoNotOnboardEntry[]): CheckReason[] {
+  const reasons: CheckReason[] = [];
+  for (const entry of entries) {
+    const prior = identityOf(entry);
+    const evidence = {
+      entry_id: entry.entry_id,
+      source: entry.source,
+      customer_id: entry.customer_id,
+      listed_because: entry.reason,
+    };
+    if (applicant.idNumber && applicant.idNumber === prior.idNumber) {
+      reasons.push({
+        code: 'PRIOR_ID_NUMBER',
+        risk: 'high',
+        detail: `same government ID number (${lastFour(applicant.idNumber)}) as ${whom(entry)}`,
+        evidence: { ...evidence, matched: ['id_number'] },
+      });
+      continue;
+    }
+    const matches = fieldMatches(applicant, prior);
+    const listed = matches.map((m) => `${m.field.replace('_', ' ')} ${m.value}`).join('; ');
+    if (matches.length >= PRIOR_MATCH_POLICY.identifiersForHigh) {
+      reasons.push({
+        code: 'PRIOR_IDENTIFIERS',
+        risk: 'high',
+        detail: `${matches.length} identifiers in common with ${whom(entry)}: ${listed}`,
+        evidence: { ...evidence, matched: matches.map((m) => m.field) },
+      });
+      continue;
+    }
+    if (matches.length === 1) {
+      reasons.push({
+        code: 'PRIOR_SINGLE_IDENTIFIER',
+        risk: 'medium',
+        detail: `one identifier in common with ${whom(entry)}: ${listed}`,
+        evidence: { ...evidence, matched: matches.map((m) => m.field) },
+      });
+      continue;
+    }
+    const similarity = nameSimilarity(applicant.nameTokens, prior.nameTokens);
+    if (similarity >= PRIOR_MATCH_POLICY.similarNameShare) {
+      reasons.push({
+        code: 'PRIOR_NAME',
+        risk: 'medium',
+        detail: `name resembles ${whom(entry)} (${Math.round(similarity * 100)}% of name words in common)`,
+        evidence: { ...evidence, matched: ['name'], similarity },
+      });
+    }
+  }
+  return reasons;
+}

@@ -1,0 +1,105 @@
+import { appendAudit } from '../audit/append.ts';
+import type { AuditStore } from '../audit/ports.ts';
+import type { Notifier } from '../cases/ports.ts';
+import { entryForTerminatedCustomer } from './do-not-onboard.ts';
+import { identifiersOfApplication } from './identity.ts';
+import type { DoNotOnboardList, DossierStore, OnboardingRegistry } from './ports.ts';
+import {
+  reviewTrackRecord,
+  TRACK_RECORD_POLICY,
+  type TrackRecordAction,
+  type TrackRecordActivity,
+} from './track-record.ts';
+
+/** One audit chain for tier changes, so a regulator sees every promotion and reset in order. */
+export const TRACK_RECORD_STREAM = 'track-record';
+
+export interface TrackRecordDeps {
+  registry: OnboardingRegistry;
+  activity: (customerId: string, since: string) => Promise<TrackRecordActivity>;
+  notifier: Notifier;
+  audit: AuditStore;
+  now?: () => Date;
+}
+
+/**
+ * The scheduled review: for every registered customer, apply what its track record says. A promotion
+ * to `standard` and a clock reset are written to the registry the ingest reads (so detection's
+ * thresholds follow the tier); a proposal for `trusted` and a re-verification go to the reviewers.
+ */
+export async function runTrackRecordReview(
+  deps: TrackRecordDeps,
+): Promise<Array<{ customerId: string; action: TrackRecordAction }>> {
+  const now = (deps.now ?? (() => new Date()))();
+  const done: Array<{ customerId: string; action: TrackRecordAction }> = [];
+  for (const customer of await deps.registry.list()) {
+    const activity = await deps.activity(customer.customer_id, customer.tier_since);
+    for (const action of reviewTrackRecord(customer, activity, now, TRACK_RECORD_POLICY)) {
+      if (action.kind === 'promote') {
+        await deps.registry.put({ ...customer, vetting: action.to, tier_since: now.toISOString() });
+      } else if (action.kind === 'reset_clock') {
+        await deps.registry.put({ ...customer, tier_since: action.since });
+      } else {
+        const subject =
+          action.kind === 'propose_trusted'
+            ? `Traceguard: customer ${customer.customer_id} proposed for trusted vetting (executive approval)`
+            : `Traceguard: customer ${customer.customer_id} is due for re-verification`;
+        await deps.notifier.notifyOnCall({
+          subject,
+          text: `${subject}: ${action.why}`,
+          caseId: `track-record#${customer.customer_id}`,
+          customerId: customer.customer_id,
+          severity: 'low',
+        });
+      }
+      await appendAudit(
+        deps.audit,
+        TRACK_RECORD_STREAM,
+        {
+          actor: { role: 'system', id: 'system' },
+          action: `track_record.${action.kind}`,
+          reason: action.why,
+          customerId: customer.customer_id,
+          details: { vetting: customer.vetting, ...(action.kind === 'promote' ? { to: action.to } : {}) },
+        },
+        () => now,
+      );
+      done.push({ customerId: customer.customer_id, action });
+    }
+  }
+  return done;
+}
+
+/**
+ * A terminated customer's identifiers join the do-not-onboard list: every identifier of its
+ * activating dossier (or, for a customer onboarded before dossiers existed, its registry name).
+ */
+export async function addTerminatedToDoNotOnboard(
+  customerId: string,
+  why: string,
+  deps: {
+    dossiers: DossierStore;
+    registry: OnboardingRegistry;
+    doNotOnboard: DoNotOnboardList;
+    audit: AuditStore;
+    now?: () => Date;
+  },
+): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))();
+  const dossier = await deps.dossiers.forCustomer(customerId);
+  const name = (await deps.registry.get(customerId))?.name || customerId;
+  const identifiers = dossier ? identifiersOfApplication(dossier.application) : { names: [name] };
+  await deps.doNotOnboard.add(entryForTerminatedCustomer(customerId, identifiers, why, now));
+  await appendAudit(
+    deps.audit,
+    TRACK_RECORD_STREAM,
+    {
+      actor: { role: 'system', id: 'system' },
+      action: 'do_not_onboard.added',
+      reason: why,
+      customerId,
+      details: { from: dossier ? `application ${dossier.applicationId}` : 'registry name only' },
+    },
+    () => now,
+  );
+}

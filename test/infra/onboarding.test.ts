@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { type CfnResource, synthTraceguard } from './synth.ts';
+
+/**
+ * Dossiers hold ID numbers and addresses: encrypted with the stack's data key, kept out of the
+ * state machine's logs, and readable only by the onboarding-step function and the onboarding
+ * reviewer policy.
+ */
+describe('onboarding dossiers', () => {
+  const { template } = synthTraceguard();
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const [dossiersId, dossiers] = Object.entries(resources).find(
+    ([id, r]) => r.Type === 'AWS::DynamoDB::Table' && id.includes('DossiersTable'),
+  ) as [string, CfnResource];
+  const [dataKeyId] = Object.entries(resources).find(
+    ([id, r]) => r.Type === 'AWS::KMS::Key' && id.includes('DataKey'),
+  ) as [string, CfnResource];
+
+  it('are encrypted at rest with the stack data key, with point-in-time recovery', () => {
+    expect(dossiers.Properties).toMatchObject({
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [dataKeyId, 'Arn'] },
+      },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('are readable only by the onboarding-step role and the onboarding reviewer policy', () => {
+    const readers: string[] = [];
+    for (const [id, r] of Object.entries(resources)) {
+      if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
+      const document = r.Properties?.PolicyDocument as
+        | { Statement: Array<Record<string, unknown>> }
+        | undefined;
+      const statements = document?.Statement ?? [];
+      const reads = statements.some((s) => {
+        const actions = [s.Action].flat() as string[];
+        const targets = JSON.stringify(s.Resource);
+        return (
+          s.Effect === 'Allow' &&
+          actions.some((a) => /^dynamodb:(GetItem|BatchGetItem|Query|Scan|\*)$/.test(a)) &&
+          (targets.includes(dossiersId) || targets === '"*"')
+        );
+      });
+      if (reads) readers.push(id);
+    }
+    expect(readers).toHaveLength(2);
+    expect(readers.find((id) => id.includes('DossierReviewPolicy'))).toBeDefined();
+    expect(readers.find((id) => id.includes('OnboardingStepFunction'))).toBeDefined();
+  });
+
+  it('stay out of the onboarding state machine logs', () => {
+    const machine = Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.includes('Onboarding'),
+    )?.[1];
+    expect(machine?.Properties?.LoggingConfiguration).toMatchObject({ IncludeExecutionData: false });
+  });
+});

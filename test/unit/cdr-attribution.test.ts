@@ -1,0 +1,243 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type CustomerAttribution, unattributedPeer } from '../../shared/cdr/attribution.ts';
+import type { InputFormat } from '../../shared/cdr/batch-parser.ts';
+import { readBatch } from '../../shared/cdr/read-batch.ts';
+import type { CallRecord, QuarantinedRow } from '../../shared/cdr/record.ts';
+import { ZoneClock } from '../../shared/cdr/time.ts';
+import { parseTrunkMap } from '../../shared/config/trunks.ts';
+import { UnattributedTally } from '../../shared/ingest/unattributed-summary.ts';
+
+/**
+ * Native PBX rows with an empty accountcode (Asterisk's and FreeSWITCH's default) are attributed
+ * from the switch's trunk map, then from the channel's peer name; the rest are quarantined with a
+ * reason naming the peer and summed per batch into one line.
+ */
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'native');
+const ASTERISK = readFileSync(join(FIXTURES, 'asterisk-no-accountcode.csv'), 'utf8');
+const FREESWITCH = readFileSync(join(FIXTURES, 'freeswitch-no-accountcode.csv'), 'utf8');
+const TRUNKS = parseTrunkMap(readFileSync(join(FIXTURES, 'trunks.csv'), 'utf8'), 'trunks.csv');
+const NY = new ZoneClock('America/New_York');
+
+async function read(text: string, format: InputFormat, attribution?: CustomerAttribution) {
+  const calls: CallRecord[] = [];
+  const quarantined: QuarantinedRow[] = [];
+  const tally = new UnattributedTally();
+  const stats = await readBatch(
+    (async function* () {
+      yield Buffer.from(text, 'utf8');
+    })(),
+    { source: 'Master.csv', format, zone: NY, attribution },
+    {
+      call: (r) => calls.push({ ...r }),
+      quarantine: (q) => {
+        quarantined.push(q);
+        tally.quarantined(q);
+      },
+    },
+  );
+  return { stats, calls, quarantined, tally, customers: calls.map((c) => [c.callId, c.customerId]) };
+}
+
+describe('Asterisk cdr_csv with an empty accountcode', () => {
+  it('without a trunk map: SIP/ and PJSIP/ peers name the customer, addresses and Local/ channels do not', async () => {
+    const { stats, customers, quarantined, tally } = await read(ASTERISK, 'auto');
+    expect(stats).toMatchObject({ format: 'asterisk', rows: 8, calls: 5, quarantined: 3 });
+    expect(customers).toEqual([
+      ['1764261067.12', 'acme-voice'],
+      ['1764261180.13', 'acme-voice'],
+      ['1764261600.14', 'baydialer'],
+      ['1764261609.15', 'baydialer'],
+      ['1764262200.18', 'CUST7'], // accountcode set: it wins
+    ]);
+    expect(quarantined.map((q) => [q.line, unattributedPeer(q.reason)])).toEqual([
+      [5, '203.0.113.9'],
+      [6, '198.51.100.77'],
+      [8, '100@from-internal'],
+    ]);
+    expect(quarantined[0].reason).toBe(
+      'customer unattributed (peer "203.0.113.9"): accountcode is empty and no trunk map entry covers this address',
+    );
+    expect(tally.unattributed).toBe(3);
+  });
+
+  it("with the switch's trunk map: names, exact addresses and CIDR blocks, the longest prefix winning", async () => {
+    const { stats, customers, quarantined } = await read(
+      ASTERISK,
+      'asterisk',
+      TRUNKS.forSwitch('pbx-asterisk-1'),
+    );
+    expect(stats).toMatchObject({ rows: 8, calls: 6, quarantined: 2 });
+    expect(customers).toEqual([
+      ['1764261067.12', 'C100'], // peer acme-voice is mapped
+      ['1764261180.13', 'C100'],
+      ['1764261600.14', 'C200'], // `*` entry: baydialer on every switch
+      ['1764261609.15', 'C200'],
+      ['1764261900.16', 'C301'], // 203.0.113.9 (a /32) beats 203.0.113.0/24
+      ['1764262200.18', 'CUST7'],
+    ]);
+    // 198.51.100.77 is outside every block: still quarantined; the Local/ channel too
+    expect(quarantined.map((q) => unattributedPeer(q.reason))).toEqual([
+      '198.51.100.77',
+      '100@from-internal',
+    ]);
+  });
+
+  it('a map for another switch does not apply, except its `*` entries', async () => {
+    const { customers } = await read(ASTERISK, 'asterisk', TRUNKS.forSwitch('pbx-other'));
+    expect(customers.slice(0, 4).map(([, c]) => c)).toEqual(['acme-voice', 'acme-voice', 'C200', 'C200']);
+  });
+});
+
+describe('FreeSWITCH mod_cdr_csv with an empty accountcode', () => {
+  it('a per-tenant context names the customer; the stock contexts do not', async () => {
+    const { stats, customers, quarantined } = await read(FREESWITCH, 'auto');
+    expect(stats).toMatchObject({ format: 'freeswitch', rows: 5, calls: 3, quarantined: 2 });
+    expect(customers.map(([, c]) => c)).toEqual(['tenant-acme', 'tenant-acme', 'ACCT9']);
+    expect(quarantined.map((q) => [q.line, unattributedPeer(q.reason)])).toEqual([
+      [3, 'public'],
+      [4, 'default'],
+    ]);
+  });
+
+  it("the switch's trunk map can name the customer behind a stock context", async () => {
+    const { customers, quarantined } = await read(
+      FREESWITCH,
+      'freeswitch',
+      TRUNKS.forSwitch('pbx-freeswitch-1'),
+    );
+    expect(customers.map(([, c]) => c)).toEqual(['tenant-acme', 'tenant-acme', 'C400', 'ACCT9']);
+    expect(quarantined.map((q) => unattributedPeer(q.reason))).toEqual(['default']);
+  });
+});
+
+describe('one line per batch for the rows without a customer', () => {
+  it('says the share, the peers most rows came from, and the fix', () => {
+    const tally = new UnattributedTally();
+    const reason = (peer: string) =>
+      `customer unattributed (peer ${JSON.stringify(peer)}): accountcode is empty and no trunk map entry covers this address`;
+    for (let i = 0; i < 900; i++) tally.quarantined({ line: i + 1, reason: reason('203.0.113.9'), raw: '' });
+    for (let i = 0; i < 60; i++) tally.quarantined({ line: i + 1, reason: reason('203.0.113.10'), raw: '' });
+    for (let i = 0; i < 10; i++)
+      tally.quarantined({ line: i + 1, reason: reason(`198.51.100.${i}`), raw: '' });
+    tally.quarantined({ line: 1, reason: 'start_time is empty', raw: '' }); // not about attribution
+    // a peer named by a DID: the line must not hold it in clear
+    tally.quarantined({ line: 2, reason: reason('2025550143'), raw: '' });
+    tally.quarantined({ line: 3, reason: reason('2025550143'), raw: '' });
+    expect(tally.unattributed).toBe(972);
+    expect(tally.summary('s3://b/cdr/sbc-x/1.csv (switch sbc-x)', 1000)).toBe(
+      '97% of the calls in s3://b/cdr/sbc-x/1.csv (switch sbc-x) (972 of 1000 rows) could not be attributed to a customer: ' +
+        'accountcode is empty and the trunk map does not cover peer 203.0.113.9 (900), 203.0.113.10 (60), ***0143 (2), others (10); ' +
+        'map its trunks (traceguard trunks import) or set accountcode on the switch',
+    );
+    expect(new UnattributedTally().summary('x', 10)).toBeNull();
+  });
+
+  it('counts distinct peers up to a bound, so a hostile batch cannot grow it', () => {
+    const tally = new UnattributedTally();
+    for (let i = 0; i < 5000; i++)
+      tally.quarantined({ line: i, reason: `customer unattributed (peer "p${i}"): x`, raw: '' });
+    expect(tally.unattributed).toBe(5000);
+    expect(tally.summary('b', 5000)).toMatch(/^100% .* others \(4997\);/);
+  });
+});
+
+describe('trunk map file', () => {
+  it.each([
+    ['switch_id,trunk\n', /trunks.csv: line 1: header lacks customer_id/],
+    [
+      'switch_id,trunk,customer_id\npbx-1,10.0.0.0/33,C1\n',
+      /line 2: switch 'pbx-1' trunk '10.0.0.0\/33': trunk '10.0.0.0\/33' is not a CIDR block/,
+    ],
+    ['switch_id,trunk,customer_id\npbx-1,peer/x,C1\n', /not a CIDR block/],
+    ['switch_id,trunk,customer_id\npbx-1,acme,\n', /line 2: .*customer_id is empty/],
+    [
+      'switch_id,trunk,customer_id\npbx-1,Acme,C1\npbx-1,acme,C2\n',
+      /line 3: .*mapped twice for the switch \(first on line 2\)/,
+    ],
+    ['switch_id,trunk,customer_id\ncdr/pbx-1,acme,C1\n', /switch_id must be one key segment/],
+    ['', /empty file/],
+  ])('refuses %j, naming line, switch, trunk and field', (text, message) => {
+    expect(() => parseTrunkMap(text, 'trunks.csv')).toThrow(message);
+  });
+
+  it('accepts a BOM, any column order and case, extra columns, and IPv6', () => {
+    const map = parseTrunkMap(
+      '\uFEFFCustomer_ID,Trunk,Switch_ID,notes\nC9,2001:db8::/32,pbx-1,v6\n',
+      'trunks.csv',
+    );
+    expect(map.forSwitch('pbx-1').customerFor({ peer: '[2001:db8::5]', namesCustomer: false })).toBe('C9');
+    expect(map.switchIds()).toEqual(['pbx-1']);
+  });
+});
+
+describe('attribution properties', () => {
+  const peerName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,20}[A-Za-z]$/);
+  const row = (channel: string) =>
+    `"","2025550143","13125550199","from-trunk","""A"" <2025550143>","${channel}","","Dial","","2026-11-27 11:31:07","","2026-11-27 11:31:10",3,0,"NO ANSWER","DOCUMENTATION","1.1",""\n`;
+
+  it('a mapped peer is its customer, an unmapped peer name is the customer itself, whatever the technology', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        peerName,
+        fc.constantFrom('SIP', 'PJSIP', 'IAX2'),
+        fc.boolean(),
+        async (peer, tech, mapped) => {
+          const map = parseTrunkMap(
+            `switch_id,trunk,customer_id\ns1,${mapped ? peer.toUpperCase() : 'zz-other'},CX\n`,
+            't',
+          );
+          const { customers, quarantined } = await read(
+            row(`${tech}/${peer}-0000abcd`),
+            'asterisk',
+            map.forSwitch('s1'),
+          );
+          expect(quarantined).toEqual([]);
+          expect(customers[0][1]).toBe(mapped ? 'CX' : peer);
+        },
+      ),
+    );
+  });
+
+  it('an address is attributed exactly when a mapped block holds it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.ipV4(),
+        fc.integer({ min: 8, max: 32 }),
+        fc.ipV4(),
+        async (net, prefix, address) => {
+          const map = parseTrunkMap(`switch_id,trunk,customer_id\ns1,${net}/${prefix},CX\n`, 't');
+          const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+          const size = 2 ** (32 - prefix);
+          const inside = Math.floor(toInt(net) / size) === Math.floor(toInt(address) / size);
+          const { customers, quarantined } = await read(
+            row(`SIP/${address}-0000abcd`),
+            'asterisk',
+            map.forSwitch('s1'),
+          );
+          expect(customers.length === 1 && customers[0][1] === 'CX').toBe(inside);
+          expect(quarantined.length).toBe(inside ? 0 : 1);
+        },
+      ),
+    );
+  });
+});
+
+describe('analyze --trunks and --switch', () => {
+  it("selects the named switch's entries; a map of several switches needs --switch; --switch needs --trunks", async () => {
+    const { loadTrunks } = await import('../../cli/inputs.ts');
+    const path = join(FIXTURES, 'trunks.csv');
+    const peer = (p: string) => ({ peer: p, namesCustomer: true });
+    expect(loadTrunks(path, 'pbx-asterisk-1')?.customerFor(peer('acme-voice'))).toBe('C100');
+    expect(loadTrunks(path, 'pbx-freeswitch-1')?.customerFor(peer('acme-voice'))).toBe('acme-voice');
+    expect(() => loadTrunks(path, undefined)).toThrow(
+      /maps trunks of 2 switches \(pbx-asterisk-1, pbx-freeswitch-1\); say which switch .* --switch ID/,
+    );
+    expect(() => loadTrunks(undefined, 'pbx-1')).toThrow(
+      '--switch selects entries of --trunks; give --trunks too',
+    );
+    expect(loadTrunks(undefined, undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { objectCreatedMessage, parseIngestMessage } from '../../shared/ingest/messages.ts';
+import type { BatchObject } from '../../shared/ingest/ports.ts';
+import {
+  type ListedObject,
+  type ReconcileOptions,
+  type ReconcilePorts,
+  reconcileBatches,
+} from '../../shared/ingest/reconcile.ts';
+
+const NOW = Date.parse('2026-12-04T12:00:00Z');
+const MINUTE = 60_000;
+
+/** A bucket, a manifest and a queue in memory: the sweep's whole world. */
+function world(objects: ListedObject[], ingested: string[] = []) {
+  const sorted = [...objects].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const known = new Set(ingested);
+  const claims = new Set<string>();
+  const sent: BatchObject[] = [];
+  const state = { checkpoint: null as string | null, listCalls: 0, failSend: false };
+  const ports: ReconcilePorts = {
+    listing: {
+      async page(prefix, startAfter, limit) {
+        state.listCalls++;
+        const after = sorted.filter(
+          (o) => o.key.startsWith(prefix) && (startAfter === null || o.key > startAfter),
+        );
+        return { objects: after.slice(0, limit), more: after.length > limit };
+      },
+      versionOf: async () => null,
+    },
+    ledger: {
+      known: async (batchId) => known.has(batchId),
+      checkpoint: async () => state.checkpoint,
+      saveCheckpoint: async (key) => {
+        state.checkpoint = key;
+      },
+      claimRequeue: async (batchId) => !claims.has(batchId) && Boolean(claims.add(batchId)),
+      releaseRequeue: async (batchId) => {
+        claims.delete(batchId);
+      },
+    },
+    requeue: {
+      send: async (object) => {
+        if (state.failSend) throw new Error('queue unavailable');
+        sent.push(object);
+      },
+    },
+  };
+  return { ports, sent, state, known };
+}
+
+const object = (key: string, ageMinutes: number, etag = `e-${key.length}`): ListedObject => ({
+  key,
+  etag: `"${etag}"`,
+  size: 100,
+  lastModifiedMs: NOW - ageMinutes * MINUTE,
+});
+const options: ReconcileOptions = {
+  bucket: 'cdr-bucket',
+  graceMs: 15 * MINUTE,
+  maxObjects: 100,
+  nowMs: NOW,
+  dryRun: false,
+};
+
+describe('reconciliation sweep', () => {
+  it('re-enqueues an old object with no manifest entry, once; later runs report it as still failing', async () => {
+    const w = world(
+      [object('cdr/sw1/a.csv', 60, 'aa'), object('cdr/sw1/b.csv', 60, 'bb'), object('cdr/sw1/young.csv', 2)],
+      ['cdr-bucket/cdr/sw1/a.csv#aa'],
+    );
+    const first = await reconcileBatches(w.ports, options);
+    expect(first.missing).toEqual([
+      {
+        key: 'cdr/sw1/b.csv',
+        batchId: 'cdr-bucket/cdr/sw1/b.csv#bb',
+        lastModified: expect.any(String),
+        action: 'requeued',
+      },
+    ]);
+    expect(first).toMatchObject({ scanned: 3, young: 1, checkpoint: null });
+    expect(w.sent).toEqual([
+      { bucket: 'cdr-bucket', key: 'cdr/sw1/b.csv', versionId: null, etag: 'bb', size: 100 },
+    ]);
+
+    const second = await reconcileBatches(w.ports, options);
+    expect(second.missing.map((m) => m.action)).toEqual(['still-failing']);
+    expect(w.sent).toHaveLength(1);
+
+    w.known.add('cdr-bucket/cdr/sw1/b.csv#bb');
+    expect((await reconcileBatches(w.ports, options)).missing).toEqual([]);
+  });
+
+  it('a dry run changes nothing: no message, no claim, no checkpoint', async () => {
+    const w = world([object('cdr/sw1/b.csv', 60)]);
+    w.state.checkpoint = 'cdr/sw0/z';
+    const report = await reconcileBatches(w.ports, { ...options, dryRun: true, fromStart: true });
+    expect(report.missing.map((m) => m.action)).toEqual(['would-requeue']);
+    expect(w.sent).toEqual([]);
+    expect(w.state.checkpoint).toBe('cdr/sw0/z');
+    expect((await reconcileBatches(w.ports, options)).missing.map((m) => m.action)).toEqual(['requeued']);
+  });
+
+  it('pages from the checkpoint, stops after maxObjects, and starts over after the end', async () => {
+    const keys = Array.from({ length: 25 }, (_, i) => `cdr/sw/${String(i).padStart(3, '0')}.csv`);
+    const w = world(keys.map((k) => object(k, 60)));
+    const first = await reconcileBatches(w.ports, { ...options, maxObjects: 10 });
+    expect(first).toMatchObject({ scanned: 10, checkpoint: keys[9] });
+    const second = await reconcileBatches(w.ports, { ...options, maxObjects: 10 });
+    expect(second.missing.map((m) => m.key)).toEqual(keys.slice(10, 20));
+    const third = await reconcileBatches(w.ports, { ...options, maxObjects: 10 });
+    expect(third).toMatchObject({ scanned: 5, checkpoint: null });
+    expect(w.sent.map((o) => o.key)).toEqual(keys);
+  });
+
+  it('gives the claim back when the send fails, so the next run re-enqueues it', async () => {
+    const w = world([object('cdr/sw1/b.csv', 60)]);
+    w.state.failSend = true;
+    await expect(reconcileBatches(w.ports, options)).rejects.toThrow(/queue unavailable/);
+    w.state.failSend = false;
+    expect((await reconcileBatches(w.ports, options)).missing.map((m) => m.action)).toEqual(['requeued']);
+  });
+
+  it('the re-enqueued message is read by ingest as the same object, whatever the key', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 60, unit: 'binary' }),
+        fc.option(fc.stringMatching(/^[A-Za-z0-9._]{1,32}$/), { nil: null }),
+        (tail, versionId) => {
+          const o = { bucket: 'b', key: `cdr/${tail}`, versionId, etag: 'abc', size: 7 };
+          const parsed = parseIngestMessage(objectCreatedMessage(o));
+          expect(parsed).toEqual({ kind: 'jobs', ignoredEvents: [], jobs: [{ ...o, part: 0, skipRows: 0 }] });
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidApplication, parseApplication } from '../../shared/kyc/application.ts';
+import { assessApplication, type CheckSources } from '../../shared/kyc/assess.ts';
+import { parseIpRange, rangesOverlap } from '../../shared/kyc/cidr.ts';
+import { identifiersOfApplication, identityOf } from '../../shared/kyc/identity.ts';
+import { matchPriorParties } from '../../shared/kyc/prior-match.ts';
+import { parseRmdExport } from '../../shared/kyc/rmd.ts';
+import { addressKey, nameSimilarity, nameTokens } from '../../shared/kyc/tokens.ts';
+import { cleanApplication, terminatedAcme } from './kyc-fixtures.ts';
+
+const rmd = parseRmdExport(readFileSync('test/fixtures/kyc/rmd-export.csv', 'utf8'), 'rmd-export.csv');
+const sources = (over: Partial<CheckSources> = {}): CheckSources => ({
+  doNotOnboard: [terminatedAcme],
+  rmd: (n) => rmd.get(n) ?? null,
+  dno: new Set(),
+  holders: () => [],
+  ...over,
+});
+const codes = (app = cleanApplication(), over: Partial<CheckSources> = {}) =>
+  assessApplication(app, sources(over)).reasons.map((r) => r.code);
+
+describe('application intake', () => {
+  it('accepts a complete application and says which fields are wrong otherwise', () => {
+    // Prepare / Act
+    const app = cleanApplication();
+    // Assess
+    expect(app.address.country).toBe('US');
+    expect(() =>
+      parseApplication({ ...app, id_number: '', address: { ...app.address, country: 'USA' } }, 'app.json'),
+    ).toThrow(/app\.json: .*address\.country: must be an ISO 3166.*id_number: must name/);
+  });
+
+  it('requires an RMD filing from a provider customer and a peak no larger than the day', () => {
+    const app = cleanApplication();
+    expect(() => parseApplication({ ...app, provider: true }, 'a')).toThrow(
+      /rmd: is required for a provider/,
+    );
+    expect(() =>
+      parseApplication({ ...app, expected_volume: { calls_per_day: 10, peak_per_hour: 11 } }, 'a'),
+    ).toThrow(InvalidApplication);
+  });
+});
+
+describe('normalization into tokens', () => {
+  it('reads legal forms, punctuation, case and abbreviations out of names', () => {
+    expect(nameTokens('ACME Dialer, L.L.C.')).toEqual(nameTokens('Acme Dialer LLC'));
+    expect(nameTokens('Acme Intl Comms & Svcs Inc')).toEqual([
+      'acme',
+      'communications',
+      'international',
+      'services',
+    ]);
+    expect(nameSimilarity(nameTokens('Acme Dialer'), nameTokens('Acme Dialer Group'))).toBeCloseTo(2 / 3);
+  });
+
+  it('compares addresses without the unit, street word spellings or ZIP+4', () => {
+    const base = { city: 'Miami', region: 'FL', country: 'US' };
+    expect(addressKey({ ...base, street: '77 West Commerce Blvd., Ste 500', postal_code: '33131' })).toBe(
+      addressKey({ ...base, street: '77 W. Commerce Boulevard #1200', postal_code: '33131-2200' }),
+    );
+    expect(addressKey({ ...base, street: '78 W Commerce Blvd', postal_code: '33131' })).not.toBe(
+      addressKey({ ...base, street: '77 W Commerce Blvd', postal_code: '33131' }),
+    );
+  });
+
+  it('property: a name keeps its tokens whatever its case and punctuation', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-z]{2,8}$/), { minLength: 1, maxLength: 5 }), (ws) => {
+        const plain = ws.join(' ');
+        const noisy = `${ws.map((w) => w.toUpperCase()).join(', ')}, L.L.C.`;
+        expect(nameTokens(noisy)).toEqual(nameTokens(plain));
+      }),
+    );
+  });
+
+  it('parses addresses and CIDR blocks of both versions into overlapping ranges', () => {
+    const block = parseIpRange('198.51.100.0/24');
+    const one = parseIpRange('198.51.100.77');
+    expect(block && one && rangesOverlap(block, one)).toBe(true);
+    const v6 = parseIpRange('2001:db8::/32');
+    const v6one = parseIpRange('2001:db8:0:1::5');
+    expect(v6 && v6one && rangesOverlap(v6, v6one)).toBe(true);
+    expect(parseIpRange('2001:db9::1') && v6 && rangesOverlap(parseIpRange('2001:db9::1')!, v6)).toBe(false);
+    expect(parseIpRange('300.1.1.1')).toBeNull();
+    expect(parseIpRange('10.0.0.0/33')).toBeNull();
+  });
+});
+
+describe('matching terminated customers and the do-not-onboard list', () => {
+  it('a clean applicant matches nothing and is low risk', () => {
+    const result = assessApplication(cleanApplication(), sources());
+    expect(result).toMatchObject({ risk: 'low', reasons: [], executiveBecause: [] });
+  });
+
+  it('a new name with the same ID number is high risk and names the terminated customer', () => {
+    const app = cleanApplication({ legal_name: 'Sunrise Outreach Partners', id_number: '597654321' });
+    const result = assessApplication(app, sources());
+    expect(result.risk).toBe('high');
+    expect(result.executiveBecause).toContain('high risk');
+    expect(result.reasons[0]).toMatchObject({
+      code: 'PRIOR_ID_NUMBER',
+      evidence: { customer_id: 'C042', matched: ['id_number'] },
+    });
+    expect(result.reasons[0].detail).toContain('terminated customer C042 (Acme Dialer LLC)');
+    expect(result.reasons[0].detail).not.toContain('7654321');
+  });
+
+  it('two of address, alternate phone, IP range and numbers in common are high risk; one is medium', () => {
+    const sameAddress = {
+      street: '77 W Commerce Boulevard, Suite 1200',
+      city: 'Miami',
+      region: 'FL',
+      postal_code: '33131',
+      country: 'US',
+    };
+    const pairs: Array<[string, Record<string, unknown>]> = [
+      ['address', { address: sameAddress }],
+      ['alternate_phone', { alternate_phone: '(305) 555-0177' }],
+      ['ip_range', { originating_ips: ['198.51.100.200'] }],
+      ['telephone_number', { telephone_numbers: [{ number: '3054300002', loa_reference: 'LOA-9' }] }],
+    ];
+    for (let i = 0; i < pairs.length; i++) {
+      const [fieldA, a] = pairs[i];
+      const one = assessApplication(cleanApplication({ legal_name: 'Sunrise Outreach', ...a }), sources());
+      expect(one.reasons.find((r) => r.code === 'PRIOR_SINGLE_IDENTIFIER')?.evidence.matched).toEqual([
+        fieldA,
+      ]);
+      for (let j = i + 1; j < pairs.length; j++) {
+        const [fieldB, b] = pairs[j];
+        const two = assessApplication(
+          cleanApplication({ legal_name: 'Sunrise Outreach', ...a, ...b }),
+          sources(),
+        );
+        expect(two.risk, `${fieldA} + ${fieldB}`).toBe('high');
+        expect(two.reasons[0]).toMatchObject({
+          code: 'PRIOR_IDENTIFIERS',
+          evidence: { customer_id: 'C042', matched: [fieldA, fieldB] },
+        });
+      }
+    }
+  });
+
+  it('a similar name alone is worth a look (medium), not a refusal', () => {
+    const reasons = matchPriorParties(
+      identityOf(identifiersOfApplication(cleanApplication({ legal_name: 'ACME DIALER, INC.' }))),
+      [terminatedAcme],
+    );
+    expect(reasons).toMatchObject([{ code: 'PRIOR_NAME', risk: 'medium' }]);
+  });
+});
+
+describe('RMD, numbers and declarations', () => {
+  const provider = (rmdNumber: string, name = 'Northwind Voice Networks LLC') =>
+    cleanApplication({ provider: true, legal_name: name, rmd: { rmd_number: rmdNumber } });
+
+  it('reads the RMD export columns it names and checks provider customers against it', () => {
+    expect(rmd.get('RMD0009999')?.other_names).toEqual(['QLT', 'Quiet Lake Comms']);
+    expect(codes(provider('RMD0001234'))).toEqual([]);
+    expect(codes(provider('RMD0000001'))).toEqual(['RMD_NOT_LISTED']);
+    expect(codes(provider('RMD0005678'))).toEqual(['RMD_NAME_MISMATCH']);
+    expect(() => parseRmdExport('RMD Number,Business Name\nX1,Y\n', 'rmd.csv')).toThrow(/rmd\.csv: line 2/);
+  });
+
+  it('numbers must be valid, off the DNO list and not held by another customer', () => {
+    const app = cleanApplication({
+      telephone_numbers: [
+        { number: '+12025550143', loa_reference: 'L1' },
+        { number: '+12064301101', loa_reference: 'L2' },
+        { number: '+12064301102', loa_reference: 'L3' },
+      ],
+    });
+    const found = codes(app, {
+      dno: new Set(['+12064301101']),
+      holders: (n) => (n === '+12064301102' ? ['C007'] : []),
+    });
+    expect(found.sort()).toEqual(['NUMBER_HELD_BY_OTHER', 'NUMBER_INVALID', 'NUMBER_ON_DNO']);
+    const renewing = cleanApplication({
+      renewing_customer_id: 'C007',
+      telephone_numbers: [{ number: '+12064301102', loa_reference: 'L3' }],
+    });
+    expect(codes(renewing, { holders: () => ['C007'] })).toEqual([]);
+  });
+
+  it('a high-volume or marketing declaration without originating IPs is high risk and needs an executive', () => {
+    const marketer = cleanApplication({ intended_use: ['marketing'], originating_ips: [] });
+    const result = assessApplication(marketer, sources());
+    expect(result.risk).toBe('high');
+    expect(result.reasons.map((r) => r.code)).toEqual(['NO_ORIGINATING_IPS']);
+    const bulk = cleanApplication({ expected_volume: { calls_per_day: 50_000, peak_per_hour: 6_000 } });
+    expect(assessApplication(bulk, sources())).toMatchObject({
+      risk: 'low',
+      executiveBecause: ['high-volume customer'],
+    });
+  });
+
+  it('flags impossible address and phone shapes and over-wide IP blocks', () => {
+    const app = cleanApplication({
+      address: { street: 'PO Box 12', city: 'Seattle', region: 'WA', postal_code: '981', country: 'US' },
+      alternate_phone: '555-0100',
+      originating_ips: ['10.0.0.0/8', 'not-an-ip'],
+    });
+    expect(codes(app).sort()).toEqual(['ADDRESS_SHAPE', 'IP_INVALID', 'IP_RANGE_TOO_WIDE', 'PHONE_SHAPE']);
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { verifyChain } from '../../shared/audit/chain.ts';
+import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import { RecordingNotifier } from '../../shared/cases/in-memory.ts';
+import { assessApplication } from '../../shared/kyc/assess.ts';
+import { newDossier } from '../../shared/kyc/dossier.ts';
+import {
+  InMemoryDoNotOnboardList,
+  InMemoryDossierStore,
+  InMemoryOnboardingRegistry,
+} from '../../shared/kyc/in-memory.ts';
+import type { RegisteredCustomer } from '../../shared/kyc/ports.ts';
+import { reviewTrackRecord, TRACK_RECORD_POLICY } from '../../shared/kyc/track-record.ts';
+import {
+  addTerminatedToDoNotOnboard,
+  runTrackRecordReview,
+  TRACK_RECORD_STREAM,
+} from '../../shared/kyc/track-record-review.ts';
+import { cleanApplication } from './kyc-fixtures.ts';
+
+const NOW = new Date('2027-06-01T00:00:00Z');
+const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+const customer = (over: Partial<RegisteredCustomer> = {}): RegisteredCustomer => ({
+  customer_id: 'C100',
+  name: 'Harbor Dental',
+  onboarded_at: daysAgo(100),
+  vetting: 'new',
+  traffic_profile: 'notifications',
+  tier_since: daysAgo(100),
+  verified_at: daysAgo(100),
+  ...over,
+});
+const clean = (calls: number) => ({
+  callsSinceTierStart: calls,
+  lastHighFindingAt: null,
+  lastTracebackAt: null,
+});
+
+describe('track-record policy', () => {
+  it('promotes new to standard after a clean probation at meaningful volume, not before', () => {
+    expect(reviewTrackRecord(customer(), clean(50_000), NOW)).toMatchObject([
+      { kind: 'promote', to: 'standard' },
+    ]);
+    expect(reviewTrackRecord(customer(), clean(TRACK_RECORD_POLICY.minCallsForPromotion - 1), NOW)).toEqual(
+      [],
+    );
+    expect(reviewTrackRecord(customer({ tier_since: daysAgo(89) }), clean(50_000), NOW)).toEqual([]);
+  });
+
+  it('proposes standard to trusted after the longer period, for an executive', () => {
+    const standard = customer({ vetting: 'standard', tier_since: daysAgo(400), verified_at: daysAgo(10) });
+    expect(reviewTrackRecord(standard, clean(200_000), NOW)).toMatchObject([{ kind: 'propose_trusted' }]);
+    expect(reviewTrackRecord({ ...standard, tier_since: daysAgo(300) }, clean(200_000), NOW)).toEqual([]);
+  });
+
+  it('a high finding or a traceback since the clock started resets it; older ones do not', () => {
+    const finding = { ...clean(50_000), lastHighFindingAt: daysAgo(5) };
+    expect(reviewTrackRecord(customer(), finding, NOW)).toMatchObject([
+      { kind: 'reset_clock', since: daysAgo(5), why: expect.stringMatching(/high finding/) },
+    ]);
+    const traceback = { ...clean(50_000), lastTracebackAt: daysAgo(3) };
+    expect(reviewTrackRecord(customer(), traceback, NOW)).toMatchObject([
+      { kind: 'reset_clock', why: expect.stringMatching(/traceback/) },
+    ]);
+    const old = { ...clean(50_000), lastTracebackAt: daysAgo(150) };
+    expect(reviewTrackRecord(customer(), old, NOW)).toMatchObject([{ kind: 'promote' }]);
+  });
+
+  it('asks for re-verification at the policy interval, whatever the tier', () => {
+    const due = customer({ vetting: 'trusted', verified_at: daysAgo(TRACK_RECORD_POLICY.reverifyEveryDays) });
+    expect(reviewTrackRecord(due, clean(0), NOW)).toMatchObject([{ kind: 'reverify' }]);
+  });
+});
+
+describe('scheduled review and termination', () => {
+  it('writes promotions and resets to the registry detection reads, audits every change, notifies proposals', async () => {
+    const registry = new InMemoryOnboardingRegistry();
+    await registry.put(customer());
+    await registry.put(customer({ customer_id: 'C200', tier_since: daysAgo(100) }));
+    await registry.put(customer({ customer_id: 'C300', vetting: 'standard', tier_since: daysAgo(400) }));
+    const audit = new InMemoryAuditStore();
+    const notifier = new RecordingNotifier();
+    const activity = async (id: string) =>
+      id === 'C200' ? { ...clean(50_000), lastTracebackAt: daysAgo(2) } : clean(500_000);
+    await runTrackRecordReview({ registry, activity, notifier, audit, now: () => NOW });
+
+    expect(await registry.get('C100')).toMatchObject({ vetting: 'standard', tier_since: NOW.toISOString() });
+    expect(await registry.get('C200')).toMatchObject({ vetting: 'new', tier_since: daysAgo(2) });
+    expect(await registry.get('C300')).toMatchObject({ vetting: 'standard' });
+    expect(notifier.onCall.map((m) => m.subject)).toEqual([
+      expect.stringMatching(/C300 proposed for trusted/),
+    ]);
+    const records = await audit.list(TRACK_RECORD_STREAM);
+    expect(verifyChain(TRACK_RECORD_STREAM, records)).toMatchObject({ ok: true });
+    expect(records.map((r) => (r as { action: string }).action)).toEqual([
+      'track_record.promote',
+      'track_record.reset_clock',
+      'track_record.propose_trusted',
+    ]);
+  });
+
+  it("a terminated customer's identifiers join the do-not-onboard list and catch its next application", async () => {
+    const dossiers = new InMemoryDossierStore();
+    const original = cleanApplication({ application_id: 'APP-OLD', renewing_customer_id: 'C100' });
+    await dossiers.create({ ...newDossier(original, 'sales', NOW), status: 'activated' });
+    const doNotOnboard = new InMemoryDoNotOnboardList();
+    const audit = new InMemoryAuditStore();
+    await addTerminatedToDoNotOnboard('C100', 'terminated: case K-9, IRS impersonation', {
+      dossiers,
+      registry: new InMemoryOnboardingRegistry(),
+      doNotOnboard,
+      audit,
+      now: () => NOW,
+    });
+    const entries = await doNotOnboard.list();
+    expect(entries).toMatchObject([
+      { entry_id: 'terminated#C100', source: 'terminated', customer_id: 'C100' },
+    ]);
+
+    const comeback = cleanApplication({ application_id: 'APP-NEW', legal_name: 'Bright Smile Partners' });
+    const result = assessApplication(comeback, {
+      doNotOnboard: entries,
+      rmd: () => null,
+      dno: new Set(),
+      holders: () => [],
+    });
+    expect(result.risk).toBe('high');
+    expect(result.reasons[0].detail).toMatch(/terminated customer C100/);
+    expect((await audit.list(TRACK_RECORD_STREAM)).length).toBe(1);
+  });
+});

@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeOnboardingStepHandler } from '../../functions/onboarding-step/dispatch.ts';
+import { Onboarding } from '../../infra/constructs/onboarding.ts';
+import { verifyChain } from '../../shared/audit/chain.ts';
+import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import type { AuditRecord } from '../../shared/audit/record.ts';
+import { RecordingNotifier } from '../../shared/cases/in-memory.ts';
+import { onboardingStream, type ReviewStage } from '../../shared/kyc/dossier.ts';
+import {
+  InMemoryCheckSources,
+  InMemoryDoNotOnboardList,
+  InMemoryDossierStore,
+  InMemoryOnboardingRegistry,
+  InMemoryRmdStore,
+} from '../../shared/kyc/in-memory.ts';
+import { ApplicationRefused, decideApplication, submitApplication } from '../../shared/kyc/intake.ts';
+import { OnboardingSteps } from '../../shared/kyc/onboarding-steps.ts';
+import type { OnboardingCallbacks, OnboardingStarter } from '../../shared/kyc/ports.ts';
+import { cleanApplication, terminatedAcme } from './kyc-fixtures.ts';
+
+/**
+ * Every path of the onboarding workflow, run by executing the ASL that CDK synthesizes for the
+ * Onboarding construct in the local Step Functions interpreter. Each Lambda task runs the real
+ * onboarding-step handler on in-memory ports; each review task records its token and waits until a
+ * reviewer answers through the same use case `traceguard customers decide` calls.
+ */
+type Definition = { States: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+let definition: Definition;
+
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'OnboardingPaths', { env: { account: '123456789012', region: 'us-east-1' } });
+  const table = (id: string) =>
+    new Table(stack, id, {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+    });
+  new Onboarding(stack, 'Onboarding', {
+    key: new Key(stack, 'Key'),
+    onCallTopic: new Topic(stack, 'OnCall'),
+    customersTable: table('Customers'),
+    auditTable: table('Audit'),
+    referenceBucket: new Bucket(stack, 'Reference'),
+  });
+  const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines);
+  definition = JSON.parse(resolveJoin(machine.Properties.DefinitionString)) as Definition;
+});
+
+function resolveJoin(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(resolveJoin).join(join[0]);
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt) return `arn:aws:lambda:us-east-1:123456789012:function:${getAtt[0]}`;
+  if ((value as { Ref?: string }).Ref === 'AWS::Partition') return 'aws';
+  throw new Error(`cannot resolve ${JSON.stringify(value)} in the state machine definition`);
+}
+
+class CallbackBroker implements OnboardingCallbacks {
+  readonly #waiting = new Map<string, (output: unknown) => void>();
+  wait(token: string): Promise<unknown> {
+    return new Promise((resolve) => this.#waiting.set(token, resolve));
+  }
+  async succeed(token: string, output: unknown): Promise<void> {
+    const resolve = this.#waiting.get(token);
+    if (!resolve) throw new Error('TaskDoesNotExist');
+    this.#waiting.delete(token);
+    resolve(output);
+  }
+}
+
+class FlakyRegistry extends InMemoryOnboardingRegistry {
+  readonly failures: Error[] = [];
+  override async put(...args: Parameters<InMemoryOnboardingRegistry['put']>): Promise<void> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    return super.put(...args);
+  }
+}
+
+function harness(options: { patch?: (d: Definition) => void } = {}) {
+  const dossiers = new InMemoryDossierStore();
+  const registry = new FlakyRegistry();
+  const audit = new InMemoryAuditStore();
+  const notifier = new RecordingNotifier();
+  const broker = new CallbackBroker();
+  const sources = new InMemoryCheckSources({
+    doNotOnboard: new InMemoryDoNotOnboardList([terminatedAcme]),
+    rmd: new InMemoryRmdStore(),
+  });
+  const handler = makeOnboardingStepHandler(
+    new OnboardingSteps({ dossiers, sources, registry, notifier, audit }),
+  );
+  const asl = structuredClone(definition);
+  options.patch?.(asl);
+  const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const retryNow: Record<string, number> = {};
+  for (const [name, state] of Object.entries(asl.States)) {
+    if (state.Type !== 'Task') continue;
+    retryNow[name] = 0;
+    overrides[name] =
+      state.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken'
+        ? async (input) => {
+            const payload = (input as { Payload: { token: string } }).Payload;
+            await handler(payload);
+            return broker.wait(payload.token);
+          }
+        : (input) => handler(input);
+  }
+  const machine = new LocalStateMachine(asl as never, { validationOptions: { checkArn: false } });
+  const executions = new Map<string, Promise<unknown>>();
+  const starter: OnboardingStarter = {
+    async start(applicationId) {
+      if (executions.has(applicationId)) return 'already';
+      const run = machine.run({ applicationId } as never, {
+        overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: retryNow },
+        context: {
+          Task: {
+            get Token() {
+              return randomUUID();
+            },
+          },
+        },
+      }).result;
+      run.catch(() => {});
+      executions.set(applicationId, run);
+      return 'started';
+    },
+  };
+  return {
+    dossiers,
+    registry,
+    audit,
+    notifier,
+    broker,
+    submit: (overrides: Record<string, unknown> = {}) =>
+      submitApplication(cleanApplication(overrides), 'sales@carrier', 'test', { dossiers, starter, audit }),
+    async waitForStage(id: string, stage: ReviewStage) {
+      for (let i = 0; i < 600; i++) {
+        const d = await dossiers.get(id);
+        if (
+          d?.status === 'awaiting_review' &&
+          d.awaitingStage === stage &&
+          (await dossiers.getToken(id, stage))
+        )
+          return d;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`application ${id} never waited for the ${stage} review`);
+    },
+    async decide(id: string, stage: ReviewStage, decision: 'approve' | 'refuse', by: string) {
+      await this.waitForStage(id, stage);
+      return decideApplication(
+        {
+          applicationId: id,
+          decision,
+          reason: `${decision}: checked the dossier and its evidence`,
+          decidedBy: by,
+        },
+        { dossiers, callbacks: broker },
+      );
+    },
+    execution: (id: string) => executions.get(id) as Promise<unknown>,
+    async actions(id: string) {
+      const records = (await audit.list(onboardingStream(id))) as AuditRecord[];
+      expect(verifyChain(onboardingStream(id), records)).toMatchObject({ ok: true });
+      return records.map((r) => r.action);
+    },
+  };
+}
+
+const LOOKALIKE = {
+  application_id: 'APP-LOOK',
+  legal_name: 'Sunrise Outreach Partners',
+  id_number: '59 7654321',
+};
+const MARKETER = {
+  application_id: 'APP-MKT',
+  intended_use: ['marketing'],
+  expected_volume: { calls_per_day: 40_000, peak_per_hour: 5_000 },
+  originating_ips: ['203.0.113.0/26'],
+};
+
+describe('onboarding state machine (synthesized definition, local interpreter)', () => {
+  it('names its states in words and bounds every review with a timeout', () => {
+    const waits = Object.entries(definition.States).filter(([, s]) =>
+      String(s.Resource).endsWith('waitForTaskToken'),
+    );
+    expect(waits.map(([name]) => name).sort()).toEqual([
+      'Wait for analyst review of the application',
+      'Wait for executive approval of the application',
+    ]);
+    for (const [, state] of waits) expect(state.TimeoutSeconds).toBe(7 * 86_400);
+  });
+
+  it('clean, low risk: the analyst approves and the customer is activated as new', async () => {
+    const h = harness();
+    await h.submit();
+    await h.decide('APP-1', 'analyst', 'approve', 'alice');
+    await h.execution('APP-1');
+    expect(await h.registry.get('APP-1')).toMatchObject({ vetting: 'new', traffic_profile: 'notifications' });
+    expect((await h.dossiers.get('APP-1'))?.outcome).toMatchObject({ result: 'activated' });
+    expect(await h.actions('APP-1')).toEqual([
+      'onboarding.submitted',
+      'onboarding.checked',
+      'onboarding.review_requested',
+      'onboarding.decision.analyst',
+      'onboarding.activated',
+    ]);
+  });
+
+  it('analyst refuses: the application ends refused with the reason, nothing is activated', async () => {
+    const h = harness();
+    await h.submit();
+    await h.decide('APP-1', 'analyst', 'refuse', 'alice');
+    await h.execution('APP-1');
+    expect(await h.registry.get('APP-1')).toBeNull();
+    expect((await h.dossiers.get('APP-1'))?.outcome?.why).toMatch(/refused by alice: refuse: checked/);
+    expect(await h.actions('APP-1')).toContain('onboarding.refused');
+  });
+
+  it('terminated customer under a new name: high risk, the evidence names it, the analyst cannot activate alone, the executive refuses', async () => {
+    const h = harness();
+    await h.submit(LOOKALIKE);
+    const waiting = await h.waitForStage('APP-LOOK', 'analyst');
+    expect(waiting.assessment).toMatchObject({ risk: 'high', executiveBecause: ['high risk'] });
+    expect(waiting.assessment?.reasons[0].detail).toMatch(/terminated customer C042/);
+    expect(h.notifier.onCall.at(-1)?.text).toMatch(/PRIOR_ID_NUMBER: .*C042/);
+
+    await h.decide('APP-LOOK', 'analyst', 'approve', 'alice');
+    await h.waitForStage('APP-LOOK', 'executive');
+    expect(await h.registry.get('APP-LOOK')).toBeNull();
+    // the analyst cannot approve as executive: refused by the use case, and by the machine itself
+    await expect(h.decide('APP-LOOK', 'executive', 'approve', 'Alice')).rejects.toThrow(/different person/);
+    const token = (await h.dossiers.getToken('APP-LOOK', 'executive')) as string;
+    await h.broker.succeed(token, {
+      decision: 'approve',
+      reason: 'approving my own review',
+      decidedBy: 'alice',
+    });
+    for (let i = 0; i < 200 && (await h.dossiers.getToken('APP-LOOK', 'executive')) === token; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await h.registry.get('APP-LOOK')).toBeNull();
+    expect((await h.dossiers.get('APP-LOOK'))?.refusals).toMatchObject([{ stage: 'executive', by: 'alice' }]);
+    await h.decide('APP-LOOK', 'executive', 'refuse', 'erin');
+    await h.execution('APP-LOOK');
+    expect(await h.registry.get('APP-LOOK')).toBeNull();
+    expect(await h.dossiers.get('APP-LOOK')).toMatchObject({
+      status: 'refused',
+      executive: { decidedBy: 'erin' },
+    });
+    expect(await h.actions('APP-LOOK')).toEqual(
+      expect.arrayContaining([
+        'onboarding.decision_refused',
+        'onboarding.decision.executive',
+        'onboarding.refused',
+      ]),
+    );
+  });
+
+  it('high-volume marketer: low risk, yet activation waits for a different executive', async () => {
+    const h = harness();
+    await h.submit(MARKETER);
+    const waiting = await h.waitForStage('APP-MKT', 'analyst');
+    expect(waiting.assessment).toMatchObject({
+      risk: 'low',
+      executiveBecause: ['high-volume customer', 'marketing or political calling'],
+    });
+    await h.decide('APP-MKT', 'analyst', 'approve', 'alice');
+    await h.decide('APP-MKT', 'executive', 'approve', 'erin');
+    await h.execution('APP-MKT');
+    expect(await h.registry.get('APP-MKT')).toMatchObject({ vetting: 'new' });
+    const activated = ((await h.audit.list(onboardingStream('APP-MKT'))) as AuditRecord[]).at(-1);
+    expect(activated).toMatchObject({
+      action: 'onboarding.activated',
+      details: { analyst: 'alice', executive: 'erin' },
+    });
+  });
+
+  it('a decision with no reason is refused and the application waits in the same review', async () => {
+    const h = harness();
+    await h.submit();
+    await h.waitForStage('APP-1', 'analyst');
+    await expect(
+      decideApplication(
+        { applicationId: 'APP-1', decision: 'approve', reason: 'ok', decidedBy: 'alice' },
+        { dossiers: h.dossiers, callbacks: h.broker },
+      ),
+    ).rejects.toThrow(ApplicationRefused);
+    const token = (await h.dossiers.getToken('APP-1', 'analyst')) as string;
+    await h.broker.succeed(token, { decision: 'approve', reason: 'ok', decidedBy: 'alice' });
+    for (let i = 0; i < 200 && (await h.dossiers.getToken('APP-1', 'analyst')) === token; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await h.decide('APP-1', 'analyst', 'approve', 'alice');
+    await h.execution('APP-1');
+    expect(await h.actions('APP-1')).toContain('onboarding.decision_refused');
+    expect(await h.registry.get('APP-1')).not.toBeNull();
+  });
+
+  for (const stage of ['analyst', 'executive'] as const) {
+    it(`${stage} review timeout: the application is refused as overdue, never left hanging`, async () => {
+      const h = harness({
+        patch: (asl) => {
+          const name =
+            stage === 'analyst'
+              ? 'Wait for analyst review of the application'
+              : 'Wait for executive approval of the application';
+          asl.States[name].TimeoutSeconds = 1;
+        },
+      });
+      await h.submit(MARKETER);
+      if (stage === 'executive') await h.decide('APP-MKT', 'analyst', 'approve', 'alice');
+      await h.execution('APP-MKT');
+      expect(await h.dossiers.get('APP-MKT')).toMatchObject({
+        status: 'refused',
+        outcome: { why: expect.stringMatching(`the ${stage} review did not come in time`) },
+      });
+      expect(await h.dossiers.getToken('APP-MKT', stage)).toBeNull();
+      expect(await h.registry.get('APP-MKT')).toBeNull();
+    });
+  }
+
+  it('step failure: alerts on-call and stops; a transient error is retried', async () => {
+    const h = harness();
+    h.registry.failures.push(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await h.submit();
+    await h.decide('APP-1', 'analyst', 'approve', 'alice');
+    await h.execution('APP-1');
+    expect(await h.registry.get('APP-1')).not.toBeNull();
+
+    const broken = harness();
+    broken.registry.failures.push(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await broken.submit();
+    await broken.decide('APP-1', 'analyst', 'approve', 'alice');
+    await expect(broken.execution('APP-1')).rejects.toThrow(/Fail state/);
+    expect(broken.notifier.onCall.at(-1)?.subject).toMatch(/step failed \(AccessDeniedException\)/);
+    expect(await broken.actions('APP-1')).toContain('onboarding.step_failed');
+  });
+
+  it('submitting the same application twice starts one workflow', async () => {
+    const h = harness();
+    expect((await h.submit()).started).toBe('started');
+    expect((await h.submit()).started).toBe('already');
+    await h.decide('APP-1', 'analyst', 'refuse', 'alice');
+    await h.execution('APP-1');
+    expect((await h.actions('APP-1')).filter((a) => a === 'onboarding.submitted')).toHaveLength(1);
+  });
+});
