@@ -12,6 +12,25 @@ import { writeCanonicalCsv } from '../scripts/sample/canonical-csv.ts';
 export const BENCH_SEED = 20261127;
 export const BENCH_CUSTOMERS = 100;
 
+/**
+ * The traffic a data set models: how many customers, how many trunks each, and whether calls spread
+ * evenly over them or 1% of the customers carry half the calls.
+ */
+export interface BenchShape {
+  customers: number;
+  trunksPerCustomer: number;
+  skewed: boolean;
+}
+
+/** the shape the bench measured first: 100 customers, one trunk each, uniform */
+export const BASE_SHAPE: BenchShape = { customers: BENCH_CUSTOMERS, trunksPerCustomer: 1, skewed: false };
+
+/** A shape's part of a file name; the base shape keeps the names its files always had. */
+export function shapeTag(shape: BenchShape): string {
+  const trunks = shape.trunksPerCustomer === 1 ? '' : `t${shape.trunksPerCustomer}`;
+  return `c${shape.customers}${trunks}${shape.skewed ? '-skew' : ''}`;
+}
+
 export interface BenchDataSet {
   rows: number;
   csv: string;
@@ -26,23 +45,27 @@ export interface BenchReference {
   dno: string;
 }
 
-function fileName(rows: number, ext: string): string {
-  return `canonical-${rows}-s${BENCH_SEED}-c${BENCH_CUSTOMERS}.${ext}`;
+function fileName(rows: number, shape: BenchShape, ext: string): string {
+  return `canonical-${rows}-s${BENCH_SEED}-${shapeTag(shape)}.${ext}`;
 }
 
-async function ensureFile(path: string, rows: number, gzip: boolean): Promise<void> {
+async function ensureFile(path: string, rows: number, shape: BenchShape, gzip: boolean): Promise<void> {
   if (existsSync(path)) return;
   const partial = `${path}.partial`;
-  await writeCanonicalCsv(partial, { rows, seed: BENCH_SEED, customers: BENCH_CUSTOMERS, gzip });
+  await writeCanonicalCsv(partial, { rows, seed: BENCH_SEED, ...shape, gzip });
   renameSync(partial, path); // a killed run never leaves a short file under the final name
 }
 
-export async function ensureDataSet(dir: string, rows: number): Promise<BenchDataSet> {
+export async function ensureDataSet(
+  dir: string,
+  rows: number,
+  shape: BenchShape = BASE_SHAPE,
+): Promise<BenchDataSet> {
   mkdirSync(dir, { recursive: true });
-  const csv = join(dir, fileName(rows, 'csv'));
-  const gzip = join(dir, fileName(rows, 'csv.gz'));
-  await ensureFile(csv, rows, false);
-  await ensureFile(gzip, rows, true);
+  const csv = join(dir, fileName(rows, shape, 'csv'));
+  const gzip = join(dir, fileName(rows, shape, 'csv.gz'));
+  await ensureFile(csv, rows, shape, false);
+  await ensureFile(gzip, rows, shape, true);
   return { rows, csv, gzip, csvBytes: statSync(csv).size, gzipBytes: statSync(gzip).size };
 }
 
@@ -51,11 +74,16 @@ export async function ensureDataSet(dir: string, rows: number): Promise<BenchDat
  * calling numbers a customer used in the first rows (so some A-attested calls fall outside it), and the
  * DNO list a handful of them, so every per-call reference check does real work.
  */
-export async function ensureReference(dir: string, sample: BenchDataSet): Promise<BenchReference> {
+export async function ensureReference(
+  dir: string,
+  sample: BenchDataSet,
+  shape: BenchShape = BASE_SHAPE,
+): Promise<BenchReference> {
+  const tag = shapeTag(shape);
   const ref = {
-    customers: join(dir, `customers-c${BENCH_CUSTOMERS}.csv`),
-    numbers: join(dir, `numbers-s${BENCH_SEED}-c${BENCH_CUSTOMERS}.csv`),
-    dno: join(dir, `dno-s${BENCH_SEED}-c${BENCH_CUSTOMERS}.txt`),
+    customers: join(dir, `customers-${tag}.csv`),
+    numbers: join(dir, `numbers-s${BENCH_SEED}-${tag}.csv`),
+    dno: join(dir, `dno-s${BENCH_SEED}-${tag}.txt`),
   };
   if (existsSync(ref.customers) && existsSync(ref.numbers) && existsSync(ref.dno)) return ref;
   const poolOf = new Map<string, Set<string>>();
@@ -63,7 +91,7 @@ export async function ensureReference(dir: string, sample: BenchDataSet): Promis
   let n = 0;
   for await (const line of lines) {
     if (n++ === 0) continue;
-    if (n > 50_000) break;
+    if (n > Math.max(50_000, shape.customers * 25)) break;
     const f = line.split(',');
     const set = poolOf.get(f[5]) ?? new Set<string>();
     set.add(f[7]);

@@ -4,13 +4,20 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { LoadFigures } from '../test/load/load-run.ts';
-import { BENCH_CUSTOMERS, BENCH_SEED, type BenchReference, ensureDataSet, ensureReference } from './data.ts';
+import {
+  BENCH_SEED,
+  type BenchReference,
+  type BenchShape,
+  ensureDataSet,
+  ensureReference,
+  shapeTag,
+} from './data.ts';
 import { measure, type Run } from './measure.ts';
 import { round, type Summary, summarize } from './stats.ts';
 
 /**
  * `npm run bench`: analyze against the read floor and DuckDB on the same seeded canonical CSV, plain
- * and gzip, at several sizes. Every contender runs as its own process, in turn (floor, analyze,
+ * and gzip, over a sweep of traffic shapes (rows, customers, trunks, uniform or skewed; see POINTS). Every contender runs as its own process, in turn (floor, analyze,
  * DuckDB 1 thread, DuckDB 2 threads) `--runs` times, so each run gives paired ratios taken under the
  * same machine load. Prints a table and writes bench/results/<timestamp>.json and latest.json.
  * Opt-in ingest-path figures, each from one child run after the analyze contenders: `--ingest` (DynamoDB
@@ -26,11 +33,58 @@ import { round, type Summary, summarize } from './stats.ts';
  */
 const STACK_BATCH_ROWS = 10_000;
 
+/** One data set of the sweep: how many rows, in what traffic shape. */
+interface SweepPoint {
+  rows: number;
+  shape: BenchShape;
+}
+
+/**
+ * A point written `<rows>/c<customers>[t<trunks per customer>][-skew]`, e.g. `1000000/c2000t2-skew`:
+ * the rows, the customers, each customer's trunks (default 1) and whether 1% of the customers carry
+ * half the calls.
+ */
+const POINT = /^(\d[\d_]*)\/c(\d+)(?:t(\d+))?(-skew)?$/;
+
+function parsePoint(text: string): SweepPoint | string {
+  const m = POINT.exec(text.trim());
+  if (!m) return `'${text}' is not <rows>/c<customers>[t<trunks>][-skew]`;
+  const rows = Number(m[1].replaceAll('_', ''));
+  const customers = Number(m[2]);
+  const trunksPerCustomer = m[3] === undefined ? 1 : Number(m[3]);
+  if (rows < 1 || customers < 1 || trunksPerCustomer < 1) return `'${text}': every count must be at least 1`;
+  return { rows, shape: { customers, trunksPerCustomer, skewed: m[4] !== undefined } };
+}
+
+/**
+ * The sweep: 100 customers (the shape the bench always measured), then carrier scale: 2,000 and 20,000
+ * customers with two trunks each, uniform and skewed, at 1M rows, and 2,000 customers at 2M rows (does
+ * memory stay flat as the batch grows?). --quick divides every row count by 10 for development.
+ */
+const POINTS = [
+  '1000000/c100',
+  '1000000/c100-skew',
+  '1000000/c2000t2',
+  '1000000/c2000t2-skew',
+  '1000000/c20000t2',
+  '1000000/c20000t2-skew',
+  '2000000/c2000t2',
+].join(',');
+
 const optionsSchema = z.object({
-  sizes: z
-    .string()
-    .transform((s) => s.split(',').map((n) => Number(n.replaceAll('_', ''))))
-    .pipe(z.array(z.number().int().positive()).min(1, '--sizes needs at least one row count')),
+  points: z.string().transform((text, ctx) => {
+    const out: SweepPoint[] = [];
+    for (const p of text.split(',')) {
+      const point = parsePoint(p);
+      if (typeof point === 'string') {
+        ctx.addIssue({ code: 'custom', message: point });
+        return z.NEVER;
+      }
+      out.push(point);
+    }
+    return out;
+  }),
+  quick: z.boolean(),
   runs: z.coerce.number().int().min(1, '--runs must be at least 1').max(50),
   'data-dir': z.string().min(1),
   out: z.string().min(1),
@@ -52,8 +106,9 @@ const optionsSchema = z.object({
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '100000,1000000,2000000' },
-    runs: { type: 'string', default: '5' },
+    points: { type: 'string', default: POINTS },
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
     'data-dir': { type: 'string', default: 'bench/data' },
     out: { type: 'string', default: 'bench/results' },
     ingest: { type: 'boolean', default: false },
@@ -68,6 +123,12 @@ if (!parsed.success) {
   process.exit(2);
 }
 const opts = parsed.data;
+// a day of 20,000 customers is 480,000 customer-hour windows, far past analyze's default cap; the
+// sweep measures what those windows cost, so the cap is raised for every child (unless set already)
+process.env.TRACEGUARD_ANALYZE_MAX_WINDOWS ??= '2000000';
+const points: SweepPoint[] = opts.points.map((p) =>
+  opts.quick ? { ...p, rows: Math.max(1000, Math.round(p.rows / 10)) } : p,
+);
 
 const duckOutput = z.object({ groups: z.number(), rows: z.number(), queryMs: z.number() });
 const floorOutput = z.object({ read: z.number(), decoded: z.number() });
@@ -151,6 +212,9 @@ interface ContenderResult {
 
 interface SetResult {
   rows: number;
+  customers: number;
+  trunksPerCustomer: number;
+  skewed: boolean;
   format: 'csv' | 'gzip';
   fileBytes: number;
   decodedBytes: number;
@@ -165,12 +229,12 @@ const loadStart = loadavg();
 const dataDir = opts['data-dir'];
 const compileCache = join(dataDir, 'compile-cache');
 const sets: SetResult[] = [];
-const smallest = await ensureDataSet(dataDir, Math.min(...opts.sizes));
-const ref = await ensureReference(dataDir, smallest);
 
-for (const rows of opts.sizes) {
-  process.stderr.write(`bench: preparing ${rows} rows (generated once, then reused)\n`);
-  const data = await ensureDataSet(dataDir, rows);
+for (const { rows, shape } of points) {
+  const tag = shapeTag(shape);
+  process.stderr.write(`bench: preparing ${rows} rows, ${tag} (generated once, then reused)\n`);
+  const data = await ensureDataSet(dataDir, rows, shape);
+  const ref = await ensureReference(dataDir, data, shape);
   for (const format of ['csv', 'gzip'] as const) {
     const file = format === 'csv' ? data.csv : data.gzip;
     const fileBytes = format === 'csv' ? data.csvBytes : data.gzipBytes;
@@ -184,7 +248,7 @@ for (const rows of opts.sizes) {
         runs[who].push(run);
       }
       process.stderr.write(
-        `bench: ${rows} ${format} run ${i + 1}/${opts.runs}: ${CONTENDERS.map((w) => `${w} ${(runs[w][i].wallMs / 1000).toFixed(2)}s`).join(', ')}\n`,
+        `bench: ${rows} ${tag} ${format} run ${i + 1}/${opts.runs}: ${CONTENDERS.map((w) => `${w} ${(runs[w][i].wallMs / 1000).toFixed(2)}s`).join(', ')}\n`,
       );
     }
     const contenders = {} as Record<Contender, ContenderResult>;
@@ -205,6 +269,7 @@ for (const rows of opts.sizes) {
     };
     sets.push({
       rows,
+      ...shape,
       format,
       fileBytes,
       decodedBytes: data.csvBytes,
@@ -261,23 +326,25 @@ const machine = {
   platform: `${process.platform} ${process.arch}`,
   loadAverage: { start: loadStart.map((l) => round(l)), end: loadavg().map((l) => round(l)) },
 };
-/** analyze's peak RSS from the second-largest to the largest size, per format: the memory target */
-const sizes = [...new Set(sets.map((s) => s.rows))].sort((a, b) => a - b);
-const rssGrowth =
-  sizes.length >= 2
-    ? (['csv', 'gzip'] as const).map((format) => {
-        const at = (rows: number) =>
-          sets.find((s) => s.rows === rows && s.format === format)?.contenders.analyze.peakRssMb.median ?? 0;
-        const [from, to] = sizes.slice(-2);
-        return { format, fromRows: from, toRows: to, fromMb: at(from), toMb: at(to) };
-      })
-    : [];
+/** analyze's peak RSS from the smallest to the largest size of each shape measured at two sizes, per format */
+const rssGrowth = [...new Set(sets.map((s) => shapeTag(s)))].flatMap((tag) => {
+  const ofShape = sets.filter((s) => shapeTag(s) === tag);
+  const sizes = [...new Set(ofShape.map((s) => s.rows))].sort((a, b) => a - b);
+  if (sizes.length < 2) return [];
+  const [from, to] = [sizes[0], sizes[sizes.length - 1]];
+  return (['csv', 'gzip'] as const).map((format) => {
+    const at = (rows: number) =>
+      ofShape.find((s) => s.rows === rows && s.format === format)?.contenders.analyze.peakRssMb.median ?? 0;
+    return { shape: tag, format, fromRows: from, toRows: to, fromMb: at(from), toMb: at(to) };
+  });
+});
 const result = {
   startedAt: started.toISOString(),
   finishedAt: new Date().toISOString(),
   host: hostname(),
   machine,
-  data: { seed: BENCH_SEED, customers: BENCH_CUSTOMERS, generator: 'scripts/sample/canonical-csv.ts' },
+  data: { seed: BENCH_SEED, generator: 'scripts/sample/canonical-csv.ts' },
+  quick: opts.quick,
   runs: opts.runs,
   method:
     'wall time of each whole process (start-up included) from spawn to exit; peak RSS from process.resourceUsage().maxRSS at exit; ratios are DuckDB (or floor) wall time / analyze wall time within the same run, so > 1 means analyze is faster',
@@ -299,31 +366,31 @@ const lines = [
   `machine: ${machine.cpus} cpus, ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, load ${machine.loadAverage.start.join(' ')} -> ${machine.loadAverage.end.join(' ')}`,
   `${opts.runs} runs each; median (min) wall time; rows/s and MB/s of the file on disk at the median`,
   '',
-  '| rows | format | contender | wall s | rows/s | MB/s | peak RSS MB |',
-  '| ---: | --- | --- | ---: | ---: | ---: | ---: |',
+  '| rows | shape | format | contender | wall s | rows/s | MB/s | peak RSS MB |',
+  '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: |',
 ];
 for (const s of sets) {
   for (const who of CONTENDERS) {
     const c = s.contenders[who];
     lines.push(
-      `| ${s.rows} | ${s.format} | ${who} | ${(c.wallMs.median / 1000).toFixed(2)} (${(c.wallMs.min / 1000).toFixed(2)}) | ${c.rowsPerS} | ${c.mbPerS} | ${c.peakRssMb.median} |`,
+      `| ${s.rows} | ${shapeTag(s)} | ${s.format} | ${who} | ${(c.wallMs.median / 1000).toFixed(2)} (${(c.wallMs.min / 1000).toFixed(2)}) | ${c.rowsPerS} | ${c.mbPerS} | ${c.peakRssMb.median} |`,
     );
   }
 }
 lines.push(
   '',
-  '| rows | format | analyze / DuckDB 1t | analyze / DuckDB 2t | analyze / read floor |',
-  '| ---: | --- | ---: | ---: | ---: |',
+  '| rows | shape | format | analyze / DuckDB 1t | analyze / DuckDB 2t | analyze / read floor | analyze peak RSS MB |',
+  '| ---: | --- | --- | ---: | ---: | ---: | ---: |',
 );
 for (const s of sets) {
   const r = s.ratios;
   lines.push(
-    `| ${s.rows} | ${s.format} | ${r.analyzeVsDuckdb1.median}x | ${r.analyzeVsDuckdb2.median}x | ${r.analyzeVsFloor.median}x |`,
+    `| ${s.rows} | ${shapeTag(s)} | ${s.format} | ${r.analyzeVsDuckdb1.median}x | ${r.analyzeVsDuckdb2.median}x | ${r.analyzeVsFloor.median}x | ${s.contenders.analyze.peakRssMb.median} |`,
   );
 }
 for (const g of rssGrowth)
   lines.push(
-    `analyze peak RSS, ${g.format}: ${g.fromMb} MB at ${g.fromRows} rows -> ${g.toMb} MB at ${g.toRows} rows`,
+    `analyze peak RSS, ${g.shape} ${g.format}: ${g.fromMb} MB at ${g.fromRows} rows -> ${g.toMb} MB at ${g.toRows} rows`,
   );
 if (ingest) {
   const { small: s, large: l } = ingest;

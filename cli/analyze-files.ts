@@ -11,6 +11,7 @@ import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
 import { analyzeWindowLimit, type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -48,7 +49,7 @@ export async function aggregateFiles(
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const maxWindows = analyzeWindowLimit();
-  let aggregator = new Aggregator(ref, { maxWindows });
+  let aggregator = new Aggregator(ref, { maxWindows, trunkWindows: ANALYZE_TRUNKS });
   const totals: FileTotals = {
     batches: 0,
     rows: 0,
@@ -86,7 +87,7 @@ export async function aggregateFiles(
       return { aggregator, totals };
     }
     // the ranges may have handed over part of their windows before one failed: start clean
-    aggregator = new Aggregator(ref, { maxWindows });
+    aggregator = new Aggregator(ref, { maxWindows, trunkWindows: ANALYZE_TRUNKS });
   }
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });

@@ -9,6 +9,7 @@ import { Aggregator, type AggregatorTransfer } from '../shared/detect/aggregator
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { RangeWorker, rangeInputs, type WorkerDone } from './analyze-prestart.ts';
 import type { ByteRange } from './analyze-range.ts';
+import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import type { Progress } from './progress.ts';
 
 export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart.ts';
@@ -79,7 +80,10 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
   const refs = aggregator.recountNeeded();
   if (refs.length === 0) return;
   const wanted = new Set(refs.map((r) => `${r.customerId}\u0000${r.hourIdx * HOUR_MS}`));
-  const again = new Aggregator(ref, { only: (c, hourMs) => wanted.has(`${c}\u0000${hourMs}`) });
+  const again = new Aggregator(ref, {
+    trunkWindows: ANALYZE_TRUNKS,
+    only: (c, hourMs) => wanted.has(`${c}\u0000${hourMs}`),
+  });
   await readBatch(
     createReadStream(path, { highWaterMark: 1 << 20 }),
     {

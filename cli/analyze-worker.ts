@@ -7,6 +7,7 @@ import { Aggregator } from '../shared/detect/aggregator.ts';
 import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
 import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
+import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { AtomicOutput } from './output-file.ts';
 import { youngCollector } from './young-gc.ts';
 
@@ -33,6 +34,7 @@ if (files) {
   for (const [customer, number] of input.inventory ?? []) ref.inventory.add(customer, number);
 }
 const aggregator = new Aggregator(ref, {
+  trunkWindows: ANALYZE_TRUNKS,
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
   maxWindows: input.maxWindows,
 });

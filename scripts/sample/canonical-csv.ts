@@ -21,6 +21,10 @@ export interface CanonicalRowsOptions {
   customers: number;
   /** UTC day the rows spread over, yyyy-mm-dd (default 2026-11-27) */
   day?: string;
+  /** trunks each customer spreads its calls over (default 1) */
+  trunksPerCustomer?: number;
+  /** when true, 1% of customers (at least one) carry half the calls; default uniform */
+  skewed?: boolean;
 }
 
 const AREAS: string[] = ZONES.flatMap((zone) => [...AREA_CODES_BY_ZONE[zone]]);
@@ -47,8 +51,16 @@ export function* generateCanonicalRows(options: CanonicalRowsOptions): Generator
     throw new Error(`customers must be a whole number >= 1, got ${customers}`);
   const day = options.day ?? '2026-11-27';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`day must be written yyyy-mm-dd, got "${day}"`);
+  const trunksPer = options.trunksPerCustomer ?? 1;
+  if (!Number.isInteger(trunksPer) || trunksPer < 1)
+    throw new Error(`trunksPerCustomer must be a whole number >= 1, got ${trunksPer}`);
   const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
+  const hot = Math.max(1, Math.floor(customers / 100));
+  // with skew, half the calls go to the first `hot` customers and half to the rest
+  const pickCustomer = !options.skewed
+    ? () => int(customers)
+    : () => (next() < 0.5 || hot === customers ? int(hot) : hot + int(customers - hot));
   const number = () => {
     let nxx = 200 + int(800);
     if (nxx % 100 === 11 || nxx === 555) nxx++;
@@ -77,7 +89,8 @@ export function* generateCanonicalRows(options: CanonicalRowsOptions): Generator
 
   yield `${CANONICAL_COLUMNS.join(',')}\n`;
   for (let i = 0; i < rows; i++) {
-    const c = int(customers);
+    const c = pickCustomer();
+    const trunk = trunksPer === 1 ? trunks[c] : `${trunks[c]}-${1 + int(trunksPer)}`;
     const start = Math.floor((i * secondsOfDay) / Math.max(1, rows));
     const calling = pools[c][int(8)];
     const called = number();
@@ -89,10 +102,10 @@ export function* generateCanonicalRows(options: CanonicalRowsOptions): Generator
       const answer = start + 3 + int(15);
       const duration =
         next() < 0.08 ? 1 + int(5) : Math.round(120 * Math.exp(0.9 * (next() + next() + next() - 1.5)));
-      yield `${callId},${time(start)},${time(answer)},${time(answer + duration)},${duration},${ids[c]},${trunks[c]},${calling},${called},200,ANSWERED,${attestation},${verstat},${ips[c]}\n`;
+      yield `${callId},${time(start)},${time(answer)},${time(answer + duration)},${duration},${ids[c]},${trunk},${calling},${called},200,ANSWERED,${attestation},${verstat},${ips[c]}\n`;
     } else {
       const [code, disposition] = FAILURES[int(FAILURES.length)];
-      yield `${callId},${time(start)},,${time(start + 2 + int(30))},0,${ids[c]},${trunks[c]},${calling},${called},${code},${disposition},${attestation},${verstat},${ips[c]}\n`;
+      yield `${callId},${time(start)},,${time(start + 2 + int(30))},0,${ids[c]},${trunk},${calling},${called},${code},${disposition},${attestation},${verstat},${ips[c]}\n`;
     }
   }
 }

@@ -7,6 +7,14 @@
 export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const FNV_PRIME = 16777619;
 
+/**
+ * FNV-1a's low bits depend only on the low bits of each byte, so ids that differ in a digit or two
+ * (C0001, C0002, T17-1...) crowd into few slots; mixing the high bits in spreads thousands of them.
+ */
+function slotOf(h: number): number {
+  return Math.imul(h ^ (h >>> 16), 0x45d9f3b) ^ (h >>> 13);
+}
+
 export class ByteInterner {
   private keys: Buffer[] = [];
   private values: string[] = [];
@@ -31,7 +39,7 @@ export class ByteInterner {
   /** intern() for a caller that already computed the FNV-1a hash `h` of buf[start, end). */
   internHashed(buf: Buffer, start: number, end: number, h: number): string {
     const mask = this.slots.length - 1;
-    let i = h & mask;
+    let i = slotOf(h) & mask;
     const len = end - start;
     for (;;) {
       const idx = this.slots[i];
@@ -74,7 +82,7 @@ export class ByteInterner {
     for (let s = 0; s < this.slots.length; s++) {
       const idx = this.slots[s];
       if (idx === -1) continue;
-      let i = this.hashes[s] & (n - 1);
+      let i = slotOf(this.hashes[s]) & (n - 1);
       while (slots[i] !== -1) i = (i + 1) & (n - 1);
       slots[i] = idx;
       hashes[i] = this.hashes[s];

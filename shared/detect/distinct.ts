@@ -35,16 +35,21 @@ function clz32Rank(a: number, b: number): number {
   return 18 + (b === 0 ? 32 : Math.clz32(b)) + 1;
 }
 
-/** A counter as plain data and typed arrays, for postMessage between threads (see toTransfer). */
-export interface DistinctTransfer {
-  limit: number;
-  exact: { table: Float64Array; size: number } | null;
-  regs: Uint8Array | null;
-  /** the count of a frozen counter (exact and regs both null) */
-  frozen?: number;
-  /** whether the frozen count was exact (true) or a HyperLogLog estimate */
-  frozenExact?: boolean;
+/** Where counters, windows and aggregators write themselves for another thread (see binary-transfer.ts). */
+export interface NumberSink {
+  num(v: number): void;
+  /** an HLL register array, moved with the numbers; returns its index */
+  bytes(b: Uint8Array): number;
 }
+
+export interface NumberSource {
+  num(): number;
+  bytes(index: number): Uint8Array;
+}
+
+const KIND_EXACT = 0;
+const KIND_HLL = 1;
+const KIND_FROZEN = 2;
 
 export interface DistinctJson {
   /** exact keys, ascending */
@@ -62,7 +67,7 @@ export class DistinctCounter {
   readonly limit: number;
 
   /** `expected`: keys the caller expects, to size the exact set once instead of growing it */
-  constructor(limit = Number.POSITIVE_INFINITY, expected = 8) {
+  constructor(limit = Number.POSITIVE_INFINITY, expected = 0) {
     this.limit = limit;
     this.exact = new NumberSet(Math.min(expected, limit));
   }
@@ -188,33 +193,45 @@ export class DistinctCounter {
     return c;
   }
 
-  /** Plain form whose arrays can be transferred to another thread; this counter must not be used after. */
-  toTransfer(): DistinctTransfer {
-    if (this.frozenCount >= 0)
-      return {
-        limit: this.limit,
-        exact: null,
-        regs: null,
-        frozen: this.frozenCount,
-        frozenExact: this.frozenExact,
-      };
-    return { limit: this.limit, exact: this.exact ? this.exact.toTransfer() : null, regs: this.regs };
+  /** Writes the counter as numbers (exact keys, HLL registers by reference, or a frozen count). */
+  writeTo(out: NumberSink): void {
+    out.num(this.limit);
+    if (this.frozenCount >= 0) {
+      out.num(KIND_FROZEN);
+      out.num(this.frozenCount);
+      out.num(this.frozenExact ? 1 : 0);
+    } else if (this.exact) {
+      out.num(KIND_EXACT);
+      out.num(this.exact.size);
+      this.exact.forEach((k) => {
+        out.num(k);
+      });
+    } else {
+      out.num(KIND_HLL);
+      out.num(out.bytes(this.regs as Uint8Array));
+    }
   }
 
-  static fromTransfer(t: DistinctTransfer): DistinctCounter {
-    const c = new DistinctCounter(t.limit ?? Number.POSITIVE_INFINITY, 0);
-    if (t.frozen !== undefined) {
-      if (!Number.isInteger(t.frozen) || t.frozen < 0)
-        throw new RangeError(`frozen distinct count must be a whole number >= 0, got ${t.frozen}`);
-      c.exact = null;
-      c.frozenCount = t.frozen;
-      c.frozenExact = t.frozenExact ?? true;
-    } else if (t.exact) c.exact = NumberSet.fromTransfer(t.exact);
-    else {
-      if (!t.regs || t.regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes`);
-      c.exact = null;
-      c.regs = t.regs;
+  static readFrom(src: NumberSource): DistinctCounter {
+    const limit = src.num();
+    const kind = src.num();
+    if (kind === KIND_EXACT) {
+      const size = src.num();
+      const c = new DistinctCounter(limit, size);
+      const set = c.exact as NumberSet;
+      for (let i = 0; i < size; i++) set.add(src.num());
+      return c;
     }
+    const c = new DistinctCounter(limit, 0);
+    c.exact = null;
+    if (kind === KIND_FROZEN) {
+      c.frozenCount = src.num();
+      c.frozenExact = src.num() === 1;
+    } else if (kind === KIND_HLL) {
+      const regs = src.bytes(src.num());
+      if (regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes, got ${regs.length}`);
+      c.regs = regs;
+    } else throw new RangeError(`distinct counter kind ${kind} is not exact, HLL or frozen`);
     return c;
   }
 

@@ -35,8 +35,8 @@ function emptyTable(length: number): Float64Array {
 }
 
 function recycle(t: Float64Array): void {
-  // a transferred table is detached (length 0); only power-of-two lengths come from emptyTable
-  if (t.length < 8 || pooledBytes + t.byteLength > POOL_MAX_BYTES) return;
+  // only power-of-two lengths come from emptyTable
+  if (t.length < 16 || pooledBytes + t.byteLength > POOL_MAX_BYTES) return;
   pooledBytes += t.byteLength;
   pool[31 - Math.clz32(t.length)].push(t);
 }
@@ -46,13 +46,31 @@ export function pooledTableBytes(): number {
   return pooledBytes;
 }
 
+/** keys held in the set's own fields before it takes a table: most customer-hours of a carrier are small */
+const INLINE = 4;
+
+/**
+ * Up to INLINE keys live in fields of the set itself (no table, compared one by one); the fifth key
+ * moves them into an open-addressing table, which then doubles as it fills. A window of a customer
+ * with two calls an hour then costs no typed array at all.
+ */
 export class NumberSet {
-  private table: Float64Array;
-  private mask: number;
+  /** null while the keys fit in k0..k3 */
+  private table: Float64Array | null = null;
+  private mask = 0;
+  private k0 = EMPTY;
+  private k1 = EMPTY;
+  private k2 = EMPTY;
+  private k3 = EMPTY;
   size = 0;
 
-  constructor(capacity = 8) {
-    let cap = 8;
+  /** `capacity`: keys expected; above INLINE the table is sized for them at once */
+  constructor(capacity = 0) {
+    if (capacity > INLINE) this.allocate(capacity);
+  }
+
+  private allocate(capacity: number): void {
+    let cap = 16;
     while (cap < capacity * 2) cap *= 2;
     this.table = emptyTable(cap);
     this.mask = cap - 1;
@@ -60,6 +78,7 @@ export class NumberSet {
 
   add(key: number): boolean {
     const t = this.table;
+    if (t === null) return this.addInline(key);
     let i = slotHash(key) & this.mask;
     for (;;) {
       const v = t[i];
@@ -72,8 +91,38 @@ export class NumberSet {
     return true;
   }
 
+  private addInline(key: number): boolean {
+    const n = this.size;
+    if ((n > 0 && this.k0 === key) || (n > 1 && this.k1 === key) || (n > 2 && this.k2 === key)) return false;
+    if (n > 3 && this.k3 === key) return false;
+    if (n === 0) this.k0 = key;
+    else if (n === 1) this.k1 = key;
+    else if (n === 2) this.k2 = key;
+    else if (n === 3) this.k3 = key;
+    else {
+      // the fifth key: the inline keys move into a table
+      const held = [this.k0, this.k1, this.k2, this.k3];
+      this.allocate(INLINE + 1);
+      this.size = 0;
+      this.k0 = this.k1 = this.k2 = this.k3 = EMPTY;
+      for (const k of held) this.add(k);
+      return this.add(key);
+    }
+    this.size = n + 1;
+    return true;
+  }
+
   has(key: number): boolean {
     const t = this.table;
+    if (t === null) {
+      const n = this.size;
+      return (
+        (n > 0 && this.k0 === key) ||
+        (n > 1 && this.k1 === key) ||
+        (n > 2 && this.k2 === key) ||
+        (n > 3 && this.k3 === key)
+      );
+    }
     let i = slotHash(key) & this.mask;
     for (;;) {
       const v = t[i];
@@ -84,7 +133,7 @@ export class NumberSet {
   }
 
   private grow(): void {
-    const old = this.table;
+    const old = this.table as Float64Array;
     this.table = emptyTable(old.length * 2);
     this.mask = this.table.length - 1;
     this.size = 0;
@@ -94,46 +143,45 @@ export class NumberSet {
 
   /**
    * Hands the table back for reuse by later sets of this thread, leaving this set empty: for an owner
-   * that drops the set's keys for good (never after toTransfer, whose table has left).
+   * that drops the set's keys for good.
    */
   release(): void {
-    recycle(this.table);
-    this.table = new Float64Array(8).fill(EMPTY);
-    this.mask = 7;
+    if (this.table !== null) recycle(this.table);
+    this.table = null;
+    this.mask = 0;
+    this.k0 = this.k1 = this.k2 = this.k3 = EMPTY;
     this.size = 0;
   }
 
   *[Symbol.iterator](): Generator<number> {
-    const t = this.table;
-    for (let j = 0; j < t.length; j++) if (t[j] !== EMPTY) yield t[j];
+    const keys: number[] = [];
+    this.forEach((k) => {
+      keys.push(k);
+    });
+    yield* keys;
   }
 
   forEach(fn: (key: number) => void): void {
     const t = this.table;
+    if (t === null) {
+      const n = this.size;
+      if (n > 0) fn(this.k0);
+      if (n > 1) fn(this.k1);
+      if (n > 2) fn(this.k2);
+      if (n > 3) fn(this.k3);
+      return;
+    }
     for (let j = 0; j < t.length; j++) if (t[j] !== EMPTY) fn(t[j]);
-  }
-
-  /** The raw table, for moving the set to another thread (transfer `table.buffer`; this set is then dead). */
-  toTransfer(): { table: Float64Array; size: number } {
-    return { table: this.table, size: this.size };
-  }
-
-  /** Adopts a table made by toTransfer, without rehashing. */
-  static fromTransfer(t: { table: Float64Array; size: number }): NumberSet {
-    const n = t.table.length;
-    if (n < 8 || (n & (n - 1)) !== 0)
-      throw new RangeError(`number set table length ${n} is not a power of two >= 8`);
-    const s = new NumberSet(0);
-    s.table = t.table;
-    s.mask = n - 1;
-    s.size = t.size;
-    return s;
   }
 
   clone(): NumberSet {
     const c = new NumberSet(0);
-    c.table = new Float64Array(this.table);
+    c.table = this.table === null ? null : new Float64Array(this.table);
     c.mask = this.mask;
+    c.k0 = this.k0;
+    c.k1 = this.k1;
+    c.k2 = this.k2;
+    c.k3 = this.k3;
     c.size = this.size;
     return c;
   }

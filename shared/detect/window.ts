@@ -1,4 +1,4 @@
-import { DistinctCounter, type DistinctJson, type DistinctTransfer } from './distinct.ts';
+import { DistinctCounter, type DistinctJson, type NumberSink, type NumberSource } from './distinct.ts';
 
 /**
  * Traffic aggregate of one customer (or one customer trunk) in one UTC hour. Every field merges by
@@ -186,33 +186,35 @@ export function windowFromJson(j: WindowJson, limit: number): WindowAggregate {
   return w;
 }
 
-/** A window as plain data for postMessage; its counters' arrays go in the transfer list. */
-export interface WindowTransfer extends Omit<WindowAggregate, 'calling' | 'called' | 'pairs'> {
-  calling: DistinctTransfer;
-  called: DistinctTransfer;
-  pairs: DistinctTransfer;
+/**
+ * Writes a window as numbers (another thread reads it back with readWindow); `str` turns the
+ * customer and trunk ids into numbers of a string table kept beside.
+ */
+export function writeWindow(w: WindowAggregate, out: NumberSink, str: (s: string) => number): void {
+  out.num(str(w.customerId));
+  out.num(str(w.trunkId));
+  out.num(w.hourMs);
+  out.num(w.firstMs);
+  out.num(w.lastMs);
+  for (const f of COUNTER_FIELDS) out.num(w[f]);
+  out.num(w.durationHist.length);
+  for (const n of w.durationHist) out.num(n);
+  w.calling.writeTo(out);
+  w.called.writeTo(out);
+  w.pairs.writeTo(out);
 }
 
-/** Moves a window into transferable form, pushing the buffers to transfer onto `buffers`. */
-export function windowToTransfer(w: WindowAggregate, buffers: ArrayBuffer[]): WindowTransfer {
-  const t: WindowTransfer = {
-    ...w,
-    calling: w.calling.toTransfer(),
-    called: w.called.toTransfer(),
-    pairs: w.pairs.toTransfer(),
-  };
-  for (const d of [t.calling, t.called, t.pairs]) {
-    if (d.exact) buffers.push(d.exact.table.buffer as ArrayBuffer);
-    if (d.regs) buffers.push(d.regs.buffer as ArrayBuffer);
-  }
-  return t;
-}
-
-export function windowFromTransfer(t: WindowTransfer): WindowAggregate {
-  return {
-    ...t,
-    calling: DistinctCounter.fromTransfer(t.calling),
-    called: DistinctCounter.fromTransfer(t.called),
-    pairs: DistinctCounter.fromTransfer(t.pairs),
-  };
+export function readWindow(src: NumberSource, str: (i: number) => string): WindowAggregate {
+  const w = emptyWindow(str(src.num()), str(src.num()), src.num(), Number.POSITIVE_INFINITY, 0);
+  w.firstMs = src.num();
+  w.lastMs = src.num();
+  for (const f of COUNTER_FIELDS) w[f] = src.num();
+  const buckets = src.num();
+  const hist: number[] = [];
+  for (let i = 0; i < buckets; i++) hist.push(src.num());
+  w.durationHist = hist;
+  w.calling = DistinctCounter.readFrom(src);
+  w.called = DistinctCounter.readFrom(src);
+  w.pairs = DistinctCounter.readFrom(src);
+  return w;
 }

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aggregateFileInParallel, splitPoints } from '../../cli/analyze-parallel.ts';
 import { pushRange } from '../../cli/analyze-range.ts';
+import { ANALYZE_TRUNKS } from '../../cli/analyze-trunks.ts';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
@@ -77,7 +78,7 @@ describe('byte ranges of a batch', () => {
 });
 
 async function oneReader(path: string) {
-  const agg = new Aggregator(emptyReference());
+  const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS });
   const quarantined: QuarantinedRow[] = [];
   const { createReadStream } = await import('node:fs');
   const stats = await readBatch(
@@ -88,12 +89,17 @@ async function oneReader(path: string) {
   return { agg, stats, quarantined };
 }
 
+/** every window's counts, and the calls per trunk and hour findings show (analyze keeps no trunk windows) */
 function windowsOf(agg: Aggregator) {
+  const trunkCalls = [...agg.customerWindows().keys()].flatMap((c) =>
+    agg.trunkAttemptsOf(c).map((t) => `${c} ${t.trunkId} ${t.hourMs} ${t.attempts}`),
+  );
   return [...agg.windows()]
     .map(
       (w) =>
         `${windowKey(w)} ${w.attempts} ${w.answered} ${w.calling.count()} ${w.called.count()} ${w.pairs.count()}`,
     )
+    .concat(trunkCalls)
     .sort();
 }
 
@@ -116,7 +122,7 @@ describe('analyze in parallel over byte ranges', () => {
         const bytes = gzip ? gzipSync(text) : Buffer.from(text);
         const path = file(`p-${name.length}-${gzip}.csv`, bytes);
         const single = await oneReader(path);
-        const agg = new Aggregator(emptyReference());
+        const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS });
         const quarantined: QuarantinedRow[] = [];
         const stats = await aggregateFileInParallel(path, bytes.length, emptyReference(), agg, {
           format: 'auto',

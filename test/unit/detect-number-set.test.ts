@@ -42,15 +42,29 @@ describe('NumberSet table reuse', () => {
     expect(next.count()).toBe(1);
   });
 
-  it('never keeps a table that was transferred away (detached)', () => {
-    const set = new NumberSet(100);
-    for (let k = 0; k < 50; k++) set.add(k);
-    const { table } = set.toTransfer();
-    const buffer = table.buffer as ArrayBuffer;
-    structuredClone(buffer, { transfer: [buffer] });
-    expect(table.length).toBe(0);
-    const before = pooledTableBytes();
-    set.release();
-    expect(pooledTableBytes()).toBe(before);
+  it('holds up to four keys without a table, and moves them into one at the fifth', () => {
+    fc.assert(
+      fc.property(
+        fc.array(keyArb, { maxLength: 12 }),
+        fc.array(keyArb, { maxLength: 12 }),
+        (keys, probes) => {
+          const set = new NumberSet();
+          const truth = new Set<number>();
+          for (const k of keys) {
+            expect(set.add(k)).toBe(!truth.has(k));
+            truth.add(k);
+            expect(set.size).toBe(truth.size);
+          }
+          for (const k of [...keys, ...probes]) expect(set.has(k)).toBe(truth.has(k));
+          expect([...set].sort((a, b) => a - b)).toEqual([...truth].sort((a, b) => a - b));
+          const copy = set.clone();
+          copy.add(Number.MAX_SAFE_INTEGER);
+          expect(set.has(Number.MAX_SAFE_INTEGER)).toBe(truth.has(Number.MAX_SAFE_INTEGER));
+          set.release();
+          expect(set.size).toBe(0);
+          expect([...set]).toEqual([]);
+        },
+      ),
+    );
   });
 });

@@ -1,0 +1,229 @@
+import { type BinaryBundle, BinaryReader, BinaryWriter, bundleBuffers } from './binary-transfer.ts';
+import {
+  type CustomerWindows,
+  type HourSlot,
+  registerTrunk,
+  TRUNKS_CALLS,
+  trunkHours,
+  type WindowRef,
+} from './customer-hours.ts';
+import { cloneWindow, mergeInto, readWindow, type WindowAggregate, writeWindow } from './window.ts';
+
+/**
+ * Moving an aggregator's windows between threads and merging them into another's: a worker writes
+ * its customers as numbers (binary-transfer.ts), the main thread reads them back customer by
+ * customer and merges each into what it already holds.
+ */
+
+/** An aggregator's windows as numbers, to move a worker thread's result to the main thread. */
+export type AggregatorTransfer = BinaryBundle;
+
+/** One customer's windows as read back from a transfer, before they join this aggregator's. */
+export interface ImportedCustomer {
+  customerId: string;
+  trunkOrder: string[];
+  hours: Array<{ hourIdx: number; slot: HourSlot }>;
+  trunks: Array<{ trunkId: string; hours: Array<{ hourIdx: number; window: WindowAggregate | null }> }>;
+}
+
+/** Writes every customer's windows, and the windows waiting for a recount, for another thread. */
+export function writeCustomers(
+  customers: Map<string, CustomerWindows>,
+  recount: WindowRef[],
+  trunkMode: number,
+): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
+  const out = new BinaryWriter();
+  const str = out.str;
+  out.num(trunkMode);
+  out.num(recount.length);
+  for (const r of recount) {
+    out.num(str(r.customerId));
+    out.num(r.hourIdx);
+  }
+  out.num(customers.size);
+  for (const [customerId, s] of customers) {
+    out.num(str(customerId));
+    out.num(s.trunkOrder.size);
+    for (const t of s.trunkOrder.keys()) out.num(str(t));
+    out.num(s.hours.size);
+    for (const [hourIdx, slot] of s.hours) {
+      out.num(hourIdx);
+      out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
+      out.num((slot.split ? 1 : 0) | (slot.frozen ? 2 : 0));
+      writeWindow(slot.w, out, str);
+      out.num(slot.trunkCalls === null ? -1 : slot.trunkCalls.size);
+      for (const [t, n] of slot.trunkCalls ?? []) {
+        out.num(str(t));
+        out.num(n);
+      }
+    }
+    out.num(s.trunks.size);
+    for (const [trunkId, byHour] of s.trunks) {
+      out.num(str(trunkId));
+      out.num(byHour.size);
+      for (const [hourIdx, w] of byHour) {
+        out.num(hourIdx);
+        out.num(w ? 1 : 0);
+        if (w) writeWindow(w, out, str);
+      }
+    }
+  }
+  const state = out.finish();
+  return { state, buffers: bundleBuffers(state) };
+}
+
+/** Reads a transfer back: the windows to recount, then each customer in the order it was written. */
+export function* readCustomers(
+  state: AggregatorTransfer,
+  trunkMode: number,
+): Generator<{ recount: WindowRef } | { customer: ImportedCustomer }> {
+  const src = new BinaryReader(state);
+  const mode = src.num();
+  if (mode !== trunkMode)
+    throw new RangeError(`cannot import windows kept with trunk mode ${mode} into trunk mode ${trunkMode}`);
+  for (let r = src.num(); r > 0; r--)
+    yield { recount: { customerId: src.str(src.num()), hourIdx: src.num() } };
+  for (let c = src.num(); c > 0; c--) yield { customer: readCustomer(src) };
+  if (!src.done) throw new RangeError('binary windows carry numbers past their last customer');
+}
+
+/**
+ * Merges a customer read from another reader into `mine`: hours `mine` lacks are taken over as
+ * they are (`taken` hears of each), shared hours merge, and a shared hour frozen on either side goes
+ * to `markRecount`.
+ */
+export function mergeCustomer(
+  mine: CustomerWindows,
+  c: ImportedCustomer,
+  trunkMode: number,
+  on: { markRecount: (customerId: string, hourIdx: number) => void; taken: () => void },
+): void {
+  for (const t of c.trunkOrder) registerTrunk(mine, t);
+  // hours this aggregator lacks are taken over as they are, in the order the sender kept them
+  const fresh = new Set<number>();
+  for (const h of c.hours) if (!mine.hours.has(h.hourIdx)) fresh.add(h.hourIdx);
+  const toMerge = new Map<number, Map<string, WindowAggregate | null>>();
+  for (const t of c.trunks) {
+    const byHour = trunkHours(mine, t.trunkId);
+    for (const h of t.hours) {
+      if (fresh.has(h.hourIdx)) {
+        byHour.set(h.hourIdx, h.window);
+        continue;
+      }
+      let byTrunk = toMerge.get(h.hourIdx);
+      if (!byTrunk) {
+        byTrunk = new Map();
+        toMerge.set(h.hourIdx, byTrunk);
+      }
+      byTrunk.set(t.trunkId, h.window);
+    }
+  }
+  for (const { hourIdx, slot } of c.hours) {
+    const have = mine.hours.get(hourIdx);
+    if (!have) {
+      on.taken();
+      mine.hours.set(hourIdx, slot);
+    } else if (have.frozen || slot.frozen) on.markRecount(c.customerId, hourIdx);
+    else if (trunkMode === TRUNKS_CALLS) mergeTrunkCalls(have, slot);
+    else mergeSlot(mine, hourIdx, have, slot, toMerge.get(hourIdx) ?? new Map());
+  }
+}
+
+/** Merges another reader's slot of the same customer-hour into `have`, trunk windows included. */
+export function mergeSlot(
+  state: CustomerWindows,
+  hourIdx: number,
+  have: HourSlot,
+  other: HourSlot,
+  otherTrunks: Map<string, WindowAggregate | null>,
+): void {
+  if (!have.split && !other.split && have.soleTrunk === other.soleTrunk) {
+    mergeInto(have.w, other.w);
+    return;
+  }
+  // the hour is split once merged: every trunk gets a window of its own, made before the customer
+  // windows merge (a sole trunk's window is its customer window)
+  const theirs = new Map<string, WindowAggregate>();
+  for (const [trunk, w] of otherTrunks) {
+    if (w) theirs.set(trunk, w);
+    else if (!other.split && other.soleTrunk === trunk) {
+      const copy = cloneWindow(other.w);
+      copy.trunkId = trunk;
+      theirs.set(trunk, copy);
+    }
+  }
+  if (!have.split && have.soleTrunk !== null) {
+    const copy = cloneWindow(have.w);
+    copy.trunkId = have.soleTrunk;
+    trunkHours(state, have.soleTrunk).set(hourIdx, copy);
+  }
+  have.split = true;
+  mergeInto(have.w, other.w);
+  for (const [trunk, w] of theirs) {
+    const byHour = trunkHours(state, trunk);
+    const mineW = byHour.get(hourIdx);
+    if (mineW) mergeInto(mineW, w);
+    else byHour.set(hourIdx, w);
+  }
+}
+
+/** Merges another reader's slot of the same customer-hour into `have`, trunk calls included. */
+export function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
+  if (!have.split && !other.split && have.soleTrunk === other.soleTrunk) {
+    mergeInto(have.w, other.w);
+    return;
+  }
+  const calls = new Map<string, number>();
+  for (const [slot, into] of [
+    [have, calls],
+    [other, calls],
+  ] as const) {
+    if (slot.trunkCalls !== null) for (const [t, n] of slot.trunkCalls) into.set(t, (into.get(t) ?? 0) + n);
+    else if (slot.soleTrunk !== null)
+      into.set(slot.soleTrunk, (into.get(slot.soleTrunk) ?? 0) + slot.w.attempts);
+  }
+  have.split = true;
+  have.soleTrunk = null;
+  have.trunkCalls = calls;
+  mergeInto(have.w, other.w);
+}
+
+function readCustomer(src: BinaryReader): ImportedCustomer {
+  const customerId = src.str(src.num());
+  const trunkOrder: string[] = [];
+  for (let t = src.num(); t > 0; t--) trunkOrder.push(src.str(src.num()));
+  const hours: ImportedCustomer['hours'] = [];
+  for (let h = src.num(); h > 0; h--) {
+    const hourIdx = src.num();
+    const sole = src.num();
+    const flags = src.num();
+    const w = readWindow(src, src.str);
+    const n = src.num();
+    let trunkCalls: Map<string, number> | null = null;
+    if (n >= 0) {
+      trunkCalls = new Map();
+      for (let k = 0; k < n; k++) trunkCalls.set(src.str(src.num()), src.num());
+    }
+    hours.push({
+      hourIdx,
+      slot: {
+        w,
+        soleTrunk: sole < 0 ? null : src.str(sole),
+        split: (flags & 1) !== 0,
+        frozen: (flags & 2) !== 0,
+        trunkCalls,
+      },
+    });
+  }
+  const trunks: ImportedCustomer['trunks'] = [];
+  for (let t = src.num(); t > 0; t--) {
+    const trunkId = src.str(src.num());
+    const byHour: Array<{ hourIdx: number; window: WindowAggregate | null }> = [];
+    for (let h = src.num(); h > 0; h--) {
+      const hourIdx = src.num();
+      byHour.push({ hourIdx, window: src.num() === 1 ? readWindow(src, src.str) : null });
+    }
+    trunks.push({ trunkId, hours: byHour });
+  }
+  return { customerId, trunkOrder, hours, trunks };
+}

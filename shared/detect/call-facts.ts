@@ -1,0 +1,147 @@
+import { PackedCall } from '../cdr/packed-call.ts';
+import { destinationOf } from '../cdr/phone.ts';
+import type { CallRecord } from '../cdr/record.ts';
+import { HOUR_MS } from '../cdr/time.ts';
+import { numberKey, pairKey } from './distinct.ts';
+import { zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
+import { NumberSet } from './number-set.ts';
+import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';
+
+/** E.164 text numberKey maps one-to-one (no leading zero), the only DNO entries a key can equal */
+const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
+
+export const DEST_PSTN = 0;
+export const DEST_ON_NET = 1;
+export const DEST_EMERGENCY = 2;
+const DESTINATION_CODE = { pstn: DEST_PSTN, on_net: DEST_ON_NET, emergency: DEST_EMERGENCY } as const;
+
+/** What a call contributes beyond its own fields: the reference and numbering checks, done once per call. */
+export interface CallFacts {
+  callingEqualsCalled: boolean;
+  neighborNpaNxx: boolean;
+  dno: boolean;
+  /** 0 not checked against an inventory, 1 inside it, 2 outside it (any attestation) */
+  inventory: number;
+  /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
+  destination: number;
+  /** index in ZONE_GROUPS of the called party's zone(s), -1 unknown */
+  zone: number;
+  pair: number;
+}
+
+/** A customer's inventory as keys, kept with the customer: valid while the inventory's revision is the same. */
+export interface InventoryCache {
+  inventory: InventoryKeys | null;
+  inventoryOf: NumberInventory | null;
+  inventoryRevision: number;
+}
+
+/**
+ * Derives a call's facts, from a CallRecord (any reader) or a PackedCall (the canonical fast path):
+ * both give the same answers, the packed one by integer checks on number keys instead of strings.
+ * One `facts` object is reused: read it before the next call.
+ */
+export class CallFactsReader {
+  readonly facts: CallFacts = {
+    callingEqualsCalled: false,
+    neighborNpaNxx: false,
+    dno: false,
+    inventory: 0,
+    destination: DEST_PSTN,
+    zone: -1,
+    pair: 0,
+  };
+  private readonly ref: ReferenceData;
+  /** a CallRecord becomes this, so both kinds of call fold alike */
+  private readonly scratch = new PackedCall();
+  private dnoKeys: NumberSet | null = null;
+  private dnoSource: Set<string> | null = null;
+  private dnoSize = -1;
+
+  constructor(ref: ReferenceData) {
+    this.ref = ref;
+  }
+
+  /** The record as a PackedCall (reused), its facts in `facts`. */
+  ofRecord(r: CallRecord): PackedCall {
+    const p = this.scratch;
+    p.line = r.line;
+    p.startMs = r.startMs;
+    p.hourIdx = Math.floor(r.startMs / HOUR_MS);
+    p.durationS = r.durationS;
+    p.answered = r.answered;
+    p.sipCode = r.sipCode ?? 0;
+    p.customerId = r.customerId;
+    p.trunkId = r.trunkId;
+    const blank = r.callingClass === 'blank';
+    p.callingKey = blank ? -1 : numberKey(r.calling);
+    p.callingClass = r.callingClass;
+    p.calledKey = numberKey(r.called);
+    p.calledClass = r.calledClass;
+    p.attestation = r.attestation;
+    p.verstat = r.verstat;
+    const f = this.facts;
+    f.callingEqualsCalled = r.calling === r.called;
+    f.neighborNpaNxx =
+      r.calling.length === 12 &&
+      r.called.length === 12 &&
+      r.calling.startsWith('+1') &&
+      r.called.startsWith('+1') &&
+      r.calling.slice(0, 8) === r.called.slice(0, 8);
+    f.dno = this.ref.dno.has(r.calling);
+    f.inventory =
+      !blank && this.ref.inventory.hasCustomer(r.customerId)
+        ? this.ref.inventory.owns(r.customerId, r.calling)
+          ? 1
+          : 2
+        : 0;
+    f.destination = DESTINATION_CODE[destinationOf(r.called)];
+    f.zone = zoneIndexOfNumber(r.called);
+    f.pair = blank ? 0 : pairKey(p.callingKey, p.calledKey);
+    return p;
+  }
+
+  /**
+   * The facts of a fast-path call, in `facts`. Its numbers are keys of plain E.164 text, so the
+   * string checks of ofRecord become integer checks with the same answers.
+   */
+  ofPacked(p: PackedCall, customer: InventoryCache): void {
+    const blank = p.callingClass === 'blank';
+    const ck = p.callingKey;
+    const dk = p.calledKey;
+    const f = this.facts;
+    f.callingEqualsCalled = !blank && ck === dk;
+    // both +1 numbers with the same first 8 characters (+1NPANXX), as the reader cut them out
+    const npaNxx = p.callingNpaNxx;
+    f.neighborNpaNxx = !blank && npaNxx >= 0 && npaNxx === p.calledNpaNxx;
+    f.dno = !blank && this.dnoKeySet().has(ck);
+    let inventory = 0;
+    if (!blank) {
+      const inv = this.ref.inventory;
+      if (customer.inventoryOf !== inv || customer.inventoryRevision !== inv.revision) {
+        customer.inventory = inv.keysOf(p.customerId);
+        customer.inventoryOf = inv;
+        customer.inventoryRevision = inv.revision;
+      }
+      const keys = customer.inventory;
+      if (keys !== null) inventory = keys.exact.has(ck) || keyHasPrefix(ck, keys.prefixes) ? 1 : 2;
+    }
+    f.inventory = inventory;
+    // the fast path keys only numbers it normalized to E.164: every call it hands over is PSTN-bound
+    f.destination = DEST_PSTN;
+    f.zone = p.calledNpaNxx >= 0 ? zoneIndexOfNpa((p.calledNpaNxx / 1000) | 0) : -1;
+    f.pair = blank ? 0 : pairKey(ck, dk);
+  }
+
+  private dnoKeySet(): NumberSet {
+    const dno = this.ref.dno;
+    if (this.dnoKeys === null || this.dnoSource !== dno || this.dnoSize !== dno.size) {
+      const keys = new NumberSet(dno.size);
+      for (const n of dno) if (PLAIN_E164.test(n)) keys.add(numberKey(n));
+      this.dnoKeys = keys;
+      this.dnoSource = dno;
+      this.dnoSize = dno.size;
+    }
+    return this.dnoKeys;
+  }
+}

@@ -1,0 +1,143 @@
+import { isInvalidCallingClass } from '../cdr/nanp.ts';
+import type { PackedCall } from '../cdr/packed-call.ts';
+import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
+import { type CallFacts, DEST_ON_NET, DEST_PSTN } from './call-facts.ts';
+import { ZONE_GROUPS } from './npa-zones.ts';
+import { DURATION_BUCKETS_S, type WindowAggregate } from './window.ts';
+
+const SHORT_CALL_S = 6;
+const CALLING_HOURS_START = 8;
+const CALLING_HOURS_END = 21;
+
+function bucketOf(durationS: number): number {
+  for (let i = 0; i < DURATION_BUCKETS_S.length; i++) if (durationS < DURATION_BUCKETS_S[i]) return i;
+  return DURATION_BUCKETS_S.length;
+}
+
+/**
+ * Folds one call and its facts into a window's counters and sets. The per-call work is all counters
+ * and hashed keys; no Date objects: calling hours come from a per-zone, per-UTC-hour cache.
+ */
+export class CallFolder {
+  /** created on first use: building an Intl formatter costs milliseconds */
+  private readonly clocks: Array<ZoneClock[] | undefined> = [];
+  /** per zone: the UTC hour of the last offset looked up, and what zoneHour derived from it */
+  private readonly zoneBucket = new Float64Array(ZONE_GROUPS.length).fill(Number.NaN);
+  private readonly zoneSwitchMs = new Float64Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideA = new Uint8Array(ZONE_GROUPS.length);
+  private readonly zoneOutsideB = new Uint8Array(ZONE_GROUPS.length);
+
+  fold(w: WindowAggregate, p: PackedCall, f: CallFacts): void {
+    const ms = p.startMs;
+    if (ms < w.firstMs) w.firstMs = ms;
+    if (ms > w.lastMs) w.lastMs = ms;
+    if (f.destination !== DEST_PSTN) {
+      // on-net and emergency calls are counted, and nothing else: robocall rules judge PSTN calls
+      if (f.destination === DEST_ON_NET) w.onNet++;
+      else w.emergency++;
+      return;
+    }
+    w.attempts++;
+    if (p.answered) {
+      w.answered++;
+      w.durationSum += p.durationS;
+      if (p.durationS < SHORT_CALL_S) w.shortAnswered++;
+      w.durationHist[bucketOf(p.durationS)]++;
+    }
+    switch (p.sipCode) {
+      case 403:
+        w.rej403++;
+        break;
+      case 603:
+        w.rej603++;
+        break;
+      case 607:
+        w.rej607++;
+        break;
+      case 608:
+        w.rej608++;
+        break;
+    }
+    const cls = p.callingClass;
+    if (cls === 'blank') w.callingBlank++;
+    else {
+      w.calling.add(p.callingKey);
+      w.pairs.add(f.pair);
+      if (f.callingEqualsCalled) w.callingEqualsCalled++;
+      else if (f.neighborNpaNxx) w.neighborNpaNxx++;
+      if (isInvalidCallingClass(cls)) {
+        if (cls === 'fictitious') w.callingFictitious++;
+        else w.callingInvalid++;
+      } else if (cls === 'toll_free') w.callingTollFree++;
+      if (f.dno) w.callingDno++;
+      if (f.inventory !== 0) {
+        w.callingChecked++;
+        if (f.inventory === 2) w.callingOutsideInventory++;
+      }
+    }
+    w.called.add(p.calledKey);
+    switch (p.attestation) {
+      case 'A':
+        w.attA++;
+        // the inventory check covers every call with a caller ID; A-attested ones are also kept apart
+        if (f.inventory !== 0) {
+          w.aChecked++;
+          if (f.inventory === 2) w.aOutsideInventory++;
+        }
+        break;
+      case 'B':
+        w.attB++;
+        break;
+      case 'C':
+        w.attC++;
+        break;
+      case '?':
+        w.attUnreported++;
+        break;
+      default:
+        w.attNone++;
+    }
+    if (p.verstat === 'TN-Validation-Passed') w.verPassed++;
+    else if (p.verstat === 'TN-Validation-Failed') w.verFailed++;
+    else if (p.verstat === 'No-TN-Validation') w.verNone++;
+    const zone = f.zone;
+    if (zone >= 0) {
+      if (this.zoneBucket[zone] !== p.hourIdx) this.zoneHour(zone, p.hourIdx, ms);
+      w.hoursKnown++;
+      if ((ms < this.zoneSwitchMs[zone] ? this.zoneOutsideA[zone] : this.zoneOutsideB[zone]) === 1)
+        w.outsideHours++;
+    }
+  }
+
+  /**
+   * Caches, for one zone and one UTC hour, whether calls in it fall outside calling hours at the called
+   * party: the zone's offset is one per UTC hour (ZoneClock.offsetAt looks it up per hour), so local
+   * time within the hour is ms + offset, whose local hour changes at most once, at zoneSwitchMs
+   * (never, for the whole-hour offsets of most zones). Calls then need one comparison, no division.
+   */
+  private zoneHour(zone: number, hourIdx: number, ms: number): void {
+    let clocks = this.clocks[zone];
+    if (!clocks) {
+      clocks = ZONE_GROUPS[zone].map((name) => new ZoneClock(name));
+      this.clocks[zone] = clocks;
+    }
+    // an area code spanning two zones is outside hours when either zone is; their offsets differ by
+    // whole hours, so both change local hour at the same instant
+    let outsideA = 0;
+    let outsideB = 0;
+    for (const clock of clocks) {
+      const offset = clock.offsetAt(ms);
+      const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
+      // hour of the local day: a day is 24 whole hours, so the local hour count modulo 24 is the same
+      // as the hour of the time of day
+      const h = ((localHour % 24) + 24) % 24;
+      const next = (h + 1) % 24;
+      this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
+      if (h < CALLING_HOURS_START || h >= CALLING_HOURS_END) outsideA = 1;
+      if (next < CALLING_HOURS_START || next >= CALLING_HOURS_END) outsideB = 1;
+    }
+    this.zoneBucket[zone] = hourIdx;
+    this.zoneOutsideA[zone] = outsideA;
+    this.zoneOutsideB[zone] = outsideB;
+  }
+}

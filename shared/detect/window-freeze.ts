@@ -1,0 +1,82 @@
+import type { CustomerWindows, HourSlot, WindowRef } from './customer-hours.ts';
+
+/** An hour slot still holding its sets, with what freezing it needs. */
+interface OpenSlot {
+  state: CustomerWindows;
+  hourIdx: number;
+  slot: HourSlot;
+}
+
+/**
+ * Bounded memory for time-ordered input: once the input reaches `behindHours` past an hour, that
+ * hour's called-number and pair sets are frozen to their counts (see AggregatorOptions.freeze). Keeps
+ * the hours still open and the windows a late call reached after they froze.
+ */
+export class HourFreezer {
+  private readonly behind: number;
+  private readonly keepFirstHour: boolean;
+  /** highest hour index seen, and hours up to keepThrough are never frozen */
+  private maxHourIdx = Number.NEGATIVE_INFINITY;
+  private keepThrough = Number.NEGATIVE_INFINITY;
+  private open: OpenSlot[] = [];
+  private readonly recount = new Map<string, WindowRef>();
+
+  /** `behindHours` Infinity: never freeze */
+  constructor(behindHours: number, keepFirstHour: boolean) {
+    this.behind = behindHours === Number.POSITIVE_INFINITY ? behindHours : Math.max(1, behindHours);
+    this.keepFirstHour = keepFirstHour;
+  }
+
+  /** A call's hour: when it is a new latest hour, freezes the hours it has left far enough behind. */
+  see(hourIdx: number): void {
+    if (hourIdx <= this.maxHourIdx) return;
+    if (this.maxHourIdx === Number.NEGATIVE_INFINITY && this.keepFirstHour) this.keepThrough = hourIdx;
+    this.maxHourIdx = hourIdx;
+    if (this.behind === Number.POSITIVE_INFINITY) return;
+    const through = hourIdx - this.behind;
+    const still: OpenSlot[] = [];
+    for (const o of this.open) {
+      if (o.hourIdx > through || o.hourIdx <= this.keepThrough) still.push(o);
+      else freezeSlot(o);
+    }
+    this.open = still;
+  }
+
+  /** A new hour slot, to freeze once the input has moved far enough past it. */
+  opened(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
+    if (this.behind !== Number.POSITIVE_INFINITY) this.open.push({ state, hourIdx, slot });
+  }
+
+  markRecount(customerId: string, hourIdx: number): void {
+    const key = `${customerId}\u0000${hourIdx}`;
+    if (!this.recount.has(key)) this.recount.set(key, { customerId, hourIdx });
+  }
+
+  recounted(customerId: string, hourIdx: number): void {
+    this.recount.delete(`${customerId}\u0000${hourIdx}`);
+  }
+
+  recountNeeded(): WindowRef[] {
+    return [...this.recount.values()];
+  }
+
+  /** Forgets every slot and recount (the windows left the aggregator). */
+  clear(): void {
+    this.open = [];
+    this.recount.clear();
+  }
+}
+
+function freezeSlot({ state, hourIdx, slot }: OpenSlot): void {
+  slot.frozen = true;
+  slot.w.called.freeze();
+  slot.w.pairs.freeze();
+  if (!slot.split) return;
+  for (const byHour of state.trunks.values()) {
+    const tw = byHour.get(hourIdx);
+    if (tw) {
+      tw.called.freeze();
+      tw.pairs.freeze();
+    }
+  }
+}
