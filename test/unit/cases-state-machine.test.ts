@@ -21,10 +21,11 @@ import {
   RecordingNotifier,
 } from '../../shared/cases/in-memory.ts';
 import type { CustomerStatus, DecisionKind, ReviewStage } from '../../shared/cases/model.ts';
-import type { ExecutionStarter, ReviewCallbacks } from '../../shared/cases/ports.ts';
+import type { ExecutionStarter } from '../../shared/cases/ports.ts';
 import { ReviewRefused, submitDecision } from '../../shared/cases/review.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
 import { CaseSteps } from '../../shared/cases/steps.ts';
+import { CallbackBroker, resolveJoin } from '../helpers/state-machine-harness.ts';
 
 /**
  * Every path of the escalation workflow, run by executing the ASL that CDK synthesizes for the
@@ -65,30 +66,6 @@ beforeAll(() => {
 });
 
 /** Fn::Join of literal strings and Fn::GetAtt [logicalId, Arn] -> a Lambda ARN named after the resource. */
-function resolveJoin(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(resolveJoin).join(join[0]);
-  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) return `arn:aws:lambda:us-east-1:123456789012:function:${getAtt[0]}`;
-  const ref = (value as { Ref?: string }).Ref;
-  if (ref === 'AWS::Partition') return 'aws';
-  throw new Error(`cannot resolve ${JSON.stringify(value)} in the state machine definition`);
-}
-
-/** Task tokens as Step Functions hands them out, answered by SendTaskSuccess. */
-class CallbackBroker implements ReviewCallbacks {
-  readonly #waiting = new Map<string, (output: unknown) => void>();
-  wait(token: string): Promise<unknown> {
-    return new Promise((resolve) => this.#waiting.set(token, resolve));
-  }
-  async succeed(token: string, output: unknown): Promise<void> {
-    const resolve = this.#waiting.get(token);
-    if (!resolve) throw new Error(`TaskDoesNotExist: no task is waiting for token ${token.slice(0, 8)}...`);
-    this.#waiting.delete(token);
-    resolve(output);
-  }
-}
 
 class FlakyRegistry extends InMemoryCustomerRegistry {
   readonly failures: Error[] = [];

@@ -23,7 +23,8 @@ import {
 } from '../../shared/kyc/in-memory.ts';
 import { ApplicationRefused, decideApplication, submitApplication } from '../../shared/kyc/intake.ts';
 import { OnboardingSteps } from '../../shared/kyc/onboarding-steps.ts';
-import type { OnboardingCallbacks, OnboardingStarter } from '../../shared/kyc/ports.ts';
+import type { OnboardingStarter } from '../../shared/kyc/ports.ts';
+import { CallbackBroker, resolveJoin } from '../helpers/state-machine-harness.ts';
 import { cleanApplication, terminatedAcme } from './kyc-fixtures.ts';
 
 /**
@@ -54,29 +55,6 @@ beforeAll(() => {
   const [machine] = Object.values(machines);
   definition = JSON.parse(resolveJoin(machine.Properties.DefinitionString)) as Definition;
 });
-
-function resolveJoin(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(resolveJoin).join(join[0]);
-  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) return `arn:aws:lambda:us-east-1:123456789012:function:${getAtt[0]}`;
-  if ((value as { Ref?: string }).Ref === 'AWS::Partition') return 'aws';
-  throw new Error(`cannot resolve ${JSON.stringify(value)} in the state machine definition`);
-}
-
-class CallbackBroker implements OnboardingCallbacks {
-  readonly #waiting = new Map<string, (output: unknown) => void>();
-  wait(token: string): Promise<unknown> {
-    return new Promise((resolve) => this.#waiting.set(token, resolve));
-  }
-  async succeed(token: string, output: unknown): Promise<void> {
-    const resolve = this.#waiting.get(token);
-    if (!resolve) throw new Error('TaskDoesNotExist');
-    this.#waiting.delete(token);
-    resolve(output);
-  }
-}
 
 class FlakyRegistry extends InMemoryOnboardingRegistry {
   readonly failures: Error[] = [];
