@@ -5,11 +5,19 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands.ts';
 import { exitWithUsageError } from './errors.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 const program = new Command('traceguard')
   .description('Robocall-compliance pipeline: analyze CDRs, manage cases and tracebacks')
   .showHelpAfterError()
+  // commander quotes the offending argument in its message ("unknown option '...'"): that is user
+  // input, so it is printed like any other data, with control characters escaped, on one line
+  .configureOutput({ outputError: (message, write) => write(`${oneSafeLine(message)}\n`) })
   .exitOverride();
+
+function oneSafeLine(message: string): string {
+  return terminalSafe(message.trimEnd().replace(/\n+/g, ' '));
+}
 
 registerCommands(program);
 

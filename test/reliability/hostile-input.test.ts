@@ -577,6 +577,12 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     expect(controls(error.stderr)).toEqual([]);
     expect(error.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(error.stderr).toContain('x\\x0ay\\x1b[2J');
+
+    // commander's own usage errors quote the argument: escaped too, and one line
+    const usage = await traceguard(['analyze', '--no-such\x1b]0;pwned\x07\nforged', name]);
+    expect(usage.code).toBe(2);
+    expect(controls(usage.stderr)).toEqual([]);
+    expect(usage.stderr.split('\n')[0]).toBe("error: unknown option '--no-such\\x1b]0;pwned\\x07 forged'");
   });
 
   it('12. an output that is an input, the other output or a symbolic link is refused before anything is read', async () => {
