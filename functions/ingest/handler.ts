@@ -58,6 +58,7 @@ const options: IngestOptions = config.INGEST_QUEUE_URL
       ...DEFAULT_INGEST_OPTIONS,
       timeMarginMs: Number.NEGATIVE_INFINITY,
       maxQuarantineBytes: Number.POSITIVE_INFINITY,
+      maxPartWindows: Number.POSITIVE_INFINITY,
       parallel: config.INGEST_PARALLELISM,
       maxBatchBytes: config.INGEST_MAX_BATCH_BYTES,
     };

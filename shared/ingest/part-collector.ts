@@ -31,7 +31,7 @@ export interface PartBounds {
   /** recorded end of this part from an earlier attempt: stop exactly there, whatever the clock says */
   fixedEndRow: number | null;
   /** asked every few rows when the end is not fixed: true = end the part here */
-  shouldCut(quarantineBytes: number): boolean;
+  shouldCut(quarantineBytes: number, windows: number): boolean;
   /** how often shouldCut is asked; default every 1,000 rows */
   checkEveryRows?: number;
 }
@@ -57,6 +57,11 @@ export class PartCollector implements BatchSink {
   constructor(ref: ReferenceData, bounds: PartBounds) {
     this.aggregator = new Aggregator(ref, { exactLimit: STORE_EXACT_LIMIT, trunkWindows: true });
     this.bounds = bounds;
+  }
+
+  /** customer-hour windows this part holds so far (each has its entry in `examples`) */
+  get windows(): number {
+    return this.examples.size;
   }
 
   /** data rows of the object consumed so far, counting skipped ones */
@@ -131,7 +136,7 @@ export class PartCollector implements BatchSink {
     if (this.bounds.fixedEndRow !== null) return;
     if (
       this.stats.rows % (this.bounds.checkEveryRows ?? CHECK_EVERY_ROWS) === 0 &&
-      this.bounds.shouldCut(this.quarantineBytes)
+      this.bounds.shouldCut(this.quarantineBytes, this.windows)
     ) {
       throw new PartEnd(this.row);
     }

@@ -15,6 +15,11 @@ export interface IngestOptions {
   timeMarginMs: number;
   /** end the part when its quarantine object would grow past this (memory stays bounded) */
   maxQuarantineBytes: number;
+  /**
+   * end the part when it holds this many customer-hour windows: a batch from hundreds of thousands
+   * of customers (or hours) is read in more parts instead of in more memory (about 2 KB a window)
+   */
+  maxPartWindows: number;
   /** windows merged (and customers scored) at the same time */
   parallel: number;
   /** how often the time budget is checked, in rows (tests use small numbers) */
@@ -28,6 +33,7 @@ export interface IngestOptions {
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
   timeMarginMs: 60_000,
   maxQuarantineBytes: 32 * 1024 * 1024,
+  maxPartWindows: 100_000,
   parallel: 8,
 };
 
@@ -153,9 +159,11 @@ export async function processBatch(
       skipRows: job.skipRows,
       // an earlier attempt fixed where this part ends: cover exactly the same rows again
       fixedEndRow: recorded && !recorded.final ? recorded.endRow : null,
-      shouldCut: (quarantineBytes) =>
+      shouldCut: (quarantineBytes, windows) =>
         recorded === null &&
-        (ports.clock.remainingMs() < options.timeMarginMs || quarantineBytes > options.maxQuarantineBytes),
+        (ports.clock.remainingMs() < options.timeMarginMs ||
+          quarantineBytes > options.maxQuarantineBytes ||
+          windows >= options.maxPartWindows),
       checkEveryRows: options.checkEveryRows,
     },
   );

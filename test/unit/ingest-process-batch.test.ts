@@ -30,6 +30,23 @@ function snapshot(store: MemoryAggregateStore): Record<string, unknown> {
   return out;
 }
 
+/** Runs an object's first part, then every continuation it sends, each with a fresh time budget. */
+async function allParts(
+  p: ReturnType<typeof memoryIngestPorts>,
+  key: string,
+  body: string,
+  options: typeof DEFAULT_INGEST_OPTIONS,
+) {
+  const outcomes = [await processBatch(ingestJob(key, body), p, options)];
+  while (p.queue.sent.length > outcomes.length - 1) {
+    const next = p.queue.sent[outcomes.length - 1];
+    p.clock.remaining = 100_000;
+    outcomes.push(await processBatch(next, p, options));
+    if (outcomes.length > 40) throw new Error('continuations do not end');
+  }
+  return outcomes;
+}
+
 const ROBO_BATCH = cdrBatch({
   seed: 7,
   rowsPerWindow: 300,
@@ -259,13 +276,7 @@ describe('processBatch: continuation', () => {
     p.clock.drainPerCheck = 50_000;
     const options = { ...DEFAULT_INGEST_OPTIONS, timeMarginMs: 60_000, checkEveryRows: 250 };
     // Act: run the first part, then every continuation it sends (each with a fresh budget)
-    const outcomes = [await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p, options)];
-    while (p.queue.sent.length > outcomes.length - 1) {
-      const next = p.queue.sent[outcomes.length - 1];
-      p.clock.remaining = 100_000;
-      outcomes.push(await processBatch(next, p, options));
-      if (outcomes.length > 20) throw new Error('continuations do not end');
-    }
+    const outcomes = await allParts(p, 'cdr/s/robo.csv', ROBO_BATCH, options);
     // Assess
     expect(outcomes.length).toBeGreaterThan(2);
     expect(outcomes.at(-1)?.status).toBe('done');
@@ -280,6 +291,32 @@ describe('processBatch: continuation', () => {
     expect(p.source.quarantine.has(`${BUCKET}/quarantine/cdr/s/robo.csv.part-${lastPart}`)).toBe(true);
     // a redelivered middle part is a duplicate once its continuation went out
     expect((await processBatch(p.queue.sent[0], p, options)).status).toBe('duplicate');
+  });
+
+  it('a batch from many customers is read in parts of bounded windows that add up to one clean run', async () => {
+    // 60 customers x 2 hours = 120 customer-hour windows, 600 rows
+    const many = cdrBatch({
+      seed: 11,
+      rowsPerWindow: 5,
+      customers: Array.from({ length: 60 }, (_, i) => `C${i}`),
+      hours: 2,
+      trunks: 1,
+    });
+    const clean = memoryIngestPorts();
+    clean.source.put(BUCKET, 'cdr/s/many.csv', many);
+    await processBatch(ingestJob('cdr/s/many.csv', many), clean);
+    const p = memoryIngestPorts();
+    p.source.put(BUCKET, 'cdr/s/many.csv', many);
+    // plenty of time: only the window bound ends a part (checked every 10 rows, so at most 2 more)
+    const options = { ...DEFAULT_INGEST_OPTIONS, maxPartWindows: 20, checkEveryRows: 10 };
+    const outcomes = await allParts(p, 'cdr/s/many.csv', many, options);
+    expect(outcomes.length).toBeGreaterThanOrEqual(6);
+    expect(outcomes.slice(0, -1).every((o) => o.status === 'continued')).toBe(true);
+    expect(outcomes.at(-1)?.status).toBe('done');
+    // trunks: 1, so a part's merged windows are its customer windows (and their one trunk each)
+    for (const o of outcomes) expect(o.windowsMerged).toBeLessThanOrEqual(2 * 22);
+    expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(600);
+    expect(snapshot(p.aggregates)).toEqual(snapshot(clean.aggregates));
   });
 
   it('a part re-run after a crash covers exactly the rows its first attempt fixed, whatever the clock says', async () => {
