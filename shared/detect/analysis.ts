@@ -30,6 +30,9 @@ export function scoreCustomerWindows(
   const findings: Finding[] = [];
   let seen: DistinctCounter | null = null;
   const days = policy.rules.TRACEBACK_HISTORY.windowDays;
+  // reason code -> hours in a row it has fired, up to the previous window's hour
+  let streak = new Map<string, number>();
+  let streakHourMs = Number.NaN;
   for (let i = 0; i < sorted.length; i++) {
     const w = sorted[i];
     const earlier = sorted
@@ -40,13 +43,23 @@ export function scoreCustomerWindows(
       earlierAttempts: earlier.map((e) => e.attempts),
       seenCalling: seen,
       tracebacks: tracebacks ? tracebacks.countBefore(customerId, w.hourMs + HOUR_MS, days) : 0,
+      // a streak runs through consecutive clock hours only: a quiet or missing hour ends it
+      priorStreak: streakHourMs === w.hourMs - HOUR_MS ? streak : undefined,
     };
     const f = evaluateWindow(w, ctx, policy, trunksOf(w.hourMs));
     if (f) findings.push(f);
+    streak = nextStreak(ctx.priorStreak, f);
+    streakHourMs = w.hourMs;
     // the numbers seen so far matter only to later windows (no copy after the last one)
     if (i < sorted.length - 1) seen = seen ? seen.merge(w.calling) : w.calling.clone();
   }
   return findings;
+}
+
+function nextStreak(prior: ReadonlyMap<string, number> | undefined, f: Finding | null): Map<string, number> {
+  const next = new Map<string, number>();
+  for (const r of f?.reasons ?? []) next.set(r.code, 1 + (prior?.get(r.code) ?? 0));
+  return next;
 }
 
 /** Calls that never reached the PSTN, for the findings summary: they are counted, not judged. */

@@ -34,6 +34,11 @@ export const policySchema = z
         critical: z.number().min(0).max(100),
         /** a reason measured on this many calls or more carries its full weight */
         fullVolumeCalls: z.number().int().positive(),
+        /**
+         * a reason past its threshold in this many consecutive hours of a customer (this one included)
+         * counts as fully past it: a pattern that persists is no borderline hour; 0 turns this off
+         */
+        sustainedHours: z.number().int().min(0),
       })
       .strict()
       .refine(

@@ -10,6 +10,7 @@ import { loadPolicy } from '../../shared/detect/policy.ts';
 import { emptyReference, NumberInventory, type ReferenceData } from '../../shared/detect/reference.ts';
 import type { FiredReason } from '../../shared/detect/rules/evaluate.ts';
 import { combineScore, reasonStrength } from '../../shared/detect/score.ts';
+import { TracebackHistory } from '../../shared/detect/traceback-history.ts';
 import { analyzeCalls, callsInHour, customer, HOUR, randomNumber, rng } from '../helpers/traffic.ts';
 
 const H = 3_600_000;
@@ -261,5 +262,68 @@ describe('a small PBX', () => {
       expect(f.severity).toBe('medium');
       expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
     }
+  });
+});
+
+describe('a pattern that persists is judged as fully evidenced', () => {
+  /** 150 answered calls in hour `h`, `share` of them under 6 s (threshold 20% for a standard conversational customer) */
+  const hourOf = (id: string, h: number, share: number) =>
+    callsInHour(id, HOUR + h * H, 150, (i) => ({
+      calling: `+1202555${String(1000 + (i % 20))}`,
+      durationS: i < Math.round(150 * share) ? 3 : 200,
+    }));
+  const r = ref(customer('S', 'standard', 'conversational'));
+  const shortReason = (f: Finding) => f.reasons.find((x) => x.code === 'SHORT_CALL_RATIO');
+
+  it('just past the threshold: low in one hour, high in the second hour running, with a sentence that says so', () => {
+    const findings = analyzeCalls([...hourOf('S', 0, 0.24), ...hourOf('S', 1, 0.24)], r);
+    expect(findings.map((f) => [f.window_start.slice(11, 13), f.severity])).toEqual(
+      expect.arrayContaining([
+        ['14', 'low'],
+        ['15', 'high'],
+      ]),
+    );
+    const second = findings.find((f) => f.window_start.slice(11, 13) === '15');
+    expect(second && shortReason(second)?.detail).toMatch(/; past its threshold 2 hours running$/);
+    const first = findings.find((f) => f.window_start.slice(11, 13) === '14');
+    expect(first && shortReason(first)?.detail).not.toMatch(/running/);
+  });
+
+  it('a quiet hour in between ends the streak; an hour below the threshold too', () => {
+    const gap = analyzeCalls([...hourOf('S', 0, 0.24), ...hourOf('S', 2, 0.24)], r);
+    // the hour between has no calls at all
+    expect(gap.map((f) => f.severity)).toEqual(['low', 'low']);
+    const below = analyzeCalls(
+      [...hourOf('S', 0, 0.24), ...hourOf('S', 1, 0.19), ...hourOf('S', 2, 0.24)],
+      r,
+    );
+    expect(below.map((f) => f.severity)).toEqual(['low', 'low']);
+  });
+
+  it('severity.sustainedHours sets the run: 3 hours escalate the third, not the second; 0 turns it off', () => {
+    const three = [...hourOf('S', 0, 0.24), ...hourOf('S', 1, 0.24), ...hourOf('S', 2, 0.24)];
+    const byHour = (fs: Finding[]) =>
+      [...fs]
+        .sort((a, b) => a.window_start.localeCompare(b.window_start))
+        .map((f) => f.severity)
+        .join(',');
+    expect(byHour(analyzeCalls(three, r, null, { severity: { sustainedHours: 3 } }))).toBe('low,low,high');
+    expect(byHour(analyzeCalls(three, r, null))).toBe('low,high,high');
+    expect(byHour(analyzeCalls(three, r, null, { severity: { sustainedHours: 0 } }))).toBe('low,low,low');
+  });
+
+  it('a traceback count is a fact about the customer: firing every hour does not make it a sustained pattern', () => {
+    const quiet = (h: number) =>
+      callsInHour('TB', HOUR + h * H, 150, (i) => ({ calling: `+1202555${1000 + (i % 5)}`, durationS: 200 }));
+    const tracebacks = new TracebackHistory();
+    tracebacks.add('TB', HOUR - 2 * 24 * H);
+    const findings = analyzeCalls(
+      [...quiet(0), ...quiet(1), ...quiet(2)],
+      ref(customer('TB', 'new', 'conversational')),
+      tracebacks,
+    );
+    expect(findings).toHaveLength(3);
+    for (const f of findings) expect(f.reasons.map((x) => x.detail).join()).not.toMatch(/running/);
+    expect(findings.map((f) => f.severity)).toEqual(['medium', 'medium', 'medium']);
   });
 });

@@ -11,6 +11,8 @@ export interface WindowContext {
   seenCalling: DistinctCounter | null;
   /** tracebacks that named this customer within the policy's window */
   tracebacks: number;
+  /** per reason code: how many clock hours in a row, ending the hour before this one, it fired */
+  priorStreak?: ReadonlyMap<string, number>;
 }
 
 /** Figures several rules and the findings' metrics read, computed once per window. */

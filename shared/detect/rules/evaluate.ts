@@ -36,6 +36,18 @@ function fires(rule: RuleModule, ev: Evaluation, threshold: number): boolean {
   return rule.inclusive ? ev.observed >= threshold : ev.observed > threshold;
 }
 
+/**
+ * Hours in a row (this one included) the rule has fired for the customer, when that reaches the
+ * policy's sustainedHours; 0 otherwise. One hour just past a threshold can be a borderline hour;
+ * the same pattern hour after hour is the customer's traffic, and is judged as fully evidenced.
+ */
+function sustainedHours(rule: RuleModule, ctx: WindowContext, policy: Policy): number {
+  const need = policy.severity.sustainedHours;
+  if (need < 2 || rule.aboutCustomer) return 0;
+  const running = 1 + (ctx.priorStreak?.get(rule.code) ?? 0);
+  return running >= need ? running : 0;
+}
+
 /** Runs every soft rule on a window (PSTN calls only); returns the reasons that fired. */
 export function evaluateSoftRules(w: WindowAggregate, ctx: WindowContext, policy: Policy): FiredReason[] {
   const out: FiredReason[] = [];
@@ -56,12 +68,14 @@ export function evaluateSoftRules(w: WindowAggregate, ctx: WindowContext, policy
     if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
     let excess = excessOf(rule.direction, ev.observed, eff.threshold);
     if (rule.signature && (ev.share ?? 0) > MAJORITY) excess = 1;
+    const hoursRunning = sustainedHours(rule, ctx, policy);
+    if (hoursRunning > 0) excess = 1;
     excess = Math.min(excess, ev.maxExcess ?? 1);
     out.push({
       code: rule.code,
       observed: round(ev.observed, 4),
       threshold: round(eff.threshold, 4),
-      detail: ev.detail,
+      detail: hoursRunning > 0 ? `${ev.detail}; past its threshold ${hoursRunning} hours running` : ev.detail,
       weight: eff.config.weight,
       excess,
       volume: Math.min(1, ev.calls / policy.severity.fullVolumeCalls),

@@ -63,6 +63,11 @@ export interface RuleModule<C extends string = string, P extends z.ZodRawShape =
    * its threshold, so at volume it is `high` on its own
    */
   signature: boolean;
+  /**
+   * the reason describes the customer, not the hour's calls (a count of tracebacks): firing again the
+   * next hour is the same fact, so it never counts as a sustained pattern
+   */
+  aboutCustomer?: boolean;
   /** the rule's own policy fields beyond the common ones */
   params: P;
   /** the shipped policy's entry for this rule (config/policy.default.json must say the same) */
