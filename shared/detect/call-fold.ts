@@ -3,11 +3,10 @@ import type { PackedCall } from '../cdr/packed-call.ts';
 import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
 import { type CallFacts, DEST_ON_NET, DEST_PSTN } from './call-facts.ts';
 import { ZONE_GROUPS } from './npa-zones.ts';
+import { FEDERAL_CALLING_HOURS } from './state-calling-hours.ts';
 import { DURATION_BUCKETS_S, type WindowAggregate } from './window.ts';
 
 const SHORT_CALL_S = 6;
-const CALLING_HOURS_START = 8;
-const CALLING_HOURS_END = 21;
 
 function bucketOf(durationS: number): number {
   for (let i = 0; i < DURATION_BUCKETS_S.length; i++) if (durationS < DURATION_BUCKETS_S[i]) return i;
@@ -26,6 +25,9 @@ export class CallFolder {
   private readonly zoneSwitchMs = new Float64Array(ZONE_GROUPS.length);
   private readonly zoneOutsideA = new Uint8Array(ZONE_GROUPS.length);
   private readonly zoneOutsideB = new Uint8Array(ZONE_GROUPS.length);
+  /** the same, against the called party's state hours where they are stricter */
+  private readonly stateOutsideA = new Uint8Array(ZONE_GROUPS.length);
+  private readonly stateOutsideB = new Uint8Array(ZONE_GROUPS.length);
 
   fold(w: WindowAggregate, p: PackedCall, f: CallFacts): void {
     const ms = p.startMs;
@@ -104,8 +106,9 @@ export class CallFolder {
     if (zone >= 0) {
       if (this.zoneBucket[zone] !== p.hourIdx) this.zoneHour(zone, p.hourIdx, ms);
       w.hoursKnown++;
-      if ((ms < this.zoneSwitchMs[zone] ? this.zoneOutsideA[zone] : this.zoneOutsideB[zone]) === 1)
-        w.outsideHours++;
+      const early = ms < this.zoneSwitchMs[zone];
+      if ((early ? this.zoneOutsideA[zone] : this.zoneOutsideB[zone]) === 1) w.outsideHours++;
+      if ((early ? this.stateOutsideA[zone] : this.stateOutsideB[zone]) === 1) w.outsideStateHours++;
     }
   }
 
@@ -116,15 +119,21 @@ export class CallFolder {
    * (never, for the whole-hour offsets of most zones). Calls then need one comparison, no division.
    */
   private zoneHour(zone: number, hourIdx: number, ms: number): void {
+    const group = ZONE_GROUPS[zone];
     let clocks = this.clocks[zone];
     if (!clocks) {
-      clocks = ZONE_GROUPS[zone].map((name) => new ZoneClock(name));
+      clocks = group.zones.map((name) => new ZoneClock(name));
       this.clocks[zone] = clocks;
     }
+    const { start, end } = FEDERAL_CALLING_HOURS;
+    const outside = (h: number) => (h < start || h >= end ? 1 : 0);
+    const outsideState = (h: number) => (h < group.stateStart || h >= group.stateEnd ? 1 : 0);
     // an area code spanning two zones is outside hours when either zone is; their offsets differ by
     // whole hours, so both change local hour at the same instant
     let outsideA = 0;
     let outsideB = 0;
+    let stateA = 0;
+    let stateB = 0;
     for (const clock of clocks) {
       const offset = clock.offsetAt(ms);
       const localHour = Math.floor((hourIdx * HOUR_MS + offset) / HOUR_MS);
@@ -133,11 +142,15 @@ export class CallFolder {
       const h = ((localHour % 24) + 24) % 24;
       const next = (h + 1) % 24;
       this.zoneSwitchMs[zone] = (localHour + 1) * HOUR_MS - offset;
-      if (h < CALLING_HOURS_START || h >= CALLING_HOURS_END) outsideA = 1;
-      if (next < CALLING_HOURS_START || next >= CALLING_HOURS_END) outsideB = 1;
+      outsideA |= outside(h);
+      outsideB |= outside(next);
+      stateA |= outsideState(h);
+      stateB |= outsideState(next);
     }
     this.zoneBucket[zone] = hourIdx;
     this.zoneOutsideA[zone] = outsideA;
     this.zoneOutsideB[zone] = outsideB;
+    this.stateOutsideA[zone] = stateA;
+    this.stateOutsideB[zone] = stateB;
   }
 }

@@ -1,3 +1,5 @@
+import { callingHoursOfNpa } from './state-calling-hours.ts';
+
 /**
  * NANP area code -> IANA time zone(s) of the called party, for the TCPA calling-hours check
  * (47 CFR 64.1200(c)(1): no solicitations before 8 a.m. or after 9 p.m. at the called party's
@@ -57,13 +59,37 @@ export function zonesOfNumber(e164: string): readonly string[] | null {
   return byNpa.get(e164.slice(2, 5)) ?? null;
 }
 
-/** The distinct zone sets by index, for code that keeps a called party's zones as a small integer. */
-export const ZONE_GROUPS: ReadonlyArray<readonly string[]> = [
-  ...new Map([...byNpa.values()].map((zones) => [zones.join(' '), zones])).values(),
-];
-const groupIndex = new Map(ZONE_GROUPS.map((zones, i) => [zones.join(' '), i]));
+/** Zones of a called party and the calling hours of its state (stricter than federal in a few states). */
+export interface ZoneGroup {
+  zones: readonly string[];
+  stateStart: number;
+  stateEnd: number;
+}
+
+/**
+ * The distinct (zone set, state hours) pairs by index, for code that keeps a called party's zones
+ * and state hours as a small integer.
+ */
+export const ZONE_GROUPS: readonly ZoneGroup[] = (() => {
+  const groups = new Map<string, ZoneGroup>();
+  for (const [npa, zones] of byNpa) {
+    const { start, end } = callingHoursOfNpa(npa);
+    groups.set(groupKey(zones, npa), { zones, stateStart: start, stateEnd: end });
+  }
+  return [...groups.values()];
+})();
+
+function groupKey(zones: readonly string[], npa: string): string {
+  const { start, end } = callingHoursOfNpa(npa);
+  return `${zones.join(' ')}|${start}-${end}`;
+}
+
+const groupIndex = new Map(
+  ZONE_GROUPS.map((g, i) => [`${g.zones.join(' ')}|${g.stateStart}-${g.stateEnd}`, i]),
+);
 const zoneIndexByNpa = new Int8Array(1000).fill(-1);
-for (const [npa, zones] of byNpa) zoneIndexByNpa[Number(npa)] = groupIndex.get(zones.join(' ')) as number;
+for (const [npa, zones] of byNpa)
+  zoneIndexByNpa[Number(npa)] = groupIndex.get(groupKey(zones, npa)) as number;
 
 /** Index in ZONE_GROUPS of zonesOfNumber(e164), or -1 when that is null. */
 export function zoneIndexOfNumber(e164: string): number {

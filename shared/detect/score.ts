@@ -101,6 +101,7 @@ export function evaluateWindow(
       dno_calls: w.callingDno,
       invalid_calling: w.callingInvalid,
       outside_hours: w.outsideHours,
+      ...(w.outsideStateHours > w.outsideHours ? { outside_state_hours: w.outsideStateHours } : {}),
       ...(w.onNet > 0 ? { on_net_calls: w.onNet } : {}),
       ...(w.emergency > 0 ? { emergency_calls: w.emergency } : {}),
       vetting: ctx.customer.vetting,

@@ -52,6 +52,8 @@ export const COUNTER_FIELDS = [
   'hoursKnown',
   /** ...and of those, placed before 8:00 or from 21:00 local time */
   'outsideHours',
+  /** ...and of those, outside the called party's state hours where they are stricter (from 20:00 in FL, MD, OK, WA) */
+  'outsideStateHours',
 ] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
 
@@ -115,6 +117,7 @@ export function emptyWindow(
     aOutsideInventory: 0,
     hoursKnown: 0,
     outsideHours: 0,
+    outsideStateHours: 0,
     callingChecked: 0,
     callingOutsideInventory: 0,
     onNet: 0,

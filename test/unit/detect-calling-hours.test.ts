@@ -4,7 +4,8 @@ import { ZoneClock } from '../../shared/cdr/time.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { zonesOfNumber } from '../../shared/detect/npa-zones.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
-import { callsInHour } from '../helpers/traffic.ts';
+import { callingHoursOfNpa } from '../../shared/detect/state-calling-hours.ts';
+import { analyzeCalls, callsInHour, codesFor, customer } from '../helpers/traffic.ts';
 
 /**
  * The calling-hours counters against a direct computation per call: the called party's local hour is
@@ -24,14 +25,18 @@ const CALLED = [
   // area codes spanning Eastern/Central and Mountain/Pacific
   '+18505550100',
   '+12085550100',
+  // states whose law ends calling hours at 20:00: Florida (Eastern), Oklahoma (Central), Washington (Pacific)
+  '+13055550100',
+  '+14055550100',
+  '+12065550100',
 ];
 
 /** Outside in any of the called party's zones (an area code spanning two takes the stricter reading). */
-function expectedOutside(called: string, ms: number): number | null {
+function expectedOutside(called: string, ms: number, hours = { start: 8, end: 21 }): number | null {
   const zones = zonesOfNumber(called);
   if (zones === null) return null;
-  const hours = zones.map((zone) => new Date(ms + new ZoneClock(zone).offsetAt(ms)).getUTCHours());
-  return hours.some((h) => h < 8 || h >= 21) ? 1 : 0;
+  const local = zones.map((zone) => new Date(ms + new ZoneClock(zone).offsetAt(ms)).getUTCHours());
+  return local.some((h) => h < hours.start || h >= hours.end) ? 1 : 0;
 }
 
 describe('calling hours at the called party', () => {
@@ -48,6 +53,7 @@ describe('calling hours at the called party', () => {
           const agg = new Aggregator(emptyReference());
           let known = 0;
           let outside = 0;
+          let outsideState = 0;
           for (const [minute, called] of calls) {
             const ms = day + minute * 60_000;
             const [call] = callsInHour('C1', ms, 1, () => ({ called }));
@@ -56,11 +62,13 @@ describe('calling hours at the called party', () => {
             if (want !== null) {
               known++;
               outside += want;
+              outsideState += expectedOutside(called, ms, callingHoursOfNpa(called.slice(2, 5))) ?? 0;
             }
           }
           const windows = [...(agg.customerWindows().get('C1') ?? [])];
           expect(windows.reduce((n, w) => n + w.hoursKnown, 0)).toBe(known);
           expect(windows.reduce((n, w) => n + w.outsideHours, 0)).toBe(outside);
+          expect(windows.reduce((n, w) => n + w.outsideStateHours, 0)).toBe(outsideState);
         },
       ),
       { numRuns: 300 },
@@ -105,5 +113,33 @@ describe('calling hours at the called party', () => {
       expect(w.outsideHours, new Date(ms).toISOString()).toBe(outside);
     }
     expect(zonesOfNumber('+18505550100')).toEqual(['America/New_York', 'America/Chicago']);
+  });
+
+  it('states whose law ends calling hours at 20:00: a call at 20:30 there is outside, in New York it is not', () => {
+    expect(callingHoursOfNpa('305')).toEqual({ start: 8, end: 20 });
+    expect(callingHoursOfNpa('212')).toEqual({ start: 8, end: 21 });
+    // 01:30 UTC in November is 20:30 in Miami and New York
+    const at = Date.UTC(2026, 10, 28, 1, 30);
+    const ref = emptyReference();
+    ref.customers.set('M', customer('M', 'standard', 'conversational'));
+    const calls = (id: string, called: string) =>
+      callsInHour(id, at, 150, (i) => ({ called, calling: `+1202555${1000 + (i % 5)}` })).map((c) => ({
+        ...c,
+        startMs: at + (c.startMs - at) / 4, // all within 20:30-20:45 local
+      }));
+    const miami = analyzeCalls(calls('M', '+13055550100'), ref);
+    expect(codesFor(miami, 'M')).toContain('OUTSIDE_CALLING_HOURS');
+    expect(miami[0].reasons.find((r) => r.code === 'OUTSIDE_CALLING_HOURS')?.detail).toMatch(
+      /150 of them from 20:00 in a state whose law ends calling hours then/,
+    );
+    expect(miami[0].metrics).toMatchObject({ outside_hours: 0, outside_state_hours: 150 });
+    expect(codesFor(analyzeCalls(calls('M', '+12125550150'), ref), 'M')).not.toContain(
+      'OUTSIDE_CALLING_HOURS',
+    );
+    // the policy can hold everyone to the federal hours only
+    const federal = analyzeCalls(calls('M', '+13055550100'), ref, null, {
+      rules: { OUTSIDE_CALLING_HOURS: { stateHours: false } },
+    });
+    expect(codesFor(federal, 'M')).not.toContain('OUTSIDE_CALLING_HOURS');
   });
 });

@@ -180,7 +180,9 @@ const CASES: Case[] = [
     full: 501, // a signature: the majority of the hour is fully past
     build: counted((w, n) => {
       w.hoursKnown = CALLS;
+      // outside federal hours is outside the stricter state hours too
       w.outsideHours = n;
+      w.outsideStateHours = n;
     }),
   },
   {
