@@ -108,6 +108,8 @@ export class TraceguardStack extends Stack {
       auditTable: storage.auditTable,
       referenceBucket: storage.referenceBucket,
     });
+    // a customer terminated by a case cannot come back under another name
+    onboarding.grantTerminationHook(escalation.caseStep);
 
     new Reconciliation(stateless, 'Reconciliation', {
       dataKey,

@@ -6,7 +6,13 @@ import { documentClient } from '../../shared/aws/cases-clients.ts';
 import { DynamoCustomerRegistry, DynamoTracebackHistory } from '../../shared/aws/cases-customers.ts';
 import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
+import {
+  DynamoDoNotOnboardList,
+  DynamoDossierStore,
+  DynamoOnboardingRegistry,
+} from '../../shared/aws/onboarding-store.ts';
 import { CaseSteps } from '../../shared/cases/steps.ts';
+import { DoNotOnboardOnTermination } from '../../shared/kyc/track-record-review.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 import { makeCaseStepHandler } from './dispatch.ts';
 
@@ -17,19 +23,27 @@ const env = z
     CUSTOMERS_TABLE: z.string().min(1),
     TRACEBACKS_TABLE: z.string().min(1),
     AUDIT_TABLE: z.string().min(1),
+    DOSSIERS_TABLE: z.string().min(1),
     ONCALL_TOPIC_ARN: z.string().min(1),
     ENFORCEMENT_TOPIC_ARN: z.string().min(1),
   })
   .parse(process.env);
 
 const doc = documentClient();
+const audit = new DynamoAuditStore(doc, env.AUDIT_TABLE);
 const runStep = makeCaseStepHandler(
   new CaseSteps({
     cases: new DynamoCaseStore(doc, env.CASES_TABLE),
     customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
     tracebacks: new DynamoTracebackHistory(doc, env.TRACEBACKS_TABLE),
     notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ENFORCEMENT_TOPIC_ARN),
-    audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
+    audit,
+    onTerminated: new DoNotOnboardOnTermination({
+      dossiers: new DynamoDossierStore(doc, env.DOSSIERS_TABLE),
+      registry: new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE),
+      doNotOnboard: new DynamoDoNotOnboardList(doc, env.DOSSIERS_TABLE),
+      audit,
+    }),
   }),
 );
 

@@ -20,6 +20,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DO_NOT_ONBOARD_PK } from '../../shared/aws/onboarding-store.ts';
 import { useBucket, usePublish, useTable } from './access.ts';
 import { TRANSIENT_ERRORS } from './escalation.ts';
 import { nagRef } from './nag.ts';
@@ -88,6 +89,25 @@ export class Onboarding extends Construct {
 
     this.stateMachine = this.buildStateMachine(props);
     this.reviewerPolicy = this.buildReviewerPolicy(props);
+  }
+
+  /**
+   * The escalation's enforce step puts a terminated customer on the do-not-onboard list: it reads the
+   * customer's dossier (identifiers) and writes do-not-onboard entries (partition key DNO), nothing else.
+   */
+  grantTerminationHook(fn: TraceguardFunction): void {
+    fn.addEnvironment('DOSSIERS_TABLE', this.dossiersTable.tableName);
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.dossiersTable.tableArn] }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.dossiersTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DO_NOT_ONBOARD_PK] } },
+      }),
+    );
+    this.dossiersTable.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
   }
 
   private buildStateMachine(props: OnboardingProps): StateMachine {

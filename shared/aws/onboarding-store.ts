@@ -31,6 +31,9 @@ import { customerFromItem, type ReferenceStore } from './reference-store.ts';
  * `CUST#<customer>` / `DOSSIER` pointing at the customer's latest application, `DNO` / `<entry id>`
  * for the do-not-onboard list, `RMD#<number>` / `LISTING` for the imported RMD export.
  */
+/** Partition key of the do-not-onboard entries (the stack grants writes to this key only, for terminations). */
+export const DO_NOT_ONBOARD_PK = 'DNO';
+
 export class DynamoDossierStore implements DossierStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
@@ -138,14 +141,14 @@ export class DynamoDoNotOnboardList implements DoNotOnboardList {
   }
   async add(entry: DoNotOnboardEntry): Promise<void> {
     await this.#doc.send(
-      new PutCommand({ TableName: this.#table, Item: { pk: 'DNO', sk: entry.entry_id, entry } }),
+      new PutCommand({ TableName: this.#table, Item: { pk: DO_NOT_ONBOARD_PK, sk: entry.entry_id, entry } }),
     );
   }
   async list(): Promise<DoNotOnboardEntry[]> {
     const items = await queryAll(this.#doc, {
       TableName: this.#table,
       KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': 'DNO' },
+      ExpressionAttributeValues: { ':p': DO_NOT_ONBOARD_PK },
     });
     return items.map((item) => doNotOnboardEntrySchema.parse(item.entry));
   }

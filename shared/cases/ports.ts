@@ -40,6 +40,15 @@ export interface CustomerProfile {
   status: CustomerStatus;
 }
 
+/**
+ * What else happens when a case terminates a customer (its identifiers join the do-not-onboard list,
+ * so it cannot come back under another name). Runs after the status change; must be idempotent, since
+ * a retried enforce step runs it again.
+ */
+export interface TerminationHook {
+  terminated(customerId: string, why: string): Promise<void>;
+}
+
 /** The customer registry (Customers table). */
 export interface CustomerRegistry {
   get(customerId: string): Promise<CustomerProfile | null>;

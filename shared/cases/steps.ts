@@ -6,7 +6,14 @@ import { assessCritical, type CriticalVerdict } from './critical.ts';
 import { InvalidDecision, parseReviewDecision, type ReviewDecision } from './decision.ts';
 import { buildEvidence } from './evidence.ts';
 import type { CaseRecord, CustomerStatus, ReviewStage } from './model.ts';
-import type { CaseStore, CustomerRegistry, EnforcementEvent, Notifier, TracebackHistory } from './ports.ts';
+import type {
+  CaseStore,
+  CustomerRegistry,
+  EnforcementEvent,
+  Notifier,
+  TerminationHook,
+  TracebackHistory,
+} from './ports.ts';
 import { redactPhoneNumbers } from './redact.ts';
 import type { StepInput } from './step-input.ts';
 import { applyDecision, customerStatusFor, type Route } from './transitions.ts';
@@ -17,6 +24,8 @@ export interface CaseStepDeps {
   tracebacks: TracebackHistory;
   notifier: Notifier;
   audit: AuditStore;
+  /** after a termination: the customer's identifiers join the do-not-onboard list */
+  onTerminated: TerminationHook;
   now?: () => Date;
 }
 
@@ -205,6 +214,7 @@ export class CaseSteps {
     const deciders = record.decisions.map((d) => d.decidedBy);
     const why = `case ${caseId}: ${record.decisions.at(-1)?.reason ?? outcome}`;
     await this.#deps.customers.setStatus(record.customerId, status, why);
+    if (status === 'terminated') await this.#deps.onTerminated.terminated(record.customerId, why);
     await this.#deps.notifier.publishEnforcement(
       this.#enforcementEvent(record, outcome, status, why, deciders),
     );

@@ -1,6 +1,6 @@
 import { appendAudit } from '../audit/append.ts';
 import type { AuditStore } from '../audit/ports.ts';
-import type { Notifier } from '../cases/ports.ts';
+import type { Notifier, TerminationHook } from '../cases/ports.ts';
 import { entryForTerminatedCustomer } from './do-not-onboard.ts';
 import { identifiersOfApplication } from './identity.ts';
 import type { DoNotOnboardList, DossierStore, OnboardingRegistry } from './ports.ts';
@@ -102,4 +102,15 @@ export async function addTerminatedToDoNotOnboard(
     },
     () => now,
   );
+}
+
+/** The escalation workflow's termination hook: a terminated customer joins the do-not-onboard list. */
+export class DoNotOnboardOnTermination implements TerminationHook {
+  readonly #deps: Parameters<typeof addTerminatedToDoNotOnboard>[2];
+  constructor(deps: Parameters<typeof addTerminatedToDoNotOnboard>[2]) {
+    this.#deps = deps;
+  }
+  terminated(customerId: string, why: string): Promise<void> {
+    return addTerminatedToDoNotOnboard(customerId, why, this.#deps);
+  }
 }

@@ -27,7 +27,7 @@ describe('onboarding dossiers', () => {
     });
   });
 
-  it('are readable only by the onboarding-step role and the onboarding reviewer policy', () => {
+  it('are readable only by the onboarding-step role, the reviewer policy and, by key, the enforce step', () => {
     const readers: string[] = [];
     for (const [id, r] of Object.entries(resources)) {
       if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
@@ -46,9 +46,23 @@ describe('onboarding dossiers', () => {
       });
       if (reads) readers.push(id);
     }
-    expect(readers).toHaveLength(2);
+    expect(readers).toHaveLength(3);
     expect(readers.find((id) => id.includes('DossierReviewPolicy'))).toBeDefined();
     expect(readers.find((id) => id.includes('OnboardingStepFunction'))).toBeDefined();
+    // the escalation's enforce step reads a terminated customer's dossier to bar its identifiers: by
+    // key only (no Query or Scan), and it may write do-not-onboard entries and nothing else
+    const caseStep = readers.find((id) => id.includes('CaseStepFunction'));
+    expect(caseStep).toBeDefined();
+    const document = resources[caseStep as string].Properties?.PolicyDocument as
+      | { Statement: Array<Record<string, unknown>> }
+      | undefined;
+    const statements = (document?.Statement ?? []).filter((s) =>
+      JSON.stringify(s.Resource).includes(dossiersId),
+    );
+    expect(statements.map((s) => [s.Action, s.Condition ?? null])).toEqual([
+      ['dynamodb:GetItem', null],
+      ['dynamodb:PutItem', { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['DNO'] } }],
+    ]);
   });
 
   it('stay out of the onboarding state machine logs', () => {

@@ -25,7 +25,16 @@ import type { ExecutionStarter } from '../../shared/cases/ports.ts';
 import { ReviewRefused, submitDecision } from '../../shared/cases/review.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
 import { CaseSteps } from '../../shared/cases/steps.ts';
+import { assessApplication } from '../../shared/kyc/assess.ts';
+import { newDossier } from '../../shared/kyc/dossier.ts';
+import {
+  InMemoryDoNotOnboardList,
+  InMemoryDossierStore,
+  InMemoryOnboardingRegistry,
+} from '../../shared/kyc/in-memory.ts';
+import { DoNotOnboardOnTermination, TRACK_RECORD_STREAM } from '../../shared/kyc/track-record-review.ts';
 import { CallbackBroker, resolveJoin } from '../helpers/state-machine-harness.ts';
+import { cleanApplication } from './kyc-fixtures.ts';
 
 /**
  * Every path of the escalation workflow, run by executing the ASL that CDK synthesizes for the
@@ -110,7 +119,29 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   const notifier = new RecordingNotifier();
   const audit = new InMemoryAuditStore();
   const broker = new CallbackBroker();
-  const handler = makeCaseStepHandler(new CaseSteps({ cases, customers, tracebacks, notifier, audit }));
+  // C042 came in through onboarding: its dossier holds the identifiers a termination bars
+  const dossiers = new InMemoryDossierStore();
+  const acme = newDossier(
+    cleanApplication({
+      application_id: 'APP-ACME',
+      legal_name: 'Acme Dialer LLC',
+      id_number: '59-7654321',
+      alternate_phone: '+13055550177',
+    }),
+    'sales-carol',
+    new Date('2026-10-01T00:00:00Z'),
+  );
+  void dossiers.save({ ...acme, customerId: 'C042', status: 'activated' });
+  const doNotOnboard = new InMemoryDoNotOnboardList();
+  const onTerminated = new DoNotOnboardOnTermination({
+    dossiers,
+    registry: new InMemoryOnboardingRegistry(),
+    doNotOnboard,
+    audit,
+  });
+  const handler = makeCaseStepHandler(
+    new CaseSteps({ cases, customers, tracebacks, notifier, audit, onTerminated }),
+  );
 
   const asl = structuredClone(definition);
   options.patch?.(asl);
@@ -149,6 +180,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
     customers,
     notifier,
     audit,
+    doNotOnboard,
     broker,
     starter,
     async open(event: EscalationEvent) {
@@ -302,6 +334,52 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
       ['decision.analyst', { role: 'analyst', id: 'alice' }],
       ['decision.executive', { role: 'executive', id: 'bob' }],
     ]);
+  });
+
+  it('terminate: the customer joins the do-not-onboard list; re-applying under a new name is high risk', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    expect(await h.doNotOnboard.list()).toEqual([]);
+    await h.decide(caseId, 'analyst', 'terminate', 'alice');
+    await h.decide(caseId, 'executive', 'terminate', 'bob');
+    await h.execution(caseId);
+    const [entry] = await h.doNotOnboard.list();
+    expect(entry).toMatchObject({
+      entry_id: 'terminated#C042',
+      source: 'terminated',
+      customer_id: 'C042',
+      names: ['Acme Dialer LLC'],
+      id_number: '59-7654321',
+    });
+    expect(entry.reason).toContain(caseId);
+    const added = (await h.audit.list(TRACK_RECORD_STREAM)) as AuditRecord[];
+    expect(added.map((r) => [r.action, r.customerId])).toEqual([['do_not_onboard.added', 'C042']]);
+    // the same business comes back as "Sunrise Outreach Inc." with the same EIN
+    const again = assessApplication(
+      cleanApplication({
+        application_id: 'APP-2',
+        legal_name: 'Sunrise Outreach Inc.',
+        id_number: '59-7654321',
+      }),
+      {
+        doNotOnboard: await h.doNotOnboard.list(),
+        rmd: () => null,
+        dno: new Set(),
+        holders: () => [],
+      },
+    );
+    expect(again.risk).toBe('high');
+    expect(again.reasons).toContainEqual(expect.objectContaining({ code: 'PRIOR_ID_NUMBER', risk: 'high' }));
+    expect(JSON.stringify(again.reasons)).toContain('C042');
+  });
+
+  it('warn and suspend do not touch the do-not-onboard list', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'suspend', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    expect(await h.doNotOnboard.list()).toEqual([]);
   });
 
   it('approval by the same person is refused, by the CLI and by the state machine itself', async () => {
