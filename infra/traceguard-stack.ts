@@ -13,6 +13,7 @@ import { Reconciliation } from './constructs/reconciliation.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
 import { Storage } from './constructs/storage.ts';
 import { Traceback } from './constructs/traceback.ts';
+import { TrackRecord } from './constructs/track-record.ts';
 
 export interface TraceguardStackProps extends StackProps {
   config: TraceguardConfig;
@@ -110,6 +111,14 @@ export class TraceguardStack extends Stack {
     });
     // a customer terminated by a case cannot come back under another name
     onboarding.grantTerminationHook(escalation.caseStep);
+    new TrackRecord(stateless, 'TrackRecord', {
+      key: dataKey,
+      onCallTopic: events.onCallTopic,
+      customersTable: storage.customersTable,
+      aggregatesTable: storage.aggregatesTable,
+      tracebacksTable: storage.tracebacksTable,
+      auditTable: storage.auditTable,
+    });
 
     new Reconciliation(stateless, 'Reconciliation', {
       dataKey,

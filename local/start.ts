@@ -21,6 +21,7 @@ import {
   uploadBatches,
 } from './demo/seed-sample.ts';
 import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
+import { runTrackRecordOnce } from './demo/track-record.ts';
 import { queueDepth } from './queue-depth.ts';
 import { startLocalStack } from './stack.ts';
 import { synthesizeTemplate } from './template/synthesize.ts';
@@ -182,6 +183,7 @@ try {
     );
     writeFileSync(onboardingMarker, `${JSON.stringify({ loadedAt: new Date().toISOString() })}\n`);
   }
+  process.stdout.write(await runTrackRecordOnce(stack.schedules));
   process.stdout.write(
     `\nEndpoints (also in ${join(dataDir, 'endpoints.json')}; any AWS SDK or the AWS CLI works):\n`,
   );

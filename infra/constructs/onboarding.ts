@@ -81,7 +81,12 @@ export class Onboarding extends Construct {
       'dynamodb:DeleteItem',
       'dynamodb:Query',
     ]);
-    useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // registry rows are written with UpdateItem (the profile and the track-record dates) and PutItem (roster)
+    useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     useTable(fn, 'AUDIT_TABLE', props.auditTable, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.key, { readPrefix: 'reference/' });
     usePublish(fn, 'ONCALL_TOPIC_ARN', props.onCallTopic);

@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   type ScanCommandInput,
   UpdateCommand,
@@ -183,6 +184,12 @@ export class DynamoRmdStore implements RmdStore {
   }
 }
 
+/**
+ * Partition of the roster: one small item per customer that onboarding registered, so the scheduled
+ * review lists them with a Query (no function may scan a table).
+ */
+export const ROSTER_PK = 'ROSTER';
+
 /** Registry writes of onboarding: the profile row ingest reads, plus the track-record dates. */
 export class DynamoOnboardingRegistry implements OnboardingRegistry {
   readonly #doc: DynamoDBDocumentClient;
@@ -203,6 +210,12 @@ export class DynamoOnboardingRegistry implements OnboardingRegistry {
         ExpressionAttributeValues: { ':t': tier_since, ':v': verified_at },
       }),
     );
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: ROSTER_PK, sk: `CUST#${customer.customer_id}`, customer_id: customer.customer_id },
+      }),
+    );
   }
   async get(customerId: string): Promise<RegisteredCustomer | null> {
     const out = await this.#doc.send(
@@ -214,14 +227,26 @@ export class DynamoOnboardingRegistry implements OnboardingRegistry {
     );
     return out.Item ? registered(out.Item) : null;
   }
-  /** for the scheduled review and the CLI */
+  /** for the scheduled review and the CLI: every customer onboarding registered, from the roster */
   async list(): Promise<RegisteredCustomer[]> {
-    const items = await scanAll(this.#doc, {
-      TableName: this.#table,
-      FilterExpression: 'sk = :p AND attribute_exists(tier_since)',
-      ExpressionAttributeValues: { ':p': 'PROFILE' },
-    });
-    return items.map(registered);
+    const out: RegisteredCustomer[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :r',
+          ExpressionAttributeValues: { ':r': ROSTER_PK },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const customer = await this.get(String(item.customer_id));
+        if (customer) out.push(customer);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 }
 

@@ -72,3 +72,37 @@ describe('onboarding dossiers', () => {
     expect(machine?.Properties?.LoggingConfiguration).toMatchObject({ IncludeExecutionData: false });
   });
 });
+
+describe('track-record review', () => {
+  const { template } = synthTraceguard();
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const [fnId] = Object.entries(resources).find(
+    ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('TrackRecordReviewFunction'),
+  ) as [string, CfnResource];
+
+  it('runs once a day on an EventBridge schedule, one run at a time', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [{ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } }],
+    });
+    expect(resources[fnId].Properties).toMatchObject({ ReservedConcurrentExecutions: 1 });
+  });
+
+  it('reads the roster, stored hours and tracebacks, writes registry rows, and never touches dossiers', () => {
+    const policy = Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.includes('TrackRecordReviewFunction'),
+    )?.[1];
+    const text = JSON.stringify(policy?.Properties?.PolicyDocument);
+    expect(text).not.toMatch(/DossiersTable/);
+    expect(text).not.toMatch(/dynamodb:Scan|dynamodb:DeleteItem/);
+    const env = JSON.stringify(resources[fnId].Properties?.Environment);
+    for (const name of [
+      'CUSTOMERS_TABLE',
+      'AGGREGATES_TABLE',
+      'TRACEBACKS_TABLE',
+      'AUDIT_TABLE',
+      'ONCALL_TOPIC_ARN',
+    ])
+      expect(env).toContain(name);
+  });
+});

@@ -38,7 +38,7 @@ beforeAll(() => {
 });
 
 describe('Lambda handlers', () => {
-  it('are the nine of the stack', () => {
+  it('are the ten of the stack', () => {
     expect(handlers.sort()).toEqual(
       [
         'case-step',
@@ -49,6 +49,7 @@ describe('Lambda handlers', () => {
         'start-case',
         'traceback-deadline',
         'traceback-request',
+        'track-record-review',
         'write-audit',
       ].sort(),
     );

@@ -1,0 +1,61 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
+import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
+import { documentClient } from '../../shared/aws/cases-clients.ts';
+import { DynamoTracebackHistory } from '../../shared/aws/cases-customers.ts';
+import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
+import { DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
+import { TRACK_RECORD_POLICY } from '../../shared/kyc/track-record.ts';
+import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
+import { runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
+import { powertools, withPowertools } from '../powertools.ts';
+
+/**
+ * EventBridge schedule (daily): the track-record review of every customer onboarding registered.
+ * Promotions and clock resets go to the registry ingest reads; proposals for `trusted` and
+ * re-verifications are paged to the reviewers; every action is in the track-record audit chain.
+ */
+const env = z
+  .object({
+    CUSTOMERS_TABLE: z.string().min(1),
+    AGGREGATES_TABLE: z.string().min(1),
+    TRACEBACKS_TABLE: z.string().min(1),
+    AUDIT_TABLE: z.string().min(1),
+    ONCALL_TOPIC_ARN: z.string().min(1),
+  })
+  .parse(process.env);
+
+const DAY_MS = 86_400_000;
+const doc = documentClient();
+const aggregates = new DynamoAggregateStore(doc, env.AGGREGATES_TABLE);
+const tracebacks = new DynamoTracebackHistory(doc, env.TRACEBACKS_TABLE);
+const tools = powertools();
+
+export const handler = withPowertools(async () => {
+  const now = Date.now();
+  const done = await runTrackRecordReview({
+    registry: new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE),
+    // the longest record the policy weighs is the trusted period: older hours change no decision
+    activity: async (customerId, since) => {
+      const from = Math.max(Date.parse(since), now - TRACK_RECORD_POLICY.trustedAfterDays * DAY_MS);
+      const hours = await aggregates.customerHours(customerId, from, now);
+      return activityFrom(
+        hours.map((h) => ({ hourMs: h.window.hourMs, attempts: h.window.attempts, sev: h.sev })),
+        await tracebacks.forCustomer(customerId),
+        Date.parse(since),
+      );
+    },
+    // the review pages reviewers only; it sends no enforcement events
+    notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ONCALL_TOPIC_ARN),
+    audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
+  });
+  tools.metrics.addMetric('TrackRecordActions', MetricUnit.Count, done.length);
+  tools.logger.info('track-record review', {
+    actions: done.map((d) => ({ customerId: d.customerId, action: d.action.kind })),
+  });
+  return {
+    actions: done.map((d) => ({ customer_id: d.customerId, action: d.action.kind, why: d.action.why })),
+  };
+}, tools);

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb.ts';
+import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import { DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
+import { putCustomers } from '../../shared/aws/reference-import.ts';
+import { severityRank } from '../../shared/detect/finding.ts';
+import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
+import { runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
+import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
+
+/**
+ * The scheduled review's reads: the roster of customers onboarding registered (a Query, since no
+ * function may scan a table) and the activity a customer's stored hours and tracebacks add up to.
+ */
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const DAY = 86_400_000;
+const NOW = new Date('2026-12-05T06:00:00Z');
+let dynamo: RunningDynamoDb;
+let dataDir: string;
+let doc: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'traceguard-track-record-'));
+  dynamo = await startDynamoDb({ dataDir });
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  await createPkSkTable(client, 'Customers');
+}, 60_000);
+
+afterAll(async () => {
+  await dynamo?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const registered = (id: string, daysAgo: number) => ({
+  customer_id: id,
+  name: `${id} LLC`,
+  onboarded_at: new Date(NOW.getTime() - daysAgo * DAY).toISOString(),
+  vetting: 'new' as const,
+  traffic_profile: 'conversational' as const,
+  tier_since: new Date(NOW.getTime() - daysAgo * DAY).toISOString(),
+  verified_at: new Date(NOW.getTime() - daysAgo * DAY).toISOString(),
+});
+
+describe('the track-record review on DynamoDB', () => {
+  it('lists the roster onboarding wrote, not customers imported by hand, and promotes the clean one', async () => {
+    const registry = new DynamoOnboardingRegistry(doc, 'Customers');
+    await registry.put(registered('K-CLEAN', 120));
+    await registry.put(registered('K-RECENT', 10));
+    // a customer from a registry import has no track-record dates and is not on the roster
+    await putCustomers(doc, 'Customers', [
+      {
+        customer_id: 'IMPORTED',
+        name: 'Imported',
+        onboarded_at: '2024-01-01',
+        vetting: 'standard',
+        traffic_profile: 'dialer',
+      },
+    ]);
+    expect((await registry.list()).map((c) => c.customer_id).sort()).toEqual(['K-CLEAN', 'K-RECENT']);
+
+    const done = await runTrackRecordReview({
+      registry,
+      activity: async () => ({ callsSinceTierStart: 50_000, lastHighFindingAt: null, lastTracebackAt: null }),
+      notifier: { notifyOnCall: async () => {}, publishEnforcement: async () => {} },
+      audit: new InMemoryAuditStore(),
+      now: () => NOW,
+    });
+    expect(done.map((d) => [d.customerId, d.action.kind])).toEqual([['K-CLEAN', 'promote']]);
+    expect(await registry.get('K-CLEAN')).toMatchObject({
+      vetting: 'standard',
+      tier_since: NOW.toISOString(),
+    });
+    expect(await registry.get('K-RECENT')).toMatchObject({ vetting: 'new' });
+  });
+});
+
+describe('activityFrom', () => {
+  const since = Date.parse('2026-09-01T00:00:00Z');
+  const hour = (iso: string, attempts: number, sev = 0) => ({ hourMs: Date.parse(iso), attempts, sev });
+
+  it('counts calls since the clock started and finds the latest high or critical hour', () => {
+    const activity = activityFrom(
+      [
+        hour('2026-08-31T23:00:00Z', 1000, severityRank('critical')), // before the clock: ignored
+        hour('2026-09-02T10:00:00Z', 300, severityRank('high')),
+        hour('2026-10-01T10:00:00Z', 200, severityRank('medium')), // medium does not reset the clock
+        hour('2026-10-02T10:00:00Z', 500),
+      ],
+      [{ answeredAt: '2026-09-20T12:00:00Z' }, { answeredAt: '2026-09-10T12:00:00Z' }],
+      since,
+    );
+    expect(activity).toEqual({
+      callsSinceTierStart: 1000,
+      lastHighFindingAt: '2026-09-02T10:00:00.000Z',
+      lastTracebackAt: '2026-09-20T12:00:00Z',
+    });
+  });
+
+  it('a quiet record has no incidents', () => {
+    expect(activityFrom([], [], since)).toEqual({
+      callsSinceTierStart: 0,
+      lastHighFindingAt: null,
+      lastTracebackAt: null,
+    });
+  });
+});
