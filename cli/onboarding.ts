@@ -110,6 +110,39 @@ export function registerOnboarding(customers: Command, program: Command): void {
       }
     });
 
+  customers
+    .command('trusted <customerId>')
+    .description('As an executive, approve or refuse the track-record review’s proposal to trust a customer')
+    .requiredOption('--decision <decision>', 'approve | refuse')
+    .requiredOption('--reason <text>', 'why, in words a regulator can read')
+    .option('--as <name>', 'who decides (local stack only; in AWS your AWS identity is recorded)')
+    .action(async (customerId: string, options: { decision: string; reason: string; as?: string }) => {
+      if (options.decision !== 'approve' && options.decision !== 'refuse')
+        throw new UsageError(`--decision must be approve or refuse, got '${options.decision}'`);
+      const c = await connect();
+      const { decideTrusted, TrustedDecisionRefused } = await import('../shared/kyc/trusted-decision.ts');
+      const { DynamoOnboardingRegistry } = await import('../shared/aws/onboarding-store.ts');
+      const { documentClient } = await import('../shared/aws/cases-clients.ts');
+      try {
+        const done = await decideTrusted(
+          {
+            customerId,
+            decision: options.decision,
+            reason: options.reason,
+            decidedBy: await identity(c.target.local, options.as),
+          },
+          {
+            registry: new DynamoOnboardingRegistry(documentClient(), c.target.require('CUSTOMERS_TABLE')),
+            audit: c.audit,
+          },
+        );
+        process.stdout.write(`customer ${customerId} is ${done.vetting}\n`);
+      } catch (e) {
+        if (e instanceof TrustedDecisionRefused) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+
   program
     .command('rmd')
     .description('Robocall Mitigation Database listings used to check provider customers')

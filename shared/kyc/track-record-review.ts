@@ -10,9 +10,9 @@ import {
   type TrackRecordAction,
   type TrackRecordActivity,
 } from './track-record.ts';
+import { openTrustedProposals, TRACK_RECORD_STREAM } from './trusted-decision.ts';
 
-/** One audit chain for tier changes, so a regulator sees every promotion and reset in order. */
-export const TRACK_RECORD_STREAM = 'track-record';
+export { TRACK_RECORD_STREAM };
 
 export interface TrackRecordDeps {
   registry: OnboardingRegistry;
@@ -32,9 +32,12 @@ export async function runTrackRecordReview(
 ): Promise<Array<{ customerId: string; action: TrackRecordAction }>> {
   const now = (deps.now ?? (() => new Date()))();
   const done: Array<{ customerId: string; action: TrackRecordAction }> = [];
+  // a proposal waits for an executive: proposing it again every day would page reviewers daily
+  const proposed = openTrustedProposals(await deps.audit.list(TRACK_RECORD_STREAM));
   for (const customer of await deps.registry.list()) {
     const activity = await deps.activity(customer.customer_id, customer.tier_since);
     for (const action of reviewTrackRecord(customer, activity, now, TRACK_RECORD_POLICY)) {
+      if (action.kind === 'propose_trusted' && proposed.has(customer.customer_id)) continue;
       if (action.kind === 'promote') {
         await deps.registry.put({ ...customer, vetting: action.to, tier_since: now.toISOString() });
       } else if (action.kind === 'reset_clock') {

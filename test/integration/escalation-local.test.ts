@@ -130,6 +130,38 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
       .list(t.stack.outputs.StateMachineArn)
       .find((e) => e.name === caseId);
     expect(execution?.status).toBe('SUCCEEDED');
+
+    // the termination barred the customer from onboarding again, under any name
+    const barred = await t.doc.send(
+      new QueryCommand({
+        TableName: t.tableName('DossiersTable'),
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': 'DNO' },
+      }),
+    );
+    expect(barred.Items?.map((i) => i.entry)).toEqual([
+      expect.objectContaining({
+        entry_id: 'terminated#C-ABUSE',
+        source: 'terminated',
+        customer_id: 'C-ABUSE',
+      }),
+    ]);
+    // and no executive can make it trusted on a whim: only a proposal of the track-record review is decided
+    const trusted = await cli(
+      'customers',
+      'trusted',
+      'C-ABUSE',
+      '--decision',
+      'approve',
+      '--reason',
+      'x',
+      '--as',
+      'bob',
+    );
+    expect(trusted.code).toBe(2);
+    expect(trusted.stderr).toBe(
+      'traceguard: customer C-ABUSE has no open proposal for trusted vetting (the daily track-record review makes them)\n',
+    );
   });
 
   it('audit verify confirms every chain, and names the record once one is altered in the table', async () => {

@@ -16,6 +16,11 @@ import {
   runTrackRecordReview,
   TRACK_RECORD_STREAM,
 } from '../../shared/kyc/track-record-review.ts';
+import {
+  decideTrusted,
+  openTrustedProposals,
+  TrustedDecisionRefused,
+} from '../../shared/kyc/trusted-decision.ts';
 import { cleanApplication } from './kyc-fixtures.ts';
 
 const NOW = new Date('2027-06-01T00:00:00Z');
@@ -127,5 +132,75 @@ describe('scheduled review and termination', () => {
     expect(result.risk).toBe('high');
     expect(result.reasons[0].detail).toMatch(/terminated customer C100/);
     expect((await audit.list(TRACK_RECORD_STREAM)).length).toBe(1);
+  });
+});
+
+describe('trusted vetting: proposed by the review, decided by an executive', () => {
+  async function proposed() {
+    const registry = new InMemoryOnboardingRegistry();
+    await registry.put(customer({ customer_id: 'C300', vetting: 'standard', tier_since: daysAgo(400) }));
+    const audit = new InMemoryAuditStore();
+    const notifier = new RecordingNotifier();
+    const review = () =>
+      runTrackRecordReview({
+        registry,
+        activity: async () => clean(500_000),
+        notifier,
+        audit,
+        now: () => NOW,
+      });
+    return { registry, audit, notifier, review };
+  }
+
+  it('proposes once: the next daily run does not page again while the proposal is open', async () => {
+    const t = await proposed();
+    await t.review();
+    await t.review();
+    expect(t.notifier.onCall).toHaveLength(1);
+  });
+
+  it('approval makes the customer trusted in the registry, restarts its clock, and names the executive', async () => {
+    const t = await proposed();
+    await t.review();
+    const done = await decideTrusted(
+      { customerId: 'C300', decision: 'approve', reason: '400 clean days, 2M calls', decidedBy: 'exec-bob' },
+      { registry: t.registry, audit: t.audit, now: () => NOW },
+    );
+    expect(done).toEqual({ vetting: 'trusted' });
+    expect(await t.registry.get('C300')).toMatchObject({ vetting: 'trusted', tier_since: NOW.toISOString() });
+    const records = (await t.audit.list(TRACK_RECORD_STREAM)) as Array<{ action: string; actor: unknown }>;
+    expect(records.at(-1)).toMatchObject({
+      action: 'track_record.trusted_approved',
+      actor: { role: 'executive', id: 'exec-bob' },
+    });
+    // decided: nothing left to approve
+    await expect(
+      decideTrusted(
+        { customerId: 'C300', decision: 'approve', reason: 'again', decidedBy: 'exec-bob' },
+        { registry: t.registry, audit: t.audit },
+      ),
+    ).rejects.toThrow(TrustedDecisionRefused);
+  });
+
+  it('refusal keeps it standard; without a proposal, or after a reset, nothing can be decided', async () => {
+    const t = await proposed();
+    await expect(
+      decideTrusted(
+        { customerId: 'C300', decision: 'approve', reason: 'looks fine', decidedBy: 'exec-bob' },
+        { registry: t.registry, audit: t.audit },
+      ),
+    ).rejects.toThrow(/no open proposal/);
+    await t.review();
+    await decideTrusted(
+      {
+        customerId: 'C300',
+        decision: 'refuse',
+        reason: 'wholesale traffic, not enough history',
+        decidedBy: 'exec-bob',
+      },
+      { registry: t.registry, audit: t.audit },
+    );
+    expect(await t.registry.get('C300')).toMatchObject({ vetting: 'standard' });
+    expect(openTrustedProposals(await t.audit.list(TRACK_RECORD_STREAM)).size).toBe(0);
   });
 });
