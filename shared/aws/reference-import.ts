@@ -24,7 +24,7 @@ export async function putCustomers(
         TableName: table,
         Key: { pk: `CUST#${c.customer_id}`, sk: 'PROFILE' },
         UpdateExpression:
-          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, #status = if_not_exists(#status, :active), importedAt = :at',
+          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, declared_peak_per_hour = :peak, #status = if_not_exists(#status, :active), importedAt = :at',
         ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
         ExpressionAttributeValues: {
           ':id': c.customer_id,
@@ -32,6 +32,7 @@ export async function putCustomers(
           ':on': c.onboarded_at,
           ':vetting': c.vetting,
           ':profile': c.traffic_profile,
+          ':peak': c.declared_peak_per_hour ?? null,
           ':active': 'active',
           ':at': now.toISOString(),
         },

@@ -38,6 +38,7 @@ export function customerFromItem(item: Record<string, unknown>): Customer | null
     onboarded_at: String(item.onboarded_at ?? ''),
     vetting: item.vetting,
     traffic_profile: item.traffic_profile,
+    declared_peak_per_hour: item.declared_peak_per_hour,
   });
   return parsed.success ? parsed.data : null;
 }

@@ -20,6 +20,11 @@ export const customerSchema = z.object({
     .refine((s) => s === '' || !Number.isNaN(Date.parse(s)), 'onboarded_at is not a date'),
   vetting: z.enum(VETTING),
   traffic_profile: z.enum(PROFILES),
+  /** the peak calls per hour declared at onboarding (optional registry column) */
+  declared_peak_per_hour: z.preprocess(
+    (v) => (v === '' || v === null || v === undefined ? undefined : Number(v)),
+    z.number().int().positive('declared_peak_per_hour must be a positive whole number').optional(),
+  ),
 });
 export type Customer = z.infer<typeof customerSchema>;
 

@@ -5,15 +5,14 @@ import { parseIpRange, rangeContains } from './cidr.ts';
 
 /**
  * What a customer declared at onboarding, held against what its traffic shows: calls from source
- * IPs outside its declared addresses, with calling numbers outside its declared (LOA-backed) numbers,
- * or far above its declared peak. Pure functions a detection rule calls with an hour's observations;
+ * IPs outside its declared addresses, or with calling numbers outside its declared (LOA-backed)
+ * numbers (volume far above the declared peak is the VOLUME_ABOVE_DECLARED detection rule). Pure
+ * functions a detection rule calls with an hour's observations;
  * each returns the observed value, the threshold and a sentence, as a finding's reason does.
  */
 export const DECLARED_POLICY = {
   /** share of the hour's calls from undeclared IPs or numbers that makes a reason */
   undeclaredShare: 0.1,
-  /** observed calls per hour over the declared peak */
-  volumeFactor: 3,
 } as const;
 
 export interface DeclaredTraffic {
@@ -31,7 +30,7 @@ export function declaredTraffic(app: Application): DeclaredTraffic {
 }
 
 export interface DeclaredReason {
-  code: 'UNDECLARED_SOURCE_IP' | 'UNDECLARED_CALLING_NUMBER' | 'VOLUME_ABOVE_DECLARED';
+  code: 'UNDECLARED_SOURCE_IP' | 'UNDECLARED_CALLING_NUMBER';
   observed: number;
   threshold: number;
   detail: string;
@@ -82,18 +81,5 @@ export function undeclaredCallingNumbers(
     observed: share,
     threshold: DECLARED_POLICY.undeclaredShare,
     detail: `${Math.round(share * 100)}% of ${total} calls used calling numbers outside the declared and LOA-backed ones (${examples.join(', ')})`,
-  };
-}
-
-/** Calls in the hour against the declared peak. */
-export function volumeAboveDeclared(declared: DeclaredTraffic, callsInHour: number): DeclaredReason | null {
-  if (declared.peakPerHour <= 0) return null;
-  const ratio = callsInHour / declared.peakPerHour;
-  if (ratio < DECLARED_POLICY.volumeFactor) return null;
-  return {
-    code: 'VOLUME_ABOVE_DECLARED',
-    observed: ratio,
-    threshold: DECLARED_POLICY.volumeFactor,
-    detail: `${callsInHour} calls in the hour, ${ratio.toFixed(1)}x the declared peak of ${declared.peakPerHour} per hour`,
   };
 }

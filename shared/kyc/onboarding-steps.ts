@@ -176,6 +176,8 @@ export class OnboardingSteps {
       // a renewing customer keeps the tier it earned; a new one starts on probation
       vetting: existing?.vetting ?? 'new',
       traffic_profile: app.traffic_profile,
+      // detection holds the customer to what it declared (VOLUME_ABOVE_DECLARED)
+      declared_peak_per_hour: app.expected_volume.peak_per_hour,
       tier_since: existing?.tier_since ?? now,
       verified_at: now,
     });

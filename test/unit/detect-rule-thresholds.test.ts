@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCustomers } from '../../shared/detect/customers.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
 import type { WindowContext } from '../../shared/detect/rules/derive.ts';
@@ -107,6 +108,15 @@ const CASES: Case[] = [
     at: 8 * 125, // 8x a median of 125
     full: 16 * 125,
     build: (n) => [hourOf(n), context({ earlierAttempts: [125, 125, 125] })],
+  },
+  {
+    code: 'VOLUME_ABOVE_DECLARED',
+    at: 3 * 125, // 3x a declared peak of 125 calls an hour
+    full: 6 * 125,
+    build: (n) => [
+      hourOf(n),
+      context({ customer: { ...customer('C1', 'standard', 'conversational'), declared_peak_per_hour: 125 } }),
+    ],
   },
   {
     code: 'HIGH_FANOUT',
@@ -252,4 +262,28 @@ describe.each(CASES)('$code', (c) => {
       expect(codes(f)).toEqual([c.code]);
       expect(f?.severity).toBe('medium');
     });
+});
+
+describe('VOLUME_ABOVE_DECLARED', () => {
+  it('is quiet for a customer that declared no peak, and held to a new customer’s stricter factor', () => {
+    expect(evaluateWindow(hourOf(5000), context(), policy)).toBeNull();
+    const declared = (vetting: 'new' | 'standard') =>
+      context({ customer: { ...customer('C1', vetting, 'conversational'), declared_peak_per_hour: 100 } });
+    // 2.5x the declared peak: past a new customer's 2.1x (3 x 0.7), not a standard one's 3x
+    expect(codes(evaluateWindow(hourOf(250), declared('new'), policy))).toEqual(['VOLUME_ABOVE_DECLARED']);
+    expect(evaluateWindow(hourOf(250), declared('standard'), policy)).toBeNull();
+  });
+
+  it('reads the declared peak from the registry CSV, empty for none, and names a bad one', () => {
+    const header = 'customer_id,name,onboarded_at,vetting,traffic_profile,declared_peak_per_hour';
+    const map = parseCustomers(
+      `${header}\nA,Alpha,2026-01-01,standard,dialer,100\nB,Beta,,new,dialer,\n`,
+      'c.csv',
+    );
+    expect(map.get('A')?.declared_peak_per_hour).toBe(100);
+    expect(map.get('B')?.declared_peak_per_hour).toBeUndefined();
+    expect(() => parseCustomers(`${header}\nC,Gamma,,new,dialer,-5\n`, 'c.csv')).toThrow(
+      /c\.csv: line 2: declared_peak_per_hour: .*positive whole number/,
+    );
+  });
 });

@@ -3,7 +3,6 @@ import {
   declaredTraffic,
   undeclaredCallingNumbers,
   undeclaredSourceIps,
-  volumeAboveDeclared,
 } from '../../shared/kyc/detection-ties.ts';
 import { cleanApplication } from './kyc-fixtures.ts';
 
@@ -53,10 +52,5 @@ describe('declared traffic against observed traffic', () => {
     expect(reason?.detail).toContain('***0199');
     expect(reason?.detail).not.toContain('3125550199');
     expect(undeclaredCallingNumbers(declared, new Map([['+12064301100', 100]]))).toBeNull();
-  });
-
-  it('volume far above the declared peak becomes a reason', () => {
-    expect(volumeAboveDeclared(declared, 250)).toBeNull();
-    expect(volumeAboveDeclared(declared, 400)).toMatchObject({ code: 'VOLUME_ABOVE_DECLARED', observed: 4 });
   });
 });

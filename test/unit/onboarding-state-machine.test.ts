@@ -185,7 +185,12 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
     await h.submit();
     await h.decide('APP-1', 'analyst', 'approve', 'alice');
     await h.execution('APP-1');
-    expect(await h.registry.get('APP-1')).toMatchObject({ vetting: 'new', traffic_profile: 'notifications' });
+    expect(await h.registry.get('APP-1')).toMatchObject({
+      vetting: 'new',
+      traffic_profile: 'notifications',
+      // what it declared is what detection holds it to (VOLUME_ABOVE_DECLARED)
+      declared_peak_per_hour: 60,
+    });
     expect((await h.dossiers.get('APP-1'))?.outcome).toMatchObject({ result: 'activated' });
     expect(await h.actions('APP-1')).toEqual([
       'onboarding.submitted',
