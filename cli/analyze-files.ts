@@ -10,8 +10,9 @@ import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
-import { analyzeWindowLimit, type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
+import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -49,7 +50,8 @@ export async function aggregateFiles(
   },
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const maxWindows = analyzeWindowLimit();
-  let aggregator = new Aggregator(ref, { maxWindows, trunkWindows: ANALYZE_TRUNKS });
+  const limits = { maxWindows, windowsPerCall: WINDOWS_PER_CALL };
+  let aggregator = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
   const totals: FileTotals = {
     batches: 0,
     rows: 0,
@@ -87,7 +89,7 @@ export async function aggregateFiles(
       return { aggregator, totals };
     }
     // the ranges may have handed over part of their windows before one failed: start clean
-    aggregator = new Aggregator(ref, { maxWindows, trunkWindows: ANALYZE_TRUNKS });
+    aggregator = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
   }
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -124,7 +126,7 @@ export async function aggregateFiles(
       if (e instanceof BatchReadError) throw new UsageError(e.message);
       if (e instanceof WindowLimitError)
         throw new UsageError(
-          `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)`,
+          `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (windows beyond one for every two calls; about 4 KB each)`,
         );
       if ((e as NodeJS.ErrnoException).code)
         throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);

@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
+import { analyzeWindowLimit } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
 
 /**
@@ -29,19 +30,6 @@ function maxWorkers(): number {
   if (!Number.isInteger(asked) || asked < 1)
     throw new UsageError(`TRACEGUARD_ANALYZE_WORKERS must be a whole number >= 1, got '${env}'`);
   return Math.min(asked, availableParallelism());
-}
-
-/**
- * TRACEGUARD_ANALYZE_MAX_WINDOWS: customer-hour windows one analyze run holds at most (default
- * 30,000, about 120 MB): past it the run stops with exit 2 and says so, instead of growing memory with
- * the number of customers or hours in the input (each window keeps its counters and number sets).
- */
-export function analyzeWindowLimit(): number {
-  const env = process.env.TRACEGUARD_ANALYZE_MAX_WINDOWS;
-  const asked = env === undefined || env === '' ? 30_000 : Number(env);
-  if (!Number.isInteger(asked) || asked < 1)
-    throw new UsageError(`TRACEGUARD_ANALYZE_MAX_WINDOWS must be a whole number >= 1, got '${env}'`);
-  return asked;
 }
 
 /** a window's sets are frozen once the input is this many hours past it */

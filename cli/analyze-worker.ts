@@ -8,6 +8,7 @@ import { emptyReference, NumberInventory, parseDno, parseInventory } from '../sh
 import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
+import { WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { AtomicOutput } from './output-file.ts';
 import { youngCollector } from './young-gc.ts';
 
@@ -37,6 +38,7 @@ const aggregator = new Aggregator(ref, {
   trunkWindows: ANALYZE_TRUNKS,
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
   maxWindows: input.maxWindows,
+  windowsPerCall: WINDOWS_PER_CALL,
 });
 // quarantined rows are counted by the parser; a few are kept as examples, and all of them go to the
 // spool file when the command writes a quarantine file (memory does not grow with bad rows)

@@ -53,6 +53,12 @@ export interface AggregatorOptions {
    * customers (or hours) fails with a clear message instead of growing memory without end
    */
   maxWindows?: number;
+  /**
+   * windows more allowed for every call folded: traffic with several calls per customer-hour (real
+   * traffic) grows the limit with the input, while input built to open a window per call (a million
+   * customers, or hours) still stops at about maxWindows
+   */
+  windowsPerCall?: number;
 }
 
 /** More customer-hour windows than AggregatorOptions.maxWindows allows. */
@@ -72,8 +78,10 @@ export class Aggregator {
   private readonly trunkMode: number;
   private readonly only: ((customerId: string, hourMs: number) => boolean) | null;
   private readonly maxWindows: number;
-  /** customer-hour windows held */
+  private readonly windowsPerCall: number;
+  /** customer-hour windows held, and calls placed */
   private windowCount = 0;
+  private calls = 0;
   private readonly freezer: HourFreezer;
   private readonly facts: CallFactsReader;
   private readonly folder = new CallFolder();
@@ -94,13 +102,15 @@ export class Aggregator {
     );
     this.only = opts.only ?? null;
     this.maxWindows = opts.maxWindows ?? Number.POSITIVE_INFINITY;
+    this.windowsPerCall = opts.windowsPerCall ?? 0;
   }
 
   /** Counts one more customer-hour window, or throws when that is one too many. */
   private countWindow(): void {
-    if (++this.windowCount > this.maxWindows)
+    const limit = this.maxWindows + Math.floor(this.calls * this.windowsPerCall);
+    if (++this.windowCount > limit)
       throw new WindowLimitError(
-        `more than ${this.maxWindows} customer-hour windows (distinct customers x hours) in one run`,
+        `more than ${limit} customer-hour windows (distinct customers x hours) for ${this.calls} calls in one run`,
       );
   }
 
@@ -149,6 +159,7 @@ export class Aggregator {
     const hourIdx = p.hourIdx;
     const hour = hourIdx * HOUR_MS;
     if (this.only !== null && !this.only(p.customerId, hour)) return;
+    this.calls++;
     let slot = state.lastSlot;
     if (slot === null || state.lastHourIdx !== hourIdx) {
       this.freezer.see(hourIdx);

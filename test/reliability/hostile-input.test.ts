@@ -766,7 +766,7 @@ describe('hostile input: cardinality (customers x hours)', () => {
     const capped = await traceguard(['analyze', '--format', 'json', big]);
     expect(capped.code).toBe(2);
     expect(capped.stderr).toBe(
-      `traceguard: ${big}: more than 30000 customer-hour windows (distinct customers x hours) in one run; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (about 4 KB each)\n`,
+      `traceguard: ${big}: more than 60000 customer-hour windows (distinct customers x hours) for 60001 calls in one run; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (windows beyond one for every two calls; about 4 KB each)\n`,
     );
     expect(capped.ms).toBeLessThan(20_000);
     expect(capped.peakRss).toBeLessThan(320 * MB);
@@ -784,7 +784,24 @@ describe('hostile input: cardinality (customers x hours)', () => {
     );
     const r = await traceguard(['analyze', '--format', 'json', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/customers-100k\.csv: more than 30000 customer-hour windows/);
+    expect(r.stderr).toMatch(/customers-100k\.csv: more than 60000 customer-hour windows .* for 60001 calls/);
     expect(r.peakRss).toBeLessThan(320 * MB);
+  });
+
+  it('5. the limit grows with the calls: a day of 2,000 customers, 3 calls each hour (48,000 windows), runs', async () => {
+    const file = join(dir, 'customers-2000-day.csv');
+    const rows = 2000 * 24 * 3;
+    writeFileSync(
+      file,
+      `${HEADER}\n${calls(
+        rows,
+        (i) => `CUST${Math.floor(i / 3) % 2000}`,
+        (i) => Date.UTC(2026, 10, 27, Math.floor(i / 6000), (i % 3) * 10),
+      ).join('\n')}\n`,
+    );
+    const r = await traceguard(['analyze', '--format', 'json', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({ rows, calls: rows });
   });
 });
