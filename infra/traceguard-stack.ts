@@ -118,6 +118,8 @@ export class TraceguardStack extends Stack {
       aggregatesTable: storage.aggregatesTable,
       tracebacksTable: storage.tracebacksTable,
       auditTable: storage.auditTable,
+      dossiersTable: onboarding.dossiersTable,
+      onboardingStateMachine: onboarding.stateMachine,
     });
 
     new Reconciliation(stateless, 'Reconciliation', {

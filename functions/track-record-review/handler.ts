@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
@@ -6,7 +7,9 @@ import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { documentClient } from '../../shared/aws/cases-clients.ts';
 import { DynamoTracebackHistory } from '../../shared/aws/cases-customers.ts';
 import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
-import { DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
+import { SfnOnboardingStarter } from '../../shared/aws/onboarding-sfn.ts';
+import { DynamoDossierStore, DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
+import { startReverification } from '../../shared/kyc/reverification.ts';
 import { TRACK_RECORD_POLICY } from '../../shared/kyc/track-record.ts';
 import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
 import { runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
@@ -24,6 +27,8 @@ const env = z
     TRACEBACKS_TABLE: z.string().min(1),
     AUDIT_TABLE: z.string().min(1),
     ONCALL_TOPIC_ARN: z.string().min(1),
+    DOSSIERS_TABLE: z.string().min(1),
+    ONBOARDING_STATE_MACHINE_ARN: z.string().min(1),
   })
   .parse(process.env);
 
@@ -31,6 +36,12 @@ const DAY_MS = 86_400_000;
 const doc = documentClient();
 const aggregates = new DynamoAggregateStore(doc, env.AGGREGATES_TABLE);
 const tracebacks = new DynamoTracebackHistory(doc, env.TRACEBACKS_TABLE);
+const audit = new DynamoAuditStore(doc, env.AUDIT_TABLE);
+const renewals = {
+  dossiers: new DynamoDossierStore(doc, env.DOSSIERS_TABLE),
+  starter: new SfnOnboardingStarter(new SFNClient({}), () => env.ONBOARDING_STATE_MACHINE_ARN),
+  audit,
+};
 const tools = powertools();
 
 export const handler = withPowertools(async () => {
@@ -49,7 +60,9 @@ export const handler = withPowertools(async () => {
     },
     // the review pages reviewers only; it sends no enforcement events
     notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ONCALL_TOPIC_ARN),
-    audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
+    audit,
+    // a customer due for re-verification goes through the onboarding checks and reviews again
+    reverify: (customer) => startReverification(customer, renewals),
   });
   tools.metrics.addMetric('TrackRecordActions', MetricUnit.Count, done.length);
   tools.logger.info('track-record review', {

@@ -4,6 +4,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { usePublish, useTable } from './access.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
@@ -15,6 +16,9 @@ export interface TrackRecordProps {
   aggregatesTable: ITable;
   tracebacksTable: ITable;
   auditTable: ITable;
+  /** renewals for re-verification: the customer's last dossier, and the workflow that reviews it */
+  dossiersTable: ITable;
+  onboardingStateMachine: IStateMachine;
 }
 
 /** The review runs once a day: tiers move in days (90-day probation, a year for trusted). */
@@ -56,6 +60,11 @@ export class TrackRecord extends Construct {
     // append-only, like every other function's use of the audit log
     useTable(fn, 'AUDIT_TABLE', props.auditTable, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     usePublish(fn, 'ONCALL_TOPIC_ARN', props.onCallTopic);
+    // re-verification: reads the customer's last dossier by key, submits its renewal (a new dossier
+    // item and the customer's pointer to it) and starts the onboarding workflow on it
+    useTable(fn, 'DOSSIERS_TABLE', props.dossiersTable, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    fn.addEnvironment('ONBOARDING_STATE_MACHINE_ARN', props.onboardingStateMachine.stateMachineArn);
+    props.onboardingStateMachine.grantStartExecution(fn);
     props.key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
   }
 }

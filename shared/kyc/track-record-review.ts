@@ -3,7 +3,7 @@ import type { AuditStore } from '../audit/ports.ts';
 import type { Notifier, TerminationHook } from '../cases/ports.ts';
 import { entryForTerminatedCustomer } from './do-not-onboard.ts';
 import { identifiersOfApplication } from './identity.ts';
-import type { DoNotOnboardList, DossierStore, OnboardingRegistry } from './ports.ts';
+import type { DoNotOnboardList, DossierStore, OnboardingRegistry, RegisteredCustomer } from './ports.ts';
 import {
   reviewTrackRecord,
   TRACK_RECORD_POLICY,
@@ -19,6 +19,10 @@ export interface TrackRecordDeps {
   activity: (customerId: string, since: string) => Promise<TrackRecordActivity>;
   notifier: Notifier;
   audit: AuditStore;
+  /** submits the customer's renewal for re-verification (reverification.ts); null: no dossier on file */
+  reverify?: (
+    customer: RegisteredCustomer,
+  ) => Promise<{ applicationId: string; started: 'started' | 'already' } | null>;
   now?: () => Date;
 }
 
@@ -38,6 +42,9 @@ export async function runTrackRecordReview(
     const activity = await deps.activity(customer.customer_id, customer.tier_since);
     for (const action of reviewTrackRecord(customer, activity, now, TRACK_RECORD_POLICY)) {
       if (action.kind === 'propose_trusted' && proposed.has(customer.customer_id)) continue;
+      const renewal = action.kind === 'reverify' && deps.reverify ? await deps.reverify(customer) : null;
+      // this verification cycle's renewal is already with the reviewers
+      if (renewal?.started === 'already') continue;
       if (action.kind === 'promote') {
         await deps.registry.put({ ...customer, vetting: action.to, tier_since: now.toISOString() });
       } else if (action.kind === 'reset_clock') {
@@ -47,9 +54,15 @@ export async function runTrackRecordReview(
           action.kind === 'propose_trusted'
             ? `Traceguard: customer ${customer.customer_id} proposed for trusted vetting (executive approval)`
             : `Traceguard: customer ${customer.customer_id} is due for re-verification`;
+        const next =
+          action.kind !== 'reverify' || !deps.reverify
+            ? ''
+            : renewal
+              ? `; renewal application ${renewal.applicationId} submitted: the onboarding checks and reviews run again`
+              : '; no dossier on file: re-verify by hand';
         await deps.notifier.notifyOnCall({
           subject,
-          text: `${subject}: ${action.why}`,
+          text: `${subject}: ${action.why}${next}`,
           caseId: `track-record#${customer.customer_id}`,
           customerId: customer.customer_id,
           severity: 'low',
@@ -63,7 +76,11 @@ export async function runTrackRecordReview(
           action: `track_record.${action.kind}`,
           reason: action.why,
           customerId: customer.customer_id,
-          details: { vetting: customer.vetting, ...(action.kind === 'promote' ? { to: action.to } : {}) },
+          details: {
+            vetting: customer.vetting,
+            ...(action.kind === 'promote' ? { to: action.to } : {}),
+            ...(renewal ? { applicationId: renewal.applicationId } : {}),
+          },
         },
         () => now,
       );

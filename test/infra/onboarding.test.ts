@@ -27,7 +27,7 @@ describe('onboarding dossiers', () => {
     });
   });
 
-  it('are readable only by the onboarding-step role, the reviewer policy and, by key, the enforce step', () => {
+  it('are readable only by the onboarding-step role, the reviewer policy and, by key, the enforce step and the track-record review', () => {
     const readers: string[] = [];
     for (const [id, r] of Object.entries(resources)) {
       if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
@@ -46,7 +46,9 @@ describe('onboarding dossiers', () => {
       });
       if (reads) readers.push(id);
     }
-    expect(readers).toHaveLength(3);
+    expect(readers).toHaveLength(4);
+    // the track-record review reads a due customer's last dossier to submit its renewal
+    expect(readers.find((id) => id.includes('TrackRecordReviewFunction'))).toBeDefined();
     expect(readers.find((id) => id.includes('DossierReviewPolicy'))).toBeDefined();
     expect(readers.find((id) => id.includes('OnboardingStepFunction'))).toBeDefined();
     // the escalation's enforce step reads a terminated customer's dossier to bar its identifiers: by
@@ -88,13 +90,22 @@ describe('track-record review', () => {
     expect(resources[fnId].Properties).toMatchObject({ ReservedConcurrentExecutions: 1 });
   });
 
-  it('reads the roster, stored hours and tracebacks, writes registry rows, and never touches dossiers', () => {
+  it('reads the roster, stored hours and tracebacks, writes registry rows, and renews dossiers by key', () => {
     const policy = Object.entries(resources).find(
       ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.includes('TrackRecordReviewFunction'),
     )?.[1];
-    const text = JSON.stringify(policy?.Properties?.PolicyDocument);
-    expect(text).not.toMatch(/DossiersTable/);
+    const document = policy?.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> };
+    const text = JSON.stringify(document);
     expect(text).not.toMatch(/dynamodb:Scan|dynamodb:DeleteItem/);
+    const onDossiers = document.Statement.filter((s) => JSON.stringify(s.Resource).includes('DossiersTable'));
+    expect(onDossiers.map((s) => s.Action)).toEqual([['dynamodb:GetItem', 'dynamodb:PutItem']]);
+    expect(
+      document.Statement.some(
+        (s) =>
+          s.Action === 'states:StartExecution' &&
+          JSON.stringify(s.Resource).includes('OnboardingStateMachine'),
+      ),
+    ).toBe(true);
     const env = JSON.stringify(resources[fnId].Properties?.Environment);
     for (const name of [
       'CUSTOMERS_TABLE',
@@ -102,6 +113,8 @@ describe('track-record review', () => {
       'TRACEBACKS_TABLE',
       'AUDIT_TABLE',
       'ONCALL_TOPIC_ARN',
+      'DOSSIERS_TABLE',
+      'ONBOARDING_STATE_MACHINE_ARN',
     ])
       expect(env).toContain(name);
   });

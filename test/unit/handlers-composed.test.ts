@@ -33,6 +33,7 @@ beforeAll(() => {
     ONCALL_TOPIC_ARN: arn('OnCall'),
     ENFORCEMENT_TOPIC_ARN: arn('Events'),
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Escalation',
+    ONBOARDING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Onboarding',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
 });

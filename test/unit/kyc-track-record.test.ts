@@ -10,6 +10,7 @@ import {
   InMemoryOnboardingRegistry,
 } from '../../shared/kyc/in-memory.ts';
 import type { RegisteredCustomer } from '../../shared/kyc/ports.ts';
+import { startReverification } from '../../shared/kyc/reverification.ts';
 import { reviewTrackRecord, TRACK_RECORD_POLICY } from '../../shared/kyc/track-record.ts';
 import {
   addTerminatedToDoNotOnboard,
@@ -202,5 +203,64 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
     );
     expect(await t.registry.get('C300')).toMatchObject({ vetting: 'standard' });
     expect(openTrustedProposals(await t.audit.list(TRACK_RECORD_STREAM)).size).toBe(0);
+  });
+});
+
+describe('re-verification runs the onboarding checks again', () => {
+  async function due() {
+    const registry = new InMemoryOnboardingRegistry();
+    const stale = customer({ vetting: 'standard', verified_at: daysAgo(400), tier_since: daysAgo(400) });
+    await registry.put(stale);
+    const dossiers = new InMemoryDossierStore();
+    const first = newDossier(cleanApplication({ application_id: 'APP-HD' }), 'sales', new Date(daysAgo(400)));
+    await dossiers.save({ ...first, customerId: 'C100', status: 'activated' });
+    const started: string[] = [];
+    const starter = {
+      start: async (id: string): Promise<'started' | 'already'> => {
+        if (started.includes(id)) return 'already';
+        started.push(id);
+        return 'started';
+      },
+    };
+    const audit = new InMemoryAuditStore();
+    const notifier = new RecordingNotifier();
+    const review = () =>
+      runTrackRecordReview({
+        registry,
+        activity: async () => clean(0),
+        notifier,
+        audit,
+        reverify: (c) => startReverification(c, { dossiers, starter, audit, now: () => NOW }),
+        now: () => NOW,
+      });
+    return { dossiers, started, notifier, review, stale };
+  }
+
+  it('submits the last application again as a renewal of the customer, once per verification cycle', async () => {
+    const t = await due();
+    await t.review();
+    await t.review(); // the next day: the same cycle's renewal is already with the reviewers
+    const id = `REVERIFY-${t.stale.verified_at.slice(0, 10)}-C100`;
+    expect(t.started).toEqual([id]);
+    const renewal = await t.dossiers.get(id);
+    expect(renewal).toMatchObject({
+      customerId: 'C100',
+      status: 'submitted',
+      application: {
+        legal_name: 'Harbor Dental Group, P.C.',
+        id_number: '91-1234567',
+        renewing_customer_id: 'C100',
+      },
+    });
+    expect(t.notifier.onCall).toHaveLength(1);
+    expect(t.notifier.onCall[0].text).toContain(`renewal application ${id} submitted`);
+  });
+
+  it('a customer with no dossier on file is paged for a manual re-verification', async () => {
+    const t = await due();
+    t.dossiers.dossiers.clear();
+    await t.review();
+    expect(t.started).toEqual([]);
+    expect(t.notifier.onCall[0].text).toContain('no dossier on file: re-verify by hand');
   });
 });
