@@ -6,12 +6,10 @@ import {
   type ColumnMap,
   canonicalRow,
   headerNames,
-  inContractOrder,
   isCanonicalHeader,
   mapHeader,
 } from './formats/canonical-csv.ts';
 import { CanonicalFastReader } from './formats/canonical-fast.ts';
-import { ContractOrderReader } from './formats/canonical-fast-contract.ts';
 import { freeswitchRow, looksLikeFreeswitch } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
 import { normalizeCall } from './normalize.ts';
@@ -58,6 +56,11 @@ export interface BatchSink {
    * or `quarantine`, and all of them by the time end() returns.
    */
   packed?(call: PackedCall): void;
+  /**
+   * Whether packed rows carry their call id (PackedCall.callId). Off unless asked: a string per row
+   * is work a sink that only aggregates does without.
+   */
+  readonly packedCallIds?: boolean;
 }
 
 export interface BatchStats {
@@ -188,11 +191,16 @@ export class BatchParser {
       this.columns = map;
       this.width = rec.count;
       if (this.sink.packed) {
-        // the contract's own column order has a reader with the per-column dispatch unrolled
-        const Reader = inContractOrder(map, rec.count) ? ContractOrderReader : CanonicalFastReader;
         const { earliestMs, latestMs, maxDurationS } = this.limits;
         const times = new ByteTimeParser(earliestMs, latestMs);
-        this.fast = new Reader(map, rec.count, new ByteInterner(), times, maxDurationS);
+        this.fast = new CanonicalFastReader(
+          map,
+          rec.count,
+          new ByteInterner(),
+          times,
+          maxDurationS,
+          this.sink.packedCallIds === true,
+        );
         this.block = new PackedBlock();
       }
       return true; // the header is not a data row

@@ -14,6 +14,7 @@ export class PackedBlock {
   /** rows held */
   size = 0;
   private readonly line: Float64Array;
+  private readonly callId: string[];
   private readonly startMs: Float64Array;
   private readonly hourIdx: Float64Array;
   private readonly durationS: Float64Array;
@@ -35,6 +36,7 @@ export class PackedBlock {
   constructor(capacity = 512) {
     this.capacity = capacity;
     this.line = new Float64Array(capacity);
+    this.callId = new Array<string>(capacity).fill('');
     this.startMs = new Float64Array(capacity);
     this.hourIdx = new Float64Array(capacity);
     this.durationS = new Float64Array(capacity);
@@ -57,6 +59,7 @@ export class PackedBlock {
   add(c: PackedCall): boolean {
     const i = this.size++;
     this.line[i] = c.line;
+    this.callId[i] = c.callId;
     this.startMs[i] = c.startMs;
     this.hourIdx[i] = c.hourIdx;
     this.durationS[i] = c.durationS;
@@ -84,6 +87,7 @@ export class PackedBlock {
     this.size = 0;
     for (let i = 0; i < n; i++) {
       out.line = this.line[i];
+      out.callId = this.callId[i];
       out.startMs = this.startMs[i];
       out.hourIdx = this.hourIdx[i];
       out.durationS = this.durationS[i];

@@ -9,6 +9,8 @@ import type { Attestation, NumberClass, Verstat } from './record.ts';
 export class PackedCall {
   /** 1-based physical line where the row starts */
   line = 0;
+  /** the call id, trimmed; '' unless the sink asked for call ids (BatchSink.packedCallIds) */
+  callId = '';
   startMs = 0;
   /** floor(startMs / 1 h): the UTC hour of the call as a small integer */
   hourIdx = 0;

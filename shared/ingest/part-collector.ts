@@ -1,9 +1,9 @@
 import type { BatchSink } from '../cdr/batch-parser.ts';
+import type { PackedCall } from '../cdr/packed-call.ts';
 import type { CallRecord, QuarantinedRow } from '../cdr/record.ts';
-import { hourStart } from '../cdr/time.ts';
+import { HOUR_MS } from '../cdr/time.ts';
 import { Aggregator } from '../detect/aggregator.ts';
 import type { ReferenceData } from '../detect/reference.ts';
-import { windowKey } from '../detect/window.ts';
 import { EXAMPLE_CALLS } from './finding-event.ts';
 import type { HourSpan, PartStats } from './ports.ts';
 import { UnattributedTally } from './unattributed-summary.ts';
@@ -39,17 +39,24 @@ export interface PartBounds {
 /**
  * The parser's sink for one part of one batch: skips rows earlier parts handled, folds calls into
  * windows, keeps quarantined rows as JSON Lines and a few call ids per customer-hour as examples.
- * Data rows are numbered in object order (rows = calls + quarantined), which is what makes
- * `skipRows` and part ends exact.
+ * Calls arrive either as CallRecords (`call`) or, for canonical CSV in the common shape, through the
+ * parser's fast lane (`packed`, the same reader `traceguard analyze` uses); both count the same.
+ * Data rows are numbered in object order (rows = calls + quarantined; the parser hands every row
+ * over in input order, fast-lane rows included), which is what makes `skipRows` and part ends exact.
  */
 export class PartCollector implements BatchSink {
+  /** fast-lane rows carry their call id: findings quote a few per customer-hour */
+  readonly packedCallIds = true;
   readonly aggregator: Aggregator;
   readonly quarantineLines: string[] = [];
   /** this part's rows quarantined for lack of a customer, by peer (one summary line per part) */
   readonly unattributed = new UnattributedTally();
   quarantineBytes = 0;
   private readonly bounds: PartBounds;
-  private readonly examples = new Map<string, string[]>();
+  /** customer -> UTC hour index -> up to EXAMPLE_CALLS call ids: one entry per customer-hour window */
+  private readonly examples = new Map<string, Map<number, string[]>>();
+  private windowCount = 0;
+  /** UTC hour index -> first and last call start in that hour */
   private readonly hours = new Map<number, HourSpan>();
   private row = 0;
   readonly stats: PartStats = { rows: 0, calls: 0, quarantined: 0, firstMs: null, lastMs: null };
@@ -61,7 +68,7 @@ export class PartCollector implements BatchSink {
 
   /** customer-hour windows this part holds so far (each has its entry in `examples`) */
   get windows(): number {
-    return this.examples.size;
+    return this.windowCount;
   }
 
   /** data rows of the object consumed so far, counting skipped ones */
@@ -72,24 +79,16 @@ export class PartCollector implements BatchSink {
   call(record: CallRecord): void {
     if (!this.enter()) return;
     this.aggregator.add(record);
-    this.stats.calls++;
     const ms = record.startMs;
-    if (this.stats.firstMs === null || ms < this.stats.firstMs) this.stats.firstMs = ms;
-    if (this.stats.lastMs === null || ms > this.stats.lastMs) this.stats.lastMs = ms;
-    const hourMs = hourStart(ms);
-    const span = this.hours.get(hourMs);
-    if (!span) this.hours.set(hourMs, { hourMs, firstMs: ms, lastMs: ms });
-    else {
-      if (ms < span.firstMs) span.firstMs = ms;
-      if (ms > span.lastMs) span.lastMs = ms;
-    }
-    const key = windowKey({ customerId: record.customerId, trunkId: '', hourMs });
-    let ids = this.examples.get(key);
-    if (!ids) {
-      ids = [];
-      this.examples.set(key, ids);
-    }
-    if (ids.length < EXAMPLE_CALLS) ids.push(record.callId);
+    this.counted(record.customerId, Math.floor(ms / HOUR_MS), ms, record.callId);
+    this.leave();
+  }
+
+  /** A call from the parser's fast lane (the reused PackedCall is read, not kept). */
+  packed(call: PackedCall): void {
+    if (!this.enter()) return;
+    this.aggregator.addPacked(call);
+    this.counted(call.customerId, call.hourIdx, call.startMs, call.callId);
     this.leave();
   }
 
@@ -108,11 +107,37 @@ export class PartCollector implements BatchSink {
   }
 
   exampleCalls(customerId: string, hourMs: number): string[] {
-    return this.examples.get(windowKey({ customerId, trunkId: '', hourMs })) ?? [];
+    return this.examples.get(customerId)?.get(Math.floor(hourMs / HOUR_MS)) ?? [];
   }
 
   hourSpans(): HourSpan[] {
     return [...this.hours.values()].sort((a, b) => a.hourMs - b.hourMs);
+  }
+
+  /** A call of this part, whichever lane it came by: stats, its hour's span, its window's examples. */
+  private counted(customerId: string, hourIdx: number, ms: number, callId: string): void {
+    const stats = this.stats;
+    stats.calls++;
+    if (stats.firstMs === null || ms < stats.firstMs) stats.firstMs = ms;
+    if (stats.lastMs === null || ms > stats.lastMs) stats.lastMs = ms;
+    const span = this.hours.get(hourIdx);
+    if (!span) this.hours.set(hourIdx, { hourMs: hourIdx * HOUR_MS, firstMs: ms, lastMs: ms });
+    else {
+      if (ms < span.firstMs) span.firstMs = ms;
+      if (ms > span.lastMs) span.lastMs = ms;
+    }
+    let byHour = this.examples.get(customerId);
+    if (!byHour) {
+      byHour = new Map();
+      this.examples.set(customerId, byHour);
+    }
+    let ids = byHour.get(hourIdx);
+    if (!ids) {
+      ids = [];
+      byHour.set(hourIdx, ids);
+      this.windowCount++;
+    }
+    if (ids.length < EXAMPLE_CALLS) ids.push(callId);
   }
 
   quarantineBody(): string {

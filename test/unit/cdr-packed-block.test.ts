@@ -9,6 +9,7 @@ const CLASSES: NumberClass[] = ['valid', 'blank', 'toll_free', 'premium', 'inval
 /** every field of a PackedCall, any value the fast lane can give it */
 const callArb = fc.record({
   line: fc.integer({ min: 1, max: 2 ** 40 }),
+  callId: fc.string(),
   startMs: fc.integer({ min: 0, max: 2 ** 45 }),
   hourIdx: fc.integer({ min: 0, max: 2 ** 30 }),
   durationS: fc.integer({ min: 0, max: 999_999_999 }),

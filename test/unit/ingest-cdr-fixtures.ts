@@ -33,6 +33,11 @@ export interface BatchSpec {
   /** first hour of traffic (epoch ms, UTC hour) */
   startHourMs?: number;
   idPrefix?: string;
+  /**
+   * times with milliseconds (`...:07.123Z`), a shape only the parser's general lane reads; default
+   * whole seconds (`...:07Z`), as switches write them, which canonical batches' fast lane reads
+   */
+  millis?: boolean;
 }
 
 export function nanp(r: () => number): string {
@@ -52,14 +57,19 @@ export function cdrBatch(spec: BatchSpec): string {
       const robo = spec.robocallers?.includes(customer) ?? false;
       const ownNumber = nanp(r);
       for (let i = 0; i < spec.rowsPerWindow; i++) {
-        const t = start + h * 3_600_000 + Math.floor(r() * 3_599_000);
+        const offset = Math.floor(r() * 3_599_000);
+        const t = start + h * 3_600_000 + (spec.millis ? offset : offset - (offset % 1000));
         const answered = robo ? r() < 0.15 : r() < 0.6;
         const dur = answered ? (robo ? 1 + Math.floor(r() * 4) : 30 + Math.floor(r() * 400)) : 0;
         const trunk = `T${1 + Math.floor(r() * (spec.trunks ?? 2))}`;
         const calling = robo ? nanp(r) : ownNumber;
-        const iso = new Date(t).toISOString();
-        const answer = answered ? new Date(t + 5000).toISOString() : '';
-        const end = new Date(t + 5000 + dur * 1000).toISOString();
+        const time = (ms: number) => {
+          const text = new Date(ms).toISOString();
+          return spec.millis ? text : text.replace('.000Z', 'Z');
+        };
+        const iso = time(t);
+        const answer = answered ? time(t + 5000) : '';
+        const end = time(t + 5000 + dur * 1000);
         const sip = answered ? 200 : robo ? (r() < 0.5 ? 603 : 487) : 486;
         const att = robo ? (r() < 0.7 ? 'C' : '') : 'A';
         lines.push(

@@ -21,11 +21,6 @@ export function isCanonicalHeader(names: string[]): boolean {
   return names.includes('call_id') && names.includes('start_time');
 }
 
-/** Whether the header is exactly the contract's column order (CANONICAL_COLUMNS, nothing else). */
-export function inContractOrder(map: ColumnMap, width: number): boolean {
-  return width === CANONICAL_COLUMNS.length && CANONICAL_COLUMNS.every((column, i) => map[column] === i);
-}
-
 /**
  * Maps header names (any order, any case, unknown columns ignored) to canonical columns.
  * Returns the list of required columns that are missing, so the caller can fail the batch loudly.

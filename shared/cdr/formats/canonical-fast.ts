@@ -16,24 +16,22 @@ import type { ColumnMap } from './canonical-csv.ts';
  * every error) exactly as before. Accepting a row means producing what that general lane would
  * have produced for it (test/unit/cdr-fast-path.test.ts checks this on arbitrary rows).
  *
- * Batches in the contract's own column order are read by ContractOrderReader
- * (canonical-fast-contract.ts), which scripts/contract-reader/write.ts generates from readLine below by
- * unrolling its per-column loop (about 5% less time per row, reading and aggregating): hence the
- * exports and protected members. After changing readLine, run that script; a test fails until then.
+ * The same reader serves every sink with a fast lane: `traceguard analyze` and the ingest function
+ * read canonical batches through it alike; only the call id is optional (kept when the sink asks).
  */
 
-export const NO_KEY = -2;
+const NO_KEY = -2;
 /** the reader's number for ANSWERED (a disposition is its index in DISPOSITION_NAMES + 1, 0 for none) */
-export const ANSWERED = DISPOSITION_NAMES.indexOf('ANSWERED') + 1;
-export const QUOTE = 34;
-export const COMMA = 44;
-export const LF = 10;
-export const CR = 13;
-export const DISPOSITIONS = DISPOSITION_NAMES.map((d) => Buffer.from(d, 'latin1'));
-export const VERSTAT_BYTES = VERSTAT_NAMES.map((v) => Buffer.from(v, 'latin1'));
+const ANSWERED = DISPOSITION_NAMES.indexOf('ANSWERED') + 1;
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+const DISPOSITIONS = DISPOSITION_NAMES.map((d) => Buffer.from(d, 'latin1'));
+const VERSTAT_BYTES = VERSTAT_NAMES.map((v) => Buffer.from(v, 'latin1'));
 
 /** What the reader does with each column, by the column's position in the header. */
-export const Kind = {
+const Kind = {
   Skip: 0,
   CallId: 1,
   Start: 2,
@@ -49,9 +47,9 @@ export const Kind = {
   Attestation: 12,
   Verstat: 13,
 } as const;
-export type Kind = (typeof Kind)[keyof typeof Kind];
+type Kind = (typeof Kind)[keyof typeof Kind];
 
-export const KIND_OF: Array<[keyof ColumnMap, Kind]> = [
+const KIND_OF: Array<[keyof ColumnMap, Kind]> = [
   ['call_id', Kind.CallId],
   ['start_time', Kind.Start],
   ['answer_time', Kind.Answer],
@@ -71,7 +69,7 @@ export const KIND_OF: Array<[keyof ColumnMap, Kind]> = [
  * Index of the word of `list` written at buf[s] and followed by a delimiter (comma, CR or newline),
  * or -1: compared in place, without finding the field's end first.
  */
-export function wordAt(buf: Buffer, s: number, list: Buffer[]): number {
+function wordAt(buf: Buffer, s: number, list: Buffer[]): number {
   outer: for (let k = 0; k < list.length; k++) {
     const want = list[k];
     const len = want.length;
@@ -83,7 +81,7 @@ export function wordAt(buf: Buffer, s: number, list: Buffer[]): number {
 }
 
 /** kinds whose field may be empty (the row then has none of that value) */
-export const OPTIONAL = new Uint8Array(Object.keys(Kind).length);
+const OPTIONAL = new Uint8Array(Object.keys(Kind).length);
 for (const kind of [
   Kind.Answer,
   Kind.End,
@@ -97,19 +95,19 @@ for (const kind of [
   OPTIONAL[kind] = 1;
 
 /** an empty field starts at its delimiter (a CR only counts at the end of the line, checked later) */
-export function isEmptyAt(c: number): boolean {
+function isEmptyAt(c: number): boolean {
   return c === COMMA || c === LF || c === CR;
 }
 
 /** true when the field needs no trimming and decodes as plain ASCII at both ends */
-export function plainEnds(buf: Buffer, s: number, e: number): boolean {
+function plainEnds(buf: Buffer, s: number, e: number): boolean {
   const a = buf[s];
   const b = buf[e - 1];
   return a > 0x20 && a < 0x7f && b > 0x20 && b < 0x7f;
 }
 
 /** offset of the first comma or newline at or after p (the caller guarantees a newline follows) */
-export function fieldEnd(buf: Buffer, p: number): number {
+function fieldEnd(buf: Buffer, p: number): number {
   for (;;) {
     const c = buf[p];
     if (c === COMMA || c === LF) return p;
@@ -120,21 +118,23 @@ export function fieldEnd(buf: Buffer, p: number): number {
 export class CanonicalFastReader {
   private readonly kinds: Uint8Array;
   private readonly last: number;
-  protected readonly hasAttestation: boolean;
-  protected readonly ids: ByteInterner;
-  protected readonly times: ByteTimeParser;
+  private readonly hasAttestation: boolean;
+  private readonly ids: ByteInterner;
+  private readonly times: ByteTimeParser;
   /** class of the last number parsed by numberAt, its NPA * 1000 + NXX (-1 unless +1), and where its digits ended */
-  protected cls: NumberClass = 'valid';
-  protected npaNxx = -1;
-  protected numEnd = 0;
+  private cls: NumberClass = 'valid';
+  private npaNxx = -1;
+  private numEnd = 0;
   /**
    * key (E.164 digits as an integer) of the last number numberAt read: a field, not a return value,
    * so the double is not boxed into a new heap object on every call
    */
-  protected numKey = Number.NaN;
+  private numKey = Number.NaN;
 
   /** a longer duration is implausible: the general lane quarantines it */
-  protected readonly maxDurationS: number;
+  private readonly maxDurationS: number;
+  /** whether rows carry their call id (a string per row, which a sink that only aggregates does without) */
+  private readonly keepCallIds: boolean;
 
   constructor(
     columns: ColumnMap,
@@ -142,8 +142,10 @@ export class CanonicalFastReader {
     ids: ByteInterner,
     times: ByteTimeParser,
     maxDurationS = Number.POSITIVE_INFINITY,
+    keepCallIds = false,
   ) {
     this.maxDurationS = maxDurationS;
+    this.keepCallIds = keepCallIds;
     this.kinds = new Uint8Array(width);
     for (const [column, kind] of KIND_OF) {
       const at = columns[column];
@@ -164,6 +166,7 @@ export class CanonicalFastReader {
     const kinds = this.kinds;
     const last = this.last;
     let p = pos;
+    let callId = '';
     let startMs = Number.NaN;
     let hourIdx = 0;
     let answerMs = Number.NaN;
@@ -200,10 +203,13 @@ export class CanonicalFastReader {
             e = fieldEnd(buf, s);
             break;
           case Kind.CallId:
-            // required, and not blank once trimmed (a comma or newline here is an empty call_id)
+            // required, and not blank once trimmed (a comma or newline here is an empty call_id);
+            // blanks at either end would be trimmed, so the general lane takes such a row
             if (c0 <= 0x20 || c0 >= 0x7f || c0 === COMMA) return -1;
             e = this.callIdEnd(buf, s + 1);
-            if (e < 0) return -1;
+            if (e < 0 || buf[e - 1] <= 0x20) return -1;
+            // plain ASCII (callIdEnd checked): latin1 decodes it exactly as UTF-8 would
+            if (this.keepCallIds) callId = buf.toString('latin1', s, e);
             break;
           case Kind.Start:
             e = this.timeEnd(buf, s);
@@ -329,6 +335,7 @@ export class CanonicalFastReader {
             : durationS > 0;
 
     out.line = line;
+    out.callId = callId;
     out.startMs = startMs;
     out.hourIdx = hourIdx;
     out.durationS = answered ? durationS : 0;
@@ -349,23 +356,24 @@ export class CanonicalFastReader {
   }
 
   /**
-   * End of a call_id from p, or -1 when it holds a NUL or a non-ASCII byte (the general lane then
-   * checks its characters: NUL is no value, invalid UTF-8 no id)
+   * End of a call_id from p (its comma, newline, or a CR: only valid before the newline), or -1 when
+   * it holds a NUL or a non-ASCII byte (the general lane then checks its characters: NUL is no value,
+   * invalid UTF-8 no id)
    */
-  protected callIdEnd(buf: Buffer, p: number): number {
+  private callIdEnd(buf: Buffer, p: number): number {
     for (;;) {
       const c = buf[p];
-      if (c === COMMA || c === LF) return p;
+      if (c === COMMA || c === LF || c === CR) return p;
       if (c === 0 || c > 0x7f) return -1;
       p++;
     }
   }
 
   /** the ByteInterner hash of the id scanned by the last idEnd */
-  protected idHash = 0;
+  private idHash = 0;
 
   /** End of the id field starting at s, hashing its bytes on the way (ByteInterner's FNV-1a) into idHash. */
-  protected idEnd(buf: Buffer, s: number): number {
+  private idEnd(buf: Buffer, s: number): number {
     let h = FNV_OFFSET;
     let p = s;
     for (;;) {
@@ -379,7 +387,7 @@ export class CanonicalFastReader {
   }
 
   /** Reads a time field starting at s into times.ms; returns where it ends, or -1 (not a plain time). */
-  protected timeEnd(buf: Buffer, s: number): number {
+  private timeEnd(buf: Buffer, s: number): number {
     // the usual ...Z text is 20 bytes: checked where it must end before reading it, so a field
     // cut short by the newline never reads the next line as its own
     const d = buf[s + 20];
@@ -404,7 +412,7 @@ export class CanonicalFastReader {
    * end of the digits in numEnd; false for anything it would keep verbatim (invalid) or has to clean
    * up first (separators, URIs, words), which the caller sees as a digit run not ending at a delimiter.
    */
-  protected numberAt(buf: Buffer, start: number): boolean {
+  private numberAt(buf: Buffer, start: number): boolean {
     let p = start;
     const plus = buf[p] === 43;
     if (plus) p++;
