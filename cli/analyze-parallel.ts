@@ -35,10 +35,12 @@ export interface WorkerInput {
   range: ByteRange;
   freezeBehindHours: number;
   /** reference files the worker reads itself (started ahead, before the main thread has them)... */
-  reference?: { numbers: string | null; dno: string | null };
+  reference?: { customers: string | null; numbers: string | null; dno: string | null };
   /** ...or the reference data itself */
   dno?: string[];
   inventory?: Array<[string, string]>;
+  /** customers that declared source addresses or calling numbers: [id, ranges, numbers] */
+  declared?: Array<[string, string[], string[]]>;
   /** customer-hour windows this range may hold (its share of the run's limit) */
   maxWindows: number;
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
@@ -114,6 +116,13 @@ export async function aggregateFileInParallel(
         plausibility: opts.plausibility,
         dno: [...ref.dno],
         inventory: ref.inventory.entries(),
+        declared: [...ref.customers.values()]
+          .filter((c) => ref.declarations.has(c.customer_id))
+          .map((c): [string, string[], string[]] => [
+            c.customer_id,
+            c.declared_ip_ranges ?? [],
+            c.declared_numbers ?? [],
+          ]),
         quarantineToFile: opts.quarantineToFile,
       };
       workers = rangeInputs(path, fileBytes, opts.count ?? 2, base).map((i) => new RangeWorker(i));

@@ -194,6 +194,7 @@ export class RangeWorker {
 export interface PrestartOptions {
   inputFormat: string;
   timezone?: string;
+  customers?: string;
   numbers?: string;
   dno?: string;
   quarantineOut?: string;
@@ -216,7 +217,11 @@ export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeW
     const base = {
       format: opts.inputFormat as WorkerInput['format'],
       zone: opts.timezone ?? null,
-      reference: { numbers: opts.numbers ?? null, dno: opts.dno ?? null },
+      reference: {
+        customers: opts.customers ?? null,
+        numbers: opts.numbers ?? null,
+        dno: opts.dno ?? null,
+      },
       quarantineToFile: Boolean(opts.quarantineOut),
     };
     return rangeInputs(inputs[0], st.size, count, base).map((input) => new RangeWorker(input));

@@ -4,6 +4,7 @@ import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
+import { CustomerDeclarations, declarationsOf } from '../shared/detect/declarations.ts';
 import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
 import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
@@ -27,12 +28,21 @@ const input = workerData as WorkerInput;
 const ref = emptyReference();
 const files = input.reference;
 if (files) {
+  // the registry only matters here when it declares addresses or numbers (checked per call); its
+  // parser (and the schema library) is loaded only then
+  const registry = files.customers ? readFileSync(files.customers, 'utf8') : '';
+  if (/declared_(ip_ranges|numbers)/i.test(registry.slice(0, registry.indexOf('\n') >>> 0))) {
+    const { parseCustomers } = await import('../shared/detect/customers.ts');
+    ref.declarations = declarationsOf(parseCustomers(registry, files.customers as string).values());
+  }
   if (files.numbers) ref.inventory = parseInventory(readFileSync(files.numbers, 'utf8'), files.numbers);
   if (files.dno) ref.dno = parseDno(readFileSync(files.dno, 'utf8'), files.dno);
 } else {
   ref.dno = new Set(input.dno ?? []);
   ref.inventory = new NumberInventory();
   for (const [customer, number] of input.inventory ?? []) ref.inventory.add(customer, number);
+  for (const [customer, ips, numbers] of input.declared ?? [])
+    ref.declarations.set(customer, new CustomerDeclarations(ips, numbers));
 }
 const aggregator = new Aggregator(ref, {
   trunkWindows: ANALYZE_TRUNKS,

@@ -7,6 +7,7 @@ import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibili
 import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
 import { parseTrunkMap } from '../shared/config/trunks.ts';
 import { parseCustomers } from '../shared/detect/customers.ts';
+import { declarationsOf } from '../shared/detect/declarations.ts';
 import { loadPolicy, type Policy } from '../shared/detect/policy.ts';
 import { emptyReference, parseDno, parseInventory, type ReferenceData } from '../shared/detect/reference.ts';
 import { UsageError } from './errors.ts';
@@ -128,6 +129,7 @@ export function loadReference(opts: ReferenceOptions): ReferenceData {
   try {
     if (opts.customers)
       ref.customers = parseCustomers(readText(opts.customers, 'customer registry'), opts.customers);
+    ref.declarations = declarationsOf(ref.customers.values());
     if (opts.numbers)
       ref.inventory = parseInventory(readText(opts.numbers, 'number inventory'), opts.numbers);
     if (opts.dno) ref.dno = parseDno(readText(opts.dno, 'DNO list'), opts.dno);

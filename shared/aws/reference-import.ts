@@ -1,9 +1,9 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../detect/customers.ts';
 import { parseDno, parseInventory } from '../detect/reference.ts';
 import { forEachLimited } from '../ingest/parallel.ts';
-import { DNO_KEY, NUMBERS_KEY } from './reference-store.ts';
+import { DECLARED_PK, DNO_KEY, NUMBERS_KEY } from './reference-store.ts';
 
 /**
  * Loading reference data where ingest reads it (docs/wiring.md): registry rows into the Customers
@@ -24,7 +24,7 @@ export async function putCustomers(
         TableName: table,
         Key: { pk: `CUST#${c.customer_id}`, sk: 'PROFILE' },
         UpdateExpression:
-          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, declared_peak_per_hour = :peak, #status = if_not_exists(#status, :active), importedAt = :at',
+          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, declared_peak_per_hour = :peak, declared_ip_ranges = :ips, declared_numbers = :nums, #status = if_not_exists(#status, :active), importedAt = :at',
         ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
         ExpressionAttributeValues: {
           ':id': c.customer_id,
@@ -33,11 +33,45 @@ export async function putCustomers(
           ':vetting': c.vetting,
           ':profile': c.traffic_profile,
           ':peak': c.declared_peak_per_hour ?? null,
+          ':ips': c.declared_ip_ranges ?? null,
+          ':nums': c.declared_numbers ?? null,
           ':active': 'active',
           ':at': now.toISOString(),
         },
       }),
     );
+    // ingest checks every call against the declarations, so it loads them all with one Query
+    const key = { pk: DECLARED_PK, sk: `CUST#${c.customer_id}` };
+    if (c.declared_ip_ranges?.length || c.declared_numbers?.length)
+      await doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...key,
+            customer_id: c.customer_id,
+            declared_ip_ranges: c.declared_ip_ranges ?? [],
+            declared_numbers: c.declared_numbers ?? [],
+          },
+        }),
+      );
+    else {
+      // declarations withdrawn (a renewal without them): empty the item if there is one; never a
+      // delete, which no function may do on the registry, and nothing written for the many
+      // customers that never declared anything
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key,
+            UpdateExpression: 'SET declared_ip_ranges = :none, declared_numbers = :none',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':none': [] },
+          }),
+        );
+      } catch (e) {
+        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      }
+    }
   });
 }
 

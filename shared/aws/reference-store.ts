@@ -1,7 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import type { SwitchConfig } from '../config/switches.ts';
-import { type Customer, customerSchema } from '../detect/customers.ts';
+import { type Customer, customerSchema, unknownCustomer } from '../detect/customers.ts';
+import { type CustomerDeclarations, declarationsOf } from '../detect/declarations.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
 import { NumberInventory, parseDno, parseInventory } from '../detect/reference.ts';
 import { TracebackHistory } from '../detect/traceback-history.ts';
@@ -13,6 +15,12 @@ import { readOptionalText, S3SwitchConfigStore } from './switch-config-store.ts'
 export const DNO_KEY = 'reference/dno.txt';
 export const NUMBERS_KEY = 'reference/numbers.csv';
 export const REFERENCE_TTL_MS = 5 * 60_000;
+/**
+ * Partition of the Customers table with one item per customer that declared originating addresses or
+ * calling numbers (written with its profile): ingest loads them all with one Query, since every call
+ * of such a customer is checked against them.
+ */
+export const DECLARED_PK = 'DECLARED';
 
 export interface ReferenceStoreConfig {
   customersTable: string;
@@ -39,8 +47,40 @@ export function customerFromItem(item: Record<string, unknown>): Customer | null
     vetting: item.vetting,
     traffic_profile: item.traffic_profile,
     declared_peak_per_hour: item.declared_peak_per_hour,
+    declared_ip_ranges: item.declared_ip_ranges,
+    declared_numbers: item.declared_numbers,
   });
   return parsed.success ? parsed.data : null;
+}
+
+/** Every customer's declared addresses and numbers, from the Customers table's DECLARED partition. */
+export async function readDeclarations(
+  doc: DynamoDBDocumentClient,
+  table: string,
+): Promise<Map<string, CustomerDeclarations>> {
+  const customers: Customer[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': DECLARED_PK },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const ips = z.array(z.string()).safeParse(item.declared_ip_ranges);
+      const numbers = z.array(z.string()).safeParse(item.declared_numbers);
+      customers.push({
+        ...unknownCustomer(String(item.customer_id)),
+        declared_ip_ranges: ips.success ? ips.data : [],
+        declared_numbers: numbers.success ? numbers.data : [],
+      });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return declarationsOf(customers);
 }
 
 /**
@@ -85,8 +125,13 @@ export class ReferenceStore implements ReferenceSource {
   async numbers(): Promise<ReferenceNumbers> {
     if (this.#fresh(this.#numbers)) return this.#numbers.value;
     const bucket = this.#config.referenceBucket;
-    const [dnoText, numbersText] = await Promise.all([this.#text(DNO_KEY), this.#text(NUMBERS_KEY)]);
+    const [dnoText, numbersText, declared] = await Promise.all([
+      this.#text(DNO_KEY),
+      this.#text(NUMBERS_KEY),
+      readDeclarations(this.#doc, this.#config.customersTable),
+    ]);
     const value: ReferenceNumbers = {
+      declarations: declared,
       dno: dnoText === null ? new Set() : parseDno(dnoText, `s3://${bucket}/${DNO_KEY}`),
       inventory:
         numbersText === null

@@ -15,6 +15,7 @@ export class PackedBlock {
   size = 0;
   private readonly line: Float64Array;
   private readonly callId: string[];
+  private readonly sourceIpV4: Float64Array;
   private readonly startMs: Float64Array;
   private readonly hourIdx: Float64Array;
   private readonly durationS: Float64Array;
@@ -37,6 +38,7 @@ export class PackedBlock {
     this.capacity = capacity;
     this.line = new Float64Array(capacity);
     this.callId = new Array<string>(capacity).fill('');
+    this.sourceIpV4 = new Float64Array(capacity);
     this.startMs = new Float64Array(capacity);
     this.hourIdx = new Float64Array(capacity);
     this.durationS = new Float64Array(capacity);
@@ -60,6 +62,7 @@ export class PackedBlock {
     const i = this.size++;
     this.line[i] = c.line;
     this.callId[i] = c.callId;
+    this.sourceIpV4[i] = c.sourceIpV4;
     this.startMs[i] = c.startMs;
     this.hourIdx[i] = c.hourIdx;
     this.durationS[i] = c.durationS;
@@ -88,6 +91,7 @@ export class PackedBlock {
     for (let i = 0; i < n; i++) {
       out.line = this.line[i];
       out.callId = this.callId[i];
+      out.sourceIpV4 = this.sourceIpV4[i];
       out.startMs = this.startMs[i];
       out.hourIdx = this.hourIdx[i];
       out.durationS = this.durationS[i];

@@ -2,6 +2,7 @@ import { PackedCall } from '../cdr/packed-call.ts';
 import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
+import type { CustomerDeclarations } from './declarations.ts';
 import { numberKey, pairKey } from './distinct.ts';
 import { zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
 import { NumberSet } from './number-set.ts';
@@ -22,6 +23,10 @@ export interface CallFacts {
   dno: boolean;
   /** 0 not checked against an inventory, 1 inside it, 2 outside it (any attestation) */
   inventory: number;
+  /** 0 the customer declared no numbers (or no caller ID), 1 a declared or inventory number, 2 neither */
+  declaredCalling: number;
+  /** 0 the customer declared no addresses (or the call has none), 1 from a declared range, 2 from elsewhere */
+  declaredSource: number;
   /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
   destination: number;
   /** index in ZONE_GROUPS of the called party's zone(s), -1 unknown */
@@ -29,11 +34,34 @@ export interface CallFacts {
   pair: number;
 }
 
+/**
+ * The inventory check (0 none, 1 inside, 2 outside) widened by the numbers the customer declared at
+ * onboarding: a number declared with its proof of right is the customer's as much as one in the
+ * carrier's inventory, for the attestation checks as for the declared-number one.
+ */
+function withDeclared(
+  inventory: number,
+  declared: CustomerDeclarations | null,
+  blank: boolean,
+  callingKey: number,
+): number {
+  if (blank || declared === null || declared.numbers === null) return inventory;
+  return inventory === 1 || declared.numbers.has(callingKey) ? 1 : 2;
+}
+
+/** 0 when the customer declared no numbers (or the call shows none), else the widened inventory check */
+function declaredCalling(declared: CustomerDeclarations | null, blank: boolean, inventory: number): number {
+  return blank || declared === null || declared.numbers === null ? 0 : inventory;
+}
+
 /** A customer's inventory as keys, kept with the customer: valid while the inventory's revision is the same. */
 export interface InventoryCache {
   inventory: InventoryKeys | null;
   inventoryOf: NumberInventory | null;
   inventoryRevision: number;
+  /** the customer's declarations, valid while `declaredOf` is the reference's map */
+  declared: CustomerDeclarations | null;
+  declaredOf: Map<string, CustomerDeclarations> | null;
 }
 
 /**
@@ -47,6 +75,8 @@ export class CallFactsReader {
     neighborNpaNxx: false,
     dno: false,
     inventory: 0,
+    declaredCalling: 0,
+    declaredSource: 0,
     destination: DEST_PSTN,
     zone: -1,
     pair: 0,
@@ -89,12 +119,25 @@ export class CallFactsReader {
       r.called.startsWith('+1') &&
       r.calling.slice(0, 8) === r.called.slice(0, 8);
     f.dno = this.ref.dno.has(r.calling);
-    f.inventory =
+    const declared = this.ref.declarations.get(r.customerId) ?? null;
+    f.inventory = withDeclared(
       !blank && this.ref.inventory.hasCustomer(r.customerId)
         ? this.ref.inventory.owns(r.customerId, r.calling)
           ? 1
           : 2
-        : 0;
+        : 0,
+      declared,
+      blank,
+      p.callingKey,
+    );
+    f.declaredCalling = declaredCalling(declared, blank, f.inventory);
+    f.declaredSource =
+      declared === null || !declared.checksSources || r.sourceIp === ''
+        ? 0
+        : declared.containsAddress(r.sourceIp)
+          ? 1
+          : 2;
+    p.sourceIpV4 = -1;
     f.destination = DESTINATION_CODE[destinationOf(r.called)];
     f.zone = zoneIndexOfNumber(r.called);
     f.pair = blank ? 0 : pairKey(p.callingKey, p.calledKey);
@@ -126,7 +169,20 @@ export class CallFactsReader {
       const keys = customer.inventory;
       if (keys !== null) inventory = keys.exact.has(ck) || keyHasPrefix(ck, keys.prefixes) ? 1 : 2;
     }
-    f.inventory = inventory;
+    const decls = this.ref.declarations;
+    if (customer.declaredOf !== decls) {
+      customer.declared = decls.get(p.customerId) ?? null;
+      customer.declaredOf = decls;
+    }
+    const declared = customer.declared;
+    f.inventory = withDeclared(inventory, declared, blank, ck);
+    f.declaredCalling = declaredCalling(declared, blank, f.inventory);
+    f.declaredSource =
+      declared === null || !declared.checksSources || p.sourceIpV4 < 0
+        ? 0
+        : declared.containsV4(p.sourceIpV4)
+          ? 1
+          : 2;
     // the fast path keys only numbers it normalized to E.164: every call it hands over is PSTN-bound
     f.destination = DEST_PSTN;
     f.zone = p.calledNpaNxx >= 0 ? zoneIndexOfNpa((p.calledNpaNxx / 1000) | 0) : -1;

@@ -76,6 +76,14 @@ export class CallFolder {
         w.callingChecked++;
         if (f.inventory === 2) w.callingOutsideInventory++;
       }
+      if (f.declaredCalling !== 0) {
+        w.declaredCallingChecked++;
+        if (f.declaredCalling === 2) w.callingUndeclared++;
+      }
+    }
+    if (f.declaredSource !== 0) {
+      w.sourceChecked++;
+      if (f.declaredSource === 2) w.sourceUndeclared++;
     }
     w.called.add(p.calledKey);
     switch (p.attestation) {

@@ -46,6 +46,8 @@ export function newCustomer(customerId: string): CustomerWindows {
     inventory: null,
     inventoryOf: null,
     inventoryRevision: -1,
+    declared: null,
+    declaredOf: null,
   };
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { normalizeNumber } from '../cdr/phone.ts';
+import { parseIpRange } from '../net/ip-range.ts';
 import { csvObjects, ReferenceDataError } from './reference-csv.ts';
 
 /**
@@ -10,6 +12,40 @@ export const VETTING = ['new', 'standard', 'trusted'] as const;
 export const PROFILES = ['conversational', 'call_center', 'notifications', 'dialer'] as const;
 export type Vetting = (typeof VETTING)[number];
 export type TrafficProfile = (typeof PROFILES)[number];
+
+/**
+ * A list column: an array (registry items) or text separated by semicolons (CSV cells, where a comma
+ * would need quoting; numbers may contain spaces); empty means none.
+ */
+function listOf<T extends z.ZodType<string>>(item: T) {
+  return z.preprocess(
+    (v) =>
+      v === '' || v === null || v === undefined
+        ? undefined
+        : typeof v === 'string'
+          ? v
+              .split(';')
+              .map((x) => x.trim())
+              .filter((x) => x !== '')
+          : v,
+    z.array(item).optional(),
+  );
+}
+
+/** an originating address or CIDR block the customer declared at onboarding */
+const declaredIpRange = z.string().refine((t) => parseIpRange(t) !== null, {
+  error: (i) => `'${String(i.input)}' is not an IP address or CIDR block`,
+});
+
+/** a telephone number the customer declared (with its proof of right) at onboarding, as E.164 */
+const declaredNumber = z.string().transform((t, ctx) => {
+  const n = normalizeNumber(t);
+  if (!n.value.startsWith('+')) {
+    ctx.addIssue({ code: 'custom', message: `'${t}' is not an E.164 or NANP number` });
+    return z.NEVER;
+  }
+  return n.value;
+});
 
 export const customerSchema = z.object({
   customer_id: z.string().trim().min(1, 'customer_id is empty'),
@@ -25,6 +61,10 @@ export const customerSchema = z.object({
     (v) => (v === '' || v === null || v === undefined ? undefined : Number(v)),
     z.number().int().positive('declared_peak_per_hour must be a positive whole number').optional(),
   ),
+  /** originating addresses declared at onboarding: calls from elsewhere are UNDECLARED_SOURCE_IP */
+  declared_ip_ranges: listOf(declaredIpRange),
+  /** calling numbers declared (with LOA) at onboarding: others are UNDECLARED_CALLING_NUMBER */
+  declared_numbers: listOf(declaredNumber),
 });
 export type Customer = z.infer<typeof customerSchema>;
 

@@ -1,5 +1,6 @@
 import { normalizeNumber } from '../cdr/phone.ts';
 import type { Customer } from './customers.ts';
+import type { CustomerDeclarations } from './declarations.ts';
 import { numberKey } from './distinct.ts';
 import { NumberSet } from './number-set.ts';
 import { csvObjects, ReferenceDataError } from './reference-csv.ts';
@@ -149,8 +150,15 @@ export interface ReferenceData {
   customers: Map<string, Customer>;
   inventory: NumberInventory;
   dno: Set<string>;
+  /** what customers declared at onboarding (source addresses, calling numbers): checked per call */
+  declarations: Map<string, CustomerDeclarations>;
 }
 
 export function emptyReference(): ReferenceData {
-  return { customers: new Map(), inventory: new NumberInventory(), dno: new Set() };
+  return {
+    customers: new Map(),
+    inventory: new NumberInventory(),
+    dno: new Set(),
+    declarations: new Map(),
+  };
 }

@@ -44,6 +44,14 @@ export const COUNTER_FIELDS = [
   'callingChecked',
   /** ...and of those, presented from numbers the customer does not hold */
   'callingOutsideInventory',
+  /** calls with a caller ID from a customer that declared its calling numbers at onboarding */
+  'declaredCallingChecked',
+  /** ...and of those, presented from numbers neither declared nor in the inventory */
+  'callingUndeclared',
+  /** calls with a source address from a customer that declared its originating addresses */
+  'sourceChecked',
+  /** ...and of those, sent from an address outside the declared ranges */
+  'sourceUndeclared',
   /** calls to on-net destinations (extensions, feature codes, SIP user names, voicemail): counted only */
   'onNet',
   /** calls to emergency services (911, 933): counted only, never flagged */
@@ -120,6 +128,10 @@ export function emptyWindow(
     outsideStateHours: 0,
     callingChecked: 0,
     callingOutsideInventory: 0,
+    declaredCallingChecked: 0,
+    callingUndeclared: 0,
+    sourceChecked: 0,
+    sourceUndeclared: 0,
     onNet: 0,
     emergency: 0,
   };

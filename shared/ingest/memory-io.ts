@@ -1,5 +1,6 @@
 import { NO_SWITCH_CONFIG, type SwitchConfig } from '../config/switches.ts';
 import type { Customer } from '../detect/customers.ts';
+import { declarationsOf } from '../detect/declarations.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
 import { NumberInventory } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
@@ -99,7 +100,7 @@ export class MemoryReferenceSource implements ReferenceSource {
   }
 
   async numbers(): Promise<ReferenceNumbers> {
-    return { dno: this.dno, inventory: this.inventory };
+    return { dno: this.dno, inventory: this.inventory, declarations: declarationsOf(this.registry.values()) };
   }
 
   async customers(customerIds: string[]): Promise<Map<string, Customer>> {

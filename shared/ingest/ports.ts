@@ -1,5 +1,6 @@
 import type { SwitchConfigSource } from '../config/switches.ts';
 import type { Customer } from '../detect/customers.ts';
+import type { CustomerDeclarations } from '../detect/declarations.ts';
 import type { Policy } from '../detect/policy.ts';
 import type { NumberInventory } from '../detect/reference.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
@@ -173,6 +174,8 @@ export interface ManifestStore {
 export interface ReferenceNumbers {
   dno: Set<string>;
   inventory: NumberInventory;
+  /** customers' declared source addresses and calling numbers, checked per call like the inventory */
+  declarations: Map<string, CustomerDeclarations>;
 }
 
 /** Reference data for ingest; `switches()` says how to read each switch's batches. */

@@ -154,7 +154,7 @@ export async function processBatch(
   const read = switches.settingsFor(switchId);
   const recorded = manifest?.parts[String(job.part)] ?? null;
   const collector = new PartCollector(
-    { customers: new Map(), dno: numbers.dno, inventory: numbers.inventory },
+    { ...numbers, customers: new Map() },
     {
       skipRows: job.skipRows,
       // an earlier attempt fixed where this part ends: cover exactly the same rows again
@@ -249,7 +249,7 @@ export async function processBatch(
     ports.reference.customers(customerIds),
     ports.reference.tracebacks(customerIds),
   ]);
-  const ref: ReferenceData = { customers, dno: numbers.dno, inventory: numbers.inventory };
+  const ref: ReferenceData = { ...numbers, customers };
   const published = await publishFindings(
     { byCustomer: touched, exampleCalls: (c, h) => collector.exampleCalls(c, h) },
     {

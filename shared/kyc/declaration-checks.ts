@@ -1,8 +1,8 @@
 import { isInvalidCallingClass } from '../cdr/nanp.ts';
 import { normalizeNumber } from '../cdr/phone.ts';
+import { parseIpRange } from '../net/ip-range.ts';
 import type { Application } from './application.ts';
 import { type CheckReason, lastFour } from './check-reason.ts';
-import { parseIpRange } from './cidr.ts';
 
 /**
  * What the applicant declared, checked for consistency and plausible shape: a high-volume or

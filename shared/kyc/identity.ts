@@ -1,6 +1,6 @@
 import { normalizeNumber } from '../cdr/phone.ts';
+import { type IpRange, parseIpRange } from '../net/ip-range.ts';
 import type { Application } from './application.ts';
-import { type IpRange, parseIpRange } from './cidr.ts';
 import { type AddressParts, addressKey, idNumberKey, nameTokens } from './tokens.ts';
 
 /**

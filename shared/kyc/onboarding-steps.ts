@@ -3,6 +3,8 @@ import { evidenceDigest } from '../audit/chain.ts';
 import type { AuditStore } from '../audit/ports.ts';
 import type { Actor, AuditEntry } from '../audit/record.ts';
 import type { Notifier } from '../cases/ports.ts';
+import { normalizeNumber } from '../cdr/phone.ts';
+import { parseIpRange } from '../net/ip-range.ts';
 import { type Assessment, assessApplication } from './assess.ts';
 import { type Dossier, onboardingStream, type ReviewStage } from './dossier.ts';
 import {
@@ -176,8 +178,15 @@ export class OnboardingSteps {
       // a renewing customer keeps the tier it earned; a new one starts on probation
       vetting: existing?.vetting ?? 'new',
       traffic_profile: app.traffic_profile,
-      // detection holds the customer to what it declared (VOLUME_ABOVE_DECLARED)
+      // detection holds the customer to what it declared: its peak per hour (VOLUME_ABOVE_DECLARED),
+      // the addresses its calls come from (UNDECLARED_SOURCE_IP) and the numbers it presents
+      // (UNDECLARED_CALLING_NUMBER)
       declared_peak_per_hour: app.expected_volume.peak_per_hour,
+      // (the checks flagged any entry that is not an address or a number; only usable ones are kept)
+      declared_ip_ranges: app.originating_ips.filter((ip) => parseIpRange(ip) !== null),
+      declared_numbers: app.telephone_numbers
+        .map((t) => normalizeNumber(t.number).value)
+        .filter((n) => n.startsWith('+')),
       tier_since: existing?.tier_since ?? now,
       verified_at: now,
     });

@@ -1,6 +1,6 @@
+import { rangesOverlap } from '../net/ip-range.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 import { type CheckReason, lastFour } from './check-reason.ts';
-import { rangesOverlap } from './cidr.ts';
 import type { DoNotOnboardEntry } from './do-not-onboard.ts';
 import { type Identity, identityOf } from './identity.ts';
 import { nameSimilarity } from './tokens.ts';

@@ -33,6 +33,7 @@ export interface CallSpec {
   sipCode?: number;
   attestation?: Attestation;
   trunkId?: string;
+  sourceIp?: string;
 }
 
 const EAST = ['212', '646', '718', '305', '404', '617', '202', '215'];
@@ -74,7 +75,7 @@ export function callsInHour(
       disposition: '',
       attestation: s.attestation ?? 'A',
       verstat: '',
-      sourceIp: '192.0.2.1',
+      sourceIp: s.sourceIp ?? '192.0.2.1',
       line: i + 2,
     });
   }

@@ -7,6 +7,8 @@ import type { QuarantinedRow } from '../../shared/cdr/record.ts';
 import { parseTimestamp } from '../../shared/cdr/time.ts';
 import { ByteTimeParser } from '../../shared/cdr/time-bytes.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
+import { unknownCustomer } from '../../shared/detect/customers.ts';
+import { declarationsOf } from '../../shared/detect/declarations.ts';
 import { emptyReference, NumberInventory, type ReferenceData } from '../../shared/detect/reference.ts';
 import { type WindowJson, windowKey, windowToJson } from '../../shared/detect/window.ts';
 import { HEADER } from '../helpers/parse.ts';
@@ -115,7 +117,18 @@ const fieldsArb = fc.record({
     fc.constantFrom('', 'TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation'),
     fc.constantFrom('tn-validation-passed', 'bogus'),
   ),
-  source_ip: fc.constantFrom('10.0.0.1', '', '192.0.2.7'),
+  source_ip: mix(
+    fc.constantFrom('10.0.0.1', '', '192.0.2.7', '10.0.0.255', '0.0.0.0'),
+    fc.constantFrom(
+      '010.0.0.1',
+      '10.0.0.1:5060',
+      '2001:db8::7',
+      '[2001:db8::7]:5060',
+      '256.1.1.1',
+      'sbc.example',
+      '1.2.3',
+    ),
+  ),
 });
 const OPTIONAL = HEADER.split(',').filter(
   (c) => !['call_id', 'start_time', 'customer_id', 'calling_number', 'called_number'].includes(c),
@@ -174,7 +187,7 @@ const plainFieldsArb = fc.record({
   disposition: fc.constantFrom('', 'ANSWERED', 'BUSY'),
   attestation: fc.constantFrom('', 'A', 'B', 'C'),
   verstat: fc.constantFrom('', 'TN-Validation-Passed', 'No-TN-Validation'),
-  source_ip: fc.constantFrom('10.0.0.1', ''),
+  source_ip: fc.constantFrom('10.0.0.1', '', '192.0.2.7', '10.0.0.200'),
 });
 
 const BAD_TIMES = [
@@ -203,7 +216,16 @@ const ODD: Record<string, string[]> = {
   disposition: ['no answer', 'weird', 'ANSWERED ', 'answered'],
   attestation: ['a', 'D', 'AB', ' A'],
   verstat: ['tn-validation-passed', 'bogus'],
-  source_ip: ['10.0.0.1\r', '1.2.3.4 '],
+  source_ip: [
+    '10.0.0.1\r',
+    '1.2.3.4 ',
+    '010.0.0.1',
+    '10.0.0.1:5060',
+    '2001:db8::7',
+    '256.1.1.1',
+    '1.2.3',
+    '1.2.3.4.5',
+  ],
 };
 
 /** a plain row with exactly one field just off the plain shape */
@@ -246,6 +268,14 @@ function reference(): ReferenceData {
   ref.inventory.add('C1', '+12125550101');
   ref.inventory.add('C1', '+1212555*');
   ref.inventory.add('C2', '+44*');
+  // C1 declared where its calls come from and which numbers it presents: both lanes check every call
+  ref.declarations = declarationsOf([
+    {
+      ...unknownCustomer('C1'),
+      declared_ip_ranges: ['10.0.0.0/25', '2001:db8::/32'],
+      declared_numbers: ['+12125550143', '+4420794600'],
+    },
+  ]);
   return ref;
 }
 

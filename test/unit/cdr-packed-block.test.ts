@@ -10,6 +10,7 @@ const CLASSES: NumberClass[] = ['valid', 'blank', 'toll_free', 'premium', 'inval
 const callArb = fc.record({
   line: fc.integer({ min: 1, max: 2 ** 40 }),
   callId: fc.string(),
+  sourceIpV4: fc.integer({ min: -1, max: 2 ** 32 - 1 }),
   startMs: fc.integer({ min: 0, max: 2 ** 45 }),
   hourIdx: fc.integer({ min: 0, max: 2 ** 30 }),
   durationS: fc.integer({ min: 0, max: 999_999_999 }),

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidApplication, parseApplication } from '../../shared/kyc/application.ts';
 import { assessApplication, type CheckSources } from '../../shared/kyc/assess.ts';
-import { parseIpRange, rangesOverlap } from '../../shared/kyc/cidr.ts';
 import { identifiersOfApplication, identityOf } from '../../shared/kyc/identity.ts';
 import { matchPriorParties } from '../../shared/kyc/prior-match.ts';
 import { parseRmdExport } from '../../shared/kyc/rmd.ts';
 import { addressKey, nameSimilarity, nameTokens } from '../../shared/kyc/tokens.ts';
+import { parseIpRange, rangesOverlap } from '../../shared/net/ip-range.ts';
 import { cleanApplication, terminatedAcme } from './kyc-fixtures.ts';
 
 const rmd = parseRmdExport(readFileSync('test/fixtures/kyc/rmd-export.csv', 'utf8'), 'rmd-export.csv');

@@ -188,8 +188,11 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
     expect(await h.registry.get('APP-1')).toMatchObject({
       vetting: 'new',
       traffic_profile: 'notifications',
-      // what it declared is what detection holds it to (VOLUME_ABOVE_DECLARED)
+      // what it declared is what detection holds it to (VOLUME_ABOVE_DECLARED, UNDECLARED_SOURCE_IP,
+      // UNDECLARED_CALLING_NUMBER)
       declared_peak_per_hour: 60,
+      declared_ip_ranges: ['203.0.113.10'],
+      declared_numbers: ['+12064301100'],
     });
     expect((await h.dossiers.get('APP-1'))?.outcome).toMatchObject({ result: 'activated' });
     expect(await h.actions('APP-1')).toEqual([

@@ -8,6 +8,7 @@ import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynam
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
 import { DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
 import { putCustomers } from '../../shared/aws/reference-import.ts';
+import { readDeclarations } from '../../shared/aws/reference-store.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
 import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
 import { runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
@@ -30,6 +31,8 @@ beforeAll(async () => {
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
   doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   await createPkSkTable(client, 'Customers');
+  // a registry of its own for the declarations test (the review test lists the whole roster)
+  await createPkSkTable(client, 'DeclaredCustomers');
 }, 60_000);
 
 afterAll(async () => {
@@ -45,6 +48,26 @@ const registered = (id: string, daysAgo: number) => ({
   traffic_profile: 'conversational' as const,
   tier_since: new Date(NOW.getTime() - daysAgo * DAY).toISOString(),
   verified_at: new Date(NOW.getTime() - daysAgo * DAY).toISOString(),
+});
+
+describe('declarations on DynamoDB', () => {
+  it('what onboarding activates with is what ingest loads, and a renewal without declarations withdraws them', async () => {
+    const registry = new DynamoOnboardingRegistry(doc, 'DeclaredCustomers');
+    await registry.put({
+      ...registered('K-DECL', 1),
+      declared_ip_ranges: ['203.0.113.0/28'],
+      declared_numbers: ['+12064301100'],
+    });
+    await registry.put(registered('K-PLAIN', 1));
+    const loaded = await readDeclarations(doc, 'DeclaredCustomers');
+    expect([...loaded.keys()]).toEqual(['K-DECL']);
+    expect(loaded.get('K-DECL')?.containsAddress('203.0.113.9:5060')).toBe(true);
+    expect(loaded.get('K-DECL')?.containsAddress('198.51.100.9')).toBe(false);
+    expect(await registry.get('K-DECL')).toMatchObject({ declared_numbers: ['+12064301100'] });
+
+    await registry.put(registered('K-DECL', 1));
+    expect((await readDeclarations(doc, 'DeclaredCustomers')).size).toBe(0);
+  });
 });
 
 describe('the track-record review on DynamoDB', () => {

@@ -46,6 +46,7 @@ const Kind = {
   Disposition: 11,
   Attestation: 12,
   Verstat: 13,
+  SourceIp: 14,
 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -63,6 +64,7 @@ const KIND_OF: Array<[keyof ColumnMap, Kind]> = [
   ['disposition', Kind.Disposition],
   ['attestation', Kind.Attestation],
   ['verstat', Kind.Verstat],
+  ['source_ip', Kind.SourceIp],
 ];
 
 /**
@@ -91,6 +93,7 @@ for (const kind of [
   Kind.Disposition,
   Kind.Attestation,
   Kind.Verstat,
+  Kind.SourceIp,
 ])
   OPTIONAL[kind] = 1;
 
@@ -188,6 +191,7 @@ export class CanonicalFastReader {
     let disposition = 0; // 0 = none, else index + 1
     let attestation: Attestation = this.hasAttestation ? '' : '?';
     let verstat: Verstat = '';
+    let sourceIpV4 = -1;
 
     for (let col = 0; ; col++) {
       const s = p;
@@ -301,6 +305,11 @@ export class CanonicalFastReader {
             e = s + VERSTAT_BYTES[k].length;
             break;
           }
+          case Kind.SourceIp:
+            e = this.ipv4End(buf, s);
+            if (e < 0) return -1;
+            sourceIpV4 = this.ipv4;
+            break;
           default:
             return -1;
         }
@@ -336,6 +345,7 @@ export class CanonicalFastReader {
 
     out.line = line;
     out.callId = callId;
+    out.sourceIpV4 = sourceIpV4;
     out.startMs = startMs;
     out.hourIdx = hourIdx;
     out.durationS = answered ? durationS : 0;
@@ -367,6 +377,38 @@ export class CanonicalFastReader {
       if (c === 0 || c > 0x7f) return -1;
       p++;
     }
+  }
+
+  /** value of the address read by the last ipv4End */
+  private ipv4 = 0;
+
+  /**
+   * End of a dotted-quad IPv4 address starting at s, its value in `ipv4` (as ipv4Value computes it:
+   * four parts of 0-255 without leading zeros), or -1 for anything else (IPv6, a port, odd text),
+   * which the general lane reads.
+   */
+  private ipv4End(buf: Buffer, s: number): number {
+    let p = s;
+    let value = 0;
+    for (let part = 0; part < 4; part++) {
+      if (part > 0) {
+        if (buf[p] !== 46) return -1;
+        p++;
+      }
+      const first = p;
+      let n = 0;
+      for (;;) {
+        const d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        n = n * 10 + d;
+        p++;
+      }
+      const len = p - first;
+      if (len === 0 || len > 3 || n > 255 || (len > 1 && buf[first] === 48)) return -1;
+      value = value * 256 + n;
+    }
+    this.ipv4 = value;
+    return p;
   }
 
   /** the ByteInterner hash of the id scanned by the last idEnd */

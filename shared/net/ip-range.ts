@@ -63,3 +63,32 @@ export function rangeContains(range: IpRange, ip: string): boolean {
     single.last <= range.last
   );
 }
+
+/**
+ * The value of a dotted-quad IPv4 address (`198.51.100.7` -> 3325256711), or -1 for anything else
+ * (IPv6, a port suffix, leading zeros, out-of-range parts): the integer form both CDR lanes compare
+ * with declared ranges.
+ */
+export function ipv4Value(text: string): number {
+  const parts = text.split('.');
+  if (parts.length !== 4) return -1;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^(0|[1-9]\d{0,2})$/.test(part)) return -1;
+    const n = Number(part);
+    if (n > 255) return -1;
+    value = value * 256 + n;
+  }
+  return value;
+}
+
+/**
+ * A signalling address as switches write it: `198.51.100.7`, `198.51.100.7:5060`, `2001:db8::7` or
+ * `[2001:db8::7]:5060`; the address without its port, or null when it is none of these.
+ */
+export function signallingAddress(text: string): string | null {
+  const t = text.trim();
+  const bracketed = /^\[([0-9a-fA-F:.]+)\](?::\d{1,5})?$/.exec(t);
+  const candidate = bracketed ? bracketed[1] : (/^(\d+\.\d+\.\d+\.\d+):\d{1,5}$/.exec(t)?.[1] ?? t);
+  return isIP(candidate) === 0 ? null : candidate;
+}
