@@ -108,6 +108,7 @@ export async function aggregateFiles(
         {
           call: (r) => aggregator.add(r),
           packed: (p) => aggregator.addPacked(p),
+          packedSourceIps: aggregator.needsSourceIps,
           quarantine: (q) => {
             tally.quarantined(q);
             opts.onQuarantine?.(path, q);

@@ -94,7 +94,12 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
       zone: opts.zone ? new ZoneClock(opts.zone) : null,
       plausibility: opts.plausibility,
     },
-    { call: (r) => again.add(r), packed: (p) => again.addPacked(p), quarantine: () => {} },
+    {
+      call: (r) => again.add(r),
+      packed: (p) => again.addPacked(p),
+      packedSourceIps: again.needsSourceIps,
+      quarantine: () => {},
+    },
   );
   aggregator.replaceWindows(again, refs);
 }

@@ -64,6 +64,7 @@ const parser = new BatchParser(
   {
     call: (r) => aggregator.add(r),
     packed: (p) => aggregator.addPacked(p),
+    packedSourceIps: aggregator.needsSourceIps,
     quarantine: (q) => {
       if (quarantined.length < QUARANTINE_SAMPLES) quarantined.push(q);
       spool?.write(`${JSON.stringify(q)}\n`);

@@ -61,6 +61,11 @@ export interface BatchSink {
    * is work a sink that only aggregates does without.
    */
   readonly packedCallIds?: boolean;
+  /**
+   * Whether packed rows carry their source address (PackedCall.sourceIpV4); off unless asked: only
+   * customers that declared their addresses have calls checked against them.
+   */
+  readonly packedSourceIps?: boolean;
 }
 
 export interface BatchStats {
@@ -193,14 +198,10 @@ export class BatchParser {
       if (this.sink.packed) {
         const { earliestMs, latestMs, maxDurationS } = this.limits;
         const times = new ByteTimeParser(earliestMs, latestMs);
-        this.fast = new CanonicalFastReader(
-          map,
-          rec.count,
-          new ByteInterner(),
-          times,
-          maxDurationS,
-          this.sink.packedCallIds === true,
-        );
+        this.fast = new CanonicalFastReader(map, rec.count, new ByteInterner(), times, maxDurationS, {
+          callIds: this.sink.packedCallIds === true,
+          sourceIps: this.sink.packedSourceIps === true,
+        });
         this.block = new PackedBlock();
       }
       return true; // the header is not a data row

@@ -11,7 +11,10 @@ export class PackedCall {
   line = 0;
   /** the call id, trimmed; '' unless the sink asked for call ids (BatchSink.packedCallIds) */
   callId = '';
-  /** the signalling source address as an IPv4 value (ipv4Value), -1 when the row has none */
+  /**
+   * the signalling source address as an IPv4 value (ipv4Value); -1 when the row has none, or the sink
+   * did not ask for addresses (BatchSink.packedSourceIps)
+   */
   sourceIpV4 = -1;
   startMs = 0;
   /** floor(startMs / 1 h): the UTC hour of the call as a small integer */

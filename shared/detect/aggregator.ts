@@ -91,8 +91,15 @@ export class Aggregator {
   /** states by PackedCall.customerSlot (see stateOfPacked); emptied whenever states leave `customers` */
   private bySlot: Array<CustomerWindows | undefined> = [];
 
+  /**
+   * Whether calls must carry their source address: some customer declared its addresses. A sink that
+   * feeds addPacked passes this on as BatchSink.packedSourceIps, or the fast lane leaves them out.
+   */
+  readonly needsSourceIps: boolean;
+
   constructor(ref: ReferenceData, opts: AggregatorOptions = {}) {
     this.facts = new CallFactsReader(ref);
+    this.needsSourceIps = [...ref.declarations.values()].some((d) => d.checksSources);
     this.limit = opts.exactLimit ?? Number.POSITIVE_INFINITY;
     const trunks = opts.trunkWindows ?? true;
     this.trunkMode = trunks === 'calls' ? TRUNKS_CALLS : trunks ? TRUNKS_WINDOWS : TRUNKS_NONE;

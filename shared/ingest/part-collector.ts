@@ -47,6 +47,8 @@ export interface PartBounds {
 export class PartCollector implements BatchSink {
   /** fast-lane rows carry their call id: findings quote a few per customer-hour */
   readonly packedCallIds = true;
+  /** fast-lane rows carry their source address when some customer declared its addresses */
+  readonly packedSourceIps: boolean;
   readonly aggregator: Aggregator;
   readonly quarantineLines: string[] = [];
   /** this part's rows quarantined for lack of a customer, by peer (one summary line per part) */
@@ -63,6 +65,7 @@ export class PartCollector implements BatchSink {
 
   constructor(ref: ReferenceData, bounds: PartBounds) {
     this.aggregator = new Aggregator(ref, { exactLimit: STORE_EXACT_LIMIT, trunkWindows: true });
+    this.packedSourceIps = this.aggregator.needsSourceIps;
     this.bounds = bounds;
   }
 

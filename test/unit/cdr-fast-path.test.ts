@@ -302,6 +302,7 @@ function run(text: string | string[], chunk: number, fast: boolean): Outcome {
         quarantine: (q) => quarantined.push(q),
         ...(fast
           ? {
+              packedSourceIps: agg.needsSourceIps,
               packed: (p) => {
                 packedRows++;
                 agg.addPacked(p);
@@ -438,7 +439,12 @@ describe('canonical fast lane', () => {
     const readInto = (into: Aggregator) => {
       const parser = new BatchParser(
         { source: 't.csv' },
-        { call: (r) => into.add(r), packed: (p) => into.addPacked(p), quarantine: () => {} },
+        {
+          call: (r) => into.add(r),
+          packed: (p) => into.addPacked(p),
+          packedSourceIps: into.needsSourceIps,
+          quarantine: () => {},
+        },
       );
       parser.push(Buffer.from(text));
       parser.end();

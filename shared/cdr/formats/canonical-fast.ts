@@ -118,6 +118,14 @@ function fieldEnd(buf: Buffer, p: number): number {
   }
 }
 
+/** What a row carries beyond what aggregation always needs: each costs time per row, so only on request. */
+export interface PackedExtras {
+  /** the call id (a string per row) */
+  callIds?: boolean;
+  /** the source address, as an IPv4 value (checked against customers' declared addresses) */
+  sourceIps?: boolean;
+}
+
 export class CanonicalFastReader {
   private readonly kinds: Uint8Array;
   private readonly last: number;
@@ -145,14 +153,15 @@ export class CanonicalFastReader {
     ids: ByteInterner,
     times: ByteTimeParser,
     maxDurationS = Number.POSITIVE_INFINITY,
-    keepCallIds = false,
+    keep: PackedExtras = {},
   ) {
     this.maxDurationS = maxDurationS;
-    this.keepCallIds = keepCallIds;
+    this.keepCallIds = keep.callIds === true;
     this.kinds = new Uint8Array(width);
     for (const [column, kind] of KIND_OF) {
       const at = columns[column];
-      if (at !== undefined) this.kinds[at] = kind;
+      // a source address nobody checks is skipped like an unknown column (rows then have none)
+      if (at !== undefined && (kind !== Kind.SourceIp || keep.sourceIps === true)) this.kinds[at] = kind;
     }
     this.last = width - 1;
     this.hasAttestation = columns.attestation !== undefined;
