@@ -31,10 +31,13 @@ export function writeCustomers(
   customers: Map<string, CustomerWindows>,
   recount: WindowRef[],
   trunkMode: number,
+  /** calls the windows hold: the importer's window limit grows with them as the exporter's did */
+  calls: number,
 ): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
   const out = new BinaryWriter();
   const str = out.str;
   out.num(trunkMode);
+  out.num(calls);
   out.num(recount.length);
   for (const r of recount) {
     out.num(str(r.customerId));
@@ -76,11 +79,12 @@ export function writeCustomers(
 export function* readCustomers(
   state: AggregatorTransfer,
   trunkMode: number,
-): Generator<{ recount: WindowRef } | { customer: ImportedCustomer }> {
+): Generator<{ calls: number } | { recount: WindowRef } | { customer: ImportedCustomer }> {
   const src = new BinaryReader(state);
   const mode = src.num();
   if (mode !== trunkMode)
     throw new RangeError(`cannot import windows kept with trunk mode ${mode} into trunk mode ${trunkMode}`);
+  yield { calls: src.num() };
   for (let r = src.num(); r > 0; r--)
     yield { recount: { customerId: src.str(src.num()), hourIdx: src.num() } };
   for (let c = src.num(); c > 0; c--) yield { customer: readCustomer(src) };

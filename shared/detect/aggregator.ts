@@ -300,7 +300,9 @@ export class Aggregator {
    * afterwards. Used by worker threads that each aggregate a share of the input.
    */
   exportWindows(): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
-    const moved = writeCustomers(this.customers, this.recountNeeded(), this.trunkMode);
+    const moved = writeCustomers(this.customers, this.recountNeeded(), this.trunkMode, this.calls);
+    this.calls = 0;
+    this.windowCount = 0;
     this.customers.clear();
     this.bySlot = [];
     this.freezer.clear();
@@ -319,7 +321,9 @@ export class Aggregator {
     const markRecount = (customerId: string, hourIdx: number) =>
       this.freezer.markRecount(customerId, hourIdx);
     for (const item of readCustomers(state, this.trunkMode)) {
-      if ('recount' in item) markRecount(item.recount.customerId, item.recount.hourIdx);
+      // the windows' calls count as this aggregator's, so its window limit grows as theirs did
+      if ('calls' in item) this.calls += item.calls;
+      else if ('recount' in item) markRecount(item.recount.customerId, item.recount.hourIdx);
       else
         mergeCustomer(this.stateOf(item.customer.customerId), item.customer, this.trunkMode, {
           markRecount,
