@@ -135,6 +135,7 @@ const floorOutput = z.object({ read: z.number(), decoded: z.number() });
 const analyzeOutput = z.object({ summary: z.object({ rows: z.number(), calls: z.number() }) });
 const ingestBatch = z.object({
   rows: z.number(),
+  parts: z.number(),
   windows: z.number(),
   findings: z.number(),
   requests: z.number(),
@@ -142,7 +143,17 @@ const ingestBatch = z.object({
   commands: z.record(z.string(), z.number()),
   ms: z.number(),
 });
-const ingestOutput = z.object({ small: ingestBatch, large: ingestBatch });
+const ingestOutput = z.object({
+  small: ingestBatch,
+  large: ingestBatch,
+  /** a day of 2,000 customers in one ~100 MB batch, with the child's resident memory before and at peak */
+  carrier: ingestBatch.extend({
+    customers: z.number(),
+    bytes: z.number(),
+    rssBeforeMb: z.number(),
+    peakRssMb: z.number(),
+  }),
+});
 const stackOutput = z.object({
   batches: z.number(),
   rows: z.number(),
@@ -287,10 +298,10 @@ for (const { rows, shape } of points) {
 let ingest: (z.infer<typeof ingestOutput> & { wallMs: number; peakRssMb: number }) | undefined;
 if (opts.ingest) {
   process.stderr.write('bench: ingest path, DynamoDB requests per batch (DynamoDB Local)\n');
-  const run = await measure(['bench/ingest-child.ts'], compileCache);
+  const run = await measure(['bench/ingest-child.ts', dataDir], compileCache);
   ingest = {
     ...ingestOutput.parse(JSON.parse(run.stdout), {
-      error: () => 'ingest-child output is not {small, large}',
+      error: () => 'ingest-child output is not {small, large, carrier}',
     }),
     wallMs: round(run.wallMs, 1),
     peakRssMb: round(run.peakRssKb / 1024),
@@ -393,7 +404,7 @@ for (const g of rssGrowth)
     `analyze peak RSS, ${g.shape} ${g.format}: ${g.fromMb} MB at ${g.fromRows} rows -> ${g.toMb} MB at ${g.toRows} rows`,
   );
 if (ingest) {
-  const { small: s, large: l } = ingest;
+  const { small: s, large: l, carrier: c } = ingest;
   lines.push(
     '',
     `ingest (DynamoDB Local, one batch each, ${l.windows} windows): ${s.rows} rows -> ${s.requests} write requests (${s.items} items, ${s.findings} findings) in ${s.ms} ms; ` +
@@ -401,6 +412,7 @@ if (ingest) {
     `ingest requests by command, ${l.rows} rows: ${Object.entries(l.commands)
       .map(([name, n]) => `${name} ${n}`)
       .join(', ')}`,
+    `ingest at carrier scale: ${c.rows} rows (${round(c.bytes / MB)} MB) from ${c.customers} customers in ${c.parts} parts -> ${c.windows} windows, ${c.requests} write requests (${c.items} items, ${c.findings} findings) in ${round(c.ms / 1000, 1)} s; resident memory ${c.rssBeforeMb} MB before (the batch held in memory), ${c.peakRssMb} MB at peak`,
   );
 }
 if (stack)

@@ -157,20 +157,20 @@ export async function dynamoPorts(h: DynamoHarness) {
 export type DynamoPorts = Awaited<ReturnType<typeof dynamoPorts>>;
 
 /** The ingest job for an object of BUCKET, from its first row. */
-export function job(key: string, body: string): IngestJob {
+export function job(key: string, body: string | Buffer): IngestJob {
   return {
     bucket: BUCKET,
     key,
     versionId: null,
     etag: `etag-${key}`,
-    size: body.length,
+    size: Buffer.byteLength(body),
     part: 0,
     skipRows: 0,
   };
 }
 
 /** Puts the object into the memory source and processes it as one delivery. */
-export async function run(p: DynamoPorts, key: string, body: string): Promise<BatchOutcome> {
+export async function run(p: DynamoPorts, key: string, body: string | Buffer): Promise<BatchOutcome> {
   p.source.put(BUCKET, key, body);
   return processBatch(job(key, body), p);
 }
@@ -190,7 +190,14 @@ export function writeGrowthBatches(): { small: string; large: string; windows: n
 }
 
 export interface WriteMeasurement {
+  /** the first part's outcome (the whole batch's when it fits one part) */
   out: BatchOutcome;
+  /** parts the object was read in: the first and each continuation it sent */
+  parts: number;
+  /** rows, windows merged and findings published over all parts */
+  rows: number;
+  windows: number;
+  findings: number;
   /** DynamoDB write requests (BatchWriteItem / TransactWriteItems / PutItem / UpdateItem ...) */
   requests: number;
   /** items written by those requests */
@@ -203,15 +210,29 @@ export interface WriteMeasurement {
 /** Processes one batch on fresh tables and counts the DynamoDB requests it sent. */
 export async function measureWrites(
   h: DynamoHarness,
-  body: string,
+  body: string | Buffer,
   key = 'cdr/s1/x.csv',
 ): Promise<WriteMeasurement> {
   const p = await dynamoPorts(h);
   const before = { requests: h.writes.requests, items: h.writes.items, commands: h.commands.snapshot() };
   const started = performance.now();
   const out = await run(p, key, body);
+  // a part that ended early sent a continuation: process each, as the queue consumer would
+  let parts = 1;
+  let { rows, windowsMerged: windows, findingsPublished: findings } = out;
+  for (let next = p.queue.sent.shift(); next; next = p.queue.sent.shift()) {
+    const more = await processBatch(next, p);
+    rows += more.rows;
+    windows += more.windowsMerged;
+    findings += more.findingsPublished;
+    parts++;
+  }
   return {
     out,
+    parts,
+    rows,
+    windows,
+    findings,
     requests: h.writes.requests - before.requests,
     items: h.writes.items - before.items,
     commands: h.commands.since(before.commands),
