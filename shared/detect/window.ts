@@ -203,7 +203,9 @@ export function windowFromJson(j: WindowJson, limit: number): WindowAggregate {
 
 /**
  * Writes a window as numbers (another thread reads it back with readWindow); `str` turns the
- * customer and trunk ids into numbers of a string table kept beside.
+ * customer and trunk ids into numbers of a string table kept beside. Counters and duration buckets go
+ * sparse: a bit mask per 30 of them (a whole-number mask stays exact and cheap), then only the ones
+ * that are not zero. A window of a customer with two calls an hour has a handful.
  */
 export function writeWindow(w: WindowAggregate, out: NumberSink, str: (s: string) => number): void {
   out.num(str(w.customerId));
@@ -211,22 +213,50 @@ export function writeWindow(w: WindowAggregate, out: NumberSink, str: (s: string
   out.num(w.hourMs);
   out.num(w.firstMs);
   out.num(w.lastMs);
-  for (const f of COUNTER_FIELDS) out.num(w[f]);
   out.num(w.durationHist.length);
-  for (const n of w.durationHist) out.num(n);
+  const values = sparseValues(w);
+  for (let from = 0; from < values.length; from += MASK_BITS) {
+    let mask = 0;
+    const to = Math.min(values.length, from + MASK_BITS);
+    for (let i = from; i < to; i++) if (values[i] !== 0) mask |= 1 << (i - from);
+    out.num(mask);
+    for (let i = from; i < to; i++) if (values[i] !== 0) out.num(values[i]);
+  }
   w.calling.writeTo(out);
   w.called.writeTo(out);
   w.pairs.writeTo(out);
+}
+
+/** values per mask number in writeWindow */
+const MASK_BITS = 30;
+/** one reused array of a window's counters, then its duration buckets */
+const scratch: number[] = [];
+
+function sparseValues(w: WindowAggregate): number[] {
+  let n = 0;
+  for (const f of COUNTER_FIELDS) scratch[n++] = w[f];
+  for (const v of w.durationHist) scratch[n++] = v;
+  scratch.length = n;
+  return scratch;
 }
 
 export function readWindow(src: NumberSource, str: (i: number) => string): WindowAggregate {
   const w = emptyWindow(str(src.num()), str(src.num()), src.num(), Number.POSITIVE_INFINITY, 0);
   w.firstMs = src.num();
   w.lastMs = src.num();
-  for (const f of COUNTER_FIELDS) w[f] = src.num();
   const buckets = src.num();
-  const hist: number[] = [];
-  for (let i = 0; i < buckets; i++) hist.push(src.num());
+  const total = COUNTER_FIELDS.length + buckets;
+  const hist: number[] = new Array(buckets).fill(0);
+  for (let from = 0; from < total; from += MASK_BITS) {
+    const mask = src.num();
+    const to = Math.min(total, from + MASK_BITS);
+    for (let i = from; i < to; i++) {
+      if ((mask & (1 << (i - from))) === 0) continue;
+      const v = src.num();
+      if (i < COUNTER_FIELDS.length) w[COUNTER_FIELDS[i]] = v;
+      else hist[i - COUNTER_FIELDS.length] = v;
+    }
+  }
   w.durationHist = hist;
   w.calling = DistinctCounter.readFrom(src);
   w.called = DistinctCounter.readFrom(src);

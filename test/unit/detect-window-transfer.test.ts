@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BinaryReader, BinaryWriter } from '../../shared/detect/binary-transfer.ts';
+import {
+  COUNTER_FIELDS,
+  emptyWindow,
+  readWindow,
+  windowToJson,
+  writeWindow,
+} from '../../shared/detect/window.ts';
+
+/** A window written for another thread reads back the same, counters sparse or dense. */
+describe('window transfer', () => {
+  it('reads back every counter, duration bucket and set, whichever are zero', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2 ** 40 })), {
+          minLength: COUNTER_FIELDS.length,
+          maxLength: COUNTER_FIELDS.length,
+        }),
+        fc.array(fc.oneof(fc.constant(0), fc.nat()), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 50 }), { maxLength: 20 }),
+        (counters, hist, keys) => {
+          const w = emptyWindow('C1', 'T1', 1_795_795_200_000, Number.POSITIVE_INFINITY);
+          COUNTER_FIELDS.forEach((f, i) => {
+            w[f] = counters[i];
+          });
+          w.durationHist = hist;
+          w.firstMs = 1_795_795_201_000;
+          w.lastMs = 1_795_795_299_000;
+          for (const k of keys) {
+            w.calling.add(k);
+            w.called.add(k + 1);
+            w.pairs.add(k + 2);
+          }
+          const out = new BinaryWriter();
+          writeWindow(w, out, out.str);
+          const back = readWindow(new BinaryReader(out.finish()), (i) => out.finish().strings[i]);
+          expect(windowToJson(back)).toEqual(windowToJson(w));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
