@@ -35,18 +35,18 @@ export function scoreCustomerWindows(
   let streakHourMs = Number.NaN;
   for (let i = 0; i < sorted.length; i++) {
     const w = sorted[i];
-    const earlier = sorted
-      .slice(Math.max(0, i - BASELINE_HOURS), i)
-      .filter((e) => e.hourMs >= w.hourMs - BASELINE_HOURS * HOUR_MS);
+    const earlierAttempts: number[] = [];
+    for (let j = Math.max(0, i - BASELINE_HOURS); j < i; j++)
+      if (sorted[j].hourMs >= w.hourMs - BASELINE_HOURS * HOUR_MS) earlierAttempts.push(sorted[j].attempts);
     const ctx: WindowContext = {
       customer,
-      earlierAttempts: earlier.map((e) => e.attempts),
+      earlierAttempts,
       seenCalling: seen,
       tracebacks: tracebacks ? tracebacks.countBefore(customerId, w.hourMs + HOUR_MS, days) : 0,
       // a streak runs through consecutive clock hours only: a quiet or missing hour ends it
       priorStreak: streakHourMs === w.hourMs - HOUR_MS ? streak : undefined,
     };
-    const f = evaluateWindow(w, ctx, policy, trunksOf(w.hourMs));
+    const f = evaluateWindow(w, ctx, policy, () => trunksOf(w.hourMs));
     if (f) findings.push(f);
     streak = nextStreak(ctx.priorStreak, f);
     streakHourMs = w.hourMs;

@@ -63,11 +63,13 @@ export function evaluateWindow(
   w: WindowAggregate,
   ctx: WindowContext,
   policy: Policy,
-  trunks: TrunkShare[] = [],
+  /** the hour's busiest trunks, asked for only when a finding is made */
+  trunksOf: () => TrunkShare[] = () => [],
 ): Finding | null {
   const soft = evaluateSoftRules(w, ctx, policy);
   const hard = evaluateHardRules(w);
   if (soft.length === 0 && hard.length === 0) return null;
+  const trunks = trunksOf();
   const reasons: FiredReason[] = [...hard, ...soft];
   const score = combineScore(reasons);
   let severity = severityOf(score, policy);

@@ -114,6 +114,25 @@ export function emptyWindow(
   /** calls expected in the window (e.g. the previous hour's): sizes the called and pair sets once */
   expectedCalls = 8,
 ): WindowAggregate {
+  return windowWith(
+    customerId,
+    trunkId,
+    hourMs,
+    new DistinctCounter(limit),
+    new DistinctCounter(limit, expectedCalls),
+    new DistinctCounter(limit, expectedCalls),
+  );
+}
+
+/** A window with no calls yet around the given sets (a window read back from numbers has its own). */
+function windowWith(
+  customerId: string,
+  trunkId: string,
+  hourMs: number,
+  calling: DistinctCounter,
+  called: DistinctCounter,
+  pairs: DistinctCounter,
+): WindowAggregate {
   // one literal with every field: objects that gain many properties by computed keys turn into slow
   // dictionaries in V8, and the counters below are incremented once or more per call
   return {
@@ -123,9 +142,9 @@ export function emptyWindow(
     durationHist: [0, 0, 0, 0, 0, 0],
     firstMs: Number.POSITIVE_INFINITY,
     lastMs: Number.NEGATIVE_INFINITY,
-    calling: new DistinctCounter(limit),
-    called: new DistinctCounter(limit, expectedCalls),
-    pairs: new DistinctCounter(limit, expectedCalls),
+    calling,
+    called,
+    pairs,
     attempts: 0,
     answered: 0,
     shortAnswered: 0,
@@ -269,9 +288,11 @@ function sparseValues(w: WindowAggregate): number[] {
 }
 
 export function readWindow(src: NumberSource, str: (i: number) => string): WindowAggregate {
-  const w = emptyWindow(str(src.num()), str(src.num()), src.num(), Number.POSITIVE_INFINITY, 0);
-  w.firstMs = src.num();
-  w.lastMs = src.num();
+  const customerId = str(src.num());
+  const trunkId = str(src.num());
+  const hourMs = src.num();
+  const firstMs = src.num();
+  const lastMs = src.num();
   const buckets = src.num();
   const total = COUNTER_FIELDS.length + buckets;
   const values = scratch;
@@ -282,10 +303,16 @@ export function readWindow(src: NumberSource, str: (i: number) => string): Windo
     const to = Math.min(total, from + MASK_BITS);
     for (let i = from; i < to; i++) if ((mask & (1 << (i - from))) !== 0) values[i] = src.num();
   }
+  // the sets come last: read them before building the window, which then needs no sets of its own
+  const hist = values.slice(COUNTER_FIELDS.length);
+  const calling = DistinctCounter.readFrom(src);
+  const called = DistinctCounter.readFrom(src);
+  const pairs = DistinctCounter.readFrom(src);
+  const w = windowWith(customerId, trunkId, hourMs, calling, called, pairs);
+  w.firstMs = firstMs;
+  w.lastMs = lastMs;
+  // `values` is still this window's: reading the sets does not touch it
   countersFrom(w, values);
-  w.durationHist = values.slice(COUNTER_FIELDS.length);
-  w.calling = DistinctCounter.readFrom(src);
-  w.called = DistinctCounter.readFrom(src);
-  w.pairs = DistinctCounter.readFrom(src);
+  w.durationHist = hist;
   return w;
 }
