@@ -80,6 +80,8 @@ export async function aggregateFiles(
       onQuarantine: opts.onQuarantine,
       quarantineToFile: opts.quarantineToFile,
       progress: opts.progress,
+    }).catch((e: unknown) => {
+      throw e instanceof WindowLimitError ? windowLimitUsage(only.path, e) : e;
     });
     if (stats) {
       totals.batches++;
@@ -125,14 +127,18 @@ export async function aggregateFiles(
     } catch (e) {
       stream.destroy();
       if (e instanceof BatchReadError) throw new UsageError(e.message);
-      if (e instanceof WindowLimitError)
-        throw new UsageError(
-          `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (windows beyond one for every two calls; about 4 KB each)`,
-        );
+      if (e instanceof WindowLimitError) throw windowLimitUsage(path, e);
       if ((e as NodeJS.ErrnoException).code)
         throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);
       throw e;
     }
   }
   return { aggregator, totals };
+}
+
+/** What to do about too many windows, said once for both ways of reading. */
+function windowLimitUsage(path: string, e: WindowLimitError): UsageError {
+  return new UsageError(
+    `${path}: ${e.message}; analyze fewer customers or hours per run (e.g. a day of batches at a time) or raise TRACEGUARD_ANALYZE_MAX_WINDOWS (windows beyond one for every two calls; about 4 KB each)`,
+  );
 }

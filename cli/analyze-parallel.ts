@@ -5,7 +5,7 @@ import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator, type AggregatorTransfer } from '../shared/detect/aggregator.ts';
+import { Aggregator, type AggregatorTransfer, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { RangeWorker, rangeInputs, type WorkerDone } from './analyze-prestart.ts';
 import type { ByteRange } from './analyze-range.ts';
@@ -143,7 +143,9 @@ export async function aggregateFileInParallel(
     await reportQuarantine(path, done, workers, opts.onQuarantine);
     return combine(path, done);
   } catch (e) {
-    if (reporting) throw e;
+    // the workers' windows together pass the run's window limit: reading again on one thread would
+    // only meet the same limit after reading the whole file once more
+    if (reporting || e instanceof WindowLimitError) throw e;
     return null;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

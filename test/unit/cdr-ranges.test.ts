@@ -10,7 +10,7 @@ import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../../shared/cdr/record.ts';
-import { Aggregator } from '../../shared/detect/aggregator.ts';
+import { Aggregator, WindowLimitError } from '../../shared/detect/aggregator.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
 import { windowKey } from '../../shared/detect/window.ts';
 
@@ -139,4 +139,18 @@ describe('analyze in parallel over byte ranges', () => {
       }, 30_000);
     }
   }
+
+  it('workers whose windows together pass the run limit fail it at once (no second read on one thread)', async () => {
+    const text = `${LINES[0]}${LINES.slice(1).join('')}`;
+    const path = file('p-limit.csv', Buffer.from(text));
+    // each worker holds its share; the main thread, allowed fewer windows than the day has, refuses them
+    const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS, maxWindows: 3 });
+    await expect(
+      aggregateFileInParallel(path, Buffer.byteLength(text), emptyReference(), agg, {
+        format: 'auto',
+        zone: null,
+        count: 2,
+      }),
+    ).rejects.toThrow(WindowLimitError);
+  }, 30_000);
 });
