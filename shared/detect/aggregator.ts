@@ -81,6 +81,8 @@ export class Aggregator {
   private readonly windowsPerCall: number;
   /** customer-hour windows held, and calls placed */
   private windowCount = 0;
+  /** trunk-hour windows held apart from their customer's (an hour split over trunks) */
+  private trunkWindowCount = 0;
   private calls = 0;
   private readonly freezer: HourFreezer;
   private readonly facts: CallFactsReader;
@@ -110,6 +112,14 @@ export class Aggregator {
     this.only = opts.only ?? null;
     this.maxWindows = opts.maxWindows ?? Number.POSITIVE_INFINITY;
     this.windowsPerCall = opts.windowsPerCall ?? 0;
+  }
+
+  /**
+   * Windows held, customer-hour and trunk-hour alike (an hour of one trunk holds no window of its
+   * own): what memory follows when a reader ends a part at a number of windows.
+   */
+  get heldWindows(): number {
+    return this.windowCount + this.trunkWindowCount;
   }
 
   /** Counts one more customer-hour window, or throws when that is one too many. */
@@ -248,6 +258,7 @@ export class Aggregator {
         const copy = cloneWindow(slot.w);
         copy.trunkId = slot.soleTrunk;
         trunkHours(state, slot.soleTrunk).set(hourIdx, copy);
+        this.trunkWindowCount++;
       }
     }
     if (trunk === '') return;
@@ -256,6 +267,7 @@ export class Aggregator {
     if (!tw) {
       tw = emptyWindow(p.customerId, trunk, hour, this.limit);
       byHour.set(hourIdx, tw);
+      this.trunkWindowCount++;
     }
     this.folder.fold(tw, p, this.facts.facts);
   }
@@ -303,6 +315,7 @@ export class Aggregator {
     const moved = writeCustomers(this.customers, this.recountNeeded(), this.trunkMode, this.calls);
     this.calls = 0;
     this.windowCount = 0;
+    this.trunkWindowCount = 0;
     this.customers.clear();
     this.bySlot = [];
     this.freezer.clear();

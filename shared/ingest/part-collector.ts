@@ -57,7 +57,6 @@ export class PartCollector implements BatchSink {
   private readonly bounds: PartBounds;
   /** customer -> UTC hour index -> up to EXAMPLE_CALLS call ids: one entry per customer-hour window */
   private readonly examples = new Map<string, Map<number, string[]>>();
-  private windowCount = 0;
   /** UTC hour index -> first and last call start in that hour */
   private readonly hours = new Map<number, HourSpan>();
   private row = 0;
@@ -69,9 +68,12 @@ export class PartCollector implements BatchSink {
     this.bounds = bounds;
   }
 
-  /** customer-hour windows this part holds so far (each has its entry in `examples`) */
+  /**
+   * windows this part holds so far, customer-hour and trunk-hour: a customer sending through many
+   * trunks holds a window per trunk and hour besides its own
+   */
   get windows(): number {
-    return this.windowCount;
+    return this.aggregator.heldWindows;
   }
 
   /** data rows of the object consumed so far, counting skipped ones */
@@ -138,7 +140,6 @@ export class PartCollector implements BatchSink {
     if (!ids) {
       ids = [];
       byHour.set(hourIdx, ids);
-      this.windowCount++;
     }
     if (ids.length < EXAMPLE_CALLS) ids.push(callId);
   }

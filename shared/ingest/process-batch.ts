@@ -16,11 +16,11 @@ export interface IngestOptions {
   /** end the part when its quarantine object would grow past this (memory stays bounded) */
   maxQuarantineBytes: number;
   /**
-   * end the part when it holds this many customer-hour windows: a batch from hundreds of thousands
-   * of customers (or hours) is read in more parts instead of in more memory. A customer-hour with its
-   * trunk windows costs about 11 KB while read and more while merged (a day of 2,000 customers, 48,000
-   * windows, peaked near 760 MB above the function's baseline): 20,000 keeps a part near 300 MB, well
-   * inside the function's 1,024 MB
+   * end the part when it holds this many windows, customer-hour and trunk-hour (Aggregator.heldWindows):
+   * a batch from hundreds of thousands of customers, hours or trunks is read in more parts instead of
+   * in more memory. A window costs about 3.6 KB while read and about 9 KB with the merge (a day of
+   * 2,000 customers on two trunks each, 144,000 windows, peaked near 760 MB above the function's
+   * baseline in one part): 60,000 keeps a part near 450 MB, inside the function's 1,024 MB
    */
   maxPartWindows: number;
   /** windows merged (and customers scored) at the same time */
@@ -36,7 +36,7 @@ export interface IngestOptions {
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
   timeMarginMs: 60_000,
   maxQuarantineBytes: 32 * 1024 * 1024,
-  maxPartWindows: 20_000,
+  maxPartWindows: 60_000,
   parallel: 8,
 };
 

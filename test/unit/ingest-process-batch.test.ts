@@ -319,6 +319,30 @@ describe('processBatch: continuation', () => {
     expect(snapshot(p.aggregates)).toEqual(snapshot(clean.aggregates));
   });
 
+  it('a customer on many trunks: trunk-hour windows count towards the part bound too', async () => {
+    // 4 customers x 2 hours = 8 customer-hours, but about 40 trunk-hours each: some 330 windows
+    const wide = cdrBatch({
+      seed: 12,
+      rowsPerWindow: 200,
+      customers: ['C1', 'C2', 'C3', 'C4'],
+      hours: 2,
+      trunks: 40,
+    });
+    const clean = memoryIngestPorts();
+    clean.source.put(BUCKET, 'cdr/s/wide.csv', wide);
+    await processBatch(ingestJob('cdr/s/wide.csv', wide), clean);
+    const p = memoryIngestPorts();
+    p.source.put(BUCKET, 'cdr/s/wide.csv', wide);
+    const options = { ...DEFAULT_INGEST_OPTIONS, maxPartWindows: 60, checkEveryRows: 10 };
+    const outcomes = await allParts(p, 'cdr/s/wide.csv', wide, options);
+    // counting customer-hours alone, all 8 would fit one part
+    expect(outcomes.length).toBeGreaterThanOrEqual(5);
+    // checked every 10 rows: at most 10 windows past the bound, and the part's customer-hours (8 at most)
+    for (const o of outcomes) expect(o.windowsMerged).toBeLessThanOrEqual(60 + 10 + 8);
+    expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(1600);
+    expect(snapshot(p.aggregates)).toEqual(snapshot(clean.aggregates));
+  });
+
   it('a part re-run after a crash covers exactly the rows its first attempt fixed, whatever the clock says', async () => {
     const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
