@@ -108,9 +108,7 @@ export async function aggregateFiles(
           attribution: opts.attribution,
         },
         {
-          call: (r) => aggregator.add(r),
-          packed: (p) => aggregator.addPacked(p),
-          packedSourceIps: aggregator.needsSourceIps,
+          ...aggregator.callSink(),
           quarantine: (q) => {
             tally.quarantined(q);
             opts.onQuarantine?.(path, q);

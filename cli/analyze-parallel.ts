@@ -6,6 +6,7 @@ import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { HOUR_MS, ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator, type AggregatorTransfer, WindowLimitError } from '../shared/detect/aggregator.ts';
+import type { DeclaredColumns } from '../shared/detect/declarations.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { RangeWorker, rangeInputs, type WorkerDone } from './analyze-prestart.ts';
 import type { ByteRange } from './analyze-range.ts';
@@ -39,8 +40,8 @@ export interface WorkerInput {
   /** ...or the reference data itself */
   dno?: string[];
   inventory?: Array<[string, string]>;
-  /** customers that declared source addresses or calling numbers: [id, ranges, numbers] */
-  declared?: Array<[string, string[], string[]]>;
+  /** the registry's declared columns of the customers that declared anything */
+  declared?: DeclaredColumns[];
   /** customer-hour windows this range may hold (its share of the run's limit) */
   maxWindows: number;
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
@@ -94,12 +95,7 @@ async function recount(path: string, ref: ReferenceData, aggregator: Aggregator,
       zone: opts.zone ? new ZoneClock(opts.zone) : null,
       plausibility: opts.plausibility,
     },
-    {
-      call: (r) => again.add(r),
-      packed: (p) => again.addPacked(p),
-      packedSourceIps: again.needsSourceIps,
-      quarantine: () => {},
-    },
+    { ...again.callSink(), quarantine: () => {} },
   );
   aggregator.replaceWindows(again, refs);
 }
@@ -123,11 +119,11 @@ export async function aggregateFileInParallel(
         inventory: ref.inventory.entries(),
         declared: [...ref.customers.values()]
           .filter((c) => ref.declarations.has(c.customer_id))
-          .map((c): [string, string[], string[]] => [
-            c.customer_id,
-            c.declared_ip_ranges ?? [],
-            c.declared_numbers ?? [],
-          ]),
+          .map(({ customer_id, declared_ip_ranges, declared_numbers }) => ({
+            customer_id,
+            declared_ip_ranges,
+            declared_numbers,
+          })),
         quarantineToFile: opts.quarantineToFile,
       };
       workers = rangeInputs(path, fileBytes, opts.count ?? 2, base).map((i) => new RangeWorker(i));

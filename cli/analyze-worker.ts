@@ -4,7 +4,7 @@ import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator } from '../shared/detect/aggregator.ts';
-import { CustomerDeclarations, declarationsOf } from '../shared/detect/declarations.ts';
+import { declarationsOf } from '../shared/detect/declarations.ts';
 import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
 import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
@@ -41,8 +41,7 @@ if (files) {
   ref.dno = new Set(input.dno ?? []);
   ref.inventory = new NumberInventory();
   for (const [customer, number] of input.inventory ?? []) ref.inventory.add(customer, number);
-  for (const [customer, ips, numbers] of input.declared ?? [])
-    ref.declarations.set(customer, new CustomerDeclarations(ips, numbers));
+  ref.declarations = declarationsOf(input.declared ?? []);
 }
 const aggregator = new Aggregator(ref, {
   trunkWindows: ANALYZE_TRUNKS,
@@ -62,9 +61,7 @@ const parser = new BatchParser(
     plausibility: input.plausibility,
   },
   {
-    call: (r) => aggregator.add(r),
-    packed: (p) => aggregator.addPacked(p),
-    packedSourceIps: aggregator.needsSourceIps,
+    ...aggregator.callSink(),
     quarantine: (q) => {
       if (quarantined.length < QUARANTINE_SAMPLES) quarantined.push(q);
       spool?.write(`${JSON.stringify(q)}\n`);

@@ -2,8 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { SwitchConfig } from '../config/switches.ts';
-import { type Customer, customerSchema, unknownCustomer } from '../detect/customers.ts';
-import { type CustomerDeclarations, declarationsOf } from '../detect/declarations.ts';
+import { type Customer, customerSchema } from '../detect/customers.ts';
+import { type CustomerDeclarations, type DeclaredColumns, declarationsOf } from '../detect/declarations.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
 import { NumberInventory, parseDno, parseInventory } from '../detect/reference.ts';
 import { TracebackHistory } from '../detect/traceback-history.ts';
@@ -58,7 +58,7 @@ export async function readDeclarations(
   doc: DynamoDBDocumentClient,
   table: string,
 ): Promise<Map<string, CustomerDeclarations>> {
-  const customers: Customer[] = [];
+  const rows: DeclaredColumns[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
@@ -72,15 +72,15 @@ export async function readDeclarations(
     for (const item of page.Items ?? []) {
       const ips = z.array(z.string()).safeParse(item.declared_ip_ranges);
       const numbers = z.array(z.string()).safeParse(item.declared_numbers);
-      customers.push({
-        ...unknownCustomer(String(item.customer_id)),
+      rows.push({
+        customer_id: String(item.customer_id),
         declared_ip_ranges: ips.success ? ips.data : [],
         declared_numbers: numbers.success ? numbers.data : [],
       });
     }
     start = page.LastEvaluatedKey;
   } while (start);
-  return declarationsOf(customers);
+  return declarationsOf(rows);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { BatchSink } from '../cdr/batch-parser.ts';
 import type { PackedCall } from '../cdr/packed-call.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
@@ -95,7 +96,8 @@ export class Aggregator {
 
   /**
    * Whether calls must carry their source address: some customer declared its addresses. A sink that
-   * feeds addPacked passes this on as BatchSink.packedSourceIps, or the fast lane leaves them out.
+   * feeds addPacked passes this on as BatchSink.packedSourceIps (callSink() does), or the fast lane
+   * leaves them out.
    */
   readonly needsSourceIps: boolean;
 
@@ -115,8 +117,9 @@ export class Aggregator {
   }
 
   /**
-   * Windows held, customer-hour and trunk-hour alike (an hour of one trunk holds no window of its
-   * own): what memory follows when a reader ends a part at a number of windows.
+   * Windows folded here, customer-hour and trunk-hour alike (an hour of one trunk holds no window of
+   * its own): what memory follows when a reader ends a part at a number of windows. Trunk windows
+   * taken in by importWindows are not counted (an importer bounds customer-hours only).
    */
   get heldWindows(): number {
     return this.windowCount + this.trunkWindowCount;
@@ -134,6 +137,18 @@ export class Aggregator {
   add(r: CallRecord): void {
     const p = this.facts.ofRecord(r);
     this.place(this.stateOf(r.customerId), p);
+  }
+
+  /**
+   * The call side of a parser sink that only aggregates: both lanes into this aggregator, with the
+   * fast lane told what the calls must carry. The caller adds what to do with quarantined rows.
+   */
+  callSink(): Pick<BatchSink, 'call' | 'packed' | 'packedSourceIps'> {
+    return {
+      call: (r) => this.add(r),
+      packed: (p) => this.addPacked(p),
+      packedSourceIps: this.needsSourceIps,
+    };
   }
 
   /** Folds a call from the canonical fast path (the reused PackedCall is read, not kept). */

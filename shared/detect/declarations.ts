@@ -55,8 +55,11 @@ export class CustomerDeclarations {
   }
 }
 
+/** What a registry row declared: the columns the per-call checks read. */
+export type DeclaredColumns = Pick<Customer, 'customer_id' | 'declared_ip_ranges' | 'declared_numbers'>;
+
 /** Declarations of the customers that made any, by customer id. */
-export function declarationsOf(customers: Iterable<Customer>): Map<string, CustomerDeclarations> {
+export function declarationsOf(customers: Iterable<DeclaredColumns>): Map<string, CustomerDeclarations> {
   const out = new Map<string, CustomerDeclarations>();
   for (const c of customers) {
     const ips = c.declared_ip_ranges ?? [];

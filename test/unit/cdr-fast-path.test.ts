@@ -437,15 +437,7 @@ describe('canonical fast lane', () => {
     const text = batchText({ columns: HEADER.split(','), eol: '\n' }, rows);
     const agg = new Aggregator(reference());
     const readInto = (into: Aggregator) => {
-      const parser = new BatchParser(
-        { source: 't.csv' },
-        {
-          call: (r) => into.add(r),
-          packed: (p) => into.addPacked(p),
-          packedSourceIps: into.needsSourceIps,
-          quarantine: () => {},
-        },
-      );
+      const parser = new BatchParser({ source: 't.csv' }, { ...into.callSink(), quarantine: () => {} });
       parser.push(Buffer.from(text));
       parser.end();
     };
