@@ -1,6 +1,6 @@
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
-import { offNetTotals, scoreAll } from '../shared/detect/analysis.ts';
+import { analyzeAll } from '../shared/detect/analysis.ts';
 import type { FindingsDocument } from '../shared/detect/finding.ts';
 import { TracebackHistory } from '../shared/detect/traceback-history.ts';
 import type { AnalyzeOptions } from './analyze.ts';
@@ -101,7 +101,7 @@ export async function runAnalyze(
     );
   }
 
-  const findings = scoreAll(aggregator, ref, policy, tracebacks);
+  const { findings, offNet } = analyzeAll(aggregator, ref, policy, tracebacks);
   const doc: FindingsDocument = {
     findings,
     summary: {
@@ -110,7 +110,7 @@ export async function runAnalyze(
       quarantined: totals.quarantined,
       unattributed: totals.unattributed,
       calls: totals.calls,
-      ...offNetTotals(aggregator),
+      ...offNet,
     },
   };
   return format === 'json'

@@ -11,8 +11,8 @@ import { cloneWindow, mergeInto, readWindow, type WindowAggregate, writeWindow }
 
 /**
  * Moving an aggregator's windows between threads and merging them into another's: a worker writes
- * its customers as numbers (binary-transfer.ts), the main thread reads them back customer by
- * customer and merges each into what it already holds.
+ * its customers as numbers (binary-transfer.ts); the main thread finds where each customer lies and
+ * builds a customer's windows only when they are wanted, merging the parts other readers had of it.
  */
 
 /** An aggregator's windows as numbers, to move a worker thread's result to the main thread. */
@@ -26,7 +26,11 @@ export interface ImportedCustomer {
   trunks: Array<{ trunkId: string; hours: Array<{ hourIdx: number; window: WindowAggregate | null }> }>;
 }
 
-/** Writes every customer's windows, and the windows waiting for a recount, for another thread. */
+/**
+ * Writes every customer's windows, and the windows waiting for a recount, for another thread. Each
+ * customer is a record the reader can skip without reading it: its id, the length of the rest, its
+ * hours with their flags, then its trunks and windows.
+ */
 export function writeCustomers(
   customers: Map<string, CustomerWindows>,
   recount: WindowRef[],
@@ -46,13 +50,17 @@ export function writeCustomers(
   out.num(customers.size);
   for (const [customerId, s] of customers) {
     out.num(str(customerId));
-    out.num(s.trunkOrder.size);
-    for (const t of s.trunkOrder.keys()) out.num(str(t));
+    const lengthAt = out.reserve();
+    const start = out.length;
     out.num(s.hours.size);
     for (const [hourIdx, slot] of s.hours) {
       out.num(hourIdx);
-      out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
       out.num((slot.split ? 1 : 0) | (slot.frozen ? 2 : 0));
+    }
+    out.num(s.trunkOrder.size);
+    for (const t of s.trunkOrder.keys()) out.num(str(t));
+    for (const slot of s.hours.values()) {
+      out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
       writeWindow(slot.w, out, str);
       out.num(slot.trunkCalls === null ? -1 : slot.trunkCalls.size);
       for (const [t, n] of slot.trunkCalls ?? []) {
@@ -70,16 +78,31 @@ export function writeCustomers(
         if (w) writeWindow(w, out, str);
       }
     }
+    out.patch(lengthAt, out.length - start);
   }
   const state = out.finish();
   return { state, buffers: bundleBuffers(state) };
 }
 
-/** Reads a transfer back: the windows to recount, then each customer in the order it was written. */
+/**
+ * Where one customer's windows lie in a transfer, found without reading them: readPart builds them
+ * when they are wanted, as often as they are wanted.
+ */
+export interface CustomerPart {
+  customerId: string;
+  src: BinaryReader;
+  /** position of the record's hours, which the rest follows */
+  at: number;
+}
+
+/**
+ * Reads a transfer's outline: the call count, the windows to recount, then where each customer's
+ * record lies, in the order they were written (records are skipped, not read).
+ */
 export function* readCustomers(
   state: AggregatorTransfer,
   trunkMode: number,
-): Generator<{ calls: number } | { recount: WindowRef } | { customer: ImportedCustomer }> {
+): Generator<{ calls: number } | { recount: WindowRef } | { part: CustomerPart }> {
   const src = new BinaryReader(state);
   const mode = src.num();
   if (mode !== trunkMode)
@@ -87,8 +110,23 @@ export function* readCustomers(
   yield { calls: src.num() };
   for (let r = src.num(); r > 0; r--)
     yield { recount: { customerId: src.str(src.num()), hourIdx: src.num() } };
-  for (let c = src.num(); c > 0; c--) yield { customer: readCustomer(src) };
+  for (let c = src.num(); c > 0; c--) {
+    const customerId = src.str(src.num());
+    const length = src.num();
+    const at = src.position;
+    yield { part: { customerId, src, at } };
+    src.seek(at + length);
+  }
   if (!src.done) throw new RangeError('binary windows carry numbers past their last customer');
+}
+
+/** A part's hours as written: hour index, and whether the writer had frozen the hour's sets. */
+export function partHours(part: CustomerPart): Array<{ hourIdx: number; frozen: boolean }> {
+  const src = part.src;
+  src.seek(part.at);
+  const hours: Array<{ hourIdx: number; frozen: boolean }> = [];
+  for (let h = src.num(); h > 0; h--) hours.push({ hourIdx: src.num(), frozen: (src.num() & 2) !== 0 });
+  return hours;
 }
 
 /**
@@ -192,15 +230,17 @@ export function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
   mergeInto(have.w, other.w);
 }
 
-function readCustomer(src: BinaryReader): ImportedCustomer {
-  const customerId = src.str(src.num());
+/** Builds a part's windows (a customer as one reader had it), every time it is called. */
+export function readPart(part: CustomerPart): ImportedCustomer {
+  const src = part.src;
+  src.seek(part.at);
+  const flags: Array<{ hourIdx: number; flags: number }> = [];
+  for (let h = src.num(); h > 0; h--) flags.push({ hourIdx: src.num(), flags: src.num() });
   const trunkOrder: string[] = [];
   for (let t = src.num(); t > 0; t--) trunkOrder.push(src.str(src.num()));
   const hours: ImportedCustomer['hours'] = [];
-  for (let h = src.num(); h > 0; h--) {
-    const hourIdx = src.num();
+  for (const { hourIdx, flags: f } of flags) {
     const sole = src.num();
-    const flags = src.num();
     const w = readWindow(src, src.str);
     const n = src.num();
     let trunkCalls: Map<string, number> | null = null;
@@ -213,8 +253,8 @@ function readCustomer(src: BinaryReader): ImportedCustomer {
       slot: {
         w,
         soleTrunk: sole < 0 ? null : src.str(sole),
-        split: (flags & 1) !== 0,
-        frozen: (flags & 2) !== 0,
+        split: (f & 1) !== 0,
+        frozen: (f & 2) !== 0,
         trunkCalls,
       },
     });
@@ -229,5 +269,5 @@ function readCustomer(src: BinaryReader): ImportedCustomer {
     }
     trunks.push({ trunkId, hours: byHour });
   }
-  return { customerId, trunkOrder, hours, trunks };
+  return { customerId: part.customerId, trunkOrder, hours, trunks };
 }

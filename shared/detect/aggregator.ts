@@ -4,8 +4,11 @@ import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
 import {
   type AggregatorTransfer,
+  type CustomerPart,
   mergeCustomer,
+  partHours,
   readCustomers,
+  readPart,
   writeCustomers,
 } from './aggregator-transfer.ts';
 import { CallFactsReader, DEST_PSTN } from './call-facts.ts';
@@ -62,6 +65,16 @@ export interface AggregatorOptions {
   windowsPerCall?: number;
 }
 
+/** One customer's hour windows in time order, and its PSTN calls per trunk and hour. */
+export interface CustomerView {
+  customerId: string;
+  windows: WindowAggregate[];
+  trunkAttempts: Array<{ trunkId: string; hourMs: number; attempts: number }>;
+}
+
+/** Merge hooks for an imported customer built from its parts: its windows were counted, and its recounts marked, on import. */
+const ALREADY_NOTED = { markRecount: () => {}, taken: () => {} };
+
 /** More customer-hour windows than AggregatorOptions.maxWindows allows. */
 export class WindowLimitError extends Error {
   override name = 'WindowLimitError';
@@ -89,6 +102,11 @@ export class Aggregator {
   private readonly facts: CallFactsReader;
   private readonly folder = new CallFolder();
   private readonly customers = new Map<string, CustomerWindows>();
+  /**
+   * Customers taken in by importWindows and not built yet: where each one's windows lie in the
+   * transfers, one part per reader that had it. Built when wanted (see settle and eachCustomer).
+   */
+  private readonly imported = new Map<string, CustomerPart[]>();
   private lastCustomer = '';
   private lastState: CustomerWindows | null = null;
   /** states by PackedCall.customerSlot (see stateOfPacked); emptied whenever states leave `customers` */
@@ -175,7 +193,7 @@ export class Aggregator {
   private stateOf(customerId: string): CustomerWindows {
     let state = this.lastState;
     if (customerId !== this.lastCustomer || state === null) {
-      state = this.customers.get(customerId) ?? null;
+      state = this.customers.get(customerId) ?? this.settle(customerId) ?? null;
       if (!state) {
         state = newCustomer(customerId);
         this.customers.set(customerId, state);
@@ -229,7 +247,7 @@ export class Aggregator {
   replaceWindows(from: Aggregator, refs: WindowRef[]): void {
     for (const { customerId, hourIdx } of refs) {
       this.freezer.recounted(customerId, hourIdx);
-      const mine = this.customers.get(customerId);
+      const mine = this.settle(customerId);
       if (!mine) continue;
       const theirs = from.customers.get(customerId);
       const slot = theirs?.hours.get(hourIdx);
@@ -327,6 +345,7 @@ export class Aggregator {
    * afterwards. Used by worker threads that each aggregate a share of the input.
    */
   exportWindows(): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
+    this.settleAll();
     const moved = writeCustomers(this.customers, this.recountNeeded(), this.trunkMode, this.calls);
     this.calls = 0;
     this.windowCount = 0;
@@ -340,26 +359,95 @@ export class Aggregator {
   }
 
   /**
-   * Takes in another aggregator's windows (a worker's share of the input). Windows this aggregator
-   * already has are merged; import shares in input order, so customers and trunks keep the order a
-   * single reader would give them. A window frozen on either side cannot be merged from counts: it
-   * is listed by recountNeeded() instead.
+   * Takes in another aggregator's windows (a worker's share of the input). Import shares in input
+   * order, so customers and trunks keep the order a single reader would give them. Windows are not
+   * built here: the aggregator notes where each customer lies and builds it when it is wanted, so a
+   * main thread scoring customer by customer never holds every window as objects at once. Hours
+   * that more than one share has are merged when built; one frozen on either side cannot be merged
+   * from counts and is listed by recountNeeded() instead. A customer this aggregator folded calls
+   * of itself is merged at once.
    */
   importWindows(state: AggregatorTransfer): void {
-    const markRecount = (customerId: string, hourIdx: number) =>
-      this.freezer.markRecount(customerId, hourIdx);
     for (const item of readCustomers(state, this.trunkMode)) {
       // the windows' calls count as this aggregator's, so its window limit grows as theirs did
       if ('calls' in item) this.calls += item.calls;
-      else if ('recount' in item) markRecount(item.recount.customerId, item.recount.hourIdx);
-      else
-        mergeCustomer(this.stateOf(item.customer.customerId), item.customer, this.trunkMode, {
-          markRecount,
-          taken: () => this.countWindow(),
-        });
+      else if ('recount' in item) this.freezer.markRecount(item.recount.customerId, item.recount.hourIdx);
+      else this.importPart(item.part);
     }
     this.lastState = null;
     this.lastCustomer = '';
+  }
+
+  private importPart(part: CustomerPart): void {
+    const { customerId } = part;
+    const mine = this.customers.get(customerId);
+    if (mine) {
+      mergeCustomer(mine, readPart(part), this.trunkMode, {
+        markRecount: (c, hourIdx) => this.freezer.markRecount(c, hourIdx),
+        taken: () => this.countWindow(),
+      });
+      return;
+    }
+    const parts = this.imported.get(customerId);
+    if (!parts) {
+      this.imported.set(customerId, [part]);
+      for (let n = partHours(part).length; n > 0; n--) this.countWindow();
+      return;
+    }
+    // hour -> frozen in any part so far: what mergeCustomer would hold for it
+    const had = new Map<number, boolean>();
+    for (const p of parts)
+      for (const h of partHours(p)) had.set(h.hourIdx, had.get(h.hourIdx) === true || h.frozen);
+    for (const h of partHours(part)) {
+      const frozen = had.get(h.hourIdx);
+      if (frozen === undefined) this.countWindow();
+      else if (frozen || h.frozen) this.freezer.markRecount(customerId, h.hourIdx);
+    }
+    parts.push(part);
+  }
+
+  /** An imported customer's windows, built from its parts (each time: nothing is kept). */
+  private build(parts: CustomerPart[]): CustomerWindows {
+    const state = newCustomer(parts[0].customerId);
+    for (const part of parts) mergeCustomer(state, readPart(part), this.trunkMode, ALREADY_NOTED);
+    return state;
+  }
+
+  /** The customer's state, built and kept from here on if it was only imported so far. */
+  private settle(customerId: string): CustomerWindows | undefined {
+    if (this.imported.size > 0) {
+      const parts = this.imported.get(customerId);
+      if (parts) {
+        this.imported.delete(customerId);
+        const state = this.build(parts);
+        this.customers.set(customerId, state);
+        return state;
+      }
+    }
+    return this.customers.get(customerId);
+  }
+
+  /** Builds and keeps every imported customer, for the accessors that hand out windows to keep. */
+  private settleAll(): void {
+    for (const id of [...this.imported.keys()]) this.settle(id);
+  }
+
+  /**
+   * Every customer's hour windows in time order with its trunk calls, one customer at a time. An
+   * imported customer is built for the caller and not kept, so scoring a carrier's day holds the
+   * compact transfers and one customer's objects at a time.
+   */
+  *eachCustomer(): Generator<CustomerView> {
+    for (const s of this.customers.values()) yield this.viewOf(s);
+    for (const parts of this.imported.values()) yield this.viewOf(this.build(parts));
+  }
+
+  private viewOf(s: CustomerWindows): CustomerView {
+    return {
+      customerId: s.customerId,
+      windows: hourWindows(s),
+      trunkAttempts: this.trunkAttemptsOfState(s),
+    };
   }
 
   /**
@@ -367,8 +455,11 @@ export class Aggregator {
    * order the customer first used them.
    */
   trunkAttemptsOf(customerId: string): Array<{ trunkId: string; hourMs: number; attempts: number }> {
-    const s = this.customers.get(customerId);
-    if (!s) return [];
+    const s = this.settle(customerId);
+    return s ? this.trunkAttemptsOfState(s) : [];
+  }
+
+  private trunkAttemptsOfState(s: CustomerWindows): CustomerView['trunkAttempts'] {
     const out: Array<{ trunkId: string; hourMs: number; attempts: number }> = [];
     if (this.trunkMode === TRUNKS_CALLS) {
       for (const slot of s.hours.values()) {
@@ -391,6 +482,7 @@ export class Aggregator {
 
   /** All customer-level windows, then all trunk-level windows. */
   *windows(): Generator<WindowAggregate> {
+    this.settleAll();
     for (const s of this.customers.values()) for (const slot of s.hours.values()) yield slot.w;
     for (const s of this.customers.values())
       for (const [trunk, byHour] of s.trunks)
@@ -398,21 +490,23 @@ export class Aggregator {
   }
 
   customerWindows(): Map<string, WindowAggregate[]> {
+    this.settleAll();
     const out = new Map<string, WindowAggregate[]>();
-    for (const [id, s] of this.customers)
-      out.set(
-        id,
-        [...s.hours.values()].map((slot) => slot.w).sort((a, b) => a.hourMs - b.hourMs),
-      );
+    for (const [id, s] of this.customers) out.set(id, hourWindows(s));
     return out;
   }
 
   trunkWindowsOf(customerId: string): WindowAggregate[] {
-    const s = this.customers.get(customerId);
+    const s = this.settle(customerId);
     if (!s) return [];
     const out: WindowAggregate[] = [];
     for (const [trunk, byHour] of s.trunks)
       for (const [hourIdx, w] of byHour) out.push(this.trunkWindow(s, trunk, hourIdx, w));
     return out;
   }
+}
+
+/** A customer's hour windows in time order. */
+function hourWindows(s: CustomerWindows): WindowAggregate[] {
+  return [...s.hours.values()].map((slot) => slot.w).sort((a, b) => a.hourMs - b.hourMs);
 }

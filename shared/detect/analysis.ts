@@ -63,15 +63,34 @@ function nextStreak(prior: ReadonlyMap<string, number> | undefined, f: Finding |
 }
 
 /** Calls that never reached the PSTN, for the findings summary: they are counted, not judged. */
-export function offNetTotals(agg: Aggregator): { on_net_calls: number; emergency_calls: number } {
-  let onNet = 0;
-  let emergency = 0;
-  for (const windows of agg.customerWindows().values())
+export interface OffNetTotals {
+  on_net_calls: number;
+  emergency_calls: number;
+}
+
+/**
+ * Findings for everything an Aggregator saw, worst first, and its off-net totals: one pass, customer
+ * by customer, so customers the aggregator holds only as imported numbers are built once and one at
+ * a time.
+ */
+export function analyzeAll(
+  agg: Aggregator,
+  ref: ReferenceData,
+  policy: Policy,
+  tracebacks: TracebackHistory | null,
+): { findings: Finding[]; offNet: OffNetTotals } {
+  const findings: Finding[] = [];
+  const offNet: OffNetTotals = { on_net_calls: 0, emergency_calls: 0 };
+  for (const { customerId, windows, trunkAttempts } of agg.eachCustomer()) {
     for (const w of windows) {
-      onNet += w.onNet;
-      emergency += w.emergency;
+      offNet.on_net_calls += w.onNet;
+      offNet.emergency_calls += w.emergency;
     }
-  return { on_net_calls: onNet, emergency_calls: emergency };
+    const trunksOf = topTrunksByHour(trunkAttempts);
+    for (const f of scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf))
+      findings.push(f);
+  }
+  return { findings: findings.sort(compareFindings), offNet };
 }
 
 /** Findings for everything an Aggregator saw, worst first. */
@@ -81,12 +100,7 @@ export function scoreAll(
   policy: Policy,
   tracebacks: TracebackHistory | null,
 ): Finding[] {
-  const out: Finding[] = [];
-  for (const [customerId, windows] of agg.customerWindows()) {
-    const trunksOf = topTrunksByHour(agg.trunkAttemptsOf(customerId));
-    out.push(...scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf));
-  }
-  return out.sort(compareFindings);
+  return analyzeAll(agg, ref, policy, tracebacks).findings;
 }
 
 /**

@@ -32,6 +32,21 @@ export class BinaryWriter implements NumberSink {
     this.buf[this.n++] = v;
   }
 
+  /** Numbers written so far. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** Writes a placeholder number and returns where it is, for patch() once its value is known. */
+  reserve(): number {
+    this.num(0);
+    return this.n - 1;
+  }
+
+  patch(at: number, v: number): void {
+    this.buf[at] = v;
+  }
+
   bytes(b: Uint8Array): number {
     this.regs.push(b);
     return this.regs.length - 1;
@@ -82,5 +97,17 @@ export class BinaryReader implements NumberSource {
 
   get done(): boolean {
     return this.at === this.bundle.numbers.length;
+  }
+
+  /** Where the next num() reads. */
+  get position(): number {
+    return this.at;
+  }
+
+  /** Goes to a position within the numbers (a record found earlier, or past one to skip it). */
+  seek(at: number): void {
+    if (!Number.isInteger(at) || at < 0 || at > this.bundle.numbers.length)
+      throw new RangeError(`binary windows have no position ${at} (${this.bundle.numbers.length} numbers)`);
+    this.at = at;
   }
 }
