@@ -15,8 +15,8 @@ import { youngCollector } from './young-gc.ts';
 
 /**
  * One of the analyze worker threads: reads its own byte range of the batch straight from the file
- * (see analyze-range.ts), parses and aggregates every record in it, freezing the sets of hours the
- * input has moved past, and answers with its stats, example quarantined rows (all of them in its spool file), windows and where its range
+ * (see analyze-range.ts), parses and aggregates every record in it, writing out the hours the input
+ * has moved past as numbers for the main thread (only the open hours stay objects), and answers with its stats, example quarantined rows (all of them in its spool file), windows and where its range
  * ended (lines read, and whether a record was left open at the boundary).
  */
 const port = parentPort;
@@ -46,6 +46,8 @@ if (files) {
 const aggregator = new Aggregator(ref, {
   trunkWindows: ANALYZE_TRUNKS,
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
+  // every window goes to the main thread: hours leave this thread's memory as they freeze
+  spill: true,
   maxWindows: input.maxWindows,
   windowsPerCall: WINDOWS_PER_CALL,
 });

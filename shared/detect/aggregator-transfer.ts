@@ -26,10 +26,71 @@ export interface ImportedCustomer {
   trunks: Array<{ trunkId: string; hours: Array<{ hourIdx: number; window: WindowAggregate | null }> }>;
 }
 
+const SPLIT_FLAG = 1;
+const FROZEN_FLAG = 2;
+
+function slotFlags(slot: HourSlot): number {
+  return (slot.split ? SPLIT_FLAG : 0) | (slot.frozen ? FROZEN_FLAG : 0);
+}
+
+/** An hour's slot without its hour and flags: the sole trunk, the window, the calls per trunk. */
+function writeSlotBody(out: BinaryWriter, slot: HourSlot): void {
+  const str = out.str;
+  out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
+  writeWindow(slot.w, out, str);
+  out.num(slot.trunkCalls === null ? -1 : slot.trunkCalls.size);
+  for (const [t, n] of slot.trunkCalls ?? []) {
+    out.num(str(t));
+    out.num(n);
+  }
+}
+
+function readSlotBody(src: BinaryReader, flags: number): HourSlot {
+  const sole = src.num();
+  const w = readWindow(src, src.str);
+  const n = src.num();
+  let trunkCalls: Map<string, number> | null = null;
+  if (n >= 0) {
+    trunkCalls = new Map();
+    for (let k = 0; k < n; k++) trunkCalls.set(src.str(src.num()), src.num());
+  }
+  return {
+    w,
+    soleTrunk: sole < 0 ? null : src.str(sole),
+    split: (flags & SPLIT_FLAG) !== 0,
+    frozen: (flags & FROZEN_FLAG) !== 0,
+    trunkCalls,
+  };
+}
+
 /**
- * Writes every customer's windows, and the windows waiting for a recount, for another thread. Each
- * customer is a record the reader can skip without reading it: its id, the length of the rest, its
- * hours with their flags, then its trunks and windows.
+ * Hours written out as numbers while a reader goes on (AggregatorOptions.spill): the start of the
+ * transfer writeCustomers finishes. Each is a record of its own: customer, hour, flags, the length of
+ * the rest, then the slot.
+ */
+export class HourSpill {
+  readonly out = new BinaryWriter();
+  records = 0;
+
+  write(customerId: string, hourIdx: number, slot: HourSlot): void {
+    const out = this.out;
+    out.num(out.str(customerId));
+    out.num(hourIdx);
+    out.num(slotFlags(slot));
+    const lengthAt = out.reserve();
+    const start = out.length;
+    writeSlotBody(out, slot);
+    out.patch(lengthAt, out.length - start);
+    this.records++;
+  }
+}
+
+/**
+ * Writes every customer's windows, and the windows waiting for a recount, for another thread, after
+ * the hours already spilled (when given). Each customer is a record the reader can skip without
+ * reading it: its id, the length of the rest, its hours with their flags, then its trunks and
+ * windows. A trailer ends the transfer (its position is the last number): trunk mode, calls, how many
+ * hour and customer records there are, and the windows to recount.
  */
 export function writeCustomers(
   customers: Map<string, CustomerWindows>,
@@ -37,17 +98,10 @@ export function writeCustomers(
   trunkMode: number,
   /** calls the windows hold: the importer's window limit grows with them as the exporter's did */
   calls: number,
+  spill: HourSpill = new HourSpill(),
 ): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
-  const out = new BinaryWriter();
+  const out = spill.out;
   const str = out.str;
-  out.num(trunkMode);
-  out.num(calls);
-  out.num(recount.length);
-  for (const r of recount) {
-    out.num(str(r.customerId));
-    out.num(r.hourIdx);
-  }
-  out.num(customers.size);
   for (const [customerId, s] of customers) {
     out.num(str(customerId));
     const lengthAt = out.reserve();
@@ -55,19 +109,11 @@ export function writeCustomers(
     out.num(s.hours.size);
     for (const [hourIdx, slot] of s.hours) {
       out.num(hourIdx);
-      out.num((slot.split ? 1 : 0) | (slot.frozen ? 2 : 0));
+      out.num(slotFlags(slot));
     }
     out.num(s.trunkOrder.size);
     for (const t of s.trunkOrder.keys()) out.num(str(t));
-    for (const slot of s.hours.values()) {
-      out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
-      writeWindow(slot.w, out, str);
-      out.num(slot.trunkCalls === null ? -1 : slot.trunkCalls.size);
-      for (const [t, n] of slot.trunkCalls ?? []) {
-        out.num(str(t));
-        out.num(n);
-      }
-    }
+    for (const slot of s.hours.values()) writeSlotBody(out, slot);
     out.num(s.trunks.size);
     for (const [trunkId, byHour] of s.trunks) {
       out.num(str(trunkId));
@@ -80,52 +126,95 @@ export function writeCustomers(
     }
     out.patch(lengthAt, out.length - start);
   }
+  const trailer = out.length;
+  out.num(trunkMode);
+  out.num(calls);
+  out.num(spill.records);
+  out.num(customers.size);
+  out.num(recount.length);
+  for (const r of recount) {
+    out.num(str(r.customerId));
+    out.num(r.hourIdx);
+  }
+  out.num(trailer);
   const state = out.finish();
   return { state, buffers: bundleBuffers(state) };
 }
 
 /**
- * Where one customer's windows lie in a transfer, found without reading them: readPart builds them
- * when they are wanted, as often as they are wanted.
+ * Where one customer's windows (or one hour of them) lie in a transfer, found without reading them:
+ * readPart builds them when they are wanted, as often as they are wanted.
  */
 export interface CustomerPart {
   customerId: string;
   src: BinaryReader;
-  /** position of the record's hours, which the rest follows */
+  /** position of the record's body */
   at: number;
+  /** a spilled hour: its hour index and flags (the body is its slot); -1 for a customer record */
+  hourIdx: number;
+  flags: number;
 }
 
 /**
- * Reads a transfer's outline: the call count, the windows to recount, then where each customer's
- * record lies, in the order they were written (records are skipped, not read).
+ * Reads a transfer's outline: the call count, the windows to recount, then each customer's parts
+ * (its spilled hours, then its record) in the order the customer records were written. Records are
+ * skipped, not read.
  */
 export function* readCustomers(
   state: AggregatorTransfer,
   trunkMode: number,
-): Generator<{ calls: number } | { recount: WindowRef } | { part: CustomerPart }> {
+): Generator<{ calls: number } | { recount: WindowRef } | { customer: string; parts: CustomerPart[] }> {
   const src = new BinaryReader(state);
+  src.seek(Math.max(0, state.numbers.length - 1));
+  src.seek(src.num());
   const mode = src.num();
   if (mode !== trunkMode)
     throw new RangeError(`cannot import windows kept with trunk mode ${mode} into trunk mode ${trunkMode}`);
   yield { calls: src.num() };
+  const hourRecords = src.num();
+  const customerRecords = src.num();
   for (let r = src.num(); r > 0; r--)
     yield { recount: { customerId: src.str(src.num()), hourIdx: src.num() } };
-  for (let c = src.num(); c > 0; c--) {
+  src.num(); // the trailer's own position
+  if (!src.done) throw new RangeError('binary windows carry numbers past their trailer');
+  src.seek(0);
+  const spilled = new Map<string, CustomerPart[]>();
+  for (let h = hourRecords; h > 0; h--) {
+    const customerId = src.str(src.num());
+    const hourIdx = src.num();
+    const flags = src.num();
+    const length = src.num();
+    const part = { customerId, src, at: src.position, hourIdx, flags };
+    const parts = spilled.get(customerId);
+    if (parts) parts.push(part);
+    else spilled.set(customerId, [part]);
+    src.seek(part.at + length);
+  }
+  for (let c = customerRecords; c > 0; c--) {
     const customerId = src.str(src.num());
     const length = src.num();
     const at = src.position;
-    yield { part: { customerId, src, at } };
+    const parts = spilled.get(customerId) ?? [];
+    spilled.delete(customerId);
+    parts.push({ customerId, src, at, hourIdx: -1, flags: 0 });
+    yield { customer: customerId, parts };
     src.seek(at + length);
   }
-  if (!src.done) throw new RangeError('binary windows carry numbers past their last customer');
+  // a reader keeps every customer it saw, so each spilled hour has its customer's record
+  if (spilled.size > 0)
+    throw new RangeError(
+      `binary windows spill hours of ${spilled.size} customer(s) with no record of their own`,
+    );
 }
 
 /** A part's hours as written: hour index, and whether the writer had frozen the hour's sets. */
 export function partHours(part: CustomerPart): Array<{ hourIdx: number; frozen: boolean }> {
+  if (part.hourIdx >= 0) return [{ hourIdx: part.hourIdx, frozen: (part.flags & FROZEN_FLAG) !== 0 }];
   const src = part.src;
   src.seek(part.at);
   const hours: Array<{ hourIdx: number; frozen: boolean }> = [];
-  for (let h = src.num(); h > 0; h--) hours.push({ hourIdx: src.num(), frozen: (src.num() & 2) !== 0 });
+  for (let h = src.num(); h > 0; h--)
+    hours.push({ hourIdx: src.num(), frozen: (src.num() & FROZEN_FLAG) !== 0 });
   return hours;
 }
 
@@ -230,35 +319,25 @@ export function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
   mergeInto(have.w, other.w);
 }
 
-/** Builds a part's windows (a customer as one reader had it), every time it is called. */
+/** Builds a part's windows (a customer, or one hour of it, as one reader had it), every time it is called. */
 export function readPart(part: CustomerPart): ImportedCustomer {
   const src = part.src;
   src.seek(part.at);
+  if (part.hourIdx >= 0)
+    return {
+      customerId: part.customerId,
+      trunkOrder: [],
+      hours: [{ hourIdx: part.hourIdx, slot: readSlotBody(src, part.flags) }],
+      trunks: [],
+    };
   const flags: Array<{ hourIdx: number; flags: number }> = [];
   for (let h = src.num(); h > 0; h--) flags.push({ hourIdx: src.num(), flags: src.num() });
   const trunkOrder: string[] = [];
   for (let t = src.num(); t > 0; t--) trunkOrder.push(src.str(src.num()));
-  const hours: ImportedCustomer['hours'] = [];
-  for (const { hourIdx, flags: f } of flags) {
-    const sole = src.num();
-    const w = readWindow(src, src.str);
-    const n = src.num();
-    let trunkCalls: Map<string, number> | null = null;
-    if (n >= 0) {
-      trunkCalls = new Map();
-      for (let k = 0; k < n; k++) trunkCalls.set(src.str(src.num()), src.num());
-    }
-    hours.push({
-      hourIdx,
-      slot: {
-        w,
-        soleTrunk: sole < 0 ? null : src.str(sole),
-        split: (f & 1) !== 0,
-        frozen: (f & 2) !== 0,
-        trunkCalls,
-      },
-    });
-  }
+  const hours: ImportedCustomer['hours'] = flags.map(({ hourIdx, flags: f }) => ({
+    hourIdx,
+    slot: readSlotBody(src, f),
+  }));
   const trunks: ImportedCustomer['trunks'] = [];
   for (let t = src.num(); t > 0; t--) {
     const trunkId = src.str(src.num());

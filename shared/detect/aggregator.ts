@@ -5,6 +5,7 @@ import { HOUR_MS } from '../cdr/time.ts';
 import {
   type AggregatorTransfer,
   type CustomerPart,
+  HourSpill,
   mergeCustomer,
   partHours,
   readCustomers,
@@ -50,6 +51,14 @@ export interface AggregatorOptions {
    * frozen: a reader that starts mid-batch shares them with the reader before it.
    */
   freeze?: { behindHours: number; keepFirstHour?: boolean };
+  /**
+   * With `freeze`, for a reader whose windows all go to another thread: an hour leaves memory as it
+   * freezes, written as numbers for exportWindows, so the reader holds the hours still open instead
+   * of the whole input's. Such an aggregator can only be exported. A late call for an hour already
+   * written opens a new window of that hour, and the importer recounts it (one of the two is frozen).
+   * Not with trunkWindows true (whole trunk windows are not written out early).
+   */
+  spill?: boolean;
   /** fold only calls of these windows (a recount pass); every other call is ignored */
   only?: (customerId: string, hourMs: number) => boolean;
   /**
@@ -99,6 +108,8 @@ export class Aggregator {
   private trunkWindowCount = 0;
   private calls = 0;
   private readonly freezer: HourFreezer;
+  /** hours written out as they froze (AggregatorOptions.spill), or null */
+  private spill: HourSpill | null;
   private readonly facts: CallFactsReader;
   private readonly folder = new CallFolder();
   private readonly customers = new Map<string, CustomerWindows>();
@@ -125,9 +136,13 @@ export class Aggregator {
     this.limit = opts.exactLimit ?? Number.POSITIVE_INFINITY;
     const trunks = opts.trunkWindows ?? true;
     this.trunkMode = trunks === 'calls' ? TRUNKS_CALLS : trunks ? TRUNKS_WINDOWS : TRUNKS_NONE;
+    if (opts.spill && (!opts.freeze || this.trunkMode === TRUNKS_WINDOWS))
+      throw new RangeError('spilling hours needs freeze, and trunk calls or none rather than trunk windows');
+    this.spill = opts.spill ? new HourSpill() : null;
     this.freezer = new HourFreezer(
       opts.freeze ? opts.freeze.behindHours : Number.POSITIVE_INFINITY,
       opts.freeze?.keepFirstHour ?? false,
+      this.spill ? (state, hourIdx, slot) => this.spillHour(state, hourIdx, slot) : null,
     );
     this.only = opts.only ?? null;
     this.maxWindows = opts.maxWindows ?? Number.POSITIVE_INFINITY;
@@ -235,6 +250,22 @@ export class Aggregator {
     this.folder.fold(slot.w, p, this.facts.facts);
   }
 
+  /** Writes a frozen hour out and forgets it (AggregatorOptions.spill). */
+  private spillHour(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
+    (this.spill as HourSpill).write(state.customerId, hourIdx, slot);
+    state.hours.delete(hourIdx);
+    if (state.lastSlot === slot) {
+      state.lastSlot = null;
+      state.lastHourIdx = Number.NaN;
+    }
+  }
+
+  /** Throws where windows would be missed: this aggregator wrote some out already, for export only. */
+  private assertWhole(what: string): void {
+    if (this.spill !== null && this.spill.records > 0)
+      throw new RangeError(`cannot ${what}: this aggregator spilled hours for export (exportWindows only)`);
+  }
+
   /** Windows a late call reached after they were frozen: rebuild them with `replaceWindows`. */
   recountNeeded(): WindowRef[] {
     return this.freezer.recountNeeded();
@@ -245,6 +276,7 @@ export class Aggregator {
    * recount over the same input with `only` set to these windows. Clears them from recountNeeded().
    */
   replaceWindows(from: Aggregator, refs: WindowRef[]): void {
+    this.assertWhole('replace windows');
     for (const { customerId, hourIdx } of refs) {
       this.freezer.recounted(customerId, hourIdx);
       const mine = this.settle(customerId);
@@ -346,7 +378,9 @@ export class Aggregator {
    */
   exportWindows(): { state: AggregatorTransfer; buffers: ArrayBuffer[] } {
     this.settleAll();
-    const moved = writeCustomers(this.customers, this.recountNeeded(), this.trunkMode, this.calls);
+    const spilled = this.spill ?? undefined;
+    if (this.spill) this.spill = new HourSpill();
+    const moved = writeCustomers(this.customers, this.recountNeeded(), this.trunkMode, this.calls, spilled);
     this.calls = 0;
     this.windowCount = 0;
     this.trunkWindowCount = 0;
@@ -368,42 +402,46 @@ export class Aggregator {
    * of itself is merged at once.
    */
   importWindows(state: AggregatorTransfer): void {
+    this.assertWhole('import windows');
     for (const item of readCustomers(state, this.trunkMode)) {
       // the windows' calls count as this aggregator's, so its window limit grows as theirs did
       if ('calls' in item) this.calls += item.calls;
       else if ('recount' in item) this.freezer.markRecount(item.recount.customerId, item.recount.hourIdx);
-      else this.importPart(item.part);
+      else this.importParts(item.customer, item.parts);
     }
     this.lastState = null;
     this.lastCustomer = '';
   }
 
-  private importPart(part: CustomerPart): void {
-    const { customerId } = part;
+  private importParts(customerId: string, parts: CustomerPart[]): void {
     const mine = this.customers.get(customerId);
     if (mine) {
-      mergeCustomer(mine, readPart(part), this.trunkMode, {
-        markRecount: (c, hourIdx) => this.freezer.markRecount(c, hourIdx),
-        taken: () => this.countWindow(),
-      });
+      for (const part of parts)
+        mergeCustomer(mine, readPart(part), this.trunkMode, {
+          markRecount: (c, hourIdx) => this.freezer.markRecount(c, hourIdx),
+          taken: () => this.countWindow(),
+        });
       return;
     }
-    const parts = this.imported.get(customerId);
-    if (!parts) {
-      this.imported.set(customerId, [part]);
-      for (let n = partHours(part).length; n > 0; n--) this.countWindow();
-      return;
-    }
+    let list = this.imported.get(customerId);
     // hour -> frozen in any part so far: what mergeCustomer would hold for it
     const had = new Map<number, boolean>();
-    for (const p of parts)
-      for (const h of partHours(p)) had.set(h.hourIdx, had.get(h.hourIdx) === true || h.frozen);
-    for (const h of partHours(part)) {
-      const frozen = had.get(h.hourIdx);
-      if (frozen === undefined) this.countWindow();
-      else if (frozen || h.frozen) this.freezer.markRecount(customerId, h.hourIdx);
+    if (list)
+      for (const p of list)
+        for (const h of partHours(p)) had.set(h.hourIdx, had.get(h.hourIdx) === true || h.frozen);
+    else {
+      list = [];
+      this.imported.set(customerId, list);
     }
-    parts.push(part);
+    for (const part of parts) {
+      for (const h of partHours(part)) {
+        const frozen = had.get(h.hourIdx);
+        if (frozen === undefined) this.countWindow();
+        else if (frozen || h.frozen) this.freezer.markRecount(customerId, h.hourIdx);
+        had.set(h.hourIdx, frozen === true || h.frozen);
+      }
+      list.push(part);
+    }
   }
 
   /** An imported customer's windows, built from its parts (each time: nothing is kept). */
@@ -438,6 +476,7 @@ export class Aggregator {
    * compact transfers and one customer's objects at a time.
    */
   *eachCustomer(): Generator<CustomerView> {
+    this.assertWhole('hand out windows');
     for (const s of this.customers.values()) yield this.viewOf(s);
     for (const parts of this.imported.values()) yield this.viewOf(this.build(parts));
   }
@@ -455,6 +494,7 @@ export class Aggregator {
    * order the customer first used them.
    */
   trunkAttemptsOf(customerId: string): Array<{ trunkId: string; hourMs: number; attempts: number }> {
+    this.assertWhole('hand out trunk calls');
     const s = this.settle(customerId);
     return s ? this.trunkAttemptsOfState(s) : [];
   }
@@ -482,6 +522,7 @@ export class Aggregator {
 
   /** All customer-level windows, then all trunk-level windows. */
   *windows(): Generator<WindowAggregate> {
+    this.assertWhole('hand out windows');
     this.settleAll();
     for (const s of this.customers.values()) for (const slot of s.hours.values()) yield slot.w;
     for (const s of this.customers.values())
@@ -490,6 +531,7 @@ export class Aggregator {
   }
 
   customerWindows(): Map<string, WindowAggregate[]> {
+    this.assertWhole('hand out windows');
     this.settleAll();
     const out = new Map<string, WindowAggregate[]>();
     for (const [id, s] of this.customers) out.set(id, hourWindows(s));
@@ -497,6 +539,7 @@ export class Aggregator {
   }
 
   trunkWindowsOf(customerId: string): WindowAggregate[] {
+    this.assertWhole('hand out trunk windows');
     const s = this.settle(customerId);
     if (!s) return [];
     const out: WindowAggregate[] = [];

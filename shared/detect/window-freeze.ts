@@ -21,10 +21,18 @@ export class HourFreezer {
   private open: OpenSlot[] = [];
   private readonly recount = new Map<string, WindowRef>();
 
+  /** hears of every slot once it is frozen (AggregatorOptions.spill writes it out and drops it) */
+  private readonly onFrozen: ((state: CustomerWindows, hourIdx: number, slot: HourSlot) => void) | null;
+
   /** `behindHours` Infinity: never freeze */
-  constructor(behindHours: number, keepFirstHour: boolean) {
+  constructor(
+    behindHours: number,
+    keepFirstHour: boolean,
+    onFrozen: ((state: CustomerWindows, hourIdx: number, slot: HourSlot) => void) | null = null,
+  ) {
     this.behind = behindHours === Number.POSITIVE_INFINITY ? behindHours : Math.max(1, behindHours);
     this.keepFirstHour = keepFirstHour;
+    this.onFrozen = onFrozen;
   }
 
   /** A call's hour: when it is a new latest hour, freezes the hours it has left far enough behind. */
@@ -37,7 +45,10 @@ export class HourFreezer {
     const still: OpenSlot[] = [];
     for (const o of this.open) {
       if (o.hourIdx > through || o.hourIdx <= this.keepThrough) still.push(o);
-      else freezeSlot(o);
+      else {
+        freezeSlot(o);
+        this.onFrozen?.(o.state, o.hourIdx, o.slot);
+      }
     }
     this.open = still;
   }

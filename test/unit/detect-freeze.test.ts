@@ -46,14 +46,17 @@ function summary(agg: Aggregator): Array<Record<string, unknown>> {
   return out.sort((a, b) => String(a.key).localeCompare(String(b.key)));
 }
 
-function recount(agg: Aggregator, rows: string[]): void {
+function recount(agg: Aggregator, rows: string[], opts: AggregatorOptions = {}): void {
   const refs = agg.recountNeeded();
   const wanted = new Set(refs.map((r) => `${r.customerId}|${r.hourIdx * HOUR_MS}`));
-  const again = aggregate(rows, { only: (c, hourMs) => wanted.has(`${c}|${hourMs}`) });
+  const again = aggregate(rows, { ...opts, only: (c, hourMs) => wanted.has(`${c}|${hourMs}`) });
   agg.replaceWindows(again, refs);
 }
 
 const plain = summary(aggregate(DATA));
+
+/** a spilling reader keeps trunk calls, not whole trunk windows (analyze's workers do the same) */
+const modeOf = (spill: boolean): AggregatorOptions => (spill ? { trunkWindows: 'calls' } : {});
 
 describe('bounded-memory aggregation', () => {
   it('freezing time-ordered input keeps every count and drops the sets of hours 2+ behind', () => {
@@ -85,21 +88,52 @@ describe('bounded-memory aggregation', () => {
     expect(summary(frozen)).toEqual(expected);
   });
 
-  it('contiguous shares aggregated apart and imported in input order equal one reader', () => {
-    const whole = aggregate(DATA);
-    for (const cut of [1, 777, 2500, 4321, DATA.length - 1]) {
-      const first = aggregate(DATA.slice(0, cut), { freeze: { behindHours: 2 } });
-      const second = aggregate(DATA.slice(cut), { freeze: { behindHours: 2, keepFirstHour: true } });
-      const merged = new Aggregator(emptyReference());
-      for (const share of [first, second]) {
-        const { state, buffers } = share.exportWindows();
-        merged.importWindows(structuredClone(state, { transfer: buffers }));
+  it.each([false, true])(
+    'contiguous shares aggregated apart (spilling hours: %s) and imported in input order equal one reader',
+    (spill) => {
+      const whole = aggregate(DATA, modeOf(spill));
+      for (const cut of [1, 777, 2500, 4321, DATA.length - 1]) {
+        const first = aggregate(DATA.slice(0, cut), { freeze: { behindHours: 2 }, spill, ...modeOf(spill) });
+        const second = aggregate(DATA.slice(cut), {
+          freeze: { behindHours: 2, keepFirstHour: true },
+          spill,
+          ...modeOf(spill),
+        });
+        const merged = new Aggregator(emptyReference(), modeOf(spill));
+        for (const share of [first, second]) {
+          const { state, buffers } = share.exportWindows();
+          merged.importWindows(structuredClone(state, { transfer: buffers }));
+        }
+        // time-ordered shares meet in one hour that neither froze: nothing to recount
+        expect(merged.recountNeeded()).toEqual([]);
+        expect(summary(merged)).toEqual(summary(whole));
+        expect([...merged.customerWindows().keys()]).toEqual([...whole.customerWindows().keys()]);
       }
-      // time-ordered shares meet in one hour that neither froze: nothing to recount
-      expect(merged.recountNeeded()).toEqual([]);
-      expect(summary(merged)).toEqual(plain);
-      expect([...merged.customerWindows().keys()]).toEqual([...whole.customerWindows().keys()]);
-    }
+    },
+  );
+
+  it('a spilling reader writes hours out as they freeze: a late call reopens its hour, which the importer recounts', () => {
+    // every 7th row of the first six hours moved to the end: hours long written out get calls again
+    const early = DATA.filter((_, i) => i < DATA.length / 4 && i % 7 === 0);
+    const rows = [...DATA.filter((_, i) => !(i < DATA.length / 4 && i % 7 === 0)), ...early];
+    const spilling = aggregate(rows, { freeze: { behindHours: 2 }, spill: true, trunkWindows: 'calls' });
+    // its windows are no longer all in memory: it hands none out, it only exports
+    expect(() => [...spilling.windows()]).toThrow(/spilled hours for export/);
+    expect(() => spilling.trunkAttemptsOf('C0001')).toThrow(/spilled hours for export/);
+    const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
+    const { state, buffers } = spilling.exportWindows();
+    merged.importWindows(structuredClone(state, { transfer: buffers }));
+    // the moved rows reach the first six hours again
+    expect(new Set(merged.recountNeeded().map((r) => r.hourIdx)).size).toBeGreaterThanOrEqual(4);
+    recount(merged, rows, { trunkWindows: 'calls' });
+    expect(summary(merged)).toEqual(summary(aggregate(DATA, { trunkWindows: 'calls' })));
+  });
+
+  it('spilling needs freezing, and keeps no whole trunk windows', () => {
+    expect(() => new Aggregator(emptyReference(), { spill: true })).toThrow(/needs freeze/);
+    expect(
+      () => new Aggregator(emptyReference(), { spill: true, freeze: { behindHours: 2 }, trunkWindows: true }),
+    ).toThrow(/trunk windows/);
   });
 
   it('imported shares are built customer by customer when scored, anew each time, as one reader has them', () => {
@@ -128,24 +162,31 @@ describe('bounded-memory aggregation', () => {
     expect(view(merged)).toEqual(expected);
   });
 
-  it('shares that both hold a window one of them froze are recounted, then equal one reader', () => {
-    // the second share starts with rows of hour 0, then continues at hour 12: hour 0 is frozen in
-    // the first share and open in the second
-    const cut = DATA.length / 2;
-    const stray = DATA.filter((_, i) => i < cut && i % 50 === 0);
-    const rows = [...DATA.slice(0, cut).filter((_, i) => i % 50 !== 0), ...stray, ...DATA.slice(cut)];
-    const split = cut - stray.length;
-    const first = aggregate(rows.slice(0, split), { freeze: { behindHours: 2 } });
-    const second = aggregate(rows.slice(split), { freeze: { behindHours: 2, keepFirstHour: true } });
-    const merged = new Aggregator(emptyReference());
-    for (const share of [first, second]) {
-      const { state, buffers } = share.exportWindows();
-      merged.importWindows(structuredClone(state, { transfer: buffers }));
-    }
-    expect(merged.recountNeeded().length).toBeGreaterThan(0);
-    recount(merged, rows);
-    expect(summary(merged)).toEqual(plain);
-  });
+  it.each([false, true])(
+    'shares that both hold a window one of them froze (spilling hours: %s) are recounted, then equal one reader',
+    (spill) => {
+      // the second share starts with rows of hour 0, then continues at hour 12: hour 0 is frozen in
+      // the first share and open in the second
+      const cut = DATA.length / 2;
+      const stray = DATA.filter((_, i) => i < cut && i % 50 === 0);
+      const rows = [...DATA.slice(0, cut).filter((_, i) => i % 50 !== 0), ...stray, ...DATA.slice(cut)];
+      const split = cut - stray.length;
+      const first = aggregate(rows.slice(0, split), { freeze: { behindHours: 2 }, spill, ...modeOf(spill) });
+      const second = aggregate(rows.slice(split), {
+        freeze: { behindHours: 2, keepFirstHour: true },
+        spill,
+        ...modeOf(spill),
+      });
+      const merged = new Aggregator(emptyReference(), modeOf(spill));
+      for (const share of [first, second]) {
+        const { state, buffers } = share.exportWindows();
+        merged.importWindows(structuredClone(state, { transfer: buffers }));
+      }
+      expect(merged.recountNeeded().length).toBeGreaterThan(0);
+      recount(merged, rows, modeOf(spill));
+      expect(summary(merged)).toEqual(summary(aggregate(DATA, modeOf(spill))));
+    },
+  );
 
   it('the trunk windows of an hour split between shares merge like one reader', () => {
     // a second trunk for every customer in the second half: hours split in one share or the other
