@@ -37,7 +37,7 @@ function slotFlags(slot: HourSlot): number {
 function writeSlotBody(out: BinaryWriter, slot: HourSlot): void {
   const str = out.str;
   out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
-  writeWindow(slot.w, out, str);
+  writeWindow(slot.w, out);
   out.num(slot.trunkCalls === null ? -1 : slot.trunkCalls.size);
   for (const [t, n] of slot.trunkCalls ?? []) {
     out.num(str(t));
@@ -45,9 +45,9 @@ function writeSlotBody(out: BinaryWriter, slot: HourSlot): void {
   }
 }
 
-function readSlotBody(src: BinaryReader, flags: number): HourSlot {
+function readSlotBody(src: BinaryReader, customerId: string, flags: number): HourSlot {
   const sole = src.num();
-  const w = readWindow(src, src.str);
+  const w = readWindow(src, customerId, '');
   const n = src.num();
   let trunkCalls: Map<string, number> | null = null;
   if (n >= 0) {
@@ -72,9 +72,15 @@ export class HourSpill {
   readonly out = new BinaryWriter();
   records = 0;
 
-  write(customerId: string, hourIdx: number, slot: HourSlot): void {
+  write(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
     const out = this.out;
-    out.num(out.str(customerId));
+    // the id's number is kept with the customer: a lookup in a table of every id, once per hour
+    // written, cost more than writing the hour's window at 20,000 customers
+    if (state.idTableOf !== this) {
+      state.idIndex = out.str(state.customerId);
+      state.idTableOf = this;
+    }
+    out.num(state.idIndex);
     out.num(hourIdx);
     out.num(slotFlags(slot));
     const lengthAt = out.reserve();
@@ -121,7 +127,7 @@ export function writeCustomers(
       for (const [hourIdx, w] of byHour) {
         out.num(hourIdx);
         out.num(w ? 1 : 0);
-        if (w) writeWindow(w, out, str);
+        if (w) writeWindow(w, out);
       }
     }
     out.patch(lengthAt, out.length - start);
@@ -327,7 +333,7 @@ export function readPart(part: CustomerPart): ImportedCustomer {
     return {
       customerId: part.customerId,
       trunkOrder: [],
-      hours: [{ hourIdx: part.hourIdx, slot: readSlotBody(src, part.flags) }],
+      hours: [{ hourIdx: part.hourIdx, slot: readSlotBody(src, part.customerId, part.flags) }],
       trunks: [],
     };
   const flags: Array<{ hourIdx: number; flags: number }> = [];
@@ -336,7 +342,7 @@ export function readPart(part: CustomerPart): ImportedCustomer {
   for (let t = src.num(); t > 0; t--) trunkOrder.push(src.str(src.num()));
   const hours: ImportedCustomer['hours'] = flags.map(({ hourIdx, flags: f }) => ({
     hourIdx,
-    slot: readSlotBody(src, f),
+    slot: readSlotBody(src, part.customerId, f),
   }));
   const trunks: ImportedCustomer['trunks'] = [];
   for (let t = src.num(); t > 0; t--) {
@@ -344,7 +350,7 @@ export function readPart(part: CustomerPart): ImportedCustomer {
     const byHour: Array<{ hourIdx: number; window: WindowAggregate | null }> = [];
     for (let h = src.num(); h > 0; h--) {
       const hourIdx = src.num();
-      byHour.push({ hourIdx, window: src.num() === 1 ? readWindow(src, src.str) : null });
+      byHour.push({ hourIdx, window: src.num() === 1 ? readWindow(src, part.customerId, trunkId) : null });
     }
     trunks.push({ trunkId, hours: byHour });
   }

@@ -252,7 +252,7 @@ export class Aggregator {
 
   /** Writes a frozen hour out and forgets it (AggregatorOptions.spill). */
   private spillHour(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
-    (this.spill as HourSpill).write(state.customerId, hourIdx, slot);
+    (this.spill as HourSpill).write(state, hourIdx, slot);
     state.hours.delete(hourIdx);
     if (state.lastSlot === slot) {
       state.lastSlot = null;

@@ -33,6 +33,9 @@ export interface CustomerWindows extends InventoryCache {
   trunkOrder: Map<string, number>;
   lastHourIdx: number;
   lastSlot: HourSlot | null;
+  /** the customer id's number in `idTableOf`'s string table (a spill writes the id once per hour) */
+  idIndex: number;
+  idTableOf: object | null;
 }
 
 export function newCustomer(customerId: string): CustomerWindows {
@@ -43,6 +46,8 @@ export function newCustomer(customerId: string): CustomerWindows {
     trunkOrder: new Map(),
     lastHourIdx: Number.NaN,
     lastSlot: null,
+    idIndex: -1,
+    idTableOf: null,
     inventory: null,
     inventoryOf: null,
     inventoryRevision: -1,

@@ -18,7 +18,8 @@ export class HourFreezer {
   /** highest hour index seen, and hours up to keepThrough are never frozen */
   private maxHourIdx = Number.NEGATIVE_INFINITY;
   private keepThrough = Number.NEGATIVE_INFINITY;
-  private open: OpenSlot[] = [];
+  /** open slots by hour index: an hour's slots freeze together, without visiting the hours still open */
+  private open = new Map<number, OpenSlot[]>();
   private readonly recount = new Map<string, WindowRef>();
 
   /** hears of every slot once it is frozen (AggregatorOptions.spill writes it out and drops it) */
@@ -42,20 +43,22 @@ export class HourFreezer {
     this.maxHourIdx = hourIdx;
     if (this.behind === Number.POSITIVE_INFINITY) return;
     const through = hourIdx - this.behind;
-    const still: OpenSlot[] = [];
-    for (const o of this.open) {
-      if (o.hourIdx > through || o.hourIdx <= this.keepThrough) still.push(o);
-      else {
+    for (const [hour, slots] of this.open) {
+      if (hour > through || hour <= this.keepThrough) continue;
+      this.open.delete(hour);
+      for (const o of slots) {
         freezeSlot(o);
         this.onFrozen?.(o.state, o.hourIdx, o.slot);
       }
     }
-    this.open = still;
   }
 
   /** A new hour slot, to freeze once the input has moved far enough past it. */
   opened(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
-    if (this.behind !== Number.POSITIVE_INFINITY) this.open.push({ state, hourIdx, slot });
+    if (this.behind === Number.POSITIVE_INFINITY) return;
+    const slots = this.open.get(hourIdx);
+    if (slots) slots.push({ state, hourIdx, slot });
+    else this.open.set(hourIdx, [{ state, hourIdx, slot }]);
   }
 
   markRecount(customerId: string, hourIdx: number): void {
@@ -73,7 +76,7 @@ export class HourFreezer {
 
   /** Forgets every slot and recount (the windows left the aggregator). */
   clear(): void {
-    this.open = [];
+    this.open.clear();
     this.recount.clear();
   }
 }

@@ -249,14 +249,12 @@ export function windowFromJson(j: WindowJson, limit: number): WindowAggregate {
 }
 
 /**
- * Writes a window as numbers (another thread reads it back with readWindow); `str` turns the
- * customer and trunk ids into numbers of a string table kept beside. Counters and duration buckets go
+ * Writes a window as numbers (another thread reads it back with readWindow), without its customer and
+ * trunk ids: the record holding the window says whose it is. Counters and duration buckets go
  * sparse: a bit mask per 30 of them (a whole-number mask stays exact and cheap), then only the ones
  * that are not zero. A window of a customer with two calls an hour has a handful.
  */
-export function writeWindow(w: WindowAggregate, out: NumberSink, str: (s: string) => number): void {
-  out.num(str(w.customerId));
-  out.num(str(w.trunkId));
+export function writeWindow(w: WindowAggregate, out: NumberSink): void {
   out.num(w.hourMs);
   out.num(w.firstMs);
   out.num(w.lastMs);
@@ -287,9 +285,8 @@ function sparseValues(w: WindowAggregate): number[] {
   return scratch;
 }
 
-export function readWindow(src: NumberSource, str: (i: number) => string): WindowAggregate {
-  const customerId = str(src.num());
-  const trunkId = str(src.num());
+/** A window writeWindow wrote, for the customer and trunk ('' for the customer's own) it belongs to. */
+export function readWindow(src: NumberSource, customerId: string, trunkId: string): WindowAggregate {
   const hourMs = src.num();
   const firstMs = src.num();
   const lastMs = src.num();
