@@ -354,9 +354,14 @@ export class Aggregator {
       if (slot.soleTrunk !== null) slot.trunkCalls.set(slot.soleTrunk, slot.w.attempts);
     }
     if (trunk === '') return;
-    registerTrunk(state, trunk);
     const calls = slot.trunkCalls as Map<string, number>;
-    calls.set(trunk, (calls.get(trunk) ?? 0) + (this.facts.facts.destination === DEST_PSTN ? 1 : 0));
+    const pstn = this.facts.facts.destination === DEST_PSTN ? 1 : 0;
+    const had = calls.get(trunk);
+    // a trunk already counted in this hour is registered with the customer: one lookup, not two
+    if (had === undefined) {
+      registerTrunk(state, trunk);
+      calls.set(trunk, pstn);
+    } else calls.set(trunk, had + pstn);
   }
 
   /** The trunk window of an hour that never split: the customer window under the trunk's name. */

@@ -26,6 +26,17 @@ const csv = join(dir, 'big.csv');
 const gz = join(dir, 'big.csv.gz');
 writeFileSync(csv, text);
 writeFileSync(gz, gzipSync(text, { level: 1 }));
+// the same rows with every 50th of the first quarter moved to the end: the second worker reads calls
+// for hours the first one wrote out long before, so the main thread recounts those hours
+const late = join(dir, 'late.csv');
+{
+  const [header, ...rows] = text.trimEnd().split('\n');
+  const moved = (i: number) => i < rows.length / 4 && i % 50 === 0;
+  writeFileSync(
+    late,
+    `${[header, ...rows.filter((_, i) => !moved(i)), ...rows.filter((_, i) => moved(i))].join('\n')}\n`,
+  );
+}
 // reference data that makes rules fire (the rows themselves are ordinary traffic): some callers on
 // the DNO list, and an inventory holding one number of each customer, so A-attested calls from
 // the others are presented from numbers the customer does not hold
@@ -52,6 +63,7 @@ describe('analyze with worker threads, from the command line', () => {
   it.each([
     ['plain', csv],
     ['gzip', gz],
+    ['rows out of time order', late],
   ])(
     '%s: two workers give exactly the findings of one thread',
     async (_, path) => {
