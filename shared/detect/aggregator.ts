@@ -20,6 +20,7 @@ import {
   newCustomer,
   newSlot,
   registerTrunk,
+  reuseSlot,
   TRUNKS_CALLS,
   TRUNKS_NONE,
   TRUNKS_WINDOWS,
@@ -28,7 +29,7 @@ import {
   type WindowRef,
 } from './customer-hours.ts';
 import type { ReferenceData } from './reference.ts';
-import { cloneWindow, emptyWindow, type WindowAggregate } from './window.ts';
+import { cloneWindow, emptyWindow, reuseWindow, type WindowAggregate } from './window.ts';
 import { HourFreezer } from './window-freeze.ts';
 
 export type { AggregatorTransfer } from './aggregator-transfer.ts';
@@ -84,6 +85,9 @@ export interface CustomerView {
 /** Merge hooks for an imported customer built from its parts: its windows were counted, and its recounts marked, on import. */
 const ALREADY_NOTED = { markRecount: () => {}, taken: () => {} };
 
+/** spent slots kept for reuse at most: about the windows one hour opens at 60,000 customers */
+const SPENT_SLOTS_MAX = 65_536;
+
 /** More customer-hour windows than AggregatorOptions.maxWindows allows. */
 export class WindowLimitError extends Error {
   override name = 'WindowLimitError';
@@ -110,6 +114,8 @@ export class Aggregator {
   private readonly freezer: HourFreezer;
   /** hours written out as they froze (AggregatorOptions.spill), or null */
   private spill: HourSpill | null;
+  /** slots written out and dropped, for new hours to reuse (see reuseWindow) */
+  private readonly spentSlots: HourSlot[] = [];
   private readonly facts: CallFactsReader;
   private readonly folder = new CallFolder();
   private readonly customers = new Map<string, CustomerWindows>();
@@ -233,7 +239,7 @@ export class Aggregator {
         this.countWindow();
         // size the sets for as many calls as the customer's last window had: no rehashing as they fill
         const expected = state.lastSlot === null ? 0 : Math.min(state.lastSlot.w.attempts, 1 << 16);
-        slot = newSlot(emptyWindow(p.customerId, '', hour, this.limit, expected));
+        slot = this.newHourSlot(p.customerId, hour, expected);
         state.hours.set(hourIdx, slot);
         this.freezer.opened(state, hourIdx, slot);
       }
@@ -250,7 +256,15 @@ export class Aggregator {
     this.folder.fold(slot.w, p, this.facts.facts);
   }
 
-  /** Writes a frozen hour out and forgets it (AggregatorOptions.spill). */
+  /** A new hour's slot: one written out before, emptied, when there is one. */
+  private newHourSlot(customerId: string, hour: number, expected: number): HourSlot {
+    const spent = this.spentSlots.pop();
+    if (spent === undefined) return newSlot(emptyWindow(customerId, '', hour, this.limit, expected));
+    reuseWindow(spent.w, customerId, '', hour, expected);
+    return reuseSlot(spent);
+  }
+
+  /** Writes a frozen hour out and forgets it (AggregatorOptions.spill); its slot is reused. */
   private spillHour(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
     (this.spill as HourSpill).write(state, hourIdx, slot);
     state.hours.delete(hourIdx);
@@ -258,6 +272,8 @@ export class Aggregator {
       state.lastSlot = null;
       state.lastHourIdx = Number.NaN;
     }
+    // nothing else holds a slot: the freezer let go of it, and the transfer has its numbers
+    if (this.spentSlots.length < SPENT_SLOTS_MAX) this.spentSlots.push(slot);
   }
 
   /** Throws where windows would be missed: this aggregator wrote some out already, for export only. */

@@ -60,6 +60,15 @@ export function newSlot(w: WindowAggregate): HourSlot {
   return { w, soleTrunk: null, split: false, frozen: false, trunkCalls: null };
 }
 
+/** A slot that left its aggregator for good, made new around its window (emptied by the caller). */
+export function reuseSlot(slot: HourSlot): HourSlot {
+  slot.soleTrunk = null;
+  slot.split = false;
+  slot.frozen = false;
+  slot.trunkCalls = null;
+  return slot;
+}
+
 /** A trunk's windows by hour index, made on first use (which also fixes the trunk's place in order). */
 export function trunkHours(state: CustomerWindows, trunk: string): Map<number, WindowAggregate | null> {
   let byHour = state.trunks.get(trunk);

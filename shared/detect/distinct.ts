@@ -72,6 +72,16 @@ export class DistinctCounter {
     this.exact = new NumberSet(Math.min(expected, limit));
   }
 
+  /** Empties the counter for new keys, exact again and sized for `expected` of them, keeping its objects. */
+  reuse(expected = 0): void {
+    const capacity = Math.min(expected, this.limit);
+    if (this.exact) this.exact.reuse(capacity);
+    else this.exact = new NumberSet(capacity);
+    this.regs = null;
+    this.frozenCount = -1;
+    this.frozenExact = true;
+  }
+
   /**
    * Keeps only the count and drops the keys (memory for a window the input has moved past). A frozen
    * counter still answers count() and clone(), and fails loudly on anything that needs its keys.

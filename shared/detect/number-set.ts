@@ -172,6 +172,12 @@ export class NumberSet {
     recycle(old);
   }
 
+  /** Empties the set for new keys, sized for `capacity` as a new set would be (the table goes back to the pool). */
+  reuse(capacity = 0): void {
+    this.release();
+    if (capacity > INLINE) this.allocate(capacity);
+  }
+
   /**
    * Hands the table back for reuse by later sets of this thread, leaving this set empty: for an owner
    * that drops the set's keys for good.

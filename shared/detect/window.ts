@@ -124,6 +124,35 @@ export function emptyWindow(
   );
 }
 
+const zeroCounters = compileCounters<(w: WindowAggregate) => void>(['w'], (f) => `w.${f} = 0;`);
+
+/**
+ * Empties a window that left its aggregator for good (written out, AggregatorOptions.spill) for
+ * another customer-hour, as emptyWindow would make it but with the same objects: at 20,000 customers a
+ * worker opens a window per customer-hour, and allocating every one fresh (each with its three sets)
+ * kept the garbage collector busy for a fifth of the worker's time.
+ */
+export function reuseWindow(
+  w: WindowAggregate,
+  customerId: string,
+  trunkId: string,
+  hourMs: number,
+  expectedCalls = 8,
+): WindowAggregate {
+  w.customerId = customerId;
+  w.trunkId = trunkId;
+  w.hourMs = hourMs;
+  w.firstMs = Number.POSITIVE_INFINITY;
+  w.lastMs = Number.NEGATIVE_INFINITY;
+  if (w.durationHist.length === DURATION_BUCKETS_S.length + 1) w.durationHist.fill(0);
+  else w.durationHist = [0, 0, 0, 0, 0, 0];
+  zeroCounters(w);
+  w.calling.reuse(0);
+  w.called.reuse(expectedCalls);
+  w.pairs.reuse(expectedCalls);
+  return w;
+}
+
 /** A window with no calls yet around the given sets (a window read back from numbers has its own). */
 function windowWith(
   customerId: string,

@@ -4,7 +4,14 @@ import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { HOUR_MS } from '../../shared/cdr/time.ts';
 import { Aggregator, type AggregatorOptions } from '../../shared/detect/aggregator.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
-import { COUNTER_FIELDS, type WindowAggregate, windowKey, windowToJson } from '../../shared/detect/window.ts';
+import {
+  COUNTER_FIELDS,
+  emptyWindow,
+  reuseWindow,
+  type WindowAggregate,
+  windowKey,
+  windowToJson,
+} from '../../shared/detect/window.ts';
 
 /**
  * Bounded-memory aggregation for one big batch (analyze's worker threads): freezing the sets of
@@ -127,6 +134,30 @@ describe('bounded-memory aggregation', () => {
     expect(new Set(merged.recountNeeded().map((r) => r.hourIdx)).size).toBeGreaterThanOrEqual(4);
     recount(merged, rows, { trunkWindows: 'calls' });
     expect(summary(merged)).toEqual(summary(aggregate(DATA, { trunkWindows: 'calls' })));
+  });
+
+  it('a window reused after it was written out is as empty as a new one, whatever its sets had become', () => {
+    const used = emptyWindow('C1', 'T1', 7 * HOUR_MS, 100, 40);
+    for (let k = 0; k < 500; k++) {
+      used.calling.add(1_000_000 + k); // past the limit: HyperLogLog
+      used.called.add(k);
+      used.pairs.add(k * 7);
+    }
+    used.called.freeze();
+    used.attempts = 500;
+    used.answered = 3;
+    used.durationHist[2] = 3;
+    used.firstMs = 7 * HOUR_MS + 5;
+    used.lastMs = 8 * HOUR_MS - 5;
+    const reused = reuseWindow(used, 'C2', '', 9 * HOUR_MS, 12);
+    expect(reused).toBe(used);
+    expect(windowToJson(reused)).toEqual(windowToJson(emptyWindow('C2', '', 9 * HOUR_MS, 100, 12)));
+    for (const set of [reused.calling, reused.called, reused.pairs]) {
+      expect(set.isExact).toBe(true);
+      expect(set.isFrozen).toBe(false);
+      set.add(42);
+      expect(set.count()).toBe(1);
+    }
   });
 
   it('spilling needs freezing, and keeps no whole trunk windows', () => {
