@@ -60,6 +60,7 @@ function readSlotBody(src: BinaryReader, customerId: string, flags: number): Hou
     split: (flags & SPLIT_FLAG) !== 0,
     frozen: (flags & FROZEN_FLAG) !== 0,
     trunkCalls,
+    spareCalls: null,
   };
 }
 

@@ -366,7 +366,8 @@ export class Aggregator {
       }
       if (trunk !== '' && slot.soleTrunk === trunk) return;
       slot.split = true;
-      slot.trunkCalls = new Map();
+      slot.trunkCalls = slot.spareCalls ?? new Map();
+      slot.spareCalls = null;
       if (slot.soleTrunk !== null) slot.trunkCalls.set(slot.soleTrunk, slot.w.attempts);
     }
     if (trunk === '') return;

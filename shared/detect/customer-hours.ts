@@ -21,6 +21,8 @@ export interface HourSlot {
   frozen: boolean;
   /** trunk calls only ('calls'), once the hour split: PSTN calls per trunk, in first-seen order */
   trunkCalls: Map<string, number> | null;
+  /** the emptied trunkCalls of the slot's last use (reuseSlot), for its next split hour */
+  spareCalls: Map<string, number> | null;
 }
 
 /** Everything an aggregator keeps of one customer. */
@@ -57,7 +59,7 @@ export function newCustomer(customerId: string): CustomerWindows {
 }
 
 export function newSlot(w: WindowAggregate): HourSlot {
-  return { w, soleTrunk: null, split: false, frozen: false, trunkCalls: null };
+  return { w, soleTrunk: null, split: false, frozen: false, trunkCalls: null, spareCalls: null };
 }
 
 /** A slot that left its aggregator for good, made new around its window (emptied by the caller). */
@@ -65,7 +67,11 @@ export function reuseSlot(slot: HourSlot): HourSlot {
   slot.soleTrunk = null;
   slot.split = false;
   slot.frozen = false;
-  slot.trunkCalls = null;
+  if (slot.trunkCalls !== null) {
+    slot.trunkCalls.clear();
+    slot.spareCalls = slot.trunkCalls;
+    slot.trunkCalls = null;
+  }
   return slot;
 }
 

@@ -60,6 +60,8 @@ export interface DistinctJson {
 
 export class DistinctCounter {
   private exact: NumberSet | null;
+  /** the set freeze() emptied, kept for reuse() */
+  private spare: NumberSet | null = null;
   private regs: Uint8Array | null = null;
   /** -1 while live; else the count this counter had when freeze() dropped its keys */
   private frozenCount = -1;
@@ -75,8 +77,10 @@ export class DistinctCounter {
   /** Empties the counter for new keys, exact again and sized for `expected` of them, keeping its objects. */
   reuse(expected = 0): void {
     const capacity = Math.min(expected, this.limit);
-    if (this.exact) this.exact.reuse(capacity);
-    else this.exact = new NumberSet(capacity);
+    const set = this.exact ?? this.spare;
+    this.spare = null;
+    if (set) set.reuse(capacity);
+    this.exact = set ?? new NumberSet(capacity);
     this.regs = null;
     this.frozenCount = -1;
     this.frozenExact = true;
@@ -91,6 +95,7 @@ export class DistinctCounter {
     this.frozenCount = this.count();
     this.frozenExact = this.exact !== null;
     this.exact?.release();
+    this.spare = this.exact;
     this.exact = null;
     this.regs = null;
   }

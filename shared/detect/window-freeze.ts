@@ -1,10 +1,12 @@
 import type { CustomerWindows, HourSlot, WindowRef } from './customer-hours.ts';
 
-/** An hour slot still holding its sets, with what freezing it needs. */
-interface OpenSlot {
-  state: CustomerWindows;
-  hourIdx: number;
-  slot: HourSlot;
+/**
+ * The slots of one hour still holding their sets, with their customers: two arrays side by side
+ * rather than an object per slot (one more allocation per customer-hour, kept until the hour freezes).
+ */
+interface OpenHour {
+  states: CustomerWindows[];
+  slots: HourSlot[];
 }
 
 /**
@@ -19,7 +21,7 @@ export class HourFreezer {
   private maxHourIdx = Number.NEGATIVE_INFINITY;
   private keepThrough = Number.NEGATIVE_INFINITY;
   /** open slots by hour index: an hour's slots freeze together, without visiting the hours still open */
-  private open = new Map<number, OpenSlot[]>();
+  private open = new Map<number, OpenHour>();
   private readonly recount = new Map<string, WindowRef>();
 
   /** hears of every slot once it is frozen (AggregatorOptions.spill writes it out and drops it) */
@@ -43,12 +45,12 @@ export class HourFreezer {
     this.maxHourIdx = hourIdx;
     if (this.behind === Number.POSITIVE_INFINITY) return;
     const through = hourIdx - this.behind;
-    for (const [hour, slots] of this.open) {
+    for (const [hour, open] of this.open) {
       if (hour > through || hour <= this.keepThrough) continue;
       this.open.delete(hour);
-      for (const o of slots) {
-        freezeSlot(o);
-        this.onFrozen?.(o.state, o.hourIdx, o.slot);
+      for (let i = 0; i < open.slots.length; i++) {
+        freezeSlot(open.states[i], hour, open.slots[i]);
+        this.onFrozen?.(open.states[i], hour, open.slots[i]);
       }
     }
   }
@@ -56,9 +58,11 @@ export class HourFreezer {
   /** A new hour slot, to freeze once the input has moved far enough past it. */
   opened(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
     if (this.behind === Number.POSITIVE_INFINITY) return;
-    const slots = this.open.get(hourIdx);
-    if (slots) slots.push({ state, hourIdx, slot });
-    else this.open.set(hourIdx, [{ state, hourIdx, slot }]);
+    const open = this.open.get(hourIdx);
+    if (open) {
+      open.states.push(state);
+      open.slots.push(slot);
+    } else this.open.set(hourIdx, { states: [state], slots: [slot] });
   }
 
   markRecount(customerId: string, hourIdx: number): void {
@@ -81,7 +85,7 @@ export class HourFreezer {
   }
 }
 
-function freezeSlot({ state, hourIdx, slot }: OpenSlot): void {
+function freezeSlot(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
   slot.frozen = true;
   slot.w.called.freeze();
   slot.w.pairs.freeze();
