@@ -62,6 +62,20 @@ function recount(agg: Aggregator, rows: string[], opts: AggregatorOptions = {}):
 
 const plain = summary(aggregate(DATA));
 
+/**
+ * Contiguous shares of the rows read apart, as analyze's workers read them (a later share keeps the
+ * hours up to its first call when freezing), moved as numbers and imported in input order.
+ */
+function importedShares(shares: string[][], opts: AggregatorOptions = {}): Aggregator {
+  const merged = new Aggregator(emptyReference(), { trunkWindows: opts.trunkWindows });
+  shares.forEach((rows, k) => {
+    const freeze = opts.freeze && { ...opts.freeze, keepFirstHour: k > 0 };
+    const { state, buffers } = aggregate(rows, { ...opts, freeze }).exportWindows();
+    merged.importWindows(structuredClone(state, { transfer: buffers }));
+  });
+  return merged;
+}
+
 /** a spilling reader keeps trunk calls, not whole trunk windows (analyze's workers do the same) */
 const modeOf = (spill: boolean): AggregatorOptions => (spill ? { trunkWindows: 'calls' } : {});
 
@@ -100,17 +114,11 @@ describe('bounded-memory aggregation', () => {
     (spill) => {
       const whole = aggregate(DATA, modeOf(spill));
       for (const cut of [1, 777, 2500, 4321, DATA.length - 1]) {
-        const first = aggregate(DATA.slice(0, cut), { freeze: { behindHours: 2 }, spill, ...modeOf(spill) });
-        const second = aggregate(DATA.slice(cut), {
-          freeze: { behindHours: 2, keepFirstHour: true },
+        const merged = importedShares([DATA.slice(0, cut), DATA.slice(cut)], {
+          freeze: { behindHours: 2 },
           spill,
           ...modeOf(spill),
         });
-        const merged = new Aggregator(emptyReference(), modeOf(spill));
-        for (const share of [first, second]) {
-          const { state, buffers } = share.exportWindows();
-          merged.importWindows(structuredClone(state, { transfer: buffers }));
-        }
         // time-ordered shares meet in one hour that neither froze: nothing to recount
         expect(merged.recountNeeded()).toEqual([]);
         expect(summary(merged)).toEqual(summary(whole));
@@ -179,11 +187,9 @@ describe('bounded-memory aggregation', () => {
         }))
         .sort((a, b) => a.customerId.localeCompare(b.customerId));
     const expected = view(aggregate(rows, { trunkWindows: 'calls' }));
-    const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
-    for (const share of [rows.slice(0, 1700), rows.slice(1700, 3300), rows.slice(3300)]) {
-      const { state, buffers } = aggregate(share, { trunkWindows: 'calls' }).exportWindows();
-      merged.importWindows(structuredClone(state, { transfer: buffers }));
-    }
+    const merged = importedShares([rows.slice(0, 1700), rows.slice(1700, 3300), rows.slice(3300)], {
+      trunkWindows: 'calls',
+    });
     expect(view(merged)).toEqual(expected);
     // nothing is kept from a pass: the next one builds other objects with the same contents
     const [a] = merged.eachCustomer();
@@ -202,17 +208,11 @@ describe('bounded-memory aggregation', () => {
       const stray = DATA.filter((_, i) => i < cut && i % 50 === 0);
       const rows = [...DATA.slice(0, cut).filter((_, i) => i % 50 !== 0), ...stray, ...DATA.slice(cut)];
       const split = cut - stray.length;
-      const first = aggregate(rows.slice(0, split), { freeze: { behindHours: 2 }, spill, ...modeOf(spill) });
-      const second = aggregate(rows.slice(split), {
-        freeze: { behindHours: 2, keepFirstHour: true },
+      const merged = importedShares([rows.slice(0, split), rows.slice(split)], {
+        freeze: { behindHours: 2 },
         spill,
         ...modeOf(spill),
       });
-      const merged = new Aggregator(emptyReference(), modeOf(spill));
-      for (const share of [first, second]) {
-        const { state, buffers } = share.exportWindows();
-        merged.importWindows(structuredClone(state, { transfer: buffers }));
-      }
       expect(merged.recountNeeded().length).toBeGreaterThan(0);
       recount(merged, rows, modeOf(spill));
       expect(summary(merged)).toEqual(summary(aggregate(DATA, modeOf(spill))));
@@ -226,14 +226,7 @@ describe('bounded-memory aggregation', () => {
     );
     const expected = summary(aggregate(rows));
     for (const cut of [2600, 2700]) {
-      const first = aggregate(rows.slice(0, cut));
-      const second = aggregate(rows.slice(cut));
-      const merged = new Aggregator(emptyReference());
-      for (const share of [first, second]) {
-        const { state, buffers } = share.exportWindows();
-        merged.importWindows(structuredClone(state, { transfer: buffers }));
-      }
-      expect(summary(merged)).toEqual(expected);
+      expect(summary(importedShares([rows.slice(0, cut), rows.slice(cut)]))).toEqual(expected);
     }
   });
 });
