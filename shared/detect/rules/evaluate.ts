@@ -1,6 +1,7 @@
+import type { TrafficProfile, Vetting } from '../customers.ts';
 import type { Reason } from '../finding.ts';
 import { round } from '../format.ts';
-import { effectiveRule, type Policy } from '../policy.ts';
+import { type EffectiveRule, effectiveRule, type Policy } from '../policy.ts';
 import type { WindowAggregate } from '../window.ts';
 import { derive, type WindowContext } from './derive.ts';
 import { SOFT_RULE_MODULES, type SoftRuleCode } from './index.ts';
@@ -31,6 +32,32 @@ export function excessOf(direction: 'max' | 'min', observed: number, threshold: 
   return Math.min(1, Math.max(0, threshold / observed - 1));
 }
 
+/**
+ * Every soft rule's threshold and gate for one kind of customer (traffic profile and vetting), in
+ * RULES order: the same for every window of every customer of that kind, so worked out once per
+ * policy and kind instead of once per rule and window (480,000 windows at 20,000 customers).
+ */
+const effectiveByPolicy = new WeakMap<Policy, Map<TrafficProfile, Map<Vetting, EffectiveRule[]>>>();
+
+function effectiveRules(policy: Policy, profile: TrafficProfile, vetting: Vetting): EffectiveRule[] {
+  let byProfile = effectiveByPolicy.get(policy);
+  if (!byProfile) {
+    byProfile = new Map();
+    effectiveByPolicy.set(policy, byProfile);
+  }
+  let byVetting = byProfile.get(profile);
+  if (!byVetting) {
+    byVetting = new Map();
+    byProfile.set(profile, byVetting);
+  }
+  let rules = byVetting.get(vetting);
+  if (!rules) {
+    rules = RULES.map((r) => effectiveRule(policy, r.code, profile, vetting, r.direction, r.ratio));
+    byVetting.set(vetting, rules);
+  }
+  return rules;
+}
+
 function fires(rule: RuleModule, ev: Evaluation, threshold: number): boolean {
   if (rule.direction === 'min') return ev.observed < threshold;
   return rule.inclusive ? ev.observed >= threshold : ev.observed > threshold;
@@ -53,15 +80,10 @@ export function evaluateSoftRules(w: WindowAggregate, ctx: WindowContext, policy
   const out: FiredReason[] = [];
   if (w.attempts === 0) return out;
   const d = derive(w, ctx);
-  for (const rule of RULES) {
-    const eff = effectiveRule(
-      policy,
-      rule.code,
-      ctx.customer.traffic_profile,
-      ctx.customer.vetting,
-      rule.direction,
-      rule.ratio,
-    );
+  const effective = effectiveRules(policy, ctx.customer.traffic_profile, ctx.customer.vetting);
+  for (let i = 0; i < RULES.length; i++) {
+    const rule = RULES[i];
+    const eff = effective[i];
     if (!eff.enabled || w.attempts < eff.minAttempts) continue;
     const cfg = policy.rules[rule.code] as Parameters<RuleModule['evaluate']>[3];
     const ev = rule.evaluate(w, d, ctx, cfg, eff);
