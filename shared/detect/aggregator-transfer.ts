@@ -185,44 +185,57 @@ export function* readCustomers(
   src.num(); // the trailer's own position
   if (!src.done) throw new RangeError('binary windows carry numbers past their trailer');
   src.seek(0);
-  const spilled = new Map<string, CustomerPart[]>();
+  // spilled hours by the number of their customer's id in the string table (an array, not a Map:
+  // one lookup per hour record)
+  const spilled: Array<CustomerPart[] | undefined> = [];
+  let spilledCustomers = 0;
   for (let h = hourRecords; h > 0; h--) {
-    const customerId = src.str(src.num());
+    const id = src.num();
     const hourIdx = src.num();
     const flags = src.num();
     const length = src.num();
-    const part = { customerId, src, at: src.position, hourIdx, flags };
-    const parts = spilled.get(customerId);
+    const part = { customerId: src.str(id), src, at: src.position, hourIdx, flags };
+    const parts = spilled[id];
     if (parts) parts.push(part);
-    else spilled.set(customerId, [part]);
+    else {
+      spilled[id] = [part];
+      spilledCustomers++;
+    }
     src.seek(part.at + length);
   }
   for (let c = customerRecords; c > 0; c--) {
-    const customerId = src.str(src.num());
+    const id = src.num();
+    const customerId = src.str(id);
     const length = src.num();
     const at = src.position;
-    const parts = spilled.get(customerId) ?? [];
-    spilled.delete(customerId);
+    let parts = spilled[id];
+    if (parts) {
+      spilled[id] = undefined;
+      spilledCustomers--;
+    } else parts = [];
     parts.push({ customerId, src, at, hourIdx: -1, flags: 0 });
     yield { customer: customerId, parts };
     src.seek(at + length);
   }
   // a reader keeps every customer it saw, so each spilled hour has its customer's record
-  if (spilled.size > 0)
+  if (spilledCustomers > 0)
     throw new RangeError(
-      `binary windows spill hours of ${spilled.size} customer(s) with no record of their own`,
+      `binary windows spill hours of ${spilledCustomers} customer(s) with no record of their own`,
     );
 }
 
-/** A part's hours as written: hour index, and whether the writer had frozen the hour's sets. */
-export function partHours(part: CustomerPart): Array<{ hourIdx: number; frozen: boolean }> {
-  if (part.hourIdx >= 0) return [{ hourIdx: part.hourIdx, frozen: (part.flags & FROZEN_FLAG) !== 0 }];
+/** Calls `fn` with each of a part's hours as written: hour index, and whether the writer had frozen its sets. */
+export function forEachPartHour(part: CustomerPart, fn: (hourIdx: number, frozen: boolean) => void): void {
+  if (part.hourIdx >= 0) {
+    fn(part.hourIdx, (part.flags & FROZEN_FLAG) !== 0);
+    return;
+  }
   const src = part.src;
   src.seek(part.at);
-  const hours: Array<{ hourIdx: number; frozen: boolean }> = [];
-  for (let h = src.num(); h > 0; h--)
-    hours.push({ hourIdx: src.num(), frozen: (src.num() & FROZEN_FLAG) !== 0 });
-  return hours;
+  for (let h = src.num(); h > 0; h--) {
+    const hourIdx = src.num();
+    fn(hourIdx, (src.num() & FROZEN_FLAG) !== 0);
+  }
 }
 
 /**

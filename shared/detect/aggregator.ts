@@ -5,9 +5,9 @@ import { HOUR_MS } from '../cdr/time.ts';
 import {
   type AggregatorTransfer,
   type CustomerPart,
+  forEachPartHour,
   HourSpill,
   mergeCustomer,
-  partHours,
   readCustomers,
   readPart,
   writeCustomers,
@@ -446,22 +446,22 @@ export class Aggregator {
       return;
     }
     let list = this.imported.get(customerId);
-    // hour -> frozen in any part so far: what mergeCustomer would hold for it
-    const had = new Map<number, boolean>();
-    if (list)
-      for (const p of list)
-        for (const h of partHours(p)) had.set(h.hourIdx, had.get(h.hourIdx) === true || h.frozen);
-    else {
+    if (!list) {
       list = [];
       this.imported.set(customerId, list);
     }
+    // hour -> frozen in any part so far: what mergeCustomer would hold for it
+    const had = new Map<number, boolean>();
+    const note = (hourIdx: number, frozen: boolean) => had.set(hourIdx, had.get(hourIdx) === true || frozen);
+    for (const p of list) forEachPartHour(p, note);
+    const take = (hourIdx: number, frozen: boolean) => {
+      const before = had.get(hourIdx);
+      if (before === undefined) this.countWindow();
+      else if (before || frozen) this.freezer.markRecount(customerId, hourIdx);
+      note(hourIdx, frozen);
+    };
     for (const part of parts) {
-      for (const h of partHours(part)) {
-        const frozen = had.get(h.hourIdx);
-        if (frozen === undefined) this.countWindow();
-        else if (frozen || h.frozen) this.freezer.markRecount(customerId, h.hourIdx);
-        had.set(h.hourIdx, frozen === true || h.frozen);
-      }
+      forEachPartHour(part, take);
       list.push(part);
     }
   }
