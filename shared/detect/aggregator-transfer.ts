@@ -38,11 +38,16 @@ function writeSlotBody(out: BinaryWriter, slot: HourSlot): void {
   const str = out.str;
   out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
   writeWindow(slot.w, out);
-  out.num(slot.trunkCalls === null ? -1 : slot.trunkCalls.size);
-  for (const [t, n] of slot.trunkCalls ?? []) {
-    out.num(str(t));
-    out.num(n);
-  }
+  const calls = slot.trunkCalls;
+  out.num(calls === null ? -1 : calls.size);
+  // forEach with the writer as `this`: no iterator, no [trunk, calls] array per entry and no closure,
+  // once per hour written
+  calls?.forEach(writeTrunkCalls, out);
+}
+
+function writeTrunkCalls(this: BinaryWriter, calls: number, trunk: string): void {
+  this.num(this.str(trunk));
+  this.num(calls);
 }
 
 function readSlotBody(src: BinaryReader, customerId: string, flags: number): HourSlot {

@@ -24,12 +24,28 @@ export class BinaryWriter implements NumberSink {
   private readonly regs: Uint8Array[] = [];
 
   num(v: number): void {
-    if (this.n === this.buf.length) {
-      const bigger = new Float64Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.n === this.buf.length) this.grow(1);
     this.buf[this.n++] = v;
+  }
+
+  room(count: number): number {
+    if (this.n + count > this.buf.length) this.grow(count);
+    const at = this.n;
+    this.n += count;
+    return at;
+  }
+
+  /** The numbers written so far, and room after them (see room()). */
+  get numbers(): Float64Array {
+    return this.buf;
+  }
+
+  private grow(atLeast: number): void {
+    let length = this.buf.length * 2;
+    while (length < this.n + atLeast) length *= 2;
+    const bigger = new Float64Array(length);
+    bigger.set(this.buf.subarray(0, this.n));
+    this.buf = bigger;
   }
 
   /** Numbers written so far. */

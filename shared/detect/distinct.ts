@@ -38,6 +38,12 @@ function clz32Rank(a: number, b: number): number {
 /** Where counters, windows and aggregators write themselves for another thread (see binary-transfer.ts). */
 export interface NumberSink {
   num(v: number): void;
+  /**
+   * Room for `count` more numbers, to be written straight into `numbers` from the returned index on
+   * (a set's keys: passed one by one to num(), each key above 2^31 was boxed in a new heap object).
+   */
+  room(count: number): number;
+  readonly numbers: Float64Array;
   /** an HLL register array, moved with the numbers; returns its index */
   bytes(b: Uint8Array): number;
 }
@@ -217,10 +223,11 @@ export class DistinctCounter {
       out.num(this.frozenExact ? 1 : 0);
     } else if (this.exact) {
       out.num(KIND_EXACT);
-      out.num(this.exact.size);
-      this.exact.forEach((k) => {
-        out.num(k);
-      });
+      const keys = this.exact;
+      out.num(keys.size);
+      // room first: it may move the writer to a bigger array, which `numbers` then is
+      const at = out.room(keys.size);
+      keys.copyKeys(out.numbers, at);
     } else {
       out.num(KIND_HLL);
       out.num(out.bytes(this.regs as Uint8Array));

@@ -197,6 +197,17 @@ export class NumberSet {
     yield* keys;
   }
 
+  /** Writes the keys into `into` from index `at` on (size of them, in no particular order). */
+  copyKeys(into: Float64Array, at: number): void {
+    const t = this.table;
+    let k = at;
+    if (t === null) {
+      for (let i = 0; i < this.size; i++) into[k++] = this.inlineKey(i);
+      return;
+    }
+    for (let j = 0; j < t.length; j++) if (t[j] !== EMPTY) into[k++] = t[j];
+  }
+
   forEach(fn: (key: number) => void): void {
     const t = this.table;
     if (t === null) {

@@ -22,6 +22,8 @@ export class HourFreezer {
   private keepThrough = Number.NEGATIVE_INFINITY;
   /** open slots by hour index: an hour's slots freeze together, without visiting the hours still open */
   private open = new Map<number, OpenHour>();
+  /** an emptied OpenHour kept for the next hour: its arrays already have their size */
+  private spare: OpenHour | null = null;
   private readonly recount = new Map<string, WindowRef>();
 
   /** hears of every slot once it is frozen (AggregatorOptions.spill writes it out and drops it) */
@@ -52,17 +54,23 @@ export class HourFreezer {
         freezeSlot(open.states[i], hour, open.slots[i]);
         this.onFrozen?.(open.states[i], hour, open.slots[i]);
       }
+      open.states.length = 0;
+      open.slots.length = 0;
+      this.spare = open;
     }
   }
 
   /** A new hour slot, to freeze once the input has moved far enough past it. */
   opened(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
     if (this.behind === Number.POSITIVE_INFINITY) return;
-    const open = this.open.get(hourIdx);
-    if (open) {
-      open.states.push(state);
-      open.slots.push(slot);
-    } else this.open.set(hourIdx, { states: [state], slots: [slot] });
+    let open = this.open.get(hourIdx);
+    if (!open) {
+      open = this.spare ?? { states: [], slots: [] };
+      this.spare = null;
+      this.open.set(hourIdx, open);
+    }
+    open.states.push(state);
+    open.slots.push(slot);
   }
 
   markRecount(customerId: string, hourIdx: number): void {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BinaryReader, BinaryWriter } from '../../shared/detect/binary-transfer.ts';
+import { DistinctCounter } from '../../shared/detect/distinct.ts';
 import {
   COUNTER_FIELDS,
   emptyWindow,
@@ -41,5 +42,21 @@ describe('window transfer', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('a set whose keys cross the point where the writer grows reads back whole', () => {
+    for (const filler of [16_384 - 60, 16_384 - 3, 16_384, 40_000]) {
+      const set = new DistinctCounter();
+      for (let k = 0; k < 100; k++) set.add(12_125_550_000 + k * 7919);
+      const out = new BinaryWriter();
+      for (let i = 0; i < filler; i++) out.num(i);
+      set.writeTo(out);
+      out.num(-7);
+      const src = new BinaryReader(out.finish());
+      for (let i = 0; i < filler; i++) expect(src.num()).toBe(i);
+      expect(DistinctCounter.readFrom(src).toJSON()).toEqual(set.toJSON());
+      expect(src.num()).toBe(-7);
+      expect(src.done).toBe(true);
+    }
   });
 });
