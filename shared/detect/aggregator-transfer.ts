@@ -162,7 +162,9 @@ export interface CustomerPart {
   src: BinaryReader;
   /** position of the record's body */
   at: number;
-  /** a spilled hour: its hour index and flags (the body is its slot); -1 for a customer record */
+  /** a spilled hour (the body is its slot), or a customer record */
+  spilledHour: boolean;
+  /** a spilled hour's index and flags (0 for a customer record) */
   hourIdx: number;
   flags: number;
 }
@@ -199,7 +201,7 @@ export function* readCustomers(
     const hourIdx = src.num();
     const flags = src.num();
     const length = src.num();
-    const part = { customerId: src.str(id), src, at: src.position, hourIdx, flags };
+    const part = { customerId: src.str(id), src, at: src.position, spilledHour: true, hourIdx, flags };
     const parts = spilled[id];
     if (parts) parts.push(part);
     else {
@@ -218,7 +220,7 @@ export function* readCustomers(
       spilled[id] = undefined;
       spilledCustomers--;
     } else parts = [];
-    parts.push({ customerId, src, at, hourIdx: -1, flags: 0 });
+    parts.push({ customerId, src, at, spilledHour: false, hourIdx: 0, flags: 0 });
     yield { customer: customerId, parts };
     src.seek(at + length);
   }
@@ -231,7 +233,7 @@ export function* readCustomers(
 
 /** Calls `fn` with each of a part's hours as written: hour index, and whether the writer had frozen its sets. */
 export function forEachPartHour(part: CustomerPart, fn: (hourIdx: number, frozen: boolean) => void): void {
-  if (part.hourIdx >= 0) {
+  if (part.spilledHour) {
     fn(part.hourIdx, (part.flags & FROZEN_FLAG) !== 0);
     return;
   }
@@ -348,7 +350,7 @@ export function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
 export function readPart(part: CustomerPart): ImportedCustomer {
   const src = part.src;
   src.seek(part.at);
-  if (part.hourIdx >= 0)
+  if (part.spilledHour)
     return {
       customerId: part.customerId,
       trunkOrder: [],
