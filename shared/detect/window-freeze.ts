@@ -22,7 +22,7 @@ export class HourFreezer {
   private keepThrough = Number.NEGATIVE_INFINITY;
   /** open slots by hour index: an hour's slots freeze together, without visiting the hours still open */
   private open = new Map<number, OpenHour>();
-  /** an emptied OpenHour kept for the next hour: its arrays already have their size */
+  /** the emptied OpenHour of the hour frozen last, taken by the next hour opened */
   private spare: OpenHour | null = null;
   private readonly recount = new Map<string, WindowRef>();
 
