@@ -16,7 +16,8 @@ import { youngCollector } from './young-gc.ts';
 /**
  * One of the analyze worker threads: reads its own byte range of the batch straight from the file
  * (see analyze-range.ts), parses and aggregates every record in it, writing out the hours the input
- * has moved past as numbers for the main thread (only the open hours stay objects), and answers with its stats, example quarantined rows (all of them in its spool file), windows and where its range
+ * has moved past as numbers for the main thread (only the open hours stay objects), and answers with
+ * its stats, example quarantined rows (all of them in its spool file), windows and where its range
  * ended (lines read, and whether a record was left open at the boundary).
  */
 const port = parentPort;
