@@ -559,16 +559,6 @@ export class Aggregator {
     for (const [id, s] of this.customers) out.set(id, hourWindows(s));
     return out;
   }
-
-  trunkWindowsOf(customerId: string): WindowAggregate[] {
-    this.assertWhole('hand out trunk windows');
-    const s = this.settle(customerId);
-    if (!s) return [];
-    const out: WindowAggregate[] = [];
-    for (const [trunk, byHour] of s.trunks)
-      for (const [hourIdx, w] of byHour) out.push(this.trunkWindow(s, trunk, hourIdx, w));
-    return out;
-  }
 }
 
 /** A customer's hour windows in time order. */
