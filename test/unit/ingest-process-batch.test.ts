@@ -47,6 +47,20 @@ async function allParts(
   return outcomes;
 }
 
+/**
+ * The batch ingested once in one part, and again in as many parts as `options` make (every
+ * continuation followed): the parts' outcomes and both runs' aggregates, to compare.
+ */
+async function partsBesideOneRun(key: string, body: string, options: typeof DEFAULT_INGEST_OPTIONS) {
+  const clean = memoryIngestPorts();
+  clean.source.put(BUCKET, key, body);
+  await processBatch(ingestJob(key, body), clean);
+  const parted = memoryIngestPorts();
+  parted.source.put(BUCKET, key, body);
+  const outcomes = await allParts(parted, key, body, options);
+  return { outcomes, parted: snapshot(parted.aggregates), clean: snapshot(clean.aggregates) };
+}
+
 const ROBO_BATCH = cdrBatch({
   seed: 7,
   rowsPerWindow: 300,
@@ -302,21 +316,16 @@ describe('processBatch: continuation', () => {
       hours: 2,
       trunks: 1,
     });
-    const clean = memoryIngestPorts();
-    clean.source.put(BUCKET, 'cdr/s/many.csv', many);
-    await processBatch(ingestJob('cdr/s/many.csv', many), clean);
-    const p = memoryIngestPorts();
-    p.source.put(BUCKET, 'cdr/s/many.csv', many);
     // plenty of time: only the window bound ends a part (checked every 10 rows, so at most 2 more)
     const options = { ...DEFAULT_INGEST_OPTIONS, maxPartWindows: 20, checkEveryRows: 10 };
-    const outcomes = await allParts(p, 'cdr/s/many.csv', many, options);
+    const { outcomes, parted, clean } = await partsBesideOneRun('cdr/s/many.csv', many, options);
     expect(outcomes.length).toBeGreaterThanOrEqual(6);
     expect(outcomes.slice(0, -1).every((o) => o.status === 'continued')).toBe(true);
     expect(outcomes.at(-1)?.status).toBe('done');
     // trunks: 1, so a part's merged windows are its customer windows (and their one trunk each)
     for (const o of outcomes) expect(o.windowsMerged).toBeLessThanOrEqual(2 * 22);
     expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(600);
-    expect(snapshot(p.aggregates)).toEqual(snapshot(clean.aggregates));
+    expect(parted).toEqual(clean);
   });
 
   it('a customer on many trunks: trunk-hour windows count towards the part bound too', async () => {
@@ -328,19 +337,14 @@ describe('processBatch: continuation', () => {
       hours: 2,
       trunks: 40,
     });
-    const clean = memoryIngestPorts();
-    clean.source.put(BUCKET, 'cdr/s/wide.csv', wide);
-    await processBatch(ingestJob('cdr/s/wide.csv', wide), clean);
-    const p = memoryIngestPorts();
-    p.source.put(BUCKET, 'cdr/s/wide.csv', wide);
     const options = { ...DEFAULT_INGEST_OPTIONS, maxPartWindows: 60, checkEveryRows: 10 };
-    const outcomes = await allParts(p, 'cdr/s/wide.csv', wide, options);
+    const { outcomes, parted, clean } = await partsBesideOneRun('cdr/s/wide.csv', wide, options);
     // counting customer-hours alone, all 8 would fit one part
     expect(outcomes.length).toBeGreaterThanOrEqual(5);
     // checked every 10 rows: at most 10 windows past the bound, and the part's customer-hours (8 at most)
     for (const o of outcomes) expect(o.windowsMerged).toBeLessThanOrEqual(60 + 10 + 8);
     expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(1600);
-    expect(snapshot(p.aggregates)).toEqual(snapshot(clean.aggregates));
+    expect(parted).toEqual(clean);
   });
 
   it('a part re-run after a crash covers exactly the rows its first attempt fixed, whatever the clock says', async () => {
