@@ -64,31 +64,36 @@ export interface DistinctJson {
   h?: string;
 }
 
-export class DistinctCounter {
-  private exact: NumberSet | null;
-  /** the set freeze() emptied, kept for reuse() */
-  private spare: NumberSet | null = null;
+/** what a counter holds: its keys, HLL registers, or only the count it had when frozen */
+const MODE_EXACT = 0;
+const MODE_HLL = 1;
+const MODE_FROZEN = 2;
+
+/**
+ * The counter is its own exact set (it extends NumberSet) rather than holding one: a window has three
+ * counters, each touched per call, and a separate set object behind each was three more cache misses
+ * per call once thousands of customers' windows no longer fit in the cache.
+ */
+export class DistinctCounter extends NumberSet {
+  private mode = MODE_EXACT;
   private regs: Uint8Array | null = null;
-  /** -1 while live; else the count this counter had when freeze() dropped its keys */
-  private frozenCount = -1;
+  /** the count this counter had when freeze() dropped its keys */
+  private frozenCount = 0;
   private frozenExact = true;
   readonly limit: number;
 
   /** `expected`: keys the caller expects, to size the exact set once instead of growing it */
   constructor(limit = Number.POSITIVE_INFINITY, expected = 0) {
+    super(Math.min(expected, limit));
     this.limit = limit;
-    this.exact = new NumberSet(Math.min(expected, limit));
   }
 
   /** Empties the counter for new keys, exact again and sized for `expected` of them, keeping its objects. */
-  reuse(expected = 0): void {
-    const capacity = Math.min(expected, this.limit);
-    const set = this.exact ?? this.spare;
-    this.spare = null;
-    if (set) set.reuse(capacity);
-    this.exact = set ?? new NumberSet(capacity);
+  override reuse(expected = 0): void {
+    super.reuse(Math.min(expected, this.limit));
+    this.mode = MODE_EXACT;
     this.regs = null;
-    this.frozenCount = -1;
+    this.frozenCount = 0;
     this.frozenExact = true;
   }
 
@@ -97,31 +102,31 @@ export class DistinctCounter {
    * counter still answers count() and clone(), and fails loudly on anything that needs its keys.
    */
   freeze(): void {
-    if (this.frozenCount >= 0) return;
+    if (this.mode === MODE_FROZEN) return;
     this.frozenCount = this.count();
-    this.frozenExact = this.exact !== null;
-    this.exact?.release();
-    this.spare = this.exact;
-    this.exact = null;
+    this.frozenExact = this.mode === MODE_EXACT;
+    this.release();
+    this.mode = MODE_FROZEN;
     this.regs = null;
   }
 
   get isFrozen(): boolean {
-    return this.frozenCount >= 0;
+    return this.mode === MODE_FROZEN;
   }
 
   private assertLive(what: string): void {
-    if (this.frozenCount >= 0)
+    if (this.mode === MODE_FROZEN)
       throw new RangeError(`distinct counter is frozen (count only, keys dropped): cannot ${what}`);
   }
 
-  add(key: number): void {
-    if (this.exact) {
-      this.exact.add(key);
-      if (this.exact.size > this.limit) this.toHll();
-    } else {
-      this.addHll(key);
+  override add(key: number): boolean {
+    if (this.mode === MODE_EXACT) {
+      const added = this.insert(key);
+      if (this.size > this.limit) this.toHll();
+      return added;
     }
+    this.addHll(key);
+    return true;
   }
 
   private addHll(key: number): void {
@@ -134,22 +139,21 @@ export class DistinctCounter {
   }
 
   private toHll(): void {
-    const keys = this.exact as NumberSet;
-    this.exact = null;
     this.regs = new Uint8Array(M);
-    keys.forEach((k) => {
+    this.mode = MODE_HLL;
+    super.forEach((k) => {
       this.addHll(k);
     });
-    keys.release();
+    this.release();
   }
 
   get isExact(): boolean {
-    return this.exact !== null || (this.frozenCount >= 0 && this.frozenExact);
+    return this.mode === MODE_EXACT || (this.mode === MODE_FROZEN && this.frozenExact);
   }
 
   count(): number {
-    if (this.exact) return this.exact.size;
-    if (this.frozenCount >= 0) return this.frozenCount;
+    if (this.mode === MODE_EXACT) return this.size;
+    if (this.mode === MODE_FROZEN) return this.frozenCount;
     const regs = this.regs as Uint8Array;
     let sum = 0;
     let zeros = 0;
@@ -162,22 +166,39 @@ export class DistinctCounter {
     return Math.round(est);
   }
 
-  has(key: number): boolean {
+  override has(key: number): boolean {
     this.assertLive('test membership');
-    return this.exact ? this.exact.has(key) : false;
+    return this.mode === MODE_EXACT ? super.has(key) : false;
+  }
+
+  /** The exact keys; fails on a counter that has none (HLL or frozen). */
+  override forEach(fn: (key: number) => void): void {
+    this.assertExact('list its keys');
+    super.forEach(fn);
+  }
+
+  override copyKeys(into: Float64Array, at: number): void {
+    this.assertExact('list its keys');
+    super.copyKeys(into, at);
+  }
+
+  private assertExact(what: string): void {
+    this.assertLive(what);
+    if (this.mode !== MODE_EXACT)
+      throw new RangeError(`distinct counter holds HLL registers: cannot ${what}`);
   }
 
   /** Adds every key of `other` into this counter. */
   merge(other: DistinctCounter): this {
     this.assertLive('merge');
     other.assertLive('be merged');
-    if (other.exact) {
-      other.exact.forEach((k) => {
+    if (other.mode === MODE_EXACT) {
+      other.forEach((k) => {
         this.add(k);
       });
       return this;
     }
-    if (this.exact) this.toHll();
+    if (this.mode === MODE_EXACT) this.toHll();
     const mine = this.regs as Uint8Array;
     const theirs = other.regs as Uint8Array;
     for (let i = 0; i < M; i++) if (theirs[i] > mine[i]) mine[i] = theirs[i];
@@ -188,11 +209,10 @@ export class DistinctCounter {
   countNotIn(other: DistinctCounter): number {
     this.assertLive('compare');
     other.assertLive('be compared');
-    if (this.exact && other.exact) {
+    if (this.mode === MODE_EXACT && other.mode === MODE_EXACT) {
       let n = 0;
-      const theirs = other.exact;
-      this.exact.forEach((k) => {
-        if (!theirs.has(k)) n++;
+      this.forEach((k) => {
+        if (!other.has(k)) n++;
       });
       return n;
     }
@@ -200,34 +220,30 @@ export class DistinctCounter {
     return Math.max(0, Math.min(this.count(), union.count() - other.count()));
   }
 
-  clone(): DistinctCounter {
+  override clone(): DistinctCounter {
     const c = new DistinctCounter(this.limit, 0);
-    if (this.frozenCount >= 0) {
-      c.exact = null;
+    c.mode = this.mode;
+    if (this.mode === MODE_FROZEN) {
       c.frozenCount = this.frozenCount;
       c.frozenExact = this.frozenExact;
-    } else if (this.exact) c.exact = this.exact.clone();
-    else {
-      c.exact = null;
-      c.regs = new Uint8Array(this.regs as Uint8Array);
-    }
+    } else if (this.mode === MODE_EXACT) this.copyInto(c);
+    else c.regs = new Uint8Array(this.regs as Uint8Array);
     return c;
   }
 
   /** Writes the counter as numbers (exact keys, HLL registers by reference, or a frozen count). */
   writeTo(out: NumberSink): void {
     out.num(this.limit);
-    if (this.frozenCount >= 0) {
+    if (this.mode === MODE_FROZEN) {
       out.num(KIND_FROZEN);
       out.num(this.frozenCount);
       out.num(this.frozenExact ? 1 : 0);
-    } else if (this.exact) {
+    } else if (this.mode === MODE_EXACT) {
       out.num(KIND_EXACT);
-      const keys = this.exact;
-      out.num(keys.size);
+      out.num(this.size);
       // room first: it may move the writer to a bigger array, which `numbers` then is
-      const at = out.room(keys.size);
-      keys.copyKeys(out.numbers, at);
+      const at = out.room(this.size);
+      super.copyKeys(out.numbers, at);
     } else {
       out.num(KIND_HLL);
       out.num(out.bytes(this.regs as Uint8Array));
@@ -240,18 +256,18 @@ export class DistinctCounter {
     if (kind === KIND_EXACT) {
       const size = src.num();
       const c = new DistinctCounter(limit, size);
-      const set = c.exact as NumberSet;
-      for (let i = 0; i < size; i++) set.add(src.num());
+      for (let i = 0; i < size; i++) c.add(src.num());
       return c;
     }
     const c = new DistinctCounter(limit, 0);
-    c.exact = null;
     if (kind === KIND_FROZEN) {
+      c.mode = MODE_FROZEN;
       c.frozenCount = src.num();
       c.frozenExact = src.num() === 1;
     } else if (kind === KIND_HLL) {
       const regs = src.bytes(src.num());
       if (regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes, got ${regs.length}`);
+      c.mode = MODE_HLL;
       c.regs = regs;
     } else throw new RangeError(`distinct counter kind ${kind} is not exact, HLL or frozen`);
     return c;
@@ -259,14 +275,14 @@ export class DistinctCounter {
 
   toJSON(): DistinctJson {
     this.assertLive('serialize');
-    if (this.exact) return { e: [...this.exact].sort((x, y) => x - y) };
+    if (this.mode === MODE_EXACT) return { e: [...this].sort((x, y) => x - y) };
     return { h: Buffer.from(this.regs as Uint8Array).toString('base64') };
   }
 
   static fromJSON(json: DistinctJson, limit = Number.POSITIVE_INFINITY): DistinctCounter {
     const c = new DistinctCounter(limit);
     if (json.h !== undefined) {
-      c.exact = null;
+      c.mode = MODE_HLL;
       c.regs = new Uint8Array(Buffer.from(json.h, 'base64'));
       if (c.regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes, got ${c.regs.length}`);
     } else {

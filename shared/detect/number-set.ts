@@ -87,6 +87,11 @@ export class NumberSet {
   }
 
   add(key: number): boolean {
+    return this.insert(key);
+  }
+
+  /** add() as the set itself does it, whatever a subclass makes of add() (its own moves use this) */
+  protected insert(key: number): boolean {
     const t = this.table;
     if (t === null) return this.addInline(key);
     let i = slotHash(key) & this.mask;
@@ -141,8 +146,8 @@ export class NumberSet {
       const held = [this.inlineKey(0), this.inlineKey(1), this.inlineKey(2), this.inlineKey(3)];
       this.allocate(INLINE + 1);
       this.size = 0;
-      for (const k of held) this.add(k);
-      return this.add(key);
+      for (const k of held) this.insert(k);
+      return this.insert(key);
     }
     this.size = n + 1;
     return true;
@@ -168,7 +173,7 @@ export class NumberSet {
     this.table = emptyTable(old.length * 2);
     this.mask = this.table.length - 1;
     this.size = 0;
-    for (let j = 0; j < old.length; j++) if (old[j] !== EMPTY) this.add(old[j]);
+    for (let j = 0; j < old.length; j++) if (old[j] !== EMPTY) this.insert(old[j]);
     recycle(old);
   }
 
@@ -219,6 +224,12 @@ export class NumberSet {
 
   clone(): NumberSet {
     const c = new NumberSet(0);
+    this.copyInto(c);
+    return c;
+  }
+
+  /** Makes `c` (an empty set) hold this set's keys, in a table of its own. */
+  protected copyInto(c: NumberSet): void {
     c.table = this.table === null ? null : new Float64Array(this.table);
     c.mask = this.mask;
     c.h0 = this.h0;
@@ -230,6 +241,5 @@ export class NumberSet {
     c.h3 = this.h3;
     c.l3 = this.l3;
     c.size = this.size;
-    return c;
   }
 }
