@@ -7,9 +7,8 @@ import {
   type CustomerPart,
   forEachPartHour,
   HourSpill,
-  mergeCustomer,
+  mergePart,
   readCustomers,
-  readPart,
   writeCustomers,
 } from './aggregator-transfer.ts';
 import { CallFactsReader, DEST_PSTN } from './call-facts.ts';
@@ -439,7 +438,7 @@ export class Aggregator {
     const mine = this.customers.get(customerId);
     if (mine) {
       for (const part of parts)
-        mergeCustomer(mine, readPart(part), this.trunkMode, {
+        mergePart(mine, part, this.trunkMode, {
           markRecount: (c, hourIdx) => this.freezer.markRecount(c, hourIdx),
           taken: () => this.countWindow(),
         });
@@ -469,7 +468,7 @@ export class Aggregator {
   /** An imported customer's windows, built from its parts (each time: nothing is kept). */
   private build(parts: CustomerPart[]): CustomerWindows {
     const state = newCustomer(parts[0].customerId);
-    for (const part of parts) mergeCustomer(state, readPart(part), this.trunkMode, ALREADY_NOTED);
+    for (const part of parts) mergePart(state, part, this.trunkMode, ALREADY_NOTED);
     return state;
   }
 
