@@ -75,11 +75,16 @@ const parser = new BatchParser(
 let sinceReport = 0;
 // only gzip makes chunks that are dropped unread (see young-gc.ts)
 const skipped = (input.range.gzip && input.range.from > 0 && youngCollector(16 << 20)) || undefined;
+// the read itself allocates little (number keys pass split, never boxed), so V8 seldom collects on
+// its own and the chunks already parsed wait for it; one collection per 8 MB read frees them
+// (measured with the keys split: peak RSS as before, wall time 0.96-0.98x of collecting on its own)
+const parsed = youngCollector(8 << 20);
 try {
   await pushRange(
     input.range,
     (bytes) => {
       parser.push(bytes);
+      parsed?.(bytes.length);
       sinceReport += bytes.length;
       if (sinceReport >= 8 << 20) {
         port.postMessage({ type: 'progress', bytes: sinceReport } satisfies FromWorker);

@@ -3,12 +3,13 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * A collection of the young generation on demand, for a loop that makes large short-lived buffers
- * and almost no JS objects: the gzip worker inflating the part of the file before its range, only to
- * find where that range starts. V8 frees a dead Buffer's memory when it collects the small object
- * holding it, and it collects when JS allocates, or when external memory has grown by about 64 MB.
- * That loop allocates next to nothing, so about 64 MB of inflated chunks stayed in memory per
- * collection (measured, 2M-row gzip bench file: peak RSS 233-247 MB without, 194-209 MB with one
- * collection per 16 MB skipped, at 1-2 ms each; a CSV read is about 197 MB).
+ * and few JS objects: the gzip worker inflating the part of the file before its range, only to find
+ * where that range starts, and every analyze worker reading its range. V8 frees a dead Buffer's
+ * memory when it collects the small object holding it, and it collects when JS allocates, or when
+ * external memory has grown by about 64 MB. The gzip skip allocates next to nothing, so about 64 MB
+ * of inflated chunks stayed in memory per collection (measured, 2M-row gzip bench file: peak RSS
+ * 233-247 MB without, 194-209 MB with one collection per 16 MB skipped, at 1-2 ms each; a CSV read
+ * is about 197 MB).
  *
  * The collector comes from a fresh context with `--expose-gc` set (process-wide; it only adds `gc` to
  * contexts made from then on). The `traceguard` entry sets that flag before anything compiles

@@ -3,9 +3,9 @@ import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
 import type { CustomerDeclarations } from './declarations.ts';
-import { numberKey, pairKey } from './distinct.ts';
+import { numberKey, type PairParts, pairParts } from './distinct.ts';
 import { zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
-import { NumberSet } from './number-set.ts';
+import { KEY_SPLIT, NumberSet } from './number-set.ts';
 import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';
 
 /** E.164 text numberKey maps one-to-one (no leading zero), the only DNO entries a key can equal */
@@ -17,7 +17,7 @@ export const DEST_EMERGENCY = 2;
 const DESTINATION_CODE = { pstn: DEST_PSTN, on_net: DEST_ON_NET, emergency: DEST_EMERGENCY } as const;
 
 /** What a call contributes beyond its own fields: the reference and numbering checks, done once per call. */
-export interface CallFacts {
+export interface CallFacts extends PairParts {
   callingEqualsCalled: boolean;
   neighborNpaNxx: boolean;
   dno: boolean;
@@ -31,7 +31,7 @@ export interface CallFacts {
   destination: number;
   /** index in ZONE_GROUPS of the called party's zone(s), -1 unknown */
   zone: number;
-  pair: number;
+  // and the (calling, called) pair's key, split (pairHi, pairLo): 0 for a call without a caller ID
 }
 
 /**
@@ -43,10 +43,18 @@ function withDeclared(
   inventory: number,
   declared: CustomerDeclarations | null,
   blank: boolean,
-  callingKey: number,
+  /** the caller ID's key, split (see KEY_SPLIT) */
+  callingHi: number,
+  callingLo: number,
 ): number {
   if (blank || declared === null || declared.numbers === null) return inventory;
-  return inventory === 1 || declared.numbers.has(callingKey) ? 1 : 2;
+  return inventory === 1 || declared.numbers.hasParts(callingHi, callingLo) ? 1 : 2;
+}
+
+/** A key's two parts (see KEY_SPLIT), for the record lane, which runs far less often than the packed one. */
+function splitKey(key: number): [number, number] {
+  const hi = (key / KEY_SPLIT) | 0;
+  return [hi, (key - hi * KEY_SPLIT) | 0];
 }
 
 /** 0 when the customer declared no numbers (or the call shows none), else the widened inventory check */
@@ -79,7 +87,8 @@ export class CallFactsReader {
     declaredSource: 0,
     destination: DEST_PSTN,
     zone: -1,
-    pair: 0,
+    pairHi: 0,
+    pairLo: 0,
   };
   private readonly ref: ReferenceData;
   /** a CallRecord becomes this, so both kinds of call fold alike */
@@ -128,7 +137,7 @@ export class CallFactsReader {
         : 0,
       declared,
       blank,
-      p.callingKey,
+      ...splitKey(p.callingKey),
     );
     f.declaredCalling = declaredCalling(declared, blank, f.inventory);
     f.declaredSource =
@@ -140,7 +149,7 @@ export class CallFactsReader {
     p.sourceIpV4 = -1;
     f.destination = DESTINATION_CODE[destinationOf(r.called)];
     f.zone = zoneIndexOfNumber(r.called);
-    f.pair = blank ? 0 : pairKey(p.callingKey, p.calledKey);
+    this.pairOf(blank, p.callingKey, p.calledKey);
     return p;
   }
 
@@ -153,11 +162,14 @@ export class CallFactsReader {
     const ck = p.callingKey;
     const dk = p.calledKey;
     const f = this.facts;
+    // the caller ID's key split (see KEY_SPLIT): the checks below take it so (meaningless when blank)
+    const chi = (ck / KEY_SPLIT) | 0;
+    const clo = (ck - chi * KEY_SPLIT) | 0;
     f.callingEqualsCalled = !blank && ck === dk;
     // both +1 numbers with the same first 8 characters (+1NPANXX), as the reader cut them out
     const npaNxx = p.callingNpaNxx;
     f.neighborNpaNxx = !blank && npaNxx >= 0 && npaNxx === p.calledNpaNxx;
-    f.dno = !blank && this.dnoKeySet().has(ck);
+    f.dno = !blank && this.dnoKeySet().hasParts(chi, clo);
     let inventory = 0;
     if (!blank) {
       const inv = this.ref.inventory;
@@ -167,7 +179,11 @@ export class CallFactsReader {
         customer.inventoryRevision = inv.revision;
       }
       const keys = customer.inventory;
-      if (keys !== null) inventory = keys.exact.has(ck) || keyHasPrefix(ck, keys.prefixes) ? 1 : 2;
+      if (keys !== null)
+        inventory =
+          keys.exact.hasParts(chi, clo) || (keys.prefixes.length > 0 && keyHasPrefix(ck, keys.prefixes))
+            ? 1
+            : 2;
     }
     const decls = this.ref.declarations;
     if (customer.declaredOf !== decls) {
@@ -175,7 +191,7 @@ export class CallFactsReader {
       customer.declaredOf = decls;
     }
     const declared = customer.declared;
-    f.inventory = withDeclared(inventory, declared, blank, ck);
+    f.inventory = withDeclared(inventory, declared, blank, chi, clo);
     f.declaredCalling = declaredCalling(declared, blank, f.inventory);
     f.declaredSource =
       declared === null || !declared.checksSources || p.sourceIpV4 < 0
@@ -186,7 +202,20 @@ export class CallFactsReader {
     // the fast path keys only numbers it normalized to E.164: every call it hands over is PSTN-bound
     f.destination = DEST_PSTN;
     f.zone = p.calledNpaNxx >= 0 ? zoneIndexOfNpa((p.calledNpaNxx / 1000) | 0) : -1;
-    f.pair = blank ? 0 : pairKey(ck, dk);
+    this.pairOf(blank, ck, dk);
+  }
+
+  /** The pair's key into `facts`, split (0 for a call without a caller ID). */
+  private pairOf(blank: boolean, ck: number, dk: number): void {
+    const f = this.facts;
+    if (blank) {
+      f.pairHi = 0;
+      f.pairLo = 0;
+      return;
+    }
+    const chi = (ck / KEY_SPLIT) | 0;
+    const dhi = (dk / KEY_SPLIT) | 0;
+    pairParts(chi, (ck - chi * KEY_SPLIT) | 0, dhi, (dk - dhi * KEY_SPLIT) | 0, f);
   }
 
   private dnoKeySet(): NumberSet {

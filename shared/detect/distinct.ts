@@ -4,7 +4,7 @@
  * on the set of keys, so merge(a, b) equals the counter built from a + b in either mode — the
  * property the exactly-once DynamoDB merge depends on. `limit = Infinity` keeps counts exact.
  */
-import { NumberSet } from './number-set.ts';
+import { KEY_SPLIT, NumberSet } from './number-set.ts';
 
 export const HLL_P = 14;
 const M = 1 << HLL_P;
@@ -120,12 +120,17 @@ export class DistinctCounter extends NumberSet {
   }
 
   override add(key: number): boolean {
+    const hi = (key / KEY_SPLIT) | 0;
+    return this.addParts(hi, (key - hi * KEY_SPLIT) | 0);
+  }
+
+  override addParts(hi: number, lo: number): boolean {
     if (this.mode === MODE_EXACT) {
-      const added = this.insert(key);
+      const added = this.insert(hi, lo);
       if (this.size > this.limit) this.toHll();
       return added;
     }
-    this.addHll(key);
+    this.addHll(hi * KEY_SPLIT + lo);
     return true;
   }
 
@@ -316,20 +321,39 @@ export function numberKey(value: string): number {
   return 1e15 + (h >>> 0);
 }
 
-/**
- * Key of an ordered (calling, called) pair, 52 bits of two mixed hashes (collisions ~n²/2^53).
- * Written out without hash2's tuples because it runs once per call; the value is the same.
- */
+/** A pair key as its two parts (see KEY_SPLIT), where pairParts writes them. */
+export interface PairParts {
+  pairHi: number;
+  pairLo: number;
+}
+
+const pairScratch: PairParts = { pairHi: 0, pairLo: 0 };
+
+/** Key of an ordered (calling, called) pair, 52 bits of two mixed hashes (collisions ~n²/2^53). */
 export function pairKey(calling: number, called: number): number {
-  const lo1 = calling >>> 0;
-  const hi1 = Math.floor(calling / 4294967296) >>> 0;
-  const lo2 = called >>> 0;
-  const hi2 = Math.floor(called / 4294967296) >>> 0;
+  const chi = (calling / KEY_SPLIT) | 0;
+  const dhi = (called / KEY_SPLIT) | 0;
+  pairParts(chi, (calling - chi * KEY_SPLIT) | 0, dhi, (called - dhi * KEY_SPLIT) | 0, pairScratch);
+  return pairScratch.pairHi * KEY_SPLIT + pairScratch.pairLo;
+}
+
+/**
+ * pairKey of the keys chi * KEY_SPLIT + clo and dhi * KEY_SPLIT + dlo, written split into `into`: it
+ * runs once per call, so nothing in it is a double (see KEY_SPLIT) and hash2's tuples are written out.
+ */
+export function pairParts(chi: number, clo: number, dhi: number, dlo: number, into: PairParts): void {
+  // each key's low and high 32 bits, as hash2 takes them
+  const lo1 = (chi << 26) | clo;
+  const hi1 = chi >>> 6;
+  const lo2 = (dhi << 26) | dlo;
+  const hi2 = dhi >>> 6;
   const a1 = fmix32(lo1 ^ Math.imul(hi1, 0x9e3779b1));
-  const b1 = fmix32(hi1 ^ Math.imul(lo1 + 0x7f4a7c15, 0x85ebca77) ^ 0x5bd1e995);
+  const b1 = fmix32(hi1 ^ Math.imul((lo1 >>> 0) + 0x7f4a7c15, 0x85ebca77) ^ 0x5bd1e995);
   const a2 = fmix32(lo2 ^ Math.imul(hi2, 0x9e3779b1));
-  const b2 = fmix32(hi2 ^ Math.imul(lo2 + 0x7f4a7c15, 0x85ebca77) ^ 0x5bd1e995);
+  const b2 = fmix32(hi2 ^ Math.imul((lo2 >>> 0) + 0x7f4a7c15, 0x85ebca77) ^ 0x5bd1e995);
   const hi = fmix32(a1 ^ Math.imul(b2, 0x27d4eb2f)) >>> 12; // 20 bits
   const lo = fmix32(b1 ^ Math.imul(a2 + 0x165667b1, 0x9e3779b1));
-  return hi * 4294967296 + lo;
+  // the key hi * 2^32 + lo, split at 2^26
+  into.pairHi = hi * 64 + (lo >>> 26);
+  into.pairLo = lo & (KEY_SPLIT - 1);
 }

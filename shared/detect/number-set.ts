@@ -5,8 +5,18 @@
  */
 const EMPTY = -1;
 
-function slotHash(key: number): number {
-  let h = (key >>> 0) ^ Math.imul(Math.floor(key / 4294967296) | 0, 0x9e3779b1);
+/**
+ * A key as two small integers, key = hi * KEY_SPLIT + lo (hi below 2^27, lo below 2^26). Hot callers
+ * pass keys this way (addParts, hasParts): V8 boxes a double above 2^31 in a new heap number when it
+ * passes it to a function it did not inline, and three sets per call took half of what a worker
+ * allocated (and the collections that went with it). Split a key with `hi = (key / KEY_SPLIT) | 0`,
+ * `lo = (key - hi * KEY_SPLIT) | 0`.
+ */
+export const KEY_SPLIT = 2 ** 26;
+
+/** A slot hash of the key hi * KEY_SPLIT + lo, from its low and high 32 bits (all in small integers). */
+function slotHash(hi: number, lo: number): number {
+  let h = ((hi << 26) | lo) ^ Math.imul(hi >>> 6, 0x9e3779b1);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -49,11 +59,11 @@ export function pooledTableBytes(): number {
 /** keys held in the set's own fields before it takes a table: most customer-hours of a carrier are small */
 const INLINE = 4;
 /**
- * An inline key is kept as two small integers, key = hi * SPLIT + lo: V8 stores a field that holds a
- * double (a key above 2^31) as a pointer to a separate heap number, so four double fields cost four
- * more objects per set, three sets per window, for the collector to copy and the CPU to fetch.
+ * An inline key is kept split (see KEY_SPLIT): V8 stores a field that holds a double (a key above
+ * 2^31) as a pointer to a separate heap number, so four double fields cost four more objects per set,
+ * three sets per window, for the collector to copy and the CPU to fetch.
  */
-const SPLIT = 2 ** 26;
+const SPLIT = KEY_SPLIT;
 
 /**
  * Up to INLINE keys live in fields of the set itself (no table, compared one by one); the fifth key
@@ -87,14 +97,21 @@ export class NumberSet {
   }
 
   add(key: number): boolean {
-    return this.insert(key);
+    const hi = (key / SPLIT) | 0;
+    return this.insert(hi, (key - hi * SPLIT) | 0);
+  }
+
+  /** add() of the key hi * KEY_SPLIT + lo */
+  addParts(hi: number, lo: number): boolean {
+    return this.insert(hi, lo);
   }
 
   /** add() as the set itself does it, whatever a subclass makes of add() (its own moves use this) */
-  protected insert(key: number): boolean {
+  protected insert(hi: number, lo: number): boolean {
     const t = this.table;
-    if (t === null) return this.addInline(key);
-    let i = slotHash(key) & this.mask;
+    if (t === null) return this.addInline(hi, lo);
+    const key = hi * SPLIT + lo;
+    let i = slotHash(hi, lo) & this.mask;
     for (;;) {
       const v = t[i];
       if (v === key) return false;
@@ -123,10 +140,7 @@ export class NumberSet {
     return this.h3 * SPLIT + this.l3;
   }
 
-  private addInline(key: number): boolean {
-    // `| 0`: both halves as small integers, which V8 keeps in the fields themselves (below 2^31)
-    const hi = Math.floor(key / SPLIT) | 0;
-    const lo = (key - hi * SPLIT) | 0;
+  private addInline(hi: number, lo: number): boolean {
     if (this.inlineIndex(hi, lo) >= 0) return false;
     const n = this.size;
     if (n === 0) {
@@ -143,23 +157,30 @@ export class NumberSet {
       this.l3 = lo;
     } else {
       // the fifth key: the inline keys move into a table
-      const held = [this.inlineKey(0), this.inlineKey(1), this.inlineKey(2), this.inlineKey(3)];
+      const { h0, l0, h1, l1, h2, l2, h3, l3 } = this;
       this.allocate(INLINE + 1);
       this.size = 0;
-      for (const k of held) this.insert(k);
-      return this.insert(key);
+      this.insert(h0, l0);
+      this.insert(h1, l1);
+      this.insert(h2, l2);
+      this.insert(h3, l3);
+      return this.insert(hi, lo);
     }
     this.size = n + 1;
     return true;
   }
 
   has(key: number): boolean {
+    const hi = (key / SPLIT) | 0;
+    return this.hasParts(hi, (key - hi * SPLIT) | 0);
+  }
+
+  /** has() of the key hi * KEY_SPLIT + lo */
+  hasParts(hi: number, lo: number): boolean {
     const t = this.table;
-    if (t === null) {
-      const hi = Math.floor(key / SPLIT) | 0;
-      return this.inlineIndex(hi, (key - hi * SPLIT) | 0) >= 0;
-    }
-    let i = slotHash(key) & this.mask;
+    if (t === null) return this.inlineIndex(hi, lo) >= 0;
+    const key = hi * SPLIT + lo;
+    let i = slotHash(hi, lo) & this.mask;
     for (;;) {
       const v = t[i];
       if (v === key) return true;
@@ -173,7 +194,12 @@ export class NumberSet {
     this.table = emptyTable(old.length * 2);
     this.mask = this.table.length - 1;
     this.size = 0;
-    for (let j = 0; j < old.length; j++) if (old[j] !== EMPTY) this.insert(old[j]);
+    for (let j = 0; j < old.length; j++) {
+      const key = old[j];
+      if (key === EMPTY) continue;
+      const hi = (key / SPLIT) | 0;
+      this.insert(hi, (key - hi * SPLIT) | 0);
+    }
     recycle(old);
   }
 

@@ -71,7 +71,8 @@ export class NumberInventory {
   }
 
   add(customerId: string, number: string): void {
-    this.keyCache.clear();
+    // a Map's clear() makes a new table even when empty: once per number of a 100,000-number file
+    if (this.keyCache.size > 0) this.keyCache.clear();
     this.revision++;
     if (number.endsWith('*')) {
       const p = number.slice(0, -1);
