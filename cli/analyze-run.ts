@@ -17,6 +17,7 @@ import {
   parseZone,
   readText,
 } from './inputs.ts';
+import { jsonChunks } from './json-chunks.ts';
 import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
@@ -43,7 +44,7 @@ export async function runAnalyze(
   inputs: string[],
   opts: AnalyzeOptions,
   workers: RangeWorker[] = [],
-): Promise<string> {
+): Promise<Iterable<string>> {
   const format = opts.format ?? (process.stdout.isTTY && !opts.out ? 'table' : 'json');
   if (format !== 'json' && format !== 'table')
     throw new UsageError(`--format must be json or table, got '${format}'`);
@@ -113,7 +114,6 @@ export async function runAnalyze(
       ...offNet,
     },
   };
-  return format === 'json'
-    ? `${JSON.stringify(doc, null, 2)}\n`
-    : renderTable(doc, Boolean(process.stdout.isTTY) && !opts.out);
+  // JSON in pieces: a carrier's findings run to tens of MB, which one string would hold twice over
+  return format === 'json' ? jsonChunks(doc) : [renderTable(doc, Boolean(process.stdout.isTTY) && !opts.out)];
 }

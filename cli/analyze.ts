@@ -54,10 +54,11 @@ export function register(program: Command): void {
       const workers = prestartWorkers(inputs, opts);
       const { runAnalyze } = await import('./analyze-run.ts');
       const { removeSpools } = await import('./analyze-parallel.ts');
+      const { writeChunks } = await import('./json-chunks.ts');
       // a run refused before reading (say, an output that is an input) leaves no spool behind either
       const output = await runAnalyze(inputs, opts, workers).finally(() => removeSpools(workers));
       if (opts.out) (await import('./output-file.ts')).writeOutput(opts.out, output);
-      else process.stdout.write(output);
+      else writeChunks(output, (text) => process.stdout.write(text));
     });
 }
 

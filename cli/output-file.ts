@@ -103,11 +103,12 @@ export class AtomicOutput {
   }
 }
 
-/** Writes a whole document to `path` through a temporary file. */
-export function writeOutput(path: string, text: string): void {
+/** Writes a whole document (or its pieces, in order) to `path` through a temporary file. */
+export function writeOutput(path: string, text: string | Iterable<string>): void {
   const out = new AtomicOutput(path);
   try {
-    out.write(text);
+    // a string is iterable too, by character: it goes whole
+    for (const piece of typeof text === 'string' ? [text] : text) out.write(piece);
     out.commit();
   } catch (e) {
     out.abort();

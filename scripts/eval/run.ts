@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       inputFormat: 'auto',
       timezone: files.timezone,
     });
-    const doc = findingsDocument.parse(JSON.parse(output));
+    const doc = findingsDocument.parse(JSON.parse([...output].join('')));
     const score = scoreFindings(corpus.labels, doc.findings);
     const { rows, calls, quarantined } = doc.summary;
     const results = {

@@ -56,7 +56,7 @@ async function analyze(path: string, workers: string | undefined): Promise<{ thr
   if (workers) process.env.TRACEGUARD_ANALYZE_WORKERS = workers;
   else delete process.env.TRACEGUARD_ANALYZE_WORKERS;
   const started = prestartWorkers([path], opts);
-  return { threads: started.length, out: await runAnalyze([path], opts, started) };
+  return { threads: started.length, out: [...(await runAnalyze([path], opts, started))].join('') };
 }
 
 describe('analyze with worker threads, from the command line', () => {
