@@ -15,22 +15,36 @@ export function csvObjects(
   required: string[],
 ): Array<{ line: number; row: Record<string, string> }> {
   const out: Array<{ line: number; row: Record<string, string> }> = [];
+  eachCsvObject(text, source, required, (line, row) => {
+    out.push({ line, row });
+  });
+  return out;
+}
+
+/**
+ * csvObjects one row at a time, none kept: a number inventory runs to 100,000 rows and more, parsed by
+ * every thread that checks calls, and holding them all until the last was read made the collector
+ * copy each row and its strings before they were dropped.
+ */
+export function eachCsvObject(
+  text: string,
+  source: string,
+  required: string[],
+  fn: (line: number, row: Record<string, string>) => void,
+): void {
   let header: string[] | null = null;
   const tok = new CsvTokenizer({
     record(rec) {
-      const fields = Array.from({ length: rec.count }, (_, i) => rec.field(i).trim());
       if (!header) {
-        header = fields.map((f) => f.toLowerCase());
+        header = Array.from({ length: rec.count }, (_, i) => rec.field(i).trim().toLowerCase());
         const missing = required.filter((c) => !header?.includes(c));
         if (missing.length)
           throw new ReferenceDataError(`${source}: line ${rec.line}: header lacks ${missing.join(', ')}`);
         return;
       }
       const row: Record<string, string> = {};
-      header.forEach((h, i) => {
-        row[h] = fields[i] ?? '';
-      });
-      out.push({ line: rec.line, row });
+      for (let i = 0; i < header.length; i++) row[header[i]] = i < rec.count ? rec.field(i).trim() : '';
+      fn(rec.line, row);
     },
     bad(line, reason) {
       throw new ReferenceDataError(`${source}: line ${line}: ${reason}`);
@@ -38,5 +52,4 @@ export function csvObjects(
   });
   tok.push(Buffer.from(text, 'utf8'));
   tok.end();
-  return out;
 }

@@ -3,7 +3,7 @@ import type { Customer } from './customers.ts';
 import type { CustomerDeclarations } from './declarations.ts';
 import { numberKey } from './distinct.ts';
 import { NumberSet } from './number-set.ts';
-import { csvObjects, ReferenceDataError } from './reference-csv.ts';
+import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
 
 /**
  * Reference data (docs/input-contract.md): number inventory and DNO list, and the customer registry
@@ -115,7 +115,7 @@ export class NumberInventory {
 
 export function parseInventory(text: string, source: string): NumberInventory {
   const inv = new NumberInventory();
-  for (const { line, row } of csvObjects(text, source, ['customer_id', 'number'])) {
+  eachCsvObject(text, source, ['customer_id', 'number'], (line, row) => {
     const customer = row.customer_id;
     const raw = row.number;
     if (!customer) throw new ReferenceDataError(`${source}: line ${line}: customer_id is empty`);
@@ -123,13 +123,13 @@ export function parseInventory(text: string, source: string): NumberInventory {
       if (!/^\+\d{1,14}\*$/.test(raw))
         throw new ReferenceDataError(`${source}: line ${line}: prefix '${raw}' must look like +1202555*`);
       inv.add(customer, raw);
-      continue;
+      return;
     }
     const n = normalizeNumber(raw);
     if (!n.value.startsWith('+'))
       throw new ReferenceDataError(`${source}: line ${line}: '${raw}' is not an E.164 number or prefix`);
     inv.add(customer, n.value);
-  }
+  });
   return inv;
 }
 
