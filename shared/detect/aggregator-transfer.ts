@@ -1,8 +1,12 @@
 import { type BinaryBundle, BinaryReader, BinaryWriter, bundleBuffers } from './binary-transfer.ts';
 import {
+  addTrunkCalls,
   type CustomerWindows,
+  forEachTrunkCall,
   type HourSlot,
+  newSlot,
   registerTrunk,
+  resetTrunkCalls,
   TRUNKS_CALLS,
   trunkHours,
   type WindowRef,
@@ -38,11 +42,18 @@ function writeSlotBody(out: BinaryWriter, slot: HourSlot): void {
   const str = out.str;
   out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
   writeWindow(slot.w, out);
-  const calls = slot.trunkCalls;
-  out.num(calls === null ? -1 : calls.size);
-  // forEach with the writer as `this`: no iterator, no [trunk, calls] array per entry and no closure,
-  // once per hour written
-  calls?.forEach(writeTrunkCalls, out);
+  // the trunks written out by hand: no closure per hour written
+  const n = slot.trunkCount;
+  out.num(n);
+  if (n > 0) {
+    out.num(str(slot.trunkA));
+    out.num(slot.callsA);
+  }
+  if (n > 1) {
+    out.num(str(slot.trunkB));
+    out.num(slot.callsB);
+  }
+  if (n > 2) (slot.moreTrunks as Map<string, number>).forEach(writeTrunkCalls, out);
 }
 
 function writeTrunkCalls(this: BinaryWriter, calls: number, trunk: string): void {
@@ -54,19 +65,15 @@ function readSlotBody(src: BinaryReader, customerId: string, flags: number): Hou
   const sole = src.num();
   const w = readWindow(src, customerId, '');
   const n = src.num();
-  let trunkCalls: Map<string, number> | null = null;
+  const slot = newSlot(w);
+  slot.soleTrunk = sole < 0 ? null : src.str(sole);
+  slot.split = (flags & SPLIT_FLAG) !== 0;
+  slot.frozen = (flags & FROZEN_FLAG) !== 0;
   if (n >= 0) {
-    trunkCalls = new Map();
-    for (let k = 0; k < n; k++) trunkCalls.set(src.str(src.num()), src.num());
+    resetTrunkCalls(slot, 0);
+    for (let k = 0; k < n; k++) addTrunkCalls(slot, src.str(src.num()), src.num());
   }
-  return {
-    w,
-    soleTrunk: sole < 0 ? null : src.str(sole),
-    split: (flags & SPLIT_FLAG) !== 0,
-    frozen: (flags & FROZEN_FLAG) !== 0,
-    trunkCalls,
-    spareCalls: null,
-  };
+  return slot;
 }
 
 /**
@@ -364,18 +371,16 @@ export function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
     mergeInto(have.w, other.w);
     return;
   }
-  const calls = new Map<string, number>();
-  for (const [slot, into] of [
-    [have, calls],
-    [other, calls],
-  ] as const) {
-    if (slot.trunkCalls !== null) for (const [t, n] of slot.trunkCalls) into.set(t, (into.get(t) ?? 0) + n);
-    else if (slot.soleTrunk !== null)
-      into.set(slot.soleTrunk, (into.get(slot.soleTrunk) ?? 0) + slot.w.attempts);
+  // both sides' calls per trunk, counted afresh in `have`
+  const counts: Array<[string, number]> = [];
+  for (const slot of [have, other]) {
+    if (slot.trunkCount >= 0) forEachTrunkCall(slot, (t, n) => counts.push([t, n]));
+    else if (slot.soleTrunk !== null) counts.push([slot.soleTrunk, slot.w.attempts]);
   }
+  resetTrunkCalls(have, 0);
+  for (const [t, n] of counts) addTrunkCalls(have, t, n);
   have.split = true;
   have.soleTrunk = null;
-  have.trunkCalls = calls;
   mergeInto(have.w, other.w);
 }
 

@@ -14,11 +14,14 @@ import {
 import { CallFactsReader, DEST_PSTN } from './call-facts.ts';
 import { CallFolder } from './call-fold.ts';
 import {
+  addTrunkCalls,
   type CustomerWindows,
+  forEachTrunkCall,
   type HourSlot,
   newCustomer,
   newSlot,
   registerTrunk,
+  resetTrunkCalls,
   reuseSlot,
   TRUNKS_CALLS,
   TRUNKS_NONE,
@@ -365,19 +368,13 @@ export class Aggregator {
       }
       if (trunk !== '' && slot.soleTrunk === trunk) return;
       slot.split = true;
-      slot.trunkCalls = slot.spareCalls ?? new Map();
-      slot.spareCalls = null;
-      if (slot.soleTrunk !== null) slot.trunkCalls.set(slot.soleTrunk, slot.w.attempts);
+      resetTrunkCalls(slot, 0);
+      if (slot.soleTrunk !== null) addTrunkCalls(slot, slot.soleTrunk, slot.w.attempts);
     }
     if (trunk === '') return;
-    const calls = slot.trunkCalls as Map<string, number>;
     const pstn = this.facts.facts.destination === DEST_PSTN ? 1 : 0;
-    const had = calls.get(trunk);
-    // a trunk already counted in this hour is registered with the customer: one lookup, not two
-    if (had === undefined) {
-      registerTrunk(state, trunk);
-      calls.set(trunk, pstn);
-    } else calls.set(trunk, had + pstn);
+    // a trunk already counted in this hour is registered with the customer
+    if (addTrunkCalls(slot, trunk, pstn)) registerTrunk(state, trunk);
   }
 
   /** The trunk window of an hour that never split: the customer window under the trunk's name. */
@@ -525,8 +522,8 @@ export class Aggregator {
     if (this.trunkMode === TRUNKS_CALLS) {
       for (const slot of s.hours.values()) {
         const hourMs = slot.w.hourMs;
-        if (slot.trunkCalls !== null)
-          for (const [trunkId, attempts] of slot.trunkCalls) out.push({ trunkId, hourMs, attempts });
+        if (slot.trunkCount >= 0)
+          forEachTrunkCall(slot, (trunkId, attempts) => out.push({ trunkId, hourMs, attempts }));
         else if (slot.soleTrunk !== null)
           out.push({ trunkId: slot.soleTrunk, hourMs, attempts: slot.w.attempts });
       }
