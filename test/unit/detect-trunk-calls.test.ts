@@ -18,7 +18,7 @@ const callArb = fc
     seed: fc.integer({ min: 1, max: 1_000_000 }),
     customer: fc.constantFrom('C1', 'C2'),
     hour: fc.constantFrom(HOUR, HOUR + 3_600_000, HOUR + 7_200_000),
-    trunk: fc.constantFrom('T1', 'T2', 'T3', ''),
+    trunk: fc.constantFrom('T1', 'T2', 'T3', 'T4', 'T5', ''),
     // on-net and emergency destinations count for a trunk's presence, not its PSTN calls
     called: fc.constantFrom('pstn', '1001', '911'),
   })
