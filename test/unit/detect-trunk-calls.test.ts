@@ -59,7 +59,7 @@ function customerWindows(agg: Aggregator) {
 describe('trunk calls instead of trunk windows', () => {
   it('give the calls per trunk and hour that whole trunk windows give', () => {
     fc.assert(
-      fc.property(fc.array(callArb, { maxLength: 60 }), (calls) => {
+      fc.property(fc.array(callArb, { maxLength: 60, size: 'max' }), (calls) => {
         expect(trunkCalls(aggregate(calls, { trunkWindows: 'calls' }))).toEqual(
           trunkCalls(aggregate(calls, { trunkWindows: true })),
         );
@@ -70,8 +70,8 @@ describe('trunk calls instead of trunk windows', () => {
   it('shares aggregated apart and handed over as numbers equal one aggregate of the whole', () => {
     fc.assert(
       fc.property(
-        fc.array(callArb, { maxLength: 40 }),
-        fc.array(callArb, { maxLength: 40 }),
+        fc.array(callArb, { maxLength: 40, size: 'max' }),
+        fc.array(callArb, { maxLength: 40, size: 'max' }),
         fc.constantFrom<AggregatorOptions['trunkWindows']>('calls', true, false),
         (a, b, trunkWindows) => {
           const whole = aggregate([...a, ...b], { trunkWindows });
