@@ -41,9 +41,18 @@ export function keyHasPrefix(key: number, prefixes: InventoryKeys['prefixes']): 
   return false;
 }
 
-/** Which numbers each customer may present with A attestation: exact E.164 numbers and `+1202555*` prefixes. */
+/**
+ * Which numbers each customer may present with A attestation: exact E.164 numbers and `+1202555*`
+ * prefixes. Exact numbers are kept as number keys, which is how calls are checked against them: a
+ * carrier's inventory runs to hundreds of thousands of numbers, loaded by every thread that checks
+ * calls, and as strings in a Set per customer they took tens of MB a thread and a collector that
+ * copied each one.
+ */
 export class NumberInventory {
-  private readonly exact = new Map<string, Set<string>>();
+  /** numbers in plain E.164 (every number parseInventory admits), as keys: one key per number */
+  private readonly exact = new Map<string, NumberSet>();
+  /** any other text added (not plain E.164), kept as it is */
+  private readonly odd = new Map<string, Set<string>>();
   private readonly prefixes = new Map<string, string[]>();
   private readonly keyCache = new Map<string, InventoryKeys | null>();
   /** bumped by every add, so callers caching keysOf know when to ask again */
@@ -51,15 +60,15 @@ export class NumberInventory {
 
   /**
    * The customer's inventory as keys, or null when it has none; rebuilt after any add. Only entries
-   * that plain E.164 text can match are kept, so ownsKey(key) = owns('+' + key digits).
+   * that plain E.164 text can match are kept, so ownsKey(key) = owns('+' + key digits). The exact
+   * set is the inventory's own: read it, never change it.
    */
   keysOf(customerId: string): InventoryKeys | null {
     const cached = this.keyCache.get(customerId);
     if (cached !== undefined) return cached;
     let keys: InventoryKeys | null = null;
     if (this.hasCustomer(customerId)) {
-      keys = { exact: new NumberSet(), prefixes: [] };
-      for (const n of this.exact.get(customerId) ?? []) if (PLAIN_E164.test(n)) keys.exact.add(numberKey(n));
+      keys = { exact: this.exact.get(customerId) ?? EMPTY_KEYS, prefixes: [] };
       for (const p of this.prefixes.get(customerId) ?? []) {
         if (p === '' || p === '+') keys.prefixes.push({ value: 0, digits: 0 });
         else if (/^\+\d{1,15}$/.test(p))
@@ -79,27 +88,38 @@ export class NumberInventory {
       const list = this.prefixes.get(customerId) ?? [];
       list.push(p);
       this.prefixes.set(customerId, list);
+    } else if (PLAIN_E164.test(number)) {
+      let set = this.exact.get(customerId);
+      if (!set) {
+        set = new NumberSet();
+        this.exact.set(customerId, set);
+      }
+      set.add(numberKey(number));
     } else {
-      const set = this.exact.get(customerId) ?? new Set();
+      const set = this.odd.get(customerId) ?? new Set();
       set.add(number);
-      this.exact.set(customerId, set);
+      this.odd.set(customerId, set);
     }
   }
 
   /** Every (customer, number or `prefix*`) entry, to rebuild the inventory elsewhere (a worker thread). */
   entries(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (const [c, set] of this.exact) for (const n of set) out.push([c, n]);
+    // a plain E.164 number's key is its digits: '+' and the key give the number back
+    for (const [c, set] of this.exact) for (const k of set) out.push([c, `+${k}`]);
+    for (const [c, set] of this.odd) for (const n of set) out.push([c, n]);
     for (const [c, list] of this.prefixes) for (const p of list) out.push([c, `${p}*`]);
     return out;
   }
 
   hasCustomer(customerId: string): boolean {
-    return this.exact.has(customerId) || this.prefixes.has(customerId);
+    return this.exact.has(customerId) || this.odd.has(customerId) || this.prefixes.has(customerId);
   }
 
   owns(customerId: string, e164: string): boolean {
-    if (this.exact.get(customerId)?.has(e164)) return true;
+    if (PLAIN_E164.test(e164)) {
+      if (this.exact.get(customerId)?.has(numberKey(e164))) return true;
+    } else if (this.odd.get(customerId)?.has(e164)) return true;
     const list = this.prefixes.get(customerId);
     if (list) for (const p of list) if (e164.startsWith(p)) return true;
     return false;
@@ -108,10 +128,14 @@ export class NumberInventory {
   get size(): number {
     let n = 0;
     for (const s of this.exact.values()) n += s.size;
+    for (const s of this.odd.values()) n += s.size;
     for (const l of this.prefixes.values()) n += l.length;
     return n;
   }
 }
+
+/** the exact keys of a customer with prefixes only */
+const EMPTY_KEYS = new NumberSet();
 
 export function parseInventory(text: string, source: string): NumberInventory {
   const inv = new NumberInventory();

@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { numberKey } from '../../shared/detect/distinct.ts';
+import { keyHasPrefix, NumberInventory, parseInventory } from '../../shared/detect/reference.ts';
+
+/** The number inventory keeps plain E.164 numbers as keys: what it answers must be what strings would. */
+describe('number inventory', () => {
+  const e164 = fc.oneof(
+    fc.integer({ min: 2_000_000_000, max: 9_999_999_999 }).map((n) => `+1${n}`),
+    fc.integer({ min: 10_000_000, max: 999_999_999_999_999 }).map((n) => `+${n}`),
+  );
+  // text that is not plain E.164, as callers may still hand it in
+  const odd = fc.constantFrom('+0123456789', 'anonymous', '+1202555012345678', '1001', '');
+  const prefix = fc.constantFrom('+1202555*', '+44*', '+1*');
+
+  it('owns, keysOf and entries agree with a plain list of strings, whatever is added', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('C1', 'C2', 'C3'), fc.oneof(e164, odd, prefix)), { maxLength: 40 }),
+        fc.array(fc.oneof(e164, odd), { maxLength: 20 }),
+        (added, probes) => {
+          const inv = new NumberInventory();
+          for (const [c, n] of added) inv.add(c, n);
+          const list = (c: string) => added.filter(([k]) => k === c).map(([, n]) => n);
+          const ownsByText = (c: string, n: string) =>
+            list(c).some((e) => (e.endsWith('*') ? n.startsWith(e.slice(0, -1)) : e === n));
+          for (const c of ['C1', 'C2', 'C3', 'C4']) {
+            expect(inv.hasCustomer(c)).toBe(list(c).length > 0);
+            for (const n of [...probes, ...list(c).filter((e) => !e.endsWith('*'))]) {
+              expect(inv.owns(c, n)).toBe(ownsByText(c, n));
+              // the key view (calls on the fast lane) answers the same for plain E.164 text
+              const keys = inv.keysOf(c);
+              if (/^\+[1-9]\d{0,14}$/.test(n) && keys) {
+                const k = numberKey(n);
+                expect(keys.exact.has(k) || keyHasPrefix(k, keys.prefixes)).toBe(ownsByText(c, n));
+              }
+            }
+          }
+          // entries rebuild the same inventory (a worker thread's copy)
+          const copy = new NumberInventory();
+          for (const [c, n] of inv.entries()) copy.add(c, n);
+          expect(new Set(copy.entries().map((e) => e.join(' ')))).toEqual(
+            new Set(added.map((e) => e.join(' '))),
+          );
+          expect(copy.size).toBe(inv.size);
+        },
+      ),
+    );
+  });
+
+  it('a parsed file counts each number once and answers for it in any written form', () => {
+    const inv = parseInventory(
+      'customer_id,number\nC1,+12025550143\nC1,(202) 555-0143\nC1,+1303555*\nC2,+447700900123\n',
+      'numbers.csv',
+    );
+    expect(inv.size).toBe(3);
+    expect(inv.owns('C1', '+12025550143')).toBe(true);
+    expect(inv.owns('C1', '+13035550000')).toBe(true);
+    expect(inv.owns('C2', '+12025550143')).toBe(false);
+    expect(inv.entries()).toEqual([
+      ['C1', '+12025550143'],
+      ['C2', '+447700900123'],
+      ['C1', '+1303555*'],
+    ]);
+  });
+});
