@@ -1,9 +1,9 @@
 /**
- * `JSON.stringify(doc, null, 2) + '\n'` in pieces, each array of the top-level object one element at
- * a time: the findings of a carrier's day run to tens of MB of text, and building it as one string
- * (then one buffer to write) made the end of a run its memory peak. Joined, the pieces are exactly
- * the one string: an element's own lines are indented two levels deeper, which is safe because
- * JSON.stringify escapes every newline inside strings.
+ * `JSON.stringify(doc, null, 2) + '\n'` in pieces, each array of the top-level object 250
+ * elements at a time: the findings of a carrier's day run to tens of MB of text, and building it as
+ * one string (then one buffer to write) made the end of a run its memory peak. Each piece is what
+ * JSON.stringify writes for `{ key: part }`, cut out of its braces, so it is indented as in the whole
+ * document and joined the pieces are exactly the one string.
  */
 export function* jsonChunks(doc: object): Generator<string> {
   const entries = Object.entries(doc).filter(([, v]) => JSON.stringify(v) !== undefined);
@@ -15,23 +15,31 @@ export function* jsonChunks(doc: object): Generator<string> {
   for (let i = 0; i < entries.length; i++) {
     const [key, value] = entries[i];
     const comma = i < entries.length - 1 ? ',' : '';
-    if (!Array.isArray(value) || value.length === 0) {
-      yield `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}${comma}\n`;
+    if (!Array.isArray(value) || value.length <= PART) {
+      yield `${member(key, value)}${comma}\n`;
       continue;
     }
-    yield `  ${JSON.stringify(key)}: [\n`;
-    for (let k = 0; k < value.length; k++) {
-      // as JSON.stringify writes array holes and values it cannot write (undefined, functions)
-      const text = JSON.stringify(value[k], null, 2) ?? 'null';
-      yield `    ${indent(text, '    ')}${k < value.length - 1 ? ',' : ''}\n`;
+    // '  "key": [\n' + elements + '\n  ]': the head, the elements part by part, the tail
+    const head = `  ${JSON.stringify(key)}: [\n`;
+    yield head;
+    for (let from = 0; from < value.length; from += PART) {
+      const text = member(key, value.slice(from, from + PART));
+      const last = from + PART >= value.length;
+      yield `${text.slice(head.length, text.length - '\n  ]'.length)}${last ? '' : ','}\n`;
     }
     yield `  ]${comma}\n`;
   }
   yield '}\n';
 }
 
-function indent(text: string, by: string): string {
-  return text.includes('\n') ? text.replaceAll('\n', `\n${by}`) : text;
+/** elements of an array written per piece */
+const PART = 250;
+
+/** `  "key": value` as JSON.stringify(doc, null, 2) writes a member of the top-level object. */
+function member(key: string, value: unknown): string {
+  const text = JSON.stringify({ [key]: value }, null, 2);
+  // '{\n' + member + '\n}'
+  return text.slice(2, text.length - 2);
 }
 
 /** Writes the pieces through `write` in blocks of about 64 KiB (few writes, little held at once). */

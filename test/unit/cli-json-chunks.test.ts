@@ -13,17 +13,27 @@ describe('JSON in pieces', () => {
     );
   });
 
-  it('writes arrays an element at a time, and strings with newlines and undefined values as stringify does', () => {
-    const doc = {
-      findings: [{ detail: 'line one\nline two', reasons: ['a', 'b'], nested: { x: [] } }, undefined, 3],
-      empty: [],
-      skipped: undefined,
-      summary: { rows: 2, note: 'é "quoted"' },
-    };
-    const chunks = [...jsonChunks(doc)];
-    expect(chunks.join('')).toBe(`${JSON.stringify(doc, null, 2)}\n`);
-    // one piece per finding, none holding the whole array
-    expect(chunks.filter((c) => c.startsWith('    ')).length).toBe(3);
+  it('writes long arrays 250 elements at a time, joined exactly, whatever the elements', () => {
+    const finding = (i: number) => ({
+      detail: `line ${i}\nnext "quoted" é`,
+      reasons: ['a', 'b'],
+      nested: { x: [] },
+    });
+    for (const n of [249, 250, 251, 500, 1001]) {
+      const doc = {
+        findings: Array.from({ length: n }, (_, i) =>
+          i % 97 === 5 ? undefined : i % 89 === 3 ? i : finding(i),
+        ),
+        empty: [],
+        skipped: undefined,
+        summary: { rows: n, note: 'é' },
+      };
+      const chunks = [...jsonChunks(doc)];
+      expect(chunks.join('')).toBe(`${JSON.stringify(doc, null, 2)}\n`);
+      // the findings come in parts: none holds the whole array once it is longer than a part
+      const parts = chunks.filter((c) => c.startsWith('    '));
+      expect(parts.length).toBe(n > 250 ? Math.ceil(n / 250) : 0);
+    }
     expect([...jsonChunks({})].join('')).toBe('{}\n');
   });
 
