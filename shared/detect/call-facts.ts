@@ -5,7 +5,7 @@ import { HOUR_MS } from '../cdr/time.ts';
 import type { CustomerDeclarations } from './declarations.ts';
 import { numberKey, type PairParts, pairParts } from './distinct.ts';
 import { zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
-import { KEY_SPLIT, NumberSet } from './number-set.ts';
+import { keyHigh, keyLow, NumberSet } from './number-set.ts';
 import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';
 
 /** E.164 text numberKey maps one-to-one (no leading zero), the only DNO entries a key can equal */
@@ -49,12 +49,6 @@ function withDeclared(
 ): number {
   if (blank || declared === null || declared.numbers === null) return inventory;
   return inventory === 1 || declared.numbers.hasParts(callingHi, callingLo) ? 1 : 2;
-}
-
-/** A key's two parts (see KEY_SPLIT), for the record lane, which runs far less often than the packed one. */
-function splitKey(key: number): [number, number] {
-  const hi = (key / KEY_SPLIT) | 0;
-  return [hi, (key - hi * KEY_SPLIT) | 0];
 }
 
 /** 0 when the customer declared no numbers (or the call shows none), else the widened inventory check */
@@ -129,6 +123,7 @@ export class CallFactsReader {
       r.calling.slice(0, 8) === r.called.slice(0, 8);
     f.dno = this.ref.dno.has(r.calling);
     const declared = this.ref.declarations.get(r.customerId) ?? null;
+    const chi = keyHigh(p.callingKey);
     f.inventory = withDeclared(
       !blank && this.ref.inventory.hasCustomer(r.customerId)
         ? this.ref.inventory.owns(r.customerId, r.calling)
@@ -137,7 +132,8 @@ export class CallFactsReader {
         : 0,
       declared,
       blank,
-      ...splitKey(p.callingKey),
+      chi,
+      keyLow(p.callingKey, chi),
     );
     f.declaredCalling = declaredCalling(declared, blank, f.inventory);
     f.declaredSource =
@@ -163,8 +159,8 @@ export class CallFactsReader {
     const dk = p.calledKey;
     const f = this.facts;
     // the caller ID's key split (see KEY_SPLIT): the checks below take it so (meaningless when blank)
-    const chi = (ck / KEY_SPLIT) | 0;
-    const clo = (ck - chi * KEY_SPLIT) | 0;
+    const chi = keyHigh(ck);
+    const clo = keyLow(ck, chi);
     f.callingEqualsCalled = !blank && ck === dk;
     // both +1 numbers with the same first 8 characters (+1NPANXX), as the reader cut them out
     const npaNxx = p.callingNpaNxx;
@@ -213,9 +209,9 @@ export class CallFactsReader {
       f.pairLo = 0;
       return;
     }
-    const chi = (ck / KEY_SPLIT) | 0;
-    const dhi = (dk / KEY_SPLIT) | 0;
-    pairParts(chi, (ck - chi * KEY_SPLIT) | 0, dhi, (dk - dhi * KEY_SPLIT) | 0, f);
+    const chi = keyHigh(ck);
+    const dhi = keyHigh(dk);
+    pairParts(chi, keyLow(ck, chi), dhi, keyLow(dk, dhi), f);
   }
 
   private dnoKeySet(): NumberSet {

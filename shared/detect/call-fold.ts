@@ -3,7 +3,7 @@ import type { PackedCall } from '../cdr/packed-call.ts';
 import { HOUR_MS, ZoneClock } from '../cdr/time.ts';
 import { type CallFacts, DEST_ON_NET, DEST_PSTN } from './call-facts.ts';
 import { ZONE_GROUPS } from './npa-zones.ts';
-import { KEY_SPLIT } from './number-set.ts';
+import { keyHigh, keyLow } from './number-set.ts';
 import { FEDERAL_CALLING_HOURS } from './state-calling-hours.ts';
 import { DURATION_BUCKETS_S, type WindowAggregate } from './window.ts';
 
@@ -66,8 +66,8 @@ export class CallFolder {
     else {
       // keys go in split (see KEY_SPLIT): passed whole, each was boxed in a new heap number
       const ck = p.callingKey;
-      const chi = (ck / KEY_SPLIT) | 0;
-      w.calling.addParts(chi, (ck - chi * KEY_SPLIT) | 0);
+      const chi = keyHigh(ck);
+      w.calling.addParts(chi, keyLow(ck, chi));
       w.pairs.addParts(f.pairHi, f.pairLo);
       if (f.callingEqualsCalled) w.callingEqualsCalled++;
       else if (f.neighborNpaNxx) w.neighborNpaNxx++;
@@ -90,8 +90,8 @@ export class CallFolder {
       if (f.declaredSource === 2) w.sourceUndeclared++;
     }
     const dk = p.calledKey;
-    const dhi = (dk / KEY_SPLIT) | 0;
-    w.called.addParts(dhi, (dk - dhi * KEY_SPLIT) | 0);
+    const dhi = keyHigh(dk);
+    w.called.addParts(dhi, keyLow(dk, dhi));
     switch (p.attestation) {
       case 'A':
         w.attA++;

@@ -4,7 +4,7 @@
  * on the set of keys, so merge(a, b) equals the counter built from a + b in either mode — the
  * property the exactly-once DynamoDB merge depends on. `limit = Infinity` keeps counts exact.
  */
-import { KEY_SPLIT, NumberSet } from './number-set.ts';
+import { KEY_SPLIT, keyHigh, keyLow, NumberSet } from './number-set.ts';
 
 export const HLL_P = 14;
 const M = 1 << HLL_P;
@@ -117,11 +117,6 @@ export class DistinctCounter extends NumberSet {
   private assertLive(what: string): void {
     if (this.mode === MODE_FROZEN)
       throw new RangeError(`distinct counter is frozen (count only, keys dropped): cannot ${what}`);
-  }
-
-  override add(key: number): boolean {
-    const hi = (key / KEY_SPLIT) | 0;
-    return this.addParts(hi, (key - hi * KEY_SPLIT) | 0);
   }
 
   override addParts(hi: number, lo: number): boolean {
@@ -331,9 +326,9 @@ const pairScratch: PairParts = { pairHi: 0, pairLo: 0 };
 
 /** Key of an ordered (calling, called) pair, 52 bits of two mixed hashes (collisions ~n²/2^53). */
 export function pairKey(calling: number, called: number): number {
-  const chi = (calling / KEY_SPLIT) | 0;
-  const dhi = (called / KEY_SPLIT) | 0;
-  pairParts(chi, (calling - chi * KEY_SPLIT) | 0, dhi, (called - dhi * KEY_SPLIT) | 0, pairScratch);
+  const chi = keyHigh(calling);
+  const dhi = keyHigh(called);
+  pairParts(chi, keyLow(calling, chi), dhi, keyLow(called, dhi), pairScratch);
   return pairScratch.pairHi * KEY_SPLIT + pairScratch.pairLo;
 }
 

@@ -9,10 +9,19 @@ const EMPTY = -1;
  * A key as two small integers, key = hi * KEY_SPLIT + lo (hi below 2^27, lo below 2^26). Hot callers
  * pass keys this way (addParts, hasParts): V8 boxes a double above 2^31 in a new heap number when it
  * passes it to a function it did not inline, and three sets per call took half of what a worker
- * allocated (and the collections that went with it). Split a key with `hi = (key / KEY_SPLIT) | 0`,
- * `lo = (key - hi * KEY_SPLIT) | 0`.
+ * allocated (and the collections that went with it). Split a key with keyHigh and keyLow.
  */
 export const KEY_SPLIT = 2 ** 26;
+
+/** The high part of a key below 2^53 (see KEY_SPLIT); small enough that V8 always inlines it. */
+export function keyHigh(key: number): number {
+  return (key / KEY_SPLIT) | 0;
+}
+
+/** The low part of a key whose high part is `hi`. */
+export function keyLow(key: number, hi: number): number {
+  return (key - hi * KEY_SPLIT) | 0;
+}
 
 /** A slot hash of the key hi * KEY_SPLIT + lo, from its low and high 32 bits (all in small integers). */
 function slotHash(hi: number, lo: number): number {
@@ -58,12 +67,6 @@ export function pooledTableBytes(): number {
 
 /** keys held in the set's own fields before it takes a table: most customer-hours of a carrier are small */
 const INLINE = 4;
-/**
- * An inline key is kept split (see KEY_SPLIT): V8 stores a field that holds a double (a key above
- * 2^31) as a pointer to a separate heap number, so four double fields cost four more objects per set,
- * three sets per window, for the collector to copy and the CPU to fetch.
- */
-const SPLIT = KEY_SPLIT;
 
 /**
  * Up to INLINE keys live in fields of the set itself (no table, compared one by one); the fifth key
@@ -71,7 +74,12 @@ const SPLIT = KEY_SPLIT;
  * with two calls an hour then costs no typed array at all.
  */
 export class NumberSet {
-  /** null while the keys fit in the inline fields */
+  /**
+   * null while the keys fit in the inline fields. An inline key is kept split (see KEY_SPLIT): V8
+   * stores a field that holds a double (a key above 2^31) as a pointer to a separate heap number, so
+   * four double fields cost four more objects per set, three sets per window, for the collector to
+   * copy and the CPU to fetch.
+   */
   private table: Float64Array | null = null;
   private mask = 0;
   private h0 = 0;
@@ -97,11 +105,11 @@ export class NumberSet {
   }
 
   add(key: number): boolean {
-    const hi = (key / SPLIT) | 0;
-    return this.insert(hi, (key - hi * SPLIT) | 0);
+    const hi = keyHigh(key);
+    return this.addParts(hi, keyLow(key, hi));
   }
 
-  /** add() of the key hi * KEY_SPLIT + lo */
+  /** add() of the key hi * KEY_SPLIT + lo (what a subclass makes of adding a key goes here) */
   addParts(hi: number, lo: number): boolean {
     return this.insert(hi, lo);
   }
@@ -110,7 +118,7 @@ export class NumberSet {
   protected insert(hi: number, lo: number): boolean {
     const t = this.table;
     if (t === null) return this.addInline(hi, lo);
-    const key = hi * SPLIT + lo;
+    const key = hi * KEY_SPLIT + lo;
     let i = slotHash(hi, lo) & this.mask;
     for (;;) {
       const v = t[i];
@@ -123,7 +131,7 @@ export class NumberSet {
     return true;
   }
 
-  /** index of the inline key equal to hi * SPLIT + lo, or -1 */
+  /** index of the inline key equal to hi * KEY_SPLIT + lo, or -1 */
   private inlineIndex(hi: number, lo: number): number {
     const n = this.size;
     if (n > 0 && this.l0 === lo && this.h0 === hi) return 0;
@@ -134,10 +142,10 @@ export class NumberSet {
   }
 
   private inlineKey(i: number): number {
-    if (i === 0) return this.h0 * SPLIT + this.l0;
-    if (i === 1) return this.h1 * SPLIT + this.l1;
-    if (i === 2) return this.h2 * SPLIT + this.l2;
-    return this.h3 * SPLIT + this.l3;
+    if (i === 0) return this.h0 * KEY_SPLIT + this.l0;
+    if (i === 1) return this.h1 * KEY_SPLIT + this.l1;
+    if (i === 2) return this.h2 * KEY_SPLIT + this.l2;
+    return this.h3 * KEY_SPLIT + this.l3;
   }
 
   private addInline(hi: number, lo: number): boolean {
@@ -171,15 +179,15 @@ export class NumberSet {
   }
 
   has(key: number): boolean {
-    const hi = (key / SPLIT) | 0;
-    return this.hasParts(hi, (key - hi * SPLIT) | 0);
+    const hi = keyHigh(key);
+    return this.hasParts(hi, keyLow(key, hi));
   }
 
   /** has() of the key hi * KEY_SPLIT + lo */
   hasParts(hi: number, lo: number): boolean {
     const t = this.table;
     if (t === null) return this.inlineIndex(hi, lo) >= 0;
-    const key = hi * SPLIT + lo;
+    const key = hi * KEY_SPLIT + lo;
     let i = slotHash(hi, lo) & this.mask;
     for (;;) {
       const v = t[i];
@@ -197,8 +205,8 @@ export class NumberSet {
     for (let j = 0; j < old.length; j++) {
       const key = old[j];
       if (key === EMPTY) continue;
-      const hi = (key / SPLIT) | 0;
-      this.insert(hi, (key - hi * SPLIT) | 0);
+      const hi = keyHigh(key);
+      this.insert(hi, keyLow(key, hi));
     }
     recycle(old);
   }
