@@ -42,21 +42,11 @@ function writeSlotBody(out: BinaryWriter, slot: HourSlot): void {
   const str = out.str;
   out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
   writeWindow(slot.w, out);
-  // the trunks written out by hand: no closure per hour written
-  const n = slot.trunkCount;
-  out.num(n);
-  if (n > 0) {
-    out.num(str(slot.trunkA));
-    out.num(slot.callsA);
-  }
-  if (n > 1) {
-    out.num(str(slot.trunkB));
-    out.num(slot.callsB);
-  }
-  if (n > 2) (slot.moreTrunks as Map<string, number>).forEach(writeTrunkCalls, out);
+  out.num(slot.trunkCount);
+  forEachTrunkCall(slot, writeTrunkCalls, out);
 }
 
-function writeTrunkCalls(this: BinaryWriter, calls: number, trunk: string): void {
+function writeTrunkCalls(this: BinaryWriter, trunk: string, calls: number): void {
   this.num(this.str(trunk));
   this.num(calls);
 }

@@ -132,12 +132,20 @@ export function addTrunkCalls(slot: HourSlot, trunk: string, calls: number): boo
   return true;
 }
 
-/** Calls `fn` with each trunk of a split hour and its calls, in first-seen order. */
-export function forEachTrunkCall(slot: HourSlot, fn: (trunk: string, calls: number) => void): void {
+/**
+ * Calls `fn` with each trunk of a split hour and its calls, in first-seen order; `self` is its `this`
+ * (a writer passes itself and a plain function: no closure per hour written).
+ */
+export function forEachTrunkCall<T>(
+  slot: HourSlot,
+  fn: (this: T, trunk: string, calls: number) => void,
+  self?: T,
+): void {
   const n = slot.trunkCount;
-  if (n > 0) fn(slot.trunkA, slot.callsA);
-  if (n > 1) fn(slot.trunkB, slot.callsB);
-  if (n > 2) for (const [trunk, calls] of slot.moreTrunks as Map<string, number>) fn(trunk, calls);
+  if (n > 0) fn.call(self as T, slot.trunkA, slot.callsA);
+  if (n > 1) fn.call(self as T, slot.trunkB, slot.callsB);
+  if (n > 2)
+    for (const [trunk, calls] of slot.moreTrunks as Map<string, number>) fn.call(self as T, trunk, calls);
 }
 
 /** A trunk's windows by hour index, made on first use (which also fixes the trunk's place in order). */
