@@ -54,11 +54,15 @@ export function register(program: Command): void {
       const workers = prestartWorkers(inputs, opts);
       const { runAnalyze } = await import('./analyze-run.ts');
       const { removeSpools } = await import('./analyze-parallel.ts');
-      const { writeChunks } = await import('./json-chunks.ts');
       // a run refused before reading (say, an output that is an input) leaves no spool behind either
       const output = await runAnalyze(inputs, opts, workers).finally(() => removeSpools(workers));
-      if (opts.out) (await import('./output-file.ts')).writeOutput(opts.out, output);
-      else writeChunks(output, (text) => process.stdout.write(text));
+      const { BlockWriter, writeOutput } = await import('./output-file.ts');
+      if (opts.out) writeOutput(opts.out, output);
+      else {
+        const stdout = new BlockWriter((text) => process.stdout.write(text));
+        for (const piece of output) stdout.write(piece);
+        stdout.flush();
+      }
     });
 }
 

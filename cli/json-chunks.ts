@@ -41,19 +41,3 @@ function member(key: string, value: unknown): string {
   // '{\n' + member + '\n}'
   return text.slice(2, text.length - 2);
 }
-
-/** Writes the pieces through `write` in blocks of about 64 KiB (few writes, little held at once). */
-export function writeChunks(chunks: Iterable<string>, write: (text: string) => void): void {
-  let pending: string[] = [];
-  let length = 0;
-  for (const c of chunks) {
-    pending.push(c);
-    length += c.length;
-    if (length >= 64 * 1024) {
-      write(pending.join(''));
-      pending = [];
-      length = 0;
-    }
-  }
-  if (length > 0) write(pending.join(''));
-}

@@ -52,13 +52,43 @@ export function checkOutputs(outputs: Record<string, string | undefined>, inputs
   });
 }
 
+/**
+ * Text written in pieces, handed on in blocks of about 64 KiB: few writes, and memory that does not
+ * grow with the document (an output file, or the findings on standard output).
+ */
+export class BlockWriter {
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private readonly sink: (text: string) => void;
+
+  constructor(sink: (text: string) => void) {
+    this.sink = sink;
+  }
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= 64 * 1024) this.flush();
+  }
+
+  /** Hands on what is pending. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.sink(text);
+  }
+}
+
 /** A file written in pieces to a temporary name and renamed into place by commit(). */
 export class AtomicOutput {
   readonly path: string;
   private readonly temp: string;
   private fd: number | null;
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private readonly blocks = new BlockWriter((text) => {
+    if (this.fd !== null) writeSync(this.fd, text);
+  });
 
   constructor(path: string) {
     this.path = path;
@@ -75,21 +105,12 @@ export class AtomicOutput {
 
   /** Appends text; written out in blocks of about 64 KiB so memory does not grow with the file. */
   write(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= 64 * 1024) this.flush();
-  }
-
-  private flush(): void {
-    if (this.fd === null || this.pending.length === 0) return;
-    writeSync(this.fd, this.pending.join(''));
-    this.pending = [];
-    this.pendingLength = 0;
+    this.blocks.write(text);
   }
 
   /** Finishes the file and puts it in place (replacing the old file, never writing through a link). */
   commit(): void {
-    this.flush();
+    this.blocks.flush();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     renameSync(this.temp, this.path);

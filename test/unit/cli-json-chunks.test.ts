@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonChunks, writeChunks } from '../../cli/json-chunks.ts';
+import { jsonChunks } from '../../cli/json-chunks.ts';
+import { BlockWriter } from '../../cli/output-file.ts';
 
 /** The findings document written in pieces is byte for byte the document written whole. */
 describe('JSON in pieces', () => {
@@ -40,7 +41,9 @@ describe('JSON in pieces', () => {
   it('hands the writer blocks, losing nothing between them', () => {
     const pieces = Array.from({ length: 20_000 }, (_, i) => `piece ${i};`);
     const blocks: string[] = [];
-    writeChunks(pieces, (b) => blocks.push(b));
+    const writer = new BlockWriter((b) => blocks.push(b));
+    for (const p of pieces) writer.write(p);
+    writer.flush();
     expect(blocks.join('')).toBe(pieces.join(''));
     expect(blocks.length).toBeGreaterThan(1);
     expect(blocks.length).toBeLessThan(10);
