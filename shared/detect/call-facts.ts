@@ -3,13 +3,10 @@ import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
 import type { CustomerDeclarations } from './declarations.ts';
-import { numberKey, type PairParts, pairParts } from './distinct.ts';
+import { numberKey, type PairParts, PLAIN_E164, pairParts } from './distinct.ts';
 import { zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
 import { keyHigh, keyLow, NumberSet } from './number-set.ts';
 import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';
-
-/** E.164 text numberKey maps one-to-one (no leading zero), the only DNO entries a key can equal */
-const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
 
 export const DEST_PSTN = 0;
 export const DEST_ON_NET = 1;

@@ -293,6 +293,12 @@ export class DistinctCounter extends NumberSet {
 }
 
 /**
+ * E.164 text that numberKey maps one-to-one: '+' and 1-15 digits without a leading zero (the key is
+ * the digits). Only such text can equal a key taken from a number: DNO entries, inventory numbers.
+ */
+export const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
+
+/**
  * Numeric key of a phone number for distinct counting: E.164 digits fit exactly in a double
  * (15 digits < 2^53). Text kept verbatim (invalid numbers) hashes into a separate range above.
  */

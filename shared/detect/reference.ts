@@ -1,7 +1,7 @@
 import { normalizeNumber } from '../cdr/phone.ts';
 import type { Customer } from './customers.ts';
 import type { CustomerDeclarations } from './declarations.ts';
-import { numberKey } from './distinct.ts';
+import { numberKey, PLAIN_E164 } from './distinct.ts';
 import { NumberSet } from './number-set.ts';
 import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
 
@@ -17,9 +17,6 @@ export interface InventoryKeys {
   /** `+1202555*` as value 1202555 with 7 digits */
   prefixes: Array<{ value: number; digits: number }>;
 }
-
-/** E.164 text that numberKey maps one-to-one: '+' and 1-15 digits without a leading zero. */
-const PLAIN_E164 = /^\+[1-9]\d{0,14}$/;
 
 /** Decimal digits of a non-negative integer key. */
 function digitCount(key: number): number {
