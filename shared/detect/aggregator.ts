@@ -425,20 +425,19 @@ export class Aggregator {
       // the windows' calls count as this aggregator's, so its window limit grows as theirs did
       if ('calls' in item) this.calls += item.calls;
       else if ('recount' in item) this.freezer.markRecount(item.recount.customerId, item.recount.hourIdx);
-      else this.importParts(item.customer, item.parts);
+      else this.importPart(item.customer, item.part);
     }
     this.lastState = null;
     this.lastCustomer = '';
   }
 
-  private importParts(customerId: string, parts: CustomerPart[]): void {
+  private importPart(customerId: string, part: CustomerPart): void {
     const mine = this.customers.get(customerId);
     if (mine) {
-      for (const part of parts)
-        mergePart(mine, part, this.trunkMode, {
-          markRecount: (c, hourIdx) => this.freezer.markRecount(c, hourIdx),
-          taken: () => this.countWindow(),
-        });
+      mergePart(mine, part, this.trunkMode, {
+        markRecount: (c, hourIdx) => this.freezer.markRecount(c, hourIdx),
+        taken: () => this.countWindow(),
+      });
       return;
     }
     let list = this.imported.get(customerId);
@@ -456,10 +455,8 @@ export class Aggregator {
       else if (before || frozen) this.freezer.markRecount(customerId, hourIdx);
       note(hourIdx, frozen);
     };
-    for (const part of parts) {
-      forEachPartHour(part, take);
-      list.push(part);
-    }
+    forEachPartHour(part, take);
+    list.push(part);
   }
 
   /** An imported customer's windows, built from its parts (each time: nothing is kept). */
