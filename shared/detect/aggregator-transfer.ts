@@ -167,9 +167,6 @@ export interface CustomerPart {
   spilled: number[];
 }
 
-/** Fields of a spilled hour's record after its customer id: hour index, flags, length. */
-const SPILL_HEADER = 3;
-
 /**
  * Reads a transfer's outline: the call count, the windows to recount, then each customer's part
  * in the order the customer records were written. Records are skipped, not read.
@@ -179,7 +176,7 @@ export function* readCustomers(
   trunkMode: number,
 ): Generator<{ calls: number } | { recount: WindowRef } | { customer: string; part: CustomerPart }> {
   const src = new BinaryReader(state);
-  src.seek(Math.max(0, state.numbers.length - 1));
+  src.seek(Math.max(0, state.words.length - 1));
   src.seek(src.num());
   const mode = src.num();
   if (mode !== trunkMode)
@@ -199,7 +196,8 @@ export function* readCustomers(
   for (let h = hourRecords; h > 0; h--) {
     const id = src.num();
     const at = src.position;
-    src.seek(at + 2);
+    src.num(); // hour index
+    src.num(); // flags
     const length = src.num();
     const hours = spilled[id];
     if (hours) hours.push(at);
@@ -207,7 +205,7 @@ export function* readCustomers(
       spilled[id] = [at];
       spilledCustomers++;
     }
-    src.seek(at + SPILL_HEADER + length);
+    src.seek(src.position + length);
   }
   for (let c = customerRecords; c > 0; c--) {
     const id = src.num();

@@ -39,17 +39,20 @@ function clz32Rank(a: number, b: number): number {
 export interface NumberSink {
   num(v: number): void;
   /**
-   * Room for `count` more numbers, to be written straight into `numbers` from the returned index on
-   * (a set's keys: passed one by one to num(), each key above 2^31 was boxed in a new heap object).
+   * Room for `count` more words, to be written straight into `words` from the returned index on: a
+   * set's keys, two words each (NumberSet.copyKeyParts), read back with NumberSource.word(). Passed
+   * one by one to num(), each key above 2^31 was boxed in a new heap object.
    */
   room(count: number): number;
-  readonly numbers: Float64Array;
+  readonly words: Int32Array;
   /** an HLL register array, moved with the numbers; returns its index */
   bytes(b: Uint8Array): number;
 }
 
 export interface NumberSource {
   num(): number;
+  /** the next word as written into NumberSink.room() */
+  word(): number;
   bytes(index: number): Uint8Array;
 }
 
@@ -177,9 +180,9 @@ export class DistinctCounter extends NumberSet {
     super.forEach(fn);
   }
 
-  override copyKeys(into: Float64Array, at: number): void {
+  override copyKeyParts(into: Int32Array, at: number): void {
     this.assertExact('list its keys');
-    super.copyKeys(into, at);
+    super.copyKeyParts(into, at);
   }
 
   private assertExact(what: string): void {
@@ -241,9 +244,9 @@ export class DistinctCounter extends NumberSet {
     } else if (this.mode === MODE_EXACT) {
       out.num(KIND_EXACT);
       out.num(this.size);
-      // room first: it may move the writer to a bigger array, which `numbers` then is
-      const at = out.room(this.size);
-      super.copyKeys(out.numbers, at);
+      // room first: it may move the writer to a bigger array, which `words` then is
+      const at = out.room(this.size * 2);
+      super.copyKeyParts(out.words, at);
     } else {
       out.num(KIND_HLL);
       out.num(out.bytes(this.regs as Uint8Array));
@@ -256,7 +259,8 @@ export class DistinctCounter extends NumberSet {
     if (kind === KIND_EXACT) {
       const size = src.num();
       const c = new DistinctCounter(limit, size);
-      for (let i = 0; i < size; i++) c.add(src.num());
+      // each key as the two words copyKeyParts wrote (high part first)
+      for (let i = 0; i < size; i++) c.addParts(src.word(), src.word());
       return c;
     }
     const c = new DistinctCounter(limit, 0);

@@ -141,11 +141,16 @@ export class NumberSet {
     return -1;
   }
 
+  private inlineHigh(i: number): number {
+    return i === 0 ? this.h0 : i === 1 ? this.h1 : i === 2 ? this.h2 : this.h3;
+  }
+
+  private inlineLow(i: number): number {
+    return i === 0 ? this.l0 : i === 1 ? this.l1 : i === 2 ? this.l2 : this.l3;
+  }
+
   private inlineKey(i: number): number {
-    if (i === 0) return this.h0 * KEY_SPLIT + this.l0;
-    if (i === 1) return this.h1 * KEY_SPLIT + this.l1;
-    if (i === 2) return this.h2 * KEY_SPLIT + this.l2;
-    return this.h3 * KEY_SPLIT + this.l3;
+    return this.inlineHigh(i) * KEY_SPLIT + this.inlineLow(i);
   }
 
   private addInline(hi: number, lo: number): boolean {
@@ -236,15 +241,27 @@ export class NumberSet {
     yield* keys;
   }
 
-  /** Writes the keys into `into` from index `at` on (size of them, in no particular order). */
-  copyKeys(into: Float64Array, at: number): void {
+  /**
+   * Writes the keys into `into` from index `at` on, each as its two parts (see KEY_SPLIT), high part
+   * first: 2 * size words, keys in no particular order.
+   */
+  copyKeyParts(into: Int32Array, at: number): void {
     const t = this.table;
     let k = at;
     if (t === null) {
-      for (let i = 0; i < this.size; i++) into[k++] = this.inlineKey(i);
+      for (let i = 0; i < this.size; i++) {
+        into[k++] = this.inlineHigh(i);
+        into[k++] = this.inlineLow(i);
+      }
       return;
     }
-    for (let j = 0; j < t.length; j++) if (t[j] !== EMPTY) into[k++] = t[j];
+    for (let j = 0; j < t.length; j++) {
+      const key = t[j];
+      if (key === EMPTY) continue;
+      const hi = keyHigh(key);
+      into[k++] = hi;
+      into[k++] = keyLow(key, hi);
+    }
   }
 
   forEach(fn: (key: number) => void): void {

@@ -59,4 +59,34 @@ describe('window transfer', () => {
       expect(src.done).toBe(true);
     }
   });
+
+  it('any number reads back exactly, in one word when it is a 32-bit integer and in three otherwise', () => {
+    const edges = [0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), -(2 ** 31) + 1, 2 ** 31, 2 ** 53, 0.5, NaN];
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double(), fc.integer(), fc.constantFrom(...edges, Infinity, -Infinity)), {
+          maxLength: 200,
+        }),
+        (values) => {
+          const out = new BinaryWriter();
+          for (const v of values) out.num(v);
+          const narrow = values.filter(
+            (v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31 && !Object.is(v, -0) && v !== -(2 ** 31),
+          );
+          expect(out.length).toBe(narrow.length + 3 * (values.length - narrow.length));
+          const src = new BinaryReader(out.finish());
+          for (const v of values) expect(Object.is(src.num(), v)).toBe(true);
+          expect(src.done).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a length that does not fit a word is refused, not cut', () => {
+    const out = new BinaryWriter();
+    const at = out.reserve();
+    expect(() => out.patch(at, 2 ** 31)).toThrow(/does not fit/);
+    expect(() => out.patch(at, 1.5)).toThrow(/does not fit/);
+  });
 });
