@@ -22,6 +22,7 @@ import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
 import { terminalSafe } from './terminal-text.ts';
+import { releaseGrownYoungGeneration } from './young-gc.ts';
 
 const QUARANTINE_EXAMPLES = 5;
 
@@ -55,6 +56,8 @@ export async function runAnalyze(
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
   const attribution = loadTrunks(opts.trunks, opts.switch);
+  // workers read meanwhile: what loading the reference grew in this thread is given back first
+  if (workers.length > 0) releaseGrownYoungGeneration();
   const files = await expandInputs(inputs);
   const read = [opts.customers, opts.numbers, opts.dno, opts.policy, opts.tracebacks].filter(
     (p): p is string => Boolean(p),
