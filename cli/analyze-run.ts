@@ -106,6 +106,8 @@ export async function runAnalyze(
   }
 
   const { findings, offNet } = analyzeAll(aggregator, ref, policy, tracebacks);
+  // scored: the windows' memory goes before the findings are written
+  aggregator.release();
   const doc: FindingsDocument = {
     findings,
     summary: {

@@ -22,6 +22,11 @@ export function bundleBuffers(b: BinaryBundle): ArrayBuffer[] {
   return [b.words.buffer as ArrayBuffer, ...b.regs.map((r) => r.buffer as ArrayBuffer)];
 }
 
+/** Frees a bundle's arrays at once (detached, so reading it afterwards fails rather than finds nothing). */
+export function freeBundle(b: BinaryBundle): void {
+  for (const buffer of bundleBuffers(b)) buffer.transfer(0);
+}
+
 /** The word that says a whole 64-bit number follows (itself a number written whole). */
 const WIDE = -0x80000000;
 /** a number's 64 bits as two words */

@@ -229,4 +229,17 @@ describe('bounded-memory aggregation', () => {
       expect(summary(importedShares([rows.slice(0, cut), rows.slice(cut)]))).toEqual(expected);
     }
   });
+
+  it('release frees an importer's transfers at once: their buffers are detached, and nothing is read after', () => {
+    const spilling = aggregate(DATA, { freeze: { behindHours: 2 }, spill: true, trunkWindows: 'calls' });
+    const { state, buffers } = spilling.exportWindows();
+    const moved = structuredClone(state, { transfer: buffers });
+    const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
+    merged.importWindows(moved);
+    expect([...merged.eachCustomer()].length).toBe(12);
+    expect(moved.words.buffer.byteLength).toBeGreaterThan(0);
+    merged.release();
+    expect(moved.words.buffer.byteLength).toBe(0);
+    expect([...merged.eachCustomer()]).toEqual([]);
+  });
 });
