@@ -230,7 +230,7 @@ describe('bounded-memory aggregation', () => {
     }
   });
 
-  it('release frees an importer's transfers at once: their buffers are detached, and nothing is read after', () => {
+  it('release frees the transfers an importer holds at once: their buffers are detached, and nothing is read after', () => {
     const spilling = aggregate(DATA, { freeze: { behindHours: 2 }, spill: true, trunkWindows: 'calls' });
     const { state, buffers } = spilling.exportWindows();
     const moved = structuredClone(state, { transfer: buffers });
