@@ -47,10 +47,12 @@ export class BinaryWriter implements NumberSink {
 
   num(v: number): void {
     if (this.n + 3 > this.buf.length) this.grow(3);
-    if (fitsWord(v)) {
-      this.buf[this.n++] = v;
-      return;
-    }
+    if (fitsWord(v)) this.buf[this.n++] = v;
+    else this.wide(v);
+  }
+
+  /** num() of a number that takes three words (kept apart so that num() stays small enough to inline) */
+  private wide(v: number): void {
     wide[0] = v;
     this.buf[this.n] = WIDE;
     this.buf[this.n + 1] = wideWords[0];
@@ -131,10 +133,13 @@ export class BinaryReader implements NumberSource {
   }
 
   num(): number {
+    const v = this.word();
+    return v === WIDE ? this.wide() : v;
+  }
+
+  /** The 64 bits after a WIDE word, as the number they are (apart from num(), which then inlines). */
+  private wide(): number {
     const words = this.bundle.words;
-    if (this.at >= words.length) throw new RangeError(`binary windows end after ${words.length} words`);
-    const v = words[this.at++];
-    if (v !== WIDE) return v;
     if (this.at + 2 > words.length)
       throw new RangeError(`binary windows end inside a number at ${this.at - 1}`);
     wideWords[0] = words[this.at];
@@ -145,9 +150,13 @@ export class BinaryReader implements NumberSource {
 
   /** The next word as it is: one of the two parts of a key (NumberSink.room). */
   word(): number {
-    if (this.at >= this.bundle.words.length)
-      throw new RangeError(`binary windows end after ${this.bundle.words.length} words`);
-    return this.bundle.words[this.at++];
+    const words = this.bundle.words;
+    if (this.at >= words.length) this.pastEnd();
+    return words[this.at++];
+  }
+
+  private pastEnd(): never {
+    throw new RangeError(`binary windows end after ${this.bundle.words.length} words`);
   }
 
   bytes(index: number): Uint8Array {
