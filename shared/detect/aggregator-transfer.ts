@@ -72,8 +72,13 @@ function readSlotBody(src: BinaryReader, customerId: string, flags: number): Hou
  * the rest, then the slot.
  */
 export class HourSpill {
-  readonly out = new BinaryWriter();
+  readonly out: BinaryWriter;
   records = 0;
+
+  /** `reserveWords`: room to take at once (see AggregatorOptions.spillReserveWords) */
+  constructor(reserveWords = 0) {
+    this.out = new BinaryWriter(reserveWords);
+  }
 
   write(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
     const out = this.out;

@@ -63,6 +63,12 @@ export interface AggregatorOptions {
    * Not with trunkWindows true (whole trunk windows are not written out early).
    */
   spill?: boolean;
+  /**
+   * With `spill`: words to reserve for the hours written out, so the writer need not grow (pages
+   * never written take no memory). About a quarter of the input's bytes covers a customer-hour of one
+   * call per window.
+   */
+  spillReserveWords?: number;
   /** fold only calls of these windows (a recount pass); every other call is ignored */
   only?: (customerId: string, hourMs: number) => boolean;
   /**
@@ -149,7 +155,7 @@ export class Aggregator {
     this.trunkMode = trunks === 'calls' ? TRUNKS_CALLS : trunks ? TRUNKS_WINDOWS : TRUNKS_NONE;
     if (opts.spill && (!opts.freeze || this.trunkMode === TRUNKS_WINDOWS))
       throw new RangeError('spilling hours needs freeze, and trunk calls or none rather than trunk windows');
-    this.spill = opts.spill ? new HourSpill() : null;
+    this.spill = opts.spill ? new HourSpill(opts.spillReserveWords) : null;
     this.freezer = new HourFreezer(
       opts.freeze ? opts.freeze.behindHours : Number.POSITIVE_INFINITY,
       opts.freeze?.keepFirstHour ?? false,

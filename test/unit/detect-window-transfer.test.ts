@@ -89,4 +89,17 @@ describe('window transfer', () => {
     expect(() => out.patch(at, 2 ** 31)).toThrow(/does not fit/);
     expect(() => out.patch(at, 1.5)).toThrow(/does not fit/);
   });
+
+  it('a writer given a reserve writes into it without growing, and grows past it as any writer does', () => {
+    const out = new BinaryWriter(100_000);
+    const reserved = out.words;
+    expect(reserved.length).toBeGreaterThanOrEqual(100_000);
+    for (let i = 0; i < 90_000; i++) out.num(i);
+    expect(out.words).toBe(reserved);
+    for (let i = 90_000; i < 250_000; i++) out.num(i * 3);
+    expect(out.words).not.toBe(reserved);
+    const src = new BinaryReader(out.finish());
+    for (let i = 0; i < 250_000; i++) expect(src.num()).toBe(i < 90_000 ? i : i * 3);
+    expect(src.done).toBe(true);
+  });
 });
