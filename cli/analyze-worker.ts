@@ -46,7 +46,7 @@ if (files) {
 }
 /**
  * Words to reserve for this range's spilled hours: a quarter of its bytes (at 20,000 customers, two
- * calls per customer-hour, the hours took a tenth), capped at 1 GB. Unwritten, the reserve costs
+ * calls per customer-hour, the hours took a tenth), capped at 256 MB. Unwritten, the reserve costs
  * address space only. The last range runs to the end of the file; a gzip range counts decoded bytes,
  * which its start (the ranges before it) estimates.
  */
@@ -55,7 +55,7 @@ function spillReserve(range: WorkerInput['range']): number {
     range.to !== Number.POSITIVE_INFINITY
       ? range.to - range.from
       : Math.max(range.from, statSync(range.path).size - range.from);
-  return Math.min(bytes / 4, 1 << 28);
+  return Math.min(bytes / 4, 1 << 26);
 }
 
 const aggregator = new Aggregator(ref, {
