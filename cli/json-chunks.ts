@@ -6,7 +6,9 @@
  * document and joined the pieces are exactly the one string.
  */
 export function* jsonChunks(doc: object): Generator<string> {
-  const entries = Object.entries(doc).filter(([, v]) => JSON.stringify(v) !== undefined);
+  // members JSON.stringify leaves out (undefined, a function...); an array always stays, so the
+  // findings are not written once more only to learn that
+  const entries = Object.entries(doc).filter(([, v]) => isPlainArray(v) || JSON.stringify(v) !== undefined);
   if (entries.length === 0) {
     yield '{}\n';
     return;
@@ -40,4 +42,9 @@ function member(key: string, value: unknown): string {
   const text = JSON.stringify({ [key]: value }, null, 2);
   // '{\n' + member + '\n}'
   return text.slice(2, text.length - 2);
+}
+
+/** An array JSON.stringify writes as an array (no toJSON of its own to say otherwise). */
+function isPlainArray(v: unknown): boolean {
+  return Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }

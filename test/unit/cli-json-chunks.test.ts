@@ -36,6 +36,12 @@ describe('JSON in pieces', () => {
       expect(parts.length).toBe(n > 250 ? Math.ceil(n / 250) : 0);
     }
     expect([...jsonChunks({})].join('')).toBe('{}\n');
+    // an array that says otherwise through a toJSON of its own is left out or written as it says
+    const odd = {
+      gone: Object.assign([1, 2], { toJSON: () => undefined }),
+      said: Object.assign([3], { toJSON: () => 'x' }),
+    };
+    expect([...jsonChunks(odd)].join('')).toBe(`${JSON.stringify(odd, null, 2)}\n`);
   });
 
   it('hands the writer blocks, losing nothing between them', () => {
