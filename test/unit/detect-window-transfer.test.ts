@@ -44,6 +44,40 @@ describe('window transfer', () => {
     );
   });
 
+  it('reads back any hour and first and last times exactly, and takes one word each for an hour with calls in it', () => {
+    const time = fc.oneof(
+      fc.integer({ min: 0, max: 3_599_999 }).map((offset) => ({ offset })),
+      fc.constantFrom(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, -0, 0.25),
+      fc.double(),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -500_000, max: 600_000 }).map((h) => ({ hourMs: h * 3_600_000, aligned: true })),
+          fc.oneof(fc.double(), fc.constant(-0)).map((hourMs) => ({ hourMs, aligned: false })),
+        ),
+        time,
+        time,
+        ({ hourMs, aligned }, first, last) => {
+          const at = (t: number | { offset: number }) => (typeof t === 'number' ? t : hourMs + t.offset);
+          const w = emptyWindow('C1', '', hourMs, Number.POSITIVE_INFINITY);
+          w.firstMs = at(first);
+          w.lastMs = at(last);
+          const out = new BinaryWriter();
+          writeWindow(w, out);
+          const back = readWindow(new BinaryReader(out.finish()), 'C1', '');
+          expect(Object.is(back.hourMs, w.hourMs)).toBe(true);
+          expect(Object.is(back.firstMs, w.firstMs)).toBe(true);
+          expect(Object.is(back.lastMs, w.lastMs)).toBe(true);
+          // a whole hour with calls in it: bucket count, hour, two offsets, two masks, three empty sets
+          if (aligned && typeof first !== 'number' && typeof last !== 'number')
+            expect(out.length).toBe(4 + 2 + 3 * emptySetWords());
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('a set whose keys cross the point where the writer grows reads back whole', () => {
     for (const filler of [16_384 - 60, 16_384 - 3, 16_384, 40_000]) {
       const set = new DistinctCounter();
@@ -103,3 +137,10 @@ describe('window transfer', () => {
     expect(src.done).toBe(true);
   });
 });
+
+/** words an empty set takes in a transfer */
+function emptySetWords(): number {
+  const out = new BinaryWriter();
+  new DistinctCounter().writeTo(out);
+  return out.length;
+}
