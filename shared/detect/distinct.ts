@@ -59,6 +59,10 @@ export interface NumberSource {
 const KIND_EXACT = 0;
 const KIND_HLL = 1;
 const KIND_FROZEN = 2;
+const KIND_BITS = 3;
+/** writeTo's flags beside the kind: no limit (none written), and a frozen count that was exact */
+const UNLIMITED = 4;
+const FROZEN_EXACT = 8;
 
 export interface DistinctJson {
   /** exact keys, ascending */
@@ -236,26 +240,25 @@ export class DistinctCounter extends NumberSet {
 
   /** Writes the counter as numbers (exact keys, HLL registers by reference, or a frozen count). */
   writeTo(out: NumberSink): void {
-    out.num(this.limit);
-    if (this.mode === MODE_FROZEN) {
-      out.num(KIND_FROZEN);
-      out.num(this.frozenCount);
-      out.num(this.frozenExact ? 1 : 0);
-    } else if (this.mode === MODE_EXACT) {
-      out.num(KIND_EXACT);
+    // one word for kind and flags, then the limit only when there is one: the limit, an infinity
+    // in three words, and the frozen flag took four words per set, three sets per window
+    const unlimited = this.limit === Number.POSITIVE_INFINITY;
+    const kind = this.mode === MODE_FROZEN ? KIND_FROZEN : this.mode === MODE_EXACT ? KIND_EXACT : KIND_HLL;
+    out.num(kind | (unlimited ? UNLIMITED : 0) | (this.mode === MODE_FROZEN && this.frozenExact ? FROZEN_EXACT : 0));
+    if (!unlimited) out.num(this.limit);
+    if (this.mode === MODE_FROZEN) out.num(this.frozenCount);
+    else if (this.mode === MODE_EXACT) {
       out.num(this.size);
       // room first: it may move the writer to a bigger array, which `words` then is
       const at = out.room(this.size * 2);
       super.copyKeyParts(out.words, at);
-    } else {
-      out.num(KIND_HLL);
-      out.num(out.bytes(this.regs as Uint8Array));
-    }
+    } else out.num(out.bytes(this.regs as Uint8Array));
   }
 
   static readFrom(src: NumberSource): DistinctCounter {
-    const limit = src.num();
-    const kind = src.num();
+    const head = src.num();
+    const limit = (head & UNLIMITED) !== 0 ? Number.POSITIVE_INFINITY : src.num();
+    const kind = head & KIND_BITS;
     if (kind === KIND_EXACT) {
       const size = src.num();
       const c = new DistinctCounter(limit, size);
@@ -267,7 +270,7 @@ export class DistinctCounter extends NumberSet {
     if (kind === KIND_FROZEN) {
       c.mode = MODE_FROZEN;
       c.frozenCount = src.num();
-      c.frozenExact = src.num() === 1;
+      c.frozenExact = (head & FROZEN_EXACT) !== 0;
     } else if (kind === KIND_HLL) {
       const regs = src.bytes(src.num());
       if (regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes, got ${regs.length}`);

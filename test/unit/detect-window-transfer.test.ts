@@ -78,6 +78,39 @@ describe('window transfer', () => {
     );
   });
 
+  it('a distinct counter reads back as it was: exact or HLL, frozen or not, with or without a limit', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 40 })),
+        fc.uniqueArray(fc.integer({ min: 0, max: 2 ** 50 }), { maxLength: 60 }),
+        fc.boolean(),
+        (limit, keys, frozen) => {
+          const set = new DistinctCounter(limit);
+          for (const k of keys) set.add(k);
+          const count = set.count();
+          const exact = set.isExact;
+          if (frozen) set.freeze();
+          const out = new BinaryWriter();
+          out.num(7);
+          set.writeTo(out);
+          out.num(-7);
+          const src = new BinaryReader(out.finish());
+          expect(src.num()).toBe(7);
+          const back = DistinctCounter.readFrom(src);
+          expect(src.num()).toBe(-7);
+          expect(back.limit).toBe(limit);
+          expect(back.isFrozen).toBe(frozen);
+          expect(back.count()).toBe(count);
+          expect(back.isExact).toBe(exact);
+          if (!frozen) expect(back.toJSON()).toEqual(set.toJSON());
+          // an unlimited set that is frozen or empty takes its kind word and one number
+          if (limit === Number.POSITIVE_INFINITY && (frozen || keys.length === 0)) expect(out.length).toBe(4);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('a set whose keys cross the point where the writer grows reads back whole', () => {
     for (const filler of [16_384 - 60, 16_384 - 3, 16_384, 40_000]) {
       const set = new DistinctCounter();
