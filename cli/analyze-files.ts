@@ -10,7 +10,7 @@ import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
-import { type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { FREEZE_BEHIND_HOURS, type RangeWorker, workerCount } from './analyze-prestart.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
@@ -51,7 +51,6 @@ export async function aggregateFiles(
 ): Promise<{ aggregator: Aggregator; totals: FileTotals }> {
   const maxWindows = analyzeWindowLimit();
   const limits = { maxWindows, windowsPerCall: WINDOWS_PER_CALL };
-  let aggregator = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
   const totals: FileTotals = {
     batches: 0,
     rows: 0,
@@ -71,6 +70,7 @@ export async function aggregateFiles(
     removeSpools(started);
   }
   if (only && count > 1) {
+    const aggregator = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
     const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,
@@ -90,9 +90,18 @@ export async function aggregateFiles(
       totals.quarantined += stats.quarantined;
       return { aggregator, totals };
     }
-    // the ranges may have handed over part of their windows before one failed: start clean
-    aggregator = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
   }
+  // one thread (in a clean aggregator: ranges may have handed over windows before one failed). The
+  // reader writes out each hour the input has left behind, sets and all, so memory follows the open
+  // hours rather than the whole input's (20,000 customers: 823 MB held as objects); the scoring
+  // aggregator takes them in and builds one customer at a time. Late calls merge exactly on import.
+  const reader = new Aggregator(ref, {
+    ...limits,
+    trunkWindows: ANALYZE_TRUNKS,
+    freeze: { behindHours: FREEZE_BEHIND_HOURS, keepSets: true },
+    spill: true,
+    spillReserveWords: spillReserve(files),
+  });
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
     if (opts.progress) stream.on('data', (c) => opts.progress?.advance(c.length));
@@ -108,7 +117,7 @@ export async function aggregateFiles(
           attribution: opts.attribution,
         },
         {
-          ...aggregator.callSink(),
+          ...reader.callSink(),
           quarantine: (q) => {
             tally.quarantined(q);
             opts.onQuarantine?.(path, q);
@@ -131,7 +140,18 @@ export async function aggregateFiles(
       throw e;
     }
   }
-  return { aggregator, totals };
+  const scoring = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
+  scoring.importWindows(reader.exportWindows().state);
+  return { aggregator: scoring, totals };
+}
+
+/**
+ * Words to reserve for the hours the one-thread reader writes out: a quarter of the input's bytes
+ * (as a worker reserves for its range), capped at 256 MB of address space that pages never written
+ * do not take.
+ */
+function spillReserve(files: Array<{ size: number }>): number {
+  return Math.min(files.reduce((n, f) => n + f.size, 0) / 4, 1 << 26);
 }
 
 /** What to do about too many windows, said once for both ways of reading. */

@@ -51,9 +51,9 @@ function writeTrunkCalls(this: BinaryWriter, trunk: string, calls: number): void
   this.num(calls);
 }
 
-function readSlotBody(src: BinaryReader, customerId: string, flags: number): HourSlot {
+function readSlotBody(src: BinaryReader, customerId: string, flags: number, countsOnly: boolean): HourSlot {
   const sole = src.num();
-  const w = readWindow(src, customerId, '');
+  const w = readWindow(src, customerId, '', countsOnly);
   const n = src.num();
   const slot = newSlot(w);
   slot.soleTrunk = sole < 0 ? null : src.str(sole);
@@ -263,6 +263,8 @@ export function mergePart(
   part: CustomerPart,
   trunkMode: number,
   on: MergeHooks,
+  /** hours that no other part (or other record of this one) has: their called and pair sets as counts */
+  countsOnly: ((hourIdx: number) => boolean) | null = null,
 ): void {
   const src = part.src;
   for (const at of part.spilled) {
@@ -270,9 +272,10 @@ export function mergePart(
     const hourIdx = src.num();
     const flags = src.num();
     src.num(); // the length: the slot is read, not skipped
-    mergeHour(mine, hourIdx, readSlotBody(src, part.customerId, flags), trunkMode, on, null);
+    const slot = readSlotBody(src, part.customerId, flags, countsOnly?.(hourIdx) ?? false);
+    mergeHour(mine, hourIdx, slot, trunkMode, on, null);
   }
-  mergeCustomer(mine, readRecord(part), trunkMode, on);
+  mergeCustomer(mine, readRecord(part, countsOnly), trunkMode, on);
 }
 
 /**
@@ -382,7 +385,7 @@ export function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
 }
 
 /** Builds the windows of a part's customer record (not its spilled hours), every time it is called. */
-function readRecord(part: CustomerPart): ImportedCustomer {
+function readRecord(part: CustomerPart, countsOnly: ((hourIdx: number) => boolean) | null): ImportedCustomer {
   const src = part.src;
   src.seek(part.at);
   const flags: Array<{ hourIdx: number; flags: number }> = [];
@@ -391,7 +394,7 @@ function readRecord(part: CustomerPart): ImportedCustomer {
   for (let t = src.num(); t > 0; t--) trunkOrder.push(src.str(src.num()));
   const hours: ImportedCustomer['hours'] = flags.map(({ hourIdx, flags: f }) => ({
     hourIdx,
-    slot: readSlotBody(src, part.customerId, f),
+    slot: readSlotBody(src, part.customerId, f, countsOnly?.(hourIdx) ?? false),
   }));
   const trunks: ImportedCustomer['trunks'] = [];
   for (let t = src.num(); t > 0; t--) {

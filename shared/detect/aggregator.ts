@@ -52,9 +52,12 @@ export interface AggregatorOptions {
    * (the calling set stays: later hours compare with it). A call that still arrives for a frozen
    * window is not folded; its window is listed by `recountNeeded()` and must be rebuilt exactly from
    * the input (`replaceWindows`). With `keepFirstHour`, hours up to that of the first call are never
-   * frozen: a reader that starts mid-batch shares them with the reader before it.
+   * frozen: a reader that starts mid-batch shares them with the reader before it. With `keepSets`
+   * (and `spill`), hours that far behind are written out whole instead, sets and all: a late call
+   * opens a new window of its hour, which the importer merges exactly, so input in any order needs
+   * no recount (memory follows the open hours only while the input comes in time order).
    */
-  freeze?: { behindHours: number; keepFirstHour?: boolean };
+  freeze?: { behindHours: number; keepFirstHour?: boolean; keepSets?: boolean };
   /**
    * With `freeze`, for a reader whose windows all go to another thread: an hour leaves memory as it
    * freezes, written as numbers for exportWindows, so the reader holds the hours still open instead
@@ -155,10 +158,13 @@ export class Aggregator {
     this.trunkMode = trunks === 'calls' ? TRUNKS_CALLS : trunks ? TRUNKS_WINDOWS : TRUNKS_NONE;
     if (opts.spill && (!opts.freeze || this.trunkMode === TRUNKS_WINDOWS))
       throw new RangeError('spilling hours needs freeze, and trunk calls or none rather than trunk windows');
+    if (opts.freeze?.keepSets && !opts.spill)
+      throw new RangeError('keeping the sets of hours left behind needs spill (else nothing is freed)');
     this.spill = opts.spill ? new HourSpill(opts.spillReserveWords) : null;
     this.freezer = new HourFreezer(
       opts.freeze ? opts.freeze.behindHours : Number.POSITIVE_INFINITY,
       opts.freeze?.keepFirstHour ?? false,
+      opts.freeze?.keepSets ?? false,
       this.spill ? (state, hourIdx, slot) => this.spillHour(state, hourIdx, slot) : null,
     );
     this.only = opts.only ?? null;
@@ -487,10 +493,22 @@ export class Aggregator {
     this.lastCustomer = '';
   }
 
-  /** An imported customer's windows, built from its parts (each time: nothing is kept). */
-  private build(parts: CustomerPart[]): CustomerWindows {
+  /**
+   * An imported customer's windows, built from its parts (each time: nothing is kept). `toScore`:
+   * only to be scored, so an hour that one record alone holds keeps just the counts of its called and
+   * pair sets, not their keys (a reader that writes its hours out whole, sets and all, would otherwise
+   * have every key hashed into a table again).
+   */
+  private build(parts: CustomerPart[], toScore = false): CustomerWindows {
     const state = newCustomer(parts[0].customerId);
-    for (const part of parts) mergePart(state, part, this.trunkMode, ALREADY_NOTED);
+    let once: ((hourIdx: number) => boolean) | null = null;
+    if (toScore) {
+      const records = new Map<number, number>();
+      const note = (hourIdx: number) => records.set(hourIdx, (records.get(hourIdx) ?? 0) + 1);
+      for (const part of parts) forEachPartHour(part, note);
+      once = (hourIdx) => records.get(hourIdx) === 1;
+    }
+    for (const part of parts) mergePart(state, part, this.trunkMode, ALREADY_NOTED, once);
     return state;
   }
 
@@ -516,12 +534,13 @@ export class Aggregator {
   /**
    * Every customer's hour windows in time order with its trunk calls, one customer at a time. An
    * imported customer is built for the caller and not kept, so scoring a carrier's day holds the
-   * compact transfers and one customer's objects at a time.
+   * compact transfers and one customer's objects at a time; its windows are for scoring, and their
+   * called-number and pair sets may hold only their counts.
    */
   *eachCustomer(): Generator<CustomerView> {
     this.assertWhole('hand out windows');
     for (const s of this.customers.values()) yield this.viewOf(s);
-    for (const parts of this.imported.values()) yield this.viewOf(this.build(parts));
+    for (const parts of this.imported.values()) yield this.viewOf(this.build(parts, true));
   }
 
   private viewOf(s: CustomerWindows): CustomerView {

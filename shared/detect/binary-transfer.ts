@@ -188,6 +188,10 @@ export class BinaryReader implements NumberSource {
     return this.at;
   }
 
+  skipWords(count: number): void {
+    this.seek(this.at + count);
+  }
+
   /** Goes to a position within the words (a record found earlier, or past one to skip it). */
   seek(at: number): void {
     if (!Number.isInteger(at) || at < 0 || at > this.bundle.words.length)

@@ -54,6 +54,8 @@ export interface NumberSource {
   /** the next word as written into NumberSink.room() */
   word(): number;
   bytes(index: number): Uint8Array;
+  /** passes over `count` words written into NumberSink.room() */
+  skipWords(count: number): void;
 }
 
 const KIND_EXACT = 0;
@@ -255,10 +257,22 @@ export class DistinctCounter extends NumberSet {
     } else out.num(out.bytes(this.regs as Uint8Array));
   }
 
-  static readFrom(src: NumberSource): DistinctCounter {
+  /**
+   * A counter writeTo wrote. `keys` false: a reader that only wants its count (a window's called and
+   * pair sets, which scoring only counts) gets an exact set as a frozen count, its keys passed over
+   * rather than hashed into a table.
+   */
+  static readFrom(src: NumberSource, keys = true): DistinctCounter {
     const head = src.num();
     const limit = (head & UNLIMITED) !== 0 ? Number.POSITIVE_INFINITY : src.num();
     const kind = head & KIND_BITS;
+    if (kind === KIND_EXACT && !keys) {
+      const c = new DistinctCounter(limit, 0);
+      c.mode = MODE_FROZEN;
+      c.frozenCount = src.num();
+      src.skipWords(2 * c.frozenCount);
+      return c;
+    }
     if (kind === KIND_EXACT) {
       const size = src.num();
       const c = new DistinctCounter(limit, size);

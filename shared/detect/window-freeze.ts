@@ -11,12 +11,14 @@ interface OpenHour {
 
 /**
  * Bounded memory for time-ordered input: once the input reaches `behindHours` past an hour, that
- * hour's called-number and pair sets are frozen to their counts (see AggregatorOptions.freeze). Keeps
- * the hours still open and the windows a late call reached after they froze.
+ * hour's called-number and pair sets are frozen to their counts (see AggregatorOptions.freeze), or
+ * with `keepSets` left as they are for onFrozen to write out whole. Keeps the hours still open and
+ * the windows a late call reached after they froze.
  */
 export class HourFreezer {
   private readonly behind: number;
   private readonly keepFirstHour: boolean;
+  private readonly keepSets: boolean;
   /** highest hour index seen, and hours up to keepThrough are never frozen */
   private maxHourIdx = Number.NEGATIVE_INFINITY;
   private keepThrough = Number.NEGATIVE_INFINITY;
@@ -33,10 +35,12 @@ export class HourFreezer {
   constructor(
     behindHours: number,
     keepFirstHour: boolean,
+    keepSets: boolean,
     onFrozen: ((state: CustomerWindows, hourIdx: number, slot: HourSlot) => void) | null = null,
   ) {
     this.behind = behindHours === Number.POSITIVE_INFINITY ? behindHours : Math.max(1, behindHours);
     this.keepFirstHour = keepFirstHour;
+    this.keepSets = keepSets;
     this.onFrozen = onFrozen;
   }
 
@@ -51,7 +55,7 @@ export class HourFreezer {
       if (hour > through || hour <= this.keepThrough) continue;
       this.open.delete(hour);
       for (let i = 0; i < open.slots.length; i++) {
-        freezeSlot(open.states[i], hour, open.slots[i]);
+        if (!this.keepSets) freezeSlot(open.states[i], hour, open.slots[i]);
         this.onFrozen?.(open.states[i], hour, open.slots[i]);
       }
       open.states.length = 0;

@@ -330,8 +330,17 @@ function sparseValues(w: WindowAggregate): number[] {
   return scratch;
 }
 
-/** A window writeWindow wrote, for the customer and trunk ('' for the customer's own) it belongs to. */
-export function readWindow(src: NumberSource, customerId: string, trunkId: string): WindowAggregate {
+/**
+ * A window writeWindow wrote, for the customer and trunk ('' for the customer's own) it belongs to.
+ * `countsOnly`: its called-number and pair sets as their counts (DistinctCounter.readFrom), for a
+ * window that is only scored, never merged.
+ */
+export function readWindow(
+  src: NumberSource,
+  customerId: string,
+  trunkId: string,
+  countsOnly = false,
+): WindowAggregate {
   const head = src.num();
   const buckets = head & BUCKETS;
   const hour = src.num();
@@ -352,8 +361,8 @@ export function readWindow(src: NumberSource, customerId: string, trunkId: strin
   // the sets come last: read them before building the window, which then needs no sets of its own
   const hist = values.slice(COUNTER_FIELDS.length);
   const calling = DistinctCounter.readFrom(src);
-  const called = DistinctCounter.readFrom(src);
-  const pairs = DistinctCounter.readFrom(src);
+  const called = DistinctCounter.readFrom(src, !countsOnly);
+  const pairs = DistinctCounter.readFrom(src, !countsOnly);
   const w = windowWith(customerId, trunkId, hourMs, calling, called, pairs);
   w.firstMs = firstMs;
   w.lastMs = lastMs;
