@@ -97,6 +97,8 @@ export interface CustomerView {
 /** Merge hooks for an imported customer built from its parts: its windows were counted, and its recounts marked, on import. */
 const ALREADY_NOTED = { markRecount: () => {}, taken: () => {} };
 
+const EVERY_HOUR = () => true;
+
 /** spent slots kept for reuse at most: about the windows one hour opens at 60,000 customers */
 const SPENT_SLOTS_MAX = 65_536;
 
@@ -136,6 +138,8 @@ export class Aggregator {
    * transfers, one part per reader that had it. Built when wanted (see settle and eachCustomer).
    */
   private readonly imported = new Map<string, CustomerPart[]>();
+  /** imported customers with an hour in more than one record (merged when built): few, or none */
+  private readonly sharedHours = new Set<string>();
   /** the transfers imported customers lie in (see release) */
   private readonly transfers: AggregatorTransfer[] = [];
   private lastCustomer = '';
@@ -468,7 +472,10 @@ export class Aggregator {
     const take = (hourIdx: number, frozen: boolean) => {
       const before = had.get(hourIdx);
       if (before === undefined) this.countWindow();
-      else if (before || frozen) this.freezer.markRecount(customerId, hourIdx);
+      else {
+        this.sharedHours.add(customerId);
+        if (before || frozen) this.freezer.markRecount(customerId, hourIdx);
+      }
       note(hourIdx, frozen);
     };
     forEachPartHour(part, take);
@@ -487,6 +494,7 @@ export class Aggregator {
     for (const t of this.transfers) freeBundle(t);
     this.transfers.length = 0;
     this.imported.clear();
+    this.sharedHours.clear();
     this.customers.clear();
     this.bySlot = [];
     this.lastState = null;
@@ -502,7 +510,9 @@ export class Aggregator {
   private build(parts: CustomerPart[], toScore = false): CustomerWindows {
     const state = newCustomer(parts[0].customerId);
     let once: ((hourIdx: number) => boolean) | null = null;
-    if (toScore) {
+    // importPart noted whether any hour of the customer is in more than one record
+    if (toScore && !this.sharedHours.has(state.customerId)) once = EVERY_HOUR;
+    else if (toScore) {
       const records = new Map<number, number>();
       const note = (hourIdx: number) => records.set(hourIdx, (records.get(hourIdx) ?? 0) + 1);
       for (const part of parts) forEachPartHour(part, note);
