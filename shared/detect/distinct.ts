@@ -246,7 +246,9 @@ export class DistinctCounter extends NumberSet {
     // in three words, and the frozen flag took four words per set, three sets per window
     const unlimited = this.limit === Number.POSITIVE_INFINITY;
     const kind = this.mode === MODE_FROZEN ? KIND_FROZEN : this.mode === MODE_EXACT ? KIND_EXACT : KIND_HLL;
-    out.num(kind | (unlimited ? UNLIMITED : 0) | (this.mode === MODE_FROZEN && this.frozenExact ? FROZEN_EXACT : 0));
+    out.num(
+      kind | (unlimited ? UNLIMITED : 0) | (this.mode === MODE_FROZEN && this.frozenExact ? FROZEN_EXACT : 0),
+    );
     if (!unlimited) out.num(this.limit);
     if (this.mode === MODE_FROZEN) out.num(this.frozenCount);
     else if (this.mode === MODE_EXACT) {
