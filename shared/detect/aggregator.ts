@@ -55,7 +55,8 @@ export interface AggregatorOptions {
    * frozen: a reader that starts mid-batch shares them with the reader before it. With `keepSets`
    * (and `spill`), hours that far behind are written out whole instead, sets and all: a late call
    * opens a new window of its hour, which the importer merges exactly, so input in any order needs
-   * no recount (memory follows the open hours only while the input comes in time order).
+   * no recount (memory follows the open hours only while the input comes in time order, and an hour
+   * opened again counts against maxWindows again).
    */
   freeze?: { behindHours: number; keepFirstHour?: boolean; keepSets?: boolean };
   /**
