@@ -10,7 +10,7 @@ import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
-import { FREEZE_BEHIND_HOURS, type RangeWorker, workerCount } from './analyze-prestart.ts';
+import { FREEZE_BEHIND_HOURS, type RangeWorker, sizeOf, workerCount } from './analyze-prestart.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
@@ -148,11 +148,19 @@ export async function aggregateFiles(
 
 /**
  * Words to reserve for the hours the one-thread reader writes out: a quarter of the input's bytes
- * (as a worker reserves for its range), capped at 256 MB of address space that pages never written
- * do not take.
+ * once decoded (as a worker reserves for its range; a gzip file by the size its trailer gives),
+ * capped at 256 MB of address space that pages never written do not take.
  */
-function spillReserve(files: Array<{ size: number }>): number {
-  return Math.min(files.reduce((n, f) => n + f.size, 0) / 4, 1 << 26);
+function spillReserve(files: Array<{ path: string; size: number }>): number {
+  let bytes = 0;
+  for (const f of files) {
+    try {
+      bytes += sizeOf(f.path, f.size).decoded;
+    } catch {
+      bytes += f.size; // unreadable: the read reports it, naming the file
+    }
+  }
+  return Math.min(bytes / 4, 1 << 26);
 }
 
 /** What to do about too many windows, said once for both ways of reading. */
