@@ -295,6 +295,8 @@ export function writeWindow(w: WindowAggregate, out: NumberSink): void {
     (Number.isInteger(hourIdx) && Object.is(hourIdx * HOUR_MS, w.hourMs) ? 0 : WHOLE_HOUR) |
     (Object.is(first + w.hourMs, w.firstMs) ? 0 : WHOLE_FIRST) |
     (Object.is(last + w.hourMs, w.lastMs) ? 0 : WHOLE_LAST);
+  if (w.durationHist.length > BUCKETS)
+    throw new RangeError(`a window's ${w.durationHist.length} duration buckets do not fit its transfer`);
   out.num(w.durationHist.length | flags);
   out.num((flags & WHOLE_HOUR) === 0 ? hourIdx : w.hourMs);
   out.num((flags & WHOLE_FIRST) === 0 ? first : w.firstMs);

@@ -78,6 +78,12 @@ describe('window transfer', () => {
     );
   });
 
+  it('a window with more duration buckets than its transfer has room to count is refused, not cut', () => {
+    const w = emptyWindow('C1', '', 1_795_795_200_000, Number.POSITIVE_INFINITY);
+    w.durationHist = new Array(70_000).fill(0);
+    expect(() => writeWindow(w, new BinaryWriter())).toThrow(/duration buckets/);
+  });
+
   it('a distinct counter reads back as it was: exact or HLL, frozen or not, with or without a limit', () => {
     fc.assert(
       fc.property(
