@@ -6,7 +6,7 @@ import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator, WindowLimitError } from '../shared/detect/aggregator.ts';
+import { Aggregator, spillReserveWords, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
@@ -101,7 +101,7 @@ export async function aggregateFiles(
     trunkWindows: ANALYZE_TRUNKS,
     freeze: { behindHours: FREEZE_BEHIND_HOURS, keepSets: true },
     spill: true,
-    spillReserveWords: spillReserve(files),
+    spillReserveWords: spillReserveWords(decodedBytes(files)),
   });
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -146,12 +146,8 @@ export async function aggregateFiles(
   return { aggregator: scoring, totals };
 }
 
-/**
- * Words to reserve for the hours the one-thread reader writes out: a quarter of the input's bytes
- * once decoded (as a worker reserves for its range; a gzip file by the size its trailer gives),
- * capped at 256 MB of address space that pages never written do not take.
- */
-function spillReserve(files: Array<{ path: string; size: number }>): number {
+/** The input's bytes once decoded (a gzip file by the size its trailer gives), for spillReserveWords. */
+function decodedBytes(files: Array<{ path: string; size: number }>): number {
   let bytes = 0;
   for (const f of files) {
     try {
@@ -160,7 +156,7 @@ function spillReserve(files: Array<{ path: string; size: number }>): number {
       bytes += f.size; // unreadable: the read reports it, naming the file
     }
   }
-  return Math.min(bytes / 4, 1 << 26);
+  return bytes;
 }
 
 /** What to do about too many windows, said once for both ways of reading. */

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator } from '../shared/detect/aggregator.ts';
+import { Aggregator, spillReserveWords } from '../shared/detect/aggregator.ts';
 import { declarationsOf } from '../shared/detect/declarations.ts';
 import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
 import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
@@ -45,17 +45,14 @@ if (files) {
   ref.declarations = declarationsOf(input.declared ?? []);
 }
 /**
- * Words to reserve for this range's spilled hours: a quarter of its bytes (at 20,000 customers, two
- * calls per customer-hour, the hours took a tenth), capped at 256 MB. Unwritten, the reserve costs
- * address space only. The last range runs to the end of the file; a gzip range counts decoded bytes,
- * which its start (the ranges before it) estimates.
+ * Decoded bytes of this range, for the room its spilled hours take (spillReserveWords). The last
+ * range runs to the end of the file; a gzip range counts decoded bytes, which its start (the ranges
+ * before it) estimates.
  */
-function spillReserve(range: WorkerInput['range']): number {
-  const bytes =
-    range.to !== Number.POSITIVE_INFINITY
-      ? range.to - range.from
-      : Math.max(range.from, statSync(range.path).size - range.from);
-  return Math.min(bytes / 4, 1 << 26);
+function rangeBytes(range: WorkerInput['range']): number {
+  return range.to !== Number.POSITIVE_INFINITY
+    ? range.to - range.from
+    : Math.max(range.from, statSync(range.path).size - range.from);
 }
 
 const aggregator = new Aggregator(ref, {
@@ -63,7 +60,7 @@ const aggregator = new Aggregator(ref, {
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
   // every window goes to the main thread: hours leave this thread's memory as they freeze
   spill: true,
-  spillReserveWords: spillReserve(input.range),
+  spillReserveWords: spillReserveWords(rangeBytes(input.range)),
   maxWindows: input.maxWindows,
   windowsPerCall: WINDOWS_PER_CALL,
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { HOUR_MS } from '../../shared/cdr/time.ts';
-import { Aggregator, type AggregatorOptions } from '../../shared/detect/aggregator.ts';
+import { Aggregator, type AggregatorOptions, spillReserveWords } from '../../shared/detect/aggregator.ts';
 import { readCustomers } from '../../shared/detect/aggregator-transfer.ts';
 import { TRUNKS_CALLS } from '../../shared/detect/customer-hours.ts';
 import { DistinctCounter } from '../../shared/detect/distinct.ts';
@@ -169,6 +169,11 @@ describe('bounded-memory aggregation', () => {
       set.add(42);
       expect(set.count()).toBe(1);
     }
+  });
+
+  it('a spilling reader reserves a quarter of its input in words, at most 2^26 of them', () => {
+    expect(spillReserveWords(4_000_000)).toBe(1_000_000);
+    expect(spillReserveWords(2 ** 40)).toBe(2 ** 26);
   });
 
   it('spilling needs freezing, and keeps no whole trunk windows', () => {
