@@ -6,7 +6,7 @@ import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator, spillReserveWords, WindowLimitError } from '../shared/detect/aggregator.ts';
+import { Aggregator, spillReserveBytes, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
@@ -101,7 +101,7 @@ export async function aggregateFiles(
     trunkWindows: ANALYZE_TRUNKS,
     freeze: { behindHours: FREEZE_BEHIND_HOURS, keepSets: true },
     spill: true,
-    spillReserveWords: spillReserveWords(decodedBytes(files)),
+    spillReserveBytes: spillReserveBytes(decodedBytes(files)),
   });
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -146,7 +146,7 @@ export async function aggregateFiles(
   return { aggregator: scoring, totals };
 }
 
-/** The input's bytes once decoded (a gzip file by the size its trailer gives), for spillReserveWords. */
+/** The input's bytes once decoded (a gzip file by the size its trailer gives), for spillReserveBytes. */
 function decodedBytes(files: Array<{ path: string; size: number }>): number {
   let bytes = 0;
   for (const f of files) {

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator, spillReserveWords } from '../shared/detect/aggregator.ts';
+import { Aggregator, spillReserveBytes } from '../shared/detect/aggregator.ts';
 import { declarationsOf } from '../shared/detect/declarations.ts';
 import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
 import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
@@ -45,7 +45,7 @@ if (files) {
   ref.declarations = declarationsOf(input.declared ?? []);
 }
 /**
- * Decoded bytes of this range, for the room its spilled hours take (spillReserveWords). The last
+ * Decoded bytes of this range, for the room its spilled hours take (spillReserveBytes). The last
  * range runs to the end of the file; a gzip range counts decoded bytes, which its start (the ranges
  * before it) estimates.
  */
@@ -60,7 +60,7 @@ const aggregator = new Aggregator(ref, {
   freeze: { behindHours: input.freezeBehindHours, keepFirstHour: input.range.from > 0 },
   // every window goes to the main thread: hours leave this thread's memory as they freeze
   spill: true,
-  spillReserveWords: spillReserveWords(rangeBytes(input.range)),
+  spillReserveBytes: spillReserveBytes(rangeBytes(input.range)),
   maxWindows: input.maxWindows,
   windowsPerCall: WINDOWS_PER_CALL,
 });

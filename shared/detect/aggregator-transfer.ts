@@ -1,4 +1,10 @@
-import { type BinaryBundle, BinaryReader, BinaryWriter, bundleBuffers } from './binary-transfer.ts';
+import {
+  type BinaryBundle,
+  BinaryReader,
+  BinaryWriter,
+  bundleBuffers,
+  FIXED_BYTES,
+} from './binary-transfer.ts';
 import {
   addTrunkCalls,
   type CustomerWindows,
@@ -75,9 +81,9 @@ export class HourSpill {
   readonly out: BinaryWriter;
   records = 0;
 
-  /** `reserveWords`: room to take at once (see AggregatorOptions.spillReserveWords) */
-  constructor(reserveWords = 0) {
-    this.out = new BinaryWriter(reserveWords);
+  /** `reserveBytes`: room to take at once (see AggregatorOptions.spillReserveBytes) */
+  constructor(reserveBytes = 0) {
+    this.out = new BinaryWriter(reserveBytes);
   }
 
   write(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
@@ -103,7 +109,7 @@ export class HourSpill {
  * Writes every customer's windows, and the windows waiting for a recount, for another thread, after
  * the hours already spilled (when given). Each customer is a record the reader can skip without
  * reading it: its id, the length of the rest, its hours with their flags, then its trunks and
- * windows. A trailer ends the transfer (its position is the last number): trunk mode, calls, how many
+ * windows. A trailer ends the transfer (its position is the last number, in FIXED_BYTES): trunk mode, calls, how many
  * hour and customer records there are, and the windows to recount.
  */
 export function writeCustomers(
@@ -150,7 +156,7 @@ export function writeCustomers(
     out.num(str(r.customerId));
     out.num(r.hourIdx);
   }
-  out.num(trailer);
+  out.fixed(trailer);
   const state = out.finish();
   return { state, buffers: bundleBuffers(state) };
 }
@@ -181,7 +187,7 @@ export function* readCustomers(
   trunkMode: number,
 ): Generator<{ calls: number } | { recount: WindowRef } | { customer: string; part: CustomerPart }> {
   const src = new BinaryReader(state);
-  src.seek(Math.max(0, state.words.length - 1));
+  src.seek(Math.max(0, src.length - FIXED_BYTES));
   src.seek(src.num());
   const mode = src.num();
   if (mode !== trunkMode)

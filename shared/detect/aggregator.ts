@@ -52,7 +52,8 @@ export interface AggregatorOptions {
    * (the calling set stays: later hours compare with it). A call that still arrives for a frozen
    * window is not folded; its window is listed by `recountNeeded()` and must be rebuilt exactly from
    * the input (`replaceWindows`). With `keepFirstHour`, hours up to that of the first call are never
-   * frozen: a reader that starts mid-batch shares them with the reader before it. With `keepSets`
+   * frozen: a reader that starts mid-batch shares them with the reader before it (with `spill` they
+   * are written out whole, sets and all, once that far behind). With `keepSets`
    * (and `spill`), hours that far behind are written out whole instead, sets and all: a late call
    * opens a new window of its hour, which the importer merges exactly, so input in any order needs
    * no recount (memory follows the open hours only while the input comes in time order, and an hour
@@ -68,10 +69,10 @@ export interface AggregatorOptions {
    */
   spill?: boolean;
   /**
-   * With `spill`: words to reserve for the hours written out, so the writer need not grow (pages
-   * never written take no memory). See spillReserveWords.
+   * With `spill`: bytes to reserve for the hours written out, so the writer need not grow (pages
+   * never written take no memory). See spillReserveBytes.
    */
-  spillReserveWords?: number;
+  spillReserveBytes?: number;
   /** fold only calls of these windows (a recount pass); every other call is ignored */
   only?: (customerId: string, hourMs: number) => boolean;
   /**
@@ -88,12 +89,13 @@ export interface AggregatorOptions {
 }
 
 /**
- * Words a spilling reader reserves for the hours it writes out of `inputBytes` of decoded input: a
- * quarter of the bytes (at 20,000 customers, two calls per customer-hour, the hours took a tenth),
- * capped at 2^26 words, 256 MB of address space that pages never written do not take.
+ * Bytes a spilling reader reserves for the hours it writes out of `inputBytes` of decoded input: as
+ * many as the input (at 20,000 customers, two calls per customer-hour, the hours took a fifth, and
+ * a set's keys take 8 bytes each where a call's row takes 100 or more), capped at 256 MB of address
+ * space, which pages never written do not take.
  */
-export function spillReserveWords(inputBytes: number): number {
-  return Math.min(inputBytes / 4, 1 << 26);
+export function spillReserveBytes(inputBytes: number): number {
+  return Math.min(inputBytes, 1 << 28);
 }
 
 /** One customer's hour windows in time order, and its PSTN calls per trunk and hour. */
@@ -174,7 +176,7 @@ export class Aggregator {
       throw new RangeError('spilling hours needs freeze, and trunk calls or none rather than trunk windows');
     if (opts.freeze?.keepSets && !opts.spill)
       throw new RangeError('keeping the sets of hours left behind needs spill (else nothing is freed)');
-    this.spill = opts.spill ? new HourSpill(opts.spillReserveWords) : null;
+    this.spill = opts.spill ? new HourSpill(opts.spillReserveBytes) : null;
     this.freezer = new HourFreezer(
       opts.freeze ? opts.freeze.behindHours : Number.POSITIVE_INFINITY,
       opts.freeze?.keepFirstHour ?? false,

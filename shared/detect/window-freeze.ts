@@ -52,10 +52,15 @@ export class HourFreezer {
     if (this.behind === Number.POSITIVE_INFINITY) return;
     const through = hourIdx - this.behind;
     for (const [hour, open] of this.open) {
-      if (hour > through || hour <= this.keepThrough) continue;
+      if (hour > through) continue;
+      // a kept hour (keepFirstHour) never loses its sets: with onFrozen it leaves whole, sets and all,
+      // so the reader holds only its open hours (at 20,000 customers, a third of a worker's windows
+      // were its first hour, kept to the end); without, it stays here
+      const kept = hour <= this.keepThrough;
+      if (kept && this.onFrozen === null) continue;
       this.open.delete(hour);
       for (let i = 0; i < open.slots.length; i++) {
-        if (!this.keepSets) freezeSlot(open.states[i], hour, open.slots[i]);
+        if (!this.keepSets && !kept) freezeSlot(open.states[i], hour, open.slots[i]);
         this.onFrozen?.(open.states[i], hour, open.slots[i]);
       }
       open.states.length = 0;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { HOUR_MS } from '../../shared/cdr/time.ts';
-import { Aggregator, type AggregatorOptions, spillReserveWords } from '../../shared/detect/aggregator.ts';
-import { readCustomers } from '../../shared/detect/aggregator-transfer.ts';
+import { Aggregator, type AggregatorOptions, spillReserveBytes } from '../../shared/detect/aggregator.ts';
+import { forEachPartHour, readCustomers } from '../../shared/detect/aggregator-transfer.ts';
 import { TRUNKS_CALLS } from '../../shared/detect/customer-hours.ts';
 import { DistinctCounter } from '../../shared/detect/distinct.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
@@ -171,9 +171,41 @@ describe('bounded-memory aggregation', () => {
     }
   });
 
-  it('a spilling reader reserves a quarter of its input in words, at most 2^26 of them', () => {
-    expect(spillReserveWords(4_000_000)).toBe(1_000_000);
-    expect(spillReserveWords(2 ** 40)).toBe(2 ** 26);
+  it('a later share writes its first hour out with its sets once the input is past it, not holding it to the end', () => {
+    const rows = DATA.slice(2600);
+    const opts: AggregatorOptions = {
+      freeze: { behindHours: 2, keepFirstHour: true },
+      spill: true,
+      trunkWindows: 'calls',
+    };
+    const { state } = aggregate(rows, opts).exportWindows();
+    const spilled: Array<{ hourIdx: number; frozen: boolean }> = [];
+    const kept: number[] = [];
+    for (const item of readCustomers(state, TRUNKS_CALLS)) {
+      if (!('part' in item)) continue;
+      const { part } = item;
+      const before = spilled.length;
+      forEachPartHour(part, (hourIdx, frozen) => {
+        if (spilled.length - before < part.spilled.length) spilled.push({ hourIdx, frozen });
+        else kept.push(hourIdx);
+      });
+    }
+    const first = Math.min(...spilled.map((h) => h.hourIdx));
+    const last = Math.max(...kept);
+    // the first hour went out as soon as the input was two hours past it, sets and all (the share
+    // before this one holds the same hour, and the two merge from their keys); later hours went out
+    // frozen; the reader held only its last two hours at the end
+    expect(spilled.filter((h) => h.hourIdx === first).length).toBe(12);
+    expect(spilled.every((h) => h.frozen === (h.hourIdx !== first))).toBe(true);
+    expect(kept.every((h) => h >= last - 1)).toBe(true);
+    const merged = importedShares([DATA.slice(0, 2600), rows], opts);
+    expect(merged.recountNeeded()).toEqual([]);
+    expect(summary(merged)).toEqual(summary(aggregate(DATA, modeOf(true))));
+  });
+
+  it('a spilling reader reserves as many bytes as its input, at most 2^28 of them', () => {
+    expect(spillReserveBytes(4_000_000)).toBe(4_000_000);
+    expect(spillReserveBytes(2 ** 40)).toBe(2 ** 28);
   });
 
   it('spilling needs freezing, and keeps no whole trunk windows', () => {
@@ -295,9 +327,9 @@ describe('bounded-memory aggregation', () => {
     const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
     merged.importWindows(moved);
     expect([...merged.eachCustomer()].length).toBe(12);
-    expect(moved.words.buffer.byteLength).toBeGreaterThan(0);
+    expect(moved.data.buffer.byteLength).toBeGreaterThan(0);
     merged.release();
-    expect(moved.words.buffer.byteLength).toBe(0);
+    expect(moved.data.buffer.byteLength).toBe(0);
     expect([...merged.eachCustomer()]).toEqual([]);
   });
 });

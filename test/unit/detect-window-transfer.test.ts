@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BinaryReader, BinaryWriter } from '../../shared/detect/binary-transfer.ts';
+import { BinaryReader, BinaryWriter, FIXED_BYTES } from '../../shared/detect/binary-transfer.ts';
 import { DistinctCounter } from '../../shared/detect/distinct.ts';
 import {
   COUNTER_FIELDS,
@@ -69,9 +69,17 @@ describe('window transfer', () => {
           expect(Object.is(back.hourMs, w.hourMs)).toBe(true);
           expect(Object.is(back.firstMs, w.firstMs)).toBe(true);
           expect(Object.is(back.lastMs, w.lastMs)).toBe(true);
-          // a whole hour with calls in it: bucket count, hour, two offsets, two masks, three empty sets
+          // a whole hour with calls in it: bucket count, hour, two offsets, two empty masks (a byte
+          // each), three empty sets
           if (aligned && typeof first !== 'number' && typeof last !== 'number')
-            expect(out.length).toBe(4 + 2 + 3 * emptySetWords());
+            expect(out.length).toBe(
+              1 +
+                varintBytes(hourMs / 3_600_000) +
+                varintBytes(first.offset) +
+                varintBytes(last.offset) +
+                2 +
+                3 * emptySetBytes(),
+            );
         },
       ),
       { numRuns: 500 },
@@ -109,7 +117,8 @@ describe('window transfer', () => {
           expect(back.count()).toBe(count);
           expect(back.isExact).toBe(exact);
           if (!frozen) expect(back.toJSON()).toEqual(set.toJSON());
-          // an unlimited set that is frozen or empty takes its kind word and one number
+          // an unlimited set that is frozen or empty takes its kind and one small number, a byte each
+          // (beside the two markers)
           if (limit === Number.POSITIVE_INFINITY && (frozen || keys.length === 0)) expect(out.length).toBe(4);
         },
       ),
@@ -117,23 +126,24 @@ describe('window transfer', () => {
     );
   });
 
-  it('a set whose keys cross the point where the writer grows reads back whole', () => {
-    for (const filler of [16_384 - 60, 16_384 - 3, 16_384, 40_000]) {
+  it('a set whose keys start at any byte, or cross the point where the writer grows, reads back whole', () => {
+    // one-byte fillers put the key block at every offset modulo 4 (its padding) and across 64 KB
+    for (const filler of [0, 1, 2, 3, 65_536 - 805, 65_536 - 802, 65_536 - 3, 65_536, 70_001]) {
       const set = new DistinctCounter();
       for (let k = 0; k < 100; k++) set.add(12_125_550_000 + k * 7919);
       const out = new BinaryWriter();
-      for (let i = 0; i < filler; i++) out.num(i);
+      for (let i = 0; i < filler; i++) out.num(i % 60);
       set.writeTo(out);
       out.num(-7);
       const src = new BinaryReader(out.finish());
-      for (let i = 0; i < filler; i++) expect(src.num()).toBe(i);
+      for (let i = 0; i < filler; i++) expect(src.num()).toBe(i % 60);
       expect(DistinctCounter.readFrom(src).toJSON()).toEqual(set.toJSON());
       expect(src.num()).toBe(-7);
       expect(src.done).toBe(true);
     }
   });
 
-  it('any number reads back exactly, in one word when it is a 32-bit integer and in three otherwise', () => {
+  it('any number reads back exactly, a 32-bit integer in 1-5 bytes by its size and any other in 13', () => {
     const edges = [0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), -(2 ** 31) + 1, 2 ** 31, 2 ** 53, 0.5, NaN];
     fc.assert(
       fc.property(
@@ -143,10 +153,10 @@ describe('window transfer', () => {
         (values) => {
           const out = new BinaryWriter();
           for (const v of values) out.num(v);
-          const narrow = values.filter(
-            (v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31 && !Object.is(v, -0) && v !== -(2 ** 31),
-          );
-          expect(out.length).toBe(narrow.length + 3 * (values.length - narrow.length));
+          const int32 = (v: number) =>
+            Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 && !Object.is(v, -0);
+          const expected = values.reduce((n, v) => n + (int32(v) ? varintBytes(v) : 13), 0);
+          expect(out.length).toBe(expected);
           const src = new BinaryReader(out.finish());
           for (const v of values) expect(Object.is(src.num(), v)).toBe(true);
           expect(src.done).toBe(true);
@@ -156,30 +166,58 @@ describe('window transfer', () => {
     );
   });
 
-  it('a length that does not fit a word is refused, not cut', () => {
+  it('a length that does not fit its fixed place is refused, not cut; one that fits reads back as a number', () => {
     const out = new BinaryWriter();
     const at = out.reserve();
     expect(() => out.patch(at, 2 ** 31)).toThrow(/does not fit/);
     expect(() => out.patch(at, 1.5)).toThrow(/does not fit/);
+    expect(() => out.patch(at, -1)).toThrow(/does not fit/);
+    out.num(-3);
+    out.patch(at, 2 ** 31 - 1);
+    out.fixed(12);
+    expect(out.length).toBe(FIXED_BYTES + 1 + FIXED_BYTES);
+    const src = new BinaryReader(out.finish());
+    expect([src.num(), src.num(), src.num()]).toEqual([2 ** 31 - 1, -3, 12]);
+    expect(src.done).toBe(true);
+  });
+
+  it('a transfer that ends inside a number, or holds no number where one should be, fails loudly', () => {
+    const read = (bytes: number[]) =>
+      new BinaryReader({ data: Uint8Array.from(bytes), strings: [], regs: [] }).num();
+    expect(read([0x81, 0x01])).toBe(-65);
+    expect(() => read([0x81])).toThrow(/end after 1 bytes/);
+    expect(() => read([0x80, 0x80, 0x80, 0x80, 0x20])).toThrow(/no number at 0/);
+    expect(() => read([0x80, 0x80, 0x80, 0x80, 0x10, 0, 0])).toThrow(/end inside a number/);
   });
 
   it('a writer given a reserve writes into it without growing, and grows past it as any writer does', () => {
     const out = new BinaryWriter(100_000);
     const reserved = out.words;
-    expect(reserved.length).toBeGreaterThanOrEqual(100_000);
-    for (let i = 0; i < 90_000; i++) out.num(i);
+    expect(reserved.byteLength).toBeGreaterThanOrEqual(100_000);
+    for (let i = 0; i < 90_000; i++) out.num(i % 60);
     expect(out.words).toBe(reserved);
     for (let i = 90_000; i < 250_000; i++) out.num(i * 3);
     expect(out.words).not.toBe(reserved);
     const src = new BinaryReader(out.finish());
-    for (let i = 0; i < 250_000; i++) expect(src.num()).toBe(i < 90_000 ? i : i * 3);
+    for (let i = 0; i < 250_000; i++) expect(src.num()).toBe(i < 90_000 ? i % 60 : i * 3);
     expect(src.done).toBe(true);
   });
 });
 
-/** words an empty set takes in a transfer */
-function emptySetWords(): number {
+/** bytes an empty set takes in a transfer */
+function emptySetBytes(): number {
   const out = new BinaryWriter();
   new DistinctCounter().writeTo(out);
   return out.length;
+}
+
+/** bytes a 32-bit integer takes, worked out apart from the writer: its zigzag form, 7 bits a byte */
+function varintBytes(v: number): number {
+  let z = v >= 0 ? 2 * v : -2 * v - 1;
+  let n = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
+  return n;
 }
