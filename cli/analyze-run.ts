@@ -52,7 +52,8 @@ export async function runAnalyze(
   const inputFormat = parseInputFormat(opts.inputFormat);
   const zone = parseZone(opts.timezone);
   const plausibility = parsePlausibility(opts);
-  const ref = loadReference(opts);
+  // workers already reading check calls against the inventory themselves (see loadReference)
+  const ref = loadReference(opts, workers.length > 0);
   const policy = loadPolicyFile(opts.policy);
   const tracebacks = loadTracebackHistory(opts.tracebacks);
   const attribution = loadTrunks(opts.trunks, opts.switch);

@@ -5,7 +5,13 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator, spillReserveBytes } from '../shared/detect/aggregator.ts';
 import { declarationsOf } from '../shared/detect/declarations.ts';
-import { emptyReference, NumberInventory, parseDno, parseInventory } from '../shared/detect/reference.ts';
+import {
+  emptyReference,
+  NumberInventory,
+  parseDno,
+  parseInventory,
+  type ReferenceData,
+} from '../shared/detect/reference.ts';
 import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
@@ -29,13 +35,7 @@ const input = workerData as WorkerInput;
 const ref = emptyReference();
 const files = input.reference;
 if (files) {
-  // the registry only matters here when it declares addresses or numbers (checked per call); its
-  // parser (and the schema library) is loaded only then
-  const registry = files.customers ? readFileSync(files.customers, 'utf8') : '';
-  if (/declared_(ip_ranges|numbers)/i.test(registry.slice(0, registry.indexOf('\n') >>> 0))) {
-    const { parseCustomers } = await import('../shared/detect/customers.ts');
-    ref.declarations = declarationsOf(parseCustomers(registry, files.customers as string).values());
-  }
+  if (files.customers) ref.declarations = await declaredIn(files.customers);
   if (files.numbers) ref.inventory = parseInventory(readFileSync(files.numbers, 'utf8'), files.numbers);
   if (files.dno) ref.dno = parseDno(readFileSync(files.dno, 'utf8'), files.dno);
 } else {
@@ -44,6 +44,19 @@ if (files) {
   for (const [customer, number] of input.inventory ?? []) ref.inventory.add(customer, number);
   ref.declarations = declarationsOf(input.declared ?? []);
 }
+/**
+ * What a registry declares, checked per call: it only matters here when it declares addresses or
+ * numbers, and its parser (and the schema library) is loaded only then. Read in a function of its own
+ * so the file's text is not held: a module's own variables live for as long as it runs (the read).
+ */
+async function declaredIn(path: string): Promise<ReferenceData['declarations']> {
+  const registry = readFileSync(path, 'utf8');
+  if (!/declared_(ip_ranges|numbers)/i.test(registry.slice(0, registry.indexOf('\n') >>> 0)))
+    return new Map();
+  const { parseCustomers } = await import('../shared/detect/customers.ts');
+  return declarationsOf(parseCustomers(registry, path).values());
+}
+
 /**
  * Decoded bytes of this range, for the room its spilled hours take (spillReserveBytes). The last
  * range runs to the end of the file; a gzip range counts decoded bytes, which its start (the ranges

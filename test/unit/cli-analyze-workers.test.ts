@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PARALLEL_MIN_BYTES, prestartWorkers } from '../../cli/analyze-prestart.ts';
 import { runAnalyze } from '../../cli/analyze-run.ts';
 import { UsageError } from '../../cli/errors.ts';
+import { loadReference } from '../../cli/inputs.ts';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 
 /**
@@ -85,6 +86,29 @@ describe('analyze with worker threads, from the command line', () => {
     writeFileSync(small, text.slice(0, 1_000_000));
     expect(prestartWorkers([small], opts)).toEqual([]);
   });
+
+  it('a bad number inventory is the same usage error with workers as on one thread, though the main thread parses it only when used', async () => {
+    const bad = join(dir, 'bad-numbers.csv');
+    writeFileSync(bad, 'customer_id,number\nC0001,+12025550143\nC0002,call me\n');
+    const badOpts = { ...opts, numbers: bad };
+    const message = /bad-numbers\.csv: line 3: 'call me' is not an E\.164 number/;
+    const started = prestartWorkers([csv], badOpts);
+    expect(started.length).toBe(Math.min(2, availableParallelism()));
+    await expect(runAnalyze([csv], badOpts, started)).rejects.toThrow(UsageError);
+    await expect(runAnalyze([csv], badOpts, prestartWorkers([csv], badOpts))).rejects.toThrow(message);
+    process.env.TRACEGUARD_ANALYZE_WORKERS = '1';
+    await expect(runAnalyze([csv], badOpts, [])).rejects.toThrow(message);
+    // deferred, the file is not even read until the inventory is used; eager, it is read at once
+    const missing = { numbers: join(dir, 'no-such-numbers.csv') };
+    const ref = loadReference(missing, true);
+    expect(() => ref.inventory).toThrow(UsageError);
+    expect(() => ref.inventory).toThrow(/no-such-numbers\.csv: cannot read number inventory \(ENOENT\)/);
+    expect(() => loadReference(missing)).toThrow(/no-such-numbers\.csv: cannot read number inventory/);
+    // used, it is the inventory the file holds
+    const deferred = loadReference({ numbers: inventory }, true).inventory;
+    expect(deferred.entries()).toEqual(loadReference({ numbers: inventory }).inventory.entries());
+    expect(deferred.size).toBe(firstNumber.size);
+  }, 60_000);
 
   it('a bad TRACEGUARD_ANALYZE_WORKERS is a usage error naming the variable', async () => {
     process.env.TRACEGUARD_ANALYZE_WORKERS = 'two';
