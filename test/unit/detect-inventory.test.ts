@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { numberKey } from '../../shared/detect/distinct.ts';
+import { normalizeNumber } from '../../shared/cdr/phone.ts';
+import { numberKey, PLAIN_E164 } from '../../shared/detect/distinct.ts';
 import { keyHasPrefix, NumberInventory, parseInventory } from '../../shared/detect/reference.ts';
 
 /** The number inventory keeps plain E.164 numbers as keys: what it answers must be what strings would. */
@@ -45,6 +46,19 @@ describe('number inventory', () => {
           expect(copy.size).toBe(inv.size);
         },
       ),
+    );
+  });
+
+  it('a plain E.164 number is taken as written: normalizing it would give it back unchanged', () => {
+    // parseInventory skips normalizing such numbers (most of a carrier's file), on this ground
+    fc.assert(
+      fc.property(fc.stringMatching(/^\+[1-9]\d{0,14}$/), (raw) => {
+        expect(PLAIN_E164.test(raw)).toBe(true);
+        expect(normalizeNumber(raw).value).toBe(raw);
+        const inv = parseInventory(`customer_id,number\nC1,${raw}\n`, 'numbers.csv');
+        expect(inv.entries()).toEqual([['C1', raw]]);
+      }),
+      { numRuns: 500 },
     );
   });
 
