@@ -174,9 +174,7 @@ export class CallFactsReader {
       const keys = customer.inventory;
       if (keys !== null)
         inventory =
-          keys.exact.hasParts(chi, clo) || (keys.prefixes.length > 0 && keyHasPrefix(ck, keys.prefixes))
-            ? 1
-            : 2;
+          keys.hasParts(chi, clo) || (keys.prefixes.length > 0 && keyHasPrefix(ck, keys.prefixes)) ? 1 : 2;
     }
     const decls = this.ref.declarations;
     if (customer.declaredOf !== decls) {

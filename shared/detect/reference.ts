@@ -2,7 +2,8 @@ import { normalizeNumber } from '../cdr/phone.ts';
 import type { Customer } from './customers.ts';
 import type { CustomerDeclarations } from './declarations.ts';
 import { numberKey, PLAIN_E164 } from './distinct.ts';
-import { NumberSet } from './number-set.ts';
+import { KEY_SPLIT, keyHigh, keyLow } from './number-set.ts';
+import { OwnedNumbers } from './owned-numbers.ts';
 import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
 
 /**
@@ -11,11 +12,31 @@ import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
  * source and line.
  */
 
-/** A customer's inventory as number keys (see numberKey), for checking calls held as keys. */
-export interface InventoryKeys {
-  exact: NumberSet;
+/**
+ * A customer's inventory as number keys (see numberKey), for checking calls held as keys: its exact
+ * numbers in the inventory's one table, under its number there, and its prefixes.
+ */
+export class InventoryKeys {
+  private readonly owned: OwnedNumbers;
+  /** the customer's number in `owned`, -1 when it has no exact numbers */
+  private readonly customerNo: number;
   /** `+1202555*` as value 1202555 with 7 digits */
-  prefixes: Array<{ value: number; digits: number }>;
+  readonly prefixes: Array<{ value: number; digits: number }> = [];
+
+  constructor(owned: OwnedNumbers, customerNo: number) {
+    this.owned = owned;
+    this.customerNo = customerNo;
+  }
+
+  /** Whether the key hi * KEY_SPLIT + lo is one of the customer's exact numbers. */
+  hasParts(hi: number, lo: number): boolean {
+    return this.customerNo >= 0 && this.owned.has(this.customerNo, hi, lo);
+  }
+
+  has(key: number): boolean {
+    const hi = keyHigh(key);
+    return this.hasParts(hi, keyLow(key, hi));
+  }
 }
 
 /** Decimal digits of a non-negative integer key. */
@@ -46,8 +67,13 @@ export function keyHasPrefix(key: number, prefixes: InventoryKeys['prefixes']): 
  * copied each one.
  */
 export class NumberInventory {
-  /** numbers in plain E.164 (every number parseInventory admits), as keys: one key per number */
-  private readonly exact = new Map<string, NumberSet>();
+  /**
+   * numbers in plain E.164 (every number parseInventory admits), as keys, all customers' in one table
+   * (see OwnedNumbers) under the customer's number here
+   */
+  private readonly owned = new OwnedNumbers();
+  private readonly customerNos = new Map<string, number>();
+  private readonly customerIds: string[] = [];
   /** any other text added (not plain E.164), kept as it is */
   private readonly odd = new Map<string, Set<string>>();
   private readonly prefixes = new Map<string, string[]>();
@@ -57,15 +83,15 @@ export class NumberInventory {
 
   /**
    * The customer's inventory as keys, or null when it has none; rebuilt after any add. Only entries
-   * that plain E.164 text can match are kept, so ownsKey(key) = owns('+' + key digits). The exact
-   * set is the inventory's own: read it, never change it.
+   * that plain E.164 text can match are kept, so a key it holds is one owns('+' + key digits) answers
+   * true for. Read it, never change it.
    */
   keysOf(customerId: string): InventoryKeys | null {
     const cached = this.keyCache.get(customerId);
     if (cached !== undefined) return cached;
     let keys: InventoryKeys | null = null;
     if (this.hasCustomer(customerId)) {
-      keys = { exact: this.exact.get(customerId) ?? EMPTY_KEYS, prefixes: [] };
+      keys = new InventoryKeys(this.owned, this.customerNos.get(customerId) ?? -1);
       for (const p of this.prefixes.get(customerId) ?? []) {
         if (p === '' || p === '+') keys.prefixes.push({ value: 0, digits: 0 });
         else if (/^\+\d{1,15}$/.test(p))
@@ -86,12 +112,15 @@ export class NumberInventory {
       list.push(p);
       this.prefixes.set(customerId, list);
     } else if (PLAIN_E164.test(number)) {
-      let set = this.exact.get(customerId);
-      if (!set) {
-        set = new NumberSet();
-        this.exact.set(customerId, set);
+      let no = this.customerNos.get(customerId);
+      if (no === undefined) {
+        no = this.customerIds.length;
+        this.customerIds.push(customerId);
+        this.customerNos.set(customerId, no);
       }
-      set.add(numberKey(number));
+      const key = numberKey(number);
+      const hi = keyHigh(key);
+      this.owned.add(no, hi, keyLow(key, hi));
     } else {
       const set = this.odd.get(customerId) ?? new Set();
       set.add(number);
@@ -101,21 +130,33 @@ export class NumberInventory {
 
   /** Every (customer, number or `prefix*`) entry, to rebuild the inventory elsewhere (a worker thread). */
   entries(): Array<[string, string]> {
+    // a plain E.164 number's key is its digits: '+' and the key give the number back; customers in
+    // the order they came, as the other kinds keep them
+    const byCustomer: string[][] = this.customerIds.map(() => []);
+    this.owned.forEach((no, hi, lo) => {
+      byCustomer[no].push(`+${hi * KEY_SPLIT + lo}`);
+    });
     const out: Array<[string, string]> = [];
-    // a plain E.164 number's key is its digits: '+' and the key give the number back
-    for (const [c, set] of this.exact) for (const k of set) out.push([c, `+${k}`]);
+    byCustomer.forEach((numbers, no) => {
+      for (const n of numbers) out.push([this.customerIds[no], n]);
+    });
     for (const [c, set] of this.odd) for (const n of set) out.push([c, n]);
     for (const [c, list] of this.prefixes) for (const p of list) out.push([c, `${p}*`]);
     return out;
   }
 
   hasCustomer(customerId: string): boolean {
-    return this.exact.has(customerId) || this.odd.has(customerId) || this.prefixes.has(customerId);
+    return this.customerNos.has(customerId) || this.odd.has(customerId) || this.prefixes.has(customerId);
   }
 
   owns(customerId: string, e164: string): boolean {
     if (PLAIN_E164.test(e164)) {
-      if (this.exact.get(customerId)?.has(numberKey(e164))) return true;
+      const no = this.customerNos.get(customerId);
+      if (no !== undefined) {
+        const key = numberKey(e164);
+        const hi = keyHigh(key);
+        if (this.owned.has(no, hi, keyLow(key, hi))) return true;
+      }
     } else if (this.odd.get(customerId)?.has(e164)) return true;
     const list = this.prefixes.get(customerId);
     if (list) for (const p of list) if (e164.startsWith(p)) return true;
@@ -123,16 +164,12 @@ export class NumberInventory {
   }
 
   get size(): number {
-    let n = 0;
-    for (const s of this.exact.values()) n += s.size;
+    let n = this.owned.size;
     for (const s of this.odd.values()) n += s.size;
     for (const l of this.prefixes.values()) n += l.length;
     return n;
   }
 }
-
-/** the exact keys of a customer with prefixes only */
-const EMPTY_KEYS = new NumberSet();
 
 export function parseInventory(text: string, source: string): NumberInventory {
   const inv = new NumberInventory();

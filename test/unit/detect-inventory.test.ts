@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeNumber } from '../../shared/cdr/phone.ts';
 import { numberKey, PLAIN_E164 } from '../../shared/detect/distinct.ts';
+import { KEY_SPLIT, keyHigh, keyLow } from '../../shared/detect/number-set.ts';
+import { OwnedNumbers } from '../../shared/detect/owned-numbers.ts';
 import { keyHasPrefix, NumberInventory, parseInventory } from '../../shared/detect/reference.ts';
 
 /** The number inventory keeps plain E.164 numbers as keys: what it answers must be what strings would. */
@@ -33,7 +35,7 @@ describe('number inventory', () => {
               const keys = inv.keysOf(c);
               if (/^\+[1-9]\d{0,14}$/.test(n) && keys) {
                 const k = numberKey(n);
-                expect(keys.exact.has(k) || keyHasPrefix(k, keys.prefixes)).toBe(ownsByText(c, n));
+                expect(keys.has(k) || keyHasPrefix(k, keys.prefixes)).toBe(ownsByText(c, n));
               }
             }
           }
@@ -46,6 +48,36 @@ describe('number inventory', () => {
           expect(copy.size).toBe(inv.size);
         },
       ),
+    );
+  });
+
+  it("the one table of every customer's numbers answers as a set per customer would, however it grows", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 60 }), fc.integer({ min: 0, max: 2 ** 50 })), { maxLength: 3000 }),
+        fc.array(fc.tuple(fc.nat({ max: 61 }), fc.integer({ min: 0, max: 2 ** 50 })), { maxLength: 200 }),
+        (added, probes) => {
+          const table = new OwnedNumbers();
+          const expected = new Set<string>();
+          const parts = (key: number) => [keyHigh(key), keyLow(key, keyHigh(key))] as const;
+          for (const [no, key] of added) {
+            const [hi, lo] = parts(key);
+            expect(table.add(no, hi, lo)).toBe(!expected.has(`${no} ${key}`));
+            expected.add(`${no} ${key}`);
+          }
+          expect(table.size).toBe(expected.size);
+          for (const [no, key] of [...added, ...probes]) {
+            const [hi, lo] = parts(key);
+            expect(table.has(no, hi, lo)).toBe(expected.has(`${no} ${key}`));
+          }
+          const listed: string[] = [];
+          table.forEach((no, hi, lo) => {
+            listed.push(`${no} ${hi * KEY_SPLIT + lo}`);
+          });
+          expect(listed.sort()).toEqual([...expected].sort());
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
