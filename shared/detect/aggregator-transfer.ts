@@ -15,6 +15,7 @@ import {
   resetTrunkCalls,
   TRUNKS_CALLS,
   trunkHours,
+  trunkNumber,
   type WindowRef,
 } from './customer-hours.ts';
 import { cloneWindow, mergeInto, readWindow, type WindowAggregate, writeWindow } from './window.ts';
@@ -43,18 +44,27 @@ function slotFlags(slot: HourSlot): number {
   return (slot.split ? SPLIT_FLAG : 0) | (slot.frozen ? FROZEN_FLAG : 0);
 }
 
-/** An hour's slot without its hour and flags: the sole trunk, the window, the calls per trunk. */
-function writeSlotBody(out: BinaryWriter, slot: HourSlot): void {
-  const str = out.str;
-  out.num(slot.soleTrunk === null ? -1 : str(slot.soleTrunk));
+/**
+ * An hour's slot without its hour and flags: the sole trunk, the window, the calls per trunk. `state`:
+ * its customer, when the customer's trunk numbers are `out`'s (see CustomerWindows.trunk0).
+ */
+function writeSlotBody(out: BinaryWriter, slot: HourSlot, state: CustomerWindows | null): void {
+  out.num(slot.soleTrunk === null ? -1 : trunkNumber(out, state, slot.soleTrunk));
   writeWindow(slot.w, out);
   out.num(slot.trunkCount);
-  forEachTrunkCall(slot, writeTrunkCalls, out);
+  trunkCallsTo.out = out;
+  trunkCallsTo.state = state;
+  forEachTrunkCall(slot, writeTrunkCalls, trunkCallsTo);
+  trunkCallsTo.state = null;
 }
 
-function writeTrunkCalls(this: BinaryWriter, trunk: string, calls: number): void {
-  this.num(this.str(trunk));
-  this.num(calls);
+/** where writeTrunkCalls writes: one object reused, so that no closure is made per hour written */
+const trunkCallsTo: { out: BinaryWriter | null; state: CustomerWindows | null } = { out: null, state: null };
+
+function writeTrunkCalls(this: typeof trunkCallsTo, trunk: string, calls: number): void {
+  const out = this.out as BinaryWriter;
+  out.num(trunkNumber(out, this.state, trunk));
+  out.num(calls);
 }
 
 function readSlotBody(src: BinaryReader, customerId: string, flags: number, countsOnly: boolean): HourSlot {
@@ -93,13 +103,15 @@ export class HourSpill {
     if (state.idTableOf !== this) {
       state.idIndex = out.str(state.customerId);
       state.idTableOf = this;
+      state.trunk0No = -1;
+      state.trunk1No = -1;
     }
     out.num(state.idIndex);
     out.num(hourIdx);
     out.num(slotFlags(slot));
     const lengthAt = out.reserve();
     const start = out.length;
-    writeSlotBody(out, slot);
+    writeSlotBody(out, slot, state);
     out.patch(lengthAt, out.length - start);
     this.records++;
   }
@@ -133,7 +145,7 @@ export function writeCustomers(
     }
     out.num(s.trunkOrder.size);
     for (const t of s.trunkOrder.keys()) out.num(str(t));
-    for (const slot of s.hours.values()) writeSlotBody(out, slot);
+    for (const slot of s.hours.values()) writeSlotBody(out, slot, s.idTableOf === spill ? s : null);
     out.num(s.trunks.size);
     for (const [trunkId, byHour] of s.trunks) {
       out.num(str(trunkId));
