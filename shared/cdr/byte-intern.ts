@@ -15,20 +15,23 @@ function slotOf(h: number): number {
   return Math.imul(h ^ (h >>> 16), 0x45d9f3b) ^ (h >>> 13);
 }
 
+/** words per slot of ByteInterner */
+const SLOT = 4;
+
 /**
  * Kept flat so that a lookup touches few cache lines, which matters once ids number in the tens of
- * thousands (20,000 customers with two trunks each): each slot is [hash, id number] side by side in
- * one Int32Array, and every id's bytes sit in one growing byte arena at [start, start + length).
+ * thousands (20,000 customers with two trunks each): each slot is [hash, id number, start, length] side
+ * by side in one Int32Array, so the bytes to compare are found from the slot itself, and every id's
+ * bytes sit in one growing byte arena at [start, start + length). (With the span in an array of its
+ * own, each lookup was one more cache miss, twice per row.)
  */
 export class ByteInterner {
-  /** per slot: hash, then id number + 1 (0 = empty) */
-  private slots = new Int32Array(512);
+  /** per slot: hash, id number + 1 (0 = empty), start in the arena, length */
+  private slots = new Int32Array(256 * SLOT);
   private mask = 255;
   /** id bytes, back to back */
   private arena = new Uint8Array(4096);
   private used = 0;
-  /** per id: start in the arena, then length */
-  private spans = new Int32Array(512);
   private readonly values: string[] = [];
   private bad = new Uint8Array(256);
   /** index of the string the last intern returned: 0, 1, 2... in order of first sight, for per-id tables */
@@ -53,9 +56,10 @@ export class ByteInterner {
     const len = end - start;
     let i = slotOf(h) & mask;
     for (;;) {
-      const id = slots[2 * i + 1] - 1;
+      const at = i * SLOT;
+      const id = slots[at + 1] - 1;
       if (id === -1) break;
-      if (slots[2 * i] === h && this.spans[2 * id + 1] === len && this.sameBytes(id, buf, start, len)) {
+      if (slots[at] === h && slots[at + 3] === len && this.sameBytes(slots[at + 2], buf, start, len)) {
         this.lastIndex = id;
         this.lastBad = this.bad[id] === 1;
         return this.values[id];
@@ -65,10 +69,9 @@ export class ByteInterner {
     return this.add(buf, start, end, h, i);
   }
 
-  private sameBytes(id: number, buf: Buffer, start: number, len: number): boolean {
+  private sameBytes(from: number, buf: Buffer, start: number, len: number): boolean {
     const arena = this.arena;
-    const at = this.spans[2 * id];
-    for (let j = 0; j < len; j++) if (arena[at + j] !== buf[start + j]) return false;
+    for (let j = 0; j < len; j++) if (arena[from + j] !== buf[start + j]) return false;
     return true;
   }
 
@@ -85,12 +88,12 @@ export class ByteInterner {
     if (this.used + len > this.arena.length)
       this.arena = grown(this.arena, Math.max(this.arena.length * 2, this.used + len));
     this.arena.set(buf.subarray(start, end), this.used);
-    if (2 * id + 2 > this.spans.length) this.spans = grown(this.spans, this.spans.length * 2);
-    this.spans[2 * id] = this.used;
-    this.spans[2 * id + 1] = len;
+    const at = i * SLOT;
+    this.slots[at] = h;
+    this.slots[at + 1] = id + 1;
+    this.slots[at + 2] = this.used;
+    this.slots[at + 3] = len;
     this.used += len;
-    this.slots[2 * i] = h;
-    this.slots[2 * i + 1] = id + 1;
     // at most half the slots in use: probe runs stay short
     if (this.values.length * 2 > this.mask + 1) this.grow();
     return value;
@@ -99,13 +102,12 @@ export class ByteInterner {
   private grow(): void {
     const n = (this.mask + 1) * 2;
     const old = this.slots;
-    const slots = new Int32Array(2 * n);
-    for (let s = 0; s < old.length; s += 2) {
+    const slots = new Int32Array(n * SLOT);
+    for (let s = 0; s < old.length; s += SLOT) {
       if (old[s + 1] === 0) continue;
       let i = slotOf(old[s]) & (n - 1);
-      while (slots[2 * i + 1] !== 0) i = (i + 1) & (n - 1);
-      slots[2 * i] = old[s];
-      slots[2 * i + 1] = old[s + 1];
+      while (slots[i * SLOT + 1] !== 0) i = (i + 1) & (n - 1);
+      slots.set(old.subarray(s, s + SLOT), i * SLOT);
     }
     this.slots = slots;
     this.mask = n - 1;
