@@ -16,6 +16,7 @@ import {
   TRUNKS_CALLS,
   trunkHours,
   trunkNumber,
+  trunksInOrder,
   type WindowRef,
 } from './customer-hours.ts';
 import { cloneWindow, mergeInto, readWindow, type WindowAggregate, writeWindow } from './window.ts';
@@ -143,8 +144,9 @@ export function writeCustomers(
       out.num(hourIdx);
       out.num(slotFlags(slot));
     }
-    out.num(s.trunkOrder.size);
-    for (const t of s.trunkOrder.keys()) out.num(str(t));
+    const order = trunksInOrder(s);
+    out.num(order.length);
+    for (const t of order) out.num(str(t));
     for (const slot of s.hours.values()) writeSlotBody(out, slot, s.idTableOf === spill ? s : null);
     out.num(s.trunks.size);
     for (const [trunkId, byHour] of s.trunks) {

@@ -28,6 +28,7 @@ import {
   TRUNKS_NONE,
   TRUNKS_WINDOWS,
   trunkHours,
+  trunkPlace,
   trunksOfSlot,
   type WindowRef,
 } from './customer-hours.ts';
@@ -593,8 +594,7 @@ export class Aggregator {
         else if (slot.soleTrunk !== null)
           out.push({ trunkId: slot.soleTrunk, hourMs, attempts: slot.w.attempts });
       }
-      const order = s.trunkOrder;
-      return out.sort((a, b) => (order.get(a.trunkId) ?? 0) - (order.get(b.trunkId) ?? 0));
+      return out.sort((a, b) => trunkPlace(s, a.trunkId) - trunkPlace(s, b.trunkId));
     }
     for (const [trunk, byHour] of s.trunks)
       for (const [hourIdx, w] of byHour) {

@@ -43,7 +43,12 @@ export interface CustomerWindows extends InventoryCache {
    * and empty (NO_TRUNKS) until trunkHours adds the first trunk, the only writer.
    */
   trunks: Map<string, Map<number, WindowAggregate | null>>;
-  /** trunk calls only ('calls'): the customer's trunks in first-seen order, as `trunks` keeps them */
+  /**
+   * trunk calls only ('calls'): the customer's trunks past its first two (trunk0, trunk1) with their
+   * places in first-seen order (2, 3...), as `trunks` keeps them. Shared and empty (NO_MORE_TRUNKS)
+   * until a third trunk: most customers have one or two, and a Map each cost 184 bytes a customer in
+   * every thread. Read it with trunkPlace and trunksInOrder.
+   */
   trunkOrder: Map<string, number>;
   lastHourIdx: number;
   lastSlot: HourSlot | null;
@@ -53,8 +58,8 @@ export interface CustomerWindows extends InventoryCache {
   /**
    * The customer's first two trunks registered (registerTrunk), and their numbers in `idTableOf`'s
    * string table (-1 until written there): an hour's trunk is almost always one of them, and a lookup
-   * per customer-hour in the customer's trunk Map, then in the table of every string when the hour
-   * was written out, cost a twentieth of a worker's time at 20,000 customers.
+   * per customer-hour in a Map of the customer's trunks, then in the table of every string when the
+   * hour was written out, cost a twentieth of a worker's time at 20,000 customers.
    */
   trunk0: string | null;
   trunk0No: number;
@@ -68,13 +73,15 @@ export interface CustomerWindows extends InventoryCache {
  * workers). Never written to: trunkHours gives a customer its own Map first.
  */
 const NO_TRUNKS: CustomerWindows['trunks'] = new Map();
+/** The trunks past the second of every customer that has none (see CustomerWindows.trunkOrder). Never written to. */
+const NO_MORE_TRUNKS: CustomerWindows['trunkOrder'] = new Map();
 
 export function newCustomer(customerId: string): CustomerWindows {
   return {
     customerId,
     hours: new Map(),
     trunks: NO_TRUNKS,
-    trunkOrder: new Map(),
+    trunkOrder: NO_MORE_TRUNKS,
     lastHourIdx: Number.NaN,
     lastSlot: null,
     idIndex: -1,
@@ -183,11 +190,31 @@ export function trunkHours(state: CustomerWindows, trunk: string): Map<number, W
   return byHour;
 }
 
+/** Gives a trunk its place in the customer's first-seen order, if it has none yet. */
 export function registerTrunk(state: CustomerWindows, trunk: string): void {
   if (trunk === state.trunk0 || trunk === state.trunk1) return;
-  if (!state.trunkOrder.has(trunk)) state.trunkOrder.set(trunk, state.trunkOrder.size);
   if (state.trunk0 === null) state.trunk0 = trunk;
   else if (state.trunk1 === null) state.trunk1 = trunk;
+  else if (!state.trunkOrder.has(trunk)) {
+    if (state.trunkOrder === NO_MORE_TRUNKS) state.trunkOrder = new Map();
+    state.trunkOrder.set(trunk, 2 + state.trunkOrder.size);
+  }
+}
+
+/** A registered trunk's place in the customer's first-seen order (0, 1...); 0 for one never registered. */
+export function trunkPlace(state: CustomerWindows, trunk: string): number {
+  if (trunk === state.trunk0) return 0;
+  if (trunk === state.trunk1) return 1;
+  return state.trunkOrder.get(trunk) ?? 0;
+}
+
+/** The customer's registered trunks in first-seen order. */
+export function trunksInOrder(state: CustomerWindows): string[] {
+  const out: string[] = [];
+  if (state.trunk0 !== null) out.push(state.trunk0);
+  if (state.trunk1 !== null) out.push(state.trunk1);
+  for (const t of state.trunkOrder.keys()) out.push(t);
+  return out;
 }
 
 /**

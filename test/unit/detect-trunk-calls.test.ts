@@ -87,6 +87,33 @@ describe('trunk calls instead of trunk windows', () => {
     );
   });
 
+  it('shares that write their hours out as they go (up to five trunks a customer) equal one aggregate of the whole', () => {
+    // in time order, so that each hour is written out once the input is past it
+    const byTime = (calls: CallRecord[]) => [...calls].sort((x, y) => x.startMs - y.startMs);
+    fc.assert(
+      fc.property(
+        fc.array(callArb, { maxLength: 60, size: 'max' }),
+        fc.array(callArb, { maxLength: 60, size: 'max' }),
+        (a, b) => {
+          const shares = [byTime(a), byTime(b)];
+          const whole = aggregate(shares.flat(), { trunkWindows: 'calls' });
+          const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
+          for (const share of shares) {
+            const reader = aggregate(share, {
+              trunkWindows: 'calls',
+              freeze: { behindHours: 1, keepSets: true },
+              spill: true,
+            });
+            const { state, buffers } = reader.exportWindows();
+            merged.importWindows(structuredClone(state, { transfer: buffers }));
+          }
+          expect(trunkCalls(merged)).toEqual(trunkCalls(whole));
+          expect(customerWindows(merged)).toEqual(customerWindows(whole));
+        },
+      ),
+    );
+  });
+
   it('refuses windows kept with another trunk mode', () => {
     const { state } = aggregate([], { trunkWindows: true }).exportWindows();
     expect(() => new Aggregator(emptyReference(), { trunkWindows: 'calls' }).importWindows(state)).toThrow(
