@@ -27,33 +27,31 @@ export class OwnedNumbers {
 
   /** Adds the key hi * KEY_SPLIT + lo for the customer numbered `customerNo` (>= 0); false if it was there. */
   add(customerNo: number, hi: number, lo: number): boolean {
+    const at = this.find(customerNo, hi, lo);
+    if (at >= 0) return false;
     const s = this.slots;
-    const owner = customerNo + 1;
-    let i = slotHash(customerNo, hi, lo) & this.mask;
-    for (;;) {
-      const at = i * WORDS;
-      const o = s[at];
-      if (o === 0) {
-        s[at] = owner;
-        s[at + 1] = hi;
-        s[at + 2] = lo;
-        if (++this.size * 2 > this.mask + 1) this.grow();
-        return true;
-      }
-      if (o === owner && s[at + 1] === hi && s[at + 2] === lo) return false;
-      i = (i + 1) & this.mask;
-    }
+    const free = -at - 1;
+    s[free] = customerNo + 1;
+    s[free + 1] = hi;
+    s[free + 2] = lo;
+    if (++this.size * 2 > this.mask + 1) this.grow();
+    return true;
   }
 
   has(customerNo: number, hi: number, lo: number): boolean {
+    return this.find(customerNo, hi, lo) >= 0;
+  }
+
+  /** The word index of the pair's slot, or -(index + 1) of the empty slot where it would go. */
+  private find(customerNo: number, hi: number, lo: number): number {
     const s = this.slots;
     const owner = customerNo + 1;
     let i = slotHash(customerNo, hi, lo) & this.mask;
     for (;;) {
       const at = i * WORDS;
       const o = s[at];
-      if (o === 0) return false;
-      if (o === owner && s[at + 1] === hi && s[at + 2] === lo) return true;
+      if (o === 0) return -at - 1;
+      if (o === owner && s[at + 1] === hi && s[at + 2] === lo) return at;
       i = (i + 1) & this.mask;
     }
   }
