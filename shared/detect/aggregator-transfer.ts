@@ -122,8 +122,9 @@ export class HourSpill {
  * Writes every customer's windows, and the windows waiting for a recount, for another thread, after
  * the hours already spilled (when given). Each customer is a record the reader can skip without
  * reading it: its id, the length of the rest, its hours with their flags, then its trunks and
- * windows. A trailer ends the transfer (its position is the last number, in FIXED_BYTES): trunk mode, calls, how many
- * hour and customer records there are, and the windows to recount.
+ * windows. A trailer ends the transfer (its position is the last number, written in FIXED_BYTES so
+ * that it is found from the end): trunk mode, calls, how many hour and customer records there are,
+ * and the windows to recount.
  */
 export function writeCustomers(
   customers: Map<string, CustomerWindows>,

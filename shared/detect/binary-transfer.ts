@@ -8,10 +8,10 @@ import type { NumberSink, NumberSource } from './distinct.ts';
  * Almost every number a window holds is a small integer (counters, hour indexes, string numbers,
  * offsets into the hour), most of them below 64: each goes as a variable-length integer (zigzag, then
  * 7 bits a byte, LEB128), one byte for those. Any other number (a fraction, -0, a sum past 2^31, an
- * infinity) is written whole: a five-byte marker (WIDE_LAST), then its 64 bits. A set's keys go as 32-bit words in a
- * block of their own, aligned to 4 bytes (NumberSink.room). At 20,000 customers a worker's spilled
- * hours, held by the worker while it reads and by the main thread while it scores, took 31 MB as
- * 32-bit words; in this form they take a third of that.
+ * infinity) is written whole: a five-byte marker (see WIDE_LAST), then its 64 bits. A set's keys go
+ * as 32-bit words in a block of their own, aligned to 4 bytes (NumberSink.room). At 20,000 customers
+ * a worker's spilled hours, held by the worker while it reads and by the main thread while it scores,
+ * took 31 MB as 32-bit words; in this form they take 16-17 MB.
  */
 export interface BinaryBundle {
   data: Uint8Array;

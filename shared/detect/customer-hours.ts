@@ -56,10 +56,11 @@ export interface CustomerWindows extends InventoryCache {
   idIndex: number;
   idTableOf: object | null;
   /**
-   * The customer's first two trunks registered (registerTrunk), and their numbers in `idTableOf`'s
-   * string table (-1 until written there): an hour's trunk is almost always one of them, and a lookup
-   * per customer-hour in a Map of the customer's trunks, then in the table of every string when the
-   * hour was written out, cost a twentieth of a worker's time at 20,000 customers.
+   * The customer's first two trunks in first-seen order (registerTrunk; null until seen), and their
+   * numbers in `idTableOf`'s string table (-1 until written there): an hour's trunk is almost always
+   * one of them, and a lookup per customer-hour in a Map of the customer's trunks, then in the table
+   * of every string when the hour was written out, cost a twentieth of a worker's time at 20,000
+   * customers.
    */
   trunk0: string | null;
   trunk0No: number;
@@ -73,7 +74,7 @@ export interface CustomerWindows extends InventoryCache {
  * workers). Never written to: trunkHours gives a customer its own Map first.
  */
 const NO_TRUNKS: CustomerWindows['trunks'] = new Map();
-/** The trunks past the second of every customer that has none (see CustomerWindows.trunkOrder). Never written to. */
+/** The trunks past the second of every customer that has none (see CustomerWindows.trunkOrder); never written to. */
 const NO_MORE_TRUNKS: CustomerWindows['trunkOrder'] = new Map();
 
 export function newCustomer(customerId: string): CustomerWindows {
