@@ -54,11 +54,11 @@ export interface AggregatorOptions {
    * window is not folded; its window is listed by `recountNeeded()` and must be rebuilt exactly from
    * the input (`replaceWindows`). With `keepFirstHour`, hours up to that of the first call are never
    * frozen: a reader that starts mid-batch shares them with the reader before it (with `spill` they
-   * are written out whole, sets and all, once that far behind). With `keepSets`
-   * (and `spill`), hours that far behind are written out whole instead, sets and all: a late call
-   * opens a new window of its hour, which the importer merges exactly, so input in any order needs
-   * no recount (memory follows the open hours only while the input comes in time order, and an hour
-   * opened again counts against maxWindows again).
+   * are written out whole, sets and all, once that far behind). With `keepSets` (and `spill`), hours
+   * that far behind are written out whole instead, sets and all: a late call opens a new window of
+   * its hour, which the importer merges exactly, so input in any order needs no recount (memory
+   * follows the open hours only while the input comes in time order, and an hour opened again counts
+   * against maxWindows again).
    */
   freeze?: { behindHours: number; keepFirstHour?: boolean; keepSets?: boolean };
   /**

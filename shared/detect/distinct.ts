@@ -242,8 +242,9 @@ export class DistinctCounter extends NumberSet {
 
   /** Writes the counter as numbers (exact keys, HLL registers by reference, or a frozen count). */
   writeTo(out: NumberSink): void {
-    // one word for kind and flags, then the limit only when there is one: the limit, an infinity
-    // in three words, and the frozen flag took four words per set, three sets per window
+    // one number for kind and flags, then the limit only when there is one: the unlimited limit
+    // written as an infinity (a number written whole) and a frozen flag of its own came to most of a
+    // small set's size, three sets per window
     const unlimited = this.limit === Number.POSITIVE_INFINITY;
     const kind = this.mode === MODE_FROZEN ? KIND_FROZEN : this.mode === MODE_EXACT ? KIND_EXACT : KIND_HLL;
     out.num(

@@ -285,9 +285,9 @@ export function windowFromJson(j: WindowJson, limit: number): WindowAggregate {
  * that are not zero. A window of a customer with two calls an hour has a handful.
  */
 export function writeWindow(w: WindowAggregate, out: NumberSink): void {
-  // times as the hour's number and offsets into it: one word each where the milliseconds took three
-  // (at 20,000 customers a tenth of a worker's transfer); any time they would not give back exactly
-  // goes whole, which the flags say
+  // times as the hour's number and offsets into it: small integers (a few bytes each) where the
+  // milliseconds, past 2^31, went whole (at 20,000 customers a tenth of a worker's transfer); any time
+  // they would not give back exactly goes whole, which the flags say
   const hourIdx = w.hourMs / HOUR_MS;
   const first = w.firstMs - w.hourMs;
   const last = w.lastMs - w.hourMs;
