@@ -59,8 +59,25 @@ function writeSlotBody(out: BinaryWriter, slot: HourSlot, state: CustomerWindows
   trunkCallsTo.state = null;
 }
 
-/** where writeTrunkCalls writes: one object reused, so that no closure is made per hour written */
-const trunkCallsTo: { out: BinaryWriter | null; state: CustomerWindows | null } = { out: null, state: null };
+/**
+ * where writeTrunkCalls writes, and the customer whose hours writeHourBody writes (see writeSlotBody):
+ * one object reused, so that no closure is made per hour or customer written
+ */
+const trunkCallsTo: {
+  out: BinaryWriter | null;
+  state: CustomerWindows | null;
+  bodyState: CustomerWindows | null;
+} = { out: null, state: null, bodyState: null };
+
+/** An hour's number and flags, ahead of the customer's slot bodies (HourSlots.forEach, `this` the writer). */
+function writeHourHead(this: BinaryWriter, slot: HourSlot, hourIdx: number): void {
+  this.num(hourIdx);
+  this.num(slotFlags(slot));
+}
+
+function writeHourBody(this: BinaryWriter, slot: HourSlot): void {
+  writeSlotBody(this, slot, trunkCallsTo.bodyState);
+}
 
 function writeTrunkCalls(this: typeof trunkCallsTo, trunk: string, calls: number): void {
   const out = this.out as BinaryWriter;
@@ -141,14 +158,12 @@ export function writeCustomers(
     const lengthAt = out.reserve();
     const start = out.length;
     out.num(s.hours.size);
-    for (const [hourIdx, slot] of s.hours) {
-      out.num(hourIdx);
-      out.num(slotFlags(slot));
-    }
+    s.hours.forEach(writeHourHead, out);
     const order = trunksInOrder(s);
     out.num(order.length);
     for (const t of order) out.num(str(t));
-    for (const slot of s.hours.values()) writeSlotBody(out, slot, s.idTableOf === spill ? s : null);
+    trunkCallsTo.bodyState = s.idTableOf === spill ? s : null;
+    s.hours.forEach(writeHourBody, out);
     out.num(s.trunks.size);
     for (const [trunkId, byHour] of s.trunks) {
       out.num(str(trunkId));

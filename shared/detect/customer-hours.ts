@@ -1,4 +1,5 @@
 import type { InventoryCache } from './call-facts.ts';
+import { HourSlots } from './hour-slots.ts';
 import type { WindowAggregate } from './window.ts';
 
 /** A window that must be rebuilt from the input: a call arrived after it was frozen. */
@@ -37,7 +38,7 @@ export interface HourSlot {
 /** Everything an aggregator keeps of one customer. */
 export interface CustomerWindows extends InventoryCache {
   customerId: string;
-  hours: Map<number, HourSlot>;
+  hours: HourSlots<HourSlot>;
   /**
    * trunk -> hour index -> window, or null while it equals the customer window of that hour. Shared
    * and empty (NO_TRUNKS) until trunkHours adds the first trunk, the only writer.
@@ -80,7 +81,7 @@ const NO_MORE_TRUNKS: CustomerWindows['trunkOrder'] = new Map();
 export function newCustomer(customerId: string): CustomerWindows {
   return {
     customerId,
-    hours: new Map(),
+    hours: new HourSlots(),
     trunks: NO_TRUNKS,
     trunkOrder: NO_MORE_TRUNKS,
     lastHourIdx: Number.NaN,

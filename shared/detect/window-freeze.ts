@@ -3,10 +3,14 @@ import type { CustomerWindows, HourSlot, WindowRef } from './customer-hours.ts';
 /**
  * The slots of one hour still holding their sets, with their customers: two arrays side by side
  * rather than an object per slot (one more allocation per customer-hour, kept until the hour freezes).
+ * The first `count` entries are the hour's: the arrays are kept at their length for the next hour,
+ * where emptying them (length 0) dropped their storage, and growing it again to 17,500 slots an hour
+ * (20,000 customers) left about 5 MB of garbage a worker in the old generation.
  */
 interface OpenHour {
   states: CustomerWindows[];
   slots: HourSlot[];
+  count: number;
 }
 
 /**
@@ -59,12 +63,11 @@ export class HourFreezer {
       const kept = hour <= this.keepThrough;
       if (kept && this.onFrozen === null) continue;
       this.open.delete(hour);
-      for (let i = 0; i < open.slots.length; i++) {
+      for (let i = 0; i < open.count; i++) {
         if (!this.keepSets && !kept) freezeSlot(open.states[i], hour, open.slots[i]);
         this.onFrozen?.(open.states[i], hour, open.slots[i]);
       }
-      open.states.length = 0;
-      open.slots.length = 0;
+      open.count = 0;
       this.spare = open;
     }
   }
@@ -74,12 +77,12 @@ export class HourFreezer {
     if (this.behind === Number.POSITIVE_INFINITY) return;
     let open = this.open.get(hourIdx);
     if (!open) {
-      open = this.spare ?? { states: [], slots: [] };
+      open = this.spare ?? { states: [], slots: [], count: 0 };
       this.spare = null;
       this.open.set(hourIdx, open);
     }
-    open.states.push(state);
-    open.slots.push(slot);
+    open.states[open.count] = state;
+    open.slots[open.count++] = slot;
   }
 
   markRecount(customerId: string, hourIdx: number): void {
