@@ -32,8 +32,13 @@ function maxWorkers(): number {
   return Math.min(asked, availableParallelism());
 }
 
-/** a window's sets are frozen once the input is this many hours past it */
-export const FREEZE_BEHIND_HOURS = 2;
+/**
+ * A reader writes an hour out, sets and all, once the input is this many hours past it (see
+ * AggregatorOptions.freeze, keepSets). A call that comes later opens its hour again, and the importer
+ * merges the two exactly, so one hour is enough: a reader then holds about one hour of windows, half
+ * of what two held (20,000 customers, paired: peak RSS 356 -> 315-324 MB, wall 0.95x).
+ */
+export const FREEZE_BEHIND_HOURS = 1;
 /**
  * Inflating costs about a quarter of parsing per decoded byte, both workers running (measured on the
  * bench set: with 0.17, set when parsing was slower, the first worker finished 50-170 ms early every

@@ -28,7 +28,7 @@ const gz = join(dir, 'big.csv.gz');
 writeFileSync(csv, text);
 writeFileSync(gz, gzipSync(text, { level: 1 }));
 // the same rows with every 50th of the first quarter moved to the end: the second worker reads calls
-// for hours the first one wrote out long before, so the main thread recounts those hours
+// for hours the first one wrote out long before, and the main thread merges both parts of each
 const late = join(dir, 'late.csv');
 {
   const [header, ...rows] = text.trimEnd().split('\n');
