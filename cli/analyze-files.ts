@@ -10,7 +10,7 @@ import { Aggregator, spillReserveBytes, WindowLimitError } from '../shared/detec
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
-import { FREEZE_BEHIND_HOURS, type RangeWorker, sizeOf, workerCount } from './analyze-prestart.ts';
+import { type RangeWorker, SPILL_BEHIND_HOURS, sizeOf, workerCount } from './analyze-prestart.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
@@ -99,9 +99,7 @@ export async function aggregateFiles(
   const reader = new Aggregator(ref, {
     ...limits,
     trunkWindows: ANALYZE_TRUNKS,
-    freeze: { behindHours: FREEZE_BEHIND_HOURS, keepSets: true },
-    spill: true,
-    spillReserveBytes: spillReserveBytes(decodedBytes(files)),
+    spill: { behindHours: SPILL_BEHIND_HOURS, reserveBytes: spillReserveBytes(decodedBytes(files)) },
   });
   for (const { path } of files) {
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });

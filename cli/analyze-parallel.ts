@@ -2,15 +2,12 @@ import { createReadStream, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
 import type { Plausibility } from '../shared/cdr/plausibility.ts';
-import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
-import { HOUR_MS, ZoneClock } from '../shared/cdr/time.ts';
-import { Aggregator, type AggregatorTransfer, WindowLimitError } from '../shared/detect/aggregator.ts';
+import { type Aggregator, type AggregatorTransfer, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { DeclaredColumns } from '../shared/detect/declarations.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
 import { RangeWorker, rangeInputs, type WorkerDone } from './analyze-prestart.ts';
 import type { ByteRange } from './analyze-range.ts';
-import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import type { Progress } from './progress.ts';
 
 export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart.ts';
@@ -19,10 +16,9 @@ export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart
  * Analyze on several cores for one big canonical CSV batch: each worker thread reads its own byte
  * range of the file (analyze-range.ts; gzip is decoded from the start by each) and aggregates every
  * record in it, so nothing is parsed twice; the main thread merges the windows in input order.
- * Workers freeze the called-number and pair sets of hours the input has left two hours behind, so
- * memory follows the open hours, not the file. A window that still got a call after freezing (input
- * out of time order), or that two ranges share and one froze, is rebuilt exactly by a second pass
- * over the file that folds only those windows. Returns null whenever ranges cannot apply (not
+ * Workers write out each hour the input has left behind, sets and all, so memory follows the open
+ * hours, not the file; an hour that two ranges share, or that a late call opened again, is merged
+ * exactly from its parts, so no input order needs a second pass over the file. Returns null whenever ranges cannot apply (not
  * canonical CSV, a boundary inside a quoted field, a worker failing): the caller then reads the file
  * the ordinary way, which also reports any real error.
  */
@@ -34,7 +30,7 @@ export interface WorkerInput {
   /** bounds on times and durations (default: the parser's) */
   plausibility?: Plausibility;
   range: ByteRange;
-  freezeBehindHours: number;
+  spillBehindHours: number;
   /** reference files the worker reads itself (started ahead, before the main thread has them)... */
   reference?: { customers: string | null; numbers: string | null; dno: string | null };
   /** ...or the reference data itself */
@@ -78,28 +74,6 @@ interface ParallelOptions {
   progress?: Progress;
 }
 
-/** Rebuilds the listed windows exactly with one more single-thread pass that folds only them. */
-async function recount(path: string, ref: ReferenceData, aggregator: Aggregator, opts: ParallelOptions) {
-  const refs = aggregator.recountNeeded();
-  if (refs.length === 0) return;
-  const wanted = new Set(refs.map((r) => `${r.customerId}\u0000${r.hourIdx * HOUR_MS}`));
-  const again = new Aggregator(ref, {
-    trunkWindows: ANALYZE_TRUNKS,
-    only: (c, hourMs) => wanted.has(`${c}\u0000${hourMs}`),
-  });
-  await readBatch(
-    createReadStream(path, { highWaterMark: 1 << 20 }),
-    {
-      source: path,
-      format: opts.format,
-      zone: opts.zone ? new ZoneClock(opts.zone) : null,
-      plausibility: opts.plausibility,
-    },
-    { ...again.callSink(), quarantine: () => {} },
-  );
-  aggregator.replaceWindows(again, refs);
-}
-
 export async function aggregateFileInParallel(
   path: string,
   fileBytes: number,
@@ -133,7 +107,6 @@ export async function aggregateFileInParallel(
     const done = await collect(workers, fileBytes, opts.progress);
     if (done === null) return null;
     for (const r of done) aggregator.importWindows(r.windows);
-    await recount(path, ref, aggregator, opts);
     // once rows have gone to the quarantine output a fallback would repeat them: errors from here on are real
     reporting = true;
     await reportQuarantine(path, done, workers, opts.onQuarantine);

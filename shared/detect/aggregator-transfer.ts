@@ -17,7 +17,6 @@ import {
   trunkHours,
   trunkNumber,
   trunksInOrder,
-  type WindowRef,
 } from './customer-hours.ts';
 import { cloneWindow, mergeInto, readWindow, type WindowAggregate, writeWindow } from './window.ts';
 
@@ -39,10 +38,9 @@ export interface ImportedCustomer {
 }
 
 const SPLIT_FLAG = 1;
-const FROZEN_FLAG = 2;
 
 function slotFlags(slot: HourSlot): number {
-  return (slot.split ? SPLIT_FLAG : 0) | (slot.frozen ? FROZEN_FLAG : 0);
+  return slot.split ? SPLIT_FLAG : 0;
 }
 
 /**
@@ -92,7 +90,6 @@ function readSlotBody(src: BinaryReader, customerId: string, flags: number, coun
   const slot = newSlot(w);
   slot.soleTrunk = sole < 0 ? null : src.str(sole);
   slot.split = (flags & SPLIT_FLAG) !== 0;
-  slot.frozen = (flags & FROZEN_FLAG) !== 0;
   if (n >= 0) {
     resetTrunkCalls(slot, 0);
     for (let k = 0; k < n; k++) addTrunkCalls(slot, src.str(src.num()), src.num());
@@ -136,16 +133,13 @@ export class HourSpill {
 }
 
 /**
- * Writes every customer's windows, and the windows waiting for a recount, for another thread, after
- * the hours already spilled (when given). Each customer is a record the reader can skip without
+ * Writes every customer's windows for another thread, after the hours already spilled (when given). Each customer is a record the reader can skip without
  * reading it: its id, the length of the rest, its hours with their flags, then its trunks and
  * windows. A trailer ends the transfer (its position is the last number, written in FIXED_BYTES so
- * that it is found from the end): trunk mode, calls, how many hour and customer records there are,
- * and the windows to recount.
+ * that it is found from the end): trunk mode, calls, and how many hour and customer records there are.
  */
 export function writeCustomers(
   customers: Map<string, CustomerWindows>,
-  recount: WindowRef[],
   trunkMode: number,
   /** calls the windows hold: the importer's window limit grows with them as the exporter's did */
   calls: number,
@@ -181,11 +175,6 @@ export function writeCustomers(
   out.num(calls);
   out.num(spill.records);
   out.num(customers.size);
-  out.num(recount.length);
-  for (const r of recount) {
-    out.num(str(r.customerId));
-    out.num(r.hourIdx);
-  }
   out.fixed(trailer);
   const state = out.finish();
   return { state, buffers: bundleBuffers(state) };
@@ -209,13 +198,13 @@ export interface CustomerPart {
 }
 
 /**
- * Reads a transfer's outline: the call count, the windows to recount, then each customer's part
- * in the order the customer records were written. Records are skipped, not read.
+ * Reads a transfer's outline: the call count, then each customer's part in the order the customer
+ * records were written. Records are skipped, not read.
  */
 export function* readCustomers(
   state: AggregatorTransfer,
   trunkMode: number,
-): Generator<{ calls: number } | { recount: WindowRef } | { customer: string; part: CustomerPart }> {
+): Generator<{ calls: number } | { customer: string; part: CustomerPart }> {
   const src = new BinaryReader(state);
   src.seek(Math.max(0, src.length - FIXED_BYTES));
   src.seek(src.num());
@@ -225,8 +214,6 @@ export function* readCustomers(
   yield { calls: src.num() };
   const hourRecords = src.num();
   const customerRecords = src.num();
-  for (let r = src.num(); r > 0; r--)
-    yield { recount: { customerId: src.str(src.num()), hourIdx: src.num() } };
   src.num(); // the trailer's own position
   if (!src.done) throw new RangeError('binary windows carry numbers past their trailer');
   src.seek(0);
@@ -268,24 +255,22 @@ export function* readCustomers(
     );
 }
 
-/** Calls `fn` with each of a part's hours as written: hour index, and whether the writer had frozen its sets. */
-export function forEachPartHour(part: CustomerPart, fn: (hourIdx: number, frozen: boolean) => void): void {
+/** Calls `fn` with the hour index of each of a part's hours, as written. */
+export function forEachPartHour(part: CustomerPart, fn: (hourIdx: number) => void): void {
   const src = part.src;
   for (const at of part.spilled) {
     src.seek(at);
-    const hourIdx = src.num();
-    fn(hourIdx, (src.num() & FROZEN_FLAG) !== 0);
+    fn(src.num());
   }
   src.seek(part.at);
   for (let h = src.num(); h > 0; h--) {
-    const hourIdx = src.num();
-    fn(hourIdx, (src.num() & FROZEN_FLAG) !== 0);
+    fn(src.num());
+    src.num(); // flags
   }
 }
 
-/** What the owner of a merge hears: hours taken over as they are, and shared hours frozen on a side. */
+/** What the owner of a merge hears: hours taken over as they are (a window more to count). */
 export interface MergeHooks {
-  markRecount: (customerId: string, hourIdx: number) => void;
   taken: () => void;
 }
 
@@ -316,8 +301,7 @@ export function mergePart(
 
 /**
  * Merges a customer read from another reader into `mine`: hours `mine` lacks are taken over as
- * they are (`taken` hears of each), shared hours merge, and a shared hour frozen on either side goes
- * to `markRecount`.
+ * they are (`taken` hears of each), and shared hours merge.
  */
 function mergeCustomer(mine: CustomerWindows, c: ImportedCustomer, trunkMode: number, on: MergeHooks): void {
   for (const t of c.trunkOrder) registerTrunk(mine, t);
@@ -344,7 +328,7 @@ function mergeCustomer(mine: CustomerWindows, c: ImportedCustomer, trunkMode: nu
     mergeHour(mine, hourIdx, slot, trunkMode, on, toMerge.get(hourIdx) ?? null);
 }
 
-/** One hour of another reader's into `mine`: taken over when `mine` lacks it, else merged or marked. */
+/** One hour of another reader's into `mine`: taken over when `mine` lacks it, else merged. */
 function mergeHour(
   mine: CustomerWindows,
   hourIdx: number,
@@ -358,8 +342,7 @@ function mergeHour(
   if (!have) {
     on.taken();
     mine.hours.set(hourIdx, slot);
-  } else if (have.frozen || slot.frozen) on.markRecount(mine.customerId, hourIdx);
-  else if (trunkMode === TRUNKS_CALLS) mergeTrunkCalls(have, slot);
+  } else if (trunkMode === TRUNKS_CALLS) mergeTrunkCalls(have, slot);
   else mergeSlot(mine, hourIdx, have, slot, otherTrunks ?? new Map());
 }
 

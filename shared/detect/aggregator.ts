@@ -29,15 +29,12 @@ import {
   TRUNKS_WINDOWS,
   trunkHours,
   trunkPlace,
-  trunksOfSlot,
-  type WindowRef,
 } from './customer-hours.ts';
+import { OpenHours } from './open-hours.ts';
 import type { ReferenceData } from './reference.ts';
 import { cloneWindow, emptyWindow, reuseWindow, type WindowAggregate } from './window.ts';
-import { HourFreezer } from './window-freeze.ts';
 
 export type { AggregatorTransfer } from './aggregator-transfer.ts';
-export type { WindowRef } from './customer-hours.ts';
 
 export interface AggregatorOptions {
   /** distinct counters stay exact up to this many keys, then switch to HyperLogLog */
@@ -48,34 +45,18 @@ export interface AggregatorOptions {
    */
   trunkWindows?: boolean | 'calls';
   /**
-   * Bounded memory for time-ordered input (one big batch): once a call arrives `behindHours` or more
-   * hours after a window's hour, the window's called-number and pair sets are frozen to their counts
-   * (the calling set stays: later hours compare with it). A call that still arrives for a frozen
-   * window is not folded; its window is listed by `recountNeeded()` and must be rebuilt exactly from
-   * the input (`replaceWindows`). With `keepFirstHour`, hours up to that of the first call are never
-   * frozen: a reader that starts mid-batch shares them with the reader before it (with `spill` they
-   * are written out whole, sets and all, once that far behind). With `keepSets` (and `spill`), hours
-   * that far behind are written out whole instead, sets and all: a late call opens a new window of
-   * its hour, which the importer merges exactly, so input in any order needs no recount (memory
-   * follows the open hours only while the input comes in time order, and an hour opened again counts
-   * against maxWindows again).
+   * Bounded memory for one big batch whose windows all go to another aggregator (a worker thread's
+   * share, or a reader on the main thread): once a call arrives `behindHours` or more hours after an
+   * hour, the hour is written out as numbers for exportWindows, sets and all, and dropped, so the
+   * reader holds the hours still open instead of the whole input's. Such an aggregator can only be
+   * exported. A call that comes later for an hour already written opens a new window of the hour,
+   * which the importer merges exactly: input in any order gives the windows one plain reader gives
+   * (memory follows the open hours only while the input comes in time order, and an hour opened again
+   * counts against maxWindows again). `reserveBytes`: room to take at once for the hours written
+   * out, so the writer need not grow (see spillReserveBytes). Not with trunkWindows true (whole trunk
+   * windows are not written out early).
    */
-  freeze?: { behindHours: number; keepFirstHour?: boolean; keepSets?: boolean };
-  /**
-   * With `freeze`, for a reader whose windows all go to another thread: an hour leaves memory as it
-   * freezes, written as numbers for exportWindows, so the reader holds the hours still open instead
-   * of the whole input's. Such an aggregator can only be exported. A late call for an hour already
-   * written opens a new window of that hour, and the importer recounts it (one of the two is frozen).
-   * Not with trunkWindows true (whole trunk windows are not written out early).
-   */
-  spill?: boolean;
-  /**
-   * With `spill`: bytes to reserve for the hours written out, so the writer need not grow (pages
-   * never written take no memory). See spillReserveBytes.
-   */
-  spillReserveBytes?: number;
-  /** fold only calls of these windows (a recount pass); every other call is ignored */
-  only?: (customerId: string, hourMs: number) => boolean;
+  spill?: { behindHours: number; reserveBytes?: number };
   /**
    * customer-hour windows held at most: one more throws WindowLimitError, so a batch of a million
    * customers (or hours) fails with a clear message instead of growing memory without end
@@ -106,8 +87,8 @@ export interface CustomerView {
   trunkAttempts: Array<{ trunkId: string; hourMs: number; attempts: number }>;
 }
 
-/** Merge hooks for an imported customer built from its parts: its windows were counted, and its recounts marked, on import. */
-const ALREADY_NOTED = { markRecount: () => {}, taken: () => {} };
+/** Merge hooks for an imported customer built from its parts: its windows were counted on import. */
+const ALREADY_NOTED = { taken: () => {} };
 
 /** build's answer, for a customer whose every hour one record alone holds */
 const EVERY_HOUR = () => true;
@@ -124,13 +105,12 @@ export class WindowLimitError extends Error {
  * Folds call records into per (customer, hour) windows, and per (customer, trunk, hour) windows or
  * calls. Calls arrive either as CallRecords (`add`) or as PackedCalls from the canonical fast path
  * (`addPacked`); both reduce to the same facts (call-facts.ts) and the same fold (call-fold.ts).
- * Freezing for bounded memory is window-freeze.ts; moving windows between threads and merging them,
- * aggregator-transfer.ts.
+ * Writing hours out for bounded memory is open-hours.ts; moving windows between threads and merging
+ * them, aggregator-transfer.ts.
  */
 export class Aggregator {
   private readonly limit: number;
   private readonly trunkMode: number;
-  private readonly only: ((customerId: string, hourMs: number) => boolean) | null;
   private readonly maxWindows: number;
   private readonly windowsPerCall: number;
   /** customer-hour windows held, and calls placed */
@@ -138,8 +118,9 @@ export class Aggregator {
   /** trunk-hour windows held apart from their customer's (an hour split over trunks) */
   private trunkWindowCount = 0;
   private calls = 0;
-  private readonly freezer: HourFreezer;
-  /** hours written out as they froze (AggregatorOptions.spill), or null */
+  /** the hours a spilling reader holds until they leave (AggregatorOptions.spill), or null */
+  private readonly openHours: OpenHours | null;
+  /** hours written out as they left (AggregatorOptions.spill), or null */
   private spill: HourSpill | null;
   /** slots written out and dropped, for new hours to reuse (see reuseWindow) */
   private readonly spentSlots: HourSlot[] = [];
@@ -173,18 +154,12 @@ export class Aggregator {
     this.limit = opts.exactLimit ?? Number.POSITIVE_INFINITY;
     const trunks = opts.trunkWindows ?? true;
     this.trunkMode = trunks === 'calls' ? TRUNKS_CALLS : trunks ? TRUNKS_WINDOWS : TRUNKS_NONE;
-    if (opts.spill && (!opts.freeze || this.trunkMode === TRUNKS_WINDOWS))
-      throw new RangeError('spilling hours needs freeze, and trunk calls or none rather than trunk windows');
-    if (opts.freeze?.keepSets && !opts.spill)
-      throw new RangeError('keeping the sets of hours left behind needs spill (else nothing is freed)');
-    this.spill = opts.spill ? new HourSpill(opts.spillReserveBytes) : null;
-    this.freezer = new HourFreezer(
-      opts.freeze ? opts.freeze.behindHours : Number.POSITIVE_INFINITY,
-      opts.freeze?.keepFirstHour ?? false,
-      opts.freeze?.keepSets ?? false,
-      this.spill ? (state, hourIdx, slot) => this.spillHour(state, hourIdx, slot) : null,
-    );
-    this.only = opts.only ?? null;
+    if (opts.spill && this.trunkMode === TRUNKS_WINDOWS)
+      throw new RangeError('spilling hours needs trunk calls or none rather than trunk windows');
+    this.spill = opts.spill ? new HourSpill(opts.spill.reserveBytes) : null;
+    this.openHours = opts.spill
+      ? new OpenHours(opts.spill.behindHours, (state, hourIdx, slot) => this.spillHour(state, hourIdx, slot))
+      : null;
     this.maxWindows = opts.maxWindows ?? Number.POSITIVE_INFINITY;
     this.windowsPerCall = opts.windowsPerCall ?? 0;
   }
@@ -263,11 +238,10 @@ export class Aggregator {
     // small-integer hour index: Map lookups on SMIs are far cheaper than on boxed millisecond values
     const hourIdx = p.hourIdx;
     const hour = hourIdx * HOUR_MS;
-    if (this.only !== null && !this.only(p.customerId, hour)) return;
     this.calls++;
     let slot = state.lastSlot;
     if (slot === null || state.lastHourIdx !== hourIdx) {
-      this.freezer.see(hourIdx);
+      this.openHours?.see(hourIdx);
       slot = state.hours.get(hourIdx) ?? null;
       if (!slot) {
         this.countWindow();
@@ -275,15 +249,10 @@ export class Aggregator {
         const expected = state.lastSlot === null ? 0 : Math.min(state.lastSlot.w.attempts, 1 << 16);
         slot = this.newHourSlot(p.customerId, hour, expected);
         state.hours.set(hourIdx, slot);
-        this.freezer.opened(state, hourIdx, slot);
+        this.openHours?.opened(state, hourIdx, slot);
       }
       state.lastHourIdx = hourIdx;
       state.lastSlot = slot;
-    }
-    if (slot.frozen) {
-      // late call for a window whose sets are gone: the whole window is rebuilt from the input
-      this.freezer.markRecount(p.customerId, hourIdx);
-      return;
     }
     if (this.trunkMode === TRUNKS_WINDOWS) this.placeTrunk(state, slot, p, hour, hourIdx);
     else if (this.trunkMode === TRUNKS_CALLS) this.countTrunkCall(state, slot, p.trunkId);
@@ -298,7 +267,7 @@ export class Aggregator {
     return reuseSlot(spent);
   }
 
-  /** Writes a frozen hour out and forgets it (AggregatorOptions.spill); its slot is reused. */
+  /** Writes an hour the input left behind out and forgets it (AggregatorOptions.spill); its slot is reused. */
   private spillHour(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
     (this.spill as HourSpill).write(state, hourIdx, slot);
     state.hours.delete(hourIdx);
@@ -306,7 +275,7 @@ export class Aggregator {
       state.lastSlot = null;
       state.lastHourIdx = Number.NaN;
     }
-    // nothing else holds a slot: the freezer let go of it, and the transfer has its numbers
+    // nothing else holds a slot: OpenHours let go of it, and the transfer has its numbers
     if (this.spentSlots.length < SPENT_SLOTS_MAX) this.spentSlots.push(slot);
   }
 
@@ -314,42 +283,6 @@ export class Aggregator {
   private assertWhole(what: string): void {
     if (this.spill !== null && this.spill.records > 0)
       throw new RangeError(`cannot ${what}: this aggregator spilled hours for export (exportWindows only)`);
-  }
-
-  /** Windows a late call reached after they were frozen: rebuild them with `replaceWindows`. */
-  recountNeeded(): WindowRef[] {
-    return this.freezer.recountNeeded();
-  }
-
-  /**
-   * Replaces the listed windows (customer and trunk level) with those `from` built, typically a
-   * recount over the same input with `only` set to these windows. Clears them from recountNeeded().
-   */
-  replaceWindows(from: Aggregator, refs: WindowRef[]): void {
-    this.assertWhole('replace windows');
-    for (const { customerId, hourIdx } of refs) {
-      this.freezer.recounted(customerId, hourIdx);
-      const mine = this.settle(customerId);
-      if (!mine) continue;
-      const theirs = from.customers.get(customerId);
-      const slot = theirs?.hours.get(hourIdx);
-      for (const byHour of mine.trunks.values()) byHour.delete(hourIdx);
-      if (!theirs || !slot) {
-        mine.hours.delete(hourIdx);
-        continue;
-      }
-      mine.hours.set(hourIdx, slot);
-      for (const trunk of trunksOfSlot(slot)) registerTrunk(mine, trunk);
-      for (const [trunk, byHour] of theirs.trunks) {
-        if (byHour.has(hourIdx)) trunkHours(mine, trunk).set(hourIdx, byHour.get(hourIdx) ?? null);
-      }
-    }
-    this.lastState = null;
-    this.lastCustomer = '';
-    for (const s of this.customers.values()) {
-      s.lastSlot = null;
-      s.lastHourIdx = Number.NaN;
-    }
   }
 
   /** Trunk side of a call, before the customer window folds it (a split copies the window as it was). */
@@ -430,13 +363,13 @@ export class Aggregator {
     this.settleAll();
     const spilled = this.spill ?? undefined;
     if (this.spill) this.spill = new HourSpill();
-    const moved = writeCustomers(this.customers, this.recountNeeded(), this.trunkMode, this.calls, spilled);
+    const moved = writeCustomers(this.customers, this.trunkMode, this.calls, spilled);
     this.calls = 0;
     this.windowCount = 0;
     this.trunkWindowCount = 0;
     this.customers.clear();
     this.bySlot = [];
-    this.freezer.clear();
+    this.openHours?.clear();
     this.lastState = null;
     this.lastCustomer = '';
     return moved;
@@ -447,9 +380,8 @@ export class Aggregator {
    * order, so customers and trunks keep the order a single reader would give them. Windows are not
    * built here: the aggregator notes where each customer lies and builds it when it is wanted, so a
    * main thread scoring customer by customer never holds every window as objects at once. Hours
-   * that more than one share has are merged when built; one frozen on either side cannot be merged
-   * from counts and is listed by recountNeeded() instead. A customer this aggregator folded calls
-   * of itself is merged at once.
+   * that more than one record has (two shares, or an hour a late call opened again) are merged when
+   * built. A customer this aggregator folded calls of itself is merged at once.
    */
   importWindows(state: AggregatorTransfer): void {
     this.assertWhole('import windows');
@@ -457,7 +389,6 @@ export class Aggregator {
     for (const item of readCustomers(state, this.trunkMode)) {
       // the windows' calls count as this aggregator's, so its window limit grows as theirs did
       if ('calls' in item) this.calls += item.calls;
-      else if ('recount' in item) this.freezer.markRecount(item.recount.customerId, item.recount.hourIdx);
       else this.importPart(item.customer, item.part);
     }
     this.lastState = null;
@@ -467,10 +398,7 @@ export class Aggregator {
   private importPart(customerId: string, part: CustomerPart): void {
     const mine = this.customers.get(customerId);
     if (mine) {
-      mergePart(mine, part, this.trunkMode, {
-        markRecount: (c, hourIdx) => this.freezer.markRecount(c, hourIdx),
-        taken: () => this.countWindow(),
-      });
+      mergePart(mine, part, this.trunkMode, { taken: () => this.countWindow() });
       return;
     }
     let list = this.imported.get(customerId);
@@ -478,20 +406,15 @@ export class Aggregator {
       list = [];
       this.imported.set(customerId, list);
     }
-    // hour -> frozen in any part so far: what mergeCustomer would hold for it
-    const had = new Map<number, boolean>();
-    const note = (hourIdx: number, frozen: boolean) => had.set(hourIdx, had.get(hourIdx) === true || frozen);
-    for (const p of list) forEachPartHour(p, note);
-    const take = (hourIdx: number, frozen: boolean) => {
-      const before = had.get(hourIdx);
-      if (before === undefined) this.countWindow();
-      else {
-        this.sharedHours.add(customerId);
-        if (before || frozen) this.freezer.markRecount(customerId, hourIdx);
-      }
-      note(hourIdx, frozen);
-    };
-    forEachPartHour(part, take);
+    // the customer's hours in its records so far: a window counts once, however many records hold it
+    const had = new Set<number>();
+    for (const p of list) forEachPartHour(p, (hourIdx) => had.add(hourIdx));
+    forEachPartHour(part, (hourIdx) => {
+      if (!had.has(hourIdx)) {
+        this.countWindow();
+        had.add(hourIdx);
+      } else this.sharedHours.add(customerId);
+    });
     list.push(part);
   }
 

@@ -2,12 +2,6 @@ import type { InventoryCache } from './call-facts.ts';
 import { HourSlots } from './hour-slots.ts';
 import type { WindowAggregate } from './window.ts';
 
-/** A window that must be rebuilt from the input: a call arrived after it was frozen. */
-export interface WindowRef {
-  customerId: string;
-  hourIdx: number;
-}
-
 /**
  * One customer-hour. While every call of the hour came through one trunk (the usual case), that
  * trunk's window is the customer window under another name, so it is not folded twice: the trunk map
@@ -18,8 +12,6 @@ export interface HourSlot {
   w: WindowAggregate;
   soleTrunk: string | null;
   split: boolean;
-  /** called and pair sets of this hour (customer and trunk windows) hold counts only */
-  frozen: boolean;
   /**
    * Trunk calls only ('calls'), once the hour split: PSTN calls per trunk, in first-seen order (see
    * addTrunkCalls, forEachTrunkCall). How many trunks, -1 before a split. The first two sit in the
@@ -105,7 +97,6 @@ export function newSlot(w: WindowAggregate): HourSlot {
     w,
     soleTrunk: null,
     split: false,
-    frozen: false,
     trunkCount: -1,
     trunkA: '',
     callsA: 0,
@@ -119,7 +110,6 @@ export function newSlot(w: WindowAggregate): HourSlot {
 export function reuseSlot(slot: HourSlot): HourSlot {
   slot.soleTrunk = null;
   slot.split = false;
-  slot.frozen = false;
   resetTrunkCalls(slot, -1);
   return slot;
 }

@@ -60,11 +60,9 @@ export interface NumberSource {
 
 const KIND_EXACT = 0;
 const KIND_HLL = 1;
-const KIND_FROZEN = 2;
 const KIND_BITS = 3;
-/** writeTo's flags beside the kind: no limit (none written), and a frozen count that was exact */
+/** writeTo's flag beside the kind: no limit (none written) */
 const UNLIMITED = 4;
-const FROZEN_EXACT = 8;
 
 export interface DistinctJson {
   /** exact keys, ascending */
@@ -73,7 +71,10 @@ export interface DistinctJson {
   h?: string;
 }
 
-/** what a counter holds: its keys, HLL registers, or only the count it had when frozen */
+/**
+ * what a counter holds: its keys, HLL registers, or only the count of its exact keys ("frozen": read
+ * without them, see readFrom)
+ */
 const MODE_EXACT = 0;
 const MODE_HLL = 1;
 const MODE_FROZEN = 2;
@@ -86,9 +87,8 @@ const MODE_FROZEN = 2;
 export class DistinctCounter extends NumberSet {
   private mode = MODE_EXACT;
   private regs: Uint8Array | null = null;
-  /** the count this counter had when freeze() dropped its keys */
+  /** a frozen counter's count */
   private frozenCount = 0;
-  private frozenExact = true;
   readonly limit: number;
 
   /** `expected`: keys the caller expects, to size the exact set once instead of growing it */
@@ -103,22 +103,12 @@ export class DistinctCounter extends NumberSet {
     this.mode = MODE_EXACT;
     this.regs = null;
     this.frozenCount = 0;
-    this.frozenExact = true;
   }
 
   /**
-   * Keeps only the count and drops the keys (memory for a window the input has moved past). A frozen
-   * counter still answers count() and clone(), and fails loudly on anything that needs its keys.
+   * Whether the counter holds only the count of its exact keys (readFrom without keys): it answers
+   * count() and clone(), and fails loudly on anything that needs its keys.
    */
-  freeze(): void {
-    if (this.mode === MODE_FROZEN) return;
-    this.frozenCount = this.count();
-    this.frozenExact = this.mode === MODE_EXACT;
-    this.release();
-    this.mode = MODE_FROZEN;
-    this.regs = null;
-  }
-
   get isFrozen(): boolean {
     return this.mode === MODE_FROZEN;
   }
@@ -157,7 +147,7 @@ export class DistinctCounter extends NumberSet {
   }
 
   get isExact(): boolean {
-    return this.mode === MODE_EXACT || (this.mode === MODE_FROZEN && this.frozenExact);
+    return this.mode !== MODE_HLL;
   }
 
   count(): number {
@@ -232,27 +222,22 @@ export class DistinctCounter extends NumberSet {
   override clone(): DistinctCounter {
     const c = new DistinctCounter(this.limit, 0);
     c.mode = this.mode;
-    if (this.mode === MODE_FROZEN) {
-      c.frozenCount = this.frozenCount;
-      c.frozenExact = this.frozenExact;
-    } else if (this.mode === MODE_EXACT) this.copyInto(c);
+    if (this.mode === MODE_FROZEN) c.frozenCount = this.frozenCount;
+    else if (this.mode === MODE_EXACT) this.copyInto(c);
     else c.regs = new Uint8Array(this.regs as Uint8Array);
     return c;
   }
 
-  /** Writes the counter as numbers (exact keys, HLL registers by reference, or a frozen count). */
+  /** Writes the counter as numbers (exact keys, or HLL registers by reference); not a frozen one. */
   writeTo(out: NumberSink): void {
-    // one number for kind and flags, then the limit only when there is one: the unlimited limit
-    // written as an infinity (a number written whole) and a frozen flag of its own came to most of a
-    // small set's size, three sets per window
+    this.assertLive('be written');
+    // one number for kind and flag, then the limit only when there is one: the unlimited limit
+    // written as an infinity (a number written whole) came to most of a small set's size, three sets
+    // per window
     const unlimited = this.limit === Number.POSITIVE_INFINITY;
-    const kind = this.mode === MODE_FROZEN ? KIND_FROZEN : this.mode === MODE_EXACT ? KIND_EXACT : KIND_HLL;
-    out.num(
-      kind | (unlimited ? UNLIMITED : 0) | (this.mode === MODE_FROZEN && this.frozenExact ? FROZEN_EXACT : 0),
-    );
+    out.num((this.mode === MODE_EXACT ? KIND_EXACT : KIND_HLL) | (unlimited ? UNLIMITED : 0));
     if (!unlimited) out.num(this.limit);
-    if (this.mode === MODE_FROZEN) out.num(this.frozenCount);
-    else if (this.mode === MODE_EXACT) {
+    if (this.mode === MODE_EXACT) {
       out.num(this.size);
       // room first: it may move the writer to a bigger array, which `words` then is
       const at = out.room(this.size * 2);
@@ -283,17 +268,12 @@ export class DistinctCounter extends NumberSet {
       for (let i = 0; i < size; i++) c.addParts(src.word(), src.word());
       return c;
     }
+    if (kind !== KIND_HLL) throw new RangeError(`distinct counter kind ${kind} is neither exact nor HLL`);
     const c = new DistinctCounter(limit, 0);
-    if (kind === KIND_FROZEN) {
-      c.mode = MODE_FROZEN;
-      c.frozenCount = src.num();
-      c.frozenExact = (head & FROZEN_EXACT) !== 0;
-    } else if (kind === KIND_HLL) {
-      const regs = src.bytes(src.num());
-      if (regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes, got ${regs.length}`);
-      c.mode = MODE_HLL;
-      c.regs = regs;
-    } else throw new RangeError(`distinct counter kind ${kind} is not exact, HLL or frozen`);
+    const regs = src.bytes(src.num());
+    if (regs.length !== M) throw new RangeError(`HLL registers must be ${M} bytes, got ${regs.length}`);
+    c.mode = MODE_HLL;
+    c.regs = regs;
     return c;
   }
 

@@ -35,7 +35,7 @@ function slotHash(hi: number, lo: number): number {
 }
 
 /**
- * Tables of sets that dropped their keys (a window frozen once the input moved past it, a set that
+ * Tables of sets that dropped their keys (a window written out once the input moved past it, a set that
  * grew or turned into HyperLogLog), kept by length for this thread's next sets. Left to the garbage
  * collector, those tables, long-lived and so freed only by a full collection, piled up by tens of MB
  * in a long read before one ran (peak RSS grew with the rows per hour). Bounded, so a burst of

@@ -101,8 +101,7 @@ describe('trunk calls instead of trunk windows', () => {
           for (const share of shares) {
             const reader = aggregate(share, {
               trunkWindows: 'calls',
-              freeze: { behindHours: 1, keepSets: true },
-              spill: true,
+              spill: { behindHours: 1 },
             });
             const { state, buffers } = reader.exportWindows();
             merged.importWindows(structuredClone(state, { transfer: buffers }));

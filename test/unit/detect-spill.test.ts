@@ -17,9 +17,9 @@ import {
 } from '../../shared/detect/window.ts';
 
 /**
- * Bounded-memory aggregation for one big batch (analyze's worker threads): freezing the sets of
- * hours the input has left behind, rebuilding windows a late call reaches, and merging contiguous
- * shares of the input, must all give exactly the windows one plain reader gives.
+ * Bounded-memory aggregation for one big batch (analyze's worker threads): writing out the hours the
+ * input has left behind, reopening an hour a late call reaches, and merging contiguous shares of the
+ * input, must all give exactly the windows one plain reader gives.
  */
 
 // time-ordered rows over one day (about 208 per hour), 12 customers, a fresh called number per row
@@ -56,60 +56,84 @@ function summary(agg: Aggregator): Array<Record<string, unknown>> {
   return out.sort((a, b) => String(a.key).localeCompare(String(b.key)));
 }
 
-function recount(agg: Aggregator, rows: string[], opts: AggregatorOptions = {}): void {
-  const refs = agg.recountNeeded();
-  const wanted = new Set(refs.map((r) => `${r.customerId}|${r.hourIdx * HOUR_MS}`));
-  const again = aggregate(rows, { ...opts, only: (c, hourMs) => wanted.has(`${c}|${hourMs}`) });
-  agg.replaceWindows(again, refs);
-}
-
 const plain = summary(aggregate(DATA));
 
 /**
- * Contiguous shares of the rows read apart, as analyze's workers read them (a later share keeps the
- * hours up to its first call when freezing), moved as numbers and imported in input order.
+ * Contiguous shares of the rows read apart, as analyze's workers read them, moved as numbers and
+ * imported in input order.
  */
 function importedShares(shares: string[][], opts: AggregatorOptions = {}): Aggregator {
   const merged = new Aggregator(emptyReference(), { trunkWindows: opts.trunkWindows });
-  shares.forEach((rows, k) => {
-    const freeze = opts.freeze && { ...opts.freeze, keepFirstHour: k > 0 };
-    const { state, buffers } = aggregate(rows, { ...opts, freeze }).exportWindows();
+  for (const rows of shares) {
+    const { state, buffers } = aggregate(rows, opts).exportWindows();
     merged.importWindows(structuredClone(state, { transfer: buffers }));
-  });
+  }
   return merged;
 }
 
 /** a spilling reader keeps trunk calls, not whole trunk windows (analyze's workers do the same) */
 const modeOf = (spill: boolean): AggregatorOptions => (spill ? { trunkWindows: 'calls' } : {});
 
-describe('bounded-memory aggregation', () => {
-  it('freezing time-ordered input keeps every count and drops the sets of hours 2+ behind', () => {
-    const frozen = aggregate(DATA, { freeze: { behindHours: 2 } });
-    expect(frozen.recountNeeded()).toEqual([]);
-    expect(summary(frozen)).toEqual(plain);
-    const windows = [...frozen.customerWindows().values()].flat();
-    const last = Math.max(...windows.map((w) => w.hourMs));
-    for (const w of windows) {
-      // hours at least 2 behind the latest are frozen, the two latest are not; calling sets stay
-      expect(w.called.isFrozen).toBe(w.hourMs <= last - 2 * HOUR_MS);
-      expect(w.pairs.isFrozen).toBe(w.hourMs <= last - 2 * HOUR_MS);
-      expect(w.calling.isFrozen).toBe(false);
-    }
-    expect(() => windows[0].called.has(1)).toThrow(/frozen/);
-  });
+/** every 7th row of the first six hours moved to the end: hours long written out get calls again */
+const LATE = (() => {
+  const early = DATA.filter((_, i) => i < DATA.length / 4 && i % 7 === 0);
+  return [...DATA.filter((_, i) => !(i < DATA.length / 4 && i % 7 === 0)), ...early];
+})();
 
-  it('a call that arrives for a frozen window is rebuilt exactly by a recount pass', () => {
-    // every 7th row of the first six hours moved to the end of the batch
-    const early = DATA.filter((_, i) => i < DATA.length / 4 && i % 7 === 0);
-    const rows = [...DATA.filter((_, i) => !(i < DATA.length / 4 && i % 7 === 0)), ...early];
-    const expected = summary(aggregate(rows));
-    expect(expected).toEqual(plain); // same rows, other order: same windows
-    const frozen = aggregate(rows, { freeze: { behindHours: 2 } });
-    expect(frozen.recountNeeded().length).toBeGreaterThan(0);
-    expect(summary(frozen)).not.toEqual(expected);
-    recount(frozen, rows);
-    expect(frozen.recountNeeded()).toEqual([]);
-    expect(summary(frozen)).toEqual(expected);
+/** the records each customer's hour is in, by customer and hour, in a transfer */
+function recordsPerHour(state: ReturnType<Aggregator['exportWindows']>['state']): Map<string, number> {
+  const records = new Map<string, number>();
+  for (const item of readCustomers(state, TRUNKS_CALLS)) {
+    if (!('part' in item)) continue;
+    forEachPartHour(item.part, (hourIdx) => {
+      const key = `${item.customer}|${hourIdx}`;
+      records.set(key, (records.get(key) ?? 0) + 1);
+    });
+  }
+  return records;
+}
+
+describe('bounded-memory aggregation', () => {
+  it.each([1, 2])(
+    'a reader writing out the hours it left %i behind holds only the hours still open, and imported equals one plain reader',
+    (behindHours) => {
+      const reader = aggregate(DATA, { trunkWindows: 'calls', spill: { behindHours } });
+      // its windows are no longer all in memory: it hands none out, it only exports
+      expect(() => [...reader.windows()]).toThrow(/spilled hours for export/);
+      expect(() => reader.trunkAttemptsOf('C0001')).toThrow(/spilled hours for export/);
+      const { state } = reader.exportWindows();
+      const spilled: number[] = [];
+      const kept: number[] = [];
+      for (const item of readCustomers(state, TRUNKS_CALLS)) {
+        if (!('part' in item)) continue;
+        const { part } = item;
+        let n = 0;
+        forEachPartHour(part, (hourIdx) => {
+          if (n++ < part.spilled.length) spilled.push(hourIdx);
+          else kept.push(hourIdx);
+        });
+      }
+      // in time order every hour went out once, as the input left it behind, but the last ones
+      const last = Math.max(...kept);
+      expect(kept.every((h) => h > last - behindHours)).toBe(true);
+      expect(Math.max(...spilled)).toBeLessThanOrEqual(last - behindHours);
+      expect([...recordsPerHour(state).values()].every((n) => n === 1)).toBe(true);
+      const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
+      merged.importWindows(state);
+      expect(summary(merged)).toEqual(summary(aggregate(DATA, { trunkWindows: 'calls' })));
+    },
+  );
+
+  it('a late call opens an hour already written out again, and the importer merges the two exactly', () => {
+    const reader = aggregate(LATE, { trunkWindows: 'calls', spill: { behindHours: 1 } });
+    const { state, buffers } = reader.exportWindows();
+    const moved = structuredClone(state, { transfer: buffers });
+    // the moved rows reach the first six hours again: those hours are in two records
+    const twice = [...recordsPerHour(moved)].filter(([, n]) => n === 2).map(([key]) => key.split('|')[1]);
+    expect(new Set(twice).size).toBeGreaterThanOrEqual(4);
+    const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
+    merged.importWindows(moved);
+    expect(summary(merged)).toEqual(summary(aggregate(DATA, { trunkWindows: 'calls' })));
   });
 
   it.each([false, true])(
@@ -118,33 +142,26 @@ describe('bounded-memory aggregation', () => {
       const whole = aggregate(DATA, modeOf(spill));
       for (const cut of [1, 777, 2500, 4321, DATA.length - 1]) {
         const merged = importedShares([DATA.slice(0, cut), DATA.slice(cut)], {
-          freeze: { behindHours: 2 },
-          spill,
+          ...(spill ? { spill: { behindHours: 1 } } : {}),
           ...modeOf(spill),
         });
-        // time-ordered shares meet in one hour that neither froze: nothing to recount
-        expect(merged.recountNeeded()).toEqual([]);
         expect(summary(merged)).toEqual(summary(whole));
         expect([...merged.customerWindows().keys()]).toEqual([...whole.customerWindows().keys()]);
       }
     },
   );
 
-  it('a spilling reader writes hours out as they freeze: a late call reopens its hour, which the importer recounts', () => {
-    // every 7th row of the first six hours moved to the end: hours long written out get calls again
-    const early = DATA.filter((_, i) => i < DATA.length / 4 && i % 7 === 0);
-    const rows = [...DATA.filter((_, i) => !(i < DATA.length / 4 && i % 7 === 0)), ...early];
-    const spilling = aggregate(rows, { freeze: { behindHours: 2 }, spill: true, trunkWindows: 'calls' });
-    // its windows are no longer all in memory: it hands none out, it only exports
-    expect(() => [...spilling.windows()]).toThrow(/spilled hours for export/);
-    expect(() => spilling.trunkAttemptsOf('C0001')).toThrow(/spilled hours for export/);
-    const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
-    const { state, buffers } = spilling.exportWindows();
-    merged.importWindows(structuredClone(state, { transfer: buffers }));
-    // the moved rows reach the first six hours again
-    expect(new Set(merged.recountNeeded().map((r) => r.hourIdx)).size).toBeGreaterThanOrEqual(4);
-    recount(merged, rows, { trunkWindows: 'calls' });
-    expect(summary(merged)).toEqual(summary(aggregate(DATA, { trunkWindows: 'calls' })));
+  it('shares that both hold hours the first wrote out long before merge exactly, with no second pass', () => {
+    // the second share starts with rows of the first half's hours, then continues at hour 12
+    const cut = DATA.length / 2;
+    const stray = DATA.filter((_, i) => i < cut && i % 50 === 0);
+    const rows = [...DATA.slice(0, cut).filter((_, i) => i % 50 !== 0), ...stray, ...DATA.slice(cut)];
+    const split = cut - stray.length;
+    const merged = importedShares([rows.slice(0, split), rows.slice(split)], {
+      spill: { behindHours: 1 },
+      ...modeOf(true),
+    });
+    expect(summary(merged)).toEqual(summary(aggregate(DATA, modeOf(true))));
   });
 
   it('a window reused after it was written out is as empty as a new one, whatever its sets had become', () => {
@@ -154,7 +171,6 @@ describe('bounded-memory aggregation', () => {
       used.called.add(k);
       used.pairs.add(k * 7);
     }
-    used.called.freeze();
     used.attempts = 500;
     used.answered = 3;
     used.durationHist[2] = 3;
@@ -171,74 +187,28 @@ describe('bounded-memory aggregation', () => {
     }
   });
 
-  it('a later share writes its first hour out with its sets once the input is past it, not holding it to the end', () => {
-    const rows = DATA.slice(2600);
-    const opts: AggregatorOptions = {
-      freeze: { behindHours: 2, keepFirstHour: true },
-      spill: true,
-      trunkWindows: 'calls',
-    };
-    const { state } = aggregate(rows, opts).exportWindows();
-    const spilled: Array<{ hourIdx: number; frozen: boolean }> = [];
-    const kept: number[] = [];
-    for (const item of readCustomers(state, TRUNKS_CALLS)) {
-      if (!('part' in item)) continue;
-      const { part } = item;
-      const before = spilled.length;
-      forEachPartHour(part, (hourIdx, frozen) => {
-        if (spilled.length - before < part.spilled.length) spilled.push({ hourIdx, frozen });
-        else kept.push(hourIdx);
-      });
-    }
-    const first = Math.min(...spilled.map((h) => h.hourIdx));
-    const last = Math.max(...kept);
-    // the first hour went out as soon as the input was two hours past it, sets and all (the share
-    // before this one holds the same hour, and the two merge from their keys); later hours went out
-    // frozen; the reader held only its last two hours at the end
-    expect(spilled.filter((h) => h.hourIdx === first).length).toBe(12);
-    expect(spilled.every((h) => h.frozen === (h.hourIdx !== first))).toBe(true);
-    expect(kept.every((h) => h >= last - 1)).toBe(true);
-    const merged = importedShares([DATA.slice(0, 2600), rows], opts);
-    expect(merged.recountNeeded()).toEqual([]);
-    expect(summary(merged)).toEqual(summary(aggregate(DATA, modeOf(true))));
-  });
-
   it('a spilling reader reserves as many bytes as its input, at most 2^28 of them', () => {
     expect(spillReserveBytes(4_000_000)).toBe(4_000_000);
     expect(spillReserveBytes(2 ** 40)).toBe(2 ** 28);
   });
 
-  it('spilling needs freezing, and keeps no whole trunk windows', () => {
-    expect(() => new Aggregator(emptyReference(), { spill: true })).toThrow(/needs freeze/);
-    expect(
-      () => new Aggregator(emptyReference(), { spill: true, freeze: { behindHours: 2 }, trunkWindows: true }),
-    ).toThrow(/trunk windows/);
+  it('a spilling reader keeps no whole trunk windows', () => {
+    expect(() => new Aggregator(emptyReference(), { spill: { behindHours: 1 }, trunkWindows: true })).toThrow(
+      /trunk windows/,
+    );
   });
 
-  it('a reader that writes out the hours it left behind whole (sets and all) needs no recount, however late the calls: imported, it equals one plain reader', () => {
-    const opts: AggregatorOptions = {
-      trunkWindows: 'calls',
-      freeze: { behindHours: 2, keepSets: true },
-      spill: true,
-    };
-    // in time order, then shuffled (every hour reached again long after it was written out)
+  it('a reader that writes out the hours it left behind equals one plain reader however late the calls, trunk calls included', () => {
+    const opts: AggregatorOptions = { trunkWindows: 'calls', spill: { behindHours: 2 } };
+    // shuffled: every hour reached again long after it was written out
     const shuffled = DATA.map((line, i) => ({ line, k: (i * 7919) % DATA.length }))
       .sort((a, b) => a.k - b.k)
       .map((r) => r.line);
     const expected = summary(aggregate(DATA, { trunkWindows: 'calls' }));
-    for (const rows of [DATA, shuffled]) {
-      const reader = aggregate(rows, opts);
-      expect(reader.recountNeeded()).toEqual([]);
-      const { state } = reader.exportWindows();
-      // read in time order, all but the last hours went out as numbers while the input went on
-      const spilled = [...readCustomers(state, TRUNKS_CALLS)].reduce(
-        (n, item) => n + ('part' in item ? item.part.spilled.length : 0),
-        0,
-      );
-      if (rows === DATA) expect(spilled).toBeGreaterThanOrEqual(12 * 21);
+    for (const rows of [DATA, LATE, shuffled]) {
+      const { state } = aggregate(rows, opts).exportWindows();
       const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
       merged.importWindows(state);
-      expect(merged.recountNeeded()).toEqual([]);
       expect(summary(merged)).toEqual(expected);
       // calls per trunk hour by hour, each hour's trunks in the order the input first used them
       const trunkCalls = (agg: Aggregator) =>
@@ -248,9 +218,6 @@ describe('bounded-memory aggregation', () => {
         ]);
       expect(trunkCalls(merged)).toEqual(trunkCalls(aggregate(rows, { trunkWindows: 'calls' })));
     }
-    expect(() => new Aggregator(emptyReference(), { freeze: { behindHours: 2, keepSets: true } })).toThrow(
-      /needs spill/,
-    );
   });
 
   it('imported shares are built customer by customer when scored, anew each time, as one reader has them', () => {
@@ -289,26 +256,6 @@ describe('bounded-memory aggregation', () => {
     expect(windows.some((w) => !w.called.isFrozen)).toBe(true);
   });
 
-  it.each([false, true])(
-    'shares that both hold a window one of them froze (spilling hours: %s) are recounted, then equal one reader',
-    (spill) => {
-      // the second share starts with rows of hour 0, then continues at hour 12: hour 0 is frozen in
-      // the first share and open in the second
-      const cut = DATA.length / 2;
-      const stray = DATA.filter((_, i) => i < cut && i % 50 === 0);
-      const rows = [...DATA.slice(0, cut).filter((_, i) => i % 50 !== 0), ...stray, ...DATA.slice(cut)];
-      const split = cut - stray.length;
-      const merged = importedShares([rows.slice(0, split), rows.slice(split)], {
-        freeze: { behindHours: 2 },
-        spill,
-        ...modeOf(spill),
-      });
-      expect(merged.recountNeeded().length).toBeGreaterThan(0);
-      recount(merged, rows, modeOf(spill));
-      expect(summary(merged)).toEqual(summary(aggregate(DATA, modeOf(spill))));
-    },
-  );
-
   it('the trunk windows of an hour split between shares merge like one reader', () => {
     // a second trunk for every customer in the second half: hours split in one share or the other
     const rows = DATA.map((line, i) =>
@@ -321,7 +268,7 @@ describe('bounded-memory aggregation', () => {
   });
 
   it('release frees the transfers an importer holds at once: their buffers are detached, and nothing is read after', () => {
-    const spilling = aggregate(DATA, { freeze: { behindHours: 2 }, spill: true, trunkWindows: 'calls' });
+    const spilling = aggregate(DATA, { spill: { behindHours: 1 }, trunkWindows: 'calls' });
     const { state, buffers } = spilling.exportWindows();
     const moved = structuredClone(state, { transfer: buffers });
     const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
