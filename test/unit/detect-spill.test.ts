@@ -56,8 +56,6 @@ function summary(agg: Aggregator): Array<Record<string, unknown>> {
   return out.sort((a, b) => String(a.key).localeCompare(String(b.key)));
 }
 
-const plain = summary(aggregate(DATA));
-
 /**
  * Contiguous shares of the rows read apart, as analyze's workers read them, moved as numbers and
  * imported in input order.
