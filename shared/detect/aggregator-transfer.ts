@@ -255,6 +255,12 @@ export function* readCustomers(
     );
 }
 
+/** How many hour records a part has: its spilled hours and the hours of its customer record. */
+export function partRecords(part: CustomerPart): number {
+  part.src.seek(part.at);
+  return part.spilled.length + part.src.num();
+}
+
 /** Calls `fn` with the hour index of each of a part's hours, as written. */
 export function forEachPartHour(part: CustomerPart, fn: (hourIdx: number) => void): void {
   const src = part.src;
