@@ -134,8 +134,8 @@ export interface ReferenceOptions {
  * The reference files, parsed. `deferInventory`: the number inventory is read and parsed on first
  * use, for a run whose worker threads check calls against it themselves (they read the same file and
  * fail on the same errors): the main thread then needs it only if it reads the batch after all (a
- * fallback). At 20,000 customers its 119,000 numbers took a quarter of a second of this
- * thread, on a core the workers were using. An error in it is the same error, met at first use.
+ * fallback). At 20,000 customers its 119,000 numbers took a quarter of a second of this thread, on a
+ * core the workers were using. An error in it is the same error, met at first use.
  */
 export function loadReference(opts: ReferenceOptions, deferInventory = false): ReferenceData {
   const ref = emptyReference();

@@ -51,17 +51,17 @@ function writeSlotBody(out: BinaryWriter, slot: HourSlot, state: CustomerWindows
   out.num(slot.soleTrunk === null ? -1 : trunkNumber(out, state, slot.soleTrunk));
   writeWindow(slot.w, out);
   out.num(slot.trunkCount);
-  trunkCallsTo.out = out;
-  trunkCallsTo.state = state;
-  forEachTrunkCall(slot, writeTrunkCalls, trunkCallsTo);
-  trunkCallsTo.state = null;
+  writing.out = out;
+  writing.state = state;
+  forEachTrunkCall(slot, writeTrunkCalls, writing);
+  writing.state = null;
 }
 
 /**
  * where writeTrunkCalls writes, and the customer whose hours writeHourBody writes (see writeSlotBody):
  * one object reused, so that no closure is made per hour or customer written
  */
-const trunkCallsTo: {
+const writing: {
   out: BinaryWriter | null;
   state: CustomerWindows | null;
   bodyState: CustomerWindows | null;
@@ -74,10 +74,10 @@ function writeHourHead(this: BinaryWriter, slot: HourSlot, hourIdx: number): voi
 }
 
 function writeHourBody(this: BinaryWriter, slot: HourSlot): void {
-  writeSlotBody(this, slot, trunkCallsTo.bodyState);
+  writeSlotBody(this, slot, writing.bodyState);
 }
 
-function writeTrunkCalls(this: typeof trunkCallsTo, trunk: string, calls: number): void {
+function writeTrunkCalls(this: typeof writing, trunk: string, calls: number): void {
   const out = this.out as BinaryWriter;
   out.num(trunkNumber(out, this.state, trunk));
   out.num(calls);
@@ -133,10 +133,11 @@ export class HourSpill {
 }
 
 /**
- * Writes every customer's windows for another thread, after the hours already spilled (when given). Each customer is a record the reader can skip without
- * reading it: its id, the length of the rest, its hours with their flags, then its trunks and
- * windows. A trailer ends the transfer (its position is the last number, written in FIXED_BYTES so
- * that it is found from the end): trunk mode, calls, and how many hour and customer records there are.
+ * Writes every customer's windows for another thread, after the hours already spilled (when given).
+ * Each customer is a record the reader can skip without reading it: its id, the length of the rest,
+ * its hours with their flags, then its trunks and windows. A trailer ends the transfer (its position
+ * is the last number, written in FIXED_BYTES so that it is found from the end): trunk mode, calls,
+ * and how many hour and customer records there are.
  */
 export function writeCustomers(
   customers: Map<string, CustomerWindows>,
@@ -156,7 +157,7 @@ export function writeCustomers(
     const order = trunksInOrder(s);
     out.num(order.length);
     for (const t of order) out.num(str(t));
-    trunkCallsTo.bodyState = s.idTableOf === spill ? s : null;
+    writing.bodyState = s.idTableOf === spill ? s : null;
     s.hours.forEach(writeHourBody, out);
     out.num(s.trunks.size);
     for (const [trunkId, byHour] of s.trunks) {

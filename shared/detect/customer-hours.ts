@@ -231,18 +231,6 @@ export function trunkNumber(
   return out.str(trunk);
 }
 
-/** The trunks that carried calls in an hour kept with trunk calls only. */
-export function trunksOfSlot(slot: HourSlot): string[] {
-  if (slot.trunkCount >= 0) {
-    const trunks: string[] = [];
-    forEachTrunkCall(slot, (t) => {
-      trunks.push(t);
-    });
-    return trunks;
-  }
-  return slot.soleTrunk === null ? [] : [slot.soleTrunk];
-}
-
 /** what an aggregator keeps per (customer, trunk, hour): nothing, whole windows, or calls only */
 export const TRUNKS_NONE = 0;
 export const TRUNKS_WINDOWS = 1;
