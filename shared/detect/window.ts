@@ -304,14 +304,7 @@ const WHOLE_HOUR = 1 << 16;
 const WHOLE_FIRST = 1 << 17;
 const WHOLE_LAST = 1 << 18;
 const BUCKETS = WHOLE_HOUR - 1;
-/**
- * A window's values as writeWindow sends them: its counters in COUNTER_FIELDS order, then its duration
- * buckets, in groups of MASK_BITS, each a mask of the values that are not zero and then those values.
- * Compiled once into straight-line code for the counters (see compileCounters): through an array of
- * the values, a loop over them and a mask built bit by bit, writing and reading windows took a
- * tenth of a worker's time at 20,000 customers (half a million windows written, each read back).
- * Buckets go through a loop, as many as the window has.
- */
+/** COUNTER_FIELDS in mask groups of MASK_BITS (see writeValues), each counter with its bit */
 function valueGroups(): Array<{ from: number; counters: Array<{ f: string; bit: number }> }> {
   const groups: Array<{ from: number; counters: Array<{ f: string; bit: number }> }> = [];
   for (let from = 0; from < COUNTER_FIELDS.length; from += MASK_BITS) {
@@ -327,6 +320,14 @@ function bucketRange(from: number): { first: string; end: string; shift: number 
   return { first: `${Math.max(0, from - c)}`, end: `${from + MASK_BITS - c}`, shift: c - from };
 }
 
+/**
+ * A window's values as writeWindow sends them: its counters in COUNTER_FIELDS order, then its duration
+ * buckets, in groups of MASK_BITS, each a mask of the values that are not zero and then those values.
+ * Compiled once into straight-line code for the counters (see compileCounters): through an array of
+ * the values, a loop over them and a mask built bit by bit, writing and reading windows took a
+ * tenth of a worker's time at 20,000 customers (half a million windows written, each read back).
+ * Buckets go through a loop, as many as the window has.
+ */
 const writeValues = (() => {
   const body: string[] = [];
   for (const { from, counters } of valueGroups()) {
