@@ -31,7 +31,7 @@ export function scoreCustomerWindows(
   let seen: DistinctCounter | null = null;
   const days = policy.rules.TRACEBACK_HISTORY.windowDays;
   // reason code -> hours in a row it has fired, up to the previous window's hour
-  let streak = new Map<string, number>();
+  let streak: ReadonlyMap<string, number> = NO_STREAK;
   let streakHourMs = Number.NaN;
   for (let i = 0; i < sorted.length; i++) {
     const w = sorted[i];
@@ -56,9 +56,16 @@ export function scoreCustomerWindows(
   return findings;
 }
 
-function nextStreak(prior: ReadonlyMap<string, number> | undefined, f: Finding | null): Map<string, number> {
+/** the streaks after an hour without a finding: shared, never written */
+const NO_STREAK: ReadonlyMap<string, number> = new Map();
+
+function nextStreak(
+  prior: ReadonlyMap<string, number> | undefined,
+  f: Finding | null,
+): ReadonlyMap<string, number> {
+  if (f === null) return NO_STREAK;
   const next = new Map<string, number>();
-  for (const r of f?.reasons ?? []) next.set(r.code, 1 + (prior?.get(r.code) ?? 0));
+  for (const r of f.reasons) next.set(r.code, 1 + (prior?.get(r.code) ?? 0));
   return next;
 }
 
@@ -81,12 +88,13 @@ export function analyzeAll(
 ): { findings: Finding[]; offNet: OffNetTotals } {
   const findings: Finding[] = [];
   const offNet: OffNetTotals = { on_net_calls: 0, emergency_calls: 0 };
-  for (const { customerId, windows, trunkAttempts } of agg.eachCustomer()) {
+  for (const view of agg.eachCustomer()) {
+    const { customerId, windows } = view;
     for (const w of windows) {
       offNet.on_net_calls += w.onNet;
       offNet.emergency_calls += w.emergency;
     }
-    const trunksOf = topTrunksByHour(trunkAttempts);
+    const trunksOf = topTrunksByHour(() => view.trunkAttempts);
     for (const f of scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf))
       findings.push(f);
   }
@@ -106,20 +114,27 @@ export function scoreAll(
 /**
  * The five busiest trunks of each hour, as findings show them (calls per trunk are all they show of
  * trunk windows: no need to build them). Indexed by hour once, so a customer with many hours costs
- * time in proportion to its trunk windows, not their square.
+ * time in proportion to its trunk windows, not their square; and only once a finding asks, since
+ * most customers of a carrier have none.
  */
 function topTrunksByHour(
-  trunkWindows: Array<{ trunkId: string; hourMs: number; attempts: number }>,
+  trunkWindows: () => Array<{ trunkId: string; hourMs: number; attempts: number }>,
 ): (hourMs: number) => TrunkShare[] {
-  const byHour = new Map<number, Array<{ trunkId: string; attempts: number }>>();
-  for (const t of trunkWindows) {
-    const list = byHour.get(t.hourMs);
-    if (list) list.push(t);
-    else byHour.set(t.hourMs, [t]);
-  }
-  return (hourMs) =>
-    (byHour.get(hourMs) ?? [])
+  let byHour: Map<number, Array<{ trunkId: string; attempts: number }>> | null = null;
+  const index = () => {
+    const m = new Map<number, Array<{ trunkId: string; attempts: number }>>();
+    for (const t of trunkWindows()) {
+      const list = m.get(t.hourMs);
+      if (list) list.push(t);
+      else m.set(t.hourMs, [t]);
+    }
+    return m;
+  };
+  return (hourMs) => {
+    byHour ??= index();
+    return (byHour.get(hourMs) ?? [])
       .sort((a, b) => b.attempts - a.attempts)
       .slice(0, 5)
       .map((t) => ({ trunk_id: t.trunkId, calls: t.attempts }));
+  };
 }

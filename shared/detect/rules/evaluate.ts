@@ -39,7 +39,15 @@ export function excessOf(direction: 'max' | 'min', observed: number, threshold: 
  */
 const effectiveByPolicy = new WeakMap<Policy, Map<TrafficProfile, Map<Vetting, EffectiveRule[]>>>();
 
+/**
+ * The last kind asked for: scoring asks window after window of one customer, so the maps are looked
+ * up once per customer rather than three times per window.
+ */
+let last: { policy: Policy; profile: TrafficProfile; vetting: Vetting; rules: EffectiveRule[] } | null = null;
+
 function effectiveRules(policy: Policy, profile: TrafficProfile, vetting: Vetting): EffectiveRule[] {
+  if (last !== null && last.policy === policy && last.profile === profile && last.vetting === vetting)
+    return last.rules;
   let byProfile = effectiveByPolicy.get(policy);
   if (!byProfile) {
     byProfile = new Map();
@@ -55,6 +63,7 @@ function effectiveRules(policy: Policy, profile: TrafficProfile, vetting: Vettin
     rules = RULES.map((r) => effectiveRule(policy, r.code, profile, vetting, r.direction, r.ratio));
     byVetting.set(vetting, rules);
   }
+  last = { policy, profile, vetting, rules };
   return rules;
 }
 
