@@ -38,6 +38,16 @@ export class OwnedNumbers {
     return true;
   }
 
+  /** Sizes an empty table for `count` pairs, so that adding them never grows it. */
+  reserve(count: number): void {
+    if (this.size > 0) return;
+    let slots = this.mask + 1;
+    while (slots < count * 2) slots *= 2;
+    if (slots === this.mask + 1) return;
+    this.slots = new Int32Array(slots * WORDS);
+    this.mask = slots - 1;
+  }
+
   has(customerNo: number, hi: number, lo: number): boolean {
     return this.find(customerNo, hi, lo) >= 0;
   }

@@ -2,6 +2,7 @@ import { normalizeNumber } from '../cdr/phone.ts';
 import type { Customer } from './customers.ts';
 import type { CustomerDeclarations } from './declarations.ts';
 import { numberKey, PLAIN_E164 } from './distinct.ts';
+import { readPlainInventory } from './inventory-plain.ts';
 import { KEY_SPLIT, keyHigh, keyLow } from './number-set.ts';
 import { OwnedNumbers } from './owned-numbers.ts';
 import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
@@ -112,20 +113,34 @@ export class NumberInventory {
       list.push(p);
       this.prefixes.set(customerId, list);
     } else if (PLAIN_E164.test(number)) {
-      let no = this.customerNos.get(customerId);
-      if (no === undefined) {
-        no = this.customerIds.length;
-        this.customerIds.push(customerId);
-        this.customerNos.set(customerId, no);
-      }
-      const key = numberKey(number);
-      const hi = keyHigh(key);
-      this.owned.add(no, hi, keyLow(key, hi));
+      this.addPlainKey(customerId, numberKey(number));
     } else {
       const set = this.odd.get(customerId) ?? new Set();
       set.add(number);
       this.odd.set(customerId, set);
     }
+  }
+
+  /**
+   * Adds a plain E.164 number (see PLAIN_E164) given as its key, the digits' value: what add() does
+   * with such text, for a reader that has the digits already.
+   */
+  addPlainKey(customerId: string, key: number): void {
+    if (this.keyCache.size > 0) this.keyCache.clear();
+    this.revision++;
+    let no = this.customerNos.get(customerId);
+    if (no === undefined) {
+      no = this.customerIds.length;
+      this.customerIds.push(customerId);
+      this.customerNos.set(customerId, no);
+    }
+    const hi = keyHigh(key);
+    this.owned.add(no, hi, keyLow(key, hi));
+  }
+
+  /** Sizes the table for `count` plain numbers at once, for a reader that knows how many lines come. */
+  reservePlain(count: number): void {
+    this.owned.reserve(count);
   }
 
   /** Every (customer, number or `prefix*`) entry, to rebuild the inventory elsewhere (a worker thread). */
@@ -172,6 +187,8 @@ export class NumberInventory {
 }
 
 export function parseInventory(text: string, source: string): NumberInventory {
+  const quick = new NumberInventory();
+  if (readPlainInventory(text, quick)) return quick;
   const inv = new NumberInventory();
   eachCsvObject(text, source, ['customer_id', 'number'], (line, row) => {
     const customer = row.customer_id;

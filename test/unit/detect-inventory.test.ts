@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeNumber } from '../../shared/cdr/phone.ts';
 import { numberKey, PLAIN_E164 } from '../../shared/detect/distinct.ts';
+import { readPlainInventory } from '../../shared/detect/inventory-plain.ts';
 import { KEY_SPLIT, keyHigh, keyLow } from '../../shared/detect/number-set.ts';
 import { OwnedNumbers } from '../../shared/detect/owned-numbers.ts';
 import { keyHasPrefix, NumberInventory, parseInventory } from '../../shared/detect/reference.ts';
@@ -108,5 +109,71 @@ describe('number inventory', () => {
       ['C2', '+447700900123'],
       ['C1', '+1303555*'],
     ]);
+  });
+
+  /** what an inventory holds, in an order that does not depend on how its table was sized */
+  const holdings = (inv: NumberInventory) =>
+    inv.entries().sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));
+  /** the same file with an extra column: the quick reader gives up on it, so it is read the general way */
+  const generalWay = (lines: string[]) =>
+    ['customer_id,number,note', ...lines.map((l) => (l === '' ? l : `${l},`))].join('\n');
+
+  it('a plain file read the quick way holds what the general CSV reader makes of it, LF or CRLF, ids repeated or not', () => {
+    const id = fc.stringMatching(/^[!#-+\--~]{1,12}$/);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.oneof(fc.constantFrom('C1', 'C2'), id), e164), { minLength: 1, maxLength: 60 }),
+        fc.boolean(),
+        fc.boolean(),
+        (rows, crlf, finalNewline) => {
+          const lines = rows.map(([c, n]) => `${c},${n}`);
+          const eol = crlf ? '\r\n' : '\n';
+          const text = `customer_id,number${eol}${lines.join(eol)}${finalNewline ? eol : ''}`;
+          const quick = new NumberInventory();
+          expect(readPlainInventory(text, quick)).toBe(true);
+          const general = parseInventory(generalWay(lines), 'numbers.csv');
+          expect(holdings(quick)).toEqual(holdings(general));
+          expect(holdings(parseInventory(text, 'numbers.csv'))).toEqual(holdings(general));
+          for (const [c, n] of rows) expect(quick.owns(c, n)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a line the quick reader cannot take sends the whole file the general way, errors and all', () => {
+    const plain = ['C1,+12025550143', 'C2,+447700900123'];
+    const odd = [
+      'C1,(202) 555-0143', // another way to write a number
+      'C1,+1303555*', // a prefix
+      ' C1 ,+12025550144', // blanks trimmed
+      '"C1",+12025550145', // quoted
+      'C1,+012025550143', // not E.164: an error with its line
+      'C1,+1202555014312345', // 19 digits
+      '', // an empty line
+      ',+12025550146', // no customer: an error with its line
+      'C1,+12025550147,extra', // a third field
+      'C\u00e91,+12025550148', // an id beyond ASCII
+    ];
+    for (const line of odd) {
+      const text = ['customer_id,number', plain[0], line, plain[1]].join('\n');
+      expect(readPlainInventory(text, new NumberInventory())).toBe(false);
+      let expected: unknown;
+      let got: unknown;
+      try {
+        expected = holdings(parseInventory(generalWay([plain[0], line, plain[1]]), 'numbers.csv'));
+      } catch (e) {
+        expected = (e as Error).message.replace(/line \d+/, 'line N');
+      }
+      try {
+        got = holdings(parseInventory(text, 'numbers.csv'));
+      } catch (e) {
+        got = (e as Error).message.replace(/line \d+/, 'line N');
+      }
+      expect(got, line).toEqual(expected);
+    }
+    expect(() =>
+      parseInventory('customer_id,number\nC1,+12025550143\n,+12025550146\n', 'numbers.csv'),
+    ).toThrow('numbers.csv: line 3: customer_id is empty');
   });
 });
