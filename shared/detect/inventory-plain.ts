@@ -56,13 +56,20 @@ export function readPlainInventory(text: string, inv: NumberInventory): boolean 
       if (buf[p] !== LF) return false;
       p++;
     } else if (buf[p - 1] === CR) return false;
-    if (e - s !== prevEnd - prevStart || buf.compare(buf, prevStart, prevEnd, s, e) !== 0) {
+    if (!sameBytes(buf, s, e, prevStart, prevEnd)) {
       customer = buf.toString('latin1', s, e);
       prevStart = s;
       prevEnd = e;
     }
     inv.addPlainKey(customer, key);
   }
+  return true;
+}
+
+/** Whether buf[s, e) and buf[t, u) hold the same bytes (a loop: ids are short, and Buffer.compare's call cost more). */
+function sameBytes(buf: Buffer, s: number, e: number, t: number, u: number): boolean {
+  if (e - s !== u - t) return false;
+  for (let i = 0; i < e - s; i++) if (buf[s + i] !== buf[t + i]) return false;
   return true;
 }
 
