@@ -115,6 +115,11 @@ class LazyTrunksView implements CustomerView {
   }
 }
 
+/** Keys to size a set for when the same set had `n` in the customer's last hour (at most 2^16). */
+function expectedKeys(n: number): number {
+  return Math.min(n, 1 << 16);
+}
+
 /** Merge hooks for an imported customer built from its parts: its windows were counted on import. */
 const ALREADY_NOTED = { taken: () => {} };
 
@@ -269,9 +274,16 @@ export class Aggregator {
       slot = state.hours.get(hourIdx) ?? null;
       if (!slot) {
         this.countWindow();
-        // size the sets for as many calls as the customer's last window had: no rehashing as they fill
-        const expected = state.lastSlot === null ? 0 : Math.min(state.lastSlot.w.attempts, 1 << 16);
-        slot = this.newHourSlot(p.customerId, hour, expected);
+        // size the sets for as many calls (and calling numbers) as the customer's last hour had, its
+        // slot or, once written out, what it left: no rehashing as they fill (tables are at most half
+        // full, so an hour may have up to twice as many; a set gone over to HLL counts as size 0)
+        const last = state.lastSlot === null ? null : state.lastSlot.w;
+        slot = this.newHourSlot(
+          p.customerId,
+          hour,
+          expectedKeys(last === null ? state.spilledCalls : last.attempts),
+          expectedKeys(last === null ? state.spilledCalling : last.calling.size),
+        );
         state.hours.set(hourIdx, slot);
         this.openHours?.opened(state, hourIdx, slot);
       }
@@ -284,16 +296,18 @@ export class Aggregator {
   }
 
   /** A new hour's slot: one written out before, emptied, when there is one. */
-  private newHourSlot(customerId: string, hour: number, expected: number): HourSlot {
+  private newHourSlot(customerId: string, hour: number, calls: number, calling: number): HourSlot {
     const spent = this.spentSlots.pop();
-    if (spent === undefined) return newSlot(emptyWindow(customerId, '', hour, this.limit, expected));
-    reuseWindow(spent.w, customerId, '', hour, expected);
+    if (spent === undefined) return newSlot(emptyWindow(customerId, '', hour, this.limit, calls, calling));
+    reuseWindow(spent.w, customerId, '', hour, calls, calling);
     return reuseSlot(spent);
   }
 
   /** Writes an hour the input left behind out and forgets it (AggregatorOptions.spill); its slot is reused. */
   private spillHour(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {
     (this.spill as HourSpill).write(state, hourIdx, slot);
+    state.spilledCalls = slot.w.attempts;
+    state.spilledCalling = slot.w.calling.size;
     state.hours.delete(hourIdx);
     if (state.lastSlot === slot) {
       state.lastSlot = null;

@@ -45,6 +45,13 @@ export interface CustomerWindows extends InventoryCache {
   trunkOrder: Map<string, number>;
   lastHourIdx: number;
   lastSlot: HourSlot | null;
+  /**
+   * Calls and distinct calling numbers of the customer's last hour written out (AggregatorOptions.spill),
+   * to size the next hour's sets: a reader writes an hour out as soon as the input reaches the next,
+   * before most customers' first call of it, so their last slot is gone by then.
+   */
+  spilledCalls: number;
+  spilledCalling: number;
   /** the customer id's number in `idTableOf`'s string table (a spill writes the id once per hour) */
   idIndex: number;
   idTableOf: object | null;
@@ -78,6 +85,8 @@ export function newCustomer(customerId: string): CustomerWindows {
     trunkOrder: NO_MORE_TRUNKS,
     lastHourIdx: Number.NaN,
     lastSlot: null,
+    spilledCalls: 0,
+    spilledCalling: 0,
     idIndex: -1,
     idTableOf: null,
     trunk0: null,

@@ -104,12 +104,14 @@ export function emptyWindow(
   limit: number,
   /** calls expected in the window (e.g. the previous hour's): sizes the called and pair sets once */
   expectedCalls = 8,
+  /** calling numbers expected (e.g. the previous hour's): sizes the calling set once */
+  expectedCalling = 0,
 ): WindowAggregate {
   return windowWith(
     customerId,
     trunkId,
     hourMs,
-    new DistinctCounter(limit),
+    new DistinctCounter(limit, expectedCalling),
     new DistinctCounter(limit, expectedCalls),
     new DistinctCounter(limit, expectedCalls),
   );
@@ -129,6 +131,7 @@ export function reuseWindow(
   trunkId: string,
   hourMs: number,
   expectedCalls = 8,
+  expectedCalling = 0,
 ): WindowAggregate {
   w.customerId = customerId;
   w.trunkId = trunkId;
@@ -138,7 +141,7 @@ export function reuseWindow(
   if (w.durationHist.length === DURATION_BUCKETS_S.length + 1) w.durationHist.fill(0);
   else w.durationHist = [0, 0, 0, 0, 0, 0];
   zeroCounters(w);
-  w.calling.reuse(0);
+  w.calling.reuse(expectedCalling);
   w.called.reuse(expectedCalls);
   w.pairs.reuse(expectedCalls);
   return w;
