@@ -36,7 +36,8 @@ const ref = emptyReference();
 const files = input.reference;
 if (files) {
   if (files.customers) ref.declarations = await declaredIn(files.customers);
-  if (files.numbers) ref.inventory = parseInventory(readFileSync(files.numbers, 'utf8'), files.numbers);
+  // as bytes: the quick reader takes them as they are, without the file's text beside them
+  if (files.numbers) ref.inventory = parseInventory(readFileSync(files.numbers), files.numbers);
   if (files.dno) ref.dno = parseDno(readFileSync(files.dno, 'utf8'), files.dno);
 } else {
   ref.dno = new Set(input.dno ?? []);

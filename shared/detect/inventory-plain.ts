@@ -21,9 +21,12 @@ const HEADER = Buffer.from('customer_id,number');
 /** E.164 numbers have at most 15 digits: one leading non-zero digit and up to 14 more */
 const MAX_MORE_DIGITS = 14;
 
-/** Adds every line's number to `inv` and returns true, or returns false at the first line that is not plain. */
-export function readPlainInventory(text: string, inv: NumberInventory): boolean {
-  const buf = Buffer.from(text, 'utf8');
+/**
+ * Adds every line's number to `inv` and returns true, or returns false at the first line that is not
+ * plain. Bytes (UTF-8) are read as they are; text is encoded first.
+ */
+export function readPlainInventory(file: string | Buffer, inv: NumberInventory): boolean {
+  const buf = typeof file === 'string' ? Buffer.from(file, 'utf8') : file;
   const n = buf.length;
   if (n <= HEADER.length || !HEADER.equals(buf.subarray(0, HEADER.length))) return false;
   let p = HEADER.length;

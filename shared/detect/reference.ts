@@ -186,9 +186,11 @@ export class NumberInventory {
   }
 }
 
-export function parseInventory(text: string, source: string): NumberInventory {
+/** A number inventory from its text, or from the file's bytes (UTF-8), which the quick reader takes as they are. */
+export function parseInventory(file: string | Buffer, source: string): NumberInventory {
   const quick = new NumberInventory();
-  if (readPlainInventory(text, quick)) return quick;
+  if (readPlainInventory(file, quick)) return quick;
+  const text = typeof file === 'string' ? file : file.toString('utf8');
   const inv = new NumberInventory();
   eachCsvObject(text, source, ['customer_id', 'number'], (line, row) => {
     const customer = row.customer_id;
