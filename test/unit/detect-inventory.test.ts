@@ -150,7 +150,8 @@ describe('number inventory', () => {
       'C1,+1303555*', // a prefix
       ' C1 ,+12025550144', // blanks trimmed
       '"C1",+12025550145', // quoted
-      'C1,+012025550143', // not E.164: an error with its line
+      'C1,+012025550143', // not plain E.164 (a leading zero): kept as written
+      'C1,hello', // not a number: an error with its line
       'C1,+1202555014312345', // 19 digits
       '', // an empty line
       ',+12025550146', // no customer: an error with its line
