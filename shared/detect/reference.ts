@@ -104,16 +104,14 @@ export class NumberInventory {
   }
 
   add(customerId: string, number: string): void {
-    // a Map's clear() makes a new table even when empty: once per number of a 100,000-number file
-    if (this.keyCache.size > 0) this.keyCache.clear();
-    this.revision++;
+    this.changed();
     if (number.endsWith('*')) {
       const p = number.slice(0, -1);
       const list = this.prefixes.get(customerId) ?? [];
       list.push(p);
       this.prefixes.set(customerId, list);
     } else if (PLAIN_E164.test(number)) {
-      this.addPlainKey(customerId, numberKey(number));
+      this.own(customerId, numberKey(number));
     } else {
       const set = this.odd.get(customerId) ?? new Set();
       set.add(number);
@@ -126,8 +124,19 @@ export class NumberInventory {
    * with such text, for a reader that has the digits already.
    */
   addPlainKey(customerId: string, key: number): void {
+    this.changed();
+    this.own(customerId, key);
+  }
+
+  /** Every add: keysOf's answers are rebuilt, and callers caching them see the new revision. */
+  private changed(): void {
+    // a Map's clear() makes a new table even when empty: once per number of a 100,000-number file
     if (this.keyCache.size > 0) this.keyCache.clear();
     this.revision++;
+  }
+
+  /** The customer's exact number, as its key, in the one table of every customer's numbers. */
+  private own(customerId: string, key: number): void {
     let no = this.customerNos.get(customerId);
     if (no === undefined) {
       no = this.customerIds.length;
