@@ -33,7 +33,9 @@ export interface Derived {
  * Derived figures of one window. The share of new calling numbers is counted when first read: it
  * probes every calling number of the hour against all the customer's earlier ones, and only the
  * caller-ID rotation rule and findings read it, where every window is derived (480,000 at 20,000
- * customers, nearly all too small for that rule's volume gate and without a finding).
+ * customers, nearly all too small for that rule's volume gate and without a finding). It reads the
+ * earlier numbers as they are then, so it is read while the window is scored, before scoring adds the
+ * window's own numbers to them (scoreCustomerWindows).
  */
 class WindowFigures implements Derived {
   readonly attempts: number;

@@ -41,7 +41,8 @@ const effectiveByPolicy = new WeakMap<Policy, Map<TrafficProfile, Map<Vetting, E
 
 /**
  * The last kind asked for: scoring asks window after window of one customer, so the maps are looked
- * up once per customer rather than three times per window.
+ * up once per customer rather than three times per window (it keeps that one policy from the
+ * collector, where the maps above do not).
  */
 let last: { policy: Policy; profile: TrafficProfile; vetting: Vetting; rules: EffectiveRule[] } | null = null;
 
