@@ -66,7 +66,10 @@ export function evaluateWindow(
   /** the hour's busiest trunks, asked for only when a finding is made */
   trunksOf: () => TrunkShare[] = () => [],
 ): Finding | null {
-  const soft = evaluateSoftRules(w, ctx, policy);
+  // derived once, for the rules and a finding's metrics alike (the new-calling share is counted at
+  // most once, when first read)
+  const d = derive(w, ctx);
+  const soft = evaluateSoftRules(w, ctx, policy, d);
   const hard = evaluateHardRules(w);
   if (soft.length === 0 && hard.length === 0) return null;
   const trunks = trunksOf();
@@ -74,7 +77,6 @@ export function evaluateWindow(
   const score = combineScore(reasons);
   let severity = severityOf(score, policy);
   for (const h of hard) severity = maxSeverity(severity, h.minSeverity);
-  const d = derive(w, ctx);
   const start = hourStart(w.hourMs);
   return {
     customer_id: w.customerId,

@@ -3,7 +3,7 @@ import type { Reason } from '../finding.ts';
 import { round } from '../format.ts';
 import { type EffectiveRule, effectiveRule, type Policy } from '../policy.ts';
 import type { WindowAggregate } from '../window.ts';
-import { derive, type WindowContext } from './derive.ts';
+import { type Derived, derive, type WindowContext } from './derive.ts';
 import { SOFT_RULE_MODULES, type SoftRuleCode } from './index.ts';
 import type { Evaluation, RuleModule } from './rule.ts';
 
@@ -86,10 +86,15 @@ function sustainedHours(rule: RuleModule, ctx: WindowContext, policy: Policy): n
 }
 
 /** Runs every soft rule on a window (PSTN calls only); returns the reasons that fired. */
-export function evaluateSoftRules(w: WindowAggregate, ctx: WindowContext, policy: Policy): FiredReason[] {
+export function evaluateSoftRules(
+  w: WindowAggregate,
+  ctx: WindowContext,
+  policy: Policy,
+  /** the window's figures, when the caller derived them already (a finding's metrics read them too) */
+  d: Derived = derive(w, ctx),
+): FiredReason[] {
   const out: FiredReason[] = [];
   if (w.attempts === 0) return out;
-  const d = derive(w, ctx);
   const effective = effectiveRules(policy, ctx.customer.traffic_profile, ctx.customer.vetting);
   for (let i = 0; i < RULES.length; i++) {
     const rule = RULES[i];
