@@ -158,17 +158,17 @@ describe('number inventory', () => {
       'C1,+12025550147,extra', // a third field
       'C\u00e91,+12025550148', // an id beyond ASCII
     ];
+    // what a file makes: its holdings, or its error (the line counted in the file each was given)
+    const outcome = (file: string | Buffer) => {
+      try {
+        return holdings(parseInventory(file, 'numbers.csv'));
+      } catch (e) {
+        return (e as Error).message.replace(/line \d+/, 'line N');
+      }
+    };
     for (const line of odd) {
       const text = ['customer_id,number', plain[0], line, plain[1]].join('\n');
       expect(readPlainInventory(text, new NumberInventory())).toBe(false);
-      // what a file makes: its holdings, or its error (the line counted in the file each was given)
-      const outcome = (file: string | Buffer) => {
-        try {
-          return holdings(parseInventory(file, 'numbers.csv'));
-        } catch (e) {
-          return (e as Error).message.replace(/line \d+/, 'line N');
-        }
-      };
       const expected = outcome(generalWay([plain[0], line, plain[1]]));
       expect(outcome(text), line).toEqual(expected);
       // the file's bytes, as a worker reads them, give the same
