@@ -28,7 +28,7 @@ export function scoreCustomerWindows(
   const customer = ref.customers.get(customerId) ?? unknownCustomer(customerId);
   const sorted = [...windows].sort((a, b) => a.hourMs - b.hourMs);
   const findings: Finding[] = [];
-  let seen: DistinctCounter | null = null;
+  const seen = new EarlierCalling(sorted);
   const days = policy.rules.TRACEBACK_HISTORY.windowDays;
   // reason code -> hours in a row it has fired, up to the previous window's hour
   let streak: ReadonlyMap<string, number> = NO_STREAK;
@@ -41,7 +41,7 @@ export function scoreCustomerWindows(
     const ctx: WindowContext = {
       customer,
       earlierAttempts,
-      seenCalling: seen,
+      seenCalling: i === 0 ? null : () => seen.before(i),
       tracebacks: tracebacks ? tracebacks.countBefore(customerId, w.hourMs + HOUR_MS, days) : 0,
       // a streak runs through consecutive clock hours only: a quiet or missing hour ends it
       priorStreak: streakHourMs === w.hourMs - HOUR_MS ? streak : undefined,
@@ -50,10 +50,38 @@ export function scoreCustomerWindows(
     if (f) findings.push(f);
     streak = nextStreak(ctx.priorStreak, f);
     streakHourMs = w.hourMs;
-    // the numbers seen so far matter only to later windows (no copy after the last one)
-    if (i < sorted.length - 1) seen = seen ? seen.merge(w.calling) : w.calling.clone();
   }
   return findings;
+}
+
+/**
+ * The calling numbers of a customer's hours before a given one, gathered only when asked: most
+ * customers' windows never are (no finding, too small for the caller-ID rotation rule), and merging
+ * every hour's numbers into one set cost more than the rules that read it. Asked in time order, each
+ * hour is merged once.
+ */
+class EarlierCalling {
+  private readonly windows: WindowAggregate[];
+  private union: DistinctCounter | null = null;
+  /** windows[0, merged) are in `union` */
+  private merged = 0;
+
+  constructor(windows: WindowAggregate[]) {
+    this.windows = windows;
+  }
+
+  /** The numbers of windows[0, i), as a set read before any later window asks (it grows then). */
+  before(i: number): DistinctCounter | null {
+    if (i < this.merged)
+      throw new RangeError(
+        `calling numbers before hour ${i} asked for after those before hour ${this.merged}`,
+      );
+    for (; this.merged < i; this.merged++) {
+      const calling = this.windows[this.merged].calling;
+      this.union = this.union ? this.union.merge(calling) : calling.clone();
+    }
+    return this.union;
+  }
 }
 
 /** the streaks after an hour without a finding: shared, never written */

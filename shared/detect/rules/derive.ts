@@ -7,8 +7,12 @@ export interface WindowContext {
   customer: Customer;
   /** attempts in the customer's earlier active hours (most recent last), for VOLUME_SPIKE */
   earlierAttempts: number[];
-  /** calling numbers the customer used in earlier hours; null when there is no history */
-  seenCalling: DistinctCounter | null;
+  /**
+   * the calling numbers the customer used in earlier hours, gathered when first called (only a
+   * finding or the caller-ID rotation rule wants them, and the union of a customer's hours is most of
+   * what reading them costs); null, or a null answer, when there is no history
+   */
+  seenCalling: (() => DistinctCounter | null) | null;
   /** tracebacks that named this customer within the policy's window */
   tracebacks: number;
   /** per reason code: how many clock hours in a row, ending the hour before this one, it fired */
@@ -50,9 +54,9 @@ class WindowFigures implements Derived {
   /** undefined until first read */
   private newShare: number | null | undefined = undefined;
   private readonly calling: DistinctCounter;
-  private readonly seen: DistinctCounter | null;
+  private readonly seen: (() => DistinctCounter | null) | null;
 
-  constructor(w: WindowAggregate, seen: DistinctCounter | null) {
+  constructor(w: WindowAggregate, seen: (() => DistinctCounter | null) | null) {
     const distinctPairs = w.pairs.count();
     const withCaller = w.attempts - w.callingBlank;
     this.attempts = w.attempts;
@@ -69,11 +73,10 @@ class WindowFigures implements Derived {
   }
 
   get newCallingShare(): number | null {
-    if (this.newShare === undefined)
-      this.newShare =
-        this.seen === null || this.distinctCalling === 0
-          ? null
-          : this.calling.countNotIn(this.seen) / this.distinctCalling;
+    if (this.newShare === undefined) {
+      const seen = this.distinctCalling === 0 ? null : (this.seen?.() ?? null);
+      this.newShare = seen === null ? null : this.calling.countNotIn(seen) / this.distinctCalling;
+    }
     return this.newShare;
   }
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { emptyReference } from '../../shared/detect/reference.ts';
+import { analyzeCalls, callsInHour, HOUR } from '../helpers/traffic.ts';
+
+const H = 3_600_000;
+const DNO = '+12125550999';
+const number = (k: number) => `+1212555${String(k).padStart(4, '0')}`;
+
+/** `n` calls in the hour, from these caller IDs in turn */
+function from(hourMs: number, callers: string[], n = 12) {
+  return callsInHour('X', hourMs, n, (i) => ({ calling: callers[i % callers.length] }), hourMs);
+}
+
+describe("the share of an hour's caller IDs the customer never used before", () => {
+  it('counts against every earlier hour, those without a finding too, and not at all in the first hour', () => {
+    const ref = emptyReference();
+    // a DNO caller gives hours 0 and 2 a finding, whose metrics show the share; hour 1 has none
+    ref.dno = new Set([DNO]);
+    const calls = [
+      ...from(HOUR, [number(1), number(2), number(3), DNO]),
+      ...from(HOUR + H, [number(4), number(5)]),
+      ...from(HOUR + 2 * H, [number(1), number(4), number(6), DNO]),
+    ];
+    const findings = analyzeCalls(calls, ref);
+    const at = (ms: number) =>
+      findings.find((f) => f.window_start === new Date(ms).toISOString().replace('.000Z', 'Z'));
+    expect(at(HOUR + H)).toBeUndefined();
+    // the first hour has no history to compare with
+    expect(at(HOUR)?.metrics).not.toHaveProperty('new_calling_share');
+    // hour 2: number 6 alone is new (1 and the DNO number from hour 0, 4 from hour 1)
+    expect(at(HOUR + 2 * H)?.metrics.new_calling_share).toBe(0.25);
+  });
+});
