@@ -51,6 +51,9 @@ export interface NumberSink {
 
 export interface NumberSource {
   num(): number;
+  /** where the next num() reads, for seek() to come back to */
+  readonly position: number;
+  seek(at: number): void;
   /** the next word as written into NumberSink.room() */
   word(): number;
   bytes(index: number): Uint8Array;
@@ -89,6 +92,8 @@ export class DistinctCounter extends NumberSet {
   private regs: Uint8Array | null = null;
   /** a frozen counter's count */
   private frozenCount = 0;
+  /** where a frozen counter's keys are, when it may read them after all (readFrom 'later') */
+  private keysAt: { src: NumberSource; at: number } | null = null;
   readonly limit: number;
 
   /** `expected`: keys the caller expects, to size the exact set once instead of growing it */
@@ -103,19 +108,37 @@ export class DistinctCounter extends NumberSet {
     this.mode = MODE_EXACT;
     this.regs = null;
     this.frozenCount = 0;
+    this.keysAt = null;
   }
 
   /**
    * Whether the counter holds only the count of its exact keys (readFrom without keys): it answers
-   * count() and clone(), and fails loudly on anything that needs its keys.
+   * count() and clone(), and fails loudly on anything that needs its keys, unless it was read to
+   * take its keys later (then the first such use reads them).
    */
   get isFrozen(): boolean {
     return this.mode === MODE_FROZEN;
   }
 
   private assertLive(what: string): void {
-    if (this.mode === MODE_FROZEN)
+    if (this.mode !== MODE_FROZEN) return;
+    if (this.keysAt === null)
       throw new RangeError(`distinct counter is frozen (count only, keys dropped): cannot ${what}`);
+    this.readKeys(this.keysAt);
+  }
+
+  /** Takes in the keys of a counter read with its keys for later, from where they lie (see readFrom). */
+  private readKeys({ src, at }: { src: NumberSource; at: number }): void {
+    const size = this.frozenCount;
+    const back = src.position;
+    this.keysAt = null;
+    this.frozenCount = 0;
+    this.mode = MODE_EXACT;
+    super.reuse(Math.min(size, this.limit));
+    src.seek(at);
+    // each key as the two words copyKeyParts wrote (high part first)
+    for (let i = 0; i < size; i++) this.insert(src.word(), src.word());
+    src.seek(back);
   }
 
   override addParts(hi: number, lo: number): boolean {
@@ -123,6 +146,11 @@ export class DistinctCounter extends NumberSet {
       const added = this.insert(hi, lo);
       if (this.size > this.limit) this.toHll();
       return added;
+    }
+    if (this.mode === MODE_FROZEN) {
+      // exact again once it has read its keys (or it throws: it has none)
+      this.assertLive('add');
+      return this.addParts(hi, lo);
     }
     this.addHll(hi * KEY_SPLIT + lo);
     return true;
@@ -220,6 +248,8 @@ export class DistinctCounter extends NumberSet {
   }
 
   override clone(): DistinctCounter {
+    // a counter that may read its keys later is copied with them: the copy outlives no transfer check
+    if (this.keysAt !== null) this.assertLive('be copied');
     const c = new DistinctCounter(this.limit, 0);
     c.mode = this.mode;
     if (this.mode === MODE_FROZEN) c.frozenCount = this.frozenCount;
@@ -248,16 +278,19 @@ export class DistinctCounter extends NumberSet {
   /**
    * A counter writeTo wrote. `keys` false: a reader that only wants its count (a window's called and
    * pair sets, which scoring only counts) gets an exact set as a frozen count, its keys passed over
-   * rather than hashed into a table.
+   * rather than hashed into a table. 'later': the same, but the counter reads its keys from `src`
+   * when something first needs them (a window's calling numbers, which scoring compares with earlier
+   * hours only for a finding or a busy hour); `src` must still hold them then.
    */
-  static readFrom(src: NumberSource, keys = true): DistinctCounter {
+  static readFrom(src: NumberSource, keys: boolean | 'later' = true): DistinctCounter {
     const head = src.num();
     const limit = (head & UNLIMITED) !== 0 ? Number.POSITIVE_INFINITY : src.num();
     const kind = head & KIND_BITS;
-    if (kind === KIND_EXACT && !keys) {
+    if (kind === KIND_EXACT && keys !== true) {
       const c = new DistinctCounter(limit, 0);
       c.mode = MODE_FROZEN;
       c.frozenCount = src.num();
+      if (keys === 'later') c.keysAt = { src, at: src.position };
       src.skipWords(2 * c.frozenCount);
       return c;
     }

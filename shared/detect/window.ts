@@ -387,7 +387,8 @@ const readValues = (() => {
 
 /**
  * A window writeWindow wrote, for the customer and trunk ('' for the customer's own) it belongs to.
- * `countsOnly`: its called-number and pair sets as their counts (DistinctCounter.readFrom), for a
+ * `countsOnly`: its called-number and pair sets as their counts (DistinctCounter.readFrom), its
+ * calling numbers read from `src` only when first wanted (`src` must then still hold them), for a
  * window that is only scored, never merged.
  */
 export function readWindow(
@@ -412,7 +413,7 @@ export function readWindow(
     buckets === DURATION_BUCKETS_S.length + 1 ? [0, 0, 0, 0, 0, 0] : new Array<number>(buckets).fill(0);
   readValues(w, hist, src);
   w.durationHist = hist;
-  w.calling = DistinctCounter.readFrom(src);
+  w.calling = DistinctCounter.readFrom(src, countsOnly ? 'later' : true);
   w.called = DistinctCounter.readFrom(src, !countsOnly);
   w.pairs = DistinctCounter.readFrom(src, !countsOnly);
   return w;

@@ -247,11 +247,17 @@ describe('bounded-memory aggregation', () => {
     expect(a.windows[0] === b.windows[0]).toBe(false);
     expect(scored(a.windows[0])).toEqual(scored(b.windows[0]));
     expect(view(merged)).toEqual(expected);
-    // an hour one share holds alone comes with the counts of its called and pair sets only; an hour
-    // two shares hold was merged from their keys (and its counts equal one reader's, above)
+    // an hour one share holds alone comes with the counts of its called and pair sets only, and its
+    // calling numbers are read from the transfer when first wanted (above, windowToJson wanted them
+    // and got one reader's); an hour two shares hold was merged from their keys
     const windows = [...merged.eachCustomer()].flatMap((c) => c.windows);
-    expect(windows.some((w) => w.called.isFrozen && w.pairs.isFrozen && !w.calling.isFrozen)).toBe(true);
-    expect(windows.some((w) => !w.called.isFrozen)).toBe(true);
+    const alone = windows.find((w) => w.called.isFrozen && w.pairs.isFrozen && w.calling.isFrozen);
+    if (!alone) throw new Error('no hour that one share holds alone');
+    const count = alone.calling.count();
+    expect(alone.calling.toJSON().e).toHaveLength(count);
+    expect(alone.calling.isFrozen).toBe(false);
+    expect(alone.calling.count()).toBe(count);
+    expect(windows.some((w) => !w.called.isFrozen && !w.calling.isFrozen)).toBe(true);
   });
 
   it('the trunk windows of an hour split between shares merge like one reader', () => {

@@ -132,6 +132,53 @@ describe('window transfer', () => {
     );
   });
 
+  it('a set read with its keys for later counts at once, and reads them when first needed, wherever the reader is', () => {
+    // what needs the keys: each way a counter is used with them, against a counter read whole
+    const uses: Array<(c: DistinctCounter, other: DistinctCounter) => unknown> = [
+      (c) => c.toJSON(),
+      (c) => c.has(2 ** 40 + 3),
+      (c) => c.clone().toJSON(),
+      (c, other) => c.countNotIn(other),
+      (c, other) => other.clone().merge(c).toJSON(),
+      (c) => {
+        c.add(12_125_550_001);
+        return c.toJSON();
+      },
+    ];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 40 })),
+        fc.uniqueArray(fc.integer({ min: 0, max: 2 ** 50 }), { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 50 }), { maxLength: 20 }),
+        fc.integer({ min: 0, max: uses.length - 1 }),
+        (limit, keys, otherKeys, use) => {
+          const set = new DistinctCounter(limit);
+          for (const k of keys) set.add(k);
+          const other = new DistinctCounter();
+          for (const k of otherKeys) other.add(k);
+          const out = new BinaryWriter();
+          out.num(7);
+          set.writeTo(out);
+          out.num(-7);
+          out.num(8);
+          const src = new BinaryReader(out.finish());
+          expect(src.num()).toBe(7);
+          const later = DistinctCounter.readFrom(src, 'later');
+          expect(src.num()).toBe(-7);
+          expect(later.count()).toBe(set.count());
+          expect(later.isFrozen).toBe(set.isExact);
+          // the keys are read from where they lie, and the reader goes on where it was
+          const position = src.position;
+          expect(uses[use](later, other)).toEqual(uses[use](set.clone(), other));
+          expect(later.isFrozen).toBe(false);
+          expect(src.position).toBe(position);
+          expect(src.num()).toBe(8);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('a set whose keys start at any byte, or cross the point where the writer grows, reads back whole', () => {
     // one-byte fillers put the key block at every offset modulo 4 (its padding) and across 64 KB
     for (const filler of [0, 1, 2, 3, 65_536 - 805, 65_536 - 802, 65_536 - 3, 65_536, 70_001]) {
