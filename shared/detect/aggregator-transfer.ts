@@ -262,20 +262,6 @@ export function partRecords(part: CustomerPart): number {
   return part.spilled.length + part.src.num();
 }
 
-/** Calls `fn` with the hour index of each of a part's hours, as written. */
-export function forEachPartHour(part: CustomerPart, fn: (hourIdx: number) => void): void {
-  const src = part.src;
-  for (const at of part.spilled) {
-    src.seek(at);
-    fn(src.num());
-  }
-  src.seek(part.at);
-  for (let h = src.num(); h > 0; h--) {
-    fn(src.num());
-    src.num(); // flags
-  }
-}
-
 /** What the owner of a merge hears: hours taken over as they are (a window more to count). */
 export interface MergeHooks {
   taken: () => void;
@@ -291,8 +277,8 @@ export function mergePart(
   part: CustomerPart,
   trunkMode: number,
   on: MergeHooks,
-  /** hours that no other part (or other record of this one) has: their called and pair sets as counts */
-  countsOnly: ((hourIdx: number) => boolean) | null = null,
+  /** windows only to be scored: their sets read their keys when wanted (readWindow) */
+  countsOnly = false,
 ): void {
   const src = part.src;
   for (const at of part.spilled) {
@@ -300,7 +286,7 @@ export function mergePart(
     const hourIdx = src.num();
     const flags = src.num();
     src.num(); // the length: the slot is read, not skipped
-    const slot = readSlotBody(src, part.customerId, flags, countsOnly?.(hourIdx) ?? false);
+    const slot = readSlotBody(src, part.customerId, flags, countsOnly);
     mergeHour(mine, hourIdx, slot, trunkMode, on, null);
   }
   mergeCustomer(mine, readRecord(part, countsOnly), trunkMode, on);
@@ -411,7 +397,7 @@ export function mergeTrunkCalls(have: HourSlot, other: HourSlot): void {
 }
 
 /** Builds the windows of a part's customer record (not its spilled hours), every time it is called. */
-function readRecord(part: CustomerPart, countsOnly: ((hourIdx: number) => boolean) | null): ImportedCustomer {
+function readRecord(part: CustomerPart, countsOnly: boolean): ImportedCustomer {
   const src = part.src;
   src.seek(part.at);
   const flags: Array<{ hourIdx: number; flags: number }> = [];
@@ -420,7 +406,7 @@ function readRecord(part: CustomerPart, countsOnly: ((hourIdx: number) => boolea
   for (let t = src.num(); t > 0; t--) trunkOrder.push(src.str(src.num()));
   const hours: ImportedCustomer['hours'] = flags.map(({ hourIdx, flags: f }) => ({
     hourIdx,
-    slot: readSlotBody(src, part.customerId, f, countsOnly?.(hourIdx) ?? false),
+    slot: readSlotBody(src, part.customerId, f, countsOnly),
   }));
   const trunks: ImportedCustomer['trunks'] = [];
   for (let t = src.num(); t > 0; t--) {

@@ -5,7 +5,6 @@ import { HOUR_MS } from '../cdr/time.ts';
 import {
   type AggregatorTransfer,
   type CustomerPart,
-  forEachPartHour,
   HourSpill,
   mergePart,
   partRecords,
@@ -471,22 +470,14 @@ export class Aggregator {
 
   /**
    * An imported customer's windows, built from its parts (each time: nothing is kept). `toScore`:
-   * only to be scored, so an hour that one record alone holds keeps just the counts of its called and
-   * pair sets, not their keys (a reader that writes its hours out whole, sets and all, would otherwise
-   * have every key hashed into a table again).
+   * only to be scored, so its sets count their keys and leave them in the transfers until something
+   * wants them (readWindow's `countsOnly`): an hour that two records hold (two readers', or one a
+   * late call opened again) merges from its keys, and most hours never need theirs (a reader that
+   * writes its hours out whole, sets and all, would otherwise have every key hashed into a table again).
    */
   private build(parts: CustomerPart[], toScore = false): CustomerWindows {
     const state = newCustomer(parts[0].customerId);
-    let once: ((hourIdx: number) => boolean) | null = null;
-    if (toScore) {
-      // how many records hold each hour: one that two hold (two readers', or one a late call opened
-      // again) merges from its keys
-      const records = new Map<number, number>();
-      const note = (hourIdx: number) => records.set(hourIdx, (records.get(hourIdx) ?? 0) + 1);
-      for (const part of parts) forEachPartHour(part, note);
-      once = (hourIdx) => records.get(hourIdx) === 1;
-    }
-    for (const part of parts) mergePart(state, part, this.trunkMode, ALREADY_NOTED, once);
+    for (const part of parts) mergePart(state, part, this.trunkMode, ALREADY_NOTED, toScore);
     return state;
   }
 

@@ -92,8 +92,12 @@ export class DistinctCounter extends NumberSet {
   private regs: Uint8Array | null = null;
   /** a frozen counter's count */
   private frozenCount = 0;
-  /** where a frozen counter's keys are, when it may read them after all (readFrom 'later') */
-  private keysAt: { src: NumberSource; at: number } | null = null;
+  /**
+   * where a frozen counter's keys are, when it may read them after all (readFrom 'later'): two fields
+   * rather than an object, since a scored hour has three such counters
+   */
+  private keysSrc: NumberSource | null = null;
+  private keysAt = 0;
   readonly limit: number;
 
   /** `expected`: keys the caller expects, to size the exact set once instead of growing it */
@@ -108,7 +112,7 @@ export class DistinctCounter extends NumberSet {
     this.mode = MODE_EXACT;
     this.regs = null;
     this.frozenCount = 0;
-    this.keysAt = null;
+    this.keysSrc = null;
   }
 
   /**
@@ -122,16 +126,16 @@ export class DistinctCounter extends NumberSet {
 
   private assertLive(what: string): void {
     if (this.mode !== MODE_FROZEN) return;
-    if (this.keysAt === null)
+    if (this.keysSrc === null)
       throw new RangeError(`distinct counter is frozen (count only, keys dropped): cannot ${what}`);
-    this.readKeys(this.keysAt);
+    this.readKeys(this.keysSrc, this.keysAt);
   }
 
   /** Takes in the keys of a counter read with its keys for later, from where they lie (see readFrom). */
-  private readKeys({ src, at }: { src: NumberSource; at: number }): void {
+  private readKeys(src: NumberSource, at: number): void {
     const size = this.frozenCount;
     const back = src.position;
-    this.keysAt = null;
+    this.keysSrc = null;
     this.frozenCount = 0;
     this.mode = MODE_EXACT;
     super.reuse(Math.min(size, this.limit));
@@ -249,7 +253,7 @@ export class DistinctCounter extends NumberSet {
 
   override clone(): DistinctCounter {
     // a counter that may read its keys later is copied with them: the copy outlives no transfer check
-    if (this.keysAt !== null) this.assertLive('be copied');
+    if (this.keysSrc !== null) this.assertLive('be copied');
     const c = new DistinctCounter(this.limit, 0);
     c.mode = this.mode;
     if (this.mode === MODE_FROZEN) c.frozenCount = this.frozenCount;
@@ -279,8 +283,9 @@ export class DistinctCounter extends NumberSet {
    * A counter writeTo wrote. `keys` false: a reader that only wants its count (a window's called and
    * pair sets, which scoring only counts) gets an exact set as a frozen count, its keys passed over
    * rather than hashed into a table. 'later': the same, but the counter reads its keys from `src`
-   * when something first needs them (a window's calling numbers, which scoring compares with earlier
-   * hours only for a finding or a busy hour); `src` must still hold them then.
+   * when something first needs them (a scored window's sets: its calling numbers, which scoring
+   * compares with earlier hours only for a finding or a busy hour, or an hour two records hold, whose
+   * sets merge); `src` must still hold them then.
    */
   static readFrom(src: NumberSource, keys: boolean | 'later' = true): DistinctCounter {
     const head = src.num();
@@ -290,7 +295,10 @@ export class DistinctCounter extends NumberSet {
       const c = new DistinctCounter(limit, 0);
       c.mode = MODE_FROZEN;
       c.frozenCount = src.num();
-      if (keys === 'later') c.keysAt = { src, at: src.position };
+      if (keys === 'later') {
+        c.keysSrc = src;
+        c.keysAt = src.position;
+      }
       src.skipWords(2 * c.frozenCount);
       return c;
     }

@@ -387,9 +387,9 @@ const readValues = (() => {
 
 /**
  * A window writeWindow wrote, for the customer and trunk ('' for the customer's own) it belongs to.
- * `countsOnly`: its called-number and pair sets as their counts (DistinctCounter.readFrom), its
- * calling numbers read from `src` only when first wanted (`src` must then still hold them), for a
- * window that is only scored, never merged.
+ * `countsOnly`: its sets as their counts, each reading its keys from `src` only when first wanted
+ * (DistinctCounter.readFrom 'later'; `src` must then still hold them), for a window to be scored:
+ * scoring counts the keys, and most hours are never merged or compared key by key.
  */
 export function readWindow(
   src: NumberSource,
@@ -413,9 +413,10 @@ export function readWindow(
     buckets === DURATION_BUCKETS_S.length + 1 ? [0, 0, 0, 0, 0, 0] : new Array<number>(buckets).fill(0);
   readValues(w, hist, src);
   w.durationHist = hist;
-  w.calling = DistinctCounter.readFrom(src, countsOnly ? 'later' : true);
-  w.called = DistinctCounter.readFrom(src, !countsOnly);
-  w.pairs = DistinctCounter.readFrom(src, !countsOnly);
+  const keys = countsOnly ? 'later' : true;
+  w.calling = DistinctCounter.readFrom(src, keys);
+  w.called = DistinctCounter.readFrom(src, keys);
+  w.pairs = DistinctCounter.readFrom(src, keys);
   return w;
 }
 

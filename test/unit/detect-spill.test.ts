@@ -3,7 +3,7 @@ import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { HOUR_MS } from '../../shared/cdr/time.ts';
 import { Aggregator, type AggregatorOptions, spillReserveBytes } from '../../shared/detect/aggregator.ts';
-import { forEachPartHour, readCustomers } from '../../shared/detect/aggregator-transfer.ts';
+import { type CustomerPart, readCustomers } from '../../shared/detect/aggregator-transfer.ts';
 import { TRUNKS_CALLS } from '../../shared/detect/customer-hours.ts';
 import { DistinctCounter } from '../../shared/detect/distinct.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
@@ -77,6 +77,20 @@ const LATE = (() => {
   const early = DATA.filter((_, i) => i < DATA.length / 4 && i % 7 === 0);
   return [...DATA.filter((_, i) => !(i < DATA.length / 4 && i % 7 === 0)), ...early];
 })();
+
+/** Calls `fn` with the hour index of each of a part's hours, as written: spilled ones, then its record's. */
+function forEachPartHour(part: CustomerPart, fn: (hourIdx: number) => void): void {
+  const src = part.src;
+  for (const at of part.spilled) {
+    src.seek(at);
+    fn(src.num());
+  }
+  src.seek(part.at);
+  for (let h = src.num(); h > 0; h--) {
+    fn(src.num());
+    src.num(); // flags
+  }
+}
 
 /** the records each customer's hour is in, by customer and hour, in a transfer */
 function recordsPerHour(state: ReturnType<Aggregator['exportWindows']>['state']): Map<string, number> {
@@ -247,9 +261,9 @@ describe('bounded-memory aggregation', () => {
     expect(a.windows[0] === b.windows[0]).toBe(false);
     expect(scored(a.windows[0])).toEqual(scored(b.windows[0]));
     expect(view(merged)).toEqual(expected);
-    // an hour one share holds alone comes with the counts of its called and pair sets only, and its
-    // calling numbers are read from the transfer when first wanted (above, windowToJson wanted them
-    // and got one reader's); an hour two shares hold was merged from their keys
+    // an hour one share holds alone comes with the counts of its sets, which read their keys from the
+    // transfer when first wanted (above, windowToJson wanted the calling numbers and got one reader's);
+    // an hour two shares hold was merged from its keys
     const windows = [...merged.eachCustomer()].flatMap((c) => c.windows);
     const alone = windows.find((w) => w.called.isFrozen && w.pairs.isFrozen && w.calling.isFrozen);
     if (!alone) throw new Error('no hour that one share holds alone');
