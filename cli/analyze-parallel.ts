@@ -5,7 +5,7 @@ import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { type Aggregator, type AggregatorTransfer, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { DeclaredColumns } from '../shared/detect/declarations.ts';
-import type { ReferenceData } from '../shared/detect/reference.ts';
+import type { ReferenceData, SharedInventory } from '../shared/detect/reference.ts';
 import { RangeWorker, rangeInputs, type WorkerDone } from './analyze-prestart.ts';
 import type { ByteRange } from './analyze-range.ts';
 import type { Progress } from './progress.ts';
@@ -31,11 +31,14 @@ export interface WorkerInput {
   plausibility?: Plausibility;
   range: ByteRange;
   spillBehindHours: number;
-  /** reference files the worker reads itself (started ahead, before the main thread has them)... */
-  reference?: { customers: string | null; numbers: string | null; dno: string | null };
+  /**
+   * reference files the worker reads itself (started ahead, before the main thread has them), and
+   * whether the main thread posts it a number inventory (InventoryMessage) to wait for...
+   */
+  reference?: { customers: string | null; inventoryPosted: boolean; dno: string | null };
   /** ...or the reference data itself */
   dno?: string[];
-  inventory?: Array<[string, string]>;
+  inventory?: SharedInventory;
   /** the registry's declared columns of the customers that declared anything */
   declared?: DeclaredColumns[];
   /** customer-hour windows this range may hold (its share of the run's limit) */
@@ -43,6 +46,11 @@ export interface WorkerInput {
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
   quarantineSpool?: string | null;
 }
+
+/** The number inventory the main thread read for the workers, or why it could not. */
+export type InventoryMessage =
+  | { type: 'inventory'; inventory: SharedInventory }
+  | { type: 'inventory'; failed: string };
 
 /** quarantined rows a worker hands back in its answer (the rest are only counted, or spooled) */
 export const QUARANTINE_SAMPLES = 5;
@@ -90,7 +98,7 @@ export async function aggregateFileInParallel(
         zone: opts.zone,
         plausibility: opts.plausibility,
         dno: [...ref.dno],
-        inventory: ref.inventory.entries(),
+        inventory: ref.inventory.share(),
         declared: [...ref.customers.values()]
           .filter((c) => ref.declarations.has(c.customer_id))
           .map(({ customer_id, declared_ip_ranges, declared_numbers }) => ({

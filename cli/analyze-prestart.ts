@@ -1,8 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, WorkerInput } from './analyze-parallel.ts';
+import type { FromWorker, InventoryMessage, WorkerInput } from './analyze-parallel.ts';
 import { analyzeWindowLimit } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
 
@@ -10,7 +10,9 @@ import { UsageError } from './errors.ts';
  * Starts the analyze worker threads before anything else loads, when the command line alone shows
  * they will be used (one input file, big enough, canonical or auto format): each gets its byte range
  * and the reference files to read, and parses while the main thread is still loading its own modules
- * and reference data. Only node: imports (and the tiny errors module) here, so this loads at once.
+ * and reference data; the number inventory the main thread reads once for both and posts them. Only
+ * node: imports (and the tiny errors module) here, so this loads at once; the inventory's reader is
+ * loaded once the workers are started.
  */
 
 /**
@@ -204,6 +206,15 @@ export class RangeWorker {
     return this.result;
   }
 
+  /** Sends the worker what it waits for (see InventoryMessage); nothing once it is stopped. */
+  post(message: InventoryMessage): void {
+    try {
+      this.worker.postMessage(message);
+    } catch {
+      // terminated already (the command went another way): nobody waits for it
+    }
+  }
+
   terminate(): Promise<number> {
     return this.worker.terminate();
   }
@@ -237,13 +248,32 @@ export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeW
       zone: opts.timezone ?? null,
       reference: {
         customers: opts.customers ?? null,
-        numbers: opts.numbers ?? null,
+        inventoryPosted: Boolean(opts.numbers),
         dno: opts.dno ?? null,
       },
       quarantineToFile: Boolean(opts.quarantineOut),
     };
-    return rangeInputs(inputs[0], st.size, count, base).map((input) => new RangeWorker(input));
+    const workers = rangeInputs(inputs[0], st.size, count, base).map((input) => new RangeWorker(input));
+    if (opts.numbers) void postInventory(workers, opts.numbers);
+    return workers;
   } catch {
     return [];
   }
+}
+
+/**
+ * Reads the number inventory once, while the workers start, and posts it to them in shared memory
+ * (NumberInventory.share): each used to read the file itself (at 20,000 customers, 119,000 numbers,
+ * about 100 ms of each worker's start, and the table in memory twice). A file that cannot be read
+ * is posted as a failure: the workers then fail, and the one-thread read reports it, with its line.
+ */
+async function postInventory(workers: RangeWorker[], path: string): Promise<void> {
+  let message: InventoryMessage;
+  try {
+    const { parseInventory } = await import('../shared/detect/reference.ts');
+    message = { type: 'inventory', inventory: parseInventory(readFileSync(path), path).share() };
+  } catch (e) {
+    message = { type: 'inventory', failed: (e as Error).message };
+  }
+  for (const w of workers) w.post(message);
 }

@@ -1,18 +1,17 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator, spillReserveBytes } from '../shared/detect/aggregator.ts';
 import { declarationsOf } from '../shared/detect/declarations.ts';
+import { emptyReference, NumberInventory, parseDno, type ReferenceData } from '../shared/detect/reference.ts';
 import {
-  emptyReference,
-  NumberInventory,
-  parseDno,
-  parseInventory,
-  type ReferenceData,
-} from '../shared/detect/reference.ts';
-import { type FromWorker, QUARANTINE_SAMPLES, type WorkerInput } from './analyze-parallel.ts';
+  type FromWorker,
+  type InventoryMessage,
+  QUARANTINE_SAMPLES,
+  type WorkerInput,
+} from './analyze-parallel.ts';
 import { pushRange } from './analyze-range.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { WINDOWS_PER_CALL } from './analyze-window-limit.ts';
@@ -36,14 +35,22 @@ const ref = emptyReference();
 const files = input.reference;
 if (files) {
   if (files.customers) ref.declarations = await declaredIn(files.customers);
-  // as bytes: the quick reader takes them as they are, without the file's text beside them
-  if (files.numbers) ref.inventory = parseInventory(readFileSync(files.numbers), files.numbers);
   if (files.dno) ref.dno = parseDno(readFileSync(files.dno, 'utf8'), files.dno);
+  if (files.inventoryPosted) ref.inventory = await postedInventory(port);
 } else {
   ref.dno = new Set(input.dno ?? []);
-  ref.inventory = new NumberInventory();
-  for (const [customer, number] of input.inventory ?? []) ref.inventory.add(customer, number);
+  if (input.inventory) ref.inventory = NumberInventory.fromShared(input.inventory);
   ref.declarations = declarationsOf(input.declared ?? []);
+}
+
+/** The number inventory the main thread posts (see postInventory in analyze-prestart.ts). */
+function postedInventory(from: MessagePort): Promise<NumberInventory> {
+  return new Promise((resolve, reject) => {
+    from.once('message', (m: InventoryMessage) => {
+      if ('failed' in m) reject(new Error(m.failed));
+      else resolve(NumberInventory.fromShared(m.inventory));
+    });
+  });
 }
 /**
  * What a registry declares, checked per call: it only matters here when it declares addresses or

@@ -19,11 +19,42 @@ function slotHash(customerNo: number, hi: number, lo: number): number {
   return h >>> 0;
 }
 
+/** An OwnedNumbers table as another thread takes it: its words in shared memory, read in place. */
+export interface SharedOwnedNumbers {
+  slots: Int32Array;
+  size: number;
+}
+
 export class OwnedNumbers {
-  private slots = new Int32Array(16 * WORDS);
+  private slots: Int32Array = new Int32Array(16 * WORDS);
   /** slot count - 1 (a power of two, minus one) */
   private mask = 15;
   size = 0;
+
+  /**
+   * The table in shared memory, for other threads to read without building their own (fromShared):
+   * its words are copied there once, and this table reads them there from now on.
+   */
+  share(): SharedOwnedNumbers {
+    if (!(this.slots.buffer instanceof SharedArrayBuffer)) {
+      const shared = new Int32Array(new SharedArrayBuffer(this.slots.byteLength));
+      shared.set(this.slots);
+      this.slots = shared;
+    }
+    return { slots: this.slots, size: this.size };
+  }
+
+  /**
+   * A table reading the words of a shared one. Only read it: a pair added here would be one other
+   * threads see half written (none adds after sharing: the inventory is read once, before any call).
+   */
+  static fromShared(s: SharedOwnedNumbers): OwnedNumbers {
+    const t = new OwnedNumbers();
+    t.slots = s.slots;
+    t.mask = s.slots.length / WORDS - 1;
+    t.size = s.size;
+    return t;
+  }
 
   /** Adds the key hi * KEY_SPLIT + lo for the customer numbered `customerNo` (>= 0); false if it was there. */
   add(customerNo: number, hi: number, lo: number): boolean {

@@ -28,18 +28,25 @@ describe('number inventory', () => {
           const list = (c: string) => added.filter(([k]) => k === c).map(([, n]) => n);
           const ownsByText = (c: string, n: string) =>
             list(c).some((e) => (e.endsWith('*') ? n.startsWith(e.slice(0, -1)) : e === n));
-          for (const c of ['C1', 'C2', 'C3', 'C4']) {
-            expect(inv.hasCustomer(c)).toBe(list(c).length > 0);
-            for (const n of [...probes, ...list(c).filter((e) => !e.endsWith('*'))]) {
-              expect(inv.owns(c, n)).toBe(ownsByText(c, n));
-              // the key view (calls on the fast lane) answers the same for plain E.164 text
-              const keys = inv.keysOf(c);
-              if (/^\+[1-9]\d{0,14}$/.test(n) && keys) {
-                const k = numberKey(n);
-                expect(keys.has(k) || keyHasPrefix(k, keys.prefixes)).toBe(ownsByText(c, n));
+          // another thread's inventory around the same table in shared memory answers the same
+          const shared = NumberInventory.fromShared(inv.share());
+          for (const view of [inv, shared])
+            for (const c of ['C1', 'C2', 'C3', 'C4']) {
+              expect(view.hasCustomer(c)).toBe(list(c).length > 0);
+              for (const n of [...probes, ...list(c).filter((e) => !e.endsWith('*'))]) {
+                expect(view.owns(c, n)).toBe(ownsByText(c, n));
+                // the key view (calls on the fast lane) answers the same for plain E.164 text
+                const keys = view.keysOf(c);
+                if (/^\+[1-9]\d{0,14}$/.test(n) && keys) {
+                  const k = numberKey(n);
+                  expect(keys.has(k) || keyHasPrefix(k, keys.prefixes)).toBe(ownsByText(c, n));
+                }
               }
             }
-          }
+          expect(shared.size).toBe(inv.size);
+          // shared, both are read only: a number added in one thread would be half written in another
+          expect(() => inv.add('C1', '+12025550100')).toThrow(/read only/);
+          expect(() => shared.addPlainKey('C1', 12025550100)).toThrow(/read only/);
           // entries rebuild the same inventory (a worker thread's copy)
           const copy = new NumberInventory();
           for (const [c, n] of inv.entries()) copy.add(c, n);
