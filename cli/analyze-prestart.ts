@@ -10,7 +10,7 @@ import { UsageError } from './errors.ts';
  * Starts the analyze worker threads before anything else loads, when the command line alone shows
  * they will be used (one input file, big enough, canonical or auto format): each gets its byte range
  * and the reference files to read, and parses while the main thread is still loading its own modules
- * and reference data; the number inventory the main thread reads once for both and posts them. Only
+ * and reference data; the number inventory the main thread reads once and posts to them all. Only
  * node: imports (and the tiny errors module) here, so this loads at once; the inventory's reader is
  * loaded once the workers are started.
  */

@@ -52,6 +52,7 @@ function postedInventory(from: MessagePort): Promise<NumberInventory> {
     });
   });
 }
+
 /**
  * What a registry declares, checked per call: it only matters here when it declares addresses or
  * numbers, and its parser (and the schema library) is loaded only then. Read in a function of its own

@@ -124,7 +124,11 @@ export class DistinctCounter extends NumberSet {
     return this.mode === MODE_FROZEN;
   }
 
-  private assertLive(what: string): void {
+  /**
+   * Before anything that needs the keys: a counter read to take its keys later takes them in now; a
+   * frozen one without them throws.
+   */
+  private live(what: string): void {
     if (this.mode !== MODE_FROZEN) return;
     if (this.keysSrc === null)
       throw new RangeError(`distinct counter is frozen (count only, keys dropped): cannot ${what}`);
@@ -153,7 +157,7 @@ export class DistinctCounter extends NumberSet {
     }
     if (this.mode === MODE_FROZEN) {
       // exact again once it has read its keys (or it throws: it has none)
-      this.assertLive('add');
+      this.live('add');
       return this.addParts(hi, lo);
     }
     this.addHll(hi * KEY_SPLIT + lo);
@@ -161,7 +165,7 @@ export class DistinctCounter extends NumberSet {
   }
 
   private addHll(key: number): void {
-    this.assertLive('add');
+    this.live('add');
     const [a, b] = hash2(key);
     const idx = a >>> (32 - HLL_P);
     const r = clz32Rank(a, b);
@@ -198,7 +202,7 @@ export class DistinctCounter extends NumberSet {
   }
 
   override has(key: number): boolean {
-    this.assertLive('test membership');
+    this.live('test membership');
     return this.mode === MODE_EXACT ? super.has(key) : false;
   }
 
@@ -214,15 +218,15 @@ export class DistinctCounter extends NumberSet {
   }
 
   private assertExact(what: string): void {
-    this.assertLive(what);
+    this.live(what);
     if (this.mode !== MODE_EXACT)
       throw new RangeError(`distinct counter holds HLL registers: cannot ${what}`);
   }
 
   /** Adds every key of `other` into this counter. */
   merge(other: DistinctCounter): this {
-    this.assertLive('merge');
-    other.assertLive('be merged');
+    this.live('merge');
+    other.live('be merged');
     if (other.mode === MODE_EXACT) {
       other.forEach((k) => {
         this.add(k);
@@ -238,8 +242,8 @@ export class DistinctCounter extends NumberSet {
 
   /** |this \ other|: keys here that `other` has never seen (estimated via |this ∪ other| − |other| in HLL mode). */
   countNotIn(other: DistinctCounter): number {
-    this.assertLive('compare');
-    other.assertLive('be compared');
+    this.live('compare');
+    other.live('be compared');
     if (this.mode === MODE_EXACT && other.mode === MODE_EXACT) {
       let n = 0;
       this.forEach((k) => {
@@ -252,8 +256,8 @@ export class DistinctCounter extends NumberSet {
   }
 
   override clone(): DistinctCounter {
-    // a counter that may read its keys later is copied with them: the copy outlives no transfer check
-    if (this.keysSrc !== null) this.assertLive('be copied');
+    // a counter that may read its keys later takes them in first: a copy of its count alone could not
+    if (this.keysSrc !== null) this.live('be copied');
     const c = new DistinctCounter(this.limit, 0);
     c.mode = this.mode;
     if (this.mode === MODE_FROZEN) c.frozenCount = this.frozenCount;
@@ -264,7 +268,7 @@ export class DistinctCounter extends NumberSet {
 
   /** Writes the counter as numbers (exact keys, or HLL registers by reference); not a frozen one. */
   writeTo(out: NumberSink): void {
-    this.assertLive('be written');
+    this.live('be written');
     // one number for kind and flag, then the limit only when there is one: the unlimited limit
     // written as an infinity (a number written whole) came to most of a small set's size, three sets
     // per window
@@ -319,7 +323,7 @@ export class DistinctCounter extends NumberSet {
   }
 
   toJSON(): DistinctJson {
-    this.assertLive('serialize');
+    this.live('serialize');
     if (this.mode === MODE_EXACT) return { e: [...this].sort((x, y) => x - y) };
     return { h: Buffer.from(this.regs as Uint8Array).toString('base64') };
   }

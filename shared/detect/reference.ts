@@ -60,13 +60,6 @@ export function keyHasPrefix(key: number, prefixes: InventoryKeys['prefixes']): 
   return false;
 }
 
-/**
- * Which numbers each customer may present with A attestation: exact E.164 numbers and `+1202555*`
- * prefixes. Exact numbers are kept as number keys, which is how calls are checked against them: a
- * carrier's inventory runs to hundreds of thousands of numbers, loaded by every thread that checks
- * calls, and as strings in a Set per customer they took tens of MB a thread and a collector that
- * copied each one.
- */
 /** A NumberInventory for another thread (NumberInventory.fromShared): its table in shared memory. */
 export interface SharedInventory {
   owned: SharedOwnedNumbers;
@@ -76,6 +69,13 @@ export interface SharedInventory {
   prefixes: Map<string, string[]>;
 }
 
+/**
+ * Which numbers each customer may present with A attestation: exact E.164 numbers and `+1202555*`
+ * prefixes. Exact numbers are kept as number keys, which is how calls are checked against them: a
+ * carrier's inventory runs to hundreds of thousands of numbers, loaded by every thread that checks
+ * calls, and as strings in a Set per customer they took tens of MB a thread and a collector that
+ * copied each one.
+ */
 export class NumberInventory {
   /**
    * numbers in plain E.164 (every number parseInventory admits), as keys, all customers' in one table
