@@ -87,6 +87,8 @@ export class NumberInventory {
   /** any other text added (not plain E.164), kept as it is */
   private readonly odd = new Map<string, Set<string>>();
   private readonly prefixes = new Map<string, string[]>();
+  /** whether the table is in shared memory (share, fromShared): read only from then on */
+  private shared = false;
 
   /**
    * The inventory for other threads (analyze's workers), its table of numbers in shared memory: each
@@ -117,8 +119,6 @@ export class NumberInventory {
     return inv;
   }
 
-  /** whether the table is in shared memory (share, fromShared): read only from then on */
-  private shared = false;
   private readonly keyCache = new Map<string, InventoryKeys | null>();
   /** bumped by every add, so callers caching keysOf know when to ask again */
   revision = 0;
