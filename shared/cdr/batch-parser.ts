@@ -81,6 +81,21 @@ export interface BatchStats {
 
 const RAW_LIMIT = 2000;
 
+/** bytes of a batch's start that tell its format */
+const SAMPLE_BYTES = 4096;
+
+/** Bytes at the start of `b` (up to SAMPLE_BYTES) that are a byte-order mark or blank space. */
+function leadLength(b: Buffer): number {
+  const end = Math.min(b.length, SAMPLE_BYTES);
+  let i = 0;
+  while (
+    i < end &&
+    (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0xef || b[i] === 0xbb || b[i] === 0xbf)
+  )
+    i++;
+  return i;
+}
+
 /**
  * Push-based parser for one batch: feed decoded bytes with push(), then end(). Detects the format
  * from the first record, maps rows to raw calls, normalizes them, and routes every row either to
@@ -95,6 +110,8 @@ export class BatchParser {
   private tokenizer: CsvTokenizer | null = null;
   private columns: ColumnMap = {};
   private width = 0;
+  /** the batch's first bytes while they are only a byte-order mark and blank space (see push) */
+  private lead: Buffer | null = null;
   private jsonCarry: Buffer | null = null;
   private jsonLine = 1;
   /** inside a JSON Lines line already quarantined as too long: skip to its newline */
@@ -122,10 +139,30 @@ export class BatchParser {
     };
   }
 
+  /**
+   * The batch's next decoded bytes. Nothing refers to `chunk` once this returns (a row left open is
+   * copied), so a reader may fill the same buffer again for the next call (the command line reads
+   * plain files so; a fresh buffer per chunk left tens of MB of freed chunks with the allocator).
+   */
   push(chunk: Buffer): void {
-    if (this.format === null && this.tokenizer === null) this.begin(chunk);
-    if (this.format === 'jsonl') this.pushJson(chunk, false);
-    else this.tokenizer?.push(chunk);
+    let bytes = chunk;
+    if (this.format === null && this.tokenizer === null) {
+      // the format shows at the first byte past a byte-order mark and blank space: the bytes before
+      // it wait (copied), so a batch that arrives a few bytes at a time reads as it does whole
+      bytes = this.lead ? Buffer.concat([this.lead, chunk]) : chunk;
+      if (bytes.length < SAMPLE_BYTES && leadLength(bytes) === bytes.length) {
+        this.lead = Buffer.from(bytes);
+        return;
+      }
+      this.lead = null;
+      this.begin(bytes);
+    }
+    this.route(bytes);
+  }
+
+  private route(bytes: Buffer): void {
+    if (this.format === 'jsonl') this.pushJson(bytes, false);
+    else this.tokenizer?.push(bytes);
   }
 
   /**
@@ -143,6 +180,13 @@ export class BatchParser {
   }
 
   end(): BatchStats {
+    if (this.lead) {
+      // nothing but blank space (and a byte-order mark): read as it would have been
+      const lead = this.lead;
+      this.lead = null;
+      this.begin(lead);
+      this.route(lead);
+    }
     if (this.format === 'jsonl') this.pushJson(Buffer.alloc(0), true);
     else this.tokenizer?.end();
     this.flushPacked();
@@ -152,22 +196,11 @@ export class BatchParser {
 
   private begin(chunk: Buffer): void {
     const want = this.opts.format ?? 'auto';
-    const sample = chunk.subarray(0, 4096);
+    const sample = chunk.subarray(0, SAMPLE_BYTES);
     if (sample.includes(0)) {
       throw new BatchReadError(`${this.opts.source}: not a text file (binary data in the first bytes)`);
     }
-    let i = 0;
-    while (
-      i < sample.length &&
-      (sample[i] === 0x20 ||
-        sample[i] === 0x0a ||
-        sample[i] === 0x0d ||
-        sample[i] === 0xef ||
-        sample[i] === 0xbb ||
-        sample[i] === 0xbf)
-    )
-      i++;
-    if (want === 'jsonl' || (want === 'auto' && sample[i] === 0x7b)) {
+    if (want === 'jsonl' || (want === 'auto' && sample[leadLength(sample)] === 0x7b)) {
       this.format = 'jsonl';
       return;
     }
@@ -287,7 +320,7 @@ export class BatchParser {
       let nl = buf.indexOf(10, pos);
       if (nl === -1) {
         if (!final && buf.length - pos <= max) {
-          this.jsonCarry = buf.subarray(pos);
+          this.jsonCarry = Buffer.from(buf.subarray(pos));
           return;
         }
         if (pos >= buf.length) return;

@@ -105,6 +105,10 @@ export class CsvTokenizer {
     return this.carry ? this.carry.length : 0;
   }
 
+  /**
+   * Takes the next bytes. Nothing refers to `chunk` once this returns (a record left open is copied),
+   * so a reader may fill the same buffer again for the next call.
+   */
   push(chunk: Buffer): void {
     let buf = chunk;
     let pos = 0;
@@ -131,7 +135,7 @@ export class CsvTokenizer {
     }
     if (!this.started) {
       if (buf.length < 3 && buf[0] === 0xef) {
-        this.carry = buf;
+        this.carry = Buffer.from(buf);
         return;
       }
       this.started = true;
@@ -164,7 +168,8 @@ export class CsvTokenizer {
         continue;
       }
       if (next < 0) {
-        this.carry = buf.subarray(pos);
+        // a copy: the caller may read its next bytes into the same buffer (see push)
+        this.carry = Buffer.from(buf.subarray(pos));
         return;
       }
       pos = next;

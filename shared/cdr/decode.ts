@@ -36,11 +36,18 @@ export async function* decodeBatch(
   if (first.done) return;
   let head = first.value;
   if (head.length < 2) {
+    // a copy: the source may read its next chunk into the same buffer (see BatchParser.push)
+    head = Buffer.from(head);
     const second = await it.next();
     if (!second.done) head = Buffer.concat([head, second.value]);
   }
   if (!(head[0] === 0x1f && head[1] === 0x8b)) {
-    yield* prepend(head, it);
+    try {
+      yield* prepend(head, it);
+    } finally {
+      // a reader that stops early (a bad batch) closes the source now, not when it is collected
+      await it.return(undefined);
+    }
     return;
   }
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });

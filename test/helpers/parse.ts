@@ -13,13 +13,28 @@ export async function parse(
     chunk?: number;
     gzip?: boolean;
     maxRecordBytes?: number;
+    /**
+     * every chunk in one buffer, overwritten with quotes once the reader asks for the next (as the
+     * command reads files): anything that kept a chunk would read garbage
+     */
+    reuse?: boolean;
   } = {},
 ) {
   let bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   if (opts.gzip) bytes = gzipSync(bytes);
   const size = opts.chunk ?? bytes.length;
   async function* body() {
-    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    const scratch = Buffer.alloc(size);
+    for (let i = 0; i < bytes.length; i += size) {
+      const chunk = bytes.subarray(i, i + size);
+      if (!opts.reuse) {
+        yield chunk;
+        continue;
+      }
+      chunk.copy(scratch);
+      yield scratch.subarray(0, chunk.length);
+      scratch.fill(0x22);
+    }
   }
   const calls: CallRecord[] = [];
   const raws: string[] = [];

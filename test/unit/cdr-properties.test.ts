@@ -56,6 +56,65 @@ describe('batch reader properties (hostile input)', () => {
     );
   });
 
+  it('keeps nothing of a chunk once it is pushed: one buffer reused for every chunk reads the same', async () => {
+    // records open across chunks (quoted line breaks, long lines), canonical and JSON Lines, good and bad
+    const canonical = fc.oneof(
+      fc.constant('a,2026-11-27T10:00:00Z,,2026-11-27T10:00:30Z,0,C1,T1,+12025550143,+13125550199,487,,A,,'),
+      fc.constant(
+        'b,2026-11-27T10:01:00Z,2026-11-27T10:01:02Z,2026-11-27T10:03:00Z,118,C2,"T,2",+12025550144,+13125550100,200,,B,,',
+      ),
+      fc.constant('c,2026-11-27T10:02:00Z,,,0,"C\n3",T1,+12025550145,+13125550101,603,,,,'),
+      fc.constant('d,notatime,,,0,C1'),
+      fc.string({ unit: fc.constantFrom('x', ',', '"', ' ', '9', '\n'), minLength: 1, maxLength: 40 }),
+    );
+    const json = fc.oneof(
+      fc.constant(
+        '{"call_id":"j1","start_time":"2026-11-27T10:00:00Z","customer_id":"C1","calling_number":"+12025550143","called_number":"+13125550199","sip_code":200,"duration_s":40}',
+      ),
+      fc.constant(
+        '{"call_id":"j2","start_time":"2026-11-27T10:05:00Z","customer_id":"C2","calling_number":"2025550144","called_number":"3125550100","sip_code":486}',
+      ),
+      fc.constant('{"broken":'),
+    );
+    const batch = fc.oneof(
+      fc.array(canonical, { maxLength: 30 }).map((lines) => `${HEADER}\n${lines.join('\n')}\n`),
+      fc.array(json, { maxLength: 20 }).map((lines) => `${lines.join('\n')}\n`),
+    );
+    let calls = 0;
+    await fc.assert(
+      fc.asyncProperty(batch, fc.integer({ min: 1, max: 90 }), fc.boolean(), async (body, chunk, bom) => {
+        const text = bom ? `\uFEFF${body}` : body;
+        const fresh = await parse(text, { chunk });
+        const reused = await parse(text, { chunk, reuse: true });
+        expect(reused).toEqual(fresh);
+        calls += fresh.calls.length;
+      }),
+      { numRuns: 300 },
+    );
+    // the runs read calls, not only quarantined rows
+    expect(calls).toBeGreaterThan(300);
+  });
+
+  it('tells the format the same whatever the first chunk holds: a byte-order mark and blank lines first', async () => {
+    const json =
+      '{"call_id":"j1","start_time":"2026-11-27T10:00:00Z","customer_id":"C1","calling_number":"+12025550143","called_number":"+13125550199","sip_code":200,"duration_s":40}';
+    const text = `\uFEFF\n \n${json}\n`;
+    for (const chunk of [1, 2, 3, 5, text.length]) {
+      const { stats, calls } = await parse(text, { chunk });
+      expect(stats.format).toBe('jsonl');
+      expect(calls.map((c) => c.callId)).toEqual(['j1']);
+    }
+    // nothing but a mark and blank space: the same outcome as read whole, error or not
+    const outcome = (text: string, chunk?: number) =>
+      parse(text, { chunk }).then(
+        (r) => r.stats,
+        (e: Error) => e.message,
+      );
+    for (const blank of ['\uFEFF', '\n\n', '\uFEFF\r\n', ' \n\n', '']) {
+      expect(await outcome(blank, 1)).toEqual(await outcome(blank));
+    }
+  });
+
   it('every data line of a canonical batch is counted exactly once, valid or not', async () => {
     const line = fc.oneof(
       fc.constant('a,1764261067,,,0,C,,2025550143,3125550199,200,,,,'),
