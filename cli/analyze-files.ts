@@ -14,6 +14,7 @@ import { type RangeWorker, SPILL_BEHIND_HOURS, sizeOf, workerCount } from './ana
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
+import { FILE_CHUNK_BYTES, fileChunks } from './file-chunks.ts';
 import type { Progress } from './progress.ts';
 
 export interface FileTotals {
@@ -101,13 +102,11 @@ export async function aggregateFiles(
     trunkWindows: ANALYZE_TRUNKS,
     spill: { behindHours: SPILL_BEHIND_HOURS, reserveBytes: spillReserveBytes(decodedBytes(files)) },
   });
-  for (const { path } of files) {
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    if (opts.progress) stream.on('data', (c) => opts.progress?.advance(c.length));
+  for (const { path, size } of files) {
     const tally = new UnattributedTally();
     try {
       const stats = await readBatch(
-        stream,
+        counted(fileBody(path, size), opts.progress),
         {
           source: path,
           format: opts.format,
@@ -131,7 +130,6 @@ export async function aggregateFiles(
       totals.calls += stats.calls;
       totals.quarantined += stats.quarantined;
     } catch (e) {
-      stream.destroy();
       if (e instanceof BatchReadError) throw new UsageError(e.message);
       if (e instanceof WindowLimitError) throw windowLimitUsage(path, e);
       if ((e as NodeJS.ErrnoException).code)
@@ -142,6 +140,24 @@ export async function aggregateFiles(
   const scoring = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
   scoring.importWindows(reader.exportWindows().state);
   return { aggregator: scoring, totals };
+}
+
+/**
+ * A file's bytes as read: a plain file through one reused buffer (fileChunks; the parser keeps none
+ * of it), gzip as a stream, whose inflater may still be working on a chunk when the next is read.
+ */
+function fileBody(path: string, size: number): AsyncIterable<Buffer> {
+  return sizeOf(path, size).gzip
+    ? createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES })
+    : fileChunks(path);
+}
+
+/** `body`, telling `progress` of the bytes of each chunk as it passes. */
+async function* counted(body: AsyncIterable<Buffer>, progress: Progress | undefined): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    progress?.advance(chunk.length);
+    yield chunk;
+  }
 }
 
 /** The input's bytes once decoded (a gzip file by the size its trailer gives), for spillReserveBytes. */

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { decodeBatch } from '../shared/cdr/decode.ts';
+import { FILE_CHUNK_BYTES, fileChunks } from './file-chunks.ts';
 
 /**
  * One worker's share of a big CSV batch: the records whose first byte lies in [B(from), B(to)) of
@@ -20,7 +21,6 @@ export interface ByteRange {
 }
 
 const LF = 10;
-const READ_BYTES = 1 << 20;
 const HEADER_MAX = 64 * 1024;
 /**
  * How far past its start a range looks for the newline where its first record begins: the parser's
@@ -56,11 +56,11 @@ export async function pushRange(
   let source: AsyncIterable<Buffer>;
   let needHeader = false;
   if (gzip) {
-    source = decodeBatch(createReadStream(path, { highWaterMark: READ_BYTES }), path);
+    source = decodeBatch(createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }), path);
     needHeader = from > 0;
   } else {
     if (from > 0) push(await headerOf(path));
-    source = createReadStream(path, { highWaterMark: READ_BYTES, start: from });
+    source = fileChunks(path, from);
     pos = from;
   }
   let header: Buffer[] = [];

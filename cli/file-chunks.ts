@@ -1,0 +1,28 @@
+import { open } from 'node:fs/promises';
+
+/** bytes per read: the same as the streams the command used before (1 MB) */
+export const FILE_CHUNK_BYTES = 1 << 20;
+
+/**
+ * A file's bytes from `from` on, read into one buffer that every chunk reuses: a chunk is valid only
+ * until the next is asked for, so its reader must copy what it keeps (BatchParser.push does). A
+ * stream gives each chunk a buffer of its own; once freed, the C allocator kept their memory in its
+ * per-thread arenas, and the peak of an analyze run grew by it (measured, 1M rows, two workers:
+ * 2,000 customers 233 -> 180 MB, 20,000 customers 316-324 -> 287-288 MB). Closes the file when
+ * done, also when its reader stops early (a `for await` that throws or breaks).
+ */
+export async function* fileChunks(path: string, from = 0): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+    let at = from;
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, FILE_CHUNK_BYTES, at);
+      if (bytesRead === 0) return;
+      at += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
