@@ -58,13 +58,22 @@ export async function expandInputs(
     if (st.isDirectory()) {
       const found: Array<{ path: string; size: number }> = [];
       await walk(p, st, found, skipped, seenDirs);
-      out.push(...found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+      appendInPathOrder(out, found);
     } else if (st.isFile()) out.push({ path: p, size: st.size });
     else throw new UsageError(`${p}: is ${specialKind(st)}, not a CDR file`);
   }
   if (skipped.hidden + skipped.special + skipped.links > 0) onSkipped(skipped);
   if (out.length === 0) throw new UsageError(`no input files in ${paths.join(', ')}`);
   return out;
+}
+
+/**
+ * Appends a directory's files to `out` in path order, one by one: spread into push(), a directory of
+ * 130,000 batches (a month of five-minute batches from a few switches) overflowed the call stack.
+ */
+export function appendInPathOrder<T extends { path: string }>(out: T[], found: T[]): void {
+  found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const f of found) out.push(f);
 }
 
 function specialKind(st: Stats): string {
