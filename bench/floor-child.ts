@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { fileChunks } from '../cli/file-chunks.ts';
 import { decodeBatch } from '../shared/cdr/decode.ts';
 
 /**
- * The read floor: the bytes of one file read the way analyze reads them (1 MB reads, gunzip when the
- * file is gzip) and thrown away. Nothing that parses can beat it. Prints bytes read and bytes decoded.
+ * The read floor: the bytes of one file read the way analyze reads them (1 MB reads into one buffer,
+ * gunzip when the file is gzip) and thrown away. Nothing that parses can beat it. Prints bytes read and bytes decoded.
  * Usage: node bench/floor-child.ts <file>
  */
 const file = process.argv[2];
@@ -13,9 +13,11 @@ if (!file) {
 }
 let read = 0;
 let decoded = 0;
-const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-stream.on('data', (c) => {
-  read += c.length;
-});
-for await (const chunk of decodeBatch(stream, file)) decoded += chunk.length;
+async function* counted(): AsyncGenerator<Buffer> {
+  for await (const chunk of fileChunks(file)) {
+    read += chunk.length;
+    yield chunk;
+  }
+}
+for await (const chunk of decodeBatch(counted(), file)) decoded += chunk.length;
 process.stdout.write(`${JSON.stringify({ read, decoded })}\n`);

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
@@ -14,7 +13,7 @@ import { type RangeWorker, SPILL_BEHIND_HOURS, sizeOf, workerCount } from './ana
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
-import { FILE_CHUNK_BYTES, fileChunks } from './file-chunks.ts';
+import { fileChunks } from './file-chunks.ts';
 import type { Progress } from './progress.ts';
 
 export interface FileTotals {
@@ -102,11 +101,11 @@ export async function aggregateFiles(
     trunkWindows: ANALYZE_TRUNKS,
     spill: { behindHours: SPILL_BEHIND_HOURS, reserveBytes: spillReserveBytes(decodedBytes(files)) },
   });
-  for (const { path, size } of files) {
+  for (const { path } of files) {
     const tally = new UnattributedTally();
     try {
       const stats = await readBatch(
-        counted(fileBody(path, size), opts.progress),
+        counted(fileChunks(path), opts.progress),
         {
           source: path,
           format: opts.format,
@@ -140,16 +139,6 @@ export async function aggregateFiles(
   const scoring = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
   scoring.importWindows(reader.exportWindows().state);
   return { aggregator: scoring, totals };
-}
-
-/**
- * A file's bytes as read: a plain file through one reused buffer (fileChunks; the parser keeps none
- * of it), gzip as a stream, whose inflater may still be working on a chunk when the next is read.
- */
-function fileBody(path: string, size: number): AsyncIterable<Buffer> {
-  return sizeOf(path, size).gzip
-    ? createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES })
-    : fileChunks(path);
 }
 
 /** `body`, telling `progress` of the bytes of each chunk as it passes. */

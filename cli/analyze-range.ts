@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { decodeBatch } from '../shared/cdr/decode.ts';
-import { FILE_CHUNK_BYTES, fileChunks } from './file-chunks.ts';
+import { fileChunks } from './file-chunks.ts';
 
 /**
  * One worker's share of a big CSV batch: the records whose first byte lies in [B(from), B(to)) of
@@ -56,7 +55,7 @@ export async function pushRange(
   let source: AsyncIterable<Buffer>;
   let needHeader = false;
   if (gzip) {
-    source = decodeBatch(createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }), path);
+    source = decodeBatch(fileChunks(path), path);
     needHeader = from > 0;
   } else {
     if (from > 0) push(await headerOf(path));
@@ -72,7 +71,8 @@ export async function pushRange(
     let i = 0;
     if (needHeader) {
       const nl = chunk.indexOf(LF);
-      header.push(nl === -1 ? chunk : chunk.subarray(0, nl + 1));
+      // copied: the next chunk may take this one's memory (see decodeBatch)
+      header.push(Buffer.from(nl === -1 ? chunk : chunk.subarray(0, nl + 1)));
       if (nl === -1) {
         if (base + chunk.length > HEADER_MAX)
           throw new Error(`${path}: no header line in the first ${HEADER_MAX} bytes`);

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 
 /** bytes per read: the same as the streams the command used before (1 MB) */
-export const FILE_CHUNK_BYTES = 1 << 20;
+const FILE_CHUNK_BYTES = 1 << 20;
 
 /**
  * A file's bytes from `from` on, read into one buffer that every chunk reuses: a chunk is valid only

@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { BatchReadError } from './batch-parser.ts';
 
 /** Default bound on decompressed bytes per batch: a gzip bomb stops here instead of filling memory or disk. */
@@ -14,9 +13,38 @@ async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenera
   }
 }
 
+/** bytes of each buffer the inflater writes into */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Writes `source` into the inflater a chunk at a time, asking for the next only once the inflater has
+ * taken the last in whole: a source may read every chunk into the same buffer (a file read through
+ * one buffer). A source that fails fails the inflater, which its reader then hears of.
+ */
+async function feed(gunzip: Gunzip, source: AsyncIterator<Buffer>): Promise<void> {
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (next.done) break;
+      await new Promise<void>((resolve, reject) => {
+        gunzip.write(next.value, (e) => (e ? reject(e) : resolve()));
+      });
+    }
+    gunzip.end();
+  } catch (e) {
+    gunzip.destroy(e as Error);
+  }
+}
+
 /**
  * Yields the batch's bytes, gunzipped when the first bytes are the gzip magic (1f 8b), whatever
  * the object's name says. Truncated or corrupt gzip throws BatchReadError naming the source.
+ *
+ * A chunk yielded is the reader's only until it asks for the next (BatchParser.push keeps nothing):
+ * each buffer the inflater has filled is freed as soon as its last chunk is read. Left to the garbage
+ * collector, those buffers went back to the C allocator late and out of order, and its per-thread
+ * arenas kept the holes (measured, two workers: 32-38 MB of arena each at the end of a read of 1M
+ * rows of 20,000 customers, 9-12 MB so; peak 331-336 -> 285-289 MB).
  */
 export async function* decodeBatch(
   source: AsyncIterable<Buffer | Uint8Array | string>,
@@ -50,10 +78,8 @@ export async function* decodeBatch(
     }
     return;
   }
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  const input = Readable.from(prepend(head, it));
-  input.on('error', (e) => gunzip.destroy(e));
-  input.pipe(gunzip);
+  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
+  void feed(gunzip, prepend(head, it));
   let total = 0;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
@@ -64,6 +90,7 @@ export async function* decodeBatch(
         );
       }
       yield chunk;
+      freeIfFilled(chunk);
     }
   } catch (e) {
     if (e instanceof BatchReadError) throw e;
@@ -72,7 +99,24 @@ export async function* decodeBatch(
       `${name}: truncated or corrupt gzip (${(e as Error).message}${code ? `, ${code}` : ''})`,
     );
   } finally {
-    input.destroy();
+    // not waiting for feed() to end: a write the destroyed inflater never finishes may never call back
     gunzip.destroy();
+    await it.return(undefined);
   }
+}
+
+/**
+ * Frees the inflater's buffer behind `chunk` at once when `chunk` is its last piece: the inflater
+ * moves to a new buffer once one is full and never writes the old one again. Only buffers of the
+ * inflater's size are freed: a chunk the stream joined from smaller pieces is a buffer of its own
+ * (freeing it is as safe), while a small one may share a pool with other buffers.
+ */
+function freeIfFilled(chunk: Buffer): void {
+  const buffer = chunk.buffer;
+  if (
+    buffer instanceof ArrayBuffer &&
+    buffer.byteLength === INFLATE_CHUNK_BYTES &&
+    chunk.byteOffset + chunk.length === INFLATE_CHUNK_BYTES
+  )
+    buffer.transfer(0);
 }

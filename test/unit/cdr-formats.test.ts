@@ -123,6 +123,35 @@ describe('unreadable batches', () => {
     );
   });
 
+  it('gives each filled inflater buffer back once the reader asks for the next chunk, and loses no byte', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { decodeBatch } = await import('../../shared/cdr/decode.ts');
+    const text = Buffer.from(
+      Array.from({ length: 40_000 }, (_, i) => `r${i},2026-11-27T16:00:00Z,,,0,C${i % 97},T1\n`).join(''),
+    );
+    const gz = gzipSync(text);
+    // the compressed bytes a few KB at a time, every chunk in one buffer overwritten after it is taken
+    async function* reusedChunks(): AsyncGenerator<Buffer> {
+      const scratch = Buffer.alloc(4096);
+      for (let i = 0; i < gz.length; i += scratch.length) {
+        const n = gz.copy(scratch, 0, i, i + scratch.length);
+        yield scratch.subarray(0, n);
+        scratch.fill(0);
+      }
+    }
+    const copies: Buffer[] = [];
+    const seen: Buffer[] = [];
+    for await (const chunk of decodeBatch(reusedChunks(), 'test.csv.gz')) {
+      copies.push(Buffer.from(chunk));
+      seen.push(chunk);
+    }
+    expect(Buffer.concat(copies).equals(text)).toBe(true);
+    // freed: detached, so a reader that kept one would find it empty rather than overwritten
+    const freed = seen.filter((c) => c.buffer.byteLength === 0).length;
+    expect(freed).toBeGreaterThanOrEqual(Math.floor(text.length / (256 * 1024)) - 1);
+    expect(freed).toBeGreaterThan(0);
+  });
+
   it('detects gzip by magic bytes, not by name', async () => {
     const { calls } = await parse(`${HEADER}\na,1764261067,,,0,C,,2025550143,3125550199,200,,,,\n`, {
       gzip: true,
