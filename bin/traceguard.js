@@ -31,7 +31,7 @@ if (!fromPackage && (major < 22 || (major === 22 && minor < 18))) {
   process.exit(2);
 }
 
-// analyze's gzip worker exposes the GC (cli/young-gc.ts); setting that flag before anything compiles
+// analyze's main thread exposes the GC (cli/young-gc.ts); setting that flag before anything compiles
 // keeps V8's flag hash the same for the whole run, else code cached before the change and after it
 // would not match and the cache would be rewritten on every run
 setFlagsFromString('--expose-gc');

@@ -42,14 +42,10 @@ async function headerOf(path: string): Promise<Buffer> {
 }
 
 /**
- * Pushes the range's bytes (header first when it does not start at 0); resolves when done.
- * `skipped` hears of every decoded chunk read only to find where the range starts.
+ * Pushes the range's bytes (header first when it does not start at 0); resolves when done. `push`
+ * has each chunk only for the call (see fileChunks and decodeBatch).
  */
-export async function pushRange(
-  range: ByteRange,
-  push: (bytes: Buffer) => void,
-  skipped?: (bytes: number) => void,
-): Promise<void> {
+export async function pushRange(range: ByteRange, push: (bytes: Buffer) => void): Promise<void> {
   const { path, gzip, from, to } = range;
   let pos = 0; // decoded offset of the current chunk's first byte
   let source: AsyncIterable<Buffer>;
@@ -83,7 +79,6 @@ export async function pushRange(
       needHeader = false;
     }
     if (phase === 'skip') {
-      skipped?.(chunk.length);
       const at = Math.max(0, from - base);
       if (at >= chunk.length) continue;
       const nl = chunk.indexOf(LF, at);

@@ -1,36 +1,15 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/**
- * A collection of the young generation on demand, for a loop that makes large short-lived buffers
- * and few JS objects: the gzip worker inflating the part of the file before its range, only to find
- * where that range starts, and every analyze worker reading its range. V8 frees a dead Buffer's
- * memory when it collects the small object holding it, and it collects when JS allocates, or when
- * external memory has grown by about 64 MB. The gzip skip allocates next to nothing, so about 64 MB
- * of inflated chunks stayed in memory per collection (measured, 2M-row gzip bench file: peak RSS
- * 233-247 MB without, 194-209 MB with one collection per 16 MB skipped, at 1-2 ms each; a CSV read
- * is about 197 MB).
- *
- * The collector comes from a fresh context with `--expose-gc` set (process-wide; it only adds `gc` to
- * contexts made from then on). The `traceguard` entry sets that flag before anything compiles
- * (bin/traceguard.js says why); set here it only matters where nothing did so first, such as tests.
- * Returns null wherever that is not available.
- */
-export function youngCollector(everyBytes: number): ((bytes: number) => void) | null {
-  const collect = exposedGc();
-  if (collect === null) return null;
-  let since = 0;
-  return (bytes) => {
-    since += bytes;
-    if (since < everyBytes) return;
-    since = 0;
-    collect({ type: 'minor' });
-  };
-}
-
 type Gc = (o: { type: 'minor' | 'major'; execution?: 'sync'; flavor?: 'last-resort' }) => void;
 
-/** V8's `gc` from a fresh context with `--expose-gc` set, or null where that is not available. */
+/**
+ * V8's `gc`, for the main thread of analyze (releaseGrownYoungGeneration, collectAfterRead), or null
+ * where it is not available. It comes from a fresh context with `--expose-gc` set (process-wide; it
+ * only adds `gc` to contexts made from then on). The `traceguard` entry sets that flag before
+ * anything compiles (bin/traceguard.js says why); set here it only matters where nothing did so
+ * first, such as tests.
+ */
 function exposedGc(): Gc | null {
   try {
     setFlagsFromString('--expose-gc');

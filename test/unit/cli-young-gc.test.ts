@@ -1,17 +1,9 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { collectAfterRead, releaseGrownYoungGeneration, youngCollector } from '../../cli/young-gc.ts';
+import { collectAfterRead, releaseGrownYoungGeneration } from '../../cli/young-gc.ts';
 
 const youngMb = () =>
   (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20;
-
-describe('youngCollector', () => {
-  it('is available on the pinned Node (not the null of a runtime without it) and takes chunk sizes', () => {
-    const skipped = youngCollector(1 << 20);
-    expect(skipped).not.toBeNull();
-    for (let i = 0; i < 8; i++) skipped?.(256 * 1024);
-  });
-});
 
 describe('releaseGrownYoungGeneration', () => {
   it('shrinks a young generation that grew while most of what was allocated survived', () => {
