@@ -45,6 +45,8 @@ export interface WorkerInput {
   maxWindows: number;
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
   quarantineSpool?: string | null;
+  /** the file the windows' keys go to (openKeyFile, KeyFileWriter): the main thread's, which reads it after */
+  keyFd: number;
 }
 
 /** The number inventory the main thread read for the workers, or why it could not. */
@@ -114,7 +116,12 @@ export async function aggregateFileInParallel(
     if (opts.quarantineToFile && workers.some((w) => !w.input.quarantineSpool)) return null;
     const done = await collect(workers, fileBytes, opts.progress);
     if (done === null) return null;
-    for (const r of done) aggregator.importWindows(r.windows);
+    done.forEach((r, k) => {
+      // the windows' keys stay in their file, read when a merge or a rule wants them; the aggregator
+      // closes it when it releases the windows
+      r.windows.keys = workers[k].takeKeys();
+      aggregator.importWindows(r.windows);
+    });
     // once rows have gone to the quarantine output a fallback would repeat them: errors from here on are real
     reporting = true;
     await reportQuarantine(path, done, workers, opts.onQuarantine);
@@ -199,10 +206,12 @@ async function* spooledRows(spool: string): AsyncGenerator<QuarantinedRow> {
   if (rest !== '') yield JSON.parse(rest) as QuarantinedRow;
 }
 
-/** Deletes the workers' quarantine spool directory, if they had one. */
+/** Deletes the workers' quarantine spools, and closes the key files no aggregator took. */
 export function removeSpools(workers: RangeWorker[]): void {
-  for (const w of workers)
+  for (const w of workers) {
+    w.dropKeys();
     if (w.input.quarantineSpool) rmSync(dirname(w.input.quarantineSpool), { recursive: true, force: true });
+  }
 }
 
 function combine(path: string, done: WorkerDone[]): BatchStats {

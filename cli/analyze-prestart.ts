@@ -1,10 +1,11 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, InventoryMessage, WorkerInput } from './analyze-parallel.ts';
 import { analyzeWindowLimit } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
+import { KeyFileReader, openKeyFile } from './key-file.ts';
 
 /**
  * Starts the analyze worker threads before anything else loads, when the command line alone shows
@@ -118,27 +119,32 @@ export function splitPoints(decoded: number, workers: number, gzip: boolean): nu
 }
 
 /**
- * One input per worker: the file cut into ranges. With `quarantineToFile` each worker gets a spool
- * file for its quarantined rows, in a private temporary directory the caller removes.
+ * One input per worker: the file cut into ranges. Each worker gets a file for its windows' keys
+ * (openKeyFile), and with `quarantineToFile` a spool file for its quarantined rows, in a private
+ * temporary directory; the caller closes and removes what is left of them (removeSpools).
  */
 export function rangeInputs(
   path: string,
   fileBytes: number,
   count: number,
-  base: Omit<WorkerInput, 'range' | 'source' | 'spillBehindHours' | 'quarantineSpool' | 'maxWindows'> & {
+  base: Omit<
+    WorkerInput,
+    'range' | 'source' | 'spillBehindHours' | 'quarantineSpool' | 'keyFd' | 'maxWindows'
+  > & {
     quarantineToFile?: boolean;
   },
 ): WorkerInput[] {
   const size = sizeOf(path, fileBytes);
   const ends = splitPoints(size.decoded, count, size.gzip);
   const { quarantineToFile, ...shared } = base;
-  const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;
+  const dir = mkdtempSync(join(tmpdir(), 'traceguard-analyze-'));
   // each range gets its share of the limit: one over it fails, and the one-thread read decides
   const maxWindows = Math.ceil(analyzeWindowLimit() / count);
-  return ends.map((end, k) => ({
+  const inputs = ends.map((end, k) => ({
     ...shared,
     maxWindows,
-    quarantineSpool: spools ? join(spools, `range-${k}.jsonl`) : null,
+    quarantineSpool: quarantineToFile ? join(dir, `range-${k}.jsonl`) : null,
+    keyFd: openKeyFile(dir, `range-${k}.keys`),
     source: path,
     spillBehindHours: SPILL_BEHIND_HOURS,
     range: {
@@ -147,7 +153,9 @@ export function rangeInputs(
       from: k === 0 ? 0 : ends[k - 1],
       to: k === ends.length - 1 ? Number.POSITIVE_INFINITY : end,
     },
-  }));
+  })); // the key files are open and already gone from the directory, which stays only for the spools
+  if (!quarantineToFile) rmSync(dir, { recursive: true, force: true });
+  return inputs;
 }
 
 /** The worker module beside this one: TypeScript in the repository, compiled JavaScript in the installed package. */
@@ -169,6 +177,9 @@ export class RangeWorker {
   private readonly worker: Worker;
   private progress: ((decodedBytes: number) => void) | null = null;
   private unreported = 0;
+
+  /** whether the key file has gone to an aggregator (takeKeys) or been closed (dropKeys) */
+  private keysGone = false;
 
   constructor(input: WorkerInput) {
     this.input = input;
@@ -217,6 +228,19 @@ export class RangeWorker {
 
   terminate(): Promise<number> {
     return this.worker.terminate();
+  }
+
+  /** The worker's key file, for the windows it handed over: whoever imports them closes it. */
+  takeKeys(): KeyFileReader {
+    this.keysGone = true;
+    return new KeyFileReader(this.input.keyFd);
+  }
+
+  /** Closes the key file unless it was taken (the windows were not used, or nothing was read). */
+  dropKeys(): void {
+    if (this.keysGone) return;
+    this.keysGone = true;
+    closeSync(this.input.keyFd);
   }
 }
 

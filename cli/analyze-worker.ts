@@ -15,6 +15,7 @@ import {
 import { pushRange } from './analyze-range.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { WINDOWS_PER_CALL } from './analyze-window-limit.ts';
+import { KeyFileWriter } from './key-file.ts';
 import { AtomicOutput } from './output-file.ts';
 
 /**
@@ -76,12 +77,18 @@ function rangeBytes(range: WorkerInput['range']): number {
     : Math.max(range.from, statSync(range.path).size - range.from);
 }
 
+// the sets' keys of the hours written out go to a file: most of their bytes, seldom read again
+const keys = new KeyFileWriter(input.keyFd);
 const aggregator = new Aggregator(ref, {
   trunkWindows: ANALYZE_TRUNKS,
   // every window goes to the main thread, whole: hours leave this thread's memory once the input has
   // left them behind, and a call that comes later for one of them opens it again. The main thread
   // merges the parts exactly, so no input order makes it read the file again
-  spill: { behindHours: input.spillBehindHours, reserveBytes: spillReserveBytes(rangeBytes(input.range)) },
+  spill: {
+    behindHours: input.spillBehindHours,
+    reserveBytes: spillReserveBytes(rangeBytes(input.range)),
+    keys,
+  },
   maxWindows: input.maxWindows,
   windowsPerCall: WINDOWS_PER_CALL,
 });
@@ -123,6 +130,7 @@ try {
   const stats: BatchStats = parser.end();
   spool?.commit();
   const { state, buffers } = aggregator.exportWindows();
+  keys.finish();
   port.postMessage(
     {
       type: 'done',

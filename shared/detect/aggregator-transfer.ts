@@ -4,6 +4,7 @@ import {
   BinaryWriter,
   bundleBuffers,
   FIXED_BYTES,
+  type KeyBlockSink,
 } from './binary-transfer.ts';
 import {
   addTrunkCalls,
@@ -106,9 +107,12 @@ export class HourSpill {
   readonly out: BinaryWriter;
   records = 0;
 
-  /** `reserveBytes`: room to take at once (see AggregatorOptions.spillReserveBytes) */
-  constructor(reserveBytes = 0) {
-    this.out = new BinaryWriter(reserveBytes);
+  /**
+   * `reserveBytes`: room to take at once (see AggregatorOptions.spillReserveBytes); `keys`: where the
+   * sets' keys go instead of among the numbers
+   */
+  constructor(reserveBytes = 0, keys: KeyBlockSink | null = null) {
+    this.out = new BinaryWriter(reserveBytes, keys);
   }
 
   write(state: CustomerWindows, hourIdx: number, slot: HourSlot): void {

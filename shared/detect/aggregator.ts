@@ -11,7 +11,7 @@ import {
   readCustomers,
   writeCustomers,
 } from './aggregator-transfer.ts';
-import { freeBundle } from './binary-transfer.ts';
+import { freeBundle, type KeyBlockSink } from './binary-transfer.ts';
 import { CallFactsReader, DEST_PSTN } from './call-facts.ts';
 import { CallFolder } from './call-fold.ts';
 import {
@@ -54,9 +54,10 @@ export interface AggregatorOptions {
    * (memory follows the open hours only while the input comes in time order, and an hour opened again
    * counts against maxWindows again). `reserveBytes`: room to take at once for the hours written
    * out, so the writer need not grow (see spillReserveBytes). Not with trunkWindows true (whole trunk
-   * windows are not written out early).
+   * windows are not written out early). `keys`: where the written-out sets' keys go instead of among
+   * the numbers (a file: they are most of the bytes), for the importer to read back when it needs them.
    */
-  spill?: { behindHours: number; reserveBytes?: number };
+  spill?: { behindHours: number; reserveBytes?: number; keys?: KeyBlockSink };
   /**
    * customer-hour windows held at most: one more throws WindowLimitError, so a batch of a million
    * customers (or hours) fails with a clear message instead of growing memory without end
@@ -183,7 +184,7 @@ export class Aggregator {
     this.trunkMode = trunks === 'calls' ? TRUNKS_CALLS : trunks ? TRUNKS_WINDOWS : TRUNKS_NONE;
     if (opts.spill && this.trunkMode === TRUNKS_WINDOWS)
       throw new RangeError('spilling hours needs trunk calls or none rather than trunk windows');
-    this.spill = opts.spill ? new HourSpill(opts.spill.reserveBytes) : null;
+    this.spill = opts.spill ? new HourSpill(opts.spill.reserveBytes, opts.spill.keys ?? null) : null;
     this.openHours = opts.spill
       ? new OpenHours(opts.spill.behindHours, (state, hourIdx, slot) => this.spillHour(state, hourIdx, slot))
       : null;

@@ -54,6 +54,11 @@ export interface NumberSource {
   /** where the next num() reads, for seek() to come back to */
   readonly position: number;
   seek(at: number): void;
+  /**
+   * Before the words of a key block written into NumberSink.room(`count`): finds them (a source whose
+   * writer kept its keys elsewhere reads the block in now). Every block read with word() starts so.
+   */
+  beginKeys(count: number): void;
   /** the next word as written into NumberSink.room() */
   word(): number;
   bytes(index: number): Uint8Array;
@@ -144,6 +149,7 @@ export class DistinctCounter extends NumberSet {
     this.mode = MODE_EXACT;
     super.reuse(Math.min(size, this.limit));
     src.seek(at);
+    src.beginKeys(2 * size);
     // each key as the two words copyKeyParts wrote (high part first)
     for (let i = 0; i < size; i++) this.insert(src.word(), src.word());
     src.seek(back);
@@ -309,6 +315,7 @@ export class DistinctCounter extends NumberSet {
     if (kind === KIND_EXACT) {
       const size = src.num();
       const c = new DistinctCounter(limit, size);
+      src.beginKeys(2 * size);
       // each key as the two words copyKeyParts wrote (high part first)
       for (let i = 0; i < size; i++) c.addParts(src.word(), src.word());
       return c;

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KeyFileReader, KeyFileWriter, openKeyFile } from '../../cli/key-file.ts';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { HOUR_MS } from '../../shared/cdr/time.ts';
@@ -229,6 +233,60 @@ describe('bounded-memory aggregation', () => {
           c.trunkAttempts.sort((a, b) => a.hourMs - b.hourMs),
         ]);
       expect(trunkCalls(merged)).toEqual(trunkCalls(aggregate(rows, { trunkWindows: 'calls' })));
+    }
+  });
+
+  it('keys kept in a file: windows import, merge and compare hour with hour as with keys in memory, however late the calls', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'traceguard-keys-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const shuffled = DATA.map((line, i) => ({ line, k: (i * 7919) % DATA.length }))
+      .sort((a, b) => a.k - b.k)
+      .map((r) => r.line);
+    let files = 0;
+    /** the rows read in `shares`, each share's keys in a file of its own (or in memory), imported in order */
+    const imported = (shares: string[][], inFile: boolean) => {
+      const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
+      for (const rows of shares) {
+        const fd = inFile ? openKeyFile(dir, `share-${files++}.keys`) : -1;
+        const keys = inFile ? new KeyFileWriter(fd) : undefined;
+        const { state } = aggregate(rows, {
+          trunkWindows: 'calls',
+          spill: { behindHours: 1, keys },
+        }).exportWindows();
+        keys?.finish();
+        if (keys) state.keys = new KeyFileReader(fd);
+        merged.importWindows(state);
+        sizes.push(state.data.length);
+      }
+      return merged;
+    };
+    const sizes: number[] = [];
+    // scoring's view: each set counted, and each hour's calling and called numbers new against the
+    // hour before (the sets' keys read back when that compares them)
+    const scored = (agg: Aggregator) =>
+      [...agg.eachCustomer()].map((c) =>
+        c.windows.map((w, i) => [
+          w.hourMs,
+          w.calling.count(),
+          w.called.count(),
+          w.pairs.count(),
+          i === 0 ? null : w.calling.countNotIn(c.windows[i - 1].calling),
+          i === 0 ? null : w.called.countNotIn(c.windows[i - 1].called),
+        ]),
+      );
+    const half = DATA.length / 2;
+    for (const shares of [[DATA], [LATE], [shuffled], [DATA.slice(0, half), DATA.slice(half)]]) {
+      sizes.length = 0;
+      const inMemory = imported(shares, false);
+      const memoryBytes = sizes.reduce((a, b) => a + b, 0);
+      sizes.length = 0;
+      const inFile = imported(shares, true);
+      const fileBytes = sizes.reduce((a, b) => a + b, 0);
+      expect(summary(imported(shares, true))).toEqual(summary(inMemory));
+      expect(scored(inFile)).toEqual(scored(inMemory));
+      // the keys are most of what the hours take; in a file, they are not held
+      expect(fileBytes).toBeLessThan(memoryBytes / 2);
+      inFile.release();
     }
   });
 
