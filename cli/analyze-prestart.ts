@@ -153,7 +153,8 @@ export function rangeInputs(
       from: k === 0 ? 0 : ends[k - 1],
       to: k === ends.length - 1 ? Number.POSITIVE_INFINITY : end,
     },
-  })); // the key files are open and already gone from the directory, which stays only for the spools
+  }));
+  // the key files are open and already gone from the directory, which stays only for the spools
   if (!quarantineToFile) rmSync(dir, { recursive: true, force: true });
   return inputs;
 }

@@ -88,15 +88,15 @@ export class BinaryWriter implements NumberSink {
   private readonly stringIndex = new Map<string, number>();
   private readonly regs: Uint8Array[] = [];
 
+  /** where key blocks go when not among the numbers (see KeyBlockSink), and whether the last one did */
+  private readonly keys: KeyBlockSink | null;
+  private stored = false;
+
   /**
    * `reserveBytes`: room to take at once. Pages of it never written take no memory, so a writer that
    * may write much reserves generously rather than grow: every array it outgrows waits, already in the
    * old generation, for a full collection.
    */
-  /** where key blocks go when not among the numbers (see KeyBlockSink), and whether the last one did */
-  private readonly keys: KeyBlockSink | null;
-  private stored = false;
-
   constructor(reserveBytes = 0, keys: KeyBlockSink | null = null) {
     this.buf = new Uint8Array(Math.max(1 << 16, Math.ceil(reserveBytes / 4) * 4));
     this.view = new Int32Array(this.buf.buffer);
@@ -144,7 +144,8 @@ export class BinaryWriter implements NumberSink {
   /**
    * Room for `count` 32-bit words, to be written straight into `words` from the returned word index
    * on (a set's keys). The block starts on a 4-byte boundary, after up to 3 bytes of padding that
-   * NumberSource.word() passes over; no room, no padding.
+   * NumberSource.word() passes over; no room, no padding. A writer with a key store (the constructor's
+   * `keys`) puts a block of more than INLINE_KEY_WORDS there instead, and its place among the numbers.
    */
   room(count: number): number {
     this.stored = this.keys !== null && count > INLINE_KEY_WORDS;
