@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import type { InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
@@ -14,6 +15,7 @@ import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
 import { fileChunks } from './file-chunks.ts';
+import { anonymousKeyFile, KeyFileReader, KeyFileWriter } from './key-file.ts';
 import type { Progress } from './progress.ts';
 import { collectAfterRead } from './young-gc.ts';
 
@@ -98,10 +100,13 @@ export async function aggregateFiles(
   // so); the scoring aggregator takes them in and builds one customer at a time. Late calls merge
   // exactly on import.
   const inputBytes = decodedBytes(files);
+  // the keys of the hours written out go to a file, as the workers' do (see KeyFileWriter)
+  const keyFd = anonymousKeyFile();
+  const keys = new KeyFileWriter(keyFd);
   const reader = new Aggregator(ref, {
     ...limits,
     trunkWindows: ANALYZE_TRUNKS,
-    spill: { behindHours: SPILL_BEHIND_HOURS, reserveBytes: spillReserveBytes(inputBytes) },
+    spill: { behindHours: SPILL_BEHIND_HOURS, reserveBytes: spillReserveBytes(inputBytes), keys },
   });
   for (const { path } of files) {
     const tally = new UnattributedTally();
@@ -131,6 +136,7 @@ export async function aggregateFiles(
       totals.calls += stats.calls;
       totals.quarantined += stats.quarantined;
     } catch (e) {
+      closeSync(keyFd);
       if (e instanceof BatchReadError) throw new UsageError(e.message);
       if (e instanceof WindowLimitError) throw windowLimitUsage(path, e);
       if ((e as NodeJS.ErrnoException).code)
@@ -139,6 +145,9 @@ export async function aggregateFiles(
     }
   }
   const read = reader.exportWindows().state;
+  keys.finish();
+  // the scoring aggregator closes the file when it releases the windows
+  read.keys = new KeyFileReader(keyFd);
   // the reader's state is garbage now; below this much input, collecting it costs more than it frees
   if (inputBytes >= COLLECT_AFTER_READ_MIN_BYTES) collectAfterRead();
   const scoring = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });

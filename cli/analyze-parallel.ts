@@ -45,7 +45,7 @@ export interface WorkerInput {
   maxWindows: number;
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
   quarantineSpool?: string | null;
-  /** the file the windows' keys go to (openKeyFile, KeyFileWriter): the main thread's, which reads it after */
+  /** the file the windows' keys go to (anonymousKeyFile, KeyFileWriter): the main thread's, which reads it after */
   keyFd: number;
 }
 

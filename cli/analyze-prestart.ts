@@ -1,11 +1,11 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, InventoryMessage, WorkerInput } from './analyze-parallel.ts';
 import { analyzeWindowLimit } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
-import { KeyFileReader, openKeyFile } from './key-file.ts';
+import { anonymousKeyFile, KeyFileReader } from './key-file.ts';
 
 /**
  * Starts the analyze worker threads before anything else loads, when the command line alone shows
@@ -120,8 +120,8 @@ export function splitPoints(decoded: number, workers: number, gzip: boolean): nu
 
 /**
  * One input per worker: the file cut into ranges. Each worker gets a file for its windows' keys
- * (openKeyFile), and with `quarantineToFile` a spool file for its quarantined rows, in a private
- * temporary directory; the caller closes and removes what is left of them (removeSpools).
+ * (anonymousKeyFile), and with `quarantineToFile` a spool file for its quarantined rows, in a
+ * private temporary directory; the caller closes and removes what is left of them (removeSpools).
  */
 export function rangeInputs(
   path: string,
@@ -137,14 +137,14 @@ export function rangeInputs(
   const size = sizeOf(path, fileBytes);
   const ends = splitPoints(size.decoded, count, size.gzip);
   const { quarantineToFile, ...shared } = base;
-  const dir = mkdtempSync(join(tmpdir(), 'traceguard-analyze-'));
+  const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;
   // each range gets its share of the limit: one over it fails, and the one-thread read decides
   const maxWindows = Math.ceil(analyzeWindowLimit() / count);
-  const inputs = ends.map((end, k) => ({
+  return ends.map((end, k) => ({
     ...shared,
     maxWindows,
-    quarantineSpool: quarantineToFile ? join(dir, `range-${k}.jsonl`) : null,
-    keyFd: openKeyFile(dir, `range-${k}.keys`),
+    quarantineSpool: spools ? join(spools, `range-${k}.jsonl`) : null,
+    keyFd: anonymousKeyFile(),
     source: path,
     spillBehindHours: SPILL_BEHIND_HOURS,
     range: {
@@ -154,9 +154,6 @@ export function rangeInputs(
       to: k === ends.length - 1 ? Number.POSITIVE_INFINITY : end,
     },
   }));
-  // the key files are open and already gone from the directory, which stays only for the spools
-  if (!quarantineToFile) rmSync(dir, { recursive: true, force: true });
-  return inputs;
 }
 
 /** The worker module beside this one: TypeScript in the repository, compiled JavaScript in the installed package. */

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyBlockSink, KeyBlockSource } from '../shared/detect/binary-transfer.ts';
 
@@ -6,23 +7,26 @@ import type { KeyBlockSink, KeyBlockSource } from '../shared/detect/binary-trans
 const STAGE_WORDS = 1 << 18;
 
 /**
- * A file for the keys of an analyze worker's written-out hours (KeyFileWriter), made in `dir` and
- * removed from it at once: only the descriptor leads to it, so nothing is left behind however the run
- * ends (the system frees it when the descriptor closes, at exit at the latest). The main thread makes
- * it and owns it: a worker's own descriptors close when the worker ends, but a descriptor is the
- * process's, so the worker writes through this one and the main thread reads it afterwards.
+ * A file for the keys of an analyze reader's written-out hours (KeyFileWriter), made in a private
+ * temporary directory and removed with it at once: only the descriptor leads to it, so nothing is left
+ * behind however the run ends (the system frees it when the descriptor closes, at exit at the
+ * latest). For a worker, the main thread makes it and owns it: a worker's own descriptors close when
+ * the worker ends, but a descriptor is the process's, so the worker writes through this one and the
+ * main thread reads it afterwards.
  */
-export function openKeyFile(dir: string, name: string): number {
-  const path = join(dir, name);
-  const fd = openSync(path, 'wx+');
-  unlinkSync(path);
-  return fd;
+export function anonymousKeyFile(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'traceguard-keys-'));
+  try {
+    return openSync(join(dir, 'keys'), 'wx+');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
- * The keys of an analyze worker's written-out hours, kept in a file rather than in memory
- * (KeyBlockSink): they are most of those hours' bytes, and the main thread reads a set's keys back
- * only when a merge or a rule needs them (KeyFileReader). Blocks are staged in one buffer and
+ * The keys of an analyze reader's written-out hours, kept in a file rather than in memory
+ * (KeyBlockSink): they are most of those hours' bytes, and scoring reads a set's keys back only when
+ * a merge or a rule needs them (KeyFileReader). Blocks are staged in one buffer and
  * appended to the file when it fills; finish() writes the rest. The descriptor is the caller's.
  */
 export class KeyFileWriter implements KeyBlockSink {

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { KeyFileReader, KeyFileWriter, openKeyFile } from '../../cli/key-file.ts';
+import { describe, expect, it } from 'vitest';
+import { anonymousKeyFile, KeyFileReader, KeyFileWriter } from '../../cli/key-file.ts';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { HOUR_MS } from '../../shared/cdr/time.ts';
@@ -237,17 +234,14 @@ describe('bounded-memory aggregation', () => {
   });
 
   it('keys kept in a file: windows import, merge and compare hour with hour as with keys in memory, however late the calls', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'traceguard-keys-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const shuffled = DATA.map((line, i) => ({ line, k: (i * 7919) % DATA.length }))
       .sort((a, b) => a.k - b.k)
       .map((r) => r.line);
-    let files = 0;
     /** the rows read in `shares`, each share's keys in a file of its own (or in memory), imported in order */
     const imported = (shares: string[][], inFile: boolean) => {
       const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
       for (const rows of shares) {
-        const fd = inFile ? openKeyFile(dir, `share-${files++}.keys`) : -1;
+        const fd = inFile ? anonymousKeyFile() : -1;
         const keys = inFile ? new KeyFileWriter(fd) : undefined;
         const { state } = aggregate(rows, {
           trunkWindows: 'calls',
