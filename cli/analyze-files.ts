@@ -102,7 +102,7 @@ export async function aggregateFiles(
   const inputBytes = decodedBytes(files);
   // the keys of the hours written out go to a file, as the workers' do (see KeyFileWriter)
   const keyFd = anonymousKeyFile();
-  const keys = new KeyFileWriter(keyFd);
+  const keys = keyFd === null ? undefined : new KeyFileWriter(keyFd);
   const reader = new Aggregator(ref, {
     ...limits,
     trunkWindows: ANALYZE_TRUNKS,
@@ -136,7 +136,7 @@ export async function aggregateFiles(
       totals.calls += stats.calls;
       totals.quarantined += stats.quarantined;
     } catch (e) {
-      closeSync(keyFd);
+      if (keyFd !== null) closeSync(keyFd);
       if (e instanceof BatchReadError) throw new UsageError(e.message);
       if (e instanceof WindowLimitError) throw windowLimitUsage(path, e);
       if ((e as NodeJS.ErrnoException).code)
@@ -145,9 +145,11 @@ export async function aggregateFiles(
     }
   }
   const read = reader.exportWindows().state;
-  keys.finish();
-  // the scoring aggregator closes the file when it releases the windows
-  read.keys = new KeyFileReader(keyFd);
+  if (keyFd !== null) {
+    keys?.finish();
+    // the scoring aggregator closes the file when it releases the windows
+    read.keys = new KeyFileReader(keyFd);
+  }
   // the reader's state is garbage now; below this much input, collecting it costs more than it frees
   if (inputBytes >= COLLECT_AFTER_READ_MIN_BYTES) collectAfterRead();
   const scoring = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });

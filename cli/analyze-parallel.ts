@@ -45,8 +45,11 @@ export interface WorkerInput {
   maxWindows: number;
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
   quarantineSpool?: string | null;
-  /** the file the windows' keys go to (anonymousKeyFile, KeyFileWriter): the main thread's, which reads it after */
-  keyFd: number;
+  /**
+   * the file the windows' keys go to (anonymousKeyFile, KeyFileWriter): the main thread's, which reads
+   * it after; null: they stay among the numbers
+   */
+  keyFd: number | null;
 }
 
 /** The number inventory the main thread read for the workers, or why it could not. */

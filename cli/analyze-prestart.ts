@@ -228,17 +228,17 @@ export class RangeWorker {
     return this.worker.terminate();
   }
 
-  /** The worker's key file, for the windows it handed over: whoever imports them closes it. */
-  takeKeys(): KeyFileReader {
+  /** The worker's key file, if it had one, for the windows it handed over: whoever imports them closes it. */
+  takeKeys(): KeyFileReader | undefined {
     this.keysGone = true;
-    return new KeyFileReader(this.input.keyFd);
+    return this.input.keyFd === null ? undefined : new KeyFileReader(this.input.keyFd);
   }
 
   /** Closes the key file unless it was taken (the windows were not used, or nothing was read). */
   dropKeys(): void {
     if (this.keysGone) return;
     this.keysGone = true;
-    closeSync(this.input.keyFd);
+    if (this.input.keyFd !== null) closeSync(this.input.keyFd);
   }
 }
 

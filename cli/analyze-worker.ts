@@ -78,7 +78,7 @@ function rangeBytes(range: WorkerInput['range']): number {
 }
 
 // the sets' keys of the hours written out go to a file: most of their bytes, seldom read again
-const keys = new KeyFileWriter(input.keyFd);
+const keys = input.keyFd === null ? undefined : new KeyFileWriter(input.keyFd);
 const aggregator = new Aggregator(ref, {
   trunkWindows: ANALYZE_TRUNKS,
   // every window goes to the main thread, whole: hours leave this thread's memory once the input has
@@ -130,7 +130,7 @@ try {
   const stats: BatchStats = parser.end();
   spool?.commit();
   const { state, buffers } = aggregator.exportWindows();
-  keys.finish();
+  keys?.finish();
   port.postMessage(
     {
       type: 'done',

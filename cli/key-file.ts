@@ -12,12 +12,19 @@ const STAGE_WORDS = 1 << 18;
  * behind however the run ends (the system frees it when the descriptor closes, at exit at the
  * latest). For a worker, the main thread makes it and owns it: a worker's own descriptors close when
  * the worker ends, but a descriptor is the process's, so the worker writes through this one and the
- * main thread reads it afterwards.
+ * main thread reads it afterwards. Null where no file can be made: the keys then stay among the numbers.
  */
-export function anonymousKeyFile(): number {
-  const dir = mkdtempSync(join(tmpdir(), 'traceguard-keys-'));
+export function anonymousKeyFile(): number | null {
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'traceguard-keys-'));
+  } catch {
+    return null; // no temporary directory to write (read-only, or missing): the keys stay in memory
+  }
   try {
     return openSync(join(dir, 'keys'), 'wx+');
+  } catch {
+    return null;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -26,8 +33,8 @@ export function anonymousKeyFile(): number {
 /**
  * The keys of an analyze reader's written-out hours, kept in a file rather than in memory
  * (KeyBlockSink): they are most of those hours' bytes, and scoring reads a set's keys back only when
- * a merge or a rule needs them (KeyFileReader). Blocks are staged in one buffer and
- * appended to the file when it fills; finish() writes the rest. The descriptor is the caller's.
+ * a merge or a rule needs them (KeyFileReader). Blocks are staged in one buffer and appended to the
+ * file when it fills; finish() writes the rest. The descriptor is the caller's.
  */
 export class KeyFileWriter implements KeyBlockSink {
   private readonly fd: number;

@@ -241,14 +241,15 @@ describe('bounded-memory aggregation', () => {
     const imported = (shares: string[][], inFile: boolean) => {
       const merged = new Aggregator(emptyReference(), { trunkWindows: 'calls' });
       for (const rows of shares) {
-        const fd = inFile ? anonymousKeyFile() : -1;
-        const keys = inFile ? new KeyFileWriter(fd) : undefined;
+        const fd = inFile ? anonymousKeyFile() : null;
+        if (inFile) expect(fd).not.toBeNull();
+        const keys = fd === null ? undefined : new KeyFileWriter(fd);
         const { state } = aggregate(rows, {
           trunkWindows: 'calls',
           spill: { behindHours: 1, keys },
         }).exportWindows();
         keys?.finish();
-        if (keys) state.keys = new KeyFileReader(fd);
+        if (fd !== null) state.keys = new KeyFileReader(fd);
         merged.importWindows(state);
         sizes.push(state.data.length);
       }
