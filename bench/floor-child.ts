@@ -1,4 +1,4 @@
-import { fileChunks } from '../cli/file-chunks.ts';
+import { fileChunks, tapped } from '../cli/file-chunks.ts';
 import { decodeBatch } from '../shared/cdr/decode.ts';
 
 /**
@@ -13,11 +13,8 @@ if (!file) {
 }
 let read = 0;
 let decoded = 0;
-async function* counted(): AsyncGenerator<Buffer> {
-  for await (const chunk of fileChunks(file)) {
-    read += chunk.length;
-    yield chunk;
-  }
-}
-for await (const chunk of decodeBatch(counted(), file)) decoded += chunk.length;
+const body = tapped(fileChunks(file), (bytes) => {
+  read += bytes;
+});
+for await (const chunk of decodeBatch(body, file)) decoded += chunk.length;
 process.stdout.write(`${JSON.stringify({ read, decoded })}\n`);

@@ -26,3 +26,14 @@ export async function* fileChunks(path: string, from = 0): AsyncGenerator<Buffer
     await file.close();
   }
 }
+
+/** `body`, telling `seen` of each chunk's length as it passes (progress, a count of bytes read). */
+export async function* tapped(
+  body: AsyncIterable<Buffer>,
+  seen: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    seen(chunk.length);
+    yield chunk;
+  }
+}

@@ -90,6 +90,10 @@ export class NumberInventory {
   /** whether the table is in shared memory (share, fromShared): read only from then on */
   private shared = false;
 
+  private readonly keyCache = new Map<string, InventoryKeys | null>();
+  /** bumped by every add, so callers caching keysOf know when to ask again */
+  revision = 0;
+
   /**
    * The inventory for other threads (analyze's workers), its table of numbers in shared memory: each
    * builds the same inventory around it (fromShared) instead of reading the file again, and the table
@@ -118,10 +122,6 @@ export class NumberInventory {
     inv.shared = true;
     return inv;
   }
-
-  private readonly keyCache = new Map<string, InventoryKeys | null>();
-  /** bumped by every add, so callers caching keysOf know when to ask again */
-  revision = 0;
 
   /**
    * The customer's inventory as keys, or null when it has none; rebuilt after any add. Only entries

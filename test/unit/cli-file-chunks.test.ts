@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileChunks } from '../../cli/file-chunks.ts';
+import { fileChunks, tapped } from '../../cli/file-chunks.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'traceguard-chunks-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -39,6 +39,17 @@ describe('fileChunks', () => {
       })(),
     ).rejects.toThrow('bad batch');
     expect(openFiles()).toBe(before);
+  });
+
+  it('tapped passes every chunk on and tells of each length as it passes', async () => {
+    const seen: number[] = [];
+    let passed = 0;
+    for await (const chunk of tapped(fileChunks(path), (n) => seen.push(n))) {
+      passed += chunk.length;
+      expect(seen.reduce((a, b) => a + b, 0)).toBe(passed);
+    }
+    expect(passed).toBe(bytes.length);
+    expect(seen.length).toBe(3);
   });
 
   it('fails with the code of a file that cannot be read', async () => {
