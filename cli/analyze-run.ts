@@ -107,8 +107,10 @@ export async function runAnalyze(
   }
 
   const { findings, offNet } = analyzeAll(aggregator, ref, policy, tracebacks);
-  // scored: the windows' memory goes before the findings are written
+  // scored: the windows' memory goes before the findings are written, and so does the young
+  // generation scoring grew (releaseGrownYoungGeneration says why that takes a collection)
   aggregator.release();
+  releaseGrownYoungGeneration();
   const doc: FindingsDocument = {
     findings,
     summary: {
