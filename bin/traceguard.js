@@ -13,7 +13,6 @@ import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 
 // The repository runs the TypeScript as it is; an installed package has no TypeScript, only the CLI
 // compiled to JavaScript under dist/ (built when packing: Node does not strip types in node_modules).
@@ -31,19 +30,11 @@ if (!fromPackage && (major < 22 || (major === 22 && minor < 18))) {
   process.exit(2);
 }
 
-// analyze's main thread exposes the GC (cli/young-gc.ts); setting that flag before anything compiles
-// keeps V8's flag hash the same for the whole run, else code cached before the change and after it
-// would not match and the cache would be rewritten on every run
-setFlagsFromString('--expose-gc');
-// V8 moves an allocation site to the old generation once enough of what it makes survives a young
-// collection. Scoring builds each customer's windows, scores them and drops them: when collections
-// happened to fall while customers were alive, the window sites went old for good, dead customers
-// piled up in the old generation until a full collection, and the run peaked 100-150 MB higher (3
-// runs in 5 at 2M rows, 2,000 customers: 457-479 MB against 320-360 MB). Paired with and without:
-// 2M rows 393 -> 323 MB median and 0.96x wall; 20,000 customers 667 -> 609 MB but 1.05x wall (the
-// workers' long-lived customer state no longer goes old at once); 100 and 2,000 customers unchanged.
-// Set here for the same reason as the flag above, for every thread.
-setFlagsFromString('--no-allocation-site-pretenuring');
+// No V8 flag is changed for the whole run: V8 checks a hash of its flags before it takes code from a
+// cache, so with any flag changed every new isolate (each analyze worker thread) compiled Node's
+// built-in modules anew instead of taking their embedded code cache: a worker took 70 ms to start
+// instead of 35, and 150-200 ms to reach its first read instead of 100-130. (cli/young-gc.ts sets
+// --expose-gc only for the moment it takes the collector, and sets it back.)
 
 // Node's own default directory, set in the environment first so the worker threads use the same one
 if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE)

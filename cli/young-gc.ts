@@ -5,19 +5,26 @@ type Gc = (o: { type: 'minor' | 'major'; execution?: 'sync'; flavor?: 'last-reso
 
 /**
  * V8's `gc`, for the main thread of analyze (releaseGrownYoungGeneration, collectAfterRead), or null
- * where it is not available. It comes from a fresh context with `--expose-gc` set (process-wide; it
- * only adds `gc` to contexts made from then on). The `traceguard` entry sets that flag before
- * anything compiles (bin/traceguard.js says why); set here it only matters where nothing did so
- * first, such as tests.
+ * where it is not available. It comes from a fresh context made while `--expose-gc` is set (the flag
+ * only adds `gc` to contexts made from then on); the flag is then set back. Left on, it changed V8's
+ * flag hash for the rest of the run: worker threads started after it compiled Node's built-in
+ * modules anew (bin/traceguard.js), and code compiled before it and cached after it would not match
+ * the next run's cache.
  */
+let collector: Gc | null | undefined;
+
 function exposedGc(): Gc | null {
+  if (collector !== undefined) return collector;
   try {
     setFlagsFromString('--expose-gc');
     const exposed: unknown = runInNewContext('typeof gc === "function" ? gc : null');
-    return typeof exposed === 'function' ? (exposed as Gc) : null;
+    collector = typeof exposed === 'function' ? (exposed as Gc) : null;
   } catch {
-    return null;
+    collector = null;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
   }
+  return collector;
 }
 
 /** A young generation past this has grown on a burst the rest of the run does not repeat. */
