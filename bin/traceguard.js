@@ -34,7 +34,8 @@ if (!fromPackage && (major < 22 || (major === 22 && minor < 18))) {
 // cache, so with any flag changed every new isolate (each analyze worker thread) compiled Node's
 // built-in modules anew instead of taking their embedded code cache: a worker took 70 ms to start
 // instead of 35, and 150-200 ms to reach its first read instead of 100-130. (cli/young-gc.ts sets
-// --expose-gc only for the moment it takes the collector, and sets it back.)
+// --expose-gc only for the moment it takes the collector, and turns allocation-site pretenuring off
+// only while analyze scores, once its workers are done; each is set back after.)
 
 // Node's own default directory, set in the environment first so the worker threads use the same one
 if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE)

@@ -22,7 +22,7 @@ import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
 import { terminalSafe } from './terminal-text.ts';
-import { releaseGrownYoungGeneration } from './young-gc.ts';
+import { releaseGrownYoungGeneration, withoutPretenuring } from './young-gc.ts';
 
 const QUARANTINE_EXAMPLES = 5;
 
@@ -106,7 +106,7 @@ export async function runAnalyze(
     );
   }
 
-  const { findings, offNet } = analyzeAll(aggregator, ref, policy, tracebacks);
+  const { findings, offNet } = withoutPretenuring(() => analyzeAll(aggregator, ref, policy, tracebacks));
   // scored: the windows' memory goes before the findings are written, and so does the young
   // generation scoring grew (releaseGrownYoungGeneration says why that takes a collection)
   aggregator.release();

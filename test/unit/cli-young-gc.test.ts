@@ -1,7 +1,7 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { collectAfterRead, releaseGrownYoungGeneration } from '../../cli/young-gc.ts';
+import { collectAfterRead, releaseGrownYoungGeneration, withoutPretenuring } from '../../cli/young-gc.ts';
 
 const youngMb = () =>
   (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20;
@@ -39,5 +39,17 @@ describe('the collector', () => {
     collectAfterRead();
     // the flag is back to its default, so V8's flag hash is too (worker threads take Node's code cache)
     expect(runInNewContext('typeof gc')).toBe('undefined');
+  });
+});
+
+describe('withoutPretenuring', () => {
+  // the flag itself has no reader in JavaScript: its effect is measured by the bench (bench/README.md)
+  it("gives scoring's result back, and its error", () => {
+    expect(withoutPretenuring(() => 42)).toBe(42);
+    expect(() =>
+      withoutPretenuring(() => {
+        throw new Error('scoring failed');
+      }),
+    ).toThrow('scoring failed');
   });
 });
