@@ -33,7 +33,8 @@ if (!fromPackage && (major < 22 || (major === 22 && minor < 18))) {
 // No V8 flag is changed for the whole run: V8 checks a hash of its flags before it takes code from a
 // cache, so with any flag changed every new isolate (each analyze worker thread) compiled Node's
 // built-in modules anew instead of taking their embedded code cache: a worker took 70 ms to start
-// instead of 35, and 150-200 ms to reach its first read instead of 100-130. (cli/young-gc.ts sets
+// instead of 35, and analyze's workers began reading 210-310 ms after the process started instead
+// of 150-220 (100 customers, 4 alternating runs). (cli/young-gc.ts sets
 // --expose-gc only for the moment it takes the collector, and turns allocation-site pretenuring off
 // only while analyze scores, once its workers are done; each is set back after.)
 

@@ -43,7 +43,7 @@ const YOUNG_GENERATION_KEPT_BYTES = 8 << 20;
  * 222 -> 202 MB, 20,000 customers 416 -> 399 MB, wall time 0.96-1.0x.
  * Scoring grows it too (each customer's windows live while the customer is scored): to 32-64 MB
  * at 2M rows, and it was then the last moments' peak, while the findings were written. Given back
- * once scoring is done (20-40 ms), the 2M-row peak fell from 217 to 177 MB (6 paired runs, 2,000
+ * once scoring is done (20-56 ms), the 2M-row peak fell from 217 to 177 MB (6 paired runs, 2,000
  * customers; 1M rows 160 MB either way).
  */
 export function releaseGrownYoungGeneration(): void {
