@@ -75,7 +75,7 @@ function collectReducingMemory(): void {
  * Scoring builds each customer's windows, scores them and drops them: when collections happened to
  * fall while customers were alive, the window sites went old for good and dead customers piled up in
  * the old generation until a full collection. At 20,000 customers about one run in 20 then peaked at
- * 510-577 MB, in its last half second, where the others peak at 277-297 MB through the read.
+ * 522-564 MB, in its last half second, where the others peak at 277-297 MB through the read.
  * The flag is set only for this and set back after: left on for the whole run (as it once was), it
  * changed V8's flag hash, and worker threads compiled Node's built-in modules anew (bin/traceguard.js).
  * Scoring starts once every worker has finished, and loads no module.
