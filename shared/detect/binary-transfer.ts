@@ -43,6 +43,14 @@ export interface KeyBlockSink {
  */
 const INLINE_KEY_WORDS = 8;
 
+/**
+ * Whether a key block of `count` words is in the key store (its place among the numbers) rather than
+ * among the numbers: the one rule the writer (room) and the reader (beginKeys, skipWords) must share.
+ */
+function inKeyStore(store: KeyBlockSink | KeyBlockSource | null, count: number): boolean {
+  return store !== null && count > INLINE_KEY_WORDS;
+}
+
 /** The keys a KeyBlockSink stored, read back a block at a time. */
 export interface KeyBlockSource {
   /** copies `count` words from the store's place `at` into `into` from its start */
@@ -148,7 +156,7 @@ export class BinaryWriter implements NumberSink {
    * `keys`) puts a block of more than INLINE_KEY_WORDS there instead, and its place among the numbers.
    */
   room(count: number): number {
-    this.stored = this.keys !== null && count > INLINE_KEY_WORDS;
+    this.stored = inKeyStore(this.keys, count);
     if (this.stored) {
       const keys = this.keys as KeyBlockSink;
       // the block goes to the key store; the numbers say where
@@ -295,7 +303,7 @@ export class BinaryReader implements NumberSource {
   }
 
   beginKeys(count: number): void {
-    this.fromStore = this.keys !== null && count > INLINE_KEY_WORDS;
+    this.fromStore = inKeyStore(this.keys, count);
     if (!this.fromStore) return;
     const at = this.num();
     if (this.block.length < count) this.block = new Int32Array(Math.max(count, 2 * this.block.length));
@@ -345,7 +353,7 @@ export class BinaryReader implements NumberSource {
 
   skipWords(count: number): void {
     if (count === 0) return;
-    if (this.keys !== null && count > INLINE_KEY_WORDS) this.num();
+    if (inKeyStore(this.keys, count)) this.num();
     else this.seek(((this.at + 3) & ~3) + count * 4);
   }
 
