@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerCommands } from './commands.ts';
-import { exitWithUsageError } from './errors.ts';
+import { exitWithUsageError } from './exit-on-error.ts';
 import { terminalSafe } from './terminal-text.ts';
 
 const program = new Command('traceguard')
