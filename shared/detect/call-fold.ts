@@ -9,6 +9,11 @@ import { DURATION_BUCKETS_S, type WindowAggregate } from './window.ts';
 
 const SHORT_CALL_S = 6;
 
+/** 1 or 0: a counter's step, taken without a branch (see CallFolder.fold) */
+function one(condition: boolean): number {
+  return condition ? 1 : 0;
+}
+
 function bucketOf(durationS: number): number {
   for (let i = 0; i < DURATION_BUCKETS_S.length; i++) if (durationS < DURATION_BUCKETS_S[i]) return i;
   return DURATION_BUCKETS_S.length;
@@ -41,88 +46,69 @@ export class CallFolder {
       return;
     }
     w.attempts++;
+    // Counters are added to without branches (`one(...)` is 0 or 1): a counter behind a branch the
+    // first rows never take has no type feedback when the fold is optimized, and the first row that
+    // takes it (the first 607, the first neighbour-spoofed caller, the first call outside calling
+    // hours, hours into a batch) threw the optimized fold away, with the reader's loop it was inlined
+    // into, to be compiled again: on each thread, several times a run.
     if (p.answered) {
       w.answered++;
       w.durationSum += p.durationS;
-      if (p.durationS < SHORT_CALL_S) w.shortAnswered++;
+      w.shortAnswered += one(p.durationS < SHORT_CALL_S);
       w.durationHist[bucketOf(p.durationS)]++;
     }
-    switch (p.sipCode) {
-      case 403:
-        w.rej403++;
-        break;
-      case 603:
-        w.rej603++;
-        break;
-      case 607:
-        w.rej607++;
-        break;
-      case 608:
-        w.rej608++;
-        break;
-    }
+    const sip = p.sipCode;
+    w.rej403 += one(sip === 403);
+    w.rej603 += one(sip === 603);
+    w.rej607 += one(sip === 607);
+    w.rej608 += one(sip === 608);
     const cls = p.callingClass;
-    if (cls === 'blank') w.callingBlank++;
-    else {
+    const blank = cls === 'blank';
+    w.callingBlank += one(blank);
+    if (!blank) {
       // keys go in split (see KEY_SPLIT): passed whole, each was boxed in a new heap number
       const ck = p.callingKey;
       const chi = keyHigh(ck);
       w.calling.addParts(chi, keyLow(ck, chi));
       w.pairs.addParts(f.pairHi, f.pairLo);
-      if (f.callingEqualsCalled) w.callingEqualsCalled++;
-      else if (f.neighborNpaNxx) w.neighborNpaNxx++;
-      if (isInvalidCallingClass(cls)) {
-        if (cls === 'fictitious') w.callingFictitious++;
-        else w.callingInvalid++;
-      } else if (cls === 'toll_free') w.callingTollFree++;
-      if (f.dno) w.callingDno++;
-      if (f.inventory !== 0) {
-        w.callingChecked++;
-        if (f.inventory === 2) w.callingOutsideInventory++;
-      }
-      if (f.declaredCalling !== 0) {
-        w.declaredCallingChecked++;
-        if (f.declaredCalling === 2) w.callingUndeclared++;
-      }
+      w.callingEqualsCalled += one(f.callingEqualsCalled);
+      w.neighborNpaNxx += one(!f.callingEqualsCalled && f.neighborNpaNxx);
+      const invalid = isInvalidCallingClass(cls);
+      w.callingFictitious += one(invalid && cls === 'fictitious');
+      w.callingInvalid += one(invalid && cls !== 'fictitious');
+      w.callingTollFree += one(!invalid && cls === 'toll_free');
+      w.callingDno += one(f.dno);
+      w.callingChecked += one(f.inventory !== 0);
+      w.callingOutsideInventory += one(f.inventory === 2);
+      w.declaredCallingChecked += one(f.declaredCalling !== 0);
+      w.callingUndeclared += one(f.declaredCalling === 2);
     }
-    if (f.declaredSource !== 0) {
-      w.sourceChecked++;
-      if (f.declaredSource === 2) w.sourceUndeclared++;
-    }
+    w.sourceChecked += one(f.declaredSource !== 0);
+    w.sourceUndeclared += one(f.declaredSource === 2);
     const dk = p.calledKey;
     const dhi = keyHigh(dk);
     w.called.addParts(dhi, keyLow(dk, dhi));
-    switch (p.attestation) {
-      case 'A':
-        w.attA++;
-        // the inventory check covers every call with a caller ID; A-attested ones are also kept apart
-        if (f.inventory !== 0) {
-          w.aChecked++;
-          if (f.inventory === 2) w.aOutsideInventory++;
-        }
-        break;
-      case 'B':
-        w.attB++;
-        break;
-      case 'C':
-        w.attC++;
-        break;
-      case '?':
-        w.attUnreported++;
-        break;
-      default:
-        w.attNone++;
-    }
-    if (p.verstat === 'TN-Validation-Passed') w.verPassed++;
-    else if (p.verstat === 'TN-Validation-Failed') w.verFailed++;
-    else if (p.verstat === 'No-TN-Validation') w.verNone++;
+    const att = p.attestation;
+    const attA = att === 'A';
+    w.attA += one(attA);
+    w.attB += one(att === 'B');
+    w.attC += one(att === 'C');
+    w.attUnreported += one(att === '?');
+    w.attNone += one(att !== 'A' && att !== 'B' && att !== 'C' && att !== '?');
+    // the inventory check covers every call with a caller ID; A-attested ones are also kept apart
+    w.aChecked += one(attA && f.inventory !== 0);
+    w.aOutsideInventory += one(attA && f.inventory === 2);
+    const ver = p.verstat;
+    w.verPassed += one(ver === 'TN-Validation-Passed');
+    w.verFailed += one(ver === 'TN-Validation-Failed');
+    w.verNone += one(ver === 'No-TN-Validation');
     const zone = f.zone;
     if (zone >= 0) {
       if (this.zoneBucket[zone] !== p.hourIdx) this.zoneHour(zone, p.hourIdx, ms);
       w.hoursKnown++;
       const early = ms < this.zoneSwitchMs[zone];
-      if ((early ? this.zoneOutsideA[zone] : this.zoneOutsideB[zone]) === 1) w.outsideHours++;
-      if ((early ? this.stateOutsideA[zone] : this.stateOutsideB[zone]) === 1) w.outsideStateHours++;
+      w.outsideHours += early ? this.zoneOutsideA[zone] : this.zoneOutsideB[zone];
+      w.outsideStateHours += early ? this.stateOutsideA[zone] : this.stateOutsideB[zone];
     }
   }
 
