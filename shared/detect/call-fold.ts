@@ -48,9 +48,9 @@ export class CallFolder {
     w.attempts++;
     // Counters are added to without branches (`one(...)` is 0 or 1): a counter behind a branch the
     // first rows never take has no type feedback when the fold is optimized, and the first row that
-    // takes it (the first 607, the first neighbour-spoofed caller, the first call outside calling
-    // hours, hours into a batch) threw the optimized fold away, with the reader's loop it was inlined
-    // into, to be compiled again: on each thread, several times a run.
+    // takes it threw the optimized fold away, with the reader's loop it was inlined into, to be
+    // compiled again (measured: the first neighbour-spoofed caller and the first calls outside
+    // calling hours, hours into a batch, three times a thread; a rare SIP code would do the same).
     if (p.answered) {
       w.answered++;
       w.durationSum += p.durationS;
