@@ -90,11 +90,16 @@ export class CallFolder {
     w.called.addParts(dhi, keyLow(dk, dhi));
     const att = p.attestation;
     const attA = att === 'A';
-    w.attA += one(attA);
-    w.attB += one(att === 'B');
-    w.attC += one(att === 'C');
-    w.attUnreported += one(att === '?');
-    w.attNone += one(att !== 'A' && att !== 'B' && att !== 'C' && att !== '?');
+    const a = one(attA);
+    const b = one(att === 'B');
+    const c = one(att === 'C');
+    const unreported = one(att === '?');
+    w.attA += a;
+    w.attB += b;
+    w.attC += c;
+    w.attUnreported += unreported;
+    // every call has one attestation count: none is what is left
+    w.attNone += 1 - a - b - c - unreported;
     // the inventory check covers every call with a caller ID; A-attested ones are also kept apart
     w.aChecked += one(attA && f.inventory !== 0);
     w.aOutsideInventory += one(attA && f.inventory === 2);
