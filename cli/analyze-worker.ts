@@ -36,7 +36,14 @@ const files = input.reference;
 if (files) {
   if (files.customers) ref.declarations = await declaredIn(files.customers);
   if (files.dno) ref.dno = parseDno(readFileSync(files.dno, 'utf8'), files.dno);
-  if (files.inventoryPosted) ref.inventory = await postedInventory(port);
+  if (files.inventoryPosted) {
+    const posted = postedInventory(port);
+    // while it is on its way, the first use of the time zone database: that costs 15-25 ms once per
+    // process (ICU loading its data), which the fold would otherwise pay at its first call with a
+    // called party's local time, reading already
+    new ZoneClock('America/New_York').offsetAt(0);
+    ref.inventory = await posted;
+  }
 } else {
   ref.dno = new Set(input.dno ?? []);
   if (input.inventory) ref.inventory = NumberInventory.fromShared(input.inventory);
