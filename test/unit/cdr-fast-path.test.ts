@@ -203,19 +203,19 @@ const BAD_TIMES = [
 ];
 /** per column, values just off the plain shape: the fast lane must hand each of them over */
 const ODD: Record<string, string[]> = {
-  call_id: ['', ' c2', 'c2 ', 'c2\t', 'c"3', '\r', 'c\r2'],
+  call_id: ['', ' c2', 'c2 ', 'c2\t', 'c"3', '\r', 'c\r2', 'c,2', 'c\n2'],
   start_time: ['', ...BAD_TIMES],
   answer_time: BAD_TIMES,
   end_time: BAD_TIMES,
   duration_s: ['3.5', '-1', 'x', ' 4', '1234567890', '5 ', '05x'],
-  customer_id: [' C1', 'C3 ', 'é', '', 'C1\r', 'C"1'],
-  trunk_id: [' T1', 'T2 ', 'é'],
-  calling_number: BAD_NUMBERS,
+  customer_id: [' C1', 'C3 ', 'é', '', 'C1\r', 'C"1', 'C,1', 'C1\n'],
+  trunk_id: [' T1', 'T2 ', 'é', 'T,1', 'T"1'],
+  calling_number: [...BAD_NUMBERS, '+1212555,0101', '+12125550101"'],
   called_number: ['', ...BAD_NUMBERS],
   sip_code: ['099', '700', ' 200', '20', '2000', '2O0'],
-  disposition: ['no answer', 'weird', 'ANSWERED ', 'answered'],
-  attestation: ['a', 'D', 'AB', ' A'],
-  verstat: ['tn-validation-passed', 'bogus'],
+  disposition: ['no answer', 'weird', 'ANSWERED ', 'answered', 'ANSWERED"', 'BUSY,'],
+  attestation: ['a', 'D', 'AB', ' A', 'A"'],
+  verstat: ['tn-validation-passed', 'bogus', 'TN-Validation-Passed\n'],
   source_ip: [
     '10.0.0.1\r',
     '1.2.3.4 ',
@@ -236,13 +236,19 @@ const oneOddFieldArb = fc
   )
   .map(([fields, [column, value]]) => ({ ...fields, [column]: value }));
 
-/** A row: its fields, which of them are written quoted, and sometimes a field too many. */
+/**
+ * A row: its fields, which of them are written quoted (none, some, or all as exports that quote every
+ * field write them), sometimes text after a closing quote (which the tokenizer drops), and sometimes
+ * a field too many.
+ */
 const rowArb = fc.record({
   fields: fc.oneof(plainFieldsArb, oneOddFieldArb, fieldsArb),
   quoted: fc.oneof(
-    { arbitrary: fc.constant([] as string[]), weight: 8 },
+    { arbitrary: fc.constant([] as string[]), weight: 6 },
     { arbitrary: fc.subarray(HEADER.split(',')), weight: 1 },
+    { arbitrary: fc.constant(HEADER.split(',')), weight: 2 },
   ),
+  afterQuote: mix(fc.constant(''), fc.constantFrom('x', ' ', '"')),
   extra: mix(fc.constant(''), fc.constant(',extra')),
 });
 
@@ -253,7 +259,7 @@ function batchText(layout: { columns: string[]; eol: string }, rows: Row[]): str
     layout.columns
       .map((c) => {
         const v = r.fields[c as keyof typeof r.fields] as string;
-        return r.quoted.includes(c) || v.includes('"') ? `"${v.replaceAll('"', '""')}"` : v;
+        return r.quoted.includes(c) || v.includes('"') ? `"${v.replaceAll('"', '""')}"${r.afterQuote}` : v;
       })
       .join(',')
       .concat(r.extra),
@@ -417,6 +423,37 @@ describe('canonical fast lane', () => {
       { numRuns: 300 },
     );
     expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('takes rows whose every field is quoted, as exports that quote everything write them', () => {
+    const plain = fc.sample(plainFieldsArb, { numRuns: 300, seed: 11 });
+    const rows = (quoted: string[]): Row[] =>
+      plain.map((fields) => ({ fields, quoted, afterQuote: '' as const, extra: '' }));
+    const layout = { columns: HEADER.split(','), eol: '\r\n' };
+    const taken = packedRows;
+    const quotedRun = run(batchText(layout, rows(HEADER.split(','))), 1 << 20, true);
+    // every plain row the fast lane takes unquoted it takes quoted too, with the same outcome
+    const quotedTaken = packedRows - taken;
+    const plainRun = run(batchText(layout, rows([])), 1 << 20, true);
+    expect(quotedTaken).toBeGreaterThan(200);
+    expect(quotedTaken).toBe(packedRows - taken - quotedTaken);
+    // the same calls, windows and quarantine (whose raw text shows the quotes)
+    const unquoted = (o: Outcome) => ({ ...o, quarantined: o.quarantined.map(({ raw, ...q }) => q) });
+    expect(unquoted(quotedRun)).toEqual(unquoted(plainRun));
+    expect(quotedRun).toEqual(run(batchText(layout, rows(HEADER.split(','))), 1 << 20, false));
+  });
+
+  it('reads quoted rows of any length as the general lane does (longer ones than its first room too)', () => {
+    const row = (id: string) =>
+      `"${id}","2026-11-27T16:00:00Z","","2026-11-27T16:00:30Z","0","C1","T1","+12125550101",` +
+      '"+12125550150","486","BUSY","A","TN-Validation-Passed","10.0.0.1"';
+    const ids = ['c1', 'c'.repeat(3000), 'c'.repeat(60_000), 'c'.repeat(70_000), 'c2'];
+    const text = `${HEADER}\n${ids.map(row).join('\n')}\n`;
+    const taken = packedRows;
+    const fast = run(text, 1 << 20, true);
+    // the 70,000-byte row is over what a quoted row may take: the general lane reads it
+    expect(packedRows - taken).toBe(4);
+    expect(fast).toEqual(run(text, 1 << 20, false));
   });
 
   it('leaves call ids out unless the sink asks for them (a string per row saved)', () => {

@@ -10,8 +10,9 @@ import type { ColumnMap } from './canonical-csv.ts';
  * The canonical CSV fast lane: one pass over the bytes of a row, from its first byte to its newline,
  * that finds each field's end and reads its value at the same time, straight into a PackedCall (no
  * tokenizer boundaries, no field strings, no RawCall, no CallRecord). It only accepts one-line rows
- * in the plain shape switches and our own exports write (no quotes, trimmed ids, E.164 or bare
- * digits, `...Z` or epoch times, exact enum spellings) and answers -1 for anything else, so that row
+ * in the plain shape switches and our own exports write (trimmed ids, E.164 or bare digits, `...Z` or
+ * epoch times, exact enum spellings; quoted fields too, as exports that quote every field write them,
+ * when the quotes are all there is to take out: see readQuoted) and answers -1 for anything else, so that row
  * goes through the tokenizer, canonicalRow and normalizeCall, which decide every unusual case (and
  * every error) exactly as before. Accepting a row means producing what that general lane would
  * have produced for it (test/unit/cdr-fast-path.test.ts checks this on arbitrary rows).
@@ -27,6 +28,10 @@ const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
+/** bytes kept free past a row in CanonicalFastReader.readQuoted: more than readLine reads past its newline */
+const UNQUOTED_SLACK = 32;
+/** a longer row with quotes goes to the general lane */
+const UNQUOTED_MAX_BYTES = 1 << 16;
 const DISPOSITIONS = DISPOSITION_NAMES.map((d) => Buffer.from(d, 'latin1'));
 const VERSTAT_BYTES = VERSTAT_NAMES.map((v) => Buffer.from(v, 'latin1'));
 
@@ -205,7 +210,8 @@ export class CanonicalFastReader {
     for (let col = 0; ; col++) {
       const s = p;
       const c0 = buf[s];
-      if (c0 === QUOTE) return -1;
+      // a quoted field: the row is read again without its quotes, if that is all they change
+      if (c0 === QUOTE) return this.readQuoted(buf, pos, line, out);
       const kind = kinds[col];
       let e: number;
       // an optional field left empty: nothing to read (a CR only counts at the end of the line, checked below)
@@ -372,6 +378,63 @@ export class CanonicalFastReader {
     out.attestation = attestation;
     out.verstat = verstat;
     return p;
+  }
+
+  /** the row readQuoted took the quotes out of, with room after it (see readQuoted) */
+  private unquoted = Buffer.alloc(1024);
+
+  /**
+   * readLine of a row with quoted fields, as exports that quote every field write them (a CSV
+   * writer's "quote all"): the same row with the quotes taken out, copied into `unquoted` and read
+   * there, when taking them out changes nothing else. Each quoted value must hold no quote (a doubled
+   * one is an escaped quote), comma or line break, and its closing quote be followed by its delimiter
+   * (the newline, with or without a CR before it, after the last); a plain value must hold no quote.
+   * Anything else, or a row longer than UNQUOTED_MAX_BYTES, is left to the general lane (-1), which
+   * reads every quoted field. Returns where the row ends in `buf`, like readLine.
+   */
+  private readQuoted(buf: Buffer, pos: number, line: number, out: PackedCall): number {
+    // the row without its quotes is no longer than with them; readLine may look a few bytes past a
+    // row's newline, so there is room for those too
+    const nl = buf.indexOf(LF, pos);
+    const room = nl - pos + 1 + UNQUOTED_SLACK;
+    if (nl < 0 || room > UNQUOTED_MAX_BYTES) return -1;
+    if (room > this.unquoted.length) this.unquoted = Buffer.alloc(Math.max(room, 2 * this.unquoted.length));
+    const to = this.unquoted;
+    let n = 0;
+    let p = pos;
+    for (;;) {
+      const quoted = buf[p] === QUOTE;
+      if (quoted) p++;
+      // the value, up to its closing quote or delimiter (a newline follows in buf: each loop stops)
+      for (;;) {
+        const c = buf[p];
+        if (c === QUOTE) {
+          if (!quoted) return -1;
+          p++;
+          break;
+        }
+        if (c === COMMA || c === LF || (quoted && c === CR)) {
+          if (quoted) return -1;
+          break;
+        }
+        to[n++] = c;
+        p++;
+      }
+      // the delimiter, copied as it is: a comma and the next field, or the end of the row
+      const d = buf[p];
+      if (d === COMMA) {
+        to[n++] = COMMA;
+        p++;
+        continue;
+      }
+      if (d === CR && buf[p + 1] === LF) {
+        to[n++] = CR;
+        p++;
+      }
+      if (buf[p] !== LF) return -1;
+      to[n++] = LF;
+      return this.readLine(to, 0, line, out) < 0 ? -1 : p + 1;
+    }
   }
 
   /**
