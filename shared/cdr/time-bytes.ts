@@ -1,8 +1,12 @@
 /**
  * The common timestamp shapes parsed straight from bytes, for the canonical fast path. Anything else
- * (offsets, fractions, leap seconds, local times, odd years, times outside the plausible range) returns NaN and the row takes the string
- * path (parseTimestamp), so this never has to agree with it on anything but the shapes below:
+ * (leap seconds, local times, odd years, times outside the plausible range, rarer offset spellings)
+ * returns NaN and the row takes the string path (parseTimestamp), so this never has to agree with it
+ * on anything but the shapes below:
  *   YYYY-MM-DD[T ]hh:mm:ssZ      (20 bytes, year 1970-9999)
+ *   the same with a fraction of a second (.fff, ,fff: any number of digits) before the Z, or with an
+ *   offset instead of the Z (+hh:mm, +hhmm, +hh, or -), or both: what exporters write (JavaScript's
+ *   toISOString, Python's isoformat, database dumps)
  *   epoch seconds (10 digits) or milliseconds (13 digits)
  */
 
@@ -60,6 +64,7 @@ export class ByteTimeParser {
   read(buf: Buffer, start: number, end: number): boolean {
     const len = end - start;
     if (len === 20) return this.isoZ(buf, start);
+    if (len > 20) return this.isoLong(buf, start, end);
     if (len === 10 || len === 13) {
       let v = 0;
       for (let i = start; i < end; i++) {
@@ -77,11 +82,23 @@ export class ByteTimeParser {
   }
 
   private isoZ(buf: Buffer, s: number): boolean {
+    const z = buf[s + 19];
+    if (z !== 90 && z !== 122) return false;
+    if (!this.dateTime(buf, s)) return false;
+    const ms = this.ms;
+    if (ms < this.earliestMs || ms > this.latestMs) return false;
+    this.hourIdx = this.lastDay * 24 + this.hour;
+    return true;
+  }
+
+  /**
+   * The 19 bytes of `YYYY-MM-DD[T ]hh:mm:ss` at s, as UTC, into `ms`, its hour of the day into `hour`;
+   * false when they are not that (no range check: the callers check what they make of it).
+   */
+  private dateTime(buf: Buffer, s: number): boolean {
     if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || buf[s + 13] !== 58 || buf[s + 16] !== 58) return false;
     const sep = buf[s + 10];
     if (sep !== 84 && sep !== 32 && sep !== 116) return false;
-    const z = buf[s + 19];
-    if (z !== 90 && z !== 122) return false;
     const y = digit(buf, s) * 1000 + digit(buf, s + 1) * 100 + digit(buf, s + 2) * 10 + digit(buf, s + 3);
     const mo = digit(buf, s + 5) * 10 + digit(buf, s + 6);
     const d = digit(buf, s + 8) * 10 + digit(buf, s + 9);
@@ -97,10 +114,60 @@ export class ByteTimeParser {
       this.lastDay = daysFromCivil(y, mo, d);
       this.lastDayMs = this.lastDay * DAY_MS;
     }
-    const ms = this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+    this.ms = this.lastDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+    this.hour = h;
+    return true;
+  }
+
+  /** hour of the day of the last dateTime() */
+  private hour = 0;
+
+  /**
+   * An ISO time longer than ...Z at buf[s, e): a fraction of a second, then a Z or an offset (see the
+   * shapes above). The fraction is summed and rounded as parseTimestamp does, digit by digit, so both
+   * give the same millisecond.
+   */
+  private isoLong(buf: Buffer, s: number, e: number): boolean {
+    if (!this.dateTime(buf, s)) return false;
+    let ms = this.ms;
+    let i = s + 19;
+    const dot = buf[i];
+    if (dot === 46 || dot === 44) {
+      let j = i + 1;
+      let frac = 0;
+      let scale = 100;
+      for (; j < e; j++) {
+        const c = buf[j] - 48;
+        if (c < 0 || c > 9) break;
+        frac += c * scale;
+        scale /= 10;
+      }
+      if (j === i + 1) return false;
+      ms += Math.round(frac);
+      i = j;
+    }
+    const z = buf[i];
+    if (z === 90 || z === 122) {
+      if (i + 1 !== e) return false;
+    } else if (z === 43 || z === 45) {
+      // +hh, +hhmm or +hh:mm (parseTimestamp takes a few rarer spellings too, which go to it)
+      const n = e - i - 1;
+      const colon = n === 5 ? 1 : 0;
+      if ((n !== 2 && n !== 4 && n !== 5) || (colon === 1 && buf[i + 3] !== 58)) return false;
+      const hh = digit(buf, i + 1) * 10 + digit(buf, i + 2);
+      const mm = n === 2 ? 0 : digit(buf, i + 3 + colon) * 10 + digit(buf, i + 4 + colon);
+      if (hh < 0 || mm < 0 || mm > 59) return false;
+      const off = (hh * 60 + mm) * 60_000;
+      // real zone offsets lie within -12:00..+14:00 (parseTimestamp's bound)
+      if (off > MAX_OFFSET_MS) return false;
+      ms = z === 43 ? ms - off : ms + off;
+    } else return false;
     if (ms < this.earliestMs || ms > this.latestMs) return false;
-    this.hourIdx = this.lastDay * 24 + h;
+    this.hourIdx = Math.floor(ms / 3_600_000);
     this.ms = ms;
     return true;
   }
 }
+
+/** the widest UTC offset any zone uses (Line Islands, +14:00), as parseTimestamp bounds it */
+const MAX_OFFSET_MS = 14 * 3_600_000;
