@@ -111,8 +111,8 @@ const fieldsArb = fc.record({
   answer_time: fc.oneof(fc.constant(''), timeArb),
   end_time: fc.oneof(fc.constant(''), timeArb),
   duration_s: mix(
-    fc.constantFrom('', '0', '5', '45', '007'),
-    fc.constantFrom('3.5', '-1', 'x', ' 4', '1234567890', '86401', '86400'),
+    fc.constantFrom('', '0', '5', '45', '007', '3.5', '131.0', '2.499', '2.500', '0.5', '86400.4'),
+    fc.constantFrom('-1', 'x', ' 4', '1234567890', '86401', '86400', '86400.5', '3.', '.5', '1.2345', '1.5.'),
   ),
   customer_id: mix(
     fc.constantFrom('C1', 'C2'),
@@ -126,13 +126,20 @@ const fieldsArb = fc.record({
     fc.constantFrom('099', '700', ' 200', '20', '2000', '0xC8', '2e2'),
   ),
   disposition: mix(
-    fc.constantFrom('', 'ANSWERED', 'BUSY', 'NO_ANSWER'),
-    fc.constantFrom('no answer', 'weird'),
+    fc.constantFrom('', 'ANSWERED', 'BUSY', 'NO_ANSWER', 'answered', 'Busy', 'no answer', 'No_Answer'),
+    fc.constantFrom('weird', 'NO  ANSWER', 'NO-ANSWER', 'ANSWERE', 'ANSWERED_', 'anſwered'),
   ),
-  attestation: mix(fc.constantFrom('', 'A', 'B', 'C'), fc.constantFrom('a', 'D', 'AB')),
+  attestation: mix(fc.constantFrom('', 'A', 'B', 'C', 'a', 'b', 'c'), fc.constantFrom('D', 'AB', 'd')),
   verstat: mix(
-    fc.constantFrom('', 'TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation'),
-    fc.constantFrom('tn-validation-passed', 'bogus'),
+    fc.constantFrom(
+      '',
+      'TN-Validation-Passed',
+      'TN-Validation-Failed',
+      'No-TN-Validation',
+      'tn-validation-passed',
+      'NO-TN-VALIDATION',
+    ),
+    fc.constantFrom('bogus', 'TN Validation Passed', 'TN\rValidation-Passed', 'tn-validation-passeD-'),
   ),
   source_ip: mix(
     fc.constantFrom('10.0.0.1', '', '192.0.2.7', '10.0.0.255', '0.0.0.0'),
@@ -181,7 +188,7 @@ const plainFieldsArb = fc.record({
   ),
   answer_time: fc.constantFrom('', '2026-11-27T16:00:05Z'),
   end_time: fc.constantFrom('', '2026-11-27T16:01:00Z', '2026-11-27T15:00:00Z'),
-  duration_s: fc.constantFrom('', '0', '5', '45'),
+  duration_s: fc.constantFrom('', '0', '5', '45', '131.0', '2.5'),
   customer_id: fc.constantFrom('C1', 'C2'),
   trunk_id: fc.constantFrom('', 'T1', 'T2'),
   calling_number: fc.constantFrom(
@@ -201,9 +208,9 @@ const plainFieldsArb = fc.record({
     '7092345600',
   ),
   sip_code: fc.constantFrom('', '200', '486', '603'),
-  disposition: fc.constantFrom('', 'ANSWERED', 'BUSY'),
-  attestation: fc.constantFrom('', 'A', 'B', 'C'),
-  verstat: fc.constantFrom('', 'TN-Validation-Passed', 'No-TN-Validation'),
+  disposition: fc.constantFrom('', 'ANSWERED', 'BUSY', 'answered', 'no answer'),
+  attestation: fc.constantFrom('', 'A', 'B', 'C', 'c'),
+  verstat: fc.constantFrom('', 'TN-Validation-Passed', 'No-TN-Validation', 'tn-validation-failed'),
   source_ip: fc.constantFrom('10.0.0.1', '', '192.0.2.7', '10.0.0.200'),
 });
 
@@ -224,15 +231,15 @@ const ODD: Record<string, string[]> = {
   start_time: ['', ...BAD_TIMES],
   answer_time: BAD_TIMES,
   end_time: BAD_TIMES,
-  duration_s: ['3.5', '-1', 'x', ' 4', '1234567890', '5 ', '05x'],
+  duration_s: ['-1', 'x', ' 4', '1234567890', '5 ', '05x', '3.', '.5', '1.2345', '86400.5'],
   customer_id: [' C1', 'C3 ', 'é', '', 'C1\r', 'C"1', 'C,1', 'C1\n'],
   trunk_id: [' T1', 'T2 ', 'é', 'T,1', 'T"1'],
   calling_number: [...BAD_NUMBERS, '+1212555,0101', '+12125550101"'],
   called_number: ['', ...BAD_NUMBERS],
   sip_code: ['099', '700', ' 200', '20', '2000', '2O0'],
-  disposition: ['no answer', 'weird', 'ANSWERED ', 'answered', 'ANSWERED"', 'BUSY,'],
-  attestation: ['a', 'D', 'AB', ' A', 'A"'],
-  verstat: ['tn-validation-passed', 'bogus', 'TN-Validation-Passed\n'],
+  disposition: ['weird', 'ANSWERED ', 'ANSWERED"', 'BUSY,', 'NO ANSWER ', 'answer'],
+  attestation: ['D', 'AB', ' A', 'A"', 'a '],
+  verstat: ['bogus', 'TN-Validation-Passed\n', 'tn-validation-passed '],
   source_ip: [
     '10.0.0.1\r',
     '1.2.3.4 ',

@@ -32,8 +32,21 @@ const CR = 13;
 const UNQUOTED_SLACK = 32;
 /** a longer row with quotes goes to the general lane */
 const UNQUOTED_MAX_BYTES = 1 << 16;
-const DISPOSITIONS = DISPOSITION_NAMES.map((d) => Buffer.from(d, 'latin1'));
-const VERSTAT_BYTES = VERSTAT_NAMES.map((v) => Buffer.from(v, 'latin1'));
+/**
+ * The enum words as bytes, and each byte as it may also be written: a letter in the other case
+ * (the general lane upper-cases dispositions and attestations and lower-cases verstats before it
+ * looks them up), the underscore of a disposition as a space (which it turns into one). Only ASCII:
+ * a word spelled with any other character goes to the general lane, which decides it.
+ */
+function spellings(words: readonly string[]): { bytes: Buffer[]; alt: Buffer[] } {
+  const bytes = words.map((w) => Buffer.from(w, 'latin1'));
+  const alt = bytes.map((b) =>
+    Buffer.from(b.map((c) => ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? c ^ 0x20 : c === 95 ? 32 : c))),
+  );
+  return { bytes, alt };
+}
+const DISPOSITIONS = spellings(DISPOSITION_NAMES);
+const VERSTATS = spellings(VERSTAT_NAMES);
 
 /** What the reader does with each column, by the column's position in the header. */
 const Kind = {
@@ -73,14 +86,20 @@ const KIND_OF: Array<[keyof ColumnMap, Kind]> = [
 ];
 
 /**
- * Index of the word of `list` written at buf[s] and followed by a delimiter (comma, CR or newline),
- * or -1: compared in place, without finding the field's end first.
+ * Index of the word of `words` written at buf[s] (each byte as spelled or its `alt`, see spellings)
+ * and followed by a delimiter (comma, CR or newline), or -1: compared in place, without finding the
+ * field's end first.
  */
-function wordAt(buf: Buffer, s: number, list: Buffer[]): number {
+function wordAt(buf: Buffer, s: number, words: { bytes: Buffer[]; alt: Buffer[] }): number {
+  const list = words.bytes;
   outer: for (let k = 0; k < list.length; k++) {
     const want = list[k];
+    const alt = words.alt[k];
     const len = want.length;
-    for (let j = 0; j < len; j++) if (buf[s + j] !== want[j]) continue outer;
+    for (let j = 0; j < len; j++) {
+      const c = buf[s + j];
+      if (c !== want[j] && c !== alt[j]) continue outer;
+    }
     const d = buf[s + len];
     if (d === COMMA || d === LF || d === CR) return k;
   }
@@ -257,7 +276,29 @@ export class CanonicalFastReader {
               v = v * 10 + d;
               i++;
             }
-            if (i - s > 9 || v > this.maxDurationS) return -1;
+            if (i - s > 9) return -1;
+            // a fraction of a second (131.0, as some switches write durations), rounded as the general
+            // lane rounds the number: up to three digits, where no binary rounding can move a half
+            if (buf[i] === 46) {
+              if (i === s) return -1;
+              let j = i + 1;
+              let thousandths = 0;
+              let scale = 100;
+              for (;;) {
+                const d = buf[j] - 48;
+                if (d < 0 || d > 9) break;
+                // a fourth digit: left to the general lane
+                if (scale < 1) return -1;
+                thousandths += d * scale;
+                scale /= 10;
+                j++;
+              }
+              // '131.' is no number
+              if (j === i + 1) return -1;
+              i = j;
+              if (thousandths >= 500) v++;
+            }
+            if (v > this.maxDurationS) return -1;
             e = i;
             hasDuration = i > s;
             durationS = v;
@@ -303,21 +344,22 @@ export class CanonicalFastReader {
             const k = wordAt(buf, s, DISPOSITIONS);
             if (k < 0) return -1;
             disposition = k + 1;
-            e = s + DISPOSITIONS[k].length;
+            e = s + DISPOSITIONS.bytes[k].length;
             break;
           }
           case Kind.Attestation:
-            if (c0 === 65) attestation = 'A';
-            else if (c0 === 66) attestation = 'B';
-            else if (c0 === 67) attestation = 'C';
+            // either case: the general lane upper-cases it
+            if (c0 === 65 || c0 === 97) attestation = 'A';
+            else if (c0 === 66 || c0 === 98) attestation = 'B';
+            else if (c0 === 67 || c0 === 99) attestation = 'C';
             else return -1;
             e = s + 1;
             break;
           case Kind.Verstat: {
-            const k = wordAt(buf, s, VERSTAT_BYTES);
+            const k = wordAt(buf, s, VERSTATS);
             if (k < 0) return -1;
             verstat = VERSTAT_NAMES[k];
-            e = s + VERSTAT_BYTES[k].length;
+            e = s + VERSTATS.bytes[k].length;
             break;
           }
           case Kind.SourceIp:
