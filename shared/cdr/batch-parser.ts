@@ -230,7 +230,7 @@ export class BatchParser {
       this.width = rec.count;
       if (this.sink.packed) {
         const { earliestMs, latestMs, maxDurationS } = this.limits;
-        const times = new ByteTimeParser(earliestMs, latestMs);
+        const times = new ByteTimeParser(earliestMs, latestMs, this.zone);
         this.fast = new CanonicalFastReader(map, rec.count, new ByteInterner(), times, maxDurationS, {
           callIds: this.sink.packedCallIds === true,
           sourceIps: this.sink.packedSourceIps === true,

@@ -1,3 +1,5 @@
+import type { ZoneClock } from './time.ts';
+
 /**
  * The common timestamp shapes parsed straight from bytes, for the canonical fast path. Anything else
  * (leap seconds, local times, odd years, times outside the plausible range, rarer offset spellings)
@@ -7,6 +9,7 @@
  *   the same with a fraction of a second (.fff, ,fff: any number of digits) before the Z, or with an
  *   offset instead of the Z (+hh:mm, +hhmm, +hh, or -), or both: what exporters write (JavaScript's
  *   toISOString, Python's isoformat, database dumps)
+ *   the same with neither: a local wall-clock time, read in the batch's zone when it has one
  *   epoch seconds (10 digits) or milliseconds (13 digits)
  */
 
@@ -44,9 +47,17 @@ export class ByteTimeParser {
   private readonly earliestMs: number;
   private readonly latestMs: number;
 
-  constructor(earliestMs = Number.NEGATIVE_INFINITY, latestMs = Number.POSITIVE_INFINITY) {
+  /** the zone of local wall-clock times (none: such times are not read here, and the general lane rejects them) */
+  private readonly zone: ZoneClock | null;
+
+  constructor(
+    earliestMs = Number.NEGATIVE_INFINITY,
+    latestMs = Number.POSITIVE_INFINITY,
+    zone: ZoneClock | null = null,
+  ) {
     this.earliestMs = earliestMs;
     this.latestMs = latestMs;
+    this.zone = zone;
   }
 
   /** Epoch ms of buf[start, end), or NaN when the text is not one of the shapes above. */
@@ -64,7 +75,7 @@ export class ByteTimeParser {
   read(buf: Buffer, start: number, end: number): boolean {
     const len = end - start;
     if (len === 20) return this.isoZ(buf, start);
-    if (len > 20) return this.isoLong(buf, start, end);
+    if (len > 20 || len === 19) return this.isoLong(buf, start, end);
     if (len === 10 || len === 13) {
       let v = 0;
       for (let i = start; i < end; i++) {
@@ -123,16 +134,18 @@ export class ByteTimeParser {
   private hour = 0;
 
   /**
-   * An ISO time longer than ...Z at buf[s, e): a fraction of a second, then a Z or an offset (see the
-   * shapes above). The fraction is summed and rounded as parseTimestamp does, digit by digit, so both
-   * give the same millisecond.
+   * An ISO time other than ...Z at buf[s, e): a fraction of a second, then a Z, an offset or nothing
+   * (local time, see the shapes above). The fraction is summed and rounded as parseTimestamp does,
+   * digit by digit, and a local time goes through the same ZoneClock.localToUtc, so both give the
+   * same millisecond.
    */
   private isoLong(buf: Buffer, s: number, e: number): boolean {
     if (!this.dateTime(buf, s)) return false;
     let ms = this.ms;
     let i = s + 19;
     const dot = buf[i];
-    if (dot === 46 || dot === 44) {
+    // (at the end, a comma is the field's delimiter, not a decimal one)
+    if (i < e && (dot === 46 || dot === 44)) {
       let j = i + 1;
       let frac = 0;
       let scale = 100;
@@ -147,7 +160,10 @@ export class ByteTimeParser {
       i = j;
     }
     const z = buf[i];
-    if (z === 90 || z === 122) {
+    if (i === e) {
+      if (this.zone === null) return false;
+      ms = this.zone.localToUtc(ms);
+    } else if (z === 90 || z === 122) {
       if (i + 1 !== e) return false;
     } else if (z === 43 || z === 45) {
       // +hh, +hhmm or +hh:mm (parseTimestamp takes a few rarer spellings too, which go to it)

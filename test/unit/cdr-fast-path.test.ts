@@ -4,7 +4,7 @@ import { BatchParser, type BatchStats } from '../../shared/cdr/batch-parser.ts';
 import { classifyNanp, classifyNanpNational } from '../../shared/cdr/nanp.ts';
 import { defaultPlausibility } from '../../shared/cdr/plausibility.ts';
 import type { QuarantinedRow } from '../../shared/cdr/record.ts';
-import { parseTimestamp } from '../../shared/cdr/time.ts';
+import { parseTimestamp, ZoneClock } from '../../shared/cdr/time.ts';
 import { ByteTimeParser } from '../../shared/cdr/time-bytes.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { unknownCustomer } from '../../shared/detect/customers.ts';
@@ -318,15 +318,23 @@ interface Outcome {
 /** rows the fast lane took, over all runs: the property means nothing if it never takes any */
 let packedRows = 0;
 
-/** Reads `texts` as consecutive batches into one aggregator (each batch its own parser and ids). */
-function run(text: string | string[], chunk: number, fast: boolean): Outcome {
+/**
+ * Reads `texts` as consecutive batches into one aggregator (each batch its own parser and ids), local
+ * times in `zone` when given.
+ */
+function run(text: string | string[], chunk: number, fast: boolean, zone?: string): Outcome {
   const agg = new Aggregator(reference());
   const quarantined: QuarantinedRow[] = [];
   let stats: BatchStats | null = null;
   for (const batch of typeof text === 'string' ? [text] : text) {
     const parser = new BatchParser(
       // one fixed clock for both lanes: times from 2029 on are implausible, so both sides of the bound occur
-      { source: 't.csv', format: 'canonical', plausibility: defaultPlausibility(Date.UTC(2029, 0, 1)) },
+      {
+        source: 't.csv',
+        format: 'canonical',
+        plausibility: defaultPlausibility(Date.UTC(2029, 0, 1)),
+        zone: zone ? new ZoneClock(zone) : null,
+      },
       {
         call: (r) => agg.add(r),
         quarantine: (q) => quarantined.push(q),
@@ -467,6 +475,45 @@ describe('canonical fast lane', () => {
     expect(quotedRun).toEqual(run(batchText(layout, rows(HEADER.split(','))), 1 << 20, false));
   });
 
+  it('reads local wall-clock times in the batch zone as the general lane does (DST gaps and repeats too)', () => {
+    // around New York's spring gap (02:00-03:00 does not exist) and autumn repeat (01:00-02:00 twice)
+    const localTime = fc
+      .tuple(
+        fc.constantFrom('2026-03-08', '2026-11-01', '2026-11-27'),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.constantFrom('T', ' '),
+        fc.constantFrom('', '.5', '.250'),
+      )
+      .map(
+        ([day, h, m, sep, fraction]) =>
+          `${day}${sep}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:07${fraction}`,
+      );
+    const localRow = fc.tuple(plainFieldsArb, localTime, fc.option(localTime, { nil: '' })).map(
+      ([fields, start, answer]): Row => ({
+        fields: { ...fields, start_time: start, answer_time: answer, end_time: '' } as Row['fields'],
+        quoted: [],
+        afterQuote: '',
+        extra: '',
+      }),
+    );
+    const taken = packedRows;
+    fc.assert(
+      fc.property(fc.array(localRow, { minLength: 1, maxLength: 30 }), (rows) => {
+        const text = batchText({ columns: HEADER.split(','), eol: '\n' }, rows);
+        expect(run(text, 1 << 20, true, 'America/New_York')).toEqual(
+          run(text, 1 << 20, false, 'America/New_York'),
+        );
+      }),
+      { numRuns: 100 },
+    );
+    expect(packedRows - taken).toBeGreaterThan(500);
+    // without a zone such times are no times: the fast lane leaves them to the general lane's error
+    const row = `c1,2026-11-27 16:00:00,,,5,C1,T1,+12125550101,+12125550150,200,,,,`;
+    expect(run(`${HEADER}\n${row}\n`, 1 << 20, true)).toEqual(run(`${HEADER}\n${row}\n`, 1 << 20, false));
+    expect(run(`${HEADER}\n${row}\n`, 1 << 20, true).quarantined).toHaveLength(1);
+  });
+
   it('reads quoted rows of any length as the general lane does (longer ones than its first room too)', () => {
     const row = (id: string) =>
       `"${id}","2026-11-27T16:00:00Z","","2026-11-27T16:00:30Z","0","C1","T1","+12125550101",` +
@@ -535,11 +582,13 @@ describe('integer helpers of the fast lane', () => {
     fc.assert(
       fc.property(timeArb, (text) => {
         const bytes = Buffer.from(`,${text},`);
-        const times = new ByteTimeParser();
-        const ms = times.parse(bytes, 1, bytes.length - 1);
-        if (!Number.isNaN(ms)) {
-          expect(ms).toBe(parseTimestamp(text, null));
-          expect(times.hourIdx).toBe(Math.floor(ms / 3_600_000));
+        for (const zone of [null, new ZoneClock('America/Chicago')]) {
+          const times = new ByteTimeParser(undefined, undefined, zone);
+          const ms = times.parse(bytes, 1, bytes.length - 1);
+          if (!Number.isNaN(ms)) {
+            expect(ms).toBe(parseTimestamp(text, zone));
+            expect(times.hourIdx).toBe(Math.floor(ms / 3_600_000));
+          }
         }
       }),
       { numRuns: 2000 },
@@ -547,5 +596,15 @@ describe('integer helpers of the fast lane', () => {
     expect(new ByteTimeParser().parse(Buffer.from('2026-11-27T16:00:00Z'), 0, 20)).toBe(
       Date.parse('2026-11-27T16:00:00Z'),
     );
+    // local times between delimiters (a comma after one is no decimal comma), in the zone when there is one
+    const chicago = new ZoneClock('America/Chicago');
+    for (const text of ['2026-11-27 10:00:00', '2026-11-27T10:00:00,5', '2026-03-08 02:30:00']) {
+      const bytes = Buffer.from(`,${text},`);
+      expect(new ByteTimeParser(undefined, undefined, chicago).parse(bytes, 1, bytes.length - 1)).toBe(
+        parseTimestamp(text, chicago),
+      );
+      expect(new ByteTimeParser().parse(bytes, 1, bytes.length - 1)).toBeNaN();
+    }
+    expect(parseTimestamp('2026-11-27 10:00:00', chicago)).toBe(Date.parse('2026-11-27T16:00:00Z'));
   });
 });
