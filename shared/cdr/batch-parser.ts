@@ -12,6 +12,7 @@ import {
 import { CanonicalFastReader } from './formats/canonical-fast.ts';
 import { freeswitchRow, looksLikeFreeswitch } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
+import { JSONL_COLUMN_MAP, JSONL_WIDTH, JsonLinesFastReader } from './formats/jsonl-fast.ts';
 import { normalizeCall } from './normalize.ts';
 import { PackedBlock } from './packed-block.ts';
 import { PackedCall } from './packed-call.ts';
@@ -229,12 +230,7 @@ export class BatchParser {
       this.columns = map;
       this.width = rec.count;
       if (this.sink.packed) {
-        const { earliestMs, latestMs, maxDurationS } = this.limits;
-        const times = new ByteTimeParser(earliestMs, latestMs, this.zone);
-        this.fast = new CanonicalFastReader(map, rec.count, new ByteInterner(), times, maxDurationS, {
-          callIds: this.sink.packedCallIds === true,
-          sourceIps: this.sink.packedSourceIps === true,
-        });
+        this.fast = this.fastReader(map, rec.count);
         this.block = new PackedBlock();
       }
       return true; // the header is not a data row
@@ -253,6 +249,16 @@ export class BatchParser {
       );
     }
     return false;
+  }
+
+  /** A canonical fast reader for rows of `width` columns laid out as `map` says. */
+  private fastReader(map: ColumnMap, width: number): CanonicalFastReader {
+    const { earliestMs, latestMs, maxDurationS } = this.limits;
+    const times = new ByteTimeParser(earliestMs, latestMs, this.zone);
+    return new CanonicalFastReader(map, width, new ByteInterner(), times, maxDurationS, {
+      callIds: this.sink.packedCallIds === true,
+      sourceIps: this.sink.packedSourceIps === true,
+    });
   }
 
   private onCsvRecord(rec: CsvRecordBytes): void {
@@ -290,13 +296,32 @@ export class BatchParser {
   private fastLine(buf: Buffer, pos: number, line: number): number {
     const fast = this.fast;
     if (fast === null) return -1;
-    const call = this.packedCall;
-    const next = fast.readLine(buf, pos, line, call);
+    const next = fast.readLine(buf, pos, line, this.packedCall);
     if (next < 0) return -1;
+    this.tookPacked();
+    return next;
+  }
+
+  /** A row the fast lane read into packedCall: counted, and held for sink.packed. */
+  private tookPacked(): void {
+    const call = this.packedCall;
     this.stats.rows++;
     this.countCall(call.startMs);
     if (this.block?.add(call)) this.flushPacked();
-    return next;
+  }
+
+  private jsonFast: JsonLinesFastReader | null | undefined;
+
+  /** The JSON Lines fast lane, made at the first line, when the sink takes fast-lane rows (else null). */
+  private jsonFastReader(): JsonLinesFastReader | null {
+    if (this.jsonFast !== undefined) return this.jsonFast;
+    this.jsonFast = null;
+    if (this.sink.packed) {
+      this.fast = this.fastReader(JSONL_COLUMN_MAP, JSONL_WIDTH);
+      this.jsonFast = new JsonLinesFastReader(this.fast);
+      this.block = new PackedBlock();
+    }
+    return this.jsonFast;
   }
 
   /**
@@ -334,6 +359,13 @@ export class BatchParser {
         this.stats.rows++;
         this.quarantineRow(line, `record longer than ${max} bytes`, buf.toString('utf8', from, from + 200));
         if (this.jsonSkipping) return;
+        continue;
+      }
+      // the fast lane first (see formats/jsonl-fast.ts), as fastLine does for CSV rows
+      const fast = this.jsonFastReader();
+      if (fast?.read(buf, from, nl, line, this.packedCall)) {
+        this.tookPacked();
+        if (pos >= buf.length && final) return;
         continue;
       }
       const text = buf.toString('utf8', from, nl).trim();

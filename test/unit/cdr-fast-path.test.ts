@@ -322,7 +322,13 @@ let packedRows = 0;
  * Reads `texts` as consecutive batches into one aggregator (each batch its own parser and ids), local
  * times in `zone` when given.
  */
-function run(text: string | string[], chunk: number, fast: boolean, zone?: string): Outcome {
+function run(
+  text: string | string[],
+  chunk: number,
+  fast: boolean,
+  zone?: string,
+  format: 'canonical' | 'jsonl' = 'canonical',
+): Outcome {
   const agg = new Aggregator(reference());
   const quarantined: QuarantinedRow[] = [];
   let stats: BatchStats | null = null;
@@ -331,7 +337,7 @@ function run(text: string | string[], chunk: number, fast: boolean, zone?: strin
       // one fixed clock for both lanes: times from 2029 on are implausible, so both sides of the bound occur
       {
         source: 't.csv',
-        format: 'canonical',
+        format,
         plausibility: defaultPlausibility(Date.UTC(2029, 0, 1)),
         zone: zone ? new ZoneClock(zone) : null,
       },
@@ -512,6 +518,85 @@ describe('canonical fast lane', () => {
     const row = `c1,2026-11-27 16:00:00,,,5,C1,T1,+12125550101,+12125550150,200,,,,`;
     expect(run(`${HEADER}\n${row}\n`, 1 << 20, true)).toEqual(run(`${HEADER}\n${row}\n`, 1 << 20, false));
     expect(run(`${HEADER}\n${row}\n`, 1 << 20, true).quarantined).toHaveLength(1);
+  });
+
+  it('JSON Lines: the same windows, stats and quarantine as the general lane on any objects', () => {
+    // a row as a JSON object the way exporters vary it: key order and case, blank space, numbers
+    // and null for some values, keys nobody reads, an escape, a key twice, no attestation key
+    const jsonArb = fc
+      .tuple(
+        fc.oneof(plainFieldsArb, oneOddFieldArb, fieldsArb),
+        fc.boolean(),
+        fc.constantFrom('', ' ', '\t'),
+        fc.constantFrom(
+          'none',
+          'upper',
+          'numbers',
+          'nulls',
+          'extra',
+          'escape',
+          'twice',
+          'noAttestation',
+          'notJson',
+        ),
+      )
+      .map(([fields, shuffle, blank, twist]) => {
+        let entries: Array<[string, unknown]> = Object.entries(fields);
+        if (shuffle) entries = [...entries].reverse();
+        if (twist === 'upper') entries = entries.map(([k, v]) => [k.toUpperCase(), v]);
+        if (twist === 'numbers')
+          entries = entries.map(([k, v]) => [
+            k,
+            typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v,
+          ]);
+        if (twist === 'nulls') entries = entries.map(([k, v]) => [k, v === '' ? null : v]);
+        if (twist === 'extra') entries.splice(2, 0, ['switch', 'sbc-1'], ['leg', { a: 1 }]);
+        if (twist === 'twice') entries.push(['Customer_ID', 'C2']);
+        if (twist === 'noAttestation') entries = entries.filter(([k]) => k !== 'attestation');
+        const body = entries
+          .map(([k, v]) => `${JSON.stringify(k)}:${blank}${JSON.stringify(v)}`)
+          .join(`,${blank}`);
+        const text = `{${blank}${body}${blank}}`;
+        if (twist === 'escape') return text.replace('"C1"', '"C\\u0031"');
+        // numbers JSON does not allow (a leading zero, a bare word): the general lane quarantines them
+        if (twist === 'notJson')
+          return text.replace(/("duration_s":\s*)"?(\d*)"?/, '$1007').replace('null', 'nul');
+        return text;
+      });
+    const taken = packedRows;
+    fc.assert(
+      fc.property(fc.array(jsonArb, { maxLength: 40 }), fc.integer({ min: 1, max: 3000 }), (lines, chunk) => {
+        const text = lines.map((l) => `${l}\n`).join('');
+        expect(run(text, chunk, true, undefined, 'jsonl')).toEqual(
+          run(text, 1 << 20, false, undefined, 'jsonl'),
+        );
+      }),
+      { numRuns: 300 },
+    );
+    expect(packedRows - taken).toBeGreaterThan(150);
+    // the shapes exporters write are taken: compact, or with Python's blanks and JSON numbers
+    const plain = {
+      call_id: 'c1',
+      start_time: '2026-11-27T16:00:00Z',
+      answer_time: null,
+      end_time: '2026-11-27T16:00:30Z',
+      duration_s: 0,
+      customer_id: 'C1',
+      trunk_id: 'T1',
+      calling_number: '+12125550101',
+      called_number: '+12125550150',
+      sip_code: 486,
+      disposition: 'BUSY',
+      attestation: 'A',
+      verstat: 'TN-Validation-Passed',
+      source_ip: '10.0.0.1',
+    };
+    const lines = `${JSON.stringify(plain)}\n${JSON.stringify(plain).replaceAll(',"', ', "').replaceAll('":', '": ')}\n`;
+    const before = packedRows;
+    expect(run(lines, 1 << 20, true, undefined, 'jsonl')).toEqual(
+      run(lines, 1 << 20, false, undefined, 'jsonl'),
+    );
+    expect(packedRows - before).toBe(2);
   });
 
   it('reads quoted rows of any length as the general lane does (longer ones than its first room too)', () => {
