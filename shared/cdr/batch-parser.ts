@@ -1,4 +1,5 @@
 import type { CustomerAttribution } from './attribution.ts';
+import { leadLength, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
 import { asteriskRow, looksLikeAsterisk } from './formats/asterisk.ts';
@@ -81,21 +82,6 @@ export interface BatchStats {
 }
 
 const RAW_LIMIT = 2000;
-
-/** bytes of a batch's start that tell its format */
-const SAMPLE_BYTES = 4096;
-
-/** Bytes at the start of `b` (up to SAMPLE_BYTES) that are a byte-order mark or blank space. */
-function leadLength(b: Buffer): number {
-  const end = Math.min(b.length, SAMPLE_BYTES);
-  let i = 0;
-  while (
-    i < end &&
-    (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0xef || b[i] === 0xbb || b[i] === 0xbf)
-  )
-    i++;
-  return i;
-}
 
 /**
  * Push-based parser for one batch: feed decoded bytes with push(), then end(). Detects the format
@@ -201,7 +187,7 @@ export class BatchParser {
     if (sample.includes(0)) {
       throw new BatchReadError(`${this.opts.source}: not a text file (binary data in the first bytes)`);
     }
-    if (want === 'jsonl' || (want === 'auto' && sample[leadLength(sample)] === 0x7b)) {
+    if (want === 'jsonl' || (want === 'auto' && startsJsonLines(sample))) {
       this.format = 'jsonl';
       return;
     }

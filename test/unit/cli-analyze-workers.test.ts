@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { PARALLEL_MIN_BYTES, prestartWorkers } from '../../cli/analyze-prestart.ts';
+import { PARALLEL_MIN_BYTES, prestartWorkers, workerCount } from '../../cli/analyze-prestart.ts';
 import { runAnalyze } from '../../cli/analyze-run.ts';
 import { UsageError } from '../../cli/errors.ts';
 import { loadReference } from '../../cli/inputs.ts';
@@ -80,6 +80,22 @@ describe('analyze with worker threads, from the command line', () => {
     },
     60_000,
   );
+
+  it('a JSON Lines batch is read on one thread, however big (its ranges would share no header)', () => {
+    const line = '{"call_id":"c1","start_time":"2026-11-27T16:00:00Z"}\n';
+    const jsonl = join(dir, 'rows.jsonl');
+    writeFileSync(jsonl, `\ufeff \n${line}`);
+    const jsonlGz = join(dir, 'rows.jsonl.gz');
+    writeFileSync(jsonlGz, gzipSync(line));
+    // sizes past the threshold (a plain file's size is taken as given, a gzip's as at least that)
+    const big = PARALLEL_MIN_BYTES + 1;
+    const cores = Math.min(2, availableParallelism());
+    expect(workerCount(jsonl, big, 'auto')).toBe(1);
+    expect(workerCount(jsonlGz, big, 'auto')).toBe(1);
+    expect(workerCount(csv, big, 'auto')).toBe(cores);
+    expect(workerCount(gz, big, 'auto')).toBe(cores);
+    expect(workerCount(csv, big, 'jsonl')).toBe(1);
+  });
 
   it('a batch below the threshold is read on one thread', () => {
     const small = join(dir, 'small.csv');
