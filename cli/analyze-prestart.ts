@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { SAMPLE_BYTES, startsJsonLines } from '../shared/cdr/batch-lead.ts';
+import { SAMPLE_BYTES, startsCanonicalHeader } from '../shared/cdr/batch-lead.ts';
 import type { FromWorker, InventoryMessage, WorkerInput } from './analyze-parallel.ts';
 import { analyzeWindowLimit } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
@@ -74,9 +74,10 @@ export function workerCount(path: string, fileBytes: number, format: string): nu
   try {
     const size = sizeOf(path, fileBytes);
     if (size.decoded < PARALLEL_MIN_BYTES) return 1;
-    // JSON Lines has no header for the ranges to share: the workers would read it all, to no use,
-    // before the one-thread read (1M rows: 8 s of both cores, then 9.6 s of one)
-    if (format === 'auto' && startsJsonLines(leadSample(path, size.gzip))) return 1;
+    // only canonical CSV splits into ranges, which share its header: workers would read a JSON Lines
+    // or native batch to no use before the one-thread read did it again (1M JSON Lines rows: 8 s of
+    // both cores, then 9.6 s of one)
+    if (format === 'auto' && !startsCanonicalHeader(leadSample(path, size.gzip))) return 1;
     return workers;
   } catch {
     return 1; // unreadable: the one-thread read reports it, naming the file

@@ -81,7 +81,7 @@ describe('analyze with worker threads, from the command line', () => {
     60_000,
   );
 
-  it('a JSON Lines batch is read on one thread, however big (its ranges would share no header)', () => {
+  it('a JSON Lines or native batch is read on one thread, however big (its ranges would share no header)', () => {
     const line = '{"call_id":"c1","start_time":"2026-11-27T16:00:00Z"}\n';
     const jsonl = join(dir, 'rows.jsonl');
     writeFileSync(jsonl, `\ufeff \n${line}`);
@@ -95,6 +95,12 @@ describe('analyze with worker threads, from the command line', () => {
     expect(workerCount(csv, big, 'auto')).toBe(cores);
     expect(workerCount(gz, big, 'auto')).toBe(cores);
     expect(workerCount(csv, big, 'jsonl')).toBe(1);
+    const asterisk = join(import.meta.dirname, '../fixtures/native/asterisk-no-accountcode.csv');
+    expect(workerCount(asterisk, big, 'auto')).toBe(1);
+    // a canonical header quoted, as CSV writers that quote every field write it
+    const quoted = join(dir, 'quoted.csv');
+    writeFileSync(quoted, '"call_id","start_time","customer_id"\n"c1","2026-11-27T16:00:00Z","C1"\n');
+    expect(workerCount(quoted, big, 'auto')).toBe(cores);
   });
 
   it('a batch below the threshold is read on one thread', () => {
