@@ -128,7 +128,7 @@ export async function aggregateFileInParallel(
     // once rows have gone to the quarantine output a fallback would repeat them: errors from here on are real
     reporting = true;
     await reportQuarantine(path, done, workers, opts.onQuarantine);
-    return combine(path, done);
+    return combine(path, done, batchFormat(workers));
   } catch (e) {
     // the workers' windows together pass the run's window limit: reading again on one thread would
     // only meet the same limit after reading the whole file once more
@@ -167,15 +167,23 @@ async function collect(
   if (results === null) return null;
   const done = results;
   // every range but the last must end on a record boundary, and all must be canonical CSV (a
-  // headerless format would have read its first row as a header in every range)
-  if (done.some((r, k) => r.stats.format !== 'canonical' || (k < done.length - 1 && r.pendingBytes !== 0)))
+  // headerless format would have read its first row as a header in every range), or JSON Lines when
+  // the batch was cut as that (a range may then have no lines at all)
+  const format = batchFormat(workers);
+  const readAs = (f: string) => f === format || (format === 'jsonl' && f === 'empty');
+  if (done.some((r, k) => !readAs(r.stats.format) || (k < done.length - 1 && r.pendingBytes !== 0)))
     return null;
   return done;
 }
 
+/** What the ranges were cut as: canonical CSV (sharing its header) or JSON Lines. */
+function batchFormat(workers: RangeWorker[]): 'canonical' | 'jsonl' {
+  return workers[0].input.range.header ? 'canonical' : 'jsonl';
+}
+
 /**
- * Quarantined rows in file order with file line numbers (a later range counts its header as line 1):
- * streamed from the workers' spool files when every row is wanted, else the examples they kept.
+ * Quarantined rows in file order with file line numbers (a later CSV range counts its header as line
+ * 1): streamed from the workers' spool files when every row is wanted, else the examples they kept.
  */
 async function reportQuarantine(
   path: string,
@@ -185,7 +193,7 @@ async function reportQuarantine(
 ): Promise<void> {
   let linesBefore = 0;
   for (const [k, r] of done.entries()) {
-    const shift = k === 0 ? 0 : linesBefore - k;
+    const shift = k === 0 || !workers[k].input.range.header ? linesBefore : linesBefore - k;
     const report = (q: QuarantinedRow) =>
       onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
     const spool = workers[k].input.quarantineSpool;
@@ -217,13 +225,13 @@ export function removeSpools(workers: RangeWorker[]): void {
   }
 }
 
-function combine(path: string, done: WorkerDone[]): BatchStats {
+function combine(path: string, done: WorkerDone[], format: 'canonical' | 'jsonl'): BatchStats {
   const stats = done.map((r) => r.stats);
   const firsts = stats.map((s) => s.firstStartMs).filter((v): v is number => v !== null);
   const lasts = stats.map((s) => s.lastStartMs).filter((v): v is number => v !== null);
   return {
     source: path,
-    format: 'canonical',
+    format,
     rows: stats.reduce((n, s) => n + s.rows, 0),
     calls: stats.reduce((n, s) => n + s.calls, 0),
     quarantined: stats.reduce((n, s) => n + s.quarantined, 0),

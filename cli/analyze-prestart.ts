@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { SAMPLE_BYTES, startsCanonicalHeader } from '../shared/cdr/batch-lead.ts';
+import { SAMPLE_BYTES, startsCanonicalHeader, startsJsonLines } from '../shared/cdr/batch-lead.ts';
 import type { FromWorker, InventoryMessage, WorkerInput } from './analyze-parallel.ts';
 import { analyzeWindowLimit } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
@@ -68,16 +68,18 @@ export type WorkerDone = Extract<FromWorker, { type: 'done' }>;
 
 /** How many workers read this file: 1 (the main thread alone) unless it is canonical CSV and big once decoded. */
 export function workerCount(path: string, fileBytes: number, format: string): number {
-  if (format !== 'auto' && format !== 'canonical') return 1;
+  if (format !== 'auto' && format !== 'canonical' && format !== 'jsonl') return 1;
   const workers = maxWorkers();
   if (workers < 2) return 1;
   try {
     const size = sizeOf(path, fileBytes);
     if (size.decoded < PARALLEL_MIN_BYTES) return 1;
-    // only canonical CSV splits into ranges, which share its header: workers would read a JSON Lines
-    // or native batch to no use before the one-thread read did it again (1M JSON Lines rows: 8 s of
-    // both cores, then 9.6 s of one)
-    if (format === 'auto' && !startsCanonicalHeader(leadSample(path, size.gzip))) return 1;
+    // canonical CSV and JSON Lines split into ranges: workers would read a native batch to no use
+    // before the one-thread read did it again
+    if (format === 'auto') {
+      const lead = leadSample(path, size.gzip);
+      if (!startsCanonicalHeader(lead) && !startsJsonLines(lead)) return 1;
+    }
     return workers;
   } catch {
     return 1; // unreadable: the one-thread read reports it, naming the file
@@ -161,11 +163,16 @@ export function rangeInputs(
   const size = sizeOf(path, fileBytes);
   const ends = splitPoints(size.decoded, count, size.gzip);
   const { quarantineToFile, ...shared } = base;
+  // JSON Lines: no header for the ranges to share, and each range read as JSON Lines from its first
+  // line, as the whole batch is once its first line is seen
+  const jsonl =
+    base.format === 'jsonl' || (base.format === 'auto' && startsJsonLines(leadSample(path, size.gzip)));
   const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;
   // each range gets its share of the limit: one over it fails, and the one-thread read decides
   const maxWindows = Math.ceil(analyzeWindowLimit() / count);
   return ends.map((end, k) => ({
     ...shared,
+    format: jsonl ? 'jsonl' : shared.format,
     maxWindows,
     quarantineSpool: spools ? join(spools, `range-${k}.jsonl`) : null,
     keyFd: anonymousKeyFile(),
@@ -176,6 +183,7 @@ export function rangeInputs(
       gzip: size.gzip,
       from: k === 0 ? 0 : ends[k - 1],
       to: k === ends.length - 1 ? Number.POSITIVE_INFINITY : end,
+      header: !jsonl,
     },
   }));
 }

@@ -3,12 +3,13 @@ import { decodeBatch } from '../shared/cdr/decode.ts';
 import { fileChunks } from './file-chunks.ts';
 
 /**
- * One worker's share of a big CSV batch: the records whose first byte lies in [B(from), B(to)) of
- * the decoded bytes, where B(0) = 0 and otherwise B(x) is just after the first newline at or after x.
- * Neighbouring ranges meet at the same B, so every record is read by exactly one worker, provided
- * that B is a record boundary (not a newline inside a quoted field): the reader of the range before
- * checks that by ending with no record left open (BatchParser.position().pendingBytes === 0).
- * A range that does not start at 0 first gets the header line, so it maps columns like the first.
+ * One worker's share of a big CSV or JSON Lines batch: the records whose first byte lies in
+ * [B(from), B(to)) of the decoded bytes, where B(0) = 0 and otherwise B(x) is just after the first
+ * newline at or after x. Neighbouring ranges meet at the same B, so every record is read by exactly
+ * one worker, provided that B is a record boundary (not a newline inside a quoted field; a JSON Lines
+ * line has none): the reader of the range before checks that by ending with no record left open
+ * (BatchParser.position().pendingBytes === 0). A CSV range that does not start at 0 first gets the
+ * header line, so it maps columns like the first.
  */
 export interface ByteRange {
   path: string;
@@ -17,6 +18,8 @@ export interface ByteRange {
   from: number;
   /** Infinity: to the end */
   to: number;
+  /** whether the batch opens with a header line every range needs (CSV; JSON Lines has none) */
+  header: boolean;
 }
 
 const LF = 10;
@@ -46,15 +49,15 @@ async function headerOf(path: string): Promise<Buffer> {
  * has each chunk only for the call (see fileChunks and decodeBatch).
  */
 export async function pushRange(range: ByteRange, push: (bytes: Buffer) => void): Promise<void> {
-  const { path, gzip, from, to } = range;
+  const { path, gzip, from, to, header: headed } = range;
   let pos = 0; // decoded offset of the current chunk's first byte
   let source: AsyncIterable<Buffer>;
   let needHeader = false;
   if (gzip) {
     source = decodeBatch(fileChunks(path), path);
-    needHeader = from > 0;
+    needHeader = from > 0 && headed;
   } else {
-    if (from > 0) push(await headerOf(path));
+    if (from > 0 && headed) push(await headerOf(path));
     source = fileChunks(path, from);
     pos = from;
   }

@@ -122,6 +122,38 @@ describe('batch reader properties (hostile input)', () => {
     }
   });
 
+  it('JSON Lines read the same whatever the chunking: long lines, broken ones and lines across chunks', async () => {
+    const line = fc.oneof(
+      fc.constant(
+        '{"call_id":"j1","start_time":"2026-11-27T10:00:00Z","customer_id":"C1","calling_number":"+12025550143","called_number":"+13125550199","sip_code":200,"duration_s":40,"attestation":"A"}',
+      ),
+      fc.constant(
+        '{"call_id":"j2","start_time":"2026-11-27T10:05:00Z","customer_id":"C2","called_number":"3125550100"}',
+      ),
+      fc.constant('{"broken":'),
+      fc.constant(''),
+      // longer than the record bound below: one quarantined row, its rest skipped
+      fc.integer({ min: 300, max: 700 }).map((n) => `{"call_id":"${'x'.repeat(n)}"}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.boolean(),
+        async (lines, chunk, endsWithNewline) => {
+          const text = lines.join('\n') + (endsWithNewline ? '\n' : '');
+          if (!text.startsWith('{')) return;
+          const whole = await parse(text, { format: 'jsonl', maxRecordBytes: 256 });
+          expect(await parse(text, { format: 'jsonl', maxRecordBytes: 256, chunk })).toEqual(whole);
+          expect(await parse(text, { format: 'jsonl', maxRecordBytes: 256, chunk, reuse: true })).toEqual(
+            whole,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('every data line of a canonical batch is counted exactly once, valid or not', async () => {
     const line = fc.oneof(
       fc.constant('a,1764261067,,,0,C,,2025550143,3125550199,200,,,,'),

@@ -25,6 +25,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const LINES = [...generateCanonicalRows({ rows: 3000, seed: 5, customers: 9 })];
 const TEXT = LINES.join('');
+/** the same rows as JSON Lines, one object per row */
+const NAMES = LINES[0].trim().split(',');
+const JSON_LINES = LINES.slice(1).map(
+  (l) =>
+    `${JSON.stringify(
+      Object.fromEntries(
+        l
+          .trim()
+          .split(',')
+          .map((v, i) => [NAMES[i], v]),
+      ),
+    )}\n`,
+);
+const JSONL = JSON_LINES.join('');
 
 function file(name: string, bytes: Buffer): string {
   const path = join(dir, name);
@@ -34,7 +48,7 @@ function file(name: string, bytes: Buffer): string {
 
 async function collect(path: string, gzip: boolean, from: number, to: number): Promise<Buffer> {
   const parts: Buffer[] = [];
-  await pushRange({ path, gzip, from, to }, (b) => parts.push(Buffer.from(b)));
+  await pushRange({ path, gzip, from, to, header: true }, (b) => parts.push(Buffer.from(b)));
   return Buffer.concat(parts);
 }
 
@@ -59,12 +73,27 @@ describe('byte ranges of a batch', () => {
     });
   }
 
+  it('JSON Lines: two ranges cover every line once, with no header given to the second', async () => {
+    const jsonl = file('b.jsonl', Buffer.from(JSONL));
+    for (const cut of [1, 1000, 12_345, JSONL.length - 2, JSONL.length + 5]) {
+      const parts: Buffer[][] = [[], []];
+      await pushRange({ path: jsonl, gzip: false, from: 0, to: cut, header: false }, (b) =>
+        parts[0].push(Buffer.from(b)),
+      );
+      await pushRange(
+        { path: jsonl, gzip: false, from: cut, to: Number.POSITIVE_INFINITY, header: false },
+        (b) => parts[1].push(Buffer.from(b)),
+      );
+      expect(Buffer.concat([...parts[0], ...parts[1]]).toString()).toBe(JSONL);
+    }
+  });
+
   it('a cut inside a quoted field leaves the first range with a record open', async () => {
     const quoted = `${LINES[0]}${LINES[1].replace(/,T(\d+),/, ',"T$1\n\nstill the trunk",')}${LINES.slice(2).join('')}`;
     const path = file('q.csv', Buffer.from(quoted));
     const cut = quoted.indexOf('\n\nstill') + 1;
     const parser = new BatchParser({ source: 'q.csv' }, { call: () => {}, quarantine: () => {} });
-    await pushRange({ path, gzip: false, from: 0, to: cut }, (b) => parser.push(b));
+    await pushRange({ path, gzip: false, from: 0, to: cut, header: true }, (b) => parser.push(b));
     expect(parser.position().pendingBytes).toBeGreaterThan(0);
   });
 
@@ -116,6 +145,20 @@ describe('analyze in parallel over byte ranges', () => {
       `${LINES[0]}${LINES.slice(1, 700).join('')}${LINES.slice(1000).join('')}${LINES.slice(700, 1000).join('')}`,
     ],
   ];
+  // JSON Lines: no header; a line that is no JSON and one in another shape, in each half
+  const notJson = '{"call_id": "x", "start_time": \n';
+  const shaped =
+    '{"call_id":"y","start_time":"2026-11-27T10:00:00Z","customer_id":"C0001","called_number":"+12125550101","attestation":"A","leg":{"a":1}}\n';
+  cases.push(
+    [
+      'JSON Lines, with a bad line and an odd one in each half',
+      `${notJson}${JSON_LINES.slice(0, 1500).join('')}${shaped}${notJson}${JSON_LINES.slice(1500).join('')}${shaped}`,
+    ],
+    [
+      'JSON Lines out of time order',
+      `${JSON_LINES.slice(0, 700).join('')}${JSON_LINES.slice(1000).join('')}${JSON_LINES.slice(700, 1000).join('')}`,
+    ],
+  );
   for (const [name, text] of cases) {
     for (const gzip of [false, true]) {
       it(`${name}${gzip ? ', gzip' : ''}: same windows, stats and quarantine as one reader`, async () => {
@@ -132,7 +175,8 @@ describe('analyze in parallel over byte ranges', () => {
         });
         expect(stats).not.toBeNull();
         expect({ ...stats, source: '' }).toEqual({ ...single.stats, source: '' });
-        expect(single.quarantined).toHaveLength(name.startsWith('time') ? 2 : 0);
+        expect(single.quarantined).toHaveLength(name.startsWith('time') || name.includes('bad line') ? 2 : 0);
+        expect(stats?.format).toBe(name.startsWith('JSON') ? 'jsonl' : 'canonical');
         expect(quarantined).toEqual(single.quarantined);
         expect(windowsOf(agg)).toEqual(windowsOf(single.agg));
       }, 30_000);

@@ -81,7 +81,7 @@ describe('analyze with worker threads, from the command line', () => {
     60_000,
   );
 
-  it('a JSON Lines or native batch is read on one thread, however big (its ranges would share no header)', () => {
+  it('a big JSON Lines batch is split like canonical CSV, a native one is read on one thread', () => {
     const line = '{"call_id":"c1","start_time":"2026-11-27T16:00:00Z"}\n';
     const jsonl = join(dir, 'rows.jsonl');
     writeFileSync(jsonl, `\ufeff \n${line}`);
@@ -90,11 +90,13 @@ describe('analyze with worker threads, from the command line', () => {
     // sizes past the threshold (a plain file's size is taken as given, a gzip's as at least that)
     const big = PARALLEL_MIN_BYTES + 1;
     const cores = Math.min(2, availableParallelism());
-    expect(workerCount(jsonl, big, 'auto')).toBe(1);
-    expect(workerCount(jsonlGz, big, 'auto')).toBe(1);
+    expect(workerCount(jsonl, big, 'auto')).toBe(cores);
+    expect(workerCount(jsonlGz, big, 'auto')).toBe(cores);
     expect(workerCount(csv, big, 'auto')).toBe(cores);
     expect(workerCount(gz, big, 'auto')).toBe(cores);
-    expect(workerCount(csv, big, 'jsonl')).toBe(1);
+    expect(workerCount(jsonl, big, 'jsonl')).toBe(cores);
+    expect(workerCount(jsonl, big, 'asterisk')).toBe(1);
+    // a native batch: no header for ranges to share (the workers would read it for nothing)
     const asterisk = join(import.meta.dirname, '../fixtures/native/asterisk-no-accountcode.csv');
     expect(workerCount(asterisk, big, 'auto')).toBe(1);
     // a canonical header quoted, as CSV writers that quote every field write it
