@@ -62,7 +62,7 @@ export async function aggregateFiles(
     unattributed: 0,
     unattributedNotes: [],
   };
-  // one big canonical batch: worker threads each read a byte range of it
+  // one big canonical CSV or JSON Lines batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
   const count = only ? workerCount(only.path, only.size, opts.format) : 1;
   const started = opts.workers ?? [];

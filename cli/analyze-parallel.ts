@@ -13,13 +13,13 @@ import type { Progress } from './progress.ts';
 export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart.ts';
 
 /**
- * Analyze on several cores for one big canonical CSV batch: each worker thread reads its own byte
+ * Analyze on several cores for one big canonical CSV or JSON Lines batch: each worker thread reads its own byte
  * range of the file (analyze-range.ts; gzip is decoded from the start by each) and aggregates every
  * record in it, so nothing is parsed twice; the main thread merges the windows in input order.
  * Workers write out each hour the input has left behind, sets and all, so memory follows the open
  * hours, not the file; an hour that two ranges share, or that a late call opened again, is merged
  * exactly from its parts, so no input order needs a second pass over the file. Returns null whenever
- * ranges cannot apply (not canonical CSV, a boundary inside a quoted field, a worker failing): the
+ * ranges cannot apply (not the format cut for, a boundary inside a quoted field, a worker failing): the
  * caller then reads the file the ordinary way, which also reports any real error.
  */
 

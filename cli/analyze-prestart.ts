@@ -11,7 +11,7 @@ import { anonymousKeyFile, KeyFileReader } from './key-file.ts';
 
 /**
  * Starts the analyze worker threads before anything else loads, when the command line alone shows
- * they will be used (one input file, big enough, canonical or auto format): each gets its byte range
+ * they will be used (one input file, big enough, canonical CSV or JSON Lines): each gets its byte range
  * and the reference files to read, and parses while the main thread is still loading its own modules
  * and reference data; the number inventory the main thread reads once and posts to them all. Only
  * node: imports (and the tiny errors module) here, so this loads at once; the inventory's reader is
@@ -26,7 +26,7 @@ import { anonymousKeyFile, KeyFileReader } from './key-file.ts';
 export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
- * TRACEGUARD_ANALYZE_WORKERS: worker threads for one big canonical batch (default: 2, or 1 on a
+ * TRACEGUARD_ANALYZE_WORKERS: worker threads for one big canonical or JSON Lines batch (default: 2, or 1 on a
  * one-core machine); 1 reads it on the main thread whatever its size.
  */
 function maxWorkers(): number {
@@ -66,7 +66,7 @@ const WORKER_YOUNG_GENERATION_MB = 6;
 
 export type WorkerDone = Extract<FromWorker, { type: 'done' }>;
 
-/** How many workers read this file: 1 (the main thread alone) unless it is canonical CSV and big once decoded. */
+/** How many workers read this file: 1 (the main thread alone) unless it is canonical CSV or JSON Lines and big once decoded. */
 export function workerCount(path: string, fileBytes: number, format: string): number {
   if (format !== 'auto' && format !== 'canonical' && format !== 'jsonl') return 1;
   const workers = maxWorkers();
