@@ -14,8 +14,8 @@ import { anonymousKeyFile, KeyFileReader } from './key-file.ts';
  * they will be used (one input file, big enough, canonical CSV or JSON Lines): each gets its byte range
  * and the reference files to read, and parses while the main thread is still loading its own modules
  * and reference data; the number inventory the main thread reads once and posts to them all. Only
- * node: imports (and the tiny errors module) here, so this loads at once; the inventory's reader is
- * loaded once the workers are started.
+ * node: imports and a few small modules (errors, the batch's first-bytes check) here, so this loads
+ * at once; the inventory's reader is loaded once the workers are started.
  */
 
 /**
