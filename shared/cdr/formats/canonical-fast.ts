@@ -10,15 +10,17 @@ import type { ColumnMap } from './canonical-csv.ts';
  * The canonical CSV fast lane: one pass over the bytes of a row, from its first byte to its newline,
  * that finds each field's end and reads its value at the same time, straight into a PackedCall (no
  * tokenizer boundaries, no field strings, no RawCall, no CallRecord). It only accepts one-line rows
- * in the plain shape switches and our own exports write (trimmed ids, E.164 or bare digits, `...Z` or
- * epoch times, exact enum spellings; quoted fields too, as exports that quote every field write them,
- * when the quotes are all there is to take out: see readQuoted) and answers -1 for anything else, so that row
- * goes through the tokenizer, canonicalRow and normalizeCall, which decide every unusual case (and
- * every error) exactly as before. Accepting a row means producing what that general lane would
- * have produced for it (test/unit/cdr-fast-path.test.ts checks this on arbitrary rows).
+ * in the plain shapes switches and exports write (trimmed ids, E.164 or bare digits, the times
+ * ByteTimeParser reads, enum words in either case, whole or decimal durations; quoted fields too, as
+ * exports that quote every field write them, when the quotes are all there is to take out: see
+ * readQuoted) and answers -1 for anything else, so that row goes through the tokenizer, canonicalRow
+ * and normalizeCall, which decide every unusual case (and every error) exactly as before. Accepting a
+ * row means producing what that general lane would have produced for it
+ * (test/unit/cdr-fast-path.test.ts checks this on arbitrary rows).
  *
  * The same reader serves every sink with a fast lane: `traceguard analyze` and the ingest function
- * read canonical batches through it alike; only the call id is optional (kept when the sink asks).
+ * read canonical batches through it alike, and JSON Lines batches too (formats/jsonl-fast.ts rewrites
+ * their plain lines as canonical rows); only the call id is optional (kept when the sink asks).
  */
 
 const NO_KEY = -2;

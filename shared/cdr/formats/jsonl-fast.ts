@@ -11,7 +11,7 @@ import type { CanonicalFastReader } from './canonical-fast.ts';
  * string, or of its whole number, or empty for null; keys in any case; other keys ignored.
  *
  * Anything that could make the two differ is left to the general lane (false): a string with an
- * escape, a control character, a comma (it would split the row) or a quote; a number other than
+ * escape, a control character or a comma (it would split the row); a number other than
  * digits without a leading zero, at most 15 of them (String() would write a longer one otherwise);
  * true, false, objects and arrays; a key twice (in any case); a key with an escape or a non-ASCII
  * byte; no attestation key (the general lane reads that as not reported, not as unsigned); and any
