@@ -185,5 +185,5 @@ export class ByteTimeParser {
   }
 }
 
-/** the widest UTC offset any zone uses (Line Islands, +14:00), as parseTimestamp bounds it */
-const MAX_OFFSET_MS = 14 * 3_600_000;
+/** the widest UTC offset any zone uses (Line Islands, +14:00): both parsers refuse a larger one */
+export const MAX_OFFSET_MS = 14 * 3_600_000;

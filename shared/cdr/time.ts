@@ -1,4 +1,4 @@
-import { daysFromCivil, daysInMonth } from './time-bytes.ts';
+import { daysFromCivil, daysInMonth, MAX_OFFSET_MS } from './time-bytes.ts';
 
 /**
  * Timestamp parsing for every form in docs/input-contract.md: ISO 8601 with an offset, Unix epoch seconds or
@@ -59,9 +59,6 @@ export class ZoneClock {
     return utc;
   }
 }
-
-/** the widest UTC offset any zone uses (Line Islands, +14:00) */
-const MAX_OFFSET_MS = 14 * 3_600_000;
 
 function digitsAt(s: string, from: number, n: number): number {
   let v = 0;

@@ -30,8 +30,11 @@ const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
-/** bytes kept free past a row in CanonicalFastReader.readQuoted: more than readLine reads past its newline */
-const UNQUOTED_SLACK = 32;
+/**
+ * Bytes readLine may read past a row's newline (a time field's end is looked for 20 bytes on): a row
+ * copied into a buffer of its own (readQuoted, the JSON Lines lane) leaves this much room after it.
+ */
+export const ROOM_PAST_ROW = 32;
 /** a longer row with quotes goes to the general lane */
 const UNQUOTED_MAX_BYTES = 1 << 16;
 /**
@@ -440,7 +443,7 @@ export class CanonicalFastReader {
     // the row without its quotes is no longer than with them; readLine may look a few bytes past a
     // row's newline, so there is room for those too
     const nl = buf.indexOf(LF, pos);
-    const room = nl - pos + 1 + UNQUOTED_SLACK;
+    const room = nl - pos + 1 + ROOM_PAST_ROW;
     if (nl < 0 || room > UNQUOTED_MAX_BYTES) return -1;
     if (room > this.unquoted.length) this.unquoted = Buffer.alloc(Math.max(room, 2 * this.unquoted.length));
     const to = this.unquoted;
