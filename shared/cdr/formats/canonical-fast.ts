@@ -30,11 +30,8 @@ const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
-/**
- * Bytes readLine may read past a row's newline (a time field's end is looked for 20 bytes on): a row
- * copied into a buffer of its own (readQuoted, the JSON Lines lane) leaves this much room after it.
- */
-export const ROOM_PAST_ROW = 32;
+/** bytes readLine may read past a row's newline (a time field's end is looked for 20 bytes on) */
+const ROOM_PAST_ROW = 32;
 /** a longer row with quotes goes to the general lane */
 const UNQUOTED_MAX_BYTES = 1 << 16;
 /**
@@ -427,12 +424,23 @@ export class CanonicalFastReader {
     return p;
   }
 
-  /** the row readQuoted took the quotes out of, with room after it (see readQuoted) */
-  private unquoted = Buffer.alloc(1024);
+  /** see rowBuffer */
+  private copied = Buffer.alloc(1024);
+
+  /**
+   * The reader's buffer for a row copied to be read here (readQuoted's row without its quotes, a JSON
+   * Lines line rewritten as a row): room for `bytes` and for what readLine reads past the newline.
+   * One buffer serves both, as no row copied into it holds a quote: reading it never copies again.
+   */
+  rowBuffer(bytes: number): Buffer {
+    const room = bytes + ROOM_PAST_ROW;
+    if (room > this.copied.length) this.copied = Buffer.alloc(Math.max(room, 2 * this.copied.length));
+    return this.copied;
+  }
 
   /**
    * readLine of a row with quoted fields, as exports that quote every field write them (a CSV
-   * writer's "quote all"): the same row with the quotes taken out, copied into `unquoted` and read
+   * writer's "quote all"): the same row with the quotes taken out, copied into rowBuffer and read
    * there, when taking them out changes nothing else. Each quoted value must hold no quote (a doubled
    * one is an escaped quote), comma or line break, and its closing quote be followed by its delimiter
    * (the newline, with or without a CR before it, after the last); a plain value must hold no quote.
@@ -440,13 +448,11 @@ export class CanonicalFastReader {
    * reads every quoted field. Returns where the row ends in `buf`, like readLine.
    */
   private readQuoted(buf: Buffer, pos: number, line: number, out: PackedCall): number {
-    // the row without its quotes is no longer than with them; readLine may look a few bytes past a
-    // row's newline, so there is room for those too
+    // the row without its quotes is no longer than with them
     const nl = buf.indexOf(LF, pos);
-    const room = nl - pos + 1 + ROOM_PAST_ROW;
-    if (nl < 0 || room > UNQUOTED_MAX_BYTES) return -1;
-    if (room > this.unquoted.length) this.unquoted = Buffer.alloc(Math.max(room, 2 * this.unquoted.length));
-    const to = this.unquoted;
+    const bytes = nl - pos + 1;
+    if (nl < 0 || bytes + ROOM_PAST_ROW > UNQUOTED_MAX_BYTES) return -1;
+    const to = this.rowBuffer(bytes);
     let n = 0;
     let p = pos;
     for (;;) {

@@ -1,6 +1,6 @@
 import type { PackedCall } from '../packed-call.ts';
 import { CANONICAL_COLUMNS } from '../raw-call.ts';
-import { type CanonicalFastReader, ROOM_PAST_ROW } from './canonical-fast.ts';
+import type { CanonicalFastReader } from './canonical-fast.ts';
 
 /**
  * The JSON Lines fast lane: a line holding one flat object in the plain shape exporters write
@@ -67,8 +67,6 @@ export class JsonLinesFastReader {
   private readonly starts = new Int32Array(COLUMNS);
   private readonly ends = new Int32Array(COLUMNS);
   private readonly seen = new Uint8Array(COLUMNS);
-  /** the rewritten row, with ROOM_PAST_ROW after it */
-  private row = Buffer.alloc(1024);
 
   /** `reader`: a canonical fast reader for JSONL_COLUMN_MAP and JSONL_WIDTH */
   constructor(reader: CanonicalFastReader) {
@@ -155,10 +153,10 @@ export class JsonLinesFastReader {
 
   /** The canonical CSV row of the values just found: each column's bytes, commas between, a newline. */
   private rewrite(buf: Buffer): Buffer {
-    let bytes = COLUMNS + ROOM_PAST_ROW;
+    // the values, a comma between each two, the newline
+    let bytes = COLUMNS;
     for (let k = 0; k < COLUMNS; k++) if (this.seen[k] === 1) bytes += this.ends[k] - this.starts[k];
-    if (bytes > this.row.length) this.row = Buffer.alloc(Math.max(bytes, 2 * this.row.length));
-    const row = this.row;
+    const row = this.reader.rowBuffer(bytes);
     let n = 0;
     for (let k = 0; k < COLUMNS; k++) {
       if (k > 0) row[n++] = COMMA;
