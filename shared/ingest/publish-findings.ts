@@ -61,6 +61,12 @@ function trunksOf(stored: StoredWindow[]) {
  * deliveries cannot both publish (one holds the claim); a failed publish is never lost, since the
  * claim is released (or expires) and the redelivered batch scores again. Only a crash between
  * publish and confirm can repeat one message, after the lease.
+ *
+ * The customer's stored hours up to a day after the touched ones are scored again too: the touched
+ * hours are their history (volume baseline, calling numbers seen before, reasons hours running).
+ * Batches do not arrive in time order (a switch uploading hours behind, two switches at different
+ * paces, a batch swept up after a crash), and a later hour judged before its history was in would
+ * otherwise keep that verdict: a volume spike with no baseline yet is no spike.
  */
 export async function publishFindings(touched: TouchedWindows, ctx: PublishContext): Promise<number> {
   let published = 0;
@@ -68,17 +74,18 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
     const hours = [...hourSet].sort((a, b) => a - b);
     const first = hours[0];
     const last = hours[hours.length - 1];
-    // Most customer-hours are quiet: judged on the touched hours alone, nothing fires and none is big
-    // enough for a volume spike, and history can only add VOLUME_SPIKE (or hold ANI_ROTATION back).
-    // Those skip the 24-hour read-back, which is most of ingest's DynamoDB reads.
-    const touchedOnly = await ctx.store.customerHours(customerId, first, last);
-    if (!mayFire(customerId, touchedOnly, ctx)) return;
+    // One read for the touched hours and the later ones they are history for (in time order, there
+    // are none yet). Most customer-hours are quiet: judged on these alone, nothing fires and none is
+    // big enough for a volume spike, and history can only add VOLUME_SPIKE (or hold ANI_ROTATION
+    // back). Those skip the 24-hour read-back, which is most of ingest's DynamoDB reads.
+    const fromFirst = await ctx.store.customerHours(customerId, first, last + HISTORY_HOURS * HOUR_MS);
+    if (!mayFire(customerId, fromFirst, ctx)) return;
     const earlier = await ctx.store.customerHours(
       customerId,
       first - HISTORY_HOURS * HOUR_MS,
       first - HOUR_MS,
     );
-    const stored = [...earlier, ...touchedOnly];
+    const stored = [...earlier, ...fromFirst];
     const findings = scoreCustomerWindows(
       customerId,
       stored.map((s) => s.window),
@@ -90,7 +97,8 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
     const sevByHour = new Map(stored.map((s) => [s.window.hourMs, s.sev]));
     for (const finding of findings) {
       const hourMs = Date.parse(finding.window_start);
-      if (!hourSet.has(hourMs)) continue;
+      // the earlier hours were read as history only: nothing of this part can change their verdict
+      if (hourMs < first) continue;
       if (await publishIfRaised(finding, hourMs, sevByHour.get(hourMs) ?? 0, touched, ctx)) published++;
     }
   });
@@ -103,8 +111,8 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
   return published;
 }
 
-/** True when the touched windows could yield a finding once the customer's history is known. */
-function mayFire(customerId: string, touched: StoredWindow[], ctx: PublishContext): boolean {
+/** True when the windows read could yield a finding once the customer's history is known. */
+function mayFire(customerId: string, read: StoredWindow[], ctx: PublishContext): boolean {
   const customer = ctx.ref.customers.get(customerId) ?? unknownCustomer(customerId);
   const spike = effectiveRule(
     ctx.policy,
@@ -114,8 +122,8 @@ function mayFire(customerId: string, touched: StoredWindow[], ctx: PublishContex
     'max',
     false,
   );
-  if (spike.enabled && touched.some((s) => s.window.attempts >= spike.minAttempts)) return true;
-  const windows = touched.map((s) => s.window);
+  if (spike.enabled && read.some((s) => s.window.attempts >= spike.minAttempts)) return true;
+  const windows = read.map((s) => s.window);
   return scoreCustomerWindows(customerId, windows, ctx.ref, ctx.policy, ctx.tracebacks).length > 0;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { scoreCustomerWindows } from '../../shared/detect/analysis.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
 import { windowToJson } from '../../shared/detect/window.ts';
 import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
@@ -69,6 +70,16 @@ const ROBO_BATCH = cdrBatch({
   robocallers: ['ROBO'],
   badRows: 3,
 });
+
+/** Fresh in-memory ports that ingested each (key, body) batch, one after the other in this order. */
+async function ingestInOrder(order: Array<[string, string]>) {
+  const p = memoryIngestPorts();
+  for (const [key, body] of order) {
+    p.source.put(BUCKET, key, body);
+    await processBatch(ingestJob(key, body), p);
+  }
+  return p;
+}
 
 describe('processBatch: keys and messages', () => {
   it('decodes URL-encoded keys from S3 events and takes switch_id from the first segment after cdr/', async () => {
@@ -261,6 +272,142 @@ describe('processBatch: findings', () => {
     p.manifest.batches.clear();
     await processBatch(ingestJob('cdr/s/3.csv', bodies[3]), p);
     expect(p.events.published.length).toBe(2);
+  });
+
+  it('a batch of earlier hours arriving late re-judges the later hours it is history for', async () => {
+    // Prepare: three quiet hours (the volume baseline), then an hour of ten times the calls
+    const quiet = cdrBatch({ seed: 11, rowsPerWindow: 30, customers: ['V'], hours: 3 });
+    const burst = cdrBatch({
+      seed: 12,
+      rowsPerWindow: 300,
+      customers: ['V'],
+      hours: 1,
+      startHourMs: HOUR0 + 3 * 3_600_000,
+      idPrefix: 'b',
+    });
+    // Act: in time order, and with the burst's batch first (its hour judged with no history yet)
+    const inOrder = await ingestInOrder([
+      ['cdr/s/quiet.csv', quiet],
+      ['cdr/s/burst.csv', burst],
+    ]);
+    const late = await ingestInOrder([
+      ['cdr/s/burst.csv', burst],
+      ['cdr/s/quiet.csv', quiet],
+    ]);
+    // Assess: the same verdict for the burst hour either way; late, it comes with the batch that
+    // completed its history, which holds none of its calls
+    const spike = (e: { reasons: Array<{ code: string }> }) =>
+      e.reasons.some((r) => r.code === 'VOLUME_SPIKE');
+    const burstHour = new Date(HOUR0 + 3 * 3_600_000).toISOString().replace('.000Z', 'Z');
+    const verdict = (p: Awaited<ReturnType<typeof ingestInOrder>>) =>
+      p.events.published.filter((e) => e.window_start === burstHour && spike(e));
+    expect(verdict(inOrder)).toHaveLength(1);
+    expect(verdict(inOrder)[0].batch).toBe('cdr/s/burst.csv');
+    expect(verdict(late)).toHaveLength(1);
+    expect(verdict(late)[0]).toMatchObject({
+      batch: 'cdr/s/quiet.csv',
+      example_calls: [],
+      severity: verdict(inOrder)[0].severity,
+      score: verdict(inOrder)[0].score,
+    });
+    expect((await late.aggregates.hour('V', HOUR0 + 3 * 3_600_000))?.sev).toBe(
+      severityRank(verdict(inOrder)[0].severity),
+    );
+    // judged again by a redelivery of the quiet batch, it is not published twice
+    late.manifest.batches.clear();
+    const before = late.events.published.length;
+    await processBatch(ingestJob('cdr/s/quiet.csv', quiet), late);
+    expect(late.events.published.length).toBe(before);
+  });
+
+  it('in any arrival order, every hour is published at least at the severity its whole day gives it', async () => {
+    // Prepare: six hours from two switches, each carrying half of every customer's calls: a customer
+    // whose fifth hour is ten times its first four (a volume spike), a robocaller from the third hour
+    // (reasons hours running), and a well-behaved customer. The plain customers call from one valid
+    // number each, answered four calls in five, a minute or more.
+    const plainRows = (customer: string, calling: string, h: number, sw: number, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const t = HOUR0 + h * 3_600_000 + Math.floor(((i * 2 + sw) * 3_599_000) / (2 * n));
+        const answered = i % 5 !== 0;
+        const dur = answered ? 60 + ((i * 37) % 300) : 0;
+        const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+        const called = `+131224${String(10_000 + ((h * 2 + sw) * 1000 + i) * 7).slice(-5)}`;
+        return `${customer}${sw}-${h}-${i},${iso(t)},${answered ? iso(t + 5000) : ''},${iso(t + 5000 + dur * 1000)},${dur},${customer},T1,${calling},${called},${answered ? 200 : 486},${answered ? 'ANSWERED' : 'NO_ANSWER'},A\n`;
+      }).join('');
+    const hourBatch = (h: number, sw: number) => {
+      let rows =
+        plainRows('V', '+12127360101', h, sw, h === 4 ? 160 : 15) + plainRows('G', '+12127360202', h, sw, 60);
+      if (h >= 2) {
+        const robo = cdrBatch({
+          startHourMs: HOUR0 + h * 3_600_000,
+          hours: 1,
+          idPrefix: `s${sw}h${h}-`,
+          seed: 300 + h * 2 + sw,
+          rowsPerWindow: 100,
+          customers: ['R'],
+          robocallers: ['R'],
+        });
+        rows += robo.slice(HEADER.length + 1);
+      }
+      return `${HEADER}\n${rows}`;
+    };
+    const batches: Array<[string, string]> = [];
+    for (let h = 0; h < 6; h++)
+      for (const sw of [1, 2]) batches.push([`cdr/sw${sw}/h${h}.csv`, hourBatch(h, sw)]);
+    // the whole day's verdict: every stored hour of the customer judged at once, as analyze does
+    const whole = await ingestInOrder(batches);
+    const ref = { ...(await whole.reference.numbers()), customers: new Map() };
+    const dayVerdict = new Map<string, number>();
+    for (const customerId of ['V', 'G', 'R']) {
+      const stored = await whole.aggregates.customerHours(customerId, HOUR0, HOUR0 + 5 * 3_600_000);
+      const findings = scoreCustomerWindows(
+        customerId,
+        stored.map((s) => s.window),
+        ref,
+        whole.reference.policyDocument,
+        null,
+      );
+      for (const f of findings) dayVerdict.set(`${customerId} ${f.window_start}`, severityRank(f.severity));
+    }
+    // the spike is the fifth hour's only verdict; the robocaller's hours fire; the other customer is clean
+    const spikeHour = new Date(HOUR0 + 4 * 3_600_000).toISOString().replace('.000Z', 'Z');
+    expect([...dayVerdict.keys()].filter((k) => k.startsWith('V '))).toEqual([`V ${spikeHour}`]);
+    expect([...dayVerdict.keys()].filter((k) => k.startsWith('R '))).toHaveLength(4);
+    expect([...dayVerdict.keys()].filter((k) => k.startsWith('G '))).toEqual([]);
+    // Act and assess: newest hour first, one switch's day after the other's, and shuffled (seeded)
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const shuffled = () => {
+      const order = [...batches];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      return order;
+    };
+    const orders = [
+      [...batches].reverse(),
+      [...batches].sort(([a], [b]) => a.localeCompare(b)),
+      ...Array.from({ length: 4 }, shuffled),
+    ];
+    for (const order of orders) {
+      const p = await ingestInOrder(order);
+      const published = new Map<string, number>();
+      for (const e of p.events.published) {
+        const k = `${e.customer_id} ${e.window_start}`;
+        published.set(k, Math.max(published.get(k) ?? 0, severityRank(e.severity)));
+      }
+      for (const [k, rank] of dayVerdict)
+        expect({ window: k, order: order.map(([key]) => key), rank: published.get(k) ?? 0 }).toMatchObject({
+          window: k,
+          rank: expect.toSatisfy((r: number) => r >= rank),
+        });
+      // half an hour's calls of a clean customer are no reason either
+      expect(p.events.published.filter((e) => e.customer_id === 'G')).toEqual([]);
+    }
   });
 
   it('a failed publish is retried by the redelivery and the aggregates are not counted twice', async () => {
