@@ -1,6 +1,6 @@
 import { normalizeNumber } from './phone.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
-import { NOT_REPORTED, type RawCall } from './raw-call.ts';
+import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
 import { isoUtc, parseTimestamp, type ZoneClock } from './time.ts';
 
@@ -66,7 +66,7 @@ const IDENTIFIERS = ['call_id', 'customer_id', 'trunk_id'] as const;
  * UTF-8: decoding replaces each invalid sequence with U+FFFD, which would merge distinct ids into one.
  */
 function checkCharacters(raw: RawCall): void {
-  for (const key of Object.keys(raw) as Array<keyof RawCall>) {
+  for (const key of CANONICAL_COLUMNS) {
     const value = raw[key];
     if (value.includes(NOT_REPORTED) && !(key === 'attestation' && value === NOT_REPORTED))
       throw new RowError(`${key} holds a NUL character`);
