@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
-import type { InputFormat } from '../shared/cdr/batch-parser.ts';
+import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
 import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
@@ -62,7 +62,7 @@ export async function aggregateFiles(
     unattributed: 0,
     unattributedNotes: [],
   };
-  // one big canonical CSV or JSON Lines batch: worker threads each read a byte range of it
+  // one big batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
   const count = only ? workerCount(only.path, only.size, opts.format) : 1;
   const started = opts.workers ?? [];
@@ -74,7 +74,7 @@ export async function aggregateFiles(
   }
   if (only && count > 1) {
     const aggregator = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
-    const stats = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
+    const read = await aggregateFileInParallel(only.path, only.size, ref, aggregator, {
       format: opts.format,
       zone: opts.zone?.zone ?? null,
       plausibility: opts.plausibility,
@@ -83,14 +83,12 @@ export async function aggregateFiles(
       onQuarantine: opts.onQuarantine,
       quarantineToFile: opts.quarantineToFile,
       progress: opts.progress,
+      attribution: opts.attribution,
     }).catch((e: unknown) => {
       throw e instanceof WindowLimitError ? windowLimitUsage(only.path, e) : e;
     });
-    if (stats) {
-      totals.batches++;
-      totals.rows += stats.rows;
-      totals.calls += stats.calls;
-      totals.quarantined += stats.quarantined;
+    if (read) {
+      addBatch(totals, only.path, read.stats, read.unattributed);
       return { aggregator, totals };
     }
   }
@@ -128,13 +126,7 @@ export async function aggregateFiles(
           },
         },
       );
-      totals.unattributed += tally.unattributed;
-      const note = tally.summary(path, stats.rows);
-      if (note !== null) totals.unattributedNotes.push(note);
-      totals.batches++;
-      totals.rows += stats.rows;
-      totals.calls += stats.calls;
-      totals.quarantined += stats.quarantined;
+      addBatch(totals, path, stats, tally);
     } catch (e) {
       if (keyFd !== null) closeSync(keyFd);
       if (e instanceof BatchReadError) throw new UsageError(e.message);
@@ -155,6 +147,22 @@ export async function aggregateFiles(
   const scoring = new Aggregator(ref, { ...limits, trunkWindows: ANALYZE_TRUNKS });
   scoring.importWindows(read);
   return { aggregator: scoring, totals };
+}
+
+/** Adds one batch read, either way, to the run's totals: its rows, and one line for its rows without a customer. */
+function addBatch(
+  totals: FileTotals,
+  path: string,
+  stats: BatchStats,
+  unattributed: UnattributedTally,
+): void {
+  totals.unattributed += unattributed.unattributed;
+  const note = unattributed.summary(path, stats.rows);
+  if (note !== null) totals.unattributedNotes.push(note);
+  totals.batches++;
+  totals.rows += stats.rows;
+  totals.calls += stats.calls;
+  totals.quarantined += stats.quarantined;
 }
 
 /** decoded input from which the one-thread read is collected after (a 100 KB batch: 24 ms for nothing) */

@@ -1,11 +1,13 @@
 import { createReadStream, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
+import type { CustomerAttribution, TrunkRoute } from '../shared/cdr/attribution.ts';
+import type { BatchStats, DetectedFormat, InputFormat } from '../shared/cdr/batch-parser.ts';
 import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { type Aggregator, type AggregatorTransfer, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { DeclaredColumns } from '../shared/detect/declarations.ts';
 import type { ReferenceData, SharedInventory } from '../shared/detect/reference.ts';
+import { type PeerRows, UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import { RangeWorker, rangeInputs, type WorkerDone } from './analyze-prestart.ts';
 import type { ByteRange } from './analyze-range.ts';
 import type { Progress } from './progress.ts';
@@ -13,7 +15,7 @@ import type { Progress } from './progress.ts';
 export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart.ts';
 
 /**
- * Analyze on several cores for one big canonical CSV or JSON Lines batch: each worker thread reads its own byte
+ * Analyze on several cores for one big batch (canonical CSV, JSON Lines, native switch CSV): each worker thread reads its own byte
  * range of the file (analyze-range.ts; gzip is decoded from the start by each) and aggregates every
  * record in it, so nothing is parsed twice; the main thread merges the windows in input order.
  * Workers write out each hour the input has left behind, sets and all, so memory follows the open
@@ -43,6 +45,8 @@ export interface WorkerInput {
   declared?: DeclaredColumns[];
   /** customer-hour windows this range may hold (its share of the run's limit) */
   maxWindows: number;
+  /** the trunk map's entries for this switch (--trunks), for native rows without an account code */
+  trunkRoutes?: TrunkRoute[];
   /** where to write every quarantined row (JSON Lines, range line numbers) when they are all wanted */
   quarantineSpool?: string | null;
   /**
@@ -71,6 +75,8 @@ export type FromWorker =
       linesRead: number;
       pendingBytes: number;
       progressBytes: number;
+      /** rows quarantined for want of a customer, by peer (UnattributedTally) */
+      unattributed: PeerRows;
     }
   | { type: 'failed'; message: string };
 
@@ -85,6 +91,14 @@ interface ParallelOptions {
   /** every quarantined row is wanted (workers spool them to files), not only examples */
   quarantineToFile?: boolean;
   progress?: Progress;
+  /** customers of native rows without an account code (--trunks) */
+  attribution?: CustomerAttribution;
+}
+
+/** A batch read in ranges: its stats, and its rows no customer could be found for. */
+export interface ParallelRead {
+  stats: BatchStats;
+  unattributed: UnattributedTally;
 }
 
 export async function aggregateFileInParallel(
@@ -93,7 +107,7 @@ export async function aggregateFileInParallel(
   ref: ReferenceData,
   aggregator: Aggregator,
   opts: ParallelOptions,
-): Promise<BatchStats | null> {
+): Promise<ParallelRead | null> {
   let workers = opts.workers ?? [];
   let reporting = false;
   try {
@@ -112,6 +126,7 @@ export async function aggregateFileInParallel(
             declared_numbers,
           })),
         quarantineToFile: opts.quarantineToFile,
+        trunkRoutes: opts.attribution?.routes(),
       };
       workers = rangeInputs(path, fileBytes, opts.count ?? 2, base).map((i) => new RangeWorker(i));
     }
@@ -128,7 +143,9 @@ export async function aggregateFileInParallel(
     // once rows have gone to the quarantine output a fallback would repeat them: errors from here on are real
     reporting = true;
     await reportQuarantine(path, done, workers, opts.onQuarantine);
-    return combine(path, done, batchFormat(workers));
+    const unattributed = new UnattributedTally();
+    for (const r of done) unattributed.add(r.unattributed);
+    return { stats: combine(path, done, batchFormat(workers)), unattributed };
   } catch (e) {
     // the workers' windows together pass the run's window limit: reading again on one thread would
     // only meet the same limit after reading the whole file once more
@@ -166,19 +183,20 @@ async function collect(
   });
   if (results === null) return null;
   const done = results;
-  // every range but the last must end on a record boundary, and all must be canonical CSV (a
-  // headerless format would have read its first row as a header in every range), or JSON Lines when
-  // the batch was cut as that (a range may then have no lines at all)
+  // every range but the last must end on a record boundary, and all must be read as the format the
+  // batch was cut as: canonical CSV (a headerless batch would have read its first row as a header in
+  // every range), or JSON Lines or a native layout (a range may then have no lines at all)
   const format = batchFormat(workers);
-  const readAs = (f: string) => f === format || (format === 'jsonl' && f === 'empty');
+  const readAs = (f: string) => f === format || (format !== 'canonical' && f === 'empty');
   if (done.some((r, k) => !readAs(r.stats.format) || (k < done.length - 1 && r.pendingBytes !== 0)))
     return null;
   return done;
 }
 
-/** What the ranges were cut as: canonical CSV (sharing its header) or JSON Lines. */
-function batchFormat(workers: RangeWorker[]): 'canonical' | 'jsonl' {
-  return workers[0].input.range.header ? 'canonical' : 'jsonl';
+/** What the ranges were cut as: canonical CSV (sharing its header), or the headerless format each range was given. */
+function batchFormat(workers: RangeWorker[]): DetectedFormat {
+  const { range, format } = workers[0].input;
+  return range.header || format === 'auto' ? 'canonical' : format;
 }
 
 /**
@@ -225,7 +243,7 @@ export function removeSpools(workers: RangeWorker[]): void {
   }
 }
 
-function combine(path: string, done: WorkerDone[], format: 'canonical' | 'jsonl'): BatchStats {
+function combine(path: string, done: WorkerDone[], format: DetectedFormat): BatchStats {
   const stats = done.map((r) => r.stats);
   const firsts = stats.map((s) => s.firstStartMs).filter((v): v is number => v !== null);
   const lasts = stats.map((s) => s.lastStartMs).filter((v): v is number => v !== null);

@@ -3,7 +3,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { SAMPLE_BYTES, startsCanonicalHeader, startsJsonLines } from '../shared/cdr/batch-lead.ts';
+import {
+  nativeLayoutOf,
+  SAMPLE_BYTES,
+  startsCanonicalHeader,
+  startsJsonLines,
+} from '../shared/cdr/batch-lead.ts';
 import type { FromWorker, InventoryMessage, WorkerInput } from './analyze-parallel.ts';
 import { analyzeWindowLimit } from './analyze-window-limit.ts';
 import { UsageError } from './errors.ts';
@@ -11,7 +16,7 @@ import { anonymousKeyFile, KeyFileReader } from './key-file.ts';
 
 /**
  * Starts the analyze worker threads before anything else loads, when the command line alone shows
- * they will be used (one input file, big enough, canonical CSV or JSON Lines): each gets its byte range
+ * they will be used (one input file, big enough, of a layout that can be cut): each gets its byte range
  * and the reference files to read, and parses while the main thread is still loading its own modules
  * and reference data; the number inventory the main thread reads once and posts to them all. Only
  * node: imports and a few small modules (errors, the batch's first-bytes check) here, so this loads
@@ -26,7 +31,7 @@ import { anonymousKeyFile, KeyFileReader } from './key-file.ts';
 export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
- * TRACEGUARD_ANALYZE_WORKERS: worker threads for one big canonical or JSON Lines batch (default: 2, or 1 on a
+ * TRACEGUARD_ANALYZE_WORKERS: worker threads for one big batch (default: 2, or 1 on a
  * one-core machine); 1 reads it on the main thread whatever its size.
  */
 function maxWorkers(): number {
@@ -66,25 +71,38 @@ const WORKER_YOUNG_GENERATION_MB = 6;
 
 export type WorkerDone = Extract<FromWorker, { type: 'done' }>;
 
-/** How many workers read this file: 1 (the main thread alone) unless it is canonical CSV or JSON Lines and big once decoded. */
+/** How many workers read this file: 1 (the main thread alone) unless it is big once decoded and can be cut into ranges (rangeLayout). */
 export function workerCount(path: string, fileBytes: number, format: string): number {
-  if (format !== 'auto' && format !== 'canonical' && format !== 'jsonl') return 1;
   const workers = maxWorkers();
   if (workers < 2) return 1;
   try {
     const size = sizeOf(path, fileBytes);
     if (size.decoded < PARALLEL_MIN_BYTES) return 1;
-    // canonical CSV and JSON Lines split into ranges: workers would read a native batch to no use
-    // before the one-thread read did it again
-    if (format === 'auto') {
-      const lead = leadSample(path, size.gzip);
-      if (!startsCanonicalHeader(lead) && !startsJsonLines(lead)) return 1;
-    }
-    return workers;
+    // workers would read a batch that cannot be cut to no use, before the one-thread read did it again
+    return rangeLayout(format, () => leadSample(path, size.gzip)) === null ? 1 : workers;
   } catch {
     return 1; // unreadable: the one-thread read reports it, naming the file
   }
 }
+
+/**
+ * How a batch is cut into ranges, from the input format asked for or, for `auto`, the batch's first
+ * bytes (in the parser's order: JSON Lines, a canonical header, a native row); null: it is not.
+ * Canonical CSV ranges after the first get its header line. JSON Lines and the native layouts have
+ * none: each range is read as that format from its first line, as the whole batch is once its first
+ * line is seen.
+ */
+export function rangeLayout(format: string, lead: () => Buffer): RangeLayout | null {
+  if (format === 'canonical' || format === 'jsonl' || format === 'asterisk' || format === 'freeswitch')
+    return format;
+  if (format !== 'auto') return null;
+  const sample = lead();
+  if (startsJsonLines(sample)) return 'jsonl';
+  if (startsCanonicalHeader(sample)) return 'canonical';
+  return nativeLayoutOf(sample);
+}
+
+export type RangeLayout = 'canonical' | 'jsonl' | 'asterisk' | 'freeswitch';
 
 /** compressed bytes inflated to see a gzip batch's start: a few KB of text, at most 8 MB from a bomb */
 const GZIP_LEAD_BYTES = 8 * 1024;
@@ -163,16 +181,16 @@ export function rangeInputs(
   const size = sizeOf(path, fileBytes);
   const ends = splitPoints(size.decoded, count, size.gzip);
   const { quarantineToFile, ...shared } = base;
-  // JSON Lines: no header for the ranges to share, and each range read as JSON Lines from its first
-  // line, as the whole batch is once its first line is seen
-  const jsonl =
-    base.format === 'jsonl' || (base.format === 'auto' && startsJsonLines(leadSample(path, size.gzip)));
+  // null only for a batch workerCount turned down: cut as canonical CSV, its ranges fail and one
+  // thread reads it
+  const layout = rangeLayout(base.format, () => leadSample(path, size.gzip)) ?? 'canonical';
+  const headed = layout === 'canonical';
   const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;
   // each range gets its share of the limit: one over it fails, and the one-thread read decides
   const maxWindows = Math.ceil(analyzeWindowLimit() / count);
   return ends.map((end, k) => ({
     ...shared,
-    format: jsonl ? 'jsonl' : shared.format,
+    format: headed ? shared.format : layout,
     maxWindows,
     quarantineSpool: spools ? join(spools, `range-${k}.jsonl`) : null,
     keyFd: anonymousKeyFile(),
@@ -183,7 +201,7 @@ export function rangeInputs(
       gzip: size.gzip,
       from: k === 0 ? 0 : ends[k - 1],
       to: k === ends.length - 1 ? Number.POSITIVE_INFINITY : end,
-      header: !jsonl,
+      header: headed,
     },
   }));
 }
@@ -283,15 +301,17 @@ export interface PrestartOptions {
   quarantineOut?: string;
   earliest?: string;
   latest?: string;
+  trunks?: string;
 }
 
 /**
  * Workers for this command line, already reading; [] when it will read on one thread, or when the
- * plausible time range is given (parsing it needs more than this module loads: the main thread
- * starts the workers then).
+ * plausible time range or a trunk map is given (parsing them needs more than this module loads: the
+ * main thread starts the workers then).
  */
 export function prestartWorkers(inputs: string[], opts: PrestartOptions): RangeWorker[] {
   if (inputs.length !== 1 || opts.earliest !== undefined || opts.latest !== undefined) return [];
+  if (opts.trunks !== undefined) return [];
   try {
     const st = statSync(inputs[0]);
     if (!st.isFile()) return [];

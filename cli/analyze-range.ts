@@ -9,7 +9,7 @@ import { fileChunks } from './file-chunks.ts';
  * one worker, provided that B is a record boundary (not a newline inside a quoted field; a JSON Lines
  * line has none): the reader of the range before checks that by ending with no record left open
  * (BatchParser.position().pendingBytes === 0). A CSV range that does not start at 0 first gets the
- * header line, so it maps columns like the first.
+ * header line, so it maps columns like the first (a canonical CSV range only: the other layouts have none).
  */
 export interface ByteRange {
   path: string;
@@ -18,7 +18,7 @@ export interface ByteRange {
   from: number;
   /** Infinity: to the end */
   to: number;
-  /** whether the batch opens with a header line every range needs (CSV; JSON Lines has none) */
+  /** whether the batch opens with a header line every range needs (canonical CSV; JSON Lines and native CSV have none) */
   header: boolean;
 }
 

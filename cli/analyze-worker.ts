@@ -1,11 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { BatchParser, type BatchStats } from '../shared/cdr/batch-parser.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator, spillReserveBytes } from '../shared/detect/aggregator.ts';
 import { declarationsOf } from '../shared/detect/declarations.ts';
 import { emptyReference, NumberInventory, parseDno, type ReferenceData } from '../shared/detect/reference.ts';
+import { UnattributedTally } from '../shared/ingest/unattributed-summary.ts';
 import {
   type FromWorker,
   type InventoryMessage,
@@ -103,17 +105,21 @@ const aggregator = new Aggregator(ref, {
 // spool file when the command writes a quarantine file (memory does not grow with bad rows)
 const quarantined: QuarantinedRow[] = [];
 const spool = input.quarantineSpool ? new AtomicOutput(input.quarantineSpool) : null;
+// rows of a native batch no customer is found for are quarantined; the main thread sums them by peer
+const unattributed = new UnattributedTally();
 const parser = new BatchParser(
   {
     source: input.source,
     format: input.format,
     zone: input.zone ? new ZoneClock(input.zone) : null,
     plausibility: input.plausibility,
+    attribution: input.trunkRoutes ? new CustomerAttribution(input.trunkRoutes) : undefined,
   },
   {
     ...aggregator.callSink(),
     quarantine: (q) => {
       if (quarantined.length < QUARANTINE_SAMPLES) quarantined.push(q);
+      unattributed.quarantined(q);
       spool?.write(`${JSON.stringify(q)}\n`);
     },
   },
@@ -147,6 +153,7 @@ try {
       linesRead,
       pendingBytes,
       progressBytes: sinceReport,
+      unattributed: unattributed.counts(),
     } satisfies FromWorker,
     buffers,
   );

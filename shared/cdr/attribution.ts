@@ -119,6 +119,11 @@ export class CustomerAttribution {
     return this.#byName.size + this.#subnets.length;
   }
 
+  /** The map's entries, to build the same attribution elsewhere (another thread). */
+  routes(): TrunkRoute[] {
+    return [...this.#routes];
+  }
+
   /**
    * The same map for the traceback lookup: a call without a customer is still a call we carried, so
    * it is answered as UNATTRIBUTED_CUSTOMER with its trunk, never as "not found".

@@ -1,4 +1,7 @@
+import { type CsvRecord, CsvTokenizer } from './csv-tokenizer.ts';
+import { looksLikeAsterisk } from './formats/asterisk.ts';
 import { isCanonicalHeader } from './formats/canonical-csv.ts';
+import { looksLikeFreeswitch } from './formats/freeswitch.ts';
 
 /**
  * What the first bytes of a batch say about its format, shared by the parser (which decides on them)
@@ -37,4 +40,24 @@ export function startsCanonicalHeader(sample: Buffer): boolean {
     .split(',')
     .map((n) => n.replaceAll('"', '').trim().toLowerCase());
   return isCanonicalHeader(names);
+}
+
+/**
+ * The native switch layout a batch starting with `sample` most likely has, read from its first row as
+ * the parser reads it (Asterisk `cdr_csv`, FreeSWITCH `mod_cdr_csv`), or null: a guess for planning
+ * only, the parser decides. A first row not ended within the sample is no guess.
+ */
+export function nativeLayoutOf(sample: Buffer): 'asterisk' | 'freeswitch' | null {
+  const from = leadLength(sample);
+  const nl = sample.indexOf(0x0a, from);
+  if (nl === -1) return null;
+  let layout: 'asterisk' | 'freeswitch' | null = null;
+  new CsvTokenizer({
+    // the sample holds one line: this is its one record
+    record: (rec: CsvRecord) => {
+      layout = looksLikeAsterisk(rec) ? 'asterisk' : looksLikeFreeswitch(rec) ? 'freeswitch' : null;
+    },
+    bad: () => {},
+  }).push(sample.subarray(from, nl + 1));
+  return layout;
 }

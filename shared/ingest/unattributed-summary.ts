@@ -7,6 +7,12 @@ const PEERS_SHOWN = 3;
 /** Distinct peers counted one by one (a hostile batch cannot grow the tally without bound). */
 const PEERS_TRACKED = 1000;
 
+/** A tally's counts as plain data: rows without a customer, and rows per peer (up to PEERS_TRACKED peers). */
+export interface PeerRows {
+  unattributed: number;
+  byPeer: Array<[peer: string, rows: number]>;
+}
+
 /**
  * Sums a batch's rows that could not be attributed to a customer, by peer, so an operator reads one
  * line per batch ("97% of the calls in ... could not be attributed; map its trunks") instead of a
@@ -22,9 +28,24 @@ export class UnattributedTally {
     const peer = unattributedPeer(row.reason);
     if (peer === null) return;
     this.unattributed++;
+    this.#count(peer, 1);
+  }
+
+  #count(peer: string, rows: number): void {
     const seen = this.#byPeer.get(peer);
-    if (seen !== undefined) this.#byPeer.set(peer, seen + 1);
-    else if (this.#byPeer.size < PEERS_TRACKED) this.#byPeer.set(peer, 1);
+    if (seen !== undefined) this.#byPeer.set(peer, seen + rows);
+    else if (this.#byPeer.size < PEERS_TRACKED) this.#byPeer.set(peer, rows);
+  }
+
+  /** What this tally counted, as plain data (for another thread's tally to add). */
+  counts(): PeerRows {
+    return { unattributed: this.unattributed, byPeer: [...this.#byPeer] };
+  }
+
+  /** Adds another tally's counts: the tally of a batch read in parts is the sum of its parts'. */
+  add(other: PeerRows): void {
+    this.unattributed += other.unattributed;
+    for (const [peer, rows] of other.byPeer) this.#count(peer, rows);
   }
 
   /** the most frequent peers, most rows first; a peer shaped like a phone number keeps its last four digits */

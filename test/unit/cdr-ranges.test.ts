@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,12 +7,16 @@ import { aggregateFileInParallel, splitPoints } from '../../cli/analyze-parallel
 import { pushRange } from '../../cli/analyze-range.ts';
 import { ANALYZE_TRUNKS } from '../../cli/analyze-trunks.ts';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
+import type { CustomerAttribution } from '../../shared/cdr/attribution.ts';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../../shared/cdr/record.ts';
+import { ZoneClock } from '../../shared/cdr/time.ts';
+import { parseTrunkMap } from '../../shared/config/trunks.ts';
 import { Aggregator, WindowLimitError } from '../../shared/detect/aggregator.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
 import { windowKey } from '../../shared/detect/window.ts';
+import { UnattributedTally } from '../../shared/ingest/unattributed-summary.ts';
 
 /**
  * A big batch read as byte ranges by several workers: the ranges meet at record boundaries and
@@ -106,16 +110,24 @@ describe('byte ranges of a batch', () => {
   });
 });
 
-async function oneReader(path: string) {
+async function oneReader(path: string, zone: string | null = null, attribution?: CustomerAttribution) {
   const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS });
   const quarantined: QuarantinedRow[] = [];
+  const unattributed = new UnattributedTally();
   const { createReadStream } = await import('node:fs');
   const stats = await readBatch(
     createReadStream(path),
-    { source: path, format: 'auto', zone: null },
-    { call: (r) => agg.add(r), packed: (p) => agg.addPacked(p), quarantine: (q) => quarantined.push(q) },
+    { source: path, format: 'auto', zone: zone ? new ZoneClock(zone) : null, attribution },
+    {
+      call: (r) => agg.add(r),
+      packed: (p) => agg.addPacked(p),
+      quarantine: (q) => {
+        quarantined.push(q);
+        unattributed.quarantined(q);
+      },
+    },
   );
-  return { agg, stats, quarantined };
+  return { agg, stats, quarantined, unattributed };
 }
 
 /** every window's counts, and the calls per trunk and hour findings show (analyze keeps no trunk windows) */
@@ -167,13 +179,14 @@ describe('analyze in parallel over byte ranges', () => {
         const single = await oneReader(path);
         const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS });
         const quarantined: QuarantinedRow[] = [];
-        const stats = await aggregateFileInParallel(path, bytes.length, emptyReference(), agg, {
+        const read = await aggregateFileInParallel(path, bytes.length, emptyReference(), agg, {
           format: 'auto',
           zone: null,
           count: 2,
           onQuarantine: (_, q) => quarantined.push(q),
         });
-        expect(stats).not.toBeNull();
+        expect(read).not.toBeNull();
+        const stats = read?.stats;
         expect({ ...stats, source: '' }).toEqual({ ...single.stats, source: '' });
         expect(single.quarantined).toHaveLength(name.startsWith('time') || name.includes('bad line') ? 2 : 0);
         expect(stats?.format).toBe(name.startsWith('JSON') ? 'jsonl' : 'canonical');
@@ -181,6 +194,67 @@ describe('analyze in parallel over byte ranges', () => {
         expect(windowsOf(agg)).toEqual(windowsOf(single.agg));
       }, 30_000);
     }
+  }
+
+  // native switch CSV has no header: each range is read as the layout the first row shows. Rows of
+  // the fixtures over twelve hours, some without an account code (found by the trunk map, or
+  // quarantined as unattributed), a row with a bad time in each half
+  const NY = 'America/New_York';
+  const trunks = parseTrunkMap(
+    readFileSync(join(import.meta.dirname, '../fixtures/native/trunks.csv'), 'utf8'),
+    'trunks.csv',
+  );
+  const nativeDay = (fixture: string, switchId: string, badRow: (line: string) => string) => {
+    const rows = readFileSync(join(import.meta.dirname, `../fixtures/native/${fixture}`), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const out: string[] = [];
+    for (let h = 8; h < 20; h++)
+      for (let rep = 0; rep < 40; rep++)
+        for (const [i, row] of rows.entries()) {
+          // each copy its own hour, and its own unique id where the row has one
+          const moved = row.replaceAll('2026-11-27 11:', `2026-11-27 ${String(h).padStart(2, '0')}:`);
+          out.push(moved.replace(/"(\d{10}\.\d+)"/, `"$1${h}${rep}${i}"`));
+          if (h % 6 === 0 && rep === 0 && i === 0) out.push(badRow(moved));
+        }
+    return { text: `${out.join('\n')}\n`, attribution: trunks.forSwitch(switchId) };
+  };
+  const asterisk = nativeDay('asterisk-no-accountcode.csv', 'pbx-asterisk-1', (l) =>
+    l.replace(/"2026-11-27 \d\d:/, '"2026-11-27 25:'),
+  );
+  const freeswitch = nativeDay('freeswitch-no-accountcode.csv', 'pbx-freeswitch-1', (l) =>
+    l.replace(/"2026-11-27 \d\d:/, '"2026-11-27 25:'),
+  );
+  const natives: Array<[string, string, 'asterisk' | 'freeswitch', CustomerAttribution | undefined]> = [
+    ['Asterisk, with a trunk map', asterisk.text, 'asterisk', asterisk.attribution],
+    ['Asterisk, without one (unattributed rows)', asterisk.text, 'asterisk', undefined],
+    ['FreeSWITCH, with a trunk map', freeswitch.text, 'freeswitch', freeswitch.attribution],
+  ];
+  for (const [name, text, layout, attribution] of natives) {
+    it(`${name}: same windows, stats, quarantine and unattributed rows as one reader`, async () => {
+      const path = file(`native-${name.length}.csv`, Buffer.from(text));
+      const single = await oneReader(path, NY, attribution);
+      const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS });
+      const quarantined: QuarantinedRow[] = [];
+      const read = await aggregateFileInParallel(path, Buffer.byteLength(text), emptyReference(), agg, {
+        format: 'auto',
+        zone: NY,
+        count: 2,
+        attribution,
+        quarantineToFile: true,
+        onQuarantine: (_, q) => quarantined.push(q),
+      });
+      expect(read).not.toBeNull();
+      expect(read?.stats.format).toBe(layout);
+      expect({ ...read?.stats, source: '' }).toEqual({ ...single.stats, source: '' });
+      expect(single.stats.calls).toBeGreaterThan(1000);
+      expect(quarantined).toEqual(single.quarantined);
+      expect(quarantined.filter((q) => q.reason.includes('start_time'))).toHaveLength(2);
+      expect(read?.unattributed.counts()).toEqual(single.unattributed.counts());
+      // the fixtures' peers the map does not cover stay unattributed either way
+      expect(single.unattributed.unattributed).toBeGreaterThan(0);
+      expect(windowsOf(agg)).toEqual(windowsOf(single.agg));
+    }, 30_000);
   }
 
   it('workers whose windows together pass the run limit fail it at once (no second read on one thread)', async () => {

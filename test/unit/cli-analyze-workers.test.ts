@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -81,7 +81,7 @@ describe('analyze with worker threads, from the command line', () => {
     60_000,
   );
 
-  it('a big JSON Lines batch is split like canonical CSV, a native one is read on one thread', () => {
+  it('a big JSON Lines or native batch is split like canonical CSV', () => {
     const line = '{"call_id":"c1","start_time":"2026-11-27T16:00:00Z"}\n';
     const jsonl = join(dir, 'rows.jsonl');
     writeFileSync(jsonl, `\ufeff \n${line}`);
@@ -95,15 +95,60 @@ describe('analyze with worker threads, from the command line', () => {
     expect(workerCount(csv, big, 'auto')).toBe(cores);
     expect(workerCount(gz, big, 'auto')).toBe(cores);
     expect(workerCount(jsonl, big, 'jsonl')).toBe(cores);
-    expect(workerCount(jsonl, big, 'asterisk')).toBe(1);
-    // a native batch: no header for ranges to share (the workers would read it for nothing)
+    // native layouts, asked for or seen in the first row: each range is read as that layout
+    expect(workerCount(jsonl, big, 'asterisk')).toBe(cores);
     const asterisk = join(import.meta.dirname, '../fixtures/native/asterisk-no-accountcode.csv');
-    expect(workerCount(asterisk, big, 'auto')).toBe(1);
+    const freeswitch = join(import.meta.dirname, '../fixtures/native/freeswitch-no-accountcode.csv');
+    expect(workerCount(asterisk, big, 'auto')).toBe(cores);
+    expect(workerCount(freeswitch, big, 'auto')).toBe(cores);
+    // what no reader takes is not cut: the one-thread read says what it is
+    const neither = join(dir, 'neither.csv');
+    writeFileSync(neither, 'a,b,c\n1,2,3\n');
+    expect(workerCount(neither, big, 'auto')).toBe(1);
+    expect(workerCount(csv, big, 'xml')).toBe(1);
     // a canonical header quoted, as CSV writers that quote every field write it
     const quoted = join(dir, 'quoted.csv');
     writeFileSync(quoted, '"call_id","start_time","customer_id"\n"c1","2026-11-27T16:00:00Z","C1"\n');
     expect(workerCount(quoted, big, 'auto')).toBe(cores);
   });
+
+  it('a big Asterisk batch: two workers give exactly the findings and unattributed count of one thread', async () => {
+    // the fixture's rows (two of them without a customer the map can find) copied over a day, each
+    // copy with its own unique id, past the threshold
+    const rows = readFileSync(
+      join(import.meta.dirname, '../fixtures/native/asterisk-no-accountcode.csv'),
+      'utf8',
+    )
+      .trimEnd()
+      .split('\n');
+    const day: string[] = [];
+    for (let h = 0; h < 24; h++)
+      for (let rep = 0; rep < 1400; rep++)
+        for (const [i, row] of rows.entries())
+          day.push(
+            row
+              .replaceAll('2026-11-27 11:', `2026-11-27 ${String(h).padStart(2, '0')}:`)
+              .replace(/"(\d{10}\.\d+)"/, `"$1-${h}-${rep}-${i}"`),
+          );
+    const path = join(dir, 'Master.csv');
+    writeFileSync(path, `${day.join('\n')}\n`);
+    const native = {
+      ...opts,
+      timezone: 'America/New_York',
+      trunks: join(import.meta.dirname, '../fixtures/native/trunks.csv'),
+      switch: 'pbx-asterisk-1',
+    };
+    const run = async (workers: string) => {
+      process.env.TRACEGUARD_ANALYZE_WORKERS = workers;
+      return [...(await runAnalyze([path], native, prestartWorkers([path], native)))].join('');
+    };
+    const parallel = await run('2');
+    const single = await run('1');
+    const doc = JSON.parse(parallel);
+    expect(doc.summary).toMatchObject({ batches: 1, rows: day.length, unattributed: day.length / 4 });
+    expect(doc.findings.length).toBeGreaterThan(0);
+    expect(parallel).toBe(single);
+  }, 60_000);
 
   it('a batch below the threshold is read on one thread', () => {
     const small = join(dir, 'small.csv');
