@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -132,6 +132,8 @@ describe('analyze with worker threads, from the command line', () => {
           );
     const path = join(dir, 'Master.csv');
     writeFileSync(path, `${day.join('\n')}\n`);
+    // big enough, and seen as a layout the workers can cut
+    expect(workerCount(path, statSync(path).size, 'auto')).toBe(Math.min(2, availableParallelism()));
     const native = {
       ...opts,
       timezone: 'America/New_York',
