@@ -17,6 +17,7 @@ import { Aggregator, WindowLimitError } from '../../shared/detect/aggregator.ts'
 import { emptyReference } from '../../shared/detect/reference.ts';
 import { windowKey } from '../../shared/detect/window.ts';
 import { UnattributedTally } from '../../shared/ingest/unattributed-summary.ts';
+import { nativeFixtureDay } from '../helpers/native-day.ts';
 
 /**
  * A big batch read as byte ranges by several workers: the ranges meet at record boundaries and
@@ -204,27 +205,15 @@ describe('analyze in parallel over byte ranges', () => {
     readFileSync(join(import.meta.dirname, '../fixtures/native/trunks.csv'), 'utf8'),
     'trunks.csv',
   );
-  const nativeDay = (fixture: string, switchId: string, badRow: (line: string) => string) => {
-    const rows = readFileSync(join(import.meta.dirname, `../fixtures/native/${fixture}`), 'utf8')
-      .trimEnd()
-      .split('\n');
-    const out: string[] = [];
-    for (let h = 8; h < 20; h++)
-      for (let rep = 0; rep < 40; rep++)
-        for (const [i, row] of rows.entries()) {
-          // each copy its own hour, and its own unique id where the row has one
-          const moved = row.replaceAll('2026-11-27 11:', `2026-11-27 ${String(h).padStart(2, '0')}:`);
-          out.push(moved.replace(/"(\d{10}\.\d+)"/, `"$1${h}${rep}${i}"`));
-          if (h % 6 === 0 && rep === 0 && i === 0) out.push(badRow(moved));
-        }
-    return { text: `${out.join('\n')}\n`, attribution: trunks.forSwitch(switchId) };
-  };
-  const asterisk = nativeDay('asterisk-no-accountcode.csv', 'pbx-asterisk-1', (l) =>
-    l.replace(/"2026-11-27 \d\d:/, '"2026-11-27 25:'),
-  );
-  const freeswitch = nativeDay('freeswitch-no-accountcode.csv', 'pbx-freeswitch-1', (l) =>
-    l.replace(/"2026-11-27 \d\d:/, '"2026-11-27 25:'),
-  );
+  // a bad start time after the first row of every sixth hour
+  const badTime = (row: string, h: number, copy: number, i: number) =>
+    h % 6 === 0 && copy === 0 && i === 0 ? row.replace(/"2026-11-27 \d\d:/, '"2026-11-27 25:') : null;
+  const nativeDay = (fixture: string, switchId: string) => ({
+    text: `${nativeFixtureDay(fixture, 8, 20, 40, badTime).join('\n')}\n`,
+    attribution: trunks.forSwitch(switchId),
+  });
+  const asterisk = nativeDay('asterisk-no-accountcode.csv', 'pbx-asterisk-1');
+  const freeswitch = nativeDay('freeswitch-no-accountcode.csv', 'pbx-freeswitch-1');
   const natives: Array<[string, string, 'asterisk' | 'freeswitch', CustomerAttribution | undefined]> = [
     ['Asterisk, with a trunk map', asterisk.text, 'asterisk', asterisk.attribution],
     ['Asterisk, without one (unattributed rows)', asterisk.text, 'asterisk', undefined],

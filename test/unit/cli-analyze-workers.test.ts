@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +8,7 @@ import { runAnalyze } from '../../cli/analyze-run.ts';
 import { UsageError } from '../../cli/errors.ts';
 import { loadReference } from '../../cli/inputs.ts';
 import { generateCanonicalRows } from '../../scripts/sample/canonical-csv.ts';
+import { nativeFixtureDay } from '../helpers/native-day.ts';
 
 /**
  * `traceguard analyze` on one batch big enough for worker threads, the way the command runs it:
@@ -115,21 +116,7 @@ describe('analyze with worker threads, from the command line', () => {
   it('a big Asterisk batch: two workers give exactly the findings and unattributed count of one thread', async () => {
     // the fixture's rows (two of them without a customer the map can find) copied over a day, each
     // copy with its own unique id, past the threshold
-    const rows = readFileSync(
-      join(import.meta.dirname, '../fixtures/native/asterisk-no-accountcode.csv'),
-      'utf8',
-    )
-      .trimEnd()
-      .split('\n');
-    const day: string[] = [];
-    for (let h = 0; h < 24; h++)
-      for (let rep = 0; rep < 1400; rep++)
-        for (const [i, row] of rows.entries())
-          day.push(
-            row
-              .replaceAll('2026-11-27 11:', `2026-11-27 ${String(h).padStart(2, '0')}:`)
-              .replace(/"(\d{10}\.\d+)"/, `"$1-${h}-${rep}-${i}"`),
-          );
+    const day = nativeFixtureDay('asterisk-no-accountcode.csv', 0, 24, 1400);
     const path = join(dir, 'Master.csv');
     writeFileSync(path, `${day.join('\n')}\n`);
     // big enough, and seen as a layout the workers can cut
