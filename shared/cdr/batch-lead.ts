@@ -47,17 +47,24 @@ export function startsCanonicalHeader(sample: Buffer): boolean {
  * the parser reads it (Asterisk `cdr_csv`, FreeSWITCH `mod_cdr_csv`), or null: a guess for planning
  * only, the parser decides. A first row not ended within the sample is no guess.
  */
-export function nativeLayoutOf(sample: Buffer): 'asterisk' | 'freeswitch' | null {
+export function nativeLayoutOf(sample: Buffer): NativeLayout | null {
   const from = leadLength(sample);
   const nl = sample.indexOf(0x0a, from);
   if (nl === -1) return null;
-  let layout: 'asterisk' | 'freeswitch' | null = null;
+  let layout: NativeLayout | null = null;
   new CsvTokenizer({
     // the sample holds one line: this is its one record
     record: (rec: CsvRecord) => {
-      layout = looksLikeAsterisk(rec) ? 'asterisk' : looksLikeFreeswitch(rec) ? 'freeswitch' : null;
+      layout = nativeLayoutOfRecord(rec);
     },
     bad: () => {},
   }).push(sample.subarray(from, nl + 1));
   return layout;
+}
+
+export type NativeLayout = 'asterisk' | 'freeswitch';
+
+/** The native layout a batch's first record has, Asterisk tried first; null: neither. The parser decides by this too. */
+export function nativeLayoutOfRecord(rec: CsvRecord): NativeLayout | null {
+  return looksLikeAsterisk(rec) ? 'asterisk' : looksLikeFreeswitch(rec) ? 'freeswitch' : null;
 }

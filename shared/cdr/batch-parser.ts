@@ -1,8 +1,8 @@
 import type { CustomerAttribution } from './attribution.ts';
-import { leadLength, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
+import { leadLength, nativeLayoutOfRecord, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
-import { asteriskRow, looksLikeAsterisk } from './formats/asterisk.ts';
+import { asteriskRow } from './formats/asterisk.ts';
 import {
   type ColumnMap,
   canonicalRow,
@@ -11,7 +11,7 @@ import {
   mapHeader,
 } from './formats/canonical-csv.ts';
 import { CanonicalFastReader } from './formats/canonical-fast.ts';
-import { freeswitchRow, looksLikeFreeswitch } from './formats/freeswitch.ts';
+import { freeswitchRow } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
 import { JSONL_COLUMN_MAP, JSONL_WIDTH, JsonLinesFastReader } from './formats/jsonl-fast.ts';
 import { normalizeCall } from './normalize.ts';
@@ -221,9 +221,8 @@ export class BatchParser {
       }
       return true; // the header is not a data row
     }
-    if (want === 'asterisk' || (want === 'auto' && looksLikeAsterisk(rec))) this.format = 'asterisk';
-    else if (want === 'freeswitch' || (want === 'auto' && looksLikeFreeswitch(rec)))
-      this.format = 'freeswitch';
+    const native = want === 'asterisk' || want === 'freeswitch' ? want : nativeLayoutOfRecord(rec);
+    if (native !== null) this.format = native;
     else {
       throw new BatchReadError(
         `${src}: line ${rec.line}: not a CDR batch: no canonical header (call_id, start_time, ...) and not an Asterisk or FreeSWITCH layout (${rec.count} fields)`,
