@@ -45,29 +45,13 @@ const NON_GEOGRAPHIC = new Set([
   '710',
 ]);
 
-/** Classifies a 10-digit NANP national number given as a string of digits. */
+/** Classifies a 10-digit NANP national number given as a string of digits (classifyNanpParts' rules). */
 export function classifyNanp(national: string): NumberClass {
-  const npa = national.slice(0, 3);
-  const nxx = national.slice(3, 6);
-  const n0 = national.charCodeAt(0) - 48;
-  const n1 = national.charCodeAt(1) - 48;
-  const n2 = national.charCodeAt(2) - 48;
-  if (n0 < 2) return 'invalid_npa';
-  if (n1 === 1 && n2 === 1) return 'invalid_npa'; // N11 service codes are never area codes
-  if (TOLL_FREE.has(npa)) return 'toll_free';
-  if (npa === '900') return 'premium';
-  if (NON_GEOGRAPHIC.has(npa)) return 'non_geographic';
-  if (n1 === 9) return 'invalid_npa'; // N9X reserved for expansion
-  if (npa.startsWith('37') || npa.startsWith('96')) return 'invalid_npa'; // 37X, 96X set aside
-  const x0 = national.charCodeAt(3) - 48;
-  if (x0 < 2) return 'invalid_nxx';
-  if (national.charCodeAt(4) === 49 && national.charCodeAt(5) === 49) return 'invalid_nxx'; // N11 exchange
-  if (nxx === '555') {
-    const line = national.slice(6);
-    if (line >= '0100' && line <= '0199') return 'fictitious';
-    if (line === '1212' || line === '4334') return 'fictitious'; // directory assistance, not a caller
-  }
-  return 'valid';
+  return classifyNanpParts(
+    Number(national.slice(0, 3)),
+    Number(national.slice(3, 6)),
+    Number(national.slice(6)),
+  );
 }
 
 /** True for classes that cannot be a legitimate caller ID (blocked under 47 CFR 64.1200(k)/(o)). */
@@ -93,7 +77,10 @@ export function classifyNanpNational(national: number): NumberClass {
   );
 }
 
-/** classifyNanpNational for a number already cut into area code, exchange and line (integers). */
+/**
+ * The numbering-plan class of a national number cut into area code, exchange and line (integers):
+ * the one implementation behind classifyNanp and classifyNanpNational.
+ */
 export function classifyNanpParts(npa: number, nxx: number, line: number): NumberClass {
   const n0 = Math.floor(npa / 100);
   const n1 = Math.floor(npa / 10) % 10;
@@ -104,11 +91,14 @@ export function classifyNanpParts(npa: number, nxx: number, line: number): Numbe
   if (kind === 1) return 'toll_free';
   if (kind === 2) return 'premium';
   if (kind === 3) return 'non_geographic';
-  if (n1 === 9) return 'invalid_npa';
-  if (n0 === 3 && n1 === 7) return 'invalid_npa';
+  if (n1 === 9) return 'invalid_npa'; // N9X reserved for expansion
+  // an easily recognisable code (second and third digits alike: 200, 222, 333 ...) never serves a
+  // geographic area; the ones in use are the toll-free, premium and non-geographic codes above
+  if (n1 === n2) return 'invalid_npa';
+  if (n0 === 3 && n1 === 7) return 'invalid_npa'; // 37X and 96X set aside
   if (n0 === 9 && n1 === 6) return 'invalid_npa';
   if (nxx < 200) return 'invalid_nxx';
-  if (nxx % 100 === 11) return 'invalid_nxx';
+  if (nxx % 100 === 11) return 'invalid_nxx'; // N11 exchange
   if (nxx === 555) {
     if (line >= 100 && line <= 199) return 'fictitious';
     if (line === 1212 || line === 4334) return 'fictitious';

@@ -22,9 +22,24 @@ function extractVerstat(params: string): Verstat {
 }
 
 /**
+ * Per-call codes a caller dials before the number to hide or show its caller ID for that one call:
+ * *67 and *82 (NANP vertical service codes), #31# and *31# (GSM). The call still goes to the number
+ * after them, so a PBX that logs the dialled string must not make it an on-net call.
+ */
+const PER_CALL_CODE = /^(?:\*67|\*82|#31#|\*31#)[\s().\-/]*(?=\+?\d)/;
+
+/** The dialled text without a leading per-call code (see PER_CALL_CODE), or as it was. */
+function withoutPerCallCode(text: string): string {
+  const c = text.charCodeAt(0);
+  // '*' or '#': most numbers never reach the pattern
+  return c === 42 || c === 35 ? text.replace(PER_CALL_CODE, '') : text;
+}
+
+/**
  * Normalizes a caller or called number in any shape switches produce to E.164:
  * `+12025550143`, `12025550143`, `2025550143`, `(202) 555-0143`, `011 44 20...`, `0044...`,
- * `sip:+12025550143;verstat=TN-Validation-Passed@host;user=phone`, `tel:+1...;verstat=...`.
+ * `sip:+12025550143;verstat=TN-Validation-Passed@host;user=phone`, `tel:+1...;verstat=...`, and a
+ * number dialled behind a per-call caller-ID code (`*6712025550143`).
  * A number that cannot be normalized is kept verbatim and classified invalid, never dropped.
  */
 export function normalizeNumber(raw: string): NormalizedNumber {
@@ -48,6 +63,7 @@ export function normalizeNumber(raw: string): NormalizedNumber {
     text = text.split(';')[0];
   }
   if (BLANK_WORDS.has(text.toLowerCase())) return { value: '', cls: 'blank', verstat };
+  text = withoutPerCallCode(text);
   // visual separators only; anything else (letters, '*', '#') makes the number invalid
   const plus = text.startsWith('+');
   const digits = (plus ? text.slice(1) : text).replace(/[\s().\-/]/g, '');

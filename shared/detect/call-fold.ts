@@ -72,10 +72,14 @@ export class CallFolder {
       w.calling.addParts(chi, keyLow(ck, chi));
       w.pairs.addParts(f.pairHi, f.pairLo);
       w.callingEqualsCalled += one(f.callingEqualsCalled);
-      w.neighborNpaNxx += one(!f.callingEqualsCalled && f.neighborNpaNxx);
+      // a caller ID the customer holds (inventory or declared) is no spoofed neighbour, however local
+      // its calls: a small town's business calls its own exchange all day
+      w.neighborNpaNxx += one(!f.callingEqualsCalled && f.neighborNpaNxx && f.inventory !== 1);
       const invalid = isInvalidCallingClass(cls);
-      w.callingFictitious += one(invalid && cls === 'fictitious');
-      w.callingInvalid += one(invalid && cls !== 'fictitious');
+      // reserved fictitious numbers (555-01XX) are invalid caller IDs too; the count of them also
+      // feeds the share rule that names them
+      w.callingFictitious += one(cls === 'fictitious');
+      w.callingInvalid += one(invalid);
       w.callingTollFree += one(!invalid && cls === 'toll_free');
       w.callingDno += one(f.dno);
       w.callingChecked += one(f.inventory !== 0);

@@ -50,7 +50,7 @@ export function evaluateHardRules(w: WindowAggregate): HardReason[] {
       code: 'INVALID_CALLING_NUMBER',
       observed: w.callingInvalid,
       threshold: 0,
-      detail: `${int(w.callingInvalid)} calls (${pct(share)}) reached the PSTN with caller IDs that cannot exist in the numbering plan (extension, bad area code or exchange, wrong length, letters); the switch should have blocked them`,
+      detail: `${int(w.callingInvalid)} calls (${pct(share)}) reached the PSTN with caller IDs that cannot exist in the numbering plan (extension, bad area code or exchange, wrong length, letters, reserved fictitious numbers); the switch should have blocked them`,
       weight: 60,
       excess: Math.min(1, share * 5),
       // below INVALID_HIGH_CALLS the strength stays under 60: medium at most on its own

@@ -21,9 +21,11 @@ export const COUNTER_FIELDS = [
   'rej607',
   'rej608',
   'callingEqualsCalled',
-  /** caller NPA-NXX equals called NPA-NXX */
+  /** caller NPA-NXX equals called NPA-NXX, from a caller ID the customer does not hold (or no inventory) */
   'neighborNpaNxx',
+  /** caller IDs that cannot exist in the numbering plan, reserved fictitious ones included */
   'callingInvalid',
+  /** ...of those, reserved fictitious numbers (555-01XX, 555-1212) */
   'callingFictitious',
   'callingBlank',
   'callingTollFree',

@@ -34,6 +34,14 @@ describe('normalizeNumber', () => {
     }
   });
 
+  it('reads the number dialled behind a per-call caller-ID code (*67, *82, #31#)', () => {
+    for (const raw of ['*6712129870143', '*67 (212) 987-0143', '*8212129870143', '#31#+12129870143'])
+      expect(normalizeNumber(raw)).toMatchObject({ value: '+12129870143', cls: 'valid' });
+    // a feature code alone, or one followed by no number, stays as dialled
+    expect(normalizeNumber('*67')).toMatchObject({ value: '*67', cls: 'invalid_digits' });
+    expect(normalizeNumber('*671234')).toMatchObject({ value: '*671234', cls: 'invalid_digits' });
+  });
+
   it('keeps numbers it cannot normalize verbatim and calls them invalid', () => {
     expect(normalizeNumber('12345')).toMatchObject({ value: '12345', cls: 'invalid_digits' });
     expect(normalizeNumber('CALLME')).toMatchObject({ value: 'CALLME', cls: 'invalid_digits' });
@@ -57,6 +65,11 @@ describe('NANP classes', () => {
     ['2120550143', 'invalid_nxx'],
     ['2121550143', 'invalid_nxx'],
     ['2129111234', 'invalid_nxx'], // N11 exchange
+    ['2225550143', 'invalid_npa'], // easily recognisable codes serve no area
+    ['2005550143', 'invalid_npa'],
+    ['4445550143', 'invalid_npa'],
+    ['5335550200', 'non_geographic'],
+    ['8445550200', 'toll_free'],
     ['8005550200', 'toll_free'],
     ['8335550200', 'toll_free'],
     ['9005550200', 'premium'],

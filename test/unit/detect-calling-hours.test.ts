@@ -4,7 +4,7 @@ import { ZoneClock } from '../../shared/cdr/time.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { zonesOfNumber } from '../../shared/detect/npa-zones.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
-import { callingHoursOfNpa } from '../../shared/detect/state-calling-hours.ts';
+import { callingHoursOfNpa, STATE_CALLING_HOURS } from '../../shared/detect/state-calling-hours.ts';
 import { analyzeCalls, callsInHour, codesFor, customer } from '../helpers/traffic.ts';
 
 /**
@@ -141,5 +141,14 @@ describe('calling hours at the called party', () => {
       rules: { OUTSIDE_CALLING_HOURS: { stateHours: false } },
     });
     expect(codesFor(federal, 'M')).not.toContain('OUTSIDE_CALLING_HOURS');
+  });
+
+  it("every area code of a state with stricter hours has a zone: a new overlay is never 'zone unknown' there", () => {
+    for (const [state, { npas }] of Object.entries(STATE_CALLING_HOURS))
+      for (const npa of npas.split(' '))
+        expect(zonesOfNumber(`+1${npa}2345678`), `${state} ${npa}`).not.toBeNull();
+    // the Florida overlays of 2022-2025
+    for (const npa of ['324', '645', '728'])
+      expect(zonesOfNumber(`+1${npa}2345678`)).toEqual(['America/New_York']);
   });
 });

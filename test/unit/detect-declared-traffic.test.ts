@@ -31,7 +31,7 @@ function reference() {
 function hour(customerId: string, undeclared: number) {
   return callsInHour(customerId, HOUR, 100, (i): CallSpec => {
     // signed B by the customer: it knows the caller, not that the number is the caller's
-    if (i < undeclared) return { calling: '+13125550199', sourceIp: '198.51.100.9', attestation: 'B' };
+    if (i < undeclared) return { calling: '+13129870199', sourceIp: '198.51.100.9', attestation: 'B' };
     // declared shapes: a plain address, one with its port, IPv6 with brackets; declared or held numbers
     const sourceIp = ['203.0.113.5', '203.0.113.6:5060', '[2001:db8::7]:5060'][i % 3];
     return { calling: i % 2 === 0 ? DECLARED_NUMBER : INVENTORY_NUMBER, sourceIp };

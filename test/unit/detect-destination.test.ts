@@ -58,7 +58,7 @@ describe('on-net and emergency calls in a window', () => {
         ? { calling: '1008', called: '*97' }
         : i % 4 === 2
           ? { calling: '2001', called: '911' }
-          : { calling: '+12125550143', called: '+12025550199' },
+          : { calling: '+12129870143', called: '+12025550199' },
   );
 
   it('are counted apart and fold nothing else', () => {

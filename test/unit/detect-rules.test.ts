@@ -325,6 +325,28 @@ describe('legitimate look-alikes stay quiet', () => {
     expect(codesFor(analyzeCalls(calls, ref(customer('A', 'standard', 'conversational'))), 'A').size).toBe(0);
   });
 
+  it("a small town's business calling its own exchange from numbers it holds is no neighbour spoofing", () => {
+    const g = rng(33);
+    // its own DIDs, all in 212-987, and a third of its calls to neighbours in 212-987
+    const own = Array.from({ length: 40 }, (_, i) => `+1212987${String(2000 + i)}`);
+    const traffic = (id: string) =>
+      callsInHour(id, HOUR, 300, (i) => ({
+        calling: g.pick(own),
+        called: i % 3 === 0 ? `+1212987${String(g.int(5000, 9999))}` : randomNumber(g),
+        durationS: g.int(60, 400),
+      }));
+    const r = ref(
+      customer('OWN', 'standard', 'conversational'),
+      customer('SPOOF', 'standard', 'conversational'),
+    );
+    r.inventory = new NumberInventory();
+    for (const n of own) r.inventory.add('OWN', n);
+    // the same calls from a customer that does not hold those numbers are spoofed neighbours
+    const findings = analyzeCalls([...traffic('OWN'), ...traffic('SPOOF')], r);
+    expect(codesFor(findings, 'OWN').has('NEIGHBOR_SPOOFING')).toBe(false);
+    expect(codesFor(findings, 'SPOOF')).toContain('NEIGHBOR_SPOOFING');
+  });
+
   it('a wholesale upstream with a normal share of B and C attestation', () => {
     const g = rng(32);
     const numbers = pool(60, 32);
@@ -349,6 +371,22 @@ describe('scoring', () => {
     );
     expect(f.severity).toBe('high');
     expect(f.score).toBeGreaterThanOrEqual(65);
+  });
+
+  it('reserved fictitious caller IDs are invalid ones: a few dozen an hour open a case below the share rule', () => {
+    const g = rng(34);
+    const numbers = pool(20, 34);
+    // 15% of 300 calls from 555-01XX, unsigned: under the fictitious share rule's 30%
+    const calls = callsInHour('F', HOUR, 300, (i) =>
+      i % 20 < 3
+        ? { calling: `+1212555${String(100 + g.int(0, 99)).padStart(4, '0')}`, attestation: '' }
+        : { calling: g.pick(numbers) },
+    );
+    const [f] = analyzeCalls(calls, ref(customer('F', 'standard', 'conversational')));
+    expect(f.severity).toBe('high');
+    expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
+    expect(f.reasons[0].observed).toBe(45);
+    expect(f.metrics.invalid_calling).toBe(45);
   });
 
   it('policy overrides are validated with a message that names the field', () => {

@@ -236,12 +236,12 @@ describe('processBatch: findings', () => {
   it('publishes again only when a later batch raises the window to a higher severity', async () => {
     // Prepare: a customer with clean traffic, then calls from a Do-Not-Originate number
     const p = memoryIngestPorts();
-    p.reference.dno.add('+12025550143');
+    p.reference.dno.add('+12029870143');
     const dnoRows = (prefix: string, minute: number) =>
       `${HEADER}\n${[0, 1]
         .map(
           (i) =>
-            `${prefix}-${i},2026-11-27T16:${minute + i}:00Z,,,0,M,T1,+12025550143,+1312555010${i},486,NO_ANSWER,A`,
+            `${prefix}-${i},2026-11-27T16:${minute + i}:00Z,,,0,M,T1,+12029870143,+1312555010${i},486,NO_ANSWER,A`,
         )
         .join('\n')}\n`;
     const bodies = [

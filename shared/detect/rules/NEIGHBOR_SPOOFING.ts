@@ -3,7 +3,8 @@ import { defineRule } from './rule.ts';
 
 export const NEIGHBOR_SPOOFING = defineRule({
   code: 'NEIGHBOR_SPOOFING',
-  firesWhen: "share of calls whose caller ID is in the called party's own NPA-NXX is above",
+  firesWhen:
+    "share of calls whose caller ID is in the called party's own NPA-NXX and not one the customer holds is above",
   direction: 'max',
   ratio: true,
   signature: true,
@@ -15,7 +16,7 @@ export const NEIGHBOR_SPOOFING = defineRule({
       observed: r,
       calls: w.attempts,
       share: r,
-      detail: `${pct(r)} of ${int(w.attempts)} calls showed a caller ID in the called party's own NPA-NXX (${int(w.neighborNpaNxx)} calls)`,
+      detail: `${pct(r)} of ${int(w.attempts)} calls showed a caller ID in the called party's own NPA-NXX that the customer does not hold (${int(w.neighborNpaNxx)} calls)`,
     };
   },
 });

@@ -7,7 +7,7 @@ import type { RuleModule } from './rule.ts';
  */
 const HARD_ROWS = [
   '| DNO_CALLING_NUMBER | any PSTN call from a caller ID on the Do-Not-Originate list (hard rule) | any call: high, critical from 10 calls and 5% |',
-  '| INVALID_CALLING_NUMBER | any PSTN call from a caller ID impossible in the numbering plan, an extension included (hard rule) | any call: medium, high from 10 calls, critical from 50 calls and 20% |',
+  '| INVALID_CALLING_NUMBER | any PSTN call from a caller ID impossible in the numbering plan, an extension or a reserved fictitious number included (hard rule) | any call: medium, high from 10 calls, critical from 50 calls and 20% |',
 ];
 
 function value(rule: RuleModule, v: number): string {
