@@ -1,4 +1,4 @@
-import { normalizeNumber } from './phone.ts';
+import { normalizeCalledNumber, normalizeNumber } from './phone.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
@@ -152,7 +152,7 @@ export function normalizeCall(
     throw new RowError(`verstat '${raw.verstat.slice(0, 30)}' is not a known verstat value`);
 
   const calling = normalizeNumber(raw.calling_number);
-  const called = normalizeNumber(raw.called_number);
+  const called = normalizeCalledNumber(raw.called_number);
   if (called.cls === 'blank') throw new RowError('called_number is empty');
 
   return {

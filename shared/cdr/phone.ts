@@ -43,9 +43,20 @@ function withoutPerCallCode(text: string): string {
  * A number that cannot be normalized is kept verbatim and classified invalid, never dropped.
  */
 export function normalizeNumber(raw: string): NormalizedNumber {
+  const { text: dialled, verstat } = dialString(raw);
+  return numberOf(raw, dialled, verstat);
+}
+
+/**
+ * What was dialled, without its packaging: the user part of a `sip:`/`tel:` URI, also inside a
+ * name-addr with a display name (`"John" <sip:+1...@host>`), and the verstat it carried.
+ */
+function dialString(raw: string): { text: string; verstat: Verstat } {
   let text = raw.trim();
-  if (text === '') return { value: '', cls: 'blank', verstat: '' };
   let verstat: Verstat = '';
+  // a display name before <uri>: the number is in the URI
+  const lt = text.indexOf('<');
+  if (lt > 0 && text.endsWith('>')) text = text.slice(lt);
   const lower = text.toLowerCase();
   if (
     lower.startsWith('sip:') ||
@@ -62,6 +73,13 @@ export function normalizeNumber(raw: string): NormalizedNumber {
     verstat = extractVerstat(text);
     text = text.split(';')[0];
   }
+  return { text, verstat };
+}
+
+/** normalizeNumber on the dial string `text` of `raw` (see dialString). */
+function numberOf(raw: string, dialled: string, verstat: Verstat): NormalizedNumber {
+  let text = dialled;
+  if (text === '') return { value: '', cls: 'blank', verstat };
   if (BLANK_WORDS.has(text.toLowerCase())) return { value: '', cls: 'blank', verstat };
   text = withoutPerCallCode(text);
   // visual separators only; anything else (letters, '*', '#') makes the number invalid
@@ -103,7 +121,27 @@ export type Destination = 'pstn' | 'on_net' | 'emergency';
 const EMERGENCY = new Set(['911', '933', '9911', '9933']);
 const OUTSIDE_LINE = /^9(?:011\d{7,15}|1[2-9]\d{9})$/;
 
-/** Destination of a called number as normalizeNumber left it (E.164 text, else the raw text). */
+/**
+ * normalizeNumber for a called number. A PSTN number dialled behind a PBX's outside-line 9 (`9 1 312
+ * ...`, `9 011 44 ...`) becomes the E.164 number it reached, so a traceback request naming that number
+ * finds the call and distinct counts see what the PSTN saw. Any other number that cannot be normalized
+ * is kept as its dial string (a URI's user part: `sip:911@pbx` is 911, an emergency call), which is
+ * what destinationOf judges.
+ */
+export function normalizeCalledNumber(raw: string): NormalizedNumber {
+  const { text, verstat } = dialString(raw);
+  const n = numberOf(raw, text, verstat);
+  if (n.value.startsWith('+') || n.cls === 'blank') return n;
+  const digits = text.replace(/[\s().\-/]/g, '');
+  if (OUTSIDE_LINE.test(digits)) {
+    // what follows the 9: 1 and ten digits, or 011 and an international number
+    const reached = numberOf(raw, digits.slice(1), verstat);
+    if (reached.value.startsWith('+')) return reached;
+  }
+  return { ...n, value: text };
+}
+
+/** Destination of a called number as normalizeCalledNumber left it (E.164 text, else the dial string). */
 export function destinationOf(called: string): Destination {
   if (called.startsWith('+')) return 'pstn';
   const digits = called.replace(/[\s().\-/]/g, '');

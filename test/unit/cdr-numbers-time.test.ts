@@ -34,6 +34,14 @@ describe('normalizeNumber', () => {
     }
   });
 
+  it('reads the URI of a name-addr with a display name', () => {
+    expect(normalizeNumber('"John Smith" <sip:+12129870143@sbc.example;user=phone>')).toMatchObject({
+      value: '+12129870143',
+      cls: 'valid',
+    });
+    expect(normalizeNumber('"Anonymous" <sip:anonymous@anonymous.invalid>').cls).toBe('blank');
+  });
+
   it('reads the number dialled behind a per-call caller-ID code (*67, *82, #31#)', () => {
     for (const raw of ['*6712129870143', '*67 (212) 987-0143', '*8212129870143', '#31#+12129870143'])
       expect(normalizeNumber(raw)).toMatchObject({ value: '+12129870143', cls: 'valid' });

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { destinationOf, normalizeNumber } from '../../shared/cdr/phone.ts';
+import { destinationOf, normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { emptyReference, NumberInventory } from '../../shared/detect/reference.ts';
 import { mergeInto, windowFromJson, windowToJson } from '../../shared/detect/window.ts';
 import { callsInHour, HOUR } from '../helpers/traffic.ts';
 
-const called = (raw: string) => destinationOf(normalizeNumber(raw).value);
+const called = (raw: string) => destinationOf(normalizeCalledNumber(raw).value);
 
 describe('destination of a call', () => {
   it('E.164 numbers in any spelling go to the PSTN', () => {
@@ -20,8 +20,11 @@ describe('destination of a call', () => {
       expect(called(raw), raw).toBe('pstn');
   });
   it('numbers dialled behind an outside-line 9 go to the PSTN', () => {
-    for (const raw of ['9011442079460958', '912025550143', '9 1 202 555 0143'])
+    for (const raw of ['9011442079460958', '912025550143', '9 1 202 555 0143', 'sip:912025550143@pbx'])
       expect(called(raw), raw).toBe('pstn');
+    // as the number the PSTN saw, so a traceback request naming it finds the call
+    expect(normalizeCalledNumber('9 1 (202) 555-0143').value).toBe('+12025550143');
+    expect(normalizeCalledNumber('sip:9011442079460958@pbx').value).toBe('+442079460958');
     for (const raw of ['9011', '91202', '91025550143']) expect(called(raw), raw).toBe('on_net');
   });
 
@@ -30,7 +33,8 @@ describe('destination of a call', () => {
       expect(called(raw), raw).toBe('on_net');
   });
   it('911 and 933 (also behind an outside-line 9) are emergency calls', () => {
-    for (const raw of ['911', '933', '9911', ' 911 ']) expect(called(raw), raw).toBe('emergency');
+    for (const raw of ['911', '933', '9911', ' 911 ', 'sip:911@pbx', 'tel:911', '<sip:933@pbx;user=phone>'])
+      expect(called(raw), raw).toBe('emergency');
     expect(called('9111')).toBe('on_net');
   });
   it('every normalizable number is PSTN', () => {

@@ -215,6 +215,16 @@ describe('traceback lookup through the batch manifest', () => {
     }
   });
 
+  it("finds a call a PBX logged as dialled behind its outside-line 9, and a caller's display name", async () => {
+    const a = archive();
+    const hour16 = DAY_START + 16 * HOUR;
+    // the CSV quotes the display name's quotes
+    a.put('pbx-1', hour16, [row('nine', CALL_MS, '"""Front desk"" <sip:+12025550143@pbx>"', '913125550199')]);
+    const answer = await lookupWithManifest(request(), a.manifest, a.opener);
+    expect(answer.status).toBe('found');
+    expect(answer.matches.map((m) => m.call_id)).toEqual(['nine']);
+  });
+
   it('answers not_found with what was searched', async () => {
     const a = archive();
     fillDay(a, ['sbc-east-1']);
