@@ -32,6 +32,8 @@ export interface Skipped {
   hidden: number;
   special: number;
   links: number;
+  /** files reached again (named twice, named and inside a named directory, or through a link): read once */
+  repeated: number;
 }
 
 /**
@@ -39,15 +41,17 @@ export interface Skipped {
  * that is a FIFO, socket or device is refused (reading a FIFO with no writer blocks forever). In
  * directories, hidden entries, special files and symbolic links that loop or lead nowhere are
  * skipped and counted (`onSkipped` hears the totals once); a linked directory already walked is not
- * walked again, so a link to a parent cannot loop.
+ * walked again, so a link to a parent cannot loop. A file reached a second time by any path is read
+ * once (counted as repeated): reading it twice would count every call in it twice.
  */
 export async function expandInputs(
   paths: string[],
   onSkipped: (skipped: Skipped) => void = warnSkipped,
 ): Promise<Array<{ path: string; size: number }>> {
   const out: Array<{ path: string; size: number }> = [];
-  const skipped: Skipped = { hidden: 0, special: 0, links: 0 };
+  const skipped: Skipped = { hidden: 0, special: 0, links: 0, repeated: 0 };
   const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
   for (const p of paths) {
     let st: Stats;
     try {
@@ -56,24 +60,41 @@ export async function expandInputs(
       throw new UsageError(`${p}: ${statProblem(e)}`);
     }
     if (st.isDirectory()) {
-      const found: Array<{ path: string; size: number }> = [];
+      const found: Array<{ path: string; size: number; stats: Stats }> = [];
       await walk(p, st, found, skipped, seenDirs);
-      appendInPathOrder(out, found);
-    } else if (st.isFile()) out.push({ path: p, size: st.size });
-    else throw new UsageError(`${p}: is ${specialKind(st)}, not a CDR file`);
+      appendInPathOrder(out, found, (f) => firstTime(seenFiles, f.stats, skipped));
+    } else if (st.isFile()) {
+      if (firstTime(seenFiles, st, skipped)) out.push({ path: p, size: st.size });
+    } else throw new UsageError(`${p}: is ${specialKind(st)}, not a CDR file`);
   }
-  if (skipped.hidden + skipped.special + skipped.links > 0) onSkipped(skipped);
+  if (skipped.hidden + skipped.special + skipped.links + skipped.repeated > 0) onSkipped(skipped);
   if (out.length === 0) throw new UsageError(`no input files in ${paths.join(', ')}`);
   return out;
 }
 
 /**
- * Appends a directory's files to `out` in path order, one by one: spread into push(), a directory of
- * 130,000 batches (a month of five-minute batches from a few switches) overflowed the call stack.
+ * Appends a directory's files to `out` in path order (those `keep` admits), one by one: spread into
+ * push(), a directory of 130,000 batches (a month of five-minute batches from a few switches)
+ * overflowed the call stack.
  */
-export function appendInPathOrder<T extends { path: string }>(out: T[], found: T[]): void {
+export function appendInPathOrder<T extends { path: string; size: number }>(
+  out: Array<{ path: string; size: number }>,
+  found: T[],
+  keep: (f: T) => boolean = () => true,
+): void {
   found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const f of found) out.push(f);
+  for (const f of found) if (keep(f)) out.push({ path: f.path, size: f.size });
+}
+
+/** Whether the file `st` is seen for the first time (by device and inode); counts it as repeated if not. */
+function firstTime(seen: Set<string>, st: Stats, skipped: Skipped): boolean {
+  const key = `${st.dev}:${st.ino}`;
+  if (seen.has(key)) {
+    skipped.repeated++;
+    return false;
+  }
+  seen.add(key);
+  return true;
 }
 
 function specialKind(st: Stats): string {
@@ -86,7 +107,7 @@ function specialKind(st: Stats): string {
 async function walk(
   dir: string,
   st: Stats,
-  out: Array<{ path: string; size: number }>,
+  out: Array<{ path: string; size: number; stats: Stats }>,
   skipped: Skipped,
   seenDirs: Set<string>,
 ): Promise<void> {
@@ -107,15 +128,20 @@ async function walk(
       continue;
     }
     if (target.isDirectory()) await walk(path, target, out, skipped, seenDirs);
-    else if (target.isFile()) out.push({ path, size: target.size });
+    else if (target.isFile()) out.push({ path, size: target.size, stats: target });
     else skipped.special++;
   }
 }
 
 function warnSkipped(s: Skipped): void {
-  process.stderr.write(
-    `traceguard: skipped in directories: ${s.hidden} hidden, ${s.special} special (FIFO, socket, device), ${s.links} looping or broken symbolic link(s)\n`,
-  );
+  if (s.hidden + s.special + s.links > 0)
+    process.stderr.write(
+      `traceguard: skipped in directories: ${s.hidden} hidden, ${s.special} special (FIFO, socket, device), ${s.links} looping or broken symbolic link(s)\n`,
+    );
+  if (s.repeated > 0)
+    process.stderr.write(
+      `traceguard: read once: ${s.repeated} file(s) named again (twice, inside a named directory, or through a link)\n`,
+    );
 }
 
 /** A reference file's text; a FIFO or device is refused (reading one could block forever). */

@@ -652,6 +652,20 @@ describe('hostile input: the command line (child processes, peak RSS measured by
       'traceguard: skipped in directories: 1 hidden, 1 special (FIFO, socket, device), 1 looping or broken symbolic link(s)\n',
     );
   });
+
+  it('14. a file named twice, or named and inside a named directory, is read once: no call counts twice', async () => {
+    const tree = join(dir, 'twice');
+    mkdirSync(tree);
+    const a = join(tree, 'a.csv');
+    writeFileSync(a, `${HEADER}\n${row('a1')}\n${row('a2')}\n`);
+    writeFileSync(join(tree, 'b.csv'), `${HEADER}\n${row('b1')}\n`);
+    const t = await traceguard(['analyze', '--format', 'json', a, tree, a]);
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout).summary).toMatchObject({ batches: 2, rows: 3, calls: 3 });
+    expect(t.stderr).toBe(
+      'traceguard: read once: 2 file(s) named again (twice, inside a named directory, or through a link)\n',
+    );
+  });
 });
 
 describe('hostile input: terminal escaping', () => {
