@@ -78,10 +78,23 @@ function addressFamily(address: string): 'ipv4' | 'ipv6' | null {
   return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : null;
 }
 
-/** A peer written as an address (`203.0.113.9`, `[2001:db8::1]`), without brackets; null otherwise. */
-export function peerAddress(peer: string): string | null {
-  const bare = peer.startsWith('[') && peer.endsWith(']') ? peer.slice(1, -1) : peer;
+/** An address as a trunk map writes it (`203.0.113.9`, `[2001:db8::1]`), without brackets; null otherwise. */
+function mapAddress(trunk: string): string | null {
+  const bare = trunk.startsWith('[') && trunk.endsWith(']') ? trunk.slice(1, -1) : trunk;
   return addressFamily(bare) ? bare : null;
+}
+
+/**
+ * A peer written as an address, bare: `203.0.113.9`, `[2001:db8::1]`, and with the signalling port
+ * that chan_sip, chan_pjsip and chan_iax2 may put in a channel name (`203.0.113.9:5061`,
+ * `[2001:db8::1]:5060`). The port is dropped: the map matches addresses, and an address with a port
+ * must never be mistaken for a peer name (which could name a customer by itself). Null otherwise.
+ */
+export function peerAddress(peer: string): string | null {
+  const address = mapAddress(peer);
+  if (address !== null) return address; // also a bare IPv6 address, whose last group looks like a port
+  const withPort = /^(\[[^\]]+\]|[^:]+):\d{1,5}$/.exec(peer);
+  return withPort ? mapAddress(withPort[1]) : null;
 }
 
 /**
@@ -101,7 +114,7 @@ export class CustomerAttribution {
     this.#unattributed = unattributed;
     for (const { trunk, customerId } of routes) {
       const slash = trunk.indexOf('/');
-      const address = slash < 0 ? peerAddress(trunk) : trunk.slice(0, slash);
+      const address = slash < 0 ? mapAddress(trunk) : trunk.slice(0, slash);
       const family = address === null ? null : addressFamily(address);
       if (address === null || family === null) {
         this.#byName.set(trunk.toLowerCase(), customerId);

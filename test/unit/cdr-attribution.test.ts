@@ -2,8 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CustomerAttribution, unattributedPeer } from '../../shared/cdr/attribution.ts';
+import {
+  CustomerAttribution,
+  peerAddress,
+  UnattributedRow,
+  unattributedPeer,
+} from '../../shared/cdr/attribution.ts';
 import type { InputFormat } from '../../shared/cdr/batch-parser.ts';
+import { asteriskOrigin, trunkFromChannel } from '../../shared/cdr/formats/asterisk.ts';
 import { readBatch } from '../../shared/cdr/read-batch.ts';
 import type { CallRecord, QuarantinedRow } from '../../shared/cdr/record.ts';
 import { ZoneClock } from '../../shared/cdr/time.ts';
@@ -88,6 +94,87 @@ describe('Asterisk cdr_csv with an empty accountcode', () => {
   it('a map for another switch does not apply, except its `*` entries', async () => {
     const { customers } = await read(ASTERISK, 'asterisk', TRUNKS.forSwitch('pbx-other'));
     expect(customers.slice(0, 4).map(([, c]) => c)).toEqual(['acme-voice', 'acme-voice', 'C200', 'C200']);
+  });
+});
+
+describe('Asterisk channel names as each driver writes them', () => {
+  it.each([
+    ['SIP/carrier-a-0000002a', 'carrier-a', true],
+    ['PJSIP/carrier-a-00000015', 'carrier-a', true],
+    // chan_iax2 ends the name with its decimal call number, not 8 hex digits
+    ['IAX2/261iax-13', '261iax', true],
+    ['IAX2/trunk-2-7', 'trunk-2', true],
+    ['IAX2/261iax-0000abcd', '261iax', true],
+    // an address peer, with the signalling port and IPv6 brackets: the bare address, never a customer
+    ['IAX2/192.168.2.14:4569-753', '192.168.2.14', false],
+    ['SIP/203.0.113.9:5061-0000001a', '203.0.113.9', false],
+    ['SIP/203.0.113.9-0000001a', '203.0.113.9', false],
+    ['PJSIP/[2001:db8::7]:5060-0000001b', '2001:db8::7', false],
+    ['PJSIP/[2001:db8::7]-0000001b', '2001:db8::7', false],
+    ['Local/100@from-internal-00000032;2', '100@from-internal', false],
+  ])('%s: peer %s, names a customer: %s', (channel, peer, namesCustomer) => {
+    expect(trunkFromChannel(channel)).toBe(peer);
+    expect(asteriskOrigin(channel)).toEqual({ peer, namesCustomer });
+  });
+
+  const row = (channel: string, id: string) =>
+    `"","2025550143","13125550199","from-pstn","","${channel}","","Dial","x","2026-11-27 11:45:00","2026-11-27 11:45:01","2026-11-27 11:45:05",5,4,"ANSWERED","DOCUMENTATION","${id}",""\n`;
+  const IAX2_DAY =
+    row('IAX2/261iax-13', 'i1') +
+    row('IAX2/261iax-14', 'i2') +
+    row('IAX2/192.168.2.14:4569-753', 'i3') +
+    row('SIP/192.168.2.20:5061-0000001a', 'i4') +
+    row('PJSIP/[2001:db8::7]:5060-0000001b', 'i5');
+
+  it('IAX2 peers and address:port peers are matched by the trunk map by name and by CIDR block', async () => {
+    const map = parseTrunkMap(
+      'switch_id,trunk,customer_id\npbx-a,261iax,C261\npbx-a,192.168.2.0/24,C192\npbx-a,2001:db8::/32,C6\n',
+      't',
+    );
+    const { customers, quarantined, calls } = await read(IAX2_DAY, 'asterisk', map.forSwitch('pbx-a'));
+    expect(quarantined).toEqual([]);
+    expect(customers).toEqual([
+      ['i1', 'C261'],
+      ['i2', 'C261'],
+      ['i3', 'C192'],
+      ['i4', 'C192'],
+      ['i5', 'C6'],
+    ]);
+    expect(calls.map((c) => c.trunkId)).toEqual([
+      '261iax',
+      '261iax',
+      '192.168.2.14',
+      '192.168.2.20',
+      '2001:db8::7',
+    ]);
+  });
+
+  it('without a map, an IAX2 peer name is its customer and an address:port peer is unattributed', async () => {
+    const { customers, quarantined } = await read(IAX2_DAY, 'asterisk');
+    expect(customers).toEqual([
+      ['i1', '261iax'],
+      ['i2', '261iax'],
+    ]);
+    expect(quarantined.map((q) => [q.line, unattributedPeer(q.reason)])).toEqual([
+      [3, '192.168.2.14'],
+      [4, '192.168.2.20'],
+      [5, '2001:db8::7'],
+    ]);
+    expect(quarantined[0].reason).toMatch(/no trunk map entry covers this address$/);
+  });
+
+  it('an address peer never names a customer by itself, even when its port is still attached', () => {
+    for (const peer of ['203.0.113.9:5061', '[2001:db8::7]:5060', '[2001:db8::7]', '2001:db8::7']) {
+      expect(() => new CustomerAttribution().customerFor({ peer, namesCustomer: true })).toThrow(
+        UnattributedRow,
+      );
+    }
+    const map = new CustomerAttribution([{ trunk: '203.0.113.0/24', customerId: 'C300' }]);
+    expect(map.customerFor({ peer: '203.0.113.9:5061', namesCustomer: true })).toBe('C300');
+    expect(peerAddress('[2001:db8::7]:5060')).toBe('2001:db8::7');
+    expect(peerAddress('2001:db8::7:5060')).toBe('2001:db8::7:5060'); // bare IPv6: its last group is no port
+    expect(peerAddress('carrier-a:5060')).toBeNull();
+    expect(peerAddress('203.0.113.9:')).toBeNull();
   });
 });
 
@@ -219,6 +306,35 @@ describe('attribution properties', () => {
           );
           expect(customers.length === 1 && customers[0][1] === 'CX').toBe(inside);
           expect(quarantined.length).toBe(inside ? 0 : 1);
+        },
+      ),
+    );
+  });
+});
+
+describe('address peers with a port', () => {
+  it('an address:port channel peer is attributed exactly when a mapped block holds the address', async () => {
+    const row = (channel: string) =>
+      `"","2025550143","13125550199","from-trunk","","${channel}","","Dial","","2026-11-27 11:31:07","","2026-11-27 11:31:10",3,0,"NO ANSWER","DOCUMENTATION","1.1",""\n`;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.ipV4(),
+        fc.integer({ min: 8, max: 32 }),
+        fc.ipV4(),
+        fc.integer({ min: 1, max: 65535 }),
+        fc.constantFrom('SIP/%-0000abcd', 'PJSIP/%-0000abcd', 'IAX2/%-753'),
+        async (net, prefix, address, port, channel) => {
+          const map = parseTrunkMap(`switch_id,trunk,customer_id\ns1,${net}/${prefix},CX\n`, 't');
+          const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+          const size = 2 ** (32 - prefix);
+          const inside = Math.floor(toInt(net) / size) === Math.floor(toInt(address) / size);
+          const { customers, quarantined } = await read(
+            row(channel.replace('%', `${address}:${port}`)),
+            'asterisk',
+            map.forSwitch('s1'),
+          );
+          expect(customers.length === 1 && customers[0][1] === 'CX').toBe(inside);
+          expect(quarantined.map((q) => unattributedPeer(q.reason))).toEqual(inside ? [] : [address]);
         },
       ),
     );

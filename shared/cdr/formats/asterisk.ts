@@ -23,11 +23,27 @@ export function looksLikeAsterisk(rec: CsvRecord): boolean {
 }
 
 /**
+ * The per-call suffix each channel driver appends to the peer: chan_sip and chan_pjsip (and Local/,
+ * with `;1`/`;2` for its two halves) write 8 hex digits, `SIP/carrier-a-0000001f`; chan_iax2 writes
+ * its decimal call number, `IAX2/carrier-a-13`. For IAX2 the 8-hex form is still taken, so a name
+ * written the SIP way keeps naming the same peer.
+ */
+const HEX_SUFFIX = /-[0-9a-f]{8}(;\d)?$/i;
+const IAX2_SUFFIX = /-(?:[0-9a-f]{8}|\d+)$/i;
+
+/**
  * `PJSIP/carrier-a-0000001f` -> `carrier-a`: the peer (trunk) of the channel, without the channel
- * technology and the per-call suffix, so it names the trunk the way the carrier provisioned it.
+ * technology and the per-call suffix, so it names the trunk the way the carrier provisioned it. A
+ * peer written as an address (`SIP/203.0.113.9:5061-...`, `PJSIP/[2001:db8::7]:5060-...`,
+ * `IAX2/192.168.2.14:4569-753`) is the bare address, so one peer is one trunk whatever port it
+ * signalled from, and the trunk map matches it as an address.
  */
 export function trunkFromChannel(channel: string): string {
-  return channel.replace(/^[A-Za-z0-9]+\//, '').replace(/-[0-9a-f]{8}(;\d)?$/i, '');
+  const slash = channel.indexOf('/');
+  const tech = slash < 0 ? '' : channel.slice(0, slash).toUpperCase();
+  const rest = channel.replace(/^[A-Za-z0-9]+\//, '');
+  const peer = rest.replace(tech === 'IAX2' ? IAX2_SUFFIX : HEX_SUFFIX, '');
+  return peerAddress(peer) ?? peer;
 }
 
 /** Channel technologies whose peer is a provisioned trunk or endpoint name (not Local/, DAHDI/, ...). */
