@@ -147,9 +147,12 @@ export class CustomerAttribution {
 
   /** The customer of a row without account code; throws UnattributedRow (the quarantine reason). */
   customerFor(origin: CallOrigin): string {
-    const cached = this.#cache.get(origin.peer);
+    // the answer depends on namesCustomer too: `DAHDI/1-1` and `SIP/1-1-0000001f` share the peer
+    // `1-1`, and whichever row came first must not decide the other's customer
+    const key = `${origin.namesCustomer ? 'n' : '-'}${origin.peer}`;
+    const cached = this.#cache.get(key);
     const customer = cached !== undefined ? cached : this.#resolve(origin);
-    if (cached === undefined && this.#cache.size < CACHE_LIMIT) this.#cache.set(origin.peer, customer);
+    if (cached === undefined && this.#cache.size < CACHE_LIMIT) this.#cache.set(key, customer);
     if (customer !== null) return customer;
     if (this.#unattributed !== null) return this.#unattributed;
     throw new UnattributedRow(unattributedReason(origin));

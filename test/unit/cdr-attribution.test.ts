@@ -312,6 +312,19 @@ describe('attribution properties', () => {
   });
 });
 
+describe('attribution of one peer from two channel kinds', () => {
+  it('a TDM channel and a SIP peer of the same name are attributed each by its own kind, in either order', () => {
+    const tdm = { peer: '1-1', namesCustomer: false }; // DAHDI/1-1
+    const sip = { peer: '1-1', namesCustomer: true }; // SIP/1-1-0000001f
+    const first = new CustomerAttribution();
+    expect(() => first.customerFor(tdm)).toThrow(UnattributedRow);
+    expect(first.customerFor(sip)).toBe('1-1');
+    const second = new CustomerAttribution();
+    expect(second.customerFor(sip)).toBe('1-1');
+    expect(() => second.customerFor(tdm)).toThrow(UnattributedRow);
+  });
+});
+
 describe('address peers with a port', () => {
   it('an address:port channel peer is attributed exactly when a mapped block holds the address', async () => {
     const row = (channel: string) =>
