@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZoneClock } from '../../shared/cdr/time.ts';
 import { HEADER, parse } from '../helpers/parse.ts';
@@ -269,6 +270,68 @@ describe('native switch formats', () => {
     // `default` is the stock context of every registered user: it names no customer
     expect(quarantined.map((q) => q.line)).toEqual([2]);
     expect(calls[0].startMs).toBe(Date.UTC(2026, 6, 1, 14, 0, 0)); // EDT is UTC-4 in July
+  });
+
+  /** One mod_cdr_csv row: answer stamp, billsec and hangup cause as given. */
+  const fsRow = (id: string, answer: string, billsec: string, cause: string) =>
+    `"Agent","+12025551000","13125552000","default","2026-11-27 11:00:00","${answer}","2026-11-27 11:00:59","59","${billsec}","${cause}","${id}","","K1","PCMU","PCMU"`;
+
+  it('FreeSWITCH: a call with an answer stamp or billed seconds is answered whatever its hangup cause', async () => {
+    const rows = [
+      fsRow('u-1', '2026-11-27 11:00:05', '54', 'NORMAL_UNSPECIFIED'),
+      fsRow('u-2', '2026-11-27 11:00:05', '54', 'ATTENDED_TRANSFER'),
+      fsRow('u-3', '2026-11-27 11:00:05', '54', 'BLIND_TRANSFER'),
+      fsRow('u-4', '2026-11-27 11:00:05', '54', 'MEDIA_TIMEOUT'),
+      fsRow('u-5', '2026-11-27 11:00:05', '54', 'normal_clearing'),
+      fsRow('u-6', '2026-11-27 11:00:05', '0', 'USER_BUSY'), // answered, then hung up at once
+      fsRow('u-7', '', '54', 'NORMAL_UNSPECIFIED'), // billed: answered, though the stamp is missing
+    ].join('\n');
+    const { calls, quarantined } = await parse(`${rows}\n`, { format: 'freeswitch', zone: NY });
+    expect(quarantined).toEqual([]);
+    expect(calls.map((c) => [c.callId, c.answered, c.durationS, c.sipCode, c.disposition])).toEqual([
+      ['u-1', true, 54, null, ''],
+      ['u-2', true, 54, null, ''],
+      ['u-3', true, 54, null, ''],
+      ['u-4', true, 54, null, ''],
+      ['u-5', true, 54, null, ''],
+      ['u-6', true, 0, null, ''],
+      ['u-7', true, 54, null, ''],
+    ]);
+  });
+
+  it('FreeSWITCH: an unanswered call keeps the disposition of its cause, in any case; an unknown cause is FAILED', async () => {
+    const rows = [
+      fsRow('n-1', '', '0', 'user_busy'),
+      fsRow('n-2', '', '0', ' No_Answer '),
+      fsRow('n-3', '', '0', 'MEDIA_TIMEOUT'),
+      fsRow('n-4', '', '0', 'NORMAL_CLEARING'),
+      fsRow('n-5', '', '', ''),
+      fsRow('n-6', ' ', '0.4', 'SOME_NEW_CAUSE'), // rounds to 0 billed seconds, as the contract reads it
+    ].join('\n');
+    const { calls, quarantined } = await parse(`${rows}\n`, { format: 'freeswitch', zone: NY });
+    expect(quarantined).toEqual([]);
+    expect(calls.map((c) => [c.callId, c.answered, c.sipCode, c.disposition])).toEqual([
+      ['n-1', false, 486, 'BUSY'],
+      ['n-2', false, 480, 'NO_ANSWER'],
+      ['n-3', false, null, 'FAILED'],
+      ['n-4', false, null, ''],
+      ['n-5', false, null, ''],
+      ['n-6', false, null, 'FAILED'],
+    ]);
+  });
+
+  it('FreeSWITCH: the hangup cause never makes a call answered, nor unanswered when it was answered', async () => {
+    const cause = fc.oneof(
+      fc.constantFrom('NORMAL_CLEARING', 'USER_BUSY', 'NO_ANSWER', 'CALL_REJECTED', 'SUCCESS', ''),
+      fc.stringMatching(/^[A-Za-z_]{1,30}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(cause, fc.boolean(), fc.boolean(), async (c, stamped, billed) => {
+        const row = fsRow('p-1', stamped ? '2026-11-27 11:00:05' : '', billed ? '54' : '0', c);
+        const { calls } = await parse(`${row}\n`, { format: 'freeswitch', zone: NY });
+        expect(calls[0].answered).toBe(stamped || billed);
+      }),
+    );
   });
 
   it('honours an explicit --input-format over detection', async () => {

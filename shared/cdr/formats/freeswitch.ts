@@ -34,6 +34,17 @@ const CAUSES: Record<string, { disposition: string; sip: string }> = {
 };
 
 /**
+ * Whether the row itself shows the call was answered: an answer_stamp, or billed seconds. Such a
+ * call was answered whatever it ended with (a transfer, NORMAL_UNSPECIFIED, a media timeout), so
+ * its hangup cause must not set a disposition or SIP code: those would outrank the answer time in
+ * the contract's answered rule. Only the fields that rule reads itself count, so a row is never
+ * answered here unless the general lane would take it as answered without a cause.
+ */
+function showsAnswer(raw: RawCall): boolean {
+  return raw.answer_time.trim() !== '' || Math.round(Number(raw.duration_s.trim())) > 0; // as normalizeCall rounds it
+}
+
+/**
  * FreeSWITCH's stock dialplan contexts: every registered user lands in `default`, every gateway's
  * inbound call in `public`. They say nothing about whose call it is; a per-tenant context does.
  */
@@ -62,13 +73,15 @@ export function freeswitchRow(rec: CsvRecord, attribution: CustomerAttribution =
   raw.answer_time = rec.field(5);
   raw.end_time = rec.field(6);
   raw.duration_s = rec.field(8);
-  const cause = rec.field(9);
-  const mapped = CAUSES[cause];
-  if (mapped) {
-    raw.disposition = mapped.disposition;
-    raw.sip_code = mapped.sip;
-  } else if (cause !== '') {
-    raw.disposition = 'FAILED';
+  if (!showsAnswer(raw)) {
+    const cause = rec.field(9).trim().toUpperCase();
+    const mapped = CAUSES[cause];
+    if (mapped) {
+      raw.disposition = mapped.disposition;
+      raw.sip_code = mapped.sip;
+    } else if (cause !== '') {
+      raw.disposition = 'FAILED';
+    }
   }
   raw.call_id = rec.field(10);
   raw.customer_id = rec.field(12).trim() || attribution.customerFor(freeswitchOrigin(rec.field(3)));
