@@ -320,6 +320,19 @@ describe('native switch formats', () => {
     ]);
   });
 
+  it('FreeSWITCH: a batch whose first cause is lower-case is still detected', async () => {
+    const rows = [
+      fsRow('l-1', '2026-11-27 11:00:05', '54', 'normal_clearing'),
+      fsRow('l-2', '', '0', 'USER_BUSY'),
+    ];
+    const { calls, stats } = await parse(`${rows.join('\n')}\n`, { zone: NY });
+    expect(stats.format).toBe('freeswitch');
+    expect(calls.map((c) => [c.callId, c.answered])).toEqual([
+      ['l-1', true],
+      ['l-2', false],
+    ]);
+  });
+
   it('FreeSWITCH: the hangup cause never makes a call answered, nor unanswered when it was answered', async () => {
     const cause = fc.oneof(
       fc.constantFrom('NORMAL_CLEARING', 'USER_BUSY', 'NO_ANSWER', 'CALL_REJECTED', 'SUCCESS', ''),

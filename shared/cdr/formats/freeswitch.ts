@@ -12,8 +12,11 @@ export const FREESWITCH_COLUMNS = 15;
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
+/** Any case: the cause is read in any case, so a batch whose first cause is lower-case is still this layout. */
 export function looksLikeFreeswitch(rec: CsvRecord): boolean {
-  return rec.count === FREESWITCH_COLUMNS && LOCAL_TIME.test(rec.field(4)) && /^[A-Z_]+$/.test(rec.field(9));
+  return (
+    rec.count === FREESWITCH_COLUMNS && LOCAL_TIME.test(rec.field(4)) && /^[A-Za-z_]+$/.test(rec.field(9))
+  );
 }
 
 /** Q.850 hangup causes to the dispositions and SIP codes the detectors understand. */
