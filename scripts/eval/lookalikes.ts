@@ -91,6 +91,27 @@ export const LOOKALIKES: readonly Lookalike[] = [
     }),
   },
   {
+    name: "small town's business calling its own exchange",
+    resembles: 'neighbour spoofing',
+    profile: 'conversational',
+    plan: (r) => blockPlan(r, EAST, 40),
+    // a third of its calls to neighbours in its own NPA-NXX, from its own numbers, in business hours
+    behaviour: (plan) => {
+      const exchange = plan.inventory[0].slice(0, -1);
+      return {
+        volume: (hour) => (inHours(hour, 13, 22) ? 150 : 0),
+        call: (random, startMs) => ({
+          calling: random.pick(plan.pool),
+          called: random.chance(0.35)
+            ? `${exchange}${String(random.int(0, 9999)).padStart(4, '0')}`
+            : daytimeEast(random, startMs),
+          outcome: drawOutcome(random, { asr: 0.65, duration: (r) => r.logNormal(150, 0.6) }),
+          ...signedA,
+        }),
+      };
+    },
+  },
+  {
     name: 'dialer with its own numbers at steady volume',
     resembles: 'dialer profile, repeat calls',
     profile: 'dialer',
