@@ -206,6 +206,30 @@ describe('JSON Lines', () => {
       [3, 'is not a JSON object'],
     ]);
   });
+  it('quarantines a line whose canonical field holds an array or object, naming the field', async () => {
+    const row = {
+      call_id: 'n1',
+      start_time: '2026-11-27T16:00:01Z',
+      customer_id: 'C1',
+      trunk_id: 'T1',
+      calling_number: '+12025550143',
+      called_number: '+13125550199',
+      attestation: 'A',
+    };
+    const text = [
+      JSON.stringify({ ...row, customer_id: ['C1'] }),
+      JSON.stringify({ ...row, call_id: 'n2', trunk_id: { id: 'T1' } }),
+      JSON.stringify({ ...row, call_id: 'n3', extra: { kept: 'out' }, sip_code: 200 }),
+    ].join('\n');
+    const { calls, quarantined, stats } = await parse(text);
+    expect(calls.map((c) => [c.callId, c.customerId])).toEqual([['n3', 'C1']]);
+    expect(quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [1, 'customer_id holds a JSON array, not a string or number'],
+      [2, 'trunk_id holds a JSON object, not a string or number'],
+    ]);
+    expect(quarantined[0].raw).toContain('["C1"]');
+    expect(stats.rows).toBe(stats.calls + stats.quarantined);
+  });
 });
 
 describe('native switch formats', () => {

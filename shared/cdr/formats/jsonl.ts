@@ -19,7 +19,14 @@ export function jsonRow(text: string): RawCall {
     const col = key.toLowerCase() as keyof RawCall;
     if (!(CANONICAL_COLUMNS as readonly string[]).includes(col)) continue;
     const v = obj[key];
-    raw[col] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    // an array or object where the contract has a string or number is no id: written out whole it
+    // would become a customer or trunk named `["C1"]`
+    if (v !== null && typeof v === 'object') {
+      throw new TypeError(
+        `${col} holds a JSON ${Array.isArray(v) ? 'array' : 'object'}, not a string or number`,
+      );
+    }
+    raw[col] = v === null || v === undefined ? '' : String(v);
   }
   // a "\u0000" written as the value is data, not the "not reported" mark of a missing key
   if (raw.attestation === NOT_REPORTED && Object.keys(obj).some((k) => k.toLowerCase() === 'attestation'))
