@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import {
+  crLineEnds,
   nativeLayoutOf,
   SAMPLE_BYTES,
   startsCanonicalHeader,
@@ -90,13 +91,17 @@ export function workerCount(path: string, fileBytes: number, format: string): nu
  * bytes (in the parser's order: JSON Lines, a canonical header, a native row); null: it is not.
  * Canonical CSV ranges after the first get its header line. JSON Lines and the native layouts have
  * none: each range is read as that format from its first line, as the whole batch is once its first
- * line is seen.
+ * line is seen. A batch whose lines end in a bare CR is not cut, whatever its format: ranges meet at
+ * LF, and it has none (or not where its lines end).
  */
 export function rangeLayout(format: string, lead: () => Buffer): RangeLayout | null {
-  if (format === 'canonical' || format === 'jsonl' || format === 'asterisk' || format === 'freeswitch')
-    return format;
-  if (format !== 'auto') return null;
+  const named =
+    format === 'canonical' || format === 'jsonl' || format === 'asterisk' || format === 'freeswitch';
+  if (!named && format !== 'auto') return null;
   const sample = lead();
+  // the parser's own test of the same first bytes: null (too short to tell) is no batch worth cutting
+  if (crLineEnds(sample) !== false) return null;
+  if (named) return format;
   if (startsJsonLines(sample)) return 'jsonl';
   if (startsCanonicalHeader(sample)) return 'canonical';
   return nativeLayoutOf(sample);
@@ -181,8 +186,8 @@ export function rangeInputs(
   const size = sizeOf(path, fileBytes);
   const ends = splitPoints(size.decoded, count, size.gzip);
   const { quarantineToFile, ...shared } = base;
-  // null only for a batch workerCount turned down: cut as canonical CSV, its ranges fail and one
-  // thread reads it
+  // null only for a batch workerCount turned down (no layout that can be cut, or lines ending in a
+  // bare CR): cut as canonical CSV, its ranges fail and one thread reads it
   const layout = rangeLayout(base.format, () => leadSample(path, size.gzip)) ?? 'canonical';
   const headed = layout === 'canonical';
   const spools = quarantineToFile ? mkdtempSync(join(tmpdir(), 'traceguard-quarantine-')) : null;

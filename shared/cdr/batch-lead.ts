@@ -23,6 +23,22 @@ export function leadLength(b: Buffer): number {
   return i;
 }
 
+/**
+ * Whether a batch starting with `b` ends its lines in a bare CR (classic Mac): its first line past the
+ * lead ends in a CR not followed by LF. Decided on the first SAMPLE_BYTES (and the byte after a CR at
+ * their end), so the parser and the planning of ranges answer alike; a first line not ended in them
+ * ends in LF as far as this is concerned. null: not known yet (a shorter `b` with no line end after
+ * its lead, or one that ends in that CR).
+ */
+export function crLineEnds(b: Buffer): boolean | null {
+  const from = leadLength(b);
+  const sample = b.subarray(0, SAMPLE_BYTES);
+  const cr = sample.indexOf(0x0d, from);
+  const lf = sample.indexOf(0x0a, from);
+  if (cr !== -1 && (lf === -1 || cr < lf)) return cr + 1 < b.length ? b[cr + 1] !== 0x0a : null;
+  return lf !== -1 || b.length >= SAMPLE_BYTES ? false : null;
+}
+
 /** Whether a batch starting with `sample` is JSON Lines: its first byte past the lead opens an object. */
 export function startsJsonLines(sample: Buffer): boolean {
   return sample[leadLength(sample)] === 0x7b;

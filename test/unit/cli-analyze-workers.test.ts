@@ -139,6 +139,30 @@ describe('analyze with worker threads, from the command line', () => {
     expect(parallel).toBe(single);
   }, 60_000);
 
+  it('a big batch whose lines end in a bare CR is read on one thread, whatever its format', () => {
+    // ranges meet at LF: a CR-only batch has none, a CR-ended header would go to later ranges with a row in it
+    const big = PARALLEL_MIN_BYTES + 1;
+    const head = text.slice(0, 100_000);
+    const crOnly = join(dir, 'cr-only.csv');
+    writeFileSync(crOnly, head.replaceAll('\n', '\r'));
+    const crHeader = join(dir, 'cr-header.csv');
+    writeFileSync(crHeader, head.replace('\n', '\r'));
+    const crGz = join(dir, 'cr-only.csv.gz');
+    writeFileSync(crGz, gzipSync(head.replaceAll('\n', '\r')));
+    for (const path of [crOnly, crHeader, crGz]) {
+      expect(workerCount(path, big, 'auto')).toBe(1);
+      expect(workerCount(path, big, 'canonical')).toBe(1);
+    }
+    const crJsonl = join(dir, 'cr.jsonl');
+    writeFileSync(crJsonl, '{"call_id":"c1","start_time":"2026-11-27T16:00:00Z"}\r'.repeat(100));
+    expect(workerCount(crJsonl, big, 'auto')).toBe(1);
+    expect(workerCount(crJsonl, big, 'jsonl')).toBe(1);
+    // CRLF is cut as before
+    const crlf = join(dir, 'crlf.csv');
+    writeFileSync(crlf, head.replaceAll('\n', '\r\n'));
+    expect(workerCount(crlf, big, 'auto')).toBe(Math.min(2, availableParallelism()));
+  });
+
   it('a batch below the threshold is read on one thread', () => {
     const small = join(dir, 'small.csv');
     writeFileSync(small, text.slice(0, 1_000_000));
