@@ -114,6 +114,9 @@ const parser = new BatchParser(
     zone: input.zone ? new ZoneClock(input.zone) : null,
     plausibility: input.plausibility,
     attribution: input.trunkRoutes ? new CustomerAttribution(input.trunkRoutes) : undefined,
+    // only batches whose lines end in LF are cut (rangeLayout); a range's own first line is a row
+    // from the middle, whose stray CR must not make it read its CRs as line ends
+    crLineEnds: false,
   },
   {
     ...aggregator.callSink(),

@@ -1,6 +1,7 @@
 import type { CustomerAttribution } from './attribution.ts';
-import { leadLength, nativeLayoutOfRecord, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
+import { crLineEnds, nativeLayoutOfRecord, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
 import { ByteInterner } from './byte-intern.ts';
+import { CrLineEnds } from './cr-lines.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
 import { asteriskRow } from './formats/asterisk.ts';
 import {
@@ -43,6 +44,12 @@ export interface ParseOptions {
   attribution?: CustomerAttribution;
   /** bounds on times and durations (default: 2000-01-01 to now + 1 day, 24 h) */
   plausibility?: Plausibility;
+  /**
+   * Whether the batch's lines end in a bare CR, when that is known beforehand; otherwise it is
+   * decided from its first line. A byte range of a batch gets the batch's answer: its own first line
+   * is a row from the middle, which may hold a stray CR.
+   */
+  crLineEnds?: boolean;
 }
 
 export interface BatchSink {
@@ -97,8 +104,10 @@ export class BatchParser {
   private tokenizer: CsvTokenizer | null = null;
   private columns: ColumnMap = {};
   private width = 0;
-  /** the batch's first bytes while they are only a byte-order mark and blank space (see push) */
+  /** the batch's first bytes until its first line has ended (see push) */
   private lead: Buffer | null = null;
+  /** set for a batch whose lines end in a bare CR: its chunks are read with LF line ends */
+  private crLines: CrLineEnds | null = null;
   private jsonCarry: Buffer | null = null;
   private jsonLine = 1;
   /** inside a JSON Lines line already quarantined as too long: skip to its newline */
@@ -134,17 +143,23 @@ export class BatchParser {
   push(chunk: Buffer): void {
     let bytes = chunk;
     if (this.format === null && this.tokenizer === null) {
-      // the format shows at the first byte past a byte-order mark and blank space: the bytes before
-      // it wait (copied), so a batch that arrives a few bytes at a time reads as it does whole
+      // the format shows at the first byte past a byte-order mark and blank space, the line ends at
+      // the end of the first line: the bytes before it wait (copied), so a batch that arrives a few
+      // bytes at a time reads as it does whole
       bytes = this.lead ? Buffer.concat([this.lead, chunk]) : chunk;
-      if (bytes.length < SAMPLE_BYTES && leadLength(bytes) === bytes.length) {
+      if (crLineEnds(bytes) === null) {
         this.lead = Buffer.from(bytes);
         return;
       }
       this.lead = null;
       this.begin(bytes);
     }
-    this.route(bytes);
+    this.feed(bytes);
+  }
+
+  /** The bytes to their reader, with LF for the bare CRs of a batch that ends its lines so. */
+  private feed(bytes: Buffer): void {
+    this.route(this.crLines === null ? bytes : this.crLines.push(bytes));
   }
 
   private route(bytes: Buffer): void {
@@ -168,12 +183,14 @@ export class BatchParser {
 
   end(): BatchStats {
     if (this.lead) {
-      // nothing but blank space (and a byte-order mark): read as it would have been
+      // nothing but blank space (and a byte-order mark), or one line: read as it would have been
       const lead = this.lead;
       this.lead = null;
       this.begin(lead);
-      this.route(lead);
+      this.feed(lead);
     }
+    const held = this.crLines?.end();
+    if (held !== undefined && held.length > 0) this.route(held);
     if (this.format === 'jsonl') this.pushJson(Buffer.alloc(0), true);
     else this.tokenizer?.end();
     this.flushPacked();
@@ -187,6 +204,9 @@ export class BatchParser {
     if (sample.includes(0)) {
       throw new BatchReadError(`${this.opts.source}: not a text file (binary data in the first bytes)`);
     }
+    // decided once for the batch: a first line ending in a bare CR (classic Mac) means lines end so,
+    // and its CRs are read as LF; a CRLF or LF batch is read as it is, at no cost per byte
+    if (this.opts.crLineEnds ?? crLineEnds(chunk) === true) this.crLines = new CrLineEnds();
     if (want === 'jsonl' || (want === 'auto' && startsJsonLines(sample))) {
       this.format = 'jsonl';
       return;

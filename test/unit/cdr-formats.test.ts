@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BatchParser } from '../../shared/cdr/batch-parser.ts';
+import type { QuarantinedRow } from '../../shared/cdr/record.ts';
 import { ZoneClock } from '../../shared/cdr/time.ts';
 import { HEADER, parse } from '../helpers/parse.ts';
 
@@ -375,5 +377,97 @@ describe('native switch formats', () => {
     await expect(parse(`${HEADER}\n`, { format: 'freeswitch', zone: NY })).resolves.toMatchObject({
       calls: [],
     });
+  });
+});
+
+describe('line ends', () => {
+  const row = (id: string) =>
+    `${id},2026-11-27T16:00:00Z,,,5,C1,T1,2025550143,3125550199,200,,A,,198.51.100.7`;
+  // line 3 is quarantined, so its number shows where each line was taken to end
+  const LINES = [HEADER, row('a'), row('b').replace(',5,', ',-6,'), `"c\nd"${row('')}`, row('e')];
+  const lf = `${LINES.join('\n')}\n`;
+  const json = (id: string) =>
+    JSON.stringify({
+      call_id: id,
+      start_time: '2026-11-27T16:00:00Z',
+      customer_id: 'C1',
+      calling_number: '2025550143',
+      called_number: '3125550199',
+      attestation: 'A',
+    });
+  /** what a batch read as LF lines gives: every row with its line, calls and quarantine */
+  const summary = ({ calls, quarantined }: Awaited<ReturnType<typeof parse>>) => ({
+    calls: calls.map((c) => [c.line, c.callId]),
+    quarantined: quarantined.map((q) => [q.line, q.reason]),
+  });
+
+  it('reads a batch whose lines end in a bare CR as lines, however it arrives in chunks', async () => {
+    const want = summary(await parse(lf));
+    expect(want.calls).toEqual([
+      [2, 'a'],
+      [4, 'c\nd'],
+      [6, 'e'],
+    ]);
+    const cr = lf.replaceAll('\n', '\r');
+    for (const chunk of [1, 2, 3, 7, HEADER.length + 1, 1000]) {
+      // a line break inside quotes reads as LF too, like every line end of the batch
+      expect(summary(await parse(cr, { chunk }))).toEqual(want);
+      expect(summary(await parse(cr, { chunk, reuse: true })).calls).toHaveLength(3);
+    }
+  });
+
+  it('takes the first line ending in a bare CR as the header even when the rows end in LF or CRLF', async () => {
+    const want = summary(await parse(lf));
+    const rows = LINES.slice(1);
+    for (const text of [`${HEADER}\r${rows.join('\n')}\n`, `${HEADER}\r${rows.join('\r\n')}\r\n`]) {
+      for (const chunk of [1, 5, 1000]) {
+        const got = await parse(text, { chunk });
+        expect(summary(got)).toEqual(want);
+        expect(got.stats.rows).toBe(4);
+      }
+    }
+  });
+
+  it('reads a CRLF batch as before: CR is part of a line end only before LF', async () => {
+    const got = await parse(`${LINES.join('\r\n')}\r\n`, { chunk: 3 });
+    expect(summary(got)).toEqual(summary(await parse(lf)));
+    // an LF batch with a CR inside a row: the row is one row, its CR data
+    const stray = await parse(`${HEADER}\n${row('x\ry')}\n${row('z')}\n`);
+    expect(stray.calls.map((c) => [c.line, c.callId])).toEqual([
+      [2, 'x\ry'],
+      [3, 'z'],
+    ]);
+  });
+
+  it('fails loudly on a header cut short by a bare CR, instead of taking a row into it', async () => {
+    const text = `call_id,start_time,answer_time\rend_time,customer_id,calling_number,called_number\n${row('a')}\n`;
+    await expect(parse(text)).rejects.toThrow(/line 1: header lacks required column\(s\) customer_id/);
+  });
+
+  it('reads JSON Lines and Asterisk CDRs whose lines end in a bare CR', async () => {
+    const jl = await parse(`${json('j1')}\r{bad\r${json('j2')}\r`, { chunk: 4 });
+    expect(jl.calls.map((c) => [c.line, c.callId])).toEqual([
+      [1, 'j1'],
+      [3, 'j2'],
+    ]);
+    expect(jl.quarantined.map((q) => q.line)).toEqual([2]);
+    const asterisk =
+      '"CUST7","2025550143","3125550199","from-trunk","","SIP/a-1","SIP/b-2","Dial","SIP/b","2026-11-27 11:31:07","2026-11-27 11:31:10","2026-11-27 11:32:10","63","60","ANSWERED","DOCUMENTATION"';
+    const ast = await parse(`${asterisk}\r${asterisk}\r`, { zone: NY, chunk: 5 });
+    expect(ast.stats).toMatchObject({ format: 'asterisk', rows: 2, calls: 2 });
+  });
+
+  it('reads a byte range with the line ends it is given, not from a stray CR in its first row', () => {
+    const quarantined: QuarantinedRow[] = [];
+    const ids: string[] = [];
+    const parser = new BatchParser(
+      { source: 'range', format: 'jsonl', crLineEnds: false },
+      { call: (c) => ids.push(c.callId), quarantine: (q) => quarantined.push(q) },
+    );
+    // as a JSON Lines range starts: at a row from the middle, here with a CR as blank space in it
+    parser.push(Buffer.from(`${json('r1').replace(',', ',\r')}\n${json('r2')}\n`));
+    parser.end();
+    expect(quarantined).toEqual([]);
+    expect(ids).toEqual(['r1', 'r2']);
   });
 });
