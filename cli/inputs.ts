@@ -5,7 +5,7 @@ import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
 import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
 import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
-import { parseTrunkMap } from '../shared/config/trunks.ts';
+import { ANY_SWITCH, parseTrunkMap } from '../shared/config/trunks.ts';
 import { parseCustomers } from '../shared/detect/customers.ts';
 import { declarationsOf } from '../shared/detect/declarations.ts';
 import { loadPolicy, type Policy } from '../shared/detect/policy.ts';
@@ -287,5 +287,12 @@ export function loadTrunks(
     throw new UsageError(
       `${path}: maps trunks of ${named.length} switches (${named.join(', ')}); say which switch the files came from with --switch ID`,
     );
+  if (switchId !== undefined && named.length > 0 && !named.includes(switchId)) {
+    const forAny = map.entries().some((e) => e.switchId === ANY_SWITCH);
+    // a misspelt id would leave every native row without accountcode unattributed
+    const problem = `--switch ${switchId}: ${path} has no entries for that switch (it maps ${named.join(', ')})`;
+    if (!forAny) throw new UsageError(problem);
+    process.stderr.write(`traceguard: ${problem}; only its '*' entries apply\n`);
+  }
   return map.forSwitch(switchId ?? named[0] ?? '*');
 }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CustomerAttribution,
   peerAddress,
@@ -368,5 +369,31 @@ describe('analyze --trunks and --switch', () => {
       '--switch selects entries of --trunks; give --trunks too',
     );
     expect(loadTrunks(undefined, undefined)).toBeUndefined();
+  });
+
+  it('a --switch the map does not name fails, or warns when only its * entries would apply', async () => {
+    const { loadTrunks } = await import('../../cli/inputs.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'tg-trunks-'));
+    const own = join(dir, 'own.csv');
+    writeFileSync(own, 'switch_id,trunk,customer_id\npbx-asterisk-1,acme-voice,C100\n');
+    expect(() => loadTrunks(own, 'pbx-asterix-1')).toThrow(
+      `--switch pbx-asterix-1: ${own} has no entries for that switch (it maps pbx-asterisk-1)`,
+    );
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      written.push(String(text));
+      return true;
+    });
+    try {
+      const path = join(FIXTURES, 'trunks.csv');
+      const attribution = loadTrunks(path, 'pbx-asterix-1');
+      expect(attribution?.customerFor({ peer: 'baydialer', namesCustomer: true })).toBe('C200');
+      expect(written.join('')).toBe(
+        `traceguard: --switch pbx-asterix-1: ${path} has no entries for that switch (it maps pbx-asterisk-1, pbx-freeswitch-1); only its '*' entries apply\n`,
+      );
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
