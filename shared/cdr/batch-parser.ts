@@ -95,6 +95,10 @@ const RAW_LIMIT = 2000;
  * from the first record, maps rows to raw calls, normalizes them, and routes every row either to
  * `sink.call` or `sink.quarantine` with its line number and reason: rows in = calls + quarantined.
  */
+function headerLacks(source: string, line: number, missing: readonly string[]): BatchReadError {
+  return new BatchReadError(`${source}: line ${line}: header lacks required column(s) ${missing.join(', ')}`);
+}
+
 export class BatchParser {
   private readonly opts: ParseOptions;
   private readonly sink: BatchSink;
@@ -227,11 +231,7 @@ export class BatchParser {
     const src = this.opts.source;
     if (want === 'canonical' || (want === 'auto' && isCanonicalHeader(names))) {
       const { map, missing } = mapHeader(names);
-      if (missing.length > 0) {
-        throw new BatchReadError(
-          `${src}: line ${rec.line}: header lacks required column(s) ${missing.join(', ')}`,
-        );
-      }
+      if (missing.length > 0) throw headerLacks(src, rec.line, missing);
       this.format = 'canonical';
       this.columns = map;
       this.width = rec.count;
@@ -244,6 +244,9 @@ export class BatchParser {
     const native = want === 'asterisk' || want === 'freeswitch' ? want : nativeLayoutOfRecord(rec);
     if (native !== null) this.format = native;
     else {
+      // a header of canonical names without call_id or start_time: say which are missing
+      const { map, missing } = mapHeader(names);
+      if (Object.keys(map).length >= 2) throw headerLacks(src, rec.line, missing);
       throw new BatchReadError(
         `${src}: line ${rec.line}: not a CDR batch: no canonical header (call_id, start_time, ...) and not an Asterisk or FreeSWITCH layout (${rec.count} fields)`,
       );

@@ -41,6 +41,12 @@ describe('canonical CSV', () => {
     await expect(parse('call_id,start_time,calling_number\nx,1764261067,2025550143\n')).rejects.toThrow(
       /test.csv: line 1: header lacks required column\(s\) customer_id, called_number/,
     );
+    // without call_id or start_time the line is still a header of canonical names: it says so too
+    await expect(
+      parse('start_time,customer_id,calling_number,called_number\n1764261067,C1,2025550143,3125550199\n'),
+    ).rejects.toThrow(/test.csv: line 1: header lacks required column\(s\) call_id$/);
+    // a line naming no canonical column is no header at all
+    await expect(parse('a,b,c\n1,2,3\n')).rejects.toThrow(/not a CDR batch: no canonical header/);
   });
 
   it('applies the answered rule in the contract order', async () => {
