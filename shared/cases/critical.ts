@@ -9,7 +9,7 @@ import type { Evidence } from './model.ts';
 export const CRITICAL_RULES = {
   /** a finding scored at or above this is critical whatever its reasons */
   score: 90,
-  /** DNO / invalid caller-ID reasons count as "at volume" from this many calls in the window */
+  /** DNO / invalid caller-ID reasons count as "at volume" from this many such calls in the window */
   invalidCallerIdMinCalls: 100,
   /** this many tracebacks within a year (or a repeat count this high) */
   repeatTracebacks: 3,
@@ -32,9 +32,13 @@ export function assessCritical(evidence: Evidence): CriticalVerdict {
     }
     const calls = Number(finding.metrics.calls ?? 0);
     for (const reason of finding.reasons) {
-      if (CALLER_ID_CODES.has(reason.code) && calls >= CRITICAL_RULES.invalidCallerIdMinCalls) {
-        why.push(`${reason.code} in a window of ${calls} calls`);
-      }
+      if (!CALLER_ID_CODES.has(reason.code)) continue;
+      // the calls from such numbers (the hard rules' observed count), not the window's: one DNO call
+      // in a busy hour is a block to fix, not a customer to suspend unreviewed (an event without the
+      // count falls back to the window's calls)
+      const count = reason.observed ?? calls;
+      if (count >= CRITICAL_RULES.invalidCallerIdMinCalls)
+        why.push(`${reason.code}: ${count} calls in a window of ${calls}`);
     }
   }
   const tb = evidence.tracebacks;

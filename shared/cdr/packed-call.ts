@@ -6,6 +6,9 @@ import type { Attestation, NumberClass, Verstat } from './record.ts';
  * no allocation: a sink must copy what it keeps. Numbers are keys (`numberKey` of the E.164 text:
  * its digits as one integer), which the fast path only produces for numbers it normalized itself.
  */
+/** The SIP code a rejection reported by disposition alone counts as: 603 Decline, as a rejected call maps to. */
+export const REJECTED_SIP_CODE = 603;
+
 export class PackedCall {
   /** 1-based physical line where the row starts */
   line = 0;
@@ -22,7 +25,10 @@ export class PackedCall {
   /** billable seconds, 0 when unanswered (as in CallRecord) */
   durationS = 0;
   answered = false;
-  /** 0 when the row had no SIP code */
+  /**
+   * the row's SIP code; for a row without one whose disposition is REJECTED, REJECTED_SIP_CODE (a
+   * switch that logs the outcome only, or a TDM leg, still reports the decline); else 0
+   */
   sipCode = 0;
   customerId = '';
   /**

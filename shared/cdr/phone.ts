@@ -9,7 +9,39 @@ export interface NormalizedNumber {
   verstat: Verstat;
 }
 
-const BLANK_WORDS = new Set(['anonymous', 'restricted', 'private', 'unknown', 'unavailable', 'withheld']);
+/**
+ * How switches write a caller ID the caller withheld or the network could not deliver: `anonymous`,
+ * `Private Caller`, `Restricted Number`, `OUT OF AREA`, `Unknown Caller`, `No Caller ID`, and the
+ * one-letter display codes P (private) and O (out of area). Words, in any case, up to four of them,
+ * at least one of which says the number is withheld or missing; such a caller ID is blank, not an
+ * invalid number (an invalid caller ID is a hard rule: a clinic whose staff dial with privacy on
+ * must not read as a spoofer).
+ */
+const PRIVACY_WORDS = new Set(['caller', 'number', 'id', 'name', 'presentation', 'out', 'of', 'not']);
+const WITHHELD_WORDS = new Set([
+  'anonymous',
+  'restricted',
+  'private',
+  'unknown',
+  'unavailable',
+  'withheld',
+  'blocked',
+  'area',
+  'available',
+  'no',
+]);
+
+function isWithheld(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (lower === 'p' || lower === 'o') return true;
+  const words = lower.split(/[\s_-]+/).filter((w) => w !== '');
+  return (
+    words.length > 0 &&
+    words.length <= 4 &&
+    words.some((w) => WITHHELD_WORDS.has(w)) &&
+    words.every((w) => WITHHELD_WORDS.has(w) || PRIVACY_WORDS.has(w))
+  );
+}
 const VERSTATS: Record<string, Verstat> = {
   'tn-validation-passed': 'TN-Validation-Passed',
   'tn-validation-failed': 'TN-Validation-Failed',
@@ -80,7 +112,7 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
 function numberOf(raw: string, dialled: string, verstat: Verstat): NormalizedNumber {
   let text = dialled;
   if (text === '') return { value: '', cls: 'blank', verstat };
-  if (BLANK_WORDS.has(text.toLowerCase())) return { value: '', cls: 'blank', verstat };
+  if (isWithheld(text)) return { value: '', cls: 'blank', verstat };
   text = withoutPerCallCode(text);
   // visual separators only; anything else (letters, '*', '#') makes the number invalid
   const plus = text.startsWith('+');

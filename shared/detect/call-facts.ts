@@ -1,4 +1,4 @@
-import { PackedCall } from '../cdr/packed-call.ts';
+import { PackedCall, REJECTED_SIP_CODE } from '../cdr/packed-call.ts';
 import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
@@ -100,7 +100,7 @@ export class CallFactsReader {
     p.hourIdx = Math.floor(r.startMs / HOUR_MS);
     p.durationS = r.durationS;
     p.answered = r.answered;
-    p.sipCode = r.sipCode ?? 0;
+    p.sipCode = r.sipCode ?? (r.disposition === 'REJECTED' ? REJECTED_SIP_CODE : 0);
     p.customerId = r.customerId;
     p.trunkId = r.trunkId;
     const blank = r.callingClass === 'blank';

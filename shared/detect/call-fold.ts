@@ -71,10 +71,11 @@ export class CallFolder {
       const chi = keyHigh(ck);
       w.calling.addParts(chi, keyLow(ck, chi));
       w.pairs.addParts(f.pairHi, f.pairLo);
-      w.callingEqualsCalled += one(f.callingEqualsCalled);
-      // a caller ID the customer holds (inventory or declared) is no spoofed neighbour, however local
-      // its calls: a small town's business calls its own exchange all day
-      w.neighborNpaNxx += one(!f.callingEqualsCalled && f.neighborNpaNxx && f.inventory !== 1);
+      // a caller ID the customer holds (inventory or declared) is no spoof: a user calling its own
+      // number checks its voicemail, a small town's business calls its own exchange all day
+      const own = f.inventory === 1;
+      w.callingEqualsCalled += one(f.callingEqualsCalled && !own);
+      w.neighborNpaNxx += one(!f.callingEqualsCalled && f.neighborNpaNxx && !own);
       const invalid = isInvalidCallingClass(cls);
       // reserved fictitious numbers (555-01XX) are invalid caller IDs too; the count of them also
       // feeds the share rule that names them

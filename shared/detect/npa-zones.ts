@@ -32,6 +32,9 @@ const ZONES: Record<string, string> = {
     '357 369 257',
   'America/Anchorage': '907',
   'Pacific/Honolulu': '808',
+  // Guam and the Northern Mariana Islands (UTC+10, no DST), American Samoa (UTC-11)
+  'Pacific/Guam': '671 670',
+  'Pacific/Pago_Pago': '684',
   'America/Puerto_Rico': '787 939 340',
   'America/Halifax': '782 902 506 428',
   'America/St_Johns': '709 879',

@@ -17,9 +17,11 @@ export const COUNTER_FIELDS = [
   /** billable seconds of answered calls */
   'durationSum',
   'rej403',
+  /** 603 Decline, and a REJECTED disposition without a SIP code */
   'rej603',
   'rej607',
   'rej608',
+  /** calling number equals called number, one the customer does not hold (its own is a voicemail check) */
   'callingEqualsCalled',
   /** caller NPA-NXX equals called NPA-NXX, from a caller ID the customer does not hold (or no inventory) */
   'neighborNpaNxx',

@@ -117,9 +117,13 @@ describe('critical case rule and evidence', () => {
   });
 
   it('is critical for DNO calling numbers at volume and for a third traceback in a year', () => {
-    const dno = { ...event, reasons: [{ code: 'DNO_CALLING_NUMBER', detail: 'x' }] };
+    const dno = { ...event, reasons: [{ code: 'DNO_CALLING_NUMBER', observed: 150, detail: 'x' }] };
     const evidence = buildEvidence(newCase('c', { ...trigger, event: dno }, AT), null, [], new Date(AT));
-    expect(assessCritical(evidence).why).toEqual(['DNO_CALLING_NUMBER in a window of 4210 calls']);
+    expect(assessCritical(evidence).why).toEqual(['DNO_CALLING_NUMBER: 150 calls in a window of 4210']);
+    // one DNO call in a busy hour is not volume: the case waits for review
+    const one = { ...event, reasons: [{ code: 'DNO_CALLING_NUMBER', observed: 1, detail: 'x' }] };
+    const single = buildEvidence(newCase('c', { ...trigger, event: one }, AT), null, [], new Date(AT));
+    expect(assessCritical(single)).toEqual({ critical: false, why: [] });
     const history = [
       { tracebackId: 'ITG-1', answeredAt: '2026-03-01T00:00:00Z' },
       { tracebackId: 'ITG-2', answeredAt: '2026-09-01T00:00:00Z' },

@@ -382,6 +382,24 @@ describe('canonical fast lane', () => {
     expect(packedRows).toBeGreaterThan(300);
   });
 
+  it('counts a REJECTED disposition without a SIP code as a 603 decline, in both lanes', () => {
+    const row = (id: string, sip: string, disposition: string) =>
+      `${id},2026-11-27T16:00:00Z,C1,T1,+12129870143,+13129870199,${sip},${disposition}`;
+    const text = `${[
+      'call_id,start_time,customer_id,trunk_id,calling_number,called_number,sip_code,disposition',
+      row('r1', '', 'REJECTED'),
+      row('r2', '', 'rejected'),
+      row('r3', '486', 'REJECTED'), // the SIP code says what happened
+      row('r4', '', 'BUSY'),
+    ].join('\n')}\n`;
+    const before = packedRows;
+    const fast = run(text, 1 << 20, true);
+    expect(packedRows - before).toBe(4);
+    expect(fast).toEqual(run(text, 1 << 20, false));
+    const [, w] = fast.windows.find(([, x]) => x.trunkId === '') as [string, WindowJson];
+    expect([w.attempts, w.answered, w.rej603]).toEqual([4, 0, 2]);
+  });
+
   it('several batches into one aggregator: the same windows as the general lane (each reader numbers its ids anew)', () => {
     fc.assert(
       fc.property(

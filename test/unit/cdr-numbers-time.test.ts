@@ -32,6 +32,22 @@ describe('normalizeNumber', () => {
     for (const raw of ['', '  ', 'anonymous', 'Anonymous', 'sip:anonymous@anonymous.invalid', 'Restricted']) {
       expect(normalizeNumber(raw).cls).toBe('blank');
     }
+    // privacy as switches spell it: words that say the number is withheld, and the P / O display codes
+    for (const raw of [
+      'Private Caller',
+      'Restricted Number',
+      'Blocked',
+      'OUT OF AREA',
+      'Out-of-Area',
+      'P',
+      'O',
+    ])
+      expect(normalizeNumber(raw).cls, raw).toBe('blank');
+    for (const raw of ['Unknown Caller', 'No Caller ID', 'Withheld Number', 'anonymous_caller'])
+      expect(normalizeNumber(raw).cls, raw).toBe('blank');
+    // other words are no caller ID anyone withheld
+    for (const raw of ['number', 'caller id', 'CALLME', 'alice', 'PP'])
+      expect(normalizeNumber(raw).cls, raw).toBe('invalid_digits');
   });
 
   it('reads the URI of a name-addr with a display name', () => {

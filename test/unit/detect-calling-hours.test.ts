@@ -150,5 +150,8 @@ describe('calling hours at the called party', () => {
     // the Florida overlays of 2022-2025
     for (const npa of ['324', '645', '728'])
       expect(zonesOfNumber(`+1${npa}2345678`)).toEqual(['America/New_York']);
+    // the territories, where the federal hours hold too
+    expect(zonesOfNumber('+16712345678')).toEqual(['Pacific/Guam']);
+    expect(zonesOfNumber('+16842345678')).toEqual(['Pacific/Pago_Pago']);
   });
 });

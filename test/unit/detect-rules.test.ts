@@ -347,6 +347,22 @@ describe('legitimate look-alikes stay quiet', () => {
     expect(codesFor(findings, 'SPOOF')).toContain('NEIGHBOR_SPOOFING');
   });
 
+  it('users calling their own numbers (voicemail checks) are not caller-equals-called spoofing', () => {
+    const g = rng(35);
+    const own = Array.from({ length: 30 }, (_, i) => `+1212987${String(3000 + i)}`);
+    const traffic = (id: string) =>
+      callsInHour(id, HOUR, 200, (i) => {
+        const calling = g.pick(own);
+        return { calling, called: i % 8 === 0 ? calling : randomNumber(g), durationS: g.int(30, 300) };
+      });
+    const r = ref(customer('VM', 'standard', 'conversational'), customer('SP', 'standard', 'conversational'));
+    r.inventory = new NumberInventory();
+    for (const n of own) r.inventory.add('VM', n);
+    const findings = analyzeCalls([...traffic('VM'), ...traffic('SP')], r);
+    expect(codesFor(findings, 'VM').has('CALLING_EQUALS_CALLED')).toBe(false);
+    expect(codesFor(findings, 'SP')).toContain('CALLING_EQUALS_CALLED');
+  });
+
   it('a wholesale upstream with a normal share of B and C attestation', () => {
     const g = rng(32);
     const numbers = pool(60, 32);

@@ -1,7 +1,7 @@
 import { type ByteInterner, FNV_OFFSET, FNV_PRIME } from '../byte-intern.ts';
 import { classifyNanpParts } from '../nanp.ts';
 import { DISPOSITION_NAMES, VERSTAT_NAMES } from '../normalize.ts';
-import type { PackedCall } from '../packed-call.ts';
+import { type PackedCall, REJECTED_SIP_CODE } from '../packed-call.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
 import type { ByteTimeParser } from '../time-bytes.ts';
 import type { ColumnMap } from './canonical-csv.ts';
@@ -26,6 +26,7 @@ import type { ColumnMap } from './canonical-csv.ts';
 const NO_KEY = -2;
 /** the reader's number for ANSWERED (a disposition is its index in DISPOSITION_NAMES + 1, 0 for none) */
 const ANSWERED = DISPOSITION_NAMES.indexOf('ANSWERED') + 1;
+const REJECTED = DISPOSITION_NAMES.indexOf('REJECTED') + 1;
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
@@ -409,7 +410,7 @@ export class CanonicalFastReader {
     out.hourIdx = hourIdx;
     out.durationS = answered ? durationS : 0;
     out.answered = answered;
-    out.sipCode = sipCode;
+    out.sipCode = sipCode !== 0 ? sipCode : disposition === REJECTED ? REJECTED_SIP_CODE : 0;
     out.customerId = customerId;
     out.customerSlot = customerSlot;
     out.trunkId = trunkId;

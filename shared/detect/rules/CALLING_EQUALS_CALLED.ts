@@ -4,7 +4,8 @@ import { defineRule } from './rule.ts';
 
 export const CALLING_EQUALS_CALLED = defineRule({
   code: 'CALLING_EQUALS_CALLED',
-  firesWhen: 'share of calls presenting the called number as caller ID (and at least 10 calls) is above',
+  firesWhen:
+    'share of calls presenting the called number as caller ID, a number the customer does not hold (and at least 10 calls), is above',
   direction: 'max',
   ratio: true,
   signature: true,
@@ -17,7 +18,7 @@ export const CALLING_EQUALS_CALLED = defineRule({
       also: w.callingEqualsCalled >= cfg.minCount,
       calls: w.attempts,
       share: r,
-      detail: `${int(w.callingEqualsCalled)} calls (${pct(r)}) presented the called party's own number as caller ID`,
+      detail: `${int(w.callingEqualsCalled)} calls (${pct(r)}) presented the called party's own number as caller ID, one the customer does not hold`,
     };
   },
 });

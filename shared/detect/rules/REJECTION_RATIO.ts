@@ -3,7 +3,8 @@ import { defineRule } from './rule.ts';
 
 export const REJECTION_RATIO = defineRule({
   code: 'REJECTION_RATIO',
-  firesWhen: '403/603/607/608 share of attempts is above',
+  firesWhen:
+    '403/603/607/608 share of attempts (a REJECTED disposition without a SIP code counts as 603) is above',
   direction: 'max',
   ratio: true,
   signature: false,
