@@ -56,7 +56,8 @@ function extractVerstat(params: string): Verstat {
 /**
  * Per-call codes a caller dials before the number to hide or show its caller ID for that one call:
  * *67 and *82 (NANP vertical service codes), #31# and *31# (GSM). The call still goes to the number
- * after them, so a PBX that logs the dialled string must not make it an on-net call.
+ * after them, so a PBX that logs the dialled string must not make it an on-net call. Only a called
+ * number can carry one: in a caller ID it is no number (invalid, as any other '*').
  */
 const PER_CALL_CODE = /^(?:\*67|\*82|#31#|\*31#)[\s().\-/]*(?=\+?\d)/;
 
@@ -70,8 +71,8 @@ function withoutPerCallCode(text: string): string {
 /**
  * Normalizes a caller or called number in any shape switches produce to E.164:
  * `+12025550143`, `12025550143`, `2025550143`, `(202) 555-0143`, `011 44 20...`, `0044...`,
- * `sip:+12025550143;verstat=TN-Validation-Passed@host;user=phone`, `tel:+1...;verstat=...`, and a
- * number dialled behind a per-call caller-ID code (`*6712025550143`).
+ * `sip:+12025550143;verstat=TN-Validation-Passed@host;user=phone`, `tel:+1...;verstat=...`,
+ * `"Front desk" <sip:+1...@host>;tag=...`. A called number has its own reader (normalizeCalledNumber).
  * A number that cannot be normalized is kept verbatim and classified invalid, never dropped.
  */
 export function normalizeNumber(raw: string): NormalizedNumber {
@@ -87,8 +88,10 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
   let text = raw.trim();
   let verstat: Verstat = '';
   // a display name before <uri>: the number is in the URI
-  const lt = text.indexOf('<');
-  if (lt > 0 && text.endsWith('>')) text = text.slice(lt);
+  // (the last `<`: a display name may hold one; parameters may follow the `>`)
+  const lt = text.lastIndexOf('<');
+  const gt = text.lastIndexOf('>');
+  if (lt > 0 && gt > lt) text = text.slice(lt, gt + 1);
   const lower = text.toLowerCase();
   if (
     lower.startsWith('sip:') ||
@@ -109,11 +112,9 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
 }
 
 /** normalizeNumber on the dial string `text` of `raw` (see dialString). */
-function numberOf(raw: string, dialled: string, verstat: Verstat): NormalizedNumber {
-  let text = dialled;
+function numberOf(raw: string, text: string, verstat: Verstat): NormalizedNumber {
   if (text === '') return { value: '', cls: 'blank', verstat };
   if (isWithheld(text)) return { value: '', cls: 'blank', verstat };
-  text = withoutPerCallCode(text);
   // visual separators only; anything else (letters, '*', '#') makes the number invalid
   const plus = text.startsWith('+');
   const digits = (plus ? text.slice(1) : text).replace(/[\s().\-/]/g, '');
@@ -154,23 +155,28 @@ const EMERGENCY = new Set(['911', '933', '9911', '9933']);
 const OUTSIDE_LINE = /^9(?:011\d{7,15}|1[2-9]\d{9})$/;
 
 /**
- * normalizeNumber for a called number. A PSTN number dialled behind a PBX's outside-line 9 (`9 1 312
- * ...`, `9 011 44 ...`) becomes the E.164 number it reached, so a traceback request naming that number
- * finds the call and distinct counts see what the PSTN saw. Any other number that cannot be normalized
- * is kept as its dial string (a URI's user part: `sip:911@pbx` is 911, an emergency call), which is
- * what destinationOf judges.
+ * normalizeNumber for a called number, as dialled: a per-call caller-ID code in front is left out
+ * (`*6712025550143`, see PER_CALL_CODE), and a PSTN number dialled behind a PBX's outside-line 9 (`9 1
+ * 312 ...`, `9 011 44 ...`, also `9 *67 1 312 ...`) becomes the E.164 number it reached, so a traceback
+ * request naming that number finds the call and distinct counts see what the PSTN saw. Any other
+ * number that cannot be normalized is kept as its dial string (a URI's user part: `sip:911@pbx` is
+ * 911, an emergency call), which is what destinationOf judges.
  */
 export function normalizeCalledNumber(raw: string): NormalizedNumber {
   const { text, verstat } = dialString(raw);
-  const n = numberOf(raw, text, verstat);
+  const dialled = withoutPerCallCode(text);
+  const n = numberOf(raw, dialled, verstat);
   if (n.value.startsWith('+') || n.cls === 'blank') return n;
-  const digits = text.replace(/[\s().\-/]/g, '');
-  if (OUTSIDE_LINE.test(digits)) {
-    // what follows the 9: 1 and ten digits, or 011 and an international number
-    const reached = numberOf(raw, digits.slice(1), verstat);
-    if (reached.value.startsWith('+')) return reached;
+  const digits = dialled.replace(/[\s().\-/]/g, '');
+  if (digits.startsWith('9')) {
+    // what follows the 9 (a per-call code may come first): 1 and ten digits, or 011 and an international number
+    const after = withoutPerCallCode(digits.slice(1));
+    if (OUTSIDE_LINE.test(`9${after}`)) {
+      const reached = numberOf(raw, after, verstat);
+      if (reached.value.startsWith('+')) return reached;
+    }
   }
-  return { ...n, value: text };
+  return { ...n, value: dialled };
 }
 
 /** Destination of a called number as normalizeCalledNumber left it (E.164 text, else the dial string). */

@@ -9,11 +9,11 @@ export type Verstat = 'TN-Validation-Passed' | 'TN-Validation-Failed' | 'No-TN-V
 /** NANP / E.164 validity class of a calling number (domain-notes 1.3). */
 export type NumberClass =
   | 'valid' // a plausible geographic NANP number or a well-formed international number
-  | 'blank' // empty or anonymous caller ID
+  | 'blank' // empty or withheld caller ID (anonymous, Private Caller, OUT OF AREA ...)
   | 'invalid_digits' // could not be normalized (letters, too short, too long)
-  | 'invalid_npa' // area code not assignable (N9X, 37X, 96X, 0/1 first digit, N11)
+  | 'invalid_npa' // area code not assignable (N9X, 37X, 96X, 0/1 first digit, N11 and the other easily recognisable codes such as 222)
   | 'invalid_nxx' // exchange not assignable (0/1 first digit, N11)
-  | 'fictitious' // 555-01XX and other reserved numbers
+  | 'fictitious' // 555-01XX, 555-1212, 555-4334
   | 'toll_free' // 8YY
   | 'premium' // 900
   | 'non_geographic'; // 500/52X/533/544/566/577/588/600/622/700/710

@@ -27,7 +27,7 @@ export const COUNTER_FIELDS = [
   'neighborNpaNxx',
   /** caller IDs that cannot exist in the numbering plan, reserved fictitious ones included */
   'callingInvalid',
-  /** ...of those, reserved fictitious numbers (555-01XX, 555-1212) */
+  /** ...of those, reserved fictitious numbers (555-01XX, 555-1212, 555-4334) */
   'callingFictitious',
   'callingBlank',
   'callingTollFree',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyNanp } from '../../shared/cdr/nanp.ts';
-import { normalizeNumber } from '../../shared/cdr/phone.ts';
+import { normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
 import { parseTimestamp, ZoneClock } from '../../shared/cdr/time.ts';
 
 describe('normalizeNumber', () => {
@@ -55,15 +55,26 @@ describe('normalizeNumber', () => {
       value: '+12129870143',
       cls: 'valid',
     });
+    // header parameters after the URI, and a '<' inside the display name
+    expect(normalizeNumber('"John" <sip:+12129870143@h>;tag=a1').value).toBe('+12129870143');
+    expect(normalizeNumber('"a<b" <sip:+12129870143@h>').value).toBe('+12129870143');
     expect(normalizeNumber('"Anonymous" <sip:anonymous@anonymous.invalid>').cls).toBe('blank');
   });
 
-  it('reads the number dialled behind a per-call caller-ID code (*67, *82, #31#)', () => {
+  it('reads a called number dialled behind a per-call caller-ID code (*67, *82, #31#), also after the outside-line 9', () => {
     for (const raw of ['*6712129870143', '*67 (212) 987-0143', '*8212129870143', '#31#+12129870143'])
-      expect(normalizeNumber(raw)).toMatchObject({ value: '+12129870143', cls: 'valid' });
+      expect(normalizeCalledNumber(raw)).toMatchObject({ value: '+12129870143', cls: 'valid' });
+    for (const raw of ['*67912129870143', '9*6712129870143', '9 *67 1 212 987 0143'])
+      expect(normalizeCalledNumber(raw).value, raw).toBe('+12129870143');
+    expect(normalizeCalledNumber('*82911').value).toBe('911');
     // a feature code alone, or one followed by no number, stays as dialled
-    expect(normalizeNumber('*67')).toMatchObject({ value: '*67', cls: 'invalid_digits' });
-    expect(normalizeNumber('*671234')).toMatchObject({ value: '*671234', cls: 'invalid_digits' });
+    expect(normalizeCalledNumber('*67')).toMatchObject({ value: '*67', cls: 'invalid_digits' });
+    expect(normalizeCalledNumber('*671234')).toMatchObject({ value: '1234', cls: 'invalid_digits' });
+    // a caller ID never carries one: with it, it is no number (the invalid caller-ID rule sees it)
+    expect(normalizeNumber('*6712129870143')).toMatchObject({
+      value: '*6712129870143',
+      cls: 'invalid_digits',
+    });
   });
 
   it('keeps numbers it cannot normalize verbatim and calls them invalid', () => {
