@@ -24,20 +24,30 @@ export function leadLength(b: Buffer): number {
 }
 
 /**
- * Whether a batch starting with `b` ends its lines in a bare CR (classic Mac): its first line past the
- * lead ends in a CR not followed by LF. Decided on the first SAMPLE_BYTES (and the byte after a CR at
- * their end), so the parser and the planning of ranges answer alike; a first line not ended in them
- * ends in LF as far as this is concerned. null: not known yet (a shorter `b` with no line end after
- * its lead, or one that ends in that CR).
+ * Whether a batch starting with `b` ends its lines in a bare CR (classic Mac), decided on its first
+ * SAMPLE_BYTES past the lead, so the parser and the planning of ranges answer alike: the first line end
+ * there is a CR that no LF follows. A run of CRs before an LF ends a line of the LF family (CRLF, or
+ * CRLF converted twice: CR CR LF). A JSON Lines batch only when the sample holds no LF at all: a CR may
+ * be whitespace inside an object. null: not known yet (`b` is shorter than the sample and not the
+ * whole batch).
  */
-export function crLineEnds(b: Buffer): boolean | null {
+export function crLineEnds(b: Buffer, whole = false): boolean | null {
   const from = leadLength(b);
   const sample = b.subarray(0, SAMPLE_BYTES);
-  const cr = sample.indexOf(0x0d, from);
-  const lf = sample.indexOf(0x0a, from);
-  if (cr !== -1 && (lf === -1 || cr < lf)) return cr + 1 < b.length ? b[cr + 1] !== 0x0a : null;
-  return lf !== -1 || b.length >= SAMPLE_BYTES ? false : null;
+  const known = whole || b.length >= SAMPLE_BYTES;
+  const lf = sample.indexOf(LF, from);
+  const cr = sample.indexOf(CR, from);
+  if (startsJsonLines(sample)) return lf !== -1 ? false : known ? cr !== -1 : null;
+  if (cr === -1 || (lf !== -1 && lf < cr)) return lf !== -1 || known ? false : null;
+  let end = cr;
+  while (end < b.length && b[end] === CR) end++;
+  if (end < b.length) return b[end] !== LF;
+  // the batch so far ends in that run of CRs: the next byte decides, or there is none
+  return whole ? true : null;
 }
+
+const CR = 0x0d;
+const LF = 0x0a;
 
 /** Whether a batch starting with `sample` is JSON Lines: its first byte past the lead opens an object. */
 export function startsJsonLines(sample: Buffer): boolean {

@@ -190,7 +190,7 @@ export class BatchParser {
       // nothing but blank space (and a byte-order mark), or one line: read as it would have been
       const lead = this.lead;
       this.lead = null;
-      this.begin(lead);
+      this.begin(lead, true);
       this.feed(lead);
     }
     const held = this.crLines?.end();
@@ -202,15 +202,16 @@ export class BatchParser {
     return { ...this.stats };
   }
 
-  private begin(chunk: Buffer): void {
+  /** Decides the batch's format (and line ends) from its first bytes; `whole`: they are all of it. */
+  private begin(chunk: Buffer, whole = false): void {
     const want = this.opts.format ?? 'auto';
     const sample = chunk.subarray(0, SAMPLE_BYTES);
     if (sample.includes(0)) {
       throw new BatchReadError(`${this.opts.source}: not a text file (binary data in the first bytes)`);
     }
-    // decided once for the batch: a first line ending in a bare CR (classic Mac) means lines end so,
+    // decided once for the batch: a first line end that is a bare CR (classic Mac) means lines end so,
     // and its CRs are read as LF; a CRLF or LF batch is read as it is, at no cost per byte
-    if (this.opts.crLineEnds ?? crLineEnds(chunk) === true) this.crLines = new CrLineEnds();
+    if (this.opts.crLineEnds ?? crLineEnds(chunk, whole) === true) this.crLines = new CrLineEnds();
     if (want === 'jsonl' || (want === 'auto' && startsJsonLines(sample))) {
       this.format = 'jsonl';
       return;

@@ -445,6 +445,22 @@ describe('line ends', () => {
     ]);
   });
 
+  it('reads CR CR LF (CRLF converted twice) and a CR inside the first JSON object as LF batches', async () => {
+    // the blank CR before each CRLF is no line of its own: the rows keep their line numbers
+    const twice = await parse(`${LINES.join('\r\r\n')}\r\r\n`, { chunk: 3 });
+    expect(summary(twice)).toEqual(summary(await parse(lf)));
+    // a CR is blank space inside a JSON object: the batch's lines still end in LF
+    const jl = await parse(`${json('r1').replace(',', ',\r')}\n${json('r2')}\n`);
+    expect(jl.quarantined).toEqual([]);
+    expect(jl.calls.map((c) => [c.line, c.callId])).toEqual([
+      [1, 'r1'],
+      [2, 'r2'],
+    ]);
+    // a short CR-only batch, all of it in the first bytes, is read as lines too
+    const short = await parse(`${json('s1')}\r${json('s2')}\r`);
+    expect(short.calls.map((c) => c.callId)).toEqual(['s1', 's2']);
+  });
+
   it('fails loudly on a header cut short by a bare CR, instead of taking a row into it', async () => {
     const text = `call_id,start_time,answer_time\rend_time,customer_id,calling_number,called_number\n${row('a')}\n`;
     await expect(parse(text)).rejects.toThrow(/line 1: header lacks required column\(s\) customer_id/);
