@@ -98,6 +98,19 @@ export function peerAddress(peer: string): string | null {
 }
 
 /**
+ * A peer, or a map entry naming one, without the signalling port a channel name may carry: an address
+ * bare (`203.0.113.9:5061` -> `203.0.113.9`, `[2001:db8::1]:5060` -> `2001:db8::1`), a host name without
+ * its port (`sip.carrier.example:5060`). One peer is one trunk whatever port it signalled from, and a
+ * map entry written with the port names the same trunk.
+ */
+export function peerWithoutPort(peer: string): string {
+  const address = peerAddress(peer);
+  if (address !== null) return address;
+  const host = /^([^:[\]]+):\d{1,5}$/.exec(peer);
+  return host ? host[1] : peer;
+}
+
+/**
  * One switch's attribution: map entries by peer name (case-insensitive), exact address, or CIDR
  * (the longest prefix wins); then the peer name itself when it may name a customer.
  */
@@ -114,10 +127,12 @@ export class CustomerAttribution {
     this.#unattributed = unattributed;
     for (const { trunk, customerId } of routes) {
       const slash = trunk.indexOf('/');
-      const address = slash < 0 ? mapAddress(trunk) : trunk.slice(0, slash);
+      // an entry written with a port names the peer as channels give it, without one
+      const entry = slash < 0 ? peerWithoutPort(trunk) : trunk;
+      const address = slash < 0 ? mapAddress(entry) : trunk.slice(0, slash);
       const family = address === null ? null : addressFamily(address);
       if (address === null || family === null) {
-        this.#byName.set(trunk.toLowerCase(), customerId);
+        this.#byName.set(entry.toLowerCase(), customerId);
         continue;
       }
       const prefix = slash < 0 ? (family === 'ipv4' ? 32 : 128) : Number(trunk.slice(slash + 1));

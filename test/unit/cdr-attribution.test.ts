@@ -177,6 +177,22 @@ describe('Asterisk channel names as each driver writes them', () => {
     expect(peerAddress('carrier-a:5060')).toBeNull();
     expect(peerAddress('203.0.113.9:')).toBeNull();
   });
+
+  it('a map entry written with a port, and a host name peer with one, name the peer without it', () => {
+    expect(trunkFromChannel('SIP/sip.carrier.example:5060-0000001a')).toBe('sip.carrier.example');
+    const map = new CustomerAttribution([
+      { trunk: '203.0.113.9:5061', customerId: 'C9' },
+      { trunk: 'sip.carrier.example:5060', customerId: 'C8' },
+      { trunk: '[2001:db8::7]:5060', customerId: 'C7' },
+    ]);
+    for (const [channel, customer] of [
+      ['SIP/203.0.113.9:5061-0000001f', 'C9'],
+      ['SIP/203.0.113.9:5080-0000002f', 'C9'],
+      ['SIP/sip.carrier.example:5060-0000001a', 'C8'],
+      ['PJSIP/[2001:db8::7]:5060-00000015', 'C7'],
+    ])
+      expect(map.customerFor(asteriskOrigin(channel)), channel).toBe(customer);
+  });
 });
 
 describe('FreeSWITCH mod_cdr_csv with an empty accountcode', () => {

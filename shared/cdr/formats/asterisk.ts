@@ -1,4 +1,10 @@
-import { type CallOrigin, type CustomerAttribution, PEER_NAMES_ONLY, peerAddress } from '../attribution.ts';
+import {
+  type CallOrigin,
+  type CustomerAttribution,
+  PEER_NAMES_ONLY,
+  peerAddress,
+  peerWithoutPort,
+} from '../attribution.ts';
 import type { CsvRecord } from '../csv-tokenizer.ts';
 import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
 
@@ -35,15 +41,14 @@ const IAX2_SUFFIX = /-(?:[0-9a-f]{8}|\d+)$/i;
  * `PJSIP/carrier-a-0000001f` -> `carrier-a`: the peer (trunk) of the channel, without the channel
  * technology and the per-call suffix, so it names the trunk the way the carrier provisioned it. A
  * peer written as an address (`SIP/203.0.113.9:5061-...`, `PJSIP/[2001:db8::7]:5060-...`,
- * `IAX2/192.168.2.14:4569-753`) is the bare address, so one peer is one trunk whatever port it
- * signalled from, and the trunk map matches it as an address.
+ * `IAX2/192.168.2.14:4569-753`) is the bare address, and a host name loses its port too
+ * (peerWithoutPort), so one peer is one trunk whatever port it signalled from.
  */
 export function trunkFromChannel(channel: string): string {
   const slash = channel.indexOf('/');
   const tech = slash < 0 ? '' : channel.slice(0, slash).toUpperCase();
   const rest = channel.replace(/^[A-Za-z0-9]+\//, '');
-  const peer = rest.replace(tech === 'IAX2' ? IAX2_SUFFIX : HEX_SUFFIX, '');
-  return peerAddress(peer) ?? peer;
+  return peerWithoutPort(rest.replace(tech === 'IAX2' ? IAX2_SUFFIX : HEX_SUFFIX, ''));
 }
 
 /** Channel technologies whose peer is a provisioned trunk or endpoint name (not Local/, DAHDI/, ...). */
