@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { type BigIntStats, lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
@@ -32,7 +32,10 @@ export interface Skipped {
   hidden: number;
   special: number;
   links: number;
-  /** files reached again (named twice, named and inside a named directory, or through a link): read once */
+  /**
+   * files and directories reached again (named twice, named and inside a named directory, or through
+   * a link): read once
+   */
   repeated: number;
 }
 
@@ -41,8 +44,9 @@ export interface Skipped {
  * that is a FIFO, socket or device is refused (reading a FIFO with no writer blocks forever). In
  * directories, hidden entries, special files and symbolic links that loop or lead nowhere are
  * skipped and counted (`onSkipped` hears the totals once); a linked directory already walked is not
- * walked again, so a link to a parent cannot loop. A file reached a second time by any path is read
- * once (counted as repeated): reading it twice would count every call in it twice.
+ * walked again, so a link to a parent cannot loop. A file or directory reached a second time by any
+ * path is read once (counted as repeated): reading it twice would count every call in it twice. Files
+ * are told apart by device and inode, read as bigints (a Number may round an inode into another's).
  */
 export async function expandInputs(
   paths: string[],
@@ -53,18 +57,18 @@ export async function expandInputs(
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
   for (const p of paths) {
-    let st: Stats;
+    let st: BigIntStats;
     try {
-      st = statSync(p);
+      st = statSync(p, { bigint: true });
     } catch (e) {
       throw new UsageError(`${p}: ${statProblem(e)}`);
     }
     if (st.isDirectory()) {
-      const found: Array<{ path: string; size: number; stats: Stats }> = [];
+      const found: Array<{ path: string; size: number; stats: BigIntStats }> = [];
       await walk(p, st, found, skipped, seenDirs);
       appendInPathOrder(out, found, (f) => firstTime(seenFiles, f.stats, skipped));
     } else if (st.isFile()) {
-      if (firstTime(seenFiles, st, skipped)) out.push({ path: p, size: st.size });
+      if (firstTime(seenFiles, st, skipped)) out.push({ path: p, size: Number(st.size) });
     } else throw new UsageError(`${p}: is ${specialKind(st)}, not a CDR file`);
   }
   if (skipped.hidden + skipped.special + skipped.links + skipped.repeated > 0) onSkipped(skipped);
@@ -87,7 +91,7 @@ export function appendInPathOrder<T extends { path: string; size: number }>(
 }
 
 /** Whether the file `st` is seen for the first time (by device and inode); counts it as repeated if not. */
-function firstTime(seen: Set<string>, st: Stats, skipped: Skipped): boolean {
+function firstTime(seen: Set<string>, st: BigIntStats, skipped: Skipped): boolean {
   const key = `${st.dev}:${st.ino}`;
   if (seen.has(key)) {
     skipped.repeated++;
@@ -97,7 +101,7 @@ function firstTime(seen: Set<string>, st: Stats, skipped: Skipped): boolean {
   return true;
 }
 
-function specialKind(st: Stats): string {
+function specialKind(st: Stats | BigIntStats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isSocket()) return 'a socket';
@@ -106,13 +110,16 @@ function specialKind(st: Stats): string {
 
 async function walk(
   dir: string,
-  st: Stats,
-  out: Array<{ path: string; size: number; stats: Stats }>,
+  st: BigIntStats,
+  out: Array<{ path: string; size: number; stats: BigIntStats }>,
   skipped: Skipped,
   seenDirs: Set<string>,
 ): Promise<void> {
   const key = `${st.dev}:${st.ino}`;
-  if (seenDirs.has(key)) return;
+  if (seenDirs.has(key)) {
+    skipped.repeated++;
+    return;
+  }
   seenDirs.add(key);
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.name.startsWith('.')) {
@@ -120,15 +127,15 @@ async function walk(
       continue;
     }
     const path = join(dir, e.name);
-    let target: Stats;
+    let target: BigIntStats;
     try {
-      target = e.isSymbolicLink() ? statSync(path) : lstatSync(path);
+      target = e.isSymbolicLink() ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true });
     } catch {
       skipped.links++;
       continue;
     }
     if (target.isDirectory()) await walk(path, target, out, skipped, seenDirs);
-    else if (target.isFile()) out.push({ path, size: target.size, stats: target });
+    else if (target.isFile()) out.push({ path, size: Number(target.size), stats: target });
     else skipped.special++;
   }
 }
@@ -140,7 +147,7 @@ function warnSkipped(s: Skipped): void {
     );
   if (s.repeated > 0)
     process.stderr.write(
-      `traceguard: read once: ${s.repeated} file(s) named again (twice, inside a named directory, or through a link)\n`,
+      `traceguard: read once: ${s.repeated} file(s) or folder(s) reached again (named twice, inside a named folder, or through a link)\n`,
     );
 }
 

@@ -90,15 +90,16 @@ export interface BatchStats {
 
 const RAW_LIMIT = 2000;
 
+/** The error of a batch whose header lacks required columns. */
+function headerLacks(source: string, line: number, missing: readonly string[]): BatchReadError {
+  return new BatchReadError(`${source}: line ${line}: header lacks required column(s) ${missing.join(', ')}`);
+}
+
 /**
  * Push-based parser for one batch: feed decoded bytes with push(), then end(). Detects the format
  * from the first record, maps rows to raw calls, normalizes them, and routes every row either to
  * `sink.call` or `sink.quarantine` with its line number and reason: rows in = calls + quarantined.
  */
-function headerLacks(source: string, line: number, missing: readonly string[]): BatchReadError {
-  return new BatchReadError(`${source}: line ${line}: header lacks required column(s) ${missing.join(', ')}`);
-}
-
 export class BatchParser {
   private readonly opts: ParseOptions;
   private readonly sink: BatchSink;

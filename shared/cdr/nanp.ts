@@ -66,20 +66,9 @@ NPA_KIND[900] = 2;
 for (const npa of NON_GEOGRAPHIC) NPA_KIND[Number(npa)] = 3;
 
 /**
- * classifyNanp for a national number held as an integer (0 <= national < 1e10, the 10 digits after
- * the +1), so the hot path never builds the digit string. Same rules, same order as classifyNanp.
- */
-export function classifyNanpNational(national: number): NumberClass {
-  return classifyNanpParts(
-    Math.floor(national / 10_000_000),
-    Math.floor(national / 10_000) % 1000,
-    national % 10_000,
-  );
-}
-
-/**
  * The numbering-plan class of a national number cut into area code, exchange and line (integers):
- * the one implementation behind classifyNanp and classifyNanpNational.
+ * the one implementation behind classifyNanp and the canonical fast lane (which never builds the
+ * digit string).
  */
 export function classifyNanpParts(npa: number, nxx: number, line: number): NumberClass {
   const n0 = Math.floor(npa / 100);

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchParser, type BatchStats } from '../../shared/cdr/batch-parser.ts';
-import { classifyNanp, classifyNanpNational } from '../../shared/cdr/nanp.ts';
 import { defaultPlausibility } from '../../shared/cdr/plausibility.ts';
 import type { QuarantinedRow } from '../../shared/cdr/record.ts';
 import { parseTimestamp, ZoneClock } from '../../shared/cdr/time.ts';
@@ -670,17 +669,6 @@ describe('canonical fast lane', () => {
 });
 
 describe('integer helpers of the fast lane', () => {
-  it('classifyNanpNational agrees with classifyNanp on every 10-digit number', () => {
-    fc.assert(
-      fc.property(fc.stringMatching(/^\d{10}$/), (digits) => {
-        expect(classifyNanpNational(Number(digits))).toBe(classifyNanp(digits));
-      }),
-      { numRuns: 3000 },
-    );
-    for (const d of ['2125550150', '2125551212', '8005550100', '9005550100', '3705550100', '2121115555'])
-      expect(classifyNanpNational(Number(d))).toBe(classifyNanp(d));
-  });
-
   it('ByteTimeParser is parseTimestamp, or NaN for shapes it leaves to it', () => {
     fc.assert(
       fc.property(timeArb, (text) => {

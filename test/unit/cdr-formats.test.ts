@@ -352,7 +352,7 @@ describe('native switch formats', () => {
     ]);
   });
 
-  it('FreeSWITCH: a batch whose first cause is lower-case is still detected', async () => {
+  it('FreeSWITCH: a batch whose first cause is lower-case or padded is still detected', async () => {
     const rows = [
       fsRow('l-1', '2026-11-27 11:00:05', '54', 'normal_clearing'),
       fsRow('l-2', '', '0', 'USER_BUSY'),
@@ -363,6 +363,9 @@ describe('native switch formats', () => {
       ['l-1', true],
       ['l-2', false],
     ]);
+    // nor with blanks around it, as the row reader takes it
+    const padded = await parse(`${fsRow('p-1', '', '0', ' USER_BUSY ')}\n`, { zone: NY });
+    expect([padded.stats.format, padded.calls[0].disposition]).toEqual(['freeswitch', 'BUSY']);
   });
 
   it('FreeSWITCH: the hangup cause never makes a call answered, nor unanswered when it was answered', async () => {

@@ -12,10 +12,12 @@ export const FREESWITCH_COLUMNS = 15;
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
-/** Any case: the cause is read in any case, so a batch whose first cause is lower-case is still this layout. */
+/** Any case and blanks around: the cause is read so, and a batch whose first cause is written so is still this layout. */
 export function looksLikeFreeswitch(rec: CsvRecord): boolean {
   return (
-    rec.count === FREESWITCH_COLUMNS && LOCAL_TIME.test(rec.field(4)) && /^[A-Za-z_]+$/.test(rec.field(9))
+    rec.count === FREESWITCH_COLUMNS &&
+    LOCAL_TIME.test(rec.field(4)) &&
+    /^[A-Za-z_]+$/.test(rec.field(9).trim())
   );
 }
 
