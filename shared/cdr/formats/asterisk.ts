@@ -55,9 +55,9 @@ export function trunkFromChannel(channel: string): string {
 const PEER_TECHNOLOGIES = new Set(['SIP', 'PJSIP', 'IAX2']);
 
 /** Where an Asterisk call came from: the peer of its channel (docs/switch-config.md, attribution). */
-export function asteriskOrigin(channel: string): CallOrigin {
+export function asteriskOrigin(channel: string, trunk = trunkFromChannel(channel)): CallOrigin {
   const slash = channel.indexOf('/');
-  const peer = slash < 0 ? '' : trunkFromChannel(channel);
+  const peer = slash < 0 ? '' : trunk;
   const tech = slash < 0 ? '' : channel.slice(0, slash).toUpperCase();
   return { peer, namesCustomer: peer !== '' && PEER_TECHNOLOGIES.has(tech) && peerAddress(peer) === null };
 }
@@ -78,10 +78,13 @@ export function asteriskRow(rec: CsvRecord, attribution: CustomerAttribution = P
   }
   const raw = emptyRawCall();
   raw.attestation = NOT_REPORTED; // the default templates carry no STIR/SHAKEN fields
-  raw.customer_id = rec.field(0).trim() || attribution.customerFor(asteriskOrigin(rec.field(5)));
+  const channel = rec.field(5);
+  // the channel's peer once: the trunk, and the customer when accountcode is empty
+  const trunk = trunkFromChannel(channel);
+  raw.customer_id = rec.field(0).trim() || attribution.customerFor(asteriskOrigin(channel, trunk));
   raw.calling_number = rec.field(1) || numberFromClid(rec.field(4));
   raw.called_number = rec.field(2);
-  raw.trunk_id = trunkFromChannel(rec.field(5));
+  raw.trunk_id = trunk;
   raw.start_time = rec.field(9);
   raw.answer_time = rec.field(10);
   raw.end_time = rec.field(11);
