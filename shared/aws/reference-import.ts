@@ -24,7 +24,7 @@ export async function putCustomers(
         TableName: table,
         Key: { pk: `CUST#${c.customer_id}`, sk: 'PROFILE' },
         UpdateExpression:
-          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, declared_peak_per_hour = :peak, declared_ip_ranges = :ips, declared_numbers = :nums, #status = if_not_exists(#status, :active), importedAt = :at',
+          'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, declared_peak_per_hour = :peak, declared_ip_ranges = :ips, declared_numbers = :nums, provider = :provider, #status = if_not_exists(#status, :active), importedAt = :at',
         ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
         ExpressionAttributeValues: {
           ':id': c.customer_id,
@@ -35,6 +35,7 @@ export async function putCustomers(
           ':peak': c.declared_peak_per_hour ?? null,
           ':ips': c.declared_ip_ranges ?? null,
           ':nums': c.declared_numbers ?? null,
+          ':provider': c.provider ?? null,
           ':active': 'active',
           ':at': now.toISOString(),
         },

@@ -49,6 +49,7 @@ export function customerFromItem(item: Record<string, unknown>): Customer | null
     declared_peak_per_hour: item.declared_peak_per_hour,
     declared_ip_ranges: item.declared_ip_ranges,
     declared_numbers: item.declared_numbers,
+    provider: item.provider,
   });
   return parsed.success ? parsed.data : null;
 }

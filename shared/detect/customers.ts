@@ -65,6 +65,22 @@ export const customerSchema = z.object({
   declared_ip_ranges: listOf(declaredIpRange),
   /** calling numbers declared (with LOA) at onboarding: others are UNDECLARED_CALLING_NUMBER */
   declared_numbers: listOf(declaredNumber),
+  /**
+   * a provider customer (optional registry column): a carrier that hands us other providers' and its
+   * own customers' calls, listed in the Robocall Mitigation Database. Its caller IDs are its
+   * customers' and their signing is upstream's, so the rules on those leave it out by default.
+   */
+  provider: z.preprocess(
+    (v) =>
+      v === '' || v === null || v === undefined
+        ? undefined
+        : typeof v === 'string' && /^(true|yes|1)$/i.test(v.trim())
+          ? true
+          : typeof v === 'string' && /^(false|no|0)$/i.test(v.trim())
+            ? false
+            : v,
+    z.boolean({ error: 'provider must be true or false' }).optional(),
+  ),
 });
 export type Customer = z.infer<typeof customerSchema>;
 

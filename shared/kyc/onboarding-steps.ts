@@ -187,6 +187,8 @@ export class OnboardingSteps {
       declared_numbers: app.telephone_numbers
         .map((t) => normalizeNumber(t.number).value)
         .filter((n) => n.startsWith('+')),
+      // a provider (in the RMD) carries others' calls: detection judges it on its traffic's quality
+      provider: app.provider,
       tier_since: existing?.tier_since ?? now,
       verified_at: now,
     });

@@ -286,4 +286,16 @@ describe('VOLUME_ABOVE_DECLARED', () => {
       /c\.csv: line 2: declared_peak_per_hour: .*positive whole number/,
     );
   });
+
+  it('reads the provider column: true, yes or 1, false, no or 0, empty for none, and names a bad one', () => {
+    const header = 'customer_id,name,onboarded_at,vetting,traffic_profile,provider';
+    const map = parseCustomers(
+      `${header}\nA,Alpha,,trusted,conversational,true\nB,Beta,,new,dialer,No\nC,Gamma,,new,dialer,\nD,Delta,,new,dialer,1\n`,
+      'c.csv',
+    );
+    expect(['A', 'B', 'C', 'D'].map((id) => map.get(id)?.provider)).toEqual([true, false, undefined, true]);
+    expect(() => parseCustomers(`${header}\nE,Eps,,new,dialer,maybe\n`, 'c.csv')).toThrow(
+      /c\.csv: line 2: provider: provider must be true or false/,
+    );
+  });
 });

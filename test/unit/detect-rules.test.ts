@@ -363,6 +363,39 @@ describe('legitimate look-alikes stay quiet', () => {
     expect(codesFor(findings, 'SP')).toContain('CALLING_EQUALS_CALLED');
   });
 
+  it("a provider customer's gateway traffic: fresh foreign caller IDs, all C-attested, judged on its quality only", () => {
+    const g = rng(36);
+    // every call from another caller abroad, C-attested as a gateway must, answered and talked through
+    const traffic = (id: string) =>
+      [0, 1, 2].flatMap((h) =>
+        callsInHour(
+          id,
+          HOUR + h * H,
+          600,
+          () => ({
+            calling: `+44${g.int(7_000_000_000, 7_999_999_999)}`,
+            attestation: 'C',
+            answered: g.next() < 0.55,
+            durationS: g.int(60, 500),
+          }),
+          40 + h,
+        ),
+      );
+    const r = ref(
+      { ...customer('GW', 'trusted', 'conversational'), provider: true },
+      customer('CX', 'trusted', 'conversational'),
+    );
+    const findings = analyzeCalls([...traffic('GW'), ...traffic('CX')], r);
+    expect(codesFor(findings, 'GW').size).toBe(0);
+    // the same traffic from a customer not registered as a provider is fresh caller IDs, unsigned
+    expect([...codesFor(findings, 'CX')].sort()).toEqual(['ANI_ROTATION', 'UNSIGNED_OR_GATEWAY_ATTESTATION']);
+    // a policy that judges providers too
+    const judged = analyzeCalls(traffic('GW'), r, null, {
+      rules: { ANI_ROTATION: { providers: true }, UNSIGNED_OR_GATEWAY_ATTESTATION: { providers: true } },
+    });
+    expect(codesFor(judged, 'GW').size).toBe(2);
+  });
+
   it('a wholesale upstream with a normal share of B and C attestation', () => {
     const g = rng(32);
     const numbers = pool(60, 32);

@@ -193,6 +193,8 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
       declared_peak_per_hour: 60,
       declared_ip_ranges: ['203.0.113.10'],
       declared_numbers: ['+12064301100'],
+      // not a provider: every rule judges its calls
+      provider: false,
     });
     expect((await h.dossiers.get('APP-1'))?.outcome).toMatchObject({ result: 'activated' });
     expect(await h.actions('APP-1')).toEqual([

@@ -9,21 +9,31 @@ import { defineRule } from './rule.ts';
  * caller ID counts as fresh, but nothing tells a new DID pool from a rotation: the reason is then half
  * evidence at most (medium on its own) until an inventory or a second hour settles it. Calls per
  * caller ID is the hour's mean (the aggregate keeps no per-number counts), so a stable pool of numbers,
- * even a large one, stays quiet.
+ * even a large one, stays quiet. A provider customer (registry `provider`) is left out unless the
+ * policy sets `providers`: its caller IDs are its customers', fresh by nature.
  */
 export const ANI_ROTATION = defineRule({
   code: 'ANI_ROTATION',
   firesWhen:
-    'share of calls from fresh caller IDs (outside the inventory, else new to the customer), with at most 3 calls per caller ID and at least 100 of them, is above',
+    'share of calls from fresh caller IDs (outside the inventory, else new to the customer), with at most 3 calls per caller ID and at least 100 of them, is above (provider customers left out)',
   direction: 'max',
   ratio: true,
   signature: true,
   params: {
     maxCallsPerNumber: z.number().positive(),
     minDistinct: z.number().int().nonnegative(),
+    providers: z.boolean(),
   },
-  defaults: { threshold: 0.5, minAttempts: 150, maxCallsPerNumber: 3, minDistinct: 100, weight: 65 },
-  evaluate: (w, d, _ctx, cfg) => {
+  defaults: {
+    threshold: 0.5,
+    minAttempts: 150,
+    maxCallsPerNumber: 3,
+    minDistinct: 100,
+    providers: false,
+    weight: 65,
+  },
+  evaluate: (w, d, ctx, cfg) => {
+    if (ctx.customer.provider === true && !cfg.providers) return null;
     const withCaller = w.attempts - w.callingBlank;
     if (d.distinctCalling === 0 || withCaller === 0) return null;
     let fresh: number;

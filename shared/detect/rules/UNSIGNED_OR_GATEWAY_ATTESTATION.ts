@@ -1,15 +1,23 @@
+import { z } from 'zod';
 import { int, pct } from '../format.ts';
 import { defineRule } from './rule.ts';
 
+/**
+ * Calls we could not sign or that arrived C-attested. A provider customer (registry `provider`) is
+ * left out unless the policy sets `providers`: a gateway must C-attest the foreign calls it hands on,
+ * and an upstream's calls arrive as its own upstreams signed them.
+ */
 export const UNSIGNED_OR_GATEWAY_ATTESTATION = defineRule({
   code: 'UNSIGNED_OR_GATEWAY_ATTESTATION',
-  firesWhen: 'share of unsigned or C-attested calls, among calls whose source reports attestation, is above',
+  firesWhen:
+    'share of unsigned or C-attested calls, among calls whose source reports attestation, is above (provider customers left out)',
   direction: 'max',
   ratio: true,
   signature: false,
-  params: {},
-  defaults: { threshold: 0.6, minAttempts: 150, weight: 65 },
-  evaluate: (w, _d, _ctx, _cfg, eff) => {
+  params: { providers: z.boolean() },
+  defaults: { threshold: 0.6, minAttempts: 150, providers: false, weight: 65 },
+  evaluate: (w, _d, ctx, cfg, eff) => {
+    if (ctx.customer.provider === true && !cfg.providers) return null;
     // only calls whose source reports attestation say anything about signing
     const reported = w.attempts - w.attUnreported;
     if (reported === 0 || reported < eff.minAttempts) return null;
