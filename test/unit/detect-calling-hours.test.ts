@@ -130,7 +130,7 @@ describe('calling hours at the called party', () => {
     const miami = analyzeCalls(calls('M', '+13055550100'), ref);
     expect(codesFor(miami, 'M')).toContain('OUTSIDE_CALLING_HOURS');
     expect(miami[0].reasons.find((r) => r.code === 'OUTSIDE_CALLING_HOURS')?.detail).toMatch(
-      /150 of them from 20:00 in a state whose law ends calling hours then/,
+      /^100% of 150 calls reached the called party outside calling hours: 0 before 8:00 or after 21:00 local time, 150 from 20:00 in a state whose law ends calling hours then$/,
     );
     expect(miami[0].metrics).toMatchObject({ outside_hours: 0, outside_state_hours: 150 });
     expect(codesFor(analyzeCalls(calls('M', '+12125550150'), ref), 'M')).not.toContain(

@@ -33,7 +33,10 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
       observed: r,
       calls: w.hoursKnown,
       share: outside / w.attempts,
-      detail: `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party before 8:00 or after 21:00 local time${stricter ? ` (${int(w.outsideStateHours - w.outsideHours)} of them from 20:00 in a state whose law ends calling hours then)` : ''}`,
+      // the state-hours calls are no calls past 21:00: the sentence names each kind with its count
+      detail: stricter
+        ? `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party outside calling hours: ${int(w.outsideHours)} before 8:00 or after 21:00 local time, ${int(w.outsideStateHours - w.outsideHours)} from 20:00 in a state whose law ends calling hours then`
+        : `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party before 8:00 or after 21:00 local time`,
     };
   },
 });
