@@ -250,9 +250,14 @@ export class DynamoOnboardingRegistry implements OnboardingRegistry {
   }
 }
 
-function registered(item: Record<string, unknown>): RegisteredCustomer {
+/**
+ * The registry row of a customer item, or null for an item that holds no registry row: the case
+ * workflow writes a customer's status (suspended, terminated) even for a customer seen only in CDRs,
+ * never registered, and such a customer is treated as not in the registry.
+ */
+function registered(item: Record<string, unknown>): RegisteredCustomer | null {
   const profile = customerFromItem(item);
-  if (!profile) throw new Error(`customer item ${String(item.pk)} is not a valid registry row`);
+  if (!profile) return null;
   return {
     ...profile,
     tier_since: String(item.tier_since ?? item.onboarded_at ?? ''),

@@ -6,12 +6,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb.ts';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
 import { DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
 import { putCustomers } from '../../shared/aws/reference-import.ts';
 import { readDeclarations } from '../../shared/aws/reference-store.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
+import { InMemoryDoNotOnboardList, InMemoryDossierStore } from '../../shared/kyc/in-memory.ts';
 import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
-import { runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
+import { addTerminatedToDoNotOnboard, runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
 import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
 
 /**
@@ -67,6 +69,30 @@ describe('declarations on DynamoDB', () => {
 
     await registry.put(registered('K-DECL', 1));
     expect((await readDeclarations(doc, 'DeclaredCustomers')).size).toBe(0);
+  });
+});
+
+describe('a customer seen only in CDRs', () => {
+  it('has no registry row when the case workflow wrote only its status, and terminating it bars it by id', async () => {
+    const registry = new DynamoOnboardingRegistry(doc, 'Customers');
+    // a customer no import or onboarding registered, suspended and then terminated by its case
+    await new DynamoCustomerRegistry(doc, 'Customers').setStatus('P666', 'terminated', 'robocalls at volume');
+    expect(await registry.get('P666')).toBeNull();
+    const doNotOnboard = new InMemoryDoNotOnboardList();
+    await addTerminatedToDoNotOnboard('P666', 'terminated by case P666-F-1', {
+      dossiers: new InMemoryDossierStore(),
+      registry,
+      doNotOnboard,
+      audit: new InMemoryAuditStore(),
+      now: () => NOW,
+    });
+    expect([...doNotOnboard.entries.values()].map((e) => e.names)).toEqual([['P666']]);
+  });
+
+  it('carries the provider mark from onboarding to detection', async () => {
+    const registry = new DynamoOnboardingRegistry(doc, 'DeclaredCustomers');
+    await registry.put({ ...registered('K-GW', 1), provider: true });
+    expect(await registry.get('K-GW')).toMatchObject({ provider: true });
   });
 });
 
