@@ -31,7 +31,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function roundTrip(name: string, bytes: Buffer) {
+/** `partBytes`: the part size, or the command's own when left out */
+async function roundTrip(name: string, bytes: Buffer, partBytes?: number) {
   const file = join(dir, name);
   writeFileSync(file, bytes);
   const key = `cdr/sw-1/${name}`;
@@ -40,7 +41,7 @@ async function roundTrip(name: string, bytes: Buffer) {
     key,
     body: createReadStream(file),
     size: bytes.length,
-    partBytes: PART,
+    partBytes,
   });
   const got = await s3.send(new GetObjectCommand({ Bucket: 'cdr', Key: key }));
   const stored = Buffer.from(await got.Body!.transformToByteArray());
@@ -50,7 +51,7 @@ async function roundTrip(name: string, bytes: Buffer) {
 describe('uploadFile', () => {
   it('puts a file smaller than a part in one PutObject', async () => {
     const bytes = Buffer.from('CALL_ID,CUSTOMER_ID\nc1,C1\n');
-    const { out, stored, event } = await roundTrip('small.csv', bytes);
+    const { out, stored, event } = await roundTrip('small.csv', bytes, PART);
     expect(out.parts).toBe(1);
     expect(stored.equals(bytes)).toBe(true);
     expect(event?.eventName).toBe('ObjectCreated:Put');
@@ -59,10 +60,17 @@ describe('uploadFile', () => {
   it('uploads a file bigger than a part in parts, byte for byte', async () => {
     const bytes = Buffer.alloc(2 * PART + 12345);
     for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 31 + (i >> 13)) & 0xff;
-    const { out, stored, event } = await roundTrip('big.csv', bytes);
+    const { out, stored, event } = await roundTrip('big.csv', bytes, PART);
     expect(out.parts).toBe(3);
     expect(stored.length).toBe(bytes.length);
     expect(stored.equals(bytes)).toBe(true);
     expect(event?.eventName).toBe('ObjectCreated:CompleteMultipartUpload');
+  });
+
+  it('with its own part size, a 12 MiB file fits the local emulator, which takes at most 11 MiB a request', async () => {
+    const bytes = Buffer.alloc(12 * 1024 * 1024 + 7, 0x61);
+    const { out, stored } = await roundTrip('twelve.csv', bytes);
+    expect(out.parts).toBe(2);
+    expect(stored.equals(bytes)).toBe(true);
   });
 });
