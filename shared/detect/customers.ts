@@ -86,6 +86,8 @@ export type Customer = z.infer<typeof customerSchema>;
 
 export function parseCustomers(text: string, source: string): Map<string, Customer> {
   const map = new Map<string, Customer>();
+  /** the line each customer was first seen on: a second row would silently replace it */
+  const firstLine = new Map<string, number>();
   for (const { line, row } of csvObjects(text, source, ['customer_id', 'vetting', 'traffic_profile'])) {
     const parsed = customerSchema.safeParse({
       name: '',
@@ -100,7 +102,14 @@ export function parseCustomers(text: string, source: string): Map<string, Custom
         `${source}: line ${line}: ${issue.path.join('.') || 'row'}: ${issue.message}`,
       );
     }
-    map.set(parsed.data.customer_id, parsed.data);
+    const id = parsed.data.customer_id;
+    const first = firstLine.get(id);
+    if (first !== undefined)
+      throw new ReferenceDataError(
+        `${source}: line ${line}: customer_id ${id} again (first on line ${first})`,
+      );
+    firstLine.set(id, line);
+    map.set(id, parsed.data);
   }
   return map;
 }

@@ -298,4 +298,14 @@ describe('VOLUME_ABOVE_DECLARED', () => {
       /c\.csv: line 2: provider: provider must be true or false/,
     );
   });
+
+  it('refuses a customer listed twice, naming both lines (the second row would replace the first)', () => {
+    const header = 'customer_id,name,onboarded_at,vetting,traffic_profile';
+    expect(() =>
+      parseCustomers(
+        `${header}\nP100,A,,new,dialer\nP200,B,,new,dialer\nP100,A,,trusted,call_center\n`,
+        'c.csv',
+      ),
+    ).toThrow('c.csv: line 4: customer_id P100 again (first on line 2)');
+  });
 });
