@@ -63,7 +63,9 @@ async function importReferenceObject(kind: 'numbers' | 'dno', path: string): Pro
   const { putReferenceObject } = await import('../shared/aws/reference-import.ts');
   const { count, key } = await putReferenceObject(createAwsClients().s3, bucket, kind, text, path);
   process.stdout.write(
-    `imported ${count} ${kind === 'dno' ? 'DNO number(s)' : 'inventory entr(ies)'} to s3://${bucket}/${key}; ingest picks them up within 5 minutes\n`,
+    // the file is the whole list (unlike the registry, which merges): say so, so nobody imports a
+    // few additions and wipes the rest
+    `imported ${count} ${kind === 'dno' ? 'DNO number(s)' : 'inventory entr(ies)'} to s3://${bucket}/${key}, replacing the whole ${kind === 'dno' ? 'DNO list' : 'number inventory'} (import the complete file, not additions); ingest picks them up within 5 minutes\n`,
   );
 }
 
