@@ -21,9 +21,10 @@ export function renderCase(record: CaseRecord, history: HistoryLine[]): string {
   const e = record.evidence;
   if (e) {
     const c = e.customer;
-    out.push('', 'Customer');
+    // a snapshot: the case's own steps (a suspension at once) change the status after it was taken
+    out.push('', `Customer (as the evidence found it, ${e.gatheredAt})`);
     out.push(
-      `  ${c.name ?? '(not in registry)'}; vetting ${c.vetting}; profile ${c.trafficProfile ?? '-'}; status ${c.status}`,
+      `  ${c.name ?? '(not in registry)'}; vetting ${c.vetting}; profile ${c.trafficProfile ?? '-'}; status then ${c.status}`,
     );
     out.push(
       `  onboarded ${c.onboardedAt ?? 'unknown'}${c.ageDays !== null ? ` (${c.ageDays} days ago)` : ''}`,

@@ -5,6 +5,7 @@ import { parseEscalationEvent } from '../../shared/cases/events.ts';
 import { buildEvidence } from '../../shared/cases/evidence.ts';
 import { type CaseRecord, type DecisionKind, newCase } from '../../shared/cases/model.ts';
 import { redactPhoneNumbers } from '../../shared/cases/redact.ts';
+import { renderCase } from '../../shared/cases/render.ts';
 import { applyDecision } from '../../shared/cases/transitions.ts';
 
 const AT = '2026-11-28T10:00:00.000Z';
@@ -108,6 +109,13 @@ describe('decision transitions', () => {
 describe('critical case rule and evidence', () => {
   const event = parseEscalationEvent(JSON.stringify(finding), 'msg-1');
   const trigger = { key: 'k', type: 'finding' as const, severity: 'high' as const, receivedAt: AT, event };
+
+  it('shows the customer as the evidence found it, dated, not as its current status', () => {
+    const evidence = buildEvidence(newCase('c', trigger, AT), null, [], new Date(AT));
+    const text = renderCase({ ...newCase('c', trigger, AT), evidence, status: 'awaiting_review' }, []);
+    expect(text).toContain(`Customer (as the evidence found it, ${AT})`);
+    expect(text).toMatch(/; status then active$/m);
+  });
 
   it('is not critical for a high finding with no DNO volume or repeat tracebacks', () => {
     const evidence = buildEvidence(newCase('c', trigger, AT), null, [], new Date(AT));
