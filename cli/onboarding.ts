@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { localEndpointsFile } from '../shared/aws/cases-endpoints.ts';
 import { identity, printTable } from './cases.ts';
 import { UsageError } from './errors.ts';
 import { terminalSafe } from './terminal-text.ts';
@@ -213,10 +214,10 @@ async function connect() {
   };
 }
 
-/** The local stack writes the stack outputs beside the environment in `.data/endpoints.json`. */
+/** The local stack writes the stack outputs beside the environment in its endpoints file. */
 function onboardingArnFromOutputs(): string {
   try {
-    const file = JSON.parse(readFileSync('.data/endpoints.json', 'utf8')) as {
+    const file = JSON.parse(readFileSync(localEndpointsFile(), 'utf8')) as {
       outputs?: Record<string, string>;
     };
     const arn = file.outputs?.OnboardingStateMachineArn;

@@ -187,6 +187,9 @@ try {
   process.stdout.write(
     `\nEndpoints (also in ${join(dataDir, 'endpoints.json')}; any AWS SDK or the AWS CLI works):\n`,
   );
+  // the CLI looks for .data/endpoints.json in the folder it runs in; elsewhere it needs telling
+  if (dataDir !== resolve(repoRoot, '.data'))
+    process.stdout.write(`  export TRACEGUARD_DATA_DIR=${dataDir}   (for the traceguard CLI)\n`);
   for (const key of Object.keys(stack.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL')))
     process.stdout.write(`  export ${key}=${stack.env[key]}\n`);
   process.stdout.write(

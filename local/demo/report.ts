@@ -101,7 +101,9 @@ export function renderReport(input: {
     out.push(`  ${t.tracebackId}  ${what}`);
   }
 
-  out.push('\nAct on them from another shell (the CLI finds this stack through .data/endpoints.json):');
+  out.push(
+    '\nAct on them from another shell (the CLI finds this stack through .data/endpoints.json, or the data folder TRACEGUARD_DATA_DIR names):',
+  );
   out.push('  npx traceguard cases list');
   out.push('  npx traceguard cases show <case-id>');
   out.push('  npx traceguard cases decide <case-id> --decision terminate --reason "..." --as analyst-alice');

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 /**
  * Where the `cases` and `audit` commands find tables and the state machine: the environment first,
- * then `.data/endpoints.json` written by the local stack (`{ env: { CASES_TABLE, AWS_ENDPOINT_URL_*,
+ * then the endpoints file the local stack writes (localEndpointsFile) (`{ env: { CASES_TABLE, AWS_ENDPOINT_URL_*,
  * ... } }`). Values from the file are copied into process.env so the AWS SDK clients pick up the
  * local endpoints. `local` is true when any endpoint override is in effect.
  */
@@ -14,7 +14,15 @@ export interface CliTarget {
   optional(name: string): string | undefined;
 }
 
-export function resolveCliTarget(file = resolve(process.cwd(), '.data/endpoints.json')): CliTarget {
+/**
+ * The endpoints file the local stack writes: in its data folder, `.data` of the current folder unless
+ * TRACEGUARD_DATA_DIR names another (a stack started with `npm start -- --data-dir DIR`).
+ */
+export function localEndpointsFile(): string {
+  return resolve(process.cwd(), process.env.TRACEGUARD_DATA_DIR || '.data', 'endpoints.json');
+}
+
+export function resolveCliTarget(file = localEndpointsFile()): CliTarget {
   let source = 'environment';
   if (existsSync(file)) {
     let parsed: unknown;

@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { localEndpointsFile, resolveCliTarget } from '../../shared/aws/cases-endpoints.ts';
+
+/** The CLI finds a local stack started with `npm start -- --data-dir DIR` through TRACEGUARD_DATA_DIR. */
+describe('where the CLI finds the local stack', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'traceguard-endpoints-'));
+  afterEach(() => {
+    delete process.env.TRACEGUARD_DATA_DIR;
+    delete process.env.TRACEGUARD_TEST_TABLE;
+  });
+
+  it('reads the endpoints file of the data folder TRACEGUARD_DATA_DIR names, else .data here', () => {
+    expect(localEndpointsFile()).toBe(join(process.cwd(), '.data', 'endpoints.json'));
+    writeFileSync(
+      join(dir, 'endpoints.json'),
+      JSON.stringify({ env: { TRACEGUARD_TEST_TABLE: 'Cases-probe' } }),
+    );
+    process.env.TRACEGUARD_DATA_DIR = dir;
+    expect(localEndpointsFile()).toBe(join(dir, 'endpoints.json'));
+    const target = resolveCliTarget();
+    expect(target.require('TRACEGUARD_TEST_TABLE')).toBe('Cases-probe');
+    expect(target.source).toBe(join(dir, 'endpoints.json'));
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
