@@ -57,16 +57,21 @@ export class DynamoReconcileLedger implements ReconcileLedger {
     this.#table = table;
   }
 
-  async known(batchId: string): Promise<boolean> {
+  async known(batchId: string, staleBeforeMs: number): Promise<boolean> {
     const out = await this.#doc.send(
       new GetCommand({
         TableName: this.#table,
         Key: { pk: `BATCH#${batchId}`, sk: 'BATCH' },
-        ProjectionExpression: 'pk',
+        ProjectionExpression: '#status, startedAt',
+        ExpressionAttributeNames: { '#status': 'status' },
         ConsistentRead: true,
       }),
     );
-    return Boolean(out.Item);
+    if (!out.Item) return false;
+    if (out.Item.status === 'done') return true;
+    // processing: still on its way, unless it began before the stale line and never finished
+    const started = Date.parse(String(out.Item.startedAt ?? ''));
+    return !(started < staleBeforeMs);
   }
 
   async checkpoint(): Promise<string | null> {

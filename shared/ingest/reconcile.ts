@@ -2,9 +2,10 @@ import { batchIdOf, CDR_PREFIX } from './keys.ts';
 import type { BatchObject } from './ports.ts';
 
 /**
- * The reconciliation sweep: every CDR object under `cdr/` must end up in the batch manifest. An
- * object with no manifest entry once the grace period has passed (its notification was lost, its
- * message expired or was dead-lettered) is re-enqueued for ingest once; the manifest's exactly-once
+ * The reconciliation sweep: every CDR object under `cdr/` must end up in the batch manifest as done.
+ * An object with no manifest entry once the grace period has passed (its notification was lost, its
+ * message expired or was dead-lettered), or one still processing since before the grace period (a
+ * message dead-lettered after ingest began), is re-enqueued for ingest once; the manifest's exactly-once
  * merge makes a second delivery harmless. An object still missing after that is reported as failing.
  * The scan pages through the listing from a checkpoint and starts over after the end, so each run does
  * a bounded amount of work however large the bucket grows.
@@ -30,8 +31,12 @@ export interface ObjectListing {
 }
 
 export interface ReconcileLedger {
-  /** true when the manifest has an entry (processing or done) for this batch */
-  known(batchId: string): Promise<boolean>;
+  /**
+   * true when the manifest holds this batch as done, or as processing since `staleBeforeMs` or later
+   * (a delivery may still be on its way or retrying). A batch processing since before that never
+   * finished: its message was dead-lettered or expired mid-batch, and it counts as missing.
+   */
+  known(batchId: string, staleBeforeMs: number): Promise<boolean>;
   /** the key the last run stopped after, or null to start from the beginning */
   checkpoint(): Promise<string | null>;
   saveCheckpoint(afterKey: string | null): Promise<void>;
@@ -126,7 +131,7 @@ async function checkObject(
     size: listed.size,
   };
   const batchId = batchIdOf(object);
-  if (await ports.ledger.known(batchId)) return null;
+  if (await ports.ledger.known(batchId, options.nowMs - options.graceMs)) return null;
   const found = { key: listed.key, batchId, lastModified: new Date(listed.lastModifiedMs).toISOString() };
   if (options.dryRun) return { ...found, action: 'would-requeue' };
   if (!(await ports.ledger.claimRequeue(batchId, options.nowMs)))

@@ -16,6 +16,8 @@ const MINUTE = 60_000;
 function world(objects: ListedObject[], ingested: string[] = []) {
   const sorted = [...objects].sort((a, b) => (a.key < b.key ? -1 : 1));
   const known = new Set(ingested);
+  /** batches the manifest holds as processing, with when that began */
+  const processing = new Map<string, number>();
   const claims = new Set<string>();
   const sent: BatchObject[] = [];
   const state = { checkpoint: null as string | null, listCalls: 0, failSend: false };
@@ -31,7 +33,8 @@ function world(objects: ListedObject[], ingested: string[] = []) {
       versionOf: async () => null,
     },
     ledger: {
-      known: async (batchId) => known.has(batchId),
+      known: async (batchId, staleBeforeMs) =>
+        known.has(batchId) || (processing.get(batchId) ?? Number.NEGATIVE_INFINITY) >= staleBeforeMs,
       checkpoint: async () => state.checkpoint,
       saveCheckpoint: async (key) => {
         state.checkpoint = key;
@@ -48,7 +51,7 @@ function world(objects: ListedObject[], ingested: string[] = []) {
       },
     },
   };
-  return { ports, sent, state, known };
+  return { ports, sent, state, known, processing };
 }
 
 const object = (key: string, ageMinutes: number, etag = `e-${key.length}`): ListedObject => ({
@@ -91,6 +94,21 @@ describe('reconciliation sweep', () => {
 
     w.known.add('cdr-bucket/cdr/sw1/b.csv#bb');
     expect((await reconcileBatches(w.ports, options)).missing).toEqual([]);
+  });
+
+  it('re-enqueues a batch that began and never finished (dead-lettered mid-ingest), once; one still in flight is left alone', async () => {
+    const w = world([object('cdr/sw1/dead.csv', 240, 'dd'), object('cdr/sw1/busy.csv', 240, 'bb')]);
+    // ingest marked both processing; the first three hours ago, its message since dead-lettered
+    w.processing.set('cdr-bucket/cdr/sw1/dead.csv#dd', NOW - 180 * MINUTE);
+    w.processing.set('cdr-bucket/cdr/sw1/busy.csv#bb', NOW - 2 * MINUTE);
+    const first = await reconcileBatches(w.ports, options);
+    expect(first.missing.map((m) => [m.key, m.action])).toEqual([['cdr/sw1/dead.csv', 'requeued']]);
+    expect(w.sent.map((o) => o.key)).toEqual(['cdr/sw1/dead.csv']);
+    // still not done on the next run: reported, not sent again
+    expect((await reconcileBatches(w.ports, options)).missing.map((m) => m.action)).toEqual([
+      'still-failing',
+    ]);
+    expect(w.sent).toHaveLength(1);
   });
 
   it('a dry run changes nothing: no message, no claim, no checkpoint', async () => {
