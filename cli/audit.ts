@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 
 /**
  * `traceguard audit verify [--stream NAME]`: recomputes every hash chain in the Audit table and names
- * the first broken record. Exit status 0 when every chain holds, 1 when one is broken (tampering or
- * loss), 2 on bad usage.
+ * the first broken record, and checks each case's stream against its case record (a chain cut short
+ * at its end still holds its hashes). Exit status 0 when every chain holds, 1 when one is broken
+ * (tampering or loss) or a named stream has no records, 2 on bad usage.
  */
 export function register(program: Command): void {
   const audit = program.command('audit').description('The tamper-evident audit trail');
@@ -19,9 +20,13 @@ export function register(program: Command): void {
       const { verifyChain } = await import('../shared/audit/chain.ts');
       const target = resolveCliTarget();
       const store = new DynamoAuditStore(documentClient(), target.require('AUDIT_TABLE'));
+      const cases = await caseRecords(target);
       const streams = options.stream ? [options.stream] : await store.streams();
       const verdicts = [];
-      for (const stream of streams) verdicts.push(verifyChain(stream, await store.list(stream)));
+      for (const stream of streams) {
+        const records = await store.list(stream);
+        verdicts.push(await checkStream(verifyChain(stream, records), records, cases));
+      }
       const broken = verdicts.filter((v) => !v.ok);
       if (options.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
       else {
@@ -41,4 +46,45 @@ export function register(program: Command): void {
       }
       if (broken.length) process.exitCode = 1;
     });
+}
+
+type Verdict = ReturnType<typeof import('../shared/audit/chain.ts').verifyChain>;
+
+/** The case records, to check each case stream against (null where no Cases table is known). */
+async function caseRecords(target: { optional(name: string): string | undefined }) {
+  const table = target.optional('CASES_TABLE');
+  if (!table) return null;
+  const { documentClient } = await import('../shared/aws/cases-clients.ts');
+  const { DynamoCaseStore } = await import('../shared/aws/cases-store.ts');
+  return new DynamoCaseStore(documentClient(), table);
+}
+
+/**
+ * A chain's own verdict, then what its hashes cannot show: an empty stream (a name with no records is
+ * nothing verified), and a case stream that lacks what its case record says happened (see
+ * missingFromCaseAudit: records deleted from the end leave a chain whose hashes hold).
+ */
+async function checkStream(
+  verdict: Verdict,
+  records: readonly unknown[],
+  cases: Awaited<ReturnType<typeof caseRecords>>,
+): Promise<Verdict> {
+  if (!verdict.ok) return verdict;
+  if (records.length === 0)
+    return { ...verdict, ok: false, brokenAt: 0, problem: 'no records in this stream' };
+  if (!cases || !verdict.stream.startsWith('case#')) return verdict;
+  const { missingFromCaseAudit } = await import('../shared/cases/audit-coverage.ts');
+  const record = await cases.get(verdict.stream.slice('case#'.length));
+  const missing = record
+    ? missingFromCaseAudit(record, actionsInOrder(records))
+    : 'no case record for this stream';
+  return missing ? { ...verdict, ok: false, brokenAt: records.length, problem: missing } : verdict;
+}
+
+/** The actions of a chain that verified (so every record has its seq and action), in sequence order. */
+function actionsInOrder(records: readonly unknown[]): string[] {
+  return (records as Array<{ seq: number; action: string }>)
+    .slice()
+    .sort((a, b) => a.seq - b.seq)
+    .map((r) => r.action);
 }

@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainTap, type Tap, tapTopic } from '../../local/demo/taps.ts';
 import { synthesizeTemplate } from '../../local/template/synthesize.ts';
@@ -199,6 +199,33 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     );
     expect(tampered.stdout).toMatch(/^ok {6}events: /m);
     expect(tampered.stdout).toMatch(/^1 of \d+ chains broken$/m);
+
+    // put the reason back, then delete the stream's tail (the decisions, the termination, the close):
+    // the shorter chain's hashes all hold, but the case record says what it lost
+    await t.doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: decision.pk, sk: decision.sk },
+        UpdateExpression: 'SET reason = :r',
+        ExpressionAttributeValues: { ':r': decision.reason },
+      }),
+    );
+    expect((await cli('audit', 'verify', '--stream', `case#${caseId}`)).code).toBe(0);
+    const tail = (stream.Items ?? []).filter((i) => Number(i.seq) >= Number(decision.seq));
+    for (const item of tail)
+      await t.doc.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }));
+    const truncated = await cli('audit', 'verify', '--stream', `case#${caseId}`);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stdout).toMatch(
+      new RegExp(
+        `^BROKEN  case#${caseId}: at record \\d+: the case holds 2 decision\\(s\\), its audit stream 0$`,
+        'm',
+      ),
+    );
+    // a stream with no records is nothing verified
+    const none = await cli('audit', 'verify', '--stream', 'case#NO-SUCH-CASE');
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/^BROKEN {2}case#NO-SUCH-CASE: at record 0: no records in this stream$/m);
     expect(t.glueErrors).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { missingFromCaseAudit } from '../../shared/cases/audit-coverage.ts';
 import { assessCritical } from '../../shared/cases/critical.ts';
 import { parseReviewDecision } from '../../shared/cases/decision.ts';
 import { parseEscalationEvent } from '../../shared/cases/events.ts';
@@ -109,6 +110,32 @@ describe('decision transitions', () => {
 describe('critical case rule and evidence', () => {
   const event = parseEscalationEvent(JSON.stringify(finding), 'msg-1');
   const trigger = { key: 'k', type: 'finding' as const, severity: 'high' as const, receivedAt: AT, event };
+
+  it("says what a case's audit stream lacks that its case record holds (a tail deleted from the chain)", () => {
+    const base = { ...newCase('c', trigger, AT), status: 'closed' as const };
+    const decisions = [
+      { stage: 'analyst' as const, decision: 'terminate' as const, reason: 'x', decidedBy: 'alice', at: AT },
+      { stage: 'executive' as const, decision: 'terminate' as const, reason: 'y', decidedBy: 'bob', at: AT },
+    ];
+    const whole = [
+      'case.opened',
+      'decision.analyst',
+      'decision.executive',
+      'customer.terminated',
+      'case.closed',
+    ];
+    expect(missingFromCaseAudit({ ...base, decisions }, whole)).toBeNull();
+    expect(missingFromCaseAudit({ ...base, decisions }, whole.slice(0, 2))).toBe(
+      'the case holds 2 decision(s), its audit stream 1',
+    );
+    expect(missingFromCaseAudit({ ...base, decisions }, whole.slice(0, 4))).toBe(
+      'the case is closed, its audit stream ends with customer.terminated instead of case.closed',
+    );
+    const refusals = [{ stage: 'executive' as const, by: 'alice', why: 'same person', at: AT }];
+    expect(missingFromCaseAudit({ ...base, decisions, refusals }, whole)).toBe(
+      'the case holds 1 refused decision(s), its audit stream 0',
+    );
+  });
 
   it('shows the customer as the evidence found it, dated, not as its current status', () => {
     const evidence = buildEvidence(newCase('c', trigger, AT), null, [], new Date(AT));
