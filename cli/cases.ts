@@ -63,9 +63,12 @@ export function register(program: Command): void {
       const { SFNClient } = await import('@aws-sdk/client-sfn');
       const { SfnReviewCallbacks } = await import('../shared/aws/cases-sfn.ts');
       const { submitDecision } = await import('../shared/cases/review.ts');
+      const { DynamoAuditStore } = await import('../shared/aws/audit-store.ts');
+      const { documentClient } = await import('../shared/aws/cases-clients.ts');
+      const audit = new DynamoAuditStore(documentClient(), target.require('AUDIT_TABLE'));
       const result = await submitDecision(
         { caseId, decision: options.decision, reason: options.reason, decidedBy },
-        { cases: store, callbacks: new SfnReviewCallbacks(new SFNClient({})) },
+        { cases: store, callbacks: new SfnReviewCallbacks(new SFNClient({})), audit },
       ).catch((error: Error) => {
         if (error.name === 'ReviewRefused' || error.name === 'InvalidDecision')
           throw new UsageError(error.message);

@@ -1,6 +1,8 @@
+import type { AuditStore } from '../audit/ports.ts';
 import { parseReviewDecision } from './decision.ts';
 import type { CaseRecord } from './model.ts';
 import type { CaseStore, ReviewCallbacks } from './ports.ts';
+import { recordRefusal } from './refusal.ts';
 import { applyDecision } from './transitions.ts';
 
 export class ReviewRefused extends Error {
@@ -14,7 +16,7 @@ export class ReviewRefused extends Error {
  */
 export async function submitDecision(
   input: { caseId: string; decision: unknown; reason: unknown; decidedBy: string },
-  deps: { cases: CaseStore; callbacks: ReviewCallbacks; now?: () => Date },
+  deps: { cases: CaseStore; callbacks: ReviewCallbacks; audit: AuditStore; now?: () => Date },
 ): Promise<{ record: CaseRecord; stage: string; decision: string }> {
   const record = await deps.cases.get(input.caseId);
   if (!record) throw new ReviewRefused(`case ${input.caseId} does not exist`);
@@ -26,9 +28,19 @@ export async function submitDecision(
     { decision: input.decision, reason: input.reason, decidedBy: input.decidedBy },
     `case ${input.caseId}`,
   );
-  const at = (deps.now ?? (() => new Date()))().toISOString();
-  const check = applyDecision(record, stage, decision, at);
-  if (!check.ok) throw new ReviewRefused(check.reason);
+  const now = deps.now ?? (() => new Date());
+  const check = applyDecision(record, stage, decision, now().toISOString());
+  if (!check.ok) {
+    // refused here, before the workflow sees it: on the record all the same
+    await recordRefusal({ cases: deps.cases, audit: deps.audit, now }, record, {
+      stage,
+      by: decision.decidedBy,
+      why: check.reason,
+      decision: decision.decision,
+    });
+    throw new ReviewRefused(check.reason);
+  }
+  const at = now().toISOString();
   const token = await deps.cases.getToken(input.caseId, stage);
   if (!token) throw new ReviewRefused(`case ${input.caseId} has no open ${stage} review task`);
   await deps.callbacks.succeed(token, { ...decision, stage, at });

@@ -15,6 +15,7 @@ import type {
   TracebackHistory,
 } from './ports.ts';
 import { redactPhoneNumbers } from './redact.ts';
+import { recordRefusal } from './refusal.ts';
 import type { StepInput } from './step-input.ts';
 import { applyDecision, customerStatusFor, type Route } from './transitions.ts';
 
@@ -180,12 +181,11 @@ export class CaseSteps {
     }
     if (!result.ok || !decision) {
       const why = result.ok ? 'decision missing' : result.reason;
-      await this.#save({ ...record, refusals: [...record.refusals, { stage, by: submittedBy, why, at }] });
-      await this.#audit(record, {
-        actor: { role, id: submittedBy },
-        action: 'decision.refused',
-        reason: why,
-        details: { stage, decision: decision?.decision ?? null },
+      await recordRefusal({ cases: this.#deps.cases, audit: this.#deps.audit, now: this.#now }, record, {
+        stage,
+        by: submittedBy,
+        why,
+        decision: decision?.decision ?? null,
       });
       throw new DecisionRefused(why);
     }

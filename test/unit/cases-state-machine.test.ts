@@ -204,7 +204,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
       await this.waitForStage(caseId, stage);
       return submitDecision(
         { caseId, decision, reason: `${decision}: reviewed the evidence`, decidedBy },
-        { cases, callbacks: broker },
+        { cases, callbacks: broker, audit },
       );
     },
     execution(caseId: string) {
@@ -402,7 +402,11 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
       }
     });
     expect((await h.customers.get('C042'))?.status).toBe('active');
-    expect((await h.cases.get(caseId))?.refusals).toMatchObject([{ stage: 'executive', by: 'alice' }]);
+    // the CLI's refusal is on the record too, as the machine's is
+    expect((await h.cases.get(caseId))?.refusals).toMatchObject([
+      { stage: 'executive', by: 'Alice' },
+      { stage: 'executive', by: 'alice' },
+    ]);
     expect(h.notifier.onCall.map((m) => m.subject)).toContainEqual(
       expect.stringMatching(/decision was refused/),
     );
@@ -410,7 +414,7 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     await h.decide(caseId, 'executive', 'terminate', 'bob');
     await h.execution(caseId);
     expect((await h.customers.get('C042'))?.status).toBe('terminated');
-    expect(await h.auditActions(caseId)).toContain('decision.refused');
+    expect((await h.auditActions(caseId)).filter((a) => a === 'decision.refused')).toHaveLength(2);
   });
 
   it('review timeout: escalates to the executive, re-notifies, and the escalated review decides', async () => {

@@ -1,0 +1,33 @@
+import { appendAudit, auditStreams } from '../audit/append.ts';
+import type { AuditStore } from '../audit/ports.ts';
+import type { CaseRecord, DecisionKind, ReviewStage } from './model.ts';
+import type { CaseStore } from './ports.ts';
+
+/**
+ * Records a refused review decision (an approval by the person who proposed it, a stage that is not
+ * waiting...): on the case, among its refusals, and in its audit stream, by the person who tried.
+ * The workflow's own check and the review command's check before it both record through here, so a
+ * refusal is on the record wherever it was caught.
+ */
+export async function recordRefusal(
+  deps: { cases: CaseStore; audit: AuditStore; now: () => Date },
+  record: CaseRecord,
+  refusal: { stage: ReviewStage; by: string; why: string; decision: DecisionKind | null },
+): Promise<void> {
+  const at = deps.now().toISOString();
+  const { stage, by, why } = refusal;
+  await deps.cases.save({ ...record, updatedAt: at, refusals: [...record.refusals, { stage, by, why, at }] });
+  await appendAudit(
+    deps.audit,
+    auditStreams.forCase(record.caseId),
+    {
+      actor: { role: stage === 'analyst' ? 'analyst' : 'executive', id: by },
+      action: 'decision.refused',
+      reason: why,
+      details: { stage, decision: refusal.decision },
+      caseId: record.caseId,
+      customerId: record.customerId,
+    },
+    deps.now,
+  );
+}
