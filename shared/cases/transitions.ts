@@ -1,3 +1,4 @@
+import { samePerson } from '../audit/same-person.ts';
 import type { ReviewDecision } from './decision.ts';
 import type { CaseRecord, DecisionKind, RecordedDecision, ReviewStage } from './model.ts';
 
@@ -10,11 +11,6 @@ export type Route = DecisionKind | 'executive';
 export type TransitionResult =
   | { ok: true; next: CaseRecord; route: Route; recorded: RecordedDecision }
   | { ok: false; reason: string };
-
-/** People are compared by identity string, ignoring case and surrounding space. */
-export function samePerson(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
 
 /**
  * Applies a reviewer's decision to a case waiting in `stage`. Pure: returns the next case state, or

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { samePerson } from '../audit/same-person.ts';
 import { reviewDecisionSchema } from '../cases/decision.ts';
 import type { Dossier, ReviewStage } from './dossier.ts';
 
@@ -41,7 +42,7 @@ export function applyOnboardingDecision(
       decision.decision === 'refuse' ? 'refuse' : needsExecutive ? 'executive' : 'activate';
     return { ok: true, route, next: { ...base, analyst: recorded } };
   }
-  if (dossier.analyst && sameReviewer(dossier.analyst.decidedBy, decision.decidedBy)) {
+  if (dossier.analyst && samePerson(dossier.analyst.decidedBy, decision.decidedBy)) {
     return {
       ok: false,
       reason: `the executive approval must come from a different person than the analyst (${dossier.analyst.decidedBy})`,
@@ -52,8 +53,4 @@ export function applyOnboardingDecision(
     route: decision.decision === 'refuse' ? 'refuse' : 'activate',
     next: { ...base, executive: recorded },
   };
-}
-
-function sameReviewer(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
