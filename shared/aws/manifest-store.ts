@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isoUtc } from '../cdr/time.ts';
-import { manifestHour } from '../ingest/keys.ts';
+import { contentKey, manifestHour } from '../ingest/keys.ts';
 import type {
   BatchIdentity,
   HourSpan,
@@ -19,8 +19,9 @@ const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BATCH' });
 
 /**
  * Manifest table (docs/wiring.md): the batch item `BATCH#<batchId>` / `BATCH` (identity, status,
- * parts with their fixed ends, checkpoint, totals) and HOUR index items `HOUR#<yyyy-mm-ddThh>` /
- * `<switch>#<batchId>` that let traceback lookups read only the hours around a call.
+ * parts with their fixed ends, checkpoint, totals), HOUR index items `HOUR#<yyyy-mm-ddThh>` /
+ * `<switch>#<batchId>` that let traceback lookups read only the hours around a call, and content items
+ * `CONTENT#<etag>#<size>` / `CONTENT` naming the batch whose bytes they are (see claimContent).
  */
 export class DynamoManifestStore implements ManifestStore {
   readonly #doc: DynamoDBDocumentClient;
@@ -71,6 +72,26 @@ export class DynamoManifestStore implements ManifestStore {
     } catch (error) {
       if (!conditionFailed(error)) throw asRetryable(error, `manifest of ${batch.batchId}`);
     }
+  }
+
+  async claimContent(batch: BatchIdentity): Promise<string> {
+    const Key = { pk: `CONTENT#${contentKey(batch)}`, sk: 'CONTENT' };
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...Key, batchId: batch.batchId, key: batch.key, claimedAt: isoUtc(Date.now()) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return batch.batchId;
+    } catch (error) {
+      if (!conditionFailed(error)) throw asRetryable(error, `content claim of ${batch.batchId}`);
+    }
+    const out = await this.#guard(`content claim of ${batch.batchId}`, () =>
+      this.#doc.send(new GetCommand({ TableName: this.#table, Key, ConsistentRead: true })),
+    );
+    return String(out.Item?.batchId ?? batch.batchId);
   }
 
   async recordPart(batchId: string, part: number, cut: PartCut): Promise<PartCut> {

@@ -54,3 +54,12 @@ export function markerSk(applyId: string, sk: string): string {
 export function manifestHour(hourMs: number): string {
   return new Date(hourMs).toISOString().slice(0, 13);
 }
+
+/**
+ * What identifies a batch's bytes whatever its key: its ETag (the MD5 of a single-part upload; of a
+ * multipart one, the parts' MD5s and their count) and its size. The same bytes uploaded again under
+ * another key (a copy, a switch re-sending under a new name) carry the same calls, counted once.
+ */
+export function contentKey(batch: { etag: string; size: number }): string {
+  return `${batch.etag}#${batch.size}`;
+}

@@ -1,3 +1,4 @@
+import { contentKey } from './keys.ts';
 import type { BatchIdentity, HourSpan, ManifestBatch, ManifestStore, PartCut, PartStats } from './ports.ts';
 
 export interface MemoryManifestItem extends ManifestBatch {
@@ -28,6 +29,17 @@ export class MemoryManifestStore implements ManifestStore {
       checkpoint: null,
       totals: null,
     });
+  }
+
+  /** content (ETag and size) -> the batch that holds it */
+  readonly contents = new Map<string, string>();
+
+  async claimContent(batch: BatchIdentity): Promise<string> {
+    const key = contentKey(batch);
+    const holder = this.contents.get(key);
+    if (holder !== undefined) return holder;
+    this.contents.set(key, batch.batchId);
+    return batch.batchId;
   }
 
   private must(batchId: string): MemoryManifestItem {

@@ -163,6 +163,12 @@ export interface ManifestStore {
   get(batchId: string): Promise<ManifestBatch | null>;
   /** creates the batch item (status processing) unless it exists */
   begin(batch: BatchIdentity): Promise<void>;
+  /**
+   * Claims the batch's content (its ETag and size) for this batch unless another batch holds it:
+   * returns the batch id that holds it (this one after a first claim or a redelivery, another when
+   * the same bytes arrived before under another key). First writer wins.
+   */
+  claimContent(batch: BatchIdentity): Promise<string>;
   /** records where part N ends unless already recorded; returns the recorded cut (first writer wins) */
   recordPart(batchId: string, part: number, cut: PartCut): Promise<PartCut>;
   /** HOUR index items for the hours this batch's calls span (widened, never narrowed, on re-runs) */

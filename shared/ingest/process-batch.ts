@@ -135,6 +135,24 @@ export async function processBatch(
     return outcome('duplicate', job.part, { batchId });
   }
   await ports.manifest.begin(batch);
+  // the same bytes under another key (a copy, a re-send under a new name) hold the same calls: the
+  // batch that had them first counts them, this one is recorded as a repeat of it
+  const holder = job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
+  if (holder !== batchId) {
+    await ports.manifest.finish(batchId, {
+      rows: 0,
+      calls: 0,
+      quarantined: 0,
+      firstMs: null,
+      lastMs: null,
+      format: 'repeat',
+    });
+    log.warn('batch repeats the bytes of an earlier batch; its calls are counted once, there', {
+      batchId,
+      repeatOf: holder,
+    });
+    return outcome('duplicate', job.part, { batchId, reason: `repeats the bytes of ${holder}` });
+  }
   if (job.size === 0 && job.part === 0) {
     await ports.manifest.finish(batchId, {
       rows: 0,

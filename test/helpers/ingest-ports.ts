@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
 import {
   ManualClock,
@@ -33,7 +34,8 @@ export function ingestJob(key: string, body: string | Buffer, extra: Partial<Ing
     bucket: TEST_BUCKET,
     key,
     versionId: 'v1',
-    etag: 'e1',
+    // as S3 gives it for a single-part upload: the MD5 of the bytes
+    etag: createHash('md5').update(body).digest('hex'),
     size: Buffer.byteLength(body),
     part: 0,
     skipRows: 0,

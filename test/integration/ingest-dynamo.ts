@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,7 +163,8 @@ export function job(key: string, body: string | Buffer): IngestJob {
     bucket: BUCKET,
     key,
     versionId: null,
-    etag: `etag-${key}`,
+    // as S3 gives it for a single-part upload: the MD5 of the bytes
+    etag: createHash('md5').update(body).digest('hex'),
     size: Buffer.byteLength(body),
     part: 0,
     skipRows: 0,

@@ -79,6 +79,20 @@ describe('ingest against DynamoDB Local', () => {
     expect(p.events.published.filter((e) => e.customer_id === 'ROBO').length).toBe(2);
   });
 
+  it('the same bytes under two keys at once are counted once, whichever claims them first', async () => {
+    const clean = await dynamoPorts();
+    await run(clean, 'cdr/s1/a.csv', A);
+    const p = await dynamoPorts();
+    p.source.put(BUCKET, 'cdr/s1/a.csv', A);
+    p.source.put(BUCKET, 'cdr/s2/copy-of-a.csv', A);
+    const outcomes = await Promise.all([
+      processBatch(job('cdr/s1/a.csv', A), p),
+      processBatch(job('cdr/s2/copy-of-a.csv', A), p),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['done', 'duplicate']);
+    expect(await windows(p)).toEqual(await windows(clean));
+  });
+
   it('two different batches for the same customer-hours merged concurrently sum up exactly', async () => {
     const sequential = await dynamoPorts();
     await run(sequential, 'cdr/s1/a.csv', A);
@@ -226,11 +240,12 @@ describe('ingest against DynamoDB Local', () => {
     expect(windowCount).toBe(10 * 3 * 3);
     for (const m of [s, l]) {
       expect(m.out.windowsMerged).toBe(windowCount);
-      // transactions of up to 50 windows; manifest: begin, part, 3 hours, finish; claim + confirm per finding
+      // transactions of up to 50 windows; manifest: begin, content claim, part, 3 hours, finish; claim +
+      // confirm per finding
       const transactions = Math.ceil(windowCount / 50);
-      expect(m.requests).toBe(transactions + 1 + 1 + 3 + 1 + 2 * m.out.findingsPublished);
+      expect(m.requests).toBe(transactions + 1 + 1 + 1 + 3 + 1 + 2 * m.out.findingsPublished);
       // items still one marker + one window item per window
-      expect(m.items).toBe(2 * windowCount + 1 + 1 + 3 + 1 + 2 * m.out.findingsPublished);
+      expect(m.items).toBe(2 * windowCount + 1 + 1 + 1 + 3 + 1 + 2 * m.out.findingsPublished);
       expect(m.commands.TransactWriteItems).toBe(transactions);
       // windows read 100 per BatchGetItem; the only single reads are the manifest's (start, finish)
       expect(m.commands.BatchGetItem).toBe(Math.ceil(windowCount / 100));

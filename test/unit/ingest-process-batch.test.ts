@@ -214,6 +214,28 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     expect(snapshot(p.aggregates)).toEqual(before);
     expect(p.events.published.length).toBe(published);
   });
+
+  it('the same bytes under another key are a repeat: counted once, by the batch that came first', async () => {
+    const once = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
+    const p = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
+    const published = p.events.published.length;
+    // a copy under another name, and a re-send by another switch
+    for (const key of ['cdr/s/copy-of-robo.csv', 'cdr/s2/robo.csv']) {
+      p.source.put(BUCKET, key, ROBO_BATCH);
+      const repeat = await processBatch(ingestJob(key, ROBO_BATCH), p);
+      expect(repeat).toMatchObject({
+        status: 'duplicate',
+        calls: 0,
+        reason: expect.stringMatching(/repeats the bytes of .*robo\.csv/),
+      });
+    }
+    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(p.events.published.length).toBe(published);
+    // the first batch redelivered is still its own: the claim is its
+    p.manifest.batches.clear();
+    expect((await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('done');
+    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+  });
 });
 
 describe('processBatch: findings', () => {
