@@ -98,6 +98,9 @@ function sumParts(parts: PartStats[]): PartStats {
   return total;
 }
 
+/** The totals of a batch that counts no rows (empty, or a repeat of another batch's bytes). */
+const NO_ROWS = { rows: 0, calls: 0, quarantined: 0, firstMs: null, lastMs: null } as const;
+
 /**
  * One CDR object (or one part of it) from S3 to DynamoDB aggregates and findings:
  * read + parse + aggregate in one streaming pass, quarantine bad rows, fix the part's end in the
@@ -139,14 +142,7 @@ export async function processBatch(
   // batch that had them first counts them, this one is recorded as a repeat of it
   const holder = job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
   if (holder !== batchId) {
-    await ports.manifest.finish(batchId, {
-      rows: 0,
-      calls: 0,
-      quarantined: 0,
-      firstMs: null,
-      lastMs: null,
-      format: 'repeat',
-    });
+    await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'repeat' });
     log.warn('batch repeats the bytes of an earlier batch; its calls are counted once, there', {
       batchId,
       repeatOf: holder,
@@ -154,14 +150,7 @@ export async function processBatch(
     return outcome('duplicate', job.part, { batchId, reason: `repeats the bytes of ${holder}` });
   }
   if (job.size === 0 && job.part === 0) {
-    await ports.manifest.finish(batchId, {
-      rows: 0,
-      calls: 0,
-      quarantined: 0,
-      firstMs: null,
-      lastMs: null,
-      format: 'empty',
-    });
+    await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'empty' });
     log.info('zero-byte batch recorded as empty', { batchId });
     return outcome('empty', 0, { batchId });
   }
