@@ -104,6 +104,10 @@ export function peerAddress(peer: string): string | null {
  * map entry written with the port names the same trunk.
  */
 export function peerWithoutPort(peer: string): string {
+  // a name without ':' that does not start with a digit is neither an address nor has a port: most
+  // peers, read once per row, so no address parsing for them
+  const c = peer.charCodeAt(0);
+  if (!(c >= 48 && c <= 57) && !peer.includes(':')) return peer;
   const address = peerAddress(peer);
   if (address !== null) return address;
   const host = /^([^:[\]]+):\d{1,5}$/.exec(peer);

@@ -47,10 +47,12 @@ const NON_GEOGRAPHIC = new Set([
 
 /** Classifies a 10-digit NANP national number given as a string of digits (classifyNanpParts' rules). */
 export function classifyNanp(national: string): NumberClass {
+  // digit by digit: slices and Number() made it twice as slow on the general reader's every number
+  const d = (i: number) => national.charCodeAt(i) - 48;
   return classifyNanpParts(
-    Number(national.slice(0, 3)),
-    Number(national.slice(3, 6)),
-    Number(national.slice(6)),
+    d(0) * 100 + d(1) * 10 + d(2),
+    d(3) * 100 + d(4) * 10 + d(5),
+    d(6) * 1000 + d(7) * 100 + d(8) * 10 + d(9),
   );
 }
 

@@ -32,6 +32,9 @@ const WITHHELD_WORDS = new Set([
 ]);
 
 function isWithheld(text: string): boolean {
+  // a digit or '+' first: a number, as nearly every caller ID is (no lower-casing, no split)
+  const c = text.charCodeAt(0);
+  if (c === 43 || (c >= 48 && c <= 57)) return false;
   const lower = text.toLowerCase();
   if (lower === 'p' || lower === 'o') return true;
   const words = lower.split(/[\s_-]+/).filter((w) => w !== '');
