@@ -139,8 +139,9 @@ export async function processBatch(
   }
   await ports.manifest.begin(batch);
   // the same bytes under another key (a copy, a re-send under a new name) hold the same calls: the
-  // batch that had them first counts them, this one is recorded as a repeat of it
-  const holder = job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
+  // batch that claimed them first, with its first part, counts them; this one is a repeat of it
+  const holder =
+    job.part === 0 && job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
   if (holder !== batchId) {
     await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'repeat' });
     log.warn('batch repeats the bytes of an earlier batch; its calls are counted once, there', {
