@@ -113,7 +113,7 @@ export async function runOnboardingDemo(deps: {
       if (waiting.outcome) break;
       await decideApplication(
         { applicationId: id, decision: step.decision, reason: step.reason, decidedBy: step.by },
-        { dossiers, callbacks },
+        { dossiers, callbacks, audit },
       );
     }
     const final = await waitFor(dossiers, id, (d) => d.outcome !== null);

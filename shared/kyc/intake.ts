@@ -4,6 +4,7 @@ import { parseApplication } from './application.ts';
 import { type Dossier, newDossier, onboardingStream } from './dossier.ts';
 import { applyOnboardingDecision, onboardingDecisionSchema } from './onboarding-decision.ts';
 import type { DossierStore, OnboardingCallbacks, OnboardingStarter } from './ports.ts';
+import { recordOnboardingRefusal } from './refusal.ts';
 
 export class ApplicationRefused extends Error {
   override name = 'ApplicationRefused';
@@ -48,7 +49,7 @@ export async function submitApplication(
  */
 export async function decideApplication(
   input: { applicationId: string; decision: unknown; reason: unknown; decidedBy: string },
-  deps: { dossiers: DossierStore; callbacks: OnboardingCallbacks; now?: () => Date },
+  deps: { dossiers: DossierStore; callbacks: OnboardingCallbacks; audit: AuditStore; now?: () => Date },
 ): Promise<{ stage: string; decision: string }> {
   const dossier = await deps.dossiers.get(input.applicationId);
   if (!dossier) throw new ApplicationRefused(`application ${input.applicationId} does not exist`);
@@ -67,9 +68,18 @@ export async function decideApplication(
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
     throw new ApplicationRefused(`application ${input.applicationId}: ${problems}`);
   }
-  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const now = deps.now ?? (() => new Date());
+  const at = now().toISOString();
   const check = applyOnboardingDecision(dossier, stage, parsed.data, at);
-  if (!check.ok) throw new ApplicationRefused(check.reason);
+  if (!check.ok) {
+    // refused here, before the state machine sees it: on the record all the same
+    await recordOnboardingRefusal({ dossiers: deps.dossiers, audit: deps.audit, now }, dossier, {
+      stage,
+      by: parsed.data.decidedBy,
+      why: check.reason,
+    });
+    throw new ApplicationRefused(check.reason);
+  }
   const token = await deps.dossiers.getToken(input.applicationId, stage);
   if (!token)
     throw new ApplicationRefused(`application ${input.applicationId} has no open ${stage} review task`);

@@ -13,6 +13,7 @@ import {
   onboardingDecisionSchema,
 } from './onboarding-decision.ts';
 import type { CheckSourcesLoader, DossierStore, OnboardingRegistry } from './ports.ts';
+import { recordOnboardingRefusal } from './refusal.ts';
 import type { OnboardingStepInput } from './step-input.ts';
 import { TRACK_RECORD_POLICY } from './track-record.ts';
 
@@ -131,16 +132,11 @@ export class OnboardingSteps {
           reason: parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '),
         };
     if (!result.ok) {
-      await this.#deps.dossiers.save({
-        ...dossier,
-        refusals: [...dossier.refusals, { stage, by, why: result.reason, at }],
-      });
-      await this.#audit(dossier, {
-        actor: { role: stage, id: by },
-        action: 'onboarding.decision_refused',
-        reason: result.reason,
-        details: { stage },
-      });
+      await recordOnboardingRefusal(
+        { dossiers: this.#deps.dossiers, audit: this.#deps.audit, now: this.#now },
+        dossier,
+        { stage, by, why: result.reason },
+      );
       throw new OnboardingDecisionRefused(result.reason);
     }
     const decision = parsed.data!;

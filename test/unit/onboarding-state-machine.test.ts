@@ -144,7 +144,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
           reason: `${decision}: checked the dossier and its evidence`,
           decidedBy: by,
         },
-        { dossiers, callbacks: broker },
+        { dossiers, callbacks: broker, audit },
       );
     },
     execution: (id: string) => executions.get(id) as Promise<unknown>,
@@ -239,7 +239,11 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(await h.registry.get('APP-LOOK')).toBeNull();
-    expect((await h.dossiers.get('APP-LOOK'))?.refusals).toMatchObject([{ stage: 'executive', by: 'alice' }]);
+    // the use case's refusal is on the record too, as the machine's is
+    expect((await h.dossiers.get('APP-LOOK'))?.refusals).toMatchObject([
+      { stage: 'executive', by: 'Alice' },
+      { stage: 'executive', by: 'alice' },
+    ]);
     await h.decide('APP-LOOK', 'executive', 'refuse', 'erin');
     await h.execution('APP-LOOK');
     expect(await h.registry.get('APP-LOOK')).toBeNull();
@@ -282,7 +286,7 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
     await expect(
       decideApplication(
         { applicationId: 'APP-1', decision: 'approve', reason: 'ok', decidedBy: 'alice' },
-        { dossiers: h.dossiers, callbacks: h.broker },
+        { dossiers: h.dossiers, callbacks: h.broker, audit: h.audit },
       ),
     ).rejects.toThrow(ApplicationRefused);
     const token = (await h.dossiers.getToken('APP-1', 'analyst')) as string;
