@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isoUtc } from '../cdr/time.ts';
 import { type WindowJson, windowFromJson, windowToJson } from '../detect/window.ts';
-import { customerPk, markerSk } from '../ingest/keys.ts';
+import { customerPk, isDaySk, markerSk } from '../ingest/keys.ts';
 import { backoffMs, sleep } from '../ingest/parallel.ts';
 import { STORE_EXACT_LIMIT } from '../ingest/part-collector.ts';
 import {
@@ -268,8 +268,9 @@ export class DynamoAggregateStore implements AggregateStore {
           TableName: this.#table,
           Key: { pk: customerPk(customerId), sk },
           UpdateExpression: 'SET claimRank = :r, claimUntil = :until, claimBy = :me',
+          // an hour's claim sits on its stored window; a day's item holds its claim alone, made by the first
           ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(sev) OR sev < :r) AND ' +
+            `${isDaySk(sk) ? '' : 'attribute_exists(pk) AND '}(attribute_not_exists(sev) OR sev < :r) AND ` +
             '(attribute_not_exists(claimUntil) OR claimUntil < :now OR claimBy = :me OR claimRank < :r)',
           ExpressionAttributeValues: { ':r': rank, ':until': untilMs, ':me': claimant, ':now': nowMs },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

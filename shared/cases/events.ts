@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HOUR_MS } from '../cdr/time.ts';
 
 /**
  * What the EscalationQueue delivers (raw SNS delivery from ComplianceEvents): one finding of
@@ -50,12 +51,15 @@ export type EscalationEvent = z.infer<typeof escalationEventSchema>;
 /**
  * A stable key for an event, so a redelivered message maps to the same case and is attached once.
  * A finding's key includes its severity: ingest publishes a window again only when its severity
- * rises, and that raised finding is new evidence that must join the case, not a redelivery.
+ * rises, and that raised finding is new evidence that must join the case, not a redelivery. A window
+ * longer than an hour (a customer's day judged as a whole) names its end too: it starts when its
+ * first hour does.
  */
 export function eventKey(event: EscalationEvent): string {
-  return event.type === 'finding'
-    ? `finding:${event.customer_id}:${event.window_start}:${event.severity}`
-    : `traceback:${event.traceback_id}`;
+  if (event.type !== 'finding') return `traceback:${event.traceback_id}`;
+  const span = Date.parse(event.window_end) - Date.parse(event.window_start);
+  const window = span === HOUR_MS ? event.window_start : `${event.window_start}/${event.window_end}`;
+  return `finding:${event.customer_id}:${window}:${event.severity}`;
 }
 
 /** Parses one queue message body; the error names the field and the message it came from. */

@@ -1,12 +1,13 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import type { Aggregator } from './aggregator.ts';
 import { unknownCustomer } from './customers.ts';
+import { DAY_MS, dayFinding, dayStart, judgeDay } from './day-window.ts';
 import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
 import type { ReferenceData } from './reference.ts';
 import type { WindowContext } from './rules/derive.ts';
-import { evaluateWindow, type TrunkShare } from './score.ts';
+import { evaluateWindow, type TrunkShare, topTrunks } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';
 import type { WindowAggregate } from './window.ts';
 
@@ -15,7 +16,8 @@ const BASELINE_HOURS = 24;
 
 /**
  * Scores every window of one customer in time order, so each window is judged against the
- * customer's own earlier hours (volume baseline, calling numbers seen before).
+ * customer's own earlier hours (volume baseline, calling numbers seen before), and each UTC day of
+ * two or more active hours as a whole too (day-window.ts).
  */
 export function scoreCustomerWindows(
   customerId: string,
@@ -23,33 +25,55 @@ export function scoreCustomerWindows(
   ref: ReferenceData,
   policy: Policy,
   tracebacks: TracebackHistory | null,
-  trunksOf: (hourMs: number) => TrunkShare[] = () => [],
+  /** the busiest trunks of the hours in [fromMs, toMs), asked for only when a finding is made */
+  trunksOf: (fromMs: number, toMs: number) => TrunkShare[] = () => [],
 ): Finding[] {
   const customer = ref.customers.get(customerId) ?? unknownCustomer(customerId);
   const sorted = [...windows].sort((a, b) => a.hourMs - b.hourMs);
   const findings: Finding[] = [];
   const seen = new EarlierCalling(sorted);
   const days = policy.rules.TRACEBACK_HISTORY.windowDays;
+  const contextOf = (i: number, earlierAttempts: number[], priorStreak?: ReadonlyMap<string, number>) => ({
+    customer,
+    earlierAttempts,
+    seenCalling: i === 0 ? null : () => seen.before(i),
+    tracebacks: tracebacks ? tracebacks.countBefore(customerId, sorted[i].hourMs + HOUR_MS, days) : 0,
+    priorStreak,
+  });
   // reason code -> hours in a row it has fired, up to the previous window's hour
   let streak: ReadonlyMap<string, number> = NO_STREAK;
   let streakHourMs = Number.NaN;
-  for (let i = 0; i < sorted.length; i++) {
-    const w = sorted[i];
-    const earlierAttempts: number[] = [];
-    for (let j = Math.max(0, i - BASELINE_HOURS); j < i; j++)
-      if (sorted[j].hourMs >= w.hourMs - BASELINE_HOURS * HOUR_MS) earlierAttempts.push(sorted[j].attempts);
-    const ctx: WindowContext = {
-      customer,
-      earlierAttempts,
-      seenCalling: i === 0 ? null : () => seen.before(i),
-      tracebacks: tracebacks ? tracebacks.countBefore(customerId, w.hourMs + HOUR_MS, days) : 0,
+  for (let dayFrom = 0; dayFrom < sorted.length; ) {
+    const dayEnd = dayStart(sorted[dayFrom].hourMs) + DAY_MS;
+    let dayTo = dayFrom + 1;
+    while (dayTo < sorted.length && sorted[dayTo].hourMs < dayEnd) dayTo++;
+    // judged before its hours: their scoring adds their calling numbers to the earlier ones
+    const day = judgeDay(sorted.slice(dayFrom, dayTo), contextOf(dayFrom, []), policy);
+    const firedInHours = new Set<string>();
+    for (let i = dayFrom; i < dayTo; i++) {
+      const w = sorted[i];
+      const earlierAttempts: number[] = [];
+      for (let j = Math.max(0, i - BASELINE_HOURS); j < i; j++)
+        if (sorted[j].hourMs >= w.hourMs - BASELINE_HOURS * HOUR_MS) earlierAttempts.push(sorted[j].attempts);
       // a streak runs through consecutive clock hours only: a quiet or missing hour ends it
-      priorStreak: streakHourMs === w.hourMs - HOUR_MS ? streak : undefined,
-    };
-    const f = evaluateWindow(w, ctx, policy, () => trunksOf(w.hourMs));
-    if (f) findings.push(f);
-    streak = nextStreak(ctx.priorStreak, f);
-    streakHourMs = w.hourMs;
+      const ctx: WindowContext = contextOf(
+        i,
+        earlierAttempts,
+        streakHourMs === w.hourMs - HOUR_MS ? streak : undefined,
+      );
+      const f = evaluateWindow(w, ctx, policy, () => trunksOf(w.hourMs, w.hourMs + HOUR_MS));
+      if (f) {
+        findings.push(f);
+        for (const r of f.reasons) firedInHours.add(r.code);
+      }
+      streak = nextStreak(ctx.priorStreak, f);
+      streakHourMs = w.hourMs;
+    }
+    if (day) {
+      const f = dayFinding(day, firedInHours, policy, () => trunksOf(day.pool.hourMs, dayEnd));
+      if (f) findings.push(f);
+    }
+    dayFrom = dayTo;
   }
   return findings;
 }
@@ -140,14 +164,14 @@ export function scoreAll(
 }
 
 /**
- * The five busiest trunks of each hour, as findings show them (calls per trunk are all they show of
- * trunk windows: no need to build them). Indexed by hour once, so a customer with many hours costs
- * time in proportion to its trunk windows, not their square; and only once a finding asks, since
- * most customers of a carrier have none.
+ * The five busiest trunks of the hours in a range, as findings show them (calls per trunk are all
+ * they show of trunk windows: no need to build them). Indexed by hour once, so a customer with many
+ * hours costs time in proportion to its trunk windows, not their square; and only once a finding
+ * asks, since most customers of a carrier have none.
  */
 function topTrunksByHour(
   trunkWindows: () => Array<{ trunkId: string; hourMs: number; attempts: number }>,
-): (hourMs: number) => TrunkShare[] {
+): (fromMs: number, toMs: number) => TrunkShare[] {
   let byHour: Map<number, Array<{ trunkId: string; attempts: number }>> | null = null;
   const index = () => {
     const m = new Map<number, Array<{ trunkId: string; attempts: number }>>();
@@ -158,11 +182,12 @@ function topTrunksByHour(
     }
     return m;
   };
-  return (hourMs) => {
+  return (fromMs, toMs) => {
     byHour ??= index();
-    return (byHour.get(hourMs) ?? [])
-      .sort((a, b) => b.attempts - a.attempts)
-      .slice(0, 5)
-      .map((t) => ({ trunk_id: t.trunkId, calls: t.attempts }));
+    const calls = new Map<string, number>();
+    for (let hourMs = fromMs; hourMs < toMs; hourMs += HOUR_MS)
+      for (const t of byHour.get(hourMs) ?? [])
+        calls.set(t.trunkId, (calls.get(t.trunkId) ?? 0) + t.attempts);
+    return topTrunks(calls);
   };
 }

@@ -1,9 +1,9 @@
 import { HOUR_MS, hourStart, isoUtc } from '../cdr/time.ts';
 import { type Finding, SEVERITIES, type Severity, severityRank } from './finding.ts';
 import { round } from './format.ts';
-import { evaluateHardRules } from './hard-rules.ts';
+import { evaluateHardRules, type HardReason } from './hard-rules.ts';
 import type { Policy } from './policy.ts';
-import { derive, type WindowContext } from './rules/derive.ts';
+import { type Derived, derive, type WindowContext } from './rules/derive.ts';
 import { evaluateSoftRules, type FiredReason } from './rules/evaluate.ts';
 import type { WindowAggregate } from './window.ts';
 
@@ -58,6 +58,17 @@ export interface TrunkShare {
   calls: number;
 }
 
+/** How many trunks a finding names: its window's busiest. */
+const TOP_TRUNKS = 5;
+
+/** A window's busiest trunks from its calls per trunk, most calls first (ties in the map's order). */
+export function topTrunks(calls: ReadonlyMap<string, number>): TrunkShare[] {
+  return [...calls]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_TRUNKS)
+    .map(([trunk_id, n]) => ({ trunk_id, calls: n }));
+}
+
 /** Evaluates one customer-hour window; null when no rule fires. */
 export function evaluateWindow(
   w: WindowAggregate,
@@ -72,16 +83,45 @@ export function evaluateWindow(
   const soft = evaluateSoftRules(w, ctx, policy, d);
   const hard = evaluateHardRules(w);
   if (soft.length === 0 && hard.length === 0) return null;
-  const trunks = trunksOf();
+  const start = hourStart(w.hourMs);
+  return buildFinding(w, ctx, d, policy, soft, hard, start, start + HOUR_MS, trunksOf());
+}
+
+/**
+ * A finding's distinct counts: every one for an hour; for a day window, those its rules counted
+ * (uniting the sets of every hour of thousands of small customers' days to report them cost more
+ * than scoring their hours).
+ */
+function distinctMetrics(
+  f: Partial<Pick<Derived, 'distinctCalling' | 'distinctCalled' | 'newCallingShare'>>,
+) {
+  return {
+    ...(f.distinctCalling === undefined ? {} : { distinct_calling: f.distinctCalling }),
+    ...(f.distinctCalled === undefined ? {} : { distinct_called: f.distinctCalled }),
+    ...(f.newCallingShare == null ? {} : { new_calling_share: round(f.newCallingShare, 4) }),
+  };
+}
+
+/** The finding for a window [startMs, endMs) on which these reasons fired (at least one). */
+export function buildFinding(
+  w: WindowAggregate,
+  ctx: WindowContext,
+  d: Derived,
+  policy: Policy,
+  soft: FiredReason[],
+  hard: HardReason[],
+  startMs: number,
+  endMs: number,
+  trunks: TrunkShare[],
+): Finding {
   const reasons: FiredReason[] = [...hard, ...soft];
   const score = combineScore(reasons);
   let severity = severityOf(score, policy);
   for (const h of hard) severity = maxSeverity(severity, h.minSeverity);
-  const start = hourStart(w.hourMs);
   return {
     customer_id: w.customerId,
-    window_start: hourIso(start),
-    window_end: hourIso(start + HOUR_MS),
+    window_start: hourIso(startMs),
+    window_end: hourIso(endMs),
     severity,
     score: Math.max(
       score,
@@ -94,9 +134,7 @@ export function evaluateWindow(
       asr: round(d.asr, 4),
       acd_s: round(d.acd, 1),
       short_calls: w.shortAnswered,
-      distinct_calling: d.distinctCalling,
-      distinct_called: d.distinctCalled,
-      ...(d.newCallingShare === null ? {} : { new_calling_share: round(d.newCallingShare, 4) }),
+      ...distinctMetrics(ctx.pooledHours === undefined ? d : d.counted()),
       attestation_a: w.attA,
       attestation_b: w.attB,
       attestation_c: w.attC,
@@ -110,6 +148,7 @@ export function evaluateWindow(
       ...(w.emergency > 0 ? { emergency_calls: w.emergency } : {}),
       vetting: ctx.customer.vetting,
       traffic_profile: ctx.customer.traffic_profile,
+      ...(ctx.pooledHours === undefined ? {} : { active_hours: ctx.pooledHours }),
       ...(trunks.length ? { trunks: trunks.map((t) => ({ trunk_id: t.trunk_id, calls: t.calls })) } : {}),
     },
   };

@@ -152,7 +152,7 @@ export function reuseWindow(
 }
 
 /** A window with no calls yet around the given sets (a window read back from numbers has its own). */
-function windowWith(
+export function windowWith(
   customerId: string,
   trunkId: string,
   hourMs: number,
@@ -211,15 +211,20 @@ function windowWith(
   };
 }
 
+/** Adds `b`'s counters, duration buckets and first and last call into `a`: all of a merge but the sets. */
+export function addValues(a: WindowAggregate, b: WindowAggregate): void {
+  addCounters(a, b);
+  for (let i = 0; i < a.durationHist.length; i++) a.durationHist[i] += b.durationHist[i];
+  a.firstMs = Math.min(a.firstMs, b.firstMs);
+  a.lastMs = Math.max(a.lastMs, b.lastMs);
+}
+
 /** Merges `b` into `a` (mutating `a`) and returns it. Both must be the same customer, trunk and hour. */
 export function mergeInto(a: WindowAggregate, b: WindowAggregate): WindowAggregate {
   if (a.customerId !== b.customerId || a.trunkId !== b.trunkId || a.hourMs !== b.hourMs) {
     throw new RangeError(`cannot merge windows of different keys (${windowKey(a)} vs ${windowKey(b)})`);
   }
-  addCounters(a, b);
-  for (let i = 0; i < a.durationHist.length; i++) a.durationHist[i] += b.durationHist[i];
-  a.firstMs = Math.min(a.firstMs, b.firstMs);
-  a.lastMs = Math.max(a.lastMs, b.lastMs);
+  addValues(a, b);
   a.calling.merge(b.calling);
   a.called.merge(b.called);
   a.pairs.merge(b.pairs);

@@ -46,6 +46,19 @@ export function windowSk(trunkId: string, hourMs: number): string {
   return trunkId === '' ? hour : `T#${trunkId}#${hour}`;
 }
 
+/**
+ * `D#<dayIso>`: a customer's day window (its hours judged as one, detect/day-window.ts). No aggregate
+ * is stored under it, only the severity published for the day; outside the `H#` range every read of
+ * a customer's hours queries.
+ */
+export function daySk(dayMs: number): string {
+  return `D#${isoUtc(dayMs)}`;
+}
+
+export function isDaySk(sk: string): boolean {
+  return sk.startsWith('D#');
+}
+
 export function markerSk(applyId: string, sk: string): string {
   return `APPLIED#${applyId}#${sk}`;
 }

@@ -1,5 +1,5 @@
 import { type WindowJson, windowFromJson, windowToJson } from '../detect/window.ts';
-import { customerPk, markerSk, windowSk } from './keys.ts';
+import { customerPk, isDaySk, markerSk, windowSk } from './keys.ts';
 import { STORE_EXACT_LIMIT } from './part-collector.ts';
 import {
   type AggregateStore,
@@ -13,12 +13,16 @@ import {
   type WindowKey,
 } from './ports.ts';
 
-interface Item {
+/** the severity published for a window and the live claim to publish a higher one */
+interface Severities {
+  sev: number;
+  claim: { rank: number; until: number; by: string } | null;
+}
+
+interface Item extends Severities {
   window: WindowJson;
   trunkCalls: Record<string, number>;
   version: number;
-  sev: number;
-  claim: { rank: number; until: number; by: string } | null;
 }
 
 /**
@@ -30,6 +34,8 @@ interface Item {
 export class MemoryAggregateStore implements AggregateStore {
   readonly items = new Map<string, Item>();
   readonly markers = new Set<string>();
+  /** day windows' severities (keys.daySk): no aggregate is stored for a day */
+  readonly days = new Map<string, Severities>();
   /** windows committed */
   commits = 0;
   /** commitMany calls (transactions), whatever their outcome */
@@ -125,6 +131,20 @@ export class MemoryAggregateStore implements AggregateStore {
     return out.sort((a, b) => a.window.hourMs - b.window.hourMs);
   }
 
+  /** Where a window's published severity and claim are: its stored item, or a day's own record. */
+  private severities(customerId: string, sk: string): Severities | undefined {
+    return isDaySk(sk) ? this.days.get(this.id(customerId, sk)) : this.items.get(this.id(customerId, sk));
+  }
+
+  /** severities(), a day's record made by its first claim as DynamoDB's update makes its item */
+  private claimable(customerId: string, sk: string): Severities | undefined {
+    const found = this.severities(customerId, sk);
+    if (found || !isDaySk(sk)) return found;
+    const made: Severities = { sev: 0, claim: null };
+    this.days.set(this.id(customerId, sk), made);
+    return made;
+  }
+
   async claimSeverity(
     customerId: string,
     sk: string,
@@ -133,7 +153,7 @@ export class MemoryAggregateStore implements AggregateStore {
     untilMs: number,
     nowMs: number,
   ): Promise<ClaimOutcome> {
-    const item = this.items.get(this.id(customerId, sk));
+    const item = this.claimable(customerId, sk);
     if (!item) throw new Error(`no window ${sk} of ${customerId} to claim a severity for`);
     if (item.sev >= rank) return 'published';
     const c = item.claim;
@@ -143,14 +163,14 @@ export class MemoryAggregateStore implements AggregateStore {
   }
 
   async confirmSeverity(customerId: string, sk: string, rank: number, claimant: string): Promise<void> {
-    const item = this.items.get(this.id(customerId, sk));
+    const item = this.severities(customerId, sk);
     if (!item || item.sev >= rank) return;
     item.sev = rank;
     if (item.claim?.by === claimant) item.claim = null;
   }
 
   async releaseSeverity(customerId: string, sk: string, claimant: string): Promise<void> {
-    const item = this.items.get(this.id(customerId, sk));
+    const item = this.severities(customerId, sk);
     if (item?.claim?.by === claimant) item.claim = null;
   }
 

@@ -1,12 +1,14 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import { scoreCustomerWindows } from '../detect/analysis.ts';
 import { unknownCustomer } from '../detect/customers.ts';
+import { DAY_MS, dayStart } from '../detect/day-window.ts';
 import { type Finding, severityRank } from '../detect/finding.ts';
 import { effectiveRule, type Policy } from '../detect/policy.ts';
 import type { ReferenceData } from '../detect/reference.ts';
+import { topTrunks } from '../detect/score.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
-import { findingEvent } from './finding-event.ts';
-import { windowSk } from './keys.ts';
+import { EXAMPLE_CALLS, findingEvent } from './finding-event.ts';
+import { daySk, windowSk } from './keys.ts';
 import { backoffMs, forEachLimited, sleep } from './parallel.ts';
 import type { AggregateStore, Clock, EventPublisher, StoredWindow } from './ports.ts';
 
@@ -14,7 +16,6 @@ import type { AggregateStore, Clock, EventPublisher, StoredWindow } from './port
 const HISTORY_HOURS = 24;
 /** A publish claim outlives a crashed invocation by this much, well under the queue's visibility timeout. */
 export const CLAIM_LEASE_MS = 5 * 60_000;
-const TOP_TRUNKS = 5;
 /** waits for another invocation's claim to be confirmed or released before deferring to a redelivery */
 const BUSY_RETRIES = 5;
 
@@ -45,13 +46,16 @@ export interface PublishContext {
   parallel: number;
 }
 
+/** The busiest trunks of the stored hours in [fromMs, toMs) (ties by trunk id). */
 function trunksOf(stored: StoredWindow[]) {
-  const byHour = new Map(stored.map((s) => [s.window.hourMs, s.trunkCalls]));
-  return (hourMs: number) =>
-    Object.entries(byHour.get(hourMs) ?? {})
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, TOP_TRUNKS)
-      .map(([trunk_id, calls]) => ({ trunk_id, calls }));
+  return (fromMs: number, toMs: number) => {
+    const calls = new Map<string, number>();
+    for (const s of stored) {
+      if (s.window.hourMs < fromMs || s.window.hourMs >= toMs) continue;
+      for (const [trunk, n] of Object.entries(s.trunkCalls)) calls.set(trunk, (calls.get(trunk) ?? 0) + n);
+    }
+    return topTrunks(new Map([...calls].sort((a, b) => a[0].localeCompare(b[0]))));
+  };
 }
 
 /**
@@ -74,18 +78,20 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
     const hours = [...hourSet].sort((a, b) => a - b);
     const first = hours[0];
     const last = hours[hours.length - 1];
-    // One read for the touched hours and the later ones they are history for (in time order, there
-    // are none yet). Most customer-hours are quiet: judged on these alone, nothing fires and none is
-    // big enough for a volume spike, and history can only add VOLUME_SPIKE (or hold ANI_ROTATION
-    // back). Those skip the 24-hour read-back, which is most of ingest's DynamoDB reads.
-    const fromFirst = await ctx.store.customerHours(customerId, first, last + HISTORY_HOURS * HOUR_MS);
-    if (!mayFire(customerId, fromFirst, ctx)) return;
+    // One read for the touched hours, the earlier hours of their day (a day is judged as a whole too)
+    // and the later ones they are history for (in time order, there are none yet). Most customer-hours
+    // are quiet: judged on these alone, nothing fires and none is big enough for a volume spike, and
+    // history can only add VOLUME_SPIKE (or hold ANI_ROTATION back). Those skip the 24-hour read-back,
+    // which is most of ingest's DynamoDB reads.
+    const dayOfFirst = dayStart(first);
+    const fromDay = await ctx.store.customerHours(customerId, dayOfFirst, last + HISTORY_HOURS * HOUR_MS);
+    if (!mayFire(customerId, fromDay, first, ctx)) return;
     const earlier = await ctx.store.customerHours(
       customerId,
       first - HISTORY_HOURS * HOUR_MS,
-      first - HOUR_MS,
+      dayOfFirst - HOUR_MS,
     );
-    const stored = [...earlier, ...fromFirst];
+    const stored = [...earlier, ...fromDay];
     const findings = scoreCustomerWindows(
       customerId,
       stored.map((s) => s.window),
@@ -96,10 +102,16 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
     );
     const sevByHour = new Map(stored.map((s) => [s.window.hourMs, s.sev]));
     for (const finding of findings) {
-      const hourMs = Date.parse(finding.window_start);
+      const startMs = Date.parse(finding.window_start);
+      const endMs = Date.parse(finding.window_end);
       // the earlier hours were read as history only: nothing of this part can change their verdict
-      if (hourMs < first) continue;
-      if (await publishIfRaised(finding, hourMs, sevByHour.get(hourMs) ?? 0, touched, ctx)) published++;
+      if (endMs <= first) continue;
+      const isDay = endMs - startMs === DAY_MS;
+      const sk = isDay ? daySk(startMs) : windowSk('', startMs);
+      // a day's published severity is on its own item: its claim answers whether it was published
+      const publishedRank = isDay ? 0 : (sevByHour.get(startMs) ?? 0);
+      const calls = exampleCallsOf(touched, finding.customer_id, hours, startMs, endMs);
+      if (await publishIfRaised(finding, sk, publishedRank, calls, ctx)) published++;
     }
   });
   if (ctx.deferred.length > 0) {
@@ -111,8 +123,11 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
   return published;
 }
 
-/** True when the windows read could yield a finding once the customer's history is known. */
-function mayFire(customerId: string, read: StoredWindow[], ctx: PublishContext): boolean {
+/**
+ * True when the windows read could yield a finding from `first` on (the earlier hours of its day are
+ * only read for the day's window) once the customer's history is known.
+ */
+function mayFire(customerId: string, read: StoredWindow[], first: number, ctx: PublishContext): boolean {
   const customer = ctx.ref.customers.get(customerId) ?? unknownCustomer(customerId);
   const spike = effectiveRule(
     ctx.policy,
@@ -122,21 +137,43 @@ function mayFire(customerId: string, read: StoredWindow[], ctx: PublishContext):
     'max',
     false,
   );
-  if (spike.enabled && read.some((s) => s.window.attempts >= spike.minAttempts)) return true;
+  if (spike.enabled && read.some((s) => s.window.hourMs >= first && s.window.attempts >= spike.minAttempts))
+    return true;
   const windows = read.map((s) => s.window);
-  return scoreCustomerWindows(customerId, windows, ctx.ref, ctx.policy, ctx.tracebacks).length > 0;
+  return scoreCustomerWindows(customerId, windows, ctx.ref, ctx.policy, ctx.tracebacks).some(
+    (f) => Date.parse(f.window_end) > first,
+  );
+}
+
+/**
+ * Calls of this part behind a finding, for the analyst to look up: from its hour, or for a day from
+ * the day's hours the part touched, earliest first. None for a later hour rescored as history.
+ */
+function exampleCallsOf(
+  touched: TouchedWindows,
+  customerId: string,
+  touchedHours: number[],
+  startMs: number,
+  endMs: number,
+): string[] {
+  const calls: string[] = [];
+  for (const hourMs of touchedHours) {
+    if (hourMs < startMs || hourMs >= endMs) continue;
+    calls.push(...touched.exampleCalls(customerId, hourMs));
+    if (calls.length >= EXAMPLE_CALLS) break;
+  }
+  return calls;
 }
 
 async function publishIfRaised(
   finding: Finding,
-  hourMs: number,
+  sk: string,
   publishedRank: number,
-  touched: TouchedWindows,
+  exampleCalls: string[],
   ctx: PublishContext,
 ): Promise<boolean> {
   const rank = severityRank(finding.severity);
   if (rank <= publishedRank) return false;
-  const sk = windowSk('', hourMs);
   const now = ctx.clock.now();
   let claimed = await ctx.store.claimSeverity(
     finding.customer_id,
@@ -164,12 +201,7 @@ async function publishIfRaised(
     ctx.deferred.push(`${finding.customer_id} ${finding.window_start}`);
     return false;
   }
-  const event = findingEvent(
-    finding,
-    ctx.batchKey,
-    ctx.switchId,
-    touched.exampleCalls(finding.customer_id, hourMs),
-  );
+  const event = findingEvent(finding, ctx.batchKey, ctx.switchId, exampleCalls);
   try {
     await ctx.events.publishFinding(event);
   } catch (error) {

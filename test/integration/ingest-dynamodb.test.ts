@@ -6,7 +6,7 @@ import {
   DEFAULT_INGEST_OPTIONS,
   processBatch,
 } from '../../shared/ingest/process-batch.ts';
-import { cdrBatch } from '../unit/ingest-cdr-fixtures.ts';
+import { cdrBatch, HOUR0, smallRobocallHour } from '../unit/ingest-cdr-fixtures.ts';
 import {
   BUCKET,
   type DynamoHarness,
@@ -33,12 +33,12 @@ afterAll(async () => {
 /** Ports over DynamoDB Local (aggregates, manifest); S3, SNS and SQS stay in memory. */
 const dynamoPorts = () => portsOver(h);
 
-/** The window items (not markers, versions or severity bookkeeping): what detection reads. */
+/** The window items (not markers, versions or a day's severity item): what detection reads. */
 async function windows(p: DynamoPorts): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const item of await h.scan(p.tables.aggregates)) {
     const sk = String(item.sk);
-    if (sk.startsWith('APPLIED#')) continue;
+    if (sk.startsWith('APPLIED#') || sk.startsWith('D#')) continue;
     out[`${item.pk}|${sk}`] = { w: JSON.parse(String(item.w)), tc: item.tc };
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
@@ -77,6 +77,30 @@ describe('ingest against DynamoDB Local', () => {
     expect(merged.reduce((s, n) => s + n, 0)).toBeLessThanOrEqual(12);
     // one finding per robocalling hour, not one per delivery
     expect(p.events.published.filter((e) => e.customer_id === 'ROBO').length).toBe(2);
+  });
+
+  it("a small robocaller's day, its batches each delivered twice at once, is published once, on an item of its own", async () => {
+    const p = await dynamoPorts();
+    const bodies = [0, 1].map((h) => smallRobocallHour(HOUR0 + h * 3_600_000, `d${h}-`));
+    for (const [i, body] of bodies.entries()) {
+      p.source.put(BUCKET, `cdr/s1/small-${i}.csv`, body);
+      const outcomes = await Promise.allSettled(
+        [0, 1].map(() => processBatch(job(`cdr/s1/small-${i}.csv`, body), p)),
+      );
+      for (const o of outcomes)
+        if (o.status === 'rejected') await processBatch(job(`cdr/s1/small-${i}.csv`, body), p);
+    }
+    const days = p.events.published.filter((e) => e.customer_id === 'SMALL');
+    expect(days.map((e) => [e.window_start, e.window_end, e.severity])).toEqual([
+      ['2026-11-27T00:00:00Z', '2026-11-28T00:00:00Z', 'critical'],
+    ]);
+    const items = await h.scan(p.tables.aggregates);
+    const day = items.find((item) => item.pk === 'CUST#SMALL' && String(item.sk).startsWith('D#'));
+    expect(day).toMatchObject({ sk: 'D#2026-11-27T00:00:00Z', sev: 4 });
+    expect(day?.w).toBeUndefined();
+    // reading the customer's hours never returns the day's item
+    const hours = await p.aggregates.customerHours('SMALL', HOUR0 - 86_400_000, HOUR0 + 86_400_000);
+    expect(hours.map((s) => s.window.hourMs)).toEqual([HOUR0, HOUR0 + 3_600_000]);
   });
 
   it('the same bytes under two keys at once are counted once, whichever claims them first', async () => {

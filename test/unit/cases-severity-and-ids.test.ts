@@ -181,6 +181,17 @@ describe('case ids are Step Functions execution names', () => {
     expect(eventKey(a)).not.toBe(eventKey(b));
   });
 
+  it("keeps a customer's day apart from the hour it starts with, and an hour's key as it always was", () => {
+    const hour = {
+      ...finding('high'),
+      window_start: '2026-11-27T00:00:00Z',
+      window_end: '2026-11-27T01:00:00Z',
+    };
+    const day = { ...hour, window_end: '2026-11-28T00:00:00Z' };
+    expect(eventKey(hour)).toBe('finding:C042:2026-11-27T00:00:00Z:high');
+    expect(eventKey(day)).toBe('finding:C042:2026-11-27T00:00:00Z/2026-11-28T00:00:00Z:high');
+  });
+
   it('gives a long, non-ASCII customer id a bounded, readable prefix', () => {
     const id = caseIdFor(`Ünïcode-${'x'.repeat(100)}`, 'traceback:ITG-1', digest);
     expect(id).toMatch(EXECUTION_NAME);

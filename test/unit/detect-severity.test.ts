@@ -236,11 +236,19 @@ describe('a small PBX', () => {
     const findings = analyzeCalls(calls, r);
     expect(findings.filter((f) => f.severity === 'high' || f.severity === 'critical')).toEqual([]);
     expect(findings.length).toBeGreaterThan(0);
-    // what did fire is the switch's leak: a handful of PSTN calls from extensions, at most medium
-    for (const f of findings) {
+    // what did fire is the switch's leak: a handful of PSTN calls from extensions, at most medium; each
+    // hour for the extensions presented, the day as a whole (low: 9 such calls an hour) for the A
+    // attestation they carried
+    const hours = findings.filter((f) => f.metrics.active_hours === undefined);
+    expect(hours.length).toBeGreaterThan(0);
+    for (const f of hours) {
       expect(f.reasons.map((x) => x.code)).toEqual(['INVALID_CALLING_NUMBER']);
       expect(f.metrics.on_net_calls).toBeGreaterThan(60);
     }
+    const days = findings.filter((f) => f.metrics.active_hours !== undefined);
+    expect(days.map((f) => [f.window_start, f.window_end, f.severity, f.reasons.map((x) => x.code)])).toEqual(
+      [['2026-11-27T00:00:00Z', '2026-11-28T00:00:00Z', 'low', ['ATTESTATION_MISMATCH']]],
+    );
   });
 
   it('a FreeSWITCH Master.csv of a small office, read as the CLI reads it: on-net counted, nothing high', async () => {

@@ -85,3 +85,19 @@ export function cdrBatch(spec: BatchSpec): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * One hour of a small robocaller: 80 calls (under every hourly volume gate, even a new customer's:
+ * an unregistered one is judged as new), one in 12 answered and hung up after 3 s, C-attested, each
+ * from another valid caller ID.
+ */
+export function smallRobocallHour(hourMs: number, idPrefix: string): string {
+  const rows = Array.from({ length: 80 }, (_, i) => {
+    const start = new Date(hourMs + i * 40_000).toISOString().replace('.000Z', 'Z');
+    const answered = i % 12 === 0;
+    const calling = `+1212647${String(1000 + i).slice(-4)}`;
+    const called = `+1312748${String(2000 + i).slice(-4)}`;
+    return `${idPrefix}${i},${start},,,${answered ? 3 : 0},SMALL,T1,${calling},${called},${answered ? 200 : 486},${answered ? 'ANSWERED' : 'NO_ANSWER'},C`;
+  });
+  return `${HEADER}\n${rows.join('\n')}\n`;
+}

@@ -7,7 +7,7 @@ import { MemoryWorkQueue } from '../../shared/ingest/memory-io.ts';
 import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
 import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
-import { cdrBatch, HEADER, HOUR0 } from './ingest-cdr-fixtures.ts';
+import { cdrBatch, HEADER, HOUR0, smallRobocallHour } from './ingest-cdr-fixtures.ts';
 
 const BUCKET = TEST_BUCKET;
 
@@ -294,6 +294,33 @@ describe('processBatch: findings', () => {
     p.manifest.batches.clear();
     await processBatch(ingestJob('cdr/s/3.csv', bodies[3]), p);
     expect(p.events.published.length).toBe(2);
+  });
+
+  it("a robocaller under every hourly gate: its day is published once its hours add up, on the day's own claim", async () => {
+    // Prepare: three batches of one hour each, 80 robocalls per hour
+    const p = memoryIngestPorts();
+    const bodies = [0, 1, 2].map((h) => smallRobocallHour(HOUR0 + h * 3_600_000, `h${h}-`));
+    const published: Array<Array<[string, string, string]>> = [];
+    // Act
+    for (const [i, body] of bodies.entries()) {
+      p.source.put(BUCKET, `cdr/s/${i}.csv`, body);
+      await processBatch(ingestJob(`cdr/s/${i}.csv`, body), p);
+      published.push(p.events.published.map((e) => [e.window_start, e.window_end, e.severity]));
+    }
+    // Assess: one hour is no day; two hours are; the third adds calls but no severity (already critical)
+    const day: [string, string, string] = ['2026-11-27T00:00:00Z', '2026-11-28T00:00:00Z', 'critical'];
+    expect(published).toEqual([[], [day], [day]]);
+    const [event] = p.events.published;
+    expect(event.metrics).toMatchObject({ calls: 160, active_hours: 2 });
+    expect(event.example_calls).toEqual(expect.arrayContaining([expect.stringMatching(/^h1-/)]));
+    expect(event.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['SHORT_CALL_RATIO', 'LOW_ASR']));
+    // the day's severity sits on its own record, and no hour was claimed for it
+    expect([...p.aggregates.days.values()].map((d) => d.sev)).toEqual([severityRank('critical')]);
+    expect((await p.aggregates.hour('SMALL', HOUR0 + 3_600_000))?.sev).toBe(0);
+    // a redelivery of a batch (manifest lost) publishes nothing more
+    p.manifest.batches.clear();
+    await processBatch(ingestJob('cdr/s/2.csv', bodies[2]), p);
+    expect(p.events.published.length).toBe(1);
   });
 
   it('a batch of earlier hours arriving late re-judges the later hours it is history for', async () => {

@@ -32,10 +32,14 @@ export const ANI_ROTATION = defineRule({
     providers: false,
     weight: 65,
   },
-  evaluate: (w, d, ctx, cfg) => {
+  evaluate: (w, d, ctx, cfg, eff) => {
     if (ctx.customer.provider === true && !cfg.providers) return null;
     const withCaller = w.attempts - w.callingBlank;
-    if (d.distinctCalling === 0 || withCaller === 0) return null;
+    if (withCaller === 0) return null;
+    // with an inventory the share is known from counters: a share that cannot fire never counts the
+    // caller IDs (for a day window, that would unite its hours' sets)
+    if (w.callingChecked > 0 && w.callingOutsideInventory / w.attempts <= eff.threshold) return null;
+    if (d.distinctCalling === 0) return null;
     let fresh: number;
     let basis: string;
     let unproven = false;
@@ -57,7 +61,7 @@ export const ANI_ROTATION = defineRule({
       also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
       calls: w.attempts,
       ...(unproven ? { maxExcess: 0.5 } : { share }),
-      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}; ${int(d.distinctCalling)} distinct caller IDs in the hour, ${round(perNumber, 1)} calls each`,
+      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${round(perNumber, 1)} calls each`,
     };
   },
 });

@@ -8,6 +8,7 @@ export const HIGH_FANOUT = defineRule({
   direction: 'max',
   ratio: false,
   signature: false,
+  hourly: true,
   params: { minDistinctShare: z.number().min(0).max(1) },
   defaults: {
     threshold: 800,

@@ -7,6 +7,7 @@ export const REPEAT_CALLS = defineRule({
   direction: 'max',
   ratio: true,
   signature: false,
+  hourly: true,
   params: {},
   defaults: { threshold: 0.5, minAttempts: 150, weight: 65 },
   evaluate: (w, d) => ({

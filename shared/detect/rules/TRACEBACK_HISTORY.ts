@@ -12,6 +12,7 @@ export const TRACEBACK_HISTORY = defineRule({
   ratio: false,
   inclusive: true,
   signature: false,
+  hourly: true,
   aboutCustomer: true,
   params: { windowDays: z.number().positive() },
   defaults: { threshold: 1, minAttempts: 0, windowDays: 30, weight: 65 },

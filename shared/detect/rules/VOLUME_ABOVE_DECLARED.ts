@@ -13,6 +13,7 @@ export const VOLUME_ABOVE_DECLARED = defineRule({
   ratio: false,
   unit: 'x',
   signature: false,
+  hourly: true,
   params: {},
   defaults: { threshold: 3, minAttempts: 60, weight: 65 },
   evaluate: (w, _d, ctx) => {

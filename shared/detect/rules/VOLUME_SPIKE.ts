@@ -9,6 +9,7 @@ export const VOLUME_SPIKE = defineRule({
   ratio: false,
   unit: 'x',
   signature: false,
+  hourly: true,
   params: { minHistoryHours: z.number().int().positive() },
   defaults: {
     threshold: 8,

@@ -17,6 +17,8 @@ export interface WindowContext {
   tracebacks: number;
   /** per reason code: how many clock hours in a row, ending the hour before this one, it fired */
   priorStreak?: ReadonlyMap<string, number>;
+  /** the window pools this many active hours of the customer's day (day-window.ts); absent for an hour */
+  pooledHours?: number;
 }
 
 /** Figures several rules and the findings' metrics read, computed once per window. */
@@ -27,14 +29,18 @@ export interface Derived {
   acd: number;
   shortRatio: number;
   rejected: number;
-  distinctCalling: number;
-  distinctCalled: number;
+  readonly distinctCalling: number;
+  readonly distinctCalled: number;
   readonly newCallingShare: number | null;
-  repeatShare: number;
+  readonly repeatShare: number;
+  /** the distinct counts and new-caller share counted so far: asking counts nothing */
+  counted(): Partial<Pick<Derived, 'distinctCalling' | 'distinctCalled' | 'newCallingShare'>>;
 }
 
 /**
- * Derived figures of one window. The share of new calling numbers is counted when first read: it
+ * Derived figures of one window. The distinct counts are counted when first read: a day window
+ * (day-window.ts) unites its hours' sets only if a rule or a finding asks for them. The share of new
+ * calling numbers is counted when first read too: it
  * probes every calling number of the hour against all the customer's earlier ones, and only the
  * caller-ID rotation rule and findings read it, where every window is derived (480,000 at 20,000
  * customers, nearly all too small for that rule's volume gate and without a finding). It reads the
@@ -48,39 +54,72 @@ class WindowFigures implements Derived {
   readonly acd: number;
   readonly shortRatio: number;
   readonly rejected: number;
-  readonly distinctCalling: number;
-  readonly distinctCalled: number;
-  readonly repeatShare: number;
-  /** undefined until first read */
+  /** each undefined until first read */
+  private calling: number | undefined = undefined;
+  private called: number | undefined = undefined;
+  private repeats: number | undefined = undefined;
   private newShare: number | null | undefined = undefined;
-  private readonly calling: DistinctCounter;
+  private readonly w: WindowAggregate;
   private readonly seen: (() => DistinctCounter | null) | null;
+  private readonly sets: SetsOf | null;
 
-  constructor(w: WindowAggregate, seen: (() => DistinctCounter | null) | null) {
-    const distinctPairs = w.pairs.count();
-    const withCaller = w.attempts - w.callingBlank;
+  constructor(w: WindowAggregate, seen: (() => DistinctCounter | null) | null, sets: SetsOf | null) {
     this.attempts = w.attempts;
     this.answered = w.answered;
     this.asr = w.attempts ? w.answered / w.attempts : 0;
     this.acd = w.answered ? w.durationSum / w.answered : 0;
     this.shortRatio = w.answered ? w.shortAnswered / w.answered : 0;
     this.rejected = w.rej403 + w.rej603 + w.rej607 + w.rej608;
-    this.distinctCalling = w.calling.count();
-    this.distinctCalled = w.called.count();
-    this.repeatShare = withCaller > 0 ? Math.max(0, withCaller - distinctPairs) / withCaller : 0;
-    this.calling = w.calling;
+    this.w = w;
     this.seen = seen;
+    this.sets = sets;
+  }
+
+  private set(key: 'calling' | 'called' | 'pairs'): DistinctCounter {
+    return this.sets === null ? this.w[key] : this.sets(key);
+  }
+
+  get distinctCalling(): number {
+    this.calling ??= this.set('calling').count();
+    return this.calling;
+  }
+
+  get distinctCalled(): number {
+    this.called ??= this.set('called').count();
+    return this.called;
+  }
+
+  get repeatShare(): number {
+    if (this.repeats === undefined) {
+      const withCaller = this.w.attempts - this.w.callingBlank;
+      this.repeats = withCaller > 0 ? Math.max(0, withCaller - this.set('pairs').count()) / withCaller : 0;
+    }
+    return this.repeats;
+  }
+
+  counted(): ReturnType<Derived['counted']> {
+    return {
+      ...(this.calling === undefined ? {} : { distinctCalling: this.calling }),
+      ...(this.called === undefined ? {} : { distinctCalled: this.called }),
+      ...(this.newShare === undefined ? {} : { newCallingShare: this.newShare }),
+    };
   }
 
   get newCallingShare(): number | null {
     if (this.newShare === undefined) {
       const seen = this.distinctCalling === 0 ? null : (this.seen?.() ?? null);
-      this.newShare = seen === null ? null : this.calling.countNotIn(seen) / this.distinctCalling;
+      this.newShare = seen === null ? null : this.set('calling').countNotIn(seen) / this.distinctCalling;
     }
     return this.newShare;
   }
 }
 
-export function derive(w: WindowAggregate, ctx: WindowContext): Derived {
-  return new WindowFigures(w, ctx.seenCalling);
+/**
+ * A window's sets by name when they are not its own fields: a day window's are its hours' sets,
+ * united when first asked (day-window.ts).
+ */
+export type SetsOf = (key: 'calling' | 'called' | 'pairs') => DistinctCounter;
+
+export function derive(w: WindowAggregate, ctx: WindowContext, sets: SetsOf | null = null): Derived {
+  return new WindowFigures(w, ctx.seenCalling, sets);
 }

@@ -85,7 +85,17 @@ function sustainedHours(rule: RuleModule, ctx: WindowContext, policy: Policy): n
   return running >= need ? running : 0;
 }
 
-/** Runs every soft rule on a window (PSTN calls only); returns the reasons that fired. */
+/** The reason's sentence, with how long the pattern ran: hours in a row, or the hours a day window pools. */
+function detailOf(detail: string, hoursRunning: number, pooledHours: number | undefined): string {
+  if (pooledHours !== undefined)
+    return `${detail}; over the customer's ${pooledHours} active hours of the day`;
+  return hoursRunning > 0 ? `${detail}; past its threshold ${hoursRunning} hours running` : detail;
+}
+
+/**
+ * Runs every soft rule on a window (PSTN calls only); returns the reasons that fired. A day window
+ * (ctx.pooledHours) is judged by the rules whose measure is not an hour's own.
+ */
 export function evaluateSoftRules(
   w: WindowAggregate,
   ctx: WindowContext,
@@ -100,6 +110,7 @@ export function evaluateSoftRules(
     const rule = RULES[i];
     const eff = effective[i];
     if (!eff.enabled || w.attempts < eff.minAttempts) continue;
+    if (rule.hourly && ctx.pooledHours !== undefined) continue;
     const cfg = policy.rules[rule.code] as Parameters<RuleModule['evaluate']>[3];
     const ev = rule.evaluate(w, d, ctx, cfg, eff);
     if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
@@ -112,10 +123,12 @@ export function evaluateSoftRules(
       code: rule.code,
       observed: round(ev.observed, 4),
       threshold: round(eff.threshold, 4),
-      detail: hoursRunning > 0 ? `${ev.detail}; past its threshold ${hoursRunning} hours running` : ev.detail,
+      detail: detailOf(ev.detail, hoursRunning, ctx.pooledHours),
       weight: eff.config.weight,
       excess,
-      volume: Math.min(1, ev.calls / policy.severity.fullVolumeCalls),
+      // a day window's reason weighs its calls per active hour: a pattern spread thin over a day
+      // describes fewer calls in any one of its hours than the same calls in one hour would
+      volume: Math.min(1, ev.calls / (policy.severity.fullVolumeCalls * (ctx.pooledHours ?? 1))),
     });
   }
   return out;

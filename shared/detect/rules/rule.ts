@@ -68,6 +68,12 @@ export interface RuleModule<C extends string = string, P extends z.ZodRawShape =
    * next hour is the same fact, so it never counts as a sustained pattern
    */
   aboutCustomer?: boolean;
+  /**
+   * the rule's measure belongs to one hour (a per-hour volume, a count of distinct numbers in the
+   * hour, repeats within it, a fact about the customer): it is never judged over a customer's day
+   * (day-window.ts)
+   */
+  hourly?: boolean;
   /** the rule's own policy fields beyond the common ones */
   params: P;
   /** the shipped policy's entry for this rule (config/policy.default.json must say the same) */
