@@ -1,5 +1,5 @@
 import type { FindingsDocument } from '../shared/detect/finding.ts';
-import { int } from '../shared/detect/format.ts';
+import { int, windowText } from '../shared/detect/format.ts';
 import { terminalSafe } from './terminal-text.ts';
 
 const COLOR: Record<string, string> = {
@@ -14,7 +14,7 @@ export function renderTable(doc: FindingsDocument, color: boolean): string {
   const lines: string[] = [];
   const paint = (sev: string, text: string) => (color ? `${COLOR[sev] ?? ''}${text}\x1b[0m` : text);
   for (const f of doc.findings) {
-    const window = `${f.window_start.slice(0, 16).replace('T', ' ')}-${f.window_end.slice(11, 16)} UTC`;
+    const window = windowText(f.window_start, f.window_end);
     // ids and details come from CDRs and reference files: escaped before they reach the terminal
     const who = terminalSafe(`${f.customer_id} (${f.metrics.vetting}, ${f.metrics.traffic_profile})`);
     lines.push(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { windowText } from '../detect/format.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 
 /**
@@ -42,9 +43,10 @@ export interface OnCallAlert {
   severity: string;
 }
 
-function windowText(start?: string, end?: string): string {
+/** ` <window>` after "for traffic in": nothing for an event that names no window, its start for one without an end */
+function windowPart(start?: string, end?: string): string {
   if (!start) return '';
-  return ` ${start.slice(0, 16).replace('T', ' ')}-${(end ?? '').slice(11, 16)} UTC`;
+  return end ? ` ${windowText(start, end)}` : ` ${start.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** The lines that name the customer's open case, or say that high findings open one. */
@@ -74,7 +76,7 @@ export function alertFor(body: string, caseId: string | null = null): OnCallAler
     const e = f.data;
     const sev = e.severity.toUpperCase();
     const lines = [
-      `Customer ${e.customer_id} was flagged ${sev}${e.score === undefined ? '' : ` (score ${e.score})`} for traffic in${windowText(e.window_start, e.window_end)}.`,
+      `Customer ${e.customer_id} was flagged ${sev}${e.score === undefined ? '' : ` (score ${e.score})`} for traffic in${windowPart(e.window_start, e.window_end)}.`,
       '',
       'Why:',
       ...e.reasons.map((r) => `  - ${r.code}: ${r.detail}`),

@@ -9,3 +9,13 @@ export function int(n: number): string {
 export const pct = (r: number): string =>
   `${r >= 0.995 || r < 0.1 ? Math.round(r * 1000) / 10 : Math.round(r * 100)}%`;
 export const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * A finding's window as people read it: `2026-11-27 16:00-17:00 UTC` for an hour; a window longer than
+ * an hour (a customer's whole day) names its end's date too, `2026-11-27 00:00-2026-11-28 00:00 UTC`.
+ */
+export function windowText(start: string, end: string): string {
+  const stamp = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+  const long = Date.parse(end) - Date.parse(start) > 3_600_000;
+  return `${stamp(start)}-${long ? stamp(end) : end.slice(11, 16)} UTC`;
+}

@@ -360,8 +360,9 @@ describe('the checks catch a broken guarantee (sabotage through the proxy)', () 
         body: (call) => {
           const input = JSON.parse(call.text);
           // still uses every expression value (DynamoDB refuses unused ones), true for any existing window
+          // and for a customer's day, whose item the first claim makes
           input.ConditionExpression =
-            'attribute_exists(pk) OR (claimUntil < :now AND claimBy = :me AND claimRank < :r)';
+            'attribute_exists(pk) OR attribute_not_exists(pk) OR (claimUntil < :now AND claimBy = :me AND claimRank < :r)';
           return JSON.stringify(input);
         },
       },

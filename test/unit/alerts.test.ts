@@ -23,6 +23,25 @@ describe('on-call alert text', () => {
     expect(a.text).not.toMatch(/2025550143/);
   });
 
+  it("names a customer's whole day from its start to its end", () => {
+    const body = JSON.stringify({
+      type: 'finding',
+      customer_id: 'C042',
+      severity: 'critical',
+      score: 95,
+      window_start: '2026-11-27T00:00:00Z',
+      window_end: '2026-11-28T00:00:00Z',
+      reasons: [
+        {
+          code: 'LOW_ASR',
+          detail: "8% of 300 calls were answered; over the customer's 3 active hours of the day",
+        },
+      ],
+      metrics: { calls: 300, active_hours: 3 },
+    });
+    expect(alertFor(body).text).toContain('for traffic in 2026-11-27 00:00-2026-11-28 00:00 UTC');
+  });
+
   it('describes a traceback answer and an unknown event without dumping its body', () => {
     const t = alertFor(
       JSON.stringify({
