@@ -8,7 +8,12 @@ import { DEFAULT_SLA_HOURS, deadlineMs } from './deadline.ts';
 import { type BatchOpener, type LookupSettings, lookupWithManifest } from './lookup.ts';
 import type { TracebackEventPublisher, TracebackStore } from './ports.ts';
 import type { TracebackRecord } from './record.ts';
-import type { TracebackRequest } from './request.ts';
+import {
+  differentCall,
+  TracebackConflictError,
+  type TracebackRequest,
+  validateTracebackRequest,
+} from './request.ts';
 
 export interface IntakeDeps {
   store: TracebackStore;
@@ -42,9 +47,21 @@ export function newRecord(request: TracebackRequest, slaHours: number = DEFAULT_
   };
 }
 
+/** Throws when a stored request under this id names another call than the one received now. */
+function refuseAnotherCall(request: TracebackRequest, stored: TracebackRecord): void {
+  // a record stored before requests were kept has nothing to compare with
+  if (!stored.request) return;
+  const fields = differentCall(
+    validateTracebackRequest(stored.request, `stored ${stored.tracebackId}`),
+    request,
+  );
+  if (fields.length > 0) throw new TracebackConflictError(request.tracebackId, stored.receivedAt, fields);
+}
+
 /**
  * One traceback request, delivered at least once. The request is stored first (conditional on its id,
- * so a second delivery or a resubmission finds it); an answered request is not searched again. Each
+ * so a second delivery or a resubmission finds it); an answered request is not searched again, and a
+ * request under a known id for another call is refused (TracebackConflictError). Each
  * later step is idempotent, so a delivery that crashed half way finishes the work on redelivery:
  * answer -> history item -> event (at most one event per traceback once marked published).
  */
@@ -54,7 +71,8 @@ export async function handleTracebackRequest(
   settings: IntakeSettings = {},
 ): Promise<IntakeOutcome> {
   const now = deps.now ?? Date.now;
-  const { record } = await deps.store.create(newRecord(request, settings.slaHours));
+  const { created, record } = await deps.store.create(newRecord(request, settings.slaHours));
+  if (!created) refuseAnotherCall(request, record);
   if (record.status === 'answered' && record.answer && (record.eventPublishedAt || !record.customerId)) {
     return { outcome: 'duplicate', answer: record.answer };
   }

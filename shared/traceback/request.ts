@@ -106,3 +106,36 @@ export function parseTracebackRequest(text: string, where: string): TracebackReq
   }
   return validateTracebackRequest(json, where);
 }
+
+/**
+ * The fields on which two requests under one traceback id name different calls: the call's time, its
+ * numbers (compared as normalized) and the switch. Receipt time, requester and campaign may differ
+ * between deliveries of one request (a resubmission, a forward) and are not compared.
+ */
+export function differentCall(a: TracebackRequest, b: TracebackRequest): string[] {
+  const fields: string[] = [];
+  if (a.callMs !== b.callMs) fields.push('call_time');
+  if (a.calling !== b.calling) fields.push('calling_number');
+  if (a.called !== b.called) fields.push('called_number');
+  if (a.switchId !== b.switchId) fields.push('switch_id');
+  return fields;
+}
+
+/**
+ * A request whose id was received before for another call. A traceback id names one call: answering
+ * the new details with the old answer would tell the requester the wrong thing, and answering them
+ * under the old id would change an answer on the record. Refused; the message names the fields, never
+ * their values (they hold phone numbers).
+ */
+export class TracebackConflictError extends Error {
+  override name = 'TracebackConflictError';
+  readonly fields: string[];
+
+  constructor(tracebackId: string, receivedAt: string, fields: string[]) {
+    super(
+      `traceback ${tracebackId} was received at ${receivedAt} for another call (${fields.join(', ')} differ): ` +
+        'a traceback id names one call, so these details are not answered under it; send them under a new id',
+    );
+    this.fields = fields;
+  }
+}

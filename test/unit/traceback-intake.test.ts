@@ -11,7 +11,7 @@ import {
 } from '../../shared/traceback/in-memory.ts';
 import { handleTracebackRequest, newRecord } from '../../shared/traceback/intake.ts';
 import type { DeadlineNotifier } from '../../shared/traceback/ports.ts';
-import { validateTracebackRequest } from '../../shared/traceback/request.ts';
+import { TracebackConflictError, validateTracebackRequest } from '../../shared/traceback/request.ts';
 import { watchDeadlines } from '../../shared/traceback/watch.ts';
 
 const HOUR = 3_600_000;
@@ -93,6 +93,29 @@ describe('traceback intake', () => {
       customerId: 'C042',
       deadline: '2026-11-29T14:05:00Z',
     });
+  });
+
+  it('a resubmission under the same id is answered as before; another call under that id is refused, saying which fields differ', async () => {
+    const w = world();
+    w.plant('cdr/sbc-east-1/16.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    const first = await handleTracebackRequest(request('ITG-9', '2026-11-27T16:31:07Z'), w.deps);
+    // the same call, numbers in another shape and received again later: the same request
+    const again = request('ITG-9', '2026-11-27T11:31:07-05:00', '(202) 555-0143', '2026-11-28T18:00:00Z');
+    expect(await handleTracebackRequest(again, w.deps)).toEqual({
+      outcome: 'duplicate',
+      answer: first.answer,
+    });
+    const other = request('ITG-9', '2026-11-27T17:02:00Z', '+12025550188');
+    const refused = handleTracebackRequest(other, w.deps);
+    await expect(refused).rejects.toThrow(TracebackConflictError);
+    await expect(refused).rejects.toThrow(
+      /^traceback ITG-9 was received at 2026-11-28T14:05:00Z for another call \(call_time, calling_number differ\)/,
+    );
+    await expect(refused).rejects.not.toThrow(/2025550188/);
+    // the answer on the record and the events are those of the first call
+    expect((await w.store.get('ITG-9'))?.answer).toEqual(first.answer);
+    expect(w.events.events.length).toBe(1);
+    expect(w.reads()).toBe(1);
   });
 
   it('finishes a delivery that stopped after the answer was stored (no second search, one event)', async () => {
