@@ -20,8 +20,9 @@ import { addValues, type WindowAggregate, windowWith } from './window.ts';
  *
  * A rule judges the day only where it fired in no hour of it: a pattern an hour showed is that hour's
  * finding already, and the day must not report it twice. Rules whose measure is an hour's own (volume
- * per hour, distinct numbers in the hour, repeats within it, tracebacks) never judge a day. Hard rules
- * (Do-Not-Originate and invalid caller IDs) fire on any call of an hour and are not repeated here.
+ * per hour, distinct numbers in the hour, repeats within it, the hour of the day, tracebacks) never
+ * judge a day. Hard rules (Do-Not-Originate and invalid caller IDs) fire on any call of an hour and
+ * are not repeated here.
  */
 
 export const DAY_MS = 24 * HOUR_MS;

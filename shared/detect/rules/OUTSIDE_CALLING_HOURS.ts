@@ -15,6 +15,10 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
   direction: 'max',
   ratio: true,
   signature: true,
+  // a share that depends on which hours the window holds: the pipeline judges a day on the hours in so
+  // far (its night first, as batches come in order), and a day window of a customer's night is
+  // outside calling hours by its nature
+  hourly: true,
   params: { exemptCustomers: z.array(z.string()), stateHours: z.boolean() },
   defaults: {
     threshold: 0.5,

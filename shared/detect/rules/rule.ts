@@ -70,8 +70,8 @@ export interface RuleModule<C extends string = string, P extends z.ZodRawShape =
   aboutCustomer?: boolean;
   /**
    * the rule's measure belongs to one hour (a per-hour volume, a count of distinct numbers in the
-   * hour, repeats within it, a fact about the customer): it is never judged over a customer's day
-   * (day-window.ts)
+   * hour, repeats within it, the hour of the day itself, a fact about the customer): it is never judged
+   * over a customer's day (day-window.ts)
    */
   hourly?: boolean;
   /** the rule's own policy fields beyond the common ones */
