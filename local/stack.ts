@@ -82,8 +82,14 @@ export interface LocalStack {
   startupSweep: ReconcileReport | null;
   /** pid of the DynamoDB Local java process (tests check it is gone after stop) */
   childPids: number[];
-  /** resolves when every consumed queue is empty and no handler, delivery or execution step is running */
-  waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * resolves when every consumed queue is empty and no handler, delivery or execution step is running;
+   * with `exceptRetrying`, messages whose handler failed and that wait out their visibility timeout
+   * before SQS retries them do not count (retrying() counts them)
+   */
+  waitForIdle(options?: { timeoutMs?: number; exceptRetrying?: boolean }): Promise<void>;
+  /** messages whose last delivery failed, waiting for SQS to deliver them again */
+  retrying(): number;
   stop(): Promise<void>;
 }
 
@@ -264,7 +270,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...new Set(wiring.eventSourceMappings.filter((s) => s.enabled).map((s) => s.queueArn)),
     ].map(queueUrlForArn);
     /** what keeps the stack busy (a queue with messages, a running handler or step), or null when idle */
-    const busyWith = async (): Promise<string | null> => {
+    const retryingIn = (url: string) =>
+      sources.reduce(
+        (n, source) => n + (queueUrlForArn(source.spec.queueArn) === url ? source.awaitingRetry() : 0),
+        0,
+      );
+    const busyWith = async (exceptRetrying: boolean): Promise<string | null> => {
       if (activity.busy) return 'a handler or delivery is running';
       if (stepFunctions.busy) return 'an execution is running a step';
       for (const url of consumedQueues) {
@@ -281,7 +292,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const pending =
           Number(Attributes.ApproximateNumberOfMessages ?? 0) +
           Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-          Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+          Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0) -
+          (exceptRetrying ? retryingIn(url) : 0);
         if (pending > 0) return `${pending} message(s) in ${url.slice(url.lastIndexOf('/') + 1)}`;
       }
       return null;
@@ -301,14 +313,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       schedules,
       startupSweep,
       childPids: [dynamodb.pid],
-      async waitForIdle({ timeoutMs = 30_000 } = {}) {
+      retrying: () => sources.reduce((n, source) => n + source.awaitingRetry(), 0),
+      async waitForIdle({ timeoutMs = 30_000, exceptRetrying = false } = {}) {
         const deadline = Date.now() + timeoutMs;
         let idleChecks = 0;
         let busy: string | null = null;
         // two idle observations in a row: a message between delete and the next handler's send is not idle
         while (idleChecks < 2) {
           if (Date.now() > deadline) throw new Error(`local stack not idle after ${timeoutMs} ms: ${busy}`);
-          busy = await busyWith();
+          busy = await busyWith(exceptRetrying);
           idleChecks = busy === null ? idleChecks + 1 : 0;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }

@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import cliProgress from 'cli-progress';
 import { DynamoCaseStore } from '../shared/aws/cases-store.ts';
 import { DynamoTracebackStore } from '../shared/aws/traceback-store.ts';
+import { maskPhoneNumbers } from '../shared/privacy/mask-numbers.ts';
 import { LOCAL_CREDENTIALS } from './aws-clients.ts';
 import { runOnboardingDemo } from './demo/onboarding.ts';
 import { renderReport } from './demo/report.ts';
@@ -61,6 +62,11 @@ const stack = await startLocalStack({
     glueErrors++;
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     appendFileSync(join(logDir, 'local-runtime.log'), `${new Date().toISOString()} ${text}\n`);
+    // one line here, so a run that waits on a failing message says why (numbers masked: errors may quote rows)
+    const first = maskPhoneNumbers((error instanceof Error ? error.message : String(error)).split('\n')[0]);
+    say(
+      `traceguard: a handler failed: ${first.slice(0, 300)} (retried by SQS; details in ${join(logDir, 'local-runtime.log')})`,
+    );
   },
 });
 
@@ -107,12 +113,26 @@ async function settle(label: string, total: number): Promise<void> {
     );
   }, 500);
   try {
-    await stack.waitForIdle({ timeoutMs: 15 * 60_000 });
+    await idle(15 * 60_000);
   } finally {
     clearInterval(timer);
     bar?.update(total);
     bar?.stop();
   }
+}
+
+/**
+ * Waits until nothing is running or queued but messages whose handler failed: those wait out their
+ * queue's visibility timeout (30 minutes for ingest) before SQS retries them, and the report does not
+ * wait for them. Says how many there are.
+ */
+async function idle(timeoutMs: number): Promise<void> {
+  await stack.waitForIdle({ timeoutMs, exceptRetrying: true });
+  const failing = stack.retrying();
+  if (failing > 0)
+    say(
+      `traceguard: ${failing} message(s) failed and wait for SQS to retry them (then the dead-letter queue); not waiting for them`,
+    );
 }
 
 try {
@@ -142,7 +162,7 @@ try {
     await settle('ingest', total);
     const submitted = await submitTracebacks(sampleDir, targets);
     say(`traceguard: ${submitted} industry traceback requests submitted`);
-    await stack.waitForIdle({ timeoutMs: 5 * 60_000 });
+    await idle(5 * 60_000);
     writeFileSync(
       marker,
       `${JSON.stringify({ loadedAt: new Date().toISOString(), batches: total, tracebacks: submitted })}\n`,
