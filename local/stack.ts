@@ -84,12 +84,15 @@ export interface LocalStack {
   childPids: number[];
   /**
    * resolves when every consumed queue is empty and no handler, delivery or execution step is running;
-   * with `exceptRetrying`, messages whose handler failed and that wait out their visibility timeout
-   * before SQS retries them do not count (retrying() counts them)
+   * with `exceptRetrying`, messages whose handler failed (in this run or an earlier one) and that wait
+   * out their visibility timeout before SQS retries them do not count (retrying() counts them)
    */
   waitForIdle(options?: { timeoutMs?: number; exceptRetrying?: boolean }): Promise<void>;
-  /** messages whose last delivery failed, waiting for SQS to deliver them again */
-  retrying(): number;
+  /**
+   * messages received and not deleted, when no handler runs: their handler failed (in this run or an
+   * earlier one) and they wait for SQS to deliver them again
+   */
+  retrying(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -270,11 +273,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...new Set(wiring.eventSourceMappings.filter((s) => s.enabled).map((s) => s.queueArn)),
     ].map(queueUrlForArn);
     /** what keeps the stack busy (a queue with messages, a running handler or step), or null when idle */
-    const retryingIn = (url: string) =>
-      sources.reduce(
-        (n, source) => n + (queueUrlForArn(source.spec.queueArn) === url ? source.awaitingRetry() : 0),
-        0,
-      );
     const busyWith = async (exceptRetrying: boolean): Promise<string | null> => {
       if (activity.busy) return 'a handler or delivery is running';
       if (stepFunctions.busy) return 'an execution is running a step';
@@ -293,7 +291,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           Number(Attributes.ApproximateNumberOfMessages ?? 0) +
           Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
           Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0) -
-          (exceptRetrying ? retryingIn(url) : 0);
+          // nothing runs here (checked above), so an invisible message is one a handler failed on (in
+          // this run or one before it): it waits out its visibility timeout for SQS to retry it
+          (exceptRetrying ? Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) : 0);
         if (pending > 0) return `${pending} message(s) in ${url.slice(url.lastIndexOf('/') + 1)}`;
       }
       return null;
@@ -313,7 +313,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       schedules,
       startupSweep,
       childPids: [dynamodb.pid],
-      retrying: () => sources.reduce((n, source) => n + source.awaitingRetry(), 0),
+      async retrying() {
+        let n = 0;
+        for (const url of consumedQueues) {
+          const { Attributes = {} } = await clients.sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: url,
+              AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+            }),
+          );
+          n += Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+        }
+        return n;
+      },
       async waitForIdle({ timeoutMs = 30_000, exceptRetrying = false } = {}) {
         const deadline = Date.now() + timeoutMs;
         let idleChecks = 0;

@@ -128,7 +128,7 @@ async function settle(label: string, total: number): Promise<void> {
  */
 async function idle(timeoutMs: number): Promise<void> {
   await stack.waitForIdle({ timeoutMs, exceptRetrying: true });
-  const failing = stack.retrying();
+  const failing = await stack.retrying();
   if (failing > 0)
     say(
       `traceguard: ${failing} message(s) failed and wait for SQS to retry them (then the dead-letter queue); not waiting for them`,

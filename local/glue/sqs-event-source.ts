@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
@@ -82,12 +81,6 @@ export function successfulMessages(
 export class SqsEventSource {
   private stopped = false;
   private readonly abort = new AbortController();
-  /**
-   * messages whose last delivery failed, by id, and when the queue's visibility timeout lets SQS
-   * deliver them again (or move them to the dead-letter queue)
-   */
-  private readonly failedUntil = new Map<string, number>();
-  private visibilityMs: Promise<number> | null = null;
   private loops: Promise<void>[] = [];
   readonly spec: EventSourceMappingSpec;
   private readonly options: {
@@ -149,11 +142,6 @@ export class SqsEventSource {
         outcome = { ok: false };
       }
       const done = successfulMessages(messages, outcome, this.spec.reportBatchItemFailures);
-      if (done.length < messages.length) {
-        const until = Date.now() + (await this.visibility());
-        for (const message of messages) this.failedUntil.set(String(message.MessageId), until);
-      }
-      for (const message of done) this.failedUntil.delete(String(message.MessageId));
       if (done.length > 0) {
         await clients.sqs.send(
           new DeleteMessageBatchCommand({
@@ -164,25 +152,6 @@ export class SqsEventSource {
       }
     });
     return messages.length;
-  }
-
-  /** Messages whose last delivery failed and that SQS has not made visible again yet. */
-  awaitingRetry(now = Date.now()): number {
-    for (const [id, until] of this.failedUntil) if (until <= now) this.failedUntil.delete(id);
-    return this.failedUntil.size;
-  }
-
-  /** the queue's visibility timeout, read once */
-  private visibility(): Promise<number> {
-    this.visibilityMs ??= this.options.clients.sqs
-      .send(
-        new GetQueueAttributesCommand({
-          QueueUrl: this.options.queueUrl,
-          AttributeNames: ['VisibilityTimeout'],
-        }),
-      )
-      .then((r) => Number(r.Attributes?.VisibilityTimeout ?? 30) * 1000);
-    return this.visibilityMs;
   }
 
   async stop(): Promise<void> {

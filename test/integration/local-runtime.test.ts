@@ -174,11 +174,11 @@ describe('local runtime built from the synthesized template', () => {
     // the queue's visibility timeout is 2 s: idle (but for the failed message) comes before its retry
     await stack.waitForIdle({ exceptRetrying: true });
     expect((await seen(stack, 'incoming/poison-wait.csv')).map((s) => s.receiveCount)).toEqual(['1']);
-    expect(stack.retrying()).toBe(1);
+    expect(await stack.retrying()).toBe(1);
     // a plain wait sees it through its retry to the dead-letter queue; then nothing awaits a retry
     await stack.waitForIdle();
     expect((await seen(stack, 'incoming/poison-wait.csv')).length).toBe(2);
-    expect(stack.retrying()).toBe(0);
+    expect(await stack.retrying()).toBe(0);
     const dead = await drain(clients(stack).sqs, resourceOf(stack, 'AWS::SQS::Queue', 'UploadsDlq').url!);
     expect(dead.map((m) => JSON.parse(m.Body!).Records[0].s3.object.key)).toEqual([
       'incoming/poison-wait.csv',
