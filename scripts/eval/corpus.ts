@@ -20,9 +20,16 @@ import {
 } from '../sample/switches.ts';
 import { dayStartMs } from '../sample/time.ts';
 import type { Customer, TrafficProfile, Vetting } from '../sample/traffic.ts';
-import { INTENSITIES, type Intensity, type PolicyThresholds } from './intensity.ts';
+import { effectiveThreshold, INTENSITIES, type Intensity, type PolicyThresholds } from './intensity.ts';
 import { LOOKALIKES, pbxCall } from './lookalikes.ts';
-import { applies, PLANTED_CODES, type PlantedCode, plantPattern } from './patterns.ts';
+import {
+  applies,
+  PLANTED_CODES,
+  type PlantedCode,
+  plantPattern,
+  SPLIT_ASR,
+  splitRobocaller,
+} from './patterns.ts';
 
 export const PROFILES: readonly TrafficProfile[] = [
   'conversational',
@@ -43,6 +50,8 @@ export type Label =
       intensity: Intensity;
       planted: number;
       threshold: number;
+      /** what the customer is when it is not one planted pattern alone (a robocaller's small account) */
+      what?: string;
     }
   | { customer_id: string; kind: 'legit'; what: string; profile: TrafficProfile; vetting: Vetting };
 
@@ -141,6 +150,37 @@ export function buildCorpus(options: CorpusOptions): Corpus {
           }
         }
       }
+    }
+  }
+
+  // one robocaller spread over small accounts of each profile and tier it could pass as: every hour
+  // at 80% of the tier's gate for the answer-rate rule, so only the accounts' days show it
+  let split = 0;
+  for (const profile of ['conversational', 'call_center', 'dialer'] as const) {
+    for (const vetting of VETTINGS) {
+      split++;
+      const id = `S${String(split).padStart(3, '0')}`;
+      const random = createRandom(deriveSeed(seed, 'eval-split', id));
+      const plan = listPlan(random, EAST, 4);
+      const gate =
+        Number(policy.rules.LOW_ASR?.minAttempts ?? 120) * (policy.vetting[vetting]?.strictness ?? 1);
+      const perHour = Math.floor(gate * 0.8);
+      customers.push({
+        ...baseCustomer(id, 8500 + split, random, profile, vetting, start),
+        inventory: plan.inventory,
+        behaviour: splitRobocaller(perHour),
+      });
+      labels.push({
+        customer_id: id,
+        kind: 'abuse',
+        code: 'LOW_ASR',
+        profile,
+        vetting,
+        intensity: 'blatant',
+        planted: SPLIT_ASR,
+        threshold: effectiveThreshold(policy, 'LOW_ASR', profile, vetting, 'min', true),
+        what: `robocaller split over small accounts (${perHour} calls an hour, under the hourly gates)`,
+      });
     }
   }
 

@@ -372,3 +372,28 @@ export function plantPattern(spec: PatternSpec, ctx: PatternContext): PlantedPat
   }
   throw new Error(`no planted pattern for ${code}`);
 }
+
+/** UTC hours a robocaller split over small accounts runs: the US afternoon and evening. */
+export const SPLIT_HOURS = [16, 17, 18, 19];
+/** The answer rate it plants: far under every profile's and tier's minimum. */
+export const SPLIT_ASR = 0.08;
+
+/**
+ * One of a robocaller's small accounts: each hour under `perHour` calls, so no hour reaches the
+ * volume gate its rules judge an hour from; every call from a fresh caller ID the customer does not
+ * hold, C-attested or unsigned, one in twelve answered and hung up within 5 s. Only the customer's
+ * day, judged as a whole, shows it.
+ */
+export function splitRobocaller(perHour: number): Behaviour {
+  const answer = spread(SPLIT_ASR);
+  return {
+    volume: (hour) => (SPLIT_HOURS.includes(hour) ? perHour : 0),
+    call: (random, startMs) => ({
+      calling: randomNumber(random),
+      called: daytime(random, startMs),
+      outcome: answer() ? answered(random, random.int(1, 5)) : ordinaryFailure(random),
+      attestation: random.chance(0.5) ? 'C' : '',
+      verstat: 'No-TN-Validation',
+    }),
+  };
+}

@@ -30,6 +30,8 @@ export function renderReport(r: EvalResults): string {
   lines.push(
     `abusive customers at high or above: ${r.abusive_at_high} of ${r.abusive_customers} (${pct(r.abusive_high_share).trim()})`,
   );
+  for (const [what, w] of Object.entries(r.abusive_by_what))
+    lines.push(`  of them, ${what}: ${w.at_high} of ${w.customers} at high or above`);
   lines.push('below high, by planted code (just past / twice / blatant):');
   for (const [code, b] of Object.entries(r.below_high_by_code)) {
     if (b.below === 0) continue;

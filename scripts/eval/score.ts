@@ -51,6 +51,8 @@ export interface EvalScore {
   /** planted intensity -> worst severity the customer reached -> customers */
   severity_matrix: Record<Intensity, Record<SeverityColumn, number>>;
   misses: Miss[];
+  /** abusive customers the corpus describes beyond their planted code, per description: how many reach `high` */
+  abusive_by_what: Record<string, { customers: number; at_high: number }>;
   /** abusive customers below `high`, per planted code: how many, out of how many planted */
   below_high_by_code: Record<
     string,
@@ -97,6 +99,7 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
   let abusiveHigh = 0;
   const legitHigh: EvalScore['legit_at_high'] = [];
   const belowHigh: EvalScore['below_high_by_code'] = {};
+  const byWhat: EvalScore['abusive_by_what'] = {};
 
   for (const label of labels) {
     const got = codesOf.get(label.customer_id) ?? new Set<string>();
@@ -110,6 +113,11 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
       };
       const byCode = belowHigh[label.code];
       byCode.planted++;
+      if (label.what) {
+        byWhat[label.what] ??= { customers: 0, at_high: 0 };
+        byWhat[label.what].customers++;
+        if (rank(severity) >= rank('high')) byWhat[label.what].at_high++;
+      }
       if (rank(severity) >= rank('high')) abusiveHigh++;
       else {
         byCode.below++;
@@ -173,6 +181,7 @@ export function scoreFindings(labels: readonly Label[], findings: readonly Score
       })),
     severity_matrix: matrix,
     misses,
+    abusive_by_what: byWhat,
     below_high_by_code: Object.fromEntries(Object.entries(belowHigh).sort(([a], [b]) => a.localeCompare(b))),
   };
 }

@@ -135,8 +135,22 @@ describe('eval corpus', () => {
     const expected = PLANTED_CODES.flatMap((code) =>
       (['conversational', 'call_center', 'notifications', 'dialer'] as const).filter((p) => applies(code, p)),
     ).length;
-    expect(abusive).toHaveLength(expected * 9);
-    expect(new Set(abusive.map((l) => l.code))).toEqual(new Set(PLANTED_CODES));
+    const planted = abusive.filter((l) => l.kind === 'abuse' && l.what === undefined);
+    expect(planted).toHaveLength(expected * 9);
+    expect(new Set(planted.map((l) => l.code))).toEqual(new Set(PLANTED_CODES));
+    // and a robocaller split over small accounts of every profile it passes as and every tier, each hour
+    // under the tier's gate for the answer-rate rule (120 calls x strictness)
+    const split = abusive.flatMap((l) =>
+      l.kind === 'abuse' && l.what ? [[l.profile, l.vetting, l.what]] : [],
+    );
+    expect(split).toHaveLength(9);
+    expect(split.map(([, vetting, what]) => [vetting, /\((\d+) calls an hour/.exec(what)?.[1]])).toEqual(
+      expect.arrayContaining([
+        ['new', '67'],
+        ['standard', '96'],
+        ['trusted', '124'],
+      ]),
+    );
     expect(corpus.labels.filter((l) => l.kind === 'legit').length).toBeGreaterThan(10 + 15);
     expect(corpus.labels.some((l) => l.customer_id === 'PBX01')).toBe(true);
     expect(corpus.tracebacks.length).toBeGreaterThan(0);
