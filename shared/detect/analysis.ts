@@ -7,6 +7,7 @@ import { compareFindings, type Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
 import type { ReferenceData } from './reference.ts';
 import type { WindowContext } from './rules/derive.ts';
+import { dayGate } from './rules/evaluate.ts';
 import { evaluateWindow, type TrunkShare, topTrunks } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';
 import type { WindowAggregate } from './window.ts';
@@ -43,12 +44,16 @@ export function scoreCustomerWindows(
   // reason code -> hours in a row it has fired, up to the previous window's hour
   let streak: ReadonlyMap<string, number> = NO_STREAK;
   let streakHourMs = Number.NaN;
+  const gate = dayGate(policy, customer.traffic_profile, customer.vetting);
   for (let dayFrom = 0; dayFrom < sorted.length; ) {
     const dayEnd = dayStart(sorted[dayFrom].hourMs) + DAY_MS;
-    let dayTo = dayFrom + 1;
-    while (dayTo < sorted.length && sorted[dayTo].hourMs < dayEnd) dayTo++;
+    let dayTo = dayFrom;
+    let dayCalls = 0;
+    for (; dayTo < sorted.length && sorted[dayTo].hourMs < dayEnd; dayTo++)
+      dayCalls += sorted[dayTo].attempts;
     // judged before its hours: their scoring adds their calling numbers to the earlier ones
-    const day = judgeDay(sorted.slice(dayFrom, dayTo), contextOf(dayFrom, []), policy);
+    const day =
+      dayCalls >= gate ? judgeDay(sorted.slice(dayFrom, dayTo), contextOf(dayFrom, []), policy) : null;
     const firedInHours = new Set<string>();
     for (let i = dayFrom; i < dayTo; i++) {
       const w = sorted[i];

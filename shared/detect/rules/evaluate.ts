@@ -68,6 +68,18 @@ function effectiveRules(policy: Policy, profile: TrafficProfile, vetting: Vettin
   return rules;
 }
 
+/**
+ * The fewest calls a day window needs before any rule may judge it (the smallest volume gate of the
+ * rules that judge days, for this kind of customer): a day under it is not worth pooling.
+ */
+export function dayGate(policy: Policy, profile: TrafficProfile, vetting: Vetting): number {
+  const effective = effectiveRules(policy, profile, vetting);
+  let gate = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < RULES.length; i++)
+    if (!RULES[i].hourly && effective[i].enabled) gate = Math.min(gate, effective[i].minAttempts);
+  return gate;
+}
+
 function fires(rule: RuleModule, ev: Evaluation, threshold: number): boolean {
   if (rule.direction === 'min') return ev.observed < threshold;
   return rule.inclusive ? ev.observed >= threshold : ev.observed > threshold;
