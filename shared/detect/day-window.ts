@@ -40,7 +40,7 @@ const UNREAD = undefined as unknown as DistinctCounter;
  * duration buckets and first and last call added. Its sets stay its hours': `sets` unites them when
  * first asked (most day windows are judged from counters alone, and uniting thousands of small
  * customers' sets would cost more than scoring their hours). The window is a plain one of the same
- * shape as an hour's (a getter in its place made every rule's reads of windows slower).
+ * shape as an hour's: getters defined in place of its sets cost 60 MB and time at 2,000 customers.
  */
 export function poolHours(
   hours: readonly WindowAggregate[],
