@@ -1,5 +1,6 @@
 import type { CaseRecord } from '../../shared/cases/model.ts';
 import { type Finding, SEVERITIES, severityRank } from '../../shared/detect/finding.ts';
+import { windowText } from '../../shared/detect/format.ts';
 import type { TracebackRecord } from '../../shared/traceback/record.ts';
 import type { TappedMessage } from './taps.ts';
 
@@ -71,7 +72,7 @@ export function renderReport(input: {
   );
   for (const f of worst.slice(0, MAX_CUSTOMERS)) {
     out.push(
-      `  ${f.severity.toUpperCase().padEnd(8)} ${String(f.score).padStart(3)}  ${f.customer_id.padEnd(6)} ${f.window_start.slice(11, 16)}-${f.window_end.slice(11, 16)} UTC  ${f.metrics.calls} calls`,
+      `  ${f.severity.toUpperCase().padEnd(8)} ${String(f.score).padStart(3)}  ${f.customer_id.padEnd(6)} ${windowText(f.window_start, f.window_end)}  ${f.metrics.calls} calls`,
     );
     for (const r of f.reasons) out.push(`             - ${r.code}: ${r.detail}`);
   }
