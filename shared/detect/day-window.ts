@@ -38,8 +38,8 @@ const UNREAD = undefined as unknown as DistinctCounter;
 /**
  * One window holding several hours of one customer, at `startMs` (their day's start): counters,
  * duration buckets and first and last call added. Its sets stay its hours': `sets` unites them when
- * first asked (most day windows are judged from counters alone, and uniting thousands of small
- * customers' sets would cost more than scoring their hours). The window is a plain one of the same
+ * first asked (most day windows are judged from counters alone, and uniting the sets of 2,000 small
+ * customers' days took a sixth of analyze's run). The window is a plain one of the same
  * shape as an hour's: getters defined in place of its sets cost 60 MB and time at 2,000 customers.
  */
 export function poolHours(
