@@ -34,7 +34,11 @@ export function scoreCustomerWindows(
   const findings: Finding[] = [];
   const seen = new EarlierCalling(sorted);
   const days = policy.rules.TRACEBACK_HISTORY.windowDays;
-  const contextOf = (i: number, earlierAttempts: number[], priorStreak?: ReadonlyMap<string, number>) => ({
+  const contextOf = (
+    i: number,
+    earlierAttempts: number[],
+    priorStreak?: ReadonlyMap<string, number>,
+  ): WindowContext => ({
     customer,
     earlierAttempts,
     seenCalling: i === 0 ? null : () => seen.before(i),
@@ -54,7 +58,8 @@ export function scoreCustomerWindows(
     // judged before its hours: their scoring adds their calling numbers to the earlier ones
     const day =
       dayCalls >= gate ? judgeDay(sorted.slice(dayFrom, dayTo), contextOf(dayFrom, []), policy) : null;
-    const firedInHours = new Set<string>();
+    // the codes the day's hours fire, which the day then leaves to them (only kept when the day fired)
+    const firedInHours = day ? new Set<string>() : null;
     for (let i = dayFrom; i < dayTo; i++) {
       const w = sorted[i];
       const earlierAttempts: number[] = [];
@@ -69,12 +74,12 @@ export function scoreCustomerWindows(
       const f = evaluateWindow(w, ctx, policy, () => trunksOf(w.hourMs, w.hourMs + HOUR_MS));
       if (f) {
         findings.push(f);
-        for (const r of f.reasons) firedInHours.add(r.code);
+        if (firedInHours) for (const r of f.reasons) firedInHours.add(r.code);
       }
       streak = nextStreak(ctx.priorStreak, f);
       streakHourMs = w.hourMs;
     }
-    if (day) {
+    if (day && firedInHours) {
       const f = dayFinding(day, firedInHours, policy, () => trunksOf(day.pool.hourMs, dayEnd));
       if (f) findings.push(f);
     }
