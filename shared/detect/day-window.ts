@@ -4,7 +4,8 @@ import type { Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
 import { type Derived, derive, type SetsOf, type WindowContext } from './rules/derive.ts';
 import { evaluateSoftRules, type FiredReason } from './rules/evaluate.ts';
-import { buildFinding, type TrunkShare } from './score.ts';
+import { SOFT_RULE_MODULES } from './rules/index.ts';
+import { buildFinding, reasonStrength, type TrunkShare } from './score.ts';
 import { addValues, type WindowAggregate, windowWith } from './window.ts';
 
 /**
@@ -107,5 +108,29 @@ export function dayFinding(
   const reasons = verdict.reasons.filter((r) => !firedInHours.has(r.code));
   if (reasons.length === 0) return null;
   const { pool, ctx, d } = verdict;
-  return buildFinding(pool, ctx, d, policy, reasons, [], pool.hourMs, pool.hourMs + DAY_MS, trunks());
+  const end = pool.hourMs + DAY_MS;
+  return buildFinding(pool, ctx, d, policy, reasons, [], pool.hourMs, end, trunks(), onceEach(reasons));
+}
+
+const SAME_CALLS = new Map(
+  SOFT_RULE_MODULES.flatMap(
+    (r): Array<[string, string]> => ('sameCallsAs' in r && r.sameCallsAs ? [[r.code, r.sameCallsAs]] : []),
+  ),
+);
+
+/**
+ * The reasons a day's score weighs: of two that describe the same calls (short calls, and the short
+ * average duration they make), the stronger only. An hour past its volume gate has the calls to tell
+ * them apart; a day of a small customer does not, and counting the one fact twice put small senders of
+ * recorded messages (a school, a property manager) at `high` on short calls alone.
+ */
+function onceEach(reasons: FiredReason[]): FiredReason[] {
+  return reasons.filter((r) => {
+    const other = reasons.find((o) => SAME_CALLS.get(r.code) === o.code || SAME_CALLS.get(o.code) === r.code);
+    if (!other) return true;
+    const mine = reasonStrength(r);
+    const theirs = reasonStrength(other);
+    // the stronger stays; on a tie, the one listed first
+    return mine > theirs || (mine === theirs && reasons.indexOf(r) < reasons.indexOf(other));
+  });
 }

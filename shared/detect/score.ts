@@ -113,9 +113,11 @@ export function buildFinding(
   startMs: number,
   endMs: number,
   trunks: TrunkShare[],
+  /** the reasons the score weighs, when not all of them (a day's reasons about the same calls count once) */
+  scored: FiredReason[] = [...hard, ...soft],
 ): Finding {
   const reasons: FiredReason[] = [...hard, ...soft];
-  const score = combineScore(reasons);
+  const score = combineScore(scored);
   let severity = severityOf(score, policy);
   for (const h of hard) severity = maxSeverity(severity, h.minSeverity);
   return {

@@ -114,12 +114,36 @@ describe("a customer's day judged as a whole", () => {
     const thin = findings.filter((f) => f.customer_id === 'THIN');
     const dense = findings.filter((f) => f.customer_id === 'DENSE');
     expect(thin.map((f) => [codes(f), f.metrics.active_hours, f.severity])).toEqual([
-      [['SHORT_CALL_RATIO', 'LOW_ACD'], 24, 'medium'],
+      [['SHORT_CALL_RATIO', 'LOW_ACD'], 24, 'low'],
     ]);
     expect(dense.map((f) => [codes(f), f.metrics.active_hours])).toEqual([
       [['SHORT_CALL_RATIO', 'LOW_ACD'], 3],
     ]);
     expect(dense[0].score).toBeGreaterThan(thin[0].score);
+  });
+
+  it('a recorded-message sender on file as conversational: its short calls and their short average count once', () => {
+    // a property manager's water-shutoff notices: 3 hours of 95 calls from its own numbers, A-attested,
+    // 55% answered, 4 in 10 answered calls a few seconds long (hang-ups), the rest a 20-second message
+    const g = rng(11);
+    const calls = [14, 15, 16].flatMap((h) =>
+      callsInHour(
+        'NOTICES',
+        DAY + h * H,
+        95,
+        () =>
+          g.next() < 0.55
+            ? { calling: g.pick(OWN), durationS: g.next() < 0.4 ? 3 : 20 }
+            : { calling: g.pick(OWN), answered: false },
+        90 + h,
+      ),
+    );
+    const [day, ...more] = analyzeCalls(calls, ref('NOTICES'));
+    expect(more).toEqual([]);
+    // both facts are told, but they are one: the short calls make the short average
+    expect(codes(day)).toEqual(['SHORT_CALL_RATIO', 'LOW_ACD']);
+    expect(day.severity).toBe('medium');
+    expect(day.score).toBeLessThan(65);
   });
 
   it('rules about one hour never judge a day: 1,440 numbers called over 24 hours is no fan-out', () => {

@@ -11,6 +11,7 @@ export const LOW_ACD = defineRule({
   ratio: false,
   unit: ' s',
   signature: false,
+  sameCallsAs: 'SHORT_CALL_RATIO',
   params: {},
   defaults: {
     threshold: 30,

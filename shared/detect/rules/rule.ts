@@ -74,6 +74,11 @@ export interface RuleModule<C extends string = string, P extends z.ZodRawShape =
    * over a customer's day (day-window.ts)
    */
   hourly?: boolean;
+  /**
+   * another rule whose measure describes the same calls (a short average duration is the short calls
+   * themselves): a day window scores the two as one reason, the stronger (day-window.ts)
+   */
+  sameCallsAs?: string;
   /** the rule's own policy fields beyond the common ones */
   params: P;
   /** the shipped policy's entry for this rule (config/policy.default.json must say the same) */
