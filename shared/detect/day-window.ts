@@ -112,6 +112,7 @@ export function dayFinding(
   return buildFinding(pool, ctx, d, policy, reasons, [], pool.hourMs, end, trunks(), onceEach(reasons));
 }
 
+/** rule code -> the rule whose calls it describes too (RuleModule.sameCallsAs) */
 const SAME_CALLS = new Map(
   SOFT_RULE_MODULES.flatMap(
     (r): Array<[string, string]> => ('sameCallsAs' in r && r.sameCallsAs ? [[r.code, r.sameCallsAs]] : []),
@@ -120,9 +121,9 @@ const SAME_CALLS = new Map(
 
 /**
  * The reasons a day's score weighs: of two that describe the same calls (short calls, and the short
- * average duration they make), the stronger only. An hour past its volume gate has the calls to tell
- * them apart; a day of a small customer does not, and counting the one fact twice put small senders of
- * recorded messages (a school, a property manager) at `high` on short calls alone.
+ * average duration they make), the stronger only. Hours still count both, as their scores always
+ * have; on a day, where each hour's few calls weigh little, counting the one fact twice put small
+ * senders of recorded messages (a school, a property manager) at `high` on short calls alone.
  */
 function onceEach(reasons: FiredReason[]): FiredReason[] {
   return reasons.filter((r) => {
