@@ -1,6 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { ReconcileReport } from '../shared/ingest/reconcile.ts';
 import { type LocalEndpoints, localAwsEnvironment, localClients } from './aws-clients.ts';
 import { startDynamoDb } from './emulators/dynamodb.ts';
@@ -14,6 +13,7 @@ import { startSfnEndpoint } from './glue/sfn/http-endpoint.ts';
 import { TaskTokenRegistry } from './glue/sfn/task-tokens.ts';
 import { SqsEventSource } from './glue/sqs-event-source.ts';
 import { sweepOnStart } from './glue/startup-sweep.ts';
+import { queueCounts } from './queue-depth.ts';
 import { loadTemplates } from './template/cfn-template.ts';
 import { TemplateResolver } from './template/intrinsics.ts';
 import {
@@ -277,23 +277,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (activity.busy) return 'a handler or delivery is running';
       if (stepFunctions.busy) return 'an execution is running a step';
       for (const url of consumedQueues) {
-        const { Attributes = {} } = await clients.sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: url,
-            AttributeNames: [
-              'ApproximateNumberOfMessages',
-              'ApproximateNumberOfMessagesNotVisible',
-              'ApproximateNumberOfMessagesDelayed',
-            ],
-          }),
-        );
-        const pending =
-          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-          Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0) -
-          // nothing runs here (checked above), so an invisible message is one a handler failed on (in
-          // this run or one before it): it waits out its visibility timeout for SQS to retry it
-          (exceptRetrying ? Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) : 0);
+        const { waiting, inFlight, delayed } = await queueCounts(clients.sqs, url);
+        // nothing runs here (checked above), so a message in flight is one a handler failed on (in this
+        // run or one before it): it waits out its visibility timeout for SQS to retry it
+        const pending = waiting + delayed + (exceptRetrying ? 0 : inFlight);
         if (pending > 0) return `${pending} message(s) in ${url.slice(url.lastIndexOf('/') + 1)}`;
       }
       return null;
@@ -315,15 +302,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       childPids: [dynamodb.pid],
       async retrying() {
         let n = 0;
-        for (const url of consumedQueues) {
-          const { Attributes = {} } = await clients.sqs.send(
-            new GetQueueAttributesCommand({
-              QueueUrl: url,
-              AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
-            }),
-          );
-          n += Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-        }
+        for (const url of consumedQueues) n += (await queueCounts(clients.sqs, url)).inFlight;
         return n;
       },
       async waitForIdle({ timeoutMs = 30_000, exceptRetrying = false } = {}) {
