@@ -72,9 +72,11 @@ async function checkStream(
   if (!verdict.ok) return verdict;
   if (records.length === 0)
     return { ...verdict, ok: false, brokenAt: 0, problem: 'no records in this stream' };
-  if (!cases || !verdict.stream.startsWith('case#')) return verdict;
+  const { auditStreams } = await import('../shared/audit/append.ts');
+  const caseId = auditStreams.caseOf(verdict.stream);
+  if (!cases || caseId === null) return verdict;
   const { missingFromCaseAudit } = await import('../shared/cases/audit-coverage.ts');
-  const record = await cases.get(verdict.stream.slice('case#'.length));
+  const record = await cases.get(caseId);
   const missing = record
     ? missingFromCaseAudit(record, actionsInOrder(records))
     : 'no case record for this stream';

@@ -30,8 +30,13 @@ export async function appendAudit(
   );
 }
 
+const CASE_STREAM = 'case#';
+
 /** Stream names: one chain per case, one for the raw compliance events. */
 export const auditStreams = {
-  forCase: (caseId: string) => `case#${caseId}`,
+  forCase: (caseId: string) => `${CASE_STREAM}${caseId}`,
+  /** the case a stream is the chain of, or null for another stream */
+  caseOf: (stream: string): string | null =>
+    stream.startsWith(CASE_STREAM) ? stream.slice(CASE_STREAM.length) : null,
   events: 'events',
 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendAudit } from '../../shared/audit/append.ts';
+import { appendAudit, auditStreams } from '../../shared/audit/append.ts';
 import { canonicalJson } from '../../shared/audit/canonical-json.ts';
 import { recordHash, verifyChain } from '../../shared/audit/chain.ts';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
@@ -76,5 +76,14 @@ describe('audit hash chain', () => {
     await expect(appendAudit(store, 'events', { ...entry(1), evidenceDigest: 'abc' })).rejects.toThrow(
       /evidenceDigest/,
     );
+  });
+});
+
+describe('audit stream names', () => {
+  it('name a case and give the case back from its stream name; other streams name none', () => {
+    expect(auditStreams.forCase('C042-F-1a2b')).toBe('case#C042-F-1a2b');
+    expect(auditStreams.caseOf(auditStreams.forCase('C042-F-1a2b'))).toBe('C042-F-1a2b');
+    expect(auditStreams.caseOf(auditStreams.events)).toBeNull();
+    expect(auditStreams.caseOf('onboarding#APP-7')).toBeNull();
   });
 });
