@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../shared/cdr/record.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
 import { emptyReference, NumberInventory } from '../../shared/detect/reference.ts';
+import { shareAtLeast } from '../../shared/detect/rules/answered-sample.ts';
 import { TracebackHistory } from '../../shared/detect/traceback-history.ts';
 import {
   analyzeCalls,
@@ -483,5 +484,40 @@ describe('attestation the source does not report', () => {
     };
     expect(codes(without.calls)).not.toContain('UNSIGNED_OR_GATEWAY_ATTESTATION');
     expect(codes(unsigned.calls)).toContain('UNSIGNED_OR_GATEWAY_ATTESTATION');
+  });
+});
+
+describe('short answered calls on a small sample', () => {
+  /** a dialer's hour of 200 attempts at a low answer rate: `answered` answered calls, `short` of them under 6 s */
+  const hour = (answered: number, short: number) =>
+    callsInHour('X', HOUR, 200, (i) =>
+      i < answered
+        ? { calling: OWN_DID, durationS: i < short ? 3 : 180 }
+        : { calling: OWN_DID, answered: false },
+    );
+  const OWN_DID = '+13125550100';
+  const shortFires = (answered: number, short: number) =>
+    codesFor(analyzeCalls(hour(answered, short), ref(customer('X', 'standard', 'conversational'))), 'X').has(
+      'SHORT_CALL_RATIO',
+    );
+
+  it('a share over a handful of answered calls is not evidence unless nearly all of them were short', () => {
+    // 2 of 6 is 33%, past the 20% threshold, but 6 calls vouch for no more than 12%
+    expect(shortFires(6, 2)).toBe(false);
+    // every one of 12 answered calls short: the sample vouches for far more than 20%
+    expect(shortFires(12, 12)).toBe(true);
+  });
+
+  it('from 30 answered calls the share is read as it stands', () => {
+    expect(shortFires(30, 8)).toBe(true);
+    expect(shortFires(29, 8)).toBe(false);
+  });
+
+  it('shareAtLeast is the Wilson lower bound: below the share, closer to it as the sample grows', () => {
+    expect(shareAtLeast(2, 6)).toBeCloseTo(0.117, 3);
+    expect(shareAtLeast(25, 25)).toBeCloseTo(0.902, 3);
+    expect(shareAtLeast(500, 1000)).toBeCloseTo(0.474, 3);
+    expect(shareAtLeast(0, 10)).toBe(0);
+    expect(shareAtLeast(0, 0)).toBe(0);
   });
 });

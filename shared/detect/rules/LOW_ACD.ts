@@ -1,12 +1,10 @@
 import { int, round } from '../format.ts';
+import { MIN_ANSWERED } from './answered-sample.ts';
 import { defineRule } from './rule.ts';
-
-/** An average needs some answered calls before it means anything. */
-const MIN_ANSWERED = 30;
 
 export const LOW_ACD = defineRule({
   code: 'LOW_ACD',
-  firesWhen: 'average answered duration is below',
+  firesWhen: `average answered duration is below (over at least ${MIN_ANSWERED} answered calls)`,
   direction: 'min',
   ratio: false,
   unit: ' s',

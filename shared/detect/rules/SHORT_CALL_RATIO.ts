@@ -1,9 +1,15 @@
 import { int, pct } from '../format.ts';
+import { MIN_ANSWERED, shareAtLeast } from './answered-sample.ts';
 import { defineRule } from './rule.ts';
 
+/**
+ * Short answered calls: a robocall is hung up on within seconds. Below MIN_ANSWERED answered calls the
+ * share must pass the threshold even at the low end of what the sample vouches for (shareAtLeast), so
+ * a handful of answered calls raises nothing unless nearly all of them were short.
+ */
 export const SHORT_CALL_RATIO = defineRule({
   code: 'SHORT_CALL_RATIO',
-  firesWhen: 'share of answered calls under 6 s is above',
+  firesWhen: `share of answered calls under 6 s is above (below ${MIN_ANSWERED} answered calls, even at its 95% lower bound)`,
   direction: 'max',
   ratio: true,
   signature: false,
@@ -18,11 +24,12 @@ export const SHORT_CALL_RATIO = defineRule({
       notifications: { enabled: false },
     },
   },
-  evaluate: (w, d) =>
+  evaluate: (w, d, _ctx, _cfg, eff) =>
     w.answered === 0
       ? null
       : {
           observed: d.shortRatio,
+          also: w.answered >= MIN_ANSWERED || shareAtLeast(w.shortAnswered, w.answered) > eff.threshold,
           calls: w.answered,
           detail: `${pct(d.shortRatio)} of ${int(w.answered)} answered calls lasted under 6 s`,
         },
