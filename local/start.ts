@@ -12,6 +12,7 @@ import { DynamoCaseStore } from '../shared/aws/cases-store.ts';
 import { DynamoTracebackStore } from '../shared/aws/traceback-store.ts';
 import { maskPhoneNumbers } from '../shared/privacy/mask-numbers.ts';
 import { LOCAL_CREDENTIALS } from './aws-clients.ts';
+import { runDayReviewOnce } from './demo/day-review.ts';
 import { runOnboardingDemo } from './demo/onboarding.ts';
 import { renderReport } from './demo/report.ts';
 import {
@@ -135,6 +136,15 @@ async function idle(timeoutMs: number): Promise<void> {
     );
 }
 
+/**
+ * The day review once the batches are in (its schedule is hourly), and the cases and alerts its
+ * findings lead to before the report.
+ */
+async function reviewDaysNow(): Promise<void> {
+  say(await runDayReviewOnce(stack.schedules));
+  await idle(5 * 60_000);
+}
+
 try {
   const taps: Tap[] = [
     await tapTopic(sqs, sns, 'local-tap-compliance-events', stack.outputs.EventsTopicArn),
@@ -160,6 +170,7 @@ try {
     const total = await uploadBatches(sampleDir, targets, () => {});
     say(`traceguard: ${total} CDR batches dropped into s3://${env.CDR_BUCKET}/cdr/ as the switches would`);
     await settle('ingest', total);
+    await reviewDaysNow();
     const submitted = await submitTracebacks(sampleDir, targets);
     say(`traceguard: ${submitted} industry traceback requests submitted`);
     await idle(5 * 60_000);
@@ -171,6 +182,7 @@ try {
   } else {
     // what was queued before a stop or a crash, and what the sweep re-enqueued, is processed first
     await settle('ingest', await queueDepth(sqs, stack.outputs.IngestQueueUrl));
+    await reviewDaysNow();
   }
   if (existsSync(join(sampleDir, 'tracebacks'))) {
     const { readdirSync } = await import('node:fs');

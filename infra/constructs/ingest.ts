@@ -1,11 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { REVIEW_PK_PREFIX } from '../../shared/ingest/keys.ts';
 import { useBucket, usePublish, useTable } from './access.ts';
 import { QueueWithDlq } from './queue-with-dlq.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
@@ -15,6 +19,9 @@ export const CDR_PREFIX = 'cdr/';
 /** Rejected rows go here (never beside the batch under `cdr/`, which would trigger another ingest). */
 export const QUARANTINE_PREFIX = 'quarantine/';
 export const INGEST_TIMEOUT = Duration.minutes(5);
+/** how often the day review looks for days that are over, and how long after a day ends it waits for late batches */
+export const DAY_REVIEW_RATE = Duration.hours(1);
+export const DAY_REVIEW_GRACE = Duration.hours(2);
 
 export interface IngestProps {
   /** function environments and logs; the CDR bucket's objects */
@@ -31,10 +38,25 @@ export interface IngestProps {
   policyKey?: string;
 }
 
-/** CdrBucket ObjectCreated under `cdr/` -> IngestQueue -> ingest function -> ComplianceEvents. */
+/** Grants `actions` on the Aggregates table's day review notes only (keys.ts REVIEW_PK_PREFIX partitions). */
+function onReviewNotes(fn: TraceguardFunction, table: ITable, actions: string[]): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions,
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REVIEW_PK_PREFIX}*`] } },
+    }),
+  );
+}
+
+/**
+ * CdrBucket ObjectCreated under `cdr/` -> IngestQueue -> ingest function -> ComplianceEvents, and the
+ * hourly day review, which judges each customer's day once it is over from what ingest stored.
+ */
 export class Ingest extends Construct {
   readonly ingestQueue: QueueWithDlq;
   readonly ingestFunction: TraceguardFunction;
+  readonly dayReviewFunction: TraceguardFunction;
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
@@ -84,6 +106,9 @@ export class Ingest extends Construct {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+    // the notes of the days it wrote to, for the day review: plain puts, 25 to a request, and only
+    // in the review's partitions (BatchWriteItem could delete too)
+    onReviewNotes(fn, props.aggregatesTable, ['dynamodb:BatchWriteItem']);
     useTable(fn, 'MANIFEST_TABLE', props.manifestTable, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -100,5 +125,37 @@ export class Ingest extends Construct {
     // its own queue (functions/ingest/config.ts INGEST_QUEUE_URL; not yet listed in docs/wiring.md).
     fn.addEnvironment('INGEST_QUEUE_URL', this.ingestQueue.queue.queueUrl);
     this.ingestQueue.queue.grantSendMessages(fn);
+    this.dayReviewFunction = this.dayReview(props);
+  }
+
+  private dayReview(props: IngestProps): TraceguardFunction {
+    const schedule = Schedule.rate(DAY_REVIEW_RATE);
+    const fn = new TraceguardFunction(this, 'DayReviewFunction', {
+      entry: 'functions/review-days/handler.ts',
+      description: "Judge each customer's UTC day as a whole once it is over; publish the day findings",
+      key: props.dataKey,
+      timeout: Duration.minutes(15),
+      memorySize: 512,
+      // one run at a time: two would judge the same days (harmless, as claims decide, but wasted)
+      reservedConcurrentExecutions: 1,
+      trigger: `schedule:${schedule.expressionString}`,
+      environment: { REVIEW_GRACE_SECONDS: String(DAY_REVIEW_GRACE.toSeconds()) },
+    });
+    new Rule(this, 'DayReviewSchedule', {
+      description: "Judge each customer's day once it is over and its late batches are in",
+      schedule,
+      targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
+    });
+    // reads the notes and the customers' hours, claims a day's severity (UpdateItem); forgets the
+    // notes it reviewed, and may delete nothing else
+    useTable(fn, 'AGGREGATES_TABLE', props.aggregatesTable, ['dynamodb:Query', 'dynamodb:UpdateItem']);
+    onReviewNotes(fn, props.aggregatesTable, ['dynamodb:DeleteItem']);
+    props.dataKey.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, 'read');
+    useTable(fn, 'TRACEBACKS_TABLE', props.tracebacksTable, 'read');
+    useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.dataKey, { readPrefix: '' });
+    usePublish(fn, 'EVENTS_TOPIC_ARN', props.eventsTopic);
+    if (props.policyKey) fn.addEnvironment('POLICY_KEY', props.policyKey);
+    return fn;
   }
 }

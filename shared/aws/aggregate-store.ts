@@ -1,6 +1,8 @@
 import { type ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -9,7 +11,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isoUtc } from '../cdr/time.ts';
 import { type WindowJson, windowFromJson, windowToJson } from '../detect/window.ts';
-import { customerPk, isDaySk, markerSk } from '../ingest/keys.ts';
+import {
+  customerPk,
+  isDaySk,
+  markerSk,
+  REVIEW_DAYS_PK,
+  REVIEW_SHARDS,
+  reviewCustomersPk,
+  reviewDaySk,
+  reviewShardOf,
+} from '../ingest/keys.ts';
 import { backoffMs, sleep } from '../ingest/parallel.ts';
 import { STORE_EXACT_LIMIT } from '../ingest/part-collector.ts';
 import {
@@ -17,6 +28,7 @@ import {
   type ClaimOutcome,
   type CommitOutcome,
   type CommitRequest,
+  type CustomerDay,
   MAX_KEYS_PER_READ,
   MAX_WINDOWS_PER_COMMIT,
   RetryableStoreError,
@@ -310,6 +322,99 @@ export class DynamoAggregateStore implements AggregateStore {
       ConditionExpression: 'claimBy = :me',
       ExpressionAttributeValues: { ':me': claimant },
     });
+  }
+
+  async markDaysTouched(days: CustomerDay[], token: string): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_DAYS * 86_400;
+    const note = (pk: string, sk: string) => ({ pk, sk, noteBy: token, expiresAt });
+    const customers = new Map<string, Record<string, unknown>>();
+    for (const d of days) {
+      const pk = reviewCustomersPk(d.dayMs, reviewShardOf(d.customerId));
+      customers.set(`${pk}|${d.customerId}`, note(pk, d.customerId));
+    }
+    const dayNotes = [...new Set(days.map((d) => d.dayMs))].map((dayMs) =>
+      note(REVIEW_DAYS_PK, reviewDaySk(dayMs)),
+    );
+    // the customers first: a day noted is a day whose customers are noted
+    await this.#putAll([...customers.values()], 'day review notes of customers');
+    await this.#putAll(dayNotes, 'day review notes of days');
+  }
+
+  async touchedDays(): Promise<Array<{ dayMs: number; token: string }>> {
+    const items = await this.#queryAll(REVIEW_DAYS_PK, 'day review notes');
+    return items.map((i) => ({ dayMs: Date.parse(String(i.sk)), token: String(i.noteBy) }));
+  }
+
+  async touchedCustomers(dayMs: number): Promise<Array<{ customerId: string; token: string }>> {
+    const out: Array<{ customerId: string; token: string }> = [];
+    for (let shard = 0; shard < REVIEW_SHARDS; shard++) {
+      const items = await this.#queryAll(reviewCustomersPk(dayMs, shard), 'day review notes');
+      for (const i of items) out.push({ customerId: String(i.sk), token: String(i.noteBy) });
+    }
+    return out;
+  }
+
+  async clearTouched(dayMs: number, customerId: string | null, token: string): Promise<boolean> {
+    const Key =
+      customerId === null
+        ? { pk: REVIEW_DAYS_PK, sk: reviewDaySk(dayMs) }
+        : { pk: reviewCustomersPk(dayMs, reviewShardOf(customerId)), sk: customerId };
+    try {
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key,
+          ConditionExpression: 'noteBy = :t',
+          ExpressionAttributeValues: { ':t': token },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw asRetryable(error, `day review note ${Key.pk} ${Key.sk}`);
+    }
+  }
+
+  /** Every item of one partition, strongly consistent. */
+  async #queryAll(pk: string, what: string): Promise<Array<Record<string, unknown>>> {
+    const out: Array<Record<string, unknown>> = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        out.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      throw asRetryable(error, what);
+    }
+    return out;
+  }
+
+  /** Puts items 25 to a BatchWriteItem, retrying the parts DynamoDB leaves unprocessed. */
+  async #putAll(items: Array<Record<string, unknown>>, what: string): Promise<void> {
+    for (let at = 0; at < items.length; at += 25) {
+      let todo = items.slice(at, at + 25).map((Item) => ({ PutRequest: { Item } }));
+      try {
+        for (let round = 0; todo.length > 0; round++) {
+          if (round === UNPROCESSED_ROUNDS)
+            throw new RetryableStoreError(`${what}: ${todo.length} still unprocessed after ${round} rounds`);
+          if (round > 0) await sleep(backoffMs(round - 1, 25, 1000));
+          const out = await this.#doc.send(new BatchWriteCommand({ RequestItems: { [this.#table]: todo } }));
+          todo = (out.UnprocessedItems?.[this.#table] ?? []) as typeof todo;
+        }
+      } catch (error) {
+        throw asRetryable(error, what);
+      }
+    }
   }
 
   /** an UpdateItem whose failed condition is an answer (false), not an error */

@@ -28,6 +28,11 @@ export function scoreCustomerWindows(
   tracebacks: TracebackHistory | null,
   /** the busiest trunks of the hours in [fromMs, toMs), asked for only when a finding is made */
   trunksOf: (fromMs: number, toMs: number) => TrunkShare[] = () => [],
+  /**
+   * days: false judges hours only (ingest, which sees a day's hours as they come; the day review judges
+   * the day once it is over)
+   */
+  opts: { days?: boolean } = {},
 ): Finding[] {
   const customer = ref.customers.get(customerId) ?? unknownCustomer(customerId);
   const sorted = [...windows].sort((a, b) => a.hourMs - b.hourMs);
@@ -48,7 +53,10 @@ export function scoreCustomerWindows(
   // reason code -> hours in a row it has fired, up to the previous window's hour
   let streak: ReadonlyMap<string, number> = NO_STREAK;
   let streakHourMs = Number.NaN;
-  const gate = dayGate(policy, customer.traffic_profile, customer.vetting);
+  const gate =
+    opts.days === false
+      ? Number.POSITIVE_INFINITY
+      : dayGate(policy, customer.traffic_profile, customer.vetting);
   for (let dayFrom = 0; dayFrom < sorted.length; ) {
     const dayEnd = dayStart(sorted[dayFrom].hourMs) + DAY_MS;
     let dayTo = dayFrom;

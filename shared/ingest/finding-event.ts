@@ -6,23 +6,30 @@ export const EXAMPLE_CALLS = 5;
 /** The ComplianceEvents message body for a finding: the docs/findings.md finding plus context. */
 export interface FindingEvent extends Finding {
   type: 'finding';
-  /** object key of the batch that raised it */
-  batch: string;
-  switch_id: string;
+  /**
+   * object key of the batch that raised it, and its switch; absent for a customer's day judged by the
+   * day review once the day was over (review-days.ts), which no one batch raised
+   */
+  batch?: string;
+  switch_id?: string;
   example_calls: string[];
+}
+
+/** The batch a finding came from, or null for the day review's. */
+export interface FindingSource {
+  batchKey: string;
+  switchId: string;
 }
 
 export function findingEvent(
   finding: Finding,
-  batchKey: string,
-  switchId: string,
+  source: FindingSource | null,
   exampleCalls: string[],
 ): FindingEvent {
   return {
     ...finding,
     type: 'finding',
-    batch: batchKey,
-    switch_id: switchId,
+    ...(source ? { batch: source.batchKey, switch_id: source.switchId } : {}),
     example_calls: exampleCalls.slice(0, EXAMPLE_CALLS),
   };
 }

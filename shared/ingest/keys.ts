@@ -76,3 +76,28 @@ export function manifestHour(hourMs: number): string {
 export function contentKey(batch: { etag: string; size: number }): string {
   return `${batch.etag}#${batch.size}`;
 }
+
+/**
+ * The day review's notes (review-days.ts), in the Aggregates table beside the customers: the days
+ * noted under `REVIEW#DAYS` (sk the day's midnight), each day's customers under one of
+ * REVIEW_SHARDS partitions (sk the customer id), so a carrier's thousands of customers touched in
+ * one batch do not all write to one partition.
+ */
+export const REVIEW_PK_PREFIX = 'REVIEW#';
+export const REVIEW_DAYS_PK = `${REVIEW_PK_PREFIX}DAYS`;
+export const REVIEW_SHARDS = 8;
+
+export function reviewDaySk(dayMs: number): string {
+  return isoUtc(dayMs);
+}
+
+export function reviewCustomersPk(dayMs: number, shard: number): string {
+  return `${REVIEW_PK_PREFIX}${isoUtc(dayMs)}#${shard}`;
+}
+
+/** The shard of a customer's notes: a string hash, the same in every process. */
+export function reviewShardOf(customerId: string): number {
+  let h = 0;
+  for (let i = 0; i < customerId.length; i++) h = (h * 31 + customerId.charCodeAt(i)) | 0;
+  return (h >>> 0) % REVIEW_SHARDS;
+}

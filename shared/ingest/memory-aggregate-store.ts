@@ -6,12 +6,16 @@ import {
   type ClaimOutcome,
   type CommitOutcome,
   type CommitRequest,
+  type CustomerDay,
   MAX_KEYS_PER_READ,
   MAX_TRANSACTION_BYTES,
   MAX_WINDOWS_PER_COMMIT,
   type StoredWindow,
   type WindowKey,
 } from './ports.ts';
+
+/** where a day's own note is kept among its customers' (no customer id is empty) */
+const DAY_NOTE = '';
 
 /** the severity published for a window and the live claim to publish a higher one */
 interface Severities {
@@ -38,6 +42,8 @@ export class MemoryAggregateStore implements AggregateStore {
   readonly days = new Map<string, Severities>();
   /** windows committed */
   commits = 0;
+  /** day -> customer -> token of the latest note (markDaysTouched); a day's own token under '' */
+  readonly touched = new Map<number, Map<string, string>>();
   /** commitMany calls (transactions), whatever their outcome */
   transactions = 0;
   /** readMany calls, and the keys they asked for (in order) */
@@ -172,6 +178,42 @@ export class MemoryAggregateStore implements AggregateStore {
   async releaseSeverity(customerId: string, sk: string, claimant: string): Promise<void> {
     const item = this.severities(customerId, sk);
     if (item?.claim?.by === claimant) item.claim = null;
+  }
+
+  async markDaysTouched(days: CustomerDay[], token: string): Promise<void> {
+    for (const d of days) this.noted(d.dayMs).set(d.customerId, token);
+    for (const dayMs of new Set(days.map((d) => d.dayMs))) this.noted(dayMs).set(DAY_NOTE, token);
+  }
+
+  private noted(dayMs: number): Map<string, string> {
+    let notes = this.touched.get(dayMs);
+    if (!notes) {
+      notes = new Map();
+      this.touched.set(dayMs, notes);
+    }
+    return notes;
+  }
+
+  async touchedDays(): Promise<Array<{ dayMs: number; token: string }>> {
+    return [...this.touched]
+      .filter(([, notes]) => notes.has(DAY_NOTE))
+      .map(([dayMs, notes]) => ({ dayMs, token: notes.get(DAY_NOTE) as string }))
+      .sort((a, b) => a.dayMs - b.dayMs);
+  }
+
+  async touchedCustomers(dayMs: number): Promise<Array<{ customerId: string; token: string }>> {
+    return [...(this.touched.get(dayMs) ?? [])]
+      .filter(([customerId]) => customerId !== DAY_NOTE)
+      .map(([customerId, token]) => ({ customerId, token }));
+  }
+
+  async clearTouched(dayMs: number, customerId: string | null, token: string): Promise<boolean> {
+    const notes = this.touched.get(dayMs);
+    const key = customerId ?? DAY_NOTE;
+    if (notes?.get(key) !== token) return false;
+    notes.delete(key);
+    if (notes.size === 0) this.touched.delete(dayMs);
+    return true;
   }
 
   /** test helper: the stored customer-hour window */

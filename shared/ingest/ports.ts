@@ -116,6 +116,26 @@ export interface AggregateStore {
   confirmSeverity(customerId: string, sk: string, rank: number, claimant: string): Promise<void>;
   /** gives a claim back after a failed publish so a redelivery can try again at once */
   releaseSeverity(customerId: string, sk: string, claimant: string): Promise<void>;
+  /**
+   * Notes that parts wrote hours to these customers' UTC days, for the day review (review-days.ts):
+   * each customer-day, then each day, under `token`, replacing an earlier note's token.
+   */
+  markDaysTouched(days: CustomerDay[], token: string): Promise<void>;
+  /** the days noted and not yet reviewed, each with the token of its latest note */
+  touchedDays(): Promise<Array<{ dayMs: number; token: string }>>;
+  /** the customers noted for one day and not yet reviewed, each with the token of its latest note */
+  touchedCustomers(dayMs: number): Promise<Array<{ customerId: string; token: string }>>;
+  /**
+   * Forgets a customer's note for a day (a day's own note when `customerId` is null), only while it
+   * still has `token`: false when a part noted it again since it was read, so it waits for the next review.
+   */
+  clearTouched(dayMs: number, customerId: string | null, token: string): Promise<boolean>;
+}
+
+/** One customer's UTC day (dayMs: its midnight). */
+export interface CustomerDay {
+  customerId: string;
+  dayMs: number;
 }
 
 /** Rows, calls and time span of one part (or of a whole batch). */

@@ -1,16 +1,16 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import { scoreCustomerWindows } from '../detect/analysis.ts';
 import { unknownCustomer } from '../detect/customers.ts';
-import { DAY_MS, dayStart } from '../detect/day-window.ts';
+import { dayStart } from '../detect/day-window.ts';
 import { type Finding, severityRank } from '../detect/finding.ts';
 import { effectiveRule, type Policy } from '../detect/policy.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import { topTrunks } from '../detect/score.ts';
 import type { TracebackHistory } from '../detect/traceback-history.ts';
-import { EXAMPLE_CALLS, findingEvent } from './finding-event.ts';
-import { daySk, windowSk } from './keys.ts';
+import { EXAMPLE_CALLS, type FindingSource, findingEvent } from './finding-event.ts';
+import { windowSk } from './keys.ts';
 import { backoffMs, forEachLimited, sleep } from './parallel.ts';
-import type { AggregateStore, Clock, EventPublisher, StoredWindow } from './ports.ts';
+import type { AggregateStore, Clock, CustomerDay, EventPublisher, StoredWindow } from './ports.ts';
 
 /** Earlier hours read back to judge a window against the customer's own history (analysis.ts baseline). */
 const HISTORY_HOURS = 24;
@@ -37,8 +37,8 @@ export interface PublishContext {
   ref: ReferenceData;
   policy: Policy;
   tracebacks: TracebackHistory | null;
-  batchKey: string;
-  switchId: string;
+  /** the batch whose part is published; null for the day review */
+  source: FindingSource | null;
   /** who claims a severity: unique per attempt, so concurrent deliveries of one batch exclude each other */
   claimant: string;
   /** windows whose claim stayed busy (filled in by publishFindings) */
@@ -47,7 +47,7 @@ export interface PublishContext {
 }
 
 /** The busiest trunks of the stored hours in [fromMs, toMs) (ties by trunk id). */
-function trunksOf(stored: StoredWindow[]) {
+export function trunksOf(stored: StoredWindow[]) {
   return (fromMs: number, toMs: number) => {
     const calls = new Map<string, number>();
     for (const s of stored) {
@@ -73,25 +73,26 @@ function trunksOf(stored: StoredWindow[]) {
  * otherwise keep that verdict: a volume spike with no baseline yet is no spike.
  */
 export async function publishFindings(touched: TouchedWindows, ctx: PublishContext): Promise<number> {
+  // noted first: a part whose publishing fails is delivered again and notes its days again
+  await ctx.store.markDaysTouched(touchedDays(touched), ctx.claimant);
   let published = 0;
   await forEachLimited([...touched.byCustomer], ctx.parallel, async ([customerId, hourSet]) => {
     const hours = [...hourSet].sort((a, b) => a - b);
     const first = hours[0];
     const last = hours[hours.length - 1];
-    // One read for the touched hours, the earlier hours of their day (a day is judged as a whole too)
-    // and the later ones they are history for (in time order, there are none yet). Most customer-hours
-    // are quiet: judged on these alone, nothing fires and none is big enough for a volume spike, and
-    // history can only add VOLUME_SPIKE (or hold ANI_ROTATION back). Those skip the 24-hour read-back,
-    // which is most of ingest's DynamoDB reads.
-    const dayOfFirst = dayStart(first);
-    const fromDay = await ctx.store.customerHours(customerId, dayOfFirst, last + HISTORY_HOURS * HOUR_MS);
-    if (!mayFire(customerId, fromDay, first, ctx)) return;
+    // One read for the touched hours and the later ones they are history for (in time order, there
+    // are none yet). Most customer-hours are quiet: judged on these alone, nothing fires and none is
+    // big enough for a volume spike, and history can only add VOLUME_SPIKE (or hold ANI_ROTATION
+    // back). Those skip the 24-hour read-back, which is most of ingest's DynamoDB reads.
+    const touchedOn = await ctx.store.customerHours(customerId, first, last + HISTORY_HOURS * HOUR_MS);
+    if (!mayFire(customerId, touchedOn, ctx)) return;
     const earlier = await ctx.store.customerHours(
       customerId,
       first - HISTORY_HOURS * HOUR_MS,
-      dayOfFirst - HOUR_MS,
+      first - HOUR_MS,
     );
-    const stored = [...earlier, ...fromDay];
+    const stored = [...earlier, ...touchedOn];
+    // a day is judged by the day review once it is over, not on the hours in so far (review-days.ts)
     const findings = scoreCustomerWindows(
       customerId,
       stored.map((s) => s.window),
@@ -99,19 +100,16 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
       ctx.policy,
       ctx.tracebacks,
       trunksOf(stored),
+      { days: false },
     );
     const sevByHour = new Map(stored.map((s) => [s.window.hourMs, s.sev]));
     for (const finding of findings) {
       const startMs = Date.parse(finding.window_start);
-      const endMs = Date.parse(finding.window_end);
       // the earlier hours were read as history only: nothing of this part can change their verdict
-      if (endMs <= first) continue;
-      const isDay = endMs - startMs === DAY_MS;
-      const sk = isDay ? daySk(startMs) : windowSk('', startMs);
-      // a day's published severity is on its own item: its claim answers whether it was published
-      const publishedRank = isDay ? 0 : (sevByHour.get(startMs) ?? 0);
-      const calls = exampleCallsOf(touched, finding.customer_id, hours, startMs, endMs);
-      if (await publishIfRaised(finding, sk, publishedRank, calls, ctx)) published++;
+      if (startMs < first) continue;
+      const calls = exampleCallsOf(touched, finding.customer_id, hours, startMs);
+      if (await publishIfRaised(finding, windowSk('', startMs), sevByHour.get(startMs) ?? 0, calls, ctx))
+        published++;
     }
   });
   if (ctx.deferred.length > 0) {
@@ -123,11 +121,16 @@ export async function publishFindings(touched: TouchedWindows, ctx: PublishConte
   return published;
 }
 
-/**
- * True when the windows read could yield a finding from `first` on (the earlier hours of its day are
- * only read for the day's window) once the customer's history is known.
- */
-function mayFire(customerId: string, read: StoredWindow[], first: number, ctx: PublishContext): boolean {
+/** The customer-days the part wrote hours to. */
+function touchedDays(touched: TouchedWindows): CustomerDay[] {
+  const days: CustomerDay[] = [];
+  for (const [customerId, hours] of touched.byCustomer)
+    for (const dayMs of new Set([...hours].map(dayStart))) days.push({ customerId, dayMs });
+  return days;
+}
+
+/** True when the windows read could yield a finding once the customer's history is known. */
+function mayFire(customerId: string, read: StoredWindow[], ctx: PublishContext): boolean {
   const customer = ctx.ref.customers.get(customerId) ?? unknownCustomer(customerId);
   const spike = effectiveRule(
     ctx.policy,
@@ -137,35 +140,33 @@ function mayFire(customerId: string, read: StoredWindow[], first: number, ctx: P
     'max',
     false,
   );
-  if (spike.enabled && read.some((s) => s.window.hourMs >= first && s.window.attempts >= spike.minAttempts))
-    return true;
+  if (spike.enabled && read.some((s) => s.window.attempts >= spike.minAttempts)) return true;
   const windows = read.map((s) => s.window);
-  return scoreCustomerWindows(customerId, windows, ctx.ref, ctx.policy, ctx.tracebacks).some(
-    (f) => Date.parse(f.window_end) > first,
+  return (
+    scoreCustomerWindows(customerId, windows, ctx.ref, ctx.policy, ctx.tracebacks, undefined, {
+      days: false,
+    }).length > 0
   );
 }
 
-/**
- * Calls of this part behind a finding, for the analyst to look up: from its hour, or for a day from
- * the day's hours the part touched, earliest first. None for a later hour rescored as history.
- */
+/** Calls of this part behind an hour's finding, for the analyst to look up; none for a later hour rescored as history. */
 function exampleCallsOf(
   touched: TouchedWindows,
   customerId: string,
   touchedHours: number[],
-  startMs: number,
-  endMs: number,
+  hourMs: number,
 ): string[] {
-  const calls: string[] = [];
-  for (const hourMs of touchedHours) {
-    if (hourMs < startMs || hourMs >= endMs) continue;
-    calls.push(...touched.exampleCalls(customerId, hourMs));
-    if (calls.length >= EXAMPLE_CALLS) break;
-  }
-  return calls;
+  return touchedHours.includes(hourMs)
+    ? touched.exampleCalls(customerId, hourMs).slice(0, EXAMPLE_CALLS)
+    : [];
 }
 
-async function publishIfRaised(
+/**
+ * Publishes a finding when its severity is above what was published for its window (`publishedRank`,
+ * and the window's claim): claim, publish, confirm. False when it was not raised, or another
+ * invocation is publishing it (then noted in ctx.deferred).
+ */
+export async function publishIfRaised(
   finding: Finding,
   sk: string,
   publishedRank: number,
@@ -201,7 +202,7 @@ async function publishIfRaised(
     ctx.deferred.push(`${finding.customer_id} ${finding.window_start}`);
     return false;
   }
-  const event = findingEvent(finding, ctx.batchKey, ctx.switchId, exampleCalls);
+  const event = findingEvent(finding, ctx.source, exampleCalls);
   try {
     await ctx.events.publishFinding(event);
   } catch (error) {

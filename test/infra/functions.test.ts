@@ -41,6 +41,8 @@ const WIRING_ENV = new Set([
   'INGEST_QUEUE_URL',
   // the reconciliation sweep's grace period (shared/aws/reconcile-config.ts)
   'RECONCILE_GRACE_SECONDS',
+  // how long after a day ends the day review waits for late batches (functions/review-days)
+  'REVIEW_GRACE_SECONDS',
 ]);
 
 const traceguardFunctions = (): [string, CfnResource][] =>
@@ -121,6 +123,18 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
         EVENTS_TOPIC_ARN: topic('ComplianceEvents'),
         POLICY_KEY: 'policy/override.json',
         INGEST_QUEUE_URL: ref('AWS::SQS::Queue', /IngestQueue[0-9A-F]{8}$/),
+      }),
+    ],
+    [
+      'review-days',
+      () => ({
+        AGGREGATES_TABLE: table('Aggregates'),
+        CUSTOMERS_TABLE: table('Customers'),
+        TRACEBACKS_TABLE: table('Tracebacks'),
+        REFERENCE_BUCKET: bucket('Reference'),
+        EVENTS_TOPIC_ARN: topic('ComplianceEvents'),
+        POLICY_KEY: 'policy/override.json',
+        REVIEW_GRACE_SECONDS: '7200',
       }),
     ],
     [
@@ -205,6 +219,19 @@ describe('triggers', () => {
       ],
     });
     expect(fn.Metadata!['traceguard:trigger']).toBe('schedule:rate(15 minutes)');
+  });
+
+  it('review-days runs every hour, one run at a time, long enough for thousands of customers', () => {
+    const [id, fn] = functionByHandler(synth.template, 'review-days');
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [
+        { Arn: { 'Fn::GetAtt': [id, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 2 } },
+      ],
+    });
+    expect(fn.Properties).toMatchObject({ Timeout: 900, ReservedConcurrentExecutions: 1 });
+    expect(fn.Metadata!['traceguard:trigger']).toBe('schedule:rate(1 hour)');
   });
 });
 

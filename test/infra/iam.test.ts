@@ -193,9 +193,10 @@ describe('IAM least privilege', () => {
     expect(statements.flatMap((s) => list(s.Action))).toContain('sns:Publish');
   });
 
-  it('grants no DynamoDB action a function does not use: no Scan or BatchWriteItem anywhere, deletes only where code deletes', () => {
+  it('grants no DynamoDB action a function does not use: no Scan anywhere, batch writes and deletes only where code makes them', () => {
     // case-step deletes answered review tokens; Powertools deletes an idempotency record whose handling
-    // failed; the reconciliation sweep deletes its own claims, in its own partitions only (LeadingKeys)
+    // failed; the reconciliation sweep deletes its own claims, in its own partitions only (LeadingKeys);
+    // ingest notes and the day review forgets days to review, in the review's partitions only
     const mayDelete = [
       logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'CasesTable'),
       logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable'),
@@ -205,14 +206,18 @@ describe('IAM least privilege', () => {
       for (const action of list(statement.Action)) {
         if (!action.startsWith('dynamodb:')) continue;
         checked += 1;
-        for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem']) {
-          expect(grants(action, forbidden), `${policy}: ${action} grants ${forbidden}`).toBe(false);
-        }
-        // the reconciliation sweep gives back its own re-enqueue claim, and may touch no other item
+        expect(grants(action, 'dynamodb:Scan'), `${policy}: ${action} grants Scan`).toBe(false);
+        // the reconciliation sweep gives back its own re-enqueue claim, and may touch no other item;
+        // the day review's notes are written and forgotten in their own partitions
         const ownItemsOnly = JSON.stringify(
           statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'],
         );
-        if (grants(action, 'dynamodb:DeleteItem') && ownItemsOnly !== '["RECONCILE","RECONCILE#*"]') {
+        const ownPartitions = ['["RECONCILE","RECONCILE#*"]', '["REVIEW#*"]'].includes(ownItemsOnly);
+        expect(
+          grants(action, 'dynamodb:BatchWriteItem') && !ownPartitions,
+          `${policy}: ${action} grants BatchWriteItem beyond its own partitions`,
+        ).toBe(false);
+        if (grants(action, 'dynamodb:DeleteItem') && !ownPartitions) {
           const tables = JSON.stringify(statement.Resource).match(/Stateful\w+Table\w+/g) ?? [];
           expect(
             tables.every((t) => mayDelete.includes(t)),
@@ -224,12 +229,33 @@ describe('IAM least privilege', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
-  it.each(['ingest', 'traceback-request'])('%s: no delete, scan or batch write on any table', (name) => {
-    const actions = statementsOfFunction(name).flatMap((s) => list(s.Action));
-    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem']) {
-      expect(actions.filter((a) => grants(a, forbidden))).toEqual([]);
-    }
-    expect(actions).toContain('dynamodb:UpdateItem');
+  it.each(['ingest', 'traceback-request'])(
+    '%s: no delete or scan on any table, no batch write beyond the day review notes',
+    (name) => {
+      const statements = statementsOfFunction(name);
+      const actions = statements.flatMap((s) => list(s.Action));
+      for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Scan']) {
+        expect(actions.filter((a) => grants(a, forbidden))).toEqual([]);
+      }
+      for (const s of statements.filter((s) =>
+        list(s.Action).some((a) => grants(a, 'dynamodb:BatchWriteItem')),
+      ))
+        expect(s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(['REVIEW#*']);
+      expect(actions).toContain('dynamodb:UpdateItem');
+    },
+  );
+
+  it('the day review deletes only its notes, and ingest batch-writes only them', () => {
+    const deletes = statementsOfFunction('review-days').filter((s) =>
+      list(s.Action).some((a) => grants(a, 'dynamodb:DeleteItem')),
+    );
+    expect(deletes.map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([
+      ['REVIEW#*'],
+    ]);
+    const batchWrites = statementsOfFunction('ingest').filter((s) =>
+      list(s.Action).some((a) => grants(a, 'dynamodb:BatchWriteItem')),
+    );
+    expect(batchWrites).toHaveLength(1);
   });
 });
 

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingEvent } from '../../shared/ingest/finding-event.ts';
+import { reviewShardOf } from '../../shared/ingest/keys.ts';
 import type { IngestJob } from '../../shared/ingest/messages.ts';
 import {
   type BatchOutcome,
   DEFAULT_INGEST_OPTIONS,
   processBatch,
 } from '../../shared/ingest/process-batch.ts';
+import { reviewDays } from '../../shared/ingest/review-days.ts';
 import { cdrBatch, HOUR0, smallRobocallHour } from '../unit/ingest-cdr-fixtures.ts';
 import {
   BUCKET,
@@ -33,12 +35,12 @@ afterAll(async () => {
 /** Ports over DynamoDB Local (aggregates, manifest); S3, SNS and SQS stay in memory. */
 const dynamoPorts = () => portsOver(h);
 
-/** The window items (not markers, versions or a day's severity item): what detection reads. */
+/** The window items (not markers, a day's severity item or the day review's notes): what detection reads. */
 async function windows(p: DynamoPorts): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const item of await h.scan(p.tables.aggregates)) {
     const sk = String(item.sk);
-    if (sk.startsWith('APPLIED#') || sk.startsWith('D#')) continue;
+    if (sk.startsWith('APPLIED#') || sk.startsWith('D#') || String(item.pk).startsWith('REVIEW#')) continue;
     out[`${item.pk}|${sk}`] = { w: JSON.parse(String(item.w)), tc: item.tc };
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
@@ -79,7 +81,7 @@ describe('ingest against DynamoDB Local', () => {
     expect(p.events.published.filter((e) => e.customer_id === 'ROBO').length).toBe(2);
   });
 
-  it("a small robocaller's day, its batches each delivered twice at once, is published once, on an item of its own", async () => {
+  it("a small robocaller's day, its batches each delivered twice at once, is published once by the day review, on an item of its own", async () => {
     const p = await dynamoPorts();
     const bodies = [0, 1].map((h) => smallRobocallHour(HOUR0 + h * 3_600_000, `d${h}-`));
     for (const [i, body] of bodies.entries()) {
@@ -90,14 +92,37 @@ describe('ingest against DynamoDB Local', () => {
       for (const o of outcomes)
         if (o.status === 'rejected') await processBatch(job(`cdr/s1/small-${i}.csv`, body), p);
     }
+    // ingest judges hours only; each customer-day is noted once, in the review's partitions
+    expect(p.events.published.filter((e) => e.customer_id === 'SMALL')).toEqual([]);
+    const notes = (await h.scan(p.tables.aggregates)).filter((i) => String(i.pk).startsWith('REVIEW#'));
+    expect(notes.map((i) => [i.pk, i.sk]).sort()).toEqual([
+      ['REVIEW#2026-11-27T00:00:00Z#' + reviewShardOf('SMALL'), 'SMALL'],
+      ['REVIEW#DAYS', '2026-11-27T00:00:00Z'],
+    ]);
+    // two reviews at once, once the day and its grace are over: the day's claim decides
+    p.clock.nowMs = Date.UTC(2026, 10, 28, 3);
+    const review = () =>
+      reviewDays({
+        store: p.aggregates,
+        events: p.events,
+        clock: p.clock,
+        reference: p.reference,
+        graceMs: 2 * 3_600_000,
+        parallel: 4,
+        marginMs: 0,
+      });
+    const reports = await Promise.all([review(), review()]);
     const days = p.events.published.filter((e) => e.customer_id === 'SMALL');
     expect(days.map((e) => [e.window_start, e.window_end, e.severity])).toEqual([
       ['2026-11-27T00:00:00Z', '2026-11-28T00:00:00Z', 'critical'],
     ]);
+    expect(reports.flatMap((r) => r.reviewed.map((d) => d.published)).sort()).toEqual([0, 1]);
     const items = await h.scan(p.tables.aggregates);
     const day = items.find((item) => item.pk === 'CUST#SMALL' && String(item.sk).startsWith('D#'));
     expect(day).toMatchObject({ sk: 'D#2026-11-27T00:00:00Z', sev: 4 });
     expect(day?.w).toBeUndefined();
+    // the notes are forgotten
+    expect(items.filter((i) => String(i.pk).startsWith('REVIEW#'))).toEqual([]);
     // reading the customer's hours never returns the day's item
     const hours = await p.aggregates.customerHours('SMALL', HOUR0 - 86_400_000, HOUR0 + 86_400_000);
     expect(hours.map((s) => s.window.hourMs)).toEqual([HOUR0, HOUR0 + 3_600_000]);
@@ -264,13 +289,15 @@ describe('ingest against DynamoDB Local', () => {
     expect(windowCount).toBe(10 * 3 * 3);
     for (const m of [s, l]) {
       expect(m.out.windowsMerged).toBe(windowCount);
-      // transactions of up to 50 windows; manifest: begin, content claim, part, 3 hours, finish; claim +
+      // transactions of up to 50 windows; manifest: begin, content claim, part, 3 hours, finish; the day
+      // review's notes, one BatchWriteItem for the 10 customer-days and one for the day; claim +
       // confirm per finding
       const transactions = Math.ceil(windowCount / 50);
-      expect(m.requests).toBe(transactions + 1 + 1 + 1 + 3 + 1 + 2 * m.out.findingsPublished);
-      // items still one marker + one window item per window
-      expect(m.items).toBe(2 * windowCount + 1 + 1 + 1 + 3 + 1 + 2 * m.out.findingsPublished);
+      expect(m.requests).toBe(transactions + 1 + 1 + 1 + 3 + 1 + 2 + 2 * m.out.findingsPublished);
+      // items still one marker + one window item per window, and a note per customer-day and day
+      expect(m.items).toBe(2 * windowCount + 1 + 1 + 1 + 3 + 1 + 10 + 1 + 2 * m.out.findingsPublished);
       expect(m.commands.TransactWriteItems).toBe(transactions);
+      expect(m.commands.BatchWriteItem).toBe(2);
       // windows read 100 per BatchGetItem; the only single reads are the manifest's (start, finish)
       expect(m.commands.BatchGetItem).toBe(Math.ceil(windowCount / 100));
       expect(m.commands.GetItem).toBe(2);

@@ -15,7 +15,7 @@ const [finding] = analyzeCalls(
   callsInHour('C042', HOUR, 300, (i) => ({ calling: i % 5 === 0 ? '+12915550200' : '+12125550200' })),
 );
 const findingBody = JSON.stringify(
-  findingEvent(finding, 'cdr/sbc-east-1/16.csv', 'sbc-east-1', ['call-1', 'call-2']),
+  findingEvent(finding, { batchKey: 'cdr/sbc-east-1/16.csv', switchId: 'sbc-east-1' }, ['call-1', 'call-2']),
 );
 const tracebackBody = JSON.stringify({
   type: 'traceback',

@@ -39,7 +39,7 @@ beforeAll(() => {
 });
 
 describe('Lambda handlers', () => {
-  it('are the ten of the stack', () => {
+  it('are the eleven of the stack', () => {
     expect(handlers.sort()).toEqual(
       [
         'case-step',
@@ -47,6 +47,7 @@ describe('Lambda handlers', () => {
         'notify-oncall',
         'onboarding-step',
         'reconcile-batches',
+        'review-days',
         'start-case',
         'traceback-deadline',
         'traceback-request',

@@ -90,6 +90,18 @@ class WatchedStore implements AggregateStore {
   releaseSeverity(...args: Parameters<AggregateStore['releaseSeverity']>) {
     return this.inner.releaseSeverity(...args);
   }
+  markDaysTouched(...args: Parameters<AggregateStore['markDaysTouched']>) {
+    return this.inner.markDaysTouched(...args);
+  }
+  touchedDays() {
+    return this.inner.touchedDays();
+  }
+  touchedCustomers(dayMs: number) {
+    return this.inner.touchedCustomers(dayMs);
+  }
+  clearTouched(...args: Parameters<AggregateStore['clearTouched']>) {
+    return this.inner.clearTouched(...args);
+  }
 }
 
 describe('mergeWindows (batched exactly-once merges)', () => {

@@ -296,31 +296,21 @@ describe('processBatch: findings', () => {
     expect(p.events.published.length).toBe(2);
   });
 
-  it("a robocaller under every hourly gate: its day is published once its hours add up, on the day's own claim", async () => {
+  it('a robocaller under every hourly gate: ingest judges its hours only, and notes its day for the day review', async () => {
     // Prepare: three batches of one hour each, 80 robocalls per hour
     const p = memoryIngestPorts();
     const bodies = [0, 1, 2].map((h) => smallRobocallHour(HOUR0 + h * 3_600_000, `h${h}-`));
-    const published: Array<Array<[string, string, string]>> = [];
     // Act
     for (const [i, body] of bodies.entries()) {
       p.source.put(BUCKET, `cdr/s/${i}.csv`, body);
       await processBatch(ingestJob(`cdr/s/${i}.csv`, body), p);
-      published.push(p.events.published.map((e) => [e.window_start, e.window_end, e.severity]));
     }
-    // Assess: one hour is no day; two hours are; the third adds calls but no severity (already critical)
-    const day: [string, string, string] = ['2026-11-27T00:00:00Z', '2026-11-28T00:00:00Z', 'critical'];
-    expect(published).toEqual([[], [day], [day]]);
-    const [event] = p.events.published;
-    expect(event.metrics).toMatchObject({ calls: 160, active_hours: 2 });
-    expect(event.example_calls).toEqual(expect.arrayContaining([expect.stringMatching(/^h1-/)]));
-    expect(event.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['SHORT_CALL_RATIO', 'LOW_ASR']));
-    // the day's severity sits on its own record, and no hour was claimed for it
-    expect([...p.aggregates.days.values()].map((d) => d.sev)).toEqual([severityRank('critical')]);
-    expect((await p.aggregates.hour('SMALL', HOUR0 + 3_600_000))?.sev).toBe(0);
-    // a redelivery of a batch (manifest lost) publishes nothing more
-    p.manifest.batches.clear();
-    await processBatch(ingestJob('cdr/s/2.csv', bodies[2]), p);
-    expect(p.events.published.length).toBe(1);
+    // Assess: no hour passes a gate, and the day is left to the review (review-days tests)
+    expect(p.events.published).toEqual([]);
+    expect(p.aggregates.days.size).toBe(0);
+    const day = Date.UTC(2026, 10, 27);
+    expect((await p.aggregates.touchedDays()).map((d) => d.dayMs)).toEqual([day]);
+    expect((await p.aggregates.touchedCustomers(day)).map((c) => c.customerId)).toEqual(['SMALL']);
   });
 
   it('a batch of earlier hours arriving late re-judges the later hours it is history for', async () => {
