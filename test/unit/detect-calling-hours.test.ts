@@ -121,7 +121,8 @@ describe('calling hours at the called party', () => {
     // 01:30 UTC in November is 20:30 in Miami and New York
     const at = Date.UTC(2026, 10, 28, 1, 30);
     const ref = emptyReference();
-    ref.customers.set('M', customer('M', 'standard', 'conversational'));
+    // a dialer: a vetted conversational customer's answered, long calls would add that they look like conversations
+    ref.customers.set('M', customer('M', 'standard', 'dialer'));
     const calls = (id: string, called: string) =>
       callsInHour(id, at, 150, (i) => ({ called, calling: `+1202555${1000 + (i % 5)}` })).map((c) => ({
         ...c,

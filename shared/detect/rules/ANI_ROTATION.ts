@@ -15,7 +15,7 @@ import { defineRule } from './rule.ts';
 export const ANI_ROTATION = defineRule({
   code: 'ANI_ROTATION',
   firesWhen:
-    'share of calls from fresh caller IDs (outside the inventory, else new to the customer), with at most 3 calls per caller ID and at least 100 of them, is above (provider customers left out)',
+    'share of calls from fresh caller IDs (outside the inventory, else new to the customer), with at most 6 calls per caller ID and at least 100 of them, is above (provider customers left out)',
   direction: 'max',
   ratio: true,
   signature: true,
@@ -27,7 +27,7 @@ export const ANI_ROTATION = defineRule({
   defaults: {
     threshold: 0.5,
     minAttempts: 150,
-    maxCallsPerNumber: 3,
+    maxCallsPerNumber: 6,
     minDistinct: 100,
     providers: false,
     weight: 65,

@@ -1,17 +1,30 @@
 import { z } from 'zod';
-import { int, pct } from '../format.ts';
+import { int, pct, round } from '../format.ts';
 import { defineRule } from './rule.ts';
+
+/**
+ * Calls that look like conversations, not solicitations: most answered, and long. A hospital calling
+ * night staff, a dispatcher or a nurse agency calls at night by its nature; calling hours bind
+ * telephone solicitation, which is rarely answered and quickly hung up on. Not for a customer on file
+ * as a `dialer` (its calls at night are a campaign until shown otherwise) nor for a `new` one (unknown
+ * customers are held to the stricter reading).
+ */
+const CONVERSATIONAL_ASR = 0.35;
+const CONVERSATIONAL_ACD_S = 45;
 
 /**
  * Calling hours (47 CFR 64.1200(c)(1): no solicitation before 8:00 or from 21:00 at the called
  * party) hold for every traffic profile but notifications; customers with documented consent or an
  * established business relationship are exempted by id in the policy. States with stricter hours
- * (state-calling-hours.ts) end them at 20:00 unless the policy sets `stateHours` to false.
+ * (state-calling-hours.ts) end them at 20:00 unless the policy sets `stateHours` to false. Calls
+ * of a vetted customer that is not a dialer that look like conversations (CONVERSATIONAL_ASR,
+ * CONVERSATIONAL_ACD_S) keep the reason but make it `medium` at most on its own: a question for the
+ * analyst, not proof.
  */
 export const OUTSIDE_CALLING_HOURS = defineRule({
   code: 'OUTSIDE_CALLING_HOURS',
   firesWhen:
-    "share of calls placed before 8:00 or from 21:00 (20:00 in states with stricter hours) at the called party's local time is above (every profile but notifications)",
+    "share of calls placed before 8:00 or from 21:00 (20:00 in states with stricter hours) at the called party's local time is above (every profile but notifications; when 35% or more are answered and they average 45 s or more, medium at most on its own, but for a dialer or a new customer)",
   direction: 'max',
   ratio: true,
   signature: true,
@@ -28,19 +41,28 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
     weight: 65,
     profiles: { notifications: { enabled: false } },
   },
-  evaluate: (w, _d, ctx, cfg) => {
+  evaluate: (w, d, ctx, cfg) => {
     if (w.hoursKnown === 0 || cfg.exemptCustomers.includes(ctx.customer.customer_id)) return null;
     const outside = cfg.stateHours ? w.outsideStateHours : w.outsideHours;
     const r = outside / w.hoursKnown;
     const stricter = cfg.stateHours && w.outsideStateHours > w.outsideHours;
+    const conversational =
+      ctx.customer.traffic_profile !== 'dialer' &&
+      ctx.customer.vetting !== 'new' &&
+      d.asr >= CONVERSATIONAL_ASR &&
+      d.acd >= CONVERSATIONAL_ACD_S;
+    // the state-hours calls are no calls past 21:00: the sentence names each kind with its count
+    const what = stricter
+      ? `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party outside calling hours: ${int(w.outsideHours)} before 8:00 or after 21:00 local time, ${int(w.outsideStateHours - w.outsideHours)} from 20:00 in a state whose law ends calling hours then`
+      : `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party before 8:00 or after 21:00 local time`;
     return {
       observed: r,
       calls: w.hoursKnown,
       share: outside / w.attempts,
-      // the state-hours calls are no calls past 21:00: the sentence names each kind with its count
-      detail: stricter
-        ? `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party outside calling hours: ${int(w.outsideHours)} before 8:00 or after 21:00 local time, ${int(w.outsideStateHours - w.outsideHours)} from 20:00 in a state whose law ends calling hours then`
-        : `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party before 8:00 or after 21:00 local time`,
+      ...(conversational ? { maxExcess: 0.5 } : {}),
+      detail: conversational
+        ? `${what}; they look like conversations (${pct(d.asr)} answered, ${round(d.acd, 0)} s on average), not solicitation`
+        : what,
     };
   },
 });

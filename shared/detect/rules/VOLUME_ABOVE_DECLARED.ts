@@ -4,7 +4,9 @@ import { defineRule } from './rule.ts';
 /**
  * A customer that went through onboarding declared its peak calls per hour; an hour far above it is
  * traffic the carrier did not agree to carry (a reseller's, or a campaign it did not disclose).
- * Quiet for customers with no declared peak (registry imports without onboarding).
+ * Quiet for customers with no declared peak (registry imports without onboarding). `medium` at most on
+ * its own (weight 55, like the other declaration rules): an outage notice or a campaign the customer
+ * forgot to declare is a question for the analyst, not proof.
  */
 export const VOLUME_ABOVE_DECLARED = defineRule({
   code: 'VOLUME_ABOVE_DECLARED',
@@ -15,7 +17,7 @@ export const VOLUME_ABOVE_DECLARED = defineRule({
   signature: false,
   hourly: true,
   params: {},
-  defaults: { threshold: 3, minAttempts: 60, weight: 65 },
+  defaults: { threshold: 3, minAttempts: 60, weight: 55 },
   evaluate: (w, _d, ctx) => {
     const declared = ctx.customer.declared_peak_per_hour;
     if (!declared) return null;

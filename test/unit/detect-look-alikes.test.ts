@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../shared/cdr/record.ts';
+import type { Customer } from '../../shared/detect/customers.ts';
+import type { Finding } from '../../shared/detect/finding.ts';
+import { emptyReference } from '../../shared/detect/reference.ts';
+import { typicalHour } from '../../shared/detect/rules/VOLUME_SPIKE.ts';
+import { analyzeCalls, callsInHour, customer, HOUR, randomNumber, rng } from '../helpers/traffic.ts';
+
+/**
+ * Legitimate traffic that looks like one reason on its own (night calls, a morning after an overnight
+ * line, a burst over a declared peak), and abuse that hid under a rule's limit (caller IDs reused a
+ * few times each). Each case names what a rule must still catch beside what it must let pass.
+ */
+const H = 3_600_000;
+
+function refOf(...customers: Customer[]) {
+  const r = emptyReference();
+  for (const c of customers) r.customers.set(c.customer_id, c);
+  return r;
+}
+
+const worst = (findings: Finding[], id: string) => {
+  const order = ['low', 'medium', 'high', 'critical'];
+  return findings
+    .filter((f) => f.customer_id === id)
+    .reduce((w, f) => Math.max(w, order.indexOf(f.severity)), -1);
+};
+const HIGH = 2;
+const MEDIUM = 1;
+
+/** An hour of calls to Los Angeles at 05:xx local (13 UTC), answered at `asr`, lasting `durationS`. */
+function nightHour(id: string, n: number, asr: number, durationS: number, seed: number): CallRecord[] {
+  const g = rng(seed);
+  const own = ['+12134567100', '+12134567101'];
+  return callsInHour(
+    id,
+    Date.UTC(2026, 10, 27, 13),
+    n,
+    () => ({
+      calling: g.pick(own),
+      called: `+1310${g.int(2000000, 9999999)}`,
+      ...(g.next() < asr ? { durationS } : { answered: false }),
+    }),
+    seed,
+  );
+}
+
+describe('calling hours: night calls that look like conversations', () => {
+  it("a hospital's or a call centre's night calls, mostly answered and long, are a question (medium), not a case", () => {
+    for (const profile of ['conversational', 'call_center'] as const) {
+      const c = customer('NIGHT', 'standard', profile);
+      const findings = analyzeCalls(nightHour('NIGHT', 200, 0.7, 240, 1), refOf(c));
+      const codes = findings.flatMap((f) => f.reasons.map((r) => r.code));
+      expect(codes, profile).toContain('OUTSIDE_CALLING_HOURS');
+      expect(worst(findings, 'NIGHT'), profile).toBe(MEDIUM);
+      expect(findings[0].reasons[0].detail).toMatch(
+        /look like conversations \(7\d% answered, 240 s on average\)/,
+      );
+    }
+  });
+
+  it("a dialer's or a new customer's night calls, and anyone's that are rarely answered or short, stay high", () => {
+    const fresh = customer('NEW', 'new', 'conversational');
+    expect(
+      worst(analyzeCalls(nightHour('NEW', 200, 0.7, 240, 5), refOf(fresh)), 'NEW'),
+    ).toBeGreaterThanOrEqual(HIGH);
+    const dialer = customer('DIAL', 'standard', 'dialer');
+    expect(
+      worst(analyzeCalls(nightHour('DIAL', 200, 0.7, 240, 2), refOf(dialer)), 'DIAL'),
+    ).toBeGreaterThanOrEqual(HIGH);
+    const short = customer('SHORT', 'standard', 'conversational');
+    expect(
+      worst(analyzeCalls(nightHour('SHORT', 200, 0.7, 20, 3), refOf(short)), 'SHORT'),
+    ).toBeGreaterThanOrEqual(HIGH);
+    const unanswered = customer('UNANS', 'standard', 'call_center');
+    expect(
+      worst(analyzeCalls(nightHour('UNANS', 200, 0.3, 240, 4), refOf(unanswered)), 'UNANS'),
+    ).toBeGreaterThanOrEqual(HIGH);
+  });
+});
+
+describe('volume spikes against the customer’s working hours', () => {
+  it('typicalHour leaves out an overnight trickle, but not the hours of a sustained burst', () => {
+    // a day of 200 calls an hour, then a night of 2 an hour
+    expect(typicalHour([...Array(10).fill(200), ...Array(12).fill(2)])).toBe(200);
+    // an account at 50 an hour for 6 hours, then 2 hours at 500: still 50
+    expect(typicalHour([50, 50, 50, 50, 50, 50, 500, 500])).toBe(50);
+    // a dormant account's trickle is all it has: the trickle is its level
+    expect(typicalHour([2, 3, 2, 1])).toBe(2);
+  });
+
+  it("a business's first busy hour after its overnight line is no spike; a dormant account's burst is", () => {
+    const g = rng(7);
+    const own = ['+13124567100', '+13124567101', '+13124567102'];
+    const calls = (id: string, hourMs: number, n: number, seed: number) =>
+      callsInHour(id, hourMs, n, () => ({ calling: g.pick(own), durationS: g.int(60, 300) }), seed);
+    const business = customer('HVAC', 'standard', 'conversational');
+    const day = [
+      // yesterday's working hours, then the night line, then this morning
+      ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((h) => calls('HVAC', HOUR + h * H, 250, 10 + h)),
+      ...[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21].flatMap((h) =>
+        calls('HVAC', HOUR + h * H, 3, 30 + h),
+      ),
+      ...calls('HVAC', HOUR + 22 * H, 280, 60),
+    ];
+    const hvac = analyzeCalls(day, refOf(business));
+    expect(hvac.flatMap((f) => f.reasons.map((r) => r.code))).not.toContain('VOLUME_SPIKE');
+    const dormant = customer('DORM', 'standard', 'conversational');
+    const burst = [
+      ...[0, 1, 2, 3].flatMap((h) => calls('DORM', HOUR + h * H, 3, 70 + h)),
+      ...calls('DORM', HOUR + 4 * H, 400, 80),
+    ];
+    expect(analyzeCalls(burst, refOf(dormant)).flatMap((f) => f.reasons.map((r) => r.code))).toContain(
+      'VOLUME_SPIKE',
+    );
+  });
+});
+
+describe('an hour above the declared peak', () => {
+  it('is medium at most on its own, like the other declarations', () => {
+    const c = { ...customer('PEAK', 'standard', 'notifications'), declared_peak_per_hour: 100 };
+    const own = ['+13124567100'];
+    const calls = callsInHour('PEAK', HOUR, 1000, () => ({ calling: own[0], durationS: 40 }));
+    const findings = analyzeCalls(calls, refOf(c));
+    expect(findings.flatMap((f) => f.reasons.map((r) => r.code))).toEqual(['VOLUME_ABOVE_DECLARED']);
+    expect(worst(findings, 'PEAK')).toBe(MEDIUM);
+  });
+});
+
+describe('snowshoeing with caller IDs reused a few times', () => {
+  it('fresh caller IDs used 4 to 6 times each still rotate', () => {
+    const g = rng(9);
+    const pool = Array.from({ length: 120 }, () => randomNumber(g));
+    // 600 calls from 120 fresh caller IDs: 5 each, B-attested, answered and long enough for no other rule
+    const calls = callsInHour('SNOW', HOUR, 600, (i) => ({
+      calling: pool[i % pool.length],
+      attestation: 'B',
+      durationS: 90,
+    }));
+    const findings = analyzeCalls(calls, refOf(customer('SNOW', 'standard', 'conversational')));
+    expect(findings.flatMap((f) => f.reasons.map((r) => r.code))).toContain('ANI_ROTATION');
+  });
+});
