@@ -26,16 +26,34 @@ import { releaseGrownYoungGeneration, withoutPretenuring } from './young-gc.ts';
 
 const QUARANTINE_EXAMPLES = 5;
 
+/**
+ * The traceback history file: a header naming `customer_id` and `answered_at` (any order, any case,
+ * other columns such as `traceback_id` ignored), then one traceback per line. A file whose first line
+ * is a traceback rather than a header is refused: read as a header, its first traceback would be lost.
+ */
 function loadTracebackHistory(path: string | undefined): TracebackHistory | null {
   if (!path) return null;
   const history = new TracebackHistory();
-  const text = readText(path, 'traceback history');
-  text.split(/\r?\n/).forEach((line, i) => {
+  const lines = readText(path, 'traceback history').split(/\r?\n/);
+  const header = (lines[0] ?? '')
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase());
+  const customerAt = header.indexOf('customer_id');
+  const answeredAt = header.indexOf('answered_at');
+  if (customerAt < 0 || answeredAt < 0)
+    throw new UsageError(
+      `${path}: line 1 must be a header naming customer_id and answered_at (e.g. customer_id,answered_at,traceback_id), got '${terminalSafe((lines[0] ?? '').slice(0, 60))}'`,
+    );
+  lines.forEach((line, i) => {
     if (i === 0 || line.trim() === '') return;
-    const [customer, at] = line.split(',').map((s) => s.trim());
-    const ms = parseTimestamp(at ?? '', null);
+    const fields = line.split(',').map((s) => s.trim());
+    const customer = fields[customerAt];
+    const ms = parseTimestamp(fields[answeredAt] ?? '', null);
     if (!customer || Number.isNaN(ms))
-      throw new UsageError(`${path}: line ${i + 1}: expected customer_id,answered_at (ISO 8601)`);
+      throw new UsageError(
+        `${path}: line ${i + 1}: expected a customer_id and an answered_at time (ISO 8601 with offset)`,
+      );
     history.add(customer, ms);
   });
   return history;
