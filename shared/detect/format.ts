@@ -6,8 +6,11 @@ export function int(n: number): string {
   for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
   return n <= -0.5 && digits !== '0' ? `-${out}` : out;
 }
-export const pct = (r: number): string =>
-  `${r >= 0.995 || r < 0.1 ? Math.round(r * 1000) / 10 : Math.round(r * 100)}%`;
+/**
+ * `14.8%`, `50%`: to a tenth of a point, so a share under a threshold does not read as the threshold
+ * itself (14.79% against 15% was printed "15%").
+ */
+export const pct = (r: number): string => `${Math.round(r * 1000) / 10}%`;
 export const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**

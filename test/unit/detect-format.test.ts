@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { int } from '../../shared/detect/format.ts';
+import { int, pct } from '../../shared/detect/format.ts';
 
 describe('reason-sentence number formatting', () => {
   it('int groups thousands exactly like en-US locale formatting of the rounded number (but never says -0)', () => {
@@ -13,5 +13,15 @@ describe('reason-sentence number formatting', () => {
     );
     expect(int(4210)).toBe('4,210');
     expect(int(1234567.4)).toBe('1,234,567');
+  });
+
+  it('pct keeps a tenth of a point, so a share under a threshold does not read as the threshold', () => {
+    expect(pct(0.1479)).toBe('14.8%');
+    expect(pct(0.81)).toBe('81%');
+    expect(pct(0.333333)).toBe('33.3%');
+    expect(pct(1)).toBe('100%');
+    expect(pct(0.00049)).toBe('0%');
+    // 0.15 is a threshold of several rules: a share 0.2 points under it reads as under it
+    expect(pct(0.148)).not.toBe(pct(0.15));
   });
 });
