@@ -3,7 +3,7 @@ import type { CallRecord } from '../../shared/cdr/record.ts';
 import type { Customer } from '../../shared/detect/customers.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
-import { typicalHour } from '../../shared/detect/rules/VOLUME_SPIKE.ts';
+import { workingHours } from '../../shared/detect/rules/VOLUME_SPIKE.ts';
 import { analyzeCalls, callsInHour, customer, HOUR, randomNumber, rng } from '../helpers/traffic.ts';
 
 /**
@@ -80,16 +80,16 @@ describe('calling hours: night calls that look like conversations', () => {
 });
 
 describe('volume spikes against the customer’s working hours', () => {
-  it('typicalHour leaves out an overnight trickle, but not the hours of a sustained burst', () => {
+  it('workingHours leaves out an overnight trickle, but not the hours of a sustained burst', () => {
     // a day of 200 calls an hour, then a night of 2 an hour
-    expect(typicalHour([...Array(10).fill(200), ...Array(12).fill(2)])).toBe(200);
-    // an account at 50 an hour for 6 hours, then 2 hours at 500: still 50
-    expect(typicalHour([50, 50, 50, 50, 50, 50, 500, 500])).toBe(50);
-    // a dormant account's trickle is all it has: the trickle is its level
-    expect(typicalHour([2, 3, 2, 1])).toBe(2);
+    expect(workingHours([...Array(10).fill(200), ...Array(12).fill(2)])).toEqual(Array(10).fill(200));
+    // an account at 50 an hour for 6 hours, then 2 hours at 500: its median stays 50
+    expect(workingHours([50, 500, 50, 50, 50, 500, 50, 50])).toEqual([50, 50, 50, 50, 50, 50, 500, 500]);
+    // a weekend of a security desk's nights is no working level at all
+    expect(workingHours([2, 3, 12, 1, 19])).toEqual([]);
   });
 
-  it("a business's first busy hour after its overnight line is no spike; a dormant account's burst is", () => {
+  it("a business's first busy hour after its overnight line is no spike; a quiet account's burst is", () => {
     const g = rng(7);
     const own = ['+13124567100', '+13124567101', '+13124567102'];
     const calls = (id: string, hourMs: number, n: number, seed: number) =>
@@ -105,12 +105,22 @@ describe('volume spikes against the customer’s working hours', () => {
     ];
     const hvac = analyzeCalls(day, refOf(business));
     expect(hvac.flatMap((f) => f.reasons.map((r) => r.code))).not.toContain('VOLUME_SPIKE');
-    const dormant = customer('DORM', 'standard', 'conversational');
-    const burst = [
-      ...[0, 1, 2, 3].flatMap((h) => calls('DORM', HOUR + h * H, 3, 70 + h)),
-      ...calls('DORM', HOUR + 4 * H, 400, 80),
+    // a PBX on Monday morning after a weekend of its security desk's nights: no working hours to compare with
+    const pbx = customer('PBX', 'standard', 'conversational');
+    const monday = [
+      ...[0, 1, 2, 3, 4, 5].flatMap((h) => calls('PBX', HOUR + h * H, 4 + h, 90 + h)),
+      ...calls('PBX', HOUR + 6 * H, 300, 99),
     ];
-    expect(analyzeCalls(burst, refOf(dormant)).flatMap((f) => f.reasons.map((r) => r.code))).toContain(
+    expect(analyzeCalls(monday, refOf(pbx)).flatMap((f) => f.reasons.map((r) => r.code))).not.toContain(
+      'VOLUME_SPIKE',
+    );
+    // a quiet account at 25 calls an hour that turns to 400
+    const quiet = customer('QUIET', 'standard', 'conversational');
+    const burst = [
+      ...[0, 1, 2, 3].flatMap((h) => calls('QUIET', HOUR + h * H, 25, 70 + h)),
+      ...calls('QUIET', HOUR + 4 * H, 400, 80),
+    ];
+    expect(analyzeCalls(burst, refOf(quiet)).flatMap((f) => f.reasons.map((r) => r.code))).toContain(
       'VOLUME_SPIKE',
     );
   });

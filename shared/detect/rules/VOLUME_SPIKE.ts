@@ -2,26 +2,29 @@ import { z } from 'zod';
 import { int, round } from '../format.ts';
 import { defineRule } from './rule.ts';
 
-/** An earlier hour under a twentieth of the customer's busiest earlier hour is not its working level. */
+/**
+ * An earlier hour under a twentieth of the customer's busiest earlier hour, or under 20 calls, is not
+ * its working level: a security desk's night, an after-hours line.
+ */
 const TRICKLE_SHARE = 0.05;
+const TRICKLE_CALLS = 20;
 
 /**
- * The customer's typical earlier hour: the median of its earlier active hours, leaving out the hours
- * under a twentieth of its busiest one. A plain median counts a business's overnight trickle (2 calls an
- * hour on its after-hours line) as often as its working hours, and its every morning then looks like
- * a spike; a median still needs half of the hours kept to be busy, so a few hours of a sustained burst
- * do not make it the norm.
+ * The customer's working hours among its earlier active ones: those of at least 20 calls and a
+ * twentieth of its busiest. A plain median counts a business's overnight trickle (2 calls an hour on
+ * its after-hours line) as often as its working hours, and its every morning (every Monday, after a
+ * weekend of nights only) then looks like a spike; a median of the hours kept still needs half of them
+ * to be busy, so a few hours of a sustained burst do not make it the norm.
  */
-export function typicalHour(earlierAttempts: number[]): number {
-  const busiest = Math.max(...earlierAttempts);
-  const kept = earlierAttempts.filter((a) => a >= TRICKLE_SHARE * busiest).sort((a, b) => a - b);
-  return Math.max(1, kept[Math.floor(kept.length / 2)] ?? 1);
+export function workingHours(earlierAttempts: number[]): number[] {
+  const floor = Math.max(TRICKLE_CALLS, TRICKLE_SHARE * Math.max(0, ...earlierAttempts));
+  return earlierAttempts.filter((a) => a >= floor).sort((a, b) => a - b);
 }
 
 export const VOLUME_SPIKE = defineRule({
   code: 'VOLUME_SPIKE',
   firesWhen:
-    "attempts vs the median of the customer's earlier active hours (at least 3; hours under a twentieth of its busiest left out) is above",
+    "attempts vs the median of the customer's earlier working hours (at least 3 of 20 calls or more and a twentieth of its busiest) is above",
   direction: 'max',
   ratio: false,
   unit: 'x',
@@ -37,13 +40,14 @@ export const VOLUME_SPIKE = defineRule({
     profiles: { notifications: { enabled: false } },
   },
   evaluate: (w, _d, ctx, cfg) => {
-    if (ctx.earlierAttempts.length < cfg.minHistoryHours) return null;
-    const typical = typicalHour(ctx.earlierAttempts);
+    const working = workingHours(ctx.earlierAttempts);
+    if (working.length < cfg.minHistoryHours) return null;
+    const typical = working[Math.floor(working.length / 2)];
     const r = w.attempts / typical;
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.attempts)} attempts this hour, ${round(r, 1)}x the customer's typical hour of ${int(typical)} calls over its previous ${ctx.earlierAttempts.length} active hours`,
+      detail: `${int(w.attempts)} attempts this hour, ${round(r, 1)}x the median of ${int(typical)} calls of the customer's ${working.length} earlier working hours`,
     };
   },
 });
