@@ -59,6 +59,27 @@ function loadTracebackHistory(path: string | undefined): TracebackHistory | null
   return history;
 }
 
+/** the unregistered customers named in the warning; the count says how many more */
+const UNREGISTERED_NAMED = 10;
+
+/**
+ * Customers with calls that the registry does not hold are judged as new ones, on the strictest
+ * thresholds: a typo in an id, a trunk map or `--switch` of another switch (a native batch's peer or
+ * context names taken for customers) shows here rather than as findings about customers nobody has.
+ */
+function warnUnregistered(unregistered: string[]): void {
+  if (unregistered.length === 0) return;
+  const named = unregistered
+    .slice(0, UNREGISTERED_NAMED)
+    .map((id) => terminalSafe(id))
+    .join(', ');
+  const more =
+    unregistered.length > UNREGISTERED_NAMED ? `, and ${unregistered.length - UNREGISTERED_NAMED} more` : '';
+  process.stderr.write(
+    `traceguard: ${unregistered.length} customer(s) with calls are not in the registry and were judged as new customers: ${named}${more} (check the customer ids, the trunk map, or --switch for native batches)\n`,
+  );
+}
+
 export async function runAnalyze(
   inputs: string[],
   opts: AnalyzeOptions,
@@ -124,7 +145,10 @@ export async function runAnalyze(
     );
   }
 
-  const { findings, offNet } = withoutPretenuring(() => analyzeAll(aggregator, ref, policy, tracebacks));
+  const { findings, offNet, unregistered } = withoutPretenuring(() =>
+    analyzeAll(aggregator, ref, policy, tracebacks),
+  );
+  if (opts.customers) warnUnregistered(unregistered);
   // scored: the windows' memory goes before the findings are written, and so does the young
   // generation scoring grew (releaseGrownYoungGeneration says why that takes a collection)
   aggregator.release();

@@ -146,20 +146,22 @@ export interface OffNetTotals {
 }
 
 /**
- * Findings for everything an Aggregator saw, worst first, and its off-net totals: one pass, customer
- * by customer, so customers the aggregator holds only as imported numbers are built once and one at
- * a time.
+ * Findings for everything an Aggregator saw, worst first, its off-net totals, and the customers with
+ * calls that the registry does not hold (judged as new ones): one pass, customer by customer, so
+ * customers the aggregator holds only as imported numbers are built once and one at a time.
  */
 export function analyzeAll(
   agg: Aggregator,
   ref: ReferenceData,
   policy: Policy,
   tracebacks: TracebackHistory | null,
-): { findings: Finding[]; offNet: OffNetTotals } {
+): { findings: Finding[]; offNet: OffNetTotals; unregistered: string[] } {
   const findings: Finding[] = [];
   const offNet: OffNetTotals = { on_net_calls: 0, emergency_calls: 0 };
+  const unregistered: string[] = [];
   for (const view of agg.eachCustomer()) {
     const { customerId, windows } = view;
+    if (!ref.customers.has(customerId)) unregistered.push(customerId);
     for (const w of windows) {
       offNet.on_net_calls += w.onNet;
       offNet.emergency_calls += w.emergency;
@@ -168,7 +170,7 @@ export function analyzeAll(
     for (const f of scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf))
       findings.push(f);
   }
-  return { findings: findings.sort(compareFindings), offNet };
+  return { findings: findings.sort(compareFindings), offNet, unregistered };
 }
 
 /** Findings for everything an Aggregator saw, worst first. */

@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runAnalyze } from '../../cli/analyze-run.ts';
+
+/**
+ * Customers with calls but no registry row are judged as new: `analyze --customers` says which, so a
+ * wrong id, trunk map or `--switch` shows as a warning rather than as findings about nobody.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'tg-unregistered-'));
+const registry = join(dir, 'customers.csv');
+writeFileSync(
+  registry,
+  'customer_id,name,onboarded_at,vetting,traffic_profile\nC1,One,2024-01-01,standard,conversational\n',
+);
+const cdr = join(dir, 'day.csv');
+const ids = ['C1', ...Array.from({ length: 12 }, (_, i) => `TENANT-${i}`)];
+writeFileSync(
+  cdr,
+  `call_id,start_time,customer_id,calling_number,called_number\n${ids
+    .map((id, i) => `c${i},2026-11-27T15:00:00Z,${id},+12124567100,+13124567100`)
+    .join('\n')}\n`,
+);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function stderrOf(withRegistry: boolean): Promise<string> {
+  const written: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  [
+    ...(await runAnalyze([cdr], {
+      inputFormat: 'auto',
+      format: 'json',
+      customers: withRegistry ? registry : undefined,
+    })),
+  ];
+  return written.join('');
+}
+
+describe('analyze --customers', () => {
+  it('names the customers with calls the registry does not hold, ten of them and how many more', async () => {
+    const err = await stderrOf(true);
+    expect(err).toMatch(
+      /12 customer\(s\) with calls are not in the registry and were judged as new customers: TENANT-0, .*TENANT-9, and 2 more/,
+    );
+    expect(err).not.toMatch(/\bC1\b/);
+  });
+
+  it('says nothing without a registry: every customer is new by choice', async () => {
+    expect(await stderrOf(false)).not.toMatch(/not in the registry/);
+  });
+});
