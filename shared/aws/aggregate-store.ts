@@ -5,7 +5,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -35,6 +34,7 @@ import {
   type StoredWindow,
   type WindowKey,
 } from '../ingest/ports.ts';
+import { queryAll } from './dynamo-query.ts';
 
 /** Markers only need to outlive every redelivery of a batch (SQS keeps messages 14 days at most). */
 export const MARKER_TTL_DAYS = 35;
@@ -240,30 +240,21 @@ export class DynamoAggregateStore implements AggregateStore {
   }
 
   async customerHours(customerId: string, fromMs: number, toMs: number): Promise<StoredWindow[]> {
-    const out: StoredWindow[] = [];
-    let start: Record<string, unknown> | undefined;
     try {
-      do {
-        const page = await this.#doc.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': customerPk(customerId),
-              ':from': `H#${isoUtc(fromMs)}`,
-              ':to': `H#${isoUtc(toMs)}`,
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(toStored(item));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAll(this.#doc, {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': customerPk(customerId),
+          ':from': `H#${isoUtc(fromMs)}`,
+          ':to': `H#${isoUtc(toMs)}`,
+        },
+        ConsistentRead: true,
+      });
+      return items.map(toStored);
     } catch (error) {
       throw asRetryable(error, `history of ${customerId}`);
     }
-    return out;
   }
 
   async claimSeverity(
@@ -341,14 +332,14 @@ export class DynamoAggregateStore implements AggregateStore {
   }
 
   async touchedDays(): Promise<Array<{ dayMs: number; token: string }>> {
-    const items = await this.#queryAll(REVIEW_DAYS_PK, 'day review notes');
+    const items = await this.#partition(REVIEW_DAYS_PK, 'day review notes');
     return items.map((i) => ({ dayMs: Date.parse(String(i.sk)), token: String(i.noteBy) }));
   }
 
   async touchedCustomers(dayMs: number): Promise<Array<{ customerId: string; token: string }>> {
     const out: Array<{ customerId: string; token: string }> = [];
     for (let shard = 0; shard < REVIEW_SHARDS; shard++) {
-      const items = await this.#queryAll(reviewCustomersPk(dayMs, shard), 'day review notes');
+      const items = await this.#partition(reviewCustomersPk(dayMs, shard), 'day review notes');
       for (const i of items) out.push({ customerId: String(i.sk), token: String(i.noteBy) });
     }
     return out;
@@ -376,27 +367,17 @@ export class DynamoAggregateStore implements AggregateStore {
   }
 
   /** Every item of one partition, strongly consistent. */
-  async #queryAll(pk: string, what: string): Promise<Array<Record<string, unknown>>> {
-    const out: Array<Record<string, unknown>> = [];
-    let start: Record<string, unknown> | undefined;
+  async #partition(pk: string, what: string): Promise<Array<Record<string, unknown>>> {
     try {
-      do {
-        const page = await this.#doc.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        out.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      return await queryAll(this.#doc, {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+      });
     } catch (error) {
       throw asRetryable(error, what);
     }
-    return out;
   }
 
   /** Puts items 25 to a BatchWriteItem, retrying the parts DynamoDB leaves unprocessed. */
