@@ -6,12 +6,11 @@ import { S3BatchSource } from '../../shared/aws/batch-source.ts';
 import { createAwsClients, DynamoWriteCounter } from '../../shared/aws/clients.ts';
 import { SnsEventPublisher } from '../../shared/aws/event-publisher.ts';
 import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
-import { ReferenceStore } from '../../shared/aws/reference-store.ts';
 import type { IngestPorts } from '../../shared/ingest/ports.ts';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../../shared/ingest/process-batch.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
 import { powertools, withPowertools } from '../powertools.ts';
-import { readIngestConfig } from './config.ts';
+import { readIngestConfig, scoringReference } from './config.ts';
 import { noContinuationQueue, SqsContinuationQueue } from './continuation-queue.ts';
 
 /**
@@ -31,12 +30,7 @@ const shared = {
   source: new S3BatchSource(clients.s3),
   aggregates: new DynamoAggregateStore(clients.doc, config.AGGREGATES_TABLE),
   manifest: new DynamoManifestStore(clients.doc, config.MANIFEST_TABLE),
-  reference: new ReferenceStore(clients.doc, clients.s3, {
-    customersTable: config.CUSTOMERS_TABLE,
-    referenceBucket: config.REFERENCE_BUCKET,
-    policyKey: config.POLICY_KEY,
-    tracebacksTable: config.TRACEBACKS_TABLE,
-  }),
+  reference: scoringReference(clients, config),
   events: new SnsEventPublisher(clients.sns, config.EVENTS_TOPIC_ARN),
   queue: config.INGEST_QUEUE_URL
     ? new SqsContinuationQueue(clients.sqs, config.INGEST_QUEUE_URL)

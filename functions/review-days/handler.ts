@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
 import { createAwsClients } from '../../shared/aws/clients.ts';
 import { SnsEventPublisher } from '../../shared/aws/event-publisher.ts';
-import { ReferenceStore } from '../../shared/aws/reference-store.ts';
 import { reviewDays } from '../../shared/ingest/review-days.ts';
+import { scoringEnvironment, scoringReference } from '../ingest/config.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 
 /**
@@ -15,12 +15,7 @@ import { powertools, withPowertools } from '../powertools.ts';
  */
 const env = z
   .object({
-    AGGREGATES_TABLE: z.string().min(1),
-    CUSTOMERS_TABLE: z.string().min(1),
-    REFERENCE_BUCKET: z.string().min(1),
-    EVENTS_TOPIC_ARN: z.string().startsWith('arn:', 'must be an SNS topic ARN'),
-    TRACEBACKS_TABLE: z.string().min(1).optional(),
-    POLICY_KEY: z.string().min(1).optional(),
+    ...scoringEnvironment,
     /** how long after a day ends its batches may still come */
     REVIEW_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(7200),
     REVIEW_PARALLELISM: z.coerce.number().int().min(1).max(64).default(16),
@@ -31,12 +26,7 @@ const clients = createAwsClients();
 const tools = powertools();
 const { logger, metrics } = tools;
 const store = new DynamoAggregateStore(clients.doc, env.AGGREGATES_TABLE);
-const reference = new ReferenceStore(clients.doc, clients.s3, {
-  customersTable: env.CUSTOMERS_TABLE,
-  referenceBucket: env.REFERENCE_BUCKET,
-  policyKey: env.POLICY_KEY,
-  tracebacksTable: env.TRACEBACKS_TABLE,
-});
+const reference = scoringReference(clients, env);
 const events = new SnsEventPublisher(clients.sns, env.EVENTS_TOPIC_ARN);
 
 export const handler = withPowertools(async (_event: unknown, context: Context) => {
