@@ -3,7 +3,7 @@ import type { Attestation, CallRecord } from '../../shared/cdr/record.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { scoreAll } from '../../shared/detect/analysis.ts';
 import type { Customer } from '../../shared/detect/customers.ts';
-import type { Finding } from '../../shared/detect/finding.ts';
+import { type Finding, type Severity, severityRank } from '../../shared/detect/finding.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
 import { emptyReference, type ReferenceData } from '../../shared/detect/reference.ts';
 import type { TracebackHistory } from '../../shared/detect/traceback-history.ts';
@@ -106,6 +106,22 @@ export function codesFor(findings: Finding[], customerId: string): Set<string> {
   return new Set(
     findings.filter((f) => f.customer_id === customerId).flatMap((f) => f.reasons.map((r) => r.code)),
   );
+}
+
+/** Reference data holding these customers' registry rows, and nothing else. */
+export function referenceWith(...customers: Customer[]): ReferenceData {
+  const r = emptyReference();
+  for (const c of customers) r.customers.set(c.customer_id, c);
+  return r;
+}
+
+/** The worst severity of one customer's findings, or 'none' when it has none. */
+export function worstSeverity(findings: Finding[], customerId: string): Severity | 'none' {
+  let worst: Severity | 'none' = 'none';
+  for (const f of findings)
+    if (f.customer_id === customerId && (worst === 'none' || severityRank(f.severity) > severityRank(worst)))
+      worst = f.severity;
+  return worst;
 }
 
 /** 14:00 UTC on the sample day: 9:00 in New York, inside calling hours. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../shared/cdr/record.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
-import { emptyReference, NumberInventory } from '../../shared/detect/reference.ts';
+import { NumberInventory } from '../../shared/detect/reference.ts';
 import { shareAtLeast } from '../../shared/detect/rules/answered-sample.ts';
 import { TracebackHistory } from '../../shared/detect/traceback-history.ts';
 import {
@@ -11,16 +11,13 @@ import {
   customer,
   HOUR,
   randomNumber,
+  referenceWith,
   rng,
 } from '../helpers/traffic.ts';
 
 const H = 3_600_000;
 
-function ref(...customers: ReturnType<typeof customer>[]) {
-  const r = emptyReference();
-  for (const c of customers) r.customers.set(c.customer_id, c);
-  return r;
-}
+const ref = referenceWith;
 
 /** A steady pool of caller IDs, as a real business presents. */
 function pool(n: number, seed: number): string[] {

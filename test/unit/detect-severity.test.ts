@@ -7,27 +7,26 @@ import { ZoneClock } from '../../shared/cdr/time.ts';
 import { scoreAll } from '../../shared/detect/analysis.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
-import { emptyReference, NumberInventory, type ReferenceData } from '../../shared/detect/reference.ts';
+import { NumberInventory } from '../../shared/detect/reference.ts';
 import type { FiredReason } from '../../shared/detect/rules/evaluate.ts';
 import { combineScore, reasonStrength } from '../../shared/detect/score.ts';
 import { TracebackHistory } from '../../shared/detect/traceback-history.ts';
-import { analyzeCalls, callsInHour, customer, HOUR, randomNumber, rng } from '../helpers/traffic.ts';
+import {
+  analyzeCalls,
+  callsInHour,
+  customer,
+  HOUR,
+  randomNumber,
+  referenceWith,
+  rng,
+  worstSeverity,
+} from '../helpers/traffic.ts';
 
 const H = 3_600_000;
 
-function ref(...customers: ReturnType<typeof customer>[]): ReferenceData {
-  const r = emptyReference();
-  for (const c of customers) r.customers.set(c.customer_id, c);
-  return r;
-}
+const ref = referenceWith;
 
-function worst(findings: Finding[], id: string): string {
-  const order = ['low', 'medium', 'high', 'critical'];
-  let best = 'none';
-  for (const f of findings)
-    if (f.customer_id === id && order.indexOf(f.severity) > order.indexOf(best)) best = f.severity;
-  return best;
-}
+const worst = worstSeverity;
 
 function reason(excess: number, volume: number, weight = 65): FiredReason {
   return { code: 'SHORT_CALL_RATIO', observed: 0, threshold: 0, detail: '', weight, excess, volume };
