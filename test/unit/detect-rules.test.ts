@@ -394,6 +394,53 @@ describe('legitimate look-alikes stay quiet', () => {
     expect(codesFor(judged, 'GW').size).toBe(2);
   });
 
+  it("a wholesale provider's subscribers reach a thousand numbers an hour: no fan-out, unless the policy judges providers", () => {
+    const g = rng(37);
+    // 1,100 subscribers each calling a contact of their own, answered and talked through
+    const traffic = (id: string) =>
+      [0, 1, 2].flatMap((h) =>
+        callsInHour(
+          id,
+          HOUR + h * H,
+          1100,
+          () => ({ calling: randomNumber(g), answered: g.next() < 0.6, durationS: g.int(40, 600) }),
+          50 + h,
+        ),
+      );
+    const r = ref(
+      { ...customer('WS', 'standard', 'conversational'), provider: true },
+      customer('BZ', 'standard', 'conversational'),
+    );
+    const findings = analyzeCalls([...traffic('WS'), ...traffic('BZ')], r);
+    expect(codesFor(findings, 'WS').has('HIGH_FANOUT')).toBe(false);
+    // one sender (not a provider) dialling as many numbers is a campaign working through a list
+    expect(codesFor(findings, 'BZ')).toContain('HIGH_FANOUT');
+    const judged = analyzeCalls(traffic('WS'), r, null, { rules: { HIGH_FANOUT: { providers: true } } });
+    expect(codesFor(judged, 'WS')).toContain('HIGH_FANOUT');
+  });
+
+  it('fan-out up to the peak a customer declared at onboarding is what it was approved for; past it, it fires', () => {
+    const g = rng(38);
+    const numbers = pool(40, 38);
+    const hour = (id: string, calls: number) =>
+      callsInHour(id, HOUR, calls, () => ({
+        calling: g.pick(numbers),
+        answered: g.next() < 0.65,
+        durationS: g.int(20, 90),
+      }));
+    // a delivery app's drivers calling customers through its proxy numbers: 1,500 an hour, declared 3,000
+    const r = ref(
+      { ...customer('DL', 'trusted', 'conversational'), declared_peak_per_hour: 3000 },
+      { ...customer('SM', 'trusted', 'conversational'), declared_peak_per_hour: 1000 },
+      customer('ND', 'trusted', 'conversational'),
+    );
+    const findings = analyzeCalls([...hour('DL', 1500), ...hour('SM', 1500), ...hour('ND', 1500)], r);
+    expect(codesFor(findings, 'DL').has('HIGH_FANOUT')).toBe(false);
+    // a customer that declared less, or nothing, is judged on the rule's own threshold
+    expect(codesFor(findings, 'SM')).toContain('HIGH_FANOUT');
+    expect(codesFor(findings, 'ND')).toContain('HIGH_FANOUT');
+  });
+
   it('a wholesale upstream with a normal share of B and C attestation', () => {
     const g = rng(32);
     const numbers = pool(60, 32);

@@ -2,18 +2,30 @@ import { z } from 'zod';
 import { int, pct } from '../format.ts';
 import { defineRule } from './rule.ts';
 
+/**
+ * One sender dialling a great many different numbers in an hour: a campaign working through a list.
+ * A provider customer (registry `provider`) is left out unless the policy sets `providers`: its hour
+ * is thousands of its own customers' calls, each to their own contacts, so its fan-out grows with its
+ * volume whatever those calls are (a wholesale carrier at 850 calls an hour reaches 800 distinct
+ * numbers); what a campaign inside it does to answer rates, durations and rejections still shows.
+ * A customer that declared its peak calls per hour at onboarding (a delivery app's drivers, a
+ * pharmacy's reminders) may reach that many numbers: it fires past the declared peak only, where
+ * VOLUME_ABOVE_DECLARED takes over the volume.
+ */
 export const HIGH_FANOUT = defineRule({
   code: 'HIGH_FANOUT',
-  firesWhen: 'distinct called numbers in the hour (and at least 80% of attempts) is above',
+  firesWhen:
+    'distinct called numbers in the hour (at least 80% of attempts, and more than the peak per hour the customer declared) is above (provider customers left out)',
   direction: 'max',
   ratio: false,
   signature: false,
   hourly: true,
-  params: { minDistinctShare: z.number().min(0).max(1) },
+  params: { minDistinctShare: z.number().min(0).max(1), providers: z.boolean() },
   defaults: {
     threshold: 800,
     minAttempts: 200,
     minDistinctShare: 0.8,
+    providers: false,
     weight: 65,
     profiles: {
       call_center: { threshold: 6000 },
@@ -21,11 +33,13 @@ export const HIGH_FANOUT = defineRule({
       notifications: { threshold: 30000 },
     },
   },
-  evaluate: (w, d, _ctx, cfg) => {
+  evaluate: (w, d, ctx, cfg) => {
+    if (ctx.customer.provider === true && !cfg.providers) return null;
     const share = d.distinctCalled / w.attempts;
+    const declared = ctx.customer.declared_peak_per_hour ?? 0;
     return {
       observed: d.distinctCalled,
-      also: share >= cfg.minDistinctShare,
+      also: share >= cfg.minDistinctShare && d.distinctCalled > declared,
       calls: w.attempts,
       detail: `${int(d.distinctCalled)} distinct called numbers in one hour (${pct(share)} of ${int(w.attempts)} attempts went to a number not called before in the hour)`,
     };
