@@ -22,6 +22,8 @@ export interface CallFacts extends PairParts {
   inventory: number;
   /** 0 the customer declared no numbers (or no caller ID), 1 a declared or inventory number, 2 neither */
   declaredCalling: number;
+  /** the caller ID is one another customer holds (its inventory), not one this customer holds or declared */
+  otherCustomer: boolean;
   /** 0 the customer declared no addresses (or the call has none), 1 from a declared range, 2 from elsewhere */
   declaredSource: number;
   /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
@@ -75,6 +77,7 @@ export class CallFactsReader {
     dno: false,
     inventory: 0,
     declaredCalling: 0,
+    otherCustomer: false,
     declaredSource: 0,
     destination: DEST_PSTN,
     zone: -1,
@@ -133,6 +136,7 @@ export class CallFactsReader {
       keyLow(p.callingKey, chi),
     );
     f.declaredCalling = declaredCalling(declared, blank, f.inventory);
+    f.otherCustomer = this.otherCustomer(blank, f.inventory, chi, keyLow(p.callingKey, chi));
     f.declaredSource =
       declared === null || !declared.checksSources || r.sourceIp === ''
         ? 0
@@ -184,6 +188,7 @@ export class CallFactsReader {
     const declared = customer.declared;
     f.inventory = withDeclared(inventory, declared, blank, chi, clo);
     f.declaredCalling = declaredCalling(declared, blank, f.inventory);
+    f.otherCustomer = this.otherCustomer(blank, f.inventory, chi, clo);
     f.declaredSource =
       declared === null || !declared.checksSources || p.sourceIpV4 < 0
         ? 0
@@ -194,6 +199,15 @@ export class CallFactsReader {
     f.destination = DEST_PSTN;
     f.zone = p.calledNpaNxx >= 0 ? zoneIndexOfNpa((p.calledNpaNxx / 1000) | 0) : -1;
     this.pairOf(blank, ck, dk);
+  }
+
+  /**
+   * Whether the caller ID (its key split) is held by another customer: asked only of caller IDs this
+   * customer neither holds nor declared (`inventory` 0 or 2), so most calls of a customer with an
+   * inventory never look.
+   */
+  private otherCustomer(blank: boolean, inventory: number, hi: number, lo: number): boolean {
+    return !blank && inventory !== 1 && this.ref.inventory.heldByAnyone(hi, lo);
   }
 
   /** The pair's key into `facts`, split (0 for a call without a caller ID). */

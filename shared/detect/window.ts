@@ -49,6 +49,8 @@ export const COUNTER_FIELDS = [
   'callingChecked',
   /** ...and of those, presented from numbers the customer does not hold */
   'callingOutsideInventory',
+  /** calls presenting a caller ID another customer holds (its inventory), not one this customer holds or declared */
+  'callingOtherCustomer',
   /** calls with a caller ID from a customer that declared its calling numbers at onboarding */
   'declaredCallingChecked',
   /** ...and of those, presented from numbers neither declared nor in the inventory */
@@ -202,6 +204,7 @@ export function windowWith(
     outsideStateHours: 0,
     callingChecked: 0,
     callingOutsideInventory: 0,
+    callingOtherCustomer: 0,
     declaredCallingChecked: 0,
     callingUndeclared: 0,
     sourceChecked: 0,

@@ -297,6 +297,8 @@ function reference(): ReferenceData {
   ref.inventory.add('C1', '+12125550101');
   ref.inventory.add('C1', '+1212555*');
   ref.inventory.add('C2', '+44*');
+  // a number of C2's that C1 may present (a caller ID another customer holds, counted in both lanes)
+  ref.inventory.add('C2', '+18005550000');
   // C1 declared where its calls come from and which numbers it presents: both lanes check every call
   ref.declarations = declarationsOf([
     {

@@ -43,6 +43,13 @@ describe('number inventory', () => {
                 }
               }
             }
+          // whoever holds it: an exact number some customer holds (a prefix is a range, not a number held)
+          for (const view of [inv, shared])
+            for (const n of [...probes, ...added.map(([, e]) => e)].filter((e) => PLAIN_E164.test(e))) {
+              const k = numberKey(n);
+              const hi = keyHigh(k);
+              expect(view.heldByAnyone(hi, keyLow(k, hi))).toBe(added.some(([, e]) => e === n));
+            }
           expect(shared.size).toBe(inv.size);
           // shared, both are read only: a number added in one thread would be half written in another
           expect(() => inv.add('C1', '+12025550100')).toThrow(/read only/);

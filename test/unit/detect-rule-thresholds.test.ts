@@ -187,6 +187,14 @@ const CASES: Case[] = [
     }),
   },
   {
+    code: 'OTHER_CUSTOMERS_NUMBER',
+    at: 50, // 5% of the hour's calls from caller IDs other customers hold
+    full: 100,
+    build: counted((w, n) => {
+      w.callingOtherCustomer = n;
+    }),
+  },
+  {
     code: 'OUTSIDE_CALLING_HOURS',
     majorityAtThreshold: true,
     at: 500,

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { int, pct } from '../format.ts';
+import { defineRule } from './rule.ts';
+
+/**
+ * Caller IDs that another customer of the carrier holds (its number inventory), presented by a
+ * customer that neither holds nor declared them: the carrier's own records say whose numbers they
+ * are, whether or not this customer has an inventory on file, and whatever the attestation. Spoofing
+ * a known business's numbers, or a vendor calling for a client without having declared the client's
+ * numbers with its proof of right (declared numbers count as the customer's own): either way a
+ * question the records answer. A provider customer (registry `provider`) is left out unless the
+ * policy sets `providers`: it hands on others' calls, whose caller IDs may be numbers held here.
+ */
+export const OTHER_CUSTOMERS_NUMBER = defineRule({
+  code: 'OTHER_CUSTOMERS_NUMBER',
+  firesWhen:
+    'share of calls presenting a caller ID another customer holds, one the customer neither holds nor declared (and at least 10 calls), is above (provider customers left out)',
+  direction: 'max',
+  ratio: true,
+  signature: true,
+  params: { minCount: z.number().int().nonnegative(), providers: z.boolean() },
+  defaults: { threshold: 0.05, minAttempts: 50, minCount: 10, providers: false, weight: 65 },
+  evaluate: (w, _d, ctx, cfg) => {
+    if (ctx.customer.provider === true && !cfg.providers) return null;
+    const r = w.callingOtherCustomer / w.attempts;
+    return {
+      observed: r,
+      also: w.callingOtherCustomer >= cfg.minCount,
+      calls: w.attempts,
+      share: r,
+      detail: `${int(w.callingOtherCustomer)} calls (${pct(r)}) presented caller IDs that other customers hold (in their number inventory), numbers this customer neither holds nor declared`,
+    };
+  },
+});
