@@ -22,7 +22,7 @@ import { AtomicOutput, checkOutputs } from './output-file.ts';
 import { progressFor } from './progress.ts';
 import { renderTable } from './render-table.ts';
 import { terminalSafe } from './terminal-text.ts';
-import { releaseGrownYoungGeneration, withoutPretenuring } from './young-gc.ts';
+import { releaseGrownYoungGeneration, scoringHeapGuard, withoutPretenuring } from './young-gc.ts';
 
 const QUARANTINE_EXAMPLES = 5;
 
@@ -146,7 +146,7 @@ export async function runAnalyze(
   }
 
   const { findings, offNet, unregistered } = withoutPretenuring(() =>
-    analyzeAll(aggregator, ref, policy, tracebacks),
+    analyzeAll(aggregator, ref, policy, tracebacks, scoringHeapGuard()),
   );
   if (opts.customers) warnUnregistered(unregistered);
   // scored: the windows' memory goes before the findings are written, and so does the young

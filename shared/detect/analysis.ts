@@ -155,10 +155,13 @@ export function analyzeAll(
   ref: ReferenceData,
   policy: Policy,
   tracebacks: TracebackHistory | null,
+  /** called once a customer is scored, with how many are: where a caller may collect garbage */
+  scored?: (customers: number) => void,
 ): { findings: Finding[]; offNet: OffNetTotals; unregistered: string[] } {
   const findings: Finding[] = [];
   const offNet: OffNetTotals = { on_net_calls: 0, emergency_calls: 0 };
   const unregistered: string[] = [];
+  let customers = 0;
   for (const view of agg.eachCustomer()) {
     const { customerId, windows } = view;
     if (!ref.customers.has(customerId)) unregistered.push(customerId);
@@ -169,6 +172,7 @@ export function analyzeAll(
     const trunksOf = topTrunksByHour(() => view.trunkAttempts);
     for (const f of scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf))
       findings.push(f);
+    scored?.(++customers);
   }
   return { findings: findings.sort(compareFindings), offNet, unregistered };
 }

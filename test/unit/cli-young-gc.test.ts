@@ -1,7 +1,12 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { collectAfterRead, releaseGrownYoungGeneration, withoutPretenuring } from '../../cli/young-gc.ts';
+import {
+  collectAfterRead,
+  releaseGrownYoungGeneration,
+  scoringHeapGuard,
+  withoutPretenuring,
+} from '../../cli/young-gc.ts';
 
 const youngMb = () =>
   (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20;
@@ -16,6 +21,25 @@ describe('releaseGrownYoungGeneration', () => {
     expect(youngMb()).toBeLessThanOrEqual(8);
     // what survived is all still there
     expect(kept[2_999_999].s).toBe('row 2999999');
+  });
+});
+
+describe('scoringHeapGuard', () => {
+  it('gives back a young generation grown past 64 MB, looking once every 128 customers', () => {
+    const guard = scoringHeapGuard();
+    // scoring with most of each young collection surviving, until V8 grows the young generation past 64 MB
+    const kept: Array<{ i: number; s: string }> = [];
+    for (let i = 0; i < 20_000_000 && youngMb() <= 64; i++) kept.push({ i, s: `window ${i}` });
+    expect(youngMb()).toBeGreaterThan(64);
+    guard(127);
+    expect(youngMb()).toBeGreaterThan(64);
+    guard(128);
+    expect(youngMb()).toBeLessThanOrEqual(8);
+    expect(kept.at(-1)?.s).toMatch(/^window \d+$/);
+    // a young generation within bounds is left as it is
+    const small = youngMb();
+    guard(256);
+    expect(youngMb()).toBe(small);
   });
 });
 
