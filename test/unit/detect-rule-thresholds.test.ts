@@ -168,6 +168,15 @@ const CASES: Case[] = [
     }),
   },
   {
+    code: 'WITHHELD_CALLING_NUMBER',
+    mediumAtMost: true,
+    at: 300, // 30% of the hour's calls without a caller ID
+    full: 600,
+    build: counted((w, n) => {
+      w.callingBlank = n;
+    }),
+  },
+  {
     code: 'UNSIGNED_OR_GATEWAY_ATTESTATION',
     cannotDouble: true,
     at: 600,

@@ -13,6 +13,7 @@ import {
   randomNumber,
   referenceWith,
   rng,
+  worstSeverity,
 } from '../helpers/traffic.ts';
 
 const H = 3_600_000;
@@ -211,6 +212,18 @@ describe('each reason fires on its planted case', () => {
         return {
           calls: callsInHour('X', Date.UTC(2026, 10, 28, 3), 300, (i) => ({ calling: nums[i % 20] })),
           r: ref(customer('X', 'standard', 'dialer')),
+        };
+      },
+    ],
+    [
+      'WITHHELD_CALLING_NUMBER',
+      () => {
+        const nums = pool(20, 19);
+        // two calls in five withheld: empty, or `anonymous` as a switch writes a restricted caller ID
+        return {
+          calls: callsInHour('X', HOUR, 300, (i) => ({
+            calling: i % 5 === 0 ? '' : i % 5 === 1 ? 'anonymous' : nums[i % 20],
+          })),
         };
       },
     ],
@@ -439,6 +452,22 @@ describe('legitimate look-alikes stay quiet', () => {
     // a customer that declared less, or nothing, is judged on the rule's own threshold
     expect(codesFor(findings, 'SM')).toContain('HIGH_FANOUT');
     expect(codesFor(findings, 'ND')).toContain('HIGH_FANOUT');
+  });
+
+  it('a practice whose staff withhold their number on a fifth of its calls: no reason; on a third, a low one', () => {
+    const g = rng(39);
+    const numbers = pool(10, 39);
+    const hour = (id: string, withheld: number) =>
+      callsInHour(id, HOUR, 200, (i) => ({
+        calling: i < 200 * withheld ? 'anonymous' : g.pick(numbers),
+        answered: g.next() < 0.7,
+        durationS: g.int(40, 400),
+      }));
+    const r = ref(customer('P', 'standard', 'conversational'), customer('Q', 'standard', 'conversational'));
+    const findings = analyzeCalls([...hour('P', 0.2), ...hour('Q', 0.35)], r);
+    expect(codesFor(findings, 'P').size).toBe(0);
+    expect([...codesFor(findings, 'Q')]).toEqual(['WITHHELD_CALLING_NUMBER']);
+    expect(worstSeverity(findings, 'Q')).toBe('low');
   });
 
   it('a wholesale upstream with a normal share of B and C attestation', () => {
