@@ -53,8 +53,25 @@ const RETRYABLE_REASONS = new Set([
   'ProvisionedThroughputExceeded',
 ]);
 
-/** rounds of UnprocessedKeys (throttled parts of a BatchGetItem) before the read counts as throttled */
+/**
+ * rounds of UnprocessedKeys or UnprocessedItems (throttled parts of a BatchGetItem or BatchWriteItem)
+ * before the request counts as throttled
+ */
 const UNPROCESSED_ROUNDS = 6;
+
+/**
+ * Sends `todo`, then what DynamoDB left unprocessed of it (`send` returns that), with backoff, until
+ * nothing is left; after UNPROCESSED_ROUNDS rounds the rest counts as throttled.
+ */
+async function untilProcessed<T>(todo: T[], what: string, send: (left: T[]) => Promise<T[]>): Promise<void> {
+  let left = todo;
+  for (let round = 0; left.length > 0; round++) {
+    if (round === UNPROCESSED_ROUNDS)
+      throw new RetryableStoreError(`${what}: ${left.length} still unprocessed after ${round} rounds`);
+    if (round > 0) await sleep(backoffMs(round - 1, 25, 1000));
+    left = await send(left);
+  }
+}
 
 function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? '';
@@ -133,23 +150,20 @@ export class DynamoAggregateStore implements AggregateStore {
       throw new RangeError(`readMany: ${keys.length} keys, BatchGetItem takes at most ${MAX_KEYS_PER_READ}`);
     }
     const found = new Map<string, StoredWindow>();
-    let todo: Array<Record<string, unknown>> = keys.map((k) => ({ pk: customerPk(k.customerId), sk: k.sk }));
+    const todo: Array<Record<string, unknown>> = keys.map((k) => ({
+      pk: customerPk(k.customerId),
+      sk: k.sk,
+    }));
     try {
-      for (let round = 0; todo.length > 0; round++) {
-        if (round === UNPROCESSED_ROUNDS) {
-          throw new RetryableStoreError(
-            `read of ${todo.length} windows: still unprocessed after ${round} rounds`,
-          );
-        }
-        if (round > 0) await sleep(backoffMs(round - 1, 25, 1000));
+      await untilProcessed(todo, `read of ${keys.length} windows`, async (left) => {
         const out = await this.#doc.send(
-          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: todo, ConsistentRead: true } } }),
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: left, ConsistentRead: true } } }),
         );
         for (const item of out.Responses?.[this.#table] ?? []) {
           found.set(`${item.pk}|${item.sk}`, toStored(item));
         }
-        todo = (out.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Array<Record<string, unknown>>;
-      }
+        return (out.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Array<Record<string, unknown>>;
+      });
     } catch (error) {
       throw asRetryable(
         error,
@@ -383,15 +397,12 @@ export class DynamoAggregateStore implements AggregateStore {
   /** Puts items 25 to a BatchWriteItem, retrying the parts DynamoDB leaves unprocessed. */
   async #putAll(items: Array<Record<string, unknown>>, what: string): Promise<void> {
     for (let at = 0; at < items.length; at += 25) {
-      let todo = items.slice(at, at + 25).map((Item) => ({ PutRequest: { Item } }));
+      const todo = items.slice(at, at + 25).map((Item) => ({ PutRequest: { Item } }));
       try {
-        for (let round = 0; todo.length > 0; round++) {
-          if (round === UNPROCESSED_ROUNDS)
-            throw new RetryableStoreError(`${what}: ${todo.length} still unprocessed after ${round} rounds`);
-          if (round > 0) await sleep(backoffMs(round - 1, 25, 1000));
-          const out = await this.#doc.send(new BatchWriteCommand({ RequestItems: { [this.#table]: todo } }));
-          todo = (out.UnprocessedItems?.[this.#table] ?? []) as typeof todo;
-        }
+        await untilProcessed(todo, what, async (left) => {
+          const out = await this.#doc.send(new BatchWriteCommand({ RequestItems: { [this.#table]: left } }));
+          return (out.UnprocessedItems?.[this.#table] ?? []) as typeof todo;
+        });
       } catch (error) {
         throw asRetryable(error, what);
       }
