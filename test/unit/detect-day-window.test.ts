@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../shared/cdr/record.ts';
+import { HOUR_MS } from '../../shared/cdr/time.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
 import { emptyReference, type ReferenceData } from '../../shared/detect/reference.ts';
 import { analyzeCalls, callsInHour, customer, HOUR, rng } from '../helpers/traffic.ts';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 const DAY = Date.UTC(2026, 10, 27);
 
 function ref(...ids: string[]): ReferenceData {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../../shared/cdr/time.ts';
 import { emptyReference } from '../../shared/detect/reference.ts';
 import { analyzeCalls, callsInHour, HOUR } from '../helpers/traffic.ts';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 const DNO = '+12125550999';
 const number = (k: number) => `+1212555${String(k).padStart(4, '0')}`;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../shared/cdr/record.ts';
+import { HOUR_MS } from '../../shared/cdr/time.ts';
 import type { Customer } from '../../shared/detect/customers.ts';
 import { workingHours } from '../../shared/detect/rules/VOLUME_SPIKE.ts';
 import {
@@ -18,7 +19,7 @@ import {
  * line, a burst over a declared peak), and abuse that hid under a rule's limit (caller IDs reused a
  * few times each). Each case names what a rule must still catch beside what it must let pass.
  */
-const H = 3_600_000;
+const H = HOUR_MS;
 
 const refOf = referenceWith;
 

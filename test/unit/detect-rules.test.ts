@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../shared/cdr/record.ts';
+import { HOUR_MS } from '../../shared/cdr/time.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
 import { NumberInventory } from '../../shared/detect/reference.ts';
 import { shareAtLeast } from '../../shared/detect/rules/answered-sample.ts';
@@ -16,7 +17,7 @@ import {
   worstSeverity,
 } from '../helpers/traffic.ts';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 
 const ref = referenceWith;
 

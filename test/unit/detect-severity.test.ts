@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { aggregateFiles } from '../../cli/analyze-files.ts';
 import type { CallRecord } from '../../shared/cdr/record.ts';
-import { ZoneClock } from '../../shared/cdr/time.ts';
+import { HOUR_MS, ZoneClock } from '../../shared/cdr/time.ts';
 import { scoreAll } from '../../shared/detect/analysis.ts';
 import type { Finding } from '../../shared/detect/finding.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
@@ -22,7 +22,7 @@ import {
   worstSeverity,
 } from '../helpers/traffic.ts';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 
 const ref = referenceWith;
 

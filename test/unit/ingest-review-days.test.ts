@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../../shared/cdr/time.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
 import { processBatch } from '../../shared/ingest/process-batch.ts';
 import { type DayReviewContext, reviewDays } from '../../shared/ingest/review-days.ts';
 import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 import { cdrBatch, HOUR0, smallRobocallHour } from './ingest-cdr-fixtures.ts';
 
-const H = 3_600_000;
+const H = HOUR_MS;
 const DAY = Date.UTC(2026, 10, 27);
 const DAY_END = DAY + 24 * H;
 const GRACE = 2 * H;
