@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { int, pct, round } from '../format.ts';
-import { defineRule } from './rule.ts';
+import { defineRule, providersParam } from './rule.ts';
 
 /**
  * Snowshoeing: most calls come from caller IDs the customer cannot vouch for, each used only once or
@@ -15,14 +15,14 @@ import { defineRule } from './rule.ts';
 export const ANI_ROTATION = defineRule({
   code: 'ANI_ROTATION',
   firesWhen:
-    'share of calls from fresh caller IDs (outside the inventory, else new to the customer), with at most 6 calls per caller ID and at least 100 of them, is above (provider customers left out)',
+    'share of calls from fresh caller IDs (outside the inventory, else new to the customer), with at most 6 calls per caller ID and at least 100 of them, is above',
   direction: 'max',
   ratio: true,
   signature: true,
   params: {
     maxCallsPerNumber: z.number().positive(),
     minDistinct: z.number().int().nonnegative(),
-    providers: z.boolean(),
+    ...providersParam,
   },
   defaults: {
     threshold: 0.5,
@@ -33,7 +33,6 @@ export const ANI_ROTATION = defineRule({
     weight: 65,
   },
   evaluate: (w, d, ctx, cfg, eff) => {
-    if (ctx.customer.provider === true && !cfg.providers) return null;
     const withCaller = w.attempts - w.callingBlank;
     if (withCaller === 0) return null;
     // with an inventory the share is known from counters: a share that cannot fire never counts the

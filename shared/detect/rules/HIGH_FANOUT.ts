@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { int, pct } from '../format.ts';
-import { defineRule } from './rule.ts';
+import { defineRule, providersParam } from './rule.ts';
 
 /**
  * One sender dialling a great many different numbers in an hour: a campaign working through a list.
@@ -15,12 +15,12 @@ import { defineRule } from './rule.ts';
 export const HIGH_FANOUT = defineRule({
   code: 'HIGH_FANOUT',
   firesWhen:
-    'distinct called numbers in the hour (at least 80% of attempts, and more than the peak per hour the customer declared) is above (provider customers left out)',
+    'distinct called numbers in the hour (at least 80% of attempts, and more than the peak per hour the customer declared) is above',
   direction: 'max',
   ratio: false,
   signature: false,
   hourly: true,
-  params: { minDistinctShare: z.number().min(0).max(1), providers: z.boolean() },
+  params: { minDistinctShare: z.number().min(0).max(1), ...providersParam },
   defaults: {
     threshold: 800,
     minAttempts: 200,
@@ -34,7 +34,6 @@ export const HIGH_FANOUT = defineRule({
     },
   },
   evaluate: (w, d, ctx, cfg) => {
-    if (ctx.customer.provider === true && !cfg.providers) return null;
     const share = d.distinctCalled / w.attempts;
     const declared = ctx.customer.declared_peak_per_hour ?? 0;
     return {

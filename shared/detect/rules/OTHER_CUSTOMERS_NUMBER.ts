@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { int, pct } from '../format.ts';
-import { defineRule } from './rule.ts';
+import { defineRule, providersParam } from './rule.ts';
 
 /**
  * Caller IDs that another customer of the carrier holds (its number inventory), presented by a
@@ -14,14 +14,13 @@ import { defineRule } from './rule.ts';
 export const OTHER_CUSTOMERS_NUMBER = defineRule({
   code: 'OTHER_CUSTOMERS_NUMBER',
   firesWhen:
-    'share of calls presenting a caller ID another customer holds, one the customer neither holds nor declared (and at least 10 calls), is above (provider customers left out)',
+    'share of calls presenting a caller ID another customer holds, one the customer neither holds nor declared (and at least 10 calls), is above',
   direction: 'max',
   ratio: true,
   signature: true,
-  params: { minCount: z.number().int().nonnegative(), providers: z.boolean() },
+  params: { minCount: z.number().int().nonnegative(), ...providersParam },
   defaults: { threshold: 0.05, minAttempts: 50, minCount: 10, providers: false, weight: 65 },
-  evaluate: (w, _d, ctx, cfg) => {
-    if (ctx.customer.provider === true && !cfg.providers) return null;
+  evaluate: (w, _d, _ctx, cfg) => {
     const r = w.callingOtherCustomer / w.attempts;
     return {
       observed: r,

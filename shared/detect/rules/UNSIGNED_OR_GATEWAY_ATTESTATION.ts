@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { int, pct } from '../format.ts';
-import { defineRule } from './rule.ts';
+import { defineRule, providersParam } from './rule.ts';
 
 /**
  * Calls we could not sign or that arrived C-attested. A provider customer (registry `provider`) is
@@ -9,15 +8,13 @@ import { defineRule } from './rule.ts';
  */
 export const UNSIGNED_OR_GATEWAY_ATTESTATION = defineRule({
   code: 'UNSIGNED_OR_GATEWAY_ATTESTATION',
-  firesWhen:
-    'share of unsigned or C-attested calls, among calls whose source reports attestation, is above (provider customers left out)',
+  firesWhen: 'share of unsigned or C-attested calls, among calls whose source reports attestation, is above',
   direction: 'max',
   ratio: true,
   signature: false,
-  params: { providers: z.boolean() },
+  params: providersParam,
   defaults: { threshold: 0.6, minAttempts: 150, providers: false, weight: 65 },
-  evaluate: (w, _d, ctx, cfg, eff) => {
-    if (ctx.customer.provider === true && !cfg.providers) return null;
+  evaluate: (w, _d, _ctx, _cfg, eff) => {
     // only calls whose source reports attestation say anything about signing
     const reported = w.attempts - w.attUnreported;
     if (reported === 0 || reported < eff.minAttempts) return null;

@@ -5,7 +5,7 @@ import { type EffectiveRule, effectiveRule, type Policy } from '../policy.ts';
 import type { WindowAggregate } from '../window.ts';
 import { type Derived, derive, type WindowContext } from './derive.ts';
 import { SOFT_RULE_MODULES, type SoftRuleCode } from './index.ts';
-import type { Evaluation, RuleModule } from './rule.ts';
+import { type Evaluation, leavesOutProviders, type RuleModule } from './rule.ts';
 
 /** A reason that fired, with what decides its weight in the score (see score.ts). */
 export interface FiredReason extends Reason {
@@ -18,6 +18,8 @@ export interface FiredReason extends Reason {
 
 /** The registry seen through the common module type: each rule reads its own config fields. */
 const RULES = SOFT_RULE_MODULES as readonly RuleModule<SoftRuleCode>[];
+/** in RULES order: the rule leaves provider customers out unless its policy entry says `providers` */
+const LEAVES_OUT_PROVIDERS = RULES.map(leavesOutProviders);
 
 /** More than this share of the hour's calls is "the majority" a textbook signature needs. */
 const MAJORITY = 0.5;
@@ -124,6 +126,7 @@ export function evaluateSoftRules(
     if (!eff.enabled || w.attempts < eff.minAttempts) continue;
     if (rule.hourly && ctx.pooledHours !== undefined) continue;
     const cfg = policy.rules[rule.code] as Parameters<RuleModule['evaluate']>[3];
+    if (LEAVES_OUT_PROVIDERS[i] && ctx.customer.provider === true && cfg.providers !== true) continue;
     const ev = rule.evaluate(w, d, ctx, cfg, eff);
     if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
     let excess = excessOf(rule.direction, ev.observed, eff.threshold);

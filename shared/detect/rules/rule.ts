@@ -23,6 +23,20 @@ export const baseRuleFields = {
   profiles: z.partialRecord(z.enum(PROFILES), profileOverride).default({}),
 };
 const baseRuleConfig = z.object(baseRuleFields).strict();
+
+/**
+ * The parameter of a rule whose measure a provider customer (registry `provider`) shows by the nature
+ * of its traffic: it hands on other providers' and its own customers' calls, so their caller IDs are
+ * fresh to it, its fan-out grows with its volume, and it must pass on what others signed. A rule with
+ * this parameter leaves provider customers out unless the policy sets it to true (evaluateSoftRules
+ * checks it once for every such rule; the README table says so from leavesOutProviders).
+ */
+export const providersParam = { providers: z.boolean() };
+
+/** The rule judges provider customers only when the policy's `providers` says so. */
+export function leavesOutProviders(rule: RuleModule): boolean {
+  return Object.hasOwn(rule.params, 'providers');
+}
 export type BaseRuleConfig = z.infer<typeof baseRuleConfig>;
 
 /** A rule's threshold and volume gate for one customer, after profile override and vetting strictness. */

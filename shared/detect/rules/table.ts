@@ -1,5 +1,5 @@
 import { SOFT_RULE_MODULES } from './index.ts';
-import type { RuleModule } from './rule.ts';
+import { leavesOutProviders, type RuleModule } from './rule.ts';
 
 /**
  * The README's rule table, made from the rule modules (a test checks the README holds exactly these
@@ -33,7 +33,8 @@ export function ruleTable(): string[] {
     '| code | fires when | default threshold | signature |',
     '|---|---|---|---|',
     ...(SOFT_RULE_MODULES as readonly RuleModule[]).map(
-      (r) => `| ${r.code} | ${r.firesWhen} | ${thresholdText(r)} |${r.signature ? ' yes ' : ' '}|`,
+      (r) =>
+        `| ${r.code} | ${r.firesWhen}${leavesOutProviders(r) ? ' (provider customers left out)' : ''} | ${thresholdText(r)} |${r.signature ? ' yes ' : ' '}|`,
     ),
     ...HARD_ROWS.map((row) => `${row} |`),
   ];
