@@ -1,8 +1,43 @@
 import type { FindingEvent, TracebackEvent } from './events.ts';
-import type { CaseRecord, Evidence } from './model.ts';
+import type { CaseRecord, CaseTrigger, Evidence } from './model.ts';
 import type { CustomerProfile, TracebackHistoryEntry } from './ports.ts';
 
 const DAY_MS = 86_400_000;
+
+type EvidenceFinding = Evidence['findings'][number];
+
+/** A finding trigger as the evidence holds it. */
+export function evidenceFinding(trigger: CaseTrigger): EvidenceFinding {
+  const f = trigger.event as unknown as FindingEvent;
+  return {
+    window: { start: f.window_start, end: f.window_end },
+    severity: f.severity,
+    score: f.score,
+    reasons: f.reasons,
+    metrics: f.metrics ?? {},
+    batch: f.batch ?? null,
+    exampleCalls: f.example_calls ?? [],
+  };
+}
+
+/**
+ * The findings and tracebacks that joined the case after its evidence was gathered (a customer's
+ * later hours, a traceback answered since): the evidence and its digest are the snapshot the case
+ * was opened on, and stay as they were, but an analyst deciding now must see these too. A finding is
+ * in the evidence when one of its findings has the same window and severity (a trigger's key is
+ * customer, window and severity); a traceback, when its id is among the evidence's.
+ */
+export function joinedAfterEvidence(record: CaseRecord): CaseTrigger[] {
+  const e = record.evidence;
+  if (!e) return [];
+  const held = new Set(e.findings.map((f) => `${f.window.start} ${f.window.end} ${f.severity}`));
+  return record.triggers.filter((t) => {
+    if (t.type === 'traceback')
+      return !e.tracebacks.ids.includes((t.event as unknown as TracebackEvent).traceback_id);
+    const f = evidenceFinding(t);
+    return !held.has(`${f.window.start} ${f.window.end} ${f.severity}`);
+  });
+}
 
 /**
  * Builds the evidence an analyst reviews from what the case already holds (its findings with
@@ -15,18 +50,7 @@ export function buildEvidence(
   history: TracebackHistoryEntry[],
   now: Date,
 ): Evidence {
-  const findings = record.triggers
-    .filter((t) => t.type === 'finding')
-    .map((t) => t.event as unknown as FindingEvent)
-    .map((f) => ({
-      window: { start: f.window_start, end: f.window_end },
-      severity: f.severity,
-      score: f.score,
-      reasons: f.reasons,
-      metrics: f.metrics ?? {},
-      batch: f.batch ?? null,
-      exampleCalls: f.example_calls ?? [],
-    }));
+  const findings = record.triggers.filter((t) => t.type === 'finding').map(evidenceFinding);
   const tracebackEvents = record.triggers
     .filter((t) => t.type === 'traceback')
     .map((t) => t.event as unknown as TracebackEvent);

@@ -1,4 +1,5 @@
-import type { CaseRecord } from './model.ts';
+import { evidenceFinding, joinedAfterEvidence } from './evidence.ts';
+import type { CaseRecord, Evidence } from './model.ts';
 import { redactPhoneNumbers } from './redact.ts';
 
 interface HistoryLine {
@@ -7,6 +8,15 @@ interface HistoryLine {
   actor: { role: string; id: string };
   action: string;
   reason: string;
+}
+
+function findingLines(f: Evidence['findings'][number]): string[] {
+  return [
+    `  ${f.window.start} .. ${f.window.end}  ${f.severity} score ${f.score}  batch ${f.batch ?? '-'}`,
+    ...f.reasons.map((r) => `    ${r.code}: ${r.detail ?? `observed ${r.observed} vs ${r.threshold}`}`),
+    `    metrics ${JSON.stringify(f.metrics)}`,
+    `    ${f.exampleCalls.length} example calls`,
+  ];
 }
 
 /** The text `traceguard cases show` prints: what an analyst needs to decide, numbers masked. */
@@ -30,20 +40,21 @@ export function renderCase(record: CaseRecord, history: HistoryLine[]): string {
       `  onboarded ${c.onboardedAt ?? 'unknown'}${c.ageDays !== null ? ` (${c.ageDays} days ago)` : ''}`,
     );
     out.push('', 'Findings');
-    for (const f of e.findings) {
-      out.push(
-        `  ${f.window.start} .. ${f.window.end}  ${f.severity} score ${f.score}  batch ${f.batch ?? '-'}`,
-      );
-      for (const r of f.reasons)
-        out.push(`    ${r.code}: ${r.detail ?? `observed ${r.observed} vs ${r.threshold}`}`);
-      out.push(`    metrics ${JSON.stringify(f.metrics)}`);
-      out.push(`    ${f.exampleCalls.length} example calls`);
-    }
+    for (const f of e.findings) out.push(...findingLines(f));
     out.push(`Attestation mix (example calls): ${JSON.stringify(e.attestationMix)}`);
     out.push(
       `Tracebacks: ${e.tracebacks.total} on record, ${e.tracebacks.inLast365Days} in the last year ${e.tracebacks.ids.join(' ')}`,
     );
     out.push(`Evidence digest ${record.evidenceDigest}`);
+    const later = joinedAfterEvidence(record);
+    if (later.length) {
+      out.push('', `Joined after the evidence was gathered (${later.length}; not in its digest)`);
+      for (const t of later) {
+        if (t.type === 'finding') out.push(...findingLines(evidenceFinding(t)));
+        else
+          out.push(`  traceback ${String(t.event.traceback_id)} (severity ${t.severity}), ${t.receivedAt}`);
+      }
+    }
   } else {
     out.push('', `Evidence not gathered yet; ${record.triggers.length} event(s) attached`);
   }

@@ -3,7 +3,7 @@ import { missingFromCaseAudit } from '../../shared/cases/audit-coverage.ts';
 import { assessCritical } from '../../shared/cases/critical.ts';
 import { parseReviewDecision } from '../../shared/cases/decision.ts';
 import { parseEscalationEvent } from '../../shared/cases/events.ts';
-import { buildEvidence } from '../../shared/cases/evidence.ts';
+import { buildEvidence, joinedAfterEvidence } from '../../shared/cases/evidence.ts';
 import { type CaseRecord, type DecisionKind, newCase } from '../../shared/cases/model.ts';
 import { redactPhoneNumbers } from '../../shared/cases/redact.ts';
 import { renderCase } from '../../shared/cases/render.ts';
@@ -142,6 +142,38 @@ describe('critical case rule and evidence', () => {
     const text = renderCase({ ...newCase('c', trigger, AT), evidence, status: 'awaiting_review' }, []);
     expect(text).toContain(`Customer (as the evidence found it, ${AT})`);
     expect(text).toMatch(/; status then active$/m);
+  });
+
+  it('shows what joined the case after its evidence was gathered, apart from the evidence', () => {
+    const opened = newCase('c', trigger, AT);
+    const evidence = buildEvidence(opened, null, [], new Date(AT));
+    const laterHour = {
+      ...finding,
+      window_start: '2026-11-27T17:00:00Z',
+      window_end: '2026-11-27T18:00:00Z',
+      reasons: [{ code: 'LOW_ACD', observed: 4.2, threshold: 30, detail: 'answered calls averaged 4.2 s' }],
+    };
+    const tb = { type: 'traceback', traceback_id: 'ITG-9', customer_id: 'C042', repeat_count: 1 };
+    const record: CaseRecord = {
+      ...opened,
+      evidence,
+      status: 'awaiting_review',
+      triggers: [
+        ...opened.triggers,
+        { key: 'k2', type: 'finding', severity: 'high', receivedAt: AT, event: laterHour },
+        { key: 't9', type: 'traceback', severity: 'high', receivedAt: AT, event: tb },
+      ],
+    };
+    expect(joinedAfterEvidence(record).map((t) => t.key)).toEqual(['k2', 't9']);
+    const text = renderCase(record, []);
+    const later = text.slice(text.indexOf('Joined after the evidence was gathered (2; not in its digest)'));
+    expect(later).toContain('2026-11-27T17:00:00Z .. 2026-11-27T18:00:00Z  high score 87');
+    expect(later).toContain('LOW_ACD: answered calls averaged 4.2 s');
+    expect(later).toContain('traceback ITG-9 (severity high)');
+    // the opening finding is the evidence's, listed once, above
+    expect(later).not.toContain('2026-11-27T16:00:00Z');
+    // nothing joined since: no such section
+    expect(renderCase({ ...opened, evidence, status: 'awaiting_review' }, [])).not.toContain('Joined after');
   });
 
   it('is not critical for a high finding with no DNO volume or repeat tracebacks', () => {
