@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { json?: boolean }) => {
       const { store } = await connect();
+      const { caseSummary: summary } = await import('../shared/cases/summary.ts');
       const open = await store.listOpen();
       if (options.json) {
         process.stdout.write(`${JSON.stringify(open.map(summary), null, 2)}\n`);
@@ -115,23 +116,6 @@ async function auditHistory(target: { optional(name: string): string | undefined
     action: string;
     reason: string;
   }>;
-}
-
-function summary(record: import('../shared/cases/model.ts').CaseRecord) {
-  const reasons = new Set(record.evidence?.findings.flatMap((f) => f.reasons.map((r) => r.code)) ?? []);
-  for (const t of record.triggers) {
-    for (const r of (t.event.reasons as Array<{ code: string }> | undefined) ?? []) reasons.add(r.code);
-    if (t.type === 'traceback') reasons.add('TRACEBACK');
-  }
-  return {
-    caseId: record.caseId,
-    customerId: record.customerId,
-    severity: record.severity,
-    status: record.status,
-    waitingFor: record.awaitingStage ? `${record.awaitingStage} review` : record.status,
-    openedAt: record.openedAt,
-    reasons: [...reasons].join(','),
-  };
 }
 
 export function printTable(header: string[], cells: string[][]): void {

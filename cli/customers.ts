@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { registerCustomerStatus } from './customer-status.ts';
 import { UsageError } from './errors.ts';
 import { registerOnboarding } from './onboarding.ts';
 
@@ -81,6 +82,7 @@ export function register(program: Command): void {
     .argument('<csv>', 'customer registry CSV')
     .action((path: string) => importCustomers(path));
   registerOnboarding(customers, program);
+  registerCustomerStatus(customers);
   program
     .command('numbers')
     .description('Number inventory used to check A-attested calls')

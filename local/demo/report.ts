@@ -109,6 +109,7 @@ export function renderReport(input: {
   out.push('  npx traceguard cases show <case-id>');
   out.push('  npx traceguard cases decide <case-id> --decision terminate --reason "..." --as analyst-alice');
   out.push('  npx traceguard cases decide <case-id> --decision terminate --reason "..." --as exec-bob');
+  out.push('  npx traceguard customers status <customer-id>');
   out.push('  npx traceguard audit verify');
   out.push('  npx traceguard traceback list');
   return `${out.join('\n')}\n`;

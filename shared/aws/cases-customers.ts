@@ -40,6 +40,8 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
       onboardedAt: text(item.onboarded_at ?? item.onboardedAt),
       trafficProfile: text(item.traffic_profile ?? item.trafficProfile),
       status: (STATUS.has(status) ? status : 'active') as CustomerStatus,
+      statusReason: text(item.statusReason),
+      statusChangedAt: text(item.statusChangedAt),
     };
   }
 

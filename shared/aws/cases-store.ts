@@ -11,6 +11,7 @@ import {
 import type { Severity } from '../cases/events.ts';
 import { type CaseRecord, type CaseTrigger, type ReviewStage, severitiesBelow } from '../cases/model.ts';
 import type { CaseStore } from '../cases/ports.ts';
+import { queryAll } from './dynamo-query.ts';
 
 const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
 export const openKey = (customerId: string) => ({ pk: `CUSTCASE#${customerId}`, sk: 'OPEN' });
@@ -190,6 +191,18 @@ export class DynamoCaseStore implements CaseStore {
       }
     }
     return cases.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+  }
+
+  /** through the byCustomer index (the case items carry customerId and openedAt; markers and tokens do not) */
+  async listForCustomer(customerId: string): Promise<CaseRecord[]> {
+    const items = await queryAll(this.#doc, {
+      TableName: this.#table,
+      IndexName: 'byCustomer',
+      KeyConditionExpression: 'customerId = :c',
+      ExpressionAttributeValues: { ':c': customerId },
+      ScanIndexForward: false,
+    });
+    return items.map(toCase);
   }
 
   async saveToken(caseId: string, stage: ReviewStage, token: string): Promise<void> {

@@ -1,14 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AnswerUpdate, HistoryEntry, TracebackStore } from '../traceback/ports.ts';
 import type { TracebackRecord } from '../traceback/record.ts';
-import { readTracebackHistory } from './dynamo-query.ts';
+import { queryAll, readTracebackHistory } from './dynamo-query.ts';
 
 const key = (id: string) => ({ pk: `TB#${id}`, sk: 'TB' });
 const BY_STATUS = 'byStatus';
@@ -91,24 +85,15 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   async listOpen(): Promise<TracebackRecord[]> {
-    const records: TracebackRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: BY_STATUS,
-          KeyConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':open': 'open' },
-          ScanIndexForward: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) records.push(toRecord(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await queryAll(this.#doc, {
+      TableName: this.#table,
+      IndexName: BY_STATUS,
+      KeyConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':open': 'open' },
+      ScanIndexForward: true,
+    });
+    return items.map(toRecord);
   }
 
   async markAlertSent(tracebackId: string, alertKey: string): Promise<boolean> {

@@ -71,6 +71,13 @@ export class InMemoryCaseStore implements CaseStore {
     if (this.openByCustomer.get(customerId) === caseId) this.openByCustomer.delete(customerId);
   }
 
+  async listForCustomer(customerId: string): Promise<CaseRecord[]> {
+    return [...this.cases.values()]
+      .filter((c) => c.customerId === customerId)
+      .sort((a, b) => b.openedAt.localeCompare(a.openedAt))
+      .map((c) => structuredClone(c));
+  }
+
   async listOpen(): Promise<CaseRecord[]> {
     return [...this.cases.values()]
       .filter((c) => c.status !== 'closed' && c.status !== 'failed')

@@ -26,6 +26,8 @@ export interface CaseStore {
   release(customerId: string, caseId: string): Promise<void>;
   /** cases waiting for a person, oldest first */
   listOpen(): Promise<CaseRecord[]>;
+  /** every case of one customer, open or closed, newest first (the customer's record of enforcement) */
+  listForCustomer(customerId: string): Promise<CaseRecord[]>;
   saveToken(caseId: string, stage: ReviewStage, token: string): Promise<void>;
   getToken(caseId: string, stage: ReviewStage): Promise<string | null>;
   deleteToken(caseId: string, stage: ReviewStage): Promise<void>;
@@ -38,6 +40,9 @@ export interface CustomerProfile {
   onboardedAt: string | null;
   trafficProfile: string | null;
   status: CustomerStatus;
+  /** why the status last changed and when (a case's enforcement), where the registry kept it */
+  statusReason?: string | null;
+  statusChangedAt?: string | null;
 }
 
 /**

@@ -146,6 +146,24 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
         customer_id: 'C-ABUSE',
       }),
     ]);
+    // the customer's record says so: terminated, when and by which case, with the case closed
+    const status = await cli('customers', 'status', 'C-ABUSE', '--json');
+    expect(status.code).toBe(0);
+    const record = JSON.parse(status.stdout);
+    expect(record.customer).toMatchObject({ customerId: 'C-ABUSE', status: 'terminated' });
+    expect(record.customer.statusReason).toContain(caseId);
+    expect(record.cases).toEqual([
+      expect.objectContaining({ caseId, status: 'closed', outcome: 'terminate', severity: 'critical' }),
+    ]);
+    const text = (await cli('customers', 'status', 'C-ABUSE')).stdout;
+    expect(text).toMatch(/^ {2}status {3}terminated since \d{4}-\d\d-\d\dT.*: case /m);
+    expect(text).toMatch(new RegExp(`^${caseId} +critical +closed +terminate `, 'm'));
+    const unknown = await cli('customers', 'status', 'C-NOBODY');
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: 'traceguard: customer C-NOBODY is not in the registry and has no cases\n',
+    });
+
     // and no executive can make it trusted on a whim: only a proposal of the track-record review is decided
     const trusted = await cli(
       'customers',
