@@ -46,19 +46,26 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
   }
 
   async setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void> {
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
-        UpdateExpression: 'SET #s = :s, statusReason = :why, statusChangedAt = :at',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':s': status,
-          ':why': why.slice(0, 1000),
-          ':at': new Date().toISOString(),
-        },
-      }),
-    );
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
+          UpdateExpression: 'SET #s = :s, statusReason = :why, statusChangedAt = :at',
+          // the date is when the status last changed: detection judges the calls after it
+          // (CALLS_AFTER_ENFORCEMENT), so a second case suspending a suspended customer keeps it
+          ConditionExpression: 'attribute_not_exists(#s) OR #s <> :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':s': status,
+            ':why': why.slice(0, 1000),
+            ':at': new Date().toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { SwitchConfig } from '../config/switches.ts';
-import { type Customer, customerSchema } from '../detect/customers.ts';
+import { type Customer, customerSchema, unknownCustomer } from '../detect/customers.ts';
 import { type CustomerDeclarations, type DeclaredColumns, declarationsOf } from '../detect/declarations.ts';
 import { loadPolicy, type Policy } from '../detect/policy.ts';
 import { NumberInventory, parseDno, parseInventory } from '../detect/reference.ts';
@@ -50,6 +50,25 @@ export function customerFromItem(item: Record<string, unknown>): Customer | null
     declared_ip_ranges: item.declared_ip_ranges,
     declared_numbers: item.declared_numbers,
     provider: item.provider,
+    // written together by the case workflow (cases-customers.ts setStatus); a status without its
+    // date cannot say which calls came after it, and must not cost the customer its registry row
+    ...(item.statusChangedAt ? { status: item.status, status_changed_at: item.statusChangedAt } : {}),
+  });
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The customer detection judges from its Customers table row: the registry row, or, for a customer
+ * missing from the registry whose row the case workflow made to suspend or terminate it, a new
+ * customer (docs/input-contract.md) with that status, so its calls after the block still count.
+ */
+export function judgedCustomer(customerId: string, item: Record<string, unknown>): Customer | null {
+  const registered = customerFromItem({ customer_id: customerId, ...item });
+  if (registered || !item.statusChangedAt) return registered;
+  const parsed = customerSchema.safeParse({
+    ...unknownCustomer(customerId),
+    status: item.status,
+    status_changed_at: item.statusChangedAt,
   });
   return parsed.success ? parsed.data : null;
 }
@@ -185,7 +204,7 @@ export class ReferenceStore implements ReferenceSource {
         );
         for (const item of out.Responses?.[this.#config.customersTable] ?? []) {
           const id = String(item.pk).replace(/^CUST#/, '');
-          found.set(id, customerFromItem({ customer_id: id, ...item }));
+          found.set(id, judgedCustomer(id, item));
         }
         keys = out.UnprocessedKeys?.[this.#config.customersTable]?.Keys as typeof keys;
         if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** round));

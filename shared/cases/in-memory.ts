@@ -120,7 +120,13 @@ export class InMemoryCustomerRegistry implements CustomerRegistry {
       trafficProfile: null,
       status: 'active' as const,
     };
-    this.profiles.set(customerId, { ...current, status });
+    if (current.status === status && this.profiles.has(customerId)) return;
+    this.profiles.set(customerId, {
+      ...current,
+      status,
+      statusReason: why,
+      statusChangedAt: new Date().toISOString(),
+    });
     this.changes.push({ customerId, status, why });
   }
 }

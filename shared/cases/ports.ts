@@ -57,6 +57,10 @@ export interface TerminationHook {
 /** The customer registry (Customers table). */
 export interface CustomerRegistry {
   get(customerId: string): Promise<CustomerProfile | null>;
+  /**
+   * Sets the customer's status, with why and when; a customer already in `status` keeps the date and
+   * reason of the change that put it there (calls after that date are judged as after enforcement).
+   */
   setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void>;
 }
 

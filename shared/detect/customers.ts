@@ -11,6 +11,9 @@ import { csvObjects, ReferenceDataError } from './reference-csv.ts';
 export const VETTING = ['new', 'standard', 'trusted'] as const;
 export const PROFILES = ['conversational', 'call_center', 'notifications', 'dialer'] as const;
 export type Vetting = (typeof VETTING)[number];
+/** where enforcement left a customer: a suspended or terminated customer's calls must be blocked */
+export const STATUSES = ['active', 'warned', 'suspended', 'terminated'] as const;
+export type CustomerStatus = (typeof STATUSES)[number];
 export type TrafficProfile = (typeof PROFILES)[number];
 
 /**
@@ -47,7 +50,7 @@ const declaredNumber = z.string().transform((t, ctx) => {
   return n.value;
 });
 
-export const customerSchema = z.object({
+const customerFields = z.object({
   customer_id: z.string().trim().min(1, 'customer_id is empty'),
   name: z.string().trim(),
   onboarded_at: z
@@ -81,7 +84,37 @@ export const customerSchema = z.object({
             : v,
     z.boolean({ error: 'provider must be true or false' }).optional(),
   ),
+  /**
+   * the enforcement status (optional registry column; in the pipeline, what the case workflow set)
+   * and when it was set: calls placed after a suspension or termination are a finding
+   * (CALLS_AFTER_ENFORCEMENT, hard-rules.ts), so a suspended or terminated customer needs the date
+   */
+  status: z.preprocess(
+    (v) =>
+      v === '' || v === null || v === undefined
+        ? undefined
+        : typeof v === 'string'
+          ? v.trim().toLowerCase()
+          : v,
+    z.enum(STATUSES).optional(),
+  ),
+  status_changed_at: z.preprocess(
+    (v) => (v === '' || v === null || v === undefined ? undefined : v),
+    z
+      .string()
+      .trim()
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'status_changed_at is not a date')
+      .optional(),
+  ),
 });
+
+export const customerSchema = customerFields.refine(
+  (c) => !(c.status === 'suspended' || c.status === 'terminated') || c.status_changed_at !== undefined,
+  {
+    path: ['status_changed_at'],
+    error: 'a suspended or terminated customer needs status_changed_at (when its calls had to stop)',
+  },
+);
 export type Customer = z.infer<typeof customerSchema>;
 
 export function parseCustomers(text: string, source: string): Map<string, Customer> {

@@ -1,3 +1,5 @@
+import { isoUtc } from '../cdr/time.ts';
+import type { Customer } from './customers.ts';
 import type { Severity } from './finding.ts';
 import { int, pct } from './format.ts';
 import type { FiredReason } from './rules/evaluate.ts';
@@ -8,7 +10,9 @@ import type { WindowAggregate } from './window.ts';
  * 64.1200(o)) or from an invalid caller ID must never have been accepted, so even one call fires.
  * Volume decides how severe it is: any DNO call is at least `high`; invalid caller IDs are `medium`
  * at most below 10 calls (a handful of extensions leaking to the PSTN is a switch to fix, not a
- * robocaller), `high` from 10 calls.
+ * robocaller), `high` from 10 calls. A customer the carrier suspended or terminated must send no
+ * calls at all after that (CALLS_AFTER_ENFORCEMENT): any one shows the block did not take at the
+ * switch (or a trunk was left open), which a regulator would ask about before anything else.
  */
 export interface HardReason extends FiredReason {
   minSeverity: Severity;
@@ -29,8 +33,43 @@ function band(
   return floor;
 }
 
-export function evaluateHardRules(w: WindowAggregate): HardReason[] {
+/**
+ * The hour's PSTN calls placed after the customer was suspended or terminated: all of them when the
+ * hour's first call came after, else at least one when its last call did and the hour holds only PSTN
+ * calls (an on-net or emergency call may be the late one: emergency calls are never blocked); null
+ * when none is known to have come after, or the customer is not blocked.
+ */
+function callsAfterEnforcement(
+  w: WindowAggregate,
+  customer: Customer,
+): { calls: number; all: boolean; sinceMs: number } | null {
+  if (customer.status !== 'suspended' && customer.status !== 'terminated') return null;
+  const sinceMs = Date.parse(customer.status_changed_at ?? '');
+  if (Number.isNaN(sinceMs) || w.attempts === 0) return null;
+  if (w.firstMs >= sinceMs) return { calls: w.attempts, all: true, sinceMs };
+  if (w.lastMs >= sinceMs && w.onNet === 0 && w.emergency === 0) return { calls: 1, all: false, sinceMs };
+  return null;
+}
+
+export function evaluateHardRules(w: WindowAggregate, customer: Customer): HardReason[] {
   const out: HardReason[] = [];
+  const after = callsAfterEnforcement(w, customer);
+  if (after) {
+    const status = customer.status as 'suspended' | 'terminated';
+    const calls = after.all
+      ? `${int(after.calls)} calls`
+      : `calls until ${isoUtc(w.lastMs)} (at least one of the hour's ${int(w.attempts)})`;
+    out.push({
+      code: 'CALLS_AFTER_ENFORCEMENT',
+      observed: after.calls,
+      threshold: 0,
+      detail: `${calls} reached the PSTN after the customer was ${status} (${isoUtc(after.sinceMs)}); its traffic should have been blocked at the switch`,
+      weight: 70,
+      excess: 1,
+      volume: 1,
+      minSeverity: status === 'terminated' ? 'critical' : 'high',
+    });
+  }
   if (w.callingDno > 0) {
     const share = w.callingDno / w.attempts;
     out.push({

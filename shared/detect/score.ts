@@ -81,7 +81,7 @@ export function evaluateWindow(
   // most once, when first read)
   const d = derive(w, ctx);
   const soft = evaluateSoftRules(w, ctx, policy, d);
-  const hard = evaluateHardRules(w);
+  const hard = evaluateHardRules(w, ctx.customer);
   if (soft.length === 0 && hard.length === 0) return null;
   const start = hourStart(w.hourMs);
   return buildFinding(w, ctx, d, policy, soft, hard, start, start + HOUR_MS, trunksOf());

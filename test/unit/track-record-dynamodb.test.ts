@@ -89,6 +89,22 @@ describe('a customer seen only in CDRs', () => {
     expect([...doNotOnboard.entries.values()].map((e) => e.names)).toEqual([['P666']]);
   });
 
+  it('keeps when and why a status was set while later cases set the same status again', async () => {
+    const customers = new DynamoCustomerRegistry(doc, 'Customers');
+    await customers.setStatus('P777', 'suspended', 'case P777-F-1: DNO calls at volume');
+    const first = await customers.get('P777');
+    expect(first).toMatchObject({ status: 'suspended', statusReason: 'case P777-F-1: DNO calls at volume' });
+    await new Promise((r) => setTimeout(r, 5));
+    await customers.setStatus('P777', 'suspended', 'case P777-F-2: critical again');
+    expect(await customers.get('P777')).toEqual(first);
+    await customers.setStatus('P777', 'terminated', 'case P777-F-1: terminated');
+    const terminated = await customers.get('P777');
+    expect(terminated).toMatchObject({ status: 'terminated', statusReason: 'case P777-F-1: terminated' });
+    expect(Date.parse(terminated?.statusChangedAt ?? '')).toBeGreaterThan(
+      Date.parse(first?.statusChangedAt ?? ''),
+    );
+  });
+
   it('carries the provider mark from onboarding to detection', async () => {
     const registry = new DynamoOnboardingRegistry(doc, 'DeclaredCustomers');
     await registry.put({ ...registered('K-GW', 1), provider: true });

@@ -50,7 +50,11 @@ export type SoftRuleCode = (typeof SOFT_RULE_MODULES)[number]['code'];
 export const SOFT_RULES: readonly SoftRuleCode[] = SOFT_RULE_MODULES.map((r) => r.code);
 
 /** Regulatory rules no policy can relax (hard-rules.ts). */
-export const HARD_RULES = ['DNO_CALLING_NUMBER', 'INVALID_CALLING_NUMBER'] as const;
+export const HARD_RULES = [
+  'DNO_CALLING_NUMBER',
+  'INVALID_CALLING_NUMBER',
+  'CALLS_AFTER_ENFORCEMENT',
+] as const;
 export type HardRuleCode = (typeof HARD_RULES)[number];
 
 /** Every code a finding's reason can carry: a misspelled code does not compile. */

@@ -8,6 +8,7 @@ import { leavesOutProviders, type RuleModule } from './rule.ts';
 const HARD_ROWS = [
   '| DNO_CALLING_NUMBER | any PSTN call from a caller ID on the Do-Not-Originate list (hard rule) | any call: high, critical from 10 calls and 5% |',
   '| INVALID_CALLING_NUMBER | any PSTN call from a caller ID impossible in the numbering plan, an extension or a reserved fictitious number included (hard rule) | any call: medium, high from 10 calls, critical from 50 calls and 20% |',
+  '| CALLS_AFTER_ENFORCEMENT | any PSTN call placed after the customer was suspended or terminated (registry `status` and `status_changed_at`, which the case workflow sets; emergency calls are never counted) (hard rule) | any call: high after a suspension, critical after a termination |',
 ];
 
 function value(rule: RuleModule, v: number): string {
