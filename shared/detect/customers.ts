@@ -89,23 +89,12 @@ const customerFields = z.object({
    * and when it was set: calls placed after a suspension or termination are a finding
    * (CALLS_AFTER_ENFORCEMENT, hard-rules.ts), so a suspended or terminated customer needs the date
    */
-  status: z.preprocess(
-    (v) =>
-      v === '' || v === null || v === undefined
-        ? undefined
-        : typeof v === 'string'
-          ? v.trim().toLowerCase()
-          : v,
-    z.enum(STATUSES).optional(),
-  ),
-  status_changed_at: z.preprocess(
-    (v) => (v === '' || v === null || v === undefined ? undefined : v),
-    z
-      .string()
-      .trim()
-      .refine((s) => !Number.isNaN(Date.parse(s)), 'status_changed_at is not a date')
-      .optional(),
-  ),
+  status: z.enum(STATUSES).optional(),
+  status_changed_at: z
+    .string()
+    .trim()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'status_changed_at is not a date')
+    .optional(),
 });
 
 export const customerSchema = customerFields.refine(
@@ -128,6 +117,10 @@ export function parseCustomers(text: string, source: string): Map<string, Custom
       ...row,
       vetting: row.vetting?.toLowerCase(),
       traffic_profile: row.traffic_profile?.toLowerCase(),
+      // empty cells are absent; the status in any case, like vetting (the Customers table's rows
+      // come clean from the case workflow, so the schema itself takes them as they are)
+      status: row.status?.trim().toLowerCase() || undefined,
+      status_changed_at: row.status_changed_at?.trim() || undefined,
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
