@@ -8,11 +8,26 @@ export function exitWithUsageError(error: unknown): never {
     // commander already printed its message (or help) to stderr
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
-  const message = error instanceof Error ? error.message : String(error);
   // messages quote file names and CDR values: one line, no control characters
-  process.stderr.write(`traceguard: ${terminalSafe(message)}\n`);
+  process.stderr.write(`traceguard: ${terminalSafe(errorMessage(error))}\n`);
   if (!(error instanceof UsageError) && process.env.TRACEGUARD_DEBUG && error instanceof Error) {
     process.stderr.write(`${error.stack}\n`);
   }
   process.exit(2);
+}
+
+/** a refused connection to this machine: the address the CLI read from a local stack's endpoints file */
+const LOCAL_REFUSED = /\bconnect ECONNREFUSED ((?:127\.0\.0\.1|::1|localhost):\d+)/;
+
+/**
+ * The line a failed command prints. A refused connection to this machine means the local stack whose
+ * endpoints the CLI read (`.data/endpoints.json`, or TRACEGUARD_DATA_DIR's) is not running, which the
+ * socket error alone does not say.
+ */
+export function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const local = LOCAL_REFUSED.exec(message);
+  if (local)
+    return `nothing answers at ${local[1]}, where the local stack was: start it with npm start (${message})`;
+  return message;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorMessage } from '../../cli/exit-on-error.ts';
 import { localEndpointsFile, resolveCliTarget } from '../../shared/aws/cases-endpoints.ts';
 
 /** The CLI finds a local stack started with `npm start -- --data-dir DIR` through TRACEGUARD_DATA_DIR. */
@@ -24,5 +25,21 @@ describe('where the CLI finds the local stack', () => {
     expect(target.require('TRACEGUARD_TEST_TABLE')).toBe('Cases-probe');
     expect(target.source).toBe(join(dir, 'endpoints.json'));
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('when the local stack is not running', () => {
+  it('says so instead of printing the socket error alone', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:36433'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(errorMessage(refused)).toBe(
+      'nothing answers at 127.0.0.1:36433, where the local stack was: start it with npm start (connect ECONNREFUSED 127.0.0.1:36433)',
+    );
+    // a remote endpoint refusing is not the local stack: the message stays as it was
+    expect(errorMessage(new Error('connect ECONNREFUSED 10.1.2.3:443'))).toBe(
+      'connect ECONNREFUSED 10.1.2.3:443',
+    );
+    expect(errorMessage('plain')).toBe('plain');
   });
 });
