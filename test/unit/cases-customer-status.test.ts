@@ -40,12 +40,12 @@ describe("a customer's status and cases", () => {
       onboardedAt: '2026-10-01',
       trafficProfile: 'dialer',
       status: 'terminated',
-      statusReason: 'case C042-F-1: DNO traffic',
+      statusReason: 'case C042-F-1: DNO traffic from +12025550143',
       statusChangedAt: '2026-11-28T10:00:00.000Z',
     });
     expect(lines).toEqual([
       'Customer C042 (Acme Dialer LLC)',
-      '  status   terminated since 2026-11-28T10:00:00.000Z: case C042-F-1: DNO traffic',
+      '  status   terminated since 2026-11-28T10:00:00.000Z: case C042-F-1: DNO traffic from ***0143',
       '  vetting  new; traffic profile dialer; onboarded 2026-10-01',
     ]);
     // never changed: no date or reason to give
