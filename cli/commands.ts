@@ -3,6 +3,7 @@ import * as analyze from './analyze.ts';
 import * as audit from './audit.ts';
 import * as cases from './cases.ts';
 import * as customers from './customers.ts';
+import * as dayReview from './day-review.ts';
 import * as dlq from './dlq.ts';
 import * as reconcile from './reconcile.ts';
 import * as switches from './switches.ts';
@@ -23,6 +24,7 @@ const modules: Array<{ register(program: Command): void }> = [
   switches,
   upload,
   reconcile,
+  dayReview,
   dlq,
 ];
 

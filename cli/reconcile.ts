@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from './errors.ts';
+import { targetConfig, wholeSeconds } from './options.ts';
 
 interface ReconcileCliOptions {
   dryRun?: boolean;
@@ -13,22 +13,13 @@ interface ReconcileCliOptions {
  * and the same checkpoint (AWS, or the local stack through `.data/endpoints.json`).
  */
 async function reconcile(opts: ReconcileCliOptions): Promise<void> {
-  const grace = opts.grace === undefined ? undefined : Number(opts.grace);
-  if (grace !== undefined && !(Number.isInteger(grace) && grace >= 0))
-    throw new UsageError(`--grace '${opts.grace}' must be a whole number of seconds, 0 or more`);
-  const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+  const grace = wholeSeconds('--grace', opts.grace);
   const { readReconcileConfig, reconcilePortsOf, reconcileRequest } = await import(
     '../shared/aws/reconcile-config.ts'
   );
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { reconcileBatches } = await import('../shared/ingest/reconcile.ts');
-  resolveCliTarget();
-  let config: ReturnType<typeof readReconcileConfig>;
-  try {
-    config = readReconcileConfig(process.env);
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}; or start the local stack (npm start)`);
-  }
+  const config = await targetConfig(readReconcileConfig);
   const request = reconcileRequest(
     { dryRun: Boolean(opts.dryRun), graceSeconds: grace, fromStart: Boolean(opts.fromStart) },
     config,

@@ -6,11 +6,12 @@ import { S3BatchSource } from '../../shared/aws/batch-source.ts';
 import { createAwsClients, DynamoWriteCounter } from '../../shared/aws/clients.ts';
 import { SnsEventPublisher } from '../../shared/aws/event-publisher.ts';
 import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
+import { scoringReference } from '../../shared/aws/scoring-config.ts';
 import type { IngestPorts } from '../../shared/ingest/ports.ts';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../../shared/ingest/process-batch.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
 import { powertools, withPowertools } from '../powertools.ts';
-import { readIngestConfig, scoringReference } from './config.ts';
+import { readIngestConfig } from './config.ts';
 import { noContinuationQueue, SqsContinuationQueue } from './continuation-queue.ts';
 
 /**

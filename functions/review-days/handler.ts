@@ -1,39 +1,24 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
-import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
 import { createAwsClients } from '../../shared/aws/clients.ts';
-import { SnsEventPublisher } from '../../shared/aws/event-publisher.ts';
+import { dayReviewPortsOf, readDayReviewConfig } from '../../shared/aws/day-review-config.ts';
 import { reviewDays } from '../../shared/ingest/review-days.ts';
-import { scoringEnvironment, scoringReference } from '../ingest/config.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 
 /**
  * EventBridge schedule (hourly): each customer's UTC day judged as a whole once the day is over and
  * its grace for late batches has passed (shared/ingest/review-days.ts). Its day findings go out on
- * ComplianceEvents like ingest's hour findings.
+ * ComplianceEvents like ingest's hour findings. `traceguard day-review` runs the same review from a
+ * shell, with the same settings.
  */
-const env = z
-  .object({
-    ...scoringEnvironment,
-    /** how long after a day ends its batches may still come */
-    REVIEW_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(7200),
-    REVIEW_PARALLELISM: z.coerce.number().int().min(1).max(64).default(16),
-  })
-  .parse(process.env);
-
-const clients = createAwsClients();
+const env = readDayReviewConfig();
 const tools = powertools();
 const { logger, metrics } = tools;
-const store = new DynamoAggregateStore(clients.doc, env.AGGREGATES_TABLE);
-const reference = scoringReference(clients, env);
-const events = new SnsEventPublisher(clients.sns, env.EVENTS_TOPIC_ARN);
+const ports = dayReviewPortsOf(createAwsClients(), env);
 
 export const handler = withPowertools(async (_event: unknown, context: Context) => {
   const report = await reviewDays({
-    store,
-    events,
-    reference,
+    ...ports,
     clock: { now: Date.now, remainingMs: () => context.getRemainingTimeInMillis() },
     graceMs: env.REVIEW_GRACE_SECONDS * 1000,
     parallel: env.REVIEW_PARALLELISM,

@@ -1,4 +1,4 @@
-import type { DayReviewReport } from '../../shared/ingest/review-days.ts';
+import { type DayReviewReport, dayReviewSummary } from '../../shared/ingest/review-days.ts';
 import type { ScheduleRunner } from '../glue/schedules.ts';
 
 /**
@@ -10,9 +10,5 @@ export async function runDayReviewOnce(schedules: ScheduleRunner): Promise<strin
   const rule = schedules.list().find((s) => s.logicalId.includes('DayReviewSchedule'));
   if (!rule) return 'traceguard: no day review in the template';
   const [report] = (await schedules.runNow(rule.logicalId)) as DayReviewReport[];
-  const reviewed = report?.reviewed ?? [];
-  const sum = (k: 'customers' | 'published' | 'left') => reviewed.reduce((n, d) => n + d[k], 0);
-  const waiting = report?.waiting.length ? `; ${report.waiting.length} day(s) not over yet` : '';
-  const left = sum('left') > 0 ? `; ${sum('left')} left for the next run` : '';
-  return `traceguard: day review: ${sum('customers')} customer-day(s) over ${reviewed.length} day(s) judged whole, ${sum('published')} day finding(s) published${left}${waiting}`;
+  return `traceguard: day review: ${dayReviewSummary(report ?? { reviewed: [], waiting: [] })}`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnvironment } from '../config/environment.ts';
 import type { ReconcileOptions, ReconcilePorts } from '../ingest/reconcile.ts';
 import type { AwsClients } from './clients.ts';
 import { DynamoReconcileLedger, S3ObjectListing, SqsIngestRequeue } from './reconcile-store.ts';
@@ -17,12 +18,7 @@ const configSchema = z.object({
 export type ReconcileConfig = z.infer<typeof configSchema>;
 
 export function readReconcileConfig(env: NodeJS.ProcessEnv = process.env): ReconcileConfig {
-  const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`reconciliation configuration: ${problems}`);
-  }
-  return parsed.data;
+  return parseEnvironment(configSchema, env, 'reconciliation');
 }
 
 export function reconcilePortsOf(clients: AwsClients, config: ReconcileConfig): ReconcilePorts {

@@ -104,3 +104,11 @@ export async function reviewDays(ctx: DayReviewContext): Promise<DayReviewReport
   }
   return report;
 }
+
+/** One line on what a review did: customer-days judged, day findings published, what is left or waits. */
+export function dayReviewSummary(report: DayReviewReport): string {
+  const sum = (k: 'customers' | 'published' | 'left') => report.reviewed.reduce((n, d) => n + d[k], 0);
+  const waiting = report.waiting.length ? `; ${report.waiting.length} day(s) not over yet` : '';
+  const left = sum('left') > 0 ? `; ${sum('left')} left for the next run` : '';
+  return `${sum('customers')} customer-day(s) over ${report.reviewed.length} day(s) judged whole, ${sum('published')} day finding(s) published${left}${waiting}`;
+}

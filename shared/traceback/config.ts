@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZoneClock } from '../cdr/time.ts';
+import { parseEnvironment } from '../config/environment.ts';
 import { DEFAULT_REPEAT_RULE, type RepeatRule } from './consequence.ts';
 import { DEFAULT_SLA_HOURS } from './deadline.ts';
 import { DEFAULT_LEAD_TIMES_MS } from './deadline-watch.ts';
@@ -31,12 +32,7 @@ export interface TracebackConfig {
 }
 
 export function tracebackConfig(env: Record<string, string | undefined>): TracebackConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`traceback configuration: ${issues}`);
-  }
-  const c = parsed.data;
+  const c = parseEnvironment(envSchema, env, 'traceback');
   return {
     toleranceS: c.TRACEBACK_TOLERANCE_S,
     slaHours: c.TRACEBACK_SLA_HOURS,

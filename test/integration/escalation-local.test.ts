@@ -246,4 +246,25 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     expect(none.stdout).toMatch(/^BROKEN {2}case#NO-SUCH-CASE: at record 0: no records in this stream$/m);
     expect(t.glueErrors).toEqual([]);
   });
+
+  it('day-review judges the days ingest noted, once, from the shell, as the hourly schedule would', async () => {
+    const first = await cli('day-review', '--json');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    // the day of the two batches (the abusive customer's calls and another customer's): over long
+    // ago, each customer's judged on all of its hours
+    expect(report.reviewed).toEqual([
+      expect.objectContaining({ day: '2026-11-27T00:00:00Z', customers: 2, left: 0 }),
+    ]);
+    expect(report.waiting).toEqual([]);
+    // its note is gone: a second run has nothing to judge
+    const again = await cli('day-review');
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: '0 customer-day(s) over 0 day(s) judged whole, 0 day finding(s) published\n',
+    });
+    expect((await cli('day-review', '--grace', 'soon')).stderr).toBe(
+      "traceguard: --grace 'soon' must be a whole number of seconds, 0 or more\n",
+    );
+  });
 });

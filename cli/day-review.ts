@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { targetConfig, wholeSeconds } from './options.ts';
+
+interface DayReviewCliOptions {
+  grace?: string;
+  json?: boolean;
+}
+
+/**
+ * `traceguard day-review`: the hourly day review, run now from this shell with the same code and
+ * settings (AWS, or the local stack through `.data/endpoints.json`): after a switch's late upload, its
+ * days are judged whole without waiting for the schedule. No time limit binds it here, so it does not
+ * leave customers for a next run.
+ */
+async function dayReview(opts: DayReviewCliOptions): Promise<void> {
+  const grace = wholeSeconds('--grace', opts.grace);
+  const { dayReviewPortsOf, readDayReviewConfig } = await import('../shared/aws/day-review-config.ts');
+  const { createAwsClients } = await import('../shared/aws/clients.ts');
+  const { dayReviewSummary, reviewDays } = await import('../shared/ingest/review-days.ts');
+  const config = await targetConfig(readDayReviewConfig);
+  const report = await reviewDays({
+    ...dayReviewPortsOf(createAwsClients(), config),
+    clock: { now: Date.now, remainingMs: () => Number.POSITIVE_INFINITY },
+    graceMs: (grace ?? config.REVIEW_GRACE_SECONDS) * 1000,
+    parallel: config.REVIEW_PARALLELISM,
+    marginMs: 0,
+  });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  for (const d of report.reviewed)
+    process.stdout.write(
+      `${d.day}  ${d.customers} customer(s) judged, ${d.published} day finding(s) published\n`,
+    );
+  for (const day of report.waiting) process.stdout.write(`${day}  not over yet (within its grace)\n`);
+  process.stdout.write(`${dayReviewSummary(report)}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('day-review')
+    .description(
+      "Judge each customer's UTC day as a whole now, as the hourly schedule would (days noted by ingest, once over)",
+    )
+    .option(
+      '--grace <seconds>',
+      'how long after a day ends before it is judged (default: the deployed setting)',
+    )
+    .option('--json', 'print the report as JSON')
+    .action((opts: DayReviewCliOptions) => dayReview(opts));
+}
