@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { reviewDays } from '../shared/ingest/review-days.ts';
 import {
   type DynamoHarness,
   measureWrites,
@@ -16,7 +17,8 @@ import {
  * Prints one JSON object: per batch, rows, windows, write requests, items written, every request by
  * command name, and the batch's wall time. With a data folder it also processes the carrier-scale batch
  * (bench/ingest-carrier-data.ts: 816,000 rows from 2,000 customers, about 100 MB), reporting the
- * process's resident memory before it (the batch itself, held by the in-memory S3) and at its peak.
+ * process's resident memory before it (the batch itself, held by the in-memory S3) and at its peak,
+ * and then the day review of that batch's day (2,000 customer-days).
  * DynamoDB Local is stopped on exit, also after an error.
  * Usage: node bench/ingest-child.ts [data-dir]
  */
@@ -39,6 +41,36 @@ function carrierBatch(dataDir: string): Buffer {
   if (!existsSync(file))
     execFileSync(process.execPath, ['bench/ingest-carrier-data.ts', file], { stdio: 'inherit' });
   return readFileSync(file);
+}
+
+/**
+ * The day review of the carrier batch's day, once over (as the hourly schedule runs it, with the
+ * function's default parallelism): every customer's day read back from DynamoDB Local, scored whole
+ * and its note cleared. Its requests, items written and wall time.
+ */
+async function reviewCarrierDay(h: DynamoHarness, ingested: WriteMeasurement) {
+  const before = { requests: h.writes.requests, items: h.writes.items, commands: h.commands.snapshot() };
+  const started = performance.now();
+  const report = await reviewDays({
+    store: ingested.ports.aggregates,
+    events: ingested.ports.events,
+    reference: ingested.ports.reference,
+    clock: { now: Date.now, remainingMs: () => Number.POSITIVE_INFINITY },
+    graceMs: 0,
+    parallel: 16,
+    marginMs: 0,
+  });
+  const sum = (k: 'customers' | 'published' | 'left') => report.reviewed.reduce((n, d) => n + d[k], 0);
+  return {
+    days: report.reviewed.length,
+    customers: sum('customers'),
+    published: sum('published'),
+    left: sum('left'),
+    writeRequests: h.writes.requests - before.requests,
+    items: h.writes.items - before.items,
+    commands: h.commands.since(before.commands),
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 const MB = 1024 * 1024;
@@ -71,6 +103,7 @@ try {
       rssBeforeMb,
       peakRssMb: Math.round(peak / MB),
     };
+    result.carrierDayReview = await reviewCarrierDay(h, m);
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (error) {

@@ -153,6 +153,17 @@ const ingestOutput = z.object({
     rssBeforeMb: z.number(),
     peakRssMb: z.number(),
   }),
+  /** the day review of the carrier batch's day: customer-days judged, its DynamoDB requests, wall time */
+  carrierDayReview: z.object({
+    days: z.number(),
+    customers: z.number(),
+    published: z.number(),
+    left: z.number(),
+    writeRequests: z.number(),
+    items: z.number(),
+    commands: z.record(z.string(), z.number()),
+    ms: z.number(),
+  }),
 });
 const stackOutput = z.object({
   batches: z.number(),
@@ -404,7 +415,7 @@ for (const g of rssGrowth)
     `analyze peak RSS, ${g.shape} ${g.format}: ${g.fromMb} MB at ${g.fromRows} rows -> ${g.toMb} MB at ${g.toRows} rows`,
   );
 if (ingest) {
-  const { small: s, large: l, carrier: c } = ingest;
+  const { small: s, large: l, carrier: c, carrierDayReview: r } = ingest;
   lines.push(
     '',
     `ingest (DynamoDB Local, one batch each, ${l.windows} windows): ${s.rows} rows -> ${s.requests} write requests (${s.items} items, ${s.findings} findings) in ${s.ms} ms; ` +
@@ -413,6 +424,11 @@ if (ingest) {
       .map(([name, n]) => `${name} ${n}`)
       .join(', ')}`,
     `ingest at carrier scale: ${c.rows} rows (${round(c.bytes / MB)} MB) from ${c.customers} customers in ${c.parts} parts -> ${c.windows} windows, ${c.requests} write requests (${c.items} items, ${c.findings} findings) in ${round(c.ms / 1000, 1)} s; resident memory ${c.rssBeforeMb} MB before (the batch held in memory), ${c.peakRssMb} MB at peak`,
+    `day review of that day: ${r.customers} customer-day(s) judged whole (${r.left} left), ${r.published} day finding(s), ${r.writeRequests} write requests (${r.items} items) in ${round(r.ms / 1000, 1)} s; requests by command: ${Object.entries(
+      r.commands,
+    )
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')}`,
   );
 }
 if (stack)

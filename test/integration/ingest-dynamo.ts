@@ -207,6 +207,8 @@ export interface WriteMeasurement {
   /** every request sent, by command name (reads too) */
   commands: Record<string, number>;
   ms: number;
+  /** the ports it ran on, for what comes after ingest (the day review of its days) */
+  ports: DynamoPorts;
 }
 
 /** Processes one batch on fresh tables and counts the DynamoDB requests it sent. */
@@ -239,5 +241,6 @@ export async function measureWrites(
     items: h.writes.items - before.items,
     commands: h.commands.since(before.commands),
     ms: Math.round(performance.now() - started),
+    ports: p,
   };
 }
