@@ -18,7 +18,7 @@ import {
  * command name, and the batch's wall time. With a data folder it also processes the carrier-scale batch
  * (bench/ingest-carrier-data.ts: 816,000 rows from 2,000 customers, about 100 MB), reporting the
  * process's resident memory before it (the batch itself, held by the in-memory S3) and at its peak,
- * and then the day review of that batch's day (2,000 customer-days).
+ * and then the day review of that batch's days (its 24 hours cross midnight: 4,000 customer-days).
  * DynamoDB Local is stopped on exit, also after an error.
  * Usage: node bench/ingest-child.ts [data-dir]
  */
@@ -44,7 +44,7 @@ function carrierBatch(dataDir: string): Buffer {
 }
 
 /**
- * The day review of the carrier batch's day, once over (as the hourly schedule runs it, with the
+ * The day review of the carrier batch's days, once over (as the hourly schedule runs it, with the
  * function's default parallelism): every customer's day read back from DynamoDB Local, scored whole
  * and its note cleared. Its requests, items written and wall time.
  */
