@@ -6,10 +6,11 @@ import type {
   TracebackHistory,
   TracebackHistoryEntry,
 } from '../cases/ports.ts';
+import { STATUSES, VETTING } from '../detect/customers.ts';
 import { readTracebackHistory } from './dynamo-query.ts';
 
-const VETTING = new Set(['new', 'standard', 'trusted']);
-const STATUS = new Set(['active', 'warned', 'suspended', 'terminated']);
+const VETTING_TIERS = new Set<string>(VETTING);
+const STATUS = new Set<string>(STATUSES);
 
 /**
  * The Customers table (`CUST#<customer>/PROFILE`). Reads both the registry CSV's snake_case column
@@ -36,7 +37,7 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
     return {
       customerId,
       name: text(item.name),
-      vetting: (VETTING.has(vetting) ? vetting : 'new') as Vetting,
+      vetting: (VETTING_TIERS.has(vetting) ? vetting : 'new') as Vetting,
       onboardedAt: text(item.onboarded_at ?? item.onboardedAt),
       trafficProfile: text(item.traffic_profile ?? item.trafficProfile),
       status: (STATUS.has(status) ? status : 'active') as CustomerStatus,

@@ -1,7 +1,8 @@
+import type { CustomerStatus, Vetting } from '../detect/customers.ts';
 import type { Reason, Severity } from './events.ts';
 
-export type CustomerStatus = 'active' | 'warned' | 'suspended' | 'terminated';
-export type Vetting = 'new' | 'standard' | 'trusted';
+/** the registry's vetting tiers and enforcement statuses, as detection reads them (one list each) */
+export type { CustomerStatus, Vetting };
 
 /** The review stages a person can act in; each has its own task token. */
 export type ReviewStage = 'analyst' | 'escalated' | 'executive';
