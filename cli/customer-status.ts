@@ -15,13 +15,13 @@ export function registerCustomerStatus(customers: Command): void {
     .option('--json', 'print JSON')
     .action(async (customerId: string, options: { json?: boolean }) => {
       const customersTable = await resolveTarget('CUSTOMERS_TABLE');
-      const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+      const casesTable = await resolveTarget('CASES_TABLE');
       const { documentClient } = await import('../shared/aws/cases-clients.ts');
       const { DynamoCaseStore } = await import('../shared/aws/cases-store.ts');
       const { DynamoCustomerRegistry } = await import('../shared/aws/cases-customers.ts');
       const { caseSummary } = await import('../shared/cases/summary.ts');
       const doc = documentClient();
-      const cases = new DynamoCaseStore(doc, resolveCliTarget().require('CASES_TABLE'));
+      const cases = new DynamoCaseStore(doc, casesTable);
       const [profile, records] = await Promise.all([
         new DynamoCustomerRegistry(doc, customersTable).get(customerId),
         cases.listForCustomer(customerId),
