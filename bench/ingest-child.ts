@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { reviewDays } from '../shared/ingest/review-days.ts';
+import { dayReviewTotals, reviewDays } from '../shared/ingest/review-days.ts';
 import {
   type DynamoHarness,
   measureWrites,
@@ -60,12 +60,9 @@ async function reviewCarrierDay(h: DynamoHarness, ingested: WriteMeasurement) {
     parallel: 16,
     marginMs: 0,
   });
-  const sum = (k: 'customers' | 'published' | 'left') => report.reviewed.reduce((n, d) => n + d[k], 0);
   return {
     days: report.reviewed.length,
-    customers: sum('customers'),
-    published: sum('published'),
-    left: sum('left'),
+    ...dayReviewTotals(report),
     writeRequests: h.writes.requests - before.requests,
     items: h.writes.items - before.items,
     commands: h.commands.since(before.commands),

@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '../../shared/aws/clients.ts';
 import { dayReviewPortsOf, readDayReviewConfig } from '../../shared/aws/day-review-config.ts';
-import { reviewDays } from '../../shared/ingest/review-days.ts';
+import { dayReviewTotals, reviewDays } from '../../shared/ingest/review-days.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 
 /**
@@ -25,10 +25,10 @@ export const handler = withPowertools(async (_event: unknown, context: Context) 
     // what one customer's read, scoring and publish can take, with room to spare
     marginMs: 30_000,
   });
-  const count = (k: 'customers' | 'published' | 'left') => report.reviewed.reduce((n, d) => n + d[k], 0);
-  metrics.addMetric('CustomerDaysReviewed', MetricUnit.Count, count('customers'));
-  metrics.addMetric('DayFindingsPublished', MetricUnit.Count, count('published'));
-  metrics.addMetric('CustomerDaysLeft', MetricUnit.Count, count('left'));
+  const totals = dayReviewTotals(report);
+  metrics.addMetric('CustomerDaysReviewed', MetricUnit.Count, totals.customers);
+  metrics.addMetric('DayFindingsPublished', MetricUnit.Count, totals.published);
+  metrics.addMetric('CustomerDaysLeft', MetricUnit.Count, totals.left);
   // days and counts only, never customers' numbers
   logger.info('day review', { reviewed: report.reviewed, waiting: report.waiting });
   return report;

@@ -105,10 +105,25 @@ export async function reviewDays(ctx: DayReviewContext): Promise<DayReviewReport
   return report;
 }
 
+/** A review's customer-days judged, day findings published and customers left, over all its days. */
+export function dayReviewTotals(report: DayReviewReport): {
+  customers: number;
+  published: number;
+  left: number;
+} {
+  const totals = { customers: 0, published: 0, left: 0 };
+  for (const d of report.reviewed) {
+    totals.customers += d.customers;
+    totals.published += d.published;
+    totals.left += d.left;
+  }
+  return totals;
+}
+
 /** One line on what a review did: customer-days judged, day findings published, what is left or waits. */
 export function dayReviewSummary(report: DayReviewReport): string {
-  const sum = (k: 'customers' | 'published' | 'left') => report.reviewed.reduce((n, d) => n + d[k], 0);
+  const t = dayReviewTotals(report);
   const waiting = report.waiting.length ? `; ${report.waiting.length} day(s) not over yet` : '';
-  const left = sum('left') > 0 ? `; ${sum('left')} left for the next run` : '';
-  return `${sum('customers')} customer-day(s) over ${report.reviewed.length} day(s) judged whole, ${sum('published')} day finding(s) published${left}${waiting}`;
+  const left = t.left > 0 ? `; ${t.left} left for the next run` : '';
+  return `${t.customers} customer-day(s) over ${report.reviewed.length} day(s) judged whole, ${t.published} day finding(s) published${left}${waiting}`;
 }

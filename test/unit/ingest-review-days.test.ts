@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../shared/cdr/time.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
 import { processBatch } from '../../shared/ingest/process-batch.ts';
-import { type DayReviewContext, reviewDays } from '../../shared/ingest/review-days.ts';
+import {
+  type DayReviewContext,
+  dayReviewSummary,
+  dayReviewTotals,
+  reviewDays,
+} from '../../shared/ingest/review-days.ts';
 import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 import { cdrBatch, HOUR0, smallRobocallHour } from './ingest-cdr-fixtures.ts';
 
@@ -117,5 +122,21 @@ describe('the day review', () => {
     expect(report.reviewed).toEqual([{ day: '2026-11-27T00:00:00Z', customers: 0, published: 0, left: 1 }]);
     expect(p.events.published).toEqual([]);
     expect(await p.aggregates.touchedCustomers(DAY)).toHaveLength(1);
+  });
+});
+
+describe('what a day review reports', () => {
+  it('adds up its days, and says what is left and what waits', () => {
+    const report = {
+      reviewed: [
+        { day: '2026-11-26T00:00:00Z', customers: 300, published: 2, left: 0 },
+        { day: '2026-11-27T00:00:00Z', customers: 120, published: 1, left: 30 },
+      ],
+      waiting: ['2026-11-28T00:00:00Z'],
+    };
+    expect(dayReviewTotals(report)).toEqual({ customers: 420, published: 3, left: 30 });
+    expect(dayReviewSummary(report)).toBe(
+      '420 customer-day(s) over 2 day(s) judged whole, 3 day finding(s) published; 30 left for the next run; 1 day(s) not over yet',
+    );
   });
 });
