@@ -28,7 +28,7 @@ import {
 } from './intensity.ts';
 
 /** Every reason code the detector has, each planted as its own customer's single pattern. */
-export const PLANTED_CODES = [...REASON_CODES, 'FICTITIOUS_CALLING_NUMBER'] as const;
+export const PLANTED_CODES = [...REASON_CODES, 'FICTITIOUS_CALLING_NUMBER', 'UNIFORM_DURATION'] as const;
 export type PlantedCode = (typeof PLANTED_CODES)[number];
 
 /**
@@ -38,6 +38,8 @@ export type PlantedCode = (typeof PLANTED_CODES)[number];
  * district in one hour is a burst by design (the school look-alike says so from the other side).
  */
 export function applies(code: PlantedCode, profile: TrafficProfile): boolean {
+  // a recorded message played out is what a voice-broadcast dialer sells, as notifications are
+  if (code === 'UNIFORM_DURATION') return profile !== 'dialer' && profile !== 'notifications';
   if (profile !== 'notifications') return true;
   return !['SHORT_CALL_RATIO', 'LOW_ACD', 'HIGH_FANOUT', 'OUTSIDE_CALLING_HOURS', 'VOLUME_SPIKE'].includes(
     code,
@@ -62,6 +64,18 @@ const SPIKE_BASE = 25;
 const SHARE_VOLUME = 400;
 /** Caller-called pairs a repeat-calls customer hammers. */
 const REPEAT_PAIRS = 5;
+
+/** A recorded message's length: long enough that no duration rule but UNIFORM_DURATION has a reason to fire. */
+const MESSAGE_S = 60;
+
+/**
+ * Whole seconds `average` x (1 + spread) and x (1 - spread) in turn: two lengths equally often have
+ * exactly that average and a standard deviation of `spread` times it (before rounding to seconds).
+ */
+export function alternating(average: number, spread: number): () => number {
+  let k = 0;
+  return () => Math.round(average * (1 + (k++ % 2 === 0 ? spread : -spread)));
+}
 
 /** Turns a share into an exact sequence of yes/no (Bresenham), so the planted share is not left to sampling noise. */
 export function spread(share: number): () => boolean {
@@ -238,14 +252,32 @@ export function plantPattern(spec: PatternSpec, ctx: PatternContext): PlantedPat
     case 'LOW_ACD': {
       const threshold = t('min', false);
       const acd = plantedBelow(threshold, intensity);
+      // short calls of a robocall still differ in length: 30% either side of the planted average, in
+      // turn, so the average stays the planted one and the durations do not all match (UNIFORM_DURATION)
+      const lengths = alternating(acd, 0.3);
       return {
         ...none,
         behaviour: shareBehaviour(ctx, 1, (random, _s, ordinary) =>
           ordinary.outcome.sipCode === 200
-            ? { ...ordinary, outcome: answered(random, Math.max(1, Math.round(acd))) }
+            ? { ...ordinary, outcome: answered(random, Math.max(1, lengths())) }
             : ordinary,
         ),
         planted: acd,
+        threshold,
+      };
+    }
+    case 'UNIFORM_DURATION': {
+      const threshold = t('min', false);
+      const spreadOfAverage = plantedBelow(threshold, intensity);
+      // a recorded message: every answered call of the pattern's hours about a minute long, within
+      // the planted spread (standard deviation / average) of it
+      const lengths = alternating(MESSAGE_S, spreadOfAverage);
+      return {
+        ...none,
+        behaviour: shareBehaviour(ctx, 1, (random, _s, ordinary) =>
+          ordinary.outcome.sipCode === 200 ? { ...ordinary, outcome: answered(random, lengths()) } : ordinary,
+        ),
+        planted: spreadOfAverage,
         threshold,
       };
     }

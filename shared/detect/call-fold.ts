@@ -54,6 +54,7 @@ export class CallFolder {
     if (p.answered) {
       w.answered++;
       w.durationSum += p.durationS;
+      w.durationSquares += p.durationS * p.durationS;
       w.shortAnswered += one(p.durationS < SHORT_CALL_S);
       w.durationHist[bucketOf(p.durationS)]++;
     }

@@ -16,6 +16,11 @@ export const COUNTER_FIELDS = [
   'shortAnswered',
   /** billable seconds of answered calls */
   'durationSum',
+  /**
+   * squares of those seconds, summed: with durationSum, how widely answered calls' lengths spread
+   * (UNIFORM_DURATION). NaN when some of the window's calls were stored before it was counted.
+   */
+  'durationSquares',
   'rej403',
   /** 603 Decline, and a REJECTED disposition without a SIP code */
   'rej603',
@@ -178,6 +183,7 @@ export function windowWith(
     answered: 0,
     shortAnswered: 0,
     durationSum: 0,
+    durationSquares: 0,
     rej403: 0,
     rej603: 0,
     rej607: 0,
@@ -274,6 +280,10 @@ export function windowToJson(w: WindowAggregate): WindowJson {
 export function windowFromJson(j: WindowJson, limit: number): WindowAggregate {
   const w = emptyWindow(j.customerId, j.trunkId, j.hourMs, limit);
   for (const f of COUNTER_FIELDS) w[f] = Number(j[f] ?? 0);
+  // A window stored before its squares were counted (or merged with one, whose NaN JSON writes as
+  // null) has calls whose squares are unknown. NaN keeps every merge with it unknown, and the spread
+  // rule quiet, where a partial sum would make varied calls look alike.
+  if (j.durationSquares == null && w.answered > 0) w.durationSquares = Number.NaN;
   w.durationHist = j.durationHist.map(Number);
   w.firstMs = j.firstMs ?? Number.POSITIVE_INFINITY;
   w.lastMs = j.lastMs ?? Number.NEGATIVE_INFINITY;

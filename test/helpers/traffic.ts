@@ -43,6 +43,21 @@ export function randomNumber(r: ReturnType<typeof rng>, npas = EAST): string {
   return `+1${r.pick(npas)}${r.int(2, 9)}${r.int(0, 9)}${r.int(2, 9)}${String(r.int(0, 9999)).padStart(4, '0')}`;
 }
 
+/**
+ * A conversation's length when the test does not set one: 90 to 270 s, 180 on average, as unlike from
+ * call to call as people's calls are (a recorded message is as long every time: UNIFORM_DURATION).
+ */
+export const conversationS = (i: number) => 90 + ((i * 37) % 181);
+
+/**
+ * Lengths of people's calls averaging `averageS`: a quarter either side of it, in turn, so the average
+ * is `averageS` over an even number of calls and the lengths differ as conversations' do.
+ */
+export function conversationsAveraging(averageS: number): () => number {
+  let k = 0;
+  return () => Math.round(averageS * (k++ % 2 === 0 ? 1.25 : 0.75));
+}
+
 /** `n` calls of one customer spread over one UTC hour, each shaped by `shape(i)`. */
 export function callsInHour(
   customerId: string,
@@ -63,7 +78,7 @@ export function callsInHour(
       startMs: hourMs + Math.floor((i * 3_600_000) / n),
       answerMs: null,
       endMs: null,
-      durationS: answered ? (s.durationS ?? 180) : 0,
+      durationS: answered ? (s.durationS ?? conversationS(i)) : 0,
       answered,
       customerId,
       trunkId: s.trunkId ?? 'T1',

@@ -6,6 +6,7 @@ import { workingHours } from '../../shared/detect/rules/VOLUME_SPIKE.ts';
 import {
   analyzeCalls,
   callsInHour,
+  conversationsAveraging,
   customer,
   HOUR,
   randomNumber,
@@ -29,6 +30,7 @@ const HIGH_OR_WORSE = ['high', 'critical'];
 function nightHour(id: string, n: number, asr: number, durationS: number, seed: number): CallRecord[] {
   const g = rng(seed);
   const own = ['+12134567100', '+12134567101'];
+  const length = conversationsAveraging(durationS);
   return callsInHour(
     id,
     Date.UTC(2026, 10, 27, 13),
@@ -36,7 +38,7 @@ function nightHour(id: string, n: number, asr: number, durationS: number, seed: 
     () => ({
       calling: g.pick(own),
       called: `+1310${g.int(2000000, 9999999)}`,
-      ...(g.next() < asr ? { durationS } : { answered: false }),
+      ...(g.next() < asr ? { durationS: length() } : { answered: false }),
     }),
     seed,
   );

@@ -6,6 +6,7 @@ import {
   analyzeCalls,
   callsInHour,
   codesFor,
+  conversationS,
   customer,
   HOUR,
   referenceWith,
@@ -41,7 +42,7 @@ function hour(id: string, share = 1, other = '') {
     calling: i < 200 * share ? BANK_NUMBERS[i % 40] : other,
     attestation: 'A',
     answered: true,
-    durationS: 90,
+    durationS: conversationS(i),
   }));
 }
 

@@ -322,7 +322,7 @@ describe('a pattern that persists is judged as fully evidenced', () => {
 
   it('a traceback count is a fact about the customer: firing every hour does not make it a sustained pattern', () => {
     const quiet = (h: number) =>
-      callsInHour('TB', HOUR + h * H, 150, (i) => ({ calling: `+1202555${1000 + (i % 5)}`, durationS: 200 }));
+      callsInHour('TB', HOUR + h * H, 150, (i) => ({ calling: `+1202555${1000 + (i % 5)}` }));
     const tracebacks = new TracebackHistory();
     tracebacks.add('TB', HOUR - 2 * 24 * H);
     const findings = analyzeCalls(

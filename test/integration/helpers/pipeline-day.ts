@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { conversationsAveraging } from '../../helpers/traffic.ts';
 import { cdrCsv, cdrRow } from './cdr-csv.ts';
 
 /**
@@ -74,7 +75,9 @@ function abusiveCalls(prefix: string, n: number, offset: number): string[] {
   });
 }
 
+/** `n` answered calls 20 s apart, their lengths spread around `durationS` as people's are */
 function plainCalls(customerId: string, prefix: string, n: number, hourMs: number, durationS = 75): string[] {
+  const length = conversationsAveraging(durationS);
   return Array.from({ length: n }, (_, i) =>
     cdrRow({
       callId: `${prefix}-${i}`,
@@ -82,7 +85,7 @@ function plainCalls(customerId: string, prefix: string, n: number, hourMs: numbe
       customerId,
       calling: caller(i),
       called: called(i + 500),
-      durationS,
+      durationS: length(),
     }),
   );
 }
