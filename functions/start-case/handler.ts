@@ -1,10 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { documentClient } from '../../shared/aws/cases-clients.ts';
+import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
+import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
 import { SfnExecutionStarter } from '../../shared/aws/cases-sfn.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { parseEscalationEvent } from '../../shared/cases/events.ts';
@@ -17,6 +20,9 @@ const env = z
     CASES_TABLE: z.string().min(1),
     AUDIT_TABLE: z.string().min(1),
     STATE_MACHINE_ARN: z.string().min(1),
+    CUSTOMERS_TABLE: z.string().min(1),
+    ONCALL_TOPIC_ARN: z.string().min(1),
+    ENFORCEMENT_TOPIC_ARN: z.string().min(1),
   })
   .parse(process.env);
 
@@ -27,6 +33,9 @@ const deps = {
   cases: new DynamoCaseStore(doc, env.CASES_TABLE),
   audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
   starter: new SfnExecutionStarter(new SFNClient({}), env.STATE_MACHINE_ARN),
+  // a critical event joining a reviewed case suspends the customer at once
+  customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
+  notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ENFORCEMENT_TOPIC_ARN),
 };
 const processor = new BatchProcessor(EventType.SQS);
 

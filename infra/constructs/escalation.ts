@@ -148,6 +148,14 @@ export class Escalation extends Construct {
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
+    // a critical event joining a case already reviewed suspends the customer at once, as the
+    // state machine's suspension step does for a case opened critical
+    useTable(this.startCase, 'CUSTOMERS_TABLE', props.customersTable, [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    usePublish(this.startCase, 'ONCALL_TOPIC_ARN', props.onCallTopic);
+    usePublish(this.startCase, 'ENFORCEMENT_TOPIC_ARN', props.eventsTopic);
     props.key.grant(this.startCase, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     this.stateMachine.grantStartExecution(this.startCase);
 

@@ -3,12 +3,17 @@ import { evidenceDigest } from '../audit/chain.ts';
 import type { AuditStore } from '../audit/ports.ts';
 import { type EscalationEvent, eventKey } from './events.ts';
 import { type CaseTrigger, caseIdFor, newCase } from './model.ts';
-import type { CaseStore, ExecutionStarter } from './ports.ts';
+import type { CaseStore, CustomerRegistry, ExecutionStarter, Notifier } from './ports.ts';
+import { redactPhoneNumbers } from './redact.ts';
+import { suspendAtOnce } from './suspend.ts';
 
 export interface StartCaseDeps {
   cases: CaseStore;
   starter: ExecutionStarter;
   audit: AuditStore;
+  /** a critical event joining a reviewed case suspends its customer (suspendIfJoinedCritical) */
+  customers: CustomerRegistry;
+  notifier: Notifier;
   now?: () => Date;
 }
 
@@ -104,5 +109,45 @@ export async function startOrAttachCase(
       now,
     );
   }
+  await suspendIfJoinedCritical(opened.openCaseId, event, key, deps, now);
   return { outcome: 'attached', caseId: opened.openCaseId, duplicate: !added };
+}
+
+/**
+ * A critical finding or traceback that joins an open case after its evidence was gathered suspends
+ * the customer at once, as it would have had it opened the case: the workflow's own critical check
+ * is behind it, and the case may wait days for its review while the customer keeps calling. Before
+ * the evidence is gathered the workflow sees the event itself; a case already critical, or whose
+ * customer is already suspended, or that is being enforced or closed, is left as it is. Decided from
+ * the case as stored, not from whether this delivery raised it, so a redelivery after a crash between
+ * the raise and the suspension still suspends.
+ */
+async function suspendIfJoinedCritical(
+  caseId: string,
+  event: EscalationEvent,
+  key: string,
+  deps: StartCaseDeps,
+  now: () => Date,
+): Promise<void> {
+  if (event.severity !== 'critical') return;
+  const record = await deps.cases.get(caseId);
+  if (!record || record.evidence === null || record.critical?.critical) return;
+  if (record.statusBeforeSuspension !== null) return;
+  if (record.status !== 'gathering' && record.status !== 'awaiting_review') return;
+  const reason = `${event.type} ${key} joined the case at severity critical`;
+  const critical = { critical: true, why: [...(record.critical?.why ?? []), reason] };
+  const { status } = await suspendAtOnce(
+    { ...deps, now },
+    { ...record, critical },
+    `critical case ${caseId}: ${reason}`,
+  );
+  await deps.notifier.notifyOnCall({
+    subject: `Traceguard case ${caseId}: customer ${event.customer_id} ${status} at once`,
+    text: redactPhoneNumbers(
+      `Case ${caseId}, customer ${event.customer_id}: ${reason}; the customer is ${status} pending review.\nReview: traceguard cases show ${caseId}`,
+    ),
+    caseId,
+    customerId: event.customer_id,
+    severity: 'critical',
+  });
 }

@@ -17,6 +17,7 @@ import type {
 import { redactPhoneNumbers } from './redact.ts';
 import { recordRefusal } from './refusal.ts';
 import type { StepInput } from './step-input.ts';
+import { suspendAtOnce } from './suspend.ts';
 import { applyDecision, customerStatusFor, type Route } from './transitions.ts';
 
 export interface CaseStepDeps {
@@ -103,22 +104,8 @@ export class CaseSteps {
 
   async suspendAtOnce(caseId: string): Promise<{ status: CustomerStatus }> {
     const record = await this.#load(caseId);
-    const profile = await this.#deps.customers.get(record.customerId);
-    const before = record.statusBeforeSuspension ?? profile?.status ?? 'active';
     const why = `critical case ${caseId}: ${record.critical?.why.join('; ') ?? 'critical'}`;
-    // a terminated customer stays terminated; anyone else is suspended pending review
-    const status: CustomerStatus = before === 'terminated' ? 'terminated' : 'suspended';
-    await this.#save({ ...record, statusBeforeSuspension: before });
-    await this.#deps.customers.setStatus(record.customerId, status, why);
-    await this.#deps.notifier.publishEnforcement(this.#enforcementEvent(record, 'suspend', status, why, []));
-    await this.#audit(record, {
-      actor: SYSTEM,
-      action: 'customer.suspended_at_once',
-      reason: why,
-      evidenceDigest: record.evidenceDigest ?? undefined,
-      details: { statusBefore: before, statusAfter: status },
-    });
-    return { status };
+    return suspendAtOnce({ ...this.#deps, now: this.#now }, record, why);
   }
 
   async notify(caseId: string, kind: 'opened' | 'reviewOverdue' | 'decisionRefused'): Promise<void> {

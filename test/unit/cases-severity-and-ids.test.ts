@@ -9,7 +9,11 @@ import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynam
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { type EscalationEvent, eventKey } from '../../shared/cases/events.ts';
-import { InMemoryCaseStore } from '../../shared/cases/in-memory.ts';
+import {
+  InMemoryCaseStore,
+  InMemoryCustomerRegistry,
+  RecordingNotifier,
+} from '../../shared/cases/in-memory.ts';
 import { type CaseTrigger, caseIdFor, EXECUTION_NAME, newCase } from '../../shared/cases/model.ts';
 import type { CaseStore, ExecutionStarter } from '../../shared/cases/ports.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
@@ -52,7 +56,13 @@ const traceback = (id: string, severity: EscalationEvent['severity']): Escalatio
 
 function raisingScenarios(makeStore: () => CaseStore) {
   const open = async (store: CaseStore, audit: InMemoryAuditStore, event: EscalationEvent) =>
-    startOrAttachCase(event, { cases: store, starter: new RecordingStarter(), audit });
+    startOrAttachCase(event, {
+      cases: store,
+      starter: new RecordingStarter(),
+      audit,
+      customers: new InMemoryCustomerRegistry(),
+      notifier: new RecordingNotifier(),
+    });
 
   it('a repeat traceback at high severity raises a medium case to high, once, with an audit record', async () => {
     const store = makeStore();
@@ -203,12 +213,33 @@ describe('case ids are Step Functions execution names', () => {
     expect(() => caseIdFor('C042', 'finding:C042', 'abc')).toThrow(/16 lowercase hex digits/);
   });
 
+  it('a critical event joining a case whose evidence is not gathered yet is left to the workflow', async () => {
+    const cases = new InMemoryCaseStore();
+    const customers = new InMemoryCustomerRegistry();
+    const notifier = new RecordingNotifier();
+    const deps = {
+      cases,
+      starter: new RecordingStarter(),
+      audit: new InMemoryAuditStore(),
+      customers,
+      notifier,
+    };
+    const { caseId } = await startOrAttachCase(finding('high', 'C042'), deps);
+    await startOrAttachCase(traceback('ITG-9', 'critical'), deps);
+    // the workflow's evidence step will see the critical trigger and suspend through its own step
+    expect(await cases.get(caseId)).toMatchObject({ severity: 'critical', statusBeforeSuspension: null });
+    expect(customers.changes).toEqual([]);
+    expect(notifier.enforcement).toEqual([]);
+  });
+
   it('the ids the case starter makes are execution names', async () => {
     const starter = new RecordingStarter();
     const outcome = await startOrAttachCase(finding('critical', 'carrier:east/ü 42'), {
       cases: new InMemoryCaseStore(),
       starter,
       audit: new InMemoryAuditStore(),
+      customers: new InMemoryCustomerRegistry(),
+      notifier: new RecordingNotifier(),
     });
     expect(outcome.caseId).toMatch(EXECUTION_NAME);
     expect(starter.started).toEqual([outcome.caseId]);

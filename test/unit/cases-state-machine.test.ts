@@ -184,7 +184,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
     broker,
     starter,
     async open(event: EscalationEvent) {
-      return startOrAttachCase(event, { cases, starter, audit });
+      return startOrAttachCase(event, { cases, starter, audit, customers, notifier });
     },
     async waitForStage(caseId: string, stage: ReviewStage) {
       for (let i = 0; i < 600; i++) {
@@ -316,6 +316,34 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(h.customers.changes.map((c) => c.status)).toEqual(['warned', 'suspended', 'warned']);
     expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend', 'reinstate']);
     expect(await h.auditActions(caseId)).toContain('customer.reinstated');
+  });
+
+  it('a critical finding joining a case already under review suspends at once; a dismissal restores the status', async () => {
+    const h = harness();
+    await h.customers.setStatus('C042', 'warned', 'earlier case');
+    const { caseId } = await h.open(finding());
+    await h.waitForStage(caseId, 'analyst');
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
+    const later = criticalFinding();
+    (later as { window_start: string }).window_start = '2026-11-27T18:00:00Z';
+    await expect(h.open(later)).resolves.toMatchObject({ outcome: 'attached', caseId });
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    const record = await h.cases.get(caseId);
+    expect(record).toMatchObject({ severity: 'critical', statusBeforeSuspension: 'warned' });
+    expect(record?.critical?.why.join()).toMatch(/joined the case at severity critical/);
+    expect(h.notifier.enforcement).toMatchObject([
+      { action: 'suspend', status: 'suspended', case_id: caseId },
+    ]);
+    expect(h.notifier.onCall.at(-1)?.subject).toMatch(/customer C042 suspended at once/);
+    // a redelivery of the same event suspends nothing twice
+    await h.open(later);
+    expect(h.notifier.enforcement).toHaveLength(1);
+    await h.decide(caseId, 'analyst', 'dismiss', 'alice');
+    await h.execution(caseId);
+    expect(h.customers.changes.map((c) => c.status)).toEqual(['warned', 'suspended', 'warned']);
+    expect(await h.auditActions(caseId)).toEqual(
+      expect.arrayContaining(['case.severity_raised', 'customer.suspended_at_once', 'customer.reinstated']),
+    );
   });
 
   it('terminate: the analyst recommends, a different executive approves, the customer is terminated', async () => {
