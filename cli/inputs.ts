@@ -1,4 +1,5 @@
-import { type BigIntStats, lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { type BigIntStats, createReadStream, lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
@@ -37,6 +38,8 @@ export interface Skipped {
    * a link): read once
    */
   repeated: number;
+  /** files with the same bytes as an earlier one under another name (a batch sent twice): read once */
+  sameContent: number;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function expandInputs(
   onSkipped: (skipped: Skipped) => void = warnSkipped,
 ): Promise<Array<{ path: string; size: number }>> {
   const out: Array<{ path: string; size: number }> = [];
-  const skipped: Skipped = { hidden: 0, special: 0, links: 0, repeated: 0 };
+  const skipped: Skipped = { hidden: 0, special: 0, links: 0, repeated: 0, sameContent: 0 };
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
   for (const p of paths) {
@@ -71,9 +74,46 @@ export async function expandInputs(
       if (firstTime(seenFiles, st, skipped)) out.push({ path: p, size: Number(st.size) });
     } else throw new UsageError(`${p}: is ${specialKind(st)}, not a CDR file`);
   }
-  if (skipped.hidden + skipped.special + skipped.links + skipped.repeated > 0) onSkipped(skipped);
-  if (out.length === 0) throw new UsageError(`no input files in ${paths.join(', ')}`);
+  const distinct = await withoutSameContent(out, skipped);
+  if (skipped.hidden + skipped.special + skipped.links + skipped.repeated + skipped.sameContent > 0)
+    onSkipped(skipped);
+  if (distinct.length === 0) throw new UsageError(`no input files in ${paths.join(', ')}`);
+  return distinct;
+}
+
+/**
+ * The files, each content once: a file with the same bytes as an earlier one (a switch's batch sent
+ * again under another name, a copy in another folder) is left out and counted, as the pipeline's
+ * ingest skips a batch whose bytes it already took under another key. Only files of a size another
+ * file has are hashed, so inputs of distinct sizes (nearly always) cost one stat each; empty files
+ * hold no calls and are kept.
+ */
+async function withoutSameContent(
+  files: Array<{ path: string; size: number }>,
+  skipped: Skipped,
+): Promise<Array<{ path: string; size: number }>> {
+  const bySize = new Map<number, number>();
+  for (const f of files) bySize.set(f.size, (bySize.get(f.size) ?? 0) + 1);
+  const seen = new Set<string>();
+  const out: Array<{ path: string; size: number }> = [];
+  for (const f of files) {
+    if (f.size > 0 && (bySize.get(f.size) ?? 0) > 1) {
+      const key = `${f.size}:${await contentDigest(f.path)}`;
+      if (seen.has(key)) {
+        skipped.sameContent++;
+        continue;
+      }
+      seen.add(key);
+    }
+    out.push(f);
+  }
   return out;
+}
+
+async function contentDigest(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**
@@ -148,6 +188,10 @@ function warnSkipped(s: Skipped): void {
   if (s.repeated > 0)
     process.stderr.write(
       `traceguard: read once: ${s.repeated} file(s) or folder(s) reached again (named twice, inside a named folder, or through a link)\n`,
+    );
+  if (s.sameContent > 0)
+    process.stderr.write(
+      `traceguard: read once: ${s.sameContent} file(s) with the same bytes as another input under another name (a batch sent twice)\n`,
     );
 }
 
