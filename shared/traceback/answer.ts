@@ -56,7 +56,16 @@ export function matchFrom(record: CallRecord, raw: string, batch: string, switch
 export function buildAnswer(
   request: TracebackRequest,
   matches: TracebackMatch[],
-  searched: { batches: number; window: SearchWindow; matched?: number },
+  searched: {
+    batches: number;
+    window: SearchWindow;
+    matched?: number;
+    /**
+     * 'files': only the batches someone named were searched (an offline lookup), so not finding the
+     * call says nothing about the rest of the network
+     */
+    scope?: 'network' | 'files';
+  },
   deadlineMs: number,
 ): TracebackAnswer {
   const sorted = [...matches].sort(byCloseness(request.callMs));
@@ -80,6 +89,8 @@ export function buildAnswer(
     note:
       sorted.length > 0
         ? `${more ?? sorted.length} matching call(s)${more !== null ? ` (the ${sorted.length} closest in time listed)` : ''} received from ${customers.join(', ')}${more !== null ? ' and maybe others' : ''}`
-        : `not found on our network: no call with these calling and called numbers started between ${from} and ${to} in ${where}`,
+        : searched.scope === 'files'
+          ? `not found in the given files: no call with these calling and called numbers started between ${from} and ${to} in ${where} (only these were searched; the network's other batches may hold it)`
+          : `not found on our network: no call with these calling and called numbers started between ${from} and ${to} in ${where}`,
   };
 }

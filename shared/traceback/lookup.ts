@@ -108,7 +108,7 @@ export async function lookupInBatches(
   return buildAnswer(
     request,
     matches.sorted(),
-    { batches: batches.length, window, matched: matches.total },
+    { batches: batches.length, window, matched: matches.total, scope: 'files' },
     deadlineMs(request.receivedMs, settings.slaHours),
   );
 }

@@ -286,6 +286,20 @@ describe('traceback lookup over local files (native formats)', () => {
     expect(answer.matches[0].raw).toBe(rows[1]);
   });
 
+  it('a call not in the named files is "not found in the given files", never "not found on our network"', async () => {
+    const path = join(dir, 'native', 'asterisk', 'Other.csv');
+    mkdirp(path);
+    writeFileSync(
+      path,
+      '"C100","2025550100","3125550100","from-carrier","""Bob"" <2025550100>","SIP/carrier-b-0000001e","SIP/out-0000001f","Dial","SIP/out/3125550100,60","2026-11-27 11:30:00","2026-11-27 11:30:05","2026-11-27 11:31:00",60,55,"ANSWERED","DOCUMENTATION","1764261000.1",""\n',
+    );
+    const answer = await lookupInBatches(request(), fileBatches([path]), { zone: NY });
+    expect(answer.status).toBe('not_found');
+    expect(answer.note).toMatch(
+      /^not found in the given files: .* in 1 batch\(es\) \(only these were searched/,
+    );
+  });
+
   it('finds the call in a gzipped FreeSWITCH CSV with local times', async () => {
     const path = join(dir, 'native', 'freeswitch', 'Master.csv.gz');
     const rows = [
