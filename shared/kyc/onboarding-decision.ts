@@ -20,7 +20,9 @@ export type DecisionCheck =
 /**
  * The rules of review: the analyst approves or refuses; an approval goes to an executive when the
  * checks require one (high risk, high volume, marketing), and the executive must be a different
- * person than the analyst. A refusal at any stage ends the application with its reason.
+ * person than the analyst. Neither review may be taken by the person who submitted the application
+ * (a salesperson cannot vet their own customer). A refusal at any stage ends the application with
+ * its reason.
  */
 export function applyOnboardingDecision(
   dossier: Dossier,
@@ -32,6 +34,12 @@ export function applyOnboardingDecision(
     return {
       ok: false,
       reason: `application ${dossier.applicationId} is not waiting for the ${stage} review`,
+    };
+  }
+  if (samePerson(dossier.submittedBy, decision.decidedBy)) {
+    return {
+      ok: false,
+      reason: `the ${stage} review must come from a different person than the one who submitted application ${dossier.applicationId} (${dossier.submittedBy})`,
     };
   }
   const recorded = { ...decision, at };

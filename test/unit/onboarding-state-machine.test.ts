@@ -260,6 +260,38 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
     );
   });
 
+  it('the person who submitted an application cannot review it: refused by the use case and by the machine', async () => {
+    const h = harness();
+    await h.submit(MARKETER);
+    await expect(h.decide('APP-MKT', 'analyst', 'approve', 'Sales@Carrier')).rejects.toThrow(
+      /different person than the one who submitted application APP-MKT \(sales@carrier\)/,
+    );
+    const token = (await h.dossiers.getToken('APP-MKT', 'analyst')) as string;
+    await h.broker.succeed(token, {
+      decision: 'approve',
+      reason: 'approving my own customer',
+      decidedBy: 'sales@carrier',
+    });
+    for (let i = 0; i < 200 && (await h.dossiers.getToken('APP-MKT', 'analyst')) === token; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await h.dossiers.get('APP-MKT')).toMatchObject({
+      analyst: null,
+      refusals: [
+        { stage: 'analyst', by: 'Sales@Carrier' },
+        { stage: 'analyst', by: 'sales@carrier' },
+      ],
+    });
+    // nor as the executive once another analyst approved
+    await h.decide('APP-MKT', 'analyst', 'approve', 'alice');
+    await expect(h.decide('APP-MKT', 'executive', 'approve', 'sales@carrier')).rejects.toThrow(
+      /submitted application APP-MKT/,
+    );
+    await h.decide('APP-MKT', 'executive', 'approve', 'erin');
+    await h.execution('APP-MKT');
+    expect(await h.registry.get('APP-MKT')).toMatchObject({ vetting: 'new' });
+  });
+
   it('high-volume marketer: low risk, yet activation waits for a different executive', async () => {
     const h = harness();
     await h.submit(MARKETER);
