@@ -32,7 +32,7 @@ export function registerOnboarding(customers: Command, program: Command): void {
           c,
         );
         process.stdout.write(
-          `application ${dossier.applicationId} ${started === 'started' ? 'submitted; checks running' : 'was already submitted'}: traceguard customers show ${dossier.applicationId}\n`,
+          `application ${dossier.applicationId} ${started === 'started' ? 'submitted; checks running' : 'was already submitted with this content, nothing changed'}: traceguard customers show ${dossier.applicationId}\n`,
         );
       } catch (e) {
         if (e instanceof InvalidApplication || e instanceof ApplicationRefused)

@@ -1,6 +1,7 @@
 import { appendAudit } from '../audit/append.ts';
+import { canonicalJson } from '../audit/canonical-json.ts';
 import type { AuditStore } from '../audit/ports.ts';
-import { parseApplication } from './application.ts';
+import { type Application, parseApplication } from './application.ts';
 import { type Dossier, newDossier, onboardingStream } from './dossier.ts';
 import { applyOnboardingDecision, onboardingDecisionSchema } from './onboarding-decision.ts';
 import type { DossierStore, OnboardingCallbacks, OnboardingStarter } from './ports.ts';
@@ -12,7 +13,8 @@ export class ApplicationRefused extends Error {
 
 /**
  * An application comes in (CLI, API): validated, stored as a new dossier, recorded, and its
- * onboarding workflow started under the application id. Submitting the same id again starts nothing.
+ * onboarding workflow started under the application id. Submitting the same application again starts
+ * nothing; submitting other content under a known id is refused (see refuseOtherContent).
  */
 export async function submitApplication(
   input: unknown,
@@ -27,6 +29,7 @@ export async function submitApplication(
     const existing = await deps.dossiers.get(application.application_id);
     if (!existing)
       throw new ApplicationRefused(`application ${application.application_id} vanished while submitted`);
+    refuseOtherContent(existing, application);
     return { dossier: existing, started: await deps.starter.start(existing.applicationId) };
   }
   await appendAudit(
@@ -41,6 +44,29 @@ export async function submitApplication(
     () => now,
   );
   return { dossier, started: await deps.starter.start(dossier.applicationId) };
+}
+
+/**
+ * An application id names one application: the stored one is what was checked and is being (or was)
+ * reviewed, so other content under its id would either be silently ignored or change a dossier under
+ * its reviewers. Refused; the message names the fields, never their values (ID numbers, addresses).
+ */
+function refuseOtherContent(existing: Dossier, received: Application): void {
+  // read through today's schema too, so a default added since it was stored is no difference
+  const stored = parseApplication(
+    existing.application,
+    `stored ${existing.applicationId}`,
+  ) as unknown as Record<string, unknown>;
+  const now = received as unknown as Record<string, unknown>;
+  const text = (v: unknown) => (v === undefined ? '' : canonicalJson(v));
+  const fields = [...new Set([...Object.keys(stored), ...Object.keys(now)])]
+    .filter((k) => text(stored[k]) !== text(now[k]))
+    .sort();
+  if (fields.length === 0) return;
+  throw new ApplicationRefused(
+    `application ${existing.applicationId} was already submitted at ${existing.submittedAt} by ${existing.submittedBy} ` +
+      `with other content (${fields.join(', ')} differ): it is not changed; submit the new details under a new application_id`,
+  );
 }
 
 /**

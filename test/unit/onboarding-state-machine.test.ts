@@ -380,4 +380,21 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
     await h.execution('APP-1');
     expect((await h.actions('APP-1')).filter((a) => a === 'onboarding.submitted')).toHaveLength(1);
   });
+
+  it('submitting other content under a known application id is refused, naming the fields; the dossier is unchanged', async () => {
+    const h = harness();
+    await h.submit();
+    const before = await h.dossiers.get('APP-1');
+    const resubmitted = h.submit({
+      legal_name: 'Other Name LLC',
+      expected_volume: { calls_per_day: 9, peak_per_hour: 2 },
+    });
+    await expect(resubmitted).rejects.toThrow(ApplicationRefused);
+    await expect(resubmitted).rejects.toThrow(
+      /application APP-1 was already submitted at .* by sales@carrier with other content \(expected_volume, legal_name differ\)/,
+    );
+    expect((await h.dossiers.get('APP-1'))?.application).toEqual(before?.application);
+    // the same content again is still harmless
+    expect((await h.submit()).started).toBe('already');
+  });
 });
