@@ -54,11 +54,24 @@ async function importCustomers(path: string): Promise<void> {
   process.stdout.write(`imported ${customers.size} customer(s) into ${table}\n`);
 }
 
-async function importReferenceObject(kind: 'numbers' | 'dno', path: string): Promise<void> {
-  const text = readInput(path, kind === 'dno' ? 'DNO list' : 'number inventory');
+async function importReferenceObject(
+  kind: 'numbers' | 'dno',
+  path: string,
+  options: { allowEmpty?: boolean },
+): Promise<void> {
+  const what = kind === 'dno' ? 'DNO list' : 'number inventory';
+  const text = readInput(path, what);
   const { parseDno, parseInventory } = await import('../shared/detect/reference.ts');
   // validate before resolving where to write, so a bad file is named even without a stack
-  await validated(() => (kind === 'dno' ? parseDno(text, path) : parseInventory(text, path)));
+  const entries = await validated(() =>
+    kind === 'dno' ? parseDno(text, path).size : parseInventory(text, path).size,
+  );
+  // the file replaces the whole list: an empty one (a failed export, the wrong file) would silently
+  // switch off every check that reads it, so emptying it takes saying so
+  if (entries === 0 && !options.allowEmpty)
+    throw new UsageError(
+      `${path}: no entries (empty, or only comments or a header): importing it would empty the whole ${what}; nothing imported (use --allow-empty if the list is meant to be emptied)`,
+    );
   const bucket = await resolveTarget('REFERENCE_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { putReferenceObject } = await import('../shared/aws/reference-import.ts');
@@ -69,6 +82,8 @@ async function importReferenceObject(kind: 'numbers' | 'dno', path: string): Pro
     `imported ${count} ${kind === 'dno' ? 'DNO number(s)' : 'inventory entr(ies)'} to s3://${bucket}/${key}, replacing the whole ${kind === 'dno' ? 'DNO list' : 'number inventory'} (import the complete file, not additions); ingest picks them up within 5 minutes\n`,
   );
 }
+
+const ALLOW_EMPTY = '--allow-empty';
 
 export function register(program: Command): void {
   const customers = program
@@ -89,12 +104,16 @@ export function register(program: Command): void {
     .command('import')
     .description('Validate an inventory CSV (customer_id,number) and store it in the ReferenceBucket')
     .argument('<csv>', 'number inventory CSV')
-    .action((path: string) => importReferenceObject('numbers', path));
+    .option(ALLOW_EMPTY, 'import a file with no entries: empties the whole number inventory')
+    .action((path: string, options: { allowEmpty?: boolean }) =>
+      importReferenceObject('numbers', path, options),
+    );
   program
     .command('dno')
     .description('Do-Not-Originate list')
     .command('import')
     .description('Validate a DNO list (one number per line, # comments) and store it in the ReferenceBucket')
     .argument('<file>', 'DNO list')
-    .action((path: string) => importReferenceObject('dno', path));
+    .option(ALLOW_EMPTY, 'import a file with no numbers: empties the whole DNO list')
+    .action((path: string, options: { allowEmpty?: boolean }) => importReferenceObject('dno', path, options));
 }

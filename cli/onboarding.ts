@@ -158,6 +158,9 @@ export function registerOnboarding(customers: Command, program: Command): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+      // the public export is never empty: an empty file is a failed download or the wrong file
+      if (listings.size === 0)
+        throw new UsageError(`${path}: no RMD listings (empty, or only a header); nothing imported`);
       const c = await connect();
       const count = await c.rmd.replaceAll(listings.values());
       process.stdout.write(`imported ${count} RMD listing(s)\n`);

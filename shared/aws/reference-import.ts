@@ -92,7 +92,9 @@ export async function putReferenceObject(
     new PutObjectCommand({
       Bucket: bucket,
       Key: key,
-      Body: text,
+      // bytes of known length: a string body, empty at least, makes the SDK warn about a stream of
+      // unknown length
+      Body: Buffer.from(text, 'utf8'),
       ContentType: kind === 'dno' ? 'text/plain; charset=utf-8' : 'text/csv; charset=utf-8',
     }),
   );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeNumber } from '../cdr/phone.ts';
 import { parseIpRange } from '../net/ip-range.ts';
-import { csvObjects, ReferenceDataError } from './reference-csv.ts';
+import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
 
 /**
  * The customer registry (docs/input-contract.md): who each customer is, how well vetted, and what
@@ -110,7 +110,7 @@ export function parseCustomers(text: string, source: string): Map<string, Custom
   const map = new Map<string, Customer>();
   /** the line each customer was first seen on: a second row would silently replace it */
   const firstLine = new Map<string, number>();
-  for (const { line, row } of csvObjects(text, source, ['customer_id', 'vetting', 'traffic_profile'])) {
+  const headed = eachCsvObject(text, source, ['customer_id', 'vetting', 'traffic_profile'], (line, row) => {
     const parsed = customerSchema.safeParse({
       name: '',
       onboarded_at: '',
@@ -136,7 +136,13 @@ export function parseCustomers(text: string, source: string): Map<string, Custom
       );
     firstLine.set(id, line);
     map.set(id, parsed.data);
-  }
+  });
+  // an empty file is a wrong or failed export, not a registry without customers: every customer
+  // would be judged `new`
+  if (!headed)
+    throw new ReferenceDataError(
+      `${source}: empty file (expected a header customer_id,name,onboarded_at,vetting,traffic_profile)`,
+    );
   return map;
 }
 

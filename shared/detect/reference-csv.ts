@@ -24,14 +24,15 @@ export function csvObjects(
 /**
  * csvObjects one row at a time, none kept: a number inventory runs to 100,000 rows and more, parsed by
  * every thread that checks calls, and holding them all until the last was read made the collector
- * copy each row and its strings before they were dropped.
+ * copy each row and its strings before they were dropped. Returns whether the text had a header
+ * line at all (an empty file has none).
  */
 export function eachCsvObject(
   text: string,
   source: string,
   required: string[],
   fn: (line: number, row: Record<string, string>) => void,
-): void {
+): boolean {
   let header: string[] | null = null;
   const tok = new CsvTokenizer({
     record(rec) {
@@ -52,4 +53,5 @@ export function eachCsvObject(
   });
   tok.push(Buffer.from(text, 'utf8'));
   tok.end();
+  return header !== null;
 }

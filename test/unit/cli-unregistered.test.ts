@@ -52,6 +52,23 @@ describe('analyze --customers', () => {
     expect(err).not.toMatch(/\bC1\b/);
   });
 
+  it('refuses a registry file with no header: an empty file is not a registry with every customer new', async () => {
+    for (const [name, text] of [
+      ['empty.csv', ''],
+      ['blank.csv', '\n\n'],
+    ]) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      await expect(
+        (async () => [
+          ...(await runAnalyze([cdr], { inputFormat: 'auto', format: 'json', customers: path })),
+        ])(),
+      ).rejects.toThrow(
+        `${path}: empty file (expected a header customer_id,name,onboarded_at,vetting,traffic_profile)`,
+      );
+    }
+  });
+
   it('says nothing without a registry: every customer is new by choice', async () => {
     expect(await stderrOf(false)).not.toMatch(/not in the registry/);
   });

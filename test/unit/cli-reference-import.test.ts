@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
+import { type RunningFauxqs, startFauxqs } from '../../local/emulators/fauxqs.ts';
+import { DNO_KEY, NUMBERS_KEY } from '../../shared/aws/reference-store.ts';
+
+/**
+ * `traceguard dno import`, `numbers import` and `rmd import` replace a whole reference list: a file
+ * with no entries in it is refused unless `--allow-empty` says the list is meant to be emptied. Run
+ * as the real command against a real S3 API (fauxqs, in this process).
+ */
+const REGION = 'us-east-1';
+const repoRoot = join(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
+
+let dir: string;
+let fauxqs: RunningFauxqs;
+let s3: S3Client;
+let bucketNo = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cli-reference-import-'));
+  fauxqs = await startFauxqs({ dataDir: dir, region: REGION, onObjectCreated: () => {} });
+  s3 = new S3Client({
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: fauxqs.endpoint,
+    forcePathStyle: true,
+  });
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await fauxqs?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function newBucket(): Promise<string> {
+  const bucket = `reference-${++bucketNo}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+async function stored(bucket: string, key: string): Promise<string> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await out.Body?.transformToString()) ?? '';
+}
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), ...args], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+      ...env,
+    },
+  }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('reference list imports refuse a file with no entries', () => {
+  for (const { kind, key, good, empties } of [
+    {
+      kind: 'dno',
+      key: DNO_KEY,
+      good: '+12025550100\n',
+      empties: { 'zero bytes': '', 'only comments': '# the DNO list\n\n# nothing yet\n' },
+    },
+    {
+      kind: 'numbers',
+      key: NUMBERS_KEY,
+      good: 'customer_id,number\nC1,+12025550100\n',
+      empties: { 'zero bytes': '', 'only a header': 'customer_id,number\n' },
+    },
+  ]) {
+    it(`${kind} import: exit 2 and the list kept; --allow-empty empties it, without an SDK warning`, async () => {
+      // Prepare
+      const bucket = await newBucket();
+      const env = { REFERENCE_BUCKET: bucket };
+      expect((await cli([kind, 'import', file(`${kind}.good`, good)], env)).code).toBe(0);
+      for (const [what, text] of Object.entries(empties)) {
+        const path = file(`${kind}-${what.replace(/ /g, '-')}`, text);
+        // Act
+        const refused = await cli([kind, 'import', path], env);
+        // Assess
+        expect(refused.code, what).toBe(2);
+        expect(refused.stderr).toMatch(
+          new RegExp(`^traceguard: ${path}: no entries .*would empty the whole .*--allow-empty`),
+        );
+        expect(refused.stdout).toBe('');
+        expect(await stored(bucket, key)).toBe(good);
+      }
+      const emptied = await cli([kind, 'import', '--allow-empty', file(`${kind}.empty`, '')], env);
+      expect(emptied).toMatchObject({ code: 0, stderr: '' });
+      expect(emptied.stdout).toMatch(/^imported 0 /);
+      expect(await stored(bucket, key)).toBe('');
+    }, 30_000);
+  }
+
+  it('rmd import: an export with no listings is refused before the stack is looked for', async () => {
+    for (const text of ['', 'RMD Number,Business Name,FRN,Other DBA Name(s)\n']) {
+      const path = file('rmd.csv', text);
+      const refused = await cli(['rmd', 'import', path]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(
+        `traceguard: ${path}: no RMD listings (empty, or only a header); nothing imported\n`,
+      );
+    }
+  }, 30_000);
+});
