@@ -240,10 +240,13 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
         'm',
       ),
     );
-    // a stream with no records is nothing verified
+    // a stream nobody wrote, of no case on record, is a typo: an error naming the streams there are
     const none = await cli('audit', 'verify', '--stream', 'case#NO-SUCH-CASE');
-    expect(none.code).toBe(1);
-    expect(none.stdout).toMatch(/^BROKEN {2}case#NO-SUCH-CASE: at record 0: no records in this stream$/m);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(
+      /^traceguard: no audit stream 'case#NO-SUCH-CASE'; the streams are: events, /,
+    );
     expect(t.glueErrors).toEqual([]);
   });
 

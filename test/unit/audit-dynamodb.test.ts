@@ -46,9 +46,13 @@ const entry = (n: number) => ({
   details: { n, nested: { b: 1, a: [1, 'x'] } },
 });
 
-async function auditVerify(): Promise<{ code: number; stdout: string }> {
+async function auditVerify(
+  args: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     ...process.env,
+    ...extraEnv,
     AUDIT_TABLE: 'Audit',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_REGION: 'us-east-1',
@@ -58,11 +62,14 @@ async function auditVerify(): Promise<{ code: number; stdout: string }> {
   try {
     // cwd outside the repository, so a local stack's .data/endpoints.json cannot redirect the command
     const bin = join(import.meta.dirname, '../../bin/traceguard.js');
-    const { stdout } = await run(process.execPath, [bin, 'audit', 'verify'], { env, cwd: dataDir });
-    return { code: 0, stdout };
+    const { stdout, stderr } = await run(process.execPath, [bin, 'audit', 'verify', ...args], {
+      env,
+      cwd: dataDir,
+    });
+    return { code: 0, stdout, stderr };
   } catch (error) {
-    const failed = error as { code: number; stdout: string };
-    return { code: failed.code, stdout: failed.stdout };
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
 
@@ -91,6 +98,41 @@ describe('audit log in DynamoDB', () => {
     const tampered = await auditVerify();
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/BROKEN {2}events: at record 4: record 4 was altered/);
+  });
+
+  it('--stream with a name nobody wrote is a usage error listing the streams, not a broken chain; a case on record with no chain is broken', async () => {
+    const store = new DynamoAuditStore(doc, 'Audit');
+    await appendAudit(store, 'events', entry(0));
+    await appendAudit(store, 'case#C050-F-1', entry(1));
+    await appendAudit(store, 'case#C050-F-2', entry(2));
+
+    const typo = await auditVerify(['--stream', 'evnets']);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toMatch(
+      /^traceguard: no audit stream 'evnets'; the streams are: events, \d+ case#<id> \(such as case#C0\d\d-F-\d\)\n$/,
+    );
+
+    // a case the Cases table holds, whose whole chain is gone: loss, not a typo
+    const cases = new DynamoCaseStore(doc, 'Cases');
+    await cases.open(
+      newCase(
+        'C051-F-1',
+        {
+          key: 'f1',
+          type: 'finding',
+          severity: 'high',
+          receivedAt: '2026-11-28T10:00:00Z',
+          event: { customer_id: 'C051', reasons: [] },
+        },
+        '2026-11-28T10:00:00Z',
+      ),
+    );
+    const lost = await auditVerify(['--stream', 'case#C051-F-1'], { CASES_TABLE: 'Cases' });
+    expect(lost.code).toBe(1);
+    expect(lost.stdout).toMatch(/^BROKEN {2}case#C051-F-1: at record 0: no records in this stream$/m);
+    // closed again, so the case store's own test below sees only its cases open
+    await cases.release('C051', 'C051-F-1');
   });
 
   it('refuses to overwrite an existing sequence number', async () => {
