@@ -115,6 +115,19 @@ async function runSubmit(path: string): Promise<string> {
   const request = await readRequest(path);
   const t = await target();
   const queueUrl = requireSetting(t, 'TRACEBACK_QUEUE_URL');
+  // and checked against a request already on record under its id, as intake will: another call under
+  // a known id would be refused there, after this command said submitted, and end in the DLQ
+  const known = await (await store()).get(request.tracebackId);
+  if (known) {
+    const { refuseAnotherCall } = await import('../shared/traceback/intake.ts');
+    const { TracebackConflictError } = await import('../shared/traceback/request.ts');
+    try {
+      refuseAnotherCall(request, known);
+    } catch (e) {
+      if (e instanceof TracebackConflictError) throw new UsageError(`${path}: ${e.message}`);
+      throw e;
+    }
+  }
   const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
   const { deadlineMs } = await import('../shared/traceback/deadline.ts');
   const { isoUtc } = await import('../shared/cdr/time.ts');

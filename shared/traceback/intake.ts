@@ -47,8 +47,12 @@ export function newRecord(request: TracebackRequest, slaHours: number = DEFAULT_
   };
 }
 
-/** Throws when a stored request under this id names another call than the one received now. */
-function refuseAnotherCall(request: TracebackRequest, stored: TracebackRecord): void {
+/**
+ * Throws TracebackConflictError when a stored request under this id names another call than the one
+ * received now. Intake checks it on every delivery; `traceguard traceback submit` checks it before
+ * sending, so a conflicting request is refused at the prompt instead of in the dead-letter queue.
+ */
+export function refuseAnotherCall(request: TracebackRequest, stored: TracebackRecord): void {
   // a record stored before requests were kept has nothing to compare with
   if (!stored.request) return;
   const fields = differentCall(

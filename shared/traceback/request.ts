@@ -8,14 +8,22 @@ import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
  * and are normalized exactly as CDR numbers are, so `(202) 555-0143` in a request finds
  * `sip:+12025550143@host` in a batch. `switch_id` is optional: when present it narrows the search.
  */
+/**
+ * A string field. zod's own words for a missing or mistyped one ("Invalid input: expected string,
+ * received undefined") say nothing a requester can act on.
+ */
+const text = (field: string) =>
+  z.string({
+    error: (issue) => (issue.input === undefined ? `${field} is missing` : `${field} must be a JSON string`),
+  });
+
 const timestamp = (field: string) =>
-  z.string().refine((s) => !Number.isNaN(parseTimestamp(s, null)), {
+  text(field).refine((s) => !Number.isNaN(parseTimestamp(s, null)), {
     message: `${field} must be an ISO 8601 time with an offset (e.g. 2026-11-27T16:31:07Z) or epoch seconds/ms`,
   });
 
 const number = (field: string) =>
-  z
-    .string()
+  text(field)
     .trim()
     .min(1, `${field} must not be empty`)
     .refine((s) => normalizeNumber(s).cls !== 'invalid_digits' && normalizeNumber(s).value !== '', {
@@ -23,8 +31,7 @@ const number = (field: string) =>
     });
 
 export const tracebackRequestSchema = z.looseObject({
-  traceback_id: z
-    .string()
+  traceback_id: text('traceback_id')
     .trim()
     .min(1, 'traceback_id must not be empty')
     .max(200, 'traceback_id is longer than 200 characters')
@@ -33,9 +40,9 @@ export const tracebackRequestSchema = z.looseObject({
   call_time: timestamp('call_time'),
   calling_number: number('calling_number'),
   called_number: number('called_number'),
-  requester: z.string().optional(),
-  campaign: z.string().optional(),
-  switch_id: z.string().min(1).optional(),
+  requester: text('requester').optional(),
+  campaign: text('campaign').optional(),
+  switch_id: text('switch_id').min(1, 'switch_id must not be empty').optional(),
 });
 
 export type TracebackRequestDocument = z.infer<typeof tracebackRequestSchema>;

@@ -154,6 +154,28 @@ describe('traceback through the local stack', () => {
     expect(history.Items?.map((i) => i.tracebackId)).toEqual(['ITG-E2E-1']);
   });
 
+  it('refuses, before sending, a request under a known id for another call', async () => {
+    const other = requestFile('other-call.json', {
+      traceback_id: 'ITG-E2E-1',
+      received_at: '2026-11-28T14:05:00Z',
+      call_time: '2026-11-27T16:41:07Z',
+      calling_number: '(202) 555-0143',
+      called_number: '+1 312 555 0199',
+    });
+    const refused = await cli('traceback', 'submit', other).then(
+      () => null,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stdout).toBe('');
+    expect(refused?.stderr).toBe(
+      `traceguard: ${other}: traceback ITG-E2E-1 was received at 2026-11-28T14:05:00Z for another call (call_time differ): a traceback id names one call, so these details are not answered under it; send them under a new id\n`,
+    );
+    // nothing was sent: the record still names the first call
+    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1')).stdout);
+    expect(shown.callTime).toBe('2026-11-27T16:31:07Z');
+  });
+
   it('raises a repeat traceback for the same customer to high severity on the open case', async () => {
     await cli(
       'traceback',
