@@ -90,9 +90,13 @@ async function connect() {
 }
 
 /** `--as` only where there is no real identity to record; in AWS the STS caller ARN is the reviewer. */
-export async function identity(local: boolean, as: string | undefined): Promise<string> {
+export async function identity(
+  local: boolean,
+  as: string | undefined,
+  role: 'decides' | 'submits' = 'decides',
+): Promise<string> {
   if (local) {
-    if (!as?.trim()) throw new UsageError('--as NAME is required against the local stack (who decides)');
+    if (!as?.trim()) throw new UsageError(`--as NAME is required against the local stack (who ${role})`);
     return as.trim();
   }
   if (as) throw new UsageError('--as is only for the local stack; in AWS your AWS identity is recorded');

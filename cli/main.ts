@@ -2,6 +2,8 @@
  * The `traceguard` command. Each subcommand lives in its own module under cli/ and registers itself
  * on the program; this file only assembles them and maps failures to exit codes.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerCommands } from './commands.ts';
 import { exitWithUsageError } from './exit-on-error.ts';
@@ -19,6 +21,39 @@ function oneSafeLine(message: string): string {
   return terminalSafe(message.trimEnd().replace(/\n+/g, ' '));
 }
 
+/** The version in the package's package.json: above cli/ in the repository, above dist/cli/ installed. */
+function packageVersion(): string | undefined {
+  for (const up of ['..', '../..']) {
+    const file = fileURLToPath(new URL(`${up}/package.json`, import.meta.url));
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version;
+  }
+  return undefined;
+}
+
+/**
+ * commander reads --help before it finds a command unknown, so `traceguard onboarding --help` printed
+ * the program's help and exited 0, as if the command existed. A name that is no command of the
+ * program, or of a command group (`customers nope`), is refused first.
+ */
+function refuseUnknownCommand(args: string[]): void {
+  let command = program;
+  for (const arg of args) {
+    // the program and the groups take no option with a value, so every other word names a command
+    if (arg.startsWith('-')) continue;
+    if (command.commands.length === 0 || arg === 'help') return;
+    const next: Command | undefined = command.commands.find(
+      (c) => c.name() === arg || c.aliases().includes(arg),
+    );
+    if (!next) {
+      command.error(`error: unknown command '${arg}'`, { code: 'commander.unknownCommand' });
+      return;
+    }
+    command = next;
+  }
+}
+
+const version = packageVersion();
+if (version) program.version(version);
 registerCommands(program);
 
 // a reader that stops early (`traceguard analyze ... | head`) closes the pipe: that ends the output,
@@ -29,6 +64,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
+  refuseUnknownCommand(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   exitWithUsageError(error);

@@ -27,7 +27,7 @@ export function registerOnboarding(customers: Command, program: Command): void {
         const c = await connect();
         const { dossier, started } = await submitApplication(
           input,
-          await identity(c.target.local, options.as),
+          await identity(c.target.local, options.as, 'submits'),
           path,
           c,
         );

@@ -15,10 +15,12 @@ export function wholeSeconds(flag: string, text: string | undefined): number | u
  */
 export async function targetConfig<T>(read: (env: NodeJS.ProcessEnv) => T): Promise<T> {
   const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
-  resolveCliTarget();
+  const { notHere } = resolveCliTarget();
   try {
     return read(process.env);
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}; or start the local stack (npm start)`);
+    throw new UsageError(
+      `${(e as Error).message}${notHere ? `; ${notHere}, or set them` : ''}; or start the local stack (npm start)`,
+    );
   }
 }

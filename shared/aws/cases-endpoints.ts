@@ -10,6 +10,11 @@ import { resolve } from 'node:path';
 export interface CliTarget {
   local: boolean;
   source: string;
+  /**
+   * When no endpoints file is here, what to say after a missing setting: the CLI reads the local
+   * stack of the folder it runs from only, so a command run from a subfolder finds none. '' otherwise.
+   */
+  notHere: string;
   require(name: string): string;
   optional(name: string): string | undefined;
 }
@@ -39,13 +44,21 @@ export function resolveCliTarget(file = localEndpointsFile()): CliTarget {
     source = file;
   }
   const local = Object.keys(process.env).some((name) => name.startsWith('AWS_ENDPOINT_URL'));
+  const notHere =
+    source === 'environment'
+      ? 'no local stack here: commands use the local stack of the project folder they are run from; run this from that folder, or set TRACEGUARD_DATA_DIR to its data folder'
+      : '';
   return {
     local,
     source,
+    notHere,
     optional: (name) => process.env[name] || undefined,
     require(name) {
       const value = process.env[name];
-      if (!value) throw new Error(`${name} is not set (environment, or ${file} from the local stack)`);
+      if (!value)
+        throw new Error(
+          `${name} is not set (environment, or ${file} from the local stack)${notHere ? `; ${notHere}, or set ${name}` : ''}`,
+        );
       return value;
     },
   };
