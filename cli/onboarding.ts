@@ -25,14 +25,14 @@ export function registerOnboarding(customers: Command, program: Command): void {
         // validate before resolving where to write, so a bad file is named even without a stack
         parseApplication(input, path);
         const c = await connect();
-        const { dossier, started } = await submitApplication(
+        const { dossier, resubmitted } = await submitApplication(
           input,
           await identity(c.target.local, options.as, 'submits'),
           path,
           c,
         );
         process.stdout.write(
-          `application ${dossier.applicationId} ${started === 'started' ? 'submitted; checks running' : 'was already submitted with this content, nothing changed'}: traceguard customers show ${dossier.applicationId}\n`,
+          `application ${dossier.applicationId} ${resubmitted ? 'was already submitted with this content, nothing changed' : 'submitted; checks running'}: traceguard customers show ${dossier.applicationId}\n`,
         );
       } catch (e) {
         if (e instanceof InvalidApplication || e instanceof ApplicationRefused)

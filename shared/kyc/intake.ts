@@ -21,7 +21,7 @@ export async function submitApplication(
   submittedBy: string,
   where: string,
   deps: { dossiers: DossierStore; starter: OnboardingStarter; audit: AuditStore; now?: () => Date },
-): Promise<{ dossier: Dossier; started: 'started' | 'already' }> {
+): Promise<{ dossier: Dossier; started: 'started' | 'already'; resubmitted: boolean }> {
   const now = (deps.now ?? (() => new Date()))();
   const application = parseApplication(input, where);
   const dossier = newDossier(application, submittedBy, now);
@@ -30,7 +30,13 @@ export async function submitApplication(
     if (!existing)
       throw new ApplicationRefused(`application ${application.application_id} vanished while submitted`);
     refuseOtherContent(existing, application);
-    return { dossier: existing, started: await deps.starter.start(existing.applicationId) };
+    // started again in case the first start failed; Step Functions answers 'started' for a running
+    // execution of the same name and input, so `resubmitted` is what says nothing new came in
+    return {
+      dossier: existing,
+      started: await deps.starter.start(existing.applicationId),
+      resubmitted: true,
+    };
   }
   await appendAudit(
     deps.audit,
@@ -43,7 +49,7 @@ export async function submitApplication(
     },
     () => now,
   );
-  return { dossier, started: await deps.starter.start(dossier.applicationId) };
+  return { dossier, started: await deps.starter.start(dossier.applicationId), resubmitted: false };
 }
 
 /**
