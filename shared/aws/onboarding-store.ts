@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -155,7 +156,17 @@ export class DynamoDoNotOnboardList implements DoNotOnboardList {
   }
 }
 
-/** The imported RMD export in the Dossiers table (`RMD#<number>` / `LISTING`). */
+/** The item naming the RMD import in force. */
+const RMD_CURRENT = { pk: 'RMD#IMPORT', sk: 'CURRENT' };
+
+/**
+ * The imported RMD export in the Dossiers table: each import writes its listings under its own id
+ * (`RMD#<number>` / `LISTING#<import id>`) and then names that import current (`RMD#IMPORT` /
+ * `CURRENT`, one item). A provider the FCC removed from the database is in no later import, so its
+ * old listing no longer counts, and nothing has to scan the table to delete it; a lookup during an
+ * import sees the import before it, whole. Listings of a table written before imports had ids
+ * (`LISTING`) count until the first import with one.
+ */
 export class DynamoRmdStore implements RmdStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
@@ -164,21 +175,31 @@ export class DynamoRmdStore implements RmdStore {
     this.#table = table;
   }
   async replaceAll(listings: Iterable<RmdListing>): Promise<number> {
+    const importId = `${new Date().toISOString()}#${randomUUID()}`;
     let n = 0;
     for (const listing of listings) {
       await this.#doc.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk: `RMD#${listing.rmd_number}`, sk: 'LISTING', listing },
+          Item: { pk: `RMD#${listing.rmd_number}`, sk: `LISTING#${importId}`, listing },
         }),
       );
       n++;
     }
+    // last: until this write, lookups read the import before
+    await this.#doc.send(
+      new PutCommand({ TableName: this.#table, Item: { ...RMD_CURRENT, importId, listings: n } }),
+    );
     return n;
   }
   async get(rmdNumber: string): Promise<RmdListing | null> {
+    const current = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: RMD_CURRENT, ConsistentRead: true }),
+    );
+    const importId = current.Item?.importId as string | undefined;
+    const sk = importId === undefined ? 'LISTING' : `LISTING#${importId}`;
     const out = await this.#doc.send(
-      new GetCommand({ TableName: this.#table, Key: { pk: `RMD#${rmdNumber}`, sk: 'LISTING' } }),
+      new GetCommand({ TableName: this.#table, Key: { pk: `RMD#${rmdNumber}`, sk } }),
     );
     return (out.Item?.listing as RmdListing | undefined) ?? null;
   }
