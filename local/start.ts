@@ -1,6 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -26,6 +25,7 @@ import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
 import { runTrackRecordOnce } from './demo/track-record.ts';
 import { queueDepth } from './queue-depth.ts';
 import { startLocalStack } from './stack.ts';
+import { parseStartOptions } from './start-options.ts';
 import { synthesizeTemplate } from './template/synthesize.ts';
 
 /**
@@ -35,19 +35,12 @@ import { synthesizeTemplate } from './template/synthesize.ts';
  * the findings, the alerts on-call received, the open cases and the traceback answers. `--once` stops
  * there; otherwise it stays up, printing new findings and alerts as they come, until Ctrl-C.
  */
-const { values } = parseArgs({
-  options: {
-    'data-dir': { type: 'string', default: '.data' },
-    fresh: { type: 'boolean', default: false },
-    once: { type: 'boolean', default: false },
-    'no-sample': { type: 'boolean', default: false },
-  },
-});
+const options = parseStartOptions(process.argv.slice(2));
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const repoRoot = process.cwd();
-const dataDir = resolve(repoRoot, values['data-dir']);
-if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
+const dataDir = resolve(repoRoot, options.dataDir);
+if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(join(dataDir, 'logs'), { recursive: true });
 say('traceguard: synthesizing the CDK app and starting the local emulators...');
 const logDir = join(dataDir, 'logs');
@@ -153,7 +146,7 @@ try {
   const marker = join(dataDir, 'sample-loaded.json');
   const sampleDir = join(dataDir, 'sample');
   const tracebackIds: string[] = [];
-  if (!values['no-sample'] && !existsSync(marker)) {
+  if (options.sample && !existsSync(marker)) {
     const targets: SeedTargets = {
       doc,
       s3,
@@ -202,7 +195,7 @@ try {
     }),
   );
   const onboardingMarker = join(dataDir, 'onboarding-loaded.json');
-  if (!values['no-sample'] && !existsSync(onboardingMarker)) {
+  if (options.sample && !existsSync(onboardingMarker)) {
     const sfn = new SFNClient({ ...common, endpoint: stack.env.AWS_ENDPOINT_URL_SFN });
     process.stdout.write(
       await runOnboardingDemo({
@@ -231,7 +224,7 @@ try {
   process.stdout.write(
     `  Function logs: ${logDir}/ (one file per function)${glueErrors ? `; ${glueErrors} handler error(s) so far, see local-runtime.log` : ''}\n`,
   );
-  if (values.once) await shutdown(0);
+  if (options.once) await shutdown(0);
   else {
     say('\ntraceguard: the stack is up; new findings and alerts appear below. Ctrl-C stops it.');
     setInterval(() => {
