@@ -1,7 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ReconcileReport } from '../shared/ingest/reconcile.ts';
 import { type LocalEndpoints, localAwsEnvironment, localClients } from './aws-clients.ts';
+import { LOCK_FILE, lockDataDir } from './data-lock.ts';
 import { startDynamoDb } from './emulators/dynamodb.ts';
 import { startFauxqs } from './emulators/fauxqs.ts';
 import { ActivityTracker } from './glue/activity.ts';
@@ -114,12 +115,28 @@ function passthroughEnvironment(): Record<string, string> {
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.repoRoot ?? process.cwd(), options.dataDir ?? '.data');
+  // first of all, before anything in the folder is wiped or written: one stack per data folder
+  const unlock = lockDataDir(dataDir);
+  try {
+    if (options.fresh)
+      for (const entry of readdirSync(dataDir))
+        if (entry !== LOCK_FILE) rmSync(join(dataDir, entry), { recursive: true, force: true });
+    return await startLocked(options, dataDir, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: LocalStackOptions,
+  dataDir: string,
+  unlock: () => void,
+): Promise<LocalStack> {
   const repoRoot = resolve(options.repoRoot ?? process.cwd());
-  const dataDir = resolve(repoRoot, options.dataDir ?? '.data');
   const region = options.region ?? 'us-east-1';
   const onError = options.onError ?? ((error: unknown) => console.error('[local]', error));
-  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
   const templates = loadTemplates(options.template);
 
   const activity = new ActivityTracker();
@@ -139,7 +156,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const fauxqs = fauxqsStart.value;
   const dynamodb = dynamodbStart.value;
-  const cleanups: Array<() => Promise<void> | void> = [() => dynamodb.stop(), () => fauxqs.stop()];
+  // run in reverse: the lock is released last, once nothing of this stack runs on the folder
+  const cleanups: Array<() => Promise<void> | void> = [unlock, () => dynamodb.stop(), () => fauxqs.stop()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) {
       try {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +11,7 @@ import { DynamoCaseStore } from '../shared/aws/cases-store.ts';
 import { DynamoTracebackStore } from '../shared/aws/traceback-store.ts';
 import { maskPhoneNumbers } from '../shared/privacy/mask-numbers.ts';
 import { LOCAL_CREDENTIALS } from './aws-clients.ts';
+import { DataDirLockedError, liveHolder } from './data-lock.ts';
 import { runDayReviewOnce } from './demo/day-review.ts';
 import { runOnboardingDemo } from './demo/onboarding.ts';
 import { renderReport } from './demo/report.ts';
@@ -40,21 +41,23 @@ const options = parseStartOptions(process.argv.slice(2));
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const repoRoot = process.cwd();
 const dataDir = resolve(repoRoot, options.dataDir);
-if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
-mkdirSync(join(dataDir, 'logs'), { recursive: true });
+// refused before the synthesis (seconds) when another stack runs on the folder; the stack takes the lock
+const holder = liveHolder(dataDir);
+if (holder !== null) refuse(new DataDirLockedError(dataDir, holder));
 say('traceguard: synthesizing the CDK app and starting the local emulators...');
 const logDir = join(dataDir, 'logs');
 let glueErrors = 0;
 const stack = await startLocalStack({
   template: await synthesizeTemplate(repoRoot),
   dataDir,
-  fresh: false, // wiped above, before the log folder was made
+  fresh: options.fresh, // wiped by the stack once it holds the folder's lock
   repoRoot,
   functionLogDir: logDir,
   // a failing handler is retried and ends in its DLQ; keep the details in a file, count them here
   onError: (error) => {
     glueErrors++;
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    mkdirSync(logDir, { recursive: true });
     appendFileSync(join(logDir, 'local-runtime.log'), `${new Date().toISOString()} ${text}\n`);
     // one line here, so a run that waits on a failing message says why (numbers masked: errors may quote rows)
     const first = maskPhoneNumbers((error instanceof Error ? error.message : String(error)).split('\n')[0]);
@@ -62,7 +65,15 @@ const stack = await startLocalStack({
       `traceguard: a handler failed: ${first.slice(0, 300)} (retried by SQS; details in ${join(logDir, 'local-runtime.log')})`,
     );
   },
-});
+}).catch((error: unknown) => refuse(error));
+mkdirSync(logDir, { recursive: true });
+
+/** a second stack on a data folder in use ends with one line; anything else is thrown as it was */
+function refuse(error: unknown): never {
+  if (!(error instanceof DataDirLockedError)) throw error;
+  say(`traceguard: ${error.message}`);
+  process.exit(1);
+}
 
 const swept = stack.startupSweep;
 if (swept && swept.missing.length > 0) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,6 +23,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
+import { DataDirLockedError } from '../../local/data-lock.ts';
 import { processAlive } from '../../local/emulators/tied-child.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { fixtureTemplates } from '../fixtures/local/fixture-stack.ts';
@@ -365,6 +366,27 @@ describe('local runtime built from the synthesized template', () => {
       'case-unanswered:FAILED',
     ]);
     expect((await seen(stack, 'TESTEVENT')).length).toBe(1);
+  });
+
+  it('refuses a second stack on the data folder in use, before it starts or writes anything', async () => {
+    // Prepare
+    const endpointsFile = join(dataDir, 'endpoints.json');
+    const before = readFileSync(endpointsFile, 'utf8');
+
+    // Act
+    const second = startLocalStack({
+      template,
+      dataDir,
+      fresh: true,
+      repoRoot,
+      onError: (e) => glueErrors.push(e),
+    });
+
+    // Assess
+    await expect(second).rejects.toThrow(DataDirLockedError);
+    await expect(second).rejects.toThrow(`a local stack (pid ${process.pid}) already runs on ${dataDir}`);
+    expect(readFileSync(endpointsFile, 'utf8')).toBe(before);
+    await stack.waitForIdle(); // the first still answers
   });
 
   it('stop leaves no emulator process behind', async () => {
