@@ -21,7 +21,13 @@ async function reconcile(opts: ReconcileCliOptions): Promise<void> {
   const { reconcileBatches } = await import('../shared/ingest/reconcile.ts');
   const config = await targetConfig(readReconcileConfig);
   const request = reconcileRequest(
-    { dryRun: Boolean(opts.dryRun), graceSeconds: grace, fromStart: Boolean(opts.fromStart) },
+    // --grace is for both: an operator's `--grace 0` takes a batch whose ingest just failed too
+    {
+      dryRun: Boolean(opts.dryRun),
+      graceSeconds: grace,
+      staleSeconds: grace,
+      fromStart: Boolean(opts.fromStart),
+    },
     config,
   );
   const report = await reconcileBatches(reconcilePortsOf(createAwsClients(), config), request);

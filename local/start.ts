@@ -24,6 +24,7 @@ import {
 } from './demo/seed-sample.ts';
 import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
 import { runTrackRecordOnce } from './demo/track-record.ts';
+import { startupSweepLines } from './glue/startup-sweep.ts';
 import { queueDepth } from './queue-depth.ts';
 import { startLocalStack } from './stack.ts';
 import { parseStartOptions } from './start-options.ts';
@@ -75,12 +76,7 @@ function refuse(error: unknown): never {
   process.exit(1);
 }
 
-const swept = stack.startupSweep;
-if (swept && swept.missing.length > 0) {
-  say(
-    `traceguard: ${swept.missing.length} CDR object(s) had never been ingested; re-enqueued: ${swept.missing.map((m) => m.key).join(', ')}`,
-  );
-}
+for (const line of startupSweepLines(stack.startupSweep)) say(`traceguard: ${line}`);
 
 let stopping = false;
 async function shutdown(code: number) {

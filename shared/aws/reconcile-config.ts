@@ -29,11 +29,17 @@ export function reconcilePortsOf(clients: AwsClients, config: ReconcileConfig): 
   };
 }
 
-/** A scheduled event carries `time`; a direct invoke may ask for a dry run, another grace or a full pass. */
+/**
+ * A scheduled event carries `time`; a direct invoke may ask for a dry run, another grace or a full
+ * pass. `graceSeconds` is for objects with no manifest entry; `staleSeconds`, for batches whose ingest
+ * began and never finished, is the deployed grace unless given: such a batch had its message, which
+ * may still be waiting for its retry.
+ */
 const requestSchema = z.object({
   time: z.iso.datetime({ offset: true }).optional(),
   dryRun: z.boolean().default(false),
   graceSeconds: z.number().int().nonnegative().optional(),
+  staleSeconds: z.number().int().nonnegative().optional(),
   fromStart: z.boolean().default(false),
 });
 
@@ -51,6 +57,7 @@ export function reconcileRequest(
   return {
     bucket: config.CDR_BUCKET,
     graceMs: (request.graceSeconds ?? config.RECONCILE_GRACE_SECONDS) * 1000,
+    staleMs: (request.staleSeconds ?? config.RECONCILE_GRACE_SECONDS) * 1000,
     maxObjects: config.RECONCILE_MAX_OBJECTS,
     nowMs: request.time ? Date.parse(request.time) : nowMs,
     dryRun: request.dryRun,

@@ -54,6 +54,12 @@ export interface ReconcileOptions {
   bucket: string;
   /** objects younger than this may still be on their way through the queue */
   graceMs: number;
+  /**
+   * a batch ingest began longer ago than this and never finished: its message was dead-lettered or
+   * expired mid-batch (default: graceMs). One that began since is still on its way or waiting for its
+   * retry, and is left alone.
+   */
+  staleMs?: number;
   /** objects looked at per run */
   maxObjects: number;
   nowMs: number;
@@ -131,7 +137,7 @@ async function checkObject(
     size: listed.size,
   };
   const batchId = batchIdOf(object);
-  if (await ports.ledger.known(batchId, options.nowMs - options.graceMs)) return null;
+  if (await ports.ledger.known(batchId, options.nowMs - (options.staleMs ?? options.graceMs))) return null;
   const found = { key: listed.key, batchId, lastModified: new Date(listed.lastModifiedMs).toISOString() };
   if (options.dryRun) return { ...found, action: 'would-requeue' };
   if (!(await ports.ledger.claimRequeue(batchId, options.nowMs)))

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { startupSweepLines } from '../../local/glue/startup-sweep.ts';
+import { reconcileRequest } from '../../shared/aws/reconcile-config.ts';
 import { objectCreatedMessage, parseIngestMessage } from '../../shared/ingest/messages.ts';
 import type { BatchObject } from '../../shared/ingest/ports.ts';
 import {
@@ -109,6 +111,48 @@ describe('reconciliation sweep', () => {
       'still-failing',
     ]);
     expect(w.sent).toHaveLength(1);
+  });
+
+  it("the local stack's sweep on start takes new objects at once, and failed batches only as the schedule would, once", async () => {
+    const config = {
+      CDR_BUCKET: 'cdr-bucket',
+      MANIFEST_TABLE: 'manifest',
+      INGEST_QUEUE_URL: 'http://localhost/q',
+      RECONCILE_GRACE_SECONDS: 900,
+      RECONCILE_MAX_OBJECTS: 100,
+    };
+    const onStart = reconcileRequest({ graceSeconds: 0, fromStart: true }, config, NOW);
+    const w = world([
+      object('cdr/sw1/lost.csv', 1, 'll'), // uploaded just before a crash, its event lost
+      object('cdr/sw1/retrying.csv', 60, 'rr'), // failed 5 minutes ago, its message waits for the retry
+      object('cdr/sw1/dead.csv', 240, 'dd'), // failed three hours ago, dead-lettered since
+    ]);
+    w.processing.set('cdr-bucket/cdr/sw1/retrying.csv#rr', NOW - 5 * MINUTE);
+    w.processing.set('cdr-bucket/cdr/sw1/dead.csv#dd', NOW - 180 * MINUTE);
+
+    const first = await reconcileBatches(w.ports, onStart);
+    expect(first.missing.map((m) => [m.key, m.action])).toEqual([
+      ['cdr/sw1/dead.csv', 'requeued'],
+      ['cdr/sw1/lost.csv', 'requeued'],
+    ]);
+    expect(startupSweepLines(first)).toEqual([
+      expect.stringMatching(
+        /^2 CDR object\(s\) never ingested .*; re-enqueued once: cdr\/sw1\/dead.csv, cdr\/sw1\/lost.csv$/,
+      ),
+    ]);
+
+    // every later start: what was re-enqueued and still fails is reported as such, not re-enqueued again
+    w.known.add('cdr-bucket/cdr/sw1/lost.csv#ll');
+    const again = await reconcileBatches(w.ports, onStart);
+    expect(again.missing.map((m) => [m.key, m.action])).toEqual([['cdr/sw1/dead.csv', 'still-failing']]);
+    expect(startupSweepLines(again)).toEqual([
+      expect.stringMatching(
+        /^1 CDR object\(s\) still not ingested after their one re-enqueue; .*dead-letter queue.*: cdr\/sw1\/dead.csv$/,
+      ),
+    ]);
+    expect(startupSweepLines(again).join('\n')).not.toMatch(/re-enqueued once/);
+    expect(w.sent.map((o) => o.key)).toEqual(['cdr/sw1/dead.csv', 'cdr/sw1/lost.csv']);
+    expect(startupSweepLines({ ...again, missing: [] })).toEqual([]);
   });
 
   it('a dry run changes nothing: no message, no claim, no checkpoint', async () => {
