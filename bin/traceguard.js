@@ -19,13 +19,17 @@ import { fileURLToPath } from 'node:url';
 const source = new URL('../cli/main.ts', import.meta.url);
 const fromPackage = !existsSync(fileURLToPath(source));
 
-// TypeScript runs as it is in Node from 22.18; an older `node` first on PATH gets a clear word
-// instead of an error about a .ts extension
+// The CLI and the libraries it loads need Node 22 (the Lambda runtime's): on Node 20 every read of a
+// gzip file failed as corrupt (ArrayBuffer.prototype.transfer is missing there), so an older node
+// gets one line instead. From the repository, TypeScript runs as it is, which needs Node 22.18.
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (!fromPackage && (major < 22 || (major === 22 && minor < 18))) {
+const [needMajor, needMinor] = fromPackage ? [22, 0] : [22, 18];
+if (major < needMajor || (major === needMajor && minor < needMinor)) {
   process.stderr.write(
-    `traceguard: needs Node 22.18 or later, this is ${process.version}; run it as \`npx traceguard\` ` +
-      'from the project (npm puts its pinned Node first on PATH)\n',
+    `traceguard needs Node ${needMinor ? `${needMajor}.${needMinor}` : needMajor} or later; this is ${process.version}` +
+      (fromPackage
+        ? '\n'
+        : '; run it as `npx traceguard` from the project (npm puts its pinned Node first on PATH)\n'),
   );
   process.exit(2);
 }

@@ -37,7 +37,37 @@ const cli = (...args: string[]) =>
     env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' },
   });
 
+/** the CLI run as if by an older node: a preload makes this one report that version */
+const cliOnNode = (version: string, bin: string, cwd: string) =>
+  run(
+    process.execPath,
+    [
+      '--import',
+      `data:text/javascript,Object.defineProperty(process.versions,'node',{value:'${version}'});` +
+        `Object.defineProperty(process,'version',{value:'v${version}'})`,
+      bin,
+      '--help',
+    ],
+    { cwd },
+  ).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+
 describe('the packed CLI', () => {
+  it('refuses a Node older than 22 with one line, as the repository does one older than 22.18', async () => {
+    expect(await cliOnNode('20.20.2', join(root, 'bin/traceguard.js'), root)).toEqual({
+      code: 2,
+      stderr: 'traceguard needs Node 22 or later; this is v20.20.2\n',
+    });
+    expect(await cliOnNode('22.5.0', join(repo, 'bin/traceguard.js'), repo)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^traceguard needs Node 22\.18 or later; this is v22\.5\.0; run it as `npx traceguard`/,
+      ),
+    });
+  });
+
   it('is compiled JavaScript only', () => {
     expect(existsSync(join(root, 'dist/cli/main.js'))).toBe(true);
     expect(existsSync(join(root, 'dist/cli/analyze-worker.js'))).toBe(true);
