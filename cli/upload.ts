@@ -15,6 +15,8 @@ export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 interface UploadOptions {
   switch?: string;
   key?: string;
+  /** false with --no-check */
+  check?: boolean;
 }
 
 const SWITCH_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -55,11 +57,47 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
   const bucket = await resolveTarget('CDR_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { s3 } = createAwsClients();
+  if (opts.check !== false)
+    await checkUpload(s3, { file, key, referenceBucket: await resolveTarget('REFERENCE_BUCKET') });
   const out = await uploadFile(s3, { bucket, key, body: createReadStream(file), size });
   process.stdout.write(
     `uploaded ${file} (${size} bytes${out.parts > 1 ? ` in ${out.parts} parts` : ''}) to s3://${bucket}/${key}` +
       `${out.versionId ? ` version ${out.versionId}` : ''}\n`,
   );
+}
+
+/**
+ * Refuses a file ingest could not read at all (binary, truncated gzip, no recognizable layout, a
+ * header missing required columns, a native layout without its switch's time zone) with the message
+ * ingest would give, read as ingest reads it: the same parser, with the switch's configuration from
+ * the reference bucket. Otherwise the batch would fail only in the pipeline, retried for hours
+ * before its dead-letter queue. Unusable rows are not looked for: ingest quarantines them.
+ */
+export async function checkUpload(
+  s3: S3Client,
+  input: { file: string; key: string; referenceBucket: string },
+): Promise<void> {
+  const { createReadStream } = await import('node:fs');
+  const { BatchReadError } = await import('../shared/cdr/batch-parser.ts');
+  const { checkBatchStart } = await import('../shared/cdr/read-batch.ts');
+  const { S3SwitchConfigStore } = await import('../shared/aws/switch-config-store.ts');
+  const { switchIdOf } = await import('../shared/ingest/keys.ts');
+  const switches = await new S3SwitchConfigStore(s3, input.referenceBucket).switches();
+  const switchId = String(switchIdOf(input.key));
+  const read = switches.settingsFor(switchId);
+  try {
+    await checkBatchStart(createReadStream(input.file), {
+      source: input.file,
+      format: read.format,
+      zone: read.zone,
+      attribution: read.attribution,
+    });
+  } catch (e) {
+    if (!(e instanceof BatchReadError)) throw e;
+    throw new UsageError(
+      `${switches.unreadable(e, switchId).message}; not uploaded (--no-check uploads it anyway)`,
+    );
+  }
 }
 
 /** One object from a stream: a single PutObject up to `partBytes`, a multipart upload above. */
@@ -87,5 +125,9 @@ export function register(program: Command): void {
     .argument('<file>', 'CDR batch (CSV or JSON Lines, gzip or not)')
     .option('--switch <id>', 'switch_id: the first path segment after cdr/')
     .option('--key <key>', 'full object key (cdr/<switch>/...)')
+    .option(
+      '--no-check',
+      "upload without reading the file first as ingest will (to try the pipeline's handling of a bad batch)",
+    )
     .action((file: string, opts: UploadOptions) => upload(file, opts));
 }

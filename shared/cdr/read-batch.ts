@@ -24,3 +24,33 @@ export async function readBatch(
   }
   return parser.end();
 }
+
+/** decoded bytes of a batch's start that checkBatchStart parses: its header and first rows */
+export const CHECK_BYTES = 64 * 1024;
+
+const DISCARD: BatchSink = { call() {}, quarantine() {} };
+
+/**
+ * Throws the BatchReadError readBatch would throw on a batch that cannot be read at all, without
+ * reading its rows: the format, line ends and header are decided by the same parser on the batch's
+ * first CHECK_BYTES, and the whole body is decoded (a truncated gzip shows only at its end). Rows that
+ * would be quarantined are not looked for: they never stop a batch.
+ */
+export async function checkBatchStart(
+  body: AsyncIterable<Buffer | Uint8Array | string>,
+  opts: ReadBatchOptions,
+): Promise<void> {
+  const parser = new BatchParser(opts, DISCARD);
+  let parsed = 0;
+  for await (const chunk of decodeBatch(
+    body,
+    opts.source,
+    opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
+  )) {
+    if (parsed >= CHECK_BYTES) continue;
+    const part = chunk.subarray(0, CHECK_BYTES - parsed);
+    parsed += part.length;
+    parser.push(part);
+  }
+  parser.end();
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CustomerAttribution } from '../cdr/attribution.ts';
-import { INPUT_FORMATS, type InputFormat } from '../cdr/batch-parser.ts';
+import { BatchReadError, INPUT_FORMATS, type InputFormat } from '../cdr/batch-parser.ts';
 import { CsvTokenizer } from '../cdr/csv-tokenizer.ts';
 import { ZoneClock } from '../cdr/time.ts';
 import { NO_TRUNK_MAP, type TrunkMap } from './trunks.ts';
@@ -134,6 +134,17 @@ export class SwitchConfig {
     if (!e)
       return `switch '${switchId}' has no entry in the switch configuration (format auto, no time zone)`;
     return `switch '${switchId}' is configured as format ${e.format}, time zone ${e.timezone ?? 'none'}`;
+  }
+
+  /**
+   * A batch of this switch that cannot be read, said with what the configuration holds for the switch:
+   * the fix is usually an entry there (ingest's message, and `traceguard upload`'s check before it).
+   */
+  unreadable(error: BatchReadError, switchId: string): BatchReadError {
+    return new BatchReadError(
+      `${error.message} [${this.describe(switchId)}; see docs/switch-config.md, traceguard switches import]`,
+      { cause: error },
+    );
   }
 }
 

@@ -200,11 +200,7 @@ export async function processBatch(
     format = stats.format;
   } catch (error) {
     if (error instanceof BatchReadError) {
-      // say what the configuration holds for this switch: the fix is usually an entry there
-      throw new BatchReadError(
-        `${error.message} [${switches.describe(switchId)}; see docs/switch-config.md, traceguard switches import]`,
-        { cause: error },
-      );
+      throw switches.unreadable(error, switchId);
     }
     if (!(error instanceof PartEnd)) throw error;
     final = false;

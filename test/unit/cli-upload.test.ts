@@ -1,9 +1,10 @@
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uploadFile } from '../../cli/upload.ts';
+import { checkUpload, uploadFile } from '../../cli/upload.ts';
 import { type RunningFauxqs, startFauxqs } from '../../local/emulators/fauxqs.ts';
 import type { ObjectCreated } from '../../local/emulators/persistent-s3-store.ts';
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await s3.send(new CreateBucketCommand({ Bucket: 'cdr' }));
+  await s3.send(new CreateBucketCommand({ Bucket: 'reference' }));
 });
 
 afterAll(async () => {
@@ -72,5 +74,53 @@ describe('uploadFile', () => {
     const { out, stored } = await roundTrip('twelve.csv', bytes);
     expect(out.parts).toBe(2);
     expect(stored.equals(bytes)).toBe(true);
+  });
+});
+
+describe('checkUpload: a file ingest cannot read is refused before it is uploaded', () => {
+  const HEADER = 'call_id,customer_id,start_time,duration_s,calling_number,called_number,sip_code\n';
+  const canonical = Buffer.from(`${HEADER}c1,C1,2026-11-27T11:31:07Z,60,+12025550143,+13125550199,200\n`);
+  const asterisk = readFileSync(join(import.meta.dirname, '../fixtures/native/asterisk-no-accountcode.csv'));
+
+  /** all but the last 10 bytes (the checksum and length, and the end of the data) */
+  const truncated = (gz: Buffer) => gz.subarray(0, gz.length - 10);
+
+  async function check(name: string, bytes: Buffer, switchId = 'sbc-east-1') {
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    return checkUpload(s3, { file, key: `cdr/${switchId}/${name}`, referenceBucket: 'reference' });
+  }
+
+  it.each([
+    [
+      'truncated.csv.gz',
+      truncated(gzipSync(Buffer.concat(Array(200).fill(canonical)))),
+      'truncated or corrupt gzip',
+    ],
+    ['binary.csv', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 0x0a]), 'not a text file'],
+    [
+      'no-numbers.csv',
+      Buffer.from('call_id,start_time,customer_id\nc1,2026-11-27T11:31:07Z,C1\n'),
+      'line 1: header lacks required column(s) calling_number, called_number',
+    ],
+    ['asterisk.csv', asterisk, 'asterisk CDRs carry local wall-clock times'],
+  ])('%s: refused with the message ingest gives', async (name, bytes, reason) => {
+    await expect(check(name, bytes)).rejects.toThrow(`${join(dir, name)}: ${reason}`);
+    await expect(check(name, bytes)).rejects.toThrow(
+      "[switch 'sbc-east-1' has no entry in the switch configuration (format auto, no time zone); see docs/switch-config.md, traceguard switches import]; not uploaded (--no-check uploads it anyway)",
+    );
+  });
+
+  it('passes a readable batch, gzipped or not, and a native one its switch has a time zone for', async () => {
+    await check('good.csv', canonical);
+    await check('good.csv.gz', gzipSync(Buffer.concat(Array(20_000).fill(canonical))));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'reference',
+        Key: 'reference/switches.csv',
+        Body: 'switch_id,format,timezone\npbx-1,asterisk,America/Chicago\n',
+      }),
+    );
+    await check('asterisk.csv', asterisk, 'pbx-1');
   });
 });
