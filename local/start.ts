@@ -24,6 +24,7 @@ import {
 } from './demo/seed-sample.ts';
 import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
 import { runTrackRecordOnce } from './demo/track-record.ts';
+import { failureReasons } from './glue/lambda-runner.ts';
 import { startupSweepLines } from './glue/startup-sweep.ts';
 import { queueDepth } from './queue-depth.ts';
 import { startLocalStack } from './stack.ts';
@@ -60,11 +61,12 @@ const stack = await startLocalStack({
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     mkdirSync(logDir, { recursive: true });
     appendFileSync(join(logDir, 'local-runtime.log'), `${new Date().toISOString()} ${text}\n`);
-    // one line here, so a run that waits on a failing message says why (numbers masked: errors may quote rows)
-    const first = maskPhoneNumbers((error instanceof Error ? error.message : String(error)).split('\n')[0]);
-    say(
-      `traceguard: a handler failed: ${first.slice(0, 300)} (retried by SQS; details in ${join(logDir, 'local-runtime.log')})`,
-    );
+    // a line per reason here, whole, so a run that waits on a failing message says why (numbers
+    // masked: errors may quote rows)
+    for (const reason of failureReasons(error))
+      say(
+        `traceguard: a handler failed: ${maskPhoneNumbers(reason)} (retried by SQS; details in ${join(logDir, 'local-runtime.log')})`,
+      );
   },
 }).catch((error: unknown) => refuse(error));
 mkdirSync(logDir, { recursive: true });

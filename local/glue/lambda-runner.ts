@@ -8,13 +8,27 @@ import type { ActivityTracker } from './activity.ts';
 /** A handler error as Lambda reports it (FunctionError payload). */
 export class LambdaInvocationError extends Error {
   readonly errorType: string;
-  constructor(errorType: string, message: string, stack?: string) {
+  /** each failed record's error (`name: message`) when the handler failed the whole batch */
+  readonly recordErrors: readonly string[];
+  constructor(errorType: string, message: string, stack?: string, recordErrors: readonly string[] = []) {
     super(message);
     this.name = errorType;
     this.errorType = errorType;
+    this.recordErrors = recordErrors;
     // keep the handler's frames, under this error's own (possibly richer) message
     if (stack) this.stack = `${errorType}: ${message}\n${stack.split('\n').slice(1).join('\n')}`;
   }
+}
+
+/**
+ * Why a handler failed, one whole line per reason: each failed record's error when the handler failed
+ * its whole batch (Powertools' own message, "All records failed processing. See individual errors
+ * below.", says nothing on a terminal), else the error's message. Line breaks become spaces.
+ */
+export function failureReasons(error: unknown): string[] {
+  const records = error instanceof LambdaInvocationError ? error.recordErrors : [];
+  const reasons = records.length > 0 ? records : [error instanceof Error ? error.message : String(error)];
+  return reasons.map((reason) => reason.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 interface Pending {
@@ -66,15 +80,25 @@ class FunctionSandbox {
     }
     worker.on(
       'message',
-      (message: { id: number; ok: boolean; result?: unknown; error?: Record<string, string> }) => {
+      (message: {
+        id: number;
+        ok: boolean;
+        result?: unknown;
+        error?: { errorType?: string; errorMessage?: string; stack?: string; recordErrors?: string[] };
+      }) => {
         const pending = this.pending.get(message.id);
         if (!pending) return;
         this.pending.delete(message.id);
         if (message.ok) pending.resolve(message.result);
         else {
-          const { errorType, errorMessage, stack } = message.error ?? {};
+          const { errorType, errorMessage, stack, recordErrors } = message.error ?? {};
           pending.reject(
-            new LambdaInvocationError(errorType ?? 'Error', errorMessage ?? 'unknown error', stack),
+            new LambdaInvocationError(
+              errorType ?? 'Error',
+              errorMessage ?? 'unknown error',
+              stack,
+              recordErrors,
+            ),
           );
         }
       },

@@ -69,6 +69,8 @@ parentPort?.on('message', async (request: InvokeRequest) => {
         errorType: failure.name,
         errorMessage: causes.length ? `${failure.message} ${causes.join(' | ')}` : failure.message,
         stack: failure.stack,
+        // apart as well, so the terminal can name each record's reason whole
+        recordErrors: causes,
       },
     });
   }
