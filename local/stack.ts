@@ -38,7 +38,7 @@ export interface LocalStackOptions {
   region?: string;
   /** glue errors (a handler throwing is normal and also reported here); default: console.error */
   onError?: (error: unknown) => void;
-  /** write each function's output to `<functionLogDir>/<logicalId>.log` (default: this process's stdout) */
+  /** write each function's output to `<functionLogDir>/<function>.log` (default: this process's stdout) */
   functionLogDir?: string;
   /** divide schedule periods by this (tests); default 1 */
   scheduleTimeScale?: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunctionSpec } from '../template/wiring.ts';
 import type { ActivityTracker } from './activity.ts';
@@ -31,6 +31,26 @@ export function failureReasons(error: unknown): string[] {
   return reasons.map((reason) => reason.replace(/\s*\n\s*/g, ' ').trim());
 }
 
+/**
+ * The name of each function's log file (logical id -> name): its handler's folder under functions/
+ * (`ingest`, `review-days`), as a person calls the function, rather than its CDK logical id
+ * (`StatelessIngestIngestFunction52A24CEF`); the logical id when two functions share that folder.
+ */
+export function logNames(functions: readonly LocalFunctionSpec[]): Map<string, string> {
+  const folderOf = (spec: LocalFunctionSpec) => /^functions\/([^/]+)\//.exec(spec.entry)?.[1] ?? null;
+  const count = new Map<string, number>();
+  for (const spec of functions) {
+    const folder = folderOf(spec);
+    if (folder !== null) count.set(folder, (count.get(folder) ?? 0) + 1);
+  }
+  return new Map(
+    functions.map((spec) => {
+      const folder = folderOf(spec);
+      return [spec.logicalId, folder !== null && count.get(folder) === 1 ? folder : spec.logicalId];
+    }),
+  );
+}
+
 interface Pending {
   resolve(result: unknown): void;
   reject(error: Error): void;
@@ -43,13 +63,13 @@ class FunctionSandbox {
   readonly spec: LocalFunctionSpec;
   private readonly repoRoot: string;
   private readonly baseEnv: Record<string, string>;
-  private readonly logDir: string | undefined;
+  private readonly logFile: string | undefined;
 
-  constructor(spec: LocalFunctionSpec, repoRoot: string, baseEnv: Record<string, string>, logDir?: string) {
+  constructor(spec: LocalFunctionSpec, repoRoot: string, baseEnv: Record<string, string>, logFile?: string) {
     this.spec = spec;
     this.repoRoot = repoRoot;
     this.baseEnv = baseEnv;
-    this.logDir = logDir;
+    this.logFile = logFile;
   }
 
   private start(): Worker {
@@ -69,12 +89,12 @@ class FunctionSandbox {
         ...this.spec.environment,
       },
       // with a log folder, each function's output goes to its own file, as CloudWatch keeps a log group per function
-      stdout: this.logDir !== undefined,
-      stderr: this.logDir !== undefined,
+      stdout: this.logFile !== undefined,
+      stderr: this.logFile !== undefined,
     });
-    if (this.logDir !== undefined) {
-      mkdirSync(this.logDir, { recursive: true });
-      const file = createWriteStream(join(this.logDir, `${this.spec.logicalId}.log`), { flags: 'a' });
+    if (this.logFile !== undefined) {
+      mkdirSync(dirname(this.logFile), { recursive: true });
+      const file = createWriteStream(this.logFile, { flags: 'a' });
       worker.stdout.pipe(file);
       worker.stderr.pipe(file);
     }
@@ -174,12 +194,15 @@ export class LambdaRunner {
     repoRoot: string;
     baseEnv: Record<string, string>;
     activity: ActivityTracker;
-    /** write each function's stdout/stderr to `<logDir>/<logicalId>.log` instead of this process's */
+    /** write each function's stdout/stderr to `<logDir>/<function>.log` (logNames) instead of this process's */
     logDir?: string;
   }) {
     this.activity = options.activity;
+    const names = logNames(options.functions);
     for (const spec of options.functions) {
-      const sandbox = new FunctionSandbox(spec, options.repoRoot, options.baseEnv, options.logDir);
+      const { logDir } = options;
+      const logFile = logDir === undefined ? undefined : join(logDir, `${names.get(spec.logicalId)}.log`);
+      const sandbox = new FunctionSandbox(spec, options.repoRoot, options.baseEnv, logFile);
       for (const key of [spec.name, spec.arn, spec.logicalId]) this.sandboxes.set(key, sandbox);
     }
   }
