@@ -1,5 +1,5 @@
 import type { CustomerAttribution } from './attribution.ts';
-import { crLineEnds, nativeLayoutOfRecord, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
+import { crLineEnds, nativeLayoutOfRecord, notText, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { CrLineEnds } from './cr-lines.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
@@ -207,9 +207,8 @@ export class BatchParser {
   private begin(chunk: Buffer, whole = false): void {
     const want = this.opts.format ?? 'auto';
     const sample = chunk.subarray(0, SAMPLE_BYTES);
-    if (sample.includes(0)) {
-      throw new BatchReadError(`${this.opts.source}: not a text file (binary data in the first bytes)`);
-    }
+    const why = notText(sample);
+    if (why !== null) throw new BatchReadError(`${this.opts.source}: not a text file (${why})`);
     // decided once for the batch: a first line end that is a bare CR (classic Mac) means lines end so,
     // and its CRs are read as LF; a CRLF or LF batch is read as it is, at no cost per byte
     if (this.opts.crLineEnds ?? crLineEnds(chunk, whole) === true) this.crLines = new CrLineEnds();

@@ -483,7 +483,7 @@ describe('hostile input: characters', () => {
   });
 
   it('13. NUL is not a value: not "attestation not reported", not part of an id (CSV and JSON Lines)', async () => {
-    // past the first 4 KiB, where a NUL would make the whole batch binary
+    // past the first 4 KiB, where the batch's format is decided (a stray NUL there is quarantined too)
     const filler = Array.from({ length: 60 }, (_, i) => row(`f${i}`));
     const csv = `${HEADER}\n${filler.join('\n')}\n${row('n1').replace(',A,', ',\u0000,')}\n${row('n2').replace(',C1,', ',C\u00001,')}\n`;
     const { calls, quarantined, stats } = await parse(csv);

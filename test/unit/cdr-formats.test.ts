@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
@@ -172,6 +173,39 @@ describe('unreadable batches', () => {
   it('rejects binary data and text that is no CDR layout', async () => {
     await expect(parse(Buffer.from([1, 2, 0, 3, 4]))).rejects.toThrow(/not a text file/);
     await expect(parse('hello,world\n')).rejects.toThrow(/line 1: not a CDR batch/);
+  });
+
+  it('rejects UTF-16 text and compressed data, but quarantines the row of a stray NUL in the first bytes', async () => {
+    const text = `${HEADER}\na,1764261067,,,0,C1,,2025550143,3125550199,200,,,,\n`;
+    const utf16 = Buffer.from(`\uFEFF${text}`, 'utf16le');
+    await expect(parse(utf16)).rejects.toThrow(
+      /test.csv: not a text file \(UTF-16 text; send it as UTF-8\)$/,
+    );
+    // without its byte-order mark, UTF-16 is a NUL beside every character
+    await expect(parse(utf16.subarray(2), { chunk: 64 })).rejects.toThrow(/not a text file \(binary data/);
+    // a gzip inside the gzip: what is left after one inflation is compressed bytes
+    const inner = gzipSync(Buffer.from(text.repeat(50)));
+    await expect(parse(inner, { gzip: true })).rejects.toThrow(/not a text file \(binary data/);
+    for (const chunk of [7, 4096]) {
+      const csv = await parse(`${text}${text.split('\n')[1].replace('C1', 'C\u00001')}\n`, { chunk });
+      expect(csv.calls).toHaveLength(1);
+      expect(csv.quarantined.map((q) => [q.line, q.reason])).toEqual([
+        [3, 'customer_id holds a NUL character'],
+      ]);
+      const row = {
+        call_id: 'j',
+        start_time: 1764261067,
+        customer_id: 'C1',
+        calling_number: '2025550143',
+        called_number: '3125550199',
+      };
+      const jsonl = await parse(
+        `${JSON.stringify(row).replace('C1', 'C\u00001')}\n${JSON.stringify(row)}\n`,
+        { chunk },
+      );
+      expect(jsonl.calls).toHaveLength(1);
+      expect(jsonl.quarantined.map((q) => q.line)).toEqual([1]);
+    }
   });
 
   it('treats an empty batch as empty, not as an error', async () => {
