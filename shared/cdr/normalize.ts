@@ -2,7 +2,7 @@ import { normalizeCalledNumber, normalizeNumber } from './phone.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
-import { isoUtc, parseTimestamp, type ZoneClock } from './time.ts';
+import { isoUtc, isZeroDateTime, parseTimestamp, type ZoneClock } from './time.ts';
 
 /** Thrown for a row that cannot be used; the message becomes the quarantine reason. */
 export class RowError extends Error {
@@ -43,6 +43,8 @@ function time(
     if (required) throw new RowError(`${field} is empty`);
     return null;
   }
+  // an optional time written as the zero date never happened (a start_time so written stays an error)
+  if (!required && isZeroDateTime(value)) return null;
   const ms = parseTimestamp(value, zone);
   if (Number.isNaN(ms)) {
     const hint = zone ? '' : ' (times without an offset need --timezone)';

@@ -148,6 +148,18 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
   return Number.NaN;
 }
 
+/**
+ * Whether `text` is the all-zero date-time (`0000-00-00 00:00:00`, with or without the time, a T, a
+ * fraction): what Asterisk and FreeSWITCH database exports (MySQL's zero date) write for a time that
+ * never happened, such as the answer of a call nobody answered. An optional time so written is empty.
+ */
+export function isZeroDateTime(text: string): boolean {
+  const s = text.trim();
+  return s.startsWith('0000-00-00') && ZERO_DATE_TIME.test(s);
+}
+
+const ZERO_DATE_TIME = /^0000-00-00(?:[T ]00:00(?::00(?:[.,]0+)?)?)?$/;
+
 export const HOUR_MS = 3_600_000;
 
 /** Start of the UTC hour holding `ms`, without Date objects (hot path). */

@@ -342,6 +342,38 @@ describe('native switch formats', () => {
   const fsRow = (id: string, answer: string, billsec: string, cause: string) =>
     `"Agent","+12025551000","13125552000","default","2026-11-27 11:00:00","${answer}","2026-11-27 11:00:59","59","${billsec}","${cause}","${id}","","K1","PCMU","PCMU"`;
 
+  it('reads the zero date (database exports) as no answer or end time, in every format; a zero start stays bad', async () => {
+    const zero = '0000-00-00 00:00:00';
+    const fs = [
+      `"Acme","2025550143","3125550199","default","2026-07-01 10:00:00","${zero}","2026-07-01 10:01:05","65","0","NO_ANSWER","u-1","","ACCT9","PCMU","PCMU"`,
+      `"Acme","2025550143","3125550199","default","2026-07-01 10:00:00","${zero}","${zero}","0","0","NO_ANSWER","u-2","","ACCT9","PCMU","PCMU"`,
+    ].join('\n');
+    const f = await parse(fs, { zone: NY });
+    expect(f.quarantined).toEqual([]);
+    expect(f.calls.map((c) => [c.answered, c.sipCode, c.answerMs, c.endMs === null])).toEqual([
+      [false, 480, null, false],
+      [false, 480, null, true],
+    ]);
+    const ast = asteriskBase.map((v, i) => (i === 10 ? zero : i === 13 ? '0' : i === 14 ? 'NO ANSWER' : v));
+    const a = await parse(`${ast.map((v) => `"${v.replaceAll('"', '""')}"`).join(',')}\n`, { zone: NY });
+    expect(a.calls.map((c) => [c.answered, c.answerMs, c.disposition])).toEqual([[false, null, 'NO_ANSWER']]);
+    const csv = [
+      `a,2026-11-27T16:00:00Z,${zero},0000-00-00T00:00:00,,C,,2025550143,3125550199,,,,,`,
+      `b,${zero},,,5,C,,2025550143,3125550199,200,,,,`,
+    ];
+    const c = await parse(`${HEADER}\n${csv.join('\n')}\n`, { zone: NY });
+    expect(c.calls.map((x) => [x.callId, x.answered, x.answerMs, x.endMs])).toEqual([
+      ['a', false, null, null],
+    ]);
+    expect(c.quarantined.map((q) => [q.line, q.reason.slice(0, 35)])).toEqual([
+      [3, "start_time '0000-00-00 00:00:00' is"],
+    ]);
+    const j = await parse(
+      `${JSON.stringify({ call_id: 'j', start_time: '2026-11-27T16:00:00Z', answer_time: zero, customer_id: 'C', calling_number: '2025550143', called_number: '3125550199' })}\n`,
+    );
+    expect(j.calls.map((x) => [x.answered, x.answerMs])).toEqual([[false, null]]);
+  });
+
   it('FreeSWITCH: a call with an answer stamp or billed seconds is answered whatever its hangup cause', async () => {
     const rows = [
       fsRow('u-1', '2026-11-27 11:00:05', '54', 'NORMAL_UNSPECIFIED'),

@@ -1,6 +1,7 @@
 import { type CallOrigin, type CustomerAttribution, PEER_NAMES_ONLY } from '../attribution.ts';
 import type { CsvRecord } from '../csv-tokenizer.ts';
 import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
+import { isZeroDateTime } from '../time.ts';
 
 /**
  * FreeSWITCH `mod_cdr_csv` default ("example") template, quoted, no header, 15 columns:
@@ -46,7 +47,9 @@ const CAUSES: Record<string, { disposition: string; sip: string }> = {
  * answered here unless the general lane would take it as answered without a cause.
  */
 function showsAnswer(raw: RawCall): boolean {
-  return raw.answer_time.trim() !== '' || Math.round(Number(raw.duration_s.trim())) > 0; // as normalizeCall rounds it
+  const answer = raw.answer_time.trim();
+  // the zero date is no answer time (normalizeCall reads it as empty too)
+  return (answer !== '' && !isZeroDateTime(answer)) || Math.round(Number(raw.duration_s.trim())) > 0; // as normalizeCall rounds it
 }
 
 /**
