@@ -50,21 +50,18 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 /**
- * Why a batch starting with `sample` is no text at all, or null when it may be. UTF-16 text (a NUL
- * beside every other character) and binary formats (compressed, images, spreadsheets) are control
- * bytes throughout: more than one byte in 32 of the sample (random bytes are about one in nine). A
- * stray NUL or two in text is no reason to refuse the batch: its row is quarantined like any row with
- * a NUL in a field, wherever it lies.
+ * Why a batch starting with `sample` is no text at all, or null when it may be. UTF-16 text has a NUL
+ * beside every other character, binary formats (executables, images, spreadsheets, archives) NULs
+ * throughout their headers and padding: more than one byte in 32 of the sample. A stray NUL or two in
+ * text is no reason to refuse the batch: its row is quarantined like any row with a NUL in a field,
+ * wherever it lies. (Compressed bytes hold few NULs; they are no CDR layout, which fails them as loudly.)
  */
 export function notText(sample: Buffer): string | null {
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff))
     return 'UTF-16 text; send it as UTF-8';
-  let controls = 0;
-  for (let i = 0; i < sample.length; i++) {
-    const b = sample[i];
-    if (b < 0x20 && b !== 0x09 && b !== LF && b !== CR) controls++;
-  }
-  return controls * 32 > sample.length ? 'binary data in the first bytes' : null;
+  let nuls = 0;
+  for (let i = sample.indexOf(0); i !== -1; i = sample.indexOf(0, i + 1)) nuls++;
+  return nuls * 32 > sample.length ? 'binary data in the first bytes' : null;
 }
 
 /** Whether a batch starting with `sample` is JSON Lines: its first byte past the lead opens an object. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -183,9 +184,11 @@ describe('unreadable batches', () => {
     );
     // without its byte-order mark, UTF-16 is a NUL beside every character
     await expect(parse(utf16.subarray(2), { chunk: 64 })).rejects.toThrow(/not a text file \(binary data/);
-    // a gzip inside the gzip: what is left after one inflation is compressed bytes
+    // a program, and a gzip inside the gzip (compressed bytes: few NULs, but no CDR layout either)
+    const program = readFileSync(process.execPath).subarray(0, 8192);
+    await expect(parse(program)).rejects.toThrow(/not a text file \(binary data/);
     const inner = gzipSync(Buffer.from(text.repeat(50)));
-    await expect(parse(inner, { gzip: true })).rejects.toThrow(/not a text file \(binary data/);
+    await expect(parse(inner, { gzip: true })).rejects.toThrow(/not a text file|not a CDR batch/);
     for (const chunk of [7, 4096]) {
       const csv = await parse(`${text}${text.split('\n')[1].replace('C1', 'C\u00001')}\n`, { chunk });
       expect(csv.calls).toHaveLength(1);
