@@ -80,11 +80,14 @@ export function* generateCanonicalRows(options: CanonicalRowsOptions): Generator
   const idPrefix = (seed >>> 0).toString(16).padStart(8, '0');
   const datePrefix = `${day}T`;
   const secondsOfDay = 86_400;
-  // a time of day (seconds) as HH:MM:SSZ on `day`; later times roll past midnight into the same day's
-  // text on purpose (bench rows only need to parse, and the end of a late call may cross midnight)
+  // the answer or end of a late call may cross midnight: it is on the next day (an end before its
+  // start is a row the readers quarantine)
+  const nextDatePrefix = `${new Date(Date.parse(day) + secondsOfDay * 1000).toISOString().slice(0, 10)}T`;
+  // a time (seconds from the start of `day`) as yyyy-mm-ddTHH:MM:SSZ
   const time = (s: number) => {
     const t = s % secondsOfDay;
-    return `${datePrefix}${two(Math.floor(t / 3600))}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}Z`;
+    const prefix = s < secondsOfDay ? datePrefix : nextDatePrefix;
+    return `${prefix}${two(Math.floor(t / 3600))}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}Z`;
   };
 
   yield `${CANONICAL_COLUMNS.join(',')}\n`;

@@ -1,5 +1,5 @@
 import { normalizeCalledNumber, normalizeNumber } from './phone.ts';
-import { defaultPlausibility, type Plausibility } from './plausibility.ts';
+import { defaultPlausibility, type Plausibility, TIME_ORDER_SLACK_MS } from './plausibility.ts';
 import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
 import { isoUtc, isZeroDateTime, parseTimestamp, type ZoneClock } from './time.ts';
@@ -79,6 +79,18 @@ function checkCharacters(raw: RawCall): void {
   }
 }
 
+/** Times in an order no call has (beyond TIME_ORDER_SLACK_MS of rounding): the row cannot be used. */
+function checkOrder(startMs: number, answerMs: number | null, endMs: number | null): void {
+  const earlier = (a: string, b: string, by: number) =>
+    new RowError(`${a} is ${Math.round(by / 1000)} s before ${b}`);
+  if (answerMs !== null && answerMs < startMs - TIME_ORDER_SLACK_MS)
+    throw earlier('answer_time', 'start_time', startMs - answerMs);
+  if (endMs === null) return;
+  if (endMs < startMs - TIME_ORDER_SLACK_MS) throw earlier('end_time', 'start_time', startMs - endMs);
+  if (answerMs !== null && endMs < answerMs - TIME_ORDER_SLACK_MS)
+    throw earlier('end_time', 'answer_time', answerMs - endMs);
+}
+
 /**
  * Turns a raw call into a normalized CallRecord, or throws RowError saying which field is wrong.
  * The answered rule is the contract's: sip_code 200, else disposition ANSWERED, else answer_time
@@ -98,6 +110,7 @@ export function normalizeCall(
   const startMs = time('start_time', raw.start_time, zone, true, limits) as number;
   const answerMs = time('answer_time', raw.answer_time, zone, false, limits);
   const endMs = time('end_time', raw.end_time, zone, false, limits);
+  checkOrder(startMs, answerMs, endMs);
 
   let sipCode: number | null = null;
   const sipText = raw.sip_code.trim();
@@ -124,8 +137,8 @@ export function normalizeCall(
     }
     durationS = Math.round(durationS);
   } else if (answerMs !== null && endMs !== null) {
-    if (endMs < answerMs) throw new RowError('end_time is before answer_time');
-    durationS = Math.round((endMs - answerMs) / 1000);
+    // an end within the slack before the answer (checkOrder) is a call of no seconds
+    durationS = Math.max(0, Math.round((endMs - answerMs) / 1000));
   } else {
     durationS = 0;
   }

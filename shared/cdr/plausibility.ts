@@ -19,6 +19,14 @@ export const FUTURE_SLACK_MS = 86_400_000;
 /** the longest call a carrier bills in one record (long calls are cut into partial records) */
 export const MAX_DURATION_S = 86_400;
 
+/**
+ * How far a call's times may run backwards (answer or end before start, end before answer) and still
+ * be one call: switches stamp them from different clocks, or round each to the second its own way
+ * (down, to the nearest), so a second or two out of order is rounding; more is a row whose times
+ * cannot all be true (an answer hours before the seizure would make hours of talk out of a minute).
+ */
+export const TIME_ORDER_SLACK_MS = 2000;
+
 /** The default bounds, with "now" read once (a batch is judged against one clock). */
 export function defaultPlausibility(nowMs = Date.now()): Plausibility {
   return {

@@ -185,8 +185,10 @@ const plainFieldsArb = fc.record({
     '2026-11-27T11:15:00Z',
     '2026-11-27T11:45:00Z',
   ),
-  answer_time: fc.constantFrom('', '2026-11-27T16:00:05Z'),
-  end_time: fc.constantFrom('', '2026-11-27T16:01:00Z', '2026-11-27T15:00:00Z'),
+  // after every start above (times out of order are quarantined); the second end is a second before
+  // the answer: rounding, a call of no seconds
+  answer_time: fc.constantFrom('', '2026-11-27T18:00:05Z'),
+  end_time: fc.constantFrom('', '2026-11-27T18:01:00Z', '2026-11-27T18:00:04Z'),
   duration_s: fc.constantFrom('', '0', '5', '45', '131.0', '2.5'),
   customer_id: fc.constantFrom('C1', 'C2'),
   trunk_id: fc.constantFrom('', 'T1', 'T2'),
@@ -228,8 +230,9 @@ const BAD_TIMES = [
 const ODD: Record<string, string[]> = {
   call_id: ['', ' c2', 'c2 ', 'c2\t', 'c"3', '\r', 'c\r2', 'c,2', 'c\n2'],
   start_time: ['', ...BAD_TIMES],
-  answer_time: BAD_TIMES,
-  end_time: BAD_TIMES,
+  // and times out of order: beyond rounding (before some starts), or within it (a second before the answer)
+  answer_time: [...BAD_TIMES, '2026-11-27T10:00:00Z', '2026-11-27T15:59:59Z'],
+  end_time: [...BAD_TIMES, '2026-11-27T16:00:04Z', '2026-11-27T15:59:59Z'],
   duration_s: ['-1', 'x', ' 4', '1234567890', '5 ', '05x', '3.', '.5', '1.2345', '86400.5'],
   customer_id: [' C1', 'C3 ', 'é', '', 'C1\r', 'C"1', 'C,1', 'C1\n'],
   trunk_id: [' T1', 'T2 ', 'é', 'T,1', 'T"1'],
@@ -401,6 +404,30 @@ describe('canonical fast lane', () => {
     expect([w.attempts, w.answered, w.rej603]).toEqual([4, 0, 2]);
   });
 
+  it('quarantines times in an order no call has, in both lanes, and takes a second or two of rounding', () => {
+    const row = (id: string, start: string, answer: string, end: string, duration: string) =>
+      `${id},${start},${answer},${end},${duration},C1,T1,+12129870143,+13129870199,200`;
+    const text = `${[
+      'call_id,start_time,answer_time,end_time,duration_s,customer_id,trunk_id,calling_number,called_number,sip_code',
+      row('a', '2026-11-27T15:00:00Z', '2026-11-27T10:00:00Z', '2026-11-27T15:01:00Z', ''),
+      row('b', '2026-11-27T15:00:00Z', '', '2026-11-27T14:00:00Z', '60'),
+      row('c', '2026-11-27T15:00:00Z', '2026-11-27T15:05:00Z', '2026-11-27T15:01:00Z', '60'),
+      // a second out (clocks rounding differently): calls, the last of no seconds
+      row('d', '2026-11-27T15:00:01Z', '2026-11-27T15:00:00Z', '2026-11-27T15:01:00Z', ''),
+      row('e', '2026-11-27T15:00:00Z', '2026-11-27T15:00:05Z', '2026-11-27T15:00:04Z', ''),
+    ].join('\n')}\n`;
+    const fast = run(text, 1 << 20, true);
+    expect(fast).toEqual(run(text, 1 << 20, false));
+    expect(fast.quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [2, 'answer_time is 18000 s before start_time'],
+      [3, 'end_time is 3600 s before start_time'],
+      [4, 'end_time is 240 s before answer_time'],
+    ]);
+    expect(fast.stats.calls).toBe(2);
+    const [, w] = fast.windows[0];
+    expect([w.answered, w.durationSum]).toEqual([2, 60]);
+  });
+
   it('several batches into one aggregator: the same windows as the general lane (each reader numbers its ids anew)', () => {
     fc.assert(
       fc.property(
@@ -514,9 +541,16 @@ describe('canonical fast lane', () => {
         ([day, h, m, sep, fraction]) =>
           `${day}${sep}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:07${fraction}`,
       );
+    // the earlier of two times is the start (an answer before it is quarantined)
+    const wall = (t: string) => t.replace('T', ' ');
     const localRow = fc.tuple(plainFieldsArb, localTime, fc.option(localTime, { nil: '' })).map(
-      ([fields, start, answer]): Row => ({
-        fields: { ...fields, start_time: start, answer_time: answer, end_time: '' } as Row['fields'],
+      ([fields, a, b]): Row => ({
+        fields: {
+          ...fields,
+          start_time: b !== '' && wall(b) < wall(a) ? b : a,
+          answer_time: b !== '' && wall(b) < wall(a) ? a : b,
+          end_time: '',
+        } as Row['fields'],
         quoted: [],
         afterQuote: '',
         extra: '',

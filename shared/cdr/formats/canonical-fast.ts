@@ -2,6 +2,7 @@ import { type ByteInterner, FNV_OFFSET, FNV_PRIME } from '../byte-intern.ts';
 import { classifyNanpParts } from '../nanp.ts';
 import { DISPOSITION_NAMES, VERSTAT_NAMES } from '../normalize.ts';
 import { type PackedCall, REJECTED_SIP_CODE } from '../packed-call.ts';
+import { TIME_ORDER_SLACK_MS } from '../plausibility.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
 import type { ByteTimeParser } from '../time-bytes.ts';
 import type { ColumnMap } from './canonical-csv.ts';
@@ -387,6 +388,13 @@ export class CanonicalFastReader {
       break;
     }
     if (calledKey === NO_KEY) return -1;
+    // times out of order beyond rounding: the general lane quarantines the row (normalize.ts checkOrder)
+    if (hasAnswer && answerMs < startMs - TIME_ORDER_SLACK_MS) return -1;
+    if (
+      hasEnd &&
+      (endMs < startMs - TIME_ORDER_SLACK_MS || (hasAnswer && endMs < answerMs - TIME_ORDER_SLACK_MS))
+    )
+      return -1;
     if (!hasDuration && hasAnswer && hasEnd) {
       if (endMs < answerMs) return -1;
       durationS = Math.round((endMs - answerMs) / 1000);
