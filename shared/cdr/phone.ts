@@ -80,6 +80,8 @@ function withoutPerCallCode(text: string): string {
  */
 export function normalizeNumber(raw: string): NormalizedNumber {
   const { text: dialled, verstat } = dialString(raw);
+  // privacy words are a caller ID's only: no one dials `anonymous` (normalizeCalledNumber keeps it)
+  if (isWithheld(dialled)) return { value: '', cls: 'blank', verstat };
   return numberOf(raw, dialled, verstat);
 }
 
@@ -114,14 +116,26 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
   return { text, verstat };
 }
 
-/** normalizeNumber on the dial string `text` of `raw` (see dialString). */
+/**
+ * An extension written after the number (`+12025550143 x123`, `ext. 12`, `extension 5`, `#12`): no
+ * part of the number, as `;ext=12` is not (dialString). The number before it is digits and visual
+ * separators only.
+ */
+const TRAILING_EXTENSION = /^(\+?[\d\s().\-/]*\d)\s*(?:x|ext\.?|extension|#)\s*\d{1,8}$/i;
+
+/** normalizeNumber on the dial string `text` of `raw` (see dialString), privacy words aside. */
 function numberOf(raw: string, text: string, verstat: Verstat): NormalizedNumber {
   if (text === '') return { value: '', cls: 'blank', verstat };
-  if (isWithheld(text)) return { value: '', cls: 'blank', verstat };
   // visual separators only; anything else (letters, '*', '#') makes the number invalid
   const plus = text.startsWith('+');
   const digits = (plus ? text.slice(1) : text).replace(/[\s().\-/]/g, '');
-  if (!/^\d+$/.test(digits)) return { value: raw.trim(), cls: 'invalid_digits', verstat };
+  if (!/^\d+$/.test(digits)) {
+    // the number before a trailing extension (its own text is digits: this does not come back here)
+    const ext = TRAILING_EXTENSION.exec(text);
+    return ext !== null
+      ? numberOf(raw, ext[1], verstat)
+      : { value: raw.trim(), cls: 'invalid_digits', verstat };
+  }
   let international: string | null = null;
   if (plus) international = digits;
   else if (digits.startsWith('011')) international = digits.slice(3);
@@ -163,7 +177,8 @@ const OUTSIDE_LINE = /^9(?:011\d{7,15}|1[2-9]\d{9})$/;
  * 312 ...`, `9 011 44 ...`, also `9 *67 1 312 ...`) becomes the E.164 number it reached, so a traceback
  * request naming that number finds the call and distinct counts see what the PSTN saw. Any other
  * number that cannot be normalized is kept as its dial string (a URI's user part: `sip:911@pbx` is
- * 911, an emergency call), which is what destinationOf judges.
+ * 911, an emergency call), which is what destinationOf judges; so is a privacy word (`anonymous`: a
+ * user name at the switch, not a withheld number, which only a caller ID can be).
  */
 export function normalizeCalledNumber(raw: string): NormalizedNumber {
   const { text, verstat } = dialString(raw);
@@ -182,9 +197,16 @@ export function normalizeCalledNumber(raw: string): NormalizedNumber {
   return { ...n, value: dialled };
 }
 
-/** Destination of a called number as normalizeCalledNumber left it (E.164 text, else the dial string). */
+/**
+ * Destination of a called number as normalizeCalledNumber left it (E.164 text, else the dial string):
+ * one written with a `+` and digits is the public network's, valid or not; a `+` without a digit
+ * (a bare `+`) is no number at all.
+ */
 export function destinationOf(called: string): Destination {
-  if (called.startsWith('+')) return 'pstn';
+  if (called.charCodeAt(0) === 43) {
+    const c = called.charCodeAt(1);
+    if ((c >= 48 && c <= 57) || /\d/.test(called)) return 'pstn';
+  }
   const digits = called.replace(/[\s().\-/]/g, '');
   if (EMERGENCY.has(digits)) return 'emergency';
   return OUTSIDE_LINE.test(digits) ? 'pstn' : 'on_net';

@@ -108,6 +108,20 @@ describe('quarantine', () => {
     expect(stats.rows).toBe(stats.calls + stats.quarantined);
   });
 
+  it('takes a called privacy word as a call at the switch and an extension after a number as that number', async () => {
+    const rows = [
+      'a,2026-11-27T16:00:00Z,,,5,C,,2129870143,anonymous,200,,A,,',
+      'b,2026-11-27T16:00:00Z,,,5,C,,+12129870143 x123,3129870199x12,200,,A,,',
+      'c,2026-11-27T16:00:00Z,,,5,C,,2129870143,,200,,A,,',
+    ];
+    const { calls, quarantined } = await parse(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(calls.map((c) => [c.called, c.calledClass, c.calling, c.callingClass])).toEqual([
+      ['anonymous', 'invalid_digits', '+12129870143', 'valid'],
+      ['+13129870199', 'valid', '+12129870143', 'valid'],
+    ]);
+    expect(quarantined.map((q) => [q.line, q.reason])).toEqual([[4, 'called_number is empty']]);
+  });
+
   it('quarantines an unterminated quote at the end of input and an over-long record, and keeps going', async () => {
     const long = 'y'.repeat(5000);
     const text = `${HEADER}\n${long},2026-11-27T16:00:00Z\nok,2026-11-27T16:00:00Z,,,5,C,,2025550143,3125550199,200,,A,,\n"open,2026`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyNanp } from '../../shared/cdr/nanp.ts';
-import { normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
+import { destinationOf, normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
 import { parseTimestamp, ZoneClock } from '../../shared/cdr/time.ts';
 
 describe('normalizeNumber', () => {
@@ -75,6 +75,37 @@ describe('normalizeNumber', () => {
       value: '*6712129870143',
       cls: 'invalid_digits',
     });
+  });
+
+  it('leaves out an extension written after the number, in any spelling, as it leaves out ;ext=', () => {
+    for (const raw of [
+      '+12129870143 x123',
+      '+12129870143x123',
+      '(212) 987-0143 X 12',
+      '2129870143 ext. 5',
+      '+1 212 987 0143 ext 5',
+      '+12129870143 extension 5',
+      '+12129870143#12',
+      '2129870143;ext=12',
+    ]) {
+      expect(normalizeNumber(raw), raw).toMatchObject({ value: '+12129870143', cls: 'valid' });
+      expect(normalizeCalledNumber(raw), raw).toMatchObject({ value: '+12129870143', cls: 'valid' });
+    }
+    expect(destinationOf(normalizeCalledNumber('2129870143x12').value)).toBe('pstn');
+    // no number before it, or letters in it: kept as written
+    for (const raw of ['x123', '1008#12', 'CALL x12', '2129870143 x'])
+      expect(normalizeNumber(raw), raw).toMatchObject({ value: raw, cls: 'invalid_digits' });
+  });
+
+  it('a called number that is a bare + or a privacy word is kept as written, invalid, and not the PSTN', () => {
+    for (const raw of ['+', 'anonymous', 'sip:anonymous@anonymous.invalid', 'Restricted']) {
+      const n = normalizeCalledNumber(raw);
+      expect(n.cls, raw).toBe('invalid_digits');
+      expect(n.value, raw).not.toBe('');
+      expect(destinationOf(n.value), raw).toBe('on_net');
+    }
+    // a number with a + is the public network's, valid or not
+    expect(destinationOf(normalizeCalledNumber('+1 800 FLOWERS').value)).toBe('pstn');
   });
 
   it('keeps numbers it cannot normalize verbatim and calls them invalid', () => {
