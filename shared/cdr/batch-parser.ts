@@ -231,8 +231,10 @@ export class BatchParser {
     const names = headerNames(rec);
     const src = this.opts.source;
     if (want === 'canonical' || (want === 'auto' && isCanonicalHeader(names))) {
-      const { map, missing } = mapHeader(names);
+      const { map, missing, twice } = mapHeader(names);
       if (missing.length > 0) throw headerLacks(src, rec.line, missing);
+      if (twice.length > 0)
+        throw new BatchReadError(`${src}: line ${rec.line}: header names ${twice.join('; ')}`);
       this.format = 'canonical';
       this.columns = map;
       this.width = rec.count;

@@ -51,6 +51,21 @@ describe('canonical CSV', () => {
     await expect(parse('a,b,c\n1,2,3\n')).rejects.toThrow(/not a CDR batch: no canonical header/);
   });
 
+  it('fails the whole batch loudly when the header names a column twice, in any case', async () => {
+    const row = 'x,1764261067,C1,2025550143,3125550199';
+    await expect(
+      parse(`call_id,start_time,customer_id,calling_number,called_number,customer_id\n${row},C2\n`),
+    ).rejects.toThrow(/^test.csv: line 1: header names customer_id twice \(columns 3 and 6\)$/);
+    await expect(
+      parse(`call_id,start_time,customer_id,calling_number,called_number, START_TIME\n${row},1764261000\n`),
+    ).rejects.toThrow(/^test.csv: line 1: header names start_time twice \(columns 2 and 6\)$/);
+    // an unknown column twice is no one's business
+    const { calls } = await parse(
+      `call_id,start_time,customer_id,calling_number,called_number,x,x\n${row},1,2\n`,
+    );
+    expect(calls).toHaveLength(1);
+  });
+
   it('applies the answered rule in the contract order', async () => {
     const rows = [
       'a,1764261067,,,0,C,,2025550143,3125550199,200,NO_ANSWER,,,', // sip 200 wins
@@ -265,6 +280,17 @@ describe('JSON Lines', () => {
       [3, 'is not a JSON object'],
     ]);
   });
+  it('quarantines a line that spells one column twice in different cases (JSON.parse keeps the last of one key twice)', async () => {
+    const line = (extra: string) =>
+      `{"call_id":"k1","start_time":"2026-11-27T16:00:00Z","customer_id":"C1",${extra}"calling_number":"+12129870143","called_number":"+13129870199"}`;
+    const text = [line('"Customer_ID":"C2",'), line('"customer_id":"C3",'), line('')].join('\n');
+    const { calls, quarantined } = await parse(`${text}\n`);
+    expect(calls.map((c) => c.customerId)).toEqual(['C3', 'C1']);
+    expect(quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [1, "customer_id is given twice, as keys 'customer_id' and 'Customer_ID'"],
+    ]);
+  });
+
   it('quarantines a line whose canonical field holds an array or object, naming the field', async () => {
     const row = {
       call_id: 'n1',

@@ -23,16 +23,25 @@ export function isCanonicalHeader(names: string[]): boolean {
 
 /**
  * Maps header names (any order, any case, unknown columns ignored) to canonical columns.
- * Returns the list of required columns that are missing, so the caller can fail the batch loudly.
+ * Returns the list of required columns that are missing, and the canonical columns the header names
+ * more than once (`customer_id twice (columns 6 and 15)`: no row can say which one holds the value), so
+ * the caller can fail the batch loudly.
  */
-export function mapHeader(names: string[]): { map: ColumnMap; missing: CanonicalColumn[] } {
+export function mapHeader(names: string[]): { map: ColumnMap; missing: CanonicalColumn[]; twice: string[] } {
   const map: ColumnMap = {};
+  const twice: string[] = [];
   for (const col of CANONICAL_COLUMNS) {
     const idx = names.indexOf(col);
-    if (idx !== -1) map[col] = idx;
+    if (idx === -1) continue;
+    map[col] = idx;
+    const at = names.flatMap((n, i) => (n === col ? [i + 1] : []));
+    if (at.length > 1)
+      twice.push(
+        `${col} ${at.length === 2 ? 'twice' : `${at.length} times`} (columns ${at.slice(0, -1).join(', ')} and ${at[at.length - 1]})`,
+      );
   }
   const missing = REQUIRED_COLUMNS.filter((c) => map[c] === undefined);
-  return { map, missing };
+  return { map, missing, twice };
 }
 
 export function canonicalRow(rec: CsvRecord, map: ColumnMap, width: number): RawCall {

@@ -15,9 +15,15 @@ export function jsonRow(text: string): RawCall {
   // a record without an attestation key does not report it (a present but empty one is unsigned)
   raw.attestation = NOT_REPORTED;
   const obj = value as Record<string, unknown>;
+  // the key each column was read from: two spellings of one column (`customer_id`, `Customer_ID`)
+  // leave no telling which value is the row's (JSON.parse itself keeps the last of a key written twice)
+  const from: Partial<Record<keyof RawCall, string>> = {};
   for (const key of Object.keys(obj)) {
     const col = key.toLowerCase() as keyof RawCall;
     if (!(CANONICAL_COLUMNS as readonly string[]).includes(col)) continue;
+    const first = from[col];
+    if (first !== undefined) throw new RangeError(`${col} is given twice, as keys '${first}' and '${key}'`);
+    from[col] = key;
     const v = obj[key];
     // an array or object where the contract has a string or number is no id: written out whole it
     // would become a customer or trunk named `["C1"]`
