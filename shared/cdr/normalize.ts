@@ -76,6 +76,12 @@ function checkCharacters(raw: RawCall): void {
   for (const key of IDENTIFIERS) {
     if (raw[key].includes('\uFFFD'))
       throw new RowError(`${key} is not valid UTF-8 (kept out rather than merged with other ids)`);
+    // a JSON escape of half a surrogate pair (`\ud800`) is no character: no UTF-8 can write it, and
+    // every such id prints as the same replacement character
+    if (!raw[key].isWellFormed())
+      throw new RowError(
+        `${key} is not valid UTF-8 (an unpaired surrogate; kept out rather than merged with other ids)`,
+      );
   }
 }
 

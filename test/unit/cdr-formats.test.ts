@@ -280,6 +280,24 @@ describe('JSON Lines', () => {
       [3, 'is not a JSON object'],
     ]);
   });
+  it('quarantines an id escaped as half a surrogate pair, as it does an id of invalid UTF-8', async () => {
+    const line = (id: string) =>
+      `{"call_id":"s","start_time":"2026-11-27T16:00:00Z","customer_id":"${id}","trunk_id":"T","calling_number":"+12129870143","called_number":"+13129870199"}`;
+    const ids = ['cu\\ud800st', 'cu\\udc00st', 'cu\\ud83d\\ude00st', 'cust\\ud83d'];
+    const { calls, quarantined } = await parse(`${ids.map(line).join('\n')}\n`);
+    expect(calls.map((c) => c.customerId)).toEqual(['cu\u{1F600}st']);
+    expect(quarantined.map((q) => [q.line, q.reason])).toEqual(
+      [1, 2, 4].map((l) => [
+        l,
+        'customer_id is not valid UTF-8 (an unpaired surrogate; kept out rather than merged with other ids)',
+      ]),
+    );
+    const trunk = await parse(`${line('C1').replace('"T"', '"T\\udbff"')}\n`);
+    expect(trunk.quarantined.map((q) => q.reason)).toEqual([
+      'trunk_id is not valid UTF-8 (an unpaired surrogate; kept out rather than merged with other ids)',
+    ]);
+  });
+
   it('quarantines a line that spells one column twice in different cases (JSON.parse keeps the last of one key twice)', async () => {
     const line = (extra: string) =>
       `{"call_id":"k1","start_time":"2026-11-27T16:00:00Z","customer_id":"C1",${extra}"calling_number":"+12129870143","called_number":"+13129870199"}`;
