@@ -387,6 +387,7 @@ describe('hostile input: plausibility', () => {
     expect(
       await reasonFor({
         duration_s: '',
+        start_time: '2026-11-25T15:59:00Z',
         answer_time: '2026-11-25T16:00:00Z',
         end_time: '2026-11-27T16:00:00Z',
       }),
