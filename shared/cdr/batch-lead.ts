@@ -54,11 +54,13 @@ const LF = 0x0a;
  * beside every other character, binary formats (executables, images, spreadsheets, archives) NULs
  * throughout their headers and padding: more than one byte in 32 of the sample. A stray NUL or two in
  * text is no reason to refuse the batch: its row is quarantined like any row with a NUL in a field,
- * wherever it lies. (Compressed bytes hold few NULs; they are no CDR layout, which fails them as loudly.)
+ * wherever it lies. (Other compressed bytes hold few NULs; they are no CDR layout, which fails them as loudly.)
  */
 export function notText(sample: Buffer): string | null {
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff))
     return 'UTF-16 text; send it as UTF-8';
+  // the gzip magic after the batch's own gzip was taken off (decode.ts): compressed twice
+  if (sample[0] === 0x1f && sample[1] === 0x8b) return 'gzip data inside gzip; compress the batch once';
   let nuls = 0;
   for (let i = sample.indexOf(0); i !== -1; i = sample.indexOf(0, i + 1)) nuls++;
   return nuls * 32 > sample.length ? 'binary data in the first bytes' : null;
