@@ -150,15 +150,18 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
 
 /**
  * Whether `text` is the all-zero date-time (`0000-00-00 00:00:00`, with or without the time, a T, a
- * fraction): what Asterisk and FreeSWITCH database exports (MySQL's zero date) write for a time that
- * never happened, such as the answer of a call nobody answered. An optional time so written is empty.
+ * fraction) or the epoch's zero (`0`, `0.000`): what Asterisk and FreeSWITCH database exports (MySQL's
+ * zero date) and epoch columns (FreeSWITCH's `answer_epoch`, SIP proxies' accounting) write for a time
+ * that never happened, such as the answer of a call nobody answered. An optional time so written is
+ * empty; 1970 is no time a call of today's network was answered at.
  */
 export function isZeroDateTime(text: string): boolean {
   const s = text.trim();
-  return s.startsWith('0000-00-00') && ZERO_DATE_TIME.test(s);
+  return (s.startsWith('0000-00-00') && ZERO_DATE_TIME.test(s)) || ZERO_EPOCH.test(s);
 }
 
 const ZERO_DATE_TIME = /^0000-00-00(?:[T ]00:00(?::00(?:[.,]0+)?)?)?$/;
+const ZERO_EPOCH = /^0+(?:\.0+)?$/;
 
 export const HOUR_MS = 3_600_000;
 

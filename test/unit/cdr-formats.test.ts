@@ -433,6 +433,14 @@ describe('native switch formats', () => {
       `${JSON.stringify({ call_id: 'j', start_time: '2026-11-27T16:00:00Z', answer_time: zero, customer_id: 'C', calling_number: '2025550143', called_number: '3125550199' })}\n`,
     );
     expect(j.calls.map((x) => [x.answered, x.answerMs])).toEqual([[false, null]]);
+    // epoch columns write 0 for the answer of an unanswered call (FreeSWITCH's answer_epoch)
+    const epoch = [
+      `e,1795795200,0,1795795230,,C,,2025550143,3125550199,487,,,,`,
+      `f,0,,,5,C,,2025550143,3125550199,200,,,,`,
+    ];
+    const e = await parse(`${HEADER}\n${epoch.join('\n')}\n`);
+    expect(e.calls.map((x) => [x.callId, x.answered, x.answerMs])).toEqual([['e', false, null]]);
+    expect(e.quarantined.map((q) => q.line)).toEqual([3]);
   });
 
   it('FreeSWITCH: a call with an answer stamp or billed seconds is answered whatever its hangup cause', async () => {
