@@ -71,7 +71,7 @@ function refuseOtherContent(existing: Dossier, received: Application): void {
   if (fields.length === 0) return;
   throw new ApplicationRefused(
     `application ${existing.applicationId} was already submitted at ${existing.submittedAt} by ${existing.submittedBy} ` +
-      `with other content (${fields.join(', ')} differ): it is not changed; submit the new details under a new application_id`,
+      `with other content (${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}): it is not changed; submit the new details under a new application_id`,
   );
 }
 

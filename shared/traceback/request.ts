@@ -140,7 +140,7 @@ export class TracebackConflictError extends Error {
 
   constructor(tracebackId: string, receivedAt: string, fields: string[]) {
     super(
-      `traceback ${tracebackId} was received at ${receivedAt} for another call (${fields.join(', ')} differ): ` +
+      `traceback ${tracebackId} was received at ${receivedAt} for another call (${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}): ` +
         'a traceback id names one call, so these details are not answered under it; send them under a new id',
     );
     this.fields = fields;

@@ -169,7 +169,7 @@ describe('traceback through the local stack', () => {
     expect(refused?.code).toBe(2);
     expect(refused?.stdout).toBe('');
     expect(refused?.stderr).toBe(
-      `traceguard: ${other}: traceback ITG-E2E-1 was received at 2026-11-28T14:05:00Z for another call (call_time differ): a traceback id names one call, so these details are not answered under it; send them under a new id\n`,
+      `traceguard: ${other}: traceback ITG-E2E-1 was received at 2026-11-28T14:05:00Z for another call (call_time differs): a traceback id names one call, so these details are not answered under it; send them under a new id\n`,
     );
     // nothing was sent: the record still names the first call
     const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1')).stdout);
