@@ -11,7 +11,15 @@ export function parseEnvironment<S extends z.ZodType>(
 ): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((i) => {
+        const name = i.path.join('.');
+        // an unset variable is the usual problem: say so, not zod's "expected string, received undefined"
+        return env[name] === undefined && i.path.length === 1
+          ? `${name} is not set`
+          : `${name}: ${i.message}`;
+      })
+      .join('; ');
     throw new Error(`${what} configuration: ${problems}`);
   }
   return parsed.data;
