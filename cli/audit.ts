@@ -29,6 +29,7 @@ export function register(program: Command): void {
         const records = await store.list(stream);
         verdicts.push(await checkStream(verifyChain(stream, records), records, cases));
       }
+      if (!options.stream && cases) verdicts.push(...(await openCasesWithoutStream(cases, streams)));
       const broken = verdicts.filter((v) => !v.ok);
       if (options.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
       else {
@@ -93,6 +94,28 @@ function describeStreams(known: string[]): string {
 }
 
 type Verdict = ReturnType<typeof import('../shared/audit/chain.ts').verifyChain>;
+
+/**
+ * Open cases whose audit stream holds no record at all: deleting a stream whole leaves no chain to
+ * verify, so the walk over the streams there are would not see it; the case record says it existed.
+ */
+async function openCasesWithoutStream(
+  cases: NonNullable<Awaited<ReturnType<typeof caseRecords>>>,
+  streams: readonly string[],
+): Promise<Verdict[]> {
+  const { auditStreams } = await import('../shared/audit/append.ts');
+  const known = new Set(streams);
+  return (await cases.listOpen())
+    .map((c) => auditStreams.forCase(c.caseId))
+    .filter((stream) => !known.has(stream))
+    .map((stream) => ({
+      ok: false as const,
+      stream,
+      records: 0,
+      brokenAt: 0,
+      problem: 'an open case on record whose audit stream holds no records',
+    }));
+}
 
 /** The case records, to check each case stream against (null where no Cases table is known). */
 async function caseRecords(target: { optional(name: string): string | undefined }) {

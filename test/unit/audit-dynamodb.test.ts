@@ -131,6 +131,12 @@ describe('audit log in DynamoDB', () => {
     const lost = await auditVerify(['--stream', 'case#C051-F-1'], { CASES_TABLE: 'Cases' });
     expect(lost.code).toBe(1);
     expect(lost.stdout).toMatch(/^BROKEN {2}case#C051-F-1: at record 0: no records in this stream$/m);
+    // verifying every stream finds it too: a stream deleted whole leaves no chain to walk
+    const all = await auditVerify([], { CASES_TABLE: 'Cases' });
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(
+      /^BROKEN {2}case#C051-F-1: at record 0: an open case on record whose audit stream holds no records$/m,
+    );
     // closed again, so the case store's own test below sees only its cases open
     await cases.release('C051', 'C051-F-1');
   });
