@@ -29,5 +29,8 @@ export function errorMessage(error: unknown): string {
   const local = LOCAL_REFUSED.exec(message);
   if (local)
     return `nothing answers at ${local[1]}, where the local stack was: start it with npm start (${message})`;
+  // the SDK found no region: no local stack's endpoints here (another folder) and no AWS settings
+  if (message === 'Region is missing')
+    return `${message}: no AWS region is set (AWS_REGION) and no local stack was found from this folder (run the command from the project folder, where npm start keeps .data/, or set TRACEGUARD_DATA_DIR)`;
   return message;
 }

@@ -42,4 +42,10 @@ describe('when the local stack is not running', () => {
     );
     expect(errorMessage('plain')).toBe('plain');
   });
+
+  it('a command run outside the project folder, with no AWS region either, says where to run it', () => {
+    expect(errorMessage(new Error('Region is missing'))).toMatch(
+      /^Region is missing: no AWS region is set \(AWS_REGION\) and no local stack was found from this folder \(run the command from the project folder/,
+    );
+  });
 });
