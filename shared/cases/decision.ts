@@ -14,7 +14,11 @@ export const reviewDecisionSchema = z.object({
     .string({ error: 'is required: who decided' })
     .trim()
     .min(1, { error: 'must name who decided' })
-    .max(512, { error: 'must be at most 512 characters' }),
+    .max(512, { error: 'must be at most 512 characters' })
+    // the audit log's automated steps act as `system`: a person deciding under that name would blend in
+    .refine((by) => by.toLowerCase() !== 'system', {
+      error: "must name a person: 'system' is the name of the automated steps in the audit log",
+    }),
 });
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
 

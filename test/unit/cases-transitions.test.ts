@@ -8,6 +8,7 @@ import { type CaseRecord, type DecisionKind, newCase } from '../../shared/cases/
 import { redactPhoneNumbers } from '../../shared/cases/redact.ts';
 import { renderCase } from '../../shared/cases/render.ts';
 import { applyDecision } from '../../shared/cases/transitions.ts';
+import { onboardingDecisionSchema } from '../../shared/kyc/onboarding-decision.ts';
 
 const AT = '2026-11-28T10:00:00.000Z';
 const finding = {
@@ -56,6 +57,19 @@ describe('review decision validation', () => {
     expect(() => parseReviewDecision({ decision: 'ban', reason: 'no', decidedBy: '' }, 'case X')).toThrow(
       /case X: decision must be one of dismiss, warn, suspend, terminate; reason must explain .*; decidedBy must name who decided/,
     );
+  });
+
+  it("refuses a decision under the automated steps' name, in a case review and an onboarding review alike", () => {
+    expect(() => parseReviewDecision(decide('terminate', ' System '), 'case X')).toThrow(
+      /decidedBy must name a person: 'system' is the name of the automated steps/,
+    );
+    expect(
+      onboardingDecisionSchema.safeParse({
+        decision: 'approve',
+        reason: 'dossier verified',
+        decidedBy: 'system',
+      }).success,
+    ).toBe(false);
   });
 
   it('says a missing reason is required', () => {
