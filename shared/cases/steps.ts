@@ -99,6 +99,17 @@ export class CaseSteps {
       evidenceDigest: digest,
       details: { findings: evidence.findings.length, tracebacks: evidence.tracebacks.total },
     });
+    // a case judged critical (its customer suspended at once) is listed and paged as critical, even
+    // when no single event was (four tracebacks in a year, each of them high)
+    if (verdict.critical && (await this.#deps.cases.raiseSeverity(caseId, 'critical'))) {
+      await this.#audit(record, {
+        actor: SYSTEM,
+        action: 'case.severity_raised',
+        reason: `the evidence is critical: ${verdict.why.join('; ')}`,
+        evidenceDigest: digest,
+        details: { severity: 'critical' },
+      });
+    }
     return verdict;
   }
 
@@ -200,6 +211,19 @@ export class CaseSteps {
     const status = customerStatusFor(outcome) as CustomerStatus;
     const deciders = record.decisions.map((d) => d.decidedBy);
     const why = `case ${caseId}: ${record.decisions.at(-1)?.reason ?? outcome}`;
+    // A termination took an executive's approval: a later case's milder outcome, which one analyst
+    // decides, does not lift it (a terminated customer's calls after the block open such cases).
+    const before = (await this.#deps.customers.get(record.customerId))?.status;
+    if (before === 'terminated' && status !== 'terminated') {
+      await this.#audit(record, {
+        actor: SYSTEM,
+        action: 'customer.termination_kept',
+        reason: `${why}; the customer stays terminated: a ${outcome} does not lift a termination`,
+        evidenceDigest: record.evidenceDigest ?? undefined,
+        details: { decidedBy: deciders, outcome },
+      });
+      return { status: before };
+    }
     await this.#deps.customers.setStatus(record.customerId, status, why);
     if (status === 'terminated') await this.#deps.onTerminated.terminated(record.customerId, why);
     await this.#deps.notifier.publishEnforcement(

@@ -307,6 +307,23 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend', 'suspend']);
   });
 
+  it('a case its evidence makes critical (a high finding scored past the critical line) is listed as critical', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding({ score: 95 }));
+    const waiting = await h.waitForStage(caseId, 'analyst');
+    expect(waiting).toMatchObject({ severity: 'critical', critical: { critical: true } });
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    expect(h.notifier.onCall[0].subject).toMatch(/needs review/);
+    expect(h.notifier.onCall[0].text).toMatch(/severity critical/);
+    expect(await h.auditActions(caseId)).toEqual(
+      expect.arrayContaining([
+        'case.evidence_gathered',
+        'case.severity_raised',
+        'customer.suspended_at_once',
+      ]),
+    );
+  });
+
   it('suspend then reinstate: a dismissed critical case restores the status the customer had', async () => {
     const h = harness();
     await h.customers.setStatus('C042', 'warned', 'earlier case');
@@ -344,6 +361,22 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(await h.auditActions(caseId)).toEqual(
       expect.arrayContaining(['case.severity_raised', 'customer.suspended_at_once', 'customer.reinstated']),
     );
+  });
+
+  it('a later case of a terminated customer decided warn or suspend by one analyst keeps the termination', async () => {
+    for (const decision of ['warn', 'suspend'] as const) {
+      const h = harness();
+      await h.customers.setStatus('C042', 'terminated', 'earlier case, executive approved');
+      const { caseId } = await h.open(finding());
+      await h.decide(caseId, 'analyst', decision, 'dave');
+      await h.execution(caseId);
+      expect((await h.customers.get('C042'))?.status, decision).toBe('terminated');
+      expect(
+        h.notifier.enforcement.filter((e) => e.action === decision),
+        decision,
+      ).toEqual([]);
+      expect(await h.auditActions(caseId), decision).toContain('customer.termination_kept');
+    }
   });
 
   it('terminate: the analyst recommends, a different executive approves, the customer is terminated', async () => {
