@@ -18,10 +18,12 @@ async function dayReview(opts: DayReviewCliOptions): Promise<void> {
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { dayReviewSummary, reviewDays } = await import('../shared/ingest/review-days.ts');
   const config = await targetConfig(readDayReviewConfig);
+  const graceMs = (grace ?? config.REVIEW_GRACE_SECONDS) * 1000;
+  const startedMs = Date.now();
   const report = await reviewDays({
     ...dayReviewPortsOf(createAwsClients(), config),
     clock: { now: Date.now, remainingMs: () => Number.POSITIVE_INFINITY },
-    graceMs: (grace ?? config.REVIEW_GRACE_SECONDS) * 1000,
+    graceMs,
     parallel: config.REVIEW_PARALLELISM,
     marginMs: 0,
   });
@@ -33,8 +35,17 @@ async function dayReview(opts: DayReviewCliOptions): Promise<void> {
     process.stdout.write(
       `${d.day}  ${d.customers} customer(s) judged, ${d.published} day finding(s) published\n`,
     );
-  for (const day of report.waiting) process.stdout.write(`${day}  not over yet (within its grace)\n`);
+  for (const day of report.waiting) process.stdout.write(`${day}  ${waitingLine(day, startedMs, graceMs)}\n`);
   process.stdout.write(`${dayReviewSummary(report)}\n`);
+}
+
+/** Why a noted day waits: it has not ended, or it ended and late batches may still come (its grace). */
+export function waitingLine(day: string, nowMs: number, graceMs: number): string {
+  const endMs = Date.parse(day) + 24 * 3_600_000;
+  const from = new Date(endMs + graceMs).toISOString().replace('.000Z', 'Z');
+  return nowMs < endMs
+    ? `not over yet (judged from ${from}, after its grace)`
+    : `over, waiting out its grace for late batches (judged from ${from})`;
 }
 
 export function register(program: Command): void {
