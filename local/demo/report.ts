@@ -98,7 +98,9 @@ export function renderReport(input: {
         ? `open, due ${t.deadline}`
         : m
           ? `found: customer ${m.customer_id}, trunk ${m.trunk_id}, switch ${m.switch_id}, call ${m.call_id}`
-          : 'not found on our network';
+          : t.answer?.searched?.batches === 0
+            ? 'not found: no batch of its time was on record, nothing searched'
+            : 'not found on our network';
     out.push(`  ${t.tracebackId}  ${what}`);
   }
 

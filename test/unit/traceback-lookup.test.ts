@@ -244,6 +244,15 @@ describe('traceback lookup through the batch manifest', () => {
     expect(answer.note).not.toContain('555');
   });
 
+  it('says nothing was searched when no batch covers the window, instead of "not found on our network"', async () => {
+    const a = archive();
+    const answer = await lookupWithManifest(request(), a.manifest, a.opener);
+    expect(answer).toMatchObject({ status: 'not_found', searched: { batches: 0 } });
+    expect(answer.note).toMatch(
+      /^no CDR batch of .* was on record, so nothing was searched: this does not show/,
+    );
+  });
+
   it('fails rather than answer not_found when a candidate batch cannot be read', async () => {
     const a = archive();
     a.manifest.add({
