@@ -1,43 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb.ts';
+import { describe, expect, it } from 'vitest';
 import { claimEpisode } from '../../shared/alerts/claim-episode.ts';
 import { DEFAULT_EPISODE_POLICY } from '../../shared/alerts/episode.ts';
 import { DynamoEpisodeStore } from '../../shared/aws/alert-episode-store.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { newCase } from '../../shared/cases/model.ts';
-import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
+import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 
 /**
  * The alert episode store against DynamoDB Local: its conditional writes are what keep concurrent
  * deliveries to one page, and it finds the open case the case store wrote.
  */
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const T0 = Date.UTC(2026, 10, 27, 16);
-let dynamo: RunningDynamoDb;
-let dataDir: string;
-let doc: DynamoDBDocumentClient;
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'traceguard-episodes-'));
-  dynamo = await startDynamoDb({ dataDir });
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  await createPkSkTable(client, 'Cases');
-}, 60_000);
-
-afterAll(async () => {
-  await dynamo?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const db = useDynamoDbLocal('traceguard-episodes-', ['Cases']);
 
 describe('DynamoEpisodeStore', () => {
   it('ten concurrent deliveries of same-severity events for one customer claim the episode once', async () => {
-    const store = new DynamoEpisodeStore(doc, 'Cases');
+    const store = new DynamoEpisodeStore(db.doc, 'Cases');
     const decisions = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         claimEpisode(
@@ -56,7 +35,7 @@ describe('DynamoEpisodeStore', () => {
   });
 
   it('a stale version is refused; markSent only marks the claim it names', async () => {
-    const store = new DynamoEpisodeStore(doc, 'Cases');
+    const store = new DynamoEpisodeStore(db.doc, 'Cases');
     const episode = {
       customerId: 'C2',
       severity: 'medium' as const,
@@ -75,8 +54,8 @@ describe('DynamoEpisodeStore', () => {
   });
 
   it("reads the customer's open case from the case store's marker", async () => {
-    const store = new DynamoEpisodeStore(doc, 'Cases');
-    const cases = new DynamoCaseStore(doc, 'Cases');
+    const store = new DynamoEpisodeStore(db.doc, 'Cases');
+    const cases = new DynamoCaseStore(db.doc, 'Cases');
     const at = new Date(T0).toISOString();
     await cases.open(
       newCase(

@@ -1,43 +1,23 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { appendAudit } from '../../shared/audit/append.ts';
 import { verifyChain } from '../../shared/audit/chain.ts';
 import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { newCase } from '../../shared/cases/model.ts';
-import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
+import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 
 /**
  * The DynamoDB adapters of the audit log and the case store against DynamoDB Local (real conditions
  * and transactions), and `traceguard audit verify` failing once one stored record is altered.
  */
 const run = promisify(execFile);
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-let dynamo: RunningDynamoDb;
-let dataDir: string;
-let doc: DynamoDBDocumentClient;
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'traceguard-audit-'));
-  dynamo = await startDynamoDb({ dataDir });
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  for (const TableName of ['Audit', 'Cases']) {
-    await createPkSkTable(client, TableName);
-  }
-});
-
-afterAll(async () => {
-  await dynamo?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const db = useDynamoDbLocal('traceguard-audit-', ['Audit', 'Cases']);
 
 const entry = (n: number) => ({
   actor: { role: 'system' as const, id: 'system' },
@@ -54,7 +34,7 @@ async function auditVerify(
     ...process.env,
     ...extraEnv,
     AUDIT_TABLE: 'Audit',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -64,7 +44,7 @@ async function auditVerify(
     const bin = join(import.meta.dirname, '../../bin/traceguard.js');
     const { stdout, stderr } = await run(process.execPath, [bin, 'audit', 'verify', ...args], {
       env,
-      cwd: dataDir,
+      cwd: tmpdir(),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -75,7 +55,7 @@ async function auditVerify(
 
 describe('audit log in DynamoDB', () => {
   it('appends racing writers without gaps, verifies, and names a record altered in the table', async () => {
-    const store = new DynamoAuditStore(doc, 'Audit');
+    const store = new DynamoAuditStore(db.doc, 'Audit');
     await Promise.all(Array.from({ length: 6 }, (_, i) => appendAudit(store, 'events', entry(i))));
     await appendAudit(store, 'case#C042-F-1', entry(99));
     expect(verifyChain('events', await store.list('events'))).toMatchObject({ ok: true, records: 6 });
@@ -86,7 +66,7 @@ describe('audit log in DynamoDB', () => {
     expect(clean.stdout).toContain('2 chains, 7 records verified');
 
     // someone with table access rewrites the reason of record 4
-    await doc.send(
+    await db.doc.send(
       new UpdateCommand({
         TableName: 'Audit',
         Key: { pk: 'AUDIT#events', sk: '000000000004' },
@@ -101,7 +81,7 @@ describe('audit log in DynamoDB', () => {
   });
 
   it('--stream with a name nobody wrote is a usage error listing the streams, not a broken chain; a case on record with no chain is broken', async () => {
-    const store = new DynamoAuditStore(doc, 'Audit');
+    const store = new DynamoAuditStore(db.doc, 'Audit');
     await appendAudit(store, 'events', entry(0));
     await appendAudit(store, 'case#C050-F-1', entry(1));
     await appendAudit(store, 'case#C050-F-2', entry(2));
@@ -114,7 +94,7 @@ describe('audit log in DynamoDB', () => {
     );
 
     // a case the Cases table holds, whose whole chain is gone: loss, not a typo
-    const cases = new DynamoCaseStore(doc, 'Cases');
+    const cases = new DynamoCaseStore(db.doc, 'Cases');
     await cases.open(
       newCase(
         'C051-F-1',
@@ -142,7 +122,7 @@ describe('audit log in DynamoDB', () => {
   });
 
   it('refuses to overwrite an existing sequence number', async () => {
-    const store = new DynamoAuditStore(doc, 'Audit');
+    const store = new DynamoAuditStore(db.doc, 'Audit');
     const head = await store.last('case#C042-F-1');
     expect(head).not.toBeNull();
     expect(await store.putIfAbsent({ ...(head as NonNullable<typeof head>), reason: 'rewritten' })).toBe(
@@ -161,7 +141,7 @@ describe('case store in DynamoDB', () => {
   });
 
   it('keeps one open case per customer, attaches once per event, and stores tokens by stage', async () => {
-    const store = new DynamoCaseStore(doc, 'Cases');
+    const store = new DynamoCaseStore(db.doc, 'Cases');
     const first = newCase('C7-F-1', trigger('f1'), '2026-11-28T10:00:00Z');
     expect(await store.open(first)).toEqual({ opened: true });
     expect(await store.open(first)).toEqual({ opened: false, openCaseId: 'C7-F-1' });

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
-import { type RunningFauxqs, startFauxqs } from '../../local/emulators/fauxqs.ts';
 import { DNO_KEY, NUMBERS_KEY } from '../../shared/aws/reference-store.ts';
+import { useLocalS3 } from '../helpers/local-s3.ts';
 
 /**
  * `traceguard dno import`, `numbers import` and `rmd import` replace a whole reference list: a file
@@ -18,48 +17,30 @@ const REGION = 'us-east-1';
 const repoRoot = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
-let dir: string;
-let fauxqs: RunningFauxqs;
-let s3: S3Client;
 let bucketNo = 0;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cli-reference-import-'));
-  fauxqs = await startFauxqs({ dataDir: dir, region: REGION, onObjectCreated: () => {} });
-  s3 = new S3Client({
-    region: REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoint: fauxqs.endpoint,
-    forcePathStyle: true,
-  });
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  await fauxqs?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const local = useLocalS3('cli-reference-import-');
 
 async function newBucket(): Promise<string> {
   const bucket = `reference-${++bucketNo}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await local.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return bucket;
 }
 
 async function stored(bucket: string, key: string): Promise<string> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const out = await local.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return (await out.Body?.transformToString()) ?? '';
 }
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
   run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), ...args], {
-    cwd: dir,
+    cwd: local.dir,
     env: {
       PATH: process.env.PATH ?? '',
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+      AWS_ENDPOINT_URL_S3: local.endpoint,
       ...env,
     },
   }).then(
@@ -68,7 +49,7 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   );
 
 function file(name: string, text: string): string {
-  const path = join(dir, name);
+  const path = join(local.dir, name);
   writeFileSync(path, text);
   return path;
 }

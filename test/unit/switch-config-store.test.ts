@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
-import { type RunningFauxqs, startFauxqs } from '../../local/emulators/fauxqs.ts';
 import { ReferenceStore } from '../../shared/aws/reference-store.ts';
 import {
   putSwitchConfig,
@@ -16,6 +14,7 @@ import {
   SWITCHES_KEY,
   TRUNKS_KEY,
 } from '../../shared/aws/switch-config-store.ts';
+import { useLocalS3 } from '../helpers/local-s3.ts';
 
 /**
  * The switch configuration where the functions read it: a real S3 API (fauxqs, in this process),
@@ -26,41 +25,23 @@ const GOOD = 'switch_id,format,timezone\npbx-asterisk-1,asterisk,America/New_Yor
 const repoRoot = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
-let dir: string;
-let fauxqs: RunningFauxqs;
-let s3: S3Client;
 let bucketNo = 0;
 
 async function newBucket(): Promise<string> {
   const bucket = `reference-${++bucketNo}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await local.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return bucket;
 }
 
 async function putRaw(bucket: string, text: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: SWITCHES_KEY, Body: text }));
+  await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: SWITCHES_KEY, Body: text }));
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'switch-config-store-'));
-  fauxqs = await startFauxqs({ dataDir: dir, region: REGION, onObjectCreated: () => {} });
-  s3 = new S3Client({
-    region: REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoint: fauxqs.endpoint,
-    forcePathStyle: true,
-  });
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  await fauxqs?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const local = useLocalS3('switch-config-store-');
 
 describe('S3SwitchConfigStore', () => {
   it('treats a missing object as no switch configured', async () => {
-    const store = new S3SwitchConfigStore(s3, await newBucket());
+    const store = new S3SwitchConfigStore(local.s3, await newBucket());
     const config = await store.switches();
     expect(config.size).toBe(0);
     expect(config.settingsFor('pbx-asterisk-1')).toMatchObject({ format: 'auto', zone: null });
@@ -69,12 +50,12 @@ describe('S3SwitchConfigStore', () => {
   it('keeps the configuration for the TTL, then reads the new one', async () => {
     // Prepare
     const bucket = await newBucket();
-    await putSwitchConfig(s3, bucket, GOOD, 'switches.csv');
+    await putSwitchConfig(local.s3, bucket, GOOD, 'switches.csv');
     let now = 0;
-    const store = new S3SwitchConfigStore(s3, bucket, { ttlMs: 1000, now: () => now });
+    const store = new S3SwitchConfigStore(local.s3, bucket, { ttlMs: 1000, now: () => now });
     // Act + Assess
     expect((await store.switches()).settingsFor('pbx-asterisk-1').zone?.zone).toBe('America/New_York');
-    await putSwitchConfig(s3, bucket, 'switch_id,format,timezone\npbx-asterisk-1,asterisk,UTC\n', 'v2');
+    await putSwitchConfig(local.s3, bucket, 'switch_id,format,timezone\npbx-asterisk-1,asterisk,UTC\n', 'v2');
     now = 999;
     expect((await store.switches()).settingsFor('pbx-asterisk-1').zone?.zone).toBe('America/New_York');
     now = 1000;
@@ -84,7 +65,7 @@ describe('S3SwitchConfigStore', () => {
   it('an invalid object fails every read with the s3 location, line, switch and field, and is not cached', async () => {
     const bucket = await newBucket();
     await putRaw(bucket, 'switch_id,format,timezone\npbx-1,freeswitch,\n');
-    const store = new S3SwitchConfigStore(s3, bucket);
+    const store = new S3SwitchConfigStore(local.s3, bucket);
     const message = `s3://${bucket}/${SWITCHES_KEY}: line 2: switch 'pbx-1': timezone is required`;
     await expect(store.switches()).rejects.toThrow(message);
     await putRaw(bucket, GOOD);
@@ -95,22 +76,24 @@ describe('S3SwitchConfigStore', () => {
   it('putSwitchConfig validates before writing anything', async () => {
     const bucket = await newBucket();
     await expect(
-      putSwitchConfig(s3, bucket, 'switch_id,format,timezone\np,nope,\n', 'x.csv'),
+      putSwitchConfig(local.s3, bucket, 'switch_id,format,timezone\np,nope,\n', 'x.csv'),
     ).rejects.toThrow("x.csv: line 2: switch 'p': format must be one of");
-    await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: SWITCHES_KEY }))).rejects.toMatchObject({
+    await expect(
+      local.s3.send(new GetObjectCommand({ Bucket: bucket, Key: SWITCHES_KEY })),
+    ).rejects.toMatchObject({
       name: 'NoSuchKey',
     });
   });
 
   it('the ingest ReferenceStore serves it with the same TTL as the other reference data', async () => {
     const bucket = await newBucket();
-    await putSwitchConfig(s3, bucket, GOOD, 'switches.csv');
+    await putSwitchConfig(local.s3, bucket, GOOD, 'switches.csv');
     let now = 0;
     // DynamoDB is not touched by switches(); the client only has to exist
     const doc = DynamoDBDocumentClient.from(
       new DynamoDBClient({ region: REGION, credentials: LOCAL_CREDENTIALS, endpoint: 'http://127.0.0.1:9' }),
     );
-    const store = new ReferenceStore(doc, s3, {
+    const store = new ReferenceStore(doc, local.s3, {
       customersTable: 'unused',
       referenceBucket: bucket,
       ttlMs: 500,
@@ -128,13 +111,13 @@ describe('S3SwitchConfigStore', () => {
 describe('traceguard switches import', () => {
   const cli = (args: string[], env: Record<string, string>) =>
     run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), ...args], {
-      cwd: dir,
+      cwd: local.dir,
       env: {
         PATH: process.env.PATH ?? '',
         AWS_REGION: REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+        AWS_ENDPOINT_URL_S3: local.endpoint,
         ...env,
       },
     }).then(
@@ -145,8 +128,8 @@ describe('traceguard switches import', () => {
   it('stores a valid file where the functions read it, and rejects a bad one with exit 2 and one line', async () => {
     // Prepare
     const bucket = await newBucket();
-    const good = join(dir, 'switches.csv');
-    const bad = join(dir, 'bad.csv');
+    const good = join(local.dir, 'switches.csv');
+    const bad = join(local.dir, 'bad.csv');
     writeFileSync(good, `${GOOD}pbx-freeswitch-1,freeswitch,America/Chicago\n`);
     writeFileSync(bad, 'switch_id,format,timezone\npbx-1,asterisk,Eastern\n');
     // Act
@@ -156,7 +139,7 @@ describe('traceguard switches import', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`imported 2 switch(es) to s3://${bucket}/${SWITCHES_KEY}`);
     expect(ok.stdout).toContain('pbx-freeswitch-1: freeswitch, America/Chicago');
-    const config = await new S3SwitchConfigStore(s3, bucket).switches();
+    const config = await new S3SwitchConfigStore(local.s3, bucket).switches();
     expect(config.entries().map((e) => `${e.switchId} ${e.format} ${e.timezone}`)).toEqual([
       'pbx-asterisk-1 asterisk America/New_York',
       'pbx-freeswitch-1 freeswitch America/Chicago',
@@ -166,14 +149,14 @@ describe('traceguard switches import', () => {
       `traceguard: ${bad}: line 2: switch 'pbx-1': timezone 'Eastern' is not a known time zone (use an IANA name such as America/New_York, or leave it empty)\n`,
     );
     // the rejected file did not replace the good one
-    expect((await new S3SwitchConfigStore(s3, bucket).switches()).size).toBe(2);
+    expect((await new S3SwitchConfigStore(local.s3, bucket).switches()).size).toBe(2);
   }, 30_000);
 
   it('trunks import stores the trunk map beside the switch configuration, where ingest reads it', async () => {
     // Prepare
     const bucket = await newBucket();
-    const good = join(dir, 'trunks.csv');
-    const bad = join(dir, 'bad-trunks.csv');
+    const good = join(local.dir, 'trunks.csv');
+    const bad = join(local.dir, 'bad-trunks.csv');
     writeFileSync(
       good,
       'switch_id,trunk,customer_id\npbx-asterisk-1,acme-voice,C100\npbx-asterisk-1,203.0.113.0/24,C300\n',
@@ -191,7 +174,7 @@ describe('traceguard switches import', () => {
       `traceguard: ${bad}: line 2: switch 'pbx-1' trunk '203.0.113.0/40': trunk '203.0.113.0/40' is not a CIDR block (address/prefix, e.g. 203.0.113.0/24); a peer name has no "/"\n`,
     );
     // no switches.csv at all: the map still applies, to unconfigured switches too
-    const read = (await new S3SwitchConfigStore(s3, bucket).switches()).settingsFor('pbx-asterisk-1');
+    const read = (await new S3SwitchConfigStore(local.s3, bucket).switches()).settingsFor('pbx-asterisk-1');
     expect(read.configured).toBe(false);
     expect(read.attribution.customerFor({ peer: '203.0.113.77', namesCustomer: false })).toBe('C300');
     expect(read.attribution.customerFor({ peer: 'acme-voice', namesCustomer: true })).toBe('C100');

@@ -1,10 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb.ts';
+import { describe, expect, it } from 'vitest';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
 import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
 import { DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
@@ -14,33 +8,16 @@ import { severityRank } from '../../shared/detect/finding.ts';
 import { InMemoryDoNotOnboardList, InMemoryDossierStore } from '../../shared/kyc/in-memory.ts';
 import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
 import { addTerminatedToDoNotOnboard, runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
-import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
+import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 
 /**
  * The scheduled review's reads: the roster of customers onboarding registered (a Query, since no
  * function may scan a table) and the activity a customer's stored hours and tracebacks add up to.
  */
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const DAY = 86_400_000;
 const NOW = new Date('2026-12-05T06:00:00Z');
-let dynamo: RunningDynamoDb;
-let dataDir: string;
-let doc: DynamoDBDocumentClient;
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'traceguard-track-record-'));
-  dynamo = await startDynamoDb({ dataDir });
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  await createPkSkTable(client, 'Customers');
-  // a registry of its own for the declarations test (the review test lists the whole roster)
-  await createPkSkTable(client, 'DeclaredCustomers');
-}, 60_000);
-
-afterAll(async () => {
-  await dynamo?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const db = useDynamoDbLocal('traceguard-track-record-', ['Customers', 'DeclaredCustomers']);
 
 const registered = (id: string, daysAgo: number) => ({
   customer_id: id,
@@ -54,29 +31,33 @@ const registered = (id: string, daysAgo: number) => ({
 
 describe('declarations on DynamoDB', () => {
   it('what onboarding activates with is what ingest loads, and a renewal without declarations withdraws them', async () => {
-    const registry = new DynamoOnboardingRegistry(doc, 'DeclaredCustomers');
+    const registry = new DynamoOnboardingRegistry(db.doc, 'DeclaredCustomers');
     await registry.put({
       ...registered('K-DECL', 1),
       declared_ip_ranges: ['203.0.113.0/28'],
       declared_numbers: ['+12064301100'],
     });
     await registry.put(registered('K-PLAIN', 1));
-    const loaded = await readDeclarations(doc, 'DeclaredCustomers');
+    const loaded = await readDeclarations(db.doc, 'DeclaredCustomers');
     expect([...loaded.keys()]).toEqual(['K-DECL']);
     expect(loaded.get('K-DECL')?.containsAddress('203.0.113.9:5060')).toBe(true);
     expect(loaded.get('K-DECL')?.containsAddress('198.51.100.9')).toBe(false);
     expect(await registry.get('K-DECL')).toMatchObject({ declared_numbers: ['+12064301100'] });
 
     await registry.put(registered('K-DECL', 1));
-    expect((await readDeclarations(doc, 'DeclaredCustomers')).size).toBe(0);
+    expect((await readDeclarations(db.doc, 'DeclaredCustomers')).size).toBe(0);
   });
 });
 
 describe('a customer seen only in CDRs', () => {
   it('has no registry row when the case workflow wrote only its status, and terminating it bars it by id', async () => {
-    const registry = new DynamoOnboardingRegistry(doc, 'Customers');
+    const registry = new DynamoOnboardingRegistry(db.doc, 'Customers');
     // a customer no import or onboarding registered, suspended and then terminated by its case
-    await new DynamoCustomerRegistry(doc, 'Customers').setStatus('P666', 'terminated', 'robocalls at volume');
+    await new DynamoCustomerRegistry(db.doc, 'Customers').setStatus(
+      'P666',
+      'terminated',
+      'robocalls at volume',
+    );
     expect(await registry.get('P666')).toBeNull();
     const doNotOnboard = new InMemoryDoNotOnboardList();
     await addTerminatedToDoNotOnboard('P666', 'terminated by case P666-F-1', {
@@ -90,7 +71,7 @@ describe('a customer seen only in CDRs', () => {
   });
 
   it('keeps when and why a status was set while later cases set the same status again', async () => {
-    const customers = new DynamoCustomerRegistry(doc, 'Customers');
+    const customers = new DynamoCustomerRegistry(db.doc, 'Customers');
     await customers.setStatus('P777', 'suspended', 'case P777-F-1: DNO calls at volume');
     const first = await customers.get('P777');
     expect(first).toMatchObject({ status: 'suspended', statusReason: 'case P777-F-1: DNO calls at volume' });
@@ -106,7 +87,7 @@ describe('a customer seen only in CDRs', () => {
   });
 
   it('carries the provider mark from onboarding to detection', async () => {
-    const registry = new DynamoOnboardingRegistry(doc, 'DeclaredCustomers');
+    const registry = new DynamoOnboardingRegistry(db.doc, 'DeclaredCustomers');
     await registry.put({ ...registered('K-GW', 1), provider: true });
     expect(await registry.get('K-GW')).toMatchObject({ provider: true });
   });
@@ -114,11 +95,11 @@ describe('a customer seen only in CDRs', () => {
 
 describe('the track-record review on DynamoDB', () => {
   it('lists the roster onboarding wrote, not customers imported by hand, and promotes the clean one', async () => {
-    const registry = new DynamoOnboardingRegistry(doc, 'Customers');
+    const registry = new DynamoOnboardingRegistry(db.doc, 'Customers');
     await registry.put(registered('K-CLEAN', 120));
     await registry.put(registered('K-RECENT', 10));
     // a customer from a registry import has no track-record dates and is not on the roster
-    await putCustomers(doc, 'Customers', [
+    await putCustomers(db.doc, 'Customers', [
       {
         customer_id: 'IMPORTED',
         name: 'Imported',
