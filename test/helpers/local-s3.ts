@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
@@ -55,4 +57,33 @@ export function useLocalS3(folderPrefix: string): LocalS3 {
       return started(dir || undefined);
     },
   };
+}
+
+const run = promisify(execFile);
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'traceguard.js');
+
+/**
+ * Runs the real `traceguard` command as its own process against this S3 emulator: only PATH, the
+ * local credentials and region, its endpoint and `env`; the cwd is its folder, outside the repository,
+ * so no local stack's endpoints file interferes. Never throws on a non-zero exit.
+ */
+export function traceguardOnS3(
+  local: LocalS3,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, [bin, ...args], {
+    cwd: local.dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: LOCAL_S3_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: local.endpoint,
+      ...env,
+    },
+  }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
 }

@@ -1,21 +1,15 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
 import { DNO_KEY, NUMBERS_KEY } from '../../shared/aws/reference-store.ts';
-import { useLocalS3 } from '../helpers/local-s3.ts';
+import { traceguardOnS3, useLocalS3 } from '../helpers/local-s3.ts';
 
 /**
  * `traceguard dno import`, `numbers import` and `rmd import` replace a whole reference list: a file
  * with no entries in it is refused unless `--allow-empty` says the list is meant to be emptied. Run
  * as the real command against a real S3 API (fauxqs, in this process).
  */
-const REGION = 'us-east-1';
-const repoRoot = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
 
 let bucketNo = 0;
 
@@ -32,21 +26,7 @@ async function stored(bucket: string, key: string): Promise<string> {
   return (await out.Body?.transformToString()) ?? '';
 }
 
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), ...args], {
-    cwd: local.dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: local.endpoint,
-      ...env,
-    },
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+const cli = (args: string[], env: Record<string, string> = {}) => traceguardOnS3(local, args, env);
 
 function file(name: string, text: string): string {
   const path = join(local.dir, name);

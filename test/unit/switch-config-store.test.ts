@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,7 +12,7 @@ import {
   SWITCHES_KEY,
   TRUNKS_KEY,
 } from '../../shared/aws/switch-config-store.ts';
-import { useLocalS3 } from '../helpers/local-s3.ts';
+import { traceguardOnS3, useLocalS3 } from '../helpers/local-s3.ts';
 
 /**
  * The switch configuration where the functions read it: a real S3 API (fauxqs, in this process),
@@ -22,8 +20,6 @@ import { useLocalS3 } from '../helpers/local-s3.ts';
  */
 const REGION = 'us-east-1';
 const GOOD = 'switch_id,format,timezone\npbx-asterisk-1,asterisk,America/New_York\n';
-const repoRoot = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
 
 let bucketNo = 0;
 
@@ -109,21 +105,7 @@ describe('S3SwitchConfigStore', () => {
 });
 
 describe('traceguard switches import', () => {
-  const cli = (args: string[], env: Record<string, string>) =>
-    run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), ...args], {
-      cwd: local.dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_S3: local.endpoint,
-        ...env,
-      },
-    }).then(
-      (r) => ({ code: 0, ...r }),
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    );
+  const cli = (args: string[], env: Record<string, string> = {}) => traceguardOnS3(local, args, env);
 
   it('stores a valid file where the functions read it, and rejects a bad one with exit 2 and one line', async () => {
     // Prepare
