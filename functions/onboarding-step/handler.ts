@@ -4,6 +4,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { documentClient } from '../../shared/aws/cases-clients.ts';
+import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
 import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
 import {
   DynamoCheckSources,
@@ -41,6 +42,8 @@ const runStep = makeOnboardingStepHandler(
       }),
     ),
     registry: new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE),
+    // the same Customers rows, as the case workflow writes their status (suspended, terminated)
+    customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
     // onboarding sends no enforcement events; the topic variable is the on-call one on purpose
     notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ONCALL_TOPIC_ARN),
     audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),

@@ -168,8 +168,15 @@ export class Onboarding extends Construct {
     const check = onFailure(step('Run onboarding checks', { step: 'check' }, '$.assessment'));
     const analystReview = review('Wait for analyst review of the application', 'analyst');
     const executiveApproval = review('Wait for executive approval of the application', 'executive');
-    const activate = onFailure(step('Activate customer as new', { step: 'activate' }, '$.activated'));
-    activate.next(new Succeed(this, 'Customer activated'));
+    // a terminated customer (or one suspended since the checks, without an executive's approval) is
+    // refused without review; its registry profile is never rewritten
+    const refuseBarred = onFailure(
+      step('Refuse application: customer under enforcement', { step: 'refuse', barred: true }, null),
+    ).next(new Succeed(this, 'Application refused: customer under enforcement'));
+    const activate = step('Activate customer as new', { step: 'activate' }, '$.activated');
+    // before onFailure's catch-all: catchers are tried in order
+    activate.addCatch(refuseBarred, { errors: ['OnboardingBarred'], resultPath: '$.barred' });
+    onFailure(activate).next(new Succeed(this, 'Customer activated'));
     const refuse = onFailure(step('Refuse application', { step: 'refuse' }, null));
     refuse.next(new Succeed(this, 'Application refused'));
     const refuseOverdue = (stage: 'analyst' | 'executive') =>
@@ -201,7 +208,11 @@ export class Onboarding extends Construct {
       wait.addCatch(refuseOverdue(stage), { errors: ['States.Timeout'], resultPath: '$.timeout' });
       onFailure(wait);
     }
-    check.next(analystReview);
+    check.next(
+      new Choice(this, 'Is the customer terminated?')
+        .when(Condition.booleanEquals('$.assessment.barred', true), refuseBarred)
+        .otherwise(analystReview),
+    );
 
     const logGroup = new LogGroup(this, 'OnboardingLogs', {
       // the prefix Step Functions' vended log delivery expects, which keeps the log resource policy small

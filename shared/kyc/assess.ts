@@ -6,6 +6,7 @@ import { identifiersOfApplication, identityOf } from './identity.ts';
 import { checkNumbers, type NumberHolders } from './number-checks.ts';
 import { matchPriorParties } from './prior-match.ts';
 import { checkRmdListing, type RmdLookup } from './rmd.ts';
+import { barredBecause, type CustomerStanding, checkStanding } from './standing.ts';
 
 /** What the checks consult: the do-not-onboard list, the RMD, the DNO list and the number inventory. */
 export interface CheckSources {
@@ -20,6 +21,8 @@ export interface Assessment {
   reasons: CheckReason[];
   /** why an executive must approve (empty: the analyst's approval is enough) */
   executiveBecause: string[];
+  /** why no reviewer may approve it: the workflow refuses it without review (null: reviewed as usual) */
+  barred: string | null;
   high_volume: boolean;
   marketing: boolean;
 }
@@ -27,10 +30,17 @@ export interface Assessment {
 /**
  * Every automated check on an application, and the risk tier they add up to: the highest risk of any
  * reason (low when none fires). An executive approves every high-risk applicant and every
- * high-volume or marketing customer, whatever its risk.
+ * high-volume or marketing customer, whatever its risk. `standing` is what enforcement made of the
+ * customer the application would activate (a renewal's, or one whose id it reuses): a suspended one
+ * needs an executive, a terminated one is barred.
  */
-export function assessApplication(app: Application, sources: CheckSources): Assessment {
+export function assessApplication(
+  app: Application,
+  sources: CheckSources,
+  standing: CustomerStanding | null = null,
+): Assessment {
   const reasons = [
+    ...checkStanding(standing),
     ...matchPriorParties(identityOf(identifiersOfApplication(app)), sources.doNotOnboard),
     ...checkRmdListing(app, sources.rmd),
     ...checkNumbers(app, sources),
@@ -43,6 +53,14 @@ export function assessApplication(app: Application, sources: CheckSources): Asse
     ...(risk === 'high' ? ['high risk'] : []),
     ...(highVolume ? ['high-volume customer'] : []),
     ...(marketing ? ['marketing or political calling'] : []),
+    ...(standing?.status === 'suspended' ? ['customer suspended by enforcement'] : []),
   ];
-  return { risk, reasons, executiveBecause, high_volume: highVolume, marketing };
+  return {
+    risk,
+    reasons,
+    executiveBecause,
+    barred: barredBecause(standing),
+    high_volume: highVolume,
+    marketing,
+  };
 }

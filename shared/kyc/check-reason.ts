@@ -21,6 +21,9 @@ export const CHECK_CODES = [
   'IP_RANGE_TOO_WIDE',
   'ADDRESS_SHAPE',
   'PHONE_SHAPE',
+  'CUSTOMER_TERMINATED',
+  'CUSTOMER_SUSPENDED',
+  'CUSTOMER_WARNED',
 ] as const;
 export type CheckCode = (typeof CHECK_CODES)[number];
 

@@ -2,7 +2,7 @@ import { appendAudit } from '../audit/append.ts';
 import { evidenceDigest } from '../audit/chain.ts';
 import type { AuditStore } from '../audit/ports.ts';
 import type { Actor, AuditEntry } from '../audit/record.ts';
-import type { Notifier } from '../cases/ports.ts';
+import type { CustomerRegistry, Notifier } from '../cases/ports.ts';
 import { normalizeNumber } from '../cdr/phone.ts';
 import { parseIpRange } from '../net/ip-range.ts';
 import { type Assessment, assessApplication } from './assess.ts';
@@ -14,6 +14,7 @@ import {
 } from './onboarding-decision.ts';
 import type { CheckSourcesLoader, DossierStore, OnboardingRegistry } from './ports.ts';
 import { recordOnboardingRefusal } from './refusal.ts';
+import { activationBlockedBecause } from './standing.ts';
 import type { OnboardingStepInput } from './step-input.ts';
 import { TRACK_RECORD_POLICY } from './track-record.ts';
 
@@ -21,6 +22,8 @@ export interface OnboardingStepDeps {
   dossiers: DossierStore;
   sources: CheckSourcesLoader;
   registry: OnboardingRegistry;
+  /** the customer store enforcement writes: the status (suspended, terminated) the checks read */
+  customers: Pick<CustomerRegistry, 'get'>;
   notifier: Notifier;
   audit: AuditStore;
   now?: () => Date;
@@ -33,6 +36,11 @@ export class ApplicationNotFound extends Error {
 /** Not retryable: the reviewer's decision was refused; the state machine asks again. */
 export class OnboardingDecisionRefused extends Error {
   override name = 'OnboardingDecisionRefused';
+}
+
+/** Not retryable: the customer was terminated (or suspended) since the checks; the state machine refuses the application. */
+export class OnboardingBarred extends Error {
+  override name = 'OnboardingBarred';
 }
 
 const SYSTEM: Actor = { role: 'system', id: 'system' };
@@ -62,18 +70,21 @@ export class OnboardingSteps {
       case 'activate':
         return this.activate(input.applicationId);
       case 'refuse':
-        return this.refuse(input.applicationId, input.timedOut);
+        return this.refuse(input.applicationId, input.timedOut, input.barred);
       case 'alertFailure':
         return this.alertFailure(input.applicationId, input.failure ?? {});
     }
   }
 
-  async check(applicationId: string): Promise<Pick<Assessment, 'risk' | 'executiveBecause'>> {
+  async check(
+    applicationId: string,
+  ): Promise<Pick<Assessment, 'risk' | 'executiveBecause'> & { barred: boolean }> {
     const dossier = await this.#load(applicationId);
-    const assessment = assessApplication(
-      dossier.application,
-      await this.#deps.sources.load(dossier.application),
-    );
+    const [sources, standing] = await Promise.all([
+      this.#deps.sources.load(dossier.application),
+      this.#deps.customers.get(dossier.customerId),
+    ]);
+    const assessment = assessApplication(dossier.application, sources, standing);
     const digest = evidenceDigest(assessment);
     await this.#deps.dossiers.save({ ...dossier, status: 'checked', assessment, evidenceDigest: digest });
     await this.#audit(dossier, {
@@ -85,9 +96,15 @@ export class OnboardingSteps {
         risk: assessment.risk,
         codes: assessment.reasons.map((r) => r.code),
         executiveBecause: assessment.executiveBecause,
+        barred: assessment.barred !== null,
       },
     });
-    return { risk: assessment.risk, executiveBecause: assessment.executiveBecause };
+    // the state machine refuses a barred application at once: no reviewer is asked
+    return {
+      risk: assessment.risk,
+      executiveBecause: assessment.executiveBecause,
+      barred: assessment.barred !== null,
+    };
   }
 
   async recordReviewToken(applicationId: string, stage: ReviewStage, token: string): Promise<void> {
@@ -152,7 +169,11 @@ export class OnboardingSteps {
     return { route: result.route, stage };
   }
 
-  /** Activation as vetting `new`: the registry the ingest reads gets the customer and its tier clock. */
+  /**
+   * Activation as vetting `new`: the registry the ingest reads gets the customer and its tier clock.
+   * The customer's status is read again first: one terminated (or suspended without an executive's
+   * approval) while the application waited is not written to; the state machine refuses it instead.
+   */
   async activate(applicationId: string): Promise<{ customerId: string }> {
     const dossier = await this.#load(applicationId);
     const needsExecutive = (dossier.assessment?.executiveBecause.length ?? 1) > 0;
@@ -164,6 +185,8 @@ export class OnboardingSteps {
         `application ${applicationId} lacks the approvals activation needs`,
       );
     }
+    const blocked = activationBlockedBecause(dossier, await this.#deps.customers.get(dossier.customerId));
+    if (blocked) throw new OnboardingBarred(blocked);
     const now = this.#now().toISOString();
     const existing = await this.#deps.registry.get(dossier.customerId);
     const app = dossier.application;
@@ -208,12 +231,17 @@ export class OnboardingSteps {
     return { customerId: dossier.customerId };
   }
 
-  async refuse(applicationId: string, timedOut?: ReviewStage): Promise<void> {
+  /** `barred`: the checks or activation found the customer under enforcement (see activationBlockedBecause). */
+  async refuse(applicationId: string, timedOut?: ReviewStage, barred?: boolean): Promise<void> {
     const dossier = await this.#load(applicationId);
     const decided = dossier.executive?.decision === 'refuse' ? dossier.executive : dossier.analyst;
-    const why = timedOut
-      ? `the ${timedOut} review did not come in time; the application must be submitted again`
-      : `refused by ${decided?.decidedBy ?? 'a reviewer'}: ${decided?.reason ?? 'no reason recorded'}`;
+    const why = barred
+      ? (activationBlockedBecause(dossier, await this.#deps.customers.get(dossier.customerId)) ??
+        dossier.assessment?.barred ??
+        `customer ${dossier.customerId} is under enforcement`)
+      : timedOut
+        ? `the ${timedOut} review did not come in time; the application must be submitted again`
+        : `refused by ${decided?.decidedBy ?? 'a reviewer'}: ${decided?.reason ?? 'no reason recorded'}`;
     if (timedOut) await this.#deps.dossiers.deleteToken(applicationId, timedOut);
     const at = this.#now().toISOString();
     await this.#deps.dossiers.save({

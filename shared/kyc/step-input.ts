@@ -17,6 +17,8 @@ export const onboardingStepSchema = z.discriminatedUnion('step', [
     step: z.literal('refuse'),
     applicationId,
     timedOut: z.enum(['analyst', 'executive']).optional(),
+    /** the customer is terminated (or suspended since the checks): refused without a reviewer */
+    barred: z.boolean().optional(),
   }),
   z.object({
     step: z.literal('alertFailure'),

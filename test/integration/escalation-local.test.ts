@@ -1,4 +1,6 @@
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainTap, type Tap, tapTopic } from '../../local/demo/taps.ts';
 import { synthesizeTemplate } from '../../local/template/synthesize.ts';
@@ -180,6 +182,34 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     expect(trusted.stderr).toBe(
       'traceguard: customer C-ABUSE has no open proposal for trusted vetting (the daily track-record review makes them)\n',
     );
+  });
+
+  it('a renewal naming the terminated customer is refused without review; its registry profile is not rewritten', async () => {
+    const profile = async () =>
+      (
+        await t.doc.send(
+          new GetCommand({
+            TableName: t.tableName('CustomersTable'),
+            Key: { pk: 'CUST#C-ABUSE', sk: 'PROFILE' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    const before = await profile();
+    const renewal = join(t.work, 'renewal.json');
+    const clean = JSON.parse(readFileSync(join(repoRoot, 'local/demo/onboarding/clean.json'), 'utf8'));
+    writeFileSync(
+      renewal,
+      JSON.stringify({ ...clean, application_id: 'RENEW-C-ABUSE', renewing_customer_id: 'C-ABUSE' }),
+    );
+    expect((await cli('customers', 'apply', renewal, '--as', 'sales')).code).toBe(0);
+    await t.stack.waitForIdle({ timeoutMs: 30_000 });
+
+    const shown = JSON.parse((await cli('customers', 'show', 'RENEW-C-ABUSE', '--json')).stdout);
+    expect(shown).toMatchObject({ status: 'refused', analyst: null, executive: null });
+    expect(shown.outcome.why).toMatch(/^customer C-ABUSE was terminated on .*: a termination is final/);
+    expect(shown.assessment.reasons[0]).toMatchObject({ code: 'CUSTOMER_TERMINATED', risk: 'high' });
+    expect(await profile()).toEqual(before);
   });
 
   it('audit verify confirms every chain, and names the record once one is altered in the table', async () => {

@@ -3,9 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidApplication, parseApplication } from '../../shared/kyc/application.ts';
 import { assessApplication, type CheckSources } from '../../shared/kyc/assess.ts';
+import { newDossier } from '../../shared/kyc/dossier.ts';
 import { identifiersOfApplication, identityOf } from '../../shared/kyc/identity.ts';
 import { matchPriorParties } from '../../shared/kyc/prior-match.ts';
 import { parseRmdExport } from '../../shared/kyc/rmd.ts';
+import { activationBlockedBecause, type CustomerStanding } from '../../shared/kyc/standing.ts';
 import { addressKey, nameSimilarity, nameTokens } from '../../shared/kyc/tokens.ts';
 import { parseIpRange, rangesOverlap } from '../../shared/net/ip-range.ts';
 import { cleanApplication, terminatedAcme } from './kyc-fixtures.ts';
@@ -202,5 +204,67 @@ describe('RMD, numbers and declarations', () => {
       originating_ips: ['10.0.0.0/8', 'not-an-ip'],
     });
     expect(codes(app).sort()).toEqual(['ADDRESS_SHAPE', 'IP_INVALID', 'IP_RANGE_TOO_WIDE', 'PHONE_SHAPE']);
+  });
+});
+
+describe("the customer's enforcement status", () => {
+  const renewal = cleanApplication({ application_id: 'REVERIFY-C042', renewing_customer_id: 'C042' });
+  const standing = (status: CustomerStanding['status']): CustomerStanding => ({
+    customerId: 'C042',
+    status,
+    statusReason: 'case C042-F-1: robocalls from +13055550100',
+    statusChangedAt: '2026-11-01T00:00:00.000Z',
+  });
+
+  it('a terminated customer is barred: high risk, and a reason a person can read says termination is final', () => {
+    const result = assessApplication(renewal, sources(), standing('terminated'));
+    expect(result.risk).toBe('high');
+    expect(result.reasons[0]).toMatchObject({
+      code: 'CUSTOMER_TERMINATED',
+      evidence: { customer_id: 'C042', status: 'terminated' },
+    });
+    expect(result.barred).toMatch(
+      /^customer C042 was terminated on 2026-11-01T00:00:00.000Z \(case C042-F-1: robocalls from \*\*\*0100\): a termination is final/,
+    );
+  });
+
+  it('a suspended customer needs an executive; a warned one is worth a look; an active or unknown one adds nothing', () => {
+    expect(assessApplication(renewal, sources(), standing('suspended'))).toMatchObject({
+      risk: 'high',
+      barred: null,
+      executiveBecause: ['high risk', 'customer suspended by enforcement'],
+      reasons: [{ code: 'CUSTOMER_SUSPENDED' }],
+    });
+    expect(assessApplication(renewal, sources(), standing('warned'))).toMatchObject({
+      risk: 'medium',
+      barred: null,
+      executiveBecause: [],
+      reasons: [{ code: 'CUSTOMER_WARNED' }],
+    });
+    for (const s of [standing('active'), null])
+      expect(assessApplication(renewal, sources(), s)).toMatchObject({
+        risk: 'low',
+        reasons: [],
+        barred: null,
+      });
+  });
+
+  it('activation is blocked for a terminated customer, and for a suspended one without an executive approval', () => {
+    const dossier = newDossier(renewal, 'sales@carrier', new Date('2026-12-01T00:00:00Z'));
+    const analystOnly = {
+      ...dossier,
+      analyst: { decision: 'approve' as const, reason: 'looks fine to me', decidedBy: 'alice', at: '' },
+    };
+    const withExecutive = {
+      ...analystOnly,
+      executive: { decision: 'approve' as const, reason: 'checked the case', decidedBy: 'erin', at: '' },
+    };
+    expect(activationBlockedBecause(withExecutive, standing('terminated'))).toMatch(/termination is final/);
+    expect(activationBlockedBecause(analystOnly, standing('suspended'))).toMatch(
+      /one analyst's approval does not activate a suspended customer/,
+    );
+    expect(activationBlockedBecause(withExecutive, standing('suspended'))).toBeNull();
+    expect(activationBlockedBecause(analystOnly, standing('warned'))).toBeNull();
+    expect(activationBlockedBecause(analystOnly, null)).toBeNull();
   });
 });

@@ -12,7 +12,7 @@ import { Onboarding } from '../../infra/constructs/onboarding.ts';
 import { verifyChain } from '../../shared/audit/chain.ts';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
 import type { AuditRecord } from '../../shared/audit/record.ts';
-import { RecordingNotifier } from '../../shared/cases/in-memory.ts';
+import { InMemoryCustomerRegistry, RecordingNotifier } from '../../shared/cases/in-memory.ts';
 import { onboardingStream, type ReviewStage } from '../../shared/kyc/dossier.ts';
 import {
   InMemoryCheckSources,
@@ -70,13 +70,15 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   const registry = new FlakyRegistry();
   const audit = new InMemoryAuditStore();
   const notifier = new RecordingNotifier();
+  // the customer store enforcement writes (in AWS, the same Customers rows as the registry)
+  const customers = new InMemoryCustomerRegistry();
   const broker = new CallbackBroker();
   const sources = new InMemoryCheckSources({
     doNotOnboard: new InMemoryDoNotOnboardList([terminatedAcme]),
     rmd: new InMemoryRmdStore(),
   });
   const handler = makeOnboardingStepHandler(
-    new OnboardingSteps({ dossiers, sources, registry, notifier, audit }),
+    new OnboardingSteps({ dossiers, sources, registry, customers, notifier, audit }),
   );
   const asl = structuredClone(definition);
   options.patch?.(asl);
@@ -117,6 +119,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   return {
     dossiers,
     registry,
+    customers,
     audit,
     notifier,
     broker,
@@ -161,6 +164,22 @@ const LOOKALIKE = {
   legal_name: 'Sunrise Outreach Partners',
   id_number: '59 7654321',
 };
+/** C042's registry profile, activated a year ago; what a renewal would overwrite. */
+const C042_PROFILE = {
+  customer_id: 'C042',
+  name: 'Acme Dialer',
+  onboarded_at: '2025-10-01T00:00:00.000Z',
+  vetting: 'standard' as const,
+  traffic_profile: 'dialer' as const,
+  declared_peak_per_hour: 500,
+  declared_ip_ranges: ['198.51.100.0/28'],
+  declared_numbers: ['+13055550100'],
+  provider: false,
+  tier_since: '2026-01-01T00:00:00.000Z',
+  verified_at: '2025-10-01T00:00:00.000Z',
+};
+const RENEW_C042 = { application_id: 'REVERIFY-2025-10-01-C042', renewing_customer_id: 'C042' };
+
 const MARKETER = {
   application_id: 'APP-MKT',
   intended_use: ['marketing'],
@@ -404,5 +423,95 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
       audit: h.audit,
     });
     expect(again).toMatchObject({ started: 'started', resubmitted: true });
+  });
+
+  describe('a customer under enforcement', () => {
+    async function withC042(status: 'terminated' | 'suspended' | null) {
+      const h = harness();
+      await h.registry.put(C042_PROFILE);
+      if (status) await h.customers.setStatus('C042', status, 'case C042-F-1: IRS impersonation campaign');
+      return h;
+    }
+
+    it('a renewal naming a terminated customer is refused without review, the reason on the record; its profile is not rewritten', async () => {
+      const h = await withC042('terminated');
+      await h.submit(RENEW_C042);
+      await h.execution(RENEW_C042.application_id);
+      const dossier = await h.dossiers.get(RENEW_C042.application_id);
+      expect(dossier).toMatchObject({
+        status: 'refused',
+        analyst: null,
+        outcome: { why: expect.stringMatching(/customer C042 was terminated on .*: a termination is final/) },
+      });
+      expect(dossier?.assessment?.reasons[0]).toMatchObject({ code: 'CUSTOMER_TERMINATED', risk: 'high' });
+      expect(await h.dossiers.getToken(RENEW_C042.application_id, 'analyst')).toBeNull();
+      expect(await h.registry.get('C042')).toEqual(C042_PROFILE);
+      expect(await h.actions(RENEW_C042.application_id)).toEqual([
+        'onboarding.submitted',
+        'onboarding.checked',
+        'onboarding.refused',
+      ]);
+      const refused = ((await h.audit.list(onboardingStream(RENEW_C042.application_id))) as AuditRecord[]).at(
+        -1,
+      );
+      expect(refused?.reason).toMatch(/applies as a new customer .* which an executive must approve/);
+    });
+
+    it("a new application that reuses a terminated customer's id is refused the same way", async () => {
+      const h = await withC042('terminated');
+      await h.submit({ application_id: 'C042' });
+      await h.execution('C042');
+      expect(await h.dossiers.get('C042')).toMatchObject({ status: 'refused', analyst: null });
+      expect(await h.registry.get('C042')).toEqual(C042_PROFILE);
+    });
+
+    it("a suspended customer's renewal needs an executive after the analyst, and stays suspended once activated", async () => {
+      const h = await withC042('suspended');
+      await h.submit(RENEW_C042);
+      const waiting = await h.waitForStage(RENEW_C042.application_id, 'analyst');
+      expect(waiting.assessment).toMatchObject({
+        risk: 'high',
+        executiveBecause: ['high risk', 'customer suspended by enforcement'],
+        barred: null,
+      });
+      expect(waiting.assessment?.reasons[0].detail).toMatch(
+        /customer C042 is suspended since .*IRS impersonation/,
+      );
+      await h.decide(RENEW_C042.application_id, 'analyst', 'approve', 'alice');
+      await h.waitForStage(RENEW_C042.application_id, 'executive');
+      expect(await h.registry.get('C042')).toEqual(C042_PROFILE);
+      await h.decide(RENEW_C042.application_id, 'executive', 'approve', 'erin');
+      await h.execution(RENEW_C042.application_id);
+      expect((await h.dossiers.get(RENEW_C042.application_id))?.status).toBe('activated');
+      expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    });
+
+    it('a customer terminated while its renewal waited for review: the approval refuses the application instead of activating it', async () => {
+      const h = await withC042(null);
+      await h.submit(RENEW_C042);
+      await h.waitForStage(RENEW_C042.application_id, 'analyst');
+      await h.customers.setStatus('C042', 'terminated', 'case C042-F-2: calls after a warning');
+      await h.decide(RENEW_C042.application_id, 'analyst', 'approve', 'alice');
+      await h.execution(RENEW_C042.application_id);
+      expect(await h.dossiers.get(RENEW_C042.application_id)).toMatchObject({
+        status: 'refused',
+        outcome: { why: expect.stringMatching(/customer C042 was terminated on .*calls after a warning/) },
+      });
+      expect(await h.registry.get('C042')).toEqual(C042_PROFILE);
+      expect(await h.actions(RENEW_C042.application_id)).not.toContain('onboarding.activated');
+    });
+
+    it('a customer suspended while its renewal waited: one analyst cannot activate it', async () => {
+      const h = await withC042(null);
+      await h.submit(RENEW_C042);
+      await h.waitForStage(RENEW_C042.application_id, 'analyst');
+      await h.customers.setStatus('C042', 'suspended', 'case C042-F-3: critical finding');
+      await h.decide(RENEW_C042.application_id, 'analyst', 'approve', 'alice');
+      await h.execution(RENEW_C042.application_id);
+      expect((await h.dossiers.get(RENEW_C042.application_id))?.outcome?.why).toMatch(
+        /one analyst's approval does not activate a suspended customer/,
+      );
+      expect(await h.registry.get('C042')).toEqual(C042_PROFILE);
+    });
   });
 });

@@ -1,0 +1,89 @@
+import type { CustomerProfile } from '../cases/ports.ts';
+import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
+import type { CheckReason } from './check-reason.ts';
+import type { Dossier } from './dossier.ts';
+
+/**
+ * What enforcement made of the customer an application would activate: its status in the customer
+ * store the case workflow writes (null when the store has no row for it, a customer never seen).
+ */
+export type CustomerStanding = Pick<
+  CustomerProfile,
+  'customerId' | 'status' | 'statusReason' | 'statusChangedAt'
+>;
+
+/**
+ * `terminated on 2026-11-01T00:00:00Z (case ...: why)`, or `suspended since ...` for a status still
+ * in force; phone numbers masked, since it goes to notifications.
+ */
+function since(standing: CustomerStanding): string {
+  const word = standing.status === 'suspended' ? 'since' : 'on';
+  const when = standing.statusChangedAt ? ` ${word} ${standing.statusChangedAt}` : '';
+  const why = standing.statusReason ? ` (${maskPhoneNumbers(standing.statusReason)})` : '';
+  return `${standing.status}${when}${why}`;
+}
+
+/**
+ * Why no reviewer may approve an application for this customer, or null. A termination took an
+ * executive's approval and is final: an application under the terminated customer's id (a renewal,
+ * or a new one that reuses it) would re-paper a bad actor and rewrite its registry profile, so it is
+ * refused without review. The business can only come back as a new customer, which the prior-party
+ * checks flag high risk and an executive must approve.
+ */
+export function barredBecause(standing: CustomerStanding | null): string | null {
+  if (standing?.status !== 'terminated') return null;
+  return (
+    `customer ${standing.customerId} was ${since(standing)}: a termination is final, so an application ` +
+    'under its customer id is refused without review; to be served again the business applies as a new ' +
+    'customer (a new application_id, no renewing_customer_id), which an executive must approve'
+  );
+}
+
+/** The checks' reasons for a customer under enforcement: none for an active or unknown one. */
+export function checkStanding(standing: CustomerStanding | null): CheckReason[] {
+  if (!standing || standing.status === 'active') return [];
+  const evidence = {
+    customer_id: standing.customerId,
+    status: standing.status,
+    status_changed_at: standing.statusChangedAt ?? null,
+  };
+  switch (standing.status) {
+    case 'terminated':
+      return [{ code: 'CUSTOMER_TERMINATED', risk: 'high', detail: barredBecause(standing)!, evidence }];
+    case 'suspended':
+      return [
+        {
+          code: 'CUSTOMER_SUSPENDED',
+          risk: 'high',
+          detail: `customer ${standing.customerId} is ${since(standing)}: an executive must approve, and activation does not lift the suspension`,
+          evidence,
+        },
+      ];
+    case 'warned':
+      return [
+        {
+          code: 'CUSTOMER_WARNED',
+          risk: 'medium',
+          detail: `customer ${standing.customerId} was ${since(standing)}`,
+          evidence,
+        },
+      ];
+  }
+}
+
+/**
+ * Why an approved application must not activate after all, or null: its customer was terminated, or
+ * suspended without an executive's approval (the status changed while the application waited for
+ * review, after the checks ran). Activation would otherwise rewrite the profile of a customer
+ * enforcement has stopped.
+ */
+export function activationBlockedBecause(dossier: Dossier, standing: CustomerStanding | null): string | null {
+  const barred = barredBecause(standing);
+  if (barred) return barred;
+  if (standing?.status === 'suspended' && dossier.executive?.decision !== 'approve')
+    return (
+      `customer ${standing.customerId} was ${since(standing)} after application ${dossier.applicationId} was checked: ` +
+      "one analyst's approval does not activate a suspended customer; submit the application again under a new application_id, so an executive reviews it"
+    );
+  return null;
+}
