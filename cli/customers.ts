@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { registerCustomerReinstate } from './customer-reinstate.ts';
 import { registerCustomerStatus } from './customer-status.ts';
 import { UsageError } from './errors.ts';
 import { registerOnboarding } from './onboarding.ts';
@@ -98,6 +99,7 @@ export function register(program: Command): void {
     .action((path: string) => importCustomers(path));
   registerOnboarding(customers, program);
   registerCustomerStatus(customers);
+  registerCustomerReinstate(customers);
   program
     .command('numbers')
     .description('Number inventory used to check A-attested calls')

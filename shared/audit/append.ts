@@ -32,9 +32,13 @@ export async function appendAudit(
 
 const CASE_STREAM = 'case#';
 
-/** Stream names: one chain per case, one for the raw compliance events. */
+/**
+ * Stream names: one chain per case, one per customer for what people do to it outside a case (a
+ * reinstatement), one for the raw compliance events.
+ */
 export const auditStreams = {
   forCase: (caseId: string) => `${CASE_STREAM}${caseId}`,
+  forCustomer: (customerId: string) => `customer#${customerId}`,
   /** the case a stream is the chain of, or null for another stream */
   caseOf: (stream: string): string | null =>
     stream.startsWith(CASE_STREAM) ? stream.slice(CASE_STREAM.length) : null,

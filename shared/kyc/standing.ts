@@ -55,7 +55,7 @@ export function checkStanding(standing: CustomerStanding | null): CheckReason[] 
         {
           code: 'CUSTOMER_SUSPENDED',
           risk: 'high',
-          detail: `customer ${standing.customerId} is ${since(standing)}: an executive must approve, and activation does not lift the suspension`,
+          detail: `customer ${standing.customerId} is ${since(standing)}: an executive must approve, and activation does not lift the suspension (traceguard customers reinstate does)`,
           evidence,
         },
       ];

@@ -4,6 +4,7 @@ import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainTap, type Tap, tapTopic } from '../../local/demo/taps.ts';
 import { synthesizeTemplate } from '../../local/template/synthesize.ts';
+import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
 import { traceguard } from './helpers/cli.ts';
 import { customerStatus } from './helpers/pipeline-checks.ts';
 import { CUSTOMERS_CSV, DNO_TXT, pipelineDay } from './helpers/pipeline-day.ts';
@@ -210,6 +211,60 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     expect(shown.outcome.why).toMatch(/^customer C-ABUSE was terminated on .*: a termination is final/);
     expect(shown.assessment.reasons[0]).toMatchObject({ code: 'CUSTOMER_TERMINATED', risk: 'high' });
     expect(await profile()).toEqual(before);
+  });
+
+  it('customers reinstate lifts a suspension from the shell, and refuses the terminated customer', async () => {
+    const refused = await cli(
+      'customers',
+      'reinstate',
+      'C-ABUSE',
+      '--as',
+      'carol',
+      '--reason',
+      'The customer promises to send lawful traffic from now on',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^traceguard: customer C-ABUSE cannot be reinstated: customer C-ABUSE was terminated on .*: a termination is final/,
+    );
+    expect(await customerStatus(t, 'C-ABUSE')).toBe('terminated');
+
+    // a suspension as a case's enforce step writes it
+    await new DynamoCustomerRegistry(t.doc, t.tableName('CustomersTable')).setStatus(
+      'C-QUIET',
+      'suspended',
+      'case C-QUIET-F-1: suspended pending remediation',
+    );
+    const done = await cli(
+      'customers',
+      'reinstate',
+      'C-QUIET',
+      '--as',
+      'carol',
+      '--reason',
+      'Remediation verified with the customer: consent records checked',
+    );
+    expect(done).toMatchObject({
+      code: 0,
+      stdout: 'customer C-QUIET reinstated by carol: suspended -> active\n',
+    });
+    expect(await customerStatus(t, 'C-QUIET')).toBe('active');
+    const enforcement = (await drainTap(t.sqs, events))
+      .filter((m) => m.attributes.type === 'enforcement')
+      .map((m) => JSON.parse(m.body));
+    expect(enforcement).toEqual([
+      expect.objectContaining({
+        customer_id: 'C-QUIET',
+        action: 'reinstate',
+        status: 'active',
+        decided_by: ['carol'],
+      }),
+    ]);
+    const verified = await cli('audit', 'verify', '--stream', 'customer#C-QUIET');
+    expect(verified).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^ok {6}customer#C-QUIET: 1 records/),
+    });
   });
 
   it('audit verify confirms every chain, and names the record once one is altered in the table', async () => {
