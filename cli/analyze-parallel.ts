@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { CustomerAttribution, TrunkRoute } from '../shared/cdr/attribution.ts';
 import type { BatchStats, DetectedFormat, InputFormat } from '../shared/cdr/batch-parser.ts';
 import type { Plausibility } from '../shared/cdr/plausibility.ts';
+import { type RecentEnds, repeatsAcross } from '../shared/cdr/recent-calls.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { type Aggregator, type AggregatorTransfer, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { DeclaredColumns } from '../shared/detect/declarations.ts';
@@ -21,7 +22,8 @@ export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart
  * Workers write out each hour the input has left behind, sets and all, so memory follows the open
  * hours, not the file; an hour that two ranges share, or that a late call opened again, is merged
  * exactly from its parts, so no input order needs a second pass over the file. Returns null whenever
- * ranges cannot apply (not the format cut for, a boundary inside a quoted field, a worker failing): the
+ * ranges cannot apply (not the format cut for, a boundary inside a quoted field, a row repeating a
+ * call of the range before, a worker failing): the
  * caller then reads the file the ordinary way, which also reports any real error.
  */
 
@@ -77,6 +79,8 @@ export type FromWorker =
       progressBytes: number;
       /** rows quarantined for want of a customer, by peer (UnattributedTally) */
       unattributed: PeerRows;
+      /** the calls the range's reader remembers at its ends, for repeats across ranges */
+      recent: RecentEnds;
     }
   | { type: 'failed'; message: string };
 
@@ -190,6 +194,8 @@ async function collect(
   const readAs = (f: string) => f === format || (format !== 'canonical' && f === 'empty');
   if (done.some((r, k) => !readAs(r.stats.format) || (k < done.length - 1 && r.pendingBytes !== 0)))
     return null;
+  // a row that repeats a call of the range before would count twice: one reader counts it once
+  if (done.some((r, k) => k > 0 && repeatsAcross(done[k - 1].recent, r.recent))) return null;
   return done;
 }
 

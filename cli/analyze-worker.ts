@@ -117,6 +117,7 @@ const parser = new BatchParser(
     // only batches whose lines end in LF are cut (rangeLayout); a range's own first line is a row
     // from the middle, whose stray CR must not make it read its CRs as line ends
     crLineEnds: false,
+    range: true,
   },
   {
     ...aggregator.callSink(),
@@ -147,6 +148,7 @@ try {
   spool?.commit();
   const { state, buffers } = aggregator.exportWindows();
   keys?.finish();
+  const recent = parser.recentEnds();
   port.postMessage(
     {
       type: 'done',
@@ -157,8 +159,9 @@ try {
       pendingBytes,
       progressBytes: sinceReport,
       unattributed: unattributed.counts(),
+      recent,
     } satisfies FromWorker,
-    buffers,
+    [...buffers, recent.head.buffer, ...recent.tails.map((t) => t.buffer)],
   );
 } catch (e) {
   spool?.abort();

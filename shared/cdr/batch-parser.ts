@@ -20,6 +20,7 @@ import { PackedBlock } from './packed-block.ts';
 import { PackedCall } from './packed-call.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import type { RawCall } from './raw-call.ts';
+import { idHash, RecentCalls, type RecentEnds } from './recent-calls.ts';
 import type { CallRecord, QuarantinedRow } from './record.ts';
 import type { ZoneClock } from './time.ts';
 import { ByteTimeParser } from './time-bytes.ts';
@@ -50,6 +51,11 @@ export interface ParseOptions {
    * is a row from the middle, which may hold a stray CR.
    */
   crLineEnds?: boolean;
+  /**
+   * A reader of one byte range of the batch: keeps its first calls for recentEnds(), so that a repeat
+   * across ranges can be found (RecentEnds)
+   */
+  range?: boolean;
 }
 
 export interface BatchSink {
@@ -123,12 +129,15 @@ export class BatchParser {
   /** fast-lane rows not yet handed to sink.packed (see flushPacked) */
   private block: PackedBlock | null = null;
   private readonly toSink = (c: PackedCall): void => this.sink.packed?.(c);
+  /** the calls read lately, so that a repeated row counts once (recent-calls.ts) */
+  private readonly recent: RecentCalls;
 
   constructor(opts: ParseOptions, sink: BatchSink) {
     this.opts = opts;
     this.sink = sink;
     this.zone = opts.zone ?? null;
     this.limits = opts.plausibility ?? defaultPlausibility();
+    this.recent = new RecentCalls({ keepHead: opts.range === true });
     this.stats = {
       source: opts.source,
       format: 'empty',
@@ -309,16 +318,49 @@ export class BatchParser {
     if (fast === null) return -1;
     const next = fast.readLine(buf, pos, line, this.packedCall);
     if (next < 0) return -1;
-    this.tookPacked();
+    this.tookPacked(buf, pos, next, false);
     return next;
   }
 
-  /** A row the fast lane read into packedCall: counted, and held for sink.packed. */
-  private tookPacked(): void {
+  /**
+   * A row the fast lane read into packedCall from buf[from, to): counted, and held for sink.packed,
+   * unless it repeats a call read lately (repeated). Its raw text is what the general lane would quote:
+   * a CSV record with its line end, a JSON Lines line trimmed.
+   */
+  private tookPacked(buf: Buffer, from: number, to: number, json: boolean): void {
     const call = this.packedCall;
     this.stats.rows++;
+    const first = this.recent.repeatOf(
+      call.callIdHash,
+      call.customerHash,
+      call.startMs,
+      call.durationS,
+      call.answered,
+      call.line,
+    );
+    if (first !== 0) {
+      const raw = json
+        ? buf.toString('utf8', from, to).trim().slice(0, RAW_LIMIT)
+        : buf.toString('utf8', from, Math.min(to, from + RAW_LIMIT));
+      this.repeated(call.line, first, raw);
+      return;
+    }
     this.countCall(call.startMs);
     if (this.block?.add(call)) this.flushPacked();
+  }
+
+  /**
+   * A row that repeats the call first read at line `first`: quarantined, so the call counts once and
+   * the repeat is still kept where a person can see it.
+   */
+  private repeated(line: number, first: number, raw: string): void {
+    // told as a distance: a reader of a byte range numbers lines from its start, and the caller moves
+    // the row's own line, not the words of its reason
+    this.quarantineRow(
+      line,
+      `repeats the call ${line - first} line(s) above (same call_id, customer, start_time, duration and result): counted once`,
+      raw,
+    );
   }
 
   private jsonFast: JsonLinesFastReader | null | undefined;
@@ -393,7 +435,7 @@ export class BatchParser {
       // the fast lane first (see formats/jsonl-fast.ts), as fastLine does for CSV rows
       const fast = this.jsonFastReader();
       if (fast?.read(buf, from, nl, line, this.packedCall)) {
-        this.tookPacked();
+        this.tookPacked(buf, from, nl, true);
         if (pos >= buf.length && final) return;
         continue;
       }
@@ -424,9 +466,26 @@ export class BatchParser {
       }
       throw e;
     }
+    const first = this.recent.repeatOf(
+      idHash(rec.callId),
+      idHash(rec.customerId),
+      rec.startMs,
+      rec.durationS,
+      rec.answered,
+      line,
+    );
+    if (first !== 0) {
+      this.repeated(line, first, rawText());
+      return;
+    }
     this.countCall(rec.startMs);
     this.flushPacked();
     this.sink.call(rec, rawText);
+  }
+
+  /** The first and last calls this reader remembers (a range reader's, see ParseOptions.range). */
+  recentEnds(): RecentEnds {
+    return this.recent.ends();
   }
 
   /** tokenizer-level failures: a row was seen but could not even be split into fields */

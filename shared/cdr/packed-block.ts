@@ -15,6 +15,8 @@ export class PackedBlock {
   size = 0;
   private readonly line: Float64Array;
   private readonly callId: string[];
+  private readonly callIdHash: Int32Array;
+  private readonly customerHash: Int32Array;
   private readonly sourceIpV4: Float64Array;
   private readonly startMs: Float64Array;
   private readonly hourIdx: Float64Array;
@@ -38,6 +40,8 @@ export class PackedBlock {
     this.capacity = capacity;
     this.line = new Float64Array(capacity);
     this.callId = new Array<string>(capacity).fill('');
+    this.callIdHash = new Int32Array(capacity);
+    this.customerHash = new Int32Array(capacity);
     this.sourceIpV4 = new Float64Array(capacity);
     this.startMs = new Float64Array(capacity);
     this.hourIdx = new Float64Array(capacity);
@@ -62,6 +66,8 @@ export class PackedBlock {
     const i = this.size++;
     this.line[i] = c.line;
     this.callId[i] = c.callId;
+    this.callIdHash[i] = c.callIdHash;
+    this.customerHash[i] = c.customerHash;
     this.sourceIpV4[i] = c.sourceIpV4;
     this.startMs[i] = c.startMs;
     this.hourIdx[i] = c.hourIdx;
@@ -91,6 +97,8 @@ export class PackedBlock {
     for (let i = 0; i < n; i++) {
       out.line = this.line[i];
       out.callId = this.callId[i];
+      out.callIdHash = this.callIdHash[i];
+      out.customerHash = this.customerHash[i];
       out.sourceIpV4 = this.sourceIpV4[i];
       out.startMs = this.startMs[i];
       out.hourIdx = this.hourIdx[i];

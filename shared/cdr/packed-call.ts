@@ -14,6 +14,8 @@ export class PackedCall {
   line = 0;
   /** the call id, trimmed; '' unless the sink asked for call ids (BatchSink.packedCallIds) */
   callId = '';
+  /** FNV-1a of the call id's bytes (recent-calls.ts callIdHash), whether or not the id is kept */
+  callIdHash = 0;
   /**
    * the signalling source address as an IPv4 value (ipv4Value); -1 when the row has none, or the sink
    * did not ask for addresses (BatchSink.packedSourceIps)
@@ -37,6 +39,8 @@ export class PackedCall {
    * can collide)
    */
   customerSlot = -1;
+  /** FNV-1a of the customer id's bytes (recent-calls.ts idHash) */
+  customerHash = 0;
   trunkId = '';
   /** -1 for a blank caller ID */
   callingKey = -1;

@@ -510,9 +510,12 @@ describe('canonical fast lane', () => {
   });
 
   it('takes rows whose every field is quoted, as exports that quote everything write them', () => {
-    const plain = fc.sample(plainFieldsArb, { numRuns: 300, seed: 11 });
+    // each row a call of its own (a repeated one counts once, in either lane)
+    const plain = fc
+      .sample(plainFieldsArb, { numRuns: 300, seed: 11 })
+      .map((fields, i) => ({ ...fields, call_id: fields.call_id.replace(/\S+/, (id) => `${id}.${i}`) }));
     const rows = (quoted: string[]): Row[] =>
-      plain.map((fields) => ({ fields, quoted, afterQuote: '' as const, extra: '' }));
+      plain.map((fields) => ({ fields, quoted, afterQuote: '' as const, extra: '' }) as Row);
     const layout = { columns: HEADER.split(','), eol: '\r\n' };
     const taken = packedRows;
     const quotedRun = run(batchText(layout, rows(HEADER.split(','))), 1 << 20, true);
@@ -644,7 +647,10 @@ describe('canonical fast lane', () => {
       verstat: 'TN-Validation-Passed',
       source_ip: '10.0.0.1',
     };
-    const lines = `${JSON.stringify(plain)}\n${JSON.stringify(plain).replaceAll(',"', ', "').replaceAll('":', '": ')}\n`;
+    const spaced = JSON.stringify({ ...plain, call_id: 'c2' })
+      .replaceAll(',"', ', "')
+      .replaceAll('":', '": ');
+    const lines = `${JSON.stringify(plain)}\n${spaced}\n`;
     const before = packedRows;
     expect(run(lines, 1 << 20, true, undefined, 'jsonl')).toEqual(
       run(lines, 1 << 20, false, undefined, 'jsonl'),

@@ -10,6 +10,7 @@ const CLASSES: NumberClass[] = ['valid', 'blank', 'toll_free', 'premium', 'inval
 const callArb = fc.record({
   line: fc.integer({ min: 1, max: 2 ** 40 }),
   callId: fc.string(),
+  callIdHash: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
   sourceIpV4: fc.integer({ min: -1, max: 2 ** 32 - 1 }),
   startMs: fc.integer({ min: 0, max: 2 ** 45 }),
   hourIdx: fc.integer({ min: 0, max: 2 ** 30 }),
@@ -18,6 +19,7 @@ const callArb = fc.record({
   sipCode: fc.integer({ min: 0, max: 699 }),
   customerId: fc.string(),
   customerSlot: fc.integer({ min: -1, max: 100_000 }),
+  customerHash: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
   trunkId: fc.string(),
   callingKey: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2 ** 53 - 1 })),
   callingClass: fc.constantFrom(...CLASSES),

@@ -165,7 +165,7 @@ describe('analyze in parallel over byte ranges', () => {
   cases.push(
     [
       'JSON Lines, with a bad line and an odd one in each half',
-      `${notJson}${JSON_LINES.slice(0, 1500).join('')}${shaped}${notJson}${JSON_LINES.slice(1500).join('')}${shaped}`,
+      `${notJson}${JSON_LINES.slice(0, 1500).join('')}${shaped}${notJson}${JSON_LINES.slice(1500).join('')}${shaped.replace('"y"', '"y2"')}`,
     ],
     [
       'JSON Lines out of time order',
@@ -196,6 +196,44 @@ describe('analyze in parallel over byte ranges', () => {
       }, 30_000);
     }
   }
+
+  it('counts a call repeated within one half once, as one reader does', async () => {
+    const text = `${LINES[0]}${LINES.slice(1, 100).join('')}${LINES[5]}${LINES.slice(100).join('')}`;
+    const path = file('repeat-in-half.csv', Buffer.from(text));
+    const single = await oneReader(path);
+    const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS });
+    const quarantined: QuarantinedRow[] = [];
+    const read = await aggregateFileInParallel(path, Buffer.byteLength(text), emptyReference(), agg, {
+      format: 'auto',
+      zone: null,
+      count: 2,
+      onQuarantine: (_, q) => quarantined.push(q),
+    });
+    expect(read).not.toBeNull();
+    expect(single.quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [101, expect.stringMatching(/^repeats the call 95 line\(s\) above/)],
+    ]);
+    expect(quarantined).toEqual(single.quarantined);
+    expect({ ...read?.stats, source: '' }).toEqual({ ...single.stats, source: '' });
+    expect(windowsOf(agg)).toEqual(windowsOf(single.agg));
+  });
+
+  it('reads a batch as a whole when a row of its second half repeats a call of the first', async () => {
+    const text = `${LINES.join('')}${LINES[5]}`;
+    const path = file('repeat-across.csv', Buffer.from(text));
+    const single = await oneReader(path);
+    expect(single.quarantined).toHaveLength(1);
+    expect(single.stats.calls).toBe(LINES.length - 1);
+    const read = await aggregateFileInParallel(
+      path,
+      Buffer.byteLength(text),
+      emptyReference(),
+      new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS }),
+      { format: 'auto', zone: null, count: 2 },
+    );
+    // null: the caller reads the file on one thread, which counts the call once
+    expect(read).toBeNull();
+  });
 
   // native switch CSV has no header: each range is read as the layout the first row shows. Rows of
   // the fixtures over twelve hours, some without an account code (found by the trunk map, or

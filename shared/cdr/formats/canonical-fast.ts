@@ -207,6 +207,7 @@ export class CanonicalFastReader {
     const last = this.last;
     let p = pos;
     let callId = '';
+    let callIdHash = 0;
     let startMs = Number.NaN;
     let hourIdx = 0;
     let answerMs = Number.NaN;
@@ -217,6 +218,7 @@ export class CanonicalFastReader {
     let hasDuration = false;
     let customerId = '';
     let customerSlot = -1;
+    let customerHash = 0;
     let trunkId = '';
     let callingKey = -1;
     let callingClass: NumberClass = 'blank';
@@ -250,6 +252,7 @@ export class CanonicalFastReader {
             if (c0 <= 0x20 || c0 >= 0x7f || c0 === COMMA) return -1;
             e = this.callIdEnd(buf, s + 1);
             if (e < 0 || buf[e - 1] <= 0x20) return -1;
+            callIdHash = this.callIdHash;
             // plain ASCII (callIdEnd checked): latin1 decodes it exactly as UTF-8 would
             if (this.keepCallIds) callId = buf.toString('latin1', s, e);
             break;
@@ -314,6 +317,7 @@ export class CanonicalFastReader {
             customerId = this.ids.internHashed(buf, s, e, this.idHash);
             if (this.ids.lastBad) return -1;
             customerSlot = this.ids.lastIndex;
+            customerHash = this.idHash;
             break;
           case Kind.Trunk:
             e = this.idEnd(buf, s);
@@ -413,6 +417,8 @@ export class CanonicalFastReader {
 
     out.line = line;
     out.callId = callId;
+    out.callIdHash = callIdHash;
+    out.customerHash = customerHash;
     out.sourceIpV4 = sourceIpV4;
     out.startMs = startMs;
     out.hourIdx = hourIdx;
@@ -505,13 +511,22 @@ export class CanonicalFastReader {
    * invalid UTF-8 no id)
    */
   private callIdEnd(buf: Buffer, p: number): number {
+    // FNV-1a of the id, as RecentCalls hashes the general lane's (callIdHash), from its first byte
+    let h = Math.imul(FNV_OFFSET ^ buf[p - 1], FNV_PRIME);
     for (;;) {
       const c = buf[p];
-      if (c === COMMA || c === LF || c === CR) return p;
+      if (c === COMMA || c === LF || c === CR) {
+        this.callIdHash = h;
+        return p;
+      }
       if (c === 0 || c > 0x7f) return -1;
+      h = Math.imul(h ^ c, FNV_PRIME);
       p++;
     }
   }
+
+  /** the FNV-1a hash of the call id scanned by the last callIdEnd */
+  private callIdHash = 0;
 
   /** value of the address read by the last ipv4End */
   private ipv4 = 0;

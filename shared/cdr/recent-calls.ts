@@ -1,0 +1,202 @@
+import { FNV_OFFSET, FNV_PRIME } from './byte-intern.ts';
+
+/**
+ * A batch's memory of the calls it has read lately, to count a repeated row once. Switch exports
+ * repeat rows: an export job retried after a timeout appends what it had already written, and a
+ * rotated file starts again a few minutes before where the last one ended. Such a row is the same call
+ * (the switch's unique call id for the same customer, the same start to the millisecond, the same
+ * billable seconds and outcome); counted again, it would add attempts, numbers and talk time that never happened.
+ *
+ * Memory is bounded, as everything a batch's size could grow: the calls are remembered in two
+ * generations of at most GENERATION_CALLS each. When the newer one is full, the older is forgotten,
+ * so a repeat is always found within GENERATION_CALLS rows of its first reading, and usually within
+ * twice that. Each call is kept as two 32-bit words (a hash of its call and customer ids, and one of
+ * its start, seconds and outcome) and the line it was read at: two different calls share both words
+ * only if their ids collide in a 32-bit hash and they started in the same millisecond.
+ */
+
+/** calls a generation holds before it becomes the older one */
+export const GENERATION_CALLS = 1 << 15;
+/** Int32 words per slot: call-and-customer hash, start-seconds-outcome hash, line (0 = empty) */
+const SLOT = 3;
+const FIRST_SLOTS = 1 << 10;
+
+/** FNV-1a (byte-intern.ts) of an id's UTF-8 bytes, as the fast lane hashes call and customer ids while scanning. */
+export function idHash(id: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c >= 0x80) return utf8Hash(id);
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return h;
+}
+
+function utf8Hash(id: string): number {
+  const bytes = Buffer.from(id, 'utf8');
+  let h = FNV_OFFSET;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  return h;
+}
+
+/** The second word: start (all of its 41+ bits), billable seconds and whether answered, mixed. */
+function whenWord(startMs: number, durationS: number, answered: boolean): number {
+  const low = startMs >>> 0;
+  const high = Math.floor(startMs / 0x100000000);
+  return (
+    (low ^ Math.imul(high + 1, 0x27d4eb2d) ^ Math.imul(durationS * 2 + (answered ? 1 : 0), 0x9e3779b1)) | 0
+  );
+}
+
+function slotOf(a: number, b: number): number {
+  const h = Math.imul(a ^ Math.imul(b, 0x85ebca6b), 0xc2b2ae35);
+  return h ^ (h >>> 15);
+}
+
+/** One generation: an open-addressing table, at most half full. */
+class Generation {
+  readonly table: Int32Array<ArrayBuffer>;
+  readonly mask: number;
+  count = 0;
+
+  /** A generation on `table` (a power of two of slots): empty, or one a reader handed over (RecentEnds). */
+  constructor(table: Int32Array<ArrayBuffer>) {
+    this.table = table;
+    this.mask = table.length / SLOT - 1;
+  }
+
+  static ofSlots(slots: number): Generation {
+    return new Generation(new Int32Array(slots * SLOT));
+  }
+
+  /** The line `a, b` was read at, or 0. */
+  find(a: number, b: number): number {
+    const t = this.table;
+    let i = slotOf(a, b) & this.mask;
+    for (;;) {
+      const at = i * SLOT;
+      const line = t[at + 2];
+      if (line === 0) return 0;
+      if (t[at] === a && t[at + 1] === b) return line;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  insert(a: number, b: number, line: number): void {
+    const t = this.table;
+    let i = slotOf(a, b) & this.mask;
+    while (t[i * SLOT + 2] !== 0) i = (i + 1) & this.mask;
+    const at = i * SLOT;
+    t[at] = a;
+    t[at + 1] = b;
+    t[at + 2] = line;
+    this.count++;
+  }
+
+  /** The same calls in a table of twice the slots. */
+  grown(): Generation {
+    const next = Generation.ofSlots((this.mask + 1) * 2);
+    const t = this.table;
+    for (let at = 0; at < t.length; at += SLOT) if (t[at + 2] !== 0) next.insert(t[at], t[at + 1], t[at + 2]);
+    return next;
+  }
+
+  clear(): void {
+    this.table.fill(0);
+    this.count = 0;
+  }
+}
+
+/**
+ * What a reader of one byte range of a batch remembers at its ends (RecentCalls.ends): the calls of
+ * its first GENERATION_CALLS rows, as word pairs, and its tables at the end. One reader of the whole
+ * batch finds a repeat whose first reading lies in the range before; the ranges' readers do not, so a
+ * caller checks each range's first calls against the range before's last (repeatsAcross) and reads the
+ * batch as a whole when one matches.
+ */
+export interface RecentEnds {
+  /** a, b words of the first calls read (up to GENERATION_CALLS) */
+  head: Int32Array<ArrayBuffer>;
+  /** the tables of the newer and older generation at the end */
+  tails: Int32Array<ArrayBuffer>[];
+}
+
+export class RecentCalls {
+  private newer = Generation.ofSlots(FIRST_SLOTS);
+  private older: Generation | null = null;
+  /** the first calls' words, kept when a range reader asks (ends) */
+  private head: Int32Array<ArrayBuffer> | null;
+  private headCalls = 0;
+
+  constructor(opts: { keepHead?: boolean } = {}) {
+    this.head = opts.keepHead ? new Int32Array(2 * FIRST_SLOTS) : null;
+  }
+
+  /**
+   * The line this call was first read at when it was read lately (a repeat: count it once), else 0,
+   * after remembering it as read at `line` (1-based, so never 0).
+   */
+  repeatOf(
+    callIdHash: number,
+    customerHash: number,
+    startMs: number,
+    durationS: number,
+    answered: boolean,
+    line: number,
+  ): number {
+    const a = (callIdHash ^ Math.imul(customerHash, 0x2c1b3c6d)) | 0;
+    const b = whenWord(startMs, durationS, answered);
+    const first = this.newer.find(a, b) || (this.older?.find(a, b) ?? 0);
+    if (first !== 0) return first;
+    let gen = this.newer;
+    if (gen.count >= GENERATION_CALLS) gen = this.rotate();
+    else if ((gen.count + 1) * 2 > gen.mask + 1) {
+      gen = gen.grown();
+      this.newer = gen;
+    }
+    gen.insert(a, b, line);
+    if (this.head !== null && this.headCalls < GENERATION_CALLS) this.keepInHead(a, b);
+    return 0;
+  }
+
+  private keepInHead(a: number, b: number): void {
+    let head = this.head as Int32Array<ArrayBuffer>;
+    const at = this.headCalls * 2;
+    if (at + 2 > head.length) {
+      const grown = new Int32Array(Math.min(head.length * 2, 2 * GENERATION_CALLS));
+      grown.set(head);
+      head = grown;
+      this.head = grown;
+    }
+    head[at] = a;
+    head[at + 1] = b;
+    this.headCalls++;
+  }
+
+  /** The first calls and the last tables, for repeatsAcross (their buffers may be transferred). */
+  ends(): RecentEnds {
+    const head = this.head === null ? new Int32Array(0) : this.head.slice(0, this.headCalls * 2);
+    const tails = [this.newer.table];
+    if (this.older !== null) tails.push(this.older.table);
+    return { head, tails };
+  }
+
+  /** The newer generation becomes the older; the older one's table, emptied, takes the new calls. */
+  private rotate(): Generation {
+    const reuse = this.older !== null && this.older.mask === this.newer.mask ? this.older : null;
+    this.older = this.newer;
+    if (reuse) reuse.clear();
+    this.newer = reuse ?? Generation.ofSlots(this.older.mask + 1);
+    return this.newer;
+  }
+}
+
+/** Whether a call among the first ones `next` read is among those `before` read last (see RecentEnds). */
+export function repeatsAcross(before: RecentEnds, next: RecentEnds): boolean {
+  const tables = before.tails.map((table) => new Generation(table));
+  const head = next.head;
+  for (let i = 0; i < head.length; i += 2) {
+    for (const gen of tables) if (gen.find(head[i], head[i + 1]) !== 0) return true;
+  }
+  return false;
+}

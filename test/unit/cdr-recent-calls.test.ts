@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { BatchParser } from '../../shared/cdr/batch-parser.ts';
+import { GENERATION_CALLS, idHash, RecentCalls, repeatsAcross } from '../../shared/cdr/recent-calls.ts';
+import type { QuarantinedRow } from '../../shared/cdr/record.ts';
+
+const START = Date.UTC(2026, 10, 27, 16);
+const C1 = idHash('C1');
+
+describe('RecentCalls', () => {
+  it('finds a call read again, with the line it was first read at, and nothing else', () => {
+    const recent = new RecentCalls();
+    expect(recent.repeatOf(idHash('a'), C1, START, 30, true, 2)).toBe(0);
+    expect(recent.repeatOf(idHash('a'), C1, START, 30, true, 9)).toBe(2);
+    // another customer, start, length or outcome: another call
+    expect(recent.repeatOf(idHash('a'), idHash('C2'), START, 30, true, 10)).toBe(0);
+    expect(recent.repeatOf(idHash('a'), C1, START + 1, 30, true, 11)).toBe(0);
+    expect(recent.repeatOf(idHash('a'), C1, START, 31, true, 12)).toBe(0);
+    expect(recent.repeatOf(idHash('a'), C1, START, 30, false, 13)).toBe(0);
+    expect(recent.repeatOf(idHash('b'), C1, START, 30, true, 14)).toBe(0);
+  });
+
+  it('hashes an id as the fast lane does: FNV-1a over its UTF-8 bytes', () => {
+    const fnv = (bytes: Buffer) => bytes.reduce((h, b) => Math.imul(h ^ b, 16777619), 0x811c9dc5 | 0);
+    for (const id of ['c1', 'call-é-1', '通話', '']) expect(idHash(id)).toBe(fnv(Buffer.from(id, 'utf8')));
+  });
+
+  it('remembers at least GENERATION_CALLS calls back, and forgets what is twice that far', () => {
+    const recent = new RecentCalls();
+    const calls = 2 * GENERATION_CALLS + 10;
+    let repeats = 0;
+    for (let i = 0; i < calls; i++) if (recent.repeatOf(i, C1, START + i, 0, false, i + 1) !== 0) repeats++;
+    expect(repeats).toBe(0);
+    // the last GENERATION_CALLS calls are all found, with their lines, across table growth and a rotation
+    let found = 0;
+    for (let i = calls - GENERATION_CALLS; i < calls; i++)
+      if (recent.repeatOf(i, C1, START + i, 0, false, calls + 1) === i + 1) found++;
+    expect(found).toBe(GENERATION_CALLS);
+    // the first ones are forgotten: memory stays bounded whatever the batch's length
+    expect(recent.repeatOf(0, C1, START, 0, false, calls + 2)).toBe(0);
+  });
+
+  it("finds a range's first calls among the range before's last ones (repeatsAcross)", () => {
+    const before = new RecentCalls({ keepHead: true });
+    const next = new RecentCalls({ keepHead: true });
+    for (let i = 0; i < 3000; i++) before.repeatOf(i, C1, START + i, 0, false, i + 1);
+    for (let i = 3000; i < 6000; i++) next.repeatOf(i, C1, START + i, 0, false, i + 1);
+    expect(repeatsAcross(before.ends(), next.ends())).toBe(false);
+    next.repeatOf(2999, C1, START + 2999, 0, false, 6001);
+    expect(repeatsAcross(before.ends(), next.ends())).toBe(true);
+    // a reader that keeps no head finds none
+    expect(new RecentCalls().ends().head).toHaveLength(0);
+  });
+});
+
+/** The batch read by a sink that aggregates (fast lanes on) or not: calls and quarantined rows. */
+function read(text: string, fastLanes: boolean) {
+  const calls: string[] = [];
+  const quarantined: QuarantinedRow[] = [];
+  const parser = new BatchParser(
+    { source: 'b.csv' },
+    {
+      call: (r) => calls.push(`${r.line} ${r.callId}`),
+      ...(fastLanes ? { packed: (p) => calls.push(`${p.line} ${p.callId}`), packedCallIds: true } : {}),
+      quarantine: (q) => quarantined.push(q),
+    },
+  );
+  parser.push(Buffer.from(text));
+  const stats = parser.end();
+  return { calls, quarantined, stats };
+}
+
+describe('a batch that repeats rows', () => {
+  const header = 'call_id,start_time,end_time,duration_s,customer_id,calling_number,called_number,sip_code\n';
+  const row = (id: string, customer = 'C1', start = '16:00:00') =>
+    `${id},2026-11-27T${start}Z,2026-11-27T16:01:00Z,55,${customer},+12125550101,+13125550150,200\n`;
+
+  it.each([true, false])('counts a repeated call once and quarantines the repeat (fast lanes %s)', (fast) => {
+    // an export job retried after writing two rows writes them again
+    const text = `${header}${row('a')}${row('b')}${row('a')}${row('b')}${row('c')}`;
+    const { calls, quarantined, stats } = read(text, fast);
+    expect(calls).toEqual(['2 a', '3 b', '6 c']);
+    expect(quarantined.map((q) => [q.line, q.reason, q.raw])).toEqual([
+      [
+        4,
+        'repeats the call 2 line(s) above (same call_id, customer, start_time, duration and result): counted once',
+        row('a'),
+      ],
+      [5, expect.stringMatching(/^repeats the call 2 line\(s\) above/), row('b')],
+    ]);
+    expect(stats).toMatchObject({ rows: 5, calls: 3, quarantined: 2 });
+  });
+
+  it('keeps a call id seen again for another customer or another start: not the same call', () => {
+    const text = `${header}${row('a')}${row('a', 'C2')}${row('a', 'C1', '16:00:01')}`;
+    expect(read(text, true).calls).toEqual(['2 a', '3 a', '4 a']);
+  });
+
+  it('finds a JSON Lines repeat in either lane, quoting the line as it was written', () => {
+    const line =
+      '{"call_id":"j1","start_time":"2026-11-27T16:00:00Z","customer_id":"C1","called_number":"+13125550150","attestation":"A"}';
+    // the second copy in another shape (blanks after the separators): the general lane reads it
+    const spaced = line.replaceAll(',"', ', "');
+    for (const fast of [true, false]) {
+      const { calls, quarantined } = read(`${line}\n${spaced}\n${line}\n`, fast);
+      expect(calls).toEqual(['1 j1']);
+      expect(quarantined.map((q) => [q.line, q.raw])).toEqual([
+        [2, spaced],
+        [3, line],
+      ]);
+    }
+  });
+});
