@@ -76,7 +76,8 @@ export class Traceback extends Construct {
 
     const deadline = new TraceguardFunction(this, 'TracebackDeadlineFunction', {
       entry: 'functions/traceback-deadline/handler.ts',
-      description: 'Warn on-call before and at a traceback answer deadline, publish the SLA metric',
+      description:
+        'Warn on-call before and at a traceback answer deadline, publish the SLA metric, search not-found answers again after late batches',
       key: props.dataKey,
       timeout: Duration.minutes(1),
       trigger: `schedule:rate(${DEADLINE_CHECK_RATE.toMinutes()} minutes)`,
@@ -87,6 +88,11 @@ export class Traceback extends Construct {
       schedule: Schedule.rate(DEADLINE_CHECK_RATE),
       targets: [new LambdaFunction(deadline, { retryAttempts: 2 })],
     });
+    // a not_found answer whose time gained late batches goes back on the traceback queue to be searched
+    // again: the manifest's hour items say whether it did
+    useTable(deadline, 'MANIFEST_TABLE', props.manifestTable, 'read');
+    deadline.addEnvironment('TRACEBACK_QUEUE_URL', this.tracebackQueue.queue.queueUrl);
+    this.tracebackQueue.queue.grantSendMessages(deadline);
     // reads open requests by status/deadline and marks the ones already warned about (no deletes)
     useTable(deadline, 'TRACEBACKS_TABLE', props.tracebacksTable, [
       'dynamodb:Query',

@@ -34,6 +34,7 @@ const tracebackEvent = z.object({
   trunk_id: z.string().optional(),
   severity: z.string().optional(),
   repeat_count: z.number().optional(),
+  revised_from: z.string().optional(),
 });
 
 export interface OnCallAlert {
@@ -103,10 +104,15 @@ export function alertFor(body: string, caseId: string | null = null): OnCallAler
       e.repeat_count && e.repeat_count > 1
         ? ` This is traceback number ${e.repeat_count} for the customer in the review window.`
         : '';
+    // the requester may already hold the earlier answer: someone has to send them the correction
+    const revised =
+      e.revised_from === 'not_found'
+        ? ' It was answered not found before; a CDR batch that arrived late holds the call, so send the requester this corrected answer.'
+        : '';
     return {
-      subject: `[${(e.severity ?? 'medium').toUpperCase()}] Traceguard: traceback ${e.traceback_id} answered`,
+      subject: `[${(e.severity ?? 'medium').toUpperCase()}] Traceguard: traceback ${e.traceback_id} answered${revised ? ' (corrected)' : ''}`,
       text: maskPhoneNumbers(
-        `Industry traceback ${e.traceback_id} was answered: the call came from ${who}.${repeat}\n\nNext: \`traceguard traceback show ${e.traceback_id}\`.${caseId ? `\n${caseLines(caseId).join('\n')}` : ''}`,
+        `Industry traceback ${e.traceback_id} was answered: the call came from ${who}.${revised}${repeat}\n\nNext: \`traceguard traceback show ${e.traceback_id}\`.${caseId ? `\n${caseLines(caseId).join('\n')}` : ''}`,
       ),
       customerId: e.customer_id ?? '',
       severity: e.severity ?? 'medium',

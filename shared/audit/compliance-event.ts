@@ -31,6 +31,7 @@ export function auditEntryForEvent(body: string, messageId: string): AuditEntry 
     'case_id',
     'action',
     'status',
+    'revised_from',
     'batch',
   ]);
   return {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AnswerUpdate, HistoryEntry, TracebackStore } from '../traceback/ports.ts';
+import type { AnswerUpdate, FirstAnswer, HistoryEntry, TracebackStore } from '../traceback/ports.ts';
 import type { TracebackRecord } from '../traceback/record.ts';
 import { queryAll, readTracebackHistory } from './dynamo-query.ts';
 
@@ -53,23 +53,36 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   async saveAnswer(tracebackId: string, update: AnswerUpdate): Promise<void> {
-    const values: Record<string, unknown> = { ':answered': 'answered' };
-    const sets = ['#status = :answered'];
-    for (const [field, value] of Object.entries(update)) {
-      if (value === undefined) continue;
-      sets.push(`${field} = :${field}`);
-      values[`:${field}`] = value;
+    await this.#doc.send(new UpdateCommand(answerUpdate(this.#table, tracebackId, update)));
+  }
+
+  async reviseAnswer(
+    tracebackId: string,
+    expectedAnsweredAt: string,
+    update: AnswerUpdate,
+    firstAnswer: FirstAnswer,
+  ): Promise<boolean> {
+    const input = answerUpdate(this.#table, tracebackId, update);
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          ...input,
+          UpdateExpression: `${input.UpdateExpression}, firstAnswer = if_not_exists(firstAnswer, :firstAnswer)`,
+          ConditionExpression:
+            'attribute_exists(pk) AND answeredAt = :expected AND answer.#status = :notFound',
+          ExpressionAttributeValues: {
+            ...input.ExpressionAttributeValues,
+            ':firstAnswer': firstAnswer,
+            ':expected': expectedAnsweredAt,
+            ':notFound': 'not_found',
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
     }
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: key(tracebackId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      }),
-    );
   }
 
   async markEventPublished(tracebackId: string, at: string): Promise<void> {
@@ -91,6 +104,19 @@ export class DynamoTracebackStore implements TracebackStore {
       KeyConditionExpression: '#status = :open',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':open': 'open' },
+      ScanIndexForward: true,
+    });
+    return items.map(toRecord);
+  }
+
+  async listNotFound(deadlineFrom: string): Promise<TracebackRecord[]> {
+    const items = await queryAll(this.#doc, {
+      TableName: this.#table,
+      IndexName: BY_STATUS,
+      KeyConditionExpression: '#status = :answered AND #deadline >= :from',
+      FilterExpression: 'answer.#status = :notFound',
+      ExpressionAttributeNames: { '#status': 'status', '#deadline': 'deadline' },
+      ExpressionAttributeValues: { ':answered': 'answered', ':from': deadlineFrom, ':notFound': 'not_found' },
       ScanIndexForward: true,
     });
     return items.map(toRecord);
@@ -132,4 +158,23 @@ export class DynamoTracebackStore implements TracebackStore {
   async history(customerId: string): Promise<HistoryEntry[]> {
     return readTracebackHistory(this.#doc, this.#table, customerId, true);
   }
+}
+
+/** The update that stores an answer: `status` answered, and each field the update gives. */
+function answerUpdate(table: string, tracebackId: string, update: AnswerUpdate) {
+  const values: Record<string, unknown> = { ':answered': 'answered' };
+  const sets = ['#status = :answered'];
+  for (const [field, value] of Object.entries(update)) {
+    if (value === undefined) continue;
+    sets.push(`${field} = :${field}`);
+    values[`:${field}`] = value;
+  }
+  return {
+    TableName: table,
+    Key: key(tracebackId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: values,
+  };
 }

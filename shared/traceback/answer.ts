@@ -90,7 +90,7 @@ export function buildAnswer(
       sorted.length > 0
         ? `${more ?? sorted.length} matching call(s)${more !== null ? ` (the ${sorted.length} closest in time listed)` : ''} received from ${customers.join(', ')}${more !== null ? ' and maybe others' : ''}`
         : searched.batches === 0
-          ? `no CDR batch of ${from} to ${to}${request.switchId ? ` from switch ${request.switchId}` : ''} was on record, so nothing was searched: this does not show the call never crossed our network (batches may arrive late; search again when they have)`
+          ? `no CDR batch of ${from} to ${to}${request.switchId ? ` from switch ${request.switchId}` : ''} was on record, so nothing was searched: this does not show the call never crossed our network (batches may arrive late; the request is searched again when one of its time is ingested)`
           : searched.scope === 'files'
             ? `not found in the given files: no call with these calling and called numbers started between ${from} and ${to} in ${where} (only these were searched; the network's other batches may hold it)`
             : `not found on our network: no call with these calling and called numbers started between ${from} and ${to} in ${where}`,

@@ -2,12 +2,15 @@ import type { BatchRef, ManifestReader } from './batches.ts';
 import { hourKeysFor } from './batches.ts';
 import type {
   AnswerUpdate,
+  FirstAnswer,
   HistoryEntry,
   TracebackEvent,
   TracebackEventPublisher,
+  TracebackQueue,
   TracebackStore,
 } from './ports.ts';
 import type { TracebackRecord } from './record.ts';
+import type { TracebackRequestDocument } from './request.ts';
 
 /** The store in one process (tests; the same contract the DynamoDB store keeps). */
 export class InMemoryTracebackStore implements TracebackStore {
@@ -31,6 +34,13 @@ export class InMemoryTracebackStore implements TracebackStore {
     Object.assign(r, structuredClone(update), { status: 'answered' });
   }
 
+  async reviseAnswer(id: string, expectedAnsweredAt: string, update: AnswerUpdate, firstAnswer: FirstAnswer) {
+    const r = this.require(id);
+    if (r.answeredAt !== expectedAnsweredAt || r.answer?.status !== 'not_found') return false;
+    Object.assign(r, structuredClone(update), { firstAnswer: r.firstAnswer ?? structuredClone(firstAnswer) });
+    return true;
+  }
+
   async markEventPublished(id: string, at: string) {
     this.require(id).eventPublishedAt = at;
   }
@@ -38,6 +48,15 @@ export class InMemoryTracebackStore implements TracebackStore {
   async listOpen() {
     return [...this.records.values()]
       .filter((r) => r.status === 'open')
+      .sort((a, b) => a.deadline.localeCompare(b.deadline))
+      .map((r) => structuredClone(r));
+  }
+
+  async listNotFound(deadlineFrom: string) {
+    return [...this.records.values()]
+      .filter(
+        (r) => r.status === 'answered' && r.answer?.status === 'not_found' && r.deadline >= deadlineFrom,
+      )
       .sort((a, b) => a.deadline.localeCompare(b.deadline))
       .map((r) => structuredClone(r));
   }
@@ -82,6 +101,13 @@ export class InMemoryManifest implements ManifestReader {
   async batchesInHour(hourKey: string) {
     this.queries++;
     return [...(this.hours.get(hourKey) ?? [])];
+  }
+}
+
+export class RecordingTracebackQueue implements TracebackQueue {
+  readonly sent: TracebackRequestDocument[] = [];
+  async send(request: TracebackRequestDocument) {
+    this.sent.push(structuredClone(request));
   }
 }
 

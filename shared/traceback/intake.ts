@@ -6,7 +6,7 @@ import type { ManifestReader } from './batches.ts';
 import { type RepeatRule, tracebackConsequence } from './consequence.ts';
 import { DEFAULT_SLA_HOURS, deadlineMs } from './deadline.ts';
 import { type BatchOpener, type LookupSettings, lookupWithManifest } from './lookup.ts';
-import type { TracebackEventPublisher, TracebackStore } from './ports.ts';
+import type { AnswerUpdate, TracebackEventPublisher, TracebackStore } from './ports.ts';
 import type { TracebackRecord } from './record.ts';
 import {
   differentCall,
@@ -14,6 +14,7 @@ import {
   type TracebackRequest,
   validateTracebackRequest,
 } from './request.ts';
+import { gainedBatches, mayResearch } from './research.ts';
 
 export interface IntakeDeps {
   store: TracebackStore;
@@ -27,6 +28,8 @@ export interface IntakeDeps {
 
 export interface IntakeSettings extends LookupSettings {
   repeatRule?: RepeatRule;
+  /** hours after the deadline a `not_found` answer is still searched again when late batches arrive */
+  correctionHours?: number;
 }
 
 export type IntakeOutcome =
@@ -64,9 +67,10 @@ export function refuseAnotherCall(request: TracebackRequest, stored: TracebackRe
 
 /**
  * One traceback request, delivered at least once. The request is stored first (conditional on its id,
- * so a second delivery or a resubmission finds it); an answered request is not searched again, and a
- * request under a known id for another call is refused (TracebackConflictError). Each
- * later step is idempotent, so a delivery that crashed half way finishes the work on redelivery:
+ * so a second delivery or a resubmission finds it); an answered request is not searched again, unless
+ * its answer was `not_found` and batches of its time arrived since (while a correction is still due,
+ * research.ts), and a request under a known id for another call is refused (TracebackConflictError).
+ * Each later step is idempotent, so a delivery that crashed half way finishes the work on redelivery:
  * answer -> history item -> event (at most one event per traceback once marked published).
  */
 export async function handleTracebackRequest(
@@ -77,35 +81,24 @@ export async function handleTracebackRequest(
   const now = deps.now ?? Date.now;
   const { created, record } = await deps.store.create(newRecord(request, settings.slaHours));
   if (!created) refuseAnotherCall(request, record);
-  if (record.status === 'answered' && record.answer && (record.eventPublishedAt || !record.customerId)) {
-    return { outcome: 'duplicate', answer: record.answer };
-  }
 
   let current = record;
+  let searched = false;
   if (current.status !== 'answered' || !current.answer) {
-    const switches = deps.switches ? await deps.switches.switches() : settings.switches;
-    const answer = await lookupWithManifest(request, deps.manifest, deps.opener, { ...settings, switches });
-    const answeredAt = isoUtc(now());
-    const first = answer.matches[0];
-    // a call nobody could be attributed to is answered with its trunk, but names no customer to escalate
-    const named = first?.customer_id === UNATTRIBUTED_CUSTOMER ? { ...first, customer_id: '' } : first;
-    await deps.store.saveAnswer(request.tracebackId, {
-      answer,
-      answeredAt,
-      customerId: named?.customer_id || undefined,
-      trunkId: named?.trunk_id || undefined,
-    });
-    current = {
-      ...current,
-      status: 'answered',
-      answer,
-      answeredAt,
-      customerId: named?.customer_id || undefined,
-      trunkId: named?.trunk_id || undefined,
-    };
+    const update = await search(request, deps, settings, now);
+    await deps.store.saveAnswer(request.tracebackId, update);
+    current = { ...current, ...update, status: 'answered' };
+    searched = true;
+  } else if (
+    mayResearch(current, now(), settings.correctionHours) &&
+    (await gainedBatches(request, current.answer, deps.manifest, settings.toleranceS))
+  ) {
+    current = await searchAgain(request, current, deps, settings, now);
+    searched = true;
   }
   const answer = current.answer as TracebackAnswer;
-  if (!current.customerId) return { outcome: 'answered', answer, published: false };
+  if (current.eventPublishedAt || !current.customerId)
+    return searched ? { outcome: 'answered', answer, published: false } : { outcome: 'duplicate', answer };
 
   // consequences: the customer's history (feeds TRACEBACK_HISTORY), then the event for escalation
   const answeredAt = current.answeredAt ?? isoUtc(now());
@@ -133,7 +126,48 @@ export async function handleTracebackRequest(
     severity: consequence.severity,
     answered_at: answeredAt,
     status: 'found',
+    // a correction of a `not_found` answer given earlier: on-call, the audit log and the case say so
+    ...(current.firstAnswer ? { revised_from: 'not_found' as const } : {}),
   });
   await deps.store.markEventPublished(request.tracebackId, isoUtc(now()));
   return { outcome: 'answered', answer, published: true };
+}
+
+/** Searches the batches the manifest lists for the request's window; the answer names the first match's customer. */
+async function search(
+  request: TracebackRequest,
+  deps: IntakeDeps,
+  settings: IntakeSettings,
+  now: () => number,
+): Promise<AnswerUpdate> {
+  const switches = deps.switches ? await deps.switches.switches() : settings.switches;
+  const answer = await lookupWithManifest(request, deps.manifest, deps.opener, { ...settings, switches });
+  const first = answer.matches[0];
+  // a call nobody could be attributed to is answered with its trunk, but names no customer to escalate
+  const named = first?.customer_id === UNATTRIBUTED_CUSTOMER ? { ...first, customer_id: '' } : first;
+  return {
+    answer,
+    answeredAt: isoUtc(now()),
+    customerId: named?.customer_id || undefined,
+    trunkId: named?.trunk_id || undefined,
+  };
+}
+
+/**
+ * A `not_found` answer whose window gained batches, searched again. The new answer replaces it only
+ * if no other search replaced it meanwhile; when one did, its record is carried on from (its history
+ * item and event are idempotent, so finishing them twice counts once).
+ */
+async function searchAgain(
+  request: TracebackRequest,
+  current: TracebackRecord,
+  deps: IntakeDeps,
+  settings: IntakeSettings,
+  now: () => number,
+): Promise<TracebackRecord> {
+  const given = { answer: current.answer as TracebackAnswer, answeredAt: current.answeredAt ?? '' };
+  const update = await search(request, deps, settings, now);
+  if (await deps.store.reviseAnswer(request.tracebackId, given.answeredAt, update, given))
+    return { ...current, ...update, firstAnswer: current.firstAnswer ?? given };
+  return (await deps.store.get(request.tracebackId)) ?? current;
 }

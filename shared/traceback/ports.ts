@@ -2,6 +2,7 @@ import type { Severity } from '../cases/events.ts';
 import type { TracebackAnswer } from './answer.ts';
 import type { DeadlineAlert } from './deadline-watch.ts';
 import type { TracebackRecord } from './record.ts';
+import type { TracebackRequestDocument } from './request.ts';
 
 export interface AnswerUpdate {
   answer: TracebackAnswer;
@@ -10,6 +11,11 @@ export interface AnswerUpdate {
   trunkId?: string;
   repeatCount?: number;
   severity?: Severity;
+}
+
+export interface FirstAnswer {
+  answer: TracebackAnswer;
+  answeredAt: string;
 }
 
 export interface HistoryEntry {
@@ -24,9 +30,22 @@ export interface TracebackStore {
   get(tracebackId: string): Promise<TracebackRecord | null>;
   /** records the answer; the request leaves the `open` status (and the deadline watch) */
   saveAnswer(tracebackId: string, update: AnswerUpdate): Promise<void>;
+  /**
+   * replaces a `not_found` answer after a search of late batches, only while the stored answer is
+   * still the `not_found` one given at `expectedAnsweredAt` (of two searches at once, one wins); the
+   * answer first given is kept as `firstAnswer`. false when the stored answer had changed.
+   */
+  reviseAnswer(
+    tracebackId: string,
+    expectedAnsweredAt: string,
+    update: AnswerUpdate,
+    firstAnswer: FirstAnswer,
+  ): Promise<boolean>;
   markEventPublished(tracebackId: string, at: string): Promise<void>;
   /** open requests, most urgent (earliest deadline) first */
   listOpen(): Promise<TracebackRecord[]>;
+  /** answered requests whose answer is `not_found` and whose deadline is at or after `deadlineFrom` */
+  listNotFound(deadlineFrom: string): Promise<TracebackRecord[]>;
   /** remembers a deadline alert; false when it was already recorded (another watcher sent it) */
   markAlertSent(tracebackId: string, key: string): Promise<boolean>;
   /** one entry per (customer, traceback); adding the same twice keeps one */
@@ -44,6 +63,8 @@ export interface TracebackEvent {
   severity: Severity;
   answered_at: string;
   status: 'found';
+  /** present when a search of late batches turned an earlier `not_found` answer into this one */
+  revised_from?: 'not_found';
 }
 
 export interface TracebackEventPublisher {
@@ -53,4 +74,9 @@ export interface TracebackEventPublisher {
 /** Deadline alerts for people; messages carry ids and times, never phone numbers. */
 export interface DeadlineNotifier {
   alert(alert: DeadlineAlert, record: TracebackRecord): Promise<void>;
+}
+
+/** The traceback queue, for requests sent back to intake (a `not_found` answer whose window gained batches). */
+export interface TracebackQueue {
+  send(request: TracebackRequestDocument): Promise<void>;
 }

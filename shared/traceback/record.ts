@@ -1,4 +1,5 @@
 import type { TracebackAnswer } from './answer.ts';
+import type { FirstAnswer } from './ports.ts';
 import type { TracebackRequestDocument } from './request.ts';
 
 /**
@@ -17,6 +18,11 @@ export interface TracebackRecord {
   request: TracebackRequestDocument;
   answer?: TracebackAnswer;
   answeredAt?: string;
+  /**
+   * the answer first given, kept when a search of late batches replaced it (a `not_found` that became
+   * `found`, or a `not_found` over more batches): what the requester may have been told
+   */
+  firstAnswer?: FirstAnswer;
   /** the customer the answer named (first match), for history and events */
   customerId?: string;
   trunkId?: string;

@@ -39,6 +39,8 @@ const WIRING_ENV = new Set([
   'NODE_OPTIONS',
   // ingest's continuation of big objects (functions/ingest/config.ts); to be added to docs/wiring.md
   'INGEST_QUEUE_URL',
+  // where the deadline watcher sends a not_found request back to be searched again
+  'TRACEBACK_QUEUE_URL',
   // the reconciliation sweep's grace period (shared/aws/reconcile-config.ts)
   'RECONCILE_GRACE_SECONDS',
   // how long after a day ends the day review waits for late batches (functions/review-days)
@@ -161,6 +163,8 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
       'traceback-deadline',
       () => ({
         TRACEBACKS_TABLE: table('Tracebacks'),
+        MANIFEST_TABLE: table('Manifest'),
+        TRACEBACK_QUEUE_URL: ref('AWS::SQS::Queue', /TracebackQueue[0-9A-F]{8}$/),
         ONCALL_TOPIC_ARN: topic('OnCallTopic'),
         EVENTS_TOPIC_ARN: topic('ComplianceEvents'),
       }),

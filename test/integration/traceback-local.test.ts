@@ -253,6 +253,83 @@ describe('traceback through the local stack', () => {
     expect((await store.get('ITG-OPEN-LATER'))?.alertsSent).toEqual([]);
     expect(t.glueErrors).toEqual([]);
   });
+
+  it('searches a not_found answer again when a late batch of its time is ingested, and escalates it once', async () => {
+    await cli(
+      'traceback',
+      'submit',
+      requestFile('late.json', {
+        traceback_id: 'ITG-E2E-LATE',
+        received_at: iso(Date.now() - 3_600_000),
+        call_time: '2026-11-27T18:20:00Z',
+        calling_number: '+12025550177',
+        called_number: '+13125550177',
+      }),
+    );
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
+    const before = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-LATE')).stdout);
+    expect(before.answer).toMatchObject({ status: 'not_found', searched: { batches: 0 } });
+
+    // the switch's 18:00 batch arrives hours late
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: resource('AWS::S3::Bucket', 'CdrBucket').name,
+        Key: 'cdr/sbc-east-1/2026/11/27/18.csv',
+        Body: `${HEADER}\n${[
+          ...filler('late', Date.UTC(2026, 10, 27, 18), 'C100'),
+          row('late-call', Date.UTC(2026, 10, 27, 18, 20, 1), '+12025550177', '+13125550177', 'C077', 'T9'),
+        ].join('\n')}\n`,
+      }),
+    );
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
+
+    const rule = t.stack.schedules.list().find((s) => s.logicalId.includes('DeadlineSchedule'));
+    if (!rule) throw new Error('no DeadlineSchedule in the template');
+    const [run] = (await t.stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
+    expect(run).toMatchObject({ searchedAgain: 1 });
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
+
+    const after = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-LATE')).stdout);
+    expect(after).toMatchObject({
+      status: 'answered',
+      customerId: 'C077',
+      trunkId: 'T9',
+      repeatCount: 1,
+      firstAnswer: { answer: { status: 'not_found' } },
+    });
+    expect(after.answer).toMatchObject({ status: 'found', searched: { batches: 1 } });
+    expect(after.answer.matches).toEqual([expect.objectContaining({ call_id: 'late-call' })]);
+    expect(after.eventPublishedAt).toBeTruthy();
+
+    // nothing new since: the next run sends nothing, and the customer is counted and escalated once
+    const [next] = (await t.stack.schedules.runNow(rule.logicalId)) as Array<Record<string, number>>;
+    expect(next).toMatchObject({ searchedAgain: 0 });
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
+    const tracebacksTable = resource('AWS::DynamoDB::Table', 'TracebacksTable').name;
+    const history = await doc.send(
+      new QueryCommand({
+        TableName: tracebacksTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'CUSTTB#C077' },
+      }),
+    );
+    expect(history.Items?.map((i) => i.tracebackId)).toEqual(['ITG-E2E-LATE']);
+    const cases = await casesOf('C077');
+    expect(cases).toHaveLength(1);
+    expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-LATE']);
+    // and the audit log records the corrected answer as such
+    const audit = await doc.send(
+      new QueryCommand({
+        TableName: resource('AWS::DynamoDB::Table', 'AuditTable').name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'AUDIT#events' },
+      }),
+    );
+    expect(
+      audit.Items?.filter((i) => i.details?.traceback_id === 'ITG-E2E-LATE').map((i) => i.details),
+    ).toEqual([expect.objectContaining({ status: 'found', revised_from: 'not_found' })]);
+    expect(t.glueErrors).toEqual([]);
+  });
 });
 
 async function casesOf(customerId: string) {

@@ -57,4 +57,20 @@ describe('ComplianceEvents contracts between functions', () => {
       customerId: 'C042',
     });
   });
+
+  it('a traceback answer corrected by late batches says so to on-call and in the audit log', () => {
+    const corrected = JSON.stringify({
+      ...JSON.parse(tracebackBody),
+      revised_from: 'not_found',
+    } satisfies TracebackEvent);
+    const alert = alertFor(corrected);
+    expect(alert.subject).toBe('[HIGH] Traceguard: traceback ITG-2026-001234 answered (corrected)');
+    expect(alert.text).toMatch(/answered not found before; a CDR batch that arrived late holds the call/);
+    expect(alertFor(tracebackBody).subject).not.toMatch(/corrected/);
+    expect(auditEntryForEvent(corrected, 'm3').details).toMatchObject({
+      status: 'found',
+      revised_from: 'not_found',
+    });
+    expect(parseEscalationEvent(corrected, 'test')).toMatchObject({ type: 'traceback', customer_id: 'C042' });
+  });
 });

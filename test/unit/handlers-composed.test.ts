@@ -27,6 +27,7 @@ beforeAll(() => {
     IDEMPOTENCY_TABLE: 'Idempotency',
     DOSSIERS_TABLE: 'Dossiers',
     INGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/Ingest',
+    TRACEBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/Traceback',
     CDR_BUCKET: 'cdr',
     REFERENCE_BUCKET: 'reference',
     EVENTS_TOPIC_ARN: arn('Events'),

@@ -8,10 +8,12 @@ import {
   InMemoryManifest,
   InMemoryTracebackStore,
   RecordingEventPublisher,
+  RecordingTracebackQueue,
 } from '../../shared/traceback/in-memory.ts';
 import { handleTracebackRequest, newRecord } from '../../shared/traceback/intake.ts';
 import type { DeadlineNotifier } from '../../shared/traceback/ports.ts';
 import { TracebackConflictError, validateTracebackRequest } from '../../shared/traceback/request.ts';
+import { requeueLateSearches } from '../../shared/traceback/research.ts';
 import { watchDeadlines } from '../../shared/traceback/watch.ts';
 
 const HOUR = 3_600_000;
@@ -59,7 +61,15 @@ function world() {
   const events = new RecordingEventPublisher();
   let now = Date.parse('2026-11-28T15:00:00Z');
   const deps = { store, manifest, opener, events, now: () => now };
-  return { plant, deps, store, events, reads: () => reads, setNow: (ms: number) => (now = ms) };
+  return {
+    plant,
+    deps,
+    store,
+    events,
+    reads: () => reads,
+    now: () => now,
+    setNow: (ms: number) => (now = ms),
+  };
 }
 
 describe('traceback intake', () => {
@@ -182,6 +192,127 @@ describe('traceback intake', () => {
     expect(tracebackConsequence([t - 10 * DAY, t], t, { repeatCount: 3, windowDays: 30 }).severity).toBe(
       'medium',
     );
+  });
+});
+
+describe('a not_found answer searched again when late batches arrive', () => {
+  /** what the scheduled check sends back to the queue now, and intake answering each message */
+  async function runCheck(w: ReturnType<typeof world>, queue: RecordingTracebackQueue) {
+    const before = queue.sent.length;
+    const ids = await requeueLateSearches({ ...w.deps, queue }, w.now());
+    for (const doc of queue.sent.slice(before))
+      await handleTracebackRequest(validateTracebackRequest(doc, 'queue'), w.deps);
+    return ids;
+  }
+
+  it('turns not_found into found once the late batch is ingested: history, one event saying so; later runs and retries change nothing', async () => {
+    const w = world();
+    const queue = new RecordingTracebackQueue();
+    const req = request('ITG-L', '2026-11-27T16:31:07Z');
+    const first = await handleTracebackRequest(req, w.deps);
+    expect(first.answer).toMatchObject({ status: 'not_found', searched: { batches: 0 } });
+    // nothing new: not sent again, and a resubmission is answered from the record without a search
+    expect(await runCheck(w, queue)).toEqual([]);
+    expect(await handleTracebackRequest(req, w.deps)).toMatchObject({ outcome: 'duplicate' });
+
+    w.plant('cdr/sbc-east-1/16-late.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    w.setNow(Date.parse('2026-11-28T20:00:00Z'));
+    expect(await runCheck(w, queue)).toEqual(['ITG-L']);
+
+    const record = await w.store.get('ITG-L');
+    expect(record).toMatchObject({
+      status: 'answered',
+      answeredAt: '2026-11-28T20:00:00Z',
+      customerId: 'C042',
+      trunkId: 'T7',
+      answer: { status: 'found', searched: { batches: 1 } },
+      firstAnswer: { answeredAt: '2026-11-28T15:00:00Z', answer: { status: 'not_found' } },
+    });
+    expect(w.events.events).toEqual([
+      expect.objectContaining({
+        traceback_id: 'ITG-L',
+        customer_id: 'C042',
+        status: 'found',
+        revised_from: 'not_found',
+        answered_at: '2026-11-28T20:00:00Z',
+      }),
+    ]);
+    expect(await w.store.history('C042')).toEqual([
+      { answeredAt: '2026-11-28T20:00:00Z', tracebackId: 'ITG-L' },
+    ]);
+
+    // the same message again, the next run, a resubmission: nothing more
+    expect(await runCheck(w, queue)).toEqual([]);
+    await handleTracebackRequest(validateTracebackRequest(queue.sent[0], 'queue'), w.deps);
+    await handleTracebackRequest(req, w.deps);
+    expect(w.events.events).toHaveLength(1);
+    expect(await w.store.history('C042')).toHaveLength(1);
+    expect(w.reads()).toBe(1);
+  });
+
+  it('finishes a search again that stopped before its event went out, counting the customer once', async () => {
+    const w = world();
+    const req = request('ITG-R', '2026-11-27T16:31:07Z');
+    await handleTracebackRequest(req, w.deps);
+    w.plant('cdr/sbc-east-1/16-late.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    const down = { ...w.deps, events: { publish: () => Promise.reject(new Error('SNS unavailable')) } };
+    await expect(handleTracebackRequest(req, down)).rejects.toThrow('SNS unavailable');
+    w.setNow(Date.parse('2026-11-28T16:00:00Z'));
+    expect(await handleTracebackRequest(req, w.deps)).toMatchObject({ outcome: 'answered', published: true });
+    expect(w.events.events).toEqual([
+      expect.objectContaining({ revised_from: 'not_found', repeat_count: 1 }),
+    ]);
+    expect(await w.store.history('C042')).toHaveLength(1);
+    expect(w.reads()).toBe(1);
+  });
+
+  it('two searches at once: one answer replaces the not_found, the customer is counted once', async () => {
+    const w = world();
+    const req = request('ITG-C', '2026-11-27T16:31:07Z');
+    await handleTracebackRequest(req, w.deps);
+    w.plant('cdr/sbc-east-1/16-late.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    let tick = Date.parse('2026-11-28T16:00:00Z');
+    const deps = { ...w.deps, now: () => (tick += 1000) };
+    await Promise.all([handleTracebackRequest(req, deps), handleTracebackRequest(req, deps)]);
+    expect(await w.store.history('C042')).toHaveLength(1);
+    const answeredAt = (await w.store.get('ITG-C'))?.answeredAt;
+    expect(new Set(w.events.events.map((e) => JSON.stringify(e)))).toEqual(
+      new Set([JSON.stringify(w.events.events[0])]),
+    );
+    expect(w.events.events[0].answered_at).toBe(answeredAt);
+  });
+
+  it('keeps a still-not_found answer over the new batches, so it is not searched again each run', async () => {
+    const w = world();
+    const queue = new RecordingTracebackQueue();
+    await handleTracebackRequest(request('ITG-N', '2026-11-27T16:31:07Z', '+12025550188'), w.deps);
+    // the late batch holds another caller's call of that minute, not the requested one
+    w.plant('cdr/sbc-east-1/16-other.csv', '2026-11-27T16:32:00Z', 'C100', 'T1');
+    expect(await runCheck(w, queue)).toEqual(['ITG-N']);
+    expect(await w.store.get('ITG-N')).toMatchObject({
+      answer: { status: 'not_found', searched: { batches: 1 } },
+      firstAnswer: { answer: { status: 'not_found', searched: { batches: 0 } } },
+    });
+    expect(w.events.events).toEqual([]);
+    expect(await runCheck(w, queue)).toEqual([]);
+  });
+
+  it('leaves a not_found answer alone once the correction period after its deadline is over', async () => {
+    const w = world();
+    const queue = new RecordingTracebackQueue();
+    const req = request('ITG-O', '2026-11-27T16:31:07Z');
+    await handleTracebackRequest(req, w.deps);
+    w.plant('cdr/sbc-east-1/16-late.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    // deadline 2026-11-29T14:05Z, corrections for 24 hours after it
+    w.setNow(Date.parse('2026-11-30T14:06:00Z'));
+    expect(await runCheck(w, queue)).toEqual([]);
+    expect(await handleTracebackRequest(req, w.deps)).toMatchObject({
+      outcome: 'duplicate',
+      answer: { status: 'not_found' },
+    });
+    w.setNow(Date.parse('2026-11-30T14:00:00Z'));
+    expect(await runCheck(w, queue)).toEqual(['ITG-O']);
+    expect((await w.store.get('ITG-O'))?.answer?.status).toBe('found');
   });
 });
 
