@@ -39,7 +39,8 @@ async function readRequest(path: string) {
   }
   return import('../shared/traceback/request.ts').then(({ parseTracebackRequest, TracebackRequestError }) => {
     try {
-      return parseTracebackRequest(text, path);
+      // a call still to come, or received before its call, is refused here as on the queue
+      return parseTracebackRequest(text, path, Date.now());
     } catch (e) {
       if (e instanceof TracebackRequestError) throw new UsageError(e.message);
       throw e;

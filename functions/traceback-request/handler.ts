@@ -47,7 +47,11 @@ const processor = new BatchProcessor(EventType.SQS);
 
 async function answerRequest(record: SQSRecord): Promise<void> {
   // an invalid request fails (and ends in the DLQ, which alarms): it must reach a person, not vanish
-  const request = parseTracebackRequest(record.body, `TracebackQueue message ${record.messageId}`);
+  const request = parseTracebackRequest(
+    record.body,
+    `TracebackQueue message ${record.messageId}`,
+    Date.now(),
+  );
   const result = await handleTracebackRequest(request, deps, config).catch((error: unknown) => {
     // the message is retried (then dead-lettered); say why here, by ids only
     logger.error('traceback request failed', {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normalizeNumber } from '../cdr/phone.ts';
-import { parseTimestamp } from '../cdr/time.ts';
+import { isoUtc, parseTimestamp } from '../cdr/time.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 
 /**
@@ -74,7 +74,11 @@ export class TracebackRequestError extends Error {
   }
 }
 
-export function validateTracebackRequest(json: unknown, where: string): TracebackRequest {
+/**
+ * Validates a request document. With `nowMs` (a request arriving now, not one read back from the
+ * record) its times must also be ones a real request has (implausibleTimes).
+ */
+export function validateTracebackRequest(json: unknown, where: string, nowMs?: number): TracebackRequest {
   const parsed = tracebackRequestSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
@@ -82,7 +86,7 @@ export function validateTracebackRequest(json: unknown, where: string): Tracebac
     throw new TracebackRequestError(where, field, issues);
   }
   const doc = parsed.data;
-  return {
+  const request: TracebackRequest = {
     tracebackId: doc.traceback_id,
     receivedMs: parseTimestamp(doc.received_at, null),
     callMs: parseTimestamp(doc.call_time, null),
@@ -93,13 +97,58 @@ export function validateTracebackRequest(json: unknown, where: string): Tracebac
     switchId: doc.switch_id ?? null,
     document: doc,
   };
+  if (nowMs !== undefined) {
+    const issues = implausibleTimes(request, nowMs);
+    if (issues.length > 0)
+      throw new TracebackRequestError(
+        where,
+        issues[0].field,
+        issues.map((i) => `${i.field}: ${i.message}`),
+      );
+  }
+  return request;
+}
+
+/** How far the requester's clock may be off ours before a time counts as one no request can have. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Times no real request has: a call still to come, a request received in the future (it would push the
+ * deadline out), or a request received before the call it asks about (swapped fields, a wrong offset or
+ * year). Searching for such a call would answer `not_found` about a call that was never described right.
+ */
+export function implausibleTimes(
+  request: TracebackRequest,
+  nowMs: number,
+): Array<{ field: 'call_time' | 'received_at'; message: string }> {
+  const issues: Array<{ field: 'call_time' | 'received_at'; message: string }> = [];
+  const now = `now ${isoUtc(nowMs)}, ${CLOCK_SKEW_MS / 60_000} minutes of clock skew allowed`;
+  if (request.callMs > nowMs + CLOCK_SKEW_MS)
+    issues.push({
+      field: 'call_time',
+      message: `${isoUtc(request.callMs)} is in the future (${now}): it must be when the call was made`,
+    });
+  if (request.receivedMs > nowMs + CLOCK_SKEW_MS)
+    issues.push({
+      field: 'received_at',
+      message: `${isoUtc(request.receivedMs)} is in the future (${now}): it must be when the request reached us`,
+    });
+  if (request.callMs > request.receivedMs + CLOCK_SKEW_MS)
+    issues.push({
+      field: 'call_time',
+      message: `${isoUtc(request.callMs)} is after received_at ${isoUtc(request.receivedMs)}: a request cannot reach us before the call it asks about (are the two swapped, or is an offset or the year wrong?)`,
+    });
+  return issues;
 }
 
 /** A request is a few hundred bytes; anything past this is not one (and is not parsed). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
-/** Parses the text of a request (file or queue message body); errors say where and which field. */
-export function parseTracebackRequest(text: string, where: string): TracebackRequest {
+/**
+ * Parses the text of a request (file or queue message body); errors say where and which field. With
+ * `nowMs`, times no real request has are refused too (implausibleTimes).
+ */
+export function parseTracebackRequest(text: string, where: string, nowMs?: number): TracebackRequest {
   if (text.length > MAX_REQUEST_BYTES || Buffer.byteLength(text) > MAX_REQUEST_BYTES)
     throw new TracebackRequestError(where, 'body', [`body: longer than ${MAX_REQUEST_BYTES} bytes`]);
   let json: unknown;
@@ -111,7 +160,7 @@ export function parseTracebackRequest(text: string, where: string): TracebackReq
       `body: not JSON (${maskPhoneNumbers((e as Error).message)})`,
     ]);
   }
-  return validateTracebackRequest(json, where);
+  return validateTracebackRequest(json, where, nowMs);
 }
 
 /**

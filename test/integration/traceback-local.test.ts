@@ -213,6 +213,23 @@ describe('traceback through the local stack', () => {
     );
     expect(failed?.code).toBe(2);
     expect(failed?.stderr).toMatch(/bad.json: invalid traceback request: received_at: .*calling_number/);
+
+    // a call a month ahead, received before it was made: refused before sending, saying so
+    const future = requestFile('future.json', {
+      traceback_id: 'ITG-E2E-FUTURE',
+      received_at: '2026-11-28T14:05:00Z',
+      call_time: iso(Date.now() + 31 * 86_400_000),
+      calling_number: '+12025550143',
+      called_number: '+13125550199',
+    });
+    const refused = await cli('traceback', 'submit', future).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toMatch(
+      /future.json: invalid traceback request: call_time: \S+ is in the future .*; call_time: \S+ is after received_at 2026-11-28T14:05:00Z/,
+    );
   });
 
   it('lists open requests most urgent first and warns on-call once from the scheduled watcher', async () => {

@@ -77,4 +77,53 @@ describe('traceback request validation', () => {
     );
     expect(errorFor([1, 2]).field).toBe('body');
   });
+
+  describe('times no real request has, when a request arrives', () => {
+    const NOW = Date.parse('2026-12-07T10:00:00Z');
+    const arriving = (patch: Record<string, unknown>) => {
+      try {
+        return parseTracebackRequest(JSON.stringify({ ...GOOD, ...patch }), 'req.json', NOW);
+      } catch (e) {
+        if (e instanceof TracebackRequestError) return e;
+        throw e;
+      }
+    };
+
+    it('refuses a call a month in the future, naming the field, the time and now', () => {
+      const e = arriving({ call_time: '2027-01-07T16:31:07Z', received_at: '2027-01-08T09:00:00Z' });
+      expect(e).toBeInstanceOf(TracebackRequestError);
+      expect((e as TracebackRequestError).field).toBe('call_time');
+      expect((e as Error).message).toBe(
+        'req.json: invalid traceback request: ' +
+          'call_time: 2027-01-07T16:31:07Z is in the future (now 2026-12-07T10:00:00Z, 5 minutes of clock skew allowed): it must be when the call was made; ' +
+          'received_at: 2027-01-08T09:00:00Z is in the future (now 2026-12-07T10:00:00Z, 5 minutes of clock skew allowed): it must be when the request reached us',
+      );
+    });
+
+    it('refuses a request received before its call', () => {
+      const e = arriving({ call_time: '2026-11-28T16:31:07Z', received_at: '2026-11-28T14:05:00Z' });
+      expect((e as TracebackRequestError).field).toBe('call_time');
+      expect((e as Error).message).toBe(
+        'req.json: invalid traceback request: call_time: 2026-11-28T16:31:07Z is after received_at 2026-11-28T14:05:00Z: ' +
+          'a request cannot reach us before the call it asks about (are the two swapped, or is an offset or the year wrong?)',
+      );
+    });
+
+    it('accepts the contract example, and times off by a few minutes of clock skew', () => {
+      expect(arriving({})).not.toBeInstanceOf(Error);
+      // a call reported a minute after the request reached us; a request stamped by a clock 4 min fast
+      expect(arriving({ call_time: '2026-11-28T14:06:00Z' })).not.toBeInstanceOf(Error);
+      expect(
+        arriving({ call_time: '2026-12-07T10:03:00Z', received_at: '2026-12-07T10:04:00Z' }),
+      ).not.toBeInstanceOf(Error);
+      expect(
+        arriving({ call_time: '2026-12-07T10:06:00Z', received_at: '2026-12-07T10:06:00Z' }),
+      ).toBeInstanceOf(TracebackRequestError);
+    });
+
+    it('does not judge a request read back from the record by the clock', () => {
+      const stored = { ...GOOD, call_time: '2027-01-07T16:31:07Z', received_at: '2027-01-08T09:00:00Z' };
+      expect(parseTracebackRequest(JSON.stringify(stored), 'stored').tracebackId).toBe('ITG-2026-001234');
+    });
+  });
 });
