@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
-import { terminalSafe } from './terminal-text.ts';
 
 /**
  * `traceguard traceback lookup|submit|list|show`. `lookup` answers offline over local files with the
@@ -152,11 +151,14 @@ async function store() {
   return new DynamoTracebackStore(documentClient(), table);
 }
 
-async function runList(opts: { format?: string }): Promise<string> {
+async function runList(opts: { format?: string; all?: boolean; days: string }): Promise<string> {
   const { describeRemaining } = await import('../shared/traceback/deadline-watch.ts');
-  const open = await (await store()).listOpen();
+  const { isoUtc } = await import('../shared/cdr/time.ts');
+  const { textTable } = await import('./traceback-text.ts');
+  const days = positiveNumber(opts.days, '--days');
+  const s = await store();
   const now = Date.now();
-  const rows = open
+  const open = (await s.listOpen())
     .map((r) => ({
       traceback_id: r.tracebackId,
       received_at: r.receivedAt,
@@ -167,33 +169,63 @@ async function runList(opts: { format?: string }): Promise<string> {
       campaign: r.campaign,
     }))
     .sort((a, b) => a.remaining_s - b.remaining_s);
+  // answered ones only when asked: the answered list grows with every request ever received
+  const answered = opts.all
+    ? (await s.listAnswered(isoUtc(now - days * 86_400_000)))
+        .map((r) => ({
+          traceback_id: r.tracebackId,
+          received_at: r.receivedAt,
+          deadline: r.deadline,
+          answered_at: r.answeredAt ?? '',
+          answer: r.answer?.status ?? '',
+          corrected: r.firstAnswer !== undefined,
+          customer_id: r.customerId ?? '',
+          requester: r.requester,
+          campaign: r.campaign,
+        }))
+        .reverse()
+    : null;
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
-  if (format === 'json') return `${JSON.stringify({ open: rows }, null, 2)}\n`;
+  if (format === 'json') return `${JSON.stringify(answered ? { open, answered } : { open }, null, 2)}\n`;
   if (format !== 'table') throw new UsageError(`--format must be json or table, got '${format}'`);
-  if (rows.length === 0) return 'no open traceback requests\n';
-  const header = ['TRACEBACK', 'DEADLINE', 'TIME LEFT', 'REQUESTER', 'CAMPAIGN'];
-  const table = [
-    header,
-    // requester and campaign come from the request's sender: escaped before they reach the terminal
-    ...rows.map((r) =>
-      [r.traceback_id, r.deadline, r.time_left, r.requester, r.campaign].map((cell) => terminalSafe(cell)),
-    ),
-  ];
-  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return `${table
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  const parts: string[] = [];
+  if (open.length === 0) parts.push('no open traceback requests');
+  else
+    parts.push(
+      textTable([
+        ['TRACEBACK', 'DEADLINE', 'TIME LEFT', 'REQUESTER', 'CAMPAIGN'],
+        ...open.map((r) => [r.traceback_id, r.deadline, r.time_left, r.requester, r.campaign]),
+      ]),
+    );
+  if (answered) {
+    parts.push('');
+    if (answered.length === 0)
+      parts.push(`no traceback requests answered with a deadline in the last ${days} days`);
+    else
+      parts.push(
+        textTable([
+          ['TRACEBACK', 'ANSWER', 'CUSTOMER', 'ANSWERED', 'DEADLINE', 'REQUESTER', 'CAMPAIGN'],
+          ...answered.map((r) => [
+            r.traceback_id,
+            `${r.answer}${r.corrected ? ' (corrected)' : ''}`,
+            r.customer_id || '-',
+            r.answered_at,
+            r.deadline,
+            r.requester,
+            r.campaign,
+          ]),
+        ]),
+      );
+  }
+  return `${parts.join('\n')}\n`;
 }
 
-async function runShow(id: string): Promise<string> {
+async function runShow(id: string, opts: { json?: boolean }): Promise<string> {
   const record = await (await store()).get(id);
   if (!record) throw new UsageError(`traceback ${id}: not found`);
-  return `${JSON.stringify(record, null, 2)}\n`;
+  if (opts.json) return `${JSON.stringify(record, null, 2)}\n`;
+  const { tracebackSummary } = await import('./traceback-text.ts');
+  return tracebackSummary(record, Date.now());
 }
 
 export function register(program: Command): void {
@@ -239,15 +271,22 @@ export function register(program: Command): void {
     .command('list')
     .description('Open traceback requests with the time left, most urgent first')
     .option('--format <format>', 'json or table (default: table on a terminal, json otherwise)')
-    .action(async (opts: { format?: string }) => {
+    .option('--all', 'answered requests too, latest deadline first (their answer and customer)')
+    .option(
+      '--days <days>',
+      'with --all: answered requests whose deadline is at most this many days ago',
+      '30',
+    )
+    .action(async (opts: { format?: string; all?: boolean; days: string }) => {
       process.stdout.write(await runList(opts));
     });
 
   traceback
     .command('show')
-    .description('One traceback request with its answer')
+    .description('One traceback request: status, deadline and time left, what was searched and found')
     .argument('<traceback_id>')
-    .action(async (id: string) => {
-      process.stdout.write(await runShow(id));
+    .option('--json', 'the whole stored record as JSON (numbers and CDR rows included)')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      process.stdout.write(await runShow(id, opts));
     });
 }

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TracebackAnswer } from '../traceback/answer.ts';
 import type { AnswerUpdate, FirstAnswer, HistoryEntry, TracebackStore } from '../traceback/ports.ts';
 import type { TracebackRecord } from '../traceback/record.ts';
 import { queryAll, readTracebackHistory } from './dynamo-query.ts';
@@ -109,14 +110,21 @@ export class DynamoTracebackStore implements TracebackStore {
     return items.map(toRecord);
   }
 
-  async listNotFound(deadlineFrom: string): Promise<TracebackRecord[]> {
+  async listAnswered(
+    deadlineFrom: string,
+    answerStatus?: TracebackAnswer['status'],
+  ): Promise<TracebackRecord[]> {
     const items = await queryAll(this.#doc, {
       TableName: this.#table,
       IndexName: BY_STATUS,
       KeyConditionExpression: '#status = :answered AND #deadline >= :from',
-      FilterExpression: 'answer.#status = :notFound',
+      ...(answerStatus ? { FilterExpression: 'answer.#status = :answerStatus' } : {}),
       ExpressionAttributeNames: { '#status': 'status', '#deadline': 'deadline' },
-      ExpressionAttributeValues: { ':answered': 'answered', ':from': deadlineFrom, ':notFound': 'not_found' },
+      ExpressionAttributeValues: {
+        ':answered': 'answered',
+        ':from': deadlineFrom,
+        ...(answerStatus ? { ':answerStatus': answerStatus } : {}),
+      },
       ScanIndexForward: true,
     });
     return items.map(toRecord);

@@ -1,3 +1,4 @@
+import type { TracebackAnswer } from './answer.ts';
 import type { BatchRef, ManifestReader } from './batches.ts';
 import { hourKeysFor } from './batches.ts';
 import type {
@@ -52,10 +53,13 @@ export class InMemoryTracebackStore implements TracebackStore {
       .map((r) => structuredClone(r));
   }
 
-  async listNotFound(deadlineFrom: string) {
+  async listAnswered(deadlineFrom: string, answerStatus?: TracebackAnswer['status']) {
     return [...this.records.values()]
       .filter(
-        (r) => r.status === 'answered' && r.answer?.status === 'not_found' && r.deadline >= deadlineFrom,
+        (r) =>
+          r.status === 'answered' &&
+          r.deadline >= deadlineFrom &&
+          (answerStatus === undefined || r.answer?.status === answerStatus),
       )
       .sort((a, b) => a.deadline.localeCompare(b.deadline))
       .map((r) => structuredClone(r));

@@ -44,8 +44,8 @@ export interface TracebackStore {
   markEventPublished(tracebackId: string, at: string): Promise<void>;
   /** open requests, most urgent (earliest deadline) first */
   listOpen(): Promise<TracebackRecord[]>;
-  /** answered requests whose answer is `not_found` and whose deadline is at or after `deadlineFrom` */
-  listNotFound(deadlineFrom: string): Promise<TracebackRecord[]>;
+  /** answered requests whose deadline is at or after `deadlineFrom`, earliest first; only `not_found` or `found` ones if asked */
+  listAnswered(deadlineFrom: string, answerStatus?: TracebackAnswer['status']): Promise<TracebackRecord[]>;
   /** remembers a deadline alert; false when it was already recorded (another watcher sent it) */
   markAlertSent(tracebackId: string, key: string): Promise<boolean>;
   /** one entry per (customer, traceback); adding the same twice keeps one */

@@ -58,7 +58,7 @@ export async function requeueLateSearches(
 ): Promise<string[]> {
   const correctionMs = (settings.correctionHours ?? DEFAULT_CORRECTION_HOURS) * HOUR_MS;
   const requeued: string[] = [];
-  for (const record of await deps.store.listNotFound(isoUtc(nowMs - correctionMs))) {
+  for (const record of await deps.store.listAnswered(isoUtc(nowMs - correctionMs), 'not_found')) {
     // a record stored before requests were kept cannot be searched again
     if (!record.request || !record.answer) continue;
     if (!mayResearch(record, nowMs, settings.correctionHours)) continue;

@@ -107,7 +107,7 @@ describe('traceback through the local stack', () => {
     );
     await t.stack.waitForIdle({ timeoutMs: 60_000 });
 
-    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1')).stdout);
+    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1', '--json')).stdout);
     expect(shown).toMatchObject({
       status: 'answered',
       customerId: 'C042',
@@ -137,6 +137,17 @@ describe('traceback through the local stack', () => {
     const cases = await casesOf('C042');
     expect(cases).toHaveLength(1);
     expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-1']);
+
+    // without --json, a summary to read: status, what was searched, the match, and no phone number
+    const summary = (await cli('traceback', 'show', 'ITG-E2E-1')).stdout;
+    expect(summary).toMatch(/^traceback {2}ITG-E2E-1: found\n/);
+    expect(summary).toMatch(
+      /^searched {3}2 batch\(es\), calls from 2026-11-27T16:29:07Z to 2026-11-27T16:33:07Z$/m,
+    );
+    expect(summary).toMatch(
+      /^ {2}2026-11-27T16:31:05Z +planted-1 +C042 +T7 +sbc-east-1 +A +cdr\/sbc-east-1\/2026\/11\/27\/16\.csv:42$/m,
+    );
+    expect(summary).not.toMatch(/555/);
   });
 
   it('treats the same request submitted again as a duplicate', async () => {
@@ -172,7 +183,7 @@ describe('traceback through the local stack', () => {
       `traceguard: ${other}: traceback ITG-E2E-1 was received at 2026-11-28T14:05:00Z for another call (call_time differs): a traceback id names one call, so these details are not answered under it; send them under a new id\n`,
     );
     // nothing was sent: the record still names the first call
-    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1')).stdout);
+    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-1', '--json')).stdout);
     expect(shown.callTime).toBe('2026-11-27T16:31:07Z');
   });
 
@@ -189,7 +200,7 @@ describe('traceback through the local stack', () => {
       }),
     );
     await t.stack.waitForIdle({ timeoutMs: 60_000 });
-    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-2')).stdout);
+    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-2', '--json')).stdout);
     expect(shown).toMatchObject({ customerId: 'C042', repeatCount: 2, severity: 'high' });
     const cases = await casesOf('C042');
     expect(cases).toHaveLength(1);
@@ -259,6 +270,14 @@ describe('traceback through the local stack', () => {
       'ITG-OPEN-LATER',
     ]);
     expect(listed.open[0].time_left).toMatch(/^2h 5\dm left$|^3h 00m left$/);
+    // answered requests only with --all
+    expect(listed.answered).toBeUndefined();
+    const all = JSON.parse((await cli('traceback', 'list', '--all', '--format', 'json')).stdout);
+    expect(all.open).toHaveLength(2);
+    expect(all.answered).toEqual([
+      expect.objectContaining({ traceback_id: 'ITG-E2E-2', answer: 'found', customer_id: 'C042' }),
+      expect.objectContaining({ traceback_id: 'ITG-E2E-1', answer: 'found', corrected: false }),
+    ]);
 
     const rule = t.stack.schedules.list().find((s) => s.logicalId.includes('DeadlineSchedule'));
     if (!rule) throw new Error('no DeadlineSchedule in the template');
@@ -284,7 +303,7 @@ describe('traceback through the local stack', () => {
       }),
     );
     await t.stack.waitForIdle({ timeoutMs: 60_000 });
-    const before = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-LATE')).stdout);
+    const before = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-LATE', '--json')).stdout);
     expect(before.answer).toMatchObject({ status: 'not_found', searched: { batches: 0 } });
 
     // the switch's 18:00 batch arrives hours late
@@ -306,7 +325,7 @@ describe('traceback through the local stack', () => {
     expect(run).toMatchObject({ searchedAgain: 1 });
     await t.stack.waitForIdle({ timeoutMs: 60_000 });
 
-    const after = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-LATE')).stdout);
+    const after = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-LATE', '--json')).stdout);
     expect(after).toMatchObject({
       status: 'answered',
       customerId: 'C077',
