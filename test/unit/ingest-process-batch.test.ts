@@ -493,6 +493,38 @@ describe('processBatch: continuation', () => {
     expect((await processBatch(p.queue.sent[0], p, options)).status).toBe('duplicate');
   });
 
+  it('a retried export that wrote its rows again counts each call once, however the batch is split into parts', async () => {
+    // the batch, then its first 600 data rows once more (a job that timed out and started over)
+    const lines = ROBO_BATCH.trimEnd().split('\n');
+    const repeated = `${lines.join('\n')}\n${lines.slice(1, 601).join('\n')}\n`;
+    const key = 'cdr/s/retried.csv';
+    const once = memoryIngestPorts();
+    once.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), once);
+    const p = memoryIngestPorts();
+    p.source.put(BUCKET, key, repeated);
+    p.clock.remaining = 100_000;
+    p.clock.drainPerCheck = 50_000;
+    const options = { ...DEFAULT_INGEST_OPTIONS, timeMarginMs: 60_000, checkEveryRows: 250 };
+    const outcomes = await allParts(p, key, repeated, options);
+    expect(outcomes.length).toBeGreaterThan(2);
+    // the same windows as the batch without its repeats; the 600 repeats quarantined beside its 3 bad rows
+    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(p.manifest.batches.get(outcomes[0].batchId ?? '')?.totals).toMatchObject({
+      rows: 1803,
+      quarantined: 603,
+    });
+    const quarantined = [...p.source.quarantine.values()].flatMap((q) =>
+      q
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    expect(
+      quarantined.filter((q) => q.reason.startsWith('repeats the call 1203 line(s) above')),
+    ).toHaveLength(600);
+  });
+
   it('a batch from many customers is read in parts of bounded windows that add up to one clean run', async () => {
     // 60 customers x 2 hours = 120 customer-hour windows, 600 rows
     const many = cdrBatch({
