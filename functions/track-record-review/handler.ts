@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DynamoAggregateStore } from '../../shared/aws/aggregate-store.ts';
 import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { documentClient } from '../../shared/aws/cases-clients.ts';
-import { DynamoTracebackHistory } from '../../shared/aws/cases-customers.ts';
+import { DynamoCustomerRegistry, DynamoTracebackHistory } from '../../shared/aws/cases-customers.ts';
 import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
 import { SfnOnboardingStarter } from '../../shared/aws/onboarding-sfn.ts';
 import { DynamoDossierStore, DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
@@ -16,8 +16,8 @@ import { runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 
 /**
- * EventBridge schedule (daily): the track-record review of every customer onboarding registered.
- * Promotions and clock resets go to the registry ingest reads; proposals for `trusted` and
+ * EventBridge schedule (daily): the track-record review of every customer onboarding registered,
+ * terminated and suspended ones skipped (named in the answer and the log). Promotions and clock resets go to the registry ingest reads; proposals for `trusted` and
  * re-verifications are paged to the reviewers; every action is in the track-record audit chain.
  */
 const env = z
@@ -46,8 +46,10 @@ const tools = powertools();
 
 export const handler = withPowertools(async () => {
   const now = Date.now();
-  const done = await runTrackRecordReview({
+  const { actions, skipped } = await runTrackRecordReview({
     registry: new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE),
+    // a terminated or suspended customer is skipped: its status is the one the case workflow wrote
+    customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
     // the longest record the policy weighs is the trusted period: older hours change no decision
     activity: async (customerId, since) => {
       const from = Math.max(Date.parse(since), now - TRACK_RECORD_POLICY.trustedAfterDays * DAY_MS);
@@ -64,11 +66,13 @@ export const handler = withPowertools(async () => {
     // a customer due for re-verification goes through the onboarding checks and reviews again
     reverify: (customer) => startReverification(customer, renewals),
   });
-  tools.metrics.addMetric('TrackRecordActions', MetricUnit.Count, done.length);
+  tools.metrics.addMetric('TrackRecordActions', MetricUnit.Count, actions.length);
   tools.logger.info('track-record review', {
-    actions: done.map((d) => ({ customerId: d.customerId, action: d.action.kind })),
+    actions: actions.map((d) => ({ customerId: d.customerId, action: d.action.kind })),
+    skipped: skipped.map((s) => ({ customerId: s.customerId, status: s.status })),
   });
   return {
-    actions: done.map((d) => ({ customer_id: d.customerId, action: d.action.kind, why: d.action.why })),
+    actions: actions.map((d) => ({ customer_id: d.customerId, action: d.action.kind, why: d.action.why })),
+    skipped: skipped.map((s) => ({ customer_id: s.customerId, status: s.status, why: s.why })),
   };
 }, tools);

@@ -3,6 +3,7 @@ import type { ScheduleRunner } from '../glue/schedules.ts';
 /** What the review function answers (functions/track-record-review). */
 interface ReviewResult {
   actions: Array<{ customer_id: string; action: string; why: string }>;
+  skipped: Array<{ customer_id: string; status: string; why: string }>;
 }
 
 /**
@@ -18,5 +19,6 @@ export async function runTrackRecordOnce(schedules: ScheduleRunner): Promise<str
   if (actions.length === 0)
     lines.push('  no tier change due (new customers: 90 clean days and 10,000 calls first)');
   for (const a of actions) lines.push(`  ${a.customer_id}: ${a.action} (${a.why})`);
+  for (const s of result?.skipped ?? []) lines.push(`  ${s.customer_id}: skipped (${s.why})`);
   return `${lines.join('\n')}\n`;
 }

@@ -39,6 +39,20 @@ export function barredBecause(standing: CustomerStanding | null): string | null 
   );
 }
 
+/**
+ * Why the daily track-record review leaves this customer as it is, or null for one it reviews. A
+ * terminated customer is done with: a promotion or clock reset would rewrite its registry row and a
+ * renewal would only be refused. A suspended one earns nothing while suspended; its clock is left
+ * alone too, so the incidents behind the suspension still restart it once it is reinstated.
+ */
+export function trackRecordHeldBecause(standing: CustomerStanding | null): string | null {
+  if (standing?.status === 'terminated')
+    return `customer ${standing.customerId} was ${since(standing)}: a termination is final, so no promotion, clock reset or re-verification`;
+  if (standing?.status === 'suspended')
+    return `customer ${standing.customerId} is ${since(standing)}: no promotion, clock reset or re-verification until it is reinstated`;
+  return null;
+}
+
 /** The checks' reasons for a customer under enforcement: none for an active or unknown one. */
 export function checkStanding(standing: CustomerStanding | null): CheckReason[] {
   if (!standing || standing.status === 'active') return [];

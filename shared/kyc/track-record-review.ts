@@ -1,9 +1,12 @@
 import { appendAudit } from '../audit/append.ts';
 import type { AuditStore } from '../audit/ports.ts';
-import type { Notifier, TerminationHook } from '../cases/ports.ts';
+import { auditRecordSchema } from '../audit/record.ts';
+import type { CustomerStatus } from '../cases/model.ts';
+import type { CustomerRegistry, Notifier, TerminationHook } from '../cases/ports.ts';
 import { entryForTerminatedCustomer } from './do-not-onboard.ts';
 import { identifiersOfApplication } from './identity.ts';
 import type { DoNotOnboardList, DossierStore, OnboardingRegistry, RegisteredCustomer } from './ports.ts';
+import { trackRecordHeldBecause } from './standing.ts';
 import {
   reviewTrackRecord,
   TRACK_RECORD_POLICY,
@@ -16,6 +19,8 @@ export { TRACK_RECORD_STREAM };
 
 export interface TrackRecordDeps {
   registry: OnboardingRegistry;
+  /** the customer's status in the Customers table (the case workflow writes it), read as onboarding does */
+  customers: Pick<CustomerRegistry, 'get'>;
   activity: (customerId: string, since: string) => Promise<TrackRecordActivity>;
   notifier: Notifier;
   audit: AuditStore;
@@ -26,19 +31,68 @@ export interface TrackRecordDeps {
   now?: () => Date;
 }
 
+/** A customer the review left as it is, because enforcement stopped it. */
+export interface TrackRecordSkip {
+  customerId: string;
+  status: CustomerStatus;
+  why: string;
+}
+
+export interface TrackRecordResult {
+  actions: Array<{ customerId: string; action: TrackRecordAction }>;
+  skipped: TrackRecordSkip[];
+}
+
+const SKIPPED = 'track_record.skipped';
+
+/** The status change each customer's latest skip record was about (`<status>@<since>`). */
+function skipsRecorded(records: readonly unknown[]): Map<string, string> {
+  const recorded = new Map<string, string>();
+  for (const raw of records) {
+    const parsed = auditRecordSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.action !== SKIPPED || !parsed.data.customerId) continue;
+    const { status, statusChangedAt } = parsed.data.details ?? {};
+    recorded.set(parsed.data.customerId, `${status}@${statusChangedAt}`);
+  }
+  return recorded;
+}
+
 /**
  * The scheduled review: for every registered customer, apply what its track record says. A promotion
  * to `standard` and a clock reset are written to the registry the ingest reads (so detection's
  * thresholds follow the tier); a proposal for `trusted` and a re-verification go to the reviewers.
+ * A terminated or suspended customer is skipped (standing.ts says why); each run names the skipped
+ * ones, and the audit chain records a skip once per status change, not every day.
  */
-export async function runTrackRecordReview(
-  deps: TrackRecordDeps,
-): Promise<Array<{ customerId: string; action: TrackRecordAction }>> {
+export async function runTrackRecordReview(deps: TrackRecordDeps): Promise<TrackRecordResult> {
   const now = (deps.now ?? (() => new Date()))();
   const done: Array<{ customerId: string; action: TrackRecordAction }> = [];
+  const skipped: TrackRecordSkip[] = [];
+  const records = await deps.audit.list(TRACK_RECORD_STREAM);
   // a proposal waits for an executive: proposing it again every day would page reviewers daily
-  const proposed = openTrustedProposals(await deps.audit.list(TRACK_RECORD_STREAM));
+  const proposed = openTrustedProposals(records);
+  const skipsInChain = skipsRecorded(records);
   for (const customer of await deps.registry.list()) {
+    const standing = await deps.customers.get(customer.customer_id);
+    const held = standing && trackRecordHeldBecause(standing);
+    if (standing && held) {
+      skipped.push({ customerId: customer.customer_id, status: standing.status, why: held });
+      const statusChangedAt = standing.statusChangedAt ?? null;
+      if (skipsInChain.get(customer.customer_id) !== `${standing.status}@${statusChangedAt}`)
+        await appendAudit(
+          deps.audit,
+          TRACK_RECORD_STREAM,
+          {
+            actor: { role: 'system', id: 'system' },
+            action: SKIPPED,
+            reason: held,
+            customerId: customer.customer_id,
+            details: { vetting: customer.vetting, status: standing.status, statusChangedAt },
+          },
+          () => now,
+        );
+      continue;
+    }
     const activity = await deps.activity(customer.customer_id, customer.tier_since);
     for (const action of reviewTrackRecord(customer, activity, now, TRACK_RECORD_POLICY)) {
       if (action.kind === 'propose_trusted' && proposed.has(customer.customer_id)) continue;
@@ -87,7 +141,7 @@ export async function runTrackRecordReview(
       done.push({ customerId: customer.customer_id, action });
     }
   }
-  return done;
+  return { actions: done, skipped };
 }
 
 /**

@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainTap, type Tap, tapTopic } from '../../local/demo/taps.ts';
+import { runTrackRecordOnce } from '../../local/demo/track-record.ts';
 import { synthesizeTemplate } from '../../local/template/synthesize.ts';
 import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
+import { ROSTER_PK } from '../../shared/aws/onboarding-store.ts';
 import { traceguard } from './helpers/cli.ts';
 import { customerStatus } from './helpers/pipeline-checks.ts';
 import { CUSTOMERS_CSV, DNO_TXT, pipelineDay } from './helpers/pipeline-day.ts';
@@ -211,6 +213,48 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     expect(shown.outcome.why).toMatch(/^customer C-ABUSE was terminated on .*: a termination is final/);
     expect(shown.assessment.reasons[0]).toMatchObject({ code: 'CUSTOMER_TERMINATED', risk: 'high' });
     expect(await profile()).toEqual(before);
+  });
+
+  it('the daily track-record review skips the terminated customer: no promotion, renewal or rewrite, and says so', async () => {
+    const table = t.tableName('CustomersTable');
+    const key = { pk: 'CUST#C-ABUSE', sk: 'PROFILE' };
+    // as if onboarding had registered it long ago: a clean record would promote it and renew its dossier
+    const longAgo = '2020-01-01T00:00:00.000Z';
+    await t.doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET tier_since = :t, verified_at = :t',
+        ExpressionAttributeValues: { ':t': longAgo },
+      }),
+    );
+    await t.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: ROSTER_PK, sk: 'CUST#C-ABUSE', customer_id: 'C-ABUSE' },
+      }),
+    );
+    const row = async () =>
+      (await t.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+    const before = await row();
+
+    const said = await runTrackRecordOnce(t.stack.schedules);
+    expect(said).toMatch(
+      /^ {2}C-ABUSE: skipped \(customer C-ABUSE was terminated on .*: a termination is final/m,
+    );
+    expect(said).not.toMatch(/C-ABUSE: (promote|reverify|reset_clock)/);
+    expect(await row()).toEqual(before);
+    const track = await t.doc.send(
+      new QueryCommand({
+        TableName: t.tableName('AuditTable'),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'AUDIT#track-record' },
+        ConsistentRead: true,
+      }),
+    );
+    // the termination put it on the do-not-onboard list in the same chain; the review only skipped it
+    const reviewed = (track.Items ?? []).filter((i) => String(i.action).startsWith('track_record.'));
+    expect(reviewed.map((i) => [i.action, i.customerId])).toEqual([['track_record.skipped', 'C-ABUSE']]);
   });
 
   it('customers reinstate lifts a suspension from the shell, and refuses the terminated customer', async () => {

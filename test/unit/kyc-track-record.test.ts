@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../shared/audit/chain.ts';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
-import { RecordingNotifier } from '../../shared/cases/in-memory.ts';
+import { InMemoryCustomerRegistry, RecordingNotifier } from '../../shared/cases/in-memory.ts';
+import type { CustomerProfile } from '../../shared/cases/ports.ts';
 import { assessApplication } from '../../shared/kyc/assess.ts';
 import { newDossier } from '../../shared/kyc/dossier.ts';
 import {
@@ -88,7 +89,8 @@ describe('scheduled review and termination', () => {
     const notifier = new RecordingNotifier();
     const activity = async (id: string) =>
       id === 'C200' ? { ...clean(50_000), lastTracebackAt: daysAgo(2) } : clean(500_000);
-    await runTrackRecordReview({ registry, activity, notifier, audit, now: () => NOW });
+    const customers = new InMemoryCustomerRegistry();
+    await runTrackRecordReview({ registry, customers, activity, notifier, audit, now: () => NOW });
 
     expect(await registry.get('C100')).toMatchObject({ vetting: 'standard', tier_since: NOW.toISOString() });
     expect(await registry.get('C200')).toMatchObject({ vetting: 'new', tier_since: daysAgo(2) });
@@ -136,6 +138,88 @@ describe('scheduled review and termination', () => {
   });
 });
 
+describe('customers stopped by enforcement', () => {
+  const standing = (customerId: string, status: CustomerProfile['status'], at: string): CustomerProfile => ({
+    customerId,
+    name: null,
+    vetting: 'new',
+    onboardedAt: null,
+    trafficProfile: null,
+    status,
+    statusReason: `case ${customerId}-F-1: DNO calls at volume`,
+    statusChangedAt: at,
+  });
+
+  it('are skipped: no promotion, clock reset, proposal or renewal; each run says who and why, the chain once per status', async () => {
+    const registry = new InMemoryOnboardingRegistry();
+    // active, each would be promoted, have its clock reset or be proposed, and re-verified
+    const stopped = [
+      customer({ customer_id: 'C-TERM', verified_at: daysAgo(400) }),
+      customer({ customer_id: 'C-SUSP', verified_at: daysAgo(400) }),
+      customer({ customer_id: 'C-SUSP2', vetting: 'standard', tier_since: daysAgo(400) }),
+    ];
+    for (const c of [...stopped, customer({ customer_id: 'C-OK' })]) await registry.put(c);
+    const customers = new InMemoryCustomerRegistry([
+      standing('C-TERM', 'terminated', daysAgo(20)),
+      standing('C-SUSP', 'suspended', daysAgo(3)),
+      standing('C-SUSP2', 'suspended', daysAgo(3)),
+      { ...standing('C-OK', 'active', daysAgo(100)), statusReason: null },
+    ]);
+    const audit = new InMemoryAuditStore();
+    const notifier = new RecordingNotifier();
+    const renewals: string[] = [];
+    const review = () =>
+      runTrackRecordReview({
+        registry,
+        customers,
+        activity: async (id) =>
+          id === 'C-SUSP' ? { ...clean(50_000), lastHighFindingAt: daysAgo(4) } : clean(500_000),
+        notifier,
+        audit,
+        reverify: async (c) => {
+          renewals.push(c.customer_id);
+          return { applicationId: `REVERIFY-${c.customer_id}`, started: 'started' };
+        },
+        now: () => NOW,
+      });
+
+    const first = await review();
+    expect(first.actions.map((a) => [a.customerId, a.action.kind])).toEqual([['C-OK', 'promote']]);
+    expect(first.skipped).toEqual([
+      {
+        customerId: 'C-TERM',
+        status: 'terminated',
+        why: expect.stringMatching(/^customer C-TERM was terminated on .*: a termination is final/),
+      },
+      { customerId: 'C-SUSP', status: 'suspended', why: expect.stringMatching(/until it is reinstated/) },
+      { customerId: 'C-SUSP2', status: 'suspended', why: expect.stringMatching(/is suspended since /) },
+    ]);
+    for (const c of stopped) expect(await registry.get(c.customer_id)).toEqual(c);
+    expect(renewals).toEqual([]);
+    expect(notifier.onCall).toEqual([]);
+
+    // the next day says so again, but the chain already has it
+    expect((await review()).skipped.map((s) => s.customerId)).toEqual(['C-TERM', 'C-SUSP', 'C-SUSP2']);
+    const records = (await audit.list(TRACK_RECORD_STREAM)) as Array<{ action: string; customerId: string }>;
+    expect(verifyChain(TRACK_RECORD_STREAM, records)).toMatchObject({ ok: true });
+    expect(records.map((r) => [r.action, r.customerId])).toEqual([
+      ['track_record.skipped', 'C-TERM'],
+      ['track_record.skipped', 'C-SUSP'],
+      ['track_record.skipped', 'C-SUSP2'],
+      ['track_record.promote', 'C-OK'],
+    ]);
+
+    // reinstated: the incident behind the suspension restarts its clock, and its renewal goes out
+    customers.profiles.set('C-SUSP', { ...standing('C-SUSP', 'active', NOW.toISOString()) });
+    const after = await review();
+    expect(after.actions.map((a) => [a.customerId, a.action.kind])).toEqual([
+      ['C-SUSP', 'reverify'],
+      ['C-SUSP', 'reset_clock'],
+    ]);
+    expect(renewals).toEqual(['C-SUSP']);
+  });
+});
+
 describe('trusted vetting: proposed by the review, decided by an executive', () => {
   async function proposed() {
     const registry = new InMemoryOnboardingRegistry();
@@ -145,6 +229,7 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
     const review = () =>
       runTrackRecordReview({
         registry,
+        customers: new InMemoryCustomerRegistry(),
         activity: async () => clean(500_000),
         notifier,
         audit,
@@ -227,6 +312,7 @@ describe('re-verification runs the onboarding checks again', () => {
     const review = () =>
       runTrackRecordReview({
         registry,
+        customers: new InMemoryCustomerRegistry(),
         activity: async () => clean(0),
         notifier,
         audit,

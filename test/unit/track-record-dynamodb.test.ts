@@ -110,8 +110,9 @@ describe('the track-record review on DynamoDB', () => {
     ]);
     expect((await registry.list()).map((c) => c.customer_id).sort()).toEqual(['K-CLEAN', 'K-RECENT']);
 
-    const done = await runTrackRecordReview({
+    const { actions: done } = await runTrackRecordReview({
       registry,
+      customers: new DynamoCustomerRegistry(db.doc, 'Customers'),
       activity: async () => ({ callsSinceTierStart: 50_000, lastHighFindingAt: null, lastTracebackAt: null }),
       notifier: { notifyOnCall: async () => {}, publishEnforcement: async () => {} },
       audit: new InMemoryAuditStore(),
@@ -123,6 +124,31 @@ describe('the track-record review on DynamoDB', () => {
       tier_since: NOW.toISOString(),
     });
     expect(await registry.get('K-RECENT')).toMatchObject({ vetting: 'new' });
+  });
+
+  it('skips a customer the case workflow terminated or suspended: its row is not rewritten', async () => {
+    const registry = new DynamoOnboardingRegistry(db.doc, 'Customers');
+    const customers = new DynamoCustomerRegistry(db.doc, 'Customers');
+    await registry.put(registered('K-TERM', 120));
+    await registry.put(registered('K-SUSP', 120));
+    await customers.setStatus('K-TERM', 'terminated', 'case K-TERM-F-1: terminated');
+    await customers.setStatus('K-SUSP', 'suspended', 'case K-SUSP-F-1: DNO calls at volume');
+    const before = [await registry.get('K-TERM'), await registry.get('K-SUSP')];
+
+    const { actions, skipped } = await runTrackRecordReview({
+      registry,
+      customers,
+      activity: async () => ({ callsSinceTierStart: 50_000, lastHighFindingAt: null, lastTracebackAt: null }),
+      notifier: { notifyOnCall: async () => {}, publishEnforcement: async () => {} },
+      audit: new InMemoryAuditStore(),
+      now: () => NOW,
+    });
+    expect(actions.filter((a) => ['K-TERM', 'K-SUSP'].includes(a.customerId))).toEqual([]);
+    expect(skipped.map((s) => [s.customerId, s.status])).toEqual([
+      ['K-SUSP', 'suspended'],
+      ['K-TERM', 'terminated'],
+    ]);
+    expect([await registry.get('K-TERM'), await registry.get('K-SUSP')]).toEqual(before);
   });
 });
 
