@@ -5,6 +5,7 @@ import * as cases from './cases.ts';
 import * as customers from './customers.ts';
 import * as dayReview from './day-review.ts';
 import * as dlq from './dlq.ts';
+import * as quarantine from './quarantine.ts';
 import * as reconcile from './reconcile.ts';
 import * as switches from './switches.ts';
 import * as traceback from './traceback.ts';
@@ -23,6 +24,7 @@ const modules: Array<{ register(program: Command): void }> = [
   customers,
   switches,
   upload,
+  quarantine,
   reconcile,
   dayReview,
   dlq,

@@ -62,7 +62,9 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
   const out = await uploadFile(s3, { bucket, key, body: createReadStream(file), size });
   process.stdout.write(
     `uploaded ${file} (${size} bytes${out.parts > 1 ? ` in ${out.parts} parts` : ''}) to s3://${bucket}/${key}` +
-      `${out.versionId ? ` version ${out.versionId}` : ''}\n`,
+      `${out.versionId ? ` version ${out.versionId}` : ''}\n` +
+      // ingest runs after this command ends: say where its verdict on single rows will be
+      `ingest reads it now; rows it cannot use: traceguard quarantine show ${key}\n`,
   );
 }
 
