@@ -13,7 +13,7 @@ import { aggregateFileInParallel, removeSpools } from './analyze-parallel.ts';
 import { type RangeWorker, SPILL_BEHIND_HOURS, sizeOf, workerCount } from './analyze-prestart.ts';
 import { ANALYZE_TRUNKS } from './analyze-trunks.ts';
 import { analyzeWindowLimit, WINDOWS_PER_CALL } from './analyze-window-limit.ts';
-import { UsageError } from './errors.ts';
+import { UsageError, unreadableBatch } from './errors.ts';
 import { fileChunks, tapped } from './file-chunks.ts';
 import { anonymousKeyFile, KeyFileReader, KeyFileWriter } from './key-file.ts';
 import type { Progress } from './progress.ts';
@@ -129,7 +129,7 @@ export async function aggregateFiles(
       addBatch(totals, path, stats, tally);
     } catch (e) {
       if (keyFd !== null) closeSync(keyFd);
-      if (e instanceof BatchReadError) throw new UsageError(e.message);
+      if (e instanceof BatchReadError) throw unreadableBatch(e);
       if (e instanceof WindowLimitError) throw windowLimitUsage(path, e);
       if ((e as NodeJS.ErrnoException).code)
         throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);

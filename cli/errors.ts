@@ -6,3 +6,11 @@
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * A batch these commands cannot read, as a usage error. Local times with no zone are fixed here with
+ * `--timezone` (analyze, traceback lookup); the message names that option only where it exists.
+ */
+export function unreadableBatch(e: { message: string; kind: string }): UsageError {
+  return new UsageError(e.kind === 'zone' ? `${e.message} (--timezone ZONE)` : e.message);
+}

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from './errors.ts';
+import { UsageError, unreadableBatch } from './errors.ts';
 
 /**
  * `traceguard traceback lookup|submit|list|show`. `lookup` answers offline over local files with the
@@ -86,7 +86,7 @@ async function runLookup(requestPath: string, inputs: string[], opts: LookupOpti
     );
     return `${JSON.stringify(answer, null, 2)}\n`;
   } catch (e) {
-    if (e instanceof BatchReadError) throw new UsageError(e.message);
+    if (e instanceof BatchReadError) throw unreadableBatch(e);
     if ((e as NodeJS.ErrnoException).code)
       throw new UsageError(`cannot read input (${(e as Error).message})`);
     throw e;

@@ -29,9 +29,21 @@ export const INPUT_FORMATS = ['auto', 'canonical', 'jsonl', 'asterisk', 'freeswi
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 export type DetectedFormat = Exclude<InputFormat, 'auto'>;
 
+/**
+ * What made a batch unreadable, so each caller names the fix it has: `gzip` the bytes (cut short or
+ * not gzip), `file` not CDRs at all (binary, too big), `zone` local times with no zone given (analyze
+ * takes --timezone, a switch its configuration), `layout` the rest (header, format).
+ */
+export type BatchReadKind = 'gzip' | 'file' | 'zone' | 'layout';
+
 /** A batch that cannot be read at all. It fails loudly and stays retryable; nothing is half-counted. */
 export class BatchReadError extends Error {
   override name = 'BatchReadError';
+  readonly kind: BatchReadKind;
+  constructor(message: string, options: ErrorOptions & { kind?: BatchReadKind } = {}) {
+    super(message, options);
+    this.kind = options.kind ?? 'layout';
+  }
 }
 
 export interface ParseOptions {
@@ -217,7 +229,8 @@ export class BatchParser {
     const want = this.opts.format ?? 'auto';
     const sample = chunk.subarray(0, SAMPLE_BYTES);
     const why = notText(sample);
-    if (why !== null) throw new BatchReadError(`${this.opts.source}: not a text file (${why})`);
+    if (why !== null)
+      throw new BatchReadError(`${this.opts.source}: not a text file (${why})`, { kind: 'file' });
     // decided once for the batch: a first line end that is a bare CR (classic Mac) means lines end so,
     // and its CRs are read as LF; a CRLF or LF batch is read as it is, at no cost per byte
     if (this.opts.crLineEnds ?? crLineEnds(chunk, whole) === true) this.crLines = new CrLineEnds();
@@ -265,7 +278,8 @@ export class BatchParser {
     }
     if (!this.zone) {
       throw new BatchReadError(
-        `${src}: ${this.format} CDRs carry local wall-clock times; give their time zone (--timezone ZONE)`,
+        `${src}: ${this.format} CDRs carry local wall-clock times; give their time zone`,
+        { kind: 'zone' },
       );
     }
     return false;

@@ -87,6 +87,7 @@ export async function* decodeBatch(
       if (total > maxDecompressedBytes) {
         throw new BatchReadError(
           `${name}: decompresses to more than ${maxDecompressedBytes} bytes (limit per batch); refusing a possible gzip bomb`,
+          { kind: 'file' },
         );
       }
       yield chunk;
@@ -97,6 +98,7 @@ export async function* decodeBatch(
     const code = (e as NodeJS.ErrnoException).code ?? '';
     throw new BatchReadError(
       `${name}: truncated or corrupt gzip (${(e as Error).message}${code ? `, ${code}` : ''})`,
+      { kind: 'gzip' },
     );
   } finally {
     // not waiting for feed() to end: a write the destroyed inflater never finishes may never call back

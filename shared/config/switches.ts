@@ -137,14 +137,19 @@ export class SwitchConfig {
   }
 
   /**
-   * A batch of this switch that cannot be read, said with what the configuration holds for the switch:
-   * the fix is usually an entry there (ingest's message, and `traceguard upload`'s check before it).
+   * A batch of this switch that cannot be read, said with the fix for what went wrong (ingest's
+   * message, and `traceguard upload`'s check before it): for a layout or a missing time zone, what the
+   * configuration holds for the switch, since the fix is usually an entry there; for a cut-short gzip,
+   * sending the file again; for a file that is not CDRs at all, nothing the configuration could change.
    */
   unreadable(error: BatchReadError, switchId: string): BatchReadError {
-    return new BatchReadError(
-      `${error.message} [${this.describe(switchId)}; see docs/switch-config.md, traceguard switches import]`,
-      { cause: error },
-    );
+    const fix =
+      error.kind === 'gzip'
+        ? ' [the file is cut short or not gzip; upload the whole file again]'
+        : error.kind === 'file'
+          ? ''
+          : ` [${this.describe(switchId)}; see docs/switch-config.md, traceguard switches import]`;
+    return new BatchReadError(`${error.message}${fix}`, { cause: error, kind: error.kind });
   }
 }
 

@@ -90,7 +90,10 @@ export async function searchBatches(
       );
     } catch (error) {
       if (error instanceof BatchReadError && batch.readContext)
-        throw new BatchReadError(`${error.message} [${batch.readContext}]`, { cause: error });
+        throw new BatchReadError(`${error.message} [${batch.readContext}]`, {
+          cause: error,
+          kind: error.kind,
+        });
       throw error;
     }
   }

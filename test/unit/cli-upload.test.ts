@@ -91,13 +91,29 @@ describe('checkUpload: a file ingest cannot read is refused before it is uploade
     return checkUpload(s3, { file, key: `cdr/${switchId}/${name}`, referenceBucket: 'reference' });
   }
 
+  const SWITCH_HINT =
+    "[switch 'sbc-east-1' has no entry in the switch configuration (format auto, no time zone); see docs/switch-config.md, traceguard switches import]";
+
+  it('a truncated gzip: the hint is to upload the whole file again, not the switch configuration', async () => {
+    const bytes = truncated(gzipSync(Buffer.concat(Array(200).fill(canonical))));
+    const refused = check('truncated.csv.gz', bytes).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    expect(await refused).toMatch(
+      /^.*truncated\.csv\.gz: truncated or corrupt gzip \(.*\) \[the file is cut short or not gzip; upload the whole file again\]; not uploaded \(--no-check uploads it anyway\)$/,
+    );
+    expect(await refused).not.toContain('switch configuration');
+  });
+
+  it('a binary file: no hint about the switch configuration, which could not make it readable', async () => {
+    const binary = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 0x0a]);
+    await expect(check('binary.csv', binary)).rejects.toThrow(
+      /binary\.csv: not a text file \([^)]*\); not uploaded \(--no-check uploads it anyway\)$/,
+    );
+  });
+
   it.each([
-    [
-      'truncated.csv.gz',
-      truncated(gzipSync(Buffer.concat(Array(200).fill(canonical)))),
-      'truncated or corrupt gzip',
-    ],
-    ['binary.csv', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 0x0a]), 'not a text file'],
     [
       'no-numbers.csv',
       Buffer.from('call_id,start_time,customer_id\nc1,2026-11-27T11:31:07Z,C1\n'),
@@ -107,8 +123,10 @@ describe('checkUpload: a file ingest cannot read is refused before it is uploade
   ])('%s: refused with the message ingest gives', async (name, bytes, reason) => {
     await expect(check(name, bytes)).rejects.toThrow(`${join(dir, name)}: ${reason}`);
     await expect(check(name, bytes)).rejects.toThrow(
-      "[switch 'sbc-east-1' has no entry in the switch configuration (format auto, no time zone); see docs/switch-config.md, traceguard switches import]; not uploaded (--no-check uploads it anyway)",
+      `${SWITCH_HINT}; not uploaded (--no-check uploads it anyway)`,
     );
+    // only options upload has: a switch's time zone is its configuration, not a --timezone
+    await expect(check(name, bytes)).rejects.not.toThrow('--timezone');
   });
 
   it('passes a readable batch, gzipped or not, and a native one its switch has a time zone for', async () => {

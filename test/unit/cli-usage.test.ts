@@ -73,4 +73,13 @@ describe('the command line', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('traceguard: --as NAME is required against the local stack (who submits)\n');
   });
+
+  it('analyze of native CDRs with no time zone names its own --timezone option', async () => {
+    const file = join(repoRoot, 'test/fixtures/native/asterisk-no-accountcode.csv');
+    const r = await cli(['analyze', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `traceguard: ${file}: asterisk CDRs carry local wall-clock times; give their time zone (--timezone ZONE)\n`,
+    );
+  });
 });

@@ -91,7 +91,7 @@ describe('ingest reads native switch batches with the switch configuration', () 
     // Assess: retryable failure naming the batch, the missing zone and the switch configuration
     await expect(run).rejects.toBeInstanceOf(BatchReadError);
     await expect(processBatch(ingestJob(key, ASTERISK_BATCH), p)).rejects.toThrow(
-      `s3://${BUCKET}/${key}: asterisk CDRs carry local wall-clock times; give their time zone (--timezone ZONE) [switch 'pbx-unconfigured' has no entry in the switch configuration (format auto, no time zone); see docs/switch-config.md, traceguard switches import]`,
+      `s3://${BUCKET}/${key}: asterisk CDRs carry local wall-clock times; give their time zone [switch 'pbx-unconfigured' has no entry in the switch configuration (format auto, no time zone); see docs/switch-config.md, traceguard switches import]`,
     );
     expect(p.aggregates.items.size).toBe(0);
     expect(p.manifest.hours.size).toBe(0);

@@ -123,7 +123,7 @@ describe('traceback lookup with the switch configuration', () => {
     const run = lookupWithManifest(request(), manifest, opener, { switches: other });
     await expect(run).rejects.toBeInstanceOf(BatchReadError);
     await expect(lookupWithManifest(request(), manifest, opener, { switches: other })).rejects.toThrow(
-      `${KEY}: asterisk CDRs carry local wall-clock times; give their time zone (--timezone ZONE) [switch 'pbx-asterisk-1' has no entry in the switch configuration (format auto, no time zone)]`,
+      `${KEY}: asterisk CDRs carry local wall-clock times; give their time zone [switch 'pbx-asterisk-1' has no entry in the switch configuration (format auto, no time zone)]`,
     );
   });
 
