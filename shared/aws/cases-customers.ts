@@ -70,7 +70,7 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
   }
 }
 
-/** Traceback history items `CUSTTB#<customer>` / `<answeredAt>#<traceback_id>` in the Tracebacks table. */
+/** Traceback history items `CUSTTB#<customer>` / `<traceback_id>` in the Tracebacks table. */
 export class DynamoTracebackHistory implements TracebackHistory {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;

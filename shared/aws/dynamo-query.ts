@@ -16,8 +16,10 @@ export async function queryAll(
 }
 
 /**
- * A customer's answered tracebacks (Tracebacks table, `pk = CUSTTB#<customer>`,
- * `sk = <answeredAt>#<traceback_id>`), read by ingest scoring, the case workflow and the traceback store.
+ * A customer's answered tracebacks (Tracebacks table, `pk = CUSTTB#<customer>`, `sk = <traceback_id>`),
+ * read by ingest scoring, the case workflow and the traceback store, earliest answer first. Items
+ * written before the key was the id alone (`sk = <answeredAt>#<traceback_id>`) may hold one traceback
+ * twice; each traceback counts once, at its earliest answer.
  */
 export async function readTracebackHistory(
   doc: DynamoDBDocumentClient,
@@ -31,9 +33,11 @@ export async function readTracebackHistory(
     ExpressionAttributeValues: { ':pk': `CUSTTB#${customerId}` },
     ConsistentRead: consistent,
   });
-  return items.map((item) => {
-    const sk = String(item.sk);
-    const split = sk.indexOf('#');
-    return { answeredAt: sk.slice(0, split), tracebackId: sk.slice(split + 1) };
-  });
+  const byTraceback = new Map<string, { answeredAt: string; tracebackId: string }>();
+  for (const item of items) {
+    const entry = { answeredAt: String(item.answeredAt), tracebackId: String(item.tracebackId) };
+    const seen = byTraceback.get(entry.tracebackId);
+    if (!seen || entry.answeredAt < seen.answeredAt) byTraceback.set(entry.tracebackId, entry);
+  }
+  return [...byTraceback.values()].sort((a, b) => a.answeredAt.localeCompare(b.answeredAt));
 }

@@ -16,7 +16,7 @@ function toRecord(item: Record<string, unknown>): TracebackRecord {
 
 /**
  * The Tracebacks table (docs/wiring.md): `TB#<id>`/`TB` per request, `status` + `deadline` feed the
- * byStatus index the watcher and `traceback list` read, and `CUSTTB#<customer>`/`<answeredAt>#<id>`
+ * byStatus index the watcher and `traceback list` read, and `CUSTTB#<customer>`/`<traceback_id>`
  * items are the customer's history that scoring and case evidence read.
  */
 export class DynamoTracebackStore implements TracebackStore {
@@ -51,6 +51,22 @@ export class DynamoTracebackStore implements TracebackStore {
       new GetCommand({ TableName: this.#table, Key: key(tracebackId), ConsistentRead: true }),
     );
     return out.Item ? toRecord(out.Item) : null;
+  }
+
+  async saveFirstAnswer(tracebackId: string, update: AnswerUpdate): Promise<boolean> {
+    const input = answerUpdate(this.#table, tracebackId, update);
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          ...input,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(answer)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 
   async saveAnswer(tracebackId: string, update: AnswerUpdate): Promise<void> {
@@ -154,7 +170,8 @@ export class DynamoTracebackStore implements TracebackStore {
         TableName: this.#table,
         Item: {
           pk: `CUSTTB#${customerId}`,
-          sk: `${entry.answeredAt}#${entry.tracebackId}`,
+          // the traceback id alone: a second delivery writing another answeredAt replaces, never adds
+          sk: entry.tracebackId,
           customerId,
           answeredAt: entry.answeredAt,
           tracebackId: entry.tracebackId,

@@ -30,6 +30,12 @@ export class InMemoryTracebackStore implements TracebackStore {
     return r ? structuredClone(r) : null;
   }
 
+  async saveFirstAnswer(id: string, update: AnswerUpdate) {
+    if (this.require(id).answer) return false;
+    await this.saveAnswer(id, update);
+    return true;
+  }
+
   async saveAnswer(id: string, update: AnswerUpdate) {
     const r = this.require(id);
     Object.assign(r, structuredClone(update), { status: 'answered' });
@@ -74,7 +80,7 @@ export class InMemoryTracebackStore implements TracebackStore {
 
   async addHistory(customerId: string, entry: HistoryEntry) {
     const list = this.histories.get(customerId) ?? new Map<string, HistoryEntry>();
-    list.set(`${entry.answeredAt}#${entry.tracebackId}`, { ...entry });
+    list.set(entry.tracebackId, { ...entry });
     this.histories.set(customerId, list);
   }
 

@@ -67,7 +67,8 @@ export function refuseAnotherCall(request: TracebackRequest, stored: TracebackRe
 
 /**
  * One traceback request, delivered at least once. The request is stored first (conditional on its id,
- * so a second delivery or a resubmission finds it); an answered request is not searched again, unless
+ * so a second delivery or a resubmission finds it), its first answer is saved only while it has none
+ * (of two deliveries searching at once, one answer stands); an answered request is not searched again, unless
  * its answer was `not_found` and batches of its time arrived since (while a correction is still due,
  * research.ts), and a request under a known id for another call is refused (TracebackConflictError).
  * Each later step is idempotent, so a delivery that crashed half way finishes the work on redelivery:
@@ -85,9 +86,7 @@ export async function handleTracebackRequest(
   let current = record;
   let searched = false;
   if (current.status !== 'answered' || !current.answer) {
-    const update = await search(request, deps, settings, now);
-    await deps.store.saveAnswer(request.tracebackId, update);
-    current = { ...current, ...update, status: 'answered' };
+    current = await answerFirst(request, current, deps, settings, now);
     searched = true;
   } else if (
     mayResearch(current, now(), settings.correctionHours) &&
@@ -151,6 +150,27 @@ async function search(
     customerId: named?.customer_id || undefined,
     trunkId: named?.trunk_id || undefined,
   };
+}
+
+/**
+ * The request's first answer. Two deliveries of a new request can search at once (SQS delivers twice,
+ * two invocations run in parallel): only one answer is saved, and the other delivery carries on from
+ * it, so both add the same history item and publish the same event.
+ */
+async function answerFirst(
+  request: TracebackRequest,
+  current: TracebackRecord,
+  deps: IntakeDeps,
+  settings: IntakeSettings,
+  now: () => number,
+): Promise<TracebackRecord> {
+  const update = await search(request, deps, settings, now);
+  if (await deps.store.saveFirstAnswer(request.tracebackId, update))
+    return { ...current, ...update, status: 'answered' };
+  const stored = await deps.store.get(request.tracebackId);
+  if (!stored?.answer)
+    throw new Error(`traceback ${request.tracebackId}: answered, but no answer could be read back`);
+  return stored;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface TracebackStore {
   /** stores a new request; when one with this id exists, returns it untouched (idempotent intake) */
   create(record: TracebackRecord): Promise<{ created: boolean; record: TracebackRecord }>;
   get(tracebackId: string): Promise<TracebackRecord | null>;
+  /**
+   * records the first answer, only while the request has none: of two deliveries searching at once,
+   * one answer stands. false when another delivery answered first (read its answer and carry on)
+   */
+  saveFirstAnswer(tracebackId: string, update: AnswerUpdate): Promise<boolean>;
   /** records the answer; the request leaves the `open` status (and the deadline watch) */
   saveAnswer(tracebackId: string, update: AnswerUpdate): Promise<void>;
   /**
@@ -48,7 +53,7 @@ export interface TracebackStore {
   listAnswered(deadlineFrom: string, answerStatus?: TracebackAnswer['status']): Promise<TracebackRecord[]>;
   /** remembers a deadline alert; false when it was already recorded (another watcher sent it) */
   markAlertSent(tracebackId: string, key: string): Promise<boolean>;
-  /** one entry per (customer, traceback); adding the same twice keeps one */
+  /** one entry per (customer, traceback), keyed by the traceback id alone: adding it again, at any time, keeps one */
   addHistory(customerId: string, entry: HistoryEntry): Promise<void>;
   history(customerId: string): Promise<HistoryEntry[]>;
 }

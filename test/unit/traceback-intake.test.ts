@@ -152,6 +152,44 @@ describe('traceback intake', () => {
     expect(await w.store.history('C042')).toHaveLength(1);
   });
 
+  it('two deliveries of a new request searching at the same moment save one answer and count the customer once', async () => {
+    const w = world();
+    w.plant('cdr/sbc-east-1/16.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    const req = request('ITG-P', '2026-11-27T16:31:07Z');
+    // both deliveries find the request open and search; neither saves before the other has searched
+    let opened = 0;
+    let bothOpened: () => void = () => {};
+    const together = new Promise<void>((resolve) => (bothOpened = resolve));
+    const opener = {
+      async open(ref: BatchRef) {
+        if (++opened === 2) bothOpened();
+        await together;
+        return w.deps.opener.open(ref);
+      },
+    };
+    // each delivery answers at its own clock: a second apart
+    const at = (iso: string) => ({ ...w.deps, opener, now: () => Date.parse(iso) });
+    const [a, b] = await Promise.all([
+      handleTracebackRequest(req, at('2026-11-28T15:00:00Z')),
+      handleTracebackRequest(req, at('2026-11-28T15:00:01Z')),
+    ]);
+
+    expect(w.reads()).toBe(2);
+    expect(b.answer).toEqual(a.answer);
+    const record = await w.store.get('ITG-P');
+    expect(await w.store.history('C042')).toEqual([{ answeredAt: record?.answeredAt, tracebackId: 'ITG-P' }]);
+    // the events that went out are one and the same (the on-call and audit handlers take it once)
+    expect(new Set(w.events.events.map((e) => JSON.stringify(e))).size).toBe(1);
+    expect(w.events.events[0]).toMatchObject({ answered_at: record?.answeredAt, repeat_count: 1 });
+  });
+
+  it('adding a traceback to the history again, at another time, keeps one entry', async () => {
+    const store = new InMemoryTracebackStore();
+    await store.addHistory('C042', { answeredAt: '2026-11-28T15:00:00Z', tracebackId: 'ITG-H' });
+    await store.addHistory('C042', { answeredAt: '2026-11-28T15:00:01Z', tracebackId: 'ITG-H' });
+    expect(await store.history('C042')).toHaveLength(1);
+  });
+
   it('raises a repeat traceback (2 within 30 days) to high severity for escalation', async () => {
     const w = world();
     w.plant('a.csv', '2026-11-01T10:00:00Z', 'C042', 'T7');
