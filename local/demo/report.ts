@@ -12,23 +12,31 @@ import type { TappedMessage } from './taps.ts';
 const MAX_CUSTOMERS = 15;
 const MAX_ALERTS = 8;
 
-function worstPerCustomer(events: TappedMessage[]): Finding[] {
-  const best = new Map<string, Finding>();
+/** The findings among the ComplianceEvents messages (other events and unreadable bodies skipped). */
+function findingsOf(events: TappedMessage[]): Finding[] {
+  const findings: Finding[] = [];
   for (const m of events) {
-    let f: Finding & { type?: string };
     try {
-      f = JSON.parse(m.body);
+      const f: Finding & { type?: string } = JSON.parse(m.body);
+      if (f.type === 'finding') findings.push(f);
     } catch {
-      continue;
+      // not JSON: not a finding
     }
-    if (f.type !== 'finding') continue;
-    const have = best.get(f.customer_id);
+  }
+  return findings;
+}
+
+/** The worst finding of each group (the highest severity, then the highest score). */
+function worstBy(findings: Finding[], group: (f: Finding) => string): Finding[] {
+  const best = new Map<string, Finding>();
+  for (const f of findings) {
+    const have = best.get(group(f));
     if (
       !have ||
       severityRank(f.severity) > severityRank(have.severity) ||
       (f.severity === have.severity && f.score > have.score)
     ) {
-      best.set(f.customer_id, f);
+      best.set(group(f), f);
     }
   }
   return [...best.values()].sort(
@@ -60,15 +68,15 @@ export function renderReport(input: {
   tracebacks: TracebackRecord[];
 }): string {
   const out: string[] = [];
-  const findings = input.events.filter((m) => m.attributes.type === 'finding');
-  const bySeverity = SEVERITIES.map(
-    (s) => `${findings.filter((m) => m.attributes.severity === s).length} ${s}`,
-  )
+  const findings = findingsOf(input.events);
+  // a customer-hour (or day) raised from high to critical is published twice: counted once, at its highest
+  const windows = worstBy(findings, (f) => `${f.customer_id} ${f.window_start} ${f.window_end}`);
+  const bySeverity = SEVERITIES.map((s) => `${windows.filter((f) => f.severity === s).length} ${s}`)
     .reverse()
     .join(', ');
-  const worst = worstPerCustomer(input.events);
+  const worst = worstBy(findings, (f) => f.customer_id);
   out.push(
-    `\n== Findings published on ComplianceEvents: ${findings.length} (${bySeverity}) for ${worst.length} customers`,
+    `\n== Findings published on ComplianceEvents: ${findings.length} for ${windows.length} customer-hour(s) or -day(s) (at their highest ${bySeverity}) for ${worst.length} customer(s)`,
   );
   for (const f of worst.slice(0, MAX_CUSTOMERS)) {
     out.push(
