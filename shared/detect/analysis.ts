@@ -1,6 +1,6 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import type { Aggregator } from './aggregator.ts';
-import { unknownCustomer } from './customers.ts';
+import { judgedTier, unknownCustomer } from './customers.ts';
 import { DAY_MS, dayFinding, dayStart, judgeDay } from './day-window.ts';
 import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
@@ -56,7 +56,7 @@ export function scoreCustomerWindows(
   const gate =
     opts.days === false
       ? Number.POSITIVE_INFINITY
-      : dayGate(policy, customer.traffic_profile, customer.vetting);
+      : dayGate(policy, customer.traffic_profile, judgedTier(customer));
   for (let dayFrom = 0; dayFrom < sorted.length; ) {
     const dayEnd = dayStart(sorted[dayFrom].hourMs) + DAY_MS;
     let dayTo = dayFrom;

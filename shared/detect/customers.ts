@@ -17,6 +17,16 @@ export type CustomerStatus = (typeof STATUSES)[number];
 export type TrafficProfile = (typeof PROFILES)[number];
 
 /**
+ * The tier whose thresholds a customer's traffic is judged on: its vetting, except that a warned
+ * customer is on probation and judged as a new one (the strictest tier) until a person reinstates
+ * it. A warning that changed nothing in detection would let the next campaign run as long as the
+ * first before anyone looked.
+ */
+export function judgedTier(customer: { vetting: Vetting; status?: CustomerStatus }): Vetting {
+  return customer.status === 'warned' ? 'new' : customer.vetting;
+}
+
+/**
  * A list column: an array (registry items) or text separated by semicolons (CSV cells, where a comma
  * would need quoting; numbers may contain spaces); empty means none.
  */

@@ -149,6 +149,8 @@ export function buildFinding(
       ...(w.onNet > 0 ? { on_net_calls: w.onNet } : {}),
       ...(w.emergency > 0 ? { emergency_calls: w.emergency } : {}),
       vetting: ctx.customer.vetting,
+      // judged on new customers' thresholds: say why, so the finding explains its stricter lines
+      ...(ctx.customer.status === 'warned' ? { status: 'warned' as const } : {}),
       traffic_profile: ctx.customer.traffic_profile,
       ...(ctx.pooledHours === undefined ? {} : { active_hours: ctx.pooledHours }),
       ...(trunks.length ? { trunks: trunks.map((t) => ({ trunk_id: t.trunk_id, calls: t.calls })) } : {}),

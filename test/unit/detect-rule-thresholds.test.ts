@@ -289,6 +289,25 @@ describe.each(CASES)('$code', (c) => {
     });
 });
 
+describe('a warned customer', () => {
+  it('is judged on a new customer’s thresholds until reinstated, and its finding says it was warned', () => {
+    const declared = (status?: 'warned' | 'active') =>
+      context({
+        customer: {
+          ...customer('C1', 'trusted', 'conversational'),
+          declared_peak_per_hour: 100,
+          ...(status ? { status, status_changed_at: '2026-11-20T10:00:00Z' } : {}),
+        },
+      });
+    // 2.5x the declared peak: past a new customer's 2.1x, not a trusted one's
+    expect(evaluateWindow(hourOf(250), declared(), policy)).toBeNull();
+    expect(evaluateWindow(hourOf(250), declared('active'), policy)).toBeNull();
+    const f = evaluateWindow(hourOf(250), declared('warned'), policy);
+    expect(codes(f)).toEqual(['VOLUME_ABOVE_DECLARED']);
+    expect(f?.metrics).toMatchObject({ vetting: 'trusted', status: 'warned' });
+  });
+});
+
 describe('VOLUME_ABOVE_DECLARED', () => {
   it('is quiet for a customer that declared no peak, and held to a new customer’s stricter factor', () => {
     expect(evaluateWindow(hourOf(5000), context(), policy)).toBeNull();

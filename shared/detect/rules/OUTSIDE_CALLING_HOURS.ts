@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { judgedTier } from '../customers.ts';
 import { int, pct, round } from '../format.ts';
 import { defineRule } from './rule.ts';
 
@@ -48,7 +49,7 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
     const stricter = cfg.stateHours && w.outsideStateHours > w.outsideHours;
     const conversational =
       ctx.customer.traffic_profile !== 'dialer' &&
-      ctx.customer.vetting !== 'new' &&
+      judgedTier(ctx.customer) !== 'new' &&
       d.asr >= CONVERSATIONAL_ASR &&
       d.acd >= CONVERSATIONAL_ACD_S;
     // the state-hours calls are no calls past 21:00: the sentence names each kind with its count

@@ -1,4 +1,4 @@
-import type { TrafficProfile, Vetting } from '../customers.ts';
+import { judgedTier, type TrafficProfile, type Vetting } from '../customers.ts';
 import type { Reason } from '../finding.ts';
 import { round } from '../format.ts';
 import { type EffectiveRule, effectiveRule, type Policy } from '../policy.ts';
@@ -119,7 +119,7 @@ export function evaluateSoftRules(
 ): FiredReason[] {
   const out: FiredReason[] = [];
   if (w.attempts === 0) return out;
-  const effective = effectiveRules(policy, ctx.customer.traffic_profile, ctx.customer.vetting);
+  const effective = effectiveRules(policy, ctx.customer.traffic_profile, judgedTier(ctx.customer));
   for (let i = 0; i < RULES.length; i++) {
     const rule = RULES[i];
     const eff = effective[i];
