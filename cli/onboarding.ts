@@ -123,7 +123,10 @@ export function registerOnboarding(customers: Command, program: Command): void {
       const c = await connect();
       const { decideTrusted, TrustedDecisionRefused } = await import('../shared/kyc/trusted-decision.ts');
       const { DynamoOnboardingRegistry } = await import('../shared/aws/onboarding-store.ts');
+      const { DynamoCustomerRegistry } = await import('../shared/aws/cases-customers.ts');
       const { documentClient } = await import('../shared/aws/cases-clients.ts');
+      const customersTable = c.target.require('CUSTOMERS_TABLE');
+      const doc = documentClient();
       try {
         const done = await decideTrusted(
           {
@@ -133,7 +136,9 @@ export function registerOnboarding(customers: Command, program: Command): void {
             decidedBy: await identity(c.target.local, options.as),
           },
           {
-            registry: new DynamoOnboardingRegistry(documentClient(), c.target.require('CUSTOMERS_TABLE')),
+            registry: new DynamoOnboardingRegistry(doc, customersTable),
+            // a suspended or terminated customer's proposal is not approved: its status is in the same table
+            customers: new DynamoCustomerRegistry(doc, customersTable),
             audit: c.audit,
           },
         );

@@ -53,6 +53,28 @@ export function trackRecordHeldBecause(standing: CustomerStanding | null): strin
   return null;
 }
 
+/**
+ * Why an executive may not approve a `trusted` proposal for this customer now, or null. The proposal
+ * was made before enforcement stopped the customer; approving it would lighten detection's thresholds
+ * for a customer just found abusing them. The proposal stays open (the refusal writes nothing): a
+ * terminated customer's can only be refused, a suspended one's waits for the reinstatement (the
+ * incidents behind the suspension may restart its clock first, which withdraws it) or is refused.
+ */
+export function trustedApprovalBlockedBecause(standing: CustomerStanding | null): string | null {
+  if (standing?.status === 'terminated')
+    return (
+      `customer ${standing.customerId} was ${since(standing)}: a termination is final, so it cannot be made trusted; ` +
+      'the proposal stays open until you refuse it (--decision refuse)'
+    );
+  if (standing?.status === 'suspended')
+    return (
+      `customer ${standing.customerId} is ${since(standing)}: a suspended customer cannot be made trusted; ` +
+      'the proposal stays open: refuse it (--decision refuse), or decide it once the customer is reinstated ' +
+      '(traceguard customers reinstate), unless the next track-record review withdraws it by restarting the clock'
+    );
+  return null;
+}
+
 /** The checks' reasons for a customer under enforcement: none for an active or unknown one. */
 export function checkStanding(standing: CustomerStanding | null): CheckReason[] {
   if (!standing || standing.status === 'active') return [];

@@ -1,12 +1,17 @@
 import { appendAudit } from '../audit/append.ts';
 import type { AuditStore } from '../audit/ports.ts';
 import { auditRecordSchema } from '../audit/record.ts';
+import type { CustomerRegistry } from '../cases/ports.ts';
 import type { OnboardingRegistry } from './ports.ts';
+import { trustedApprovalBlockedBecause } from './standing.ts';
 
 /** The track-record audit chain (one for every tier change, in order). */
 export const TRACK_RECORD_STREAM = 'track-record';
 
-/** Not a decision the registry can take: no open proposal, or the customer is not `standard`. */
+/**
+ * Not a decision the registry can take: no open proposal, the customer is not `standard`, or (for an
+ * approval) enforcement suspended or terminated it.
+ */
 export class TrustedDecisionRefused extends Error {
   override name = 'TrustedDecisionRefused';
 }
@@ -38,10 +43,17 @@ export function openTrustedProposals(records: readonly unknown[]): Set<string> {
  * An executive's answer to a proposal to trust a customer: approval moves it to `trusted` in the
  * registry ingest reads (lighter thresholds) and restarts its tier clock; a refusal leaves it
  * `standard`. Both are records in the track-record chain naming the executive and the reason.
+ * Approval reads the customer's status (the case workflow writes it) as the review does: a proposal
+ * made before the customer was suspended or terminated is not approved (standing.ts says why).
  */
 export async function decideTrusted(
   input: { customerId: string; decision: 'approve' | 'refuse'; reason: string; decidedBy: string },
-  deps: { registry: OnboardingRegistry; audit: AuditStore; now?: () => Date },
+  deps: {
+    registry: OnboardingRegistry;
+    customers: Pick<CustomerRegistry, 'get'>;
+    audit: AuditStore;
+    now?: () => Date;
+  },
 ): Promise<{ vetting: string }> {
   const now = (deps.now ?? (() => new Date()))();
   const reason = input.reason.trim();
@@ -53,9 +65,13 @@ export async function decideTrusted(
     throw new TrustedDecisionRefused(
       `customer ${input.customerId} has no open proposal for trusted vetting (the daily track-record review makes them)`,
     );
+  const approve = input.decision === 'approve';
+  if (approve) {
+    const blocked = trustedApprovalBlockedBecause(await deps.customers.get(input.customerId));
+    if (blocked) throw new TrustedDecisionRefused(blocked);
+  }
   if (customer.vetting !== 'standard')
     throw new TrustedDecisionRefused(`customer ${input.customerId} is ${customer.vetting}, not standard`);
-  const approve = input.decision === 'approve';
   if (approve) await deps.registry.put({ ...customer, vetting: 'trusted', tier_since: now.toISOString() });
   await appendAudit(
     deps.audit,

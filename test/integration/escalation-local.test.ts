@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainTap, type Tap, tapTopic } from '../../local/demo/taps.ts';
 import { runTrackRecordOnce } from '../../local/demo/track-record.ts';
 import { synthesizeTemplate } from '../../local/template/synthesize.ts';
+import { appendAudit } from '../../shared/audit/append.ts';
+import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
 import { ROSTER_PK } from '../../shared/aws/onboarding-store.ts';
+import { TRACK_RECORD_STREAM } from '../../shared/kyc/trusted-decision.ts';
 import { traceguard } from './helpers/cli.ts';
 import { customerStatus } from './helpers/pipeline-checks.ts';
 import { CUSTOMERS_CSV, DNO_TXT, pipelineDay } from './helpers/pipeline-day.ts';
@@ -185,6 +188,29 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     expect(trusted.stderr).toBe(
       'traceguard: customer C-ABUSE has no open proposal for trusted vetting (the daily track-record review makes them)\n',
     );
+
+    // nor approve a proposal the review made before the termination: the proposal is left open
+    await appendAudit(new DynamoAuditStore(t.doc, t.tableName('AuditTable')), TRACK_RECORD_STREAM, {
+      actor: { role: 'system', id: 'system' },
+      action: 'track_record.propose_trusted',
+      reason: '365 clean days',
+      customerId: 'C-ABUSE',
+    });
+    const proposedBefore = await cli(
+      'customers',
+      'trusted',
+      'C-ABUSE',
+      '--decision',
+      'approve',
+      '--reason',
+      '400 clean days',
+      '--as',
+      'bob',
+    );
+    expect(proposedBefore.code).toBe(2);
+    expect(proposedBefore.stderr).toMatch(
+      /^traceguard: customer C-ABUSE was terminated on .*: a termination is final, so it cannot be made trusted; the proposal stays open until you refuse it \(--decision refuse\)\n$/,
+    );
   });
 
   it('a renewal naming the terminated customer is refused without review; its registry profile is not rewritten', async () => {
@@ -253,8 +279,12 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
       }),
     );
     // the termination put it on the do-not-onboard list in the same chain; the review only skipped it
+    // (the proposal is the one an earlier test made, as if before the termination)
     const reviewed = (track.Items ?? []).filter((i) => String(i.action).startsWith('track_record.'));
-    expect(reviewed.map((i) => [i.action, i.customerId])).toEqual([['track_record.skipped', 'C-ABUSE']]);
+    expect(reviewed.map((i) => [i.action, i.customerId])).toEqual([
+      ['track_record.propose_trusted', 'C-ABUSE'],
+      ['track_record.skipped', 'C-ABUSE'],
+    ]);
   });
 
   it('customers reinstate lifts a suspension from the shell, and refuses the terminated customer', async () => {

@@ -226,16 +226,17 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
     await registry.put(customer({ customer_id: 'C300', vetting: 'standard', tier_since: daysAgo(400) }));
     const audit = new InMemoryAuditStore();
     const notifier = new RecordingNotifier();
+    const customers = new InMemoryCustomerRegistry();
     const review = () =>
       runTrackRecordReview({
         registry,
-        customers: new InMemoryCustomerRegistry(),
+        customers,
         activity: async () => clean(500_000),
         notifier,
         audit,
         now: () => NOW,
       });
-    return { registry, audit, notifier, review };
+    return { registry, customers, audit, notifier, review };
   }
 
   it('proposes once: the next daily run does not page again while the proposal is open', async () => {
@@ -250,7 +251,7 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
     await t.review();
     const done = await decideTrusted(
       { customerId: 'C300', decision: 'approve', reason: '400 clean days, 2M calls', decidedBy: 'exec-bob' },
-      { registry: t.registry, audit: t.audit, now: () => NOW },
+      { registry: t.registry, customers: t.customers, audit: t.audit, now: () => NOW },
     );
     expect(done).toEqual({ vetting: 'trusted' });
     expect(await t.registry.get('C300')).toMatchObject({ vetting: 'trusted', tier_since: NOW.toISOString() });
@@ -263,7 +264,7 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
     await expect(
       decideTrusted(
         { customerId: 'C300', decision: 'approve', reason: 'again', decidedBy: 'exec-bob' },
-        { registry: t.registry, audit: t.audit },
+        { registry: t.registry, customers: t.customers, audit: t.audit },
       ),
     ).rejects.toThrow(TrustedDecisionRefused);
   });
@@ -273,7 +274,7 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
     await expect(
       decideTrusted(
         { customerId: 'C300', decision: 'approve', reason: 'looks fine', decidedBy: 'exec-bob' },
-        { registry: t.registry, audit: t.audit },
+        { registry: t.registry, customers: t.customers, audit: t.audit },
       ),
     ).rejects.toThrow(/no open proposal/);
     await t.review();
@@ -284,10 +285,58 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
         reason: 'wholesale traffic, not enough history',
         decidedBy: 'exec-bob',
       },
-      { registry: t.registry, audit: t.audit },
+      { registry: t.registry, customers: t.customers, audit: t.audit },
     );
     expect(await t.registry.get('C300')).toMatchObject({ vetting: 'standard' });
     expect(openTrustedProposals(await t.audit.list(TRACK_RECORD_STREAM)).size).toBe(0);
+  });
+
+  it('approval is refused for a customer suspended or terminated after it was proposed; the proposal stays open', async () => {
+    for (const status of ['suspended', 'terminated'] as const) {
+      const t = await proposed();
+      await t.review();
+      const records = await t.audit.list(TRACK_RECORD_STREAM);
+      t.customers.profiles.set('C300', {
+        customerId: 'C300',
+        name: null,
+        vetting: 'standard',
+        onboardedAt: null,
+        trafficProfile: null,
+        status,
+        statusReason: 'case C300-F-1: calls to 212-555-0142 at volume',
+        statusChangedAt: daysAgo(1),
+      });
+      const approve = () =>
+        decideTrusted(
+          { customerId: 'C300', decision: 'approve', reason: '400 clean days', decidedBy: 'exec-bob' },
+          { registry: t.registry, customers: t.customers, audit: t.audit, now: () => NOW },
+        );
+      await expect(approve()).rejects.toThrow(TrustedDecisionRefused);
+      await expect(approve()).rejects.toThrow(
+        status === 'terminated'
+          ? /^customer C300 was terminated on .*: a termination is final, so it cannot be made trusted; the proposal stays open until you refuse it \(--decision refuse\)$/
+          : /^customer C300 is suspended since .*: a suspended customer cannot be made trusted; the proposal stays open: refuse it \(--decision refuse\), or decide it once the customer is reinstated/,
+      );
+      // nothing written: the registry row as it was, the chain as it was, the proposal still open
+      expect(await t.registry.get('C300')).toMatchObject({ vetting: 'standard', tier_since: daysAgo(400) });
+      expect(await t.audit.list(TRACK_RECORD_STREAM)).toEqual(records);
+      expect(openTrustedProposals(records).has('C300')).toBe(true);
+      // the numbers in the status reason are masked, as everywhere the reason is shown
+      await expect(approve()).rejects.not.toThrow(/212-555-0142/);
+
+      // refusing it closes it and leaves the customer standard
+      await decideTrusted(
+        {
+          customerId: 'C300',
+          decision: 'refuse',
+          reason: `${status} after the proposal`,
+          decidedBy: 'exec-bob',
+        },
+        { registry: t.registry, customers: t.customers, audit: t.audit, now: () => NOW },
+      );
+      expect(await t.registry.get('C300')).toMatchObject({ vetting: 'standard' });
+      expect(openTrustedProposals(await t.audit.list(TRACK_RECORD_STREAM)).size).toBe(0);
+    }
   });
 });
 
