@@ -32,6 +32,14 @@ const VERSTATS: Record<string, Verstat> = Object.fromEntries([
   ['', ''],
 ]);
 
+/**
+ * What a row's local time without an offset needs, said for whoever reads the reason: ingest and the
+ * traceback function take the zone from the switch's entry in the switch configuration; analyze and
+ * traceback lookup from --timezone (cli/errors.ts names that option only where it exists).
+ */
+const NO_ZONE_FIX =
+  "times without an offset need the batch's time zone: the switch's timezone in the switch configuration, or --timezone for analyze and traceback lookup";
+
 function time(
   field: string,
   value: string,
@@ -47,7 +55,8 @@ function time(
   if (!required && isZeroDateTime(value)) return null;
   const ms = parseTimestamp(value, zone);
   if (Number.isNaN(ms)) {
-    const hint = zone ? '' : ' (times without an offset need --timezone)';
+    // every reader sees this reason (ingest's quarantine, analyze, traceback lookup): it names both fixes
+    const hint = zone ? '' : ` (${NO_ZONE_FIX})`;
     throw new RowError(
       `${field} '${value.slice(0, 40)}' is not an ISO 8601 time with offset (within ±14:00) or epoch${hint}`,
     );

@@ -118,4 +118,18 @@ describe('ingest reads native switch batches with the switch configuration', () 
     expect(out).toMatchObject({ status: 'done', rows: 2, calls: 0, quarantined: 2 });
     expect(p.source.quarantine.get(`${BUCKET}/quarantine/${ASTERISK_KEY}`)).toContain('"line":1');
   });
+
+  it("a canonical row with a local time, from a switch with no time zone, is quarantined naming the switch's configuration", async () => {
+    const p = memoryIngestPorts();
+    const key = 'cdr/sbc-1/2026-11-27/calls.csv';
+    const batch =
+      'call_id,start_time,customer_id,calling_number,called_number\nx1,2026-11-27 10:00:00,C1,+12025550100,+13125550100\n';
+    p.source.put(BUCKET, key, batch);
+    expect(await processBatch(ingestJob(key, batch), p)).toMatchObject({ calls: 0, quarantined: 1 });
+    const row = JSON.parse(p.source.quarantine.get(`${BUCKET}/quarantine/${key}`) ?? '');
+    // ingest has no --timezone: the reason says where the zone comes from for it, and for analyze
+    expect(row.reason).toBe(
+      "start_time '2026-11-27 10:00:00' is not an ISO 8601 time with offset (within ±14:00) or epoch (times without an offset need the batch's time zone: the switch's timezone in the switch configuration, or --timezone for analyze and traceback lookup)",
+    );
+  });
 });
