@@ -1,39 +1,68 @@
 import type { Command } from 'commander';
+import type { BatchQuarantine, QuarantinePart } from '../shared/aws/quarantine-objects.ts';
 import { UsageError } from './errors.ts';
 import { terminalSafe } from './terminal-text.ts';
 
 /**
  * `traceguard quarantine show <batch>`: the rows ingest could not use in a batch, read from the
  * quarantine objects it wrote beside it in the CDR bucket (`quarantine/<batch key>`), so whoever
- * uploaded a batch sees why rows were left out without reading S3 by hand.
+ * uploaded a batch sees why rows were left out without reading S3 by hand. Only the objects the
+ * latest ingest wrote are listed (the manifest of the batch now under the key says which parts it
+ * quarantined rows in); objects an earlier upload under the same key left are named as such.
  */
 async function show(batch: string, opts: { json?: boolean }): Promise<void> {
   const { resolveTarget } = await import('./customers.ts');
   const bucket = await resolveTarget('CDR_BUCKET');
   const key = batchKeyOf(batch, bucket);
+  const manifestTable = await resolveTarget('MANIFEST_TABLE');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
-  const { readQuarantine } = await import('../shared/aws/quarantine-objects.ts');
-  const parts = await readQuarantine(createAwsClients().s3, bucket, key);
+  const { DynamoManifestStore } = await import('../shared/aws/manifest-store.ts');
+  const { readBatchQuarantine } = await import('../shared/aws/quarantine-objects.ts');
+  const clients = createAwsClients();
+  const found = await readBatchQuarantine(
+    clients.s3,
+    new DynamoManifestStore(clients.doc, manifestTable),
+    bucket,
+    key,
+  );
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ batch: `s3://${bucket}/${key}`, parts }, null, 2)}\n`);
-    return;
-  }
-  const total = parts.reduce((n, p) => n + p.rows.length, 0);
-  if (parts.length === 0) {
-    process.stdout.write(
-      `${terminalSafe(key)}: no row quarantined (every row was usable, or ingest has not read the batch yet)\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ batch: `s3://${bucket}/${key}`, ...found }, null, 2)}\n`);
     return;
   }
   const { maskPhoneNumbers } = await import('../shared/privacy/mask-numbers.ts');
-  const safe = (text: string) => terminalSafe(maskPhoneNumbers(text));
-  process.stdout.write(
-    `${terminalSafe(key)}: ${total} row(s) quarantined, in ${parts.map((p) => terminalSafe(p.object)).join(', ')}\n`,
-  );
-  // numbers masked here as in every terminal line; --json gives the rows as stored
-  for (const p of parts)
-    for (const row of p.rows)
-      process.stdout.write(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw)}\n`);
+  const text = quarantineText(key, found, (t) => terminalSafe(maskPhoneNumbers(t)));
+  process.stdout.write(`${text.join('\n')}\n`);
+}
+
+/** The lines `show` prints: the latest ingest's rows (`safe` masks and cleans), then what else is there. */
+function quarantineText(key: string, found: BatchQuarantine, safe: (text: string) => string): string[] {
+  const { parts, earlier, batchId, ingest } = found;
+  const rows = (list: QuarantinePart[]) => list.reduce((n, p) => n + p.rows.length, 0);
+  const objects = (list: QuarantinePart[]) => list.map((p) => terminalSafe(p.object)).join(', ');
+  const name = terminalSafe(key);
+  const lines: string[] = [];
+  if (parts.length > 0) {
+    lines.push(`${name}: ${rows(parts)} row(s) quarantined, in ${objects(parts)}`);
+    // numbers masked here as in every terminal line; --json gives the rows as stored
+    for (const p of parts)
+      for (const row of p.rows) lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw)}`);
+    if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
+  } else if (batchId === null)
+    lines.push(
+      earlier.length > 0
+        ? `${name}: no batch is under this key in the CDR bucket now`
+        : `${name}: no row quarantined (every row was usable, or ingest has not read the batch yet)`,
+    );
+  else if (ingest === 'unread') lines.push(`${name}: ingest has not read the batch under this key yet`);
+  else if (ingest === 'processing')
+    lines.push(`${name}: no row quarantined so far (ingest is still reading it)`);
+  else lines.push(`${name}: no row quarantined (every row was usable)`);
+  if (earlier.length > 0)
+    lines.push(
+      `not listed: ${rows(earlier)} row(s) in ${objects(earlier)}, left by the ingest of an earlier upload under this key, ` +
+        'not about the batch there now (--json lists them under "earlier")',
+    );
+  return lines;
 }
 
 /** The batch's object key from `cdr/<switch>/<name>` or `s3://<cdr bucket>/cdr/...`, as upload prints it. */

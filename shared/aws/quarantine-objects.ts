@@ -1,6 +1,13 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { quarantineKeyOf } from '../ingest/keys.ts';
-import { type QuarantineRow, quarantinePartOf, quarantineRows } from '../ingest/quarantine-report.ts';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { batchIdOf, quarantineKeyOf } from '../ingest/keys.ts';
+import type { ManifestBatch, ManifestStore } from '../ingest/ports.ts';
+import {
+  type QuarantineRow,
+  quarantinePartOf,
+  quarantineRows,
+  writtenByLatestIngest,
+} from '../ingest/quarantine-report.ts';
+import { versionIdOf } from './reconcile-store.ts';
 
 /** One quarantine object of a batch: the rows ingest could not use in one part of it. */
 export interface QuarantinePart {
@@ -50,4 +57,52 @@ export async function readQuarantine(
     });
   }
   return parts;
+}
+
+/** A batch's quarantine objects, told apart by the ingest that wrote them. */
+export interface BatchQuarantine {
+  /** the batch now under the key (`<bucket>/<key>#<version or etag>`), null when the key holds none */
+  batchId: string | null;
+  /** its ingest as the manifest records it: done, still reading it, or not started (`unread`) */
+  ingest: ManifestBatch['status'] | 'unread';
+  /** the objects the latest ingest wrote: the parts its manifest records rows quarantined in */
+  parts: QuarantinePart[];
+  /** objects an earlier ingest of the key left (an earlier upload under it), not about the batch there now */
+  earlier: QuarantinePart[];
+}
+
+/**
+ * The quarantine objects of the batch under `batchKey`, split by what the manifest of the batch now
+ * under the key records: ingest overwrites only the parts it quarantines rows in, so an earlier upload
+ * under the same key with more parts (or rows where the new one has none) leaves objects behind.
+ */
+export async function readBatchQuarantine(
+  s3: S3Client,
+  manifest: Pick<ManifestStore, 'get'>,
+  bucket: string,
+  batchKey: string,
+): Promise<BatchQuarantine> {
+  const [batchId, all] = await Promise.all([
+    currentBatchId(s3, bucket, batchKey),
+    readQuarantine(s3, bucket, batchKey),
+  ]);
+  const latest = batchId === null ? null : await manifest.get(batchId);
+  return {
+    batchId,
+    ingest: latest?.status ?? 'unread',
+    parts: all.filter((p) => writtenByLatestIngest(latest, p.part)),
+    earlier: all.filter((p) => !writtenByLatestIngest(latest, p.part)),
+  };
+}
+
+/** The batch id ingest gives the object now under `key` (null when there is none). */
+async function currentBatchId(s3: S3Client, bucket: string, key: string): Promise<string | null> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return batchIdOf({ bucket, key, versionId: versionIdOf(head), etag: String(head.ETag ?? '') });
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NotFound' || name === 'NoSuchKey') return null;
+    throw error;
+  }
 }

@@ -42,10 +42,14 @@ export class S3ObjectListing implements ObjectListing {
   }
 
   async versionOf(key: string): Promise<string | null> {
-    const head = await this.#s3.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
-    // an unversioned bucket answers no version, or the literal "null"
-    return head.VersionId && head.VersionId !== 'null' ? head.VersionId : null;
+    return versionIdOf(await this.#s3.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key })));
   }
+}
+
+/** The version S3 answered for an object as ingest's batch id takes it (an S3 event's versionId). */
+export function versionIdOf(head: { VersionId?: string }): string | null {
+  // an unversioned bucket answers no version, or the literal "null"
+  return head.VersionId && head.VersionId !== 'null' ? head.VersionId : null;
 }
 
 export class DynamoReconcileLedger implements ReconcileLedger {

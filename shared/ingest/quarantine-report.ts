@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { quarantineKeyOf } from './keys.ts';
+import type { ManifestBatch } from './ports.ts';
 
 /** One unusable row as ingest writes it to a batch's quarantine object (part-collector.ts). */
 const quarantineRowSchema = z.object({ line: z.number(), reason: z.string(), raw: z.string() });
@@ -14,6 +15,16 @@ export function quarantinePartOf(batchKey: string, objectKey: string): number | 
   if (objectKey === first) return 0;
   const m = /^\.part-([1-9]\d*)$/.exec(objectKey.slice(first.length));
   return objectKey.startsWith(first) && m ? Number(m[1]) : null;
+}
+
+/**
+ * Whether the latest ingest of a batch wrote the quarantine object of part `part`: its manifest (the
+ * batch now under the key) records rows quarantined in that part. An object of a part it quarantined
+ * nothing in, or never reached (the earlier upload under the key was longer), was left as it was by an
+ * earlier ingest of the key: ingest writes one only for a part with rows to quarantine.
+ */
+export function writtenByLatestIngest(latest: Pick<ManifestBatch, 'parts'> | null, part: number): boolean {
+  return (latest?.parts[String(part)]?.quarantined ?? 0) > 0;
 }
 
 /** The rows of a quarantine object, one JSON object a line; a line that is not one is named as such. */

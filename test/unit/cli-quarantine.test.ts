@@ -1,9 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
+import { batchIdOf } from '../../shared/ingest/keys.ts';
 import { processBatch } from '../../shared/ingest/process-batch.ts';
-import { quarantinePartOf, quarantineRows } from '../../shared/ingest/quarantine-report.ts';
+import {
+  quarantinePartOf,
+  quarantineRows,
+  writtenByLatestIngest,
+} from '../../shared/ingest/quarantine-report.ts';
+import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 import { traceguardOnS3, useLocalS3 } from '../helpers/local-s3.ts';
 import { HEADER } from './ingest-cdr-fixtures.ts';
@@ -11,25 +18,33 @@ import { HEADER } from './ingest-cdr-fixtures.ts';
 /**
  * Rows ingest quarantines are shown where the person who uploaded the batch looks: `upload` says
  * where, and `traceguard quarantine show` reads the quarantine objects ingest wrote (run as the real
- * command against a real S3 API, with a quarantine object made by ingest itself).
+ * command against a real S3 API and the manifest in DynamoDB Local, with a quarantine object made by
+ * ingest itself).
  */
 const local = useLocalS3('cli-quarantine-');
+const dynamo = useDynamoDbLocal('cli-quarantine-ddb-', ['manifest']);
 const BUCKET = 'cdr';
 const KEY = 'cdr/sbc-east-1/2026/11/27/16.csv';
-const env = { CDR_BUCKET: BUCKET, REFERENCE_BUCKET: 'reference' };
-const cli = (args: string[]) => traceguardOnS3(local, args, env);
+const cli = (args: string[]) =>
+  traceguardOnS3(local, args, {
+    CDR_BUCKET: BUCKET,
+    REFERENCE_BUCKET: 'reference',
+    MANIFEST_TABLE: 'manifest',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  });
 
-/** what ingest writes to quarantine/<key> for a batch with two unusable rows (lines 3 and 5) */
+const BATCH =
+  `${HEADER}\n` +
+  `ok-1,2026-11-27T16:01:00Z,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
+  `bad-1,yesterday,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
+  `ok-2,2026-11-27T16:02:00Z,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
+  `bad-2,2026-11-27T16:03:00Z,,,0,,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n`;
+
+/** what ingest writes to quarantine/<key> for the batch, with two unusable rows (lines 3 and 5) */
 async function quarantinedByIngest(): Promise<string> {
   const p = memoryIngestPorts();
-  const body =
-    `${HEADER}\n` +
-    `ok-1,2026-11-27T16:01:00Z,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
-    `bad-1,yesterday,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
-    `ok-2,2026-11-27T16:02:00Z,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n` +
-    `bad-2,2026-11-27T16:03:00Z,,,0,,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n`;
-  p.source.put(TEST_BUCKET, KEY, body);
-  await processBatch(ingestJob(KEY, body), p);
+  p.source.put(TEST_BUCKET, KEY, BATCH);
+  await processBatch(ingestJob(KEY, BATCH), p);
   const written = p.source.quarantine.get(`${TEST_BUCKET}/quarantine/${KEY}`);
   if (!written) throw new Error('ingest quarantined nothing');
   return written;
@@ -38,15 +53,48 @@ async function quarantinedByIngest(): Promise<string> {
 const put = (key: string, body: string) =>
   local.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
+const cut = (quarantined: number, endRow: number, final: boolean) => ({
+  rows: endRow,
+  calls: endRow - quarantined,
+  quarantined,
+  firstMs: null,
+  lastMs: null,
+  endRow,
+  final,
+});
+
 beforeAll(async () => {
   await local.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await local.s3.send(new CreateBucketCommand({ Bucket: 'reference' }));
+  // the batch now under the key, read by ingest in two parts: two rows quarantined in the first, one
+  // in the second (as the manifest records them)
+  await put(KEY, BATCH);
+  const head = await local.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: KEY }));
+  const batchId = batchIdOf({ bucket: BUCKET, key: KEY, versionId: null, etag: String(head.ETag) });
+  const manifest = new DynamoManifestStore(dynamo.doc, 'manifest');
+  await manifest.begin({
+    batchId,
+    bucket: BUCKET,
+    key: KEY,
+    versionId: null,
+    etag: '',
+    switchId: 'sbc-east-1',
+    size: 0,
+  });
+  await manifest.recordPart(batchId, 0, cut(2, 60_000, false));
+  await manifest.recordPart(batchId, 1, cut(1, 30_000, true));
+  await manifest.finish(batchId, { ...cut(3, 90_000, true), format: 'canonical' });
   await put(`quarantine/${KEY}`, await quarantinedByIngest());
-  // a later part of the same batch, and another batch whose key only starts the same
   await put(
     `quarantine/${KEY}.part-1`,
     `${JSON.stringify({ line: 90001, reason: 'duration_s is not a number', raw: 'x' })}\n`,
   );
+  // left by the ingest of an earlier upload under the key, one with three parts
+  await put(
+    `quarantine/${KEY}.part-2`,
+    `${JSON.stringify({ line: 120001, reason: 'old upload', raw: 'z' })}\n`,
+  );
+  // another batch whose key only starts the same
   await put(`quarantine/${KEY}.gz`, `${JSON.stringify({ line: 2, reason: 'other batch', raw: 'y' })}\n`);
 });
 
@@ -56,6 +104,10 @@ describe('quarantine objects', () => {
     expect(quarantinePartOf(KEY, `quarantine/${KEY}.part-3`)).toBe(3);
     expect(quarantinePartOf(KEY, `quarantine/${KEY}.gz`)).toBeNull();
     expect(quarantinePartOf(KEY, `quarantine/${KEY}.part-3x`)).toBeNull();
+    // the latest ingest wrote the objects of the parts its manifest records rows quarantined in
+    const latest = { parts: { '0': cut(0, 10, false), '1': cut(4, 10, true) } };
+    expect([0, 1, 2].map((part) => writtenByLatestIngest(latest, part))).toEqual([false, true, false]);
+    expect(writtenByLatestIngest(null, 0)).toBe(false);
     expect(quarantineRows('{"line":3,"reason":"r","raw":"a"}\nnot json\n')).toEqual([
       { line: 3, reason: 'r', raw: 'a' },
       { line: 0, reason: 'not a quarantine record', raw: 'not json' },
@@ -75,21 +127,44 @@ describe('traceguard quarantine show', () => {
     expect(lines[2]).toMatch(/^ {4}bad-1,yesterday,/);
     expect(lines[3]).toMatch(/^ {2}line 5: .*customer_id/);
     expect(lines[5]).toBe('  line 90001: duration_s is not a number');
+    // the earlier upload's third part is not this batch's: named as such, its rows not listed
+    expect(lines.slice(7)).toEqual([
+      `not listed: 1 row(s) in s3://${BUCKET}/quarantine/${KEY}.part-2, left by the ingest of an earlier upload under this key, not about the batch there now (--json lists them under "earlier")`,
+      '',
+    ]);
+    expect(shown.stdout).not.toContain('old upload');
     expect(shown.stdout).not.toContain('other batch');
     expect(shown.stdout).not.toContain('+12025550143');
     expect(shown.stdout).toContain('***0143');
     // as upload prints it, and as stored with --json
     expect((await cli(['quarantine', 'show', `s3://${BUCKET}/${KEY}`])).stdout).toBe(shown.stdout);
     const json = JSON.parse((await cli(['quarantine', 'show', KEY, '--json'])).stdout);
+    expect(json).toMatchObject({
+      ingest: 'done',
+      batchId: expect.stringContaining(`${BUCKET}/${KEY}#`),
+    });
     expect(json.parts.map((p: { part: number }) => p.part)).toEqual([0, 1]);
+    expect(json.earlier).toEqual([
+      expect.objectContaining({ part: 2, rows: [{ line: 120001, reason: 'old upload', raw: 'z' }] }),
+    ]);
     expect(json.parts[0].rows[0].raw).toContain('+12025550143');
   });
 
-  it('says so when nothing was quarantined, and refuses what is not a batch key', async () => {
+  it('says so when nothing was quarantined or ingest has not read the batch yet, and refuses what is not a batch key', async () => {
     expect(await cli(['quarantine', 'show', 'cdr/sbc-east-1/clean.csv'])).toMatchObject({
       code: 0,
       stdout:
         'cdr/sbc-east-1/clean.csv: no row quarantined (every row was usable, or ingest has not read the batch yet)\n',
+    });
+    // a new upload under a key ingest has not read yet: what is there is the earlier upload's
+    const fresh = 'cdr/sbc-east-1/again.csv';
+    await put(fresh, BATCH);
+    await put(`quarantine/${fresh}`, `${JSON.stringify({ line: 7, reason: 'old upload', raw: 'z' })}\n`);
+    expect(await cli(['quarantine', 'show', fresh])).toMatchObject({
+      code: 0,
+      stdout:
+        `${fresh}: ingest has not read the batch under this key yet\n` +
+        `not listed: 1 row(s) in s3://${BUCKET}/quarantine/${fresh}, left by the ingest of an earlier upload under this key, not about the batch there now (--json lists them under "earlier")\n`,
     });
     const refused = await cli(['quarantine', 'show', 'clean.csv']);
     expect(refused.code).toBe(2);
