@@ -57,7 +57,7 @@ export function trackRecordHeldBecause(standing: CustomerStanding | null): strin
  * Why an executive may not approve a `trusted` proposal for this customer now, or null. The proposal
  * was made before enforcement stopped the customer; approving it would lighten detection's thresholds
  * for a customer just found abusing them. The proposal stays open (the refusal writes nothing): a
- * terminated customer's can only be refused, a suspended one's waits for the reinstatement (the
+ * terminated customer's can only be refused, a suspended (or warned) one's waits for the reinstatement (the
  * incidents behind the suspension may restart its clock first, which withdraws it) or is refused.
  */
 export function trustedApprovalBlockedBecause(standing: CustomerStanding | null): string | null {
@@ -71,6 +71,13 @@ export function trustedApprovalBlockedBecause(standing: CustomerStanding | null)
       `customer ${standing.customerId} is ${since(standing)}: a suspended customer cannot be made trusted; ` +
       'the proposal stays open: refuse it (--decision refuse), or decide it once the customer is reinstated ' +
       '(traceguard customers reinstate), unless the next track-record review withdraws it by restarting the clock'
+    );
+  // on probation detection judges it as a new customer: trusting it would undo that at once
+  if (standing?.status === 'warned')
+    return (
+      `customer ${standing.customerId} was ${since(standing)}: a warned customer is on probation (judged on a new ` +
+      "customer's thresholds) and cannot be made trusted; the proposal stays open: refuse it (--decision refuse), " +
+      'or decide it once the customer is reinstated (traceguard customers reinstate)'
     );
   return null;
 }

@@ -291,8 +291,8 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
     expect(openTrustedProposals(await t.audit.list(TRACK_RECORD_STREAM)).size).toBe(0);
   });
 
-  it('approval is refused for a customer suspended or terminated after it was proposed; the proposal stays open', async () => {
-    for (const status of ['suspended', 'terminated'] as const) {
+  it('approval is refused for a customer warned, suspended or terminated after it was proposed; the proposal stays open', async () => {
+    for (const status of ['warned', 'suspended', 'terminated'] as const) {
       const t = await proposed();
       await t.review();
       const records = await t.audit.list(TRACK_RECORD_STREAM);
@@ -313,9 +313,14 @@ describe('trusted vetting: proposed by the review, decided by an executive', () 
         );
       await expect(approve()).rejects.toThrow(TrustedDecisionRefused);
       await expect(approve()).rejects.toThrow(
-        status === 'terminated'
-          ? /^customer C300 was terminated on .*: a termination is final, so it cannot be made trusted; the proposal stays open until you refuse it \(--decision refuse\)$/
-          : /^customer C300 is suspended since .*: a suspended customer cannot be made trusted; the proposal stays open: refuse it \(--decision refuse\), or decide it once the customer is reinstated/,
+        {
+          terminated:
+            /^customer C300 was terminated on .*: a termination is final, so it cannot be made trusted; the proposal stays open until you refuse it \(--decision refuse\)$/,
+          suspended:
+            /^customer C300 is suspended since .*: a suspended customer cannot be made trusted; the proposal stays open: refuse it \(--decision refuse\), or decide it once the customer is reinstated/,
+          warned:
+            /^customer C300 was warned on .*: a warned customer is on probation .* cannot be made trusted; the proposal stays open: refuse it \(--decision refuse\), or decide it once the customer is reinstated/,
+        }[status],
       );
       // nothing written: the registry row as it was, the chain as it was, the proposal still open
       expect(await t.registry.get('C300')).toMatchObject({ vetting: 'standard', tier_since: daysAgo(400) });
