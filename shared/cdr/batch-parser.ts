@@ -16,6 +16,7 @@ import { freeswitchRow } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
 import { JSONL_COLUMN_MAP, JSONL_WIDTH, JsonLinesFastReader } from './formats/jsonl-fast.ts';
 import { normalizeCall } from './normalize.ts';
+import { numberKey } from './number-key.ts';
 import { PackedBlock } from './packed-block.ts';
 import { PackedCall } from './packed-call.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
@@ -347,6 +348,8 @@ export class BatchParser {
     const first = this.recent.repeatOf(
       call.callIdHash,
       call.customerHash,
+      call.callingKey,
+      call.calledKey,
       call.startMs,
       call.durationS,
       call.answered,
@@ -372,7 +375,7 @@ export class BatchParser {
     // the row's own line, not the words of its reason
     this.quarantineRow(
       line,
-      `repeats the call ${line - first} line(s) above (same call_id, customer, start_time, duration and result): counted once`,
+      `repeats the call ${line - first} line(s) above (same call_id, customer, numbers, start_time, duration and result): counted once`,
       raw,
     );
   }
@@ -483,6 +486,9 @@ export class BatchParser {
     const first = this.recent.repeatOf(
       idHash(rec.callId),
       idHash(rec.customerId),
+      // the keys the aggregator gives these numbers (call-facts.ts), as the fast lane reads them
+      rec.callingClass === 'blank' ? -1 : numberKey(rec.calling),
+      numberKey(rec.called),
       rec.startMs,
       rec.durationS,
       rec.answered,

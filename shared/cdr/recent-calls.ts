@@ -3,21 +3,23 @@ import { FNV_OFFSET, FNV_PRIME } from './byte-intern.ts';
 /**
  * A batch's memory of the calls it has read lately, to count a repeated row once. Switch exports
  * repeat rows: an export job retried after a timeout appends what it had already written, and a
- * rotated file starts again a few minutes before where the last one ended. Such a row is the same call
- * (the switch's unique call id for the same customer, the same start to the millisecond, the same
- * billable seconds and outcome); counted again, it would add attempts, numbers and talk time that never happened.
+ * rotated file starts again a few minutes before where the last one ended. Such a row is the same
+ * call: the switch's unique call id, for the same customer, between the same numbers, started in the
+ * same millisecond, with the same billable seconds and outcome. Counted again, it would add attempts,
+ * numbers and talk time that never happened. (The numbers count too: a switch that writes one id for
+ * every call, as some exports write `0` or `-`, must not have its calls merged.)
  *
  * Memory is bounded, as everything a batch's size could grow: the calls are remembered in two
  * generations of at most GENERATION_CALLS each. When the newer one is full, the older is forgotten,
  * so a repeat is always found within GENERATION_CALLS rows of its first reading, and usually within
- * twice that. Each call is kept as two 32-bit words (a hash of its call and customer ids, and one of
- * its start, seconds and outcome) and the line it was read at: two different calls share both words
- * only if their ids collide in a 32-bit hash and they started in the same millisecond.
+ * twice that. Each call is kept as two 32-bit words (a hash of its ids and called number, and one of
+ * its start, seconds, outcome and caller ID) and the line it was read at: two different calls share
+ * both words only if they collide in two 32-bit hashes at once.
  */
 
 /** calls a generation holds before it becomes the older one */
 export const GENERATION_CALLS = 1 << 15;
-/** Int32 words per slot: call-and-customer hash, start-seconds-outcome hash, line (0 = empty) */
+/** Int32 words per slot: the ids-and-called hash, the start-seconds-outcome-caller hash, line (0 = empty) */
 const SLOT = 3;
 const FIRST_SLOTS = 1 << 10;
 
@@ -37,6 +39,11 @@ function utf8Hash(id: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
   return h;
+}
+
+/** A number key (numberKey, up to 2^53; -1 for none) folded to 32 bits. */
+function keyWord(key: number): number {
+  return (key >>> 0) ^ Math.imul(Math.floor(key / 0x100000000) + 1, 0x165667b1);
 }
 
 /** The second word: start (all of its 41+ bits), billable seconds and whether answered, mixed. */
@@ -139,13 +146,16 @@ export class RecentCalls {
   repeatOf(
     callIdHash: number,
     customerHash: number,
+    callingKey: number,
+    calledKey: number,
     startMs: number,
     durationS: number,
     answered: boolean,
     line: number,
   ): number {
-    const a = (callIdHash ^ Math.imul(customerHash, 0x2c1b3c6d)) | 0;
-    const b = whenWord(startMs, durationS, answered);
+    const a =
+      (callIdHash ^ Math.imul(customerHash, 0x2c1b3c6d) ^ Math.imul(keyWord(calledKey), 0x297a2d39)) | 0;
+    const b = (whenWord(startMs, durationS, answered) ^ Math.imul(keyWord(callingKey), 0x1b873593)) | 0;
     const first = this.newer.find(a, b) || (this.older?.find(a, b) ?? 0);
     if (first !== 0) return first;
     let gen = this.newer;

@@ -1,9 +1,10 @@
+import { numberKey, PLAIN_E164 } from '../cdr/number-key.ts';
 import { PackedCall, REJECTED_SIP_CODE } from '../cdr/packed-call.ts';
 import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
 import type { CustomerDeclarations } from './declarations.ts';
-import { numberKey, type PairParts, PLAIN_E164, pairParts } from './distinct.ts';
+import { type PairParts, pairParts } from './distinct.ts';
 import { zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
 import { keyHigh, keyLow, NumberSet } from './number-set.ts';
 import { type InventoryKeys, keyHasPrefix, type NumberInventory, type ReferenceData } from './reference.ts';

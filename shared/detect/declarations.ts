@@ -1,6 +1,6 @@
+import { numberKey } from '../cdr/number-key.ts';
 import { type IpRange, ipv4Value, parseIpRange, signallingAddress } from '../net/ip-range.ts';
 import type { Customer } from './customers.ts';
-import { numberKey } from './distinct.ts';
 import { NumberSet } from './number-set.ts';
 
 /**

@@ -1,7 +1,7 @@
+import { numberKey, PLAIN_E164 } from '../cdr/number-key.ts';
 import { normalizeNumber } from '../cdr/phone.ts';
 import type { Customer } from './customers.ts';
 import type { CustomerDeclarations } from './declarations.ts';
-import { numberKey, PLAIN_E164 } from './distinct.ts';
 import { readPlainInventory } from './inventory-plain.ts';
 import { KEY_SPLIT, keyHigh, keyLow, NumberSet } from './number-set.ts';
 import { OwnedNumbers, type SharedOwnedNumbers } from './owned-numbers.ts';

@@ -5,18 +5,38 @@ import type { QuarantinedRow } from '../../shared/cdr/record.ts';
 
 const START = Date.UTC(2026, 10, 27, 16);
 const C1 = idHash('C1');
+/** the number keys (numberKey) of +12125550101 and +13125550150 */
+const CALLING = 12125550101;
+const CALLED = 13125550150;
+
+/** repeatOf between the usual numbers */
+function seen(
+  recent: RecentCalls,
+  id: number,
+  customer: number,
+  startMs: number,
+  durationS: number,
+  answered: boolean,
+  line: number,
+): number {
+  return recent.repeatOf(id, customer, CALLING, CALLED, startMs, durationS, answered, line);
+}
 
 describe('RecentCalls', () => {
   it('finds a call read again, with the line it was first read at, and nothing else', () => {
     const recent = new RecentCalls();
-    expect(recent.repeatOf(idHash('a'), C1, START, 30, true, 2)).toBe(0);
-    expect(recent.repeatOf(idHash('a'), C1, START, 30, true, 9)).toBe(2);
+    expect(seen(recent, idHash('a'), C1, START, 30, true, 2)).toBe(0);
+    expect(seen(recent, idHash('a'), C1, START, 30, true, 9)).toBe(2);
     // another customer, start, length or outcome: another call
-    expect(recent.repeatOf(idHash('a'), idHash('C2'), START, 30, true, 10)).toBe(0);
-    expect(recent.repeatOf(idHash('a'), C1, START + 1, 30, true, 11)).toBe(0);
-    expect(recent.repeatOf(idHash('a'), C1, START, 31, true, 12)).toBe(0);
-    expect(recent.repeatOf(idHash('a'), C1, START, 30, false, 13)).toBe(0);
-    expect(recent.repeatOf(idHash('b'), C1, START, 30, true, 14)).toBe(0);
+    expect(seen(recent, idHash('a'), idHash('C2'), START, 30, true, 10)).toBe(0);
+    expect(seen(recent, idHash('a'), C1, START + 1, 30, true, 11)).toBe(0);
+    expect(seen(recent, idHash('a'), C1, START, 31, true, 12)).toBe(0);
+    expect(seen(recent, idHash('a'), C1, START, 30, false, 13)).toBe(0);
+    expect(seen(recent, idHash('b'), C1, START, 30, true, 14)).toBe(0);
+    // another caller ID or called number: another call, though a switch gave both the same id
+    expect(recent.repeatOf(idHash('a'), C1, CALLING + 1, CALLED, START, 30, true, 15)).toBe(0);
+    expect(recent.repeatOf(idHash('a'), C1, CALLING, CALLED + 1, START, 30, true, 16)).toBe(0);
+    expect(recent.repeatOf(idHash('a'), C1, -1, CALLED, START, 30, true, 17)).toBe(0);
   });
 
   it('hashes an id as the fast lane does: FNV-1a over its UTF-8 bytes', () => {
@@ -28,24 +48,24 @@ describe('RecentCalls', () => {
     const recent = new RecentCalls();
     const calls = 2 * GENERATION_CALLS + 10;
     let repeats = 0;
-    for (let i = 0; i < calls; i++) if (recent.repeatOf(i, C1, START + i, 0, false, i + 1) !== 0) repeats++;
+    for (let i = 0; i < calls; i++) if (seen(recent, i, C1, START + i, 0, false, i + 1) !== 0) repeats++;
     expect(repeats).toBe(0);
     // the last GENERATION_CALLS calls are all found, with their lines, across table growth and a rotation
     let found = 0;
     for (let i = calls - GENERATION_CALLS; i < calls; i++)
-      if (recent.repeatOf(i, C1, START + i, 0, false, calls + 1) === i + 1) found++;
+      if (seen(recent, i, C1, START + i, 0, false, calls + 1) === i + 1) found++;
     expect(found).toBe(GENERATION_CALLS);
     // the first ones are forgotten: memory stays bounded whatever the batch's length
-    expect(recent.repeatOf(0, C1, START, 0, false, calls + 2)).toBe(0);
+    expect(seen(recent, 0, C1, START, 0, false, calls + 2)).toBe(0);
   });
 
   it("finds a range's first calls among the range before's last ones (repeatsAcross)", () => {
     const before = new RecentCalls({ keepHead: true });
     const next = new RecentCalls({ keepHead: true });
-    for (let i = 0; i < 3000; i++) before.repeatOf(i, C1, START + i, 0, false, i + 1);
-    for (let i = 3000; i < 6000; i++) next.repeatOf(i, C1, START + i, 0, false, i + 1);
+    for (let i = 0; i < 3000; i++) seen(before, i, C1, START + i, 0, false, i + 1);
+    for (let i = 3000; i < 6000; i++) seen(next, i, C1, START + i, 0, false, i + 1);
     expect(repeatsAcross(before.ends(), next.ends())).toBe(false);
-    next.repeatOf(2999, C1, START + 2999, 0, false, 6001);
+    seen(next, 2999, C1, START + 2999, 0, false, 6001);
     expect(repeatsAcross(before.ends(), next.ends())).toBe(true);
     // a reader that keeps no head finds none
     expect(new RecentCalls().ends().head).toHaveLength(0);
@@ -82,7 +102,7 @@ describe('a batch that repeats rows', () => {
     expect(quarantined.map((q) => [q.line, q.reason, q.raw])).toEqual([
       [
         4,
-        'repeats the call 2 line(s) above (same call_id, customer, start_time, duration and result): counted once',
+        'repeats the call 2 line(s) above (same call_id, customer, numbers, start_time, duration and result): counted once',
         row('a'),
       ],
       [5, expect.stringMatching(/^repeats the call 2 line\(s\) above/), row('b')],
@@ -90,9 +110,20 @@ describe('a batch that repeats rows', () => {
     expect(stats).toMatchObject({ rows: 5, calls: 3, quarantined: 2 });
   });
 
-  it('keeps a call id seen again for another customer or another start: not the same call', () => {
-    const text = `${header}${row('a')}${row('a', 'C2')}${row('a', 'C1', '16:00:01')}`;
-    expect(read(text, true).calls).toEqual(['2 a', '3 a', '4 a']);
+  it('keeps a call id seen again for another customer, start or number: not the same call', () => {
+    const text = `${header}${row('a')}${row('a', 'C2')}${row('a', 'C1', '16:00:01')}${row('a').replace('+13125550150', '+13125550151')}`;
+    for (const fast of [true, false]) expect(read(text, fast).calls).toEqual(['2 a', '3 a', '4 a', '5 a']);
+  });
+
+  it('a switch that writes one call id for every call has its calls counted, and its repeats once', () => {
+    // an export that fills call_id with 0: calls differ by their numbers
+    const calls = [0, 1, 2].map((i) => row('0').replace('+13125550150', `+1312555015${i}`));
+    const text = `${header}${calls.join('')}${calls[1]}`;
+    for (const fast of [true, false]) {
+      const { calls: counted, quarantined } = read(text, fast);
+      expect(counted).toEqual(['2 0', '3 0', '4 0']);
+      expect(quarantined.map((q) => q.line)).toEqual([5]);
+    }
   });
 
   it('finds a JSON Lines repeat in either lane, quoting the line as it was written', () => {

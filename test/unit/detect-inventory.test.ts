@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { numberKey, PLAIN_E164 } from '../../shared/cdr/number-key.ts';
 import { normalizeNumber } from '../../shared/cdr/phone.ts';
-import { numberKey, PLAIN_E164 } from '../../shared/detect/distinct.ts';
 import { readPlainInventory } from '../../shared/detect/inventory-plain.ts';
 import { KEY_SPLIT, keyHigh, keyLow } from '../../shared/detect/number-set.ts';
 import { OwnedNumbers } from '../../shared/detect/owned-numbers.ts';
