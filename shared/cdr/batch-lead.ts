@@ -49,18 +49,51 @@ export function crLineEnds(b: Buffer, whole = false): boolean | null {
 const CR = 0x0d;
 const LF = 0x0a;
 
+/** what to send instead of an archive or a document */
+const SEND_CSV = 'export the CDRs as CSV (UTF-8) or JSON Lines; gzip is the only compression read';
+
+/**
+ * Archives and documents by their first bytes (their magic numbers), which no CDR text starts with:
+ * their compressed bytes hold too few NULs to be judged binary, and read as CSV they made a batch of
+ * rows all quarantined rather than a batch refused.
+ */
+const CONTAINERS: Array<[magic: number[], what: string]> = [
+  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (a .zip, or a spreadsheet such as .xlsx)'],
+  [[0x50, 0x4b, 0x05, 0x06], 'an empty ZIP archive'],
+  [[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], 'an Office document (such as a .xls spreadsheet)'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz data'],
+  [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], 'a 7-Zip archive'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd data'],
+  [[0x25, 0x50, 0x44, 0x46, 0x2d], 'a PDF document'],
+  [[0x50, 0x41, 0x52, 0x31], 'a Parquet file'],
+];
+
+function startsWith(sample: Buffer, magic: number[]): boolean {
+  return magic.every((b, i) => sample[i] === b);
+}
+
 /**
  * Why a batch starting with `sample` is no text at all, or null when it may be. UTF-16 text has a NUL
  * beside every other character, binary formats (executables, images, spreadsheets, archives) NULs
- * throughout their headers and padding: more than one byte in 32 of the sample. A stray NUL or two in
- * text is no reason to refuse the batch: its row is quarantined like any row with a NUL in a field,
- * wherever it lies. (Other compressed bytes hold few NULs; they are no CDR layout, which fails them as loudly.)
+ * throughout their headers and padding: more than one byte in 32 of the sample; archives and
+ * documents are known by their first bytes (CONTAINERS). A stray NUL or two in text is no reason to
+ * refuse the batch: its row is quarantined like any row with a NUL in a field, wherever it lies.
  */
 export function notText(sample: Buffer): string | null {
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff))
     return 'UTF-16 text; send it as UTF-8';
   // the gzip magic after the batch's own gzip was taken off (decode.ts): compressed twice
   if (sample[0] === 0x1f && sample[1] === 0x8b) return 'gzip data inside gzip; compress the batch once';
+  for (const [magic, what] of CONTAINERS) if (startsWith(sample, magic)) return `${what}; ${SEND_CSV}`;
+  // bzip2: 'BZh', its block size digit and the magic of its first block (or of its end, when empty)
+  if (
+    startsWith(sample, [0x42, 0x5a, 0x68]) &&
+    sample[3] >= 0x31 &&
+    sample[3] <= 0x39 &&
+    (startsWith(sample.subarray(4), [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]) ||
+      startsWith(sample.subarray(4), [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]))
+  )
+    return `bzip2 data; ${SEND_CSV}`;
   let nuls = 0;
   for (let i = sample.indexOf(0); i !== -1; i = sample.indexOf(0, i + 1)) nuls++;
   return nuls * 32 > sample.length ? 'binary data in the first bytes' : null;

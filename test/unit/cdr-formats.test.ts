@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
@@ -203,6 +203,29 @@ describe('unreadable batches', () => {
   it('rejects binary data and text that is no CDR layout', async () => {
     await expect(parse(Buffer.from([1, 2, 0, 3, 4]))).rejects.toThrow(/not a text file/);
     await expect(parse('hello,world\n')).rejects.toThrow(/line 1: not a CDR batch/);
+  });
+
+  it('refuses archives and documents by their first bytes, saying what to send instead', async () => {
+    // a CSV compressed into each container: too few NULs to be judged binary
+    const packed = deflateRawSync(
+      Buffer.from(`${HEADER}\na,1764261067,,,0,C1,,2025550143,3125550199,200,,,,\n`.repeat(40)),
+    );
+    const cases: Array<[number[], RegExp]> = [
+      [[0x50, 0x4b, 0x03, 0x04, 0x14, 0x00], /a ZIP archive \(a \.zip, or a spreadsheet such as \.xlsx\)/],
+      [[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], /an Office document/],
+      [[0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], /bzip2 data/],
+      [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], /xz data/],
+      [[0x25, 0x50, 0x44, 0x46, 0x2d, 0x31], /a PDF document/],
+    ];
+    for (const [magic, what] of cases) {
+      const bytes = Buffer.concat([Buffer.from(magic), packed]);
+      await expect(parse(bytes)).rejects.toThrow(what);
+      await expect(parse(bytes)).rejects.toThrow(
+        /export the CDRs as CSV \(UTF-8\) or JSON Lines; gzip is the only compression read\)$/,
+      );
+    }
+    // text that merely starts like one is read as text: an unquoted native row whose account is BZh1
+    await expect(parse('BZh1,2025550143\n')).rejects.toThrow(/line 1: not a CDR batch/);
   });
 
   it('rejects UTF-16 text and compressed data, but quarantines the row of a stray NUL in the first bytes', async () => {
