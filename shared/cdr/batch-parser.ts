@@ -16,12 +16,11 @@ import { freeswitchRow } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
 import { JSONL_COLUMN_MAP, JSONL_WIDTH, JsonLinesFastReader } from './formats/jsonl-fast.ts';
 import { normalizeCall } from './normalize.ts';
-import { numberKey } from './number-key.ts';
 import { PackedBlock } from './packed-block.ts';
-import { PackedCall } from './packed-call.ts';
+import { PackedCall, packRecord } from './packed-call.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import type { RawCall } from './raw-call.ts';
-import { idHash, RecentCalls, type RecentEnds } from './recent-calls.ts';
+import { idHash, partyHash, RecentCalls, type RecentEnds } from './recent-calls.ts';
 import type { CallRecord, QuarantinedRow } from './record.ts';
 import type { ZoneClock } from './time.ts';
 import { ByteTimeParser } from './time-bytes.ts';
@@ -139,6 +138,8 @@ export class BatchParser {
   private readonly stats: BatchStats;
   private fast: CanonicalFastReader | null = null;
   private readonly packedCall = new PackedCall();
+  /** a general-lane record packed for the repeat check (packRecord) */
+  private readonly recordPacked = new PackedCall();
   /** fast-lane rows not yet handed to sink.packed (see flushPacked) */
   private block: PackedBlock | null = null;
   private readonly toSink = (c: PackedCall): void => this.sink.packed?.(c);
@@ -345,16 +346,7 @@ export class BatchParser {
   private tookPacked(buf: Buffer, from: number, to: number, json: boolean): void {
     const call = this.packedCall;
     this.stats.rows++;
-    const first = this.recent.repeatOf(
-      call.callIdHash,
-      call.customerHash,
-      call.callingKey,
-      call.calledKey,
-      call.startMs,
-      call.durationS,
-      call.answered,
-      call.line,
-    );
+    const first = this.recent.repeatOf(call);
     if (first !== 0) {
       const raw = json
         ? buf.toString('utf8', from, to).trim().slice(0, RAW_LIMIT)
@@ -375,7 +367,7 @@ export class BatchParser {
     // the row's own line, not the words of its reason
     this.quarantineRow(
       line,
-      `repeats the call ${line - first} line(s) above (same call_id, customer, numbers, start_time, duration and result): counted once`,
+      `repeats the call ${line - first} line(s) above (same call_id, customer, trunk, numbers, start_time, duration and result): counted once`,
       raw,
     );
   }
@@ -483,17 +475,11 @@ export class BatchParser {
       }
       throw e;
     }
-    const first = this.recent.repeatOf(
-      idHash(rec.callId),
-      idHash(rec.customerId),
-      // the keys the aggregator gives these numbers (call-facts.ts), as the fast lane reads them
-      rec.callingClass === 'blank' ? -1 : numberKey(rec.calling),
-      numberKey(rec.called),
-      rec.startMs,
-      rec.durationS,
-      rec.answered,
-      line,
-    );
+    // the record as the fast lane would have packed it, with the hashes it takes while reading
+    const packed = packRecord(rec, this.recordPacked);
+    packed.callIdHash = idHash(rec.callId);
+    packed.partyHash = partyHash(idHash(rec.customerId), idHash(rec.trunkId));
+    const first = this.recent.repeatOf(packed);
     if (first !== 0) {
       this.repeated(line, first, rawText());
       return;

@@ -16,7 +16,7 @@ export class PackedBlock {
   private readonly line: Float64Array;
   private readonly callId: string[];
   private readonly callIdHash: Int32Array;
-  private readonly customerHash: Int32Array;
+  private readonly partyHash: Int32Array;
   private readonly sourceIpV4: Float64Array;
   private readonly startMs: Float64Array;
   private readonly hourIdx: Float64Array;
@@ -41,7 +41,7 @@ export class PackedBlock {
     this.line = new Float64Array(capacity);
     this.callId = new Array<string>(capacity).fill('');
     this.callIdHash = new Int32Array(capacity);
-    this.customerHash = new Int32Array(capacity);
+    this.partyHash = new Int32Array(capacity);
     this.sourceIpV4 = new Float64Array(capacity);
     this.startMs = new Float64Array(capacity);
     this.hourIdx = new Float64Array(capacity);
@@ -67,7 +67,7 @@ export class PackedBlock {
     this.line[i] = c.line;
     this.callId[i] = c.callId;
     this.callIdHash[i] = c.callIdHash;
-    this.customerHash[i] = c.customerHash;
+    this.partyHash[i] = c.partyHash;
     this.sourceIpV4[i] = c.sourceIpV4;
     this.startMs[i] = c.startMs;
     this.hourIdx[i] = c.hourIdx;
@@ -98,7 +98,7 @@ export class PackedBlock {
       out.line = this.line[i];
       out.callId = this.callId[i];
       out.callIdHash = this.callIdHash[i];
-      out.customerHash = this.customerHash[i];
+      out.partyHash = this.partyHash[i];
       out.sourceIpV4 = this.sourceIpV4[i];
       out.startMs = this.startMs[i];
       out.hourIdx = this.hourIdx[i];

@@ -1,4 +1,6 @@
-import type { Attestation, NumberClass, Verstat } from './record.ts';
+import { numberKey } from './number-key.ts';
+import type { Attestation, CallRecord, NumberClass, Verstat } from './record.ts';
+import { HOUR_MS } from './time.ts';
 
 /**
  * One call reduced to what aggregation reads, as numbers and interned strings. The canonical fast
@@ -39,8 +41,8 @@ export class PackedCall {
    * can collide)
    */
   customerSlot = -1;
-  /** FNV-1a of the customer id's bytes (recent-calls.ts idHash) */
-  customerHash = 0;
+  /** the customer and trunk ids' FNV-1a hashes, mixed (recent-calls.ts partyHash) */
+  partyHash = 0;
   trunkId = '';
   /** -1 for a blank caller ID */
   callingKey = -1;
@@ -53,4 +55,27 @@ export class PackedCall {
   calledNpaNxx = -1;
   attestation: Attestation = '';
   verstat: Verstat = '';
+}
+
+/**
+ * A record of the general lane as the fast lane would have packed it (numbers as their keys, a
+ * rejection without a SIP code as REJECTED_SIP_CODE), into `p`: what aggregation and the repeat check
+ * read, whichever lane a row came by. The call id and the hashes are left as they were.
+ */
+export function packRecord(r: CallRecord, p: PackedCall): PackedCall {
+  p.line = r.line;
+  p.startMs = r.startMs;
+  p.hourIdx = Math.floor(r.startMs / HOUR_MS);
+  p.durationS = r.durationS;
+  p.answered = r.answered;
+  p.sipCode = r.sipCode ?? (r.disposition === 'REJECTED' ? REJECTED_SIP_CODE : 0);
+  p.customerId = r.customerId;
+  p.trunkId = r.trunkId;
+  p.callingKey = r.callingClass === 'blank' ? -1 : numberKey(r.calling);
+  p.callingClass = r.callingClass;
+  p.calledKey = numberKey(r.called);
+  p.calledClass = r.calledClass;
+  p.attestation = r.attestation;
+  p.verstat = r.verstat;
+  return p;
 }

@@ -1,13 +1,15 @@
 import { FNV_OFFSET, FNV_PRIME } from './byte-intern.ts';
+import type { PackedCall } from './packed-call.ts';
 
 /**
  * A batch's memory of the calls it has read lately, to count a repeated row once. Switch exports
  * repeat rows: an export job retried after a timeout appends what it had already written, and a
  * rotated file starts again a few minutes before where the last one ended. Such a row is the same
- * call: the switch's unique call id, for the same customer, between the same numbers, started in the
- * same millisecond, with the same billable seconds and outcome. Counted again, it would add attempts,
- * numbers and talk time that never happened. (The numbers count too: a switch that writes one id for
- * every call, as some exports write `0` or `-`, must not have its calls merged.)
+ * call in every respect: the switch's unique call id, the same customer and trunk, the same numbers,
+ * started in the same millisecond, with the same billable seconds and outcome (answered or not, SIP
+ * code). Counted again, it would add attempts, numbers and talk time that never happened. Rows that
+ * differ in any of these are kept: a switch that writes one id for every call (some write `0` or `-`),
+ * or the legs of one call forked to two routes, each answering its own way.
  *
  * Memory is bounded, as everything a batch's size could grow: the calls are remembered in two
  * generations of at most GENERATION_CALLS each. When the newer one is full, the older is forgotten,
@@ -41,18 +43,22 @@ function utf8Hash(id: string): number {
   return h;
 }
 
+/** The customer and trunk ids' hashes (idHash) as one: who handed the call over, and where. */
+export function partyHash(customerHash: number, trunkHash: number): number {
+  return (customerHash ^ Math.imul(trunkHash, 0x2c1b3c6d)) | 0;
+}
+
 /** A number key (numberKey, up to 2^53; -1 for none) folded to 32 bits. */
 function keyWord(key: number): number {
   return (key >>> 0) ^ Math.imul(Math.floor(key / 0x100000000) + 1, 0x165667b1);
 }
 
-/** The second word: start (all of its 41+ bits), billable seconds and whether answered, mixed. */
-function whenWord(startMs: number, durationS: number, answered: boolean): number {
+/** Start (all of its 41+ bits), billable seconds, whether answered and the SIP code, mixed. */
+function whenWord(startMs: number, durationS: number, answered: boolean, sipCode: number): number {
   const low = startMs >>> 0;
   const high = Math.floor(startMs / 0x100000000);
-  return (
-    (low ^ Math.imul(high + 1, 0x27d4eb2d) ^ Math.imul(durationS * 2 + (answered ? 1 : 0), 0x9e3779b1)) | 0
-  );
+  const outcome = (durationS * 2 + (answered ? 1 : 0)) * 1024 + sipCode;
+  return (low ^ Math.imul(high + 1, 0x27d4eb2d) ^ Math.imul(outcome, 0x9e3779b1)) | 0;
 }
 
 function slotOf(a: number, b: number): number {
@@ -140,22 +146,17 @@ export class RecentCalls {
   }
 
   /**
-   * The line this call was first read at when it was read lately (a repeat: count it once), else 0,
-   * after remembering it as read at `line` (1-based, so never 0).
+   * The line this call (its ids, numbers, start, seconds and outcome, as PackedCall carries them) was
+   * first read at when it was read lately (a repeat: count it once), else 0, after remembering it as
+   * read at its line (1-based, so never 0).
    */
-  repeatOf(
-    callIdHash: number,
-    customerHash: number,
-    callingKey: number,
-    calledKey: number,
-    startMs: number,
-    durationS: number,
-    answered: boolean,
-    line: number,
-  ): number {
-    const a =
-      (callIdHash ^ Math.imul(customerHash, 0x2c1b3c6d) ^ Math.imul(keyWord(calledKey), 0x297a2d39)) | 0;
-    const b = (whenWord(startMs, durationS, answered) ^ Math.imul(keyWord(callingKey), 0x1b873593)) | 0;
+  repeatOf(call: PackedCall): number {
+    const a = (call.callIdHash ^ call.partyHash ^ Math.imul(keyWord(call.calledKey), 0x297a2d39)) | 0;
+    const b =
+      (whenWord(call.startMs, call.durationS, call.answered, call.sipCode) ^
+        Math.imul(keyWord(call.callingKey), 0x1b873593)) |
+      0;
+    const line = call.line;
     const first = this.newer.find(a, b) || (this.older?.find(a, b) ?? 0);
     if (first !== 0) return first;
     let gen = this.newer;

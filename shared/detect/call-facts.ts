@@ -1,8 +1,7 @@
 import { numberKey, PLAIN_E164 } from '../cdr/number-key.ts';
-import { PackedCall, REJECTED_SIP_CODE } from '../cdr/packed-call.ts';
+import { PackedCall, packRecord } from '../cdr/packed-call.ts';
 import { destinationOf } from '../cdr/phone.ts';
 import type { CallRecord } from '../cdr/record.ts';
-import { HOUR_MS } from '../cdr/time.ts';
 import type { CustomerDeclarations } from './declarations.ts';
 import { type PairParts, pairParts } from './distinct.ts';
 import { zoneIndexOfNpa, zoneIndexOfNumber } from './npa-zones.ts';
@@ -98,22 +97,8 @@ export class CallFactsReader {
 
   /** The record as a PackedCall (reused), its facts in `facts`. */
   ofRecord(r: CallRecord): PackedCall {
-    const p = this.scratch;
-    p.line = r.line;
-    p.startMs = r.startMs;
-    p.hourIdx = Math.floor(r.startMs / HOUR_MS);
-    p.durationS = r.durationS;
-    p.answered = r.answered;
-    p.sipCode = r.sipCode ?? (r.disposition === 'REJECTED' ? REJECTED_SIP_CODE : 0);
-    p.customerId = r.customerId;
-    p.trunkId = r.trunkId;
+    const p = packRecord(r, this.scratch);
     const blank = r.callingClass === 'blank';
-    p.callingKey = blank ? -1 : numberKey(r.calling);
-    p.callingClass = r.callingClass;
-    p.calledKey = numberKey(r.called);
-    p.calledClass = r.calledClass;
-    p.attestation = r.attestation;
-    p.verstat = r.verstat;
     const f = this.facts;
     f.callingEqualsCalled = r.calling === r.called;
     f.neighborNpaNxx =

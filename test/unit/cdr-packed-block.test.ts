@@ -19,7 +19,7 @@ const callArb = fc.record({
   sipCode: fc.integer({ min: 0, max: 699 }),
   customerId: fc.string(),
   customerSlot: fc.integer({ min: -1, max: 100_000 }),
-  customerHash: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  partyHash: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
   trunkId: fc.string(),
   callingKey: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2 ** 53 - 1 })),
   callingClass: fc.constantFrom(...CLASSES),

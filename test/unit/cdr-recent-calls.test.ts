@@ -1,42 +1,58 @@
 import { describe, expect, it } from 'vitest';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
-import { GENERATION_CALLS, idHash, RecentCalls, repeatsAcross } from '../../shared/cdr/recent-calls.ts';
+import { PackedCall } from '../../shared/cdr/packed-call.ts';
+import {
+  GENERATION_CALLS,
+  idHash,
+  partyHash,
+  RecentCalls,
+  repeatsAcross,
+} from '../../shared/cdr/recent-calls.ts';
 import type { QuarantinedRow } from '../../shared/cdr/record.ts';
 
 const START = Date.UTC(2026, 10, 27, 16);
-const C1 = idHash('C1');
-/** the number keys (numberKey) of +12125550101 and +13125550150 */
-const CALLING = 12125550101;
-const CALLED = 13125550150;
 
-/** repeatOf between the usual numbers */
-function seen(
-  recent: RecentCalls,
-  id: number,
-  customer: number,
-  startMs: number,
-  durationS: number,
-  answered: boolean,
-  line: number,
-): number {
-  return recent.repeatOf(id, customer, CALLING, CALLED, startMs, durationS, answered, line);
+/** A call as the reader packs it: the usual one, with what `over` changes. */
+function call(over: Partial<PackedCall> = {}): PackedCall {
+  return Object.assign(new PackedCall(), {
+    line: 2,
+    callIdHash: idHash('a'),
+    partyHash: partyHash(idHash('C1'), idHash('T1')),
+    callingKey: 12125550101,
+    calledKey: 13125550150,
+    startMs: START,
+    durationS: 30,
+    answered: true,
+    sipCode: 200,
+    ...over,
+  });
 }
+
+/** The i-th of many different calls, read at `line`. */
+const nth = (i: number, line: number) => call({ callIdHash: i, startMs: START + i, line });
 
 describe('RecentCalls', () => {
   it('finds a call read again, with the line it was first read at, and nothing else', () => {
     const recent = new RecentCalls();
-    expect(seen(recent, idHash('a'), C1, START, 30, true, 2)).toBe(0);
-    expect(seen(recent, idHash('a'), C1, START, 30, true, 9)).toBe(2);
-    // another customer, start, length or outcome: another call
-    expect(seen(recent, idHash('a'), idHash('C2'), START, 30, true, 10)).toBe(0);
-    expect(seen(recent, idHash('a'), C1, START + 1, 30, true, 11)).toBe(0);
-    expect(seen(recent, idHash('a'), C1, START, 31, true, 12)).toBe(0);
-    expect(seen(recent, idHash('a'), C1, START, 30, false, 13)).toBe(0);
-    expect(seen(recent, idHash('b'), C1, START, 30, true, 14)).toBe(0);
-    // another caller ID or called number: another call, though a switch gave both the same id
-    expect(recent.repeatOf(idHash('a'), C1, CALLING + 1, CALLED, START, 30, true, 15)).toBe(0);
-    expect(recent.repeatOf(idHash('a'), C1, CALLING, CALLED + 1, START, 30, true, 16)).toBe(0);
-    expect(recent.repeatOf(idHash('a'), C1, -1, CALLED, START, 30, true, 17)).toBe(0);
+    expect(recent.repeatOf(call())).toBe(0);
+    expect(recent.repeatOf(call({ line: 9 }))).toBe(2);
+    // another id, customer, trunk, number, start, length or outcome: another call (a switch may give
+    // every call one id; a call forked to two routes has two legs that each end their own way)
+    const others: Array<Partial<PackedCall>> = [
+      { callIdHash: idHash('b') },
+      { partyHash: partyHash(idHash('C2'), idHash('T1')) },
+      { partyHash: partyHash(idHash('C1'), idHash('T2')) },
+      { callingKey: 12125550102 },
+      { callingKey: -1 },
+      { calledKey: 13125550151 },
+      { startMs: START + 1 },
+      { durationS: 31 },
+      { answered: false, durationS: 0, sipCode: 486 },
+      { answered: false, durationS: 0, sipCode: 487 },
+    ];
+    expect(others.map((over, k) => recent.repeatOf(call({ ...over, line: 10 + k })))).toEqual(
+      others.map(() => 0),
+    );
   });
 
   it('hashes an id as the fast lane does: FNV-1a over its UTF-8 bytes', () => {
@@ -48,24 +64,24 @@ describe('RecentCalls', () => {
     const recent = new RecentCalls();
     const calls = 2 * GENERATION_CALLS + 10;
     let repeats = 0;
-    for (let i = 0; i < calls; i++) if (seen(recent, i, C1, START + i, 0, false, i + 1) !== 0) repeats++;
+    for (let i = 0; i < calls; i++) if (recent.repeatOf(nth(i, i + 1)) !== 0) repeats++;
     expect(repeats).toBe(0);
     // the last GENERATION_CALLS calls are all found, with their lines, across table growth and a rotation
     let found = 0;
     for (let i = calls - GENERATION_CALLS; i < calls; i++)
-      if (seen(recent, i, C1, START + i, 0, false, calls + 1) === i + 1) found++;
+      if (recent.repeatOf(nth(i, calls + 1)) === i + 1) found++;
     expect(found).toBe(GENERATION_CALLS);
     // the first ones are forgotten: memory stays bounded whatever the batch's length
-    expect(seen(recent, 0, C1, START, 0, false, calls + 2)).toBe(0);
+    expect(recent.repeatOf(nth(0, calls + 2))).toBe(0);
   });
 
   it("finds a range's first calls among the range before's last ones (repeatsAcross)", () => {
     const before = new RecentCalls({ keepHead: true });
     const next = new RecentCalls({ keepHead: true });
-    for (let i = 0; i < 3000; i++) seen(before, i, C1, START + i, 0, false, i + 1);
-    for (let i = 3000; i < 6000; i++) seen(next, i, C1, START + i, 0, false, i + 1);
+    for (let i = 0; i < 3000; i++) before.repeatOf(nth(i, i + 1));
+    for (let i = 3000; i < 6000; i++) next.repeatOf(nth(i, i + 1));
     expect(repeatsAcross(before.ends(), next.ends())).toBe(false);
-    seen(next, 2999, C1, START + 2999, 0, false, 6001);
+    next.repeatOf(nth(2999, 6001));
     expect(repeatsAcross(before.ends(), next.ends())).toBe(true);
     // a reader that keeps no head finds none
     expect(new RecentCalls().ends().head).toHaveLength(0);
@@ -102,7 +118,7 @@ describe('a batch that repeats rows', () => {
     expect(quarantined.map((q) => [q.line, q.reason, q.raw])).toEqual([
       [
         4,
-        'repeats the call 2 line(s) above (same call_id, customer, numbers, start_time, duration and result): counted once',
+        'repeats the call 2 line(s) above (same call_id, customer, trunk, numbers, start_time, duration and result): counted once',
         row('a'),
       ],
       [5, expect.stringMatching(/^repeats the call 2 line\(s\) above/), row('b')],
@@ -113,6 +129,16 @@ describe('a batch that repeats rows', () => {
   it('keeps a call id seen again for another customer, start or number: not the same call', () => {
     const text = `${header}${row('a')}${row('a', 'C2')}${row('a', 'C1', '16:00:01')}${row('a').replace('+13125550150', '+13125550151')}`;
     for (const fast of [true, false]) expect(read(text, fast).calls).toEqual(['2 a', '3 a', '4 a', '5 a']);
+  });
+
+  it('counts both legs of a call forked to two routes, each ending its own way', () => {
+    const leg = (code: string) => row('f').replace(',200\n', `,${code}\n`);
+    const text = `${header}${leg('486')}${leg('487')}${leg('487')}`;
+    for (const fast of [true, false]) {
+      const { calls, quarantined } = read(text, fast);
+      expect(calls).toEqual(['2 f', '3 f']);
+      expect(quarantined.map((q) => q.line)).toEqual([4]);
+    }
   });
 
   it('a switch that writes one call id for every call has its calls counted, and its repeats once', () => {

@@ -3,6 +3,7 @@ import { classifyNanpParts } from '../nanp.ts';
 import { DISPOSITION_NAMES, VERSTAT_NAMES } from '../normalize.ts';
 import { type PackedCall, REJECTED_SIP_CODE } from '../packed-call.ts';
 import { TIME_ORDER_SLACK_MS } from '../plausibility.ts';
+import { partyHash } from '../recent-calls.ts';
 import type { Attestation, NumberClass, Verstat } from '../record.ts';
 import type { ByteTimeParser } from '../time-bytes.ts';
 import type { ColumnMap } from './canonical-csv.ts';
@@ -219,6 +220,8 @@ export class CanonicalFastReader {
     let customerId = '';
     let customerSlot = -1;
     let customerHash = 0;
+    // an empty trunk hashes as the general lane hashes '' (idHash)
+    let trunkHash = FNV_OFFSET;
     let trunkId = '';
     let callingKey = -1;
     let callingClass: NumberClass = 'blank';
@@ -323,6 +326,7 @@ export class CanonicalFastReader {
             e = this.idEnd(buf, s);
             if (!plainEnds(buf, s, e)) return -1;
             trunkId = this.ids.internHashed(buf, s, e, this.idHash);
+            trunkHash = this.idHash;
             if (this.ids.lastBad) return -1;
             break;
           case Kind.Calling:
@@ -418,7 +422,7 @@ export class CanonicalFastReader {
     out.line = line;
     out.callId = callId;
     out.callIdHash = callIdHash;
-    out.customerHash = customerHash;
+    out.partyHash = partyHash(customerHash, trunkHash);
     out.sourceIpV4 = sourceIpV4;
     out.startMs = startMs;
     out.hourIdx = hourIdx;
