@@ -44,8 +44,10 @@ function quarantineText(key: string, found: BatchQuarantine, safe: (text: string
   if (parts.length > 0) {
     lines.push(`${name}: ${rows(parts)} row(s) quarantined, in ${objects(parts)}`);
     // numbers masked here as in every terminal line; --json gives the rows as stored
+    // the row as the switch wrote it, without the line end a CSV record keeps
     for (const p of parts)
-      for (const row of p.rows) lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw)}`);
+      for (const row of p.rows)
+        lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw.replace(/\r?\n$/, ''))}`);
     if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
   } else if (batchId === null)
     lines.push(

@@ -125,6 +125,8 @@ describe('traceguard quarantine show', () => {
     );
     expect(lines[1]).toMatch(/^ {2}line 3: .*start_time/);
     expect(lines[2]).toMatch(/^ {4}bad-1,yesterday,/);
+    // the row without the line end its CSV record kept (shown escaped, it ended every row in \x0a)
+    expect(lines[2]).not.toMatch(/\\x0a$/);
     expect(lines[3]).toMatch(/^ {2}line 5: .*customer_id/);
     expect(lines[5]).toBe('  line 90001: duration_s is not a number');
     // the earlier upload's third part is not this batch's: named as such, its rows not listed
