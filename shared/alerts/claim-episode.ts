@@ -25,7 +25,8 @@ export async function claimEpisode(
     const decision = decideAlert(stored?.episode ?? null, event, policy);
     // a redelivery of the event that holds the claim: the claim is already ours
     if (!decision.alert || decision.why === 'unsent_redelivery') return decision;
-    if (await store.put(claimedEpisode(event), stored?.version ?? null)) return decision;
+    const within = decision.why === 'must_page' ? (stored?.episode ?? null) : null;
+    if (await store.put(claimedEpisode(event, within), stored?.version ?? null)) return decision;
   }
   throw new Error(
     `alert episode of customer ${event.customerId}: ${MAX_ATTEMPTS} conflicting writes in a row; the message will be redelivered`,

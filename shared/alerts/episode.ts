@@ -39,10 +39,15 @@ export interface EpisodeEvent {
   severity: Severity;
   key: string;
   atMs: number;
+  /**
+   * An action item that must reach on-call even within an episode: a corrected traceback answer
+   * (the requester was told not_found and has to be sent the correction before its deadline)
+   */
+  mustPage?: boolean;
 }
 
 export type EpisodeDecision =
-  | { alert: true; why: 'first' | 'escalation' | 'quiet_period_over' | 'unsent_redelivery' }
+  | { alert: true; why: 'first' | 'escalation' | 'quiet_period_over' | 'unsent_redelivery' | 'must_page' }
   | { alert: false; why: 'duplicate' | 'within_episode' };
 
 export function decideAlert(
@@ -59,14 +64,18 @@ export function decideAlert(
     return { alert: true, why: 'escalation' };
   if (event.atMs - episode.alertedAtMs >= policy.quietPeriodMs)
     return { alert: true, why: 'quiet_period_over' };
+  if (event.mustPage) return { alert: true, why: 'must_page' };
   return { alert: false, why: 'within_episode' };
 }
 
 /**
  * The episode after an event that alerts (first, escalation or quiet period over): it now stands at
- * the event's severity, from now, claimed by this event until its alert has gone out.
+ * the event's severity, from now, claimed by this event until its alert has gone out. An event that
+ * pages only because it must (`mustPage` within an episode) takes the claim, so a redelivery of it
+ * pages once, but leaves the episode's severity and quiet period as they were.
  */
-export function claimedEpisode(event: EpisodeEvent): AlertEpisode {
+export function claimedEpisode(event: EpisodeEvent, within: AlertEpisode | null = null): AlertEpisode {
+  if (within !== null) return { ...within, lastKey: event.key, state: 'claimed' };
   return {
     customerId: event.customerId,
     severity: event.severity,

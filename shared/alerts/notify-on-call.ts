@@ -47,7 +47,8 @@ function customerEvent(body: string): EscalationEvent | null {
  * names the customer's open case. An event that opens a case does not page here: the case starter's
  * "needs review" notification, which names the case, is that page, so on-call hears of it once; the
  * same holds for the customer's first paging event when another event of it opened the case.
- * Anything that is not a customer's finding or traceback pages as before.
+ * A traceback answer that corrects a `not_found` one always pages, once, saying to send the
+ * correction. Anything that is not a customer's finding or traceback pages as before.
  */
 export async function notifyOnCall(body: string, deps: NotifyDeps): Promise<NotifyOutcome> {
   const event = customerEvent(body);
@@ -59,7 +60,14 @@ export async function notifyOnCall(body: string, deps: NotifyDeps): Promise<Noti
   const key = eventKey(event);
   const who = { customerId: event.customer_id, severity: event.severity };
   const atMs = (deps.now ?? Date.now)();
-  const decision = await claimEpisode(deps.episodes, { ...who, key, atMs }, deps.policy);
+  // a corrected traceback answer is an action item (send the requester the correction before the
+  // deadline): it pages within an episode, and itself, as the case's page does not name it
+  const correction = event.type === 'traceback' && event.revised_from === 'not_found';
+  const decision = await claimEpisode(
+    deps.episodes,
+    { ...who, key, atMs, mustPage: correction },
+    deps.policy,
+  );
   const open = await deps.cases.openCaseOf(event.customer_id);
   const openCase = open?.caseId ?? null;
   if (!decision.alert) return { outcome: 'suppressed', why: decision.why, ...who, caseId: openCase };
@@ -69,7 +77,7 @@ export async function notifyOnCall(body: string, deps: NotifyDeps): Promise<Noti
     open === null ||
     open.caseId === caseIdOpenedBy(event) ||
     (decision.why === 'first' && atMs - open.openedAtMs < deps.policy.quietPeriodMs);
-  if (reachesCase(event) && caseHasPaged) {
+  if (reachesCase(event) && caseHasPaged && !correction) {
     await deps.episodes.markSent(event.customer_id, key);
     return { outcome: 'left_to_case', why: decision.why, ...who, caseId: openCase ?? caseIdOpenedBy(event) };
   }

@@ -42,6 +42,8 @@ export const tracebackEventSchema = z.looseObject({
   trunk_id: z.string().optional(),
   repeat_count: z.number().int().nonnegative().default(1),
   severity: severitySchema,
+  /** set when the answer corrects a `not_found` one the requester already holds */
+  revised_from: z.string().optional(),
 });
 export type TracebackEvent = z.infer<typeof tracebackEventSchema>;
 

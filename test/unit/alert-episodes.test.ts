@@ -135,6 +135,20 @@ const finding = (customer: string, severity: Severity, hour: number) =>
     metrics: { calls: 325, answered: 203 },
   });
 
+const answered = (customer: string, tracebackId: string, extra: object = {}) =>
+  JSON.stringify({
+    type: 'traceback',
+    traceback_id: tracebackId,
+    customer_id: customer,
+    trunk_id: 'T1',
+    repeat_count: 1,
+    severity: 'medium',
+    status: 'found',
+    ...extra,
+  });
+const corrected = (customer: string, tracebackId: string) =>
+  answered(customer, tracebackId, { revised_from: 'not_found' });
+
 function deps(now = T0) {
   const episodes = new MemoryEpisodeStore();
   const cases = new MemoryOpenCases();
@@ -229,6 +243,40 @@ describe('notifyOnCall', () => {
     expect(await notifyOnCall(body, d)).toMatchObject({ outcome: 'sent', why: 'unsent_redelivery' });
     expect(await notifyOnCall(body, d)).toMatchObject({ outcome: 'suppressed', why: 'duplicate' });
     expect(d.publisher.sent).toHaveLength(1);
+  });
+
+  it('a corrected traceback answer pages within a critical episode, once, and keeps the episode as it was', async () => {
+    // Prepare: a critical finding paged and opened a case; the answer to a traceback is then corrected
+    const d = deps();
+    const critical = finding('C920', 'critical', 0);
+    await notifyOnCall(critical, d);
+    d.cases.open.set('C920', { caseId: caseIdOpenedBy(JSON.parse(critical)), openedAtMs: T0 });
+    const before = (await d.episodes.get('C920'))?.episode;
+    // Act: the corrected answer, then its redelivery
+    const outcome = await notifyOnCall(corrected('C920', 'ITG-1'), d);
+    const again = await notifyOnCall(corrected('C920', 'ITG-1'), d);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'sent', why: 'must_page' });
+    expect(again).toMatchObject({ outcome: 'suppressed', why: 'duplicate' });
+    expect(d.publisher.sent.filter((a) => a.subject.includes('ITG-1'))).toHaveLength(1);
+    expect(d.publisher.sent.at(-1)?.text).toContain('send the requester this corrected answer');
+    const after = (await d.episodes.get('C920'))?.episode;
+    expect(after).toMatchObject({ severity: 'critical', alertedAtMs: before?.alertedAtMs });
+    // the episode still suppresses what it suppressed before
+    expect(await notifyOnCall(finding('C920', 'high', 2), d)).toMatchObject({ outcome: 'suppressed' });
+  });
+
+  it("a corrected traceback answer that opens a customer's case pages itself: the case's page does not name it", async () => {
+    const d = deps();
+    expect(await notifyOnCall(corrected('C921', 'ITG-2'), d)).toMatchObject({
+      outcome: 'sent',
+      why: 'first',
+    });
+    expect(await notifyOnCall(corrected('C921', 'ITG-2'), d)).toMatchObject({ outcome: 'suppressed' });
+    expect(d.publisher.sent).toHaveLength(1);
+    expect(d.publisher.sent[0].subject).toContain('traceback ITG-2 answered (corrected)');
+    // an answer that corrects nothing still leaves the page to the case
+    expect(await notifyOnCall(answered('C922', 'ITG-3'), d)).toMatchObject({ outcome: 'left_to_case' });
   });
 
   it('other events are paged as before, without an episode', async () => {
