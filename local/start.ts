@@ -24,7 +24,7 @@ import {
 } from './demo/seed-sample.ts';
 import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
 import { runTrackRecordOnce } from './demo/track-record.ts';
-import { failureReasons } from './glue/lambda-runner.ts';
+import { handlerFailureReasons } from './glue/handler-failure.ts';
 import { startupSweepLines } from './glue/startup-sweep.ts';
 import { queueDepth } from './queue-depth.ts';
 import { startLocalStack } from './stack.ts';
@@ -63,7 +63,7 @@ const stack = await startLocalStack({
     appendFileSync(join(logDir, 'local-runtime.log'), `${new Date().toISOString()} ${text}\n`);
     // a line per reason here, whole, so a run that waits on a failing message says why (numbers
     // masked: errors may quote rows)
-    for (const reason of failureReasons(error))
+    for (const reason of handlerFailureReasons(error))
       say(
         `traceguard: a handler failed: ${maskPhoneNumbers(reason)} (retried by SQS; details in ${join(logDir, 'local-runtime.log')})`,
       );

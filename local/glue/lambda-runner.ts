@@ -187,6 +187,7 @@ class FunctionSandbox {
 export class LambdaRunner {
   private readonly sandboxes = new Map<string, FunctionSandbox>();
   private readonly activity: ActivityTracker;
+  private readonly names: Map<string, string>;
   invocations = 0;
 
   constructor(options: {
@@ -199,6 +200,7 @@ export class LambdaRunner {
   }) {
     this.activity = options.activity;
     const names = logNames(options.functions);
+    this.names = names;
     for (const spec of options.functions) {
       const { logDir } = options;
       const logFile = logDir === undefined ? undefined : join(logDir, `${names.get(spec.logicalId)}.log`);
@@ -210,6 +212,12 @@ export class LambdaRunner {
   /** Finds a function by name, ARN (also qualified `:$LATEST` / alias) or logical ID. */
   find(nameOrArn: string): LocalFunctionSpec | undefined {
     return this.sandbox(nameOrArn)?.spec;
+  }
+
+  /** The function's name as a person calls it (its log file's name, logNames); what was asked for when unknown. */
+  displayName(nameOrArn: string): string {
+    const spec = this.find(nameOrArn);
+    return (spec && this.names.get(spec.logicalId)) ?? nameOrArn;
   }
 
   private sandbox(nameOrArn: string): FunctionSandbox | undefined {

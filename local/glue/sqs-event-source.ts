@@ -8,6 +8,7 @@ import {
 import type { LocalClients } from '../aws-clients.ts';
 import type { EventSourceMappingSpec } from '../template/wiring.ts';
 import type { ActivityTracker } from './activity.ts';
+import { HandlerFailure, messageKeys } from './handler-failure.ts';
 import type { LambdaRunner } from './lambda-runner.ts';
 
 /** Lambda's SQS event record shape (what `SQSEvent.Records[n]` holds in @types/aws-lambda). */
@@ -138,7 +139,12 @@ export class SqsEventSource {
       try {
         outcome = { ok: true, result: await this.options.lambda.invoke(this.spec.functionName, event) };
       } catch (error) {
-        this.options.onError(error);
+        const failed = messages.map((m) => ({
+          messageId: m.MessageId ?? '?',
+          keys: messageKeys(m.Body ?? ''),
+        }));
+        const name = this.options.lambda.displayName(this.spec.functionName);
+        this.options.onError(new HandlerFailure(name, failed, error));
         outcome = { ok: false };
       }
       const done = successfulMessages(messages, outcome, this.spec.reportBatchItemFailures);
