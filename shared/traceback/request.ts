@@ -12,15 +12,22 @@ import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
  * A string field. zod's own words for a missing or mistyped one ("Invalid input: expected string,
  * received undefined") say nothing a requester can act on.
  */
-const text = (field: string) =>
+const text = (field: string, expected = 'a JSON string') =>
   z.string({
-    error: (issue) => (issue.input === undefined ? `${field} is missing` : `${field} must be a JSON string`),
+    error: (issue) => (issue.input === undefined ? `${field} is missing` : `${field} must be ${expected}`),
   });
 
+/**
+ * A time: an ISO 8601 string, or epoch seconds/ms as a string or as a JSON number (what a
+ * requester's tool writes for an epoch), read as its decimal text is.
+ */
 const timestamp = (field: string) =>
-  text(field).refine((s) => !Number.isNaN(parseTimestamp(s, null)), {
-    message: `${field} must be an ISO 8601 time with an offset (e.g. 2026-11-27T16:31:07Z) or epoch seconds/ms`,
-  });
+  z.preprocess(
+    (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value),
+    text(field, 'a JSON string or number').refine((s) => !Number.isNaN(parseTimestamp(s, null)), {
+      message: `${field} must be an ISO 8601 time with an offset (e.g. 2026-11-27T16:31:07Z) or epoch seconds/ms`,
+    }),
+  );
 
 const number = (field: string) =>
   text(field)

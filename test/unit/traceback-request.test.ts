@@ -37,7 +37,24 @@ describe('traceback request validation', () => {
     });
   });
 
+  it('accepts epoch times given as JSON numbers, read as the same digits in a string are', () => {
+    const epochs = { received_at: 1795874700, call_time: 1795797067000 };
+    const asNumbers = parseTracebackRequest(JSON.stringify({ ...GOOD, ...epochs }), 'req.json');
+    const asStrings = parseTracebackRequest(
+      JSON.stringify({ ...GOOD, received_at: '1795874700', call_time: '1795797067000' }),
+      'req.json',
+    );
+    expect(asNumbers).toMatchObject({
+      receivedMs: Date.UTC(2026, 10, 28, 14, 5, 0),
+      callMs: Date.UTC(2026, 10, 27, 16, 31, 7),
+    });
+    expect(asNumbers.receivedMs).toBe(asStrings.receivedMs);
+    expect(asNumbers.callMs).toBe(asStrings.callMs);
+  });
+
   it.each([
+    ['received_at', { received_at: 42 }, /received_at: received_at must be an ISO 8601 time/],
+    ['call_time', { call_time: true }, /call_time: call_time must be a JSON string or number$/],
     ['traceback_id', { traceback_id: '' }, /traceback_id: traceback_id must not be empty/],
     ['traceback_id', { traceback_id: 'has space' }, /printable ASCII without spaces/],
     ['received_at', { received_at: 'yesterday' }, /received_at: received_at must be an ISO 8601 time/],
