@@ -32,15 +32,18 @@ export interface Assessment {
  * reason (low when none fires). An executive approves every high-risk applicant and every
  * high-volume or marketing customer, whatever its risk. `standing` is what enforcement made of the
  * customer the application would activate (a renewal's, or one whose id it reuses): a suspended one
- * needs an executive, a terminated one is barred.
+ * needs an executive, a terminated one is barred. `unknownRenewal` says a renewal names no customer in
+ * the registry (see resolveRenewal): barred too.
  */
 export function assessApplication(
   app: Application,
   sources: CheckSources,
   standing: CustomerStanding | null = null,
+  unknownRenewal: CheckReason | null = null,
 ): Assessment {
   const reasons = [
     ...checkStanding(standing),
+    ...(unknownRenewal ? [unknownRenewal] : []),
     ...matchPriorParties(identityOf(identifiersOfApplication(app)), sources.doNotOnboard),
     ...checkRmdListing(app, sources.rmd),
     ...checkNumbers(app, sources),
@@ -59,7 +62,7 @@ export function assessApplication(
     risk,
     reasons,
     executiveBecause,
-    barred: barredBecause(standing),
+    barred: barredBecause(standing) ?? unknownRenewal?.detail ?? null,
     high_volume: highVolume,
     marketing,
   };

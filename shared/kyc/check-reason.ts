@@ -24,6 +24,7 @@ export const CHECK_CODES = [
   'CUSTOMER_TERMINATED',
   'CUSTOMER_SUSPENDED',
   'CUSTOMER_WARNED',
+  'RENEWAL_UNKNOWN_CUSTOMER',
 ] as const;
 export type CheckCode = (typeof CHECK_CODES)[number];
 

@@ -14,6 +14,7 @@ import {
 } from './onboarding-decision.ts';
 import type { CheckSourcesLoader, DossierStore, OnboardingRegistry } from './ports.ts';
 import { recordOnboardingRefusal } from './refusal.ts';
+import { resolveRenewal } from './renewal.ts';
 import { activationBlockedBecause } from './standing.ts';
 import type { OnboardingStepInput } from './step-input.ts';
 import { TRACK_RECORD_POLICY } from './track-record.ts';
@@ -80,11 +81,11 @@ export class OnboardingSteps {
     applicationId: string,
   ): Promise<Pick<Assessment, 'risk' | 'executiveBecause'> & { barred: boolean }> {
     const dossier = await this.#load(applicationId);
-    const [sources, standing] = await Promise.all([
+    const [sources, renewed] = await Promise.all([
       this.#deps.sources.load(dossier.application),
-      this.#deps.customers.get(dossier.customerId),
+      resolveRenewal(dossier.application, this.#deps),
     ]);
-    const assessment = assessApplication(dossier.application, sources, standing);
+    const assessment = assessApplication(dossier.application, sources, renewed.standing, renewed.unknown);
     const digest = evidenceDigest(assessment);
     await this.#deps.dossiers.save({ ...dossier, status: 'checked', assessment, evidenceDigest: digest });
     await this.#audit(dossier, {

@@ -465,6 +465,49 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
       expect(await h.registry.get('C042')).toEqual(C042_PROFILE);
     });
 
+    it('a renewal naming no customer in the registry is refused without review, saying which customer differs only in case', async () => {
+      const h = await withC042('terminated');
+      const renewals = [
+        { application_id: 'RENEW-lower', renewing_customer_id: 'c042' },
+        { application_id: 'RENEW-none', renewing_customer_id: 'C999' },
+      ];
+      for (const renewal of renewals) {
+        await h.submit(renewal);
+        await h.execution(renewal.application_id);
+        expect(await h.dossiers.get(renewal.application_id)).toMatchObject({
+          status: 'refused',
+          analyst: null,
+        });
+        expect(await h.dossiers.getToken(renewal.application_id, 'analyst')).toBeNull();
+      }
+      const lower = await h.dossiers.get('RENEW-lower');
+      // judged as C042: its termination is the reason it is refused
+      expect(lower?.assessment?.reasons.map((r) => r.code).sort()).toEqual([
+        'CUSTOMER_TERMINATED',
+        'RENEWAL_UNKNOWN_CUSTOMER',
+      ]);
+      expect(lower?.outcome?.why).toMatch(/customer C042 was terminated on .*: a termination is final/);
+      expect(lower?.assessment?.reasons.find((r) => r.code === 'RENEWAL_UNKNOWN_CUSTOMER')?.detail).toMatch(
+        /^no customer c042 to renew; did you mean C042\?/,
+      );
+      expect((await h.dossiers.get('RENEW-none'))?.outcome?.why).toMatch(
+        /^no customer C999 to renew: a renewal names a customer in the registry exactly/,
+      );
+      expect(await h.registry.get('c042')).toBeNull();
+      expect(await h.registry.get('C999')).toBeNull();
+    });
+
+    it('a renewal naming an active customer in another case is refused too, naming the customer meant', async () => {
+      const h = await withC042(null);
+      await h.submit({ application_id: 'RENEW-lower', renewing_customer_id: 'c042' });
+      await h.execution('RENEW-lower');
+      expect((await h.dossiers.get('RENEW-lower'))?.outcome?.why).toMatch(
+        /^no customer c042 to renew; did you mean C042\?/,
+      );
+      expect(await h.registry.get('c042')).toBeNull();
+      expect(await h.registry.get('C042')).toEqual(C042_PROFILE);
+    });
+
     it("a suspended customer's renewal needs an executive after the analyst, and stays suspended once activated", async () => {
       const h = await withC042('suspended');
       await h.submit(RENEW_C042);
