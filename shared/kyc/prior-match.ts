@@ -9,7 +9,9 @@ import { nameSimilarity } from './tokens.ts';
  * Does the applicant resemble a business the carrier already refused or terminated? The ID number
  * alone is enough (a new name does not make a new company); otherwise two of address, alternate
  * phone, IP range and telephone numbers in common are; one of them, or a similar name, is worth an
- * analyst's look but not a refusal.
+ * analyst's look but not a refusal. Against a customer the carrier terminated, that one identifier or
+ * name is high as well: a terminated business reapplying under its own name (or from its own address)
+ * needs an executive, and a customer onboarded before dossiers existed is on the list by name only.
  */
 export const PRIOR_MATCH_POLICY = {
   /** identifiers besides the ID number that must match for a high-risk match */
@@ -56,6 +58,7 @@ export function matchPriorParties(applicant: Identity, entries: readonly DoNotOn
   const reasons: CheckReason[] = [];
   for (const entry of entries) {
     const prior = identityOf(entry);
+    const weakMatchRisk = entry.source === 'terminated' ? 'high' : 'medium';
     const evidence = {
       entry_id: entry.entry_id,
       source: entry.source,
@@ -85,7 +88,7 @@ export function matchPriorParties(applicant: Identity, entries: readonly DoNotOn
     if (matches.length === 1) {
       reasons.push({
         code: 'PRIOR_SINGLE_IDENTIFIER',
-        risk: 'medium',
+        risk: weakMatchRisk,
         detail: `one identifier in common with ${whom(entry)}: ${listed}`,
         evidence: { ...evidence, matched: matches.map((m) => m.field) },
       });
@@ -95,7 +98,7 @@ export function matchPriorParties(applicant: Identity, entries: readonly DoNotOn
     if (similarity >= PRIOR_MATCH_POLICY.similarNameShare) {
       reasons.push({
         code: 'PRIOR_NAME',
-        risk: 'medium',
+        risk: weakMatchRisk,
         detail: `name resembles ${whom(entry)} (${Math.round(similarity * 100)}% of name words in common)`,
         evidence: { ...evidence, matched: ['name'], similarity },
       });

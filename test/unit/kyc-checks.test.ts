@@ -144,12 +144,35 @@ describe('matching terminated customers and the do-not-onboard list', () => {
     }
   });
 
-  it('a similar name alone is worth a look (medium), not a refusal', () => {
+  it('a similar name alone is worth a look (medium) for a hand-added entry, not a refusal', () => {
     const reasons = matchPriorParties(
       identityOf(identifiersOfApplication(cleanApplication({ legal_name: 'ACME DIALER, INC.' }))),
-      [terminatedAcme],
+      [{ ...terminatedAcme, entry_id: 'manual-1', source: 'manual', customer_id: undefined }],
     );
     expect(reasons).toMatchObject([{ code: 'PRIOR_NAME', risk: 'medium' }]);
+  });
+
+  it("a terminated customer's name, or one identifier of it, is high risk: an executive must approve", () => {
+    // a customer onboarded before dossiers existed is on the list by its registry name only
+    const nameOnly = {
+      ...terminatedAcme,
+      address: undefined,
+      id_number: undefined,
+      alternate_phone: undefined,
+      ip_ranges: [],
+      numbers: [],
+    };
+    const sameName = assessApplication(
+      cleanApplication({ legal_name: 'Acme Dialer LLC' }),
+      sources({ doNotOnboard: [nameOnly] }),
+    );
+    expect(sameName).toMatchObject({ risk: 'high', reasons: [{ code: 'PRIOR_NAME', risk: 'high' }] });
+    expect(sameName.executiveBecause).toContain('high risk');
+    const samePhone = assessApplication(
+      cleanApplication({ legal_name: 'Sunrise Outreach', alternate_phone: '(305) 555-0177' }),
+      sources(),
+    );
+    expect(samePhone.reasons[0]).toMatchObject({ code: 'PRIOR_SINGLE_IDENTIFIER', risk: 'high' });
   });
 });
 
