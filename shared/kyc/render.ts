@@ -27,8 +27,11 @@ export function renderDossier(d: Dossier, history: HistoryLine[]): string {
     '',
   ];
   if (d.assessment) {
+    // a barred application was never put to a reviewer: no approval is required of anyone
     lines.push(
-      `Risk: ${d.assessment.risk}${d.assessment.executiveBecause.length ? `; executive approval required (${d.assessment.executiveBecause.join(', ')})` : ''}`,
+      d.assessment.barred
+        ? `Risk: ${d.assessment.risk}; refused without review: ${d.assessment.barred}`
+        : `Risk: ${d.assessment.risk}${d.assessment.executiveBecause.length ? `; executive approval required (${d.assessment.executiveBecause.join(', ')})` : ''}`,
     );
     for (const r of d.assessment.reasons) lines.push(`  ${r.risk.toUpperCase()} ${r.code}: ${r.detail}`);
     if (d.assessment.reasons.length === 0) lines.push('  no check raised anything');
