@@ -66,7 +66,6 @@ function slotOf(a: number, b: number): number {
   return h ^ (h >>> 15);
 }
 
-/** One generation: an open-addressing table, at most half full. */
 /** bits of a generation's filter per slot of its table: at most 1 in 8 set when the table is half full */
 const FILTER_BITS_PER_SLOT = 4;
 
