@@ -71,6 +71,26 @@ function withoutPerCallCode(text: string): string {
   return c === 42 || c === 35 ? text.replace(PER_CALL_CODE, '') : text;
 }
 
+/** Whether `text` holds a character outside ASCII (a number that does is read through asciiForm). */
+function notAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
+/**
+ * The number with digits and signs written in another width or script as ASCII: full-width `＋１２０２`
+ * (NFKC folds it), Arabic-Indic and Eastern Arabic-Indic digits, Unicode dashes and minus. Exports
+ * that pass numbers through a spreadsheet or another locale write them; read as they are, every such
+ * caller ID was an invalid number, which is a hard rule's finding. ASCII text is returned as it is.
+ */
+function asciiForm(raw: string): string {
+  if (!notAscii(raw)) return raw;
+  return raw
+    .normalize('NFKC')
+    .replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) & 0xf))
+    .replace(/[\u2010-\u2015\u2212]/g, '-');
+}
+
 /**
  * Normalizes a caller or called number in any shape switches produce to E.164:
  * `+12025550143`, `12025550143`, `2025550143`, `(202) 555-0143`, `011 44 20...`, `0044...`,
@@ -78,11 +98,13 @@ function withoutPerCallCode(text: string): string {
  * `"Front desk" <sip:+1...@host>;tag=...`. A called number has its own reader (normalizeCalledNumber).
  * A number that cannot be normalized is kept verbatim and classified invalid, never dropped.
  */
-export function normalizeNumber(raw: string): NormalizedNumber {
+export function normalizeNumber(written: string): NormalizedNumber {
+  const raw = asciiForm(written);
   const { text: dialled, verstat } = dialString(raw);
   // privacy words are a caller ID's only: no one dials `anonymous` (normalizeCalledNumber keeps it)
   if (isWithheld(dialled)) return { value: '', cls: 'blank', verstat };
-  return numberOf(raw, dialled, verstat);
+  // a number that stays invalid is kept as it was written, not as its ASCII form
+  return numberOf(written, dialled, verstat);
 }
 
 /**
@@ -180,12 +202,14 @@ const OUTSIDE_LINE = /^9(?:011\d{7,15}|1[2-9]\d{9})$/;
  * 911, an emergency call), which is what destinationOf judges; so is a privacy word (`anonymous`: a
  * user name at the switch, not a withheld number, which only a caller ID can be).
  */
-export function normalizeCalledNumber(raw: string): NormalizedNumber {
+export function normalizeCalledNumber(written: string): NormalizedNumber {
+  const raw = asciiForm(written);
   const { text, verstat } = dialString(raw);
   const dialled = withoutPerCallCode(text);
   const n = numberOf(raw, dialled, verstat);
   if (n.value.startsWith('+') || n.cls === 'blank') return n;
-  const digits = dialled.replace(/[\s().\-/]/g, '');
+  // the number dialled, without an extension after it (`9 1 312 555 0199 x12`)
+  const digits = (TRAILING_EXTENSION.exec(dialled)?.[1] ?? dialled).replace(/[\s().\-/]/g, '');
   if (digits.startsWith('9')) {
     // what follows the 9 (a per-call code may come first): 1 and ten digits, or 011 and an international number
     const after = withoutPerCallCode(digits.slice(1));

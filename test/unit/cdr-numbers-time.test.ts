@@ -97,6 +97,32 @@ describe('normalizeNumber', () => {
       expect(normalizeNumber(raw), raw).toMatchObject({ value: raw, cls: 'invalid_digits' });
   });
 
+  it('reads a called number behind the outside-line 9 with an extension after it as the number it reached', () => {
+    for (const raw of ['9 1 212 987 0143 x12', '912129870143 ext. 5', '9 011 44 20 7946 0958 #3']) {
+      const n = normalizeCalledNumber(raw);
+      expect(n.value, raw).toMatch(/^\+(12129870143|442079460958)$/);
+      expect(destinationOf(n.value), raw).toBe('pstn');
+    }
+  });
+
+  it('reads digits in another width or script (full-width, Arabic-Indic) and Unicode dashes as ASCII', () => {
+    for (const raw of [
+      '＋１ (２１２) ９８７-０１４３',
+      '+١٢١٢٩٨٧٠١٤٣',
+      '+۱۲۱۲۹۸۷۰۱۴۳',
+      '212−987‐0143',
+      '２１２９８７０１４３ ｘ１２',
+    ]) {
+      expect(normalizeNumber(raw), raw).toMatchObject({ value: '+12129870143', cls: 'valid' });
+      expect(normalizeCalledNumber(raw), raw).toMatchObject({ value: '+12129870143', cls: 'valid' });
+    }
+    // letters of another script are still no digits: kept as written
+    expect(normalizeNumber('+１２１２ＣＡＬＬ')).toMatchObject({
+      value: '+１２１２ＣＡＬＬ',
+      cls: 'invalid_digits',
+    });
+  });
+
   it('a called number that is a bare + or a privacy word is kept as written, invalid, and not the PSTN', () => {
     for (const raw of ['+', 'anonymous', 'sip:anonymous@anonymous.invalid', 'Restricted']) {
       const n = normalizeCalledNumber(raw);
