@@ -1,16 +1,17 @@
 import { createReadStream } from 'node:fs';
-import { basename, dirname, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import type { BatchToSearch } from './lookup.ts';
 
 /**
  * The switch a local file came from: the segment after `cdr/` as in the bucket (docs/input-contract.md),
- * else the folder holding the file (`native/asterisk/Master.csv` -> `asterisk`).
+ * else the folder holding the file (`native/asterisk/Master.csv` -> `asterisk`; `Master.csv` -> the
+ * current folder's name, not `.`).
  */
 export function switchIdForPath(path: string): string {
   const parts = path.split(/[\\/]/);
   const i = parts.lastIndexOf('cdr');
   if (i >= 0 && i < parts.length - 2) return parts[i + 1];
-  return basename(dirname(path)) || '.';
+  return basename(dirname(resolve(path))) || '.';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ZoneClock } from '../../shared/cdr/time.ts';
@@ -293,6 +293,11 @@ describe('traceback lookup over local files (native formats)', () => {
       line: 2,
     });
     expect(answer.matches[0].raw).toBe(rows[1]);
+  });
+
+  it('names the switch of a file given without its folder after the current folder, not "."', () => {
+    expect(fileBatches(['Master.csv'])[0].switchId).toBe(basename(process.cwd()));
+    expect(fileBatches(['native/asterisk/Master.csv'])[0].switchId).toBe('asterisk');
   });
 
   it('a call not in the named files is "not found in the given files", never "not found on our network"', async () => {
