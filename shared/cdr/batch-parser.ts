@@ -71,8 +71,12 @@ export interface ParseOptions {
 }
 
 export interface BatchSink {
-  /** `raw` returns the row as the switch wrote it (evidence for tracebacks); call it only when needed */
-  call(record: CallRecord, raw: () => string): void;
+  /**
+   * `raw` returns the row as the switch wrote it (evidence for tracebacks); call it only when needed.
+   * `packed` is the record as the fast lane would have packed it (packRecord, with its hashes), which
+   * the reader made for its repeat check: reused for the next row, so read it now or not at all.
+   */
+  call(record: CallRecord, raw: () => string, packed: PackedCall): void;
   quarantine(row: QuarantinedRow): void;
   /**
    * Optional fast lane for sinks that only aggregate: when present, canonical CSV rows in the common
@@ -486,7 +490,7 @@ export class BatchParser {
     }
     this.countCall(rec.startMs);
     this.flushPacked();
-    this.sink.call(rec, rawText);
+    this.sink.call(rec, rawText, packed);
   }
 
   /** The first and last calls this reader remembers (a range reader's, see ParseOptions.range). */

@@ -211,8 +211,9 @@ export class Aggregator {
       );
   }
 
-  add(r: CallRecord): void {
-    const p = this.facts.ofRecord(r);
+  /** Folds a call; `packed`, when given, is the record already packed (packRecord), read and not kept. */
+  add(r: CallRecord, packed?: PackedCall): void {
+    const p = this.facts.ofRecord(r, packed);
     this.place(this.stateOf(r.customerId), p);
   }
 
@@ -222,7 +223,7 @@ export class Aggregator {
    */
   callSink(): Pick<BatchSink, 'call' | 'packed' | 'packedSourceIps'> {
     return {
-      call: (r) => this.add(r),
+      call: (r, _raw, packed) => this.add(r, packed),
       packed: (p) => this.addPacked(p),
       packedSourceIps: this.needsSourceIps,
     };

@@ -95,9 +95,12 @@ export class CallFactsReader {
     this.ref = ref;
   }
 
-  /** The record as a PackedCall (reused), its facts in `facts`. */
-  ofRecord(r: CallRecord): PackedCall {
-    const p = packRecord(r, this.scratch);
+  /**
+   * The record as a PackedCall, its facts in `facts`: `packed` when the reader already packed it
+   * (BatchSink.call), else packed into a reused one.
+   */
+  ofRecord(r: CallRecord, packed?: PackedCall): PackedCall {
+    const p = packed ?? packRecord(r, this.scratch);
     const blank = r.callingClass === 'blank';
     const f = this.facts;
     f.callingEqualsCalled = r.calling === r.called;

@@ -81,9 +81,9 @@ export class PartCollector implements BatchSink {
     return this.row;
   }
 
-  call(record: CallRecord): void {
+  call(record: CallRecord, _raw: () => string, packed: PackedCall): void {
     if (!this.enter()) return;
-    this.aggregator.add(record);
+    this.aggregator.add(record, packed);
     const ms = record.startMs;
     this.counted(record.customerId, Math.floor(ms / HOUR_MS), ms, record.callId);
     this.leave();
