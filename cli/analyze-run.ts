@@ -66,12 +66,20 @@ const UNREGISTERED_NAMED = 10;
  * Customers with calls that the registry does not hold are judged as new ones, on the strictest
  * thresholds: a typo in an id, a trunk map or `--switch` of another switch (a native batch's peer or
  * context names taken for customers) shows here rather than as findings about customers nobody has.
+ * An id the registry holds in other letter case (a switch writing `c042` for `C042`) is named with it:
+ * ids are compared exactly, so that is another customer until the switch or the registry is fixed.
  */
-function warnUnregistered(unregistered: string[]): void {
+function warnUnregistered(unregistered: string[], registered: Iterable<string>): void {
   if (unregistered.length === 0) return;
-  const named = unregistered
-    .slice(0, UNREGISTERED_NAMED)
-    .map((id) => terminalSafe(id))
+  const shown = unregistered.slice(0, UNREGISTERED_NAMED);
+  const byFolded = new Map<string, string>();
+  const wanted = new Set(shown.map((id) => id.toLowerCase()));
+  for (const id of registered) if (wanted.has(id.toLowerCase())) byFolded.set(id.toLowerCase(), id);
+  const named = shown
+    .map((id) => {
+      const other = byFolded.get(id.toLowerCase());
+      return terminalSafe(other === undefined ? id : `${id} (the registry has ${other})`);
+    })
     .join(', ');
   const more =
     unregistered.length > UNREGISTERED_NAMED ? `, and ${unregistered.length - UNREGISTERED_NAMED} more` : '';
@@ -148,7 +156,7 @@ export async function runAnalyze(
   const { findings, offNet, unregistered } = withoutPretenuring(() =>
     analyzeAll(aggregator, ref, policy, tracebacks, scoringHeapGuard()),
   );
-  if (opts.customers) warnUnregistered(unregistered);
+  if (opts.customers) warnUnregistered(unregistered, ref.customers.keys());
   // scored: the windows' memory goes before the findings are written, and so does the young
   // generation scoring grew (releaseGrownYoungGeneration says why that takes a collection)
   aggregator.release();

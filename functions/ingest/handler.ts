@@ -75,6 +75,7 @@ function recordHandler(context: Context) {
         metrics.addMetric('Rows', MetricUnit.Count, o.rows);
         metrics.addMetric('QuarantinedRows', MetricUnit.Count, o.quarantined);
         metrics.addMetric('UnattributedRows', MetricUnit.Count, o.unattributed);
+        metrics.addMetric('UnregisteredCustomerCalls', MetricUnit.Count, o.unregistered);
         metrics.addMetric('WindowsMerged', MetricUnit.Count, o.windowsMerged);
         metrics.addMetric('FindingsPublished', MetricUnit.Count, o.findingsPublished);
         if (o.status === 'continued') metrics.addMetric('Continuations', MetricUnit.Count, 1);

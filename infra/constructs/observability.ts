@@ -46,7 +46,8 @@ export function traceguardMetric(
 /**
  * Alarms to on-call for everything that can silently stop: each dead-letter queue holding a message,
  * each function erroring or throttled, work queues backing up, a state machine execution failing,
- * timing out or aborted, SNS giving up on a delivery, a traceback near or past its 24-hour deadline.
+ * timing out or aborted, SNS giving up on a delivery, a traceback near or past its 24-hour deadline,
+ * calls from customer ids the registry does not hold.
  * Found by walking the construct tree, so a function, queue or state machine added later is covered
  * without touching this file. The dashboard shows the same plus the pipeline's business metrics.
  */
@@ -136,6 +137,14 @@ export class Observability extends Construct {
       traceguardMetric('TracebacksBreached', 'Maximum', Duration.minutes(15)),
       1,
     );
+    // ingest publishes it per batch part: traffic of an account nobody vetted, or an id the switch
+    // writes otherwise than the registry (the ingest log's warning names the ids)
+    alarm(
+      'UnregisteredCustomerTraffic',
+      'Calls came from customer ids the registry does not hold and were judged as new customers: onboard the customer, or correct the id its switch writes (accountcode, trunk map); the ingest log names the ids',
+      traceguardMetric('UnregisteredCustomerCalls', 'Sum', Duration.hours(1)),
+      1,
+    );
     for (const queue of props.latencyQueues) {
       alarm(
         `${queue.name}OldestMessageAge`,
@@ -153,8 +162,13 @@ export class Observability extends Construct {
       widgets: [
         [
           new GraphWidget({
-            title: 'CDR rows and quarantined rows',
-            left: [traceguardMetric('Rows', 'Sum'), traceguardMetric('QuarantinedRows', 'Sum')],
+            title: 'CDR rows, quarantined rows, calls of unregistered customers',
+            left: [
+              traceguardMetric('Rows', 'Sum'),
+              traceguardMetric('QuarantinedRows', 'Sum'),
+              traceguardMetric('UnattributedRows', 'Sum'),
+              traceguardMetric('UnregisteredCustomerCalls', 'Sum'),
+            ],
             width: 8,
           }),
           new GraphWidget({

@@ -8,6 +8,7 @@ import type { IngestJob } from './messages.ts';
 import { PartCollector, PartEnd } from './part-collector.ts';
 import type { BatchIdentity, IngestPorts, PartCut, PartStats } from './ports.ts';
 import { publishFindings } from './publish-findings.ts';
+import { unregisteredCalls, unregisteredSummary } from './unregistered-customers.ts';
 import { windowDeltas } from './windows-of-part.ts';
 
 export interface IngestOptions {
@@ -63,6 +64,8 @@ export interface BatchOutcome {
   quarantined: number;
   /** quarantined rows whose customer could not be found (a subset of `quarantined`) */
   unattributed: number;
+  /** calls (a subset of `calls`) from customer ids the registry does not hold: judged as new customers */
+  unregistered: number;
   windowsMerged: number;
   windowsAlreadyApplied: number;
   mergeAttempts: number;
@@ -77,6 +80,7 @@ function outcome(status: BatchStatus, part: number, extra: Partial<BatchOutcome>
     calls: 0,
     quarantined: 0,
     unattributed: 0,
+    unregistered: 0,
     windowsMerged: 0,
     windowsAlreadyApplied: 0,
     mergeAttempts: 0,
@@ -257,6 +261,16 @@ export async function processBatch(
     ports.reference.tracebacks(customerIds),
   ]);
   const ref: ReferenceData = { ...numbers, customers };
+  const unregistered = unregisteredCalls(deltas, customers);
+  if (unregistered.calls > 0) {
+    // one line per batch part, as for unattributed rows; the metric's alarm pages on-call
+    log.warn(unregisteredSummary(`s3://${job.bucket}/${job.key} (switch ${switchId})`, unregistered), {
+      batchId,
+      part: job.part,
+      unregisteredCalls: unregistered.calls,
+      customerIds: unregistered.customerIds.slice(0, 100),
+    });
+  }
   const published = await publishFindings(
     { byCustomer: touched, exampleCalls: (c, h) => collector.exampleCalls(c, h) },
     {
@@ -279,6 +293,7 @@ export async function processBatch(
     calls: cut.calls,
     quarantined: cut.quarantined,
     unattributed: collector.unattributed.unattributed,
+    unregistered: unregistered.calls,
     windowsMerged: merged,
     windowsAlreadyApplied: already,
     mergeAttempts: attempts,

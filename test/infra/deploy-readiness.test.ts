@@ -221,12 +221,28 @@ describe('monitoring', () => {
     },
   );
 
+  it('alarms within the hour on calls from customer ids the registry does not hold', () => {
+    const found = alarms().filter(
+      (a) => a.Namespace === 'Traceguard' && a.MetricName === 'UnregisteredCustomerCalls',
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      Threshold: 1,
+      Period: 3600,
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [onCallRef()],
+    });
+  });
+
   it('shows rows, quarantined rows, findings and tracebacks on the dashboard', () => {
     const [[, dashboard]] = resourcesOfType(synth.template, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard.Properties!.DashboardBody);
     for (const metric of [
       'Rows',
       'QuarantinedRows',
+      'UnattributedRows',
+      'UnregisteredCustomerCalls',
       'FindingsPublished',
       'TracebacksOpen',
       'TracebacksBreached',

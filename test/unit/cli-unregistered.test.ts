@@ -15,7 +15,7 @@ writeFileSync(
   'customer_id,name,onboarded_at,vetting,traffic_profile\nC1,One,2024-01-01,standard,conversational\n',
 );
 const cdr = join(dir, 'day.csv');
-const ids = ['C1', ...Array.from({ length: 12 }, (_, i) => `TENANT-${i}`)];
+const ids = ['C1', ...Array.from({ length: 11 }, (_, i) => `TENANT-${i}`), 'c1'];
 writeFileSync(
   cdr,
   `call_id,start_time,customer_id,calling_number,called_number\n${ids
@@ -50,6 +50,23 @@ describe('analyze --customers', () => {
       /12 customer\(s\) with calls are not in the registry and were judged as new customers: TENANT-0, .*TENANT-9, and 2 more/,
     );
     expect(err).not.toMatch(/\bC1\b/);
+  });
+
+  it('names the registry id that differs only in letter case', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const few = join(dir, 'few.csv');
+    writeFileSync(
+      few,
+      'call_id,start_time,customer_id,calling_number,called_number\nx1,2026-11-27T15:00:00Z,c1,+12124567100,+13124567100\n',
+    );
+    [...(await runAnalyze([few], { inputFormat: 'auto', format: 'json', customers: registry }))];
+    expect(written.join('')).toMatch(
+      /1 customer\(s\) with calls are not in the registry and were judged as new customers: c1 \(the registry has C1\) \(check/,
+    );
   });
 
   it('refuses a registry file with no header: an empty file is not a registry with every customer new', async () => {
