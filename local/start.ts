@@ -49,6 +49,10 @@ if (holder !== null) refuse(new DataDirLockedError(dataDir, holder));
 say('traceguard: synthesizing the CDK app and starting the local emulators...');
 const logDir = join(dataDir, 'logs');
 let glueErrors = 0;
+/** set at Ctrl-C: the emulators go down under the handlers still running */
+let stopping = false;
+/** handler runs the stop cut short: not failures, their messages come again on the next start */
+let cutShort = 0;
 const stack = await startLocalStack({
   template: await synthesizeTemplate(repoRoot),
   dataDir,
@@ -57,10 +61,14 @@ const stack = await startLocalStack({
   functionLogDir: logDir,
   // a failing handler is retried and ends in its DLQ; keep the details in a file, count them here
   onError: (error) => {
+    logRuntimeError(error);
+    // a handler whose emulator went away under it did not fail: its message was not deleted, and the
+    // next start delivers it again (and the startup sweep finds any object it never got to)
+    if (stopping) {
+      cutShort++;
+      return;
+    }
     glueErrors++;
-    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    mkdirSync(logDir, { recursive: true });
-    appendFileSync(join(logDir, 'local-runtime.log'), `${new Date().toISOString()} ${text}\n`);
     // a line per reason here, whole, so a run that waits on a failing message says why (numbers
     // masked: errors may quote rows)
     for (const reason of handlerFailureReasons(error))
@@ -71,6 +79,16 @@ const stack = await startLocalStack({
 }).catch((error: unknown) => refuse(error));
 mkdirSync(logDir, { recursive: true });
 
+/** Appends an error, stack and all, to local-runtime.log; one the stop caused is marked so. */
+function logRuntimeError(error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  mkdirSync(logDir, { recursive: true });
+  appendFileSync(
+    join(logDir, 'local-runtime.log'),
+    `${new Date().toISOString()} ${stopping ? '(cut short by the stop) ' : ''}${text}\n`,
+  );
+}
+
 /** a second stack on a data folder in use ends with one line; anything else is thrown as it was */
 function refuse(error: unknown): never {
   if (!(error instanceof DataDirLockedError)) throw error;
@@ -80,12 +98,15 @@ function refuse(error: unknown): never {
 
 for (const line of startupSweepLines(stack.startupSweep)) say(`traceguard: ${line}`);
 
-let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   say('traceguard: stopping the local stack (state is kept in the data folder)...');
   await stack.stop();
+  if (cutShort > 0)
+    say(
+      `traceguard: the stop cut ${cutShort} handler run(s) short; their messages are delivered again on the next start`,
+    );
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(130));
@@ -251,16 +272,18 @@ try {
         }
         for (const a of await drainTap(sqs, taps[1]))
           process.stdout.write(`on-call  ${a.body.split('\n')[0]}\n`);
-      })().catch((e) => say(`traceguard: ${(e as Error).message}`));
+      })().catch((e) => {
+        // the emulators going down under a Ctrl-C is no news
+        if (!stopping) say(`traceguard: ${(e as Error).message}`);
+      });
     }, 2000);
   }
 } catch (error) {
-  say(
-    `traceguard: ${error instanceof Error ? error.message : String(error)} (details in ${join(logDir, 'local-runtime.log')})`,
-  );
-  appendFileSync(
-    join(logDir, 'local-runtime.log'),
-    `${new Date().toISOString()} ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  logRuntimeError(error);
+  // a Ctrl-C stops the emulators under whatever this script was waiting on: that is the stop, not an error
+  if (!stopping)
+    say(
+      `traceguard: ${error instanceof Error ? error.message : String(error)} (details in ${join(logDir, 'local-runtime.log')})`,
+    );
   await shutdown(1);
 }
