@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { DO_NOT_ONBOARD_PK } from '../../shared/aws/onboarding-store.ts';
 import { useBucket, usePublish, useTable } from './access.ts';
 import { TRANSIENT_ERRORS } from './escalation.ts';
+import { keyThrough } from './key-through.ts';
 import { nagRef } from './nag.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
 
@@ -248,7 +249,6 @@ export class Onboarding extends Construct {
 
   /** Analysts and executives attach this to read dossiers, start onboarding and answer its reviews. */
   private buildReviewerPolicy(props: OnboardingProps): ManagedPolicy {
-    const { region } = Stack.of(this);
     const policy = new ManagedPolicy(this, 'DossierReviewPolicy', {
       description: 'Traceguard: a reviewer reads onboarding dossiers, submits applications and decides them',
       statements: [
@@ -262,12 +262,7 @@ export class Onboarding extends Construct {
           actions: ['states:StartExecution'],
           resources: [this.stateMachine.stateMachineArn],
         }),
-        new PolicyStatement({
-          sid: 'DecryptThroughDynamoDB',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
-        }),
+        keyThrough(props.key, ['dynamodb'], ['kms:Decrypt', 'kms:GenerateDataKey'], 'DecryptThroughDynamoDB'),
         new PolicyStatement({
           sid: 'AnswerReviewTasks',
           actions: ['states:SendTaskSuccess'],

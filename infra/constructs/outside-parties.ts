@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AUDIT_EXPORT_PREFIX } from './audit-export.ts';
 import { CDR_PREFIX } from './ingest.ts';
+import { keyThrough } from './key-through.ts';
 import { nagRef } from './nag.ts';
 
 export interface OutsidePartiesProps {
@@ -31,11 +32,6 @@ export class OutsideParties extends Construct {
 
   constructor(scope: Construct, id: string, props: OutsidePartiesProps) {
     super(scope, id);
-    const { region } = Stack.of(this);
-    const viaService = (service: string) => ({
-      StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` },
-    });
-
     this.switchUploadPolicy = new ManagedPolicy(this, 'SwitchUploadPolicy', {
       description:
         'Traceguard: a switch uploads CDR batches under cdr/ of the CDR bucket (single or multipart)',
@@ -45,13 +41,13 @@ export class OutsideParties extends Construct {
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
           resources: [props.cdrBucket.arnForObjects(`${CDR_PREFIX}*`)],
         }),
-        new PolicyStatement({
-          // multipart uploads to a KMS-encrypted bucket need Decrypt as well as GenerateDataKey
-          sid: 'EncryptWithTheBucketKeyThroughS3',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: viaService('s3'),
-        }),
+        // multipart uploads to a KMS-encrypted bucket need Decrypt as well as GenerateDataKey
+        keyThrough(
+          props.dataKey,
+          ['s3'],
+          ['kms:GenerateDataKey', 'kms:Decrypt'],
+          'EncryptWithTheBucketKeyThroughS3',
+        ),
       ],
     });
     Validations.of(this.switchUploadPolicy).acknowledge({
@@ -79,16 +75,7 @@ export class OutsideParties extends Construct {
           actions: ['s3:GetObject'],
           resources: [props.auditExportBucket.arnForObjects(`${AUDIT_EXPORT_PREFIX}*`)],
         }),
-        new PolicyStatement({
-          sid: 'DecryptThroughDynamoDBAndS3',
-          actions: ['kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: {
-            'ForAnyValue:StringEquals': {
-              'kms:ViaService': [`dynamodb.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`],
-            },
-          },
-        }),
+        keyThrough(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt'], 'DecryptThroughDynamoDBAndS3'),
         new PolicyStatement({
           // a decision is the answer to the review task; the task token is the capability, and IAM
           // cannot scope tokens of service-integration tasks to a state machine
