@@ -8,6 +8,7 @@ import { Events } from './constructs/events.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Observability } from './constructs/observability.ts';
 import { Onboarding } from './constructs/onboarding.ts';
+import { Operators } from './constructs/operators.ts';
 import { OutsideParties } from './constructs/outside-parties.ts';
 import { Reconciliation } from './constructs/reconciliation.ts';
 import { ServicePrincipalConditions } from './constructs/service-principal-conditions.ts';
@@ -130,6 +131,23 @@ export class TraceguardStack extends Stack {
       onCallTopic: events.onCallTopic,
     });
 
+    // after every queue, so the dead-letter commands reach each one
+    const operators = new Operators(stateless, 'Operators', {
+      root: this,
+      dataKey,
+      messagingKey,
+      cdrBucket: storage.cdrBucket,
+      referenceBucket: storage.referenceBucket,
+      manifestTable: storage.manifestTable,
+      aggregatesTable: storage.aggregatesTable,
+      customersTable: storage.customersTable,
+      casesTable: storage.casesTable,
+      tracebacksTable: storage.tracebacksTable,
+      auditTable: storage.auditTable,
+      eventsTopic: events.eventsTopic,
+      tracebackQueue: traceback.tracebackQueue.queue,
+    });
+
     // last, so it finds every function and queue above, the escalation construct's included
     new Observability(stateless, 'Observability', {
       root: this,
@@ -190,6 +208,16 @@ export class TraceguardStack extends Stack {
       'ReviewerPolicyArn',
       outsideParties.reviewerPolicy.managedPolicyArn,
       'Attach to reviewers: read cases and the audit log, decide cases',
+    );
+    output(
+      'PipelineOperatorPolicyArn',
+      operators.pipelineOperatorPolicy.managedPolicyArn,
+      'Attach to pipeline operators: quarantine show, reconcile, dlq list/redrive, day-review',
+    );
+    output(
+      'ComplianceOperatorPolicyArn',
+      operators.complianceOperatorPolicy.managedPolicyArn,
+      'Attach to compliance operators: customers reinstate/status, traceback submit/list/show',
     );
   }
 

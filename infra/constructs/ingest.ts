@@ -38,15 +38,13 @@ export interface IngestProps {
   policyKey?: string;
 }
 
-/** Grants `actions` on the Aggregates table's day review notes only (keys.ts REVIEW_PK_PREFIX partitions). */
-function onReviewNotes(fn: TraceguardFunction, table: ITable, actions: string[]): void {
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions,
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REVIEW_PK_PREFIX}*`] } },
-    }),
-  );
+/** `actions` on the Aggregates table's day review notes only (keys.ts REVIEW_PK_PREFIX partitions). */
+export function onReviewNotes(table: ITable, actions: string[]): PolicyStatement {
+  return new PolicyStatement({
+    actions,
+    resources: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REVIEW_PK_PREFIX}*`] } },
+  });
 }
 
 /**
@@ -108,7 +106,7 @@ export class Ingest extends Construct {
     ]);
     // the notes of the days it wrote to, for the day review: plain puts, 25 to a request, and only
     // in the review's partitions (BatchWriteItem could delete too)
-    onReviewNotes(fn, props.aggregatesTable, ['dynamodb:BatchWriteItem']);
+    fn.addToRolePolicy(onReviewNotes(props.aggregatesTable, ['dynamodb:BatchWriteItem']));
     useTable(fn, 'MANIFEST_TABLE', props.manifestTable, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -149,7 +147,7 @@ export class Ingest extends Construct {
     // reads the notes and the customers' hours, claims a day's severity (UpdateItem); forgets the
     // notes it reviewed, and may delete nothing else
     useTable(fn, 'AGGREGATES_TABLE', props.aggregatesTable, ['dynamodb:Query', 'dynamodb:UpdateItem']);
-    onReviewNotes(fn, props.aggregatesTable, ['dynamodb:DeleteItem']);
+    fn.addToRolePolicy(onReviewNotes(props.aggregatesTable, ['dynamodb:DeleteItem']));
     props.dataKey.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, 'read');
     useTable(fn, 'TRACEBACKS_TABLE', props.tracebacksTable, 'read');

@@ -30,6 +30,22 @@ export const RECONCILE_GRACE = Duration.minutes(15);
 export const MISSING_OBJECTS_METRIC = 'CdrObjectsMissing';
 
 /**
+ * The sweep's own writes in the Manifest table: its checkpoint and re-enqueue claims (RECONCILE
+ * partition keys), never a batch's items. The same for the scheduled sweep and `traceguard reconcile`.
+ */
+export function reconcileLedgerWrites(manifestTable: ITable): PolicyStatement {
+  return new PolicyStatement({
+    actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    resources: [manifestTable.tableArn],
+    conditions: {
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': [RECONCILE_PK_PREFIX, `${RECONCILE_PK_PREFIX}#*`],
+      },
+    },
+  });
+}
+
+/**
  * The reconciliation sweep: on a schedule, CDR objects with no manifest entry after the grace period
  * are re-enqueued for ingest, and an alarm pages when two runs in a row found some (one run may
  * catch a batch that the next run sees ingested; two mean something keeps losing or failing them).
@@ -78,17 +94,7 @@ export class Reconciliation extends Construct {
         resources: [props.manifestTable.tableArn],
       }),
     );
-    sweep.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-        resources: [props.manifestTable.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': {
-            'dynamodb:LeadingKeys': [RECONCILE_PK_PREFIX, `${RECONCILE_PK_PREFIX}#*`],
-          },
-        },
-      }),
-    );
+    sweep.addToRolePolicy(reconcileLedgerWrites(props.manifestTable));
     props.dataKey.grant(sweep, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
 
     const missing = new Metric({

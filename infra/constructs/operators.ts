@@ -1,0 +1,247 @@
+import { Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CDR_PREFIX, QUARANTINE_PREFIX } from '../../shared/ingest/keys.ts';
+import { onReviewNotes } from './ingest.ts';
+import { keyThrough } from './key-through.ts';
+import { nagRef } from './nag.ts';
+import { QueueWithDlq } from './queue-with-dlq.ts';
+import { reconcileLedgerWrites } from './reconciliation.ts';
+
+export interface OperatorsProps {
+  /** the stack: every work queue and dead-letter queue in it is found there, as Observability finds them */
+  root: Construct;
+  dataKey: IKey;
+  messagingKey: IKey;
+  cdrBucket: IBucket;
+  referenceBucket: IBucket;
+  manifestTable: ITable;
+  aggregatesTable: ITable;
+  customersTable: ITable;
+  casesTable: ITable;
+  tracebacksTable: ITable;
+  auditTable: ITable;
+  /** ComplianceEvents: day findings, and enforcement events (a reinstatement) for switch provisioning */
+  eventsTopic: ITopic;
+  tracebackQueue: IQueue;
+}
+
+/**
+ * What the people who run `traceguard` against the deployed stack may do, beyond reviewing cases
+ * (the reviewer policy) and onboarding (the dossier review policy): customer-managed policies the
+ * operator attaches to their IAM users, roles or Identity Center permission sets. Each grants the calls
+ * its commands make (cli/ and the shared/aws adapters they use), on this stack's resources only.
+ *
+ * - the pipeline operator (on call for the pipeline): `quarantine show`, `reconcile`, `dlq list` and
+ *   `dlq redrive`, `day-review`;
+ * - the compliance operator (customers and carriers' requests): `customers reinstate`,
+ *   `customers status`, `traceback submit`, `traceback list`, `traceback show`.
+ */
+export class Operators extends Construct {
+  readonly pipelineOperatorPolicy: ManagedPolicy;
+  readonly complianceOperatorPolicy: ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: OperatorsProps) {
+    super(scope, id);
+    this.pipelineOperatorPolicy = this.pipelineOperator(props);
+    this.complianceOperatorPolicy = this.complianceOperator(props);
+  }
+
+  private pipelineOperator(props: OperatorsProps): ManagedPolicy {
+    const all = props.root.node.findAll();
+    const pairs = all.filter((c): c is QueueWithDlq => c instanceof QueueWithDlq);
+    const queues = all.filter((c): c is Queue => c instanceof Queue);
+    const cdrObjects = props.cdrBucket.arnForObjects(`${CDR_PREFIX}*`);
+    const quarantineObjects = props.cdrBucket.arnForObjects(`${QUARANTINE_PREFIX}*`);
+    const policy = new ManagedPolicy(this, 'PipelineOperatorPolicy', {
+      description:
+        'Traceguard: a pipeline operator shows quarantined rows, reconciles the CDR bucket, inspects and redrives dead-letter queues, runs the day review',
+      statements: [
+        new PolicyStatement({
+          // reconcile lists cdr/, quarantine show the quarantine objects of a batch; and only who may
+          // list a bucket is told that a key is not there (404) rather than refused (403): a batch no
+          // longer under its key, reference data not imported (both optional, read as absent)
+          sid: 'ListTheBuckets',
+          actions: ['s3:ListBucket'],
+          resources: [props.cdrBucket.bucketArn, props.referenceBucket.bucketArn],
+        }),
+        new PolicyStatement({
+          // HeadObject of a batch (which version is there now) and the quarantine reports' rows
+          sid: 'ReadBatchesAndQuarantineReports',
+          actions: ['s3:GetObject'],
+          resources: [cdrObjects, quarantineObjects],
+        }),
+        new PolicyStatement({
+          sid: 'ReadBatchManifest',
+          actions: ['dynamodb:GetItem'],
+          resources: [props.manifestTable.tableArn],
+        }),
+        reconcileLedgerWrites(props.manifestTable),
+        new PolicyStatement({
+          // reconcile re-enqueues to the IngestQueue; a redrive moves messages back to their queue
+          sid: 'SendToWorkQueues',
+          actions: ['sqs:SendMessage'],
+          resources: pairs.map((p) => p.queue.queueArn),
+        }),
+        new PolicyStatement({
+          // dlq finds the dead-letter queues by listing queues and reading their redrive policies
+          sid: 'FindDeadLetterQueues',
+          actions: ['sqs:ListQueues'],
+          resources: ['*'],
+        }),
+        new PolicyStatement({
+          sid: 'ReadQueueAttributes',
+          actions: ['sqs:GetQueueAttributes'],
+          resources: queues.map((q) => q.queueArn),
+        }),
+        new PolicyStatement({
+          // a peek receives and makes the messages visible again; a redrive deletes what it sent back
+          sid: 'PeekAndRedriveDeadLetters',
+          actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+          resources: pairs.map((p) => p.deadLetterQueue.queueArn),
+        }),
+        new PolicyStatement({
+          // the day review reads the days ingest noted and the customers' hours, claims a day's severity
+          sid: 'ReviewDays',
+          actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+          resources: [props.aggregatesTable.tableArn],
+        }),
+        onReviewNotes(props.aggregatesTable, ['dynamodb:DeleteItem']),
+        new PolicyStatement({
+          // the profiles of the day's customers and every customer's declared numbers and addresses
+          sid: 'ReadCustomers',
+          actions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+          resources: [props.customersTable.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'ReadTracebackHistory',
+          actions: ['dynamodb:Query'],
+          resources: [props.tracebacksTable.tableArn],
+        }),
+        new PolicyStatement({
+          // the DNO list, number inventory, switch configuration and a detection policy override
+          sid: 'ReadReferenceData',
+          actions: ['s3:GetObject'],
+          resources: [props.referenceBucket.arnForObjects('*')],
+        }),
+        new PolicyStatement({
+          sid: 'PublishDayFindings',
+          actions: ['sns:Publish'],
+          resources: [props.eventsTopic.topicArn],
+        }),
+        keyThrough(
+          props.dataKey,
+          ['dynamodb'],
+          ['kms:Decrypt', 'kms:GenerateDataKey'],
+          'DataKeyThroughDynamoDB',
+        ),
+        keyThrough(props.dataKey, ['s3'], ['kms:Decrypt'], 'DecryptObjectsThroughS3'),
+        keyThrough(
+          props.messagingKey,
+          ['sqs', 'sns'],
+          ['kms:Decrypt', 'kms:GenerateDataKey'],
+          'MessagingKeyThroughSqsAndSns',
+        ),
+      ],
+    });
+    Validations.of(policy).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'sqs:ListQueues accepts no resource-level scope; every other queue action names the queues.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.cdrBucket)}.Arn>/${CDR_PREFIX}*]`,
+        reason:
+          'Batch keys are chosen by switches; operators only read them (HeadObject to tell the version).',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.cdrBucket)}.Arn>/${QUARANTINE_PREFIX}*]`,
+        reason: 'Quarantine reports are named after their batch; operators only read them.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.referenceBucket)}.Arn>/*]`,
+        reason:
+          'The day review reads the reference data ingest reads, wherever the policy key puts the override.',
+      },
+    );
+    return policy;
+  }
+
+  private complianceOperator(props: OperatorsProps): ManagedPolicy {
+    const policy = new ManagedPolicy(this, 'ComplianceOperatorPolicy', {
+      description:
+        "Traceguard: a compliance operator reinstates customers, shows a customer's status and cases, submits and follows traceback requests",
+      statements: [
+        new PolicyStatement({
+          // status shows the profile; reinstate sets the status back to active
+          sid: 'ReadAndReinstateCustomers',
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          resources: [props.customersTable.tableArn],
+        }),
+        new PolicyStatement({
+          // a customer's cases, newest first, through the byCustomer index (no case is changed)
+          sid: 'ReadCasesOfACustomer',
+          actions: ['dynamodb:Query'],
+          resources: [`${props.casesTable.tableArn}/index/*`],
+        }),
+        new PolicyStatement({
+          // a reinstatement is appended to the customer's audit stream (after its head), never rewritten
+          sid: 'AppendToTheAuditLog',
+          actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+          resources: [props.auditTable.tableArn],
+        }),
+        new PolicyStatement({
+          // switch provisioning learns of a reinstatement from ComplianceEvents, as of a suspension
+          sid: 'PublishEnforcement',
+          actions: ['sns:Publish'],
+          resources: [props.eventsTopic.topicArn],
+        }),
+        new PolicyStatement({
+          // show reads one request; submit refuses another call under an id already on record
+          sid: 'ReadTracebacks',
+          actions: ['dynamodb:GetItem'],
+          resources: [props.tracebacksTable.tableArn],
+        }),
+        new PolicyStatement({
+          // list reads the open and the answered ones through the status index
+          sid: 'ListTracebacksByStatus',
+          actions: ['dynamodb:Query'],
+          resources: [`${props.tracebacksTable.tableArn}/index/*`],
+        }),
+        new PolicyStatement({
+          sid: 'SubmitTracebackRequests',
+          actions: ['sqs:SendMessage'],
+          resources: [props.tracebackQueue.queueArn],
+        }),
+        keyThrough(
+          props.dataKey,
+          ['dynamodb'],
+          ['kms:Decrypt', 'kms:GenerateDataKey'],
+          'DataKeyThroughDynamoDB',
+        ),
+        keyThrough(
+          props.messagingKey,
+          ['sqs', 'sns'],
+          ['kms:Decrypt', 'kms:GenerateDataKey'],
+          'MessagingKeyThroughSqsAndSns',
+        ),
+      ],
+    });
+    Validations.of(policy).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.casesTable)}.Arn>/index/*]`,
+        reason: "A customer's cases are found through the cases table's own secondary index.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.tracebacksTable)}.Arn>/index/*]`,
+        reason: "Open and answered requests are found through the tracebacks table's own status index.",
+      },
+    );
+    return policy;
+  }
+}
