@@ -50,9 +50,9 @@ export interface ObjectAccess {
 }
 
 /**
- * Object-level access under prefixes, nothing on the bucket itself: CDK's `grantRead` would add
- * `s3:List*` and `s3:GetBucket*`, `grantWrite` would add `s3:DeleteObject*`, which no Traceguard function
- * needs (the pipeline never deletes or rewrites a CDR batch).
+ * Object-level access under prefixes, and on the bucket itself only `s3:ListBucket` for a reader: CDK's
+ * `grantRead` would add `s3:List*` and `s3:GetBucket*`, `grantWrite` would add `s3:DeleteObject*`, which no
+ * Traceguard function needs (the pipeline never deletes or rewrites a CDR batch).
  */
 export function useBucket(
   fn: LambdaFunction,
@@ -69,6 +69,12 @@ export function useBucket(
         resources: [bucket.arnForObjects(`${access.readPrefix}*`)],
       }),
     );
+    // S3 answers a read of a missing key with 404 NoSuchKey only to whoever may list the bucket, and
+    // with 403 AccessDenied to anyone else: without it an optional reference object never imported
+    // (the trunk map, a policy override) failed every batch instead of reading as absent, and a batch
+    // gone from under its key was retried to the dead-letter queue instead of skipped. No condition on
+    // s3:prefix: S3 weighs the read without one, so such a grant would not count.
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
     key.grantDecrypt(fn);
     acknowledge(fn, {
       id: `AwsSolutions-IAM5[Resource::<${nagRef(bucket)}.Arn>/${access.readPrefix}*]`,

@@ -76,14 +76,7 @@ export class Reconciliation extends Construct {
       targets: [new LambdaFunction(sweep, { retryAttempts: 2 })],
     });
 
-    // list only under cdr/ (the listing is the one bucket-level action), read objects there (HeadObject)
-    sweep.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [props.cdrBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${CDR_PREFIX}*`] } },
-      }),
-    );
+    // lists the bucket (the one bucket-level action, which useBucket grants a reader) and reads under cdr/
     useBucket(sweep, 'CDR_BUCKET', props.cdrBucket, props.dataKey, { readPrefix: CDR_PREFIX });
     props.ingestQueue.grantSendMessages(sweep);
     // reads batch items; writes only its own checkpoint and re-enqueue claims (RECONCILE partition keys)

@@ -128,7 +128,7 @@ describe('IAM least privilege', () => {
     ).toBe(true);
   });
 
-  it('ingest: GetObject/GetObjectVersion under cdr/, PutObject under quarantine/ only, GetObject on reference data', () => {
+  it('ingest: GetObject/GetObjectVersion under cdr/, PutObject under quarantine/ only, GetObject on reference data, ListBucket on both buckets (a missing key is 404, not 403)', () => {
     const cdr = logicalIdOf(synth.template, 'AWS::S3::Bucket', 'CdrBucket');
     const reference = logicalIdOf(synth.template, 'AWS::S3::Bucket', 'ReferenceBucket');
     const s3 = statementsOfFunction('ingest').filter((s) => list(s.Action).some((a) => a.startsWith('s3:')));
@@ -141,9 +141,11 @@ describe('IAM least privilege', () => {
         { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(cdr, 'cdr/') },
         { actions: ['s3:PutObject'], resource: objects(cdr, 'quarantine/') },
         { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(reference, '') },
+        { actions: ['s3:ListBucket'], resource: { 'Fn::GetAtt': [cdr, 'Arn'] } },
+        { actions: ['s3:ListBucket'], resource: { 'Fn::GetAtt': [reference, 'Arn'] } },
       ]),
     );
-    expect(summary).toHaveLength(3);
+    expect(summary).toHaveLength(5);
   });
 
   it('ingest may send only to its own queue (continuations of big batches)', () => {
@@ -168,9 +170,11 @@ describe('IAM least privilege', () => {
       expect.arrayContaining([
         { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(cdr, 'cdr/') },
         { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects(reference, 'reference/') },
+        { actions: ['s3:ListBucket'], resource: { 'Fn::GetAtt': [cdr, 'Arn'] } },
+        { actions: ['s3:ListBucket'], resource: { 'Fn::GetAtt': [reference, 'Arn'] } },
       ]),
     );
-    expect(s3).toHaveLength(2);
+    expect(s3).toHaveLength(4);
   });
 
   it('notify-oncall publishes to the OnCallTopic and touches only its idempotency records and its alert episodes in the Cases table (no delete there), no bucket', () => {
