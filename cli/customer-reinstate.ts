@@ -22,9 +22,12 @@ export function registerCustomerReinstate(customers: Command): void {
       const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
       const target = resolveCliTarget();
       let auditTable: string;
+      let dossiersTable: string;
       let topic: string;
       try {
         auditTable = target.require('AUDIT_TABLE');
+        // a reinstated customer's identifiers leave the do-not-onboard list its suspension put them on
+        dossiersTable = target.require('DOSSIERS_TABLE');
         // switch provisioning learns of the reinstatement as it learns of a suspension
         topic = target.require('ENFORCEMENT_TOPIC_ARN');
       } catch (e) {
@@ -37,13 +40,18 @@ export function registerCustomerReinstate(customers: Command): void {
       const { DynamoCaseStore } = await import('../shared/aws/cases-store.ts');
       const { SnsCaseNotifier } = await import('../shared/aws/cases-notifier.ts');
       const { DynamoAuditStore } = await import('../shared/aws/audit-store.ts');
+      const { stoppedCustomerStores } = await import('../shared/aws/onboarding-store.ts');
+      const { SuspendedEntryOnStatusChange } = await import('../shared/kyc/suspended-entry.ts');
       const { reinstateCustomer, ReinstatementRefused } = await import('../shared/cases/reinstate.ts');
       const doc = documentClient();
       try {
         const done = await reinstateCustomer(
           { customerId, reason: options.reason, decidedBy },
           {
-            customers: new DynamoCustomerRegistry(doc, customersTable),
+            customers: new SuspendedEntryOnStatusChange(
+              new DynamoCustomerRegistry(doc, customersTable),
+              stoppedCustomerStores(doc, { dossiers: dossiersTable, customers: customersTable }),
+            ),
             cases: new DynamoCaseStore(doc, casesTable),
             // no on-call message is sent: both topics are the enforcement one
             notifier: new SnsCaseNotifier(new SNSClient({}), topic, topic),

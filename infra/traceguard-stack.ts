@@ -110,8 +110,10 @@ export class TraceguardStack extends Stack {
       auditTable: storage.auditTable,
       referenceBucket: storage.referenceBucket,
     });
-    // a customer terminated by a case cannot come back under another name
-    onboarding.grantTerminationHook(escalation.caseStep);
+    // a customer terminated or suspended by a case cannot come back under another name: the case
+    // steps and a critical event's suspension at once keep its do-not-onboard entry
+    onboarding.grantEnforcementHook(escalation.caseStep);
+    onboarding.grantEnforcementHook(escalation.startCase);
     new TrackRecord(stateless, 'TrackRecord', {
       key: dataKey,
       onCallTopic: events.onCallTopic,

@@ -6,12 +6,9 @@ import { documentClient } from '../../shared/aws/cases-clients.ts';
 import { DynamoCustomerRegistry, DynamoTracebackHistory } from '../../shared/aws/cases-customers.ts';
 import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
-import {
-  DynamoDoNotOnboardList,
-  DynamoDossierStore,
-  DynamoOnboardingRegistry,
-} from '../../shared/aws/onboarding-store.ts';
+import { stoppedCustomerStores } from '../../shared/aws/onboarding-store.ts';
 import { CaseSteps } from '../../shared/cases/steps.ts';
+import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
 import { DoNotOnboardOnTermination } from '../../shared/kyc/track-record-review.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 import { makeCaseStepHandler } from './dispatch.ts';
@@ -31,19 +28,19 @@ const env = z
 
 const doc = documentClient();
 const audit = new DynamoAuditStore(doc, env.AUDIT_TABLE);
+// a terminated or suspended customer's identifiers are on the do-not-onboard list
+const stopped = stoppedCustomerStores(doc, { dossiers: env.DOSSIERS_TABLE, customers: env.CUSTOMERS_TABLE });
 const runStep = makeCaseStepHandler(
   new CaseSteps({
     cases: new DynamoCaseStore(doc, env.CASES_TABLE),
-    customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
+    customers: new SuspendedEntryOnStatusChange(
+      new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
+      stopped,
+    ),
     tracebacks: new DynamoTracebackHistory(doc, env.TRACEBACKS_TABLE),
     notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ENFORCEMENT_TOPIC_ARN),
     audit,
-    onTerminated: new DoNotOnboardOnTermination({
-      dossiers: new DynamoDossierStore(doc, env.DOSSIERS_TABLE),
-      registry: new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE),
-      doNotOnboard: new DynamoDoNotOnboardList(doc, env.DOSSIERS_TABLE),
-      audit,
-    }),
+    onTerminated: new DoNotOnboardOnTermination({ ...stopped, audit }),
   }),
 );
 

@@ -10,8 +10,10 @@ import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
 import { SnsCaseNotifier } from '../../shared/aws/cases-notifier.ts';
 import { SfnExecutionStarter } from '../../shared/aws/cases-sfn.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
+import { stoppedCustomerStores } from '../../shared/aws/onboarding-store.ts';
 import { parseEscalationEvent } from '../../shared/cases/events.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
+import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
 import { powertools, withPowertools } from '../powertools.ts';
 
 /** EscalationQueue consumer: one open case per customer, started or attached (docs/wiring.md). */
@@ -21,6 +23,7 @@ const env = z
     AUDIT_TABLE: z.string().min(1),
     STATE_MACHINE_ARN: z.string().min(1),
     CUSTOMERS_TABLE: z.string().min(1),
+    DOSSIERS_TABLE: z.string().min(1),
     ONCALL_TOPIC_ARN: z.string().min(1),
     ENFORCEMENT_TOPIC_ARN: z.string().min(1),
   })
@@ -33,8 +36,12 @@ const deps = {
   cases: new DynamoCaseStore(doc, env.CASES_TABLE),
   audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
   starter: new SfnExecutionStarter(new SFNClient({}), env.STATE_MACHINE_ARN),
-  // a critical event joining a reviewed case suspends the customer at once
-  customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
+  // a critical event joining a reviewed case suspends the customer at once, which puts its
+  // identifiers on the do-not-onboard list
+  customers: new SuspendedEntryOnStatusChange(
+    new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
+    stoppedCustomerStores(doc, { dossiers: env.DOSSIERS_TABLE, customers: env.CUSTOMERS_TABLE }),
+  ),
   notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ENFORCEMENT_TOPIC_ARN),
 };
 const processor = new BatchProcessor(EventType.SQS);

@@ -98,17 +98,18 @@ export class Onboarding extends Construct {
   }
 
   /**
-   * The escalation's enforce step puts a terminated customer on the do-not-onboard list: it reads the
-   * customer's dossier (identifiers) and writes do-not-onboard entries (partition key DNO), nothing else.
+   * Enforcement keeps a terminated or suspended customer on the do-not-onboard list (and takes a
+   * reinstated one off it): it reads the customer's dossier (identifiers) and writes and deletes
+   * do-not-onboard entries (partition key DNO), nothing else.
    */
-  grantTerminationHook(fn: TraceguardFunction): void {
+  grantEnforcementHook(fn: TraceguardFunction): void {
     fn.addEnvironment('DOSSIERS_TABLE', this.dossiersTable.tableName);
     fn.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.dossiersTable.tableArn] }),
     );
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:PutItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
         resources: [this.dossiersTable.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DO_NOT_ONBOARD_PK] } },
       }),

@@ -24,6 +24,7 @@ import type {
   RmdStore,
 } from '../kyc/ports.ts';
 import type { RmdListing } from '../kyc/rmd.ts';
+import type { StoppedCustomerDeps } from '../kyc/suspended-entry.ts';
 import { queryAll } from './dynamo-query.ts';
 import { putCustomers } from './reference-import.ts';
 import { customerFromItem, type ReferenceStore } from './reference-store.ts';
@@ -33,7 +34,7 @@ import { customerFromItem, type ReferenceStore } from './reference-store.ts';
  * `CUST#<customer>` / `DOSSIER` pointing at the customer's latest application, `DNO` / `<entry id>`
  * for the do-not-onboard list, `RMD#<number>` / `LISTING` for the imported RMD export.
  */
-/** Partition key of the do-not-onboard entries (the stack grants writes to this key only, for terminations). */
+/** Partition key of the do-not-onboard entries (enforcement may write and delete under this key only). */
 export const DO_NOT_ONBOARD_PK = 'DNO';
 
 export class DynamoDossierStore implements DossierStore {
@@ -133,6 +134,21 @@ export class DynamoDossierStore implements DossierStore {
   }
 }
 
+/**
+ * What enforcement reads and writes to keep a terminated or suspended customer on the do-not-onboard
+ * list: its dossier, its registry name, the list.
+ */
+export function stoppedCustomerStores(
+  doc: DynamoDBDocumentClient,
+  tables: { dossiers: string; customers: string },
+): StoppedCustomerDeps {
+  return {
+    dossiers: new DynamoDossierStore(doc, tables.dossiers),
+    registry: new DynamoOnboardingRegistry(doc, tables.customers),
+    doNotOnboard: new DynamoDoNotOnboardList(doc, tables.dossiers),
+  };
+}
+
 /** The do-not-onboard list in the Dossiers table (`DNO` / `<entry id>`). */
 export class DynamoDoNotOnboardList implements DoNotOnboardList {
   readonly #doc: DynamoDBDocumentClient;
@@ -144,6 +160,11 @@ export class DynamoDoNotOnboardList implements DoNotOnboardList {
   async add(entry: DoNotOnboardEntry): Promise<void> {
     await this.#doc.send(
       new PutCommand({ TableName: this.#table, Item: { pk: DO_NOT_ONBOARD_PK, sk: entry.entry_id, entry } }),
+    );
+  }
+  async remove(entryId: string): Promise<void> {
+    await this.#doc.send(
+      new DeleteCommand({ TableName: this.#table, Key: { pk: DO_NOT_ONBOARD_PK, sk: entryId } }),
     );
   }
   async list(): Promise<DoNotOnboardEntry[]> {

@@ -28,6 +28,23 @@ export interface Assessment {
 }
 
 /**
+ * The entries an application is compared with: all but the suspended entry of the customer it would
+ * activate. That customer is judged on its status (CUSTOMER_SUSPENDED), so matching its own entry
+ * would only say so twice, or flag its renewal after a reinstatement the list has not caught up with.
+ */
+function priorParties(
+  app: Application,
+  sources: CheckSources,
+  standing: CustomerStanding | null,
+): readonly DoNotOnboardEntry[] {
+  const own = new Set([app.renewing_customer_id ?? app.application_id]);
+  if (standing) own.add(standing.customerId);
+  return sources.doNotOnboard.filter(
+    (e) => e.source !== 'suspended' || e.customer_id === undefined || !own.has(e.customer_id),
+  );
+}
+
+/**
  * Every automated check on an application, and the risk tier they add up to: the highest risk of any
  * reason (low when none fires). An executive approves every high-risk applicant and every
  * high-volume or marketing customer, whatever its risk. `standing` is what enforcement made of the
@@ -44,7 +61,7 @@ export function assessApplication(
   const reasons = [
     ...checkStanding(standing),
     ...(unknownRenewal ? [unknownRenewal] : []),
-    ...matchPriorParties(identityOf(identifiersOfApplication(app)), sources.doNotOnboard),
+    ...matchPriorParties(identityOf(identifiersOfApplication(app)), priorParties(app, sources, standing)),
     ...checkRmdListing(app, sources.rmd),
     ...checkNumbers(app, sources),
     ...checkDeclarations(app),

@@ -56,6 +56,9 @@ export class InMemoryDoNotOnboardList implements DoNotOnboardList {
   async add(entry: DoNotOnboardEntry): Promise<void> {
     this.entries.set(entry.entry_id, entry);
   }
+  async remove(entryId: string): Promise<void> {
+    this.entries.delete(entryId);
+  }
 }
 
 export class InMemoryRmdStore implements RmdStore {

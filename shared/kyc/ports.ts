@@ -23,6 +23,8 @@ export interface DoNotOnboardList {
   list(): Promise<DoNotOnboardEntry[]>;
   /** idempotent: the same entry id twice keeps one entry */
   add(entry: DoNotOnboardEntry): Promise<void>;
+  /** idempotent: removing an entry that is not there does nothing */
+  remove(entryId: string): Promise<void>;
 }
 
 export interface RmdStore {

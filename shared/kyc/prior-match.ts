@@ -6,12 +6,14 @@ import { type Identity, identityOf } from './identity.ts';
 import { nameSimilarity } from './tokens.ts';
 
 /**
- * Does the applicant resemble a business the carrier already refused or terminated? The ID number
- * alone is enough (a new name does not make a new company); otherwise two of address, alternate
+ * Does the applicant resemble a business the carrier already refused, terminated or suspended? The ID
+ * number alone is enough (a new name does not make a new company); otherwise two of address, alternate
  * phone, IP range and telephone numbers in common are; one of them, or a similar name, is worth an
- * analyst's look but not a refusal. Against a customer the carrier terminated, that one identifier or
- * name is high as well: a terminated business reapplying under its own name (or from its own address)
- * needs an executive, and a customer onboarded before dossiers existed is on the list by name only.
+ * analyst's look but not a refusal. Against a customer the carrier terminated or suspended, that one
+ * identifier or name is high as well: a stopped business reapplying under its own name (or from its
+ * own address) needs an executive, and a customer onboarded before dossiers existed is on the list by
+ * name only. A match is never a refusal by itself: a suspension is not final, and whether the
+ * applicant is the listed business is a reviewer's call.
  */
 export const PRIOR_MATCH_POLICY = {
   /** identifiers besides the ID number that must match for a high-risk match */
@@ -48,9 +50,16 @@ function fieldMatches(app: Identity, prior: Identity): FieldMatch[] {
 
 function whom(entry: DoNotOnboardEntry): string {
   const name = maskPhoneNumbers(entry.names[0]);
-  return entry.source === 'terminated'
-    ? `terminated customer ${entry.customer_id ?? entry.entry_id} (${name})`
-    : `do-not-onboard entry ${entry.entry_id} (${name})`;
+  const customer = entry.customer_id ?? entry.entry_id;
+  switch (entry.source) {
+    case 'terminated':
+      return `terminated customer ${customer} (${name})`;
+    // the date lets an analyst find the suspension and check whether it still stands
+    case 'suspended':
+      return `suspended customer ${customer} (${name}), suspended since ${entry.added_at}`;
+    case 'manual':
+      return `do-not-onboard entry ${entry.entry_id} (${name})`;
+  }
 }
 
 /** One reason per matching entry: the strongest thing it has in common with the applicant. */
@@ -58,7 +67,7 @@ export function matchPriorParties(applicant: Identity, entries: readonly DoNotOn
   const reasons: CheckReason[] = [];
   for (const entry of entries) {
     const prior = identityOf(entry);
-    const weakMatchRisk = entry.source === 'terminated' ? 'high' : 'medium';
+    const weakMatchRisk = entry.source === 'manual' ? 'medium' : 'high';
     const evidence = {
       entry_id: entry.entry_id,
       source: entry.source,

@@ -3,10 +3,10 @@ import type { AuditStore } from '../audit/ports.ts';
 import { auditRecordSchema } from '../audit/record.ts';
 import type { CustomerStatus } from '../cases/model.ts';
 import type { CustomerRegistry, Notifier, TerminationHook } from '../cases/ports.ts';
-import { entryForTerminatedCustomer } from './do-not-onboard.ts';
-import { identifiersOfApplication } from './identity.ts';
-import type { DoNotOnboardList, DossierStore, OnboardingRegistry, RegisteredCustomer } from './ports.ts';
+import { customerEntryId, entryForTerminatedCustomer } from './do-not-onboard.ts';
+import type { OnboardingRegistry, RegisteredCustomer } from './ports.ts';
 import { trackRecordHeldBecause } from './standing.ts';
+import { identifiersOfCustomer, type StoppedCustomerDeps } from './suspended-entry.ts';
 import {
   reviewTrackRecord,
   TRACK_RECORD_POLICY,
@@ -146,24 +146,18 @@ export async function runTrackRecordReview(deps: TrackRecordDeps): Promise<Track
 
 /**
  * A terminated customer's identifiers join the do-not-onboard list: every identifier of its
- * activating dossier (or, for a customer onboarded before dossiers existed, its registry name).
+ * activating dossier (or, for a customer onboarded before dossiers existed, its registry name). The
+ * entry it had while suspended goes once this one is written: one entry per customer.
  */
 export async function addTerminatedToDoNotOnboard(
   customerId: string,
   why: string,
-  deps: {
-    dossiers: DossierStore;
-    registry: OnboardingRegistry;
-    doNotOnboard: DoNotOnboardList;
-    audit: AuditStore;
-    now?: () => Date;
-  },
+  deps: StoppedCustomerDeps & { audit: AuditStore; now?: () => Date },
 ): Promise<void> {
   const now = (deps.now ?? (() => new Date()))();
-  const dossier = await deps.dossiers.forCustomer(customerId);
-  const name = (await deps.registry.get(customerId))?.name || customerId;
-  const identifiers = dossier ? identifiersOfApplication(dossier.application) : { names: [name] };
+  const { identifiers, from } = await identifiersOfCustomer(customerId, deps);
   await deps.doNotOnboard.add(entryForTerminatedCustomer(customerId, identifiers, why, now));
+  await deps.doNotOnboard.remove(customerEntryId('suspended', customerId));
   await appendAudit(
     deps.audit,
     TRACK_RECORD_STREAM,
@@ -172,7 +166,7 @@ export async function addTerminatedToDoNotOnboard(
       action: 'do_not_onboard.added',
       reason: why,
       customerId,
-      details: { from: dossier ? `application ${dossier.applicationId}` : 'registry name only' },
+      details: { from },
     },
     () => now,
   );

@@ -27,7 +27,7 @@ describe('onboarding dossiers', () => {
     });
   });
 
-  it('are readable only by the onboarding-step role, the reviewer policy and, by key, the enforce step and the track-record review', () => {
+  it('are readable only by the onboarding-step role, the reviewer policy and, by key, enforcement and the track-record review', () => {
     const readers: string[] = [];
     for (const [id, r] of Object.entries(resources)) {
       if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
@@ -46,25 +46,31 @@ describe('onboarding dossiers', () => {
       });
       if (reads) readers.push(id);
     }
-    expect(readers).toHaveLength(4);
+    expect(readers).toHaveLength(5);
     // the track-record review reads a due customer's last dossier to submit its renewal
     expect(readers.find((id) => id.includes('TrackRecordReviewFunction'))).toBeDefined();
     expect(readers.find((id) => id.includes('DossierReviewPolicy'))).toBeDefined();
     expect(readers.find((id) => id.includes('OnboardingStepFunction'))).toBeDefined();
-    // the escalation's enforce step reads a terminated customer's dossier to bar its identifiers: by
-    // key only (no Query or Scan), and it may write do-not-onboard entries and nothing else
-    const caseStep = readers.find((id) => id.includes('CaseStepFunction'));
-    expect(caseStep).toBeDefined();
-    const document = resources[caseStep as string].Properties?.PolicyDocument as
-      | { Statement: Array<Record<string, unknown>> }
-      | undefined;
-    const statements = (document?.Statement ?? []).filter((s) =>
-      JSON.stringify(s.Resource).includes(dossiersId),
-    );
-    expect(statements.map((s) => [s.Action, s.Condition ?? null])).toEqual([
-      ['dynamodb:GetItem', null],
-      ['dynamodb:PutItem', { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['DNO'] } }],
-    ]);
+    // enforcement (the case steps, and a critical event's suspension at once) reads a terminated or
+    // suspended customer's dossier to list its identifiers: by key only (no Query or Scan), and it may
+    // write and delete do-not-onboard entries and nothing else
+    for (const fn of ['CaseStepFunction', 'StartCaseFunction']) {
+      const reader = readers.find((id) => id.includes(fn));
+      expect(reader, fn).toBeDefined();
+      const document = resources[reader as string].Properties?.PolicyDocument as
+        | { Statement: Array<Record<string, unknown>> }
+        | undefined;
+      const statements = (document?.Statement ?? []).filter((s) =>
+        JSON.stringify(s.Resource).includes(dossiersId),
+      );
+      expect(statements.map((s) => [s.Action, s.Condition ?? null])).toEqual([
+        ['dynamodb:GetItem', null],
+        [
+          ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['DNO'] } },
+        ],
+      ]);
+    }
   });
 
   it('stay out of the onboarding state machine logs', () => {

@@ -26,6 +26,16 @@ let t: TestStack;
 let events: Tap;
 let caseId: string;
 const cli = (...args: string[]) => traceguard(t.stack, t.work, args);
+const doNotOnboardEntries = async () =>
+  (
+    await t.doc.send(
+      new QueryCommand({
+        TableName: t.tableName('DossiersTable'),
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': 'DNO' },
+      }),
+    )
+  ).Items?.map((i) => i.entry as { entry_id: string }) ?? [];
 
 beforeAll(async () => {
   t = await startTestStack({ prefix: 'escalation-e2e', template: await synthesizeTemplate(repoRoot) });
@@ -56,6 +66,8 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     expect(open[0].reasons).toMatch(/DNO_CALLING_NUMBER/);
     caseId = open[0].caseId;
     expect(await customerStatus(t, 'C-ABUSE')).toBe('suspended');
+    // while suspended, onboarding compares applicants with it
+    expect((await doNotOnboardEntries()).map((e) => e.entry_id)).toEqual(['suspended#C-ABUSE']);
   });
 
   it('alice recommends termination as analyst; the case waits for an executive', async () => {
@@ -139,15 +151,9 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
       .find((e) => e.name === caseId);
     expect(execution?.status).toBe('SUCCEEDED');
 
-    // the termination barred the customer from onboarding again, under any name
-    const barred = await t.doc.send(
-      new QueryCommand({
-        TableName: t.tableName('DossiersTable'),
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': 'DNO' },
-      }),
-    );
-    expect(barred.Items?.map((i) => i.entry)).toEqual([
+    // the termination barred the customer from onboarding again, under any name, in place of the
+    // entry its suspension made
+    expect(await doNotOnboardEntries()).toEqual([
       expect.objectContaining({
         entry_id: 'terminated#C-ABUSE',
         source: 'terminated',

@@ -32,6 +32,7 @@ import {
   InMemoryDossierStore,
   InMemoryOnboardingRegistry,
 } from '../../shared/kyc/in-memory.ts';
+import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
 import { DoNotOnboardOnTermination, TRACK_RECORD_STREAM } from '../../shared/kyc/track-record-review.ts';
 import { CallbackBroker, resolveJoin } from '../helpers/state-machine-harness.ts';
 import { cleanApplication } from './kyc-fixtures.ts';
@@ -133,14 +134,12 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   );
   void dossiers.save({ ...acme, customerId: 'C042', status: 'activated' });
   const doNotOnboard = new InMemoryDoNotOnboardList();
-  const onTerminated = new DoNotOnboardOnTermination({
-    dossiers,
-    registry: new InMemoryOnboardingRegistry(),
-    doNotOnboard,
-    audit,
-  });
+  const stopped = { dossiers, registry: new InMemoryOnboardingRegistry(), doNotOnboard };
+  const onTerminated = new DoNotOnboardOnTermination({ ...stopped, audit });
+  // as the handlers wire it: every status enforcement writes keeps the suspended customer's entry
+  const enforcing = new SuspendedEntryOnStatusChange(customers, stopped);
   const handler = makeCaseStepHandler(
-    new CaseSteps({ cases, customers, tracebacks, notifier, audit, onTerminated }),
+    new CaseSteps({ cases, customers: enforcing, tracebacks, notifier, audit, onTerminated }),
   );
 
   const asl = structuredClone(definition);
@@ -184,7 +183,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
     broker,
     starter,
     async open(event: EscalationEvent) {
-      return startOrAttachCase(event, { cases, starter, audit, customers, notifier });
+      return startOrAttachCase(event, { cases, starter, audit, customers: enforcing, notifier });
     },
     async waitForStage(caseId: string, stage: ReviewStage) {
       for (let i = 0; i < 600; i++) {
@@ -434,12 +433,51 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(JSON.stringify(again.reasons)).toContain('C042');
   });
 
-  it('warn and suspend do not touch the do-not-onboard list', async () => {
+  it('a warning does not touch the do-not-onboard list', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'warn', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
+    expect(await h.doNotOnboard.list()).toEqual([]);
+  });
+
+  it('suspend: the customer is compared with applicants while suspended; a later termination leaves one entry', async () => {
     const h = harness();
     const { caseId } = await h.open(finding());
     await h.decide(caseId, 'analyst', 'suspend', 'alice');
     await h.execution(caseId);
-    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    const since = (await h.customers.get('C042'))?.statusChangedAt;
+    expect(await h.doNotOnboard.list()).toMatchObject([
+      {
+        entry_id: 'suspended#C042',
+        source: 'suspended',
+        customer_id: 'C042',
+        added_at: since,
+        reason: expect.stringContaining(caseId),
+        names: ['Acme Dialer LLC'],
+        id_number: '59-7654321',
+      },
+    ]);
+    const later = finding({ window_start: '2026-11-28T16:00:00Z', window_end: '2026-11-28T17:00:00Z' });
+    const second = await h.open(later);
+    await h.decide(second.caseId, 'analyst', 'terminate', 'alice');
+    await h.decide(second.caseId, 'executive', 'terminate', 'bob');
+    await h.execution(second.caseId);
+    expect((await h.doNotOnboard.list()).map((e) => e.entry_id)).toEqual(['terminated#C042']);
+  });
+
+  it('a critical event suspending at once lists the customer; the dismissal that restores its status unlists it', async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.waitForStage(caseId, 'analyst');
+    const later = criticalFinding();
+    (later as { window_start: string }).window_start = '2026-11-27T18:00:00Z';
+    await h.open(later);
+    expect((await h.doNotOnboard.list()).map((e) => e.entry_id)).toEqual(['suspended#C042']);
+    await h.decide(caseId, 'analyst', 'dismiss', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('active');
     expect(await h.doNotOnboard.list()).toEqual([]);
   });
 

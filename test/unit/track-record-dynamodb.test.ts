@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
 import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
-import { DynamoOnboardingRegistry } from '../../shared/aws/onboarding-store.ts';
+import {
+  DynamoDoNotOnboardList,
+  DynamoDossierStore,
+  DynamoOnboardingRegistry,
+  stoppedCustomerStores,
+} from '../../shared/aws/onboarding-store.ts';
 import { putCustomers } from '../../shared/aws/reference-import.ts';
 import { readDeclarations } from '../../shared/aws/reference-store.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
+import { newDossier } from '../../shared/kyc/dossier.ts';
 import { InMemoryDoNotOnboardList, InMemoryDossierStore } from '../../shared/kyc/in-memory.ts';
+import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
 import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
 import { addTerminatedToDoNotOnboard, runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
 import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
+import { cleanApplication } from './kyc-fixtures.ts';
 
 /**
  * The scheduled review's reads: the roster of customers onboarding registered (a Query, since no
@@ -17,7 +25,7 @@ import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 const DAY = 86_400_000;
 const NOW = new Date('2026-12-05T06:00:00Z');
 
-const db = useDynamoDbLocal('traceguard-track-record-', ['Customers', 'DeclaredCustomers']);
+const db = useDynamoDbLocal('traceguard-track-record-', ['Customers', 'DeclaredCustomers', 'Dossiers']);
 
 const registered = (id: string, daysAgo: number) => ({
   customer_id: id,
@@ -90,6 +98,53 @@ describe('a customer seen only in CDRs', () => {
     const registry = new DynamoOnboardingRegistry(db.doc, 'DeclaredCustomers');
     await registry.put({ ...registered('K-GW', 1), provider: true });
     expect(await registry.get('K-GW')).toMatchObject({ provider: true });
+  });
+});
+
+describe('the do-not-onboard list on DynamoDB follows a suspension', () => {
+  it('lists a suspended customer once, unlists it on reinstatement, and keeps one entry after a termination', async () => {
+    const customers = new DynamoCustomerRegistry(db.doc, 'Customers');
+    const stores = stoppedCustomerStores(db.doc, { dossiers: 'Dossiers', customers: 'Customers' });
+    await new DynamoDossierStore(db.doc, 'Dossiers').create({
+      ...newDossier(
+        cleanApplication({ application_id: 'APP-S1', renewing_customer_id: 'S100' }),
+        'sales',
+        NOW,
+      ),
+      status: 'activated',
+    });
+    const enforcing = new SuspendedEntryOnStatusChange(customers, stores);
+    const list = new DynamoDoNotOnboardList(db.doc, 'Dossiers');
+
+    await enforcing.setStatus('S100', 'suspended', 'case S100-F-1: DNO calls at volume');
+    const since = (await customers.get('S100'))?.statusChangedAt;
+    const listed = await list.list();
+    expect(listed).toMatchObject([
+      {
+        entry_id: 'suspended#S100',
+        source: 'suspended',
+        added_at: since,
+        reason: 'case S100-F-1: DNO calls at volume',
+        names: ['Harbor Dental Group, P.C.'],
+        id_number: '91-1234567',
+      },
+    ]);
+    await enforcing.setStatus('S100', 'suspended', 'case S100-F-2: critical again');
+    expect(await list.list()).toEqual(listed);
+
+    await enforcing.setStatus('S100', 'active', 'reinstated by carol: remediated');
+    expect(await list.list()).toEqual([]);
+    // removing what is not there is no error
+    await list.remove('suspended#S100');
+
+    await enforcing.setStatus('S100', 'suspended', 'case S100-F-3: DNO calls again');
+    await enforcing.setStatus('S100', 'terminated', 'case S100-F-3: terminated');
+    await addTerminatedToDoNotOnboard('S100', 'case S100-F-3: terminated', {
+      ...stores,
+      audit: new InMemoryAuditStore(),
+      now: () => NOW,
+    });
+    expect((await list.list()).map((e) => e.entry_id)).toEqual(['terminated#S100']);
   });
 });
 

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import {
+  InMemoryCaseStore,
+  InMemoryCustomerRegistry,
+  RecordingNotifier,
+} from '../../shared/cases/in-memory.ts';
+import { reinstateCustomer } from '../../shared/cases/reinstate.ts';
+import type { Application } from '../../shared/kyc/application.ts';
+import { assessApplication } from '../../shared/kyc/assess.ts';
+import { newDossier } from '../../shared/kyc/dossier.ts';
+import {
+  InMemoryDoNotOnboardList,
+  InMemoryDossierStore,
+  InMemoryOnboardingRegistry,
+} from '../../shared/kyc/in-memory.ts';
+import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
+import { addTerminatedToDoNotOnboard } from '../../shared/kyc/track-record-review.ts';
+import { cleanApplication } from './kyc-fixtures.ts';
+
+/**
+ * A customer suspended for suspicious traffic is compared with every applicant while the suspension
+ * stands, as a terminated one is: otherwise it could apply again under a new name or customer id and
+ * keep sending while under investigation.
+ */
+const NOW = new Date('2026-12-01T09:00:00.000Z');
+const WHY = 'case C300-F-1: IRS impersonation calls';
+
+/** Bayline Outreach (C300), onboarded with a dossier, and Quickdial Media (C301), imported without one. */
+async function harness() {
+  const inner = new InMemoryCustomerRegistry(
+    ['C300', 'C301'].map((customerId) => ({
+      customerId,
+      name: null,
+      vetting: 'new' as const,
+      onboardedAt: null,
+      trafficProfile: null,
+      status: 'active' as const,
+    })),
+  );
+  const dossiers = new InMemoryDossierStore();
+  const bayline = cleanApplication({
+    application_id: 'APP-BAYLINE',
+    legal_name: 'Bayline Outreach LLC',
+    id_number: '84-2223334',
+    address: {
+      street: '900 Harbor Way, Suite 12',
+      city: 'Oakland',
+      region: 'CA',
+      postal_code: '94607',
+      country: 'US',
+    },
+    alternate_phone: '+1 (510) 430-0142',
+    originating_ips: ['192.0.2.0/28'],
+    telephone_numbers: [{ number: '+15104300150', loa_reference: 'LOA-BL-1' }],
+  });
+  await dossiers.create({
+    ...newDossier(bayline, 'sales', NOW),
+    customerId: 'C300',
+    status: 'activated',
+  });
+  const registry = new InMemoryOnboardingRegistry();
+  await registry.put({
+    customer_id: 'C301',
+    name: 'Quickdial Media',
+    onboarded_at: '2025-01-01T00:00:00.000Z',
+    vetting: 'standard',
+    traffic_profile: 'dialer',
+    tier_since: '2025-01-01T00:00:00.000Z',
+    verified_at: '2025-01-01T00:00:00.000Z',
+  });
+  const doNotOnboard = new InMemoryDoNotOnboardList();
+  const stopped = { dossiers, registry, doNotOnboard };
+  const customers = new SuspendedEntryOnStatusChange(inner, stopped);
+  const assess = async (app: Application, standingOf?: string) =>
+    assessApplication(
+      app,
+      { doNotOnboard: await doNotOnboard.list(), rmd: () => null, dno: new Set(), holders: () => [] },
+      standingOf ? await inner.get(standingOf) : null,
+    );
+  const reinstate = (customerId: string) =>
+    reinstateCustomer(
+      {
+        customerId,
+        reason: 'investigation closed: the traffic was a misconfigured dialer',
+        decidedBy: 'carol',
+      },
+      {
+        customers,
+        cases: new InMemoryCaseStore(),
+        notifier: new RecordingNotifier(),
+        audit: new InMemoryAuditStore(),
+        now: () => NOW,
+      },
+    );
+  return { inner, customers, doNotOnboard, stopped, assess, reinstate, bayline };
+}
+
+/** A new business as the applicant calls itself; every identifier differs from Bayline's unless given. */
+const newcomer = (over: Record<string, unknown> = {}) =>
+  cleanApplication({ application_id: 'APP-NEW', legal_name: 'Coastline Reach Partners', ...over });
+
+describe('a suspended customer on the do-not-onboard list', () => {
+  it('is listed once per suspension, with its dossier identifiers, why and since when', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    const since = (await h.inner.get('C300'))?.statusChangedAt;
+    const first = await h.doNotOnboard.list();
+    expect(first).toEqual([
+      {
+        entry_id: 'suspended#C300',
+        source: 'suspended',
+        customer_id: 'C300',
+        added_at: since,
+        reason: WHY,
+        names: ['Bayline Outreach LLC'],
+        address: h.bayline.address,
+        id_number: '84-2223334',
+        alternate_phone: '+1 (510) 430-0142',
+        ip_ranges: ['192.0.2.0/28'],
+        numbers: ['+15104300150'],
+      },
+    ]);
+    // a second case suspends the suspended customer again: the same entry, not a second one
+    await h.customers.setStatus('C300', 'suspended', 'case C300-F-2: more of the same');
+    expect(await h.doNotOnboard.list()).toEqual(first);
+  });
+
+  it('makes an applicant with its ID number, its address and phone, or its name high risk, naming it', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    const since = (await h.inner.get('C300'))?.statusChangedAt;
+    const named = `suspended customer C300 (Bayline Outreach LLC), suspended since ${since}`;
+    const cases: Array<[string, Application]> = [
+      ['PRIOR_ID_NUMBER', newcomer({ id_number: '842223334' })],
+      ['PRIOR_IDENTIFIERS', newcomer({ address: h.bayline.address, alternate_phone: '(510) 430-0142' })],
+      ['PRIOR_SINGLE_IDENTIFIER', newcomer({ originating_ips: ['192.0.2.7'] })],
+      ['PRIOR_NAME', newcomer({ legal_name: 'BAYLINE OUTREACH, INC.' })],
+    ];
+    for (const [code, app] of cases) {
+      const result = await h.assess(app);
+      expect(result.risk, code).toBe('high');
+      expect(result.reasons, code).toMatchObject([
+        { code, risk: 'high', evidence: { source: 'suspended', customer_id: 'C300', listed_because: WHY } },
+      ]);
+      expect(result.reasons[0].detail, code).toContain(named);
+      // an executive decides: a suspension is not final, so the applicant is not refused outright
+      expect(result.executiveBecause, code).toContain('high risk');
+      expect(result.barred, code).toBeNull();
+    }
+  });
+
+  it("does not match the suspended customer's own renewal: its status already says it is suspended", async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    const renewal = { ...h.bayline, application_id: 'REVERIFY-C300', renewing_customer_id: 'C300' };
+    const result = await h.assess(renewal, 'C300');
+    expect(result.reasons.map((r) => r.code)).toEqual(['CUSTOMER_SUSPENDED']);
+    // an id typed in another case is judged as the customer it names, and matched as it too
+    const lower = await h.assess({ ...renewal, renewing_customer_id: 'c300' }, 'C300');
+    expect(lower.reasons.map((r) => r.code)).not.toContain('PRIOR_ID_NUMBER');
+  });
+
+  it('leaves the list when the customer is reinstated: the same applicant then has no such reason', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    const comeback = newcomer({ id_number: '842223334' });
+    expect((await h.assess(comeback)).reasons.map((r) => r.code)).toEqual(['PRIOR_ID_NUMBER']);
+    await h.reinstate('C300');
+    expect(await h.doNotOnboard.list()).toEqual([]);
+    expect(await h.assess(comeback)).toMatchObject({ risk: 'low', reasons: [] });
+    // a status change that finds no entry removes nothing and fails nothing
+    await h.customers.setStatus('C300', 'warned', 'case C300-F-3: warned');
+    expect(await h.doNotOnboard.list()).toEqual([]);
+  });
+
+  it('is replaced by the termination entry when the customer is terminated: one entry per customer', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    // what the case workflow's enforce step does on a termination
+    await h.customers.setStatus('C300', 'terminated', 'case C300-F-4: terminated');
+    await addTerminatedToDoNotOnboard('C300', 'case C300-F-4: terminated', {
+      ...h.stopped,
+      audit: new InMemoryAuditStore(),
+      now: () => NOW,
+    });
+    expect(await h.doNotOnboard.list()).toMatchObject([
+      { entry_id: 'terminated#C300', source: 'terminated', customer_id: 'C300' },
+    ]);
+  });
+
+  it('is matched by its registry name only when it was onboarded without a dossier', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C301', 'suspended', 'case C301-F-1: spoofed caller IDs');
+    expect(await h.doNotOnboard.list()).toMatchObject([
+      { entry_id: 'suspended#C301', names: ['Quickdial Media'], ip_ranges: [], numbers: [] },
+    ]);
+    const result = await h.assess(newcomer({ legal_name: 'Quickdial Media LLC' }));
+    expect(result.reasons).toMatchObject([{ code: 'PRIOR_NAME', risk: 'high' }]);
+    expect(result.reasons[0].detail).toMatch(
+      /^name resembles suspended customer C301 \(Quickdial Media\), suspended since /,
+    );
+  });
+});
