@@ -146,6 +146,7 @@ export class TraceguardStack extends Stack {
       casesTable: storage.casesTable,
       tracebacksTable: storage.tracebacksTable,
       auditTable: storage.auditTable,
+      dossiersTable: onboarding.dossiersTable,
       eventsTopic: events.eventsTopic,
       tracebackQueue: traceback.tracebackQueue.queue,
     });
@@ -200,6 +201,11 @@ export class TraceguardStack extends Stack {
     output('AuditTableName', storage.auditTable.tableName, 'Hash-chained audit log');
     output('StateMachineArn', escalation.stateMachine.stateMachineArn, 'Escalation state machine');
     output('OnboardingStateMachineArn', onboarding.stateMachine.stateMachineArn, 'Onboarding state machine');
+    output(
+      'DossiersTableName',
+      onboarding.dossiersTable.tableName,
+      'Onboarding dossiers, do-not-onboard list',
+    );
     output('IdempotencyTableName', storage.idempotencyTable.tableName, 'Idempotency records of alerting');
     output(
       'SwitchUploadPolicyArn',

@@ -6,6 +6,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DO_NOT_ONBOARD_PK } from '../../shared/aws/onboarding-store.ts';
 import { CDR_PREFIX, QUARANTINE_PREFIX } from '../../shared/ingest/keys.ts';
 import { onReviewNotes } from './ingest.ts';
 import { keyThrough } from './key-through.ts';
@@ -26,6 +27,8 @@ export interface OperatorsProps {
   casesTable: ITable;
   tracebacksTable: ITable;
   auditTable: ITable;
+  /** the onboarding dossiers, whose do-not-onboard partition a reinstatement takes the customer out of */
+  dossiersTable: ITable;
   /** ComplianceEvents: day findings, and enforcement events (a reinstatement) for switch provisioning */
   eventsTopic: ITopic;
   tracebackQueue: IQueue;
@@ -194,6 +197,14 @@ export class Operators extends Construct {
           sid: 'AppendToTheAuditLog',
           actions: ['dynamodb:Query', 'dynamodb:PutItem'],
           resources: [props.auditTable.tableArn],
+        }),
+        new PolicyStatement({
+          // a reinstated customer leaves the do-not-onboard list its suspension put it on: a delete in
+          // that partition only, no read of any dossier
+          sid: 'TakeReinstatedOffTheDoNotOnboardList',
+          actions: ['dynamodb:DeleteItem'],
+          resources: [props.dossiersTable.tableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DO_NOT_ONBOARD_PK] } },
         }),
         new PolicyStatement({
           // switch provisioning learns of a reinstatement from ComplianceEvents, as of a suspension

@@ -251,6 +251,7 @@ describe('outputs', () => {
         'CdrBucketName',
         'ComplianceOperatorPolicyArn',
         'CustomersTableName',
+        'DossiersTableName',
         'EscalationQueueUrl',
         'EventsTopicArn',
         'IdempotencyTableName',

@@ -83,6 +83,8 @@ const COMPLIANCE_OPERATOR: Needs = {
     'dynamodb:Query CasesTable/index/*',
     'dynamodb:Query AuditTable',
     'dynamodb:PutItem AuditTable',
+    // the do-not-onboard entry its suspension put there
+    'dynamodb:DeleteItem DossiersTable [DNO]',
     'sns:Publish ComplianceEvents',
     ...SEND_TO('sns'),
     ...DATA_KEY_WRITE,
@@ -126,7 +128,9 @@ function conditionTexts(condition: Statement['Condition']): string[] {
   if (!condition) return [''];
   const via = condition.StringEquals?.['kms:ViaService'];
   if (via) return list(via).map((v) => ` via ${resourceText(v).split('.')[0]}`);
-  const keys = condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+  const keys =
+    condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ??
+    condition['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'];
   if (keys) return [` [${(keys as string[]).join('|')}]`];
   throw new Error(`unexpected condition ${JSON.stringify(condition)}`);
 }
