@@ -145,6 +145,15 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
  */
 const TRAILING_EXTENSION = /^(\+?[\d\s().\-/]*\d)\s*(?:x|ext\.?|extension|#)\s*\d{1,8}$/i;
 
+/**
+ * The assigned ITU-T E.164 country codes other than 1 (the NANP, read by its own rules), as the start
+ * of a number's digits: country codes are prefix-free, so a number starts with at most one. A
+ * number written as its international digits without `+`, `011` or `00` (`442079460000`, as many
+ * switches and gateways log it) is read as such only when it starts with one.
+ */
+const COUNTRY_CODE =
+  /^(?:7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|21[12368]|2[2-6]\d|29[01789]|35\d|37\d|38[0-35-79]|42[013]|5[09]\d|67[02-9]|68[0-35-9]|69[0-2]|80[08]|85[02356]|87[08]|88[0-368]|96[0-8]|97[0-79]|99[2-68])/;
+
 /** normalizeNumber on the dial string `text` of `raw` (see dialString), privacy words aside. */
 function numberOf(raw: string, text: string, verstat: Verstat): NormalizedNumber {
   if (text === '') return { value: '', cls: 'blank', verstat };
@@ -164,6 +173,16 @@ function numberOf(raw: string, text: string, verstat: Verstat): NormalizedNumber
   else if (digits.startsWith('00')) international = digits.slice(2);
   else if (digits.length === 11 && digits.startsWith('1')) international = digits;
   else if (digits.length === 10) international = `1${digits}`;
+  // E.164 digits without a prefix: 11 to 15 of them after a country code (a NANP number is 10 or 11
+  // digits, read above; an extension or feature code is a few). India's numbers are all 12 digits, and
+  // 91 is also what a US PBX's outside line 9 and a 1 start with: any other length is no Indian number
+  else if (
+    digits.length >= 11 &&
+    digits.length <= 15 &&
+    COUNTRY_CODE.test(digits) &&
+    (digits.length === 12 || !digits.startsWith('91'))
+  )
+    international = digits;
   if (international === null) return { value: raw.trim(), cls: 'invalid_digits', verstat };
   if (international.startsWith('1')) {
     if (international.length !== 11) return { value: raw.trim(), cls: 'invalid_digits', verstat };
@@ -206,18 +225,20 @@ export function normalizeCalledNumber(written: string): NormalizedNumber {
   const raw = asciiForm(written);
   const { text, verstat } = dialString(raw);
   const dialled = withoutPerCallCode(text);
-  const n = numberOf(raw, dialled, verstat);
-  if (n.value.startsWith('+') || n.cls === 'blank') return n;
   // the number dialled, without an extension after it (`9 1 312 555 0199 x12`)
   const digits = (TRAILING_EXTENSION.exec(dialled)?.[1] ?? dialled).replace(/[\s().\-/]/g, '');
   if (digits.startsWith('9')) {
-    // what follows the 9 (a per-call code may come first): 1 and ten digits, or 011 and an international number
+    // what follows the 9 (a per-call code may come first): 1 and ten digits, or 011 and an
+    // international number; read before the number itself, which may also read as international
+    // digits (9 1 212 ... is not India's +91 212 ... behind a US PBX)
     const after = withoutPerCallCode(digits.slice(1));
     if (OUTSIDE_LINE.test(`9${after}`)) {
       const reached = numberOf(raw, after, verstat);
       if (reached.value.startsWith('+')) return reached;
     }
   }
+  const n = numberOf(raw, dialled, verstat);
+  if (n.value.startsWith('+') || n.cls === 'blank') return n;
   return { ...n, value: dialled };
 }
 

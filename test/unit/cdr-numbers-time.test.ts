@@ -134,6 +134,36 @@ describe('normalizeNumber', () => {
     expect(destinationOf(normalizeCalledNumber('+1 800 FLOWERS').value)).toBe('pstn');
   });
 
+  it('reads international digits written without +, 011 or 00 after a country code, as switches log them', () => {
+    for (const [raw, e164] of [
+      ['442079460000', '+442079460000'],
+      ['33142685300', '+33142685300'],
+      ['861012345678', '+861012345678'],
+      ['79161234567', '+79161234567'],
+      ['919876543210', '+919876543210'],
+      ['35312345678', '+35312345678'],
+      ['44 20 7946 0000', '+442079460000'],
+    ]) {
+      expect(normalizeNumber(raw), raw).toMatchObject({ value: e164, cls: 'valid' });
+      const called = normalizeCalledNumber(raw).value;
+      expect(called, raw).toBe(raw === '919876543210' ? '+19876543210' : e164);
+      expect(destinationOf(called), raw).toBe('pstn');
+    }
+    // no country code starts so (28, 0), too few or too many digits, 91 (India) but not 12 digits,
+    // a 1 without the NANP's 11: kept as written
+    for (const raw of [
+      '28123456789',
+      '04420794600',
+      '442079460',
+      '4420794600001234',
+      '91025550143',
+      '123456789012',
+    ])
+      expect(normalizeNumber(raw), raw).toMatchObject({ value: raw, cls: 'invalid_digits' });
+    // behind a US PBX, 9 1 and ten digits is the outside line, not India
+    expect(normalizeCalledNumber('912125550143').value).toBe('+12125550143');
+  });
+
   it('keeps numbers it cannot normalize verbatim and calls them invalid', () => {
     expect(normalizeNumber('12345')).toMatchObject({ value: '12345', cls: 'invalid_digits' });
     expect(normalizeNumber('CALLME')).toMatchObject({ value: 'CALLME', cls: 'invalid_digits' });
