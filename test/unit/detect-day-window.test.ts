@@ -123,6 +123,27 @@ describe("a customer's day judged as a whole", () => {
     expect(dense[0].score).toBeGreaterThan(thin[0].score);
   });
 
+  it('a day-long sender of nothing but hang-ups under the hourly gates is high: its volume counts up to a working day', () => {
+    // 80 calls an hour around the clock from its own numbers, 80% answered and every one in 3 s: no
+    // hour reaches the short-call gate, and weighed per hour of its 24 the day was medium, no case
+    const g = rng(13);
+    const calls = Array.from({ length: 24 }, (_, h) =>
+      callsInHour(
+        'HANGUPS',
+        DAY + h * H,
+        80,
+        () =>
+          g.next() < 0.8 ? { calling: g.pick(OWN), durationS: 3 } : { calling: g.pick(OWN), answered: false },
+        200 + h,
+      ),
+    ).flat();
+    const day = analyzeCalls(calls, ref('HANGUPS')).filter(isDay);
+    expect(day.map((f) => [codes(f), f.metrics.active_hours])).toEqual([
+      [['SHORT_CALL_RATIO', 'LOW_ACD'], 24],
+    ]);
+    expect(day[0].severity).toBe('high');
+  });
+
   it('a recorded-message sender on file as conversational: its short calls and their short average count once', () => {
     // a property manager's water-shutoff notices: 3 hours of 95 calls from its own numbers, A-attested,
     // 55% answered, 4 in 10 answered calls a few seconds long (hang-ups), the rest a 20-second message

@@ -100,6 +100,13 @@ function sustainedHours(rule: RuleModule, ctx: WindowContext, policy: Policy): n
 }
 
 /** The reason's sentence, with how long the pattern ran: hours in a row, or the hours a day window pools. */
+/**
+ * The most active hours a day window's calls are spread over when its reasons are weighed: 80 hang-ups
+ * an hour around the clock (1,500 of them, every hour under the hourly gates) weighed per hour of 24
+ * was `medium`, and opened no case.
+ */
+const DAY_VOLUME_HOURS = 8;
+
 function detailOf(detail: string, hoursRunning: number, pooledHours: number | undefined): string {
   if (pooledHours !== undefined)
     return `${detail}; over the customer's ${pooledHours} active hours of the day`;
@@ -141,9 +148,13 @@ export function evaluateSoftRules(
       detail: detailOf(ev.detail, hoursRunning, ctx.pooledHours),
       weight: eff.config.weight,
       excess,
-      // a day window's reason weighs its calls per active hour: a pattern spread thin over a day
-      // describes fewer calls in any one of its hours than the same calls in one hour would
-      volume: Math.min(1, ev.calls / (policy.severity.fullVolumeCalls * (ctx.pooledHours ?? 1))),
+      // a day window's reason weighs its calls per active hour, up to a working day's: a pattern spread
+      // thin over a day describes fewer calls in any one of its hours than the same calls in one hour
+      // would, but one kept up around the clock is no thinner for its night hours
+      volume: Math.min(
+        1,
+        ev.calls / (policy.severity.fullVolumeCalls * Math.min(ctx.pooledHours ?? 1, DAY_VOLUME_HOURS)),
+      ),
     });
   }
   return out;

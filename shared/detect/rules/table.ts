@@ -15,6 +15,12 @@ function value(rule: RuleModule, v: number): string {
   return rule.ratio ? `${Math.round(v * 1000) / 10}%` : `${v}${rule.unit ?? ''}`;
 }
 
+/** The calls a window needs before the rule judges it (the policy's minAttempts), '-' for a rule with none. */
+function gateText(rule: RuleModule): string {
+  const gate = (rule.defaults as { minAttempts?: number }).minAttempts;
+  return gate === undefined ? '-' : String(gate);
+}
+
 function thresholdText(rule: RuleModule): string {
   const d = rule.defaults as {
     threshold: number;
@@ -31,12 +37,12 @@ function thresholdText(rule: RuleModule): string {
 
 export function ruleTable(): string[] {
   return [
-    '| code | fires when | default threshold | signature |',
-    '|---|---|---|---|',
+    '| code | fires when | default threshold | judged from (calls) | signature |',
+    '|---|---|---|---|---|',
     ...(SOFT_RULE_MODULES as readonly RuleModule[]).map(
       (r) =>
-        `| ${r.code} | ${r.firesWhen}${leavesOutProviders(r) ? ' (provider customers left out)' : ''} | ${thresholdText(r)} |${r.signature ? ' yes ' : ' '}|`,
+        `| ${r.code} | ${r.firesWhen}${leavesOutProviders(r) ? ' (provider customers left out)' : ''} | ${thresholdText(r)} | ${gateText(r)} |${r.signature ? ' yes ' : ' '}|`,
     ),
-    ...HARD_ROWS.map((row) => `${row} |`),
+    ...HARD_ROWS.map((row) => `${row} 1 | |`),
   ];
 }
