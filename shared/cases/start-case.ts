@@ -120,7 +120,8 @@ export async function startOrAttachCase(
  * the evidence is gathered the workflow sees the event itself; a case already critical, or whose
  * customer is already suspended, or that is being enforced or closed, is left as it is. Decided from
  * the case as stored, not from whether this delivery raised it, so a redelivery after a crash between
- * the raise and the suspension still suspends.
+ * the raise and the suspension still suspends; and a redelivery of the event whose suspension a crash
+ * cut short (the case already names it as critical) finishes it: suspendAtOnce does what is left.
  */
 async function suspendIfJoinedCritical(
   caseId: string,
@@ -131,23 +132,28 @@ async function suspendIfJoinedCritical(
 ): Promise<void> {
   if (event.severity !== 'critical') return;
   const record = await deps.cases.get(caseId);
-  if (!record || record.evidence === null || record.critical?.critical) return;
-  if (record.statusBeforeSuspension !== null) return;
+  if (!record || record.evidence === null) return;
   if (record.status !== 'gathering' && record.status !== 'awaiting_review') return;
   const reason = `${event.type} ${key} joined the case at severity critical`;
-  const critical = { critical: true, why: [...(record.critical?.why ?? []), reason] };
-  const { status } = await suspendAtOnce(
+  const resumed = record.critical?.why.includes(reason) ?? false;
+  if (!resumed && (record.critical?.critical || record.statusBeforeSuspension !== null)) return;
+  const critical = resumed
+    ? { critical: true, why: record.critical?.why ?? [reason] }
+    : { critical: true, why: [...(record.critical?.why ?? []), reason] };
+  // paged before the suspension's audit record, which marks it done: a crash pages twice, never not
+  await suspendAtOnce(
     { ...deps, now },
     { ...record, critical },
     `critical case ${caseId}: ${reason}`,
+    (status) =>
+      deps.notifier.notifyOnCall({
+        subject: `Traceguard case ${caseId}: customer ${event.customer_id} ${status} at once`,
+        text: redactPhoneNumbers(
+          `Case ${caseId}, customer ${event.customer_id}: ${reason}; the customer is ${status} pending review.\nReview: traceguard cases show ${caseId}`,
+        ),
+        caseId,
+        customerId: event.customer_id,
+        severity: 'critical',
+      }),
   );
-  await deps.notifier.notifyOnCall({
-    subject: `Traceguard case ${caseId}: customer ${event.customer_id} ${status} at once`,
-    text: redactPhoneNumbers(
-      `Case ${caseId}, customer ${event.customer_id}: ${reason}; the customer is ${status} pending review.\nReview: traceguard cases show ${caseId}`,
-    ),
-    caseId,
-    customerId: event.customer_id,
-    severity: 'critical',
-  });
 }

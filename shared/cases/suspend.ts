@@ -1,5 +1,6 @@
 import { appendAudit, auditStreams } from '../audit/append.ts';
 import type { AuditStore } from '../audit/ports.ts';
+import { auditRecordSchema } from '../audit/record.ts';
 import type { CaseRecord, CustomerStatus } from './model.ts';
 import type { CaseStore, CustomerRegistry, Notifier } from './ports.ts';
 
@@ -11,17 +12,38 @@ export interface SuspendDeps {
   now: () => Date;
 }
 
+const SUSPENDED_AT_ONCE = 'customer.suspended_at_once';
+
+/** The status the case's suspension at once left the customer in, if its audit record is written. */
+async function suspendedAtOnceStatus(audit: AuditStore, caseId: string): Promise<CustomerStatus | null> {
+  for (const raw of await audit.list(auditStreams.forCase(caseId))) {
+    const parsed = auditRecordSchema.safeParse(raw);
+    if (parsed.success && parsed.data.action === SUSPENDED_AT_ONCE)
+      return (parsed.data.details?.statusAfter as CustomerStatus | undefined) ?? 'suspended';
+  }
+  return null;
+}
+
 /**
  * Suspends the case's customer pending review, because the case is critical: the customer's status
- * before (kept on the case, so a dismissal restores it), the Customers row, an enforcement event and
- * the case's audit record. A terminated customer stays terminated. Safe to repeat: the status kept
- * is the one before the first suspension.
+ * before (kept on the case, so a dismissal restores it), the Customers row (which lists a suspended
+ * customer on the do-not-onboard list), an enforcement event, what else the caller announces (a page)
+ * and the case's audit record. A terminated customer stays terminated.
+ *
+ * Safe to repeat after a crash at any point: the status before is saved first and read back by a
+ * retry (so a retry never takes 'suspended' for it), the status and the list are idempotent writes,
+ * and the audit record, written last, marks the suspension done: a retry that finds it does nothing
+ * more, so neither the event nor the record is doubled. A crash between the event and the record
+ * publishes the event again (switch provisioning hears of the suspension twice rather than never).
  */
 export async function suspendAtOnce(
   deps: SuspendDeps,
   record: CaseRecord,
   why: string,
+  announce?: (status: CustomerStatus) => Promise<void>,
 ): Promise<{ status: CustomerStatus }> {
+  const done = await suspendedAtOnceStatus(deps.audit, record.caseId);
+  if (done) return { status: done };
   const profile = await deps.customers.get(record.customerId);
   const before = record.statusBeforeSuspension ?? profile?.status ?? 'active';
   const status: CustomerStatus = before === 'terminated' ? 'terminated' : 'suspended';
@@ -38,12 +60,13 @@ export async function suspendAtOnce(
     decided_by: [],
     at,
   });
+  await announce?.(status);
   await appendAudit(
     deps.audit,
     auditStreams.forCase(record.caseId),
     {
       actor: { role: 'system', id: 'system' },
-      action: 'customer.suspended_at_once',
+      action: SUSPENDED_AT_ONCE,
       reason: why,
       caseId: record.caseId,
       customerId: record.customerId,

@@ -362,6 +362,37 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     );
   });
 
+  it('a crash between remembering the status and suspending: the redelivery finishes the suspension, once', async () => {
+    const h = harness();
+    await h.customers.setStatus('C042', 'warned', 'earlier case');
+    const { caseId } = await h.open(finding());
+    await h.waitForStage(caseId, 'analyst');
+    const later = criticalFinding();
+    (later as { window_start: string }).window_start = '2026-11-27T18:00:00Z';
+    // the invocation dies after the case keeps the status before, before the customer's status is set
+    h.customers.failures.push(new Error('Customers table: connection reset'));
+    await expect(h.open(later)).rejects.toThrow(/connection reset/);
+    expect(await h.cases.get(caseId)).toMatchObject({ statusBeforeSuspension: 'warned' });
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
+    // the queue delivers the message again
+    await expect(h.open(later)).resolves.toMatchObject({ outcome: 'attached', caseId });
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    expect(await h.cases.get(caseId)).toMatchObject({ statusBeforeSuspension: 'warned' });
+    expect((await h.cases.get(caseId))?.critical?.why).toHaveLength(1);
+    expect((await h.doNotOnboard.list()).map((e) => e.entry_id)).toEqual(['suspended#C042']);
+    // and once more: nothing is repeated once the suspension is done
+    await h.open(later);
+    expect(h.notifier.enforcement).toMatchObject([{ action: 'suspend', status: 'suspended' }]);
+    expect(h.notifier.onCall.filter((m) => /suspended at once/.test(m.subject))).toHaveLength(1);
+    const actions = await h.auditActions(caseId);
+    expect(actions.filter((a) => a === 'customer.suspended_at_once')).toHaveLength(1);
+    // a dismissal restores the status the customer had before, not 'suspended'
+    await h.decide(caseId, 'analyst', 'dismiss', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
+    expect(await h.doNotOnboard.list()).toEqual([]);
+  });
+
   it('a later case of a terminated customer decided warn or suspend by one analyst keeps the termination', async () => {
     for (const decision of ['warn', 'suspend'] as const) {
       const h = harness();
