@@ -44,18 +44,19 @@ export function registerCustomerReinstate(customers: Command): void {
       const { SuspendedEntryOnStatusChange } = await import('../shared/kyc/suspended-entry.ts');
       const { reinstateCustomer, ReinstatementRefused } = await import('../shared/cases/reinstate.ts');
       const doc = documentClient();
+      const audit = new DynamoAuditStore(doc, auditTable);
       try {
         const done = await reinstateCustomer(
           { customerId, reason: options.reason, decidedBy },
           {
-            customers: new SuspendedEntryOnStatusChange(
-              new DynamoCustomerRegistry(doc, customersTable),
-              stoppedCustomerStores(doc, { dossiers: dossiersTable, customers: customersTable }),
-            ),
+            customers: new SuspendedEntryOnStatusChange(new DynamoCustomerRegistry(doc, customersTable), {
+              ...stoppedCustomerStores(doc, { dossiers: dossiersTable, customers: customersTable }),
+              audit,
+            }),
             cases: new DynamoCaseStore(doc, casesTable),
             // no on-call message is sent: both topics are the enforcement one
             notifier: new SnsCaseNotifier(new SNSClient({}), topic, topic),
-            audit: new DynamoAuditStore(doc, auditTable),
+            audit,
           },
         );
         process.stdout.write(

@@ -33,10 +33,10 @@ const stopped = stoppedCustomerStores(doc, { dossiers: env.DOSSIERS_TABLE, custo
 const runStep = makeCaseStepHandler(
   new CaseSteps({
     cases: new DynamoCaseStore(doc, env.CASES_TABLE),
-    customers: new SuspendedEntryOnStatusChange(
-      new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
-      stopped,
-    ),
+    customers: new SuspendedEntryOnStatusChange(new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE), {
+      ...stopped,
+      audit,
+    }),
     tracebacks: new DynamoTracebackHistory(doc, env.TRACEBACKS_TABLE),
     notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ENFORCEMENT_TOPIC_ARN),
     audit,

@@ -32,16 +32,17 @@ const env = z
 const tools = powertools();
 const { logger, metrics } = tools;
 const doc = documentClient();
+const audit = new DynamoAuditStore(doc, env.AUDIT_TABLE);
 const deps = {
   cases: new DynamoCaseStore(doc, env.CASES_TABLE),
-  audit: new DynamoAuditStore(doc, env.AUDIT_TABLE),
+  audit,
   starter: new SfnExecutionStarter(new SFNClient({}), env.STATE_MACHINE_ARN),
   // a critical event joining a reviewed case suspends the customer at once, which puts its
   // identifiers on the do-not-onboard list
-  customers: new SuspendedEntryOnStatusChange(
-    new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
-    stoppedCustomerStores(doc, { dossiers: env.DOSSIERS_TABLE, customers: env.CUSTOMERS_TABLE }),
-  ),
+  customers: new SuspendedEntryOnStatusChange(new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE), {
+    ...stoppedCustomerStores(doc, { dossiers: env.DOSSIERS_TABLE, customers: env.CUSTOMERS_TABLE }),
+    audit,
+  }),
   notifier: new SnsCaseNotifier(new SNSClient({}), env.ONCALL_TOPIC_ARN, env.ENFORCEMENT_TOPIC_ARN),
 };
 const processor = new BatchProcessor(EventType.SQS);

@@ -1,6 +1,8 @@
+import type { AuditStore } from '../audit/ports.ts';
 import type { CustomerStatus } from '../cases/model.ts';
 import type { CustomerProfile, CustomerRegistry } from '../cases/ports.ts';
 import { customerEntryId, entryForSuspendedCustomer } from './do-not-onboard.ts';
+import { recordListChange } from './do-not-onboard-audit.ts';
 import { type IdentifierFields, identifiersOfApplication } from './identity.ts';
 import type { DoNotOnboardList, DossierStore, OnboardingRegistry } from './ports.ts';
 
@@ -33,38 +35,59 @@ export async function identifiersOfCustomer(
 export interface SuspendedEntryDeps extends StoppedCustomerDeps {
   /** the status as the case workflow stored it: when and why the suspension began */
   customers: Pick<CustomerRegistry, 'get'>;
+  /** each entry added or removed is recorded, as a termination's is (recordListChange) */
+  audit: AuditStore;
   now?: () => Date;
 }
 
 /**
  * Brings the suspended customer's entry on the do-not-onboard list in line with the status just
- * made durable: a suspended customer has one (dated when its suspension began, so a repeated
- * suspension writes the same entry), a reinstated or warned one has none. A termination is left to
- * the termination's own entry, which replaces this one once it is written, so the customer is never
- * off the list in between.
+ * made durable (`why` it changed): a suspended customer has one (dated when its suspension began, so
+ * a repeated suspension writes the same entry), a reinstated or warned one has none. A termination is
+ * left to the termination's own entry, which replaces this one once it is written, so the customer is
+ * never off the list in between. Each addition and removal is recorded in the audit log once, after
+ * the write, so a retry after a crash in between still records it.
  */
 export async function keepSuspendedEntry(
   customerId: string,
   status: CustomerStatus,
+  why: string,
   deps: SuspendedEntryDeps,
 ): Promise<void> {
+  const now = deps.now ?? (() => new Date());
   if (status === 'terminated') return;
   if (status !== 'suspended') {
     await deps.doNotOnboard.remove(customerEntryId('suspended', customerId));
+    await recordListChange(
+      deps.audit,
+      { change: 'removed', customerId, source: 'suspended', reason: `${status}: ${why}`.slice(0, 2000) },
+      now,
+    );
     return;
   }
   // the profile read back may lag the write it follows: its date and reason count only if it agrees
   const profile = await deps.customers.get(customerId);
   const current = profile?.status === 'suspended' ? profile : null;
   const since = Date.parse(current?.statusChangedAt ?? '');
-  const { identifiers } = await identifiersOfCustomer(customerId, deps);
-  await deps.doNotOnboard.add(
-    entryForSuspendedCustomer(
+  const { identifiers, from } = await identifiersOfCustomer(customerId, deps);
+  const entry = entryForSuspendedCustomer(
+    customerId,
+    identifiers,
+    (current?.statusReason || 'suspended by enforcement').slice(0, 2000),
+    Number.isNaN(since) ? now() : new Date(since),
+  );
+  await deps.doNotOnboard.add(entry);
+  await recordListChange(
+    deps.audit,
+    {
+      change: 'added',
       customerId,
-      identifiers,
-      (current?.statusReason || 'suspended by enforcement').slice(0, 2000),
-      Number.isNaN(since) ? (deps.now ?? (() => new Date()))() : new Date(since),
-    ),
+      source: 'suspended',
+      reason: entry.reason,
+      since: entry.added_at,
+      details: { from },
+    },
+    now,
   );
 }
 
@@ -86,6 +109,6 @@ export class SuspendedEntryOnStatusChange implements CustomerRegistry {
   }
   async setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void> {
     await this.#customers.setStatus(customerId, status, why);
-    await keepSuspendedEntry(customerId, status, this.#deps);
+    await keepSuspendedEntry(customerId, status, why, this.#deps);
   }
 }

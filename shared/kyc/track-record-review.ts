@@ -4,6 +4,7 @@ import { auditRecordSchema } from '../audit/record.ts';
 import type { CustomerStatus } from '../cases/model.ts';
 import type { CustomerRegistry, Notifier, TerminationHook } from '../cases/ports.ts';
 import { customerEntryId, entryForTerminatedCustomer } from './do-not-onboard.ts';
+import { recordListChange } from './do-not-onboard-audit.ts';
 import type { OnboardingRegistry, RegisteredCustomer } from './ports.ts';
 import { trackRecordHeldBecause } from './standing.ts';
 import { identifiersOfCustomer, type StoppedCustomerDeps } from './suspended-entry.ts';
@@ -147,7 +148,8 @@ export async function runTrackRecordReview(deps: TrackRecordDeps): Promise<Track
 /**
  * A terminated customer's identifiers join the do-not-onboard list: every identifier of its
  * activating dossier (or, for a customer onboarded before dossiers existed, its registry name). The
- * entry it had while suspended goes once this one is written: one entry per customer.
+ * entry it had while suspended goes once this one is written: one entry per customer. Each change is
+ * recorded once, however often a retried enforce step runs this.
  */
 export async function addTerminatedToDoNotOnboard(
   customerId: string,
@@ -157,16 +159,19 @@ export async function addTerminatedToDoNotOnboard(
   const now = (deps.now ?? (() => new Date()))();
   const { identifiers, from } = await identifiersOfCustomer(customerId, deps);
   await deps.doNotOnboard.add(entryForTerminatedCustomer(customerId, identifiers, why, now));
-  await deps.doNotOnboard.remove(customerEntryId('suspended', customerId));
-  await appendAudit(
+  await recordListChange(
     deps.audit,
-    TRACK_RECORD_STREAM,
+    { change: 'added', customerId, source: 'terminated', reason: why, details: { from } },
+    () => now,
+  );
+  await deps.doNotOnboard.remove(customerEntryId('suspended', customerId));
+  await recordListChange(
+    deps.audit,
     {
-      actor: { role: 'system', id: 'system' },
-      action: 'do_not_onboard.added',
-      reason: why,
+      change: 'removed',
       customerId,
-      details: { from },
+      source: 'suspended',
+      reason: `terminated, replaced by the termination's entry: ${why}`.slice(0, 2000),
     },
     () => now,
   );

@@ -137,7 +137,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   const stopped = { dossiers, registry: new InMemoryOnboardingRegistry(), doNotOnboard };
   const onTerminated = new DoNotOnboardOnTermination({ ...stopped, audit });
   // as the handlers wire it: every status enforcement writes keeps the suspended customer's entry
-  const enforcing = new SuspendedEntryOnStatusChange(customers, stopped);
+  const enforcing = new SuspendedEntryOnStatusChange(customers, { ...stopped, audit });
   const handler = makeCaseStepHandler(
     new CaseSteps({ cases, customers: enforcing, tracebacks, notifier, audit, onTerminated }),
   );

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { verifyChain } from '../../shared/audit/chain.ts';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
+import type { AuditRecord } from '../../shared/audit/record.ts';
 import {
   InMemoryCaseStore,
   InMemoryCustomerRegistry,
@@ -15,7 +17,7 @@ import {
   InMemoryOnboardingRegistry,
 } from '../../shared/kyc/in-memory.ts';
 import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
-import { addTerminatedToDoNotOnboard } from '../../shared/kyc/track-record-review.ts';
+import { addTerminatedToDoNotOnboard, TRACK_RECORD_STREAM } from '../../shared/kyc/track-record-review.ts';
 import { cleanApplication } from './kyc-fixtures.ts';
 
 /**
@@ -71,7 +73,8 @@ async function harness() {
   });
   const doNotOnboard = new InMemoryDoNotOnboardList();
   const stopped = { dossiers, registry, doNotOnboard };
-  const customers = new SuspendedEntryOnStatusChange(inner, stopped);
+  const audit = new InMemoryAuditStore();
+  const customers = new SuspendedEntryOnStatusChange(inner, { ...stopped, audit });
   const assess = async (app: Application, standingOf?: string) =>
     assessApplication(
       app,
@@ -89,11 +92,19 @@ async function harness() {
         customers,
         cases: new InMemoryCaseStore(),
         notifier: new RecordingNotifier(),
-        audit: new InMemoryAuditStore(),
+        audit,
         now: () => NOW,
       },
     );
-  return { inner, customers, doNotOnboard, stopped, assess, reinstate, bayline };
+  /** the do-not-onboard changes the track-record chain records: action, customer, source, why */
+  const listChanges = async () => {
+    const records = (await audit.list(TRACK_RECORD_STREAM)) as AuditRecord[];
+    expect(verifyChain(TRACK_RECORD_STREAM, records)).toMatchObject({ ok: true });
+    return records
+      .filter((r) => r.action.startsWith('do_not_onboard.'))
+      .map((r) => [r.action, r.customerId, r.details?.source, r.reason]);
+  };
+  return { inner, customers, doNotOnboard, stopped, audit, listChanges, assess, reinstate, bayline };
 }
 
 /** A new business as the applicant calls itself; every identifier differs from Bayline's unless given. */
@@ -181,7 +192,7 @@ describe('a suspended customer on the do-not-onboard list', () => {
     await h.customers.setStatus('C300', 'terminated', 'case C300-F-4: terminated');
     await addTerminatedToDoNotOnboard('C300', 'case C300-F-4: terminated', {
       ...h.stopped,
-      audit: new InMemoryAuditStore(),
+      audit: h.audit,
       now: () => NOW,
     });
     expect(await h.doNotOnboard.list()).toMatchObject([
@@ -200,5 +211,65 @@ describe('a suspended customer on the do-not-onboard list', () => {
     expect(result.reasons[0].detail).toMatch(
       /^name resembles suspended customer C301 \(Quickdial Media\), suspended since /,
     );
+  });
+  it('records each addition and removal once in the audit log, naming the customer, the source and why', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    // a retried step and a second case's suspension write the entry again, not the record
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    await h.customers.setStatus('C300', 'suspended', 'case C300-F-2: more of the same');
+    expect(await h.listChanges()).toEqual([['do_not_onboard.added', 'C300', 'suspended', WHY]]);
+    await h.reinstate('C300');
+    // a retried reinstatement, and a later warning, find nothing more to record
+    await h.customers.setStatus('C300', 'active', 'reinstated by carol: retried');
+    await h.customers.setStatus('C300', 'warned', 'case C300-F-3: warned');
+    const reinstated =
+      'active: reinstated by carol: investigation closed: the traffic was a misconfigured dialer';
+    expect(await h.listChanges()).toEqual([
+      ['do_not_onboard.added', 'C300', 'suspended', WHY],
+      ['do_not_onboard.removed', 'C300', 'suspended', reinstated],
+    ]);
+    // a new suspension is a new addition
+    await h.customers.setStatus('C300', 'suspended', 'case C300-F-4: spoofing');
+    expect((await h.listChanges()).at(-1)).toEqual([
+      'do_not_onboard.added',
+      'C300',
+      'suspended',
+      'case C300-F-4: spoofing',
+    ]);
+  });
+
+  it('records a removal that a crash cut short once the retry finishes it', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    // the entry is gone but the invocation died before its record: the retried step records it
+    await h.doNotOnboard.remove('suspended#C300');
+    await h.customers.setStatus('C300', 'active', 'reinstated by carol: remediated');
+    expect((await h.listChanges()).map(([action]) => action)).toEqual([
+      'do_not_onboard.added',
+      'do_not_onboard.removed',
+    ]);
+  });
+
+  it('records the termination replacing the suspended entry once, however often the enforce step runs', async () => {
+    const h = await harness();
+    await h.customers.setStatus('C300', 'suspended', WHY);
+    await h.customers.setStatus('C300', 'terminated', 'case C300-F-4: terminated');
+    for (let run = 0; run < 2; run++)
+      await addTerminatedToDoNotOnboard('C300', 'case C300-F-4: terminated', {
+        ...h.stopped,
+        audit: h.audit,
+        now: () => NOW,
+      });
+    expect(await h.listChanges()).toEqual([
+      ['do_not_onboard.added', 'C300', 'suspended', WHY],
+      ['do_not_onboard.added', 'C300', 'terminated', 'case C300-F-4: terminated'],
+      [
+        'do_not_onboard.removed',
+        'C300',
+        'suspended',
+        "terminated, replaced by the termination's entry: case C300-F-4: terminated",
+      ],
+    ]);
   });
 });

@@ -113,7 +113,7 @@ describe('the do-not-onboard list on DynamoDB follows a suspension', () => {
       ),
       status: 'activated',
     });
-    const enforcing = new SuspendedEntryOnStatusChange(customers, stores);
+    const enforcing = new SuspendedEntryOnStatusChange(customers, { ...stores, audit: new InMemoryAuditStore() });
     const list = new DynamoDoNotOnboardList(db.doc, 'Dossiers');
 
     await enforcing.setStatus('S100', 'suspended', 'case S100-F-1: DNO calls at volume');
