@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { registerCustomerBackfillSuspended } from './customer-backfill-suspended.ts';
 import { registerCustomerReinstate } from './customer-reinstate.ts';
 import { registerCustomerStatus } from './customer-status.ts';
 import { UsageError } from './errors.ts';
@@ -100,6 +101,7 @@ export function register(program: Command): void {
   registerOnboarding(customers, program);
   registerCustomerStatus(customers);
   registerCustomerReinstate(customers);
+  registerCustomerBackfillSuspended(customers);
   program
     .command('numbers')
     .description('Number inventory used to check A-attested calls')

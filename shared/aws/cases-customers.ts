@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus, Vetting } from '../cases/model.ts';
 import type {
   CustomerProfile,
@@ -67,6 +67,30 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
+  }
+
+  /**
+   * The ids of every customer in `status`, registered or seen only in CDRs: a scan of the table, so
+   * for the CLI run by a person (the suspended customers' backfill), never for a function.
+   */
+  async withStatus(status: CustomerStatus): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#doc.send(
+        new ScanCommand({
+          TableName: this.#table,
+          FilterExpression: 'begins_with(pk, :cust) AND sk = :profile AND #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':cust': 'CUST#', ':profile': 'PROFILE', ':s': status },
+          ProjectionExpression: 'pk',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(String(item.pk).slice('CUST#'.length));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return ids.sort();
   }
 }
 

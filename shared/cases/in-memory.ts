@@ -129,6 +129,13 @@ export class InMemoryCustomerRegistry implements CustomerRegistry {
     });
     this.changes.push({ customerId, status, why });
   }
+
+  async withStatus(status: CustomerStatus): Promise<string[]> {
+    return [...this.profiles.values()]
+      .filter((p) => p.status === status)
+      .map((p) => p.customerId)
+      .sort();
+  }
 }
 
 export class InMemoryTracebackHistory implements TracebackHistory {

@@ -16,6 +16,7 @@ import {
   InMemoryDossierStore,
   InMemoryOnboardingRegistry,
 } from '../../shared/kyc/in-memory.ts';
+import { listSuspendedCustomers } from '../../shared/kyc/suspended-backfill.ts';
 import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
 import { addTerminatedToDoNotOnboard, TRACK_RECORD_STREAM } from '../../shared/kyc/track-record-review.ts';
 import { cleanApplication } from './kyc-fixtures.ts';
@@ -271,5 +272,33 @@ describe('a suspended customer on the do-not-onboard list', () => {
         "terminated, replaced by the termination's entry: case C300-F-4: terminated",
       ],
     ]);
+  });
+});
+
+describe('the backfill of customers suspended before suspensions were listed', () => {
+  it('lists every suspended customer without an entry, says how many, and adds nothing when run again', async () => {
+    const h = await harness();
+    // suspended before the list followed suspensions: the status is there, the entry is not
+    await h.inner.setStatus('C300', 'suspended', WHY);
+    await h.inner.setStatus('C301', 'suspended', 'case C301-F-1: spoofed caller IDs');
+    await h.inner.setStatus('C302', 'warned', 'case C302-F-1: warned');
+    const since = (await h.inner.get('C300'))?.statusChangedAt;
+    const deps = { ...h.stopped, customers: h.inner, audit: h.audit };
+
+    expect(await listSuspendedCustomers(deps)).toEqual({ added: ['C300', 'C301'], alreadyListed: 0 });
+    expect(await h.doNotOnboard.list()).toMatchObject([
+      { entry_id: 'suspended#C300', added_at: since, reason: WHY, names: ['Bayline Outreach LLC'] },
+      { entry_id: 'suspended#C301', reason: 'case C301-F-1: spoofed caller IDs', names: ['Quickdial Media'] },
+    ]);
+    const recorded = await h.listChanges();
+    expect(recorded.map(([action, customer]) => `${action} ${customer}`)).toEqual([
+      'do_not_onboard.added C300',
+      'do_not_onboard.added C301',
+    ]);
+
+    const listed = await h.doNotOnboard.list();
+    expect(await listSuspendedCustomers(deps)).toEqual({ added: [], alreadyListed: 2 });
+    expect(await h.doNotOnboard.list()).toEqual(listed);
+    expect(await h.listChanges()).toEqual(recorded);
   });
 });

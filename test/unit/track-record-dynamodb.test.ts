@@ -12,6 +12,7 @@ import { readDeclarations } from '../../shared/aws/reference-store.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
 import { newDossier } from '../../shared/kyc/dossier.ts';
 import { InMemoryDoNotOnboardList, InMemoryDossierStore } from '../../shared/kyc/in-memory.ts';
+import { listSuspendedCustomers } from '../../shared/kyc/suspended-backfill.ts';
 import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
 import { activityFrom } from '../../shared/kyc/track-record-activity.ts';
 import { addTerminatedToDoNotOnboard, runTrackRecordReview } from '../../shared/kyc/track-record-review.ts';
@@ -25,7 +26,13 @@ import { cleanApplication } from './kyc-fixtures.ts';
 const DAY = 86_400_000;
 const NOW = new Date('2026-12-05T06:00:00Z');
 
-const db = useDynamoDbLocal('traceguard-track-record-', ['Customers', 'DeclaredCustomers', 'Dossiers']);
+const db = useDynamoDbLocal('traceguard-track-record-', [
+  'Customers',
+  'DeclaredCustomers',
+  'Dossiers',
+  'BackfillCustomers',
+  'BackfillDossiers',
+]);
 
 const registered = (id: string, daysAgo: number) => ({
   customer_id: id,
@@ -113,7 +120,10 @@ describe('the do-not-onboard list on DynamoDB follows a suspension', () => {
       ),
       status: 'activated',
     });
-    const enforcing = new SuspendedEntryOnStatusChange(customers, { ...stores, audit: new InMemoryAuditStore() });
+    const enforcing = new SuspendedEntryOnStatusChange(customers, {
+      ...stores,
+      audit: new InMemoryAuditStore(),
+    });
     const list = new DynamoDoNotOnboardList(db.doc, 'Dossiers');
 
     await enforcing.setStatus('S100', 'suspended', 'case S100-F-1: DNO calls at volume');
@@ -145,6 +155,65 @@ describe('the do-not-onboard list on DynamoDB follows a suspension', () => {
       now: () => NOW,
     });
     expect((await list.list()).map((e) => e.entry_id)).toEqual(['terminated#S100']);
+  });
+});
+
+describe('the backfill of suspended customers on DynamoDB', () => {
+  it('finds every suspended customer, imported, onboarded or seen only in CDRs, and lists the unlisted once', async () => {
+    const customers = new DynamoCustomerRegistry(db.doc, 'BackfillCustomers');
+    const stores = stoppedCustomerStores(db.doc, {
+      dossiers: 'BackfillDossiers',
+      customers: 'BackfillCustomers',
+    });
+    const audit = new InMemoryAuditStore();
+    // imported from the registry CSV (no roster item), registered by onboarding, and never registered
+    await putCustomers(db.doc, 'BackfillCustomers', [
+      {
+        customer_id: 'B-IMPORTED',
+        name: 'Inland Callers',
+        onboarded_at: '2024-01-01',
+        vetting: 'standard',
+        traffic_profile: 'dialer',
+      },
+      {
+        customer_id: 'B-ACTIVE',
+        name: 'Quiet Co',
+        onboarded_at: '2024-01-01',
+        vetting: 'standard',
+        traffic_profile: 'dialer',
+      },
+    ]);
+    await new DynamoOnboardingRegistry(db.doc, 'BackfillCustomers').put(registered('B-ROSTER', 30));
+    for (const id of ['B-IMPORTED', 'B-ROSTER', 'B-CDR-ONLY'])
+      await customers.setStatus(id, 'suspended', `case ${id}-F-1: DNO calls at volume`);
+    // suspended since the list followed suspensions: already listed
+    await new SuspendedEntryOnStatusChange(customers, { ...stores, audit }).setStatus(
+      'B-LISTED',
+      'suspended',
+      'case B-LISTED-F-1: spoofing',
+    );
+    expect(await customers.withStatus('suspended')).toEqual([
+      'B-CDR-ONLY',
+      'B-IMPORTED',
+      'B-LISTED',
+      'B-ROSTER',
+    ]);
+
+    const deps = { ...stores, customers, audit };
+    expect(await listSuspendedCustomers(deps)).toEqual({
+      added: ['B-CDR-ONLY', 'B-IMPORTED', 'B-ROSTER'],
+      alreadyListed: 1,
+    });
+    const list = new DynamoDoNotOnboardList(db.doc, 'BackfillDossiers');
+    const listed = await list.list();
+    expect(listed.map((e) => [e.entry_id, e.names])).toEqual([
+      ['suspended#B-CDR-ONLY', ['B-CDR-ONLY']],
+      ['suspended#B-IMPORTED', ['Inland Callers']],
+      ['suspended#B-LISTED', ['B-LISTED']],
+      ['suspended#B-ROSTER', ['B-ROSTER LLC']],
+    ]);
+    expect(await listSuspendedCustomers(deps)).toEqual({ added: [], alreadyListed: 4 });
+    expect(await list.list()).toEqual(listed);
   });
 });
 
