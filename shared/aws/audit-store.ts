@@ -4,7 +4,8 @@ import type { AuditStore } from '../audit/ports.ts';
 import { type AuditRecord, auditRecordSchema } from '../audit/record.ts';
 import { queryAll } from './dynamo-query.ts';
 
-const pkOf = (stream: string) => `AUDIT#${stream}`;
+/** The partition of a stream's records (policies limit writes to some streams by it). */
+export const auditPk = (stream: string) => `AUDIT#${stream}`;
 const skOf = (seq: number) => String(seq).padStart(12, '0');
 
 /**
@@ -26,7 +27,7 @@ export class DynamoAuditStore implements AuditStore {
       new QueryCommand({
         TableName: this.#table,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pkOf(stream) },
+        ExpressionAttributeValues: { ':pk': auditPk(stream) },
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
@@ -46,7 +47,7 @@ export class DynamoAuditStore implements AuditStore {
       await this.#doc.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk: pkOf(record.stream), sk: skOf(record.seq), ...record },
+          Item: { pk: auditPk(record.stream), sk: skOf(record.seq), ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -61,7 +62,7 @@ export class DynamoAuditStore implements AuditStore {
     const items = await queryAll(this.#doc, {
       TableName: this.#table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': pkOf(stream) },
+      ExpressionAttributeValues: { ':pk': auditPk(stream) },
       ConsistentRead: true,
     });
     return items.map(stripKeys);

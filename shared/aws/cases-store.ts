@@ -13,9 +13,19 @@ import { type CaseRecord, type CaseTrigger, type ReviewStage, severitiesBelow } 
 import type { CaseStore } from '../cases/ports.ts';
 import { queryAll } from './dynamo-query.ts';
 
-const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
+/** The fields a refused decision writes (and the only ones of a case a reviewer's policy may write). */
+export const REFUSALS = 'refusals';
+export const UPDATED_AT = 'updatedAt';
+/** The key attributes of every item in the table. */
+export const CASES_KEY_ATTRIBUTES = ['pk', 'sk'] as const;
+export const CASE_PK_PREFIX = 'CASE#';
+
+const caseKey = (caseId: string) => ({ pk: `${CASE_PK_PREFIX}${caseId}`, sk: 'CASE' });
 export const openKey = (customerId: string) => ({ pk: `CUSTCASE#${customerId}`, sk: 'OPEN' });
-const tokenKey = (caseId: string, stage: ReviewStage) => ({ pk: `CASE#${caseId}`, sk: `TOKEN#${stage}` });
+const tokenKey = (caseId: string, stage: ReviewStage) => ({
+  pk: `${CASE_PK_PREFIX}${caseId}`,
+  sk: `TOKEN#${stage}`,
+});
 
 /**
  * The Cases table: case item `CASE#<id>/CASE` (GSI byCustomer on customerId + openedAt), the
@@ -97,6 +107,19 @@ export class DynamoCaseStore implements CaseStore {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** only `refusals` and `updatedAt`: the reviewer policy lets a reviewer write no other field */
+  async addRefusal(caseId: string, refusal: CaseRecord['refusals'][number]): Promise<void> {
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: caseKey(caseId),
+        UpdateExpression: `SET ${REFUSALS} = list_append(${REFUSALS}, :r), ${UPDATED_AT} = :at`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':r': [refusal], ':at': refusal.at },
       }),
     );
   }

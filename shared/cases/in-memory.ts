@@ -51,6 +51,13 @@ export class InMemoryCaseStore implements CaseStore {
     );
   }
 
+  async addRefusal(caseId: string, refusal: CaseRecord['refusals'][number]): Promise<void> {
+    const found = this.cases.get(caseId);
+    if (!found) throw new Error(`case ${caseId} does not exist`);
+    found.refusals.push(structuredClone(refusal));
+    found.updatedAt = refusal.at;
+  }
+
   async attach(caseId: string, trigger: CaseTrigger): Promise<boolean> {
     const found = this.cases.get(caseId);
     if (!found) throw new Error(`case ${caseId} does not exist`);

@@ -15,6 +15,11 @@ export interface CaseStore {
    * read the case before an event joined it cannot undo the join.
    */
   save(record: CaseRecord): Promise<void>;
+  /**
+   * Adds a refused decision to the case's refusals (and sets updatedAt), changing nothing else: a
+   * reviewer's command records its refusal through here, and a reviewer may write only those fields.
+   */
+  addRefusal(caseId: string, refusal: CaseRecord['refusals'][number]): Promise<void>;
   /** adds a trigger unless one with the same key is already there; false when it was */
   attach(caseId: string, trigger: CaseTrigger): Promise<boolean>;
   /**

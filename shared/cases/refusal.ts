@@ -16,7 +16,8 @@ export async function recordRefusal(
 ): Promise<void> {
   const at = deps.now().toISOString();
   const { stage, by, why } = refusal;
-  await deps.cases.save({ ...record, updatedAt: at, refusals: [...record.refusals, { stage, by, why, at }] });
+  // appended, not the whole case saved: a step of the workflow may have changed it since it was read
+  await deps.cases.addRefusal(record.caseId, { stage, by, why, at });
   await appendAudit(
     deps.audit,
     auditStreams.forCase(record.caseId),

@@ -16,13 +16,15 @@ import {
 } from '../../shared/cases/in-memory.ts';
 import { type CaseTrigger, caseIdFor, EXECUTION_NAME, newCase } from '../../shared/cases/model.ts';
 import type { CaseStore, ExecutionStarter } from '../../shared/cases/ports.ts';
+import { recordRefusal } from '../../shared/cases/refusal.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
 import { createPkSkTable } from '../helpers/dynamodb-tables.ts';
 
 /**
  * Two escalation fixes: (a) an event that joins an open case raises the case's own severity when it
  * is more severe (issue 6: "a repeat opens or raises an escalation case at high severity"), in both
- * case stores, and a step saving a case it read earlier cannot lower it again; (b) case ids are
+ * case stores, and a step saving a case it read earlier cannot lower it again (nor a refused decision
+ * recorded from an earlier read undo a step); (b) case ids are
  * valid Step Functions execution names whatever the customer id.
  */
 
@@ -117,6 +119,29 @@ function raisingScenarios(makeStore: () => CaseStore) {
     expect(record?.triggers).toHaveLength(2);
   });
 
+  it('a refused decision recorded from a case read before a step changed it keeps the change', async () => {
+    const store = makeStore();
+    const audit = new InMemoryAuditStore();
+    const first = await open(store, audit, finding('high'));
+    const stale = await store.get(first.caseId);
+    if (!stale) throw new Error('case not stored');
+    await store.save({ ...stale, status: 'awaiting_review', awaitingStage: 'executive' });
+    const at = new Date('2026-11-27T18:00:00Z');
+    await recordRefusal({ cases: store, audit, now: () => at }, stale, {
+      stage: 'executive',
+      by: 'alice',
+      why: 'same person',
+      decision: 'terminate',
+    });
+    const record = await store.get(first.caseId);
+    expect(record).toMatchObject({ status: 'awaiting_review', updatedAt: at.toISOString() });
+    expect(record?.refusals).toEqual([
+      { stage: 'executive', by: 'alice', why: 'same person', at: at.toISOString() },
+    ]);
+    const actions = [...(audit.records.get(`case#${first.caseId}`)?.values() ?? [])].map((r) => r.action);
+    expect(actions).toEqual(['case.opened', 'decision.refused']);
+  });
+
   it('raiseSeverity only moves upwards', async () => {
     const store = makeStore();
     const trigger: CaseTrigger = {
@@ -154,7 +179,7 @@ describe('raising the case severity (DynamoDB store on DynamoDB Local)', () => {
     });
     doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     // one fresh table per scenario, so the one-open-case-per-customer markers do not collide
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       const TableName = `Cases${i}`;
       tables.push(TableName);
       await createPkSkTable(client, TableName);
