@@ -98,6 +98,7 @@ export class TraceguardStack extends Stack {
     const outsideParties = new OutsideParties(stateless, 'OutsideParties', {
       dataKey,
       cdrBucket: storage.cdrBucket,
+      referenceBucket: storage.referenceBucket,
       casesTable: storage.casesTable,
       auditTable: storage.auditTable,
       auditExportBucket: escalation.auditExportBucket,

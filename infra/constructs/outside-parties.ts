@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { auditStreams } from '../../shared/audit/append.ts';
 import { auditPk } from '../../shared/aws/audit-store.ts';
 import { CASE_PK_PREFIX, CASES_KEY_ATTRIBUTES, REFUSALS, UPDATED_AT } from '../../shared/aws/cases-store.ts';
+import { SWITCHES_KEY, TRUNKS_KEY } from '../../shared/aws/switch-config-store.ts';
 import { AUDIT_EXPORT_PREFIX } from './audit-export.ts';
 import { CDR_PREFIX } from './ingest.ts';
 import { keyThrough } from './key-through.ts';
@@ -15,6 +16,8 @@ import { nagRef } from './nag.ts';
 export interface OutsidePartiesProps {
   dataKey: IKey;
   cdrBucket: IBucket;
+  /** where upload's check reads the switch configuration and trunk map, as ingest does */
+  referenceBucket: IBucket;
   casesTable: ITable;
   auditTable: ITable;
   auditExportBucket: IBucket;
@@ -25,7 +28,8 @@ export interface OutsidePartiesProps {
  * the operator attaches to their IAM users, roles or Identity Center permission sets (the stack does
  * not create identities: who the switches and reviewers are is the operator's business).
  *
- * - switches upload CDR batches under `cdr/`, encrypted with the bucket's key, and nothing else;
+ * - switches upload CDR batches under `cdr/`, encrypted with the bucket's key, after reading the
+ *   switch configuration and trunk map to check them (`traceguard upload`), and nothing else;
  * - reviewers read cases and the audit log and answer the escalation's review tasks
  *   (`traceguard cases decide`); a decision refused before it reaches the workflow is recorded on the
  *   case and in its audit stream, and they change nothing else.
@@ -38,14 +42,27 @@ export class OutsideParties extends Construct {
     super(scope, id);
     this.switchUploadPolicy = new ManagedPolicy(this, 'SwitchUploadPolicy', {
       description:
-        'Traceguard: a switch uploads CDR batches under cdr/ of the CDR bucket (single or multipart)',
+        'Traceguard: a switch uploads CDR batches under cdr/ of the CDR bucket (single or multipart), checked first against its switch configuration',
       statements: [
         new PolicyStatement({
           sid: 'UploadCdrBatches',
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
           resources: [props.cdrBucket.arnForObjects(`${CDR_PREFIX}*`)],
         }),
-        // multipart uploads to a KMS-encrypted bucket need Decrypt as well as GenerateDataKey
+        new PolicyStatement({
+          // upload reads the file first as ingest will: with the switch configuration and trunk map
+          sid: 'ReadSwitchConfiguration',
+          actions: ['s3:GetObject'],
+          resources: [SWITCHES_KEY, TRUNKS_KEY].map((key) => props.referenceBucket.arnForObjects(key)),
+        }),
+        new PolicyStatement({
+          // both are optional, and only who may list a bucket is told one is not there (404, not 403)
+          sid: 'ListTheReferenceBucket',
+          actions: ['s3:ListBucket'],
+          resources: [props.referenceBucket.bucketArn],
+        }),
+        // multipart uploads to a KMS-encrypted bucket need Decrypt as well as GenerateDataKey; the
+        // configuration is read with Decrypt
         keyThrough(
           props.dataKey,
           ['s3'],
