@@ -228,6 +228,16 @@ export class TraceguardStack extends Stack {
       operators.complianceOperatorPolicy.managedPolicyArn,
       'Attach to compliance operators: customers reinstate/status, traceback submit/list/show',
     );
+    output(
+      'ReferenceDataPolicyArn',
+      operators.referenceDataPolicy.managedPolicyArn,
+      'Attach to reference data administrators: customers, numbers, dno, switches, trunks and rmd import',
+    );
+    output(
+      'DossierReviewPolicyArn',
+      onboarding.reviewerPolicy.managedPolicyArn,
+      'Attach to onboarding reviewers: customers apply/applications/show/decide/trusted',
+    );
   }
 
   /**

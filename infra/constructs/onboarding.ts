@@ -20,7 +20,11 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DO_NOT_ONBOARD_PK } from '../../shared/aws/onboarding-store.ts';
+import { auditPk } from '../../shared/aws/audit-store.ts';
+import { APPLICATION_PK_PREFIX, DO_NOT_ONBOARD_PK, ROSTER_PK } from '../../shared/aws/onboarding-store.ts';
+import { CUSTOMER_PK_PREFIX, DECLARED_PK } from '../../shared/aws/reference-store.ts';
+import { onboardingStream } from '../../shared/kyc/dossier.ts';
+import { TRACK_RECORD_STREAM } from '../../shared/kyc/trusted-decision.ts';
 import { useBucket, usePublish, useTable } from './access.ts';
 import { TRANSIENT_ERRORS } from './escalation.ts';
 import { keyThrough } from './key-through.ts';
@@ -248,22 +252,69 @@ export class Onboarding extends Construct {
     return machine;
   }
 
-  /** Analysts and executives attach this to read dossiers, start onboarding and answer its reviews. */
+  /**
+   * Analysts and executives attach this to submit applications, read dossiers and decide them, and
+   * (executives) to answer the track-record review's proposals to trust a customer: the calls of
+   * `traceguard customers apply | applications | show | decide | trusted`, nothing else.
+   */
   private buildReviewerPolicy(props: OnboardingProps): ManagedPolicy {
+    const onlyPartitions = (keys: string[]) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys },
+    });
     const policy = new ManagedPolicy(this, 'DossierReviewPolicy', {
-      description: 'Traceguard: a reviewer reads onboarding dossiers, submits applications and decides them',
+      description:
+        'Traceguard: a reviewer submits onboarding applications, reads and decides them, and answers proposals to trust a customer',
       statements: [
         new PolicyStatement({
-          sid: 'ReadAndSubmitDossiers',
-          actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem'],
+          // show and decide read one dossier (decide its review task token too), applications them all;
+          // apply reads the stored one when the application was submitted before
+          sid: 'ReadDossiers',
+          actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
           resources: [this.dossiersTable.tableArn],
+        }),
+        new PolicyStatement({
+          // apply stores a new dossier and points its customer at it; a decision refused before it
+          // reaches the workflow is saved on the dossier the same way. Not the do-not-onboard list or RMD
+          sid: 'SubmitDossiersAndRecordRefusals',
+          actions: ['dynamodb:PutItem'],
+          resources: [this.dossiersTable.tableArn],
+          conditions: onlyPartitions([`${APPLICATION_PK_PREFIX}*`, `${CUSTOMER_PK_PREFIX}*`]),
+        }),
+        new PolicyStatement({
+          // each application's stream and the track-record stream: read (show, trusted) and appended to
+          // after their head (submitted, refused decisions, a trusted decision), no other stream
+          sid: 'AppendToOnboardingStreams',
+          actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+          resources: [props.auditTable.tableArn],
+          conditions: onlyPartitions([auditPk(onboardingStream('*')), auditPk(TRACK_RECORD_STREAM)]),
+        }),
+        new PolicyStatement({
+          // trusted reads the customer's registry row and status
+          sid: 'ReadCustomerProfiles',
+          actions: ['dynamodb:GetItem'],
+          resources: [props.customersTable.tableArn],
+          conditions: onlyPartitions([`${CUSTOMER_PK_PREFIX}*`]),
+        }),
+        new PolicyStatement({
+          // an approved customer's registry row is written as onboarding writes it: the profile and its
+          // declarations updated, the declarations and the roster entry put
+          sid: 'RegisterTrustedCustomers',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.customersTable.tableArn],
+          conditions: onlyPartitions([`${CUSTOMER_PK_PREFIX}*`, DECLARED_PK]),
+        }),
+        new PolicyStatement({
+          sid: 'RegisterTrustedCustomersDeclarationsAndRoster',
+          actions: ['dynamodb:PutItem'],
+          resources: [props.customersTable.tableArn],
+          conditions: onlyPartitions([DECLARED_PK, ROSTER_PK]),
         }),
         new PolicyStatement({
           sid: 'StartOnboarding',
           actions: ['states:StartExecution'],
           resources: [this.stateMachine.stateMachineArn],
         }),
-        keyThrough(props.key, ['dynamodb'], ['kms:Decrypt', 'kms:GenerateDataKey'], 'DecryptThroughDynamoDB'),
+        keyThrough(props.key, ['dynamodb'], ['kms:Decrypt', 'kms:GenerateDataKey'], 'DataKeyThroughDynamoDB'),
         new PolicyStatement({
           sid: 'AnswerReviewTasks',
           actions: ['states:SendTaskSuccess'],

@@ -6,7 +6,9 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DO_NOT_ONBOARD_PK } from '../../shared/aws/onboarding-store.ts';
+import { DO_NOT_ONBOARD_PK, RMD_PK_PREFIX } from '../../shared/aws/onboarding-store.ts';
+import { CUSTOMER_PK_PREFIX, DECLARED_PK, DNO_KEY, NUMBERS_KEY } from '../../shared/aws/reference-store.ts';
+import { SWITCHES_KEY, TRUNKS_KEY } from '../../shared/aws/switch-config-store.ts';
 import { CDR_PREFIX, QUARANTINE_PREFIX } from '../../shared/ingest/keys.ts';
 import { onReviewNotes } from './ingest.ts';
 import { keyThrough } from './key-through.ts';
@@ -43,16 +45,20 @@ export interface OperatorsProps {
  * - the pipeline operator (on call for the pipeline): `quarantine show`, `reconcile`, `dlq list` and
  *   `dlq redrive`, `day-review`;
  * - the compliance operator (customers and carriers' requests): `customers reinstate`,
- *   `customers status`, `traceback submit`, `traceback list`, `traceback show`.
+ *   `customers status`, `traceback submit`, `traceback list`, `traceback show`;
+ * - the reference data administrator (what detection and onboarding check against): `customers
+ *   import`, `numbers import`, `dno import`, `switches import`, `trunks import`, `rmd import`.
  */
 export class Operators extends Construct {
   readonly pipelineOperatorPolicy: ManagedPolicy;
   readonly complianceOperatorPolicy: ManagedPolicy;
+  readonly referenceDataPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: OperatorsProps) {
     super(scope, id);
     this.pipelineOperatorPolicy = this.pipelineOperator(props);
     this.complianceOperatorPolicy = this.complianceOperator(props);
+    this.referenceDataPolicy = this.referenceData(props);
   }
 
   private pipelineOperator(props: OperatorsProps): ManagedPolicy {
@@ -254,5 +260,53 @@ export class Operators extends Construct {
       },
     );
     return policy;
+  }
+
+  private referenceData(props: OperatorsProps): ManagedPolicy {
+    return new ManagedPolicy(this, 'ReferenceDataPolicy', {
+      description:
+        'Traceguard: a reference data administrator imports the customer registry, number inventory, DNO list, switch configuration, trunk map and RMD export',
+      statements: [
+        new PolicyStatement({
+          // customers import updates each profile (never its enforcement status) and, for a customer
+          // whose declarations were withdrawn, empties its declarations item
+          sid: 'ImportCustomerProfiles',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.customersTable.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CUSTOMER_PK_PREFIX}*`, DECLARED_PK] },
+          },
+        }),
+        new PolicyStatement({
+          sid: 'ImportCustomerDeclarations',
+          actions: ['dynamodb:PutItem'],
+          resources: [props.customersTable.tableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DECLARED_PK] } },
+        }),
+        new PolicyStatement({
+          // each file replaces its object as a whole; nothing else in the bucket (a policy override) is
+          // written, and nothing read
+          sid: 'ImportReferenceObjects',
+          actions: ['s3:PutObject'],
+          resources: [NUMBERS_KEY, DNO_KEY, SWITCHES_KEY, TRUNKS_KEY].map((key) =>
+            props.referenceBucket.arnForObjects(key),
+          ),
+        }),
+        new PolicyStatement({
+          // rmd import writes its listings, then names its import current; never a dossier
+          sid: 'ImportRmdListings',
+          actions: ['dynamodb:PutItem'],
+          resources: [props.dossiersTable.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RMD_PK_PREFIX}*`] } },
+        }),
+        keyThrough(
+          props.dataKey,
+          ['dynamodb'],
+          ['kms:Decrypt', 'kms:GenerateDataKey'],
+          'DataKeyThroughDynamoDB',
+        ),
+        keyThrough(props.dataKey, ['s3'], ['kms:GenerateDataKey'], 'EncryptObjectsThroughS3'),
+      ],
+    });
   }
 }

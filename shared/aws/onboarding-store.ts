@@ -27,7 +27,7 @@ import type { RmdListing } from '../kyc/rmd.ts';
 import type { StoppedCustomerDeps } from '../kyc/suspended-entry.ts';
 import { queryAll } from './dynamo-query.ts';
 import { putCustomers } from './reference-import.ts';
-import { customerFromItem, type ReferenceStore } from './reference-store.ts';
+import { CUSTOMER_PK_PREFIX, customerFromItem, type ReferenceStore } from './reference-store.ts';
 
 /**
  * The Dossiers table (encrypted with the stack's key): `APP#<id>` / `DOSSIER` and `TOKEN#<stage>`,
@@ -36,6 +36,9 @@ import { customerFromItem, type ReferenceStore } from './reference-store.ts';
  */
 /** Partition key of the do-not-onboard entries (enforcement may write and delete under this key only). */
 export const DO_NOT_ONBOARD_PK = 'DNO';
+/** Partition key prefixes of the applications (and their tokens) and of the imported RMD listings. */
+export const APPLICATION_PK_PREFIX = 'APP#';
+export const RMD_PK_PREFIX = 'RMD#';
 
 export class DynamoDossierStore implements DossierStore {
   readonly #doc: DynamoDBDocumentClient;
@@ -50,7 +53,7 @@ export class DynamoDossierStore implements DossierStore {
       await this.#doc.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk: `APP#${dossier.applicationId}`, sk: 'DOSSIER', dossier },
+          Item: { pk: `${APPLICATION_PK_PREFIX}${dossier.applicationId}`, sk: 'DOSSIER', dossier },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -65,7 +68,7 @@ export class DynamoDossierStore implements DossierStore {
     const out = await this.#doc.send(
       new GetCommand({
         TableName: this.#table,
-        Key: { pk: `APP#${applicationId}`, sk: 'DOSSIER' },
+        Key: { pk: `${APPLICATION_PK_PREFIX}${applicationId}`, sk: 'DOSSIER' },
         ConsistentRead: true,
       }),
     );
@@ -75,7 +78,7 @@ export class DynamoDossierStore implements DossierStore {
     await this.#doc.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { pk: `APP#${dossier.applicationId}`, sk: 'DOSSIER', dossier },
+        Item: { pk: `${APPLICATION_PK_PREFIX}${dossier.applicationId}`, sk: 'DOSSIER', dossier },
       }),
     );
     await this.#pointCustomer(dossier);
@@ -85,7 +88,7 @@ export class DynamoDossierStore implements DossierStore {
     const items = await scanAll(this.#doc, {
       TableName: this.#table,
       FilterExpression: 'sk = :d AND begins_with(pk, :app)',
-      ExpressionAttributeValues: { ':d': 'DOSSIER', ':app': 'APP#' },
+      ExpressionAttributeValues: { ':d': 'DOSSIER', ':app': APPLICATION_PK_PREFIX },
     });
     return items
       .map((item) => item.dossier as Dossier)
@@ -93,7 +96,10 @@ export class DynamoDossierStore implements DossierStore {
   }
   async forCustomer(customerId: string): Promise<Dossier | null> {
     const out = await this.#doc.send(
-      new GetCommand({ TableName: this.#table, Key: { pk: `CUST#${customerId}`, sk: 'DOSSIER' } }),
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `${CUSTOMER_PK_PREFIX}${customerId}`, sk: 'DOSSIER' },
+      }),
     );
     return out.Item ? this.get(String(out.Item.applicationId)) : null;
   }
@@ -101,7 +107,7 @@ export class DynamoDossierStore implements DossierStore {
     await this.#doc.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { pk: `APP#${applicationId}`, sk: `TOKEN#${stage}`, token },
+        Item: { pk: `${APPLICATION_PK_PREFIX}${applicationId}`, sk: `TOKEN#${stage}`, token },
       }),
     );
   }
@@ -109,7 +115,7 @@ export class DynamoDossierStore implements DossierStore {
     const out = await this.#doc.send(
       new GetCommand({
         TableName: this.#table,
-        Key: { pk: `APP#${applicationId}`, sk: `TOKEN#${stage}` },
+        Key: { pk: `${APPLICATION_PK_PREFIX}${applicationId}`, sk: `TOKEN#${stage}` },
         ConsistentRead: true,
       }),
     );
@@ -119,7 +125,7 @@ export class DynamoDossierStore implements DossierStore {
     await this.#doc.send(
       new DeleteCommand({
         TableName: this.#table,
-        Key: { pk: `APP#${applicationId}`, sk: `TOKEN#${stage}` },
+        Key: { pk: `${APPLICATION_PK_PREFIX}${applicationId}`, sk: `TOKEN#${stage}` },
       }),
     );
   }
@@ -128,7 +134,11 @@ export class DynamoDossierStore implements DossierStore {
     await this.#doc.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { pk: `CUST#${dossier.customerId}`, sk: 'DOSSIER', applicationId: dossier.applicationId },
+        Item: {
+          pk: `${CUSTOMER_PK_PREFIX}${dossier.customerId}`,
+          sk: 'DOSSIER',
+          applicationId: dossier.applicationId,
+        },
       }),
     );
   }
@@ -178,7 +188,7 @@ export class DynamoDoNotOnboardList implements DoNotOnboardList {
 }
 
 /** The item naming the RMD import in force. */
-const RMD_CURRENT = { pk: 'RMD#IMPORT', sk: 'CURRENT' };
+const RMD_CURRENT = { pk: `${RMD_PK_PREFIX}IMPORT`, sk: 'CURRENT' };
 
 /**
  * The imported RMD export in the Dossiers table: each import writes its listings under its own id
@@ -202,7 +212,7 @@ export class DynamoRmdStore implements RmdStore {
       await this.#doc.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk: `RMD#${listing.rmd_number}`, sk: `LISTING#${importId}`, listing },
+          Item: { pk: `${RMD_PK_PREFIX}${listing.rmd_number}`, sk: `LISTING#${importId}`, listing },
         }),
       );
       n++;
@@ -220,7 +230,7 @@ export class DynamoRmdStore implements RmdStore {
     const importId = current.Item?.importId as string | undefined;
     const sk = importId === undefined ? 'LISTING' : `LISTING#${importId}`;
     const out = await this.#doc.send(
-      new GetCommand({ TableName: this.#table, Key: { pk: `RMD#${rmdNumber}`, sk } }),
+      new GetCommand({ TableName: this.#table, Key: { pk: `${RMD_PK_PREFIX}${rmdNumber}`, sk } }),
     );
     return (out.Item?.listing as RmdListing | undefined) ?? null;
   }
@@ -247,7 +257,7 @@ export class DynamoOnboardingRegistry implements OnboardingRegistry {
     await this.#doc.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: { pk: `CUST#${customer.customer_id}`, sk: 'PROFILE' },
+        Key: { pk: `${CUSTOMER_PK_PREFIX}${customer.customer_id}`, sk: 'PROFILE' },
         UpdateExpression: 'SET tier_since = :t, verified_at = :v',
         ExpressionAttributeValues: { ':t': tier_since, ':v': verified_at },
       }),
@@ -263,7 +273,7 @@ export class DynamoOnboardingRegistry implements OnboardingRegistry {
     const out = await this.#doc.send(
       new GetCommand({
         TableName: this.#table,
-        Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
+        Key: { pk: `${CUSTOMER_PK_PREFIX}${customerId}`, sk: 'PROFILE' },
         ConsistentRead: true,
       }),
     );

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
 import type { Customer } from '../detect/customers.ts';
 import { parseDno, parseInventory } from '../detect/reference.ts';
 import { forEachLimited } from '../ingest/parallel.ts';
-import { DECLARED_PK, DNO_KEY, NUMBERS_KEY } from './reference-store.ts';
+import { CUSTOMER_PK_PREFIX, DECLARED_PK, DNO_KEY, NUMBERS_KEY } from './reference-store.ts';
 
 /**
  * Loading reference data where ingest reads it (docs/wiring.md): registry rows into the Customers
@@ -22,7 +22,7 @@ export async function putCustomers(
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: { pk: `CUST#${c.customer_id}`, sk: 'PROFILE' },
+        Key: { pk: `${CUSTOMER_PK_PREFIX}${c.customer_id}`, sk: 'PROFILE' },
         UpdateExpression:
           'SET customer_id = :id, #name = :name, onboarded_at = :on, vetting = :vetting, traffic_profile = :profile, declared_peak_per_hour = :peak, declared_ip_ranges = :ips, declared_numbers = :nums, provider = :provider, #status = if_not_exists(#status, :active), importedAt = :at',
         ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },

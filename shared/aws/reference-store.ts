@@ -21,6 +21,8 @@ export const REFERENCE_TTL_MS = 5 * 60_000;
  * of such a customer is checked against them.
  */
 export const DECLARED_PK = 'DECLARED';
+/** Partition key prefix of a customer's items (its profile in the Customers table, `CUST#<id>`). */
+export const CUSTOMER_PK_PREFIX = 'CUST#';
 
 export interface ReferenceStoreConfig {
   customersTable: string;

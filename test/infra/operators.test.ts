@@ -10,7 +10,10 @@ import {
 } from './policy-needs.ts';
 import { synthTraceguard } from './synth.ts';
 
-/** The operator policies against what each of their commands calls (policy-needs.ts says how). */
+/**
+ * The operator, onboarding reviewer and reference data policies against what each of their commands
+ * calls (policy-needs.ts says how).
+ */
 const RECONCILE_KEYS = '[RECONCILE|RECONCILE#*]';
 
 const PIPELINE_OPERATOR: Needs = {
@@ -99,11 +102,78 @@ const COMPLIANCE_OPERATOR: Needs = {
   'traceback show': ['dynamodb:GetItem TracebacksTable', ...DATA_KEY_READ],
 };
 
+const ONBOARDING_STREAMS = '[AUDIT#onboarding#*|AUDIT#track-record]';
+const DOSSIER_WRITES = '[APP#*|CUST#*]';
+
+const DOSSIER_REVIEWER: Needs = {
+  // the dossier and the customer's pointer at it (the stored one read when submitted before), the
+  // 'submitted' record after its stream's head, the workflow started under the application id
+  'customers apply': [
+    `dynamodb:PutItem DossiersTable ${DOSSIER_WRITES}`,
+    'dynamodb:GetItem DossiersTable',
+    `dynamodb:Query AuditTable ${ONBOARDING_STREAMS}`,
+    `dynamodb:PutItem AuditTable ${ONBOARDING_STREAMS}`,
+    'states:StartExecution OnboardingStateMachine',
+    ...DATA_KEY_WRITE,
+  ],
+  'customers applications': ['dynamodb:Scan DossiersTable', ...DATA_KEY_READ],
+  'customers show': [
+    'dynamodb:GetItem DossiersTable',
+    `dynamodb:Query AuditTable ${ONBOARDING_STREAMS}`,
+    ...DATA_KEY_READ,
+  ],
+  // the dossier and its task token, the answer; a refused decision saved on the dossier and recorded
+  'customers decide': [
+    'dynamodb:GetItem DossiersTable',
+    'states:SendTaskSuccess *',
+    `dynamodb:PutItem DossiersTable ${DOSSIER_WRITES}`,
+    `dynamodb:Query AuditTable ${ONBOARDING_STREAMS}`,
+    `dynamodb:PutItem AuditTable ${ONBOARDING_STREAMS}`,
+    ...DATA_KEY_WRITE,
+  ],
+  // the registry row and status, the track-record stream (open proposals); an approval writes the
+  // registry row as onboarding does (profile, declarations, roster)
+  'customers trusted': [
+    'dynamodb:GetItem CustomersTable [CUST#*]',
+    `dynamodb:Query AuditTable ${ONBOARDING_STREAMS}`,
+    `dynamodb:PutItem AuditTable ${ONBOARDING_STREAMS}`,
+    'dynamodb:UpdateItem CustomersTable [CUST#*|DECLARED]',
+    'dynamodb:PutItem CustomersTable [DECLARED|ROSTER]',
+    ...DATA_KEY_WRITE,
+  ],
+};
+
+const REFERENCE_DATA: Needs = {
+  // each profile updated (its status only if it has none), its declarations put or emptied
+  'customers import': [
+    'dynamodb:UpdateItem CustomersTable [CUST#*|DECLARED]',
+    'dynamodb:PutItem CustomersTable [DECLARED]',
+    ...DATA_KEY_WRITE,
+  ],
+  'numbers import': [
+    's3:PutObject ReferenceBucket/reference/numbers.csv',
+    'kms:GenerateDataKey DataKey via s3',
+  ],
+  'dno import': ['s3:PutObject ReferenceBucket/reference/dno.txt', 'kms:GenerateDataKey DataKey via s3'],
+  'switches import': [
+    's3:PutObject ReferenceBucket/reference/switches.csv',
+    'kms:GenerateDataKey DataKey via s3',
+  ],
+  'trunks import': [
+    's3:PutObject ReferenceBucket/reference/trunks.csv',
+    'kms:GenerateDataKey DataKey via s3',
+  ],
+  // the listings under the import's id, then the item naming it current
+  'rmd import': ['dynamodb:PutItem DossiersTable [RMD#*]', ...DATA_KEY_WRITE],
+};
+
 describe('operator policies', () => {
   const { template } = synthTraceguard();
   for (const [hint, needs] of [
     ['PipelineOperatorPolicy', PIPELINE_OPERATOR],
     ['ComplianceOperatorPolicy', COMPLIANCE_OPERATOR],
+    ['DossierReviewPolicy', DOSSIER_REVIEWER],
+    ['ReferenceDataPolicy', REFERENCE_DATA],
   ] as const)
     itGrantsExactlyTheNeeds(template, hint, needs);
 
@@ -114,9 +184,14 @@ describe('operator policies', () => {
       expect(deadLetterQueues.some((id) => withoutHash(id).endsWith(`${name}Dlq`))).toBe(true);
   });
 
-  it('exports both policy ARNs', () => {
+  it('exports each policy ARN', () => {
     expect(Object.keys(template.toJSON().Outputs)).toEqual(
-      expect.arrayContaining(['PipelineOperatorPolicyArn', 'ComplianceOperatorPolicyArn']),
+      expect.arrayContaining([
+        'PipelineOperatorPolicyArn',
+        'ComplianceOperatorPolicyArn',
+        'DossierReviewPolicyArn',
+        'ReferenceDataPolicyArn',
+      ]),
     );
   });
 });
