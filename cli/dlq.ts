@@ -12,10 +12,28 @@ async function sqsClient() {
   return createAwsClients().sqs;
 }
 
+/**
+ * The dead-letter queues the caller may read, and one line on stderr naming the queues left out
+ * because it may not (an account's other queues, under a policy scoped to this stack's).
+ */
+async function readableDeadLetterQueues(
+  sqs: Awaited<ReturnType<typeof sqsClient>>,
+  prefix: string | undefined,
+) {
+  const { deadLetterQueues } = await import('../shared/aws/dead-letter-queues.ts');
+  const skipped: string[] = [];
+  const queues = await deadLetterQueues(sqs, prefix, (name) => skipped.push(name));
+  if (skipped.length > 0)
+    process.stderr.write(
+      `note: skipped ${skipped.length} queue(s) you may not read (${skipped.join(', ')}); --prefix <stack name> looks at the stack's queues only\n`,
+    );
+  return queues;
+}
+
 async function list(opts: { json?: boolean; prefix?: string }): Promise<void> {
-  const { deadLetterQueues, peekDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
+  const { peekDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
   const sqs = await sqsClient();
-  const queues = await deadLetterQueues(sqs, opts.prefix);
+  const queues = await readableDeadLetterQueues(sqs, opts.prefix);
   const report = [];
   for (const dlq of queues)
     report.push({
@@ -38,10 +56,10 @@ async function list(opts: { json?: boolean; prefix?: string }): Promise<void> {
   if (report.length === 0) process.stdout.write('no dead-letter queues found\n');
 }
 
-async function redrive(queue: string): Promise<void> {
-  const { deadLetterQueues, redriveDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
+async function redrive(queue: string, opts: { prefix?: string }): Promise<void> {
+  const { redriveDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
   const sqs = await sqsClient();
-  const queues = await deadLetterQueues(sqs);
+  const queues = await readableDeadLetterQueues(sqs, opts.prefix);
   const named = (match: (name: string) => boolean) =>
     queues.filter((q) => match(q.name) || q.sources.some((s) => match(s.name)));
   // the exact name, else the one queue whose name contains it (`IngestQueue` for a generated name)
@@ -74,5 +92,6 @@ export function register(program: Command): void {
     .command('redrive')
     .description('Move every message of a dead-letter queue back to the queue it came from')
     .argument('<queue>', 'the dead-letter queue, or the queue it serves')
-    .action((queue: string) => redrive(queue));
+    .option('--prefix <name>', 'only queues whose name starts with this')
+    .action((queue: string, opts: { prefix?: string }) => redrive(queue, opts));
 }

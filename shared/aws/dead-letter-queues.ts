@@ -3,6 +3,7 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ListQueuesCommand,
+  type QueueAttributeName,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
@@ -34,7 +35,22 @@ export interface DeadLetter {
 const nameOf = (urlOrArn: string) =>
   urlOrArn.slice(Math.max(urlOrArn.lastIndexOf('/'), urlOrArn.lastIndexOf(':')) + 1);
 
-export async function deadLetterQueues(sqs: SQSClient, prefix?: string): Promise<DeadLetterQueue[]> {
+/**
+ * An account's other queues may be closed to whoever runs the command (a policy scoped to this
+ * stack's queues): such a queue is left out and named to `skipped`, rather than ending the listing.
+ */
+function isAccessDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    e.name === 'AccessDenied' || e.name === 'AccessDeniedException' || e.$metadata?.httpStatusCode === 403
+  );
+}
+
+export async function deadLetterQueues(
+  sqs: SQSClient,
+  prefix?: string,
+  skipped: (queueName: string) => void = () => {},
+): Promise<DeadLetterQueue[]> {
   const urls: string[] = [];
   let token: string | undefined;
   do {
@@ -44,13 +60,27 @@ export async function deadLetterQueues(sqs: SQSClient, prefix?: string): Promise
     urls.push(...(out.QueueUrls ?? []));
     token = out.NextToken;
   } while (token);
+  /** the queue's attributes, or null (and named to `skipped`, once) when this caller may not read them */
+  const denied = new Set<string>();
+  const attributesOf = async (url: string, names: QueueAttributeName[]) => {
+    if (denied.has(url)) return null;
+    try {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }),
+      );
+      return Attributes;
+    } catch (error) {
+      if (!isAccessDenied(error)) throw error;
+      denied.add(url);
+      skipped(nameOf(url));
+      return null;
+    }
+  };
   const byName = new Map<string, DeadLetterQueue>();
   for (const url of urls) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }),
-    );
-    if (!Attributes.RedrivePolicy) continue;
-    const target = nameOf(String(JSON.parse(Attributes.RedrivePolicy).deadLetterTargetArn ?? ''));
+    const attributes = await attributesOf(url, ['RedrivePolicy']);
+    if (!attributes?.RedrivePolicy) continue;
+    const target = nameOf(String(JSON.parse(attributes.RedrivePolicy).deadLetterTargetArn ?? ''));
     const dlqUrl = urls.find((u) => nameOf(u) === target);
     if (!dlqUrl) continue;
     const entry = byName.get(target) ?? { name: target, url: dlqUrl, sources: [], depth: 0 };
@@ -58,15 +88,17 @@ export async function deadLetterQueues(sqs: SQSClient, prefix?: string): Promise
     byName.set(target, entry);
   }
   for (const dlq of byName.values()) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: dlq.url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
+    const attributes = await attributesOf(dlq.url, [
+      'ApproximateNumberOfMessages',
+      'ApproximateNumberOfMessagesNotVisible',
+    ]);
+    if (!attributes) {
+      byName.delete(dlq.name);
+      continue;
+    }
     dlq.depth =
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+      Number(attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -69,8 +69,14 @@ describe('traceguard dlq', () => {
     }>;
     expect(json.find((q) => q.queue === ingestDlq.name)?.depth).toBe(1);
 
-    // the part of the name a person knows is enough when it names one queue
-    const redriven = await cli('dlq', 'redrive', 'IngestQueue');
+    // the part of the name a person knows is enough when it names one queue; --prefix looks at the
+    // queues under it only (the stack's, in an account with other queues)
+    const stackPrefix = String(ingestDlq.name).slice(0, String(ingestDlq.name).indexOf('IngestQueue'));
+    expect(stackPrefix).not.toBe('');
+    const elsewhere = await cli('dlq', 'redrive', '--prefix', 'NoSuchStack', 'IngestQueue');
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/no dead-letter queue named IngestQueue .*; known: none/);
+    const redriven = await cli('dlq', 'redrive', '--prefix', stackPrefix, 'IngestQueue');
     expect(redriven).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^1 message\(s\) moved from .* back to .*IngestQueue/),
