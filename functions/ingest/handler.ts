@@ -7,6 +7,7 @@ import { createAwsClients, DynamoWriteCounter } from '../../shared/aws/clients.t
 import { SnsEventPublisher } from '../../shared/aws/event-publisher.ts';
 import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
 import { scoringReference } from '../../shared/aws/scoring-config.ts';
+import { outcomeMetrics } from '../../shared/ingest/outcome-metrics.ts';
 import type { IngestPorts } from '../../shared/ingest/ports.ts';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../../shared/ingest/process-batch.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
@@ -71,15 +72,8 @@ function recordHandler(context: Context) {
     logger.appendKeys({ messageId: record.messageId });
     try {
       const outcomes = await processMessage(record.body, ports, options);
-      for (const o of outcomes) {
-        metrics.addMetric('Rows', MetricUnit.Count, o.rows);
-        metrics.addMetric('QuarantinedRows', MetricUnit.Count, o.quarantined);
-        metrics.addMetric('UnattributedRows', MetricUnit.Count, o.unattributed);
-        metrics.addMetric('UnregisteredCustomerCalls', MetricUnit.Count, o.unregistered);
-        metrics.addMetric('WindowsMerged', MetricUnit.Count, o.windowsMerged);
-        metrics.addMetric('FindingsPublished', MetricUnit.Count, o.findingsPublished);
-        if (o.status === 'continued') metrics.addMetric('Continuations', MetricUnit.Count, 1);
-      }
+      for (const o of outcomes)
+        for (const [name, count] of outcomeMetrics(o)) metrics.addMetric(name, MetricUnit.Count, count);
     } catch (error) {
       // reported to SQS as this record's failure: redelivered, then dead-lettered after 5 receives
       logger.error('ingest message failed; it will be redelivered', error as Error);

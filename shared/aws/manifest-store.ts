@@ -1,13 +1,23 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { isoUtc } from '../cdr/time.ts';
 import { contentKey, manifestHour } from '../ingest/keys.ts';
-import type {
-  BatchIdentity,
-  HourSpan,
-  ManifestBatch,
-  ManifestStore,
-  PartCut,
-  PartStats,
+import {
+  type BatchIdentity,
+  type BatchTotals,
+  type HourSpan,
+  type KeyClaim,
+  type KeyCounted,
+  type KeyFinish,
+  type ManifestBatch,
+  type ManifestStore,
+  type PartCut,
+  RetryableStoreError,
 } from '../ingest/ports.ts';
 import { asRetryable } from './aggregate-store.ts';
 
@@ -16,12 +26,27 @@ function conditionFailed(error: unknown): boolean {
 }
 
 const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BATCH' });
+const objectKey = (bucket: string, key: string) => ({ pk: `KEY#${bucket}/${key}`, sk: 'KEY' });
+
+function keyCountedOf(value: unknown): KeyCounted | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  return {
+    batchId: String(v.batchId),
+    endRow: Number(v.endRow),
+    calls: Number(v.calls),
+    sha256: String(v.sha256),
+    bytes: Number(v.bytes),
+  };
+}
 
 /**
  * Manifest table (docs/wiring.md): the batch item `BATCH#<batchId>` / `BATCH` (identity, status,
  * parts with their fixed ends, checkpoint, totals), HOUR index items `HOUR#<yyyy-mm-ddThh>` /
  * `<switch>#<batchId>` that let traceback lookups read only the hours around a call, and content items
- * `CONTENT#<etag>#<size>` / `CONTENT` naming the batch whose bytes they are (see claimContent).
+ * `CONTENT#<etag>#<size>` / `CONTENT` naming the batch whose bytes they are (see claimContent), and key
+ * items `KEY#<bucket>/<key>` / `KEY` holding the key's latest counted version (`counted`) and the batch
+ * counting a newer one now (`claim`, with the version it builds on, `claimBase`).
  */
 export class DynamoManifestStore implements ManifestStore {
   readonly #doc: DynamoDBDocumentClient;
@@ -45,6 +70,7 @@ export class DynamoManifestStore implements ManifestStore {
       status: item.status === 'done' ? 'done' : 'processing',
       parts: (item.parts ?? {}) as Record<string, PartCut>,
       checkpoint: (item.checkpoint ?? null) as ManifestBatch['checkpoint'],
+      ...(typeof item.refused === 'string' ? { refused: item.refused } : {}),
     };
   }
 
@@ -185,28 +211,111 @@ export class DynamoManifestStore implements ManifestStore {
     );
   }
 
-  async finish(batchId: string, totals: PartStats & { format: string }): Promise<void> {
-    await this.#guard(`manifest totals of ${batchId}`, () =>
-      this.#doc.send(
+  async claimKey(batch: BatchIdentity): Promise<KeyClaim> {
+    const Key = objectKey(batch.bucket, batch.key);
+    const what = `key claim of ${batch.batchId}`;
+    try {
+      // the base is copied once, at the first claim: every part and redelivery builds on the same one
+      const out = await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: batchKey(batchId),
-          UpdateExpression:
-            'SET #status = :done, #rows = :rows, calls = :calls, quarantined = :q, firstMs = :f, lastMs = :l, #format = :format, finishedAt = :at',
-          ExpressionAttributeNames: { '#status': 'status', '#rows': 'rows', '#format': 'format' },
-          ExpressionAttributeValues: {
-            ':done': 'done',
-            ':rows': totals.rows,
-            ':calls': totals.calls,
-            ':q': totals.quarantined,
-            ':f': totals.firstMs,
-            ':l': totals.lastMs,
-            ':format': totals.format,
-            ':at': isoUtc(Date.now()),
-          },
+          Key,
+          UpdateExpression: 'SET claim = :b, claimBase = if_not_exists(counted, :none), claimedAt = :at',
+          ConditionExpression: 'attribute_not_exists(claim)',
+          ExpressionAttributeValues: { ':b': batch.batchId, ':none': null, ':at': isoUtc(Date.now()) },
+          ReturnValues: 'ALL_NEW',
         }),
-      ),
+      );
+      return { base: keyCountedOf(out.Attributes?.claimBase) };
+    } catch (error) {
+      if (!conditionFailed(error)) throw asRetryable(error, what);
+    }
+    const out = await this.#guard(what, () =>
+      this.#doc.send(new GetCommand({ TableName: this.#table, Key, ConsistentRead: true })),
     );
+    const holder = out.Item?.claim;
+    if (holder === batch.batchId) return { base: keyCountedOf(out.Item?.claimBase) };
+    // released between the two calls: the redelivery claims it
+    return { heldBy: typeof holder === 'string' ? holder : 'a batch that just finished' };
+  }
+
+  async releaseKey(batch: BatchIdentity): Promise<void> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: objectKey(batch.bucket, batch.key),
+          UpdateExpression: 'REMOVE claim, claimBase',
+          ConditionExpression: 'claim = :b',
+          ExpressionAttributeValues: { ':b': batch.batchId },
+        }),
+      );
+    } catch (error) {
+      if (!conditionFailed(error)) throw asRetryable(error, `key release of ${batch.batchId}`);
+    }
+  }
+
+  async finish(batchId: string, totals: BatchTotals, key?: KeyFinish): Promise<void> {
+    const names: Record<string, string> = { '#status': 'status', '#rows': 'rows', '#format': 'format' };
+    const values: Record<string, unknown> = {
+      ':done': 'done',
+      ':rows': totals.rows,
+      ':calls': totals.calls,
+      ':q': totals.quarantined,
+      ':f': totals.firstMs,
+      ':l': totals.lastMs,
+      ':format': totals.format,
+      ':at': isoUtc(Date.now()),
+    };
+    let set =
+      'SET #status = :done, #rows = :rows, calls = :calls, quarantined = :q, firstMs = :f, lastMs = :l, #format = :format, finishedAt = :at';
+    if (totals.refused !== undefined) {
+      set += ', refused = :refused';
+      values[':refused'] = totals.refused;
+    }
+    if (totals.alreadyCounted !== undefined) {
+      set += ', alreadyCounted = :already';
+      values[':already'] = totals.alreadyCounted;
+    }
+    const batchUpdate = {
+      TableName: this.#table,
+      Key: batchKey(batchId),
+      UpdateExpression: set,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    const what = `manifest totals of ${batchId}`;
+    if (!key) {
+      await this.#guard(what, () => this.#doc.send(new UpdateCommand(batchUpdate)));
+      return;
+    }
+    // a repeat of a finish that went through finds its version counted (or the key left, when refused)
+    const keyUpdate = key.counted
+      ? {
+          UpdateExpression: 'SET counted = :c, countedAt = :at REMOVE claim, claimBase',
+          ConditionExpression: 'claim = :b OR counted.batchId = :b',
+          ExpressionAttributeValues: { ':c': key.counted, ':b': batchId, ':at': isoUtc(Date.now()) },
+        }
+      : {
+          UpdateExpression: 'REMOVE claim, claimBase',
+          ConditionExpression: 'claim = :b OR attribute_not_exists(claim)',
+          ExpressionAttributeValues: { ':b': batchId },
+        };
+    try {
+      await this.#doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: batchUpdate },
+            { Update: { TableName: this.#table, Key: objectKey(key.bucket, key.key), ...keyUpdate } },
+          ],
+        }),
+      );
+    } catch (error) {
+      // a conflict, or the key held by another batch: redelivered, the batch is done or tries again
+      if ((error as { name?: string })?.name === 'TransactionCanceledException')
+        throw new RetryableStoreError(`${what} and its key ${key.key}: ${(error as Error).message}`);
+      throw asRetryable(error, what);
+    }
   }
 
   async #guard<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -3,6 +3,8 @@ import { DEFAULT_MAX_DECOMPRESSED_BYTES, decodeBatch } from './decode.ts';
 
 export interface ReadBatchOptions extends ParseOptions {
   maxDecompressedBytes?: number;
+  /** sees each decoded chunk before it is parsed (ingest hashes them); it may throw to stop the read */
+  onDecoded?: (chunk: Buffer) => void;
 }
 
 /**
@@ -15,11 +17,13 @@ export async function readBatch(
   sink: BatchSink,
 ): Promise<BatchStats> {
   const parser = new BatchParser(opts, sink);
+  const onDecoded = opts.onDecoded;
   for await (const chunk of decodeBatch(
     body,
     opts.source,
     opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
   )) {
+    onDecoded?.(chunk);
     parser.push(chunk);
   }
   return parser.end();

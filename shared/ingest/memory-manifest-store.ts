@@ -1,9 +1,25 @@
 import { contentKey } from './keys.ts';
-import type { BatchIdentity, HourSpan, ManifestBatch, ManifestStore, PartCut, PartStats } from './ports.ts';
+import type {
+  BatchIdentity,
+  BatchTotals,
+  HourSpan,
+  KeyClaim,
+  KeyCounted,
+  KeyFinish,
+  ManifestBatch,
+  ManifestStore,
+  PartCut,
+} from './ports.ts';
 
 export interface MemoryManifestItem extends ManifestBatch {
   identity: BatchIdentity;
-  totals: (PartStats & { format: string }) | null;
+  totals: BatchTotals | null;
+}
+
+/** One object key's item: its latest counted version, and the batch counting a newer one now. */
+export interface MemoryKeyItem {
+  counted: KeyCounted | null;
+  claim: { batchId: string; base: KeyCounted | null } | null;
 }
 
 /** ManifestStore in Maps: one item per batch, one HOUR index entry per (hour, batch). */
@@ -14,9 +30,15 @@ export class MemoryManifestStore implements ManifestStore {
 
   async get(batchId: string): Promise<ManifestBatch | null> {
     const item = this.batches.get(batchId);
-    return item
-      ? structuredClone({ batchId, status: item.status, parts: item.parts, checkpoint: item.checkpoint })
-      : null;
+    if (!item) return null;
+    const batch: ManifestBatch = {
+      batchId,
+      status: item.status,
+      parts: item.parts,
+      checkpoint: item.checkpoint,
+    };
+    if (item.totals?.refused !== undefined) batch.refused = item.totals.refused;
+    return structuredClone(batch);
   }
 
   async begin(batch: BatchIdentity): Promise<void> {
@@ -78,8 +100,37 @@ export class MemoryManifestStore implements ManifestStore {
     this.must(batchId).checkpoint = { ...next };
   }
 
-  async finish(batchId: string, totals: PartStats & { format: string }): Promise<void> {
+  /** `<bucket>/<key>` -> the key's item */
+  readonly keys = new Map<string, MemoryKeyItem>();
+
+  async claimKey(batch: BatchIdentity): Promise<KeyClaim> {
+    const name = `${batch.bucket}/${batch.key}`;
+    const item = this.keys.get(name) ?? { counted: null, claim: null };
+    this.keys.set(name, item);
+    if (item.claim === null) item.claim = { batchId: batch.batchId, base: structuredClone(item.counted) };
+    if (item.claim.batchId !== batch.batchId) return { heldBy: item.claim.batchId };
+    return { base: structuredClone(item.claim.base) };
+  }
+
+  async releaseKey(batch: BatchIdentity): Promise<void> {
+    const item = this.keys.get(`${batch.bucket}/${batch.key}`);
+    if (item?.claim?.batchId === batch.batchId) item.claim = null;
+  }
+
+  async finish(batchId: string, totals: BatchTotals, key?: KeyFinish): Promise<void> {
     const item = this.must(batchId);
+    if (key) {
+      // checked before anything changes: the batch and its key are written together or not at all
+      const k = this.keys.get(`${key.bucket}/${key.key}`);
+      const mine = k?.claim?.batchId === batchId;
+      const written = k?.counted?.batchId === batchId;
+      if (!mine && !written && !(key.counted === null && k?.claim === null))
+        throw new Error(`manifest: ${batchId} does not hold its key ${key.key}; not finished`);
+      if (k && mine) {
+        if (key.counted) k.counted = structuredClone(key.counted);
+        k.claim = null;
+      }
+    }
     item.status = 'done';
     item.totals = { ...totals };
   }

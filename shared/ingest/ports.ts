@@ -161,6 +161,42 @@ export interface ManifestBatch {
   parts: Record<string, PartCut>;
   /** the next part to run, once a continuation was sent */
   checkpoint: { part: number; skipRows: number } | null;
+  /** why the batch was refused, nothing of it counted (a re-upload that changes a counted batch) */
+  refused?: string;
+}
+
+/** A batch's totals as `finish` records them. */
+export interface BatchTotals extends PartStats {
+  format: string;
+  /** set when the batch was refused: why (nothing of it is counted) */
+  refused?: string;
+  /** data rows at its start an earlier version under the same key counted already (it extends that one) */
+  alreadyCounted?: number;
+}
+
+/**
+ * What the latest counted version of an object key left: the next version under the key is counted
+ * only from where this one ended, and only if it extends it (the same bytes, then more).
+ */
+export interface KeyCounted {
+  batchId: string;
+  /** data rows of the object consumed (its last part's endRow) */
+  endRow: number;
+  /** calls counted from the key's bytes so far: this version's, plus those of the versions it extends */
+  calls: number;
+  /** SHA-256 (hex) of the version's decoded bytes (gunzipped if gzip), and their length */
+  sha256: string;
+  bytes: number;
+}
+
+/** `claimKey`: the version this batch builds on (null: none counted under the key), or who holds the key. */
+export type KeyClaim = { base: KeyCounted | null } | { heldBy: string };
+
+/** What `finish` writes for the batch's key: its new latest counted version, or null (refused: unchanged). */
+export interface KeyFinish {
+  bucket: string;
+  key: string;
+  counted: KeyCounted | null;
 }
 
 export interface BatchIdentity {
@@ -194,7 +230,19 @@ export interface ManifestStore {
   /** HOUR index items for the hours this batch's calls span (widened, never narrowed, on re-runs) */
   recordHours(batch: BatchIdentity, hours: HourSpan[]): Promise<void>;
   checkpoint(batchId: string, next: { part: number; skipRows: number }): Promise<void>;
-  finish(batchId: string, totals: PartStats & { format: string }): Promise<void>;
+  /**
+   * Claims the batch's object key for this batch until it finishes, so versions of one key are counted
+   * one after the other: returns the key's latest counted version as it was at the first claim (the
+   * same on every part and redelivery), or the batch that holds the key now.
+   */
+  claimKey(batch: BatchIdentity): Promise<KeyClaim>;
+  /** gives the key back unchanged (a batch that failed before counting anything), if this batch holds it */
+  releaseKey(batch: BatchIdentity): Promise<void>;
+  /**
+   * Marks the batch done with its totals; with `key`, in the same all-or-nothing write, records the
+   * key's latest counted version (or leaves it, when `counted` is null) and ends this batch's claim.
+   */
+  finish(batchId: string, totals: BatchTotals, key?: KeyFinish): Promise<void>;
 }
 
 export interface ReferenceNumbers {

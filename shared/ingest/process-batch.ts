@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { BatchReadError } from '../cdr/batch-parser.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
+import { DecodedDigest, KeyInUse, NotAnExtension, REFUSED_FIX, REFUSED_REASON } from './key-versions.ts';
 import { applyIdOf, batchIdOf, quarantineKeyOf, switchIdOf } from './keys.ts';
 import { mergeWindows } from './merge-window.ts';
 import type { IngestJob } from './messages.ts';
 import { PartCollector, PartEnd } from './part-collector.ts';
-import type { BatchIdentity, IngestPorts, PartCut, PartStats } from './ports.ts';
+import type { BatchIdentity, IngestPorts, KeyCounted, PartCut, PartStats } from './ports.ts';
 import { publishFindings } from './publish-findings.ts';
 import { unregisteredCalls, unregisteredSummary } from './unregistered-customers.ts';
 import { windowDeltas } from './windows-of-part.ts';
@@ -52,6 +53,8 @@ export type BatchStatus =
   | 'gone'
   /** a part was done and a continuation was sent for the rest */
   | 'continued'
+  /** a new version of a key whose counted version it changes instead of extending: nothing counted */
+  | 'refused'
   | 'done';
 
 export interface BatchOutcome {
@@ -70,6 +73,8 @@ export interface BatchOutcome {
   windowsAlreadyApplied: number;
   mergeAttempts: number;
   findingsPublished: number;
+  /** data rows at the start of the object that an earlier version under the same key counted already */
+  alreadyCounted?: number;
 }
 
 function outcome(status: BatchStatus, part: number, extra: Partial<BatchOutcome> = {}): BatchOutcome {
@@ -167,15 +172,27 @@ export async function processBatch(
   ]);
   // native PBX formats carry local times: the switch's configured zone is the only way to read them
   const read = switches.settingsFor(switchId);
+  // versions of one key (a growing day file uploaded again and again) are counted one after the
+  // other, each only from where the counted one before it ended, and only if it extends it
+  const claim = await ports.manifest.claimKey(batch);
+  if ('heldBy' in claim)
+    throw new KeyInUse(
+      `${batchId}: another version of s3://${job.bucket}/${job.key} is being counted (${claim.heldBy}); this one is counted after it, when redelivered`,
+    );
+  // a version that counted no call (all quarantined: a switch misconfigured) does not hold back its correction
+  const base = claim.base !== null && claim.base.calls > 0 ? claim.base : null;
+  const digest = new DecodedDigest(base);
   const recorded = manifest?.parts[String(job.part)] ?? null;
   const collector = new PartCollector(
     { ...numbers, customers: new Map() },
     {
-      skipRows: job.skipRows,
+      skipRows: job.part === 0 && base !== null ? base.endRow : job.skipRows,
       // an earlier attempt fixed where this part ends: cover exactly the same rows again
       fixedEndRow: recorded && !recorded.final ? recorded.endRow : null,
+      // never before the counted version's bytes were compared: until then it is not known what counts
       shouldCut: (quarantineBytes, windows) =>
         recorded === null &&
+        digest.settled &&
         (ports.clock.remainingMs() < options.timeMarginMs ||
           quarantineBytes > options.maxQuarantineBytes ||
           windows >= options.maxPartWindows),
@@ -184,11 +201,14 @@ export async function processBatch(
   );
   const body = await ports.source.open(job);
   if (body === null) {
+    // nothing of it was counted if this is its first part: the key's next version need not wait
+    if (job.part === 0) await ports.manifest.releaseKey(batch);
     log.warn('batch version no longer exists; nothing to do', { batchId });
     return outcome('gone', job.part, { batchId });
   }
   let final = true;
   let format = 'unknown';
+  let extension = true;
   try {
     const stats = await readBatch(
       body,
@@ -198,17 +218,38 @@ export async function processBatch(
         zone: read.zone,
         attribution: read.attribution,
         maxDecompressedBytes: options.maxBatchBytes,
+        onDecoded: (chunk) => digest.update(chunk),
       },
       collector,
     );
     format = stats.format;
+    // a version shorter than the counted one ends before its bytes could be compared in full
+    extension = digest.extendsPrefix;
   } catch (error) {
     if (error instanceof BatchReadError) {
+      if (job.part === 0) await ports.manifest.releaseKey(batch);
       throw switches.unreadable(error, switchId);
     }
-    if (!(error instanceof PartEnd)) throw error;
-    final = false;
+    if (error instanceof NotAnExtension) extension = false;
+    else if (error instanceof PartEnd) final = false;
+    else throw error;
   }
+  if (!extension && base !== null) {
+    await ports.manifest.finish(
+      batchId,
+      { ...NO_ROWS, format, refused: `${REFUSED_REASON}; ${REFUSED_FIX}` },
+      { bucket: job.bucket, key: job.key, counted: null },
+    );
+    // the metric's alarm pages on-call: the switch sends changed calls where they cannot be counted
+    log.warn(`batch refused: it ${REFUSED_REASON}; ${REFUSED_FIX}`, {
+      batchId,
+      countedBatch: base.batchId,
+      countedRows: base.endRow,
+      countedCalls: base.calls,
+    });
+    return outcome('refused', job.part, { batchId, reason: `${REFUSED_REASON}; ${REFUSED_FIX}` });
+  }
+  const alreadyCounted = base === null ? {} : { alreadyCounted: base.endRow };
   const cut: PartCut = { ...collector.stats, endRow: collector.endRow, final };
   const fixed = await ports.manifest.recordPart(batchId, job.part, cut);
   if (fixed.endRow !== cut.endRow || fixed.final !== cut.final) {
@@ -298,6 +339,7 @@ export async function processBatch(
     windowsAlreadyApplied: already,
     mergeAttempts: attempts,
     findingsPublished: published,
+    ...alreadyCounted,
   };
   if (!final) {
     const next = { part: job.part + 1, skipRows: cut.endRow };
@@ -315,7 +357,23 @@ export async function processBatch(
   const parts = Object.entries(after?.parts ?? {})
     .filter(([n]) => Number(n) !== job.part)
     .map(([, p]) => p);
-  await ports.manifest.finish(batchId, { ...sumParts([...parts, cut]), format });
-  log.info('batch done', { ...counts, part: job.part });
+  const totals = sumParts([...parts, cut]);
+  const counted: KeyCounted = {
+    batchId,
+    endRow: cut.endRow,
+    calls: (base?.calls ?? 0) + totals.calls,
+    ...digest.digest(),
+  };
+  await ports.manifest.finish(
+    batchId,
+    { ...totals, format, ...alreadyCounted },
+    { bucket: job.bucket, key: job.key, counted },
+  );
+  log.info(
+    base === null
+      ? 'batch done'
+      : `batch done: it extends the batch counted under this key, whose ${base.endRow} row(s) it starts with were counted then`,
+    { ...counts, part: job.part },
+  );
   return outcome('done', job.part, counts);
 }

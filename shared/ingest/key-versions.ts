@@ -1,0 +1,71 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { KeyCounted } from './ports.ts';
+
+/**
+ * Versions of one object key (a switch re-uploading its growing day file under the same name): a
+ * new version is counted only from where the key's latest counted version ended, and only when it
+ * extends it, its decoded bytes starting with exactly that version's bytes. A version that changes
+ * them is refused: its calls would be counted twice.
+ */
+export const REFUSED_REASON =
+  'replaces a batch already counted under this key and does not extend it; counting it would count its calls twice';
+export const REFUSED_FIX = 'send the changed or missing calls under a new key';
+
+/** Thrown from the reader when the bytes part from the counted version's: stop reading, count nothing. */
+export class NotAnExtension extends Error {
+  override name = 'NotAnExtension';
+}
+
+/** Another version of the key is being counted: this one waits for it (the message is redelivered). */
+export class KeyInUse extends Error {
+  override name = 'KeyInUse';
+}
+
+/**
+ * SHA-256 and length of a batch's decoded bytes, taken chunk by chunk as the reader decodes them
+ * (no second read), and whether they start with the bytes of `prefix` (the key's counted version).
+ * Every part re-reads the object from its start, so the final part's digest covers all of it.
+ */
+export class DecodedDigest {
+  private readonly whole: Hash = createHash('sha256');
+  private readonly head: Hash | null;
+  private readonly prefix: Pick<KeyCounted, 'sha256' | 'bytes'> | null;
+  private length = 0;
+  /** null while the prefix is not read in full; always true without a prefix */
+  private verdict: boolean | null;
+
+  constructor(prefix: Pick<KeyCounted, 'sha256' | 'bytes'> | null) {
+    this.prefix = prefix;
+    this.head = prefix && prefix.bytes > 0 ? createHash('sha256') : null;
+    this.verdict = this.head === null ? true : null;
+  }
+
+  /** false until the prefix was read in full: a part must not end before it knows what it counts */
+  get settled(): boolean {
+    return this.verdict !== null;
+  }
+
+  /** true once the bytes read start with the prefix; false if they differ or ended before it */
+  get extendsPrefix(): boolean {
+    return this.verdict === true;
+  }
+
+  /** Takes the next decoded chunk; throws NotAnExtension as soon as the bytes part from the prefix. */
+  update(chunk: Buffer): void {
+    this.whole.update(chunk);
+    if (this.head !== null && this.prefix !== null && this.verdict === null) {
+      const take = Math.min(chunk.length, this.prefix.bytes - this.length);
+      this.head.update(chunk.subarray(0, take));
+      if (this.length + take === this.prefix.bytes) {
+        this.verdict = this.head.digest('hex') === this.prefix.sha256;
+        if (!this.verdict) throw new NotAnExtension(REFUSED_REASON);
+      }
+    }
+    this.length += chunk.length;
+  }
+
+  /** the digest of every byte read (call once, after the whole object was read) */
+  digest(): { sha256: string; bytes: number } {
+    return { sha256: this.whole.digest('hex'), bytes: this.length };
+  }
+}

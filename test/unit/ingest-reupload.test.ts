@@ -1,0 +1,191 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
+import { outcomeMetrics } from '../../shared/ingest/outcome-metrics.ts';
+import type { BatchObject } from '../../shared/ingest/ports.ts';
+import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
+import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
+import { cdrBatch, HEADER } from './ingest-cdr-fixtures.ts';
+
+const KEY = 'cdr/sbc-a/2026-11-27/Master.csv';
+
+/** Every stored window as comparable JSON (versions and severity claims left out). */
+function snapshot(store: MemoryAggregateStore): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of [...store.items].sort(([a], [b]) => a.localeCompare(b)))
+    out[k] = { window: item.window, trunkCalls: item.trunkCalls };
+  return out;
+}
+
+/** In-memory ports whose CDR bucket keeps every version of an object (S3 with versioning on). */
+function versionedPorts() {
+  const p = memoryIngestPorts();
+  const versions = new Map<string, Buffer>();
+  p.source.open = async (o: BatchObject) => {
+    const body = versions.get(`${o.key}#${o.versionId}`);
+    if (!body) return null;
+    return (async function* () {
+      for (let i = 0; i < body.length; i += 4096) yield body.subarray(i, i + 4096);
+    })();
+  };
+  /** puts a version of KEY and returns the job its S3 event makes */
+  const put = (versionId: string, body: string | Buffer) => {
+    versions.set(`${KEY}#${versionId}`, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    return ingestJob(KEY, body, { versionId });
+  };
+  return { p, put };
+}
+
+/** The ports after one upload of `body` alone: what every test's aggregates must come to. */
+async function oneUpload(body: string | Buffer) {
+  const { p, put } = versionedPorts();
+  await processBatch(put('only', body), p);
+  return snapshot(p.aggregates);
+}
+
+// a switch's day file as it grows: the first upload, then the same rows and more
+const DAY = cdrBatch({
+  seed: 11,
+  rowsPerWindow: 200,
+  customers: ['GOOD', 'ROBO'],
+  hours: 2,
+  robocallers: ['ROBO'],
+});
+const ROWS = DAY.trimEnd().split('\n').slice(1);
+const EARLY = `${HEADER}\n${ROWS.slice(0, 300).join('\n')}\n`;
+const LATER = `${HEADER}\n${ROWS.join('\n')}\n`;
+
+describe('a re-upload under the same key', () => {
+  it('that extends the counted batch counts only the rows it adds: the aggregates of one upload of the longer file', async () => {
+    const { p, put } = versionedPorts();
+    expect(await processBatch(put('v1', EARLY), p)).toMatchObject({ status: 'done', rows: 300 });
+    const second = await processBatch(put('v2', LATER), p);
+    expect(second).toMatchObject({ status: 'done', rows: ROWS.length - 300, alreadyCounted: 300 });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    const done = p.log.lines.find(
+      (l) => l.fields?.batchId === second.batchId && l.message.startsWith('batch done'),
+    );
+    expect(done?.message).toMatch(/300 row\(s\) it starts with were counted then/);
+    expect(p.manifest.batches.get(second.batchId ?? '')?.totals).toMatchObject({ alreadyCounted: 300 });
+  });
+
+  it('compares decoded bytes: a gzipped day file uploaded again, longer, is an extension too', async () => {
+    const { p, put } = versionedPorts();
+    await processBatch(put('v1', gzipSync(EARLY)), p);
+    const second = await processBatch(put('v2', gzipSync(LATER, { level: 1 })), p);
+    expect(second).toMatchObject({ status: 'done', alreadyCounted: 300 });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+  });
+
+  it('grows several times: each upload counts only what it adds', async () => {
+    const { p, put } = versionedPorts();
+    const MIDDLE = `${HEADER}\n${ROWS.slice(0, 500).join('\n')}\n`;
+    await processBatch(put('v1', EARLY), p);
+    await processBatch(put('v2', MIDDLE), p);
+    expect(await processBatch(put('v3', LATER), p)).toMatchObject({ alreadyCounted: 500 });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+  });
+
+  it.each([
+    [
+      'a changed row',
+      `${HEADER}\n${ROWS.slice(0, 300).join('\n').replace('ANSWERED', 'NO_ANSWER')}\n${ROWS[300]}\n`,
+    ],
+    ['a row taken out', `${HEADER}\n${ROWS.slice(1, 301).join('\n')}\n`],
+    ['a truncated file', `${HEADER}\n${ROWS.slice(0, 200).join('\n')}\n`],
+  ])(
+    'that changes the counted batch (%s) is refused: nothing counted, the reason in the manifest, the log and a metric',
+    async (_, changed) => {
+      const { p, put } = versionedPorts();
+      await processBatch(put('v1', EARLY), p);
+      const before = snapshot(p.aggregates);
+      const refused = await processBatch(put('v2', changed), p);
+      expect(refused).toMatchObject({ status: 'refused', rows: 0, calls: 0 });
+      expect(snapshot(p.aggregates)).toEqual(before);
+      const reason =
+        'replaces a batch already counted under this key and does not extend it; counting it would count its calls twice; send the changed or missing calls under a new key';
+      expect(refused.reason).toBe(reason);
+      expect(await p.manifest.get(refused.batchId ?? '')).toMatchObject({ status: 'done', refused: reason });
+      const warning = p.log.lines.find((l) => l.level === 'warn' && l.fields?.batchId === refused.batchId);
+      expect(warning?.message).toContain(reason);
+      expect(warning?.fields).toMatchObject({ countedRows: 300 });
+      expect(outcomeMetrics(refused)).toContainEqual(['RefusedReuploads', 1]);
+      // the key still builds on the counted batch: a later extension of it is counted
+      expect(await processBatch(put('v3', LATER), p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
+      expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    },
+  );
+
+  it('after a version that counted no call (every row quarantined), a corrected one is counted in full, and extended from there', async () => {
+    const { p, put } = versionedPorts();
+    const unusable = `${HEADER}\n${ROWS.slice(0, 300)
+      .map((r) => r.replace(/,20\d\d-[^,]*,/, ',not-a-time,'))
+      .join('\n')}\n`;
+    expect(await processBatch(put('v1', unusable), p)).toMatchObject({ calls: 0, quarantined: 300 });
+    expect(await processBatch(put('v2', EARLY), p)).toMatchObject({ status: 'done', rows: 300, calls: 300 });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(EARLY));
+    // and the corrected file, grown, is counted from where it ended
+    expect(await processBatch(put('v3', LATER), p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+  });
+
+  it('the same new version delivered twice, at once and again later, is counted once', async () => {
+    const { p, put } = versionedPorts();
+    await processBatch(put('v1', EARLY), p);
+    const job = put('v2', LATER);
+    const both = await Promise.all([processBatch(job, p), processBatch(job, p)]);
+    expect(both.map((o) => o.status)).toEqual(['done', 'done']);
+    expect((await processBatch(job, p)).status).toBe('duplicate');
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+  });
+
+  it('two versions arriving together: the later waits for the one counting, then counts only what it adds', async () => {
+    const { p, put } = versionedPorts();
+    const MIDDLE = `${HEADER}\n${ROWS.slice(0, 500).join('\n')}\n`;
+    await processBatch(put('v1', EARLY), p);
+    const [v2, v3] = [put('v2', MIDDLE), put('v3', LATER)];
+    const settled = await Promise.allSettled([processBatch(v2, p), processBatch(v3, p)]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/KeyInUse: .*being counted/);
+    // the redelivery comes after v2 finished
+    expect(await processBatch(v3, p)).toMatchObject({ status: 'done', alreadyCounted: 500 });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+  });
+
+  it('a long extension read in several parts, one of them re-run after a crash, adds up to one upload', async () => {
+    const { p, put } = versionedPorts();
+    await processBatch(put('v1', EARLY), p);
+    // a budget that drains at every check: each part ends after about 500 rows
+    const options = { ...DEFAULT_INGEST_OPTIONS, timeMarginMs: 60_000, checkEveryRows: 100 };
+    p.clock.drainPerCheck = 50_000;
+    const job = put('v2', LATER);
+    const outcomes = [];
+    p.clock.remaining = 100_000;
+    outcomes.push(await processBatch(job, p, options));
+    expect(outcomes[0]).toMatchObject({ status: 'continued', alreadyCounted: 300 });
+    expect(p.queue.sent[0].skipRows).toBe(300 + outcomes[0].rows);
+    // the first continuation crashes after its merges, before sending the next: its redelivery repeats it
+    let sends = 0;
+    const send = p.queue.sendContinuation.bind(p.queue);
+    p.queue.sendContinuation = async (c) => {
+      if (sends++ === 0) throw new Error('SQS unavailable (injected)');
+      return send(c);
+    };
+    for (let i = 0; i < p.queue.sent.length; i++) {
+      p.clock.remaining = 100_000;
+      const next = p.queue.sent[i];
+      const out = await processBatch(next, p, options).catch(() => processBatch(next, p, options));
+      outcomes.push(out);
+      if (outcomes.length > 40) throw new Error('continuations do not end');
+    }
+    expect(outcomes.length).toBeGreaterThan(2);
+    expect(outcomes.at(-1)?.status).toBe('done');
+    expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(ROWS.length - 300);
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    // the key now builds on the whole longer file
+    expect(p.manifest.keys.get(`${TEST_BUCKET}/${KEY}`)?.counted).toMatchObject({
+      endRow: ROWS.length,
+      bytes: Buffer.byteLength(LATER),
+    });
+  });
+});
