@@ -47,7 +47,7 @@ export function traceguardMetric(
  * Alarms to on-call for everything that can silently stop: each dead-letter queue holding a message,
  * each function erroring or throttled, work queues backing up, a state machine execution failing,
  * timing out or aborted, SNS giving up on a delivery, a traceback near or past its 24-hour deadline,
- * calls from customer ids the registry does not hold.
+ * calls from customer ids the registry does not hold, a re-upload refused for changing a counted batch.
  * Found by walking the construct tree, so a function, queue or state machine added later is covered
  * without touching this file. The dashboard shows the same plus the pipeline's business metrics.
  */
@@ -143,6 +143,14 @@ export class Observability extends Construct {
       'UnregisteredCustomerTraffic',
       'Calls came from customer ids the registry does not hold and were judged as new customers: onboard the customer, or correct the id its switch writes (accountcode, trunk map); the ingest log names the ids',
       traceguardMetric('UnregisteredCustomerCalls', 'Sum', Duration.hours(1)),
+      1,
+    );
+    // ingest publishes it per refused batch: a switch sent a changed version of a batch already counted
+    // under its key; its calls count nowhere until sent under a new key (the ingest log names the batch)
+    alarm(
+      'ReuploadRefused',
+      'A batch re-uploaded under the key of a batch already counted changed it instead of extending it and was refused, counted nowhere: have the switch send the changed or missing calls under a new key; the ingest log names the batch',
+      traceguardMetric('RefusedReuploads', 'Sum', Duration.hours(1)),
       1,
     );
     for (const queue of props.latencyQueues) {

@@ -235,6 +235,19 @@ describe('monitoring', () => {
     });
   });
 
+  it('alarms within the hour on a re-upload refused for changing a batch already counted under its key', () => {
+    const found = alarms().filter((a) => a.Namespace === 'Traceguard' && a.MetricName === 'RefusedReuploads');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      Threshold: 1,
+      Period: 3600,
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'service', Value: 'traceguard' }],
+      AlarmActions: [onCallRef()],
+    });
+  });
+
   it('shows rows, quarantined rows, findings and tracebacks on the dashboard', () => {
     const [[, dashboard]] = resourcesOfType(synth.template, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard.Properties!.DashboardBody);
