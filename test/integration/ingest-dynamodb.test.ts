@@ -289,14 +289,14 @@ describe('ingest against DynamoDB Local', () => {
     expect(windowCount).toBe(10 * 3 * 3);
     for (const m of [s, l]) {
       expect(m.out.windowsMerged).toBe(windowCount);
-      // transactions of up to 50 windows; manifest: begin, content claim, part, 3 hours, finish; the day
-      // review's notes, one BatchWriteItem for the 10 customer-days and one for the day; claim +
-      // confirm per finding
+      // transactions of up to 50 windows; manifest: begin, content claim, key claim, part, 3 hours,
+      // finish (the batch and its key in one transaction); the day review's notes, one BatchWriteItem
+      // for the 10 customer-days and one for the day; claim + confirm per finding
       const transactions = Math.ceil(windowCount / 50);
-      expect(m.requests).toBe(transactions + 1 + 1 + 1 + 3 + 1 + 2 + 2 * m.out.findingsPublished);
+      expect(m.requests).toBe(transactions + 1 + 1 + 1 + 1 + 3 + 1 + 2 + 2 * m.out.findingsPublished);
       // items still one marker + one window item per window, and a note per customer-day and day
-      expect(m.items).toBe(2 * windowCount + 1 + 1 + 1 + 3 + 1 + 10 + 1 + 2 * m.out.findingsPublished);
-      expect(m.commands.TransactWriteItems).toBe(transactions);
+      expect(m.items).toBe(2 * windowCount + 1 + 1 + 1 + 1 + 3 + 2 + 10 + 1 + 2 * m.out.findingsPublished);
+      expect(m.commands.TransactWriteItems).toBe(transactions + 1);
       expect(m.commands.BatchWriteItem).toBe(2);
       // windows read 100 per BatchGetItem; the only single reads are the manifest's (start, finish)
       expect(m.commands.BatchGetItem).toBe(Math.ceil(windowCount / 100));
@@ -307,5 +307,76 @@ describe('ingest against DynamoDB Local', () => {
         `${l.out.rows} rows -> ${l.requests} requests (${l.items} items) in ${l.ms} ms`,
     );
     console.log('DynamoDB requests by command (100k rows):', JSON.stringify(l.commands));
+  });
+});
+
+describe('re-uploads under the same key, against DynamoDB Local', () => {
+  const KEY = 'cdr/sbc-a/2026-11-27/Master.csv';
+  const rows = A.trimEnd().split('\n');
+  const early = `${rows.slice(0, 301).join('\n')}\n`;
+  const middle = `${rows.slice(0, 601).join('\n')}\n`;
+  const later = A;
+
+  /** ports whose S3 keeps every version of KEY, told apart by ETag as in an unversioned bucket */
+  async function versioned() {
+    const p = await dynamoPorts();
+    const bodies = new Map<string, Buffer>();
+    p.source.open = async (o) => {
+      const body = bodies.get(o.etag);
+      return body
+        ? (async function* () {
+            yield body;
+          })()
+        : null;
+    };
+    const put = (body: string) => {
+      const j = job(KEY, body);
+      bodies.set(j.etag, Buffer.from(body));
+      return j;
+    };
+    return { p, put };
+  }
+
+  async function oneUpload(body: string) {
+    const { p, put } = await versioned();
+    await processBatch(put(body), p);
+    return windows(p);
+  }
+
+  it('an extension counts only the rows it adds; a changed version is refused, its reason on its manifest item', async () => {
+    const { p, put } = await versioned();
+    await processBatch(put(early), p);
+    expect(await processBatch(put(later), p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
+    expect(await windows(p)).toEqual(await oneUpload(later));
+    const changed = `${rows.slice(0, 2).join('\n')}\n${rows.slice(3).join('\n')}\n`;
+    const refused = await processBatch(put(changed), p);
+    expect(refused.status).toBe('refused');
+    expect(await windows(p)).toEqual(await oneUpload(later));
+    expect(await p.manifest.get(refused.batchId ?? '')).toMatchObject({
+      status: 'done',
+      refused: expect.stringMatching(/^replaces a batch already counted under this key/),
+    });
+    const items = await h.scan(p.tables.manifest);
+    const keyItem = items.find((i) => i.pk === `KEY#${BUCKET}/${KEY}`);
+    expect(keyItem).toMatchObject({ counted: { endRow: rows.length - 1, bytes: Buffer.byteLength(later) } });
+    expect(keyItem?.claim).toBeUndefined();
+  });
+
+  it('a version delivered 3 times at once, and two versions at once, are each counted once', async () => {
+    const { p, put } = await versioned();
+    await processBatch(put(early), p);
+    const v2 = put(middle);
+    const three = await Promise.allSettled([processBatch(v2, p), processBatch(v2, p), processBatch(v2, p)]);
+    // a delivery that lost the race to finish is redelivered and finds the batch done
+    for (const s of three)
+      if (s.status === 'rejected') expect((await processBatch(v2, p)).status).toBe('duplicate');
+    expect(await windows(p)).toEqual(await oneUpload(middle));
+    const [v3, v4] = [put(`${rows.slice(0, 801).join('\n')}\n`), put(later)];
+    const settled = await Promise.allSettled([processBatch(v3, p), processBatch(v4, p)]);
+    const waiting = settled.flatMap((s, i) => (s.status === 'rejected' ? [[v3, v4][i]] : []));
+    for (const s of settled) if (s.status === 'rejected') expect(String(s.reason)).toMatch(/being counted/);
+    // each redelivery comes after the one counting finished: an older version is then refused, a newer extends
+    for (const j of waiting) await processBatch(j, p);
+    expect(await windows(p)).toEqual(await oneUpload(later));
   });
 });
