@@ -8,7 +8,8 @@ import { terminalSafe } from './terminal-text.ts';
  * quarantine objects it wrote beside it in the CDR bucket (`quarantine/<batch key>`), so whoever
  * uploaded a batch sees why rows were left out without reading S3 by hand. Only the objects the
  * latest ingest wrote are listed (the manifest of the batch now under the key says which parts it
- * quarantined rows in); objects an earlier upload under the same key left are named as such.
+ * quarantined rows in); objects an earlier upload under the same key left are named as such. A batch
+ * ingest refused (a re-upload that changes a batch already counted under its key) says so and why.
  */
 async function show(batch: string, opts: { json?: boolean }): Promise<void> {
   const { resolveTarget } = await import('./customers.ts');
@@ -36,12 +37,13 @@ async function show(batch: string, opts: { json?: boolean }): Promise<void> {
 
 /** The lines `show` prints: the latest ingest's rows (`safe` masks and cleans), then what else is there. */
 function quarantineText(key: string, found: BatchQuarantine, safe: (text: string) => string): string[] {
-  const { parts, earlier, batchId, ingest } = found;
+  const { parts, earlier, batchId, ingest, refused } = found;
   const rows = (list: QuarantinePart[]) => list.reduce((n, p) => n + p.rows.length, 0);
   const objects = (list: QuarantinePart[]) => list.map((p) => terminalSafe(p.object)).join(', ');
   const name = terminalSafe(key);
   const lines: string[] = [];
-  if (parts.length > 0) {
+  if (refused !== null) lines.push(`${name}: refused, none of its calls counted: it ${safe(refused)}`);
+  else if (parts.length > 0) {
     lines.push(`${name}: ${rows(parts)} row(s) quarantined, in ${objects(parts)}`);
     // numbers masked here as in every terminal line; --json gives the rows as stored
     // the row as the switch wrote it, without the line end a CSV record keeps

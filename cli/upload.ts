@@ -57,8 +57,11 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
   const bucket = await resolveTarget('CDR_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { s3 } = createAwsClients();
-  if (opts.check !== false)
+  if (opts.check !== false) {
     await checkUpload(s3, { file, key, referenceBucket: await resolveTarget('REFERENCE_BUCKET') });
+    const warning = await reuploadWarning(s3, bucket, key);
+    if (warning) process.stderr.write(`${warning}\n`);
+  }
   const out = await uploadFile(s3, { bucket, key, body: createReadStream(file), size });
   process.stdout.write(
     `uploaded ${file} (${size} bytes${out.parts > 1 ? ` in ${out.parts} parts` : ''}) to s3://${bucket}/${key}` +
@@ -100,6 +103,28 @@ export async function checkUpload(
       `${switches.unreadable(e, switchId).message}; not uploaded (--no-check uploads it anyway)`,
     );
   }
+}
+
+/**
+ * What ingest will do with a file uploaded under a key that already holds a batch (a day file sent
+ * again as it grows): count only the rows it adds after that batch, or refuse it if it changes or
+ * drops any of that batch's bytes. Null when the key holds nothing, or when these credentials may
+ * not look (a switch's upload policy only writes): then nothing is said.
+ */
+export async function reuploadWarning(s3: S3Client, bucket: string, key: string): Promise<string | null> {
+  const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+  let since: Date | undefined;
+  try {
+    since = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).LastModified;
+  } catch {
+    return null;
+  }
+  return (
+    `warning: s3://${bucket}/${key} already holds a batch${since ? ` (uploaded ${since.toISOString()})` : ''}. ` +
+    'Ingest counts this file only where it extends that batch (the same bytes, then more rows): its rows ' +
+    'after it. If this file changes or drops any of them, ingest refuses it and counts none of it; ' +
+    'send changed or missing calls under a new key.'
+  );
 }
 
 /** One object from a stream: a single PutObject up to `partBytes`, a multipart upload above. */

@@ -69,6 +69,8 @@ export interface BatchQuarantine {
   parts: QuarantinePart[];
   /** objects an earlier ingest of the key left (an earlier upload under it), not about the batch there now */
   earlier: QuarantinePart[];
+  /** why ingest refused the batch, nothing of it counted (it changes a batch counted under the key); else null */
+  refused: string | null;
 }
 
 /**
@@ -92,6 +94,7 @@ export async function readBatchQuarantine(
     ingest: latest?.status ?? 'unread',
     parts: all.filter((p) => writtenByLatestIngest(latest, p.part)),
     earlier: all.filter((p) => !writtenByLatestIngest(latest, p.part)),
+    refused: latest?.refused ?? null,
   };
 }
 

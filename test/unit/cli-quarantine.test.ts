@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
+import { REFUSED_FIX, REFUSED_REASON } from '../../shared/ingest/key-versions.ts';
 import { batchIdOf } from '../../shared/ingest/keys.ts';
 import { processBatch } from '../../shared/ingest/process-batch.ts';
 import {
@@ -174,7 +175,53 @@ describe('traceguard quarantine show', () => {
   });
 });
 
+describe('a batch ingest refused', () => {
+  it('says it was refused, none of its calls counted, and why', async () => {
+    const key = 'cdr/sbc-east-1/2026-11-27/Master.csv';
+    await put(key, BATCH);
+    const head = await local.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    const batchId = batchIdOf({ bucket: BUCKET, key, versionId: null, etag: String(head.ETag) });
+    const manifest = new DynamoManifestStore(dynamo.doc, 'manifest');
+    const identity = {
+      batchId,
+      bucket: BUCKET,
+      key,
+      versionId: null,
+      etag: '',
+      switchId: 'sbc-east-1',
+      size: 0,
+    };
+    await manifest.begin(identity);
+    const reason = `${REFUSED_REASON}; ${REFUSED_FIX}`;
+    await manifest.finish(batchId, { ...cut(0, 0, true), format: 'canonical', refused: reason });
+    expect(await cli(['quarantine', 'show', key])).toMatchObject({
+      code: 0,
+      stdout: `${key}: refused, none of its calls counted: it ${reason}\n`,
+    });
+  });
+});
+
 describe('traceguard upload', () => {
+  it('warns before uploading under a key that already holds a batch, unless --no-check', async () => {
+    const file = join(local.dir, 'Master.csv');
+    writeFileSync(file, BATCH);
+    const first = await cli(['upload', file, '--key', 'cdr/sbc-east-1/2026-11-28/Master.csv']);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    const again = await cli(['upload', file, '--key', 'cdr/sbc-east-1/2026-11-28/Master.csv']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(
+      /^warning: s3:\/\/cdr\/cdr\/sbc-east-1\/2026-11-28\/Master\.csv already holds a batch \(uploaded .*\)\. Ingest counts this file only where it extends that batch .* If this file changes or drops any of them, ingest refuses it and counts none of it; send changed or missing calls under a new key\.\n$/,
+    );
+    const unchecked = await cli([
+      'upload',
+      file,
+      '--key',
+      'cdr/sbc-east-1/2026-11-28/Master.csv',
+      '--no-check',
+    ]);
+    expect(unchecked).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('says where the rows ingest cannot use will be', async () => {
     const file = join(local.dir, 'batch.csv');
     writeFileSync(
