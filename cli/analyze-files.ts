@@ -2,6 +2,7 @@ import { closeSync } from 'node:fs';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import type { BatchStats, InputFormat } from '../shared/cdr/batch-parser.ts';
 import { BatchReadError } from '../shared/cdr/batch-parser.ts';
+import { noRowsReason } from '../shared/cdr/no-rows.ts';
 import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
@@ -26,8 +27,8 @@ export interface FileTotals {
   quarantined: number;
   /** quarantined rows whose customer could not be found (a subset of `quarantined`) */
   unattributed: number;
-  /** one line per file with unattributed rows, for the operator */
-  unattributedNotes: string[];
+  /** one line per file the operator should look at: no rows at all, or rows without a customer */
+  notes: string[];
 }
 
 /**
@@ -60,7 +61,7 @@ export async function aggregateFiles(
     calls: 0,
     quarantined: 0,
     unattributed: 0,
-    unattributedNotes: [],
+    notes: [],
   };
   // one big batch: worker threads each read a byte range of it
   const only = files.length === 1 ? files[0] : null;
@@ -149,7 +150,7 @@ export async function aggregateFiles(
   return { aggregator: scoring, totals };
 }
 
-/** Adds one batch read, either way, to the run's totals: its rows, and one line for its rows without a customer. */
+/** Adds one batch read, either way, to the run's totals: its rows, and a line if it has none or some without a customer. */
 function addBatch(
   totals: FileTotals,
   path: string,
@@ -157,8 +158,10 @@ function addBatch(
   unattributed: UnattributedTally,
 ): void {
   totals.unattributed += unattributed.unattributed;
+  const none = noRowsReason(stats);
+  if (none !== null) totals.notes.push(`${path}: ${none}`);
   const note = unattributed.summary(path, stats.rows);
-  if (note !== null) totals.unattributedNotes.push(note);
+  if (note !== null) totals.notes.push(note);
   totals.batches++;
   totals.rows += stats.rows;
   totals.calls += stats.calls;

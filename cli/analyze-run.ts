@@ -145,8 +145,8 @@ export async function runAnalyze(
     quarantineFile?.abort();
     throw e;
   }
-  // one line per file for rows without a customer, however many there are: the fix is the same
-  for (const note of totals.unattributedNotes) process.stderr.write(`traceguard: ${terminalSafe(note)}\n`);
+  // one line per file without rows, and per file for rows without a customer however many: the fix is the same
+  for (const note of totals.notes) process.stderr.write(`traceguard: ${terminalSafe(note)}\n`);
   if (totals.quarantined > 0) {
     process.stderr.write(
       `traceguard: ${totals.quarantined} row(s) quarantined, e.g.\n${examples.map((e) => `  ${e}`).join('\n')}\n`,

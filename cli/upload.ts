@@ -57,12 +57,18 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
   const bucket = await resolveTarget('CDR_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { s3 } = createAwsClients();
+  let noRows: string | null = null;
   if (opts.check !== false) {
-    await checkUpload(s3, { file, key, referenceBucket: await resolveTarget('REFERENCE_BUCKET') });
+    noRows = await checkUpload(s3, { file, key, referenceBucket: await resolveTarget('REFERENCE_BUCKET') });
     const warning = await reuploadWarning(s3, bucket, key);
     if (warning) process.stderr.write(`${warning}\n`);
   }
   const out = await uploadFile(s3, { bucket, key, body: createReadStream(file), size });
+  // uploaded all the same: an hour without calls is what a quiet switch exports
+  if (noRows !== null)
+    process.stderr.write(
+      `traceguard: ${file}: ${noRows} (uploaded; if the switch had calls, check its CDR export)\n`,
+    );
   process.stdout.write(
     `uploaded ${file} (${size} bytes${out.parts > 1 ? ` in ${out.parts} parts` : ''}) to s3://${bucket}/${key}` +
       `${out.versionId ? ` version ${out.versionId}` : ''}\n` +
@@ -76,27 +82,30 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
  * header missing required columns, a native layout without its switch's time zone) with the message
  * ingest would give, read as ingest reads it: the same parser, with the switch's configuration from
  * the reference bucket. Otherwise the batch would fail only in the pipeline, retried for hours
- * before its dead-letter queue. Unusable rows are not looked for: ingest quarantines them.
+ * before its dead-letter queue. Unusable rows are not looked for: ingest quarantines them. Returns
+ * why the batch has no rows (empty, or a header only), for a warning, or null when it has some.
  */
 export async function checkUpload(
   s3: S3Client,
   input: { file: string; key: string; referenceBucket: string },
-): Promise<void> {
+): Promise<string | null> {
   const { createReadStream } = await import('node:fs');
   const { BatchReadError } = await import('../shared/cdr/batch-parser.ts');
   const { checkBatchStart } = await import('../shared/cdr/read-batch.ts');
+  const { noRowsReason } = await import('../shared/cdr/no-rows.ts');
   const { S3SwitchConfigStore } = await import('../shared/aws/switch-config-store.ts');
   const { switchIdOf } = await import('../shared/ingest/keys.ts');
   const switches = await new S3SwitchConfigStore(s3, input.referenceBucket).switches();
   const switchId = String(switchIdOf(input.key));
   const read = switches.settingsFor(switchId);
   try {
-    await checkBatchStart(createReadStream(input.file), {
+    const stats = await checkBatchStart(createReadStream(input.file), {
       source: input.file,
       format: read.format,
       zone: read.zone,
       attribution: read.attribution,
     });
+    return noRowsReason(stats);
   } catch (e) {
     if (!(e instanceof BatchReadError)) throw e;
     throw new UsageError(

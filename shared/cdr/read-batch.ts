@@ -38,12 +38,13 @@ const DISCARD: BatchSink = { call() {}, quarantine() {} };
  * Throws the BatchReadError readBatch would throw on a batch that cannot be read at all, without
  * reading its rows: the format, line ends and header are decided by the same parser on the batch's
  * first CHECK_BYTES, and the whole body is decoded (a truncated gzip shows only at its end). Rows that
- * would be quarantined are not looked for: they never stop a batch.
+ * would be quarantined are not looked for: they never stop a batch. The stats are those of the first
+ * CHECK_BYTES: rows 0 there is a batch without rows.
  */
 export async function checkBatchStart(
   body: AsyncIterable<Buffer | Uint8Array | string>,
   opts: ReadBatchOptions,
-): Promise<void> {
+): Promise<BatchStats> {
   const parser = new BatchParser(opts, DISCARD);
   let parsed = 0;
   for await (const chunk of decodeBatch(
@@ -56,5 +57,5 @@ export async function checkBatchStart(
     parsed += part.length;
     parser.push(part);
   }
-  parser.end();
+  return parser.end();
 }

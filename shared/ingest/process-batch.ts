@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BatchReadError } from '../cdr/batch-parser.ts';
+import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import { DecodedDigest, KeyInUse, NotAnExtension, REFUSED_FIX, REFUSED_REASON } from './key-versions.ts';
@@ -107,6 +108,24 @@ function sumParts(parts: PartStats[]): PartStats {
   return total;
 }
 
+/**
+ * One line for a whole batch without rows (empty, or a header only): done all the same, since a quiet
+ * switch exports hours without calls, but a broken export job writing empty files shows here.
+ */
+function warnNoRows(
+  log: IngestPorts['log'],
+  where: string,
+  read: { format: string; rows: number },
+  batchId: string,
+): void {
+  const reason = noRowsReason(read);
+  if (reason !== null)
+    log.warn(`${where}: ${reason} (if the switch had calls, check its CDR export)`, {
+      batchId,
+      format: read.format,
+    });
+}
+
 /** The totals of a batch that counts no rows (empty, or a repeat of another batch's bytes). */
 const NO_ROWS = { rows: 0, calls: 0, quarantined: 0, firstMs: null, lastMs: null } as const;
 
@@ -159,9 +178,10 @@ export async function processBatch(
     });
     return outcome('duplicate', job.part, { batchId, reason: `repeats the bytes of ${holder}` });
   }
+  const where = `s3://${job.bucket}/${job.key} (switch ${switchId})`;
   if (job.size === 0 && job.part === 0) {
     await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'empty' });
-    log.info('zero-byte batch recorded as empty', { batchId });
+    warnNoRows(log, where, { format: 'empty', rows: 0 }, batchId);
     return outcome('empty', 0, { batchId });
   }
 
@@ -258,10 +278,8 @@ export async function processBatch(
     );
   }
 
-  const unattributed = collector.unattributed.summary(
-    `s3://${job.bucket}/${job.key} (switch ${switchId})`,
-    cut.rows,
-  );
+  if (final && job.part === 0) warnNoRows(log, where, { format, rows: cut.rows }, batchId);
+  const unattributed = collector.unattributed.summary(where, cut.rows);
   if (unattributed !== null) {
     // one line per batch part, whatever the number of rows: the fix is the same for all of them
     log.warn(unattributed, {
@@ -305,7 +323,7 @@ export async function processBatch(
   const unregistered = unregisteredCalls(deltas, customers);
   if (unregistered.calls > 0) {
     // one line per batch part, as for unattributed rows; the metric's alarm pages on-call
-    log.warn(unregisteredSummary(`s3://${job.bucket}/${job.key} (switch ${switchId})`, unregistered), {
+    log.warn(unregisteredSummary(where, unregistered), {
       batchId,
       part: job.part,
       unregisteredCalls: unregistered.calls,

@@ -234,4 +234,20 @@ describe('traceguard upload', () => {
       /\ningest reads it now; rows it cannot use: traceguard quarantine show cdr\/sbc-east-1\/batch\.csv\n$/,
     );
   });
+
+  it('uploads an empty or header-only file, and warns that it has no rows', async () => {
+    for (const [name, text, reason] of [
+      ['empty.csv', '', 'no rows: empty file'],
+      ['hdr.csv', `${HEADER}\n`, 'header only, no rows'],
+    ]) {
+      const file = join(local.dir, name);
+      writeFileSync(file, text);
+      const uploaded = await cli(['upload', file, '--switch', 'sbc-east-1']);
+      expect(uploaded.code).toBe(0);
+      expect(uploaded.stdout).toContain(`uploaded ${file}`);
+      expect(uploaded.stderr).toBe(
+        `traceguard: ${file}: ${reason} (uploaded; if the switch had calls, check its CDR export)\n`,
+      );
+    }
+  });
 });

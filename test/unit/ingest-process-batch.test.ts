@@ -123,6 +123,30 @@ describe('processBatch: keys and messages', () => {
     expect(item?.status).toBe('done');
     expect(item?.totals).toMatchObject({ rows: 0, format: 'empty' });
     expect(p.source.opens).toBe(0);
+    // done, but said: a broken export job writes empty files
+    expect(p.log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      `s3://${BUCKET}/cdr/sbc1/empty.csv (switch sbc1): no rows: empty file (if the switch had calls, check its CDR export)`,
+    ]);
+  });
+
+  it('ingests a header-only batch, or one of blank lines only, and warns that it has no rows', async () => {
+    const p = memoryIngestPorts();
+    for (const [key, body] of [
+      ['cdr/sbc1/hdr.csv', `${HEADER}\n`],
+      ['cdr/sbc1/blank.csv', '\n\n'],
+    ]) {
+      p.source.put(BUCKET, key, body);
+      expect((await processBatch(ingestJob(key, body), p)).status).toBe('done');
+    }
+    expect(p.log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      `s3://${BUCKET}/cdr/sbc1/hdr.csv (switch sbc1): header only, no rows (if the switch had calls, check its CDR export)`,
+      `s3://${BUCKET}/cdr/sbc1/blank.csv (switch sbc1): no rows: empty file (if the switch had calls, check its CDR export)`,
+    ]);
+    // a batch with rows is not warned about
+    const rows = memoryIngestPorts();
+    rows.source.put(BUCKET, 'cdr/sbc1/ok.csv', ROBO_BATCH);
+    await processBatch(ingestJob('cdr/sbc1/ok.csv', ROBO_BATCH), rows);
+    expect(rows.log.lines.some((l) => l.message.includes('no rows'))).toBe(false);
   });
 
   it('rejects a malformed message with a message saying what and where', async () => {
