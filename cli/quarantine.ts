@@ -26,6 +26,8 @@ async function show(batch: string, opts: { json?: boolean }): Promise<void> {
     bucket,
     key,
   );
+  // a key that holds no batch is most likely mistyped: a script checking a batch must not take it for clean
+  if (found.ingest === 'none') process.exitCode = 1;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ batch: `s3://${bucket}/${key}`, ...found }, null, 2)}\n`);
     return;
@@ -37,7 +39,7 @@ async function show(batch: string, opts: { json?: boolean }): Promise<void> {
 
 /** The lines `show` prints: the latest ingest's rows (`safe` masks and cleans), then what else is there. */
 function quarantineText(key: string, found: BatchQuarantine, safe: (text: string) => string): string[] {
-  const { parts, earlier, batchId, ingest, refused } = found;
+  const { parts, earlier, batchId, ingest, refused, failure, totals } = found;
   const rows = (list: QuarantinePart[]) => list.reduce((n, p) => n + p.rows.length, 0);
   const objects = (list: QuarantinePart[]) => list.map((p) => terminalSafe(p.object)).join(', ');
   const name = terminalSafe(key);
@@ -51,16 +53,21 @@ function quarantineText(key: string, found: BatchQuarantine, safe: (text: string
       for (const row of p.rows)
         lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw.replace(/\r?\n$/, ''))}`);
     if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
-  } else if (batchId === null)
-    lines.push(
-      earlier.length > 0
-        ? `${name}: no batch is under this key in the CDR bucket now`
-        : `${name}: no row quarantined (every row was usable, or ingest has not read the batch yet)`,
-    );
+  } else if (ingest === 'none') lines.push(`${name}: no batch under this key in the CDR bucket`);
   else if (ingest === 'unread') lines.push(`${name}: ingest has not read the batch under this key yet`);
+  else if (ingest === 'failed')
+    lines.push(
+      `${name}: ingest failed: it cannot read the batch: ${safe(failure ?? 'no reason recorded')}` +
+        ' (its message is retried, then dead-lettered: traceguard dlq list)',
+    );
   else if (ingest === 'processing')
     lines.push(`${name}: no row quarantined so far (ingest is still reading it)`);
   else lines.push(`${name}: no row quarantined (every row was usable)`);
+  // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
+  if (totals !== null)
+    lines.push(
+      `ingest done: ${totals.rows} row(s): ${totals.calls} call(s) counted, ${totals.quarantined} quarantined`,
+    );
   if (earlier.length > 0)
     lines.push(
       `not listed: ${rows(earlier)} row(s) in ${objects(earlier)}, left by the ingest of an earlier upload under this key, ` +

@@ -71,6 +71,11 @@ export class DynamoManifestStore implements ManifestStore {
       parts: (item.parts ?? {}) as Record<string, PartCut>,
       checkpoint: (item.checkpoint ?? null) as ManifestBatch['checkpoint'],
       ...(typeof item.refused === 'string' ? { refused: item.refused } : {}),
+      failure: typeof item.failure === 'string' ? item.failure : null,
+      totals:
+        item.status === 'done' && typeof item.rows === 'number'
+          ? { rows: item.rows, calls: Number(item.calls), quarantined: Number(item.quarantined) }
+          : null,
     };
   }
 
@@ -277,6 +282,8 @@ export class DynamoManifestStore implements ManifestStore {
       set += ', alreadyCounted = :already';
       values[':already'] = totals.alreadyCounted;
     }
+    // a delivery that read the batch ends what an earlier one could not read (see fail)
+    set += ' REMOVE failure, failedAt';
     const batchUpdate = {
       TableName: this.#table,
       Key: batchKey(batchId),
@@ -315,6 +322,23 @@ export class DynamoManifestStore implements ManifestStore {
       if ((error as { name?: string })?.name === 'TransactionCanceledException')
         throw new RetryableStoreError(`${what} and its key ${key.key}: ${(error as Error).message}`);
       throw asRetryable(error, what);
+    }
+  }
+
+  async fail(batchId: string, reason: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: batchKey(batchId),
+          UpdateExpression: 'SET failure = :reason, failedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':reason': reason, ':done': 'done', ':at': isoUtc(Date.now()) },
+        }),
+      );
+    } catch (error) {
+      if (!conditionFailed(error)) throw asRetryable(error, `manifest failure of ${batchId}`);
     }
   }
 

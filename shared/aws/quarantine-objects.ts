@@ -63,8 +63,15 @@ export async function readQuarantine(
 export interface BatchQuarantine {
   /** the batch now under the key (`<bucket>/<key>#<version or etag>`), null when the key holds none */
   batchId: string | null;
-  /** its ingest as the manifest records it: done, still reading it, or not started (`unread`) */
-  ingest: ManifestBatch['status'] | 'unread';
+  /**
+   * its ingest as the manifest records it: done, still reading it, not started (`unread`), or failed:
+   * the batch could not be read at all (`failure` says why); `none`: no batch is under the key
+   */
+  ingest: ManifestBatch['status'] | 'unread' | 'failed' | 'none';
+  /** why ingest could not read the batch, when it failed */
+  failure: string | null;
+  /** the batch's rows, calls counted and rows quarantined, once done (rows = calls + quarantined) */
+  totals: ManifestBatch['totals'];
   /** the objects the latest ingest wrote: the parts its manifest records rows quarantined in */
   parts: QuarantinePart[];
   /** objects an earlier ingest of the key left (an earlier upload under it), not about the batch there now */
@@ -91,11 +98,19 @@ export async function readBatchQuarantine(
   const latest = batchId === null ? null : await manifest.get(batchId);
   return {
     batchId,
-    ingest: latest?.status ?? 'unread',
+    ingest: ingestOf(batchId, latest),
+    failure: latest?.status === 'done' ? null : (latest?.failure ?? null),
+    totals: latest?.totals ?? null,
     parts: all.filter((p) => writtenByLatestIngest(latest, p.part)),
     earlier: all.filter((p) => !writtenByLatestIngest(latest, p.part)),
     refused: latest?.refused ?? null,
   };
+}
+
+function ingestOf(batchId: string | null, latest: ManifestBatch | null): BatchQuarantine['ingest'] {
+  if (batchId === null) return 'none';
+  if (latest === null) return 'unread';
+  return latest.status === 'processing' && latest.failure !== null ? 'failed' : latest.status;
 }
 
 /** The batch id ingest gives the object now under `key` (null when there is none). */

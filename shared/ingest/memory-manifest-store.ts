@@ -11,7 +11,7 @@ import type {
   PartCut,
 } from './ports.ts';
 
-export interface MemoryManifestItem extends ManifestBatch {
+export interface MemoryManifestItem extends Omit<ManifestBatch, 'totals'> {
   identity: BatchIdentity;
   totals: BatchTotals | null;
 }
@@ -36,6 +36,12 @@ export class MemoryManifestStore implements ManifestStore {
       status: item.status,
       parts: item.parts,
       checkpoint: item.checkpoint,
+      failure: item.failure,
+      totals: item.totals && {
+        rows: item.totals.rows,
+        calls: item.totals.calls,
+        quarantined: item.totals.quarantined,
+      },
     };
     if (item.totals?.refused !== undefined) batch.refused = item.totals.refused;
     return structuredClone(batch);
@@ -49,6 +55,7 @@ export class MemoryManifestStore implements ManifestStore {
       status: 'processing',
       parts: {},
       checkpoint: null,
+      failure: null,
       totals: null,
     });
   }
@@ -132,6 +139,12 @@ export class MemoryManifestStore implements ManifestStore {
       }
     }
     item.status = 'done';
+    item.failure = null;
     item.totals = { ...totals };
+  }
+
+  async fail(batchId: string, reason: string): Promise<void> {
+    const item = this.must(batchId);
+    if (item.status !== 'done') item.failure = reason;
   }
 }

@@ -163,6 +163,10 @@ export interface ManifestBatch {
   checkpoint: { part: number; skipRows: number } | null;
   /** why the batch was refused, nothing of it counted (a re-upload that changes a counted batch) */
   refused?: string;
+  /** why ingest could not read the batch at all (see fail), null when it could */
+  failure: string | null;
+  /** the whole batch's counts, once done (rows = calls + quarantined) */
+  totals: { rows: number; calls: number; quarantined: number } | null;
 }
 
 /** A batch's totals as `finish` records them. */
@@ -243,6 +247,12 @@ export interface ManifestStore {
    * key's latest counted version (or leaves it, when `counted` is null) and ends this batch's claim.
    */
   finish(batchId: string, totals: BatchTotals, key?: KeyFinish): Promise<void>;
+  /**
+   * records why the batch cannot be read at all (every delivery fails the same way until the file or
+   * the switch's configuration is fixed), for `traceguard quarantine show`; a batch already done keeps
+   * its status. The status stays processing: a delivery after the fix reads it and finishes it.
+   */
+  fail(batchId: string, reason: string): Promise<void>;
 }
 
 export interface ReferenceNumbers {

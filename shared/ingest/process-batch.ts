@@ -248,7 +248,10 @@ export async function processBatch(
   } catch (error) {
     if (error instanceof BatchReadError) {
       if (job.part === 0) await ports.manifest.releaseKey(batch);
-      throw switches.unreadable(error, switchId);
+      // every delivery fails alike: the manifest says why, for whoever asks after the batch
+      const unreadable = switches.unreadable(error, switchId);
+      await ports.manifest.fail(batchId, unreadable.message);
+      throw unreadable;
     }
     if (error instanceof NotAnExtension) extension = false;
     else if (error instanceof PartEnd) final = false;

@@ -64,6 +64,23 @@ const cut = (quarantined: number, endRow: number, final: boolean) => ({
   final,
 });
 
+/** `body` put under `key`, and its batch begun in the manifest as ingest begins it; its batch id */
+async function begun(key: string, body: string): Promise<string> {
+  await put(key, body);
+  const head = await local.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  const batchId = batchIdOf({ bucket: BUCKET, key, versionId: null, etag: String(head.ETag) });
+  await new DynamoManifestStore(dynamo.doc, 'manifest').begin({
+    batchId,
+    bucket: BUCKET,
+    key,
+    versionId: null,
+    etag: '',
+    switchId: 'sbc-east-1',
+    size: 0,
+  });
+  return batchId;
+}
+
 beforeAll(async () => {
   await local.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await local.s3.send(new CreateBucketCommand({ Bucket: 'reference' }));
@@ -130,8 +147,10 @@ describe('traceguard quarantine show', () => {
     expect(lines[2]).not.toMatch(/\\x0a$/);
     expect(lines[3]).toMatch(/^ {2}line 5: .*customer_id/);
     expect(lines[5]).toBe('  line 90001: duration_s is not a number');
+    // the manifest's totals, to check rows = calls + quarantined by
+    expect(lines[7]).toBe('ingest done: 90000 row(s): 89997 call(s) counted, 3 quarantined');
     // the earlier upload's third part is not this batch's: named as such, its rows not listed
-    expect(lines.slice(7)).toEqual([
+    expect(lines.slice(8)).toEqual([
       `not listed: 1 row(s) in s3://${BUCKET}/quarantine/${KEY}.part-2, left by the ingest of an earlier upload under this key, not about the batch there now (--json lists them under "earlier")`,
       '',
     ]);
@@ -145,6 +164,8 @@ describe('traceguard quarantine show', () => {
     expect(json).toMatchObject({
       ingest: 'done',
       batchId: expect.stringContaining(`${BUCKET}/${KEY}#`),
+      totals: { rows: 90_000, calls: 89_997, quarantined: 3 },
+      failure: null,
     });
     expect(json.parts.map((p: { part: number }) => p.part)).toEqual([0, 1]);
     expect(json.earlier).toEqual([
@@ -154,11 +175,24 @@ describe('traceguard quarantine show', () => {
   });
 
   it('says so when nothing was quarantined or ingest has not read the batch yet, and refuses what is not a batch key', async () => {
-    expect(await cli(['quarantine', 'show', 'cdr/sbc-east-1/clean.csv'])).toMatchObject({
-      code: 0,
-      stdout:
-        'cdr/sbc-east-1/clean.csv: no row quarantined (every row was usable, or ingest has not read the batch yet)\n',
+    // a key never uploaded: not a clean batch, and not 0 for a script
+    expect(await cli(['quarantine', 'show', 'cdr/sbc-east-1/never.csv'])).toMatchObject({
+      code: 1,
+      stdout: 'cdr/sbc-east-1/never.csv: no batch under this key in the CDR bucket\n',
     });
+    const clean = 'cdr/sbc-east-1/clean.csv';
+    const manifest = new DynamoManifestStore(dynamo.doc, 'manifest');
+    const cleanId = await begun(clean, BATCH);
+    await manifest.finish(cleanId, { ...cut(0, 4, true), format: 'canonical' });
+    expect(await cli(['quarantine', 'show', clean])).toMatchObject({
+      code: 0,
+      stdout: `${clean}: no row quarantined (every row was usable)\ningest done: 4 row(s): 4 call(s) counted, 0 quarantined\n`,
+    });
+    const reading = 'cdr/sbc-east-1/reading.csv';
+    await begun(reading, BATCH);
+    expect((await cli(['quarantine', 'show', reading])).stdout).toBe(
+      `${reading}: no row quarantined so far (ingest is still reading it)\n`,
+    );
     // a new upload under a key ingest has not read yet: what is there is the earlier upload's
     const fresh = 'cdr/sbc-east-1/again.csv';
     await put(fresh, BATCH);
@@ -168,6 +202,25 @@ describe('traceguard quarantine show', () => {
       stdout:
         `${fresh}: ingest has not read the batch under this key yet\n` +
         `not listed: 1 row(s) in s3://${BUCKET}/quarantine/${fresh}, left by the ingest of an earlier upload under this key, not about the batch there now (--json lists them under "earlier")\n`,
+    });
+    // a batch ingest cannot read at all: why, as the manifest recorded it
+    const binary = 'cdr/sbc-east-1/binary.csv';
+    const failedId = await begun(binary, '\u007fELF\u0000\u0000');
+    await manifest.fail(
+      failedId,
+      's3://cdr/cdr/sbc-east-1/binary.csv: not a text file (binary data in the first bytes)',
+    );
+    const failed = await cli(['quarantine', 'show', binary]);
+    expect(failed).toMatchObject({
+      code: 0,
+      stdout:
+        `${binary}: ingest failed: it cannot read the batch: s3://cdr/cdr/sbc-east-1/binary.csv: not a text file (binary data in the first bytes)` +
+        ' (its message is retried, then dead-lettered: traceguard dlq list)\n',
+    });
+    expect(JSON.parse((await cli(['quarantine', 'show', binary, '--json'])).stdout)).toMatchObject({
+      ingest: 'failed',
+      failure: expect.stringContaining('not a text file'),
+      totals: null,
     });
     const refused = await cli(['quarantine', 'show', 'clean.csv']);
     expect(refused.code).toBe(2);

@@ -149,6 +149,33 @@ describe('processBatch: keys and messages', () => {
     expect(rows.log.lines.some((l) => l.message.includes('no rows'))).toBe(false);
   });
 
+  it('records in the manifest why a batch cannot be read at all, and forgets it once a delivery reads it', async () => {
+    const p = memoryIngestPorts();
+    const key = 'cdr/sbc1/binary.csv';
+    const binary = '\u007fELF\u0000\u0000\u0000\u0000\u0001\n';
+    p.source.put(BUCKET, key, binary);
+    await expect(processBatch(ingestJob(key, binary), p)).rejects.toThrow(/not a text file/);
+    const [item] = p.manifest.batches.values();
+    expect(await p.manifest.get(item.batchId)).toMatchObject({
+      status: 'processing',
+      failure: expect.stringMatching(/^s3:\/\/.*binary\.csv: not a text file \(binary data/),
+      totals: null,
+    });
+    await p.manifest.finish(item.batchId, {
+      rows: 1,
+      calls: 1,
+      quarantined: 0,
+      firstMs: null,
+      lastMs: null,
+      format: 'canonical',
+    });
+    expect(await p.manifest.get(item.batchId)).toMatchObject({
+      status: 'done',
+      failure: null,
+      totals: { rows: 1, calls: 1, quarantined: 0 },
+    });
+  });
+
   it('rejects a malformed message with a message saying what and where', async () => {
     const p = memoryIngestPorts();
     await expect(
