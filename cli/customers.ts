@@ -27,14 +27,17 @@ export async function resolveTarget(
   }
 }
 
-function readInput(path: string, what: string): string {
+async function readInput(path: string, what: string): Promise<string> {
+  const { textOf } = await import('./text-file.ts');
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new UsageError(
       `${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
+  return textOf(bytes, path, what);
 }
 
 /** Parser errors (ReferenceDataError names file and line) become usage errors: exit 2, one line. */
@@ -48,7 +51,8 @@ async function validated<T>(parse: () => T): Promise<T> {
 
 async function importCustomers(path: string): Promise<void> {
   const { parseCustomers } = await import('../shared/detect/customers.ts');
-  const customers = await validated(() => parseCustomers(readInput(path, 'customer registry'), path));
+  const text = await readInput(path, 'customer registry');
+  const customers = await validated(() => parseCustomers(text, path));
   const table = await resolveTarget('CUSTOMERS_TABLE');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { putCustomers } = await import('../shared/aws/reference-import.ts');
@@ -62,7 +66,7 @@ async function importReferenceObject(
   options: { allowEmpty?: boolean },
 ): Promise<void> {
   const what = kind === 'dno' ? 'DNO list' : 'number inventory';
-  const text = readInput(path, what);
+  const text = await readInput(path, what);
   const { parseDno, parseInventory } = await import('../shared/detect/reference.ts');
   // validate before resolving where to write, so a bad file is named even without a stack
   const entries = await validated(() =>

@@ -18,6 +18,7 @@ import {
   type ReferenceData,
 } from '../shared/detect/reference.ts';
 import { UsageError } from './errors.ts';
+import { textOf } from './text-file.ts';
 
 /** Why a path cannot be opened, in words (a self-looping symlink is not "no such file"). */
 function statProblem(e: unknown): string {
@@ -200,7 +201,7 @@ export function readText(path: string, what: string): string {
   try {
     const st = statSync(path);
     if (!st.isFile()) throw new UsageError(`${path}: ${what} is ${specialKind(st)}, not a file`);
-    return readFileSync(path, 'utf8');
+    return textOf(readFileSync(path), path, what);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(

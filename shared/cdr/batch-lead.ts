@@ -99,6 +99,20 @@ export function notText(sample: Buffer): string | null {
   return nuls * 32 > sample.length ? 'binary data in the first bytes' : null;
 }
 
+/**
+ * What a first line that is neither a canonical header nor a native layout is instead, when it shows
+ * (null when it does not): a JSON array (one document, not JSON Lines), or a header separated by
+ * semicolons or tabs (one field read with commas). Asked only of a batch already refused.
+ */
+export function notCsvHeader(line: string, fields: number): string | null {
+  if (line.trimStart().startsWith('[')) return 'a JSON array, not JSON Lines (one object per line)';
+  if (fields !== 1) return null;
+  const separator = line.includes(';') ? 'semicolons' : line.includes('\t') ? 'tabs' : null;
+  return separator === null
+    ? null
+    : `the header is separated by ${separator}; CDR CSV is comma-separated (call_id,start_time,...)`;
+}
+
 /** Whether a batch starting with `sample` is JSON Lines: its first byte past the lead opens an object. */
 export function startsJsonLines(sample: Buffer): boolean {
   return sample[leadLength(sample)] === 0x7b;

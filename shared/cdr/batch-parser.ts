@@ -1,5 +1,12 @@
 import type { CustomerAttribution } from './attribution.ts';
-import { crLineEnds, nativeLayoutOfRecord, notText, SAMPLE_BYTES, startsJsonLines } from './batch-lead.ts';
+import {
+  crLineEnds,
+  nativeLayoutOfRecord,
+  notCsvHeader,
+  notText,
+  SAMPLE_BYTES,
+  startsJsonLines,
+} from './batch-lead.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { CrLineEnds } from './cr-lines.ts';
 import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
@@ -112,6 +119,9 @@ export interface BatchStats {
 
 const RAW_LIMIT = 2000;
 
+/** the reason of a canonical batch's header line met again among its rows */
+const REPEATED_HEADER = 'repeats the header (files concatenated?)';
+
 /** The error of a batch whose header lacks required columns. */
 function headerLacks(source: string, line: number, missing: readonly string[]): BatchReadError {
   return new BatchReadError(`${source}: line ${line}: header lacks required column(s) ${missing.join(', ')}`);
@@ -131,6 +141,8 @@ export class BatchParser {
   private tokenizer: CsvTokenizer | null = null;
   private columns: ColumnMap = {};
   private width = 0;
+  /** a canonical batch's header names, comma-joined: a failed row that is the header again says so */
+  private header = '';
   /** the batch's first bytes until its first line has ended (see push) */
   private lead: Buffer | null = null;
   /** set for a batch whose lines end in a bare CR: its chunks are read with LF line ends */
@@ -266,6 +278,7 @@ export class BatchParser {
       this.format = 'canonical';
       this.columns = map;
       this.width = rec.count;
+      this.header = names.join(',');
       if (this.sink.packed) {
         this.fast = this.fastReader(map, rec.count);
         this.block = new PackedBlock();
@@ -275,6 +288,9 @@ export class BatchParser {
     const native = want === 'asterisk' || want === 'freeswitch' ? want : nativeLayoutOfRecord(rec);
     if (native !== null) this.format = native;
     else {
+      // what the first line is instead, when it shows: a JSON array, another separator
+      const instead = notCsvHeader(rec.raw(SAMPLE_BYTES), rec.count);
+      if (instead !== null) throw new BatchReadError(`${src}: line ${rec.line}: not a CDR batch: ${instead}`);
       // a header of canonical names without call_id or start_time: say which are missing
       const { map, missing } = mapHeader(names);
       if (Object.keys(map).length >= 2) throw headerLacks(src, rec.line, missing);
@@ -316,7 +332,7 @@ export class BatchParser {
       this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
       return;
     }
-    this.emit(raw, rec.line, () => rec.raw(RAW_LIMIT));
+    this.emit(raw, rec.line, () => rec.raw(RAW_LIMIT), rec);
   }
 
   /** Hands the fast-lane rows read so far to sink.packed, in order. */
@@ -468,13 +484,14 @@ export class BatchParser {
     }
   }
 
-  private emit(raw: RawCall, line: number, rawText: () => string): void {
+  /** `csv`: the CSV record the row was read from, to tell a header line again from a bad row */
+  private emit(raw: RawCall, line: number, rawText: () => string, csv?: CsvRecord): void {
     let rec: CallRecord;
     try {
       rec = normalizeCall(raw, line, this.zone, this.limits);
     } catch (e) {
       if (e instanceof Error && e.name === 'RowError') {
-        this.quarantineRow(line, e.message, rawText());
+        this.quarantineRow(line, this.repeatsHeader(csv) ? REPEATED_HEADER : e.message, rawText());
         return;
       }
       throw e;
@@ -491,6 +508,11 @@ export class BatchParser {
     this.countCall(rec.startMs);
     this.flushPacked();
     this.sink.call(rec, rawText, packed);
+  }
+
+  /** Whether a canonical row is the batch's header again; asked only of a row already refused. */
+  private repeatsHeader(csv: CsvRecord | undefined): boolean {
+    return csv !== undefined && this.format === 'canonical' && headerNames(csv).join(',') === this.header;
   }
 
   /** The first and last calls this reader remembers (a range reader's, see ParseOptions.range). */

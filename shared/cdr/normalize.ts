@@ -55,18 +55,26 @@ function time(
   if (!required && isZeroDateTime(value)) return null;
   const ms = parseTimestamp(value, zone);
   if (Number.isNaN(ms)) {
+    // digits only are an epoch, with fewer or more digits than one of a plausible time (9 to 14)
+    if (EPOCH.test(value.trim()))
+      throw outsideRange(`${field} '${value.slice(0, 40)}' read as epoch`, limits);
     // every reader sees this reason (ingest's quarantine, analyze, traceback lookup): it names both fixes
     const hint = zone ? '' : ` (${NO_ZONE_FIX})`;
     throw new RowError(
       `${field} '${value.slice(0, 40)}' is not an ISO 8601 time with offset (within ±14:00) or epoch${hint}`,
     );
   }
-  if (ms < limits.earliestMs || ms > limits.latestMs) {
-    throw new RowError(
-      `${field} '${value.slice(0, 40)}' is outside the plausible range ${isoUtc(limits.earliestMs)} to ${isoUtc(limits.latestMs)}`,
-    );
-  }
+  if (ms < limits.earliestMs || ms > limits.latestMs)
+    throw outsideRange(`${field} '${value.slice(0, 40)}'`, limits);
   return ms;
+}
+
+const EPOCH = /^\d+(?:\.\d+)?$/;
+
+function outsideRange(what: string, limits: Plausibility): RowError {
+  return new RowError(
+    `${what} is outside the plausible range ${isoUtc(limits.earliestMs)} to ${isoUtc(limits.latestMs)}`,
+  );
 }
 
 /** fields that name things: kept as keys, so a byte the switch did not write must not merge two of them */
@@ -148,8 +156,11 @@ export function normalizeCall(
   if (durText !== '') {
     durationS = Number(durText);
     if (!Number.isFinite(durationS) || durationS < 0 || !/^\d+(\.\d+)?$/.test(durText)) {
-      throw new RowError(`duration_s '${durText.slice(0, 20)}' is not a whole number of seconds >= 0`);
+      throw new RowError(
+        `duration_s '${durText.slice(0, 20)}' is not a number of seconds >= 0 (digits, with a decimal fraction or not)`,
+      );
     }
+    // switches write fractions too (131.0, 10.5): the contract rounds them to the nearest second
     durationS = Math.round(durationS);
   } else if (answerMs !== null && endMs !== null) {
     // an end within the slack before the answer (checkOrder) is a call of no seconds

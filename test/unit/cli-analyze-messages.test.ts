@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /**
@@ -14,14 +15,15 @@ const repoRoot = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'cli-analyze-messages-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const analyze = (args: string[]) =>
-  run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), 'analyze', ...args], {
+const cli = (args: string[]) =>
+  run(process.execPath, [join(repoRoot, 'bin', 'traceguard.js'), ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '' },
   }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
+const analyze = (args: string[]) => cli(['analyze', ...args]);
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -47,5 +49,84 @@ describe('analyze: batches without rows', () => {
     const ok = file('ok.csv', `${HEADER}\nx1,2026-12-01T14:00:00Z,C,2127180101,2125559876,10\n`);
     const r = await analyze([ok]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
+describe('analyze: a batch that is no CDR CSV says what it is instead', () => {
+  it.each([
+    [
+      'arr.json',
+      '[{"call_id":"b1","start_time":"2026-12-01T14:00:00Z","customer_id":"J","calling_number":"2127180101","called_number":"2125559876"}]\n',
+      'a JSON array, not JSON Lines (one object per line)',
+    ],
+    [
+      'semi.csv',
+      `${HEADER.replaceAll(',', ';')}\nx1;2026-12-01T14:00:00Z;C;2127180101;2125559876;10\n`,
+      'the header is separated by semicolons; CDR CSV is comma-separated (call_id,start_time,...)',
+    ],
+    [
+      'tab.tsv',
+      `${HEADER.replaceAll(',', '\t')}\nx1\t2026-12-01T14:00:00Z\tC\t2127180101\t2125559876\t10\n`,
+      'the header is separated by tabs; CDR CSV is comma-separated (call_id,start_time,...)',
+    ],
+  ])('%s', async (name, text, instead) => {
+    const path = file(name, text);
+    expect(await analyze([path])).toMatchObject({
+      code: 2,
+      stderr: `traceguard: ${path}: line 1: not a CDR batch: ${instead}\n`,
+    });
+  });
+});
+
+describe('analyze: quarantine reasons name what is wrong with the row', () => {
+  it('an epoch out of range, a header line again, a fraction of a second (accepted, quoted or not)', async () => {
+    const rows = [
+      HEADER,
+      'a1,0,C,2127180101,2125559876,10',
+      // files concatenated: the second file's header
+      HEADER,
+      'a2,2026-12-01T14:00:00Z,C,2127180101,2125559877,10.5',
+      '"a3","2026-12-01T14:00:00Z","C","2127180101","2125559878","10.5"',
+      'a4,2026-12-01T14:00:00Z,C,2127180101,2125559879,10s',
+    ];
+    const path = file('edge.csv', `${rows.join('\n')}\n`);
+    const q = join(dir, 'edge.q');
+    const r = await analyze([path, '--quarantine-out', q]);
+    expect(r.code).toBe(0);
+    const quarantined = readFileSync(q, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; reason: string });
+    expect(quarantined.map((x) => [x.line, x.reason])).toEqual([
+      [
+        2,
+        expect.stringMatching(
+          /^start_time '0' read as epoch is outside the plausible range 2000-01-01T00:00:00Z to /,
+        ),
+      ],
+      [3, 'repeats the header (files concatenated?)'],
+      [6, "duration_s '10s' is not a number of seconds >= 0 (digits, with a decimal fraction or not)"],
+    ]);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({ rows: 5, calls: 2, quarantined: 3 });
+  });
+});
+
+describe('reference files that are no text', () => {
+  it('a gzip or a binary DNO list is refused in one line, not printed as a phone number', async () => {
+    const gz = join(dir, 'dno.txt.gz');
+    writeFileSync(gz, gzipSync('+12025550143\n'));
+    const bin = join(dir, 'dno.bin');
+    writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a]));
+    for (const [path, why] of [
+      [gz, 'gzip data'],
+      [bin, 'binary data in the first bytes'],
+    ]) {
+      const line = `traceguard: ${path}: DNO list is not a text file (${why}); give it as plain UTF-8 text\n`;
+      expect(await cli(['dno', 'import', path])).toMatchObject({ code: 2, stderr: line });
+      expect(await analyze(['--dno', path, file('one.csv', `${HEADER}\n`)])).toMatchObject({
+        code: 2,
+        stderr: line,
+      });
+    }
   });
 });

@@ -353,3 +353,17 @@ describe('VOLUME_ABOVE_DECLARED', () => {
     ).toThrow('c.csv: line 4: customer_id P100 again (first on line 2)');
   });
 });
+
+describe('ANI_ROTATION', () => {
+  it('says "1 call each" of caller IDs used once, "2.5 calls each" otherwise', () => {
+    const detail = (distinct: number) => {
+      const w = hourOf(CALLS);
+      for (let i = 0; i < distinct; i++) w.calling.add(i + 1);
+      w.callingChecked = CALLS;
+      w.callingOutsideInventory = CALLS;
+      return evaluateWindow(w, context(), policy)?.reasons.find((r) => r.code === 'ANI_ROTATION')?.detail;
+    };
+    expect(detail(CALLS)).toMatch(/, 1 call each$/);
+    expect(detail(400)).toMatch(/, 2\.5 calls each$/);
+  });
+});

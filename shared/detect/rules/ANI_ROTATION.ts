@@ -54,13 +54,14 @@ export const ANI_ROTATION = defineRule({
       unproven = true;
     }
     const perNumber = withCaller / d.distinctCalling;
+    const each = round(perNumber, 1);
     const share = fresh / w.attempts;
     return {
       observed: share,
       also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
       calls: w.attempts,
       ...(unproven ? { maxExcess: 0.5 } : { share }),
-      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${round(perNumber, 1)} calls each`,
+      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each} ${each === 1 ? 'call' : 'calls'} each`,
     };
   },
 });
