@@ -49,6 +49,9 @@ export function register(program: Command): void {
       'write every quarantined row as JSON Lines (source, line, reason, raw)',
     )
     .action(async (inputs: string[], opts: AnalyzeOptions) => {
+      // where the documents go, before a byte is read: a wrong folder found at the end costs the run
+      const { checkOutputDirectories } = await import('./output-file.ts');
+      checkOutputDirectories({ '--out': opts.out, '--quarantine-out': opts.quarantineOut });
       // a big single batch: worker threads start reading it while the rest of analyze loads
       const { prestartWorkers } = await import('./analyze-prestart.ts');
       const workers = prestartWorkers(inputs, opts);

@@ -1,4 +1,14 @@
-import { closeSync, lstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
 
@@ -25,10 +35,36 @@ function idOf(path: string): FileId | null {
 }
 
 /**
- * Refuses outputs that would destroy an input or each other, or that are not plain files.
+ * Refuses outputs whose folder is missing, not a folder, or not writable: found only when the
+ * document is written, that failed a run after its whole analysis (and one bad output lost the other's
+ * document). Cheap, so a command checks it before it starts reading anything.
+ */
+export function checkOutputDirectories(outputs: Record<string, string | undefined>): void {
+  for (const [flag, path] of Object.entries(outputs)) {
+    if (!path) continue;
+    const dir = dirname(resolve(path));
+    try {
+      if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${path}: ${dir} is not a directory`);
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        code === 'ENOENT'
+          ? `${flag} ${path}: no such directory ${dir}`
+          : `${flag} ${path}: cannot write in ${dir} (${code ?? (e as Error).message})`,
+      );
+    }
+  }
+}
+
+/**
+ * Refuses outputs that would destroy an input or each other, that are not plain files, or that cannot
+ * be written where they are named (checkOutputDirectories).
  * `outputs` maps each option (`--out`) to its path; `inputs` are every file the command reads.
  */
 export function checkOutputs(outputs: Record<string, string | undefined>, inputs: string[]): void {
+  checkOutputDirectories(outputs);
   const named = Object.entries(outputs).filter((e): e is [string, string] => Boolean(e[1]));
   const inputIds = inputs.map((p) => ({ path: p, id: idOf(p) }));
   named.forEach(([flag, path], k) => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,5 +128,24 @@ describe('reference files that are no text', () => {
         stderr: line,
       });
     }
+  });
+});
+
+describe('analyze: output destinations are checked before anything is read', () => {
+  it('an --out or --quarantine-out in a missing directory is refused at once, and the other output is not written', async () => {
+    // a batch analyze would say a word about, had it been read
+    const header = file('quiet.csv', `${HEADER}\n`);
+    const missing = join(dir, 'no-such-dir', 'findings.json');
+    expect(await analyze([header, '--out', missing])).toMatchObject({
+      code: 2,
+      stderr: `traceguard: --out ${missing}: no such directory ${join(dir, 'no-such-dir')}\n`,
+    });
+    const out = join(dir, 'findings.json');
+    const r = await analyze([header, '--out', out, '--quarantine-out', join(dir, 'quiet.csv', 'q.jsonl')]);
+    expect(r).toMatchObject({
+      code: 2,
+      stderr: `traceguard: --quarantine-out ${join(dir, 'quiet.csv', 'q.jsonl')}: ${header} is not a directory\n`,
+    });
+    expect(existsSync(out)).toBe(false);
   });
 });
