@@ -24,6 +24,7 @@ import {
 } from './demo/seed-sample.ts';
 import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
 import { runTrackRecordOnce } from './demo/track-record.ts';
+import { errorInFull } from './glue/error-chain.ts';
 import { handlerFailureReasons } from './glue/handler-failure.ts';
 import { startupSweepLines } from './glue/startup-sweep.ts';
 import { queueDepth } from './queue-depth.ts';
@@ -81,7 +82,7 @@ mkdirSync(logDir, { recursive: true });
 
 /** Appends an error, stack and all, to local-runtime.log; one the stop caused is marked so. */
 function logRuntimeError(error: unknown): void {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const text = errorInFull(error);
   mkdirSync(logDir, { recursive: true });
   appendFileSync(
     join(logDir, 'local-runtime.log'),

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorInFull } from './error-chain.ts';
 
 /**
  * One Lambda "sandbox": a worker thread with the function's own process.env (handlers read their
@@ -68,7 +69,8 @@ parentPort?.on('message', async (request: InvokeRequest) => {
       error: {
         errorType: failure.name,
         errorMessage: causes.length ? `${failure.message} ${causes.join(' | ')}` : failure.message,
-        stack: failure.stack,
+        // with what it carries (causes, each record's error), which the local runtime log keeps
+        stack: errorInFull(failure),
         // apart as well, so the terminal can name each record's reason whole
         recordErrors: causes,
       },

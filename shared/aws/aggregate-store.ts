@@ -79,7 +79,9 @@ function errorName(error: unknown): string {
 
 /** Throttling and transient conflicts become RetryableStoreError; everything else is left alone. */
 export function asRetryable(error: unknown, what: string): unknown {
-  if (RETRYABLE.has(errorName(error))) return new RetryableStoreError(`${what}: ${errorName(error)}`);
+  // the service's own error goes along: its message and request id are what the log needs
+  if (RETRYABLE.has(errorName(error)))
+    return new RetryableStoreError(`${what}: ${errorName(error)}`, { cause: error });
   return error;
 }
 
