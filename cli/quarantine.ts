@@ -64,7 +64,7 @@ function quarantineText(key: string, found: BatchQuarantine, safe: (text: string
     lines.push(`${name}: no row quarantined so far (ingest is still reading it)`);
   else lines.push(`${name}: no row quarantined (every row was usable)`);
   // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
-  if (totals !== null)
+  if (totals !== null && refused === null)
     lines.push(
       `ingest done: ${totals.rows} row(s): ${totals.calls} call(s) counted, ${totals.quarantined} quarantined`,
     );
