@@ -16,10 +16,23 @@ export class NotAnExtension extends Error {
   override name = 'NotAnExtension';
 }
 
-/** Another version of the key is being counted: this one waits for it (the message is redelivered). */
+/**
+ * Another version of the key has been counted for longer than a version may wait (KEY_WAIT_SECONDS x
+ * KEY_WAITS_MAX): the message fails, to be redelivered and in the end dead-lettered with an alarm.
+ */
 export class KeyInUse extends Error {
   override name = 'KeyInUse';
 }
+
+/**
+ * A version that finds another version of its key being counted is sent back to the queue to start
+ * again this much later: it is no failure (a switch uploading its day file every few minutes, one
+ * version still in its parts), and a failed message would wait out the queue's 30-minute visibility
+ * timeout and count toward its dead-letter receives.
+ */
+export const KEY_WAIT_SECONDS = 60;
+/** how many times a version is sent back before it fails: an hour of waiting (a key held that long is stuck) */
+export const KEY_WAITS_MAX = 60;
 
 /**
  * SHA-256 and length of a batch's decoded bytes, taken chunk by chunk as the reader decodes them

@@ -57,9 +57,15 @@ export class MemoryEventPublisher implements EventPublisher {
 
 export class MemoryWorkQueue implements WorkQueue {
   readonly sent: Continuation[] = [];
+  /** jobs sent back to wait, with their delay */
+  readonly later: Array<{ job: Continuation; delaySeconds: number }> = [];
 
   async sendContinuation(continuation: Continuation): Promise<void> {
     this.sent.push({ ...continuation });
+  }
+
+  async sendLater(job: Continuation, delaySeconds: number): Promise<void> {
+    this.later.push({ job: { ...job }, delaySeconds });
   }
 }
 

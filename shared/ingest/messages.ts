@@ -28,8 +28,11 @@ const continuationBody = z.object({
     versionId: z.string().nullable(),
     etag: z.string(),
     size: z.number().int().nonnegative(),
-    part: z.number().int().positive(),
+    // 0 for a first part sent back to wait for another version of its key (see waits)
+    part: z.number().int().nonnegative(),
     skipRows: z.number().int().nonnegative(),
+    /** how many times the job was sent back to wait for another version of its key */
+    waits: z.number().int().positive().optional(),
   }),
 });
 

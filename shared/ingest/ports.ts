@@ -280,6 +280,8 @@ export interface EventPublisher {
 /** Where a continuation message for the rest of a big object goes (the ingest queue itself). */
 export interface WorkQueue {
   sendContinuation(continuation: Continuation): Promise<void>;
+  /** the job again, delivered no sooner than `delaySeconds` from now (at most 900: SQS's limit) */
+  sendLater(job: Continuation, delaySeconds: number): Promise<void>;
 }
 
 export interface Continuation {
@@ -290,6 +292,8 @@ export interface Continuation {
   size: number;
   part: number;
   skipRows: number;
+  /** how many times the job was sent back to wait for another version of its key (none: never) */
+  waits?: number;
 }
 
 export interface Clock {

@@ -3,7 +3,15 @@ import { BatchReadError } from '../cdr/batch-parser.ts';
 import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
-import { DecodedDigest, KeyInUse, NotAnExtension, REFUSED_FIX, REFUSED_REASON } from './key-versions.ts';
+import {
+  DecodedDigest,
+  KEY_WAIT_SECONDS,
+  KEY_WAITS_MAX,
+  KeyInUse,
+  NotAnExtension,
+  REFUSED_FIX,
+  REFUSED_REASON,
+} from './key-versions.ts';
 import { applyIdOf, batchIdOf, quarantineKeyOf, switchIdOf } from './keys.ts';
 import { mergeWindows } from './merge-window.ts';
 import type { IngestJob } from './messages.ts';
@@ -54,6 +62,8 @@ export type BatchStatus =
   | 'gone'
   /** a part was done and a continuation was sent for the rest */
   | 'continued'
+  /** another version of its key was being counted: sent back to the queue to start again later */
+  | 'waiting'
   /** a new version of a key whose counted version it changes instead of extending: nothing counted */
   | 'refused'
   | 'done';
@@ -195,10 +205,15 @@ export async function processBatch(
   // versions of one key (a growing day file uploaded again and again) are counted one after the
   // other, each only from where the counted one before it ended, and only if it extends it
   const claim = await ports.manifest.claimKey(batch);
-  if ('heldBy' in claim)
-    throw new KeyInUse(
-      `${batchId}: another version of s3://${job.bucket}/${job.key} is being counted (${claim.heldBy}); this one is counted after it, when redelivered`,
-    );
+  if ('heldBy' in claim) {
+    const waits = (job.waits ?? 0) + 1;
+    const where = `${batchId}: another version of s3://${job.bucket}/${job.key} is being counted (${claim.heldBy})`;
+    if (waits > KEY_WAITS_MAX)
+      throw new KeyInUse(`${where}, and has been for over ${Math.round((KEY_WAIT_SECONDS * KEY_WAITS_MAX) / 60)} min`);
+    await ports.queue.sendLater({ ...job, waits }, KEY_WAIT_SECONDS);
+    log.info(`batch waits: ${where}; this one starts again in ${KEY_WAIT_SECONDS} s`, { batchId, waits });
+    return outcome('waiting', job.part, { batchId });
+  }
   // a version that counted no call (all quarantined: a switch misconfigured) does not hold back its correction
   const base = claim.base !== null && claim.base.calls > 0 ? claim.base : null;
   const digest = new DecodedDigest(base);

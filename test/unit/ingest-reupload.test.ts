@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { KEY_WAIT_SECONDS, KEY_WAITS_MAX } from '../../shared/ingest/key-versions.ts';
 import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
 import { outcomeMetrics } from '../../shared/ingest/outcome-metrics.ts';
 import type { BatchObject } from '../../shared/ingest/ports.ts';
@@ -139,17 +140,39 @@ describe('a re-upload under the same key', () => {
     expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
   });
 
-  it('two versions arriving together: the later waits for the one counting, then counts only what it adds', async () => {
+  it('two versions arriving together: the later is sent back to wait for the one counting, then counts only what it adds', async () => {
     const { p, put } = versionedPorts();
     const MIDDLE = `${HEADER}\n${ROWS.slice(0, 500).join('\n')}\n`;
     await processBatch(put('v1', EARLY), p);
     const [v2, v3] = [put('v2', MIDDLE), put('v3', LATER)];
-    const settled = await Promise.allSettled([processBatch(v2, p), processBatch(v3, p)]);
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
-    expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/KeyInUse: .*being counted/);
-    // the redelivery comes after v2 finished
-    expect(await processBatch(v3, p)).toMatchObject({ status: 'done', alreadyCounted: 500 });
+    // no failure (a failed message waits out the queue's 30 minutes and counts toward its dead letter)
+    const outcomes = await Promise.all([processBatch(v2, p), processBatch(v3, p)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'waiting']);
+    expect(p.queue.later).toEqual([{ job: { ...v3, waits: 1 }, delaySeconds: KEY_WAIT_SECONDS }]);
+    expect(
+      p.log.lines.some((l) => /batch waits: .*being counted.*starts again in 60 s/.test(l.message)),
+    ).toBe(true);
+    // the job sent back comes after v2 finished
+    expect(await processBatch(p.queue.later[0].job, p)).toMatchObject({
+      status: 'done',
+      alreadyCounted: 500,
+    });
     expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+  });
+
+  it('a version that has waited an hour for its key fails, to be retried and in the end dead-lettered', async () => {
+    const { p, put } = versionedPorts();
+    await processBatch(put('v1', EARLY), p);
+    const v2 = put('v2', LATER);
+    // the key held by a version that never finishes
+    const item = p.manifest.keys.get(`${TEST_BUCKET}/${KEY}`);
+    if (!item) throw new Error('v1 left no key item');
+    item.claim = { batchId: 'stuck-version', base: item.counted };
+    expect((await processBatch(v2, p)).status).toBe('waiting');
+    await expect(processBatch({ ...v2, waits: KEY_WAITS_MAX }, p)).rejects.toThrow(
+      /being counted \(stuck-version\), and has been for over 60 min/,
+    );
+    expect(p.queue.later.map((l) => l.job.waits)).toEqual([1]);
   });
 
   it('a long extension read in several parts, one of them re-run after a crash, adds up to one upload', async () => {
