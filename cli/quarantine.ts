@@ -39,7 +39,7 @@ async function show(batch: string, opts: { json?: boolean }): Promise<void> {
 
 /** The lines `show` prints: the latest ingest's rows (`safe` masks and cleans), then what else is there. */
 function quarantineText(key: string, found: BatchQuarantine, safe: (text: string) => string): string[] {
-  const { parts, earlier, batchId, ingest, refused, failure, totals } = found;
+  const { parts, earlier, ingest, refused, failure, totals } = found;
   const rows = (list: QuarantinePart[]) => list.reduce((n, p) => n + p.rows.length, 0);
   const objects = (list: QuarantinePart[]) => list.map((p) => terminalSafe(p.object)).join(', ');
   const name = terminalSafe(key);

@@ -209,7 +209,9 @@ export async function processBatch(
     const waits = (job.waits ?? 0) + 1;
     const where = `${batchId}: another version of s3://${job.bucket}/${job.key} is being counted (${claim.heldBy})`;
     if (waits > KEY_WAITS_MAX)
-      throw new KeyInUse(`${where}, and has been for over ${Math.round((KEY_WAIT_SECONDS * KEY_WAITS_MAX) / 60)} min`);
+      throw new KeyInUse(
+        `${where}, and has been for over ${Math.round((KEY_WAIT_SECONDS * KEY_WAITS_MAX) / 60)} min`,
+      );
     await ports.queue.sendLater({ ...job, waits }, KEY_WAIT_SECONDS);
     log.info(`batch waits: ${where}; this one starts again in ${KEY_WAIT_SECONDS} s`, { batchId, waits });
     return outcome('waiting', job.part, { batchId });

@@ -376,7 +376,8 @@ describe('re-uploads under the same key, against DynamoDB Local', () => {
     // a version that found the key held was sent back to wait (a delivery that lost the race to finish
     // fails, and is redelivered)
     const waiting = settled.flatMap((s, i) => (s.status === 'rejected' ? [[v3, v4][i]] : []));
-    for (const s of settled) if (s.status === 'rejected') expect(String(s.reason)).toMatch(/being counted|key/);
+    for (const s of settled)
+      if (s.status === 'rejected') expect(String(s.reason)).toMatch(/being counted|key/);
     waiting.push(...p.queue.later.map((l) => l.job));
     expect(waiting.length).toBeGreaterThan(0);
     // each comes again after the one counting finished: an older version is then refused, a newer extends
