@@ -18,7 +18,7 @@ import type { IngestJob } from './messages.ts';
 import { PartCollector, PartEnd } from './part-collector.ts';
 import type { BatchIdentity, IngestPorts, KeyCounted, PartCut, PartStats } from './ports.ts';
 import { publishFindings } from './publish-findings.ts';
-import { unregisteredCalls, unregisteredSummary } from './unregistered-customers.ts';
+import { otherCaseSpellings, unregisteredCalls, unregisteredSummary } from './unregistered-customers.ts';
 import { windowDeltas } from './windows-of-part.ts';
 
 export interface IngestOptions {
@@ -342,8 +342,10 @@ export async function processBatch(
   const ref: ReferenceData = { ...numbers, customers };
   const unregistered = unregisteredCalls(deltas, customers);
   if (unregistered.calls > 0) {
-    // one line per batch part, as for unattributed rows; the metric's alarm pages on-call
-    log.warn(unregisteredSummary(where, unregistered), {
+    // one line per batch part, as for unattributed rows; the metric's alarm pages on-call. The ids in
+    // other letter case are looked up too, so `c042` is told the registry has `C042`
+    const otherCase = await ports.reference.customers(otherCaseSpellings(unregistered));
+    log.warn(unregisteredSummary(where, unregistered, otherCase), {
       batchId,
       part: job.part,
       unregisteredCalls: unregistered.calls,

@@ -7,6 +7,8 @@ const IDS_SHOWN = 10;
 export interface UnregisteredCalls {
   calls: number;
   customerIds: string[];
+  /** calls per id */
+  callsOf: Map<string, number>;
 }
 
 /**
@@ -20,27 +22,48 @@ export function unregisteredCalls(
   registered: ReadonlyMap<string, unknown>,
 ): UnregisteredCalls {
   let calls = 0;
-  const customerIds: string[] = [];
-  const seen = new Set<string>();
+  const callsOf = new Map<string, number>();
   for (const { customerId, window: w } of deltas) {
     // the customer window holds every call; a trunk window repeats some of them
     if (w.trunkId !== '' || registered.has(customerId)) continue;
-    calls += w.attempts + w.onNet + w.emergency;
-    if (!seen.has(customerId)) {
-      seen.add(customerId);
-      customerIds.push(customerId);
-    }
+    const n = w.attempts + w.onNet + w.emergency;
+    calls += n;
+    callsOf.set(customerId, (callsOf.get(customerId) ?? 0) + n);
   }
-  return { calls, customerIds };
+  return { calls, customerIds: [...callsOf.keys()], callsOf };
 }
 
-/** One line for the log: where, how many calls, which ids (the first IDS_SHOWN), and what to do. */
-export function unregisteredSummary(where: string, u: UnregisteredCalls): string {
-  const shown = u.customerIds.slice(0, IDS_SHOWN).join(', ');
+/**
+ * The spellings worth looking up for the ids the warning names: each in upper and lower case, so a
+ * switch writing `c042` for the registry's `C042` is told so (the registry is looked up by exact id).
+ */
+export function otherCaseSpellings(u: UnregisteredCalls): string[] {
+  const out = new Set<string>();
+  for (const id of u.customerIds.slice(0, IDS_SHOWN))
+    for (const other of [id.toUpperCase(), id.toLowerCase()]) if (other !== id) out.add(other);
+  return [...out];
+}
+
+/**
+ * One line for the log: where, how many calls, which ids (the first IDS_SHOWN, each with its calls and
+ * the registry's spelling of it in other letter case, from `registered`), and what to do.
+ */
+export function unregisteredSummary(
+  where: string,
+  u: UnregisteredCalls,
+  registered: ReadonlyMap<string, unknown> = new Map(),
+): string {
+  const shown = u.customerIds
+    .slice(0, IDS_SHOWN)
+    .map((id) => {
+      const other = [id.toUpperCase(), id.toLowerCase()].find((o) => o !== id && registered.has(o));
+      return `${id} (${u.callsOf.get(id) ?? 0} calls${other === undefined ? '' : `; the registry has ${other}`})`;
+    })
+    .join(', ');
   const more = u.customerIds.length > IDS_SHOWN ? `, and ${u.customerIds.length - IDS_SHOWN} more` : '';
   return (
     `${u.calls} call(s) in ${where} came from ${u.customerIds.length} customer id(s) the registry does not hold: ` +
     `${shown}${more}. They were judged as new customers; onboard the customer, or correct the id the switch ` +
-    'writes (accountcode, trunk map)'
+    'writes (the customer_id column, the accountcode, or the trunk map)'
   );
 }

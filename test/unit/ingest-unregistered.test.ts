@@ -22,14 +22,14 @@ async function ingest(customers: string[]) {
 
 describe('calls from customer ids the registry does not hold', () => {
   it('are counted in the outcome and named in one warning per part, with what to do', async () => {
-    const { p, outcome } = await ingest(['KNOWN', 'c042', 'NEWCO']);
+    const { p, outcome } = await ingest(['KNOWN', 'known', 'NEWCO']);
     expect(outcome).toMatchObject({ status: 'done', calls: 240, unregistered: 160 });
     const warnings = p.log.lines.filter((l) => l.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(warnings[0].message).toBe(
-      `160 call(s) in s3://${TEST_BUCKET}/cdr/sbc-1/batch.csv (switch sbc-1) came from 2 customer id(s) the registry does not hold: c042, NEWCO. They were judged as new customers; onboard the customer, or correct the id the switch writes (accountcode, trunk map)`,
+      `160 call(s) in s3://${TEST_BUCKET}/cdr/sbc-1/batch.csv (switch sbc-1) came from 2 customer id(s) the registry does not hold: known (80 calls; the registry has KNOWN), NEWCO (80 calls). They were judged as new customers; onboard the customer, or correct the id the switch writes (the customer_id column, the accountcode, or the trunk map)`,
     );
-    expect(warnings[0].fields).toMatchObject({ unregisteredCalls: 160, customerIds: ['c042', 'NEWCO'] });
+    expect(warnings[0].fields).toMatchObject({ unregisteredCalls: 160, customerIds: ['known', 'NEWCO'] });
   });
 
   it('leave a batch of registered customers without a warning', async () => {
