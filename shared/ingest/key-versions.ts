@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { KeyCounted } from './ports.ts';
+import { decodeBatch } from '../cdr/decode.ts';
+import type { BatchSource, Continuation as IngestJob, KeyCounted } from './ports.ts';
 
 /**
  * Versions of one object key (a switch re-uploading its growing day file under the same name): a
@@ -81,4 +82,40 @@ export class DecodedDigest {
   digest(): { sha256: string; bytes: number } {
     return { sha256: this.whole.digest('hex'), bytes: this.length };
   }
+}
+
+/**
+ * Whether a version shorter than the key's counted one is where that one started: its decoded bytes,
+ * `digest`, are the counted version's first ones. Such a version is an earlier upload of the growing
+ * file delivered late (out of order, or redriven from the dead-letter queue): every row of it was
+ * counted with the counted version, so it is neither counted again nor refused. Reads the counted
+ * version's start again, which only a versioned bucket still holds (otherwise: false).
+ */
+export async function isStartOfCounted(
+  source: BatchSource,
+  job: IngestJob,
+  counted: KeyCounted,
+  digest: { sha256: string; bytes: number },
+  maxDecodedBytes: number | undefined,
+): Promise<boolean> {
+  if (job.versionId === null || digest.bytes >= counted.bytes) return false;
+  // the counted batch's id ends in its version id (a versioned bucket's batch ids do)
+  const versionId = counted.batchId.slice(counted.batchId.lastIndexOf('#') + 1);
+  const body = await source.open({
+    bucket: job.bucket,
+    key: job.key,
+    versionId,
+    etag: '',
+    size: counted.bytes,
+  });
+  if (body === null) return false;
+  const hash = createHash('sha256');
+  let left = digest.bytes;
+  for await (const chunk of decodeBatch(body, job.key, maxDecodedBytes)) {
+    const take = Math.min(left, chunk.length);
+    hash.update(chunk.subarray(0, take));
+    left -= take;
+    if (left === 0) break;
+  }
+  return left === 0 && hash.digest('hex') === digest.sha256;
 }

@@ -5,6 +5,7 @@ import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import {
   DecodedDigest,
+  isStartOfCounted,
   KEY_WAIT_SECONDS,
   KEY_WAITS_MAX,
   KeyInUse,
@@ -246,6 +247,8 @@ export async function processBatch(
   let final = true;
   let format = 'unknown';
   let extension = true;
+  /** the bytes parted from the counted version's (not merely ended before them) */
+  let differs = false;
   try {
     const stats = await readBatch(
       body,
@@ -270,9 +273,31 @@ export async function processBatch(
       await ports.manifest.fail(batchId, unreadable.message);
       throw unreadable;
     }
-    if (error instanceof NotAnExtension) extension = false;
-    else if (error instanceof PartEnd) final = false;
+    if (error instanceof NotAnExtension) {
+      extension = false;
+      differs = true;
+    } else if (error instanceof PartEnd) final = false;
     else throw error;
+  }
+  // shorter than the counted version and its very start: an earlier upload delivered late, all of it
+  // counted with the version after it
+  if (
+    !extension &&
+    base !== null &&
+    !differs &&
+    final &&
+    (await isStartOfCounted(ports.source, job, base, digest.digest(), options.maxBatchBytes))
+  ) {
+    await ports.manifest.finish(batchId, { ...NO_ROWS, format, alreadyCounted: collector.endRow });
+    await ports.manifest.releaseKey(batch);
+    log.info(
+      'batch done: an earlier upload of the batch counted under this key, delivered late; its rows were counted with it',
+      {
+        batchId,
+        countedBatch: base.batchId,
+      },
+    );
+    return outcome('done', job.part, { batchId, alreadyCounted: collector.endRow });
   }
   if (!extension && base !== null) {
     await ports.manifest.finish(

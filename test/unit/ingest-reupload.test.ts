@@ -93,7 +93,10 @@ describe('a re-upload under the same key', () => {
       `${HEADER}\n${ROWS.slice(0, 300).join('\n').replace('ANSWERED', 'NO_ANSWER')}\n${ROWS[300]}\n`,
     ],
     ['a row taken out', `${HEADER}\n${ROWS.slice(1, 301).join('\n')}\n`],
-    ['a truncated file', `${HEADER}\n${ROWS.slice(0, 200).join('\n')}\n`],
+    [
+      'a shorter file with a changed row',
+      `${HEADER}\n${ROWS.slice(0, 200).join('\n').replace('ANSWERED', 'NO_ANSWER')}\n`,
+    ],
   ])(
     'that changes the counted batch (%s) is refused: nothing counted, the reason in the manifest, the log and a metric',
     async (_, changed) => {
@@ -128,6 +131,29 @@ describe('a re-upload under the same key', () => {
     // and the corrected file, grown, is counted from where it ended
     expect(await processBatch(put('v3', LATER), p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
     expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+  });
+
+  it('an earlier upload delivered late (out of order, or redriven), the start of the counted one, counts nothing and is not refused', async () => {
+    const { p, put } = versionedPorts();
+    const MIDDLE = `${HEADER}\n${ROWS.slice(0, 500).join('\n')}\n`;
+    await processBatch(put('v1', EARLY), p);
+    const [v2, v3] = [put('v2', MIDDLE), put('v3', LATER)];
+    // v3 is counted before v2 arrives
+    expect(await processBatch(v3, p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
+    const late = await processBatch(v2, p);
+    expect(late).toMatchObject({ status: 'done', calls: 0, alreadyCounted: 500 });
+    expect(outcomeMetrics(late)).not.toContainEqual(['RefusedReuploads', 1]);
+    expect(p.log.lines.filter((l) => l.level === 'warn' && l.fields?.batchId === late.batchId)).toEqual([]);
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    // the key still builds on v3: a longer file extends it
+    const LONGER = `${LATER}${cdrBatch({ seed: 12, rowsPerWindow: 5, customers: ['GOOD'], hours: 1 })
+      .split('\n')
+      .slice(1)
+      .join('\n')}`;
+    expect(await processBatch(put('v4', LONGER), p)).toMatchObject({
+      status: 'done',
+      alreadyCounted: ROWS.length,
+    });
   });
 
   it('the same new version delivered twice, at once and again later, is counted once', async () => {
