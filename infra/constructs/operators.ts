@@ -6,10 +6,13 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { auditStreams } from '../../shared/audit/append.ts';
+import { auditPk } from '../../shared/aws/audit-store.ts';
 import { DO_NOT_ONBOARD_PK, RMD_PK_PREFIX } from '../../shared/aws/onboarding-store.ts';
 import { CUSTOMER_PK_PREFIX, DECLARED_PK, DNO_KEY, NUMBERS_KEY } from '../../shared/aws/reference-store.ts';
 import { SWITCHES_KEY, TRUNKS_KEY } from '../../shared/aws/switch-config-store.ts';
 import { CDR_PREFIX, QUARANTINE_PREFIX } from '../../shared/ingest/keys.ts';
+import { TRACK_RECORD_STREAM } from '../../shared/kyc/trusted-decision.ts';
 import { onReviewNotes } from './ingest.ts';
 import { keyThrough } from './key-through.ts';
 import { nagRef } from './nag.ts';
@@ -199,10 +202,17 @@ export class Operators extends Construct {
           resources: [`${props.casesTable.tableArn}/index/*`],
         }),
         new PolicyStatement({
-          // a reinstatement is appended to the customer's audit stream (after its head), never rewritten
-          sid: 'AppendToTheAuditLog',
+          // a reinstatement is appended to the customer's audit stream (after its head), and its
+          // do-not-onboard entry's removal to the track-record stream (once: its chain is read first);
+          // no other stream (a case's, an application's) is read or written
+          sid: 'AppendToCustomerAndTrackRecordStreams',
           actions: ['dynamodb:Query', 'dynamodb:PutItem'],
           resources: [props.auditTable.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [auditPk(auditStreams.forCustomer('*')), auditPk(TRACK_RECORD_STREAM)],
+            },
+          },
         }),
         new PolicyStatement({
           // a reinstated customer leaves the do-not-onboard list its suspension put it on: a delete in

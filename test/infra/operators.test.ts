@@ -72,15 +72,18 @@ const PIPELINE_OPERATOR: Needs = {
   ],
 };
 
+// the customer's stream (the reinstatement) and the track-record stream (its do-not-onboard entry removed)
+const REINSTATEMENT_STREAMS = '[AUDIT#customer#*|AUDIT#track-record]';
+
 const COMPLIANCE_OPERATOR: Needs = {
   // the profile, the customer's cases (byCustomer), the status set back, the enforcement event, the
-  // audit record after its stream's head
+  // audit records after their streams' heads
   'customers reinstate': [
     'dynamodb:GetItem CustomersTable',
     'dynamodb:UpdateItem CustomersTable',
     'dynamodb:Query CasesTable/index/*',
-    'dynamodb:Query AuditTable',
-    'dynamodb:PutItem AuditTable',
+    `dynamodb:Query AuditTable ${REINSTATEMENT_STREAMS}`,
+    `dynamodb:PutItem AuditTable ${REINSTATEMENT_STREAMS}`,
     // the do-not-onboard entry its suspension put there
     'dynamodb:DeleteItem DossiersTable [DNO]',
     'sns:Publish ComplianceEvents',
