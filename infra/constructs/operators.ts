@@ -95,7 +95,10 @@ export class Operators extends Construct {
         }),
         reconcileLedgerWrites(props.manifestTable),
         new PolicyStatement({
-          // reconcile re-enqueues to the IngestQueue; a redrive moves messages back to their queue
+          // reconcile re-enqueues to the IngestQueue; a redrive moves messages back to their queue.
+          // IAM cannot tell a redriven message from a forged one, and SQS's own redrive
+          // (StartMessageMoveTask) needs this same grant on the destination: no narrower grant exists
+          // (infra/README.md says who should hold this policy)
           sid: 'SendToWorkQueues',
           actions: ['sqs:SendMessage'],
           resources: pairs.map((p) => p.queue.queueArn),
