@@ -17,7 +17,13 @@ import { registerOnboarding } from './onboarding.ts';
  * else from `.data/endpoints.json` that the local stack writes (the same lookup every CLI command uses).
  */
 export async function resolveTarget(
-  name: 'CUSTOMERS_TABLE' | 'CASES_TABLE' | 'REFERENCE_BUCKET' | 'CDR_BUCKET' | 'MANIFEST_TABLE',
+  name:
+    | 'CUSTOMERS_TABLE'
+    | 'CASES_TABLE'
+    | 'REFERENCE_BUCKET'
+    | 'CDR_BUCKET'
+    | 'MANIFEST_TABLE'
+    | 'DOSSIERS_TABLE',
 ): Promise<string> {
   const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
   try {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { localEndpointsFile } from '../shared/aws/cases-endpoints.ts';
 import { identity, printTable } from './cases.ts';
+import { resolveTarget } from './customers.ts';
 import { UsageError } from './errors.ts';
 import { terminalSafe } from './terminal-text.ts';
 
@@ -166,8 +167,11 @@ export function registerOnboarding(customers: Command, program: Command): void {
       // the public export is never empty: an empty file is a failed download or the wrong file
       if (listings.size === 0)
         throw new UsageError(`${path}: no RMD listings (empty, or only a header); nothing imported`);
-      const c = await connect();
-      const count = await c.rmd.replaceAll(listings.values());
+      // the listings are all it writes (no audit record): the Dossiers table is all it needs
+      const table = await resolveTarget('DOSSIERS_TABLE');
+      const { documentClient } = await import('../shared/aws/cases-clients.ts');
+      const { DynamoRmdStore } = await import('../shared/aws/onboarding-store.ts');
+      const count = await new DynamoRmdStore(documentClient(), table).replaceAll(listings.values());
       process.stdout.write(`imported ${count} RMD listing(s)\n`);
     });
 }

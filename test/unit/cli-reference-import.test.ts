@@ -2,18 +2,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { DynamoRmdStore } from '../../shared/aws/onboarding-store.ts';
 import { DNO_KEY, NUMBERS_KEY } from '../../shared/aws/reference-store.ts';
+import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 import { traceguardOnS3, useLocalS3 } from '../helpers/local-s3.ts';
 
 /**
  * `traceguard dno import`, `numbers import` and `rmd import` replace a whole reference list: a file
  * with no entries in it is refused unless `--allow-empty` says the list is meant to be emptied. Run
- * as the real command against a real S3 API (fauxqs, in this process).
+ * as the real command against a real S3 API (fauxqs, in this process), and DynamoDB Local for the
+ * RMD listings.
  */
 
 let bucketNo = 0;
 
 const local = useLocalS3('cli-reference-import-');
+const dynamo = useDynamoDbLocal('cli-reference-import-ddb-', ['dossiers']);
 
 async function newBucket(): Promise<string> {
   const bucket = `reference-${++bucketNo}`;
@@ -82,5 +86,20 @@ describe('reference list imports refuse a file with no entries', () => {
         `traceguard: ${path}: no RMD listings (empty, or only a header); nothing imported\n`,
       );
     }
+  }, 30_000);
+});
+
+describe('rmd import', () => {
+  it('writes the listings with only the Dossiers table named: it records no audit, needs no AUDIT_TABLE', async () => {
+    const path = file(
+      'rmd-good.csv',
+      'RMD Number,Business Name,FRN,Other DBA Name(s)\nRMD0000001,Carrier One,,\n',
+    );
+    const env = { DOSSIERS_TABLE: 'dossiers', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+    const imported = await cli(['rmd', 'import', path], env);
+    expect(imported).toMatchObject({ code: 0, stderr: '', stdout: 'imported 1 RMD listing(s)\n' });
+    expect(await new DynamoRmdStore(dynamo.doc, 'dossiers').get('RMD0000001')).toMatchObject({
+      business_name: 'Carrier One',
+    });
   }, 30_000);
 });
