@@ -119,3 +119,52 @@ export async function isStartOfCounted(
   }
   return left === 0 && hash.digest('hex') === digest.sha256;
 }
+
+/**
+ * The line (1-based, in the decoded text) at which a version's bytes first part from the counted
+ * version's, so whoever sent a refused re-upload knows which calls it changed; where one ends inside
+ * the other, the line where the shorter ends. Null when either cannot be read again (an unversioned
+ * bucket keeps only the newest). Read only for a refusal.
+ */
+export async function firstChangedLine(
+  source: BatchSource,
+  job: IngestJob,
+  counted: KeyCounted,
+  maxDecodedBytes: number | undefined,
+): Promise<number | null> {
+  if (job.versionId === null) return null;
+  const versionId = counted.batchId.slice(counted.batchId.lastIndexOf('#') + 1);
+  const [mine, theirs] = await Promise.all([
+    source.open(job),
+    source.open({ bucket: job.bucket, key: job.key, versionId, etag: '', size: counted.bytes }),
+  ]);
+  if (mine === null || theirs === null) return null;
+  const a = decodeBatch(mine, job.key, maxDecodedBytes)[Symbol.asyncIterator]();
+  const b = decodeBatch(theirs, job.key, maxDecodedBytes)[Symbol.asyncIterator]();
+  let chunkA: Buffer = Buffer.alloc(0);
+  let chunkB: Buffer = Buffer.alloc(0);
+  let line = 1;
+  try {
+    for (;;) {
+      if (chunkA.length === 0) {
+        const next = await a.next();
+        if (next.done) return line;
+        chunkA = next.value;
+      }
+      if (chunkB.length === 0) {
+        const next = await b.next();
+        if (next.done) return line;
+        chunkB = next.value;
+      }
+      const n = Math.min(chunkA.length, chunkB.length);
+      for (let i = 0; i < n; i++) {
+        if (chunkA[i] !== chunkB[i]) return line;
+        if (chunkA[i] === 10) line++;
+      }
+      chunkA = chunkA.subarray(n);
+      chunkB = chunkB.subarray(n);
+    }
+  } finally {
+    await Promise.all([a.return?.(undefined), b.return?.(undefined)]);
+  }
+}

@@ -5,6 +5,7 @@ import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import {
   DecodedDigest,
+  firstChangedLine,
   isStartOfCounted,
   KEY_WAIT_SECONDS,
   KEY_WAITS_MAX,
@@ -300,19 +301,24 @@ export async function processBatch(
     return outcome('done', job.part, { batchId, alreadyCounted: collector.endRow });
   }
   if (!extension && base !== null) {
+    // where it changes the counted batch: which calls to send again under a new key
+    const line = await firstChangedLine(ports.source, job, base, options.maxBatchBytes);
+    const where = line === null ? '' : ` (the first change is at line ${line})`;
+    const reason = `${REFUSED_REASON}${where}; ${REFUSED_FIX}`;
     await ports.manifest.finish(
       batchId,
-      { ...NO_ROWS, format, refused: `${REFUSED_REASON}; ${REFUSED_FIX}` },
+      { ...NO_ROWS, format, refused: reason },
       { bucket: job.bucket, key: job.key, counted: null },
     );
     // the metric's alarm pages on-call: the switch sends changed calls where they cannot be counted
-    log.warn(`batch refused: it ${REFUSED_REASON}; ${REFUSED_FIX}`, {
+    log.warn(`batch refused: it ${reason}`, {
       batchId,
       countedBatch: base.batchId,
       countedRows: base.endRow,
       countedCalls: base.calls,
+      ...(line === null ? {} : { firstChangedLine: line }),
     });
-    return outcome('refused', job.part, { batchId, reason: `${REFUSED_REASON}; ${REFUSED_FIX}` });
+    return outcome('refused', job.part, { batchId, reason });
   }
   const alreadyCounted = base === null ? {} : { alreadyCounted: base.endRow };
   const cut: PartCut = { ...collector.stats, endRow: collector.endRow, final };

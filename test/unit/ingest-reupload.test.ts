@@ -106,13 +106,15 @@ describe('a re-upload under the same key', () => {
       const refused = await processBatch(put('v2', changed), p);
       expect(refused).toMatchObject({ status: 'refused', rows: 0, calls: 0 });
       expect(snapshot(p.aggregates)).toEqual(before);
-      const reason =
-        'replaces a batch already counted under this key and does not extend it; counting it would count its calls twice; send the changed or missing calls under a new key';
+      // the first line where it parts from the counted batch: which calls to send again
+      const [a, b] = [EARLY.split('\n'), changed.split('\n')];
+      const line = a.findIndex((text, i) => text !== b[i]) + 1;
+      const reason = `replaces a batch already counted under this key and does not extend it; counting it would count its calls twice (the first change is at line ${line}); send the changed or missing calls under a new key`;
       expect(refused.reason).toBe(reason);
       expect(await p.manifest.get(refused.batchId ?? '')).toMatchObject({ status: 'done', refused: reason });
       const warning = p.log.lines.find((l) => l.level === 'warn' && l.fields?.batchId === refused.batchId);
       expect(warning?.message).toContain(reason);
-      expect(warning?.fields).toMatchObject({ countedRows: 300 });
+      expect(warning?.fields).toMatchObject({ countedRows: 300, firstChangedLine: line });
       expect(outcomeMetrics(refused)).toContainEqual(['RefusedReuploads', 1]);
       // the key still builds on the counted batch: a later extension of it is counted
       expect(await processBatch(put('v3', LATER), p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
