@@ -84,55 +84,28 @@ export class DecodedDigest {
   }
 }
 
-/**
- * Whether a version shorter than the key's counted one is where that one started: its decoded bytes,
- * `digest`, are the counted version's first ones. Such a version is an earlier upload of the growing
- * file delivered late (out of order, or redriven from the dead-letter queue): every row of it was
- * counted with the counted version, so it is neither counted again nor refused. Reads the counted
- * version's start again, which only a versioned bucket still holds (otherwise: false).
- */
-export async function isStartOfCounted(
-  source: BatchSource,
-  job: IngestJob,
-  counted: KeyCounted,
-  digest: { sha256: string; bytes: number },
-  maxDecodedBytes: number | undefined,
-): Promise<boolean> {
-  if (job.versionId === null || digest.bytes >= counted.bytes) return false;
-  // the counted batch's id ends in its version id (a versioned bucket's batch ids do)
-  const versionId = counted.batchId.slice(counted.batchId.lastIndexOf('#') + 1);
-  const body = await source.open({
-    bucket: job.bucket,
-    key: job.key,
-    versionId,
-    etag: '',
-    size: counted.bytes,
-  });
-  if (body === null) return false;
-  const hash = createHash('sha256');
-  let left = digest.bytes;
-  for await (const chunk of decodeBatch(body, job.key, maxDecodedBytes)) {
-    const take = Math.min(left, chunk.length);
-    hash.update(chunk.subarray(0, take));
-    left -= take;
-    if (left === 0) break;
-  }
-  return left === 0 && hash.digest('hex') === digest.sha256;
-}
+/** How a version that does not extend the key's counted one compares with it, byte by byte. */
+export type CountedComparison =
+  /** its bytes are the counted version's first ones: an earlier upload of the growing file */
+  | { startOfCounted: true }
+  /** the line (1-based, in the decoded text) at which its bytes first part from the counted version's */
+  | { startOfCounted: false; firstChangedLine: number };
 
 /**
- * The line (1-based, in the decoded text) at which a version's bytes first part from the counted
- * version's, so whoever sent a refused re-upload knows which calls it changed; where one ends inside
- * the other, the line where the shorter ends. Null when either cannot be read again (an unversioned
- * bucket keeps only the newest). Read only for a refusal.
+ * A version that does not extend the key's counted one, compared with it: either it is where that one
+ * started (an earlier upload delivered late, out of order or redriven from the dead-letter queue, whose
+ * rows were all counted with the counted version, so it is neither counted again nor refused), or it
+ * changes it, and the line where it first does tells whoever sent it which calls to send again. Null
+ * when either cannot be read again: an unversioned bucket keeps only the newest. Read only on that path.
  */
-export async function firstChangedLine(
+export async function compareWithCounted(
   source: BatchSource,
   job: IngestJob,
   counted: KeyCounted,
   maxDecodedBytes: number | undefined,
-): Promise<number | null> {
+): Promise<CountedComparison | null> {
   if (job.versionId === null) return null;
+  // the counted batch's id ends in its version id (a versioned bucket's batch ids do)
   const versionId = counted.batchId.slice(counted.batchId.lastIndexOf('#') + 1);
   const [mine, theirs] = await Promise.all([
     source.open(job),
@@ -148,17 +121,18 @@ export async function firstChangedLine(
     for (;;) {
       if (chunkA.length === 0) {
         const next = await a.next();
-        if (next.done) return line;
+        // every byte of it is the counted version's
+        if (next.done) return { startOfCounted: true };
         chunkA = next.value;
       }
       if (chunkB.length === 0) {
         const next = await b.next();
-        if (next.done) return line;
+        if (next.done) return { startOfCounted: false, firstChangedLine: line };
         chunkB = next.value;
       }
       const n = Math.min(chunkA.length, chunkB.length);
       for (let i = 0; i < n; i++) {
-        if (chunkA[i] !== chunkB[i]) return line;
+        if (chunkA[i] !== chunkB[i]) return { startOfCounted: false, firstChangedLine: line };
         if (chunkA[i] === 10) line++;
       }
       chunkA = chunkA.subarray(n);

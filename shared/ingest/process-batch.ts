@@ -4,9 +4,8 @@ import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import {
+  compareWithCounted,
   DecodedDigest,
-  firstChangedLine,
-  isStartOfCounted,
   KEY_WAIT_SECONDS,
   KEY_WAITS_MAX,
   KeyInUse,
@@ -248,8 +247,6 @@ export async function processBatch(
   let final = true;
   let format = 'unknown';
   let extension = true;
-  /** the bytes parted from the counted version's (not merely ended before them) */
-  let differs = false;
   try {
     const stats = await readBatch(
       body,
@@ -274,35 +271,25 @@ export async function processBatch(
       await ports.manifest.fail(batchId, unreadable.message);
       throw unreadable;
     }
-    if (error instanceof NotAnExtension) {
-      extension = false;
-      differs = true;
-    } else if (error instanceof PartEnd) final = false;
+    if (error instanceof NotAnExtension) extension = false;
+    else if (error instanceof PartEnd) final = false;
     else throw error;
   }
-  // shorter than the counted version and its very start: an earlier upload delivered late, all of it
-  // counted with the version after it
-  if (
-    !extension &&
-    base !== null &&
-    !differs &&
-    final &&
-    (await isStartOfCounted(ports.source, job, base, digest.digest(), options.maxBatchBytes))
-  ) {
-    await ports.manifest.finish(batchId, { ...NO_ROWS, format, alreadyCounted: collector.endRow });
-    await ports.manifest.releaseKey(batch);
-    log.info(
-      'batch done: an earlier upload of the batch counted under this key, delivered late; its rows were counted with it',
-      {
-        batchId,
-        countedBatch: base.batchId,
-      },
-    );
-    return outcome('done', job.part, { batchId, alreadyCounted: collector.endRow });
-  }
   if (!extension && base !== null) {
+    const compared = await compareWithCounted(ports.source, job, base, options.maxBatchBytes);
+    // the counted version's very start: an earlier upload delivered late, all of it counted with the
+    // version after it
+    if (compared?.startOfCounted && final) {
+      await ports.manifest.finish(batchId, { ...NO_ROWS, format, alreadyCounted: collector.endRow });
+      await ports.manifest.releaseKey(batch);
+      log.info(
+        'batch done: an earlier upload of the batch counted under this key, delivered late; its rows were counted with it',
+        { batchId, countedBatch: base.batchId },
+      );
+      return outcome('done', job.part, { batchId, alreadyCounted: collector.endRow });
+    }
     // where it changes the counted batch: which calls to send again under a new key
-    const line = await firstChangedLine(ports.source, job, base, options.maxBatchBytes);
+    const line = compared !== null && !compared.startOfCounted ? compared.firstChangedLine : null;
     const where = line === null ? '' : ` (the first change is at line ${line})`;
     const reason = `${REFUSED_REASON}${where}; ${REFUSED_FIX}`;
     await ports.manifest.finish(
