@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { BatchQuarantine, QuarantinePart } from '../shared/aws/quarantine-objects.ts';
+import { isDeliveryFailure } from '../shared/ingest/delivery-failure-reason.ts';
 import { UsageError } from './errors.ts';
 import { terminalSafe } from './terminal-text.ts';
 
@@ -55,6 +56,8 @@ function quarantineText(key: string, found: BatchQuarantine, safe: (text: string
     if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
   } else if (ingest === 'none') lines.push(`${name}: no batch under this key in the CDR bucket`);
   else if (ingest === 'unread') lines.push(`${name}: ingest has not read the batch under this key yet`);
+  else if (ingest === 'failed' && failure !== null && isDeliveryFailure(failure))
+    lines.push(`${name}: ingest failed: ${safe(failure)}`);
   else if (ingest === 'failed')
     lines.push(
       `${name}: ingest failed: it cannot read the batch: ${safe(failure ?? 'no reason recorded')}` +

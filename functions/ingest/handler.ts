@@ -7,6 +7,7 @@ import { createAwsClients, DynamoWriteCounter } from '../../shared/aws/clients.t
 import { SnsEventPublisher } from '../../shared/aws/event-publisher.ts';
 import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
 import { scoringReference } from '../../shared/aws/scoring-config.ts';
+import { deliveryOf } from '../../shared/ingest/delivery-failure-reason.ts';
 import { outcomeMetrics } from '../../shared/ingest/outcome-metrics.ts';
 import type { IngestPorts } from '../../shared/ingest/ports.ts';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../../shared/ingest/process-batch.ts';
@@ -71,11 +72,17 @@ function recordHandler(context: Context) {
     const writesBefore = writes.requests;
     logger.appendKeys({ messageId: record.messageId });
     try {
-      const outcomes = await processMessage(record.body, ports, options);
+      const outcomes = await processMessage(
+        record.body,
+        ports,
+        options,
+        deliveryOf(record.attributes.ApproximateReceiveCount),
+      );
       for (const o of outcomes)
         for (const [name, count] of outcomeMetrics(o)) metrics.addMetric(name, MetricUnit.Count, count);
     } catch (error) {
-      // reported to SQS as this record's failure: redelivered, then dead-lettered after 5 receives
+      // reported to SQS as this record's failure: redelivered, then dead-lettered after 5 receives (the
+      // batch's manifest item says which delivery failed and why, for traceguard quarantine show)
       logger.error('ingest message failed; it will be redelivered', error as Error);
       throw error;
     } finally {

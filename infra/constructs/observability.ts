@@ -14,7 +14,8 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { DeadLetterQueue, MAX_RECEIVE_COUNT, QueueWithDlq } from './queue-with-dlq.ts';
+import { MAX_RECEIVE_COUNT } from '../../shared/config/deliveries.ts';
+import { DeadLetterQueue, QueueWithDlq } from './queue-with-dlq.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, TraceguardFunction } from './traceguard-function.ts';
 
 export interface ObservabilityProps {

@@ -2,9 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-
-/** A failed message is retried this many times before it lands in the dead-letter queue. */
-export const MAX_RECEIVE_COUNT = 5;
+import { MAX_RECEIVE_COUNT } from '../../shared/config/deliveries.ts';
 
 /**
  * Where messages that could not be handled or delivered wait for a person: KMS-encrypted, TLS-only,

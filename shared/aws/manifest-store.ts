@@ -209,7 +209,8 @@ export class DynamoManifestStore implements ManifestStore {
         new UpdateCommand({
           TableName: this.#table,
           Key: batchKey(batchId),
-          UpdateExpression: 'SET checkpoint = :c, checkpointAt = :at',
+          // a delivery that got this far ends an earlier one's failure (see fail)
+          UpdateExpression: 'SET checkpoint = :c, checkpointAt = :at REMOVE failure, failedAt',
           ExpressionAttributeValues: { ':c': next, ':at': isoUtc(Date.now()) },
         }),
       ),

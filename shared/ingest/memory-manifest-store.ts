@@ -104,7 +104,9 @@ export class MemoryManifestStore implements ManifestStore {
   }
 
   async checkpoint(batchId: string, next: { part: number; skipRows: number }): Promise<void> {
-    this.must(batchId).checkpoint = { ...next };
+    const item = this.must(batchId);
+    item.checkpoint = { ...next };
+    item.failure = null;
   }
 
   /** `<bucket>/<key>` -> the key's item */

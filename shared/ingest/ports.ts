@@ -233,6 +233,7 @@ export interface ManifestStore {
   recordPart(batchId: string, part: number, cut: PartCut): Promise<PartCut>;
   /** HOUR index items for the hours this batch's calls span (widened, never narrowed, on re-runs) */
   recordHours(batch: BatchIdentity, hours: HourSpan[]): Promise<void>;
+  /** records where the next part starts; a failure recorded before (see fail) is over */
   checkpoint(batchId: string, next: { part: number; skipRows: number }): Promise<void>;
   /**
    * Claims the batch's object key for this batch until it finishes, so versions of one key are counted
@@ -249,8 +250,9 @@ export interface ManifestStore {
   finish(batchId: string, totals: BatchTotals, key?: KeyFinish): Promise<void>;
   /**
    * records why the batch cannot be read at all (every delivery fails the same way until the file or
-   * the switch's configuration is fixed), for `traceguard quarantine show`; a batch already done keeps
-   * its status. The status stays processing: a delivery after the fix reads it and finishes it.
+   * the switch's configuration is fixed), or why its last delivery failed (delivery-failure.ts), for
+   * `traceguard quarantine show`; a batch already done keeps its status. The status stays processing:
+   * a delivery after the fix reads it and finishes it (or checkpoints its next part).
    */
   fail(batchId: string, reason: string): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import { recordDeliveryFailure } from './delivery-failure.ts';
+import type { Delivery } from './delivery-failure-reason.ts';
 import { parseIngestMessage } from './messages.ts';
 import type { IngestPorts } from './ports.ts';
 import {
@@ -15,6 +17,7 @@ export async function processMessage(
   body: string,
   ports: IngestPorts,
   options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+  delivery?: Delivery,
 ): Promise<BatchOutcome[]> {
   const message = parseIngestMessage(body);
   if (message.kind === 'test') {
@@ -25,6 +28,13 @@ export async function processMessage(
     ports.log.info('non-ObjectCreated S3 events ignored', { events: message.ignoredEvents });
   }
   const outcomes: BatchOutcome[] = [];
-  for (const job of message.jobs) outcomes.push(await processBatch(job, ports, options));
+  for (const job of message.jobs) {
+    try {
+      outcomes.push(await processBatch(job, ports, options));
+    } catch (error) {
+      if (delivery) await recordDeliveryFailure(job, error, delivery, ports);
+      throw error;
+    }
+  }
   return outcomes;
 }

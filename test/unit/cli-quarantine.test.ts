@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoManifestStore } from '../../shared/aws/manifest-store.ts';
+import { deliveryFailureReason, deliveryOf } from '../../shared/ingest/delivery-failure-reason.ts';
 import { REFUSED_FIX, REFUSED_REASON } from '../../shared/ingest/key-versions.ts';
 import { batchIdOf } from '../../shared/ingest/keys.ts';
 import { processBatch } from '../../shared/ingest/process-batch.ts';
@@ -222,6 +223,22 @@ describe('traceguard quarantine show', () => {
       failure: expect.stringContaining('not a text file'),
       totals: null,
     });
+    // a batch whose deliveries fail for another reason (a store outage, a missing permission)
+    const outage = 'cdr/sbc-east-1/outage.csv';
+    const outageId = await begun(outage, BATCH);
+    await manifest.fail(
+      outageId,
+      deliveryFailureReason(new Error('ProvisionedThroughputExceededException: throttled'), deliveryOf('5')),
+    );
+    expect((await cli(['quarantine', 'show', outage])).stdout).toBe(
+      `${outage}: ingest failed: all 5 deliveries of its message failed, the last with: ProvisionedThroughputExceededException: throttled; ` +
+        'the message waits in the dead-letter queue: fix the cause, then redrive it (traceguard dlq redrive IngestQueue)\n',
+    );
+    // once a delivery gets past a part, the failure is over
+    await manifest.checkpoint(outageId, { part: 1, skipRows: 2 });
+    expect((await cli(['quarantine', 'show', outage])).stdout).toBe(
+      `${outage}: no row quarantined so far (ingest is still reading it)\n`,
+    );
     const refused = await cli(['quarantine', 'show', 'clean.csv']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/give the batch's key, cdr\/<switch>\/<name>/);
