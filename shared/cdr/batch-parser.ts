@@ -269,6 +269,9 @@ export class BatchParser {
   private detect(rec: CsvRecord): boolean {
     const want = this.opts.format ?? 'auto';
     const names = headerNames(rec);
+    // a line of nothing but spaces or tabs before the first real one (an export job's padding, a
+    // file of spaces) decides nothing: skipped like a blank line, so a file of them is an empty batch
+    if (rec.count === 1 && names[0].trim() === '') return true;
     const src = this.opts.source;
     if (want === 'canonical' || (want === 'auto' && isCanonicalHeader(names))) {
       const { map, missing, twice } = mapHeader(names);

@@ -129,11 +129,15 @@ describe('processBatch: keys and messages', () => {
     ]);
   });
 
-  it('ingests a header-only batch, or one of blank lines only, and warns that it has no rows', async () => {
+  it('ingests a header-only batch, or one of blank lines or spaces only, and warns that it has no rows', async () => {
     const p = memoryIngestPorts();
     for (const [key, body] of [
       ['cdr/sbc1/hdr.csv', `${HEADER}\n`],
       ['cdr/sbc1/blank.csv', '\n\n'],
+      // padding of spaces and tabs, as some export jobs write for an hour without calls
+      ['cdr/sbc1/spaces.csv', '   \r\n\t\n  '],
+      // and before a header: skipped, the batch read as it would be without it
+      ['cdr/sbc1/padded.csv', ` \n${HEADER}\n`],
     ]) {
       p.source.put(BUCKET, key, body);
       expect((await processBatch(ingestJob(key, body), p)).status).toBe('done');
@@ -141,6 +145,8 @@ describe('processBatch: keys and messages', () => {
     expect(p.log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
       `s3://${BUCKET}/cdr/sbc1/hdr.csv (switch sbc1): header only, no rows (if the switch had calls, check its CDR export)`,
       `s3://${BUCKET}/cdr/sbc1/blank.csv (switch sbc1): no rows: empty file (if the switch had calls, check its CDR export)`,
+      `s3://${BUCKET}/cdr/sbc1/spaces.csv (switch sbc1): no rows: empty file (if the switch had calls, check its CDR export)`,
+      `s3://${BUCKET}/cdr/sbc1/padded.csv (switch sbc1): header only, no rows (if the switch had calls, check its CDR export)`,
     ]);
     // a batch with rows is not warned about
     const rows = memoryIngestPorts();
