@@ -91,7 +91,7 @@ async function importReferenceObject(
   process.stdout.write(
     // the file is the whole list (unlike the registry, which merges): say so, so nobody imports a
     // few additions and wipes the rest
-    `imported ${count} ${kind === 'dno' ? 'DNO number(s)' : 'inventory entr(ies)'} to s3://${bucket}/${key}, replacing the whole ${kind === 'dno' ? 'DNO list' : 'number inventory'} (import the complete file, not additions); ingest picks them up within 5 minutes\n`,
+    `imported ${count} ${kind === 'dno' ? 'DNO number(s)' : 'inventory entr(ies)'} to s3://${bucket}/${key}, replacing the whole ${kind === 'dno' ? 'DNO list' : 'number inventory'} (import the complete file, not additions); ingest judges every batch it reads from now on by ${kind === 'dno' ? 'it' : 'them'} (calls counted before are not judged again)\n`,
   );
 }
 

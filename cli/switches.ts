@@ -43,7 +43,7 @@ async function importSwitches(path: string): Promise<void> {
     .entries()
     .map((e) => `  ${e.switchId}: ${e.format}${e.timezone ? `, ${e.timezone}` : ''}\n`);
   process.stdout.write(
-    `imported ${config.size} switch(es) to s3://${bucket}/${key}; ingest and traceback pick it up within 5 minutes\n${lines.join('')}`,
+    `imported ${config.size} switch(es) to s3://${bucket}/${key}; ingest and traceback read every batch with it from now on\n${lines.join('')}`,
   );
 }
 
@@ -61,7 +61,7 @@ async function importTrunks(path: string): Promise<void> {
   for (const e of trunks.entries()) perSwitch.set(e.switchId, (perSwitch.get(e.switchId) ?? 0) + 1);
   const lines = [...perSwitch].map(([id, n]) => `  ${id === '*' ? '* (every switch)' : id}: ${n} trunk(s)\n`);
   process.stdout.write(
-    `imported ${trunks.size} trunk mapping(s) to s3://${bucket}/${key}; ingest picks it up within 5 minutes\n${lines.join('')}`,
+    `imported ${trunks.size} trunk mapping(s) to s3://${bucket}/${key}; ingest reads every batch with it from now on\n${lines.join('')}`,
   );
 }
 

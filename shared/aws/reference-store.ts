@@ -9,6 +9,7 @@ import { NumberInventory, parseDno, parseInventory } from '../detect/reference.t
 import { TracebackHistory } from '../detect/traceback-history.ts';
 import type { ReferenceNumbers, ReferenceSource } from '../ingest/ports.ts';
 import { readTracebackHistory } from './dynamo-query.ts';
+import { ObjectBackedCache } from './object-versions.ts';
 import { readOptionalText, S3SwitchConfigStore } from './switch-config-store.ts';
 
 /** Reference objects in the ReferenceBucket (docs/wiring.md); `traceguard dno|numbers import` writes them. */
@@ -109,7 +110,8 @@ export async function readDeclarations(
  * Reference data for ingest: DNO list, number inventory, policy and per-switch input configuration
  * (`reference/switches.csv`) from the ReferenceBucket,
  * customer profiles from the Customers table, traceback history from the Tracebacks table. One
- * instance lives in the handler's module scope, so a warm function re-reads at most every 5 min.
+ * instance lives in the handler's module scope: a warm function reads the bucket's objects again as
+ * soon as one changes (objectVersions, a HEAD each per read), and the tables at most every 5 min.
  */
 export class ReferenceStore implements ReferenceSource {
   readonly #doc: DynamoDBDocumentClient;
@@ -117,8 +119,8 @@ export class ReferenceStore implements ReferenceSource {
   readonly #config: ReferenceStoreConfig;
   readonly #ttl: number;
   readonly #now: () => number;
-  #numbers: Cached<ReferenceNumbers> | null = null;
-  #policy: Cached<Policy> | null = null;
+  readonly #numbers: ObjectBackedCache<ReferenceNumbers>;
+  readonly #policy: ObjectBackedCache<Policy>;
   readonly #customers = new Map<string, Cached<Customer | null>>();
   readonly #tracebacks = new Map<string, Cached<number[]>>();
   readonly #switches: S3SwitchConfigStore;
@@ -133,6 +135,9 @@ export class ReferenceStore implements ReferenceSource {
       ttlMs: this.#ttl,
       now: this.#now,
     });
+    const cache = { ttlMs: this.#ttl, now: this.#now };
+    this.#numbers = new ObjectBackedCache(s3, config.referenceBucket, cache);
+    this.#policy = new ObjectBackedCache(s3, config.referenceBucket, cache);
   }
 
   #fresh<T>(c: Cached<T> | null | undefined): c is Cached<T> {
@@ -144,48 +149,49 @@ export class ReferenceStore implements ReferenceSource {
     return readOptionalText(this.#s3, this.#config.referenceBucket, key);
   }
 
-  async numbers(): Promise<ReferenceNumbers> {
-    if (this.#fresh(this.#numbers)) return this.#numbers.value;
-    const bucket = this.#config.referenceBucket;
-    const [dnoText, numbersText, declared] = await Promise.all([
-      this.#text(DNO_KEY),
-      this.#text(NUMBERS_KEY),
-      readDeclarations(this.#doc, this.#config.customersTable),
-    ]);
-    const value: ReferenceNumbers = {
-      declarations: declared,
-      dno: dnoText === null ? new Set() : parseDno(dnoText, `s3://${bucket}/${DNO_KEY}`),
-      inventory:
-        numbersText === null
-          ? new NumberInventory()
-          : parseInventory(numbersText, `s3://${bucket}/${NUMBERS_KEY}`),
-    };
-    this.#numbers = { value, at: this.#now() };
-    return value;
+  /**
+   * DNO list and inventory (read again as soon as either object changes), with the customers'
+   * declarations (a table: read again once the TTL is up).
+   */
+  numbers(): Promise<ReferenceNumbers> {
+    return this.#numbers.get([DNO_KEY, NUMBERS_KEY], async () => {
+      const bucket = this.#config.referenceBucket;
+      const [dnoText, numbersText, declared] = await Promise.all([
+        this.#text(DNO_KEY),
+        this.#text(NUMBERS_KEY),
+        readDeclarations(this.#doc, this.#config.customersTable),
+      ]);
+      return {
+        declarations: declared,
+        dno: dnoText === null ? new Set<string>() : parseDno(dnoText, `s3://${bucket}/${DNO_KEY}`),
+        inventory:
+          numbersText === null
+            ? new NumberInventory()
+            : parseInventory(numbersText, `s3://${bucket}/${NUMBERS_KEY}`),
+      };
+    });
   }
 
-  async policy(): Promise<Policy> {
-    if (this.#fresh(this.#policy)) return this.#policy.value;
+  policy(): Promise<Policy> {
     const key = this.#config.policyKey;
-    let override: unknown;
-    if (key) {
-      const text = await this.#text(key);
-      if (text === null)
-        throw new Error(`POLICY_KEY names s3://${this.#config.referenceBucket}/${key}, which does not exist`);
-      try {
-        override = JSON.parse(text);
-      } catch (e) {
-        throw new Error(
-          `s3://${this.#config.referenceBucket}/${key}: policy is not valid JSON (${(e as Error).message})`,
-        );
+    return this.#policy.get(key ? [key] : [], async () => {
+      let override: unknown;
+      if (key) {
+        const text = await this.#text(key);
+        if (text === null)
+          throw new Error(
+            `POLICY_KEY names s3://${this.#config.referenceBucket}/${key}, which does not exist`,
+          );
+        try {
+          override = JSON.parse(text);
+        } catch (e) {
+          throw new Error(
+            `s3://${this.#config.referenceBucket}/${key}: policy is not valid JSON (${(e as Error).message})`,
+          );
+        }
       }
-    }
-    const value = loadPolicy(
-      override,
-      key ? `s3://${this.#config.referenceBucket}/${key}` : 'default policy',
-    );
-    this.#policy = { value, at: this.#now() };
-    return value;
+      return loadPolicy(override, key ? `s3://${this.#config.referenceBucket}/${key}` : 'default policy');
+    });
   }
 
   /** how to read each switch's batches (format, zone of local times); cached like the rest */

@@ -6,12 +6,16 @@ import {
   type SwitchConfigSource,
 } from '../config/switches.ts';
 import { NO_TRUNK_MAP, parseTrunkMap, type TrunkMap } from '../config/trunks.ts';
+import { ObjectBackedCache } from './object-versions.ts';
 
 /** The per-switch input configuration in the ReferenceBucket (docs/switch-config.md). */
 export const SWITCHES_KEY = 'reference/switches.csv';
 /** The trunk map (which customer each switch's trunks belong to), beside it. */
 export const TRUNKS_KEY = 'reference/trunks.csv';
-/** Same as the rest of the reference data: a warm function re-reads at most every 5 minutes. */
+/**
+ * Same as the rest of the reference data: a warm function reads the objects again as soon as either
+ * changes (ObjectBackedCache), and at least every 5 minutes.
+ */
 export const SWITCHES_TTL_MS = 5 * 60_000;
 
 /** An object's text, or null when it does not exist (reference data is optional). */
@@ -32,7 +36,8 @@ export interface SwitchConfigStoreOptions {
 }
 
 /**
- * Reads `reference/switches.csv` and `reference/trunks.csv`, validated, and keeps them for the TTL.
+ * Reads `reference/switches.csv` and `reference/trunks.csv`, validated, and keeps them until either
+ * changes (or for the TTL).
  * No object means no switch is configured (every batch is detected) or no trunk is mapped (peer names
  * only). An invalid object throws on every read, naming line, switch and field, and is not cached:
  * the batch waiting on it is retried (and dead-lettered with an alarm) rather than read with a
@@ -41,30 +46,29 @@ export interface SwitchConfigStoreOptions {
 export class S3SwitchConfigStore implements SwitchConfigSource {
   readonly #s3: S3Client;
   readonly #bucket: string;
-  readonly #ttl: number;
-  readonly #now: () => number;
-  #cached: { value: SwitchConfig; at: number } | null = null;
+  readonly #cache: ObjectBackedCache<SwitchConfig>;
 
   constructor(s3: S3Client, referenceBucket: string, options: SwitchConfigStoreOptions = {}) {
     this.#s3 = s3;
     this.#bucket = referenceBucket;
-    this.#ttl = options.ttlMs ?? SWITCHES_TTL_MS;
-    this.#now = options.now ?? Date.now;
+    this.#cache = new ObjectBackedCache(s3, referenceBucket, {
+      ttlMs: options.ttlMs ?? SWITCHES_TTL_MS,
+      now: options.now ?? Date.now,
+    });
   }
 
-  async switches(): Promise<SwitchConfig> {
-    if (this.#cached && this.#now() - this.#cached.at < this.#ttl) return this.#cached.value;
-    const [text, trunksText] = await Promise.all([
-      readOptionalText(this.#s3, this.#bucket, SWITCHES_KEY),
-      readOptionalText(this.#s3, this.#bucket, TRUNKS_KEY),
-    ]);
-    const trunks =
-      trunksText === null ? NO_TRUNK_MAP : parseTrunkMap(trunksText, `s3://${this.#bucket}/${TRUNKS_KEY}`);
-    const switches =
-      text === null ? NO_SWITCH_CONFIG : parseSwitchConfig(text, `s3://${this.#bucket}/${SWITCHES_KEY}`);
-    const value = trunks === NO_TRUNK_MAP ? switches : switches.withTrunks(trunks);
-    this.#cached = { value, at: this.#now() };
-    return value;
+  switches(): Promise<SwitchConfig> {
+    return this.#cache.get([SWITCHES_KEY, TRUNKS_KEY], async () => {
+      const [text, trunksText] = await Promise.all([
+        readOptionalText(this.#s3, this.#bucket, SWITCHES_KEY),
+        readOptionalText(this.#s3, this.#bucket, TRUNKS_KEY),
+      ]);
+      const trunks =
+        trunksText === null ? NO_TRUNK_MAP : parseTrunkMap(trunksText, `s3://${this.#bucket}/${TRUNKS_KEY}`);
+      const switches =
+        text === null ? NO_SWITCH_CONFIG : parseSwitchConfig(text, `s3://${this.#bucket}/${SWITCHES_KEY}`);
+      return trunks === NO_TRUNK_MAP ? switches : switches.withTrunks(trunks);
+    });
   }
 }
 

@@ -1,11 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/aws-clients.ts';
-import { ReferenceStore } from '../../shared/aws/reference-store.ts';
+import { DNO_KEY, ReferenceStore } from '../../shared/aws/reference-store.ts';
 import {
   putSwitchConfig,
   S3SwitchConfigStore,
@@ -18,7 +16,6 @@ import { traceguardOnS3, useLocalS3 } from '../helpers/local-s3.ts';
  * The switch configuration where the functions read it: a real S3 API (fauxqs, in this process),
  * the cache shared with the rest of the reference data, and `traceguard switches import`.
  */
-const REGION = 'us-east-1';
 const GOOD = 'switch_id,format,timezone\npbx-asterisk-1,asterisk,America/New_York\n';
 
 let bucketNo = 0;
@@ -43,19 +40,37 @@ describe('S3SwitchConfigStore', () => {
     expect(config.settingsFor('pbx-asterisk-1')).toMatchObject({ format: 'auto', zone: null });
   });
 
-  it('keeps the configuration for the TTL, then reads the new one', async () => {
+  it('keeps the configuration while its object is unchanged, and reads a new one at once', async () => {
     // Prepare
     const bucket = await newBucket();
     await putSwitchConfig(local.s3, bucket, GOOD, 'switches.csv');
     let now = 0;
     const store = new S3SwitchConfigStore(local.s3, bucket, { ttlMs: 1000, now: () => now });
     // Act + Assess
-    expect((await store.switches()).settingsFor('pbx-asterisk-1').zone?.zone).toBe('America/New_York');
-    await putSwitchConfig(local.s3, bucket, 'switch_id,format,timezone\npbx-asterisk-1,asterisk,UTC\n', 'v2');
+    const first = await store.switches();
+    expect(first.settingsFor('pbx-asterisk-1').zone?.zone).toBe('America/New_York');
     now = 999;
-    expect((await store.switches()).settingsFor('pbx-asterisk-1').zone?.zone).toBe('America/New_York');
-    now = 1000;
-    expect((await store.switches()).settingsFor('pbx-asterisk-1').zone?.zone).toBe('UTC');
+    // unchanged: the same configuration, not read again
+    expect(await store.switches()).toBe(first);
+    // changed: the very next read has it, long before the TTL is up (a batch uploaded right after
+    // `switches import` is read with the new zone)
+    await putSwitchConfig(local.s3, bucket, 'switch_id,format,timezone\npbx-asterisk-1,asterisk,UTC\n', 'v2');
+    now = 1;
+    const second = await store.switches();
+    expect(second.settingsFor('pbx-asterisk-1').zone?.zone).toBe('UTC');
+    // and the trunk map beside it counts as part of it
+    await local.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: TRUNKS_KEY,
+        Body: 'switch_id,trunk,customer_id\npbx-asterisk-1,t1,C1\n',
+      }),
+    );
+    expect(await store.switches()).not.toBe(second);
+    // the TTL still bounds how long a value is kept
+    const third = await store.switches();
+    now = 2000;
+    expect(await store.switches()).not.toBe(third);
   });
 
   it('an invalid object fails every read with the s3 location, line, switch and field, and is not cached', async () => {
@@ -81,26 +96,23 @@ describe('S3SwitchConfigStore', () => {
     });
   });
 
-  it('the ingest ReferenceStore serves it with the same TTL as the other reference data', async () => {
+  it('the ingest ReferenceStore reads changed reference objects at once: switches, DNO list, inventory', async () => {
     const bucket = await newBucket();
     await putSwitchConfig(local.s3, bucket, GOOD, 'switches.csv');
-    let now = 0;
-    // DynamoDB is not touched by switches(); the client only has to exist
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: LOCAL_CREDENTIALS, endpoint: 'http://127.0.0.1:9' }),
-    );
-    const store = new ReferenceStore(doc, local.s3, {
-      customersTable: 'unused',
+    // numbers() reads the customers' declarations from DynamoDB too: a table without any, here
+    const noDeclarations = { send: async () => ({ Items: [] }) } as unknown as DynamoDBDocumentClient;
+    const store = new ReferenceStore(noDeclarations, local.s3, {
+      customersTable: 'Customers',
       referenceBucket: bucket,
-      ttlMs: 500,
-      now: () => now,
+      ttlMs: 60_000,
     });
     expect((await store.switches()).settingsFor('pbx-asterisk-1').format).toBe('asterisk');
     await putRaw(bucket, 'switch_id,format,timezone\n');
-    now = 499;
-    expect((await store.switches()).size).toBe(1);
-    now = 500;
     expect((await store.switches()).size).toBe(0);
+    // a DNO list imported between two batches judges the second one
+    expect((await store.numbers()).dno.has('+12025550123')).toBe(false);
+    await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: DNO_KEY, Body: '+12025550123\n' }));
+    expect((await store.numbers()).dno.has('+12025550123')).toBe(true);
   });
 });
 
