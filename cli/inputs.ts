@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { type BigIntStats, createReadStream, lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
 import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
@@ -17,6 +17,7 @@ import {
   parseInventory,
   type ReferenceData,
 } from '../shared/detect/reference.ts';
+import { DecodedContent } from '../shared/ingest/decoded-content.ts';
 import { UsageError } from './errors.ts';
 import { textOf } from './text-file.ts';
 
@@ -83,23 +84,29 @@ export async function expandInputs(
 }
 
 /**
- * The files, each content once: a file with the same bytes as an earlier one (a switch's batch sent
- * again under another name, a copy in another folder) is left out and counted, as the pipeline's
- * ingest skips a batch whose bytes it already took under another key. Only files of a size another
- * file has are hashed, so inputs of distinct sizes (nearly always) cost one stat each; empty files
- * hold no calls and are kept.
+ * The files, each content once: a file with the same lines as an earlier one (a switch's batch sent
+ * again under another name, a copy in another folder, the same batch gzipped) is left out and counted,
+ * as the pipeline's ingest records such a batch as a repeat. Only files whose decoded size another
+ * file has are read for it (a `.gz` file's from its trailer), so inputs of distinct sizes (nearly
+ * always) cost a stat each and, for gzip, one small read; empty files hold no calls and are kept.
+ * Ingest also takes a CRLF copy of LF lines for a repeat; here a copy that only changed its line ends
+ * (another size) is read.
  */
 async function withoutSameContent(
   files: Array<{ path: string; size: number }>,
   skipped: Skipped,
 ): Promise<Array<{ path: string; size: number }>> {
+  if (files.length < 2) return files;
+  // one after the other: a folder of a month's batches must not open them all at once
+  const sizes: number[] = [];
+  for (const f of files) sizes.push(GZIP_NAME.test(f.path) ? await decodedSize(f.path, f.size) : f.size);
   const bySize = new Map<number, number>();
-  for (const f of files) bySize.set(f.size, (bySize.get(f.size) ?? 0) + 1);
+  for (const size of sizes) bySize.set(size, (bySize.get(size) ?? 0) + 1);
   const seen = new Set<string>();
   const out: Array<{ path: string; size: number }> = [];
-  for (const f of files) {
-    if (f.size > 0 && (bySize.get(f.size) ?? 0) > 1) {
-      const key = `${f.size}:${await contentDigest(f.path)}`;
+  for (const [i, f] of files.entries()) {
+    if (f.size > 0 && (bySize.get(sizes[i]) ?? 0) > 1) {
+      const key = await decodedContentKey(f.path);
       if (seen.has(key)) {
         skipped.sameContent++;
         continue;
@@ -111,10 +118,42 @@ async function withoutSameContent(
   return out;
 }
 
-async function contentDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+const GZIP_MAGIC = [0x1f, 0x8b];
+/** files whose decoded size is read from their gzip trailer; any other file's is taken as its size */
+const GZIP_NAME = /\.gz(ip)?$/i;
+
+/** Whether the file starts as gzip does. */
+async function isGzip(file: FileHandle): Promise<boolean> {
+  const head = Buffer.alloc(2);
+  const { bytesRead } = await file.read(head, 0, 2, 0);
+  return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
+/**
+ * The size of a file's decoded bytes, as far as it can tell without decoding: a gzip file's trailer
+ * holds it (modulo 2^32, of its last member only: only a hint of which files to compare in full).
+ */
+async function decodedSize(path: string, size: number): Promise<number> {
+  if (size < 18) return size;
+  const file = await open(path, 'r');
+  try {
+    if (!(await isGzip(file))) return size;
+    const trailer = Buffer.alloc(4);
+    await file.read(trailer, 0, 4, size - 4);
+    return trailer.readUInt32LE(0);
+  } finally {
+    await file.close();
+  }
+}
+
+/** The key of a file's decoded lines (DecodedContent, the key ingest claims a batch's lines by). */
+async function decodedContentKey(path: string): Promise<string> {
+  const file = await open(path, 'r');
+  const gzip = await isGzip(file).finally(() => file.close());
+  const content = new DecodedContent();
+  const raw = createReadStream(path);
+  for await (const chunk of gzip ? raw.pipe(createGunzip()) : raw) content.update(chunk as Buffer);
+  return content.key();
 }
 
 /**
@@ -192,7 +231,7 @@ function warnSkipped(s: Skipped): void {
     );
   if (s.sameContent > 0)
     process.stderr.write(
-      `traceguard: read once: ${s.sameContent} file(s) with the same bytes as another input under another name (a batch sent twice)\n`,
+      `traceguard: read once: ${s.sameContent} file(s) with the same lines as another input under another name (a batch sent twice, or gzipped)\n`,
     );
 }
 

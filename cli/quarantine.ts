@@ -40,12 +40,16 @@ async function show(batch: string, opts: { json?: boolean }): Promise<void> {
 
 /** The lines `show` prints: the latest ingest's rows (`safe` masks and cleans), then what else is there. */
 function quarantineText(key: string, found: BatchQuarantine, safe: (text: string) => string): string[] {
-  const { parts, earlier, ingest, refused, failure, totals } = found;
+  const { parts, earlier, ingest, refused, repeatOf, failure, totals } = found;
   const rows = (list: QuarantinePart[]) => list.reduce((n, p) => n + p.rows.length, 0);
   const objects = (list: QuarantinePart[]) => list.map((p) => terminalSafe(p.object)).join(', ');
   const name = terminalSafe(key);
   const lines: string[] = [];
   if (refused !== null) lines.push(`${name}: refused, none of its calls counted: it ${safe(refused)}`);
+  else if (repeatOf !== null)
+    lines.push(
+      `${name}: a repeat, none of its calls counted again: it holds the calls of s3://${safe(repeatOf)}, which counted them`,
+    );
   else if (parts.length > 0) {
     lines.push(`${name}: ${rows(parts)} row(s) quarantined, in ${objects(parts)}`);
     // numbers masked here as in every terminal line; --json gives the rows as stored
@@ -67,7 +71,7 @@ function quarantineText(key: string, found: BatchQuarantine, safe: (text: string
     lines.push(`${name}: no row quarantined so far (ingest is still reading it)`);
   else lines.push(`${name}: no row quarantined (every row was usable)`);
   // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
-  if (totals !== null && refused === null)
+  if (totals !== null && refused === null && repeatOf === null)
     lines.push(
       `ingest done: ${totals.rows} row(s): ${totals.calls} call(s) counted, ${totals.quarantined} quarantined`,
     );

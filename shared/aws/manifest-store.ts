@@ -44,8 +44,9 @@ function keyCountedOf(value: unknown): KeyCounted | null {
  * Manifest table (docs/wiring.md): the batch item `BATCH#<batchId>` / `BATCH` (identity, status,
  * parts with their fixed ends, checkpoint, totals), HOUR index items `HOUR#<yyyy-mm-ddThh>` /
  * `<switch>#<batchId>` that let traceback lookups read only the hours around a call, and content items
- * `CONTENT#<etag>#<size>` / `CONTENT` naming the batch whose bytes they are (see claimContent), and key
- * items `KEY#<bucket>/<key>` / `KEY` holding the key's latest counted version (`counted`) and the batch
+ * `CONTENT#<etag>#<size>` / `CONTENT` naming the batch whose bytes they are (and
+ * `CONTENT#decoded:<sha256>#<bytes>`, whose decoded lines they are: see claimContent), and key items
+ * `KEY#<bucket>/<key>` / `KEY` holding the key's latest counted version (`counted`) and the batch
  * counting a newer one now (`claim`, with the version it builds on, `claimBase`).
  */
 export class DynamoManifestStore implements ManifestStore {
@@ -71,6 +72,7 @@ export class DynamoManifestStore implements ManifestStore {
       parts: (item.parts ?? {}) as Record<string, PartCut>,
       checkpoint: (item.checkpoint ?? null) as ManifestBatch['checkpoint'],
       ...(typeof item.refused === 'string' ? { refused: item.refused } : {}),
+      ...(typeof item.repeatOf === 'string' ? { repeatOf: item.repeatOf } : {}),
       failure: typeof item.failure === 'string' ? item.failure : null,
       totals:
         item.status === 'done' && typeof item.rows === 'number'
@@ -105,8 +107,8 @@ export class DynamoManifestStore implements ManifestStore {
     }
   }
 
-  async claimContent(batch: BatchIdentity): Promise<string> {
-    const Key = { pk: `CONTENT#${contentKey(batch)}`, sk: 'CONTENT' };
+  async claimContent(batch: BatchIdentity, content = contentKey(batch)): Promise<string> {
+    const Key = { pk: `CONTENT#${content}`, sk: 'CONTENT' };
     try {
       await this.#doc.send(
         new PutCommand({
@@ -278,6 +280,10 @@ export class DynamoManifestStore implements ManifestStore {
     if (totals.refused !== undefined) {
       set += ', refused = :refused';
       values[':refused'] = totals.refused;
+    }
+    if (totals.repeatOf !== undefined) {
+      set += ', repeatOf = :repeatOf';
+      values[':repeatOf'] = totals.repeatOf;
     }
     if (totals.alreadyCounted !== undefined) {
       set += ', alreadyCounted = :already';

@@ -78,6 +78,8 @@ export interface BatchQuarantine {
   earlier: QuarantinePart[];
   /** why ingest refused the batch, nothing of it counted (it changes a batch counted under the key); else null */
   refused: string | null;
+  /** the batch whose content this one repeats (the same bytes, or lines), which counted its calls; else null */
+  repeatOf: string | null;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function readBatchQuarantine(
     parts: all.filter((p) => writtenByLatestIngest(latest, p.part)),
     earlier: all.filter((p) => !writtenByLatestIngest(latest, p.part)),
     refused: latest?.refused ?? null,
+    repeatOf: latest?.repeatOf ?? null,
   };
 }
 

@@ -44,6 +44,7 @@ export class MemoryManifestStore implements ManifestStore {
       },
     };
     if (item.totals?.refused !== undefined) batch.refused = item.totals.refused;
+    if (item.totals?.repeatOf !== undefined) batch.repeatOf = item.totals.repeatOf;
     return structuredClone(batch);
   }
 
@@ -63,8 +64,8 @@ export class MemoryManifestStore implements ManifestStore {
   /** content (ETag and size) -> the batch that holds it */
   readonly contents = new Map<string, string>();
 
-  async claimContent(batch: BatchIdentity): Promise<string> {
-    const key = contentKey(batch);
+  async claimContent(batch: BatchIdentity, content = contentKey(batch)): Promise<string> {
+    const key = content;
     const holder = this.contents.get(key);
     if (holder !== undefined) return holder;
     this.contents.set(key, batch.batchId);

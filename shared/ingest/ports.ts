@@ -163,6 +163,8 @@ export interface ManifestBatch {
   checkpoint: { part: number; skipRows: number } | null;
   /** why the batch was refused, nothing of it counted (a re-upload that changes a counted batch) */
   refused?: string;
+  /** the batch that holds the same calls and counted them (a copy, or the same file gzipped); none counted here */
+  repeatOf?: string;
   /** why ingest could not read the batch at all (see fail), null when it could */
   failure: string | null;
   /** the whole batch's counts, once done (rows = calls + quarantined) */
@@ -174,6 +176,8 @@ export interface BatchTotals extends PartStats {
   format: string;
   /** set when the batch was refused: why (nothing of it is counted) */
   refused?: string;
+  /** set when the batch repeats another one's content: that batch (nothing of it is counted here) */
+  repeatOf?: string;
   /** data rows at its start an earlier version under the same key counted already (it extends that one) */
   alreadyCounted?: number;
 }
@@ -224,11 +228,13 @@ export interface ManifestStore {
   /** creates the batch item (status processing) unless it exists */
   begin(batch: BatchIdentity): Promise<void>;
   /**
-   * Claims the batch's content (its ETag and size) for this batch unless another batch holds it:
-   * returns the batch id that holds it (this one after a first claim or a redelivery, another when
-   * the same bytes arrived before under another key). First writer wins.
+   * Claims the batch's content for this batch unless another batch holds it: returns the batch id
+   * that holds it (this one after a first claim or a redelivery, another when the same content
+   * arrived before under another key). First writer wins. `content` names it: by default its ETag
+   * and size (the same bytes), or a digest of its decoded lines (decodedContentKey: the same calls
+   * gzipped or with other line ends).
    */
-  claimContent(batch: BatchIdentity): Promise<string>;
+  claimContent(batch: BatchIdentity, content?: string): Promise<string>;
   /** records where part N ends unless already recorded; returns the recorded cut (first writer wins) */
   recordPart(batchId: string, part: number, cut: PartCut): Promise<PartCut>;
   /** HOUR index items for the hours this batch's calls span (widened, never narrowed, on re-runs) */

@@ -3,6 +3,7 @@ import { BatchReadError } from '../cdr/batch-parser.ts';
 import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import type { ReferenceData } from '../detect/reference.ts';
+import { DecodedContent } from './decoded-content.ts';
 import {
   compareWithCounted,
   DecodedDigest,
@@ -182,7 +183,7 @@ export async function processBatch(
   const holder =
     job.part === 0 && job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
   if (holder !== batchId) {
-    await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'repeat' });
+    await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'repeat', repeatOf: holder });
     log.warn('batch repeats the bytes of an earlier batch; its calls are counted once, there', {
       batchId,
       repeatOf: holder,
@@ -220,6 +221,8 @@ export async function processBatch(
   // a version that counted no call (all quarantined: a switch misconfigured) does not hold back its correction
   const base = claim.base !== null && claim.base.calls > 0 ? claim.base : null;
   const digest = new DecodedDigest(base);
+  // a first part may be the whole batch: then its lines are claimed before anything is counted
+  const content = job.part === 0 ? new DecodedContent() : null;
   const recorded = manifest?.parts[String(job.part)] ?? null;
   const collector = new PartCollector(
     { ...numbers, customers: new Map() },
@@ -256,7 +259,10 @@ export async function processBatch(
         zone: read.zone,
         attribution: read.attribution,
         maxDecompressedBytes: options.maxBatchBytes,
-        onDecoded: (chunk) => digest.update(chunk),
+        onDecoded: (chunk) => {
+          digest.update(chunk);
+          content?.update(chunk);
+        },
       },
       collector,
     );
@@ -306,6 +312,24 @@ export async function processBatch(
       ...(line === null ? {} : { firstChangedLine: line }),
     });
     return outcome('refused', job.part, { batchId, reason });
+  }
+  // the same calls under another key, gzipped or with other line ends (the same bytes were caught
+  // before the read): counted once, by the batch that claimed them first. A batch of several parts
+  // counted its first part before its last was read, so only a batch read in one part is checked.
+  if (content !== null && final) {
+    const holder = await ports.manifest.claimContent(batch, content.key());
+    if (holder !== batchId) {
+      await ports.manifest.finish(
+        batchId,
+        { ...NO_ROWS, format, repeatOf: holder },
+        { bucket: job.bucket, key: job.key, counted: null },
+      );
+      log.warn('batch repeats the calls of an earlier batch (the same lines); they are counted once, there', {
+        batchId,
+        repeatOf: holder,
+      });
+      return outcome('duplicate', job.part, { batchId, reason: `repeats the lines of ${holder}` });
+    }
   }
   const alreadyCounted = base === null ? {} : { alreadyCounted: base.endRow };
   const cut: PartCut = { ...collector.stats, endRow: collector.endRow, final };

@@ -269,6 +269,21 @@ describe('a batch ingest refused', () => {
       stdout: `${key}: refused, none of its calls counted: it ${reason}\n`,
     });
   });
+
+  it('says a repeat holds the calls of another batch, which counted them, not that it had no rows', async () => {
+    const manifest = new DynamoManifestStore(dynamo.doc, 'manifest');
+    const key = 'cdr/sbc-east-1/2026-11-27/Master.csv.gz';
+    const batchId = await begun(key, BATCH);
+    const first = `${BUCKET}/cdr/sbc-east-1/2026-11-27/Master.csv#v1`;
+    await manifest.finish(batchId, { ...cut(0, 0, true), format: 'canonical', repeatOf: first });
+    expect(await cli(['quarantine', 'show', key])).toMatchObject({
+      code: 0,
+      stdout: `${key}: a repeat, none of its calls counted again: it holds the calls of s3://${first}, which counted them\n`,
+    });
+    expect(JSON.parse((await cli(['quarantine', 'show', key, '--json'])).stdout)).toMatchObject({
+      repeatOf: first,
+    });
+  });
 });
 
 describe('traceguard upload', () => {

@@ -294,6 +294,35 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     expect((await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('done');
     expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
   });
+
+  it('the same lines gzipped or with CRLF line ends are a repeat too, recorded with the batch they repeat', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const once = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
+    const p = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
+    const published = p.events.published.length;
+    const crlf = ROBO_BATCH.replaceAll('\n', '\r\n');
+    for (const [key, body] of [
+      ['cdr/s/robo.csv.gz', gzipSync(ROBO_BATCH)],
+      ['cdr/s/robo-crlf.csv', crlf],
+      ['cdr/s2/robo-crlf.csv.gz', gzipSync(crlf)],
+    ] as const) {
+      p.source.put(BUCKET, key, body);
+      const repeat = await processBatch(ingestJob(key, body), p);
+      expect(repeat).toMatchObject({
+        status: 'duplicate',
+        calls: 0,
+        reason: expect.stringMatching(/repeats the lines of .*cdr\/s\/robo\.csv#/),
+      });
+      const item = await p.manifest.get(repeat.batchId as string);
+      expect(item).toMatchObject({ status: 'done', repeatOf: expect.stringContaining('cdr/s/robo.csv#') });
+    }
+    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(p.events.published.length).toBe(published);
+    // a bare CR inside a line is not a line end: that batch holds other bytes, and is counted
+    const other = ROBO_BATCH.replace('\n', '\r\r\n');
+    p.source.put(BUCKET, 'cdr/s/other.csv', other);
+    expect((await processBatch(ingestJob('cdr/s/other.csv', other), p)).status).not.toBe('duplicate');
+  });
 });
 
 describe('processBatch: findings', () => {
