@@ -9,7 +9,12 @@ import {
 } from './batch-lead.ts';
 import { ByteInterner } from './byte-intern.ts';
 import { CrLineEnds } from './cr-lines.ts';
-import { type CsvRecord, type CsvRecordBytes, CsvTokenizer } from './csv-tokenizer.ts';
+import {
+  type CsvRecord,
+  type CsvRecordBytes,
+  CsvTokenizer,
+  DEFAULT_MAX_RECORD_BYTES,
+} from './csv-tokenizer.ts';
 import { asteriskRow } from './formats/asterisk.ts';
 import {
   type ColumnMap,
@@ -223,6 +228,11 @@ export class BatchParser {
       linesRead: this.tokenizer?.linesRead ?? 0,
       pendingBytes: this.tokenizer?.pendingBytes ?? 0,
     };
+  }
+
+  /** whether the batch's format is decided (its header, or first line, read in full) */
+  get formatDecided(): boolean {
+    return this.format !== null;
   }
 
   end(): BatchStats {
@@ -442,7 +452,7 @@ export class BatchParser {
 
   /** The JSON Lines in `buf`; a line left open at its end is kept for the next chunk (unless `final`). */
   private jsonLines(buf: Buffer, final: boolean): void {
-    const max = this.opts.maxRecordBytes ?? 1 << 20;
+    const max = this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     let pos = 0;
     for (;;) {
       let nl = buf.indexOf(10, pos);

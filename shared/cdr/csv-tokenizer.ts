@@ -49,6 +49,9 @@ export interface CsvSink {
 }
 
 const MAX_FIELDS = 512;
+/** a record longer than this (bytes) is quarantined, or, as a batch's first line, makes it unreadable */
+export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
 /** a quoted field longer than this (bytes) is a runaway quote, not a value */
 export const MAX_QUOTED_BYTES = 64 * 1024;
 /** a quoted field spanning more physical lines than this is a runaway quote */
@@ -116,7 +119,7 @@ export class CsvTokenizer {
   private skipping = false;
   private readonly view = new RecordView();
 
-  constructor(sink: CsvSink, maxRecordBytes = 1 << 20) {
+  constructor(sink: CsvSink, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {
     this.sink = sink;
     this.maxRecordBytes = maxRecordBytes;
   }

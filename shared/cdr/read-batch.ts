@@ -1,4 +1,5 @@
 import { BatchParser, type BatchSink, type BatchStats, type ParseOptions } from './batch-parser.ts';
+import { DEFAULT_MAX_RECORD_BYTES } from './csv-tokenizer.ts';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, decodeBatch } from './decode.ts';
 
 export interface ReadBatchOptions extends ParseOptions {
@@ -46,14 +47,18 @@ export async function checkBatchStart(
   opts: ReadBatchOptions,
 ): Promise<BatchStats> {
   const parser = new BatchParser(opts, DISCARD);
+  // past CHECK_BYTES only while the first line is not read in full (a header that long, or a file
+  // of one huge line): as far as the parser's record limit, so the check fails as the read would
+  const limit = CHECK_BYTES + (opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
   let parsed = 0;
   for await (const chunk of decodeBatch(
     body,
     opts.source,
     opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
   )) {
-    if (parsed >= CHECK_BYTES) continue;
-    const part = chunk.subarray(0, CHECK_BYTES - parsed);
+    const upTo = parser.formatDecided ? CHECK_BYTES : limit;
+    if (parsed >= upTo) continue;
+    const part = chunk.subarray(0, upTo - parsed);
     parsed += part.length;
     parser.push(part);
   }
