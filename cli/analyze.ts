@@ -11,6 +11,7 @@ interface AnalyzeOptions {
   inputFormat: string;
   timezone?: string;
   quarantineOut?: string;
+  quarantineMax?: string;
   earliest?: string;
   latest?: string;
   trunks?: string;
@@ -47,6 +48,11 @@ export function register(program: Command): void {
     .option(
       '--quarantine-out <file>',
       'write every quarantined row as JSON Lines (source, line, reason, raw)',
+    )
+    .option(
+      '--quarantine-max <rows>',
+      'at most this many rows in --quarantine-out; the rest are counted, not written',
+      '1000000',
     )
     .action(async (inputs: string[], opts: AnalyzeOptions) => {
       // where the documents go, before a byte is read: a wrong folder found at the end costs the run

@@ -109,6 +109,23 @@ describe('analyze: quarantine reasons name what is wrong with the row', () => {
     ]);
     expect(JSON.parse(r.stdout).summary).toMatchObject({ rows: 5, calls: 2, quarantined: 3 });
   });
+
+  it('--quarantine-out holds at most --quarantine-max rows, and says how many it left out', async () => {
+    const rows = [HEADER, ...Array.from({ length: 9 }, (_, i) => `b${i},0,C,2127180101,2125559876,10`)];
+    const path = file('many-bad.csv', `${rows.join('\n')}\n`);
+    const q = join(dir, 'many-bad.q');
+    const r = await analyze([path, '--quarantine-out', q, '--quarantine-max', '4']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(q, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({ rows: 9, quarantined: 9 });
+    expect(r.stderr).toContain(
+      `traceguard: ${q} holds the first 4 of the 9 quarantined rows (--quarantine-max 4); the rest are counted, not written\n`,
+    );
+    expect(await analyze([path, '--quarantine-max', '-1'])).toMatchObject({
+      code: 2,
+      stderr: "traceguard: --quarantine-max must be a whole number of rows, got '-1'\n",
+    });
+  });
 });
 
 describe('reference files that are no text', () => {
