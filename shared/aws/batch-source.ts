@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BatchObject, BatchSource } from '../ingest/ports.ts';
+import { S3WriteError } from './s3-write-error.ts';
 
 /** S3 says the object or this version of it is gone, or was overwritten since the event. */
 const GONE = new Set(['NoSuchKey', 'NoSuchVersion', 'PreconditionFailed', 'NotFound']);
@@ -39,13 +40,17 @@ export class S3BatchSource implements BatchSource {
   }
 
   async writeQuarantine(bucket: string, key: string, body: string): Promise<void> {
-    await this.#s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: 'application/x-ndjson; charset=utf-8',
-      }),
-    );
+    try {
+      await this.#s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/x-ndjson; charset=utf-8',
+        }),
+      );
+    } catch (error) {
+      throw new S3WriteError('PutObject', bucket, key, Buffer.byteLength(body), error);
+    }
   }
 }

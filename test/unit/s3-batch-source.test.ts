@@ -1,0 +1,38 @@
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { S3BatchSource } from '../../shared/aws/batch-source.ts';
+import { useLocalS3 } from '../helpers/local-s3.ts';
+
+/** Quarantine objects as ingest writes them, on the local stack's S3 emulator (fauxqs, in this process). */
+const local = useLocalS3('s3-batch-source-');
+const BUCKET = 'cdr';
+const KEY = 'quarantine/cdr/sbc-1/day.csv';
+
+beforeAll(async () => {
+  await local.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+async function stored(key: string): Promise<string> {
+  const out = await local.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return (await out.Body?.transformToString('utf8')) ?? '';
+}
+
+describe('S3BatchSource.writeQuarantine', () => {
+  it('writes the quarantine object as given', async () => {
+    const body = '{"line":2,"reason":"no offset","raw":"a,b"}\n';
+    await new S3BatchSource(local.s3).writeQuarantine(BUCKET, KEY, body);
+    expect(await stored(KEY)).toBe(body);
+  });
+
+  it('a failed write names the operation, the object and its size, and keeps the SDK error as its cause', async () => {
+    const failed = await new S3BatchSource(local.s3).writeQuarantine('no-such-bucket', KEY, 'x\n').then(
+      () => null,
+      (error: Error) => error,
+    );
+    expect(failed?.name).toBe('S3WriteError');
+    expect(failed?.message).toMatch(
+      /^S3 PutObject s3:\/\/no-such-bucket\/quarantine\/cdr\/sbc-1\/day\.csv \(2 bytes\) failed: HTTP 404, NoSuchBucket: /,
+    );
+    expect((failed?.cause as Error | undefined)?.name).toBe('NoSuchBucket');
+  });
+});
