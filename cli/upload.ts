@@ -6,9 +6,8 @@ import { UsageError } from './errors.ts';
  * Part size of multipart uploads. A file up to this size goes up in one PutObject; a bigger one in
  * parts of this size, four at a time, each retried by the SDK on its own (a lost connection costs one
  * part, not the file), which also lifts PutObject's 5 GB limit (10,000 parts of 8 MiB = 78 GiB).
- * 8 MiB: above S3's 5 MiB least part, below the 11 MiB the local S3 emulator takes in one request
- * (16 MiB parts failed there with an XML parse error). A failed upload is aborted; the bucket's
- * lifecycle rule removes any part left behind.
+ * 8 MiB: above S3's 5 MiB least part. A failed upload is aborted; the bucket's lifecycle rule
+ * removes any part left behind.
  */
 export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 

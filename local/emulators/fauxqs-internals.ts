@@ -78,6 +78,12 @@ export interface FauxqsModules {
   }) => {
     listen(options: { port: number; host: string }): Promise<string>;
     close(): Promise<void>;
+    /** Fastify's; fauxqs reads S3 bodies through the catch-all (`*`) buffer parser */
+    addContentTypeParser(
+      contentType: '*',
+      options: { parseAs: 'buffer'; bodyLimit: number },
+      parser: (request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => void,
+    ): void;
   };
   S3Store: Ctor<FauxqsS3Store>;
   SqsStore: Ctor<FauxqsSqsStore>;

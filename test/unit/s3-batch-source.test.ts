@@ -24,6 +24,14 @@ describe('S3BatchSource.writeQuarantine', () => {
     expect(await stored(KEY)).toBe(body);
   });
 
+  it('writes a quarantine object bigger than the 11 MiB the emulator took in one request, as S3 does (5 GiB)', async () => {
+    // every row of a 40,000-row batch without a time offset: a 14 MB object, one PutObject
+    const line = `${JSON.stringify({ line: 2, reason: 'start_time has no UTC offset', raw: 'x'.repeat(300) })}\n`;
+    const body = line.repeat(Math.ceil((12 * 1024 * 1024) / line.length));
+    await new S3BatchSource(local.s3).writeQuarantine(BUCKET, `${KEY}.part-1`, body);
+    expect(await stored(`${KEY}.part-1`)).toBe(body);
+  });
+
   it('a failed write names the operation, the object and its size, and keeps the SDK error as its cause', async () => {
     const failed = await new S3BatchSource(local.s3).writeQuarantine('no-such-bucket', KEY, 'x\n').then(
       () => null,
