@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BatchObject, BatchSource } from '../ingest/ports.ts';
-import { S3WriteError } from './s3-write-error.ts';
+import { S3CallError } from './s3-call-error.ts';
 
 /** S3 says the object or this version of it is gone, or was overwritten since the event. */
 const GONE = new Set(['NoSuchKey', 'NoSuchVersion', 'PreconditionFailed', 'NotFound']);
@@ -35,7 +35,8 @@ export class S3BatchSource implements BatchSource {
     } catch (error) {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (GONE.has(e.name ?? '') || e.$metadata?.httpStatusCode === 412) return null;
-      throw error;
+      // a missing permission or a key policy says AccessDenied, and not for which object
+      throw new S3CallError('GetObject', object.bucket, object.key, null, error);
     }
   }
 
@@ -50,7 +51,7 @@ export class S3BatchSource implements BatchSource {
         }),
       );
     } catch (error) {
-      throw new S3WriteError('PutObject', bucket, key, Buffer.byteLength(body), error);
+      throw new S3CallError('PutObject', bucket, key, Buffer.byteLength(body), error);
     }
   }
 }

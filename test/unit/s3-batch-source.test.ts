@@ -37,10 +37,25 @@ describe('S3BatchSource.writeQuarantine', () => {
       () => null,
       (error: Error) => error,
     );
-    expect(failed?.name).toBe('S3WriteError');
+    expect(failed?.name).toBe('S3CallError');
     expect(failed?.message).toMatch(
       /^S3 PutObject s3:\/\/no-such-bucket\/quarantine\/cdr\/sbc-1\/day\.csv \(2 bytes\) failed: HTTP 404, NoSuchBucket: /,
     );
     expect((failed?.cause as Error | undefined)?.name).toBe('NoSuchBucket');
+  });
+});
+
+describe('S3BatchSource.open', () => {
+  it('a failed read names the operation and the object; a version gone since the event is null', async () => {
+    const source = new S3BatchSource(local.s3);
+    const object = { key: 'cdr/sbc-1/day.csv', versionId: null, etag: 'abc', size: 1 };
+    const failed = await source.open({ ...object, bucket: 'no-such-bucket' }).then(
+      () => null,
+      (error: Error) => error,
+    );
+    expect(failed?.message).toMatch(
+      /^S3 GetObject s3:\/\/no-such-bucket\/cdr\/sbc-1\/day\.csv failed: HTTP 404, NoSuchBucket: /,
+    );
+    expect(await source.open({ ...object, bucket: BUCKET, key: 'cdr/sbc-1/gone.csv' })).toBeNull();
   });
 });
