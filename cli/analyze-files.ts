@@ -6,6 +6,7 @@ import { noRowsReason } from '../shared/cdr/no-rows.ts';
 import type { Plausibility } from '../shared/cdr/plausibility.ts';
 import { readBatch } from '../shared/cdr/read-batch.ts';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
+import { repeatedHourSummary } from '../shared/cdr/repeated-hour.ts';
 import type { ZoneClock } from '../shared/cdr/time.ts';
 import { Aggregator, spillReserveBytes, WindowLimitError } from '../shared/detect/aggregator.ts';
 import type { ReferenceData } from '../shared/detect/reference.ts';
@@ -89,7 +90,7 @@ export async function aggregateFiles(
       throw e instanceof WindowLimitError ? windowLimitUsage(only.path, e) : e;
     });
     if (read) {
-      addBatch(totals, only.path, read.stats, read.unattributed);
+      addBatch(totals, only.path, read.stats, read.unattributed, opts.zone);
       return { aggregator, totals };
     }
   }
@@ -127,7 +128,7 @@ export async function aggregateFiles(
           },
         },
       );
-      addBatch(totals, path, stats, tally);
+      addBatch(totals, path, stats, tally, opts.zone);
     } catch (e) {
       if (keyFd !== null) closeSync(keyFd);
       if (e instanceof BatchReadError) throw unreadableBatch(e);
@@ -150,18 +151,24 @@ export async function aggregateFiles(
   return { aggregator: scoring, totals };
 }
 
-/** Adds one batch read, either way, to the run's totals: its rows, and a line if it has none or some without a customer. */
+/**
+ * Adds one batch read, either way, to the run's totals: its rows, and a line if it has none, some
+ * without a customer, or some whose start in the hour a clock change repeats was read by rule.
+ */
 function addBatch(
   totals: FileTotals,
   path: string,
   stats: BatchStats,
   unattributed: UnattributedTally,
+  zone: ZoneClock | null,
 ): void {
   totals.unattributed += unattributed.unattributed;
   const none = noRowsReason(stats);
   if (none !== null) totals.notes.push(`${path}: ${none}`);
   const note = unattributed.summary(path, stats.rows);
   if (note !== null) totals.notes.push(note);
+  const repeated = repeatedHourSummary(path, stats.repeatedHourGuessed, stats.rows, zone?.zone ?? '');
+  if (repeated !== null) totals.notes.push(repeated);
   totals.batches++;
   totals.rows += stats.rows;
   totals.calls += stats.calls;

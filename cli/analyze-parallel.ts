@@ -259,6 +259,7 @@ function combine(path: string, done: WorkerDone[], format: DetectedFormat): Batc
     rows: stats.reduce((n, s) => n + s.rows, 0),
     calls: stats.reduce((n, s) => n + s.calls, 0),
     quarantined: stats.reduce((n, s) => n + s.quarantined, 0),
+    repeatedHourGuessed: stats.reduce((n, s) => n + s.repeatedHourGuessed, 0),
     firstStartMs: firsts.length ? Math.min(...firsts) : null,
     lastStartMs: lasts.length ? Math.max(...lasts) : null,
   };

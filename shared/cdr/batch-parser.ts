@@ -15,7 +15,7 @@ import {
   CsvTokenizer,
   DEFAULT_MAX_RECORD_BYTES,
 } from './csv-tokenizer.ts';
-import { asteriskRow } from './formats/asterisk.ts';
+import { asteriskCreatedMs, asteriskRow } from './formats/asterisk.ts';
 import {
   type ColumnMap,
   canonicalRow,
@@ -34,6 +34,7 @@ import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import type { RawCall } from './raw-call.ts';
 import { idHash, partyHash, RecentCalls, type RecentEnds } from './recent-calls.ts';
 import type { CallRecord, QuarantinedRow } from './record.ts';
+import { RepeatedHour } from './repeated-hour.ts';
 import type { ZoneClock } from './time.ts';
 import { ByteTimeParser } from './time-bytes.ts';
 
@@ -91,6 +92,11 @@ export interface BatchSink {
   call(record: CallRecord, raw: () => string, packed: PackedCall): void;
   quarantine(row: QuarantinedRow): void;
   /**
+   * Optional: the call handed to `call` next is one of BatchStats.repeatedHourGuessed (its start was in
+   * the hour a clock change repeats and read as the first): for a sink that counts part of a batch.
+   */
+  guessedRepeatedHour?(): void;
+  /**
    * Optional fast lane for sinks that only aggregate: when present, canonical CSV rows in the common
    * shape arrive here as one reused PackedCall (copy what you keep) instead of through `call`; every
    * other row still comes through `call` or `quarantine`. Same rows, same normalization, same stats.
@@ -118,6 +124,11 @@ export interface BatchStats {
   rows: number;
   calls: number;
   quarantined: number;
+  /**
+   * calls (of `calls`) whose local start_time was in the hour a clock change repeats, with nothing in
+   * the row to tell which of its two instants: read as the first (repeated-hour.ts)
+   */
+  repeatedHourGuessed: number;
   firstStartMs: number | null;
   lastStartMs: number | null;
 }
@@ -164,6 +175,8 @@ export class BatchParser {
   /** fast-lane rows not yet handed to sink.packed (see flushPacked) */
   private block: PackedBlock | null = null;
   private readonly toSink = (c: PackedCall): void => this.sink.packed?.(c);
+  /** how a start in the hour a clock change repeats is read, and whether the last row's was a guess */
+  private repeatedHour = new RepeatedHour();
   /** the calls read lately, so that a repeated row counts once (recent-calls.ts) */
   private readonly recent: RecentCalls;
 
@@ -179,6 +192,7 @@ export class BatchParser {
       rows: 0,
       calls: 0,
       quarantined: 0,
+      repeatedHourGuessed: 0,
       firstStartMs: null,
       lastStartMs: null,
     };
@@ -299,8 +313,11 @@ export class BatchParser {
       return true; // the header is not a data row
     }
     const native = want === 'asterisk' || want === 'freeswitch' ? want : nativeLayoutOfRecord(rec);
-    if (native !== null) this.format = native;
-    else {
+    if (native !== null) {
+      this.format = native;
+      // Asterisk's uniqueid tells the instant it made the call; FreeSWITCH's default template has no such column
+      if (native === 'asterisk') this.repeatedHour = new RepeatedHour(asteriskCreatedMs);
+    } else {
       // what the first line is instead, when it shows: a JSON array, another separator
       const instead = notCsvHeader(rec.raw(SAMPLE_BYTES), rec.count);
       if (instead !== null) throw new BatchReadError(`${src}: line ${rec.line}: not a CDR batch: ${instead}`);
@@ -501,7 +518,7 @@ export class BatchParser {
   private emit(raw: RawCall, line: number, rawText: () => string, csv?: CsvRecord): void {
     let rec: CallRecord;
     try {
-      rec = normalizeCall(raw, line, this.zone, this.limits);
+      rec = normalizeCall(raw, line, this.zone, this.limits, this.repeatedHour);
     } catch (e) {
       if (e instanceof Error && e.name === 'RowError') {
         this.quarantineRow(line, this.repeatsHeader(csv) ? REPEATED_HEADER : e.message, rawText());
@@ -520,6 +537,10 @@ export class BatchParser {
     }
     this.countCall(rec.startMs);
     this.flushPacked();
+    if (this.repeatedHour.guessed) {
+      this.stats.repeatedHourGuessed++;
+      this.sink.guessedRepeatedHour?.();
+    }
     this.sink.call(rec, rawText, packed);
   }
 

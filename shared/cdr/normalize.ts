@@ -2,7 +2,16 @@ import { normalizeCalledNumber, normalizeNumber } from './phone.ts';
 import { defaultPlausibility, type Plausibility, TIME_ORDER_SLACK_MS } from './plausibility.ts';
 import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
-import { isoUtc, isZeroDateTime, parseTimestamp, type ZoneClock } from './time.ts';
+import type { RepeatedHour } from './repeated-hour.ts';
+import {
+  isoUtc,
+  isZeroDateTime,
+  parseTimestamp,
+  WALL_REPEATED,
+  WALL_SINGLE,
+  WALL_SKIPPED,
+  type ZoneClock,
+} from './time.ts';
 
 /** Thrown for a row that cannot be used; the message becomes the quarantine reason. */
 export class RowError extends Error {
@@ -53,8 +62,18 @@ function time(
   }
   // an optional time written as the zero date never happened (a start_time so written stays an error)
   if (!required && isZeroDateTime(value)) return null;
+  // (read by the caller after this returns: a time with an offset does not go through the zone)
+  if (zone !== null) zone.wallKind = WALL_SINGLE;
   const ms = parseTimestamp(value, zone);
   if (Number.isNaN(ms)) {
+    // Quarantined even when the row holds the instant elsewhere (Asterisk's uniqueid): a switch that
+    // keeps this zone's time never writes an hour its clocks skipped, so its clock or the zone
+    // configured for it is wrong, and every other row of the batch may be an hour off too. Someone
+    // has to see that; mending the one row would hide it.
+    if (zone !== null && zone.wallKind === WALL_SKIPPED)
+      throw new RowError(
+        `${field} '${value.slice(0, 40)}' does not exist in ${zone.zone}: its clocks skip that hour when they go forward, so the switch's clock or its time zone in the switch configuration is wrong`,
+      );
     // digits only are an epoch, with fewer or more digits than one of a plausible time (9 to 14)
     if (EPOCH.test(value.trim()))
       throw outsideRange(`${field} '${value.slice(0, 40)}' read as epoch`, limits);
@@ -75,6 +94,33 @@ function outsideRange(what: string, limits: Plausibility): RowError {
   return new RowError(
     `${what} is outside the plausible range ${isoUtc(limits.earliestMs)} to ${isoUtc(limits.latestMs)}`,
   );
+}
+
+/**
+ * How long after the moment a call was made its start may be and still be told by it. Asterisk makes
+ * the uniqueid when it makes the channel, and starts the call's record then too, to the second; a
+ * record started later (a transfer) is left to the rule rather than read from a time far from it.
+ */
+const CREATED_TO_START_MS = 5 * 60_000;
+
+/** start_time's instant when its wall time is `first` or `later` (see RepeatedHour). */
+function startInRepeatedHour(first: number, later: number, raw: RawCall, repeated?: RepeatedHour): number {
+  const created = repeated ? repeated.createdMs(raw) : Number.NaN;
+  const told = (ms: number) => ms >= created - TIME_ORDER_SLACK_MS && ms <= created + CREATED_TO_START_MS;
+  if (told(first)) return first;
+  if (told(later)) return later;
+  if (repeated) repeated.guessed = true;
+  return first;
+}
+
+/**
+ * answer_time's or end_time's instant when its wall time is in the repeated hour: the first that is
+ * not before the start, as times of one call are (an end at 01:10 after a start at 01:55 is the second
+ * 01:10); else the first, which checkOrder then refuses.
+ */
+function afterStart(ms: number | null, zone: ZoneClock | null, startMs: number): number | null {
+  if (ms === null || zone === null || zone.wallKind !== WALL_REPEATED) return ms;
+  return ms < startMs - TIME_ORDER_SLACK_MS ? zone.laterMs : ms;
 }
 
 /** fields that name things: kept as keys, so a byte the switch did not write must not merge two of them */
@@ -124,15 +170,19 @@ export function normalizeCall(
   line: number,
   zone: ZoneClock | null,
   limits: Plausibility = defaultPlausibility(),
+  repeated?: RepeatedHour,
 ): CallRecord {
+  if (repeated) repeated.guessed = false;
   checkCharacters(raw);
   const callId = raw.call_id.trim();
   if (callId === '') throw new RowError('call_id is empty');
   const customerId = raw.customer_id.trim();
   if (customerId === '') throw new RowError('customer_id is empty');
-  const startMs = time('start_time', raw.start_time, zone, true, limits) as number;
-  const answerMs = time('answer_time', raw.answer_time, zone, false, limits);
-  const endMs = time('end_time', raw.end_time, zone, false, limits);
+  let startMs = time('start_time', raw.start_time, zone, true, limits) as number;
+  if (zone !== null && zone.wallKind === WALL_REPEATED)
+    startMs = startInRepeatedHour(startMs, zone.laterMs, raw, repeated);
+  const answerMs = afterStart(time('answer_time', raw.answer_time, zone, false, limits), zone, startMs);
+  const endMs = afterStart(time('end_time', raw.end_time, zone, false, limits), zone, startMs);
   checkOrder(startMs, answerMs, endMs);
 
   let sipCode: number | null = null;

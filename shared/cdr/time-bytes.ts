@@ -1,4 +1,4 @@
-import type { ZoneClock } from './time.ts';
+import { WALL_SINGLE, type ZoneClock } from './time.ts';
 
 /**
  * The common timestamp shapes parsed straight from bytes, for the canonical fast path. Anything else
@@ -9,7 +9,8 @@ import type { ZoneClock } from './time.ts';
  *   the same with a fraction of a second (.fff, ,fff: any number of digits) before the Z, or with an
  *   offset instead of the Z (+hh:mm, +hhmm, +hh, or -), or both: what exporters write (JavaScript's
  *   toISOString, Python's isoformat, database dumps)
- *   the same with neither: a local wall-clock time, read in the batch's zone when it has one
+ *   the same with neither: a local wall-clock time, read in the batch's zone when it has one (not one
+ *   in the hour a clock change repeats or skips)
  *   epoch seconds (10 digits) or milliseconds (13 digits)
  */
 
@@ -163,6 +164,8 @@ export class ByteTimeParser {
     if (i === e) {
       if (this.zone === null) return false;
       ms = this.zone.localToUtc(ms);
+      // a time in the hour a clock change repeats or skips: the general lane decides it from the row
+      if (this.zone.wallKind !== WALL_SINGLE) return false;
     } else if (z === 90 || z === 122) {
       if (i + 1 !== e) return false;
     } else if (z === 43 || z === 45) {

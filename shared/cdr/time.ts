@@ -51,14 +51,84 @@ export class ZoneClock {
     return off;
   }
 
-  /** Converts a wall-clock time in this zone (given as if it were UTC) to a real UTC instant. */
+  /**
+   * wall-clock hour index -> the zone's offset through the whole of that local hour, or NaN when the
+   * offset changes within a day of it (nearChange reads such hours wall time by wall time)
+   */
+  private readonly wallHours = new Map<number, number>();
+
+  /**
+   * What the last localToUtc found its wall time to be: one instant (WALL_SINGLE), two (WALL_REPEATED:
+   * the hour clocks repeat when they go back; it returned the first, `laterMs` holds the second), or
+   * none (WALL_SKIPPED: the hour clocks skip when they go forward; it returned NaN). Left here rather
+   * than returned, so the common case allocates nothing.
+   */
+  wallKind: WallKind = WALL_SINGLE;
+  /** the second instant of the last WALL_REPEATED wall time */
+  laterMs = Number.NaN;
+
+  /**
+   * Converts a wall-clock time in this zone (given as if it were UTC) to a real UTC instant; see
+   * wallKind for a time in the hour a clock change repeats (the first of its two instants is returned)
+   * or skips (NaN). A wall time a day or more from any change costs one lookup of its hour.
+   */
   localToUtc(wallMs: number): number {
-    // two passes settle DST transitions; in the repeated hour the first (daylight) instant wins
-    let utc = wallMs - this.offsetAt(wallMs);
-    utc = wallMs - this.offsetAt(utc);
-    return utc;
+    const hour = Math.floor(wallMs / HOUR_MS);
+    let off = this.wallHours.get(hour);
+    if (off === undefined) {
+      off = this.steadyOffset(hour);
+      this.wallHours.set(hour, off);
+    }
+    if (Number.isNaN(off)) return this.nearChange(wallMs);
+    this.wallKind = WALL_SINGLE;
+    return wallMs - off;
+  }
+
+  /**
+   * The offset of every instant a wall time of local hour `hour` can be (offsets lie within
+   * -12:00..+14:00), or NaN when they are not all the same: only then can a wall time of the hour be
+   * repeated or skipped. Asked once per local hour.
+   */
+  private steadyOffset(hour: number): number {
+    const from = hour * HOUR_MS - MAX_OFFSET_MS - HOUR_MS;
+    const to = (hour + 1) * HOUR_MS + MAX_OFFSET_MS;
+    const off = this.offsetAt(from);
+    for (let t = from + HOUR_MS; t <= to; t += HOUR_MS) {
+      if (this.offsetAt(t) !== off) return Number.NaN;
+    }
+    return off;
+  }
+
+  /**
+   * A wall time within a day of an offset change: the instants it can be are the wall time less the
+   * offset before the change and less the offset after it, each only if the zone has that offset then.
+   */
+  private nearChange(wallMs: number): number {
+    const before = this.offsetAt(wallMs - MAX_OFFSET_MS - HOUR_MS);
+    const after = this.offsetAt(wallMs + MAX_OFFSET_MS);
+    const first = wallMs - before;
+    const second = wallMs - after;
+    const firstHolds = this.offsetAt(first) === before;
+    const secondHolds = this.offsetAt(second) === after;
+    if (firstHolds && secondHolds && first !== second) {
+      this.wallKind = WALL_REPEATED;
+      this.laterMs = Math.max(first, second);
+      return Math.min(first, second);
+    }
+    if (firstHolds || secondHolds) {
+      this.wallKind = WALL_SINGLE;
+      return firstHolds ? first : second;
+    }
+    this.wallKind = WALL_SKIPPED;
+    return Number.NaN;
   }
 }
+
+/** What a wall time is in a zone (ZoneClock.wallKind). */
+export const WALL_SINGLE = 0;
+export const WALL_REPEATED = 1;
+export const WALL_SKIPPED = 2;
+export type WallKind = typeof WALL_SINGLE | typeof WALL_REPEATED | typeof WALL_SKIPPED;
 
 function digitsAt(s: string, from: number, n: number): number {
   let v = 0;

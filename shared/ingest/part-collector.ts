@@ -53,6 +53,13 @@ export class PartCollector implements BatchSink {
   readonly quarantineLines: string[] = [];
   /** this part's rows quarantined for lack of a customer, by peer (one summary line per part) */
   readonly unattributed = new UnattributedTally();
+  /**
+   * this part's calls whose start in the hour a clock change repeats was read as the first, nothing in
+   * the row telling which (one summary line per part)
+   */
+  repeatedHourGuessed = 0;
+  /** the call the parser hands over next is one of those (guessedRepeatedHour) */
+  private guessedNext = false;
   quarantineBytes = 0;
   private readonly bounds: PartBounds;
   /** customer -> UTC hour index -> up to EXAMPLE_CALLS call ids: one entry per customer-hour window */
@@ -81,8 +88,15 @@ export class PartCollector implements BatchSink {
     return this.row;
   }
 
+  guessedRepeatedHour(): void {
+    this.guessedNext = true;
+  }
+
   call(record: CallRecord, _raw: () => string, packed: PackedCall): void {
+    const guessed = this.guessedNext;
+    this.guessedNext = false;
     if (!this.enter()) return;
+    if (guessed) this.repeatedHourGuessed++;
     this.aggregator.add(record, packed);
     const ms = record.startMs;
     this.counted(record.customerId, Math.floor(ms / HOUR_MS), ms, record.callId);

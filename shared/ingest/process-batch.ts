@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchReadError } from '../cdr/batch-parser.ts';
 import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
+import { repeatedHourSummary } from '../cdr/repeated-hour.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import { DecodedContent } from './decoded-content.ts';
 import {
@@ -350,6 +351,15 @@ export async function processBatch(
       unattributed: collector.unattributed.unattributed,
       rows: cut.rows,
       topPeers: collector.unattributed.topPeers(),
+    });
+  }
+  const repeated = repeatedHourSummary(where, collector.repeatedHourGuessed, cut.rows, read.zone?.zone ?? '');
+  if (repeated !== null) {
+    log.warn(repeated, {
+      batchId,
+      part: job.part,
+      repeatedHourGuessed: collector.repeatedHourGuessed,
+      rows: cut.rows,
     });
   }
   const quarantineBody = collector.quarantineBody();

@@ -62,6 +62,20 @@ export function asteriskOrigin(channel: string, trunk = trunkFromChannel(channel
   return { peer, namesCustomer: peer !== '' && PEER_TECHNOLOGIES.has(tech) && peerAddress(peer) === null };
 }
 
+/** epoch seconds of a uniqueid, after the systemname and its dash when asterisk.conf sets one */
+const UNIQUEID = /(?:^|-)(\d{9,10})\.\d+$/;
+
+/**
+ * When Asterisk made the call, from the uniqueid its row carries (`1793514600.8`: epoch seconds, a
+ * dot, a sequence number; `pbx1-1793514600.8` with a systemname): an instant written without a zone,
+ * which tells which of the two readings of a start in the hour clocks repeat is the call's
+ * (RepeatedHour). NaN for a row without one. Read only for such a start.
+ */
+export function asteriskCreatedMs(raw: RawCall): number {
+  const m = UNIQUEID.exec(raw.call_id);
+  return m ? Number(m[1]) * 1000 : Number.NaN;
+}
+
 /** `"Name" <2025550143>` -> `2025550143` */
 function numberFromClid(clid: string): string {
   const m = /<([^>]*)>/.exec(clid);
