@@ -1,5 +1,6 @@
 import { unattributedPeer } from '../cdr/attribution.ts';
 import type { QuarantinedRow } from '../cdr/record.ts';
+import { pct } from '../detect/format.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 
 /** Peers named in the summary line; the rest are counted together. */
@@ -62,14 +63,17 @@ export class UnattributedTally {
    */
   summary(where: string, rows: number): string | null {
     if (this.unattributed === 0) return null;
-    const share = (100 * this.unattributed) / Math.max(rows, this.unattributed);
-    const pct = share < 1 ? '<1' : String(Math.floor(share));
+    // to a tenth of a point, as findings say shares (1 of 6 rows is 16.7%, not 16%), but never 0% for
+    // some rows nor 100% for fewer than all
+    const share = this.unattributed / Math.max(rows, this.unattributed);
+    const said = pct(share);
+    const shown = said === '0%' ? '<0.1%' : said === '100%' && share < 1 ? '>99.9%' : said;
     const top = this.topPeers();
     const named = top.reduce((s, p) => s + p.rows, 0);
     const peers = top.map((p) => `${p.peer === '' ? '(no peer)' : p.peer} (${p.rows})`);
     if (named < this.unattributed) peers.push(`others (${this.unattributed - named})`);
     return (
-      `${pct}% of the calls in ${where} (${this.unattributed} of ${rows} rows) could not be attributed to a customer: ` +
+      `${shown} of the calls in ${where} (${this.unattributed} of ${rows} rows) could not be attributed to a customer: ` +
       `accountcode is empty and the trunk map does not cover peer ${peers.join(', ')}; ` +
       'map its trunks (traceguard trunks import) or set accountcode on the switch'
     );

@@ -232,11 +232,25 @@ describe('one line per batch for the rows without a customer', () => {
     tally.quarantined({ line: 3, reason: reason('2025550143'), raw: '' });
     expect(tally.unattributed).toBe(972);
     expect(tally.summary('s3://b/cdr/sbc-x/1.csv (switch sbc-x)', 1000)).toBe(
-      '97% of the calls in s3://b/cdr/sbc-x/1.csv (switch sbc-x) (972 of 1000 rows) could not be attributed to a customer: ' +
+      '97.2% of the calls in s3://b/cdr/sbc-x/1.csv (switch sbc-x) (972 of 1000 rows) could not be attributed to a customer: ' +
         'accountcode is empty and the trunk map does not cover peer 203.0.113.9 (900), 203.0.113.10 (60), ***0143 (2), others (10); ' +
         'map its trunks (traceguard trunks import) or set accountcode on the switch',
     );
     expect(new UnattributedTally().summary('x', 10)).toBeNull();
+  });
+
+  it('rounds the share to a tenth of a point, never to 0% or 100% when it is neither', () => {
+    const share = (unattributed: number, rows: number) => {
+      const tally = new UnattributedTally();
+      for (let i = 0; i < unattributed; i++)
+        tally.quarantined({ line: i + 1, reason: 'customer unattributed (peer "public"): x', raw: '' });
+      return tally.summary('fs.csv', rows)?.split(' of the calls')[0];
+    };
+    expect(share(1, 6)).toBe('16.7%'); // was 16%, rounded down
+    expect(share(2, 3)).toBe('66.7%');
+    expect(share(1, 5000)).toBe('<0.1%');
+    expect(share(9999, 10000)).toBe('>99.9%');
+    expect(share(6, 6)).toBe('100%');
   });
 
   it('counts distinct peers up to a bound, so a hostile batch cannot grow it', () => {
