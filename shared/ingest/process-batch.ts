@@ -225,6 +225,8 @@ export async function processBatch(
   // a first part may be the whole batch: then its lines are claimed before anything is counted
   const content = job.part === 0 ? new DecodedContent() : null;
   const recorded = manifest?.parts[String(job.part)] ?? null;
+  /** why this part ended before the batch did (said in the log: a small gzip may well make 7 parts) */
+  let cutBecause: string | null = null;
   const collector = new PartCollector(
     { ...numbers, customers: new Map() },
     {
@@ -232,12 +234,18 @@ export async function processBatch(
       // an earlier attempt fixed where this part ends: cover exactly the same rows again
       fixedEndRow: recorded && !recorded.final ? recorded.endRow : null,
       // never before the counted version's bytes were compared: until then it is not known what counts
-      shouldCut: (quarantineBytes, windows) =>
-        recorded === null &&
-        digest.settled &&
-        (ports.clock.remainingMs() < options.timeMarginMs ||
-          quarantineBytes > options.maxQuarantineBytes ||
-          windows >= options.maxPartWindows),
+      shouldCut: (quarantineBytes, windows) => {
+        if (recorded !== null || !digest.settled) return false;
+        cutBecause =
+          ports.clock.remainingMs() < options.timeMarginMs
+            ? "the invocation's time was nearly up"
+            : quarantineBytes > options.maxQuarantineBytes
+              ? `its quarantined rows passed ${options.maxQuarantineBytes} bytes (one quarantine object a part)`
+              : windows >= options.maxPartWindows
+                ? `it held ${options.maxPartWindows} windows (customer-hours and trunk-hours)`
+                : null;
+        return cutBecause !== null;
+      },
       checkEveryRows: options.checkEveryRows,
     },
   );
@@ -439,6 +447,8 @@ export async function processBatch(
     await ports.manifest.checkpoint(batchId, next);
     log.info('batch part done; continuation sent', {
       ...counts,
+      // a re-run part ends where its first attempt did, for that attempt's reason
+      endedBecause: cutBecause ?? 'an earlier attempt of this part ended it here',
       part: job.part,
       nextPart: next.part,
       skipRows: next.skipRows,

@@ -652,6 +652,35 @@ describe('processBatch: continuation', () => {
     expect(parted).toEqual(clean);
   });
 
+  it('says in the log why each part ended: windows, or the time of the invocation', async () => {
+    const wide = cdrBatch({
+      seed: 12,
+      rowsPerWindow: 200,
+      customers: ['C1', 'C2', 'C3', 'C4'],
+      hours: 2,
+      trunks: 40,
+    });
+    const windows = memoryIngestPorts();
+    windows.source.put(BUCKET, 'cdr/s/wide.csv', wide);
+    await allParts(windows, 'cdr/s/wide.csv', wide, {
+      ...DEFAULT_INGEST_OPTIONS,
+      maxPartWindows: 60,
+      checkEveryRows: 10,
+    });
+    const timed = memoryIngestPorts();
+    timed.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    timed.clock.remaining = 100_000;
+    timed.clock.drainPerCheck = 50_000;
+    await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), timed, {
+      ...DEFAULT_INGEST_OPTIONS,
+      checkEveryRows: 250,
+    });
+    const why = (p: ReturnType<typeof memoryIngestPorts>) =>
+      p.log.lines.filter((l) => l.message.startsWith('batch part done')).map((l) => l.fields?.endedBecause);
+    expect(new Set(why(windows))).toEqual(new Set(['it held 60 windows (customer-hours and trunk-hours)']));
+    expect(why(timed)).toEqual(["the invocation's time was nearly up"]);
+  });
+
   it('a part re-run after a crash covers exactly the rows its first attempt fixed, whatever the clock says', async () => {
     const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
