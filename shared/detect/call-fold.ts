@@ -36,9 +36,6 @@ export class CallFolder {
   private readonly stateOutsideB = new Uint8Array(ZONE_GROUPS.length);
 
   fold(w: WindowAggregate, p: PackedCall, f: CallFacts): void {
-    const ms = p.startMs;
-    if (ms < w.firstMs) w.firstMs = ms;
-    if (ms > w.lastMs) w.lastMs = ms;
     if (f.destination !== DEST_PSTN) {
       // on-net and emergency calls are counted, and nothing else: robocall rules judge PSTN calls
       if (f.destination === DEST_ON_NET) w.onNet++;
@@ -46,6 +43,11 @@ export class CallFolder {
       return;
     }
     w.attempts++;
+    // the first and last PSTN call: what the block of a suspended customer is judged by (an emergency
+    // call, never blocked, must not hide the calls after it, nor stand for one)
+    const ms = p.startMs;
+    if (ms < w.firstMs) w.firstMs = ms;
+    if (ms > w.lastMs) w.lastMs = ms;
     // Counters are added to without branches (`one(...)` is 0 or 1): a counter behind a branch the
     // first rows never take has no type feedback when the fold is optimized, and the first row that
     // takes it threw the optimized fold away, with the reader's loop it was inlined into, to be

@@ -35,9 +35,9 @@ function band(
 
 /**
  * The hour's PSTN calls placed after the customer was suspended or terminated: all of them when the
- * hour's first call came after, else at least one when its last call did and the hour holds only PSTN
- * calls (an on-net or emergency call may be the late one: emergency calls are never blocked); null
- * when none is known to have come after, or the customer is not blocked.
+ * hour's first PSTN call came after, else at least one when its last did (the window's first and
+ * last calls are its PSTN calls': an emergency call, never blocked, neither counts nor hides the calls
+ * after it); null when none is known to have come after, or the customer is not blocked.
  */
 function callsAfterEnforcement(
   w: WindowAggregate,
@@ -47,7 +47,7 @@ function callsAfterEnforcement(
   const sinceMs = Date.parse(customer.status_changed_at ?? '');
   if (Number.isNaN(sinceMs) || w.attempts === 0) return null;
   if (w.firstMs >= sinceMs) return { calls: w.attempts, all: true, sinceMs };
-  if (w.lastMs >= sinceMs && w.onNet === 0 && w.emergency === 0) return { calls: 1, all: false, sinceMs };
+  if (w.lastMs >= sinceMs) return { calls: 1, all: false, sinceMs };
   return null;
 }
 

@@ -101,6 +101,7 @@ export interface WindowAggregate extends Record<CounterField, number> {
   trunkId: string;
   hourMs: number;
   durationHist: number[];
+  /** start of the window's first and last PSTN call (±Infinity without one); on-net and emergency calls left out */
   firstMs: number;
   lastMs: number;
   calling: DistinctCounter;

@@ -69,6 +69,25 @@ describe('CALLS_AFTER_ENFORCEMENT', () => {
     expect(analyzeCalls([...before, emergency], ref)).toEqual([]);
   });
 
+  it('counts the PSTN calls after the block when an emergency call came before them in the hour', () => {
+    const ref = referenceWith(blocked('TERM', 'terminated', HALF_PAST));
+    // a 911 call before the termination, then 12 PSTN calls after it, all in one hour
+    const emergency = {
+      ...quiet('TERM', HOUR)[0],
+      callId: 'e',
+      startMs: HOUR + 60_000,
+      called: '911',
+      calledClass: 'invalid_digits' as const,
+    };
+    const after = quiet('TERM', HOUR)
+      .slice(0, 12)
+      .map((c, i) => ({ ...c, startMs: HOUR + 40 * 60_000 + i * 1000 }));
+    const [finding] = analyzeCalls([emergency, ...after], ref);
+    expect(finding).toMatchObject({ severity: 'critical' });
+    expect(finding.reasons[0]).toMatchObject({ code: 'CALLS_AFTER_ENFORCEMENT', observed: 12 });
+    expect(finding.reasons[0].detail).toMatch(/^12 calls reached the PSTN after the customer was terminated/);
+  });
+
   it('reads the status and its date from the registry CSV and from the Customers table row', () => {
     const header = 'customer_id,name,onboarded_at,vetting,traffic_profile,status,status_changed_at';
     const csv = `${header}\nC1,A,2024-01-01,standard,dialer,Terminated,2026-11-27T14:30:00Z\nC2,B,2024-01-01,new,dialer,,\n`;
