@@ -96,7 +96,15 @@ export function notText(sample: Buffer): string | null {
     return `bzip2 data; ${SEND_CSV}`;
   let nuls = 0;
   for (let i = sample.indexOf(0); i !== -1; i = sample.indexOf(0, i + 1)) nuls++;
-  return nuls * 32 > sample.length ? 'binary data in the first bytes' : null;
+  if (nuls * 32 > sample.length) return 'binary data in the first bytes';
+  // random or encrypted bytes have few NULs but about one control character in nine; text, in any
+  // encoding, has next to none but tabs and line ends
+  let controls = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const b = sample[i];
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) controls++;
+  }
+  return controls * 20 > sample.length ? 'binary data in the first bytes' : null;
 }
 
 /**

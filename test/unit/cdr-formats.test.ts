@@ -241,6 +241,11 @@ describe('unreadable batches', () => {
     await expect(parse(program)).rejects.toThrow(/not a text file \(binary data/);
     const inner = gzipSync(Buffer.from(text.repeat(50)));
     await expect(parse(inner, { gzip: true })).rejects.toThrow(/not a text file \(gzip data inside gzip/);
+    // random bytes (encrypted, or a wrong file) have few NULs, but control characters everywhere
+    const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24));
+    await expect(parse(random)).rejects.toThrow(/not a text file \(binary data/);
+    // a Latin-1 file is text: read, its rows judged one by one
+    await expect(parse(Buffer.from(text.replace('C1', 'Caf\u00e9'), 'latin1'))).resolves.toBeDefined();
     for (const chunk of [7, 4096]) {
       const csv = await parse(`${text}${text.split('\n')[1].replace('C1', 'C\u00001')}\n`, { chunk });
       expect(csv.calls).toHaveLength(1);
