@@ -57,6 +57,35 @@ export const rmdFilingSchema = z.object({
     .optional(),
 });
 
+const expectedVolumeSchema = z.object({
+  calls_per_day: z.number().int().nonnegative().max(100_000_000),
+  peak_per_hour: z.number().int().nonnegative().max(10_000_000),
+});
+
+interface FieldIssue {
+  path: string[];
+  message: string;
+}
+
+/**
+ * Checks across fields, on whichever of their fields are valid: zod runs an object's refinements only
+ * once every field passed, so a form with a bad e-mail and a peak over its daily calls was told of the
+ * peak only when sent again (parseApplication runs these on a form that failed too).
+ */
+function crossFieldIssues(app: {
+  provider?: unknown;
+  rmd?: unknown;
+  expected_volume?: unknown;
+}): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  if (app.provider === true && app.rmd === undefined)
+    out.push({ path: ['rmd'], message: 'is required for a provider customer' });
+  const volume = expectedVolumeSchema.safeParse(app.expected_volume);
+  if (volume.success && volume.data.peak_per_hour > volume.data.calls_per_day)
+    out.push({ path: ['expected_volume', 'peak_per_hour'], message: 'cannot exceed calls_per_day' });
+  return out;
+}
+
 export const applicationSchema = z
   .object({
     application_id: z
@@ -76,10 +105,7 @@ export const applicationSchema = z
       email: z.email({ error: 'must be an e-mail address' }),
     }),
     traffic_profile: z.enum(PROFILES, { error: `must be one of ${PROFILES.join(', ')}` }),
-    expected_volume: z.object({
-      calls_per_day: z.number().int().nonnegative().max(100_000_000),
-      peak_per_hour: z.number().int().nonnegative().max(10_000_000),
-    }),
+    expected_volume: expectedVolumeSchema,
     intended_use: z
       .array(z.enum(INTENDED_USES, { error: `must be one of ${INTENDED_USES.join(', ')}` }))
       .min(1, { error: 'must list at least one intended use' })
@@ -93,16 +119,7 @@ export const applicationSchema = z
     renewing_customer_id: z.string().trim().min(1).max(64).optional(),
   })
   .superRefine((app, ctx) => {
-    if (app.provider && !app.rmd) {
-      ctx.addIssue({ code: 'custom', path: ['rmd'], message: 'is required for a provider customer' });
-    }
-    if (app.expected_volume.peak_per_hour > app.expected_volume.calls_per_day) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['expected_volume', 'peak_per_hour'],
-        message: 'cannot exceed calls_per_day',
-      });
-    }
+    for (const issue of crossFieldIssues(app)) ctx.addIssue({ code: 'custom', ...issue });
   });
 export type Application = z.infer<typeof applicationSchema>;
 
@@ -114,6 +131,8 @@ export class InvalidApplication extends Error {
 export function parseApplication(input: unknown, where: string): Application {
   const parsed = applicationSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'application'}: ${i.message}`);
+  const issues: Array<{ path: PropertyKey[]; message: string }> = [...parsed.error.issues];
+  if (typeof input === 'object' && input !== null) issues.push(...crossFieldIssues(input));
+  const problems = [...new Set(issues.map((i) => `${i.path.join('.') || 'application'}: ${i.message}`))];
   throw new InvalidApplication(`${where}: ${problems.join('; ')}`);
 }

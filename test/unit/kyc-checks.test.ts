@@ -43,6 +43,19 @@ describe('application intake', () => {
       parseApplication({ ...app, expected_volume: { calls_per_day: 10, peak_per_hour: 11 } }, 'a'),
     ).toThrow(InvalidApplication);
   });
+
+  it('names the checks across fields with the other bad fields, not only once those are fixed', () => {
+    const app = cleanApplication();
+    const bad = {
+      ...app,
+      contact: { ...app.contact, email: 'not-an-email' },
+      provider: true,
+      expected_volume: { calls_per_day: 100, peak_per_hour: 500 },
+    };
+    expect(() => parseApplication(bad, 'a')).toThrow(
+      'a: contact.email: must be an e-mail address; rmd: is required for a provider customer; expected_volume.peak_per_hour: cannot exceed calls_per_day',
+    );
+  });
 });
 
 describe('normalization into tokens', () => {
