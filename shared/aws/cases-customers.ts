@@ -6,6 +6,7 @@ import type {
   TracebackHistory,
   TracebackHistoryEntry,
 } from '../cases/ports.ts';
+import { StatusChangedMeanwhile } from '../cases/status-changed.ts';
 import { STATUSES, VETTING } from '../detect/customers.ts';
 import { readTracebackHistory } from './dynamo-query.ts';
 
@@ -46,26 +47,39 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
     };
   }
 
-  async setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void> {
+  async setStatus(
+    customerId: string,
+    status: CustomerStatus,
+    why: string,
+    expected?: CustomerStatus,
+  ): Promise<void> {
+    // the date is when the status last changed: detection judges the calls after it
+    // (CALLS_AFTER_ENFORCEMENT), so a second case suspending a suspended customer keeps it
+    const unchanged = 'attribute_not_exists(#s) OR #s <> :s';
+    // a profile without a status is active, as get reads it
+    const stillExpected = expected === 'active' ? 'attribute_not_exists(#s) OR #s = :e' : '#s = :e';
     try {
       await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
           UpdateExpression: 'SET #s = :s, statusReason = :why, statusChangedAt = :at',
-          // the date is when the status last changed: detection judges the calls after it
-          // (CALLS_AFTER_ENFORCEMENT), so a second case suspending a suspended customer keeps it
-          ConditionExpression: 'attribute_not_exists(#s) OR #s <> :s',
+          ConditionExpression: expected === undefined ? unchanged : `(${stillExpected}) AND (${unchanged})`,
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
             ':s': status,
             ':why': why.slice(0, 1000),
             ':at': new Date().toISOString(),
+            ...(expected === undefined ? {} : { ':e': expected }),
           },
         }),
       );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (expected === undefined) return;
+      // which half failed: already in `status` since `expected` (a no-op, as without it), or changed
+      const now = (await this.get(customerId))?.status ?? 'active';
+      if (now !== expected) throw new StatusChangedMeanwhile(customerId, expected, now);
     }
   }
 

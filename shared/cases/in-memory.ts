@@ -16,6 +16,7 @@ import type {
   TracebackHistory,
   TracebackHistoryEntry,
 } from './ports.ts';
+import { StatusChangedMeanwhile } from './status-changed.ts';
 
 /**
  * In-memory implementations of the case ports with the same contracts as the DynamoDB and SNS
@@ -118,7 +119,15 @@ export class InMemoryCustomerRegistry implements CustomerRegistry {
     return found ? { ...found } : null;
   }
 
-  async setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void> {
+  async setStatus(
+    customerId: string,
+    status: CustomerStatus,
+    why: string,
+    expected?: CustomerStatus,
+  ): Promise<void> {
+    const found = this.profiles.get(customerId);
+    if (expected !== undefined && (found?.status ?? 'active') !== expected)
+      throw new StatusChangedMeanwhile(customerId, expected, found?.status ?? 'active');
     const current = this.profiles.get(customerId) ?? {
       customerId,
       name: null,

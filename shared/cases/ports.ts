@@ -65,8 +65,15 @@ export interface CustomerRegistry {
   /**
    * Sets the customer's status, with why and when; a customer already in `status` keeps the date and
    * reason of the change that put it there (calls after that date are judged as after enforcement).
+   * With `expected`, writes only while the status is still `expected` (read by the caller before it
+   * decided), else throws StatusChangedMeanwhile: two people acting at once cannot both write.
    */
-  setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void>;
+  setStatus(
+    customerId: string,
+    status: CustomerStatus,
+    why: string,
+    expected?: CustomerStatus,
+  ): Promise<void>;
 }
 
 export interface TracebackHistoryEntry {

@@ -4,6 +4,7 @@ import { barredBecause } from '../kyc/standing.ts';
 import { reviewDecisionSchema } from './decision.ts';
 import type { CustomerStatus } from './model.ts';
 import type { CaseStore, CustomerRegistry, Notifier } from './ports.ts';
+import { StatusChangedMeanwhile } from './status-changed.ts';
 
 export class ReinstatementRefused extends Error {
   override name = 'ReinstatementRefused';
@@ -57,7 +58,13 @@ export async function reinstateCustomer(
   const why = `reinstated by ${decidedBy}: ${reason}`;
   // the case that put the customer where it is, for switch provisioning (none: imported that way)
   const lastCase = cases[0]?.caseId ?? '';
-  await deps.customers.setStatus(customerId, 'active', why);
+  try {
+    // only over the status read above: of two people reinstating at once, the second is refused
+    await deps.customers.setStatus(customerId, 'active', why, before);
+  } catch (e) {
+    if (e instanceof StatusChangedMeanwhile) throw new ReinstatementRefused(e.message);
+    throw e;
+  }
   await deps.notifier.publishEnforcement({
     type: 'enforcement',
     case_id: lastCase,

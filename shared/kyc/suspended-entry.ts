@@ -107,8 +107,13 @@ export class SuspendedEntryOnStatusChange implements CustomerRegistry {
   get(customerId: string): Promise<CustomerProfile | null> {
     return this.#customers.get(customerId);
   }
-  async setStatus(customerId: string, status: CustomerStatus, why: string): Promise<void> {
-    await this.#customers.setStatus(customerId, status, why);
+  async setStatus(
+    customerId: string,
+    status: CustomerStatus,
+    why: string,
+    expected?: CustomerStatus,
+  ): Promise<void> {
+    await this.#customers.setStatus(customerId, status, why, expected);
     await keepSuspendedEntry(customerId, status, why, this.#deps);
   }
 }

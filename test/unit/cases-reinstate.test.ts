@@ -118,3 +118,18 @@ describe('reinstating a customer', () => {
     expect([...suspended.notifier.enforcement, ...pending.notifier.enforcement]).toEqual([]);
   });
 });
+
+describe('two people reinstating at once', () => {
+  it('the second is refused, saying the status changed meanwhile: one event, one audit record', async () => {
+    const h = await harness('suspended');
+    const both = await Promise.allSettled([h.reinstate('carol'), h.reinstate('dave')]);
+    expect(both.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    const refused = (both[1] as PromiseRejectedResult).reason;
+    expect(refused).toBeInstanceOf(ReinstatementRefused);
+    expect(refused.message).toBe(
+      'customer C042 is no longer suspended (now active): its status was changed meanwhile, nothing was written',
+    );
+    expect(h.notifier.enforcement).toHaveLength(1);
+    expect((await h.records()).map((r) => r.actor.id)).toEqual(['carol']);
+  });
+});
