@@ -193,7 +193,8 @@ export class Operators extends Construct {
         "Traceguard: a compliance operator reinstates customers, shows a customer's status and cases, submits and follows traceback requests",
       statements: [
         new PolicyStatement({
-          // status shows the profile; reinstate sets the status back to active
+          // status shows the profile; an approved reinstatement sets the status back to active (a
+          // conditional update: only over the status read)
           sid: 'ReadAndReinstateCustomers',
           actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
           resources: [props.customersTable.tableArn],
@@ -205,9 +206,10 @@ export class Operators extends Construct {
           resources: [`${props.casesTable.tableArn}/index/*`],
         }),
         new PolicyStatement({
-          // a reinstatement is appended to the customer's audit stream (after its head), and its
-          // do-not-onboard entry's removal to the track-record stream (once: its chain is read first);
-          // no other stream (a case's, an application's) is read or written
+          // a reinstatement's request, approval or decline is appended to the customer's audit
+          // stream (after its head), where status reads the request waiting for a second person, and
+          // its do-not-onboard entry's removal to the track-record stream (once: its chain is read
+          // first); no other stream (a case's, an application's) is read or written
           sid: 'AppendToCustomerAndTrackRecordStreams',
           actions: ['dynamodb:Query', 'dynamodb:PutItem'],
           resources: [props.auditTable.tableArn],

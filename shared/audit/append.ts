@@ -30,6 +30,22 @@ export async function appendAudit(
   );
 }
 
+/**
+ * Appends one entry right after `head` (the stream's last record as the caller read it, null for an
+ * empty stream), or not at all: null when another record was appended since. For a decision taken
+ * on what the stream said, which someone else acting at once must not both take.
+ */
+export async function appendAuditAfter(
+  store: AuditStore,
+  stream: string,
+  head: AuditRecord | null,
+  entry: AuditEntry,
+  now: () => Date = () => new Date(),
+): Promise<AuditRecord | null> {
+  const record = chainNext(stream, head, auditEntrySchema.parse(entry), now());
+  return (await store.putIfAbsent(record)) ? record : null;
+}
+
 const CASE_STREAM = 'case#';
 
 /**

@@ -72,12 +72,14 @@ const PIPELINE_OPERATOR: Needs = {
   ],
 };
 
-// the customer's stream (the reinstatement) and the track-record stream (its do-not-onboard entry removed)
+// the customer's stream (the reinstatement's request, approval or decline) and the track-record
+// stream (its do-not-onboard entry removed)
 const REINSTATEMENT_STREAMS = '[AUDIT#customer#*|AUDIT#track-record]';
 
 const COMPLIANCE_OPERATOR: Needs = {
-  // the profile, the customer's cases (byCustomer), the status set back, the enforcement event, the
-  // audit records after their streams' heads
+  // the profile, the customer's cases (byCustomer), the request waiting in the customer's stream, the
+  // status set back on approval (only over the status read), the enforcement event, the audit
+  // records after their streams' heads
   'customers reinstate': [
     'dynamodb:GetItem CustomersTable',
     'dynamodb:UpdateItem CustomersTable',
@@ -90,9 +92,11 @@ const COMPLIANCE_OPERATOR: Needs = {
     ...SEND_TO('sns'),
     ...DATA_KEY_WRITE,
   ],
+  // the profile, the cases, a reinstatement waiting for a second person (in the customer's stream)
   'customers status': [
     'dynamodb:GetItem CustomersTable',
     'dynamodb:Query CasesTable/index/*',
+    `dynamodb:Query AuditTable ${REINSTATEMENT_STREAMS}`,
     ...DATA_KEY_READ,
   ],
   'traceback submit': [

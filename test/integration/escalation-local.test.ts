@@ -293,7 +293,7 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     ]);
   });
 
-  it('customers reinstate lifts a suspension from the shell, and refuses the terminated customer', async () => {
+  it('customers reinstate takes two people from the shell, and refuses the terminated customer', async () => {
     const refused = await cli(
       'customers',
       'reinstate',
@@ -315,7 +315,7 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
       'suspended',
       'case C-QUIET-F-1: suspended pending remediation',
     );
-    const done = await cli(
+    const requested = await cli(
       'customers',
       'reinstate',
       'C-QUIET',
@@ -324,9 +324,27 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
       '--reason',
       'Remediation verified with the customer: consent records checked',
     );
+    expect(requested).toMatchObject({
+      code: 0,
+      stdout:
+        'reinstatement of customer C-QUIET requested by carol: it stays suspended until another person approves it (traceguard customers reinstate C-QUIET --approve)\n',
+    });
+    expect(await customerStatus(t, 'C-QUIET')).toBe('suspended');
+    const shown = await cli('customers', 'status', 'C-QUIET');
+    expect(shown.stdout).toMatch(
+      /^ {2}reinstatement requested by carol on .*: Remediation verified with the customer: consent records checked\n {4}waiting for another person: traceguard customers reinstate C-QUIET --approve/m,
+    );
+    const ownApproval = await cli('customers', 'reinstate', 'C-QUIET', '--approve', '--as', 'carol');
+    expect(ownApproval.code).toBe(2);
+    expect(ownApproval.stderr).toBe(
+      'traceguard: customer C-QUIET: carol requested this reinstatement and cannot also approve it: another person must\n',
+    );
+    expect(await customerStatus(t, 'C-QUIET')).toBe('suspended');
+
+    const done = await cli('customers', 'reinstate', 'C-QUIET', '--approve', '--as', 'dave');
     expect(done).toMatchObject({
       code: 0,
-      stdout: 'customer C-QUIET reinstated by carol: suspended -> active\n',
+      stdout: 'customer C-QUIET reinstated by dave, requested by carol: suspended -> active\n',
     });
     expect(await customerStatus(t, 'C-QUIET')).toBe('active');
     const enforcement = (await drainTap(t.sqs, events))
@@ -337,13 +355,14 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
         customer_id: 'C-QUIET',
         action: 'reinstate',
         status: 'active',
-        decided_by: ['carol'],
+        decided_by: ['carol', 'dave'],
       }),
     ]);
+    // the request and the approval
     const verified = await cli('audit', 'verify', '--stream', 'customer#C-QUIET');
     expect(verified).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^ok {6}customer#C-QUIET: 1 records/),
+      stdout: expect.stringMatching(/^ok {6}customer#C-QUIET: 2 records/),
     });
   });
 

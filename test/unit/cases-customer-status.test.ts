@@ -63,4 +63,35 @@ describe("a customer's status and cases", () => {
       'Customer C9: not in the registry (judged as a new customer)',
     ]);
   });
+
+  it('names a reinstatement waiting for a second person, and one that no longer holds', () => {
+    const suspended = {
+      customerId: 'C042',
+      name: null,
+      vetting: 'new' as const,
+      onboardedAt: null,
+      trafficProfile: null,
+      status: 'suspended' as const,
+      statusReason: 'case C042-F-1: DNO traffic',
+      statusChangedAt: '2026-11-28T10:00:00.000Z',
+    };
+    const request = {
+      seq: 1,
+      requestedBy: 'carol',
+      requestedAt: '2026-12-01T09:00:00.000Z',
+      reason: 'remediation verified with +12025550143',
+      statusBefore: 'suspended' as const,
+      statusChangedAt: '2026-11-28T10:00:00.000Z',
+    };
+    expect(customerStatusLines('C042', suspended, request).slice(3)).toEqual([
+      '  reinstatement requested by carol on 2026-12-01T09:00:00.000Z: remediation verified with ***0143',
+      '    waiting for another person: traceguard customers reinstate C042 --approve (or --decline --reason "...")',
+    ]);
+    expect(
+      customerStatusLines('C042', { ...suspended, statusChangedAt: '2026-12-02T00:00:00.000Z' }, request)[4],
+    ).toBe(
+      '    no longer holds: the status changed since the reinstatement was requested (suspended since 2026-11-28T10:00:00.000Z then, suspended since 2026-12-02T00:00:00.000Z now); decline it (traceguard customers reinstate C042 --decline --reason "...")',
+    );
+    expect(customerStatusLines('C042', suspended)).toHaveLength(3);
+  });
 });

@@ -7,7 +7,7 @@ import {
   InMemoryCustomerRegistry,
   RecordingNotifier,
 } from '../../shared/cases/in-memory.ts';
-import { reinstateCustomer } from '../../shared/cases/reinstate.ts';
+import { approveReinstatement, requestReinstatement } from '../../shared/cases/reinstate.ts';
 import type { Application } from '../../shared/kyc/application.ts';
 import { assessApplication } from '../../shared/kyc/assess.ts';
 import { newDossier } from '../../shared/kyc/dossier.ts';
@@ -82,21 +82,25 @@ async function harness() {
       { doNotOnboard: await doNotOnboard.list(), rmd: () => null, dno: new Set(), holders: () => [] },
       standingOf ? await inner.get(standingOf) : null,
     );
-  const reinstate = (customerId: string) =>
-    reinstateCustomer(
+  /** carol asks, dave approves: only the approval changes the status */
+  const reinstate = async (customerId: string) => {
+    const deps = {
+      customers,
+      cases: new InMemoryCaseStore(),
+      notifier: new RecordingNotifier(),
+      audit,
+      now: () => NOW,
+    };
+    await requestReinstatement(
       {
         customerId,
         reason: 'investigation closed: the traffic was a misconfigured dialer',
-        decidedBy: 'carol',
+        requestedBy: 'carol',
       },
-      {
-        customers,
-        cases: new InMemoryCaseStore(),
-        notifier: new RecordingNotifier(),
-        audit,
-        now: () => NOW,
-      },
+      deps,
     );
+    return approveReinstatement({ customerId, approvedBy: 'dave' }, deps);
+  };
   /** the do-not-onboard changes the track-record chain records: action, customer, source, why */
   const listChanges = async () => {
     const records = (await audit.list(TRACK_RECORD_STREAM)) as AuditRecord[];
@@ -225,7 +229,7 @@ describe('a suspended customer on the do-not-onboard list', () => {
     await h.customers.setStatus('C300', 'active', 'reinstated by carol: retried');
     await h.customers.setStatus('C300', 'warned', 'case C300-F-3: warned');
     const reinstated =
-      'active: reinstated by carol: investigation closed: the traffic was a misconfigured dialer';
+      'active: reinstated by dave, requested by carol: investigation closed: the traffic was a misconfigured dialer';
     expect(await h.listChanges()).toEqual([
       ['do_not_onboard.added', 'C300', 'suspended', WHY],
       ['do_not_onboard.removed', 'C300', 'suspended', reinstated],
