@@ -108,6 +108,21 @@ export function normalizeNumber(written: string): NormalizedNumber {
 }
 
 /**
+ * A caller ID as a traceback compares a request's with a CDR row's (docs/traceback.md): its E.164
+ * number when it normalizes, '' when it is withheld or blank (as a CallRecord holds it), else what was
+ * dialled as its digits, so `556-5541`, `sip:5565541@host` and `5565541` are one spoofed caller ID, or,
+ * without a digit, as its trimmed lower-cased text. Not for the reading path: a lookup asks it only of
+ * rows that already match a request's called number and time.
+ */
+export function callerIdKey(written: string): string {
+  const n = normalizeNumber(written);
+  if (n.cls !== 'invalid_digits') return n.value;
+  const dialled = dialString(asciiForm(written)).text.trim();
+  const digits = dialled.replace(/\D/g, '');
+  return digits !== '' ? digits : (dialled || written.trim()).toLowerCase();
+}
+
+/**
  * What was dialled, without its packaging: the user part of a `sip:`/`tel:` URI, also inside a
  * name-addr with a display name (`"John" <sip:+1...@host>`), and the verstat it carried.
  */

@@ -35,7 +35,28 @@ export interface TracebackAnswer {
   };
   /** one human sentence: what was found, or that the call was not on our network and what was searched */
   note: string;
+  /**
+   * present when the request's caller ID is no number a carrier could assign: `invalid` (not a number
+   * in E.164, too short, letters; an area code or exchange no one can hold) or `withheld`, which tells
+   * the consortium the caller ID was spoofed or hidden
+   */
+  caller_id?: 'invalid' | 'withheld';
 }
+
+/**
+ * What the answer says of the request's caller ID (see caller_id). A 555-01XX number, fictitious, is
+ * left unmarked: it is the shape of examples and test calls.
+ */
+function callerIdState(request: TracebackRequest): 'invalid' | 'withheld' | null {
+  const cls = request.callingClass;
+  if (cls === 'blank') return 'withheld';
+  return cls === 'invalid_digits' || cls === 'invalid_npa' || cls === 'invalid_nxx' ? 'invalid' : null;
+}
+
+const CALLER_ID_NOTE = {
+  invalid: 'the caller ID is not a valid phone number',
+  withheld: 'the caller ID was withheld',
+};
 
 export function matchFrom(record: CallRecord, raw: string, batch: string, switchId: string): TracebackMatch {
   return {
@@ -74,6 +95,15 @@ export function buildAnswer(
   const to = isoUtc(searched.window.toMs);
   const where = `${searched.batches} batch(es)${request.switchId ? ` of switch ${request.switchId}` : ''}`;
   const customers = [...new Set(sorted.map((m) => `${m.customer_id}${m.trunk_id ? `/${m.trunk_id}` : ''}`))];
+  const callerId = callerIdState(request);
+  const found =
+    sorted.length > 0
+      ? `${more ?? sorted.length} matching call(s)${more !== null ? ` (the ${sorted.length} closest in time listed)` : ''} received from ${customers.join(', ')}${more !== null ? ' and maybe others' : ''}`
+      : searched.batches === 0
+        ? `no CDR batch of ${from} to ${to}${request.switchId ? ` from switch ${request.switchId}` : ''} was on record, so nothing was searched: this does not show the call never crossed our network (batches may arrive late; the request is searched again when one of its time is ingested)`
+        : searched.scope === 'files'
+          ? `not found in the given files: no call with these calling and called numbers started between ${from} and ${to} in ${where} (only these were searched; the network's other batches may hold it)`
+          : `not found on our network: no call with these calling and called numbers started between ${from} and ${to} in ${where}`;
   return {
     traceback_id: request.tracebackId,
     status: sorted.length > 0 ? 'found' : 'not_found',
@@ -86,13 +116,7 @@ export function buildAnswer(
       ...(request.switchId ? { switch_id: request.switchId } : {}),
       ...(more !== null ? { matched: more } : {}),
     },
-    note:
-      sorted.length > 0
-        ? `${more ?? sorted.length} matching call(s)${more !== null ? ` (the ${sorted.length} closest in time listed)` : ''} received from ${customers.join(', ')}${more !== null ? ' and maybe others' : ''}`
-        : searched.batches === 0
-          ? `no CDR batch of ${from} to ${to}${request.switchId ? ` from switch ${request.switchId}` : ''} was on record, so nothing was searched: this does not show the call never crossed our network (batches may arrive late; the request is searched again when one of its time is ingested)`
-          : searched.scope === 'files'
-            ? `not found in the given files: no call with these calling and called numbers started between ${from} and ${to} in ${where} (only these were searched; the network's other batches may hold it)`
-            : `not found on our network: no call with these calling and called numbers started between ${from} and ${to} in ${where}`,
+    note: callerId !== null ? `${found}; ${CALLER_ID_NOTE[callerId]}` : found,
+    ...(callerId !== null ? { caller_id: callerId } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { normalizeNumber } from '../cdr/phone.ts';
+import { callerIdKey, normalizeNumber } from '../cdr/phone.ts';
+import type { NumberClass } from '../cdr/record.ts';
 import { isoUtc, parseTimestamp } from '../cdr/time.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 
@@ -29,13 +30,16 @@ const timestamp = (field: string) =>
     }),
   );
 
-const number = (field: string) =>
-  text(field)
-    .trim()
-    .min(1, `${field} must not be empty`)
-    .refine((s) => normalizeNumber(s).cls !== 'invalid_digits' && normalizeNumber(s).value !== '', {
+const present = (field: string) => text(field).trim().min(1, `${field} must not be empty`);
+
+/** The victim's number: a real one, or the request cannot pin the call. */
+const calledNumber = (field: string) =>
+  present(field).refine(
+    (s) => normalizeNumber(s).cls !== 'invalid_digits' && normalizeNumber(s).value !== '',
+    {
       message: `${field} is not a phone number we can normalize to E.164`,
-    });
+    },
+  );
 
 export const tracebackRequestSchema = z.looseObject({
   traceback_id: text('traceback_id')
@@ -45,8 +49,10 @@ export const tracebackRequestSchema = z.looseObject({
     .regex(/^[\x21-\x7e]+$/, 'traceback_id must be printable ASCII without spaces'),
   received_at: timestamp('received_at'),
   call_time: timestamp('call_time'),
-  calling_number: number('calling_number'),
-  called_number: number('called_number'),
+  // any caller ID a CDR may hold: the calls tracebacks ask about often carry a spoofed, invalid or
+  // withheld one (`5565541`, `anonymous`), matched as the CDR holds it (callerIdKey)
+  calling_number: present('calling_number'),
+  called_number: calledNumber('called_number'),
   requester: text('requester').optional(),
   campaign: text('campaign').optional(),
   switch_id: text('switch_id').min(1, 'switch_id must not be empty').optional(),
@@ -59,7 +65,10 @@ export interface TracebackRequest {
   tracebackId: string;
   receivedMs: number;
   callMs: number;
+  /** the caller ID as compared with a CDR row's (callerIdKey): E.164 when it normalizes */
   calling: string;
+  /** `invalid_digits` or `blank` for a caller ID that is no number (spoofed, withheld) */
+  callingClass: NumberClass;
   called: string;
   requester: string;
   campaign: string;
@@ -97,7 +106,8 @@ export function validateTracebackRequest(json: unknown, where: string, nowMs?: n
     tracebackId: doc.traceback_id,
     receivedMs: parseTimestamp(doc.received_at, null),
     callMs: parseTimestamp(doc.call_time, null),
-    calling: normalizeNumber(doc.calling_number).value,
+    calling: callerIdKey(doc.calling_number),
+    callingClass: normalizeNumber(doc.calling_number).cls,
     called: normalizeNumber(doc.called_number).value,
     requester: doc.requester ?? '',
     campaign: doc.campaign ?? '',

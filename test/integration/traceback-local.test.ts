@@ -215,7 +215,7 @@ describe('traceback through the local stack', () => {
       traceback_id: 'ITG-E2E-X',
       received_at: 'x',
       call_time: '2026-11-27T16:31:07Z',
-      calling_number: '1',
+      calling_number: '',
       called_number: '2',
     });
     const failed = await cli('traceback', 'submit', bad).then(
@@ -223,7 +223,9 @@ describe('traceback through the local stack', () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(failed?.code).toBe(2);
-    expect(failed?.stderr).toMatch(/bad.json: invalid traceback request: received_at: .*calling_number/);
+    expect(failed?.stderr).toMatch(
+      /bad.json: invalid traceback request: received_at: .*calling_number: calling_number must not be empty; called_number: called_number is not a phone number/,
+    );
 
     // a call a month ahead, received before it was made: refused before sending, saying so
     const future = requestFile('future.json', {
@@ -364,6 +366,42 @@ describe('traceback through the local stack', () => {
     expect(
       audit.Items?.filter((i) => i.details?.traceback_id === 'ITG-E2E-LATE').map((i) => i.details),
     ).toEqual([expect.objectContaining({ status: 'found', revised_from: 'not_found' })]);
+    expect(t.glueErrors).toEqual([]);
+  });
+
+  it('answers a request whose caller ID is no number (spoofed) from the call the CDR holds with it', async () => {
+    const h20 = Date.UTC(2026, 10, 27, 20);
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: resource('AWS::S3::Bucket', 'CdrBucket').name,
+        Key: 'cdr/sbc-west-1/2026/11/27/20.csv',
+        Body: `${HEADER}\n${[
+          ...filler('evening', h20, 'C200'),
+          row('spoofed', h20 + 7 * 60_000 + 40_000, '5565541', '+18017176698', 'C088', 'T3'),
+        ].join('\n')}\n`,
+      }),
+    );
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
+    await cli(
+      'traceback',
+      'submit',
+      requestFile('spoofed.json', {
+        traceback_id: 'ITG-E2E-SPOOFED',
+        received_at: '2026-11-28T16:03:18Z',
+        call_time: '2026-11-27T20:07:42Z',
+        calling_number: '556-5541',
+        called_number: '(801) 717-6698',
+      }),
+    );
+    await t.stack.waitForIdle({ timeoutMs: 60_000 });
+    const shown = JSON.parse((await cli('traceback', 'show', 'ITG-E2E-SPOOFED', '--json')).stdout);
+    expect(shown).toMatchObject({ status: 'answered', customerId: 'C088', trunkId: 'T3' });
+    expect(shown.answer).toMatchObject({
+      status: 'found',
+      caller_id: 'invalid',
+      note: '1 matching call(s) received from C088/T3; the caller ID is not a valid phone number',
+    });
+    expect(shown.answer.matches).toEqual([expect.objectContaining({ call_id: 'spoofed', line: 42 })]);
     expect(t.glueErrors).toEqual([]);
   });
 });

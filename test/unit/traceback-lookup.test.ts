@@ -225,6 +225,48 @@ describe('traceback lookup through the batch manifest', () => {
     expect(answer.matches.map((m) => m.call_id)).toEqual(['nine']);
   });
 
+  it('finds a call whose spoofed caller ID is no number, as the CDR holds it, and says the caller ID was invalid', async () => {
+    const a = archive();
+    const hour16 = DAY_START + 16 * HOUR;
+    a.put('sbc-east-1', hour16, [
+      row('as-written', CALL_MS - 2000, '5565541', '+13125550199', 'C042', 'T7'),
+      row('in-a-uri', CALL_MS + 1000, 'sip:556-5541@203.0.113.9', '3125550199', 'C043', 'T1'),
+      row('other-caller', CALL_MS, '5565542', '+13125550199'),
+      row('other-victim', CALL_MS, '5565541', '+13125550100'),
+      row('e164', CALL_MS, '+12025550143', '+13125550199'),
+    ]);
+    for (const calling of ['5565541', ' 556-5541 ', '+5565541']) {
+      const answer = await lookupWithManifest(request({ calling_number: calling }), a.manifest, a.opener);
+      expect(answer.matches.map((m) => m.call_id).sort(), calling).toEqual(['as-written', 'in-a-uri']);
+      expect(answer.caller_id).toBe('invalid');
+      expect(answer.note).toBe(
+        '2 matching call(s) received from C043/T1, C042/T7; the caller ID is not a valid phone number',
+      );
+    }
+    // letters, as a CDR may hold them: compared in any case
+    a.put('sbc-west-1', hour16, [row('letters', CALL_MS, 'IRS-HELP', '+13125550199')]);
+    const letters = await lookupWithManifest(request({ calling_number: 'irs-help' }), a.manifest, a.opener);
+    expect(letters.matches.map((m) => m.call_id)).toEqual(['letters']);
+    // a real number is matched as before: never by its digits against an invalid caller ID
+    const real = await lookupWithManifest(request(), a.manifest, a.opener);
+    expect(real.matches.map((m) => m.call_id)).toEqual(['e164']);
+    expect(real.caller_id).toBeUndefined();
+  });
+
+  it('finds a call with a withheld caller ID, in whatever words the request and the CDR use', async () => {
+    const a = archive();
+    const hour16 = DAY_START + 16 * HOUR;
+    a.put('sbc-east-1', hour16, [
+      row('private', CALL_MS, 'Private Caller', '+13125550199'),
+      row('blank', CALL_MS + 5000, '', '+13125550199'),
+      row('numbered', CALL_MS, '+12025550143', '+13125550199'),
+    ]);
+    const answer = await lookupWithManifest(request({ calling_number: 'anonymous' }), a.manifest, a.opener);
+    expect(answer.matches.map((m) => m.call_id)).toEqual(['private', 'blank']);
+    expect(answer.caller_id).toBe('withheld');
+    expect(answer.note).toMatch(/; the caller ID was withheld$/);
+  });
+
   it('answers not_found with what was searched', async () => {
     const a = archive();
     fillDay(a, ['sbc-east-1']);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseTracebackRequest, TracebackRequestError } from '../../shared/traceback/request.ts';
+import {
+  differentCall,
+  parseTracebackRequest,
+  TracebackRequestError,
+} from '../../shared/traceback/request.ts';
 
 const GOOD = {
   traceback_id: 'ITG-2026-001234',
@@ -63,11 +67,10 @@ describe('traceback request validation', () => {
       { call_time: '2026-11-27 16:31:07' },
       /call_time: call_time must be an ISO 8601 time with an offset/,
     ],
-    [
-      'calling_number',
-      { calling_number: 'IRS-HELP' },
-      /calling_number: calling_number is not a phone number/,
-    ],
+    ['calling_number', { calling_number: ' ' }, /calling_number: calling_number must not be empty/],
+    ['calling_number', { calling_number: null }, /calling_number: calling_number must be a JSON string$/],
+    ['called_number', { called_number: '5565541' }, /called_number: called_number is not a phone number/],
+    ['called_number', { called_number: 'anonymous' }, /called_number: called_number is not a phone number/],
     ['called_number', { called_number: '' }, /called_number: called_number must not be empty/],
     ['called_number', { called_number: 3125550199 }, /called_number: called_number must be a JSON string$/],
   ])('names the bad field %s', (field, patch, message) => {
@@ -75,6 +78,21 @@ describe('traceback request validation', () => {
     expect(e.field).toBe(field);
     expect(e.message).toMatch(/^req.json: invalid traceback request: /);
     expect(e.message).toMatch(message);
+  });
+
+  it('accepts a caller ID that is no number (spoofed, withheld), kept as a CDR holds it', () => {
+    const parse = (calling_number: string) =>
+      parseTracebackRequest(JSON.stringify({ ...GOOD, calling_number }), 'req.json');
+    expect(parse('5565541')).toMatchObject({ calling: '5565541', callingClass: 'invalid_digits' });
+    expect(parse('sip:556-5541@203.0.113.9')).toMatchObject({
+      calling: '5565541',
+      callingClass: 'invalid_digits',
+    });
+    expect(parse('IRS-HELP')).toMatchObject({ calling: 'irs-help', callingClass: 'invalid_digits' });
+    expect(parse('Anonymous')).toMatchObject({ calling: '', callingClass: 'blank' });
+    // the same spoofed caller ID written in two shapes is one call, not another one under the same id
+    expect(differentCall(parse('556-5541'), parse('5565541'))).toEqual([]);
+    expect(differentCall(parse('5565542'), parse('5565541'))).toEqual(['calling_number']);
   });
 
   it('names a missing field and reports every bad field at once', () => {
@@ -85,6 +103,10 @@ describe('traceback request validation', () => {
     const { called_number: __, ...noCalled } = GOOD;
     expect(errorFor(noCalled).message).toBe(
       'req.json: invalid traceback request: called_number: called_number is missing',
+    );
+    const { calling_number: ___, ...noCalling } = GOOD;
+    expect(errorFor(noCalling).message).toBe(
+      'req.json: invalid traceback request: calling_number: calling_number is missing',
     );
   });
 
