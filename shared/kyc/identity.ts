@@ -1,15 +1,16 @@
 import { normalizeNumber } from '../cdr/phone.ts';
 import { type IpRange, parseIpRange } from '../net/ip-range.ts';
 import type { Application } from './application.ts';
-import { type AddressParts, addressKey, idNumberKey, nameTokens } from './tokens.ts';
+import { type AddressParts, addressKey, idNumberKey, type NameWord, nameWords } from './tokens.ts';
 
 /**
- * The identifiers by which a business is recognised again, in comparable form: name tokens, address
+ * The identifiers by which a business is recognised again, in comparable form: names as words, address
  * key, ID number, phone numbers in E.164, IP ranges. Built the same way for an applicant, a
  * terminated customer's dossier and a do-not-onboard entry, so one comparison serves all three.
  */
 export interface Identity {
-  nameTokens: string[];
+  /** each of its names (legal name, DBA) as its words, in the order given */
+  names: NameWord[][];
   addressKey: string | null;
   idNumber: string | null;
   alternatePhone: string | null;
@@ -34,9 +35,8 @@ function e164(raw: string | undefined): string | null {
 }
 
 export function identityOf(fields: IdentifierFields): Identity {
-  const tokens = new Set(fields.names.flatMap(nameTokens));
   return {
-    nameTokens: [...tokens].sort(),
+    names: fields.names.map(nameWords),
     addressKey: fields.address ? addressKey(fields.address) : null,
     idNumber: fields.id_number ? idNumberKey(fields.id_number) || null : null,
     alternatePhone: e164(fields.alternate_phone),

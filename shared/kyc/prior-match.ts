@@ -3,7 +3,7 @@ import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
 import { type CheckReason, lastFour } from './check-reason.ts';
 import type { DoNotOnboardEntry } from './do-not-onboard.ts';
 import { type Identity, identityOf } from './identity.ts';
-import { nameSimilarity } from './tokens.ts';
+import { closestNames } from './name-match.ts';
 
 /**
  * Does the applicant resemble a business the carrier already refused, terminated or suspended? The ID
@@ -18,7 +18,7 @@ import { nameSimilarity } from './tokens.ts';
 export const PRIOR_MATCH_POLICY = {
   /** identifiers besides the ID number that must match for a high-risk match */
   identifiersForHigh: 2,
-  /** share of name tokens in common (after dropping legal forms) that makes names "similar" */
+  /** share of name words in common (see compareNames) that makes names "similar" */
   similarNameShare: 0.6,
 } as const;
 
@@ -62,6 +62,11 @@ function whom(entry: DoNotOnboardEntry): string {
   }
 }
 
+/** A matched word as a finding says it: a long run of digits (a number in a name) keeps its last four. */
+function shownWord(word: string): string {
+  return maskPhoneNumbers(word).replace(/\d{5,}/g, (digits) => `***${digits.slice(-4)}`);
+}
+
 /** One reason per matching entry: the strongest thing it has in common with the applicant. */
 export function matchPriorParties(applicant: Identity, entries: readonly DoNotOnboardEntry[]): CheckReason[] {
   const reasons: CheckReason[] = [];
@@ -103,13 +108,18 @@ export function matchPriorParties(applicant: Identity, entries: readonly DoNotOn
       });
       continue;
     }
-    const similarity = nameSimilarity(applicant.nameTokens, prior.nameTokens);
-    if (similarity >= PRIOR_MATCH_POLICY.similarNameShare) {
+    const names = closestNames(applicant.names, prior.names);
+    if (names && names.similarity >= PRIOR_MATCH_POLICY.similarNameShare) {
+      // the entry is introduced by its first name; another one that matched is named too
+      const which = names.second === 0 ? '' : `its name '${maskPhoneNumbers(entry.names[names.second])}'; `;
+      const common = names.common.map(shownWord);
       reasons.push({
         code: 'PRIOR_NAME',
         risk: weakMatchRisk,
-        detail: `name resembles ${whom(entry)} (${Math.round(similarity * 100)}% of name words in common)`,
-        evidence: { ...evidence, matched: ['name'], similarity },
+        detail:
+          `name resembles ${whom(entry)} (${which}${Math.round(names.similarity * 100)}% of name words ` +
+          `in common: ${common.join(', ')})`,
+        evidence: { ...evidence, matched: ['name'], similarity: names.similarity, words_in_common: common },
       });
     }
   }

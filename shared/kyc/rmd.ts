@@ -1,7 +1,8 @@
 import { csvObjects, ReferenceDataError } from '../detect/reference-csv.ts';
 import type { Application } from './application.ts';
 import type { CheckReason } from './check-reason.ts';
-import { nameSimilarity, nameTokens } from './tokens.ts';
+import { closestNames } from './name-match.ts';
+import { nameWords } from './tokens.ts';
 
 /**
  * The Robocall Mitigation Database listing of provider customers. The FCC publishes the RMD as a CSV
@@ -65,12 +66,9 @@ export function checkRmdListing(app: Application, lookup: RmdLookup): CheckReaso
       },
     ];
   }
-  const applicantTokens = nameTokens([app.legal_name, app.dba ?? ''].join(' '));
-  const best = Math.max(
-    ...[listing.business_name, ...listing.other_names].map((n) =>
-      nameSimilarity(applicantTokens, nameTokens(n)),
-    ),
-  );
+  const applicantNames = [app.legal_name, ...(app.dba ? [app.dba] : [])].map(nameWords);
+  const listedNames = [listing.business_name, ...listing.other_names].map(nameWords);
+  const best = closestNames(applicantNames, listedNames)?.similarity ?? 0;
   const frnDiffers = app.rmd.frn !== undefined && listing.frn !== '' && listing.frn !== app.rmd.frn;
   if (best >= SAME_NAME_SHARE && !frnDiffers) return [];
   return [

@@ -17,7 +17,9 @@ const LEGAL_FORMS = new Set([
   'limited',
   'lp',
   'llp',
+  'lllp',
   'pllc',
+  'pc',
   'plc',
   'gmbh',
   'the',
@@ -76,13 +78,21 @@ const STREET_WORDS: Record<string, string> = {
   third: '3rd',
 };
 
-/** Lower case, accents dropped, `&` read as "and", everything but letters and digits a separator. */
+/** Letters NFKD does not take apart, written as their usual ASCII spelling. */
+const LETTERS: Record<string, string> = { ß: 'ss', ø: 'o', æ: 'ae', œ: 'oe', ł: 'l', đ: 'd', þ: 'th' };
+
+/**
+ * Lower case, accents dropped, apostrophes too ("Joe's" is "joes"), `&` read as "and", everything but
+ * letters and digits a separator.
+ */
 function words(text: string): string[] {
   return (
     text
       .normalize('NFKD')
       .replace(/\p{M}/gu, '')
       .toLowerCase()
+      .replace(/[ßøæœłđþ]/g, (c) => LETTERS[c])
+      .replace(/['\u2019]/g, '')
       .replace(/&/g, ' and ')
       .replace(/#/g, ' unit ')
       // "l.l.c." and "u.s.a." are one word each
@@ -92,22 +102,33 @@ function words(text: string): string[] {
   );
 }
 
-/** The tokens that identify a business by name: legal forms dropped, common abbreviations expanded. */
-export function nameTokens(name: string): string[] {
-  const out = new Set<string>();
-  for (const w of words(name)) {
-    if (LEGAL_FORMS.has(w)) continue;
-    out.add(NAME_SYNONYMS[w] ?? w);
-  }
-  return [...out].sort();
+/**
+ * The singular of an English plural, by its spelling alone: "partners" and "partner", "pharmacies" and
+ * "pharmacy", "businesses" and "business" compare equal. Short words and endings that are seldom
+ * plurals ("-ss", "-us", "-is") are left as they are. A word that only looks plural ("texas") loses
+ * its "s" in every name alike, so it still compares equal to itself.
+ */
+export function singular(word: string): string {
+  if (word.length <= 3 || !word.endsWith('s') || /(?:ss|us|is)$/.test(word)) return word;
+  if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(?:ss|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  return word.slice(0, -1);
 }
 
-/** Share of tokens two names have in common (Jaccard), 0 when either has none. */
-export function nameSimilarity(a: readonly string[], b: readonly string[]): number {
-  if (a.length === 0 || b.length === 0) return 0;
-  const setB = new Set(b);
-  const common = a.filter((t) => setB.has(t)).length;
-  return common / (a.length + b.length - common);
+/** One word of a business name: as written (lower case, accents dropped) and in comparable form. */
+export interface NameWord {
+  text: string;
+  key: string;
+}
+
+/**
+ * The words that identify a business by name, in order: legal forms and filler words dropped, common
+ * abbreviations expanded, plurals made singular.
+ */
+export function nameWords(name: string): NameWord[] {
+  return words(name)
+    .filter((w) => !LEGAL_FORMS.has(w))
+    .map((w) => ({ text: w, key: singular(NAME_SYNONYMS[w] ?? w) }));
 }
 
 export interface AddressParts {

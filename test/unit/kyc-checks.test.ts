@@ -5,10 +5,11 @@ import { InvalidApplication, parseApplication } from '../../shared/kyc/applicati
 import { assessApplication, type CheckSources } from '../../shared/kyc/assess.ts';
 import { newDossier } from '../../shared/kyc/dossier.ts';
 import { identifiersOfApplication, identityOf } from '../../shared/kyc/identity.ts';
+import { compareNames } from '../../shared/kyc/name-match.ts';
 import { matchPriorParties } from '../../shared/kyc/prior-match.ts';
 import { parseRmdExport } from '../../shared/kyc/rmd.ts';
 import { activationBlockedBecause, type CustomerStanding } from '../../shared/kyc/standing.ts';
-import { addressKey, nameSimilarity, nameTokens } from '../../shared/kyc/tokens.ts';
+import { addressKey, nameWords } from '../../shared/kyc/tokens.ts';
 import { parseIpRange, rangesOverlap } from '../../shared/net/ip-range.ts';
 import { cleanApplication, terminatedAcme } from './kyc-fixtures.ts';
 
@@ -20,6 +21,7 @@ const sources = (over: Partial<CheckSources> = {}): CheckSources => ({
   holders: () => [],
   ...over,
 });
+const nameKeys = (name: string) => nameWords(name).map((w) => w.key);
 const codes = (app = cleanApplication(), over: Partial<CheckSources> = {}) =>
   assessApplication(app, sources(over)).reasons.map((r) => r.code);
 
@@ -60,14 +62,16 @@ describe('application intake', () => {
 
 describe('normalization into tokens', () => {
   it('reads legal forms, punctuation, case and abbreviations out of names', () => {
-    expect(nameTokens('ACME Dialer, L.L.C.')).toEqual(nameTokens('Acme Dialer LLC'));
-    expect(nameTokens('Acme Intl Comms & Svcs Inc')).toEqual([
+    expect(nameKeys('ACME Dialer, L.L.C.')).toEqual(nameKeys('Acme Dialer LLC'));
+    expect(nameKeys('Acme Intl Comms & Svcs Inc')).toEqual([
       'acme',
-      'communications',
       'international',
-      'services',
+      'communication',
+      'service',
     ]);
-    expect(nameSimilarity(nameTokens('Acme Dialer'), nameTokens('Acme Dialer Group'))).toBeCloseTo(2 / 3);
+    expect(compareNames(nameWords('Acme Dialer'), nameWords('Acme Dialer Group')).similarity).toBeCloseTo(
+      2 / 3,
+    );
   });
 
   it('compares addresses without the unit, street word spellings or ZIP+4', () => {
@@ -85,7 +89,7 @@ describe('normalization into tokens', () => {
       fc.property(fc.array(fc.stringMatching(/^[a-z]{2,8}$/), { minLength: 1, maxLength: 5 }), (ws) => {
         const plain = ws.join(' ');
         const noisy = `${ws.map((w) => w.toUpperCase()).join(', ')}, L.L.C.`;
-        expect(nameTokens(noisy)).toEqual(nameTokens(plain));
+        expect(nameKeys(noisy)).toEqual(nameKeys(plain));
       }),
     );
   });
@@ -199,6 +203,17 @@ describe('RMD, numbers and declarations', () => {
     expect(codes(provider('RMD0000001'))).toEqual(['RMD_NOT_LISTED']);
     expect(codes(provider('RMD0005678'))).toEqual(['RMD_NAME_MISMATCH']);
     expect(() => parseRmdExport('RMD Number,Business Name\nX1,Y\n', 'rmd.csv')).toThrow(/rmd\.csv: line 2/);
+  });
+
+  it('a provider is listed under its DBA compared on its own, a plural or a word written apart aside', () => {
+    // the RMD lists "Northwind Voice Networks, LLC" and the DBA "Northwind Voice"
+    const app = cleanApplication({
+      provider: true,
+      legal_name: 'Harbor Holdings Group',
+      dba: 'North Wind Voice Network',
+      rmd: { rmd_number: 'RMD0001234' },
+    });
+    expect(codes(app)).toEqual([]);
   });
 
   it('numbers must be valid, off the DNO list and not held by another customer', () => {
