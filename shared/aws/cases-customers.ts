@@ -76,10 +76,33 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
       );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      if (expected === undefined) return;
-      // which half failed: already in `status` since `expected` (a no-op, as without it), or changed
+      // which half failed: already in `status` (its date kept), or changed since `expected`
       const now = (await this.get(customerId))?.status ?? 'active';
-      if (now !== expected) throw new StatusChangedMeanwhile(customerId, expected, now);
+      if (expected !== undefined && now !== expected)
+        throw new StatusChangedMeanwhile(customerId, expected, now);
+      if (now === status) await this.#keepStatusNewReason(customerId, status, why);
+    }
+  }
+
+  /**
+   * A decision that leaves the status as it is (a case suspending a customer suspended at once)
+   * records its reason, so `customers status` tells the latest decision; the date stays the change's.
+   */
+  async #keepStatusNewReason(customerId: string, status: CustomerStatus, why: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
+          UpdateExpression: 'SET statusReason = :why',
+          ConditionExpression: '#s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': status, ':why': why.slice(0, 1000) },
+        }),
+      );
+    } catch (error) {
+      // changed again meanwhile: that change's reason stands
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
   }
 

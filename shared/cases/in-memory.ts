@@ -136,7 +136,11 @@ export class InMemoryCustomerRegistry implements CustomerRegistry {
       trafficProfile: null,
       status: 'active' as const,
     };
-    if (current.status === status && this.profiles.has(customerId)) return;
+    if (current.status === status && this.profiles.has(customerId)) {
+      // the status stays, with its date; the latest decision's reason is recorded
+      this.profiles.set(customerId, { ...current, statusReason: why });
+      return;
+    }
     this.profiles.set(customerId, {
       ...current,
       status,

@@ -26,7 +26,7 @@ describe('DynamoCustomerRegistry.setStatus with the status it expects', () => {
     expect((await customers.get('C500'))?.status).toBe('active');
   });
 
-  it('reads a profile without a status as active, and keeps the old no-op for a status already set', async () => {
+  it('reads a profile without a status as active; a status already set keeps its date and takes the latest reason', async () => {
     const customers = new DynamoCustomerRegistry(db.doc, 'Customers');
     await customers.setStatus('C501', 'suspended', 'case C501-F-1: DNO traffic', 'active');
     expect((await customers.get('C501'))?.status).toBe('suspended');
@@ -34,7 +34,13 @@ describe('DynamoCustomerRegistry.setStatus with the status it expects', () => {
     await customers.setStatus('C501', 'suspended', 'case C501-F-2: again', 'suspended');
     expect(await customers.get('C501')).toMatchObject({
       status: 'suspended',
-      statusReason: 'case C501-F-1: DNO traffic',
+      statusReason: 'case C501-F-2: again',
+      statusChangedAt: since,
+    });
+    // a case review confirming a suspension made at once: customers status tells the analyst's reason
+    await customers.setStatus('C501', 'suspended', 'case C501-F-3: suspended by alice: 40% DNO caller IDs');
+    expect(await customers.get('C501')).toMatchObject({
+      statusReason: 'case C501-F-3: suspended by alice: 40% DNO caller IDs',
       statusChangedAt: since,
     });
   });

@@ -137,9 +137,10 @@ describe('a suspended customer on the do-not-onboard list', () => {
         numbers: ['+15104300150'],
       },
     ]);
-    // a second case suspends the suspended customer again: the same entry, not a second one
+    // a second case suspends the suspended customer again: the same entry since the same date, not a
+    // second one, with the latest decision's reason
     await h.customers.setStatus('C300', 'suspended', 'case C300-F-2: more of the same');
-    expect(await h.doNotOnboard.list()).toEqual(first);
+    expect(await h.doNotOnboard.list()).toEqual([{ ...first[0], reason: 'case C300-F-2: more of the same' }]);
   });
 
   it('makes an applicant with its ID number, its address and phone, or its name high risk, naming it', async () => {
