@@ -219,6 +219,14 @@ export async function processBatch(
     log.info(`batch waits: ${where}; this one starts again in ${KEY_WAIT_SECONDS} s`, { batchId, waits });
     return outcome('waiting', job.part, { batchId });
   }
+  if (claim.base?.batchId === batchId) {
+    // another delivery of this very batch finished it after this one read the manifest (an S3 event
+    // and the sweep's re-send, read at once): it counted every call. Taken for its own base, this one
+    // counted none and wrote its zero totals over the batch's
+    await ports.manifest.releaseKey(batch);
+    log.info('batch counted by another delivery meanwhile; this one ends', { batchId, part: job.part });
+    return outcome('duplicate', job.part, { batchId });
+  }
   // a version that counted no call (all quarantined: a switch misconfigured) does not hold back its correction
   const base = claim.base !== null && claim.base.calls > 0 ? claim.base : null;
   const digest = new DecodedDigest(base);

@@ -273,6 +273,30 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     expect(p.events.published.length).toBe(published);
   });
 
+  it('a delivery that read the manifest before another delivery of its batch finished it counts nothing, and leaves its totals', async () => {
+    const p = memoryIngestPorts();
+    p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
+    const job = ingestJob('cdr/s/robo.csv', ROBO_BATCH);
+    const done = await processBatch(job, p);
+    const before = snapshot(p.aggregates);
+    const get = p.manifest.get.bind(p.manifest);
+    const totals = (await get(done.batchId as string))?.totals;
+    expect(totals).toMatchObject({ rows: done.rows, calls: done.calls });
+    // the second delivery (the sweep's re-send) read the manifest before the first one began
+    let first = true;
+    p.manifest.get = async (id) => {
+      if (!first) return get(id);
+      first = false;
+      return null;
+    };
+    const second = await processBatch(job, p);
+    expect(second.status).toBe('duplicate');
+    expect((await get(done.batchId as string))?.totals).toEqual(totals);
+    expect(snapshot(p.aggregates)).toEqual(before);
+    // the key is free for the next version
+    expect(p.manifest.keys.get(`${BUCKET}/cdr/s/robo.csv`)?.claim).toBeNull();
+  });
+
   it('the same bytes under another key are a repeat: counted once, by the batch that came first', async () => {
     const once = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
     const p = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
@@ -291,6 +315,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     expect(p.events.published.length).toBe(published);
     // the first batch redelivered is still its own: the claim is its
     p.manifest.batches.clear();
+    p.manifest.keys.clear();
     expect((await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('done');
     expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
   });
