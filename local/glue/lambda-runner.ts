@@ -56,6 +56,7 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** One execution environment: a worker thread that runs one invocation at a time, as Lambda's do. */
 class FunctionSandbox {
   private worker: Worker | undefined;
   private pending = new Map<number, Pending>();
@@ -181,11 +182,52 @@ class FunctionSandbox {
 }
 
 /**
- * Runs the template's Lambda functions from their handler modules, each in its own worker thread with
- * the function's resolved environment (so module-load configuration sees the right values).
+ * A function's execution environments: an invocation takes an idle one or starts another (a cold
+ * start), as Lambda gives each concurrent invocation its own. Two invocations in one module would
+ * share its BatchProcessor, logger and metrics: a batch that failed was then also reported by a good
+ * batch running beside it, naming the other's object and error.
+ */
+class FunctionPool {
+  private readonly idle: FunctionSandbox[] = [];
+  private readonly all = new Set<FunctionSandbox>();
+  readonly spec: LocalFunctionSpec;
+  private readonly create: () => FunctionSandbox;
+
+  constructor(spec: LocalFunctionSpec, create: () => FunctionSandbox) {
+    this.spec = spec;
+    this.create = create;
+  }
+
+  async invoke(event: unknown): Promise<unknown> {
+    let sandbox = this.idle.pop();
+    if (!sandbox) {
+      sandbox = this.create();
+      this.all.add(sandbox);
+    }
+    try {
+      return await sandbox.invoke(event);
+    } finally {
+      this.idle.push(sandbox);
+    }
+  }
+
+  /** Ends every environment as a crash would: running invocations fail with Runtime.ExitError. */
+  async crash(): Promise<void> {
+    await Promise.all([...this.all].map((sandbox) => sandbox.crash()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.all].map((sandbox) => sandbox.stop()));
+  }
+}
+
+/**
+ * Runs the template's Lambda functions from their handler modules, each invocation in a worker thread
+ * that runs nothing else meanwhile (FunctionPool), with the function's resolved environment (so
+ * module-load configuration sees the right values).
  */
 export class LambdaRunner {
-  private readonly sandboxes = new Map<string, FunctionSandbox>();
+  private readonly pools = new Map<string, FunctionPool>();
   private readonly activity: ActivityTracker;
   private readonly names: Map<string, string>;
   invocations = 0;
@@ -204,14 +246,17 @@ export class LambdaRunner {
     for (const spec of options.functions) {
       const { logDir } = options;
       const logFile = logDir === undefined ? undefined : join(logDir, `${names.get(spec.logicalId)}.log`);
-      const sandbox = new FunctionSandbox(spec, options.repoRoot, options.baseEnv, logFile);
-      for (const key of [spec.name, spec.arn, spec.logicalId]) this.sandboxes.set(key, sandbox);
+      const pool = new FunctionPool(
+        spec,
+        () => new FunctionSandbox(spec, options.repoRoot, options.baseEnv, logFile),
+      );
+      for (const key of [spec.name, spec.arn, spec.logicalId]) this.pools.set(key, pool);
     }
   }
 
   /** Finds a function by name, ARN (also qualified `:$LATEST` / alias) or logical ID. */
   find(nameOrArn: string): LocalFunctionSpec | undefined {
-    return this.sandbox(nameOrArn)?.spec;
+    return this.pool(nameOrArn)?.spec;
   }
 
   /** The function's name as a person calls it (its log file's name, logNames); what was asked for when unknown. */
@@ -220,17 +265,17 @@ export class LambdaRunner {
     return (spec && this.names.get(spec.logicalId)) ?? nameOrArn;
   }
 
-  private sandbox(nameOrArn: string): FunctionSandbox | undefined {
-    const direct = this.sandboxes.get(nameOrArn);
+  private pool(nameOrArn: string): FunctionPool | undefined {
+    const direct = this.pools.get(nameOrArn);
     if (direct) return direct;
     const match = /^(arn:aws:lambda:[^:]+:[^:]+:function:[^:]+)(:.+)?$/.exec(nameOrArn);
-    return match ? this.sandboxes.get(match[1]) : undefined;
+    return match ? this.pools.get(match[1]) : undefined;
   }
 
   invoke(nameOrArn: string, event: unknown): Promise<unknown> {
-    const sandbox = this.sandbox(nameOrArn);
-    if (!sandbox) {
-      const known = [...new Set([...this.sandboxes.values()].map((s) => s.spec.name))].join(', ');
+    const pool = this.pool(nameOrArn);
+    if (!pool) {
+      const known = [...new Set([...this.pools.values()].map((p) => p.spec.name))].join(', ');
       return Promise.reject(
         new LambdaInvocationError(
           'ResourceNotFoundException',
@@ -239,15 +284,15 @@ export class LambdaRunner {
       );
     }
     this.invocations++;
-    return this.activity.track(() => sandbox.invoke(event));
+    return this.activity.track(() => pool.invoke(event));
   }
 
-  /** Fault injection (tests): kill the function's sandbox mid-invocation; the next call is a cold start. */
+  /** Fault injection (tests): kill the function's sandboxes mid-invocation; the next call is a cold start. */
   async crash(nameOrArn: string): Promise<void> {
-    await this.sandbox(nameOrArn)?.crash();
+    await this.pool(nameOrArn)?.crash();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...new Set(this.sandboxes.values())].map((sandbox) => sandbox.stop()));
+    await Promise.all([...new Set(this.pools.values())].map((pool) => pool.stop()));
   }
 }

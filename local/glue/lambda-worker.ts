@@ -5,7 +5,8 @@ import { errorInFull } from './error-chain.ts';
 /**
  * One Lambda "sandbox": a worker thread with the function's own process.env (handlers read their
  * configuration at module load), running the handler module from the repo, one module instance per
- * function like a warm Lambda container.
+ * sandbox like a warm Lambda container, one invocation at a time (the runner starts another sandbox
+ * for a concurrent call).
  */
 interface WorkerSetup {
   entryPath: string;
