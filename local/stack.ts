@@ -6,6 +6,7 @@ import { LOCK_FILE, lockDataDir } from './data-lock.ts';
 import { startDynamoDb } from './emulators/dynamodb.ts';
 import { startFauxqs } from './emulators/fauxqs.ts';
 import { ActivityTracker } from './glue/activity.ts';
+import { FailingMessages } from './glue/failing-messages.ts';
 import { LambdaRunner } from './glue/lambda-runner.ts';
 import { S3NotificationDelivery } from './glue/s3-notifications.ts';
 import { ScheduleRunner } from './glue/schedules.ts';
@@ -94,6 +95,8 @@ export interface LocalStack {
    * earlier one) and they wait for SQS to deliver them again
    */
   retrying(): Promise<number>;
+  /** the messages whose delivery failed in this run and not since, by function and error kind */
+  failing: FailingMessages;
   stop(): Promise<void>;
 }
 
@@ -234,6 +237,7 @@ async function startLocked(
     cleanups.push(() => stepFunctions.shutdown());
     stepFunctions.resumeRunning();
 
+    const failing = new FailingMessages();
     const sources = wiring.eventSourceMappings.map((spec) => {
       if (!lambda.find(spec.functionName)) {
         onError(
@@ -247,6 +251,7 @@ async function startLocked(
         lambda,
         activity,
         onError,
+        failing,
       });
     });
     for (const source of sources) source.start();
@@ -318,6 +323,7 @@ async function startLocked(
       schedules,
       startupSweep,
       childPids: [dynamodb.pid],
+      failing,
       async retrying() {
         let n = 0;
         for (const url of consumedQueues) n += (await queueCounts(clients.sqs, url)).inFlight;

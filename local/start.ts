@@ -25,6 +25,7 @@ import {
 import { drainTap, type Tap, tapTopic } from './demo/taps.ts';
 import { runTrackRecordOnce } from './demo/track-record.ts';
 import { errorInFull } from './glue/error-chain.ts';
+import { failingLines } from './glue/failing-messages.ts';
 import { handlerFailureReasons } from './glue/handler-failure.ts';
 import { startupSweepLines } from './glue/startup-sweep.ts';
 import { queueDepth } from './queue-depth.ts';
@@ -154,10 +155,12 @@ async function settle(label: string, total: number): Promise<void> {
 async function idle(timeoutMs: number): Promise<void> {
   await stack.waitForIdle({ timeoutMs, exceptRetrying: true });
   const failing = await stack.retrying();
-  if (failing > 0)
+  if (failing > 0) {
     say(
-      `traceguard: ${failing} message(s) failed and wait for SQS to retry them (then the dead-letter queue); not waiting for them`,
+      `traceguard: ${failing} message(s) failed and wait for SQS to retry them (then the dead-letter queue); not waiting for them:`,
     );
+    for (const line of failingLines(stack.failing.groups(), failing)) say(`traceguard:   ${line}`);
+  }
 }
 
 /**

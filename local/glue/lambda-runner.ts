@@ -51,8 +51,20 @@ export function logNames(functions: readonly LocalFunctionSpec[]): Map<string, s
   );
 }
 
+/** An SQS record a batch handler failed, with its error (`name: message`). */
+export interface RecordFailure {
+  messageId: string;
+  reason: string;
+}
+
+/** What an invocation returned, and the records its batch processor failed (none for other handlers). */
+export interface Invoked {
+  result: unknown;
+  recordFailures: RecordFailure[];
+}
+
 interface Pending {
-  resolve(result: unknown): void;
+  resolve(invoked: Invoked): void;
   reject(error: Error): void;
 }
 
@@ -105,12 +117,14 @@ class FunctionSandbox {
         id: number;
         ok: boolean;
         result?: unknown;
+        recordFailures?: RecordFailure[];
         error?: { errorType?: string; errorMessage?: string; stack?: string; recordErrors?: string[] };
       }) => {
         const pending = this.pending.get(message.id);
         if (!pending) return;
         this.pending.delete(message.id);
-        if (message.ok) pending.resolve(message.result);
+        if (message.ok)
+          pending.resolve({ result: message.result, recordFailures: message.recordFailures ?? [] });
         else {
           const { errorType, errorMessage, stack, recordErrors } = message.error ?? {};
           pending.reject(
@@ -138,11 +152,11 @@ class FunctionSandbox {
     return worker;
   }
 
-  invoke(event: unknown): Promise<unknown> {
+  invoke(event: unknown): Promise<Invoked> {
     this.worker ??= this.start();
     const worker = this.worker;
     const id = this.nextId++;
-    return new Promise<unknown>((resolveResult, rejectResult) => {
+    return new Promise<Invoked>((resolveResult, rejectResult) => {
       // Lambda ends a timed-out sandbox; so do we, and the next invocation gets a cold start
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -156,9 +170,9 @@ class FunctionSandbox {
         void worker.terminate();
       }, this.spec.timeoutSeconds * 1000);
       this.pending.set(id, {
-        resolve: (result) => {
+        resolve: (invoked) => {
           clearTimeout(timer);
-          resolveResult(result);
+          resolveResult(invoked);
         },
         reject: (error) => {
           clearTimeout(timer);
@@ -198,7 +212,7 @@ class FunctionPool {
     this.create = create;
   }
 
-  async invoke(event: unknown): Promise<unknown> {
+  async invoke(event: unknown): Promise<Invoked> {
     let sandbox = this.idle.pop();
     if (!sandbox) {
       sandbox = this.create();
@@ -272,7 +286,12 @@ export class LambdaRunner {
     return match ? this.pools.get(match[1]) : undefined;
   }
 
-  invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+  async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+    return (await this.invokeBatch(nameOrArn, event)).result;
+  }
+
+  /** Invokes like `invoke`, and tells which SQS records the handler's batch processor failed, and why. */
+  invokeBatch(nameOrArn: string, event: unknown): Promise<Invoked> {
     const pool = this.pool(nameOrArn);
     if (!pool) {
       const known = [...new Set([...this.pools.values()].map((p) => p.spec.name))].join(', ');

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { BasePartialBatchProcessor } from '@aws-lambda-powertools/batch';
 import { errorInFull } from './error-chain.ts';
 
 /**
@@ -54,11 +55,35 @@ function lambdaContext(requestId: string) {
   };
 }
 
+/**
+ * Each SQS record a Powertools batch processor failed in the running invocation, with its error
+ * (`name: message`): a handler that returns batchItemFailures keeps the errors to itself, so nothing
+ * outside could say why a message came back. A sandbox runs one invocation at a time, so one list.
+ */
+let recordFailures: Array<{ messageId: string; reason: string }> = [];
+const failureHandler = BasePartialBatchProcessor.prototype.failureHandler;
+BasePartialBatchProcessor.prototype.failureHandler = function (
+  this: BasePartialBatchProcessor,
+  record: Parameters<typeof failureHandler>[0],
+  error: Error,
+) {
+  const messageId = (record as { messageId?: unknown }).messageId;
+  if (typeof messageId === 'string')
+    recordFailures.push({ messageId, reason: `${error.name}: ${error.message}` });
+  return failureHandler.call(this, record, error);
+};
+
 parentPort?.on('message', async (request: InvokeRequest) => {
+  recordFailures = [];
   try {
     const handler = await loadHandler();
     const result = await handler(request.event, lambdaContext(request.requestId));
-    parentPort?.postMessage({ id: request.id, ok: true, result: result === undefined ? null : result });
+    parentPort?.postMessage({
+      id: request.id,
+      ok: true,
+      result: result === undefined ? null : result,
+      recordFailures,
+    });
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     // Powertools' FullBatchFailureError carries each record's error; Lambda's log would show them

@@ -8,8 +8,9 @@ import {
 import type { LocalClients } from '../aws-clients.ts';
 import type { EventSourceMappingSpec } from '../template/wiring.ts';
 import type { ActivityTracker } from './activity.ts';
-import { HandlerFailure, messageKeys } from './handler-failure.ts';
-import type { LambdaRunner } from './lambda-runner.ts';
+import type { FailingMessages } from './failing-messages.ts';
+import { type FailedMessage, HandlerFailure, messageKeys } from './handler-failure.ts';
+import { LambdaInvocationError, type LambdaRunner, type RecordFailure } from './lambda-runner.ts';
 
 /** Lambda's SQS event record shape (what `SQSEvent.Records[n]` holds in @types/aws-lambda). */
 export function sqsEventRecord(message: Message, queueArn: string, region: string) {
@@ -91,6 +92,8 @@ export class SqsEventSource {
     lambda: LambdaRunner;
     activity: ActivityTracker;
     onError(error: unknown): void;
+    /** the messages whose delivery failed, by function and error kind, for the report */
+    failing?: FailingMessages;
   };
 
   constructor(spec: EventSourceMappingSpec, options: SqsEventSource['options']) {
@@ -136,18 +139,34 @@ export class SqsEventSource {
         Records: messages.map((message) => sqsEventRecord(message, this.spec.queueArn, this.options.region)),
       };
       let outcome: { ok: true; result: unknown } | { ok: false };
+      let recordFailures: RecordFailure[] = [];
       try {
-        outcome = { ok: true, result: await this.options.lambda.invoke(this.spec.functionName, event) };
+        const invoked = await this.options.lambda.invokeBatch(this.spec.functionName, event);
+        outcome = { ok: true, result: invoked.result };
+        recordFailures = invoked.recordFailures;
       } catch (error) {
-        const failed = messages.map((m) => ({
-          messageId: m.MessageId ?? '?',
-          keys: messageKeys(m.Body ?? ''),
-        }));
-        const name = this.options.lambda.displayName(this.spec.functionName);
-        this.options.onError(new HandlerFailure(name, failed, error));
+        this.report(messages, error);
         outcome = { ok: false };
       }
       const done = successfulMessages(messages, outcome, this.spec.reportBatchItemFailures);
+      // the handler returned, listing records in batchItemFailures: each is named with its own error
+      const failed = messages.filter((m) => !done.includes(m));
+      if (outcome.ok && failed.length > 0) {
+        const reasons = failed.map(
+          (m) =>
+            recordFailures.find((f) => f.messageId === m.MessageId)?.reason ??
+            'BatchItemFailures: listed in the batchItemFailures the handler returned (see its log)',
+        );
+        this.report(
+          failed,
+          new LambdaInvocationError(
+            'BatchItemFailures',
+            `${failed.length} of ${messages.length} record(s) failed: ${reasons.join(' | ')}`,
+            undefined,
+            reasons,
+          ),
+        );
+      }
       if (done.length > 0) {
         await clients.sqs.send(
           new DeleteMessageBatchCommand({
@@ -155,9 +174,28 @@ export class SqsEventSource {
             Entries: done.map((message) => ({ Id: randomUUID(), ReceiptHandle: message.ReceiptHandle })),
           }),
         );
+        this.options.failing?.deleted(done.map((m) => m.MessageId ?? '?'));
       }
     });
     return messages.length;
+  }
+
+  /** Names the function and the messages that failed, with why (onError), and counts them (failing). */
+  private report(messages: Message[], error: unknown): void {
+    const failed: FailedMessage[] = messages.map((m) => ({
+      messageId: m.MessageId ?? '?',
+      keys: messageKeys(m.Body ?? ''),
+    }));
+    const failure = new HandlerFailure(
+      this.options.lambda.displayName(this.spec.functionName),
+      failed,
+      error,
+    );
+    this.options.failing?.failed(
+      failure,
+      this.options.lambda.find(this.spec.functionName)?.timeoutSeconds ?? 0,
+    );
+    this.options.onError(failure);
   }
 
   async stop(): Promise<void> {

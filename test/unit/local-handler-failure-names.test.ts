@@ -3,8 +3,9 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalClients } from '../../local/aws-clients.ts';
 import { ActivityTracker } from '../../local/glue/activity.ts';
-import { handlerFailureReasons } from '../../local/glue/handler-failure.ts';
-import { LambdaRunner } from '../../local/glue/lambda-runner.ts';
+import { FailingMessages, failingLines } from '../../local/glue/failing-messages.ts';
+import { HandlerFailure, handlerFailureReasons } from '../../local/glue/handler-failure.ts';
+import { LambdaInvocationError, LambdaRunner } from '../../local/glue/lambda-runner.ts';
 import { SqsEventSource } from '../../local/glue/sqs-event-source.ts';
 import { objectCreatedMessage } from '../../shared/ingest/messages.ts';
 
@@ -23,7 +24,7 @@ const fn = (folder: string, fixture: string, timeoutSeconds: number) => ({
   timeoutSeconds,
 });
 const runner = new LambdaRunner({
-  functions: [fn('ingest', 'hang.ts', 1), fn('fail', 'fail-batch.ts', 30)],
+  functions: [fn('ingest', 'hang.ts', 1), fn('fail', 'fail-batch.ts', 30), fn('some', 'slow-batch.ts', 60)],
   repoRoot: join(import.meta.dirname, '..', '..'),
   baseEnv: { POWERTOOLS_DEV: 'true' },
   activity: new ActivityTracker(),
@@ -31,7 +32,11 @@ const runner = new LambdaRunner({
 afterAll(() => runner.stop());
 
 /** Polls one batch of `messages` into `functionName` and returns what reached onError. */
-async function failuresOf(functionName: string, messages: Message[]): Promise<unknown[]> {
+async function failuresOf(
+  functionName: string,
+  messages: Message[],
+  failing?: FailingMessages,
+): Promise<unknown[]> {
   const errors: unknown[] = [];
   const sqs = { send: async () => ({ Messages: messages }) };
   const source = new SqsEventSource(
@@ -51,6 +56,7 @@ async function failuresOf(functionName: string, messages: Message[]): Promise<un
       lambda: runner,
       activity: new ActivityTracker(),
       onError: (error) => errors.push(error),
+      failing,
     },
   );
   await source.pollOnce();
@@ -86,6 +92,60 @@ describe('a failing handler is named with its messages', () => {
     expect(handlerFailureReasons(errors[0])).toEqual([
       'fail on message a: Error: first reason',
       `fail on message b (cdr/sw 1/2026/11/27/16.csv.gz): Error: ${batch}`,
+    ]);
+  });
+
+  it('a batch the handler returned with some records in batchItemFailures names those records, each with its own error', async () => {
+    const failing = new FailingMessages();
+    const errors = await failuresOf(
+      'traceguard-some',
+      [
+        { MessageId: 'a', Body: 'fail:IdempotencyAlreadyInProgressError stand-in', ReceiptHandle: 'ra' },
+        { MessageId: 'b', Body: 'fine', ReceiptHandle: 'rb' },
+        { MessageId: 'c', Body: 'fail:second', ReceiptHandle: 'rc' },
+      ],
+      failing,
+    );
+    expect(errors.flatMap(handlerFailureReasons)).toEqual([
+      'some on message a: Error: IdempotencyAlreadyInProgressError stand-in',
+      'some on message c: Error: second',
+    ]);
+    expect(failing.groups()).toEqual([
+      { functionName: 'some', kind: 'Error', messages: 2, timeoutSeconds: 60 },
+    ]);
+  });
+});
+
+describe('the report of messages waiting for a retry', () => {
+  const failure = (fn: string, ids: string[], recordErrors: string[], cause?: Error) =>
+    new HandlerFailure(
+      fn,
+      ids.map((messageId) => ({ messageId, keys: [] })),
+      cause ?? new LambdaInvocationError('BatchItemFailures', 'x', undefined, recordErrors),
+    );
+
+  it('names each failing function once per error kind, with its count, until a later delivery deletes them', () => {
+    const failing = new FailingMessages();
+    const inProgress = 'IdempotencyAlreadyInProgressError: There is already an execution in progress';
+    failing.failed(failure('notify-oncall', ['n1', 'n2', 'n3'], [inProgress, inProgress, inProgress]), 60);
+    failing.failed(failure('write-audit', ['w1', 'w2'], [inProgress, 'InternalServerError: boom']), 60);
+    failing.failed(
+      failure('ingest', ['i1'], [], new LambdaInvocationError('Sandbox.Timedout', 'Task timed out')),
+      900,
+    );
+    failing.deleted(['n3']);
+    const lines = failingLines(failing.groups(), 6);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(
+      /^notify-oncall: 2 message\(s\) failed with IdempotencyAlreadyInProgressError: expected after a crash .*\(the function's timeout, 60 s\)/,
+    );
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(
+        /^write-audit: 1 message\(s\) failed with IdempotencyAlreadyInProgressError: expected/,
+      ),
+      'write-audit: 1 message(s) failed with InternalServerError',
+      'ingest: 1 message(s) failed with Sandbox.Timedout',
+      '1 message(s) in flight with no failure seen by this run (delivered before this start)',
     ]);
   });
 });
