@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   onError?: (error: unknown) => void;
   /** write each function's output to `<functionLogDir>/<function>.log` (default: this process's stdout) */
   functionLogDir?: string;
+  /** each step of the start as it ends (the emulators, the resources, the sweep...), for a person waiting */
+  onProgress?: (step: string) => void;
   /** divide schedule periods by this (tests); default 1 */
   scheduleTimeScale?: number;
   /**
@@ -159,6 +161,8 @@ async function startLocked(
   }
   const fauxqs = fauxqsStart.value;
   const dynamodb = dynamodbStart.value;
+  const progress = options.onProgress ?? (() => {});
+  progress('emulators started (S3, SQS and SNS in this process; DynamoDB Local in Java)');
   // run in reverse: the lock is released last, once nothing of this stack runs on the folder
   const cleanups: Array<() => Promise<void> | void> = [unlock, () => dynamodb.stop(), () => fauxqs.stop()];
   const stopAll = async () => {
@@ -194,7 +198,8 @@ async function startLocked(
     for (const [name, url] of await createQueues(resolver, clients)) queueUrls.set(name, url);
     await createTopicsAndSubscriptions(resolver, clients);
     await createTables(resolver, clients);
-    fauxqs.restoreMessages();
+    const restored = fauxqs.restoreMessages();
+    progress(`resources created from the template; ${restored} queued message(s) restored from the journal`);
 
     const wiring = readWiring(resolver);
     const queueUrlForArn = (arn: string) => {
@@ -257,7 +262,7 @@ async function startLocked(
     for (const source of sources) source.start();
     cleanups.push(() => Promise.all(sources.map((source) => source.stop())).then(() => {}));
 
-    const startupSweep = await sweepOnStart(wiring, lambda);
+    const startupSweep = await sweepOnStart(wiring, lambda, progress);
 
     const schedules = new ScheduleRunner(wiring.schedules, {
       lambda,

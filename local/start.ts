@@ -48,7 +48,14 @@ const dataDir = resolve(repoRoot, options.dataDir);
 // refused before the synthesis (seconds) when another stack runs on the folder; the stack takes the lock
 const holder = liveHolder(dataDir);
 if (holder !== null) refuse(new DataDirLockedError(dataDir, holder));
-say('traceguard: synthesizing the CDK app and starting the local emulators...');
+say(
+  'traceguard: synthesizing the CDK app (loads aws-cdk-lib and builds every construct in this process; seconds, minutes on a busy machine)...',
+);
+const startedAt = Date.now();
+/** each step of the start with the seconds since it began, so a slow start says what it waits on */
+const step = (text: string) => say(`traceguard: ${text} (${Math.round((Date.now() - startedAt) / 1000)} s)`);
+const template = await synthesizeTemplate(repoRoot);
+step('CDK app synthesized; starting the local emulators');
 const logDir = join(dataDir, 'logs');
 let glueErrors = 0;
 /** set at Ctrl-C: the emulators go down under the handlers still running */
@@ -56,11 +63,12 @@ let stopping = false;
 /** handler runs the stop cut short: not failures, their messages come again on the next start */
 let cutShort = 0;
 const stack = await startLocalStack({
-  template: await synthesizeTemplate(repoRoot),
+  template,
   dataDir,
   fresh: options.fresh, // wiped by the stack once it holds the folder's lock
   repoRoot,
   functionLogDir: logDir,
+  onProgress: step,
   // a failing handler is retried and ends in its DLQ; keep the details in a file, count them here
   onError: (error) => {
     logRuntimeError(error);

@@ -16,9 +16,11 @@ const SWEEP_ENTRY = 'functions/reconcile-batches/handler.ts';
 export async function sweepOnStart(
   wiring: LocalWiring,
   lambda: LambdaRunner,
+  progress: (step: string) => void = () => {},
 ): Promise<ReconcileReport | null> {
   const sweep = wiring.functions.find((fn) => fn.entry === SWEEP_ENTRY);
   if (!sweep) return null;
+  progress('reconciliation sweep over the CDR bucket (a cold start of reconcile-batches)');
   return (await lambda.invoke(sweep.arn, { graceSeconds: 0, fromStart: true })) as ReconcileReport;
 }
 

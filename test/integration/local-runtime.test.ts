@@ -348,8 +348,20 @@ describe('local runtime built from the synthesized template', () => {
     // Act
     await stack.stop();
     expect(pids.every((pid) => !processAlive(pid))).toBe(true);
-    stack = await startLocalStack({ template, dataDir, repoRoot, onError: (e) => glueErrors.push(e) });
+    const steps: string[] = [];
+    stack = await startLocalStack({
+      template,
+      dataDir,
+      repoRoot,
+      onError: (e) => glueErrors.push(e),
+      onProgress: (step) => steps.push(step),
+    });
     const after = clients(stack);
+    // a start that takes long says what it did so far (npm start prints each step)
+    expect(steps).toEqual([
+      expect.stringMatching(/^emulators started/),
+      expect.stringMatching(/^resources created from the template; 1 queued message\(s\) restored/),
+    ]);
 
     // Assess
     const object = await after.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'incoming/good.csv' }));
