@@ -35,7 +35,8 @@ async function show(batch: string, opts: { json?: boolean }): Promise<void> {
   }
   const { maskPhoneNumbers } = await import('../shared/privacy/mask-numbers.ts');
   const text = quarantineText(key, found, (t) => terminalSafe(maskPhoneNumbers(t)));
-  process.stdout.write(`${text.join('\n')}\n`);
+  // no batch under the key is an error (exit 1), said where errors go: a pipe reading the rows gets none
+  (found.ingest === 'none' ? process.stderr : process.stdout).write(`${text.join('\n')}\n`);
 }
 
 /** The lines `show` prints: the latest ingest's rows (`safe` masks and cleans), then what else is there. */

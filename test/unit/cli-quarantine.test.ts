@@ -179,7 +179,8 @@ describe('traceguard quarantine show', () => {
     // a key never uploaded: not a clean batch, and not 0 for a script
     expect(await cli(['quarantine', 'show', 'cdr/sbc-east-1/never.csv'])).toMatchObject({
       code: 1,
-      stdout: 'cdr/sbc-east-1/never.csv: no batch under this key in the CDR bucket\n',
+      stdout: '',
+      stderr: 'cdr/sbc-east-1/never.csv: no batch under this key in the CDR bucket\n',
     });
     const clean = 'cdr/sbc-east-1/clean.csv';
     const manifest = new DynamoManifestStore(dynamo.doc, 'manifest');
