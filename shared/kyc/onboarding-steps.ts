@@ -116,7 +116,7 @@ export class OnboardingSteps {
     await this.#deps.notifier.notifyOnCall({
       subject: `Traceguard application ${applicationId} (${risk} risk) waits for the ${stage} review`,
       text: [
-        `Application ${applicationId}, ${dossier.application.legal_name}: risk ${risk}.`,
+        `Application ${applicationId}, ${dossier.application.legal_name}: risk ${risk}; waits for the ${stage} review.`,
         ...(dossier.assessment?.reasons ?? []).map((r) => `- ${r.code}: ${r.detail}`),
         `Review: traceguard customers show ${applicationId}`,
       ].join('\n'),

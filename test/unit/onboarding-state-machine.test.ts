@@ -242,9 +242,16 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
     expect(waiting.assessment).toMatchObject({ risk: 'high', executiveBecause: ['high risk'] });
     expect(waiting.assessment?.reasons[0].detail).toMatch(/terminated customer C042/);
     expect(h.notifier.onCall.at(-1)?.text).toMatch(/PRIOR_ID_NUMBER: .*C042/);
+    // its first line, what a console shows of it, says which review waits
+    expect(h.notifier.onCall.at(-1)?.text.split('\n')[0]).toMatch(
+      /: risk high; waits for the analyst review\.$/,
+    );
 
     await h.decide('APP-LOOK', 'analyst', 'approve', 'alice');
     await h.waitForStage('APP-LOOK', 'executive');
+    expect(h.notifier.onCall.at(-1)?.text.split('\n')[0]).toMatch(
+      /: risk high; waits for the executive review\.$/,
+    );
     expect(await h.registry.get('APP-LOOK')).toBeNull();
     // the analyst cannot approve as executive: refused by the use case, and by the machine itself
     await expect(h.decide('APP-LOOK', 'executive', 'approve', 'Alice')).rejects.toThrow(/different person/);
