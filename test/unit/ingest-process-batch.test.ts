@@ -71,6 +71,15 @@ const ROBO_BATCH = cdrBatch({
   badRows: 3,
 });
 
+/** 4 customers on 40 trunks each, 2 hours: few customer-hours, many trunk-hour windows */
+const WIDE_BATCH = cdrBatch({
+  seed: 12,
+  rowsPerWindow: 200,
+  customers: ['C1', 'C2', 'C3', 'C4'],
+  hours: 2,
+  trunks: 40,
+});
+
 /** Fresh in-memory ports that ingested each (key, body) batch, one after the other in this order. */
 async function ingestInOrder(order: Array<[string, string]>) {
   const p = memoryIngestPorts();
@@ -660,13 +669,7 @@ describe('processBatch: continuation', () => {
 
   it('a customer on many trunks: trunk-hour windows count towards the part bound too', async () => {
     // 4 customers x 2 hours = 8 customer-hours, but about 40 trunk-hours each: some 330 windows
-    const wide = cdrBatch({
-      seed: 12,
-      rowsPerWindow: 200,
-      customers: ['C1', 'C2', 'C3', 'C4'],
-      hours: 2,
-      trunks: 40,
-    });
+    const wide = WIDE_BATCH;
     const options = { ...DEFAULT_INGEST_OPTIONS, maxPartWindows: 60, checkEveryRows: 10 };
     const { outcomes, parted, clean } = await partsBesideOneRun('cdr/s/wide.csv', wide, options);
     // counting customer-hours alone, all 8 would fit one part
@@ -678,13 +681,7 @@ describe('processBatch: continuation', () => {
   });
 
   it('says in the log why each part ended: windows, or the time of the invocation', async () => {
-    const wide = cdrBatch({
-      seed: 12,
-      rowsPerWindow: 200,
-      customers: ['C1', 'C2', 'C3', 'C4'],
-      hours: 2,
-      trunks: 40,
-    });
+    const wide = WIDE_BATCH;
     const windows = memoryIngestPorts();
     windows.source.put(BUCKET, 'cdr/s/wide.csv', wide);
     await allParts(windows, 'cdr/s/wide.csv', wide, {
