@@ -63,7 +63,11 @@ export class DynamoCustomerRegistry implements CustomerRegistry {
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: `CUST#${customerId}`, sk: 'PROFILE' },
-          UpdateExpression: 'SET #s = :s, statusReason = :why, statusChangedAt = :at',
+          // when the calls first had to stop: kept from a suspension into the termination after it
+          UpdateExpression:
+            status === 'suspended' || status === 'terminated'
+              ? 'SET #s = :s, statusReason = :why, statusChangedAt = :at, blockedSince = if_not_exists(blockedSince, :at)'
+              : 'SET #s = :s, statusReason = :why, statusChangedAt = :at REMOVE blockedSince',
           ConditionExpression: expected === undefined ? unchanged : `(${stillExpected}) AND (${unchanged})`,
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {

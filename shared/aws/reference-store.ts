@@ -56,6 +56,7 @@ export function customerFromItem(item: Record<string, unknown>): Customer | null
     // written together by the case workflow (cases-customers.ts setStatus); a status without its
     // date cannot say which calls came after it, and must not cost the customer its registry row
     ...(item.statusChangedAt ? { status: item.status, status_changed_at: item.statusChangedAt } : {}),
+    ...(item.blockedSince ? { blocked_since: item.blockedSince } : {}),
   });
   return parsed.success ? parsed.data : null;
 }
@@ -72,6 +73,7 @@ export function judgedCustomer(customerId: string, item: Record<string, unknown>
     ...unknownCustomer(customerId),
     status: item.status,
     status_changed_at: item.statusChangedAt,
+    ...(item.blockedSince ? { blocked_since: item.blockedSince } : {}),
   });
   return parsed.success ? parsed.data : null;
 }

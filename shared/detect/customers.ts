@@ -105,6 +105,15 @@ const customerFields = z.object({
     .trim()
     .refine((s) => !Number.isNaN(Date.parse(s)), 'status_changed_at is not a date')
     .optional(),
+  /**
+   * when the customer's calls first had to stop, when that was before its status changed last (a
+   * customer suspended, then terminated: its calls between the two are calls after a suspension)
+   */
+  blocked_since: z
+    .string()
+    .trim()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'blocked_since is not a date')
+    .optional(),
 });
 
 export const customerSchema = customerFields.refine(
@@ -131,6 +140,7 @@ export function parseCustomers(text: string, source: string): Map<string, Custom
       // come clean from the case workflow, so the schema itself takes them as they are)
       status: row.status?.trim().toLowerCase() || undefined,
       status_changed_at: row.status_changed_at?.trim() || undefined,
+      blocked_since: row.blocked_since?.trim() || undefined,
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -44,18 +44,35 @@ function callsAfterEnforcement(
   customer: Customer,
 ): { calls: number; all: boolean; sinceMs: number } | null {
   if (customer.status !== 'suspended' && customer.status !== 'terminated') return null;
-  const sinceMs = Date.parse(customer.status_changed_at ?? '');
+  const changedMs = Date.parse(customer.status_changed_at ?? '');
+  // a customer suspended, then terminated: its calls had to stop at the suspension
+  const blockedMs = Date.parse(customer.blocked_since ?? '');
+  const sinceMs = blockedMs < changedMs ? blockedMs : changedMs;
   if (Number.isNaN(sinceMs) || w.attempts === 0) return null;
   if (w.firstMs >= sinceMs) return { calls: w.attempts, all: true, sinceMs };
   if (w.lastMs >= sinceMs) return { calls: 1, all: false, sinceMs };
   return null;
 }
 
+/**
+ * When the customer's calls had to stop, in words: its suspension, and the termination after it
+ * (`terminatedMs`, NaN for a customer not terminated).
+ */
+function blockedWhen(status: 'suspended' | 'terminated', sinceMs: number, terminatedMs: number): string {
+  if (!(sinceMs < terminatedMs)) return `${status} (${isoUtc(sinceMs)})`;
+  return status === 'terminated'
+    ? `suspended (${isoUtc(sinceMs)}), the last of them after it was terminated (${isoUtc(terminatedMs)})`
+    : `suspended (${isoUtc(sinceMs)}; terminated since ${isoUtc(terminatedMs)})`;
+}
+
 export function evaluateHardRules(w: WindowAggregate, customer: Customer): HardReason[] {
   const out: HardReason[] = [];
   const after = callsAfterEnforcement(w, customer);
   if (after) {
-    const status = customer.status as 'suspended' | 'terminated';
+    // calls only between a suspension and the termination after it are calls after a suspension
+    const terminatedMs =
+      customer.status === 'terminated' ? Date.parse(customer.status_changed_at ?? '') : Number.NaN;
+    const status = w.lastMs < terminatedMs ? 'suspended' : (customer.status as 'suspended' | 'terminated');
     const calls = after.all
       ? `${int(after.calls)} calls`
       : `calls until ${isoUtc(w.lastMs)} (at least one of the hour's ${int(w.attempts)})`;
@@ -63,7 +80,7 @@ export function evaluateHardRules(w: WindowAggregate, customer: Customer): HardR
       code: 'CALLS_AFTER_ENFORCEMENT',
       observed: after.calls,
       threshold: 0,
-      detail: `${calls} reached the PSTN after the customer was ${status} (${isoUtc(after.sinceMs)}); its traffic should have been blocked at the switch`,
+      detail: `${calls} reached the PSTN after the customer was ${blockedWhen(status, after.sinceMs, terminatedMs)}; its traffic should have been blocked at the switch`,
       weight: 70,
       excess: 1,
       volume: 1,

@@ -1,5 +1,7 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoCustomerRegistry } from '../../shared/aws/cases-customers.ts';
+import { judgedCustomer } from '../../shared/aws/reference-store.ts';
 import { StatusChangedMeanwhile } from '../../shared/cases/status-changed.ts';
 import { useDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 
@@ -43,5 +45,22 @@ describe('DynamoCustomerRegistry.setStatus with the status it expects', () => {
       statusReason: 'case C501-F-3: suspended by alice: 40% DNO caller IDs',
       statusChangedAt: since,
     });
+  });
+
+  it('keeps when the calls first had to stop from a suspension into the termination after it', async () => {
+    const customers = new DynamoCustomerRegistry(db.doc, 'Customers');
+    const item = async () =>
+      (await db.doc.send(new GetCommand({ TableName: 'Customers', Key: { pk: 'CUST#C502', sk: 'PROFILE' } })))
+        .Item;
+    await customers.setStatus('C502', 'suspended', 'case C502-F-1: DNO traffic');
+    const suspendedAt = (await item())?.statusChangedAt;
+    await new Promise((r) => setTimeout(r, 5));
+    await customers.setStatus('C502', 'terminated', 'case C502-F-1: terminated by erin');
+    expect(await item()).toMatchObject({ status: 'terminated', blockedSince: suspendedAt });
+    expect((await item())?.statusChangedAt).not.toBe(suspendedAt);
+    // detection reads both: the calls between the two are calls after a suspension
+    expect(judgedCustomer('C502', (await item()) ?? {})).toMatchObject({ blocked_since: suspendedAt });
+    await customers.setStatus('C502', 'active', 'reinstated');
+    expect((await item())?.blockedSince).toBeUndefined();
   });
 });

@@ -69,6 +69,26 @@ describe('CALLS_AFTER_ENFORCEMENT', () => {
     expect(analyzeCalls([...before, emergency], ref)).toEqual([]);
   });
 
+  it('judges the calls between a suspension and the termination after it as calls after a suspension', () => {
+    // suspended at 14:30, terminated at 15:30: the 14:00 hour's late calls came during the suspension
+    const ref = referenceWith({
+      ...blocked('TERM', 'terminated', new Date(NEXT + HOUR_MS / 2).toISOString()),
+      blocked_since: HALF_PAST,
+    });
+    const findings = analyzeCalls([...quiet('TERM', HOUR), ...quiet('TERM', NEXT, 2)], ref).sort(byWindow);
+    expect(findings.map((f) => [f.window_start, f.severity])).toEqual([
+      ['2026-11-27T14:00:00Z', 'high'],
+      ['2026-11-27T15:00:00Z', 'critical'],
+    ]);
+    expect(findings[0].reasons[0].detail).toMatch(
+      /reached the PSTN after the customer was suspended \(2026-11-27T14:30:00Z; terminated since 2026-11-27T15:30:00Z\)/,
+    );
+    expect(findings[1].reasons[0]).toMatchObject({ observed: 200 });
+    expect(findings[1].reasons[0].detail).toMatch(
+      /^200 calls reached the PSTN after the customer was suspended \(2026-11-27T14:30:00Z\), the last of them after it was terminated \(2026-11-27T15:30:00Z\)/,
+    );
+  });
+
   it('counts the PSTN calls after the block when an emergency call came before them in the hour', () => {
     const ref = referenceWith(blocked('TERM', 'terminated', HALF_PAST));
     // a 911 call before the termination, then 12 PSTN calls after it, all in one hour
