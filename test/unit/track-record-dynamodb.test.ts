@@ -85,14 +85,14 @@ describe('a customer seen only in CDRs', () => {
     expect([...doNotOnboard.entries.values()].map((e) => e.names)).toEqual([['P666']]);
   });
 
-  it('keeps when and why a status was set while later cases set the same status again', async () => {
+  it('keeps when a status was set while later cases set the same status again, with the latest reason', async () => {
     const customers = new DynamoCustomerRegistry(db.doc, 'Customers');
     await customers.setStatus('P777', 'suspended', 'case P777-F-1: DNO calls at volume');
     const first = await customers.get('P777');
     expect(first).toMatchObject({ status: 'suspended', statusReason: 'case P777-F-1: DNO calls at volume' });
     await new Promise((r) => setTimeout(r, 5));
     await customers.setStatus('P777', 'suspended', 'case P777-F-2: critical again');
-    expect(await customers.get('P777')).toEqual(first);
+    expect(await customers.get('P777')).toEqual({ ...first, statusReason: 'case P777-F-2: critical again' });
     await customers.setStatus('P777', 'terminated', 'case P777-F-1: terminated');
     const terminated = await customers.get('P777');
     expect(terminated).toMatchObject({ status: 'terminated', statusReason: 'case P777-F-1: terminated' });
@@ -139,8 +139,9 @@ describe('the do-not-onboard list on DynamoDB follows a suspension', () => {
         id_number: '91-1234567',
       },
     ]);
+    // the same entry since the same date, with the latest decision's reason
     await enforcing.setStatus('S100', 'suspended', 'case S100-F-2: critical again');
-    expect(await list.list()).toEqual(listed);
+    expect(await list.list()).toEqual([{ ...listed[0], reason: 'case S100-F-2: critical again' }]);
 
     await enforcing.setStatus('S100', 'active', 'reinstated by carol: remediated');
     expect(await list.list()).toEqual([]);
