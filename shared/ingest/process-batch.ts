@@ -332,8 +332,9 @@ export async function processBatch(
   }
   // the same calls under another key, gzipped or with other line ends (the same bytes were caught
   // before the read): counted once, by the batch that claimed them first. A batch of several parts
-  // counted its first part before its last was read, so only a batch read in one part is checked.
-  if (content !== null && final) {
+  // counted its first part before its last was read, so only a batch read in one part is checked;
+  // one without calls has nothing to count twice.
+  if (content !== null && final && collector.stats.calls > 0) {
     const holder = await ports.manifest.claimContent(batch, content.key());
     if (holder !== batchId) {
       await ports.manifest.finish(
