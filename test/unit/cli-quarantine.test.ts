@@ -249,20 +249,8 @@ describe('traceguard quarantine show', () => {
 describe('a batch ingest refused', () => {
   it('says it was refused, none of its calls counted, and why', async () => {
     const key = 'cdr/sbc-east-1/2026-11-27/Master.csv';
-    await put(key, BATCH);
-    const head = await local.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-    const batchId = batchIdOf({ bucket: BUCKET, key, versionId: null, etag: String(head.ETag) });
+    const batchId = await begun(key, BATCH);
     const manifest = new DynamoManifestStore(dynamo.doc, 'manifest');
-    const identity = {
-      batchId,
-      bucket: BUCKET,
-      key,
-      versionId: null,
-      etag: '',
-      switchId: 'sbc-east-1',
-      size: 0,
-    };
-    await manifest.begin(identity);
     const reason = `${REFUSED_REASON}; ${REFUSED_FIX}`;
     await manifest.finish(batchId, { ...cut(0, 0, true), format: 'canonical', refused: reason });
     expect(await cli(['quarantine', 'show', key])).toMatchObject({

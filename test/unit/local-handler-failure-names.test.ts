@@ -1,35 +1,31 @@
-import { join } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalClients } from '../../local/aws-clients.ts';
 import { ActivityTracker } from '../../local/glue/activity.ts';
 import { FailingMessages, failingLines } from '../../local/glue/failing-messages.ts';
 import { HandlerFailure, handlerFailureReasons } from '../../local/glue/handler-failure.ts';
-import { LambdaInvocationError, LambdaRunner } from '../../local/glue/lambda-runner.ts';
+import { LambdaInvocationError } from '../../local/glue/lambda-runner.ts';
 import { SqsEventSource } from '../../local/glue/sqs-event-source.ts';
 import { objectCreatedMessage } from '../../shared/ingest/messages.ts';
+import { fixtureLambda, fixtureRunner } from '../helpers/fixture-lambdas.ts';
 
 /**
  * What `npm start` prints and logs when a handler fails or times out: the function, each message id
  * and, for a CDR batch, its object key, so a person knows what failed without reading the handler.
  */
 // a fixture handler reached through functions/<folder>/ is named <folder>, as the real ones are (logNames)
-const fn = (folder: string, fixture: string, timeoutSeconds: number) => ({
-  logicalId: `Stateless${folder}Function0A1B2C3D`,
-  name: `traceguard-${folder}`,
-  arn: `arn:aws:lambda:us-east-1:000000000000:function:traceguard-${folder}`,
-  entry: `functions/${folder}/../../test/fixtures/local/handlers/${fixture}`,
-  handlerExport: 'handler',
-  environment: {},
-  timeoutSeconds,
-});
-const runner = new LambdaRunner({
-  functions: [fn('ingest', 'hang.ts', 1), fn('fail', 'fail-batch.ts', 30), fn('some', 'slow-batch.ts', 60)],
-  repoRoot: join(import.meta.dirname, '..', '..'),
-  baseEnv: { POWERTOOLS_DEV: 'true' },
-  activity: new ActivityTracker(),
-});
-afterAll(() => runner.stop());
+const fn = (folder: string, fixture: string, timeoutSeconds: number) =>
+  fixtureLambda(
+    `Stateless${folder}Function0A1B2C3D`,
+    `traceguard-${folder}`,
+    `functions/${folder}/../../test/fixtures/local/handlers/${fixture}`,
+    timeoutSeconds,
+  );
+const runner = fixtureRunner([
+  fn('ingest', 'hang.ts', 1),
+  fn('fail', 'fail-batch.ts', 30),
+  fn('some', 'slow-batch.ts', 60),
+]);
 
 /** Polls one batch of `messages` into `functionName` and returns what reached onError. */
 async function failuresOf(

@@ -1,38 +1,15 @@
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ActivityTracker } from '../../local/glue/activity.ts';
+import { describe, expect, it } from 'vitest';
 import { errorInFull } from '../../local/glue/error-chain.ts';
 import { HandlerFailure } from '../../local/glue/handler-failure.ts';
-import { failureReasons, LambdaRunner } from '../../local/glue/lambda-runner.ts';
+import { failureReasons } from '../../local/glue/lambda-runner.ts';
 import { asRetryable } from '../../shared/aws/aggregate-store.ts';
+import { fixtureLambda, fixtureRunner } from '../helpers/fixture-lambdas.ts';
 
 /** What `npm start` prints when a handler fails: each failed record's reason, whole. */
-const runner = new LambdaRunner({
-  functions: [
-    {
-      logicalId: 'FailWithCause',
-      name: 'fail-with-cause',
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:fail-with-cause',
-      entry: 'test/fixtures/local/handlers/fail-with-cause.ts',
-      handlerExport: 'handler',
-      environment: {},
-      timeoutSeconds: 30,
-    },
-    {
-      logicalId: 'FailBatch',
-      name: 'fail-batch',
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:fail-batch',
-      entry: 'test/fixtures/local/handlers/fail-batch.ts',
-      handlerExport: 'handler',
-      environment: {},
-      timeoutSeconds: 30,
-    },
-  ],
-  repoRoot: join(import.meta.dirname, '..', '..'),
-  baseEnv: { POWERTOOLS_DEV: 'true' },
-  activity: new ActivityTracker(),
-});
-afterAll(() => runner.stop());
+const runner = fixtureRunner([
+  fixtureLambda('FailWithCause', 'fail-with-cause', 'test/fixtures/local/handlers/fail-with-cause.ts'),
+  fixtureLambda('FailBatch', 'fail-batch', 'test/fixtures/local/handlers/fail-batch.ts'),
+]);
 
 const record = (messageId: string, body: string) => ({
   messageId,

@@ -1,30 +1,14 @@
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ActivityTracker } from '../../local/glue/activity.ts';
-import { LambdaRunner } from '../../local/glue/lambda-runner.ts';
+import { describe, expect, it } from 'vitest';
+import { fixtureLambda, fixtureRunner } from '../helpers/fixture-lambdas.ts';
 
 /**
  * Lambda runs each concurrent invocation of a function in its own execution environment; the local
  * runner must too: our handlers keep a BatchProcessor (and a logger, metrics) per module, which two
  * invocations in one module would share.
  */
-const runner = new LambdaRunner({
-  functions: [
-    {
-      logicalId: 'SlowBatch',
-      name: 'slow-batch',
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:slow-batch',
-      entry: 'test/fixtures/local/handlers/slow-batch.ts',
-      handlerExport: 'handler',
-      environment: {},
-      timeoutSeconds: 30,
-    },
-  ],
-  repoRoot: join(import.meta.dirname, '..', '..'),
-  baseEnv: { POWERTOOLS_DEV: 'true' },
-  activity: new ActivityTracker(),
-});
-afterAll(() => runner.stop());
+const runner = fixtureRunner([
+  fixtureLambda('SlowBatch', 'slow-batch', 'test/fixtures/local/handlers/slow-batch.ts'),
+]);
 
 const record = (messageId: string, body: string, waitMs: number) => ({
   messageId,
