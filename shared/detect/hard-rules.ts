@@ -47,7 +47,7 @@ function callsAfterEnforcement(
   const changedMs = Date.parse(customer.status_changed_at ?? '');
   // a customer suspended, then terminated: its calls had to stop at the suspension
   const blockedMs = Date.parse(customer.blocked_since ?? '');
-  const sinceMs = blockedMs < changedMs ? blockedMs : changedMs;
+  const sinceMs = Number.isNaN(blockedMs) ? changedMs : Math.min(blockedMs, changedMs);
   if (Number.isNaN(sinceMs) || w.attempts === 0) return null;
   if (w.firstMs >= sinceMs) return { calls: w.attempts, all: true, sinceMs };
   if (w.lastMs >= sinceMs) return { calls: 1, all: false, sinceMs };
