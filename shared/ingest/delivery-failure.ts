@@ -18,8 +18,7 @@ export async function recordDeliveryFailure(
   if (error instanceof BatchReadError) return;
   const batchId = batchIdOf(job);
   try {
-    const batch = await ports.manifest.get(batchId);
-    if (batch === null || batch.status === 'done') return;
+    // fail leaves a batch never begun, or done, as it is
     await ports.manifest.fail(batchId, deliveryFailureReason(error, delivery));
   } catch (recordError) {
     ports.log.warn('could not record the failed delivery in the manifest', {

@@ -147,7 +147,8 @@ export class MemoryManifestStore implements ManifestStore {
   }
 
   async fail(batchId: string, reason: string): Promise<void> {
-    const item = this.must(batchId);
-    if (item.status !== 'done') item.failure = reason;
+    // as the table's conditional update: a batch never begun, or done, is left as it is
+    const item = this.batches.get(batchId);
+    if (item !== undefined && item.status !== 'done') item.failure = reason;
   }
 }

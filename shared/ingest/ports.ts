@@ -257,7 +257,7 @@ export interface ManifestStore {
   /**
    * records why the batch cannot be read at all (every delivery fails the same way until the file or
    * the switch's configuration is fixed), or why its last delivery failed (delivery-failure.ts), for
-   * `traceguard quarantine show`; a batch already done keeps its status. The status stays processing:
+   * `traceguard quarantine show`; a batch already done, or never begun, is left as it is. The status stays processing:
    * a delivery after the fix reads it and finishes it (or checkpoints its next part).
    */
   fail(batchId: string, reason: string): Promise<void>;
