@@ -14,8 +14,20 @@ import type { AggregateStore, Clock, CustomerDay, EventPublisher, StoredWindow }
 
 /** Earlier hours read back to judge a window against the customer's own history (analysis.ts baseline). */
 const HISTORY_HOURS = 24;
-/** A publish claim outlives a crashed invocation by this much, well under the queue's visibility timeout. */
-export const CLAIM_LEASE_MS = 5 * 60_000;
+/**
+ * A publish claim lasts as long as the invocation holding it can (its remaining time), plus this much
+ * for the clocks of two invocations to disagree: an invocation killed between claim and confirm (its
+ * timeout, a crash) blocks the window's redeliveries no longer than it could have lived. A fixed
+ * lease did both wrongs: longer than a short-lived invocation, it dead-lettered batches whose
+ * redeliveries all found the claim of one long dead; shorter than a day review's 15 minutes, it let a
+ * second publisher in beside a live one.
+ */
+export const CLAIM_CLOCK_MARGIN_MS = 5_000;
+
+/** Until when a claim made now may stand: the end of this invocation, with the clock margin. */
+export function claimLeaseEnd(clock: Clock): number {
+  return clock.now() + Math.max(0, clock.remainingMs()) + CLAIM_CLOCK_MARGIN_MS;
+}
 /** waits for another invocation's claim to be confirmed or released before deferring to a redelivery */
 const BUSY_RETRIES = 5;
 
@@ -175,26 +187,24 @@ export async function publishIfRaised(
 ): Promise<boolean> {
   const rank = severityRank(finding.severity);
   if (rank <= publishedRank) return false;
-  const now = ctx.clock.now();
   let claimed = await ctx.store.claimSeverity(
     finding.customer_id,
     sk,
     rank,
     ctx.claimant,
-    now + CLAIM_LEASE_MS,
-    now,
+    claimLeaseEnd(ctx.clock),
+    ctx.clock.now(),
   );
   // another invocation is publishing this window right now: it usually confirms within moments
   for (let attempt = 0; claimed === 'busy' && attempt < BUSY_RETRIES; attempt++) {
     await sleep(100 + backoffMs(attempt, 100, 1000));
-    const at = ctx.clock.now();
     claimed = await ctx.store.claimSeverity(
       finding.customer_id,
       sk,
       rank,
       ctx.claimant,
-      at + CLAIM_LEASE_MS,
-      at,
+      claimLeaseEnd(ctx.clock),
+      ctx.clock.now(),
     );
   }
   if (claimed === 'published') return false;
