@@ -6,7 +6,7 @@ import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
 import type { ReferenceData } from './reference.ts';
-import type { WindowContext } from './rules/derive.ts';
+import type { Streak, WindowContext } from './rules/derive.ts';
 import { dayGate } from './rules/evaluate.ts';
 import { evaluateWindow, type TrunkShare, topTrunks } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';
@@ -42,7 +42,7 @@ export function scoreCustomerWindows(
   const contextOf = (
     i: number,
     earlierAttempts: number[],
-    priorStreak?: ReadonlyMap<string, number>,
+    priorStreak?: ReadonlyMap<string, Streak>,
   ): WindowContext => ({
     customer,
     earlierAttempts,
@@ -50,8 +50,8 @@ export function scoreCustomerWindows(
     tracebacks: tracebacks ? tracebacks.countBefore(customerId, sorted[i].hourMs + HOUR_MS, days) : 0,
     priorStreak,
   });
-  // reason code -> hours in a row it has fired, up to the previous window's hour
-  let streak: ReadonlyMap<string, number> = NO_STREAK;
+  // reason code -> its run of hours in a row, up to the previous window's hour
+  let streak: ReadonlyMap<string, Streak> = NO_STREAK;
   let streakHourMs = Number.NaN;
   const gate =
     opts.days === false
@@ -84,7 +84,7 @@ export function scoreCustomerWindows(
         findings.push(f);
         if (firedInHours) for (const r of f.reasons) firedInHours.add(r.code);
       }
-      streak = nextStreak(ctx.priorStreak, f);
+      streak = nextStreak(ctx.priorStreak, f, w);
       streakHourMs = w.hourMs;
     }
     if (day && firedInHours) {
@@ -127,15 +127,22 @@ class EarlierCalling {
 }
 
 /** the streaks after an hour without a finding: shared, never written */
-const NO_STREAK: ReadonlyMap<string, number> = new Map();
+const NO_STREAK: ReadonlyMap<string, Streak> = new Map();
 
 function nextStreak(
-  prior: ReadonlyMap<string, number> | undefined,
+  prior: ReadonlyMap<string, Streak> | undefined,
   f: Finding | null,
-): ReadonlyMap<string, number> {
+  w: WindowAggregate,
+): ReadonlyMap<string, Streak> {
   if (f === null) return NO_STREAK;
-  const next = new Map<string, number>();
-  for (const r of f.reasons) next.set(r.code, 1 + (prior?.get(r.code) ?? 0));
+  const next = new Map<string, Streak>();
+  for (const r of f.reasons) {
+    const before = prior?.get(r.code);
+    next.set(
+      r.code,
+      before ? { hours: before.hours + 1, fromMs: before.fromMs } : { hours: 1, fromMs: w.firstMs },
+    );
+  }
   return next;
 }
 

@@ -53,7 +53,7 @@ describe('calling hours: night calls that look like conversations', () => {
       expect(codes, profile).toContain('OUTSIDE_CALLING_HOURS');
       expect(worstSeverity(findings, 'NIGHT'), profile).toBe('medium');
       expect(findings[0].reasons[0].detail).toMatch(
-        /look like conversations \(7\d% answered, 240 s on average\)/,
+        /7\d% of them were answered and lasted 240 s on average, as conversations do/,
       );
     }
   });

@@ -1,9 +1,21 @@
-import { int, pct } from '../format.ts';
+import { int, pct, round } from '../format.ts';
+import { MIN_ANSWERED } from './answered-sample.ts';
 import { defineRule } from './rule.ts';
+
+/**
+ * Answered calls that look like conversations: long on average, and few of them hung up within
+ * seconds. A survey firm, a sales team or a dialer working its list answers one call in ten and then
+ * talks for minutes; a robocall campaign's answered calls are its recording and a quick hang-up. With
+ * such calls a low answer rate weighs only by how far it lies below the line, not by how many hours
+ * it lasted: a lawful list is dialled all day too. A rate far below the line (half of it or less) is
+ * still `high` on its own.
+ */
+const CONVERSATION_ACD_S = 60;
+const CONVERSATION_SHORT_SHARE = 0.3;
 
 export const LOW_ASR = defineRule({
   code: 'LOW_ASR',
-  firesWhen: 'answer rate is below',
+  firesWhen: `answer rate is below (never weighed as a run of hours when the answered calls average ${CONVERSATION_ACD_S} s or more and under ${CONVERSATION_SHORT_SHARE * 100}% of them last under 6 s)`,
   direction: 'min',
   ratio: true,
   signature: false,
@@ -18,9 +30,17 @@ export const LOW_ASR = defineRule({
       notifications: { threshold: 0.4 },
     },
   },
-  evaluate: (w, d) => ({
-    observed: d.asr,
-    calls: w.attempts,
-    detail: `only ${pct(d.asr)} of ${int(w.attempts)} call attempts were answered`,
-  }),
+  evaluate: (w, d) => {
+    const what = `only ${pct(d.asr)} of ${int(w.attempts)} call attempts were answered`;
+    const conversations =
+      w.answered >= MIN_ANSWERED && d.acd >= CONVERSATION_ACD_S && d.shortRatio < CONVERSATION_SHORT_SHARE;
+    return {
+      observed: d.asr,
+      calls: w.attempts,
+      ...(conversations ? { sustains: false as const } : {}),
+      detail: conversations
+        ? `${what}; the ${int(w.answered)} answered calls averaged ${round(d.acd, 0)} s and ${pct(d.shortRatio)} of them lasted under 6 s, as a list dialled by people looks`
+        : what,
+    };
+  },
 });

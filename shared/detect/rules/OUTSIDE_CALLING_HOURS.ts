@@ -62,7 +62,7 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
       share: outside / w.attempts,
       ...(conversational ? { maxExcess: 0.5 } : {}),
       detail: conversational
-        ? `${what}; they look like conversations (${pct(d.asr)} answered, ${round(d.acd, 0)} s on average), not solicitation`
+        ? `${what}; ${pct(d.asr)} of them were answered and lasted ${round(d.acd, 0)} s on average, as conversations do (calling hours bind solicitation), so this reason is medium at most on its own`
         : what,
     };
   },

@@ -3,6 +3,14 @@ import type { DistinctCounter } from '../distinct.ts';
 import type { WindowAggregate } from '../window.ts';
 
 /** What scoring knows beyond the window itself: who the customer is and what it did before. */
+/** A reason's run of consecutive clock hours in which it fired. */
+export interface Streak {
+  /** hours in the run */
+  hours: number;
+  /** the first call of the run's first hour */
+  fromMs: number;
+}
+
 export interface WindowContext {
   customer: Customer;
   /** attempts in the customer's earlier active hours (most recent last), for VOLUME_SPIKE */
@@ -15,8 +23,8 @@ export interface WindowContext {
   seenCalling: (() => DistinctCounter | null) | null;
   /** tracebacks that named this customer within the policy's window */
   tracebacks: number;
-  /** per reason code: how many clock hours in a row, ending the hour before this one, it fired */
-  priorStreak?: ReadonlyMap<string, number>;
+  /** per reason code: its run of clock hours in a row, ending the hour before this one */
+  priorStreak?: ReadonlyMap<string, Streak>;
   /** the window pools this many active hours of the customer's day (day-window.ts); absent for an hour */
   pooledHours?: number;
 }

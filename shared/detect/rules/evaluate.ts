@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../../cdr/time.ts';
 import { judgedTier, type TrafficProfile, type Vetting } from '../customers.ts';
 import type { Reason } from '../finding.ts';
 import { round } from '../format.ts';
@@ -91,12 +92,16 @@ function fires(rule: RuleModule, ev: Evaluation, threshold: number): boolean {
  * Hours in a row (this one included) the rule has fired for the customer, when that reaches the
  * policy's sustainedHours; 0 otherwise. One hour just past a threshold can be a borderline hour;
  * the same pattern hour after hour is the customer's traffic, and is judged as fully evidenced.
+ * The run's calls must also span more than sustainedHours - 1 hours: a school's one-hour burst from
+ * 11:30 to 12:30 fills two clock hours, but it is one event, not a pattern that went on.
  */
-function sustainedHours(rule: RuleModule, ctx: WindowContext, policy: Policy): number {
+function sustainedHours(rule: RuleModule, w: WindowAggregate, ctx: WindowContext, policy: Policy): number {
   const need = policy.severity.sustainedHours;
   if (need < 2 || rule.aboutCustomer) return 0;
-  const running = 1 + (ctx.priorStreak?.get(rule.code) ?? 0);
-  return running >= need ? running : 0;
+  const prior = ctx.priorStreak?.get(rule.code);
+  const running = 1 + (prior?.hours ?? 0);
+  if (running < need) return 0;
+  return w.lastMs - (prior?.fromMs ?? w.firstMs) > (need - 1) * HOUR_MS ? running : 0;
 }
 
 /** The reason's sentence, with how long the pattern ran: hours in a row, or the hours a day window pools. */
@@ -138,7 +143,7 @@ export function evaluateSoftRules(
     if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
     let excess = excessOf(rule.direction, ev.observed, eff.threshold);
     if (rule.signature && (ev.share ?? 0) > MAJORITY) excess = 1;
-    const hoursRunning = sustainedHours(rule, ctx, policy);
+    const hoursRunning = ev.sustains === false ? 0 : sustainedHours(rule, w, ctx, policy);
     if (hoursRunning > 0) excess = 1;
     excess = Math.min(excess, ev.maxExcess ?? 1);
     out.push({

@@ -57,6 +57,11 @@ export interface Evaluation {
   share?: number;
   /** the most excess this evaluation can vouch for (its evidence is indirect), 0..1 */
   maxExcess?: number;
+  /**
+   * false: the same observation hour after hour adds nothing, because lawful traffic shows it as
+   * steadily as abuse does (the reason weighs only its own margin, however long it runs)
+   */
+  sustains?: false;
   detail: string;
 }
 
