@@ -31,7 +31,10 @@ function shortCalls(
     id,
     fromMs,
     n,
-    (i) => ({ calling: OWN[i % OWN.length], durationS: i % 100 < shortShare * 100 ? 3 : 90 + (i % 120) }),
+    (i) => ({
+      calling: OWN[i % OWN.length], // every (1/shortShare)th call, so any stretch of the calls holds the same share
+      durationS: Math.floor((i + 1) * shortShare) > Math.floor(i * shortShare) ? 3 : 90 + (i % 120),
+    }),
     3,
   );
   // callsInHour spreads its calls over one hour: stretch them over `minutes`
@@ -47,10 +50,10 @@ function runText(findings: Finding[], id: string): string[] {
 }
 
 describe('runs of hours past a threshold', () => {
-  it('a one-hour burst across a clock hour is one event, not a run; two hours of the same calls are a run', () => {
+  it('a burst of an hour and a quarter across a clock hour is one event, not a run; two hours of the same calls are a run', () => {
     const c = customer('BURST', 'standard', 'conversational');
     // 25% of answered calls under 6 s against a 20% line: just past, `low` in any one hour
-    const burst = analyzeCalls(shortCalls('BURST', HOUR + HOUR_MS / 2, 60, 600, 0.25), referenceWith(c));
+    const burst = analyzeCalls(shortCalls('BURST', HOUR + HOUR_MS / 2, 75, 600, 0.25), referenceWith(c));
     expect(burst.filter((f) => f.customer_id === 'BURST').length).toBeGreaterThanOrEqual(2);
     expect(runText(burst, 'BURST')).toEqual([]);
     expect(worstSeverity(burst, 'BURST')).toBe('low');

@@ -92,8 +92,9 @@ function fires(rule: RuleModule, ev: Evaluation, threshold: number): boolean {
  * Hours in a row (this one included) the rule has fired for the customer, when that reaches the
  * policy's sustainedHours; 0 otherwise. One hour just past a threshold can be a borderline hour;
  * the same pattern hour after hour is the customer's traffic, and is judged as fully evidenced.
- * The run's calls must also span more than sustainedHours - 1 hours: a school's one-hour burst from
- * 11:30 to 12:30 fills two clock hours, but it is one event, not a pattern that went on.
+ * The run's calls must also span sustainedHours - 1/2 hours or more: a school's one-hour burst from
+ * 11:30 to 12:31 fills two clock hours, but it is one event, not a pattern that went on (an hour's
+ * burst runs a little over its hour, so "more than an hour" was not enough).
  */
 function sustainedHours(rule: RuleModule, w: WindowAggregate, ctx: WindowContext, policy: Policy): number {
   const need = policy.severity.sustainedHours;
@@ -101,7 +102,7 @@ function sustainedHours(rule: RuleModule, w: WindowAggregate, ctx: WindowContext
   const prior = ctx.priorStreak?.get(rule.code);
   const running = 1 + (prior?.hours ?? 0);
   if (running < need) return 0;
-  return w.lastMs - (prior?.fromMs ?? w.firstMs) > (need - 1) * HOUR_MS ? running : 0;
+  return w.lastMs - (prior?.fromMs ?? w.firstMs) >= (need - 0.5) * HOUR_MS ? running : 0;
 }
 
 /** The reason's sentence, with how long the pattern ran: hours in a row, or the hours a day window pools. */
