@@ -72,16 +72,28 @@ function quarantineText(key: string, found: BatchQuarantine, safe: (text: string
     lines.push(`${name}: no row quarantined so far (ingest is still reading it)`);
   else lines.push(`${name}: no row quarantined (every row was usable)`);
   // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
-  if (totals !== null && refused === null && repeatOf === null)
-    lines.push(
-      `ingest done: ${totals.rows} row(s): ${totals.calls} call(s) counted, ${totals.quarantined} quarantined`,
-    );
+  if (totals !== null && refused === null && repeatOf === null) lines.push(doneLine(totals));
   if (earlier.length > 0)
     lines.push(
       `not listed: ${rows(earlier)} row(s) in ${objects(earlier)}, left by the ingest of an earlier upload under this key, ` +
         'not about the batch there now (--json lists them under "earlier")',
     );
   return lines;
+}
+
+/**
+ * rows = calls + quarantined for the rows this upload added: a file re-uploaded under its key with
+ * more rows (a growing Master.csv) is read from where the earlier upload stopped, so the line says
+ * how many rows that one counted and how many the file holds in all
+ */
+function doneLine(totals: NonNullable<BatchQuarantine['totals']>): string {
+  const counts = `${totals.calls} call(s) counted, ${totals.quarantined} quarantined`;
+  const earlier = totals.alreadyCounted ?? 0;
+  if (earlier === 0) return `ingest done: ${totals.rows} row(s): ${counts}`;
+  return (
+    `ingest done: ${totals.rows} row(s) after the ${earlier} an earlier upload under this key counted ` +
+    `(${earlier + totals.rows} in the file): ${counts}`
+  );
 }
 
 /** The batch's object key from `cdr/<switch>/<name>` or `s3://<cdr bucket>/cdr/...`, as upload prints it. */

@@ -76,7 +76,12 @@ export class DynamoManifestStore implements ManifestStore {
       failure: typeof item.failure === 'string' ? item.failure : null,
       totals:
         item.status === 'done' && typeof item.rows === 'number'
-          ? { rows: item.rows, calls: Number(item.calls), quarantined: Number(item.quarantined) }
+          ? {
+              rows: item.rows,
+              calls: Number(item.calls),
+              quarantined: Number(item.quarantined),
+              ...(typeof item.alreadyCounted === 'number' ? { alreadyCounted: item.alreadyCounted } : {}),
+            }
           : null,
     };
   }

@@ -41,6 +41,7 @@ export class MemoryManifestStore implements ManifestStore {
         rows: item.totals.rows,
         calls: item.totals.calls,
         quarantined: item.totals.quarantined,
+        ...(item.totals.alreadyCounted === undefined ? {} : { alreadyCounted: item.totals.alreadyCounted }),
       },
     };
     if (item.totals?.refused !== undefined) batch.refused = item.totals.refused;

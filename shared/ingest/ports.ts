@@ -167,8 +167,11 @@ export interface ManifestBatch {
   repeatOf?: string;
   /** why ingest could not read the batch at all (see fail), null when it could */
   failure: string | null;
-  /** the whole batch's counts, once done (rows = calls + quarantined) */
-  totals: { rows: number; calls: number; quarantined: number } | null;
+  /**
+   * the whole batch's counts, once done (rows = calls + quarantined); `alreadyCounted`: data rows at
+   * its start that an earlier version under the same key counted, which rows leaves out
+   */
+  totals: { rows: number; calls: number; quarantined: number; alreadyCounted?: number } | null;
 }
 
 /** A batch's totals as `finish` records them. */

@@ -190,6 +190,20 @@ describe('traceguard quarantine show', () => {
       code: 0,
       stdout: `${clean}: no row quarantined (every row was usable)\ningest done: 4 row(s): 4 call(s) counted, 0 quarantined\n`,
     });
+    // a file re-uploaded under its key with more rows: read from where the earlier upload stopped
+    const grown = 'cdr/sbc-east-1/Master.csv';
+    const grownId = await begun(grown, BATCH);
+    await manifest.finish(grownId, { ...cut(0, 4, true), format: 'canonical', alreadyCounted: 20_000 });
+    expect((await cli(['quarantine', 'show', grown])).stdout).toBe(
+      `${grown}: no row quarantined (every row was usable)\n` +
+        'ingest done: 4 row(s) after the 20000 an earlier upload under this key counted (20004 in the file): 4 call(s) counted, 0 quarantined\n',
+    );
+    expect(JSON.parse((await cli(['quarantine', 'show', grown, '--json'])).stdout).totals).toEqual({
+      rows: 4,
+      calls: 4,
+      quarantined: 0,
+      alreadyCounted: 20_000,
+    });
     const reading = 'cdr/sbc-east-1/reading.csv';
     await begun(reading, BATCH);
     expect((await cli(['quarantine', 'show', reading])).stdout).toBe(
