@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
+import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { UsageError } from './errors.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 /**
  * Part size of multipart uploads. A file up to this size goes up in one PutObject; a bigger one in
@@ -56,18 +58,16 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
   const bucket = await resolveTarget('CDR_BUCKET');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { s3 } = createAwsClients();
-  let noRows: string | null = null;
+  let warning: string | null = null;
   if (opts.check !== false) {
-    noRows = await checkUpload(s3, { file, key, referenceBucket: await resolveTarget('REFERENCE_BUCKET') });
-    const warning = await reuploadWarning(s3, bucket, key);
-    if (warning) process.stderr.write(`${warning}\n`);
+    warning = await checkUpload(s3, { file, key, referenceBucket: await resolveTarget('REFERENCE_BUCKET') });
+    const reupload = await reuploadWarning(s3, bucket, key);
+    if (reupload) process.stderr.write(`${reupload}\n`);
   }
   const out = await uploadFile(s3, { bucket, key, body: createReadStream(file), size });
-  // uploaded all the same: an hour without calls is what a quiet switch exports
-  if (noRows !== null)
-    process.stderr.write(
-      `traceguard: ${file}: ${noRows} (uploaded; if the switch had calls, check its CDR export)\n`,
-    );
+  // uploaded all the same: an hour without calls is what a quiet switch exports, and a row ingest
+  // cannot use is quarantined, not a reason to hold back the rest
+  if (warning !== null) process.stderr.write(`traceguard: ${file}: ${warning}\n`);
   process.stdout.write(
     `uploaded ${file} (${size} bytes${out.parts > 1 ? ` in ${out.parts} parts` : ''}) to s3://${bucket}/${key}` +
       `${out.versionId ? ` version ${out.versionId}` : ''}\n` +
@@ -81,8 +81,10 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
  * header missing required columns, a native layout without its switch's time zone) with the message
  * ingest would give, read as ingest reads it: the same parser, with the switch's configuration from
  * the reference bucket. Otherwise the batch would fail only in the pipeline, retried for hours
- * before its dead-letter queue. Unusable rows are not looked for: ingest quarantines them. Returns
- * why the batch has no rows (empty, or a header only), for a warning, or null when it has some.
+ * before its dead-letter queue. Unusable rows do not refuse a batch (ingest quarantines them), but
+ * when every row of the checked start is unusable (a FreeSWITCH file sent as an Asterisk switch's, a
+ * header with a trailing comma over rows without one) that is said. Returns a warning for a batch
+ * without rows (empty, or a header only) or without a usable row in its start, or null.
  */
 export async function checkUpload(
   s3: S3Client,
@@ -98,13 +100,27 @@ export async function checkUpload(
   const switchId = String(switchIdOf(input.key));
   const read = switches.settingsFor(switchId);
   try {
-    const stats = await checkBatchStart(createReadStream(input.file), {
-      source: input.file,
-      format: read.format,
-      zone: read.zone,
-      attribution: read.attribution,
-    });
-    return noRowsReason(stats);
+    let firstBad: QuarantinedRow | null = null;
+    const stats = await checkBatchStart(
+      createReadStream(input.file),
+      { source: input.file, format: read.format, zone: read.zone, attribution: read.attribution },
+      {
+        call() {},
+        quarantine(row) {
+          firstBad ??= row;
+        },
+      },
+    );
+    const noRows = noRowsReason(stats);
+    if (noRows !== null) return `${noRows} (uploaded; if the switch had calls, check its CDR export)`;
+    // the last row checked may be cut short by the end of the check: it proves nothing
+    const judged = stats.whole ? stats.quarantined : stats.quarantined - 1;
+    if (stats.calls > 0 || judged < 1 || firstBad === null) return null;
+    const bad: QuarantinedRow = firstBad;
+    return terminalSafe(
+      `none of the first ${judged} row(s) is usable, so ingest will quarantine them, e.g. line ${bad.line}: ${bad.reason} ` +
+        `(uploaded; check switch '${switchId}' in the switch configuration, or the key's switch, against what wrote the file)`,
+    );
   } catch (e) {
     if (!(e instanceof BatchReadError)) throw e;
     throw new UsageError(

@@ -35,6 +35,11 @@ export const CHECK_BYTES = 64 * 1024;
 
 const DISCARD: BatchSink = { call() {}, quarantine() {} };
 
+export interface BatchStartStats extends BatchStats {
+  /** the whole batch fitted in what was checked; otherwise its last row checked may be cut short */
+  whole: boolean;
+}
+
 /**
  * Throws the BatchReadError readBatch would throw on a batch that cannot be read at all, without
  * reading its rows: the format, line ends and header are decided by the same parser on the batch's
@@ -45,8 +50,11 @@ const DISCARD: BatchSink = { call() {}, quarantine() {} };
 export async function checkBatchStart(
   body: AsyncIterable<Buffer | Uint8Array | string>,
   opts: ReadBatchOptions,
-): Promise<BatchStats> {
-  const parser = new BatchParser(opts, DISCARD);
+  /** sees the rows of the checked start (a row cut short by its end included, unless `whole`) */
+  sink: BatchSink = DISCARD,
+): Promise<BatchStartStats> {
+  const parser = new BatchParser(opts, sink);
+  let whole = true;
   // past CHECK_BYTES only while the first line is not read in full (a header that long, or a file
   // of one huge line): as far as the parser's record limit, so the check fails as the read would
   const limit = CHECK_BYTES + (opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
@@ -57,10 +65,14 @@ export async function checkBatchStart(
     opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
   )) {
     const upTo = parser.formatDecided ? CHECK_BYTES : limit;
-    if (parsed >= upTo) continue;
+    if (parsed >= upTo) {
+      whole = false;
+      continue;
+    }
     const part = chunk.subarray(0, upTo - parsed);
+    if (part.length < chunk.length) whole = false;
     parsed += part.length;
     parser.push(part);
   }
-  return parser.end();
+  return { ...parser.end(), whole };
 }

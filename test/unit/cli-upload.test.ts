@@ -141,4 +141,22 @@ describe('checkUpload: a file ingest cannot read is refused before it is uploade
     );
     await check('asterisk.csv', asterisk, 'pbx-1');
   });
+
+  it('warns, and uploads, when no row of the start is usable; a cut last row or one good row is no warning', async () => {
+    // a header with a trailing comma over rows without one: every row one field short
+    const shifted = Buffer.from(
+      `${HEADER.replace('\n', ',\n')}${'c1,C1,2026-11-27T11:31:07Z,60,+12025550143,+13125550199,200\n'.repeat(3)}`,
+    );
+    expect(await check('shifted.csv', shifted)).toMatch(
+      /^none of the first 3 row\(s\) is usable, so ingest will quarantine them, e.g. line 2: has 7 fields, the header has 8 \(uploaded; check switch 'sbc-east-1' in the switch configuration/,
+    );
+    // one usable row among bad ones: ingest quarantines the rest, as any batch's bad rows
+    const oneGood = Buffer.concat([
+      shifted,
+      Buffer.from('c9,C1,2026-11-27T11:31:07Z,60,+12025550143,+13125550199,200,\n'),
+    ]);
+    expect(await check('one-good.csv', oneGood)).toBeNull();
+    // a big good file: the check stops mid-row, and that cut row is not taken for a bad one
+    expect(await check('big.csv', Buffer.concat(Array(2_000).fill(canonical)))).toBeNull();
+  });
 });
