@@ -147,9 +147,14 @@ async function suspendIfJoinedCritical(
     `critical case ${caseId}: ${reason}`,
     (status) =>
       deps.notifier.notifyOnCall({
-        subject: `Traceguard case ${caseId}: customer ${event.customer_id} ${status} at once`,
+        subject:
+          status === 'terminated'
+            ? `Traceguard case ${caseId}: critical for customer ${event.customer_id}, terminated already`
+            : `Traceguard case ${caseId}: customer ${event.customer_id} ${status} at once`,
         text: redactPhoneNumbers(
-          `Case ${caseId}, customer ${event.customer_id}: ${reason}; the customer is ${status} pending review.\nReview: traceguard cases show ${caseId}`,
+          status === 'terminated'
+            ? `Case ${caseId}, customer ${event.customer_id}: ${reason}; the customer is terminated already, so nothing was suspended: look at how its calls still reach the network.\nReview: traceguard cases show ${caseId}`
+            : `Case ${caseId}, customer ${event.customer_id}: ${reason}; the customer is ${status} pending review.\nReview: traceguard cases show ${caseId}`,
         ),
         caseId,
         customerId: event.customer_id,

@@ -17,7 +17,7 @@ import type {
 import { redactPhoneNumbers } from './redact.ts';
 import { recordRefusal } from './refusal.ts';
 import type { StepInput } from './step-input.ts';
-import { suspendAtOnce } from './suspend.ts';
+import { suspendAtOnce, TERMINATION_KEPT } from './suspend.ts';
 import { applyDecision, customerStatusFor, type Route } from './transitions.ts';
 
 export interface CaseStepDeps {
@@ -125,9 +125,15 @@ export class CaseSteps {
       .flatMap((f) => f.reasons.map((r) => `${r.code}${r.detail ? `: ${r.detail}` : ''}`))
       .slice(0, 10);
     const tracebacks = record.evidence?.tracebacks.total ?? 0;
+    // a critical case suspends its customer at once, unless it is terminated already (suspend.ts)
+    const terminated =
+      record.critical?.critical === true &&
+      (await this.#deps.customers.get(record.customerId))?.status === 'terminated';
     const lines = [
       `Case ${caseId}, customer ${record.customerId}, severity ${record.severity}.`,
-      record.critical?.critical ? `Customer suspended at once: ${record.critical.why.join('; ')}.` : '',
+      record.critical?.critical
+        ? `Customer ${terminated ? 'terminated already, nothing suspended' : 'suspended at once'}: ${record.critical.why.join('; ')}.`
+        : '',
       reasons.length ? `Reasons:\n- ${reasons.join('\n- ')}` : '',
       tracebacks ? `Tracebacks on record: ${tracebacks}.` : '',
     ];
@@ -217,7 +223,7 @@ export class CaseSteps {
     if (before === 'terminated' && status !== 'terminated') {
       await this.#audit(record, {
         actor: SYSTEM,
-        action: 'customer.termination_kept',
+        action: TERMINATION_KEPT,
         reason: `${why}; the customer stays terminated: a ${outcome} does not lift a termination`,
         evidenceDigest: record.evidenceDigest ?? undefined,
         details: { decidedBy: deciders, outcome },
@@ -246,6 +252,16 @@ export class CaseSteps {
     if (before === null) {
       await this.#audit(record, { actor: SYSTEM, action: 'case.dismissed', reason: why });
       return { status: null };
+    }
+    // terminated since this case suspended the customer (by another case): a dismissal of this one
+    // does not lift a termination an executive approved
+    if ((await this.#deps.customers.get(record.customerId))?.status === 'terminated') {
+      await this.#audit(record, {
+        actor: SYSTEM,
+        action: TERMINATION_KEPT,
+        reason: `${why}; the customer stays terminated: a dismissal does not lift a termination`,
+      });
+      return { status: 'terminated' };
     }
     await this.#deps.customers.setStatus(record.customerId, before, why);
     const deciders = record.decisions.map((d) => d.decidedBy);

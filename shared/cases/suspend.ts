@@ -13,6 +13,8 @@ export interface SuspendDeps {
 }
 
 const SUSPENDED_AT_ONCE = 'customer.suspended_at_once';
+/** the case's record that a terminated customer was left as it is (also written by a decided case) */
+export const TERMINATION_KEPT = 'customer.termination_kept';
 
 /** The status the case's suspension at once left the customer in, if its audit record is written. */
 async function suspendedAtOnceStatus(audit: AuditStore, caseId: string): Promise<CustomerStatus | null> {
@@ -20,6 +22,7 @@ async function suspendedAtOnceStatus(audit: AuditStore, caseId: string): Promise
     const parsed = auditRecordSchema.safeParse(raw);
     if (parsed.success && parsed.data.action === SUSPENDED_AT_ONCE)
       return (parsed.data.details?.statusAfter as CustomerStatus | undefined) ?? 'suspended';
+    if (parsed.success && parsed.data.action === TERMINATION_KEPT) return 'terminated';
   }
   return null;
 }
@@ -28,7 +31,10 @@ async function suspendedAtOnceStatus(audit: AuditStore, caseId: string): Promise
  * Suspends the case's customer pending review, because the case is critical: the customer's status
  * before (kept on the case, so a dismissal restores it), the Customers row (which lists a suspended
  * customer on the do-not-onboard list), an enforcement event, what else the caller announces (a page)
- * and the case's audit record. A terminated customer stays terminated.
+ * and the case's audit record. A terminated customer is left as it is: no status written (that kept
+ * the termination's status but put this case's reason in place of the termination's), no `suspend`
+ * event for switch provisioning, and no status before kept, so a dismissal has nothing to restore
+ * (it once sent provisioning a `reinstate` for a customer whose termination is final).
  *
  * Safe to repeat after a crash at any point: the status before is saved first and read back by a
  * retry (so a retry never takes 'suspended' for it), the status and the list are idempotent writes,
@@ -46,7 +52,25 @@ export async function suspendAtOnce(
   if (done) return { status: done };
   const profile = await deps.customers.get(record.customerId);
   const before = record.statusBeforeSuspension ?? profile?.status ?? 'active';
-  const status: CustomerStatus = before === 'terminated' ? 'terminated' : 'suspended';
+  if (before === 'terminated' || profile?.status === 'terminated') {
+    await announce?.('terminated');
+    await appendAudit(
+      deps.audit,
+      auditStreams.forCase(record.caseId),
+      {
+        actor: { role: 'system', id: 'system' },
+        action: TERMINATION_KEPT,
+        reason: `${why}; the customer is terminated already: nothing to suspend`,
+        caseId: record.caseId,
+        customerId: record.customerId,
+        evidenceDigest: record.evidenceDigest ?? undefined,
+        details: { statusBefore: 'terminated', statusAfter: 'terminated' },
+      },
+      deps.now,
+    );
+    return { status: 'terminated' };
+  }
+  const status: CustomerStatus = 'suspended';
   const at = deps.now().toISOString();
   await deps.cases.save({ ...record, statusBeforeSuspension: before, updatedAt: at });
   await deps.customers.setStatus(record.customerId, status, why);

@@ -334,6 +334,40 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(await h.auditActions(caseId)).toContain('customer.reinstated');
   });
 
+  it('a critical case of a terminated customer neither suspends nor, dismissed, reinstates it; the termination keeps its reason', async () => {
+    const h = harness();
+    await h.customers.setStatus('C042', 'terminated', 'case C042-F-1: terminated, executive approved');
+    const { caseId } = await h.open(criticalFinding());
+    await h.decide(caseId, 'analyst', 'dismiss', 'carol');
+    await h.execution(caseId);
+    // switch provisioning hears nothing: no suspend, and above all no reinstate
+    expect(h.notifier.enforcement).toEqual([]);
+    expect(h.customers.changes.map((c) => c.status)).toEqual(['terminated']);
+    expect(await h.customers.get('C042')).toMatchObject({
+      status: 'terminated',
+      statusReason: 'case C042-F-1: terminated, executive approved',
+    });
+    expect(await h.auditActions(caseId)).toContain('customer.termination_kept');
+    expect(await h.auditActions(caseId)).not.toContain('customer.suspended_at_once');
+    // on-call still hears of the critical case, told the customer is terminated
+    expect(h.notifier.onCall[0].text).toContain('Customer terminated already, nothing suspended: ');
+  });
+
+  it('a case that suspended its customer, dismissed after another case terminated it, leaves the termination', async () => {
+    const h = harness();
+    const { caseId } = await h.open(criticalFinding());
+    await h.waitForStage(caseId, 'analyst');
+    await h.customers.setStatus('C042', 'terminated', 'another case, executive approved');
+    await h.decide(caseId, 'analyst', 'dismiss', 'carol');
+    await h.execution(caseId);
+    expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend']);
+    expect(await h.customers.get('C042')).toMatchObject({
+      status: 'terminated',
+      statusReason: 'another case, executive approved',
+    });
+    expect(await h.auditActions(caseId)).toContain('customer.termination_kept');
+  });
+
   it('a critical finding joining a case already under review suspends at once; a dismissal restores the status', async () => {
     const h = harness();
     await h.customers.setStatus('C042', 'warned', 'earlier case');
