@@ -62,7 +62,10 @@ async function importCustomers(path: string): Promise<void> {
   const table = await resolveTarget('CUSTOMERS_TABLE');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { putCustomers } = await import('../shared/aws/reference-import.ts');
-  await putCustomers(createAwsClients().doc, table, [...customers.values()]);
+  // a merge: a row that leaves out what the customer declared at onboarding keeps it
+  await putCustomers(createAwsClients().doc, table, [...customers.values()], new Date(), {
+    unstated: 'keep',
+  });
   process.stdout.write(`imported ${customers.size} customer(s) into ${table}\n`);
 }
 
