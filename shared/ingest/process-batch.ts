@@ -330,8 +330,8 @@ export async function processBatch(
     });
     return outcome('refused', job.part, { batchId, reason });
   }
-  // the same calls under another key, gzipped or with other line ends (the same bytes were caught
-  // before the read): counted once, by the batch that claimed them first. A batch of several parts
+  // the same calls under another key, gzipped, with a byte-order mark, other line ends or no final
+  // one (the same bytes were caught before the read): counted once, by the batch that claimed them first. A batch of several parts
   // counted its first part before its last was read, so only a batch read in one part is checked;
   // one without calls has nothing to count twice.
   if (content !== null && final && collector.stats.calls > 0) {

@@ -329,7 +329,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
   });
 
-  it('the same lines gzipped or with CRLF line ends are a repeat too, recorded with the batch they repeat', async () => {
+  it('the same lines gzipped, with a BOM, other line ends or no final one are a repeat too, recorded with the batch they repeat', async () => {
     const { gzipSync } = await import('node:zlib');
     const once = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
     const p = await ingestInOrder([['cdr/s/robo.csv', ROBO_BATCH]]);
@@ -339,6 +339,12 @@ describe('processBatch: rows, quarantine, aggregates', () => {
       ['cdr/s/robo.csv.gz', gzipSync(ROBO_BATCH)],
       ['cdr/s/robo-crlf.csv', crlf],
       ['cdr/s2/robo-crlf.csv.gz', gzipSync(crlf)],
+      ['cdr/s/robo-bom.csv', `\ufeff${ROBO_BATCH}`],
+      ['cdr/s/robo-no-final-lf.csv', ROBO_BATCH.replace(/\n$/, '')],
+      ['cdr/s/robo-mac.csv', ROBO_BATCH.replaceAll('\n', '\r')],
+      ['cdr/s/robo-crcrlf.csv', ROBO_BATCH.replaceAll('\n', '\r\r\n')],
+      ['cdr/s/robo-blank-end.csv', `${ROBO_BATCH}\n\n`],
+      ['cdr/s2/robo-bom-mac', gzipSync(`\ufeff${ROBO_BATCH.replaceAll('\n', '\r').slice(0, -1)}`)],
     ] as const) {
       p.source.put(BUCKET, key, body);
       const repeat = await processBatch(ingestJob(key, body), p);
@@ -352,8 +358,9 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     }
     expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
     expect(p.events.published.length).toBe(published);
-    // a bare CR inside a line is not a line end: that batch holds other bytes, and is counted
-    const other = ROBO_BATCH.replace('\n', '\r\r\n');
+    // a bare CR inside a line (of a batch with LF line ends) is not a line end: that batch holds other
+    // rows, and is counted
+    const other = ROBO_BATCH.replace(/\n([^,\n]+),/, '\n$1\r2,');
     p.source.put(BUCKET, 'cdr/s/other.csv', other);
     expect((await processBatch(ingestJob('cdr/s/other.csv', other), p)).status).not.toBe('duplicate');
   });
