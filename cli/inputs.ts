@@ -1,9 +1,9 @@
-import { type BigIntStats, createReadStream, lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
-import { type FileHandle, open, readdir } from 'node:fs/promises';
+import { type BigIntStats, lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
+import { decodeBatch } from '../shared/cdr/decode.ts';
 import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
 import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
 import { ANY_SWITCH, parseTrunkMap } from '../shared/config/trunks.ts';
@@ -19,6 +19,7 @@ import {
 } from '../shared/detect/reference.ts';
 import { DecodedContent } from '../shared/ingest/decoded-content.ts';
 import { UsageError } from './errors.ts';
+import { fileChunks } from './file-chunks.ts';
 import { textOf } from './text-file.ts';
 
 /** Why a path cannot be opened, in words (a self-looping symlink is not "no such file"). */
@@ -40,7 +41,7 @@ export interface Skipped {
    * a link): read once
    */
   repeated: number;
-  /** files with the same bytes as an earlier one under another name (a batch sent twice): read once */
+  /** files with the same lines as an earlier one under another name (a batch sent twice): read once */
   sameContent: number;
 }
 
@@ -85,12 +86,13 @@ export async function expandInputs(
 
 /**
  * The files, each content once: a file with the same lines as an earlier one (a switch's batch sent
- * again under another name, a copy in another folder, the same batch gzipped) is left out and counted,
- * as the pipeline's ingest records such a batch as a repeat. Only files whose decoded size another
- * file has are read for it (a `.gz` file's from its trailer), so inputs of distinct sizes (nearly
- * always) cost a stat each and, for gzip, one small read; empty files hold no calls and are kept.
- * Ingest also takes a CRLF copy of LF lines for a repeat; here a copy that only changed its line ends
- * (another size) is read.
+ * again under another name, a copy in another folder, the same batch gzipped, with a byte-order mark,
+ * other line ends or no final one) is left out and counted, as the pipeline's ingest records such a
+ * batch as a repeat: both go by the same key of a batch's lines (DecodedContent). Files are first told
+ * apart by the first HEAD_BYTES of their lines, one read each (a gzip file's start inflated), and only
+ * files whose start another file shares are read in full: batches nearly always differ within their
+ * first rows, and a file shorter than that is known whole from its one read. Empty files hold no
+ * calls and are kept.
  */
 async function withoutSameContent(
   files: Array<{ path: string; size: number }>,
@@ -98,62 +100,55 @@ async function withoutSameContent(
 ): Promise<Array<{ path: string; size: number }>> {
   if (files.length < 2) return files;
   // one after the other: a folder of a month's batches must not open them all at once
-  const sizes: number[] = [];
-  for (const f of files) sizes.push(GZIP_NAME.test(f.path) ? await decodedSize(f.path, f.size) : f.size);
-  const bySize = new Map<number, number>();
-  for (const size of sizes) bySize.set(size, (bySize.get(size) ?? 0) + 1);
+  const heads: Array<LinesKey | null> = [];
+  for (const f of files) heads.push(f.size > 0 ? await linesKey(f.path, HEAD_BYTES) : null);
+  const byHead = new Map<string, number>();
+  for (const head of heads) if (head !== null) byHead.set(head.key, (byHead.get(head.key) ?? 0) + 1);
   const seen = new Set<string>();
   const out: Array<{ path: string; size: number }> = [];
   for (const [i, f] of files.entries()) {
-    if (f.size > 0 && (bySize.get(sizes[i]) ?? 0) > 1) {
-      const key = await decodedContentKey(f.path);
-      if (seen.has(key)) {
-        skipped.sameContent++;
-        continue;
-      }
-      seen.add(key);
+    const head = heads[i];
+    const key =
+      head === null || (byHead.get(head.key) ?? 0) < 2
+        ? null
+        : head.whole
+          ? head.key
+          : ((await linesKey(f.path))?.key ?? null);
+    if (key !== null && seen.has(key)) {
+      skipped.sameContent++;
+      continue;
     }
+    if (key !== null) seen.add(key);
     out.push(f);
   }
   return out;
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-/** files whose decoded size is read from their gzip trailer; any other file's is taken as its size */
-const GZIP_NAME = /\.gz(ip)?$/i;
+/** bytes of a file's lines that tell it from the other inputs before any is read in full */
+const HEAD_BYTES = 64 * 1024;
 
-/** Whether the file starts as gzip does. */
-async function isGzip(file: FileHandle): Promise<boolean> {
-  const head = Buffer.alloc(2);
-  const { bytesRead } = await file.read(head, 0, 2, 0);
-  return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+interface LinesKey {
+  key: string;
+  /** the key is of all the file's lines, not of their first bytes only */
+  whole: boolean;
 }
 
 /**
- * The size of a file's decoded bytes, as far as it can tell without decoding: a gzip file's trailer
- * holds it (modulo 2^32, of its last member only: only a hint of which files to compare in full).
+ * The key of a file's lines (DecodedContent, the key ingest claims a batch's lines by), or of their
+ * first `limit` bytes, decoded as analyze reads it (gzip known by its bytes, never its name). null
+ * when the file cannot be read or decoded: it is kept, and its read says what is wrong with it.
  */
-async function decodedSize(path: string, size: number): Promise<number> {
-  if (size < 18) return size;
-  const file = await open(path, 'r');
+async function linesKey(path: string, limit?: number): Promise<LinesKey | null> {
+  const content = new DecodedContent(limit);
   try {
-    if (!(await isGzip(file))) return size;
-    const trailer = Buffer.alloc(4);
-    await file.read(trailer, 0, 4, size - 4);
-    return trailer.readUInt32LE(0);
-  } finally {
-    await file.close();
+    for await (const chunk of decodeBatch(fileChunks(path, 0, limit), path)) {
+      content.update(chunk);
+      if (content.full) break;
+    }
+  } catch {
+    return null;
   }
-}
-
-/** The key of a file's decoded lines (DecodedContent, the key ingest claims a batch's lines by). */
-async function decodedContentKey(path: string): Promise<string> {
-  const file = await open(path, 'r');
-  const gzip = await isGzip(file).finally(() => file.close());
-  const content = new DecodedContent();
-  const raw = createReadStream(path);
-  for await (const chunk of gzip ? raw.pipe(createGunzip()) : raw) content.update(chunk as Buffer);
-  return content.key();
+  return { key: content.key(), whole: !content.full };
 }
 
 /**
@@ -231,7 +226,7 @@ function warnSkipped(s: Skipped): void {
     );
   if (s.sameContent > 0)
     process.stderr.write(
-      `traceguard: read once: ${s.sameContent} file(s) with the same lines as another input under another name (a batch sent twice, or gzipped)\n`,
+      `traceguard: read once: ${s.sameContent} file(s) with the same lines as another input under another name (a batch sent twice, gzipped, or with other line ends)\n`,
     );
 }
 

@@ -40,6 +40,17 @@ export class DecodedContent {
   /** line ends read and not yet hashed: hashed when a line follows, left out at the end */
   private pendingLfs = 0;
   private scratch: Buffer | null = null;
+  private readonly limit: number;
+
+  /** `limit`: hash no more than the first `limit` bytes of the lines (a cheap look at a file's start) */
+  constructor(limit = Number.POSITIVE_INFINITY) {
+    this.limit = limit;
+  }
+
+  /** Whether `limit` bytes of lines were hashed: the rest of the batch changes nothing. */
+  get full(): boolean {
+    return this.bytes >= this.limit;
+  }
 
   update(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -164,8 +175,10 @@ export class DecodedContent {
   }
 
   private put(bytes: Buffer): void {
-    this.hash.update(bytes);
-    this.bytes += bytes.length;
+    if (this.bytes >= this.limit) return;
+    const taken = this.bytes + bytes.length > this.limit ? bytes.subarray(0, this.limit - this.bytes) : bytes;
+    this.hash.update(taken);
+    this.bytes += taken.length;
   }
 
   private scratchOf(length: number): Buffer {

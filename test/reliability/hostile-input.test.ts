@@ -671,20 +671,21 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     );
   });
 
-  it('14b. a batch sent twice under another name, or gzipped, is read once; another file of the same size is read', async () => {
+  it('14b. a batch sent twice under another name, gzipped or with other line ends, is read once; another file of the same size is read', async () => {
     const tree = join(dir, 'resent');
     mkdirSync(join(tree, 'retry'), { recursive: true });
     const body = `${HEADER}\n${row('r1')}\n${row('r2')}\n`;
     writeFileSync(join(tree, '16.csv'), body);
     writeFileSync(join(tree, 'retry', '16-resent.csv'), body);
     writeFileSync(join(tree, 'retry', '16.csv.gz'), gzipSync(body));
+    writeFileSync(join(tree, 'retry', '16-mac'), gzipSync(`\ufeff${body.replaceAll('\n', '\r')}`));
     // the same length, other calls
     writeFileSync(join(tree, '17.csv'), `${HEADER}\n${row('s1')}\n${row('s2')}\n`);
     const t = await traceguard(['analyze', '--format', 'json', tree]);
     expect(t.code).toBe(0);
     expect(JSON.parse(t.stdout).summary).toMatchObject({ batches: 2, rows: 4, calls: 4 });
     expect(t.stderr).toBe(
-      'traceguard: read once: 2 file(s) with the same lines as another input under another name (a batch sent twice, or gzipped)\n',
+      'traceguard: read once: 3 file(s) with the same lines as another input under another name (a batch sent twice, gzipped, or with other line ends)\n',
     );
   });
 });

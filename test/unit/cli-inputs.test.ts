@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { appendInPathOrder } from '../../cli/inputs.ts';
+import { appendInPathOrder, expandInputs } from '../../cli/inputs.ts';
 
 describe('input files', () => {
   it('a directory of 200,000 batches joins the list whole, in path order, after the files named before it', () => {
@@ -18,5 +22,78 @@ describe('input files', () => {
     let unordered = 0;
     for (let i = 2; i <= n; i++) if (!(out[i - 1].path < out[i].path)) unordered++;
     expect(unordered).toBe(0);
+  });
+});
+
+describe('input files with the same lines', () => {
+  const HEADER = 'call_id,start_time,customer_id,calling_number,called_number,sip_code';
+  const rows = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${prefix}${i},2026-11-20T15:00:00Z,F1,123,2027365000,200`);
+  const lf = (lines: string[]) => `${[HEADER, ...lines].join('\n')}\n`;
+
+  /** expandInputs over `files` written to a fresh folder (named in order): the names kept, and how many were left out */
+  async function readOnce(files: Array<[name: string, body: string | Buffer]>) {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-same-lines-'));
+    try {
+      for (const [name, body] of files) writeFileSync(join(dir, name), body);
+      let sameContent = 0;
+      const kept = await expandInputs(
+        files.map(([name]) => join(dir, name)),
+        (s) => {
+          sameContent = s.sameContent;
+        },
+      );
+      return { kept: kept.map((f) => basename(f.path)), sameContent };
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  }
+
+  it('reads a batch once however it was sent again: CRLF, bare CR, BOM, no final line end, gzip under any name', async () => {
+    const body = lf(rows('f', 5));
+    const { kept, sameContent } = await readOnce([
+      ['lf.csv', body],
+      ['crlf.csv', body.replaceAll('\n', '\r\n')],
+      ['cr.csv', body.replaceAll('\n', '\r')],
+      ['bom.csv', `\ufeff${body}`],
+      ['noeol.csv', body.slice(0, -1)],
+      ['blank-end.csv', `${body}\n\n`],
+      ['lf_gz_noext', gzipSync(body)],
+      ['crlf.csv.gz', gzipSync(body.replaceAll('\n', '\r\n'))],
+      // other calls: read, whatever its size
+      ['other.csv', lf(rows('g', 5))],
+      ['fewer.csv', lf(rows('f', 4))],
+    ]);
+    expect(kept).toEqual(['lf.csv', 'other.csv', 'fewer.csv']);
+    expect(sameContent).toBe(7);
+  });
+
+  it('reads in full files whose first lines agree: a copy is left out, a file with other rows after them is read', async () => {
+    // past the 64 KiB of lines compared first: these differ only in their last rows
+    const many = rows('f', 3000);
+    const body = lf(many);
+    const { kept, sameContent } = await readOnce([
+      ['day.csv', body],
+      ['day-crlf.csv.gz', gzipSync(`\ufeff${body.replaceAll('\n', '\r\n')}`)],
+      ['day-changed.csv', lf([...many.slice(0, -1), many[many.length - 1].replace(',200', ',486')])],
+      ['day-longer.csv', lf([...many, ...rows('h', 1)])],
+    ]);
+    expect(body.length).toBeGreaterThan(2 * 64 * 1024);
+    expect(kept).toEqual(['day.csv', 'day-changed.csv', 'day-longer.csv']);
+    expect(sameContent).toBe(1);
+  });
+
+  it('keeps a file it cannot decode (its read says why) and an empty one', async () => {
+    const body = lf(rows('f', 5));
+    const truncated = gzipSync(body).subarray(0, 30);
+    const { kept, sameContent } = await readOnce([
+      ['a.csv', body],
+      ['a.csv.gz', truncated],
+      ['b.csv.gz', truncated],
+      ['empty.csv', ''],
+      ['empty2.csv', ''],
+    ]);
+    expect(kept).toEqual(['a.csv', 'a.csv.gz', 'b.csv.gz', 'empty.csv', 'empty2.csv']);
+    expect(sameContent).toBe(0);
   });
 });

@@ -5,9 +5,9 @@ import { crLineEnds } from '../../shared/cdr/batch-lead.ts';
 import { DecodedContent } from '../../shared/ingest/decoded-content.ts';
 
 /** The key of `text` fed in chunks cut at `cuts` (byte offsets). */
-function keyOf(text: string | Buffer, cuts: number[] = []): string {
+function keyOf(text: string | Buffer, cuts: number[] = [], limit?: number): string {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
-  const content = new DecodedContent();
+  const content = new DecodedContent(limit);
   let from = 0;
   for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b)) {
     content.update(bytes.subarray(from, cut));
@@ -126,5 +126,16 @@ describe('DecodedContent', () => {
     expect(keyOf('h\n\xef\xbb\xbfa\n')).not.toBe(keyOf('h\na\n'));
     // a batch of nothing but blank lines holds no line
     expect(keyOf('\r\n\n')).toBe(keyOf(''));
+  });
+
+  it('hashes at most `limit` bytes of lines, the same whichever way they are written', () => {
+    const lf = 'call_id,start_time\nc1,1764261067\nc2,1764261068\n';
+    const head = keyOf(lf, [], 20);
+    expect(head).toMatch(/#20$/);
+    expect(keyOf(lf.replaceAll('\n', '\r\n'), [7, 30], 20)).toBe(head);
+    expect(keyOf(utf8(`\ufeff${lf.replaceAll('\n', '\r')}`), [], 20)).toBe(head);
+    const content = new DecodedContent(20);
+    content.update(Buffer.from(lf));
+    expect(content.full).toBe(true);
   });
 });
