@@ -1,20 +1,29 @@
-/**
- * Phone numbers are customer proprietary network information (47 U.S.C. 222): in logs, alerts and
- * metrics they keep only their last four digits. The patterns are phone shapes (E.164, 10/11 NANP
- * digits, (NPA) NXX-XXXX, NPA-NXX-XXXX, sip:/tel: users), so dates and times stay readable.
- */
-// bounded by non-word characters, so digits inside ids (hex digests, uuids) are left alone
-const PHONE =
-  /(?<![\w-])(?:\+\d{8,15}|1?\d{10}|(?:\+?1[\s.-]?)?\(\d{3}\)\s?\d{3}[-.\s]\d{4}|(?:\+?1[\s.-]?)?\d{3}[-.]\d{3}[-.]\d{4})(?![\w-])/g;
+import { asciiDigits } from './ascii-digits.ts';
+import { phoneSpans } from './phone-spans.ts';
 
+/**
+ * Phone numbers are customer proprietary network information (47 U.S.C. 222): in logs, alerts,
+ * metrics and what the CLI prints they keep only their last four digits. What counts as a number is
+ * what the CDR parser would read as one, in any shape it accepts (phoneSpans), so dates, times, IP
+ * addresses, ids and counts stay readable.
+ */
 export function maskPhoneNumbers(text: string): string {
-  return text.replace(PHONE, (m) => `***${m.replace(/\D/g, '').slice(-4)}`);
+  const spans = phoneSpans(text);
+  if (spans.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const { start, end } of spans) {
+    out += `${text.slice(at, start)}***${lastFourDigits(text.slice(start, end))}`;
+    at = end;
+  }
+  return out + text.slice(at);
 }
 
-/** True when text still holds something shaped like a phone number (used by log-capture tests). */
+/** True when text still holds something the CDR parser would read as a phone number (log-capture tests). */
 export function containsPhoneNumber(text: string): boolean {
-  PHONE.lastIndex = 0;
-  const found = PHONE.test(text);
-  PHONE.lastIndex = 0;
-  return found;
+  return phoneSpans(text).length > 0;
+}
+
+function lastFourDigits(number: string): string {
+  return asciiDigits(number).replace(/\D/g, '').slice(-4);
 }
