@@ -1,0 +1,66 @@
+import type { BatchQuarantine, QuarantinePart } from '../shared/aws/quarantine-objects.ts';
+import { isDeliveryFailure } from '../shared/ingest/delivery-failure-reason.ts';
+import { maskPhoneNumbers } from '../shared/privacy/mask-numbers.ts';
+import { terminalSafe } from './terminal-text.ts';
+
+/** What ingest wrote, as a terminal shows it: phone numbers masked, control characters escaped. */
+function safe(text: string): string {
+  return terminalSafe(maskPhoneNumbers(text));
+}
+
+/** The lines `quarantine show` prints: the latest ingest's rows, then what else is there. */
+export function quarantineText(key: string, found: BatchQuarantine): string[] {
+  const { parts, earlier, ingest, refused, repeatOf, failure, totals } = found;
+  const rows = (list: QuarantinePart[]) => list.reduce((n, p) => n + p.rows.length, 0);
+  const objects = (list: QuarantinePart[]) => list.map((p) => terminalSafe(p.object)).join(', ');
+  const name = terminalSafe(key);
+  const lines: string[] = [];
+  if (refused !== null) lines.push(`${name}: refused, none of its calls counted: it ${safe(refused)}`);
+  else if (repeatOf !== null)
+    lines.push(
+      `${name}: a repeat, none of its calls counted again: it holds the calls of s3://${safe(repeatOf)}, which counted them`,
+    );
+  else if (parts.length > 0) {
+    lines.push(`${name}: ${rows(parts)} row(s) quarantined, in ${objects(parts)}`);
+    // numbers masked here as in every terminal line; --json gives the rows as stored
+    // the row as the switch wrote it, without the line end a CSV record keeps
+    for (const p of parts)
+      for (const row of p.rows)
+        lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw.replace(/\r?\n$/, ''))}`);
+    if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
+  } else if (ingest === 'none') lines.push(`${name}: no batch under this key in the CDR bucket`);
+  else if (ingest === 'unread') lines.push(`${name}: ingest has not read the batch under this key yet`);
+  else if (ingest === 'failed' && failure !== null && isDeliveryFailure(failure))
+    lines.push(`${name}: ingest failed: ${safe(failure)}`);
+  else if (ingest === 'failed')
+    lines.push(
+      `${name}: ingest failed: it cannot read the batch: ${safe(failure ?? 'no reason recorded')}` +
+        ' (its message is retried, then dead-lettered: traceguard dlq list)',
+    );
+  else if (ingest === 'processing')
+    lines.push(`${name}: no row quarantined so far (ingest is still reading it)`);
+  else lines.push(`${name}: no row quarantined (every row was usable)`);
+  // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
+  if (totals !== null && refused === null && repeatOf === null) lines.push(doneLine(totals));
+  if (earlier.length > 0)
+    lines.push(
+      `not listed: ${rows(earlier)} row(s) in ${objects(earlier)}, left by the ingest of an earlier upload under this key, ` +
+        'not about the batch there now (--json lists them under "earlier")',
+    );
+  return lines;
+}
+
+/**
+ * rows = calls + quarantined for the rows this upload added: a file re-uploaded under its key with
+ * more rows (a growing Master.csv) is read from where the earlier upload stopped, so the line says
+ * how many rows that one counted and how many the file holds in all
+ */
+function doneLine(totals: NonNullable<BatchQuarantine['totals']>): string {
+  const counts = `${totals.calls} call(s) counted, ${totals.quarantined} quarantined`;
+  const earlier = totals.alreadyCounted ?? 0;
+  if (earlier === 0) return `ingest done: ${totals.rows} row(s): ${counts}`;
+  return (
+    `ingest done: ${totals.rows} row(s) after the ${earlier} an earlier upload under this key counted ` +
+    `(${earlier + totals.rows} in the file): ${counts}`
+  );
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { quarantineText } from '../../cli/quarantine-text.ts';
+import type { BatchQuarantine } from '../../shared/aws/quarantine-objects.ts';
+
+const KEY = 'cdr/sbc-east-1/2026/11/20/10.csv';
+const OBJECT = `s3://cdr/quarantine/${KEY}`;
+
+/** Rows of a quarantined batch with numbers in the shapes a tester found printed in clear. */
+const RAW = [
+  'c1,2026-11-20T10:00:00Z,,,0,,T1,+1 202 736 5000,+13125550199,486,NO_ANSWER,A,,198.51.100.7',
+  'c2,2026-11-20T10:00:01Z,,,0,,T1,202 736 5000,442079460000,486,NO_ANSWER,A,,198.51.100.7',
+  'c3,1795000000,,,0,,T1,011442079460000,２０２７３６５０００,486,NO_ANSWER,A,,198.51.100.7',
+  'c4,2026-11-20T10:00:03Z,,,0,,T1,+44 20 7946 0000,20279374450,486,NO_ANSWER,A,,198.51.100.7',
+];
+const NUMBERS = [
+  '+1 202 736 5000',
+  '202 736 5000',
+  '442079460000',
+  '011442079460000',
+  '２０２７３６５０００',
+  '+44 20 7946 0000',
+  '20279374450',
+  '3125550199',
+];
+
+function quarantined(): BatchQuarantine {
+  return {
+    batchId: `cdr/${KEY}#5d41402abc4b2a76b9719d911017c592`,
+    ingest: 'done',
+    failure: null,
+    totals: { rows: 90_000, calls: 89_996, quarantined: 4 },
+    parts: [
+      {
+        part: 0,
+        object: OBJECT,
+        writtenAt: '2026-11-20T10:05:00.000Z',
+        rows: RAW.map((raw, i) => ({ line: 12 + i, reason: 'customer_id is empty', raw: `${raw}\n` })),
+      },
+    ],
+    earlier: [],
+    refused: null,
+    repeatOf: null,
+  };
+}
+
+describe('quarantine show, as printed', () => {
+  it('masks every number of the rows and keeps their times, epochs, addresses, codes and line numbers', () => {
+    const text = quarantineText(KEY, quarantined()).join('\n');
+    for (const number of NUMBERS) expect(text).not.toContain(number);
+    expect(text).toBe(
+      [
+        `${KEY}: 4 row(s) quarantined, in ${OBJECT}`,
+        '  line 12: customer_id is empty',
+        '    c1,2026-11-20T10:00:00Z,,,0,,T1,***5000,***0199,486,NO_ANSWER,A,,198.51.100.7',
+        '  line 13: customer_id is empty',
+        '    c2,2026-11-20T10:00:01Z,,,0,,T1,***5000,***0000,486,NO_ANSWER,A,,198.51.100.7',
+        '  line 14: customer_id is empty',
+        '    c3,1795000000,,,0,,T1,***0000,***5000,486,NO_ANSWER,A,,198.51.100.7',
+        '  line 15: customer_id is empty',
+        '    c4,2026-11-20T10:00:03Z,,,0,,T1,***0000,***4450,486,NO_ANSWER,A,,198.51.100.7',
+        'ingest done: 90000 row(s): 89996 call(s) counted, 4 quarantined',
+      ].join('\n'),
+    );
+  });
+
+  it('masks a number in a reason, and leaves the batch id of the one a repeat repeats readable', () => {
+    const reason = "sip_code '+44 20 7946 0000' is not a SIP response code (100-699)";
+    const found = quarantined();
+    found.parts[0].rows = [{ line: 3, reason, raw: 'c9' }];
+    expect(quarantineText(KEY, found)[1]).toBe(
+      "  line 3: sip_code '***0000' is not a SIP response code (100-699)\n    c9",
+    );
+    const repeat = { ...quarantined(), parts: [], repeatOf: `cdr/${KEY}#5d41402abc4b2a76b9719d911017c592` };
+    expect(quarantineText(KEY, repeat)[0]).toBe(
+      `${KEY}: a repeat, none of its calls counted again: it holds the calls of s3://cdr/${KEY}#5d41402abc4b2a76b9719d911017c592, which counted them`,
+    );
+  });
+});
