@@ -16,7 +16,8 @@ export interface CallOrigin {
   peer: string;
   /**
    * whether the peer may stand for a customer by itself: a provisioned peer name may; an address, a
-   * local or TDM channel, or a stock context shared by every caller may not
+   * local or TDM channel, or a stock context or endpoint shared by every caller (FreeSWITCH's
+   * `public`, chan_pjsip's `anonymous`) may not
    */
   namesCustomer: boolean;
 }
@@ -51,7 +52,7 @@ export function unattributedReason(origin: CallOrigin): string {
       ? 'the row names no peer'
       : peerAddress(origin.peer) !== null
         ? 'no trunk map entry covers this address'
-        : 'the trunk map does not list it, and a local channel or stock context names no customer';
+        : 'the trunk map does not list it, and a local channel, stock context or anonymous endpoint names no customer';
   return `${REASON_PREFIX}${peer}): accountcode is empty and ${why}`;
 }
 

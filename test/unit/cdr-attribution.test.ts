@@ -113,6 +113,9 @@ describe('Asterisk channel names as each driver writes them', () => {
     ['PJSIP/[2001:db8::7]:5060-0000001b', '2001:db8::7', false],
     ['PJSIP/[2001:db8::7]-0000001b', '2001:db8::7', false],
     ['Local/100@from-internal-00000032;2', '100@from-internal', false],
+    // chan_pjsip's endpoint for every caller no endpoint identifies: nobody's provisioned peer
+    ['PJSIP/anonymous-00000001', 'anonymous', false],
+    ['SIP/Anonymous-0000001c', 'Anonymous', false],
   ])('%s: peer %s, names a customer: %s', (channel, peer, namesCustomer) => {
     expect(trunkFromChannel(channel)).toBe(peer);
     expect(asteriskOrigin(channel)).toEqual({ peer, namesCustomer });
@@ -162,6 +165,29 @@ describe('Asterisk channel names as each driver writes them', () => {
       [5, '2001:db8::7'],
     ]);
     expect(quarantined[0].reason).toMatch(/no trunk map entry covers this address$/);
+  });
+
+  it("PJSIP's anonymous endpoint is unattributed and named in the batch's line, unless the map lists it", async () => {
+    const day =
+      row('PJSIP/anonymous-00000001', 'a1') +
+      row('PJSIP/anonymous-00000002', 'a2') +
+      row('PJSIP/acme-00000003', 'a3');
+    const { customers, quarantined, tally } = await read(day, 'asterisk');
+    expect(customers).toEqual([['a3', 'acme']]);
+    expect(quarantined.map((q) => [q.line, unattributedPeer(q.reason)])).toEqual([
+      [1, 'anonymous'],
+      [2, 'anonymous'],
+    ]);
+    expect(quarantined[0].reason).toBe(
+      'customer unattributed (peer "anonymous"): accountcode is empty and the trunk map does not list it, and a local channel, stock context or anonymous endpoint names no customer',
+    );
+    expect(tally.summary('Master.csv', 3)).toContain('does not cover peer anonymous (2)');
+    const map = new CustomerAttribution([{ trunk: 'anonymous', customerId: 'C-GUESTS' }]);
+    expect((await read(day, 'asterisk', map)).customers.map(([, c]) => c)).toEqual([
+      'C-GUESTS',
+      'C-GUESTS',
+      'acme',
+    ]);
   });
 
   it('an address peer never names a customer by itself, even when its port is still attached', () => {

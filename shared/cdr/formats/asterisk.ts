@@ -54,12 +54,25 @@ export function trunkFromChannel(channel: string): string {
 /** Channel technologies whose peer is a provisioned trunk or endpoint name (not Local/, DAHDI/, ...). */
 const PEER_TECHNOLOGIES = new Set(['SIP', 'PJSIP', 'IAX2']);
 
+/**
+ * Asterisk's stock peer names, the counterpart of FreeSWITCH's stock contexts: chan_pjsip hands every
+ * caller no endpoint identifies to the endpoint named `anonymous` (`PJSIP/anonymous-00000001`). Such
+ * a peer is whoever called unidentified, never one customer, so it names none (the trunk map may
+ * still map it).
+ */
+const STOCK_PEERS = new Set(['anonymous']);
+
 /** Where an Asterisk call came from: the peer of its channel (docs/switch-config.md, attribution). */
 export function asteriskOrigin(channel: string, trunk = trunkFromChannel(channel)): CallOrigin {
   const slash = channel.indexOf('/');
   const peer = slash < 0 ? '' : trunk;
   const tech = slash < 0 ? '' : channel.slice(0, slash).toUpperCase();
-  return { peer, namesCustomer: peer !== '' && PEER_TECHNOLOGIES.has(tech) && peerAddress(peer) === null };
+  const namesCustomer =
+    peer !== '' &&
+    PEER_TECHNOLOGIES.has(tech) &&
+    peerAddress(peer) === null &&
+    !STOCK_PEERS.has(peer.toLowerCase());
+  return { peer, namesCustomer };
 }
 
 /** epoch seconds of a uniqueid, after the systemname and its dash when asterisk.conf sets one */
