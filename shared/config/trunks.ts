@@ -1,7 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { CustomerAttribution, PEER_NAMES_ONLY, type TrunkRoute } from '../cdr/attribution.ts';
+import {
+  CustomerAttribution,
+  PEER_NAMES_ONLY,
+  peerWithoutPort,
+  type TrunkRoute,
+} from '../cdr/attribution.ts';
 import { csvObjects } from '../detect/reference-csv.ts';
+import { parseIpRange } from '../net/ip-range.ts';
 
 /**
  * The trunk map (docs/switch-config.md): which customer each switch's trunks belong to, for native
@@ -23,6 +29,20 @@ function validCidr(trunk: string): boolean {
   const family = isIP(address);
   if (family === 0 || extra !== undefined || !/^\d{1,3}$/.test(prefix ?? '')) return false;
   return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * The trunk an entry names, one key however it is spelt, so one trunk is mapped at most once per
+ * switch and a switch's own entry replaces the `*` one: a name in any case, with or without the port
+ * a channel name may carry (`sip.carrier.example:5060`); an address with or without its port and IPv6
+ * brackets, in any of its spellings (`[2001:DB8::7]:5060` is `2001:db8::7`), the same as its /32 or
+ * /128; a CIDR block by the addresses it holds (`203.0.113.5/24` is `203.0.113.0/24`).
+ */
+export function trunkKey(trunk: string): string {
+  const peer = trunk.includes('/') ? trunk : peerWithoutPort(trunk);
+  // a scoped address (`fe80::1%eth0`) is keyed as written: parseIpRange cannot read its zone
+  const range = peer.includes('%') ? null : parseIpRange(peer);
+  return range ? `ipv${range.version} ${range.first}/${range.prefix}` : peer.toLowerCase();
 }
 
 export const trunkRowSchema = z.object({
@@ -79,7 +99,7 @@ export class TrunkMap {
       for (const which of [ANY_SWITCH, switchId])
         for (const e of this.#entries)
           if (e.switchId === which)
-            routes.set(e.trunk.toLowerCase(), { trunk: e.trunk, customerId: e.customerId });
+            routes.set(trunkKey(e.trunk), { trunk: e.trunk, customerId: e.customerId });
       attribution = new CustomerAttribution([...routes.values()]);
       this.#bySwitch.set(switchId, attribution);
     }
@@ -101,7 +121,7 @@ export function parseTrunkMap(text: string, source: string): TrunkMap {
     throw new TrunkMapError((e as Error).message);
   }
   const entries: TrunkMapEntry[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { line: number; trunk: string }>();
   for (const { line, row: cells } of rows) {
     const where = `${source}: line ${line}: switch '${cells.switch_id}' trunk '${cells.trunk}'`;
     const parsed = trunkRowSchema.safeParse(cells);
@@ -110,13 +130,16 @@ export function parseTrunkMap(text: string, source: string): TrunkMap {
       throw new TrunkMapError(`${where}: ${issue.path.join('.') || 'row'} ${issue.message}`);
     }
     const row = parsed.data;
-    const key = `${row.switch_id}\u0000${row.trunk.toLowerCase()}`;
+    const key = `${row.switch_id}\u0000${trunkKey(row.trunk)}`;
     const earlier = seen.get(key);
-    if (earlier !== undefined)
+    if (earlier !== undefined) {
+      // another spelling of the same trunk (a port, brackets, a /32) is named, so the clash is seen
+      const spelt = earlier.trunk.toLowerCase() === row.trunk.toLowerCase() ? '' : ` as '${earlier.trunk}'`;
       throw new TrunkMapError(
-        `${where}: this trunk is mapped twice for the switch (first on line ${earlier})`,
+        `${where}: this trunk is mapped twice for the switch (first on line ${earlier.line}${spelt})`,
       );
-    seen.set(key, line);
+    }
+    seen.set(key, { line, trunk: row.trunk });
     entries.push({ switchId: row.switch_id, trunk: row.trunk, customerId: row.customer_id, line });
   }
   return new TrunkMap(entries);

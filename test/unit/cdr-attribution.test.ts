@@ -301,6 +301,35 @@ describe('trunk map file', () => {
       'switch_id,trunk,customer_id\npbx-1,Acme,C1\npbx-1,acme,C2\n',
       /line 3: .*mapped twice for the switch \(first on line 2\)/,
     ],
+    // one peer spelt with and without its port, brackets or prefix: channels name it one way only
+    [
+      'switch_id,trunk,customer_id\npbx-east,203.0.113.9:5061,C1\npbx-east,203.0.113.9,C2\n',
+      /line 3: switch 'pbx-east' trunk '203.0.113.9': this trunk is mapped twice for the switch \(first on line 2 as '203.0.113.9:5061'\)$/,
+    ],
+    [
+      'switch_id,trunk,customer_id\npbx-1,203.0.113.9,C1\npbx-1,203.0.113.9:5080,C2\n',
+      /line 3: .*mapped twice/,
+    ],
+    [
+      'switch_id,trunk,customer_id\npbx-1,203.0.113.9,C1\npbx-1,203.0.113.9/32,C2\n',
+      /line 3: .*mapped twice/,
+    ],
+    [
+      'switch_id,trunk,customer_id\npbx-1,203.0.113.0/24,C1\npbx-1,203.0.113.5/24,C2\n',
+      /line 3: .*mapped twice/,
+    ],
+    [
+      'switch_id,trunk,customer_id\npbx-1,[2001:db8::7]:5060,C1\npbx-1,2001:db8::7,C2\n',
+      /line 3: .*mapped twice/,
+    ],
+    [
+      'switch_id,trunk,customer_id\npbx-1,[2001:DB8::7],C1\npbx-1,2001:db8:0::7,C2\n',
+      /line 3: .*mapped twice/,
+    ],
+    [
+      'switch_id,trunk,customer_id\npbx-1,sip.carrier.example:5060,C1\npbx-1,SIP.carrier.example,C2\n',
+      /line 3: .*mapped twice/,
+    ],
     ['switch_id,trunk,customer_id\ncdr/pbx-1,acme,C1\n', /switch_id must be one key segment/],
     ['', /empty file/],
   ])('refuses %j, naming line, switch, trunk and field', (text, message) => {
@@ -314,6 +343,28 @@ describe('trunk map file', () => {
     );
     expect(map.forSwitch('pbx-1').customerFor({ peer: '[2001:db8::5]', namesCustomer: false })).toBe('C9');
     expect(map.switchIds()).toEqual(['pbx-1']);
+  });
+
+  it('keeps apart what only looks alike: other addresses, ports of a bare IPv6 address, other switches', () => {
+    const map = parseTrunkMap(
+      'switch_id,trunk,customer_id\n' +
+        'pbx-1,203.0.113.9,C1\npbx-1,203.0.113.90,C2\npbx-1,203.0.113.0/24,C3\n' +
+        'pbx-1,2001:db8::7,C4\npbx-1,2001:db8::7:5060,C5\npbx-2,203.0.113.9:5061,C6\n',
+      't',
+    );
+    expect(map.size).toBe(6);
+  });
+
+  it("a switch's own entry replaces the `*` one for the same peer however either is spelt", () => {
+    const map = parseTrunkMap(
+      'switch_id,trunk,customer_id\n*,203.0.113.9:5061,C-ANY\n*,[2001:db8::7]:5060,C-ANY6\n' +
+        'pbx-1,203.0.113.9,C-OWN\npbx-1,2001:DB8::7,C-OWN6\n',
+      't',
+    );
+    const pbx1 = map.forSwitch('pbx-1');
+    expect(pbx1.customerFor(asteriskOrigin('SIP/203.0.113.9:5061-0000001f'))).toBe('C-OWN');
+    expect(pbx1.customerFor(asteriskOrigin('PJSIP/[2001:db8::7]:5060-0000001f'))).toBe('C-OWN6');
+    expect(map.forSwitch('pbx-2').customerFor(asteriskOrigin('SIP/203.0.113.9-0000001f'))).toBe('C-ANY');
   });
 });
 
