@@ -121,6 +121,26 @@ export function notCsvHeader(line: string, fields: number): string | null {
     : `the header is separated by ${separator}; CDR CSV is comma-separated (call_id,start_time,...)`;
 }
 
+/**
+ * What a batch read as canonical CSV because its format is set so (never tried as another layout) is
+ * instead, when its first line shows a layout detection would have taken (null when it does not):
+ * JSON Lines, or a headerless Asterisk or FreeSWITCH export. Said with the format that reads it, as
+ * its first line read as a header would only lack every column. Asked only of a batch already refused.
+ */
+export function otherLayout(rec: CsvRecord): string | null {
+  if (rec.raw(SAMPLE_BYTES).trimStart().startsWith('{'))
+    return 'JSON Lines (one object per line): use format jsonl or auto';
+  const native = nativeLayoutOfRecord(rec);
+  return native === null
+    ? null
+    : `a headerless ${NATIVE_EXPORTS[native]} export: use format ${native} with the switch's time zone (or auto with one)`;
+}
+
+const NATIVE_EXPORTS: Record<NativeLayout, string> = {
+  asterisk: 'Asterisk cdr_csv',
+  freeswitch: 'FreeSWITCH mod_cdr_csv',
+};
+
 /** Whether a batch starting with `sample` is JSON Lines: its first byte past the lead opens an object. */
 export function startsJsonLines(sample: Buffer): boolean {
   return sample[leadLength(sample)] === 0x7b;

@@ -4,6 +4,7 @@ import {
   nativeLayoutOfRecord,
   notCsvHeader,
   notText,
+  otherLayout,
   SAMPLE_BYTES,
   startsJsonLines,
 } from './batch-lead.ts';
@@ -299,7 +300,7 @@ export class BatchParser {
     const src = this.opts.source;
     if (want === 'canonical' || (want === 'auto' && isCanonicalHeader(names))) {
       const { map, missing, twice } = mapHeader(names);
-      if (missing.length > 0) throw headerLacks(src, rec.line, missing);
+      if (missing.length > 0) throw this.noHeader(rec, names, want === 'canonical');
       if (twice.length > 0)
         throw new BatchReadError(`${src}: line ${rec.line}: header names ${twice.join('; ')}`);
       this.format = 'canonical';
@@ -318,15 +319,7 @@ export class BatchParser {
       // Asterisk's uniqueid tells the instant it made the call; FreeSWITCH's default template has no such column
       if (native === 'asterisk') this.repeatedHour = new RepeatedHour(asteriskCreatedMs);
     } else {
-      // what the first line is instead, when it shows: a JSON array, another separator
-      const instead = notCsvHeader(rec.raw(SAMPLE_BYTES), rec.count);
-      if (instead !== null) throw new BatchReadError(`${src}: line ${rec.line}: not a CDR batch: ${instead}`);
-      // a header of canonical names without call_id or start_time: say which are missing
-      const { map, missing } = mapHeader(names);
-      if (Object.keys(map).length >= 2) throw headerLacks(src, rec.line, missing);
-      throw new BatchReadError(
-        `${src}: line ${rec.line}: not a CDR batch: no canonical header (call_id, start_time, ...) and not an Asterisk or FreeSWITCH layout (${rec.count} fields)`,
-      );
+      throw this.noHeader(rec, names, false);
     }
     if (!this.zone) {
       throw new BatchReadError(
@@ -335,6 +328,30 @@ export class BatchParser {
       );
     }
     return false;
+  }
+
+  /**
+   * The error for a first line that is no usable canonical header (nor, detected, a native layout):
+   * what the batch is instead when its first line shows it, else the columns it lacks. `forced`: the
+   * format is set to canonical, so the batch was never tried as JSON Lines or a native layout, and
+   * one of those is named too rather than a header lacking every column.
+   */
+  private noHeader(rec: CsvRecord, names: string[], forced: boolean): BatchReadError {
+    const src = this.opts.source;
+    // what the first line is instead, when it shows: a JSON array, another separator
+    const instead = notCsvHeader(rec.raw(SAMPLE_BYTES), rec.count);
+    if (instead !== null) return new BatchReadError(`${src}: line ${rec.line}: not a CDR batch: ${instead}`);
+    const other = forced ? otherLayout(rec) : null;
+    if (other !== null)
+      return new BatchReadError(
+        `${src}: line ${rec.line}: the format is canonical, but the batch looks like ${other}`,
+      );
+    // a header of canonical names without call_id or start_time: say which are missing
+    const { map, missing } = mapHeader(names);
+    if (forced || Object.keys(map).length >= 2) return headerLacks(src, rec.line, missing);
+    return new BatchReadError(
+      `${src}: line ${rec.line}: not a CDR batch: no canonical header (call_id, start_time, ...) and not an Asterisk or FreeSWITCH layout (${rec.count} fields)`,
+    );
   }
 
   /** A canonical fast reader for rows of `width` columns laid out as `map` says. */

@@ -51,6 +51,35 @@ describe('canonical CSV', () => {
     await expect(parse('a,b,c\n1,2,3\n')).rejects.toThrow(/not a CDR batch: no canonical header/);
   });
 
+  it('forced to canonical, a batch in another layout says which, as detection would', async () => {
+    const canonical = { format: 'canonical' as const };
+    const semicolons = `${HEADER.replaceAll(',', ';')}\nx1;2026-12-01T14:00:00Z;;;10;C;;2127180101;2125559876\n`;
+    await expect(parse(semicolons, canonical)).rejects.toThrow(
+      /^test.csv: line 1: not a CDR batch: the header is separated by semicolons; CDR CSV is comma-separated/,
+    );
+    await expect(parse(HEADER.replaceAll(',', '\t'), canonical)).rejects.toThrow(
+      /line 1: not a CDR batch: the header is separated by tabs/,
+    );
+    const jsonl = '\uFEFF {"call_id":"j1","start_time":"2026-11-20T15:00:00Z","customer_id":"J1"}\n';
+    await expect(parse(jsonl, canonical)).rejects.toThrow(
+      /^test.csv: line 1: the format is canonical, but the batch looks like JSON Lines \(one object per line\): use format jsonl or auto$/,
+    );
+    const asterisk =
+      '"","2025550143","13125550199","from-pstn","","SIP/acme-0000001f","","Dial","x","2026-11-27 11:45:00","2026-11-27 11:45:01","2026-11-27 11:45:05",5,4,"ANSWERED","DOCUMENTATION","1.1",""\n';
+    await expect(parse(asterisk, canonical)).rejects.toThrow(
+      /line 1: the format is canonical, but the batch looks like a headerless Asterisk cdr_csv export: use format asterisk with the switch's time zone \(or auto with one\)$/,
+    );
+    const freeswitch =
+      '"A","123","2027365000","acme","2026-11-20 10:00:00","2026-11-20 10:00:05","2026-11-20 10:01:05","65","60","NORMAL_CLEARING","u1","","","PCMU","PCMU"\n';
+    await expect(parse(freeswitch, canonical)).rejects.toThrow(
+      /line 1: the format is canonical, but the batch looks like a headerless FreeSWITCH mod_cdr_csv export: use format freeswitch/,
+    );
+    // a header of canonical names still says which it lacks
+    await expect(parse('call_id,start_time,calling_number\n', canonical)).rejects.toThrow(
+      /line 1: header lacks required column\(s\) customer_id, called_number$/,
+    );
+  });
+
   it('fails the whole batch loudly when the header names a column twice, in any case', async () => {
     const row = 'x,1764261067,C1,2025550143,3125550199';
     await expect(
