@@ -1,6 +1,6 @@
 import { normalizeCalledNumber, normalizeNumber } from './phone.ts';
 import { defaultPlausibility, type Plausibility, TIME_ORDER_SLACK_MS } from './plausibility.ts';
-import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall } from './raw-call.ts';
+import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall, type SourceColumns } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
 import type { RepeatedHour } from './repeated-hour.ts';
 import {
@@ -127,41 +127,51 @@ function afterStart(ms: number | null, zone: ZoneClock | null, startMs: number):
 const IDENTIFIERS = ['call_id', 'customer_id', 'trunk_id'] as const;
 
 /**
- * NUL is not a value in any field (it would read as "not reported"), and an identifier must be valid
- * UTF-8: decoding replaces each invalid sequence with U+FFFD, which would merge distinct ids into one.
+ * NUL is not a value in any field read (it would read as "not reported"), and an identifier must be
+ * valid UTF-8: decoding replaces each invalid sequence with U+FFFD, which would merge distinct ids into
+ * one. A column no field is read from (Asterisk's userfield, an unknown CSV column) is not checked: it
+ * changes nothing counted, and a byte there is no reason to lose the call.
  */
 function checkCharacters(raw: RawCall): void {
   for (const key of CANONICAL_COLUMNS) {
     const value = raw[key];
     if (value.includes(NOT_REPORTED) && !(key === 'attestation' && value === NOT_REPORTED))
-      throw new RowError(`${key} holds a NUL character`);
+      throw new RowError(`${raw.columns[key]} holds a NUL character`);
   }
   for (const key of IDENTIFIERS) {
+    const column = raw.columns[key];
     if (raw[key].includes('\uFFFD'))
-      throw new RowError(`${key} is not valid UTF-8 (kept out rather than merged with other ids)`);
+      throw new RowError(`${column} is not valid UTF-8 (kept out rather than merged with other ids)`);
     // a JSON escape of half a surrogate pair (`\ud800`) is no character: no UTF-8 can write it, and
     // every such id prints as the same replacement character
     if (!raw[key].isWellFormed())
       throw new RowError(
-        `${key} is not valid UTF-8 (an unpaired surrogate; kept out rather than merged with other ids)`,
+        `${column} is not valid UTF-8 (an unpaired surrogate; kept out rather than merged with other ids)`,
       );
   }
 }
 
 /** Times in an order no call has (beyond TIME_ORDER_SLACK_MS of rounding): the row cannot be used. */
-function checkOrder(startMs: number, answerMs: number | null, endMs: number | null): void {
+function checkOrder(
+  startMs: number,
+  answerMs: number | null,
+  endMs: number | null,
+  columns: SourceColumns,
+): void {
+  const { start_time: start, answer_time: answer, end_time: end } = columns;
   const earlier = (a: string, b: string, by: number) =>
     new RowError(`${a} is ${Math.round(by / 1000)} s before ${b}`);
   if (answerMs !== null && answerMs < startMs - TIME_ORDER_SLACK_MS)
-    throw earlier('answer_time', 'start_time', startMs - answerMs);
+    throw earlier(answer, start, startMs - answerMs);
   if (endMs === null) return;
-  if (endMs < startMs - TIME_ORDER_SLACK_MS) throw earlier('end_time', 'start_time', startMs - endMs);
+  if (endMs < startMs - TIME_ORDER_SLACK_MS) throw earlier(end, start, startMs - endMs);
   if (answerMs !== null && endMs < answerMs - TIME_ORDER_SLACK_MS)
-    throw earlier('end_time', 'answer_time', answerMs - endMs);
+    throw earlier(end, answer, answerMs - endMs);
 }
 
 /**
- * Turns a raw call into a normalized CallRecord, or throws RowError saying which field is wrong.
+ * Turns a raw call into a normalized CallRecord, or throws RowError saying which field is wrong, by
+ * the name of the column it was read from (raw.columns).
  * The answered rule is the contract's: sip_code 200, else disposition ANSWERED, else answer_time
  * set, else duration_s > 0.
  */
@@ -174,16 +184,17 @@ export function normalizeCall(
 ): CallRecord {
   if (repeated) repeated.guessed = false;
   checkCharacters(raw);
+  const columns = raw.columns;
   const callId = raw.call_id.trim();
-  if (callId === '') throw new RowError('call_id is empty');
+  if (callId === '') throw new RowError(`${columns.call_id} is empty`);
   const customerId = raw.customer_id.trim();
-  if (customerId === '') throw new RowError('customer_id is empty');
-  let startMs = time('start_time', raw.start_time, zone, true, limits) as number;
+  if (customerId === '') throw new RowError(`${columns.customer_id} is empty`);
+  let startMs = time(columns.start_time, raw.start_time, zone, true, limits) as number;
   if (zone !== null && zone.wallKind === WALL_REPEATED)
     startMs = startInRepeatedHour(startMs, zone.laterMs, raw, repeated);
-  const answerMs = afterStart(time('answer_time', raw.answer_time, zone, false, limits), zone, startMs);
-  const endMs = afterStart(time('end_time', raw.end_time, zone, false, limits), zone, startMs);
-  checkOrder(startMs, answerMs, endMs);
+  const answerMs = afterStart(time(columns.answer_time, raw.answer_time, zone, false, limits), zone, startMs);
+  const endMs = afterStart(time(columns.end_time, raw.end_time, zone, false, limits), zone, startMs);
+  checkOrder(startMs, answerMs, endMs, columns);
 
   let sipCode: number | null = null;
   const sipText = raw.sip_code.trim();
@@ -191,13 +202,15 @@ export function normalizeCall(
     // three decimal digits only: Number() would also take 0xC8, 2e2 or 200.0
     sipCode = /^\d{3}$/.test(sipText) ? Number(sipText) : Number.NaN;
     if (!(sipCode >= 100 && sipCode <= 699)) {
-      throw new RowError(`sip_code '${sipText.slice(0, 20)}' is not a SIP response code (100-699)`);
+      throw new RowError(
+        `${columns.sip_code} '${sipText.slice(0, 20)}' is not a SIP response code (100-699)`,
+      );
     }
   }
   const disposition = raw.disposition.trim().toUpperCase().replace(' ', '_');
   if (disposition !== '' && !DISPOSITIONS.has(disposition)) {
     throw new RowError(
-      `disposition '${raw.disposition.slice(0, 20)}' is not one of ${[...DISPOSITIONS].join(', ')}`,
+      `${columns.disposition} '${raw.disposition.slice(0, 20)}' is not one of ${[...DISPOSITIONS].join(', ')}`,
     );
   }
 
@@ -207,7 +220,7 @@ export function normalizeCall(
     durationS = Number(durText);
     if (!Number.isFinite(durationS) || durationS < 0 || !/^\d+(\.\d+)?$/.test(durText)) {
       throw new RowError(
-        `duration_s '${durText.slice(0, 20)}' is not a number of seconds >= 0 (digits, with a decimal fraction or not)`,
+        `${columns.duration_s} '${durText.slice(0, 20)}' is not a number of seconds >= 0 (digits, with a decimal fraction or not)`,
       );
     }
     // switches write fractions too (131.0, 10.5): the contract rounds them to the nearest second
@@ -220,7 +233,7 @@ export function normalizeCall(
   }
   if (durationS > limits.maxDurationS) {
     throw new RowError(
-      `duration ${durText === '' ? '(answer_time to end_time) ' : `'${durText.slice(0, 20)}' `}is longer than ${limits.maxDurationS} s, the plausible maximum`,
+      `${durText === '' ? `duration (${columns.answer_time} to ${columns.end_time})` : `${columns.duration_s} '${durText.slice(0, 20)}'`} is longer than ${limits.maxDurationS} s, the plausible maximum`,
     );
   }
 
@@ -235,16 +248,16 @@ export function normalizeCall(
 
   const att = raw.attestation === NOT_REPORTED ? '?' : raw.attestation.trim().toUpperCase();
   if (att !== '' && att !== '?' && att !== 'A' && att !== 'B' && att !== 'C') {
-    throw new RowError(`attestation '${raw.attestation.slice(0, 10)}' is not A, B, C or empty`);
+    throw new RowError(`${columns.attestation} '${raw.attestation.slice(0, 10)}' is not A, B, C or empty`);
   }
   const verText = raw.verstat.trim().toLowerCase();
   const ver = VERSTATS[verText];
   if (ver === undefined)
-    throw new RowError(`verstat '${raw.verstat.slice(0, 30)}' is not a known verstat value`);
+    throw new RowError(`${columns.verstat} '${raw.verstat.slice(0, 30)}' is not a known verstat value`);
 
   const calling = normalizeNumber(raw.calling_number);
   const called = normalizeCalledNumber(raw.called_number);
-  if (called.cls === 'blank') throw new RowError('called_number is empty');
+  if (called.cls === 'blank') throw new RowError(`${columns.called_number} is empty`);
 
   return {
     callId,

@@ -17,6 +17,8 @@ export interface RawCall {
   attestation: string;
   verstat: string;
   source_ip: string;
+  /** the columns the fields were read from, named in the row's quarantine reason */
+  columns: SourceColumns;
 }
 
 /**
@@ -44,6 +46,18 @@ export const CANONICAL_COLUMNS = [
 
 export type CanonicalColumn = (typeof CANONICAL_COLUMNS)[number];
 
+/**
+ * The name, in the file, of the column each field was read from: a quarantine reason names what the
+ * switch wrote (an Asterisk row's `billsec`, not `duration_s`), or whoever reads it looks for a column
+ * the file does not have.
+ */
+export type SourceColumns = Readonly<Record<CanonicalColumn, string>>;
+
+/** Canonical CSV and JSON Lines: each field is read from the column of its own name. */
+export const CANONICAL_SOURCE: SourceColumns = Object.fromEntries(
+  CANONICAL_COLUMNS.map((c) => [c, c]),
+) as Record<CanonicalColumn, string>;
+
 export const REQUIRED_COLUMNS: readonly CanonicalColumn[] = [
   'call_id',
   'start_time',
@@ -68,5 +82,6 @@ export function emptyRawCall(): RawCall {
     attestation: '',
     verstat: '',
     source_ip: '',
+    columns: CANONICAL_SOURCE,
   };
 }

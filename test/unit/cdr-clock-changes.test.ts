@@ -172,9 +172,9 @@ describe('an Asterisk Master.csv across both clock changes of a New York switch'
     expect(quarantined.map((q) => [q.line, q.reason])).toEqual([
       [
         8,
-        "start_time '2026-03-08 02:30:00' does not exist in America/New_York: its clocks skip that hour when they go forward, so the switch's clock or its time zone in the switch configuration is wrong",
+        "start '2026-03-08 02:30:00' does not exist in America/New_York: its clocks skip that hour when they go forward, so the switch's clock or its time zone in the switch configuration is wrong",
       ],
-      [9, expect.stringMatching(/^end_time '2026-03-08 02:00:10' does not exist in America\/New_York: /)],
+      [9, expect.stringMatching(/^end '2026-03-08 02:00:10' does not exist in America\/New_York: /)],
     ]);
     expect(stats).toMatchObject({ rows: 9, calls: 7, quarantined: 2, repeatedHourGuessed: 2 });
   });

@@ -437,6 +437,66 @@ describe('native switch formats', () => {
     },
   );
 
+  it('quarantine reasons name the column as the export has it, not its canonical name', async () => {
+    // fields by cdr_csv position, the rest from asteriskBase; uniqueid (16) and userfield (17) after
+    const ast = (id: string, set: Record<number, string>) =>
+      [...asteriskBase, id, '']
+        .map((v, i) => set[i] ?? v)
+        .map((f) => `"${f.replaceAll('"', '""')}"`)
+        .join(',');
+    const rows = [
+      ast('a1', { 13: '-1' }),
+      ast('a2', { 12: '65', 13: '90000' }), // duration holds 65: billsec is the one too long
+      ast('a3', { 0: '', 5: 'SIP/ac\uFFFDme-0000001f' }), // the customer comes from the channel
+      ast('a4', { 0: 'CU\uFFFD7' }),
+      ast('a5', { 10: '2026-11-27 11:20:00' }),
+      ast('a6', { 9: '2026-11-27 25:31:07' }),
+      ast('a7', { 2: '' }),
+      ast('a8', { 1: '', 4: '"A" <2025\u00005550143>' }), // the caller ID comes from clid
+      ast('a9', { 14: 'HELD' }),
+      ast('a10', { 17: 'note\u0000' }), // userfield is not read: no reason to lose the call
+    ];
+    const a = await parse(`${rows.join('\n')}\n`, { format: 'asterisk', zone: NY });
+    expect(a.quarantined.map((q) => [q.line, q.reason.split(' (')[0]])).toEqual([
+      [1, "billsec '-1' is not a number of seconds >= 0"],
+      [2, "billsec '90000' is longer than 86400 s, the plausible maximum"],
+      [3, 'channel is not valid UTF-8'],
+      [4, 'accountcode is not valid UTF-8'],
+      [5, 'answer is 667 s before start'],
+      [6, "start '2026-11-27 25:31:07' is not an ISO 8601 time with offset"],
+      [7, 'dst is empty'],
+      [8, 'clid holds a NUL character'],
+      [
+        9,
+        "disposition 'HELD' is not one of ANSWERED, NO_ANSWER, BUSY, FAILED, CANCELLED, REJECTED, CONGESTION",
+      ],
+    ]);
+    expect(a.calls.map((c) => c.callId)).toEqual(['a10']);
+
+    const fs = (id: string, set: Record<number, string>) =>
+      fsRow(id, '2026-11-27 11:00:05', '54', 'NORMAL_CLEARING')
+        .split('","')
+        .map((v, i) => set[i] ?? v)
+        .join('","');
+    const f = await parse(
+      `${[
+        fs('u-1', { 8: '-5' }),
+        fs('u-2', { 12: '', 3: 'ten\uFFFDnt' }), // the customer comes from the context
+        fs('u-3', { 2: '' }),
+        fs('u-4', { 6: '2026-11-27 10:00:00' }),
+        fs('u-5', { 4: 'soon' }),
+      ].join('\n')}\n`,
+      { format: 'freeswitch', zone: NY },
+    );
+    expect(f.quarantined.map((q) => [q.line, q.reason.split(' (')[0]])).toEqual([
+      [1, "billsec '-5' is not a number of seconds >= 0"],
+      [2, 'context is not valid UTF-8'],
+      [3, 'destination_number is empty'],
+      [4, 'end_stamp is 3600 s before start_stamp'],
+      [5, "start_stamp 'soon' is not an ISO 8601 time with offset"],
+    ]);
+  });
+
   it('refuses native files without a time zone, naming the fix', async () => {
     const line = asteriskBase.map((f) => `"${f.replaceAll('"', '""')}"`).join(',');
     await expect(parse(`${line}\n`)).rejects.toThrow(

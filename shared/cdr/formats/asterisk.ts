@@ -6,7 +6,13 @@ import {
   peerWithoutPort,
 } from '../attribution.ts';
 import type { CsvRecord } from '../csv-tokenizer.ts';
-import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
+import {
+  CANONICAL_SOURCE,
+  emptyRawCall,
+  NOT_REPORTED,
+  type RawCall,
+  type SourceColumns,
+} from '../raw-call.ts';
 
 /**
  * Asterisk `cdr_csv` Master.csv (no header): accountcode, src, dst, dcontext, clid, channel,
@@ -95,6 +101,31 @@ function numberFromClid(clid: string): string {
   return m ? m[1] : '';
 }
 
+/** The cdr_csv columns each field is read from, as the reasons of a quarantined row name them. */
+const ASTERISK_SOURCE: SourceColumns = {
+  ...CANONICAL_SOURCE,
+  call_id: 'uniqueid',
+  start_time: 'start',
+  answer_time: 'answer',
+  end_time: 'end',
+  duration_s: 'billsec',
+  customer_id: 'accountcode',
+  trunk_id: 'channel',
+  calling_number: 'src',
+  called_number: 'dst',
+};
+
+/**
+ * The same, by where the row's customer and caller ID came from (index: customer from the channel
+ * +2, caller ID from clid +1): chosen per row, built once.
+ */
+const ASTERISK_SOURCES: readonly SourceColumns[] = [
+  ASTERISK_SOURCE,
+  { ...ASTERISK_SOURCE, calling_number: 'clid' },
+  { ...ASTERISK_SOURCE, customer_id: 'channel' },
+  { ...ASTERISK_SOURCE, customer_id: 'channel', calling_number: 'clid' },
+];
+
 /**
  * One cdr_csv row. accountcode names the customer; when it is empty (Asterisk's default), the
  * switch's attribution finds the customer from the channel's peer, or the row is unattributed.
@@ -108,8 +139,11 @@ export function asteriskRow(rec: CsvRecord, attribution: CustomerAttribution = P
   const channel = rec.field(5);
   // the channel's peer once: the trunk, and the customer when accountcode is empty
   const trunk = trunkFromChannel(channel);
-  raw.customer_id = rec.field(0).trim() || attribution.customerFor(asteriskOrigin(channel, trunk));
-  raw.calling_number = rec.field(1) || numberFromClid(rec.field(4));
+  const accountcode = rec.field(0).trim();
+  raw.customer_id = accountcode || attribution.customerFor(asteriskOrigin(channel, trunk));
+  const src = rec.field(1);
+  raw.calling_number = src || numberFromClid(rec.field(4));
+  raw.columns = ASTERISK_SOURCES[(accountcode === '' ? 2 : 0) + (src === '' ? 1 : 0)];
   raw.called_number = rec.field(2);
   raw.trunk_id = trunk;
   raw.start_time = rec.field(9);

@@ -1,6 +1,12 @@
 import { type CallOrigin, type CustomerAttribution, PEER_NAMES_ONLY } from '../attribution.ts';
 import type { CsvRecord } from '../csv-tokenizer.ts';
-import { emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
+import {
+  CANONICAL_SOURCE,
+  emptyRawCall,
+  NOT_REPORTED,
+  type RawCall,
+  type SourceColumns,
+} from '../raw-call.ts';
 import { isZeroDateTime } from '../time.ts';
 
 /**
@@ -64,6 +70,25 @@ export function freeswitchOrigin(context: string): CallOrigin {
   return { peer, namesCustomer: peer !== '' && !STOCK_CONTEXTS.has(peer.toLowerCase()) };
 }
 
+/** The template's columns each field is read from, as the reasons of a quarantined row name them. */
+const FREESWITCH_SOURCE: SourceColumns = {
+  ...CANONICAL_SOURCE,
+  call_id: 'uuid',
+  start_time: 'start_stamp',
+  answer_time: 'answer_stamp',
+  end_time: 'end_stamp',
+  duration_s: 'billsec',
+  customer_id: 'accountcode',
+  trunk_id: 'context',
+  calling_number: 'caller_id_number',
+  called_number: 'destination_number',
+  sip_code: 'hangup_cause',
+  disposition: 'hangup_cause',
+};
+
+/** The same for a row whose customer came from its context (no accountcode). */
+const FREESWITCH_BY_CONTEXT: SourceColumns = { ...FREESWITCH_SOURCE, customer_id: 'context' };
+
 /**
  * One mod_cdr_csv row. accountcode names the customer; when it is empty, the switch's attribution
  * finds the customer from the context (trunk map, or a per-tenant context name), or the row is
@@ -92,7 +117,9 @@ export function freeswitchRow(rec: CsvRecord, attribution: CustomerAttribution =
     }
   }
   raw.call_id = rec.field(10);
-  raw.customer_id = rec.field(12).trim() || attribution.customerFor(freeswitchOrigin(rec.field(3)));
+  const accountcode = rec.field(12).trim();
+  raw.customer_id = accountcode || attribution.customerFor(freeswitchOrigin(rec.field(3)));
+  raw.columns = accountcode === '' ? FREESWITCH_BY_CONTEXT : FREESWITCH_SOURCE;
   raw.trunk_id = rec.field(3);
   return raw;
 }

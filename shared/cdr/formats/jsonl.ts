@@ -1,4 +1,10 @@
-import { CANONICAL_COLUMNS, emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
+import {
+  CANONICAL_COLUMNS,
+  type CanonicalColumn,
+  emptyRawCall,
+  NOT_REPORTED,
+  type RawCall,
+} from '../raw-call.ts';
 
 /** One JSON Lines record (an object with canonical keys, any case) to a raw call. */
 export function jsonRow(text: string): RawCall {
@@ -17,9 +23,9 @@ export function jsonRow(text: string): RawCall {
   const obj = value as Record<string, unknown>;
   // the key each column was read from: two spellings of one column (`customer_id`, `Customer_ID`)
   // leave no telling which value is the row's (JSON.parse itself keeps the last of a key written twice)
-  const from: Partial<Record<keyof RawCall, string>> = {};
+  const from: Partial<Record<CanonicalColumn, string>> = {};
   for (const key of Object.keys(obj)) {
-    const col = key.toLowerCase() as keyof RawCall;
+    const col = key.toLowerCase() as CanonicalColumn;
     if (!(CANONICAL_COLUMNS as readonly string[]).includes(col)) continue;
     const first = from[col];
     if (first !== undefined) throw new RangeError(`${col} is given twice, as keys '${first}' and '${key}'`);
