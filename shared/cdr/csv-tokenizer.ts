@@ -2,11 +2,18 @@
  * Byte-level RFC 4180 tokenizer. It finds field boundaries in the raw bytes and decodes a field to a
  * string only when asked (`field(i)`), so columns nobody reads cost nothing. Handles quoted fields
  * with commas, doubled quotes and newlines, CRLF, a UTF-8 BOM, and records split across chunks.
- * Memory is bounded: a record longer than `maxRecordBytes`, or a quoted field longer than
- * MAX_QUOTED_BYTES or spanning more than MAX_QUOTED_LINES physical lines (an unterminated quote that
- * would swallow the rows after it), is reported as bad from the line it starts on, and reading
- * resumes at the next line boundary after that line, so every later line number stays exact.
+ * Memory is bounded by `maxRecordBytes` a record, and every bad record is reported on the line it
+ * starts on, so every later line number stays exact:
+ * - a record with a quoted field longer than MAX_QUOTED_BYTES is too long: reported as such, and
+ *   reading resumes after its end;
+ * - a record still open past `maxRecordBytes` is too long too: it is read past without being held
+ *   (overlong-record.ts) and reading resumes after its end;
+ * - a quoted field spanning more than MAX_QUOTED_LINES physical lines, or not closed before the
+ *   input ends (or before the record bound, once past its first line), is an unterminated quote that
+ *   would swallow the rows after it: reported, and reading resumes on the line after its first.
  */
+
+import { OverlongRecord, UNTERMINATED } from './overlong-record.ts';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -33,6 +40,8 @@ export interface CsvRecordBytes extends CsvRecord {
   readonly starts: Int32Array;
   readonly ends: Int32Array;
   readonly escaped: Uint8Array;
+  /** A copy of the record that stays valid after the callback (for a record held back a while). */
+  detach(): CsvRecordBytes;
 }
 
 export interface CsvSink {
@@ -44,21 +53,33 @@ export interface CsvSink {
    * the record to the tokenizer as usual (then `record` or `bad` gets it).
    */
   line?(buf: Buffer, pos: number, lineNumber: number): number;
-  /** a record that cannot be tokenized (unterminated quote, over-long record), on the line it starts */
+  /** a record that cannot be tokenized (unterminated quote, too long), on the line it starts */
   bad(line: number, reason: string, raw: string): void;
 }
 
 const MAX_FIELDS = 512;
-/** a record longer than this (bytes) is quarantined, or, as a batch's first line, makes it unreadable */
+/**
+ * a record longer than this (bytes) is quarantined; as a canonical batch's header, it makes the batch
+ * unreadable. It bounds what is held of one record, not how long a record may run
+ */
 export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
-/** a quoted field longer than this (bytes) is a runaway quote, not a value */
+/** a quoted field longer than this (bytes) is no value: its record is quarantined as too long */
 export const MAX_QUOTED_BYTES = 64 * 1024;
 /** a quoted field spanning more physical lines than this is a runaway quote */
 export const MAX_QUOTED_LINES = 100;
 /** parseRecord's answer for a record that is bad from its first line (runaway quote) */
 const RUNAWAY = -2;
-const RUNAWAY_REASON = `unterminated quoted field (not closed within ${MAX_QUOTED_BYTES} bytes, ${MAX_QUOTED_LINES} lines or the end of the input)`;
+
+/** The reason of a record over the record bound, `bytes` long. */
+function recordTooLong(maxRecordBytes: number, bytes: number): string {
+  return `record longer than ${maxRecordBytes} bytes (${bytes} bytes)`;
+}
+
+/** The reason of a record holding a quoted field of `bytes` bytes (over MAX_QUOTED_BYTES). */
+function quotedTooLong(bytes: number): string {
+  return `quoted field longer than ${MAX_QUOTED_BYTES} bytes (${bytes} bytes)`;
+}
 
 class RecordView implements CsvRecordBytes {
   buf: Buffer = Buffer.alloc(0);
@@ -102,6 +123,25 @@ class RecordView implements CsvRecordBytes {
     return this.escaped[i] ? s.replaceAll('""', '"') : s;
   }
 
+  detach(): CsvRecordBytes {
+    const copy = new RecordView();
+    const from = this.recStart;
+    for (let i = 0; i < this.count; i++) {
+      copy.starts[i] = this.starts[i] - from;
+      copy.ends[i] = this.ends[i] - from;
+      copy.escaped[i] = this.escaped[i];
+    }
+    copy.set(
+      Buffer.from(this.buf.subarray(from, this.recEnd)),
+      this.count,
+      this.line,
+      0,
+      this.recEnd - from,
+      this.ascii,
+    );
+    return copy;
+  }
+
   raw(max = 2000): string {
     return this.buf
       .toString('utf8', this.recStart, Math.min(this.recEnd, this.recStart + max * 4))
@@ -112,16 +152,18 @@ class RecordView implements CsvRecordBytes {
 export class CsvTokenizer {
   private readonly sink: CsvSink;
   private readonly maxRecordBytes: number;
+  private readonly runawayReason: string;
   private carry: Buffer | null = null;
   private line = 1;
   private started = false;
-  /** skipping the rest of an over-long record up to the next newline */
-  private skipping = false;
+  /** a record over the bound being read past (not held) to its end */
+  private overlong: OverlongRecord | null = null;
   private readonly view = new RecordView();
 
   constructor(sink: CsvSink, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {
     this.sink = sink;
     this.maxRecordBytes = maxRecordBytes;
+    this.runawayReason = `unterminated quoted field (not closed within ${MAX_QUOTED_LINES} lines, ${maxRecordBytes} bytes or the end of the input)`;
   }
 
   /** physical lines consumed so far (newlines of finished records) */
@@ -131,6 +173,7 @@ export class CsvTokenizer {
 
   /** bytes of a record begun but not finished yet (0 when the input so far ends on a record boundary) */
   get pendingBytes(): number {
+    if (this.overlong !== null) return this.overlong.bytes;
     return this.carry ? this.carry.length : 0;
   }
 
@@ -141,7 +184,7 @@ export class CsvTokenizer {
   push(chunk: Buffer): void {
     let buf = chunk;
     let pos = 0;
-    if (this.carry && this.started && !this.skipping) {
+    if (this.carry && this.started) {
       // finish the carried record with the new chunk up to its first newline, so the rest of the
       // chunk is parsed in place instead of copied behind the carry
       const nl = chunk.indexOf(LF);
@@ -170,13 +213,34 @@ export class CsvTokenizer {
       this.started = true;
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
-    if (this.skipping) {
-      const nl = buf.indexOf(LF, pos);
-      if (nl === -1) return;
-      this.skipping = false;
-      this.line++;
-      pos = nl + 1;
+    this.read(buf, pos);
+  }
+
+  /** The records of buf from pos; what is left open is carried, or read past when over the bound. */
+  private read(input: Buffer, from: number): void {
+    let buf = input;
+    let pos = from;
+    for (;;) {
+      if (this.overlong !== null) {
+        const after = this.overlong.feed(buf, pos);
+        if (after === -1) return;
+        const rest = this.endOverlong(after === UNTERMINATED);
+        if (rest !== null) {
+          buf = rest;
+          pos = 0;
+        } else pos = after;
+      }
+      pos = this.records(buf, pos);
+      if (pos < 0) return;
     }
+  }
+
+  /**
+   * Reads the records of buf from `from`: -1 once buf is done (a record left open is carried), or
+   * the offset of a record over the bound, which is then this.overlong, to be read past from there.
+   */
+  private records(buf: Buffer, from: number): number {
+    let pos = from;
     const fast = this.sink.line ? this.sink : null;
     // a record starting at or before the last newline has its newline in this buffer
     const lastNl = fast ? buf.lastIndexOf(LF) : -1;
@@ -190,49 +254,78 @@ export class CsvTokenizer {
         }
       }
       const next = this.parseRecord(buf, pos, false);
-      if (next === RUNAWAY || (next < 0 && buf.length - pos > this.maxRecordBytes)) {
-        const reason = next === RUNAWAY ? RUNAWAY_REASON : `record longer than ${this.maxRecordBytes} bytes`;
-        pos = this.skipBadLine(buf, pos, reason);
-        if (pos < 0) return;
+      if (next === RUNAWAY) {
+        pos = this.skipRunaway(buf, pos);
         continue;
+      }
+      if (next < 0 && buf.length - pos > this.maxRecordBytes) {
+        const raw = rawStart(buf, pos);
+        this.overlong = new OverlongRecord(this.line, raw, this.maxRecordBytes, MAX_QUOTED_LINES);
+        return pos;
       }
       if (next < 0) {
         // a copy: the caller may read its next bytes into the same buffer (see push)
         this.carry = Buffer.from(buf.subarray(pos));
-        return;
+        return -1;
       }
       pos = next;
     }
+    return -1;
   }
 
   /**
-   * Reports the record starting at `pos` as bad on the line it starts on and returns the offset after
-   * that line's newline, where reading resumes; -1 when the newline is not in `buf` yet (the rest of
-   * the line is skipped as it arrives).
+   * Reports the record read past: too long, or (`runaway`) an unterminated quote, whose held bytes
+   * after its opening line are returned, to be read next; null otherwise.
    */
-  private skipBadLine(buf: Buffer, pos: number, reason: string): number {
-    const nl = buf.indexOf(LF, pos);
-    this.sink.bad(
-      this.line,
-      reason,
-      buf.toString('utf8', pos, Math.min(nl === -1 ? buf.length : nl, pos + 200)),
-    );
-    if (nl === -1) {
-      this.skipping = true;
-      return -1;
+  private endOverlong(runaway: boolean): Buffer | null {
+    const rec = this.overlong;
+    if (rec === null) return null;
+    this.overlong = null;
+    if (runaway) {
+      this.sink.bad(rec.line, this.runawayReason, rec.raw);
+      this.line = rec.line + 1;
+      return rec.resume();
     }
+    this.sink.bad(
+      rec.line,
+      rec.unterminated ? this.readPastReason(rec) : recordTooLong(this.maxRecordBytes, rec.bytes),
+      rec.raw,
+    );
+    this.line = rec.line + rec.lines;
+    return null;
+  }
+
+  /** The reason of a runaway quote found only once its lines were past the record bound, and read with it. */
+  private readPastReason(rec: OverlongRecord): string {
+    const lines = rec.inputEnded ? 'to the end of the input' : `to line ${rec.line + rec.lines - 1}`;
+    return `${this.runawayReason}; past the ${this.maxRecordBytes}-byte record bound, the lines after its first were read with it, ${lines}`;
+  }
+
+  /**
+   * Reports the runaway quote starting at `pos` as bad on the line it starts on and returns the offset
+   * after that line's newline, where reading resumes (buf holds it: the quote ran past it).
+   */
+  private skipRunaway(buf: Buffer, pos: number): number {
+    const nl = buf.indexOf(LF, pos);
+    this.sink.bad(this.line, this.runawayReason, rawStart(buf, pos));
+    if (nl === -1) return buf.length;
     this.line++;
     return nl + 1;
   }
 
   end(): void {
-    if (!this.carry || this.carry.length === 0) return;
-    const buf = this.carry;
+    const rec = this.overlong;
+    let buf = this.carry;
     this.carry = null;
+    if (rec !== null) {
+      // the input ended inside it: read on after its opening line when it was an open quote
+      buf = this.endOverlong(rec.endOfInput() && !rec.readPast);
+    }
+    if (!buf || buf.length === 0) return;
     let pos = 0;
     while (pos < buf.length) {
       let next = this.parseRecord(buf, pos, true);
-      if (next === RUNAWAY) next = this.skipBadLine(buf, pos, RUNAWAY_REASON);
+      if (next === RUNAWAY) next = this.skipRunaway(buf, pos);
       if (next < 0) break;
       pos = next;
     }
@@ -241,7 +334,8 @@ export class CsvTokenizer {
   /**
    * Parses one record starting at `start`. Returns the offset after it, -1 when the record is
    * incomplete in this buffer (and `final` is false), or RUNAWAY (nothing reported yet) when a quoted
-   * field in it runs past MAX_QUOTED_BYTES or MAX_QUOTED_LINES.
+   * field in it runs past MAX_QUOTED_LINES or, `final`, the end of the input. A record with a quoted
+   * field longer than MAX_QUOTED_BYTES is reported bad, as too long, once it has ended.
    */
   private parseRecord(buf: Buffer, start: number, final: boolean): number {
     const v = this.view;
@@ -251,6 +345,8 @@ export class CsvTokenizer {
     let newlines = 0;
     // every field byte OR-ed together: below 0x80, the record is ASCII (RecordView.field)
     let bits = 0;
+    // the longest quoted field over MAX_QUOTED_BYTES (0: none)
+    let tooLong = 0;
     const firstQuoted = buf[start] === QUOTE;
     for (;;) {
       if (n >= MAX_FIELDS) {
@@ -272,9 +368,7 @@ export class CsvTokenizer {
         let esc = 0;
         let nlInField = 0;
         for (;;) {
-          if (q >= len) {
-            return final || len - fStart > MAX_QUOTED_BYTES ? RUNAWAY : -1;
-          }
+          if (q >= len) return final ? RUNAWAY : -1;
           const c = buf[q];
           if (c === QUOTE) {
             if (q + 1 >= len && !final) return -1;
@@ -289,7 +383,7 @@ export class CsvTokenizer {
           bits |= c;
           q++;
         }
-        if (q - fStart > MAX_QUOTED_BYTES) return RUNAWAY;
+        if (q - fStart > MAX_QUOTED_BYTES && q - fStart > tooLong) tooLong = q - fStart;
         v.starts[n] = fStart;
         v.ends[n] = q;
         v.escaped[n] = esc;
@@ -332,10 +426,21 @@ export class CsvTokenizer {
       p++;
       break;
     }
+    if (tooLong > 0) {
+      this.sink.bad(this.line, quotedTooLong(tooLong), rawStart(buf, start));
+      this.line += newlines + 1;
+      return p;
+    }
     v.set(buf, n, this.line, start, p, bits < 0x80);
     this.line += newlines + 1;
     // a blank line (only CR/LF) is not a record; a lone quoted empty field ("") is
     if (!(n === 1 && v.ends[0] === v.starts[0] && !firstQuoted)) this.sink.record(v);
     return p;
   }
+}
+
+/** The first bytes of a record starting at `pos`, up to its first line end: its quarantine entry's raw text. */
+function rawStart(buf: Buffer, pos: number): string {
+  const nl = buf.indexOf(LF, pos);
+  return buf.toString('utf8', pos, Math.min(nl === -1 ? buf.length : nl, pos + 200));
 }

@@ -1,5 +1,4 @@
 import { BatchParser, type BatchSink, type BatchStats, type ParseOptions } from './batch-parser.ts';
-import { DEFAULT_MAX_RECORD_BYTES } from './csv-tokenizer.ts';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, decodeBatch } from './decode.ts';
 
 export interface ReadBatchOptions extends ParseOptions {
@@ -43,7 +42,7 @@ export interface BatchStartStats extends BatchStats {
 /**
  * Throws the BatchReadError readBatch would throw on a batch that cannot be read at all, without
  * reading its rows: the format, line ends and header are decided by the same parser on the batch's
- * first CHECK_BYTES, and the whole body is decoded (a truncated gzip shows only at its end). Rows that
+ * first CHECK_BYTES (more while its format is not decided), and the whole body is decoded (a truncated gzip shows only at its end). Rows that
  * would be quarantined are not looked for: they never stop a batch. The stats are those of the first
  * CHECK_BYTES: rows 0 there is a batch without rows.
  */
@@ -55,21 +54,20 @@ export async function checkBatchStart(
 ): Promise<BatchStartStats> {
   const parser = new BatchParser(opts, sink);
   let whole = true;
-  // past CHECK_BYTES only while the first line is not read in full (a header that long, or a file
-  // of one huge line): as far as the parser's record limit, so the check fails as the read would
-  const limit = CHECK_BYTES + (opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+  // past CHECK_BYTES only while the format is not decided (a header that long, a headerless batch's
+  // first records, a first line over the record bound read to its end), so the check fails as the
+  // read would; the parser holds no more of them than it does reading the batch
   let parsed = 0;
   for await (const chunk of decodeBatch(
     body,
     opts.source,
     opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
   )) {
-    const upTo = parser.formatDecided ? CHECK_BYTES : limit;
-    if (parsed >= upTo) {
+    if (parser.formatDecided && parsed >= CHECK_BYTES) {
       whole = false;
       continue;
     }
-    const part = chunk.subarray(0, upTo - parsed);
+    const part = parser.formatDecided ? chunk.subarray(0, CHECK_BYTES - parsed) : chunk;
     if (part.length < chunk.length) whole = false;
     parsed += part.length;
     parser.push(part);
