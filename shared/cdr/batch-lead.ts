@@ -161,28 +161,62 @@ export function startsCanonicalHeader(sample: Buffer): boolean {
 }
 
 /**
- * The native switch layout a batch starting with `sample` most likely has, read from its first row as
- * the parser reads it (Asterisk `cdr_csv`, FreeSWITCH `mod_cdr_csv`), or null: a guess for planning
- * only, the parser decides. A first row not ended within the sample is no guess.
+ * How many of a headerless batch's first non-blank records tell its layout (auto): one bad row at its
+ * start (a stray line, a row cut short, one too long) does not make the batch unreadable, it is
+ * quarantined like any bad row.
+ */
+export const LAYOUT_RECORDS = 8;
+/** ... or fewer, when those held to decide pass this many bytes */
+export const LAYOUT_BYTES = 64 * 1024;
+
+/**
+ * The native switch layout a batch starting with `sample` most likely has, voted by its first
+ * records as the parser votes (layoutOfMost), or null: a guess for planning only, the parser decides.
+ * Only the records ended within the sample vote.
  */
 export function nativeLayoutOf(sample: Buffer): NativeLayout | null {
   const from = leadLength(sample);
-  const nl = sample.indexOf(0x0a, from);
-  if (nl === -1) return null;
-  let layout: NativeLayout | null = null;
+  const nl = sample.lastIndexOf(0x0a);
+  if (nl < from) return null;
+  const layouts: Array<NativeLayout | null> = [];
   new CsvTokenizer({
-    // the sample holds one line: this is its one record
     record: (rec: CsvRecord) => {
-      layout = nativeLayoutOfRecord(rec);
+      if (layouts.length < LAYOUT_RECORDS && !isBlankRecord(rec)) layouts.push(nativeLayoutOfRecord(rec));
     },
-    bad: () => {},
+    bad: () => {
+      if (layouts.length < LAYOUT_RECORDS) layouts.push(null);
+    },
   }).push(sample.subarray(from, nl + 1));
-  return layout;
+  return layoutOfMost(layouts);
 }
 
 export type NativeLayout = 'asterisk' | 'freeswitch';
 
-/** The native layout a batch's first record has, Asterisk tried first; null: neither. The parser decides by this too. */
+/** The native layout one record has, Asterisk tried first; null: neither. */
 export function nativeLayoutOfRecord(rec: CsvRecord): NativeLayout | null {
   return looksLikeAsterisk(rec) ? 'asterisk' : looksLikeFreeswitch(rec) ? 'freeswitch' : null;
+}
+
+/**
+ * The layout most of a batch's first records have (nativeLayoutOfRecord of each, null for one of
+ * neither or unreadable), the earliest one's on a tie; null when none has one. The parser decides by
+ * this.
+ */
+export function layoutOfMost(layouts: ReadonlyArray<NativeLayout | null>): NativeLayout | null {
+  let asterisk = 0;
+  let freeswitch = 0;
+  for (const layout of layouts) {
+    if (layout === 'asterisk') asterisk++;
+    else if (layout === 'freeswitch') freeswitch++;
+  }
+  if (asterisk === freeswitch) return layouts.find((l) => l !== null) ?? null;
+  return asterisk > freeswitch ? 'asterisk' : 'freeswitch';
+}
+
+/**
+ * A line of nothing but spaces or tabs (an export job's padding) before the first real one: it
+ * decides nothing, and is skipped like a blank line.
+ */
+export function isBlankRecord(rec: CsvRecord): boolean {
+  return rec.count === 1 && rec.field(0).trim() === '';
 }

@@ -1,6 +1,11 @@
 import type { CustomerAttribution } from './attribution.ts';
 import {
   crLineEnds,
+  isBlankRecord,
+  LAYOUT_BYTES,
+  LAYOUT_RECORDS,
+  layoutOfMost,
+  type NativeLayout,
   nativeLayoutOfRecord,
   notCsvHeader,
   notText,
@@ -139,6 +144,13 @@ const RAW_LIMIT = 2000;
 /** the reason of a canonical batch's header line met again among its rows */
 const REPEATED_HEADER = 'repeats the header (files concatenated?)';
 
+/** A record the tokenizer could not read (too long, an unterminated quote), held while the layout is told. */
+interface BadRecord {
+  line: number;
+  reason: string;
+  raw: string;
+}
+
 /** The error of a batch whose header lacks required columns. */
 function headerLacks(source: string, line: number, missing: readonly string[]): BatchReadError {
   return new BatchReadError(`${source}: line ${line}: header lacks required column(s) ${missing.join(', ')}`);
@@ -146,8 +158,9 @@ function headerLacks(source: string, line: number, missing: readonly string[]): 
 
 /**
  * Push-based parser for one batch: feed decoded bytes with push(), then end(). Detects the format
- * from the first record, maps rows to raw calls, normalizes them, and routes every row either to
- * `sink.call` or `sink.quarantine` with its line number and reason: rows in = calls + quarantined.
+ * from the first record (a headerless batch's layout from its first few, decideLayout), maps rows to
+ * raw calls, normalizes them, and routes every row either to `sink.call` or `sink.quarantine` with
+ * its line number and reason: rows in = calls + quarantined.
  */
 export class BatchParser {
   private readonly opts: ParseOptions;
@@ -160,6 +173,13 @@ export class BatchParser {
   private width = 0;
   /** a canonical batch's header names, comma-joined: a failed row that is the header again says so */
   private header = '';
+  /**
+   * a headerless batch's first records (auto), held until its layout is decided (decideLayout), with
+   * the layout of each and their bytes
+   */
+  private held: Array<CsvRecordBytes | BadRecord> | null = null;
+  private heldLayouts: Array<NativeLayout | null> = [];
+  private heldBytes = 0;
   /** the batch's first bytes until its first line has ended (see push) */
   private lead: Buffer | null = null;
   /** set for a batch whose lines end in a bare CR: its chunks are read with LF line ends */
@@ -262,6 +282,8 @@ export class BatchParser {
     if (held !== undefined && held.length > 0) this.route(held);
     if (this.format === 'jsonl') this.pushJson(Buffer.alloc(0), true);
     else this.tokenizer?.end();
+    // a batch of fewer records than tell a layout: told by those it has
+    if (this.held !== null) this.decideLayout();
     this.flushPacked();
     this.stats.format = this.format ?? 'empty';
     return { ...this.stats };
@@ -291,14 +313,18 @@ export class BatchParser {
     );
   }
 
-  private detect(rec: CsvRecord): boolean {
-    const want = this.opts.format ?? 'auto';
-    const names = headerNames(rec);
+  /**
+   * Decides the batch's format at its first non-blank record, or holds the record while a headerless
+   * batch's layout is told (auto); true when the record is no data row here (a header, blank, held).
+   */
+  private detect(rec: CsvRecordBytes): boolean {
     // a line of nothing but spaces or tabs before the first real one (an export job's padding, a
     // file of spaces) decides nothing: skipped like a blank line, so a file of them is an empty batch
-    if (rec.count === 1 && names[0].trim() === '') return true;
+    if (isBlankRecord(rec)) return true;
+    const want = this.opts.format ?? 'auto';
+    const names = this.held === null ? headerNames(rec) : [];
     const src = this.opts.source;
-    if (want === 'canonical' || (want === 'auto' && isCanonicalHeader(names))) {
+    if (want === 'canonical' || (want === 'auto' && this.held === null && isCanonicalHeader(names))) {
       const { map, missing, twice } = mapHeader(names);
       if (missing.length > 0) throw this.noHeader(rec, names, want === 'canonical');
       if (twice.length > 0)
@@ -313,21 +339,75 @@ export class BatchParser {
       }
       return true; // the header is not a data row
     }
-    const native = want === 'asterisk' || want === 'freeswitch' ? want : nativeLayoutOfRecord(rec);
-    if (native !== null) {
-      this.format = native;
-      // Asterisk's uniqueid tells the instant it made the call; FreeSWITCH's default template has no such column
-      if (native === 'asterisk') this.repeatedHour = new RepeatedHour(asteriskCreatedMs);
-    } else {
-      throw this.noHeader(rec, names, false);
+    if (want === 'asterisk' || want === 'freeswitch') {
+      this.useNative(want);
+      return false;
     }
+    const copy = rec.detach();
+    this.hold(copy, nativeLayoutOfRecord(copy), copy.buf.length);
+    return true;
+  }
+
+  /**
+   * One of a headerless batch's first records, held (auto) until LAYOUT_RECORDS of them, or
+   * LAYOUT_BYTES, tell its layout. Nothing per byte: only a batch's first records come here.
+   */
+  private hold(rec: CsvRecordBytes | BadRecord, layout: NativeLayout | null, bytes: number): void {
+    this.held ??= [];
+    this.held.push(rec);
+    this.heldLayouts.push(layout);
+    this.heldBytes += bytes;
+    if (this.held.length >= LAYOUT_RECORDS || this.heldBytes >= LAYOUT_BYTES) this.decideLayout();
+  }
+
+  /**
+   * The layout most of the held records have (layoutOfMost), and then those records read as its rows,
+   * in order: a record of another layout is quarantined with its reason. A batch none of whose first
+   * records has a native layout is no CDR batch: refused, saying what its first record is instead.
+   */
+  private decideLayout(): void {
+    const held = this.held ?? [];
+    const native = layoutOfMost(this.heldLayouts);
+    this.held = null;
+    this.heldLayouts = [];
+    if (native === null) throw this.notABatch(held[0]);
+    this.useNative(native);
+    for (const rec of held) {
+      if ('count' in rec) this.onCsvRecord(rec);
+      else this.quarantine(rec.line, rec.reason, rec.raw);
+    }
+  }
+
+  /** The error of a batch whose first record is neither a canonical header nor a native row, nor are those after it. */
+  private notABatch(first: CsvRecord | BadRecord): BatchReadError {
+    if (!('count' in first)) return this.unreadableHeader(first, true);
+    return this.noHeader(first, headerNames(first), false);
+  }
+
+  /**
+   * The error of a batch whose first record, its header if it is a canonical CSV, cannot be read
+   * (too long, an unterminated quote); `auto`: nor does a native row follow it.
+   */
+  private unreadableHeader(bad: BadRecord, auto: boolean): BatchReadError {
+    const where = `${this.opts.source}: line ${bad.line}`;
+    return new BatchReadError(
+      auto
+        ? `${where}: not a CDR batch: ${bad.reason}, so no header can be read, and no Asterisk or FreeSWITCH row follows it`
+        : `${where}: the header cannot be read: ${bad.reason}`,
+    );
+  }
+
+  /** The batch is of a native layout: its times are local, read in the zone the switch is configured with. */
+  private useNative(native: NativeLayout): void {
+    this.format = native;
+    // Asterisk's uniqueid tells the instant it made the call; FreeSWITCH's default template has no such column
+    if (native === 'asterisk') this.repeatedHour = new RepeatedHour(asteriskCreatedMs);
     if (!this.zone) {
       throw new BatchReadError(
-        `${src}: ${this.format} CDRs carry local wall-clock times; give their time zone`,
+        `${this.opts.source}: ${native} CDRs carry local wall-clock times; give their time zone`,
         { kind: 'zone' },
       );
     }
-    return false;
   }
 
   /**
@@ -574,7 +654,15 @@ export class BatchParser {
   /** tokenizer-level failures: a row was seen but could not even be split into fields */
   private quarantine(line: number, reason: string, raw: string): void {
     if (this.format === null && this.tokenizer) {
-      throw new BatchReadError(`${this.opts.source}: line ${line}: ${reason}`);
+      // before the format is decided: a native row like any (its layout given or told by the rows
+      // after it), but a canonical batch's header
+      const want = this.opts.format ?? 'auto';
+      if (want === 'auto') {
+        this.hold({ line, reason, raw }, null, 0);
+        return;
+      }
+      if (want === 'canonical') throw this.unreadableHeader({ line, reason, raw }, false);
+      if (want === 'asterisk' || want === 'freeswitch') this.useNative(want);
     }
     this.stats.rows++;
     this.quarantineRow(line, reason, raw);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_QUOTED_BYTES } from '../../shared/cdr/csv-tokenizer.ts';
+import { ZoneClock } from '../../shared/cdr/time.ts';
 import { HEADER, parse } from '../helpers/parse.ts';
 
 /**
@@ -10,8 +11,35 @@ import { HEADER, parse } from '../helpers/parse.ts';
  * unterminated one.
  */
 
+const NY = new ZoneClock('America/New_York');
+
 const row = (id: string, calling = '2025550143') =>
   `${id},2026-11-27T16:00:00Z,,,5,C1,T1,${calling},3125550199,200,,A,,`;
+
+/** An Asterisk cdr_csv row (every text field quoted, as Asterisk writes them) with `lastdata` as given. */
+const asterisk = (n: number, lastdata = 'SIP/out/3017365001,60') =>
+  [
+    '',
+    '2027365000',
+    '3017365001',
+    'from-trunk',
+    '',
+    `SIP/acme-${n}`,
+    '',
+    'Dial',
+    lastdata,
+    '2026-11-20 09:00:01',
+    '',
+    '2026-11-20 09:00:01',
+    '7',
+    '0',
+    'NO ANSWER',
+    'DOCUMENTATION',
+    `1795184102.${n}`,
+    '',
+  ]
+    .map((f) => `"${f}"`)
+    .join(',');
 
 const CHUNKS = [4096, 64 * 1024, 1 << 20, undefined];
 
@@ -152,5 +180,46 @@ describe('a quote that never closes', () => {
       expect(quarantined.map((q) => q.line)).toEqual([3]);
       expect(quarantined[0].reason).toMatch(/^unterminated quoted field/);
     }
+  });
+});
+
+describe('a first line over the bound', () => {
+  const rows = Array.from({ length: 20 }, (_, i) => asterisk(i + 1));
+  const longFirst = asterisk(0, 'x'.repeat(70_000));
+
+  it('of a native batch, its format given or told by the rows after it, is quarantined; the batch is read', async () => {
+    const text = `${longFirst}\n${rows.join('\n')}\n`;
+    for (const format of ['asterisk', 'auto'] as const)
+      for (const chunk of CHUNKS) {
+        const { stats, calls, quarantined } = await parse(text, { format, zone: NY, chunk });
+        expect(stats).toMatchObject({ format: 'asterisk', rows: 21, calls: 20, quarantined: 1 });
+        expect(quarantined.map((q) => [q.line, q.reason])).toEqual([
+          [1, 'quoted field longer than 65536 bytes (70000 bytes)'],
+        ]);
+        expect(calls[0].line).toBe(2);
+      }
+  });
+
+  it('over the record bound too, of a native batch: quarantined, the batch is read', async () => {
+    const huge = asterisk(0, 'x'.repeat(3 << 20));
+    const text = `${huge}\n${rows.join('\n')}\n`;
+    for (const format of ['asterisk', 'auto'] as const) {
+      const { stats, quarantined } = await parse(text, { format, zone: NY, chunk: 64 * 1024 });
+      expect(stats).toMatchObject({ format: 'asterisk', rows: 21, calls: 20, quarantined: 1 });
+      expect(quarantined.map((q) => [q.line, q.reason])).toEqual([
+        [1, `record longer than 1048576 bytes (${Buffer.byteLength(huge) + 1} bytes)`],
+      ]);
+    }
+  });
+
+  it('as a canonical header fails the batch, saying the header cannot be read', async () => {
+    const text = `${HEADER},${'"'}${'h'.repeat(70_000)}"\n${row('a')}\n`;
+    await expect(parse(text, { format: 'canonical' })).rejects.toThrow(
+      /^test\.csv: line 1: the header cannot be read: quoted field longer than 65536 bytes \(70000 bytes\)$/,
+    );
+    // auto: it is no header, and no native row follows it
+    await expect(parse(text)).rejects.toThrow(
+      /^test\.csv: line 1: not a CDR batch: quoted field longer than 65536 bytes \(70000 bytes\), so no header can be read, and no Asterisk or FreeSWITCH row follows it$/,
+    );
   });
 });

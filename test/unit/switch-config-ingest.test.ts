@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchReadError } from '../../shared/cdr/batch-parser.ts';
 import { parseSwitchConfig } from '../../shared/config/switches.ts';
 import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
-import { processBatch } from '../../shared/ingest/process-batch.ts';
+import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
 import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 
 /**
@@ -117,6 +117,43 @@ describe('ingest reads native switch batches with the switch configuration', () 
     // both lines are quarantined as malformed Asterisk rows (with line numbers), none is counted as a call
     expect(out).toMatchObject({ status: 'done', rows: 2, calls: 0, quarantined: 2 });
     expect(p.source.quarantine.get(`${BUCKET}/quarantine/${ASTERISK_KEY}`)).toContain('"line":1');
+  });
+
+  it('an auto switch whose batch starts with a bad row: every part reads the layout the first one told', async () => {
+    // Asterisk rows of 12 customers after a row cut short, read in parts of a few windows each
+    const rows = Array.from({ length: 12 }, (_, k) =>
+      ASTERISK_ROWS.map((r, i) =>
+        r.replace(/"(\d{10}\.\d+)"/, `"$1-${k}-${i}"`).replace('"C100"', `"C${k}"`),
+      ),
+    ).flat();
+    const batch = `"","2027365000","3017365001","from-trunk","","SIP/acme-00000001","","Dial","SIP/out,60","2026-11-27 09:15:00"\n${rows.join('\n')}\n`;
+    const key = 'cdr/pbx-freeswitch-1/2026-11-27/Master.csv';
+    const config = parseSwitchConfig(CONFIG, 'switches.csv');
+    const once = memoryIngestPorts();
+    once.reference.switchConfig = config;
+    once.source.put(BUCKET, key, batch);
+    expect(await processBatch(ingestJob(key, batch), once)).toMatchObject({
+      status: 'done',
+      rows: 37,
+      calls: 36,
+      quarantined: 1,
+    });
+    const parted = memoryIngestPorts();
+    parted.reference.switchConfig = config;
+    parted.source.put(BUCKET, key, batch);
+    const options = { ...DEFAULT_INGEST_OPTIONS, maxPartWindows: 6, checkEveryRows: 2 };
+    const outcomes = [await processBatch(ingestJob(key, batch), parted, options)];
+    while (parted.queue.sent.length >= outcomes.length)
+      outcomes.push(await processBatch(parted.queue.sent[outcomes.length - 1], parted, options));
+    expect(outcomes.length).toBeGreaterThan(2);
+    expect(outcomes.at(-1)?.status).toBe('done');
+    expect(outcomes.reduce((n, o) => n + o.calls, 0)).toBe(36);
+    expect(customerHours(parted.aggregates)).toEqual(customerHours(once.aggregates));
+    expect(parted.manifest.batches.get(`${BUCKET}/${key}#v1`)?.totals).toMatchObject({
+      format: 'asterisk',
+      rows: 37,
+      quarantined: 1,
+    });
   });
 
   it("a canonical row with a local time, from a switch with no time zone, is quarantined naming the switch's configuration", async () => {
