@@ -93,12 +93,13 @@ class FunctionSandbox {
         functionName: this.spec.name,
         functionArn: this.spec.arn,
         timeoutSeconds: this.spec.timeoutSeconds,
+        memorySizeMb: this.spec.memorySizeMb,
       },
       env: {
         ...this.baseEnv,
         AWS_LAMBDA_FUNCTION_NAME: this.spec.name,
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.spec.memorySizeMb),
         ...this.spec.environment,
       },
       // with a log folder, each function's output goes to its own file, as CloudWatch keeps a log group per function

@@ -15,6 +15,7 @@ interface WorkerSetup {
   functionName: string;
   functionArn: string;
   timeoutSeconds: number;
+  memorySizeMb: number;
 }
 
 interface InvokeRequest {
@@ -44,7 +45,7 @@ function lambdaContext(requestId: string) {
     functionName: setup.functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: setup.functionArn,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(setup.memorySizeMb),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${setup.functionName}`,
     logStreamName: 'local',

@@ -11,6 +11,8 @@ export interface LocalFunctionSpec {
   handlerExport: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
+  /** the template's MemorySize: what the handler's context and logs report as its memory */
+  memorySizeMb: number;
 }
 
 export interface EventSourceMappingSpec {
@@ -74,6 +76,9 @@ function resolvedProperties(resolver: TemplateResolver, resource: StackResource)
   ) as Record<string, unknown>;
 }
 
+/** Lambda's memory size for a function whose template gives none */
+const LAMBDA_DEFAULT_MEMORY_MB = 128;
+
 function functions(resolver: TemplateResolver): LocalFunctionSpec[] {
   const result: LocalFunctionSpec[] = [];
   for (const fn of ofType(resolver, 'AWS::Lambda::Function')) {
@@ -93,6 +98,7 @@ function functions(resolver: TemplateResolver): LocalFunctionSpec[] {
       handlerExport: handler.slice(handler.lastIndexOf('.') + 1) || 'handler',
       environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, String(value)])),
       timeoutSeconds: Number(properties.Timeout ?? 3),
+      memorySizeMb: Number(properties.MemorySize ?? LAMBDA_DEFAULT_MEMORY_MB),
     });
   }
   return result;

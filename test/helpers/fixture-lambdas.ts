@@ -10,6 +10,7 @@ export function fixtureLambda(
   name: string,
   entry: string,
   timeoutSeconds = 30,
+  memorySizeMb = 512,
 ): LocalFunctionSpec {
   return {
     logicalId,
@@ -19,6 +20,7 @@ export function fixtureLambda(
     handlerExport: 'handler',
     environment: {},
     timeoutSeconds,
+    memorySizeMb,
   };
 }
 

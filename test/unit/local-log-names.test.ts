@@ -10,6 +10,7 @@ const fn = (logicalId: string, entry: string): LocalFunctionSpec => ({
   handlerExport: 'handler',
   environment: {},
   timeoutSeconds: 30,
+  memorySizeMb: 512,
 });
 
 describe('function log files', () => {
