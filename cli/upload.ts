@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
+import { isSwitchId, SWITCH_ID_RULE } from '../shared/ingest/keys.ts';
 import { UsageError } from './errors.ts';
 import { terminalSafe } from './terminal-text.ts';
 
@@ -20,8 +21,6 @@ interface UploadOptions {
   check?: boolean;
 }
 
-const SWITCH_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 /** The object key: `--key` as given (it must name a switch under cdr/), else `cdr/<switch>/<file name>`. */
 export function uploadKey(file: string, opts: UploadOptions): string {
   if (opts.key) {
@@ -30,14 +29,17 @@ export function uploadKey(file: string, opts: UploadOptions): string {
       throw new UsageError(
         `--key '${opts.key}' must look like cdr/<switch_id>/<name> (only cdr/ starts an ingest)`,
       );
+    if (!isSwitchId(m[1]))
+      throw new UsageError(
+        `--key '${opts.key}': switch '${m[1]}' must be ${SWITCH_ID_RULE}; ingest would skip the object`,
+      );
     if (opts.switch && m[1] !== opts.switch)
       throw new UsageError(`--key names switch '${m[1]}' but --switch is '${opts.switch}'`);
     return opts.key;
   }
   if (!opts.switch)
     throw new UsageError('give --switch ID (the switch that produced the file) or --key cdr/<switch>/...');
-  if (!SWITCH_ID.test(opts.switch))
-    throw new UsageError(`--switch '${opts.switch}' must be letters, digits, '.', '_' or '-' (at most 64)`);
+  if (!isSwitchId(opts.switch)) throw new UsageError(`--switch '${opts.switch}' must be ${SWITCH_ID_RULE}`);
   const name = file.split(/[\\/]/).pop() ?? file;
   return `cdr/${opts.switch}/${name}`;
 }

@@ -8,13 +8,39 @@ export const CDR_PREFIX = 'cdr/';
 /** beside the batch but outside `cdr/`, so writing it cannot trigger another ingest */
 export const QUARANTINE_PREFIX = 'quarantine/';
 
-/** switch_id = first path segment after `cdr/` (docs/input-contract.md); null when the key has none */
-export function switchIdOf(key: string): string | null {
+/**
+ * What a switch id is (docs/input-contract.md): it is cited in traceback answers and names the
+ * switch's configuration, so a path segment such as `..` or `.` must never pass for one.
+ */
+const SWITCH_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const SWITCH_ID_RULE =
+  "letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)";
+
+export function isSwitchId(id: string): boolean {
+  return SWITCH_ID.test(id);
+}
+
+/** The first path segment after `cdr/` of a key under `cdr/<segment>/`, whatever it holds; else null */
+export function switchSegmentOf(key: string): string | null {
   if (!key.startsWith(CDR_PREFIX)) return null;
   const rest = key.slice(CDR_PREFIX.length);
   const slash = rest.indexOf('/');
-  const id = slash === -1 ? '' : rest.slice(0, slash);
-  return id === '' ? null : id;
+  const segment = slash === -1 ? '' : rest.slice(0, slash);
+  return segment === '' ? null : segment;
+}
+
+/** switch_id = first path segment after `cdr/`; null when the key has none or it is no switch id */
+export function switchIdOf(key: string): string | null {
+  const segment = switchSegmentOf(key);
+  return segment !== null && isSwitchId(segment) ? segment : null;
+}
+
+/** Why ingest takes `key` for no batch, or null when it names one */
+export function notABatchReason(key: string): string | null {
+  const segment = switchSegmentOf(key);
+  if (segment === null) return 'key outside cdr/<switch_id>/';
+  if (!isSwitchId(segment)) return `switch id '${segment}' in the key is not one (${SWITCH_ID_RULE})`;
+  return null;
 }
 
 /** `<bucket>/<key>#<versionId or etag>`: one id per content of one object */

@@ -15,7 +15,7 @@ import {
   REFUSED_FIX,
   REFUSED_REASON,
 } from './key-versions.ts';
-import { applyIdOf, batchIdOf, quarantineKeyOf, switchIdOf } from './keys.ts';
+import { applyIdOf, batchIdOf, notABatchReason, quarantineKeyOf, switchIdOf } from './keys.ts';
 import { mergeWindows } from './merge-window.ts';
 import type { IngestJob } from './messages.ts';
 import { PartCollector, PartEnd } from './part-collector.ts';
@@ -157,11 +157,12 @@ export async function processBatch(
   const { log } = ports;
   const switchId = switchIdOf(job.key);
   if (switchId === null) {
-    log.warn('object is not a CDR batch (expected cdr/<switch_id>/...); ignored', {
+    const reason = String(notABatchReason(job.key));
+    log.warn(`object is not a CDR batch (expected cdr/<switch_id>/...): ${reason}; ignored`, {
       bucket: job.bucket,
       key: job.key,
     });
-    return outcome('skipped', job.part, { reason: 'key outside cdr/<switch_id>/' });
+    return outcome('skipped', job.part, { reason });
   }
   const batch: BatchIdentity = {
     batchId: batchIdOf(job),

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkUpload, uploadFile } from '../../cli/upload.ts';
+import { checkUpload, uploadFile, uploadKey } from '../../cli/upload.ts';
 import { type RunningFauxqs, startFauxqs } from '../../local/emulators/fauxqs.ts';
 import type { ObjectCreated } from '../../local/emulators/persistent-s3-store.ts';
+import { traceguardOnS3 } from '../helpers/local-s3.ts';
 
 /** `traceguard upload` against the local S3 emulator: small files in one PutObject, big ones in parts. */
 let s3: S3Client;
@@ -49,6 +50,35 @@ async function roundTrip(name: string, bytes: Buffer, partBytes?: number) {
   const stored = Buffer.from(await got.Body!.transformToByteArray());
   return { out, stored, event: created.find((e) => e.key === key) };
 }
+
+describe('uploadKey: the switch of --key is a switch id, as --switch is', () => {
+  it("refuses a key whose switch segment is '..', '.' or not a switch id, saying which and why", () => {
+    for (const [key, segment] of [
+      ['cdr/../etc/x.csv', '..'],
+      ['cdr/./x.csv', '.'],
+      ['cdr/sw 1/x.csv', 'sw 1'],
+    ])
+      expect(() => uploadKey('x.csv', { key })).toThrow(
+        `--key '${key}': switch '${segment}' must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64); ingest would skip the object`,
+      );
+    expect(uploadKey('x.csv', { key: 'cdr/sbc.east-1/2026/x.csv' })).toBe('cdr/sbc.east-1/2026/x.csv');
+    expect(uploadKey('dir/x.csv', { switch: 'sbc_1' })).toBe('cdr/sbc_1/x.csv');
+  });
+
+  it('the command exits 2 on such a key and uploads nothing', async () => {
+    const file = join(dir, 'dotdot.csv');
+    writeFileSync(file, 'not read\n');
+    const before = created.length;
+    const out = await traceguardOnS3(
+      { s3, endpoint: fauxqs.endpoint, dir },
+      ['upload', file, '--key', 'cdr/../etc/x.csv', '--no-check'],
+      { CDR_BUCKET: 'cdr' },
+    );
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("switch '..' must be letters, digits");
+    expect(created.length).toBe(before);
+  });
+});
 
 describe('uploadFile', () => {
   it('puts a file smaller than a part in one PutObject', async () => {

@@ -94,15 +94,15 @@ describe('processBatch: keys and messages', () => {
   it('decodes URL-encoded keys from S3 events and takes switch_id from the first segment after cdr/', async () => {
     // Prepare
     const p = memoryIngestPorts();
-    const key = 'cdr/sbc east/2026/11/27 16:00 ü.csv';
+    const key = 'cdr/sbc.east/2026/11/27 16:00 ü.csv';
     p.source.put(BUCKET, key, ROBO_BATCH);
     // Act
-    const [out] = await processMessage(s3Event('cdr/sbc+east/2026/11/27+16%3A00+%C3%BC.csv', 10), p);
+    const [out] = await processMessage(s3Event('cdr/sbc.east/2026/11/27+16%3A00+%C3%BC.csv', 10), p);
     // Assess
     expect(out.status).toBe('done');
     expect(out.batchId).toBe(`${BUCKET}/${key}#v9`);
     const hourIndex = p.manifest.hours.get('2026-11-27T16');
-    expect([...(hourIndex?.keys() ?? [])]).toEqual([`sbc east#${BUCKET}/${key}#v9`]);
+    expect([...(hourIndex?.keys() ?? [])]).toEqual([`sbc.east#${BUCKET}/${key}#v9`]);
   });
 
   it('ignores keys outside cdr/, the s3:TestEvent and non-ObjectCreated events, without touching the stores', async () => {
@@ -119,6 +119,22 @@ describe('processBatch: keys and messages', () => {
     expect(noSwitch.map((o) => o.status)).toEqual(['skipped']);
     expect(test).toEqual([]);
     expect(removed).toEqual([]);
+    expect(p.manifest.batches.size).toBe(0);
+    expect(p.aggregates.items.size).toBe(0);
+  });
+
+  it("takes a key whose switch segment is no switch id (cdr/../) for no batch: skipped and said, never a switch '..'", async () => {
+    const p = memoryIngestPorts();
+    for (const key of ['cdr/../etc/x.csv', 'cdr/./x.csv', 'cdr/sbc east/x.csv']) {
+      p.source.put(BUCKET, key, ROBO_BATCH);
+      const out = await processBatch(ingestJob(key, ROBO_BATCH), p);
+      expect(out).toMatchObject({ status: 'skipped', reason: expect.stringContaining('is not one') });
+    }
+    expect(p.log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      "object is not a CDR batch (expected cdr/<switch_id>/...): switch id '..' in the key is not one (letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)); ignored",
+      "object is not a CDR batch (expected cdr/<switch_id>/...): switch id '.' in the key is not one (letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)); ignored",
+      "object is not a CDR batch (expected cdr/<switch_id>/...): switch id 'sbc east' in the key is not one (letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)); ignored",
+    ]);
     expect(p.manifest.batches.size).toBe(0);
     expect(p.aggregates.items.size).toBe(0);
   });
