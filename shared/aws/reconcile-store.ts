@@ -110,6 +110,18 @@ export class DynamoReconcileLedger implements ReconcileLedger {
     }
   }
 
+  async requeued(batchId: string): Promise<boolean> {
+    const out = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: requeueKey(batchId),
+        ProjectionExpression: 'pk',
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item !== undefined;
+  }
+
   async releaseRequeue(batchId: string): Promise<void> {
     await this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: requeueKey(batchId) }));
   }

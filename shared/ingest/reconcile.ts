@@ -42,6 +42,8 @@ export interface ReconcileLedger {
   saveCheckpoint(afterKey: string | null): Promise<void>;
   /** records the one re-enqueue of a batch; false when it was recorded before (then it keeps failing) */
   claimRequeue(batchId: string, nowMs: number): Promise<boolean>;
+  /** true when a re-enqueue of this batch is recorded: what claimRequeue would refuse, read only */
+  requeued(batchId: string): Promise<boolean>;
   /** gives the claim back when the send failed, so the next run tries again */
   releaseRequeue(batchId: string): Promise<void>;
 }
@@ -139,9 +141,13 @@ async function checkObject(
   const batchId = batchIdOf(object);
   if (await ports.ledger.known(batchId, options.nowMs - (options.staleMs ?? options.graceMs))) return null;
   const found = { key: listed.key, batchId, lastModified: new Date(listed.lastModifiedMs).toISOString() };
+  // one decision for both runs: a batch re-enqueued before keeps failing, any other is re-enqueued
+  // now. A dry run reads the claim where the real run takes it, and stops before the send.
+  const firstRequeue = options.dryRun
+    ? !(await ports.ledger.requeued(batchId))
+    : await ports.ledger.claimRequeue(batchId, options.nowMs);
+  if (!firstRequeue) return { ...found, action: 'still-failing' };
   if (options.dryRun) return { ...found, action: 'would-requeue' };
-  if (!(await ports.ledger.claimRequeue(batchId, options.nowMs)))
-    return { ...found, action: 'still-failing' };
   try {
     await ports.requeue.send(object);
   } catch (error) {

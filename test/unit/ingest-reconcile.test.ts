@@ -42,6 +42,7 @@ function world(objects: ListedObject[], ingested: string[] = []) {
         state.checkpoint = key;
       },
       claimRequeue: async (batchId) => !claims.has(batchId) && Boolean(claims.add(batchId)),
+      requeued: async (batchId) => claims.has(batchId),
       releaseRequeue: async (batchId) => {
         claims.delete(batchId);
       },
@@ -163,6 +164,16 @@ describe('reconciliation sweep', () => {
     expect(w.sent).toEqual([]);
     expect(w.state.checkpoint).toBe('cdr/sw0/z');
     expect((await reconcileBatches(w.ports, options)).missing.map((m) => m.action)).toEqual(['requeued']);
+  });
+
+  it('a dry run decides as the real run: a batch re-enqueued before is still failing, not to be re-enqueued', async () => {
+    const w = world([object('cdr/sw1/b.csv', 60)]);
+    expect((await reconcileBatches(w.ports, options)).missing.map((m) => m.action)).toEqual(['requeued']);
+    const dryRun = await reconcileBatches(w.ports, { ...options, dryRun: true });
+    const real = await reconcileBatches(w.ports, options);
+    expect(dryRun.missing.map((m) => m.action)).toEqual(['still-failing']);
+    expect(real.missing.map((m) => m.action)).toEqual(['still-failing']);
+    expect(w.sent).toHaveLength(1);
   });
 
   it('pages from the checkpoint, stops after maxObjects, and starts over after the end', async () => {
