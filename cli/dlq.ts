@@ -3,7 +3,9 @@ import { UsageError } from './errors.ts';
 
 /**
  * `traceguard dlq list | redrive <queue>`: what sits in each dead-letter queue (ids and what each
- * message is about, never phone numbers), and moving it back to its queue once the cause is fixed.
+ * message is about, never phone numbers), and moving it back to its queue once the cause is fixed:
+ * a work queue's or an SNS subscription's messages to the queue they were for, a schedule's missed
+ * runs by starting its target again.
  */
 async function sqsClient() {
   const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
@@ -30,6 +32,20 @@ async function readableDeadLetterQueues(
   return queues;
 }
 
+type Queues = Awaited<ReturnType<typeof readableDeadLetterQueues>>;
+
+const lastPart = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
+
+/** Where a dead-letter queue's messages come from, as `dlq list` says it. */
+function origin(dlq: Queues[number]): string {
+  const sources = dlq.sources.map((s) => s.name).join(', ');
+  if (dlq.kind === 'sns-subscription')
+    return `SNS deliveries to ${sources || (dlq.target ?? 'its target')} that failed`;
+  if (dlq.kind === 'schedule')
+    return `runs of ${dlq.target ? lastPart(dlq.target) : 'its target'} the schedule could not start`;
+  return `from ${sources}`;
+}
+
 async function list(opts: { json?: boolean; prefix?: string }): Promise<void> {
   const { peekDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
   const sqs = await sqsClient();
@@ -38,7 +54,10 @@ async function list(opts: { json?: boolean; prefix?: string }): Promise<void> {
   for (const dlq of queues)
     report.push({
       queue: dlq.name,
+      kind: dlq.kind,
       from: dlq.sources.map((s) => s.name),
+      target: dlq.target,
+      origin: origin(dlq),
       depth: dlq.depth,
       messages: dlq.depth > 0 ? await peekDeadLetters(sqs, dlq) : [],
     });
@@ -47,7 +66,7 @@ async function list(opts: { json?: boolean; prefix?: string }): Promise<void> {
     return;
   }
   for (const q of report) {
-    process.stdout.write(`${q.queue} (from ${q.from.join(', ')}): ${q.depth} message(s)\n`);
+    process.stdout.write(`${q.queue} (${q.origin}): ${q.depth} message(s)\n`);
     for (const m of q.messages)
       process.stdout.write(
         `  ${m.messageId}  sent ${m.sentAt}  received ${m.receiveCount} times  ${m.about}\n`,
@@ -57,11 +76,11 @@ async function list(opts: { json?: boolean; prefix?: string }): Promise<void> {
 }
 
 async function redrive(queue: string, opts: { prefix?: string }): Promise<void> {
-  const { redriveDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
   const sqs = await sqsClient();
   const queues = await readableDeadLetterQueues(sqs, opts.prefix);
+  // a work queue's name stands for its own dead-letter queue, not for its SNS subscription's
   const named = (match: (name: string) => boolean) =>
-    queues.filter((q) => match(q.name) || q.sources.some((s) => match(s.name)));
+    queues.filter((q) => match(q.name) || (q.kind === 'work-queue' && q.sources.some((s) => match(s.name))));
   // the exact name, else the one queue whose name contains it (`IngestQueue` for a generated name)
   const exact = named((name) => name === queue);
   const candidates = exact.length > 0 ? exact : named((name) => name.includes(queue));
@@ -72,8 +91,26 @@ async function redrive(queue: string, opts: { prefix?: string }): Promise<void> 
     throw new UsageError(
       `no dead-letter queue named ${queue} or fed by a queue of that name; known: ${queues.map((q) => q.name).join(', ') || 'none'}`,
     );
+  if (dlq.kind === 'schedule') return rerunSchedule(sqs, dlq);
+  if (dlq.kind === 'sns-subscription' && dlq.sources.length === 0)
+    throw new UsageError(
+      `${dlq.name} holds SNS deliveries to ${dlq.target ?? 'a target it does not name'}, which is no queue this command can send to: ` +
+        'replay each message (dlq list shows them) to that target by hand, as SNS would have delivered it',
+    );
+  const { redriveDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
   const moved = await redriveDeadLetters(sqs, dlq);
   process.stdout.write(`${moved} message(s) moved from ${dlq.name} back to ${dlq.sources[0].name}\n`);
+}
+
+async function rerunSchedule(sqs: Awaited<ReturnType<typeof sqsClient>>, dlq: Queues[number]) {
+  const { rerunScheduleTarget } = await import('../shared/aws/dead-letter-queues.ts');
+  const { SFNClient } = await import('@aws-sdk/client-sfn');
+  const { missed, executionArn } = await rerunScheduleTarget(sqs, new SFNClient({}), dlq);
+  process.stdout.write(
+    executionArn === null
+      ? `${dlq.name} is empty; nothing started\n`
+      : `${missed} missed run(s) in ${dlq.name}: started ${lastPart(String(dlq.target))} once (execution ${executionArn}), which does the work of each; the dead letters are deleted\n`,
+  );
 }
 
 export function register(program: Command): void {
@@ -90,7 +127,9 @@ export function register(program: Command): void {
     .action((opts: { json?: boolean; prefix?: string }) => list(opts));
   dlq
     .command('redrive')
-    .description('Move every message of a dead-letter queue back to the queue it came from')
+    .description(
+      "Move every message of a dead-letter queue back to the queue it was for (a schedule's: start its target again)",
+    )
     .argument('<queue>', 'the dead-letter queue, or the queue it serves')
     .option('--prefix <name>', 'only queues whose name starts with this')
     .action((queue: string, opts: { prefix?: string }) => redrive(queue, opts));

@@ -134,7 +134,11 @@ export class AuditExport extends Construct {
       },
     );
 
-    this.scheduleDeadLetterQueue = new DeadLetterQueue(this, 'ScheduleDlq', { key });
+    // a redrive starts the export the scheduler could not start
+    this.scheduleDeadLetterQueue = new DeadLetterQueue(this, 'ScheduleDlq', {
+      key,
+      of: { kind: 'schedule', target: this.stateMachine.stateMachineArn },
+    });
     const stack = Stack.of(this);
     const role = new Role(this, 'SchedulerRole', {
       // only schedules of this account may use the role (confused deputy)

@@ -66,7 +66,11 @@ export class Events extends Construct {
       this.eventsTopic.addSubscription(
         new SqsSubscription(queue, {
           rawMessageDelivery: true,
-          deadLetterQueue: new DeadLetterQueue(this, `${name}SubscriptionDlq`, { key: props.key }),
+          deadLetterQueue: new DeadLetterQueue(this, `${name}SubscriptionDlq`, {
+            key: props.key,
+            // a redrive hands SNS's undelivered messages to the queue they were for
+            of: { kind: 'sns-subscription', target: queue.queueArn },
+          }),
           ...options,
         }),
       );

@@ -16,7 +16,7 @@ import { TRACK_RECORD_STREAM } from '../../shared/kyc/trusted-decision.ts';
 import { onReviewNotes } from './ingest.ts';
 import { keyThrough } from './key-through.ts';
 import { nagRef } from './nag.ts';
-import { QueueWithDlq } from './queue-with-dlq.ts';
+import { DeadLetterQueue, QueueWithDlq } from './queue-with-dlq.ts';
 import { reconcileLedgerWrites } from './reconciliation.ts';
 
 export interface OperatorsProps {
@@ -68,6 +68,9 @@ export class Operators extends Construct {
     const all = props.root.node.findAll();
     const pairs = all.filter((c): c is QueueWithDlq => c instanceof QueueWithDlq);
     const queues = all.filter((c): c is Queue => c instanceof Queue);
+    const deadLetterQueues = all.filter((c): c is DeadLetterQueue => c instanceof DeadLetterQueue);
+    // a schedule's dead letters are runs its target missed: a redrive starts that target again
+    const scheduleTargets = deadLetterQueues.flatMap((q) => (q.of.kind === 'schedule' ? [q.of.target] : []));
     const cdrObjects = props.cdrBucket.arnForObjects(`${CDR_PREFIX}*`);
     const quarantineObjects = props.cdrBucket.arnForObjects(`${QUARANTINE_PREFIX}*`);
     const policy = new ManagedPolicy(this, 'PipelineOperatorPolicy', {
@@ -104,21 +107,27 @@ export class Operators extends Construct {
           resources: pairs.map((p) => p.queue.queueArn),
         }),
         new PolicyStatement({
-          // dlq finds the dead-letter queues by listing queues and reading their redrive policies
+          // dlq finds the dead-letter queues by listing queues and reading their redrive policies, and
+          // their tags (an SNS subscription's or a schedule's, which no queue's redrive policy names)
           sid: 'FindDeadLetterQueues',
           actions: ['sqs:ListQueues'],
           resources: ['*'],
         }),
         new PolicyStatement({
           sid: 'ReadQueueAttributes',
-          actions: ['sqs:GetQueueAttributes'],
+          actions: ['sqs:GetQueueAttributes', 'sqs:ListQueueTags'],
           resources: queues.map((q) => q.queueArn),
         }),
         new PolicyStatement({
           // a peek receives and makes the messages visible again; a redrive deletes what it sent back
           sid: 'PeekAndRedriveDeadLetters',
           actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
-          resources: pairs.map((p) => p.deadLetterQueue.queueArn),
+          resources: deadLetterQueues.map((q) => q.queueArn),
+        }),
+        new PolicyStatement({
+          sid: 'RerunMissedSchedules',
+          actions: ['states:StartExecution'],
+          resources: scheduleTargets,
         }),
         new PolicyStatement({
           // the day review reads the days ingest noted and the customers' hours, claims a day's severity
@@ -156,6 +165,8 @@ export class Operators extends Construct {
           'DataKeyThroughDynamoDB',
         ),
         keyThrough(props.dataKey, ['s3'], ['kms:Decrypt'], 'DecryptObjectsThroughS3'),
+        // the audit export schedule's dead-letter queue is under the data key, as the export is
+        keyThrough(props.dataKey, ['sqs'], ['kms:Decrypt'], 'ReadScheduleDeadLettersThroughSqs'),
         keyThrough(
           props.messagingKey,
           ['sqs', 'sns'],

@@ -1,16 +1,34 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MAX_RECEIVE_COUNT } from '../../shared/config/deliveries.ts';
+import {
+  DEAD_LETTER_KIND_TAG,
+  type DeadLetterKind,
+  REDRIVE_TARGET_TAG,
+} from '../../shared/dead-letters/kinds.ts';
+
+/**
+ * What fails into a dead-letter queue: a work queue's messages (its RedrivePolicy names the DLQ), or
+ * the deliveries of an SNS subscription or the invocations of a schedule, whose target (ARN) a
+ * redrive hands them to.
+ */
+export type DeadLetterOf =
+  | { kind: Extract<DeadLetterKind, 'work-queue'> }
+  | { kind: Exclude<DeadLetterKind, 'work-queue'>; target: string };
 
 /**
  * Where messages that could not be handled or delivered wait for a person: KMS-encrypted, TLS-only,
  * kept as long as SQS allows. Observability finds every one in the stack and alarms on its depth, so
- * a dead-letter queue added anywhere (a work queue's, an SNS subscription's, a schedule's) is watched.
+ * a dead-letter queue added anywhere (a work queue's, an SNS subscription's, a schedule's) is watched;
+ * its tags say what it holds and where a redrive sends it (shared/dead-letters/kinds.ts), so
+ * `traceguard dlq` finds every one too, and the operator policy covers each.
  */
 export class DeadLetterQueue extends Queue {
-  constructor(scope: Construct, id: string, props: { key: IKey }) {
+  readonly of: DeadLetterOf;
+
+  constructor(scope: Construct, id: string, props: { key: IKey; of: DeadLetterOf }) {
     super(scope, id, {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.key,
@@ -23,6 +41,9 @@ export class DeadLetterQueue extends Queue {
       reason:
         'This queue is itself a dead-letter queue (of a work queue, an SNS subscription or a schedule target); nothing redrives it further.',
     });
+    this.of = props.of;
+    Tags.of(this).add(DEAD_LETTER_KIND_TAG, props.of.kind);
+    if (props.of.kind !== 'work-queue') Tags.of(this).add(REDRIVE_TARGET_TAG, props.of.target);
   }
 }
 
@@ -41,7 +62,7 @@ export class QueueWithDlq extends Construct {
 
   constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
     super(scope, id);
-    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { key: props.key });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { key: props.key, of: { kind: 'work-queue' } });
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.key,

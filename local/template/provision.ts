@@ -62,8 +62,14 @@ export async function createQueues(
     const redrive = prop(resolver, queue, 'RedrivePolicy');
     if (redrive !== undefined)
       attributes.RedrivePolicy = typeof redrive === 'string' ? redrive : JSON.stringify(redrive);
+    // the tags say what a dead-letter queue holds and where its redrive goes (`traceguard dlq` reads them)
+    const tags = (prop(resolver, queue, 'Tags') ?? []) as Array<{ Key: string; Value: unknown }>;
     const created = await clients.sqs.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: attributes,
+        tags: Object.fromEntries(tags.map((tag) => [tag.Key, String(tag.Value)])),
+      }),
     );
     if (!created.QueueUrl) throw new Error(`CreateQueue ${name} (${queue.logicalId}) returned no QueueUrl`);
     urls.set(name, created.QueueUrl);

@@ -1,27 +1,43 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ListQueuesCommand,
+  ListQueueTagsCommand,
   type QueueAttributeName,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { describeDeadLetter } from '../dead-letters/describe.ts';
+import {
+  DEAD_LETTER_KIND_TAG,
+  type DeadLetterKind,
+  isDeadLetterKind,
+  REDRIVE_TARGET_TAG,
+} from '../dead-letters/kinds.ts';
 
 /**
- * Dead-letter queues as SQS defines them: a queue named as `deadLetterTargetArn` in another queue's
- * RedrivePolicy. Listing peeks (every message received, then made visible again at once); a redrive
- * sends each message back to its source queue with its attributes and deletes it from the DLQ, so a
- * message is never lost between the two (at worst it is delivered twice, which every consumer
- * tolerates).
+ * Dead-letter queues: a queue named as `deadLetterTargetArn` in another queue's RedrivePolicy (a work
+ * queue's), or one whose tags declare it the dead-letter queue of an SNS subscription or a schedule
+ * (shared/dead-letters/kinds.ts: their redrive policy is on the subscription or schedule, where a
+ * queue listing cannot see it). Listing peeks (every message received, then made visible again at
+ * once); a redrive sends each message back to the queue it was for with its attributes and deletes
+ * it from the DLQ, so a message is never lost between the two (at worst it is delivered twice, which
+ * every consumer tolerates).
  */
 export interface DeadLetterQueue {
   name: string;
   url: string;
-  /** the queues whose failed messages land here */
+  kind: DeadLetterKind;
+  /**
+   * the queues its messages were for, where a redrive sends them: the work queues whose failed
+   * messages land here, or the queue an SNS subscription could not deliver to
+   */
   sources: Array<{ name: string; url: string }>;
+  /** the ARN its tags name as the redrive's target (a subscription's queue, a schedule's state machine) */
+  target: string | null;
   depth: number;
 }
 
@@ -76,16 +92,57 @@ export async function deadLetterQueues(
       return null;
     }
   };
+  /** the queue's tags, or null (named to `skipped`, once) when this caller may not read them */
+  const tagsOf = async (url: string) => {
+    try {
+      const { Tags = {} } = await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
+      return Tags;
+    } catch (error) {
+      if (!isAccessDenied(error)) throw error;
+      denied.add(url);
+      skipped(nameOf(url));
+      return null;
+    }
+  };
   const byName = new Map<string, DeadLetterQueue>();
+  const workQueues = new Set<string>();
   for (const url of urls) {
     const attributes = await attributesOf(url, ['RedrivePolicy']);
     if (!attributes?.RedrivePolicy) continue;
+    workQueues.add(url);
     const target = nameOf(String(JSON.parse(attributes.RedrivePolicy).deadLetterTargetArn ?? ''));
     const dlqUrl = urls.find((u) => nameOf(u) === target);
     if (!dlqUrl) continue;
-    const entry = byName.get(target) ?? { name: target, url: dlqUrl, sources: [], depth: 0 };
+    const entry = byName.get(target) ?? {
+      name: target,
+      url: dlqUrl,
+      kind: 'work-queue' as const,
+      sources: [],
+      target: null,
+      depth: 0,
+    };
     entry.sources.push({ name: nameOf(url), url });
     byName.set(target, entry);
+  }
+  // the others are found by their tags; a work queue or a DLQ already found needs no look
+  for (const url of urls) {
+    if (workQueues.has(url) || byName.has(nameOf(url)) || denied.has(url)) continue;
+    const tags = await tagsOf(url);
+    const kind = tags?.[DEAD_LETTER_KIND_TAG];
+    if (!tags || !isDeadLetterKind(kind)) continue;
+    const target = tags[REDRIVE_TARGET_TAG] ?? null;
+    // a subscription's queue, when the listing holds it, is where its undelivered messages go back
+    const targetQueue = target?.startsWith('arn:aws:sqs:')
+      ? urls.find((u) => nameOf(u) === nameOf(target))
+      : undefined;
+    byName.set(nameOf(url), {
+      name: nameOf(url),
+      url,
+      kind,
+      sources: targetQueue ? [{ name: nameOf(targetQueue), url: targetQueue }] : [],
+      target,
+      depth: 0,
+    });
   }
   for (const dlq of byName.values()) {
     const attributes = await attributesOf(dlq.url, [
@@ -184,4 +241,62 @@ export async function redriveDeadLetters(sqs: SQSClient, dlq: DeadLetterQueue): 
       moved++;
     }
   }
+}
+
+/** Every message of a DLQ received and kept invisible for `seconds`: what a redrive then acts on. */
+async function receiveAll(sqs: SQSClient, dlq: DeadLetterQueue, seconds: number) {
+  const received: Array<{ body: string; receiptHandle: string }> = [];
+  for (;;) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlq.url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: seconds,
+        WaitTimeSeconds: 0,
+      }),
+    );
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) return received;
+    for (const m of messages)
+      received.push({ body: String(m.Body ?? ''), receiptHandle: String(m.ReceiptHandle) });
+  }
+}
+
+/**
+ * A schedule's dead letters are runs of its target EventBridge Scheduler could not start (throttled,
+ * its role or key broken). A redrive starts the target (a state machine) once, as the schedule does,
+ * and deletes them: the one scheduled job with such a queue, the audit export, exports
+ * the whole table each run, so one run makes up for every missed one. When the start fails the dead
+ * letters are made visible again at once, none lost. Returns how many there were and the execution
+ * started (null when the queue was empty).
+ */
+export async function rerunScheduleTarget(
+  sqs: SQSClient,
+  sfn: SFNClient,
+  dlq: DeadLetterQueue,
+): Promise<{ missed: number; executionArn: string | null }> {
+  if (dlq.kind !== 'schedule' || !dlq.target?.startsWith('arn:aws:states:'))
+    throw new Error(`${dlq.name} is no schedule's dead-letter queue with a state machine to start`);
+  const missed = await receiveAll(sqs, dlq, 300);
+  if (missed.length === 0) return { missed: 0, executionArn: null };
+  let executionArn: string;
+  try {
+    // as the schedule starts it: without input (a dead letter's body is Scheduler's report, not an input)
+    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: dlq.target }));
+    executionArn = String(out.executionArn);
+  } catch (error) {
+    for (let i = 0; i < missed.length; i += 10)
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: dlq.url,
+          Entries: missed
+            .slice(i, i + 10)
+            .map((m, j) => ({ Id: String(i + j), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 })),
+        }),
+      );
+    throw error;
+  }
+  for (const m of missed)
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: m.receiptHandle }));
+  return { missed: missed.length, executionArn };
 }

@@ -38,20 +38,29 @@ const PIPELINE_OPERATOR: Needs = {
     ...SEND_TO('sqs'),
     ...DATA_KEY_WRITE,
   ],
-  // ListQueues, each queue's RedrivePolicy and each DLQ's depth, a peek (receive, then visible again)
+  // ListQueues, each queue's RedrivePolicy and tags and each DLQ's depth, a peek (receive, then
+  // visible again); the audit export schedule's DLQ is under the data key
   'dlq list': [
     'sqs:ListQueues *',
     'sqs:GetQueueAttributes <each-queue>',
+    'sqs:ListQueueTags <each-queue>',
     'sqs:ReceiveMessage <each-dead-letter-queue>',
     'sqs:ChangeMessageVisibility <each-dead-letter-queue>',
     'kms:Decrypt MessagingKey via sqs',
+    'kms:Decrypt DataKey via sqs',
   ],
+  // a schedule's dead letters: its state machine started again, the dead letters made visible again
+  // if that fails
   'dlq redrive': [
     'sqs:ListQueues *',
     'sqs:GetQueueAttributes <each-queue>',
+    'sqs:ListQueueTags <each-queue>',
     'sqs:ReceiveMessage <each-dead-letter-queue>',
     'sqs:SendMessage <each-work-queue>',
     'sqs:DeleteMessage <each-dead-letter-queue>',
+    'sqs:ChangeMessageVisibility <each-dead-letter-queue>',
+    'states:StartExecution <each-schedule-target>',
+    'kms:Decrypt DataKey via sqs',
     ...SEND_TO('sqs'),
   ],
   // the review notes and hours, the day's claim, the notes it forgets; scoring's reference data;
@@ -184,11 +193,22 @@ describe('operator policies', () => {
   ] as const)
     itGrantsExactlyTheNeeds(template, hint, needs);
 
-  it('finds the dead-letter queue of each work queue, as the dlq commands will', () => {
-    const deadLetterQueues = queuesOf(template)['<each-dead-letter-queue>'];
-    expect(deadLetterQueues.map(withoutHash)).toHaveLength(5);
-    for (const name of ['AlertQueue', 'AuditQueue', 'EscalationQueue', 'IngestQueue', 'TracebackQueue'])
-      expect(deadLetterQueues.some((id) => withoutHash(id).endsWith(`${name}Dlq`))).toBe(true);
+  it("finds every dead-letter queue, each work queue's, SNS subscription's and schedule's, as the dlq commands will", () => {
+    const deadLetterQueues = queuesOf(template)['<each-dead-letter-queue>'].map(withoutHash).sort();
+    expect(deadLetterQueues).toEqual([
+      'StatelessEscalationAuditExportScheduleDlq',
+      'StatelessEventsAlertQueueDlq',
+      'StatelessEventsAlertQueueSubscriptionDlq',
+      'StatelessEventsAuditQueueDlq',
+      'StatelessEventsAuditQueueSubscriptionDlq',
+      'StatelessEventsEscalationQueueDlq',
+      'StatelessEventsEscalationQueueSubscriptionDlq',
+      'StatelessIngestIngestQueueDlq',
+      'StatelessTracebackTracebackQueueDlq',
+    ]);
+    expect(queuesOf(template)['<each-schedule-target>'].map(withoutHash)).toEqual([
+      'StatelessEscalationAuditExportStateMachine',
+    ]);
   });
 
   it('exports each policy ARN', () => {

@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { expect, it } from 'vitest';
+import { DEAD_LETTER_KIND_TAG, REDRIVE_TARGET_TAG } from '../../shared/dead-letters/kinds.ts';
 import { type CfnResource, logicalIdOf, resourcesOfType } from './synth.ts';
 
 /**
@@ -76,18 +77,29 @@ export function grantsOf(template: Template, hint: string): Set<string> {
 }
 
 /**
- * The dead-letter commands find their queues by the RedrivePolicy of the queues they serve:
- * `<each-queue>`, `<each-work-queue>` and `<each-dead-letter-queue>` as logical ids.
+ * The dead-letter commands find their queues by the RedrivePolicy of the queues they serve and by the
+ * tags that declare a queue an SNS subscription's or a schedule's dead-letter queue: `<each-queue>`,
+ * `<each-work-queue>` and `<each-dead-letter-queue>` as logical ids, `<each-schedule-target>` the
+ * state machines a schedule's dead letters were runs of.
  */
 export function queuesOf(template: Template): Record<string, string[]> {
   const queues = resourcesOfType(template, 'AWS::SQS::Queue');
   const workQueues = queues.filter(([, q]) => q.Properties?.RedrivePolicy);
+  const tag = (q: CfnResource, key: string) =>
+    (q.Properties?.Tags as Array<{ Key: string; Value: unknown }> | undefined)?.find((t) => t.Key === key)
+      ?.Value;
+  const tagged = queues.filter(([, q]) => tag(q, DEAD_LETTER_KIND_TAG) !== undefined);
+  const scheduleTargets = tagged
+    .filter(([, q]) => tag(q, DEAD_LETTER_KIND_TAG) === 'schedule')
+    .map(([, q]) => (tag(q, REDRIVE_TARGET_TAG) as { Ref: string }).Ref);
+  const byRedrivePolicy = workQueues.map(
+    ([, q]) => q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string,
+  );
   return {
     '<each-queue>': queues.map(([id]) => id),
     '<each-work-queue>': workQueues.map(([id]) => id),
-    '<each-dead-letter-queue>': workQueues.map(
-      ([, q]) => q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string,
-    ),
+    '<each-dead-letter-queue>': [...new Set([...byRedrivePolicy, ...tagged.map(([id]) => id)])],
+    '<each-schedule-target>': scheduleTargets,
   };
 }
 
