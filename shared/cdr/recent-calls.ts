@@ -61,6 +61,20 @@ function whenWord(startMs: number, durationS: number, answered: boolean, sipCode
   return (low ^ Math.imul(high + 1, 0x27d4eb2d) ^ Math.imul(outcome, 0x9e3779b1)) | 0;
 }
 
+/** A call's first word: its call id, customer and trunk, and called number, hashed. */
+export function callIdsWord(call: PackedCall): number {
+  return (call.callIdHash ^ call.partyHash ^ Math.imul(keyWord(call.calledKey), 0x297a2d39)) | 0;
+}
+
+/** A call's second word: its start, billable seconds, outcome and caller ID, hashed. */
+export function callWhenWord(call: PackedCall): number {
+  return (
+    (whenWord(call.startMs, call.durationS, call.answered, call.sipCode) ^
+      Math.imul(keyWord(call.callingKey), 0x1b873593)) |
+    0
+  );
+}
+
 function slotOf(a: number, b: number): number {
   const h = Math.imul(a ^ Math.imul(b, 0x85ebca6b), 0xc2b2ae35);
   return h ^ (h >>> 15);
@@ -181,11 +195,8 @@ export class RecentCalls {
    * read at its line (1-based, so never 0).
    */
   repeatOf(call: PackedCall): number {
-    const a = (call.callIdHash ^ call.partyHash ^ Math.imul(keyWord(call.calledKey), 0x297a2d39)) | 0;
-    const b =
-      (whenWord(call.startMs, call.durationS, call.answered, call.sipCode) ^
-        Math.imul(keyWord(call.callingKey), 0x1b873593)) |
-      0;
+    const a = callIdsWord(call);
+    const b = callWhenWord(call);
     const line = call.line;
     const first = this.newer.find(a, b) || (this.older?.find(a, b) ?? 0);
     if (first !== 0) return first;

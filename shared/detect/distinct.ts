@@ -10,7 +10,8 @@ export const HLL_P = 14;
 const M = 1 << HLL_P;
 const ALPHA = 0.7213 / (1 + 1.079 / M);
 
-function fmix32(h: number): number {
+/** murmur3's finalizer: every input bit moves every output bit */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -4,6 +4,7 @@ import type { CallRecord, QuarantinedRow } from '../cdr/record.ts';
 import { HOUR_MS } from '../cdr/time.ts';
 import { Aggregator } from '../detect/aggregator.ts';
 import type { ReferenceData } from '../detect/reference.ts';
+import { CallsDigest } from './calls-digest.ts';
 import { EXAMPLE_CALLS } from './finding-event.ts';
 import type { HourSpan, PartStats } from './ports.ts';
 import { UnattributedTally } from './unattributed-summary.ts';
@@ -61,6 +62,8 @@ export class PartCollector implements BatchSink {
   /** the call the parser hands over next is one of those (guessedRepeatedHour) */
   private guessedNext = false;
   quarantineBytes = 0;
+  /** the part's counted calls, fingerprinted: a batch of calls counted before is a repeat (process-batch.ts) */
+  readonly calls = new CallsDigest();
   private readonly bounds: PartBounds;
   /** customer -> UTC hour index -> up to EXAMPLE_CALLS call ids: one entry per customer-hour window */
   private readonly examples = new Map<string, Map<number, string[]>>();
@@ -98,6 +101,7 @@ export class PartCollector implements BatchSink {
     if (!this.enter()) return;
     if (guessed) this.repeatedHourGuessed++;
     this.aggregator.add(record, packed);
+    this.calls.add(packed);
     const ms = record.startMs;
     this.counted(record.customerId, Math.floor(ms / HOUR_MS), ms, record.callId);
     this.leave();
@@ -107,6 +111,7 @@ export class PartCollector implements BatchSink {
   packed(call: PackedCall): void {
     if (!this.enter()) return;
     this.aggregator.addPacked(call);
+    this.calls.add(call);
     this.counted(call.customerId, call.hourIdx, call.startMs, call.callId);
     this.leave();
   }

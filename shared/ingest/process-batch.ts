@@ -332,22 +332,27 @@ export async function processBatch(
     return outcome('refused', job.part, { batchId, reason });
   }
   // the same calls under another key, gzipped, with a byte-order mark, other line ends or no final
-  // one (the same bytes were caught before the read): counted once, by the batch that claimed them first. A batch of several parts
-  // counted its first part before its last was read, so only a batch read in one part is checked;
-  // one without calls has nothing to count twice.
+  // one (the same bytes were caught before the read), or written otherwise (JSON Lines for CSV,
+  // other columns or order: the calls' fingerprint): counted once, by the batch that claimed them
+  // first. A batch of several parts counted its first part before its last was read, so only a
+  // batch read in one part is checked; one without calls has nothing to count twice.
   if (content !== null && final && collector.stats.calls > 0) {
-    const holder = await ports.manifest.claimContent(batch, content.key());
+    let holder = await ports.manifest.claimContent(batch, content.key());
+    if (holder === batchId) holder = await ports.manifest.claimContent(batch, collector.calls.key());
     if (holder !== batchId) {
       await ports.manifest.finish(
         batchId,
         { ...NO_ROWS, format, repeatOf: holder },
         { bucket: job.bucket, key: job.key, counted: null },
       );
-      log.warn('batch repeats the calls of an earlier batch (the same lines); they are counted once, there', {
-        batchId,
-        repeatOf: holder,
-      });
-      return outcome('duplicate', job.part, { batchId, reason: `repeats the lines of ${holder}` });
+      log.warn(
+        'batch repeats the calls of an earlier batch (the same lines, or the same calls written otherwise); they are counted once, there',
+        {
+          batchId,
+          repeatOf: holder,
+        },
+      );
+      return outcome('duplicate', job.part, { batchId, reason: `repeats the calls of ${holder}` });
     }
   }
   const alreadyCounted = base === null ? {} : { alreadyCounted: base.endRow };

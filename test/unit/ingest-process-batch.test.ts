@@ -367,13 +367,40 @@ describe('processBatch: rows, quarantine, aggregates', () => {
       expect(repeat).toMatchObject({
         status: 'duplicate',
         calls: 0,
-        reason: expect.stringMatching(/repeats the lines of .*cdr\/s\/robo\.csv#/),
+        reason: expect.stringMatching(/repeats the calls of .*cdr\/s\/robo\.csv#/),
       });
       const item = await p.manifest.get(repeat.batchId as string);
       expect(item).toMatchObject({ status: 'done', repeatOf: expect.stringContaining('cdr/s/robo.csv#') });
     }
     expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
     expect(p.events.published.length).toBe(published);
+    // the same calls written otherwise: JSON Lines, the columns in another order, the rows reversed
+    const [head, ...rows] = ROBO_BATCH.trimEnd().split('\n');
+    const columns = head.split(',');
+    const records = rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [columns[i], v])));
+    const order = [...columns].reverse();
+    for (const [key, body] of [
+      ['cdr/s3/robo.jsonl', `${records.map((r) => JSON.stringify(r)).join('\n')}\n`],
+      [
+        'cdr/s3/robo-reordered.csv',
+        `${order.join(',')}\n${records
+          .reverse()
+          .map((r) => order.map((c) => r[c]).join(','))
+          .join('\n')}\n`,
+      ],
+    ] as const) {
+      p.source.put(BUCKET, key, body);
+      const repeat = await processBatch(ingestJob(key, body), p);
+      expect(repeat, key).toMatchObject({ status: 'duplicate', calls: 0 });
+      expect(await p.manifest.get(repeat.batchId as string)).toMatchObject({
+        repeatOf: expect.stringContaining('cdr/s/robo.csv#'),
+      });
+    }
+    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    // one call fewer is other calls: counted
+    const fewer = `${head}\n${rows.slice(1).join('\n')}\n`;
+    p.source.put(BUCKET, 'cdr/s3/robo-fewer.csv', fewer);
+    expect((await processBatch(ingestJob('cdr/s3/robo-fewer.csv', fewer), p)).status).toBe('done');
     // a bare CR inside a line (of a batch with LF line ends) is not a line end: that batch holds other
     // rows, and is counted
     const other = ROBO_BATCH.replace(/\n([^,\n]+),/, '\n$1\r2,');
