@@ -290,13 +290,13 @@ describe('ingest against DynamoDB Local', () => {
     for (const m of [s, l]) {
       expect(m.out.windowsMerged).toBe(windowCount);
       // transactions of up to 50 windows; manifest: begin, content claims (its bytes before the read,
-      // its lines after it), key claim, part, 3 hours, finish (the batch and its key in one
-      // transaction); the day review's notes, one BatchWriteItem for the 10 customer-days and one for
-      // the day; claim + confirm per finding
+      // its lines and its calls after it), key claim, part, 3 hours, finish (the batch and its key in
+      // one transaction); the day review's notes, one BatchWriteItem for the 10 customer-days and one
+      // for the day; claim + confirm per finding
       const transactions = Math.ceil(windowCount / 50);
-      expect(m.requests).toBe(transactions + 1 + 2 + 1 + 1 + 3 + 1 + 2 + 2 * m.out.findingsPublished);
+      expect(m.requests).toBe(transactions + 1 + 3 + 1 + 1 + 3 + 1 + 2 + 2 * m.out.findingsPublished);
       // items still one marker + one window item per window, and a note per customer-day and day
-      expect(m.items).toBe(2 * windowCount + 1 + 2 + 1 + 1 + 3 + 2 + 10 + 1 + 2 * m.out.findingsPublished);
+      expect(m.items).toBe(2 * windowCount + 1 + 3 + 1 + 1 + 3 + 2 + 10 + 1 + 2 * m.out.findingsPublished);
       expect(m.commands.TransactWriteItems).toBe(transactions + 1);
       expect(m.commands.BatchWriteItem).toBe(2);
       // windows read 100 per BatchGetItem; the only single reads are the manifest's (start, finish)
