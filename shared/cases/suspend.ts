@@ -53,6 +53,8 @@ export async function suspendAtOnce(
   const profile = await deps.customers.get(record.customerId);
   const before = record.statusBeforeSuspension ?? profile?.status ?? 'active';
   if (before === 'terminated' || profile?.status === 'terminated') {
+    // the case is critical all the same (what the caller marked on it), with no status kept to restore
+    await deps.cases.save({ ...record, updatedAt: deps.now().toISOString() });
     await announce?.('terminated');
     await appendAudit(
       deps.audit,

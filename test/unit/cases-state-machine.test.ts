@@ -368,6 +368,26 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(await h.auditActions(caseId)).toContain('customer.termination_kept');
   });
 
+  it('a critical finding joining the open case of a terminated customer marks the case critical and pages once, suspending nothing', async () => {
+    const h = harness();
+    await h.customers.setStatus('C042', 'terminated', 'earlier case, executive approved');
+    const { caseId } = await h.open(finding());
+    await h.waitForStage(caseId, 'analyst');
+    const later = criticalFinding();
+    (later as { window_start: string }).window_start = '2026-11-27T18:00:00Z';
+    await expect(h.open(later)).resolves.toMatchObject({ outcome: 'attached', caseId });
+    expect(await h.cases.get(caseId)).toMatchObject({
+      critical: { critical: true },
+      statusBeforeSuspension: null,
+    });
+    expect(h.notifier.enforcement).toEqual([]);
+    expect(h.notifier.onCall.at(-1)?.subject).toMatch(/critical for customer C042, terminated already/);
+    const pages = h.notifier.onCall.length;
+    await h.open(later);
+    expect(h.notifier.onCall).toHaveLength(pages);
+    expect((await h.customers.get('C042'))?.statusReason).toBe('earlier case, executive approved');
+  });
+
   it('a critical finding joining a case already under review suspends at once; a dismissal restores the status', async () => {
     const h = harness();
     await h.customers.setStatus('C042', 'warned', 'earlier case');
