@@ -43,10 +43,7 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
   // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
   if (totals !== null && refused === null && repeatOf === null) lines.push(doneLine(totals));
   if (earlier.length > 0)
-    lines.push(
-      `not listed: ${rows(earlier)} row(s) in ${objects(earlier)}, left by the ingest of an earlier upload under this key, ` +
-        'not about the batch there now (--json lists them under "earlier")',
-    );
+    lines.push(earlierLine(rows(earlier), objects(earlier), totals?.alreadyCounted ?? 0));
   return lines;
 }
 
@@ -63,4 +60,17 @@ function doneLine(totals: NonNullable<BatchQuarantine['totals']>): string {
     `ingest done: ${totals.rows} row(s) after the ${earlier} an earlier upload under this key counted ` +
     `(${earlier + totals.rows} in the file): ${counts}`
   );
+}
+
+/**
+ * The rows an earlier upload under the key left in quarantine, which this ingest did not write. When
+ * the batch there now extends that upload (a growing file, or the same file gzipped), they are about
+ * its first rows, which that upload counted; otherwise about a batch no longer there.
+ */
+function earlierLine(rows: number, objects: string, alreadyCounted: number): string {
+  const about =
+    alreadyCounted > 0
+      ? `about the first ${alreadyCounted} row(s) of the batch there now, which that upload counted and this one extends`
+      : 'not about the batch there now';
+  return `not listed: ${rows} row(s) in ${objects}, left by the ingest of an earlier upload under this key, ${about} (--json lists them under "earlier")`;
 }

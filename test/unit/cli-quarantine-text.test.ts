@@ -75,4 +75,25 @@ describe('quarantine show, as printed', () => {
       `${KEY}: a repeat, none of its calls counted again: it holds the calls of s3://cdr/${KEY}#5d41402abc4b2a76b9719d911017c592, which counted them`,
     );
   });
+
+  it('says the rows an earlier upload quarantined are about the batch there now when it extends that upload', () => {
+    const earlier = [
+      { ...quarantined().parts[0], object: `${OBJECT}.old`, rows: quarantined().parts[0].rows.slice(0, 2) },
+    ];
+    // the same file gzipped under its key: nothing new read, the earlier upload counted all 400 rows
+    const gzipped = {
+      ...quarantined(),
+      parts: [],
+      earlier,
+      totals: { rows: 0, calls: 0, quarantined: 0, alreadyCounted: 400 },
+    };
+    expect(quarantineText(KEY, gzipped).slice(1)).toEqual([
+      'ingest done: 0 row(s) after the 400 an earlier upload under this key counted (400 in the file): 0 call(s) counted, 0 quarantined',
+      `not listed: 2 row(s) in ${OBJECT}.old, left by the ingest of an earlier upload under this key, about the first 400 row(s) of the batch there now, which that upload counted and this one extends (--json lists them under "earlier")`,
+    ]);
+    // another batch under the key (nothing extended): its rows are not about the batch there now
+    expect(
+      quarantineText(KEY, { ...gzipped, totals: { rows: 5, calls: 5, quarantined: 0 } }).at(-1),
+    ).toContain('not about the batch there now');
+  });
 });
