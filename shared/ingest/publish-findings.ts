@@ -23,10 +23,17 @@ const HISTORY_HOURS = 24;
  * second publisher in beside a live one.
  */
 export const CLAIM_CLOCK_MARGIN_MS = 5_000;
+/**
+ * The longest a claim stands: the longest function timeout (the day review's 15 minutes). A caller
+ * with no deadline of its own (`traceguard day-review` from a shell, whose remaining time is
+ * unbounded) would otherwise hold a window for good if it were stopped between claim and confirm.
+ */
+export const MAX_CLAIM_LEASE_MS = 15 * 60_000;
 
 /** Until when a claim made now may stand: the end of this invocation, with the clock margin. */
 export function claimLeaseEnd(clock: Clock): number {
-  return clock.now() + Math.max(0, clock.remainingMs()) + CLAIM_CLOCK_MARGIN_MS;
+  const lives = Math.min(Math.max(0, clock.remainingMs()), MAX_CLAIM_LEASE_MS);
+  return clock.now() + lives + CLAIM_CLOCK_MARGIN_MS;
 }
 /** waits for another invocation's claim to be confirmed or released before deferring to a redelivery */
 const BUSY_RETRIES = 5;

@@ -8,6 +8,7 @@ import { ManualClock, MemoryReferenceSource } from '../../shared/ingest/memory-i
 import {
   CLAIM_CLOCK_MARGIN_MS,
   claimLeaseEnd,
+  MAX_CLAIM_LEASE_MS,
   type PublishContext,
   publishIfRaised,
 } from '../../shared/ingest/publish-findings.ts';
@@ -55,6 +56,10 @@ describe('publish claims last as long as the invocation holding them', () => {
     // a day review runs up to 15 minutes: its claim must not lapse while it still publishes
     expect(claimLeaseEnd(new ManualClock(start, 900_000))).toBe(start + 900_000 + CLAIM_CLOCK_MARGIN_MS);
     expect(claimLeaseEnd(new ManualClock(start, -5))).toBe(start + CLAIM_CLOCK_MARGIN_MS);
+    // a day review run from a shell has no deadline: its claims still end, as a stored number
+    expect(claimLeaseEnd(new ManualClock(start, Number.POSITIVE_INFINITY))).toBe(
+      start + MAX_CLAIM_LEASE_MS + CLAIM_CLOCK_MARGIN_MS,
+    );
   });
 
   it('a redelivery after a killed short invocation publishes instead of deferring to a dead claim', async () => {
