@@ -78,13 +78,11 @@ export async function deadLetterQueues(
   } while (token);
   /** the queue's attributes, or null (and named to `skipped`, once) when this caller may not read them */
   const denied = new Set<string>();
-  const attributesOf = async (url: string, names: QueueAttributeName[]) => {
+  /** what `read` gives for the queue, or null (named to `skipped`, once) when this caller may not read it */
+  const readable = async <T>(url: string, read: () => Promise<T>): Promise<T | null> => {
     if (denied.has(url)) return null;
     try {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }),
-      );
-      return Attributes;
+      return await read();
     } catch (error) {
       if (!isAccessDenied(error)) throw error;
       denied.add(url);
@@ -92,18 +90,15 @@ export async function deadLetterQueues(
       return null;
     }
   };
-  /** the queue's tags, or null (named to `skipped`, once) when this caller may not read them */
-  const tagsOf = async (url: string) => {
-    try {
-      const { Tags = {} } = await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
-      return Tags;
-    } catch (error) {
-      if (!isAccessDenied(error)) throw error;
-      denied.add(url);
-      skipped(nameOf(url));
-      return null;
-    }
-  };
+  const attributesOf = (url: string, names: QueueAttributeName[]) =>
+    readable(
+      url,
+      async () =>
+        (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names })))
+          .Attributes ?? {},
+    );
+  const tagsOf = (url: string) =>
+    readable(url, async () => (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {});
   const byName = new Map<string, DeadLetterQueue>();
   const workQueues = new Set<string>();
   for (const url of urls) {
