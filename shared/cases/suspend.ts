@@ -56,19 +56,15 @@ export async function suspendAtOnce(
     // the case is critical all the same (what the caller marked on it), with no status kept to restore
     await deps.cases.save({ ...record, updatedAt: deps.now().toISOString() });
     await announce?.('terminated');
-    await appendAudit(
-      deps.audit,
-      auditStreams.forCase(record.caseId),
+    await recordDone(
+      deps,
+      record,
+      TERMINATION_KEPT,
+      `${why}; the customer is terminated already: nothing to suspend`,
       {
-        actor: { role: 'system', id: 'system' },
-        action: TERMINATION_KEPT,
-        reason: `${why}; the customer is terminated already: nothing to suspend`,
-        caseId: record.caseId,
-        customerId: record.customerId,
-        evidenceDigest: record.evidenceDigest ?? undefined,
-        details: { statusBefore: 'terminated', statusAfter: 'terminated' },
+        statusBefore: 'terminated',
+        statusAfter: 'terminated',
       },
-      deps.now,
     );
     return { status: 'terminated' };
   }
@@ -87,19 +83,30 @@ export async function suspendAtOnce(
     at,
   });
   await announce?.(status);
+  await recordDone(deps, record, SUSPENDED_AT_ONCE, why, { statusBefore: before, statusAfter: status });
+  return { status };
+}
+
+/** The case's audit record that marks the suspension at once done (suspendedAtOnceStatus reads it back). */
+async function recordDone(
+  deps: SuspendDeps,
+  record: CaseRecord,
+  action: typeof SUSPENDED_AT_ONCE | typeof TERMINATION_KEPT,
+  reason: string,
+  details: { statusBefore: CustomerStatus; statusAfter: CustomerStatus },
+): Promise<void> {
   await appendAudit(
     deps.audit,
     auditStreams.forCase(record.caseId),
     {
       actor: { role: 'system', id: 'system' },
-      action: SUSPENDED_AT_ONCE,
-      reason: why,
+      action,
+      reason,
       caseId: record.caseId,
       customerId: record.customerId,
       evidenceDigest: record.evidenceDigest ?? undefined,
-      details: { statusBefore: before, statusAfter: status },
+      details,
     },
     deps.now,
   );
-  return { status };
 }
