@@ -27,6 +27,31 @@ describe('canonical CSV', () => {
     expect(calls[0].startMs).toBe(Date.UTC(2026, 10, 27, 16, 31, 7));
   });
 
+  it("reads other exporters' spellings of a column name: spaces, hyphens, dots or none between its words", async () => {
+    const text =
+      'Call ID,Start-Time,CustomerID,calling.number,Called Number,Duration_S,SIP Code\nabc,2026-11-27T16:31:07Z,C1,2025550143,3125550199,42,200\n';
+    const { calls, quarantined } = await parse(text);
+    expect(quarantined).toEqual([]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      callId: 'abc',
+      customerId: 'C1',
+      calling: '+12025550143',
+      durationS: 42,
+    });
+    // the column's own name wins over another spelled with the same letters: read as before
+    const both = await parse(
+      'call_id,CallID,start_time,customer_id,calling_number,called_number\nmine,theirs,1764261067,C1,2025550143,3125550199\n',
+    );
+    expect(both.calls.map((c) => c.callId)).toEqual(['mine']);
+    // two other spellings of one column leave no telling which holds the value
+    await expect(
+      parse(
+        'Call ID,CallId,start_time,customer_id,calling_number,called_number\na,b,1764261067,C1,2025550143,3125550199\n',
+      ),
+    ).rejects.toThrow(/header names call_id twice \(columns 1 and 2\)/);
+  });
+
   it('handles a UTF-8 BOM, CRLF, quoted commas, doubled quotes and newlines inside quotes', async () => {
     const text = `\uFEFF${HEADER}\r\n"a,1",2026-11-27T16:00:00Z,,,0,"C""1",T1,2025550143,3125550199,486,BUSY,,,\r\n"b\nmulti",2026-11-27T16:00:01Z,,,5,C2,T1,2025550143,3125550199,200,,A,,10.0.0.1\r\n`;
     for (const chunk of [1, 3, 7, 1000]) {

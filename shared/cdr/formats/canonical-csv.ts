@@ -18,7 +18,25 @@ export function headerNames(rec: CsvRecord): string[] {
 }
 
 export function isCanonicalHeader(names: string[]): boolean {
-  return names.includes('call_id') && names.includes('start_time');
+  return positionsOf(names, 'call_id').length > 0 && positionsOf(names, 'start_time').length > 0;
+}
+
+/** a header name without the separators exporters put between its words */
+function withoutSeparators(name: string): string {
+  return name.replace(/[\s_.-]+/g, '');
+}
+
+/**
+ * Where the header names column `col`: under its own name, or, when no column has that name, under the
+ * same letters written with spaces, hyphens, dots or no separator at all (`Call ID`, `call-id`,
+ * `CallID`), as other exporters write their headers. The exact name wins, so a batch that worked with
+ * it is read as before even if another column happens to spell the same letters.
+ */
+function positionsOf(names: string[], col: CanonicalColumn): number[] {
+  const exact = names.flatMap((n, i) => (n === col ? [i] : []));
+  if (exact.length > 0) return exact;
+  const letters = withoutSeparators(col);
+  return names.flatMap((n, i) => (withoutSeparators(n) === letters ? [i] : []));
 }
 
 /**
@@ -31,10 +49,9 @@ export function mapHeader(names: string[]): { map: ColumnMap; missing: Canonical
   const map: ColumnMap = {};
   const twice: string[] = [];
   for (const col of CANONICAL_COLUMNS) {
-    const idx = names.indexOf(col);
-    if (idx === -1) continue;
-    map[col] = idx;
-    const at = names.flatMap((n, i) => (n === col ? [i + 1] : []));
+    const at = positionsOf(names, col).map((i) => i + 1);
+    if (at.length === 0) continue;
+    map[col] = at[0] - 1;
     if (at.length > 1)
       twice.push(
         `${col} ${at.length === 2 ? 'twice' : `${at.length} times`} (columns ${at.slice(0, -1).join(', ')} and ${at[at.length - 1]})`,
