@@ -169,6 +169,9 @@ function checkOrder(
     throw earlier(end, answer, answerMs - endMs);
 }
 
+/** a SIP final response: its code, optionally after `SIP/2.0` and before a reason phrase */
+const SIP_STATUS = /^(?:SIP\/2\.0\s+)?(\d{3})(?:\s+[A-Za-z][\x20-\x7e]*)?$/i;
+
 /**
  * Turns a raw call into a normalized CallRecord, or throws RowError saying which field is wrong, by
  * the name of the column it was read from (raw.columns).
@@ -199,8 +202,10 @@ export function normalizeCall(
   let sipCode: number | null = null;
   const sipText = raw.sip_code.trim();
   if (sipText !== '') {
-    // three decimal digits only: Number() would also take 0xC8, 2e2 or 200.0
-    sipCode = /^\d{3}$/.test(sipText) ? Number(sipText) : Number.NaN;
+    // three decimal digits (Number() would also take 0xC8, 2e2 or 200.0), written alone or as the
+    // status line's code and reason phrase, as some exporters write them: `486 Busy Here`, `SIP/2.0 200 OK`
+    const status = SIP_STATUS.exec(sipText);
+    sipCode = status !== null ? Number(status[1]) : Number.NaN;
     if (!(sipCode >= 100 && sipCode <= 699)) {
       throw new RowError(
         `${columns.sip_code} '${sipText.slice(0, 20)}' is not a SIP response code (100-699)`,

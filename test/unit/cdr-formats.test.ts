@@ -177,6 +177,24 @@ describe('quarantine', () => {
     expect(stats.rows).toBe(stats.calls + stats.quarantined);
   });
 
+  it('reads a SIP code written with its reason phrase, as a status line, and nothing else around it', async () => {
+    const row = (id: string, sip: string) =>
+      `${id},2026-11-27T16:00:00Z,,,0,C,,2025550143,3125550199,${sip},,A,,`;
+    const { calls, quarantined } = await parse(
+      `${HEADER}\n${[row('a', '200 OK'), row('b', '486 Busy Here'), row('c', 'SIP/2.0 603 Decline'), row('d', '200OK'), row('e', '2000 OK'), row('f', 'OK 200')].join('\n')}\n`,
+    );
+    expect(calls.map((c) => [c.callId, c.sipCode, c.answered])).toEqual([
+      ['a', 200, true],
+      ['b', 486, false],
+      ['c', 603, false],
+    ]);
+    expect(quarantined.map((q) => q.reason)).toEqual([
+      "sip_code '200OK' is not a SIP response code (100-699)",
+      "sip_code '2000 OK' is not a SIP response code (100-699)",
+      "sip_code 'OK 200' is not a SIP response code (100-699)",
+    ]);
+  });
+
   it('takes a called privacy word as a call at the switch and an extension after a number as that number', async () => {
     const rows = [
       'a,2026-11-27T16:00:00Z,,,5,C,,2129870143,anonymous,200,,A,,',
