@@ -29,6 +29,21 @@ export const DISPOSITION_NAMES = [
   'CONGESTION',
 ] as const;
 const DISPOSITIONS = new Set<string>(DISPOSITION_NAMES);
+/**
+ * Each disposition by its letters alone (any case, spaces, hyphens or underscores anywhere), and the
+ * other spellings exporters use for the same outcome: `No Answer`, `NOANSWER`, `Canceled`.
+ */
+const DISPOSITION_BY_LETTERS = new Map<string, string>([
+  ...DISPOSITION_NAMES.map((d): [string, string] => [dispositionLetters(d), d]),
+  ['CANCELED', 'CANCELLED'],
+  ['CANCEL', 'CANCELLED'],
+  ['NOANSWERED', 'NO_ANSWER'],
+  ['UNANSWERED', 'NO_ANSWER'],
+]);
+
+function dispositionLetters(text: string): string {
+  return text.toUpperCase().replace(/[\s_-]+/g, '');
+}
 /** The verstat values a row may carry, as the contract spells them. */
 export const VERSTAT_NAMES: readonly Verstat[] = [
   'TN-Validation-Passed',
@@ -212,8 +227,10 @@ export function normalizeCall(
       );
     }
   }
-  const disposition = raw.disposition.trim().toUpperCase().replace(' ', '_');
-  if (disposition !== '' && !DISPOSITIONS.has(disposition)) {
+  const dispositionText = raw.disposition.trim();
+  const disposition =
+    dispositionText === '' ? '' : DISPOSITION_BY_LETTERS.get(dispositionLetters(dispositionText));
+  if (disposition === undefined) {
     throw new RowError(
       `${columns.disposition} '${raw.disposition.slice(0, 20)}' is not one of ${[...DISPOSITIONS].join(', ')}`,
     );

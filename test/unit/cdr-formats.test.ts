@@ -195,6 +195,19 @@ describe('quarantine', () => {
     ]);
   });
 
+  it('reads the spellings exporters give a disposition: any case, spaces, hyphens, NOANSWER, Canceled', async () => {
+    const row = (id: string, d: string) =>
+      `${id},2026-11-27T16:00:00Z,,,0,C,,2025550143,3125550199,,${d},A,,`;
+    const words = ['No Answer', 'no-answer', 'NOANSWER', 'Canceled', 'answered', 'Congestion', 'MAYBE'];
+    const { calls, quarantined } = await parse(
+      `${HEADER}\n${words.map((w, i) => row(`r${i}`, w)).join('\n')}\n`,
+    );
+    expect(calls.map((c) => c.answered)).toEqual([false, false, false, false, true, false]);
+    expect(quarantined.map((q) => q.reason)).toEqual([
+      expect.stringMatching(/^disposition 'MAYBE' is not one of/),
+    ]);
+  });
+
   it('takes a called privacy word as a call at the switch and an extension after a number as that number', async () => {
     const rows = [
       'a,2026-11-27T16:00:00Z,,,5,C,,2129870143,anonymous,200,,A,,',
