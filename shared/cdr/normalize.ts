@@ -184,6 +184,20 @@ function checkOrder(
     throw earlier(end, answer, answerMs - endMs);
 }
 
+/**
+ * The names of the attestation levels (full, partial, gateway) and the words exporters write for a call
+ * that was not signed, by their letters (any case; `N/A` and `-` too): such a call is unsigned, not bad.
+ */
+const ATTESTATION_WORDS = new Map<string, string>([
+  ['FULL', 'A'],
+  ['PARTIAL', 'B'],
+  ['GATEWAY', 'C'],
+  ['NONE', ''],
+  ['UNSIGNED', ''],
+  ['NA', ''],
+  ['NULL', ''],
+]);
+
 /** a SIP final response: its code, optionally after `SIP/2.0` and before a reason phrase */
 const SIP_STATUS = /^(?:SIP\/2\.0\s+)?(\d{3})(?:\s+[A-Za-z][\x20-\x7e]*)?$/i;
 
@@ -268,9 +282,15 @@ export function normalizeCall(
           ? true
           : durationS > 0;
 
-  const att = raw.attestation === NOT_REPORTED ? '?' : raw.attestation.trim().toUpperCase();
+  const attText = raw.attestation.trim().toUpperCase();
+  const att =
+    raw.attestation === NOT_REPORTED
+      ? '?'
+      : (ATTESTATION_WORDS.get(attText === '-' ? 'NA' : attText.replace(/[^A-Z]+/g, '')) ?? attText);
   if (att !== '' && att !== '?' && att !== 'A' && att !== 'B' && att !== 'C') {
-    throw new RowError(`${columns.attestation} '${raw.attestation.slice(0, 10)}' is not A, B, C or empty`);
+    throw new RowError(
+      `${columns.attestation} '${raw.attestation.slice(0, 10)}' is not A, B or C (full, partial, gateway), or empty or none for an unsigned call`,
+    );
   }
   const verText = raw.verstat.trim().toLowerCase();
   const ver = VERSTATS[verText];

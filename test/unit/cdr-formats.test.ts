@@ -208,6 +208,18 @@ describe('quarantine', () => {
     ]);
   });
 
+  it('reads attestation levels by name and the words exporters write for an unsigned call', async () => {
+    const row = (id: string, a: string) => `${id},2026-11-27T16:00:00Z,,,0,C,,2025550143,3125550199,,,${a},,`;
+    const words = ['Full', 'partial', 'GATEWAY', 'none', 'Unsigned', 'N/A', '-', 'b', 'TN-A'];
+    const { calls, quarantined } = await parse(
+      `${HEADER}\n${words.map((w, i) => row(`r${i}`, w)).join('\n')}\n`,
+    );
+    expect(calls.map((c) => c.attestation)).toEqual(['A', 'B', 'C', '', '', '', '', 'B']);
+    expect(quarantined.map((q) => q.reason)).toEqual([
+      "attestation 'TN-A' is not A, B or C (full, partial, gateway), or empty or none for an unsigned call",
+    ]);
+  });
+
   it('takes a called privacy word as a call at the switch and an extension after a number as that number', async () => {
     const rows = [
       'a,2026-11-27T16:00:00Z,,,5,C,,2129870143,anonymous,200,,A,,',
