@@ -50,11 +50,19 @@ export const VERSTAT_NAMES: readonly Verstat[] = [
   'TN-Validation-Failed',
   'No-TN-Validation',
 ];
-/** any case of a verstat name (or empty) -> its contract spelling */
+/**
+ * A verstat value by its letters (any case, spaces, hyphens or underscores anywhere), or empty, -> its
+ * contract spelling. Some carriers append the call's attestation to it (`TN-Validation-Passed-A`);
+ * the suffix is dropped, as the attestation has a column of its own.
+ */
 const VERSTATS: Record<string, Verstat> = Object.fromEntries([
-  ...VERSTAT_NAMES.map((v) => [v.toLowerCase(), v]),
+  ...VERSTAT_NAMES.flatMap((v) => ['', 'a', 'b', 'c'].map((suffix) => [verstatLetters(v) + suffix, v])),
   ['', ''],
 ]);
+
+function verstatLetters(text: string): string {
+  return text.toLowerCase().replace(/[\s_-]+/g, '');
+}
 
 /**
  * What a row's local time without an offset needs, said for whoever reads the reason: ingest and the
@@ -292,8 +300,7 @@ export function normalizeCall(
       `${columns.attestation} '${raw.attestation.slice(0, 10)}' is not A, B or C (full, partial, gateway), or empty or none for an unsigned call`,
     );
   }
-  const verText = raw.verstat.trim().toLowerCase();
-  const ver = VERSTATS[verText];
+  const ver = VERSTATS[verstatLetters(raw.verstat)];
   if (ver === undefined)
     throw new RowError(`${columns.verstat} '${raw.verstat.slice(0, 30)}' is not a known verstat value`);
 

@@ -220,6 +220,27 @@ describe('quarantine', () => {
     ]);
   });
 
+  it('reads verstat in any spacing, and with the attestation some carriers append to it', async () => {
+    const row = (id: string, v: string) =>
+      `${id},2026-11-27T16:00:00Z,,,0,C,,2025550143,3125550199,,,A,${v},`;
+    const words = [
+      'TN-Validation-Passed-A',
+      'tn validation failed',
+      'No_TN_Validation',
+      'TN-Validation-Passed-D',
+      'Passed',
+    ];
+    const { calls, quarantined } = await parse(
+      `${HEADER}\n${words.map((w, i) => row(`r${i}`, w)).join('\n')}\n`,
+    );
+    expect(calls.map((c) => c.verstat)).toEqual([
+      'TN-Validation-Passed',
+      'TN-Validation-Failed',
+      'No-TN-Validation',
+    ]);
+    expect(quarantined.map((q) => q.line)).toEqual([5, 6]);
+  });
+
   it('takes a called privacy word as a call at the switch and an extension after a number as that number', async () => {
     const rows = [
       'a,2026-11-27T16:00:00Z,,,5,C,,2129870143,anonymous,200,,A,,',
