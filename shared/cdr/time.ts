@@ -156,7 +156,7 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
     const intDigits = s.indexOf('.') === -1 ? len : s.indexOf('.');
     return intDigits >= 12 ? Math.round(v) : Math.round(v * 1000);
   }
-  // YYYY-MM-DD[T ]hh:mm[:ss[.fff]][Z|±hh[:]mm]
+  // YYYY-MM-DD[T ]hh:mm[:ss[.fff]][ ][Z|UTC|GMT|±hh[:]mm]
   if (len < 16 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
   const sep = s.charCodeAt(10);
   if (sep !== 84 && sep !== 32 && sep !== 116) return Number.NaN;
@@ -204,6 +204,10 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
   // from the calendar, not Date.UTC, which reads years 0-99 as 1900-1999
   const wall = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
   if (i === len) return zone ? zone.localToUtc(wall) : Number.NaN;
+  // database and warehouse exports put a space before the zone, and some name UTC for it:
+  // `2026-11-27 16:31:07 +0000`, `2026-11-27 16:31:07 UTC`
+  if (s.charCodeAt(i) === 32 && i + 1 < len) i++;
+  if (len - i === 3 && /^(?:utc|gmt)$/i.test(s.slice(i))) return wall;
   const z = s.charCodeAt(i);
   if ((z === 90 || z === 122) && i === len - 1) return wall; // Z
   if (z === 43 || z === 45) {
