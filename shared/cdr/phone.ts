@@ -146,12 +146,23 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
     const afterScheme = uri.slice(uri.indexOf(':') + 1);
     const user = afterScheme.split('@')[0];
     text = user.split(';')[0];
-  } else if (text.includes(';')) {
-    verstat = extractVerstat(text);
-    text = text.split(';')[0];
+  } else {
+    // a SIP user@host written without its scheme (`2025550143@10.0.0.1`, as some switches log it)
+    const at = text.indexOf('@');
+    if (at > 0 && at < text.length - 1 && !/\s/.test(text)) text = text.slice(0, at);
+    if (text.includes(';')) {
+      verstat = extractVerstat(text);
+      text = text.split(';')[0];
+    }
   }
+  // a number a spreadsheet or a dataframe wrote as a float (`2025550143.0`): that dot is no separator,
+  // and read as one the number gained a digit (+20 2555 01430, a number in Egypt)
+  const float = WRITTEN_AS_FLOAT.exec(text);
+  if (float !== null) text = float[1];
   return { text, verstat };
 }
+
+const WRITTEN_AS_FLOAT = /^(\+?\d{7,15})\.0+$/;
 
 /**
  * An extension written after the number (`+12025550143 x123`, `ext. 12`, `extension 5`, `#12`): no

@@ -16,8 +16,21 @@ describe('normalizeNumber', () => {
     ['011442071234567', '+442071234567'],
     ['00442071234567', '+442071234567'],
     ['+442071234567', '+442071234567'],
+    // a spreadsheet's or a dataframe's float: its dot is no separator (20255501430 would be +20, Egypt)
+    ['2125550143.0', '+12125550143'],
+    ['+442071234567.00', '+442071234567'],
+    // a SIP user@host logged without its scheme
+    ['2125550143@10.0.0.1', '+12125550143'],
+    ['+12125550143;verstat=TN-Validation-Passed@sbc', '+12125550143'],
   ])('%s -> %s', (raw, e164) => {
     expect(normalizeNumber(raw).value).toBe(e164);
+  });
+
+  it('keeps a dotted number that is no float as the separators it was written with', () => {
+    // a dot with digits after it other than zeros is a separator, read as before
+    expect(normalizeNumber('212.555.0143').value).toBe('+12125550143');
+    expect(normalizeNumber('12125550143.000').value).toBe('+12125550143');
+    expect(normalizeNumber('2125550143@').cls).toBe('invalid_digits');
   });
 
   it('reads verstat inside the user part or as a URI parameter', () => {
