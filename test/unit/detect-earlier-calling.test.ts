@@ -31,4 +31,20 @@ describe("the share of an hour's caller IDs the customer never used before", () 
     // hour 2: number 6 alone is new (1 and the DNO number from hour 0, 4 from hour 1)
     expect(at(HOUR + 2 * H)?.metrics.new_calling_share).toBe(0.25);
   });
+
+  it("says a share of calls from new caller IDs is the share of the hour's caller IDs that were new", () => {
+    // an answering service: its main number all day, and in hour 1 also 120 forwarded callers once each
+    const main = number(1);
+    const calls = [
+      ...from(HOUR, [main], 20),
+      ...callsInHour('X', HOUR + H, 250, (i) => ({ calling: i < 130 ? main : number(100 + i) }), HOUR + H),
+    ];
+    const reason = analyzeCalls(calls, emptyReference())
+      .flatMap((f) => f.reasons)
+      .find((r) => r.code === 'ANI_ROTATION');
+    // the aggregate holds no calls per caller ID: the sentence says what the share stands on
+    expect(reason?.detail).toContain(
+      "(estimated: 120 of the hour's 121 distinct caller IDs were new, taken to carry their share of the calls)",
+    );
+  });
 });

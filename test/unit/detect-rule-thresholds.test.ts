@@ -355,7 +355,7 @@ describe('VOLUME_ABOVE_DECLARED', () => {
 });
 
 describe('ANI_ROTATION', () => {
-  it('says "1 call each" of caller IDs used once, "2.5 calls each" otherwise', () => {
+  it('says "1 call each" of caller IDs used once, "2.5 calls each on average" otherwise', () => {
     const detail = (distinct: number) => {
       const w = hourOf(CALLS);
       for (let i = 0; i < distinct; i++) w.calling.add(i + 1);
@@ -364,6 +364,6 @@ describe('ANI_ROTATION', () => {
       return evaluateWindow(w, context(), policy)?.reasons.find((r) => r.code === 'ANI_ROTATION')?.detail;
     };
     expect(detail(CALLS)).toMatch(/, 1 call each$/);
-    expect(detail(400)).toMatch(/, 2\.5 calls each$/);
+    expect(detail(400)).toMatch(/, 2\.5 calls each on average$/);
   });
 });

@@ -42,12 +42,18 @@ export const ANI_ROTATION = defineRule({
     let fresh: number;
     let basis: string;
     let unproven = false;
+    // how the count of fresh calls was come to, when it is an estimate
+    let estimate = '';
     if (w.callingChecked > 0) {
       fresh = w.callingOutsideInventory;
       basis = "outside the customer's number inventory";
     } else if (d.newCallingShare !== null) {
+      // the aggregate keeps which caller IDs an hour used, not how many calls each placed: the new
+      // ones' share of the hour's caller IDs stands for their share of its calls, and the sentence
+      // says so, so that an hour of one busy main number and many single calls can be checked
       fresh = Math.round(withCaller * d.newCallingShare);
       basis = 'never used by this customer before';
+      estimate = ` (estimated: ${int(Math.round(d.distinctCalling * d.newCallingShare))} of the hour's ${int(d.distinctCalling)} distinct caller IDs were new, taken to carry their share of the calls)`;
     } else {
       fresh = withCaller;
       basis = 'with no inventory or earlier hours to vouch for them';
@@ -61,7 +67,7 @@ export const ANI_ROTATION = defineRule({
       also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
       calls: w.attempts,
       ...(unproven ? { maxExcess: 0.5 } : { share }),
-      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each} ${each === 1 ? 'call' : 'calls'} each`,
+      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}${estimate}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each === 1 ? '1 call each' : `${each} calls each on average`}`,
     };
   },
 });
