@@ -12,6 +12,8 @@ export const DEST_PSTN = 0;
 export const DEST_ON_NET = 1;
 export const DEST_EMERGENCY = 2;
 const DESTINATION_CODE = { pstn: DEST_PSTN, on_net: DEST_ON_NET, emergency: DEST_EMERGENCY } as const;
+/** the exact holder of a caller ID (NumberInventory.exactHolder) when the call's check has not looked it up */
+const NOT_LOOKED_UP = -2;
 
 /** What a call contributes beyond its own fields: the reference and numbering checks, done once per call. */
 export interface CallFacts extends PairParts {
@@ -22,8 +24,12 @@ export interface CallFacts extends PairParts {
   inventory: number;
   /** 0 the customer declared no numbers (or no caller ID), 1 a declared or inventory number, 2 neither */
   declaredCalling: number;
-  /** the caller ID is one another customer holds (its inventory), not one this customer holds or declared */
-  otherCustomer: boolean;
+  /**
+   * the customer number (NumberInventory.customerIdOf) of another customer holding the caller ID in
+   * its inventory, exactly or by its longest prefix covering it, when this customer neither holds
+   * nor declared it; else -1
+   */
+  otherHolder: number;
   /** 0 the customer declared no addresses (or the call has none), 1 from a declared range, 2 from elsewhere */
   declaredSource: number;
   /** DEST_PSTN, DEST_ON_NET or DEST_EMERGENCY */
@@ -77,7 +83,7 @@ export class CallFactsReader {
     dno: false,
     inventory: 0,
     declaredCalling: 0,
-    otherCustomer: false,
+    otherHolder: -1,
     declaredSource: 0,
     destination: DEST_PSTN,
     zone: -1,
@@ -125,7 +131,7 @@ export class CallFactsReader {
       keyLow(p.callingKey, chi),
     );
     f.declaredCalling = declaredCalling(declared, blank, f.inventory);
-    f.otherCustomer = this.otherCustomer(blank, f.inventory, chi, keyLow(p.callingKey, chi));
+    f.otherHolder = this.otherHolder(blank, f.inventory, NOT_LOOKED_UP, chi, keyLow(p.callingKey, chi));
     f.declaredSource =
       declared === null || !declared.checksSources || r.sourceIp === ''
         ? 0
@@ -157,6 +163,8 @@ export class CallFactsReader {
     f.neighborNpaNxx = !blank && npaNxx >= 0 && npaNxx === p.calledNpaNxx;
     f.dno = !blank && this.dnoKeySet().hasParts(chi, clo);
     let inventory = 0;
+    // who lists the caller ID exactly: this customer, another, or nobody (-1)
+    let exact = NOT_LOOKED_UP;
     if (!blank) {
       const inv = this.ref.inventory;
       if (customer.inventoryOf !== inv || customer.inventoryRevision !== inv.revision) {
@@ -165,9 +173,13 @@ export class CallFactsReader {
         customer.inventoryRevision = inv.revision;
       }
       const keys = customer.inventory;
+      const own = keys === null ? -1 : keys.customerNo;
+      exact = inv.exactHolder(own, chi, clo);
       if (keys !== null)
         inventory =
-          keys.hasParts(chi, clo) || (keys.prefixes.length > 0 && keyHasPrefix(ck, keys.prefixes)) ? 1 : 2;
+          (own >= 0 && exact === own) || (keys.prefixes.length > 0 && keyHasPrefix(ck, keys.prefixes))
+            ? 1
+            : 2;
     }
     const decls = this.ref.declarations;
     if (customer.declaredOf !== decls) {
@@ -177,7 +189,7 @@ export class CallFactsReader {
     const declared = customer.declared;
     f.inventory = withDeclared(inventory, declared, blank, chi, clo);
     f.declaredCalling = declaredCalling(declared, blank, f.inventory);
-    f.otherCustomer = this.otherCustomer(blank, f.inventory, chi, clo);
+    f.otherHolder = this.otherHolder(blank, f.inventory, exact, chi, clo);
     f.declaredSource =
       declared === null || !declared.checksSources || p.sourceIpV4 < 0
         ? 0
@@ -191,12 +203,16 @@ export class CallFactsReader {
   }
 
   /**
-   * Whether the caller ID (its key split) is held by another customer: asked only of caller IDs this
-   * customer neither holds nor declared (`inventory` 0 or 2), so most calls of a customer with an
-   * inventory never look.
+   * Who else holds the caller ID (its key split), as CallFacts.otherHolder says: asked only of caller
+   * IDs this customer neither holds nor declared (`inventory` 0 or 2). `exact` is the exact holder
+   * when the call's check already looked it up (the same probe), else NOT_LOOKED_UP: a number listed
+   * exactly is that customer's, else the longest prefix covering it decides.
    */
-  private otherCustomer(blank: boolean, inventory: number, hi: number, lo: number): boolean {
-    return !blank && inventory !== 1 && this.ref.inventory.heldByAnyone(hi, lo);
+  private otherHolder(blank: boolean, inventory: number, exact: number, hi: number, lo: number): number {
+    if (blank || inventory === 1) return -1;
+    const inv = this.ref.inventory;
+    const listed = exact === NOT_LOOKED_UP ? inv.exactHolder(-1, hi, lo) : exact;
+    return listed >= 0 ? listed : inv.prefixHolder(hi, lo);
   }
 
   /** The pair's key into `facts`, split (0 for a call without a caller ID). */

@@ -88,7 +88,7 @@ export class CallFolder {
       w.callingDno += one(f.dno);
       w.callingChecked += one(f.inventory !== 0);
       w.callingOutsideInventory += one(f.inventory === 2);
-      w.callingOtherCustomer += one(f.otherCustomer);
+      w.callingOtherCustomer += one(f.otherHolder >= 0);
       w.declaredCallingChecked += one(f.declaredCalling !== 0);
       w.callingUndeclared += one(f.declaredCalling === 2);
     }

@@ -3,7 +3,7 @@ import { normalizeNumber } from '../cdr/phone.ts';
 import type { Customer } from './customers.ts';
 import type { CustomerDeclarations } from './declarations.ts';
 import { readPlainInventory } from './inventory-plain.ts';
-import { KEY_SPLIT, keyHigh, keyLow, NumberSet } from './number-set.ts';
+import { KEY_SPLIT, keyHigh, keyLow } from './number-set.ts';
 import { OwnedNumbers, type SharedOwnedNumbers } from './owned-numbers.ts';
 import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
 
@@ -19,8 +19,8 @@ import { eachCsvObject, ReferenceDataError } from './reference-csv.ts';
  */
 export class InventoryKeys {
   private readonly owned: OwnedNumbers;
-  /** the customer's number in `owned`, -1 when it has no exact numbers */
-  private readonly customerNo: number;
+  /** the customer's number in `owned` (NumberInventory.exactHolder answers with it), -1 when it has none */
+  readonly customerNo: number;
   /** `+1202555*` as value 1202555 with 7 digits */
   readonly prefixes: Array<{ value: number; digits: number }> = [];
 
@@ -93,9 +93,6 @@ export class NumberInventory {
   private readonly keyCache = new Map<string, InventoryKeys | null>();
   /** bumped by every add, so callers caching keysOf know when to ask again */
   revision = 0;
-  /** every customer's exact numbers in one set, whoever holds them (heldByAnyone), and its revision */
-  private held: NumberSet | null = null;
-  private heldRevision = -1;
 
   /**
    * The inventory for other threads (analyze's workers), its table of numbers in shared memory: each
@@ -154,6 +151,12 @@ export class NumberInventory {
       const list = this.prefixes.get(customerId) ?? [];
       list.push(p);
       this.prefixes.set(customerId, list);
+      // in the table too, for prefixHolder: a prefix plain E.164 numbers can start with (`+1404881`)
+      if (PLAIN_E164.test(p)) {
+        const key = numberKey(p);
+        const hi = keyHigh(key);
+        this.owned.addPrefix(this.customerNo(customerId), hi, keyLow(key, hi), p.length - 1);
+      }
     } else if (PLAIN_E164.test(number)) {
       this.own(customerId, numberKey(number));
     } else {
@@ -173,22 +176,28 @@ export class NumberInventory {
   }
 
   /**
-   * Whether any customer holds the plain E.164 number whose key is hi * KEY_SPLIT + lo (see KEY_SPLIT)
-   * as an exact number (prefix entries are ranges, not numbers someone was assigned: left out). The
-   * set is built once, when first asked, from the one table of every customer's numbers: a thread
-   * holding a shared inventory builds its own (at 20,000 customers, 119,000 numbers: 2 MB).
+   * Who lists the plain E.164 number whose key is hi * KEY_SPLIT + lo (see KEY_SPLIT) exactly, as a
+   * customer number (customerIdOf gives its id): `customerNo` (InventoryKeys.customerNo) when that
+   * customer does, else another customer that does, else -1. The one probe that checks a call
+   * against its customer's numbers: whoever else holds the number is on the same probe sequence.
    */
-  heldByAnyone(hi: number, lo: number): boolean {
-    let held = this.held;
-    if (held === null || this.heldRevision !== this.revision) {
-      const set = new NumberSet(this.owned.size);
-      this.owned.forEach((_no, h, l) => {
-        set.addParts(h, l);
-      });
-      this.held = held = set;
-      this.heldRevision = this.revision;
-    }
-    return held.hasParts(hi, lo);
+  exactHolder(customerNo: number, hi: number, lo: number): number {
+    return this.owned.exactHolder(customerNo, hi, lo);
+  }
+
+  /**
+   * Who holds the plain E.164 number hi * KEY_SPLIT + lo by a prefix (`+1404881*`), for a number no
+   * customer lists exactly: the customer with the longest prefix covering it, or -1.
+   */
+  prefixHolder(hi: number, lo: number): number {
+    return this.owned.prefixHolder(hi, lo);
+  }
+
+  /** The id of the customer numbered `no` by exactHolder or prefixHolder. */
+  customerIdOf(no: number): string {
+    const id = this.customerIds[no];
+    if (id === undefined) throw new RangeError(`no customer numbered ${no} in the number inventory`);
+    return id;
   }
 
   /** Every add: keysOf's answers are rebuilt, and callers caching them see the new revision. */
@@ -201,14 +210,19 @@ export class NumberInventory {
 
   /** The customer's exact number, as its key, in the one table of every customer's numbers. */
   private own(customerId: string, key: number): void {
+    const hi = keyHigh(key);
+    this.owned.add(this.customerNo(customerId), hi, keyLow(key, hi));
+  }
+
+  /** The customer's number in the table, given when it first lists a number or prefix there. */
+  private customerNo(customerId: string): number {
     let no = this.customerNos.get(customerId);
     if (no === undefined) {
       no = this.customerIds.length;
       this.customerIds.push(customerId);
       this.customerNos.set(customerId, no);
     }
-    const hi = keyHigh(key);
-    this.owned.add(no, hi, keyLow(key, hi));
+    return no;
   }
 
   /** Sizes the table for `count` plain numbers at once, for a reader that knows how many lines come. */

@@ -41,7 +41,8 @@ const late = join(dir, 'late.csv');
 }
 // reference data that makes rules fire (the rows themselves are ordinary traffic): some callers on
 // the DNO list, and an inventory holding one number of each customer, so A-attested calls from
-// the others are presented from numbers the customer does not hold
+// the others are presented from numbers the customer does not hold, and three busy area codes by
+// prefix for a customer that sends nothing, so every customer presents numbers another one holds
 const seen = text
   .split('\n', 5000)
   .slice(1)
@@ -51,7 +52,11 @@ const dnoList = join(dir, 'dno.txt');
 writeFileSync(dnoList, `${[...new Set(seen.slice(0, 3).map((f) => f[7]))].join('\n')}\n`);
 const inventory = join(dir, 'numbers.csv');
 const firstNumber = new Map(seen.map((f) => [f[5], f[7]]));
-writeFileSync(inventory, `customer_id,number\n${[...firstNumber].map(([c, n]) => `${c},${n}`).join('\n')}\n`);
+const areas = ['AREAS,+1314*', 'AREAS,+1718*', 'AREAS,+1801*'];
+writeFileSync(
+  inventory,
+  `customer_id,number\n${[...[...firstNumber].map(([c, n]) => `${c},${n}`), ...areas].join('\n')}\n`,
+);
 const opts = { inputFormat: 'auto', format: 'json', dno: dnoList, numbers: inventory };
 
 async function analyze(path: string, workers: string | undefined): Promise<{ threads: number; out: string }> {
@@ -77,6 +82,8 @@ describe('analyze with worker threads, from the command line', () => {
       const doc = JSON.parse(parallel.out);
       expect(doc.summary).toMatchObject({ batches: 1, rows: 440_000, calls: 440_000, quarantined: 0 });
       expect(doc.findings.length).toBeGreaterThan(0);
+      // the workers read the prefixes from the shared inventory as the main thread does
+      expect(parallel.out).toContain('"OTHER_CUSTOMERS_NUMBER"');
       expect(parallel.out).toBe(single.out);
     },
     60_000,
@@ -189,7 +196,7 @@ describe('analyze with worker threads, from the command line', () => {
     // used, it is the inventory the file holds
     const deferred = loadReference({ numbers: inventory }, true).inventory;
     expect(deferred.entries()).toEqual(loadReference({ numbers: inventory }).inventory.entries());
-    expect(deferred.size).toBe(firstNumber.size);
+    expect(deferred.size).toBe(firstNumber.size + areas.length);
   }, 60_000);
 
   it('a bad TRACEGUARD_ANALYZE_WORKERS is a usage error naming the variable', async () => {

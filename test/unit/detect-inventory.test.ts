@@ -43,12 +43,31 @@ describe('number inventory', () => {
                 }
               }
             }
-          // whoever holds it: an exact number some customer holds (a prefix is a range, not a number held)
+          // whoever holds it: a customer listing it exactly, else one with the longest prefix covering it
+          const listing = (n: string): string[] => added.filter(([, e]) => e === n).map(([c]) => c);
+          const longestPrefix = (n: string) => {
+            const covering = added.filter(([, e]) => e.endsWith('*') && n.startsWith(e.slice(0, -1)));
+            const longest = Math.max(...covering.map(([, e]) => e.length));
+            return covering.filter(([, e]) => e.length === longest).map(([c]): string => c);
+          };
           for (const view of [inv, shared])
             for (const n of [...probes, ...added.map(([, e]) => e)].filter((e) => PLAIN_E164.test(e))) {
               const k = numberKey(n);
               const hi = keyHigh(k);
-              expect(view.heldByAnyone(hi, keyLow(k, hi))).toBe(added.some(([, e]) => e === n));
+              const lo = keyLow(k, hi);
+              const name = (no: number) => (no < 0 ? null : view.customerIdOf(no));
+              const exact = name(view.exactHolder(-1, hi, lo));
+              if (listing(n).length === 0) expect(exact).toBeNull();
+              else expect(listing(n)).toContain(exact);
+              // a customer asking for itself is the answer whenever it lists the number
+              for (const c of ['C1', 'C2', 'C3']) {
+                const no = view.keysOf(c)?.customerNo ?? -1;
+                if (listing(n).includes(c)) expect(name(view.exactHolder(no, hi, lo))).toBe(c);
+                else expect(name(view.exactHolder(no, hi, lo))).toBe(exact);
+              }
+              const byPrefix = name(view.prefixHolder(hi, lo));
+              if (longestPrefix(n).length === 0) expect(byPrefix).toBeNull();
+              else expect(longestPrefix(n)).toContain(byPrefix);
             }
           expect(shared.size).toBe(inv.size);
           // shared, both are read only: a number added in one thread would be half written in another
@@ -96,6 +115,49 @@ describe('number inventory', () => {
     );
   });
 
+  it('a prefix in the table names its customer for every number it covers, the longest prefix first, however it grows', () => {
+    const parts = (key: number) => [keyHigh(key), keyLow(key, keyHigh(key))] as const;
+    fc.assert(
+      fc.property(
+        // prefixes of the same few numbers' first digits, so that they nest
+        fc.array(
+          fc.tuple(
+            fc.nat({ max: 40 }),
+            fc.constantFrom(14048812345, 447700900123),
+            fc.integer({ min: 1, max: 11 }),
+          ),
+          {
+            maxLength: 30,
+          },
+        ),
+        fc.array(fc.tuple(fc.nat({ max: 40 }), fc.integer({ min: 0, max: 2 ** 50 })), { maxLength: 1500 }),
+        (prefixes, numbers) => {
+          const table = new OwnedNumbers();
+          const first = new Map<string, number>();
+          for (const [no, key] of numbers) table.add(no, ...parts(key));
+          for (const [no, number, digits] of prefixes) {
+            const text = String(number).slice(0, digits);
+            table.addPrefix(no, ...parts(Number(text)), text.length);
+            if (!first.has(text)) first.set(text, no);
+          }
+          // a prefix is no exact number: the exact numbers are as they were
+          expect(table.size).toBe(new Set(numbers.map(([no, key]) => `${no} ${key}`)).size);
+          for (const n of [14048812345, 14048819999, 447700900123, 44770, 1, 99]) {
+            const covering = [...first.keys()].filter((p) => String(n).startsWith(p));
+            const longest = covering.sort((a, b) => b.length - a.length)[0];
+            const holders = prefixes
+              .filter(([, number, digits]) => String(number).slice(0, digits) === longest)
+              .map(([no]) => no);
+            const got = table.prefixHolder(...parts(n));
+            if (longest === undefined) expect(got).toBe(-1);
+            else expect(holders).toContain(got);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('a plain E.164 number is taken as written: normalizing it would give it back unchanged', () => {
     // parseInventory skips normalizing such numbers (most of a carrier's file), on this ground
     fc.assert(
@@ -118,6 +180,19 @@ describe('number inventory', () => {
     expect(inv.owns('C1', '+12025550143')).toBe(true);
     expect(inv.owns('C1', '+13035550000')).toBe(true);
     expect(inv.owns('C2', '+12025550143')).toBe(false);
+    // who holds a number: the customer listing it, else the one whose prefix covers it
+    const holder = (e164: string) => {
+      const k = numberKey(e164);
+      const hi = keyHigh(k);
+      const exact = inv.exactHolder(-1, hi, keyLow(k, hi));
+      const no = exact >= 0 ? exact : inv.prefixHolder(hi, keyLow(k, hi));
+      return no < 0 ? null : inv.customerIdOf(no);
+    };
+    expect(holder('+447700900123')).toBe('C2');
+    expect(holder('+13035550000')).toBe('C1');
+    expect(holder('+1303555')).toBe('C1');
+    expect(holder('+130355')).toBeNull();
+    expect(holder('+14045550000')).toBeNull();
     expect(inv.entries()).toEqual([
       ['C1', '+12025550143'],
       ['C2', '+447700900123'],

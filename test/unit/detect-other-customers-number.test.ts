@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PackedCall, packRecord } from '../../shared/cdr/packed-call.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { declarationsOf } from '../../shared/detect/declarations.ts';
 import { NumberInventory } from '../../shared/detect/reference.ts';
@@ -85,5 +86,65 @@ describe('OTHER_CUSTOMERS_NUMBER', () => {
     expect(codesFor(findings, 'MIX').has('OTHER_CUSTOMERS_NUMBER')).toBe(false);
     const more = analyzeCalls(hour('MIX', 0.08, OWN), reference());
     expect(codesFor(more, 'MIX')).toContain('OTHER_CUSTOMERS_NUMBER');
+  });
+
+  /**
+   * CALLC's inventory lists its numbers as a prefix (`+1404881*`); OTHNUM, with no inventory, presents
+   * them. AREA holds the whole exchange's area code by a shorter prefix, and DEEP one number of the
+   * block exactly: neither is presenting another customer's number when it presents CALLC's.
+   */
+  const BLOCK = Array.from({ length: 200 }, (_, i) => `+1404881${String(1000 + i)}`);
+  function prefixReference() {
+    const r = referenceWith(
+      customer('CALLC', 'trusted', 'call_center'),
+      customer('OTHNUM', 'standard', 'call_center'),
+      customer('AREA', 'standard', 'call_center'),
+      customer('DEEP', 'standard', 'call_center'),
+    );
+    r.inventory = new NumberInventory();
+    r.inventory.add('CALLC', '+1404881*');
+    r.inventory.add('AREA', '+1404*');
+    r.inventory.add('DEEP', BLOCK[0]);
+    return r;
+  }
+  const blockHour = (id: string) =>
+    callsInHour(id, HOUR, 250, (i) => ({
+      calling: BLOCK[i % 200],
+      attestation: 'A',
+      answered: true,
+      durationS: conversationS(i),
+    }));
+
+  it("counts calls from numbers another customer holds by a prefix, on both lanes, never the holder's own or a caller's own prefix", () => {
+    for (const lane of ['record', 'packed'] as const) {
+      const agg = new Aggregator(prefixReference());
+      for (const id of ['CALLC', 'OTHNUM', 'AREA', 'DEEP'])
+        for (const c of blockHour(id)) {
+          if (lane === 'record') agg.add(c);
+          else agg.addPacked(packRecord(c, new PackedCall()));
+        }
+      const counted = (id: string) => agg.customerWindows().get(id)?.[0].callingOtherCustomer;
+      expect(counted('OTHNUM'), lane).toBe(250);
+      expect(counted('CALLC'), lane).toBe(0);
+      // its own prefix covers the block, though CALLC's longer one says whose the numbers are
+      expect(counted('AREA'), lane).toBe(0);
+      // all but the two calls an hour from its own number (an exact entry inside CALLC's block)
+      expect(counted('DEEP'), lane).toBe(248);
+    }
+  });
+
+  it('puts an account presenting numbers another customer holds by a prefix at high, as if they were listed exactly', () => {
+    const byPrefix = analyzeCalls([...blockHour('CALLC'), ...blockHour('OTHNUM')], prefixReference());
+    const exactly = prefixReference();
+    exactly.inventory = new NumberInventory();
+    for (const n of BLOCK) exactly.inventory.add('CALLC', n);
+    const byNumber = analyzeCalls([...blockHour('CALLC'), ...blockHour('OTHNUM')], exactly);
+    for (const findings of [byPrefix, byNumber]) {
+      expect(codesFor(findings, 'OTHNUM')).toContain('OTHER_CUSTOMERS_NUMBER');
+      expect(worstSeverity(findings, 'OTHNUM')).toBe('high');
+      const reason = findings.flatMap((f) => f.reasons).find((x) => x.code === 'OTHER_CUSTOMERS_NUMBER');
+      expect(reason?.detail).toMatch(/^250 calls \(100%\) presented caller IDs that other customers hold/);
+      expect(codesFor(findings, 'CALLC').has('OTHER_CUSTOMERS_NUMBER')).toBe(false);
+    }
   });
 });

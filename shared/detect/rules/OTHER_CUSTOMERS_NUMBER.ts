@@ -3,9 +3,10 @@ import { int, pct } from '../format.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
- * Caller IDs that another customer of the carrier holds (its number inventory), presented by a
- * customer that neither holds nor declared them: the carrier's own records say whose numbers they
- * are, whether or not this customer has an inventory on file, and whatever the attestation. Spoofing
+ * Caller IDs that another customer of the carrier holds (its number inventory, as an exact number or
+ * inside a prefix such as `+1404881*`), presented by a customer that neither holds (exactly or by a
+ * prefix of its own) nor declared them: the carrier's own records say whose numbers they are,
+ * whether or not this customer has an inventory on file, and whatever the attestation. Spoofing
  * a known business's numbers, or a vendor calling for a client without having declared the client's
  * numbers with its proof of right (declared numbers count as the customer's own): either way a
  * question the records answer. A provider customer (registry `provider`) is left out unless the
@@ -14,7 +15,7 @@ import { defineRule, providersParam } from './rule.ts';
 export const OTHER_CUSTOMERS_NUMBER = defineRule({
   code: 'OTHER_CUSTOMERS_NUMBER',
   firesWhen:
-    'share of calls presenting a caller ID another customer holds, one the customer neither holds nor declared (and at least 10 calls), is above',
+    'share of calls presenting a caller ID another customer holds (exactly or by a prefix), one the customer neither holds nor declared (and at least 10 calls), is above',
   direction: 'max',
   ratio: true,
   signature: true,
