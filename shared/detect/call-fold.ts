@@ -53,6 +53,9 @@ export class CallFolder {
     // takes it threw the optimized fold away, with the reader's loop it was inlined into, to be
     // compiled again (measured: the first neighbour-spoofed caller and the first calls outside
     // calling hours, hours into a batch, three times a thread; a rare SIP code would do the same).
+    const answered = one(p.answered);
+    // the call's billable seconds, 0 when unanswered: what a call outside calling hours adds below
+    const billedS = answered * p.durationS;
     if (p.answered) {
       w.answered++;
       w.durationSum += p.durationS;
@@ -121,8 +124,15 @@ export class CallFolder {
       if (this.zoneBucket[zone] !== p.hourIdx) this.zoneHour(zone, p.hourIdx, ms);
       w.hoursKnown++;
       const early = ms < this.zoneSwitchMs[zone];
-      w.outsideHours += early ? this.zoneOutsideA[zone] : this.zoneOutsideB[zone];
-      w.outsideStateHours += early ? this.stateOutsideA[zone] : this.stateOutsideB[zone];
+      const outside = early ? this.zoneOutsideA[zone] : this.zoneOutsideB[zone];
+      const outsideState = early ? this.stateOutsideA[zone] : this.stateOutsideB[zone];
+      w.outsideHours += outside;
+      w.outsideStateHours += outsideState;
+      // both sets answered and their seconds: the policy's `stateHours` picks one when scoring
+      w.outsideHoursAnswered += outside * answered;
+      w.outsideHoursDurationSum += outside * billedS;
+      w.outsideStateHoursAnswered += outsideState * answered;
+      w.outsideStateHoursDurationSum += outsideState * billedS;
     }
   }
 

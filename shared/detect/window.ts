@@ -74,6 +74,17 @@ export const COUNTER_FIELDS = [
   'outsideHours',
   /** ...and of those, outside the called party's state hours where they are stricter (from 20:00 in FL, MD, OK, WA) */
   'outsideStateHours',
+  /**
+   * answered calls among outsideHours, and their billable seconds: whether the calls outside calling
+   * hours look like conversations (OUTSIDE_CALLING_HOURS), which the hour's own answer rate and average
+   * cannot say when its daytime calls are not like its night ones. NaN when some of the window's calls
+   * were stored before they were counted.
+   */
+  'outsideHoursAnswered',
+  'outsideHoursDurationSum',
+  /** the same among outsideStateHours: the rule reads whichever set of hours it counts by (`stateHours`) */
+  'outsideStateHoursAnswered',
+  'outsideStateHoursDurationSum',
 ] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
 
@@ -209,6 +220,10 @@ export function windowWith(
     hoursKnown: 0,
     outsideHours: 0,
     outsideStateHours: 0,
+    outsideHoursAnswered: 0,
+    outsideHoursDurationSum: 0,
+    outsideStateHoursAnswered: 0,
+    outsideStateHoursDurationSum: 0,
     callingChecked: 0,
     callingOutsideInventory: 0,
     callingOtherCustomer: 0,
@@ -285,6 +300,16 @@ export function windowFromJson(j: WindowJson, limit: number): WindowAggregate {
   // null) has calls whose squares are unknown. NaN keeps every merge with it unknown, and the spread
   // rule quiet, where a partial sum would make varied calls look alike.
   if (j.durationSquares == null && w.answered > 0) w.durationSquares = Number.NaN;
+  // The same for the answered calls outside calling hours: unknown only when the window holds both
+  // answered calls and calls outside those hours (otherwise none of them can have been answered).
+  if (j.outsideHoursAnswered == null && w.answered > 0 && w.outsideHours > 0) {
+    w.outsideHoursAnswered = Number.NaN;
+    w.outsideHoursDurationSum = Number.NaN;
+  }
+  if (j.outsideStateHoursAnswered == null && w.answered > 0 && w.outsideStateHours > 0) {
+    w.outsideStateHoursAnswered = Number.NaN;
+    w.outsideStateHoursDurationSum = Number.NaN;
+  }
   w.durationHist = j.durationHist.map(Number);
   w.firstMs = j.firstMs ?? Number.POSITIVE_INFINITY;
   w.lastMs = j.lastMs ?? Number.NEGATIVE_INFINITY;

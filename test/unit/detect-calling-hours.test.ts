@@ -40,35 +40,59 @@ function expectedOutside(called: string, ms: number, hours = { start: 8, end: 21
 }
 
 describe('calling hours at the called party', () => {
-  it('counts calls outside 8:00-21:00 local time exactly, minute by minute, across zones and DST changes', () => {
+  it('counts calls outside 8:00-21:00 local time exactly, and the answered ones with their seconds, minute by minute, across zones and DST changes', () => {
     fc.assert(
       fc.property(
         // hours around the 2026 DST changes and ordinary days
         fc.constantFrom(Date.UTC(2026, 2, 8, 0), Date.UTC(2026, 10, 1, 0), Date.UTC(2026, 10, 27, 0)),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 47 * 60 - 1 }), fc.constantFrom(...CALLED)), {
-          minLength: 1,
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 47 * 60 - 1 }),
+            fc.constantFrom(...CALLED),
+            // answered for so many seconds, or not answered (0)
+            fc.integer({ min: 0, max: 600 }),
+          ),
+          { minLength: 1, maxLength: 60 },
+        ),
         (day, calls) => {
           const agg = new Aggregator(emptyReference());
-          let known = 0;
-          let outside = 0;
-          let outsideState = 0;
-          for (const [minute, called] of calls) {
+          const want = {
+            known: 0,
+            outside: 0,
+            state: 0,
+            answered: 0,
+            seconds: 0,
+            stateAnswered: 0,
+            stateSeconds: 0,
+          };
+          for (const [minute, called, seconds] of calls) {
             const ms = day + minute * 60_000;
-            const [call] = callsInHour('C1', ms, 1, () => ({ called }));
+            const answered = seconds > 0;
+            const [call] = callsInHour('C1', ms, 1, () => ({ called, answered, durationS: seconds }));
             agg.add(call);
-            const want = expectedOutside(called, ms);
-            if (want !== null) {
-              known++;
-              outside += want;
-              outsideState += expectedOutside(called, ms, callingHoursOfNpa(called.slice(2, 5))) ?? 0;
+            const outside = expectedOutside(called, ms);
+            if (outside !== null) {
+              const state = expectedOutside(called, ms, callingHoursOfNpa(called.slice(2, 5))) ?? 0;
+              want.known++;
+              want.outside += outside;
+              want.state += state;
+              want.answered += answered ? outside : 0;
+              want.seconds += outside * seconds;
+              want.stateAnswered += answered ? state : 0;
+              want.stateSeconds += state * seconds;
             }
           }
           const windows = [...(agg.customerWindows().get('C1') ?? [])];
-          expect(windows.reduce((n, w) => n + w.hoursKnown, 0)).toBe(known);
-          expect(windows.reduce((n, w) => n + w.outsideHours, 0)).toBe(outside);
-          expect(windows.reduce((n, w) => n + w.outsideStateHours, 0)).toBe(outsideState);
+          const sum = (f: (w: (typeof windows)[number]) => number) => windows.reduce((n, w) => n + f(w), 0);
+          expect({
+            known: sum((w) => w.hoursKnown),
+            outside: sum((w) => w.outsideHours),
+            state: sum((w) => w.outsideStateHours),
+            answered: sum((w) => w.outsideHoursAnswered),
+            seconds: sum((w) => w.outsideHoursDurationSum),
+            stateAnswered: sum((w) => w.outsideStateHoursAnswered),
+            stateSeconds: sum((w) => w.outsideStateHoursDurationSum),
+          }).toEqual(want);
         },
       ),
       { numRuns: 300 },

@@ -18,14 +18,14 @@ const CONVERSATIONAL_ACD_S = 45;
  * party) hold for every traffic profile but notifications; customers with documented consent or an
  * established business relationship are exempted by id in the policy. States with stricter hours
  * (state-calling-hours.ts) end them at 20:00 unless the policy sets `stateHours` to false. Calls
- * of a vetted customer that is not a dialer that look like conversations (CONVERSATIONAL_ASR,
- * CONVERSATIONAL_ACD_S) keep the reason but make it `medium` at most on its own: a question for the
- * analyst, not proof.
+ * outside calling hours of a vetted customer that is not a dialer that look like conversations
+ * (CONVERSATIONAL_ASR, CONVERSATIONAL_ACD_S, measured on those calls alone) keep the reason but make
+ * it `medium` at most on its own: a question for the analyst, not proof.
  */
 export const OUTSIDE_CALLING_HOURS = defineRule({
   code: 'OUTSIDE_CALLING_HOURS',
   firesWhen:
-    "share of calls placed before 8:00 or from 21:00 (20:00 in states with stricter hours) at the called party's local time is above (every profile but notifications; when 35% or more are answered and they average 45 s or more, medium at most on its own, but for a dialer or a new customer)",
+    "share of calls placed before 8:00 or from 21:00 (20:00 in states with stricter hours) at the called party's local time is above (every profile but notifications; when 35% or more of those calls are answered and they average 45 s or more, medium at most on its own, but for a dialer or a new customer)",
   direction: 'max',
   ratio: true,
   signature: true,
@@ -42,16 +42,27 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
     weight: 65,
     profiles: { notifications: { enabled: false } },
   },
-  evaluate: (w, d, ctx, cfg) => {
+  evaluate: (w, _d, ctx, cfg) => {
     if (w.hoursKnown === 0 || cfg.exemptCustomers.includes(ctx.customer.customer_id)) return null;
+    // the calls the share counts, and of those the answered ones: the cap judges these calls, not the
+    // hour's (a sender's daytime conversations say nothing of its calls at night)
     const outside = cfg.stateHours ? w.outsideStateHours : w.outsideHours;
+    const answered = cfg.stateHours ? w.outsideStateHoursAnswered : w.outsideHoursAnswered;
+    const seconds = cfg.stateHours ? w.outsideStateHoursDurationSum : w.outsideHoursDurationSum;
     const r = outside / w.hoursKnown;
     const stricter = cfg.stateHours && w.outsideStateHours > w.outsideHours;
+    const asr = outside > 0 ? answered / outside : 0;
+    const acd = answered > 0 ? seconds / answered : 0;
+    const mayBeConversations =
+      ctx.customer.traffic_profile !== 'dialer' && judgedTier(ctx.customer) !== 'new';
+    // Counts of an hour partly stored before they were counted are NaN (window.ts): the cap is then
+    // left off, not taken from the whole hour's answer rate and average. That is the reading this
+    // cap replaced, which let a night campaign hide behind its sender's daytime conversations; the
+    // cap is leniency that needs evidence, and without it the reason weighs as any customer's does,
+    // for the few hours stored before the counters existed. The sentence says why the cap is off.
+    const unknown = Number.isNaN(answered) || Number.isNaN(seconds);
     const conversational =
-      ctx.customer.traffic_profile !== 'dialer' &&
-      judgedTier(ctx.customer) !== 'new' &&
-      d.asr >= CONVERSATIONAL_ASR &&
-      d.acd >= CONVERSATIONAL_ACD_S;
+      mayBeConversations && !unknown && asr >= CONVERSATIONAL_ASR && acd >= CONVERSATIONAL_ACD_S;
     // the state-hours calls are no calls past 21:00: the sentence names each kind with its count
     const what = stricter
       ? `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party outside calling hours: ${int(w.outsideHours)} before 8:00 or after 21:00 local time, ${int(w.outsideStateHours - w.outsideHours)} from 20:00 in a state whose law ends calling hours then`
@@ -62,8 +73,10 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
       share: outside / w.attempts,
       ...(conversational ? { maxExcess: 0.5 } : {}),
       detail: conversational
-        ? `${what}; ${pct(d.asr)} of them were answered and lasted ${round(d.acd, 0)} s on average, as conversations do (calling hours bind solicitation), so this reason is medium at most on its own`
-        : what,
+        ? `${what}; ${pct(asr)} of them were answered and lasted ${round(acd, 0)} s on average, as conversations do (calling hours bind solicitation), so this reason is medium at most on its own`
+        : mayBeConversations && unknown
+          ? `${what}; how many of them were answered is not known (part of the hour was stored before that was counted), so nothing shows them to be conversations`
+          : what,
     };
   },
 });
