@@ -6,6 +6,7 @@ import { workingHours } from '../../shared/detect/rules/VOLUME_SPIKE.ts';
 import {
   analyzeCalls,
   callsInHour,
+  codesFor,
   conversationsAveraging,
   customer,
   HOUR,
@@ -76,6 +77,58 @@ describe('calling hours: night calls that look like conversations', () => {
       );
       expect(HIGH_OR_WORSE, id).toContain(worstSeverity(findings, id));
     }
+  });
+});
+
+describe('fan-out of calls that look like conversations', () => {
+  /** `hours` hours of `n` calls each to as many numbers, from 10 of the customer's numbers */
+  function listHours(id: string, n: number, asr: number, hours: number, seed: number): CallRecord[] {
+    const g = rng(seed);
+    const own = Array.from({ length: 10 }, (_, i) => `+1312456${7100 + i}`);
+    const length = conversationsAveraging(160);
+    return Array.from({ length: hours }, (_, h) =>
+      callsInHour(
+        id,
+        HOUR + h * H,
+        n,
+        () => ({
+          calling: g.pick(own),
+          called: randomNumber(g),
+          ...(g.next() < asr ? { durationS: length() } : { answered: false }),
+        }),
+        seed + h,
+      ),
+    ).flat();
+  }
+
+  it("a trusted customer's list worked by people, hour after hour, is a question (medium), not a case", () => {
+    const findings = analyzeCalls(
+      listHours('LIST', 1200, 0.51, 3, 20),
+      refOf(customer('LIST', 'trusted', 'conversational')),
+    );
+    expect(new Set(findings.flatMap((f) => f.reasons.map((r) => r.code)))).toEqual(new Set(['HIGH_FANOUT']));
+    expect(worstSeverity(findings, 'LIST')).toBe('medium');
+    const details = findings.map((f) => f.reasons[0].detail);
+    for (const detail of details)
+      expect(detail).toMatch(
+        /; 5\d(\.\d)?% of them were answered and lasted 160 s on average, as conversations do \(.*\), so this reason is medium at most on its own/,
+      );
+    // the run still counts, and still stops at medium
+    expect(details.some((d) => d.endsWith('; past its threshold 3 hours running'))).toBe(true);
+  });
+
+  it("a new customer's list, or one rarely answered, stays high", () => {
+    const fresh = analyzeCalls(
+      listHours('NEWL', 1200, 0.51, 3, 21),
+      refOf(customer('NEWL', 'new', 'conversational')),
+    );
+    expect(HIGH_OR_WORSE).toContain(worstSeverity(fresh, 'NEWL'));
+    const unanswered = analyzeCalls(
+      listHours('RARE', 1200, 0.3, 3, 22),
+      refOf(customer('RARE', 'trusted', 'conversational')),
+    );
+    expect(codesFor(unanswered, 'RARE')).toEqual(new Set(['HIGH_FANOUT']));
+    expect(worstSeverity(unanswered, 'RARE')).toBe('high');
   });
 });
 

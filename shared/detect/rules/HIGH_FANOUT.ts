@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { int, pct } from '../format.ts';
+import {
+  CONVERSATIONAL_MAX_EXCESS,
+  conversationalCapText,
+  conversationsText,
+  looksConversational,
+} from './conversational.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
@@ -10,12 +16,14 @@ import { defineRule, providersParam } from './rule.ts';
  * numbers); what a campaign inside it does to answer rates, durations and rejections still shows.
  * A customer that declared its peak calls per hour at onboarding (a delivery app's drivers, a
  * pharmacy's reminders) may reach that many numbers: it fires past the declared peak only, where
- * VOLUME_ABOVE_DECLARED takes over the volume.
+ * VOLUME_ABOVE_DECLARED takes over the volume. A vetted customer's calls that look like conversations
+ * (conversational.ts) keep the reason at `medium` at most on its own: a sales floor or a clinic
+ * working through its own list reaches a new number with nearly every call and is answered and
+ * talked to, where a campaign's list is rarely answered and quickly hung up on.
  */
 export const HIGH_FANOUT = defineRule({
   code: 'HIGH_FANOUT',
-  firesWhen:
-    'distinct called numbers in the hour (at least 80% of attempts, and more than the peak per hour the customer declared) is above',
+  firesWhen: `distinct called numbers in the hour (at least 80% of attempts, and more than the peak per hour the customer declared) is above (${conversationalCapText('the calls')})`,
   direction: 'max',
   ratio: false,
   signature: false,
@@ -36,11 +44,16 @@ export const HIGH_FANOUT = defineRule({
   evaluate: (w, d, ctx, cfg) => {
     const share = d.distinctCalled / w.attempts;
     const declared = ctx.customer.declared_peak_per_hour ?? 0;
+    const conversational = looksConversational(ctx.customer, d.asr, d.acd);
+    const what = `${int(d.distinctCalled)} distinct called numbers in one hour (${pct(share)} of ${int(w.attempts)} attempts went to a number not called before in the hour)`;
     return {
       observed: d.distinctCalled,
       also: share >= cfg.minDistinctShare && d.distinctCalled > declared,
       calls: w.attempts,
-      detail: `${int(d.distinctCalled)} distinct called numbers in one hour (${pct(share)} of ${int(w.attempts)} attempts went to a number not called before in the hour)`,
+      ...(conversational ? { maxExcess: CONVERSATIONAL_MAX_EXCESS } : {}),
+      detail: conversational
+        ? `${what}; ${conversationsText(d.asr, d.acd, "people working through their own list; a campaign's calls are rarely answered and quickly hung up on")}`
+        : what,
     };
   },
 });

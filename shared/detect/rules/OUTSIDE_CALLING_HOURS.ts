@@ -1,31 +1,27 @@
 import { z } from 'zod';
-import { judgedTier } from '../customers.ts';
-import { int, pct, round } from '../format.ts';
+import { int, pct } from '../format.ts';
+import {
+  CONVERSATIONAL_MAX_EXCESS,
+  conversationalCapText,
+  conversationsText,
+  looksConversational,
+  mayBeConversations,
+} from './conversational.ts';
 import { defineRule } from './rule.ts';
-
-/**
- * Calls that look like conversations, not solicitations: most answered, and long. A hospital calling
- * night staff, a dispatcher or a nurse agency calls at night by its nature; calling hours bind
- * telephone solicitation, which is rarely answered and quickly hung up on. Not for a customer on file
- * as a `dialer` (its calls at night are a campaign until shown otherwise) nor for a `new` one (unknown
- * customers are held to the stricter reading).
- */
-const CONVERSATIONAL_ASR = 0.35;
-const CONVERSATIONAL_ACD_S = 45;
 
 /**
  * Calling hours (47 CFR 64.1200(c)(1): no solicitation before 8:00 or from 21:00 at the called
  * party) hold for every traffic profile but notifications; customers with documented consent or an
  * established business relationship are exempted by id in the policy. States with stricter hours
  * (state-calling-hours.ts) end them at 20:00 unless the policy sets `stateHours` to false. Calls
- * outside calling hours of a vetted customer that is not a dialer that look like conversations
- * (CONVERSATIONAL_ASR, CONVERSATIONAL_ACD_S, measured on those calls alone) keep the reason but make
- * it `medium` at most on its own: a question for the analyst, not proof.
+ * outside calling hours that look like conversations (conversational.ts, measured on those calls
+ * alone) keep the reason but make it `medium` at most on its own: a hospital calling night staff, a
+ * dispatcher or a nurse agency calls at night by its nature, and calling hours bind telephone
+ * solicitation.
  */
 export const OUTSIDE_CALLING_HOURS = defineRule({
   code: 'OUTSIDE_CALLING_HOURS',
-  firesWhen:
-    "share of calls placed before 8:00 or from 21:00 (20:00 in states with stricter hours) at the called party's local time is above (every profile but notifications; when 35% or more of those calls are answered and they average 45 s or more, medium at most on its own, but for a dialer or a new customer)",
+  firesWhen: `share of calls placed before 8:00 or from 21:00 (20:00 in states with stricter hours) at the called party's local time is above (every profile but notifications; ${conversationalCapText('those calls')})`,
   direction: 'max',
   ratio: true,
   signature: true,
@@ -53,16 +49,13 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
     const stricter = cfg.stateHours && w.outsideStateHours > w.outsideHours;
     const asr = outside > 0 ? answered / outside : 0;
     const acd = answered > 0 ? seconds / answered : 0;
-    const mayBeConversations =
-      ctx.customer.traffic_profile !== 'dialer' && judgedTier(ctx.customer) !== 'new';
     // Counts of an hour partly stored before they were counted are NaN (window.ts): the cap is then
     // left off, not taken from the whole hour's answer rate and average. That is the reading this
     // cap replaced, which let a night campaign hide behind its sender's daytime conversations; the
     // cap is leniency that needs evidence, and without it the reason weighs as any customer's does,
     // for the few hours stored before the counters existed. The sentence says why the cap is off.
     const unknown = Number.isNaN(answered) || Number.isNaN(seconds);
-    const conversational =
-      mayBeConversations && !unknown && asr >= CONVERSATIONAL_ASR && acd >= CONVERSATIONAL_ACD_S;
+    const conversational = !unknown && looksConversational(ctx.customer, asr, acd);
     // the state-hours calls are no calls past 21:00: the sentence names each kind with its count
     const what = stricter
       ? `${pct(r)} of ${int(w.hoursKnown)} calls reached the called party outside calling hours: ${int(w.outsideHours)} before 8:00 or after 21:00 local time, ${int(w.outsideStateHours - w.outsideHours)} from 20:00 in a state whose law ends calling hours then`
@@ -71,10 +64,10 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
       observed: r,
       calls: w.hoursKnown,
       share: outside / w.attempts,
-      ...(conversational ? { maxExcess: 0.5 } : {}),
+      ...(conversational ? { maxExcess: CONVERSATIONAL_MAX_EXCESS } : {}),
       detail: conversational
-        ? `${what}; ${pct(asr)} of them were answered and lasted ${round(acd, 0)} s on average, as conversations do (calling hours bind solicitation), so this reason is medium at most on its own`
-        : mayBeConversations && unknown
+        ? `${what}; ${conversationsText(asr, acd, 'calling hours bind solicitation')}`
+        : mayBeConversations(ctx.customer) && unknown
           ? `${what}; how many of them were answered is not known (part of the hour was stored before that was counted), so nothing shows them to be conversations`
           : what,
     };
