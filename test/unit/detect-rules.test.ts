@@ -433,6 +433,30 @@ describe('legitimate look-alikes stay quiet', () => {
     expect(codesFor(judged, 'WS')).toContain('HIGH_FANOUT');
   });
 
+  it("a wholesale provider's transit at night is not its solicitation: no calling-hours reason, unless the policy judges providers", () => {
+    const g = rng(39);
+    // 22:xx in New York: its customers' calls, a third answered, briefly
+    const night = Date.UTC(2026, 10, 28, 3);
+    const traffic = (id: string) =>
+      callsInHour(id, night, 600, () => ({
+        calling: randomNumber(g),
+        called: `+1212${g.int(2000000, 9999999)}`,
+        ...(g.next() < 0.3 ? { durationS: g.int(20, 40) } : { answered: false }),
+      }));
+    const r = ref(
+      { ...customer('WS', 'standard', 'conversational'), provider: true },
+      customer('BZ', 'standard', 'conversational'),
+    );
+    const findings = analyzeCalls([...traffic('WS'), ...traffic('BZ')], r);
+    expect(codesFor(findings, 'WS').has('OUTSIDE_CALLING_HOURS')).toBe(false);
+    // one sender (not a provider) calling at night is bound by calling hours
+    expect(codesFor(findings, 'BZ')).toContain('OUTSIDE_CALLING_HOURS');
+    const judged = analyzeCalls(traffic('WS'), r, null, {
+      rules: { OUTSIDE_CALLING_HOURS: { providers: true } },
+    });
+    expect(codesFor(judged, 'WS')).toContain('OUTSIDE_CALLING_HOURS');
+  });
+
   it('fan-out up to the peak a customer declared at onboarding is what it was approved for; past it, it fires', () => {
     const g = rng(38);
     const numbers = pool(40, 38);

@@ -7,7 +7,7 @@ import {
   looksConversational,
   mayBeConversations,
 } from './conversational.ts';
-import { defineRule } from './rule.ts';
+import { defineRule, providersParam } from './rule.ts';
 
 /**
  * Calling hours (47 CFR 64.1200(c)(1): no solicitation before 8:00 or from 21:00 at the called
@@ -17,7 +17,10 @@ import { defineRule } from './rule.ts';
  * outside calling hours that look like conversations (conversational.ts, measured on those calls
  * alone) keep the reason but make it `medium` at most on its own: a hospital calling night staff, a
  * dispatcher or a nurse agency calls at night by its nature, and calling hours bind telephone
- * solicitation.
+ * solicitation. For the same reason a provider customer (registry `provider`) is left out unless the
+ * policy sets `providers`: its calls at night are other senders' it carries, and calling hours bind
+ * the caller that solicits, not the carriers that pass its calls on; what a campaign inside the
+ * transit does to answer rates, durations and caller IDs still shows.
  */
 export const OUTSIDE_CALLING_HOURS = defineRule({
   code: 'OUTSIDE_CALLING_HOURS',
@@ -29,12 +32,13 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
   // far (its night first, as batches come in order), and a day window of a customer's night is
   // outside calling hours by its nature
   hourly: true,
-  params: { exemptCustomers: z.array(z.string()), stateHours: z.boolean() },
+  params: { exemptCustomers: z.array(z.string()), stateHours: z.boolean(), ...providersParam },
   defaults: {
     threshold: 0.5,
     minAttempts: 100,
     exemptCustomers: [],
     stateHours: true,
+    providers: false,
     weight: 65,
     profiles: { notifications: { enabled: false } },
   },

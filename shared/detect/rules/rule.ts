@@ -27,9 +27,10 @@ const baseRuleConfig = z.object(baseRuleFields).strict();
 /**
  * The parameter of a rule whose measure a provider customer (registry `provider`) shows by the nature
  * of its traffic: it hands on other providers' and its own customers' calls, so their caller IDs are
- * fresh to it, its fan-out grows with its volume, and it must pass on what others signed. A rule with
- * this parameter leaves provider customers out unless the policy sets it to true (evaluateSoftRules
- * checks it once for every such rule; the README table says so from leavesOutProviders).
+ * fresh to it, its fan-out grows with its volume, it must pass on what others signed, and its calls
+ * at night are others' solicitation, not its own. A rule with this parameter leaves provider
+ * customers out unless the policy sets it to true (evaluateSoftRules checks it once for every such
+ * rule; the README table says so from leavesOutProviders).
  */
 export const providersParam = { providers: z.boolean() };
 
