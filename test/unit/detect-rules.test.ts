@@ -7,6 +7,7 @@ import { shareAtLeast } from '../../shared/detect/rules/answered-sample.ts';
 import { TracebackHistory } from '../../shared/detect/traceback-history.ts';
 import {
   analyzeCalls,
+  type CallSpec,
   callsInHour,
   codesFor,
   customer,
@@ -277,6 +278,38 @@ describe('legitimate look-alikes stay quiet', () => {
       );
     }
     expect(analyzeCalls(calls, r).filter((f) => f.customer_id === 'N')).toEqual([]);
+  });
+
+  it("a school's emergency notification retrying unanswered numbers up to 3 times in the hour: no repeat calls; a number called 6 times an hour still is", () => {
+    const g = rng(40);
+    // each of 400 numbers called until answered, at most 4 times (a first call and 3 retries), 40% a try
+    const attempts: CallSpec[] = [];
+    for (let i = 0; i < 400; i++) {
+      const called = `+1212${String(2000000 + i)}`;
+      for (let k = 0; k < 4; k++) {
+        const answered = g.next() < 0.4;
+        attempts.push({
+          calling: '+12124567100',
+          called,
+          ...(answered ? { durationS: 40 } : { answered: false }),
+        });
+        if (answered) break;
+      }
+    }
+    const r = ref(customer('SCH', 'standard', 'notifications'));
+    const retries = analyzeCalls(
+      callsInHour('SCH', HOUR, attempts.length, (i) => attempts[i]),
+      r,
+    );
+    expect(codesFor(retries, 'SCH').has('REPEAT_CALLS')).toBe(false);
+    // 150 numbers called 6 times each in the hour: 83% repeats, more than a first call and 3 retries make
+    const hammered = callsInHour('SCH', HOUR, 900, (i) => ({
+      calling: '+12124567100',
+      called: `+1212${String(2000000 + (i % 150))}`,
+      answered: false,
+    }));
+    const findings = analyzeCalls(hammered, r);
+    expect(codesFor(findings, 'SCH')).toContain('REPEAT_CALLS');
   });
 
   it('a high-volume call center with stable numbers and normal hours', () => {
