@@ -13,6 +13,31 @@ export function int(n: number): string {
 export const pct = (r: number): string => `${Math.round(r * 1000) / 10}%`;
 export const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** the most decimals figureAgainst adds: a millionth of the unit (of a point, for a share) */
+const MAX_DIGITS = 6;
+
+/**
+ * `n` as round(n, digits) writes it, with more decimals where that would write it as `line` itself
+ * (29.96 s against a 30 s line read "30"): a reason's figure must visibly lie on the side of the
+ * threshold it passed, or the sentence reads as if the rule fired on its line. Rounding keeps order, so
+ * once the two differ the figure is on its side. A figure exactly on its line is the line.
+ */
+export function figureAgainst(n: number, line: number, digits: number): number {
+  if (n === line) return round(n, digits);
+  let d = digits;
+  while (d < MAX_DIGITS && round(n, d) === round(line, d)) d++;
+  return round(n, d);
+}
+
+/**
+ * A share as pct writes it, against the threshold share `line`: `39.98%` for 0.3998 against 0.4,
+ * which pct writes "40%" (see figureAgainst).
+ */
+export function pctAgainst(r: number, line: number): string {
+  const shown = pct(r);
+  return shown !== pct(line) || r === line ? shown : `${figureAgainst(r * 100, line * 100, 2)}%`;
+}
+
 /**
  * A finding's window as people read it: `2026-11-27 16:00-17:00 UTC` for an hour; a window longer than
  * an hour (a customer's whole day) names its end's date too, `2026-11-27 00:00-2026-11-28 00:00 UTC`.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pct, round } from '../format.ts';
+import { int, pctAgainst, round } from '../format.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
@@ -67,7 +67,7 @@ export const ANI_ROTATION = defineRule({
       also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
       calls: w.attempts,
       ...(unproven ? { maxExcess: 0.5 } : { share }),
-      detail: `${pct(share)} of ${int(w.attempts)} calls came from caller IDs ${basis}${estimate}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each === 1 ? '1 call each' : `${each} calls each on average`}`,
+      detail: `${pctAgainst(share, eff.threshold)} of ${int(w.attempts)} calls came from caller IDs ${basis}${estimate}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each === 1 ? '1 call each' : `${each} calls each on average`}`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const ATTESTATION_MISMATCH = defineRule({
@@ -11,7 +11,7 @@ export const ATTESTATION_MISMATCH = defineRule({
   signature: true,
   params: { minCount: z.number().int().nonnegative() },
   defaults: { threshold: 0.05, minAttempts: 50, minCount: 10, weight: 65 },
-  evaluate: (w, _d, _ctx, cfg) => {
+  evaluate: (w, _d, _ctx, cfg, eff) => {
     if (w.aChecked === 0) return null;
     const r = w.aOutsideInventory / w.aChecked;
     return {
@@ -19,7 +19,7 @@ export const ATTESTATION_MISMATCH = defineRule({
       also: w.aOutsideInventory >= cfg.minCount,
       calls: w.aChecked,
       share: w.aOutsideInventory / w.attempts,
-      detail: `${int(w.aOutsideInventory)} of ${int(w.aChecked)} A-attested calls (${pct(r)}) used caller IDs outside the customer's number inventory`,
+      detail: `${int(w.aOutsideInventory)} of ${int(w.aChecked)} A-attested calls (${pctAgainst(r, eff.threshold)}) used caller IDs outside the customer's number inventory`,
     };
   },
 });

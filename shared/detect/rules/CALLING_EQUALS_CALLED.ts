@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const CALLING_EQUALS_CALLED = defineRule({
@@ -11,14 +11,14 @@ export const CALLING_EQUALS_CALLED = defineRule({
   signature: true,
   params: { minCount: z.number().int().nonnegative() },
   defaults: { threshold: 0.02, minAttempts: 50, minCount: 10, weight: 65 },
-  evaluate: (w, _d, _ctx, cfg) => {
+  evaluate: (w, _d, _ctx, cfg, eff) => {
     const r = w.callingEqualsCalled / w.attempts;
     return {
       observed: r,
       also: w.callingEqualsCalled >= cfg.minCount,
       calls: w.attempts,
       share: r,
-      detail: `${int(w.callingEqualsCalled)} calls (${pct(r)}) presented the called party's own number as caller ID, one the customer does not hold`,
+      detail: `${int(w.callingEqualsCalled)} calls (${pctAgainst(r, eff.threshold)}) presented the called party's own number as caller ID, one the customer does not hold`,
     };
   },
 });

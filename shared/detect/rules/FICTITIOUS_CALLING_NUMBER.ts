@@ -1,4 +1,4 @@
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const FICTITIOUS_CALLING_NUMBER = defineRule({
@@ -9,12 +9,12 @@ export const FICTITIOUS_CALLING_NUMBER = defineRule({
   signature: false,
   params: {},
   defaults: { threshold: 0.3, minAttempts: 100, weight: 65 },
-  evaluate: (w) => {
+  evaluate: (w, _d, _ctx, _cfg, eff) => {
     const r = w.callingFictitious / w.attempts;
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.callingFictitious)} calls (${pct(r)}) used reserved fictitious caller IDs (555-01XX, 555-1212)`,
+      detail: `${int(w.callingFictitious)} calls (${pctAgainst(r, eff.threshold)}) used reserved fictitious caller IDs (555-01XX, 555-1212)`,
     };
   },
 });

@@ -1,4 +1,4 @@
-import { int, round } from '../format.ts';
+import { figureAgainst, int } from '../format.ts';
 import { MIN_ANSWERED } from './answered-sample.ts';
 import { defineRule } from './rule.ts';
 
@@ -21,12 +21,12 @@ export const LOW_ACD = defineRule({
       notifications: { enabled: false },
     },
   },
-  evaluate: (w, d) =>
+  evaluate: (w, d, _ctx, _cfg, eff) =>
     w.answered < MIN_ANSWERED
       ? null
       : {
           observed: d.acd,
           calls: w.answered,
-          detail: `answered calls averaged ${round(d.acd, 1)} s (${int(w.answered)} answered)`,
+          detail: `answered calls averaged ${figureAgainst(d.acd, eff.threshold, 1)} s (${int(w.answered)} answered)`,
         },
 });

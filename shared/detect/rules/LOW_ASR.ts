@@ -1,4 +1,4 @@
-import { int, pct, round } from '../format.ts';
+import { int, pctAgainst, round } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -35,8 +35,8 @@ export const LOW_ASR = defineRule({
       notifications: { threshold: 0.4 },
     },
   },
-  evaluate: (w, d) => {
-    const what = `only ${pct(d.asr)} of ${int(w.attempts)} call attempts were answered`;
+  evaluate: (w, d, _ctx, _cfg, eff) => {
+    const what = `only ${pctAgainst(d.asr, eff.threshold)} of ${int(w.attempts)} call attempts were answered`;
     const conversations =
       w.answered >= CONVERSATION_MIN_ANSWERED &&
       d.acd >= CONVERSATION_ACD_S &&
@@ -46,7 +46,7 @@ export const LOW_ASR = defineRule({
       calls: w.attempts,
       ...(conversations ? { sustains: false as const } : {}),
       detail: conversations
-        ? `${what}; the ${int(w.answered)} answered calls averaged ${round(d.acd, 0)} s and ${pct(d.shortRatio)} of them lasted under 6 s, as a list dialled by people looks`
+        ? `${what}; the ${int(w.answered)} answered calls averaged ${round(d.acd, 0)} s and ${pctAgainst(d.shortRatio, CONVERSATION_SHORT_SHARE)} of them lasted under 6 s, as a list dialled by people looks`
         : what,
     };
   },

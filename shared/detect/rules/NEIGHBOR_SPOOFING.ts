@@ -1,4 +1,4 @@
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const NEIGHBOR_SPOOFING = defineRule({
@@ -10,13 +10,13 @@ export const NEIGHBOR_SPOOFING = defineRule({
   signature: true,
   params: {},
   defaults: { threshold: 0.1, minAttempts: 100, weight: 65 },
-  evaluate: (w) => {
+  evaluate: (w, _d, _ctx, _cfg, eff) => {
     const r = w.neighborNpaNxx / w.attempts;
     return {
       observed: r,
       calls: w.attempts,
       share: r,
-      detail: `${pct(r)} of ${int(w.attempts)} calls showed a caller ID in the called party's own NPA-NXX that the customer does not hold (${int(w.neighborNpaNxx)} calls)`,
+      detail: `${pctAgainst(r, eff.threshold)} of ${int(w.attempts)} calls showed a caller ID in the called party's own NPA-NXX that the customer does not hold (${int(w.neighborNpaNxx)} calls)`,
     };
   },
 });

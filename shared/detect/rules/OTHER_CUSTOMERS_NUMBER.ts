@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
@@ -21,14 +21,14 @@ export const OTHER_CUSTOMERS_NUMBER = defineRule({
   signature: true,
   params: { minCount: z.number().int().nonnegative(), ...providersParam },
   defaults: { threshold: 0.05, minAttempts: 50, minCount: 10, providers: false, weight: 65 },
-  evaluate: (w, _d, _ctx, cfg) => {
+  evaluate: (w, _d, _ctx, cfg, eff) => {
     const r = w.callingOtherCustomer / w.attempts;
     return {
       observed: r,
       also: w.callingOtherCustomer >= cfg.minCount,
       calls: w.attempts,
       share: r,
-      detail: `${int(w.callingOtherCustomer)} calls (${pct(r)}) presented caller IDs that other customers hold (in their number inventory), numbers this customer neither holds nor declared`,
+      detail: `${int(w.callingOtherCustomer)} calls (${pctAgainst(r, eff.threshold)}) presented caller IDs that other customers hold (in their number inventory), numbers this customer neither holds nor declared`,
     };
   },
 });

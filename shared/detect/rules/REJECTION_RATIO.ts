@@ -1,4 +1,4 @@
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const REJECTION_RATIO = defineRule({
@@ -10,12 +10,12 @@ export const REJECTION_RATIO = defineRule({
   signature: false,
   params: {},
   defaults: { threshold: 0.2, minAttempts: 120, weight: 65 },
-  evaluate: (w, d) => {
+  evaluate: (w, d, _ctx, _cfg, eff) => {
     const r = d.rejected / w.attempts;
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${pct(r)} of ${int(w.attempts)} attempts were rejected as unwanted or blocked (403: ${int(w.rej403)}, 603: ${int(w.rej603)}, 607: ${int(w.rej607)}, 608: ${int(w.rej608)})`,
+      detail: `${pctAgainst(r, eff.threshold)} of ${int(w.attempts)} attempts were rejected as unwanted or blocked (403: ${int(w.rej403)}, 603: ${int(w.rej603)}, 607: ${int(w.rej607)}, 608: ${int(w.rej608)})`,
     };
   },
 });

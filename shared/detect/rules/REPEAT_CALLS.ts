@@ -1,4 +1,4 @@
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -25,9 +25,9 @@ export const REPEAT_CALLS = defineRule({
     weight: 65,
     profiles: { notifications: { threshold: 0.75 } },
   },
-  evaluate: (w, d) => ({
+  evaluate: (w, d, _ctx, _cfg, eff) => ({
     observed: d.repeatShare,
     calls: w.attempts - w.callingBlank,
-    detail: `${pct(d.repeatShare)} of calls repeated a (caller, called) pair already seen in the hour (${int(d.distinctCalled)} called numbers, ${int(w.attempts)} attempts)`,
+    detail: `${pctAgainst(d.repeatShare, eff.threshold)} of calls repeated a (caller, called) pair already seen in the hour (${int(d.distinctCalled)} called numbers, ${int(w.attempts)} attempts)`,
   }),
 });

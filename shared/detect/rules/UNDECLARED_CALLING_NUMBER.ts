@@ -1,4 +1,4 @@
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -16,14 +16,14 @@ export const UNDECLARED_CALLING_NUMBER = defineRule({
   signature: false,
   params: {},
   defaults: { threshold: 0.1, minAttempts: 30, weight: 55 },
-  evaluate: (w) => {
+  evaluate: (w, _d, _ctx, _cfg, eff) => {
     if (w.declaredCallingChecked === 0) return null;
     const r = w.callingUndeclared / w.declaredCallingChecked;
     return {
       observed: r,
       calls: w.declaredCallingChecked,
       share: w.callingUndeclared / w.attempts,
-      detail: `${int(w.callingUndeclared)} of ${int(w.declaredCallingChecked)} calls with a caller ID (${pct(r)}) presented numbers the customer neither declared at onboarding nor holds in the inventory`,
+      detail: `${int(w.callingUndeclared)} of ${int(w.declaredCallingChecked)} calls with a caller ID (${pctAgainst(r, eff.threshold)}) presented numbers the customer neither declared at onboarding nor holds in the inventory`,
     };
   },
 });

@@ -1,4 +1,4 @@
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -17,7 +17,7 @@ export const UNDECLARED_SOURCE_IP = defineRule({
   signature: false,
   params: {},
   defaults: { threshold: 0.1, minAttempts: 30, weight: 55 },
-  evaluate: (w, _d, ctx) => {
+  evaluate: (w, _d, ctx, _cfg, eff) => {
     if (w.sourceChecked === 0) return null;
     const r = w.sourceUndeclared / w.sourceChecked;
     const declared = ctx.customer.declared_ip_ranges ?? [];
@@ -25,7 +25,7 @@ export const UNDECLARED_SOURCE_IP = defineRule({
       observed: r,
       calls: w.sourceChecked,
       share: w.sourceUndeclared / w.attempts,
-      detail: `${int(w.sourceUndeclared)} of ${int(w.sourceChecked)} calls (${pct(r)}) came from source addresses outside the ones declared at onboarding (${declared.slice(0, 3).join(', ')}${declared.length > 3 ? ', ...' : ''})`,
+      detail: `${int(w.sourceUndeclared)} of ${int(w.sourceChecked)} calls (${pctAgainst(r, eff.threshold)}) came from source addresses outside the ones declared at onboarding (${declared.slice(0, 3).join(', ')}${declared.length > 3 ? ', ...' : ''})`,
     };
   },
 });

@@ -1,4 +1,4 @@
-import { int, round } from '../format.ts';
+import { figureAgainst, int, round } from '../format.ts';
 import { MIN_ANSWERED } from './answered-sample.ts';
 import { defineRule } from './rule.ts';
 
@@ -32,7 +32,7 @@ export const UNIFORM_DURATION = defineRule({
       notifications: { enabled: false },
     },
   },
-  evaluate: (w, d) => {
+  evaluate: (w, d, _ctx, _cfg, eff) => {
     // unknown squares (NaN, see durationSquares) or no durations reported at all: nothing to judge
     if (w.answered < MIN_ANSWERED || !Number.isFinite(w.durationSquares) || d.acd < MIN_AVERAGE_S)
       return null;
@@ -44,7 +44,7 @@ export const UNIFORM_DURATION = defineRule({
     return {
       observed: cv,
       calls: w.answered,
-      detail: `${int(w.answered)} answered calls lasted ${round(d.acd, 1)} s on average, give or take ${round(spread, 1)} s (a spread of ${round(cv, 2)} times the average)`,
+      detail: `${int(w.answered)} answered calls lasted ${round(d.acd, 1)} s on average, give or take ${round(spread, 1)} s (a spread of ${figureAgainst(cv, eff.threshold, 2)} times the average)`,
     };
   },
 });

@@ -1,4 +1,4 @@
-import { int, round } from '../format.ts';
+import { figureAgainst, int } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -18,14 +18,14 @@ export const VOLUME_ABOVE_DECLARED = defineRule({
   hourly: true,
   params: {},
   defaults: { threshold: 3, minAttempts: 60, weight: 55 },
-  evaluate: (w, _d, ctx) => {
+  evaluate: (w, _d, ctx, _cfg, eff) => {
     const declared = ctx.customer.declared_peak_per_hour;
     if (!declared) return null;
     const r = w.attempts / declared;
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.attempts)} attempts this hour, ${round(r, 1)}x the peak of ${int(declared)} per hour the customer declared at onboarding`,
+      detail: `${int(w.attempts)} attempts this hour, ${figureAgainst(r, eff.threshold, 1)}x the peak of ${int(declared)} per hour the customer declared at onboarding`,
     };
   },
 });

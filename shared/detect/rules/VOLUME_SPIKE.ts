@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, round } from '../format.ts';
+import { figureAgainst, int } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -39,7 +39,7 @@ export const VOLUME_SPIKE = defineRule({
     // notifications are bursty by nature (a school closing, a storm warning)
     profiles: { notifications: { enabled: false } },
   },
-  evaluate: (w, _d, ctx, cfg) => {
+  evaluate: (w, _d, ctx, cfg, eff) => {
     const working = workingHours(ctx.earlierAttempts);
     if (working.length < cfg.minHistoryHours) return null;
     const typical = working[Math.floor(working.length / 2)];
@@ -47,7 +47,7 @@ export const VOLUME_SPIKE = defineRule({
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.attempts)} attempts this hour, ${round(r, 1)}x the median of ${int(typical)} calls of the customer's ${working.length} earlier working hours`,
+      detail: `${int(w.attempts)} attempts this hour, ${figureAgainst(r, eff.threshold, 1)}x the median of ${int(typical)} calls of the customer's ${working.length} earlier working hours`,
     };
   },
 });

@@ -1,4 +1,4 @@
-import { int, pct } from '../format.ts';
+import { int, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -17,12 +17,12 @@ export const WITHHELD_CALLING_NUMBER = defineRule({
   signature: false,
   params: {},
   defaults: { threshold: 0.3, minAttempts: 100, weight: 55 },
-  evaluate: (w) => {
+  evaluate: (w, _d, _ctx, _cfg, eff) => {
     const r = w.callingBlank / w.attempts;
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.callingBlank)} calls (${pct(r)}) carried no caller ID (empty or withheld)`,
+      detail: `${int(w.callingBlank)} calls (${pctAgainst(r, eff.threshold)}) carried no caller ID (empty or withheld)`,
     };
   },
 });
