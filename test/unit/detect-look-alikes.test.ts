@@ -130,6 +130,17 @@ describe('fan-out of calls that look like conversations', () => {
     expect(codesFor(unanswered, 'RARE')).toEqual(new Set(['HIGH_FANOUT']));
     expect(worstSeverity(unanswered, 'RARE')).toBe('high');
   });
+
+  it('a list of twice the line or more an hour is more than people talking explain: high again', () => {
+    // trusted line: 800 x 1.3 = 1,040 numbers; 2,100 is past twice that
+    const busy = analyzeCalls(
+      listHours('HUGE', 2100, 0.51, 3, 23),
+      refOf(customer('HUGE', 'trusted', 'conversational')),
+    );
+    expect(codesFor(busy, 'HUGE')).toEqual(new Set(['HIGH_FANOUT']));
+    expect(HIGH_OR_WORSE).toContain(worstSeverity(busy, 'HUGE'));
+    expect(busy.flatMap((f) => f.reasons).some((r) => r.detail.includes('as conversations do'))).toBe(false);
+  });
 });
 
 describe('volume spikes against the customer’s working hours', () => {

@@ -19,11 +19,16 @@ import { defineRule, providersParam } from './rule.ts';
  * VOLUME_ABOVE_DECLARED takes over the volume. A vetted customer's calls that look like conversations
  * (conversational.ts) keep the reason at `medium` at most on its own: a sales floor or a clinic
  * working through its own list reaches a new number with nearly every call and is answered and
- * talked to, where a campaign's list is rarely answered and quickly hung up on.
+ * talked to, where a campaign's list is rarely answered and quickly hung up on. Only up to twice the
+ * line: past that, more numbers are reached in an hour than a floor of people talking explains for a
+ * customer that declared conversational traffic, and the reason stands on its own again.
  */
+
+/** the multiple of the threshold up to which conversation-like calls hold the reason at medium */
+const CONVERSATIONS_EXPLAIN_UP_TO = 2;
 export const HIGH_FANOUT = defineRule({
   code: 'HIGH_FANOUT',
-  firesWhen: `distinct called numbers in the hour (at least 80% of attempts, and more than the peak per hour the customer declared) is above (${conversationalCapText('the calls')})`,
+  firesWhen: `distinct called numbers in the hour (at least 80% of attempts, and more than the peak per hour the customer declared) is above (${conversationalCapText('the calls')}, up to ${CONVERSATIONS_EXPLAIN_UP_TO} times the threshold)`,
   direction: 'max',
   ratio: false,
   signature: false,
@@ -41,10 +46,12 @@ export const HIGH_FANOUT = defineRule({
       notifications: { threshold: 30000 },
     },
   },
-  evaluate: (w, d, ctx, cfg) => {
+  evaluate: (w, d, ctx, cfg, eff) => {
     const share = d.distinctCalled / w.attempts;
     const declared = ctx.customer.declared_peak_per_hour ?? 0;
-    const conversational = looksConversational(ctx.customer, d.asr, d.acd);
+    const conversational =
+      d.distinctCalled < CONVERSATIONS_EXPLAIN_UP_TO * eff.threshold &&
+      looksConversational(ctx.customer, d.asr, d.acd);
     const what = `${int(d.distinctCalled)} distinct called numbers in one hour (${pct(share)} of ${int(w.attempts)} attempts went to a number not called before in the hour)`;
     return {
       observed: d.distinctCalled,
