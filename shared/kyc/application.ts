@@ -57,9 +57,19 @@ export const rmdFilingSchema = z.object({
     .optional(),
 });
 
+/** A count of calls, its problems said in words: the schema library's own ("expected int") are not. */
+const callCount = (per: string, max: number) => {
+  const whole = `must be a whole number of calls per ${per}`;
+  return z
+    .number({ error: whole })
+    .int({ error: whole })
+    .nonnegative({ error: `cannot be negative: ${whole}` })
+    .max(max, { error: `must be at most ${max.toLocaleString('en-US')} calls per ${per}` });
+};
+
 const expectedVolumeSchema = z.object({
-  calls_per_day: z.number().int().nonnegative().max(100_000_000),
-  peak_per_hour: z.number().int().nonnegative().max(10_000_000),
+  calls_per_day: callCount('day', 100_000_000),
+  peak_per_hour: callCount('hour', 10_000_000),
 });
 
 interface FieldIssue {

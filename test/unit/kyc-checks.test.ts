@@ -46,6 +46,20 @@ describe('application intake', () => {
     ).toThrow(InvalidApplication);
   });
 
+  it('says in words which volume is not a whole number of calls, and where', () => {
+    const app = cleanApplication();
+    const parse = (expected_volume: unknown) => () =>
+      parseApplication({ ...app, expected_volume }, 'app.json');
+    expect(parse({ calls_per_day: 300, peak_per_hour: 0.5 })).toThrow(
+      'app.json: expected_volume.peak_per_hour: must be a whole number of calls per hour',
+    );
+    expect(parse({ calls_per_day: '300', peak_per_hour: -1 })).toThrow(
+      'app.json: expected_volume.calls_per_day: must be a whole number of calls per day; ' +
+        'expected_volume.peak_per_hour: cannot be negative: must be a whole number of calls per hour',
+    );
+    expect(parse({ calls_per_day: 300, peak_per_hour: 0.5 })).not.toThrow(/expected int/);
+  });
+
   it('names the checks across fields with the other bad fields, not only once those are fixed', () => {
     const app = cleanApplication();
     const bad = {
