@@ -1,6 +1,7 @@
 import type { CustomerRegistry } from '../cases/ports.ts';
 import type { Application } from './application.ts';
 import type { CheckReason } from './check-reason.ts';
+import { caseVariants, didYouMean } from './did-you-mean.ts';
 import type { OnboardingRegistry } from './ports.ts';
 import type { CustomerStanding } from './standing.ts';
 
@@ -30,8 +31,8 @@ export async function resolveRenewal(
   if (!app.renewing_customer_id || (await deps.registry.get(id)))
     return { standing: await deps.customers.get(id), unknown: null };
   let meant: string | null = null;
-  for (const variant of new Set([id.toUpperCase(), id.toLowerCase()])) {
-    if (variant !== id && (await deps.registry.get(variant))) {
+  for (const variant of caseVariants(id)) {
+    if (await deps.registry.get(variant)) {
       meant = variant;
       break;
     }
@@ -42,7 +43,7 @@ export async function resolveRenewal(
       code: 'RENEWAL_UNKNOWN_CUSTOMER',
       risk: 'high',
       detail:
-        `no customer ${id} to renew${meant ? `; did you mean ${meant}?` : ''}: a renewal names a customer in the ` +
+        `no customer ${id} to renew${meant ? `; ${didYouMean(meant)}` : ''}: a renewal names a customer in the ` +
         'registry exactly, so it is refused without review; a new customer applies without renewing_customer_id',
       evidence: { renewing_customer_id: id, did_you_mean: meant },
     },

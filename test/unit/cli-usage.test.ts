@@ -74,6 +74,16 @@ describe('the command line', () => {
     expect(r.stderr).toBe('traceguard: --as NAME is required against the local stack (who submits)\n');
   });
 
+  it('customers apply refuses a misspelt field by name, with the field it most likely means, before any stack', async () => {
+    const application = join(dir, 'misspelt.json');
+    writeFileSync(application, JSON.stringify({ ...cleanApplication(), renewing_customer: 'C001' }));
+    const r = await cli(['customers', 'apply', application]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `traceguard: ${application}: application: unknown field renewing_customer (did you mean renewing_customer_id?)\n`,
+    );
+  });
+
   it('analyze of native CDRs with no time zone names its own --timezone option', async () => {
     const file = join(repoRoot, 'test/fixtures/native/asterisk-no-accountcode.csv');
     const r = await cli(['analyze', file]);

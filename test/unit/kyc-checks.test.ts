@@ -22,6 +22,14 @@ const sources = (over: Partial<CheckSources> = {}): CheckSources => ({
   ...over,
 });
 const nameKeys = (name: string) => nameWords(name).map((w) => w.key);
+const messageOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '';
+};
 const codes = (app = cleanApplication(), over: Partial<CheckSources> = {}) =>
   assessApplication(app, sources(over)).reasons.map((r) => r.code);
 
@@ -44,6 +52,42 @@ describe('application intake', () => {
     expect(() =>
       parseApplication({ ...app, expected_volume: { calls_per_day: 10, peak_per_hour: 11 } }, 'a'),
     ).toThrow(InvalidApplication);
+  });
+
+  it('refuses a field it does not know at every level, naming each with the field it most likely meant', () => {
+    const app = cleanApplication();
+    const { renewing_customer_id: _, ...fresh } = app;
+    // a misspelt renewal was taken for a brand-new customer
+    expect(() => parseApplication({ ...fresh, renewing_customer: 'C001' }, 'app.json')).toThrow(
+      'app.json: application: unknown field renewing_customer (did you mean renewing_customer_id?)',
+    );
+    const everyLevel = {
+      ...app,
+      Legal_Name: 'x',
+      fax: '+12065550100',
+      address: { ...app.address, postalcode: '98101' },
+      contact: { ...app.contact, phone: '+12065550100' },
+      telephone_numbers: [{ number: '+12064301100', loa: 'LOA-1', loa_reference: 'LOA-1' }],
+      expected_volume: { ...app.expected_volume, peak_per_minute: 2 },
+      rmd: { rmd_number: 'RMD0001234', fnr: '0012345678' },
+    };
+    expect(() => parseApplication(everyLevel, 'app.json')).toThrow(InvalidApplication);
+    const problems = messageOf(() => parseApplication(everyLevel, 'app.json'))
+      .replace(/^app\.json: /, '')
+      .split('; ');
+    expect(problems.sort()).toEqual([
+      'address: unknown field postalcode (did you mean postal_code?)',
+      'application: unknown fields Legal_Name (did you mean legal_name?), fax',
+      'contact: unknown field phone',
+      'expected_volume: unknown field peak_per_minute (did you mean peak_per_hour?)',
+      'rmd: unknown field fnr (did you mean frn?)',
+      'telephone_numbers.0: unknown field loa (did you mean loa_reference?)',
+    ]);
+    // (terminated.json is the do-not-onboard entry the demo lists, not an application)
+    for (const demo of ['clean', 'lookalike', 'marketer']) {
+      const file = `local/demo/onboarding/${demo}.json`;
+      expect(() => parseApplication(JSON.parse(readFileSync(file, 'utf8')), file)).not.toThrow();
+    }
   });
 
   it('says in words which volume is not a whole number of calls, and where', () => {
