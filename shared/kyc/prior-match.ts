@@ -1,9 +1,8 @@
-import { rangesOverlap } from '../net/ip-range.ts';
 import { maskPhoneNumbers } from '../privacy/mask-numbers.ts';
-import { type CheckReason, lastFour } from './check-reason.ts';
+import type { CheckReason } from './check-reason.ts';
 import type { DoNotOnboardEntry } from './do-not-onboard.ts';
 import { type Identity, identityOf } from './identity.ts';
-import { closestNames } from './name-match.ts';
+import { inCommon, listedFields, matchedIdentifiers, SIMILAR_NAME_SHARE } from './in-common.ts';
 
 /**
  * Does the applicant resemble a business the carrier already refused, terminated or suspended? The ID
@@ -19,34 +18,8 @@ export const PRIOR_MATCH_POLICY = {
   /** identifiers besides the ID number that must match for a high-risk match */
   identifiersForHigh: 2,
   /** share of name words in common (see compareNames) that makes names "similar" */
-  similarNameShare: 0.6,
+  similarNameShare: SIMILAR_NAME_SHARE,
 } as const;
-
-type Field = 'address' | 'alternate_phone' | 'ip_range' | 'telephone_number';
-
-interface FieldMatch {
-  field: Field;
-  /** what matched, masked */
-  value: string;
-}
-
-function fieldMatches(app: Identity, prior: Identity): FieldMatch[] {
-  const out: FieldMatch[] = [];
-  if (app.addressKey && app.addressKey === prior.addressKey) {
-    out.push({ field: 'address', value: app.addressKey.split('|').slice(1).join(' ') });
-  }
-  if (app.alternatePhone && app.alternatePhone === prior.alternatePhone) {
-    out.push({ field: 'alternate_phone', value: lastFour(app.alternatePhone) });
-  }
-  const ip = app.ipRanges.find((a) => prior.ipRanges.some((p) => rangesOverlap(a, p)));
-  if (ip) out.push({ field: 'ip_range', value: ip.text });
-  const priorNumbers = new Set(prior.numbers);
-  const shared = app.numbers.filter((n) => priorNumbers.has(n));
-  if (shared.length > 0) {
-    out.push({ field: 'telephone_number', value: shared.slice(0, 5).map(lastFour).join(', ') });
-  }
-  return out;
-}
 
 function whom(entry: DoNotOnboardEntry): string {
   const name = maskPhoneNumbers(entry.names[0]);
@@ -67,35 +40,40 @@ function shownWord(word: string): string {
   return maskPhoneNumbers(word).replace(/\d{5,}/g, (digits) => `***${digits.slice(-4)}`);
 }
 
-/** One reason per matching entry: the strongest thing it has in common with the applicant. */
+/**
+ * One reason per matching entry, coded by the strongest thing it has in common with the applicant;
+ * its evidence lists every identifier that matched (an ID number reused with the address and phone
+ * is not only an ID number).
+ */
 export function matchPriorParties(applicant: Identity, entries: readonly DoNotOnboardEntry[]): CheckReason[] {
   const reasons: CheckReason[] = [];
   for (const entry of entries) {
-    const prior = identityOf(entry);
+    const common = inCommon(applicant, identityOf(entry));
     const weakMatchRisk = entry.source === 'manual' ? 'medium' : 'high';
     const evidence = {
       entry_id: entry.entry_id,
       source: entry.source,
       customer_id: entry.customer_id,
       listed_because: entry.reason,
+      matched: matchedIdentifiers(common),
     };
-    if (applicant.idNumber && applicant.idNumber === prior.idNumber) {
+    const matches = common.fields;
+    const listed = listedFields(matches);
+    if (common.idNumber) {
       reasons.push({
         code: 'PRIOR_ID_NUMBER',
         risk: 'high',
-        detail: `same government ID number (${lastFour(applicant.idNumber)}) as ${whom(entry)}`,
-        evidence: { ...evidence, matched: ['id_number'] },
+        detail: `same government ID number (${common.idNumber}) as ${whom(entry)}${listed ? `; also ${listed}` : ''}`,
+        evidence,
       });
       continue;
     }
-    const matches = fieldMatches(applicant, prior);
-    const listed = matches.map((m) => `${m.field.replace('_', ' ')} ${m.value}`).join('; ');
     if (matches.length >= PRIOR_MATCH_POLICY.identifiersForHigh) {
       reasons.push({
         code: 'PRIOR_IDENTIFIERS',
         risk: 'high',
         detail: `${matches.length} identifiers in common with ${whom(entry)}: ${listed}`,
-        evidence: { ...evidence, matched: matches.map((m) => m.field) },
+        evidence,
       });
       continue;
     }
@@ -104,22 +82,22 @@ export function matchPriorParties(applicant: Identity, entries: readonly DoNotOn
         code: 'PRIOR_SINGLE_IDENTIFIER',
         risk: weakMatchRisk,
         detail: `one identifier in common with ${whom(entry)}: ${listed}`,
-        evidence: { ...evidence, matched: matches.map((m) => m.field) },
+        evidence,
       });
       continue;
     }
-    const names = closestNames(applicant.names, prior.names);
-    if (names && names.similarity >= PRIOR_MATCH_POLICY.similarNameShare) {
+    const names = common.names;
+    if (names) {
       // the entry is introduced by its first name; another one that matched is named too
       const which = names.second === 0 ? '' : `its name '${maskPhoneNumbers(entry.names[names.second])}'; `;
-      const common = names.common.map(shownWord);
+      const words = names.common.map(shownWord);
       reasons.push({
         code: 'PRIOR_NAME',
         risk: weakMatchRisk,
         detail:
           `name resembles ${whom(entry)} (${which}${Math.round(names.similarity * 100)}% of name words ` +
-          `in common: ${common.join(', ')})`,
-        evidence: { ...evidence, matched: ['name'], similarity: names.similarity, words_in_common: common },
+          `in common: ${words.join(', ')})`,
+        evidence: { ...evidence, similarity: names.similarity, words_in_common: words },
       });
     }
   }

@@ -184,6 +184,33 @@ describe('matching terminated customers and the do-not-onboard list', () => {
     expect(result.reasons[0].detail).not.toContain('7654321');
   });
 
+  it('the evidence of an ID number match names every other identifier that matched too', () => {
+    const app = cleanApplication({
+      legal_name: 'Sunrise Outreach Partners',
+      id_number: '59-7654321',
+      address: { ...terminatedAcme.address, street: '77 W Commerce Boulevard, Suite 1200' },
+      alternate_phone: '(305) 555-0177',
+      originating_ips: ['198.51.100.7'],
+    });
+    const prior = assessApplication(app, sources()).reasons.filter((r) => r.code.startsWith('PRIOR_'));
+    expect(prior).toHaveLength(1);
+    const [reason] = prior;
+    expect(reason).toMatchObject({
+      code: 'PRIOR_ID_NUMBER',
+      evidence: { customer_id: 'C042', matched: ['id_number', 'address', 'alternate_phone', 'ip_range'] },
+    });
+    expect(reason.detail).toBe(
+      'same government ID number (***4321) as terminated customer C042 (Acme Dialer LLC); also ' +
+        'address 33131 US; alternate phone ***0177; ip range 198.51.100.7',
+    );
+    // under its own name, the name is one of them
+    const sameName = assessApplication(
+      cleanApplication({ legal_name: 'Acme Dialer', id_number: '597654321' }),
+      sources(),
+    );
+    expect(sameName.reasons[0].evidence.matched).toEqual(['id_number', 'name']);
+  });
+
   it('two of address, alternate phone, IP range and numbers in common are high risk; one is medium', () => {
     const sameAddress = {
       street: '77 W Commerce Boulevard, Suite 1200',
