@@ -30,9 +30,11 @@ const env = z
   .parse(process.env);
 
 const doc = documentClient();
+const dossiers = new DynamoDossierStore(doc, env.DOSSIERS_TABLE);
+const registry = new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE);
 const runStep = makeOnboardingStepHandler(
   new OnboardingSteps({
-    dossiers: new DynamoDossierStore(doc, env.DOSSIERS_TABLE),
+    dossiers,
     sources: new DynamoCheckSources(
       new DynamoDoNotOnboardList(doc, env.DOSSIERS_TABLE),
       new DynamoRmdStore(doc, env.DOSSIERS_TABLE),
@@ -40,8 +42,10 @@ const runStep = makeOnboardingStepHandler(
         customersTable: env.CUSTOMERS_TABLE,
         referenceBucket: env.REFERENCE_BUCKET,
       }),
+      // an applicant is compared with the customers already onboarded, as they were declared
+      { registry, dossiers },
     ),
-    registry: new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE),
+    registry,
     // the same Customers rows, as the case workflow writes their status (suspended, terminated)
     customers: new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE),
     // onboarding sends no enforcement events; the topic variable is the on-call one on purpose

@@ -86,11 +86,14 @@ export class Onboarding extends Construct {
       'dynamodb:DeleteItem',
       'dynamodb:Query',
     ]);
-    // registry rows are written with UpdateItem (the profile and the track-record dates) and PutItem (roster)
+    // registry rows are written with UpdateItem (the profile and the track-record dates) and PutItem
+    // (roster); the checks query the roster (the customers an applicant is compared with) and the
+    // declarations partition (read with the number inventory)
     useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'dynamodb:Query',
     ]);
     useTable(fn, 'AUDIT_TABLE', props.auditTable, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.key, { readPrefix: 'reference/' });

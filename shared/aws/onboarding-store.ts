@@ -12,6 +12,7 @@ import {
 import type { Customer } from '../detect/customers.ts';
 import type { Application } from '../kyc/application.ts';
 import type { CheckSources } from '../kyc/assess.ts';
+import { customersOnFile } from '../kyc/customers-on-file.ts';
 import { type DoNotOnboardEntry, doNotOnboardEntrySchema } from '../kyc/do-not-onboard.ts';
 import type { Dossier, ReviewStage } from '../kyc/dossier.ts';
 import { holdersFromInventory } from '../kyc/holders.ts';
@@ -317,28 +318,41 @@ function registered(item: Record<string, unknown>): RegisteredCustomer | null {
   };
 }
 
-/** What the checks read in AWS: the do-not-onboard list and RMD from the Dossiers table, the DNO list and inventory from the reference data ingest uses. */
+/**
+ * What the checks read in AWS: the do-not-onboard list and RMD from the Dossiers table, the DNO list
+ * and inventory from the reference data ingest uses, and the customers on file from the roster and
+ * their dossiers (read by key: the roster is queried, no table is scanned).
+ */
 export class DynamoCheckSources implements CheckSourcesLoader {
   readonly #dno: DoNotOnboardList;
   readonly #rmd: RmdStore;
   readonly #reference: Pick<ReferenceStore, 'numbers'>;
-  constructor(dno: DoNotOnboardList, rmd: RmdStore, reference: Pick<ReferenceStore, 'numbers'>) {
+  readonly #onFile: Parameters<typeof customersOnFile>[0];
+  constructor(
+    dno: DoNotOnboardList,
+    rmd: RmdStore,
+    reference: Pick<ReferenceStore, 'numbers'>,
+    onFile: Parameters<typeof customersOnFile>[0],
+  ) {
     this.#dno = dno;
     this.#rmd = rmd;
     this.#reference = reference;
+    this.#onFile = onFile;
   }
   async load(application: Application): Promise<CheckSources> {
     const rmdNumber = application.rmd?.rmd_number;
-    const [doNotOnboard, numbers, listing] = await Promise.all([
+    const [doNotOnboard, numbers, listing, customers] = await Promise.all([
       this.#dno.list(),
       this.#reference.numbers(),
       rmdNumber ? this.#rmd.get(rmdNumber) : null,
+      customersOnFile(this.#onFile),
     ]);
     return {
       doNotOnboard,
       rmd: (n) => (listing && n === listing.rmd_number ? listing : null),
       dno: numbers.dno,
       holders: holdersFromInventory(numbers.inventory),
+      customers,
     };
   }
 }

@@ -1,19 +1,26 @@
 import type { Application } from './application.ts';
 import { type CheckReason, type Risk, riskRank } from './check-reason.ts';
+import { matchCustomersOnFile } from './customer-match.ts';
+import type { CustomerOnFile } from './customers-on-file.ts';
 import { checkDeclarations, isHighVolume, isMarketing } from './declaration-checks.ts';
 import type { DoNotOnboardEntry } from './do-not-onboard.ts';
+import { holdersFromDeclarations } from './holders.ts';
 import { identifiersOfApplication, identityOf } from './identity.ts';
 import { checkNumbers, type NumberHolders } from './number-checks.ts';
 import { matchPriorParties } from './prior-match.ts';
 import { checkRmdListing, type RmdLookup } from './rmd.ts';
 import { barredBecause, type CustomerStanding, checkStanding } from './standing.ts';
 
-/** What the checks consult: the do-not-onboard list, the RMD, the DNO list and the number inventory. */
+/**
+ * What the checks consult: the do-not-onboard list, the RMD, the DNO list, the number inventory and
+ * the customers onboarding registered.
+ */
 export interface CheckSources {
   doNotOnboard: readonly DoNotOnboardEntry[];
   rmd: RmdLookup;
   dno: ReadonlySet<string>;
   holders: NumberHolders;
+  customers: readonly CustomerOnFile[];
 }
 
 export interface Assessment {
@@ -32,16 +39,30 @@ export interface Assessment {
  * activate. That customer is judged on its status (CUSTOMER_SUSPENDED), so matching its own entry
  * would only say so twice, or flag its renewal after a reinstatement the list has not caught up with.
  */
-function priorParties(
-  app: Application,
-  sources: CheckSources,
-  standing: CustomerStanding | null,
-): readonly DoNotOnboardEntry[] {
-  const own = new Set([app.renewing_customer_id ?? app.application_id]);
-  if (standing) own.add(standing.customerId);
+function priorParties(sources: CheckSources, own: ReadonlySet<string>): readonly DoNotOnboardEntry[] {
   return sources.doNotOnboard.filter(
     (e) => e.source !== 'suspended' || e.customer_id === undefined || !own.has(e.customer_id),
   );
+}
+
+/** The customer ids the application would activate: its renewal's (or the id it reuses), and the one its standing was read for. */
+function ownCustomerIds(app: Application, standing: CustomerStanding | null): ReadonlySet<string> {
+  const own = new Set([app.renewing_customer_id ?? app.application_id]);
+  if (standing) own.add(standing.customerId);
+  return own;
+}
+
+/**
+ * The other customers on file, each with its identity. One the do-not-onboard list holds (terminated
+ * or suspended) is left to the prior-party checks, which say more of it; its numbers still count as
+ * declared.
+ */
+function otherCustomers(sources: CheckSources, own: ReadonlySet<string>) {
+  const others = sources.customers
+    .filter((c) => !own.has(c.customer_id))
+    .map((c) => ({ ...c, identity: identityOf(c.identifiers) }));
+  const listed = new Set(sources.doNotOnboard.flatMap((e) => e.customer_id ?? []));
+  return { all: others, unlisted: others.filter((c) => !listed.has(c.customer_id)) };
 }
 
 /**
@@ -58,12 +79,16 @@ export function assessApplication(
   standing: CustomerStanding | null = null,
   unknownRenewal: CheckReason | null = null,
 ): Assessment {
+  const applicant = identityOf(identifiersOfApplication(app));
+  const own = ownCustomerIds(app, standing);
+  const customers = otherCustomers(sources, own);
   const reasons = [
     ...checkStanding(standing),
     ...(unknownRenewal ? [unknownRenewal] : []),
-    ...matchPriorParties(identityOf(identifiersOfApplication(app)), priorParties(app, sources, standing)),
+    ...matchPriorParties(applicant, priorParties(sources, own)),
+    ...matchCustomersOnFile(applicant, customers.unlisted),
     ...checkRmdListing(app, sources.rmd),
-    ...checkNumbers(app, sources),
+    ...checkNumbers(app, { ...sources, declaredBy: holdersFromDeclarations(customers.all) }, own),
     ...checkDeclarations(app),
   ].sort((a, b) => riskRank(b.risk) - riskRank(a.risk));
   const risk = reasons[0]?.risk ?? 'low';

@@ -1,4 +1,5 @@
 import type { CheckSources } from './assess.ts';
+import { customersOnFile } from './customers-on-file.ts';
 import type { DoNotOnboardEntry } from './do-not-onboard.ts';
 import type { Dossier, ReviewStage } from './dossier.ts';
 import type {
@@ -89,6 +90,8 @@ export class InMemoryOnboardingRegistry implements OnboardingRegistry {
 export interface InMemorySourceDeps {
   doNotOnboard: DoNotOnboardList;
   rmd: InMemoryRmdStore;
+  /** the customers onboarding registered, and their dossiers (none when left out) */
+  onFile?: { registry: OnboardingRegistry; dossiers: DossierStore };
   dno?: Set<string>;
   /** number -> customer ids holding it */
   holders?: Map<string, string[]>;
@@ -108,6 +111,7 @@ export class InMemoryCheckSources implements CheckSourcesLoader {
       rmd: (n) => rmd.get(n) ?? null,
       dno: this.#deps.dno ?? new Set(),
       holders: (n) => holders.get(n) ?? [],
+      customers: this.#deps.onFile ? await customersOnFile(this.#deps.onFile) : [],
     };
   }
 }

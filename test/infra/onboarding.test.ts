@@ -73,6 +73,17 @@ describe('onboarding dossiers', () => {
     }
   });
 
+  it('the onboarding-step function may query the Customers table: the checks read the roster and the declarations', () => {
+    const policy = Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.includes('OnboardingStepFunction'),
+    )?.[1];
+    const document = policy?.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> };
+    const onCustomers = document.Statement.filter((s) =>
+      JSON.stringify(s.Resource).includes('CustomersTable'),
+    );
+    expect(onCustomers.flatMap((s) => [s.Action].flat())).toContain('dynamodb:Query');
+  });
+
   it('stay out of the onboarding state machine logs', () => {
     const machine = Object.entries(resources).find(
       ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.includes('Onboarding'),

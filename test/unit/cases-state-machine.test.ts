@@ -511,6 +511,7 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
         rmd: () => null,
         dno: new Set(),
         holders: () => [],
+        customers: [],
       },
     );
     expect(again.risk).toBe('high');

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidApplication, parseApplication } from '../../shared/kyc/application.ts';
+import { type Application, InvalidApplication, parseApplication } from '../../shared/kyc/application.ts';
 import { assessApplication, type CheckSources } from '../../shared/kyc/assess.ts';
+import type { CustomerOnFile } from '../../shared/kyc/customers-on-file.ts';
 import { newDossier } from '../../shared/kyc/dossier.ts';
 import { identifiersOfApplication, identityOf } from '../../shared/kyc/identity.ts';
 import { compareNames } from '../../shared/kyc/name-match.ts';
@@ -19,6 +20,7 @@ const sources = (over: Partial<CheckSources> = {}): CheckSources => ({
   rmd: (n) => rmd.get(n) ?? null,
   dno: new Set(),
   holders: () => [],
+  customers: [],
   ...over,
 });
 const nameKeys = (name: string) => nameWords(name).map((w) => w.key);
@@ -275,6 +277,104 @@ describe('matching terminated customers and the do-not-onboard list', () => {
       sources(),
     );
     expect(samePhone.reasons[0]).toMatchObject({ code: 'PRIOR_SINGLE_IDENTIFIER', risk: 'high' });
+  });
+});
+
+describe('matching the customers already onboarded', () => {
+  /** Harbor Dental, onboarded as C100 with exactly the clean application's identifiers */
+  const onFile = (over: Partial<CustomerOnFile> = {}): CustomerOnFile => ({
+    customer_id: 'C100',
+    status: 'active',
+    identifiers: identifiersOfApplication(cleanApplication()),
+    ...over,
+  });
+  const assessWith = (app: Application, customers: CustomerOnFile[], over: Partial<CheckSources> = {}) =>
+    assessApplication(app, sources({ customers, ...over }));
+
+  it('the same ID number or two identifiers as an active customer is a second account or an affiliate: medium', () => {
+    const same = assessWith(cleanApplication({ application_id: 'APP-2' }), [onFile()]);
+    expect(same.risk).toBe('medium');
+    expect(same.reasons.find((r) => r.code === 'SAME_IDENTIFIERS_AS_CUSTOMER')).toMatchObject({
+      risk: 'medium',
+      evidence: { customer_id: 'C100', status: 'active' },
+    });
+    const twoFields = cleanApplication({
+      legal_name: 'Evergreen Smiles',
+      id_number: '91-0000001',
+      alternate_phone: '+1 206 430 7777',
+      telephone_numbers: [],
+    });
+    expect(assessWith(twoFields, [onFile()]).reasons).toMatchObject([
+      {
+        code: 'SAME_IDENTIFIERS_AS_CUSTOMER',
+        detail:
+          '2 identifiers in common (address 98101 US; ip range 203.0.113.10) as active ' +
+          'customer C100 (Harbor Dental Group, P.C.): a second account of the same business or an affiliate; a ' +
+          'renewal of that customer names it in renewing_customer_id',
+        evidence: { matched: ['address', 'ip_range'] },
+      },
+    ]);
+    // one identifier (a shared office building) is no sign of the same business
+    const sameBuilding = cleanApplication({
+      legal_name: 'Evergreen Smiles',
+      id_number: '91-0000001',
+      alternate_phone: '+1 206 430 7777',
+      originating_ips: ['192.0.2.1'],
+      telephone_numbers: [],
+    });
+    expect(assessWith(sameBuilding, [onFile()]).reasons).toEqual([]);
+  });
+
+  it("a warned customer's second account is high: it would leave the warning behind", () => {
+    const found = assessWith(cleanApplication({ application_id: 'APP-2' }), [onFile({ status: 'warned' })]);
+    expect(found.risk).toBe('high');
+    expect(found.executiveBecause).toContain('high risk');
+  });
+
+  it('its renewal is not flagged, and a customer the do-not-onboard list holds is judged by that list alone', () => {
+    const renewal = cleanApplication({ application_id: 'REVERIFY-C100', renewing_customer_id: 'C100' });
+    expect(assessWith(renewal, [onFile()])).toMatchObject({ risk: 'low', reasons: [] });
+    const acme = onFile({ customer_id: 'C042', status: 'terminated', identifiers: terminatedAcme });
+    const lookalike = cleanApplication({ legal_name: 'Sunrise Outreach', id_number: '597654321' });
+    expect(assessWith(lookalike, [acme]).reasons.map((r) => r.code)).toEqual(['PRIOR_ID_NUMBER']);
+  });
+
+  it("a number another customer declared when onboarded is held by it: medium (a vendor declares its client's numbers)", () => {
+    const app = cleanApplication({
+      application_id: 'APP-2',
+      legal_name: 'Evergreen Smiles',
+      id_number: '91-0000001',
+    });
+    const declaredOnly = {
+      ...onFile(),
+      identifiers: { names: ['Harbor Dental'], numbers: ['(206) 430-1100'] },
+    };
+    const declared = assessWith(app, [declaredOnly]);
+    expect(declared.reasons).toMatchObject([
+      {
+        code: 'NUMBER_HELD_BY_OTHER',
+        risk: 'medium',
+        detail: 'telephone number ***1100 was declared by customer C100 when onboarded',
+        evidence: { held_by: [], declared_by: ['C100'] },
+      },
+    ]);
+    // in another customer's inventory as well: the carrier's own record says so, high
+    const both = assessWith(app, [declaredOnly], { holders: () => ['C007'] });
+    expect(both.reasons).toMatchObject([
+      {
+        code: 'NUMBER_HELD_BY_OTHER',
+        risk: 'high',
+        detail:
+          'telephone number ***1100 is held by customer C007 (number inventory) and was declared by customer C100 when onboarded',
+        evidence: { held_by: ['C007'], declared_by: ['C100'] },
+      },
+    ]);
+    // its own declaration is not another's
+    const renewal = cleanApplication({
+      renewing_customer_id: 'C100',
+      telephone_numbers: app.telephone_numbers,
+    });
+    expect(assessWith(renewal, [declaredOnly]).reasons).toEqual([]);
   });
 });
 

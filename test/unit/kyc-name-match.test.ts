@@ -28,6 +28,7 @@ const assess = (legalName: string, entry: DoNotOnboardEntry, dba?: string) =>
     rmd: () => null,
     dno: new Set(),
     holders: () => [],
+    customers: [],
   });
 
 const similar = (a: string, b: string) =>

@@ -4,7 +4,13 @@ import { newDossier } from '../../shared/kyc/dossier.ts';
 import { renderDossier } from '../../shared/kyc/render.ts';
 import { cleanApplication } from './kyc-fixtures.ts';
 
-const sources = { doNotOnboard: [], rmd: () => null, dno: new Set<string>(), holders: () => [] };
+const sources = {
+  doNotOnboard: [],
+  rmd: () => null,
+  dno: new Set<string>(),
+  holders: () => [],
+  customers: [],
+};
 
 describe('a dossier as a reviewer reads it', () => {
   it('an application refused at once for a terminated customer says so and why, asking no one for approval', () => {

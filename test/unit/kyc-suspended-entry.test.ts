@@ -79,7 +79,13 @@ async function harness() {
   const assess = async (app: Application, standingOf?: string) =>
     assessApplication(
       app,
-      { doNotOnboard: await doNotOnboard.list(), rmd: () => null, dno: new Set(), holders: () => [] },
+      {
+        doNotOnboard: await doNotOnboard.list(),
+        rmd: () => null,
+        dno: new Set(),
+        holders: () => [],
+        customers: [],
+      },
       standingOf ? await inner.get(standingOf) : null,
     );
   /** carol asks, dave approves: only the approval changes the status */

@@ -131,6 +131,7 @@ describe('scheduled review and termination', () => {
       rmd: () => null,
       dno: new Set(),
       holders: () => [],
+      customers: [],
     });
     expect(result.risk).toBe('high');
     expect(result.reasons[0].detail).toMatch(/terminated customer C100/);

@@ -76,6 +76,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
   const sources = new InMemoryCheckSources({
     doNotOnboard: new InMemoryDoNotOnboardList([terminatedAcme]),
     rmd: new InMemoryRmdStore(),
+    onFile: { registry, dossiers },
   });
   const handler = makeOnboardingStepHandler(
     new OnboardingSteps({ dossiers, sources, registry, customers, notifier, audit }),
@@ -223,6 +224,45 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
       'onboarding.decision.analyst',
       'onboarding.activated',
     ]);
+  });
+
+  it('the same business applying again under another application id is flagged against the active customer; its renewal is not', async () => {
+    const h = harness();
+    await h.submit();
+    await h.decide('APP-1', 'analyst', 'approve', 'alice');
+    await h.execution('APP-1');
+
+    // the same application, only its id changed: a second account of an active customer
+    await h.submit({ application_id: 'T-CLEAN2' });
+    const again = await h.waitForStage('T-CLEAN2', 'analyst');
+    expect(again.assessment?.risk).toBe('medium');
+    expect(again.assessment?.reasons.map((r) => [r.code, r.risk, r.evidence])).toEqual([
+      [
+        'SAME_IDENTIFIERS_AS_CUSTOMER',
+        'medium',
+        {
+          customer_id: 'APP-1',
+          status: 'active',
+          matched: ['id_number', 'address', 'alternate_phone', 'ip_range', 'telephone_number', 'name'],
+        },
+      ],
+      [
+        'NUMBER_HELD_BY_OTHER',
+        'medium',
+        { number: '***1100', held_by: [], declared_by: ['APP-1'], loa_reference: 'LOA-HD-2026-01' },
+      ],
+    ]);
+    expect(again.assessment?.reasons[1].detail).toBe(
+      'telephone number ***1100 was declared by customer APP-1 when onboarded',
+    );
+    expect(h.notifier.onCall.at(-1)?.text).toMatch(
+      /SAME_IDENTIFIERS_AS_CUSTOMER: same government ID number \(\*\*\*4567\)/,
+    );
+
+    // the customer re-verified under its own id is no stranger to itself
+    await h.submit({ application_id: 'REVERIFY-APP-1', renewing_customer_id: 'APP-1' });
+    const renewal = await h.waitForStage('REVERIFY-APP-1', 'analyst');
+    expect(renewal.assessment).toMatchObject({ risk: 'low', reasons: [] });
   });
 
   it('analyst refuses: the application ends refused with the reason, nothing is activated', async () => {
