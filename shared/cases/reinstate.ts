@@ -34,12 +34,13 @@ export interface ReinstatementDeps {
 /*
  * Lifting a suspension (or a warning) that a case decided takes two people (four eyes): one requests
  * it with the reason (recorded; nothing changes yet), another approves it, and only the approval sets
- * the customer `active` again in the Customers table, tells switch provisioning with an enforcement
- * event and records who and why in the customer's audit stream. Another person, or the one who asked
- * (withdrawing it), may instead decline it, with a reason. Refused, saying why: a termination (final: the business can only come back as a new
- * customer, which an executive approves, as onboarding says), a customer with a case still open (its
- * review decides; a dismissal restores the status), an active or unknown customer, an approval by
- * the person who requested it, and one made after the status changed.
+ * the customer `active` again (or the status the case decision that asked for it leads to) in the
+ * Customers table, tells switch provisioning with an enforcement event and records who and why in the
+ * customer's audit stream. Another person, or the one who asked (withdrawing it), may instead decline
+ * it, with a reason. Refused, saying why: a termination (final: the business can only come back as a
+ * new customer, which an executive approves, as onboarding says), a customer with a case still open
+ * (its review decides), an active or unknown customer, an approval by the person who requested it, and
+ * one made after the status changed.
  */
 
 /** One person asks for the customer's reinstatement: recorded, the customer stays as it is. */
@@ -61,28 +62,89 @@ export async function requestReinstatement(
         `on ${pending.requestedAt}: another person approves it (traceguard customers reinstate ${customerId} --approve) ` +
         `or declines it (--decline --reason "...")`,
     );
-  const record = await appendAfter(deps, customerId, head, {
-    actor: { role: 'analyst', id: requestedBy },
-    action: REINSTATEMENT_ACTIONS.requested,
+  const request = await appendRequest(deps, customerId, head, {
+    requestedBy,
     reason,
+    profile,
+    caseId: lastCase,
+    supersedes: pending,
+  });
+  return { request, caseId: lastCase };
+}
+
+/**
+ * A case's decision milder than the suspension its customer is under (a dismissal of a case that
+ * suspended it at once, a warning) does not lift the suspension by itself: lifting it takes two people,
+ * as any reinstatement does. The decision is recorded as the reinstatement request of the person who
+ * made it, to the status it leads to (`restoreTo`): the customer stays suspended until another person
+ * approves it (traceguard customers reinstate --approve). Made while the case is still open (it is
+ * the case's own decision), so unlike requestReinstatement it does not wait for the case to close. A
+ * retried step finds its request waiting and writes nothing more.
+ */
+export async function requestReinstatementForDecision(
+  input: {
+    customerId: string;
+    caseId: string;
+    requestedBy: string;
+    reason: string;
+    restoreTo: CustomerStatus;
+  },
+  deps: Pick<ReinstatementDeps, 'customers' | 'audit' | 'now'>,
+): Promise<ReinstatementRequest> {
+  const { customerId, caseId } = input;
+  const profile = await deps.customers.get(customerId);
+  if (!profile)
+    throw new ReinstatementRefused(`customer ${customerId} is not in the registry: nothing to keep`);
+  const { head, request: pending } = await readReinstatementRequest(deps.audit, customerId);
+  if (pending && pending.caseId === caseId && !requestLapsedBecause(pending, profile)) return pending;
+  return appendRequest(deps, customerId, head, {
+    requestedBy: input.requestedBy,
+    reason: input.reason,
+    profile,
+    caseId,
+    supersedes: pending,
+    decidedIn: { caseId, restoreTo: input.restoreTo },
+  });
+}
+
+/** The request's record in the customer's stream, right after the head read (see appendAfter). */
+async function appendRequest(
+  deps: Pick<ReinstatementDeps, 'audit' | 'now'>,
+  customerId: string,
+  head: AuditRecord | null,
+  request: {
+    requestedBy: string;
+    reason: string;
+    profile: CustomerProfile;
+    caseId: string | null;
+    supersedes: ReinstatementRequest | null;
+    /** the case decision that asks for it, and the status it leads to */
+    decidedIn?: { caseId: string; restoreTo: CustomerStatus };
+  },
+): Promise<ReinstatementRequest> {
+  const { profile, decidedIn } = request;
+  const record = await appendAfter(deps, customerId, head, {
+    actor: { role: 'analyst', id: request.requestedBy },
+    action: REINSTATEMENT_ACTIONS.requested,
+    reason: request.reason,
     customerId,
-    ...(lastCase ? { caseId: lastCase } : {}),
+    ...(request.caseId ? { caseId: request.caseId } : {}),
     details: {
       statusBefore: profile.status,
       statusChangedAt: profile.statusChangedAt ?? null,
-      ...(pending ? { supersedes: pending.seq } : {}),
+      ...(request.supersedes ? { supersedes: request.supersedes.seq } : {}),
+      ...(decidedIn ? { restoreTo: decidedIn.restoreTo, decidedInCase: decidedIn.caseId } : {}),
     },
   });
   return {
-    request: {
-      seq: record.seq,
-      requestedBy,
-      requestedAt: record.at,
-      reason,
-      statusBefore: profile.status,
-      statusChangedAt: profile.statusChangedAt ?? null,
-    },
-    caseId: lastCase,
+    seq: record.seq,
+    requestedBy: request.requestedBy,
+    requestedAt: record.at,
+    reason: request.reason,
+    statusBefore: profile.status,
+    statusChangedAt: profile.statusChangedAt ?? null,
+    restoreTo: decidedIn?.restoreTo ?? 'active',
+    caseId: decidedIn?.caseId ?? null,
   };
 }
 
@@ -117,10 +179,11 @@ export async function approveReinstatement(
   const now = deps.now ?? (() => new Date());
   const at = now().toISOString();
   const before = profile.status;
+  const status = request.restoreTo;
   const why = `reinstated by ${approvedBy}, requested by ${request.requestedBy}: ${request.reason}`;
   try {
     // only over the status read above: of two people reinstating at once, the second is refused
-    await deps.customers.setStatus(customerId, 'active', why, before);
+    await deps.customers.setStatus(customerId, status, why, before);
   } catch (e) {
     if (e instanceof StatusChangedMeanwhile) throw new ReinstatementRefused(e.message);
     throw e;
@@ -131,7 +194,7 @@ export async function approveReinstatement(
     case_id: lastCase ?? '',
     customer_id: customerId,
     action: 'reinstate',
-    status: 'active',
+    status,
     reason: why,
     decided_by: [request.requestedBy, approvedBy],
     at,
@@ -147,7 +210,7 @@ export async function approveReinstatement(
       ...(lastCase ? { caseId: lastCase } : {}),
       details: {
         statusBefore: before,
-        statusAfter: 'active',
+        statusAfter: status,
         requestedBy: request.requestedBy,
         requestedAt: request.requestedAt,
         requestSeq: request.seq,
@@ -155,7 +218,7 @@ export async function approveReinstatement(
     },
     () => new Date(at),
   );
-  return { before, status: 'active', requestedBy: request.requestedBy };
+  return { before, status, requestedBy: request.requestedBy };
 }
 
 /**
@@ -209,7 +272,7 @@ async function reinstatable(
   if (open)
     throw new ReinstatementRefused(
       `customer ${customerId} has case ${open.caseId} open (${open.awaitingStage ? `waiting for the ${open.awaitingStage} review` : open.status}): ` +
-        `its review decides the customer's status (a dismissal restores the status it had): traceguard cases decide ${open.caseId}`,
+        `its review decides the customer's status first: traceguard cases decide ${open.caseId}`,
     );
   return { profile, lastCase: cases[0]?.caseId ?? null };
 }

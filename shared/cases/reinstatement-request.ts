@@ -30,6 +30,13 @@ export interface ReinstatementRequest {
   /** the status it asks to lift, and since when: an approval holds only while that is still so */
   statusBefore: CustomerStatus;
   statusChangedAt: string | null;
+  /**
+   * the status an approval sets: `active`, or what the case decision that asked for it leads to (the
+   * status a dismissal restores, `warned` for a warning)
+   */
+  restoreTo: CustomerStatus;
+  /** the case whose decision asked for it (a dismissal or warning of a suspended customer), if any */
+  caseId: string | null;
 }
 
 /** The customer's stream as last read (its head, for a conditional append) and its pending request. */
@@ -65,6 +72,9 @@ function requestOf(record: AuditRecord): ReinstatementRequest {
     reason: record.reason,
     statusBefore: String(details.statusBefore) as CustomerStatus,
     statusChangedAt: typeof details.statusChangedAt === 'string' ? details.statusChangedAt : null,
+    // a request made before decisions could ask for one restores `active`, as all requests then did
+    restoreTo: typeof details.restoreTo === 'string' ? (details.restoreTo as CustomerStatus) : 'active',
+    caseId: typeof details.decidedInCase === 'string' ? details.decidedInCase : null,
   };
 }
 

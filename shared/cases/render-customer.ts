@@ -18,7 +18,7 @@ export function customerStatusLines(
   const lapsed = request ? requestLapsedBecause(request, profile) : null;
   const waiting = request
     ? [
-        `  reinstatement requested by ${request.requestedBy} on ${request.requestedAt}: ${redactPhoneNumbers(request.reason)}`,
+        `  reinstatement${request.caseId ? ` to ${request.restoreTo} (as case ${request.caseId} decided)` : ''} requested by ${request.requestedBy} on ${request.requestedAt}: ${redactPhoneNumbers(request.reason)}`,
         lapsed
           ? `    no longer holds: ${lapsed}; decline it (traceguard customers reinstate ${customerId} --decline --reason "...")`
           : `    waiting for another person: traceguard customers reinstate ${customerId} --approve (or --decline --reason "...")`,

@@ -16,6 +16,7 @@ import type {
 } from './ports.ts';
 import { redactPhoneNumbers } from './redact.ts';
 import { recordRefusal } from './refusal.ts';
+import { requestReinstatementForDecision } from './reinstate.ts';
 import type { StepInput } from './step-input.ts';
 import { suspendAtOnce, TERMINATION_KEPT } from './suspend.ts';
 import { applyDecision, customerStatusFor, type Route } from './transitions.ts';
@@ -42,6 +43,8 @@ export class DecisionRefused extends Error {
 }
 
 const SYSTEM: Actor = { role: 'system', id: 'system' };
+/** the case's record that its decision left the customer suspended, pending a two-person reinstatement */
+const SUSPENSION_KEPT = 'customer.suspension_kept';
 
 /**
  * The work behind each Lambda task of the escalation state machine. Every step is safe to retry
@@ -230,6 +233,8 @@ export class CaseSteps {
       });
       return { status: before };
     }
+    // a warning of a suspended customer would lift the suspension on one person's word
+    if (before === 'suspended' && status === 'warned') return this.#keepSuspension(record, 'warned');
     await this.#deps.customers.setStatus(record.customerId, status, why);
     if (status === 'terminated') await this.#deps.onTerminated.terminated(record.customerId, why);
     await this.#deps.notifier.publishEnforcement(
@@ -255,7 +260,8 @@ export class CaseSteps {
     }
     // terminated since this case suspended the customer (by another case): a dismissal of this one
     // does not lift a termination an executive approved
-    if ((await this.#deps.customers.get(record.customerId))?.status === 'terminated') {
+    const current = (await this.#deps.customers.get(record.customerId))?.status;
+    if (current === 'terminated') {
       await this.#audit(record, {
         actor: SYSTEM,
         action: TERMINATION_KEPT,
@@ -263,18 +269,50 @@ export class CaseSteps {
       });
       return { status: 'terminated' };
     }
-    await this.#deps.customers.setStatus(record.customerId, before, why);
-    const deciders = record.decisions.map((d) => d.decidedBy);
-    await this.#deps.notifier.publishEnforcement(
-      this.#enforcementEvent(record, 'reinstate', before, why, deciders),
+    // suspended before this case suspended it, or no longer suspended: nothing of this case's to lift
+    if (before === 'suspended' || current !== 'suspended') {
+      await this.#audit(record, { actor: SYSTEM, action: 'case.dismissed', reason: why });
+      return { status: null };
+    }
+    return this.#keepSuspension(record, before);
+  }
+
+  /**
+   * The case's decision (a dismissal, a warning) is milder than the suspension its customer is under,
+   * which one person's decision does not lift: the customer stays suspended, and the decision becomes
+   * its maker's request to reinstate the customer to `restoreTo`, which another person approves
+   * (traceguard customers reinstate --approve). Both records name the decider and the reason.
+   */
+  async #keepSuspension(record: CaseRecord, restoreTo: CustomerStatus): Promise<{ status: CustomerStatus }> {
+    const decision = record.decisions.at(-1);
+    if (!decision) throw new CaseNotFound(`case ${record.caseId} has no decision to keep the suspension for`);
+    const request = await requestReinstatementForDecision(
+      {
+        customerId: record.customerId,
+        caseId: record.caseId,
+        requestedBy: decision.decidedBy,
+        reason: `case ${record.caseId} decided ${decision.decision}: ${decision.reason}`,
+        restoreTo,
+      },
+      { customers: this.#deps.customers, audit: this.#deps.audit, now: this.#now },
     );
     await this.#audit(record, {
       actor: SYSTEM,
-      action: 'customer.reinstated',
-      reason: why,
-      details: { status: before },
+      action: SUSPENSION_KEPT,
+      reason:
+        `${decision.decision} decided by ${decision.decidedBy}: ${decision.reason}; the customer stays suspended ` +
+        `until another person approves its reinstatement to ${restoreTo}, which the ${decision.decision} requested ` +
+        `(traceguard customers reinstate ${record.customerId} --approve, or --decline --reason "...")`,
+      evidenceDigest: record.evidenceDigest ?? undefined,
+      details: {
+        decidedBy: [decision.decidedBy],
+        outcome: decision.decision,
+        status: 'suspended',
+        restoreTo,
+        reinstatementRequestSeq: request.seq,
+      },
     });
-    return { status: before };
+    return { status: 'suspended' };
   }
 
   async close(caseId: string): Promise<void> {

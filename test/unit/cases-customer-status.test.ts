@@ -82,6 +82,8 @@ describe("a customer's status and cases", () => {
       reason: 'remediation verified with +12025550143',
       statusBefore: 'suspended' as const,
       statusChangedAt: '2026-11-28T10:00:00.000Z',
+      restoreTo: 'active' as const,
+      caseId: null,
     };
     expect(customerStatusLines('C042', suspended, request).slice(3)).toEqual([
       '  reinstatement requested by carol on 2026-12-01T09:00:00.000Z: remediation verified with ***0143',

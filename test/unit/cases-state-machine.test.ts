@@ -10,6 +10,7 @@ import { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCaseStepHandler } from '../../functions/case-step/dispatch.ts';
 import { Escalation } from '../../infra/constructs/escalation.ts';
+import { auditStreams } from '../../shared/audit/append.ts';
 import { verifyChain } from '../../shared/audit/chain.ts';
 import { InMemoryAuditStore } from '../../shared/audit/in-memory.ts';
 import type { AuditRecord } from '../../shared/audit/record.ts';
@@ -22,6 +23,7 @@ import {
 } from '../../shared/cases/in-memory.ts';
 import type { CustomerStatus, DecisionKind, ReviewStage } from '../../shared/cases/model.ts';
 import type { ExecutionStarter } from '../../shared/cases/ports.ts';
+import { approveReinstatement, ReinstatementRefused } from '../../shared/cases/reinstate.ts';
 import { ReviewRefused, submitDecision } from '../../shared/cases/review.ts';
 import { startOrAttachCase } from '../../shared/cases/start-case.ts';
 import { CaseSteps } from '../../shared/cases/steps.ts';
@@ -211,6 +213,18 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
       if (!run) throw new Error(`no execution named ${caseId}`);
       return run;
     },
+    /** the second person's approval of the reinstatement waiting (traceguard customers reinstate --approve) */
+    approveReinstatement(approvedBy: string) {
+      return approveReinstatement(
+        { customerId: 'C042', approvedBy },
+        { customers: enforcing, cases, notifier, audit },
+      );
+    },
+    async customerActions() {
+      const records = (await audit.list(auditStreams.forCustomer('C042'))) as AuditRecord[];
+      expect(verifyChain(auditStreams.forCustomer('C042'), records)).toMatchObject({ ok: true });
+      return records.map((r) => [r.action, r.actor.id]);
+    },
     async auditActions(caseId: string) {
       const records = (await audit.list(`case#${caseId}`)) as AuditRecord[];
       expect(verifyChain(`case#${caseId}`, records)).toMatchObject({ ok: true });
@@ -323,15 +337,53 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     );
   });
 
-  it('suspend then reinstate: a dismissed critical case restores the status the customer had', async () => {
+  it('a dismissal of a case that suspended its customer at once keeps the suspension until a second person approves lifting it', async () => {
     const h = harness();
     await h.customers.setStatus('C042', 'warned', 'earlier case');
     const { caseId } = await h.open(criticalFinding());
     await h.decide(caseId, 'analyst', 'dismiss', 'alice');
     await h.execution(caseId);
+    // the case is closed on alice's word; the suspension is not lifted on it
+    expect(await h.cases.get(caseId)).toMatchObject({ status: 'closed', outcome: 'dismiss' });
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend']);
+    expect(await h.auditActions(caseId)).toEqual(
+      expect.arrayContaining(['decision.analyst', 'customer.suspension_kept', 'case.closed']),
+    );
+    expect(await h.auditActions(caseId)).not.toContain('customer.reinstated');
+    // the dismissal is alice's request to restore the status the customer had: she cannot approve it
+    expect(await h.customerActions()).toEqual([['customer.reinstatement_requested', 'alice']]);
+    await expect(h.approveReinstatement('Alice')).rejects.toThrow(ReinstatementRefused);
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    // a second person does: the status before the suspension is back
+    await expect(h.approveReinstatement('carol')).resolves.toEqual({
+      before: 'suspended',
+      status: 'warned',
+      requestedBy: 'alice',
+    });
     expect(h.customers.changes.map((c) => c.status)).toEqual(['warned', 'suspended', 'warned']);
-    expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend', 'reinstate']);
-    expect(await h.auditActions(caseId)).toContain('customer.reinstated');
+    expect(h.notifier.enforcement.at(-1)).toMatchObject({
+      action: 'reinstate',
+      status: 'warned',
+      case_id: caseId,
+      decided_by: ['alice', 'carol'],
+    });
+    expect(await h.customerActions()).toEqual([
+      ['customer.reinstatement_requested', 'alice'],
+      ['customer.reinstated', 'carol'],
+    ]);
+  });
+
+  it('a warning of a customer suspended at once keeps the suspension until a second person approves the warning', async () => {
+    const h = harness();
+    const { caseId } = await h.open(criticalFinding());
+    await h.decide(caseId, 'analyst', 'warn', 'alice');
+    await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    expect(h.notifier.enforcement.map((e) => e.action)).toEqual(['suspend']);
+    expect(await h.auditActions(caseId)).toContain('customer.suspension_kept');
+    await h.approveReinstatement('carol');
+    expect((await h.customers.get('C042'))?.status).toBe('warned');
   });
 
   it('a critical case of a terminated customer neither suspends nor, dismissed, reinstates it; the termination keeps its reason', async () => {
@@ -388,7 +440,7 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect((await h.customers.get('C042'))?.statusReason).toBe('earlier case, executive approved');
   });
 
-  it('a critical finding joining a case already under review suspends at once; a dismissal restores the status', async () => {
+  it('a critical finding joining a case already under review suspends at once; a dismissal a second person approves restores the status', async () => {
     const h = harness();
     await h.customers.setStatus('C042', 'warned', 'earlier case');
     const { caseId } = await h.open(finding());
@@ -410,9 +462,15 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(h.notifier.enforcement).toHaveLength(1);
     await h.decide(caseId, 'analyst', 'dismiss', 'alice');
     await h.execution(caseId);
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    await h.approveReinstatement('carol');
     expect(h.customers.changes.map((c) => c.status)).toEqual(['warned', 'suspended', 'warned']);
     expect(await h.auditActions(caseId)).toEqual(
-      expect.arrayContaining(['case.severity_raised', 'customer.suspended_at_once', 'customer.reinstated']),
+      expect.arrayContaining([
+        'case.severity_raised',
+        'customer.suspended_at_once',
+        'customer.suspension_kept',
+      ]),
     );
   });
 
@@ -440,9 +498,10 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect(h.notifier.onCall.filter((m) => /suspended at once/.test(m.subject))).toHaveLength(1);
     const actions = await h.auditActions(caseId);
     expect(actions.filter((a) => a === 'customer.suspended_at_once')).toHaveLength(1);
-    // a dismissal restores the status the customer had before, not 'suspended'
+    // a dismissal, approved by a second person, restores the status the customer had before, not 'suspended'
     await h.decide(caseId, 'analyst', 'dismiss', 'alice');
     await h.execution(caseId);
+    await h.approveReinstatement('carol');
     expect((await h.customers.get('C042'))?.status).toBe('warned');
     expect(await h.doNotOnboard.list()).toEqual([]);
   });
@@ -553,7 +612,7 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect((await h.doNotOnboard.list()).map((e) => e.entry_id)).toEqual(['terminated#C042']);
   });
 
-  it('a critical event suspending at once lists the customer; the dismissal that restores its status unlists it', async () => {
+  it('a critical event suspending at once lists the customer; the approved dismissal that restores its status unlists it', async () => {
     const h = harness();
     const { caseId } = await h.open(finding());
     await h.waitForStage(caseId, 'analyst');
@@ -563,6 +622,8 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     expect((await h.doNotOnboard.list()).map((e) => e.entry_id)).toEqual(['suspended#C042']);
     await h.decide(caseId, 'analyst', 'dismiss', 'alice');
     await h.execution(caseId);
+    expect((await h.doNotOnboard.list()).map((e) => e.entry_id)).toEqual(['suspended#C042']);
+    await h.approveReinstatement('carol');
     expect((await h.customers.get('C042'))?.status).toBe('active');
     expect(await h.doNotOnboard.list()).toEqual([]);
   });
