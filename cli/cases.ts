@@ -53,9 +53,15 @@ export function register(program: Command): void {
   cases
     .command('decide <caseId>')
     .description(
-      'Decide a case waiting for review (an executive approves a termination with --decision terminate)',
+      "Decide a case waiting for review. An analyst's terminate is a recommendation an executive (another " +
+        'person) reviews: the executive approves it with --decision terminate, or declines it by deciding ' +
+        "dismiss, warn or suspend, which is then the executive's own decision, enforced and recorded as theirs " +
+        "(the analyst's recommendation stays on the record as a recommendation)",
     )
-    .requiredOption('--decision <decision>', 'dismiss | warn | suspend | terminate')
+    .requiredOption(
+      '--decision <decision>',
+      'dismiss | warn | suspend | terminate (at the executive review: terminate approves, any other declines)',
+    )
     .requiredOption('--reason <text>', 'why, in words a regulator can read')
     .option('--as <name>', 'who decides (local stack only; in AWS your AWS identity is recorded)')
     .action(async (caseId: string, options: { decision: string; reason: string; as?: string }) => {

@@ -1,6 +1,7 @@
 import { evidenceFinding, joinedAfterEvidence } from './evidence.ts';
 import type { CaseRecord, Evidence } from './model.ts';
 import { redactPhoneNumbers } from './redact.ts';
+import { describeDecision } from './transitions.ts';
 
 interface HistoryLine {
   seq: number;
@@ -61,7 +62,7 @@ export function renderCase(record: CaseRecord, history: HistoryLine[]): string {
   if (record.decisions.length) {
     out.push('', 'Decisions');
     for (const d of record.decisions)
-      out.push(`  ${d.at} ${d.stage} ${d.decidedBy}: ${d.decision} - ${d.reason}`);
+      out.push(`  ${d.at} ${d.stage} ${d.decidedBy}: ${describeDecision(d)} - ${d.reason}`);
   }
   if (record.refusals.length) {
     out.push('', 'Refused');

@@ -19,7 +19,7 @@ import { recordRefusal } from './refusal.ts';
 import { requestReinstatementForDecision } from './reinstate.ts';
 import type { StepInput } from './step-input.ts';
 import { suspendAtOnce, TERMINATION_KEPT } from './suspend.ts';
-import { applyDecision, customerStatusFor, type Route } from './transitions.ts';
+import { applyDecision, customerStatusFor, deciders, lastDecision, type Route } from './transitions.ts';
 
 export interface CaseStepDeps {
   cases: CaseStore;
@@ -30,6 +30,17 @@ export interface CaseStepDeps {
   /** after a termination: the customer's identifiers join the do-not-onboard list */
   onTerminated: TerminationHook;
   now?: () => Date;
+}
+
+/** At the executive stage: the recommendation the decision approves or declines, and who made it. */
+function recommendationDetails(record: CaseRecord, stage: ReviewStage): Record<string, unknown> {
+  const recommendation = stage === 'executive' ? lastDecision(record, ['analyst', 'escalated']) : undefined;
+  if (!recommendation) return {};
+  const approved = record.decisions.at(-1)?.decision === recommendation.decision;
+  return {
+    recommendation: { decision: recommendation.decision, by: recommendation.decidedBy },
+    [approved ? 'approves' : 'declines']: recommendation.decision,
+  };
 }
 
 /** Not retryable: the case named in the event does not exist. */
@@ -204,7 +215,11 @@ export class CaseSteps {
       action: `decision.${stage}`,
       reason: decision.reason,
       evidenceDigest: record.evidenceDigest ?? undefined,
-      details: { decision: decision.decision, route: result.route },
+      details: {
+        decision: decision.decision,
+        route: result.route,
+        ...recommendationDetails(result.next, stage),
+      },
     });
     return { route: result.route, stage };
   }
@@ -218,7 +233,14 @@ export class CaseSteps {
       return { status: null };
     }
     const status = customerStatusFor(outcome) as CustomerStatus;
-    const deciders = record.decisions.map((d) => d.decidedBy);
+    const { decidedBy, declined } = deciders(record);
+    // who decided, and the termination an executive declined (kept as the analyst's recommendation)
+    const decidedDetails = {
+      decidedBy,
+      ...(declined
+        ? { declinedRecommendation: { decision: declined.decision, by: declined.decidedBy } }
+        : {}),
+    };
     const why = `case ${caseId}: ${record.decisions.at(-1)?.reason ?? outcome}`;
     // A termination took an executive's approval: a later case's milder outcome, which one analyst
     // decides, does not lift it (a terminated customer's calls after the block open such cases).
@@ -229,7 +251,7 @@ export class CaseSteps {
         action: TERMINATION_KEPT,
         reason: `${why}; the customer stays terminated: a ${outcome} does not lift a termination`,
         evidenceDigest: record.evidenceDigest ?? undefined,
-        details: { decidedBy: deciders, outcome },
+        details: { ...decidedDetails, outcome },
       });
       return { status: before };
     }
@@ -238,14 +260,14 @@ export class CaseSteps {
     await this.#deps.customers.setStatus(record.customerId, status, why);
     if (status === 'terminated') await this.#deps.onTerminated.terminated(record.customerId, why);
     await this.#deps.notifier.publishEnforcement(
-      this.#enforcementEvent(record, outcome, status, why, deciders),
+      this.#enforcementEvent(record, outcome, status, why, decidedBy),
     );
     await this.#audit(record, {
       actor: SYSTEM,
       action: `customer.${status}`,
       reason: why,
       evidenceDigest: record.evidenceDigest ?? undefined,
-      details: { decidedBy: deciders },
+      details: decidedDetails,
     });
     return { status };
   }

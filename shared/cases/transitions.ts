@@ -4,7 +4,9 @@ import type { CaseRecord, DecisionKind, RecordedDecision, ReviewStage } from './
 
 /**
  * Where the state machine goes after a decision: enforce one of the four outcomes, or park the case
- * for executive approval (an analyst's termination is only a recommendation).
+ * for executive approval (an analyst's termination is only a recommendation). At the executive stage
+ * `terminate` approves the recommendation; any other decision declines it and is the executive's own
+ * outcome, enforced as such (the recommendation stays on the record as the analyst's).
  */
 export type Route = DecisionKind | 'executive';
 
@@ -50,6 +52,32 @@ export function applyDecision(
     updatedAt: at,
   };
   return { ok: true, next, route, recorded };
+}
+
+/**
+ * Who decided the outcome being enforced, for the audit record and the enforcement event: the person
+ * whose decision it is, and for an approved termination also the person who recommended it. An
+ * executive who declines a recommended termination decides the milder outcome alone: the analyst
+ * recommended termination, not that outcome (`declined` names that recommendation).
+ */
+export function deciders(current: CaseRecord): { decidedBy: string[]; declined: RecordedDecision | null } {
+  const last = current.decisions.at(-1);
+  if (!last) return { decidedBy: [], declined: null };
+  if (last.stage !== 'executive') return { decidedBy: [last.decidedBy], declined: null };
+  const recommendation = lastDecision(current, ['analyst', 'escalated']);
+  if (!recommendation) return { decidedBy: [last.decidedBy], declined: null };
+  if (last.decision === 'terminate')
+    return { decidedBy: [recommendation.decidedBy, last.decidedBy], declined: null };
+  return { decidedBy: [last.decidedBy], declined: recommendation };
+}
+
+/** A decision as the record reads: an analyst's termination is a recommendation, an executive's decision approves or declines it. */
+export function describeDecision(decision: RecordedDecision): string {
+  if (decision.stage !== 'executive')
+    return decision.decision === 'terminate' ? 'recommends terminate' : decision.decision;
+  return decision.decision === 'terminate'
+    ? 'approves terminate'
+    : `declines the termination recommended, decides ${decision.decision}`;
 }
 
 export function lastDecision(current: CaseRecord, stages: ReviewStage[]): RecordedDecision | undefined {

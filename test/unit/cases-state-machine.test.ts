@@ -540,6 +540,45 @@ describe('escalation state machine (synthesized ASL, real case-step handler)', (
     ]);
   });
 
+  it("an executive declining a recommended termination decides alone: the record names the executive, and keeps the analyst's recommendation as one", async () => {
+    const h = harness();
+    const { caseId } = await h.open(finding());
+    await h.decide(caseId, 'analyst', 'terminate', 'alice');
+    await h.decide(caseId, 'executive', 'suspend', 'bob');
+    await h.execution(caseId);
+    expect(await h.cases.get(caseId)).toMatchObject({ status: 'closed', outcome: 'suspend' });
+    expect((await h.customers.get('C042'))?.status).toBe('suspended');
+    // alice recommended termination, not this suspension
+    expect(h.notifier.enforcement).toMatchObject([{ action: 'suspend', decided_by: ['bob'] }]);
+    const records = (await h.audit.list(`case#${caseId}`)) as AuditRecord[];
+    expect(records.find((r) => r.action === 'decision.executive')).toMatchObject({
+      actor: { role: 'executive', id: 'bob' },
+      details: {
+        decision: 'suspend',
+        declines: 'terminate',
+        recommendation: { decision: 'terminate', by: 'alice' },
+      },
+    });
+    expect(records.find((r) => r.action === 'customer.suspended')?.details).toEqual({
+      decidedBy: ['bob'],
+      declinedRecommendation: { decision: 'terminate', by: 'alice' },
+    });
+    // an approval names both: alice's recommendation and bob's approval decided the termination
+    const approved = harness();
+    const second = await approved.open(finding());
+    await approved.decide(second.caseId, 'analyst', 'terminate', 'alice');
+    await approved.decide(second.caseId, 'executive', 'terminate', 'bob');
+    await approved.execution(second.caseId);
+    const terminated = (await approved.audit.list(`case#${second.caseId}`)) as AuditRecord[];
+    expect(terminated.find((r) => r.action === 'decision.executive')?.details).toMatchObject({
+      approves: 'terminate',
+      recommendation: { decision: 'terminate', by: 'alice' },
+    });
+    expect(terminated.find((r) => r.action === 'customer.terminated')?.details).toEqual({
+      decidedBy: ['alice', 'bob'],
+    });
+  });
+
   it('terminate: the customer joins the do-not-onboard list; re-applying under a new name is high risk', async () => {
     const h = harness();
     const { caseId } = await h.open(finding());

@@ -115,6 +115,20 @@ describe('decision transitions', () => {
     expect(approved).toMatchObject({ ok: true, route: 'terminate', next: { outcome: 'terminate' } });
   });
 
+  it("shows an analyst's termination as a recommendation, and the executive's decision as its approval or decline", () => {
+    const recommended = { stage: 'analyst' as const, ...decide('terminate', 'alice'), at: AT };
+    const declined = { stage: 'executive' as const, ...decide('suspend', 'bob'), at: AT };
+    const text = renderCase({ ...waiting('executive', [recommended, declined]), status: 'closed' }, []);
+    expect(text).toContain(`${AT} analyst alice: recommends terminate - traffic pattern reviewed`);
+    expect(text).toContain(
+      `${AT} executive bob: declines the termination recommended, decides suspend - traffic pattern reviewed`,
+    );
+    const approved = { ...declined, decision: 'terminate' as const };
+    expect(renderCase(waiting('executive', [recommended, approved]), [])).toContain(
+      `${AT} executive bob: approves terminate - traffic pattern reviewed`,
+    );
+  });
+
   it('refuses a decision for a stage the case is not waiting in', () => {
     const result = applyDecision(waiting('analyst'), 'executive', decide('terminate', 'bob'), AT);
     expect(!result.ok && result.reason).toMatch(/waiting for the analyst review, not the executive review/);
