@@ -61,7 +61,7 @@ export function tracebackSummary(record: TracebackRecord, nowMs: number): string
     lines.push(
       line(
         'customer',
-        `${record.customerId}${record.trunkId ? ` on trunk ${record.trunkId}` : ''}${record.repeatCount ? `: traceback ${record.repeatCount} in the review window, severity ${record.severity}` : ''}; ${record.eventPublishedAt ? `escalated ${record.eventPublishedAt}` : 'not escalated yet'}`,
+        `${record.customerId}${record.trunkId ? ` on trunk ${record.trunkId}` : ''}${record.repeatCount ? `: traceback ${record.repeatCount} in the review window, severity ${record.severity}` : ''}; ${record.eventPublishedAt ? `escalated ${record.eventPublishedAt}` : answer.same_call_as ? `not escalated again: the call was traced back under ${answer.same_call_as}` : 'not escalated yet'}`,
       ),
     );
   if (record.firstAnswer)

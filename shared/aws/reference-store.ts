@@ -8,6 +8,7 @@ import { loadPolicy, type Policy } from '../detect/policy.ts';
 import { NumberInventory, parseDno, parseInventory } from '../detect/reference.ts';
 import { TracebackHistory } from '../detect/traceback-history.ts';
 import type { ReferenceNumbers, ReferenceSource } from '../ingest/ports.ts';
+import { distinctCalls } from '../traceback/history.ts';
 import { readTracebackHistory } from './dynamo-query.ts';
 import { ObjectBackedCache } from './object-versions.ts';
 import { readOptionalText, S3SwitchConfigStore } from './switch-config-store.ts';
@@ -236,7 +237,7 @@ export class ReferenceStore implements ReferenceSource {
     for (const id of customerIds) {
       let cached = this.#tracebacks.get(id);
       if (!this.#fresh(cached)) {
-        const times = (await readTracebackHistory(this.#doc, table, id))
+        const times = distinctCalls(await readTracebackHistory(this.#doc, table, id))
           .map((h) => Date.parse(h.answeredAt))
           .filter((at) => !Number.isNaN(at));
         cached = { value: times, at: this.#now() };

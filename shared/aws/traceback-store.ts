@@ -175,6 +175,7 @@ export class DynamoTracebackStore implements TracebackStore {
           customerId,
           answeredAt: entry.answeredAt,
           tracebackId: entry.tracebackId,
+          ...(entry.call ? { call: entry.call } : {}),
         },
       }),
     );

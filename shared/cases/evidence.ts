@@ -1,3 +1,4 @@
+import { distinctCalls } from '../traceback/history.ts';
 import type { FindingEvent, TracebackEvent } from './events.ts';
 import type { CaseRecord, CaseTrigger, Evidence } from './model.ts';
 import type { CustomerProfile, TracebackHistoryEntry } from './ports.ts';
@@ -47,9 +48,11 @@ export function joinedAfterEvidence(record: CaseRecord): CaseTrigger[] {
 export function buildEvidence(
   record: CaseRecord,
   profile: CustomerProfile | null,
-  history: TracebackHistoryEntry[],
+  allHistory: TracebackHistoryEntry[],
   now: Date,
 ): Evidence {
+  // a call asked about under two ids is one traceback (no event was raised for the second request)
+  const history = distinctCalls(allHistory);
   const findings = record.triggers.filter((t) => t.type === 'finding').map(evidenceFinding);
   const tracebackEvents = record.triggers
     .filter((t) => t.type === 'traceback')

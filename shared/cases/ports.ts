@@ -79,6 +79,8 @@ export interface CustomerRegistry {
 export interface TracebackHistoryEntry {
   tracebackId: string;
   answeredAt: string;
+  /** the call traced back: requests about one call count as one traceback (traceback/history.ts) */
+  call?: string;
 }
 
 /** Tracebacks answered for a customer (Tracebacks table, `CUSTTB#<customer>` items). */

@@ -41,6 +41,11 @@ export interface TracebackAnswer {
    * the consortium the caller ID was spoofed or hidden
    */
   caller_id?: 'invalid' | 'withheld';
+  /**
+   * present when the call this answer names was traced back before under that traceback id: the
+   * customer's traceback history counts the call once, and no second escalation is raised for it
+   */
+  same_call_as?: string;
 }
 
 /**

@@ -5,8 +5,9 @@ import type { TracebackAnswer } from './answer.ts';
 import type { ManifestReader } from './batches.ts';
 import { type RepeatRule, tracebackConsequence } from './consequence.ts';
 import { DEFAULT_SLA_HOURS, deadlineMs } from './deadline.ts';
+import { distinctCalls, earlierTracebackOfCall, tracedCall } from './history.ts';
 import { type BatchOpener, type LookupSettings, lookupWithManifest } from './lookup.ts';
-import type { AnswerUpdate, TracebackEventPublisher, TracebackStore } from './ports.ts';
+import type { AnswerUpdate, HistoryEntry, TracebackEventPublisher, TracebackStore } from './ports.ts';
 import type { TracebackRecord } from './record.ts';
 import {
   differentCall,
@@ -101,21 +102,33 @@ export async function handleTracebackRequest(
 
   // consequences: the customer's history (feeds TRACEBACK_HISTORY), then the event for escalation
   const answeredAt = current.answeredAt ?? isoUtc(now());
-  await deps.store.addHistory(current.customerId, { answeredAt, tracebackId: request.tracebackId });
+  const call = tracedCall(answer.matches[0]);
+  await deps.store.addHistory(current.customerId, {
+    answeredAt,
+    tracebackId: request.tracebackId,
+    ...(call ? { call } : {}),
+  });
   const history = await deps.store.history(current.customerId);
+  // a call traced back before under another id counts once, and is not escalated a second time
+  const earlier = earlierTracebackOfCall(history, request.tracebackId);
   const consequence = tracebackConsequence(
-    history.map((h) => Date.parse(h.answeredAt)),
+    distinctCalls(history).map((h) => Date.parse(h.answeredAt)),
     Date.parse(answeredAt),
     settings.repeatRule,
   );
+  const recorded = earlier ? sameCallAs(answer, earlier) : answer;
   await deps.store.saveAnswer(request.tracebackId, {
-    answer,
+    answer: recorded,
     answeredAt,
     customerId: current.customerId,
     trunkId: current.trunkId,
     repeatCount: consequence.repeatCount,
     severity: consequence.severity,
   });
+  if (earlier)
+    return searched
+      ? { outcome: 'answered', answer: recorded, published: false }
+      : { outcome: 'duplicate', answer: recorded };
   await deps.events.publish({
     type: 'traceback',
     traceback_id: request.tracebackId,
@@ -130,6 +143,16 @@ export async function handleTracebackRequest(
   });
   await deps.store.markEventPublished(request.tracebackId, isoUtc(now()));
   return { outcome: 'answered', answer, published: true };
+}
+
+/** The answer saying its call was traced back before, under `earlier` (once, however often it is saved). */
+function sameCallAs(answer: TracebackAnswer, earlier: HistoryEntry): TracebackAnswer {
+  if (answer.same_call_as === earlier.tracebackId) return answer;
+  return {
+    ...answer,
+    note: `${answer.note}; this call was already traced back under ${earlier.tracebackId} (answered ${earlier.answeredAt}): the customer's traceback history counts it once`,
+    same_call_as: earlier.tracebackId,
+  };
 }
 
 /** Searches the batches the manifest lists for the request's window; the answer names the first match's customer. */

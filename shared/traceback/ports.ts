@@ -21,6 +21,8 @@ export interface FirstAnswer {
 export interface HistoryEntry {
   answeredAt: string;
   tracebackId: string;
+  /** the call the answer traced back (history.ts tracedCall): requests about one call count once */
+  call?: string;
 }
 
 /** Traceback requests, answers and per-customer history (the Tracebacks table). */

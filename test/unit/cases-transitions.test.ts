@@ -239,6 +239,16 @@ describe('critical case rule and evidence', () => {
     );
     expect(withTb.tracebacks).toMatchObject({ total: 4, inLast365Days: 3 });
     expect(assessCritical(withTb)).toMatchObject({ critical: true });
+    // ITG-2 asked about the call ITG-1 traced back: one call, so two tracebacks in the year, not three
+    const sameCall = history.map((h) => (h.tracebackId === 'ITG-0' ? h : { ...h, call: 'sbc-east-1/a1b2' }));
+    const once = buildEvidence(
+      newCase('c', { ...trigger, key: 't', type: 'traceback', event: tb }, AT),
+      null,
+      sameCall,
+      new Date(AT),
+    );
+    expect(once.tracebacks).toMatchObject({ total: 3, inLast365Days: 2, ids: ['ITG-0', 'ITG-1', 'ITG-3'] });
+    expect(assessCritical(once)).toMatchObject({ critical: false });
   });
 
   it('rejects a malformed escalation message naming the field', () => {

@@ -96,7 +96,7 @@ describe('traceback intake', () => {
       }),
     ]);
     expect(await w.store.history('C042')).toEqual([
-      { answeredAt: '2026-11-28T15:00:00Z', tracebackId: 'ITG-1' },
+      { answeredAt: '2026-11-28T15:00:00Z', tracebackId: 'ITG-1', call: 'sbc-east-1/cdr/sbc-east-1/16.csv' },
     ]);
     expect(await w.store.get('ITG-1')).toMatchObject({
       status: 'answered',
@@ -177,7 +177,9 @@ describe('traceback intake', () => {
     expect(w.reads()).toBe(2);
     expect(b.answer).toEqual(a.answer);
     const record = await w.store.get('ITG-P');
-    expect(await w.store.history('C042')).toEqual([{ answeredAt: record?.answeredAt, tracebackId: 'ITG-P' }]);
+    expect(await w.store.history('C042')).toEqual([
+      { answeredAt: record?.answeredAt, tracebackId: 'ITG-P', call: 'sbc-east-1/cdr/sbc-east-1/16.csv' },
+    ]);
     // the events that went out are one and the same (the on-call and audit handlers take it once)
     expect(new Set(w.events.events.map((e) => JSON.stringify(e))).size).toBe(1);
     expect(w.events.events[0]).toMatchObject({ answered_at: record?.answeredAt, repeat_count: 1 });
@@ -204,6 +206,53 @@ describe('traceback intake', () => {
     expect(w.events.events.map((e) => [e.traceback_id, e.repeat_count, e.severity])).toEqual([
       ['ITG-A', 1, 'medium'],
       ['ITG-B', 2, 'high'],
+    ]);
+  });
+
+  it('two requests about one call count it once: the second answer names the first, raises nothing, and both stay on record', async () => {
+    const w = world();
+    w.plant('cdr/sbc-east-1/16.csv', '2026-11-27T16:31:05Z', 'C042', 'T7');
+    await handleTracebackRequest(request('TG-TEST-1', '2026-11-27T16:31:07Z'), w.deps);
+    // the same call, its numbers written another way and received_at in epoch seconds
+    const again = validateTracebackRequest(
+      {
+        traceback_id: 'TG-TEST-2',
+        received_at: Date.parse('2026-11-28T14:35:00Z') / 1000,
+        call_time: '2026-11-27T16:31:07Z',
+        calling_number: '(202) 555-0143',
+        called_number: '312.555.0199',
+      },
+      'TG-TEST-2',
+    );
+    w.setNow(Date.parse('2026-11-28T15:30:00Z'));
+    const second = await handleTracebackRequest(again, w.deps);
+    expect(second).toMatchObject({
+      outcome: 'answered',
+      published: false,
+      answer: { status: 'found', same_call_as: 'TG-TEST-1' },
+    });
+    expect(second.answer.note).toMatch(
+      /; this call was already traced back under TG-TEST-1 \(answered 2026-11-28T15:00:00Z\): the customer's traceback history counts it once$/,
+    );
+    expect(w.events.events.map((e) => [e.traceback_id, e.repeat_count, e.severity])).toEqual([
+      ['TG-TEST-1', 1, 'medium'],
+    ]);
+    expect(await w.store.get('TG-TEST-2')).toMatchObject({ repeatCount: 1, severity: 'medium' });
+    expect((await w.store.history('C042')).map((h) => [h.tracebackId, h.call])).toEqual([
+      ['TG-TEST-1', 'sbc-east-1/cdr/sbc-east-1/16.csv'],
+      ['TG-TEST-2', 'sbc-east-1/cdr/sbc-east-1/16.csv'],
+    ]);
+    // delivered again: the answer on record, said once
+    const redelivered = await handleTracebackRequest(again, w.deps);
+    expect(redelivered).toEqual({ outcome: 'duplicate', answer: second.answer });
+    expect(w.events.events).toHaveLength(1);
+    // another call of the customer is a second traceback
+    w.plant('cdr/sbc-east-1/17.csv', '2026-11-27T17:10:00Z', 'C042', 'T7');
+    await handleTracebackRequest(request('TG-TEST-3', '2026-11-27T17:10:02Z'), w.deps);
+    expect(w.events.events.map((e) => [e.traceback_id, e.repeat_count, e.severity]).at(-1)).toEqual([
+      'TG-TEST-3',
+      2,
+      'high',
     ]);
   });
 
@@ -276,7 +325,11 @@ describe('a not_found answer searched again when late batches arrive', () => {
       }),
     ]);
     expect(await w.store.history('C042')).toEqual([
-      { answeredAt: '2026-11-28T20:00:00Z', tracebackId: 'ITG-L' },
+      {
+        answeredAt: '2026-11-28T20:00:00Z',
+        tracebackId: 'ITG-L',
+        call: 'sbc-east-1/cdr/sbc-east-1/16-late.csv',
+      },
     ]);
 
     // the same message again, the next run, a resubmission: nothing more

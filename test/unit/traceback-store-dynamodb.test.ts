@@ -84,7 +84,9 @@ describe('DynamoTracebackStore', () => {
     expect((await historyItems('C042')).map((i) => [i.sk, i.answeredAt])).toEqual([
       ['ITG-D1', record?.answeredAt],
     ]);
-    expect(await store.history('C042')).toEqual([{ answeredAt: record?.answeredAt, tracebackId: 'ITG-D1' }]);
+    expect(await store.history('C042')).toEqual([
+      { answeredAt: record?.answeredAt, tracebackId: 'ITG-D1', call: 'sbc-east-1/c1' },
+    ]);
     expect(new Set(events.events.map((e) => JSON.stringify(e))).size).toBe(1);
   });
 
