@@ -100,3 +100,27 @@ export function tracebackSummary(record: TracebackRecord, nowMs: number): string
   );
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * What `traceguard traceback submit` says. A new request: when its answer is due. A request on record
+ * under its id (docs/traceback.md: a resubmission gets the answer already on record) says so instead
+ * of announcing a new deadline: still open, the deadline of its first receipt; answered, that answer
+ * (`sent` is null when it was not sent again: a `found` answer is final); a `not_found` one is sent
+ * again, since intake searches it again when batches of its time arrived since.
+ */
+export function submittedText(
+  request: { tracebackId: string; dueAt: string },
+  known: TracebackRecord | null,
+  sent: { messageId: string } | null,
+  nowMs: number,
+): string {
+  const message = sent ? ` (message ${sent.messageId})` : '';
+  const id = terminalSafe(request.tracebackId);
+  if (!known) return `submitted traceback ${id}${message}; answer due ${request.dueAt}\n`;
+  if (!known.answer)
+    return `submitted traceback ${id} again${message}: received first at ${known.receivedAt}, not answered yet; answer due ${known.deadline}\n`;
+  const resent = sent
+    ? `sent again${message}: it is searched again if batches of its time arrived since`
+    : 'not sent again: the answer on record stands';
+  return `traceback ${id} was answered ${known.answer.status} at ${known.answeredAt ?? 'an unrecorded time'}; ${resent}. The answer on record:\n${tracebackSummary(known, nowMs)}`;
+}

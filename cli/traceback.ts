@@ -131,13 +131,17 @@ async function runSubmit(path: string): Promise<string> {
   const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
   const { deadlineMs } = await import('../shared/traceback/deadline.ts');
   const { isoUtc } = await import('../shared/cdr/time.ts');
+  const { submittedText } = await import('./traceback-text.ts');
+  const submitted = { tracebackId: request.tracebackId, dueAt: isoUtc(deadlineMs(request.receivedMs)) };
+  // a found answer is final: intake would only answer with it again
+  if (known?.answer?.status === 'found') return submittedText(submitted, known, null, Date.now());
   // the SDK would otherwise send to the queue URL's host, which the local stack's URLs do not resolve to
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   try {
     const out = await sqs.send(
       new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request.document) }),
     );
-    return `submitted traceback ${request.tracebackId} (message ${out.MessageId}); answer due ${isoUtc(deadlineMs(request.receivedMs))}\n`;
+    return submittedText(submitted, known, { messageId: String(out.MessageId) }, Date.now());
   } finally {
     sqs.destroy();
   }

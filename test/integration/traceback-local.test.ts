@@ -151,7 +151,11 @@ describe('traceback through the local stack', () => {
   });
 
   it('treats the same request submitted again as a duplicate', async () => {
-    await cli('traceback', 'submit', join(work, 'first.json'));
+    const again = await cli('traceback', 'submit', join(work, 'first.json'));
+    // the answer on record, not a new deadline
+    expect(again.stdout).toMatch(
+      /^traceback ITG-E2E-1 was answered found at \S+; not sent again: the answer on record stands\. The answer on record:\ntraceback {2}ITG-E2E-1: found\n/,
+    );
     await t.stack.waitForIdle({ timeoutMs: 60_000 });
     const cases = await casesOf('C042');
     expect(cases[0].triggerKeys).toEqual(['traceback:ITG-E2E-1']);

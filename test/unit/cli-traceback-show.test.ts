@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tracebackSummary } from '../../cli/traceback-text.ts';
+import { submittedText, tracebackSummary } from '../../cli/traceback-text.ts';
 import type { TracebackRecord } from '../../shared/traceback/record.ts';
 
 const OPEN: TracebackRecord = {
@@ -94,5 +94,23 @@ describe('traceback show', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('a resubmission says the answer on record, not a new deadline', () => {
+    const now = Date.parse('2026-12-07T10:00:00Z');
+    const due = { tracebackId: OPEN.tracebackId, dueAt: '2026-12-01T09:00:00Z' };
+    expect(submittedText(due, null, { messageId: 'm-1' }, now)).toBe(
+      'submitted traceback ITG-2026-001234 (message m-1); answer due 2026-12-01T09:00:00Z\n',
+    );
+    // still open: the deadline of its first receipt, not one counted from the resubmission
+    expect(submittedText(due, OPEN, { messageId: 'm-2' }, now)).toBe(
+      'submitted traceback ITG-2026-001234 again (message m-2): received first at 2026-11-28T14:05:00Z, not answered yet; answer due 2026-11-29T14:05:00Z\n',
+    );
+    const answered = submittedText(due, CORRECTED, null, now);
+    expect(answered).toBe(
+      `traceback ITG-2026-001234 was answered found at 2026-11-28T20:00:00Z; not sent again: the answer on record stands. The answer on record:\n${tracebackSummary(CORRECTED, now)}`,
+    );
+    expect(answered).toContain('answer     1 matching call(s) received from C042/T7');
+    expect(answered).not.toContain('answer due');
   });
 });
