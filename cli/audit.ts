@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 
 /**
  * `traceguard audit verify [--stream NAME]`: recomputes every hash chain in the Audit table and names
- * the first broken record, and checks each case's stream against its case record (a chain cut short
- * at its end still holds its hashes). Exit status 0 when every chain holds, 1 when one is broken
+ * the first broken record, checks each case's stream against its case record, and each stream's last
+ * record against the stream's head (a chain cut short at its end still holds its hashes). Exit status 0 when every chain holds, 1 when one is broken
  * (tampering or loss), 2 on bad usage: a `--stream` with no records that is no case's stream either
  * (a typo) is an error listing the streams there are, not a broken chain.
  */
@@ -19,6 +19,7 @@ export function register(program: Command): void {
       const { documentClient } = await import('../shared/aws/cases-clients.ts');
       const { DynamoAuditStore } = await import('../shared/aws/audit-store.ts');
       const { verifyChain } = await import('../shared/audit/chain.ts');
+      const { checkTail } = await import('../shared/audit/tail.ts');
       const target = resolveCliTarget();
       const store = new DynamoAuditStore(documentClient(), target.require('AUDIT_TABLE'));
       const cases = await caseRecords(target);
@@ -27,7 +28,8 @@ export function register(program: Command): void {
       const verdicts = [];
       for (const stream of streams) {
         const records = await store.list(stream);
-        verdicts.push(await checkStream(verifyChain(stream, records), records, cases));
+        const verdict = await checkStream(verifyChain(stream, records), records, cases);
+        verdicts.push(checkTail(verdict, records, await store.head(stream)));
       }
       if (!options.stream && cases) verdicts.push(...(await openCasesWithoutStream(cases, streams)));
       const broken = verdicts.filter((v) => !v.ok);
@@ -36,7 +38,7 @@ export function register(program: Command): void {
         for (const v of verdicts) {
           process.stdout.write(
             v.ok
-              ? `ok      ${v.stream}: ${v.records} records, head ${v.head.slice(0, 16)}\n`
+              ? `ok      ${v.stream}: ${v.records} records, head ${v.head.slice(0, 16)}${TAIL_NOTE[v.tail ?? 'anchored']}\n`
               : `BROKEN  ${v.stream}: at record ${v.brokenAt}: ${v.problem}\n`,
           );
         }
@@ -50,6 +52,13 @@ export function register(program: Command): void {
       if (broken.length) process.exitCode = 1;
     });
 }
+
+/** what a line of `audit verify` adds about a stream's end */
+const TAIL_NOTE = {
+  anchored: '',
+  'not anchored':
+    ', tail not anchored (written before stream heads were kept: records cut off its end would not show)',
+} as const;
 
 /**
  * A stream named with --stream that holds no records: a typo, not tampering, unless it is the stream

@@ -1,5 +1,5 @@
 import { chainNext } from './chain.ts';
-import type { AuditStore } from './ports.ts';
+import type { AuditHead, AuditStore } from './ports.ts';
 import { type AuditEntry, type AuditRecord, auditEntrySchema } from './record.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -9,8 +9,9 @@ export class AuditAppendConflict extends Error {
 }
 
 /**
- * Appends one entry to a stream's hash chain. Reads the head, seals the next record, writes it only
- * if its sequence number is still free; when another writer took the slot first, reads again.
+ * Appends one entry to a stream's hash chain. Reads the last record, seals the next one, writes it
+ * only if the stream's head is still at the record read; when another writer moved it first, reads
+ * again.
  */
 export async function appendAudit(
   store: AuditStore,
@@ -22,12 +23,21 @@ export async function appendAudit(
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const head = await store.last(stream);
     const record = chainNext(stream, head, valid, now());
-    if (await store.putIfAbsent(record)) return record;
+    if (await store.append(record, headAt(head))) return record;
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
   }
   throw new AuditAppendConflict(
-    `audit stream ${stream}: lost the race for the next sequence number ${MAX_ATTEMPTS} times`,
+    `audit stream ${stream}: lost the race for the next sequence number ${MAX_ATTEMPTS} times, ` +
+      `or its head is past its last record (records cut off its end): traceguard audit verify --stream ${stream}`,
   );
+}
+
+/**
+ * The head a stream must have when `last` is its last record: none for an empty stream or one whose
+ * last record was written before heads were kept (its first anchored append creates it).
+ */
+function headAt(last: AuditRecord | null): AuditHead | null {
+  return last?.anchored ? { seq: last.seq, hash: last.hash } : null;
 }
 
 /**
@@ -43,7 +53,7 @@ export async function appendAuditAfter(
   now: () => Date = () => new Date(),
 ): Promise<AuditRecord | null> {
   const record = chainNext(stream, head, auditEntrySchema.parse(entry), now());
-  return (await store.putIfAbsent(record)) ? record : null;
+  return (await store.append(record, headAt(head))) ? record : null;
 }
 
 const CASE_STREAM = 'case#';

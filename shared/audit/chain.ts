@@ -30,12 +30,20 @@ export function chainNext(
     seq: previous ? previous.seq + 1 : 1,
     at: at.toISOString(),
     prevHash: previous ? previous.hash : GENESIS_HASH,
+    anchored: true as const,
   };
   return { ...unsealed, hash: recordHash(unsealed) };
 }
 
 export type ChainVerdict =
-  | { ok: true; stream: string; records: number; head: string }
+  | {
+      ok: true;
+      stream: string;
+      records: number;
+      head: string;
+      /** whether the stream's head vouches for its end (see checkTail); unset until checked */
+      tail?: 'anchored' | 'not anchored';
+    }
   | { ok: false; stream: string; records: number; brokenAt: number; problem: string };
 
 /**

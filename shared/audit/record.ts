@@ -37,6 +37,12 @@ export const auditRecordSchema = auditEntrySchema.extend({
   prevHash: z.string().regex(/^[0-9a-f]{64}$/),
   /** SHA-256 over the canonical JSON of this record without `hash` */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * written together with the stream's head (see AuditHead): a stream holding such a record must have
+   * a head, so deleting the head with the records it names does not pass for a stream from before
+   * heads were kept
+   */
+  anchored: z.literal(true).optional(),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 

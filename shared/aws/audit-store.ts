@@ -1,17 +1,29 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditStore } from '../audit/ports.ts';
+import { QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { canonicalJson } from '../audit/canonical-json.ts';
+import { sha256Hex } from '../audit/chain.ts';
+import type { AuditHead, AuditStore } from '../audit/ports.ts';
 import { type AuditRecord, auditRecordSchema } from '../audit/record.ts';
 import { queryAll } from './dynamo-query.ts';
 
 /** The partition of a stream's records (policies limit writes to some streams by it). */
 export const auditPk = (stream: string) => `AUDIT#${stream}`;
 const skOf = (seq: number) => String(seq).padStart(12, '0');
+/** the sort keys of a stream's records, which leave out its head item */
+const RECORD_SKS = { ':first': skOf(0), ':lastPossible': '9'.repeat(12) };
+/**
+ * The head's sort key: in the stream's own partition, so the policies that let a role append to some
+ * streams (by leading key) let it move their heads, and no other.
+ */
+const HEAD_SK = 'HEAD';
+/** Why a transaction was cancelled when it lost to another writer (or its condition held no more). */
+const LOST_RACE = new Set(['None', 'ConditionalCheckFailed', 'TransactionConflict']);
 
 /**
- * The Audit table (`pk = AUDIT#<stream>`, `sk = <seq zero-padded 12>`). Writes are PutItem with
- * `attribute_not_exists(pk)`, so an existing record is never replaced; function roles get no
- * UpdateItem or DeleteItem on this table.
+ * The Audit table (`pk = AUDIT#<stream>`, `sk = <seq zero-padded 12>` for records, `sk = HEAD` for
+ * the stream's head: `headSeq`, `headHash`). An append is one transaction of two PutItem: the record
+ * with `attribute_not_exists(pk)`, so an existing record is never replaced, and the head with a
+ * condition on where it was read. Function roles get no UpdateItem or DeleteItem on this table.
  */
 export class DynamoAuditStore implements AuditStore {
   readonly #doc: DynamoDBDocumentClient;
@@ -26,8 +38,8 @@ export class DynamoAuditStore implements AuditStore {
     const out = await this.#doc.send(
       new QueryCommand({
         TableName: this.#table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': auditPk(stream) },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :lastPossible',
+        ExpressionAttributeValues: { ':pk': auditPk(stream), ...RECORD_SKS },
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
@@ -42,27 +54,68 @@ export class DynamoAuditStore implements AuditStore {
     return parsed.data;
   }
 
-  async putIfAbsent(record: AuditRecord): Promise<boolean> {
+  async append(record: AuditRecord, after: AuditHead | null): Promise<boolean> {
+    const pk = auditPk(record.stream);
     try {
       await this.#doc.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { pk: auditPk(record.stream), sk: skOf(record.seq), ...record },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: { pk, sk: skOf(record.seq), ...record },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: { pk, sk: HEAD_SK, headSeq: record.seq, headHash: record.hash, headAt: record.at },
+                ...(after
+                  ? {
+                      ConditionExpression: 'headSeq = :seq AND headHash = :hash',
+                      ExpressionAttributeValues: { ':seq': after.seq, ':hash': after.hash },
+                    }
+                  : { ConditionExpression: 'attribute_not_exists(pk)' }),
+              },
+            },
+          ],
+          // the same append sent again (the SDK retrying a write whose answer was lost) succeeds
+          // without a second write, instead of failing its condition and being appended once more
+          ClientRequestToken: sha256Hex(canonicalJson({ record, after })).slice(0, 36),
         }),
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+      if ((error as Error).name !== 'TransactionCanceledException' || !reasons) throw error;
+      if (reasons.every((r) => LOST_RACE.has(r.Code ?? 'None'))) return false;
       throw error;
     }
+  }
+
+  async head(stream: string): Promise<AuditHead | null> {
+    // a Query, not GetItem: whoever may read a stream may read its head, with no grant of its own
+    const out = await this.#doc.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND sk = :head',
+        ExpressionAttributeValues: { ':pk': auditPk(stream), ':head': HEAD_SK },
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Items?.[0];
+    if (!item) return null;
+    if (typeof item.headSeq !== 'number' || typeof item.headHash !== 'string')
+      throw new Error(`Audit table ${this.#table}: the head item of stream ${stream} is malformed`);
+    return { seq: item.headSeq, hash: item.headHash };
   }
 
   async list(stream: string): Promise<unknown[]> {
     const items = await queryAll(this.#doc, {
       TableName: this.#table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': auditPk(stream) },
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :lastPossible',
+      ExpressionAttributeValues: { ':pk': auditPk(stream), ...RECORD_SKS },
       ConsistentRead: true,
     });
     return items.map(stripKeys);

@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { appendAudit } from '../../shared/audit/append.ts';
-import { verifyChain } from '../../shared/audit/chain.ts';
+import { chainNext, recordHash, verifyChain } from '../../shared/audit/chain.ts';
+import type { AuditRecord } from '../../shared/audit/record.ts';
 import { DynamoAuditStore } from '../../shared/aws/audit-store.ts';
 import { DynamoCaseStore } from '../../shared/aws/cases-store.ts';
 import { newCase } from '../../shared/cases/model.ts';
@@ -123,10 +124,66 @@ describe('audit log in DynamoDB', () => {
 
   it('refuses to overwrite an existing sequence number', async () => {
     const store = new DynamoAuditStore(db.doc, 'Audit');
-    const head = await store.last('case#C042-F-1');
-    expect(head).not.toBeNull();
-    expect(await store.putIfAbsent({ ...(head as NonNullable<typeof head>), reason: 'rewritten' })).toBe(
-      false,
+    const last = await store.last('case#C042-F-1');
+    if (!last) throw new Error('no record in case#C042-F-1');
+    const rewritten = { ...last, reason: 'rewritten' };
+    expect(await store.append(rewritten, null)).toBe(false);
+    expect(await store.append(rewritten, { seq: last.seq - 1, hash: last.prevHash })).toBe(false);
+    expect(await store.head('case#C042-F-1')).toEqual({ seq: last.seq, hash: last.hash });
+  });
+
+  it('takes the same record sent twice (a retried write) as one append', async () => {
+    const store = new DynamoAuditStore(db.doc, 'Audit');
+    const first = await appendAudit(store, 'retried', entry(1));
+    const next = chainNext('retried', first, entry(2), new Date('2026-11-28T10:00:00Z'));
+    const after = { seq: first.seq, hash: first.hash };
+    expect(await store.append(next, after)).toBe(true);
+    expect(await store.append(next, after)).toBe(true);
+    expect((await store.list('retried')).length).toBe(2);
+    expect(await store.head('retried')).toEqual({ seq: 2, hash: next.hash });
+  });
+
+  it('audit verify names records deleted from the end of any stream, and a stream from before heads as not anchored', async () => {
+    const store = new DynamoAuditStore(db.doc, 'Audit');
+    for (let n = 1; n <= 3; n++) await appendAudit(store, 'customer#C901', entry(n));
+    for (let n = 1; n <= 2; n++) await appendAudit(store, 'track-record', entry(n));
+    expect((await auditVerify(['--stream', 'customer#C901'])).stdout).toMatch(
+      /^ok {6}customer#C901: 3 records, head [0-9a-f]{16}\n/,
+    );
+
+    // the newest record of each is deleted: both shorter chains' hashes hold
+    for (const [stream, seq] of [
+      ['customer#C901', '000000000003'],
+      ['track-record', '000000000002'],
+    ])
+      await db.doc.send(new DeleteCommand({ TableName: 'Audit', Key: { pk: `AUDIT#${stream}`, sk: seq } }));
+    const cut = await auditVerify();
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(
+      /^BROKEN {2}customer#C901: at record 3: the stream's head names record 3, its last record is 2: 1 record\(s\) cut off its end$/m,
+    );
+    expect(cut.stdout).toMatch(/^BROKEN {2}track-record: at record 2: /m);
+
+    // records written before heads were kept: a chain of plain items, no head
+    const legacy: AuditRecord[] = [];
+    for (const e of [entry(1), entry(2)]) {
+      const { anchored: _anchored, ...record } = chainNext('legacy', legacy.at(-1) ?? null, e, new Date());
+      legacy.push({ ...record, hash: recordHash(record) });
+    }
+    for (const record of legacy)
+      await db.doc.send(
+        new PutCommand({
+          TableName: 'Audit',
+          Item: { pk: 'AUDIT#legacy', sk: String(record.seq).padStart(12, '0'), ...record },
+        }),
+      );
+    const old = await auditVerify(['--stream', 'legacy']);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toMatch(/^ok {6}legacy: 2 records, head [0-9a-f]{16}, tail not anchored \(/);
+    // its next append anchors it
+    await appendAudit(store, 'legacy', entry(3));
+    expect((await auditVerify(['--stream', 'legacy'])).stdout).toMatch(
+      /^ok {6}legacy: 3 records, head [0-9a-f]{16}\n/,
     );
   });
 });
