@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAuditReading } from './audit-read.ts';
 
 /**
  * `traceguard audit verify [--stream NAME]`: recomputes every hash chain in the Audit table and names
@@ -23,7 +24,10 @@ export function register(program: Command): void {
       const target = resolveCliTarget();
       const store = new DynamoAuditStore(documentClient(), target.require('AUDIT_TABLE'));
       const cases = await caseRecords(target);
-      if (options.stream) await refuseUnknownStream(options.stream, store, cases);
+      if (options.stream) {
+        const { refuseUnknownStream } = await import('./audit-stream-names.ts');
+        await refuseUnknownStream(options.stream, store, cases);
+      }
       const streams = options.stream ? [options.stream] : await store.streams();
       const verdicts = [];
       for (const stream of streams) {
@@ -51,6 +55,7 @@ export function register(program: Command): void {
       }
       if (broken.length) process.exitCode = 1;
     });
+  registerAuditReading(audit);
 }
 
 /** what a line of `audit verify` adds about a stream's end */
@@ -59,48 +64,6 @@ const TAIL_NOTE = {
   'not anchored':
     ', tail not anchored (written before stream heads were kept: records cut off its end would not show)',
 } as const;
-
-/**
- * A stream named with --stream that holds no records: a typo, not tampering, unless it is the stream
- * of a case on record (then the chain is lost, and checkStream says so). Refused, naming the streams
- * there are.
- */
-async function refuseUnknownStream(
-  stream: string,
-  store: import('../shared/aws/audit-store.ts').DynamoAuditStore,
-  cases: Awaited<ReturnType<typeof caseRecords>>,
-): Promise<void> {
-  if ((await store.list(stream)).length > 0) return;
-  const { auditStreams } = await import('../shared/audit/append.ts');
-  const caseId = auditStreams.caseOf(stream);
-  if (caseId !== null && cases && (await cases.get(caseId))) return;
-  const { UsageError } = await import('./errors.ts');
-  throw new UsageError(`no audit stream '${stream}'; ${describeStreams(await store.streams())}`);
-}
-
-/**
- * The streams there are, in one line: names of their own (events, track-record) as they are, and one
- * per case or application (case#<id>, onboarding#<id>) counted, with an example, since there are many.
- */
-function describeStreams(known: string[]): string {
-  if (known.length === 0) return 'the audit log has no streams yet';
-  const single: string[] = [];
-  const families = new Map<string, string[]>();
-  for (const name of known) {
-    const cut = name.indexOf('#');
-    if (cut < 0) single.push(name);
-    else {
-      const prefix = name.slice(0, cut + 1);
-      const names = families.get(prefix);
-      if (names) names.push(name);
-      else families.set(prefix, [name]);
-    }
-  }
-  const counted = [...families].map(([prefix, names]) =>
-    names.length === 1 ? names[0] : `${names.length} ${prefix}<id> (such as ${names[0]})`,
-  );
-  return `the streams are: ${[...single, ...counted].join(', ')}`;
-}
 
 type Verdict = ReturnType<typeof import('../shared/audit/chain.ts').verifyChain>;
 

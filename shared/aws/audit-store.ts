@@ -121,25 +121,35 @@ export class DynamoAuditStore implements AuditStore {
     return items.map(stripKeys);
   }
 
-  /** every stream name; a table scan, meant for `traceguard audit verify`, not for functions */
+  /** every stream name; a table scan, meant for `traceguard audit`, not for functions */
   async streams(): Promise<string[]> {
-    const names = new Set<string>();
+    return [...(await this.recordCounts()).keys()];
+  }
+
+  /**
+   * Each stream and how many records it holds, by name; a stream whose head is all that is left
+   * holds 0. A table scan of the keys alone, meant for `traceguard audit`, not for functions.
+   */
+  async recordCounts(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.#doc.send(
         new ScanCommand({
           TableName: this.#table,
-          ProjectionExpression: 'pk',
+          ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: start,
         }),
       );
       for (const item of out.Items ?? []) {
         const pk = String(item.pk);
-        if (pk.startsWith('AUDIT#')) names.add(pk.slice('AUDIT#'.length));
+        if (!pk.startsWith('AUDIT#')) continue;
+        const stream = pk.slice('AUDIT#'.length);
+        counts.set(stream, (counts.get(stream) ?? 0) + (item.sk === HEAD_SK ? 0 : 1));
       }
       start = out.LastEvaluatedKey;
     } while (start);
-    return [...names].sort();
+    return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 }
 

@@ -42,6 +42,10 @@ const REVIEWER: Needs = {
     'dynamodb:BatchGetItem CasesTable',
     ...DATA_KEY_READ,
   ],
+  // the stream's records; a stream with none: a scan for the names there are, in the usage error
+  'audit show': ['dynamodb:Query AuditTable', 'dynamodb:Scan AuditTable', ...DATA_KEY_READ],
+  // the keys of every item, counted per stream
+  'audit streams': ['dynamodb:Scan AuditTable', ...DATA_KEY_READ],
   // not a traceguard command: the daily exports, read with the AWS CLI or console
   'read the audit exports': ['s3:GetObject AuditExportBucket/audit-export/*', 'kms:Decrypt DataKey via s3'],
 };

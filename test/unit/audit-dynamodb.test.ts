@@ -27,8 +27,8 @@ const entry = (n: number) => ({
   details: { n, nested: { b: 1, a: [1, 'x'] } },
 });
 
-async function auditVerify(
-  args: string[] = [],
+async function traceguard(
+  args: string[],
   extraEnv: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
@@ -43,7 +43,7 @@ async function auditVerify(
   try {
     // cwd outside the repository, so a local stack's .data/endpoints.json cannot redirect the command
     const bin = join(import.meta.dirname, '../../bin/traceguard.js');
-    const { stdout, stderr } = await run(process.execPath, [bin, 'audit', 'verify', ...args], {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
       env,
       cwd: tmpdir(),
     });
@@ -53,6 +53,9 @@ async function auditVerify(
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
+
+const auditVerify = (args: string[] = [], extraEnv: Record<string, string> = {}) =>
+  traceguard(['audit', 'verify', ...args], extraEnv);
 
 describe('audit log in DynamoDB', () => {
   it('appends racing writers without gaps, verifies, and names a record altered in the table', async () => {
@@ -185,6 +188,76 @@ describe('audit log in DynamoDB', () => {
     expect((await auditVerify(['--stream', 'legacy'])).stdout).toMatch(
       /^ok {6}legacy: 3 records, head [0-9a-f]{16}\n/,
     );
+  });
+});
+
+describe('audit show and audit streams', () => {
+  it('print any stream oldest first, numbers masked, --since and --json; and every stream with its count', async () => {
+    const store = new DynamoAuditStore(db.doc, 'Audit');
+    const at = (time: string) => () => new Date(time);
+    await appendAudit(
+      store,
+      'customer#C902',
+      {
+        actor: { role: 'analyst', id: 'carol' },
+        action: 'customer.reinstatement_requested',
+        reason: 'remediated; callback +1 202-555-0143',
+        customerId: 'C902',
+        details: { statusBefore: 'suspended', numbers: ['+12025550143'] },
+      },
+      at('2026-11-27T09:00:00Z'),
+    );
+    await appendAudit(
+      store,
+      'customer#C902',
+      {
+        actor: { role: 'analyst', id: 'dave' },
+        action: 'customer.reinstated',
+        reason: 'approved',
+        customerId: 'C902',
+        caseId: 'C902-F-1',
+      },
+      at('2026-11-28T10:00:00Z'),
+    );
+
+    const shown = await traceguard(['audit', 'show', '--stream', 'customer#C902']);
+    expect(shown).toMatchObject({ code: 0, stderr: '' });
+    expect(shown.stdout).toBe(
+      '#1 2026-11-27T09:00:00.000Z analyst:carol customer.reinstatement_requested: remediated; callback ***0143 [customer C902] (statusBefore suspended; numbers ***0143)\n' +
+        '#2 2026-11-28T10:00:00.000Z analyst:dave customer.reinstated: approved [customer C902, case C902-F-1]\n' +
+        '2 record(s) in customer#C902\n',
+    );
+    const since = await traceguard(['audit', 'show', '--stream', 'customer#C902', '--since', '2026-11-28']);
+    expect(since.stdout).toMatch(/^#2 .*\n1 record\(s\) since 2026-11-28T00:00:00.000Z in customer#C902\n$/);
+    const json = await traceguard(['audit', 'show', '--stream', 'customer#C902', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(await store.list('customer#C902'));
+
+    expect(await traceguard(['audit', 'show', '--stream', 'customer#C9O2'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^traceguard: no audit stream 'customer#C9O2'; the streams are: /),
+    });
+    expect(
+      await traceguard(['audit', 'show', '--stream', 'customer#C902', '--since', 'yesterday']),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--since 'yesterday' must be an ISO 8601 date"),
+    });
+
+    // a stream whose records were all deleted still has its head: listed with 0, not left out
+    await appendAudit(store, 'emptied', entry(1));
+    await db.doc.send(
+      new DeleteCommand({ TableName: 'Audit', Key: { pk: 'AUDIT#emptied', sk: '000000000001' } }),
+    );
+    const streams = await traceguard(['audit', 'streams', '--json']);
+    expect(streams.code).toBe(0);
+    const counts = JSON.parse(streams.stdout) as Array<{ stream: string; records: number }>;
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        { stream: 'customer#C902', records: 2 },
+        { stream: 'emptied', records: 0 },
+      ]),
+    );
+    expect((await traceguard(['audit', 'streams'])).stdout).toMatch(/^customer#C902\t2$/m);
   });
 });
 
