@@ -92,6 +92,7 @@ export class TraceguardStack extends Stack {
       aggregatesTable: storage.aggregatesTable,
       manifestTable: storage.manifestTable,
       cdrBucket: storage.cdrBucket,
+      accessLogBucket: storage.accessLogBucket,
       auditRetentionYears: config.auditRetentionYears,
       auditLock: { mode: config.auditLockMode, days: config.auditLockDays },
     });

@@ -45,6 +45,8 @@ export interface EscalationProps {
   aggregatesTable: ITable;
   manifestTable: ITable;
   cdrBucket: IBucket;
+  /** where S3 server access logs of the audit export bucket go, as the CDR and reference buckets' do */
+  accessLogBucket: IBucket;
   auditRetentionYears: number;
   /**
    * Object Lock of the audit export: `compliance` (nobody, not even the account root, can delete or
@@ -340,11 +342,9 @@ export class Escalation extends Construct {
       enforceSSL: true,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'Written only by DynamoDB export under Object Lock; access is recorded by CloudTrail, not server logs.',
+      // who read or tried to delete an exported record, kept as long as the audit retention
+      serverAccessLogsBucket: props.accessLogBucket,
+      serverAccessLogsPrefix: 'audit-export-bucket/',
     });
     return bucket;
   }

@@ -33,6 +33,7 @@ beforeAll(() => {
     aggregatesTable: table('Aggregates'),
     manifestTable: table('Manifest'),
     cdrBucket: new Bucket(stack, 'Cdr'),
+    accessLogBucket: new Bucket(stack, 'AccessLogs'),
     auditRetentionYears: 5,
   });
   template = Template.fromStack(stack);

@@ -10,8 +10,8 @@ beforeAll(() => {
 const bucket = (hint: string): CfnResource =>
   synth.template.toJSON().Resources[logicalIdOf(synth.template, 'AWS::S3::Bucket', hint)];
 
-describe('CdrBucket and ReferenceBucket', () => {
-  it.each(['CdrBucket', 'ReferenceBucket'])(
+describe('CdrBucket, ReferenceBucket and AuditExportBucket', () => {
+  it.each(['CdrBucket', 'ReferenceBucket', 'AuditExportBucket'])(
     '%s is KMS-encrypted with the data key, versioned and private',
     (hint) => {
       const dataKey = logicalIdOf(synth.template, 'AWS::KMS::Key', 'DataKey');
@@ -35,6 +35,13 @@ describe('CdrBucket and ReferenceBucket', () => {
       expect(bucket(hint)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     },
   );
+
+  it("logs each bucket's server access under a prefix of its own", () => {
+    const prefixes = ['CdrBucket', 'ReferenceBucket', 'AuditExportBucket'].map(
+      (hint) => bucket(hint).Properties!.LoggingConfiguration.LogFilePrefix,
+    );
+    expect(prefixes).toEqual(['cdr-bucket/', 'reference-bucket/', 'audit-export-bucket/']);
+  });
 
   it.each(['CdrBucket', 'ReferenceBucket', 'AccessLogBucket'])(
     '%s denies every request not made over TLS',

@@ -70,6 +70,7 @@ beforeAll(() => {
     aggregatesTable: table('Aggregates'),
     manifestTable: table('Manifest'),
     cdrBucket: new Bucket(stack, 'Cdr'),
+    accessLogBucket: new Bucket(stack, 'AccessLogs'),
     auditRetentionYears: 5,
   });
   const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
