@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /**
  * An error in full, for the local runtime log: its stack, then what it carries, each indented under
  * it, to any depth: its cause (`error.cause`, such as the DynamoDB error a RetryableStoreError stands
@@ -24,8 +26,10 @@ export function errorInFull(error: unknown): string {
   return lines.join('\n');
 }
 
+/** An error's stack; anything else thrown or carried as a cause (middy's `{ package }`) as its fields, not `[object Object]`. */
 function textOf(e: unknown): string {
-  return e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
+  return typeof e === 'string' ? e : inspect(e, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
 }
 
 /** The errors `e` carries, each with the label it is written under. */

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunctionSpec } from '../template/wiring.ts';
 import type { ActivityTracker } from './activity.ts';
+import { timedOutMessage } from './timed-out.ts';
 
 /** A handler error as Lambda reports it (FunctionError payload). */
 export class LambdaInvocationError extends Error {
@@ -162,10 +163,7 @@ class FunctionSandbox {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         rejectResult(
-          new LambdaInvocationError(
-            'Sandbox.Timedout',
-            `Task timed out after ${this.spec.timeoutSeconds} seconds`,
-          ),
+          new LambdaInvocationError('Sandbox.Timedout', timedOutMessage(this.spec.timeoutSeconds)),
         );
         if (this.worker === worker) this.worker = undefined;
         void worker.terminate();

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BasePartialBatchProcessor } from '@aws-lambda-powertools/batch';
 import { errorInFull } from './error-chain.ts';
+import { isMiddyTimeout, timedOutMessage } from './timed-out.ts';
 
 /**
  * One Lambda "sandbox": a worker thread with the function's own process.env (handlers read their
@@ -86,7 +87,13 @@ parentPort?.on('message', async (request: InvokeRequest) => {
       recordFailures,
     });
   } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    const thrown = error instanceof Error ? error : new Error(String(error));
+    // middy's early timeout says "[AbortError]: The operation was aborted.": name it a timeout, with it as the cause
+    const failure = isMiddyTimeout(thrown)
+      ? Object.assign(new Error(timedOutMessage(setup.timeoutSeconds), { cause: thrown }), {
+          name: 'TimeoutError',
+        })
+      : thrown;
     // Powertools' FullBatchFailureError carries each record's error; Lambda's log would show them
     const recordErrors = (failure as { recordErrors?: unknown[] }).recordErrors ?? [];
     const causes = recordErrors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)));

@@ -72,11 +72,12 @@ describe('a failing handler is named with its messages', () => {
     const [error] = await failuresOf('traceguard-ingest', [
       { MessageId: 'm-1', Body: batch, ReceiptHandle: 'r' },
     ]);
-    const line = 'ingest on message m-1 (cdr/sw 1/2026/11/27/16.csv.gz): Task timed out after 1 seconds';
+    const where = 'ingest on message m-1 (cdr/sw 1/2026/11/27/16.csv.gz)';
+    const line = `${where}: timed out after 1 s (the function's timeout)`;
     expect(handlerFailureReasons(error)).toEqual([line]);
     // local-runtime.log gets the stack, whose first line is the same
     expect((error as Error).stack?.split('\n')[0]).toBe(
-      `${line.replace(': Task', ': Sandbox.Timedout: Task')}`,
+      `${where}: Sandbox.Timedout: timed out after 1 s (the function's timeout)`,
     );
   });
 
