@@ -57,7 +57,13 @@ export interface CsvSink {
   bad(line: number, reason: string, raw: string): void;
 }
 
-const MAX_FIELDS = 512;
+/**
+ * Fields read of one record: a record with more is quarantined, and a canonical header with more makes
+ * the batch unreadable. Far above any CDR export with its extra columns (unknown columns are ignored),
+ * it bounds the field index of a record (9 bytes a field) as the record bound bounds its bytes; a
+ * record held back (detach) keeps an index only as long as its own fields.
+ */
+export const MAX_FIELDS = 16_384;
 /**
  * a record longer than this (bytes) is quarantined; as a canonical batch's header, it makes the batch
  * unreadable. It bounds what is held of one record, not how long a record may run
@@ -81,11 +87,29 @@ function quotedTooLong(bytes: number): string {
   return `quoted field longer than ${MAX_QUOTED_BYTES} bytes (${bytes} bytes)`;
 }
 
+/** The reason of a record of `fields` fields, over MAX_FIELDS. */
+function tooManyFields(fields: number): string {
+  return `${fields} fields, more than the ${MAX_FIELDS} Traceguard reads of one record (its limit)`;
+}
+
+/** Fields from `from` to `end` (a physical line's rest): its commas outside quotes, plus the one they end on. */
+function fieldsAfter(buf: Buffer, from: number, end: number): number {
+  let fields = 1;
+  let quoted = false;
+  for (let i = from; i < end; i++) {
+    const c = buf[i];
+    if (c === QUOTE) quoted = !quoted;
+    else if (c === COMMA && !quoted) fields++;
+    else if (c === LF || c === CR) break;
+  }
+  return fields;
+}
+
 class RecordView implements CsvRecordBytes {
   buf: Buffer = Buffer.alloc(0);
-  starts = new Int32Array(MAX_FIELDS);
-  ends = new Int32Array(MAX_FIELDS);
-  escaped = new Uint8Array(MAX_FIELDS);
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly escaped: Uint8Array;
   count = 0;
   line = 0;
   recStart = 0;
@@ -94,6 +118,13 @@ class RecordView implements CsvRecordBytes {
   private ascii = true;
   /** the record decoded once as latin1, one character per byte, when an ASCII record's field is asked for */
   private text: string | null = null;
+
+  /** `fields`: how many fields the view can index (the tokenizer's view: MAX_FIELDS) */
+  constructor(fields = MAX_FIELDS) {
+    this.starts = new Int32Array(fields);
+    this.ends = new Int32Array(fields);
+    this.escaped = new Uint8Array(fields);
+  }
 
   /** Points the view at a record just parsed (starts, ends and escaped are filled in already). */
   set(buf: Buffer, count: number, line: number, recStart: number, recEnd: number, ascii: boolean): void {
@@ -124,7 +155,7 @@ class RecordView implements CsvRecordBytes {
   }
 
   detach(): CsvRecordBytes {
-    const copy = new RecordView();
+    const copy = new RecordView(this.count);
     const from = this.recStart;
     for (let i = 0; i < this.count; i++) {
       copy.starts[i] = this.starts[i] - from;
@@ -356,7 +387,7 @@ export class CsvTokenizer {
         const end = nl === -1 ? len : nl + 1;
         this.sink.bad(
           this.line,
-          `more than ${MAX_FIELDS} fields`,
+          tooManyFields(n + fieldsAfter(buf, p, end)),
           buf.toString('utf8', start, Math.min(end, start + 200)),
         );
         this.line += newlines + 1;
