@@ -1,3 +1,4 @@
+import { watchDeliveryDeadline } from './delivery-deadline.ts';
 import { recordDeliveryFailure } from './delivery-failure.ts';
 import type { Delivery } from './delivery-failure-reason.ts';
 import { parseIngestMessage } from './messages.ts';
@@ -29,11 +30,15 @@ export async function processMessage(
   }
   const outcomes: BatchOutcome[] = [];
   for (const job of message.jobs) {
+    const stopWatch = delivery ? watchDeliveryDeadline(job, delivery, ports) : () => {};
     try {
       outcomes.push(await processBatch(job, ports, options));
     } catch (error) {
+      stopWatch();
       if (delivery) await recordDeliveryFailure(job, error, delivery, ports);
       throw error;
+    } finally {
+      stopWatch();
     }
   }
   return outcomes;

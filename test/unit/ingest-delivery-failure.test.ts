@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { TIMEOUT_RECORD_MARGIN_MS } from '../../shared/ingest/delivery-deadline.ts';
 import { deliveryOf, isDeliveryFailure } from '../../shared/ingest/delivery-failure-reason.ts';
 import { batchIdOf } from '../../shared/ingest/keys.ts';
+import { ManualClock } from '../../shared/ingest/memory-io.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
 import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 import { cdrBatch } from './ingest-cdr-fixtures.ts';
@@ -75,6 +77,22 @@ describe('a failed delivery is recorded in the batch manifest', () => {
     const { message: m, batchId } = eventOf(BODY);
     await expect(processMessage(m, plain)).rejects.toThrow(/AccessDenied/);
     expect((await plain.manifest.get(batchId))?.failure).toBeNull();
+  });
+
+  it('records a delivery that runs out of time as timed out, before the runtime ends it', async () => {
+    const p = memoryIngestPorts();
+    p.source.put(TEST_BUCKET, KEY, BODY);
+    // every call aggregated; the merge then hangs (a throttled table) until the function's timeout
+    p.aggregates.commitMany = () => new Promise(() => {});
+    p.clock = new ManualClock(Date.UTC(2026, 10, 27, 18), TIMEOUT_RECORD_MARGIN_MS + 2_200);
+    const { message, batchId } = eventOf(BODY);
+    void processMessage(message, p, undefined, deliveryOf('2'));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const failure = (await p.manifest.get(batchId))?.failure ?? '';
+    expect(failure).toMatch(
+      /^delivery 2 of 5 timed out after 4 s \(the function's timeout\); SQS delivers it again after the queue's visibility timeout/,
+    );
+    expect(isDeliveryFailure(failure)).toBe(true);
   });
 
   it('reads a missing or odd receive count as the first delivery', () => {
