@@ -7,6 +7,7 @@ import { startDynamoDb } from './emulators/dynamodb.ts';
 import { startFauxqs } from './emulators/fauxqs.ts';
 import { ActivityTracker } from './glue/activity.ts';
 import { FailingMessages } from './glue/failing-messages.ts';
+import { releaseKilledRunsClaims } from './glue/killed-run-claims.ts';
 import { LambdaRunner } from './glue/lambda-runner.ts';
 import { S3NotificationDelivery } from './glue/s3-notifications.ts';
 import { ScheduleRunner } from './glue/schedules.ts';
@@ -202,6 +203,12 @@ async function startLocked(
     progress(`resources created from the template; ${restored} queued message(s) restored from the journal`);
 
     const wiring = readWiring(resolver);
+    // before any handler runs: every claim in the tables now is a killed run's
+    const released = await releaseKilledRunsClaims(wiring, clients);
+    if (released > 0)
+      progress(
+        `${released} publish claim(s) left by the previous run (killed mid-ingest) given back, so its batches publish at once`,
+      );
     const queueUrlForArn = (arn: string) => {
       const url = queueUrls.get(arn.slice(arn.lastIndexOf(':') + 1));
       if (!url) throw new Error(`no queue in the template has ARN ${arn}`);

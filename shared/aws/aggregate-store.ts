@@ -5,6 +5,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -329,6 +330,34 @@ export class DynamoAggregateStore implements AggregateStore {
       ConditionExpression: 'claimBy = :me',
       ExpressionAttributeValues: { ':me': claimant },
     });
+  }
+
+  async releaseAllClaims(): Promise<number> {
+    let released = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(
+        new ScanCommand({
+          TableName: this.#table,
+          FilterExpression: 'attribute_exists(claimBy)',
+          ProjectionExpression: 'pk, sk, claimBy',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const Key = { pk: String(item.pk), sk: String(item.sk) };
+        // that claim only: one made since the scan read it stays
+        const mine = await this.#conditional({
+          Key,
+          UpdateExpression: 'REMOVE claimRank, claimUntil, claimBy',
+          ConditionExpression: 'claimBy = :by',
+          ExpressionAttributeValues: { ':by': item.claimBy },
+        });
+        if (mine) released++;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return released;
   }
 
   async markDaysTouched(days: CustomerDay[], token: string): Promise<void> {

@@ -180,6 +180,16 @@ export class MemoryAggregateStore implements AggregateStore {
     if (item?.claim?.by === claimant) item.claim = null;
   }
 
+  async releaseAllClaims(): Promise<number> {
+    let released = 0;
+    for (const item of [...this.items.values(), ...this.days.values()]) {
+      if (item.claim === null) continue;
+      item.claim = null;
+      released++;
+    }
+    return released;
+  }
+
   async markDaysTouched(days: CustomerDay[], token: string): Promise<void> {
     for (const d of days) this.noted(d.dayMs).set(d.customerId, token);
     for (const dayMs of new Set(days.map((d) => d.dayMs))) this.noted(dayMs).set(DAY_NOTE, token);

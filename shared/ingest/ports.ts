@@ -117,6 +117,12 @@ export interface AggregateStore {
   /** gives a claim back after a failed publish so a redelivery can try again at once */
   releaseSeverity(customerId: string, sk: string, claimant: string): Promise<void>;
   /**
+   * Gives back every publish claim still standing, and says how many: for a local stack starting on
+   * its data folder, where every claim is one a killed run left (one stack runs on a folder at a
+   * time). A table scan: never for a function, where a killed invocation's claim ends with its lease.
+   */
+  releaseAllClaims(): Promise<number>;
+  /**
    * Notes that parts wrote hours to these customers' UTC days, for the day review (review-days.ts):
    * each customer-day, then each day, under `token`, replacing an earlier note's token.
    */

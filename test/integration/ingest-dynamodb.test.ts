@@ -252,6 +252,39 @@ describe('ingest against DynamoDB Local', () => {
     ]);
   });
 
+  it('a run killed between claim and confirm: once its claims are given back (a local restart), the redelivery publishes at once', async () => {
+    const p = await dynamoPorts();
+    const options = { ...DEFAULT_INGEST_OPTIONS, parallel: 1 };
+    p.source.put(BUCKET, 'cdr/s1/killed.csv', A);
+    // the killed run: it claimed the first window to publish and never got further
+    let claimed!: () => void;
+    const stuck = new Promise<void>((resolve) => {
+      claimed = resolve;
+    });
+    void processBatch(
+      job('cdr/s1/killed.csv', A),
+      {
+        ...p,
+        events: {
+          publishFinding: () => {
+            claimed();
+            return new Promise(() => {});
+          },
+        },
+      },
+      options,
+    );
+    await stuck;
+    expect(await p.aggregates.releaseAllClaims()).toBe(1);
+    const published: FindingEvent[] = [];
+    p.events.publishFinding = async (event) => {
+      published.push(event);
+    };
+    const out = await processBatch(job('cdr/s1/killed.csv', A), p, options);
+    expect(out).toMatchObject({ status: 'done', findingsPublished: 2 });
+    expect(published).toHaveLength(2);
+  });
+
   it('an object split into continuation parts leaves the aggregates of a single run', async () => {
     const clean = await dynamoPorts();
     await run(clean, 'cdr/s1/a.csv', A);

@@ -87,6 +87,9 @@ class WatchedStore implements AggregateStore {
   confirmSeverity(...args: Parameters<AggregateStore['confirmSeverity']>) {
     return this.inner.confirmSeverity(...args);
   }
+  releaseAllClaims() {
+    return this.inner.releaseAllClaims();
+  }
   releaseSeverity(...args: Parameters<AggregateStore['releaseSeverity']>) {
     return this.inner.releaseSeverity(...args);
   }

@@ -62,6 +62,19 @@ describe('publish claims last as long as the invocation holding them', () => {
     );
   });
 
+  it("a restarted local stack gives the killed run's claims back: its redelivery publishes at once", async () => {
+    const store = new MemoryAggregateStore();
+    const start = Date.UTC(2026, 10, 27, 18);
+    // killed mid-ingest with 5 minutes left: its claim would stand 5 minutes more
+    const killed = new ManualClock(start, 300_000);
+    await store.claimSeverity(finding.customer_id, SK, 3, 'killed@attempt', claimLeaseEnd(killed), start);
+    expect(await store.releaseAllClaims()).toBe(1);
+    const published: FindingEvent[] = [];
+    const ctx = context(store, new ManualClock(start + 10_000, 300_000), published);
+    expect(await publishIfRaised(finding, SK, 0, [], ctx)).toBe(true);
+    expect(ctx.deferred).toEqual([]);
+  });
+
   it('a redelivery after a killed short invocation publishes instead of deferring to a dead claim', async () => {
     const store = new MemoryAggregateStore();
     const start = Date.UTC(2026, 10, 27, 18);
