@@ -50,14 +50,15 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
 /**
  * rows = calls + quarantined for the rows this upload added: a file re-uploaded under its key with
  * more rows (a growing Master.csv) is read from where the earlier upload stopped, so the line says
- * how many rows that one counted and how many the file holds in all
+ * how many rows that one held and how many the file holds in all. "Counted already", not "counted by
+ * it": an earlier upload that was a repeat held calls another batch counted
  */
 function doneLine(totals: NonNullable<BatchQuarantine['totals']>): string {
   const counts = `${totals.calls} call(s) counted, ${totals.quarantined} quarantined`;
   const earlier = totals.alreadyCounted ?? 0;
   if (earlier === 0) return `ingest done: ${totals.rows} row(s): ${counts}`;
   return (
-    `ingest done: ${totals.rows} row(s) after the ${earlier} an earlier upload under this key counted ` +
+    `ingest done: ${totals.rows} row(s) after the ${earlier} of an earlier upload under this key, counted already ` +
     `(${earlier + totals.rows} in the file): ${counts}`
   );
 }

@@ -199,7 +199,10 @@ export interface KeyCounted {
   batchId: string;
   /** data rows of the object consumed (its last part's endRow) */
   endRow: number;
-  /** calls counted from the key's bytes so far: this version's, plus those of the versions it extends */
+  /**
+   * calls counted from the key's bytes so far: this version's, plus those of the versions it extends;
+   * a repeat's calls too, counted by the batch it repeats (they are the key's, counted once)
+   */
   calls: number;
   /** SHA-256 (hex) of the version's decoded bytes (gunzipped if gzip), and their length */
   sha256: string;

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { BatchReadError } from '../cdr/batch-parser.ts';
 import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import { repeatedHourSummary } from '../cdr/repeated-hour.ts';
-import type { ReferenceData } from '../detect/reference.ts';
+import { countPart, NOTHING_COUNTED } from './count-part.ts';
 import { DecodedContent } from './decoded-content.ts';
 import {
   compareWithCounted,
@@ -16,13 +15,9 @@ import {
   REFUSED_REASON,
 } from './key-versions.ts';
 import { applyIdOf, batchIdOf, notABatchReason, quarantineKeyOf, switchIdOf } from './keys.ts';
-import { mergeWindows } from './merge-window.ts';
 import type { IngestJob } from './messages.ts';
 import { PartCollector, PartEnd } from './part-collector.ts';
 import type { BatchIdentity, IngestPorts, KeyCounted, PartCut, PartStats } from './ports.ts';
-import { publishFindings } from './publish-findings.ts';
-import { otherCaseSpellings, unregisteredCalls, unregisteredSummary } from './unregistered-customers.ts';
-import { windowDeltas } from './windows-of-part.ts';
 
 export interface IngestOptions {
   /** end the part when fewer ms than this remain (merging, scoring and publishing need the rest) */
@@ -142,6 +137,19 @@ function warnNoRows(
 /** The totals of a batch that counts no rows (empty, or a repeat of another batch's bytes). */
 const NO_ROWS = { rows: 0, calls: 0, quarantined: 0, firstMs: null, lastMs: null } as const;
 
+/** A batch holding the calls of another one, which counted them: the same bytes, or the same calls. */
+interface Repeat {
+  /** the batch that holds them */
+  of: string;
+  what: 'bytes' | 'calls';
+}
+
+const REPEAT_MESSAGE: Record<Repeat['what'], string> = {
+  bytes: 'batch repeats the bytes of an earlier batch; its calls are counted once, there',
+  calls:
+    'batch repeats the calls of an earlier batch (the same lines, or the same calls written otherwise); they are counted once, there',
+};
+
 /**
  * One CDR object (or one part of it) from S3 to DynamoDB aggregates and findings:
  * read + parse + aggregate in one streaming pass, quarantine bad rows, fix the part's end in the
@@ -181,17 +189,11 @@ export async function processBatch(
   }
   await ports.manifest.begin(batch);
   // the same bytes under another key (a copy, a re-send under a new name) hold the same calls: the
-  // batch that claimed them first, with its first part, counts them; this one is a repeat of it
-  const holder =
-    job.part === 0 && job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
-  if (holder !== batchId) {
-    await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'repeat', repeatOf: holder });
-    log.warn('batch repeats the bytes of an earlier batch; its calls are counted once, there', {
-      batchId,
-      repeatOf: holder,
-    });
-    return outcome('duplicate', job.part, { batchId, reason: `repeats the bytes of ${holder}` });
-  }
+  // batch that claimed them first, with its first part, counts them; this one is a repeat of it. It is
+  // read all the same, every part of it (each asks again: the claim answers the same), counting
+  // nothing: its key records where it ends, so a version that grows it counts only the rows after it
+  const bytesHolder = job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
+  let repeat: Repeat | null = bytesHolder === batchId ? null : { of: bytesHolder, what: 'bytes' };
   const where = `s3://${job.bucket}/${job.key} (switch ${switchId})`;
   if (job.size === 0 && job.part === 0) {
     await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'empty' });
@@ -299,6 +301,17 @@ export async function processBatch(
     else if (error instanceof PartEnd) final = false;
     else throw error;
   }
+  if (!extension && base !== null && repeat !== null) {
+    // a copy of another batch that does not extend the key's counted version: the key is left as it
+    // was (its next version is counted from that one), and so are the rows it repeats, the other's
+    await ports.manifest.finish(
+      batchId,
+      { ...NO_ROWS, format, repeatOf: repeat.of },
+      { bucket: job.bucket, key: job.key, counted: null },
+    );
+    log.warn(REPEAT_MESSAGE[repeat.what], { batchId, repeatOf: repeat.of });
+    return outcome('duplicate', job.part, { batchId, reason: `repeats the ${repeat.what} of ${repeat.of}` });
+  }
   if (!extension && base !== null) {
     const compared = await compareWithCounted(ports.source, job, base, options.maxBatchBytes);
     // the counted version's very start: an earlier upload delivered late, all of it counted with the
@@ -336,24 +349,10 @@ export async function processBatch(
   // other columns or order: the calls' fingerprint): counted once, by the batch that claimed them
   // first. A batch of several parts counted its first part before its last was read, so only a
   // batch read in one part is checked; one without calls has nothing to count twice.
-  if (content !== null && final && collector.stats.calls > 0) {
+  if (repeat === null && content !== null && final && collector.stats.calls > 0) {
     let holder = await ports.manifest.claimContent(batch, content.key());
     if (holder === batchId) holder = await ports.manifest.claimContent(batch, collector.calls.key());
-    if (holder !== batchId) {
-      await ports.manifest.finish(
-        batchId,
-        { ...NO_ROWS, format, repeatOf: holder },
-        { bucket: job.bucket, key: job.key, counted: null },
-      );
-      log.warn(
-        'batch repeats the calls of an earlier batch (the same lines, or the same calls written otherwise); they are counted once, there',
-        {
-          batchId,
-          repeatOf: holder,
-        },
-      );
-      return outcome('duplicate', job.part, { batchId, reason: `repeats the calls of ${holder}` });
-    }
+    if (holder !== batchId) repeat = { of: holder, what: 'calls' };
   }
   const alreadyCounted = base === null ? {} : { alreadyCounted: base.endRow };
   const cut: PartCut = { ...collector.stats, endRow: collector.endRow, final };
@@ -385,75 +384,34 @@ export async function processBatch(
       rows: cut.rows,
     });
   }
-  const quarantineBody = collector.quarantineBody();
+  const quarantineBody = repeat === null ? collector.quarantineBody() : '';
   if (quarantineBody !== '') {
     await ports.source.writeQuarantine(job.bucket, quarantineKeyOf(job.key, job.part), quarantineBody);
   }
-  await ports.manifest.recordHours(batch, collector.hourSpans());
-
   const applyId = applyIdOf(batchId, job.part, final && job.part === 0);
-  const deltas = windowDeltas(collector.aggregator);
-  const {
-    applied: merged,
-    alreadyApplied: already,
-    attempts,
-  } = await mergeWindows(ports.aggregates, deltas, applyId, {
-    parallel: options.parallel,
-    retryBaseMs: options.retryBaseMs,
-  });
-
-  const touched = new Map<string, Set<number>>();
-  for (const d of deltas) {
-    if (d.window.trunkId !== '') continue;
-    const hours = touched.get(d.customerId) ?? new Set<number>();
-    hours.add(d.window.hourMs);
-    touched.set(d.customerId, hours);
-  }
-  const customerIds = [...touched.keys()];
-  const [customers, tracebacks] = await Promise.all([
-    ports.reference.customers(customerIds),
-    ports.reference.tracebacks(customerIds),
-  ]);
-  const ref: ReferenceData = { ...numbers, customers };
-  const unregistered = unregisteredCalls(deltas, customers);
-  if (unregistered.calls > 0) {
-    // one line per batch part, as for unattributed rows; the metric's alarm pages on-call. The ids in
-    // other letter case are looked up too, so `c042` is told the registry has `C042`
-    const otherCase = await ports.reference.customers(otherCaseSpellings(unregistered));
-    log.warn(unregisteredSummary(where, unregistered, otherCase), {
-      batchId,
-      part: job.part,
-      unregisteredCalls: unregistered.calls,
-      customerIds: unregistered.customerIds.slice(0, 100),
-    });
-  }
-  const published = await publishFindings(
-    { byCustomer: touched, exampleCalls: (c, h) => collector.exampleCalls(c, h) },
-    {
-      store: ports.aggregates,
-      events: ports.events,
-      clock: ports.clock,
-      ref,
-      policy,
-      tracebacks,
-      source: { batchKey: job.key, switchId },
-      claimant: `${applyId}@${randomUUID()}`,
-      deferred: [],
-      parallel: options.parallel,
-    },
-  );
+  const counting =
+    repeat === null
+      ? await countPart(collector, {
+          ports,
+          job,
+          batch,
+          applyId,
+          where,
+          numbers,
+          policy,
+          parallel: options.parallel,
+          retryBaseMs: options.retryBaseMs,
+        })
+      : NOTHING_COUNTED;
 
   const counts = {
     batchId,
-    rows: cut.rows,
-    calls: cut.calls,
-    quarantined: cut.quarantined,
-    unattributed: collector.unattributed.unattributed,
-    unregistered: unregistered.calls,
-    windowsMerged: merged,
-    windowsAlreadyApplied: already,
-    mergeAttempts: attempts,
-    findingsPublished: published,
+    // a repeat's calls were counted by the batch it repeats
+    ...(repeat === null
+      ? { rows: cut.rows, calls: cut.calls, quarantined: cut.quarantined }
+      : { rows: 0, calls: 0, quarantined: 0 }),
+    unattributed: repeat === null ? collector.unattributed.unattributed : 0,
+    ...counting,
     ...alreadyCounted,
   };
   if (!final) {
@@ -475,17 +433,24 @@ export async function processBatch(
     .filter(([n]) => Number(n) !== job.part)
     .map(([, p]) => p);
   const totals = sumParts([...parts, cut]);
+  // a repeat's calls are the key's too, counted by the batch it repeats: the key's next version
+  // extends it, and is counted from its end
   const counted: KeyCounted = {
     batchId,
     endRow: cut.endRow,
     calls: (base?.calls ?? 0) + totals.calls,
     ...digest.digest(),
   };
-  await ports.manifest.finish(
-    batchId,
-    { ...totals, format, ...alreadyCounted },
-    { bucket: job.bucket, key: job.key, counted },
-  );
+  const key = { bucket: job.bucket, key: job.key, counted };
+  if (repeat !== null) {
+    await ports.manifest.finish(batchId, { ...NO_ROWS, format, repeatOf: repeat.of, ...alreadyCounted }, key);
+    log.warn(REPEAT_MESSAGE[repeat.what], { batchId, repeatOf: repeat.of, ...alreadyCounted });
+    return outcome('duplicate', job.part, {
+      ...counts,
+      reason: `repeats the ${repeat.what} of ${repeat.of}`,
+    });
+  }
+  await ports.manifest.finish(batchId, { ...totals, format, ...alreadyCounted }, key);
   log.info(
     base === null
       ? 'batch done'

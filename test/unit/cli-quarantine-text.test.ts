@@ -88,7 +88,7 @@ describe('quarantine show, as printed', () => {
       totals: { rows: 0, calls: 0, quarantined: 0, alreadyCounted: 400 },
     };
     expect(quarantineText(KEY, gzipped).slice(1)).toEqual([
-      'ingest done: 0 row(s) after the 400 an earlier upload under this key counted (400 in the file): 0 call(s) counted, 0 quarantined',
+      'ingest done: 0 row(s) after the 400 of an earlier upload under this key, counted already (400 in the file): 0 call(s) counted, 0 quarantined',
       `not listed: 2 row(s) in ${OBJECT}.old, left by the ingest of an earlier upload under this key, about the first 400 row(s) of the batch there now, which that upload counted and this one extends (--json lists them under "earlier")`,
     ]);
     // another batch under the key (nothing extended): its rows are not about the batch there now

@@ -196,7 +196,7 @@ describe('traceguard quarantine show', () => {
     await manifest.finish(grownId, { ...cut(0, 4, true), format: 'canonical', alreadyCounted: 20_000 });
     expect((await cli(['quarantine', 'show', grown])).stdout).toBe(
       `${grown}: no row quarantined (every row was usable)\n` +
-        'ingest done: 4 row(s) after the 20000 an earlier upload under this key counted (20004 in the file): 4 call(s) counted, 0 quarantined\n',
+        'ingest done: 4 row(s) after the 20000 of an earlier upload under this key, counted already (20004 in the file): 4 call(s) counted, 0 quarantined\n',
     );
     expect(JSON.parse((await cli(['quarantine', 'show', grown, '--json'])).stdout).totals).toEqual({
       rows: 4,

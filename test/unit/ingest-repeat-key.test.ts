@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
+import type { BatchObject } from '../../shared/ingest/ports.ts';
+import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
+import { ingestJob, memoryIngestPorts } from '../helpers/ingest-ports.ts';
+import { cdrBatch, HEADER } from './ingest-cdr-fixtures.ts';
+
+/** Every stored window as comparable JSON (versions and severity claims left out). */
+function snapshot(store: MemoryAggregateStore): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of [...store.items].sort(([a], [b]) => a.localeCompare(b)))
+    out[k] = { window: item.window, trunkCalls: item.trunkCalls };
+  return out;
+}
+
+/** In-memory ports whose CDR bucket keeps every version of every key (S3 with versioning on). */
+function versionedPorts() {
+  const p = memoryIngestPorts();
+  const versions = new Map<string, Buffer>();
+  p.source.open = async (o: BatchObject) => {
+    const body = versions.get(`${o.key}#${o.versionId}`);
+    if (!body) return null;
+    return (async function* () {
+      for (let i = 0; i < body.length; i += 4096) yield body.subarray(i, i + 4096);
+    })();
+  };
+  let n = 0;
+  /** puts a new version of `key` and returns the job its S3 event makes */
+  const put = (key: string, body: string) => {
+    const versionId = `v${++n}`;
+    versions.set(`${key}#${versionId}`, Buffer.from(body));
+    return ingestJob(key, body, { versionId });
+  };
+  /** the first part of `key`'s new version, then every continuation it sends */
+  const upload = async (key: string, body: string, options = DEFAULT_INGEST_OPTIONS) => {
+    const sent = p.queue.sent.length;
+    const outcomes = [await processBatch(put(key, body), p, options)];
+    for (let i = sent; i < p.queue.sent.length; i++) {
+      p.clock.remaining = 100_000;
+      outcomes.push(await processBatch(p.queue.sent[i], p, options));
+    }
+    return outcomes;
+  };
+  return { p, upload };
+}
+
+/** The aggregates of one upload of `body` alone: what each sequence of uploads must come to. */
+async function oneUpload(body: string) {
+  const { p, upload } = versionedPorts();
+  await upload('cdr/only/day.csv', body);
+  return snapshot(p.aggregates);
+}
+
+const DAY = cdrBatch({
+  seed: 5,
+  rowsPerWindow: 60,
+  customers: ['GOOD', 'ROBO'],
+  hours: 2,
+  robocallers: ['ROBO'],
+});
+const ROWS = DAY.trimEnd().split('\n').slice(1);
+/** the day file with its first `n` rows, as the switch writes it at some hour */
+const upTo = (n: number, eol = '\n') => `${[HEADER, ...ROWS.slice(0, n)].join(eol)}${eol}`;
+
+const FIRST = 'cdr/pbx1/manual-upload.csv';
+const DAY_KEY = 'cdr/pbx1/2026-12-05/Master.csv';
+
+describe('a version that extends a repeat under its key', () => {
+  it('counts only its rows past the repeat: the same bytes as a batch counted under another key, then grown', async () => {
+    const { p, upload } = versionedPorts();
+    expect((await upload(FIRST, upTo(100)))[0]).toMatchObject({ status: 'done', calls: 100 });
+    const [repeat] = await upload(DAY_KEY, upTo(100));
+    expect(repeat).toMatchObject({ status: 'duplicate', calls: 0, reason: expect.stringContaining('bytes') });
+    const [grown] = await upload(DAY_KEY, upTo(130));
+    expect(grown).toMatchObject({ status: 'done', rows: 30, calls: 30, alreadyCounted: 100 });
+    // each call counted once: the aggregates of the grown file uploaded alone
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(130)));
+  });
+
+  it('counts only its rows past the repeat when the repeat had other line ends (the same lines, CRLF)', async () => {
+    const { p, upload } = versionedPorts();
+    await upload('cdr/sw2/small2.csv', upTo(100));
+    const [repeat] = await upload('cdr/le/day.csv', upTo(100, '\r\n'));
+    expect(repeat).toMatchObject({ status: 'duplicate', calls: 0, reason: expect.stringContaining('calls') });
+    const [grown] = await upload('cdr/le/day.csv', upTo(140, '\r\n'));
+    expect(grown).toMatchObject({ status: 'done', calls: 40, alreadyCounted: 100 });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(140)));
+  });
+
+  it('stays exact when the repeated batch grows too: rows it counted first are a repeat again, later rows counted once', async () => {
+    const { p, upload } = versionedPorts();
+    await upload(FIRST, upTo(100));
+    await upload(DAY_KEY, upTo(100));
+    // the original grows first: it counts rows 101-120
+    expect((await upload(FIRST, upTo(120)))[0]).toMatchObject({
+      status: 'done',
+      calls: 20,
+      alreadyCounted: 100,
+    });
+    // the same file under the repeat's key: its rows past the repeat are the ones the original just counted
+    const [again] = await upload(DAY_KEY, upTo(120));
+    expect(again).toMatchObject({ status: 'duplicate', calls: 0 });
+    // then only the day key grows: rows 121-150 are counted there, once
+    expect((await upload(DAY_KEY, upTo(150)))[0]).toMatchObject({
+      status: 'done',
+      calls: 30,
+      alreadyCounted: 120,
+    });
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(150)));
+  });
+
+  it('counts only its rows past a repeat read in several parts (a big file sent again under another key)', async () => {
+    const { p, upload } = versionedPorts();
+    const parts = { ...DEFAULT_INGEST_OPTIONS, maxPartWindows: 2, checkEveryRows: 10 };
+    const first = await upload(FIRST, upTo(200), parts);
+    expect(first.length).toBeGreaterThan(1);
+    const repeat = await upload(DAY_KEY, upTo(200), parts);
+    expect(repeat.length).toBeGreaterThan(1);
+    expect(repeat.every((o) => o.calls === 0)).toBe(true);
+    const grown = await upload(DAY_KEY, upTo(ROWS.length), parts);
+    expect(grown.reduce((n, o) => n + o.calls, 0)).toBe(ROWS.length - 200);
+    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(ROWS.length)));
+  });
+});
