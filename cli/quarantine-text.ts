@@ -20,7 +20,8 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
     lines.push(
       `${name}: a repeat, none of its calls counted again: it holds the calls of s3://${safe(repeatOf)}, which counted them`,
     );
-  else if (parts.length > 0) {
+  // a repeat's own unusable rows are quarantined under its key: listed as any batch's
+  if (refused === null && parts.length > 0) {
     lines.push(`${name}: ${rows(parts)} row(s) quarantined, in ${objects(parts)}`);
     // numbers masked here as in every terminal line; --json gives the rows as stored
     // the row as the switch wrote it, without the line end a CSV record keeps
@@ -28,23 +29,29 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
       for (const row of p.rows)
         lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw.replace(/\r?\n$/, ''))}`);
     if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
-  } else if (ingest === 'none') lines.push(`${name}: no batch under this key in the CDR bucket`);
-  else if (ingest === 'unread') lines.push(`${name}: ingest has not read the batch under this key yet`);
-  else if (ingest === 'failed' && failure !== null && isDeliveryFailure(failure))
-    lines.push(`${name}: ingest failed: ${safe(failure)}`);
-  else if (ingest === 'failed')
-    lines.push(
-      `${name}: ingest failed: it cannot read the batch: ${safe(failure ?? 'no reason recorded')}` +
-        ' (its message is retried, then dead-lettered: traceguard dlq list)',
-    );
-  else if (ingest === 'processing')
-    lines.push(`${name}: no row quarantined so far (ingest is still reading it)`);
-  else lines.push(`${name}: no row quarantined (every row was usable)`);
+  } else if (refused === null && repeatOf === null) lines.push(`${name}: ${noRowsLine(ingest, failure)}`);
   // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
-  if (totals !== null && refused === null && repeatOf === null) lines.push(doneLine(totals));
+  // a repeat recorded before its rows were (no `repeated`) has no totals of its own to show
+  if (totals !== null && refused === null && (repeatOf === null || totals.repeated !== undefined))
+    lines.push(doneLine(totals));
   if (earlier.length > 0)
     lines.push(earlierLine(rows(earlier), objects(earlier), totals?.alreadyCounted ?? 0));
   return lines;
+}
+
+/** What ingest did with a batch none of whose rows it quarantined, as the manifest records it. */
+function noRowsLine(ingest: BatchQuarantine['ingest'], failure: string | null): string {
+  if (ingest === 'none') return 'no batch under this key in the CDR bucket';
+  if (ingest === 'unread') return 'ingest has not read the batch under this key yet';
+  if (ingest === 'failed' && failure !== null && isDeliveryFailure(failure))
+    return `ingest failed: ${safe(failure)}`;
+  if (ingest === 'failed')
+    return (
+      `ingest failed: it cannot read the batch: ${safe(failure ?? 'no reason recorded')}` +
+      ' (its message is retried, then dead-lettered: traceguard dlq list)'
+    );
+  if (ingest === 'processing') return 'no row quarantined so far (ingest is still reading it)';
+  return 'no row quarantined (every row was usable)';
 }
 
 /**
@@ -54,7 +61,8 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
  * it": an earlier upload that was a repeat held calls another batch counted
  */
 function doneLine(totals: NonNullable<BatchQuarantine['totals']>): string {
-  const counts = `${totals.calls} call(s) counted, ${totals.quarantined} quarantined`;
+  const repeated = totals.repeated === undefined ? '' : `, ${totals.repeated} by the batch it repeats`;
+  const counts = `${totals.calls} call(s) counted${repeated}, ${totals.quarantined} quarantined`;
   const earlier = totals.alreadyCounted ?? 0;
   if (earlier === 0) return `ingest done: ${totals.rows} row(s): ${counts}`;
   return (

@@ -81,6 +81,7 @@ export class DynamoManifestStore implements ManifestStore {
               calls: Number(item.calls),
               quarantined: Number(item.quarantined),
               ...(typeof item.alreadyCounted === 'number' ? { alreadyCounted: item.alreadyCounted } : {}),
+              ...(typeof item.repeated === 'number' ? { repeated: item.repeated } : {}),
             }
           : null,
     };
@@ -293,6 +294,10 @@ export class DynamoManifestStore implements ManifestStore {
     if (totals.alreadyCounted !== undefined) {
       set += ', alreadyCounted = :already';
       values[':already'] = totals.alreadyCounted;
+    }
+    if (totals.repeated !== undefined) {
+      set += ', repeated = :repeated';
+      values[':repeated'] = totals.repeated;
     }
     // a delivery that read the batch ends what an earlier one could not read (see fail)
     set += ' REMOVE failure, failedAt';

@@ -42,6 +42,7 @@ export class MemoryManifestStore implements ManifestStore {
         calls: item.totals.calls,
         quarantined: item.totals.quarantined,
         ...(item.totals.alreadyCounted === undefined ? {} : { alreadyCounted: item.totals.alreadyCounted }),
+        ...(item.totals.repeated === undefined ? {} : { repeated: item.totals.repeated }),
       },
     };
     if (item.totals?.refused !== undefined) batch.refused = item.totals.refused;

@@ -169,15 +169,22 @@ export interface ManifestBatch {
   checkpoint: { part: number; skipRows: number } | null;
   /** why the batch was refused, nothing of it counted (a re-upload that changes a counted batch) */
   refused?: string;
-  /** the batch that holds the same calls and counted them (a copy, or the same file gzipped); none counted here */
+  /** the batch that holds the same calls and counted them (a copy, or the same file gzipped); none counted here, its bad rows quarantined here */
   repeatOf?: string;
   /** why ingest could not read the batch at all (see fail), null when it could */
   failure: string | null;
   /**
-   * the whole batch's counts, once done (rows = calls + quarantined); `alreadyCounted`: data rows at
-   * its start that an earlier version under the same key counted, which rows leaves out
+   * the whole batch's counts, once done (rows = calls + quarantined + repeated); `alreadyCounted`: data
+   * rows at its start that an earlier version under the same key counted, which rows leaves out;
+   * `repeated`: a repeat's calls, counted by the batch it repeats (`repeatOf`), not here
    */
-  totals: { rows: number; calls: number; quarantined: number; alreadyCounted?: number } | null;
+  totals: {
+    rows: number;
+    calls: number;
+    quarantined: number;
+    alreadyCounted?: number;
+    repeated?: number;
+  } | null;
 }
 
 /** A batch's totals as `finish` records them. */
@@ -185,8 +192,10 @@ export interface BatchTotals extends PartStats {
   format: string;
   /** set when the batch was refused: why (nothing of it is counted) */
   refused?: string;
-  /** set when the batch repeats another one's content: that batch (nothing of it is counted here) */
+  /** set when the batch repeats another one's content: that batch (none of its calls is counted here) */
   repeatOf?: string;
+  /** a repeat's calls, which the batch it repeats counted (its unusable rows are its own, quarantined) */
+  repeated?: number;
   /** data rows at its start an earlier version under the same key counted already (it extends that one) */
   alreadyCounted?: number;
 }

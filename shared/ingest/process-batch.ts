@@ -384,7 +384,9 @@ export async function processBatch(
       rows: cut.rows,
     });
   }
-  const quarantineBody = repeat === null ? collector.quarantineBody() : '';
+  // a repeat's rows that could not be used are its own, whatever the batch it repeats holds: they are
+  // quarantined under its key like any batch's, never lost with the calls counted elsewhere
+  const quarantineBody = collector.quarantineBody();
   if (quarantineBody !== '') {
     await ports.source.writeQuarantine(job.bucket, quarantineKeyOf(job.key, job.part), quarantineBody);
   }
@@ -406,11 +408,11 @@ export async function processBatch(
 
   const counts = {
     batchId,
+    rows: cut.rows,
     // a repeat's calls were counted by the batch it repeats
-    ...(repeat === null
-      ? { rows: cut.rows, calls: cut.calls, quarantined: cut.quarantined }
-      : { rows: 0, calls: 0, quarantined: 0 }),
-    unattributed: repeat === null ? collector.unattributed.unattributed : 0,
+    calls: repeat === null ? cut.calls : 0,
+    quarantined: cut.quarantined,
+    unattributed: collector.unattributed.unattributed,
     ...counting,
     ...alreadyCounted,
   };
@@ -443,8 +445,15 @@ export async function processBatch(
   };
   const key = { bucket: job.bucket, key: job.key, counted };
   if (repeat !== null) {
-    await ports.manifest.finish(batchId, { ...NO_ROWS, format, repeatOf: repeat.of, ...alreadyCounted }, key);
-    log.warn(REPEAT_MESSAGE[repeat.what], { batchId, repeatOf: repeat.of, ...alreadyCounted });
+    // rows = its quarantined rows + the calls the batch it repeats counted (repeated), none counted here
+    const { rows, quarantined } = totals;
+    const repeatTotals = { ...NO_ROWS, rows, quarantined, repeated: totals.calls };
+    await ports.manifest.finish(
+      batchId,
+      { ...repeatTotals, format, repeatOf: repeat.of, ...alreadyCounted },
+      key,
+    );
+    log.warn(REPEAT_MESSAGE[repeat.what], { ...counts, repeatOf: repeat.of, repeated: totals.calls });
     return outcome('duplicate', job.part, {
       ...counts,
       reason: `repeats the ${repeat.what} of ${repeat.of}`,

@@ -76,6 +76,22 @@ describe('quarantine show, as printed', () => {
     );
   });
 
+  it("lists a repeat's own quarantined rows, and its rows as calls the batch it repeats counted plus those", () => {
+    const found = quarantined();
+    const repeat = {
+      ...found,
+      parts: [{ ...found.parts[0], rows: found.parts[0].rows.slice(0, 1) }],
+      repeatOf: 'cdr/cdr/rep/A.csv#f507d237',
+      totals: { rows: 3, calls: 0, quarantined: 1, repeated: 2 },
+    };
+    expect(quarantineText(KEY, repeat)).toEqual([
+      `${KEY}: a repeat, none of its calls counted again: it holds the calls of s3://cdr/cdr/rep/A.csv#f507d237, which counted them`,
+      `${KEY}: 1 row(s) quarantined, in ${OBJECT}`,
+      '  line 12: customer_id is empty\n    c1,2026-11-20T10:00:00Z,,,0,,T1,***5000,***0199,486,NO_ANSWER,A,,198.51.100.7',
+      'ingest done: 3 row(s): 0 call(s) counted, 2 by the batch it repeats, 1 quarantined',
+    ]);
+  });
+
   it('says the rows an earlier upload quarantined are about the batch there now when it extends that upload', () => {
     const earlier = [
       { ...quarantined().parts[0], object: `${OBJECT}.old`, rows: quarantined().parts[0].rows.slice(0, 2) },

@@ -26,13 +26,13 @@ function versionedPorts() {
   };
   let n = 0;
   /** puts a new version of `key` and returns the job its S3 event makes */
-  const put = (key: string, body: string) => {
+  const put = (key: string, body: string | Buffer) => {
     const versionId = `v${++n}`;
-    versions.set(`${key}#${versionId}`, Buffer.from(body));
+    versions.set(`${key}#${versionId}`, Buffer.isBuffer(body) ? body : Buffer.from(body));
     return ingestJob(key, body, { versionId });
   };
   /** the first part of `key`'s new version, then every continuation it sends */
-  const upload = async (key: string, body: string, options = DEFAULT_INGEST_OPTIONS) => {
+  const upload = async (key: string, body: string | Buffer, options = DEFAULT_INGEST_OPTIONS) => {
     const sent = p.queue.sent.length;
     const outcomes = [await processBatch(put(key, body), p, options)];
     for (let i = sent; i < p.queue.sent.length; i++) {
@@ -120,5 +120,78 @@ describe('a version that extends a repeat under its key', () => {
     const grown = await upload(DAY_KEY, upTo(ROWS.length), parts);
     expect(grown.reduce((n, o) => n + o.calls, 0)).toBe(ROWS.length - 200);
     expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(ROWS.length)));
+  });
+});
+
+const row = (id: string, start: string, called: string) =>
+  `${id},${start},2026-11-27T16:01:02Z,2026-11-27T16:02:00Z,58,RC1,T1,+13124647890,${called},200,ANSWERED,A`;
+const R1 = row('r1', '2026-11-27T16:01:00Z', '+16172531000');
+const R2 = row('r2', '2026-11-27T16:01:00Z', '+16172531001');
+/** a start time without its offset: quarantined wherever it is read */
+const R3 = row('r3', '2026-11-27 16:01:00', '+16172531002');
+const batchOf = (...rows: string[]) => `${[HEADER, ...rows].join('\n')}\n`;
+
+describe("a repeat's own unusable rows", () => {
+  it('are quarantined under its key and in its totals, never lost with the calls counted elsewhere', async () => {
+    const { p, upload } = versionedPorts();
+    await upload('cdr/rep/A.csv', batchOf(R1, R2));
+    const [b] = await upload('cdr/rep/B.csv', batchOf(R1, R2, R3));
+    expect(b).toMatchObject({ status: 'duplicate', calls: 0, rows: 3, quarantined: 1 });
+    const item = await p.manifest.get(b.batchId as string);
+    // rows in = its calls (counted by A.csv) + its quarantined row
+    expect(item).toMatchObject({
+      repeatOf: expect.stringContaining('cdr/rep/A.csv#'),
+      totals: { rows: 3, calls: 0, quarantined: 1, repeated: 2 },
+    });
+    const quarantine = p.source.quarantine.get('cdr-bucket/quarantine/cdr/rep/B.csv') ?? '';
+    expect(
+      quarantine
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).line),
+    ).toEqual([4]);
+    expect(quarantine).toContain('r3,2026-11-27 16:01:00');
+  });
+
+  it('are quarantined under both keys when both batches hold them (a copy of the same bytes)', async () => {
+    const { p, upload } = versionedPorts();
+    const bad = batchOf(R1, R3, R2);
+    await upload('cdr/rep/first.csv', bad);
+    const [copy] = await upload('cdr/rep/copy.csv', bad);
+    expect(copy).toMatchObject({
+      status: 'duplicate',
+      reason: expect.stringContaining('bytes'),
+      quarantined: 1,
+    });
+    expect(p.source.quarantine.get('cdr-bucket/quarantine/cdr/rep/copy.csv')).toBe(
+      p.source.quarantine.get('cdr-bucket/quarantine/cdr/rep/first.csv'),
+    );
+  });
+
+  it('are its own when another batch holds the same calls with other bad rows (a NUL, invalid UTF-8)', async () => {
+    const { p, upload } = versionedPorts();
+    // a good row but for its customer id
+    const [before, after] = row('r4', '2026-11-27T16:01:00Z', '+16172531004').split('RC1');
+    const nulRow = `${before}RC\u0000X${after}`;
+    const utf8Row = Buffer.concat([
+      Buffer.from(`${before}RC`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(after),
+    ]);
+    const lines = (...rows: Array<string | Buffer>) =>
+      Buffer.concat([HEADER, ...rows].flatMap((r) => [Buffer.from(r), Buffer.from('\n')]));
+    await upload('cdr/hs/nuls.csv', lines(R1, nulRow, R2));
+    const [invalid] = await upload('cdr/hs/badutf8.csv', lines(R1, utf8Row, R2));
+    expect(invalid).toMatchObject({ status: 'duplicate', calls: 0, quarantined: 1 });
+    expect(p.source.quarantine.get('cdr-bucket/quarantine/cdr/hs/badutf8.csv')).toMatch(
+      /"line":3,.*not valid UTF-8/,
+    );
+    // rows that are all bad hold no call: two such batches are never repeats of each other
+    const [onlyNul] = await upload('cdr/hs/only-nul.csv', lines(nulRow));
+    const [onlyUtf8] = await upload('cdr/hs/only-utf8.csv', lines(utf8Row));
+    expect([onlyNul, onlyUtf8]).toMatchObject([
+      { status: 'done', quarantined: 1 },
+      { status: 'done', quarantined: 1 },
+    ]);
   });
 });
