@@ -66,7 +66,8 @@ export function register(program: Command): void {
     .option('--as <name>', 'who decides (local stack only; in AWS your AWS identity is recorded)')
     .action(async (caseId: string, options: { decision: string; reason: string; as?: string }) => {
       const { store, target } = await connect();
-      const decidedBy = await identity(target.local, options.as);
+      const caller = await reviewerCaller(target.local, options.as);
+      const decidedBy = caller.person;
       const { SFNClient } = await import('@aws-sdk/client-sfn');
       const { SfnReviewCallbacks } = await import('../shared/aws/cases-sfn.ts');
       const { submitDecision } = await import('../shared/cases/review.ts');
@@ -74,7 +75,7 @@ export function register(program: Command): void {
       const { documentClient } = await import('../shared/aws/cases-clients.ts');
       const audit = new DynamoAuditStore(documentClient(), target.require('AUDIT_TABLE'));
       const result = await submitDecision(
-        { caseId, decision: options.decision, reason: options.reason, decidedBy },
+        { caseId, decision: options.decision, reason: options.reason, caller },
         { cases: store, callbacks: new SfnReviewCallbacks(new SFNClient({})), audit },
       ).catch((error: Error) => {
         if (error.name === 'ReviewRefused' || error.name === 'InvalidDecision')
@@ -110,6 +111,13 @@ export async function identity(
   const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
   if (!who.Arn) throw new Error('STS GetCallerIdentity returned no ARN');
   return who.Arn;
+}
+
+/** The reviewer deciding: the `--as` stand-in locally, the STS caller in AWS (trusted as it was before). */
+export async function reviewerCaller(local: boolean, as: string | undefined) {
+  const arn = await identity(local, as);
+  const { personOf, standInCaller } = await import('../shared/review/caller.ts');
+  return local ? standInCaller(arn) : { person: personOf(arn), arn, executive: true };
 }
 
 async function auditHistory(target: { optional(name: string): string | undefined }, caseId: string) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { localEndpointsFile } from '../shared/aws/cases-endpoints.ts';
-import { identity, printTable } from './cases.ts';
+import { identity, printTable, reviewerCaller } from './cases.ts';
 import { resolveTarget } from './customers.ts';
 import { UsageError } from './errors.ts';
 import { terminalSafe } from './terminal-text.ts';
@@ -96,11 +96,11 @@ export function registerOnboarding(customers: Command, program: Command): void {
     .option('--as <name>', 'who decides (local stack only; in AWS your AWS identity is recorded)')
     .action(async (applicationId: string, options: { decision: string; reason: string; as?: string }) => {
       const c = await connect();
-      const decidedBy = await identity(c.target.local, options.as);
+      const caller = await reviewerCaller(c.target.local, options.as);
       const { decideApplication, ApplicationRefused } = await import('../shared/kyc/intake.ts');
       try {
         const done = await decideApplication(
-          { applicationId, decision: options.decision, reason: options.reason, decidedBy },
+          { applicationId, decision: options.decision, reason: options.reason, caller },
           c,
         );
         process.stdout.write(

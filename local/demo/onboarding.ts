@@ -9,6 +9,7 @@ import { DynamoDoNotOnboardList, DynamoDossierStore } from '../../shared/aws/onb
 import { doNotOnboardEntrySchema } from '../../shared/kyc/do-not-onboard.ts';
 import type { Dossier, ReviewStage } from '../../shared/kyc/dossier.ts';
 import { decideApplication, submitApplication } from '../../shared/kyc/intake.ts';
+import { standInCaller } from '../../shared/review/caller.ts';
 
 /**
  * The onboarding part of `npm start`: a terminated customer on the do-not-onboard list, then three
@@ -112,7 +113,12 @@ export async function runOnboardingDemo(deps: {
       );
       if (waiting.outcome) break;
       await decideApplication(
-        { applicationId: id, decision: step.decision, reason: step.reason, decidedBy: step.by },
+        {
+          applicationId: id,
+          decision: step.decision,
+          reason: step.reason,
+          caller: standInCaller(step.by, step.stage),
+        },
         { dossiers, callbacks, audit },
       );
     }

@@ -29,6 +29,11 @@ export class SfnExecutionStarter implements ExecutionStarter {
   }
 }
 
+/** The review task a stored token belongs to is no longer waiting: nothing to answer. */
+export class ReviewTaskGone extends Error {
+  override name = 'ReviewTaskGone';
+}
+
 /** Answers a parked review task with the reviewer's decision. */
 export class SfnReviewCallbacks implements ReviewCallbacks {
   readonly #sfn: SFNClient;
@@ -45,7 +50,7 @@ export class SfnReviewCallbacks implements ReviewCallbacks {
       if (name === 'InvalidToken' || name === 'TaskDoesNotExist' || name === 'TaskTimedOut') {
         // the token is stored, but its execution is gone: it timed out, was stopped, or (local stack)
         // did not survive a restart, since local executions are not resumed
-        throw new Error(
+        throw new ReviewTaskGone(
           `the review task of this case is no longer waiting (${name}): its execution ended or timed out; on the local stack, executions do not survive a restart (npm start -- --fresh starts over)`,
         );
       }

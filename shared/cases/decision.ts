@@ -19,6 +19,8 @@ export const reviewDecisionSchema = z.object({
     .refine((by) => by.toLowerCase() !== 'system', {
       error: "must name a person: 'system' is the name of the automated steps in the audit log",
     }),
+  /** the IAM identity the person decided under, as the decision function verified it */
+  decidedByArn: z.string().max(2048).optional(),
 });
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
 

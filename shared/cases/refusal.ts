@@ -12,7 +12,7 @@ import type { CaseStore } from './ports.ts';
 export async function recordRefusal(
   deps: { cases: CaseStore; audit: AuditStore; now: () => Date },
   record: CaseRecord,
-  refusal: { stage: ReviewStage; by: string; why: string; decision: DecisionKind | null },
+  refusal: { stage: ReviewStage; by: string; byArn?: string; why: string; decision: DecisionKind | null },
 ): Promise<void> {
   const at = deps.now().toISOString();
   const { stage, by, why } = refusal;
@@ -25,7 +25,7 @@ export async function recordRefusal(
       actor: { role: stage === 'analyst' ? 'analyst' : 'executive', id: by },
       action: 'decision.refused',
       reason: why,
-      details: { stage, decision: refusal.decision },
+      details: { stage, decision: refusal.decision, ...(refusal.byArn ? { byArn: refusal.byArn } : {}) },
       caseId: record.caseId,
       customerId: record.customerId,
     },

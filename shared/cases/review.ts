@@ -1,4 +1,6 @@
 import type { AuditStore } from '../audit/ports.ts';
+import type { VerifiedCaller } from '../review/caller.ts';
+import { executiveStepRefusal } from '../review/executive-step.ts';
 import { parseReviewDecision } from './decision.ts';
 import type { CaseRecord } from './model.ts';
 import type { CaseStore, ReviewCallbacks } from './ports.ts';
@@ -10,12 +12,13 @@ export class ReviewRefused extends Error {
 }
 
 /**
- * A person's decision on a waiting case: validated, checked against the case (the state machine
- * checks again, since anyone holding the token could answer it), then handed to the parked task.
- * The token is looked up by case id and stage; it is never shown.
+ * A person's decision on a waiting case: validated, checked against the case and the caller (an
+ * executive's review only by an executive; the state machine checks the case again), then handed to
+ * the parked task. The decider is the verified caller, never a name the request carries. The token
+ * is looked up by case id and stage; it is never shown.
  */
 export async function submitDecision(
-  input: { caseId: string; decision: unknown; reason: unknown; decidedBy: string },
+  input: { caseId: string; decision: unknown; reason: unknown; caller: VerifiedCaller },
   deps: { cases: CaseStore; callbacks: ReviewCallbacks; audit: AuditStore; now?: () => Date },
 ): Promise<{ record: CaseRecord; stage: string; decision: string }> {
   const record = await deps.cases.get(input.caseId);
@@ -24,17 +27,22 @@ export async function submitDecision(
   if (record.status !== 'awaiting_review' || !stage) {
     throw new ReviewRefused(`case ${input.caseId} is ${record.status}, not waiting for a review`);
   }
+  const { caller } = input;
   const decision = parseReviewDecision(
-    { decision: input.decision, reason: input.reason, decidedBy: input.decidedBy },
+    { decision: input.decision, reason: input.reason, decidedBy: caller.person, decidedByArn: caller.arn },
     `case ${input.caseId}`,
   );
   const now = deps.now ?? (() => new Date());
-  const check = applyDecision(record, stage, decision, now().toISOString());
+  const notExecutive = executiveStepRefusal(stage, caller, `case ${input.caseId}`);
+  const check = notExecutive
+    ? { ok: false as const, reason: notExecutive }
+    : applyDecision(record, stage, decision, now().toISOString());
   if (!check.ok) {
     // refused here, before the workflow sees it: on the record all the same
     await recordRefusal({ cases: deps.cases, audit: deps.audit, now }, record, {
       stage,
-      by: decision.decidedBy,
+      by: caller.person,
+      byArn: caller.arn,
       why: check.reason,
       decision: decision.decision,
     });

@@ -2,6 +2,7 @@ import { appendAudit, auditStreams } from '../audit/append.ts';
 import { evidenceDigest } from '../audit/chain.ts';
 import type { AuditStore } from '../audit/ports.ts';
 import type { Actor, AuditEntry } from '../audit/record.ts';
+import { arnOf } from '../review/caller.ts';
 import { assessCritical, type CriticalVerdict } from './critical.ts';
 import { InvalidDecision, parseReviewDecision, type ReviewDecision } from './decision.ts';
 import { buildEvidence } from './evidence.ts';
@@ -219,6 +220,7 @@ export class CaseSteps {
         decision: decision.decision,
         route: result.route,
         ...recommendationDetails(result.next, stage),
+        ...arnOf(decision),
       },
     });
     return { route: result.route, stage };

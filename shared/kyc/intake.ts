@@ -1,6 +1,8 @@
 import { appendAudit } from '../audit/append.ts';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { AuditStore } from '../audit/ports.ts';
+import type { VerifiedCaller } from '../review/caller.ts';
+import { executiveStepRefusal } from '../review/executive-step.ts';
 import { type Application, parseApplication } from './application.ts';
 import { type Dossier, newDossier, onboardingStream } from './dossier.ts';
 import { applyOnboardingDecision, onboardingDecisionSchema } from './onboarding-decision.ts';
@@ -80,7 +82,7 @@ function refuseOtherContent(existing: Dossier, received: Application): void {
  * the state machine (anyone holding the token could answer), then handed to the parked task.
  */
 export async function decideApplication(
-  input: { applicationId: string; decision: unknown; reason: unknown; decidedBy: string },
+  input: { applicationId: string; decision: unknown; reason: unknown; caller: VerifiedCaller },
   deps: { dossiers: DossierStore; callbacks: OnboardingCallbacks; audit: AuditStore; now?: () => Date },
 ): Promise<{ stage: string; decision: string }> {
   const dossier = await deps.dossiers.get(input.applicationId);
@@ -91,10 +93,12 @@ export async function decideApplication(
       `application ${input.applicationId} is ${dossier.status}, not waiting for a review`,
     );
   }
+  const { caller } = input;
   const parsed = onboardingDecisionSchema.safeParse({
     decision: input.decision,
     reason: input.reason,
-    decidedBy: input.decidedBy,
+    decidedBy: caller.person,
+    decidedByArn: caller.arn,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
@@ -102,12 +106,16 @@ export async function decideApplication(
   }
   const now = deps.now ?? (() => new Date());
   const at = now().toISOString();
-  const check = applyOnboardingDecision(dossier, stage, parsed.data, at);
+  const notExecutive = executiveStepRefusal(stage, caller, `application ${input.applicationId}`);
+  const check = notExecutive
+    ? { ok: false as const, reason: notExecutive }
+    : applyOnboardingDecision(dossier, stage, parsed.data, at);
   if (!check.ok) {
     // refused here, before the state machine sees it: on the record all the same
     await recordOnboardingRefusal({ dossiers: deps.dossiers, audit: deps.audit, now }, dossier, {
       stage,
-      by: parsed.data.decidedBy,
+      by: caller.person,
+      byArn: caller.arn,
       why: check.reason,
     });
     throw new ApplicationRefused(check.reason);

@@ -5,9 +5,11 @@ import type { Dossier, ReviewStage } from './dossier.ts';
 
 /** A reviewer's decision on an application, as a person submits it and the state machine receives it. */
 /** The reason and reviewer rules are the escalation's, so both reviews read the same to a regulator. */
-export const onboardingDecisionSchema = reviewDecisionSchema.pick({ reason: true, decidedBy: true }).extend({
-  decision: z.enum(['approve', 'refuse'], { error: 'must be approve or refuse' }),
-});
+export const onboardingDecisionSchema = reviewDecisionSchema
+  .pick({ reason: true, decidedBy: true, decidedByArn: true })
+  .extend({
+    decision: z.enum(['approve', 'refuse'], { error: 'must be approve or refuse' }),
+  });
 export type OnboardingDecision = z.infer<typeof onboardingDecisionSchema>;
 
 /** Where the workflow goes after a decision. */

@@ -5,6 +5,7 @@ import type { Actor, AuditEntry } from '../audit/record.ts';
 import type { CustomerRegistry, Notifier } from '../cases/ports.ts';
 import { normalizeNumber } from '../cdr/phone.ts';
 import { parseIpRange } from '../net/ip-range.ts';
+import { arnOf } from '../review/caller.ts';
 import { type Assessment, assessApplication } from './assess.ts';
 import { type Dossier, onboardingStream, type ReviewStage } from './dossier.ts';
 import {
@@ -165,7 +166,7 @@ export class OnboardingSteps {
       action: `onboarding.decision.${stage}`,
       reason: decision.reason,
       evidenceDigest: dossier.evidenceDigest ?? undefined,
-      details: { decision: decision.decision, route: result.route },
+      details: { decision: decision.decision, route: result.route, ...arnOf(decision) },
     });
     return { route: result.route, stage };
   }

@@ -12,9 +12,9 @@ import type { DossierStore } from './ports.ts';
 export async function recordOnboardingRefusal(
   deps: { dossiers: DossierStore; audit: AuditStore; now: () => Date },
   dossier: Dossier,
-  refusal: { stage: ReviewStage; by: string; why: string },
+  refusal: { stage: ReviewStage; by: string; byArn?: string; why: string },
 ): Promise<void> {
-  const { stage, by, why } = refusal;
+  const { stage, by, why, byArn } = refusal;
   const at = deps.now().toISOString();
   await deps.dossiers.save({ ...dossier, refusals: [...dossier.refusals, { stage, by, why, at }] });
   await appendAudit(
@@ -24,7 +24,7 @@ export async function recordOnboardingRefusal(
       actor: { role: stage, id: by },
       action: 'onboarding.decision_refused',
       reason: why,
-      details: { stage },
+      details: { stage, ...(byArn ? { byArn } : {}) },
       customerId: dossier.customerId,
     },
     deps.now,

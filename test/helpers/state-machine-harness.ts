@@ -1,5 +1,6 @@
 import type { ReviewCallbacks } from '../../shared/cases/ports.ts';
 import type { OnboardingCallbacks } from '../../shared/kyc/ports.ts';
+import type { VerifiedCaller } from '../../shared/review/caller.ts';
 
 /**
  * What the state-machine path tests share: the synthesized definition with its intrinsics resolved
@@ -30,4 +31,14 @@ export class CallbackBroker implements ReviewCallbacks, OnboardingCallbacks {
     this.#waiting.delete(token);
     resolve(output);
   }
+}
+
+/** A reviewer as the decision function verifies one: a session of the analyst or the executive role. */
+export function reviewer(name: string, role: 'analyst' | 'executive' = 'executive'): VerifiedCaller {
+  const roleName = role === 'executive' ? 'ExecutiveReviewerRole' : 'ReviewerRole';
+  return {
+    person: name,
+    arn: `arn:aws:sts::111122223333:assumed-role/${roleName}/${name}`,
+    executive: role === 'executive',
+  };
 }

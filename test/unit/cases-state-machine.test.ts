@@ -36,7 +36,7 @@ import {
 } from '../../shared/kyc/in-memory.ts';
 import { SuspendedEntryOnStatusChange } from '../../shared/kyc/suspended-entry.ts';
 import { DoNotOnboardOnTermination, TRACK_RECORD_STREAM } from '../../shared/kyc/track-record-review.ts';
-import { CallbackBroker, resolveJoin } from '../helpers/state-machine-harness.ts';
+import { CallbackBroker, resolveJoin, reviewer } from '../helpers/state-machine-harness.ts';
 import { cleanApplication } from './kyc-fixtures.ts';
 
 /**
@@ -205,7 +205,12 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
     async decide(caseId: string, stage: ReviewStage, decision: DecisionKind, decidedBy: string) {
       await this.waitForStage(caseId, stage);
       return submitDecision(
-        { caseId, decision, reason: `${decision}: reviewed the evidence`, decidedBy },
+        {
+          caseId,
+          decision,
+          reason: `${decision}: reviewed the evidence`,
+          caller: reviewer(decidedBy, stage === 'analyst' ? 'analyst' : 'executive'),
+        },
         { cases, callbacks: broker, audit },
       );
     },

@@ -24,7 +24,7 @@ import {
 import { ApplicationRefused, decideApplication, submitApplication } from '../../shared/kyc/intake.ts';
 import { OnboardingSteps } from '../../shared/kyc/onboarding-steps.ts';
 import type { OnboardingStarter } from '../../shared/kyc/ports.ts';
-import { CallbackBroker, resolveJoin } from '../helpers/state-machine-harness.ts';
+import { CallbackBroker, resolveJoin, reviewer } from '../helpers/state-machine-harness.ts';
 import { cleanApplication, terminatedAcme } from './kyc-fixtures.ts';
 
 /**
@@ -146,7 +146,7 @@ function harness(options: { patch?: (d: Definition) => void } = {}) {
           applicationId: id,
           decision,
           reason: `${decision}: checked the dossier and its evidence`,
-          decidedBy: by,
+          caller: reviewer(by, stage),
         },
         { dossiers, callbacks: broker, audit },
       );
@@ -383,7 +383,7 @@ describe('onboarding state machine (synthesized definition, local interpreter)',
     await h.waitForStage('APP-1', 'analyst');
     await expect(
       decideApplication(
-        { applicationId: 'APP-1', decision: 'approve', reason: 'ok', decidedBy: 'alice' },
+        { applicationId: 'APP-1', decision: 'approve', reason: 'ok', caller: reviewer('alice') },
         { dossiers: h.dossiers, callbacks: h.broker, audit: h.audit },
       ),
     ).rejects.toThrow(ApplicationRefused);
