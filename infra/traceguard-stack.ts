@@ -2,6 +2,7 @@ import { Aspects, CfnOutput, Duration, Stack, type StackProps, Validations } fro
 import { Construct } from 'constructs';
 import type { TraceguardConfig } from './config.ts';
 import { Alerting } from './constructs/alerting.ts';
+import { Decisions } from './constructs/decisions.ts';
 import { EncryptionKeys } from './constructs/encryption-keys.ts';
 import { Escalation } from './constructs/escalation.ts';
 import { Events } from './constructs/events.ts';
@@ -86,6 +87,7 @@ export class TraceguardStack extends Stack {
       onCallTopic: events.onCallTopic,
       escalationQueue: events.escalationQueue.queue,
       casesTable: storage.casesTable,
+      reviewTokensTable: storage.reviewTokensTable,
       customersTable: storage.customersTable,
       auditTable: storage.auditTable,
       tracebacksTable: storage.tracebacksTable,
@@ -110,8 +112,20 @@ export class TraceguardStack extends Stack {
       onCallTopic: events.onCallTopic,
       customersTable: storage.customersTable,
       auditTable: storage.auditTable,
+      reviewTokensTable: storage.reviewTokensTable,
       referenceBucket: storage.referenceBucket,
     });
+    // every reviewer's decision goes through the decision function, which alone answers review tasks
+    const decisions = new Decisions(stateless, 'Decisions', {
+      key: dataKey,
+      casesTable: storage.casesTable,
+      dossiersTable: onboarding.dossiersTable,
+      auditTable: storage.auditTable,
+      reviewTokensTable: storage.reviewTokensTable,
+    });
+    decisions.allowDeciding(outsideParties.reviewerPolicy);
+    decisions.allowDeciding(onboarding.reviewerPolicy);
+    decisions.attach(outsideParties.reviewerPolicy, onboarding.reviewerPolicy);
     // a customer terminated or suspended by a case cannot come back under another name: the case
     // steps and a critical event's suspension at once keep its do-not-onboard entry
     onboarding.grantEnforcementHook(escalation.caseStep);
@@ -210,6 +224,11 @@ export class TraceguardStack extends Stack {
     );
     output('IdempotencyTableName', storage.idempotencyTable.tableName, 'Idempotency records of alerting');
     output(
+      'ReviewTokensTableName',
+      storage.reviewTokensTable.tableName,
+      'Task tokens of waiting reviews (the workflows and the decision function only)',
+    );
+    output(
       'SwitchUploadPolicyArn',
       outsideParties.switchUploadPolicy.managedPolicyArn,
       'Attach to the IAM user or role of a switch: upload CDR batches under cdr/',
@@ -217,7 +236,7 @@ export class TraceguardStack extends Stack {
     output(
       'ReviewerPolicyArn',
       outsideParties.reviewerPolicy.managedPolicyArn,
-      'Attach to reviewers: read cases and the audit log, decide cases',
+      'Attach to reviewers: read cases and the audit log, decide cases (through DecisionsUrl)',
     );
     output(
       'PipelineOperatorPolicyArn',
@@ -238,6 +257,21 @@ export class TraceguardStack extends Stack {
       'DossierReviewPolicyArn',
       onboarding.reviewerPolicy.managedPolicyArn,
       'Attach to onboarding reviewers: customers apply/applications/show/decide/trusted',
+    );
+    output(
+      'DecisionsUrl',
+      decisions.url.url,
+      'Where cases decide and customers decide send decisions (IAM-signed): DECISIONS_URL',
+    );
+    output(
+      'ReviewerRoleArn',
+      decisions.reviewerRole.roleArn,
+      'Analysts assume this role (session name = their IAM user name) to review',
+    );
+    output(
+      'ExecutiveReviewerRoleArn',
+      decisions.executiveRole.roleArn,
+      'Executives assume this role (session name = their IAM user name) to approve terminations and risky applications',
     );
   }
 

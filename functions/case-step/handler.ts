@@ -17,6 +17,7 @@ import { makeCaseStepHandler } from './dispatch.ts';
 const env = z
   .object({
     CASES_TABLE: z.string().min(1),
+    REVIEW_TOKENS_TABLE: z.string().min(1),
     CUSTOMERS_TABLE: z.string().min(1),
     TRACEBACKS_TABLE: z.string().min(1),
     AUDIT_TABLE: z.string().min(1),
@@ -32,7 +33,7 @@ const audit = new DynamoAuditStore(doc, env.AUDIT_TABLE);
 const stopped = stoppedCustomerStores(doc, { dossiers: env.DOSSIERS_TABLE, customers: env.CUSTOMERS_TABLE });
 const runStep = makeCaseStepHandler(
   new CaseSteps({
-    cases: new DynamoCaseStore(doc, env.CASES_TABLE),
+    cases: new DynamoCaseStore(doc, env.CASES_TABLE, env.REVIEW_TOKENS_TABLE),
     customers: new SuspendedEntryOnStatusChange(new DynamoCustomerRegistry(doc, env.CUSTOMERS_TABLE), {
       ...stopped,
       audit,

@@ -22,6 +22,7 @@ import { makeOnboardingStepHandler } from './dispatch.ts';
 const env = z
   .object({
     DOSSIERS_TABLE: z.string().min(1),
+    REVIEW_TOKENS_TABLE: z.string().min(1),
     CUSTOMERS_TABLE: z.string().min(1),
     AUDIT_TABLE: z.string().min(1),
     REFERENCE_BUCKET: z.string().min(1),
@@ -30,7 +31,7 @@ const env = z
   .parse(process.env);
 
 const doc = documentClient();
-const dossiers = new DynamoDossierStore(doc, env.DOSSIERS_TABLE);
+const dossiers = new DynamoDossierStore(doc, env.DOSSIERS_TABLE, env.REVIEW_TOKENS_TABLE);
 const registry = new DynamoOnboardingRegistry(doc, env.CUSTOMERS_TABLE);
 const runStep = makeOnboardingStepHandler(
   new OnboardingSteps({

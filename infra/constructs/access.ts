@@ -20,7 +20,8 @@ export type TableEnv =
   | 'TRACEBACKS_TABLE'
   | 'AUDIT_TABLE'
   | 'IDEMPOTENCY_TABLE'
-  | 'DOSSIERS_TABLE';
+  | 'DOSSIERS_TABLE'
+  | 'REVIEW_TOKENS_TABLE';
 
 /**
  * `read` is item reads and queries; a list gives exactly those DynamoDB actions. No CDK grant is used:

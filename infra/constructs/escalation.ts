@@ -39,6 +39,8 @@ export interface EscalationProps {
   onCallTopic: ITopic;
   escalationQueue: IQueue;
   casesTable: ITable;
+  /** where the case steps park review task tokens (no reviewer reads it) */
+  reviewTokensTable: ITable;
   customersTable: ITable;
   auditTable: ITable;
   tracebacksTable: ITable;
@@ -107,6 +109,12 @@ export class Escalation extends Construct {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
       'dynamodb:Query',
+    ]);
+    // tokens parked before they moved to the ReviewTokens table are still read and deleted in CASES_TABLE
+    useTable(caseStep, 'REVIEW_TOKENS_TABLE', props.reviewTokensTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
     ]);
     useTable(caseStep, 'CUSTOMERS_TABLE', props.customersTable, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     useTable(caseStep, 'TRACEBACKS_TABLE', props.tracebacksTable, ['dynamodb:Query']);

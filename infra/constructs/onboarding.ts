@@ -36,6 +36,8 @@ export interface OnboardingProps {
   onCallTopic: ITopic;
   customersTable: ITable;
   auditTable: ITable;
+  /** where the onboarding steps park review task tokens (no reviewer reads it) */
+  reviewTokensTable: ITable;
   /** the DNO list and number inventory the number checks read */
   referenceBucket: IBucket;
 }
@@ -96,6 +98,11 @@ export class Onboarding extends Construct {
       'dynamodb:Query',
     ]);
     useTable(fn, 'AUDIT_TABLE', props.auditTable, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    useTable(fn, 'REVIEW_TOKENS_TABLE', props.reviewTokensTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+    ]);
     useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.key, { readPrefix: 'reference/' });
     usePublish(fn, 'ONCALL_TOPIC_ARN', props.onCallTopic);
     props.key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
@@ -256,9 +263,10 @@ export class Onboarding extends Construct {
   }
 
   /**
-   * Analysts and executives attach this to submit applications, read dossiers and decide them, and
-   * (executives) to answer the track-record review's proposals to trust a customer: the calls of
-   * `traceguard customers apply | applications | show | decide | trusted`, nothing else.
+   * Analysts and executives attach this to submit applications, read dossiers and (executives) answer
+   * the track-record review's proposals to trust a customer: the calls of `traceguard customers apply
+   * | applications | show | trusted`, nothing else. `customers decide` goes through the decision
+   * function (Decisions.allowDeciding).
    */
   private buildReviewerPolicy(props: OnboardingProps): ManagedPolicy {
     const onlyPartitions = (keys: string[]) => ({
@@ -269,15 +277,14 @@ export class Onboarding extends Construct {
         'Traceguard: a reviewer submits onboarding applications, reads and decides them, and answers proposals to trust a customer',
       statements: [
         new PolicyStatement({
-          // show and decide read one dossier (decide its review task token too), applications them all;
-          // apply reads the stored one when the application was submitted before
+          // show reads one dossier, applications them all; apply reads the stored one when the
+          // application was submitted before. Review task tokens are in the ReviewTokens table
           sid: 'ReadDossiers',
           actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
           resources: [this.dossiersTable.tableArn],
         }),
         new PolicyStatement({
-          // apply stores a new dossier and points its customer at it; a decision refused before it
-          // reaches the workflow is saved on the dossier the same way. Not the do-not-onboard list or RMD
+          // apply stores a new dossier and points its customer at it. Not the do-not-onboard list or RMD
           sid: 'SubmitDossiersAndRecordRefusals',
           actions: ['dynamodb:PutItem'],
           resources: [this.dossiersTable.tableArn],
@@ -285,7 +292,7 @@ export class Onboarding extends Construct {
         }),
         new PolicyStatement({
           // each application's stream and the track-record stream: read (show, trusted) and appended to
-          // after their head (submitted, refused decisions, a trusted decision), no other stream
+          // after their head (submitted, a trusted decision), no other stream
           sid: 'AppendToOnboardingStreams',
           actions: ['dynamodb:Query', 'dynamodb:PutItem'],
           resources: [props.auditTable.tableArn],
@@ -318,16 +325,7 @@ export class Onboarding extends Construct {
           resources: [this.stateMachine.stateMachineArn],
         }),
         keyThrough(props.key, ['dynamodb'], ['kms:Decrypt', 'kms:GenerateDataKey'], 'DataKeyThroughDynamoDB'),
-        new PolicyStatement({
-          sid: 'AnswerReviewTasks',
-          actions: ['states:SendTaskSuccess'],
-          resources: ['*'],
-        }),
       ],
-    });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'states:SendTaskSuccess for callback task tokens accepts no resource-level scope.',
     });
     return policy;
   }

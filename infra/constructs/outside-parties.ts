@@ -4,9 +4,6 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { auditStreams } from '../../shared/audit/append.ts';
-import { auditPk } from '../../shared/aws/audit-store.ts';
-import { CASE_PK_PREFIX, CASES_KEY_ATTRIBUTES, REFUSALS, UPDATED_AT } from '../../shared/aws/cases-store.ts';
 import { SWITCHES_KEY, TRUNKS_KEY } from '../../shared/aws/switch-config-store.ts';
 import { AUDIT_EXPORT_PREFIX } from './audit-export.ts';
 import { CDR_PREFIX } from './ingest.ts';
@@ -30,9 +27,9 @@ export interface OutsidePartiesProps {
  *
  * - switches upload CDR batches under `cdr/`, encrypted with the bucket's key, after reading the
  *   switch configuration and trunk map to check them (`traceguard upload`), and nothing else;
- * - reviewers read cases and the audit log and answer the escalation's review tasks
- *   (`traceguard cases decide`); a decision refused before it reaches the workflow is recorded on the
- *   case and in its audit stream, and they change nothing else.
+ * - reviewers read cases and the audit log; they decide (`traceguard cases decide`) only through the
+ *   decision function (Decisions.allowDeciding), which records who they are as IAM verified it, and
+ *   they write nothing themselves.
  */
 export class OutsideParties extends Construct {
   readonly switchUploadPolicy: ManagedPolicy;
@@ -79,42 +76,20 @@ export class OutsideParties extends Construct {
 
     this.reviewerPolicy = new ManagedPolicy(this, 'ReviewerPolicy', {
       description:
-        'Traceguard: a reviewer reads cases and the audit log and decides cases waiting for review',
+        'Traceguard: a reviewer reads cases and the audit log (decisions go through the decision function URL)',
       statements: [
         new PolicyStatement({
-          // cases list (the open-case markers, then the cases), show, decide, audit verify
+          // cases list (the open-case markers, then the cases), show, audit verify; review task tokens
+          // are in the ReviewTokens table, which no reviewer reads
           sid: 'ReadCases',
           actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan'],
           resources: [props.casesTable.tableArn],
         }),
         new PolicyStatement({
-          // cases show reads a case's stream; audit verify every stream; decide finds a stream's head
+          // cases show reads a case's stream; audit verify every stream
           sid: 'ReadAndVerifyTheAuditLog',
           actions: ['dynamodb:Query', 'dynamodb:Scan'],
           resources: [props.auditTable.tableArn],
-        }),
-        new PolicyStatement({
-          // a decision refused before it reaches the workflow (the proposer approving a termination...)
-          // is recorded on the case: its refusals and updatedAt only, so no status or decision of a
-          // case can be written by hand
-          sid: 'RecordRefusedDecisionsOnCases',
-          actions: ['dynamodb:UpdateItem'],
-          resources: [props.casesTable.tableArn],
-          conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CASE_PK_PREFIX}*`] },
-            'ForAllValues:StringEquals': {
-              'dynamodb:Attributes': [...CASES_KEY_ATTRIBUTES, REFUSALS, UPDATED_AT],
-            },
-          },
-        }),
-        new PolicyStatement({
-          // ... and appended to the case's audit stream, no other stream
-          sid: 'AppendRefusalsToCaseStreams',
-          actions: ['dynamodb:PutItem'],
-          resources: [props.auditTable.tableArn],
-          conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [auditPk(auditStreams.forCase('*'))] },
-          },
         }),
         new PolicyStatement({
           // the daily exports, read with the AWS CLI or console (no traceguard command reads them)
@@ -123,25 +98,11 @@ export class OutsideParties extends Construct {
           resources: [props.auditExportBucket.arnForObjects(`${AUDIT_EXPORT_PREFIX}*`)],
         }),
         keyThrough(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt'], 'DecryptThroughDynamoDBAndS3'),
-        keyThrough(props.dataKey, ['dynamodb'], ['kms:GenerateDataKey'], 'RecordRefusalsThroughDynamoDB'),
-        new PolicyStatement({
-          // a decision is the answer to the review task; the task token is the capability, and IAM
-          // cannot scope tokens of service-integration tasks to a state machine
-          sid: 'AnswerReviewTasks',
-          actions: ['states:SendTaskSuccess'],
-          resources: ['*'],
-        }),
       ],
     });
-    Validations.of(this.reviewerPolicy).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'states:SendTaskSuccess for callback task tokens accepts no resource-level scope.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${nagRef(props.auditExportBucket)}.Arn>/${AUDIT_EXPORT_PREFIX}*]`,
-        reason: 'Reviewers read any daily export under audit-export/ (read only, objects are locked).',
-      },
-    );
+    Validations.of(this.reviewerPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${nagRef(props.auditExportBucket)}.Arn>/${AUDIT_EXPORT_PREFIX}*]`,
+      reason: 'Reviewers read any daily export under audit-export/ (read only, objects are locked).',
+    });
   }
 }

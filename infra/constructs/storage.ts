@@ -42,6 +42,7 @@ export class Storage extends Construct {
   readonly tracebacksTable: Table;
   readonly auditTable: Table;
   readonly idempotencyTable: Table;
+  readonly reviewTokensTable: Table;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -124,6 +125,9 @@ export class Storage extends Construct {
     // Powertools idempotency records of notify-oncall and write-audit (a duplicate delivery of one
     // event pages once and is audited once); each record expires by TTL once the window has passed
     this.idempotencyTable = this.table('IdempotencyTable', props.key, [], IDEMPOTENCY_EXPIRY_ATTRIBUTE);
+    // the task tokens of waiting reviews, apart from the cases and dossiers reviewers read: a token
+    // answers its review as whoever holds it, so only the workflow steps and the decision function may
+    this.reviewTokensTable = this.table('ReviewTokensTable', props.key, []);
   }
 
   /** Every table alike: `pk`/`sk` strings, on demand, customer key, PITR, deletion protection, retained. */

@@ -3,7 +3,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -12,6 +11,7 @@ import type { Severity } from '../cases/events.ts';
 import { type CaseRecord, type CaseTrigger, type ReviewStage, severitiesBelow } from '../cases/model.ts';
 import type { CaseStore } from '../cases/ports.ts';
 import { queryAll } from './dynamo-query.ts';
+import { DynamoReviewTokens } from './review-tokens.ts';
 
 /** The fields a refused decision writes (and the only ones of a case a reviewer's policy may write). */
 export const REFUSALS = 'refusals';
@@ -22,22 +22,21 @@ export const CASE_PK_PREFIX = 'CASE#';
 
 const caseKey = (caseId: string) => ({ pk: `${CASE_PK_PREFIX}${caseId}`, sk: 'CASE' });
 export const openKey = (customerId: string) => ({ pk: `CUSTCASE#${customerId}`, sk: 'OPEN' });
-const tokenKey = (caseId: string, stage: ReviewStage) => ({
-  pk: `${CASE_PK_PREFIX}${caseId}`,
-  sk: `TOKEN#${stage}`,
-});
 
 /**
  * The Cases table: case item `CASE#<id>/CASE` (GSI byCustomer on customerId + openedAt), the
- * customer's open-case marker `CUSTCASE#<customer>/OPEN`, and task tokens `CASE#<id>/TOKEN#<stage>`.
+ * customer's open-case marker `CUSTCASE#<customer>/OPEN`. Review task tokens `CASE#<id>/TOKEN#<stage>`
+ * are in `tokensTable` (the ReviewTokens table, which no reviewer reads) where given.
  */
 export class DynamoCaseStore implements CaseStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #tokens: DynamoReviewTokens;
 
-  constructor(doc: DynamoDBDocumentClient, table: string) {
+  constructor(doc: DynamoDBDocumentClient, table: string, tokensTable?: string) {
     this.#doc = doc;
     this.#table = table;
+    this.#tokens = new DynamoReviewTokens(doc, tokensTable ?? table, table);
   }
 
   async open(record: CaseRecord): Promise<{ opened: true } | { opened: false; openCaseId: string }> {
@@ -229,23 +228,15 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async saveToken(caseId: string, stage: ReviewStage, token: string): Promise<void> {
-    await this.#doc.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: { ...tokenKey(caseId, stage), token, savedAt: new Date().toISOString() },
-      }),
-    );
+    await this.#tokens.save(caseKey(caseId).pk, stage, token);
   }
 
   async getToken(caseId: string, stage: ReviewStage): Promise<string | null> {
-    const out = await this.#doc.send(
-      new GetCommand({ TableName: this.#table, Key: tokenKey(caseId, stage), ConsistentRead: true }),
-    );
-    return out.Item?.token ? String(out.Item.token) : null;
+    return this.#tokens.get(caseKey(caseId).pk, stage);
   }
 
   async deleteToken(caseId: string, stage: ReviewStage): Promise<void> {
-    await this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: tokenKey(caseId, stage) }));
+    await this.#tokens.delete(caseKey(caseId).pk, stage);
   }
 }
 

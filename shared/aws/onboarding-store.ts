@@ -29,6 +29,7 @@ import type { StoppedCustomerDeps } from '../kyc/suspended-entry.ts';
 import { queryAll } from './dynamo-query.ts';
 import { putCustomers } from './reference-import.ts';
 import { CUSTOMER_PK_PREFIX, customerFromItem, type ReferenceStore } from './reference-store.ts';
+import { DynamoReviewTokens } from './review-tokens.ts';
 
 /**
  * The Dossiers table (encrypted with the stack's key): `APP#<id>` / `DOSSIER` and `TOKEN#<stage>`,
@@ -44,7 +45,10 @@ export const RMD_PK_PREFIX = 'RMD#';
 export class DynamoDossierStore implements DossierStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
-  constructor(doc: DynamoDBDocumentClient, table: string) {
+  readonly #tokens: DynamoReviewTokens;
+  /** `tokensTable`: the ReviewTokens table (no reviewer reads it), where the review task tokens are */
+  constructor(doc: DynamoDBDocumentClient, table: string, tokensTable?: string) {
+    this.#tokens = new DynamoReviewTokens(doc, tokensTable ?? table, table);
     this.#doc = doc;
     this.#table = table;
   }
@@ -105,30 +109,13 @@ export class DynamoDossierStore implements DossierStore {
     return out.Item ? this.get(String(out.Item.applicationId)) : null;
   }
   async saveToken(applicationId: string, stage: ReviewStage, token: string): Promise<void> {
-    await this.#doc.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: { pk: `${APPLICATION_PK_PREFIX}${applicationId}`, sk: `TOKEN#${stage}`, token },
-      }),
-    );
+    await this.#tokens.save(`${APPLICATION_PK_PREFIX}${applicationId}`, stage, token);
   }
   async getToken(applicationId: string, stage: ReviewStage): Promise<string | null> {
-    const out = await this.#doc.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: { pk: `${APPLICATION_PK_PREFIX}${applicationId}`, sk: `TOKEN#${stage}` },
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Item?.token as string | undefined) ?? null;
+    return this.#tokens.get(`${APPLICATION_PK_PREFIX}${applicationId}`, stage);
   }
   async deleteToken(applicationId: string, stage: ReviewStage): Promise<void> {
-    await this.#doc.send(
-      new DeleteCommand({
-        TableName: this.#table,
-        Key: { pk: `${APPLICATION_PK_PREFIX}${applicationId}`, sk: `TOKEN#${stage}` },
-      }),
-    );
+    await this.#tokens.delete(`${APPLICATION_PK_PREFIX}${applicationId}`, stage);
   }
 
   async #pointCustomer(dossier: Dossier): Promise<void> {

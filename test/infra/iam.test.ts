@@ -60,7 +60,7 @@ describe('IAM least privilege', () => {
     }
   });
 
-  it('gives Traceguard functions Resource * only for X-Ray (which has no resource-level permissions)', () => {
+  it('gives Traceguard functions Resource * only for X-Ray (which has no resource-level permissions) and the decision function SendTaskSuccess (task tokens have none either)', () => {
     const functionRoles = new Set(
       resourcesOfType(synth.template, 'AWS::Lambda::Function')
         .filter(([, fn]) => fn.Metadata?.['traceguard:entry'])
@@ -68,7 +68,10 @@ describe('IAM least privilege', () => {
     );
     for (const { policy, roles, statement } of identityStatements()) {
       if (!roles.some((r) => functionRoles.has(r)) || !list(statement.Resource).includes('*')) continue;
-      for (const action of list(statement.Action)) expect(action, policy).toMatch(/^xray:/);
+      for (const action of list(statement.Action))
+        expect(action, policy).toMatch(
+          policy.includes('DecideFunction') ? /^(xray:.*|states:SendTaskSuccess)$/ : /^xray:/,
+        );
     }
   });
 
@@ -198,12 +201,14 @@ describe('IAM least privilege', () => {
   });
 
   it('grants no DynamoDB action a function does not use: no Scan anywhere, batch writes and deletes only where code makes them', () => {
-    // case-step deletes answered review tokens; Powertools deletes an idempotency record whose handling
+    // case-step and onboarding-step delete answered review tokens (from the ReviewTokens table, and
+    // from the Cases table a token parked before tokens moved there); Powertools deletes an idempotency record whose handling
     // failed; the reconciliation sweep deletes its own claims, in its own partitions only (LeadingKeys);
     // ingest notes and the day review forgets days to review, in the review's partitions only
     const mayDelete = [
       logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'CasesTable'),
       logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'IdempotencyTable'),
+      logicalIdOf(synth.template, 'AWS::DynamoDB::Table', 'ReviewTokensTable'),
     ];
     let checked = 0;
     for (const { policy, statement } of identityStatements()) {

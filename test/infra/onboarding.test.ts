@@ -27,7 +27,7 @@ describe('onboarding dossiers', () => {
     });
   });
 
-  it('are readable only by the onboarding-step role, the reviewer policy and, by key, enforcement and the track-record review', () => {
+  it('are readable only by the onboarding-step role, the reviewer policy, the decision function and, by key, enforcement and the track-record review', () => {
     const readers: string[] = [];
     for (const [id, r] of Object.entries(resources)) {
       if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
@@ -46,7 +46,9 @@ describe('onboarding dossiers', () => {
       });
       if (reads) readers.push(id);
     }
-    expect(readers).toHaveLength(5);
+    expect(readers).toHaveLength(6);
+    // the decision function reads the dossier it decides and saves a refused decision on it
+    expect(readers.find((id) => id.includes('DecideFunction'))).toBeDefined();
     // the track-record review reads a due customer's last dossier to submit its renewal
     expect(readers.find((id) => id.includes('TrackRecordReviewFunction'))).toBeDefined();
     expect(readers.find((id) => id.includes('DossierReviewPolicy'))).toBeDefined();

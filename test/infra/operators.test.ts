@@ -138,15 +138,8 @@ const DOSSIER_REVIEWER: Needs = {
     `dynamodb:Query AuditTable ${ONBOARDING_STREAMS}`,
     ...DATA_KEY_READ,
   ],
-  // the dossier and its task token, the answer; a refused decision saved on the dossier and recorded
-  'customers decide': [
-    'dynamodb:GetItem DossiersTable',
-    'states:SendTaskSuccess *',
-    `dynamodb:PutItem DossiersTable ${DOSSIER_WRITES}`,
-    `dynamodb:Query AuditTable ${ONBOARDING_STREAMS}`,
-    `dynamodb:PutItem AuditTable ${ONBOARDING_STREAMS}`,
-    ...DATA_KEY_WRITE,
-  ],
+  // one signed request to the decision function, which answers the review task itself
+  'customers decide': ['lambda:InvokeFunctionUrl DecideFunction with AWS_IAM'],
   // the registry row and status, the track-record stream (open proposals); an approval writes the
   // registry row as onboarding does (profile, declarations, roster)
   'customers trusted': [

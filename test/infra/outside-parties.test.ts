@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DATA_KEY_READ, DATA_KEY_WRITE, itGrantsExactlyTheNeeds, type Needs } from './policy-needs.ts';
+import { DATA_KEY_READ, itGrantsExactlyTheNeeds, type Needs } from './policy-needs.ts';
 import { resourcesOfType, synthTraceguard } from './synth.ts';
 
 /** Access for switches and reviewers, and the audit lock per stage: what a deploy guide promises. */
@@ -23,16 +23,9 @@ const REVIEWER: Needs = {
   // the open-case markers (a scan), then the cases
   'cases list': ['dynamodb:Scan CasesTable', 'dynamodb:BatchGetItem CasesTable', ...DATA_KEY_READ],
   'cases show': ['dynamodb:GetItem CasesTable', 'dynamodb:Query AuditTable', ...DATA_KEY_READ],
-  // the case and its task token, the answer to the task; a refused decision is recorded on the case
-  // (its refusals only) and appended to the case's audit stream after its head
-  'cases decide': [
-    'dynamodb:GetItem CasesTable',
-    'states:SendTaskSuccess *',
-    'dynamodb:UpdateItem CasesTable [CASE#*] {pk|sk|refusals|updatedAt}',
-    'dynamodb:Query AuditTable',
-    'dynamodb:PutItem AuditTable [AUDIT#case#*]',
-    ...DATA_KEY_WRITE,
-  ],
+  // one signed request to the decision function, which reads the token, records a refusal and answers
+  // the task itself: no task token, no states:SendTaskSuccess, no write of the reviewer's own
+  'cases decide': ['lambda:InvokeFunctionUrl DecideFunction with AWS_IAM'],
   // every stream (a scan for their names), each case it checks them against, the open cases
   'audit verify': [
     'dynamodb:Scan AuditTable',

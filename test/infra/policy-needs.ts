@@ -8,7 +8,8 @@ import { type CfnResource, logicalIdOf, resourcesOfType } from './synth.ts';
  * and the shared/aws adapters it uses. A need is `<action> <resource>`: the resource's logical id
  * without its hash (matched at the end, so `AlertQueue` is not `AlertQueueDlq`) and an object path;
  * `via <service>` for a key used through a service; `[<leading keys>]` for calls limited to some
- * partitions; `{<attributes>}` for writes limited to some attributes. `<each-...>` stands for every
+ * partitions; `{<attributes>}` for writes limited to some attributes; `with <auth type>` for a function
+ * URL invoked only with that auth type. `<each-...>` stands for every
  * queue of that kind in the template.
  */
 export type Needs = Record<string, string[]>;
@@ -47,6 +48,9 @@ function conditionTexts(condition: Statement['Condition']): string[] {
   if (!condition) return [''];
   const via = condition.StringEquals?.['kms:ViaService'];
   if (via) return list(via).map((v) => ` via ${resourceText(v).split('.')[0]}`);
+  const urlAuth = condition.StringEquals?.['lambda:FunctionUrlAuthType'];
+  if (urlAuth && Object.keys(condition).length === 1 && Object.keys(condition.StringEquals).length === 1)
+    return [` with ${urlAuth}`];
   const known = new Set(['dynamodb:LeadingKeys', 'dynamodb:Attributes']);
   for (const [operator, keys] of Object.entries(condition))
     for (const key of Object.keys(keys))

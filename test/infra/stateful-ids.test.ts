@@ -19,6 +19,7 @@ const PINNED: Record<string, string> = {
   StatefulStorageManifestTable37AE33CA: 'AWS::DynamoDB::Table',
   StatefulStorageTracebacksTable0C5DDF36: 'AWS::DynamoDB::Table',
   StatefulStorageIdempotencyTableD04F7EE7: 'AWS::DynamoDB::Table',
+  StatefulStorageReviewTokensTable74D5036F: 'AWS::DynamoDB::Table',
   // the escalation construct's Object Lock audit export: stateful although it sits in the Stateless half
   StatelessEscalationAuditExportBucketE24C780E: 'AWS::S3::Bucket',
   // onboarding dossiers (ID numbers, addresses, review history): stateful in the Stateless half too

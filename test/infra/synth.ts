@@ -15,6 +15,7 @@ export const HANDLERS = [
   'case-step',
   'reconcile-batches',
   'onboarding-step',
+  'decide',
 ] as const;
 
 export function requireHandlers(): void {

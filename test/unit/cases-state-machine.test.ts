@@ -64,6 +64,7 @@ beforeAll(() => {
     onCallTopic: new Topic(stack, 'OnCall'),
     escalationQueue: new Queue(stack, 'EscalationQueue', { visibilityTimeout: Duration.minutes(6) }),
     casesTable: table('Cases'),
+    reviewTokensTable: table('ReviewTokens'),
     customersTable: table('Customers'),
     auditTable: table('Audit'),
     tracebacksTable: table('Tracebacks'),

@@ -49,6 +49,7 @@ beforeAll(() => {
     onCallTopic: new Topic(stack, 'OnCall'),
     customersTable: table('Customers'),
     auditTable: table('Audit'),
+    reviewTokensTable: table('ReviewTokens'),
     referenceBucket: new Bucket(stack, 'Reference'),
   });
   const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
