@@ -4,8 +4,8 @@ import { terminalSafe } from './terminal-text.ts';
 
 /**
  * `traceguard cases list | show <id> | decide <id> --decision ... --reason ...`: the review interface.
- * Works against AWS and the local stack alike (same tables, same Step Functions API). Who decided is
- * the caller's AWS identity in AWS, or the `--as` name against the local stack.
+ * Works against AWS and the local stack alike. Who decided is the caller's AWS identity as the
+ * decision function verified it in AWS, or the `--as` name against the local stack.
  */
 export function register(program: Command): void {
   const cases = program.command('cases').description('Review compliance cases');
@@ -65,25 +65,16 @@ export function register(program: Command): void {
     .requiredOption('--reason <text>', 'why, in words a regulator can read')
     .option('--as <name>', 'who decides (local stack only; in AWS your AWS identity is recorded)')
     .action(async (caseId: string, options: { decision: string; reason: string; as?: string }) => {
-      const { store, target } = await connect();
-      const caller = await reviewerCaller(target.local, options.as);
-      const decidedBy = caller.person;
-      const { SFNClient } = await import('@aws-sdk/client-sfn');
-      const { SfnReviewCallbacks } = await import('../shared/aws/cases-sfn.ts');
-      const { submitDecision } = await import('../shared/cases/review.ts');
-      const { DynamoAuditStore } = await import('../shared/aws/audit-store.ts');
-      const { documentClient } = await import('../shared/aws/cases-clients.ts');
-      const audit = new DynamoAuditStore(documentClient(), target.require('AUDIT_TABLE'));
-      const result = await submitDecision(
-        { caseId, decision: options.decision, reason: options.reason, caller },
-        { cases: store, callbacks: new SfnReviewCallbacks(new SFNClient({})), audit },
-      ).catch((error: Error) => {
-        if (error.name === 'ReviewRefused' || error.name === 'InvalidDecision')
-          throw new UsageError(error.message);
-        throw error;
+      const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+      const { sendReviewDecision } = await import('./review-decision.ts');
+      const done = await sendReviewDecision(resolveCliTarget(), options.as, {
+        kind: 'case',
+        caseId,
+        decision: options.decision,
+        reason: options.reason,
       });
       process.stdout.write(
-        `case ${caseId}: ${result.stage} decision "${result.decision}" by ${decidedBy} sent\n`,
+        `case ${caseId}: ${done.stage} decision "${done.decision}" by ${done.decidedBy} sent\n`,
       );
     });
 }
@@ -111,13 +102,6 @@ export async function identity(
   const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
   if (!who.Arn) throw new Error('STS GetCallerIdentity returned no ARN');
   return who.Arn;
-}
-
-/** The reviewer deciding: the `--as` stand-in locally, the STS caller in AWS (trusted as it was before). */
-export async function reviewerCaller(local: boolean, as: string | undefined) {
-  const arn = await identity(local, as);
-  const { personOf, standInCaller } = await import('../shared/review/caller.ts');
-  return local ? standInCaller(arn) : { person: personOf(arn), arn, executive: true };
 }
 
 async function auditHistory(target: { optional(name: string): string | undefined }, caseId: string) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { localEndpointsFile } from '../shared/aws/cases-endpoints.ts';
-import { identity, printTable, reviewerCaller } from './cases.ts';
+import { identity, printTable } from './cases.ts';
 import { resolveTarget } from './customers.ts';
 import { UsageError } from './errors.ts';
 import { terminalSafe } from './terminal-text.ts';
@@ -95,21 +95,17 @@ export function registerOnboarding(customers: Command, program: Command): void {
     .requiredOption('--reason <text>', 'why, in words a regulator can read')
     .option('--as <name>', 'who decides (local stack only; in AWS your AWS identity is recorded)')
     .action(async (applicationId: string, options: { decision: string; reason: string; as?: string }) => {
-      const c = await connect();
-      const caller = await reviewerCaller(c.target.local, options.as);
-      const { decideApplication, ApplicationRefused } = await import('../shared/kyc/intake.ts');
-      try {
-        const done = await decideApplication(
-          { applicationId, decision: options.decision, reason: options.reason, caller },
-          c,
-        );
-        process.stdout.write(
-          `${done.stage} decision '${done.decision}' recorded for application ${applicationId}\n`,
-        );
-      } catch (e) {
-        if (e instanceof ApplicationRefused) throw new UsageError(e.message);
-        throw e;
-      }
+      const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
+      const { sendReviewDecision } = await import('./review-decision.ts');
+      const done = await sendReviewDecision(resolveCliTarget(), options.as, {
+        kind: 'application',
+        applicationId,
+        decision: options.decision,
+        reason: options.reason,
+      });
+      process.stdout.write(
+        `${done.stage} decision '${done.decision}' recorded for application ${applicationId}\n`,
+      );
     });
 
   customers

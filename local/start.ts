@@ -244,6 +244,7 @@ try {
         doc,
         sfn,
         dossiersTable: env.DOSSIERS_TABLE,
+        reviewTokensTable: env.REVIEW_TOKENS_TABLE,
         auditTable: env.AUDIT_TABLE,
         stateMachineArn: stack.outputs.OnboardingStateMachineArn,
       }),

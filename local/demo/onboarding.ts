@@ -86,10 +86,12 @@ export async function runOnboardingDemo(deps: {
   doc: DynamoDBDocumentClient;
   sfn: SFNClient;
   dossiersTable: string;
+  /** where the onboarding steps park review task tokens */
+  reviewTokensTable: string;
   auditTable: string;
   stateMachineArn: string;
 }): Promise<string> {
-  const dossiers = new DynamoDossierStore(deps.doc, deps.dossiersTable);
+  const dossiers = new DynamoDossierStore(deps.doc, deps.dossiersTable, deps.reviewTokensTable);
   await new DynamoDoNotOnboardList(deps.doc, deps.dossiersTable).add(
     doNotOnboardEntrySchema.parse(json('terminated.json')),
   );

@@ -112,6 +112,12 @@ export function identityOf(resource: StackResource, context: IdentityContext): R
     }
     case 'AWS::Logs::LogGroup':
       return { ...base, ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
+    case 'AWS::Lambda::Url': {
+      // not served: against the local stack the CLI runs the decision code itself (no IAM to verify
+      // a caller), so the URL only names the resource in the outputs
+      const url = `http://${resource.logicalId.toLowerCase()}.lambda-url.${region}.localhost/`;
+      return { ...base, ref: url, attributes: { FunctionUrl: url, FunctionArn: arn('lambda', name) } };
+    }
     default: {
       const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
       return { ...base, ref: name, attributes: { Arn: arn(service, name) } };

@@ -27,6 +27,12 @@ const settingsIn = (text: string) =>
  * The settings the CLI reads against AWS: each name a command asks its target for (cli/), and those
  * of the configurations `reconcile` and `day-review` share with their functions.
  */
+/**
+ * Read by the CLI against the local stack only: there `cases decide` and `customers decide` run the
+ * decision code themselves; against AWS the decision function reads the review tokens, no person.
+ */
+const LOCAL_ONLY = new Set(['REVIEW_TOKENS_TABLE']);
+
 function settingsTheCliReads(): Set<string> {
   const names = new Set<string>();
   const cli = join(REPO_ROOT, 'cli');
@@ -34,7 +40,7 @@ function settingsTheCliReads(): Set<string> {
     for (const m of readFileSync(join(cli, file), 'utf8').matchAll(
       /'([A-Z][A-Z_]*_(?:TABLE|BUCKET|URL|ARN))'/g,
     ))
-      names.add(m[1]);
+      if (!LOCAL_ONLY.has(m[1])) names.add(m[1]);
   for (const config of ['reconcile-config.ts', 'day-review-config.ts', 'scoring-config.ts'])
     for (const m of readFileSync(join(REPO_ROOT, 'shared', 'aws', config), 'utf8').matchAll(
       /^\s+([A-Z][A-Z_]*_(?:TABLE|BUCKET|URL|ARN)):/gm,
