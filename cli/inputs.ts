@@ -5,7 +5,7 @@ import type { CustomerAttribution } from '../shared/cdr/attribution.ts';
 import { INPUT_FORMATS, type InputFormat } from '../shared/cdr/batch-parser.ts';
 import { decodeBatch } from '../shared/cdr/decode.ts';
 import { defaultPlausibility, type Plausibility } from '../shared/cdr/plausibility.ts';
-import { parseTimestamp, ZoneClock } from '../shared/cdr/time.ts';
+import { parseTimestamp, switchZoneProblem, ZoneClock } from '../shared/cdr/time.ts';
 import { ANY_SWITCH, parseTrunkMap } from '../shared/config/trunks.ts';
 import { parseCustomers } from '../shared/detect/customers.ts';
 import { declarationsOf } from '../shared/detect/declarations.ts';
@@ -342,11 +342,9 @@ export function parsePlausibility(opts: { earliest?: string; latest?: string }):
 
 export function parseZone(value: string | undefined): ZoneClock | null {
   if (!value) return null;
-  try {
-    return new ZoneClock(value);
-  } catch (e) {
-    throw new UsageError(`--timezone: ${(e as Error).message}`);
-  }
+  const problem = switchZoneProblem(value);
+  if (problem !== null) throw new UsageError(`--timezone: ${problem}`);
+  return new ZoneClock(value);
 }
 
 /**

@@ -6,6 +6,30 @@ import { daysFromCivil, daysInMonth, MAX_OFFSET_MS } from './time-bytes.ts';
  * Returns epoch milliseconds, or NaN when the text is not a time we understand.
  */
 
+/** Names of UTC itself: a switch that logs UTC says so, and has no clock changes to follow. */
+const UTC_NAMES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'uct', 'universal', 'zulu']);
+
+/**
+ * Why `zone`, given for the local times a switch writes, is not one to read them in, or null. An
+ * abbreviation or a fixed offset that keeps one offset all year (`EST`, `MST`, `-05:00`) is refused:
+ * a switch in a region with daylight-saving time would have every summer call land an hour off,
+ * silently (the summer clock is EDT, not EST). A place's name (America/New_York) follows its clock
+ * changes; UTC, and a fixed `Etc/GMT+5` for a clock that really keeps one offset all year, are taken
+ * as written, as are the legacy names that do follow clock changes (EST5EDT).
+ */
+export function switchZoneProblem(zone: string): string | null {
+  let clock: ZoneClock;
+  try {
+    clock = new ZoneClock(zone);
+  } catch {
+    return `'${zone}' is not a known time zone (use an IANA name such as America/New_York)`;
+  }
+  if (zone.includes('/') || UTC_NAMES.has(zone.toLowerCase())) return null;
+  const year = new Date().getUTCFullYear();
+  if (clock.offsetAt(Date.UTC(year, 0, 15)) !== clock.offsetAt(Date.UTC(year, 6, 15))) return null;
+  return `'${zone}' keeps one offset all year (no daylight-saving time), so a switch in a region that changes its clocks would have every summer call an hour off: give the region's IANA name, such as America/New_York or America/Phoenix (or Etc/GMT+5 for a clock that really keeps one offset all year)`;
+}
+
 export class ZoneClock {
   readonly zone: string;
   private readonly fmt: Intl.DateTimeFormat;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CustomerAttribution } from '../cdr/attribution.ts';
 import { BatchReadError, INPUT_FORMATS, type InputFormat } from '../cdr/batch-parser.ts';
 import { CsvTokenizer } from '../cdr/csv-tokenizer.ts';
-import { ZoneClock } from '../cdr/time.ts';
+import { switchZoneProblem, ZoneClock } from '../cdr/time.ts';
 import { NO_TRUNK_MAP, type TrunkMap } from './trunks.ts';
 
 /**
@@ -21,15 +21,6 @@ export class SwitchConfigError extends Error {
   override name = 'SwitchConfigError';
 }
 
-function isIanaZone(zone: string): boolean {
-  try {
-    new ZoneClock(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const switchRowSchema = z
   .object({
     switch_id: z
@@ -45,9 +36,9 @@ export const switchRowSchema = z
     timezone: z
       .string()
       .trim()
-      .refine((zone) => zone === '' || isIanaZone(zone), {
-        error: (issue) =>
-          `'${String(issue.input)}' is not a known time zone (use an IANA name such as America/New_York, or leave it empty)`,
+      .superRefine((zone, ctx) => {
+        const problem = zone === '' ? null : switchZoneProblem(zone);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: `${problem}, or leave it empty` });
       }),
   })
   .superRefine((row, ctx) => {

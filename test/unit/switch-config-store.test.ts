@@ -140,7 +140,7 @@ describe('traceguard switches import', () => {
     ]);
     expect(rejected.code).toBe(2);
     expect(rejected.stderr).toBe(
-      `traceguard: ${bad}: line 2: switch 'pbx-1': timezone 'Eastern' is not a known time zone (use an IANA name such as America/New_York, or leave it empty)\n`,
+      `traceguard: ${bad}: line 2: switch 'pbx-1': timezone 'Eastern' is not a known time zone (use an IANA name such as America/New_York), or leave it empty\n`,
     );
     // the rejected file did not replace the good one
     expect((await new S3SwitchConfigStore(local.s3, bucket).switches()).size).toBe(2);

@@ -98,8 +98,18 @@ describe('switch configuration: validation names the line, the switch and the fi
 
   it('an unknown time zone', () => {
     expect(problem('pbx-1,auto,America/Springfield')).toBe(
-      "switches.csv: line 2: switch 'pbx-1': timezone 'America/Springfield' is not a known time zone (use an IANA name such as America/New_York, or leave it empty)",
+      "switches.csv: line 2: switch 'pbx-1': timezone 'America/Springfield' is not a known time zone (use an IANA name such as America/New_York), or leave it empty",
     );
+  });
+
+  it('a zone that keeps one offset all year, which would put every summer call an hour off', () => {
+    for (const zone of ['EST', '-05:00', 'MST'])
+      expect(problem(`pbx-1,asterisk,${zone}`)).toBe(
+        `switches.csv: line 2: switch 'pbx-1': timezone '${zone}' keeps one offset all year (no daylight-saving time), so a switch in a region that changes its clocks would have every summer call an hour off: give the region's IANA name, such as America/New_York or America/Phoenix (or Etc/GMT+5 for a clock that really keeps one offset all year), or leave it empty`,
+      );
+    // a place, UTC, an explicit fixed Etc zone and legacy names that follow the clock changes are taken
+    for (const zone of ['America/New_York', 'America/Phoenix', 'UTC', 'Etc/GMT+5', 'EST5EDT', 'US/Eastern'])
+      expect(() => parse(`pbx-1,asterisk,${zone}`)).not.toThrow();
   });
 
   it('a switch id that is empty or not one key segment', () => {
