@@ -455,6 +455,24 @@ describe('JSON Lines', () => {
     ]);
   });
 
+  it('reads keys written as other exporters write column names (Call ID, Start-Time), in both lanes', async () => {
+    const spaced =
+      '{"Call ID":"k2","Start-Time":"2026-11-27T16:00:00Z","Customer ID":"C1","Calling Number":"2024567001","Called Number":"3128675000","attestation":"A"}';
+    const plain =
+      '{"call_id":"k3","start_time":"2026-11-27T16:00:00Z","customer_id":"C1","calling_number":"2024567001","called_number":"3128675000","attestation":"A"}';
+    const { calls, quarantined } = await parse(
+      `${spaced}\n${plain}\n${spaced.replace('"Call ID"', '"call_id":"k4","CallID"')}\n`,
+    );
+    expect(calls.map((c) => [c.callId, c.customerId, c.calling])).toEqual([
+      ['k2', 'C1', '+12024567001'],
+      ['k3', 'C1', '+12024567001'],
+    ]);
+    // one column under two spellings: no telling which is the row's
+    expect(quarantined.map((q) => q.reason)).toEqual([
+      "call_id is given twice, as keys 'call_id' and 'CallID'",
+    ]);
+  });
+
   it('quarantines a line whose canonical field holds an array or object, naming the field', async () => {
     const row = {
       call_id: 'n1',

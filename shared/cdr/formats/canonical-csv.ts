@@ -27,6 +27,15 @@ function withoutSeparators(name: string): string {
 }
 
 /**
+ * The canonical column a JSON key or header name spells (any case; spaces, hyphens, dots or nothing
+ * between its words), or undefined for another name.
+ */
+export function canonicalColumnOf(name: string): CanonicalColumn | undefined {
+  const letters = withoutSeparators(name.trim().toLowerCase());
+  return CANONICAL_COLUMNS.find((col) => withoutSeparators(col) === letters);
+}
+
+/**
  * Where the header names column `col`: under its own name, or, when no column has that name, under the
  * same letters written with spaces, hyphens, dots or no separator at all (`Call ID`, `call-id`,
  * `CallID`), as other exporters write their headers. The exact name wins, so a batch that worked with

@@ -1,5 +1,6 @@
 import type { PackedCall } from '../packed-call.ts';
 import { CANONICAL_COLUMNS } from '../raw-call.ts';
+import { canonicalColumnOf } from './canonical-csv.ts';
 import type { CanonicalFastReader } from './canonical-fast.ts';
 
 /**
@@ -98,6 +99,8 @@ export class JsonLinesFastReader {
         p++;
       }
       const col = columnOf(buf, ks, p, last + 1);
+      // a key that spells a column another way (`Call ID`) is the general lane's to read
+      if (col < 0 && canonicalColumnOf(buf.toString('latin1', ks, p)) !== undefined) return false;
       p++;
       while (p < to && isBlank(buf[p])) p++;
       if (p >= to || buf[p] !== 0x3a) return false;

@@ -1,10 +1,5 @@
-import {
-  CANONICAL_COLUMNS,
-  type CanonicalColumn,
-  emptyRawCall,
-  NOT_REPORTED,
-  type RawCall,
-} from '../raw-call.ts';
+import { type CanonicalColumn, emptyRawCall, NOT_REPORTED, type RawCall } from '../raw-call.ts';
+import { canonicalColumnOf } from './canonical-csv.ts';
 
 /** One JSON Lines record (an object with canonical keys, any case) to a raw call. */
 export function jsonRow(text: string): RawCall {
@@ -25,8 +20,9 @@ export function jsonRow(text: string): RawCall {
   // leave no telling which value is the row's (JSON.parse itself keeps the last of a key written twice)
   const from: Partial<Record<CanonicalColumn, string>> = {};
   for (const key of Object.keys(obj)) {
-    const col = key.toLowerCase() as CanonicalColumn;
-    if (!(CANONICAL_COLUMNS as readonly string[]).includes(col)) continue;
+    // in any case, and with the words apart as other exporters write them (`Call ID`, `start-time`)
+    const col = canonicalColumnOf(key);
+    if (col === undefined) continue;
     const first = from[col];
     if (first !== undefined) throw new RangeError(`${col} is given twice, as keys '${first}' and '${key}'`);
     from[col] = key;
@@ -41,7 +37,10 @@ export function jsonRow(text: string): RawCall {
     raw[col] = v === null || v === undefined ? '' : String(v);
   }
   // a "\u0000" written as the value is data, not the "not reported" mark of a missing key
-  if (raw.attestation === NOT_REPORTED && Object.keys(obj).some((k) => k.toLowerCase() === 'attestation'))
+  if (
+    raw.attestation === NOT_REPORTED &&
+    Object.keys(obj).some((k) => canonicalColumnOf(k) === 'attestation')
+  )
     throw new RangeError('attestation holds a NUL character');
   return raw;
 }
