@@ -132,6 +132,7 @@ export class TraceguardStack extends Stack {
     onboarding.grantEnforcementHook(escalation.startCase);
     new TrackRecord(stateless, 'TrackRecord', {
       key: dataKey,
+      messagingKey,
       onCallTopic: events.onCallTopic,
       customersTable: storage.customersTable,
       aggregatesTable: storage.aggregatesTable,
@@ -143,6 +144,7 @@ export class TraceguardStack extends Stack {
 
     new Reconciliation(stateless, 'Reconciliation', {
       dataKey,
+      messagingKey,
       cdrBucket: storage.cdrBucket,
       manifestTable: storage.manifestTable,
       ingestQueue: ingest.ingestQueue.queue,

@@ -137,7 +137,7 @@ export class AuditExport extends Construct {
     // a redrive starts the export the scheduler could not start
     this.scheduleDeadLetterQueue = new DeadLetterQueue(this, 'ScheduleDlq', {
       key,
-      of: { kind: 'schedule', target: this.stateMachine.stateMachineArn },
+      of: { kind: 'schedule', target: this.stateMachine.stateMachineArn, runs: 'state-machine' },
     });
     const stack = Stack.of(this);
     const role = new Role(this, 'SchedulerRole', {

@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -11,6 +10,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { REVIEW_PK_PREFIX } from '../../shared/ingest/keys.ts';
 import { useBucket, usePublish, useTable } from './access.ts';
+import { scheduleFunction } from './function-schedule.ts';
 import { QueueWithDlq } from './queue-with-dlq.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
 
@@ -139,10 +139,11 @@ export class Ingest extends Construct {
       trigger: `schedule:${schedule.expressionString}`,
       environment: { REVIEW_GRACE_SECONDS: String(DAY_REVIEW_GRACE.toSeconds()) },
     });
-    new Rule(this, 'DayReviewSchedule', {
+    scheduleFunction(this, 'DayReviewSchedule', {
+      fn,
       description: "Judge each customer's day once it is over and its late batches are in",
       schedule,
-      targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
+      key: props.messagingKey,
     });
     // reads the notes and the customers' hours, claims a day's severity (UpdateItem); forgets the
     // notes it reviewed, and may delete nothing else

@@ -69,8 +69,9 @@ export class Operators extends Construct {
     const pairs = all.filter((c): c is QueueWithDlq => c instanceof QueueWithDlq);
     const queues = all.filter((c): c is Queue => c instanceof Queue);
     const deadLetterQueues = all.filter((c): c is DeadLetterQueue => c instanceof DeadLetterQueue);
-    // a schedule's dead letters are runs its target missed: a redrive starts that target again
-    const scheduleTargets = deadLetterQueues.flatMap((q) => (q.of.kind === 'schedule' ? [q.of.target] : []));
+    // a schedule's dead letters are runs its target missed: a redrive runs that target once
+    const scheduleTargets = (runs: 'state-machine' | 'function') =>
+      deadLetterQueues.flatMap((q) => (q.of.kind === 'schedule' && q.of.runs === runs ? [q.of.target] : []));
     const cdrObjects = props.cdrBucket.arnForObjects(`${CDR_PREFIX}*`);
     const quarantineObjects = props.cdrBucket.arnForObjects(`${QUARANTINE_PREFIX}*`);
     const policy = new ManagedPolicy(this, 'PipelineOperatorPolicy', {
@@ -127,7 +128,14 @@ export class Operators extends Construct {
         new PolicyStatement({
           sid: 'RerunMissedSchedules',
           actions: ['states:StartExecution'],
-          resources: scheduleTargets,
+          resources: scheduleTargets('state-machine'),
+        }),
+        new PolicyStatement({
+          // the scheduled functions (day review, traceback deadlines, track record, reconcile), each
+          // invoked once with a fresh scheduled event for the runs EventBridge could not deliver
+          sid: 'RerunMissedScheduledFunctions',
+          actions: ['lambda:InvokeFunction'],
+          resources: scheduleTargets('function'),
         }),
         new PolicyStatement({
           // the day review reads the days ingest noted and the customers' hours, claims a day's severity

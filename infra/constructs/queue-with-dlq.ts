@@ -12,11 +12,13 @@ import {
 /**
  * What fails into a dead-letter queue: a work queue's messages (its RedrivePolicy names the DLQ), or
  * the deliveries of an SNS subscription or the invocations of a schedule, whose target (ARN) a
- * redrive hands them to.
+ * redrive hands them to. A schedule's target is a state machine (a redrive starts an execution) or a
+ * function (a redrive invokes it), which the operator policy grants apart.
  */
 export type DeadLetterOf =
   | { kind: Extract<DeadLetterKind, 'work-queue'> }
-  | { kind: Exclude<DeadLetterKind, 'work-queue'>; target: string };
+  | { kind: Extract<DeadLetterKind, 'sns-subscription'>; target: string }
+  | { kind: Extract<DeadLetterKind, 'schedule'>; target: string; runs: 'state-machine' | 'function' };
 
 /**
  * Where messages that could not be handled or delivered wait for a person: KMS-encrypted, TLS-only,

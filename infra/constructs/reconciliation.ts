@@ -2,8 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -13,10 +12,13 @@ import { Construct } from 'constructs';
 import { RECONCILE_PK_PREFIX } from '../../shared/aws/reconcile-store.ts';
 import { CDR_PREFIX } from '../../shared/ingest/keys.ts';
 import { useBucket } from './access.ts';
+import { scheduleFunction } from './function-schedule.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
 
 export interface ReconciliationProps {
   dataKey: IKey;
+  /** the dead-letter queue of its schedule */
+  messagingKey: IKey;
   cdrBucket: IBucket;
   manifestTable: ITable;
   ingestQueue: IQueue;
@@ -70,10 +72,11 @@ export class Reconciliation extends Construct {
       },
     });
     this.sweepFunction = sweep;
-    new Rule(this, 'ReconcileSchedule', {
+    scheduleFunction(this, 'ReconcileSchedule', {
+      fn: sweep,
       description: 'Find CDR objects that were never ingested and re-enqueue them',
       schedule: Schedule.rate(RECONCILE_RATE),
-      targets: [new LambdaFunction(sweep, { retryAttempts: 2 })],
+      key: props.messagingKey,
     });
 
     // lists the bucket (the one bucket-level action, which useBucket grants a reader) and reads under cdr/

@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { useBucket, usePublish, useTable } from './access.ts';
+import { scheduleFunction } from './function-schedule.ts';
 import { CDR_PREFIX } from './ingest.ts';
 import { QueueWithDlq } from './queue-with-dlq.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
@@ -83,10 +83,11 @@ export class Traceback extends Construct {
       trigger: `schedule:rate(${DEADLINE_CHECK_RATE.toMinutes()} minutes)`,
     });
     this.deadlineFunction = deadline;
-    new Rule(this, 'DeadlineSchedule', {
+    scheduleFunction(this, 'DeadlineSchedule', {
+      fn: deadline,
       description: 'Check open traceback requests against their 24-hour answer deadline',
       schedule: Schedule.rate(DEADLINE_CHECK_RATE),
-      targets: [new LambdaFunction(deadline, { retryAttempts: 2 })],
+      key: props.messagingKey,
     });
     // a not_found answer whose time gained late batches goes back on the traceback queue to be searched
     // again: the manifest's hour items say whether it did

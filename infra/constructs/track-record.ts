@@ -1,16 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { usePublish, useTable } from './access.ts';
+import { scheduleFunction } from './function-schedule.ts';
 import { TraceguardFunction } from './traceguard-function.ts';
 
 export interface TrackRecordProps {
   key: IKey;
+  /** the dead-letter queue of its schedule */
+  messagingKey: IKey;
   onCallTopic: ITopic;
   customersTable: ITable;
   aggregatesTable: ITable;
@@ -43,10 +45,11 @@ export class TrackRecord extends Construct {
       trigger: `schedule:rate(${TRACK_RECORD_RATE.toDays()} day)`,
     });
     this.reviewFunction = fn;
-    new Rule(this, 'TrackRecordSchedule', {
+    scheduleFunction(this, 'TrackRecordSchedule', {
+      fn,
       description: 'Review every registered customer’s track record once a day',
       schedule: Schedule.rate(TRACK_RECORD_RATE),
-      targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
+      key: props.messagingKey,
     });
     // the roster (Query), each profile (GetItem), promotions and resets (UpdateItem, as onboarding writes them)
     useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, [

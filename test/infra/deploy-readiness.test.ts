@@ -102,6 +102,87 @@ describe('no message dropped between SNS and SQS', () => {
   });
 });
 
+describe('no scheduled run dropped', () => {
+  const scheduledRules = () =>
+    resourcesOfType(synth.template, 'AWS::Events::Rule').filter(
+      ([, r]) => typeof r.Properties!.ScheduleExpression === 'string',
+    );
+  const tagOf = (queue: string, key: string) =>
+    (resources[queue].Properties!.Tags as Array<{ Key: string; Value: unknown }>).find((t) => t.Key === key)
+      ?.Value;
+
+  it.each([
+    ['DayReviewSchedule', 'DayReviewFunction'],
+    ['DeadlineSchedule', 'TracebackDeadlineFunction'],
+    ['TrackRecordSchedule', 'TrackRecordReviewFunction'],
+    ['ReconcileSchedule', 'ReconcileFunction'],
+  ])(
+    '%s sends a run it cannot deliver to its own encrypted, alarmed dead-letter queue naming %s',
+    (rule, fn) => {
+      const [[ruleId, found]] = scheduledRules().filter(([id]) => id.includes(rule));
+      const [target] = found.Properties!.Targets;
+      const fnId = logicalIdOf(synth.template, 'AWS::Lambda::Function', new RegExp(`${fn}[0-9A-F]{8}$`));
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2 });
+      const dlq = target.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0];
+      expect(dlq, `${ruleId} has no dead-letter queue`).toMatch(new RegExp(`${rule}Dlq`));
+      const messagingKey = logicalIdOf(synth.template, 'AWS::KMS::Key', 'MessagingKey');
+      expect(resources[dlq].Properties!.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [messagingKey, 'Arn'] });
+      // what `traceguard dlq` reads: a schedule's dead letters, and the function a redrive invokes
+      expect(tagOf(dlq, 'traceguard:dead-letter-of')).toBe('schedule');
+      expect(tagOf(dlq, 'traceguard:redrive-target')).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      const depth = alarms().filter(
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions) === queueNameDimension(dlq),
+      );
+      expect(depth, `${dlq} depth is not alarmed`).toHaveLength(1);
+      expect(depth[0].AlarmActions).toEqual([onCallRef()]);
+      const policies = resourcesOfType(synth.template, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
+        JSON.stringify(p.Properties!.Queues).includes(`"${dlq}"`),
+      );
+      const statements = policies.flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Statement[]);
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          expect.objectContaining({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: expect.objectContaining({
+              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            }),
+          }),
+        ]),
+      );
+    },
+  );
+
+  it("lets EventBridge rules of this account encrypt with the messaging key, the dead-letter queues' key", () => {
+    const key = logicalIdOf(synth.template, 'AWS::KMS::Key', 'MessagingKey');
+    const statements = resources[key].Properties!.KeyPolicy.Statement as Statement[];
+    const events = statements.filter(
+      (s) => JSON.stringify(s.Principal) === '{"Service":"events.amazonaws.com"}',
+    );
+    expect(events).toHaveLength(1);
+    expect(list(events[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(events[0].Condition?.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(JSON.stringify(events[0].Condition?.ArnLike)).toContain(':rule/*');
+  });
+
+  it('gives every scheduled rule a dead-letter queue', () => {
+    // the four above; the audit export is an EventBridge Scheduler schedule, with its own test
+    expect(scheduledRules()).toHaveLength(4);
+    for (const [id, rule] of scheduledRules())
+      for (const target of rule.Properties!.Targets)
+        expect(target.DeadLetterConfig?.Arn, `${id} target ${target.Id}`).toBeDefined();
+  });
+});
+
 describe('the daily audit export', () => {
   const exportMachine = () => logicalIdOf(synth.template, 'AWS::StepFunctions::StateMachine', 'AuditExport');
   const roleStatements = (roleId: string): Statement[] =>

@@ -16,10 +16,13 @@ const topicId = (name: string) => logicalIdOf(synth.template, 'AWS::SNS::Topic',
 const WORK_QUEUES = ['Ingest', 'Alert', 'Escalation', 'Audit', 'Traceback'];
 
 describe('queues', () => {
-  // plus one dead-letter queue per SNS subscription (Alert, Escalation, Audit) and the audit export
-  // schedule's dead-letter queue
+  // plus one dead-letter queue per SNS subscription (Alert, Escalation, Audit), the audit export
+  // schedule's, and one per scheduled function (day review, traceback deadlines, track record,
+  // reconcile)
   it('has the five work queues of the design, each with its own DLQ, and the delivery DLQs, nothing else', () => {
-    expect(resourcesOfType(synth.template, 'AWS::SQS::Queue')).toHaveLength(2 * WORK_QUEUES.length + 3 + 1);
+    expect(resourcesOfType(synth.template, 'AWS::SQS::Queue')).toHaveLength(
+      2 * WORK_QUEUES.length + 3 + 1 + 4,
+    );
   });
 
   it.each(WORK_QUEUES)('%sQueue: messaging-key encrypted, DLQ after exactly 5 receives', (name) => {

@@ -49,8 +49,8 @@ const PIPELINE_OPERATOR: Needs = {
     'kms:Decrypt MessagingKey via sqs',
     'kms:Decrypt DataKey via sqs',
   ],
-  // a schedule's dead letters: its state machine started again, the dead letters made visible again
-  // if that fails
+  // a schedule's dead letters: its state machine started again or its function invoked once, the
+  // dead letters made visible again if that fails
   'dlq redrive': [
     'sqs:ListQueues *',
     'sqs:GetQueueAttributes <each-queue>',
@@ -59,7 +59,8 @@ const PIPELINE_OPERATOR: Needs = {
     'sqs:SendMessage <each-work-queue>',
     'sqs:DeleteMessage <each-dead-letter-queue>',
     'sqs:ChangeMessageVisibility <each-dead-letter-queue>',
-    'states:StartExecution <each-schedule-target>',
+    'states:StartExecution <each-scheduled-state-machine>',
+    'lambda:InvokeFunction <each-scheduled-function>',
     'kms:Decrypt DataKey via sqs',
     ...SEND_TO('sqs'),
   ],
@@ -196,11 +197,21 @@ describe('operator policies', () => {
       'StatelessEventsAuditQueueSubscriptionDlq',
       'StatelessEventsEscalationQueueDlq',
       'StatelessEventsEscalationQueueSubscriptionDlq',
+      'StatelessIngestDayReviewScheduleDlq',
       'StatelessIngestIngestQueueDlq',
+      'StatelessReconciliationReconcileScheduleDlq',
+      'StatelessTracebackDeadlineScheduleDlq',
       'StatelessTracebackTracebackQueueDlq',
+      'StatelessTrackRecordTrackRecordScheduleDlq',
     ]);
-    expect(queuesOf(template)['<each-schedule-target>'].map(withoutHash)).toEqual([
+    expect(queuesOf(template)['<each-scheduled-state-machine>'].map(withoutHash)).toEqual([
       'StatelessEscalationAuditExportStateMachine',
+    ]);
+    expect(queuesOf(template)['<each-scheduled-function>'].map(withoutHash).sort()).toEqual([
+      'StatelessIngestDayReviewFunction',
+      'StatelessReconciliationReconcileFunction',
+      'StatelessTracebackTracebackDeadlineFunction',
+      'StatelessTrackRecordTrackRecordReviewFunction',
     ]);
   });
 

@@ -83,8 +83,9 @@ export function grantsOf(template: Template, hint: string): Set<string> {
 /**
  * The dead-letter commands find their queues by the RedrivePolicy of the queues they serve and by the
  * tags that declare a queue an SNS subscription's or a schedule's dead-letter queue: `<each-queue>`,
- * `<each-work-queue>` and `<each-dead-letter-queue>` as logical ids, `<each-schedule-target>` the
- * state machines a schedule's dead letters were runs of.
+ * `<each-work-queue>` and `<each-dead-letter-queue>` as logical ids, `<each-scheduled-state-machine>`
+ * and `<each-scheduled-function>` the targets a schedule's dead letters were runs of (a state
+ * machine's ARN is its Ref, a function's its Arn attribute).
  */
 export function queuesOf(template: Template): Record<string, string[]> {
   const queues = resourcesOfType(template, 'AWS::SQS::Queue');
@@ -95,7 +96,14 @@ export function queuesOf(template: Template): Record<string, string[]> {
   const tagged = queues.filter(([, q]) => tag(q, DEAD_LETTER_KIND_TAG) !== undefined);
   const scheduleTargets = tagged
     .filter(([, q]) => tag(q, DEAD_LETTER_KIND_TAG) === 'schedule')
-    .map(([, q]) => (tag(q, REDRIVE_TARGET_TAG) as { Ref: string }).Ref);
+    .map(([, q]) => {
+      const target = tag(q, REDRIVE_TARGET_TAG) as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      const id = target.Ref ?? target['Fn::GetAtt']?.[0];
+      if (!id) throw new Error(`schedule target ${JSON.stringify(target)} is no Ref or Fn::GetAtt`);
+      return id;
+    });
+  const templateTypeOf = (id: string) => (template.toJSON().Resources[id] as CfnResource).Type;
+  const targetsOfType = (type: string) => scheduleTargets.filter((id) => templateTypeOf(id) === type);
   const byRedrivePolicy = workQueues.map(
     ([, q]) => q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string,
   );
@@ -103,7 +111,8 @@ export function queuesOf(template: Template): Record<string, string[]> {
     '<each-queue>': queues.map(([id]) => id),
     '<each-work-queue>': workQueues.map(([id]) => id),
     '<each-dead-letter-queue>': [...new Set([...byRedrivePolicy, ...tagged.map(([id]) => id)])],
-    '<each-schedule-target>': scheduleTargets,
+    '<each-scheduled-state-machine>': targetsOfType('AWS::StepFunctions::StateMachine'),
+    '<each-scheduled-function>': targetsOfType('AWS::Lambda::Function'),
   };
 }
 

@@ -83,7 +83,7 @@ const depth = async (name: string) => {
 
 describe("the stack's dead-letter queues", () => {
   it('are all found by the dlq commands, each with what it holds and where a redrive sends it', async () => {
-    expect(declared).toHaveLength(9);
+    expect(declared).toHaveLength(13);
     const found = await deadLetterQueues(sqs);
     expect(found.map((q) => q.name).sort()).toEqual(declared.map((d) => d.logicalId).sort());
     const of = (hint: string) => found.find((q) => q.name === declaredId(hint));
@@ -99,11 +99,23 @@ describe("the stack's dead-letter queues", () => {
         expect.stringMatching(new RegExp(`Events${queue}[0-9A-F]{8}$`)),
       ]);
     }
-    expect(of('ScheduleDlq')).toMatchObject({
+    expect(of('AuditExportScheduleDlq')).toMatchObject({
       kind: 'schedule',
       sources: [],
       target: expect.stringMatching(/^arn:aws:states:.*:stateMachine:.*AuditExportStateMachine/),
     });
+    // each scheduled function's: a redrive invokes the function
+    for (const [rule, fn] of [
+      ['DayReviewScheduleDlq', 'DayReviewFunction'],
+      ['DeadlineScheduleDlq', 'TracebackDeadlineFunction'],
+      ['TrackRecordScheduleDlq', 'TrackRecordReviewFunction'],
+      ['ReconcileScheduleDlq', 'ReconcileFunction'],
+    ])
+      expect(of(rule)).toMatchObject({
+        kind: 'schedule',
+        sources: [],
+        target: expect.stringMatching(new RegExp(`^arn:aws:lambda:.*:function:.*${fn}`)),
+      });
   });
 
   it("redrives an SNS subscription's dead letters to the queue they were for", async () => {
@@ -127,7 +139,7 @@ describe("the stack's dead-letter queues", () => {
   it('lists each kind as what it holds', async () => {
     const out = await traceguard(['dlq', 'list']);
     expect(out.code).toBe(0);
-    expect(out.stdout.trim().split('\n')).toHaveLength(9);
+    expect(out.stdout.trim().split('\n')).toHaveLength(13);
     expect(out.stdout).toMatch(
       /^StatelessEventsAuditQueueSubscriptionDlq\w+ \(SNS deliveries to StatelessEventsAuditQueue\w+ that failed\): 0 message\(s\)$/m,
     );
@@ -140,7 +152,9 @@ describe("the stack's dead-letter queues", () => {
   });
 
   it("reruns a schedule's missed runs by starting its state machine once, and keeps them when that fails", async () => {
-    const dlq = (await deadLetterQueues(sqs)).find((q) => q.kind === 'schedule');
+    const dlq = (await deadLetterQueues(sqs)).find(
+      (q) => q.kind === 'schedule' && q.target?.startsWith('arn:aws:states:'),
+    );
     if (!dlq) throw new Error('no schedule dead-letter queue');
     for (const day of [1, 2])
       await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: `{"missed":${day}}` }));
