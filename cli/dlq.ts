@@ -5,7 +5,7 @@ import { UsageError } from './errors.ts';
  * `traceguard dlq list | redrive <queue>`: what sits in each dead-letter queue (ids and what each
  * message is about, never phone numbers), and moving it back to its queue once the cause is fixed:
  * a work queue's or an SNS subscription's messages to the queue they were for, a schedule's missed
- * runs by starting its target again.
+ * runs by running its target once, now (shared/dead-letters/rerun-schedule.ts).
  */
 async function sqsClient() {
   const { resolveCliTarget } = await import('../shared/aws/cases-endpoints.ts');
@@ -103,13 +103,16 @@ async function redrive(queue: string, opts: { prefix?: string }): Promise<void> 
 }
 
 async function rerunSchedule(sqs: Awaited<ReturnType<typeof sqsClient>>, dlq: Queues[number]) {
-  const { rerunScheduleTarget } = await import('../shared/aws/dead-letter-queues.ts');
-  const { SFNClient } = await import('@aws-sdk/client-sfn');
-  const { missed, executionArn } = await rerunScheduleTarget(sqs, new SFNClient({}), dlq);
+  const { scheduleDeadLetters } = await import('../shared/aws/dead-letter-queues.ts');
+  const { rerunSchedule: rerun } = await import('../shared/dead-letters/rerun-schedule.ts');
+  const { awsScheduleTargetRunner } = await import('./dlq-schedule-targets.ts');
+  const target = String(dlq.target);
+  const { missed, run } = await rerun(scheduleDeadLetters(sqs, dlq), awsScheduleTargetRunner(), target);
+  const ran = target.split(':')[2] === 'lambda' ? 'invoked' : 'started';
   process.stdout.write(
-    executionArn === null
-      ? `${dlq.name} is empty; nothing started\n`
-      : `${missed} missed run(s) in ${dlq.name}: started ${lastPart(String(dlq.target))} once (execution ${executionArn}), which does the work of each; the dead letters are deleted\n`,
+    run === null
+      ? `${dlq.name} is empty; nothing ${ran}\n`
+      : `${missed} missed run(s) in ${dlq.name}: ${ran} ${lastPart(target)} once, now (${run}), which does the work of each; the dead letters are deleted\n`,
   );
 }
 
@@ -128,7 +131,7 @@ export function register(program: Command): void {
   dlq
     .command('redrive')
     .description(
-      "Move every message of a dead-letter queue back to the queue it was for (a schedule's: start its target again)",
+      "Move every message of a dead-letter queue back to the queue it was for (a schedule's: run its target once, now)",
     )
     .argument('<queue>', 'the dead-letter queue, or the queue it serves')
     .option('--prefix <name>', 'only queues whose name starts with this')

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { scheduledEvent } from '../../shared/schedule/scheduled-event.ts';
 import { LOCAL_ACCOUNT } from '../template/resource-identity.ts';
 import type { ScheduleSpec } from '../template/wiring.ts';
 import type { LambdaRunner } from './lambda-runner.ts';
@@ -10,21 +10,6 @@ export function rateToMs(expression: string): number | undefined {
   const match = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
   if (!match) return undefined;
   return Number(match[1]) * UNIT_MS[match[2].replace(/s$/, '')];
-}
-
-/** The event EventBridge sends to a scheduled rule's Lambda target. */
-export function scheduledEvent(spec: ScheduleSpec, region: string) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: LOCAL_ACCOUNT,
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region,
-    resources: [spec.ruleArn],
-    detail: {},
-  };
 }
 
 /**
@@ -81,7 +66,12 @@ export class ScheduleRunner {
       spec.targets.map((target) =>
         this.options.lambda.invoke(
           target.functionArn,
-          target.input ?? scheduledEvent(spec, this.options.region),
+          target.input ??
+            scheduledEvent({
+              account: LOCAL_ACCOUNT,
+              region: this.options.region,
+              resources: [spec.ruleArn],
+            }),
         ),
       ),
     );

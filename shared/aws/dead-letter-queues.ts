@@ -1,4 +1,3 @@
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
@@ -17,6 +16,7 @@ import {
   isDeadLetterKind,
   REDRIVE_TARGET_TAG,
 } from '../dead-letters/kinds.ts';
+import type { HeldDeadLetters, ScheduleDeadLetters } from '../dead-letters/rerun-schedule.ts';
 
 /**
  * Dead-letter queues: a queue named as `deadLetterTargetArn` in another queue's RedrivePolicy (a work
@@ -36,7 +36,7 @@ export interface DeadLetterQueue {
    * messages land here, or the queue an SNS subscription could not deliver to
    */
   sources: Array<{ name: string; url: string }>;
-  /** the ARN its tags name as the redrive's target (a subscription's queue, a schedule's state machine) */
+  /** the ARN its tags name as the redrive's target (a subscription's queue, a schedule's state machine or function) */
   target: string | null;
   depth: number;
 }
@@ -258,40 +258,35 @@ async function receiveAll(sqs: SQSClient, dlq: DeadLetterQueue, seconds: number)
 }
 
 /**
- * A schedule's dead letters are runs of its target EventBridge Scheduler could not start (throttled,
- * its role or key broken). A redrive starts the target (a state machine) once, as the schedule does,
- * and deletes them: the one scheduled job with such a queue, the audit export, exports
- * the whole table each run, so one run makes up for every missed one. When the start fails the dead
- * letters are made visible again at once, none lost. Returns how many there were and the execution
- * started (null when the queue was empty).
+ * A schedule's dead-letter queue as the redrive of its missed runs uses it
+ * (shared/dead-letters/rerun-schedule.ts): every message held, then deleted or made visible again.
  */
-export async function rerunScheduleTarget(
-  sqs: SQSClient,
-  sfn: SFNClient,
-  dlq: DeadLetterQueue,
-): Promise<{ missed: number; executionArn: string | null }> {
-  if (dlq.kind !== 'schedule' || !dlq.target?.startsWith('arn:aws:states:'))
-    throw new Error(`${dlq.name} is no schedule's dead-letter queue with a state machine to start`);
-  const missed = await receiveAll(sqs, dlq, 300);
-  if (missed.length === 0) return { missed: 0, executionArn: null };
-  let executionArn: string;
-  try {
-    // as the schedule starts it: without input (a dead letter's body is Scheduler's report, not an input)
-    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: dlq.target }));
-    executionArn = String(out.executionArn);
-  } catch (error) {
-    for (let i = 0; i < missed.length; i += 10)
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: dlq.url,
-          Entries: missed
-            .slice(i, i + 10)
-            .map((m, j) => ({ Id: String(i + j), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 })),
-        }),
-      );
-    throw error;
-  }
-  for (const m of missed)
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: m.receiptHandle }));
-  return { missed: missed.length, executionArn };
+export function scheduleDeadLetters(sqs: SQSClient, dlq: DeadLetterQueue): ScheduleDeadLetters {
+  if (dlq.kind !== 'schedule' || !dlq.target)
+    throw new Error(`${dlq.name} is no schedule's dead-letter queue naming the target to run`);
+  return {
+    async hold(seconds): Promise<HeldDeadLetters> {
+      const held = await receiveAll(sqs, dlq, seconds);
+      return {
+        bodies: held.map((m) => m.body),
+        async delete() {
+          for (const m of held)
+            await sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: m.receiptHandle }));
+        },
+        async release() {
+          for (let i = 0; i < held.length; i += 10)
+            await sqs.send(
+              new ChangeMessageVisibilityBatchCommand({
+                QueueUrl: dlq.url,
+                Entries: held.slice(i, i + 10).map((m, j) => ({
+                  Id: String(i + j),
+                  ReceiptHandle: m.receiptHandle,
+                  VisibilityTimeout: 0,
+                })),
+              }),
+            );
+        },
+      };
+    },
+  };
 }

@@ -23,6 +23,11 @@ export function describeDeadLetter(body: string, attributes: Record<string, stri
     return `S3 ${records[0]?.eventName ?? 'event'} ${keys.join(', ')}`;
   }
   if (o.Event === 's3:TestEvent') return 'S3 test event';
+  // EventBridge's dead letter of a scheduled run: the event, and why it could not be delivered
+  if (o['detail-type'] === 'Scheduled Event') {
+    const why = [attributes.ERROR_CODE, attributes.ERROR_MESSAGE].filter(Boolean).join(': ');
+    return maskPhoneNumbers(`scheduled run of ${String(o.time)}${why ? ` (${why})` : ''}`);
+  }
   const continuation = o.continuation as Record<string, unknown> | undefined;
   if (continuation)
     return `continuation of s3://${continuation.bucket}/${continuation.key} part ${continuation.part}`;

@@ -12,7 +12,7 @@ export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 export const DEAD_LETTER_KIND_TAG = 'traceguard:dead-letter-of';
 /**
  * the ARN a redrive hands the dead letters to: an SNS subscription's target (its queue), a schedule's
- * target (its state machine). A work queue's DLQ has none: its RedrivePolicy names the queue, and a
+ * target (the state machine it starts, or the function an EventBridge rule invokes). A work queue's DLQ has none: its RedrivePolicy names the queue, and a
  * tag naming the work queue would make each depend on the other.
  */
 export const REDRIVE_TARGET_TAG = 'traceguard:redrive-target';

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -20,7 +21,8 @@ import { loadTemplates } from '../../local/template/cfn-template.ts';
 import { TemplateResolver } from '../../local/template/intrinsics.ts';
 import { createQueues } from '../../local/template/provision.ts';
 import { templatesOf } from '../../local/template/synthesize.ts';
-import { deadLetterQueues, rerunScheduleTarget } from '../../shared/aws/dead-letter-queues.ts';
+import { deadLetterQueues, scheduleDeadLetters } from '../../shared/aws/dead-letter-queues.ts';
+import { rerunSchedule } from '../../shared/dead-letters/rerun-schedule.ts';
 
 /**
  * Every dead-letter queue the stack declares pages on-call, so `traceguard dlq` must see every one:
@@ -158,31 +160,109 @@ describe("the stack's dead-letter queues", () => {
     if (!dlq) throw new Error('no schedule dead-letter queue');
     for (const day of [1, 2])
       await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: `{"missed":${day}}` }));
-    const failing = { send: async () => Promise.reject(new Error('throttled')) } as unknown as SFNClient;
-    await expect(rerunScheduleTarget(sqs, failing, dlq)).rejects.toThrow('throttled');
+    const failing = { run: async () => Promise.reject(new Error('throttled')) };
+    await expect(rerunSchedule(scheduleDeadLetters(sqs, dlq), failing, String(dlq.target))).rejects.toThrow(
+      'throttled',
+    );
     expect(await depth(dlq.name)).toBe(2);
 
-    const started: unknown[] = [];
-    const sfn = {
-      send: async (command: { input: unknown }) => {
-        started.push(command.input);
-        return { executionArn: 'arn:aws:states:us-east-1:000000000000:execution:x:1' };
+    const started: string[] = [];
+    const runner = {
+      run: async (target: string) => {
+        started.push(target);
+        return 'execution arn:aws:states:us-east-1:000000000000:execution:x:1';
       },
-    } as unknown as SFNClient;
-    expect(await rerunScheduleTarget(sqs, sfn, dlq)).toEqual({
+    };
+    expect(await rerunSchedule(scheduleDeadLetters(sqs, dlq), runner, String(dlq.target))).toEqual({
       missed: 2,
-      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:x:1',
+      run: 'execution arn:aws:states:us-east-1:000000000000:execution:x:1',
     });
-    expect(started).toEqual([{ stateMachineArn: dlq.target }]);
+    expect(started).toEqual([dlq.target]);
     expect(await depth(dlq.name)).toBe(0);
   });
+
+  it("redrives a scheduled function's missed runs by invoking it once, now, with a fresh scheduled event", async () => {
+    const dlq = declaredId('DeadlineScheduleDlq');
+    const missed = (time: string) =>
+      JSON.stringify({ version: '0', id: `old-${time}`, 'detail-type': 'Scheduled Event', time, detail: {} });
+    for (const time of ['2026-01-05T10:00:00Z', '2026-01-05T10:15:00Z'])
+      await sqs.send(new SendMessageCommand({ QueueUrl: urls.get(dlq), MessageBody: missed(time) }));
+    const lambda = await fakeLambda();
+    try {
+      // the function fails: the dead letters stay, and the command says so
+      lambda.failWith = { errorType: 'Error', errorMessage: 'tracebacks table unreachable' };
+      const failed = await traceguard(['dlq', 'redrive', 'DeadlineScheduleDlq'], lambda.endpoint);
+      expect(failed.code).toBe(2);
+      expect(failed.stderr).toMatch(
+        /failed \(the function failed: Error: tracebacks table unreachable\); its 2 dead letter\(s\) are left in the queue for the next redrive/,
+      );
+      expect(await depth(dlq)).toBe(2);
+
+      lambda.failWith = undefined;
+      lambda.invoked.length = 0;
+      const before = Date.now();
+      const out = await traceguard(['dlq', 'redrive', 'DeadlineScheduleDlq'], lambda.endpoint);
+      expect(out).toMatchObject({ code: 0 });
+      expect(out.stdout).toMatch(
+        new RegExp(
+          `^2 missed run\\(s\\) in ${dlq}: invoked \\S*TracebackDeadlineFunction\\S* once, now \\(request r-1\\), which does the work of each; the dead letters are deleted\n$`,
+        ),
+      );
+      expect(lambda.invoked).toHaveLength(1);
+      const [{ functionName, event }] = lambda.invoked;
+      expect(functionName).toMatch(/^arn:aws:lambda:.*:function:.*TracebackDeadlineFunction/);
+      expect(event).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+      // fresh: timed now, not at a missed run
+      expect(Date.parse(String(event.time))).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+      expect(String(event.id)).not.toMatch(/^old-/);
+      expect(await depth(dlq)).toBe(0);
+    } finally {
+      await lambda.close();
+    }
+  });
 });
+
+/** Lambda's Invoke API, as far as the CLI uses it: records each invocation, answers or fails it. */
+async function fakeLambda() {
+  const invoked: Array<{ functionName: string; event: Record<string, unknown> }> = [];
+  const state: { failWith?: { errorType: string; errorMessage: string } } = {};
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(request.url ?? '');
+      if (!match) {
+        response.writeHead(404).end();
+        return;
+      }
+      invoked.push({ functionName: decodeURIComponent(match[1]), event: JSON.parse(body) });
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'x-amzn-requestid': `r-${invoked.length}`,
+      };
+      if (state.failWith) headers['x-amz-function-error'] = 'Unhandled';
+      response.writeHead(200, headers).end(JSON.stringify(state.failWith ?? { ok: true }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    endpoint: `http://127.0.0.1:${port}`,
+    invoked,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'traceguard.js');
 
 /** The real command against this SQS emulator, from a folder with no local stack's endpoints file. */
-function traceguard(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function traceguard(
+  args: string[],
+  lambdaEndpoint?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(process.execPath, [bin, ...args], {
     cwd: dir,
     env: {
@@ -191,6 +271,7 @@ function traceguard(args: string[]): Promise<{ code: number; stdout: string; std
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
+      ...(lambdaEndpoint ? { AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint } : {}),
     },
   }).then(
     (r) => ({ code: 0, ...r }),

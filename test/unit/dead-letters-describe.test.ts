@@ -34,6 +34,21 @@ describe('what a dead-lettered message is about', () => {
     expect(describeDeadLetter('+12025550143 hello')).toBe('not JSON (18 bytes)');
   });
 
+  it("names a scheduled run EventBridge could not deliver by its time, and EventBridge's reason", () => {
+    const body = JSON.stringify({
+      version: '0',
+      id: 'e1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: '2026-11-27T16:15:00Z',
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/Traceguard-DeadlineSchedule'],
+      detail: {},
+    });
+    expect(describeDeadLetter(body, { ERROR_CODE: 'SDK_CLIENT_ERROR', ERROR_MESSAGE: 'Rate exceeded' })).toBe(
+      'scheduled run of 2026-11-27T16:15:00Z (SDK_CLIENT_ERROR: Rate exceeded)',
+    );
+  });
+
   it('masks a phone number used as a customer id or in an object key', () => {
     expect(containsPhoneNumber(describeDeadLetter('{"customer_id":"+12025550143"}'))).toBe(false);
     const key = JSON.stringify({
