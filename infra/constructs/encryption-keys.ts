@@ -61,18 +61,15 @@ export class EncryptionKeys extends Construct {
 
     // EventBridge puts a scheduled run it could not deliver in the schedule's encrypted dead-letter
     // queue as itself (a rule target has no role for that); without this the run would be dropped.
-    // Any rule of this account: naming the rules would make the key depend on them, and each rule
-    // on a function whose role uses the key.
+    // Scoped to this account as the alarms' statement is: naming the rules would make the key
+    // depend on them, and each rule on a function whose role uses the key (a cycle).
     this.messagingKey.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowEventBridgeRulesToDeadLetterRuns',
         principals: [new ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:events:${region}:${account}:rule/*` },
-        },
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }),
     );
   }
