@@ -53,10 +53,12 @@ async function reviewCarrierDay(h: DynamoHarness, ingested: WriteMeasurement) {
   const started = performance.now();
   const report = await reviewDays({
     store: ingested.ports.aggregates,
+    manifest: ingested.ports.manifest,
     events: ingested.ports.events,
     reference: ingested.ports.reference,
     clock: { now: Date.now, remainingMs: () => Number.POSITIVE_INFINITY },
     graceMs: 0,
+    holdMs: 0,
     parallel: 16,
     marginMs: 0,
   });

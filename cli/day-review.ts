@@ -3,6 +3,7 @@ import { targetConfig, wholeSeconds } from './options.ts';
 
 interface DayReviewCliOptions {
   grace?: string;
+  hold?: string;
   json?: boolean;
 }
 
@@ -14,9 +15,11 @@ interface DayReviewCliOptions {
  */
 async function dayReview(opts: DayReviewCliOptions): Promise<void> {
   const grace = wholeSeconds('--grace', opts.grace);
+  const hold = wholeSeconds('--hold', opts.hold);
   const { dayReviewPortsOf, readDayReviewConfig } = await import('../shared/aws/day-review-config.ts');
   const { createAwsClients } = await import('../shared/aws/clients.ts');
   const { dayReviewSummary, reviewDays } = await import('../shared/ingest/review-days.ts');
+  const { missingBatchesText } = await import('../shared/ingest/day-holds.ts');
   const config = await targetConfig(readDayReviewConfig);
   const graceMs = (grace ?? config.REVIEW_GRACE_SECONDS) * 1000;
   const startedMs = Date.now();
@@ -24,6 +27,7 @@ async function dayReview(opts: DayReviewCliOptions): Promise<void> {
     ...dayReviewPortsOf(createAwsClients(), config),
     clock: { now: Date.now, remainingMs: () => Number.POSITIVE_INFINITY },
     graceMs,
+    holdMs: (hold ?? config.REVIEW_HOLD_SECONDS) * 1000,
     parallel: config.REVIEW_PARALLELISM,
     marginMs: 0,
   });
@@ -31,9 +35,18 @@ async function dayReview(opts: DayReviewCliOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  for (const d of report.reviewed)
+  for (const d of report.reviewed) {
+    // batches that may hold calls of the day, still not done when its hold ended
+    const without = d.missing.length
+      ? `; judged without ${d.missing.length} batch(es) not done: ${missingBatchesText(d.missing, d.missing.length)}`
+      : '';
     process.stdout.write(
-      `${d.day}  ${d.customers} customer(s) judged, ${d.published} day finding(s) published\n`,
+      `${d.day}  ${d.customers} customer(s) judged, ${d.published} day finding(s) published${without}\n`,
+    );
+  }
+  for (const d of report.held)
+    process.stdout.write(
+      `${d.day}  held: waits for ${d.batches.length} batch(es) not done yet, ${missingBatchesText(d.batches, d.batches.length)}; judged once they are done, or from ${d.until} without them\n`,
     );
   for (const day of report.waiting) process.stdout.write(`${day}  ${waitingLine(day, startedMs, graceMs)}\n`);
   process.stdout.write(`${dayReviewSummary(report)}\n`);
@@ -57,6 +70,10 @@ export function register(program: Command): void {
     .option(
       '--grace <seconds>',
       'how long after a day ends before it is judged (default: the deployed setting)',
+    )
+    .option(
+      '--hold <seconds>',
+      "how long past its grace, or a later batch's begin, a day waits for batches not done yet (default: the deployed setting)",
     )
     .option('--json', 'print the report as JSON')
     .action((opts: DayReviewCliOptions) => dayReview(opts));

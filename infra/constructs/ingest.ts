@@ -152,6 +152,9 @@ export class Ingest extends Construct {
     props.dataKey.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     useTable(fn, 'CUSTOMERS_TABLE', props.customersTable, 'read');
     useTable(fn, 'TRACEBACKS_TABLE', props.tracebacksTable, 'read');
+    // which batches begun since a day started are not done yet (BEGUN#<hour> items, then the batches'):
+    // a day waits for them
+    useTable(fn, 'MANIFEST_TABLE', props.manifestTable, ['dynamodb:Query', 'dynamodb:BatchGetItem']);
     useBucket(fn, 'REFERENCE_BUCKET', props.referenceBucket, props.dataKey, { readPrefix: '' });
     usePublish(fn, 'EVENTS_TOPIC_ARN', props.eventsTopic);
     if (props.policyKey) fn.addEnvironment('POLICY_KEY', props.policyKey);

@@ -145,6 +145,12 @@ export class Operators extends Construct {
         }),
         onReviewNotes(props.aggregatesTable, ['dynamodb:DeleteItem']),
         new PolicyStatement({
+          // the batches begun since a day started (BEGUN#<hour>) and their items: a day waits for those not done
+          sid: 'ReadUnfinishedBatches',
+          actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+          resources: [props.manifestTable.tableArn],
+        }),
+        new PolicyStatement({
           // the profiles of the day's customers and every customer's declared numbers and addresses
           sid: 'ReadCustomers',
           actions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],

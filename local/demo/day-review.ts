@@ -10,5 +10,5 @@ export async function runDayReviewOnce(schedules: ScheduleRunner): Promise<strin
   const rule = schedules.list().find((s) => s.logicalId.includes('DayReviewSchedule'));
   if (!rule) return 'traceguard: no day review in the template';
   const [report] = (await schedules.runNow(rule.logicalId)) as DayReviewReport[];
-  return `traceguard: day review: ${dayReviewSummary(report ?? { reviewed: [], waiting: [] })}`;
+  return `traceguard: day review: ${dayReviewSummary(report ?? { reviewed: [], held: [], waiting: [] })}`;
 }

@@ -64,7 +64,11 @@ const UNPROCESSED_ROUNDS = 6;
  * Sends `todo`, then what DynamoDB left unprocessed of it (`send` returns that), with backoff, until
  * nothing is left; after UNPROCESSED_ROUNDS rounds the rest counts as throttled.
  */
-async function untilProcessed<T>(todo: T[], what: string, send: (left: T[]) => Promise<T[]>): Promise<void> {
+export async function untilProcessed<T>(
+  todo: T[],
+  what: string,
+  send: (left: T[]) => Promise<T[]>,
+): Promise<void> {
   let left = todo;
   for (let round = 0; left.length > 0; round++) {
     if (round === UNPROCESSED_ROUNDS)

@@ -1,11 +1,12 @@
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isoUtc } from '../cdr/time.ts';
+import { HOUR_MS, isoUtc } from '../cdr/time.ts';
 import { contentKey, manifestHour } from '../ingest/keys.ts';
 import {
   type BatchIdentity,
@@ -14,12 +15,15 @@ import {
   type KeyClaim,
   type KeyCounted,
   type KeyFinish,
+  MAX_KEYS_PER_READ,
   type ManifestBatch,
   type ManifestStore,
   type PartCut,
   RetryableStoreError,
+  type UnfinishedBatch,
 } from '../ingest/ports.ts';
-import { asRetryable } from './aggregate-store.ts';
+import { asRetryable, untilProcessed } from './aggregate-store.ts';
+import { queryAll } from './dynamo-query.ts';
 
 function conditionFailed(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -27,6 +31,7 @@ function conditionFailed(error: unknown): boolean {
 
 const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BATCH' });
 const objectKey = (bucket: string, key: string) => ({ pk: `KEY#${bucket}/${key}`, sk: 'KEY' });
+const begunPk = (hourMs: number) => `BEGUN#${manifestHour(hourMs)}`;
 
 function keyCountedOf(value: unknown): KeyCounted | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -47,15 +52,20 @@ function keyCountedOf(value: unknown): KeyCounted | null {
  * `CONTENT#<etag>#<size>` / `CONTENT` naming the batch whose bytes they are (and
  * `CONTENT#decoded:<sha256>#<bytes>`, whose decoded lines they are: see claimContent), and key items
  * `KEY#<bucket>/<key>` / `KEY` holding the key's latest counted version (`counted`) and the batch
- * counting a newer one now (`claim`, with the version it builds on, `claimBase`).
+ * counting a newer one now (`claim`, with the version it builds on, `claimBase`), and begun items
+ * `BEGUN#<yyyy-mm-ddThh>` / `<batchId>`, one per batch in the hour ingest began it, that let the day
+ * review find the batches not done yet with a query per hour (unfinishedBegun).
  */
 export class DynamoManifestStore implements ManifestStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #now: () => number;
 
-  constructor(doc: DynamoDBDocumentClient, table: string) {
+  /** `now`: the time the items record (a batch's begin decides its BEGUN hour); a test's clock */
+  constructor(doc: DynamoDBDocumentClient, table: string, now: () => number = Date.now) {
     this.#doc = doc;
     this.#table = table;
+    this.#now = now;
   }
 
   async get(batchId: string): Promise<ManifestBatch | null> {
@@ -88,28 +98,42 @@ export class DynamoManifestStore implements ManifestStore {
   }
 
   async begin(batch: BatchIdentity): Promise<void> {
+    const startedMs = this.#now();
     try {
+      // the batch item and its begun item together: no batch the day review could not find
       await this.#doc.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...batchKey(batch.batchId),
-            batchId: batch.batchId,
-            bucket: batch.bucket,
-            key: batch.key,
-            versionId: batch.versionId,
-            etag: batch.etag,
-            switch: batch.switchId,
-            size: batch.size,
-            status: 'processing',
-            parts: {},
-            startedAt: isoUtc(Date.now()),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  ...batchKey(batch.batchId),
+                  batchId: batch.batchId,
+                  bucket: batch.bucket,
+                  key: batch.key,
+                  versionId: batch.versionId,
+                  etag: batch.etag,
+                  switch: batch.switchId,
+                  size: batch.size,
+                  status: 'processing',
+                  parts: {},
+                  startedAt: isoUtc(startedMs),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: this.#table, Item: { pk: begunPk(startedMs), sk: batch.batchId } } },
+          ],
         }),
       );
     } catch (error) {
-      if (!conditionFailed(error)) throw asRetryable(error, `manifest of ${batch.batchId}`);
+      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+      // begun before: its items are there
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return;
+      if ((error as { name?: string })?.name === 'TransactionCanceledException')
+        throw new RetryableStoreError(`manifest of ${batch.batchId}: ${(error as Error).message}`);
+      throw asRetryable(error, `manifest of ${batch.batchId}`);
     }
   }
 
@@ -119,7 +143,7 @@ export class DynamoManifestStore implements ManifestStore {
       await this.#doc.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...Key, batchId: batch.batchId, key: batch.key, claimedAt: isoUtc(Date.now()) },
+          Item: { ...Key, batchId: batch.batchId, key: batch.key, claimedAt: isoUtc(this.#now()) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -219,7 +243,7 @@ export class DynamoManifestStore implements ManifestStore {
           Key: batchKey(batchId),
           // a delivery that got this far ends an earlier one's failure (see fail)
           UpdateExpression: 'SET checkpoint = :c, checkpointAt = :at REMOVE failure, failedAt',
-          ExpressionAttributeValues: { ':c': next, ':at': isoUtc(Date.now()) },
+          ExpressionAttributeValues: { ':c': next, ':at': isoUtc(this.#now()) },
         }),
       ),
     );
@@ -236,7 +260,7 @@ export class DynamoManifestStore implements ManifestStore {
           Key,
           UpdateExpression: 'SET claim = :b, claimBase = if_not_exists(counted, :none), claimedAt = :at',
           ConditionExpression: 'attribute_not_exists(claim)',
-          ExpressionAttributeValues: { ':b': batch.batchId, ':none': null, ':at': isoUtc(Date.now()) },
+          ExpressionAttributeValues: { ':b': batch.batchId, ':none': null, ':at': isoUtc(this.#now()) },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -279,7 +303,7 @@ export class DynamoManifestStore implements ManifestStore {
       ':f': totals.firstMs,
       ':l': totals.lastMs,
       ':format': totals.format,
-      ':at': isoUtc(Date.now()),
+      ':at': isoUtc(this.#now()),
     };
     let set =
       'SET #status = :done, #rows = :rows, calls = :calls, quarantined = :q, firstMs = :f, lastMs = :l, #format = :format, finishedAt = :at';
@@ -318,7 +342,7 @@ export class DynamoManifestStore implements ManifestStore {
       ? {
           UpdateExpression: 'SET counted = :c, countedAt = :at REMOVE claim, claimBase',
           ConditionExpression: 'claim = :b OR counted.batchId = :b',
-          ExpressionAttributeValues: { ':c': key.counted, ':b': batchId, ':at': isoUtc(Date.now()) },
+          ExpressionAttributeValues: { ':c': key.counted, ':b': batchId, ':at': isoUtc(this.#now()) },
         }
       : {
           UpdateExpression: 'REMOVE claim, claimBase',
@@ -351,12 +375,57 @@ export class DynamoManifestStore implements ManifestStore {
           UpdateExpression: 'SET failure = :reason, failedAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':reason': reason, ':done': 'done', ':at': isoUtc(Date.now()) },
+          ExpressionAttributeValues: { ':reason': reason, ':done': 'done', ':at': isoUtc(this.#now()) },
         }),
       );
     } catch (error) {
       if (!conditionFailed(error)) throw asRetryable(error, `manifest failure of ${batchId}`);
     }
+  }
+
+  async unfinishedBegun(fromMs: number, toMs: number): Promise<UnfinishedBatch[]> {
+    const batchIds: string[] = [];
+    for (let h = Math.floor(fromMs / HOUR_MS) * HOUR_MS; h <= toMs; h += HOUR_MS) {
+      const items = await this.#guard(`manifest ${begunPk(h)}`, () =>
+        queryAll(this.#doc, {
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': begunPk(h) },
+        }),
+      );
+      batchIds.push(...items.map((i) => String(i.sk)));
+    }
+    const unfinished: UnfinishedBatch[] = [];
+    for (let i = 0; i < batchIds.length; i += MAX_KEYS_PER_READ) {
+      const keys: Array<Record<string, unknown>> = batchIds.slice(i, i + MAX_KEYS_PER_READ).map(batchKey);
+      const what = `manifest of ${keys.length} batches begun from ${isoUtc(fromMs)}`;
+      await this.#guard(what, () =>
+        untilProcessed(keys, what, async (left) => {
+          const out = await this.#doc.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.#table]: {
+                  Keys: left,
+                  ProjectionExpression: 'batchId, #status, failure, parts, startedAt',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                },
+              },
+            }),
+          );
+          for (const item of out.Responses?.[this.#table] ?? []) {
+            if (item.status === 'done') continue;
+            unfinished.push({
+              batchId: String(item.batchId),
+              startedMs: Date.parse(String(item.startedAt)),
+              parts: (item.parts ?? {}) as Record<string, PartCut>,
+              failure: typeof item.failure === 'string' ? item.failure : null,
+            });
+          }
+          return (out.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Array<Record<string, unknown>>;
+        }),
+      );
+    }
+    return unfinished;
   }
 
   async #guard<T>(what: string, call: () => Promise<T>): Promise<T> {

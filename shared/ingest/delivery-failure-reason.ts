@@ -44,3 +44,8 @@ export function deliveryFailureReason(error: unknown, delivery: Delivery): strin
 export function isDeliveryFailure(failure: string): boolean {
   return /^(delivery \d+ of \d+|all \d+ deliveries) /.test(failure);
 }
+
+/** Whether a manifest failure says every delivery failed and the message went to the dead-letter queue. */
+export function isDeadLettered(failure: string): boolean {
+  return /^all \d+ deliveries /.test(failure);
+}

@@ -1,4 +1,5 @@
-import { contentKey } from './keys.ts';
+import { HOUR_MS } from '../cdr/time.ts';
+import { contentKey, manifestHour } from './keys.ts';
 import type {
   BatchIdentity,
   BatchTotals,
@@ -9,10 +10,12 @@ import type {
   ManifestBatch,
   ManifestStore,
   PartCut,
+  UnfinishedBatch,
 } from './ports.ts';
 
 export interface MemoryManifestItem extends Omit<ManifestBatch, 'totals'> {
   identity: BatchIdentity;
+  startedMs: number;
   totals: BatchTotals | null;
 }
 
@@ -22,11 +25,19 @@ export interface MemoryKeyItem {
   claim: { batchId: string; base: KeyCounted | null } | null;
 }
 
-/** ManifestStore in Maps: one item per batch, one HOUR index entry per (hour, batch). */
+/** ManifestStore in Maps: one item per batch, one HOUR index entry per (hour, batch), one BEGUN entry per batch. */
 export class MemoryManifestStore implements ManifestStore {
   readonly batches = new Map<string, MemoryManifestItem>();
   /** `yyyy-mm-ddThh` -> `<switch>#<batchId>` -> span */
   readonly hours = new Map<string, Map<string, HourSpan>>();
+  /** `yyyy-mm-ddThh` of the batch's begin -> its batch ids */
+  readonly begun = new Map<string, Set<string>>();
+  readonly #now: () => number;
+
+  /** `now`: when a batch begins (the ingest clock in tests) */
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
 
   async get(batchId: string): Promise<ManifestBatch | null> {
     const item = this.batches.get(batchId);
@@ -52,9 +63,13 @@ export class MemoryManifestStore implements ManifestStore {
 
   async begin(batch: BatchIdentity): Promise<void> {
     if (this.batches.has(batch.batchId)) return;
+    const startedMs = this.#now();
+    const hour = manifestHour(startedMs);
+    this.begun.set(hour, (this.begun.get(hour) ?? new Set()).add(batch.batchId));
     this.batches.set(batch.batchId, {
       batchId: batch.batchId,
       identity: batch,
+      startedMs,
       status: 'processing',
       parts: {},
       checkpoint: null,
@@ -152,5 +167,18 @@ export class MemoryManifestStore implements ManifestStore {
     // as the table's conditional update: a batch never begun, or done, is left as it is
     const item = this.batches.get(batchId);
     if (item !== undefined && item.status !== 'done') item.failure = reason;
+  }
+
+  async unfinishedBegun(fromMs: number, toMs: number): Promise<UnfinishedBatch[]> {
+    const unfinished: UnfinishedBatch[] = [];
+    for (let h = Math.floor(fromMs / HOUR_MS) * HOUR_MS; h <= toMs; h += HOUR_MS) {
+      for (const batchId of this.begun.get(manifestHour(h)) ?? []) {
+        const item = this.must(batchId);
+        if (item.status === 'done') continue;
+        const { startedMs, failure } = item;
+        unfinished.push({ batchId, startedMs, parts: structuredClone(item.parts), failure });
+      }
+    }
+    return unfinished;
   }
 }

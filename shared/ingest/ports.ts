@@ -282,6 +282,22 @@ export interface ManifestStore {
    * a delivery after the fix reads it and finishes it (or checkpoints its next part).
    */
   fail(batchId: string, reason: string): Promise<void>;
+  /**
+   * The batches ingest first began in [fromMs, toMs] (by the hour it began them) that are not done,
+   * for the day review (day-holds.ts): one read per hour of the span, then the batches' own items.
+   */
+  unfinishedBegun(fromMs: number, toMs: number): Promise<UnfinishedBatch[]>;
+}
+
+/** A batch begun and not done: what the day review may wait for. */
+export interface UnfinishedBatch {
+  batchId: string;
+  /** when ingest first began it (no call of it is later, clocks allowing) */
+  startedMs: number;
+  /** the parts read so far, with their calls' first and last times */
+  parts: Record<string, PartCut>;
+  /** as ManifestBatch.failure: why its last delivery failed, or why it cannot be read; null while being read */
+  failure: string | null;
 }
 
 export interface ReferenceNumbers {

@@ -187,7 +187,8 @@ export async function processBatch(
     log.info('batch part already processed; redelivery ignored', { batchId, part: job.part });
     return outcome('duplicate', job.part, { batchId });
   }
-  await ports.manifest.begin(batch);
+  // a batch begun before (a later part, a redelivery) has its items: begin writes two in a transaction
+  if (manifest === null) await ports.manifest.begin(batch);
   // the same bytes under another key (a copy, a re-send under a new name) hold the same calls: the
   // batch that claimed them first, with its first part, counts them; this one is a repeat of it. It is
   // read all the same, every part of it (each asks again: the claim answers the same), counting

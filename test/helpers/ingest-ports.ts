@@ -16,14 +16,16 @@ export const TEST_BUCKET = 'cdr-bucket';
 
 /** Every ingest port as a real in-memory implementation, fresh per test. */
 export function memoryIngestPorts() {
+  const clock = new ManualClock();
   return {
     source: new MemoryBatchSource(),
     aggregates: new MemoryAggregateStore(),
-    manifest: new MemoryManifestStore(),
+    // a batch begins at the ingest clock's time, as the table's item records the function's
+    manifest: new MemoryManifestStore(() => clock.now()),
     reference: new MemoryReferenceSource(),
     events: new MemoryEventPublisher(),
     queue: new MemoryWorkQueue(),
-    clock: new ManualClock(),
+    clock,
     log: new MemoryLog(),
   } satisfies IngestPorts;
 }

@@ -133,6 +133,7 @@ describe('each function gets exactly the resources it needs, by Ref/GetAtt', () 
       'review-days',
       () => ({
         AGGREGATES_TABLE: table('Aggregates'),
+        MANIFEST_TABLE: table('Manifest'),
         CUSTOMERS_TABLE: table('Customers'),
         TRACEBACKS_TABLE: table('Tracebacks'),
         REFERENCE_BUCKET: bucket('Reference'),

@@ -64,12 +64,14 @@ const PIPELINE_OPERATOR: Needs = {
     'kms:Decrypt DataKey via sqs',
     ...SEND_TO('sqs'),
   ],
-  // the review notes and hours, the day's claim, the notes it forgets; scoring's reference data;
-  // the day findings on ComplianceEvents
+  // the review notes and hours, the day's claim, the notes it forgets; the batches not done yet;
+  // scoring's reference data; the day findings on ComplianceEvents
   'day-review': [
     'dynamodb:Query AggregatesTable',
     'dynamodb:UpdateItem AggregatesTable',
     'dynamodb:DeleteItem AggregatesTable [REVIEW#*]',
+    'dynamodb:Query ManifestTable',
+    'dynamodb:BatchGetItem ManifestTable',
     'dynamodb:BatchGetItem CustomersTable',
     'dynamodb:Query CustomersTable',
     'dynamodb:Query TracebacksTable',

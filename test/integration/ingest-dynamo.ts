@@ -147,11 +147,13 @@ export const BUCKET = 'cdr-bucket';
 /** Ports over DynamoDB Local (aggregates, manifest) in fresh tables; S3, SNS and SQS stay in memory. */
 export async function dynamoPorts(h: DynamoHarness) {
   const tables = await h.freshTables();
+  const memory = memoryIngestPorts();
   return {
-    ...memoryIngestPorts(),
+    ...memory,
     tables,
     aggregates: new DynamoAggregateStore(h.doc, tables.aggregates),
-    manifest: new DynamoManifestStore(h.doc, tables.manifest),
+    // batches begin at the test's clock, as the day review reads them
+    manifest: new DynamoManifestStore(h.doc, tables.manifest, () => memory.clock.now()),
   } satisfies IngestPorts & { tables: unknown };
 }
 

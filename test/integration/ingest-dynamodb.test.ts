@@ -107,7 +107,9 @@ describe('ingest against DynamoDB Local', () => {
         events: p.events,
         clock: p.clock,
         reference: p.reference,
+        manifest: p.manifest,
         graceMs: 2 * 3_600_000,
+        holdMs: 6 * 3_600_000,
         parallel: 4,
         marginMs: 0,
       });
@@ -126,6 +128,67 @@ describe('ingest against DynamoDB Local', () => {
     // reading the customer's hours never returns the day's item
     const hours = await p.aggregates.customerHours('SMALL', HOUR0 - 86_400_000, HOUR0 + 86_400_000);
     expect(hours.map((s) => s.window.hourMs)).toEqual([HOUR0, HOUR0 + 3_600_000]);
+  });
+
+  it('the day review holds a day while a batch begun since it started is not done, with a query per hour and no scan', async () => {
+    const p = await dynamoPorts();
+    const bodies = [0, 1, 2].map((h) => smallRobocallHour(HOUR0 + h * 3_600_000, `w${h}-`));
+    await run(p, 'cdr/s1/w-0.csv', bodies[0]);
+    await run(p, 'cdr/s1/w-1.csv', bodies[1]);
+    // the third hour's delivery dies while reading it: begun, nothing of it read or recorded
+    p.source.put(BUCKET, 'cdr/s1/w-2.csv', bodies[2]);
+    const open = p.source.open.bind(p.source);
+    p.source.open = async () => {
+      throw new Error('killed');
+    };
+    await expect(processBatch(job('cdr/s1/w-2.csv', bodies[2]), p)).rejects.toThrow('killed');
+    p.source.open = open;
+    const review = () =>
+      reviewDays({
+        store: p.aggregates,
+        events: p.events,
+        clock: p.clock,
+        reference: p.reference,
+        manifest: p.manifest,
+        graceMs: 2 * 3_600_000,
+        holdMs: 6 * 3_600_000,
+        parallel: 4,
+        marginMs: 0,
+      });
+    // Act: once the day and its grace are over
+    p.clock.nowMs = Date.UTC(2026, 10, 28, 3);
+    const before = h.commands.snapshot();
+    const held = await review();
+    // Assess: held for that batch, read from the hours begun since the day started (28 of them) and
+    // the batch items they name, never a scan
+    expect(held.held).toEqual([
+      {
+        day: '2026-11-27T00:00:00Z',
+        until: '2026-11-28T08:00:00Z',
+        batches: [
+          {
+            batchId: `${BUCKET}/cdr/s1/w-2.csv#${job('cdr/s1/w-2.csv', bodies[2]).etag}`,
+            state: 'in progress',
+          },
+        ],
+      },
+    ]);
+    expect(held.reviewed).toEqual([]);
+    const reads = h.commands.since(before);
+    expect(reads.Scan).toBeUndefined();
+    expect(reads.BatchGetItem).toBe(1);
+    expect(p.events.published.filter((e) => e.customer_id === 'SMALL')).toEqual([]);
+    // Act: the redelivery reads it, then the next run
+    await processBatch(job('cdr/s1/w-2.csv', bodies[2]), p);
+    p.clock.nowMs = Date.UTC(2026, 10, 28, 4);
+    const judged = await review();
+    // Assess: judged once, on its three hours
+    expect(judged.held).toEqual([]);
+    expect(judged.reviewed).toEqual([
+      { day: '2026-11-27T00:00:00Z', customers: 1, published: 1, left: 0, missing: [] },
+    ]);
+    const [event] = p.events.published.filter((e) => e.customer_id === 'SMALL');
+    expect(event.metrics).toMatchObject({ calls: 240, active_hours: 3 });
   });
 
   it('the same bytes under two keys at once are counted once, whichever claims them first', async () => {
@@ -211,9 +274,13 @@ describe('ingest against DynamoDB Local', () => {
     await run(clean, 'cdr/s1/c.csv', C);
     const p = await dynamoPorts();
     let transacts = 0;
-    // the first transaction goes through, every later one is throttled
-    h.faults.fault = (command) =>
-      command === 'TransactWriteItemsCommand' && ++transacts > 1 ? throttling() : null;
+    // the first merge transaction goes through, every later one is throttled (not the manifest's)
+    h.faults.fault = (command, input) =>
+      command === 'TransactWriteItemsCommand' &&
+      JSON.stringify(input).includes(p.tables.aggregates) &&
+      ++transacts > 1
+        ? throttling()
+        : null;
     try {
       p.source.put(BUCKET, 'cdr/s1/c.csv', C);
       const fastRetries = { ...DEFAULT_INGEST_OPTIONS, retryBaseMs: 2 };
@@ -322,15 +389,15 @@ describe('ingest against DynamoDB Local', () => {
     expect(windowCount).toBe(10 * 3 * 3);
     for (const m of [s, l]) {
       expect(m.out.windowsMerged).toBe(windowCount);
-      // transactions of up to 50 windows; manifest: begin, content claims (its bytes before the read,
-      // its lines and its calls after it), key claim, part, 3 hours, finish (the batch and its key in
-      // one transaction); the day review's notes, one BatchWriteItem for the 10 customer-days and one
+      // transactions of up to 50 windows; manifest: begin (the batch and its begun item in one
+      // transaction), content claims (its bytes before the read, its lines and its calls after it), key
+      // claim, part, 3 hours, finish (the batch and its key in one transaction); the day review's notes, one BatchWriteItem for the 10 customer-days and one
       // for the day; claim + confirm per finding
       const transactions = Math.ceil(windowCount / 50);
       expect(m.requests).toBe(transactions + 1 + 3 + 1 + 1 + 3 + 1 + 2 + 2 * m.out.findingsPublished);
       // items still one marker + one window item per window, and a note per customer-day and day
-      expect(m.items).toBe(2 * windowCount + 1 + 3 + 1 + 1 + 3 + 2 + 10 + 1 + 2 * m.out.findingsPublished);
-      expect(m.commands.TransactWriteItems).toBe(transactions + 1);
+      expect(m.items).toBe(2 * windowCount + 2 + 3 + 1 + 1 + 3 + 2 + 10 + 1 + 2 * m.out.findingsPublished);
+      expect(m.commands.TransactWriteItems).toBe(transactions + 2);
       expect(m.commands.BatchWriteItem).toBe(2);
       // windows read 100 per BatchGetItem; the only single reads are the manifest's (start, finish)
       expect(m.commands.BatchGetItem).toBe(Math.ceil(windowCount / 100));
