@@ -107,6 +107,8 @@ describe('tables (docs/wiring.md)', () => {
     TracebacksTable: [{ name: 'byStatus', keys: ['status', 'deadline'] }],
     AuditTable: [],
     IdempotencyTable: [],
+    // the task tokens of waiting reviews: read only by the steps that park them and the decide function
+    ReviewTokensTable: [],
     // onboarding dossiers, the do-not-onboard list and RMD listings (the onboarding construct's own)
     StatelessOnboardingDossiersTable: [],
   };
@@ -125,7 +127,7 @@ describe('tables (docs/wiring.md)', () => {
     for (const t of ['AuditTable', 'CasesTable', 'TracebacksTable']) expect(ttl[t]).toBeUndefined();
   });
 
-  it('has exactly the tables of the wiring: six of the pipeline and the idempotency records', () => {
+  it('has exactly the tables of the wiring: seven of the pipeline and the idempotency records', () => {
     const ids = resourcesOfType(synth.template, 'AWS::DynamoDB::Table').map(([id]) =>
       id.replace(/^StatefulStorage/, '').replace(/[0-9A-F]{8}$/, ''),
     );
