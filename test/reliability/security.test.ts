@@ -26,7 +26,7 @@ const grants = (pattern: string, action: string) =>
   new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action);
 
 describe('least privilege over the whole synthesized app', () => {
-  it('only the case functions may answer Step Functions callbacks (SendTaskSuccess / Failure / Heartbeat)', async () => {
+  it('only the case functions and the decision function may answer Step Functions callbacks (SendTaskSuccess / Failure / Heartbeat)', async () => {
     const resources: Record<string, Resource> = {};
     for (const { template } of await synthesizeTemplate(repoRoot))
       Object.assign(resources, (template as { Resources: Record<string, Resource> }).Resources);
@@ -51,7 +51,12 @@ describe('least privilege over the whole synthesized app', () => {
           for (const role of roles) callers.add(entryOfRole.get(role) ?? `role ${role} (not a function)`);
       }
     }
-    const allowed = new Set(['functions/case-step/handler.ts', 'functions/start-case/handler.ts']);
+    // the decide function answers a reviewer's decision, under the identity IAM verified
+    const allowed = new Set([
+      'functions/case-step/handler.ts',
+      'functions/start-case/handler.ts',
+      'functions/decide/handler.ts',
+    ]);
     expect([...callers].filter((c) => !allowed.has(c))).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ const saved = { ...process.env };
 beforeEach(() => {
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_SECRET_ACCESS_KEY: 'not-a-real-secret-only-for-signing',
     AWS_REGION: 'us-east-1',
   });
   delete process.env.AWS_PROFILE;

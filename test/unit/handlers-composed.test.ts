@@ -26,6 +26,8 @@ beforeAll(() => {
     AUDIT_TABLE: 'Audit',
     IDEMPOTENCY_TABLE: 'Idempotency',
     DOSSIERS_TABLE: 'Dossiers',
+    REVIEW_TOKENS_TABLE: 'ReviewTokens',
+    EXECUTIVE_ROLE_NAMES: 'Traceguard-ExecutiveReviewer',
     INGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/Ingest',
     TRACEBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/Traceback',
     CDR_BUCKET: 'cdr',
@@ -40,10 +42,11 @@ beforeAll(() => {
 });
 
 describe('Lambda handlers', () => {
-  it('are the eleven of the stack', () => {
+  it('are the twelve of the stack', () => {
     expect(handlers.sort()).toEqual(
       [
         'case-step',
+        'decide',
         'ingest',
         'notify-oncall',
         'onboarding-step',
