@@ -157,12 +157,15 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
   }
   // a number a spreadsheet or a dataframe wrote as a float (`2025550143.0`): that dot is no separator,
   // and read as one the number gained a digit (+20 2555 01430, a number in Egypt)
-  const float = WRITTEN_AS_FLOAT.exec(text);
-  if (float !== null) text = float[1];
-  return { text, verstat };
+  return { text: withoutFloatFraction(text), verstat };
 }
 
 const WRITTEN_AS_FLOAT = /^(\+?\d{7,15})\.0+$/;
+
+/** A number written as a float (`2025550143.0`, as spreadsheets and dataframes write it) without its fraction. */
+export function withoutFloatFraction(text: string): string {
+  return WRITTEN_AS_FLOAT.exec(text)?.[1] ?? text;
+}
 
 /**
  * An extension written after the number (`+12025550143 x123`, `ext. 12`, `extension 5`, `#12`): no

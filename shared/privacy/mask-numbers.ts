@@ -1,3 +1,4 @@
+import { withoutFloatFraction } from '../cdr/phone.ts';
 import { asciiDigits } from './ascii-digits.ts';
 import { phoneSpans } from './phone-spans.ts';
 
@@ -24,6 +25,7 @@ export function containsPhoneNumber(text: string): boolean {
   return phoneSpans(text).length > 0;
 }
 
+/** the number's last four digits: a float's `.0` (`2025550143.0`) is no part of the number */
 function lastFourDigits(number: string): string {
-  return asciiDigits(number).replace(/\D/g, '').slice(-4);
+  return withoutFloatFraction(asciiDigits(number)).replace(/\D/g, '').slice(-4);
 }

@@ -27,6 +27,8 @@ const SEPARATOR = String.raw`[^\S\r\n]|[./\-\u2010-\u2015\u2212\uff0d\uff0e\uff0
 const PAREN = String.raw`[()\uff08\uff09]`;
 /** a per-call code before a dialled number (`*67`, `#31#`), in any digits */
 const PER_CALL_CODE = String.raw`\*\p{Nd}{2}|[*#]\p{Nd}{2}#`;
+/** a per-call code, perhaps behind a PBX's outside-line digit (`9*67...`, as the parser reads it) */
+const OUTSIDE_LINE_THEN_CODE = String.raw`(?:\p{Nd}?(?:${PER_CALL_CODE}))`;
 /** Dates written year first with a separator, with the time and offset after them if any. */
 const DATE =
   String.raw`(?<!\p{N})\p{Nd}{4}(?<dateSeparator>[-/.])\p{Nd}{1,2}\k<dateSeparator>\p{Nd}{1,2}` +
@@ -40,12 +42,12 @@ const UUID = String.raw`(?<![\p{L}\p{N}])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
  * `x12`, `ext. 12`), no digit and no `:<digit>`.
  */
 const RUN =
-  String.raw`(?:(?<=%[0-9a-f]{2})|(?<![\p{L}\p{N}]|[\p{L}\p{N}][-_]|\p{Nd}:))(?:${PER_CALL_CODE})?[+\uff0b]?${PAREN}?` +
+  String.raw`(?:(?<=%[0-9a-f]{2})|(?<![\p{L}\p{N}]|[\p{L}\p{N}][-_]|\p{Nd}:))${OUTSIDE_LINE_THEN_CODE}?[+\uff0b]?${PAREN}?` +
   String.raw`\p{Nd}+(?:(?:${SEPARATOR}|${PAREN}){1,2}(?!${UUID}|${IPV4}|${DATE})\p{Nd}+)*` +
   String.raw`(?!\p{N}|:\p{Nd}|(?!(?:x|ext\.?|extension)\s*\p{Nd})\p{L})`;
 const SCAN = new RegExp(`${UUID}|${IPV4}|${DATE}|(?<run>${RUN})`, 'giu');
 const GROUP = /\p{Nd}+/gu;
-const LEADING_CODE = new RegExp(`^(?:${PER_CALL_CODE})`, 'u');
+const LEADING_CODE = new RegExp(`^${OUTSIDE_LINE_THEN_CODE}`, 'u');
 
 /**
  * The fewest digits the parser reads as a number with a `+` (8) and without one (10: NANP; `00` and 8),

@@ -19,6 +19,10 @@ describe('maskPhoneNumbers: the shapes a tester found printed in clear by quaran
     ['+44 20 7946 0000', '***0000'],
     // a valid Egyptian number (+20 2 7937 4450)
     ['20279374450', '***4450'],
+    // a per-call code behind a PBX's outside line: the contract's own example
+    ['9*6712025550143', '***0143'],
+    // a spreadsheet's float: its last four are the number's, not the fraction's
+    ['2025550143.0', '***0143'],
   ])('%s', (written, masked) => {
     expect(maskPhoneNumbers(written)).toBe(masked);
     expect(containsPhoneNumber(written)).toBe(true);
