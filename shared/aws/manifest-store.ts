@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -155,6 +156,21 @@ export class DynamoManifestStore implements ManifestStore {
       this.#doc.send(new GetCommand({ TableName: this.#table, Key, ConsistentRead: true })),
     );
     return String(out.Item?.batchId ?? batch.batchId);
+  }
+
+  async releaseContent(batch: BatchIdentity, content = contentKey(batch)): Promise<void> {
+    try {
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: { pk: `CONTENT#${content}`, sk: 'CONTENT' },
+          ConditionExpression: 'batchId = :b',
+          ExpressionAttributeValues: { ':b': batch.batchId },
+        }),
+      );
+    } catch (error) {
+      if (!conditionFailed(error)) throw asRetryable(error, `content release of ${batch.batchId}`);
+    }
   }
 
   async recordPart(batchId: string, part: number, cut: PartCut): Promise<PartCut> {

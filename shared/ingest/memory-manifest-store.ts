@@ -89,6 +89,10 @@ export class MemoryManifestStore implements ManifestStore {
     return batch.batchId;
   }
 
+  async releaseContent(batch: BatchIdentity, content = contentKey(batch)): Promise<void> {
+    if (this.contents.get(content) === batch.batchId) this.contents.delete(content);
+  }
+
   private must(batchId: string): MemoryManifestItem {
     const item = this.batches.get(batchId);
     if (!item) throw new Error(`manifest: no batch item ${batchId}`);

@@ -256,6 +256,12 @@ export interface ManifestStore {
    * gzipped or with other line ends).
    */
   claimContent(batch: BatchIdentity, content?: string): Promise<string>;
+  /**
+   * Gives back the batch's content claim (`content` as for claimContent), if this batch holds it: a
+   * batch that ends without counting a call (every row quarantined, refused, unreadable) holds no call
+   * to count once, so the same content sent again (after its switch or trunk map was fixed) is no repeat.
+   */
+  releaseContent(batch: BatchIdentity, content?: string): Promise<void>;
   /** records where part N ends unless already recorded; returns the recorded cut (first writer wins) */
   recordPart(batchId: string, part: number, cut: PartCut): Promise<PartCut>;
   /** HOUR index items for the hours this batch's calls span (widened, never narrowed, on re-runs) */

@@ -195,6 +195,9 @@ export async function processBatch(
   // nothing: its key records where it ends, so a version that grows it counts only the rows after it
   const bytesHolder = job.size > 0 && batch.etag !== '' ? await ports.manifest.claimContent(batch) : batchId;
   let repeat: Repeat | null = bytesHolder === batchId ? null : { of: bytesHolder, what: 'bytes' };
+  // a batch that ends counting no call holds none: the same bytes sent again (after its switch's
+  // format or zone, or the trunk map, was fixed) are read under the configuration then in force
+  const releaseBytes = () => ports.manifest.releaseContent(batch);
   const where = `s3://${job.bucket}/${job.key} (switch ${switchId})`;
   if (job.size === 0 && job.part === 0) {
     await ports.manifest.finish(batchId, { ...NO_ROWS, format: 'empty' });
@@ -264,7 +267,7 @@ export async function processBatch(
   const body = await ports.source.open(job);
   if (body === null) {
     // nothing of it was counted if this is its first part: the key's next version need not wait
-    if (job.part === 0) await ports.manifest.releaseKey(batch);
+    if (job.part === 0) await Promise.all([ports.manifest.releaseKey(batch), releaseBytes()]);
     log.warn('batch version no longer exists; nothing to do', { batchId });
     return outcome('gone', job.part, { batchId });
   }
@@ -292,7 +295,7 @@ export async function processBatch(
     extension = digest.extendsPrefix;
   } catch (error) {
     if (error instanceof BatchReadError) {
-      if (job.part === 0) await ports.manifest.releaseKey(batch);
+      if (job.part === 0) await Promise.all([ports.manifest.releaseKey(batch), releaseBytes()]);
       // every delivery fails alike: the manifest says why, for whoever asks after the batch
       const unreadable = switches.unreadable(error, switchId);
       await ports.manifest.fail(batchId, unreadable.message);
@@ -330,6 +333,7 @@ export async function processBatch(
     const line = compared !== null && !compared.startOfCounted ? compared.firstChangedLine : null;
     const where = line === null ? '' : ` (the first change is at line ${line})`;
     const reason = `${REFUSED_REASON}${where}; ${REFUSED_FIX}`;
+    await releaseBytes();
     await ports.manifest.finish(
       batchId,
       { ...NO_ROWS, format, refused: reason },
@@ -436,6 +440,9 @@ export async function processBatch(
     .filter(([n]) => Number(n) !== job.part)
     .map(([, p]) => p);
   const totals = sumParts([...parts, cut]);
+  // a copy of another batch's bytes none of whose rows is a call here (read under its own switch's
+  // configuration, every row quarantined) holds no call to repeat: it is done as any batch is
+  if (repeat !== null && totals.calls === 0) repeat = null;
   // a repeat's calls are the key's too, counted by the batch it repeats: the key's next version
   // extends it, and is counted from its end
   const counted: KeyCounted = {
@@ -460,6 +467,7 @@ export async function processBatch(
       reason: `repeats the ${repeat.what} of ${repeat.of}`,
     });
   }
+  if (counted.calls === 0) await releaseBytes();
   await ports.manifest.finish(batchId, { ...totals, format, ...alreadyCounted }, key);
   log.info(
     base === null

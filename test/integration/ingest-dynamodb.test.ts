@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSwitchConfig } from '../../shared/config/switches.ts';
 import type { FindingEvent } from '../../shared/ingest/finding-event.ts';
 import { reviewShardOf } from '../../shared/ingest/keys.ts';
 import type { IngestJob } from '../../shared/ingest/messages.ts';
@@ -484,5 +485,22 @@ describe('re-uploads under the same key, against DynamoDB Local', () => {
     // each comes again after the one counting finished: an older version is then refused, a newer extends
     for (const j of waiting) await processBatch(j, p);
     expect(await windows(p)).toEqual(await oneUpload(later));
+  });
+});
+
+describe('a file sent again after its switch was configured, against DynamoDB Local', () => {
+  /** canonical rows whose times carry no offset: quarantined until the switch's zone is configured */
+  const local = A.replace(/(\d\d:\d\d:\d\d)(?:\.\d+)?Z/g, '$1');
+  const ZONED = 'switch_id,format,timezone\ns2,canonical,UTC\n';
+
+  it('the same bytes under another key count every call: the batch that counted none gave back its claim', async () => {
+    const clean = await dynamoPorts();
+    const counted = await run(clean, 'cdr/s1/a.csv', A);
+    const p = await dynamoPorts();
+    const first = await run(p, 'cdr/s1/a.csv', local);
+    expect(first).toMatchObject({ status: 'done', calls: 0, quarantined: counted.rows });
+    p.reference.switchConfig = parseSwitchConfig(ZONED, 'switches.csv');
+    expect(await run(p, 'cdr/s2/a.csv', local)).toMatchObject({ status: 'done', calls: counted.calls });
+    expect(await windows(p)).toEqual(await windows(clean));
   });
 });
