@@ -138,6 +138,34 @@ export class DynamoManifestStore implements ManifestStore {
     }
   }
 
+  async reopen(batchId: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: batchKey(batchId),
+          UpdateExpression:
+            'SET #status = :processing, parts = :none, reopenedAt = :at REMOVE checkpoint, #rows, calls, quarantined, firstMs, lastMs, #format, finishedAt, repeated, alreadyCounted, failure, failedAt',
+          // countedNoCall, as a condition: only one delivery reopens it, and never a batch that counted
+          ConditionExpression:
+            '#status = :done AND calls = :zero AND quarantined > :zero AND attribute_not_exists(refused) AND attribute_not_exists(repeatOf) AND (attribute_not_exists(repeated) OR repeated = :zero) AND (attribute_not_exists(alreadyCounted) OR alreadyCounted = :zero)',
+          ExpressionAttributeNames: { '#status': 'status', '#rows': 'rows', '#format': 'format' },
+          ExpressionAttributeValues: {
+            ':processing': 'processing',
+            ':done': 'done',
+            ':none': {},
+            ':zero': 0,
+            ':at': isoUtc(Date.now()),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw asRetryable(error, `reopening ${batchId}`);
+    }
+  }
+
   async claimContent(batch: BatchIdentity, content = contentKey(batch)): Promise<string> {
     const Key = { pk: `CONTENT#${content}`, sk: 'CONTENT' };
     try {

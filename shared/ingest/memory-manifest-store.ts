@@ -1,4 +1,5 @@
 import { HOUR_MS } from '../cdr/time.ts';
+import { countedNoCall } from './counted-no-call.ts';
 import { contentKey, manifestHour } from './keys.ts';
 import type {
   BatchIdentity,
@@ -76,6 +77,14 @@ export class MemoryManifestStore implements ManifestStore {
       failure: null,
       totals: null,
     });
+  }
+
+  async reopen(batchId: string): Promise<boolean> {
+    const item = this.batches.get(batchId);
+    const batch = await this.get(batchId);
+    if (item === undefined || batch === null || !countedNoCall(batch)) return false;
+    Object.assign(item, { status: 'processing', parts: {}, checkpoint: null, failure: null, totals: null });
+    return true;
   }
 
   /** content (ETag and size) -> the batch that holds it */

@@ -249,6 +249,12 @@ export interface ManifestStore {
   /** creates the batch item (status processing) unless it exists */
   begin(batch: BatchIdentity): Promise<void>;
   /**
+   * Makes a finished batch that counted no call (countedNoCall) one to read again: status processing,
+   * its parts, checkpoint and totals cleared. False, and nothing changed, when it is not such a batch
+   * (any more: another delivery reopened it, or counted it, first).
+   */
+  reopen(batchId: string): Promise<boolean>;
+  /**
    * Claims the batch's content for this batch unless another batch holds it: returns the batch id
    * that holds it (this one after a first claim or a redelivery, another when the same content
    * arrived before under another key). First writer wins. `content` names it: by default its ETag

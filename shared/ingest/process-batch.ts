@@ -3,6 +3,7 @@ import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import { repeatedHourSummary } from '../cdr/repeated-hour.ts';
 import { countPart, NOTHING_COUNTED } from './count-part.ts';
+import { countedNoCall } from './counted-no-call.ts';
 import { DecodedContent } from './decoded-content.ts';
 import {
   compareWithCounted,
@@ -182,7 +183,18 @@ export async function processBatch(
     size: job.size,
   };
   const { batchId } = batch;
-  const manifest = await ports.manifest.get(batchId);
+  let manifest = await ports.manifest.get(batchId);
+  // the same bytes sent again under the same key (an unversioned bucket names them the same batch)
+  // after its switch's format or zone, or the trunk map, was fixed: counted nothing, it holds nothing
+  // back. From its first part only: a late continuation of it would read its later rows alone
+  const again = job.part === 0 && manifest !== null && countedNoCall(manifest);
+  if (again && (await ports.manifest.reopen(batchId))) {
+    log.info(
+      `batch read again: its earlier read counted no call (${manifest?.totals?.quarantined} row(s) quarantined); read under the configuration in force now`,
+      { batchId },
+    );
+    manifest = await ports.manifest.get(batchId);
+  }
   if (manifest?.status === 'done' || (manifest?.checkpoint && manifest.checkpoint.part > job.part)) {
     log.info('batch part already processed; redelivery ignored', { batchId, part: job.part });
     return outcome('duplicate', job.part, { batchId });
@@ -226,10 +238,11 @@ export async function processBatch(
     log.info(`batch waits: ${where}; this one starts again in ${KEY_WAIT_SECONDS} s`, { batchId, waits });
     return outcome('waiting', job.part, { batchId });
   }
-  if (claim.base?.batchId === batchId) {
+  if (claim.base?.batchId === batchId && claim.base.calls > 0) {
     // another delivery of this very batch finished it after this one read the manifest (an S3 event
     // and the sweep's re-send, read at once): it counted every call. Taken for its own base, this one
-    // counted none and wrote its zero totals over the batch's
+    // counted none and wrote its zero totals over the batch's. One that counted no call holds nothing
+    // back: this one reads the batch again, as a reopened one is
     await ports.manifest.releaseKey(batch);
     log.info('batch counted by another delivery meanwhile; this one ends', { batchId, part: job.part });
     return outcome('duplicate', job.part, { batchId });

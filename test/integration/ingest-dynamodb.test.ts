@@ -503,4 +503,20 @@ describe('a file sent again after its switch was configured, against DynamoDB Lo
     expect(await run(p, 'cdr/s2/a.csv', local)).toMatchObject({ status: 'done', calls: counted.calls });
     expect(await windows(p)).toEqual(await windows(clean));
   });
+
+  it('the same bytes under the same key (the same batch id) are read again once, and counted once', async () => {
+    const clean = await dynamoPorts();
+    const counted = await run(clean, 'cdr/s2/a.csv', A);
+    const p = await dynamoPorts();
+    expect(await run(p, 'cdr/s2/a.csv', local)).toMatchObject({ status: 'done', calls: 0 });
+    p.reference.switchConfig = parseSwitchConfig(ZONED, 'switches.csv');
+    // delivered twice at once: one reopens the batch and counts it, the other finds it read or waits
+    const both = await Promise.allSettled([run(p, 'cdr/s2/a.csv', local), run(p, 'cdr/s2/a.csv', local)]);
+    for (const s of both) if (s.status === 'rejected') await run(p, 'cdr/s2/a.csv', local);
+    for (const l of p.queue.later) await processBatch(l.job, p);
+    expect((await p.manifest.get(`${BUCKET}/cdr/s2/a.csv#${job('x', local).etag}`))?.totals).toMatchObject({
+      calls: counted.calls,
+    });
+    expect(await windows(p)).toEqual(await windows(clean));
+  });
 });

@@ -130,3 +130,79 @@ describe('a batch that counted no call makes no other batch a repeat', () => {
     expect(manifest?.totals).toEqual({ rows: 12, calls: 0, quarantined: 12 });
   });
 });
+
+describe('the same bytes sent again under the same key after a configuration change', () => {
+  /** canonical rows whose start times carry no offset: quarantined until the switch has a zone */
+  const LOCAL_TIMES = [
+    'call_id,start_time,customer_id,calling_number,called_number,billable_seconds',
+    'x1,2026-11-27 10:00:00,C1,+12025550100,+13125550100,30',
+    'x2,2026-11-27 10:05:00,C1,+12025550101,+13125550101,0',
+    'x3,2026-11-27 10:09:00,C1,+12025550102,+13125550102,12',
+    '',
+  ].join('\n');
+  const KEY = 'cdr/pbx-canon/2026-11-27/calls.csv';
+  const ZONED = `${SWITCHES}\npbx-canon,canonical,America/New_York\n`;
+
+  /** as an unversioned bucket (the local stack's) names it: the same bytes are the same batch id */
+  const unversioned = (p: ReturnType<typeof memoryIngestPorts>, key: string, body: string) => {
+    p.source.put(TEST_BUCKET, key, body);
+    return processBatch(ingestJob(key, body, { versionId: null }), p);
+  };
+
+  it('in an unversioned bucket (the same batch id), a batch that counted no call is read again: its calls are counted', async () => {
+    const p = memoryIngestPorts();
+    p.reference.switchConfig = parseSwitchConfig(SWITCHES, 'switches.csv');
+    expect(await unversioned(p, KEY, LOCAL_TIMES)).toMatchObject({
+      status: 'done',
+      calls: 0,
+      quarantined: 3,
+    });
+    p.reference.switchConfig = parseSwitchConfig(ZONED, 'switches.csv');
+    // a late continuation of it is no reason to read it again: it would read its later rows alone
+    const late = { ...ingestJob(KEY, LOCAL_TIMES, { versionId: null }), part: 1, skipRows: 2 };
+    expect(await processBatch(late, p)).toMatchObject({ status: 'duplicate', calls: 0 });
+    expect(p.aggregates.items.size).toBe(0);
+    const again = await unversioned(p, KEY, LOCAL_TIMES);
+    expect(again).toMatchObject({ status: 'done', rows: 3, calls: 3, quarantined: 0 });
+    const batch = await p.manifest.get(again.batchId ?? '');
+    expect(batch?.totals).toEqual({ rows: 3, calls: 3, quarantined: 0 });
+    expect(p.log.lines.map((l) => l.message)).toContain(
+      'batch read again: its earlier read counted no call (3 row(s) quarantined); read under the configuration in force now',
+    );
+    // counted once: a redelivery now is one
+    expect(await unversioned(p, KEY, LOCAL_TIMES)).toMatchObject({ status: 'duplicate' });
+    const attempts = [...p.aggregates.items.values()]
+      .filter((i) => i.window.trunkId === '')
+      .reduce((n, i) => n + i.window.attempts, 0);
+    expect(attempts).toBe(3);
+  });
+
+  it('in an unversioned bucket, an Asterisk file sent again after trunks import counts the rows the map now names', async () => {
+    const p = memoryIngestPorts();
+    p.reference.switchConfig = parseSwitchConfig(SWITCHES, 'switches.csv');
+    const key = 'cdr/pbx-ast-1/2026-11-27/Master.csv';
+    expect(await unversioned(p, key, UNMAPPED_FILE)).toMatchObject({ calls: 0, quarantined: 4 });
+    p.reference.switchConfig = p.reference.switchConfig.withTrunks(parseTrunkMap(TRUNKS, 'trunks.csv'));
+    expect(await unversioned(p, key, UNMAPPED_FILE)).toMatchObject({
+      status: 'done',
+      calls: 2,
+      quarantined: 2,
+    });
+    // the rows still unusable are what the quarantine object holds now
+    const rows = p.source.quarantine.get(`${TEST_BUCKET}/quarantine/${key}`)?.trimEnd().split('\n');
+    expect(rows?.map((r) => JSON.parse(r).line)).toEqual([3, 4]);
+    // a batch that counted calls is never read again, whatever the configuration: a redelivery is one
+    const wider = 'switch_id,trunk,customer_id\npbx-ast-1,0.0.0.0/0,C0\n';
+    p.reference.switchConfig = p.reference.switchConfig.withTrunks(parseTrunkMap(wider, 'trunks.csv'));
+    expect(await unversioned(p, key, UNMAPPED_FILE)).toMatchObject({ status: 'duplicate', calls: 0 });
+  });
+
+  it('in a versioned bucket (a new version id), the version after one that counted no call is counted in full', async () => {
+    const { p, upload } = ports();
+    expect(await upload(KEY, LOCAL_TIMES, 'v1')).toMatchObject({ calls: 0, quarantined: 3 });
+    p.reference.switchConfig = parseSwitchConfig(ZONED, 'switches.csv');
+    const again = await upload(KEY, LOCAL_TIMES, 'v2');
+    expect(again).toMatchObject({ status: 'done', calls: 3 });
+    expect(again.reason).toBeUndefined();
+  });
+});
