@@ -28,6 +28,7 @@ import {
   headerNames,
   isCanonicalHeader,
   mapHeader,
+  sourceColumnsOf,
 } from './formats/canonical-csv.ts';
 import { CanonicalFastReader } from './formats/canonical-fast.ts';
 import { freeswitchRow } from './formats/freeswitch.ts';
@@ -37,7 +38,7 @@ import { normalizeCall } from './normalize.ts';
 import { PackedBlock } from './packed-block.ts';
 import { PackedCall, packRecord } from './packed-call.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
-import type { RawCall } from './raw-call.ts';
+import { CANONICAL_SOURCE, type RawCall, type SourceColumns } from './raw-call.ts';
 import { idHash, partyHash, RecentCalls, type RecentEnds } from './recent-calls.ts';
 import type { CallRecord, QuarantinedRow } from './record.ts';
 import { RepeatedHour } from './repeated-hour.ts';
@@ -170,6 +171,8 @@ export class BatchParser {
   private format: DetectedFormat | null = null;
   private tokenizer: CsvTokenizer | null = null;
   private columns: ColumnMap = {};
+  /** what a row's reasons call each column (sourceColumnsOf) */
+  private sourceColumns: SourceColumns = CANONICAL_SOURCE;
   private width = 0;
   /** a canonical batch's header names, comma-joined: a failed row that is the header again says so */
   private header = '';
@@ -331,6 +334,7 @@ export class BatchParser {
         throw new BatchReadError(`${src}: line ${rec.line}: header names ${twice.join('; ')}`);
       this.format = 'canonical';
       this.columns = map;
+      this.sourceColumns = sourceColumnsOf(rec, map);
       this.width = rec.count;
       this.header = names.join(',');
       if (this.sink.packed) {
@@ -451,7 +455,7 @@ export class BatchParser {
     try {
       raw =
         this.format === 'canonical'
-          ? canonicalRow(rec, this.columns, this.width)
+          ? canonicalRow(rec, this.columns, this.width, this.sourceColumns)
           : this.format === 'asterisk'
             ? asteriskRow(rec, this.opts.attribution)
             : freeswitchRow(rec, this.opts.attribution);

@@ -39,6 +39,14 @@ describe('canonical CSV', () => {
       calling: '+12025550143',
       durationS: 42,
     });
+    // a row's reason names the column as the header writes it, so it can be found in the file
+    const bad = await parse(
+      'Call ID,Start Time,customer_id,calling_number,Called Number\nz,27/11/2026 16:31:07,C1,2025550143,3125550199\ny,2026-11-27T16:31:07Z,C1,2025550143,\n',
+    );
+    expect(bad.quarantined.map((q) => q.reason)).toEqual([
+      expect.stringMatching(/^Start Time '27\/11\/2026 16:31:07' is not an ISO 8601 time/),
+      'Called Number is empty',
+    ]);
     // the column's own name wins over another spelled with the same letters: read as before
     const both = await parse(
       'call_id,CallID,start_time,customer_id,calling_number,called_number\nmine,theirs,1764261067,C1,2025550143,3125550199\n',

@@ -1,11 +1,13 @@
 import type { CsvRecord } from '../csv-tokenizer.ts';
 import {
   CANONICAL_COLUMNS,
+  CANONICAL_SOURCE,
   type CanonicalColumn,
   emptyRawCall,
   NOT_REPORTED,
   type RawCall,
   REQUIRED_COLUMNS,
+  type SourceColumns,
 } from '../raw-call.ts';
 
 /** Column positions of the canonical fields in a CSV batch, from its header. */
@@ -70,11 +72,33 @@ export function mapHeader(names: string[]): { map: ColumnMap; missing: Canonical
   return { map, missing, twice };
 }
 
-export function canonicalRow(rec: CsvRecord, map: ColumnMap, width: number): RawCall {
+/**
+ * The name a row's reasons give each column: the header's own where it spells the column another way
+ * (`Called Number`), so that whoever reads the reason finds the column in the file; the contract's
+ * name where the header writes that, in any case.
+ */
+export function sourceColumnsOf(rec: CsvRecord, map: ColumnMap): SourceColumns {
+  const columns: Record<string, string> = { ...CANONICAL_SOURCE };
+  for (const col of CANONICAL_COLUMNS) {
+    const at = map[col];
+    if (at === undefined) continue;
+    const written = rec.field(at).trim();
+    if (written.toLowerCase() !== col) columns[col] = written;
+  }
+  return columns as SourceColumns;
+}
+
+export function canonicalRow(
+  rec: CsvRecord,
+  map: ColumnMap,
+  width: number,
+  columns: SourceColumns = CANONICAL_SOURCE,
+): RawCall {
   if (rec.count !== width) {
     throw new RangeError(`has ${rec.count} fields, the header has ${width}`);
   }
   const raw = emptyRawCall();
+  raw.columns = columns;
   for (const col of CANONICAL_COLUMNS) {
     const idx = map[col];
     if (idx !== undefined) raw[col] = rec.field(idx);
