@@ -44,3 +44,32 @@ export function ingestJob(key: string, body: string | Buffer, extra: Partial<Ing
     ...extra,
   };
 }
+
+/** Every stored window as comparable JSON (versions and severity claims left out). */
+export function aggregatesSnapshot(store: MemoryAggregateStore): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of [...store.items].sort(([a], [b]) => a.localeCompare(b)))
+    out[k] = { window: item.window, trunkCalls: item.trunkCalls };
+  return out;
+}
+
+/**
+ * In-memory ports whose CDR bucket keeps every version of every key (S3 with versioning on):
+ * `putVersion` stores one and returns the job its S3 event makes.
+ */
+export function versionedIngestPorts() {
+  const p = memoryIngestPorts();
+  const versions = new Map<string, Buffer>();
+  p.source.open = async (o) => {
+    const body = versions.get(`${o.key}#${o.versionId}`);
+    if (!body) return null;
+    return (async function* () {
+      for (let i = 0; i < body.length; i += 4096) yield body.subarray(i, i + 4096);
+    })();
+  };
+  const putVersion = (key: string, versionId: string, body: string | Buffer) => {
+    versions.set(`${key}#${versionId}`, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    return ingestJob(key, body, { versionId });
+  };
+  return { p, putVersion };
+}

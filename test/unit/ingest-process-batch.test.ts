@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { scoreCustomerWindows } from '../../shared/detect/analysis.ts';
 import { severityRank } from '../../shared/detect/finding.ts';
 import { windowToJson } from '../../shared/detect/window.ts';
-import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
 import { MemoryWorkQueue } from '../../shared/ingest/memory-io.ts';
 import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
 import { processMessage } from '../../shared/ingest/process-message.ts';
-import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
+import { aggregatesSnapshot, ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 import { cdrBatch, HEADER, HOUR0, smallRobocallHour } from './ingest-cdr-fixtures.ts';
 
 const BUCKET = TEST_BUCKET;
@@ -20,15 +19,6 @@ function s3Event(key: string, size: number, eventName = 'ObjectCreated:Put'): st
       },
     ],
   });
-}
-
-/** Every stored window as comparable JSON (versions and severity claims left out). */
-function snapshot(store: MemoryAggregateStore): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of [...store.items].sort(([a], [b]) => a.localeCompare(b))) {
-    out[k] = { window: item.window, trunkCalls: item.trunkCalls };
-  }
-  return out;
 }
 
 /** Runs an object's first part, then every continuation it sends, each with a fresh time budget. */
@@ -59,7 +49,11 @@ async function partsBesideOneRun(key: string, body: string, options: typeof DEFA
   const parted = memoryIngestPorts();
   parted.source.put(BUCKET, key, body);
   const outcomes = await allParts(parted, key, body, options);
-  return { outcomes, parted: snapshot(parted.aggregates), clean: snapshot(clean.aggregates) };
+  return {
+    outcomes,
+    parted: aggregatesSnapshot(parted.aggregates),
+    clean: aggregatesSnapshot(clean.aggregates),
+  };
 }
 
 const ROBO_BATCH = cdrBatch({
@@ -285,7 +279,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     const p = memoryIngestPorts();
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
     await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p);
-    const before = snapshot(p.aggregates);
+    const before = aggregatesSnapshot(p.aggregates);
     const published = p.events.published.length;
     // the manifest says done: a cheap skip
     expect((await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('duplicate');
@@ -294,7 +288,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     p.manifest.keys.clear();
     const again = await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p);
     expect(again).toMatchObject({ status: 'done', windowsMerged: 0, windowsAlreadyApplied: 12 });
-    expect(snapshot(p.aggregates)).toEqual(before);
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(before);
     expect(p.events.published.length).toBe(published);
   });
 
@@ -303,7 +297,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
     const job = ingestJob('cdr/s/robo.csv', ROBO_BATCH);
     const done = await processBatch(job, p);
-    const before = snapshot(p.aggregates);
+    const before = aggregatesSnapshot(p.aggregates);
     const get = p.manifest.get.bind(p.manifest);
     const totals = (await get(done.batchId as string))?.totals;
     expect(totals).toMatchObject({ rows: done.rows, calls: done.calls });
@@ -317,7 +311,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     const second = await processBatch(job, p);
     expect(second.status).toBe('duplicate');
     expect((await get(done.batchId as string))?.totals).toEqual(totals);
-    expect(snapshot(p.aggregates)).toEqual(before);
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(before);
     // the key is free for the next version
     expect(p.manifest.keys.get(`${BUCKET}/cdr/s/robo.csv`)?.claim).toBeNull();
   });
@@ -336,13 +330,13 @@ describe('processBatch: rows, quarantine, aggregates', () => {
         reason: expect.stringMatching(/repeats the bytes of .*robo\.csv/),
       });
     }
-    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(aggregatesSnapshot(once.aggregates));
     expect(p.events.published.length).toBe(published);
     // the first batch redelivered is still its own: the claim is its
     p.manifest.batches.clear();
     p.manifest.keys.clear();
     expect((await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).status).toBe('done');
-    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(aggregatesSnapshot(once.aggregates));
   });
 
   it('the same lines gzipped, with a BOM, other line ends or no final one are a repeat too, recorded with the batch they repeat', async () => {
@@ -372,7 +366,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
       const item = await p.manifest.get(repeat.batchId as string);
       expect(item).toMatchObject({ status: 'done', repeatOf: expect.stringContaining('cdr/s/robo.csv#') });
     }
-    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(aggregatesSnapshot(once.aggregates));
     expect(p.events.published.length).toBe(published);
     // the same calls written otherwise: JSON Lines, the columns in another order, the rows reversed
     const [head, ...rows] = ROBO_BATCH.trimEnd().split('\n');
@@ -396,7 +390,7 @@ describe('processBatch: rows, quarantine, aggregates', () => {
         repeatOf: expect.stringContaining('cdr/s/robo.csv#'),
       });
     }
-    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(aggregatesSnapshot(once.aggregates));
     // one call fewer is other calls: counted
     const fewer = `${head}\n${rows.slice(1).join('\n')}\n`;
     p.source.put(BUCKET, 'cdr/s3/robo-fewer.csv', fewer);
@@ -625,11 +619,11 @@ describe('processBatch: findings', () => {
     p.source.put(BUCKET, 'cdr/s/robo.csv', ROBO_BATCH);
     p.events.failNext = 1;
     await expect(processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p)).rejects.toThrow(/injected/);
-    const afterFailure = snapshot(p.aggregates);
+    const afterFailure = aggregatesSnapshot(p.aggregates);
     const again = await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p);
     expect(again.status).toBe('done');
     expect(again.windowsMerged).toBe(0);
-    expect(snapshot(p.aggregates)).toEqual(afterFailure);
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(afterFailure);
     expect(p.events.published.filter((e) => e.customer_id === 'ROBO').length).toBe(2);
   });
 });
@@ -653,7 +647,7 @@ describe('processBatch: continuation', () => {
     expect(outcomes.at(-1)?.status).toBe('done');
     expect(outcomes.slice(0, -1).every((o) => o.status === 'continued')).toBe(true);
     expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(1203);
-    expect(snapshot(p.aggregates)).toEqual(snapshot(clean.aggregates));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(aggregatesSnapshot(clean.aggregates));
     const item = p.manifest.batches.get(outcomes[0].batchId ?? '');
     expect(item?.totals).toMatchObject({ rows: 1203, quarantined: 3 });
     expect(Object.keys(item?.parts ?? {}).length).toBe(outcomes.length);
@@ -680,7 +674,7 @@ describe('processBatch: continuation', () => {
     const outcomes = await allParts(p, key, repeated, options);
     expect(outcomes.length).toBeGreaterThan(2);
     // the same windows as the batch without its repeats; the 600 repeats quarantined beside its 3 bad rows
-    expect(snapshot(p.aggregates)).toEqual(snapshot(once.aggregates));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(aggregatesSnapshot(once.aggregates));
     expect(p.manifest.batches.get(outcomes[0].batchId ?? '')?.totals).toMatchObject({
       rows: 1803,
       quarantined: 603,
@@ -764,7 +758,7 @@ describe('processBatch: continuation', () => {
       throw new Error('SQS unavailable (injected)');
     };
     await expect(processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p, options)).rejects.toThrow(/SQS/);
-    const afterFirst = snapshot(p.aggregates);
+    const afterFirst = aggregatesSnapshot(p.aggregates);
     // the redelivery has plenty of time, yet must stop where the first attempt did
     const q = new MemoryWorkQueue();
     p.queue = q;
@@ -772,7 +766,7 @@ describe('processBatch: continuation', () => {
     p.clock.drainPerCheck = 0;
     const again = await processBatch(ingestJob('cdr/s/robo.csv', ROBO_BATCH), p, options);
     expect(again).toMatchObject({ status: 'continued', windowsMerged: 0 });
-    expect(snapshot(p.aggregates)).toEqual(afterFirst);
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(afterFirst);
     expect(q.sent[0].skipRows).toBe(again.rows);
   });
 });

@@ -1,35 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
-import type { BatchObject } from '../../shared/ingest/ports.ts';
 import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
-import { ingestJob, memoryIngestPorts } from '../helpers/ingest-ports.ts';
+import { aggregatesSnapshot, versionedIngestPorts } from '../helpers/ingest-ports.ts';
 import { cdrBatch, HEADER } from './ingest-cdr-fixtures.ts';
 
-/** Every stored window as comparable JSON (versions and severity claims left out). */
-function snapshot(store: MemoryAggregateStore): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of [...store.items].sort(([a], [b]) => a.localeCompare(b)))
-    out[k] = { window: item.window, trunkCalls: item.trunkCalls };
-  return out;
-}
-
-/** In-memory ports whose CDR bucket keeps every version of every key (S3 with versioning on). */
+/** Versioned in-memory ports, with an upload that runs every part of a new version of a key. */
 function versionedPorts() {
-  const p = memoryIngestPorts();
-  const versions = new Map<string, Buffer>();
-  p.source.open = async (o: BatchObject) => {
-    const body = versions.get(`${o.key}#${o.versionId}`);
-    if (!body) return null;
-    return (async function* () {
-      for (let i = 0; i < body.length; i += 4096) yield body.subarray(i, i + 4096);
-    })();
-  };
+  const { p, putVersion } = versionedIngestPorts();
   let n = 0;
   /** puts a new version of `key` and returns the job its S3 event makes */
   const put = (key: string, body: string | Buffer) => {
-    const versionId = `v${++n}`;
-    versions.set(`${key}#${versionId}`, Buffer.isBuffer(body) ? body : Buffer.from(body));
-    return ingestJob(key, body, { versionId });
+    return putVersion(key, `v${++n}`, body);
   };
   /** the first part of `key`'s new version, then every continuation it sends */
   const upload = async (key: string, body: string | Buffer, options = DEFAULT_INGEST_OPTIONS) => {
@@ -48,7 +28,7 @@ function versionedPorts() {
 async function oneUpload(body: string) {
   const { p, upload } = versionedPorts();
   await upload('cdr/only/day.csv', body);
-  return snapshot(p.aggregates);
+  return aggregatesSnapshot(p.aggregates);
 }
 
 const DAY = cdrBatch({
@@ -74,7 +54,7 @@ describe('a version that extends a repeat under its key', () => {
     const [grown] = await upload(DAY_KEY, upTo(130));
     expect(grown).toMatchObject({ status: 'done', rows: 30, calls: 30, alreadyCounted: 100 });
     // each call counted once: the aggregates of the grown file uploaded alone
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(130)));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(upTo(130)));
   });
 
   it('counts only its rows past the repeat when the repeat had other line ends (the same lines, CRLF)', async () => {
@@ -84,7 +64,7 @@ describe('a version that extends a repeat under its key', () => {
     expect(repeat).toMatchObject({ status: 'duplicate', calls: 0, reason: expect.stringContaining('calls') });
     const [grown] = await upload('cdr/le/day.csv', upTo(140, '\r\n'));
     expect(grown).toMatchObject({ status: 'done', calls: 40, alreadyCounted: 100 });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(140)));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(upTo(140)));
   });
 
   it('stays exact when the repeated batch grows too: rows it counted first are a repeat again, later rows counted once', async () => {
@@ -106,7 +86,7 @@ describe('a version that extends a repeat under its key', () => {
       calls: 30,
       alreadyCounted: 120,
     });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(150)));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(upTo(150)));
   });
 
   it('counts only its rows past a repeat read in several parts (a big file sent again under another key)', async () => {
@@ -119,7 +99,7 @@ describe('a version that extends a repeat under its key', () => {
     expect(repeat.every((o) => o.calls === 0)).toBe(true);
     const grown = await upload(DAY_KEY, upTo(ROWS.length), parts);
     expect(grown.reduce((n, o) => n + o.calls, 0)).toBe(ROWS.length - 200);
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(upTo(ROWS.length)));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(upTo(ROWS.length)));
   });
 });
 

@@ -1,39 +1,18 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { KEY_WAIT_SECONDS, KEY_WAITS_MAX } from '../../shared/ingest/key-versions.ts';
-import type { MemoryAggregateStore } from '../../shared/ingest/memory-aggregate-store.ts';
 import { outcomeMetrics } from '../../shared/ingest/outcome-metrics.ts';
-import type { BatchObject } from '../../shared/ingest/ports.ts';
 import { DEFAULT_INGEST_OPTIONS, processBatch } from '../../shared/ingest/process-batch.ts';
-import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
+import { aggregatesSnapshot, TEST_BUCKET, versionedIngestPorts } from '../helpers/ingest-ports.ts';
 import { cdrBatch, HEADER } from './ingest-cdr-fixtures.ts';
 
 const KEY = 'cdr/sbc-a/2026-11-27/Master.csv';
 
-/** Every stored window as comparable JSON (versions and severity claims left out). */
-function snapshot(store: MemoryAggregateStore): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of [...store.items].sort(([a], [b]) => a.localeCompare(b)))
-    out[k] = { window: item.window, trunkCalls: item.trunkCalls };
-  return out;
-}
-
-/** In-memory ports whose CDR bucket keeps every version of an object (S3 with versioning on). */
+/** Versioned in-memory ports that put versions of KEY. */
 function versionedPorts() {
-  const p = memoryIngestPorts();
-  const versions = new Map<string, Buffer>();
-  p.source.open = async (o: BatchObject) => {
-    const body = versions.get(`${o.key}#${o.versionId}`);
-    if (!body) return null;
-    return (async function* () {
-      for (let i = 0; i < body.length; i += 4096) yield body.subarray(i, i + 4096);
-    })();
-  };
+  const { p, putVersion } = versionedIngestPorts();
   /** puts a version of KEY and returns the job its S3 event makes */
-  const put = (versionId: string, body: string | Buffer) => {
-    versions.set(`${KEY}#${versionId}`, Buffer.isBuffer(body) ? body : Buffer.from(body));
-    return ingestJob(KEY, body, { versionId });
-  };
+  const put = (versionId: string, body: string | Buffer) => putVersion(KEY, versionId, body);
   return { p, put };
 }
 
@@ -41,7 +20,7 @@ function versionedPorts() {
 async function oneUpload(body: string | Buffer) {
   const { p, put } = versionedPorts();
   await processBatch(put('only', body), p);
-  return snapshot(p.aggregates);
+  return aggregatesSnapshot(p.aggregates);
 }
 
 // a switch's day file as it grows: the first upload, then the same rows and more
@@ -62,7 +41,7 @@ describe('a re-upload under the same key', () => {
     expect(await processBatch(put('v1', EARLY), p)).toMatchObject({ status: 'done', rows: 300 });
     const second = await processBatch(put('v2', LATER), p);
     expect(second).toMatchObject({ status: 'done', rows: ROWS.length - 300, alreadyCounted: 300 });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
     const done = p.log.lines.find(
       (l) => l.fields?.batchId === second.batchId && l.message.startsWith('batch done'),
     );
@@ -75,7 +54,7 @@ describe('a re-upload under the same key', () => {
     await processBatch(put('v1', gzipSync(EARLY)), p);
     const second = await processBatch(put('v2', gzipSync(LATER, { level: 1 })), p);
     expect(second).toMatchObject({ status: 'done', alreadyCounted: 300 });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
   });
 
   it('grows several times: each upload counts only what it adds', async () => {
@@ -84,7 +63,7 @@ describe('a re-upload under the same key', () => {
     await processBatch(put('v1', EARLY), p);
     await processBatch(put('v2', MIDDLE), p);
     expect(await processBatch(put('v3', LATER), p)).toMatchObject({ alreadyCounted: 500 });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
   });
 
   it.each([
@@ -102,10 +81,10 @@ describe('a re-upload under the same key', () => {
     async (_, changed) => {
       const { p, put } = versionedPorts();
       await processBatch(put('v1', EARLY), p);
-      const before = snapshot(p.aggregates);
+      const before = aggregatesSnapshot(p.aggregates);
       const refused = await processBatch(put('v2', changed), p);
       expect(refused).toMatchObject({ status: 'refused', rows: 0, calls: 0 });
-      expect(snapshot(p.aggregates)).toEqual(before);
+      expect(aggregatesSnapshot(p.aggregates)).toEqual(before);
       // the first line where it parts from the counted batch: which calls to send again
       const [a, b] = [EARLY.split('\n'), changed.split('\n')];
       const line = a.findIndex((text, i) => text !== b[i]) + 1;
@@ -118,7 +97,7 @@ describe('a re-upload under the same key', () => {
       expect(outcomeMetrics(refused)).toContainEqual(['RefusedReuploads', 1]);
       // the key still builds on the counted batch: a later extension of it is counted
       expect(await processBatch(put('v3', LATER), p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
-      expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+      expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
     },
   );
 
@@ -129,10 +108,10 @@ describe('a re-upload under the same key', () => {
       .join('\n')}\n`;
     expect(await processBatch(put('v1', unusable), p)).toMatchObject({ calls: 0, quarantined: 300 });
     expect(await processBatch(put('v2', EARLY), p)).toMatchObject({ status: 'done', rows: 300, calls: 300 });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(EARLY));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(EARLY));
     // and the corrected file, grown, is counted from where it ended
     expect(await processBatch(put('v3', LATER), p)).toMatchObject({ status: 'done', alreadyCounted: 300 });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
   });
 
   it('an earlier upload delivered late (out of order, or redriven), the start of the counted one, counts nothing and is not refused', async () => {
@@ -146,7 +125,7 @@ describe('a re-upload under the same key', () => {
     expect(late).toMatchObject({ status: 'done', calls: 0, alreadyCounted: 500 });
     expect(outcomeMetrics(late)).not.toContainEqual(['RefusedReuploads', 1]);
     expect(p.log.lines.filter((l) => l.level === 'warn' && l.fields?.batchId === late.batchId)).toEqual([]);
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
     // the key still builds on v3: a longer file extends it
     const LONGER = `${LATER}${cdrBatch({ seed: 12, rowsPerWindow: 5, customers: ['GOOD'], hours: 1 })
       .split('\n')
@@ -165,7 +144,7 @@ describe('a re-upload under the same key', () => {
     const both = await Promise.all([processBatch(job, p), processBatch(job, p)]);
     expect(both.map((o) => o.status)).toEqual(['done', 'done']);
     expect((await processBatch(job, p)).status).toBe('duplicate');
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
   });
 
   it('two versions arriving together: the later is sent back to wait for the one counting, then counts only what it adds', async () => {
@@ -185,7 +164,7 @@ describe('a re-upload under the same key', () => {
       status: 'done',
       alreadyCounted: 500,
     });
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
   });
 
   it('a version that has waited an hour for its key fails, to be retried and in the end dead-lettered', async () => {
@@ -232,7 +211,7 @@ describe('a re-upload under the same key', () => {
     expect(outcomes.length).toBeGreaterThan(2);
     expect(outcomes.at(-1)?.status).toBe('done');
     expect(outcomes.reduce((s, o) => s + o.rows, 0)).toBe(ROWS.length - 300);
-    expect(snapshot(p.aggregates)).toEqual(await oneUpload(LATER));
+    expect(aggregatesSnapshot(p.aggregates)).toEqual(await oneUpload(LATER));
     // the key now builds on the whole longer file
     expect(p.manifest.keys.get(`${TEST_BUCKET}/${KEY}`)?.counted).toMatchObject({
       endRow: ROWS.length,
