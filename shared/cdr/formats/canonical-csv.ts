@@ -33,9 +33,11 @@ function withoutSeparators(name: string): string {
  * between its words), or undefined for another name.
  */
 export function canonicalColumnOf(name: string): CanonicalColumn | undefined {
-  const letters = withoutSeparators(name.trim().toLowerCase());
-  return CANONICAL_COLUMNS.find((col) => withoutSeparators(col) === letters);
+  return COLUMN_BY_LETTERS.get(withoutSeparators(name.trim().toLowerCase()));
 }
+
+/** each canonical column by its letters alone: JSON Lines asks per key of every row */
+const COLUMN_BY_LETTERS = new Map(CANONICAL_COLUMNS.map((col) => [withoutSeparators(col), col]));
 
 /**
  * Where the header names column `col`: under its own name, or, when no column has that name, under the
