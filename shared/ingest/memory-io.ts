@@ -75,6 +75,11 @@ export class ManualClock implements Clock {
   remaining: number;
   /** subtracted from `remaining` at every remainingMs() call: a budget that runs out as rows are read */
   drainPerCheck: number;
+  /**
+   * what draining leaves at least: the time a reader that cut its part for want of time still has to
+   * publish (processBatch cuts with a minute left; publishIfRaised gives up under PUBLISH_ROOM_MS)
+   */
+  drainFloor = 5_000;
 
   constructor(nowMs = Date.UTC(2026, 10, 27, 18), remaining = 900_000, drainPerCheck = 0) {
     this.nowMs = nowMs;
@@ -88,7 +93,7 @@ export class ManualClock implements Clock {
 
   remainingMs(): number {
     const left = this.remaining;
-    this.remaining -= this.drainPerCheck;
+    if (left > this.drainFloor) this.remaining = Math.max(this.drainFloor, left - this.drainPerCheck);
     return left;
   }
 }

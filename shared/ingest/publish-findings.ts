@@ -43,6 +43,17 @@ export class PublishDeferredError extends Error {
   override name = 'PublishDeferredError';
 }
 
+/**
+ * The time a publish needs left in its invocation: the message and the confirming write take
+ * milliseconds, but a throttled write is retried by the SDK with backoff for a second or more.
+ */
+export const PUBLISH_ROOM_MS = 2_000;
+
+/** A publish given up because the invocation was about to reach its deadline (see publishIfRaised). */
+export class InvocationPastDeadlineError extends Error {
+  override name = 'InvocationPastDeadlineError';
+}
+
 export interface TouchedWindows {
   /** customer id -> customer-level hours (hourMs) this part wrote to */
   byCustomer: Map<string, Set<number>>;
@@ -218,6 +229,15 @@ export async function publishIfRaised(
   if (claimed === 'busy') {
     ctx.deferred.push(`${finding.customer_id} ${finding.window_start}`);
     return false;
+  }
+  if (ctx.clock.remainingMs() < PUBLISH_ROOM_MS) {
+    // Killed between publish and confirm (its timeout), an invocation leaves a published finding
+    // unconfirmed, and the redelivery that finds its claim lapsed publishes it again. Near its end,
+    // it gives the claim back instead: the redelivery publishes it, once.
+    await ctx.store.releaseSeverity(finding.customer_id, sk, ctx.claimant).catch(() => undefined);
+    throw new InvocationPastDeadlineError(
+      `not publishing ${finding.customer_id} ${finding.window_start}: under ${PUBLISH_ROOM_MS / 1000} s of the invocation left; its redelivery publishes it`,
+    );
   }
   const event = findingEvent(finding, ctx.source, exampleCalls);
   try {

@@ -8,7 +8,9 @@ import { ManualClock, MemoryReferenceSource } from '../../shared/ingest/memory-i
 import {
   CLAIM_CLOCK_MARGIN_MS,
   claimLeaseEnd,
+  InvocationPastDeadlineError,
   MAX_CLAIM_LEASE_MS,
+  PUBLISH_ROOM_MS,
   type PublishContext,
   publishIfRaised,
 } from '../../shared/ingest/publish-findings.ts';
@@ -108,4 +110,23 @@ describe('publish claims last as long as the invocation holding them', () => {
     expect(ctx.deferred).toEqual([`${finding.customer_id} ${finding.window_start}`]);
     expect(published).toEqual([]);
   }, 15_000);
+});
+
+describe('an invocation at its deadline', () => {
+  it('publishes nothing and gives its claim back, so the redelivery publishes the finding once', async () => {
+    const store = new MemoryAggregateStore();
+    const start = Date.UTC(2026, 10, 27, 18);
+    const published: FindingEvent[] = [];
+    // a second left: killed between publish and confirm, it would leave a publication unconfirmed
+    const late = context(store, new ManualClock(start, PUBLISH_ROOM_MS - 1_000), published);
+    await expect(publishIfRaised(finding, SK, 0, [], late)).rejects.toThrow(InvocationPastDeadlineError);
+    expect(published).toEqual([]);
+    // the redelivery, 1 s later and well inside the late one's lease, is not held off by its claim
+    const redelivered = {
+      ...context(store, new ManualClock(start + 1_000, 8_000), published),
+      claimant: 'third@attempt',
+    };
+    expect(await publishIfRaised(finding, SK, 0, [], redelivered)).toBe(true);
+    expect(published.map((e) => e.customer_id)).toEqual([finding.customer_id]);
+  });
 });
