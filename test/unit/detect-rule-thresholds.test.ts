@@ -294,13 +294,13 @@ describe.each(CASES)('$code', (c) => {
 
 describe('a figure just past its threshold', () => {
   it('reads past it in the sentence, not as the threshold rounded', () => {
-    // a notifications sender's answer rate against its 40% line: 2,608 of 6,524 is 39.975%
+    // a notifications sender's answer rate against its 25% line: 1,630 of 6,524 is 24.985%
     const w = hourOf(6524);
-    w.answered = 2608;
+    w.answered = 1630;
     w.durationSum = w.answered * 120;
     const asr = evaluateWindow(w, context({ customer: customer('C1', 'standard', 'notifications') }), policy);
     expect(asr?.reasons.find((r) => r.code === 'LOW_ASR')?.detail).toMatch(
-      /^only 39\.98% of 6,524 call attempts were answered;/,
+      /^only 24\.98% of 6,524 call attempts were answered;/,
     );
     // answered calls averaging 29.96 s against a 30 s line
     const short = cleanHour();

@@ -5,6 +5,7 @@ import type { Finding } from '../../shared/detect/finding.ts';
 import {
   analyzeCalls,
   callsInHour,
+  codesFor,
   customer,
   HOUR,
   referenceWith,
@@ -114,5 +115,76 @@ describe('runs of hours past a threshold', () => {
     // 5% against 12%: more than twice below
     const findings = analyzeCalls(dialling('FAR', 1, 2000, 0.05, 280), referenceWith(c));
     expect(['high', 'critical']).toContain(worstSeverity(findings, 'FAR'));
+  });
+
+  /**
+   * `hours` hours of `perHour` recorded messages from the customer's one number (in its inventory,
+   * A-attested), each answered at `asr` and `lengthS(i)` long when answered
+   */
+  function messages(
+    id: string,
+    hours: number,
+    perHour: number,
+    asr: number,
+    lengthS: (i: number) => number,
+  ): CallRecord[] {
+    return Array.from({ length: hours }, (_, h) => {
+      const g = rng(50 + h);
+      return callsInHour(
+        id,
+        HOUR + h * HOUR_MS,
+        perHour,
+        (i) => ({
+          calling: REMINDER_NUMBER,
+          ...(g.next() < asr ? { durationS: lengthS(i) } : { answered: false }),
+        }),
+        60 + h,
+      );
+    }).flat();
+  }
+
+  const REMINDER_NUMBER = '+16175320036';
+  function withNumber(c: ReturnType<typeof customer>) {
+    const ref = referenceWith(c);
+    ref.inventory.add(c.customer_id, REMINDER_NUMBER);
+    return ref;
+  }
+
+  it('a reminders platform whose patients often do not pick up (a third answered, hour after hour) opens no case', () => {
+    // 300 reminders an hour for 9 hours, 18-35 s each, about 35% answered, as automated reminders are:
+    // a line inside that range (notifications' 40%) made every hour of the run high
+    for (const vetting of ['standard', 'trusted'] as const) {
+      const c = customer('REMIND', vetting, 'notifications');
+      const findings = analyzeCalls(
+        messages('REMIND', 9, 300, 0.35, (i) => 18 + (i % 18)),
+        withNumber(c),
+      );
+      expect(['none', 'low', 'medium'], vetting).toContain(worstSeverity(findings, 'REMIND'));
+      expect(codesFor(findings, 'REMIND').has('LOW_ASR'), vetting).toBe(false);
+    }
+  });
+
+  it('a campaign on a notifications account is still high: a robocall answer rate at once, one just under the line by persisting', () => {
+    const c = customer('CAMP', 'standard', 'notifications');
+    // 10% answered, messages of 3-7 s: more than twice below the line, high from its first hour
+    const blatant = analyzeCalls(
+      messages('CAMP', 1, 300, 0.1, (i) => 3 + (i % 5)),
+      withNumber(c),
+    );
+    expect(codesFor(blatant, 'CAMP')).toEqual(new Set(['LOW_ASR']));
+    expect(['high', 'critical']).toContain(worstSeverity(blatant, 'CAMP'));
+    // about 20% answered, hour after hour: a little under the line in each hour, high once it persists
+    const persisting = analyzeCalls(
+      messages('CAMP', 4, 300, 0.2, (i) => 3 + (i % 5)),
+      withNumber(c),
+    );
+    expect(codesFor(persisting, 'CAMP')).toEqual(new Set(['LOW_ASR']));
+    const runs = persisting.filter((f) => f.reasons[0].detail.includes('hours running'));
+    expect(runs.length).toBeGreaterThan(0);
+    for (const f of runs) {
+      // not half the line: high by persisting, not by its margin
+      expect(f.reasons[0].observed).toBeGreaterThan(0.125);
+      expect(f.severity).toBe('high');
+    }
   });
 });

@@ -95,6 +95,14 @@ function fires(rule: RuleModule, ev: Evaluation, threshold: number): boolean {
  * The run's calls must also span sustainedHours - 1/2 hours or more: a school's one-hour burst from
  * 11:30 to 12:31 fills two clock hours, but it is one event, not a pattern that went on (an hour's
  * burst runs a little over its hour, so "more than an hour" was not enough).
+ * A run does not ask how far past its line the reason lies. A campaign kept a little under the
+ * answer-rate line hour after hour is what runs are for; a margin wide enough to let lawful traffic
+ * that sits past a line go (a reminders platform answered 29-36% against a 40% line lay up to 0.38 of
+ * the way to fully past) lets such campaigns go too, and a narrow one (a tenth past, tried) spared few
+ * of those hours and left a surge's fan-out just past its line at `low`. So a line belongs outside
+ * what lawful traffic of its profile does hour after hour, as REPEAT_CALLS' and LOW_ASR's
+ * notifications lines are (their modules say why); where lawful and abusive traffic share a range (a
+ * dialer's answering-machine hang-ups), no line or margin tells them apart, and the README says so.
  */
 function sustainedHours(rule: RuleModule, w: WindowAggregate, ctx: WindowContext, policy: Policy): number {
   const need = policy.severity.sustainedHours;
