@@ -1,3 +1,4 @@
+import { counted } from '../detect/format.ts';
 import type { CaseRecord } from './model.ts';
 
 /**
@@ -9,10 +10,10 @@ import type { CaseRecord } from './model.ts';
 export function missingFromCaseAudit(record: CaseRecord, actions: readonly string[]): string | null {
   const decided = actions.filter((a) => a === 'decision.analyst' || a === 'decision.executive').length;
   if (decided < record.decisions.length)
-    return `the case holds ${record.decisions.length} decision(s), its audit stream ${decided}`;
+    return `the case holds ${counted(record.decisions.length, 'decision')}, its audit stream ${decided}`;
   const refused = actions.filter((a) => a === 'decision.refused').length;
   if (refused < record.refusals.length)
-    return `the case holds ${record.refusals.length} refused decision(s), its audit stream ${refused}`;
+    return `the case holds ${counted(record.refusals.length, 'refused decision')}, its audit stream ${refused}`;
   if (record.status === 'closed' && actions.at(-1) !== 'case.closed')
     return `the case is closed, its audit stream ends with ${actions.at(-1) ?? 'nothing'} instead of case.closed`;
   return null;

@@ -1,3 +1,4 @@
+import { counted } from '../detect/format.ts';
 import { evidenceFinding, joinedAfterEvidence } from './evidence.ts';
 import type { CaseRecord, Evidence } from './model.ts';
 import { redactPhoneNumbers } from './redact.ts';
@@ -16,7 +17,7 @@ function findingLines(f: Evidence['findings'][number]): string[] {
     `  ${f.window.start} .. ${f.window.end}  ${f.severity} score ${f.score}  batch ${f.batch ?? '-'}`,
     ...f.reasons.map((r) => `    ${r.code}: ${r.detail ?? `observed ${r.observed} vs ${r.threshold}`}`),
     `    metrics ${JSON.stringify(f.metrics)}`,
-    `    ${f.exampleCalls.length} example calls`,
+    `    ${counted(f.exampleCalls.length, 'example call')}`,
   ];
 }
 
@@ -38,7 +39,7 @@ export function renderCase(record: CaseRecord, history: HistoryLine[]): string {
       `  ${c.name ?? '(not in registry)'}; vetting ${c.vetting}; profile ${c.trafficProfile ?? '-'}; status then ${c.status}`,
     );
     out.push(
-      `  onboarded ${c.onboardedAt ?? 'unknown'}${c.ageDays !== null ? ` (${c.ageDays} days ago)` : ''}`,
+      `  onboarded ${c.onboardedAt ?? 'unknown'}${c.ageDays !== null ? ` (${counted(c.ageDays, 'day')} ago)` : ''}`,
     );
     out.push('', 'Findings');
     for (const f of e.findings) out.push(...findingLines(f));
@@ -57,7 +58,7 @@ export function renderCase(record: CaseRecord, history: HistoryLine[]): string {
       }
     }
   } else {
-    out.push('', `Evidence not gathered yet; ${record.triggers.length} event(s) attached`);
+    out.push('', `Evidence not gathered yet; ${counted(record.triggers.length, 'event')} attached`);
   }
   if (record.decisions.length) {
     out.push('', 'Decisions');

@@ -6,6 +6,23 @@ export function int(n: number): string {
   for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
   return n <= -0.5 && digits !== '0' ? `-${out}` : out;
 }
+
+/**
+ * The word that agrees with the count `n`: `one` for 1, else `many` (`call`/`calls`, `was`/`were`,
+ * `it`/`each`). A sentence's counts are any number its window holds, 1 included (one DNO call fires).
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return Math.abs(n) === 1 ? one : many;
+}
+
+/**
+ * `1 call`, `4,210 calls`: the count as int writes it, with its noun in the number the figure shown
+ * takes (int writes 1.2 as `1`).
+ */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${int(n)} ${plural(Math.round(n), one, many)}`;
+}
+
 /**
  * `14.8%`, `50%`: to a tenth of a point, so a share under a threshold does not read as the threshold
  * itself (14.79% against 15% was printed "15%").

@@ -1,7 +1,7 @@
 import { isoUtc } from '../cdr/time.ts';
 import type { Customer } from './customers.ts';
 import type { Severity } from './finding.ts';
-import { int, pct } from './format.ts';
+import { counted, int, pct, plural } from './format.ts';
 import type { FiredReason } from './rules/evaluate.ts';
 import type { WindowAggregate } from './window.ts';
 
@@ -74,7 +74,7 @@ export function evaluateHardRules(w: WindowAggregate, customer: Customer): HardR
       customer.status === 'terminated' ? Date.parse(customer.status_changed_at ?? '') : Number.NaN;
     const status = w.lastMs < terminatedMs ? 'suspended' : (customer.status as 'suspended' | 'terminated');
     const calls = after.all
-      ? `${int(after.calls)} calls`
+      ? counted(after.calls, 'call')
       : `calls until ${isoUtc(w.lastMs)} (at least one of the hour's ${int(w.attempts)})`;
     out.push({
       code: 'CALLS_AFTER_ENFORCEMENT',
@@ -93,7 +93,7 @@ export function evaluateHardRules(w: WindowAggregate, customer: Customer): HardR
       code: 'DNO_CALLING_NUMBER',
       observed: w.callingDno,
       threshold: 0,
-      detail: `${int(w.callingDno)} calls (${pct(share)}) used caller IDs on the Do-Not-Originate list; each should have been blocked`,
+      detail: `${counted(w.callingDno, 'call')} (${pct(share)}) used ${plural(w.callingDno, 'a caller ID', 'caller IDs')} on the Do-Not-Originate list; ${plural(w.callingDno, 'it', 'each')} should have been blocked`,
       weight: 70,
       excess: 1,
       volume: 1,
@@ -106,7 +106,7 @@ export function evaluateHardRules(w: WindowAggregate, customer: Customer): HardR
       code: 'INVALID_CALLING_NUMBER',
       observed: w.callingInvalid,
       threshold: 0,
-      detail: `${int(w.callingInvalid)} calls (${pct(share)}) reached the PSTN with caller IDs that cannot exist in the numbering plan (extension, bad area code or exchange, wrong length, letters, reserved fictitious numbers); the switch should have blocked them`,
+      detail: `${counted(w.callingInvalid, 'call')} (${pct(share)}) reached the PSTN with ${plural(w.callingInvalid, 'a caller ID', 'caller IDs')} that cannot exist in the numbering plan (extension, bad area code or exchange, wrong length, letters, reserved fictitious numbers); the switch should have blocked ${plural(w.callingInvalid, 'it', 'them')}`,
       weight: 60,
       excess: Math.min(1, share * 5),
       // below INVALID_HIGH_CALLS the strength stays under 60: medium at most on its own

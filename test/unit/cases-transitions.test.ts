@@ -154,15 +154,32 @@ describe('critical case rule and evidence', () => {
     ];
     expect(missingFromCaseAudit({ ...base, decisions }, whole)).toBeNull();
     expect(missingFromCaseAudit({ ...base, decisions }, whole.slice(0, 2))).toBe(
-      'the case holds 2 decision(s), its audit stream 1',
+      'the case holds 2 decisions, its audit stream 1',
     );
     expect(missingFromCaseAudit({ ...base, decisions }, whole.slice(0, 4))).toBe(
       'the case is closed, its audit stream ends with customer.terminated instead of case.closed',
     );
     const refusals = [{ stage: 'executive' as const, by: 'alice', why: 'same person', at: AT }];
     expect(missingFromCaseAudit({ ...base, decisions, refusals }, whole)).toBe(
-      'the case holds 1 refused decision(s), its audit stream 0',
+      'the case holds 1 refused decision, its audit stream 0',
     );
+  });
+
+  it('counts one example call, one event and one day in the singular', () => {
+    const oneCall = parseEscalationEvent(
+      JSON.stringify({ ...finding, example_calls: finding.example_calls.slice(0, 1) }),
+      'msg-2',
+    );
+    const opened = newCase('c', { ...trigger, event: oneCall }, AT);
+    expect(renderCase(opened, [])).toContain('Evidence not gathered yet; 1 event attached');
+    const evidence = buildEvidence(opened, null, [], new Date(AT));
+    const customer = { ...evidence.customer, onboardedAt: '2026-11-27', ageDays: 1 };
+    const text = renderCase(
+      { ...opened, evidence: { ...evidence, customer }, status: 'awaiting_review' },
+      [],
+    );
+    expect(text).toContain('  onboarded 2026-11-27 (1 day ago)');
+    expect(text).toMatch(/^ {4}1 example call$/m);
   });
 
   it('shows the customer as the evidence found it, dated, not as its current status', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { figureAgainst, int, pct, pctAgainst } from '../../shared/detect/format.ts';
+import { counted, figureAgainst, int, pct, pctAgainst, plural } from '../../shared/detect/format.ts';
 
 describe('reason-sentence number formatting', () => {
   it('int groups thousands exactly like en-US locale formatting of the rounded number (but never says -0)', () => {
@@ -13,6 +13,21 @@ describe('reason-sentence number formatting', () => {
     );
     expect(int(4210)).toBe('4,210');
     expect(int(1234567.4)).toBe('1,234,567');
+  });
+
+  it('counted puts a count and its noun in the same number, as the figure shown reads', () => {
+    expect(counted(1, 'call')).toBe('1 call');
+    expect(counted(0, 'call')).toBe('0 calls');
+    expect(counted(4210, 'answered call')).toBe('4,210 answered calls');
+    // int writes 1.2 as 1: the noun agrees with the figure shown
+    expect(counted(1.2, 'hour')).toBe('1 hour');
+    expect(counted(1, 'source address', 'source addresses')).toBe('1 source address');
+    expect(counted(3, 'source address', 'source addresses')).toBe('3 source addresses');
+    expect([plural(1, 'was', 'were'), plural(2, 'was', 'were'), plural(1.5, 'day')]).toEqual([
+      'was',
+      'were',
+      'days',
+    ]);
   });
 
   it('pct keeps a tenth of a point, so a share under a threshold does not read as the threshold', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pctAgainst, round } from '../format.ts';
+import { counted, int, pctAgainst, plural, round } from '../format.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
@@ -53,7 +53,8 @@ export const ANI_ROTATION = defineRule({
       // says so, so that an hour of one busy main number and many single calls can be checked
       fresh = Math.round(withCaller * d.newCallingShare);
       basis = 'never used by this customer before';
-      estimate = ` (estimated: ${int(Math.round(d.distinctCalling * d.newCallingShare))} of the hour's ${int(d.distinctCalling)} distinct caller IDs were new, taken to carry their share of the calls)`;
+      const newIds = Math.round(d.distinctCalling * d.newCallingShare);
+      estimate = ` (estimated: ${int(newIds)} of the hour's ${counted(d.distinctCalling, 'distinct caller ID')} ${plural(newIds, 'was', 'were')} new, taken to carry their share of the calls)`;
     } else {
       fresh = withCaller;
       basis = 'with no inventory or earlier hours to vouch for them';
@@ -67,7 +68,7 @@ export const ANI_ROTATION = defineRule({
       also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
       calls: w.attempts,
       ...(unproven ? { maxExcess: 0.5 } : { share }),
-      detail: `${pctAgainst(share, eff.threshold)} of ${int(w.attempts)} calls came from caller IDs ${basis}${estimate}; ${int(d.distinctCalling)} distinct caller IDs in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each === 1 ? '1 call each' : `${each} calls each on average`}`,
+      detail: `${pctAgainst(share, eff.threshold)} of ${counted(w.attempts, 'call')} came from caller IDs ${basis}${estimate}; ${counted(d.distinctCalling, 'distinct caller ID')} in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each === 1 ? '1 call each' : `${each} calls each on average`}`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pctAgainst } from '../format.ts';
+import { counted, int, pctAgainst, plural } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const ATTESTATION_MISMATCH = defineRule({
@@ -19,7 +19,7 @@ export const ATTESTATION_MISMATCH = defineRule({
       also: w.aOutsideInventory >= cfg.minCount,
       calls: w.aChecked,
       share: w.aOutsideInventory / w.attempts,
-      detail: `${int(w.aOutsideInventory)} of ${int(w.aChecked)} A-attested calls (${pctAgainst(r, eff.threshold)}) used caller IDs outside the customer's number inventory`,
+      detail: `${int(w.aOutsideInventory)} of ${counted(w.aChecked, 'A-attested call')} (${pctAgainst(r, eff.threshold)}) used ${plural(w.aOutsideInventory, 'a caller ID', 'caller IDs')} outside the customer's number inventory`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pctAgainst } from '../format.ts';
+import { counted, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const CALLING_EQUALS_CALLED = defineRule({
@@ -18,7 +18,7 @@ export const CALLING_EQUALS_CALLED = defineRule({
       also: w.callingEqualsCalled >= cfg.minCount,
       calls: w.attempts,
       share: r,
-      detail: `${int(w.callingEqualsCalled)} calls (${pctAgainst(r, eff.threshold)}) presented the called party's own number as caller ID, one the customer does not hold`,
+      detail: `${counted(w.callingEqualsCalled, 'call')} (${pctAgainst(r, eff.threshold)}) presented the called party's own number as caller ID, one the customer does not hold`,
     };
   },
 });

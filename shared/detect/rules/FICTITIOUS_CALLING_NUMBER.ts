@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, pctAgainst, plural } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const FICTITIOUS_CALLING_NUMBER = defineRule({
@@ -14,7 +14,7 @@ export const FICTITIOUS_CALLING_NUMBER = defineRule({
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.callingFictitious)} calls (${pctAgainst(r, eff.threshold)}) used reserved fictitious caller IDs (555-01XX, 555-1212)`,
+      detail: `${counted(w.callingFictitious, 'call')} (${pctAgainst(r, eff.threshold)}) used ${plural(w.callingFictitious, 'a reserved fictitious caller ID', 'reserved fictitious caller IDs')} (555-01XX, 555-1212)`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pct } from '../format.ts';
+import { counted, pct } from '../format.ts';
 import {
   CONVERSATIONAL_MAX_EXCESS,
   conversationalCapText,
@@ -52,7 +52,7 @@ export const HIGH_FANOUT = defineRule({
     const conversational =
       d.distinctCalled < CONVERSATIONS_EXPLAIN_UP_TO * eff.threshold &&
       looksConversational(ctx.customer, d.asr, d.acd);
-    const what = `${int(d.distinctCalled)} distinct called numbers in one hour (${pct(share)} of ${int(w.attempts)} attempts went to a number not called before in the hour)`;
+    const what = `${counted(d.distinctCalled, 'distinct called number')} in one hour (${pct(share)} of ${counted(w.attempts, 'attempt')} went to a number not called before in the hour)`;
     return {
       observed: d.distinctCalled,
       also: share >= cfg.minDistinctShare && d.distinctCalled > declared,

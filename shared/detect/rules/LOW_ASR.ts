@@ -1,4 +1,4 @@
-import { int, pctAgainst, round } from '../format.ts';
+import { counted, pctAgainst, plural, round } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -43,7 +43,7 @@ export const LOW_ASR = defineRule({
     },
   },
   evaluate: (w, d, _ctx, _cfg, eff) => {
-    const what = `only ${pctAgainst(d.asr, eff.threshold)} of ${int(w.attempts)} call attempts were answered`;
+    const what = `only ${pctAgainst(d.asr, eff.threshold)} of ${counted(w.attempts, 'call attempt')} ${plural(w.attempts, 'was', 'were')} answered`;
     const conversations =
       w.answered >= CONVERSATION_MIN_ANSWERED &&
       d.acd >= CONVERSATION_ACD_S &&
@@ -53,7 +53,7 @@ export const LOW_ASR = defineRule({
       calls: w.attempts,
       ...(conversations ? { sustains: false as const } : {}),
       detail: conversations
-        ? `${what}; the ${int(w.answered)} answered calls averaged ${round(d.acd, 0)} s and ${pctAgainst(d.shortRatio, CONVERSATION_SHORT_SHARE)} of them lasted under 6 s, as a list dialled by people looks`
+        ? `${what}; the ${counted(w.answered, 'answered call')} averaged ${round(d.acd, 0)} s and ${pctAgainst(d.shortRatio, CONVERSATION_SHORT_SHARE)} of them lasted under 6 s, as a list dialled by people looks`
         : what,
     };
   },

@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const NEIGHBOR_SPOOFING = defineRule({
@@ -16,7 +16,7 @@ export const NEIGHBOR_SPOOFING = defineRule({
       observed: r,
       calls: w.attempts,
       share: r,
-      detail: `${pctAgainst(r, eff.threshold)} of ${int(w.attempts)} calls showed a caller ID in the called party's own NPA-NXX that the customer does not hold (${int(w.neighborNpaNxx)} calls)`,
+      detail: `${pctAgainst(r, eff.threshold)} of ${counted(w.attempts, 'call')} showed a caller ID in the called party's own NPA-NXX that the customer does not hold (${counted(w.neighborNpaNxx, 'call')})`,
     };
   },
 });

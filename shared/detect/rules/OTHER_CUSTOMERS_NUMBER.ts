@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pctAgainst } from '../format.ts';
+import { counted, pctAgainst, plural } from '../format.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
@@ -28,7 +28,7 @@ export const OTHER_CUSTOMERS_NUMBER = defineRule({
       also: w.callingOtherCustomer >= cfg.minCount,
       calls: w.attempts,
       share: r,
-      detail: `${int(w.callingOtherCustomer)} calls (${pctAgainst(r, eff.threshold)}) presented caller IDs that other customers hold (in their number inventory), numbers this customer neither holds nor declared`,
+      detail: `${counted(w.callingOtherCustomer, 'call')} (${pctAgainst(r, eff.threshold)}) presented ${plural(w.callingOtherCustomer, 'a caller ID that another customer holds (in its number inventory), a number', 'caller IDs that other customers hold (in their number inventory), numbers')} this customer neither holds nor declared`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, pctAgainst } from '../format.ts';
+import { counted, int, pctAgainst } from '../format.ts';
 import {
   CONVERSATIONAL_MAX_EXCESS,
   conversationalCapText,
@@ -62,8 +62,8 @@ export const OUTSIDE_CALLING_HOURS = defineRule({
     const conversational = !unknown && looksConversational(ctx.customer, asr, acd);
     // the state-hours calls are no calls past 21:00: the sentence names each kind with its count
     const what = stricter
-      ? `${pctAgainst(r, eff.threshold)} of ${int(w.hoursKnown)} calls reached the called party outside calling hours: ${int(w.outsideHours)} before 8:00 or after 21:00 local time, ${int(w.outsideStateHours - w.outsideHours)} from 20:00 in a state whose law ends calling hours then`
-      : `${pctAgainst(r, eff.threshold)} of ${int(w.hoursKnown)} calls reached the called party before 8:00 or after 21:00 local time`;
+      ? `${pctAgainst(r, eff.threshold)} of ${counted(w.hoursKnown, 'call')} reached the called party outside calling hours: ${int(w.outsideHours)} before 8:00 or after 21:00 local time, ${int(w.outsideStateHours - w.outsideHours)} from 20:00 in a state whose law ends calling hours then`
+      : `${pctAgainst(r, eff.threshold)} of ${counted(w.hoursKnown, 'call')} reached the called party before 8:00 or after 21:00 local time`;
     return {
       observed: r,
       calls: w.hoursKnown,

@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, int, pctAgainst, plural } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 export const REJECTION_RATIO = defineRule({
@@ -15,7 +15,7 @@ export const REJECTION_RATIO = defineRule({
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${pctAgainst(r, eff.threshold)} of ${int(w.attempts)} attempts were rejected as unwanted or blocked (403: ${int(w.rej403)}, 603: ${int(w.rej603)}, 607: ${int(w.rej607)}, 608: ${int(w.rej608)})`,
+      detail: `${pctAgainst(r, eff.threshold)} of ${counted(w.attempts, 'attempt')} ${plural(w.attempts, 'was', 'were')} rejected as unwanted or blocked (403: ${int(w.rej403)}, 603: ${int(w.rej603)}, 607: ${int(w.rej607)}, 608: ${int(w.rej608)})`,
     };
   },
 });

@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -28,6 +28,6 @@ export const REPEAT_CALLS = defineRule({
   evaluate: (w, d, _ctx, _cfg, eff) => ({
     observed: d.repeatShare,
     calls: w.attempts - w.callingBlank,
-    detail: `${pctAgainst(d.repeatShare, eff.threshold)} of calls repeated a (caller, called) pair already seen in the hour (${int(d.distinctCalled)} called numbers, ${int(w.attempts)} attempts)`,
+    detail: `${pctAgainst(d.repeatShare, eff.threshold)} of calls repeated a (caller, called) pair already seen in the hour (${counted(d.distinctCalled, 'called number')}, ${counted(w.attempts, 'attempt')})`,
   }),
 });

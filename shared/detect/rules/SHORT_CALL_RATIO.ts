@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, pctAgainst } from '../format.ts';
 import { MIN_ANSWERED, shareAtLeast } from './answered-sample.ts';
 import { defineRule } from './rule.ts';
 
@@ -31,6 +31,6 @@ export const SHORT_CALL_RATIO = defineRule({
           observed: d.shortRatio,
           also: w.answered >= MIN_ANSWERED || shareAtLeast(w.shortAnswered, w.answered) > eff.threshold,
           calls: w.answered,
-          detail: `${pctAgainst(d.shortRatio, eff.threshold)} of ${int(w.answered)} answered calls lasted under 6 s`,
+          detail: `${pctAgainst(d.shortRatio, eff.threshold)} of ${counted(w.answered, 'answered call')} lasted under 6 s`,
         },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int } from '../format.ts';
+import { counted, plural } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /** Industry tracebacks are facts about the customer, not a sample of calls: full volume always. */
@@ -22,6 +22,6 @@ export const TRACEBACK_HISTORY = defineRule({
       : {
           observed: ctx.tracebacks,
           calls: NOT_A_SAMPLE,
-          detail: `${int(ctx.tracebacks)} industry traceback(s) named this customer in the last ${cfg.windowDays} days`,
+          detail: `${counted(ctx.tracebacks, 'industry traceback')} named this customer in the last ${cfg.windowDays} ${plural(cfg.windowDays, 'day')}`,
         },
 });

@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, int, pctAgainst, plural } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -23,7 +23,7 @@ export const UNDECLARED_CALLING_NUMBER = defineRule({
       observed: r,
       calls: w.declaredCallingChecked,
       share: w.callingUndeclared / w.attempts,
-      detail: `${int(w.callingUndeclared)} of ${int(w.declaredCallingChecked)} calls with a caller ID (${pctAgainst(r, eff.threshold)}) presented numbers the customer neither declared at onboarding nor holds in the inventory`,
+      detail: `${int(w.callingUndeclared)} of ${counted(w.declaredCallingChecked, 'call')} with a caller ID (${pctAgainst(r, eff.threshold)}) presented ${plural(w.callingUndeclared, 'a number', 'numbers')} the customer neither declared at onboarding nor holds in the inventory`,
     };
   },
 });

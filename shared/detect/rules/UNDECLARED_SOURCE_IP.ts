@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, int, pctAgainst, plural } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -25,7 +25,7 @@ export const UNDECLARED_SOURCE_IP = defineRule({
       observed: r,
       calls: w.sourceChecked,
       share: w.sourceUndeclared / w.attempts,
-      detail: `${int(w.sourceUndeclared)} of ${int(w.sourceChecked)} calls (${pctAgainst(r, eff.threshold)}) came from source addresses outside the ones declared at onboarding (${declared.slice(0, 3).join(', ')}${declared.length > 3 ? ', ...' : ''})`,
+      detail: `${int(w.sourceUndeclared)} of ${counted(w.sourceChecked, 'call')} (${pctAgainst(r, eff.threshold)}) came from ${plural(w.sourceUndeclared, 'a source address', 'source addresses')} outside the ones declared at onboarding (${declared.slice(0, 3).join(', ')}${declared.length > 3 ? ', ...' : ''})`,
     };
   },
 });

@@ -1,4 +1,4 @@
-import { figureAgainst, int, round } from '../format.ts';
+import { counted, figureAgainst, round } from '../format.ts';
 import { MIN_ANSWERED } from './answered-sample.ts';
 import { defineRule } from './rule.ts';
 
@@ -44,7 +44,7 @@ export const UNIFORM_DURATION = defineRule({
     return {
       observed: cv,
       calls: w.answered,
-      detail: `${int(w.answered)} answered calls lasted ${round(d.acd, 1)} s on average, give or take ${round(spread, 1)} s (a spread of ${figureAgainst(cv, eff.threshold, 2)} times the average)`,
+      detail: `${counted(w.answered, 'answered call')} lasted ${round(d.acd, 1)} s on average, give or take ${round(spread, 1)} s (a spread of ${figureAgainst(cv, eff.threshold, 2)} times the average)`,
     };
   },
 });

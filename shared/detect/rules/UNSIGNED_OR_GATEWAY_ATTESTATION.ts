@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, int, pctAgainst, plural } from '../format.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
@@ -22,7 +22,7 @@ export const UNSIGNED_OR_GATEWAY_ATTESTATION = defineRule({
     return {
       observed: r,
       calls: reported,
-      detail: `${pctAgainst(r, eff.threshold)} of ${int(reported)} calls that carried attestation were unsigned (${int(w.attNone)}) or gateway C-attested (${int(w.attC)}); A: ${int(w.attA)}, B: ${int(w.attB)}`,
+      detail: `${pctAgainst(r, eff.threshold)} of ${counted(reported, 'call')} that carried attestation ${plural(reported, 'was', 'were')} unsigned (${int(w.attNone)}) or gateway C-attested (${int(w.attC)}); A: ${int(w.attA)}, B: ${int(w.attB)}`,
     };
   },
 });

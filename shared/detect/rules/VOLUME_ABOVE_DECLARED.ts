@@ -1,4 +1,4 @@
-import { figureAgainst, int } from '../format.ts';
+import { counted, figureAgainst, int } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -25,7 +25,7 @@ export const VOLUME_ABOVE_DECLARED = defineRule({
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.attempts)} attempts this hour, ${figureAgainst(r, eff.threshold, 1)}x the peak of ${int(declared)} per hour the customer declared at onboarding`,
+      detail: `${counted(w.attempts, 'attempt')} this hour, ${figureAgainst(r, eff.threshold, 1)}x the peak of ${int(declared)} per hour the customer declared at onboarding`,
     };
   },
 });

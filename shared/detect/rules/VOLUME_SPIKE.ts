@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { figureAgainst, int } from '../format.ts';
+import { counted, figureAgainst, plural } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -47,7 +47,7 @@ export const VOLUME_SPIKE = defineRule({
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.attempts)} attempts this hour, ${figureAgainst(r, eff.threshold, 1)}x the median of ${int(typical)} calls of the customer's ${working.length} earlier working hours`,
+      detail: `${counted(w.attempts, 'attempt')} this hour, ${figureAgainst(r, eff.threshold, 1)}x the median of ${counted(typical, 'call')} of the customer's ${working.length} earlier working ${plural(working.length, 'hour')}`,
     };
   },
 });

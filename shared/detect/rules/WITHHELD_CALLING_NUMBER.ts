@@ -1,4 +1,4 @@
-import { int, pctAgainst } from '../format.ts';
+import { counted, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -22,7 +22,7 @@ export const WITHHELD_CALLING_NUMBER = defineRule({
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${int(w.callingBlank)} calls (${pctAgainst(r, eff.threshold)}) carried no caller ID (empty or withheld)`,
+      detail: `${counted(w.callingBlank, 'call')} (${pctAgainst(r, eff.threshold)}) carried no caller ID (empty or withheld)`,
     };
   },
 });

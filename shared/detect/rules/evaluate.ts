@@ -1,7 +1,7 @@
 import { HOUR_MS } from '../../cdr/time.ts';
 import { judgedTier, type TrafficProfile, type Vetting } from '../customers.ts';
 import type { Reason } from '../finding.ts';
-import { round } from '../format.ts';
+import { counted, round } from '../format.ts';
 import { type EffectiveRule, effectiveRule, type Policy } from '../policy.ts';
 import type { WindowAggregate } from '../window.ts';
 import { type Derived, derive, type WindowContext } from './derive.ts';
@@ -123,8 +123,8 @@ const DAY_VOLUME_HOURS = 8;
 
 function detailOf(detail: string, hoursRunning: number, pooledHours: number | undefined): string {
   if (pooledHours !== undefined)
-    return `${detail}; over the customer's ${pooledHours} active hours of the day`;
-  return hoursRunning > 0 ? `${detail}; past its threshold ${hoursRunning} hours running` : detail;
+    return `${detail}; over the customer's ${counted(pooledHours, 'active hour')} of the day`;
+  return hoursRunning > 0 ? `${detail}; past its threshold ${counted(hoursRunning, 'hour')} running` : detail;
 }
 
 /**
