@@ -8,12 +8,10 @@ import type { Policy } from './policy.ts';
 import type { ReferenceData } from './reference.ts';
 import type { Streak, WindowContext } from './rules/derive.ts';
 import { dayGate } from './rules/evaluate.ts';
+import { BASELINE_HOURS } from './rules/VOLUME_SPIKE.ts';
 import { evaluateWindow, type TrunkShare, topTrunks } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';
 import type { WindowAggregate } from './window.ts';
-
-/** Earlier active hours a spike is compared with. */
-const BASELINE_HOURS = 24;
 
 /**
  * Scores every window of one customer in time order, so each window is judged against the

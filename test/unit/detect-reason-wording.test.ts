@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../../shared/cdr/time.ts';
 import { evaluateHardRules } from '../../shared/detect/hard-rules.ts';
 import { loadPolicy } from '../../shared/detect/policy.ts';
 import type { Derived, WindowContext } from '../../shared/detect/rules/derive.ts';
 import { SOFT_RULE_MODULES } from '../../shared/detect/rules/index.ts';
 import type { BaseRuleConfig, RuleModule } from '../../shared/detect/rules/rule.ts';
+import { BASELINE_HOURS, VOLUME_SPIKE } from '../../shared/detect/rules/VOLUME_SPIKE.ts';
 import {
   COUNTER_FIELDS,
   type CounterField,
   emptyWindow,
   type WindowAggregate,
 } from '../../shared/detect/window.ts';
-import { customer, HOUR } from '../helpers/traffic.ts';
+import { analyzeCalls, callsInHour, customer, HOUR, referenceWith } from '../helpers/traffic.ts';
 
 /**
  * A count and its noun must agree: "1 calls" reads as a defect in a sentence an analyst checks. A
@@ -139,5 +141,31 @@ describe('a count of one reads in the singular', () => {
     const [reason] = evaluateHardRules(w, terminated);
     expect(reason.code).toBe('CALLS_AFTER_ENFORCEMENT');
     expect(reason.detail).toMatch(/^1 call reached the PSTN after the customer was terminated/);
+  });
+});
+
+describe("VOLUME_SPIKE's sentence names the hours its baseline is taken from", () => {
+  it('12 earlier hours of 30 calls, the last 8 of them within the day before: "8 working hours in the 24 hours before"', () => {
+    const own = ['+12126470100', '+12126470101', '+12126470102'];
+    const calls = [
+      ...Array.from({ length: 12 }, (_, h) =>
+        callsInHour('SPIKE', HOUR + h * HOUR_MS, 30, (i) => ({ calling: own[i % 3] }), 200 + h),
+      ).flat(),
+      // 28 hours after the first: hours 4 to 11 are in the 24 hours before it, hours 0 to 3 are not
+      ...callsInHour('SPIKE', HOUR + 28 * HOUR_MS, 1500, (i) => ({ calling: own[i % 3] }), 300),
+    ];
+    const reason = analyzeCalls(calls, referenceWith(customer('SPIKE', 'standard', 'conversational')))
+      .flatMap((f) => f.reasons)
+      .find((r) => r.code === 'VOLUME_SPIKE');
+    expect(reason?.detail).toBe(
+      "1,500 attempts this hour, 50x the median of 30 calls of the customer's 8 working hours in the 24 hours before",
+    );
+  });
+
+  it("the README's rule table says so too (its row is the rule's own words)", () => {
+    expect(BASELINE_HOURS).toBe(24);
+    expect(VOLUME_SPIKE.firesWhen).toContain(
+      "the median of the customer's working hours in the 24 hours before",
+    );
   });
 });

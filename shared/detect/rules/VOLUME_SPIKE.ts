@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { counted, figureAgainst, plural } from '../format.ts';
+import { counted, figureAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
+
+/**
+ * The hours before an hour its baseline is taken from (scoreCustomerWindows): the sentence and the
+ * README say so, since an hour with a longer history in its input is still compared with this day only.
+ */
+export const BASELINE_HOURS = 24;
 
 /**
  * An earlier hour under a twentieth of the customer's busiest earlier hour, or under 20 calls, is not
@@ -23,8 +29,7 @@ export function workingHours(earlierAttempts: number[]): number[] {
 
 export const VOLUME_SPIKE = defineRule({
   code: 'VOLUME_SPIKE',
-  firesWhen:
-    "attempts vs the median of the customer's earlier working hours (at least 3 of 20 calls or more and a twentieth of its busiest) is above",
+  firesWhen: `attempts vs the median of the customer's working hours in the ${BASELINE_HOURS} hours before (at least 3 of 20 calls or more and a twentieth of its busiest) is above`,
   direction: 'max',
   ratio: false,
   unit: 'x',
@@ -47,7 +52,7 @@ export const VOLUME_SPIKE = defineRule({
     return {
       observed: r,
       calls: w.attempts,
-      detail: `${counted(w.attempts, 'attempt')} this hour, ${figureAgainst(r, eff.threshold, 1)}x the median of ${counted(typical, 'call')} of the customer's ${working.length} earlier working ${plural(working.length, 'hour')}`,
+      detail: `${counted(w.attempts, 'attempt')} this hour, ${figureAgainst(r, eff.threshold, 1)}x the median of ${counted(typical, 'call')} of the customer's ${counted(working.length, 'working hour')} in the ${BASELINE_HOURS} hours before`,
     };
   },
 });
