@@ -174,6 +174,22 @@ describe("a customer's day judged as a whole", () => {
     expect(analyzeCalls(calls, ref('WIDE'))).toEqual([]);
   });
 
+  it("a day's estimate of new caller IDs names the day, whose caller IDs it counts, not an hour", () => {
+    // a day of the customer's own numbers gives the next day a history to call caller IDs new against
+    const calls = [
+      ...[9, 10].flatMap((h) => ordinaryHour('ROTATE', DAY + h * H, 20, 100 + h)),
+      ...[9, 10, 11].flatMap((h) => robocallHour('ROTATE', DAY + 24 * H + h * H, 100, 110 + h)),
+    ];
+    const day = analyzeCalls(calls, ref('ROTATE')).find(
+      (f) => isDay(f) && f.window_start === '2026-11-28T00:00:00Z',
+    );
+    const detail = day?.reasons.find((r) => r.code === 'ANI_ROTATION')?.detail;
+    expect(detail).toMatch(
+      /\(estimated: 300 of the day's 300 distinct caller IDs were new, taken to carry their share of the calls\); 300 distinct caller IDs in those hours/,
+    );
+    expect(detail).not.toContain("the hour's");
+  });
+
   it('two UTC days are two day windows, each with its own hours', () => {
     const calls = [-2, -1, 0, 1].flatMap((h) => robocallHour('NIGHT', DAY + 24 * H + h * H, 100, 90 + h));
     const days = analyzeCalls(calls, ref('NIGHT'))

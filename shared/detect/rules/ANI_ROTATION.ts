@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { counted, int, pctAgainst, plural, round } from '../format.ts';
+import { windowWord } from './derive.ts';
 import { defineRule, providersParam } from './rule.ts';
 
 /**
@@ -50,11 +51,12 @@ export const ANI_ROTATION = defineRule({
     } else if (d.newCallingShare !== null) {
       // the aggregate keeps which caller IDs an hour used, not how many calls each placed: the new
       // ones' share of the hour's caller IDs stands for their share of its calls, and the sentence
-      // says so, so that an hour of one busy main number and many single calls can be checked
+      // says so, so that an hour of one busy main number and many single calls can be checked (a
+      // day window's caller IDs are its day's, and the sentence names the day)
       fresh = Math.round(withCaller * d.newCallingShare);
       basis = 'never used by this customer before';
       const newIds = Math.round(d.distinctCalling * d.newCallingShare);
-      estimate = ` (estimated: ${int(newIds)} of the hour's ${counted(d.distinctCalling, 'distinct caller ID')} ${plural(newIds, 'was', 'were')} new, taken to carry their share of the calls)`;
+      estimate = ` (estimated: ${int(newIds)} of the ${windowWord(ctx)}'s ${counted(d.distinctCalling, 'distinct caller ID')} ${plural(newIds, 'was', 'were')} new, taken to carry their share of the calls)`;
     } else {
       fresh = withCaller;
       basis = 'with no inventory or earlier hours to vouch for them';

@@ -29,6 +29,14 @@ export interface WindowContext {
   pooledHours?: number;
 }
 
+/**
+ * The window a reason's sentence describes, in words: `hour`, or `day` for a day window (its counts are
+ * the day's, not any one hour's).
+ */
+export function windowWord(ctx: WindowContext): 'hour' | 'day' {
+  return ctx.pooledHours === undefined ? 'hour' : 'day';
+}
+
 /** Figures several rules and the findings' metrics read, computed once per window. */
 export interface Derived {
   attempts: number;
