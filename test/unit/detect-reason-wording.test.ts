@@ -169,3 +169,15 @@ describe("VOLUME_SPIKE's sentence names the hours its baseline is taken from", (
     );
   });
 });
+
+describe("UNSIGNED_OR_GATEWAY_ATTESTATION's sentence counts calls whose source reports attestation", () => {
+  it('150 unsigned calls are not calls "that carried attestation"', () => {
+    const calls = callsInHour('UNSIGNED', HOUR, 150, () => ({ attestation: '' }), 400);
+    const reason = analyzeCalls(calls, referenceWith(customer('UNSIGNED', 'standard', 'conversational')))
+      .flatMap((f) => f.reasons)
+      .find((r) => r.code === 'UNSIGNED_OR_GATEWAY_ATTESTATION');
+    expect(reason?.detail).toBe(
+      '100% of 150 calls whose source reports attestation were unsigned (150) or gateway C-attested (0); A: 0, B: 0',
+    );
+  });
+});

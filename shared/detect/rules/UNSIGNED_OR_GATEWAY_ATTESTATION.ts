@@ -15,14 +15,15 @@ export const UNSIGNED_OR_GATEWAY_ATTESTATION = defineRule({
   params: providersParam,
   defaults: { threshold: 0.6, minAttempts: 150, providers: false, weight: 65 },
   evaluate: (w, _d, _ctx, _cfg, eff) => {
-    // only calls whose source reports attestation say anything about signing
+    // only calls whose source reports attestation say anything about signing; the sentence counts
+    // them as that, since an unsigned call carried no attestation of its own
     const reported = w.attempts - w.attUnreported;
     if (reported === 0 || reported < eff.minAttempts) return null;
     const r = (w.attC + w.attNone) / reported;
     return {
       observed: r,
       calls: reported,
-      detail: `${pctAgainst(r, eff.threshold)} of ${counted(reported, 'call')} that carried attestation ${plural(reported, 'was', 'were')} unsigned (${int(w.attNone)}) or gateway C-attested (${int(w.attC)}); A: ${int(w.attA)}, B: ${int(w.attB)}`,
+      detail: `${pctAgainst(r, eff.threshold)} of ${counted(reported, 'call')} whose source reports attestation ${plural(reported, 'was', 'were')} unsigned (${int(w.attNone)}) or gateway C-attested (${int(w.attC)}); A: ${int(w.attA)}, B: ${int(w.attB)}`,
     };
   },
 });
