@@ -21,17 +21,9 @@ import type { PackedCall } from './packed-call.ts';
 
 /** calls a generation holds before it becomes the older one */
 export const GENERATION_CALLS = 1 << 15;
-/** Int32 words per remembered call in a generation's log: the ids-and-called hash, the start-seconds-outcome-caller hash, line */
-const CALL_WORDS = 3;
-/** index slots a generation starts with (it doubles as it fills, up to twice GENERATION_CALLS) */
+/** Int32 words per slot: the ids-and-called hash, the start-seconds-outcome-caller hash, line (0 = empty) */
+const SLOT = 3;
 const FIRST_SLOTS = 1 << 10;
-/**
- * An index slot is 0 (empty) or the call's position in the log plus 1 (1 to GENERATION_CALLS, the low
- * 16 bits) with a 16-bit fingerprint of its words above: a probe compares fingerprints in the index
- * and reads the log only on a match.
- */
-const POSITION_BITS = 16;
-const POSITION_MASK = (1 << POSITION_BITS) - 1;
 
 /** FNV-1a (byte-intern.ts) of an id's UTF-8 bytes, as the fast lane hashes call and customer ids while scanning. */
 export function idHash(id: string): number {
@@ -88,7 +80,7 @@ function slotOf(a: number, b: number): number {
   return h ^ (h >>> 15);
 }
 
-/** bits of a generation's filter per slot of its index: at most 1 in 8 set when the index is half full */
+/** bits of a generation's filter per slot of its table: at most 1 in 8 set when the table is half full */
 const FILTER_BITS_PER_SLOT = 4;
 
 /** The filter bit of `a, b` (mixed apart from slotOf, so a crowded run of slots is no crowded run of bits). */
@@ -97,145 +89,97 @@ function bitOf(a: number, b: number): number {
 }
 
 /**
- * One generation: its calls in the order they were remembered (the log, written front to back), an
- * open-addressing index into the log, at most half full, and a one-hash Bloom filter of what it holds.
- * Most calls are new, and the filter (4 bits a slot: 32 KB) answers them from the processor's cache:
- * a call whose bit is clear is in no slot. Each call remembered writes one random slot of the index, 4
- * bytes (256 KB at most); its words go to the end of the log. A table of the words themselves, 12
- * bytes a slot (768 KB), took a random line of memory per row, and the windows' sets it pushed out
- * of the cache cost more than the table's own misses: a whole analyze took about a sixth more CPU
- * with the check than without it.
+ * One generation: an open-addressing table, at most half full, and a one-hash Bloom filter of what it
+ * holds. Most calls are new, and the filter (4 bits a slot: 32 KB beside a 768 KB table) answers them
+ * from the processor's cache: a call whose bit is clear is in no slot, so the table, whose every look
+ * is a miss of the cache, is only looked at for the few calls whose bit another call set.
  */
 class Generation {
-  /** a, b, line of each call, in the order remembered */
-  log: Int32Array<ArrayBuffer>;
-  private index: Int32Array;
-  private mask: number;
-  private bits: Int32Array;
-  private bitMask: number;
+  readonly table: Int32Array<ArrayBuffer>;
+  readonly mask: number;
+  /** the filter; null for a table a reader handed over (RecentEnds), looked at slot by slot */
+  private readonly bits: Int32Array | null;
+  private readonly bitMask: number;
   count = 0;
 
-  constructor(slots = FIRST_SLOTS) {
-    this.log = new Int32Array((slots / 2) * CALL_WORDS);
-    this.index = new Int32Array(slots);
-    this.mask = slots - 1;
-    const bits = slots * FILTER_BITS_PER_SLOT;
-    this.bits = new Int32Array(bits / 32);
+  /** A generation on `table` (a power of two of slots): empty, or one a reader handed over (RecentEnds). */
+  constructor(table: Int32Array<ArrayBuffer>, filtered = false) {
+    this.table = table;
+    this.mask = table.length / SLOT - 1;
+    const bits = (this.mask + 1) * FILTER_BITS_PER_SLOT;
+    this.bits = filtered ? new Int32Array(bits / 32) : null;
     this.bitMask = bits - 1;
   }
 
-  /** A generation holding the calls of `log` (words as Generation.log holds them), for repeatsAcross. */
-  static ofLog(log: Int32Array): Generation {
-    const calls = log.length / CALL_WORDS;
-    let slots = FIRST_SLOTS;
-    while (slots < calls * 2) slots *= 2;
-    const gen = new Generation(slots);
-    for (let at = 0; at < log.length; at += CALL_WORDS) gen.insert(log[at], log[at + 1], log[at + 2]);
-    return gen;
-  }
-
-  /** whether one more call would fill the index past half */
-  get full(): boolean {
-    return (this.count + 1) * 2 > this.mask + 1;
+  static ofSlots(slots: number): Generation {
+    return new Generation(new Int32Array(slots * SLOT), true);
   }
 
   /** The line `a, b` was read at, or 0. */
   find(a: number, b: number): number {
-    const bit = bitOf(a, b) & this.bitMask;
-    if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) return 0;
-    const h = slotOf(a, b);
-    const fingerprint = h >>> POSITION_BITS;
-    const index = this.index;
-    const log = this.log;
-    let i = h & this.mask;
+    const bits = this.bits;
+    if (bits !== null) {
+      const bit = bitOf(a, b) & this.bitMask;
+      if ((bits[bit >>> 5] & (1 << (bit & 31))) === 0) return 0;
+    }
+    const t = this.table;
+    let i = slotOf(a, b) & this.mask;
     for (;;) {
-      const slot = index[i];
-      if (slot === 0) return 0;
-      if (slot >>> POSITION_BITS === fingerprint) {
-        const at = ((slot & POSITION_MASK) - 1) * CALL_WORDS;
-        if (log[at] === a && log[at + 1] === b) return log[at + 2];
-      }
+      const at = i * SLOT;
+      const line = t[at + 2];
+      if (line === 0) return 0;
+      if (t[at] === a && t[at + 1] === b) return line;
       i = (i + 1) & this.mask;
     }
   }
 
-  /** Remembers the call `a, b` read at `line` (the index must have room: see `full`). */
   insert(a: number, b: number, line: number): void {
-    const position = this.count++;
-    let at = position * CALL_WORDS;
-    if (at + CALL_WORDS > this.log.length) {
-      const longer = new Int32Array(this.log.length * 2);
-      longer.set(this.log);
-      this.log = longer;
-    }
-    const log = this.log;
-    log[at++] = a;
-    log[at++] = b;
-    log[at] = line;
-    this.place(slotOf(a, b), position);
-    const bit = bitOf(a, b) & this.bitMask;
-    this.bits[bit >>> 5] |= 1 << (bit & 31);
-  }
-
-  /** Writes the log's call at `position`, whose slot hash is `h`, into the index. */
-  private place(h: number, position: number): void {
-    const index = this.index;
-    let i = h & this.mask;
-    while (index[i] !== 0) i = (i + 1) & this.mask;
-    index[i] = ((h >>> POSITION_BITS) << POSITION_BITS) | (position + 1);
-  }
-
-  /** Doubles the index (and filter) for the calls to come; the log stays as it is. */
-  grow(): void {
-    const slots = (this.mask + 1) * 2;
-    this.index = new Int32Array(slots);
-    this.mask = slots - 1;
-    const bits = slots * FILTER_BITS_PER_SLOT;
-    this.bits = new Int32Array(bits / 32);
-    this.bitMask = bits - 1;
-    const log = this.log;
-    for (let p = 0; p < this.count; p++) {
-      const at = p * CALL_WORDS;
-      this.place(slotOf(log[at], log[at + 1]), p);
-      const bit = bitOf(log[at], log[at + 1]) & this.bitMask;
-      this.bits[bit >>> 5] |= 1 << (bit & 31);
+    const t = this.table;
+    let i = slotOf(a, b) & this.mask;
+    while (t[i * SLOT + 2] !== 0) i = (i + 1) & this.mask;
+    const at = i * SLOT;
+    t[at] = a;
+    t[at + 1] = b;
+    t[at + 2] = line;
+    this.count++;
+    const bits = this.bits;
+    if (bits !== null) {
+      const bit = bitOf(a, b) & this.bitMask;
+      bits[bit >>> 5] |= 1 << (bit & 31);
     }
   }
 
-  /** The calls remembered, as words (a view of the log). */
-  calls(): Int32Array<ArrayBuffer> {
-    return this.log.subarray(0, this.count * CALL_WORDS);
+  /** The same calls in a table of twice the slots. */
+  grown(): Generation {
+    const next = Generation.ofSlots((this.mask + 1) * 2);
+    const t = this.table;
+    for (let at = 0; at < t.length; at += SLOT) if (t[at + 2] !== 0) next.insert(t[at], t[at + 1], t[at + 2]);
+    return next;
   }
 
-  /** Forgets every call, keeping the arrays for the next ones. */
   clear(): void {
-    this.index.fill(0);
-    this.bits.fill(0);
+    this.table.fill(0);
+    this.bits?.fill(0);
     this.count = 0;
-  }
-
-  /** index slots, to tell generations of one size apart */
-  get slots(): number {
-    return this.mask + 1;
   }
 }
 
 /**
  * What a reader of one byte range of a batch remembers at its ends (RecentCalls.ends): the calls of
- * its first GENERATION_CALLS rows, as word pairs, and the calls it remembers at the end. One reader of
- * the whole batch finds a repeat whose first reading lies in the range before; the ranges' readers do
- * not, so a caller checks each range's first calls against the range before's last (repeatsAcross)
- * and reads the batch as a whole when one matches.
+ * its first GENERATION_CALLS rows, as word pairs, and its tables at the end. One reader of the whole
+ * batch finds a repeat whose first reading lies in the range before; the ranges' readers do not, so a
+ * caller checks each range's first calls against the range before's last (repeatsAcross) and reads the
+ * batch as a whole when one matches.
  */
 export interface RecentEnds {
   /** a, b words of the first calls read (up to GENERATION_CALLS) */
   head: Int32Array<ArrayBuffer>;
-  /** the calls of the newer and older generation at the end: a, b, line each */
+  /** the tables of the newer and older generation at the end */
   tails: Int32Array<ArrayBuffer>[];
 }
 
 export class RecentCalls {
-  private newer = new Generation();
+  private newer = Generation.ofSlots(FIRST_SLOTS);
   private older: Generation | null = null;
   /** the first calls' words, kept when a range reader asks (ends) */
   private head: Int32Array<ArrayBuffer> | null;
@@ -258,7 +202,10 @@ export class RecentCalls {
     if (first !== 0) return first;
     let gen = this.newer;
     if (gen.count >= GENERATION_CALLS) gen = this.rotate();
-    else if (gen.full) gen.grow();
+    else if ((gen.count + 1) * 2 > gen.mask + 1) {
+      gen = gen.grown();
+      this.newer = gen;
+    }
     gen.insert(a, b, line);
     if (this.head !== null && this.headCalls < GENERATION_CALLS) this.keepInHead(a, b);
     return 0;
@@ -278,27 +225,27 @@ export class RecentCalls {
     this.headCalls++;
   }
 
-  /** The first calls and the calls remembered at the end, for repeatsAcross (their buffers may be transferred). */
+  /** The first calls and the last tables, for repeatsAcross (their buffers may be transferred). */
   ends(): RecentEnds {
     const head = this.head === null ? new Int32Array(0) : this.head.slice(0, this.headCalls * 2);
-    const tails = [this.newer.calls()];
-    if (this.older !== null) tails.push(this.older.calls());
+    const tails = [this.newer.table];
+    if (this.older !== null) tails.push(this.older.table);
     return { head, tails };
   }
 
-  /** The newer generation becomes the older; the older one, emptied, takes the new calls. */
+  /** The newer generation becomes the older; the older one's table, emptied, takes the new calls. */
   private rotate(): Generation {
-    const reuse = this.older !== null && this.older.slots === this.newer.slots ? this.older : null;
+    const reuse = this.older !== null && this.older.mask === this.newer.mask ? this.older : null;
     this.older = this.newer;
     if (reuse) reuse.clear();
-    this.newer = reuse ?? new Generation(this.older.slots);
+    this.newer = reuse ?? Generation.ofSlots(this.older.mask + 1);
     return this.newer;
   }
 }
 
 /** Whether a call among the first ones `next` read is among those `before` read last (see RecentEnds). */
 export function repeatsAcross(before: RecentEnds, next: RecentEnds): boolean {
-  const tables = before.tails.map((log) => Generation.ofLog(log));
+  const tables = before.tails.map((table) => new Generation(table));
   const head = next.head;
   for (let i = 0; i < head.length; i += 2) {
     for (const gen of tables) if (gen.find(head[i], head[i + 1]) !== 0) return true;
