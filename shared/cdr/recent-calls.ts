@@ -24,6 +24,8 @@ export const GENERATION_CALLS = 1 << 15;
 /** Int32 words per slot: the ids-and-called hash, the start-seconds-outcome-caller hash, line (0 = empty) */
 const SLOT = 3;
 const FIRST_SLOTS = 1 << 10;
+/** calls a generation holds back before placing them in its table together (Generation.remember) */
+const PENDING = 32;
 
 /** FNV-1a (byte-intern.ts) of an id's UTF-8 bytes, as the fast lane hashes call and customer ids while scanning. */
 export function idHash(id: string): number {
@@ -100,6 +102,9 @@ class Generation {
   /** the filter; null for a table a reader handed over (RecentEnds), looked at slot by slot */
   private readonly bits: Int32Array | null;
   private readonly bitMask: number;
+  /** calls remembered but not yet placed in the table (remember), SLOT words each */
+  private readonly pending = new Int32Array(PENDING * SLOT);
+  private pendingWords = 0;
   count = 0;
 
   /** A generation on `table` (a power of two of slots): empty, or one a reader handed over (RecentEnds). */
@@ -122,6 +127,9 @@ class Generation {
       const bit = bitOf(a, b) & this.bitMask;
       if ((bits[bit >>> 5] & (1 << (bit & 31))) === 0) return 0;
     }
+    // the calls not yet in the table: a few words in the cache, looked at in turn
+    const p = this.pending;
+    for (let at = 0; at < this.pendingWords; at += SLOT) if (p[at] === a && p[at + 1] === b) return p[at + 2];
     const t = this.table;
     let i = slotOf(a, b) & this.mask;
     for (;;) {
@@ -131,6 +139,52 @@ class Generation {
       if (t[at] === a && t[at + 1] === b) return line;
       i = (i + 1) & this.mask;
     }
+  }
+
+  /**
+   * Remembers `a, b` as read at `line`: in the filter at once, in the table with the next PENDING
+   * calls. One call's slot is a miss of the cache the processor waits for before the row goes on; a
+   * loop that does nothing but place a few dozen calls has their misses under way together.
+   */
+  remember(a: number, b: number, line: number): void {
+    const p = this.pending;
+    let at = this.pendingWords;
+    p[at++] = a;
+    p[at++] = b;
+    p[at++] = line;
+    this.pendingWords = at;
+    this.count++;
+    const bits = this.bits;
+    if (bits !== null) {
+      const bit = bitOf(a, b) & this.bitMask;
+      bits[bit >>> 5] |= 1 << (bit & 31);
+    }
+    if (at === p.length) this.flush();
+  }
+
+  /** Places the pending calls in the table. */
+  flush(): void {
+    const p = this.pending;
+    const n = this.pendingWords;
+    this.pendingWords = 0;
+    const t = this.table;
+    const mask = this.mask;
+    for (let k = 0; k < n; k += SLOT) {
+      const a = p[k];
+      const b = p[k + 1];
+      let i = slotOf(a, b) & mask;
+      while (t[i * SLOT + 2] !== 0) i = (i + 1) & mask;
+      const at = i * SLOT;
+      t[at] = a;
+      t[at + 1] = b;
+      t[at + 2] = p[k + 2];
+    }
+  }
+
+  /** The table with every call in it (ends, repeatsAcross). */
+  whole(): Int32Array<ArrayBuffer> {
+    this.flush();
+    return this.table;
   }
 
   insert(a: number, b: number, line: number): void {
@@ -151,6 +205,7 @@ class Generation {
 
   /** The same calls in a table of twice the slots. */
   grown(): Generation {
+    this.flush();
     const next = Generation.ofSlots((this.mask + 1) * 2);
     const t = this.table;
     for (let at = 0; at < t.length; at += SLOT) if (t[at + 2] !== 0) next.insert(t[at], t[at + 1], t[at + 2]);
@@ -158,6 +213,7 @@ class Generation {
   }
 
   clear(): void {
+    this.pendingWords = 0;
     this.table.fill(0);
     this.bits?.fill(0);
     this.count = 0;
@@ -206,7 +262,7 @@ export class RecentCalls {
       gen = gen.grown();
       this.newer = gen;
     }
-    gen.insert(a, b, line);
+    gen.remember(a, b, line);
     if (this.head !== null && this.headCalls < GENERATION_CALLS) this.keepInHead(a, b);
     return 0;
   }
@@ -228,8 +284,8 @@ export class RecentCalls {
   /** The first calls and the last tables, for repeatsAcross (their buffers may be transferred). */
   ends(): RecentEnds {
     const head = this.head === null ? new Int32Array(0) : this.head.slice(0, this.headCalls * 2);
-    const tails = [this.newer.table];
-    if (this.older !== null) tails.push(this.older.table);
+    const tails = [this.newer.whole()];
+    if (this.older !== null) tails.push(this.older.whole());
     return { head, tails };
   }
 
