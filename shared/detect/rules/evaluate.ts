@@ -6,7 +6,7 @@ import { type EffectiveRule, effectiveRule, type Policy } from '../policy.ts';
 import type { WindowAggregate } from '../window.ts';
 import { type Derived, derive, type WindowContext } from './derive.ts';
 import { SOFT_RULE_MODULES, type SoftRuleCode } from './index.ts';
-import { type Evaluation, leavesOutProviders, type RuleModule } from './rule.ts';
+import { type Evaluation, leavesOutProviders, MAJORITY, type RuleModule } from './rule.ts';
 
 /** A reason that fired, with what decides its weight in the score (see score.ts). */
 export interface FiredReason extends Reason {
@@ -21,9 +21,6 @@ export interface FiredReason extends Reason {
 const RULES = SOFT_RULE_MODULES as readonly RuleModule<SoftRuleCode>[];
 /** in RULES order: the rule leaves provider customers out unless its policy entry says `providers` */
 const LEAVES_OUT_PROVIDERS = RULES.map(leavesOutProviders);
-
-/** More than this share of the hour's calls is "the majority" a textbook signature needs. */
-const MAJORITY = 0.5;
 
 /**
  * Excess of an observed value over its threshold, as a ratio: a maximum rule is fully past at twice
@@ -72,6 +69,17 @@ function effectiveRules(policy: Policy, profile: TrafficProfile, vetting: Vettin
 }
 
 /**
+ * The calls a window needs before `rule` may judge it: the rule's volume gate, but for a textbook
+ * signature on a customer's day, half of it. A signature that describes the majority of a day's calls
+ * describes how the customer works, however thin its hours are: an hour at the gate whose majority
+ * carries the signature is `high`, and so is a day once as many of its calls carry it (60 calls
+ * presenting neighbours' caller IDs over three hours of 20), which evaluateSoftRules asks of such a day.
+ */
+function gateOf(rule: RuleModule, eff: EffectiveRule, day: boolean): number {
+  return day && rule.signature ? eff.minAttempts * MAJORITY : eff.minAttempts;
+}
+
+/**
  * The fewest calls a day window needs before any rule may judge it (the smallest volume gate of the
  * rules that judge days, for this kind of customer): a day under it is not worth pooling.
  */
@@ -79,7 +87,7 @@ export function dayGate(policy: Policy, profile: TrafficProfile, vetting: Vettin
   const effective = effectiveRules(policy, profile, vetting);
   let gate = Number.POSITIVE_INFINITY;
   for (let i = 0; i < RULES.length; i++)
-    if (!RULES[i].hourly && effective[i].enabled) gate = Math.min(gate, effective[i].minAttempts);
+    if (!RULES[i].hourly && effective[i].enabled) gate = Math.min(gate, gateOf(RULES[i], effective[i], true));
   return gate;
 }
 
@@ -141,17 +149,23 @@ export function evaluateSoftRules(
   const out: FiredReason[] = [];
   if (w.attempts === 0) return out;
   const effective = effectiveRules(policy, ctx.customer.traffic_profile, judgedTier(ctx.customer));
+  const day = ctx.pooledHours !== undefined;
   for (let i = 0; i < RULES.length; i++) {
     const rule = RULES[i];
     const eff = effective[i];
-    if (!eff.enabled || w.attempts < eff.minAttempts) continue;
-    if (rule.hourly && ctx.pooledHours !== undefined) continue;
+    if (!eff.enabled || w.attempts < gateOf(rule, eff, day)) continue;
+    if (rule.hourly && day) continue;
     const cfg = policy.rules[rule.code] as Parameters<RuleModule['evaluate']>[3];
     if (LEAVES_OUT_PROVIDERS[i] && ctx.customer.provider === true && cfg.providers !== true) continue;
     const ev = rule.evaluate(w, d, ctx, cfg, eff);
     if (!ev || ev.also === false || !fires(rule, ev, eff.threshold)) continue;
+    const majority = rule.signature && (ev.share ?? 0) > MAJORITY;
+    // a day whose majority a signature describes is judged by the calls carrying it (signed share x calls)
+    const described = day && majority ? Math.round((ev.share ?? 0) * w.attempts) : 0;
+    // under the rule's own gate, only such a day, with as many of those calls as an hour's majority
+    if (w.attempts < eff.minAttempts && described < eff.minAttempts * MAJORITY) continue;
     let excess = excessOf(rule.direction, ev.observed, eff.threshold);
-    if (rule.signature && (ev.share ?? 0) > MAJORITY) excess = 1;
+    if (majority) excess = 1;
     const hoursRunning = ev.sustains === false ? 0 : sustainedHours(rule, w, ctx, policy);
     if (hoursRunning > 0) excess = 1;
     excess = Math.min(excess, ev.maxExcess ?? 1);
@@ -162,13 +176,19 @@ export function evaluateSoftRules(
       detail: detailOf(ev.detail, hoursRunning, ctx.pooledHours),
       weight: eff.config.weight,
       excess,
-      // a day window's reason weighs its calls per active hour, up to a working day's: a pattern spread
-      // thin over a day describes fewer calls in any one of its hours than the same calls in one hour
-      // would, but one kept up around the clock is no thinner for its night hours
-      volume: Math.min(
-        1,
-        ev.calls / (policy.severity.fullVolumeCalls * Math.min(ctx.pooledHours ?? 1, DAY_VOLUME_HOURS)),
-      ),
+      volume:
+        described > 0
+          ? // the calls a signature describes are as many whether spread over three hours or packed
+            // in one: full from an hour's majority at full volume, as a signature describing the
+            // majority of an hour of fullVolumeCalls is
+            Math.min(1, described / (policy.severity.fullVolumeCalls * MAJORITY))
+          : // a day window's reason weighs its calls per active hour, up to a working day's: a pattern
+            // spread thin over a day describes fewer calls in any one of its hours than the same calls
+            // in one hour would, but one kept up around the clock is no thinner for its night hours
+            Math.min(
+              1,
+              ev.calls / (policy.severity.fullVolumeCalls * Math.min(ctx.pooledHours ?? 1, DAY_VOLUME_HOURS)),
+            ),
     });
   }
   return out;

@@ -40,6 +40,13 @@ export function leavesOutProviders(rule: RuleModule): boolean {
 }
 export type BaseRuleConfig = z.infer<typeof baseRuleConfig>;
 
+/**
+ * More than this share of a window's calls is "the majority" a textbook signature needs to count as
+ * fully past its threshold (evaluate.ts), and a customer's day needs to be judged by the calls its
+ * signature describes rather than per active hour.
+ */
+export const MAJORITY = 0.5;
+
 /** A rule's threshold and volume gate for one customer, after profile override and vetting strictness. */
 export interface EffectiveRule {
   enabled: boolean;
