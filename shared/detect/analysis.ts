@@ -1,7 +1,7 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import type { Aggregator } from './aggregator.ts';
 import { judgedTier, unknownCustomer } from './customers.ts';
-import { DAY_MS, dayFinding, dayStart, judgeDay } from './day-window.ts';
+import { DAY_MS, dayFinding, dayStart, judgeDay, noteFired } from './day-window.ts';
 import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
 import type { Policy } from './policy.ts';
@@ -9,7 +9,7 @@ import type { ReferenceData } from './reference.ts';
 import type { Streak, WindowContext } from './rules/derive.ts';
 import { dayGate } from './rules/evaluate.ts';
 import { BASELINE_HOURS } from './rules/VOLUME_SPIKE.ts';
-import { evaluateWindow, type TrunkShare, topTrunks } from './score.ts';
+import { judgeHour, type TrunkShare, topTrunks } from './score.ts';
 import type { TracebackHistory } from './traceback-history.ts';
 import type { WindowAggregate } from './window.ts';
 
@@ -64,8 +64,9 @@ export function scoreCustomerWindows(
     // judged before its hours: their scoring adds their calling numbers to the earlier ones
     const day =
       dayCalls >= gate ? judgeDay(sorted.slice(dayFrom, dayTo), contextOf(dayFrom, []), policy) : null;
-    // the codes the day's hours fire, which the day then leaves to them (only kept when the day fired)
-    const firedInHours = day ? new Set<string>() : null;
+    // the codes the day's hours fire, which the day then leaves to them unless they only held them
+    // (only kept when the day fired)
+    const firedInHours = day ? new Map<string, 'full' | 'held'>() : null;
     for (let i = dayFrom; i < dayTo; i++) {
       const w = sorted[i];
       const earlierAttempts: number[] = [];
@@ -77,10 +78,10 @@ export function scoreCustomerWindows(
         earlierAttempts,
         streakHourMs === w.hourMs - HOUR_MS ? streak : undefined,
       );
-      const f = evaluateWindow(w, ctx, policy, () => trunksOf(w.hourMs, w.hourMs + HOUR_MS));
+      const { finding: f, soft } = judgeHour(w, ctx, policy, () => trunksOf(w.hourMs, w.hourMs + HOUR_MS));
       if (f) {
         findings.push(f);
-        if (firedInHours) for (const r of f.reasons) firedInHours.add(r.code);
+        if (firedInHours) noteFired(firedInHours, soft);
       }
       streak = nextStreak(ctx.priorStreak, f, w);
       streakHourMs = w.hourMs;

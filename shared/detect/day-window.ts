@@ -20,10 +20,11 @@ import { addValues, type WindowAggregate, windowWith } from './window.ts';
  * hours are its night, when few answer), each rule gated on the day's calls.
  *
  * A rule judges the day only where it fired in no hour of it: a pattern an hour showed is that hour's
- * finding already, and the day must not report it twice. Rules whose measure is an hour's own (volume
- * per hour, distinct numbers in the hour, repeats within it, the hour of the day, tracebacks) never
- * judge a day. Hard rules (Do-Not-Originate and invalid caller IDs) fire on any call of an hour and
- * are not repeated here.
+ * finding already, and the day must not report it twice. A reason its hours only held below full
+ * weight (night calls that look like conversations) the day reports when it weighs it in full. Rules
+ * whose measure is an hour's own (volume per hour, distinct numbers in the hour, repeats within it,
+ * tracebacks) never judge a day. Hard rules (Do-Not-Originate and invalid caller IDs) fire on any call
+ * of an hour and are not repeated here.
  */
 
 export const DAY_MS = 24 * HOUR_MS;
@@ -96,16 +97,32 @@ export function judgeDay(
 }
 
 /**
- * The day's finding once its hours are scored: the reasons that fired in none of its hours
- * (`firedInHours`, their codes), or null when every one did.
+ * How the day's hours reported each reason code that fired in them: 'full' when one hour weighed it in
+ * full, 'held' when every hour that fired it held it below (FiredReason.held).
+ */
+export type FiredInHours = ReadonlyMap<string, 'full' | 'held'>;
+
+/** Adds an hour's fired soft reasons to what the day's hours reported. */
+export function noteFired(fired: Map<string, 'full' | 'held'>, reasons: readonly FiredReason[]): void {
+  for (const r of reasons) if (fired.get(r.code) !== 'full') fired.set(r.code, r.held ? 'held' : 'full');
+}
+
+/**
+ * The day's finding once its hours are scored: the reasons that fired in none of its hours, and those
+ * its hours only held below full weight that the day weighs in full (night calls that looked like
+ * conversations hour by hour, on a day spent mostly calling people outside calling hours); null when
+ * none is left.
  */
 export function dayFinding(
   verdict: DayVerdict,
-  firedInHours: ReadonlySet<string>,
+  firedInHours: FiredInHours,
   policy: Policy,
   trunks: () => TrunkShare[],
 ): Finding | null {
-  const reasons = verdict.reasons.filter((r) => !firedInHours.has(r.code));
+  const reasons = verdict.reasons.filter((r) => {
+    const hours = firedInHours.get(r.code);
+    return hours === undefined || (hours === 'held' && r.held !== true);
+  });
   if (reasons.length === 0) return null;
   const { pool, ctx, d } = verdict;
   const end = pool.hourMs + DAY_MS;

@@ -77,14 +77,27 @@ export function evaluateWindow(
   /** the hour's busiest trunks, asked for only when a finding is made */
   trunksOf: () => TrunkShare[] = () => [],
 ): Finding | null {
+  return judgeHour(w, ctx, policy, trunksOf).finding;
+}
+
+/**
+ * One customer-hour's finding (null when no rule fires) and the soft reasons it weighs: the day after
+ * it reads which of them the hour weighed in full (analysis.ts).
+ */
+export function judgeHour(
+  w: WindowAggregate,
+  ctx: WindowContext,
+  policy: Policy,
+  trunksOf: () => TrunkShare[] = () => [],
+): { finding: Finding | null; soft: FiredReason[] } {
   // derived once, for the rules and a finding's metrics alike (the new-calling share is counted at
   // most once, when first read)
   const d = derive(w, ctx);
   const soft = evaluateSoftRules(w, ctx, policy, d);
   const hard = evaluateHardRules(w, ctx.customer);
-  if (soft.length === 0 && hard.length === 0) return null;
+  if (soft.length === 0 && hard.length === 0) return { finding: null, soft };
   const start = hourStart(w.hourMs);
-  return buildFinding(w, ctx, d, policy, soft, hard, start, start + HOUR_MS, trunksOf());
+  return { finding: buildFinding(w, ctx, d, policy, soft, hard, start, start + HOUR_MS, trunksOf()), soft };
 }
 
 /**

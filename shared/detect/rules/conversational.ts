@@ -31,10 +31,15 @@ export function conversationalCapText(calls: string): string {
   return `when ${pct(CONVERSATIONAL_ASR)} or more of ${calls} are answered and they average ${CONVERSATIONAL_ACD_S} s or more, medium at most on its own, but for a dialer or a new customer`;
 }
 
+/** What the calls a reason describes ("them"), answered at `asr` for `acd` seconds on average, look like. */
+export function lookLikeConversationsText(asr: number, acd: number): string {
+  return `${pct(asr)} of them were answered and lasted ${round(acd, 0)} s on average, as conversations do`;
+}
+
 /**
  * A capped reason's sentence about the calls it describes ("them"), answered at `asr` for `acd`
  * seconds on average, and `why` such calls are no proof.
  */
 export function conversationsText(asr: number, acd: number, why: string): string {
-  return `${pct(asr)} of them were answered and lasted ${round(acd, 0)} s on average, as conversations do (${why}), so this reason is medium at most on its own`;
+  return `${lookLikeConversationsText(asr, acd)} (${why}), so this reason is medium at most on its own`;
 }

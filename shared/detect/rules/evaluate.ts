@@ -15,6 +15,11 @@ export interface FiredReason extends Reason {
   excess: number;
   /** how many calls it describes, 0..1 (1 = the policy's fullVolumeCalls or more) */
   volume: number;
+  /**
+   * its evaluation held it below its full weight (Evaluation.maxExcess: calls that look like
+   * conversations, a rotation nothing proves yet); a day may report in full what its hours only held
+   */
+  held?: true;
 }
 
 /** The registry seen through the common module type: each rule reads its own config fields. */
@@ -189,6 +194,7 @@ export function evaluateSoftRules(
               1,
               ev.calls / (policy.severity.fullVolumeCalls * Math.min(ctx.pooledHours ?? 1, DAY_VOLUME_HOURS)),
             ),
+      ...(ev.maxExcess !== undefined && ev.maxExcess < 1 ? { held: true as const } : {}),
     });
   }
   return out;

@@ -63,7 +63,10 @@ export interface Evaluation {
   calls: number;
   /** share of the hour's calls the reason describes (for textbook signatures), 0..1 */
   share?: number;
-  /** the most excess this evaluation can vouch for (its evidence is indirect), 0..1 */
+  /**
+   * the most excess this evaluation can vouch for (its evidence is indirect, or the calls look like
+   * conversations), 0..1: the reason is then held below its full weight
+   */
   maxExcess?: number;
   /**
    * false: the same observation hour after hour adds nothing, because lawful traffic shows it as
@@ -97,8 +100,8 @@ export interface RuleModule<C extends string = string, P extends z.ZodRawShape =
   aboutCustomer?: boolean;
   /**
    * the rule's measure belongs to one hour (a per-hour volume, a count of distinct numbers in the
-   * hour, repeats within it, the hour of the day itself, a fact about the customer): it is never judged
-   * over a customer's day (day-window.ts)
+   * hour, repeats within it, a fact about the customer): it is never judged over a customer's day
+   * (day-window.ts)
    */
   hourly?: boolean;
   /**
