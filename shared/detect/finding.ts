@@ -24,7 +24,8 @@ export interface Finding {
   severity: Severity;
   score: number;
   reasons: Reason[];
-  metrics: Record<string, number | string | Array<Record<string, string | number>>>;
+  /** figures; `true` marks one beside it (`distinct_called_estimated`: an estimate, not a count) */
+  metrics: Record<string, number | string | boolean | Array<Record<string, string | number>>>;
 }
 
 export interface FindingsDocument {

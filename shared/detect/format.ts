@@ -24,6 +24,17 @@ export function counted(n: number, one: string, many = `${one}s`): string {
 }
 
 /**
+ * A figure as a sentence shows it: as it is when counted, and `about 3,000 distinct called numbers
+ * (estimated)` when it is a HyperLogLog estimate (a stored window's distinct counts past their exact
+ * limit: Derived.estimated), so no one checks an estimate against the CDRs as a count. `note` false
+ * leaves out the "(estimated)" a sentence already gave once (`about 100% of 3,000 attempts`).
+ */
+export function estimatedText(text: string, estimated: boolean, note = true): string {
+  if (!estimated) return text;
+  return note ? `about ${text} (estimated)` : `about ${text}`;
+}
+
+/**
  * `14.8%`, `50%`: to a tenth of a point, so a share under a threshold does not read as the threshold
  * itself (14.79% against 15% was printed "15%").
  */

@@ -3,7 +3,7 @@ import { type Finding, SEVERITIES, type Severity, severityRank } from './finding
 import { round } from './format.ts';
 import { evaluateHardRules, type HardReason } from './hard-rules.ts';
 import type { Policy } from './policy.ts';
-import { type Derived, derive, type WindowContext } from './rules/derive.ts';
+import { type Derived, type DistinctFigure, derive, type WindowContext } from './rules/derive.ts';
 import { evaluateSoftRules, type FiredReason } from './rules/evaluate.ts';
 import type { WindowAggregate } from './window.ts';
 
@@ -103,15 +103,25 @@ export function judgeHour(
 /**
  * A finding's distinct counts: every one for an hour; for a day window, those its rules counted
  * (uniting the sets of every hour of thousands of small customers' days to report them cost more
- * than scoring their hours).
+ * than scoring their hours). Each that is a HyperLogLog estimate has `<metric>_estimated: true`
+ * beside it; a count has no such field.
  */
-function distinctMetrics(
-  f: Partial<Pick<Derived, 'distinctCalling' | 'distinctCalled' | 'newCallingShare'>>,
-) {
+function distinctMetrics(d: Derived, f: ReturnType<Derived['counted']>) {
+  const marked = (figure: DistinctFigure, metric: string): Record<string, true> =>
+    d.estimated(figure) ? { [`${metric}_estimated`]: true } : {};
   return {
-    ...(f.distinctCalling === undefined ? {} : { distinct_calling: f.distinctCalling }),
-    ...(f.distinctCalled === undefined ? {} : { distinct_called: f.distinctCalled }),
-    ...(f.newCallingShare == null ? {} : { new_calling_share: round(f.newCallingShare, 4) }),
+    ...(f.distinctCalling === undefined
+      ? {}
+      : { distinct_calling: f.distinctCalling, ...marked('distinctCalling', 'distinct_calling') }),
+    ...(f.distinctCalled === undefined
+      ? {}
+      : { distinct_called: f.distinctCalled, ...marked('distinctCalled', 'distinct_called') }),
+    ...(f.newCallingShare == null
+      ? {}
+      : {
+          new_calling_share: round(f.newCallingShare, 4),
+          ...marked('newCallingShare', 'new_calling_share'),
+        }),
   };
 }
 
@@ -149,7 +159,7 @@ export function buildFinding(
       asr: round(d.asr, 4),
       acd_s: round(d.acd, 1),
       short_calls: w.shortAnswered,
-      ...distinctMetrics(ctx.pooledHours === undefined ? d : d.counted()),
+      ...distinctMetrics(d, ctx.pooledHours === undefined ? d : d.counted()),
       attestation_a: w.attA,
       attestation_b: w.attB,
       attestation_c: w.attC,

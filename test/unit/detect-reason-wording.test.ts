@@ -47,6 +47,7 @@ const oneDerived: Derived = {
   distinctCalled: 1,
   newCallingShare: 1,
   repeatShare: 1,
+  estimated: () => false,
   counted: () => ({}),
 };
 

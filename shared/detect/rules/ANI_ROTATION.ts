@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { counted, int, pctAgainst, plural, round } from '../format.ts';
+import { counted, estimatedText, int, pctAgainst, plural, round } from '../format.ts';
 import { windowWord } from './derive.ts';
 import { defineRule, providersParam } from './rule.ts';
 
@@ -64,13 +64,16 @@ export const ANI_ROTATION = defineRule({
     }
     const perNumber = withCaller / d.distinctCalling;
     const each = round(perNumber, 1);
+    // a count of caller IDs that is an estimate says so where it is shown last (the estimate clause
+    // above is "estimated" as a whole already)
+    const estimated = d.estimated('distinctCalling');
     const share = fresh / w.attempts;
     return {
       observed: share,
       also: perNumber <= cfg.maxCallsPerNumber && d.distinctCalling >= cfg.minDistinct,
       calls: w.attempts,
       ...(unproven ? { maxExcess: 0.5 } : { share }),
-      detail: `${pctAgainst(share, eff.threshold)} of ${counted(w.attempts, 'call')} came from caller IDs ${basis}${estimate}; ${counted(d.distinctCalling, 'distinct caller ID')} in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${each === 1 ? '1 call each' : `${each} calls each on average`}`,
+      detail: `${pctAgainst(share, eff.threshold)} of ${counted(w.attempts, 'call')} came from caller IDs ${basis}${estimate}; ${estimatedText(counted(d.distinctCalling, 'distinct caller ID'), estimated)} in ${ctx.pooledHours ? 'those hours' : 'the hour'}, ${estimatedText(each === 1 ? '1 call each' : `${each} calls each on average`, estimated, false)}`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { counted, pct } from '../format.ts';
+import { counted, estimatedText, pct } from '../format.ts';
 import {
   CONVERSATIONAL_MAX_EXCESS,
   conversationalCapText,
@@ -52,7 +52,8 @@ export const HIGH_FANOUT = defineRule({
     const conversational =
       d.distinctCalled < CONVERSATIONS_EXPLAIN_UP_TO * eff.threshold &&
       looksConversational(ctx.customer, d.asr, d.acd);
-    const what = `${counted(d.distinctCalled, 'distinct called number')} in one hour (${pct(share)} of ${counted(w.attempts, 'attempt')} went to a number not called before in the hour)`;
+    const estimated = d.estimated('distinctCalled');
+    const what = `${estimatedText(counted(d.distinctCalled, 'distinct called number'), estimated)} in one hour (${estimatedText(pct(share), estimated, false)} of ${counted(w.attempts, 'attempt')} went to a number not called before in the hour)`;
     return {
       observed: d.distinctCalled,
       also: share >= cfg.minDistinctShare && d.distinctCalled > declared,

@@ -1,4 +1,4 @@
-import { counted, pctAgainst } from '../format.ts';
+import { counted, estimatedText, pctAgainst } from '../format.ts';
 import { defineRule } from './rule.ts';
 
 /**
@@ -28,6 +28,6 @@ export const REPEAT_CALLS = defineRule({
   evaluate: (w, d, _ctx, _cfg, eff) => ({
     observed: d.repeatShare,
     calls: w.attempts - w.callingBlank,
-    detail: `${pctAgainst(d.repeatShare, eff.threshold)} of calls repeated a (caller, called) pair already seen in the hour (${counted(d.distinctCalled, 'called number')}, ${counted(w.attempts, 'attempt')})`,
+    detail: `${estimatedText(pctAgainst(d.repeatShare, eff.threshold), d.estimated('repeatShare'))} of calls repeated a (caller, called) pair already seen in the hour (${estimatedText(counted(d.distinctCalled, 'called number'), d.estimated('distinctCalled'))}, ${counted(w.attempts, 'attempt')})`,
   }),
 });

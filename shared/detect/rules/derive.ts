@@ -37,6 +37,9 @@ export function windowWord(ctx: WindowContext): 'hour' | 'day' {
   return ctx.pooledHours === undefined ? 'hour' : 'day';
 }
 
+/** The figures a window's distinct counters give: the findings' metrics report the first three. */
+export type DistinctFigure = 'distinctCalling' | 'distinctCalled' | 'newCallingShare' | 'repeatShare';
+
 /** Figures several rules and the findings' metrics read, computed once per window. */
 export interface Derived {
   attempts: number;
@@ -45,12 +48,34 @@ export interface Derived {
   acd: number;
   shortRatio: number;
   rejected: number;
+  /** distinct caller IDs, at most the calls that carried one */
   readonly distinctCalling: number;
+  /** distinct called numbers, at most the attempts */
   readonly distinctCalled: number;
+  /** the share of the distinct caller IDs never used in the customer's earlier hours, at most 1 */
   readonly newCallingShare: number | null;
+  /** the share of the calls with a caller ID that repeated a (caller, called) pair, at least 0 */
   readonly repeatShare: number;
+  /**
+   * Whether a figure, once read, is a HyperLogLog estimate rather than a count: a set it was counted
+   * from (the window's, or for the new-caller share the customer's earlier hours') passed its exact
+   * limit. Stored windows' sets pass it at STORE_EXACT_LIMIT keys; analyze's never do. A sentence
+   * showing an estimated figure says so, and a finding's metrics mark it.
+   */
+  estimated(figure: DistinctFigure): boolean;
   /** the distinct counts and new-caller share counted so far: asking counts nothing */
-  counted(): Partial<Pick<Derived, 'distinctCalling' | 'distinctCalled' | 'newCallingShare'>>;
+  counted(): Partial<Pick<Derived, Exclude<DistinctFigure, 'repeatShare'>>>;
+}
+
+/**
+ * The calls a window's set counted keys of: every attempt's called number, and the caller ID and
+ * (caller, called) pair of every call that carried a caller ID (call-fold.ts). A set holds at most one
+ * key per call, so this bounds its true count; a HyperLogLog estimate can pass it (3,000 calls to
+ * 3,000 numbers were estimated 3,014), and is held to it: more distinct numbers than calls is no
+ * estimate anyone can use, and a share over 100% of the calls reads as a defect.
+ */
+function callsCountedIn(w: WindowAggregate, key: 'calling' | 'called' | 'pairs'): number {
+  return key === 'called' ? w.attempts : w.attempts - w.callingBlank;
 }
 
 /**
@@ -75,6 +100,8 @@ class WindowFigures implements Derived {
   private called: number | undefined = undefined;
   private repeats: number | undefined = undefined;
   private newShare: number | null | undefined = undefined;
+  /** whether the earlier hours' caller IDs the new-caller share was counted against are an estimate */
+  private seenEstimated = false;
   private readonly w: WindowAggregate;
   private readonly seen: (() => DistinctCounter | null) | null;
   private readonly sets: SetsOf | null;
@@ -95,22 +122,34 @@ class WindowFigures implements Derived {
     return this.sets === null ? this.w[key] : this.sets(key);
   }
 
+  /** a set's count, held to the calls it counted (callsCountedIn): every distinct figure is read here */
+  private distinct(key: 'calling' | 'called' | 'pairs'): number {
+    return Math.min(this.set(key).count(), callsCountedIn(this.w, key));
+  }
+
   get distinctCalling(): number {
-    this.calling ??= this.set('calling').count();
+    this.calling ??= this.distinct('calling');
     return this.calling;
   }
 
   get distinctCalled(): number {
-    this.called ??= this.set('called').count();
+    this.called ??= this.distinct('called');
     return this.called;
   }
 
   get repeatShare(): number {
     if (this.repeats === undefined) {
-      const withCaller = this.w.attempts - this.w.callingBlank;
-      this.repeats = withCaller > 0 ? Math.max(0, withCaller - this.set('pairs').count()) / withCaller : 0;
+      const withCaller = callsCountedIn(this.w, 'pairs');
+      this.repeats = withCaller > 0 ? (withCaller - this.distinct('pairs')) / withCaller : 0;
     }
     return this.repeats;
+  }
+
+  estimated(figure: DistinctFigure): boolean {
+    if (figure === 'distinctCalled') return !this.set('called').isExact;
+    if (figure === 'repeatShare') return !this.set('pairs').isExact;
+    const calling = !this.set('calling').isExact;
+    return figure === 'newCallingShare' ? calling || this.seenEstimated : calling;
   }
 
   counted(): ReturnType<Derived['counted']> {
@@ -124,7 +163,12 @@ class WindowFigures implements Derived {
   get newCallingShare(): number | null {
     if (this.newShare === undefined) {
       const seen = this.distinctCalling === 0 ? null : (this.seen?.() ?? null);
-      this.newShare = seen === null ? null : this.set('calling').countNotIn(seen) / this.distinctCalling;
+      this.seenEstimated = seen !== null && !seen.isExact;
+      // the new caller IDs are some of the hour's, whose count may have been held to its calls
+      this.newShare =
+        seen === null
+          ? null
+          : Math.min(this.set('calling').countNotIn(seen), this.distinctCalling) / this.distinctCalling;
     }
     return this.newShare;
   }
