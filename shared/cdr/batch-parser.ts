@@ -28,6 +28,7 @@ import {
   headerNames,
   isCanonicalHeader,
   mapHeader,
+  namesColumns,
   sourceColumnsOf,
 } from './formats/canonical-csv.ts';
 import { CanonicalFastReader } from './formats/canonical-fast.ts';
@@ -145,6 +146,16 @@ const RAW_LIMIT = 2000;
 /** the reason of a canonical batch's header line met again among its rows */
 const REPEATED_HEADER = 'repeats the header (files concatenated?)';
 
+/**
+ * What tells one header line from another for the rows after it: its names as written (the order
+ * and the columns they map to, and the names a row's reasons give them).
+ */
+function headerKey(rec: CsvRecord): string {
+  const names: string[] = [];
+  for (let i = 0; i < rec.count; i++) names.push(rec.field(i).trim());
+  return JSON.stringify(names);
+}
+
 /** A record the tokenizer could not read (too long, an unterminated quote), held while the layout is told. */
 interface BadRecord {
   line: number;
@@ -174,8 +185,18 @@ export class BatchParser {
   /** what a row's reasons call each column (sourceColumnsOf) */
   private sourceColumns: SourceColumns = CANONICAL_SOURCE;
   private width = 0;
-  /** a canonical batch's header names, comma-joined: a failed row that is the header again says so */
-  private header = '';
+  /**
+   * the header the rows are read by (headerKey): the batch's first, or one met again among its rows
+   * (files concatenated), which may name the columns in another order; null after one that cannot be
+   * read by (see headerAgain)
+   */
+  private header: string | null = '';
+  /** the batch's first header (headerKey) */
+  private firstHeader = '';
+  /** why a row is not read, after a header again that lacks required columns (else null) */
+  private noColumns: string | null = null;
+  /** the canonical fast lane, kept while a header again that cannot be read by turns it off (fast = null) */
+  private canonicalFast: CanonicalFastReader | null = null;
   /**
    * a headerless batch's first records (auto), held until its layout is decided (decideLayout), with
    * the layout of each and their bytes
@@ -259,12 +280,19 @@ export class BatchParser {
    * still open. A reader of the first byte range of a batch ends on a record boundary only when
    * `pendingBytes` is 0 before end() (a range cut inside a quoted field leaves the record open).
    */
-  position(): { linesRead: number; pendingBytes: number } {
+  position(): { linesRead: number; pendingBytes: number; firstHeader: boolean } {
     if (this.format === 'jsonl')
-      return { linesRead: this.jsonLine - 1, pendingBytes: this.jsonCarry ? this.jsonCarry.length : 0 };
+      return {
+        linesRead: this.jsonLine - 1,
+        pendingBytes: this.jsonCarry ? this.jsonCarry.length : 0,
+        firstHeader: true,
+      };
     return {
       linesRead: this.tokenizer?.linesRead ?? 0,
       pendingBytes: this.tokenizer?.pendingBytes ?? 0,
+      // a range after this one gets the batch's first header: it reads its rows right only if that
+      // is the header in force here (not one met again in another order, see headerAgain)
+      firstHeader: this.header === this.firstHeader,
     };
   }
 
@@ -333,14 +361,12 @@ export class BatchParser {
       if (twice.length > 0)
         throw new BatchReadError(`${src}: line ${rec.line}: header names ${twice.join('; ')}`);
       this.format = 'canonical';
-      this.columns = map;
-      this.sourceColumns = sourceColumnsOf(rec, map);
-      this.width = rec.count;
-      this.header = names.join(',');
       if (this.sink.packed) {
-        this.fast = this.fastReader(map, rec.count);
+        this.canonicalFast = this.fastReader(map, rec.count);
         this.block = new PackedBlock();
       }
+      this.useHeader(rec, map);
+      this.firstHeader = headerKey(rec);
       return true; // the header is not a data row
     }
     if (want === 'asterisk' || want === 'freeswitch') {
@@ -438,6 +464,45 @@ export class BatchParser {
     );
   }
 
+  /** The rows from here on are read by this header's columns (the batch's first, or one again). */
+  private useHeader(rec: CsvRecord, map: ColumnMap): void {
+    this.columns = map;
+    this.sourceColumns = sourceColumnsOf(rec, map);
+    this.width = rec.count;
+    this.header = headerKey(rec);
+    this.noColumns = null;
+    this.canonicalFast?.columns(map, rec.count);
+    this.fast = this.canonicalFast;
+  }
+
+  /**
+   * Whether a canonical row that could not be read is a header line again (files concatenated): two
+   * or more of its fields name canonical columns, by the names the first header is read by. It is
+   * quarantined (a row like any: rows = calls + quarantined), and the rows after it are read by its
+   * columns, in whatever order it names them, as the export it heads wrote them. When it lacks a
+   * required column, or names one twice, no row after it can be read: they are quarantined, saying
+   * so, up to a header that can be read by. Asked only of a row already refused: a header's
+   * start_time column holds a name, never a time, in any order, so it never reads as a call.
+   */
+  private headerAgain(rec: CsvRecord): boolean {
+    if (this.format !== 'canonical') return false;
+    const names = headerNames(rec);
+    if (!namesColumns(names)) return false;
+    const { map, missing, twice } = mapHeader(names);
+    let reason = REPEATED_HEADER;
+    if (missing.length > 0 || twice.length > 0) {
+      const lack =
+        missing.length > 0 ? `lacks required column(s) ${missing.join(', ')}` : `names ${twice.join('; ')}`;
+      reason = `${REPEATED_HEADER}, but ${lack}: the rows up to the next header are quarantined`;
+      this.noColumns = `follows a repeated header that ${lack}, so its columns are not known`;
+      this.header = null;
+      // the fast lane would read the rows by the columns before
+      this.fast = null;
+    } else this.useHeader(rec, map);
+    this.quarantineRow(rec.line, reason, rec.raw(RAW_LIMIT));
+    return true;
+  }
+
   /** A canonical fast reader for rows of `width` columns laid out as `map` says. */
   private fastReader(map: ColumnMap, width: number): CanonicalFastReader {
     const { earliestMs, latestMs, maxDurationS } = this.limits;
@@ -451,6 +516,10 @@ export class BatchParser {
   private onCsvRecord(rec: CsvRecordBytes): void {
     if (this.format === null && this.detect(rec)) return;
     this.stats.rows++;
+    if (this.noColumns !== null) {
+      if (!this.headerAgain(rec)) this.quarantineRow(rec.line, this.noColumns, rec.raw(RAW_LIMIT));
+      return;
+    }
     let raw: RawCall;
     try {
       raw =
@@ -460,7 +529,8 @@ export class BatchParser {
             ? asteriskRow(rec, this.opts.attribution)
             : freeswitchRow(rec, this.opts.attribution);
     } catch (e) {
-      this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
+      // a header again of another width than the one in force
+      if (!this.headerAgain(rec)) this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
       return;
     }
     this.emit(raw, rec.line, () => rec.raw(RAW_LIMIT), rec);
@@ -622,7 +692,7 @@ export class BatchParser {
       rec = normalizeCall(raw, line, this.zone, this.limits, this.repeatedHour);
     } catch (e) {
       if (e instanceof Error && e.name === 'RowError') {
-        this.quarantineRow(line, this.repeatsHeader(csv) ? REPEATED_HEADER : e.message, rawText());
+        if (csv === undefined || !this.headerAgain(csv)) this.quarantineRow(line, e.message, rawText());
         return;
       }
       throw e;
@@ -643,11 +713,6 @@ export class BatchParser {
       this.sink.guessedRepeatedHour?.();
     }
     this.sink.call(rec, rawText, packed);
-  }
-
-  /** Whether a canonical row is the batch's header again; asked only of a row already refused. */
-  private repeatsHeader(csv: CsvRecord | undefined): boolean {
-    return csv !== undefined && this.format === 'canonical' && headerNames(csv).join(',') === this.header;
   }
 
   /** The first and last calls this reader remembers (a range reader's, see ParseOptions.range). */

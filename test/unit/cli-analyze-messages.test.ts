@@ -110,6 +110,28 @@ describe('analyze: quarantine reasons name what is wrong with the row', () => {
     expect(JSON.parse(r.stdout).summary).toMatchObject({ rows: 5, calls: 2, quarantined: 3 });
   });
 
+  it('exports concatenated, the second naming the numbers the other way round: its rows read by its header', async () => {
+    const rows = [
+      HEADER,
+      'y1,2026-12-01T14:00:00Z,C,2024561111,3015552600,0',
+      'call_id,start_time,customer_id,called_number,calling_number,duration_s',
+      'y2,2026-12-01T14:01:00Z,C,3015552601,2024561111,0',
+    ];
+    const path = file('concat-other-order.csv', `${rows.join('\n')}\n`);
+    const dno = file('concat-dno.txt', '2024561111\n');
+    const q = join(dir, 'concat.q');
+    const r = await analyze([path, '--dno', dno, '--quarantine-out', q]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.summary).toMatchObject({ rows: 3, calls: 2, quarantined: 1 });
+    // both calls presented the caller ID on the Do-Not-Originate list
+    expect(out.findings[0].metrics).toMatchObject({ calls: 2, dno_calls: 2, distinct_calling: 1 });
+    expect(JSON.parse(readFileSync(q, 'utf8'))).toMatchObject({
+      line: 3,
+      reason: 'repeats the header (files concatenated?)',
+    });
+  });
+
   it('--quarantine-out holds at most --quarantine-max rows, and says how many it left out', async () => {
     const rows = [HEADER, ...Array.from({ length: 9 }, (_, i) => `b${i},0,C,2127180101,2125559876,10`)];
     const path = file('many-bad.csv', `${rows.join('\n')}\n`);

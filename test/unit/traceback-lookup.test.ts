@@ -337,6 +337,26 @@ describe('traceback lookup over local files (native formats)', () => {
     expect(answer.matches[0].raw).toBe(rows[1]);
   });
 
+  it('finds a call of exports concatenated, under a header again naming the numbers the other way round', async () => {
+    const path = join(dir, 'cdr', 'sbc-1', 'concat.csv');
+    const rows = [
+      'call_id,start_time,customer_id,calling_number,called_number',
+      `x1,${iso(CALL_MS - 60_000)},C900,+12025550100,+13125550100`,
+      'call_id,start_time,customer_id,called_number,calling_number',
+      `x2,${iso(CALL_MS)},C042,+13125550199,+12025550143`,
+    ];
+    mkdirp(path);
+    for (const [name, body] of [
+      ['csv', `${rows.join('\n')}\n`],
+      ['gzip', gzipSync(`${rows.join('\n')}\n`)],
+    ] as const) {
+      writeFileSync(path, body);
+      const answer = await lookupInBatches(request(), fileBatches([path]), {});
+      expect(answer.status, name).toBe('found');
+      expect(answer.matches.map((m) => [m.call_id, m.customer_id, m.line])).toEqual([['x2', 'C042', 4]]);
+    }
+  });
+
   it('names the switch of a file given without its folder after the current folder, not "."', () => {
     expect(fileBatches(['Master.csv'])[0].switchId).toBe(basename(process.cwd()));
     expect(fileBatches(['native/asterisk/Master.csv'])[0].switchId).toBe('asterisk');

@@ -23,6 +23,17 @@ export function isCanonicalHeader(names: string[]): boolean {
   return positionsOf(names, 'call_id').length > 0 && positionsOf(names, 'start_time').length > 0;
 }
 
+/**
+ * Whether a record's names (headerNames) are a header line's, met among a canonical batch's rows
+ * (files concatenated): two or more name canonical columns (canonicalColumnOf), whether or not they
+ * are all the batch needs. One such name alone could be a value.
+ */
+export function namesColumns(names: string[]): boolean {
+  let named = 0;
+  for (const name of names) if (canonicalColumnOf(name) !== undefined && ++named >= 2) return true;
+  return false;
+}
+
 /** a header name without the separators exporters put between its words */
 function withoutSeparators(name: string): string {
   return name.replace(/[\s_.-]+/g, '');

@@ -156,9 +156,10 @@ export interface PackedExtras {
 }
 
 export class CanonicalFastReader {
-  private readonly kinds: Uint8Array;
-  private readonly last: number;
-  private readonly hasAttestation: boolean;
+  /** what each column of a row is, its number (see Kind); set by columns() */
+  private kinds = new Uint8Array(0);
+  private last = -1;
+  private hasAttestation = false;
   private readonly ids: ByteInterner;
   private readonly times: ByteTimeParser;
   /** class of the last number parsed by numberAt, its NPA * 1000 + NXX (-1 unless +1), and where its digits ended */
@@ -175,6 +176,8 @@ export class CanonicalFastReader {
   private readonly maxDurationS: number;
   /** whether rows carry their call id (a string per row, which a sink that only aggregates does without) */
   private readonly keepCallIds: boolean;
+  /** whether rows carry their source address (see PackedExtras) */
+  private readonly keepSourceIps: boolean;
 
   constructor(
     columns: ColumnMap,
@@ -186,16 +189,26 @@ export class CanonicalFastReader {
   ) {
     this.maxDurationS = maxDurationS;
     this.keepCallIds = keep.callIds === true;
+    this.keepSourceIps = keep.sourceIps === true;
+    this.ids = ids;
+    this.times = times;
+    this.columns(columns, width);
+  }
+
+  /**
+   * Reads the rows from here on as `width` columns laid out as `columns` says: a batch of exports
+   * concatenated repeats its header, maybe in another order, and the rows after it follow that one.
+   * The same reader goes on (its interned ids, and the slots sinks know them by, stay).
+   */
+  columns(columns: ColumnMap, width: number): void {
     this.kinds = new Uint8Array(width);
     for (const [column, kind] of KIND_OF) {
       const at = columns[column];
       // a source address nobody checks is skipped like an unknown column (rows then have none)
-      if (at !== undefined && (kind !== Kind.SourceIp || keep.sourceIps === true)) this.kinds[at] = kind;
+      if (at !== undefined && (kind !== Kind.SourceIp || this.keepSourceIps)) this.kinds[at] = kind;
     }
     this.last = width - 1;
     this.hasAttestation = columns.attestation !== undefined;
-    this.ids = ids;
-    this.times = times;
   }
 
   /**
