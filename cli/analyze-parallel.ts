@@ -22,9 +22,10 @@ export { PARALLEL_MIN_BYTES, splitPoints, workerCount } from './analyze-prestart
  * Workers write out each hour the input has left behind, sets and all, so memory follows the open
  * hours, not the file; an hour that two ranges share, or that a late call opened again, is merged
  * exactly from its parts, so no input order needs a second pass over the file. Returns null whenever
- * ranges cannot apply (not the format cut for, a boundary inside a quoted field, a row repeating a
- * call of the range before, a worker failing): the
- * caller then reads the file the ordinary way, which also reports any real error.
+ * ranges cannot apply (not the format cut for, a boundary inside a quoted field, a header again
+ * in another column order in force at a boundary, a row repeating a call of the range before, a
+ * worker failing): the caller then reads the file the ordinary way, which also reports any real
+ * error.
  */
 
 export interface WorkerInput {
@@ -76,6 +77,11 @@ export type FromWorker =
       windows: AggregatorTransfer;
       linesRead: number;
       pendingBytes: number;
+      /**
+       * whether the range ends reading rows by the batch's first header, which the range after it is
+       * given (not by a header met again among the rows, in another column order or spelling)
+       */
+      firstHeader: boolean;
       progressBytes: number;
       /** rows quarantined for want of a customer, by peer (UnattributedTally) */
       unattributed: PeerRows;
@@ -187,13 +193,15 @@ async function collect(
   });
   if (results === null) return null;
   const done = results;
-  // every range but the last must end on a record boundary, and all must be read as the format the
-  // batch was cut as: canonical CSV (a headerless batch would have read its first row as a header in
-  // every range), or JSON Lines or a native layout (a range may then have no lines at all)
+  // every range but the last must end on a record boundary, by the header the next one is given (a
+  // header again among the rows, in another column order, is in force up to the next: only one reader
+  // knows where), and all must be read as the format the batch was cut as: canonical CSV (a headerless
+  // batch would have read its first row as a header in every range), or JSON Lines or a native layout
+  // (a range may then have no lines at all)
   const format = batchFormat(workers);
   const readAs = (f: string) => f === format || (format !== 'canonical' && f === 'empty');
-  if (done.some((r, k) => !readAs(r.stats.format) || (k < done.length - 1 && r.pendingBytes !== 0)))
-    return null;
+  const ends = (r: WorkerDone) => r.pendingBytes === 0 && r.firstHeader;
+  if (done.some((r, k) => !readAs(r.stats.format) || (k < done.length - 1 && !ends(r)))) return null;
   // a row that repeats a call of the range before would count twice: one reader counts it once
   if (done.some((r, k) => k > 0 && repeatsAcross(done[k - 1].recent, r.recent))) return null;
   return done;

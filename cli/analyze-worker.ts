@@ -143,7 +143,7 @@ try {
       sinceReport = 0;
     }
   });
-  const { linesRead, pendingBytes } = parser.position();
+  const { linesRead, pendingBytes, firstHeader } = parser.position();
   const stats: BatchStats = parser.end();
   spool?.commit();
   const { state, buffers } = aggregator.exportWindows();
@@ -157,6 +157,7 @@ try {
       windows: state,
       linesRead,
       pendingBytes,
+      firstHeader,
       progressBytes: sinceReport,
       unattributed: unattributed.counts(),
       recent,

@@ -235,6 +235,71 @@ describe('analyze in parallel over byte ranges', () => {
     expect(read).toBeNull();
   });
 
+  // exports concatenated: a header line again, with its columns in another order (reversed here), and
+  // the rows after it written in that order. Each case: its text, its header lines after the first,
+  // and whether ranges apply
+  const reversed = (line: string) => `${line.trim().split(',').reverse().join(',')}\n`;
+  const concatenated: Array<[string, string, number, boolean]> = [
+    [
+      'the other order in force where the ranges meet: read on one thread',
+      `${LINES.slice(0, 1000).join('')}${[LINES[0], ...LINES.slice(1000)].map(reversed).join('')}`,
+      1,
+      false,
+    ],
+    [
+      'the other order only in the first half, the first back before the ranges meet',
+      `${LINES.slice(0, 800).join('')}${[LINES[0], ...LINES.slice(800, 1200)].map(reversed).join('')}${LINES[0]}${LINES.slice(1200).join('')}`,
+      2,
+      true,
+    ],
+    [
+      'the other order only in the second half',
+      `${LINES.slice(0, 2500).join('')}${[LINES[0], ...LINES.slice(2500)].map(reversed).join('')}`,
+      1,
+      true,
+    ],
+    // ranges could read its rows, but their reasons would not name the columns as it does
+    [
+      'the same order, spelled another way, in force where the ranges meet: read on one thread',
+      `${LINES.slice(0, 1000).join('')}${LINES[0].toUpperCase().replaceAll('_', ' ')}${LINES.slice(1000).join('')}`,
+      1,
+      false,
+    ],
+  ];
+  for (const [name, text, headers, inRanges] of concatenated) {
+    for (const gzip of [false, true]) {
+      it(`a header line again, ${name}${gzip ? ', gzip' : ''}: what one reader reads`, async () => {
+        const bytes = gzip ? gzipSync(text) : Buffer.from(text);
+        const path = file(`concat-${name.length}-${gzip}.csv`, bytes);
+        const single = await oneReader(path);
+        // every row a call, every header line after the first quarantined as one
+        expect(single.quarantined.map((q) => q.reason)).toEqual(
+          Array(headers).fill('repeats the header (files concatenated?)'),
+        );
+        expect(single.stats).toMatchObject({ calls: LINES.length - 1, quarantined: headers });
+        const agg = new Aggregator(emptyReference(), { trunkWindows: ANALYZE_TRUNKS });
+        const quarantined: QuarantinedRow[] = [];
+        const read = await aggregateFileInParallel(path, bytes.length, emptyReference(), agg, {
+          format: 'auto',
+          zone: null,
+          count: 2,
+          quarantineToFile: true,
+          onQuarantine: (_, q) => quarantined.push(q),
+        });
+        if (!inRanges) {
+          // the range after the cut would read its rows by the first header: the caller reads the
+          // file on one thread
+          expect(read).toBeNull();
+          return;
+        }
+        expect(read).not.toBeNull();
+        expect({ ...read?.stats, source: '' }).toEqual({ ...single.stats, source: '' });
+        expect(quarantined).toEqual(single.quarantined);
+        expect(windowsOf(agg)).toEqual(windowsOf(single.agg));
+      }, 30_000);
+    }
+  }
+
   // native switch CSV has no header: each range is read as the layout the first row shows. Rows of
   // the fixtures over twelve hours, some without an account code (found by the trunk map, or
   // quarantined as unattributed), a row with a bad time in each half
