@@ -1,4 +1,4 @@
-import { normalizeCalledNumber, normalizeNumber } from './phone.ts';
+import { inScientificNotation, normalizeCalledNumber, normalizeNumber } from './phone.ts';
 import { defaultPlausibility, type Plausibility, TIME_ORDER_SLACK_MS } from './plausibility.ts';
 import { CANONICAL_COLUMNS, NOT_REPORTED, type RawCall, type SourceColumns } from './raw-call.ts';
 import type { Attestation, CallRecord, Verstat } from './record.ts';
@@ -206,6 +206,19 @@ const ATTESTATION_WORDS = new Map<string, string>([
   ['NULL', ''],
 ]);
 
+/**
+ * A number in scientific notation (phone.ts inScientificNotation) cannot be read: its digits are gone.
+ * Read as written it was no number, and a called one an on-net call no rule looks at (a campaign
+ * exported through a spreadsheet passed as internal traffic); read as the number it rounds to, it would
+ * be a call to someone else. The row is quarantined, so the loss is counted and shown.
+ */
+function notScientific(column: string, value: string): void {
+  if (inScientificNotation(value))
+    throw new RowError(
+      `${column} '${value.trim().slice(0, 30)}' is a number in scientific notation, as a spreadsheet rewrites long numbers: its digits are rounded away (and a leading + or 0 with them), so the number cannot be checked or traced (export the column as text)`,
+    );
+}
+
 /** a SIP final response: its code, optionally after `SIP/2.0` and before a reason phrase */
 const SIP_STATUS = /^(?:SIP\/2\.0\s+)?(\d{3})(?:\s+[A-Za-z][\x20-\x7e]*)?$/i;
 
@@ -304,6 +317,8 @@ export function normalizeCall(
   if (ver === undefined)
     throw new RowError(`${columns.verstat} '${raw.verstat.slice(0, 30)}' is not a known verstat value`);
 
+  notScientific(columns.calling_number, raw.calling_number);
+  notScientific(columns.called_number, raw.called_number);
   const calling = normalizeNumber(raw.calling_number);
   const called = normalizeCalledNumber(raw.called_number);
   if (called.cls === 'blank') throw new RowError(`${columns.called_number} is empty`);

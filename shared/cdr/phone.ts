@@ -155,9 +155,52 @@ function dialString(raw: string): { text: string; verstat: Verstat } {
       text = text.split(';')[0];
     }
   }
-  // a number a spreadsheet or a dataframe wrote as a float (`2025550143.0`): that dot is no separator,
+  // escapes are decoded once the user part is cut out: an escaped `@` or `;` is part of it.
+  // A number a spreadsheet or a dataframe wrote as a float (`2025550143.0`): that dot is no separator,
   // and read as one the number gained a digit (+20 2555 01430, a number in Egypt)
-  return { text: withoutFloatFraction(text), verstat };
+  return { text: withoutFloatFraction(withoutEndOfDialling(percentDecoded(text))), verstat };
+}
+
+/**
+ * The text with its `%XX` escapes decoded: a SIP or tel URI escapes a `+` as `%2B` (RFC 3261 allows
+ * any user-part character escaped), and switches log the user part so, with or without its URI.
+ * Read as written, `%2B13015552671` was no number (a called one became an on-net call, a caller ID an
+ * invalid one). Text whose escapes decode to no UTF-8 (`%2G`, a lone `%`) is left as written.
+ */
+function percentDecoded(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    // what the escapes spell may be another width or script (`%EF%BC%8B`, a full-width +)
+    return asciiForm(decodeURIComponent(text));
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A `#` after the number's last digit: the key that ends dialling (sending complete), which switches
+ * and phones log with the dialled digits (`13015552671#`). No part of the number; `#12` after it is
+ * an extension (TRAILING_EXTENSION), and a `#` anywhere else (`#31#`, `*72#`) is left as written.
+ */
+const END_OF_DIALLING = /^(\+?[\d\s().\-/]*\d)\s*#$/;
+
+/** The text without an end-of-dialling `#` after its number (END_OF_DIALLING), or as it was. */
+function withoutEndOfDialling(text: string): string {
+  return text.charCodeAt(text.length - 1) === 35 ? (END_OF_DIALLING.exec(text)?.[1] ?? text) : text;
+}
+
+/**
+ * A number a spreadsheet wrote in scientific notation (`3.01556E+09`, `1,30156E+10` in a locale
+ * with a decimal comma; `3.01556e+09` as dataframes write it): its digits past the first few are
+ * rounded away, and a leading `+` or 0 with them. No number can be read back from it, so a row that
+ * holds one is quarantined (normalize.ts), never counted as a call to some other number or to an
+ * extension.
+ */
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d{1,3}$/;
+
+/** Whether `written` is a number in scientific notation (SCIENTIFIC), blanks around it aside. */
+export function inScientificNotation(written: string): boolean {
+  return SCIENTIFIC.test(written.trim());
 }
 
 const WRITTEN_AS_FLOAT = /^(\+?\d{7,15})\.0+$/;
@@ -253,14 +296,15 @@ const OUTSIDE_LINE = /^9(?:011\d{7,15}|1[2-9]\d{9})$/;
 export function normalizeCalledNumber(written: string): NormalizedNumber {
   const raw = asciiForm(written);
   const { text, verstat } = dialString(raw);
-  const dialled = withoutPerCallCode(text);
+  // (dialString left the end-of-dialling `#` of a number behind a per-call code: `*67 1 312 ... #`)
+  const dialled = withoutEndOfDialling(withoutPerCallCode(text));
   // the number dialled, without an extension after it (`9 1 312 555 0199 x12`)
   const digits = (TRAILING_EXTENSION.exec(dialled)?.[1] ?? dialled).replace(/[\s().\-/]/g, '');
   if (digits.startsWith('9')) {
     // what follows the 9 (a per-call code may come first): 1 and ten digits, or 011 and an
     // international number; read before the number itself, which may also read as international
     // digits (9 1 212 ... is not India's +91 212 ... behind a US PBX)
-    const after = withoutPerCallCode(digits.slice(1));
+    const after = withoutEndOfDialling(withoutPerCallCode(digits.slice(1)));
     if (OUTSIDE_LINE.test(`9${after}`)) {
       const reached = numberOf(raw, after, verstat);
       if (reached.value.startsWith('+')) return reached;
@@ -272,16 +316,40 @@ export function normalizeCalledNumber(written: string): NormalizedNumber {
 }
 
 /**
+ * The most digits an extension or short code is dialled with: private dial plans run to a site code
+ * and an extension (7 digits), short codes are 3 to 6. A dial string with more digits that is neither
+ * a feature code nor a user name is a public number, however garbled.
+ */
+export const MAX_ON_NET_DIGITS = 7;
+
+/**
  * Destination of a called number as normalizeCalledNumber left it (E.164 text, else the dial string):
  * one written with a `+` and digits is the public network's, valid or not; a `+` without a digit
- * (a bare `+`) is no number at all.
+ * (a bare `+`) is no number at all. Only what looks like the customer's own switch is on-net: an
+ * extension or short code (at most MAX_ON_NET_DIGITS digits: `1008`, `411`), a feature code (`*97`,
+ * `*72 13015552671`: a `*` or `#` first) or a SIP user name (a letter first: `voicemail`, `alice`).
+ * Anything else with more digits is a number the customer sent to the PSTN in a shape that did not
+ * normalize (`1301555267100`, `13015552671;;`, `3.015552671E+10`): counted and judged as PSTN, with
+ * an invalid number, rather than waved through as internal traffic no rule looks at.
  */
 export function destinationOf(called: string): Destination {
-  if (called.charCodeAt(0) === 43) {
+  const c0 = called.charCodeAt(0);
+  if (c0 === 43) {
     const c = called.charCodeAt(1);
     if ((c >= 48 && c <= 57) || /\d/.test(called)) return 'pstn';
   }
   const digits = called.replace(/[\s().\-/]/g, '');
   if (EMERGENCY.has(digits)) return 'emergency';
-  return OUTSIDE_LINE.test(digits) ? 'pstn' : 'on_net';
+  if (OUTSIDE_LINE.test(digits)) return 'pstn';
+  if (c0 === 42 || c0 === 35 || /^\p{L}/u.test(called)) return 'on_net';
+  return digitCount(digits) <= MAX_ON_NET_DIGITS ? 'on_net' : 'pstn';
+}
+
+function digitCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }

@@ -404,6 +404,68 @@ describe('canonical fast lane', () => {
     expect([w.attempts, w.answered, w.rej603]).toEqual([4, 0, 2]);
   });
 
+  it('reads numbers with an escaped + (%2B), an end-of-dialling # or in scientific notation as the general lane does', () => {
+    // E.164 digits as switches write them, the + escaped or not, a # after them or something else
+    // just off the shape; now and then a spreadsheet's scientific notation or a URI around the number
+    const digitsArb = mix(
+      fc.constantFrom('12125550199', '12125550101', '2125550143', '13015552671', '4420794600'),
+      fc.stringMatching(/^\d{1,17}$/),
+    );
+    const shapeArb = mix(
+      fc.constantFrom('', '+', '%2B', '%2b', '011', '00'),
+      fc.constantFrom('%2B1', '%2', '%2C', '%20', '%', '+%2B', '%2B+'),
+    );
+    const afterArb = mix(
+      fc.constantFrom('', '#'),
+      fc.constantFrom('##', '#12', ' #', '%23', '%', '#\r', '#+'),
+    );
+    const plainNumberArb = fc
+      .tuple(shapeArb, digitsArb, afterArb)
+      .map(([before, digits, after]) => before + digits + after);
+    const numberArb = fc.oneof(
+      { arbitrary: plainNumberArb, weight: 8 },
+      {
+        arbitrary: fc
+          .tuple(
+            fc.integer({ min: 1, max: 9 }),
+            fc.stringMatching(/^\d{0,6}$/),
+            fc.constantFrom('E+09', 'e+10', 'E9'),
+          )
+          .map(([d, rest, exp]) => `${d}${rest === '' ? '' : `.${rest}`}${exp}`),
+        weight: 1,
+      },
+      { arbitrary: plainNumberArb.map((n) => `sip:${n}@sbc.example;user=phone`), weight: 1 },
+    );
+    const numberRowArb: fc.Arbitrary<Row> = fc
+      .tuple(plainFieldsArb, numberArb, numberArb)
+      .map(([fields, calling, called]) => ({
+        fields: { ...fields, calling_number: calling, called_number: called } as Row['fields'],
+        quoted: [],
+        afterQuote: '',
+        extra: '',
+      }));
+    const before = packedRows;
+    fc.assert(
+      fc.property(layoutArb, fc.array(numberRowArb, { maxLength: 30 }), (layout, rows) => {
+        const text = batchText(layout, rows);
+        expect(run(text, 1 << 20, true)).toEqual(run(text, 1 << 20, false));
+      }),
+      { numRuns: 300 },
+    );
+    expect(packedRows - before).toBeGreaterThan(300);
+    // and the fast lane takes the escaped + and the # itself, rather than handing them over
+    const text = `call_id,start_time,customer_id,calling_number,called_number\n${[
+      'a,2026-11-27T16:00:00Z,C1,%2B12125550199,13015552671#',
+      'b,2026-11-27T16:00:00Z,C1,%2b12125550199#,%2B13015552671',
+    ].join('\n')}\n`;
+    const taken = packedRows;
+    const fast = run(text, 1 << 20, true);
+    expect(packedRows - taken).toBe(2);
+    expect(fast).toEqual(run(text, 1 << 20, false));
+    // the caller ID is on the reference's DNO list, found in both rows
+    expect(fast.windows.find(([, w]) => w.trunkId === '')?.[1]).toMatchObject({ attempts: 2, callingDno: 2 });
+  });
+
   it('quarantines times in an order no call has, in both lanes, and takes a second or two of rounding', () => {
     const row = (id: string, start: string, answer: string, end: string, duration: string) =>
       `${id},${start},${answer},${end},${duration},C1,T1,+12129870143,+13129870199,200`;

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { destinationOf, normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
+import {
+  destinationOf,
+  MAX_ON_NET_DIGITS,
+  normalizeCalledNumber,
+  normalizeNumber,
+} from '../../shared/cdr/phone.ts';
 import { Aggregator } from '../../shared/detect/aggregator.ts';
 import { emptyReference, NumberInventory } from '../../shared/detect/reference.ts';
 import { mergeInto, windowFromJson, windowToJson } from '../../shared/detect/window.ts';
@@ -25,7 +30,9 @@ describe('destination of a call', () => {
     // as the number the PSTN saw, so a traceback request naming it finds the call
     expect(normalizeCalledNumber('9 1 (202) 555-0143').value).toBe('+12025550143');
     expect(normalizeCalledNumber('sip:9011442079460958@pbx').value).toBe('+442079460958');
-    for (const raw of ['9011', '91202', '91025550143']) expect(called(raw), raw).toBe('on_net');
+    for (const raw of ['9011', '91202']) expect(called(raw), raw).toBe('on_net');
+    // a public number's digits that are no number (area code 102): garbled, not an extension
+    expect(called('91025550143')).toBe('pstn');
   });
 
   it('extensions, feature codes, SIP user names and voicemail stay on the switch', () => {
@@ -43,7 +50,9 @@ describe('destination of a call', () => {
         const n = normalizeNumber(raw);
         // a + and digits, valid or kept as written (a bare + is no number: on-net, below)
         if (n.value.startsWith('+') && /\d/.test(n.value)) expect(destinationOf(n.value)).toBe('pstn');
-        else if (!/^[\d\s().\-/]*$/.test(n.value)) expect(destinationOf(n.value)).toBe('on_net');
+        // anything else that is no number of an extension's few digits: a user name, a feature code
+        else if (!/^[\d\s().\-/]*$/.test(n.value) && n.value.replace(/\D/g, '').length <= MAX_ON_NET_DIGITS)
+          expect(destinationOf(n.value)).toBe('on_net');
       }),
     );
   });

@@ -616,14 +616,22 @@ export class CanonicalFastReader {
 
   /**
    * normalizeNumber for the digits-only shapes (`+<digits>`, 011/00 prefixes, 11 digits with a 1,
-   * 10 digits) starting at `start`: true with the integer value of the E.164 digits in numKey and the
-   * end of the digits in numEnd; false for anything it would keep verbatim (invalid) or has to clean
-   * up first (separators, URIs, words), which the caller sees as a digit run not ending at a delimiter.
+   * 10 digits) starting at `start`, the `+` also escaped as a URI escapes it (`%2B`), the digits also
+   * followed by the `#` that ends dialling: true with the integer value of the E.164 digits in numKey
+   * and the end of what it read in numEnd; false for anything it would keep verbatim (invalid) or has
+   * to clean up first (separators, URIs, other escapes, words). A shape it does not take is seen by
+   * the caller as a field not ending at its delimiter (numEnd on the byte it stopped at), so the row
+   * goes to the general lane: nothing is read here that it would read otherwise.
    */
   private numberAt(buf: Buffer, start: number): boolean {
     let p = start;
-    const plus = buf[p] === 43;
+    let plus = buf[p] === 43;
     if (plus) p++;
+    else if (buf[p] === 37 && buf[p + 1] === 50 && (buf[p + 2] === 66 || buf[p + 2] === 98)) {
+      // `%2B` or `%2b`
+      plus = true;
+      p += 3;
+    }
     // one pass finds the end of the digits and reads their value (exact whenever it is used: <= 15 digits)
     let all = 0;
     let end = p;
@@ -633,7 +641,8 @@ export class CanonicalFastReader {
       all = all * 10 + c;
       end++;
     }
-    this.numEnd = end;
+    // the end-of-dialling `#` right after the digits: no part of the number (phone.ts END_OF_DIALLING)
+    this.numEnd = buf[end] === 35 && end > p ? end + 1 : end;
     const n = end - p;
     if (n === 0 || n > 18) return false;
     let from: number;

@@ -19,6 +19,7 @@ export function jsonRow(text: string): RawCall {
   // the key each column was read from: two spellings of one column (`customer_id`, `Customer_ID`)
   // leave no telling which value is the row's (JSON.parse itself keeps the last of a key written twice)
   const from: Partial<Record<CanonicalColumn, string>> = {};
+  let numberSources: Map<string, string> | undefined;
   for (const key of Object.keys(obj)) {
     // in any case, and with the words apart as other exporters write them (`Call ID`, `start-time`)
     const col = canonicalColumnOf(key);
@@ -34,7 +35,10 @@ export function jsonRow(text: string): RawCall {
         `${col} holds a JSON ${Array.isArray(v) ? 'array' : 'object'}, not a string or number`,
       );
     }
-    raw[col] = v === null || v === undefined ? '' : String(v);
+    if (typeof v === 'number' && (col === 'calling_number' || col === 'called_number')) {
+      numberSources ??= numberTexts(text);
+      raw[col] = numberSources.get(key) ?? String(v);
+    } else raw[col] = v === null || v === undefined ? '' : String(v);
   }
   // a "\u0000" written as the value is data, not the "not reported" mark of a missing key
   if (
@@ -43,4 +47,24 @@ export function jsonRow(text: string): RawCall {
   )
     throw new RangeError('attestation holds a NUL character');
   return raw;
+}
+
+/**
+ * The text of each number the record `text` holds, by key, as the line writes it.
+ * A phone number written as a JSON number is read as written, not as String() of the double: a
+ * spreadsheet's `3.01556E+09` must stay scientific notation (its digits are gone: the row is
+ * quarantined), not become the number 3015560000 someone else has. Parsed again only for such a
+ * record, with the reviver's view of the source text.
+ */
+function numberTexts(text: string): Map<string, string> {
+  const seen: Array<[holder: unknown, key: string, source: string]> = [];
+  const again = JSON.parse(
+    text,
+    function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
+      if (typeof value === 'number' && context?.source !== undefined) seen.push([this, key, context.source]);
+      return value;
+    },
+  );
+  // keys of nested objects (in columns no one reads) are not the record's
+  return new Map(seen.filter(([holder]) => holder === again).map(([, key, source]) => [key, source]));
 }
