@@ -2,6 +2,7 @@ import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { parseTimestamp } from '../shared/cdr/time.ts';
 import { analyzeAll } from '../shared/detect/analysis.ts';
 import type { FindingsDocument } from '../shared/detect/finding.ts';
+import { mostlyOnNetSummary } from '../shared/detect/on-net-share.ts';
 import { TracebackHistory } from '../shared/detect/traceback-history.ts';
 import type { AnalyzeOptions } from './analyze.ts';
 import { aggregateFiles } from './analyze-files.ts';
@@ -163,10 +164,12 @@ export async function runAnalyze(
       `traceguard: ${opts.quarantineOut} holds the first ${written} of the ${totals.quarantined} quarantined rows (--quarantine-max ${quarantineMax}); the rest are counted, not written\n`,
     );
 
-  const { findings, offNet, unregistered } = withoutPretenuring(() =>
+  const { findings, offNet, unregistered, mostlyOnNet } = withoutPretenuring(() =>
     analyzeAll(aggregator, ref, policy, tracebacks, scoringHeapGuard()),
   );
   if (opts.customers) warnUnregistered(unregistered, ref.customers.keys());
+  const onNet = mostlyOnNetSummary('the input', mostlyOnNet);
+  if (onNet !== null) process.stderr.write(`traceguard: ${terminalSafe(onNet)}\n`);
   // scored: the windows' memory goes before the findings are written, and so does the young
   // generation scoring grew (releaseGrownYoungGeneration says why that takes a collection)
   aggregator.release();

@@ -4,6 +4,7 @@ import { judgedTier, unknownCustomer } from './customers.ts';
 import { DAY_MS, dayFinding, dayStart, judgeDay, noteFired } from './day-window.ts';
 import type { DistinctCounter } from './distinct.ts';
 import { compareFindings, type Finding } from './finding.ts';
+import { type OnNetShare, OnNetShares } from './on-net-share.ts';
 import type { Policy } from './policy.ts';
 import type { ReferenceData } from './reference.ts';
 import type { Streak, WindowContext } from './rules/derive.ts';
@@ -152,8 +153,9 @@ export interface OffNetTotals {
 }
 
 /**
- * Findings for everything an Aggregator saw, worst first, its off-net totals, and the customers with
- * calls that the registry does not hold (judged as new ones): one pass, customer by customer, so
+ * Findings for everything an Aggregator saw, worst first, its off-net totals, the customers with
+ * calls that the registry does not hold (judged as new ones) and those whose calls were mostly
+ * on-net (OnNetShares): one pass, customer by customer, so
  * customers the aggregator holds only as imported numbers are built once and one at a time.
  */
 export function analyzeAll(
@@ -163,10 +165,11 @@ export function analyzeAll(
   tracebacks: TracebackHistory | null,
   /** called once a customer is scored, with how many are: where a caller may collect garbage */
   scored?: (customers: number) => void,
-): { findings: Finding[]; offNet: OffNetTotals; unregistered: string[] } {
+): { findings: Finding[]; offNet: OffNetTotals; unregistered: string[]; mostlyOnNet: OnNetShare[] } {
   const findings: Finding[] = [];
   const offNet: OffNetTotals = { on_net_calls: 0, emergency_calls: 0 };
   const unregistered: string[] = [];
+  const shares = new OnNetShares();
   let customers = 0;
   for (const view of agg.eachCustomer()) {
     const { customerId, windows } = view;
@@ -174,13 +177,19 @@ export function analyzeAll(
     for (const w of windows) {
       offNet.on_net_calls += w.onNet;
       offNet.emergency_calls += w.emergency;
+      shares.add(customerId, w);
     }
     const trunksOf = topTrunksByHour(() => view.trunkAttempts);
     for (const f of scoreCustomerWindows(customerId, windows, ref, policy, tracebacks, trunksOf))
       findings.push(f);
     scored?.(++customers);
   }
-  return { findings: findings.sort(compareFindings), offNet, unregistered };
+  return {
+    findings: findings.sort(compareFindings),
+    offNet,
+    unregistered,
+    mostlyOnNet: shares.mostlyOnNet(),
+  };
 }
 
 /** Findings for everything an Aggregator saw, worst first. */

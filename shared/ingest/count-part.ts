@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mostlyOnNetSummary, OnNetShares } from '../detect/on-net-share.ts';
 import type { Policy } from '../detect/policy.ts';
 import type { ReferenceData } from '../detect/reference.ts';
 import { mergeWindows } from './merge-window.ts';
@@ -43,7 +44,7 @@ export interface CountPartContext {
 
 /**
  * Counts the calls one part read: indexes their hours for tracebacks, merges every window exactly
- * once, warns of unregistered customers, scores the touched customer-hours and publishes raised
+ * once, warns of unregistered customers and of customers whose calls were mostly on-net, scores the touched customer-hours and publishes raised
  * severities.
  */
 export async function countPart(collector: PartCollector, ctx: CountPartContext): Promise<PartCounted> {
@@ -79,6 +80,19 @@ export async function countPart(collector: PartCollector, ctx: CountPartContext)
       part: job.part,
       unregisteredCalls: unregistered.calls,
       customerIds: unregistered.customerIds.slice(0, 100),
+    });
+  }
+  const onNet = new OnNetShares();
+  // the customer window holds every call; a trunk window repeats some of them
+  for (const { customerId, window: w } of deltas) if (w.trunkId === '') onNet.add(customerId, w);
+  const mostlyOnNet = onNet.mostlyOnNet();
+  const onNetLine = mostlyOnNetSummary(where, mostlyOnNet);
+  if (onNetLine !== null) {
+    // one line per batch part, as for unregistered customers
+    log.warn(onNetLine, {
+      batchId: batch.batchId,
+      part: job.part,
+      mostlyOnNet: mostlyOnNet.slice(0, 100),
     });
   }
   const published = await publishFindings(

@@ -5,9 +5,11 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runAnalyze } from '../../cli/analyze-run.ts';
 import { destinationOf, normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
+import { processBatch } from '../../shared/ingest/process-batch.ts';
 import { fileBatches } from '../../shared/traceback/files.ts';
 import { lookupInBatches } from '../../shared/traceback/lookup.ts';
 import { validateTracebackRequest } from '../../shared/traceback/request.ts';
+import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 import { parse } from '../helpers/parse.ts';
 
 /**
@@ -251,5 +253,58 @@ describe('a batch with such numbers, read by analyze and traceback lookup', () =
     const { doc, stderr } = await analyze(excel);
     expect(doc.summary).toMatchObject({ rows: 400, calls: 0, quarantined: 400, on_net_calls: 0 });
     expect(stderr).toMatch(/400 row\(s\) quarantined/);
+  });
+});
+
+describe('a customer whose calls were mostly on-net', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tg-mostly-on-net-'));
+  /** `calls` calls of customer T1 in one hour, the first `onNet` of them to extensions */
+  const batch = (calls: number, onNet: number, customer = 'T1') =>
+    `call_id,start_time,customer_id,calling_number,called_number\n${Array.from(
+      { length: calls },
+      (_, i) =>
+        `c${i},2026-11-27T16:${String(i % 60).padStart(2, '0')}:00Z,${customer},+1202456${String(1000 + (i % 100))},${i < onNet ? String(1000 + (i % 20)) : `+1301555${String(2000 + i).slice(-4)}`}`,
+    ).join('\n')}\n`;
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  async function stderrOf(text: string): Promise<string> {
+    const path = join(dir, 'batch.csv');
+    writeFileSync(path, text);
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    [...(await runAnalyze([path], { inputFormat: 'auto', format: 'json' }))];
+    return written.join('');
+  }
+
+  it('analyze says so in one line naming the customer and its share, from half of 100 calls', async () => {
+    expect(await stderrOf(batch(100, 50))).toBe(
+      "traceguard: the input: most calls of 1 customer went to on-net destinations (extensions, feature codes, SIP user names), which no rule judges: T1 (50 of 100 calls, 50%). An office PBX's calls are so; a trunking customer's are for the PSTN, and then its called numbers were likely mangled on the way (check the called_number column as the switch writes it)\n",
+    );
+    // under half, or too few calls to tell
+    expect(await stderrOf(batch(100, 49))).toBe('');
+    expect(await stderrOf(batch(99, 99))).toBe('');
+  });
+
+  it('the ingest log warns once per batch part, with the shares as fields', async () => {
+    const p = memoryIngestPorts();
+    const key = 'cdr/sbc-1/batch.csv';
+    const body = batch(200, 150, 'T7');
+    p.source.put(TEST_BUCKET, key, body);
+    const outcome = await processBatch(ingestJob(key, body), p);
+    expect(outcome).toMatchObject({ status: 'done', calls: 200 });
+    const warnings = p.log.lines.filter((l) => l.level === 'warn' && l.message.includes('on-net'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].message).toMatch(
+      new RegExp(
+        `^s3://${TEST_BUCKET}/cdr/sbc-1/batch.csv \\(switch sbc-1\\): most calls of 1 customer went to on-net destinations .*: T7 \\(150 of 200 calls, 75%\\)\\. `,
+      ),
+    );
+    expect(warnings[0].fields).toMatchObject({ mostlyOnNet: [{ customerId: 'T7', calls: 200, onNet: 150 }] });
   });
 });
