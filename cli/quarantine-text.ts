@@ -1,6 +1,6 @@
 import type { BatchQuarantine, QuarantinePart } from '../shared/aws/quarantine-objects.ts';
 import { isDeliveryFailure } from '../shared/ingest/delivery-failure-reason.ts';
-import { maskPhoneNumbers } from '../shared/privacy/mask-numbers.ts';
+import { maskPhoneNumbers, maskQuarantinedRow } from '../shared/privacy/mask-numbers.ts';
 import { terminalSafe } from './terminal-text.ts';
 
 /** What ingest wrote, as a terminal shows it: phone numbers masked, control characters escaped. */
@@ -25,9 +25,12 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
     lines.push(`${name}: ${rows(parts)} row(s) quarantined, in ${objects(parts)}`);
     // numbers masked here as in every terminal line; --json gives the rows as stored
     // the row as the switch wrote it, without the line end a CSV record keeps
+    // ids (a customer id of ten digits) stay readable where ingest told which fields hold them
     for (const p of parts)
-      for (const row of p.rows)
-        lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${safe(row.raw.replace(/\r?\n$/, ''))}`);
+      for (const row of p.rows) {
+        const raw = terminalSafe(maskQuarantinedRow(row.raw.replace(/\r?\n$/, ''), row.ids));
+        lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${raw}`);
+      }
     if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
   } else if (refused === null && repeatOf === null) lines.push(`${name}: ${noRowsLine(ingest, failure)}`);
   // what an operator checks rows = calls + quarantined with, without reading the manifest by hand

@@ -21,18 +21,19 @@ import {
   CsvTokenizer,
   DEFAULT_MAX_RECORD_BYTES,
 } from './csv-tokenizer.ts';
-import { asteriskCreatedMs, asteriskRow } from './formats/asterisk.ts';
+import { asteriskCreatedMs, asteriskIdFields, asteriskRow } from './formats/asterisk.ts';
 import {
   type ColumnMap,
   canonicalRow,
   headerNames,
+  idFieldsOf,
   isCanonicalHeader,
   mapHeader,
   namesColumns,
   sourceColumnsOf,
 } from './formats/canonical-csv.ts';
 import { CanonicalFastReader } from './formats/canonical-fast.ts';
-import { freeswitchRow } from './formats/freeswitch.ts';
+import { FREESWITCH_COLUMNS, FREESWITCH_ID_FIELDS, freeswitchRow } from './formats/freeswitch.ts';
 import { jsonRow } from './formats/jsonl.ts';
 import { JSONL_COLUMN_MAP, JSONL_WIDTH, JsonLinesFastReader } from './formats/jsonl-fast.ts';
 import { normalizeCall } from './normalize.ts';
@@ -41,7 +42,7 @@ import { PackedCall, packRecord } from './packed-call.ts';
 import { defaultPlausibility, type Plausibility } from './plausibility.ts';
 import { CANONICAL_SOURCE, type RawCall, type SourceColumns } from './raw-call.ts';
 import { idHash, partyHash, RecentCalls, type RecentEnds } from './recent-calls.ts';
-import type { CallRecord, QuarantinedRow } from './record.ts';
+import type { CallRecord, IdFields, QuarantinedRow } from './record.ts';
 import { RepeatedHour } from './repeated-hour.ts';
 import type { ZoneClock } from './time.ts';
 import { ByteTimeParser } from './time-bytes.ts';
@@ -530,7 +531,8 @@ export class BatchParser {
             : freeswitchRow(rec, this.opts.attribution);
     } catch (e) {
       // a header again of another width than the one in force
-      if (!this.headerAgain(rec)) this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT));
+      if (!this.headerAgain(rec))
+        this.quarantineRow(rec.line, (e as Error).message, rec.raw(RAW_LIMIT), rec.count);
       return;
     }
     this.emit(raw, rec.line, () => rec.raw(RAW_LIMIT), rec);
@@ -572,7 +574,8 @@ export class BatchParser {
       const raw = json
         ? buf.toString('utf8', from, to).trim().slice(0, RAW_LIMIT)
         : buf.toString('utf8', from, Math.min(to, from + RAW_LIMIT));
-      this.repeated(call.line, first, raw);
+      // the fast lane reads a CSV row only when it has the header's fields
+      this.repeated(call.line, first, raw, json ? undefined : this.width);
       return;
     }
     this.countCall(call.startMs);
@@ -583,13 +586,14 @@ export class BatchParser {
    * A row that repeats the call first read at line `first`: quarantined, so the call counts once and
    * the repeat is still kept where a person can see it.
    */
-  private repeated(line: number, first: number, raw: string): void {
+  private repeated(line: number, first: number, raw: string, fields: number | undefined): void {
     // told as a distance: a reader of a byte range numbers lines from its start, and the caller moves
     // the row's own line, not the words of its reason
     this.quarantineRow(
       line,
       `repeats the call ${line - first} line(s) above (same call_id, customer, trunk, numbers, start_time, duration and result): counted once`,
       raw,
+      fields,
     );
   }
 
@@ -692,7 +696,8 @@ export class BatchParser {
       rec = normalizeCall(raw, line, this.zone, this.limits, this.repeatedHour);
     } catch (e) {
       if (e instanceof Error && e.name === 'RowError') {
-        if (csv === undefined || !this.headerAgain(csv)) this.quarantineRow(line, e.message, rawText());
+        if (csv === undefined || !this.headerAgain(csv))
+          this.quarantineRow(line, e.message, rawText(), csv?.count);
         return;
       }
       throw e;
@@ -703,7 +708,7 @@ export class BatchParser {
     packed.partyHash = partyHash(idHash(rec.customerId), idHash(rec.trunkId));
     const first = this.recent.repeatOf(packed);
     if (first !== 0) {
-      this.repeated(line, first, rawText());
+      this.repeated(line, first, rawText(), csv?.count);
       return;
     }
     this.countCall(rec.startMs);
@@ -737,9 +742,26 @@ export class BatchParser {
     this.quarantineRow(line, reason, raw);
   }
 
-  private quarantineRow(line: number, reason: string, raw: string): void {
+  /** `fields`: how many fields the CSV row split into, when it did (its ids are then told: IdFields) */
+  private quarantineRow(line: number, reason: string, raw: string, fields?: number): void {
     this.stats.quarantined++;
     this.flushPacked();
-    this.sink.quarantine({ line, reason, raw });
+    const ids = fields === undefined ? undefined : this.idFields(fields);
+    this.sink.quarantine(ids === undefined ? { line, reason, raw } : { line, reason, raw, ids });
+  }
+
+  /** Which fields of a CSV row of `fields` fields hold ids, as the batch's layout places them. */
+  private idFields(fields: number): IdFields | undefined {
+    const at =
+      this.format === 'canonical'
+        ? fields === this.width
+          ? idFieldsOf(this.columns)
+          : []
+        : this.format === 'asterisk'
+          ? asteriskIdFields(fields)
+          : this.format === 'freeswitch' && fields === FREESWITCH_COLUMNS
+            ? [...FREESWITCH_ID_FIELDS]
+            : [];
+    return at.length === 0 ? undefined : { fields, at };
   }
 }

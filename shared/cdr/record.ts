@@ -48,4 +48,18 @@ export interface QuarantinedRow {
   line: number;
   reason: string;
   raw: string;
+  /** the fields of a CSV row that hold ids, when the layout of its batch says (IdFields) */
+  ids?: IdFields;
+}
+
+/**
+ * Which fields of a quarantined CSV row hold ids (call id, customer, trunk: an Asterisk row's
+ * accountcode and uniqueid), 0-based, for a row of `fields` fields. Where phone numbers are masked,
+ * an id shown as `***6789` names no customer a person can look up, so these stay as written; a row
+ * that no longer splits into `fields` fields (cut short) has no telling which is which, and is masked
+ * whole.
+ */
+export interface IdFields {
+  fields: number;
+  at: number[];
 }

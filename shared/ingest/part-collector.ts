@@ -120,10 +120,12 @@ export class PartCollector implements BatchSink {
     if (!this.enter()) return;
     this.stats.quarantined++;
     this.unattributed.quarantined(q);
+    // the row's id fields, for quarantine show to leave readable while it masks phone numbers
     const line = JSON.stringify({
       line: q.line,
       reason: q.reason,
       raw: q.raw.slice(0, QUARANTINE_RAW_LIMIT),
+      ...(q.ids && { ids: q.ids }),
     });
     this.quarantineLines.push(line);
     this.quarantineBytes += line.length + 1;

@@ -3,7 +3,13 @@ import { quarantineKeyOf } from './keys.ts';
 import type { ManifestBatch } from './ports.ts';
 
 /** One unusable row as ingest writes it to a batch's quarantine object (part-collector.ts). */
-const quarantineRowSchema = z.object({ line: z.number(), reason: z.string(), raw: z.string() });
+const quarantineRowSchema = z.object({
+  line: z.number(),
+  reason: z.string(),
+  raw: z.string(),
+  // written by ingest since it tells them; a row without is masked whole
+  ids: z.object({ fields: z.number(), at: z.array(z.number()) }).optional(),
+});
 export type QuarantineRow = z.infer<typeof quarantineRowSchema>;
 
 /**

@@ -17,6 +17,9 @@ import { asciiDigits } from './ascii-digits.ts';
  * with digits inside a word (hex digests, `case-1234...`), and ten bare digits starting with 0 or 1:
  * no NANP area code starts so, and that is what epoch seconds (2001 to 2033) look like in a
  * start_time column. Epoch milliseconds (13 digits starting with 1) are no number the parser reads.
+ * Nor is an Asterisk uniqueid, epoch seconds, a dot and a sequence number (`1795798800.7`): however
+ * long its sequence, the digits never run on from the epoch into it, else `1795798800.7` would be read
+ * as the eleven digits of +1 795 798 8007 while `1795798800.41` stayed readable.
  */
 export interface PhoneSpan {
   start: number;
@@ -93,21 +96,25 @@ function numbersInRun(run: string, offset: number): PhoneSpan[] {
   }));
   // what comes before the first group (`+`, `*67`, `(`) as the parser reads it: separators are dropped
   const lead = asciiDigits(run.slice(0, groups[0].start).normalize('NFKC')).replace(/[()]/g, '');
+  // ten digits with nothing around them starting with 0 or 1: epoch seconds, no NANP number
+  const epoch = (i: number) => (i > 0 || lead === '') && /^[01]\d{9}$/.test(groups[i].digits);
+  // epoch seconds and, after a dot, the sequence number of an Asterisk uniqueid: no number spans both
+  const uniqueid = (i: number) =>
+    i + 1 < groups.length && epoch(i) && run.slice(groups[i].end, groups[i + 1].start) === '.';
   // reach[i]: the last group a number starting at group i covers (-1: none starts there)
   const reach = groups.map((_, i) => {
     let last = -1;
     let digits = '';
     for (let j = i; j < groups.length; j++) {
+      if (j > i && uniqueid(j - 1)) break;
       digits += groups[j].digits;
       if (digits.length > MAX_DIGITS) break;
-      // ten digits with nothing around them starting with 0 or 1: epoch seconds, no NANP number
-      const epoch = i === j && (i > 0 || lead === '') && /^[01]\d{9}$/.test(digits);
       if (j - i >= MAX_GROUPS_ASKED) {
         if (digits.length >= MIN_DIGITS) last = j;
         continue;
       }
       const reads =
-        (digits.length >= MIN_DIGITS && !epoch && readsAsNumber(digits)) ||
+        (digits.length >= MIN_DIGITS && !(i === j && epoch(i)) && readsAsNumber(digits)) ||
         (i === 0 && lead !== '' && digits.length >= MIN_SIGNED_DIGITS && readsAsNumber(lead + digits));
       if (reads) last = j;
     }

@@ -7,7 +7,7 @@ import { repoRoot, startTestStack, type TestStack } from './helpers/test-stack.t
 
 /**
  * A batch whose every row is quarantined, through the local stack from the synthesized template (S3
- * notification, ingest queue, the real ingest function): its quarantine object, 14 MB of JSON Lines
+ * notification, ingest queue, the real ingest function): its quarantine object, 15 MB of JSON Lines
  * for 40,000 rows, is written in one PutObject as S3 takes it, and the batch is done, not dead-lettered.
  */
 let t: TestStack;
@@ -35,7 +35,7 @@ function noOffsetCsv(): string {
 }
 
 describe('quarantine objects on the local stack', () => {
-  it('writes the quarantine of a batch whose every row is unusable, 14 MB in one object, and finishes the batch', async () => {
+  it('writes the quarantine of a batch whose every row is unusable, 15 MB in one object, and finishes the batch', async () => {
     const bucket = t.stack.outputs.CdrBucketName;
     await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: noOffsetCsv() }));
     // a failed message would wait out its retry: the glue errors say why

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { quarantineText } from '../../cli/quarantine-text.ts';
 import type { BatchQuarantine } from '../../shared/aws/quarantine-objects.ts';
+import { parseSwitchConfig } from '../../shared/config/switches.ts';
+import { processBatch } from '../../shared/ingest/process-batch.ts';
+import { quarantineRows } from '../../shared/ingest/quarantine-report.ts';
+import { ingestJob, memoryIngestPorts, TEST_BUCKET } from '../helpers/ingest-ports.ts';
 
 const KEY = 'cdr/sbc-east-1/2026/11/20/10.csv';
 const OBJECT = `s3://cdr/quarantine/${KEY}`;
@@ -111,5 +115,53 @@ describe('quarantine show, as printed', () => {
     expect(
       quarantineText(KEY, { ...gzipped, totals: { rows: 5, calls: 5, quarantined: 0 } }).at(-1),
     ).toContain('not about the batch there now');
+  });
+});
+
+/** The rows `quarantine show` prints for `body` as ingest quarantines it under `key`. */
+async function shownByIngest(key: string, body: string, switches?: string): Promise<string[]> {
+  const p = memoryIngestPorts();
+  if (switches !== undefined) p.reference.switchConfig = parseSwitchConfig(switches, 'switches.csv');
+  p.source.put(TEST_BUCKET, key, body);
+  await processBatch(ingestJob(key, body), p);
+  const rows = quarantineRows(p.source.quarantine.get(`${TEST_BUCKET}/quarantine/${key}`) ?? '');
+  const found = quarantined();
+  found.parts[0].rows = rows;
+  return quarantineText(key, found)
+    .slice(1, -1)
+    .map((line) => line.split('\n')[1].trim());
+}
+
+describe('quarantine show: ids stay readable, phone numbers do not', () => {
+  it("leaves a canonical row's call, customer and trunk ids as written, in the columns its header names", async () => {
+    const body =
+      'call_id,start_time,duration_s,customer_id,trunk_id,calling_number,called_number,sip_code,source_ip\n' +
+      '1795795320.44,1795795320,-5,10023456789,4412345678,2024561111,3015552600,486,203.0.113.99\n' +
+      // a row of another width: no telling which field is which, so all of it is masked
+      '1795795320.45,1795795320,-5,10023456789,4412345678,2024561111,3015552600,486,203.0.113.99,x\n';
+    expect(await shownByIngest('cdr/sbc-east-1/2026/11/27/16.csv', body)).toEqual([
+      '1795795320.44,1795795320,-5,10023456789,4412345678,***1111,***2600,486,203.0.113.99',
+      '1795795320.45,1795795320,-5,***6789,***5678,***1111,***2600,486,203.0.113.99,x',
+    ]);
+  });
+
+  it("leaves an Asterisk row's accountcode and uniqueid (whatever its sequence's length) as written", async () => {
+    const row = (accountcode: string, billsec: string, uniqueid: string) =>
+      `"${accountcode}","2024561111","13015552671","from-trunk","""Acme"" <2024561111>","SIP/acme-voice-0000001f",` +
+      `"SIP/carrier-00000020","Dial","SIP/carrier/13015552671,60,tT","2026-11-27 12:00:00","2026-11-27 12:00:04",` +
+      `"2026-11-27 12:01:04",64,${billsec},"ANSWERED","DOCUMENTATION","${uniqueid}",""`;
+    const shown = await shownByIngest(
+      'cdr/pbx-1/2026-11-27/Master.csv',
+      `${row('C100', '-1', '1795798800.7')}\n${row('4412345678', 'abc', '1795798800.41')}\n`,
+      'switch_id,format,timezone\npbx-1,asterisk,America/New_York\n',
+    );
+    const masked = (accountcode: string, billsec: string, uniqueid: string) =>
+      `"${accountcode}","***1111","***2671","from-trunk","""Acme"" <***1111>","SIP/acme-voice-0000001f",` +
+      `"SIP/carrier-00000020","Dial","SIP/carrier/***2671,60,tT","2026-11-27 12:00:00","2026-11-27 12:00:04",` +
+      `"2026-11-27 12:01:04",64,${billsec},"ANSWERED","DOCUMENTATION","${uniqueid}",""`;
+    expect(shown).toEqual([
+      masked('C100', '-1', '1795798800.7'),
+      masked('4412345678', 'abc', '1795798800.41'),
+    ]);
   });
 });

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
 import { asciiDigits } from '../../shared/privacy/ascii-digits.ts';
-import { containsPhoneNumber, maskPhoneNumbers } from '../../shared/privacy/mask-numbers.ts';
+import {
+  containsPhoneNumber,
+  maskPhoneNumbers,
+  maskQuarantinedRow,
+} from '../../shared/privacy/mask-numbers.ts';
 
 /**
  * Phone numbers never reach a terminal or a log in clear: whatever the CDR parser reads as a number,
@@ -101,6 +105,15 @@ describe('maskPhoneNumbers: what operators read stays readable', () => {
     for (const line of lines) expect(maskPhoneNumbers(line)).toBe(line);
   });
 
+  it('leaves an Asterisk uniqueid readable whatever the length of its sequence number', () => {
+    // `1795798800.7` read as eleven digits is +1 795 798 8007; `1795798800.41`, twelve, is no number
+    for (const id of ['1795798800.7', '1795798800.41', '1795798800.12345678', '0999999999.3'])
+      expect(maskPhoneNumbers(`"C100","${id}",""`)).toBe(`"C100","${id}",""`);
+    // a number after the epoch's dot is still one
+    expect(maskPhoneNumbers('1795798800.2025550143')).toBe('1795798800.***0143');
+    expect(maskPhoneNumbers('1.795.798.8007')).toBe('***8007');
+  });
+
   it('masks the number among them, and only it', () => {
     expect(maskPhoneNumbers('line 7: 2026-11-20 10:00:00 2025550143 10.0.0.1 486')).toBe(
       'line 7: 2026-11-20 10:00:00 ***0143 10.0.0.1 486',
@@ -112,6 +125,32 @@ describe('maskPhoneNumbers: what operators read stays readable', () => {
     const started = performance.now();
     expect(containsPhoneNumber(maskPhoneNumbers(row))).toBe(false);
     expect(performance.now() - started).toBeLessThan(20_000);
+  });
+});
+
+describe('maskQuarantinedRow: id fields stay as written', () => {
+  const row = '1795795320.44,10023456789,4412345678,2024561111,"(301) 555-2600"';
+  const ids = { fields: 5, at: [0, 1, 2] };
+
+  it('masks every number but those in the fields ingest named as ids', () => {
+    const kept = '1795795320.44,10023456789,4412345678,***1111,"***2600"';
+    expect(maskQuarantinedRow(row, ids)).toBe(kept);
+    expect(maskQuarantinedRow(`${row}\r\n`, ids)).toBe(`${kept}\r\n`);
+    // fields counted in characters, not bytes
+    expect(maskQuarantinedRow(`é${row}`, ids)).toBe(`é${kept}`);
+  });
+
+  it('masks all of a row whose fields are not those ingest counted, or named by no ids', () => {
+    const whole = '1795795320.44,***6789,***5678,***1111,"***2600"';
+    expect(maskQuarantinedRow(row)).toBe(whole);
+    expect(maskQuarantinedRow(`${row},x`, ids)).toBe(`${whole},x`);
+    expect(maskQuarantinedRow(row, { fields: 5, at: [9, -1, 1.5] })).toBe(whole);
+    // cut short inside a quoted field
+    expect(maskQuarantinedRow('1,10023456789,"2024561111', { fields: 3, at: [1] })).toBe(
+      '1,***6789,"***1111',
+    );
+    // two records: no telling which is the row
+    expect(maskQuarantinedRow(`${row}\n${row}`, ids)).toBe(`${whole}\n${whole}`);
   });
 });
 

@@ -127,6 +127,17 @@ const ASTERISK_SOURCES: readonly SourceColumns[] = [
 ];
 
 /**
+ * The fields of a cdr_csv row of `count` fields that hold ids: accountcode, and uniqueid where the
+ * row has one (asteriskRow reads it as the call id); peeraccount and linkedid in a row of all 21.
+ * None for a row of another width: no telling which field is which.
+ */
+export function asteriskIdFields(count: number): number[] {
+  if (count < ASTERISK_MIN_COLUMNS || count > ASTERISK_MAX_COLUMNS) return [];
+  if (count === ASTERISK_MAX_COLUMNS) return [0, 16, 18, 19];
+  return count >= 17 ? [0, 16] : [0];
+}
+
+/**
  * One cdr_csv row. accountcode names the customer; when it is empty (Asterisk's default), the
  * switch's attribution finds the customer from the channel's peer, or the row is unattributed.
  */

@@ -85,6 +85,14 @@ export function mapHeader(names: string[]): { map: ColumnMap; missing: Canonical
   return { map, missing, twice };
 }
 
+/** The columns that hold ids: where phone numbers are masked, these stay as written (IdFields). */
+const ID_COLUMNS: readonly CanonicalColumn[] = ['call_id', 'customer_id', 'trunk_id'];
+
+/** Where the header puts the columns that hold ids, in field order. */
+export function idFieldsOf(map: ColumnMap): number[] {
+  return ID_COLUMNS.flatMap((col) => (map[col] === undefined ? [] : [map[col]])).sort((a, b) => a - b);
+}
+
 /**
  * The name a row's reasons give each column: the header's own where it spells the column another way
  * (`Called Number`), so that whoever reads the reason finds the column in the file; the contract's

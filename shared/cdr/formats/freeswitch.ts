@@ -89,6 +89,9 @@ const FREESWITCH_SOURCE: SourceColumns = {
 /** The same for a row whose customer came from its context (no accountcode). */
 const FREESWITCH_BY_CONTEXT: SourceColumns = { ...FREESWITCH_SOURCE, customer_id: 'context' };
 
+/** The fields of a row that hold ids: context (read as the trunk), uuid, bleg_uuid and accountcode. */
+export const FREESWITCH_ID_FIELDS: readonly number[] = [3, 10, 11, 12];
+
 /**
  * One mod_cdr_csv row. accountcode names the customer; when it is empty, the switch's attribution
  * finds the customer from the context (trunk map, or a per-tenant context name), or the row is
