@@ -136,9 +136,9 @@ export class ByteTimeParser {
 
   /**
    * An ISO time other than ...Z at buf[s, e): a fraction of a second, then a Z, an offset or nothing
-   * (local time, see the shapes above). The fraction is summed and rounded as parseTimestamp does,
-   * digit by digit, and a local time goes through the same ZoneClock.localToUtc, so both give the
-   * same millisecond.
+   * (local time, see the shapes above). The fraction is cut to whole milliseconds as parseTimestamp
+   * cuts it, its first three digits, and a local time goes through the same ZoneClock.localToUtc, so
+   * both give the same millisecond.
    */
   private isoLong(buf: Buffer, s: number, e: number): boolean {
     if (!this.dateTime(buf, s)) return false;
@@ -148,16 +148,14 @@ export class ByteTimeParser {
     // (at the end, a comma is the field's delimiter, not a decimal one)
     if (i < e && (dot === 46 || dot === 44)) {
       let j = i + 1;
-      let frac = 0;
       let scale = 100;
       for (; j < e; j++) {
         const c = buf[j] - 48;
         if (c < 0 || c > 9) break;
-        frac += c * scale;
-        scale /= 10;
+        ms += c * scale;
+        scale = Math.floor(scale / 10);
       }
       if (j === i + 1) return false;
-      ms += Math.round(frac);
       i = j;
     }
     const z = buf[i];

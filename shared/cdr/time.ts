@@ -173,12 +173,15 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
   const len = s.length;
   if (len === 0) return Number.NaN;
   const c0 = s.charCodeAt(0);
-  // epoch seconds (9-11 digits) or milliseconds (12-14 digits), optionally fractional
+  // epoch seconds (9-11 digits) or milliseconds (12-14 digits), optionally fractional: cut to the
+  // millisecond, never rounded, so that 1795798799.9999 stays in the hour (and day) it was in, as a
+  // clock reading 16:59:59.9999 has not yet reached 17:00; read from the digits, not a float's product
   if (len <= 17 && c0 >= 48 && c0 <= 57 && s.charCodeAt(4) !== 45) {
     if (!/^\d{9,14}(\.\d+)?$/.test(s)) return Number.NaN;
-    const v = Number(s);
-    const intDigits = s.indexOf('.') === -1 ? len : s.indexOf('.');
-    return intDigits >= 12 ? Math.round(v) : Math.round(v * 1000);
+    const dot = s.indexOf('.');
+    const whole = Number(dot === -1 ? s : s.slice(0, dot));
+    if ((dot === -1 ? len : dot) >= 12) return whole;
+    return whole * 1000 + (dot === -1 ? 0 : Number(s.slice(dot + 1, dot + 4).padEnd(3, '0')));
   }
   // YYYY-MM-DD[T ]hh:mm[:ss[.fff]][ ][Z|UTC|GMT|±hh[:]mm]
   if (len < 16 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
@@ -197,18 +200,17 @@ export function parseTimestamp(text: string, zone: ZoneClock | null): number {
     sec = digitsAt(s, i + 1, 2);
     i += 3;
     if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
+      // the fraction cut to whole milliseconds (its first three digits), as the epoch above
       let j = i + 1;
-      let frac = 0;
       let scale = 100;
       while (j < len) {
         const c = s.charCodeAt(j) - 48;
         if (c < 0 || c > 9) break;
-        frac += c * scale;
-        scale /= 10;
+        ms += c * scale;
+        scale = Math.floor(scale / 10);
         j++;
       }
       if (j === i + 1) return Number.NaN;
-      ms = Math.round(frac);
       i = j;
     }
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyNanp } from '../../shared/cdr/nanp.ts';
 import { destinationOf, normalizeCalledNumber, normalizeNumber } from '../../shared/cdr/phone.ts';
 import { parseTimestamp, ZoneClock } from '../../shared/cdr/time.ts';
+import { ByteTimeParser } from '../../shared/cdr/time-bytes.ts';
 
 describe('normalizeNumber', () => {
   it.each([
@@ -233,6 +234,32 @@ describe('parseTimestamp', () => {
     ['1795797067.5', Date.UTC(2026, 10, 27, 16, 31, 7) + 500],
   ])('%s', (text, ms) => {
     expect(parseTimestamp(text, null)).toBe(ms);
+  });
+
+  it('cuts a fraction of a second to the millisecond, never into the next second, hour or day (both lanes)', () => {
+    const ny = new ZoneClock('America/New_York');
+    const cases: Array<[string, number, ZoneClock | null]> = [
+      ['2026-11-27T16:59:59.9994Z', Date.UTC(2026, 10, 27, 16, 59, 59, 999), null],
+      ['2026-11-27T16:59:59.9995Z', Date.UTC(2026, 10, 27, 16, 59, 59, 999), null],
+      ['2026-11-27T23:59:59.9996Z', Date.UTC(2026, 10, 27, 23, 59, 59, 999), null],
+      ['2026-11-27T23:59:59.9999999999999999999Z', Date.UTC(2026, 10, 27, 23, 59, 59, 999), null],
+      ['2026-11-27T18:59:59,9996-05:00', Date.UTC(2026, 10, 27, 23, 59, 59, 999), null],
+      ['2026-11-27 18:59:59.9996', Date.UTC(2026, 10, 27, 23, 59, 59, 999), ny],
+      ['2026-11-27T16:31:07.1239Z', utc + 123, null],
+      ['1795798799.9999', 1_795_798_799_999, null],
+      ['1795798799.9995', 1_795_798_799_999, null],
+      // read from the digits: 1795797067.123 * 1000 is 1795797067122.9998 as a float
+      ['1795797067.123', utc + 123, null],
+      ['1795797067.1', utc + 100, null],
+      ['1795798799999.9', 1_795_798_799_999, null],
+    ];
+    for (const [text, ms, zone] of cases) {
+      expect(parseTimestamp(text, zone), text).toBe(ms);
+      const bytes = Buffer.from(`,${text},`);
+      const fast = new ByteTimeParser(undefined, undefined, zone).parse(bytes, 1, bytes.length - 1);
+      // the fast lane reads no fractional epoch: the general lane does
+      if (!/^\d+\.\d+$/.test(text)) expect(fast, text).toBe(ms);
+    }
   });
 
   it('rejects times without an offset unless a zone is given, and resolves DST', () => {
