@@ -72,15 +72,44 @@ function startsWith(sample: Buffer, magic: number[]): boolean {
   return magic.every((b, i) => sample[i] === b);
 }
 
+/** where a tar header holds `ustar` (POSIX, and GNU tar's `ustar  `) */
+const TAR_MAGIC_AT = 257;
+
 /**
- * Why a batch starting with `sample` is no text at all, or null when it may be. UTF-16 text has a NUL
- * beside every other character, binary formats (executables, images, spreadsheets, archives) NULs
- * throughout their headers and padding: more than one byte in 32 of the sample; archives and
- * documents are known by their first bytes (CONTAINERS). A stray NUL or two in text is no reason to
- * refuse the batch: its row is quarantined like any row with a NUL in a field, wherever it lies.
+ * Whether `sample` is UTF-16 text written without a byte-order mark: CDR text is ASCII, so in UTF-16
+ * every character is a printable byte beside a NUL, the NUL first (big-endian) or second (little-endian)
+ * in nearly every pair of bytes, and never on the other side. Binary data has its NULs anywhere.
+ */
+function utf16WithoutMark(sample: Buffer): boolean {
+  const pairs = Math.floor(sample.length / 2);
+  if (pairs < 8) return false;
+  // per side of the pair: pairs with a NUL there, and with a printable character or line end there
+  const nul = [0, 0];
+  const text = [0, 0];
+  for (let i = 0; i < pairs * 2; i++) {
+    const b = sample[i];
+    if (b === 0) nul[i & 1]++;
+    else if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d) text[i & 1]++;
+  }
+  // the side of the NULs (0: big-endian, 1: little-endian), and the other, of the characters
+  const side = nul[1] > nul[0] ? 1 : 0;
+  return nul[side] * 10 >= pairs * 9 && text[1 - side] * 10 >= pairs * 9;
+}
+
+/**
+ * Why a batch starting with `sample` is no text at all, or null when it may be. UTF-16 text, with a
+ * byte-order mark or without (utf16WithoutMark), has a NUL beside every other character, binary
+ * formats (executables, images, spreadsheets, archives) NULs throughout their headers and padding:
+ * more than one byte in 32 of the sample; archives and documents are known by their magic numbers
+ * (CONTAINERS, a tar header's). A stray NUL or two in text is no reason to refuse the batch: its row
+ * is quarantined like any row with a NUL in a field, wherever it lies.
  */
 export function notText(sample: Buffer): string | null {
-  if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff))
+  if (
+    (sample[0] === 0xff && sample[1] === 0xfe) ||
+    (sample[0] === 0xfe && sample[1] === 0xff) ||
+    utf16WithoutMark(sample)
+  )
     return 'UTF-16 text; send it as UTF-8';
   // the gzip magic after the batch's own gzip was taken off (decode.ts): compressed twice
   if (sample[0] === 0x1f && sample[1] === 0x8b) return 'gzip data inside gzip; compress the batch once';
@@ -94,6 +123,9 @@ export function notText(sample: Buffer): string | null {
       startsWith(sample.subarray(4), [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]))
   )
     return `bzip2 data; ${SEND_CSV}`;
+  // a tar archive's magic lies past its first member's name, after the gzip of a .tar.gz was taken off
+  if (sample.toString('latin1', TAR_MAGIC_AT, TAR_MAGIC_AT + 5) === 'ustar')
+    return 'a tar archive (a .tar, or a .tar.gz once gunzipped); send each CDR file in it as a batch of its own';
   let nuls = 0;
   for (let i = sample.indexOf(0); i !== -1; i = sample.indexOf(0, i + 1)) nuls++;
   if (nuls * 32 > sample.length) return 'binary data in the first bytes';

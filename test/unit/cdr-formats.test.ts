@@ -360,8 +360,22 @@ describe('unreadable batches', () => {
     await expect(parse(utf16)).rejects.toThrow(
       /test.csv: not a text file \(UTF-16 text; send it as UTF-8\)$/,
     );
-    // without its byte-order mark, UTF-16 is a NUL beside every character
-    await expect(parse(utf16.subarray(2), { chunk: 64 })).rejects.toThrow(/not a text file \(binary data/);
+    // without its byte-order mark, UTF-16 is still told by a NUL beside every character, on one side
+    await expect(parse(utf16.subarray(2), { chunk: 64 })).rejects.toThrow(
+      /test.csv: not a text file \(UTF-16 text; send it as UTF-8\)$/,
+    );
+    const bigEndian = Buffer.from(utf16.subarray(2)).swap16();
+    await expect(parse(bigEndian)).rejects.toThrow(/not a text file \(UTF-16 text; send it as UTF-8\)$/);
+    // a tar archive, gzipped or not: its magic lies 257 bytes in, past its first member's name
+    const tar = Buffer.alloc(1024);
+    tar.write('Master.csv', 0, 'latin1');
+    tar.write('0000644\u0000', 100, 'latin1');
+    tar.write('ustar\u000000', 257, 'latin1');
+    tar.write(text, 512, 'latin1');
+    for (const gzip of [false, true])
+      await expect(parse(tar, { gzip })).rejects.toThrow(
+        /not a text file \(a tar archive \(a \.tar, or a \.tar\.gz once gunzipped\); send each CDR file in it as a batch of its own\)$/,
+      );
     // a program, and a gzip inside the gzip (compressed bytes: few NULs, told by their magic)
     const program = readFileSync(process.execPath).subarray(0, 8192);
     await expect(parse(program)).rejects.toThrow(/not a text file \(binary data/);
