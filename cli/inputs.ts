@@ -20,6 +20,7 @@ import {
 import { DecodedContent } from '../shared/ingest/decoded-content.ts';
 import { UsageError } from './errors.ts';
 import { fileChunks } from './file-chunks.ts';
+import { terminalSafe } from './terminal-text.ts';
 import { textOf } from './text-file.ts';
 
 /** Why a path cannot be opened, in words (a self-looping symlink is not "no such file"). */
@@ -41,8 +42,11 @@ export interface Skipped {
    * a link): read once
    */
   repeated: number;
-  /** files with the same lines as an earlier one under another name (a batch sent twice): read once */
-  sameContent: number;
+  /**
+   * files with the same lines as an earlier one under another name (a batch sent twice): read once,
+   * each with the file it repeats, which was read
+   */
+  sameContent: Array<{ path: string; sameAs: string }>;
 }
 
 /**
@@ -59,7 +63,7 @@ export async function expandInputs(
   onSkipped: (skipped: Skipped) => void = warnSkipped,
 ): Promise<Array<{ path: string; size: number }>> {
   const out: Array<{ path: string; size: number }> = [];
-  const skipped: Skipped = { hidden: 0, special: 0, links: 0, repeated: 0, sameContent: 0 };
+  const skipped: Skipped = { hidden: 0, special: 0, links: 0, repeated: 0, sameContent: [] };
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
   for (const p of paths) {
@@ -78,7 +82,7 @@ export async function expandInputs(
     } else throw new UsageError(`${p}: is ${specialKind(st)}, not a CDR file`);
   }
   const distinct = await withoutSameContent(out, skipped);
-  if (skipped.hidden + skipped.special + skipped.links + skipped.repeated + skipped.sameContent > 0)
+  if (skipped.hidden + skipped.special + skipped.links + skipped.repeated + skipped.sameContent.length > 0)
     onSkipped(skipped);
   if (distinct.length === 0) throw new UsageError(`no input files in ${paths.join(', ')}`);
   return distinct;
@@ -104,7 +108,8 @@ async function withoutSameContent(
   for (const f of files) heads.push(f.size > 0 ? await linesKey(f.path, HEAD_BYTES) : null);
   const byHead = new Map<string, number>();
   for (const head of heads) if (head !== null) byHead.set(head.key, (byHead.get(head.key) ?? 0) + 1);
-  const seen = new Set<string>();
+  // each key's first file, the one read
+  const seen = new Map<string, string>();
   const out: Array<{ path: string; size: number }> = [];
   for (const [i, f] of files.entries()) {
     const head = heads[i];
@@ -114,11 +119,12 @@ async function withoutSameContent(
         : head.whole
           ? head.key
           : ((await linesKey(f.path))?.key ?? null);
-    if (key !== null && seen.has(key)) {
-      skipped.sameContent++;
+    const first = key === null ? undefined : seen.get(key);
+    if (first !== undefined) {
+      skipped.sameContent.push({ path: f.path, sameAs: first });
       continue;
     }
-    if (key !== null) seen.add(key);
+    if (key !== null) seen.set(key, f.path);
     out.push(f);
   }
   return out;
@@ -224,11 +230,21 @@ function warnSkipped(s: Skipped): void {
     process.stderr.write(
       `traceguard: read once: ${s.repeated} file(s) or folder(s) reached again (named twice, inside a named folder, or through a link)\n`,
     );
-  if (s.sameContent > 0)
+  const same = s.sameContent;
+  if (same.length > 0) {
+    // which were left out, and which file each repeats: whoever sent a batch twice finds both
+    const named = same
+      .slice(0, SAME_CONTENT_NAMED)
+      .map((f) => `  ${terminalSafe(f.path)}: the same lines as ${terminalSafe(f.sameAs)}\n`);
+    const more = same.length > SAME_CONTENT_NAMED ? `  and ${same.length - SAME_CONTENT_NAMED} more\n` : '';
     process.stderr.write(
-      `traceguard: read once: ${s.sameContent} file(s) with the same lines as another input under another name (a batch sent twice, gzipped, or with other line ends)\n`,
+      `traceguard: read once: ${same.length} file(s) with the same lines as another input under another name (a batch sent twice, gzipped, or with other line ends), not read:\n${named.join('')}${more}`,
     );
+  }
 }
+
+/** files left out for their lines named one a line; a month of batches sent twice is not all listed */
+const SAME_CONTENT_NAMED = 20;
 
 /** A reference file's text; a FIFO or device is refused (reading one could block forever). */
 export function readText(path: string, what: string): string {

@@ -688,8 +688,12 @@ describe('hostile input: the command line (child processes, peak RSS measured by
     const t = await traceguard(['analyze', '--format', 'json', tree]);
     expect(t.code).toBe(0);
     expect(JSON.parse(t.stdout).summary).toMatchObject({ batches: 2, rows: 4, calls: 4 });
+    // each file left out named, with the file it repeats
     expect(t.stderr).toBe(
-      'traceguard: read once: 3 file(s) with the same lines as another input under another name (a batch sent twice, gzipped, or with other line ends)\n',
+      'traceguard: read once: 3 file(s) with the same lines as another input under another name (a batch sent twice, gzipped, or with other line ends), not read:\n' +
+        ['16-mac', '16-resent.csv', '16.csv.gz']
+          .map((name) => `  ${join(tree, 'retry', name)}: the same lines as ${join(tree, '16.csv')}\n`)
+          .join(''),
     );
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { appendInPathOrder, expandInputs } from '../../cli/inputs.ts';
 
 describe('input files', () => {
@@ -31,16 +31,16 @@ describe('input files with the same lines', () => {
     Array.from({ length: n }, (_, i) => `${prefix}${i},2026-11-20T15:00:00Z,F1,123,2027365000,200`);
   const lf = (lines: string[]) => `${[HEADER, ...lines].join('\n')}\n`;
 
-  /** expandInputs over `files` written to a fresh folder (named in order): the names kept, and how many were left out */
+  /** expandInputs over `files` written to a fresh folder (named in order): the names kept, and those left out with the one each repeats */
   async function readOnce(files: Array<[name: string, body: string | Buffer]>) {
     const dir = mkdtempSync(join(tmpdir(), 'tg-same-lines-'));
     try {
       for (const [name, body] of files) writeFileSync(join(dir, name), body);
-      let sameContent = 0;
+      let sameContent: string[][] = [];
       const kept = await expandInputs(
         files.map(([name]) => join(dir, name)),
         (s) => {
-          sameContent = s.sameContent;
+          sameContent = s.sameContent.map((f) => [basename(f.path), basename(f.sameAs)]);
         },
       );
       return { kept: kept.map((f) => basename(f.path)), sameContent };
@@ -65,7 +65,11 @@ describe('input files with the same lines', () => {
       ['fewer.csv', lf(rows('f', 4))],
     ]);
     expect(kept).toEqual(['lf.csv', 'other.csv', 'fewer.csv']);
-    expect(sameContent).toBe(7);
+    expect(sameContent).toEqual(
+      ['crlf.csv', 'cr.csv', 'bom.csv', 'noeol.csv', 'blank-end.csv', 'lf_gz_noext', 'crlf.csv.gz'].map(
+        (name) => [name, 'lf.csv'],
+      ),
+    );
   });
 
   it('reads in full files whose first lines agree: a copy is left out, a file with other rows after them is read', async () => {
@@ -80,7 +84,31 @@ describe('input files with the same lines', () => {
     ]);
     expect(body.length).toBeGreaterThan(2 * 64 * 1024);
     expect(kept).toEqual(['day.csv', 'day-changed.csv', 'day-longer.csv']);
-    expect(sameContent).toBe(1);
+    expect(sameContent).toEqual([['day-crlf.csv.gz', 'day.csv']]);
+  });
+
+  it('names the files it leaves out and the file each repeats, the first 20 of them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-same-lines-'));
+    const written = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const names = Array.from({ length: 23 }, (_, i) => `b${String(i).padStart(2, '0')}.csv`);
+      for (const name of names) writeFileSync(join(dir, name), lf(rows('f', 2)));
+      await expandInputs([dir]);
+      const said = written.mock.calls.map((c) => String(c[0])).join('');
+      expect(said.split('\n').slice(0, 3)).toEqual([
+        'traceguard: read once: 22 file(s) with the same lines as another input under another name (a batch sent twice, gzipped, or with other line ends), not read:',
+        `  ${join(dir, 'b01.csv')}: the same lines as ${join(dir, 'b00.csv')}`,
+        `  ${join(dir, 'b02.csv')}: the same lines as ${join(dir, 'b00.csv')}`,
+      ]);
+      expect(said.split('\n').slice(-3)).toEqual([
+        `  ${join(dir, 'b20.csv')}: the same lines as ${join(dir, 'b00.csv')}`,
+        '  and 2 more',
+        '',
+      ]);
+    } finally {
+      written.mockRestore();
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('keeps a file it cannot decode (its read says why) and an empty one', async () => {
@@ -94,6 +122,6 @@ describe('input files with the same lines', () => {
       ['empty2.csv', ''],
     ]);
     expect(kept).toEqual(['a.csv', 'a.csv.gz', 'b.csv.gz', 'empty.csv', 'empty2.csv']);
-    expect(sameContent).toBe(0);
+    expect(sameContent).toEqual([]);
   });
 });
