@@ -18,3 +18,15 @@ function escapeOne(c: string): string {
 export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, escapeOne);
 }
+
+/** characters a POSIX shell reads as part of a plain word, never as syntax or a pattern */
+const SHELL_PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * `arg` as one word of a command line a person copies into a POSIX shell: as it is when that is
+ * already one word, else in single quotes (a quote inside written `'\''`), so that a batch key with a
+ * space, `$`, `*` or `;` in a suggested command names the same key, and runs nothing else.
+ */
+export function shellWord(arg: string): string {
+  return SHELL_PLAIN.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { QuarantinedRow } from '../shared/cdr/record.ts';
 import { isSwitchId, SWITCH_ID_RULE } from '../shared/ingest/keys.ts';
 import { UsageError } from './errors.ts';
-import { terminalSafe } from './terminal-text.ts';
+import { shellWord, terminalSafe } from './terminal-text.ts';
 
 /**
  * Part size of multipart uploads. A file up to this size goes up in one PutObject; a bigger one in
@@ -74,7 +74,7 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
     `uploaded ${file} (${size} bytes${out.parts > 1 ? ` in ${out.parts} parts` : ''}) to s3://${bucket}/${key}` +
       `${out.versionId ? ` version ${out.versionId}` : ''}\n` +
       // ingest runs after this command ends: say where its verdict on single rows will be
-      `ingest reads it now; rows it cannot use: traceguard quarantine show ${key}\n`,
+      `ingest reads it now; rows it cannot use: traceguard quarantine show ${terminalSafe(shellWord(key))}\n`,
   );
 }
 

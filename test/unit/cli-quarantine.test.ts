@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -321,6 +322,25 @@ describe('traceguard upload', () => {
     expect(uploaded.stdout).toMatch(
       /\ningest reads it now; rows it cannot use: traceguard quarantine show cdr\/sbc-east-1\/batch\.csv\n$/,
     );
+    // a key with a space or shell characters in it is quoted, to be pasted into a shell as it is
+    for (const [name, word] of [
+      ['a b.csv', "'cdr/sbc-east-1/a b.csv'"],
+      ["it's $HOME;*.csv", `'cdr/sbc-east-1/it'\\''s $HOME;*.csv'`],
+    ]) {
+      const spaced = join(local.dir, name);
+      writeFileSync(
+        spaced,
+        `${HEADER}\nok-1,2026-11-27T16:01:00Z,,,0,C1,T1,+12025550143,+13125550199,486,NO_ANSWER,A\n`,
+      );
+      const shown = await cli(['upload', spaced, '--switch', 'sbc-east-1']);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout.split('\n').at(-2)).toBe(
+        `ingest reads it now; rows it cannot use: traceguard quarantine show ${word}`,
+      );
+      // what a shell makes of it is the key
+      const key = execFileSync('sh', ['-c', `printf %s ${word}`], { encoding: 'utf8' });
+      expect(key).toBe(`cdr/sbc-east-1/${name}`);
+    }
   });
 
   it('uploads an empty or header-only file, and warns that it has no rows', async () => {
