@@ -1,6 +1,6 @@
 import { type CsvRecord, CsvTokenizer } from './csv-tokenizer.ts';
 import { looksLikeAsterisk } from './formats/asterisk.ts';
-import { isCanonicalHeader } from './formats/canonical-csv.ts';
+import { canonicalColumnOf, isCanonicalHeader } from './formats/canonical-csv.ts';
 import { looksLikeFreeswitch } from './formats/freeswitch.ts';
 
 /**
@@ -142,16 +142,26 @@ export function notText(sample: Buffer): string | null {
 /**
  * What a first line that is neither a canonical header nor a native layout is instead, when it shows
  * (null when it does not): a JSON array (one document, not JSON Lines), or a header separated by
- * semicolons or tabs (one field read with commas). Asked only of a batch already refused.
+ * semicolons or tabs (one field read with commas). A line is such a header only when its pieces read
+ * as column names: one that names a column Traceguard knows, or all of them names; a log line with a
+ * semicolon in it (a syslog line's `method=INVITE;from_tag=...`) is no header. Asked only of a batch
+ * already refused.
  */
 export function notCsvHeader(line: string, fields: number): string | null {
   if (line.trimStart().startsWith('[')) return 'a JSON array, not JSON Lines (one object per line)';
   if (fields !== 1) return null;
-  const separator = line.includes(';') ? 'semicolons' : line.includes('\t') ? 'tabs' : null;
-  return separator === null
-    ? null
-    : `the header is separated by ${separator}; CDR CSV is comma-separated (call_id,start_time,...)`;
+  const separator = line.includes(';') ? ';' : line.includes('\t') ? '\t' : null;
+  if (separator === null) return null;
+  const names = line.split(separator).map((n) => n.trim().replace(/^"(.*)"$/, '$1'));
+  const header =
+    names.some((n) => canonicalColumnOf(n) !== undefined) || names.every((n) => COLUMN_NAME.test(n));
+  return header
+    ? `the header is separated by ${separator === ';' ? 'semicolons' : 'tabs'}; CDR CSV is comma-separated (call_id,start_time,...)`
+    : null;
 }
+
+/** what a column name of a CDR export looks like: a word or a few, no `=`, `:` or `/` of a log line */
+const COLUMN_NAME = /^[\p{L}_][\p{L}\p{N} _.()-]{0,63}$/u;
 
 /**
  * What a batch read as canonical CSV because its format is set so (never tried as another layout) is

@@ -461,7 +461,7 @@ export class BatchParser {
     const { map, missing } = mapHeader(names);
     if (forced || Object.keys(map).length >= 2) return headerLacks(src, rec.line, missing);
     return new BatchReadError(
-      `${src}: line ${rec.line}: not a CDR batch: no canonical header (call_id, start_time, ...) and not an Asterisk or FreeSWITCH layout (${rec.count} fields)`,
+      `${src}: line ${rec.line}: not a CDR batch: no CSV header (it names no column Traceguard knows: call_id, start_time, ...) and not an Asterisk or FreeSWITCH layout (${rec.count} ${rec.count === 1 ? 'field' : 'fields'})`,
     );
   }
 

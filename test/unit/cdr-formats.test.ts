@@ -81,7 +81,7 @@ describe('canonical CSV', () => {
       parse('start_time,customer_id,calling_number,called_number\n1764261067,C1,2025550143,3125550199\n'),
     ).rejects.toThrow(/test.csv: line 1: header lacks required column\(s\) call_id$/);
     // a line naming no canonical column is no header at all
-    await expect(parse('a,b,c\n1,2,3\n')).rejects.toThrow(/not a CDR batch: no canonical header/);
+    await expect(parse('a,b,c\n1,2,3\n')).rejects.toThrow(/not a CDR batch: no CSV header/);
   });
 
   it('forced to canonical, a batch in another layout says which, as detection would', async () => {

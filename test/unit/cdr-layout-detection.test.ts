@@ -86,8 +86,19 @@ describe('auto: the layout of a headerless batch is told by its first records', 
   it('refuses a batch none of whose first records has a layout, saying what its first line is; one is enough', async () => {
     // a random text file, and text rows after a junk line
     await expect(parse('hello,world\nfoo,bar\nbaz\n', { zone: NY })).rejects.toThrow(
-      /^test\.csv: line 1: not a CDR batch: no canonical header \(call_id, start_time, \.\.\.\) and not an Asterisk or FreeSWITCH layout \(2 fields\)$/,
+      /^test\.csv: line 1: not a CDR batch: no CSV header \(it names no column Traceguard knows: call_id, start_time, \.\.\.\) and not an Asterisk or FreeSWITCH layout \(2 fields\)$/,
     );
+    // a log line with semicolons in it is no header separated by semicolons
+    const syslog =
+      'Mar 27 16:00:00 sip1 /usr/sbin/kamailio[123]: ACC: transaction answered: timestamp=1795795200;method=INVITE;from_tag=a;to_tag=b;call_id=x@y;code=200;reason=OK;src_user=2024561111;dst_user=13015552671\n';
+    await expect(parse(syslog, { zone: NY })).rejects.toThrow(
+      /^test\.csv: line 1: not a CDR batch: no CSV header \(it names no column Traceguard knows: call_id, start_time, \.\.\.\) and not an Asterisk or FreeSWITCH layout \(1 field\)$/,
+    );
+    // a header of names separated so still says how, known names or not
+    for (const header of ['Call ID;Start Time;Customer', 'Anruf;Beginn;Kunde', '"id";"from";"to"'])
+      await expect(parse(`${header}\n1;2;3\n`, { zone: NY })).rejects.toThrow(
+        /line 1: not a CDR batch: the header is separated by semicolons; CDR CSV is comma-separated/,
+      );
     // a canonical CSV missing a required column: its rows are no native rows either
     const noCustomer = HEADER.replace('customer_id,', '');
     await expect(
