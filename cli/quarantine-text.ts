@@ -32,7 +32,8 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
         lines.push(`  line ${row.line}: ${safe(row.reason)}\n    ${raw}`);
       }
     if (ingest === 'processing') lines.push('ingest is still reading the batch: later parts may add rows');
-  } else if (refused === null && repeatOf === null) lines.push(`${name}: ${noRowsLine(ingest, failure)}`);
+  } else if (refused === null && repeatOf === null)
+    lines.push(`${name}: ${noRowsLine(ingest, failure, totals)}`);
   // what an operator checks rows = calls + quarantined with, without reading the manifest by hand
   // a repeat recorded before its rows were (no `repeated`) has no totals of its own to show
   if (totals !== null && refused === null && (repeatOf === null || totals.repeated !== undefined))
@@ -43,7 +44,11 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
 }
 
 /** What ingest did with a batch none of whose rows it quarantined, as the manifest records it. */
-function noRowsLine(ingest: BatchQuarantine['ingest'], failure: string | null): string {
+function noRowsLine(
+  ingest: BatchQuarantine['ingest'],
+  failure: string | null,
+  totals: BatchQuarantine['totals'],
+): string {
   if (ingest === 'none') return 'no batch under this key in the CDR bucket';
   if (ingest === 'unread') return 'ingest has not read the batch under this key yet';
   if (ingest === 'failed' && failure !== null && isDeliveryFailure(failure))
@@ -54,6 +59,11 @@ function noRowsLine(ingest: BatchQuarantine['ingest'], failure: string | null): 
       ' (its message is retried, then dead-lettered: traceguard dlq list)'
     );
   if (ingest === 'processing') return 'no row quarantined so far (ingest is still reading it)';
+  // a batch of no rows had none to use either: a switch's export job writing empty files shows here
+  if (totals?.rows === 0)
+    return (totals.alreadyCounted ?? 0) > 0
+      ? 'no row quarantined: the batch has no rows after those of the earlier upload under this key'
+      : 'no row quarantined: the batch has no rows (an empty file, or a header only)';
   return 'no row quarantined (every row was usable)';
 }
 

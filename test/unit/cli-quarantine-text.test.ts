@@ -96,6 +96,20 @@ describe('quarantine show, as printed', () => {
     ]);
   });
 
+  it('says a batch of no rows (empty, a header only, nothing after an earlier upload) had none, not that all were usable', () => {
+    const empty = { ...quarantined(), parts: [], totals: { rows: 0, calls: 0, quarantined: 0 } };
+    expect(quarantineText(KEY, empty)).toEqual([
+      `${KEY}: no row quarantined: the batch has no rows (an empty file, or a header only)`,
+      'ingest done: 0 row(s): 0 call(s) counted, 0 quarantined',
+    ]);
+    const same = { ...empty, totals: { ...empty.totals, alreadyCounted: 400 } };
+    expect(quarantineText(KEY, same)[0]).toBe(
+      `${KEY}: no row quarantined: the batch has no rows after those of the earlier upload under this key`,
+    );
+    const clean = { ...empty, totals: { rows: 4, calls: 4, quarantined: 0 } };
+    expect(quarantineText(KEY, clean)[0]).toBe(`${KEY}: no row quarantined (every row was usable)`);
+  });
+
   it('says the rows an earlier upload quarantined are about the batch there now when it extends that upload', () => {
     const earlier = [
       { ...quarantined().parts[0], object: `${OBJECT}.old`, rows: quarantined().parts[0].rows.slice(0, 2) },
