@@ -7,6 +7,16 @@
 export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const FNV_PRIME = 16777619;
 
+/** murmur3's finalizer: every input bit moves every output bit, and no two inputs give one output */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /**
  * FNV-1a's low bits depend only on the low bits of each byte, so ids that differ in a digit or two
  * (C0001, C0002, T17-1...) crowd into few slots; mixing the high bits in spreads thousands of them.

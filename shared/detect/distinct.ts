@@ -4,21 +4,12 @@
  * on the set of keys, so merge(a, b) equals the counter built from a + b in either mode — the
  * property the exactly-once DynamoDB merge depends on. `limit = Infinity` keeps counts exact.
  */
+import { fmix32 } from '../cdr/byte-intern.ts';
 import { KEY_SPLIT, keyHigh, keyLow, NumberSet } from './number-set.ts';
 
 export const HLL_P = 14;
 const M = 1 << HLL_P;
 const ALPHA = 0.7213 / (1 + 1.079 / M);
-
-/** murmur3's finalizer: every input bit moves every output bit */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Two independent 32-bit hashes of a key (an integer below 2^53). */
 function hash2(key: number): [number, number] {

@@ -1,6 +1,6 @@
 import type { PackedCall } from '../cdr/packed-call.ts';
 import { callIdsWord, callWhenWord } from '../cdr/recent-calls.ts';
-import { fmix32 as mix } from '../detect/distinct.ts';
+import { fmix32 as mix } from '../cdr/byte-intern.ts';
 
 /**
  * A fingerprint of the calls a batch counted, whatever their order and however the batch wrote them:

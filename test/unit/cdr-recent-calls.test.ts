@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchParser } from '../../shared/cdr/batch-parser.ts';
 import { PackedCall } from '../../shared/cdr/packed-call.ts';
 import {
+  callIdsWord,
+  callWhenWord,
   GENERATION_CALLS,
   idHash,
   partyHash,
@@ -165,5 +168,155 @@ describe('a batch that repeats rows', () => {
         [3, line],
       ]);
     }
+  });
+});
+
+/**
+ * Ids edited alike: each is `head`, one byte, then `tail`, the tails of one length (the byte at the
+ * same place from the end in every id), and the second call's ids have that byte changed the same way
+ * (`alike`: from one byte to one other in every id, else each its own way). FNV-1a changed such ids'
+ * hashes alike, and an exclusive or of them did not change: the tester's calls 1795795293.653 of C113
+ * and .657 of C117 were one call.
+ */
+const ID_BYTE = fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-_:');
+const edit = fc.tuple(ID_BYTE, ID_BYTE).filter(([from, to]) => from !== to);
+const idPart = fc.record({
+  head: fc.stringMatching(/^[A-Za-z0-9._:-]{0,14}$/),
+  tail: fc.stringMatching(/^[A-Za-z0-9._:-]{0,2}$/),
+  own: edit,
+});
+type IdPart = typeof idPart extends fc.Arbitrary<infer T> ? T : never;
+const editedIds = fc
+  .record({
+    call: idPart,
+    customer: idPart,
+    trunk: fc.option(idPart, { nil: null }),
+    tailLength: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 })),
+    edit,
+    alike: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.boolean(), weight: 1 }),
+    trunkEdited: fc.boolean(),
+  })
+  .map(({ call, customer, trunk, tailLength, edit, alike, trunkEdited }) => {
+    const pair = (part: IdPart, edited = true): [string, string] => {
+      const tail = part.tail.padEnd(tailLength, '0').slice(0, tailLength);
+      const [from, to] = alike ? edit : part.own;
+      return [`${part.head}${from}${tail}`, `${part.head}${edited ? to : from}${tail}`];
+    };
+    return {
+      callIds: pair(call),
+      customers: pair(customer),
+      trunks: trunk === null ? (['', ''] as [string, string]) : pair(trunk, trunkEdited),
+    };
+  });
+
+/** the tester's pairs: the byte before last, the last byte, with a trunk unchanged */
+const TESTER_PAIRS = [
+  { callIds: ['1795795293.653', '1795795293.657'], customers: ['C113', 'C117'], trunks: ['', ''] },
+  { callIds: ['c28', 'c29'], customers: ['V28', 'V29'], trunks: ['', ''] },
+  {
+    callIds: ['1795795293.653', '1795795293.657'],
+    customers: ['C113', 'C117'],
+    trunks: ['sbc-trunk-1', 'sbc-trunk-1'],
+  },
+] as Array<{ callIds: [string, string]; customers: [string, string]; trunks: [string, string] }>;
+
+const CSV_HEADER =
+  'call_id,start_time,duration_s,customer_id,trunk_id,calling_number,called_number,sip_code,attestation\n';
+const csvRow = (callId: string, customer: string, trunk: string) =>
+  `${callId},2026-11-27T16:00:00Z,0,${customer},${trunk},2024561111,3015552671,480,A\n`;
+const jsonRow = (callId: string, customer: string, trunk: string) =>
+  `${JSON.stringify({
+    call_id: callId,
+    start_time: '2026-11-27T16:00:00Z',
+    duration_s: 0,
+    customer_id: customer,
+    trunk_id: trunk,
+    calling_number: '2024561111',
+    called_number: '3015552671',
+    sip_code: 480,
+    // the JSON Lines fast lane takes an object with its attestation (without, it is not reported)
+    attestation: 'A',
+  })}\n`;
+
+/**
+ * Each counted call's line and words (callIdsWord, callWhenWord), the lines quarantined, and how many
+ * calls the fast lane read (with fastLanes) or the general lane.
+ */
+function wordsOf(text: string, fastLanes: boolean) {
+  const words: string[] = [];
+  const lanes = { fast: 0, general: 0 };
+  const note = (p: PackedCall) => words.push(`${p.line} ${callIdsWord(p)} ${callWhenWord(p)}`);
+  const quarantined: number[] = [];
+  const parser = new BatchParser(
+    { source: 'b.csv' },
+    {
+      call: (_r, _raw, packed) => {
+        lanes.general++;
+        note(packed);
+      },
+      ...(fastLanes
+        ? {
+            packed: (p: PackedCall) => {
+              lanes.fast++;
+              note(p);
+            },
+          }
+        : {}),
+      quarantine: (q) => quarantined.push(q.line),
+    },
+  );
+  parser.push(Buffer.from(text));
+  parser.end();
+  return { words, quarantined, lanes };
+}
+
+describe('calls whose ids are edited alike', () => {
+  it.each(TESTER_PAIRS)('are two calls, in either lane, as CSV or JSON Lines: %j', (ids) => {
+    const rows = (row: typeof csvRow) =>
+      [0, 1, 0].map((k) => row(ids.callIds[k], ids.customers[k], ids.trunks[k])).join('');
+    for (const text of [`${CSV_HEADER}${rows(csvRow)}`, rows(jsonRow)]) {
+      const header = text.startsWith('call_id') ? 1 : 0;
+      for (const fast of [true, false]) {
+        const { words, quarantined, lanes } = wordsOf(text, fast);
+        expect(lanes.fast).toBe(fast ? 2 : 0);
+        // the first two are counted; the third repeats the first
+        expect(words.map((w) => Number(w.split(' ')[0]))).toEqual([1 + header, 2 + header]);
+        expect(quarantined).toEqual([3 + header]);
+      }
+    }
+  });
+
+  it('are never taken for one call, and each lane gives every call the same words', () => {
+    fc.assert(
+      fc.property(editedIds, ({ callIds, customers, trunks }) => {
+        const rows = (row: typeof csvRow) =>
+          [0, 1, 0].map((k) => row(callIds[k], customers[k], trunks[k])).join('');
+        for (const text of [`${CSV_HEADER}${rows(csvRow)}`, rows(jsonRow)]) {
+          const header = text.startsWith('call_id') ? 1 : 0;
+          const fast = wordsOf(text, true);
+          const general = wordsOf(text, false);
+          expect(fast.lanes).toEqual({ fast: 2, general: 0 });
+          expect(general.lanes).toEqual({ fast: 0, general: 2 });
+          expect(fast.words).toEqual(general.words);
+          expect(fast.words).toHaveLength(2);
+          expect(fast.quarantined).toEqual([3 + header]);
+          expect(general.quarantined).toEqual([3 + header]);
+        }
+      }),
+      { numRuns: 300, examples: TESTER_PAIRS.map((ids) => [ids]) },
+    );
+  });
+
+  it('make other words, however the bytes change (the ids packed as either lane packs them)', () => {
+    const packed = (callId: string, customer: string, trunk: string) =>
+      call({ callIdHash: idHash(callId), partyHash: partyHash(idHash(customer), idHash(trunk)) });
+    fc.assert(
+      fc.property(editedIds, ({ callIds, customers, trunks }) => {
+        const a = packed(callIds[0], customers[0], trunks[0]);
+        const b = packed(callIds[1], customers[1], trunks[1]);
+        expect(callIdsWord(b)).not.toBe(callIdsWord(a));
+      }),
+      { numRuns: 20_000, examples: TESTER_PAIRS.map((ids) => [ids]) },
+    );
   });
 });

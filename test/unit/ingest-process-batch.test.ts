@@ -401,6 +401,23 @@ describe('processBatch: rows, quarantine, aggregates', () => {
     p.source.put(BUCKET, 'cdr/s/other.csv', other);
     expect((await processBatch(ingestJob('cdr/s/other.csv', other), p)).status).not.toBe('duplicate');
   });
+
+  // the tester's two calls, alike but for call ids and customers changed alike (.653/.657, C113/C117)
+  const PAIR_HEADER = 'call_id,start_time,duration_s,customer_id,calling_number,called_number,sip_code';
+  const PAIR = [
+    '1795795293.653,2026-11-27T16:00:00Z,0,C113,2024561111,3015552671,480',
+    '1795795293.657,2026-11-27T16:00:00Z,0,C117,2024561111,3015552671,480',
+  ];
+
+  it('a batch of other calls is no repeat, however alike their ids are changed', async () => {
+    const p = await ingestInOrder([['cdr/s/first.csv', `${PAIR_HEADER}\n${PAIR[0]}\n`]]);
+    const second = `${PAIR_HEADER}\n${PAIR[1]}\n`;
+    p.source.put(BUCKET, 'cdr/s/second.csv', second);
+    expect(await processBatch(ingestJob('cdr/s/second.csv', second), p)).toMatchObject({
+      status: 'done',
+      calls: 1,
+    });
+  });
 });
 
 describe('processBatch: findings', () => {
