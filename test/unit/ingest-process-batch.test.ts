@@ -418,6 +418,31 @@ describe('processBatch: rows, quarantine, aggregates', () => {
       calls: 1,
     });
   });
+
+  it('the same bytes or lines are a repeat of a batch whose calls were claimed under an earlier version of the calls key', async () => {
+    const first = `${PAIR_HEADER}\n${PAIR.join('\n')}\n`;
+    const p = await ingestInOrder([['cdr/s/first.csv', first]]);
+    // the claims a batch counted before this version left: its bytes', its lines', and its calls' under
+    // the key of the earlier words (`calls:`), which no batch's calls are compared with any more
+    const [[batchId]] = [...p.manifest.batches.entries()];
+    const calls = [...p.manifest.contents.keys()].filter((k) => k.startsWith('calls'));
+    expect(calls).toEqual([expect.stringMatching(/^calls2:[0-9a-f]{32}#2$/)]);
+    p.manifest.contents.delete(calls[0]);
+    p.manifest.contents.set('calls:0123456789abcdef0123456789abcdef#2', batchId);
+    const { gzipSync } = await import('node:zlib');
+    for (const [key, body] of [
+      ['cdr/s/copy.csv', first],
+      ['cdr/s/copy.csv.gz', gzipSync(first)],
+      ['cdr/s/copy-crlf.csv', first.replaceAll('\n', '\r\n')],
+    ] as const) {
+      p.source.put(BUCKET, key, body);
+      expect(await processBatch(ingestJob(key, body), p), key).toMatchObject({
+        status: 'duplicate',
+        calls: 0,
+        reason: expect.stringContaining(batchId),
+      });
+    }
+  });
 });
 
 describe('processBatch: findings', () => {
