@@ -420,7 +420,7 @@ describe('a planted abusive customer, reviewed to termination through the CLI', 
     expect(truncated.code).toBe(1);
     expect(truncated.stdout).toMatch(
       new RegExp(
-        `^BROKEN  case#${caseId}: at record \\d+: the case holds 2 decision\\(s\\), its audit stream 0$`,
+        `^BROKEN  case#${caseId}: at record \\d+: the case holds 2 decisions, its audit stream 0$`,
         'm',
       ),
     );
