@@ -10,13 +10,14 @@ import {
 } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  EVENT_CONSUMER_MAX_TIMEOUT_SECONDS,
+  EVENT_QUEUE_VISIBILITY_SECONDS,
+} from '../../shared/config/deliveries.ts';
 import { DeadLetterQueue, QueueWithDlq } from './queue-with-dlq.ts';
 
-/**
- * Longest timeout a function consuming AlertQueue, EscalationQueue or AuditQueue may have: the queues'
- * visibility timeout is six times this (AWS guidance), so a slow invocation is not delivered twice.
- */
-export const EVENT_CONSUMER_MAX_TIMEOUT = Duration.minutes(1);
+/** Longest timeout a function consuming AlertQueue, EscalationQueue or AuditQueue may have. */
+export const EVENT_CONSUMER_MAX_TIMEOUT = Duration.seconds(EVENT_CONSUMER_MAX_TIMEOUT_SECONDS);
 
 /** docs/wiring.md: EscalationQueue gets severity high (rank 3) or worse, OR any answered traceback. */
 export const ESCALATION_FILTER_POLICY = {
@@ -55,7 +56,7 @@ export class Events extends Construct {
     this.allowAlarmsToPublish(this.onCallTopic);
     if (props.alertEmail) this.onCallTopic.addSubscription(new EmailSubscription(props.alertEmail));
 
-    const visibilityTimeout = Duration.seconds(6 * EVENT_CONSUMER_MAX_TIMEOUT.toSeconds());
+    const visibilityTimeout = Duration.seconds(EVENT_QUEUE_VISIBILITY_SECONDS);
     this.alertQueue = new QueueWithDlq(this, 'AlertQueue', { key: props.key, visibilityTimeout });
     this.escalationQueue = new QueueWithDlq(this, 'EscalationQueue', { key: props.key, visibilityTimeout });
     this.auditQueue = new QueueWithDlq(this, 'AuditQueue', { key: props.key, visibilityTimeout });

@@ -30,9 +30,12 @@ export class InMemoryAuditStore implements AuditStore {
     return structuredClone(this.heads.get(stream) ?? null);
   }
 
-  async list(stream: string): Promise<unknown[]> {
+  async list(stream: string, afterSeq?: number): Promise<unknown[]> {
     const chain = this.records.get(stream) ?? new Map();
-    return [...chain.values()].sort((a, b) => a.seq - b.seq).map((r) => structuredClone(r));
+    return [...chain.values()]
+      .filter((r) => afterSeq === undefined || r.seq > afterSeq)
+      .sort((a, b) => a.seq - b.seq)
+      .map((r) => structuredClone(r));
   }
 
   async streams(): Promise<string[]> {

@@ -26,7 +26,10 @@ export interface AuditStore {
   append(record: AuditRecord, after: AuditHead | null): Promise<boolean>;
   /** the stream's head, or null when it has none (empty, or written before heads were kept) */
   head(stream: string): Promise<AuditHead | null>;
-  /** every record of the stream, in sequence order (raw, so verification sees tampered content as stored) */
-  list(stream: string): Promise<unknown[]>;
+  /**
+   * every record of the stream, in sequence order (raw, so verification sees tampered content as
+   * stored); with `afterSeq`, only those numbered past it (a stream's tail, read again)
+   */
+  list(stream: string, afterSeq?: number): Promise<unknown[]>;
   streams(): Promise<string[]>;
 }

@@ -111,11 +111,13 @@ export class DynamoAuditStore implements AuditStore {
     return { seq: item.headSeq, hash: item.headHash };
   }
 
-  async list(stream: string): Promise<unknown[]> {
+  async list(stream: string, afterSeq?: number): Promise<unknown[]> {
+    // the whole stream from sk 0, so an item slipped in before record 1 is read and named too
+    const first = afterSeq === undefined ? {} : { ':first': skOf(afterSeq + 1) };
     const items = await queryAll(this.#doc, {
       TableName: this.#table,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :lastPossible',
-      ExpressionAttributeValues: { ':pk': auditPk(stream), ...RECORD_SKS },
+      ExpressionAttributeValues: { ':pk': auditPk(stream), ...RECORD_SKS, ...first },
       ConsistentRead: true,
     });
     return items.map(stripKeys);

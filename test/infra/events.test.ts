@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_RECORD_GRACE_MS } from '../../shared/cases/verify-audit.ts';
 import { type CfnResource, logicalIdOf, resourcesOfType, synthTraceguard } from './synth.ts';
 
 let synth: ReturnType<typeof synthTraceguard>;
@@ -59,6 +60,8 @@ describe('queues', () => {
     }
     // and the ingest function's 5 minutes in particular: 30 minutes
     expect(resource(queueId('Ingest')).Properties!.VisibilityTimeout).toBe(1800);
+    // the EscalationQueue's, which `audit verify` waits for a new case's first record (FIRST_RECORD_GRACE_MS)
+    expect(resource(queueId('Escalation')).Properties!.VisibilityTimeout).toBe(FIRST_RECORD_GRACE_MS / 1000);
   });
 });
 

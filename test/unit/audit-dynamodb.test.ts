@@ -63,6 +63,8 @@ describe('audit log in DynamoDB', () => {
     await Promise.all(Array.from({ length: 6 }, (_, i) => appendAudit(store, 'events', entry(i))));
     await appendAudit(store, 'case#C042-F-1', entry(99));
     expect(verifyChain('events', await store.list('events'))).toMatchObject({ ok: true, records: 6 });
+    // a stream's tail alone, as audit verify reads it again
+    expect((await store.list('events', 4)).map((r) => (r as AuditRecord).seq)).toEqual([5, 6]);
     expect(await store.streams()).toEqual(['case#C042-F-1', 'events']);
 
     const clean = await auditVerify();
@@ -123,6 +125,35 @@ describe('audit log in DynamoDB', () => {
     );
     // closed again, so the case store's own test below sees only its cases open
     await cases.release('C051', 'C051-F-1');
+  });
+
+  it('a case opened a moment ago whose first audit record is not written yet is pending, exit 0', async () => {
+    const cases = new DynamoCaseStore(db.doc, 'Cases');
+    const openedAt = new Date(Date.now() - 3000).toISOString();
+    const trigger = {
+      key: 'f1',
+      type: 'finding' as const,
+      severity: 'high' as const,
+      receivedAt: openedAt,
+      event: { customer_id: 'C052', reasons: [] },
+    };
+    await cases.open(newCase('C052-F-1', trigger, openedAt));
+    const line = `pending case#C052-F-1: case opened at ${openedAt}, its first audit record not written yet`;
+
+    const one = await auditVerify(['--stream', 'case#C052-F-1'], { CASES_TABLE: 'Cases' });
+    expect(one).toMatchObject({
+      code: 0,
+      stdout: `${line}\n0 chains, 0 records verified; 1 new case waiting for a first audit record\n`,
+    });
+    const all = await auditVerify([], { CASES_TABLE: 'Cases' });
+    expect(all.stdout).toContain(`\n${line}\n`);
+    const json = JSON.parse(
+      (await auditVerify(['--stream', 'case#C052-F-1', '--json'], { CASES_TABLE: 'Cases' })).stdout,
+    );
+    expect(json).toEqual([
+      { ok: true, stream: 'case#C052-F-1', records: 0, pending: line.slice(line.indexOf('case opened')) },
+    ]);
+    await cases.release('C052', 'C052-F-1');
   });
 
   it('refuses to overwrite an existing sequence number', async () => {
