@@ -153,7 +153,8 @@ export async function aggregateFiles(
 
 /**
  * Adds one batch read, either way, to the run's totals: its rows, and a line if it has none, some
- * without a customer, or some whose start in the hour a clock change repeats was read by rule.
+ * without a customer, some whose start in the hour a clock change repeats was read by rule, or a
+ * last row without a line end.
  */
 function addBatch(
   totals: FileTotals,
@@ -169,6 +170,12 @@ function addBatch(
   if (note !== null) totals.notes.push(note);
   const repeated = repeatedHourSummary(path, stats.repeatedHourGuessed, stats.rows, zone?.zone ?? '');
   if (repeated !== null) totals.notes.push(repeated);
+  // read once, a file has no later version to complete its last row: it counts as it stands (most
+  // files without a final line end are complete), said, as a copy taken mid-write cuts it short
+  if (stats.openLastRowLine !== null)
+    totals.notes.push(
+      `${path}: its last row (line ${stats.openLastRowLine}) has no line end: read as it stands; if the file was copied while the switch was writing it, that row may be cut short (copy the file again once the switch has written it)`,
+    );
   totals.batches++;
   totals.rows += stats.rows;
   totals.calls += stats.calls;

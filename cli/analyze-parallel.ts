@@ -155,7 +155,7 @@ export async function aggregateFileInParallel(
     await reportQuarantine(path, done, workers, opts.onQuarantine);
     const unattributed = new UnattributedTally();
     for (const r of done) unattributed.add(r.unattributed);
-    return { stats: combine(path, done, batchFormat(workers)), unattributed };
+    return { stats: combine(path, done, workers), unattributed };
   } catch (e) {
     // the workers' windows together pass the run's window limit: reading again on one thread would
     // only meet the same limit after reading the whole file once more
@@ -223,16 +223,28 @@ async function reportQuarantine(
   workers: RangeWorker[],
   onQuarantine: ((source: string, row: QuarantinedRow) => void) | undefined,
 ): Promise<void> {
-  let linesBefore = 0;
+  const shifts = lineShifts(done, workers);
   for (const [k, r] of done.entries()) {
-    const shift = k === 0 || !workers[k].input.range.header ? linesBefore : linesBefore - k;
+    const shift = shifts[k];
     const report = (q: QuarantinedRow) =>
       onQuarantine?.(path, shift === 0 ? q : { ...q, line: q.line + shift });
     const spool = workers[k].input.quarantineSpool;
     if (spool) for await (const q of spooledRows(spool)) report(q);
     else r.quarantined.forEach(report);
-    linesBefore += r.linesRead;
   }
+}
+
+/**
+ * What to add to a line number of each range to make it the file's (a later CSV range counts its
+ * header as line 1).
+ */
+function lineShifts(done: WorkerDone[], workers: RangeWorker[]): number[] {
+  let linesBefore = 0;
+  return done.map((r, k) => {
+    const shift = k === 0 || !workers[k].input.range.header ? linesBefore : linesBefore - k;
+    linesBefore += r.linesRead;
+    return shift;
+  });
 }
 
 /**
@@ -257,16 +269,21 @@ export function removeSpools(workers: RangeWorker[]): void {
   }
 }
 
-function combine(path: string, done: WorkerDone[], format: DetectedFormat): BatchStats {
+function combine(path: string, done: WorkerDone[], workers: RangeWorker[]): BatchStats {
   const stats = done.map((r) => r.stats);
+  // only the last range ends where the file does (the others end on a line end)
+  const last = stats[stats.length - 1].openLastRowLine;
+  const shifts = lineShifts(done, workers);
   const firsts = stats.map((s) => s.firstStartMs).filter((v): v is number => v !== null);
   const lasts = stats.map((s) => s.lastStartMs).filter((v): v is number => v !== null);
   return {
     source: path,
-    format,
+    format: batchFormat(workers),
     rows: stats.reduce((n, s) => n + s.rows, 0),
     calls: stats.reduce((n, s) => n + s.calls, 0),
     quarantined: stats.reduce((n, s) => n + s.quarantined, 0),
+    openLastRowLine: last === null ? null : last + shifts[shifts.length - 1],
+    heldBack: stats.reduce((n, s) => n + s.heldBack, 0),
     repeatedHourGuessed: stats.reduce((n, s) => n + s.repeatedHourGuessed, 0),
     firstStartMs: firsts.length ? Math.min(...firsts) : null,
     lastStartMs: lasts.length ? Math.max(...lasts) : null,

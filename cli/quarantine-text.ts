@@ -38,8 +38,7 @@ export function quarantineText(key: string, found: BatchQuarantine): string[] {
   // a repeat recorded before its rows were (no `repeated`) has no totals of its own to show
   if (totals !== null && refused === null && (repeatOf === null || totals.repeated !== undefined))
     lines.push(doneLine(totals));
-  if (earlier.length > 0)
-    lines.push(earlierLine(rows(earlier), objects(earlier), totals?.alreadyCounted ?? 0));
+  if (earlier.length > 0) lines.push(earlierLine(rows(earlier), objects(earlier), totals));
   return lines;
 }
 
@@ -70,29 +69,47 @@ function noRowsLine(
 /**
  * rows = calls + quarantined for the rows this upload added: a file re-uploaded under its key with
  * more rows (a growing Master.csv) is read from where the earlier upload stopped, so the line says
- * how many rows that one held and how many the file holds in all. "Counted already", not "counted by
- * it": an earlier upload that was a repeat held calls another batch counted
+ * how many rows that one read (as counted, and quarantined) and how many the file holds in all, and
+ * whether this one read again the earlier upload's last row, held back there for want of a line end.
+ * "Counted already", not "counted by it": an earlier upload that was a repeat held calls another
+ * batch counted
  */
 function doneLine(totals: NonNullable<BatchQuarantine['totals']>): string {
   const repeated = totals.repeated === undefined ? '' : `, ${totals.repeated} by the batch it repeats`;
   const counts = `${totals.calls} call(s) counted${repeated}, ${totals.quarantined} quarantined`;
-  const earlier = totals.alreadyCounted ?? 0;
-  if (earlier === 0) return `ingest done: ${totals.rows} row(s): ${counts}`;
+  const { alreadyCounted = 0, alreadyQuarantined = 0, readAgain = 0 } = totals;
+  const before = alreadyCounted + alreadyQuarantined;
+  if (before === 0) return `ingest done: ${totals.rows} row(s): ${counts}`;
+  const read =
+    alreadyQuarantined === 0
+      ? 'counted already'
+      : `read already (${alreadyCounted} call(s) counted, ${alreadyQuarantined} quarantined)`;
+  const again =
+    readAgain === 0
+      ? ''
+      : `; of these, the first ${readAgain} row(s), the last of the earlier upload, were held back there for want of a line end (possibly cut short) and read again here`;
   return (
-    `ingest done: ${totals.rows} row(s) after the ${earlier} of an earlier upload under this key, counted already ` +
-    `(${earlier + totals.rows} in the file): ${counts}`
+    `ingest done: ${totals.rows} row(s) after the ${before} of an earlier upload under this key, ${read} ` +
+    `(${before + totals.rows} in the file): ${counts}${again}`
   );
 }
 
 /**
  * The rows an earlier upload under the key left in quarantine, which this ingest did not write. When
  * the batch there now extends that upload (a growing file, or the same file gzipped), they are about
- * its first rows, which that upload counted; otherwise about a batch no longer there.
+ * its first rows: rows quarantined then, and the last row of the upload before, held back for want of
+ * a line end, which this one read again; otherwise about a batch no longer there.
  */
-function earlierLine(rows: number, objects: string, alreadyCounted: number): string {
+function earlierLine(rows: number, objects: string, totals: BatchQuarantine['totals']): string {
+  const { alreadyCounted = 0, alreadyQuarantined = 0, readAgain = 0 } = totals ?? {};
+  const before = alreadyCounted + alreadyQuarantined;
+  const first = `about the first ${before + readAgain} row(s) of the batch there now`;
+  const counts = `(${alreadyCounted} call(s) counted, ${alreadyQuarantined} quarantined)`;
   const about =
-    alreadyCounted > 0
-      ? `about the first ${alreadyCounted} row(s) of the batch there now, which that upload counted and this one extends`
-      : 'not about the batch there now';
+    before === 0
+      ? 'not about the batch there now'
+      : readAgain === 0
+        ? `${first}, which earlier uploads read ${counts} and this one extends`
+        : `${first}: ${before} read by earlier uploads ${counts}, then the last ${readAgain} of the upload before, held back for want of a line end (possibly cut short), which this one read again`;
   return `not listed: ${rows} row(s) in ${objects}, left by the ingest of an earlier upload under this key, ${about} (--json lists them under "earlier")`;
 }

@@ -86,7 +86,8 @@ async function upload(file: string, opts: UploadOptions): Promise<void> {
  * before its dead-letter queue. Unusable rows do not refuse a batch (ingest quarantines them), but
  * when every row of the checked start is unusable (a FreeSWITCH file sent as an Asterisk switch's, a
  * header with a trailing comma over rows without one) that is said. Returns a warning for a batch
- * without rows (empty, or a header only) or without a usable row in its start, or null.
+ * without rows (empty, or a header only), without a usable row in its start, or whose last row has
+ * no line end, or null.
  */
 export async function checkUpload(
   s3: S3Client,
@@ -115,14 +116,20 @@ export async function checkUpload(
     );
     const noRows = noRowsReason(stats);
     if (noRows !== null) return `${noRows} (uploaded; if the switch had calls, check its CDR export)`;
+    // ingest holds such a row back as possibly cut short, for the grown file to complete: said, as a
+    // file complete without a final line end keeps that call out until it is sent again
+    const open = stats.openEnd
+      ? 'its last row has no line end: ingest holds it back (quarantined) as possibly cut short, and reads it again when the grown file is uploaded under this key; if the file is complete, add a line end after its last row and upload it again (uploaded)'
+      : null;
     // the last row checked may be cut short by the end of the check: it proves nothing
     const judged = stats.whole ? stats.quarantined : stats.quarantined - 1;
-    if (stats.calls > 0 || judged < 1 || firstBad === null) return null;
+    if (stats.calls > 0 || judged < 1 || firstBad === null) return open;
     const bad: QuarantinedRow = firstBad;
-    return terminalSafe(
+    const none = terminalSafe(
       `none of the first ${judged} row(s) is usable, so ingest will quarantine them, e.g. line ${bad.line}: ${bad.reason} ` +
         `(uploaded; check switch '${switchId}' in the switch configuration, or the key's switch, against what wrote the file)`,
     );
+    return open === null ? none : `${none}; ${open}`;
   } catch (e) {
     if (!(e instanceof BatchReadError)) throw e;
     throw new UsageError(

@@ -12,6 +12,7 @@ import { contentKey, manifestHour } from '../ingest/keys.ts';
 import {
   type BatchIdentity,
   type BatchTotals,
+  earlierRowsOf,
   type HourSpan,
   type KeyClaim,
   type KeyCounted,
@@ -40,6 +41,7 @@ function keyCountedOf(value: unknown): KeyCounted | null {
   return {
     batchId: String(v.batchId),
     endRow: Number(v.endRow),
+    ...(typeof v.heldBack === 'number' && v.heldBack > 0 ? { heldBack: v.heldBack } : {}),
     calls: Number(v.calls),
     sha256: String(v.sha256),
     bytes: Number(v.bytes),
@@ -91,7 +93,7 @@ export class DynamoManifestStore implements ManifestStore {
               rows: item.rows,
               calls: Number(item.calls),
               quarantined: Number(item.quarantined),
-              ...(typeof item.alreadyCounted === 'number' ? { alreadyCounted: item.alreadyCounted } : {}),
+              ...earlierRowsOf(item),
               ...(typeof item.repeated === 'number' ? { repeated: item.repeated } : {}),
             }
           : null,
@@ -145,7 +147,7 @@ export class DynamoManifestStore implements ManifestStore {
           TableName: this.#table,
           Key: batchKey(batchId),
           UpdateExpression:
-            'SET #status = :processing, parts = :none, reopenedAt = :at REMOVE checkpoint, #rows, calls, quarantined, firstMs, lastMs, #format, finishedAt, repeated, alreadyCounted, failure, failedAt',
+            'SET #status = :processing, parts = :none, reopenedAt = :at REMOVE checkpoint, #rows, calls, quarantined, firstMs, lastMs, #format, finishedAt, repeated, alreadyCounted, alreadyQuarantined, readAgain, failure, failedAt',
           // countedNoCall, as a condition: only one delivery reopens it, and never a batch that counted
           ConditionExpression:
             '#status = :done AND calls = :zero AND quarantined > :zero AND attribute_not_exists(refused) AND attribute_not_exists(repeatOf) AND (attribute_not_exists(repeated) OR repeated = :zero) AND (attribute_not_exists(alreadyCounted) OR alreadyCounted = :zero)',
@@ -359,9 +361,9 @@ export class DynamoManifestStore implements ManifestStore {
       set += ', repeatOf = :repeatOf';
       values[':repeatOf'] = totals.repeatOf;
     }
-    if (totals.alreadyCounted !== undefined) {
-      set += ', alreadyCounted = :already';
-      values[':already'] = totals.alreadyCounted;
+    for (const [name, value] of Object.entries(earlierRowsOf(totals))) {
+      set += `, ${name} = :${name}`;
+      values[`:${name}`] = value;
     }
     if (totals.repeated !== undefined) {
       set += ', repeated = :repeated';

@@ -90,7 +90,23 @@ export interface ParseOptions {
    * across ranges can be found (RecentEnds)
    */
   range?: boolean;
+  /**
+   * The batch may grow (ingest: a switch uploads its day file again as it grows): a row after its last
+   * line end, written last and with no line end after it, may have been cut short by an upload that
+   * caught the switch writing it, and is quarantined as such (OPEN_LAST_ROW) instead of read: the next
+   * upload of the grown file under its key reads it again, complete. Otherwise (analyze, reading a file
+   * once) it is read as it stands, as most files without a final line end are complete.
+   */
+  holdOpenLastRow?: boolean;
 }
+
+/**
+ * The reason of a last row held back (ParseOptions.holdOpenLastRow): what happened, and what brings
+ * the call in, for a file still growing and for one complete without a final line end.
+ */
+export const OPEN_LAST_ROW =
+  'last row without a line end: it may have been cut short by an upload that caught the switch writing it, so it is not counted from this upload; ' +
+  'the next upload of the grown file under this key reads it again, complete (a file that was complete: upload it again under this key with a line end after this row)';
 
 export interface BatchSink {
   /**
@@ -133,6 +149,13 @@ export interface BatchStats {
   rows: number;
   calls: number;
   quarantined: number;
+  /**
+   * the line of the batch's last row when no line end follows it (the rows read from its last line
+   * end on: one, or those of a quoted field left open); null when the batch ends with a line end
+   */
+  openLastRowLine: number | null;
+  /** rows of `quarantined` held back as possibly cut short (ParseOptions.holdOpenLastRow): those rows */
+  heldBack: number;
   /**
    * calls (of `calls`) whose local start_time was in the hour a clock change repeats, with nothing in
    * the row to tell which of its two instants: read as the first (repeated-hour.ts)
@@ -204,6 +227,13 @@ export class BatchParser {
    */
   private held: Array<CsvRecordBytes | BadRecord> | null = null;
   private heldLayouts: Array<NativeLayout | null> = [];
+  /** of each held record, whether it was read after the batch's last line end (afterLastLineEnd) */
+  private heldOpen: boolean[] = [];
+  /**
+   * set while the rows the readers still hold at the batch's end are read: none of them has a line
+   * end after it (their record was not closed when the input ended)
+   */
+  private afterLastLineEnd = false;
   private heldBytes = 0;
   /** the batch's first bytes until its first line has ended (see push) */
   private lead: Buffer | null = null;
@@ -238,6 +268,8 @@ export class BatchParser {
       rows: 0,
       calls: 0,
       quarantined: 0,
+      openLastRowLine: null,
+      heldBack: 0,
       repeatedHourGuessed: 0,
       firstStartMs: null,
       lastStartMs: null,
@@ -312,8 +344,11 @@ export class BatchParser {
     }
     const held = this.crLines?.end();
     if (held !== undefined && held.length > 0) this.route(held);
+    // what the readers hold now was never closed by a line end: the batch's last row (openRow)
+    this.afterLastLineEnd = true;
     if (this.format === 'jsonl') this.pushJson(Buffer.alloc(0), true);
     else this.tokenizer?.end();
+    this.afterLastLineEnd = false;
     // a batch of fewer records than tell a layout: told by those it has
     if (this.held !== null) this.decideLayout();
     this.flushPacked();
@@ -387,6 +422,7 @@ export class BatchParser {
     this.held ??= [];
     this.held.push(rec);
     this.heldLayouts.push(layout);
+    this.heldOpen.push(this.afterLastLineEnd);
     this.heldBytes += bytes;
     if (this.held.length >= LAYOUT_RECORDS || this.heldBytes >= LAYOUT_BYTES) this.decideLayout();
   }
@@ -398,15 +434,21 @@ export class BatchParser {
    */
   private decideLayout(): void {
     const held = this.held ?? [];
+    const open = this.heldOpen;
     const native = layoutOfMost(this.heldLayouts);
     this.held = null;
     this.heldLayouts = [];
+    this.heldOpen = [];
     if (native === null) throw this.notABatch(held[0]);
     this.useNative(native);
-    for (const rec of held) {
+    // each one read as where it stood: a held record may be the batch's last, with no line end
+    const after = this.afterLastLineEnd;
+    held.forEach((rec, i) => {
+      this.afterLastLineEnd = open[i];
       if ('count' in rec) this.onCsvRecord(rec);
       else this.quarantine(rec.line, rec.reason, rec.raw);
-    }
+    });
+    this.afterLastLineEnd = after;
   }
 
   /** The error of a batch whose first record is neither a canonical header nor a native row, nor are those after it. */
@@ -517,6 +559,7 @@ export class BatchParser {
   private onCsvRecord(rec: CsvRecordBytes): void {
     if (this.format === null && this.detect(rec)) return;
     this.stats.rows++;
+    if (this.openRow(rec.line, () => rec.raw(RAW_LIMIT))) return;
     if (this.noColumns !== null) {
       if (!this.headerAgain(rec)) this.quarantineRow(rec.line, this.noColumns, rec.raw(RAW_LIMIT));
       return;
@@ -662,12 +705,15 @@ export class BatchParser {
       pos = nl + 1;
       if (nl - from > max) {
         this.stats.rows++;
-        this.quarantineRow(line, `record longer than ${max} bytes`, buf.toString('utf8', from, from + 200));
+        const raw = () => buf.toString('utf8', from, from + 200);
+        if (this.openRow(line, raw)) continue;
+        this.quarantineRow(line, `record longer than ${max} bytes`, raw());
         if (this.jsonSkipping) return;
         continue;
       }
-      // the fast lane first (see formats/jsonl-fast.ts), as fastLine does for CSV rows
-      const fast = this.jsonFastReader();
+      // the fast lane first (see formats/jsonl-fast.ts), as fastLine does for CSV rows; a line
+      // without a line end is read by the general lane, which may hold it back (openRow)
+      const fast = this.afterLastLineEnd ? null : this.jsonFastReader();
       if (fast?.read(buf, from, nl, line, this.packedCall)) {
         this.tookPacked(buf, from, nl, true);
         if (pos >= buf.length && final) return;
@@ -676,6 +722,7 @@ export class BatchParser {
       const text = buf.toString('utf8', from, nl).trim();
       if (text !== '') {
         this.stats.rows++;
+        if (this.openRow(line, () => text.slice(0, RAW_LIMIT))) continue;
         let raw: RawCall;
         try {
           raw = jsonRow(text);
@@ -739,7 +786,22 @@ export class BatchParser {
       if (want === 'asterisk' || want === 'freeswitch') this.useNative(want);
     }
     this.stats.rows++;
+    if (this.openRow(line, () => raw)) return;
     this.quarantineRow(line, reason, raw);
+  }
+
+  /**
+   * A row read after the batch's last line end (its last row, no line end after it) is noted, and,
+   * when the batch may grow (holdOpenLastRow), quarantined as possibly cut short: true, read no
+   * further. Asked of every data row once it is counted in `rows`, before it is read.
+   */
+  private openRow(line: number, raw: () => string): boolean {
+    if (!this.afterLastLineEnd) return false;
+    this.stats.openLastRowLine ??= line;
+    if (this.opts.holdOpenLastRow !== true) return false;
+    this.stats.heldBack++;
+    this.quarantineRow(line, OPEN_LAST_ROW, raw());
+    return true;
   }
 
   /** `fields`: how many fields the CSV row split into, when it did (its ids are then told: IdFields) */

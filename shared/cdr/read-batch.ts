@@ -37,6 +37,22 @@ const DISCARD: BatchSink = { call() {}, quarantine() {} };
 export interface BatchStartStats extends BatchStats {
   /** the whole batch fitted in what was checked; otherwise its last row checked may be cut short */
   whole: boolean;
+  /**
+   * the batch's last row has no line end after it (ingest holds such a row back: ParseOptions.holdOpenLastRow).
+   * Past what was checked, told by its last byte other than a space or tab being no line end
+   */
+  openEnd: boolean;
+}
+
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+
+/** The last byte of `chunk` other than a space or tab, or `last` when it has none. */
+function lastNonBlank(chunk: Buffer, last: number | null): number | null {
+  for (let i = chunk.length - 1; i >= 0; i--) if (chunk[i] !== SPACE && chunk[i] !== TAB) return chunk[i];
+  return last;
 }
 
 /**
@@ -54,6 +70,7 @@ export async function checkBatchStart(
 ): Promise<BatchStartStats> {
   const parser = new BatchParser(opts, sink);
   let whole = true;
+  let last: number | null = null;
   // past CHECK_BYTES only while the format is not decided (a header that long, a headerless batch's
   // first records, a first line over the record bound read to its end), so the check fails as the
   // read would; the parser holds no more of them than it does reading the batch
@@ -63,6 +80,7 @@ export async function checkBatchStart(
     opts.source,
     opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
   )) {
+    last = lastNonBlank(chunk, last);
     if (parser.formatDecided && parsed >= CHECK_BYTES) {
       whole = false;
       continue;
@@ -72,5 +90,7 @@ export async function checkBatchStart(
     parsed += part.length;
     parser.push(part);
   }
-  return { ...parser.end(), whole };
+  const stats = parser.end();
+  const openEnd = whole ? stats.openLastRowLine !== null : last !== null && last !== LF && last !== CR;
+  return { ...stats, whole, openEnd };
 }

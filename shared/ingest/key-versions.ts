@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { decodeBatch } from '../cdr/decode.ts';
-import type { BatchSource, Continuation as IngestJob, KeyCounted } from './ports.ts';
+import type { BatchSource, EarlierRows, Continuation as IngestJob, KeyCounted } from './ports.ts';
 
 /**
  * Versions of one object key (a switch re-uploading its growing day file under the same name): a
@@ -11,6 +11,35 @@ import type { BatchSource, Continuation as IngestJob, KeyCounted } from './ports
 export const REFUSED_REASON =
   'replaces a batch already counted under this key and does not extend it; counting it would count its calls twice';
 export const REFUSED_FIX = 'send the changed or missing calls under a new key';
+
+/**
+ * What the versions before it under its key read of the first rows of a version that extends `base`
+ * (the key's counted version): the calls counted and rows quarantined there, which it skips, and the
+ * rows `base` held back (its last, with no line end after it), which it reads again. `base.endRow`
+ * rows were read for good, `base.calls` of them calls: the rest were quarantined.
+ */
+export function earlierRows(base: KeyCounted): EarlierRows {
+  const quarantined = base.endRow - base.calls;
+  return {
+    alreadyCounted: base.calls,
+    ...(quarantined > 0 ? { alreadyQuarantined: quarantined } : {}),
+    ...(base.heldBack ? { readAgain: base.heldBack } : {}),
+  };
+}
+
+/**
+ * The ingest log's words for what a version extending `base` starts with: the rows read before, as
+ * counted (and quarantined), and the rows held back then and read again now.
+ */
+export function extendsWhat(base: KeyCounted): string {
+  const { alreadyCounted = 0, alreadyQuarantined = 0, readAgain = 0 } = earlierRows(base);
+  const before =
+    alreadyQuarantined === 0
+      ? `whose ${base.endRow} row(s) it starts with were counted then`
+      : `whose ${base.endRow} row(s) it starts with were read then (${alreadyCounted} call(s) counted, ${alreadyQuarantined} quarantined)`;
+  if (readAgain === 0) return before;
+  return `${before}; the ${readAgain} row(s) after them, held back then as the last, without a line end (possibly cut short), were read again here`;
+}
 
 /** Thrown from the reader when the bytes part from the counted version's: stop reading, count nothing. */
 export class NotAnExtension extends Error {

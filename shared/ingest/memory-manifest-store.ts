@@ -1,17 +1,18 @@
 import { HOUR_MS } from '../cdr/time.ts';
 import { countedNoCall } from './counted-no-call.ts';
 import { contentKey, manifestHour } from './keys.ts';
-import type {
-  BatchIdentity,
-  BatchTotals,
-  HourSpan,
-  KeyClaim,
-  KeyCounted,
-  KeyFinish,
-  ManifestBatch,
-  ManifestStore,
-  PartCut,
-  UnfinishedBatch,
+import {
+  type BatchIdentity,
+  type BatchTotals,
+  earlierRowsOf,
+  type HourSpan,
+  type KeyClaim,
+  type KeyCounted,
+  type KeyFinish,
+  type ManifestBatch,
+  type ManifestStore,
+  type PartCut,
+  type UnfinishedBatch,
 } from './ports.ts';
 
 export interface MemoryManifestItem extends Omit<ManifestBatch, 'totals'> {
@@ -53,7 +54,7 @@ export class MemoryManifestStore implements ManifestStore {
         rows: item.totals.rows,
         calls: item.totals.calls,
         quarantined: item.totals.quarantined,
-        ...(item.totals.alreadyCounted === undefined ? {} : { alreadyCounted: item.totals.alreadyCounted }),
+        ...earlierRowsOf(item.totals),
         ...(item.totals.repeated === undefined ? {} : { repeated: item.totals.repeated }),
       },
     };

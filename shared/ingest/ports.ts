@@ -174,21 +174,42 @@ export interface ManifestBatch {
   /** why ingest could not read the batch at all (see fail), null when it could */
   failure: string | null;
   /**
-   * the whole batch's counts, once done (rows = calls + quarantined + repeated); `alreadyCounted`: data
-   * rows at its start that an earlier version under the same key counted, which rows leaves out;
-   * `repeated`: a repeat's calls, counted by the batch it repeats (`repeatOf`), not here
+   * the whole batch's counts, once done (rows = calls + quarantined + repeated); `repeated`: a
+   * repeat's calls, counted by the batch it repeats (`repeatOf`), not here. A version that extends
+   * the one counted before under its key (EarlierRows) reads only the rows after that one's, which
+   * `rows` holds: the file holds alreadyCounted + alreadyQuarantined + rows
    */
-  totals: {
-    rows: number;
-    calls: number;
-    quarantined: number;
-    alreadyCounted?: number;
-    repeated?: number;
-  } | null;
+  totals: ({ rows: number; calls: number; quarantined: number; repeated?: number } & EarlierRows) | null;
 }
 
-/** A batch's totals as `finish` records them. */
-export interface BatchTotals extends PartStats {
+/**
+ * The rows at the start of a version that the versions before it under its key read, and it does
+ * not (it extends them): calls counted there (the key's, or a repeat's, counted by the batch it
+ * repeats) and rows quarantined there. Rows that version held back as possibly cut short (its last,
+ * with no line end after it) are none of them: this version reads them again, `readAgain` of its
+ * own rows. Each is left out when 0.
+ */
+export interface EarlierRows {
+  alreadyCounted?: number;
+  alreadyQuarantined?: number;
+  readAgain?: number;
+}
+
+/** The fields of EarlierRows, as a manifest item stores them (each a number, or absent). */
+export const EARLIER_ROWS = ['alreadyCounted', 'alreadyQuarantined', 'readAgain'] as const;
+
+/** The EarlierRows an item (a stored batch's attributes or totals) holds. */
+export function earlierRowsOf(item: Partial<Record<(typeof EARLIER_ROWS)[number], unknown>>): EarlierRows {
+  const rows: EarlierRows = {};
+  for (const name of EARLIER_ROWS) {
+    const value = item[name];
+    if (typeof value === 'number') rows[name] = value;
+  }
+  return rows;
+}
+
+/** A batch's totals as `finish` records them (EarlierRows: what versions before it under its key read). */
+export interface BatchTotals extends PartStats, EarlierRows {
   format: string;
   /** set when the batch was refused: why (nothing of it is counted) */
   refused?: string;
@@ -196,8 +217,6 @@ export interface BatchTotals extends PartStats {
   repeatOf?: string;
   /** a repeat's calls, which the batch it repeats counted (its unusable rows are its own, quarantined) */
   repeated?: number;
-  /** data rows at its start an earlier version under the same key counted already (it extends that one) */
-  alreadyCounted?: number;
 }
 
 /**
@@ -206,8 +225,17 @@ export interface BatchTotals extends PartStats {
  */
 export interface KeyCounted {
   batchId: string;
-  /** data rows of the object consumed (its last part's endRow) */
+  /**
+   * data rows of the object read for good (its last part's endRow), less those it held back: the
+   * next version reads on from here
+   */
   endRow: number;
+  /**
+   * rows after `endRow` the version held back, quarantined as possibly cut short: its last, with no
+   * line end after it (a file uploaded while the switch wrote it). The next version, which extends
+   * its bytes, reads them again. Absent when 0
+   */
+  heldBack?: number;
   /**
    * calls counted from the key's bytes so far: this version's, plus those of the versions it extends;
    * a repeat's calls too, counted by the batch it repeats (they are the key's, counted once)

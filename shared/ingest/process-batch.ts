@@ -1,4 +1,4 @@
-import { BatchReadError } from '../cdr/batch-parser.ts';
+import { BatchReadError, type BatchStats } from '../cdr/batch-parser.ts';
 import { noRowsReason } from '../cdr/no-rows.ts';
 import { readBatch } from '../cdr/read-batch.ts';
 import { repeatedHourSummary } from '../cdr/repeated-hour.ts';
@@ -8,6 +8,8 @@ import { DecodedContent } from './decoded-content.ts';
 import {
   compareWithCounted,
   DecodedDigest,
+  earlierRows,
+  extendsWhat,
   KEY_WAIT_SECONDS,
   KEY_WAITS_MAX,
   KeyInUse,
@@ -18,7 +20,7 @@ import {
 import { applyIdOf, batchIdOf, notABatchReason, quarantineKeyOf, switchIdOf } from './keys.ts';
 import type { IngestJob } from './messages.ts';
 import { PartCollector, PartEnd } from './part-collector.ts';
-import type { BatchIdentity, IngestPorts, KeyCounted, PartCut, PartStats } from './ports.ts';
+import type { BatchIdentity, EarlierRows, IngestPorts, KeyCounted, PartCut, PartStats } from './ports.ts';
 
 export interface IngestOptions {
   /** end the part when fewer ms than this remain (merging, scoring and publishing need the rest) */
@@ -67,7 +69,8 @@ export type BatchStatus =
   | 'refused'
   | 'done';
 
-export interface BatchOutcome {
+/** EarlierRows: of a version that extends the one counted before under its key, what that one read */
+export interface BatchOutcome extends EarlierRows {
   status: BatchStatus;
   reason?: string;
   batchId?: string;
@@ -83,8 +86,6 @@ export interface BatchOutcome {
   windowsAlreadyApplied: number;
   mergeAttempts: number;
   findingsPublished: number;
-  /** data rows at the start of the object that an earlier version under the same key counted already */
-  alreadyCounted?: number;
 }
 
 function outcome(status: BatchStatus, part: number, extra: Partial<BatchOutcome> = {}): BatchOutcome {
@@ -133,6 +134,40 @@ function warnNoRows(
       batchId,
       format: read.format,
     });
+}
+
+/**
+ * One line for a batch whose last row had no line end after it, held back as possibly cut short: a
+ * switch's growing file uploaded while it wrote that row is read again when it is uploaded grown, but a
+ * file complete without a final line end keeps that call out until it is sent again.
+ */
+function warnHeldBack(
+  log: IngestPorts['log'],
+  where: string,
+  line: number | null,
+  heldBack: number,
+  batchId: string,
+): void {
+  log.warn(
+    `${where}: its last row${line === null ? '' : ` (line ${line})`} has no line end: held back, quarantined, as it may have been cut short by an upload that caught the switch writing it; ` +
+      'the next upload of the grown file under this key reads it again (a file that was complete: upload it again under this key with a line end after that row)',
+    { batchId, heldBack, ...(line === null ? {} : { line }) },
+  );
+}
+
+/**
+ * What the counted version under the key read of an earlier upload of it delivered late, every row of
+ * which it holds: its calls and quarantined rows as this read found them, and the last row this one
+ * held back (no line end after it), which that version read with its line end (counted with its
+ * calls). `rows`: the rows read, when the read stopped before its stats (counted as calls then).
+ */
+function lateRows(read: BatchStats | null, rows: number): EarlierRows {
+  if (read === null) return { alreadyCounted: rows };
+  const quarantined = read.quarantined - read.heldBack;
+  return {
+    alreadyCounted: read.calls + read.heldBack,
+    ...(quarantined > 0 ? { alreadyQuarantined: quarantined } : {}),
+  };
 }
 
 /** The totals of a batch that counts no rows (empty, or a repeat of another batch's bytes). */
@@ -287,6 +322,8 @@ export async function processBatch(
   let final = true;
   let format = 'unknown';
   let extension = true;
+  /** the whole object's, every row parsed (a part's skipped rows too); null when the read stopped */
+  let whole: BatchStats | null = null;
   try {
     const stats = await readBatch(
       body,
@@ -296,6 +333,9 @@ export async function processBatch(
         zone: read.zone,
         attribution: read.attribution,
         maxDecompressedBytes: options.maxBatchBytes,
+        // a switch uploads its day file again as it grows: a last row without a line end may be cut
+        // short, and is held back for the next upload under the key to read again, complete
+        holdOpenLastRow: true,
         onDecoded: (chunk) => {
           digest.update(chunk);
           content?.update(chunk);
@@ -304,6 +344,7 @@ export async function processBatch(
       collector,
     );
     format = stats.format;
+    whole = stats;
     // a version shorter than the counted one ends before its bytes could be compared in full
     extension = digest.extendsPrefix;
   } catch (error) {
@@ -334,13 +375,14 @@ export async function processBatch(
     // the counted version's very start: an earlier upload delivered late, all of it counted with the
     // version after it
     if (compared?.startOfCounted && final) {
-      await ports.manifest.finish(batchId, { ...NO_ROWS, format, alreadyCounted: collector.endRow });
+      const read = lateRows(whole, collector.endRow);
+      await ports.manifest.finish(batchId, { ...NO_ROWS, format, ...read });
       await ports.manifest.releaseKey(batch);
       log.info(
         'batch done: an earlier upload of the batch counted under this key, delivered late; its rows were counted with it',
         { batchId, countedBatch: base.batchId },
       );
-      return outcome('done', job.part, { batchId, alreadyCounted: collector.endRow });
+      return outcome('done', job.part, { batchId, ...read });
     }
     // where it changes the counted batch: which calls to send again under a new key
     const line = compared !== null && !compared.startOfCounted ? compared.firstChangedLine : null;
@@ -369,10 +411,13 @@ export async function processBatch(
   // batch read in one part is checked; one without calls has nothing to count twice.
   if (repeat === null && content !== null && final && collector.stats.calls > 0) {
     let holder = await ports.manifest.claimContent(batch, content.key());
-    if (holder === batchId) holder = await ports.manifest.claimContent(batch, collector.calls.key());
+    // the key's counted version is none it repeats, but one it extends: it has the same lines when
+    // it only ends the last row that one held back (cut short, or a complete file's, with no line end)
+    if (holder === batchId || holder === base?.batchId)
+      holder = await ports.manifest.claimContent(batch, collector.calls.key());
     if (holder !== batchId) repeat = { of: holder, what: 'calls' };
   }
-  const alreadyCounted = base === null ? {} : { alreadyCounted: base.endRow };
+  const earlier = base === null ? {} : earlierRows(base);
   const cut: PartCut = { ...collector.stats, endRow: collector.endRow, final };
   const fixed = await ports.manifest.recordPart(batchId, job.part, cut);
   if (fixed.endRow !== cut.endRow || fixed.final !== cut.final) {
@@ -382,6 +427,8 @@ export async function processBatch(
   }
 
   if (final && job.part === 0) warnNoRows(log, where, { format, rows: cut.rows }, batchId);
+  const heldBack = final ? (whole?.heldBack ?? 0) : 0;
+  if (heldBack > 0) warnHeldBack(log, where, whole?.openLastRowLine ?? null, heldBack, batchId);
   const unattributed = collector.unattributed.summary(where, cut.rows);
   if (unattributed !== null) {
     // one line per batch part, whatever the number of rows: the fix is the same for all of them
@@ -432,7 +479,7 @@ export async function processBatch(
     quarantined: cut.quarantined,
     unattributed: collector.unattributed.unattributed,
     ...counting,
-    ...alreadyCounted,
+    ...earlier,
   };
   if (!final) {
     const next = { part: job.part + 1, skipRows: cut.endRow };
@@ -457,10 +504,12 @@ export async function processBatch(
   // configuration, every row quarantined) holds no call to repeat: it is done as any batch is
   if (repeat !== null && totals.calls === 0) repeat = null;
   // a repeat's calls are the key's too, counted by the batch it repeats: the key's next version
-  // extends it, and is counted from its end
+  // extends it, and is counted from its end, less the rows held back (the last, with no line end
+  // after it), which that version reads again
   const counted: KeyCounted = {
     batchId,
-    endRow: cut.endRow,
+    endRow: cut.endRow - heldBack,
+    ...(heldBack > 0 ? { heldBack } : {}),
     calls: (base?.calls ?? 0) + totals.calls,
     ...digest.digest(),
   };
@@ -469,11 +518,7 @@ export async function processBatch(
     // rows = its quarantined rows + the calls the batch it repeats counted (repeated), none counted here
     const { rows, quarantined } = totals;
     const repeatTotals = { ...NO_ROWS, rows, quarantined, repeated: totals.calls };
-    await ports.manifest.finish(
-      batchId,
-      { ...repeatTotals, format, repeatOf: repeat.of, ...alreadyCounted },
-      key,
-    );
+    await ports.manifest.finish(batchId, { ...repeatTotals, format, repeatOf: repeat.of, ...earlier }, key);
     log.warn(REPEAT_MESSAGE[repeat.what], { ...counts, repeatOf: repeat.of, repeated: totals.calls });
     return outcome('duplicate', job.part, {
       ...counts,
@@ -481,11 +526,11 @@ export async function processBatch(
     });
   }
   if (counted.calls === 0) await releaseBytes();
-  await ports.manifest.finish(batchId, { ...totals, format, ...alreadyCounted }, key);
+  await ports.manifest.finish(batchId, { ...totals, format, ...earlier }, key);
   log.info(
     base === null
       ? 'batch done'
-      : `batch done: it extends the batch counted under this key, whose ${base.endRow} row(s) it starts with were counted then`,
+      : `batch done: it extends the batch counted under this key, ${extendsWhat(base)}`,
     { ...counts, part: job.part },
   );
   return outcome('done', job.part, counts);

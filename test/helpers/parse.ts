@@ -18,6 +18,8 @@ export async function parse(
      * command reads files): anything that kept a chunk would read garbage
      */
     reuse?: boolean;
+    /** the batch may grow: a last row without a line end is held back (ParseOptions.holdOpenLastRow) */
+    holdOpenLastRow?: boolean;
   } = {},
 ) {
   let bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
@@ -41,7 +43,13 @@ export async function parse(
   const quarantined: QuarantinedRow[] = [];
   const stats = await readBatch(
     body(),
-    { source: 'test.csv', format: opts.format, zone: opts.zone, maxRecordBytes: opts.maxRecordBytes },
+    {
+      source: 'test.csv',
+      format: opts.format,
+      zone: opts.zone,
+      maxRecordBytes: opts.maxRecordBytes,
+      holdOpenLastRow: opts.holdOpenLastRow,
+    },
     {
       call: (r, raw) => {
         calls.push({ ...r });

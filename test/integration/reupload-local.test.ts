@@ -35,17 +35,17 @@ afterAll(async () => {
   await t?.stack.stop();
 });
 
-async function upload(body: string): Promise<void> {
-  await t.s3.send(new PutObjectCommand({ Bucket: t.stack.outputs.CdrBucketName, Key: KEY, Body: body }));
+async function upload(body: string, key = KEY): Promise<void> {
+  await t.s3.send(new PutObjectCommand({ Bucket: t.stack.outputs.CdrBucketName, Key: key, Body: body }));
   await t.stack.waitForIdle({ timeoutMs: 60_000 });
 }
 
-async function attempts(): Promise<number> {
+async function attempts(hourMs = HOUR): Promise<number> {
   const out = await t.doc.send(
     new QueryCommand({
       TableName: t.tableName('AggregatesTable'),
       KeyConditionExpression: 'pk = :pk AND sk = :sk',
-      ExpressionAttributeValues: { ':pk': 'CUST#C-LOW', ':sk': windowSk('', HOUR) },
+      ExpressionAttributeValues: { ':pk': 'CUST#C-LOW', ':sk': windowSk('', hourMs) },
       ConsistentRead: true,
     }),
   );
@@ -67,6 +67,35 @@ describe('uploading again under the same key, on the local stack', () => {
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ key: KEY, refused: expect.stringMatching(/does not extend it/) });
     // nothing for that version went to a dead-letter queue: it is refused, not failed
+    expect(t.glueErrors).toEqual([]);
+  });
+
+  it('holds back a last row uploaded cut short, and counts it once, complete, from the upload that grows it', async () => {
+    const key = 'cdr/sbc-a/c2.csv';
+    const later = HOUR + 2 * 3_600_000;
+    const grown = Array.from({ length: 5 }, (_, i) =>
+      cdrRow({
+        callId: `held-${i}`,
+        startMs: later + i * 60_000,
+        customerId: 'C-LOW',
+        calling: '+12025550143',
+        called: `+1312555${String(2000 + i)}`,
+      }),
+    );
+    // caught while the switch wrote row 3: no line end, cut after the first digit of its duration
+    const cut = `${cdrCsv(grown.slice(0, 3))}${grown[3].slice(0, grown[3].indexOf(',45,') + 2)}`;
+    await upload(cut, key);
+    expect(await attempts(later)).toBe(3);
+    await upload(cdrCsv(grown), key);
+    expect(await attempts(later)).toBe(5);
+    const manifest = await t.doc.send(new ScanCommand({ TableName: t.tableName('ManifestTable') }));
+    const done = (manifest.Items ?? [])
+      .filter((i) => i.key === key && i.status === 'done')
+      .sort((a, b) => b.rows - a.rows);
+    expect(done.map((i) => [i.rows, i.calls, i.quarantined, i.alreadyCounted, i.readAgain])).toEqual([
+      [4, 3, 1, undefined, undefined],
+      [2, 2, 0, 3, 1],
+    ]);
     expect(t.glueErrors).toEqual([]);
   });
 });

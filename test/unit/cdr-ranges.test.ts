@@ -171,6 +171,9 @@ describe('analyze in parallel over byte ranges', () => {
       'JSON Lines out of time order',
       `${JSON_LINES.slice(0, 700).join('')}${JSON_LINES.slice(1000).join('')}${JSON_LINES.slice(700, 1000).join('')}`,
     ],
+    // the last row's line, told by the last range, is the file's
+    ['canonical, no line end after its last row', TEXT.slice(0, -1)],
+    ['JSON Lines, no line end after its last line', JSONL.slice(0, -1)],
   );
   for (const [name, text] of cases) {
     for (const gzip of [false, true]) {
@@ -189,6 +192,7 @@ describe('analyze in parallel over byte ranges', () => {
         expect(read).not.toBeNull();
         const stats = read?.stats;
         expect({ ...stats, source: '' }).toEqual({ ...single.stats, source: '' });
+        expect(stats?.openLastRowLine).toBe(name.includes('no line end') ? text.split('\n').length : null);
         expect(single.quarantined).toHaveLength(name.startsWith('time') || name.includes('bad line') ? 2 : 0);
         expect(stats?.format).toBe(name.startsWith('JSON') ? 'jsonl' : 'canonical');
         expect(quarantined).toEqual(single.quarantined);

@@ -52,6 +52,22 @@ describe('analyze: batches without rows', () => {
   });
 });
 
+describe('analyze: a last row without a line end', () => {
+  it('is read as it stands (most such files are complete), and said to be possibly cut short, with its line', async () => {
+    const rows = [
+      'x1,2026-12-01T14:00:00Z,C,2127180101,2125559876,10',
+      'x2,2026-12-01T14:01:00Z,C,2127180101,2125559877,187',
+    ];
+    const open = file('open.csv', `${HEADER}\r\n${rows.join('\r\n')}`);
+    const r = await analyze([open]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({ rows: 2, calls: 2, quarantined: 0 });
+    expect(r.stderr).toBe(
+      `traceguard: ${open}: its last row (line 3) has no line end: read as it stands; if the file was copied while the switch was writing it, that row may be cut short (copy the file again once the switch has written it)\n`,
+    );
+  });
+});
+
 describe('analyze: a batch that is no CDR CSV says what it is instead', () => {
   it.each([
     [

@@ -114,21 +114,42 @@ describe('quarantine show, as printed', () => {
     const earlier = [
       { ...quarantined().parts[0], object: `${OBJECT}.old`, rows: quarantined().parts[0].rows.slice(0, 2) },
     ];
-    // the same file gzipped under its key: nothing new read, the earlier upload counted all 400 rows
+    // the same file gzipped under its key: nothing new read, the earlier upload read all 400 rows,
+    // counting 398 calls and quarantining the 2 rows its object lists
     const gzipped = {
       ...quarantined(),
       parts: [],
       earlier,
-      totals: { rows: 0, calls: 0, quarantined: 0, alreadyCounted: 400 },
+      totals: { rows: 0, calls: 0, quarantined: 0, alreadyCounted: 398, alreadyQuarantined: 2 },
     };
     expect(quarantineText(KEY, gzipped).slice(1)).toEqual([
-      'ingest done: 0 row(s) after the 400 of an earlier upload under this key, counted already (400 in the file): 0 call(s) counted, 0 quarantined',
-      `not listed: 2 row(s) in ${OBJECT}.old, left by the ingest of an earlier upload under this key, about the first 400 row(s) of the batch there now, which that upload counted and this one extends (--json lists them under "earlier")`,
+      'ingest done: 0 row(s) after the 400 of an earlier upload under this key, read already (398 call(s) counted, 2 quarantined) (400 in the file): 0 call(s) counted, 0 quarantined',
+      `not listed: 2 row(s) in ${OBJECT}.old, left by the ingest of an earlier upload under this key, about the first 400 row(s) of the batch there now, which earlier uploads read (398 call(s) counted, 2 quarantined) and this one extends (--json lists them under "earlier")`,
     ]);
     // another batch under the key (nothing extended): its rows are not about the batch there now
     expect(
       quarantineText(KEY, { ...gzipped, totals: { rows: 5, calls: 5, quarantined: 0 } }).at(-1),
     ).toContain('not about the batch there now');
+  });
+
+  it('counts only the calls an earlier upload counted, and says its last row, held back for want of a line end, was read again', () => {
+    // the earlier upload: 2 calls, then its last row cut short (no line end), held back in quarantine
+    const held = {
+      ...quarantined().parts[0],
+      object: OBJECT,
+      rows: [{ line: 3, reason: 'last row without a line end: ...', raw: 'c3,2026-11-20T10:00:0' }],
+    };
+    // the grown file: that row again, complete, and one more
+    const grown = {
+      ...quarantined(),
+      parts: [],
+      earlier: [held],
+      totals: { rows: 2, calls: 2, quarantined: 0, alreadyCounted: 2, readAgain: 1 },
+    };
+    expect(quarantineText(KEY, grown).slice(1)).toEqual([
+      'ingest done: 2 row(s) after the 2 of an earlier upload under this key, counted already (4 in the file): 2 call(s) counted, 0 quarantined; of these, the first 1 row(s), the last of the earlier upload, were held back there for want of a line end (possibly cut short) and read again here',
+      `not listed: 1 row(s) in ${OBJECT}, left by the ingest of an earlier upload under this key, about the first 3 row(s) of the batch there now: 2 read by earlier uploads (2 call(s) counted, 0 quarantined), then the last 1 of the upload before, held back for want of a line end (possibly cut short), which this one read again (--json lists them under "earlier")`,
+    ]);
   });
 });
 

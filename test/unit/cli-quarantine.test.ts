@@ -205,6 +205,30 @@ describe('traceguard quarantine show', () => {
       quarantined: 0,
       alreadyCounted: 20_000,
     });
+    // grown from an upload that quarantined a row and held back its last, with no line end: the
+    // calls counted then, the row quarantined then, and the held row read again, each as such
+    const held = 'cdr/sbc-east-1/held/Master.csv';
+    const heldId = await begun(held, BATCH);
+    await manifest.finish(heldId, {
+      ...cut(0, 4, true),
+      format: 'canonical',
+      alreadyCounted: 19_999,
+      alreadyQuarantined: 1,
+      readAgain: 1,
+    });
+    expect((await cli(['quarantine', 'show', held])).stdout).toBe(
+      `${held}: no row quarantined (every row was usable)\n` +
+        'ingest done: 4 row(s) after the 20000 of an earlier upload under this key, read already (19999 call(s) counted, 1 quarantined) (20004 in the file): 4 call(s) counted, 0 quarantined; ' +
+        'of these, the first 1 row(s), the last of the earlier upload, were held back there for want of a line end (possibly cut short) and read again here\n',
+    );
+    expect(JSON.parse((await cli(['quarantine', 'show', held, '--json'])).stdout).totals).toEqual({
+      rows: 4,
+      calls: 4,
+      quarantined: 0,
+      alreadyCounted: 19_999,
+      alreadyQuarantined: 1,
+      readAgain: 1,
+    });
     const reading = 'cdr/sbc-east-1/reading.csv';
     await begun(reading, BATCH);
     expect((await cli(['quarantine', 'show', reading])).stdout).toBe(

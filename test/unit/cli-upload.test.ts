@@ -189,4 +189,14 @@ describe('checkUpload: a file ingest cannot read is refused before it is uploade
     // a big good file: the check stops mid-row, and that cut row is not taken for a bad one
     expect(await check('big.csv', Buffer.concat(Array(2_000).fill(canonical)))).toBeNull();
   });
+
+  it('warns, and uploads, when the last row has no line end: ingest holds it back until the grown file completes it', async () => {
+    const open = Buffer.from(canonical.toString().replace(/\n$/, ''));
+    const warning =
+      'its last row has no line end: ingest holds it back (quarantined) as possibly cut short, and reads it again when the grown file is uploaded under this key; if the file is complete, add a line end after its last row and upload it again (uploaded)';
+    expect(await check('open.csv', open)).toBe(warning);
+    // past what the check parses too
+    const big = Buffer.concat([...Array(2_000).fill(canonical), open.subarray(HEADER.length)]);
+    expect(await check('open-big.csv', big)).toBe(warning);
+  });
 });
