@@ -1,3 +1,4 @@
+import { counted } from '../shared/detect/format.ts';
 import { describeRemaining } from '../shared/traceback/deadline-watch.ts';
 import type { TracebackRecord } from '../shared/traceback/record.ts';
 import { terminalSafe } from './terminal-text.ts';
@@ -54,7 +55,7 @@ export function tracebackSummary(record: TracebackRecord, nowMs: number): string
   lines.push(
     line(
       'searched',
-      `${answer.searched.batches} batch(es), calls from ${answer.searched.from} to ${answer.searched.to}`,
+      `${counted(answer.searched.batches, 'batch', 'batches')}, calls from ${answer.searched.from} to ${answer.searched.to}`,
     ),
   );
   if (record.customerId)
@@ -68,7 +69,7 @@ export function tracebackSummary(record: TracebackRecord, nowMs: number): string
     lines.push(
       line(
         'earlier',
-        `answered ${record.firstAnswer.answer.status} at ${record.firstAnswer.answeredAt} over ${record.firstAnswer.answer.searched.batches} batch(es); searched again when late batches arrived`,
+        `answered ${record.firstAnswer.answer.status} at ${record.firstAnswer.answeredAt} over ${counted(record.firstAnswer.answer.searched.batches, 'batch', 'batches')}; searched again when late batches arrived`,
       ),
     );
   lines.push(line('answer', answer.note));

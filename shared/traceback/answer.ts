@@ -1,5 +1,6 @@
 import type { CallRecord } from '../cdr/record.ts';
 import { isoUtc } from '../cdr/time.ts';
+import { counted } from '../detect/format.ts';
 import { byCloseness } from './closest-matches.ts';
 import type { SearchWindow } from './match.ts';
 import type { TracebackRequest } from './request.ts';
@@ -98,12 +99,12 @@ export function buildAnswer(
   const more = searched.matched !== undefined && searched.matched > sorted.length ? searched.matched : null;
   const from = isoUtc(searched.window.fromMs);
   const to = isoUtc(searched.window.toMs);
-  const where = `${searched.batches} batch(es)${request.switchId ? ` of switch ${request.switchId}` : ''}`;
+  const where = `${counted(searched.batches, 'batch', 'batches')}${request.switchId ? ` of switch ${request.switchId}` : ''}`;
   const customers = [...new Set(sorted.map((m) => `${m.customer_id}${m.trunk_id ? `/${m.trunk_id}` : ''}`))];
   const callerId = callerIdState(request);
   const found =
     sorted.length > 0
-      ? `${more ?? sorted.length} matching call(s)${more !== null ? ` (the ${sorted.length} closest in time listed)` : ''} received from ${customers.join(', ')}${more !== null ? ' and maybe others' : ''}`
+      ? `${counted(more ?? sorted.length, 'matching call')}${more !== null ? ` (the ${sorted.length} closest in time listed)` : ''} received from ${customers.join(', ')}${more !== null ? ' and maybe others' : ''}`
       : searched.batches === 0
         ? `no CDR batch of ${from} to ${to}${request.switchId ? ` from switch ${request.switchId}` : ''} was on record, so nothing was searched: this does not show the call never crossed our network (batches may arrive late; the request is searched again when one of its time is ingested)`
         : searched.scope === 'files'

@@ -142,7 +142,7 @@ describe('traceback through the local stack', () => {
     const summary = (await cli('traceback', 'show', 'ITG-E2E-1')).stdout;
     expect(summary).toMatch(/^traceback {2}ITG-E2E-1: found\n/);
     expect(summary).toMatch(
-      /^searched {3}2 batch\(es\), calls from 2026-11-27T16:29:07Z to 2026-11-27T16:33:07Z$/m,
+      /^searched {3}2 batches, calls from 2026-11-27T16:29:07Z to 2026-11-27T16:33:07Z$/m,
     );
     expect(summary).toMatch(
       /^ {2}2026-11-27T16:31:05Z +planted-1 +C042 +T7 +sbc-east-1 +A +cdr\/sbc-east-1\/2026\/11\/27\/16\.csv:42$/m,
@@ -403,7 +403,7 @@ describe('traceback through the local stack', () => {
     expect(shown.answer).toMatchObject({
       status: 'found',
       caller_id: 'invalid',
-      note: '1 matching call(s) received from C088/T3; the caller ID is not a valid phone number',
+      note: '1 matching call received from C088/T3; the caller ID is not a valid phone number',
     });
     expect(shown.answer.matches).toEqual([expect.objectContaining({ call_id: 'spoofed', line: 42 })]);
     expect(t.glueErrors).toEqual([]);

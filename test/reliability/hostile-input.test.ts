@@ -746,7 +746,7 @@ describe('hostile input: traceback lookup (child processes, peak RSS measured by
     for (const m of answer.matches)
       expect(Math.abs(Number(m.call_id.slice(1)) - 100_000)).toBeLessThanOrEqual(50);
     expect(answer.searched.matched).toBe(200_000);
-    expect(answer.note).toMatch(/^200000 matching call\(s\) \(the 100 closest in time listed\)/);
+    expect(answer.note).toMatch(/^200,000 matching calls \(the 100 closest in time listed\)/);
     expect(r.peakRss).toBeLessThan(320 * MB);
   });
 
