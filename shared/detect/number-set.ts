@@ -3,6 +3,8 @@
  * open-addressing Float64Array. A JS Set of such keys boxes each one as a heap number; this keeps
  * 8 bytes per slot at load <= 0.5 and no per-key allocation, which matters at millions of calls.
  */
+import { fmix32 } from '../cdr/byte-intern.ts';
+
 const EMPTY = -1;
 
 /**
@@ -25,13 +27,7 @@ export function keyLow(key: number, hi: number): number {
 
 /** A slot hash of the key hi * KEY_SPLIT + lo, from its low and high 32 bits (all in small integers). */
 function slotHash(hi: number, lo: number): number {
-  let h = ((hi << 26) | lo) ^ Math.imul(hi >>> 6, 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(((hi << 26) | lo) ^ Math.imul(hi >>> 6, 0x9e3779b1));
 }
 
 /**
