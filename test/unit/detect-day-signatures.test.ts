@@ -26,6 +26,21 @@ const DAY = Date.UTC(2026, 11, 1);
 const HIGH_OR_WORSE = ['high', 'critical'];
 
 const isDay = (f: Finding) => f.metrics.active_hours !== undefined;
+
+/** The one finding of `findings`, a day's, with `code` as its one reason: no hour showed anything. */
+function onlyDayFinding(findings: Finding[], id: string, code: string): Finding {
+  expect(
+    findings.filter((f) => !isDay(f)),
+    id,
+  ).toEqual([]);
+  const [day, ...more] = findings;
+  expect(more, id).toEqual([]);
+  expect(
+    day.reasons.map((r) => r.code),
+    id,
+  ).toEqual([code]);
+  return day;
+}
 const reasonOf = (findings: Finding[], id: string, code: string) =>
   findings.filter((f) => f.customer_id === id).flatMap((f) => f.reasons.filter((r) => r.code === code));
 
@@ -92,16 +107,7 @@ describe('neighbour spoofing on every call of a day under the hourly gate', () =
         referenceWith(customer(id, 'standard', 'conversational')),
       );
       // no hour reaches the rule's gate: the day alone shows it
-      expect(
-        findings.filter((f) => !isDay(f)),
-        id,
-      ).toEqual([]);
-      const [day, ...more] = findings;
-      expect(more, id).toEqual([]);
-      expect(
-        day.reasons.map((r) => r.code),
-        id,
-      ).toEqual(['NEIGHBOR_SPOOFING']);
+      const day = onlyDayFinding(findings, id, 'NEIGHBOR_SPOOFING');
       expect(day.reasons[0].detail, id).toBe(
         `100% of ${perHour * 8} calls showed a caller ID in the called party's own NPA-NXX that the customer does not hold (${perHour * 8} calls); over the customer's 8 active hours of the day`,
       );
@@ -158,16 +164,7 @@ describe("calls outside calling hours judged on the share of the customer's day"
         nightCalls(id, [...hours], perHour, perHour),
         referenceWith(customer(id, 'standard', 'conversational')),
       );
-      expect(
-        findings.filter((f) => !isDay(f)),
-        id,
-      ).toEqual([]);
-      const [day, ...more] = findings;
-      expect(more, id).toEqual([]);
-      expect(
-        day.reasons.map((r) => r.code),
-        id,
-      ).toEqual(['OUTSIDE_CALLING_HOURS']);
+      const day = onlyDayFinding(findings, id, 'OUTSIDE_CALLING_HOURS');
       expect(day.reasons[0].detail, id).toMatch(
         new RegExp(
           `^100% of ${hours.length * perHour} calls reached the called party before 8:00 or after 21:00 local time; 4\\d(\\.\\d)?% of them were answered and lasted 5\\d s on average, as conversations do, but they were most of the customer's calls that day: a day spent calling people outside calling hours is no 24-hour business's night; over the customer's ${hours.length} active hours of the day$`,
